@@ -1,0 +1,102 @@
+"""Forum: technology-transfer and partnering forums. `create_app` is the application factory."""
+import logging
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+
+from .config import Config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+
+
+def select_locale() -> str:
+    """The user's preferred language, else the browser's best match, else English."""
+    available = [str(locale) for locale in babel.list_translations()]
+    if current_user and current_user.is_authenticated and current_user.locale in available:
+        return current_user.locale
+    return request.accept_languages.best_match(available) or "en"
+
+
+def create_app(config=None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=str(PACKAGE_ROOT.parent / "templates"))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_object(config if config is not None else Config(Path(app.instance_path)))
+    logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_ROOT.parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(PACKAGE_ROOT / "translations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    from . import models  # noqa: F401  (registers every table)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+
+    from .views import register_blueprints
+    register_blueprints(app)
+    _register_request_boundary(app)
+    _register_error_pages(app)
+
+    from .cli import register_commands
+    register_commands(app)
+
+    from .templating import register_template_helpers
+    register_template_helpers(app)
+    return app
+
+
+def _register_request_boundary(app: Flask) -> None:
+    """One transaction per request: services flush, the request commits once or rolls back."""
+
+    @app.after_request
+    def commit(response):
+        if response.status_code >= 400:
+            db.session.rollback()
+            return response
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            app.logger.warning("conflicting concurrent change on %s", request.path)
+            return render_template("errors/error.html", code=409,
+                                   message=_("Someone changed this at the same time. Please try again.")), 409
+        return response
+
+    @app.teardown_request
+    def rollback_on_error(exc):
+        if exc is not None:
+            db.session.rollback()
+
+
+def _register_error_pages(app: Flask) -> None:
+    messages = {
+        400: lambda: _("The request could not be understood."),
+        403: lambda: _("Only the organizers of this event can open this page."),
+        404: lambda: _("There is nothing here, or it is not yours to see."),
+        405: lambda: _("This address does not accept that kind of request."),
+        413: lambda: _("What you sent is too large."),
+        500: lambda: _("Something went wrong on our side. Nothing was changed."),
+    }
+
+    def render_error(code: int, message: str | None = None):
+        db.session.rollback()
+        return render_template("errors/error.html", code=code, message=message or messages[code]()), code
+
+    for code in messages:
+        app.register_error_handler(code, lambda error, code=code: render_error(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, _("This form has expired or was not sent from Forum. Please reload the page and try again."))

@@ -1,0 +1,22 @@
+"""WTForms (Flask-WTF) forms, one module per area; each validates its own input."""
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+
+
+LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}
+
+
+def language_choices():
+    """Languages with a catalog (English is the source language), named in their own language."""
+    from ..extensions import babel
+    codes = {"en"} | {str(locale) for locale in babel.list_translations()}
+    return [(code, LANGUAGE_NAMES.get(code, code)) for code in sorted(codes)]
+
+
+class LanguageField(SelectField):
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label or _l("Preferred language"), **kwargs)
+
+    def pre_validate(self, form):
+        self.choices = language_choices()
+        super().pre_validate(form)

@@ -1,0 +1,11 @@
+"""All models, importable from one place (Alembic and the app need every table registered)."""
+from .accounts import ORGANISATION_KINDS, LoginAttempt, Organisation, OutboxMessage, User
+from .base import UTCDateTime, utcnow
+from .events import (APPROVAL_MODES, EVENT_STATUSES, Event, Invitation, MeetingSession, Participant,
+                     SessionPause, Slot, Table, Unavailability)
+
+__all__ = [
+    "APPROVAL_MODES", "EVENT_STATUSES", "ORGANISATION_KINDS", "Event", "Invitation", "LoginAttempt",
+    "MeetingSession", "Organisation", "OutboxMessage", "Participant", "SessionPause", "Slot", "Table",
+    "Unavailability", "UTCDateTime", "User", "utcnow",
+]

@@ -1,0 +1,187 @@
+"""An event, its meeting time (sessions → slots), its tables and who takes part."""
+from datetime import date, datetime, time
+from typing import Optional
+
+from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, Time,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .accounts import Organisation, User
+from .base import UTCDateTime, utcnow
+
+EVENT_STATUSES = ("draft", "registration", "requests", "scheduling", "published", "closed")
+APPROVAL_MODES = ("automatic", "manual")
+PARTICIPANT_ROLES = ("participant", "organizer")
+PARTICIPANT_STATUSES = ("pending", "approved", "rejected")
+
+
+class Event(db.Model):
+    __tablename__ = "event"
+    __table_args__ = (
+        CheckConstraint(f"status IN {EVENT_STATUSES}", name="status_known"),
+        CheckConstraint(f"approval_mode IN {APPROVAL_MODES}", name="approval_mode_known"),
+        CheckConstraint("end_date >= start_date", name="dates_ordered"),
+        CheckConstraint("max_requests IS NULL OR max_requests > 0", name="max_requests_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    registration_deadline: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    request_deadline: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    approval_mode: Mapped[str] = mapped_column(String(16), default="automatic")
+    max_requests: Mapped[Optional[int]] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    sessions: Mapped[list["MeetingSession"]] = relationship(
+        back_populates="event", cascade="all, delete-orphan",
+        order_by="(MeetingSession.day, MeetingSession.starts_at)")
+    tables: Mapped[list["Table"]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Table.number",
+        foreign_keys="Table.event_id")
+    participants: Mapped[list["Participant"]] = relationship(
+        back_populates="event", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class MeetingSession(db.Model):
+    """A block of meeting time on one day, in the event's local time; it generates the slots."""
+
+    __tablename__ = "meeting_session"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="times_ordered"),
+        CheckConstraint("slot_minutes BETWEEN 5 AND 240", name="slot_length_sane"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    day: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[time] = mapped_column(Time)
+    ends_at: Mapped[time] = mapped_column(Time)
+    slot_minutes: Mapped[int] = mapped_column(Integer)
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+    pauses: Mapped[list["SessionPause"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="SessionPause.starts_at")
+    slots: Mapped[list["Slot"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="Slot.starts_at")
+
+
+class SessionPause(db.Model):
+    """A coffee or lunch break inside a session: no slot overlaps it."""
+
+    __tablename__ = "session_pause"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="times_ordered"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("meeting_session.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[time] = mapped_column(Time)
+    ends_at: Mapped[time] = mapped_column(Time)
+
+    session: Mapped[MeetingSession] = relationship(back_populates="pauses")
+
+
+class Slot(db.Model):
+    """One meeting time, stored as UTC instants so that days with a DST change stay exact."""
+
+    __tablename__ = "slot"
+    __table_args__ = (
+        UniqueConstraint("session_id", "starts_at"),
+        CheckConstraint("ends_at > starts_at", name="times_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("meeting_session.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    session: Mapped[MeetingSession] = relationship(back_populates="slots")
+
+
+class Participant(db.Model):
+    """A user taking part in one event, for an organisation, as participant or organizer."""
+
+    __tablename__ = "participant"
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id"),
+        CheckConstraint(f"role IN {PARTICIPANT_ROLES}", name="role_known"),
+        CheckConstraint(f"status IN {PARTICIPANT_STATUSES}", name="status_known"),
+        CheckConstraint("role = 'organizer' OR organisation_id IS NOT NULL", name="participant_has_organisation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisation.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16), default="participant")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    job_title: Mapped[str] = mapped_column(String(120), default="")
+    languages: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="participants")
+    user: Mapped[User] = relationship(back_populates="participations")
+    organisation: Mapped[Optional[Organisation]] = relationship(back_populates="participants")
+    unavailable_slots: Mapped[list["Slot"]] = relationship(secondary="unavailability")
+
+    @property
+    def is_organizer(self) -> bool:
+        return self.role == "organizer" and self.status == "approved"
+
+
+class Unavailability(db.Model):
+    """A slot in which a participant cannot meet."""
+
+    __tablename__ = "unavailability"
+
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Table(db.Model):
+    """A numbered table or room, or a video room; an owner makes it that participant's booth."""
+
+    __tablename__ = "event_table"
+    __table_args__ = (
+        UniqueConstraint("event_id", "number"),
+        UniqueConstraint("event_id", "name"),
+        UniqueConstraint("owner_id"),
+        CheckConstraint("number > 0", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(80))
+    room: Mapped[str] = mapped_column(String(120), default="")
+    video_url: Mapped[Optional[str]] = mapped_column(String(500))
+    owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
+
+    event: Mapped[Event] = relationship(back_populates="tables", foreign_keys=[event_id])
+    owner: Mapped[Optional[Participant]] = relationship()
+
+
+class Invitation(db.Model):
+    """An invitation to co-organize an event; only a hash of its token is stored."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()

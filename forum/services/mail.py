@@ -1,0 +1,70 @@
+"""E-mail: every message is kept in the outbox; it is delivered by SMTP when MAIL_SERVER is set.
+
+Without a mail server (a laptop at the venue) the message is printed to the log and stays in the
+outbox page for the organizer, so nothing is silently lost.
+"""
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import Event, OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+_DELIVERY_KEY = "outbox_to_deliver"
+
+
+def send_mail(recipient: str, subject: str, body: str, event: Event | None = None) -> OutboxMessage:
+    message = OutboxMessage(recipient=recipient, subject=subject, body=body,
+                            event_id=event.id if event else None)
+    db.session.add(message)
+    db.session.flush()
+    if current_app.config.get("MAIL_SERVER"):
+        db.session.info.setdefault(_DELIVERY_KEY, []).append(message.id)
+    else:
+        log.info("e-mail to %s (no MAIL_SERVER; kept in the outbox)\nSubject: %s\n\n%s",
+                 recipient, subject, body)
+    return message
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _deliver_committed(session: Session) -> None:
+    from ..jobs import enqueue
+    for message_id in session.info.pop(_DELIVERY_KEY, []):
+        enqueue("forum.services.mail:deliver", message_id)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_DELIVERY_KEY, None)
+
+
+def deliver(message_id: int) -> None:
+    """Background job: hand one outbox message to the SMTP server and record the outcome."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.sent_at is not None:
+        return
+    config = current_app.config
+    email = EmailMessage()
+    email["From"] = config["MAIL_DEFAULT_SENDER"]
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    message.attempts += 1
+    try:
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+            if config["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            smtp.send_message(email)
+        message.sent_at = utcnow()
+        message.error = None
+    except (OSError, smtplib.SMTPException) as error:
+        message.error = str(error)
+        log.warning("could not deliver e-mail %s to %s: %s", message.id, message.recipient, error)
+    db.session.commit()

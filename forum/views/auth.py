@@ -1,0 +1,83 @@
+"""Sign up, sign in, sign out, password reset."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..forms.auth import LoginForm, ResetPasswordForm, ResetRequestForm, SignUpForm
+from ..services import ServiceError, accounts
+from .common import client_address, refuse, safe_next_url
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.sign_up(form.email.data, form.password.data, form.name.data, form.locale.data)
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            login_user(user)
+            flash(_("Welcome to Forum, %(name)s.", name=user.name), "success")
+            return redirect(safe_next_url(request.args.get("next")) or url_for("main.index"))
+    return render_template("auth/signup.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data, client_address())
+        except accounts.Throttled as error:
+            flash(error.message, "error")
+            status = 429
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next_url(request.args.get("next")) or url_for("main.index"))
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def request_reset():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        try:
+            accounts.request_password_reset(form.email.data, client_address())
+        except accounts.Throttled as error:
+            refuse(form, error)
+            return render_template("auth/reset_request.html", form=form), 429
+        flash(_("If an account uses this address, we have sent it a link to choose a new password."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    user = accounts.user_for_reset_token(token)
+    if user is None:
+        flash(_("This link has expired or was used already. Ask for a new one."), "error")
+        return redirect(url_for("auth.request_reset"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        accounts.set_password(user, form.password.data)
+        flash(_("Your password is changed. Sign in with it now."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)

@@ -1,0 +1,78 @@
+"""Loading helpers and access rules shared by the blueprints (404 for what is not yours, 403 for organizer pages)."""
+from functools import wraps
+
+from flask import abort, g
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Event, Participant
+
+
+def get_event_or_404(slug: str) -> Event:
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        abort(404)
+    if event.status == "draft" and not can_organize(event):
+        abort(404)
+    return event
+
+
+def current_participant(event: Event) -> Participant | None:
+    if not current_user.is_authenticated:
+        return None
+    return db.session.scalar(select(Participant).where(
+        Participant.event_id == event.id, Participant.user_id == current_user.id))
+
+
+def can_organize(event: Event) -> bool:
+    if not current_user.is_authenticated:
+        return False
+    if current_user.is_admin:
+        return True
+    participant = current_participant(event)
+    return participant is not None and participant.is_organizer
+
+
+def organizer_required(view):
+    """Loads `g.event` from the slug; 403 unless the signed-in user organizes it."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(slug, **kwargs):
+        g.event = get_event_or_404(slug)
+        if not can_organize(g.event):
+            abort(403)
+        return view(g.event, **kwargs)
+
+    return wrapped
+
+
+def get_owned_or_404(model, object_id: int, event: Event):
+    """An object of `model` that belongs to `event`; anything else (another event's id) is 404."""
+    obj = db.session.get(model, object_id)
+    if obj is None or getattr(obj, "event_id", None) != event.id:
+        abort(404)
+    return obj
+
+
+def refuse(form, error) -> None:
+    """Show a service's refusal on the form (at its field when it names one); nothing is kept."""
+    from flask import flash
+    db.session.rollback()
+    if error.field and error.field in form:
+        form[error.field].errors = list(form[error.field].errors) + [error.message]
+    else:
+        flash(error.message, "error")
+
+
+def client_address() -> str:
+    from flask import request
+    return request.remote_addr or "unknown"
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only same-site paths are followed after sign-in (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None

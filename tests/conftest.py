@@ -1,0 +1,137 @@
+"""Fixtures: a real database built by the migrations (SQLite, and PostgreSQL when
+TEST_DATABASE_URL is set), an app, a test client that sends CSRF tokens like a browser does,
+and small factories for users and events."""
+import os
+import re
+import secrets
+from datetime import date
+from pathlib import Path
+
+import psycopg
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import delete, make_url, text
+
+from forum import create_app
+from forum.config import TestingConfig
+from forum.extensions import db
+from forum.models import Event, Organisation, Participant, User
+from forum.services.accounts import hash_password
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def _postgres_database():
+    """A fresh, uniquely named database on the test server, so parallel runs never collide."""
+    server_url = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql")
+    name = f"forum_test_{secrets.token_hex(4)}"
+    admin_dsn = server_url.render_as_string(hide_password=False)
+    with psycopg.connect(admin_dsn, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(admin_dsn, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    url = server_url.set(drivername="postgresql+psycopg", database=name)
+    return url.render_as_string(hide_password=False), drop
+
+
+class BrowserLikeClient(FlaskClient):
+    """Posts forms with the CSRF token a page would carry, as a browser does."""
+
+    def csrf_token(self) -> str:
+        page = self.get("/").get_data(as_text=True)
+        return CSRF_META.search(page).group(1)
+
+    def post_form(self, url, data=None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend_app(request, tmp_path_factory):
+    if request.param == "sqlite":
+        url, drop = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}", None
+    else:
+        url, drop = _postgres_database()
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app(TestingConfig(Path(instance), url))
+    app.test_client_class = BrowserLikeClient
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    if drop:
+        drop()
+
+
+@pytest.fixture
+def app(backend_app):
+    with backend_app.app_context():
+        yield backend_app
+        db.session.remove()
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(delete(table))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_user(app):
+    def make(email="ada@example.org", name="Ada Lovelace", admin=False, locale="en", password=PASSWORD):
+        user = User(email=email, name=name, password_hash=hash_password(password), is_admin=admin, locale=locale)
+        db.session.add(user)
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def login():
+    def log_in(client, user, password=PASSWORD):
+        response = client.post_form("/auth/login", {"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+    return log_in
+
+
+@pytest.fixture
+def make_event(app):
+    def make(slug="bio-2027", status="registration", timezone="Asia/Seoul", organizer=None, **fields):
+        event = Event(name=fields.pop("name", "Bio Partnering 2027"), slug=slug, timezone=timezone,
+                      start_date=fields.pop("start_date", date(2027, 5, 11)),
+                      end_date=fields.pop("end_date", date(2027, 5, 12)), status=status, **fields)
+        db.session.add(event)
+        db.session.flush()
+        if organizer is not None:
+            db.session.add(Participant(event=event, user=organizer, role="organizer", status="approved"))
+        db.session.commit()
+        return event
+    return make
+
+
+@pytest.fixture
+def make_participant(app):
+    def make(event, user, organisation_name="Seoul National University", status="approved", kind="university"):
+        organisation = Organisation(name=organisation_name, kind=kind, country="KR")
+        participant = Participant(event=event, user=user, organisation=organisation, status=status)
+        db.session.add(participant)
+        db.session.commit()
+        return participant
+    return make

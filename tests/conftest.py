@@ -135,3 +135,9 @@ def make_participant(app):
         db.session.commit()
         return participant
     return make
+
+
+@pytest.fixture
+def password():
+    """The password every `make_user` account has."""
+    return PASSWORD

@@ -3,6 +3,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 
+def strip(value):
+    """Filter: surrounding spaces typed or pasted by people are never meaningful."""
+    return value.strip() if isinstance(value, str) else value
+
+
 LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}
 
 

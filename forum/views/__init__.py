@@ -3,6 +3,6 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import account, admin, auth, events, main, organize
-    for module in (main, auth, account, events, organize, admin):
+    from . import account, admin, auth, events, main, organize, registrations
+    for module in (main, auth, account, events, organize, registrations, admin):
         app.register_blueprint(module.bp)

@@ -1,0 +1,132 @@
+"""Registration for an event (organisation, job title, languages) and co-organizer invitations."""
+from urllib.parse import urlsplit
+
+from flask_babel import get_locale, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..models import ORGANISATION_KINDS
+from ..services.registrations import OrganisationDetails
+
+NEW_ORGANISATION = "new"
+
+SPOKEN_LANGUAGES = {
+    "ko": _l("Korean"), "en": _l("English"), "zh": _l("Chinese"), "ja": _l("Japanese"),
+    "de": _l("German"), "fr": _l("French"), "es": _l("Spanish"), "other": _l("Other"),
+}
+
+ORGANISATION_KIND_NAMES = {
+    "company": _l("Company"), "university": _l("University"), "research_institute": _l("Research institute"),
+    "tlo": _l("Technology-transfer office"), "investor": _l("Investor"), "agency": _l("Public agency"),
+    "other": _l("Other"),
+}
+
+# Babel also names regions (“001”), groupings (EU, UN) and codes ISO 3166 only reserves.
+_NOT_COUNTRIES = {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"}
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """ISO 3166 alpha-2 codes named in the reader's language, sorted by name."""
+    names = get_locale().territories
+    codes = [code for code in names if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES]
+    return sorted(((code, names[code]) for code in codes), key=lambda choice: choice[1])
+
+
+def language_names(codes: str) -> str:
+    """A participant's stored language codes ("ko,en") as names for display."""
+    return ", ".join(str(SPOKEN_LANGUAGES.get(code, code)) for code in codes.split(",") if code)
+
+
+def with_scheme(value):
+    """People type “www.example.org”; a website is kept as a full http(s) address."""
+    value = (value or "").strip()
+    if value and "://" not in value:
+        value = "https://" + value
+    return value
+
+
+def web_address(form, field):
+    parts = urlsplit(field.data)
+    if parts.scheme not in ("http", "https") or "." not in (parts.hostname or "") or " " in field.data:
+        raise ValidationError(_l("Enter a web address such as https://www.example.org."))
+
+
+def only_for_new_organisation(form, field):
+    """Skips (and clears) a field of the new-organisation part when an existing one is chosen."""
+    chooser = getattr(form, "organisation_choice", None)
+    if chooser is not None and chooser.data != NEW_ORGANISATION:
+        field.errors[:] = []
+        raise StopValidation()
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class OrganisationFields:
+    """An organisation's details, shared by registration and the edit page."""
+
+    name = StringField(_l("Organisation name"), filters=[_strip],
+                       validators=[only_for_new_organisation, DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind of organisation"),
+                       validators=[only_for_new_organisation, DataRequired()])
+    country = SelectField(_l("Country"), validators=[only_for_new_organisation, DataRequired()])
+    website = StringField(_l("Website"), filters=[with_scheme],
+                          validators=[only_for_new_organisation, Optional(), Length(max=300), web_address])
+    description = TextAreaField(_l("What your organisation does"), filters=[_strip],
+                                validators=[only_for_new_organisation, Optional(), Length(max=5000)])
+
+    def _set_organisation_choices(self) -> None:
+        self.kind.choices = [("", _l("Choose…"))] + [(kind, ORGANISATION_KIND_NAMES[kind]) for kind in ORGANISATION_KINDS]
+        self.country.choices = [("", _l("Choose…"))] + country_choices()
+
+    def organisation_details(self) -> OrganisationDetails:
+        return OrganisationDetails(name=self.name.data, kind=self.kind.data, country=self.country.data,
+                                   website=self.website.data or None, description=self.description.data or "")
+
+
+class ParticipantFields:
+    job_title = StringField(_l("Your job title"), filters=[_strip], validators=[DataRequired(), Length(max=120)])
+    languages = MultiCheckboxField(_l("Languages you speak"), choices=list(SPOKEN_LANGUAGES.items()),
+                                   validators=[DataRequired(message=_l("Choose at least one language."))])
+
+
+class RegistrationForm(FlaskForm, OrganisationFields, ParticipantFields):
+    """Takes the organisations one may choose (`organisations=`) as context."""
+
+    organisation_choice = SelectField(_l("Your organisation"))
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation_choice.choices = [(NEW_ORGANISATION, _l("A new organisation (describe it below)"))] + [
+            (str(organisation.id), organisation.name) for organisation in organisations]
+        self._set_organisation_choices()
+        self._organisations = {str(organisation.id): organisation for organisation in organisations}
+
+    def chosen_organisation(self):
+        """The existing organisation chosen, or None for a new one."""
+        return self._organisations.get(self.organisation_choice.data)
+
+
+class RegistrationEditForm(FlaskForm, OrganisationFields, ParticipantFields):
+    """One's own registration; without the organisation's fields for those who may not change it."""
+
+    def __init__(self, *args, edit_organisation=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if edit_organisation:
+            self._set_organisation_choices()
+        else:
+            for name in ("name", "kind", "country", "website", "description"):
+                delattr(self, name)
+
+
+class InvitationForm(FlaskForm):
+    email = EmailField(_l("E-mail address of the co-organizer"),
+                       validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])

@@ -1,0 +1,251 @@
+"""Joining an event (registration for an organisation), deciding on registrations, co-organizers.
+
+Every function checks first and raises `ServiceError` before it changes anything; it flushes and
+never commits (the request commits once).
+"""
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app, url_for
+from flask_babel import gettext as _, force_locale
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Event, Invitation, Organisation, Participant, User, utcnow
+from . import ServiceError
+from .accounts import find_user, normalise_email
+from .mail import send_mail
+
+OPEN_FOR_REGISTRATION = ("registration", "requests")
+
+
+@dataclass
+class OrganisationDetails:
+    """What a participant says about their organisation (validated by the form)."""
+
+    name: str
+    kind: str
+    country: str
+    website: str | None = None
+    description: str = ""
+
+
+def registration_closed_reason(event: Event, now: datetime | None = None) -> str | None:
+    """Why nobody can register now, or None while registration is open."""
+    if event.status not in OPEN_FOR_REGISTRATION:
+        return _("Registration for this event is closed.")
+    if event.registration_deadline is not None and (now or utcnow()) >= event.registration_deadline:
+        return _("The registration deadline for this event has passed.")
+    return None
+
+
+def find_participant(event: Event, user: User) -> Participant | None:
+    return db.session.scalar(select(Participant).where(
+        Participant.event_id == event.id, Participant.user_id == user.id))
+
+
+def choosable_organisations(event: Event, user: User) -> list[Organisation]:
+    """Organisations a registrant may join: those taking part in this event (pending or approved)
+    and those the user registered with at other events, so nobody has to type theirs twice."""
+    at_event = select(Participant.organisation_id).where(
+        Participant.event_id == event.id, Participant.status != "rejected",
+        Participant.organisation_id.is_not(None))
+    users_own = select(Participant.organisation_id).where(
+        Participant.user_id == user.id, Participant.organisation_id.is_not(None))
+    return list(db.session.scalars(select(Organisation).where(
+        Organisation.id.in_(at_event) | Organisation.id.in_(users_own)).order_by(Organisation.name)))
+
+
+def _apply_details(organisation: Organisation, details: OrganisationDetails) -> None:
+    organisation.name = details.name.strip()
+    organisation.kind = details.kind
+    organisation.country = details.country.upper()
+    organisation.website = details.website or None
+    organisation.description = (details.description or "").strip()
+
+
+def register(event: Event, user: User, job_title: str, languages: list[str],
+             organisation: Organisation | None = None,
+             new_organisation: OrganisationDetails | None = None) -> Participant:
+    """Register `user` for `event` for an existing organisation or a new one.
+
+    Automatic approval makes the registration approved at once; manual approval leaves it
+    pending and e-mails the organizers.
+    """
+    reason = registration_closed_reason(event)
+    if reason:
+        raise ServiceError(reason)
+    if find_participant(event, user) is not None:
+        raise ServiceError(_("You are registered for this event already."))
+    if (organisation is None) == (new_organisation is None):
+        raise ServiceError(_("Choose your organisation or describe a new one."), "organisation_choice")
+    if organisation is not None and organisation not in choosable_organisations(event, user):
+        raise ServiceError(_("Choose an organisation from the list."), "organisation_choice")
+    if new_organisation is not None:
+        organisation = Organisation(created_by_id=user.id)
+        _apply_details(organisation, new_organisation)
+        db.session.add(organisation)
+    participant = Participant(
+        event=event, user=user, organisation=organisation, role="participant",
+        status="approved" if event.approval_mode == "automatic" else "pending",
+        job_title=job_title.strip(), languages=",".join(languages))
+    db.session.add(participant)
+    db.session.flush()
+    if participant.status == "pending":
+        _tell_organizers_of_registration(participant)
+    return participant
+
+
+def registrations_of(event: Event, status: str | None = None) -> list[Participant]:
+    """The event's registrations (organizers aside), oldest first, optionally of one status."""
+    query = (select(Participant).options(selectinload(Participant.user), selectinload(Participant.organisation))
+             .where(Participant.event_id == event.id, Participant.role == "participant")
+             .order_by(Participant.created_at, Participant.id))
+    if status is not None:
+        query = query.where(Participant.status == status)
+    return list(db.session.scalars(query))
+
+
+def event_organizers(event: Event, lock: bool = False) -> list[Participant]:
+    query = select(Participant).join(User).where(
+        Participant.event_id == event.id, Participant.role == "organizer",
+        Participant.status == "approved").order_by(User.name, User.id)
+    return list(db.session.scalars(query.with_for_update(of=Participant) if lock else query))
+
+
+def _tell_organizers_of_registration(participant: Participant) -> None:
+    event = participant.event
+    link = url_for("registrations.participants", slug=event.slug, status="pending", _external=True)
+    for organizer in event_organizers(event):
+        with force_locale(organizer.user.locale or "en"):
+            send_mail(organizer.user.email,
+                      _("New registration to approve for %(event)s", event=event.name),
+                      _("%(name)s (%(organisation)s) registered for %(event)s and waits for your decision:\n%(link)s",
+                        name=participant.user.name, organisation=participant.organisation.name,
+                        event=event.name, link=link),
+                      event=event)
+
+
+def can_edit_organisation(participant: Participant) -> bool:
+    """An organisation's details are changed by its approved participants, or by whoever
+    created it; someone who merely picked it from the list cannot rewrite it while pending."""
+    organisation = participant.organisation
+    if organisation is None or participant.status == "rejected":
+        return False
+    return participant.status == "approved" or organisation.created_by_id == participant.user_id
+
+
+def update_registration(participant: Participant, job_title: str, languages: list[str],
+                        organisation_details: OrganisationDetails | None = None) -> None:
+    """Change one's own registration; the organisation's details only when allowed to."""
+    if participant.event.status == "closed":
+        raise ServiceError(_("This event is closed; registrations can no longer be changed."))
+    if organisation_details is not None:
+        if not can_edit_organisation(participant):
+            raise ServiceError(_("Only approved participants of this organisation can change its details."))
+        _apply_details(participant.organisation, organisation_details)
+    participant.job_title = job_title.strip()
+    participant.languages = ",".join(languages)
+    db.session.flush()
+
+
+def decide_registration(participant: Participant, approve: bool) -> None:
+    """Approve or reject a registration and tell the participant, in their own language."""
+    if participant.role != "participant":
+        raise ServiceError(_("Organizers are managed on the organizers page."))
+    status = "approved" if approve else "rejected"
+    if participant.status == status:
+        return
+    participant.status = status
+    db.session.flush()
+    user, event = participant.user, participant.event
+    link = url_for("events.show", slug=event.slug, _external=True)
+    with force_locale(user.locale or "en"):
+        if approve:
+            subject = _("Your registration for %(event)s is approved", event=event.name)
+            body = _("Hello %(name)s,\n\nYour registration for %(event)s is approved. You can now take part:\n%(link)s",
+                     name=user.name, event=event.name, link=link)
+        else:
+            subject = _("Your registration for %(event)s was not accepted", event=event.name)
+            body = _("Hello %(name)s,\n\nThe organizers of %(event)s did not accept your registration. "
+                     "If you think this is a mistake, please reply to the organizers.\n%(link)s",
+                     name=user.name, event=event.name, link=link)
+        send_mail(user.email, subject, body, event=event)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite_organizer(event: Event, inviter: User, email: str) -> Invitation:
+    """Invite someone to co-organize `event` by an e-mailed link; only the token's hash is kept."""
+    email = normalise_email(email)
+    invitee = find_user(email)
+    if invitee is not None:
+        participant = find_participant(event, invitee)
+        if participant is not None and participant.is_organizer:
+            raise ServiceError(_("This person organizes this event already."), "email")
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(event=event, email=email, token_hash=token_hash(token), invited_by_id=inviter.id)
+    db.session.add(invitation)
+    db.session.flush()
+    days = current_app.config["INVITATION_MAX_AGE"].days
+    link = url_for("registrations.invitation", token=token, _external=True)
+    with force_locale(invitee.locale if invitee is not None and invitee.locale else "en"):
+        send_mail(email, _("Invitation to co-organize %(event)s", event=event.name),
+                  _("Hello,\n\n%(inviter)s invites you to organize %(event)s on Forum with them. "
+                    "To accept, open this link within %(days)d days and sign in (or create an account):\n%(link)s",
+                    inviter=inviter.name, event=event.name, days=days, link=link),
+                  event=event)
+    return invitation
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The open invitation for this token: unknown, used and expired tokens give None."""
+    if not token or len(token) > 200:
+        return None
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    if invitation is None or invitation.accepted_at is not None:
+        return None
+    if invitation.created_at + current_app.config["INVITATION_MAX_AGE"] <= utcnow():
+        return None
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, user: User) -> Participant:
+    """The user becomes an approved organizer; a participant keeps their organisation."""
+    if invitation.accepted_at is not None:
+        raise ServiceError(_("This invitation was used already."))
+    participant = find_participant(invitation.event, user)
+    if participant is None:
+        participant = Participant(event=invitation.event, user=user)
+        db.session.add(participant)
+    participant.role = "organizer"
+    participant.status = "approved"
+    invitation.accepted_at = utcnow()
+    db.session.flush()
+    return participant
+
+
+def pending_invitations(event: Event) -> list[Invitation]:
+    since = utcnow() - current_app.config["INVITATION_MAX_AGE"]
+    return list(db.session.scalars(select(Invitation).where(
+        Invitation.event_id == event.id, Invitation.accepted_at.is_(None),
+        Invitation.created_at > since).order_by(Invitation.created_at)))
+
+
+def remove_organizer(participant: Participant) -> None:
+    """Take organizer rights away; one who registered for an organisation stays a participant."""
+    if not participant.is_organizer:
+        raise ServiceError(_("This person is not an organizer of this event."))
+    # Locking the organizers' rows stops two organizers from removing each other at once.
+    if len(event_organizers(participant.event, lock=True)) <= 1:
+        raise ServiceError(_("An event needs at least one organizer. Invite another one before leaving."))
+    if participant.organisation is not None:
+        participant.role = "participant"
+    else:
+        db.session.delete(participant)
+    db.session.flush()

@@ -1,0 +1,109 @@
+"""Organizer pages for registrations and co-organizers, and accepting an invitation."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..forms.registration import ORGANISATION_KIND_NAMES, InvitationForm, language_names
+from ..models import Participant, User
+from ..models.events import PARTICIPANT_STATUSES
+from ..services import ServiceError, registrations
+from .common import get_owned_or_404, organizer_required, refuse
+
+bp = Blueprint("registrations", __name__)
+
+
+def _status_filter() -> str | None:
+    status = request.args.get("status")
+    return status if status in PARTICIPANT_STATUSES else None
+
+
+@bp.get("/e/<slug>/organize/participants")
+@organizer_required
+def participants(event):
+    status = _status_filter()
+    return render_template("registrations/participants.html", event=event, status=status,
+                           statuses=PARTICIPANT_STATUSES, language_names=language_names,
+                           kind_names=ORGANISATION_KIND_NAMES,
+                           participants=registrations.registrations_of(event, status))
+
+
+def _decide(event, participant_id: int, approve: bool):
+    participant = get_owned_or_404(Participant, participant_id, event)
+    try:
+        registrations.decide_registration(participant, approve)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        name = participant.user.name
+        flash(_("%(name)s is approved.", name=name) if approve else _("%(name)s is rejected.", name=name), "success")
+    return redirect(url_for("registrations.participants", slug=event.slug, status=_status_filter()))
+
+
+@bp.post("/e/<slug>/organize/participants/<int:participant_id>/approve")
+@organizer_required
+def approve(event, participant_id):
+    return _decide(event, participant_id, approve=True)
+
+
+@bp.post("/e/<slug>/organize/participants/<int:participant_id>/reject")
+@organizer_required
+def reject(event, participant_id):
+    return _decide(event, participant_id, approve=False)
+
+
+@bp.route("/e/<slug>/organize/organizers", methods=["GET", "POST"])
+@organizer_required
+def organizers(event):
+    form = InvitationForm()
+    if form.validate_on_submit():
+        try:
+            invitation = registrations.invite_organizer(event, current_user, form.email.data)
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("An invitation is on its way to %(email)s.", email=invitation.email), "success")
+            return redirect(url_for("registrations.organizers", slug=event.slug))
+    return render_template("registrations/organizers.html", event=event, form=form,
+                           organizers=registrations.event_organizers(event),
+                           invitations=registrations.pending_invitations(event))
+
+
+@bp.post("/e/<slug>/organize/organizers/<int:participant_id>/remove")
+@organizer_required
+def remove_organizer(event, participant_id):
+    participant = get_owned_or_404(Participant, participant_id, event)
+    name, user_id = participant.user.name, participant.user_id
+    try:
+        registrations.remove_organizer(participant)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("registrations.organizers", slug=event.slug))
+    flash(_("%(name)s no longer organizes this event.", name=name), "success")
+    if user_id == current_user.id and not current_user.is_admin:
+        return redirect(url_for("events.show", slug=event.slug))
+    return redirect(url_for("registrations.organizers", slug=event.slug))
+
+
+@bp.get("/invitations/<token>")
+def invitation(token):
+    found = registrations.find_invitation(token)
+    if found is None:
+        abort(404)
+    inviter = db.session.get(User, found.invited_by_id) if found.invited_by_id else None
+    return render_template("registrations/invitation.html", invitation=found, inviter=inviter, token=token)
+
+
+@bp.post("/invitations/<token>")
+@login_required
+def accept_invitation(token):
+    found = registrations.find_invitation(token)
+    if found is None:
+        abort(404)
+    try:
+        registrations.accept_invitation(found, current_user)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("registrations.invitation", token=token))
+    flash(_("You now organize %(event)s.", event=found.event.name), "success")
+    return redirect(url_for("registrations.participants", slug=found.event.slug))

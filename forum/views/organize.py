@@ -1,8 +1,14 @@
-"""Organizer pages: event set-up (filled in by the event set-up work)."""
-from flask import Blueprint, render_template
-from flask_login import login_required
+"""Organizer pages: creating an event and setting it up (settings, status, sessions, tables, outbox)."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _, ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
 
-from .common import organizer_required
+from ..extensions import db
+from ..forms.events import AddTablesForm, EventForm, NewEventForm, SessionForm, StatusForm, TableForm
+from ..models import EVENT_STATUSES, MeetingSession, OutboxMessage, Participant, Slot, Table
+from ..services import ServiceError, events
+from .common import get_owned_or_404, organizer_required, refuse
 
 bp = Blueprint("organize", __name__)
 
@@ -10,10 +16,161 @@ bp = Blueprint("organize", __name__)
 @bp.route("/events/new", methods=["GET", "POST"])
 @login_required
 def create_event():
-    return render_template("errors/error.html", code=404, message="not yet"), 404
+    if not (current_app.config["OPEN_EVENT_CREATION"] or current_user.is_admin):
+        abort(403)
+    form = NewEventForm()
+    if form.validate_on_submit():
+        try:
+            event = events.create_event(current_user, slug=form.slug.data, **form.details())
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("The event is created as a draft. Add its meeting sessions and tables next."), "success")
+            return redirect(url_for("organize.dashboard", slug=event.slug))
+    return render_template("organize/create.html", form=form)
 
 
 @bp.get("/e/<slug>/organize/")
 @organizer_required
 def dashboard(event):
-    return render_template("events/show.html", event=event)
+    participants_by_status = dict(db.session.execute(
+        select(Participant.status, func.count(Participant.id))
+        .where(Participant.event_id == event.id, Participant.role == "participant")
+        .group_by(Participant.status)).all())
+    slot_count = db.session.scalar(select(func.count(Slot.id)).join(MeetingSession)
+                                   .where(MeetingSession.event_id == event.id))
+    return render_template("organize/dashboard.html", event=event, statuses=EVENT_STATUSES,
+                           status_labels=events.STATUS_LABELS, status_problems=events.status_problems(event),
+                           participants_by_status=participants_by_status, slot_count=slot_count)
+
+
+@bp.route("/e/<slug>/organize/settings", methods=["GET", "POST"])
+@organizer_required
+def settings(event):
+    form = EventForm(data=EventForm.data_from(event))
+    if form.validate_on_submit():
+        try:
+            events.update_event(event, **form.details())
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("The event's settings are saved."), "success")
+            return redirect(url_for("organize.dashboard", slug=event.slug))
+    return render_template("organize/settings.html", event=event, form=form)
+
+
+@bp.post("/e/<slug>/organize/status")
+@organizer_required
+def status(event):
+    form = StatusForm()
+    if not form.validate_on_submit():
+        flash(_("This status does not exist."), "error")
+        return redirect(url_for("organize.dashboard", slug=event.slug))
+    try:
+        events.change_status(event, form.target.data)
+    except ServiceError as error:
+        refuse(form, error)
+    else:
+        flash(_("The event is now in %(status)s.", status=events.STATUS_LABELS[event.status]), "success")
+    return redirect(url_for("organize.dashboard", slug=event.slug))
+
+
+@bp.route("/e/<slug>/organize/sessions", methods=["GET", "POST"])
+@organizer_required
+def sessions(event):
+    form = SessionForm()
+    if form.validate_on_submit():
+        try:
+            session = events.create_session(event, **form.details())
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(ngettext("The session is added with %(num)d slot.", "The session is added with %(num)d slots.",
+                           len(session.slots)), "success")
+            return redirect(url_for("organize.sessions", slug=event.slug))
+    elif not form.is_submitted():
+        form.day.data = event.start_date
+    return render_template("organize/sessions.html", event=event, form=form)
+
+
+@bp.route("/e/<slug>/organize/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def edit_session(event, session_id):
+    session = get_owned_or_404(MeetingSession, session_id, event)
+    form = SessionForm(data=SessionForm.data_from(session))
+    if form.validate_on_submit():
+        try:
+            events.update_session(session, **form.details())
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("The session is saved."), "success")
+            return redirect(url_for("organize.sessions", slug=event.slug))
+    return render_template("organize/session_edit.html", event=event, session=session, form=form)
+
+
+@bp.post("/e/<slug>/organize/sessions/<int:session_id>/delete")
+@organizer_required
+def delete_session(event, session_id):
+    session = get_owned_or_404(MeetingSession, session_id, event)
+    try:
+        events.delete_session(session)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("The session and its slots are deleted."), "success")
+    return redirect(url_for("organize.sessions", slug=event.slug))
+
+
+@bp.route("/e/<slug>/organize/tables", methods=["GET", "POST"])
+@organizer_required
+def tables(event):
+    form = AddTablesForm()
+    if form.validate_on_submit():
+        try:
+            added = events.add_tables(event, form.count.data, form.prefix.data)
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(ngettext("%(num)d table is added.", "%(num)d tables are added.", len(added)), "success")
+            return redirect(url_for("organize.tables", slug=event.slug))
+    return render_template("organize/tables.html", event=event, form=form)
+
+
+@bp.route("/e/<slug>/organize/tables/<int:table_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def edit_table(event, table_id):
+    table = get_owned_or_404(Table, table_id, event)
+    form = TableForm(data=TableForm.data_from(table), event=event)
+    if form.validate_on_submit():
+        try:
+            events.update_table(table, **form.details())
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("The table is saved."), "success")
+            return redirect(url_for("organize.tables", slug=event.slug))
+    return render_template("organize/table_edit.html", event=event, table=table, form=form)
+
+
+@bp.post("/e/<slug>/organize/tables/<int:table_id>/delete")
+@organizer_required
+def delete_table(event, table_id):
+    table = get_owned_or_404(Table, table_id, event)
+    try:
+        events.delete_table(table)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("The table is deleted."), "success")
+    return redirect(url_for("organize.tables", slug=event.slug))
+
+
+@bp.get("/e/<slug>/organize/outbox")
+@organizer_required
+def outbox(event):
+    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.event_id == event.id)
+                                  .order_by(OutboxMessage.id.desc()).limit(500)).all()
+    return render_template("organize/outbox.html", event=event, messages=messages)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, url_for
-from flask_babel import gettext as _, force_locale
+from flask_babel import force_locale, format_date, gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -164,15 +164,18 @@ def decide_registration(participant: Participant, approve: bool) -> None:
     user, event = participant.user, participant.event
     link = url_for("events.show", slug=event.slug, _external=True)
     with force_locale(user.locale or "en"):
+        dates = _("%(start)s to %(end)s", start=format_date(event.start_date, "long"),
+                  end=format_date(event.end_date, "long"))
         if approve:
             subject = _("Your registration for %(event)s is approved", event=event.name)
-            body = _("Hello %(name)s,\n\nYour registration for %(event)s is approved. You can now take part:\n%(link)s",
-                     name=user.name, event=event.name, link=link)
+            body = _("Hello %(name)s,\n\nYour registration for %(event)s (%(dates)s) is approved. "
+                     "You can now take part:\n%(link)s",
+                     name=user.name, event=event.name, dates=dates, link=link)
         else:
             subject = _("Your registration for %(event)s was not accepted", event=event.name)
-            body = _("Hello %(name)s,\n\nThe organizers of %(event)s did not accept your registration. "
+            body = _("Hello %(name)s,\n\nThe organizers of %(event)s (%(dates)s) did not accept your registration. "
                      "If you think this is a mistake, please reply to the organizers.\n%(link)s",
-                     name=user.name, event=event.name, link=link)
+                     name=user.name, event=event.name, dates=dates, link=link)
         send_mail(user.email, subject, body, event=event)
 
 

@@ -28,8 +28,15 @@ def participants(event):
                            participants=registrations.registrations_of(event, status))
 
 
+def _participant_or_404(event, participant_id: int) -> Participant:
+    # Ids beyond a 64-bit integer overflow the database driver instead of finding nothing.
+    if participant_id >= 2 ** 63:
+        abort(404)
+    return get_owned_or_404(Participant, participant_id, event)
+
+
 def _decide(event, participant_id: int, approve: bool):
-    participant = get_owned_or_404(Participant, participant_id, event)
+    participant = _participant_or_404(event, participant_id)
     try:
         registrations.decide_registration(participant, approve)
     except ServiceError as error:
@@ -72,7 +79,7 @@ def organizers(event):
 @bp.post("/e/<slug>/organize/organizers/<int:participant_id>/remove")
 @organizer_required
 def remove_organizer(event, participant_id):
-    participant = get_owned_or_404(Participant, participant_id, event)
+    participant = _participant_or_404(event, participant_id)
     name, user_id = participant.user.name, participant.user_id
     try:
         registrations.remove_organizer(participant)

@@ -367,12 +367,12 @@ def add_tables(event: Event, count: int, prefix: str) -> list[Table]:
     if count < 1:
         raise ServiceError(_("Add at least one table."), "count")
     first = _count(select(func.max(Table.number)).where(Table.event_id == event.id)) + 1
-    tables = [Table(event=event, number=number, name=f"{prefix} {number}") for number in range(first, first + count)]
+    tables = [Table(number=number, name=f"{prefix} {number}") for number in range(first, first + count)]
     taken = db.session.scalar(select(Table.name).where(
         Table.event_id == event.id, Table.name.in_([table.name for table in tables])).limit(1))
     if taken is not None:
         raise ServiceError(_("A table is called “%(name)s” already. Choose another prefix.", name=taken), "prefix")
-    db.session.add_all(tables)
+    event.tables.extend(tables)
     db.session.flush()
     return tables
 

@@ -17,6 +17,22 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo(f"{user.email} is an administrator.")
 
+    @app.cli.command("demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing unless the database has no account yet.")
+    def demo(if_empty):
+        """Load the bilingual demo forum (organizer and participant accounts, sessions, tables)."""
+        from .services import demo as demo_data
+        if (if_empty and not demo_data.database_is_empty()) or demo_data.demo_exists():
+            click.echo("The database has data already; the demo was not loaded.")
+            return
+        from .jobs import outside_request
+        with outside_request(app):
+            event = demo_data.create_demo()
+            db.session.commit()
+        click.echo(f"Demo event loaded: /e/{event.slug}/  organizer {demo_data.ORGANIZER_EMAIL} / "
+                   f"{demo_data.ORGANIZER_PASSWORD}, participants e.g. {demo_data.PEOPLE[0].email} / "
+                   f"{demo_data.PARTICIPANT_PASSWORD}")
+
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
     def worker(burst):

@@ -59,6 +59,8 @@ class Config:
     LOGIN_MAX_FAILURES_PER_EMAIL = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 30
     LOGIN_THROTTLE_WINDOW = timedelta(minutes=15)
+    # Where Forum is reached: links in e-mails written outside a web request (jobs, commands).
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     OPEN_EVENT_CREATION = _env_bool("OPEN_EVENT_CREATION", True)
     INVITATION_MAX_AGE = timedelta(days=14)
 

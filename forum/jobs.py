@@ -22,9 +22,14 @@ def _resolve(name: str):
     return getattr(importlib.import_module(module_name), attribute)
 
 
+def outside_request(app: Flask):
+    """A context in which url_for builds absolute links to BASE_URL, for jobs and commands."""
+    return app.test_request_context(base_url=app.config["BASE_URL"])
+
+
 def _run(app: Flask, name: str, args: tuple):
     from .extensions import db
-    with app.app_context():
+    with outside_request(app):
         try:
             return _resolve(name)(*args)
         except Exception:

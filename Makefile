@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app forum
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup translations migration clean
+.PHONY: run test setup translations catalog migration clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ setup: $(STAMP) translations
 translations: $(STAMP)
 	@if ls forum/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel compile --use-fuzzy -q -d forum/translations; fi
+
+# Re-extracts the messages and merges them into every language's catalog (then translate the .po files).
+catalog: $(STAMP)
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o forum/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -q -N -i forum/translations/messages.pot -d forum/translations --no-location --ignore-obsolete
 
 run: setup
 	$(FLASK) db upgrade

@@ -205,6 +205,17 @@ def test_edit_errors_keep_input_and_change_nothing(client, event, ada):
     assert db.session.scalar(select(Participant.job_title).where(Participant.user_id == ada.id)) == "Licensing manager"
 
 
+def test_registrations_of_a_closed_event_cannot_be_changed(client, event, ada):
+    client.post_form("/e/bio-2027/register", NEW_ORGANISATION)
+    event.status = "closed"
+    db.session.commit()
+    response = client.post_form("/e/bio-2027/registration", dict(NEW_ORGANISATION, job_title="Director"))
+    assert response.status_code == 200
+    assert "This event is closed; registrations can no longer be changed." in page(response)
+    db.session.expire_all()
+    assert db.session.scalar(select(Participant.job_title).where(Participant.user_id == ada.id)) == "Licensing manager"
+
+
 def test_a_pending_participant_who_picked_an_organisation_cannot_rewrite_it(client, make_event, organizer, ada,
                                                                            make_user, make_participant):
     event = make_event(organizer=organizer, approval_mode="manual")
@@ -342,6 +353,26 @@ def test_expired_and_bad_tokens_are_404(client, login, organizer, event, app):
     assert client.get("/invitations/" + "x" * 5000).status_code == 404
     assert client.post_form("/invitations/" + invitation.token_hash).status_code == 404
     assert db.session.scalar(select(Invitation.accepted_at)) is None
+
+
+def test_an_invitation_accepted_twice_at_once_makes_one_organizer(app, organizer, event, make_user):
+    """Both requests found the invitation open; the second to claim it is refused."""
+    from forum.services import ServiceError
+    from forum.services.registrations import accept_invitation
+    invitation = Invitation(event_id=event.id, email="co@example.org", token_hash=token_hash("t"))
+    db.session.add(invitation)
+    db.session.commit()
+    first, second = make_user("co@example.org", "Co"), make_user("mallory@example.org", "Mallory")
+    stale = db.session.get(Invitation, invitation.id)  # as the second request read it
+    assert stale.event is not None
+    db.session.expunge(stale)
+    accept_invitation(db.session.get(Invitation, invitation.id), first)
+    db.session.commit()
+    with app.test_request_context(), pytest.raises(ServiceError, match="used already"):
+        accept_invitation(stale, second)
+    db.session.rollback()
+    organizers = db.session.scalars(select(User.email).join(Participant).where(Participant.role == "organizer"))
+    assert sorted(organizers) == ["co@example.org", "org@example.org"]
 
 
 def test_inviting_an_organizer_again_is_refused(client, login, organizer, event):

@@ -1,7 +1,7 @@
 """Joining an event (registration for an organisation), deciding on registrations, co-organizers.
 
-Every function checks first and raises `ServiceError` before it changes anything; it flushes and
-never commits (the request commits once).
+A refusal is a `ServiceError` that leaves nothing worth keeping (the caller rolls back, as
+`views.common.refuse` does); every function flushes and never commits (the request commits once).
 """
 import hashlib
 import secrets
@@ -10,7 +10,8 @@ from datetime import datetime
 
 from flask import current_app, url_for
 from flask_babel import force_locale, format_date, gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -93,7 +94,12 @@ def register(event: Event, user: User, job_title: str, languages: list[str],
         status="approved" if event.approval_mode == "automatic" else "pending",
         job_title=job_title.strip(), languages=",".join(languages))
     db.session.add(participant)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # A second submission of the same form (a double click) lost the race to the first;
+        # the caller rolls back, as it does for every refusal.
+        raise ServiceError(_("You are registered for this event already.")) from None
     if participant.status == "pending":
         _tell_organizers_of_registration(participant)
     return participant
@@ -220,7 +226,11 @@ def find_invitation(token: str) -> Invitation | None:
 
 def accept_invitation(invitation: Invitation, user: User) -> Participant:
     """The user becomes an approved organizer; a participant keeps their organisation."""
-    if invitation.accepted_at is not None:
+    # One conditional UPDATE makes the token single-use even when it is accepted twice at once.
+    claimed = db.session.execute(
+        update(Invitation).where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+        .values(accepted_at=utcnow()).execution_options(synchronize_session="fetch"))
+    if claimed.rowcount != 1:
         raise ServiceError(_("This invitation was used already."))
     participant = find_participant(invitation.event, user)
     if participant is None:
@@ -228,7 +238,6 @@ def accept_invitation(invitation: Invitation, user: User) -> Participant:
         db.session.add(participant)
     participant.role = "organizer"
     participant.status = "approved"
-    invitation.accepted_at = utcnow()
     db.session.flush()
     return participant
 

@@ -127,6 +127,8 @@ class Participant(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     job_title: Mapped[str] = mapped_column(String(120), default="")
     languages: Mapped[str] = mapped_column(String(120), default="")
+    # When the participant last saved their availability grid (None: never looked at it).
+    availability_saved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="participants")

@@ -3,14 +3,14 @@ from .accounts import ORGANISATION_KINDS, LoginAttempt, Organisation, OutboxMess
 from .base import UTCDateTime, utcnow
 from .marketplace import (IP_STATUSES, MEETING_STATUSES, OPPORTUNITY_KINDS, OPPORTUNITY_TYPES, PARTNERSHIP_TYPES,
                           PRIORITIES, REQUEST_STATUSES, Bookmark, Meeting, MeetingAttendee, MeetingRequest,
-                          Notification, Opportunity, TechnologyArea, opportunity_area)
+                          Notification, Opportunity, Suggestion, TechnologyArea, opportunity_area)
 from .events import (APPROVAL_MODES, EVENT_STATUSES, Event, Invitation, MeetingSession, Participant,
                      SessionPause, Slot, Table, Unavailability)
 
 __all__ = [
     "IP_STATUSES", "MEETING_STATUSES", "OPPORTUNITY_KINDS", "OPPORTUNITY_TYPES", "PARTNERSHIP_TYPES", "PRIORITIES",
     "REQUEST_STATUSES", "Bookmark", "Meeting", "MeetingAttendee", "MeetingRequest", "Notification", "Opportunity",
-    "TechnologyArea", "opportunity_area",
+    "Suggestion", "TechnologyArea", "opportunity_area",
     "APPROVAL_MODES", "EVENT_STATUSES", "ORGANISATION_KINDS", "Event", "Invitation", "LoginAttempt",
     "MeetingSession", "Organisation", "OutboxMessage", "Participant", "SessionPause", "Slot", "Table",
     "Unavailability", "UTCDateTime", "User", "utcnow",

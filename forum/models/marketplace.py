@@ -175,3 +175,25 @@ class Notification(db.Model):
     link: Mapped[str] = mapped_column(String(500), default="")
     read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Suggestion(db.Model):
+    """A suggested match: `opportunity` (someone else's) answers `own_opportunity` of `participant`.
+
+    Kept in the database and recomputed when opportunities change, so every web worker reads the
+    same ranked list at the cost of one indexed query.
+    """
+
+    __tablename__ = "suggestion"
+    __table_args__ = (Index("ix_suggestion_ranking", "participant_id", "score"),)
+
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunity.id", ondelete="CASCADE"), primary_key=True)
+    own_opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunity.id", ondelete="CASCADE"))
+    score: Mapped[float] = mapped_column(db.Float)
+    shared_terms: Mapped[str] = mapped_column(String(500), default="")  # comma-separated, for the reason shown
+    shared_areas: Mapped[str] = mapped_column(String(500), default="")
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    opportunity: Mapped[Opportunity] = relationship(foreign_keys=[opportunity_id])
+    own_opportunity: Mapped[Opportunity] = relationship(foreign_keys=[own_opportunity_id])

@@ -3,6 +3,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import account, admin, auth, events, main, organize, registrations
-    for module in (main, auth, account, events, organize, registrations, admin):
+    from . import (account, admin, auth, events, main, marketplace, meetings, organize, registrations,
+                   suggestions)
+    for module in (main, auth, account, events, organize, registrations, marketplace, suggestions, meetings, admin):
         app.register_blueprint(module.bp)

@@ -1,8 +1,8 @@
-"""marketplace: opportunities, areas, bookmarks, requests, meetings, inbox, availability saved
+"""marketplace: opportunities, areas, bookmarks, requests, meetings, inbox, suggestions
 
-Revision ID: d69bcabcd655
+Revision ID: 35e7193e0cd6
 Revises: a03f957c08fd
-Create Date: 2026-11-23 02:48:05.295695
+Create Date: 2026-11-23 02:48:51.160963
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import forum.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = 'd69bcabcd655'
+revision = '35e7193e0cd6'
 down_revision = 'a03f957c08fd'
 branch_labels = None
 depends_on = None
@@ -123,6 +123,22 @@ def upgrade():
     with op.batch_alter_table('opportunity_area', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_opportunity_area_area_id'), ['area_id'], unique=False)
 
+    op.create_table('suggestion',
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('opportunity_id', sa.Integer(), nullable=False),
+    sa.Column('own_opportunity_id', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Float(), nullable=False),
+    sa.Column('shared_terms', sa.String(length=500), nullable=False),
+    sa.Column('shared_areas', sa.String(length=500), nullable=False),
+    sa.Column('computed_at', forum.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['opportunity_id'], ['opportunity.id'], name=op.f('fk_suggestion_opportunity_id_opportunity'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['own_opportunity_id'], ['opportunity.id'], name=op.f('fk_suggestion_own_opportunity_id_opportunity'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], name=op.f('fk_suggestion_participant_id_participant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('participant_id', 'opportunity_id', name=op.f('pk_suggestion'))
+    )
+    with op.batch_alter_table('suggestion', schema=None) as batch_op:
+        batch_op.create_index('ix_suggestion_ranking', ['participant_id', 'score'], unique=False)
+
     op.create_table('meeting',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=False),
@@ -183,6 +199,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_meeting_event_id'))
 
     op.drop_table('meeting')
+    with op.batch_alter_table('suggestion', schema=None) as batch_op:
+        batch_op.drop_index('ix_suggestion_ranking')
+
+    op.drop_table('suggestion')
     with op.batch_alter_table('opportunity_area', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_opportunity_area_area_id'))
 

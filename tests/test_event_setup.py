@@ -244,6 +244,17 @@ def test_dst_gap_in_a_session_form_is_refused(signed_in, make_event, organizer):
     assert count(MeetingSession) == 0
 
 
+def test_slots_on_a_day_the_clocks_move_back_show_their_offset(signed_in, make_event, organizer):
+    make_event(slug="brussels", timezone="Europe/Brussels", organizer=organizer,
+               start_date=date(2027, 10, 30), end_date=date(2027, 10, 31))
+    signed_in.post_form("/e/brussels/organize/sessions",
+                        {**SESSION_FORM, "day": "2027-10-31", "starts_at": "01:00", "ends_at": "04:00", "pauses": ""})
+    html = page(signed_in.get("/e/brussels/organize/sessions"))
+    assert "02:30 GMT+02:00–03:00 GMT+02:00" not in html  # 03:00 CEST never shows: it is 02:00 CET
+    assert "02:30 GMT+02:00–02:00 GMT+01:00" in html and "02:00 GMT+01:00–02:30 GMT+01:00" in html
+    assert count(Slot) == 8
+
+
 def test_editing_a_session_keeps_unchanged_slot_ids(signed_in, event):
     session = create_session(event, **SESSION)
     db.session.commit()

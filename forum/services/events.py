@@ -266,6 +266,12 @@ def session_label(session: MeetingSession) -> str:
     return session.name or _("%(start)s–%(end)s", start=local_time(session.starts_at), end=local_time(session.ends_at))
 
 
+def clock_changes_during(session: MeetingSession, timezone: str) -> bool:
+    """Whether the clocks move during the session, so its slot times need their zone to be told apart."""
+    zone = ZoneInfo(timezone)
+    return len({slot.starts_at.astimezone(zone).utcoffset() for slot in session.slots}) > 1
+
+
 def _pauses_of(session: MeetingSession) -> list[Pause]:
     return [(pause.starts_at, pause.ends_at) for pause in session.pauses]
 

@@ -90,7 +90,10 @@ def sessions(event):
             return redirect(url_for("organize.sessions", slug=event.slug))
     elif not form.is_submitted():
         form.day.data = event.start_date
-    return render_template("organize/sessions.html", event=event, form=form)
+    sessions_with_clock_change = {session.id for session in event.sessions
+                                  if events.clock_changes_during(session, event.timezone)}
+    return render_template("organize/sessions.html", event=event, form=form,
+                           sessions_with_clock_change=sessions_with_clock_change)
 
 
 @bp.route("/e/<slug>/organize/sessions/<int:session_id>/edit", methods=["GET", "POST"])

@@ -1,0 +1,187 @@
+"""Marketplace search: the full-text index of opportunities and the searches over it.
+
+The index holds listed opportunities only (neither withdrawn nor hidden), as tokens from
+`text.tokenize`: SQLite keeps them in the FTS5 table `opportunity_search` (rowid = opportunity id),
+PostgreSQL in `opportunity_search.document`, a `simple` tsvector with a GIN index (migration
+0003). `refresh_index` is called by every service that changes an opportunity, in its transaction.
+"""
+from dataclasses import dataclass, field
+from math import ceil
+
+from sqlalchemy import column, func, literal_column, or_, select, table, text
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Opportunity, Organisation, Participant, User, opportunity_area
+from .text import index_text, query_terms
+
+PER_PAGE = 20
+SORTS = ("relevance", "newest", "title")
+# How much a match counts per field (title before keywords and areas, before summary, before description).
+SQLITE_WEIGHTS = "10.0, 5.0, 2.0, 1.0"
+_sqlite_index = table("opportunity_search", column("rowid"))
+_postgres_index = table("opportunity_search", column("opportunity_id"), column("document"))
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _fields(opportunity: Opportunity) -> dict[str, str]:
+    keywords_and_areas = " ".join([opportunity.keywords] + [area.name for area in opportunity.areas])
+    return {"title": index_text(opportunity.title), "keywords": index_text(keywords_and_areas),
+            "summary": index_text(opportunity.summary), "description": index_text(opportunity.description)}
+
+
+def is_listed(opportunity: Opportunity) -> bool:
+    return not opportunity.withdrawn and not opportunity.hidden
+
+
+def refresh_index(opportunity: Opportunity) -> None:
+    """Bring the opportunity's index entry in step with it: written when listed, removed otherwise."""
+    db.session.flush()
+    postgres = _dialect() == "postgresql"
+    key = "opportunity_id" if postgres else "rowid"
+    db.session.execute(text(f"DELETE FROM opportunity_search WHERE {key} = :id"), {"id": opportunity.id})
+    if not is_listed(opportunity):
+        return
+    values = dict(_fields(opportunity), id=opportunity.id)
+    if postgres:
+        db.session.execute(text(
+            "INSERT INTO opportunity_search (opportunity_id, document) VALUES (:id, "
+            "setweight(to_tsvector('simple', :title), 'A') || setweight(to_tsvector('simple', :keywords), 'B') || "
+            "setweight(to_tsvector('simple', :summary), 'C') || setweight(to_tsvector('simple', :description), 'D'))"),
+            values)
+    else:
+        db.session.execute(text(
+            "INSERT INTO opportunity_search (rowid, title, keywords, summary, description) "
+            "VALUES (:id, :title, :keywords, :summary, :description)"), values)
+
+
+def _fts5_query(terms) -> str:
+    # Tokens are letters and digits only, so quoting them cannot break the expression.
+    return " ".join('"' + " ".join(term.tokens) + '"' + ("*" if term.prefix else "") for term in terms)
+
+
+def _tsquery(terms) -> str:
+    return " & ".join("(" + " <-> ".join(term.tokens) + (":*" if term.prefix else "") + ")" for term in terms)
+
+
+@dataclass
+class OpportunitySearch:
+    """What a marketplace visitor asks for; every filter is optional."""
+
+    text: str = ""
+    kind: str | None = None
+    type: str | None = None
+    area_id: int | None = None
+    trl_min: int | None = None
+    trl_max: int | None = None
+    country: str | None = None
+    organisation_kind: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = PER_PAGE
+
+
+@dataclass
+class Page:
+    items: list = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+
+
+def _paginate(statement, page: int, per_page: int) -> Page:
+    """One page of a statement; a page beyond the last shows the last one."""
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    pages = max(1, ceil(total / per_page))
+    page = min(max(1, page), pages)
+    items = list(db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).unique())
+    return Page(items=items, total=total, page=page, pages=pages)
+
+
+def _filtered(event, search: OpportunitySearch):
+    statement = (select(Opportunity)
+                 .join(Participant, Participant.id == Opportunity.participant_id)
+                 .join(Organisation, Organisation.id == Participant.organisation_id)
+                 .where(Opportunity.event_id == event.id, Opportunity.withdrawn.is_(False),
+                        Opportunity.hidden.is_(False))
+                 .options(selectinload(Opportunity.areas),
+                          selectinload(Opportunity.participant).selectinload(Participant.organisation)))
+    if search.kind:
+        statement = statement.where(Opportunity.kind == search.kind)
+    if search.type:
+        statement = statement.where(Opportunity.type == search.type)
+    if search.area_id is not None:
+        statement = statement.where(Opportunity.id.in_(
+            select(opportunity_area.c.opportunity_id).where(opportunity_area.c.area_id == search.area_id)))
+    if search.trl_min is not None:
+        statement = statement.where(Opportunity.trl >= search.trl_min)
+    if search.trl_max is not None:
+        statement = statement.where(Opportunity.trl <= search.trl_max)
+    if search.country:
+        statement = statement.where(Organisation.country == search.country)
+    if search.organisation_kind:
+        statement = statement.where(Organisation.kind == search.organisation_kind)
+    return statement
+
+
+def search_opportunities(event, search: OpportunitySearch) -> Page:
+    """One page of the event's listed opportunities that match every word of the text and every filter."""
+    statement = _filtered(event, search)
+    terms = query_terms(search.text)
+    relevance = None
+    if terms and _dialect() == "postgresql":
+        query = func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery(terms))
+        statement = (statement.join(_postgres_index, _postgres_index.c.opportunity_id == Opportunity.id)
+                     .where(_postgres_index.c.document.op("@@")(query)))
+        relevance = func.ts_rank(_postgres_index.c.document, query).desc()
+    elif terms:
+        statement = (statement.join(_sqlite_index, _sqlite_index.c.rowid == Opportunity.id)
+                     .where(text("opportunity_search MATCH :fts_query").bindparams(fts_query=_fts5_query(terms))))
+        relevance = literal_column(f"bm25(opportunity_search, {SQLITE_WEIGHTS})").asc()
+    if search.sort == "title":
+        order = [func.lower(Opportunity.title), Opportunity.id]
+    elif search.sort == "relevance" and relevance is not None:
+        order = [relevance, Opportunity.id.desc()]
+    else:
+        order = [Opportunity.created_at.desc(), Opportunity.id.desc()]
+    return _paginate(statement.order_by(*order), search.page, search.per_page)
+
+
+def _like_pattern(words: str) -> str:
+    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_directory(event, words: str = "", country: str | None = None, organisation_kind: str | None = None,
+                     page: int = 1, per_page: int = PER_PAGE) -> Page:
+    """One page of the event's approved participants, by name of person or organisation."""
+    statement = (select(Participant)
+                 .join(Organisation, Organisation.id == Participant.organisation_id)
+                 .join(User, User.id == Participant.user_id)
+                 .where(Participant.event_id == event.id, Participant.status == "approved")
+                 .options(selectinload(Participant.organisation), selectinload(Participant.user))
+                 .order_by(func.lower(Organisation.name), func.lower(User.name), Participant.id))
+    if words.strip():
+        pattern = _like_pattern(words.strip().lower())
+        statement = statement.where(or_(func.lower(User.name).like(pattern, escape="\\"),
+                                        func.lower(Organisation.name).like(pattern, escape="\\")))
+    if country:
+        statement = statement.where(Organisation.country == country)
+    if organisation_kind:
+        statement = statement.where(Organisation.kind == organisation_kind)
+    return _paginate(statement, page, per_page)
+
+
+def like_search(event, words: str, page: int = 1, per_page: int = PER_PAGE) -> Page:
+    """The naive search the index replaces (every word somewhere, LIKE '%word%'); kept as the benchmark's baseline."""
+    statement = select(Opportunity).where(Opportunity.event_id == event.id, Opportunity.withdrawn.is_(False),
+                                          Opportunity.hidden.is_(False))
+    for word in words.split():
+        pattern = _like_pattern(word.lower())
+        statement = statement.where(or_(*(func.lower(column_).like(pattern, escape="\\") for column_ in (
+            Opportunity.title, Opportunity.summary, Opportunity.description, Opportunity.keywords))))
+    return _paginate(statement.order_by(Opportunity.created_at.desc(), Opportunity.id.desc()), page, per_page)
+

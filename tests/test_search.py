@@ -1,0 +1,245 @@
+"""Marketplace search in Korean and English, on the index the migrations build (SQLite FTS5, PostgreSQL tsvector)."""
+import pytest
+
+from forum.extensions import db
+from forum.models import Organisation, Participant
+from forum.services.opportunities import OpportunityDetails, publish_opportunity, set_withdrawn, technology_areas
+from forum.services.search import OpportunitySearch, search_directory, search_opportunities
+from forum.services.text import QueryTerm, query_terms, tokenize
+
+
+def test_hangul_is_cut_into_bigrams_and_other_text_into_lowercased_words():
+    assert tokenize("유전자 치료제를 개발") == ["유전", "전자", "치료", "료제", "제를", "개발"]
+    assert tokenize("암 CRISPR-Cas9, mRNA!") == ["암", "crispr", "cas9", "mrna"]
+    assert tokenize("mRNA백신을") == ["mrna", "백신", "신을"]
+    assert tokenize("Pétri ＣＲＩＳＰＲ") == ["petri", "crispr"]
+
+
+def test_query_words_are_phrases_of_bigrams_and_the_last_english_word_is_a_prefix():
+    assert query_terms("치료제 CRISPR cas") == [QueryTerm(("치료", "료제")), QueryTerm(("crispr",)),
+                                             QueryTerm(("cas",), prefix=True)]
+    assert query_terms("암") == [QueryTerm(("암",), prefix=True)]
+    assert query_terms("!!! ...") == []
+
+
+@pytest.fixture
+def market(app, make_user, make_event, make_participant):
+    """An event with two participants (a Korean university, a German company) and another event."""
+    event = make_event()
+    other_event = make_event(slug="agri-2027", name="Agri 2027")
+    kr = make_participant(event, make_user(email="kr@example.org", name="Kim"), "서울대학교", kind="university")
+    de_user = make_user(email="de@example.org", name="Dora")
+    de = Participant(event=event, user=de_user, status="approved",
+                     organisation=Organisation(name="Darmstadt Pharma GmbH", kind="company", country="DE"))
+    outsider = make_participant(other_event, make_user(email="x@example.org", name="Xu"), "Other Org")
+    db.session.add(de)
+    db.session.commit()
+    return {"event": event, "other_event": other_event, "kr": kr, "de": de, "outsider": outsider}
+
+
+def publish(participant, title, summary="", description="", keywords="", kind="offer", type="technology",
+            trl=None, areas=()):
+    opportunity = publish_opportunity(participant, OpportunityDetails(
+        kind=kind, type=type, title=title, summary=summary, description=description, keywords=keywords,
+        trl=trl, areas=list(areas)))
+    db.session.commit()
+    return opportunity
+
+
+def titles(event, text="", **filters):
+    return [opportunity.title for opportunity in search_opportunities(event, OpportunitySearch(text=text, **filters)).items]
+
+
+def test_two_syllable_korean_query_finds_words_with_particles_and_suffixes(market):
+    publish(market["kr"], "유전자 치료제를 개발", description="희귀질환 대상")
+    publish(market["kr"], "진단 키트", description="현장 진단용 항원 검사")
+    assert titles(market["event"], "치료") == ["유전자 치료제를 개발"]
+    assert titles(market["event"], "치료제") == ["유전자 치료제를 개발"]
+    assert titles(market["event"], "치료제를") == ["유전자 치료제를 개발"]
+    assert titles(market["event"], "진단") == ["진단 키트"]
+    assert titles(market["event"], "항원") == ["진단 키트"]
+    assert titles(market["event"], "치진") == []
+
+
+def test_a_korean_word_is_matched_as_a_whole_not_as_scattered_bigrams(market):
+    publish(market["kr"], "료제 치료 방법")  # holds the bigrams 치료 and 료제, but never 치료제
+    assert titles(market["event"], "치료제") == []
+    assert titles(market["event"], "치료") == ["료제 치료 방법"]
+
+
+def test_one_syllable_korean_query_matches_words_starting_with_it(market):
+    publish(market["kr"], "암 조기 진단")
+    publish(market["kr"], "암세포 표적 치료")
+    publish(market["kr"], "당뇨 관리 앱")
+    assert sorted(titles(market["event"], "암")) == ["암 조기 진단", "암세포 표적 치료"]
+
+
+def test_english_words_ignore_case_and_punctuation_and_the_last_word_is_a_prefix(market):
+    publish(market["de"], "CRISPR-Cas9 gene editing platform", keywords="genome editing, mRNA")
+    publish(market["de"], "Battery recycling", description="Lithium recovery from used cells")
+    assert titles(market["event"], "crispr") == ["CRISPR-Cas9 gene editing platform"]
+    assert titles(market["event"], "CAS9") == ["CRISPR-Cas9 gene editing platform"]
+    assert titles(market["event"], "mrna") == ["CRISPR-Cas9 gene editing platform"]
+    assert titles(market["event"], "lithium recov") == ["Battery recycling"]
+    assert titles(market["event"], "recov lithium") == []  # only the last word is a prefix
+
+
+def test_every_word_is_required(market):
+    publish(market["de"], "Gene therapy vector", description="AAV vector for rare diseases")
+    publish(market["de"], "Gene sequencing service")
+    assert sorted(titles(market["event"], "gene")) == ["Gene sequencing service", "Gene therapy vector"]
+    assert titles(market["event"], "gene vector") == ["Gene therapy vector"]
+    assert titles(market["event"], "gene vector sequencing") == []
+
+
+def test_mixed_korean_and_english_queries(market):
+    publish(market["kr"], "mRNA 백신 플랫폼", summary="지질나노입자 LNP 전달 기술")
+    publish(market["kr"], "mRNA analytics", summary="품질 분석")
+    publish(market["kr"], "백신 보조제")
+    assert titles(market["event"], "mRNA 백신") == ["mRNA 백신 플랫폼"]
+    assert titles(market["event"], "백신 lnp") == ["mRNA 백신 플랫폼"]
+    assert titles(market["event"], "mRNA백신") == ["mRNA 백신 플랫폼"]
+
+
+def test_keywords_and_technology_areas_are_searched(market):
+    areas = technology_areas(market["event"])
+    bio = next(area for area in areas if "Bio/pharma" in area.name)
+    publish(market["kr"], "항체 플랫폼", keywords="antibody, ADC", areas=[bio])
+    assert titles(market["event"], "ADC") == ["항체 플랫폼"]
+    assert titles(market["event"], "바이오") == ["항체 플랫폼"]
+    assert titles(market["event"], "pharma") == ["항체 플랫폼"]
+
+
+def test_a_title_match_ranks_before_a_description_match(market):
+    publish(market["de"], "Sensor housing", description="A housing for a biosensor used with insulin pumps")
+    publish(market["de"], "Insulin pump controller", description="Closed-loop control")
+    publish(market["kr"], "인슐린 패치", description="A patch for insulin delivery")
+    found = titles(market["event"], "insulin")
+    assert found[0] == "Insulin pump controller"
+    assert set(found) == {"Sensor housing", "Insulin pump controller", "인슐린 패치"}
+    publish(market["kr"], "기타 장비", description="폐암 조기 진단에 사용")
+    publish(market["kr"], "폐암 진단 키트", description="혈액 검사")
+    assert titles(market["event"], "폐암") == ["폐암 진단 키트", "기타 장비"]
+
+
+def test_withdrawn_hidden_and_other_events_opportunities_are_never_found(app, market):
+    listed = publish(market["kr"], "줄기세포 치료 기술")
+    withdrawn = publish(market["kr"], "줄기세포 배양 배지")
+    hidden = publish(market["kr"], "줄기세포 은행")
+    publish(market["outsider"], "줄기세포 동결 보존")
+    set_withdrawn(withdrawn, True)
+    with app.test_request_context():
+        from forum.services.opportunities import hide_opportunity
+        hide_opportunity(hidden, "Duplicate")
+    db.session.commit()
+    assert titles(market["event"], "줄기세포") == [listed.title]
+    assert titles(market["event"]) == [listed.title]
+    assert titles(market["other_event"], "줄기세포") == ["줄기세포 동결 보존"]
+    set_withdrawn(withdrawn, False)
+    db.session.commit()
+    assert sorted(titles(market["event"], "배양")) == ["줄기세포 배양 배지"]
+
+
+def test_editing_an_opportunity_updates_what_finds_it(market):
+    from forum.services.opportunities import update_opportunity
+    opportunity = publish(market["de"], "Hydrogen electrolyser")
+    update_opportunity(opportunity, OpportunityDetails(kind="offer", type="technology", title="수소 연료전지 스택"))
+    db.session.commit()
+    assert titles(market["event"], "hydrogen") == []
+    assert titles(market["event"], "연료") == ["수소 연료전지 스택"]
+
+
+def test_deleting_an_opportunity_removes_it_from_the_index(market):
+    opportunity = publish(market["de"], "Quantum sensor")
+    db.session.delete(opportunity)
+    db.session.commit()
+    assert titles(market["event"], "quantum") == []
+
+
+def test_filters_combine_with_the_search(market):
+    areas = technology_areas(market["event"])
+    energy = next(area for area in areas if "Energy" in area.name)
+    publish(market["kr"], "태양전지 소재", kind="offer", trl=4, areas=[energy])
+    publish(market["kr"], "태양전지 양산 파트너", kind="need", type="rnd_cooperation", trl=7)
+    publish(market["de"], "Solar 태양전지 inverter", kind="offer", type="product_service", trl=8)
+    event = market["event"]
+    assert sorted(titles(event, "태양전지")) == ["Solar 태양전지 inverter", "태양전지 소재", "태양전지 양산 파트너"]
+    assert titles(event, "태양전지", kind="need") == ["태양전지 양산 파트너"]
+    assert titles(event, "태양전지", type="product_service") == ["Solar 태양전지 inverter"]
+    assert titles(event, "태양전지", area_id=energy.id) == ["태양전지 소재"]
+    assert sorted(titles(event, "태양전지", trl_min=5, trl_max=7)) == ["태양전지 양산 파트너"]
+    assert titles(event, "태양전지", country="DE") == ["Solar 태양전지 inverter"]
+    assert sorted(titles(event, "태양전지", organisation_kind="university")) == ["태양전지 소재", "태양전지 양산 파트너"]
+    assert titles(event, "태양전지", kind="offer", country="KR", trl_max=5) == ["태양전지 소재"]
+    assert titles(event, kind="offer", country="DE") == ["Solar 태양전지 inverter"]
+
+
+def test_sorting_by_title_and_newest_and_relevance_without_words_is_newest(market):
+    for title in ("Beta", "alpha", "Gamma"):
+        publish(market["de"], title)
+    assert titles(market["event"], sort="title") == ["alpha", "Beta", "Gamma"]
+    assert titles(market["event"], sort="newest") == ["Gamma", "alpha", "Beta"]
+    assert titles(market["event"], sort="relevance") == ["Gamma", "alpha", "Beta"]
+
+
+def test_pages_split_results_and_out_of_range_pages_are_clamped(market):
+    for number in range(1, 6):
+        publish(market["de"], f"Enzyme {number}")
+    first = search_opportunities(market["event"], OpportunitySearch(text="enzyme", sort="title", per_page=2))
+    assert (first.total, first.pages, [o.title for o in first.items]) == (5, 3, ["Enzyme 1", "Enzyme 2"])
+    last = search_opportunities(market["event"], OpportunitySearch(text="enzyme", sort="title", per_page=2, page=99))
+    assert (last.page, [o.title for o in last.items]) == (3, ["Enzyme 5"])
+    before = search_opportunities(market["event"], OpportunitySearch(text="enzyme", sort="title", per_page=2, page=-4))
+    assert before.page == 1
+    nothing = search_opportunities(market["event"], OpportunitySearch(text="zebrafish"))
+    assert (nothing.total, nothing.pages, nothing.items) == (0, 1, [])
+
+
+def test_directory_finds_people_and_organisations_of_the_event_only(market):
+    event = market["event"]
+    assert [p.user.name for p in search_directory(event, "darm").items] == ["Dora"]
+    assert [p.user.name for p in search_directory(event, "서울").items] == ["Kim"]
+    assert [p.user.name for p in search_directory(event, country="DE").items] == ["Dora"]
+    assert [p.user.name for p in search_directory(event, organisation_kind="university").items] == ["Kim"]
+    assert search_directory(event, "Other Org").items == []
+    assert search_directory(event, "100%").items == []
+
+
+# --- the marketplace page --------------------------------------------------------------------
+
+def test_the_marketplace_page_searches_filters_and_pages(client, login, market):
+    publish(market["kr"], "유전자 치료제를 개발", kind="offer")
+    publish(market["de"], "Gene therapy partner wanted", kind="need", summary="치료 분야 협력")
+    login(client, market["kr"].user)
+    page = client.get("/e/bio-2027/marketplace?q=치료").get_data(as_text=True)
+    assert "유전자 치료제를 개발" in page and "Gene therapy partner wanted" in page
+    page = client.get("/e/bio-2027/marketplace?q=치료&kind=need").get_data(as_text=True)
+    assert "Gene therapy partner wanted" in page and "유전자 치료제를 개발" not in page
+    page = client.get("/e/bio-2027/marketplace?q=치료&country=DE&page=abc").get_data(as_text=True)
+    assert "Gene therapy partner wanted" in page and "유전자 치료제를 개발" not in page
+
+
+def test_bad_filters_show_errors_not_results(client, login, market):
+    publish(market["kr"], "유전자 치료제를 개발")
+    login(client, market["kr"].user)
+    response = client.get("/e/bio-2027/marketplace?trl_min=0&area=abc&kind=both&q=" + "치" * 300)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "유전자 치료제를 개발" not in page
+    assert page.count('class="errors"') >= 3
+    response = client.get("/e/bio-2027/marketplace?trl_min=7&trl_max=3")
+    assert "Choose a TRL range that ends after it starts." in response.get_data(as_text=True)
+
+
+def test_an_area_of_another_event_is_not_a_filter_choice(client, login, market):
+    other_area = technology_areas(market["other_event"])[0]
+    db.session.commit()
+    login(client, market["kr"].user)
+    page = client.get(f"/e/bio-2027/marketplace?area={other_area.id}").get_data(as_text=True)
+    assert "Not a valid choice" in page
+
+
+def test_the_directory_page_lists_the_events_participants(client, login, market):
+    login(client, market["kr"].user)
+    page = client.get("/e/bio-2027/participants?q=pharma").get_data(as_text=True)
+    assert "Darmstadt Pharma GmbH" in page and "Other Org" not in page

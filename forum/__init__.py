@@ -2,7 +2,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, render_template, request
+from flask import Flask, has_request_context, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -16,6 +16,8 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 
 def select_locale() -> str:
     """The user's preferred language, else the browser's best match, else English."""
+    if not has_request_context():
+        return "en"
     available = [str(locale) for locale in babel.list_translations()]
     if current_user and current_user.is_authenticated and current_user.locale in available:
         return current_user.locale

@@ -67,6 +67,15 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+# Full-text index tables are written by hand in their migration (FTS5 on SQLite), not by models.
+UNMANAGED_TABLE_PREFIXES = ("opportunity_search",)
+
+
+def include_name(name, type_, parent_names):
+    """Keep autogenerate from proposing to drop the hand-written search index tables."""
+    return not (type_ == "table" and name.startswith(UNMANAGED_TABLE_PREFIXES))
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -88,6 +97,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args["include_name"] = include_name
 
     connectable = get_engine()
 

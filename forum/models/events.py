@@ -129,6 +129,8 @@ class Participant(db.Model):
     languages: Mapped[str] = mapped_column(String(120), default="")
     # When the participant last saved their availability grid (None: never looked at it).
     availability_saved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # The secret in the participant's calendar-feed URL; replacing it revokes the old URL.
+    calendar_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="participants")

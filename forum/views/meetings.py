@@ -1,3 +1,401 @@
-from flask import Blueprint
+"""Meeting requests, meetings, the inbox and availability; the organizer's request and reminder pages."""
+from functools import wraps
+from itertools import groupby
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..extensions import db
+from ..forms.availability import AvailabilityForm, ReminderForm
+from ..forms.requests import AcceptForm, CoAttendeeForm, DeclineForm, MeetingRequestForm, OrganizerMeetingForm
+from ..models import REQUEST_STATUSES, Event, Meeting, MeetingRequest, Participant
+from ..services import ServiceError, availability as availability_service, notifications, requests as requests_service
+from .common import current_participant, get_event_or_404, get_owned_or_404, organizer_required, refuse
 
 bp = Blueprint("meetings", __name__)
+
+LARGEST_ID = 2 ** 63 - 1
+HISTORY_STATUSES = ("declined", "cancelled", "expired")
+
+
+# --- loading and access ----------------------------------------------------------------------
+
+def participant_required(view):
+    """Loads the event and the signed-in user's participation; 404 unless they can meet there."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(slug, **kwargs):
+        event = get_event_or_404(slug)
+        participant = current_participant(event)
+        if participant is None or not requests_service.can_meet(participant):
+            abort(404)
+        g.event = event
+        return view(event, participant, **kwargs)
+
+    return wrapped
+
+
+def _id_arg(name: str) -> int | None:
+    """A query-string id, or None when it is missing or no id at all."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and 0 < int(value) <= LARGEST_ID else None
+
+
+def _of_event_or_404(model, object_id: int | None, event: Event):
+    # Ids beyond a 64-bit integer overflow the database driver instead of finding nothing.
+    if object_id is None or not 0 < object_id <= LARGEST_ID:
+        abort(404)
+    return get_owned_or_404(model, object_id, event)
+
+
+def _own_request_or_404(event: Event, participant: Participant, request_id: int, *roles: str) -> MeetingRequest:
+    """A request of the event in which the participant is the requester or recipient (as `roles` allow)."""
+    meeting_request = _of_event_or_404(MeetingRequest, request_id, event)
+    allowed = {"requester": meeting_request.requester_id, "recipient": meeting_request.recipient_id}
+    if participant.id not in {allowed[role] for role in roles}:
+        abort(404)
+    return meeting_request
+
+
+def _attended_meeting_or_404(event: Event, participant: Participant, meeting_id: int) -> Meeting:
+    meeting = _of_event_or_404(Meeting, meeting_id, event)
+    if not any(attendee.participant_id == participant.id for attendee in meeting.attendees):
+        abort(404)
+    return meeting
+
+
+@bp.app_context_processor
+def inbox_counter():
+    """`inbox_unread_count()` for templates: queried only when a page shows it, once per request,
+    and only for a participant on an event's page (None elsewhere)."""
+    return {"inbox_unread_count": _inbox_unread_count}
+
+
+def _inbox_unread_count() -> int | None:
+    if "inbox_unread_count" not in g:
+        g.inbox_unread_count = None
+        slug = (request.view_args or {}).get("slug")
+        if slug and current_user.is_authenticated:
+            participant_id = db.session.scalar(select(Participant.id).join(Event).where(
+                Event.slug == slug, Participant.user_id == current_user.id))
+            if participant_id is not None:
+                g.inbox_unread_count = notifications.unread_count(participant_id)
+    return g.inbox_unread_count
+
+
+# --- requesting ------------------------------------------------------------------------------
+
+@bp.route("/e/<slug>/requests/new", methods=["GET", "POST"])
+@participant_required
+def new_request(event, participant):
+    recipient = _of_event_or_404(Participant, _id_arg("participant_id"), event)
+    form = MeetingRequestForm(opportunities=requests_service.opportunities_open_for_requests(recipient))
+    refusal = None
+    if not form.is_submitted():
+        refusal = requests_service.request_refusal(participant, recipient)
+        opportunity_id = _id_arg("opportunity_id")
+        try:
+            requests_service.recipient_opportunity(opportunity_id, recipient)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            form.opportunity.data = str(opportunity_id) if opportunity_id else ""
+    elif form.validate():
+        try:
+            result = requests_service.send_request(participant, recipient, form.priority.data, form.message.data,
+                                                   form.opportunity_id())
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            if result.requester_id == recipient.id:
+                flash(_("%(name)s had already asked to meet you: your meeting is agreed.", name=recipient.user.name),
+                      "success")
+            else:
+                flash(_("Your request is sent to %(name)s.", name=recipient.user.name), "success")
+            return redirect(url_for("meetings.my_requests", slug=event.slug))
+    return render_template("meetings/new_request.html", event=event, recipient=recipient, form=form,
+                           refusal=refusal, mutual=requests_service.pending_request_from(recipient, participant))
+
+
+@bp.get("/e/<slug>/requests")
+@participant_required
+def my_requests(event, participant):
+    all_requests = requests_service.requests_of(participant)
+    return render_template(
+        "meetings/requests.html", event=event, participant=participant,
+        received=[r for r in all_requests if r.status == "pending" and r.recipient_id == participant.id],
+        sent=[r for r in all_requests if r.status == "pending" and r.requester_id == participant.id],
+        meetings=requests_service.meetings_of(participant),
+        history=[r for r in all_requests if r.status in HISTORY_STATUSES],
+        open_sent=requests_service.open_requests_sent(participant),
+        accept_form=AcceptForm(), decline_form=DeclineForm(), priorities=requests_service.PRIORITY_LABELS)
+
+
+def _show_request(event, participant, meeting_request, accept_form=None, decline_form=None):
+    return render_template("meetings/request.html", event=event, participant=participant,
+                           meeting_request=meeting_request, accept_form=accept_form or AcceptForm(),
+                           decline_form=decline_form or DeclineForm(), priorities=requests_service.PRIORITY_LABELS)
+
+
+@bp.get("/e/<slug>/requests/<int:request_id>")
+@participant_required
+def show_request(event, participant, request_id):
+    requests_service.expire_overdue_requests(event)
+    meeting_request = _own_request_or_404(event, participant, request_id, "requester", "recipient")
+    return _show_request(event, participant, meeting_request)
+
+
+@bp.post("/e/<slug>/requests/<int:request_id>/accept")
+@participant_required
+def accept(event, participant, request_id):
+    meeting_request = _own_request_or_404(event, participant, request_id, "recipient")
+    form = AcceptForm()
+    if form.validate():
+        try:
+            requests_service.accept_request(meeting_request, form.priority.data)
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("You accepted the meeting with %(name)s.", name=meeting_request.requester.user.name), "success")
+            return redirect(url_for("meetings.my_requests", slug=event.slug))
+    return _show_request(event, participant, meeting_request, accept_form=form)
+
+
+@bp.post("/e/<slug>/requests/<int:request_id>/decline")
+@participant_required
+def decline(event, participant, request_id):
+    meeting_request = _own_request_or_404(event, participant, request_id, "recipient")
+    form = DeclineForm()
+    if form.validate():
+        try:
+            requests_service.decline_request(meeting_request, form.reason.data)
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("You declined the request of %(name)s.", name=meeting_request.requester.user.name), "success")
+            return redirect(url_for("meetings.my_requests", slug=event.slug))
+    return _show_request(event, participant, meeting_request, decline_form=form)
+
+
+@bp.post("/e/<slug>/requests/<int:request_id>/withdraw")
+@participant_required
+def withdraw(event, participant, request_id):
+    meeting_request = _own_request_or_404(event, participant, request_id, "requester")
+    try:
+        requests_service.withdraw_request(meeting_request)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("Your request to %(name)s is withdrawn.", name=meeting_request.recipient.user.name), "success")
+    return redirect(url_for("meetings.my_requests", slug=event.slug))
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+def _show_meeting(event, participant, meeting, form=None):
+    colleagues = requests_service.colleagues_to_add(meeting, participant)
+    return render_template("meetings/meeting.html", event=event, participant=participant, meeting=meeting,
+                           form=form or CoAttendeeForm(colleagues=colleagues), colleagues=colleagues,
+                           is_main_attendee=requests_service.is_main_attendee(meeting, participant))
+
+
+@bp.get("/e/<slug>/meetings/<int:meeting_id>")
+@participant_required
+def show_meeting(event, participant, meeting_id):
+    return _show_meeting(event, participant, _attended_meeting_or_404(event, participant, meeting_id))
+
+
+@bp.post("/e/<slug>/meetings/<int:meeting_id>/cancel")
+@participant_required
+def cancel_meeting(event, participant, meeting_id):
+    meeting = _attended_meeting_or_404(event, participant, meeting_id)
+    try:
+        requests_service.cancel_meeting(meeting, participant)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting_id))
+    flash(_("The meeting is cancelled; the other attendees are told."), "success")
+    return redirect(url_for("meetings.my_requests", slug=event.slug))
+
+
+@bp.post("/e/<slug>/meetings/<int:meeting_id>/attendees")
+@participant_required
+def add_attendee(event, participant, meeting_id):
+    meeting = _attended_meeting_or_404(event, participant, meeting_id)
+    form = CoAttendeeForm(colleagues=requests_service.colleagues_to_add(meeting, participant))
+    if form.validate():
+        colleague = db.session.get(Participant, form.colleague.data)
+        try:
+            requests_service.add_co_attendee(meeting, participant, colleague)
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("%(name)s will attend the meeting too.", name=colleague.user.name), "success")
+            return redirect(url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting.id))
+    return _show_meeting(event, participant, meeting, form)
+
+
+@bp.post("/e/<slug>/meetings/<int:meeting_id>/attendees/<int:participant_id>/remove")
+@participant_required
+def remove_attendee(event, participant, meeting_id, participant_id):
+    meeting = _attended_meeting_or_404(event, participant, meeting_id)
+    colleague = _of_event_or_404(Participant, participant_id, event)
+    try:
+        requests_service.remove_co_attendee(meeting, participant, colleague)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting_id))
+    flash(_("%(name)s no longer attends the meeting.", name=colleague.user.name), "success")
+    if colleague.id == participant.id:
+        return redirect(url_for("meetings.my_requests", slug=event.slug))
+    return redirect(url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting_id))
+
+
+# --- the inbox -------------------------------------------------------------------------------
+
+@bp.get("/e/<slug>/inbox")
+@participant_required
+def inbox(event, participant):
+    """Viewing the inbox marks what it shows as read; the page still highlights what was new."""
+    entries = notifications.inbox_of(participant)
+    unread_ids = {entry.id for entry in entries if entry.read_at is None}
+    notifications.mark_read(participant, sorted(unread_ids))
+    g.pop("inbox_unread_count", None)
+    return render_template("meetings/inbox.html", event=event, entries=entries, unread_ids=unread_ids)
+
+
+@bp.post("/e/<slug>/inbox/read")
+@participant_required
+def mark_inbox_read(event, participant):
+    notifications.mark_read(participant)
+    flash(_("Every message is marked as read."), "success")
+    return redirect(url_for("meetings.inbox", slug=event.slug))
+
+
+# --- availability ----------------------------------------------------------------------------
+
+def _slot_grid(event: Event):
+    """[(day, [session, …]), …]: the event's sessions grouped by day, for the grid."""
+    return [(day, list(sessions)) for day, sessions in groupby(event.sessions, key=lambda session: session.day)]
+
+
+@bp.route("/e/<slug>/availability", methods=["GET", "POST"])
+@participant_required
+def availability(event, participant):
+    form = AvailabilityForm(data={"unavailable": sorted(availability_service.unavailable_slot_ids(participant))})
+    if form.validate_on_submit():
+        try:
+            availability_service.save_availability(participant, set(form.unavailable.data))
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("Your availability is saved."), "success")
+            return redirect(url_for("meetings.availability", slug=event.slug))
+    return render_template("meetings/availability.html", event=event, participant=participant, form=form,
+                           grid=_slot_grid(event), unavailable=set(form.unavailable.data or []))
+
+
+# --- the organizer's pages -------------------------------------------------------------------
+
+def _organize_requests_page(event, form):
+    status = request.args.get("status")
+    status = status if status in REQUEST_STATUSES else None
+    candidates = requests_service.meeting_candidates(event)
+    chosen_id = _id_arg("participant")
+    chosen = next((candidate for candidate in candidates if candidate.id == chosen_id), None)
+    return render_template("meetings/organize_requests.html", event=event, form=form, status=status,
+                           statuses=REQUEST_STATUSES, candidates=candidates, chosen=chosen,
+                           counts=requests_service.request_counts(event),
+                           requests=requests_service.event_requests(event, status, chosen),
+                           priorities=requests_service.PRIORITY_LABELS)
+
+
+@bp.get("/e/<slug>/organize/requests")
+@organizer_required
+def organize_requests(event):
+    return _organize_requests_page(event, OrganizerMeetingForm(candidates=requests_service.meeting_candidates(event)))
+
+
+@bp.post("/e/<slug>/organize/meetings/new")
+@organizer_required
+def organize_create_meeting(event):
+    form = OrganizerMeetingForm(candidates=requests_service.meeting_candidates(event))
+    if form.validate():
+        try:
+            first, second, co_attendees = form.people()
+            requests_service.create_meeting_by_organizer(event, first, second, co_attendees,
+                                                         priority=form.priority.data, message=form.message.data)
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("The meeting is created; its attendees are told."), "success")
+            return redirect(url_for("meetings.organize_requests", slug=event.slug))
+    return _organize_requests_page(event, form)
+
+
+def _organize_request_page(event, meeting_request, accept_form=None, decline_form=None):
+    return render_template("meetings/organize_request.html", event=event, meeting_request=meeting_request,
+                           accept_form=accept_form or AcceptForm(), decline_form=decline_form or DeclineForm(),
+                           priorities=requests_service.PRIORITY_LABELS)
+
+
+@bp.get("/e/<slug>/organize/requests/<int:request_id>")
+@organizer_required
+def organize_request(event, request_id):
+    requests_service.expire_overdue_requests(event)
+    return _organize_request_page(event, _of_event_or_404(MeetingRequest, request_id, event))
+
+
+@bp.post("/e/<slug>/organize/requests/<int:request_id>/accept")
+@organizer_required
+def organize_accept(event, request_id):
+    meeting_request = _of_event_or_404(MeetingRequest, request_id, event)
+    form = AcceptForm()
+    if form.validate():
+        try:
+            requests_service.accept_request(meeting_request, form.priority.data, by_organizer=True)
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("The request is accepted for %(name)s.", name=meeting_request.recipient.user.name), "success")
+            return redirect(url_for("meetings.organize_requests", slug=event.slug, status="pending"))
+    return _organize_request_page(event, meeting_request, accept_form=form)
+
+
+@bp.post("/e/<slug>/organize/requests/<int:request_id>/decline")
+@organizer_required
+def organize_decline(event, request_id):
+    meeting_request = _of_event_or_404(MeetingRequest, request_id, event)
+    form = DeclineForm()
+    if form.validate():
+        try:
+            requests_service.decline_request(meeting_request, form.reason.data, by_organizer=True)
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("The request is declined for %(name)s.", name=meeting_request.recipient.user.name), "success")
+            return redirect(url_for("meetings.organize_requests", slug=event.slug, status="pending"))
+    return _organize_request_page(event, meeting_request, decline_form=form)
+
+
+@bp.route("/e/<slug>/organize/reminders", methods=["GET", "POST"])
+@organizer_required
+def reminders(event):
+    form = ReminderForm()
+    if form.validate_on_submit():
+        try:
+            reminded = availability_service.send_reminders(event, set(form.participants.data))
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(ngettext("%(num)d person is reminded.", "%(num)d people are reminded.", reminded), "success")
+            return redirect(url_for("meetings.reminders", slug=event.slug))
+    candidates = availability_service.reminder_candidates(event)
+    chosen = set(form.participants.data or []) if form.is_submitted() else {c.participant.id for c in candidates}
+    return render_template("meetings/reminders.html", event=event, form=form, candidates=candidates, chosen=chosen)

@@ -107,3 +107,19 @@ def test_a_refused_delivery_is_recorded_on_the_message(app, monkeypatch):
     db.session.expire_all()
     message = db.session.scalar(select(OutboxMessage))
     assert message.sent_at is None and "no such user" in message.error
+
+
+def test_an_attachment_is_kept_and_delivered(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.org")
+    monkeypatch.setattr(smtplib, "SMTP", RecordingSMTP)
+    RecordingSMTP.sent = []
+    calendar = "BEGIN:VCALENDAR\r\nSUMMARY:회의\r\nEND:VCALENDAR\r\n"
+    send_mail("kim@example.kr", "Agenda", "Your agenda is attached.",
+              attachment=("agenda.ics", "text/calendar", calendar))
+    db.session.commit()
+    wait_for_in_process_jobs()
+    [email] = RecordingSMTP.sent
+    [part] = list(email.iter_attachments())
+    assert part.get_filename() == "agenda.ics"
+    assert part.get_content_type() == "text/calendar"
+    assert part.get_payload(decode=True).decode() == calendar

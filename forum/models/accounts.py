@@ -75,6 +75,10 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # One optional attachment, e.g. the affected meetings as an iCalendar file.
+    attachment_name: Mapped[Optional[str]] = mapped_column(String(120))
+    attachment_type: Mapped[Optional[str]] = mapped_column(String(100))
+    attachment: Mapped[Optional[str]] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     error: Mapped[Optional[str]] = mapped_column(Text)

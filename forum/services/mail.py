@@ -18,9 +18,14 @@ log = logging.getLogger(__name__)
 _DELIVERY_KEY = "outbox_to_deliver"
 
 
-def send_mail(recipient: str, subject: str, body: str, event: Event | None = None) -> OutboxMessage:
+def send_mail(recipient: str, subject: str, body: str, event: Event | None = None,
+              attachment: tuple[str, str, str] | None = None) -> OutboxMessage:
+    """Keep the message in the outbox and deliver it after commit; `attachment` is (file name,
+    MIME type, text), e.g. ("agenda.ics", "text/calendar", …)."""
+    name, mime_type, content = attachment or (None, None, None)
     message = OutboxMessage(recipient=recipient, subject=subject, body=body,
-                            event_id=event.id if event else None)
+                            event_id=event.id if event else None,
+                            attachment_name=name, attachment_type=mime_type, attachment=content)
     db.session.add(message)
     db.session.flush()
     if current_app.config.get("MAIL_SERVER"):
@@ -54,6 +59,10 @@ def deliver(message_id: int) -> None:
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email.set_content(message.body)
+    if message.attachment is not None:
+        maintype, _, subtype = message.attachment_type.partition("/")
+        email.add_attachment(message.attachment.encode(), maintype=maintype, subtype=subtype,
+                             filename=message.attachment_name)
     message.attempts += 1
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:

@@ -4,10 +4,12 @@ from .base import UTCDateTime, utcnow
 from .marketplace import (IP_STATUSES, MEETING_STATUSES, OPPORTUNITY_KINDS, OPPORTUNITY_TYPES, PARTNERSHIP_TYPES,
                           PRIORITIES, REQUEST_STATUSES, Bookmark, Meeting, MeetingAttendee, MeetingRequest,
                           Notification, Opportunity, Suggestion, TechnologyArea, opportunity_area)
+from .scheduling import RUN_STATUSES, DraftPlacement, ScheduleRun
 from .events import (APPROVAL_MODES, EVENT_STATUSES, Event, Invitation, MeetingSession, Participant,
                      SessionPause, Slot, Table, Unavailability)
 
 __all__ = [
+    "RUN_STATUSES", "DraftPlacement", "ScheduleRun",
     "IP_STATUSES", "MEETING_STATUSES", "OPPORTUNITY_KINDS", "OPPORTUNITY_TYPES", "PARTNERSHIP_TYPES", "PRIORITIES",
     "REQUEST_STATUSES", "Bookmark", "Meeting", "MeetingAttendee", "MeetingRequest", "Notification", "Opportunity",
     "Suggestion", "TechnologyArea", "opportunity_area",

@@ -38,6 +38,7 @@ class Event(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="draft")
     approval_mode: Mapped[str] = mapped_column(String(16), default="automatic")
     max_requests: Mapped[Optional[int]] = mapped_column(Integer)
+    schedule_version: Mapped[int] = mapped_column(Integer, default=0)  # how many times a schedule was published
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     sessions: Mapped[list["MeetingSession"]] = relationship(

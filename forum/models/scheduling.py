@@ -1,0 +1,73 @@
+"""Scheduler runs and the drafts they produce; publishing copies a draft onto the meetings."""
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+from .events import Event, Slot, Table
+from .marketplace import Meeting
+
+RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
+ACTIVE_RUN = "status IN ('queued', 'running')"
+
+
+class ScheduleRun(db.Model):
+    """One run of the scheduler for an event: its parameters, live progress, outcome and draft.
+
+    At most one run per event is queued or running (a partial unique index), so two runs of one
+    event never overlap, even when two organizers press the button at once.
+    """
+
+    __tablename__ = "schedule_run"
+    __table_args__ = (
+        CheckConstraint(f"status IN {RUN_STATUSES}", name="status_known"),
+        CheckConstraint("time_limit_seconds BETWEEN 1 AND 3600", name="time_limit_sane"),
+        Index("uq_schedule_run_active", "event_id", unique=True,
+              sqlite_where=text(ACTIVE_RUN), postgresql_where=text(ACTIVE_RUN)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    time_limit_seconds: Mapped[int] = mapped_column(Integer, default=60)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # a silent worker has died
+    best_weight: Mapped[Optional[int]] = mapped_column(Integer)
+    bound_weight: Mapped[Optional[int]] = mapped_column(Integer)
+    breaks: Mapped[Optional[int]] = mapped_column(Integer)
+    elapsed_seconds: Mapped[Optional[float]] = mapped_column(Float)
+    solver_status: Mapped[Optional[str]] = mapped_column(String(12))  # OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN
+    figures: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the draft's figures for the review page
+    message: Mapped[str] = mapped_column(Text, default="")  # why it failed, in plain words
+    published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    published_version: Mapped[Optional[int]] = mapped_column(Integer)
+
+    event: Mapped[Event] = relationship()
+    placements: Mapped[list["DraftPlacement"]] = relationship(back_populates="run", cascade="all, delete-orphan")
+
+
+class DraftPlacement(db.Model):
+    """Where a run puts one meeting (slot and table), or why it could not (reason)."""
+
+    __tablename__ = "draft_placement"
+    __table_args__ = (
+        CheckConstraint("(slot_id IS NULL AND table_id IS NULL) OR slot_id IS NOT NULL", name="table_needs_slot"),
+    )
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("schedule_run.id", ondelete="CASCADE"), primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True, index=True)
+    slot_id: Mapped[Optional[int]] = mapped_column(ForeignKey("slot.id", ondelete="CASCADE"))
+    table_id: Mapped[Optional[int]] = mapped_column(ForeignKey("event_table.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    run: Mapped[ScheduleRun] = relationship(back_populates="placements")
+    meeting: Mapped[Meeting] = relationship()
+    slot: Mapped[Optional[Slot]] = relationship()
+    table: Mapped[Optional[Table]] = relationship()

@@ -1,0 +1,433 @@
+"""Match suggestions: for each participant, the opportunities of others that answer theirs.
+
+An offer answers a need and a need answers an offer, of a compatible type (`TYPE_FIT`), from
+another organisation of the same event, neither withdrawn nor hidden, both published by approved
+participants. The score of a pair (own opportunity, other opportunity) is
+
+    type fit × (0.60·text + 0.15·areas + 0.10·keywords + 0.10·TRL fit + 0.05·partnership fit)
+
+- text: cosine of TF-IDF vectors (sublinear tf, l2) over Hangul character bigrams and English
+  word stems (`matching.text_features`); title and keywords count twice;
+- areas: shared technology areas / the smaller number of areas of the two (0 when one has none);
+- keywords: keywords typed identically (case and spacing aside) on both sides, up to 3 → 1;
+- TRL fit: 1 when the offer is at least as mature as the need asks, −⅓ per level short, 0.5
+  when either is unknown;
+- partnership fit: 1 when the two share a partnership type, 0.5 when either names none, else 0;
+- type fit: 1 for the same type, 0.8 for a compatible one, else no suggestion.
+
+A pair is suggested only when the texts share something (cosine ≥ `MIN_TEXT_SIMILARITY`) or a
+keyword: areas, TRL and partnership types rank matches but never make one alone. The best
+`MAX_SUGGESTIONS` per participant are stored in `Suggestion`, each other opportunity once (for
+the participant's own opportunity it answers best), with the shared terms and areas that explain
+it. Stored lists refresh in the background after any committed change to an opportunity of the
+event (see `_mark_stale_events`); a burst of changes gives one refresh (`request_refresh`).
+"""
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from flask import current_app, has_app_context
+from flask_babel import gettext as _
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sqlalchemy import delete, event as orm_event, exists, insert, inspect, select
+from sqlalchemy.orm import Session, joinedload
+
+from ..extensions import db
+from ..models import (OPPORTUNITY_TYPES, PARTNERSHIP_TYPES, Event, Opportunity, Participant, Suggestion,
+                      TechnologyArea, opportunity_area, utcnow)
+from . import matching
+
+log = logging.getLogger(__name__)
+
+MAX_SUGGESTIONS = 30
+MIN_TEXT_SIMILARITY = 0.05
+WEIGHTS = {"text": 0.60, "areas": 0.15, "keywords": 0.10, "trl": 0.10, "partnership": 0.05}
+# Which types answer which (symmetric): technology is licensed, co-developed or built into a
+# product; R&D cooperation needs technology partners; investment only answers investment.
+TYPE_FIT = {
+    ("technology", "technology"): 1.0, ("technology", "rnd_cooperation"): 0.8,
+    ("technology", "product_service"): 0.8, ("rnd_cooperation", "rnd_cooperation"): 1.0,
+    ("product_service", "product_service"): 1.0, ("investment", "investment"): 1.0,
+}
+ROWS_PER_BLOCK = 512  # own opportunities scored at once: 512 × 20,000 candidates ≈ 40 MB of float32
+REFRESH_DELAY_SECONDS = 2.0  # debounce: edits within this time after the first one share one refresh
+STALE_KEY = "stale_suggestion_events"
+
+
+def _type_fit_matrix() -> np.ndarray:
+    matrix = np.zeros((len(OPPORTUNITY_TYPES), len(OPPORTUNITY_TYPES)), dtype=np.float32)
+    for (first, second), fit in TYPE_FIT.items():
+        i, j = OPPORTUNITY_TYPES.index(first), OPPORTUNITY_TYPES.index(second)
+        matrix[i, j] = matrix[j, i] = fit
+    return matrix
+
+
+TYPE_FIT_MATRIX = _type_fit_matrix()
+
+
+def _matching_text(title: str, summary: str, description: str, keywords: str) -> str:
+    return "\n".join((title, title, summary or "", description or "", keywords or "", keywords or ""))
+
+
+def _normalised_keywords(keywords: str) -> set[str]:
+    return {" ".join(keyword.lower().split()) for keyword in matching.split_keywords(keywords)}
+
+
+def _partnership_bits(codes: str) -> int:
+    return sum(1 << PARTNERSHIP_TYPES.index(code) for code in (codes or "").split(",") if code in PARTNERSHIP_TYPES)
+
+
+@dataclass
+class Corpus:
+    """The active opportunities of one event as arrays and sparse matrices, in participant order."""
+
+    ids: np.ndarray
+    participant_ids: np.ndarray
+    organisation_keys: np.ndarray  # organisation id, or −participant id when there is none
+    is_offer: np.ndarray
+    types: np.ndarray
+    trl: np.ndarray  # 0 when unknown
+    partnerships: np.ndarray  # bit set of PARTNERSHIP_TYPES
+    text: sparse.csr_matrix
+    areas: sparse.csr_matrix
+    area_counts: np.ndarray
+    keywords: sparse.csr_matrix
+    area_names: list[dict[int, str]]
+    sources: list[tuple[str, str, str, str]]  # title, summary, description, keywords
+    idf: dict[str, float]
+    _terms: dict[int, list] = field(default_factory=dict)
+
+    def readable_terms(self, row: int) -> list[matching.Term]:
+        if row not in self._terms:
+            title, summary, description, keywords = self.sources[row]
+            self._terms[row] = matching.readable_terms(keywords, [title, summary, description])
+        return self._terms[row]
+
+
+def load_corpus(event_id: int) -> Corpus | None:
+    """Read the event's active opportunities and build their vectors (None when there are none)."""
+    rows = db.session.execute(
+        select(Opportunity.id, Opportunity.participant_id, Participant.organisation_id, Opportunity.kind,
+               Opportunity.type, Opportunity.title, Opportunity.summary, Opportunity.description,
+               Opportunity.keywords, Opportunity.trl, Opportunity.partnership_types)
+        .join(Participant, Participant.id == Opportunity.participant_id)
+        .where(Opportunity.event_id == event_id, Participant.event_id == event_id,
+               Participant.status == "approved", Opportunity.withdrawn.is_(False), Opportunity.hidden.is_(False))
+        .order_by(Opportunity.participant_id, Opportunity.id)).all()
+    if not rows:
+        return None
+    position = {row.id: index for index, row in enumerate(rows)}
+    area_names: list[dict[int, str]] = [{} for _row in rows]
+    for opportunity_id, area_id, name in db.session.execute(
+            select(opportunity_area.c.opportunity_id, TechnologyArea.id, TechnologyArea.name)
+            .join(TechnologyArea, TechnologyArea.id == opportunity_area.c.area_id)
+            .where(TechnologyArea.event_id == event_id)):
+        if opportunity_id in position:
+            area_names[position[opportunity_id]][area_id] = name
+
+    sources = [(row.title, row.summary or "", row.description or "", row.keywords or "") for row in rows]
+    vectorizer = TfidfVectorizer(analyzer=matching.text_features, sublinear_tf=True, dtype=np.float32)
+    try:
+        text = vectorizer.fit_transform([_matching_text(*source) for source in sources]).tocsr()
+        idf = dict(zip(vectorizer.get_feature_names_out(), vectorizer.idf_.tolist()))
+    except ValueError:  # no text has a single feature (e.g. titles of punctuation only)
+        text, idf = sparse.csr_matrix((len(rows), 1), dtype=np.float32), {}
+
+    areas = _binary_matrix([list(names) for names in area_names])
+    keywords = _binary_matrix([_normalised_keywords(source[3]) for source in sources])
+    return Corpus(
+        ids=np.array([row.id for row in rows]),
+        participant_ids=np.array([row.participant_id for row in rows]),
+        organisation_keys=np.array([row.organisation_id if row.organisation_id is not None else -row.participant_id
+                                    for row in rows]),
+        is_offer=np.array([row.kind == "offer" for row in rows]),
+        types=np.array([OPPORTUNITY_TYPES.index(row.type) for row in rows]),
+        trl=np.array([row.trl or 0 for row in rows], dtype=np.float32),
+        partnerships=np.array([_partnership_bits(row.partnership_types) for row in rows]),
+        text=text, areas=areas, area_counts=np.asarray(areas.sum(axis=1)).ravel().astype(np.float32),
+        keywords=keywords, area_names=area_names, sources=sources, idf=idf)
+
+
+def _binary_matrix(item_lists) -> sparse.csr_matrix:
+    """Rows of 1s, one column per distinct item (areas, keywords)."""
+    columns: dict = {}
+    indptr, indices = [0], []
+    for items in item_lists:
+        indices.extend(columns.setdefault(item, len(columns)) for item in items)
+        indptr.append(len(indices))
+    return sparse.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
+                             shape=(len(item_lists), max(len(columns), 1)))
+
+
+def _block_scores(corpus: Corpus, rows: np.ndarray) -> np.ndarray:
+    """Scores of own opportunities `rows` against every opportunity of the event (0: no match)."""
+    text = (corpus.text[rows] @ corpus.text.T).toarray()
+    shared_keywords = (corpus.keywords[rows] @ corpus.keywords.T).toarray()
+    shared_areas = (corpus.areas[rows] @ corpus.areas.T).toarray()
+    smaller_area_count = np.minimum(corpus.area_counts[rows, None], corpus.area_counts[None, :])
+    areas = np.divide(shared_areas, smaller_area_count, out=np.zeros_like(shared_areas), where=smaller_area_count > 0)
+
+    offer_trl = np.where(corpus.is_offer[rows, None], corpus.trl[rows, None], corpus.trl[None, :])
+    need_trl = np.where(corpus.is_offer[rows, None], corpus.trl[None, :], corpus.trl[rows, None])
+    trl = np.clip(1 - (need_trl - offer_trl) / 3, 0, 1)
+    trl[(offer_trl == 0) | (need_trl == 0)] = 0.5
+
+    own_partnerships, other_partnerships = corpus.partnerships[rows, None], corpus.partnerships[None, :]
+    partnership = np.where((own_partnerships & other_partnerships) != 0, 1.0, 0.0)
+    partnership[(own_partnerships == 0) | (other_partnerships == 0)] = 0.5
+
+    score = (WEIGHTS["text"] * text + WEIGHTS["areas"] * areas
+             + WEIGHTS["keywords"] * np.minimum(shared_keywords, 3) / 3
+             + WEIGHTS["trl"] * trl + WEIGHTS["partnership"] * partnership)
+    score *= TYPE_FIT_MATRIX[corpus.types[rows][:, None], corpus.types[None, :]]
+    answers = ((corpus.is_offer[rows, None] != corpus.is_offer[None, :])
+               & (corpus.organisation_keys[rows, None] != corpus.organisation_keys[None, :])
+               & (corpus.participant_ids[rows, None] != corpus.participant_ids[None, :])
+               & ((text >= MIN_TEXT_SIMILARITY) | (shared_keywords > 0)))
+    return np.where(answers, score, 0).astype(np.float32)
+
+
+@dataclass
+class Match:
+    participant_id: int
+    opportunity_id: int
+    own_opportunity_id: int
+    score: float
+    shared_terms: list[str]
+    shared_areas: list[str]
+
+
+def rank(corpus: Corpus, participant_ids: set[int] | None = None, limit: int = MAX_SUGGESTIONS) -> list[Match]:
+    """The best `limit` matches of each participant (all of them, or those in `participant_ids`)."""
+    own_rows = np.arange(len(corpus.ids))
+    if participant_ids is not None:
+        own_rows = own_rows[np.isin(corpus.participant_ids, list(participant_ids))]
+    matches: list[Match] = []
+    for block in _participant_blocks(corpus, own_rows):
+        scores = _block_scores(corpus, block)
+        block_participants = corpus.participant_ids[block]
+        boundaries = np.flatnonzero(np.diff(block_participants)) + 1
+        for start, stop in zip(np.r_[0, boundaries], np.r_[boundaries, len(block)]):
+            participant_scores = scores[start:stop]
+            best_own = participant_scores.argmax(axis=0)
+            best = participant_scores[best_own, np.arange(participant_scores.shape[1])]
+            top = np.flatnonzero(best > 0)
+            if len(top) > limit:
+                top = top[np.argpartition(-best[top], limit - 1)[:limit]]
+            for other in top[np.argsort(-best[top], kind="stable")]:
+                own = block[start + best_own[other]]
+                matches.append(_explain(corpus, own, other, float(best[other])))
+    return matches
+
+
+def _participant_blocks(corpus: Corpus, rows: np.ndarray):
+    """Blocks of about ROWS_PER_BLOCK rows that never split one participant's opportunities."""
+    start = 0
+    while start < len(rows):
+        stop = min(start + ROWS_PER_BLOCK, len(rows))
+        while stop < len(rows) and corpus.participant_ids[rows[stop]] == corpus.participant_ids[rows[stop - 1]]:
+            stop += 1
+        yield rows[start:stop]
+        start = stop
+
+
+def _explain(corpus: Corpus, own: int, other: int, score: float) -> Match:
+    own_areas, other_areas = corpus.area_names[own], corpus.area_names[other]
+    return Match(
+        participant_id=int(corpus.participant_ids[own]), opportunity_id=int(corpus.ids[other]),
+        own_opportunity_id=int(corpus.ids[own]), score=round(score, 6),
+        shared_terms=matching.shared_terms(corpus.readable_terms(own), corpus.readable_terms(other), corpus.idf),
+        shared_areas=[own_areas[area_id] for area_id in own_areas if area_id in other_areas])
+
+
+def _joined(labels: list[str], limit: int) -> str:
+    """Labels joined with commas, cut at a label boundary to fit the column."""
+    text = ""
+    for label in labels:
+        candidate = f"{text}, {label}" if text else label
+        if len(candidate) > limit:
+            break
+        text = candidate
+    return text
+
+
+def _store(matches: list[Match], participants_replaced) -> None:
+    db.session.execute(delete(Suggestion).where(Suggestion.participant_id.in_(participants_replaced)))
+    computed_at = utcnow()
+    rows = [{"participant_id": match.participant_id, "opportunity_id": match.opportunity_id,
+             "own_opportunity_id": match.own_opportunity_id, "score": match.score,
+             "shared_terms": _joined(match.shared_terms, 500), "shared_areas": _joined(match.shared_areas, 500),
+             "computed_at": computed_at} for match in matches]
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(Suggestion), rows[start:start + 5000])
+    db.session.flush()
+
+
+def _lock_event(event_id: int) -> None:
+    """Serialise the writers of one event's suggestions (PostgreSQL; SQLite locks the whole file)."""
+    db.session.execute(select(Event.id).where(Event.id == event_id).with_for_update(key_share=True))
+
+
+def recompute_event(event_id: int) -> int:
+    """Replace the stored suggestions of every participant of the event; flushes, returns the count."""
+    _lock_event(event_id)
+    corpus = load_corpus(event_id)
+    matches = rank(corpus) if corpus is not None else []
+    _store(matches, select(Participant.id).where(Participant.event_id == event_id).scalar_subquery())
+    return len(matches)
+
+
+def recompute_participant(participant: Participant) -> int:
+    """Replace one participant's stored suggestions (vectors over the whole event); flushes."""
+    _lock_event(participant.event_id)
+    corpus = load_corpus(participant.event_id)
+    matches = rank(corpus, {participant.id}) if corpus is not None else []
+    _store(matches, [participant.id])
+    return len(matches)
+
+
+def has_active_opportunities(participant: Participant) -> bool:
+    return bool(db.session.scalar(select(exists().where(
+        Opportunity.participant_id == participant.id, Opportunity.withdrawn.is_(False),
+        Opportunity.hidden.is_(False)))))
+
+
+def suggestions_for(participant: Participant) -> list[tuple[Opportunity, list[Suggestion]]]:
+    """The participant's stored suggestions grouped by their own opportunity, best first.
+
+    Computed on the spot (and flushed) the first time, when the participant has opportunities
+    but nothing is stored yet (e.g. a refresh has not run since they published).
+    """
+    stored = _stored_suggestions(participant)
+    if not stored and participant.status == "approved" and has_active_opportunities(participant):
+        recompute_participant(participant)
+        stored = _stored_suggestions(participant)
+    groups: dict[int, tuple[Opportunity, list[Suggestion]]] = {}
+    for suggestion in stored:
+        groups.setdefault(suggestion.own_opportunity_id, (suggestion.own_opportunity, []))[1].append(suggestion)
+    return list(groups.values())
+
+
+def _stored_suggestions(participant: Participant) -> list[Suggestion]:
+    other = Suggestion.opportunity
+    return list(db.session.scalars(
+        select(Suggestion).where(Suggestion.participant_id == participant.id)
+        .options(joinedload(Suggestion.own_opportunity),
+                 joinedload(other).joinedload(Opportunity.participant).joinedload(Participant.organisation))
+        .order_by(Suggestion.score.desc(), Suggestion.opportunity_id)))
+
+
+def reason(suggestion: Suggestion) -> str:
+    """Why a suggestion is made, in the current language: what it answers, shared terms and areas."""
+    own = suggestion.own_opportunity
+    if own.kind == "need":
+        text = _("answers your need “%(title)s”", title=own.title)
+    else:
+        text = _("is looking for what your offer “%(title)s” provides", title=own.title)
+    details = []
+    if suggestion.shared_terms:
+        details.append(_("shares %(terms)s", terms=suggestion.shared_terms))
+    if suggestion.shared_areas:
+        details.append(_("area: %(areas)s", areas=suggestion.shared_areas))
+    return f"{text}: {'; '.join(details)}" if details else text
+
+
+# Refreshing when opportunities change ------------------------------------------------------
+
+_queued_lock = threading.Lock()
+_queued_events: set[int] = set()
+_running_locks: dict[int, threading.Lock] = {}
+
+
+def _running_lock(event_id: int) -> threading.Lock:
+    """One refresh of an event at a time in this process, so an older one never commits last."""
+    with _queued_lock:
+        return _running_locks.setdefault(event_id, threading.Lock())
+
+
+def _queued_key(event_id: int) -> str:
+    return f"forum:suggestions:queued:{event_id}"
+
+
+def _claim_refresh(event_id: int) -> bool:
+    """True for the first change since the last refresh started: only that one enqueues a job."""
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        from redis import Redis
+        return bool(Redis.from_url(redis_url).set(_queued_key(event_id), 1, nx=True, ex=600))
+    with _queued_lock:
+        if event_id in _queued_events:
+            return False
+        _queued_events.add(event_id)
+        return True
+
+
+def _release_refresh(event_id: int) -> None:
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        from redis import Redis
+        Redis.from_url(redis_url).delete(_queued_key(event_id))
+        return
+    with _queued_lock:
+        _queued_events.discard(event_id)
+
+
+def request_refresh(event_id: int) -> None:
+    """Refresh the event's suggestions in the background, unless a refresh is already waiting."""
+    from .. import jobs
+    if _claim_refresh(event_id):
+        jobs.enqueue("forum.services.suggestions:refresh_event", event_id)
+
+
+def refresh_event(event_id: int) -> None:
+    """The background job: wait out a burst of edits, then recompute the event in one transaction."""
+    time.sleep(current_app.config.get("SUGGESTIONS_REFRESH_DELAY", 0 if current_app.testing else REFRESH_DELAY_SECONDS))
+    with _running_lock(event_id):
+        started = time.perf_counter()
+        _lock_event(event_id)  # waits for a refresh running in another process
+        _release_refresh(event_id)  # changes committed from now on are not in what we read: they queue again
+        count = recompute_event(event_id)
+        db.session.commit()
+    log.info("refreshed %d suggestions of event %d in %.2f s", count, event_id, time.perf_counter() - started)
+
+
+def _changed(session: Session, obj) -> bool:
+    return obj in session.new or obj in session.deleted or session.is_modified(obj)
+
+
+@orm_event.listens_for(Session, "after_flush")
+def _mark_stale_events(session: Session, flush_context) -> None:
+    """Remember the events whose opportunities (or their publishers' standing) changed in this transaction."""
+    stale = session.info.setdefault(STALE_KEY, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Opportunity) and _changed(session, obj):
+            stale.add(obj.event_id)
+        elif isinstance(obj, Participant) and obj not in session.new and (
+                obj in session.deleted or _participant_standing_changed(obj)):
+            stale.add(obj.event_id)
+    stale.discard(None)
+
+
+def _participant_standing_changed(participant: Participant) -> bool:
+    state = inspect(participant)
+    return any(state.attrs[name].history.has_changes() for name in ("status", "organisation_id"))
+
+
+@orm_event.listens_for(Session, "after_commit")
+def _refresh_stale_events(session: Session) -> None:
+    stale = session.info.pop(STALE_KEY, set())
+    if not stale:
+        return
+    if not has_app_context():
+        log.warning("suggestions of events %s not refreshed: no application context", sorted(stale))
+        return
+    for event_id in sorted(stale):
+        request_refresh(event_id)
+
+
+@orm_event.listens_for(Session, "after_rollback")
+def _forget_stale_events(session: Session) -> None:
+    session.info.pop(STALE_KEY, None)

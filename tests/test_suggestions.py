@@ -1,0 +1,282 @@
+"""Match suggestions: planted complementary pairs rank first in Korean and English, the reason
+names shared words and areas, exclusions, refresh after changes, and who may see the pages."""
+import logging
+import re
+
+import pytest
+from sqlalchemy import delete, select
+
+from forum import jobs
+from forum.extensions import db
+from forum.models import Opportunity, Organisation, Participant, Suggestion, TechnologyArea
+from forum.services import suggestions
+
+KOREAN_DISTRACTORS = [
+    ("offer", "반도체 식각 공정 장비 국산화 기술", "플라즈마 식각 장비의 핵심 부품 설계"),
+    ("offer", "이차전지 양극재 재활용 기술", "폐배터리에서 니켈과 코발트를 회수하는 습식 공정"),
+    ("offer", "스마트팜 환경 센서 플랫폼", "온실 온도와 습도를 측정하는 저전력 센서 네트워크"),
+    ("offer", "유전자 분석 서비스", "차세대 염기서열 분석으로 유전체 변이를 찾는 서비스"),
+    ("offer", "세포 치료제 임상시험 수탁 서비스", "면역세포 치료제의 임상 1상 설계와 운영"),
+    ("offer", "의료영상 인공지능 판독 소프트웨어", "흉부 엑스레이에서 폐결절을 찾는 딥러닝 모델"),
+    ("offer", "수소 연료전지 분리판 코팅 기술", "금속 분리판의 내식성을 높이는 코팅"),
+    ("offer", "바이오 의약품 정제 레진", "항체 정제를 위한 단백질 A 레진 공급"),
+    ("offer", "식품 포장용 생분해 필름", "옥수수 전분 기반의 생분해성 포장재"),
+    ("offer", "재조합 단백질 발현 시스템", "대장균에서 단백질을 대량으로 발현하는 벡터 시스템"),
+]
+ENGLISH_DISTRACTORS = [
+    ("offer", "Vector graphics software for engineering drawings", "A CAD vector editor with layers"),
+    ("offer", "Solid-state battery electrolyte", "Sulfide electrolyte with high ionic conductivity"),
+    ("offer", "Monoclonal antibody humanisation platform", "Humanise mouse antibodies in silico"),
+    ("offer", "Cell therapy manufacturing automation", "Closed automated system for CAR-T cell expansion"),
+    ("offer", "Gene expression analysis service", "RNA sequencing and differential expression reports"),
+    ("offer", "Lentiviral vector research reagents", "Small-scale lentivirus packaging kits for research"),
+    ("offer", "Precision agriculture drones", "Multispectral imaging for crop health"),
+    ("offer", "Wastewater treatment membranes", "Ceramic membranes for industrial wastewater"),
+    ("offer", "Clinical trial data management", "Electronic data capture for phase I to III trials"),
+    ("offer", "Lipid nanoparticle formulation", "LNP formulation for mRNA vaccines"),
+]
+
+
+@pytest.fixture(autouse=True)
+def settled_jobs(app):
+    """No refresh started by one test may run into the next one's database."""
+    yield
+    jobs.wait_for_in_process_jobs()
+
+
+@pytest.fixture
+def forum_event(make_event, make_user):
+    organizer = make_user("org@example.org", "Olga Organizer")
+    event = make_event(organizer=organizer)
+    for position, name in enumerate(["Bio/pharma", "ICT", "Energy"]):
+        db.session.add(TechnologyArea(event_id=event.id, name=name, position=position))
+    db.session.commit()
+    return event
+
+
+@pytest.fixture
+def join(make_user, make_participant):
+    """A new approved participant of `event` for a new organisation (or the given one)."""
+    count = [0]
+
+    def make(event, organisation=None, status="approved", name=None):
+        count[0] += 1
+        user = make_user(f"p{count[0]}-{event.slug}@example.org", name or f"Participant {count[0]}")
+        if organisation is None:
+            return make_participant(event, user, organisation_name=f"Organisation {count[0]}", status=status,
+                                    kind="company")
+        participant = Participant(event=event, user=user, organisation=organisation, status=status)
+        db.session.add(participant)
+        db.session.commit()
+        return participant
+
+    return make
+
+
+def publish(participant, kind, title, summary="", keywords="", type="technology", areas=(), trl=None,
+            partnership_types="", **fields):
+    """An opportunity created through the models (as the opportunities service would), committed."""
+    area_objects = list(db.session.scalars(select(TechnologyArea).where(
+        TechnologyArea.event_id == participant.event_id, TechnologyArea.name.in_(areas))))
+    opportunity = Opportunity(event_id=participant.event_id, participant=participant, kind=kind, type=type,
+                              title=title, summary=summary, keywords=keywords, trl=trl,
+                              partnership_types=partnership_types, areas=area_objects, **fields)
+    db.session.add(opportunity)
+    db.session.commit()
+    return opportunity
+
+
+def stored(participant) -> list[Suggestion]:
+    """The participant's stored suggestions, best first, as the refresh job left them."""
+    jobs.wait_for_in_process_jobs()
+    db.session.expire_all()
+    return list(db.session.scalars(select(Suggestion).where(Suggestion.participant_id == participant.id)
+                                   .order_by(Suggestion.score.desc())))
+
+
+def add_distractors(event, join, items):
+    owners = [join(event) for _ in range(5)]
+    for index, (kind, title, summary) in enumerate(items):
+        publish(owners[index % len(owners)], kind, title, summary,
+                areas=["Bio/pharma"] if index % 3 == 0 else ["ICT"])
+
+
+def test_planted_korean_pair_ranks_first_with_its_reason(forum_event, join):
+    add_distractors(forum_event, join, KOREAN_DISTRACTORS + ENGLISH_DISTRACTORS)
+    seeker, supplier = join(forum_event), join(forum_event)
+    need = publish(seeker, "need", "유전자 치료제 생산을 위한 AAV 벡터 위탁생산 파트너",
+                   "임상용 AAV 벡터를 GMP로 생산할 CDMO를 찾습니다", keywords="AAV, 유전자 치료",
+                   areas=["Bio/pharma"], trl=5)
+    offer = publish(supplier, "offer", "AAV 벡터 대량생산 공정 기술 이전",
+                    "현탁 배양 기반 AAV 벡터 생산 공정과 정제 기술", keywords="AAV, 벡터 생산",
+                    areas=["Bio/pharma"], trl=6)
+
+    seeker_list = stored(seeker)
+    assert seeker_list[0].opportunity_id == offer.id
+    assert seeker_list[0].own_opportunity_id == need.id
+    terms = seeker_list[0].shared_terms.split(", ")
+    assert "AAV" in terms
+    assert any("벡터" in term for term in terms)
+    assert all(len(term) < 30 for term in terms)  # words and keywords, not whole sentences
+    assert seeker_list[0].shared_areas == "Bio/pharma"
+    assert stored(supplier)[0].opportunity_id == need.id
+
+
+def test_planted_english_pair_ranks_first(forum_event, join):
+    add_distractors(forum_event, join, ENGLISH_DISTRACTORS + KOREAN_DISTRACTORS)
+    seeker, supplier = join(forum_event), join(forum_event)
+    publish(seeker, "need", "Partner for CRISPR base editing delivery into T cells",
+            "We look for a delivery technology to bring base editors into primary T cells",
+            keywords="CRISPR, base editing, T cells", areas=["Bio/pharma"], partnership_types="licence")
+    offer = publish(supplier, "offer", "Electroporation-free delivery of CRISPR base editors to T cells",
+                    "Peptide-mediated delivery of base editor proteins into primary human T cells",
+                    keywords="CRISPR, gene editing", areas=["Bio/pharma"], partnership_types="licence,joint_rnd")
+
+    best = stored(seeker)[0]
+    assert best.opportunity_id == offer.id
+    terms = best.shared_terms.split(", ")
+    assert "CRISPR" in terms
+    assert {"base", "editor", "editors", "base editing", "T", "cells", "T cells", "delivery"} & set(terms)
+
+
+def test_two_syllable_korean_words_match_through_particles(forum_event, join):
+    seeker, supplier, unrelated = join(forum_event), join(forum_event), join(forum_event)
+    publish(seeker, "need", "항암 치료 후보 발굴", keywords="")
+    offer = publish(supplier, "offer", "면역 치료제를 위한 스크리닝 플랫폼")
+    publish(unrelated, "offer", "태양광 패널 세척 로봇")
+
+    found = stored(seeker)
+    assert [suggestion.opportunity_id for suggestion in found] == [offer.id]
+    assert "치료" in found[0].shared_terms.split(", ")
+
+
+def test_excluded_colleagues_withdrawn_hidden_same_kind_other_events_and_pending(forum_event, join, make_event):
+    seeker = join(forum_event)
+    title = "Continuous manufacturing of AAV vectors"
+    publish(seeker, "need", title, keywords="AAV")
+    colleague = join(forum_event, organisation=seeker.organisation)
+    publish(colleague, "offer", title, keywords="AAV")
+    publish(join(forum_event), "offer", title, keywords="AAV", withdrawn=True)
+    publish(join(forum_event), "offer", title, keywords="AAV", hidden=True, hidden_reason="spam")
+    publish(join(forum_event), "need", title, keywords="AAV")
+    publish(join(forum_event, status="pending"), "offer", title, keywords="AAV")
+    publish(join(forum_event), "offer", title, keywords="AAV", type="investment")
+    other_event = make_event(slug="energy-2027")
+    publish(join(other_event), "offer", title, keywords="AAV")
+    answering = publish(join(forum_event), "offer", title, keywords="AAV")
+
+    assert [suggestion.opportunity_id for suggestion in stored(seeker)] == [answering.id]
+
+
+def test_refresh_after_create_edit_and_withdraw(forum_event, join):
+    seeker, supplier = join(forum_event), join(forum_event)
+    publish(seeker, "need", "Biodegradable food packaging film", keywords="packaging, biodegradable")
+    assert stored(seeker) == []
+
+    offer = publish(supplier, "offer", "Compostable packaging film from corn starch", keywords="packaging")
+    assert [suggestion.opportunity_id for suggestion in stored(seeker)] == [offer.id]
+
+    offer.title, offer.keywords = "Quantum key distribution modules", "quantum"
+    db.session.commit()
+    assert stored(seeker) == []
+
+    offer.title, offer.keywords = "Biodegradable packaging film for food", "packaging"
+    db.session.commit()
+    assert [suggestion.opportunity_id for suggestion in stored(seeker)] == [offer.id]
+
+    offer.withdrawn = True
+    db.session.commit()
+    assert stored(seeker) == []
+
+
+def test_a_burst_of_edits_gives_one_refresh(app, forum_event, join, caplog):
+    seeker, supplier = join(forum_event), join(forum_event)
+    publish(seeker, "need", "Hydrogen fuel cell bipolar plates")
+    jobs.wait_for_in_process_jobs()
+    app.config["SUGGESTIONS_REFRESH_DELAY"] = 0.5
+    try:
+        with caplog.at_level(logging.INFO, logger="forum.services.suggestions"):
+            caplog.clear()
+            offer = publish(supplier, "offer", "Coated metal bipolar plates")
+            for summary in ("for fuel cells", "for hydrogen fuel cells", "corrosion resistant"):
+                offer.summary = summary
+                db.session.commit()
+            found = stored(seeker)
+    finally:
+        del app.config["SUGGESTIONS_REFRESH_DELAY"]
+    refreshes = [record for record in caplog.records if record.getMessage().startswith("refreshed")]
+    assert len(refreshes) == 1
+    assert [suggestion.opportunity_id for suggestion in found] == [offer.id]
+
+
+def test_nothing_refreshes_when_a_change_is_rolled_back(forum_event, join):
+    seeker, supplier = join(forum_event), join(forum_event)
+    publish(seeker, "need", "Ceramic membranes for wastewater")
+    offer = publish(supplier, "offer", "Ceramic wastewater membranes")
+    assert len(stored(seeker)) == 1
+    offer.withdrawn = True
+    db.session.flush()
+    db.session.rollback()
+    assert len(stored(seeker)) == 1
+
+
+def test_page_shows_suggestions_with_reason_computed_on_first_view(client, login, forum_event, join):
+    seeker, supplier = join(forum_event), join(forum_event, name="Sam Supplier")
+    publish(seeker, "need", "AAV vector manufacturing", keywords="AAV, 유전자 치료", areas=["Bio/pharma"])
+    offer = publish(supplier, "offer", "AAV 벡터 대량생산 (AAV vector production)", keywords="AAV, 유전자 치료제",
+                    areas=["Bio/pharma"])
+    jobs.wait_for_in_process_jobs()
+    db.session.execute(delete(Suggestion))
+    db.session.commit()
+
+    login(client, seeker.user)
+    page = client.get(f"/e/{forum_event.slug}/suggestions")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert offer.title in html
+    assert supplier.organisation.name in html
+    reason = re.search(r"answers your need “AAV vector manufacturing”: shares ([^;<]*); area: Bio/pharma", html)
+    assert reason is not None
+    assert {"AAV", "유전자 치료", "vector"} <= set(reason.group(1).split(", "))
+    assert [suggestion.opportunity_id for suggestion in stored(seeker)] == [offer.id]
+
+
+def test_page_without_opportunities_invites_to_publish(client, login, forum_event, join):
+    participant = join(forum_event)
+    login(client, participant.user)
+    page = client.get(f"/e/{forum_event.slug}/suggestions")
+    assert page.status_code == 200
+    assert "Publish an offer or a need" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider", "pending"])
+def test_only_approved_participants_see_suggestions(client, login, make_user, forum_event, join, who):
+    if who == "outsider":
+        login(client, make_user("outsider@example.org"))
+    elif who == "pending":
+        login(client, join(forum_event, status="pending").user)
+    response = client.get(f"/e/{forum_event.slug}/suggestions")
+    if who == "anonymous":
+        assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    else:
+        assert response.status_code == 404
+
+
+def test_organizer_sees_any_participants_suggestions(client, login, forum_event, join, make_event):
+    seeker, supplier = join(forum_event), join(forum_event)
+    publish(seeker, "need", "Solid-state battery electrolyte", keywords="electrolyte")
+    offer = publish(supplier, "offer", "Sulfide solid electrolyte for batteries", keywords="electrolyte")
+    organizer = db.session.scalar(select(Participant).where(
+        Participant.event_id == forum_event.id, Participant.role == "organizer")).user
+    stranger = join(make_event(slug="other-2027"))
+
+    login(client, organizer)
+    page = client.get(f"/e/{forum_event.slug}/organize/participants/{seeker.id}/suggestions")
+    assert page.status_code == 200
+    assert offer.title in page.get_data(as_text=True)
+    assert client.get(f"/e/{forum_event.slug}/organize/participants/{stranger.id}/suggestions").status_code == 404
+    assert client.get(f"/e/{forum_event.slug}/organize/participants/{2 ** 64}/suggestions").status_code == 404
+
+    client.post_form("/auth/logout")
+    login(client, supplier.user)
+    assert client.get(f"/e/{forum_event.slug}/organize/participants/{seeker.id}/suggestions").status_code == 403

@@ -306,7 +306,7 @@ def invite(client, email="co@example.org") -> str:
     return re.search(r"/invitations/([A-Za-z0-9_-]+)", message.body).group(1)
 
 
-def test_invitation_lifecycle(client, login, organizer, event, make_user, app):
+def test_invitation_lifecycle(client, login, organizer, event, make_user):
     login(client, organizer)
     token = invite(client)
     invitation = db.session.scalar(select(Invitation))
@@ -516,6 +516,16 @@ def test_malformed_posts_never_fail(client, login, cast, url, data):
     assert response.status_code < 500, page(response)
     response = client.post(url, data=data)  # without a CSRF token
     assert response.status_code == 400
+
+
+def test_nul_characters_are_dropped_not_stored(client, event, ada):
+    """PostgreSQL cannot store NUL; a pasted one must not turn a registration into a server error."""
+    response = client.post_form("/e/bio-2027/register", dict(
+        NEW_ORGANISATION, name="KAIST\x00 TLO", job_title="Manager\x00", description="a\x00b", website="kaist.ac.kr\x00"))
+    assert response.status_code == 302
+    participant = db.session.scalar(select(Participant).where(Participant.user_id == ada.id))
+    assert participant.job_title == "Manager" and participant.organisation.name == "KAIST TLO"
+    assert participant.organisation.website == "https://kaist.ac.kr"
 
 
 @pytest.mark.parametrize("url", ["/e/bio-2027/organize/participants/abc/approve",

@@ -39,9 +39,14 @@ def language_names(codes: str) -> str:
     return ", ".join(str(SPOKEN_LANGUAGES.get(code, code)) for code in codes.split(",") if code)
 
 
+def clean_text(value):
+    """Trimmed, and without NUL characters, which PostgreSQL refuses to store."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+
+
 def with_scheme(value):
     """People type “www.example.org”; a website is kept as a full http(s) address."""
-    value = (value or "").strip()
+    value = clean_text(value or "")
     if value and "://" not in value:
         value = "https://" + value
     return value
@@ -61,26 +66,28 @@ def only_for_new_organisation(form, field):
         raise StopValidation()
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+class GroupCheckbox(CheckboxInput):
+    """A box of a group: “required” means one of the group, which HTML cannot say per box."""
+
+    validation_attrs = ["disabled"]
 
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+    option_widget = GroupCheckbox()
 
 
 class OrganisationFields:
     """An organisation's details, shared by registration and the edit page."""
 
-    name = StringField(_l("Organisation name"), filters=[_strip],
+    name = StringField(_l("Organisation name"), filters=[clean_text],
                        validators=[only_for_new_organisation, DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind of organisation"),
                        validators=[only_for_new_organisation, DataRequired()])
     country = SelectField(_l("Country"), validators=[only_for_new_organisation, DataRequired()])
     website = StringField(_l("Website"), filters=[with_scheme],
                           validators=[only_for_new_organisation, Optional(), Length(max=300), web_address])
-    description = TextAreaField(_l("What your organisation does"), filters=[_strip],
+    description = TextAreaField(_l("What your organisation does"), filters=[clean_text],
                                 validators=[only_for_new_organisation, Optional(), Length(max=5000)])
 
     def _set_organisation_choices(self) -> None:
@@ -93,7 +100,7 @@ class OrganisationFields:
 
 
 class ParticipantFields:
-    job_title = StringField(_l("Your job title"), filters=[_strip], validators=[DataRequired(), Length(max=120)])
+    job_title = StringField(_l("Your job title"), filters=[clean_text], validators=[DataRequired(), Length(max=120)])
     languages = MultiCheckboxField(_l("Languages you speak"), choices=list(SPOKEN_LANGUAGES.items()),
                                    validators=[DataRequired(message=_l("Choose at least one language."))])
 
@@ -128,5 +135,5 @@ class RegistrationEditForm(FlaskForm, OrganisationFields, ParticipantFields):
 
 
 class InvitationForm(FlaskForm):
-    email = EmailField(_l("E-mail address of the co-organizer"),
+    email = EmailField(_l("E-mail address of the co-organizer"), filters=[clean_text],
                        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])

@@ -418,6 +418,16 @@ def test_removing_a_co_organizer(client, login, organizer, event, make_user, mak
     assert former.role == "participant" and former.organisation.name == "Former Org"
 
 
+def test_an_organizer_may_leave_when_another_remains(client, login, organizer, event, make_user):
+    db.session.add(Participant(event=event, user=make_user("co@example.org", "Cho"), role="organizer", status="approved"))
+    db.session.commit()
+    login(client, organizer)
+    me = db.session.scalar(select(Participant).where(Participant.user_id == organizer.id))
+    response = client.post_form(f"/e/bio-2027/organize/organizers/{me.id}/remove")
+    assert response.headers["Location"].endswith("/e/bio-2027/")
+    assert client.get("/e/bio-2027/organize/participants").status_code == 403
+
+
 # --- access ------------------------------------------------------------------------------------
 
 ROLES = ["anonymous", "stranger", "pending", "approved", "organizer", "admin"]

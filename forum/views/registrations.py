@@ -88,7 +88,8 @@ def remove_organizer(event, participant_id):
         return redirect(url_for("registrations.organizers", slug=event.slug))
     flash(_("%(name)s no longer organizes this event.", name=name), "success")
     if user_id == current_user.id and not current_user.is_admin:
-        return redirect(url_for("events.show", slug=event.slug))
+        # One who left can no longer see a draft event's page.
+        return redirect(url_for("main.index") if event.status == "draft" else url_for("events.show", slug=event.slug))
     return redirect(url_for("registrations.organizers", slug=event.slug))
 
 

@@ -48,10 +48,16 @@ class DeclineForm(FlaskForm):
                            validators=[Length(max=500)])
 
 
+class ColleagueField(SelectField):
+    def pre_validate(self, form):
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(_l("You can add approved colleagues of your own organisation only."))
+
+
 class CoAttendeeForm(FlaskForm):
     """Takes the colleagues one may add (`colleagues=`)."""
 
-    colleague = SelectField(_l("Colleague"), coerce=int)
+    colleague = ColleagueField(_l("Colleague"), coerce=int)
 
     def __init__(self, *args, colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,7 @@
 from functools import wraps
 from itertools import groupby
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -32,7 +32,6 @@ def participant_required(view):
         participant = current_participant(event)
         if participant is None or not requests_service.can_meet(participant):
             abort(404)
-        g.event = event
         return view(event, participant, **kwargs)
 
     return wrapped
@@ -69,21 +68,18 @@ def _attended_meeting_or_404(event: Event, participant: Participant, meeting_id:
 
 @bp.app_context_processor
 def inbox_counter():
-    """`inbox_unread_count()` for templates: queried only when a page shows it, once per request,
-    and only for a participant on an event's page (None elsewhere)."""
+    """`inbox_unread_count()` for templates: queried only when a page calls it (the meetings
+    navigation does, once), and only for a participant on an event's page (None elsewhere)."""
     return {"inbox_unread_count": _inbox_unread_count}
 
 
 def _inbox_unread_count() -> int | None:
-    if "inbox_unread_count" not in g:
-        g.inbox_unread_count = None
-        slug = (request.view_args or {}).get("slug")
-        if slug and current_user.is_authenticated:
-            participant_id = db.session.scalar(select(Participant.id).join(Event).where(
-                Event.slug == slug, Participant.user_id == current_user.id))
-            if participant_id is not None:
-                g.inbox_unread_count = notifications.unread_count(participant_id)
-    return g.inbox_unread_count
+    slug = (request.view_args or {}).get("slug")
+    if not slug or not current_user.is_authenticated:
+        return None
+    participant_id = db.session.scalar(select(Participant.id).join(Event).where(
+        Event.slug == slug, Participant.user_id == current_user.id))
+    return None if participant_id is None else notifications.unread_count(participant_id)
 
 
 # --- requesting ------------------------------------------------------------------------------
@@ -266,7 +262,6 @@ def inbox(event, participant):
     entries = notifications.inbox_of(participant)
     unread_ids = {entry.id for entry in entries if entry.read_at is None}
     notifications.mark_read(participant, sorted(unread_ids))
-    g.pop("inbox_unread_count", None)
     return render_template("meetings/inbox.html", event=event, entries=entries, unread_ids=unread_ids)
 
 

@@ -368,7 +368,7 @@ def test_an_invitation_accepted_twice_at_once_makes_one_organizer(app, organizer
     db.session.expunge(stale)
     accept_invitation(db.session.get(Invitation, invitation.id), first)
     db.session.commit()
-    with app.test_request_context(), pytest.raises(ServiceError, match="used already"):
+    with app.test_request_context(), pytest.raises(ServiceError, match="used already or has expired"):
         accept_invitation(stale, second)
     db.session.rollback()
     organizers = db.session.scalars(select(User.email).join(Participant).where(Participant.role == "organizer"))

@@ -6,7 +6,6 @@ A refusal is a `ServiceError` that leaves nothing worth keeping (the caller roll
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import current_app, url_for
 from flask_babel import force_locale, format_date, gettext as _
@@ -34,11 +33,11 @@ class OrganisationDetails:
     description: str = ""
 
 
-def registration_closed_reason(event: Event, now: datetime | None = None) -> str | None:
+def registration_closed_reason(event: Event) -> str | None:
     """Why nobody can register now, or None while registration is open."""
     if event.status not in OPEN_FOR_REGISTRATION:
         return _("Registration for this event is closed.")
-    if event.registration_deadline is not None and (now or utcnow()) >= event.registration_deadline:
+    if event.registration_deadline is not None and utcnow() >= event.registration_deadline:
         return _("The registration deadline for this event has passed.")
     return None
 
@@ -227,11 +226,13 @@ def find_invitation(token: str) -> Invitation | None:
 def accept_invitation(invitation: Invitation, user: User) -> Participant:
     """The user becomes an approved organizer; a participant keeps their organisation."""
     # One conditional UPDATE makes the token single-use even when it is accepted twice at once.
+    now = utcnow()
     claimed = db.session.execute(
-        update(Invitation).where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
-        .values(accepted_at=utcnow()).execution_options(synchronize_session="fetch"))
+        update(Invitation).where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None),
+                                 Invitation.created_at > now - current_app.config["INVITATION_MAX_AGE"])
+        .values(accepted_at=now).execution_options(synchronize_session="fetch"))
     if claimed.rowcount != 1:
-        raise ServiceError(_("This invitation was used already."))
+        raise ServiceError(_("This invitation was used already or has expired."))
     participant = find_participant(invitation.event, user)
     if participant is None:
         participant = Participant(event=invitation.event, user=user)

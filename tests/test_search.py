@@ -243,3 +243,20 @@ def test_the_directory_page_lists_the_events_participants(client, login, market)
     login(client, market["kr"].user)
     page = client.get("/e/bio-2027/participants?q=pharma").get_data(as_text=True)
     assert "Darmstadt Pharma GmbH" in page and "Other Org" not in page
+
+
+def test_rebuilding_the_index_after_a_bulk_import_finds_the_imported_rows(market):
+    from forum.models import Opportunity
+    from forum.services.search import rebuild_index
+    db.session.add_all([Opportunity(event_id=market["event"].id, participant=market["kr"], kind="offer",
+                                    type="technology", title=f"수입된 치료 기술 {number}") for number in range(3)])
+    db.session.add(Opportunity(event_id=market["event"].id, participant=market["kr"], kind="need",
+                               type="technology", title="철회된 치료 요청", withdrawn=True))
+    db.session.commit()
+    assert titles(market["event"], "치료") == []
+    assert rebuild_index(market["event"]) == 3
+    db.session.commit()
+    assert len(titles(market["event"], "치료")) == 3
+    assert rebuild_index(market["event"]) == 3  # idempotent: no duplicate entries
+    db.session.commit()
+    assert len(titles(market["event"], "치료")) == 3

@@ -21,10 +21,21 @@ SORTS = ("relevance", "newest", "title")
 SQLITE_WEIGHTS = "10.0, 5.0, 2.0, 1.0"
 _sqlite_index = table("opportunity_search", column("rowid"))
 _postgres_index = table("opportunity_search", column("opportunity_id"), column("document"))
+_INSERT_SQLITE = text("INSERT INTO opportunity_search (rowid, title, keywords, summary, description) "
+                      "VALUES (:id, :title, :keywords, :summary, :description)")
+_INSERT_POSTGRES = text(
+    "INSERT INTO opportunity_search (opportunity_id, document) VALUES (:id, "
+    "setweight(to_tsvector('simple', :title), 'A') || setweight(to_tsvector('simple', :keywords), 'B') || "
+    "setweight(to_tsvector('simple', :summary), 'C') || setweight(to_tsvector('simple', :description), 'D'))")
 
 
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
+
+
+def _index_key() -> str:
+    """The index's column holding the opportunity id."""
+    return "opportunity_id" if _dialect() == "postgresql" else "rowid"
 
 
 def _fields(opportunity: Opportunity) -> dict[str, str]:
@@ -40,22 +51,24 @@ def is_listed(opportunity: Opportunity) -> bool:
 def refresh_index(opportunity: Opportunity) -> None:
     """Bring the opportunity's index entry in step with it: written when listed, removed otherwise."""
     db.session.flush()
-    postgres = _dialect() == "postgresql"
-    key = "opportunity_id" if postgres else "rowid"
-    db.session.execute(text(f"DELETE FROM opportunity_search WHERE {key} = :id"), {"id": opportunity.id})
-    if not is_listed(opportunity):
-        return
-    values = dict(_fields(opportunity), id=opportunity.id)
-    if postgres:
-        db.session.execute(text(
-            "INSERT INTO opportunity_search (opportunity_id, document) VALUES (:id, "
-            "setweight(to_tsvector('simple', :title), 'A') || setweight(to_tsvector('simple', :keywords), 'B') || "
-            "setweight(to_tsvector('simple', :summary), 'C') || setweight(to_tsvector('simple', :description), 'D'))"),
-            values)
-    else:
-        db.session.execute(text(
-            "INSERT INTO opportunity_search (rowid, title, keywords, summary, description) "
-            "VALUES (:id, :title, :keywords, :summary, :description)"), values)
+    db.session.execute(text(f"DELETE FROM opportunity_search WHERE {_index_key()} = :id"), {"id": opportunity.id})
+    if is_listed(opportunity):
+        db.session.execute(_INSERT_POSTGRES if _dialect() == "postgresql" else _INSERT_SQLITE,
+                           dict(_fields(opportunity), id=opportunity.id))
+
+
+def rebuild_index(event) -> int:
+    """Index every listed opportunity of the event in one go (after a bulk import); returns how many."""
+    db.session.execute(text(f"DELETE FROM opportunity_search WHERE {_index_key()} IN "
+                            "(SELECT id FROM opportunity WHERE event_id = :event_id)"), {"event_id": event.id})
+    listed = db.session.scalars(select(Opportunity).where(Opportunity.event_id == event.id,
+                                                          Opportunity.withdrawn.is_(False),
+                                                          Opportunity.hidden.is_(False))
+                                .options(selectinload(Opportunity.areas)))
+    rows = [dict(_fields(opportunity), id=opportunity.id) for opportunity in listed]
+    if rows:
+        db.session.execute(_INSERT_POSTGRES if _dialect() == "postgresql" else _INSERT_SQLITE, rows)
+    return len(rows)
 
 
 def _fts5_query(terms) -> str:
@@ -138,9 +151,14 @@ def search_opportunities(event, search: OpportunitySearch) -> Page:
                      .where(_postgres_index.c.document.op("@@")(query)))
         relevance = func.ts_rank(_postgres_index.c.document, query).desc()
     elif terms:
-        statement = (statement.join(_sqlite_index, _sqlite_index.c.rowid == Opportunity.id)
-                     .where(text("opportunity_search MATCH :fts_query").bindparams(fts_query=_fts5_query(terms))))
-        relevance = literal_column(f"bm25(opportunity_search, {SQLITE_WEIGHTS})").asc()
+        # Materialized first: SQLite would otherwise probe the index once per opportunity of the event.
+        hits = (select(literal_column("rowid").label("id"),
+                       literal_column(f"bm25(opportunity_search, {SQLITE_WEIGHTS})").label("rank"))
+                .select_from(_sqlite_index)
+                .where(text("opportunity_search MATCH :fts_query").bindparams(fts_query=_fts5_query(terms)))
+                .cte("hits").prefix_with("MATERIALIZED"))
+        statement = statement.join(hits, hits.c.id == Opportunity.id)
+        relevance = hits.c.rank.asc()
     if search.sort == "title":
         order = [func.lower(Opportunity.title), Opportunity.id]
     elif search.sort == "relevance" and relevance is not None:
@@ -175,13 +193,12 @@ def search_directory(event, words: str = "", country: str | None = None, organis
     return _paginate(statement, page, per_page)
 
 
-def like_search(event, words: str, page: int = 1, per_page: int = PER_PAGE) -> Page:
-    """The naive search the index replaces (every word somewhere, LIKE '%word%'); kept as the benchmark's baseline."""
-    statement = select(Opportunity).where(Opportunity.event_id == event.id, Opportunity.withdrawn.is_(False),
-                                          Opportunity.hidden.is_(False))
-    for word in words.split():
+def like_search(event, search: OpportunitySearch) -> Page:
+    """The naive search the index replaces (every word somewhere, LIKE '%word%', same filters); the benchmark's baseline."""
+    statement = _filtered(event, search)
+    for word in search.text.split():
         pattern = _like_pattern(word.lower())
         statement = statement.where(or_(*(func.lower(column_).like(pattern, escape="\\") for column_ in (
             Opportunity.title, Opportunity.summary, Opportunity.description, Opportunity.keywords))))
-    return _paginate(statement.order_by(Opportunity.created_at.desc(), Opportunity.id.desc()), page, per_page)
-
+    order = func.lower(Opportunity.title) if search.sort == "title" else Opportunity.created_at.desc()
+    return _paginate(statement.order_by(order, Opportunity.id.desc()), search.page, search.per_page)

@@ -1,4 +1,4 @@
-"""flask commands: create-admin, demo, worker."""
+"""flask commands: create-admin, demo, worker, schedule."""
 import click
 from flask import Flask
 
@@ -43,3 +43,6 @@ def register_commands(app: Flask) -> None:
         if not redis_url:
             raise click.UsageError("REDIS_URL is not set: jobs run in-process, no worker is needed.")
         Worker(["forum"], connection=Redis.from_url(redis_url)).work(burst=burst)
+
+    from .services.scheduling import register_commands as register_schedule_command
+    register_schedule_command(app)

@@ -1,3 +1,181 @@
-from flask import Blueprint
+"""The organizer's scheduling console: run the scheduler, follow it, review, adjust and publish the draft."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..extensions import db
+from ..forms.console import AddMeetingForm, MoveMeetingForm, StartRunForm
+from ..models import Meeting, Participant, ScheduleRun, Slot, Table
+from ..services import ServiceError, scheduling
+from ..services.requests import meeting_candidates
+from ..services.availability import event_slots
+from .common import get_owned_or_404, organizer_required, refuse
 
 bp = Blueprint("console", __name__)
+LARGEST_ID = 2 ** 31 - 1  # ids are 32-bit integers in PostgreSQL: anything larger names nothing
+
+
+def _owned(model, object_id: int, event):
+    if object_id > LARGEST_ID:
+        abort(404)
+    return get_owned_or_404(model, object_id, event)
+
+
+def _run_url(event, run):
+    return url_for("console.run", slug=event.slug, run_id=run.id)
+
+
+def _placement_form(form_class, event, **kwargs):
+    return form_class(slots=event_slots(event), tables=event.tables, timezone=event.timezone, **kwargs)
+
+
+@bp.route("/e/<slug>/organize/schedule", methods=["GET", "POST"])
+@organizer_required
+def index(event):
+    form = StartRunForm()
+    if form.validate_on_submit():
+        try:
+            run = scheduling.start_run(event, current_user, form.time_limit.data)
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("The run is queued; this page follows its progress."), "success")
+            return redirect(_run_url(event, run))
+    elif form.is_submitted():
+        flash(_("Choose a time limit from the list."), "error")
+    scheduling.mark_dead_runs(event)
+    return render_template("console/index.html", event=event, form=form, runs=scheduling.runs_of(event),
+                           active=scheduling.active_run(event), draft=scheduling.current_draft(event))
+
+
+@bp.get("/e/<slug>/organize/schedule/runs/<int:run_id>")
+@organizer_required
+def run(event, run_id):
+    schedule_run = _owned(ScheduleRun, run_id, event)
+    scheduling.mark_dead_runs(event)
+    if schedule_run.status in scheduling.ACTIVE_STATUSES:
+        return render_template("console/progress.html", event=event, run=schedule_run)
+    if schedule_run.status != "succeeded":
+        return render_template("console/failed.html", event=event, run=schedule_run)
+    review = scheduling.review(schedule_run)
+    chosen = request.args.get("participant", type=int)
+    participant = next((p for p in review.people if p.id == chosen), None)
+    draft = scheduling.current_draft(event)
+    return render_template("console/review.html", event=event, run=schedule_run, review=review,
+                           figures=scheduling.draft_figures(schedule_run), participant=participant,
+                           editable=draft is not None and draft.id == schedule_run.id,
+                           start_form=StartRunForm(time_limit=schedule_run.time_limit_seconds))
+
+
+@bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/cancel")
+@organizer_required
+def cancel_run(event, run_id):
+    schedule_run = _owned(ScheduleRun, run_id, event)
+    try:
+        scheduling.request_cancel(schedule_run)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("The run stops at its next step; nothing published changes."), "success")
+    return redirect(_run_url(event, schedule_run))
+
+
+@bp.route("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/move", methods=["GET", "POST"])
+@organizer_required
+def move(event, run_id, meeting_id):
+    schedule_run = _owned(ScheduleRun, run_id, event)
+    meeting = _owned(Meeting, meeting_id, event)
+    form = _placement_form(MoveMeetingForm, event)
+    if form.validate_on_submit():
+        try:
+            scheduling.move_meeting(schedule_run, meeting, db.session.get(Slot, form.slot.data),
+                                    db.session.get(Table, form.table.data), pin=form.pin.data)
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("The meeting is moved in the draft."), "success")
+            return redirect(_run_url(event, schedule_run))
+    lines = [line for line in scheduling.review(schedule_run).lines if line.meeting.id == meeting.id] \
+        if schedule_run.status == "succeeded" else []
+    return render_template("console/move.html", event=event, run=schedule_run, meeting=meeting, form=form,
+                           line=lines[0] if lines else None)
+
+
+def _adjust(event, run_id, meeting_id, operation, done_message):
+    schedule_run = _owned(ScheduleRun, run_id, event)
+    meeting = _owned(Meeting, meeting_id, event)
+    try:
+        operation(schedule_run, meeting)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(done_message, "success")
+    return redirect(_run_url(event, schedule_run))
+
+
+@bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/pin")
+@organizer_required
+def pin(event, run_id, meeting_id):
+    return _adjust(event, run_id, meeting_id, lambda run, meeting: scheduling.set_pinned(run, meeting, True),
+                   _("The meeting is pinned: a re-run keeps it where it is."))
+
+
+@bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/unpin")
+@organizer_required
+def unpin(event, run_id, meeting_id):
+    return _adjust(event, run_id, meeting_id, lambda run, meeting: scheduling.set_pinned(run, meeting, False),
+                   _("The meeting is no longer pinned."))
+
+
+@bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/cancel")
+@organizer_required
+def cancel_meeting(event, run_id, meeting_id):
+    return _adjust(event, run_id, meeting_id, scheduling.cancel_meeting,
+                   _("The meeting is cancelled and its attendees are told."))
+
+
+@bp.route("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/new", methods=["GET", "POST"])
+@organizer_required
+def add_meeting(event, run_id):
+    schedule_run = _owned(ScheduleRun, run_id, event)
+    form = _placement_form(AddMeetingForm, event, people=meeting_candidates(event))
+    if form.validate_on_submit():
+        try:
+            scheduling.add_meeting(schedule_run, db.session.get(Participant, form.first.data),
+                                   db.session.get(Participant, form.second.data),
+                                   db.session.get(Slot, form.slot.data), db.session.get(Table, form.table.data))
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("The meeting is added to the draft and pinned there."), "success")
+            return redirect(_run_url(event, schedule_run))
+    return render_template("console/add.html", event=event, run=schedule_run, form=form)
+
+
+@bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/publish")
+@organizer_required
+def publish(event, run_id):
+    schedule_run = _owned(ScheduleRun, run_id, event)
+    try:
+        version = scheduling.publish(schedule_run)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("Version %(version)d of the schedule is published; everyone whose agenda changed is told.",
+                version=version), "success")
+    return redirect(_run_url(event, schedule_run))
+
+
+@bp.get("/e/<slug>/organize/schedule/runs/<int:run_id>/progress")
+@organizer_required
+def progress(event, run_id):
+    """The progress page's poll: the run's figures as JSON (a few bytes over a venue's Wi-Fi)."""
+    schedule_run = _owned(ScheduleRun, run_id, event)
+    scheduling.mark_dead_runs(event)
+    return jsonify(status=schedule_run.status, active=schedule_run.status in scheduling.ACTIVE_STATUSES,
+                   best_weight=schedule_run.best_weight, bound_weight=schedule_run.bound_weight,
+                   breaks=schedule_run.breaks, elapsed_seconds=schedule_run.elapsed_seconds,
+                   cancel_requested=schedule_run.cancel_requested)

@@ -1,0 +1,57 @@
+"""The organizer's scheduling console: starting a run, moving a meeting, adding one by hand.
+
+The forms offer only the event's own slots, tables and participants (passed as keyword
+arguments), so an id of another event is refused as an invalid choice; whether a placement is
+free is the service's rule (`services.scheduling`), whose refusals come back as messages.
+"""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField
+from wtforms.validators import InputRequired
+
+from ..templating import event_time
+
+TIME_LIMIT_CHOICES = [(10, _l("10 seconds")), (30, _l("30 seconds")), (60, _l("1 minute")),
+                      (120, _l("2 minutes")), (300, _l("5 minutes")), (600, _l("10 minutes")),
+                      (1200, _l("20 minutes")), (1800, _l("30 minutes"))]
+
+
+def slot_choices(slots, timezone: str) -> list[tuple[int, str]]:
+    return [(slot.id, f"{event_time(slot.starts_at, timezone)}"
+                      f"{' · ' + slot.session.name if slot.session.name else ''}") for slot in slots]
+
+
+def table_choices(tables) -> list[tuple[int, str]]:
+    return [(table.id, table.name + (f" ({table.room})" if table.room else "")) for table in tables]
+
+
+class StartRunForm(FlaskForm):
+    time_limit = SelectField(_l("The solver may take up to"), choices=TIME_LIMIT_CHOICES, coerce=int, default=60,
+                             validators=[InputRequired(message=_l("Choose a time limit."))])
+
+
+class _PlacementForm(FlaskForm):
+    slot = SelectField(_l("Slot"), coerce=int, validators=[InputRequired(message=_l("Choose a slot."))])
+    table = SelectField(_l("Table"), coerce=int, validators=[InputRequired(message=_l("Choose a table."))])
+
+    def __init__(self, *args, slots=(), tables=(), timezone="UTC", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slot.choices = slot_choices(slots, timezone)
+        self.table.choices = table_choices(tables)
+
+
+class MoveMeetingForm(_PlacementForm):
+    pin = BooleanField(_l("Pin it there (a re-run keeps it in this slot and table)"), default=True)
+
+
+class AddMeetingForm(_PlacementForm):
+    """Takes the people who can meet (`people=`) as the choices of both sides."""
+
+    first = SelectField(_l("First person"), coerce=int, validators=[InputRequired(message=_l("Choose a person."))])
+    second = SelectField(_l("Second person"), coerce=int, validators=[InputRequired(message=_l("Choose a person."))])
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(person.id, f"{person.user.name} ({person.organisation.name})") for person in people]
+        self.first.choices = choices
+        self.second.choices = list(choices)

@@ -1,0 +1,718 @@
+"""Scheduling runs, their drafts, the organizer's adjustments and publishing.
+
+A run is a background job (`execute_run`, via `forum.jobs.enqueue` after the starting transaction
+commits): it builds the problem (`schedule_problem.build_problem`), calls the solver and keeps the
+result as the run's draft (`DraftPlacement` rows). Nothing published changes until an organizer
+publishes a draft, in one transaction. At most one run per event is queued or running (a partial
+unique index); a run whose worker stopped beating is marked failed when its event's console is
+next viewed.
+
+While the solver runs, a watcher thread with its own database session beats the run's heartbeat,
+saves the latest progress and reads `cancel_requested` once a second; the solver's progress
+callback raises `RunCancelled` when the watcher saw the flag, which ends `solve` at its next
+improving solution (the scheduler has no stop switch of its own).
+
+The organizer adjusts only the current draft (the latest succeeded run, while unpublished). Every
+adjustment and publishing locks the event's row first, then checks, then writes, so two
+organizers at once cannot double-book anyone. Pinned meetings keep their place in a re-run.
+"""
+import json
+import logging
+import statistics
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app, url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from sqlalchemy import event as sa_event, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .. import scheduler
+from ..extensions import db
+from ..models import (DraftPlacement, Event, Meeting, MeetingRequest, Participant, ScheduleRun, Slot, Table,
+                      Unavailability, utcnow)
+from ..templating import event_time
+from . import ServiceError
+from .availability import event_slots
+from .schedule_problem import (attendee_ids, build_problem, draft_placements, participants_by_id,
+                               placements_from_solution, schedulable_meetings)
+
+log = logging.getLogger(__name__)
+
+TIME_LIMIT_MIN = 10
+TIME_LIMIT_MAX = 30 * 60
+WATCH_INTERVAL = 1.0  # seconds between heartbeats, progress saves and cancel-flag reads
+DEAD_AFTER = timedelta(seconds=60)  # a running run without a heartbeat this long has lost its worker
+QUEUED_TOO_LONG = timedelta(minutes=15)  # a queued run no worker picked up
+SOLVER_WORKERS = 2
+ACTIVE_STATUSES = ("queued", "running")
+_START_KEY = "schedule_runs_to_start"
+
+
+class RunCancelled(Exception):
+    """Raised from the solver's progress callback to stop a run an organizer cancelled."""
+
+
+# --- starting, watching and ending runs --------------------------------------------------------
+
+def mark_dead_runs(event: Event) -> int:
+    """Active runs whose worker died (no heartbeat) or never started are failed; returns how many."""
+    now = utcnow()
+    stale = 0
+    for run in db.session.scalars(select(ScheduleRun).where(
+            ScheduleRun.event_id == event.id, ScheduleRun.status.in_(ACTIVE_STATUSES))):
+        if run.status == "running" and (run.heartbeat_at or run.started_at or run.created_at) < now - DEAD_AFTER:
+            _fail(run, _("The worker running this schedule stopped answering; nothing published was changed. "
+                         "Start a new run."))
+            stale += 1
+        elif run.status == "queued" and run.created_at < now - QUEUED_TOO_LONG:
+            _fail(run, _("No worker picked up this run; nothing published was changed. Is the job worker running?"))
+            stale += 1
+    db.session.flush()
+    return stale
+
+
+def _fail(run: ScheduleRun, message: str) -> None:
+    run.status = "failed"
+    run.message = message
+    run.finished_at = utcnow()
+
+
+def active_run(event: Event) -> ScheduleRun | None:
+    return db.session.scalar(select(ScheduleRun).where(
+        ScheduleRun.event_id == event.id, ScheduleRun.status.in_(ACTIVE_STATUSES)))
+
+
+def start_run(event: Event, user, time_limit: int, background: bool = True) -> ScheduleRun:
+    """Queue a run of the scheduler; refused while another run of the event is queued or running.
+
+    With `background`, the job is enqueued once the caller's transaction commits; otherwise the
+    caller runs `execute_run` itself (the command line)."""
+    if not TIME_LIMIT_MIN <= time_limit <= TIME_LIMIT_MAX:
+        raise ServiceError(_("Choose a time limit between %(low)d seconds and %(high)d minutes.",
+                             low=TIME_LIMIT_MIN, high=TIME_LIMIT_MAX // 60), "time_limit")
+    if not event_slots(event):
+        raise ServiceError(_("The event has no meeting slots yet. Add its meeting sessions first."))
+    if db.session.scalar(select(func.count(Table.id)).where(Table.event_id == event.id)) == 0:
+        raise ServiceError(_("The event has no tables yet. Add its tables first."))
+    mark_dead_runs(event)
+    run = ScheduleRun(event_id=event.id, requested_by_id=user.id if user is not None else None,
+                      status="queued", time_limit_seconds=time_limit)
+    db.session.add(run)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError(_("A run of this event is already queued or running. Wait for it to finish, "
+                             "or cancel it, before starting another.")) from None
+    if background:
+        db.session.info.setdefault(_START_KEY, []).append(run.id)
+    return run
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _enqueue_committed_runs(session: Session) -> None:
+    from ..jobs import enqueue
+    for run_id in session.info.pop(_START_KEY, []):
+        enqueue("forum.services.scheduling:execute_run", run_id)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_runs(session: Session) -> None:
+    session.info.pop(_START_KEY, None)
+
+
+def request_cancel(run: ScheduleRun) -> None:
+    """Ask a run to stop: a queued one is cancelled at once, a running one at its next progress."""
+    db.session.refresh(run)
+    if run.status == "queued":
+        run.status = "cancelled"
+        run.cancel_requested = True
+        run.finished_at = utcnow()
+        run.message = _("Cancelled before it started; nothing published was changed.")
+    elif run.status == "running":
+        run.cancel_requested = True
+    else:
+        raise ServiceError(_("This run has already finished."))
+    db.session.flush()
+
+
+class _Watcher(threading.Thread):
+    """Beats the heartbeat, saves progress and reads the cancel flag, in a session of its own."""
+
+    def __init__(self, app, run_id: int):
+        super().__init__(name=f"schedule-run-{run_id}", daemon=True)
+        self.app = app
+        self.run_id = run_id
+        self.latest: scheduler.Progress | None = None
+        self.cancelled = threading.Event()
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        with self.app.app_context():
+            try:
+                while not self.stopping.wait(WATCH_INTERVAL):
+                    self.beat()
+            finally:
+                db.session.remove()
+
+    def beat(self) -> None:
+        values = {"heartbeat_at": utcnow()}
+        progress = self.latest
+        if progress is not None:
+            values.update(best_weight=progress.weight, bound_weight=progress.bound,
+                          breaks=progress.breaks if progress.breaks >= 0 else None,
+                          elapsed_seconds=round(progress.seconds, 1))
+        try:
+            db.session.execute(update(ScheduleRun).where(ScheduleRun.id == self.run_id, ScheduleRun.status == "running")
+                               .values(**values))
+            if db.session.scalar(select(ScheduleRun.cancel_requested).where(ScheduleRun.id == self.run_id)):
+                self.cancelled.set()
+            db.session.commit()
+        except Exception:  # a busy database must not end the run; the next beat tries again
+            log.warning("could not record the heartbeat of schedule run %s", self.run_id, exc_info=True)
+            db.session.rollback()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join()
+
+
+def execute_run(run_id: int, report=None) -> None:
+    """The background job: solve the event's problem and keep the answer as the run's draft.
+
+    `report(progress)` is called with every improvement (the command line prints them)."""
+    run = db.session.get(ScheduleRun, run_id)
+    if run is None or run.status != "queued":
+        return
+    run.status = "running"
+    run.started_at = run.heartbeat_at = utcnow()
+    db.session.commit()
+    try:
+        problem = build_problem(run.event, current_draft(run.event))
+        db.session.commit()  # end the read transaction: the solver may take minutes
+        watcher = _Watcher(current_app._get_current_object(), run_id)
+
+        def on_progress(progress: scheduler.Progress) -> None:
+            watcher.latest = progress
+            if report is not None:
+                report(progress)
+            if watcher.cancelled.is_set():
+                raise RunCancelled
+
+        watcher.start()
+        try:
+            solution = scheduler.solve(problem, time_limit=run.time_limit_seconds, workers=SOLVER_WORKERS,
+                                       progress=on_progress)
+        finally:
+            watcher.stop()
+    except RunCancelled:
+        _finish(run_id, lambda run: _record_cancelled(run, watcher.latest))
+    except Exception as error:
+        log.exception("schedule run %s failed", run_id)
+        db.session.rollback()
+        _finish(run_id, lambda run: _fail(run, _("The run failed: %(error)s. Nothing published was changed.",
+                                                 error=str(error)[:500])))
+    else:
+        _finish(run_id, lambda run: _record_solution(run, solution))
+
+
+def _finish(run_id: int, record) -> None:
+    """Record the outcome unless the run was meanwhile declared dead (then it is left as it is)."""
+    db.session.rollback()
+    run = db.session.scalar(select(ScheduleRun).where(ScheduleRun.id == run_id).with_for_update())
+    if run is None or run.status != "running":
+        db.session.rollback()
+        return
+    record(run)
+    db.session.commit()
+
+
+def _record_cancelled(run: ScheduleRun, latest: scheduler.Progress | None) -> None:
+    run.status = "cancelled"
+    run.finished_at = utcnow()
+    if latest is not None:
+        run.elapsed_seconds = round(latest.seconds, 1)
+    run.message = _("Cancelled by an organizer; nothing published was changed.")
+
+
+def _record_solution(run: ScheduleRun, solution: scheduler.Solution) -> None:
+    run.solver_status = solution.status
+    run.elapsed_seconds = round(solution.seconds, 1)
+    run.finished_at = utcnow()
+    if solution.status in (scheduler.OPTIMAL, scheduler.FEASIBLE):
+        run.status = "succeeded"
+        run.best_weight = solution.objective.weight
+        run.bound_weight = solution.bound_weight
+        run.breaks = solution.objective.breaks
+        db.session.add_all(placements_from_solution(run, solution))
+        db.session.flush()
+        db.session.expire(run, ["placements"])
+        run.figures = json.dumps(draft_figures(run))
+        run.message = ""
+    elif solution.status == scheduler.INFEASIBLE:
+        culprits = [u for u in solution.unscheduled if not u.reason.startswith("not scheduled:")]
+        details = "; ".join(f"#{u.meeting}: {u.reason}" for u in (culprits or solution.unscheduled)[:5])
+        _fail(run, _("The pinned meetings cannot all be placed (%(details)s). Unpin or move them and run "
+                     "again; nothing published was changed.", details=details))
+    else:
+        _fail(run, _("No schedule was found within %(seconds)d seconds. Try a longer time limit; nothing "
+                     "published was changed.", seconds=run.time_limit_seconds))
+
+
+# --- the draft: which one, what it says --------------------------------------------------------
+
+def current_draft(event: Event) -> ScheduleRun | None:
+    """The draft the organizer works on: the latest succeeded run, as long as it is unpublished."""
+    latest = db.session.scalar(select(ScheduleRun).where(
+        ScheduleRun.event_id == event.id, ScheduleRun.status == "succeeded").order_by(ScheduleRun.id.desc()).limit(1))
+    return latest if latest is not None and latest.published_at is None else None
+
+
+def runs_of(event: Event) -> list[ScheduleRun]:
+    return list(db.session.scalars(select(ScheduleRun).where(ScheduleRun.event_id == event.id)
+                                   .order_by(ScheduleRun.id.desc())))
+
+
+def effective_placements(run: ScheduleRun | None, event: Event) -> dict[int, tuple[int | None, int | None]]:
+    """Meeting id → (slot, table) for every meeting still to happen, as publishing `run` would make
+    it: the draft's placement, else (a meeting accepted after the run) its published one."""
+    draft = draft_placements(run)
+    placements = {}
+    for meeting in schedulable_meetings(event):
+        placement = draft.get(meeting.id)
+        placements[meeting.id] = ((placement.slot_id, placement.table_id) if placement is not None
+                                  else (meeting.slot_id, meeting.table_id))
+    return placements
+
+
+def _breaks(slot_sequence_by_day: list[list[int]], busy: set[int]) -> int:
+    """Runs of free slots between two meetings of one day (the scheduler's definition of a break)."""
+    total = 0
+    for sequence in slot_sequence_by_day:
+        pattern = "".join("1" if slot in busy else "0" for slot in sequence).strip("0")
+        total += len([gap for gap in pattern.split("1") if gap])
+    return total
+
+
+def _day_sequences(slots: list[Slot]) -> list[list[int]]:
+    days: dict = {}
+    for slot in slots:
+        days.setdefault(slot.session.day, []).append(slot.id)
+    return list(days.values())
+
+
+def _spread(values: list[int]) -> dict:
+    if not values:
+        return {"min": 0, "median": 0, "max": 0}
+    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
+
+
+def draft_figures(run: ScheduleRun) -> dict:
+    """The review page's figures of a draft, from its placements as they stand now."""
+    event = run.event
+    placements = list(run.placements)
+    slots = event_slots(event)
+    tables = db.session.scalar(select(func.count(Table.id)).where(Table.event_id == event.id)) or 0
+    people = attendee_ids(p.meeting_id for p in placements)
+    weights = dict(db.session.execute(select(Meeting.id, Meeting.weight).where(
+        Meeting.id.in_([p.meeting_id for p in placements]))).all())
+    busy: dict[int, set[int]] = {person: set() for ids in people.values() for person in ids}
+    for placement in placements:
+        if placement.slot_id is not None:
+            for person in people.get(placement.meeting_id, []):
+                busy[person].add(placement.slot_id)
+    sequences = _day_sequences(slots)
+    breaks = {person: _breaks(sequences, mine) for person, mine in busy.items()}
+    placed = [p for p in placements if p.slot_id is not None]
+    weight = sum(weights.get(p.meeting_id, 0) for p in placed)
+    table_use = Counter(p.table_id for p in placed if p.table_id is not None)
+    return {
+        "requests": db.session.scalar(select(func.count(MeetingRequest.id)).where(
+            MeetingRequest.event_id == event.id)) or 0,
+        "accepted": len(placements),
+        "scheduled": len(placed),
+        "weight": weight,
+        "bound": run.bound_weight,
+        "share_of_bound": round(weight / run.bound_weight, 3) if run.bound_weight else None,
+        "meetings_per_participant": _spread([len(mine) for mine in busy.values()]),
+        "breaks_total": sum(breaks.values()),
+        "breaks_per_participant": _spread(list(breaks.values())),
+        "table_use": round(len(placed) / (len(slots) * tables), 3) if slots and tables else None,
+        "busiest_table_meetings": max(table_use.values()) if table_use else 0,
+    }
+
+
+@dataclass
+class MeetingLine:
+    """A meeting as the console shows it: who meets, where and when (in the draft or published)."""
+    meeting: Meeting
+    people: list[Participant]
+    slot: Slot | None = None
+    table: Table | None = None
+    old_slot: Slot | None = None
+    old_table: Table | None = None
+    reason: str = ""
+
+    def names(self, without: Participant | None = None) -> str:
+        return ", ".join(f"{p.user.name} ({p.organisation.name if p.organisation else '—'})"
+                         for p in self.people if without is None or p.id != without.id)
+
+
+@dataclass
+class Review:
+    """Everything the review page shows of a draft."""
+    lines: list[MeetingLine]
+    slots: list[Slot]
+    tables: list[Table]
+    grid: dict[tuple[int, int], MeetingLine]
+    unscheduled: list[MeetingLine]
+    people: list[Participant]
+    moved: list[MeetingLine] = field(default_factory=list)
+    added: list[MeetingLine] = field(default_factory=list)
+    removed: list[MeetingLine] = field(default_factory=list)
+
+    def agenda_of(self, participant: Participant) -> list[MeetingLine]:
+        order = {slot.id: index for index, slot in enumerate(self.slots)}
+        mine = [line for line in self.lines if line.slot is not None and participant in line.people]
+        return sorted(mine, key=lambda line: order.get(line.slot.id, 0))
+
+
+def review(run: ScheduleRun) -> Review:
+    """The draft of `run` laid out for the organizer: grid, unscheduled meetings, agendas, diff."""
+    event = run.event
+    slots = event_slots(event)
+    tables = list(db.session.scalars(select(Table).where(Table.event_id == event.id).order_by(Table.number)))
+    slot_by_id = {slot.id: slot for slot in slots}
+    table_by_id = {table.id: table for table in tables}
+    placements = sorted(run.placements, key=lambda p: p.meeting_id)
+    meetings = {m.id: m for m in db.session.scalars(select(Meeting).where(
+        Meeting.id.in_([p.meeting_id for p in placements])))}
+    people_of = attendee_ids(meetings)
+    people = participants_by_id({pid for ids in people_of.values() for pid in ids})
+    lines = []
+    for placement in placements:
+        meeting = meetings[placement.meeting_id]
+        lines.append(MeetingLine(
+            meeting=meeting, people=[people[pid] for pid in sorted(people_of.get(meeting.id, []))],
+            slot=slot_by_id.get(placement.slot_id), table=table_by_id.get(placement.table_id),
+            old_slot=slot_by_id.get(meeting.slot_id), old_table=table_by_id.get(meeting.table_id),
+            reason=placement.reason))
+    to_happen = [line for line in lines if line.meeting.status == "scheduled"]
+    result = Review(
+        lines=to_happen, slots=slots, tables=tables,
+        grid={(line.slot.id, line.table.id): line for line in to_happen if line.slot and line.table},
+        unscheduled=[line for line in to_happen if line.slot is None],
+        people=sorted(people.values(), key=lambda p: (p.user.name.lower(), p.id)))
+    result.moved, result.added, result.removed = schedule_diff(to_happen)
+    return result
+
+
+def schedule_diff(lines: list[MeetingLine]) -> tuple[list[MeetingLine], list[MeetingLine], list[MeetingLine]]:
+    """(moved, added, removed) meetings of a draft against the published schedule."""
+    moved, added, removed = [], [], []
+    for line in lines:
+        if line.slot is not None and line.old_slot is not None:
+            if (line.slot.id, getattr(line.table, "id", None)) != (line.old_slot.id, getattr(line.old_table, "id", None)):
+                moved.append(line)
+        elif line.slot is not None:
+            added.append(line)
+        elif line.old_slot is not None:
+            removed.append(line)
+    return moved, added, removed
+
+
+# --- adjusting the draft ----------------------------------------------------------------------
+
+def _lock_event(event: Event) -> None:
+    """Serialise every adjustment and publication of one event, then read afresh.
+
+    PostgreSQL locks the event's row; SQLite ignores FOR UPDATE, so there a no-op write takes the
+    database's write lock before anything is read and checked."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(Event).where(Event.id == event.id)
+                           .values(schedule_version=Event.schedule_version)
+                           .execution_options(synchronize_session=False))
+    else:
+        db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+    db.session.expire_all()
+
+
+def _require_current_draft(run: ScheduleRun) -> None:
+    if run.status != "succeeded":
+        raise ServiceError(_("Only the draft of a run that succeeded can be changed or published."))
+    if run.published_at is not None:
+        raise ServiceError(_("This draft is published already. Start a new run to change the schedule."))
+    draft = current_draft(run.event)
+    if draft is None or draft.id != run.id:
+        raise ServiceError(_("A newer run replaced this draft. Open the newest run instead."))
+
+
+class _Occupancy:
+    """Who and what is taken in each slot of a schedule, to check one placement against it."""
+
+    def __init__(self, event: Event, placements: dict[int, tuple[int | None, int | None]],
+                 people_of: dict[int, list[int]]):
+        self.people_of = people_of
+        self.person_slot: dict[tuple[int, int], int] = {}
+        self.table_slot: dict[tuple[int, int], int] = {}
+        self.per_slot: Counter = Counter()
+        self.slot_of: dict[int, int] = {}
+        self.tables = {table.id: table for table in db.session.scalars(select(Table).where(Table.event_id == event.id))}
+        self.booth_of = {table.owner_id: table.id for table in self.tables.values() if table.owner_id is not None}
+        self.unavailable = set(db.session.execute(
+            select(Unavailability.participant_id, Unavailability.slot_id).join(Participant)
+            .where(Participant.event_id == event.id)).all())
+        for meeting_id, (slot_id, table_id) in placements.items():
+            if slot_id is not None:
+                self.add(meeting_id, slot_id, table_id)
+
+    def add(self, meeting_id: int, slot_id: int, table_id: int | None) -> None:
+        for person in self.people_of.get(meeting_id, []):
+            self.person_slot[(person, slot_id)] = meeting_id
+        if table_id is not None:
+            self.table_slot[(table_id, slot_id)] = meeting_id
+        self.per_slot[slot_id] += 1
+        self.slot_of[meeting_id] = slot_id
+
+    def refusal(self, meeting_id: int, slot_id: int, table_id: int, names: dict[int, str]) -> str | None:
+        """Why the meeting cannot take this slot and table, or None."""
+        people = self.people_of.get(meeting_id, [])
+        table = self.tables[table_id]
+        for person in people:
+            if (person, slot_id) in self.unavailable:
+                return _("%(name)s marked this slot unavailable.", name=names[person])
+        for person in people:
+            other = self.person_slot.get((person, slot_id))
+            if other is not None and other != meeting_id:
+                return _("%(name)s already has a meeting in this slot (meeting #%(other)d).",
+                         name=names[person], other=other)
+        taken_here = self.table_slot.get((table_id, slot_id))
+        others_in_slot = self.per_slot[slot_id] - (1 if self.slot_of.get(meeting_id) == slot_id else 0)
+        if others_in_slot >= len(self.tables):
+            return ngettext("This slot is full: its %(num)d table is taken.",
+                            "This slot is full: all %(num)d tables are taken.", len(self.tables))
+        if taken_here is not None and taken_here != meeting_id:
+            return _("%(table)s is taken in this slot (meeting #%(other)d).", table=table.name, other=taken_here)
+        if table.owner_id is not None and table.owner_id not in people:
+            return _("%(table)s is the booth of %(name)s, who does not attend this meeting.",
+                     table=table.name, name=names.get(table.owner_id) or _("another participant"))
+        hosts = [person for person in people if person in self.booth_of]
+        if hosts and table_id not in {self.booth_of[person] for person in hosts}:
+            return _("%(name)s meets at their own booth, %(table)s.", name=names[hosts[0]],
+                     table=self.tables[self.booth_of[hosts[0]]].name)
+        return None
+
+
+def _names(people_ids) -> dict[int, str]:
+    return {pid: participant.user.name for pid, participant in participants_by_id(people_ids).items()}
+
+
+def _occupancy(run: ScheduleRun) -> tuple[_Occupancy, dict[int, tuple[int | None, int | None]]]:
+    placements = effective_placements(run, run.event)
+    return _Occupancy(run.event, placements, attendee_ids(placements)), placements
+
+
+def _placement_of(run: ScheduleRun, meeting: Meeting) -> DraftPlacement:
+    placement = db.session.get(DraftPlacement, (run.id, meeting.id))
+    if placement is None or meeting.status != "scheduled":
+        raise ServiceError(_("This meeting is not in this draft: it was accepted after the run, or it is cancelled."))
+    return placement
+
+
+def _check_slot_and_table(event: Event, slot: Slot, table: Table) -> None:
+    if slot.session.event_id != event.id or table.event_id != event.id:
+        raise ServiceError(_("Choose a slot and a table of this event."))
+
+
+def move_meeting(run: ScheduleRun, meeting: Meeting, slot: Slot, table: Table, pin: bool = False) -> None:
+    """Put a meeting of the draft into another slot or table (or place an unscheduled one)."""
+    _lock_event(run.event)
+    _require_current_draft(run)
+    _check_slot_and_table(run.event, slot, table)
+    placement = _placement_of(run, meeting)
+    if meeting.pinned:
+        raise ServiceError(_("This meeting is pinned. Unpin it before moving it."))
+    occupancy, _placements = _occupancy(run)
+    refusal = occupancy.refusal(meeting.id, slot.id, table.id, _names(occupancy.people_of.get(meeting.id, [])
+                                                                       + _other_people(occupancy, slot, table)))
+    if refusal:
+        raise ServiceError(refusal)
+    placement.slot_id, placement.table_id, placement.reason = slot.id, table.id, ""
+    meeting.pinned = pin
+    db.session.flush()
+
+
+def _other_people(occupancy: _Occupancy, slot: Slot, table: Table) -> list[int]:
+    """People named in refusals besides the attendees: the booth's owner."""
+    owner = occupancy.tables[table.id].owner_id
+    return [owner] if owner is not None else []
+
+
+def set_pinned(run: ScheduleRun, meeting: Meeting, pinned: bool) -> None:
+    """Pin a placed meeting (a re-run keeps it where it is) or unpin it."""
+    _lock_event(run.event)
+    _require_current_draft(run)
+    placement = _placement_of(run, meeting)
+    if pinned and placement.slot_id is None:
+        raise ServiceError(_("Only a meeting with a slot can be pinned. Move it into a slot first."))
+    meeting.pinned = pinned
+    db.session.flush()
+
+
+def cancel_meeting(run: ScheduleRun, meeting: Meeting) -> None:
+    """The organizer calls a meeting off: it leaves every draft and the published schedule, and
+    its attendees are told (its request becomes cancelled, so the pair may ask again)."""
+    from .notifications import notify
+    _lock_event(run.event)
+    _require_current_draft(run)
+    _placement_of(run, meeting)
+    meeting.status = "cancelled"
+    meeting.pinned = False
+    if meeting.request is not None:
+        meeting.request.status = "cancelled"
+    db.session.flush()
+    event = run.event
+    for attendee in meeting.attendees:
+        others = ", ".join(a.participant.user.name for a in meeting.attendees if a.participant_id != attendee.participant_id)
+        notify(attendee.participant, _l("The organizers cancelled your meeting with %(others)s", others=others),
+               _l("The organizers of %(event)s cancelled your meeting with %(others)s.", event=event.name,
+                  others=others), url_for("events.show", slug=event.slug))
+
+
+def add_meeting(run: ScheduleRun, first: Participant, second: Participant, slot: Slot, table: Table) -> Meeting:
+    """Arrange a new meeting by hand straight into a free slot and table of the draft (pinned there)."""
+    from .requests import create_meeting_by_organizer
+    _lock_event(run.event)
+    _require_current_draft(run)
+    _check_slot_and_table(run.event, slot, table)
+    if first.id == second.id:
+        raise ServiceError(_("Choose two different people."), "second")
+    occupancy, _placements = _occupancy(run)
+    provisional = 0  # the new meeting has no id yet: check its two people under a placeholder
+    occupancy.people_of[provisional] = [first.id, second.id]
+    refusal = occupancy.refusal(provisional, slot.id, table.id,
+                                _names([first.id, second.id] + _other_people(occupancy, slot, table)))
+    if refusal:
+        raise ServiceError(refusal)
+    meeting = create_meeting_by_organizer(run.event, first, second)
+    meeting.pinned = True
+    db.session.add(DraftPlacement(run_id=run.id, meeting_id=meeting.id, slot_id=slot.id, table_id=table.id))
+    db.session.flush()
+    return meeting
+
+
+# --- publishing -------------------------------------------------------------------------------
+
+def publish(run: ScheduleRun) -> int:
+    """Make the draft the published schedule (one transaction, a new version) and tell everyone
+    whose agenda changed; returns the new version."""
+    event = run.event
+    _lock_event(event)
+    _require_current_draft(run)
+    occupancy, placements = _occupancy(run)
+    check = _Occupancy(event, {}, occupancy.people_of)
+    names = _names({pid for ids in occupancy.people_of.values() for pid in ids} | set(check.booth_of))
+    for meeting_id, (slot_id, table_id) in sorted(placements.items()):
+        if slot_id is None:
+            continue
+        refusal = check.refusal(meeting_id, slot_id, table_id, names) if table_id is not None else None
+        if refusal:
+            raise ServiceError(_("Meeting #%(meeting)d: %(problem)s Move it or run the scheduler again.",
+                                 meeting=meeting_id, problem=refusal))
+        check.add(meeting_id, slot_id, table_id)
+    lines = review(run).lines
+    moved, added, removed = schedule_diff(lines)
+    for meeting_id, (slot_id, table_id) in placements.items():
+        meeting = db.session.get(Meeting, meeting_id)
+        if (meeting.slot_id, meeting.table_id) != (slot_id, table_id):
+            meeting.slot_id, meeting.table_id = slot_id, table_id
+    event.schedule_version += 1
+    run.published_at = utcnow()
+    run.published_version = event.schedule_version
+    if event.status == "scheduling":
+        event.status = "published"
+    db.session.flush()
+    _tell_changes(event, moved, added, removed)
+    return event.schedule_version
+
+
+def _slot_text(event: Event, slot: Slot | None, table: Table | None) -> str:
+    if slot is None:
+        return "—"
+    return f"{event_time(slot.starts_at, event.timezone)}, {table.name if table else '—'}"
+
+
+def _tell_changes(event: Event, moved, added, removed) -> None:
+    """One message per participant whose agenda changed, listing what was added, moved and removed."""
+    from .notifications import notify
+    changes: dict[int, dict[str, list[MeetingLine]]] = {}
+    people: dict[int, Participant] = {}
+    for kind, lines in (("added", added), ("moved", moved), ("removed", removed)):
+        for line in lines:
+            for person in line.people:
+                people[person.id] = person
+                changes.setdefault(person.id, {"added": [], "moved": [], "removed": []})[kind].append(line)
+
+    for person_id, mine in changes.items():
+        participant = people[person_id]
+
+        def body(participant=participant, mine=mine) -> str:
+            parts = [_("The organizers of %(event)s published a new schedule. Your agenda changed:", event=event.name)]
+            for line in mine["added"]:
+                parts.append(_("Added: with %(others)s, %(where)s", others=line.names(participant),
+                               where=_slot_text(event, line.slot, line.table)))
+            for line in mine["moved"]:
+                parts.append(_("Moved: with %(others)s, from %(old)s to %(new)s", others=line.names(participant),
+                               old=_slot_text(event, line.old_slot, line.old_table),
+                               new=_slot_text(event, line.slot, line.table)))
+            for line in mine["removed"]:
+                parts.append(_("Removed: with %(others)s, was %(old)s (not scheduled now)",
+                               others=line.names(participant),
+                               old=_slot_text(event, line.old_slot, line.old_table)))
+            return "\n".join(parts)
+
+        notify(participant, _l("Your agenda for %(event)s changed", event=event.name), body,
+               url_for("events.show", slug=event.slug))
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+def register_commands(app) -> None:
+    import click
+
+    @app.cli.command("schedule")
+    @click.argument("event_slug")
+    @click.option("--time-limit", default=60, show_default=True, type=int, help="Seconds the solver may take.")
+    def schedule(event_slug, time_limit):
+        """Run the scheduler for EVENT_SLUG now, printing its progress; the draft is reviewed on the web."""
+        from ..jobs import outside_request
+        with outside_request(app):
+            event = db.session.scalar(select(Event).where(Event.slug == event_slug))
+            if event is None:
+                raise click.UsageError(f"No event has the slug {event_slug!r}.")
+            try:
+                run = start_run(event, None, time_limit, background=False)
+            except ServiceError as error:
+                raise click.ClickException(error.message) from None
+            db.session.commit()
+            run_id = run.id
+            click.echo(f"Run {run_id} of {event.slug}: up to {time_limit} s")
+
+            def report(progress: scheduler.Progress) -> None:
+                breaks = progress.breaks if progress.breaks >= 0 else "…"
+                click.echo(f"{progress.seconds:7.1f} s  weight {progress.weight} (bound {progress.bound})  "
+                           f"breaks {breaks}")
+
+            execute_run(run_id, report)
+            run = db.session.get(ScheduleRun, run_id)
+            if run.status != "succeeded":
+                raise click.ClickException(f"run {run_id} {run.status}: {run.message}")
+            figures = json.loads(run.figures)
+            click.echo(f"Run {run_id} {run.solver_status}: {figures['scheduled']} of {figures['accepted']} "
+                       f"meetings scheduled, weight {run.best_weight} of bound {run.bound_weight}, "
+                       f"{run.breaks} breaks. Review and publish: "
+                       f"{url_for('console.run', slug=event.slug, run_id=run_id)}")

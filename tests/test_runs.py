@@ -1,0 +1,203 @@
+"""Scheduling runs as background jobs: the in-process worker, RQ on Redis, the command line,
+cancelling, a dead worker, and one run per event at a time."""
+import random
+import threading
+from datetime import timedelta
+
+import pytest
+from redis import Redis
+from rq import SimpleWorker
+from sqlalchemy import func, select
+
+from forum import jobs
+from forum.extensions import db
+from forum.models import DraftPlacement, Meeting, ScheduleRun, utcnow
+from forum.services import ServiceError, scheduling
+from test_schedule_problem import agree_meeting, build_forum
+
+TEST_REDIS = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def forum(app, make_user, make_event, make_participant):
+    forum = build_forum(make_user, make_event, make_participant, people=4, tables=2, slots_per_day=3)
+    a, b, c, d = forum.people
+    forum.meetings = [agree_meeting(forum.event, a, b, weight=9), agree_meeting(forum.event, c, d, weight=4),
+                      agree_meeting(forum.event, a, c, weight=6)]
+    return forum
+
+
+def start_from_the_web(client, login, forum, time_limit=10):
+    login(client, forum.organizer)
+    response = client.post_form(f"/e/{forum.event.slug}/organize/schedule", {"time_limit": str(time_limit)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return db.session.scalar(select(ScheduleRun).order_by(ScheduleRun.id.desc()).limit(1))
+
+
+def assert_draft_of_every_meeting(run, forum):
+    db.session.expire_all()
+    run = db.session.get(ScheduleRun, run.id)
+    assert run.status == "succeeded", run.message
+    assert run.solver_status in ("OPTIMAL", "FEASIBLE")
+    assert sorted(p.meeting_id for p in run.placements) == sorted(m.id for m in forum.meetings)
+    assert all(p.slot_id is not None for p in run.placements)  # three meetings, three slots, two tables
+    assert run.best_weight == 19 and run.bound_weight == 19
+    # Nothing is published by a run.
+    assert all(db.session.get(Meeting, m.id).slot_id is None for m in forum.meetings)
+    return run
+
+
+def test_a_run_in_the_in_process_worker_leaves_a_draft(app, client, login, forum):
+    run = start_from_the_web(client, login, forum)
+    page = client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{run.id}").get_data(as_text=True)
+    assert "Cancel the run" in page or "Figures" in page  # following it live, or done already
+    jobs.wait_for_in_process_jobs()
+    run = assert_draft_of_every_meeting(run, forum)
+    page = client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{run.id}").get_data(as_text=True)
+    assert "Figures" in page and "Publish this draft" in page
+    progress = client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{run.id}/progress").get_json()
+    assert progress == {"status": "succeeded", "active": False, "best_weight": 19, "bound_weight": 19,
+                        "breaks": run.breaks, "elapsed_seconds": run.elapsed_seconds, "cancel_requested": False}
+
+
+def test_a_run_on_rq_with_a_worker_of_its_own(app, client, login, forum, monkeypatch):
+    redis = Redis.from_url(TEST_REDIS)
+    redis.flushdb()
+    monkeypatch.setitem(app.config, "REDIS_URL", TEST_REDIS)
+    # The RQ job builds its own app from the environment, as a worker process does.
+    monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    monkeypatch.setenv("SECRET_KEY", "testing-secret")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setattr(jobs, "_worker_app", None)
+    try:
+        run = start_from_the_web(client, login, forum)
+        assert db.session.get(ScheduleRun, run.id).status == "queued"  # nothing runs until a worker takes it
+        assert SimpleWorker(["forum"], connection=redis).work(burst=True)
+        assert_draft_of_every_meeting(run, forum)
+    finally:
+        if jobs._worker_app is not None:
+            with jobs._worker_app.app_context():
+                db.engine.dispose()
+        redis.flushdb()
+
+
+def test_the_command_line_runs_synchronously(app, forum):
+    result = app.test_cli_runner().invoke(args=["schedule", forum.event.slug, "--time-limit", "10"])
+    assert result.exit_code == 0, result.output
+    assert "weight 19 of bound 19" in result.output
+    run = db.session.scalar(select(ScheduleRun))
+    assert_draft_of_every_meeting(run, forum)
+    refused = app.test_cli_runner().invoke(args=["schedule", forum.event.slug, "--time-limit", "5"])
+    assert refused.exit_code != 0 and "time limit" in refused.output
+    unknown = app.test_cli_runner().invoke(args=["schedule", "no-such-event"])
+    assert unknown.exit_code != 0 and "no-such-event" in unknown.output
+
+
+def test_a_second_run_is_refused_while_one_is_active(app, client, login, forum):
+    active = ScheduleRun(event_id=forum.event.id, status="running", time_limit_seconds=60,
+                         started_at=utcnow(), heartbeat_at=utcnow())
+    db.session.add(active)
+    db.session.commit()
+    login(client, forum.organizer)
+    page = client.post_form(f"/e/{forum.event.slug}/organize/schedule", {"time_limit": "10"},
+                            follow_redirects=True).get_data(as_text=True)
+    assert "already queued or running" in page
+    assert db.session.scalar(select(func.count(ScheduleRun.id))) == 1
+    # The database's own rule holds when two starts race past each other.
+    with pytest.raises(ServiceError, match="already queued or running"):
+        scheduling.start_run(forum.event, None, 10, background=False)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(ScheduleRun.id))) == 1
+
+
+def test_a_dead_worker_is_noticed_and_nothing_published_changes(app, client, login, forum):
+    slots, tables = forum.slots, forum.tables
+    published = forum.meetings[0]
+    published.slot_id, published.table_id = slots[1].id, tables[0].id
+    long_ago = utcnow() - timedelta(minutes=10)
+    dead = ScheduleRun(event_id=forum.event.id, status="running", time_limit_seconds=600, created_at=long_ago,
+                       started_at=long_ago, heartbeat_at=long_ago, best_weight=10)
+    db.session.add(dead)
+    db.session.commit()
+    login(client, forum.organizer)
+    page = client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{dead.id}").get_data(as_text=True)
+    assert "stopped answering" in page
+    db.session.expire_all()
+    assert db.session.get(ScheduleRun, dead.id).status == "failed"
+    assert (db.session.get(Meeting, published.id).slot_id, db.session.get(Meeting, published.id).table_id) == \
+        (slots[1].id, tables[0].id)
+    assert db.session.scalar(select(func.count(DraftPlacement.meeting_id))) == 0
+    # Its worker, should it come back, cannot overwrite the record; and a new run may start.
+    scheduling.execute_run(dead.id)
+    assert db.session.get(ScheduleRun, dead.id).status == "failed"
+    assert start_from_the_web(client, login, forum).id != dead.id
+    jobs.wait_for_in_process_jobs()
+
+
+def test_a_queued_run_is_cancelled_at_once(app, client, login, forum):
+    queued = ScheduleRun(event_id=forum.event.id, status="queued", time_limit_seconds=60)
+    db.session.add(queued)
+    db.session.commit()
+    login(client, forum.organizer)
+    page = client.post_form(f"/e/{forum.event.slug}/organize/schedule/runs/{queued.id}/cancel",
+                            follow_redirects=True).get_data(as_text=True)
+    assert "Cancelled before it started" in page
+    scheduling.execute_run(queued.id)  # a worker picking it up later does nothing
+    db.session.expire_all()
+    assert db.session.get(ScheduleRun, queued.id).status == "cancelled"
+    again = client.post_form(f"/e/{forum.event.slug}/organize/schedule/runs/{queued.id}/cancel",
+                             follow_redirects=True).get_data(as_text=True)
+    assert "already finished" in again
+
+
+def test_a_running_run_stops_when_cancelled(app, make_user, make_event, make_participant):
+    """A problem big enough that the solver is still improving when the flag is read."""
+    forum = build_forum(make_user, make_event, make_participant, people=30, tables=6, slots_per_day=12)
+    rng = random.Random(1)
+    for _ in range(200):
+        first, second = rng.sample(forum.people, 2)
+        agree_meeting(forum.event, first, second, weight=rng.randint(1, 9))
+    run = scheduling.start_run(forum.event, None, 60, background=False)
+    db.session.commit()
+    run_id = run.id
+    seen_running = threading.Event()
+
+    def report(progress):
+        seen_running.set()
+
+    worker = threading.Thread(target=lambda: _execute_in_context(app, run_id, report))
+    worker.start()
+    assert seen_running.wait(30)
+    db.session.get(ScheduleRun, run_id).cancel_requested = True
+    db.session.commit()
+    worker.join(60)
+    assert not worker.is_alive()
+    db.session.expire_all()
+    run = db.session.get(ScheduleRun, run_id)
+    assert run.status == "cancelled", run.message
+    assert "Cancelled by an organizer" in run.message
+    assert db.session.scalar(select(func.count(DraftPlacement.meeting_id))) == 0
+
+
+def _execute_in_context(app, run_id, report):
+    with jobs.outside_request(app):
+        try:
+            scheduling.execute_run(run_id, report)
+        finally:
+            db.session.remove()
+
+
+def test_a_run_whose_pins_cannot_hold_fails_with_the_reason(app, forum):
+    a, b, c, d = forum.people
+    slot, table = forum.slots[0], forum.tables[0]
+    forum.meetings[0].slot_id, forum.meetings[0].table_id, forum.meetings[0].pinned = slot.id, table.id, True
+    forum.meetings[2].slot_id, forum.meetings[2].table_id, forum.meetings[2].pinned = slot.id, forum.tables[1].id, True
+    db.session.commit()  # a is pinned twice into one slot (a published schedule made by hand, say)
+    run = scheduling.start_run(forum.event, None, 10, background=False)
+    db.session.commit()
+    scheduling.execute_run(run.id)
+    db.session.expire_all()
+    run = db.session.get(ScheduleRun, run.id)
+    assert run.status == "failed" and run.solver_status == "INFEASIBLE"
+    assert "pinned" in run.message and "nothing published was changed" in run.message
+    assert db.session.get(Meeting, forum.meetings[0].id).slot_id == slot.id

@@ -3,8 +3,8 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import (account, admin, auth, console, events, main, marketplace, meetings, operations, organize,
-                   registrations, suggestions)
+    from . import (account, admin, auth, calendars, console, events, main, marketplace, meetings, operations,
+                   organize, registrations, suggestions)
     for module in (main, auth, account, events, organize, registrations, marketplace, suggestions, meetings,
-                   console, operations, admin):
+                   console, operations, calendars, admin):
         app.register_blueprint(module.bp)

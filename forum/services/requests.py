@@ -405,9 +405,12 @@ def withdraw_request(meeting_request: MeetingRequest) -> None:
 
 
 def is_main_attendee(meeting: Meeting, participant: Participant) -> bool:
-    """One of the two people the meeting was agreed between (not a co-attendee)."""
+    """One of the two people the meeting was agreed between (not a co-attendee); a meeting
+    booked without a request (on the day) has only main attendees."""
     request_ = meeting.request
-    return request_ is not None and participant.id in (request_.requester_id, request_.recipient_id)
+    if request_ is None:
+        return any(attendee.participant_id == participant.id for attendee in meeting.attendees)
+    return participant.id in (request_.requester_id, request_.recipient_id)
 
 
 def _others(meeting: Meeting, *excluded: Participant) -> list[Participant]:
@@ -430,7 +433,8 @@ def cancel_meeting(meeting: Meeting, participant: Participant) -> None:
     _require_active(meeting)
     meeting.status = "cancelled"
     meeting.sequence += 1
-    meeting.request.status = "cancelled"
+    if meeting.request is not None:
+        meeting.request.status = "cancelled"
     db.session.flush()
     for other in _others(meeting, participant):
         _tell(other, _l("%(name)s cancelled your meeting", name=participant.user.name),
@@ -485,17 +489,27 @@ def add_co_attendee(meeting: Meeting, by: Participant, colleague: Participant) -
                      name=colleague.user.name, organisation=organisation, event=meeting.event.name))
 
 
+def removal_refusal(meeting: Meeting, by: Participant, colleague: Participant) -> str | None:
+    """Why `by` may not take `colleague` off the meeting, or None: co-attendees leave, or are
+    taken off by an attendee of their own organisation; the two who agreed it cancel instead."""
+    if not any(attendee.participant_id == colleague.id for attendee in meeting.attendees):
+        return _("%(name)s does not attend this meeting.", name=colleague.user.name)
+    if (not any(attendee.participant_id == by.id for attendee in meeting.attendees)
+            or colleague.organisation_id != by.organisation_id):
+        return _("You can remove colleagues of your own organisation only.")
+    if is_main_attendee(meeting, colleague):
+        return _("%(name)s agreed this meeting and cannot be removed from it; cancel the meeting instead.",
+                 name=colleague.user.name)
+    return None
+
+
 def remove_co_attendee(meeting: Meeting, by: Participant, colleague: Participant) -> None:
     """A co-attendee leaves, or a colleague of their organisation takes them off the meeting."""
-    attendee = next((attendee for attendee in meeting.attendees if attendee.participant_id == colleague.id), None)
-    if attendee is None:
-        raise ServiceError(_("%(name)s does not attend this meeting.", name=colleague.user.name))
-    if not any(a.participant_id == by.id for a in meeting.attendees) or colleague.organisation_id != by.organisation_id:
-        raise ServiceError(_("You can remove colleagues of your own organisation only."))
-    if is_main_attendee(meeting, colleague):
-        raise ServiceError(_("%(name)s agreed this meeting and cannot be removed from it; cancel the meeting instead.",
-                             name=colleague.user.name))
+    reason = removal_refusal(meeting, by, colleague)
+    if reason:
+        raise ServiceError(reason)
     _require_active(meeting)
+    attendee = next(attendee for attendee in meeting.attendees if attendee.participant_id == colleague.id)
     meeting.attendees.remove(attendee)
     meeting.sequence += 1
     db.session.flush()

@@ -196,7 +196,10 @@ def _show_meeting(event, participant, meeting, form=None):
     colleagues = requests_service.colleagues_to_add(meeting, participant)
     return render_template("meetings/meeting.html", event=event, participant=participant, meeting=meeting,
                            form=form or CoAttendeeForm(colleagues=colleagues), colleagues=colleagues,
-                           is_main_attendee=requests_service.is_main_attendee(meeting, participant))
+                           is_main_attendee=requests_service.is_main_attendee(meeting, participant),
+                           removable_ids={attendee.participant_id for attendee in meeting.attendees
+                                          if requests_service.removal_refusal(meeting, participant,
+                                                                              attendee.participant) is None})
 
 
 @bp.get("/e/<slug>/meetings/<int:meeting_id>")

@@ -1,0 +1,74 @@
+"""On the day (marking, booking) and the organizer's imports.
+
+Forms check the shape of the input; whether a time is still free, or a row of a file is good, is
+the services' judgement (`services.dayof`, `services.imports`), whose refusals come back as errors.
+"""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, RadioField, SelectField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, ValidationError
+
+from ..services.dayof import MARKABLE_STATUSES
+from ..services.imports import IMPORT_KINDS, KIND_LABELS
+
+FIRST_FREE = "first"
+LARGEST_ID = 2 ** 63 - 1
+
+
+class MarkForm(FlaskForm):
+    status = HiddenField(validators=[AnyOf(MARKABLE_STATUSES, message=_l("Choose held, cancelled or no-show."))])
+
+
+class BookingForm(FlaskForm):
+    """A time for a meeting: the first common free one, or a slot chosen from the list (`slots=`).
+
+    A slot taken by someone else since the page was shown is refused by the service with the
+    reason, so any slot id is accepted here."""
+
+    slot = RadioField(_l("When"), validate_choice=False, default=FIRST_FREE,
+                      validators=[InputRequired(message=_l("Choose a time."))])
+
+    def __init__(self, *args, placements=(), timezone="UTC", **kwargs):
+        super().__init__(*args, **kwargs)
+        from ..templating import event_time
+        self.slot.choices = [(FIRST_FREE, _l("The first free time"))] + [
+            (str(placement.slot.id), f"{event_time(placement.slot.starts_at, timezone)} · {placement.table.name}")
+            for placement in placements]
+
+    def validate_slot(self, field):
+        if field.data != FIRST_FREE and not (field.data.isdigit() and 0 < int(field.data) <= LARGEST_ID):
+            raise ValidationError(_l("Choose a time from the list."))
+
+    def slot_id(self) -> int | None:
+        return None if self.slot.data == FIRST_FREE else int(self.slot.data)
+
+
+class PartnerField(SelectField):
+    def pre_validate(self, form):
+        if self.data not in {value for value, _label in self.choices if value}:
+            raise ValidationError(_l("Choose someone from the list."))
+
+
+class PartnerForm(FlaskForm):
+    """Whom to book a new meeting with (`partners=`: the approved participants one may meet);
+    sent in the query string, so it carries no CSRF token (it changes nothing)."""
+
+    participant = PartnerField(_l("Meet"), coerce=int, validators=[DataRequired(message=_l("Choose someone."))])
+
+    def __init__(self, *args, partners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participant.choices = [(0, _l("Choose…"))] + [
+            (partner.id, f"{partner.user.name} ({partner.organisation.name})") for partner in partners]
+
+
+class ImportForm(FlaskForm):
+    kind = SelectField(_l("What the file holds"), choices=[(kind, KIND_LABELS[kind]) for kind in IMPORT_KINDS])
+    file = FileField(_l("CSV or Excel (.xlsx) file"), validators=[FileRequired(message=_l("Choose a file."))])
+
+
+class ConfirmImportForm(FlaskForm):
+    """The checked rows come back signed (see `services.imports.sign_rows`); nothing else is trusted."""
+
+    kind = HiddenField(validators=[AnyOf(IMPORT_KINDS)])
+    rows = HiddenField(validators=[DataRequired()])

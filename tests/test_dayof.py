@@ -1,0 +1,330 @@
+"""On the day: marking meetings, booking into free slots, table sheets, agendas and the live board."""
+from datetime import date, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from forum.extensions import db
+from forum.models import (Meeting, MeetingAttendee, MeetingRequest, MeetingSession, Notification, Participant, Slot, Table,
+                          Unavailability, utcnow)
+from forum.services import ServiceError, dayof
+
+
+@pytest.fixture
+def in_request(app):
+    """Services that notify build links, as they do inside a web request."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def day(in_request, make_user, make_event, make_participant):
+    """A published event: slots an hour ago, running now, and three to come; two shared tables;
+    Ada (SNU), Bob (Hanwha) and Cho (KAIST), and an organizer."""
+    organizer = make_user(email="org@example.org", name="Organizer")
+    event = make_event(status="published", organizer=organizer)
+    session = MeetingSession(event=event, day=date(2027, 5, 11), starts_at=time(9), ends_at=time(18), slot_minutes=30)
+    db.session.add(session)
+    now = utcnow().replace(microsecond=0)
+    starts = [now - timedelta(minutes=60), now - timedelta(minutes=10), now + timedelta(minutes=30),
+              now + timedelta(minutes=60), now + timedelta(minutes=90)]
+    slots = [Slot(session=session, starts_at=start, ends_at=start + timedelta(minutes=25)) for start in starts]
+    tables = [Table(event=event, number=number, name=f"Table {number}") for number in (1, 2)]
+    db.session.add_all(slots + tables)
+    db.session.commit()
+    people = {
+        "ada": make_participant(event, make_user(email="ada@example.org", name="Ada")),
+        "bob": make_participant(event, make_user(email="bob@example.org", name="Bob"), "Hanwha", kind="company"),
+        "cho": make_participant(event, make_user(email="cho@example.org", name="Cho"), "KAIST"),
+    }
+    return {"event": event, "organizer": organizer, "slots": slots, "tables": tables, "now": now, **people}
+
+
+def agreed(event, first, second, slot=None, table=None, status="scheduled"):
+    request = MeetingRequest(event_id=event.id, requester=first, recipient=second, requester_priority=2,
+                             recipient_priority=2, status="accepted")
+    meeting = Meeting(event_id=event.id, request=request, status=status, slot=slot, table=table)
+    meeting.attendees = [MeetingAttendee(participant=first), MeetingAttendee(participant=second)]
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+def meeting_state(meeting):
+    db.session.expire_all()
+    meeting = db.session.get(Meeting, meeting.id)
+    return meeting.status, meeting.slot_id, meeting.table_id
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+# --- marking ---------------------------------------------------------------------------------
+
+def test_attendee_marks_a_started_meeting_held_then_corrects_to_no_show(client, login, day):
+    meeting = agreed(day["event"], day["ada"], day["bob"], day["slots"][1], day["tables"][0])
+    login(client, day["ada"].user)
+    url = f"/e/{day['event'].slug}/day/meetings/{meeting.id}/mark"
+    response = client.post_form(url, {"status": "held"})
+    assert response.status_code == 302
+    assert meeting_state(meeting)[0] == "held"
+    client.post_form(url, {"status": "no_show"})
+    assert meeting_state(meeting)[0] == "no_show"
+    page = client.get(f"/e/{day['event'].slug}/day").get_data(as_text=True)
+    assert "Bob" in page and "no-show" in page
+
+
+def test_cancelling_tells_the_other_side_and_frees_the_table(client, login, day):
+    meeting = agreed(day["event"], day["ada"], day["bob"], day["slots"][2], day["tables"][0])
+    login(client, day["bob"].user)
+    client.post_form(f"/e/{day['event'].slug}/day/meetings/{meeting.id}/mark", {"status": "cancelled"})
+    assert meeting_state(meeting)[0] == "cancelled"
+    assert db.session.get(MeetingRequest, meeting.request_id).status == "cancelled"
+    note = db.session.scalar(select(Notification).where(Notification.participant_id == day["ada"].id))
+    assert "Bob cancelled your meeting" in note.subject
+    free = dayof.common_free_slots(day["event"], [day["ada"], day["cho"]])
+    assert (day["slots"][2].id, day["tables"][0].id) in {(p.slot.id, p.table.id) for p in free}
+
+
+def test_marking_refusals_change_nothing(client, login, day):
+    later = agreed(day["event"], day["ada"], day["bob"], day["slots"][3], day["tables"][0])
+    login(client, day["ada"].user)
+    response = client.post_form(f"/e/{day['event'].slug}/day/meetings/{later.id}/mark", {"status": "held"},
+                                follow_redirects=True)
+    assert "once it has started" in response.get_data(as_text=True)
+    assert meeting_state(later)[0] == "scheduled"
+    response = client.post_form(f"/e/{day['event'].slug}/day/meetings/{later.id}/mark", {"status": "exploded"},
+                                follow_redirects=True)
+    assert "Choose held, cancelled or no-show." in response.get_data(as_text=True)
+    assert meeting_state(later)[0] == "scheduled"
+
+
+def test_only_attendees_and_organizers_mark_others_get_404(client, login, day):
+    meeting = agreed(day["event"], day["ada"], day["bob"], day["slots"][1], day["tables"][0])
+    url = f"/e/{day['event'].slug}/day/meetings/{meeting.id}/mark"
+    login(client, day["cho"].user)
+    assert client.post_form(url, {"status": "held"}).status_code == 404
+    client.post_form("/auth/logout")
+    login(client, day["organizer"])
+    response = client.post_form(url, {"status": "no_show"})
+    assert response.status_code == 302 and response.location.endswith("/organize/sheets")
+    assert meeting_state(meeting)[0] == "no_show"
+
+
+def test_marking_outside_publication_is_refused(client, login, day):
+    meeting = agreed(day["event"], day["ada"], day["bob"], day["slots"][1], day["tables"][0])
+    day["event"].status = "closed"
+    db.session.commit()
+    with pytest.raises(ServiceError, match="only while the schedule is published"):
+        dayof.mark_meeting(meeting, "held", day["ada"])
+    db.session.rollback()
+    assert meeting_state(meeting)[0] == "scheduled"
+
+
+# --- booking ---------------------------------------------------------------------------------
+
+def test_booking_an_unscheduled_meeting_into_the_first_common_free_slot(client, login, day):
+    event, ada, bob = day["event"], day["ada"], day["bob"]
+    agreed(event, ada, day["cho"], day["slots"][2], day["tables"][0])  # Ada is busy at the first future slot
+    meeting = agreed(event, ada, bob)
+    login(client, bob.user)
+    page = client.get(f"/e/{event.slug}/day").get_data(as_text=True)
+    assert f"/day/meetings/{meeting.id}/book" in page
+    response = client.post_form(f"/e/{event.slug}/day/meetings/{meeting.id}/book", {"slot": "first"})
+    assert response.status_code == 302
+    assert meeting_state(meeting)[1] == day["slots"][3].id  # not the past ones, not Ada's busy one
+    note = db.session.scalar(select(Notification).where(Notification.participant_id == ada.id))
+    assert "Bob booked a meeting with you" in note.subject
+
+
+def test_booking_a_chosen_slot_and_the_refusals(client, login, day):
+    event, ada, bob = day["event"], day["ada"], day["bob"]
+    meeting = agreed(event, ada, bob)
+    db.session.add(Unavailability(participant_id=bob.id, slot_id=day["slots"][3].id))
+    db.session.commit()
+    login(client, ada.user)
+    url = f"/e/{event.slug}/day/meetings/{meeting.id}/book"
+    page = client.get(url).get_data(as_text=True)
+    assert f'value="{day["slots"][2].id}"' in page and f'value="{day["slots"][3].id}"' not in page
+    for slot, message in ((day["slots"][3], "Bob is not available at that time."),
+                          (day["slots"][0], "past times cannot be booked")):
+        response = client.post_form(url, {"slot": str(slot.id)})
+        assert response.status_code == 200 and message in response.get_data(as_text=True)
+        assert meeting_state(meeting)[1] is None
+    response = client.post_form(url, {"slot": str(day["slots"][4].id)})
+    assert response.status_code == 302
+    assert meeting_state(meeting)[1:] == (day["slots"][4].id, day["tables"][0].id)
+
+
+def test_a_full_slot_is_refused(client, login, make_user, make_participant, day):
+    event = day["event"]
+    slot = day["slots"][2]
+    others = [make_participant(event, make_user(email=f"x{i}@example.org", name=f"X{i}"), f"Org {i}")
+              for i in range(4)]
+    agreed(event, others[0], others[1], slot, day["tables"][0])
+    agreed(event, others[2], others[3], slot, day["tables"][1])
+    meeting = agreed(event, day["ada"], day["bob"])
+    with pytest.raises(ServiceError, match="No table is free at that time."):
+        dayof.book_meeting(meeting, day["ada"], slot.id)
+    db.session.rollback()
+    assert meeting_state(meeting)[1] is None
+    assert slot.id not in {p.slot.id for p in dayof.common_free_slots(event, [day["ada"], day["bob"]])}
+
+
+def test_a_booth_owner_meets_at_their_booth(day):
+    event = day["event"]
+    booth = Table(event=event, number=9, name="Hanwha booth", owner_id=day["bob"].id)
+    db.session.add(booth)
+    db.session.commit()
+    meeting = agreed(event, day["ada"], day["bob"])
+    placement = dayof.book_meeting(meeting, day["ada"])
+    db.session.commit()
+    assert placement.table.id == booth.id
+    # Nobody else is ever seated at Bob's booth.
+    assert all(p.table.owner_id is None for p in dayof.common_free_slots(event, [day["ada"], day["cho"]]))
+
+
+def test_booking_a_new_meeting_with_another_participant(client, login, day):
+    event, ada, cho = day["event"], day["ada"], day["cho"]
+    login(client, ada.user)
+    page = client.get(f"/e/{event.slug}/day/book?participant={cho.id}").get_data(as_text=True)
+    assert "The first free time" in page
+    response = client.post_form(f"/e/{event.slug}/day/book?participant={cho.id}", {"slot": str(day["slots"][3].id)})
+    assert response.status_code == 302
+    meeting = db.session.scalar(select(Meeting).where(Meeting.event_id == event.id))
+    assert meeting.slot_id == day["slots"][3].id and meeting.request.status == "accepted"
+    assert {a.participant_id for a in meeting.attendees} == {ada.id, cho.id}
+    assert "Ada booked a meeting with you" in db.session.scalar(
+        select(Notification.subject).where(Notification.participant_id == cho.id))
+    # A second booking with the same person is refused: they already meet.
+    response = client.post_form(f"/e/{event.slug}/day/book?participant={cho.id}", {"slot": "first"})
+    assert "You already have a meeting with Cho." in response.get_data(as_text=True)
+    assert count(Meeting) == 1
+
+
+def test_new_booking_refusals_change_nothing(client, login, make_user, make_participant, day):
+    event, ada = day["event"], day["ada"]
+    colleague = make_participant(event, make_user(email="ada2@example.org", name="Ada's colleague"))
+    colleague.organisation = ada.organisation
+    db.session.commit()
+    pending = make_participant(event, make_user(email="p@example.org", name="Pending"), "Other", status="pending")
+    login(client, ada.user)
+    organizer = db.session.scalar(select(Participant).where(Participant.user_id == day["organizer"].id))
+    for other_id in (colleague.id, pending.id, organizer.id, 2 ** 70, "x"):
+        response = client.post_form(f"/e/{event.slug}/day/book?participant={other_id}", {"slot": "first"})
+        assert response.status_code == 200, other_id
+        assert "Choose whom to meet." in response.get_data(as_text=True)
+    with pytest.raises(ServiceError, match="colleague of your organisation"):
+        dayof.book_new_meeting(ada, colleague)
+    with pytest.raises(ServiceError, match="not an approved participant"):
+        dayof.book_new_meeting(ada, pending)
+    db.session.rollback()
+    assert count(Meeting) == 0 and count(MeetingRequest) == 0
+
+
+def test_booking_outside_publication_and_for_unapproved_people(client, login, make_user, make_participant, day):
+    event = day["event"]
+    meeting = agreed(event, day["ada"], day["bob"])
+    event.status = "scheduling"
+    db.session.commit()
+    with pytest.raises(ServiceError, match="only while the schedule is published"):
+        dayof.book_meeting(meeting, day["ada"])
+    db.session.rollback()
+    event.status = "published"
+    db.session.commit()
+    outsider = make_participant(event, make_user(email="r@example.org", name="Rejected"), "R", status="rejected")
+    login(client, outsider.user)
+    assert client.get(f"/e/{event.slug}/day").status_code == 404
+    assert client.post_form(f"/e/{event.slug}/day/meetings/{meeting.id}/book", {"slot": "first"}).status_code == 404
+    assert meeting_state(meeting)[1] is None
+
+
+def test_someone_elses_meeting_and_other_events_ids_are_404(client, login, make_event, day):
+    event = day["event"]
+    theirs = agreed(event, day["bob"], day["cho"])
+    login(client, day["ada"].user)
+    for url in (f"/e/{event.slug}/day/meetings/{theirs.id}/book", f"/e/{event.slug}/day/meetings/{2 ** 70}/book"):
+        assert client.post_form(url, {"slot": "first"}).status_code == 404
+    other_event = make_event(slug="other-2027", status="published")
+    assert client.post_form(f"/e/{other_event.slug}/day/meetings/{theirs.id}/mark", {"status": "held"}).status_code == 404
+    assert meeting_state(theirs) == ("scheduled", None, None)
+
+
+def test_two_bookings_racing_for_the_last_table(make_user, make_participant, day):
+    """The second booking, run after the first committed, sees the table taken and is refused."""
+    event, slot = day["event"], day["slots"][2]
+    others = [make_participant(event, make_user(email=f"y{i}@example.org", name=f"Y{i}"), f"Firm {i}")
+              for i in range(4)]
+    agreed(event, others[0], others[1], slot, day["tables"][0])  # one of the two tables is left
+    first = agreed(event, day["ada"], day["bob"])
+    second = agreed(event, others[2], others[3])
+    dayof.book_meeting(first, day["ada"], slot.id)
+    db.session.commit()
+    with pytest.raises(ServiceError, match="No table is free at that time."):
+        dayof.book_meeting(second, others[2], slot.id)
+    db.session.rollback()
+    assert meeting_state(first)[1:] == (slot.id, day["tables"][1].id)
+    assert meeting_state(second)[1] is None
+    # Nor can anyone be booked twice at one time.
+    third = agreed(event, day["ada"], day["cho"])
+    with pytest.raises(ServiceError, match="Ada has another meeting at that time."):
+        dayof.book_meeting(third, day["cho"], slot.id)
+
+
+# --- the organizer's pages -------------------------------------------------------------------
+
+def test_table_sheets_and_agendas_list_the_right_people(client, login, day):
+    event = day["event"]
+    agreed(event, day["ada"], day["bob"], day["slots"][2], day["tables"][1])
+    agreed(event, day["ada"], day["cho"], day["slots"][3], day["tables"][0])
+    agreed(event, day["bob"], day["cho"], day["slots"][4], day["tables"][0], status="cancelled")
+    login(client, day["organizer"])
+    sheets = dayof.table_sheets(event)
+    by_slot = {sheet.slot.id: {table.name: meeting for table, meeting in sheet.rows} for sheet in sheets}
+    names = lambda meeting: sorted(a.participant.user.name for a in meeting.attendees)  # noqa: E731
+    assert names(by_slot[day["slots"][2].id]["Table 2"]) == ["Ada", "Bob"]
+    assert by_slot[day["slots"][2].id]["Table 1"] is None
+    assert by_slot[day["slots"][4].id]["Table 1"] is None  # cancelled meetings free their table
+    page = client.get(f"/e/{event.slug}/organize/sheets").get_data(as_text=True)
+    assert "Hanwha" in page and "KAIST" in page
+    agendas = {agenda.participant.user.name: agenda for agenda in dayof.agendas(event)}
+    assert [m.slot_id for m in agendas["Ada"].meetings] == [day["slots"][2].id, day["slots"][3].id]
+    assert [m.slot_id for m in agendas["Bob"].meetings] == [day["slots"][2].id]
+    page = client.get(f"/e/{event.slug}/organize/agendas").get_data(as_text=True)
+    assert page.count('class="print-page agenda"') == 3
+
+
+def test_the_board_shows_the_running_and_the_next_slot(client, login, day):
+    event = day["event"]
+    agreed(event, day["ada"], day["bob"], day["slots"][1], day["tables"][0], status="held")
+    agreed(event, day["ada"], day["cho"], day["slots"][2], day["tables"][1])
+    agreed(event, day["bob"], day["cho"], day["slots"][0], day["tables"][1])  # an hour ago: not shown
+    board = dayof.live_board(event)
+    assert board.current.slot.id == day["slots"][1].id and board.upcoming.slot.id == day["slots"][2].id
+    login(client, day["organizer"])
+    page = client.get(f"/e/{event.slug}/organize/board").get_data(as_text=True)
+    assert 'http-equiv="refresh" content="30"' in page
+    now_part, next_part = page.split("Next ·")
+    assert "Hanwha" in now_part and "held" in now_part and "KAIST" not in now_part
+    assert "KAIST" in next_part
+
+
+def test_organizer_pages_are_403_for_participants_and_strangers(client, login, make_user, day):
+    event = day["event"]
+    for user in (day["ada"].user, make_user(email="s@example.org", name="Stranger")):
+        login(client, user)
+        for page in ("sheets", "agendas", "board"):
+            assert client.get(f"/e/{event.slug}/organize/{page}").status_code == 403
+        client.post_form("/auth/logout")
+
+
+def test_before_publication_nothing_is_shown(client, login, day):
+    event = day["event"]
+    agreed(event, day["ada"], day["bob"], day["slots"][2], day["tables"][0])
+    event.status = "scheduling"
+    db.session.commit()
+    assert dayof.table_sheets(event) == [] and dayof.agendas(event) == []
+    assert dayof.live_board(event).current is None
+    login(client, day["ada"].user)
+    assert "not published yet" in client.get(f"/e/{event.slug}/day").get_data(as_text=True)

@@ -1,0 +1,155 @@
+"""Reasons a person understands: why a meeting is unscheduled, why a problem is infeasible."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from .construct import UNPLACED, Schedule
+from .instance import Instance
+
+
+def _names(instance: Instance, participants) -> str:
+    ids = [instance.participant_ids[p] for p in participants]
+    return " and ".join(ids) if len(ids) <= 2 else ", ".join(ids[:-1]) + " and " + ids[-1]
+
+
+def no_common_slot(instance: Instance, m: int) -> str:
+    within = " within the meeting's slots" if instance.problem.meetings[m].slots is not None else ""
+    return f"no common free slot: {_names(instance, instance.members[m])} share no available slot{within}"
+
+
+def infeasibility(instance: Instance) -> dict[int, str]:
+    """Required or pinned meetings that cannot be placed whatever else happens, with the reason.
+
+    These are the conflicts visible without search; the solver reports the rest.
+    """
+    inst = instance
+    problem = inst.problem
+    culprits: dict[int, str] = {}
+    pins_by_slot: dict[int, list[int]] = defaultdict(list)
+    for m, meeting in enumerate(problem.meetings):
+        pin = meeting.fixed
+        if pin is not None:
+            s = inst.slot_index[pin.slot]
+            pins_by_slot[s].append(m)
+            if meeting.slots is not None and pin.slot not in meeting.slots:
+                culprits[m] = f"pinned to slot {pin.slot}, outside the meeting's allowed slots"
+            for p in inst.members[m]:
+                if s in inst.unavailable[p]:
+                    culprits[m] = f"pinned to slot {pin.slot}, when {inst.participant_ids[p]} is unavailable"
+            booths = {inst.booth[p] for p in inst.members[m] if inst.booth[p]}
+            if pin.table is not None and booths and pin.table not in booths:
+                culprits[m] = f"pinned to table {pin.table}, but it must take place at its host's booth"
+            if pin.table is not None and not booths and pin.table in inst.booths:
+                culprits[m] = f"pinned to table {pin.table}, another participant's booth"
+        elif inst.required[m] and not inst.allowed[m]:
+            culprits[m] = no_common_slot(inst, m)
+
+    for s, pinned in pins_by_slot.items():
+        slot = inst.slot_ids[s]
+        seen: dict[int, int] = {}
+        tables: dict[str, int] = {}
+        for m in pinned:
+            for p in inst.members[m]:
+                if p in seen:
+                    culprits[m] = (f"pinned to slot {slot} like {inst.meeting_ids[seen[p]]}, "
+                                   f"and both include {inst.participant_ids[p]}")
+                seen[p] = m
+            table = inst.fixed_table[m]
+            if table is not None:
+                if table in tables:
+                    culprits[m] = f"pinned to table {table} in slot {slot} like {inst.meeting_ids[tables[table]]}"
+                tables[table] = m
+        if len(pinned) > inst.capacity[s]:
+            culprits[pinned[-1]] = f"slot {slot} has {len(pinned)} pinned meetings but capacity {inst.capacity[s]}"
+
+    required_count = Counter(p for m in range(inst.n_meetings) if inst.required[m] for p in inst.members[m])
+    for p, count in required_count.items():
+        if count > inst.max_meetings[p]:
+            m = next(m for m in inst.meetings_of[p] if inst.required[m])
+            culprits.setdefault(m, f"{inst.participant_ids[p]} has {count} required meetings "
+                                   f"but max_meetings {inst.max_meetings[p]}")
+
+    for m, s in enumerate(inst.fixed_slot):
+        for a in inst.after[m]:
+            if s is not None and inst.fixed_slot[a] is not None and inst.fixed_slot[a] >= s:
+                culprits[m] = f"pinned to slot {inst.slot_ids[s]}, not after {inst.meeting_ids[a]} as it must be"
+    cycle = _required_precedence_cycle(inst)
+    if cycle:
+        culprits[cycle[0]] = "precedence cycle among required meetings: " + " after ".join(
+            inst.meeting_ids[m] for m in cycle + [cycle[0]])
+    return culprits
+
+
+def _required_precedence_cycle(inst: Instance) -> list[int]:
+    """A cycle of `after` links among required meetings (all of which must then be scheduled)."""
+    state: dict[int, int] = {}  # 1 on the path, 2 done
+    for root in range(inst.n_meetings):
+        if not inst.required[root] or root in state:
+            continue
+        path, stack = [], [(root, iter(inst.after[root]))]
+        state[root] = 1
+        path.append(root)
+        while stack:
+            m, successors = stack[-1]
+            nxt = next((a for a in successors if inst.required[a]), None)
+            if nxt is None:
+                stack.pop()
+                path.pop()
+                state[m] = 2
+            elif state.get(nxt) == 1:
+                return path[path.index(nxt):]
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append((nxt, iter(inst.after[nxt])))
+    return []
+
+
+def unscheduled_reason(instance: Instance, schedule: Schedule, m: int) -> str:
+    """Why meeting m has no slot in this schedule, from what occupies the slots it could take."""
+    inst = instance
+    if not inst.allowed[m]:
+        return no_common_slot(inst, m)
+    full = [p for p in inst.members[m] if len(schedule.busy[p]) >= inst.max_meetings[p]]
+    if full:
+        p = full[0]
+        return f"{inst.participant_ids[p]} is full: max_meetings {inst.max_meetings[p]} reached"
+    busy_people: Counter = Counter()
+    slot_full = precedence = busy_slots = 0
+    open_slots = []
+    for s in inst.allowed[m]:
+        busy = [p for p in inst.members[m] if s in schedule.busy[p]]
+        if busy:
+            busy_slots += 1
+            busy_people.update(busy)
+        elif schedule.load[s] >= inst.capacity[s] or (
+                not inst.in_booth[m] and schedule.shared_load[s] >= inst.shared_capacity[s]):
+            slot_full += 1
+        elif not schedule.fits(m, s):
+            precedence += 1
+        else:
+            open_slots.append(s)
+    if open_slots:
+        return (f"left out although slot {inst.slot_ids[open_slots[0]]} is free: placing it would "
+                "break the fairness bound or was not found in the time given")
+    n = len(inst.allowed[m])
+    if busy_slots == n:
+        return (f"no common free slot left: in each of the {n} slots they could share, "
+                f"{_names(inst, sorted(busy_people))} already meet someone else")
+    if slot_full == n:
+        return f"the session is full: all {n} slots the meeting can take are at capacity"
+    parts = []
+    if busy_slots:
+        parts.append(f"in {busy_slots} a participant already has a meeting "
+                     f"({_names(inst, sorted(busy_people))})")
+    if slot_full:
+        parts.append(f"{slot_full} are full")
+    if precedence:
+        parts.append(f"{precedence} would break its order with linked meetings")
+    return f"every slot it can take is used: of {n} slots, " + "; ".join(parts)
+
+
+def unscheduled_reasons(instance: Instance, schedule: Schedule) -> dict[int, str]:
+    return {m: unscheduled_reason(instance, schedule, m)
+            for m, s in enumerate(schedule.slot_of) if s == UNPLACED}

@@ -1,0 +1,220 @@
+"""The CP-SAT model: which slot each free meeting takes, the rest of the schedule held fixed.
+
+With every meeting free it is the exact model of the whole problem; with a few free it is one
+neighbourhood of the large-neighbourhood search. Only (meeting, slot) pairs that can possibly
+hold get a variable: the meeting's allowed slots, minus those where a fixed neighbour already
+occupies a participant, fills the slot, or contradicts a precedence.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from .construct import UNPLACED, Schedule
+from .instance import INFINITE, Instance, breaks_of
+
+
+def _is(value, constant: int) -> bool:
+    """Whether a busy value (0, 1 or a literal) is that constant."""
+    return isinstance(value, int) and value == constant
+
+
+class SlotModel:
+    def __init__(self, instance: Instance, incumbent: Schedule, free: set[int] | None = None,
+                 enforce_required: bool = True, fairness: bool = True):
+        """`enforce_required`/`fairness` False relax those rules, to diagnose an infeasible problem."""
+        self.instance = inst = instance
+        self.incumbent = incumbent
+        self.free = set(range(inst.n_meetings)) if free is None else free
+        self.model = model = cp_model.CpModel()
+        frozen = incumbent.copy()
+        for m in self.free:
+            if frozen.slot_of[m] != UNPLACED:
+                frozen.remove(m)
+        self.frozen = frozen
+
+        self.x: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
+        at_slot: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+        per_participant: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+        for m in sorted(self.free):
+            earliest = max((frozen.slot_of[a] for a in inst.after[m] if frozen.slot_of[a] != UNPLACED),
+                           default=-1)
+            latest = min((frozen.slot_of[b] for b in inst.before[m] if frozen.slot_of[b] != UNPLACED),
+                         default=inst.n_slots)
+            options = []
+            for s in inst.allowed[m]:
+                if not earliest < s < latest or frozen.load[s] >= inst.capacity[s]:
+                    continue
+                if not inst.in_booth[m] and frozen.shared_load[s] >= inst.shared_capacity[s]:
+                    continue
+                if any(s in frozen.busy[p] for p in inst.members[m]):
+                    continue
+                var = model.new_bool_var(f"x{m}_{s}")
+                options.append((s, var))
+                at_slot[s].append((m, var))
+                for p in inst.members[m]:
+                    per_participant[p][s].append(var)
+            self.x[m] = options
+            chosen = [v for _, v in options]
+            if inst.required[m] and enforce_required:
+                model.add_exactly_one(chosen)
+            elif len(chosen) > 1:
+                model.add_at_most_one(chosen)
+
+        for m in self.free:
+            for a in inst.after[m]:
+                if a in self.free:
+                    for s, var in self.x[m]:
+                        earlier_or_same = [v for t, v in self.x[a] if t >= s]
+                        if earlier_or_same:
+                            model.add(var + sum(earlier_or_same) <= 1)
+
+        for s, pairs in at_slot.items():
+            room = inst.capacity[s] - frozen.load[s]
+            if len(pairs) > room:
+                model.add(sum(v for _, v in pairs) <= room)
+            shared = [v for m, v in pairs if not inst.in_booth[m]]
+            shared_room = inst.shared_capacity[s] - frozen.shared_load[s]
+            if len(shared) > shared_room:
+                model.add(sum(shared) <= shared_room)
+
+        for p, by_slot in per_participant.items():
+            room = inst.max_meetings[p] - len(frozen.busy[p])
+            variables = [v for vs in by_slot.values() for v in vs]
+            if inst.max_meetings[p] < INFINITE and len(variables) > room:
+                model.add(sum(variables) <= room)
+
+        self.weight = sum(inst.weight[m] * v for m in self.free for _, v in self.x[m])
+        self.required_held = sum(v for m in self.free if inst.required[m] for _, v in self.x[m])
+        self.moves = sum(1 - sum(v for t, v in self.x[m] if t == s)
+                         for m, s in inst.previous_slot.items() if m in self.free)
+
+        touched = set(per_participant)
+        self._true = None
+        self.breaks = 0  # breaks of the participants of free meetings
+        fair = fairness and inst.spread is not None
+        if inst.minimise_breaks or fair:
+            per_person = {p: self._breaks_of(p, per_participant[p]) for p in touched}
+            self.breaks = sum(per_person.values())
+            if fair:
+                self._fairness(per_person, touched)
+        else:
+            for by_slot in per_participant.values():
+                for variables in by_slot.values():
+                    if len(variables) > 1:
+                        model.add_at_most_one(variables)
+
+    def _breaks_of(self, p: int, by_slot: dict[int, list]):
+        """Breaks of participant p as a sum of literals; also keeps p to one meeting per slot.
+
+        A break ends at position i of a day when p is busy at i, free at i-1 and busy somewhere
+        before: a sum of Booleans, which suits CP-SAT's core-based search.
+        """
+        inst, model, frozen = self.instance, self.model, self.frozen
+        busy: dict[int, object] = {}
+        for s, variables in by_slot.items():
+            if len(variables) == 1:
+                busy[s] = variables[0]
+            else:
+                b = model.new_bool_var(f"busy{p}_{s}")
+                model.add(sum(variables) == b)
+                busy[s] = b
+        for s in frozen.busy[p]:
+            busy[s] = 1
+        total = 0
+        for day_slots in inst.days:
+            values = [busy.get(s, 0) for s in day_slots]
+            if all(isinstance(v, int) for v in values):
+                total += breaks_of({s for s, v in zip(day_slots, values) if v == 1}, inst)
+                continue
+            seen = values[0]  # busy somewhere before the previous position
+            ends = []
+            for i in range(2, len(values)):
+                current, previous = values[i], values[i - 1]
+                if not (_is(current, 0) or _is(previous, 1) or _is(seen, 0)):
+                    end = model.new_bool_var("")
+                    model.add_bool_and([self._literal(current), self._literal(previous).Not(),
+                                        self._literal(seen)]).only_enforce_if(end)
+                    model.add_bool_or([end, self._literal(current).Not(), self._literal(previous),
+                                       self._literal(seen).Not()])
+                    ends.append(end)
+                seen = self._or(seen, previous)
+            any_meeting = self._or(seen, values[-1]) if len(values) > 1 else values[0]
+            day_breaks = sum(ends)
+            self._span_cuts(values, any_meeting, day_breaks)
+            total += day_breaks
+        return total
+
+    def _or(self, a, b):
+        """a or b, for values that are 0, 1 or literals."""
+        if _is(a, 1) or _is(b, 1):
+            return 1
+        if _is(a, 0):
+            return b
+        if _is(b, 0):
+            return a
+        either = self.model.new_bool_var("")
+        self.model.add_max_equality(either, [a, b])
+        return either
+
+    def _literal(self, value):
+        """A literal for a busy value: the variable itself, or a literal fixed to 0 or 1."""
+        if not isinstance(value, int):
+            return value
+        if self._true is None:
+            self._true = self.model.new_bool_var("true")
+            self.model.add(self._true == 1)
+        return self._true if value else self._true.Not()
+
+    def _span_cuts(self, values: list, any_meeting, day_breaks) -> None:
+        """Redundant: idle slots between the first and last meeting are 0 exactly when there is
+        no break, and at least the number of breaks. Tightens the LP bound on breaks a lot."""
+        model, n = self.model, len(values)
+        first = model.new_int_var(0, n - 1, "")
+        last = model.new_int_var(0, n - 1, "")
+        for i, v in enumerate(values):
+            if isinstance(v, int):
+                if v == 1:
+                    model.add(first <= i)
+                    model.add(last >= i)
+            else:
+                model.add(first <= i).only_enforce_if(v)
+                model.add(last >= i).only_enforce_if(v)
+        idle = model.new_int_var(0, n, "")
+        busy = sum(values)
+        if isinstance(any_meeting, int):
+            model.add(idle == last - first + 1 - busy)
+        else:
+            model.add(idle == last - first + 1 - busy).only_enforce_if(any_meeting)
+            model.add(idle == 0).only_enforce_if(any_meeting.Not())
+        model.add(day_breaks <= idle)
+        model.add(idle <= n * day_breaks)
+
+    def _fairness(self, per_person: dict, touched: set[int]) -> None:
+        inst, model = self.instance, self.model
+        most = model.new_int_var(0, inst.n_slots, "most_breaks")
+        least = model.new_int_var(0, inst.n_slots, "least_breaks")
+        for value in per_person.values():
+            model.add(least <= value)
+            model.add(value <= most)
+        others = [breaks_of(self.frozen.busy[p], inst) for p in range(inst.n_participants) if p not in touched]
+        if others:
+            model.add(least <= min(others))
+            model.add(most >= max(others))
+        model.add(most - least <= inst.spread)
+
+    def hint(self, schedule: Schedule) -> None:
+        self.model.clear_hints()
+        for m, options in self.x.items():
+            for s, var in options:
+                self.model.add_hint(var, schedule.slot_of[m] == s)
+
+    def read(self, solver: cp_model.CpSolver) -> Schedule:
+        schedule = self.frozen.copy()
+        for m, options in self.x.items():
+            for s, var in options:
+                if solver.boolean_value(var):
+                    schedule.place(m, s)
+        return schedule

@@ -1,0 +1,313 @@
+"""`solve`: construct a valid schedule fast, then improve it with CP-SAT while time remains.
+
+Small and medium problems get the exact model, solved in lexicographic stages (weight, then
+breaks with the weight fixed, then moves with both fixed), each hinted with the previous answer.
+Large ones get a large-neighbourhood search: a few meetings at a time are freed and re-placed
+exactly by CP-SAT, the rest of the schedule held fixed. Either way a valid schedule exists from
+the first second, and the weight is compared with a proven LP bound.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from . import explain
+from .bound import weight_bound
+from .construct import UNPLACED, Schedule, greedy
+from .instance import Instance, breaks_of
+from .model import SlotModel
+from .problem import (
+    FEASIBLE,
+    INFEASIBLE,
+    OPTIMAL,
+    UNKNOWN,
+    Assignment,
+    Figures,
+    Problem,
+    Progress,
+    Solution,
+    Unscheduled,
+)
+from .tables import assign_tables
+
+ProgressCallback = Callable[[Progress], None]
+
+# (meeting, slot) pairs up to which the exact model is used; above, neighbourhood search.
+EXACT_MODEL_LIMIT = 60_000
+
+
+def solve(problem: Problem, time_limit: float = 60.0, workers: int = 2,
+          progress: ProgressCallback | None = None) -> Solution:
+    return Solver(problem, time_limit, workers, progress).run()
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    """Reports each improving solution of a CP-SAT stage as a `Progress`."""
+
+    def __init__(self, report: Callable[[float, float], None]):
+        super().__init__()
+        self.report = report
+
+    def on_solution_callback(self) -> None:
+        self.report(self.objective_value, self.best_objective_bound)
+
+
+class Solver:
+    def __init__(self, problem: Problem, time_limit: float, workers: int,
+                 progress: ProgressCallback | None):
+        self.started = time.monotonic()
+        self.deadline = self.started + time_limit
+        self.workers = workers
+        self.progress = progress
+        self.instance = Instance(problem)
+        self.bound = 0
+
+    def remaining(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def report(self, weight: int, breaks: int) -> None:
+        if self.progress is not None:
+            self.progress(Progress(weight=weight, bound=self.bound, breaks=breaks, seconds=self.elapsed()))
+
+    def cp_solver(self, share: float) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = self.workers
+        solver.parameters.max_time_in_seconds = max(0.05, self.remaining() * share)
+        return solver
+
+    def run(self) -> Solution:
+        inst = self.instance
+        culprits = explain.infeasibility(inst)
+        if culprits:
+            return self.infeasible(culprits)
+        self.bound = weight_bound(inst, time_limit=max(1.0, self.remaining() * 0.2))
+        start = greedy(inst)
+        if self.valid(start):
+            self.report(start.weight(), start.breaks())
+        pairs = sum(len(a) for a in inst.allowed)
+        if pairs <= EXACT_MODEL_LIMIT:
+            return self.exact(start)
+        return self.neighbourhood_search(start)
+
+    def valid(self, schedule: Schedule) -> bool:
+        """Required meetings held and fairness kept: the rules the greedy may fail."""
+        if schedule.required_missing():
+            return False
+        if self.instance.spread is None:
+            return True
+        counts = [breaks_of(b, self.instance) for b in schedule.busy]
+        return max(counts) - min(counts) <= self.instance.spread
+
+    # -- exact model, lexicographic stages ---------------------------------------------------
+
+    def exact(self, start: Schedule) -> Solution:
+        inst = self.instance
+        sm = SlotModel(inst, start)
+        model = sm.model
+        best = start if self.valid(start) else None
+        proven = True
+
+        weight = start.weight() if best else None
+        if best is None or weight < self.bound:
+            model.maximize(sm.weight)
+            sm.hint(start)
+            solver = self.cp_solver(0.5 if inst.minimise_breaks else 0.9)
+            status = solver.solve(model, _Reporter(lambda value, bound: self.stage_one_progress(value, bound)))
+            if status == cp_model.INFEASIBLE:
+                return self.diagnose()
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                best = sm.read(solver)
+                self.bound = min(self.bound, int(solver.best_objective_bound + 1e-6))
+            if status != cp_model.OPTIMAL:
+                proven = False
+            if best is None:
+                return self.finish(start, UNKNOWN)
+        weight = best.weight()
+        model.add(sm.weight >= weight)
+
+        if inst.minimise_breaks:
+            model.minimize(sm.breaks)
+            sm.hint(best)
+            solver = self.cp_solver(0.8 if inst.minimise_moves else 1.0)
+            status = solver.solve(model, _Reporter(lambda value, bound: self.report(weight, int(value))))
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                best = sm.read(solver)
+            proven = proven and status == cp_model.OPTIMAL
+            model.add(sm.breaks <= best.breaks())
+
+        if inst.minimise_moves:
+            model.minimize(sm.moves)
+            sm.hint(best)
+            solver = self.cp_solver(1.0)
+            status = solver.solve(model)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                best = sm.read(solver)
+            proven = proven and status == cp_model.OPTIMAL
+        return self.finish(best, OPTIMAL if proven else FEASIBLE)
+
+    def stage_one_progress(self, value: float, bound: float) -> None:
+        self.bound = min(self.bound, int(bound + 1e-6))
+        self.report(int(round(value)), -1)
+
+    def diagnose(self) -> Solution:
+        """The problem has no valid schedule: name the rule, or the required meetings, at fault."""
+        inst = self.instance
+        empty = Schedule(inst)
+        if inst.spread is not None:
+            sm = SlotModel(inst, empty, fairness=False)
+            status = self.cp_solver(0.5).solve(sm.model)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                return self.infeasible({}, f"max_break_spread {inst.spread} cannot hold together "
+                                           "with all required and pinned meetings")
+        sm = SlotModel(inst, empty, enforce_required=False, fairness=False)
+        sm.model.maximize(sm.required_held)
+        solver = self.cp_solver(1.0)
+        status = solver.solve(sm.model)
+        culprits = {}
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            relaxed = sm.read(solver)
+            culprits = {m: "required but cannot be placed with the other required meetings: "
+                        + explain.unscheduled_reason(inst, relaxed, m)
+                        for m in relaxed.required_missing()}
+        return self.infeasible(culprits, "the required and pinned meetings cannot all be placed")
+
+    def infeasible(self, culprits: dict[int, str], summary: str | None = None) -> Solution:
+        inst = self.instance
+        fallback = summary or "not scheduled: the problem is infeasible"
+        unscheduled = [Unscheduled(inst.meeting_ids[m], culprits.get(m, f"not scheduled: {fallback}"))
+                       for m in range(inst.n_meetings)]
+        unscheduled.sort(key=lambda u: inst.meeting_index[u.meeting] not in culprits)
+        return Solution(status=INFEASIBLE, unscheduled=unscheduled, seconds=self.elapsed(),
+                        workers=self.workers)
+
+    # -- large-neighbourhood search ----------------------------------------------------------
+
+    def neighbourhood_search(self, start: Schedule) -> Solution:
+        inst = self.instance
+        rng = random.Random(0)
+        best = start
+        size = 400
+        neighbourhoods = (self.around_unscheduled, self.around_breaks, self.time_window)
+        round_ = 0
+        while self.remaining() > 0.5 and (best.weight() < self.bound or best.breaks() > 0
+                                          or not self.valid(best)):
+            free = neighbourhoods[round_ % len(neighbourhoods)](best, rng, size)
+            round_ += 1
+            if not free:
+                continue
+            sm = SlotModel(inst, best, free)
+            touched = {p for m in free for p in inst.members[m]}
+            # One objective, lexicographic by scaling: required held, weight, breaks, moves.
+            moves_scale = len(free) + 1
+            breaks_scale = moves_scale * (sum(len(inst.meetings_of[p]) for p in touched) + 1)
+            required_scale = sum(inst.weight[m] for m in free) + 1
+            sm.model.maximize(breaks_scale * (required_scale * sm.required_held + sm.weight)
+                              - moves_scale * sm.breaks - sm.moves)
+            sm.hint(best)
+            solver = self.cp_solver(1.0)
+            solver.parameters.max_time_in_seconds = min(solver.parameters.max_time_in_seconds, 5.0)
+            status = solver.solve(sm.model)
+            if status == cp_model.OPTIMAL:
+                size = min(int(size * 1.2) + 1, 3000)
+            else:
+                size = max(50, int(size * 0.7))
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                continue
+            candidate = sm.read(solver)
+            if self.better(candidate, best, touched):
+                best = candidate
+                if self.valid(best):
+                    self.report(best.weight(), best.breaks())
+        status = FEASIBLE if self.valid(best) else UNKNOWN
+        return self.finish(best, status)
+
+    def better(self, candidate: Schedule, incumbent: Schedule, touched: set[int]) -> bool:
+        def key(s: Schedule):
+            return (-len(s.required_missing()), s.weight(), -s.breaks(touched), -s.moves())
+        return key(candidate) > key(incumbent)
+
+    def around_unscheduled(self, schedule: Schedule, rng: random.Random, size: int) -> set[int]:
+        """An unscheduled meeting with the meetings of its participants and of their partners."""
+        inst = self.instance
+        waiting = [m for m, s in enumerate(schedule.slot_of) if s == UNPLACED and inst.allowed[m]]
+        missing = [m for m in waiting if inst.required[m]]
+        if not waiting:
+            return set()
+        seed = rng.choice(missing or waiting)
+        return self.grow({seed}, [p for p in inst.members[seed]], rng, size)
+
+    def around_breaks(self, schedule: Schedule, rng: random.Random, size: int) -> set[int]:
+        inst = self.instance
+        people = rng.sample(range(inst.n_participants), min(200, inst.n_participants))
+        with_breaks = [p for p in people if breaks_of(schedule.busy[p], inst) > 0]
+        if not with_breaks:
+            return set()
+        return self.grow(set(), with_breaks[:3], rng, size)
+
+    def time_window(self, schedule: Schedule, rng: random.Random, size: int) -> set[int]:
+        """All meetings in a few consecutive slots of one day, and unscheduled ones that fit there."""
+        inst = self.instance
+        day = rng.choice(inst.days)
+        width = max(2, min(len(day), 4))
+        first = rng.randrange(0, len(day) - width + 1)
+        window = set(day[first:first + width])
+        inside = [m for m, s in enumerate(schedule.slot_of) if s in window]
+        waiting = [m for m, s in enumerate(schedule.slot_of)
+                   if s == UNPLACED and window.intersection(inst.allowed[m])]
+        rng.shuffle(inside)
+        rng.shuffle(waiting)
+        return set((waiting + inside)[:size])
+
+    def grow(self, free: set[int], people: list[int], rng: random.Random, size: int) -> set[int]:
+        """Free the meetings of `people`, then of their partners, breadth first, up to `size`."""
+        inst = self.instance
+        seen = set(people)
+        queue = list(people)
+        while queue and len(free) < size:
+            p = queue.pop(0)
+            mine = list(inst.meetings_of[p])
+            rng.shuffle(mine)
+            for m in mine:
+                if len(free) >= size:
+                    break
+                free.add(m)
+                for q in inst.members[m]:
+                    if q not in seen:
+                        seen.add(q)
+                        queue.append(q)
+        return free
+
+    # -- the answer --------------------------------------------------------------------------
+
+    def finish(self, schedule: Schedule, status: str) -> Solution:
+        inst = self.instance
+        if status == UNKNOWN:
+            reason = "no valid schedule found within the time limit"
+            return Solution(status=UNKNOWN, seconds=self.elapsed(), workers=self.workers,
+                            unscheduled=[Unscheduled(m, reason) for m in inst.meeting_ids],
+                            bound_weight=self.bound)
+        tables = assign_tables(inst, schedule.slot_of)
+        assignments = [Assignment(inst.meeting_ids[m], inst.slot_ids[s], tables[m])
+                       for m, s in enumerate(schedule.slot_of) if s != UNPLACED]
+        reasons = explain.unscheduled_reasons(inst, schedule)
+        unscheduled = [Unscheduled(inst.meeting_ids[m], reason) for m, reason in reasons.items()]
+        figures = Figures(weight=schedule.weight(), breaks=schedule.breaks(), moved=schedule.moves(),
+                          table_changes=table_changes(inst, schedule.slot_of, tables))
+        return Solution(status=status, assignments=assignments, unscheduled=unscheduled,
+                        objective=figures, bound_weight=self.bound, seconds=self.elapsed(),
+                        workers=self.workers)
+
+
+def table_changes(instance: Instance, slot_of: list[int], tables: dict[int, str]) -> int:
+    changes = 0
+    for p, meetings in enumerate(instance.meetings_of):
+        held = sorted((slot_of[m], tables[m]) for m in meetings if slot_of[m] != UNPLACED)
+        changes += sum(1 for (_, a), (_, b) in zip(held, held[1:]) if a != b)
+    return changes

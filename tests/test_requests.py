@@ -7,7 +7,7 @@ from flask import g
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import (Meeting, MeetingAttendee, MeetingRequest, Notification, Opportunity, OutboxMessage,
+from forum.models import (Meeting, MeetingRequest, Notification, Opportunity, OutboxMessage,
                           Participant, utcnow)
 from forum.services.events import create_session
 from forum.services.requests import meeting_weight, register_commands
@@ -434,7 +434,8 @@ def test_colleagues_join_and_leave_a_meeting(event, people, as_user):
     assert "You can remove colleagues of your own organisation only." in page(response)
     response = ada_client.post_form(f"/e/bio-2027/meetings/{meeting.id}/attendees/{ada.id}/remove",
                                     follow_redirects=True)
-    assert "Ada Lovelace agreed this meeting and cannot be removed from it; cancel the meeting instead." in page(response)
+    assert ("Ada Lovelace agreed this meeting and cannot be removed from it; cancel the meeting instead."
+            in page(response))
     assert attendee_ids(meeting) == {ada.id, bob.id, dan.id}
     # Dan leaves by himself; Bob and Ada are told
     assert as_user(dan).post_form(f"/e/bio-2027/meetings/{meeting.id}/attendees/{dan.id}/remove").status_code == 302

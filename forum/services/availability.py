@@ -78,7 +78,8 @@ def send_reminders(event: Event, participant_ids: set[int]) -> int:
                              "event. Reload the page and try again."), "participants")
     for participant_id in sorted(participant_ids):
         candidate = candidates[participant_id]
-        notify(candidate.participant, _l("A reminder from the organizers of %(event)s", event=event.name), _reminder_body(event, candidate),
+        notify(candidate.participant, _l("A reminder from the organizers of %(event)s", event=event.name),
+               _reminder_body(event, candidate),
                url_for("meetings.availability", slug=event.slug) if candidate.availability_missing
                else url_for("meetings.my_requests", slug=event.slug))
     return len(participant_ids)

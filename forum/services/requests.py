@@ -25,7 +25,7 @@ from datetime import datetime
 import click
 from flask import Flask, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -52,9 +52,12 @@ def expire_overdue_requests(event: Event, now: datetime | None = None) -> int:
     now = now or utcnow()
     if event.request_deadline is None or now < event.request_deadline:
         return 0
+    overdue = (MeetingRequest.event_id == event.id) & (MeetingRequest.status == "pending")
+    # A read first: pages after the deadline should not each take the database's write lock.
+    if not db.session.scalar(select(exists().where(overdue))):
+        return 0
     result = db.session.execute(
-        update(MeetingRequest).where(MeetingRequest.event_id == event.id, MeetingRequest.status == "pending")
-        .values(status="expired", decided_at=event.request_deadline)
+        update(MeetingRequest).where(overdue).values(status="expired", decided_at=event.request_deadline)
         .execution_options(synchronize_session=False))
     if result.rowcount:
         db.session.expire_all()
@@ -248,14 +251,10 @@ def _check_not_closed(event: Event) -> None:
         raise ServiceError(_("This event is closed; its meetings can no longer change."))
 
 
-def _lock_request(meeting_request: MeetingRequest) -> None:
-    """Reload the request under a row lock, so two answers at once cannot both apply."""
-    db.session.refresh(meeting_request, with_for_update=True)
-
-
 def _require_pending(meeting_request: MeetingRequest) -> None:
     expire_overdue_requests(meeting_request.event)
-    _lock_request(meeting_request)
+    # Reloaded under a row lock, so two answers at once (accept and withdraw) cannot both apply.
+    db.session.refresh(meeting_request, with_for_update=True)
     if meeting_request.status != "pending":
         messages = {
             "accepted": _("This request was accepted already."),
@@ -565,7 +564,8 @@ def create_meeting_by_organizer(event: Event, first: Participant, second: Partic
         meeting.attendees.append(MeetingAttendee(participant=participant))
     db.session.flush()
     for participant in people:
-        others = ", ".join(f"{other.user.name} ({other.organisation.name})" for other in people if other is not participant)
+        others = ", ".join(f"{other.user.name} ({other.organisation.name})"
+                           for other in people if other is not participant)
         _tell(participant, _l("The organizers propose a meeting with %(others)s", others=others),
               _proposal_body(event, others, meeting_request.message))
     return meeting

@@ -18,7 +18,6 @@ import csv
 import io
 import logging
 import secrets
-import zipfile
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -199,8 +198,8 @@ def read_table(data: bytes, filename: str = "") -> Table:
     if filename.lower().endswith(".xls") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ServiceError(_("Old Excel files (.xls) cannot be read. Save the file as .xlsx or as “CSV UTF-8”."),
                            "file")
-    records = _read_xlsx(data) if data.startswith(b"PK\x03\x04") and zipfile.is_zipfile(io.BytesIO(data)) \
-        else _read_csv(data)
+    is_workbook = data.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm"))
+    records = _read_xlsx(data) if is_workbook else _read_csv(data)
     records = [(line, cells) for line, cells in records if any(cells)]
     if not records:
         raise ServiceError(_("The file is empty."), "file")

@@ -328,3 +328,13 @@ def test_before_publication_nothing_is_shown(client, login, day):
     assert dayof.live_board(event).current is None
     login(client, day["ada"].user)
     assert "not published yet" in client.get(f"/e/{event.slug}/day").get_data(as_text=True)
+
+
+def test_an_organizer_of_another_event_cannot_reach_this_events_meetings(client, login, make_user, make_event, day):
+    meeting = agreed(day["event"], day["ada"], day["bob"], day["slots"][1], day["tables"][0])
+    other_organizer = make_user(email="o2@example.org", name="Other organizer")
+    other = make_event(slug="other-2027", status="published", organizer=other_organizer)
+    login(client, other_organizer)
+    assert client.post_form(f"/e/{other.slug}/day/meetings/{meeting.id}/mark", {"status": "held"}).status_code == 404
+    assert client.get(f"/e/{day['event'].slug}/organize/sheets").status_code == 403
+    assert meeting_state(meeting)[0] == "scheduled"

@@ -181,6 +181,9 @@ def test_unreadable_files_are_refused_at_the_field(organizer_client):
                                        (b"\xff\xfe\xfd\x80\x81", "x.csv", "could not be read")):
         page = upload(client, event, content, filename=filename).get_data(as_text=True)
         assert message in unescape(page), filename
+    response = client.post_form(f"/e/{event.slug}/organize/import", {"kind": "participants"},
+                                content_type="multipart/form-data")
+    assert "Choose a file." in response.get_data(as_text=True)
 
 
 def test_a_tampered_or_foreign_preview_is_refused(organizer_client, make_event):

@@ -185,12 +185,15 @@ def execute_run(run_id: int, report=None) -> None:
     """The background job: solve the event's problem and keep the answer as the run's draft.
 
     `report(progress)` is called with every improvement (the command line prints them)."""
-    run = db.session.get(ScheduleRun, run_id)
-    if run is None or run.status != "queued":
-        return
-    run.status = "running"
-    run.started_at = run.heartbeat_at = utcnow()
+    now = utcnow()
+    claimed = db.session.execute(
+        update(ScheduleRun).where(ScheduleRun.id == run_id, ScheduleRun.status == "queued")
+        .values(status="running", started_at=now, heartbeat_at=now)
+        .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
+    if not claimed:  # cancelled before it started, declared dead, or taken by another worker
+        return
+    run = db.session.get(ScheduleRun, run_id)
     try:
         problem = build_problem(run.event, current_draft(run.event))
         db.session.commit()  # end the read transaction: the solver may take minutes
@@ -376,9 +379,8 @@ class Review:
     removed: list[MeetingLine] = field(default_factory=list)
 
     def agenda_of(self, participant: Participant) -> list[MeetingLine]:
-        order = {slot.id: index for index, slot in enumerate(self.slots)}
-        mine = [line for line in self.lines if line.slot is not None and participant in line.people]
-        return sorted(mine, key=lambda line: order.get(line.slot.id, 0))
+        """The participant's placed meetings in time order."""
+        return [line for line in self.lines if line.slot is not None and participant in line.people]
 
 
 def review(run: ScheduleRun) -> Review:
@@ -401,7 +403,10 @@ def review(run: ScheduleRun) -> Review:
             slot=slot_by_id.get(placement.slot_id), table=table_by_id.get(placement.table_id),
             old_slot=slot_by_id.get(meeting.slot_id), old_table=table_by_id.get(meeting.table_id),
             reason=placement.reason))
-    to_happen = [line for line in lines if line.meeting.status == "scheduled"]
+    order = {slot.id: index for index, slot in enumerate(slots)}
+    to_happen = sorted((line for line in lines if line.meeting.status == "scheduled"),
+                       key=lambda line: (order.get(getattr(line.slot, "id", None), len(order)),
+                                         order.get(getattr(line.old_slot, "id", None), len(order)), line.meeting.id))
     result = Review(
         lines=to_happen, slots=slots, tables=tables,
         grid={(line.slot.id, line.table.id): line for line in to_happen if line.slot and line.table},
@@ -715,4 +720,4 @@ def register_commands(app) -> None:
             click.echo(f"Run {run_id} {run.solver_status}: {figures['scheduled']} of {figures['accepted']} "
                        f"meetings scheduled, weight {run.best_weight} of bound {run.bound_weight}, "
                        f"{run.breaks} breaks. Review and publish: "
-                       f"{url_for('console.run', slug=event.slug, run_id=run_id)}")
+                       f"{url_for('console.run', slug=event.slug, run_id=run_id, _external=True)}")

@@ -8,6 +8,7 @@ plurals. The same features feed the TF-IDF vectors and explain a match in words:
 """
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .text import tokenize
 
@@ -22,10 +23,10 @@ we with will can which who using use used based new more other such than these t
 you your any all not no may would should
 """.split())
 
-# Particles and endings trimmed from a Korean word before it is shown (the features keep them).
-KOREAN_ENDINGS = tuple(sorted("""
-에서는 으로는 에서 으로 에게 까지 부터 와의 과의 이나 이라는 라는 을 를 이 가 은 는 의 에 로 와 과 도 만
-""".split(), key=len, reverse=True))
+# Particles trimmed from a Korean word (치료제를 → 치료제) when at least two syllables remain.
+KOREAN_PARTICLES = frozenset("""
+에서는 으로는 이라는 에서 으로 에게 까지 부터 와의 과의 이나 라는 을 를 이 가 은 는 의 에 로 와 과 도 만
+""".split())
 
 MAX_SHARED_TERMS = 5
 MINOR_TERM_SHARE = 0.2  # a term scoring below this share of the best one is not worth naming
@@ -40,12 +41,14 @@ def _stem(word: str) -> str:
     return word
 
 
-def token_features(token: str) -> list[str]:
-    """The features of one token: its bigrams for Hangul, its stem for another word."""
+@lru_cache(maxsize=200_000)
+def token_features(token: str) -> tuple[str, ...]:
+    """The features of one token: the bigrams of a Korean word without its particle (치료제를 →
+    치료 료제), the stem of another word. Cached: an event's texts repeat the same words."""
     if HANGUL.match(token):
-        return tokenize(token)
-    return [_stem(word) for word in tokenize(token)
-            if word not in ENGLISH_STOPWORDS and (len(word) > 1 or word.isdigit())]
+        return tuple(tokenize(without_particle(token)))
+    return tuple(_stem(word) for word in tokenize(token)
+                 if word not in ENGLISH_STOPWORDS and (len(word) > 1 or word.isdigit()))
 
 
 def text_features(text: str) -> list[str]:
@@ -60,12 +63,11 @@ def split_keywords(keywords: str) -> list[str]:
     return [keyword.strip() for keyword in KEYWORD_SEPARATORS.split(keywords or "") if keyword.strip()]
 
 
-def _display_form(token: str) -> str:
-    """How a word is shown: a Korean word without its particle (치료제를 → 치료제)."""
-    if HANGUL.match(token):
-        for ending in KOREAN_ENDINGS:
-            if token.endswith(ending) and len(token) - len(ending) >= 2:
-                return token[:-len(ending)]
+def without_particle(token: str) -> str:
+    """A Korean word without its particle (치료제를 → 치료제, 치료 stays); other words unchanged."""
+    for length in (3, 2, 1):
+        if len(token) - length >= 2 and token[-length:] in KOREAN_PARTICLES:
+            return token[:-length]
     return token
 
 
@@ -78,7 +80,17 @@ class Term:
     is_keyword: bool
 
 
-def readable_terms(keywords: str, texts: list[str]) -> list[Term]:
+@dataclass(frozen=True)
+class ReadableText:
+    """The terms of one opportunity that can be named, all their features, and which terms carry
+    each feature (so that explaining a match looks only at the terms that share something)."""
+
+    terms: tuple[Term, ...]
+    features: frozenset
+    terms_by_feature: dict
+
+
+def readable_text(keywords: str, texts: list[str]) -> ReadableText:
     """The keywords (as typed) and the distinct words of `texts`, each with its features."""
     terms: list[Term] = []
     seen: set[str] = set()
@@ -89,49 +101,52 @@ def readable_terms(keywords: str, texts: list[str]) -> list[Term]:
             terms.append(Term(keyword[:60], features, True))
     for text in texts:
         for token in TOKEN.findall(text):
-            label = _display_form(token)
+            label = without_particle(token) if HANGUL.match(token) else token
             if label.lower() in seen:
                 continue
             features = frozenset(token_features(token))
             if features:
                 seen.add(label.lower())
                 terms.append(Term(label, features, False))
-    return terms
+    terms_by_feature: dict[str, list[Term]] = {}
+    for term in terms:
+        for feature in term.features:
+            terms_by_feature.setdefault(feature, []).append(term)
+    return ReadableText(tuple(terms), frozenset(terms_by_feature), terms_by_feature)
 
 
-def shared_terms(own_terms: list[Term], other_terms: list[Term], weights: dict[str, float],
-                 limit: int = MAX_SHARED_TERMS) -> list[str]:
+def shared_terms(own: ReadableText, other: ReadableText, weights: dict[str, float],
+                 limit: int = MAX_SHARED_TERMS, telling: frozenset | None = None) -> list[str]:
     """Readable names for what two texts share, most telling first.
 
-    The shared features (bigrams, stems) are covered greedily by the keywords and words of both
-    texts: a term scores the idf weight of the shared features it covers, scaled by the share of
-    its own features that are shared (so 치료 beats 치료제를 for the bigram 치료), keywords ×1.5;
-    terms far weaker than the first (common words) are left out.
+    Each keyword or word of either text that carries shared features (bigrams, stems) scores the
+    idf weight of those features, scaled by the share of its own features that are shared (so
+    치료 beats 치료제를 for the bigram 치료), keywords ×1.5. The best terms are named as long as each
+    adds a feature not yet named; terms far weaker than the first (common words) are left out,
+    and so are features outside `telling` (when given: the features rare enough to be worth naming).
     """
-    own_features = frozenset().union(*(term.features for term in own_terms)) if own_terms else frozenset()
-    other_features = frozenset().union(*(term.features for term in other_terms)) if other_terms else frozenset()
-    uncovered = set(own_features & other_features)
-    if not uncovered:
+    shared = own.features & other.features
+    if telling is not None:
+        shared &= telling
+    if not shared:
         return []
-    candidates = [term for term in own_terms + other_terms if term.features & uncovered]
-    chosen: list[str] = []
-    first_score = 0.0
-    while uncovered and candidates and len(chosen) < limit:
-        best, best_score = None, 0.0
-        for term in candidates:
-            covered = term.features & uncovered
-            if not covered:
-                continue
+    candidates = {id(term): term for feature in shared
+                  for text in (own, other) for term in text.terms_by_feature[feature]}
+    scored = []
+    for term in candidates.values():
+        covered = term.features & shared
+        if covered:
             score = sum(weights.get(feature, 1.0) for feature in covered) * len(covered) / len(term.features)
-            if term.is_keyword:
-                score *= 1.5
-            if score > best_score:
-                best, best_score = term, score
-        if best is None or best_score < first_score * MINOR_TERM_SHARE:
+            scored.append((score * 1.5 if term.is_keyword else score, term, covered))
+    scored.sort(key=lambda item: (-item[0], item[1].label))
+    chosen: list[str] = []
+    chosen_lower: set[str] = set()
+    uncovered = set(shared)
+    for score, term, covered in scored:
+        if len(chosen) == limit or not uncovered or score < scored[0][0] * MINOR_TERM_SHARE:
             break
-        first_score = first_score or best_score
-        uncovered -= best.features
-        candidates.remove(best)
-        if best.label.lower() not in (label.lower() for label in chosen):
-            chosen.append(best.label)
+        if covered & uncovered and term.label.lower() not in chosen_lower:
+            chosen.append(term.label)
+            chosen_lower.add(term.label.lower())
+            uncovered -= covered
     return chosen

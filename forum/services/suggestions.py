@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 30
 MIN_TEXT_SIMILARITY = 0.05
+TELLING_IDF_SHARE = 0.35  # features with an idf below this share of the highest are too common to name
+HEADLINE_SHARE = 0.5  # text similarity = mean of the cosines of whole texts and of title + keywords
 WEIGHTS = {"text": 0.60, "areas": 0.15, "keywords": 0.10, "trl": 0.10, "partnership": 0.05}
 # Which types answer which (symmetric): technology is licensed, co-developed or built into a
 # product; R&D cooperation needs technology partners; investment only answers investment.
@@ -52,7 +54,7 @@ TYPE_FIT = {
     ("technology", "product_service"): 0.8, ("rnd_cooperation", "rnd_cooperation"): 1.0,
     ("product_service", "product_service"): 1.0, ("investment", "investment"): 1.0,
 }
-ROWS_PER_BLOCK = 512  # own opportunities scored at once: 512 × 20,000 candidates ≈ 40 MB of float32
+ROWS_PER_BLOCK = 512  # own opportunities scored at once: 512 × 10,000 candidates ≈ 20 MB of float32
 REFRESH_DELAY_SECONDS = 2.0  # debounce: edits within this time after the first one share one refresh
 STALE_KEY = "stale_suggestion_events"
 
@@ -98,13 +100,14 @@ class Corpus:
     area_names: list[dict[int, str]]
     sources: list[tuple[str, str, str, str]]  # title, summary, description, keywords
     idf: dict[str, float]
-    _terms: dict[int, list] = field(default_factory=dict)
+    telling_features: frozenset  # rare enough to name in a reason (see TELLING_IDF_SHARE)
+    _readable: dict[int, matching.ReadableText] = field(default_factory=dict)
 
-    def readable_terms(self, row: int) -> list[matching.Term]:
-        if row not in self._terms:
+    def readable_text(self, row: int) -> matching.ReadableText:
+        if row not in self._readable:
             title, summary, description, keywords = self.sources[row]
-            self._terms[row] = matching.readable_terms(keywords, [title, summary, description])
-        return self._terms[row]
+            self._readable[row] = matching.readable_text(keywords, [title, summary, description])
+        return self._readable[row]
 
 
 def load_corpus(event_id: int) -> Corpus | None:
@@ -131,7 +134,12 @@ def load_corpus(event_id: int) -> Corpus | None:
     sources = [(row.title, row.summary or "", row.description or "", row.keywords or "") for row in rows]
     vectorizer = TfidfVectorizer(analyzer=matching.text_features, sublinear_tf=True, dtype=np.float32)
     try:
-        text = vectorizer.fit_transform([_matching_text(*source) for source in sources]).tocsr()
+        whole = vectorizer.fit_transform([_matching_text(*source) for source in sources])
+        headline = vectorizer.transform([f"{title}\n{keywords}" for title, _summary, _description, keywords in sources])
+        # Side by side, scaled by the square roots of their shares: one product gives the weighted
+        # mean of the two cosines.
+        text = sparse.hstack([whole * np.float32((1 - HEADLINE_SHARE) ** 0.5),
+                              headline * np.float32(HEADLINE_SHARE ** 0.5)]).tocsr()
         idf = dict(zip(vectorizer.get_feature_names_out(), vectorizer.idf_.tolist()))
     except ValueError:  # no text has a single feature (e.g. titles of punctuation only)
         text, idf = sparse.csr_matrix((len(rows), 1), dtype=np.float32), {}
@@ -148,7 +156,9 @@ def load_corpus(event_id: int) -> Corpus | None:
         trl=np.array([row.trl or 0 for row in rows], dtype=np.float32),
         partnerships=np.array([_partnership_bits(row.partnership_types) for row in rows]),
         text=text, areas=areas, area_counts=np.asarray(areas.sum(axis=1)).ravel().astype(np.float32),
-        keywords=keywords, area_names=area_names, sources=sources, idf=idf)
+        keywords=keywords, area_names=area_names, sources=sources, idf=idf,
+        telling_features=frozenset(feature for feature, weight in idf.items()
+                                   if weight >= TELLING_IDF_SHARE * max(idf.values(), default=0)))
 
 
 def _binary_matrix(item_lists) -> sparse.csr_matrix:
@@ -162,32 +172,50 @@ def _binary_matrix(item_lists) -> sparse.csr_matrix:
                              shape=(len(item_lists), max(len(columns), 1)))
 
 
-def _block_scores(corpus: Corpus, rows: np.ndarray) -> np.ndarray:
-    """Scores of own opportunities `rows` against every opportunity of the event (0: no match)."""
-    text = (corpus.text[rows] @ corpus.text.T).toarray()
-    shared_keywords = (corpus.keywords[rows] @ corpus.keywords.T).toarray()
-    shared_areas = (corpus.areas[rows] @ corpus.areas.T).toarray()
-    smaller_area_count = np.minimum(corpus.area_counts[rows, None], corpus.area_counts[None, :])
+@dataclass
+class _Candidates:
+    """The opportunities of one kind, as the other side of a product (transposed once)."""
+
+    rows: np.ndarray
+    text: sparse.csr_matrix
+    keywords: sparse.csr_matrix
+    areas: sparse.csr_matrix
+
+    @classmethod
+    def of(cls, corpus: Corpus, rows: np.ndarray) -> "_Candidates":
+        return cls(rows, corpus.text[rows].T.tocsr(), corpus.keywords[rows].T.tocsr(), corpus.areas[rows].T.tocsr())
+
+
+def _scores(corpus: Corpus, own: np.ndarray, candidates: _Candidates, own_are_offers: bool) -> np.ndarray:
+    """Scores of own opportunities (all of one kind) against the opportunities of the other kind."""
+    other = candidates.rows
+    text = (corpus.text[own] @ candidates.text).toarray()
+    shared_keywords = (corpus.keywords[own] @ candidates.keywords).toarray()
+    shared_areas = (corpus.areas[own] @ candidates.areas).toarray()
+    smaller_area_count = np.minimum(corpus.area_counts[own, None], corpus.area_counts[None, other])
     areas = np.divide(shared_areas, smaller_area_count, out=np.zeros_like(shared_areas), where=smaller_area_count > 0)
 
-    offer_trl = np.where(corpus.is_offer[rows, None], corpus.trl[rows, None], corpus.trl[None, :])
-    need_trl = np.where(corpus.is_offer[rows, None], corpus.trl[None, :], corpus.trl[rows, None])
-    trl = np.clip(1 - (need_trl - offer_trl) / 3, 0, 1)
-    trl[(offer_trl == 0) | (need_trl == 0)] = 0.5
+    offer_trl, need_trl = corpus.trl[own, None], corpus.trl[None, other]
+    if not own_are_offers:
+        offer_trl, need_trl = need_trl, offer_trl
+    trl = np.clip(1 - (need_trl - offer_trl) / np.float32(3), 0, 1)
+    trl[np.broadcast_to((offer_trl == 0) | (need_trl == 0), trl.shape)] = 0.5
 
-    own_partnerships, other_partnerships = corpus.partnerships[rows, None], corpus.partnerships[None, :]
-    partnership = np.where((own_partnerships & other_partnerships) != 0, 1.0, 0.0)
-    partnership[(own_partnerships == 0) | (other_partnerships == 0)] = 0.5
+    own_partnerships, other_partnerships = corpus.partnerships[own, None], corpus.partnerships[None, other]
+    partnership = ((own_partnerships & other_partnerships) != 0).astype(np.float32)
+    partnership[np.broadcast_to((own_partnerships == 0) | (other_partnerships == 0), partnership.shape)] = 0.5
 
-    score = (WEIGHTS["text"] * text + WEIGHTS["areas"] * areas
-             + WEIGHTS["keywords"] * np.minimum(shared_keywords, 3) / 3
-             + WEIGHTS["trl"] * trl + WEIGHTS["partnership"] * partnership)
-    score *= TYPE_FIT_MATRIX[corpus.types[rows][:, None], corpus.types[None, :]]
-    answers = ((corpus.is_offer[rows, None] != corpus.is_offer[None, :])
-               & (corpus.organisation_keys[rows, None] != corpus.organisation_keys[None, :])
-               & (corpus.participant_ids[rows, None] != corpus.participant_ids[None, :])
+    score = text * np.float32(WEIGHTS["text"])
+    score += areas * np.float32(WEIGHTS["areas"])
+    score += np.minimum(shared_keywords, 3) * np.float32(WEIGHTS["keywords"] / 3)
+    score += trl * np.float32(WEIGHTS["trl"])
+    score += partnership * np.float32(WEIGHTS["partnership"])
+    score *= TYPE_FIT_MATRIX[corpus.types[own][:, None], corpus.types[None, other]]
+    answers = ((corpus.organisation_keys[own, None] != corpus.organisation_keys[None, other])
+               & (corpus.participant_ids[own, None] != corpus.participant_ids[None, other])
                & ((text >= MIN_TEXT_SIMILARITY) | (shared_keywords > 0)))
-    return np.where(answers, score, 0).astype(np.float32)
+    score[~answers] = 0
+    return score
 
 
 @dataclass
@@ -201,25 +229,40 @@ class Match:
 
 
 def rank(corpus: Corpus, participant_ids: set[int] | None = None, limit: int = MAX_SUGGESTIONS) -> list[Match]:
-    """The best `limit` matches of each participant (all of them, or those in `participant_ids`)."""
+    """The best `limit` matches of each participant (all of them, or those in `participant_ids`).
+
+    Own offers are scored against needs and own needs against offers, a block of participants at
+    a time; each other opportunity keeps the score of the own opportunity it answers best.
+    """
     own_rows = np.arange(len(corpus.ids))
     if participant_ids is not None:
         own_rows = own_rows[np.isin(corpus.participant_ids, list(participant_ids))]
+    offers, needs = np.flatnonzero(corpus.is_offer), np.flatnonzero(~corpus.is_offer)
+    sides = ((True, _Candidates.of(corpus, needs)), (False, _Candidates.of(corpus, offers)))
     matches: list[Match] = []
     for block in _participant_blocks(corpus, own_rows):
-        scores = _block_scores(corpus, block)
-        block_participants = corpus.participant_ids[block]
-        boundaries = np.flatnonzero(np.diff(block_participants)) + 1
-        for start, stop in zip(np.r_[0, boundaries], np.r_[boundaries, len(block)]):
-            participant_scores = scores[start:stop]
-            best_own = participant_scores.argmax(axis=0)
-            best = participant_scores[best_own, np.arange(participant_scores.shape[1])]
-            top = np.flatnonzero(best > 0)
+        participants = np.unique(corpus.participant_ids[block])
+        best = np.zeros((len(participants), len(corpus.ids)), dtype=np.float32)
+        own_groups = {}  # (participant, candidates are offers) → (own rows, their score rows)
+        for own_are_offers, candidates in sides:
+            own = block[corpus.is_offer[block] == own_are_offers]
+            if not len(own) or not len(candidates.rows):
+                continue
+            scores = _scores(corpus, own, candidates, own_are_offers)
+            owners = corpus.participant_ids[own]
+            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            group_best = np.maximum.reduceat(scores, starts, axis=0)
+            best[np.ix_(np.searchsorted(participants, owners[starts]), candidates.rows)] = group_best
+            for start, stop in zip(starts, np.r_[starts[1:], len(own)]):
+                own_groups[(owners[start], not own_are_offers)] = (own[start:stop], scores[start:stop], candidates)
+        for participant, participant_best in zip(participants, best):
+            top = np.flatnonzero(participant_best > 0)
             if len(top) > limit:
-                top = top[np.argpartition(-best[top], limit - 1)[:limit]]
-            for other in top[np.argsort(-best[top], kind="stable")]:
-                own = block[start + best_own[other]]
-                matches.append(_explain(corpus, own, other, float(best[other])))
+                top = top[np.argpartition(-participant_best[top], limit - 1)[:limit]]
+            for other in top[np.argsort(-participant_best[top], kind="stable")]:
+                own, scores, candidates = own_groups[(participant, bool(corpus.is_offer[other]))]
+                column = np.searchsorted(candidates.rows, other)
+                matches.append(_explain(corpus, own[scores[:, column].argmax()], other, float(participant_best[other])))
     return matches
 
 
@@ -239,7 +282,8 @@ def _explain(corpus: Corpus, own: int, other: int, score: float) -> Match:
     return Match(
         participant_id=int(corpus.participant_ids[own]), opportunity_id=int(corpus.ids[other]),
         own_opportunity_id=int(corpus.ids[own]), score=round(score, 6),
-        shared_terms=matching.shared_terms(corpus.readable_terms(own), corpus.readable_terms(other), corpus.idf),
+        shared_terms=matching.shared_terms(corpus.readable_text(own), corpus.readable_text(other), corpus.idf,
+                                           telling=corpus.telling_features),
         shared_areas=[own_areas[area_id] for area_id in own_areas if area_id in other_areas])
 
 

@@ -17,12 +17,13 @@ from .text import index_text, query_terms
 
 PER_PAGE = 20
 SORTS = ("relevance", "newest", "title")
-# How much a match counts per field (title before keywords and areas, before summary, before description).
-SQLITE_WEIGHTS = "10.0, 5.0, 2.0, 1.0"
+# How much a match counts per field: the event column not at all, then title before keywords and
+# areas, before summary, before description.
+SQLITE_WEIGHTS = "0.0, 10.0, 5.0, 2.0, 1.0"
 _sqlite_index = table("opportunity_search", column("rowid"))
 _postgres_index = table("opportunity_search", column("opportunity_id"), column("document"))
-_INSERT_SQLITE = text("INSERT INTO opportunity_search (rowid, title, keywords, summary, description) "
-                      "VALUES (:id, :title, :keywords, :summary, :description)")
+_INSERT_SQLITE = text("INSERT INTO opportunity_search (rowid, event, title, keywords, summary, description) "
+                      "VALUES (:id, :event, :title, :keywords, :summary, :description)")
 _INSERT_POSTGRES = text(
     "INSERT INTO opportunity_search (opportunity_id, document) VALUES (:id, "
     "setweight(to_tsvector('simple', :title), 'A') || setweight(to_tsvector('simple', :keywords), 'B') || "
@@ -38,9 +39,14 @@ def _index_key() -> str:
     return "opportunity_id" if _dialect() == "postgresql" else "rowid"
 
 
+def _event_token(event_id: int) -> str:
+    return f"e{int(event_id)}"
+
+
 def _fields(opportunity: Opportunity) -> dict[str, str]:
     keywords_and_areas = " ".join([opportunity.keywords] + [area.name for area in opportunity.areas])
-    return {"title": index_text(opportunity.title), "keywords": index_text(keywords_and_areas),
+    return {"event": _event_token(opportunity.event_id), "title": index_text(opportunity.title),
+            "keywords": index_text(keywords_and_areas),
             "summary": index_text(opportunity.summary), "description": index_text(opportunity.description)}
 
 
@@ -105,67 +111,113 @@ class Page:
     pages: int = 1
 
 
-def _paginate(statement, page: int, per_page: int) -> Page:
-    """One page of a statement; a page beyond the last shows the last one."""
+def _count_and_clamp(statement, page: int, per_page: int) -> tuple[int, int, int]:
+    """(total, page, pages) of a statement; a page beyond the last is the last one."""
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
     pages = max(1, ceil(total / per_page))
-    page = min(max(1, page), pages)
+    return total, min(max(1, page), pages), pages
+
+
+def _paginate(statement, page: int, per_page: int) -> Page:
+    total, page, pages = _count_and_clamp(statement, page, per_page)
     items = list(db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).unique())
     return Page(items=items, total=total, page=page, pages=pages)
 
 
-def _filtered(event, search: OpportunitySearch):
-    statement = (select(Opportunity)
-                 .join(Participant, Participant.id == Opportunity.participant_id)
-                 .join(Organisation, Organisation.id == Participant.organisation_id)
-                 .where(Opportunity.event_id == event.id, Opportunity.withdrawn.is_(False),
-                        Opportunity.hidden.is_(False))
-                 .options(selectinload(Opportunity.areas),
-                          selectinload(Opportunity.participant).selectinload(Participant.organisation)))
+def _page_of_opportunities(ids, counted, page: int, per_page: int) -> Page:
+    """Pages over ids (`counted` is the same set, cheaper to count) and loads only the page's
+    opportunities: sorting the whole rows (long descriptions) of every match is what is slow."""
+    total, page, pages = _count_and_clamp(counted, page, per_page)
+    page_ids = list(db.session.scalars(ids.limit(per_page).offset((page - 1) * per_page)))
+    loaded = {opportunity.id: opportunity for opportunity in db.session.scalars(
+        select(Opportunity).where(Opportunity.id.in_(page_ids))
+        .options(selectinload(Opportunity.areas),
+                 selectinload(Opportunity.participant).selectinload(Participant.organisation)))}
+    return Page(items=[loaded[opportunity_id] for opportunity_id in page_ids], total=total, page=page, pages=pages)
+
+
+def _conditions(event, search: OpportunitySearch) -> list:
+    """Where-clauses on `Opportunity` for the event's listed opportunities and the search's filters."""
+    conditions = [Opportunity.event_id == event.id, Opportunity.withdrawn.is_(False), Opportunity.hidden.is_(False)]
     if search.kind:
-        statement = statement.where(Opportunity.kind == search.kind)
+        conditions.append(Opportunity.kind == search.kind)
     if search.type:
-        statement = statement.where(Opportunity.type == search.type)
+        conditions.append(Opportunity.type == search.type)
     if search.area_id is not None:
-        statement = statement.where(Opportunity.id.in_(
+        conditions.append(Opportunity.id.in_(
             select(opportunity_area.c.opportunity_id).where(opportunity_area.c.area_id == search.area_id)))
     if search.trl_min is not None:
-        statement = statement.where(Opportunity.trl >= search.trl_min)
+        conditions.append(Opportunity.trl >= search.trl_min)
     if search.trl_max is not None:
-        statement = statement.where(Opportunity.trl <= search.trl_max)
-    if search.country:
-        statement = statement.where(Organisation.country == search.country)
-    if search.organisation_kind:
-        statement = statement.where(Organisation.kind == search.organisation_kind)
-    return statement
+        conditions.append(Opportunity.trl <= search.trl_max)
+    if search.country or search.organisation_kind:
+        organisations = select(Participant.id).join(Organisation).where(Participant.event_id == event.id)
+        if search.country:
+            organisations = organisations.where(Organisation.country == search.country)
+        if search.organisation_kind:
+            organisations = organisations.where(Organisation.kind == search.organisation_kind)
+        conditions.append(Opportunity.participant_id.in_(organisations))
+    return conditions
+
+
+def _has_filters(search: OpportunitySearch) -> bool:
+    return any(value is not None and value != "" for value in (
+        search.kind, search.type, search.area_id, search.trl_min, search.trl_max, search.country,
+        search.organisation_kind))
+
+
+def _sqlite_hits(event, terms, ranked: bool):
+    """The event's indexed opportunities matching the terms, found by the index alone (the event is
+    a token of its own column), materialized first: joined directly to `opportunity`, SQLite would
+    probe the index once per opportunity of the event (seconds instead of milliseconds)."""
+    columns = [literal_column("rowid").label("id")]
+    if ranked:
+        columns.append(literal_column(f"bm25(opportunity_search, {SQLITE_WEIGHTS})").label("rank"))
+    expression = f"event : {_event_token(event.id)} AND {{title keywords summary description}} : ({_fts5_query(terms)})"
+    return (select(*columns).select_from(_sqlite_index)
+            .where(text("opportunity_search MATCH :fts_query").bindparams(fts_query=expression))
+            .cte("ranked_hits" if ranked else "hits").prefix_with("MATERIALIZED"))
+
+
+def _sqlite_matches(event, search: OpportunitySearch, terms, ranked: bool):
+    """(hits, ids of the hits that pass the filters). The index holds listed opportunities only, so
+    without filters no row of `opportunity` is read at all."""
+    hits = _sqlite_hits(event, terms, ranked)
+    ids = select(hits.c.id)
+    if _has_filters(search):
+        ids = ids.where(hits.c.id.in_(select(Opportunity.id).where(*_conditions(event, search))))
+    return hits, ids
 
 
 def search_opportunities(event, search: OpportunitySearch) -> Page:
-    """One page of the event's listed opportunities that match every word of the text and every filter."""
-    statement = _filtered(event, search)
+    """One page of the event's listed opportunities that match every word of the text and every filter.
+
+    Newest first is by id, which grows with publication and lets the database read an index in
+    order instead of sorting.
+    """
     terms = query_terms(search.text)
+    if terms and _dialect() == "sqlite" and search.sort != "title":
+        hits, ids = _sqlite_matches(event, search, terms, ranked=True)
+        counted = _sqlite_matches(event, search, terms, ranked=False)[1]
+        order = [hits.c.rank, hits.c.id.desc()] if search.sort == "relevance" else [hits.c.id.desc()]
+        return _page_of_opportunities(ids.order_by(*order), counted, search.page, search.per_page)
+    ids = select(Opportunity.id).where(*_conditions(event, search))
     relevance = None
     if terms and _dialect() == "postgresql":
         query = func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery(terms))
-        statement = (statement.join(_postgres_index, _postgres_index.c.opportunity_id == Opportunity.id)
-                     .where(_postgres_index.c.document.op("@@")(query)))
+        ids = (ids.join(_postgres_index, _postgres_index.c.opportunity_id == Opportunity.id)
+               .where(_postgres_index.c.document.op("@@")(query)))
         relevance = func.ts_rank(_postgres_index.c.document, query).desc()
     elif terms:
-        # Materialized first: SQLite would otherwise probe the index once per opportunity of the event.
-        hits = (select(literal_column("rowid").label("id"),
-                       literal_column(f"bm25(opportunity_search, {SQLITE_WEIGHTS})").label("rank"))
-                .select_from(_sqlite_index)
-                .where(text("opportunity_search MATCH :fts_query").bindparams(fts_query=_fts5_query(terms)))
-                .cte("hits").prefix_with("MATERIALIZED"))
-        statement = statement.join(hits, hits.c.id == Opportunity.id)
-        relevance = hits.c.rank.asc()
+        hits = _sqlite_hits(event, terms, ranked=False)
+        ids = ids.join(hits, hits.c.id == Opportunity.id)
     if search.sort == "title":
         order = [func.lower(Opportunity.title), Opportunity.id]
     elif search.sort == "relevance" and relevance is not None:
         order = [relevance, Opportunity.id.desc()]
     else:
-        order = [Opportunity.created_at.desc(), Opportunity.id.desc()]
-    return _paginate(statement.order_by(*order), search.page, search.per_page)
+        order = [Opportunity.id.desc()]
+    return _page_of_opportunities(ids.order_by(*order), ids, search.page, search.per_page)
 
 
 def _like_pattern(words: str) -> str:
@@ -195,10 +247,10 @@ def search_directory(event, words: str = "", country: str | None = None, organis
 
 def like_search(event, search: OpportunitySearch) -> Page:
     """The naive search the index replaces (every word somewhere, LIKE '%word%', same filters); the benchmark's baseline."""
-    statement = _filtered(event, search)
+    statement = select(Opportunity.id).where(*_conditions(event, search))
     for word in search.text.split():
         pattern = _like_pattern(word.lower())
         statement = statement.where(or_(*(func.lower(column_).like(pattern, escape="\\") for column_ in (
             Opportunity.title, Opportunity.summary, Opportunity.description, Opportunity.keywords))))
-    order = func.lower(Opportunity.title) if search.sort == "title" else Opportunity.created_at.desc()
-    return _paginate(statement.order_by(order, Opportunity.id.desc()), search.page, search.per_page)
+    order = [func.lower(Opportunity.title), Opportunity.id] if search.sort == "title" else [Opportunity.id.desc()]
+    return _page_of_opportunities(statement.order_by(*order), statement, search.page, search.per_page)

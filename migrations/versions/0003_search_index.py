@@ -27,8 +27,9 @@ def upgrade():
         )
         op.create_index("ix_opportunity_search_document", "opportunity_search", ["document"], postgresql_using="gin")
     else:
+        # `event` holds one token per row (e42) so that a search never leaves the index to find its event.
         op.execute("CREATE VIRTUAL TABLE opportunity_search USING fts5("
-                   "title, keywords, summary, description, tokenize = 'unicode61')")
+                   "event, title, keywords, summary, description, tokenize = 'unicode61')")
         # SQLite runs without foreign-key enforcement here, so a deleted opportunity leaves its entry through this.
         op.execute("CREATE TRIGGER opportunity_search_forget AFTER DELETE ON opportunity BEGIN "
                    "DELETE FROM opportunity_search WHERE rowid = old.id; END")

@@ -155,6 +155,11 @@ def test_booking_a_chosen_slot_and_the_refusals(client, login, day):
     response = client.post_form(url, {"slot": str(day["slots"][4].id)})
     assert response.status_code == 302
     assert meeting_state(meeting)[1:] == (day["slots"][4].id, day["tables"][0].id)
+    response = client.get(url, follow_redirects=True)
+    assert "This meeting has a time already" in response.get_data(as_text=True)
+    response = client.post_form(url, {"slot": "first"})
+    assert "This meeting has a time already." in response.get_data(as_text=True)
+    assert meeting_state(meeting)[1:] == (day["slots"][4].id, day["tables"][0].id)
 
 
 def test_a_full_slot_is_refused(client, login, make_user, make_participant, day):

@@ -72,6 +72,9 @@ def mark(slug, meeting_id):
 @participant_required
 def book(event, participant, meeting_id):
     meeting = _own_meeting_or_404(event, participant, meeting_id)
+    if request.method == "GET" and (meeting.slot_id is not None or meeting.status != "scheduled"):
+        flash(_("This meeting has a time already, or is cancelled or over."), "error")
+        return redirect(url_for("operations.my_day", slug=event.slug))
     people = [attendee.participant for attendee in meeting.attendees]
     placements = dayof.common_free_slots(event, people) if event.status == "published" else []
     form = BookingForm(placements=placements, timezone=event.timezone)

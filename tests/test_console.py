@@ -107,6 +107,8 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
         return client.post_form(url(forum, f"/runs/{run.id}/meetings/{meeting.id}/move"), data,
                                 follow_redirects=True).get_data(as_text=True)
 
+    move_page = client.get(url(forum, f"/runs/{run.id}/meetings/{forum.ef.id}/move")).get_data(as_text=True)
+    assert "1 slot is free for it" in move_page and "Table 3" in move_page
     before = placements(run)
     for meeting, slot, table, message in (
             (forum.ac, s0, t2, "Person 0 already has a meeting in this slot"),

@@ -201,3 +201,36 @@ def test_a_run_whose_pins_cannot_hold_fails_with_the_reason(app, forum):
     assert run.status == "failed" and run.solver_status == "INFEASIBLE"
     assert "pinned" in run.message and "nothing published was changed" in run.message
     assert db.session.get(Meeting, forum.meetings[0].id).slot_id == slot.id
+
+
+def test_a_run_that_raises_fails_with_the_reason_and_changes_nothing(app, forum):
+    """The tables were deleted while the run waited in the queue."""
+    run = scheduling.start_run(forum.event, None, 10, background=False)
+    db.session.commit()
+    for table in forum.tables:
+        db.session.delete(table)
+    db.session.commit()
+    scheduling.execute_run(run.id)
+    db.session.expire_all()
+    run = db.session.get(ScheduleRun, run.id)
+    assert run.status == "failed" and run.finished_at is not None
+    assert "The event has no tables yet" in run.message
+    assert "Nothing published was changed" in run.message
+    assert db.session.scalar(select(func.count(DraftPlacement.meeting_id))) == 0
+
+
+def test_the_progress_page_follows_a_running_run(app, client, login, forum):
+    running = ScheduleRun(event_id=forum.event.id, status="running", time_limit_seconds=120, started_at=utcnow(),
+                          heartbeat_at=utcnow(), best_weight=13, bound_weight=19, breaks=2, elapsed_seconds=4.5)
+    db.session.add(running)
+    db.session.commit()
+    login(client, forum.organizer)
+    page = client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{running.id}").get_data(as_text=True)
+    assert "Cancel the run" in page and f"/runs/{running.id}/progress" in page
+    assert ">13<" in page and ">19<" in page
+    index = client.get(f"/e/{forum.event.slug}/organize/schedule").get_data(as_text=True)
+    assert "A run is in progress" in index and "Start a run" not in index
+    client.post_form(f"/e/{forum.event.slug}/organize/schedule/runs/{running.id}/cancel")
+    progress = client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{running.id}/progress").get_json()
+    assert progress["active"] and progress["cancel_requested"] and progress["best_weight"] == 13
+    assert "Cancelling" in client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{running.id}").get_data(as_text=True)

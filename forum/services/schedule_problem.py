@@ -4,8 +4,8 @@ Ids in the problem are the database ids as strings. What goes in:
 - slots: every slot of the event in time order, `day` = its session's local day, times in the
   event's time zone; capacity is the number of tables;
 - tables: every table of the event; a table with an owner is that participant's booth;
-- meetings: the event's meetings with status "scheduled" (accepted, not cancelled, not yet held),
-  their attendees, weight, and a `fixed` placement when the organizer pinned one that has a
+- meetings: the event's meetings with status "scheduled" (accepted, not cancelled, not yet held)
+  that still have two attendees, their attendees, weight, and a `fixed` placement when the organizer pinned one that has a
   placement (in the current draft, else in the published schedule);
 - participants: everyone attending one of those meetings, and every booth owner (so that no other
   meeting takes a booth), with the slots they marked unavailable;
@@ -13,20 +13,23 @@ Ids in the problem are the database ids as strings. What goes in:
 """
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import scheduler
 from ..extensions import db
 from ..models import DraftPlacement, Event, Meeting, MeetingAttendee, Participant, ScheduleRun, Table, Unavailability
+from . import ServiceError
 from .availability import event_slots
 
 
 def schedulable_meetings(event: Event) -> list[Meeting]:
-    """The meetings a run places: accepted and still to happen."""
-    return list(db.session.scalars(
+    """The meetings a run places: accepted, still to happen, and with two people left to meet
+    (an attendee's registration may have been deleted since)."""
+    return [meeting for meeting in db.session.scalars(
         select(Meeting).where(Meeting.event_id == event.id, Meeting.status == "scheduled")
-        .options(selectinload(Meeting.attendees)).order_by(Meeting.id)))
+        .options(selectinload(Meeting.attendees)).order_by(Meeting.id)) if len(meeting.attendees) >= 2]
 
 
 def draft_placements(run: ScheduleRun | None) -> dict[int, DraftPlacement]:
@@ -50,11 +53,24 @@ def _pin_of(meeting: Meeting, draft: dict[int, DraftPlacement]) -> scheduler.Pin
     return scheduler.Pin(slot=str(slot_id), table=str(table_id) if table_id is not None else None)
 
 
+def check_set_up(slots: list, tables: list) -> None:
+    """A schedule needs slots and tables (the scheduler would invent anonymous tables otherwise)."""
+    if not slots:
+        raise ServiceError(_("The event has no meeting slots yet. Add its meeting sessions first."))
+    if not tables:
+        raise ServiceError(_("The event has no tables yet. Add its tables first."))
+
+
+def event_tables(event: Event) -> list[Table]:
+    return list(db.session.scalars(select(Table).where(Table.event_id == event.id).order_by(Table.number)))
+
+
 def build_problem(event: Event, draft_run: ScheduleRun | None = None) -> scheduler.Problem:
     """The scheduler's problem for `event`; pins take their placement from `draft_run` first."""
     zone = ZoneInfo(event.timezone)
     slots = event_slots(event)
-    tables = list(db.session.scalars(select(Table).where(Table.event_id == event.id).order_by(Table.number)))
+    tables = event_tables(event)
+    check_set_up(slots, tables)
     meetings = schedulable_meetings(event)
     draft = draft_placements(draft_run)
 
@@ -69,7 +85,7 @@ def build_problem(event: Event, draft_run: ScheduleRun | None = None) -> schedul
         if slot_id in slot_order:
             unavailable[participant_id].append(slot_id)
 
-    return scheduler.Problem(
+    problem = scheduler.Problem(
         slots=tuple(scheduler.Slot(id=str(slot.id), day=slot.session.day.isoformat(),
                                    start=slot.starts_at.astimezone(zone).isoformat(),
                                    end=slot.ends_at.astimezone(zone).isoformat())
@@ -88,6 +104,8 @@ def build_problem(event: Event, draft_run: ScheduleRun | None = None) -> schedul
                                             table=str(meeting.table_id) if meeting.table_id is not None else None)
                        for meeting in meetings if meeting.slot_id is not None),
     )
+    # The scheduler's own validation: a bad problem is refused with a message naming the element.
+    return scheduler.parse_problem(scheduler.problem_to_dict(problem))
 
 
 def placements_from_solution(run: ScheduleRun, solution: scheduler.Solution) -> list[DraftPlacement]:

@@ -20,12 +20,12 @@ import json
 import logging
 import statistics
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app, url_for
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import event as sa_event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -33,12 +33,12 @@ from sqlalchemy.orm import Session
 from .. import scheduler
 from ..extensions import db
 from ..models import (DraftPlacement, Event, Meeting, MeetingRequest, Participant, ScheduleRun, Slot, Table,
-                      Unavailability, utcnow)
+                      Unavailability, User, utcnow)
 from ..templating import event_time
 from . import ServiceError
 from .availability import event_slots
-from .schedule_problem import (attendee_ids, build_problem, draft_placements, participants_by_id,
-                               placements_from_solution, schedulable_meetings)
+from .schedule_problem import (attendee_ids, build_problem, check_set_up, draft_placements, event_tables,
+                               participants_by_id, placements_from_solution, schedulable_meetings)
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +94,7 @@ def start_run(event: Event, user, time_limit: int, background: bool = True) -> S
     if not TIME_LIMIT_MIN <= time_limit <= TIME_LIMIT_MAX:
         raise ServiceError(_("Choose a time limit between %(low)d seconds and %(high)d minutes.",
                              low=TIME_LIMIT_MIN, high=TIME_LIMIT_MAX // 60), "time_limit")
-    if not event_slots(event):
-        raise ServiceError(_("The event has no meeting slots yet. Add its meeting sessions first."))
-    if db.session.scalar(select(func.count(Table.id)).where(Table.event_id == event.id)) == 0:
-        raise ServiceError(_("The event has no tables yet. Add its tables first."))
+    check_set_up(event_slots(event), event_tables(event))
     mark_dead_runs(event)
     run = ScheduleRun(event_id=event.id, requested_by_id=user.id if user is not None else None,
                       status="queued", time_limit_seconds=time_limit)
@@ -224,13 +221,16 @@ def execute_run(run_id: int, report=None) -> None:
 
 
 def _finish(run_id: int, record) -> None:
-    """Record the outcome unless the run was meanwhile declared dead (then it is left as it is)."""
+    """Record the outcome, in the language of the organizer who started the run, unless the run
+    was meanwhile declared dead (then it is left as it is)."""
     db.session.rollback()
     run = db.session.scalar(select(ScheduleRun).where(ScheduleRun.id == run_id).with_for_update())
     if run is None or run.status != "running":
         db.session.rollback()
         return
-    record(run)
+    requester = db.session.get(User, run.requested_by_id) if run.requested_by_id is not None else None
+    with force_locale(requester.locale if requester is not None and requester.locale else "en"):
+        record(run)
     db.session.commit()
 
 
@@ -319,7 +319,7 @@ def draft_figures(run: ScheduleRun) -> dict:
     event = run.event
     placements = list(run.placements)
     slots = event_slots(event)
-    tables = db.session.scalar(select(func.count(Table.id)).where(Table.event_id == event.id)) or 0
+    tables = len(event_tables(event))
     people = attendee_ids(p.meeting_id for p in placements)
     weights = dict(db.session.execute(select(Meeting.id, Meeting.weight).where(
         Meeting.id.in_([p.meeting_id for p in placements]))).all())
@@ -387,7 +387,7 @@ def review(run: ScheduleRun) -> Review:
     """The draft of `run` laid out for the organizer: grid, unscheduled meetings, agendas, diff."""
     event = run.event
     slots = event_slots(event)
-    tables = list(db.session.scalars(select(Table).where(Table.event_id == event.id).order_by(Table.number)))
+    tables = event_tables(event)
     slot_by_id = {slot.id: slot for slot in slots}
     table_by_id = {table.id: table for table in tables}
     placements = sorted(run.placements, key=lambda p: p.meeting_id)
@@ -466,7 +466,7 @@ class _Occupancy:
         self.table_slot: dict[tuple[int, int], int] = {}
         self.per_slot: Counter = Counter()
         self.slot_of: dict[int, int] = {}
-        self.tables = {table.id: table for table in db.session.scalars(select(Table).where(Table.event_id == event.id))}
+        self.tables = {table.id: table for table in event_tables(event)}
         self.booth_of = {table.owner_id: table.id for table in self.tables.values() if table.owner_id is not None}
         self.unavailable = set(db.session.execute(
             select(Unavailability.participant_id, Unavailability.slot_id).join(Participant)
@@ -549,6 +549,21 @@ def move_meeting(run: ScheduleRun, meeting: Meeting, slot: Slot, table: Table, p
     placement.slot_id, placement.table_id, placement.reason = slot.id, table.id, ""
     meeting.pinned = pin
     db.session.flush()
+
+
+def free_placements(run: ScheduleRun, meeting: Meeting) -> list[tuple[Slot, Table]]:
+    """Every slot the meeting could move to in the draft, with the first table free for it there."""
+    occupancy, _placements = _occupancy(run)
+    occupancy.people_of.setdefault(meeting.id, [a.participant_id for a in meeting.attendees])
+    anyone = defaultdict(str)  # only whether there is a refusal matters here, not its wording
+    tables = sorted(occupancy.tables.values(), key=lambda table: table.number)
+    free = []
+    for slot in event_slots(run.event):
+        table = next((table for table in tables
+                      if occupancy.refusal(meeting.id, slot.id, table.id, anyone) is None), None)
+        if table is not None and occupancy.slot_of.get(meeting.id) != slot.id:
+            free.append((slot, table))
+    return free
 
 
 def _other_people(occupancy: _Occupancy, slot: Slot, table: Table) -> list[int]:

@@ -96,10 +96,13 @@ def move(event, run_id, meeting_id):
         else:
             flash(_("The meeting is moved in the draft."), "success")
             return redirect(_run_url(event, schedule_run))
+    draft = scheduling.current_draft(event)
+    editable = draft is not None and draft.id == schedule_run.id and meeting.status == "scheduled"
     lines = [line for line in scheduling.review(schedule_run).lines if line.meeting.id == meeting.id] \
-        if schedule_run.status == "succeeded" else []
+        if editable else []
     return render_template("console/move.html", event=event, run=schedule_run, meeting=meeting, form=form,
-                           line=lines[0] if lines else None)
+                           line=lines[0] if lines else None,
+                           free=scheduling.free_placements(schedule_run, meeting) if lines else [])
 
 
 def _adjust(event, run_id, meeting_id, operation, done_message):

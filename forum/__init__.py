@@ -2,16 +2,25 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, has_request_context, render_template, request
+from flask import Flask, abort, has_request_context, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
+from werkzeug.routing import IntegerConverter
 
 from .config import Config
 from .extensions import babel, csrf, db, login_manager, migrate
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` limited to what a BIGINT column can hold."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def select_locale() -> str:
@@ -46,6 +55,8 @@ def create_app(config=None) -> Flask:
     def load_user(user_id: str):
         return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
 
+    # Ids in URLs beyond a 64-bit integer are no row's id: 404 rather than a database overflow.
+    app.url_map.converters["int"] = DatabaseIdConverter
     from .views import register_blueprints
     register_blueprints(app)
     _register_request_boundary(app)
@@ -59,8 +70,19 @@ def create_app(config=None) -> Flask:
     return app
 
 
+def _contains_nul(values) -> bool:
+    return any("\x00" in value for value in values)
+
+
 def _register_request_boundary(app: Flask) -> None:
     """One transaction per request: services flush, the request commits once or rolls back."""
+
+    @app.before_request
+    def refuse_nul_characters():
+        # No text in Forum contains NUL, and PostgreSQL cannot store one: refuse it at the door.
+        if "\x00" in request.path or _contains_nul(request.args.values()) or (
+                request.method == "POST" and _contains_nul(request.form.values())):
+            abort(400)
 
     @app.after_request
     def commit(response):

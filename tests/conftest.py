@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from flask import g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import delete, make_url, text
@@ -40,7 +41,14 @@ def _postgres_database():
 
 
 class BrowserLikeClient(FlaskClient):
-    """Posts forms with the CSRF token a page would carry, as a browser does."""
+    """A browser of its own: posts forms with the CSRF token a page would carry, and starts every
+    request with an empty `g`. The tests hold one application context, which requests reuse, so
+    what Flask-Login and Flask-WTF cache in `g` (the signed-in user, the CSRF token) would
+    otherwise carry over from one client to another; in production each request has its own."""
+
+    def open(self, *args, **kwargs):
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
         page = self.get("/").get_data(as_text=True)

@@ -78,3 +78,18 @@ def test_no_page_gives_a_server_error(app, client, make_user, make_event, login,
             url = fill_url(rule, slug)
             response = client.get(url + "?page=-1&q=" + "가" * 3000 + "&status=%ff")
             assert response.status_code < 500, (url, response.status_code)
+
+
+def test_nul_characters_are_refused_before_reaching_the_database(client, make_user):
+    make_user()
+    assert client.get("/e/%00bio/").status_code == 400
+    assert client.get("/?q=%00").status_code == 400
+    response = client.post_form("/auth/login", {"email": "ada@example.org\x00", "password": "x"})
+    assert response.status_code == 400
+
+
+def test_ids_beyond_a_database_integer_are_not_found(client, make_user, make_event, login):
+    organizer = make_user()
+    make_event(organizer=organizer)
+    login(client, organizer)
+    assert client.get(f"/e/bio-2027/organize/sessions/{2**64}/edit").status_code == 404

@@ -6,6 +6,10 @@ from .extensions import db
 
 
 def register_commands(app: Flask) -> None:
+    from .services import requests, scheduling
+    requests.register_commands(app)  # expire-requests
+    scheduling.register_commands(app)  # schedule
+
     @app.cli.command("create-admin")
     @click.argument("email")
     @click.option("--name", default="Administrator", show_default=True)
@@ -43,6 +47,3 @@ def register_commands(app: Flask) -> None:
         if not redis_url:
             raise click.UsageError("REDIS_URL is not set: jobs run in-process, no worker is needed.")
         Worker(["forum"], connection=Redis.from_url(redis_url)).work(burst=burst)
-
-    from .services.scheduling import register_commands as register_schedule_command
-    register_schedule_command(app)

@@ -33,3 +33,23 @@ def test_demo_accounts_can_sign_in(app, client):
     response = client.post_form("/auth/login", {"email": demo.ORGANIZER_EMAIL, "password": demo.ORGANIZER_PASSWORD})
     assert response.status_code == 302
     assert client.get(f"/e/{demo.DEMO_SLUG}/organize/").status_code == 200
+
+
+def test_demo_has_offers_needs_requests_in_every_state_and_availability(app):
+    from forum.models import MeetingRequest, Opportunity, Unavailability, REQUEST_STATUSES
+    app.test_cli_runner().invoke(args=["demo"])
+    kinds = set(db.session.scalars(select(Opportunity.kind)))
+    assert kinds == {"offer", "need"}
+    assert db.session.scalar(select(func.count(Opportunity.id))) == len(demo.OPPORTUNITIES)
+    assert set(db.session.scalars(select(MeetingRequest.status))) == set(REQUEST_STATUSES)
+    accepted = db.session.scalars(select(MeetingRequest).where(MeetingRequest.status == "accepted")).all()
+    assert all(request.meeting is not None for request in accepted)
+    assert db.session.scalar(select(func.count()).select_from(Unavailability)) == \
+        sum(len(slots) for slots in demo.UNAVAILABLE.values())
+
+
+def test_demo_search_finds_two_syllable_korean(app, client):
+    app.test_cli_runner().invoke(args=["demo"])
+    client.post_form("/auth/login", {"email": demo.PEOPLE[0].email, "password": demo.PARTICIPANT_PASSWORD})
+    page = client.get(f"/e/{demo.DEMO_SLUG}/marketplace?q=진단").get_data(as_text=True)
+    assert "현장 진단용 신속 분자진단 키트" in page

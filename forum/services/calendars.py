@@ -16,6 +16,7 @@ are cancelled:
 The icalendar library escapes text, folds lines at 75 octets between UTF-8 characters and ends
 every line with CRLF.
 """
+import re
 import secrets
 from datetime import datetime, timedelta
 from itertools import groupby
@@ -35,7 +36,7 @@ DEFAULT_CANCELLED_RETENTION_DAYS = 30
 PRODID = "-//Forum//Partnering agenda//EN"
 REFRESH_INTERVAL = timedelta(hours=1)
 FEED_TOKEN_BYTES = 32
-FEED_TOKEN_MAX_LENGTH = 64
+FEED_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what secrets.token_urlsafe writes
 
 
 # --- SEQUENCE bookkeeping --------------------------------------------------------------------
@@ -95,8 +96,8 @@ def cancelled_retention() -> timedelta:
 
 
 def _placed_meetings():
-    """Meetings with a published slot, in time order, with what their calendar entries show."""
-    return (select(Meeting).join(Meeting.slot).where(Meeting.slot_id.is_not(None))
+    """Meetings with a published slot (the inner join), in time order, with what their entries show."""
+    return (select(Meeting).join(Meeting.slot)
             .options(contains_eager(Meeting.slot), selectinload(Meeting.table), selectinload(Meeting.event),
                      selectinload(Meeting.request).selectinload(MeetingRequest.opportunity),
                      selectinload(Meeting.attendees).selectinload(MeetingAttendee.participant)
@@ -133,7 +134,8 @@ def on_published_agenda(meeting: Meeting, participant: Participant) -> bool:
 
 def last_change(event: Event) -> datetime | None:
     """The newest change among what the event's calendars show, for HTTP Last-Modified: any
-    meeting of the event (a meeting leaving a feed changes it too) and any offer or need."""
+    meeting of the event (a meeting leaving a feed changes it too) and any offer or need. Renamed
+    people, organisations or tables change the bytes and the ETag, not this time."""
     times = [db.session.scalar(select(func.max(Meeting.updated_at)).where(Meeting.event_id == event.id)),
              db.session.scalar(select(func.max(Opportunity.updated_at)).where(Opportunity.event_id == event.id))]
     return max((time for time in times if time is not None), default=None)
@@ -171,7 +173,7 @@ def reset_feed_token(participant: Participant) -> str:
 
 def participant_for_feed(token: str) -> Participant | None:
     """The approved participant whose feed `token` opens, or None (unknown, reset or revoked)."""
-    if not token or len(token) > FEED_TOKEN_MAX_LENGTH:
+    if not FEED_TOKEN_PATTERN.fullmatch(token):  # also keeps NUL and other junk away from the database
         return None
     participant = db.session.scalar(select(Participant).where(Participant.calendar_token == token))
     return participant if participant is not None and participant.status == "approved" else None

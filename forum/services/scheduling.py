@@ -20,7 +20,7 @@ import json
 import logging
 import statistics
 import threading
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -462,6 +462,7 @@ class _Occupancy:
     def __init__(self, event: Event, placements: dict[int, tuple[int | None, int | None]],
                  people_of: dict[int, list[int]]):
         self.people_of = people_of
+        self._names: dict[int, str] = {}
         self.person_slot: dict[tuple[int, int], int] = {}
         self.table_slot: dict[tuple[int, int], int] = {}
         self.per_slot: Counter = Counter()
@@ -483,18 +484,23 @@ class _Occupancy:
         self.per_slot[slot_id] += 1
         self.slot_of[meeting_id] = slot_id
 
-    def refusal(self, meeting_id: int, slot_id: int, table_id: int, names: dict[int, str]) -> str | None:
+    def name(self, participant_id: int) -> str:
+        if participant_id not in self._names:
+            self._names[participant_id] = db.session.get(Participant, participant_id).user.name
+        return self._names[participant_id]
+
+    def refusal(self, meeting_id: int, slot_id: int, table_id: int) -> str | None:
         """Why the meeting cannot take this slot and table, or None."""
         people = self.people_of.get(meeting_id, [])
         table = self.tables[table_id]
         for person in people:
             if (person, slot_id) in self.unavailable:
-                return _("%(name)s marked this slot unavailable.", name=names[person])
+                return _("%(name)s marked this slot unavailable.", name=self.name(person))
         for person in people:
             other = self.person_slot.get((person, slot_id))
             if other is not None and other != meeting_id:
                 return _("%(name)s already has a meeting in this slot (meeting #%(other)d).",
-                         name=names[person], other=other)
+                         name=self.name(person), other=other)
         taken_here = self.table_slot.get((table_id, slot_id))
         others_in_slot = self.per_slot[slot_id] - (1 if self.slot_of.get(meeting_id) == slot_id else 0)
         if others_in_slot >= len(self.tables):
@@ -504,21 +510,17 @@ class _Occupancy:
             return _("%(table)s is taken in this slot (meeting #%(other)d).", table=table.name, other=taken_here)
         if table.owner_id is not None and table.owner_id not in people:
             return _("%(table)s is the booth of %(name)s, who does not attend this meeting.",
-                     table=table.name, name=names.get(table.owner_id) or _("another participant"))
+                     table=table.name, name=self.name(table.owner_id))
         hosts = [person for person in people if person in self.booth_of]
         if hosts and table_id not in {self.booth_of[person] for person in hosts}:
-            return _("%(name)s meets at their own booth, %(table)s.", name=names[hosts[0]],
+            return _("%(name)s meets at their own booth, %(table)s.", name=self.name(hosts[0]),
                      table=self.tables[self.booth_of[hosts[0]]].name)
         return None
 
 
-def _names(people_ids) -> dict[int, str]:
-    return {pid: participant.user.name for pid, participant in participants_by_id(people_ids).items()}
-
-
-def _occupancy(run: ScheduleRun) -> tuple[_Occupancy, dict[int, tuple[int | None, int | None]]]:
+def _occupancy(run: ScheduleRun) -> _Occupancy:
     placements = effective_placements(run, run.event)
-    return _Occupancy(run.event, placements, attendee_ids(placements)), placements
+    return _Occupancy(run.event, placements, attendee_ids(placements))
 
 
 def _placement_of(run: ScheduleRun, meeting: Meeting) -> DraftPlacement:
@@ -541,9 +543,7 @@ def move_meeting(run: ScheduleRun, meeting: Meeting, slot: Slot, table: Table, p
     placement = _placement_of(run, meeting)
     if meeting.pinned:
         raise ServiceError(_("This meeting is pinned. Unpin it before moving it."))
-    occupancy, _placements = _occupancy(run)
-    refusal = occupancy.refusal(meeting.id, slot.id, table.id, _names(occupancy.people_of.get(meeting.id, [])
-                                                                       + _other_people(occupancy, slot, table)))
+    refusal = _occupancy(run).refusal(meeting.id, slot.id, table.id)
     if refusal:
         raise ServiceError(refusal)
     placement.slot_id, placement.table_id, placement.reason = slot.id, table.id, ""
@@ -553,23 +553,15 @@ def move_meeting(run: ScheduleRun, meeting: Meeting, slot: Slot, table: Table, p
 
 def free_placements(run: ScheduleRun, meeting: Meeting) -> list[tuple[Slot, Table]]:
     """Every slot the meeting could move to in the draft, with the first table free for it there."""
-    occupancy, _placements = _occupancy(run)
-    occupancy.people_of.setdefault(meeting.id, [a.participant_id for a in meeting.attendees])
-    anyone = defaultdict(str)  # only whether there is a refusal matters here, not its wording
+    occupancy = _occupancy(run)
     tables = sorted(occupancy.tables.values(), key=lambda table: table.number)
     free = []
     for slot in event_slots(run.event):
         table = next((table for table in tables
-                      if occupancy.refusal(meeting.id, slot.id, table.id, anyone) is None), None)
+                      if occupancy.refusal(meeting.id, slot.id, table.id) is None), None)
         if table is not None and occupancy.slot_of.get(meeting.id) != slot.id:
             free.append((slot, table))
     return free
-
-
-def _other_people(occupancy: _Occupancy, slot: Slot, table: Table) -> list[int]:
-    """People named in refusals besides the attendees: the booth's owner."""
-    owner = occupancy.tables[table.id].owner_id
-    return [owner] if owner is not None else []
 
 
 def set_pinned(run: ScheduleRun, meeting: Meeting, pinned: bool) -> None:
@@ -611,11 +603,10 @@ def add_meeting(run: ScheduleRun, first: Participant, second: Participant, slot:
     _check_slot_and_table(run.event, slot, table)
     if first.id == second.id:
         raise ServiceError(_("Choose two different people."), "second")
-    occupancy, _placements = _occupancy(run)
+    occupancy = _occupancy(run)
     provisional = 0  # the new meeting has no id yet: check its two people under a placeholder
     occupancy.people_of[provisional] = [first.id, second.id]
-    refusal = occupancy.refusal(provisional, slot.id, table.id,
-                                _names([first.id, second.id] + _other_people(occupancy, slot, table)))
+    refusal = occupancy.refusal(provisional, slot.id, table.id)
     if refusal:
         raise ServiceError(refusal)
     meeting = create_meeting_by_organizer(run.event, first, second)
@@ -633,13 +624,12 @@ def publish(run: ScheduleRun) -> int:
     event = run.event
     _lock_event(event)
     _require_current_draft(run)
-    occupancy, placements = _occupancy(run)
-    check = _Occupancy(event, {}, occupancy.people_of)
-    names = _names({pid for ids in occupancy.people_of.values() for pid in ids} | set(check.booth_of))
+    placements = effective_placements(run, event)
+    check = _Occupancy(event, {}, attendee_ids(placements))  # filled one meeting at a time
     for meeting_id, (slot_id, table_id) in sorted(placements.items()):
         if slot_id is None:
             continue
-        refusal = check.refusal(meeting_id, slot_id, table_id, names) if table_id is not None else None
+        refusal = check.refusal(meeting_id, slot_id, table_id) if table_id is not None else None
         if refusal:
             raise ServiceError(_("Meeting #%(meeting)d: %(problem)s Move it or run the scheduler again.",
                                  meeting=meeting_id, problem=refusal))

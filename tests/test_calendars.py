@@ -14,7 +14,8 @@ from forum.extensions import db
 from forum.jobs import outside_request
 from forum.models import (Meeting, MeetingAttendee, MeetingRequest, MeetingSession, Opportunity, OutboxMessage,
                           Participant, Slot, Table, utcnow)
-from forum.services import calendars
+from forum.models.scheduling import DraftPlacement, ScheduleRun
+from forum.services import calendars, scheduling
 from forum.services.mail import send_mail
 
 UTC = timezone.utc
@@ -356,6 +357,29 @@ def test_a_meeting_walks_through_publish_move_and_cancel(forum, browser):
     assert forum.meeting.calendar_uid in events_of(parse(feed.get(url).data))
     download = browser(forum.ada.user).get("/e/bio-2027/agenda.ics")
     assert events_of(parse(download.data))[uid].status.value == "CANCELLED"
+
+
+def test_publishing_a_schedule_counts_through_the_listener(app, forum, browser):
+    """The console's publish service sets placements; SEQUENCE follows without its help."""
+    forum.event.status = "scheduling"
+    meeting = add_meeting(forum.event, forum.ada, forum.cyrus)
+
+    def publish(slot, table):
+        run = ScheduleRun(event_id=forum.event.id, status="succeeded",
+                          placements=[DraftPlacement(meeting_id=meeting.id, slot_id=slot.id, table_id=table.id)])
+        db.session.add(run)
+        db.session.commit()
+        with outside_request(app):
+            scheduling.publish(run)
+        db.session.commit()
+        return events_of(parse(browser().get(feed_url(forum.ada)).data))[meeting.calendar_uid]
+
+    entry = publish(forum.slots[2], forum.tables[0])
+    assert (int(entry.sequence.value), entry.dtstart.value) == (1, datetime(2027, 5, 11, 2, 0, tzinfo=UTC))
+    entry = publish(forum.slots[3], forum.tables[0])
+    assert (int(entry.sequence.value), entry.dtstart.value) == (2, datetime(2027, 5, 11, 2, 30, tzinfo=UTC))
+    entry = publish(forum.slots[3], forum.tables[0])  # republished unchanged: no new version for calendars
+    assert int(entry.sequence.value) == 2
 
 
 def test_an_unchanged_agenda_gives_identical_bytes(app, forum):

@@ -154,6 +154,14 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
     for person in forum.people:
         db.session.execute(delete(Notification).where(Notification.participant_id == person.id))
     db.session.commit()
+    forum.event.status = "requests"
+    db.session.commit()
+    page = client.post_form(url(forum, f"/runs/{run.id}/publish"), follow_redirects=True).get_data(as_text=True)
+    assert "The event is in meeting requests: move it to scheduling before publishing" in page
+    assert all(slot is None for slot, _ in published(forum.ab, forum.ac).values())
+    assert not any(inbox(person) for person in forum.people)
+    forum.event.status = "scheduling"
+    db.session.commit()
     page = client.post_form(url(forum, f"/runs/{run.id}/publish"), follow_redirects=True).get_data(as_text=True)
     assert "Version 1 of the schedule is published" in page
     db.session.expire_all()
@@ -165,7 +173,9 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
         forum.ef.id: (s1.id, t2.id), de.id: (s2.id, t1.id), forum.be.id: (None, None)}
     for person in (a, b, c, d, e, f, g, h):
         messages = inbox(person)
-        assert len(messages) == 1 and messages[0].subject == "Your agenda for Bio Partnering 2027 changed"
+        assert len(messages) == 1
+        english = messages[0].subject == "Your agenda for Bio Partnering 2027 changed"
+        assert english == (person.user.locale == "en")  # each in their own language
     assert "Added: with Person 1 (Org bio-2027 1)" in inbox(a)[0].body
     assert "Added: with Person 2 (Org bio-2027 2)" in inbox(a)[0].body
     assert "Person 1" not in inbox(h)[0].body

@@ -37,6 +37,7 @@ from ..models import (DraftPlacement, Event, Meeting, MeetingRequest, Participan
 from ..templating import event_time
 from . import ServiceError
 from .availability import event_slots
+from .events import STATUS_LABELS
 from .schedule_problem import (attendee_ids, build_problem, check_set_up, draft_placements, event_tables,
                                participants_by_id, placements_from_solution, schedulable_meetings)
 
@@ -49,6 +50,7 @@ DEAD_AFTER = timedelta(seconds=60)  # a running run without a heartbeat this lon
 QUEUED_TOO_LONG = timedelta(minutes=15)  # a queued run no worker picked up
 SOLVER_WORKERS = 2
 ACTIVE_STATUSES = ("queued", "running")
+PUBLISHABLE_STATUSES = ("scheduling", "published")  # requests are closed, the event not over
 _START_KEY = "schedule_runs_to_start"
 
 
@@ -624,6 +626,9 @@ def publish(run: ScheduleRun) -> int:
     event = run.event
     _lock_event(event)
     _require_current_draft(run)
+    if event.status not in PUBLISHABLE_STATUSES:
+        raise ServiceError(_("The event is in %(status)s: move it to scheduling before publishing a schedule.",
+                             status=STATUS_LABELS[event.status]))
     placements = effective_placements(run, event)
     check = _Occupancy(event, {}, attendee_ids(placements))  # filled one meeting at a time
     for meeting_id, (slot_id, table_id) in sorted(placements.items()):

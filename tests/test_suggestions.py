@@ -280,3 +280,20 @@ def test_organizer_sees_any_participants_suggestions(client, login, forum_event,
     client.post_form("/auth/logout")
     login(client, supplier.user)
     assert client.get(f"/e/{forum_event.slug}/organize/participants/{seeker.id}/suggestions").status_code == 403
+
+
+def test_hidden_opportunity_leaves_the_page_before_the_refresh(app, client, login, forum_event, join):
+    seeker, supplier = join(forum_event), join(forum_event)
+    publish(seeker, "need", "Ceramic membranes for wastewater")
+    offer = publish(supplier, "offer", "Ceramic wastewater membranes")
+    assert len(stored(seeker)) == 1
+    login(client, seeker.user)
+    app.config["SUGGESTIONS_REFRESH_DELAY"] = 2
+    try:
+        offer.hidden = True
+        db.session.commit()
+        page = client.get(f"/e/{forum_event.slug}/suggestions").get_data(as_text=True)
+    finally:
+        del app.config["SUGGESTIONS_REFRESH_DELAY"]
+    assert "Ceramic wastewater membranes" not in page
+    assert stored(seeker) == []

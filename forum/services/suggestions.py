@@ -351,8 +351,14 @@ def suggestions_for(participant: Participant) -> list[tuple[Opportunity, list[Su
         stored = _stored_suggestions(participant)
     groups: dict[int, tuple[Opportunity, list[Suggestion]]] = {}
     for suggestion in stored:
+        if not (_active(suggestion.opportunity) and _active(suggestion.own_opportunity)):
+            continue  # withdrawn or hidden since the last refresh, which is on its way
         groups.setdefault(suggestion.own_opportunity_id, (suggestion.own_opportunity, []))[1].append(suggestion)
     return list(groups.values())
+
+
+def _active(opportunity: Opportunity) -> bool:
+    return not (opportunity.withdrawn or opportunity.hidden)
 
 
 def _stored_suggestions(participant: Participant) -> list[Suggestion]:
@@ -423,7 +429,11 @@ def request_refresh(event_id: int) -> None:
     """Refresh the event's suggestions in the background, unless a refresh is already waiting."""
     from .. import jobs
     if _claim_refresh(event_id):
-        jobs.enqueue("forum.services.suggestions:refresh_event", event_id)
+        try:
+            jobs.enqueue("forum.services.suggestions:refresh_event", event_id)
+        except Exception:
+            _release_refresh(event_id)  # so that the next change tries again
+            raise
 
 
 def refresh_event(event_id: int) -> None:

@@ -301,14 +301,21 @@ def test_participant_and_organisation_pages_show_profile_and_listed_opportunitie
     assert client.get(f"/e/bio-2027/organisations/{people['pending'].organisation_id}").status_code == 404
 
 
-def test_the_request_a_meeting_link_appears_only_when_meetings_are_available(app, client, login, people):
+def test_the_request_a_meeting_link_names_the_owner_and_the_opportunity_never_oneself(app, client, login, people):
     opportunity = publish(people["owner"])
     login(client, people["other"].user)
     page = client.get(f"/e/bio-2027/opportunities/{opportunity.id}").get_data(as_text=True)
-    assert ("Request a meeting" in page) == ("meetings.new_request" in app.view_functions)
+    profile = client.get(f"/e/bio-2027/participants/{people['owner'].id}").get_data(as_text=True)
+    if "meetings.new_request" in app.view_functions:
+        link = f"/e/bio-2027/requests/new?participant_id={people['owner'].id}&amp;opportunity_id={opportunity.id}"
+        assert link in page
+        assert f"/e/bio-2027/requests/new?participant_id={people['owner'].id}\"" in profile
+    else:
+        assert "Request a meeting" not in page
     client.post_form("/auth/logout")
     login(client, people["owner"].user)
     assert "Request a meeting" not in client.get(f"/e/bio-2027/opportunities/{opportunity.id}").get_data(as_text=True)
+    assert "Request a meeting" not in client.get(f"/e/bio-2027/participants/{people['owner'].id}").get_data(as_text=True)
 
 
 def test_marketplace_pages_handle_bad_page_numbers(client, login, people):

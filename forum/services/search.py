@@ -166,27 +166,22 @@ def _has_filters(search: OpportunitySearch) -> bool:
         search.organisation_kind))
 
 
-def _sqlite_hits(event, terms, ranked: bool):
-    """The event's indexed opportunities matching the terms, found by the index alone (the event is
-    a token of its own column), materialized first: joined directly to `opportunity`, SQLite would
-    probe the index once per opportunity of the event (seconds instead of milliseconds)."""
+def _sqlite_hits(event, search: OpportunitySearch, terms, ranked: bool):
+    """The event's indexed opportunities that match the terms and pass the filters, found by the
+    index (the event is a token of its own column) and materialized first: joined directly to
+    `opportunity`, SQLite would probe the index once per opportunity of the event (seconds instead
+    of milliseconds). Filters sit inside, so only the rows that pass them are ranked. Without
+    filters no row of `opportunity` is read: the index holds listed opportunities only."""
     columns = [literal_column("rowid").label("id")]
     if ranked:
         columns.append(literal_column(f"bm25(opportunity_search, {SQLITE_WEIGHTS})").label("rank"))
     expression = f"event : {_event_token(event.id)} AND {{title keywords summary description}} : ({_fts5_query(terms)})"
-    return (select(*columns).select_from(_sqlite_index)
-            .where(text("opportunity_search MATCH :fts_query").bindparams(fts_query=expression))
-            .cte("ranked_hits" if ranked else "hits").prefix_with("MATERIALIZED"))
-
-
-def _sqlite_matches(event, search: OpportunitySearch, terms, ranked: bool):
-    """(hits, ids of the hits that pass the filters). The index holds listed opportunities only, so
-    without filters no row of `opportunity` is read at all."""
-    hits = _sqlite_hits(event, terms, ranked)
-    ids = select(hits.c.id)
+    hits = (select(*columns).select_from(_sqlite_index)
+            .where(text("opportunity_search MATCH :fts_query").bindparams(fts_query=expression)))
     if _has_filters(search):
-        ids = ids.where(hits.c.id.in_(select(Opportunity.id).where(*_conditions(event, search))))
-    return hits, ids
+        # “+rowid”: checked on each match, not handed to FTS5 as rowids to probe one by one.
+        hits = hits.where(literal_column("+rowid").in_(select(Opportunity.id).where(*_conditions(event, search))))
+    return hits.cte("ranked_hits" if ranked else "hits").prefix_with("MATERIALIZED")
 
 
 def search_opportunities(event, search: OpportunitySearch) -> Page:
@@ -197,10 +192,10 @@ def search_opportunities(event, search: OpportunitySearch) -> Page:
     """
     terms = query_terms(search.text)
     if terms and _dialect() == "sqlite" and search.sort != "title":
-        hits, ids = _sqlite_matches(event, search, terms, ranked=True)
-        counted = _sqlite_matches(event, search, terms, ranked=False)[1]
+        hits, counted = _sqlite_hits(event, search, terms, ranked=True), _sqlite_hits(event, search, terms, ranked=False)
         order = [hits.c.rank, hits.c.id.desc()] if search.sort == "relevance" else [hits.c.id.desc()]
-        return _page_of_opportunities(ids.order_by(*order), counted, search.page, search.per_page)
+        return _page_of_opportunities(select(hits.c.id).order_by(*order), select(counted.c.id), search.page,
+                                      search.per_page)
     ids = select(Opportunity.id).where(*_conditions(event, search))
     relevance = None
     if terms and _dialect() == "postgresql":
@@ -209,7 +204,7 @@ def search_opportunities(event, search: OpportunitySearch) -> Page:
                .where(_postgres_index.c.document.op("@@")(query)))
         relevance = func.ts_rank(_postgres_index.c.document, query).desc()
     elif terms:
-        hits = _sqlite_hits(event, terms, ranked=False)
+        hits = _sqlite_hits(event, search, terms, ranked=False)
         ids = ids.join(hits, hits.c.id == Opportunity.id)
     if search.sort == "title":
         order = [func.lower(Opportunity.title), Opportunity.id]

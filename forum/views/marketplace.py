@@ -67,14 +67,16 @@ def _names() -> dict:
             "country_names": get_locale().territories}
 
 
-def meeting_request_url(event, opportunity: Opportunity, participant: Participant | None) -> str | None:
-    """Where to ask the owner for a meeting, once the meetings blueprint offers it; never for one's own."""
-    if "meetings.new_request" not in current_app.view_functions or participant is None:
+def meeting_request_url(event, recipient: Participant, viewer: Participant | None,
+                        opportunity: Opportunity | None = None) -> str | None:
+    """Where to ask someone for a meeting (about one of their opportunities), once the meetings
+    blueprint offers it; never to oneself."""
+    if "meetings.new_request" not in current_app.view_functions or viewer is None:
         return None
-    if opportunity.participant_id == participant.id or not opportunities.can_publish(participant):
+    if recipient.id == viewer.id or not opportunities.can_publish(viewer):
         return None
-    return url_for("meetings.new_request", slug=event.slug, participant_id=opportunity.participant_id,
-                   opportunity_id=opportunity.id)
+    return url_for("meetings.new_request", slug=event.slug, participant_id=recipient.id,
+                   opportunity_id=opportunity.id if opportunity else None)
 
 
 # --- browsing and searching ------------------------------------------------------------------
@@ -148,6 +150,7 @@ def participant(slug, participant_id):
         abort(404)
     own = viewer is not None and viewer.id == shown.id
     return render_template("marketplace/participant.html", event=event, shown=shown, own=own,
+                           request_url=meeting_request_url(event, shown, viewer),
                            opportunities=opportunities.opportunities_of(shown, include_unlisted=own or organizer),
                            **_names())
 
@@ -177,7 +180,7 @@ def opportunity(slug, opportunity_id):
     return render_template("marketplace/opportunity.html", event=event, opportunity=shown, own=own,
                            organizer=organizer, participant=participant,
                            bookmarked=bool(opportunities.bookmarked_ids(participant, [shown.id])),
-                           request_url=meeting_request_url(event, shown, participant), hide_form=HideForm(),
+                           request_url=meeting_request_url(event, shown.participant, participant, shown),
                            **_names())
 
 

@@ -149,3 +149,22 @@ def make_participant(app):
 def password():
     """The password every `make_user` account has."""
     return PASSWORD
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """The message catalogs compiled to .mo, as `make setup` does, so that pytest run on its own still
+    shows translated pages: a .mo missing or older than its .po is written again."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in (Path(__file__).resolve().parent.parent / "forum" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        temporary = mo_path.with_name(f".{mo_path.name}.{os.getpid()}")
+        with temporary.open("wb") as mo_file:
+            write_mo(mo_file, catalog, use_fuzzy=True)
+        os.replace(temporary, mo_path)

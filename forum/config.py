@@ -63,6 +63,8 @@ class Config:
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     OPEN_EVENT_CREATION = _env_bool("OPEN_EVENT_CREATION", True)
     INVITATION_MAX_AGE = timedelta(days=14)
+    # Days a cancelled meeting stays in subscription feeds so that clients that keep events learn of it.
+    CALENDAR_CANCELLED_RETENTION = int(os.environ.get("CALENDAR_CANCELLED_RETENTION", "30"))
 
     def __init__(self, instance_path: Path):
         self.SQLALCHEMY_DATABASE_URI = _database_url(instance_path)

@@ -298,7 +298,7 @@ def test_meetings_attachment_for_an_email(app, forum):
 
 # --- publish → move → cancel ---------------------------------------------------------------------
 
-def test_a_meeting_walks_through_publish_move_and_cancel(forum, browser):
+def test_a_meeting_walks_through_publish_move_and_cancel(app, forum, browser):
     forum.event.status = "scheduling"
     meeting = add_meeting(forum.event, forum.ada, forum.cyrus)
     feed = browser()
@@ -352,7 +352,7 @@ def test_a_meeting_walks_through_publish_move_and_cancel(forum, browser):
     assert "<del>" in page and "Cyrus Choi" in page
 
     # after the retention time the feed forgets it; a download still says it is cancelled
-    backdate(meeting, timedelta(days=calendars.DEFAULT_CANCELLED_RETENTION_DAYS + 1))
+    backdate(meeting, timedelta(days=app.config["CALENDAR_CANCELLED_RETENTION"] + 1))
     assert uid not in events_of(parse(feed.get(url).data))
     assert forum.meeting.calendar_uid in events_of(parse(feed.get(url).data))
     download = browser(forum.ada.user).get("/e/bio-2027/agenda.ics")

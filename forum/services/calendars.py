@@ -32,7 +32,6 @@ from ..models import Event, Meeting, MeetingAttendee, MeetingRequest, Opportunit
 
 CALENDAR_MIME_TYPE = "text/calendar"
 PUBLISHED_EVENT_STATUSES = ("published", "closed")
-DEFAULT_CANCELLED_RETENTION_DAYS = 30
 PRODID = "-//Forum//Partnering agenda//EN"
 REFRESH_INTERVAL = timedelta(hours=1)
 FEED_TOKEN_BYTES = 32
@@ -92,7 +91,7 @@ def _placement(meeting: Meeting) -> tuple:
 # --- which meetings ----------------------------------------------------------------------------
 
 def cancelled_retention() -> timedelta:
-    return timedelta(days=current_app.config.get("CALENDAR_CANCELLED_RETENTION", DEFAULT_CANCELLED_RETENTION_DAYS))
+    return timedelta(days=current_app.config["CALENDAR_CANCELLED_RETENTION"])
 
 
 def _placed_meetings():

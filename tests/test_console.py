@@ -137,6 +137,8 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
     assert "The meeting is cancelled" in page
     assert db.session.get(Meeting, forum.cd.id).status == "cancelled"
     assert [n.subject for n in inbox(c)] == ["The organizers cancelled your meeting with Person 3"]
+    figures = scheduling.draft_figures(db.session.get(ScheduleRun, run.id))
+    assert (figures["accepted"], figures["scheduled"], figures["weight"]) == (5, 4, 18)
 
     refused = client.post_form(url(forum, f"/runs/{run.id}/meetings/new"),
                                {"first": str(d.id), "second": str(e.id), "slot": str(s2.id), "table": str(t0.id)})

@@ -317,14 +317,15 @@ def _spread(values: list[int]) -> dict:
 
 
 def draft_figures(run: ScheduleRun) -> dict:
-    """The review page's figures of a draft, from its placements as they stand now."""
+    """The review page's figures of a draft, from its placements as they stand now (meetings
+    cancelled since the run are left out)."""
     event = run.event
-    placements = list(run.placements)
+    weights = dict(db.session.execute(select(Meeting.id, Meeting.weight).where(
+        Meeting.id.in_([p.meeting_id for p in run.placements]), Meeting.status == "scheduled")).all())
+    placements = [p for p in run.placements if p.meeting_id in weights]  # cancelled since: left out
     slots = event_slots(event)
     tables = len(event_tables(event))
     people = attendee_ids(p.meeting_id for p in placements)
-    weights = dict(db.session.execute(select(Meeting.id, Meeting.weight).where(
-        Meeting.id.in_([p.meeting_id for p in placements]))).all())
     busy: dict[int, set[int]] = {person: set() for ids in people.values() for person in ids}
     for placement in placements:
         if placement.slot_id is not None:

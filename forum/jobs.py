@@ -9,12 +9,15 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import Flask, current_app
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
 _pending: set[Future] = set()
 _worker_app: Flask | None = None
+_AFTER_COMMIT_KEY = "jobs_after_commit"
 
 
 def _resolve(name: str):
@@ -49,14 +52,16 @@ def perform(name: str, *args):
     return _run(_worker_app, name, args)
 
 
-def enqueue(name: str, *args) -> None:
-    """Run `name(*args)` in the background, after the caller's transaction has committed."""
+def enqueue(name: str, *args, timeout: int | None = None) -> None:
+    """Run `name(*args)` in the background now; `timeout` (seconds) bounds an RQ job, whose
+    default of three minutes would kill a long scheduler run."""
     app = current_app._get_current_object()
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
         from redis import Redis
         from rq import Queue
-        Queue("forum", connection=Redis.from_url(redis_url)).enqueue(perform, name, *args)
+        Queue("forum", connection=Redis.from_url(redis_url)).enqueue(
+            perform, name, *args, job_timeout=timeout)
         return
     global _executor
     with _executor_lock:
@@ -65,6 +70,24 @@ def enqueue(name: str, *args) -> None:
         future = _executor.submit(_run, app, name, args)
         _pending.add(future)
     future.add_done_callback(_pending.discard)
+
+
+def enqueue_after_commit(name: str, *args, timeout: int | None = None) -> None:
+    """Enqueue once the current transaction commits (a worker must see what it refers to);
+    nothing is enqueued if it rolls back."""
+    from .extensions import db
+    db.session.info.setdefault(_AFTER_COMMIT_KEY, []).append((name, args, timeout))
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _enqueue_committed(session: Session) -> None:
+    for name, args, timeout in session.info.pop(_AFTER_COMMIT_KEY, []):
+        enqueue(name, *args, timeout=timeout)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT_KEY, None)
 
 
 def wait_for_in_process_jobs(timeout: float = 30) -> None:

@@ -8,14 +8,12 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
 
 from ..extensions import db
+from ..jobs import enqueue_after_commit
 from ..models import Event, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
-_DELIVERY_KEY = "outbox_to_deliver"
 
 
 def send_mail(recipient: str, subject: str, body: str, event: Event | None = None,
@@ -29,23 +27,11 @@ def send_mail(recipient: str, subject: str, body: str, event: Event | None = Non
     db.session.add(message)
     db.session.flush()
     if current_app.config.get("MAIL_SERVER"):
-        db.session.info.setdefault(_DELIVERY_KEY, []).append(message.id)
+        enqueue_after_commit("forum.services.mail:deliver", message.id)
     else:
         log.info("e-mail to %s (no MAIL_SERVER; kept in the outbox)\nSubject: %s\n\n%s",
                  recipient, subject, body)
     return message
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _deliver_committed(session: Session) -> None:
-    from ..jobs import enqueue
-    for message_id in session.info.pop(_DELIVERY_KEY, []):
-        enqueue("forum.services.mail:deliver", message_id)
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(_DELIVERY_KEY, None)
 
 
 def deliver(message_id: int) -> None:

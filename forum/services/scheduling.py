@@ -26,12 +26,12 @@ from datetime import timedelta
 
 from flask import current_app, url_for
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l, ngettext
-from sqlalchemy import event as sa_event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from .. import scheduler
 from ..extensions import db
+from ..jobs import enqueue_after_commit
 from ..models import (DraftPlacement, Event, Meeting, MeetingRequest, Participant, ScheduleRun, Slot, Table,
                       Unavailability, User, utcnow)
 from ..templating import event_time
@@ -51,7 +51,8 @@ QUEUED_TOO_LONG = timedelta(minutes=15)  # a queued run no worker picked up
 SOLVER_WORKERS = 2
 ACTIVE_STATUSES = ("queued", "running")
 PUBLISHABLE_STATUSES = ("scheduling", "published")  # requests are closed, the event not over
-_START_KEY = "schedule_runs_to_start"
+# An RQ job may outlive the solver's time limit by this much (problem building, saving the draft).
+_JOB_MARGIN_SECONDS = 300
 
 
 class RunCancelled(Exception):
@@ -108,20 +109,9 @@ def start_run(event: Event, user, time_limit: int, background: bool = True) -> S
         raise ServiceError(_("A run of this event is already queued or running. Wait for it to finish, "
                              "or cancel it, before starting another.")) from None
     if background:
-        db.session.info.setdefault(_START_KEY, []).append(run.id)
+        enqueue_after_commit("forum.services.scheduling:execute_run", run.id,
+                             timeout=time_limit + _JOB_MARGIN_SECONDS)
     return run
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _enqueue_committed_runs(session: Session) -> None:
-    from ..jobs import enqueue
-    for run_id in session.info.pop(_START_KEY, []):
-        enqueue("forum.services.scheduling:execute_run", run_id)
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _forget_rolled_back_runs(session: Session) -> None:
-    session.info.pop(_START_KEY, None)
 
 
 def request_cancel(run: ScheduleRun) -> None:

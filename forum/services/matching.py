@@ -78,6 +78,19 @@ class Term:
     label: str
     features: frozenset
     is_keyword: bool
+    key: str  # the label lower-cased: one term per key and text
+
+
+def _term(label: str, features: frozenset, is_keyword: bool) -> Term:
+    return Term(label, features, is_keyword, label.lower())
+
+
+@lru_cache(maxsize=200_000)
+def _word_term(token: str) -> Term | None:
+    features = frozenset(token_features(token))
+    if not features:
+        return None
+    return _term(without_particle(token) if HANGUL.match(token) else token, features, False)
 
 
 @dataclass(frozen=True)
@@ -96,18 +109,16 @@ def readable_text(keywords: str, texts: list[str]) -> ReadableText:
     seen: set[str] = set()
     for keyword in split_keywords(keywords):
         features = frozenset(text_features(keyword))
-        if features and keyword.lower() not in seen:
-            seen.add(keyword.lower())
-            terms.append(Term(keyword[:60], features, True))
+        term = _term(keyword[:60], features, True)
+        if features and term.key not in seen:
+            seen.add(term.key)
+            terms.append(term)
     for text in texts:
         for token in TOKEN.findall(text):
-            label = without_particle(token) if HANGUL.match(token) else token
-            if label.lower() in seen:
-                continue
-            features = frozenset(token_features(token))
-            if features:
-                seen.add(label.lower())
-                terms.append(Term(label, features, False))
+            term = _word_term(token)
+            if term is not None and term.key not in seen:
+                seen.add(term.key)
+                terms.append(term)
     terms_by_feature: dict[str, list[Term]] = {}
     for term in terms:
         for feature in term.features:
@@ -130,23 +141,29 @@ def shared_terms(own: ReadableText, other: ReadableText, weights: dict[str, floa
         shared &= telling
     if not shared:
         return []
-    candidates = {id(term): term for feature in shared
-                  for text in (own, other) for term in text.terms_by_feature[feature]}
     scored = []
-    for term in candidates.values():
-        covered = term.features & shared
-        if covered:
-            score = sum(weights.get(feature, 1.0) for feature in covered) * len(covered) / len(term.features)
-            scored.append((score * 1.5 if term.is_keyword else score, term, covered))
-    scored.sort(key=lambda item: (-item[0], item[1].label))
+    considered: set[int] = set()
+    for feature in shared:
+        for text in (own, other):
+            for term in text.terms_by_feature[feature]:
+                if id(term) in considered:
+                    continue
+                considered.add(id(term))
+                if len(term.features) == 1:  # most words: one stem, or one bigram
+                    score = weights.get(feature, 1.0)
+                else:
+                    covered = term.features & shared
+                    score = sum(weights.get(each, 1.0) for each in covered) * len(covered) / len(term.features)
+                scored.append((score * 1.5 if term.is_keyword else score, term.label, term))
+    scored.sort(reverse=True)
     chosen: list[str] = []
-    chosen_lower: set[str] = set()
+    chosen_keys: set[str] = set()
     uncovered = set(shared)
-    for score, term, covered in scored:
+    for score, label, term in scored:
         if len(chosen) == limit or not uncovered or score < scored[0][0] * MINOR_TERM_SHARE:
             break
-        if covered & uncovered and term.label.lower() not in chosen_lower:
-            chosen.append(term.label)
-            chosen_lower.add(term.label.lower())
-            uncovered -= covered
+        if not uncovered.isdisjoint(term.features) and term.key not in chosen_keys:
+            chosen.append(label)
+            chosen_keys.add(term.key)
+            uncovered -= term.features
     return chosen

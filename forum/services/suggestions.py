@@ -6,8 +6,9 @@ participants. The score of a pair (own opportunity, other opportunity) is
 
     type fit × (0.60·text + 0.15·areas + 0.10·keywords + 0.10·TRL fit + 0.05·partnership fit)
 
-- text: cosine of TF-IDF vectors (sublinear tf, l2) over Hangul character bigrams and English
-  word stems (`matching.text_features`); title and keywords count twice;
+- text: cosine of TF-IDF vectors (sublinear tf, idf squared, l2) over Hangul character bigrams
+  and English word stems (`matching.text_features`), the mean of the cosine of whole texts
+  (title and keywords twice) and that of title + keywords alone;
 - areas: shared technology areas / the smaller number of areas of the two (0 when one has none);
 - keywords: keywords typed identically (case and spacing aside) on both sides, up to 3 → 1;
 - TRL fit: 1 when the offer is at least as mature as the need asks, −⅓ per level short, 0.5
@@ -45,7 +46,8 @@ log = logging.getLogger(__name__)
 MAX_SUGGESTIONS = 30
 MIN_TEXT_SIMILARITY = 0.05
 TELLING_IDF_SHARE = 0.35  # features with an idf below this share of the highest are too common to name
-HEADLINE_SHARE = 0.5  # text similarity = mean of the cosines of whole texts and of title + keywords
+HEADLINE_SHARE = 0.5
+IDF_POWER = 2  # rare shared words (technology names) outweigh many common ones: see BENCHMARKS.md
 WEIGHTS = {"text": 0.60, "areas": 0.15, "keywords": 0.10, "trl": 0.10, "partnership": 0.05}
 # Which types answer which (symmetric): technology is licensed, co-developed or built into a
 # product; R&D cooperation needs technology partners; investment only answers investment.
@@ -134,7 +136,10 @@ def load_corpus(event_id: int) -> Corpus | None:
     sources = [(row.title, row.summary or "", row.description or "", row.keywords or "") for row in rows]
     vectorizer = TfidfVectorizer(analyzer=matching.text_features, sublinear_tf=True, dtype=np.float32)
     try:
-        whole = vectorizer.fit_transform([_matching_text(*source) for source in sources])
+        documents = [_matching_text(*source) for source in sources]
+        vectorizer.fit(documents)
+        vectorizer.idf_ = vectorizer.idf_ ** IDF_POWER
+        whole = vectorizer.transform(documents)
         headline = vectorizer.transform([f"{title}\n{keywords}" for title, _summary, _description, keywords in sources])
         # Side by side, scaled by the square roots of their shares: one product gives the weighted
         # mean of the two cosines.
@@ -298,7 +303,8 @@ def _joined(labels: list[str], limit: int) -> str:
     return text
 
 
-def _store(matches: list[Match], participants_replaced) -> None:
+def store(matches: list[Match], participants_replaced) -> None:
+    """Replace the stored suggestions of `participants_replaced` (ids or a subquery) by `matches`."""
     db.session.execute(delete(Suggestion).where(Suggestion.participant_id.in_(participants_replaced)))
     computed_at = utcnow()
     rows = [{"participant_id": match.participant_id, "opportunity_id": match.opportunity_id,
@@ -320,7 +326,7 @@ def recompute_event(event_id: int) -> int:
     _lock_event(event_id)
     corpus = load_corpus(event_id)
     matches = rank(corpus) if corpus is not None else []
-    _store(matches, select(Participant.id).where(Participant.event_id == event_id).scalar_subquery())
+    store(matches, select(Participant.id).where(Participant.event_id == event_id).scalar_subquery())
     return len(matches)
 
 
@@ -329,7 +335,7 @@ def recompute_participant(participant: Participant) -> int:
     _lock_event(participant.event_id)
     corpus = load_corpus(participant.event_id)
     matches = rank(corpus, {participant.id}) if corpus is not None else []
-    _store(matches, [participant.id])
+    store(matches, [participant.id])
     return len(matches)
 
 

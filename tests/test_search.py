@@ -260,3 +260,14 @@ def test_rebuilding_the_index_after_a_bulk_import_finds_the_imported_rows(market
     assert rebuild_index(market["event"]) == 3  # idempotent: no duplicate entries
     db.session.commit()
     assert len(titles(market["event"], "치료")) == 3
+
+
+def test_a_search_can_be_sorted_by_title_or_newest_and_keeps_its_filters(market):
+    publish(market["de"], "Beta gene", kind="need")
+    publish(market["kr"], "alpha gene")
+    publish(market["de"], "Gamma gene")
+    publish(market["de"], "Delta protein")
+    assert titles(market["event"], "gene", sort="title") == ["alpha gene", "Beta gene", "Gamma gene"]
+    assert titles(market["event"], "gene", sort="newest") == ["Gamma gene", "alpha gene", "Beta gene"]
+    assert titles(market["event"], "gene", sort="title", country="DE") == ["Beta gene", "Gamma gene"]
+    assert titles(market["event"], "gene", sort="newest", kind="offer") == ["Gamma gene", "alpha gene"]

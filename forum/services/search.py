@@ -1,9 +1,11 @@
 """Marketplace search: the full-text index of opportunities and the searches over it.
 
 The index holds listed opportunities only (neither withdrawn nor hidden), as tokens from
-`text.tokenize`: SQLite keeps them in the FTS5 table `opportunity_search` (rowid = opportunity id),
-PostgreSQL in `opportunity_search.document`, a `simple` tsvector with a GIN index (migration
-0003). `refresh_index` is called by every service that changes an opportunity, in its transaction.
+`text.tokenize`: SQLite keeps them in the FTS5 table `opportunity_search` (rowid = opportunity id,
+plus an `event` column holding one token such as e42), PostgreSQL in `opportunity_search.document`,
+a `simple` tsvector with a GIN index (migration 0003). `refresh_index` is called by every service
+that changes an opportunity, in its transaction; a deleted opportunity leaves the index by foreign
+key (PostgreSQL) or trigger (SQLite).
 """
 from dataclasses import dataclass, field
 from math import ceil
@@ -21,13 +23,15 @@ SORTS = ("relevance", "newest", "title")
 # areas, before summary, before description.
 SQLITE_WEIGHTS = "0.0, 10.0, 5.0, 2.0, 1.0"
 _sqlite_index = table("opportunity_search", column("rowid"))
-_postgres_index = table("opportunity_search", column("opportunity_id"), column("document"))
+_postgres_index = table("opportunity_search", column("opportunity_id"), column("event_id"), column("document"),
+                        column("head"))
 _INSERT_SQLITE = text("INSERT INTO opportunity_search (rowid, event, title, keywords, summary, description) "
                       "VALUES (:id, :event, :title, :keywords, :summary, :description)")
 _INSERT_POSTGRES = text(
-    "INSERT INTO opportunity_search (opportunity_id, document) VALUES (:id, "
+    "INSERT INTO opportunity_search (opportunity_id, event_id, head, document) "
+    "SELECT :id, :event_id, head, head || setweight(to_tsvector('simple', :description), 'D') FROM (SELECT "
     "setweight(to_tsvector('simple', :title), 'A') || setweight(to_tsvector('simple', :keywords), 'B') || "
-    "setweight(to_tsvector('simple', :summary), 'C') || setweight(to_tsvector('simple', :description), 'D'))")
+    "setweight(to_tsvector('simple', :summary), 'C') AS head) AS parts")
 
 
 def _dialect() -> str:
@@ -45,7 +49,8 @@ def _event_token(event_id: int) -> str:
 
 def _fields(opportunity: Opportunity) -> dict[str, str]:
     keywords_and_areas = " ".join([opportunity.keywords] + [area.name for area in opportunity.areas])
-    return {"event": _event_token(opportunity.event_id), "title": index_text(opportunity.title),
+    return {"event": _event_token(opportunity.event_id), "event_id": opportunity.event_id,
+            "title": index_text(opportunity.title),
             "keywords": index_text(keywords_and_areas),
             "summary": index_text(opportunity.summary), "description": index_text(opportunity.description)}
 
@@ -133,7 +138,9 @@ def _page_of_opportunities(ids, counted, page: int, per_page: int) -> Page:
         select(Opportunity).where(Opportunity.id.in_(page_ids))
         .options(selectinload(Opportunity.areas),
                  selectinload(Opportunity.participant).selectinload(Participant.organisation)))}
-    return Page(items=[loaded[opportunity_id] for opportunity_id in page_ids], total=total, page=page, pages=pages)
+    # An opportunity deleted since its id was read is simply left out.
+    items = [loaded[opportunity_id] for opportunity_id in page_ids if opportunity_id in loaded]
+    return Page(items=items, total=total, page=page, pages=pages)
 
 
 def _conditions(event, search: OpportunitySearch) -> list:
@@ -166,21 +173,29 @@ def _has_filters(search: OpportunitySearch) -> bool:
         search.organisation_kind))
 
 
-def _sqlite_hits(event, search: OpportunitySearch, terms, ranked: bool):
-    """The event's indexed opportunities that match the terms and pass the filters, found by the
-    index (the event is a token of its own column) and materialized first: joined directly to
-    `opportunity`, SQLite would probe the index once per opportunity of the event (seconds instead
-    of milliseconds). Filters sit inside, so only the rows that pass them are ranked. Without
-    filters no row of `opportunity` is read: the index holds listed opportunities only."""
-    columns = [literal_column("rowid").label("id")]
-    if ranked:
-        columns.append(literal_column(f"bm25(opportunity_search, {SQLITE_WEIGHTS})").label("rank"))
-    expression = f"event : {_event_token(event.id)} AND {{title keywords summary description}} : ({_fts5_query(terms)})"
-    hits = (select(*columns).select_from(_sqlite_index)
-            .where(text("opportunity_search MATCH :fts_query").bindparams(fts_query=expression)))
+def _hits(event, search: OpportunitySearch, terms, ranked: bool):
+    """The event's indexed opportunities that match the terms and pass the filters, as a CTE of ids
+    (and ranks, higher is better), found without reading `opportunity` unless there are filters:
+    the index holds listed opportunities only, and knows their event. Filters sit inside, so only
+    rows that pass them are ranked."""
+    if _dialect() == "postgresql":
+        query = func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery(terms))
+        key = _postgres_index.c.opportunity_id
+        # Ranked on title, keywords and summary only: reading every match's whole document
+        # (long descriptions) is what made ranking slow; a description-only match ranks last.
+        columns = [key.label("id")] + ([func.ts_rank(_postgres_index.c.head, query).label("rank")] if ranked else [])
+        hits = select(*columns).where(_postgres_index.c.event_id == event.id, _postgres_index.c.document.op("@@")(query))
+    else:
+        key = literal_column("+rowid")  # “+”: checked on each match, not probed row by row in FTS5
+        columns = [literal_column("rowid").label("id")] + (
+            [literal_column(f"-bm25(opportunity_search, {SQLITE_WEIGHTS})").label("rank")] if ranked else [])
+        expression = f"event : {_event_token(event.id)} AND {{title keywords summary description}} : ({_fts5_query(terms)})"
+        hits = (select(*columns).select_from(_sqlite_index)
+                .where(text("opportunity_search MATCH :fts_query").bindparams(fts_query=expression)))
     if _has_filters(search):
-        # “+rowid”: checked on each match, not handed to FTS5 as rowids to probe one by one.
-        hits = hits.where(literal_column("+rowid").in_(select(Opportunity.id).where(*_conditions(event, search))))
+        hits = hits.where(key.in_(select(Opportunity.id).where(*_conditions(event, search))))
+    # Materialized first: joined directly to `opportunity`, SQLite would probe FTS5 once per
+    # opportunity of the event (seconds instead of milliseconds).
     return hits.cte("ranked_hits" if ranked else "hits").prefix_with("MATERIALIZED")
 
 
@@ -191,27 +206,16 @@ def search_opportunities(event, search: OpportunitySearch) -> Page:
     order instead of sorting.
     """
     terms = query_terms(search.text)
-    if terms and _dialect() == "sqlite" and search.sort != "title":
-        hits, counted = _sqlite_hits(event, search, terms, ranked=True), _sqlite_hits(event, search, terms, ranked=False)
-        order = [hits.c.rank, hits.c.id.desc()] if search.sort == "relevance" else [hits.c.id.desc()]
+    if terms and search.sort != "title":
+        hits, counted = _hits(event, search, terms, ranked=True), _hits(event, search, terms, ranked=False)
+        order = [hits.c.rank.desc(), hits.c.id.desc()] if search.sort == "relevance" else [hits.c.id.desc()]
         return _page_of_opportunities(select(hits.c.id).order_by(*order), select(counted.c.id), search.page,
                                       search.per_page)
     ids = select(Opportunity.id).where(*_conditions(event, search))
-    relevance = None
-    if terms and _dialect() == "postgresql":
-        query = func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery(terms))
-        ids = (ids.join(_postgres_index, _postgres_index.c.opportunity_id == Opportunity.id)
-               .where(_postgres_index.c.document.op("@@")(query)))
-        relevance = func.ts_rank(_postgres_index.c.document, query).desc()
-    elif terms:
-        hits = _sqlite_hits(event, search, terms, ranked=False)
+    if terms:
+        hits = _hits(event, search, terms, ranked=False)
         ids = ids.join(hits, hits.c.id == Opportunity.id)
-    if search.sort == "title":
-        order = [func.lower(Opportunity.title), Opportunity.id]
-    elif search.sort == "relevance" and relevance is not None:
-        order = [relevance, Opportunity.id.desc()]
-    else:
-        order = [Opportunity.id.desc()]
+    order = [func.lower(Opportunity.title), Opportunity.id] if search.sort == "title" else [Opportunity.id.desc()]
     return _page_of_opportunities(ids.order_by(*order), ids, search.page, search.per_page)
 
 

@@ -23,7 +23,12 @@ def upgrade():
             sa.Column("opportunity_id", sa.Integer(),
                       sa.ForeignKey("opportunity.id", ondelete="CASCADE", name="fk_opportunity_search_opportunity_id_opportunity"),
                       primary_key=True),
+            # The event, so that a search never reads `opportunity` to find it.
+            sa.Column("event_id", sa.Integer(), nullable=False),
+            # Everything, for matching (GIN-indexed) …
             sa.Column("document", postgresql.TSVECTOR(), nullable=False),
+            # … and title, keywords and summary only, small enough to rank thousands of matches.
+            sa.Column("head", postgresql.TSVECTOR(), nullable=False),
         )
         op.create_index("ix_opportunity_search_document", "opportunity_search", ["document"], postgresql_using="gin")
     else:

@@ -138,6 +138,7 @@ def load_corpus(event_id: int) -> Corpus | None:
     try:
         documents = [_matching_text(*source) for source in sources]
         vectorizer.fit(documents)
+        idf = dict(zip(vectorizer.get_feature_names_out(), vectorizer.idf_.tolist()))  # for reasons
         vectorizer.idf_ = vectorizer.idf_ ** IDF_POWER
         whole = vectorizer.transform(documents)
         headline = vectorizer.transform([f"{title}\n{keywords}" for title, _summary, _description, keywords in sources])
@@ -145,7 +146,6 @@ def load_corpus(event_id: int) -> Corpus | None:
         # mean of the two cosines.
         text = sparse.hstack([whole * np.float32((1 - HEADLINE_SHARE) ** 0.5),
                               headline * np.float32(HEADLINE_SHARE ** 0.5)]).tocsr()
-        idf = dict(zip(vectorizer.get_feature_names_out(), vectorizer.idf_.tolist()))
     except ValueError:  # no text has a single feature (e.g. titles of punctuation only)
         text, idf = sparse.csr_matrix((len(rows), 1), dtype=np.float32), {}
 

@@ -28,6 +28,7 @@ class SlotModel:
         self.instance = inst = instance
         self.incumbent = incumbent
         self.free = set(range(inst.n_meetings)) if free is None else free
+        self.enforce_required = enforce_required
         self.model = model = cp_model.CpModel()
         frozen = incumbent.copy()
         for m in self.free:
@@ -123,6 +124,10 @@ class SlotModel:
                 busy[s] = b
         for s in frozen.busy[p]:
             busy[s] = 1
+        mine = [m for m in inst.meetings_of[p] if m in self.free]
+        if self.enforce_required and all(inst.required[m] for m in mine):
+            # Implied: p is busy in exactly as many slots as it has meetings.
+            model.add(sum(busy.values()) == len(frozen.busy[p]) + len(mine))
         total = 0
         for day_slots in inst.days:
             values = [busy.get(s, 0) for s in day_slots]
@@ -211,10 +216,11 @@ class SlotModel:
             for s, var in options:
                 self.model.add_hint(var, schedule.slot_of[m] == s)
 
-    def read(self, solver: cp_model.CpSolver) -> Schedule:
+    def read(self, value_of) -> Schedule:
+        """The schedule of a solution; `value_of` is a solver's or a callback's boolean_value."""
         schedule = self.frozen.copy()
         for m, options in self.x.items():
             for s, var in options:
-                if solver.boolean_value(var):
+                if value_of(var):
                     schedule.place(m, s)
         return schedule

@@ -9,7 +9,9 @@ the first second, and the weight is compared with a proven LP bound.
 
 from __future__ import annotations
 
+import math
 import random
+import threading
 import time
 from collections.abc import Callable
 
@@ -18,7 +20,7 @@ from ortools.sat.python import cp_model
 from . import explain
 from .bound import weight_bound
 from .construct import UNPLACED, Schedule, greedy
-from .instance import Instance, breaks_of
+from .instance import INFINITE, Instance, breaks_of
 from .model import SlotModel
 from .problem import (
     FEASIBLE,
@@ -54,6 +56,18 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
     def on_solution_callback(self) -> None:
         self.report(self.objective_value, self.best_objective_bound)
+
+
+class _Collector(cp_model.CpSolverSolutionCallback):
+    """Hands the schedule of each improving solution to `offer`."""
+
+    def __init__(self, sm: SlotModel, offer: Callable[[Schedule], None]):
+        super().__init__()
+        self.sm = sm
+        self.offer = offer
+
+    def on_solution_callback(self) -> None:
+        self.offer(self.sm.read(self.boolean_value))
 
 
 class Solver:
@@ -114,8 +128,10 @@ class Solver:
         best = start if self.valid(start) else None
         proven = True
 
+        # With every meeting required the weight is fixed: the breaks stage finds the schedule.
+        skip_weight_stage = all(inst.required) and inst.minimise_breaks
         weight = start.weight() if best else None
-        if best is None or weight < self.bound:
+        if not skip_weight_stage and (best is None or weight < self.bound):
             model.maximize(sm.weight)
             sm.hint(start)
             solver = self.cp_solver(0.5 if inst.minimise_breaks else 0.9)
@@ -123,23 +139,23 @@ class Solver:
             if status == cp_model.INFEASIBLE:
                 return self.diagnose()
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                best = sm.read(solver)
+                best = sm.read(solver.boolean_value)
                 self.bound = min(self.bound, int(solver.best_objective_bound + 1e-6))
             if status != cp_model.OPTIMAL:
                 proven = False
             if best is None:
                 return self.finish(start, UNKNOWN)
-        weight = best.weight()
-        model.add(sm.weight >= weight)
+        if best is not None:
+            weight = best.weight()
+            model.add(sm.weight >= weight)
 
         if inst.minimise_breaks:
-            model.minimize(sm.breaks)
-            sm.hint(best)
-            solver = self.cp_solver(0.8 if inst.minimise_moves else 1.0)
-            status = solver.solve(model, _Reporter(lambda value, bound: self.report(weight, int(value))))
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                best = sm.read(solver)
-            proven = proven and status == cp_model.OPTIMAL
+            best, breaks_proven, infeasible = self.minimise_breaks(best, weight)
+            if infeasible:
+                return self.diagnose()
+            if best is None:
+                return self.finish(start, UNKNOWN)
+            proven = proven and breaks_proven
             model.add(sm.breaks <= best.breaks())
 
         if inst.minimise_moves:
@@ -148,9 +164,92 @@ class Solver:
             solver = self.cp_solver(1.0)
             status = solver.solve(model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                best = sm.read(solver)
+                best = sm.read(solver.boolean_value)
             proven = proven and status == cp_model.OPTIMAL
         return self.finish(best, OPTIMAL if proven else FEASIBLE)
+
+    def minimise_breaks(self, best: Schedule | None, weight: int | None) -> tuple[Schedule | None, bool, bool]:
+        """Fewest breaks at the given weight: (schedule, proven optimal, proven infeasible).
+
+        A race on two threads, the strategy of the MaxSAT solvers that do best on this objective
+        (few breaks, very many equivalent schedules): a core-based CP-SAT search raises the
+        lower bound, while pure SAT probes ask for a schedule with at most `target` breaks,
+        the target climbing from the bound. Proven when a schedule meets the bound.
+        """
+        inst = self.instance
+        lock = threading.Lock()
+        state = {"best": best, "upper": best.breaks() if best else INFINITE, "lower": 0}
+
+        def offer(schedule: Schedule) -> None:
+            breaks = schedule.breaks()
+            with lock:
+                if breaks >= state["upper"]:
+                    return
+                state.update(best=schedule, upper=breaks)
+            self.report(schedule.weight(), breaks)
+
+        def raise_lower(bound: float) -> None:
+            with lock:
+                state["lower"] = max(state["lower"], math.ceil(bound - 1e-6))
+
+        def breaks_model(limit: int | None = None) -> SlotModel:
+            sm = SlotModel(inst, Schedule(inst))
+            if weight is not None:
+                sm.model.add(sm.weight >= weight)
+            if limit is not None:
+                sm.model.add(sm.breaks <= limit)
+            if state["best"] is not None:
+                sm.hint(state["best"])
+            return sm
+
+        def sat_solver(workers: int, seconds: float) -> cp_model.CpSolver:
+            solver = cp_model.CpSolver()
+            solver.parameters.num_workers = workers
+            solver.parameters.linearization_level = 0
+            solver.parameters.max_time_in_seconds = max(0.05, seconds)
+            return solver
+
+        bounder = breaks_model()
+        bounder.model.minimize(bounder.breaks)
+        bound_solver = sat_solver(max(1, self.workers - 1), self.remaining())
+        bound_solver.parameters.optimize_with_core = True
+        bound_solver.best_bound_callback = raise_lower
+        outcome = []
+        thread = threading.Thread(target=lambda: outcome.append(
+            bound_solver.solve(bounder.model, _Collector(bounder, offer))))
+        thread.start()
+        # Probes climb from the proven bound, where the optimum of such problems usually is: a
+        # probe that times out raises a soft (unproven) floor and doubles the step; a schedule
+        # found brings the step back to 1; when the floor meets the best schedule, the floor
+        # returns to the proven bound and probes get more time.
+        soft_floor, step, seconds = 0, 1, 2.0
+        while self.workers >= 2 and thread.is_alive() and self.remaining() > 0.05:
+            with lock:
+                lower, upper, have = state["lower"], state["upper"], state["best"] is not None
+            if lower >= upper:
+                break
+            soft_floor = max(soft_floor, lower)
+            if soft_floor >= upper:
+                soft_floor, step, seconds = lower, 1, seconds * 1.5
+            target = min(soft_floor + step - 1, upper - 1) if have else None
+            probe = breaks_model(target)
+            solver = sat_solver(1, min(seconds, self.remaining()))
+            status = solver.solve(probe.model)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                offer(probe.read(solver.boolean_value))
+                step = 1
+            elif status == cp_model.INFEASIBLE:
+                raise_lower(INFINITE if target is None else target + 1)
+            elif target is None:
+                seconds *= 1.5
+            else:
+                soft_floor, step = target + 1, step * 2
+        bound_solver.stop_search()
+        thread.join()
+        if outcome and outcome[0] == cp_model.OPTIMAL:
+            raise_lower(state["upper"])
+        infeasible = bool(outcome) and outcome[0] == cp_model.INFEASIBLE and state["best"] is None
+        return state["best"], state["lower"] >= state["upper"], infeasible
 
     def stage_one_progress(self, value: float, bound: float) -> None:
         self.bound = min(self.bound, int(bound + 1e-6))
@@ -172,7 +271,7 @@ class Solver:
         status = solver.solve(sm.model)
         culprits = {}
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            relaxed = sm.read(solver)
+            relaxed = sm.read(solver.boolean_value)
             culprits = {m: "required but cannot be placed with the other required meetings: "
                         + explain.unscheduled_reason(inst, relaxed, m)
                         for m in relaxed.required_missing()}
@@ -220,7 +319,7 @@ class Solver:
                 size = max(50, int(size * 0.7))
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 continue
-            candidate = sm.read(solver)
+            candidate = sm.read(solver.boolean_value)
             if self.better(candidate, best, touched):
                 best = candidate
                 if self.valid(best):

@@ -13,6 +13,7 @@ With a PostgreSQL URL a fresh database is created on that server and dropped aft
 """
 import argparse
 import random
+import re
 import secrets
 import statistics
 import sys
@@ -207,11 +208,11 @@ def build_event(generator: Generator, opportunities: int, participants: int, pla
 
 
 def baseline_words(title: str, keywords: str) -> set[str]:
-    return {word.lower() for word in f"{title} {keywords}".replace(",", " ").split()}
+    return {word.lower() for word in re.findall(r"\w+", f"{title} {keywords}")}
 
 
 def baseline_rank(event_id: int, limit: int = suggestions.MAX_SUGGESTIONS, participant_id: int | None = None):
-    """Naive scoring in pure Python: the number of words (split on spaces and commas, lower-cased)
+    """Naive scoring in pure Python: the number of words (runs of letters and digits, lower-cased)
     that the titles and keywords of an offer and a need share."""
     rows = db.session.execute(
         select(Opportunity.id, Opportunity.participant_id, Participant.organisation_id, Opportunity.kind,

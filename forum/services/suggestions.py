@@ -32,7 +32,7 @@ import numpy as np
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sqlalchemy import delete, event as orm_event, exists, insert, inspect, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 MAX_SUGGESTIONS = 30
 MIN_TEXT_SIMILARITY = 0.05
 TELLING_IDF_SHARE = 0.35  # features with an idf below this share of the highest are too common to name
-HEADLINE_SHARE = 0.5
+HEADLINE_SHARE = 0.5  # text similarity: this share from title + keywords alone, the rest from whole texts
 IDF_POWER = 2  # rare shared words (technology names) outweigh many common ones: see BENCHMARKS.md
 WEIGHTS = {"text": 0.60, "areas": 0.15, "keywords": 0.10, "trl": 0.10, "partnership": 0.05}
 # Which types answer which (symmetric): technology is licensed, co-developed or built into a
@@ -134,14 +134,15 @@ def load_corpus(event_id: int) -> Corpus | None:
             area_names[position[opportunity_id]][area_id] = name
 
     sources = [(row.title, row.summary or "", row.description or "", row.keywords or "") for row in rows]
-    vectorizer = TfidfVectorizer(analyzer=matching.text_features, sublinear_tf=True, dtype=np.float32)
+    counter = CountVectorizer(analyzer=matching.text_features, dtype=np.float32)
     try:
-        documents = [_matching_text(*source) for source in sources]
-        vectorizer.fit(documents)
-        idf = dict(zip(vectorizer.get_feature_names_out(), vectorizer.idf_.tolist()))  # for reasons
-        vectorizer.idf_ = vectorizer.idf_ ** IDF_POWER
-        whole = vectorizer.transform(documents)
-        headline = vectorizer.transform([f"{title}\n{keywords}" for title, _summary, _description, keywords in sources])
+        counts = counter.fit_transform([_matching_text(*source) for source in sources])
+        weighting = TfidfTransformer(sublinear_tf=True).fit(counts)
+        idf = dict(zip(counter.get_feature_names_out(), weighting.idf_.tolist()))  # for reasons
+        weighting.idf_ = weighting.idf_ ** IDF_POWER
+        whole = weighting.transform(counts)
+        headline = weighting.transform(counter.transform(
+            [f"{title}\n{keywords}" for title, _summary, _description, keywords in sources]))
         # Side by side, scaled by the square roots of their shares: one product gives the weighted
         # mean of the two cosines.
         text = sparse.hstack([whole * np.float32((1 - HEADLINE_SHARE) ** 0.5),

@@ -23,8 +23,10 @@ def _is(value, constant: int) -> bool:
 
 class SlotModel:
     def __init__(self, instance: Instance, incumbent: Schedule, free: set[int] | None = None,
-                 enforce_required: bool = True, fairness: bool = True):
-        """`enforce_required`/`fairness` False relax those rules, to diagnose an infeasible problem."""
+                 enforce_required: bool = True, fairness: bool = True, breaks: bool = True):
+        """`enforce_required`/`fairness` False relax those rules, to diagnose an infeasible problem;
+        `breaks` False leaves out the break counting, for a stage that only maximises weight
+        (fairness, which needs break counts, is then left out as well unless it is enforced)."""
         self.instance = inst = instance
         self.incumbent = incumbent
         self.free = set(range(inst.n_meetings)) if free is None else free
@@ -96,7 +98,7 @@ class SlotModel:
         self._true = None
         self.breaks = 0  # breaks of the participants of free meetings
         fair = fairness and inst.spread is not None
-        if inst.minimise_breaks or fair:
+        if (breaks and inst.minimise_breaks) or fair:
             per_person = {p: self._breaks_of(p, per_participant[p]) for p in touched}
             self.breaks = sum(per_person.values())
             if fair:

@@ -39,7 +39,7 @@ from .tables import assign_tables
 ProgressCallback = Callable[[Progress], None]
 
 # (meeting, slot) pairs up to which the exact model is used; above, neighbourhood search.
-EXACT_MODEL_LIMIT = 60_000
+EXACT_MODEL_LIMIT = 8_000
 
 
 def solve(problem: Problem, time_limit: float = 60.0, workers: int = 2,
@@ -289,43 +289,72 @@ class Solver:
     # -- large-neighbourhood search ----------------------------------------------------------
 
     def neighbourhood_search(self, start: Schedule) -> Solution:
+        """Re-place a few meetings at a time exactly, the rest held: weight moves first (around
+        unscheduled meetings, a model without break counting, which solves in a fraction of a
+        second), then breaks and moves at the weight reached (small neighbourhoods, SAT search).
+        """
         inst = self.instance
         rng = random.Random(0)
         best = start
-        size = 400
-        neighbourhoods = (self.around_unscheduled, self.around_breaks, self.time_window)
-        round_ = 0
-        while self.remaining() > 0.5 and (best.weight() < self.bound or best.breaks() > 0
-                                          or not self.valid(best)):
-            free = neighbourhoods[round_ % len(neighbourhoods)](best, rng, size)
+        sizes = {"weight": 100, "breaks": 30}
+        round_ = stalled = 0
+        while self.remaining() > 0.2:
+            weight_gap = best.weight() < self.bound or best.required_missing()
+            breaks_left = (inst.minimise_breaks and best.breaks() > 0) or (inst.minimise_moves and best.moves() > 0)
+            if not weight_gap and not breaks_left:
+                break
+            # Weight while it improves; once it stalls, mostly breaks, weight one round in five.
+            weight_turn = round_ % 5 == 0 if stalled >= 10 else round_ % 3 != 2
+            kind = "weight" if weight_gap and (weight_turn or not breaks_left) else "breaks"
             round_ += 1
+            if kind == "weight":
+                free = self.around_unscheduled(best, rng, sizes[kind])
+            else:
+                pick = self.around_breaks if round_ % 2 else self.time_window
+                free = pick(best, rng, sizes[kind])
             if not free:
                 continue
-            sm = SlotModel(inst, best, free)
-            touched = {p for m in free for p in inst.members[m]}
-            # One objective, lexicographic by scaling: required held, weight, breaks, moves.
-            moves_scale = len(free) + 1
-            breaks_scale = moves_scale * (sum(len(inst.meetings_of[p]) for p in touched) + 1)
-            required_scale = sum(inst.weight[m] for m in free) + 1
-            sm.model.maximize(breaks_scale * (required_scale * sm.required_held + sm.weight)
-                              - moves_scale * sm.breaks - sm.moves)
-            sm.hint(best)
-            solver = self.cp_solver(1.0)
-            solver.parameters.max_time_in_seconds = min(solver.parameters.max_time_in_seconds, 5.0)
-            status = solver.solve(sm.model)
-            if status == cp_model.OPTIMAL:
-                size = min(int(size * 1.2) + 1, 3000)
-            else:
-                size = max(50, int(size * 0.7))
-            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                continue
-            candidate = sm.read(solver.boolean_value)
-            if self.better(candidate, best, touched):
+            began = time.monotonic()
+            candidate, solved = self.improve(best, free, kind)
+            # Neighbourhoods as large as solve to optimality in well under a second.
+            took = time.monotonic() - began
+            if solved and took < 0.3:
+                sizes[kind] = min(int(sizes[kind] * 1.2) + 1, 2000)
+            elif not solved or took > 1.0:
+                sizes[kind] = max(10, int(sizes[kind] * 0.7))
+            if kind == "weight":
+                stalled = 0 if candidate is not None and candidate.weight() > best.weight() else stalled + 1
+            if candidate is not None and self.better(candidate, best, {p for m in free for p in inst.members[m]}):
                 best = candidate
                 if self.valid(best):
                     self.report(best.weight(), best.breaks())
-        status = FEASIBLE if self.valid(best) else UNKNOWN
-        return self.finish(best, status)
+        return self.finish(best, FEASIBLE if self.valid(best) else UNKNOWN)
+
+    def improve(self, incumbent: Schedule, free: set[int], kind: str) -> tuple[Schedule | None, bool]:
+        """Best re-placement of `free` (weight first, or breaks then moves at no loss of weight):
+        (the schedule found or None, whether proved optimal for the neighbourhood)."""
+        inst = self.instance
+        sm = SlotModel(inst, incumbent, free, breaks=kind == "breaks")
+        solver = self.cp_solver(1.0)
+        solver.parameters.max_time_in_seconds = min(solver.parameters.max_time_in_seconds, 3.0)
+        solver.parameters.num_workers = 1  # measured: on small models, faster than two
+        if kind == "weight":
+            # Then keep meetings where they are: moving them gains nothing and costs breaks.
+            kept = sum(v for m in free for s, v in sm.x[m] if s == incumbent.slot_of[m])
+            weight_scale = len(free) + 1
+            required_scale = weight_scale * (sum(inst.weight[m] for m in free) + 1)
+            sm.model.maximize(required_scale * sm.required_held + weight_scale * sm.weight + kept)
+        else:
+            held = [m for m in free if incumbent.slot_of[m] != UNPLACED]
+            sm.model.add(sm.required_held >= sum(1 for m in held if inst.required[m]))
+            sm.model.add(sm.weight >= sum(inst.weight[m] for m in held))
+            sm.model.minimize((len(free) + 1) * sm.breaks + sm.moves)
+            solver.parameters.linearization_level = 0
+        sm.hint(incumbent)
+        status = solver.solve(sm.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None, False
+        return sm.read(solver.boolean_value), status == cp_model.OPTIMAL
 
     def better(self, candidate: Schedule, incumbent: Schedule, touched: set[int]) -> bool:
         def key(s: Schedule):
@@ -392,16 +421,21 @@ class Solver:
             return Solution(status=UNKNOWN, seconds=self.elapsed(), workers=self.workers,
                             unscheduled=[Unscheduled(m, reason) for m in inst.meeting_ids],
                             bound_weight=self.bound)
-        tables = assign_tables(inst, schedule.slot_of)
-        assignments = [Assignment(inst.meeting_ids[m], inst.slot_ids[s], tables[m])
-                       for m, s in enumerate(schedule.slot_of) if s != UNPLACED]
-        reasons = explain.unscheduled_reasons(inst, schedule)
-        unscheduled = [Unscheduled(inst.meeting_ids[m], reason) for m, reason in reasons.items()]
-        figures = Figures(weight=schedule.weight(), breaks=schedule.breaks(), moved=schedule.moves(),
-                          table_changes=table_changes(inst, schedule.slot_of, tables))
-        return Solution(status=status, assignments=assignments, unscheduled=unscheduled,
-                        objective=figures, bound_weight=self.bound, seconds=self.elapsed(),
-                        workers=self.workers)
+        return to_solution(inst, schedule, status, self.bound, self.elapsed(), self.workers)
+
+
+def to_solution(instance: Instance, schedule: Schedule, status: str, bound: int, seconds: float,
+                workers: int) -> Solution:
+    """A valid schedule as a `Solution`: tables chosen, every unscheduled meeting explained."""
+    tables = assign_tables(instance, schedule.slot_of)
+    assignments = [Assignment(instance.meeting_ids[m], instance.slot_ids[s], tables[m])
+                   for m, s in enumerate(schedule.slot_of) if s != UNPLACED]
+    reasons = explain.unscheduled_reasons(instance, schedule)
+    unscheduled = [Unscheduled(instance.meeting_ids[m], reason) for m, reason in reasons.items()]
+    figures = Figures(weight=schedule.weight(), breaks=schedule.breaks(), moved=schedule.moves(),
+                      table_changes=table_changes(instance, schedule.slot_of, tables))
+    return Solution(status=status, assignments=assignments, unscheduled=unscheduled, objective=figures,
+                    bound_weight=bound, seconds=seconds, workers=workers)
 
 
 def table_changes(instance: Instance, slot_of: list[int], tables: dict[int, str]) -> int:

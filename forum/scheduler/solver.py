@@ -223,6 +223,7 @@ class Solver:
         # found brings the step back to 1; when the floor meets the best schedule, the floor
         # returns to the proven bound and probes get more time.
         soft_floor, step, seconds = 0, 1, 2.0
+        proven_infeasible = False
         while self.workers >= 2 and thread.is_alive() and self.remaining() > 0.05:
             with lock:
                 lower, upper, have = state["lower"], state["upper"], state["best"] is not None
@@ -238,8 +239,11 @@ class Solver:
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 offer(probe.read(solver.boolean_value))
                 step = 1
+            elif status == cp_model.INFEASIBLE and target is None:
+                proven_infeasible = True
+                break
             elif status == cp_model.INFEASIBLE:
-                raise_lower(INFINITE if target is None else target + 1)
+                raise_lower(target + 1)
             elif target is None:
                 seconds *= 1.5
             else:
@@ -248,8 +252,8 @@ class Solver:
         thread.join()
         if outcome and outcome[0] == cp_model.OPTIMAL:
             raise_lower(state["upper"])
-        infeasible = bool(outcome) and outcome[0] == cp_model.INFEASIBLE and state["best"] is None
-        return state["best"], state["lower"] >= state["upper"], infeasible
+        proven_infeasible = proven_infeasible or (outcome and outcome[0] == cp_model.INFEASIBLE)
+        return state["best"], state["lower"] >= state["upper"], bool(proven_infeasible) and state["best"] is None
 
     def stage_one_progress(self, value: float, bound: float) -> None:
         self.bound = min(self.bound, int(bound + 1e-6))

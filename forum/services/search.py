@@ -18,6 +18,7 @@ from ..models import Opportunity, Organisation, Participant, User, opportunity_a
 from .text import index_text, query_terms
 
 PER_PAGE = 20
+_FURTHEST_PAGE = 10 ** 6  # keeps absurd page numbers inside the databases' integers
 SORTS = ("relevance", "newest", "title")
 # How much a match counts per field: the event column not at all, then title before keywords and
 # areas, before summary, before description.
@@ -130,10 +131,21 @@ def _paginate(statement, page: int, per_page: int) -> Page:
 
 
 def _page_of_opportunities(ids, counted, page: int, per_page: int) -> Page:
-    """Pages over ids (`counted` is the same set, cheaper to count) and loads only the page's
-    opportunities: sorting the whole rows (long descriptions) of every match is what is slow."""
-    total, page, pages = _count_and_clamp(counted, page, per_page)
-    page_ids = list(db.session.scalars(ids.limit(per_page).offset((page - 1) * per_page)))
+    """Pages over ids and loads only the page's opportunities: sorting the whole rows (long
+    descriptions) of every match is what is slow. The total comes with the page (a window count),
+    so the matches are found once; `counted` (the same set, cheaper) is counted only for a page
+    beyond the last, which then shows the last one."""
+    page = min(max(1, page), _FURTHEST_PAGE)
+    rows = db.session.execute(ids.add_columns(func.count().over().label("total"))
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    if rows:
+        total = rows[0].total
+        pages = max(1, ceil(total / per_page))
+    else:
+        total, page, pages = _count_and_clamp(counted, page, per_page)
+        if total:
+            rows = db.session.execute(ids.limit(per_page).offset((page - 1) * per_page)).all()
+    page_ids = [row[0] for row in rows]
     loaded = {opportunity.id: opportunity for opportunity in db.session.scalars(
         select(Opportunity).where(Opportunity.id.in_(page_ids))
         .options(selectinload(Opportunity.areas),

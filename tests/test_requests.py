@@ -54,7 +54,7 @@ def event(make_event, organizer):
 def people(app, event, make_user, make_participant):
     """Ada and her colleague Dan (one university), Bob (a company, reads Korean), Carol (an investor)."""
     ada = make_participant(event, make_user("ada@example.org", "Ada Lovelace"), "Seoul National University")
-    bob = make_participant(event, make_user("bob@example.org", "Bob Kim", locale="ko"), "Hanmi Bio", kind="company")
+    bob = make_participant(event, make_user("bob@example.org", "Bob Kim", locale="en"), "Hanmi Bio", kind="company")
     carol = make_participant(event, make_user("carol@example.org", "Carol Choi"), "KB Investment", kind="investor")
     dan = Participant(event=event, user=make_user("dan@example.org", "Dan Park"), organisation=ada.organisation,
                       status="approved")

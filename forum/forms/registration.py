@@ -9,6 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import ORGANISATION_KINDS
 from ..services.registrations import OrganisationDetails
+from . import strip
 
 NEW_ORGANISATION = "new"
 
@@ -39,14 +40,9 @@ def language_names(codes: str) -> str:
     return ", ".join(str(SPOKEN_LANGUAGES.get(code, code)) for code in codes.split(",") if code)
 
 
-def clean_text(value):
-    """Trimmed, and without NUL characters, which PostgreSQL refuses to store."""
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
-
-
 def with_scheme(value):
     """People type “www.example.org”; a website is kept as a full http(s) address."""
-    value = clean_text(value or "")
+    value = strip(value or "")
     if value and "://" not in value:
         value = "https://" + value
     return value
@@ -80,14 +76,14 @@ class MultiCheckboxField(SelectMultipleField):
 class OrganisationFields:
     """An organisation's details, shared by registration and the edit page."""
 
-    name = StringField(_l("Organisation name"), filters=[clean_text],
+    name = StringField(_l("Organisation name"), filters=[strip],
                        validators=[only_for_new_organisation, DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind of organisation"),
                        validators=[only_for_new_organisation, DataRequired()])
     country = SelectField(_l("Country"), validators=[only_for_new_organisation, DataRequired()])
     website = StringField(_l("Website"), filters=[with_scheme],
                           validators=[only_for_new_organisation, Optional(), Length(max=300), web_address])
-    description = TextAreaField(_l("What your organisation does"), filters=[clean_text],
+    description = TextAreaField(_l("What your organisation does"), filters=[strip],
                                 validators=[only_for_new_organisation, Optional(), Length(max=5000)])
 
     def _set_organisation_choices(self) -> None:
@@ -100,7 +96,7 @@ class OrganisationFields:
 
 
 class ParticipantFields:
-    job_title = StringField(_l("Your job title"), filters=[clean_text], validators=[DataRequired(), Length(max=120)])
+    job_title = StringField(_l("Your job title"), filters=[strip], validators=[DataRequired(), Length(max=120)])
     languages = MultiCheckboxField(_l("Languages you speak"), choices=list(SPOKEN_LANGUAGES.items()),
                                    validators=[DataRequired(message=_l("Choose at least one language."))])
 
@@ -135,5 +131,5 @@ class RegistrationEditForm(FlaskForm, OrganisationFields, ParticipantFields):
 
 
 class InvitationForm(FlaskForm):
-    email = EmailField(_l("E-mail address of the co-organizer"), filters=[clean_text],
+    email = EmailField(_l("E-mail address of the co-organizer"), filters=[strip],
                        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])

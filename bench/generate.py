@@ -7,6 +7,7 @@ half-days, booths, sessions, capped agendas and three-person meetings.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import sys
@@ -47,7 +48,7 @@ def generate(size: Size, seed: int = 1) -> Problem:
         delegates = min(rng.choices((1, 2, 3), weights=(6, 3, 1))[0], size.participants - count)
         organisations.append([f"p{count + i}" for i in range(delegates)])
         count += delegates
-    popularity = [rng.paretovariate(1.2) for _ in organisations]
+    popularity = list(itertools.accumulate(rng.paretovariate(1.2) for _ in organisations))
 
     tables = [Table(id=f"T{i + 1}") for i in range(size.tables)]
     exhibitors = rng.sample(range(len(organisations)), k=min(len(organisations) // 20, size.tables // 5))
@@ -68,7 +69,7 @@ def generate(size: Size, seed: int = 1) -> Problem:
     pairs = set()
     while len(meetings) < size.meetings:
         a = rng.randrange(len(organisations))
-        b = rng.choices(range(len(organisations)), weights=popularity)[0]
+        b = rng.choices(range(len(organisations)), cum_weights=popularity)[0]
         if a == b or (min(a, b), max(a, b)) in pairs:
             continue
         pairs.add((min(a, b), max(a, b)))

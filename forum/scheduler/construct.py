@@ -101,10 +101,17 @@ class Schedule:
 def greedy(instance: Instance) -> Schedule:
     """Place meetings one by one: pins, then required (fewest options first), then by weight."""
     schedule = Schedule(instance)
+    if instance.minimise_moves:
+        # A re-run starts from the published schedule: meetings stay put wherever they still fit.
+        for m, s in sorted(instance.previous_slot.items(), key=lambda item: instance.fixed_slot[item[0]] is None):
+            if s in instance.allowed[m] and schedule.fits(m, s):
+                schedule.place(m, s)
     meetings = sorted(range(instance.n_meetings), key=lambda m: (
         instance.fixed_slot[m] is None, not instance.required[m], -instance.weight[m],
         len(instance.allowed[m])))
     for m in meetings:
+        if schedule.slot_of[m] != UNPLACED:
+            continue
         best = None
         for s in instance.allowed[m]:
             if schedule.fits(m, s):

@@ -1,0 +1,32 @@
+"""The fastest real instances reach the published optimum (JAIR 2022, d = 2), proved."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from forum.scheduler import OPTIMAL, check, solve
+
+HERE = Path(__file__).resolve().parent
+_spec = importlib.util.spec_from_file_location("bench_jair", HERE.parents[1] / "bench" / "jair.py")
+jair = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(jair)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["tic-12", "tic-13", "forumt-14", "forumt-14crafd"])
+def test_published_optimum_is_reached_and_proved(name):
+    problem = jair.load(HERE / "data" / f"{name}.original.dzn")
+    solution = solve(problem, time_limit=60, workers=2)
+    assert check(problem, solution).valid
+    assert solution.status == OPTIMAL
+    assert solution.objective.breaks == jair.PUBLISHED_OPTIMUM[name]
+    assert len(solution.assignments) == len(problem.meetings)  # every meeting is required
+
+
+def test_loader_makes_every_meeting_required_with_fairness_2():
+    problem = jair.load(HERE / "data" / "forumt-14.original.dzn")
+    assert len(problem.participants) == 60 and len(problem.meetings) == 237
+    assert all(m.required for m in problem.meetings)
+    assert problem.objective.max_break_spread == 2
+    assert {s.capacity for s in problem.slots} == {27}

@@ -1,0 +1,102 @@
+"""Property tests on random small problems: every solution passes the independent `check`, and
+on problems small enough to enumerate, the solver's weight and breaks are the true optimum."""
+
+import itertools
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import forum.scheduler.solver as solver_module
+from forum.scheduler import FEASIBLE, INFEASIBLE, OPTIMAL, Assignment, Solution, check, parse_problem, solve
+
+from conftest import problem_document
+
+
+@st.composite
+def small_problems(draw):
+    n_slots = draw(st.integers(2, 4))
+    days = draw(st.sampled_from([None, 2])) if n_slots >= 2 else None
+    slot_ids = [f"s{i}" for i in range(n_slots)]
+    people = [f"p{i}" for i in range(draw(st.integers(2, 4)))]
+    participants = []
+    for p in people:
+        entry = {"id": p, "unavailable": draw(st.lists(st.sampled_from(slot_ids), unique=True, max_size=2))}
+        if draw(st.booleans()):
+            entry["max_meetings"] = draw(st.integers(0, 2))
+        participants.append(entry)
+    meetings = []
+    for i in range(draw(st.integers(1, 4))):
+        members = draw(st.lists(st.sampled_from(people), min_size=2, max_size=3, unique=True))
+        meeting = {"id": f"m{i}", "participants": members, "weight": draw(st.integers(0, 3))}
+        if draw(st.integers(0, 3)) == 0:
+            meeting["slots"] = draw(st.lists(st.sampled_from(slot_ids), min_size=1, unique=True))
+        if draw(st.integers(0, 4)) == 0:
+            meeting["required"] = True
+        if i and draw(st.integers(0, 4)) == 0:
+            meeting["after"] = [f"m{draw(st.integers(0, i - 1))}"]
+        meetings.append(meeting)
+    objective = {"breaks": True}
+    if draw(st.integers(0, 3)) == 0:
+        objective["max_break_spread"] = draw(st.integers(0, 1))
+    doc = problem_document(slots=n_slots, days=days, participants=participants, meetings=meetings,
+                           objective=objective)
+    for slot in doc["slots"]:
+        slot["capacity"] = draw(st.integers(1, 2))
+    return parse_problem(doc)
+
+
+def brute_force_best(problem):
+    """(weight, breaks) of the best valid schedule by enumeration, judged by `check`; None if none."""
+    best = None
+    capacity = {s.id: s.capacity for s in problem.slots}
+    for choice in itertools.product([None] + [s.id for s in problem.slots], repeat=len(problem.meetings)):
+        used = {}
+        assignments = []
+        for meeting, slot in zip(problem.meetings, choice):
+            if slot is not None:
+                used[slot] = used.get(slot, 0) + 1
+                if used[slot] > capacity[slot]:
+                    break
+                assignments.append(Assignment(meeting.id, slot, str(used[slot])))
+        else:
+            placed = {a.meeting for a in assignments}
+            candidate = Solution(status=FEASIBLE, assignments=assignments, bound_weight=10**9)
+            candidate.unscheduled = [type("U", (), {"meeting": m.id})() for m in problem.meetings
+                                     if m.id not in placed]
+            figures = check(problem, candidate).figures
+            candidate.objective = figures
+            if check(problem, candidate).valid:
+                key = (figures.weight, -figures.breaks)
+                best = key if best is None or key > best else best
+    return best
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_every_solution_passes_check_and_is_optimal(problem):
+    solution = solve(problem, time_limit=20, workers=2)
+    best = brute_force_best(problem)
+    if best is None:
+        assert solution.status == INFEASIBLE
+        return
+    assert solution.status == OPTIMAL
+    result = check(problem, solution)
+    assert result.valid, result.errors
+    assert (solution.objective.weight, -solution.objective.breaks) == best
+    assert solution.bound_weight >= solution.objective.weight
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_neighbourhood_search_solutions_pass_check(problem):
+    """The path large problems take, forced on small ones: valid, never above the bound."""
+    limit = solver_module.EXACT_MODEL_LIMIT
+    solver_module.EXACT_MODEL_LIMIT = 0
+    try:
+        solution = solve(problem, time_limit=2, workers=2)
+    finally:
+        solver_module.EXACT_MODEL_LIMIT = limit
+    if solution.status in (OPTIMAL, FEASIBLE):
+        result = check(problem, solution)
+        assert result.valid, result.errors
+        assert solution.objective.weight <= solution.bound_weight

@@ -47,6 +47,7 @@ def check(problem: Problem, solution: Solution) -> CheckResult:
     order = {s.id: i for i, s in enumerate(problem.slots)}
     booth_of = {p.id: p.table for p in problem.participants if p.table}
     booths = set(booth_of.values())
+    table_ids = {t.id for t in problem.tables or ()}
 
     listed = Counter([a.meeting for a in solution.assignments] + [u.meeting for u in solution.unscheduled])
     for m in meetings:
@@ -84,7 +85,7 @@ def check(problem: Problem, solution: Solution) -> CheckResult:
             capacity = slots[a.slot].capacity
             if a.table not in {str(i) for i in range(1, capacity + 1)}:
                 errors.append(f"{where}: table {a.table!r} is not one of the slot's tables 1..{capacity}")
-        elif a.table not in {t.id for t in problem.tables}:
+        elif a.table not in table_ids:
             errors.append(f"{where}: unknown table {a.table!r}")
         elif owners_booths and a.table not in owners_booths:
             errors.append(f"{where}: not at the booth of its host")
@@ -117,10 +118,14 @@ def check(problem: Problem, solution: Solution) -> CheckResult:
                       f"more than max_break_spread {spread}")
 
     moved = sum(1 for a in problem.previous if a.meeting not in placed or placed[a.meeting].slot != a.slot)
+    agenda: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for a in placed.values():
+        if a.slot in order:
+            for p in meetings[a.meeting].participants:
+                agenda[p].append((order[a.slot], a.table))
     table_changes = 0
-    for p in problem.participants:
-        tables = [placed[m].table for m in sorted(
-            (m for m in placed if p.id in meetings[m].participants), key=lambda m: order[placed[m].slot])]
+    for held in agenda.values():
+        tables = [table for _, table in sorted(held)]
         table_changes += sum(1 for a, b in zip(tables, tables[1:]) if a != b)
     figures = Figures(weight=sum(meetings[m].weight for m in placed), breaks=sum(breaks.values()),
                       moved=moved, table_changes=table_changes)

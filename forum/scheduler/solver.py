@@ -248,12 +248,31 @@ class Solver:
                 seconds *= 1.5
             else:
                 soft_floor, step = target + 1, step * 2
+                with lock:
+                    incumbent = state["best"]
+                offer(self.polish(incumbent, seconds))
         bound_solver.stop_search()
         thread.join()
         if outcome and outcome[0] == cp_model.OPTIMAL:
             raise_lower(state["upper"])
         proven_infeasible = proven_infeasible or (outcome and outcome[0] == cp_model.INFEASIBLE)
         return state["best"], state["lower"] >= state["upper"], bool(proven_infeasible) and state["best"] is None
+
+    def polish(self, schedule: Schedule, seconds: float) -> Schedule:
+        """Fewer breaks by re-placing a few meetings at a time, for about `seconds`."""
+        rng = random.Random(int(seconds * 1000))
+        until = min(self.deadline, time.monotonic() + seconds)
+        size = 30
+        while time.monotonic() < until:
+            pick = self.around_breaks if rng.random() < 0.5 else self.time_window
+            free = pick(schedule, rng, size)
+            if not free:
+                break
+            candidate, solved = self.improve(schedule, free, "breaks")
+            if candidate is not None and candidate.breaks() < schedule.breaks():
+                schedule = candidate
+            size = min(size + 5, 200) if solved else max(10, size - 10)
+        return schedule
 
     def stage_one_progress(self, value: float, bound: float) -> None:
         self.bound = min(self.bound, int(bound + 1e-6))

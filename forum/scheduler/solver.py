@@ -122,32 +122,29 @@ class Solver:
     # -- exact model, lexicographic stages ---------------------------------------------------
 
     def exact(self, start: Schedule) -> Solution:
+        """Lexicographic stages, each a model of the whole problem with the previous objectives
+        fixed at their best values and hinted with the previous stage's schedule."""
         inst = self.instance
-        sm = SlotModel(inst, start)
-        model = sm.model
         best = start if self.valid(start) else None
         proven = True
 
         # With every meeting required the weight is fixed: the breaks stage finds the schedule.
         skip_weight_stage = all(inst.required) and inst.minimise_breaks
-        weight = start.weight() if best else None
-        if not skip_weight_stage and (best is None or weight < self.bound):
-            model.maximize(sm.weight)
+        if not skip_weight_stage and (best is None or best.weight() < self.bound):
+            sm = SlotModel(inst, start, breaks=False)
+            sm.model.maximize(sm.weight)
             sm.hint(start)
             solver = self.cp_solver(0.5 if inst.minimise_breaks else 0.9)
-            status = solver.solve(model, _Reporter(lambda value, bound: self.stage_one_progress(value, bound)))
+            status = solver.solve(sm.model, _Reporter(self.stage_one_progress))
             if status == cp_model.INFEASIBLE:
                 return self.diagnose()
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 best = sm.read(solver.boolean_value)
                 self.bound = min(self.bound, int(solver.best_objective_bound + 1e-6))
-            if status != cp_model.OPTIMAL:
-                proven = False
+            proven = status == cp_model.OPTIMAL
             if best is None:
                 return self.finish(start, UNKNOWN)
-        if best is not None:
-            weight = best.weight()
-            model.add(sm.weight >= weight)
+        weight = best.weight() if best is not None else None
 
         if inst.minimise_breaks:
             best, breaks_proven, infeasible = self.minimise_breaks(best, weight)
@@ -156,13 +153,16 @@ class Solver:
             if best is None:
                 return self.finish(start, UNKNOWN)
             proven = proven and breaks_proven
-            model.add(sm.breaks <= best.breaks())
 
         if inst.minimise_moves:
-            model.minimize(sm.moves)
+            sm = SlotModel(inst, best)
+            sm.model.add(sm.weight >= best.weight())
+            if inst.minimise_breaks:
+                sm.model.add(sm.breaks <= best.breaks())
+            sm.model.minimize(sm.moves)
             sm.hint(best)
             solver = self.cp_solver(1.0)
-            status = solver.solve(model)
+            status = solver.solve(sm.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 best = sm.read(solver.boolean_value)
             proven = proven and status == cp_model.OPTIMAL
@@ -276,7 +276,7 @@ class Solver:
 
     def stage_one_progress(self, value: float, bound: float) -> None:
         self.bound = min(self.bound, int(bound + 1e-6))
-        self.report(int(round(value)), -1)
+        self.report(int(round(value)), -1)  # breaks are not minimised yet
 
     def diagnose(self) -> Solution:
         """The problem has no valid schedule: name the rule, or the required meetings, at fault."""

@@ -1,7 +1,18 @@
 """Optimal one-to-one meeting schedules with OR-Tools CP-SAT (format: SCHEDULER-FORMAT.md).
 
 Imports neither Flask nor SQLAlchemy: the web app, the command line, the tests and the
-benchmarks all build a `Problem` and call `solve`.
+benchmarks all build a `Problem` and call `solve(problem, time_limit, workers, progress)`.
+
+Where the format leaves a choice, this package decides (and `check` verifies) as follows:
+- `after` binds only when both meetings are held: the later one then starts in a later slot.
+- `max_break_spread` compares every participant's break count, including those with no meeting.
+- A booth (`participants[].table`) is used only by its owner's meetings; slot capacity counts
+  every meeting, and meetings without a booth owner share the remaining tables.
+- `moved` counts the meetings of `previous` that are now in another slot or unscheduled.
+- `table_changes` counts, per participant, consecutive meetings (in slot order, over the whole
+  event) at different tables. Tables are chosen after the slots, slot by slot, keeping people
+  where they sat: that last stage is a heuristic and not part of an OPTIMAL claim, which covers
+  weight, breaks and moves.
 """
 
 from .check import CheckResult, check

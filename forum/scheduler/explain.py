@@ -135,8 +135,12 @@ def unscheduled_reason(instance: Instance, schedule: Schedule, m: int) -> str:
                 "break the fairness bound or was not found in the time given")
     n = len(inst.allowed[m])
     if busy_slots == n:
-        return (f"no common free slot left: in each of the {n} slots they could share, "
-                f"{_names(inst, sorted(busy_people))} already meet someone else")
+        who = sorted(busy_people)
+        if len(who) == 1:
+            return (f"no common free slot left: {inst.participant_ids[who[0]]} already has a meeting "
+                    f"in each of the {n} slots they could share")
+        return (f"no common free slot left: in each of the {n} slots they could share, one of "
+                f"{_names(inst, who)} already has a meeting")
     if slot_full == n:
         return f"the session is full: all {n} slots the meeting can take are at capacity"
     parts = []

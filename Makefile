@@ -17,12 +17,12 @@ setup: $(STAMP) translations
 
 translations: $(STAMP)
 	@if ls forum/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile --use-fuzzy -q -d forum/translations; fi
+		$(BIN)/pybabel -q compile -d forum/translations; fi
 
 # Re-extracts the messages and merges them into every language's catalog (then translate the .po files).
 catalog: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o forum/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -q -N -i forum/translations/messages.pot -d forum/translations --no-location --ignore-obsolete
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o forum/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel -q update -N -i forum/translations/messages.pot -d forum/translations --no-location --ignore-obsolete
 
 run: setup
 	$(FLASK) db upgrade

@@ -96,12 +96,12 @@ def _tell_cancelled(meeting: Meeting, by: Participant | None) -> None:
         if by is None:
             notify(attendee.participant, _l("The organizers cancelled one of your meetings"),
                    _l("The organizers of %(event)s cancelled your meeting at %(time)s.",
-                      event=event.name, time=_slot_label(meeting.slot, event)), link)
+                      event=event.name, time=_slot_label(meeting.slot, event)), link, [meeting])
         else:
             notify(attendee.participant, _l("%(name)s cancelled your meeting", name=by.user.name),
                    _l("%(name)s (%(organisation)s) cancelled your meeting at %(time)s at %(event)s.",
                       name=by.user.name, organisation=by.organisation.name,
-                      time=_slot_label(meeting.slot, event), event=event.name), link)
+                      time=_slot_label(meeting.slot, event), event=event.name), link, [meeting])
 
 
 def _slot_label(slot: Slot, event: Event) -> str:
@@ -236,7 +236,7 @@ def book_meeting(meeting: Meeting, by: Participant, slot_id: int | None = None,
     db.session.flush()
     for other in people:
         if other.id != by.id:
-            _tell_booked(other, by, placement, event)
+            _tell_booked(other, by, meeting)
     return placement
 
 
@@ -274,16 +274,17 @@ def book_new_meeting(by: Participant, other: Participant, slot_id: int | None = 
     meeting.attendees = [MeetingAttendee(participant=by), MeetingAttendee(participant=other)]
     db.session.add(meeting)
     db.session.flush()
-    _tell_booked(other, by, placement, event)
+    _tell_booked(other, by, meeting)
     return meeting
 
 
-def _tell_booked(recipient: Participant, by: Participant, placement: Placement, event: Event) -> None:
+def _tell_booked(recipient: Participant, by: Participant, meeting: Meeting) -> None:
+    event = meeting.event
     notify(recipient, _l("%(name)s booked a meeting with you", name=by.user.name),
            _l("%(name)s (%(organisation)s) booked a meeting with you at %(event)s: %(time)s at %(table)s.",
               name=by.user.name, organisation=by.organisation.name, event=event.name,
-              time=_slot_label(placement.slot, event), table=placement.table.name),
-           url_for("operations.my_day", slug=event.slug))
+              time=_slot_label(meeting.slot, event), table=meeting.table.name),
+           url_for("operations.my_day", slug=event.slug), [meeting])
 
 
 # --- reading the published schedule ----------------------------------------------------------

@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
 from ..extensions import db
-from ..models import Notification, Participant, utcnow
+from ..models import Meeting, Notification, Participant, utcnow
 from .mail import send_mail
 
 SUBJECT_MAX = 300
@@ -23,13 +23,20 @@ def _render(text) -> str:
     return text() if callable(text) else str(text)
 
 
-def notify(participant: Participant, subject, body, link: str = "") -> Notification:
-    """E-mail `participant` and add the same message to their inbox; `link` is a site path."""
+def notify(participant: Participant, subject, body, link: str = "", meetings: list[Meeting] = ()) -> Notification:
+    """E-mail `participant` and add the same message to their inbox; `link` is a site path.
+
+    `meetings` are those the message is about: once on the published schedule, the e-mail
+    carries them as an iCalendar attachment, so calendar clients learn of moves and cancellations.
+    """
+    from .calendars import meetings_attachment, on_published_agenda
     user = participant.user
     with force_locale(user.locale or "en"):
         subject_text, body_text = _render(subject)[:SUBJECT_MAX], _render(body)
     mail_body = f"{body_text}\n\n{urljoin(request.url_root, link)}" if link else body_text
-    send_mail(user.email, subject_text, mail_body, event=participant.event)
+    published = [meeting for meeting in meetings if on_published_agenda(meeting, participant)]
+    attachment = meetings_attachment(participant, published) if published else None
+    send_mail(user.email, subject_text, mail_body, event=participant.event, attachment=attachment)
     notification = Notification(participant_id=participant.id, subject=subject_text, body=body_text, link=link)
     db.session.add(notification)
     db.session.flush()

@@ -271,8 +271,8 @@ def _requests_page(event: Event) -> str:
     return url_for("meetings.my_requests", slug=event.slug)
 
 
-def _tell(participant: Participant, subject, body) -> None:
-    notify(participant, subject, body, _requests_page(participant.event))
+def _tell(participant: Participant, subject, body, meetings: list[Meeting] = ()) -> None:
+    notify(participant, subject, body, _requests_page(participant.event), meetings)
 
 
 # --- participants' operations ----------------------------------------------------------------
@@ -439,7 +439,7 @@ def cancel_meeting(meeting: Meeting, participant: Participant) -> None:
         _tell(other, _l("%(name)s cancelled your meeting", name=participant.user.name),
               _l("%(name)s (%(organisation)s) cancelled your meeting at %(event)s.",
                  name=participant.user.name, organisation=participant.organisation.name,
-                 event=meeting.event.name))
+                 event=meeting.event.name), [meeting])
 
 
 def colleagues_to_add(meeting: Meeting, participant: Participant) -> list[Participant]:

@@ -585,7 +585,7 @@ def cancel_meeting(run: ScheduleRun, meeting: Meeting) -> None:
         others = ", ".join(a.participant.user.name for a in meeting.attendees if a.participant_id != attendee.participant_id)
         notify(attendee.participant, _l("The organizers cancelled your meeting with %(others)s", others=others),
                _l("The organizers of %(event)s cancelled your meeting with %(others)s.", event=event.name,
-                  others=others), url_for("operations.my_day", slug=event.slug))
+                  others=others), url_for("operations.my_day", slug=event.slug), [meeting])
 
 
 def add_meeting(run: ScheduleRun, first: Participant, second: Participant, slot: Slot, table: Table) -> Meeting:
@@ -682,7 +682,8 @@ def _tell_changes(event: Event, moved, added, removed) -> None:
             return "\n".join(parts)
 
         notify(participant, _l("Your agenda for %(event)s changed", event=event.name), body,
-               url_for("operations.my_day", slug=event.slug))
+               url_for("operations.my_day", slug=event.slug),
+               [line.meeting for line in mine["added"] + mine["moved"]])
 
 
 # --- the command line ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Loading helpers and access rules shared by the blueprints (404 for what is not yours, 403 for organizer pages)."""
 from functools import wraps
 
-from flask import abort, g
+from flask import abort, flash, g, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -58,7 +58,6 @@ def get_owned_or_404(model, object_id: int, event: Event):
 
 def refuse(form, error) -> None:
     """Show a service's refusal on the form (at its field when it names one); nothing is kept."""
-    from flask import flash
     db.session.rollback()
     if error.field and error.field in form:
         form[error.field].errors = list(form[error.field].errors) + [error.message]
@@ -67,7 +66,6 @@ def refuse(form, error) -> None:
 
 
 def client_address() -> str:
-    from flask import request
     return request.remote_addr or "unknown"
 
 

@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from .config import Config
 from .extensions import babel, csrf, db, login_manager, migrate
+from .models.base import MAX_ID
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 
@@ -19,7 +20,7 @@ class DatabaseIdConverter(IntegerConverter):
     """`<int:…>` limited to what a BIGINT column can hold."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 

@@ -8,8 +8,7 @@ from sqlalchemy import delete, select
 
 from forum import jobs
 from forum.extensions import db
-from forum.models import Opportunity, Organisation, Participant, Suggestion, TechnologyArea
-from forum.services import suggestions
+from forum.models import Opportunity, Participant, Suggestion, TechnologyArea
 
 KOREAN_DISTRACTORS = [
     ("offer", "반도체 식각 공정 장비 국산화 기술", "플라즈마 식각 장비의 핵심 부품 설계"),

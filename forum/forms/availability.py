@@ -4,13 +4,14 @@ from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
 
-LARGEST_ID = 2 ** 63 - 1
+from ..models import parse_id
+
 MOST_IDS = 10000
 
 
 def ids_in_range(form, field):
     """Ids that the database can look up; whether they belong to the event is the service's rule."""
-    if len(field.data or []) > MOST_IDS or any(not 0 < value <= LARGEST_ID for value in field.data or []):
+    if len(field.data or []) > MOST_IDS or any(parse_id(value) is None for value in field.data or []):
         raise ValidationError(_l("Some of the chosen entries do not exist. Reload the page and try again."))
 
 

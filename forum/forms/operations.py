@@ -9,11 +9,11 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, RadioField, SelectField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, ValidationError
 
+from ..models import parse_id
 from ..services.dayof import MARKABLE_STATUSES
 from ..services.imports import IMPORT_KINDS, KIND_LABELS
 
 FIRST_FREE = "first"
-LARGEST_ID = 2 ** 63 - 1
 
 
 class MarkForm(FlaskForm):
@@ -37,7 +37,7 @@ class BookingForm(FlaskForm):
             for placement in placements]
 
     def validate_slot(self, field):
-        if field.data != FIRST_FREE and not (field.data.isdigit() and 0 < int(field.data) <= LARGEST_ID):
+        if field.data != FIRST_FREE and parse_id(field.data) is None:
             raise ValidationError(_l("Choose a time from the list."))
 
     def slot_id(self) -> int | None:

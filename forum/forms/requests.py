@@ -8,10 +8,10 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from ..models import parse_id
 from . import strip
 
 PRIORITY_CHOICES = [(1, _l("Must meet")), (2, _l("Would like to meet")), (3, _l("If time allows"))]
-LARGEST_ID = 2 ** 63 - 1
 
 
 def priority_field(label):
@@ -32,7 +32,7 @@ class MeetingRequestForm(FlaskForm):
             (str(opportunity.id), opportunity.title) for opportunity in opportunities]
 
     def validate_opportunity(self, field):
-        if field.data and not (field.data.isdigit() and 0 < int(field.data) <= LARGEST_ID):
+        if field.data and parse_id(field.data) is None:
             raise ValidationError(_l("Choose one of the offers or needs in the list."))
 
     def opportunity_id(self) -> int | None:

@@ -1,6 +1,6 @@
 """All models, importable from one place (Alembic and the app need every table registered)."""
 from .accounts import ORGANISATION_KINDS, LoginAttempt, Organisation, OutboxMessage, User
-from .base import UTCDateTime, utcnow
+from .base import MAX_ID, UTCDateTime, parse_id, utcnow
 from .marketplace import (IP_STATUSES, MEETING_STATUSES, OPPORTUNITY_KINDS, OPPORTUNITY_TYPES, PARTNERSHIP_TYPES,
                           PRIORITIES, REQUEST_STATUSES, Bookmark, Meeting, MeetingAttendee, MeetingRequest,
                           Notification, Opportunity, Suggestion, TechnologyArea, opportunity_area)
@@ -9,6 +9,7 @@ from .events import (APPROVAL_MODES, EVENT_STATUSES, Event, Invitation, MeetingS
                      SessionPause, Slot, Table, Unavailability)
 
 __all__ = [
+    "MAX_ID", "parse_id",
     "RUN_STATUSES", "DraftPlacement", "ScheduleRun",
     "IP_STATUSES", "MEETING_STATUSES", "OPPORTUNITY_KINDS", "OPPORTUNITY_TYPES", "PARTNERSHIP_TYPES", "PRIORITIES",
     "REQUEST_STATUSES", "Bookmark", "Meeting", "MeetingAttendee", "MeetingRequest", "Notification", "Opportunity",

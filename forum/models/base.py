@@ -5,6 +5,18 @@ from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 
+# The largest id a database driver takes: a bigger number in a URL or a form names no row
+# (and would overflow the driver instead of finding nothing).
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value) -> int | None:
+    """`value` (an int or the digits typed in a form or query string) as a row id, else None."""
+    if isinstance(value, str):
+        value = int(value) if value.isdigit() else None
+    return value if isinstance(value, int) and 0 < value <= MAX_ID else None
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -2,7 +2,7 @@
 from datetime import date, datetime, time
 from typing import Optional
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, Time,
+from sqlalchemy import (CheckConstraint, Date, ForeignKey, Integer, String, Text, Time,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

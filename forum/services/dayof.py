@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import (Event, Meeting, MeetingAttendee, MeetingRequest, MeetingSession, Participant, Slot, Table,
+from ..models import (parse_id, Event, Meeting, MeetingAttendee, MeetingRequest, MeetingSession, Participant, Slot, Table,
                       Unavailability, User, utcnow)
 from . import ServiceError
 from .notifications import notify
@@ -371,7 +371,7 @@ def live_board(event: Event, now: datetime | None = None) -> Board:
 
 def participant_or_none(event: Event, participant_id: int) -> Participant | None:
     """A participant of `event` by id (another event's id gives None)."""
-    if not 0 < participant_id < 2 ** 63:
+    if parse_id(participant_id) is None:
         return None
     return db.session.scalar(select(Participant).where(Participant.id == participant_id,
                                                        Participant.event_id == event.id))

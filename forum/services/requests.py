@@ -29,7 +29,7 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import (Event, Meeting, MeetingAttendee, MeetingRequest, Opportunity, Participant, User,
+from ..models import (parse_id, Event, Meeting, MeetingAttendee, MeetingRequest, Opportunity, Participant, User,
                       utcnow)
 from . import ServiceError
 from .notifications import notify
@@ -233,7 +233,7 @@ def recipient_opportunity(opportunity_id: int | None, recipient: Participant) ->
     """The recipient's published opportunity a request is about; anyone else's is refused."""
     if opportunity_id is None:
         return None
-    opportunity = db.session.get(Opportunity, opportunity_id) if 0 < opportunity_id < 2 ** 63 else None
+    opportunity = db.session.get(Opportunity, opportunity_id) if parse_id(opportunity_id) else None
     if (opportunity is None or opportunity.participant_id != recipient.id or opportunity.withdrawn
             or opportunity.hidden):
         raise ServiceError(_("Choose one of %(name)s's published offers or needs.", name=recipient.user.name),

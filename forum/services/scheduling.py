@@ -206,8 +206,9 @@ def execute_run(run_id: int, report=None) -> None:
     except Exception as error:
         log.exception("schedule run %s failed", run_id)
         db.session.rollback()
+        cause = str(error)[:500]
         _finish(run_id, lambda run: _fail(run, _("The run failed: %(error)s. Nothing published was changed.",
-                                                 error=str(error)[:500])))
+                                                 error=cause)))
     else:
         _finish(run_id, lambda run: _record_solution(run, solution))
 

@@ -16,9 +16,6 @@ from .meetings import participant_required
 
 bp = Blueprint("calendars", __name__)
 
-LARGEST_ID = 2 ** 63 - 1
-
-
 def _calendar_response(data: bytes, event: Event, filename: str | None = None):
     """`data` as text/calendar, a download when `filename` is given; 304 when the client has it."""
     response = make_response(data)
@@ -33,13 +30,6 @@ def _calendar_response(data: bytes, event: Event, filename: str | None = None):
     response.cache_control.private = True
     response.cache_control.no_cache = True
     return response.make_conditional(request)
-
-
-def _of_event_or_404(model, object_id: int, event: Event):
-    # Ids beyond a 64-bit integer overflow the database driver instead of finding nothing.
-    if not 0 < object_id <= LARGEST_ID:
-        abort(404)
-    return get_owned_or_404(model, object_id, event)
 
 
 # --- the participant's agenda --------------------------------------------------------------------
@@ -77,7 +67,7 @@ def agenda_ics(event, participant):
 def meeting_ics(slug, meeting_id):
     """An attendee's meeting once it is on the published agenda, or any placed meeting for organizers."""
     event = get_event_or_404(slug)
-    meeting = _of_event_or_404(Meeting, meeting_id, event)
+    meeting = get_owned_or_404(Meeting, meeting_id, event)
     participant = current_participant(event)
     if participant is not None and calendars.on_published_agenda(meeting, participant):
         data = calendars.meeting_download(meeting, participant)
@@ -114,5 +104,5 @@ def event_ics(event):
 @bp.get("/e/<slug>/organize/tables/<int:table_id>/calendar.ics")
 @organizer_required
 def table_ics(event, table_id):
-    table = _of_event_or_404(Table, table_id, event)
+    table = get_owned_or_404(Table, table_id, event)
     return _calendar_response(calendars.table_download(table), event, f"{event.slug}-table-{table.number}.ics")

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Event, Participant
+from ..models import Event, Participant, parse_id
 
 
 def get_event_or_404(slug: str) -> Event:
@@ -50,7 +50,7 @@ def organizer_required(view):
 
 def get_owned_or_404(model, object_id: int, event: Event):
     """An object of `model` that belongs to `event`; anything else (another event's id) is 404."""
-    obj = db.session.get(model, object_id)
+    obj = db.session.get(model, object_id) if parse_id(object_id) else None
     if obj is None or getattr(obj, "event_id", None) != event.id:
         abort(404)
     return obj

@@ -1,5 +1,5 @@
 """The organizer's scheduling console: run the scheduler, follow it, review, adjust and publish the draft."""
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,15 +12,6 @@ from ..services.availability import event_slots
 from .common import get_owned_or_404, organizer_required, refuse
 
 bp = Blueprint("console", __name__)
-LARGEST_ID = 2 ** 31 - 1  # ids are 32-bit integers in PostgreSQL: anything larger names nothing
-
-
-def _owned(model, object_id: int, event):
-    if object_id > LARGEST_ID:
-        abort(404)
-    return get_owned_or_404(model, object_id, event)
-
-
 def _run_url(event, run):
     return url_for("console.run", slug=event.slug, run_id=run.id)
 
@@ -51,7 +42,7 @@ def index(event):
 @bp.get("/e/<slug>/organize/schedule/runs/<int:run_id>")
 @organizer_required
 def run(event, run_id):
-    schedule_run = _owned(ScheduleRun, run_id, event)
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
     scheduling.mark_dead_runs(event)
     if schedule_run.status in scheduling.ACTIVE_STATUSES:
         return render_template("console/progress.html", event=event, run=schedule_run)
@@ -70,7 +61,7 @@ def run(event, run_id):
 @bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/cancel")
 @organizer_required
 def cancel_run(event, run_id):
-    schedule_run = _owned(ScheduleRun, run_id, event)
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
     try:
         scheduling.request_cancel(schedule_run)
     except ServiceError as error:
@@ -84,8 +75,8 @@ def cancel_run(event, run_id):
 @bp.route("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/move", methods=["GET", "POST"])
 @organizer_required
 def move(event, run_id, meeting_id):
-    schedule_run = _owned(ScheduleRun, run_id, event)
-    meeting = _owned(Meeting, meeting_id, event)
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
+    meeting = get_owned_or_404(Meeting, meeting_id, event)
     form = _placement_form(MoveMeetingForm, event)
     if form.validate_on_submit():
         try:
@@ -106,8 +97,8 @@ def move(event, run_id, meeting_id):
 
 
 def _adjust(event, run_id, meeting_id, operation, done_message):
-    schedule_run = _owned(ScheduleRun, run_id, event)
-    meeting = _owned(Meeting, meeting_id, event)
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
+    meeting = get_owned_or_404(Meeting, meeting_id, event)
     try:
         operation(schedule_run, meeting)
     except ServiceError as error:
@@ -142,7 +133,7 @@ def cancel_meeting(event, run_id, meeting_id):
 @bp.route("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/new", methods=["GET", "POST"])
 @organizer_required
 def add_meeting(event, run_id):
-    schedule_run = _owned(ScheduleRun, run_id, event)
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
     form = _placement_form(AddMeetingForm, event, people=meeting_candidates(event))
     if form.validate_on_submit():
         try:
@@ -160,7 +151,7 @@ def add_meeting(event, run_id):
 @bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/publish")
 @organizer_required
 def publish(event, run_id):
-    schedule_run = _owned(ScheduleRun, run_id, event)
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
     try:
         version = scheduling.publish(schedule_run)
     except ServiceError as error:
@@ -176,7 +167,7 @@ def publish(event, run_id):
 @organizer_required
 def progress(event, run_id):
     """The progress page's poll: the run's figures as JSON (a few bytes over a venue's Wi-Fi)."""
-    schedule_run = _owned(ScheduleRun, run_id, event)
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
     scheduling.mark_dead_runs(event)
     return jsonify(status=schedule_run.status, active=schedule_run.status in scheduling.ACTIVE_STATUSES,
                    best_weight=schedule_run.best_weight, bound_weight=schedule_run.bound_weight,

@@ -16,7 +16,6 @@ from .common import (can_organize, current_participant, get_event_or_404, get_ow
                      safe_next_url)
 
 bp = Blueprint("marketplace", __name__)
-_LARGEST_ID = 2 ** 63  # ids beyond a 64-bit integer overflow the database driver instead of finding nothing
 
 
 def _member_or_404(slug):
@@ -29,21 +28,15 @@ def _member_or_404(slug):
     return event, participant, organizer
 
 
-def _owned_or_404(model, object_id: int, event):
-    if object_id >= _LARGEST_ID:
-        abort(404)
-    return get_owned_or_404(model, object_id, event)
-
-
 def _visible_opportunity_or_404(event, opportunity_id, participant, organizer) -> Opportunity:
-    opportunity = _owned_or_404(Opportunity, opportunity_id, event)
+    opportunity = get_owned_or_404(Opportunity, opportunity_id, event)
     if not opportunities.visible_to(opportunity, participant, organizer):
         abort(404)
     return opportunity
 
 
 def _own_opportunity_or_404(event, opportunity_id, participant) -> Opportunity:
-    opportunity = _owned_or_404(Opportunity, opportunity_id, event)
+    opportunity = get_owned_or_404(Opportunity, opportunity_id, event)
     if participant is None or opportunity.participant_id != participant.id:
         abort(404)
     return opportunity
@@ -145,7 +138,7 @@ def directory(slug):
 @login_required
 def participant(slug, participant_id):
     event, viewer, organizer = _member_or_404(slug)
-    shown = _owned_or_404(Participant, participant_id, event)
+    shown = get_owned_or_404(Participant, participant_id, event)
     if shown.status != "approved" or shown.organisation_id is None:
         abort(404)
     own = viewer is not None and viewer.id == shown.id
@@ -159,8 +152,6 @@ def participant(slug, participant_id):
 @login_required
 def organisation(slug, organisation_id):
     event, viewer, organizer = _member_or_404(slug)
-    if organisation_id >= _LARGEST_ID:
-        abort(404)
     shown = db.session.get(Organisation, organisation_id)
     members = [member for member in (shown.participants if shown else [])
                if member.event_id == event.id and member.status == "approved"]
@@ -267,7 +258,7 @@ def republish(slug, opportunity_id):
 @bp.route("/e/<slug>/organize/opportunities/<int:opportunity_id>/hide", methods=["GET", "POST"])
 @organizer_required
 def hide(event, opportunity_id):
-    shown = _owned_or_404(Opportunity, opportunity_id, event)
+    shown = get_owned_or_404(Opportunity, opportunity_id, event)
     form = HideForm()
     if form.validate_on_submit():
         try:
@@ -283,7 +274,7 @@ def hide(event, opportunity_id):
 @bp.post("/e/<slug>/organize/opportunities/<int:opportunity_id>/unhide")
 @organizer_required
 def unhide(event, opportunity_id):
-    shown = _owned_or_404(Opportunity, opportunity_id, event)
+    shown = get_owned_or_404(Opportunity, opportunity_id, event)
     opportunities.unhide_opportunity(shown)
     flash(_("The opportunity is listed again."), "success")
     return redirect(url_for("marketplace.opportunity", slug=event.slug, opportunity_id=shown.id))

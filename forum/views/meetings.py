@@ -10,13 +10,12 @@ from sqlalchemy import select
 from ..extensions import db
 from ..forms.availability import AvailabilityForm, ReminderForm
 from ..forms.requests import AcceptForm, CoAttendeeForm, DeclineForm, MeetingRequestForm, OrganizerMeetingForm
-from ..models import REQUEST_STATUSES, Event, Meeting, MeetingRequest, Participant
+from ..models import REQUEST_STATUSES, Event, Meeting, MeetingRequest, Participant, parse_id
 from ..services import ServiceError, availability as availability_service, notifications, requests as requests_service
 from .common import current_participant, get_event_or_404, get_owned_or_404, organizer_required, refuse
 
 bp = Blueprint("meetings", __name__)
 
-LARGEST_ID = 2 ** 63 - 1
 HISTORY_STATUSES = ("declined", "cancelled", "expired")
 
 
@@ -39,13 +38,11 @@ def participant_required(view):
 
 def _id_arg(name: str) -> int | None:
     """A query-string id, or None when it is missing or no id at all."""
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and 0 < int(value) <= LARGEST_ID else None
+    return parse_id(request.args.get(name, ""))
 
 
 def _of_event_or_404(model, object_id: int | None, event: Event):
-    # Ids beyond a 64-bit integer overflow the database driver instead of finding nothing.
-    if object_id is None or not 0 < object_id <= LARGEST_ID:
+    if object_id is None:
         abort(404)
     return get_owned_or_404(model, object_id, event)
 

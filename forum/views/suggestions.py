@@ -49,8 +49,5 @@ def mine(slug):
 @bp.get("/e/<slug>/organize/participants/<int:participant_id>/suggestions")
 @organizer_required
 def for_participant(event, participant_id):
-    # Ids beyond a 64-bit integer overflow the database driver instead of finding nothing.
-    if participant_id >= 2 ** 63:
-        abort(404)
     participant = get_owned_or_404(Participant, participant_id, event)
     return _render(event, participant, for_organizer=True)

@@ -387,12 +387,25 @@ class Solver:
     def around_unscheduled(self, schedule: Schedule, rng: random.Random, size: int) -> set[int]:
         """An unscheduled meeting with the meetings of its participants and of their partners."""
         inst = self.instance
-        waiting = [m for m, s in enumerate(schedule.slot_of) if s == UNPLACED and inst.allowed[m]]
+        waiting = [m for m, s in enumerate(schedule.slot_of) if s == UNPLACED and self.could_gain(schedule, m)]
         missing = [m for m in waiting if inst.required[m]]
         if not waiting:
             return set()
-        seed = rng.choice(missing or waiting)
+        seed = rng.choice(missing) if missing else rng.choices(waiting, [inst.weight[m] + 1 for m in waiting])[0]
         return self.grow({seed}, [p for p in inst.members[seed]], rng, size)
+
+    def could_gain(self, schedule: Schedule, m: int) -> bool:
+        """Whether holding unscheduled meeting m could add weight: not if a participant is at
+        max_meetings with meetings each worth at least as much."""
+        inst = self.instance
+        if not inst.allowed[m]:
+            return False
+        for p in inst.members[m]:
+            if len(schedule.busy[p]) >= inst.max_meetings[p] and all(
+                    inst.weight[o] >= inst.weight[m] for o in inst.meetings_of[p]
+                    if schedule.slot_of[o] != UNPLACED):
+                return inst.required[m]
+        return True
 
     def around_breaks(self, schedule: Schedule, rng: random.Random, size: int) -> set[int]:
         inst = self.instance

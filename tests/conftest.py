@@ -166,5 +166,5 @@ def compiled_translations():
             catalog = read_po(po_file, locale=po_path.parent.parent.name)
         temporary = mo_path.with_name(f".{mo_path.name}.{os.getpid()}")
         with temporary.open("wb") as mo_file:
-            write_mo(mo_file, catalog, use_fuzzy=True)
+            write_mo(mo_file, catalog)
         os.replace(temporary, mo_path)

@@ -22,7 +22,7 @@ translations: $(STAMP)
 # Re-extracts the messages and merges them into every language's catalog (then translate the .po files).
 catalog: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o forum/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel -q update -N -i forum/translations/messages.pot -d forum/translations --no-location --ignore-obsolete
+	$(BIN)/pybabel -q update -N -i forum/translations/messages.pot -d forum/translations --ignore-obsolete
 
 run: setup
 	$(FLASK) db upgrade

@@ -187,13 +187,14 @@ def confirm_import(event):
         flash(error.message, "error")
         return redirect(url_for("operations.import_file", slug=event.slug))
     if result.kind == "participants":
-        flash(ngettext("%(num)d participant is imported", "%(num)d participants are imported", result.created)
-              + " · " + _("%(accounts)d new accounts (invited by e-mail), %(organisations)d new organisations, "
-                          "%(skipped)d rows left as they were.", accounts=result.accounts_created,
-                          organisations=result.organisations_created, skipped=result.skipped), "success")
+        parts = [ngettext("%(num)d participant is imported", "%(num)d participants are imported", result.created),
+                 ngettext("%(num)d new account (invited by e-mail)", "%(num)d new accounts (invited by e-mail)",
+                          result.accounts_created),
+                 ngettext("%(num)d new organisation", "%(num)d new organisations", result.organisations_created)]
     else:
-        flash(ngettext("%(num)d offer or need is imported", "%(num)d offers and needs are imported", result.created)
-              + " · " + _("%(skipped)d rows left as they were.", skipped=result.skipped), "success")
+        parts = [ngettext("%(num)d offer or need is imported", "%(num)d offers and needs are imported", result.created)]
+    parts.append(ngettext("%(num)d row left as it was", "%(num)d rows left as they were", result.skipped))
+    flash(" · ".join(parts), "success")
     return redirect(url_for("operations.import_file", slug=event.slug))
 
 

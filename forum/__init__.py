@@ -17,7 +17,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """`<int:…>` limited to what a BIGINT column can hold."""
+    """`<int:…>` limited to what an INTEGER primary key can hold."""
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
@@ -56,7 +56,7 @@ def create_app(config=None) -> Flask:
     def load_user(user_id: str):
         return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
 
-    # Ids in URLs beyond a 64-bit integer are no row's id: 404 rather than a database overflow.
+    # Ids in URLs beyond an INTEGER are no row's id: 404 rather than a database error.
     app.url_map.converters["int"] = DatabaseIdConverter
     from .views import register_blueprints
     register_blueprints(app)

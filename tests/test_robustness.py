@@ -88,8 +88,9 @@ def test_nul_characters_are_refused_before_reaching_the_database(client, make_us
     assert response.status_code == 400
 
 
-def test_ids_beyond_a_database_integer_are_not_found(client, make_user, make_event, login):
+@pytest.mark.parametrize("huge_id", [2**31, 2**40, 2**64])
+def test_ids_beyond_a_database_integer_are_not_found(client, make_user, make_event, login, huge_id):
     organizer = make_user()
     make_event(organizer=organizer)
     login(client, organizer)
-    assert client.get(f"/e/bio-2027/organize/sessions/{2**64}/edit").status_code == 404
+    assert client.get(f"/e/bio-2027/organize/sessions/{huge_id}/edit").status_code == 404

@@ -5,9 +5,9 @@ from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 
-# The largest id a database driver takes: a bigger number in a URL or a form names no row
-# (and would overflow the driver instead of finding nothing).
-MAX_ID = 2**63 - 1
+# The largest id of an INTEGER primary key (32-bit on PostgreSQL): a bigger number in a URL or a
+# form names no row, and would make the database refuse the query instead of finding nothing.
+MAX_ID = 2**31 - 1
 
 
 def parse_id(value) -> int | None:

@@ -57,9 +57,10 @@ def get_owned_or_404(model, object_id: int, event: Event):
 
 
 def refuse(form, error) -> None:
-    """Show a service's refusal on the form (at its field when it names one); nothing is kept."""
+    """Show a service's refusal on the form (at its field when it names one), or as a message when
+    there is no form; nothing is kept."""
     db.session.rollback()
-    if error.field and error.field in form:
+    if form is not None and error.field and error.field in form:
         form[error.field].errors = list(form[error.field].errors) + [error.message]
     else:
         flash(error.message, "error")

@@ -65,8 +65,7 @@ def cancel_run(event, run_id):
     try:
         scheduling.request_cancel(schedule_run)
     except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+        refuse(None, error)
     else:
         flash(_("The run stops at its next step; nothing published changes."), "success")
     return redirect(_run_url(event, schedule_run))
@@ -102,8 +101,7 @@ def _adjust(event, run_id, meeting_id, operation, done_message):
     try:
         operation(schedule_run, meeting)
     except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+        refuse(None, error)
     else:
         flash(done_message, "success")
     return redirect(_run_url(event, schedule_run))
@@ -155,8 +153,7 @@ def publish(event, run_id):
     try:
         version = scheduling.publish(schedule_run)
     except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+        refuse(None, error)
     else:
         flash(_("Version %(version)d of the schedule is published; everyone whose agenda changed is told.",
                 version=version), "success")

@@ -114,8 +114,7 @@ def bookmark(slug, opportunity_id):
     try:
         saved = opportunities.toggle_bookmark(participant, opportunity)
     except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+        refuse(None, error)
     else:
         flash(_("Bookmarked.") if saved else _("Bookmark removed."), "success")
     return redirect(safe_next_url(request.form.get("next"))
@@ -233,8 +232,7 @@ def _set_withdrawn(slug, opportunity_id, withdrawn: bool):
     try:
         opportunities.set_withdrawn(mine_, withdrawn)
     except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+        refuse(None, error)
     else:
         flash(_("Your opportunity is withdrawn from the marketplace.") if withdrawn
               else _("Your opportunity is published again."), "success")

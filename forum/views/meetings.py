@@ -180,8 +180,7 @@ def withdraw(event, participant, request_id):
     try:
         requests_service.withdraw_request(meeting_request)
     except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+        refuse(None, error)
     else:
         flash(_("Your request to %(name)s is withdrawn.", name=meeting_request.recipient.user.name), "success")
     return redirect(url_for("meetings.my_requests", slug=event.slug))
@@ -212,8 +211,7 @@ def cancel_meeting(event, participant, meeting_id):
     try:
         requests_service.cancel_meeting(meeting, participant)
     except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+        refuse(None, error)
         return redirect(url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting_id))
     flash(_("The meeting is cancelled; the other attendees are told."), "success")
     return redirect(url_for("meetings.my_requests", slug=event.slug))
@@ -244,8 +242,7 @@ def remove_attendee(event, participant, meeting_id, participant_id):
     try:
         requests_service.remove_co_attendee(meeting, participant, colleague)
     except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+        refuse(None, error)
         return redirect(url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting_id))
     flash(_("%(name)s no longer attends the meeting.", name=colleague.user.name), "success")
     if colleague.id == participant.id:

@@ -58,8 +58,7 @@ def mark(slug, meeting_id):
     try:
         dayof.mark_meeting(meeting, form.status.data, by=participant if attending else None)
     except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+        refuse(None, error)
     else:
         flash(_("The meeting is marked %(status)s.", status=dayof.MARK_LABELS[form.status.data]), "success")
     return redirect(back)
@@ -183,8 +182,7 @@ def confirm_import(event):
         table = imports.unsign_table(event, form.kind.data, form.rows.data)
         result = imports.import_table(event, form.kind.data, table)
     except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+        refuse(None, error)
         return redirect(url_for("operations.import_file", slug=event.slug))
     if result.kind == "participants":
         parts = [ngettext("%(num)d participant is imported", "%(num)d participants are imported", result.created),

@@ -119,8 +119,7 @@ def delete_session(event, session_id):
     try:
         events.delete_session(session)
     except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+        refuse(None, error)
     else:
         flash(_("The session and its slots are deleted."), "success")
     return redirect(url_for("organize.sessions", slug=event.slug))
@@ -164,8 +163,7 @@ def delete_table(event, table_id):
     try:
         events.delete_table(table)
     except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+        refuse(None, error)
     else:
         flash(_("The table is deleted."), "success")
     return redirect(url_for("organize.tables", slug=event.slug))

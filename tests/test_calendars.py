@@ -7,7 +7,6 @@ from types import SimpleNamespace
 
 import pytest
 import vobject
-from flask import g
 from sqlalchemy import select, update
 
 from forum.extensions import db
@@ -65,21 +64,11 @@ def events_of(calendar) -> dict:
     return {entry.uid.value: entry for entry in getattr(calendar, "vevent_list", [])}
 
 
-class SeparateBrowser:
-    """A browser of its own: each request starts with an empty `g`, as in production (the tests
-    share one application context with the client)."""
-
-    def open(self, *args, **kwargs):
-        g.__dict__.clear()
-        return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def browser(app, login):
     """browser(user) → a separate signed-in client; browser() → an anonymous one."""
     def open_browser(user=None):
-        client = type("Browser", (SeparateBrowser, app.test_client_class), {})(
-            app, app.response_class, use_cookies=True)
+        client = app.test_client()
         if user is not None:
             login(client, user)
         return client

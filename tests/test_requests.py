@@ -3,7 +3,6 @@ the organizer's matchmaking, and the notifications each change sends to the othe
 from datetime import date, time, timedelta
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from forum.extensions import db
@@ -63,24 +62,12 @@ def people(app, event, make_user, make_participant):
     return {"ada": ada, "bob": bob, "carol": carol, "dan": dan}
 
 
-class SeparateBrowser:
-    """Mixed into the test client: a browser of its own. The tests hold one application context,
-    which the client's requests reuse, so what Flask-WTF and Flask-Login cache per request in `g`
-    (the CSRF token, the signed-in user) would otherwise carry over from one browser to another;
-    each request starts with an empty `g`, as it does in production."""
-
-    def open(self, *args, **kwargs):
-        g.__dict__.clear()
-        return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def as_user(app, login):
     """A separate browser signed in as the participant's user."""
     def client_for(participant_or_user):
         user = getattr(participant_or_user, "user", participant_or_user)
-        browser = type("Browser", (SeparateBrowser, app.test_client_class), {})
-        client = browser(app, app.response_class, use_cookies=True)
+        client = app.test_client()
         login(client, user)
         return client
     return client_for

@@ -21,8 +21,10 @@ def local_date(value: date, format: str = "medium") -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from .services.notifications import unread_count
     from .views.common import can_organize, current_participant
-    app.jinja_env.globals.update(organizes=can_organize, participation_in=current_participant)
+    app.jinja_env.globals.update(organizes=can_organize, participation_in=current_participant,
+                                 unread_count=unread_count)
     app.add_template_filter(event_time)
     app.add_template_filter(local_time)
     app.add_template_filter(local_date)

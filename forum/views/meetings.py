@@ -4,8 +4,7 @@ from itertools import groupby
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
-from flask_login import current_user, login_required
-from sqlalchemy import select
+from flask_login import login_required
 
 from ..extensions import db
 from ..forms.availability import AvailabilityForm, ReminderForm
@@ -61,22 +60,6 @@ def _attended_meeting_or_404(event: Event, participant: Participant, meeting_id:
     if not any(attendee.participant_id == participant.id for attendee in meeting.attendees):
         abort(404)
     return meeting
-
-
-@bp.app_context_processor
-def inbox_counter():
-    """`inbox_unread_count()` for templates: queried only when a page calls it (the meetings
-    navigation does, once), and only for a participant on an event's page (None elsewhere)."""
-    return {"inbox_unread_count": _inbox_unread_count}
-
-
-def _inbox_unread_count() -> int | None:
-    slug = (request.view_args or {}).get("slug")
-    if not slug or not current_user.is_authenticated:
-        return None
-    participant_id = db.session.scalar(select(Participant.id).join(Event).where(
-        Event.slug == slug, Participant.user_id == current_user.id))
-    return None if participant_id is None else notifications.unread_count(participant_id)
 
 
 # --- requesting ------------------------------------------------------------------------------

@@ -2,22 +2,69 @@
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from babel import dates as babel_dates
+from babel import Locale, dates as babel_dates
 from flask import Flask
 from flask_babel import get_locale
+
+NAMED_FORMATS = ("short", "medium", "long", "full")
+
+
+def _wide_day_periods(pattern: str, locale: Locale) -> str:
+    """The pattern with AM/PM written in full where the language has a full form.
+
+    Babel's CLDR data gives Korean the abbreviated day periods "AM"/"PM", which Koreans do not
+    read on a clock; the wide ones are 오전/오후. Quoted literals of the pattern are left alone.
+    """
+    wide = locale.day_periods.get("format", {}).get("wide", {})
+    if not ("am" in wide and "pm" in wide):
+        return pattern
+    pieces = pattern.split("'")
+    pieces[::2] = [_widen(piece) for piece in pieces[::2]]
+    return "'".join(pieces)
+
+
+def _widen(piece: str) -> str:
+    out, index = [], 0
+    while index < len(piece):
+        run = len(piece[index:]) - len(piece[index:].lstrip("a"))
+        if run:
+            out.append("aaaa" if run < 4 else piece[index:index + run])
+            index += run
+        else:
+            out.append(piece[index])
+            index += 1
+    return "".join(out)
+
+
+def _time_pattern(format: str, locale: Locale) -> str:
+    pattern = babel_dates.get_time_format(format, locale).pattern if format in NAMED_FORMATS else format
+    return _wide_day_periods(pattern, locale)
 
 
 def event_time(value: datetime, timezone: str, format: str = "short") -> str:
     """An instant shown in the event's timezone, formatted for the reader's language."""
-    return babel_dates.format_datetime(value.astimezone(ZoneInfo(timezone)), format, locale=get_locale())
+    locale = get_locale()
+    local = value.astimezone(ZoneInfo(timezone))
+    if format not in NAMED_FORMATS:
+        return babel_dates.format_datetime(local, _wide_day_periods(format, locale), locale=locale)
+    # What Babel does for a named format, with the day periods the reader expects.
+    return (str(babel_dates.get_datetime_format(format, locale)).replace("'", "")
+            .replace("{0}", babel_dates.format_time(local, _time_pattern(format, locale), locale=locale))
+            .replace("{1}", babel_dates.format_date(local, format, locale=locale)))
 
 
 def local_time(value: time, format: str = "short") -> str:
-    return babel_dates.format_time(value, format, locale=get_locale())
+    locale = get_locale()
+    return babel_dates.format_time(value, _time_pattern(format, locale), locale=locale)
 
 
 def local_date(value: date, format: str = "medium") -> str:
     return babel_dates.format_date(value, format, locale=get_locale())
+
+
+def short_day(value: date) -> str:
+    """A day with its weekday, in the reader's order: "Tue, May 11", "5월 11일 (화)"."""
+    return babel_dates.format_skeleton("MMMEd", value, locale=get_locale())
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -28,4 +75,5 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(event_time)
     app.add_template_filter(local_time)
     app.add_template_filter(local_date)
+    app.add_template_filter(short_day)
     app.jinja_env.globals["get_locale"] = get_locale

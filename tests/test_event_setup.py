@@ -279,7 +279,7 @@ def test_editing_or_deleting_a_session_with_slots_in_use_is_refused(signed_in, e
     response = signed_in.post_form(f"/e/bio-2027/organize/sessions/{session.id}/edit",
                                    {**SESSION_FORM, "slot_minutes": "20", "pauses": ""})
     assert response.status_code == 200
-    assert "1 slot that would disappear is in use: Tue 11 May 11:00" in page(response)
+    assert "1 slot that would disappear is in use: Tue, May 11 11:00" in page(response)
     assert 'value="20"' in page(response)
     response = signed_in.post_form(f"/e/bio-2027/organize/sessions/{session.id}/delete")
     assert "1 slot that would disappear is in use" in page(signed_in.get(response.headers["Location"]))

@@ -207,7 +207,7 @@ def test_editing_a_session_that_would_drop_slots_in_use_is_refused(app, make_eve
     mark_unavailable(make_participant(event, make_user()), session.slots[1:])
     with pytest.raises(ServiceError) as refusal:
         update_session(session, **{**SESSION, "starts_at": time(9, 45)})
-    assert refusal.value.message.startswith("3 slots that would disappear are in use: Tue 11 May 10:30, 11:00, 11:30.")
+    assert refusal.value.message.startswith("3 slots that would disappear are in use: Tue, May 11 10:30, 11:00, 11:30.")
     db.session.rollback()
     db.session.expire_all()
     assert slot_ids(session) == before and session.starts_at == time(10)
@@ -224,7 +224,7 @@ def test_deleting_a_session_with_slots_in_use_is_refused(app, make_event, make_u
     mark_unavailable(make_participant(event, make_user()), session.slots[:1])
     with pytest.raises(ServiceError) as refusal:
         delete_session(session)
-    assert "1 slot that would disappear is in use: Tue 11 May 10:00" in refusal.value.message
+    assert "1 slot that would disappear is in use: Tue, May 11 10:00" in refusal.value.message
     db.session.rollback()
     assert db.session.scalar(select(func.count(Slot.id))) == 4
 

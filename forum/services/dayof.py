@@ -13,6 +13,7 @@ from datetime import datetime
 
 from flask import url_for
 from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -104,9 +105,10 @@ def _tell_cancelled(meeting: Meeting, by: Participant | None) -> None:
                       time=_slot_label(meeting.slot, event), event=event.name), link, [meeting])
 
 
-def _slot_label(slot: Slot, event: Event) -> str:
+def _slot_label(slot: Slot, event: Event) -> LazyString:
+    """The slot's time, written when the message is: in the language of whoever reads it."""
     from ..templating import event_time
-    return event_time(slot.starts_at, event.timezone)
+    return LazyString(event_time, slot.starts_at, event.timezone)
 
 
 # --- free slots ------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy import Column, func, select
 
 from ..extensions import db
 from ..models import EVENT_STATUSES, Event, MeetingSession, Participant, SessionPause, Slot, Table, utcnow
-from ..templating import event_time, local_date, local_time
+from ..templating import event_time, local_date, local_time, short_day
 from . import ServiceError
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -103,11 +103,12 @@ def ids_in_use(model, ids) -> set[int]:
 
 
 def _describe_slots(slots: list[Slot], timezone: str) -> str:
-    """"Tue 11 May 10:00, 10:30, Wed 12 May 09:00 …": the day is named only when it changes."""
+    """"Tue, May 11 10:00, 10:30, Wed, May 12 09:00 …": the day is named only when it changes."""
     parts, previous_day = [], None
     for slot in sorted(slots, key=lambda slot: slot.starts_at)[:_SLOTS_NAMED_IN_MESSAGES]:
         day = slot.starts_at.astimezone(ZoneInfo(timezone)).date()
-        parts.append(event_time(slot.starts_at, timezone, "HH:mm" if day == previous_day else "EEE d MMM HH:mm"))
+        clock = event_time(slot.starts_at, timezone, "HH:mm")
+        parts.append(clock if day == previous_day else f"{short_day(day)} {clock}")
         previous_day = day
     return ", ".join(parts) + (" …" if len(slots) > _SLOTS_NAMED_IN_MESSAGES else "")
 

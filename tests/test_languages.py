@@ -1,0 +1,102 @@
+"""Each reader in their own language: times as Koreans read them (오전/오후, not AM/PM), e-mails,
+inbox entries and calendar attachments written in the recipient's language whoever caused them."""
+from datetime import date, datetime, time, timedelta, timezone
+
+import icalendar
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import Meeting, MeetingAttendee, MeetingRequest, MeetingSession, OutboxMessage, Slot, Table
+from forum.templating import event_time, local_time, short_day
+
+SIX_PM_IN_SEOUL = datetime(2027, 5, 11, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("format", ["short", "medium", "long", "full"])
+def test_korean_times_say_ojeon_and_ohu_not_am_and_pm(app, format):
+    with app.test_request_context(), force_locale("ko"):
+        text = event_time(SIX_PM_IN_SEOUL, "Asia/Seoul", format)
+        afternoon = local_time(time(13, 5))
+    assert "오후 6" in text and "PM" not in text
+    assert afternoon == "오후 1:05"
+
+
+def test_english_times_keep_am_and_pm(app):
+    with app.test_request_context(), force_locale("en"):
+        assert event_time(SIX_PM_IN_SEOUL, "Asia/Seoul").endswith("6:00\u202fPM")
+        assert local_time(time(9, 30)) == "9:30\u202fAM"
+
+
+def test_a_quoted_literal_a_in_a_pattern_is_not_a_day_period(app):
+    with app.test_request_context(), force_locale("ko"):
+        assert event_time(SIX_PM_IN_SEOUL, "Asia/Seoul", "h 'a' a") == "6 a 오후"
+
+
+def test_days_are_written_in_the_readers_order(app):
+    with app.test_request_context():
+        with force_locale("ko"):
+            assert short_day(date(2027, 5, 11)) == "5월 11일 (화)"
+        with force_locale("en"):
+            assert short_day(date(2027, 5, 11)) == "Tue, May 11"
+
+
+# --- the recipient's language ------------------------------------------------------------------
+
+@pytest.fixture
+def published(app, make_user, make_event, make_participant):
+    """A published event in Seoul; English-speaking Ada and Korean-speaking 김보라 share a meeting at 18:00."""
+    event = make_event(status="published", organizer=make_user("org@example.org", "Organizer"))
+    session = MeetingSession(event=event, day=date(2027, 5, 11), starts_at=time(17), ends_at=time(19), slot_minutes=30)
+    slot = Slot(session=session, starts_at=SIX_PM_IN_SEOUL, ends_at=SIX_PM_IN_SEOUL + timedelta(minutes=30))
+    table = Table(event=event, number=1, name="Table 1")
+    db.session.add_all([session, slot, table])
+    db.session.commit()
+    ada = make_participant(event, make_user("ada@example.org", "Ada Lovelace", locale="en"), "Oxford", kind="university")
+    bora = make_participant(event, make_user("bora@example.kr", "김보라", locale="ko"), "한미바이오", kind="company")
+    return {"event": event, "ada": ada, "bora": bora, "slot": slot, "table": table}
+
+
+def mail_to(user) -> OutboxMessage:
+    db.session.expire_all()
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == user.email)
+                              .order_by(OutboxMessage.id.desc())).first()
+
+
+def test_an_english_user_accepting_sends_the_korean_requester_a_korean_e_mail(published, client, login):
+    ada, bora = published["ada"], published["bora"]
+    published["event"].status = "requests"
+    meeting_request = MeetingRequest(event_id=published["event"].id, requester=bora, recipient=ada,
+                                     requester_priority=1, status="pending")
+    db.session.add(meeting_request)
+    db.session.commit()
+    login(client, ada.user)
+    response = client.post_form(f"/e/bio-2027/requests/{meeting_request.id}/accept", {"priority": "2"},
+                                headers={"Accept-Language": "en"})
+    assert response.status_code == 302
+    mail = mail_to(bora.user)
+    assert mail.subject == "Ada Lovelace님이 미팅 신청을 수락했습니다"
+    assert "수락" in mail.body and "accepted" not in mail.body
+
+
+def test_a_cancellation_on_the_day_tells_the_korean_attendee_in_korean_with_a_korean_calendar(published, client, login):
+    ada, bora = published["ada"], published["bora"]
+    meeting = Meeting(event_id=published["event"].id, status="scheduled", slot=published["slot"], table=published["table"],
+                      request=MeetingRequest(event_id=published["event"].id, requester=ada, recipient=bora,
+                                             requester_priority=2, recipient_priority=2, status="accepted"))
+    meeting.attendees = [MeetingAttendee(participant=ada), MeetingAttendee(participant=bora)]
+    db.session.add(meeting)
+    db.session.commit()
+    login(client, ada.user)
+    response = client.post_form(f"/e/bio-2027/day/meetings/{meeting.id}/mark", {"status": "cancelled"},
+                                headers={"Accept-Language": "en"})
+    assert response.status_code == 302
+    mail = mail_to(bora.user)
+    assert mail.subject == "Ada Lovelace님이 미팅을 취소했습니다"
+    assert "오후 6:00" in mail.body and "PM" not in mail.body
+    calendar = icalendar.Calendar.from_ical(mail.attachment)
+    entry = next(iter(calendar.walk("VEVENT")))
+    assert str(entry["summary"]) == "취소됨: Ada Lovelace (Oxford)님과의 미팅"
+    english = mail_to(ada.user)
+    assert english is None  # the one who cancelled is not told of their own cancellation

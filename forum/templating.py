@@ -69,6 +69,7 @@ def short_day(value: date) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     from .services.notifications import unread_count
+    from .services.requests import MEETING_STATUS_LABELS, REQUEST_STATUS_LABELS
     from .views.common import can_organize, current_participant
     app.jinja_env.globals.update(organizes=can_organize, participation_in=current_participant,
                                  unread_count=unread_count)
@@ -77,3 +78,5 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(local_date)
     app.add_template_filter(short_day)
     app.jinja_env.globals["get_locale"] = get_locale
+    # Requests and meetings share "cancelled", named alike.
+    app.jinja_env.globals["status_labels"] = {**REQUEST_STATUS_LABELS, **MEETING_STATUS_LABELS}

@@ -100,3 +100,44 @@ def test_a_cancellation_on_the_day_tells_the_korean_attendee_in_korean_with_a_ko
     assert str(entry["summary"]) == "취소됨: Ada Lovelace (Oxford)님과의 미팅"
     english = mail_to(ada.user)
     assert english is None  # the one who cancelled is not told of their own cancellation
+
+
+# --- the organizer's console and exports in Korean ---------------------------------------------
+
+def test_the_korean_review_names_the_solver_verdict_and_the_unscheduled_reason_with_names(app, client, login,
+                                                                                           make_user, make_event,
+                                                                                           make_participant):
+    from test_console import run_from_the_web, url
+    from test_schedule_problem import agree_meeting, build_forum
+    from forum.models import Unavailability
+    forum = build_forum(make_user, make_event, make_participant, people=3, tables=2, slots_per_day=2)
+    ada, bora, cho = forum.people
+    db.session.add(Unavailability(participant_id=bora.id, slot_id=forum.slots[1].id))
+    forum.organizer.locale = "ko"
+    db.session.commit()
+    agree_meeting(forum.event, ada, bora, weight=9)
+    left_out = agree_meeting(forum.event, bora, cho, weight=1)  # Person 1 can only meet in the first slot
+    login(client, forum.organizer)
+    run = run_from_the_web(client, forum)
+    page = client.get(url(forum, f"/runs/{run.id}")).get_data(as_text=True)
+    assert "솔버: 최적 — 가능한 가장 좋은 일정" in page and "OPTIMAL" not in page
+    assert f"#{left_out.id}" in page
+    assert ("공통으로 비어 있는 시간대가 남지 않았습니다. 함께할 수 있는 1개 시간대 모두에 Person 1님의 다른 미팅이 "
+            "있습니다.") in page
+    assert "already has a meeting" not in page
+
+
+def test_csv_exports_carry_the_organizers_language_and_the_stable_status_code(published, client, login):
+    import csv
+    import io
+    organizer = published["event"].participants[0].user
+    organizer.locale = "ko"
+    meeting_request = MeetingRequest(event_id=published["event"].id, requester=published["bora"],
+                                     recipient=published["ada"], requester_priority=1, status="declined")
+    db.session.add(meeting_request)
+    db.session.commit()
+    login(client, organizer)
+    response = client.get("/e/bio-2027/organize/export/requests.csv")
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert [(row["보낸 일시"][:4], row["상태"], row["상태 코드"], row["신청자"]) for row in rows] == [
+        (str(meeting_request.created_at.year), "거절됨", "declined", "김보라")]

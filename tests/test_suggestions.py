@@ -234,7 +234,8 @@ def test_page_shows_suggestions_with_reason_computed_on_first_view(client, login
     html = page.get_data(as_text=True)
     assert offer.title in html
     assert supplier.organisation.name in html
-    reason = re.search(r"answers your need “AAV vector manufacturing”: shares ([^;<]*); area: Bio/pharma", html)
+    assert "For your need “AAV vector manufacturing”" in html
+    reason = re.search(r"Answers this need; both mention ([^<]*) and are in Bio/pharma\.", html)
     assert reason is not None
     assert {"AAV", "유전자 치료", "vector"} <= set(reason.group(1).split(", "))
     assert [suggestion.opportunity_id for suggestion in stored(seeker)] == [offer.id]

@@ -22,11 +22,11 @@ from ..models import (parse_id, Event, Meeting, MeetingAttendee, MeetingRequest,
                       Unavailability, User, utcnow)
 from . import ServiceError
 from .notifications import notify
-from .requests import can_meet, meeting_weight, open_request_between
+from .requests import MEETING_STATUS_LABELS, can_meet, meeting_weight, open_request_between
 
 SCHEDULE_VISIBLE = ("published", "closed")
 MARKABLE_STATUSES = ("held", "cancelled", "no_show")
-MARK_LABELS = {"held": _l("held"), "cancelled": _l("cancelled"), "no_show": _l("no-show")}
+MARK_LABELS = {status: MEETING_STATUS_LABELS[status] for status in MARKABLE_STATUSES}
 BOOKING_PRIORITY = 2  # "would like to meet": a booking on the day states no priority
 
 

@@ -1,21 +1,25 @@
 """CSV exports for the organizer: the requests, the published schedule and per-participant figures.
 
 Files are UTF-8 with a BOM, so that Excel opens Korean names correctly; times are in the event's
-time zone. A cell that starts like a formula (=, +, -, @) gets a leading apostrophe, so that a
-name typed by a participant cannot run as a formula in the organizer's spreadsheet.
+time zone, written 2027-05-11 14:30 (which Excel reads as a date in any language). Headers and
+statuses are in the organizer's language; a status column is followed by a "status code"
+column with the stable English code (pending, accepted, …) for filters and scripts that must not
+depend on the language. A cell that starts like a formula (=, +, -, @) gets a leading apostrophe,
+so that a name typed by a participant cannot run as a formula in the organizer's spreadsheet.
 """
 import codecs
 import csv
 import io
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, pgettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Event, Meeting, MeetingAttendee, MeetingRequest, Participant, Slot, User
 from .dayof import schedule_is_published
+from .requests import MEETING_STATUS_LABELS, REQUEST_STATUS_LABELS
 
 EXPORTS = ("requests", "schedule", "figures")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -56,10 +60,10 @@ def requests_csv(event: Event) -> bytes:
                                        *(selectinload(MeetingRequest.recipient).options(option) for option in person),
                                        selectinload(MeetingRequest.opportunity))
         .where(MeetingRequest.event_id == event.id).order_by(MeetingRequest.created_at, MeetingRequest.id))
-    header = [_("id"), _("sent"), _("status"), _("from"), _("from organisation"), _("from e-mail"),
+    header = [_("id"), pgettext("CSV column: when the request was sent", "sent"), _("status"), _("status code"), _("from"), _("from organisation"), _("from e-mail"),
               _("from priority"), _("to"), _("to organisation"), _("to e-mail"), _("to priority"),
               _("about"), _("decided"), _("decline reason"), _("by the organizers")]
-    rows = ([r.id, _local(r.created_at, event), r.status, r.requester.user.name, r.requester.organisation.name,
+    rows = ([r.id, _local(r.created_at, event), REQUEST_STATUS_LABELS[r.status], r.status, r.requester.user.name, r.requester.organisation.name,
              r.requester.user.email, r.requester_priority, r.recipient.user.name, r.recipient.organisation.name,
              r.recipient.user.email, r.recipient_priority, r.opportunity.title if r.opportunity else "",
              _local(r.decided_at, event), r.decline_reason, _("yes") if r.created_by_organizer else ""]
@@ -69,7 +73,7 @@ def requests_csv(event: Event) -> bytes:
 
 def schedule_csv(event: Event) -> bytes:
     """The published schedule, one meeting a row by time and table (empty before publication)."""
-    header = [_("meeting"), _("starts"), _("ends"), _("table"), _("room"), _("status"), _("attendees"),
+    header = [_("meeting"), _("starts"), _("ends"), _("table"), _("room"), _("status"), _("status code"), _("attendees"),
               _("organisations"), _("e-mails")]
     if not schedule_is_published(event):
         return _csv(header, [])
@@ -86,7 +90,7 @@ def schedule_csv(event: Event) -> bytes:
         people = sorted((a.participant for a in meeting.attendees), key=lambda p: (p.user.name.casefold(), p.id))
         rows.append([meeting.id, _local(meeting.slot.starts_at, event), _local(meeting.slot.ends_at, event),
                      meeting.table.name if meeting.table else "", meeting.table.room if meeting.table else "",
-                     meeting.status, *_people(people)])
+                     MEETING_STATUS_LABELS[meeting.status], meeting.status, *_people(people)])
     return _csv(header, rows)
 
 

@@ -37,6 +37,10 @@ from .notifications import notify
 OPEN_STATUSES = ("pending", "accepted")
 ANSWERING_STATUSES = ("requests", "scheduling")
 PRIORITY_LABELS = {1: _l("must meet"), 2: _l("would like to meet"), 3: _l("if time allows")}
+REQUEST_STATUS_LABELS = {"pending": _l("pending"), "accepted": _l("accepted"), "declined": _l("declined"),
+                         "cancelled": _l("cancelled"), "expired": _l("expired")}
+MEETING_STATUS_LABELS = {"scheduled": _l("scheduled"), "cancelled": _l("cancelled"), "held": _l("held"),
+                         "no_show": _l("no-show")}
 
 
 def meeting_weight(first_priority: int, second_priority: int) -> int:

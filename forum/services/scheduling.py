@@ -40,6 +40,7 @@ from .availability import event_slots
 from .events import STATUS_LABELS
 from .schedule_problem import (attendee_ids, build_problem, check_set_up, draft_placements, event_tables,
                                participants_by_id, placements_from_solution, schedulable_meetings)
+from .schedule_reasons import Names, readable_reason
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,12 @@ WATCH_INTERVAL = 1.0  # seconds between heartbeats, progress saves and cancel-fl
 DEAD_AFTER = timedelta(seconds=60)  # a running run without a heartbeat this long has lost its worker
 QUEUED_TOO_LONG = timedelta(minutes=15)  # a queued run no worker picked up
 SOLVER_WORKERS = 2
+SOLVER_STATUS_LABELS = {
+    scheduler.OPTIMAL: _l("optimal, the best schedule there is"),
+    scheduler.FEASIBLE: _l("feasible, the best schedule found in the time limit"),
+    scheduler.INFEASIBLE: _l("infeasible, the pinned meetings cannot all be placed"),
+    scheduler.UNKNOWN: _l("no schedule found in the time limit"),
+}
 ACTIVE_STATUSES = ("queued", "running")
 PUBLISHABLE_STATUSES = ("scheduling", "published")  # requests are closed, the event not over
 # An RQ job may outlive the solver's time limit by this much (problem building, saving the draft).
@@ -251,7 +258,10 @@ def _record_solution(run: ScheduleRun, solution: scheduler.Solution) -> None:
         run.message = ""
     elif solution.status == scheduler.INFEASIBLE:
         culprits = [u for u in solution.unscheduled if not u.reason.startswith("not scheduled:")]
-        details = "; ".join(f"#{u.meeting}: {u.reason}" for u in (culprits or solution.unscheduled)[:5])
+        named = (culprits or solution.unscheduled)[:5]
+        names = _names_in_reasons(run.event, [int(u.meeting) for u in named])
+        details = " ".join(_("#%(meeting)s: %(reason)s", meeting=u.meeting, reason=readable_reason(u.reason, names))
+                           for u in named)
         _fail(run, _("The pinned meetings cannot all be placed (%(details)s). Unpin or move them and run "
                      "again; nothing published was changed.", details=details))
     else:
@@ -259,7 +269,18 @@ def _record_solution(run: ScheduleRun, solution: scheduler.Solution) -> None:
                      "published was changed.", seconds=run.time_limit_seconds))
 
 
+def _names_in_reasons(event: Event, meeting_ids: list[int]) -> Names:
+    """How the scheduler's reasons about these meetings name their attendees, slots and tables."""
+    people = participants_by_id({pid for ids in attendee_ids(meeting_ids).values() for pid in ids})
+    return Names.of(event, list(people.values()), event_slots(event), event_tables(event))
+
+
 # --- the draft: which one, what it says --------------------------------------------------------
+
+def solver_status_label(status: str | None) -> str:
+    """The solver's verdict in the reader's language (its code when the scheduler has a new one)."""
+    return str(SOLVER_STATUS_LABELS.get(status, status or "—"))
+
 
 def current_draft(event: Event) -> ScheduleRun | None:
     """The draft the organizer works on: the latest succeeded run, as long as it is unpublished."""
@@ -389,6 +410,7 @@ def review(run: ScheduleRun) -> Review:
         Meeting.id.in_([p.meeting_id for p in placements])))}
     people_of = attendee_ids(meetings)
     people = participants_by_id({pid for ids in people_of.values() for pid in ids})
+    names = Names.of(event, list(people.values()), slots, tables)
     lines = []
     for placement in placements:
         meeting = meetings[placement.meeting_id]
@@ -396,7 +418,7 @@ def review(run: ScheduleRun) -> Review:
             meeting=meeting, people=[people[pid] for pid in sorted(people_of.get(meeting.id, []))],
             slot=slot_by_id.get(placement.slot_id), table=table_by_id.get(placement.table_id),
             old_slot=slot_by_id.get(meeting.slot_id), old_table=table_by_id.get(meeting.table_id),
-            reason=placement.reason))
+            reason=readable_reason(placement.reason, names)))
     order = {slot.id: index for index, slot in enumerate(slots)}
     to_happen = sorted((line for line in lines if line.meeting.status == "scheduled"),
                        key=lambda line: (order.get(getattr(line.slot, "id", None), len(order)),

@@ -378,18 +378,26 @@ def _stored_suggestions(participant: Participant) -> list[Suggestion]:
 
 
 def reason(suggestion: Suggestion) -> str:
-    """Why a suggestion is made, in the current language: what it answers, shared terms and areas."""
-    own = suggestion.own_opportunity
-    if own.kind == "need":
-        text = _("answers your need “%(title)s”", title=own.title)
-    else:
-        text = _("is looking for what your offer “%(title)s” provides", title=own.title)
-    details = []
-    if suggestion.shared_terms:
-        details.append(_("shares %(terms)s", terms=suggestion.shared_terms))
-    if suggestion.shared_areas:
-        details.append(_("area: %(areas)s", areas=suggestion.shared_areas))
-    return f"{text}: {'; '.join(details)}" if details else text
+    """Why a suggestion is made, in the current language: what it does for the opportunity it is
+    listed under, with the terms and areas both share. One whole sentence per case (word order
+    differs between languages); "this need" suits the participant and the organizer alike."""
+    terms, areas = suggestion.shared_terms, suggestion.shared_areas
+    if suggestion.own_opportunity.kind == "need":
+        if terms and areas:
+            return _("Answers this need; both mention %(terms)s and are in %(areas)s.", terms=terms, areas=areas)
+        if terms:
+            return _("Answers this need; both mention %(terms)s.", terms=terms)
+        if areas:
+            return _("Answers this need; both are in %(areas)s.", areas=areas)
+        return _("Answers this need.")
+    if terms and areas:
+        return _("Looks for what this offer provides; both mention %(terms)s and are in %(areas)s.",
+                 terms=terms, areas=areas)
+    if terms:
+        return _("Looks for what this offer provides; both mention %(terms)s.", terms=terms)
+    if areas:
+        return _("Looks for what this offer provides; both are in %(areas)s.", areas=areas)
+    return _("Looks for what this offer provides.")
 
 
 # Refreshing when opportunities change ------------------------------------------------------

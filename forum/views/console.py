@@ -54,6 +54,7 @@ def run(event, run_id):
     draft = scheduling.current_draft(event)
     return render_template("console/review.html", event=event, run=schedule_run, review=review,
                            figures=scheduling.draft_figures(schedule_run), participant=participant,
+                           solver_status=scheduling.solver_status_label(schedule_run.solver_status),
                            editable=draft is not None and draft.id == schedule_run.id,
                            start_form=StartRunForm(time_limit=schedule_run.time_limit_seconds))
 

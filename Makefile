@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app forum
 STAMP := $(VENV)/.installed
+CHROMIUM_PATH ?= /usr/bin/chromium
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: run test setup translations catalog migration clean
+.PHONY: run test setup chromium translations catalog migration clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +32,23 @@ run: setup
 	$(FLASK) demo --if-empty
 	SESSION_COOKIE_SECURE=false $(FLASK) run --host 127.0.0.1 --port 5000
 
-test: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: setup chromium
+	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest $(PYTEST_ARGS)
+
+# The browser tests (tests/browser) drive Debian's Chromium; with the CJK fonts Korean pages show
+# real glyphs in their screenshots. Installed here when missing: as root, else through sudo.
+chromium:
+	@[ ! -x "$(CHROMIUM_PATH)" ] || exit 0; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "The browser tests need Chromium at $(CHROMIUM_PATH). Install it, or point CHROMIUM_PATH" \
+		     "at one: make test CHROMIUM_PATH=/path/to/chromium" >&2; exit 1; fi; \
+	if [ "$$(id -u)" -eq 0 ]; then as_root=""; \
+	elif command -v sudo >/dev/null 2>&1; then as_root="sudo"; \
+	else echo "The browser tests need Chromium at $(CHROMIUM_PATH), and installing it needs root or sudo." \
+	          "Install it as root: apt-get install --no-install-recommends $(BROWSER_PACKAGES)" >&2; exit 1; fi; \
+	echo "Installing $(BROWSER_PACKAGES) for the browser tests"; \
+	$$as_root env $(APT_INSTALL) $(BROWSER_PACKAGES) || \
+		{ $$as_root apt-get update -q && $$as_root env $(APT_INSTALL) $(BROWSER_PACKAGES); }
 
 # Regenerates the migration of the current models against a scratch SQLite database.
 migration: $(STAMP)

@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from .config import Config
 from .extensions import babel, csrf, db, login_manager, migrate
+from .languages import SOURCE_LANGUAGE, available_languages
 from .models.base import MAX_ID
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -27,11 +28,11 @@ class DatabaseIdConverter(IntegerConverter):
 def select_locale() -> str:
     """The user's preferred language, else the browser's best match, else English."""
     if not has_request_context():
-        return "en"
-    available = [str(locale) for locale in babel.list_translations()]
+        return SOURCE_LANGUAGE
+    available = available_languages()
     if current_user and current_user.is_authenticated and current_user.locale in available:
         return current_user.locale
-    return request.accept_languages.best_match(available) or "en"
+    return request.accept_languages.best_match(available) or SOURCE_LANGUAGE
 
 
 def create_app(config=None) -> Flask:

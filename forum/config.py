@@ -54,7 +54,6 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long session at the venue stays valid
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = ("en", "ko")
     PASSWORD_RESET_MAX_AGE = 3600
     LOGIN_MAX_FAILURES_PER_EMAIL = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 30

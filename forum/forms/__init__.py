@@ -8,14 +8,10 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}
-
-
 def language_choices():
     """Languages with a catalog (English is the source language), named in their own language."""
-    from ..extensions import babel
-    codes = {"en"} | {str(locale) for locale in babel.list_translations()}
-    return [(code, LANGUAGE_NAMES.get(code, code)) for code in sorted(codes)]
+    from ..languages import available_languages, language_name
+    return [(code, language_name(code)) for code in available_languages()]
 
 
 class LanguageField(SelectField):

@@ -24,10 +24,12 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..languages import available_languages
 from ..models import (IP_STATUSES, OPPORTUNITY_KINDS, OPPORTUNITY_TYPES, ORGANISATION_KINDS, PARTNERSHIP_TYPES,
                       Event, Opportunity, Organisation, Participant, TechnologyArea, User)
 from . import ServiceError
@@ -57,7 +59,8 @@ COLUMNS = {
         "website": (False, _l("The organisation's website.")),
         "job_title": (False, _l("Job title.")),
         "languages": (False, _l("Languages spoken, as codes separated by commas: ko, en, zh, ja, de, fr, es, other.")),
-        "locale": (False, _l("Language of Forum's e-mails to this person: en or ko.")),
+        "locale": (False, _l("Language of Forum's e-mails to this person, one of: %(codes)s.",
+                             codes=LazyString(lambda: ", ".join(available_languages())))),
     },
     "opportunities": {
         "email": (True, _l("E-mail address of an approved participant of this event (import participants first).")),
@@ -319,7 +322,7 @@ def _check_participant(checker: _RowChecker, countries: set[str]) -> dict:
         "website": website or None,
         "job_title": checker.text("job_title"),
         "languages": checker.codes("languages", SPOKEN_LANGUAGE_CODES),
-        "locale": checker.choice("locale", current_app.config["LANGUAGES"]),
+        "locale": checker.choice("locale", available_languages()),
     }
 
 

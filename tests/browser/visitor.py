@@ -145,6 +145,12 @@ class Visitor:
         (within or self.page).get_by_role("button", name=self.t(msgid, **values), exact=True).click()
         self.landed()
 
+    def press_enter(self) -> None:
+        """Press Enter on the keyboard where the focus is, sending its form."""
+        with self.page.expect_navigation():
+            self.page.keyboard.press("Enter")
+        self.landed()
+
     # --- forms ---------------------------------------------------------------------------------
 
     def field(self, msgid: str, within=None):

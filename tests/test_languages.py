@@ -141,3 +141,10 @@ def test_csv_exports_carry_the_organizers_language_and_the_stable_status_code(pu
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert [(row["보낸 일시"][:4], row["상태"], row["상태 코드"], row["신청자"]) for row in rows] == [
         (str(meeting_request.created_at.year), "거절됨", "declined", "김보라")]
+
+
+@pytest.mark.parametrize("browser, chosen", [("ko-KR,ko;q=0.9", "ko"), ("en-US", "en"), ("de", "en")])
+def test_the_sign_up_form_starts_at_the_language_of_the_browser(client, browser, chosen):
+    page = client.get("/auth/signup", headers={"Accept-Language": browser}).get_data(as_text=True)
+    assert f'<option selected value="{chosen}">' in page
+    assert page.count("<option selected") == 1

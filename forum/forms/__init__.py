@@ -1,5 +1,5 @@
 """WTForms (Flask-WTF) forms, one module per area; each validates its own input."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
 from wtforms import SelectField
 
 
@@ -14,8 +14,16 @@ def language_choices():
     return [(code, language_name(code)) for code in available_languages()]
 
 
+def _language_of_the_page() -> str:
+    return str(get_locale())
+
+
 class LanguageField(SelectField):
+    """The preferred language; it starts at the language the page is shown in (the browser's), so
+    that someone who signs up from a Korean browser without touching it gets Korean e-mails."""
+
     def __init__(self, label=None, **kwargs):
+        kwargs.setdefault("default", _language_of_the_page)
         super().__init__(label or _l("Preferred language"), **kwargs)
 
     def pre_validate(self, form):

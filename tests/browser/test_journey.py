@@ -356,4 +356,6 @@ def test_journey_from_set_up_to_a_moved_meeting(story, people, new_context):
     assert moved["UID"] == published["UID"]
     assert int(moved["SEQUENCE"]) > int(published.get("SEQUENCE", 0))
 
+    for visitor in (organizer, ben):
+        visitor.tour_event_menu()
     assert not people.check.problems, "English or raw codes on Korean pages:\n" + people.check.report()

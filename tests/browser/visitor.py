@@ -131,6 +131,15 @@ class Visitor:
         self.page.goto(self.base_url + path)
         self.landed()
 
+    def tour_event_menu(self) -> None:
+        """Open every page of the event's navigation, as someone looking around does."""
+        menu = self.page.locator("nav.event-nav .subnav a")
+        expect(menu.first).to_be_visible()
+        for path in menu.evaluate_all("links => links.map(link => link.getAttribute('href'))"):
+            response = self.page.goto(self.base_url + path)
+            assert response.ok, f"{path} answered {response.status}"
+            self.landed()
+
     def follow(self, link_text: str, exact: bool = True, within=None) -> None:
         """Click the link the user reads (already translated, or a name typed by a user)."""
         (within or self.page).get_by_role("link", name=link_text, exact=exact).first.click()

@@ -47,7 +47,7 @@ class Names:
 
 
 # Each pattern: a regular expression matching the whole English sentence, and what to say instead.
-_Writer = Callable[[dict, Names], str]
+_Writer = Callable[[re.Match, Names], str]
 _PATTERNS: list[tuple[re.Pattern, _Writer]] = []
 
 

@@ -1,5 +1,6 @@
 """The organizer's console: run → review → adjust → publish → change → re-run → re-publish,
 every refusal with its message and nothing changed, two organizers at once, and access."""
+import re
 import threading
 
 import pytest
@@ -17,8 +18,8 @@ def url(forum, path=""):
     return f"/e/{forum.event.slug}/organize/schedule{path}"
 
 
-def run_from_the_web(client, forum, time_limit=10):
-    response = client.post_form(url(forum), {"time_limit": str(time_limit)})
+def run_from_the_web(client, forum, form=None):
+    response = client.post_form(url(forum), form or {"time_limit": "10"})
     assert response.status_code == 302, response.get_data(as_text=True)
     jobs.wait_for_in_process_jobs()
     db.session.expire_all()
@@ -311,3 +312,39 @@ def test_only_organizers_of_the_event_reach_the_console(app, client, login, foru
     db.session.expire_all()
     assert forum.event.schedule_version == 0 and db.session.scalar(select(func.count(ScheduleRun.id))) == 2
     assert db.session.get(Meeting, forum.ab.id).status == "scheduled"
+
+
+def keeps_published_ticked(page: str) -> bool:
+    box = re.search(r'<input[^>]*name="keep_published"[^>]*>', page).group(0)
+    return " checked" in box
+
+
+@pytest.mark.parametrize("keep_published", [True, False])
+def test_a_rerun_keeps_published_meetings_unless_told_to_close_gaps(app, client, login, make_user, make_event,
+                                                                    make_participant, keep_published):
+    """a's published meetings at 9:00 and 10:00 leave a gap at 9:30; a new meeting of d and e waits.
+    Kept, nothing published moves; told to close gaps, one of a's meetings moves to 9:30."""
+    forum = build_forum(make_user, make_event, make_participant, people=5, tables=2, slots_per_day=3,
+                        slug="rerun-2027")
+    a, b, c, d, e = forum.people
+    s0, s1, s2 = forum.slots
+    ab = agree_meeting(forum.event, a, b, slot=s0, table=forum.tables[0])
+    ac = agree_meeting(forum.event, a, c, slot=s2, table=forum.tables[0])
+    de = agree_meeting(forum.event, d, e)
+    login(client, forum.organizer)
+    page = client.get(url(forum)).get_data(as_text=True)
+    assert keeps_published_ticked(page)  # the default
+
+    form = {"time_limit": "10", **({"keep_published": "y"} if keep_published else {})}
+    run = run_from_the_web(client, forum, form)
+    draft = placements(run)
+    assert draft[de.id][0] is not None
+    slots_of_a = {draft[ab.id][0], draft[ac.id][0]}
+    if keep_published:
+        assert (draft[ab.id], draft[ac.id]) == ((s0.id, forum.tables[0].id), (s2.id, forum.tables[0].id))
+        assert run.breaks == 1
+    else:
+        assert s1.id in slots_of_a and run.breaks == 0
+    assert run.keep_published is keep_published
+    review = client.get(url(forum, f"/runs/{run.id}")).get_data(as_text=True)
+    assert keeps_published_ticked(review) is keep_published  # "Run again" repeats the choice

@@ -28,6 +28,9 @@ def table_choices(tables) -> list[tuple[int, str]]:
 class StartRunForm(FlaskForm):
     time_limit = SelectField(_l("The solver may take up to"), choices=TIME_LIMIT_CHOICES, coerce=int, default=60,
                              validators=[InputRequired(message=_l("Choose a time limit."))])
+    keep_published = BooleanField(_l("Keep published meetings where they are, unless moving one lets more "
+                                     "meetings take place (untick to let them move to close gaps in "
+                                     "people's days)"), default=True)
 
 
 class _PlacementForm(FlaskForm):

@@ -9,7 +9,10 @@ Ids in the problem are the database ids as strings. What goes in:
   placement (in the current draft, else in the published schedule);
 - participants: everyone attending one of those meetings, and every booth owner (so that no other
   meeting takes a booth), with the slots they marked unavailable;
-- previous: the published placement of those meetings, so that a re-run moves as little as it can.
+- previous: the published placement of those meetings, so that a re-run moves as little as it can;
+- objective: with `keep_published` and a published schedule, no breaks stage — the format ranks
+  breaks before moves, so that stage would move published meetings to close gaps, and people
+  who imported their agenda would see meetings move for no new meeting.
 """
 from zoneinfo import ZoneInfo
 
@@ -65,7 +68,8 @@ def event_tables(event: Event) -> list[Table]:
     return list(db.session.scalars(select(Table).where(Table.event_id == event.id).order_by(Table.number)))
 
 
-def build_problem(event: Event, draft_run: ScheduleRun | None = None) -> scheduler.Problem:
+def build_problem(event: Event, draft_run: ScheduleRun | None = None,
+                  keep_published: bool = True) -> scheduler.Problem:
     """The scheduler's problem for `event`; pins take their placement from `draft_run` first."""
     zone = ZoneInfo(event.timezone)
     slots = event_slots(event)
@@ -85,6 +89,9 @@ def build_problem(event: Event, draft_run: ScheduleRun | None = None) -> schedul
         if slot_id in slot_order:
             unavailable[participant_id].append(slot_id)
 
+    previous = tuple(scheduler.Assignment(meeting=str(meeting.id), slot=str(meeting.slot_id),
+                                          table=str(meeting.table_id) if meeting.table_id is not None else None)
+                     for meeting in meetings if meeting.slot_id is not None)
     problem = scheduler.Problem(
         slots=tuple(scheduler.Slot(id=str(slot.id), day=slot.session.day.isoformat(),
                                    start=slot.starts_at.astimezone(zone).isoformat(),
@@ -100,9 +107,8 @@ def build_problem(event: Event, draft_run: ScheduleRun | None = None) -> schedul
             participants=tuple(str(attendee.participant_id)
                                for attendee in sorted(meeting.attendees, key=lambda a: a.participant_id)),
             weight=meeting.weight, fixed=_pin_of(meeting, draft), required=False) for meeting in meetings),
-        previous=tuple(scheduler.Assignment(meeting=str(meeting.id), slot=str(meeting.slot_id),
-                                            table=str(meeting.table_id) if meeting.table_id is not None else None)
-                       for meeting in meetings if meeting.slot_id is not None),
+        previous=previous,
+        objective=scheduler.Objective(breaks=not (keep_published and previous)),
     )
     # The scheduler's own validation: a bad problem is refused with a message naming the element.
     return scheduler.parse_problem(scheduler.problem_to_dict(problem))

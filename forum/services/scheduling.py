@@ -96,8 +96,12 @@ def active_run(event: Event) -> ScheduleRun | None:
         ScheduleRun.event_id == event.id, ScheduleRun.status.in_(ACTIVE_STATUSES)))
 
 
-def start_run(event: Event, user, time_limit: int, background: bool = True) -> ScheduleRun:
+def start_run(event: Event, user, time_limit: int, keep_published: bool = True,
+              background: bool = True) -> ScheduleRun:
     """Queue a run of the scheduler; refused while another run of the event is queued or running.
+
+    With `keep_published`, a published meeting moves only when that lets more weight be scheduled;
+    without, it may also move to reduce breaks (the scheduler's default order: breaks before moves).
 
     With `background`, the job is enqueued once the caller's transaction commits; otherwise the
     caller runs `execute_run` itself (the command line)."""
@@ -107,7 +111,7 @@ def start_run(event: Event, user, time_limit: int, background: bool = True) -> S
     check_set_up(event_slots(event), event_tables(event))
     mark_dead_runs(event)
     run = ScheduleRun(event_id=event.id, requested_by_id=user.id if user is not None else None,
-                      status="queued", time_limit_seconds=time_limit)
+                      status="queued", time_limit_seconds=time_limit, keep_published=keep_published)
     db.session.add(run)
     try:
         db.session.flush()
@@ -191,7 +195,7 @@ def execute_run(run_id: int, report=None) -> None:
         return
     run = db.session.get(ScheduleRun, run_id)
     try:
-        problem = build_problem(run.event, current_draft(run.event))
+        problem = build_problem(run.event, current_draft(run.event), keep_published=run.keep_published)
         db.session.commit()  # end the read transaction: the solver may take minutes
         watcher = _Watcher(current_app._get_current_object(), run_id)
 
@@ -717,7 +721,9 @@ def register_commands(app) -> None:
     @app.cli.command("schedule")
     @click.argument("event_slug")
     @click.option("--time-limit", default=60, show_default=True, type=int, help="Seconds the solver may take.")
-    def schedule(event_slug, time_limit):
+    @click.option("--keep-published/--move-published", default=True, show_default=True,
+                  help="Move published meetings only to schedule more, or also to close gaps.")
+    def schedule(event_slug, time_limit, keep_published):
         """Run the scheduler for EVENT_SLUG now, printing its progress; the draft is reviewed on the web."""
         from ..jobs import outside_request
         with outside_request(app):
@@ -725,7 +731,7 @@ def register_commands(app) -> None:
             if event is None:
                 raise click.UsageError(f"No event has the slug {event_slug!r}.")
             try:
-                run = start_run(event, None, time_limit, background=False)
+                run = start_run(event, None, time_limit, keep_published, background=False)
             except ServiceError as error:
                 raise click.ClickException(error.message) from None
             db.session.commit()

@@ -26,7 +26,7 @@ def index(event):
     form = StartRunForm()
     if form.validate_on_submit():
         try:
-            run = scheduling.start_run(event, current_user, form.time_limit.data)
+            run = scheduling.start_run(event, current_user, form.time_limit.data, form.keep_published.data)
         except ServiceError as error:
             refuse(form, error)
         else:
@@ -56,7 +56,8 @@ def run(event, run_id):
                            figures=scheduling.draft_figures(schedule_run), participant=participant,
                            solver_status=scheduling.solver_status_label(schedule_run.solver_status),
                            editable=draft is not None and draft.id == schedule_run.id,
-                           start_form=StartRunForm(time_limit=schedule_run.time_limit_seconds))
+                           start_form=StartRunForm(time_limit=schedule_run.time_limit_seconds,
+                                                    keep_published=schedule_run.keep_published))
 
 
 @bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/cancel")

@@ -80,25 +80,36 @@ def _left_out(m, names):
 @_pattern(rf"no common free slot left: (?P<person>{ID}) already has a meeting in each of the (?P<n>\d+) "
           r"slots they could share")
 def _one_person_busy(m, names):
-    return ngettext("No common free slot left: %(person)s already has a meeting in the only slot they could share.",
+    person, count = names.person(m["person"]), int(m["n"])
+    if count == 1:
+        return _("No common free slot left: %(person)s already has a meeting in the only slot they could share.",
+                 person=person)
+    return ngettext("No common free slot left: %(person)s already has a meeting in each of the %(num)d slot "
+                    "they could share.",
                     "No common free slot left: %(person)s already has a meeting in each of the %(num)d slots "
-                    "they could share.", int(m["n"]), person=names.person(m["person"]))
+                    "they could share.", count, person=person)
 
 
 @_pattern(r"no common free slot left: in each of the (?P<n>\d+) slots they could share, one of (?P<people>.+) "
           r"already has a meeting")
 def _people_busy(m, names):
-    return ngettext("No common free slot left: in the only slot they could share, %(people)s already have "
-                    "other meetings.",
+    people, count = names.people(m["people"]), int(m["n"])
+    if count == 1:
+        return _("No common free slot left: in the only slot they could share, %(people)s already have "
+                 "other meetings.", people=people)
+    return ngettext("No common free slot left: in each of the %(num)d slot they could share, one of "
+                    "%(people)s already has a meeting.",
                     "No common free slot left: in each of the %(num)d slots they could share, one of "
-                    "%(people)s already has a meeting.", int(m["n"]), people=names.people(m["people"]))
+                    "%(people)s already has a meeting.", count, people=people)
 
 
 @_pattern(r"the session is full: all (?P<n>\d+) slots the meeting can take are at capacity")
 def _session_full(m, names):
-    return ngettext("The session is full: every table is taken in the only slot the meeting can take.",
-                    "The session is full: every table is taken in all %(num)d slots the meeting can take.",
-                    int(m["n"]))
+    count = int(m["n"])
+    if count == 1:
+        return _("The session is full: every table is taken in the only slot the meeting can take.")
+    return ngettext("The session is full: every table is taken in all %(num)d slot the meeting can take.",
+                    "The session is full: every table is taken in all %(num)d slots the meeting can take.", count)
 
 
 _PART_PATTERNS: list[tuple[re.Pattern, _Writer]] = [

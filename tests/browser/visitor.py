@@ -140,9 +140,9 @@ class Visitor:
             assert response.ok, f"{path} answered {response.status}"
             self.landed()
 
-    def follow(self, link_text: str, exact: bool = True, within=None) -> None:
+    def follow(self, link_text: str, within=None) -> None:
         """Click the link the user reads (already translated, or a name typed by a user)."""
-        (within or self.page).get_by_role("link", name=link_text, exact=exact).first.click()
+        (within or self.page).get_by_role("link", name=link_text, exact=True).first.click()
         self.landed()
 
     def open(self, msgid: str, **values) -> None:
@@ -208,11 +208,12 @@ class Visitor:
     # --- accounts ------------------------------------------------------------------------------
 
     def sign_up(self, person: Person) -> None:
-        """Fill in the sign-up form (the page it is on), choosing the visitor's language."""
+        """Fill in the sign-up form (the page it is on); the language menu offers the browser's language."""
         self.fill("Your name", person.name)
         self.fill("E-mail address", person.email)
         self.fill("Password", person.password)
         self.fill("Repeat the password", person.password)
+        expect(self.field("Preferred language")).to_have_value(self.language)  # the browser's, to begin with
         self.choose("Preferred language", value=self.language)
         self.press("Sign up")
         self.sees_flash("Welcome to Forum, %(name)s.", name=person.name)

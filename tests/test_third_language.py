@@ -10,7 +10,6 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import write_po
 from sqlalchemy import select
 
-from conftest import BrowserLikeClient
 from forum import create_app
 from forum.config import TestingConfig
 from forum.extensions import db
@@ -38,7 +37,7 @@ def trilingual(app, tmp_path):
     config = TestingConfig(Path(app.instance_path), app.config["SQLALCHEMY_DATABASE_URI"])
     config.BABEL_TRANSLATION_DIRECTORIES = str(directory)
     trilingual_app = create_app(config)
-    trilingual_app.test_client_class = BrowserLikeClient
+    trilingual_app.test_client_class = app.test_client_class
     with trilingual_app.app_context():
         yield trilingual_app
 

@@ -123,13 +123,18 @@ def new_calendar_uid() -> str:
 
 class Meeting(db.Model):
     """An accepted request (or a matchmaker's proposal) with its attendees; the scheduler gives
-    it a slot and a table. `sequence` counts changes for calendar clients (RFC 5545 SEQUENCE)."""
+    it a slot and a table. `sequence` counts changes for calendar clients (RFC 5545 SEQUENCE).
+
+    `withdrawn_slot` is where a publication took it off the schedule from: calendars keep showing
+    it there as cancelled, so copies people imported do not stay as ghosts. It is cleared when the
+    meeting is placed again, and forgotten when the slot is deleted."""
 
     __tablename__ = "meeting"
     __table_args__ = (
         CheckConstraint(f"status IN {MEETING_STATUSES}", name="status_known"),
         CheckConstraint("weight >= 0", name="weight_not_negative"),
         CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        CheckConstraint("withdrawn_slot_id IS NULL OR slot_id IS NULL", name="withdrawn_only_when_unplaced"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,6 +144,7 @@ class Meeting(db.Model):
     weight: Mapped[int] = mapped_column(Integer, default=1)
     slot_id: Mapped[Optional[int]] = mapped_column(ForeignKey("slot.id"), index=True)
     table_id: Mapped[Optional[int]] = mapped_column(ForeignKey("event_table.id"), index=True)
+    withdrawn_slot_id: Mapped[Optional[int]] = mapped_column(ForeignKey("slot.id", ondelete="SET NULL"), index=True)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     calendar_uid: Mapped[str] = mapped_column(String(80), unique=True, default=new_calendar_uid)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
@@ -147,9 +153,20 @@ class Meeting(db.Model):
 
     event: Mapped[Event] = relationship()
     request: Mapped[Optional[MeetingRequest]] = relationship(back_populates="meeting")
-    slot: Mapped[Optional[Slot]] = relationship()
+    slot: Mapped[Optional[Slot]] = relationship(foreign_keys=[slot_id])
+    withdrawn_slot: Mapped[Optional[Slot]] = relationship(foreign_keys=[withdrawn_slot_id])
     table: Mapped[Optional[Table]] = relationship()
     attendees: Mapped[list["MeetingAttendee"]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
+
+    @property
+    def withdrawn(self) -> bool:
+        """Taken off the published schedule by a publication (calendars show it cancelled)."""
+        return self.slot_id is None and self.withdrawn_slot_id is not None
+
+    @property
+    def calendar_slot(self) -> Optional[Slot]:
+        """The time calendars show: the slot, or the one it was taken off."""
+        return self.slot if self.slot is not None else self.withdrawn_slot
 
 
 class MeetingAttendee(db.Model):

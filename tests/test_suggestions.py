@@ -149,6 +149,17 @@ def test_two_syllable_korean_words_match_through_particles(forum_event, join):
     assert "치료" in found[0].shared_terms.split(", ")
 
 
+def test_korean_reasons_name_words_without_their_endings(forum_event, join):
+    """The reason names 나노입자 (the word), not 나노입자입니다 (the word with the sentence's ending)."""
+    seeker, supplier = join(forum_event), join(forum_event)
+    publish(seeker, "need", "지질 나노입자 제형 파트너", "mRNA 전달에 쓸 지질 나노입자입니다", keywords="")
+    publish(supplier, "offer", "지질 나노입자 대량 생산", "고효율 지질 나노입자를 생산하는 공정입니다", keywords="")
+
+    terms = stored(seeker)[0].shared_terms.split(", ")
+    assert "나노입자" in terms
+    assert not [term for term in terms if term.endswith(("입니다", "를", "하는"))]
+
+
 def test_excluded_colleagues_withdrawn_hidden_same_kind_other_events_and_pending(forum_event, join, make_event):
     seeker = join(forum_event)
     title = "Continuous manufacturing of AAV vectors"

@@ -23,9 +23,11 @@ we with will can which who using use used based new more other such than these t
 you your any all not no may would should
 """.split())
 
-# Particles trimmed from a Korean word (치료제를 → 치료제) when at least two syllables remain.
+# Particles and the commonest endings of a predicate noun trimmed from a Korean word (치료제를 →
+# 치료제, 나노입자입니다 → 나노입자, 개발하는 → 개발) when at least two syllables remain.
 KOREAN_PARTICLES = frozenset("""
-에서는 으로는 이라는 에서 으로 에게 까지 부터 와의 과의 이나 라는 을 를 이 가 은 는 의 에 로 와 과 도 만
+에서는 으로는 이라는 에서의 으로서 입니다 합니다 에서 으로 에게 까지 부터 와의 과의 이나 라는 이며 이고 이다
+하는 하고 하여 하며 되는 을 를 이 가 은 는 의 에 로 와 과 도 만
 """.split())
 
 MAX_SHARED_TERMS = 5
@@ -64,7 +66,7 @@ def split_keywords(keywords: str) -> list[str]:
 
 
 def without_particle(token: str) -> str:
-    """A Korean word without its particle (치료제를 → 치료제, 치료 stays); other words unchanged."""
+    """A Korean word without its particle or ending (치료제를 → 치료제, 치료 stays); other words unchanged."""
     for length in (3, 2, 1):
         if len(token) - length >= 2 and token[-length:] in KOREAN_PARTICLES:
             return token[:-length]

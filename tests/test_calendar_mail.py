@@ -50,3 +50,26 @@ def test_messages_about_unpublished_meetings_carry_no_calendar(app, forum):
         requests.cancel_meeting(meeting, forum.ada)
     db.session.commit()
     assert mails_to(forum.cyrus)[-1].attachment is None
+
+
+def test_the_agenda_changed_mail_cancels_the_removed_meeting_in_the_attachment(app, forum):
+    """Bo-ra's meeting with Ada is left unplaced and the one with Cyrus moves: her attachment
+    cancels the first where she had imported it and moves the second."""
+    run = ScheduleRun(event_id=forum.event.id, status="succeeded", placements=[
+        DraftPlacement(meeting_id=forum.meeting.id, slot_id=None, table_id=None),
+        DraftPlacement(meeting_id=forum.other_meeting.id, slot_id=forum.slots[3].id, table_id=forum.tables[0].id)])
+    db.session.add(run)
+    db.session.commit()
+    with outside_request(app):
+        scheduling.publish(run)
+    db.session.commit()
+    [mail] = mails_to(forum.bora)
+    assert "Removed: with Ada Lovelace" in mail.body
+    entries = events_of(parse(mail.attachment.encode()))
+    removed, moved = entries[forum.meeting.calendar_uid], entries[forum.other_meeting.calendar_uid]
+    assert (removed.status.value, int(removed.sequence.value)) == ("CANCELLED", 1)
+    assert removed.dtstart.value == datetime(2027, 5, 11, 1, 0, tzinfo=timezone.utc)
+    assert (moved.status.value, int(moved.sequence.value)) == ("CONFIRMED", 1)
+    assert moved.dtstart.value == datetime(2027, 5, 11, 2, 30, tzinfo=timezone.utc)
+    [ada_mail] = mails_to(forum.ada)
+    assert list(events_of(parse(ada_mail.attachment.encode()))) == [forum.meeting.calendar_uid]

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 import vobject
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
 from forum.jobs import outside_request
@@ -15,6 +16,7 @@ from forum.models import (Meeting, MeetingAttendee, MeetingRequest, MeetingSessi
                           Participant, Slot, Table, utcnow)
 from forum.models.scheduling import DraftPlacement, ScheduleRun
 from forum.services import calendars, scheduling
+from forum.services.events import delete_session, ids_in_use
 from forum.services.mail import send_mail
 
 UTC = timezone.utc
@@ -369,6 +371,109 @@ def test_publishing_a_schedule_counts_through_the_listener(app, forum, browser):
     assert (int(entry.sequence.value), entry.dtstart.value) == (2, datetime(2027, 5, 11, 2, 30, tzinfo=UTC))
     entry = publish(forum.slots[3], forum.tables[0])  # republished unchanged: no new version for calendars
     assert int(entry.sequence.value) == 2
+
+
+# --- a meeting taken off the schedule by a publication ------------------------------------------
+
+def publish_draft(app, forum, placements):
+    """Publish a draft placing each meeting at its (slot, table), or nowhere for None."""
+    run = ScheduleRun(event_id=forum.event.id, status="succeeded", placements=[
+        DraftPlacement(meeting_id=meeting.id, slot_id=place and place[0].id, table_id=place and place[1].id)
+        for meeting, place in placements.items()])
+    db.session.add(run)
+    db.session.commit()
+    with outside_request(app):
+        scheduling.publish(run)
+    db.session.commit()
+
+
+def as_a_client_keeps_it(kept: dict, calendar) -> dict:
+    """What a calendar client holds after reading `calendar`: by UID, the entry with the higher
+    SEQUENCE wins (RFC 5545 §3.8.7.4); entries missing from the file are left as they were."""
+    kept = dict(kept)
+    for uid, entry in events_of(calendar).items():
+        if uid not in kept or int(entry.sequence.value) > kept[uid][0]:
+            kept[uid] = (int(entry.sequence.value), entry.status.value, entry.dtstart.value)
+    return kept
+
+
+def test_a_meeting_taken_off_the_schedule_is_cancelled_where_it_was_until_placed_again(app, forum, browser):
+    ada, feed, url = browser(forum.ada.user), browser(), feed_url(forum.ada)
+    uid, at_ten = forum.meeting.calendar_uid, datetime(2027, 5, 11, 1, 0, tzinfo=UTC)
+    imported = as_a_client_keeps_it({}, parse(ada.get("/e/bio-2027/agenda.ics").data))
+    subscribed = as_a_client_keeps_it({}, parse(feed.get(url).data))
+    assert imported[uid] == subscribed[uid] == (0, "CONFIRMED", at_ten)
+
+    # a re-run could not place it any more: the publication leaves it without a slot
+    publish_draft(app, forum, {forum.meeting: None})
+    meeting = reload(forum.meeting)
+    assert (meeting.slot_id, meeting.table_id, meeting.withdrawn_slot_id) == (None, None, forum.slots[0].id)
+    download = parse(ada.get("/e/bio-2027/agenda.ics").data)
+    assert as_a_client_keeps_it(imported, download)[uid] == (1, "CANCELLED", at_ten)
+    assert as_a_client_keeps_it(subscribed, parse(feed.get(url).data))[uid] == (1, "CANCELLED", at_ten)
+    entry = events_of(download)[uid]
+    assert entry.summary.value == "Off the schedule: Meeting with Kim Bo-ra (Hanmi Bio)"
+    assert entry.location.value == "COEX, Seoul"  # its table is no longer kept for it
+    single = parse(ada.get(f"/e/bio-2027/meetings/{meeting.id}.ics").data)
+    assert events_of(single)[uid].status.value == "CANCELLED"
+    page = ada.get("/e/bio-2027/agenda").get_data(as_text=True)
+    assert "Off the schedule" in page and "<del>" in page
+    assert "The organizers will tell you if it gets a new time." in page
+
+    # organizers see the current schedule: it is not in theirs
+    organizer = browser(forum.organizer)
+    assert uid not in events_of(parse(organizer.get("/e/bio-2027/organize/calendar.ics").data))
+    table = f"/e/bio-2027/organize/tables/{forum.tables[1].id}/calendar.ics"
+    assert uid not in events_of(parse(organizer.get(table).data))
+    assert organizer.get(f"/e/bio-2027/meetings/{meeting.id}.ics").status_code == 404
+
+    # after the retention time the feed forgets it; a download still cancels it
+    backdate(meeting, timedelta(days=app.config["CALENDAR_CANCELLED_RETENTION"] + 1))
+    assert uid not in events_of(parse(feed.get(url).data))
+    assert events_of(parse(ada.get("/e/bio-2027/agenda.ics").data))[uid].status.value == "CANCELLED"
+
+    # a later publication places it again: back, confirmed at the new time, with a higher SEQUENCE
+    publish_draft(app, forum, {forum.meeting: (forum.slots[3], forum.tables[0])})
+    assert reload(forum.meeting).withdrawn_slot_id is None
+    at_half_past_eleven = datetime(2027, 5, 11, 2, 30, tzinfo=UTC)
+    imported = as_a_client_keeps_it(imported, download)
+    assert as_a_client_keeps_it(imported, parse(ada.get("/e/bio-2027/agenda.ics").data))[uid] == \
+        (2, "CONFIRMED", at_half_past_eleven)
+    assert as_a_client_keeps_it(subscribed, parse(feed.get(url).data))[uid] == (2, "CONFIRMED", at_half_past_eleven)
+    assert "Off the schedule" not in ada.get("/e/bio-2027/agenda").get_data(as_text=True)
+
+
+def test_a_withdrawn_meeting_booked_again_by_any_path_forgets_its_old_slot(app, forum):
+    publish_draft(app, forum, {forum.meeting: None})
+    meeting = reload(forum.meeting)
+    meeting.slot, meeting.table = forum.slots[2], forum.tables[1]  # e.g. booked on the day
+    db.session.commit()
+    meeting = reload(meeting)
+    assert (meeting.withdrawn_slot_id, meeting.sequence) == (None, 2)
+    with outside_request(app):
+        entry = events_of(parse(calendars.agenda_download(forum.ada)))[meeting.calendar_uid]
+    assert (entry.status.value, entry.dtstart.value) == ("CONFIRMED", datetime(2027, 5, 11, 2, 0, tzinfo=UTC))
+
+
+def test_the_database_refuses_a_withdrawn_slot_on_a_placed_meeting(forum):
+    with pytest.raises(IntegrityError):
+        db.session.execute(update(Meeting).where(Meeting.id == forum.meeting.id)
+                           .values(withdrawn_slot_id=forum.slots[1].id))
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_the_slot_a_meeting_was_taken_off_can_still_be_deleted(app, forum):
+    """The remembered slot is no use of it: its session can be deleted, and the meeting forgets it."""
+    publish_draft(app, forum, {forum.meeting: None, forum.other_meeting: None})
+    session = forum.slots[0].session
+    assert ids_in_use(Slot, [slot.id for slot in session.slots]) == set()
+    with outside_request(app):
+        delete_session(session)
+    db.session.commit()
+    assert (reload(forum.meeting).withdrawn_slot_id, reload(forum.other_meeting).withdrawn_slot_id) == (None, None)
+    with outside_request(app):
+        assert events_of(parse(calendars.agenda_download(forum.bora))) == {}
 
 
 def test_an_unchanged_agenda_gives_identical_bytes(app, forum):

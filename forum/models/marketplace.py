@@ -144,7 +144,9 @@ class Meeting(db.Model):
     weight: Mapped[int] = mapped_column(Integer, default=1)
     slot_id: Mapped[Optional[int]] = mapped_column(ForeignKey("slot.id"), index=True)
     table_id: Mapped[Optional[int]] = mapped_column(ForeignKey("event_table.id"), index=True)
-    withdrawn_slot_id: Mapped[Optional[int]] = mapped_column(ForeignKey("slot.id", ondelete="SET NULL"), index=True)
+    # A memory, not a use: it does not keep the slot from being deleted (services/events.py).
+    withdrawn_slot_id: Mapped[Optional[int]] = mapped_column(ForeignKey("slot.id", ondelete="SET NULL"), index=True,
+                                                             info={"only_remembers": True})
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     calendar_uid: Mapped[str] = mapped_column(String(80), unique=True, default=new_calendar_uid)
     sequence: Mapped[int] = mapped_column(Integer, default=0)

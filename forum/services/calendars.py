@@ -10,6 +10,11 @@ are cancelled:
 - a cancelled meeting stays in downloads, and in the feed for `CALENDAR_CANCELLED_RETENTION` days
   after the change, as STATUS:CANCELLED with its higher SEQUENCE: clients that keep events (an
   imported file, Outlook's and Apple's caches) learn of it instead of keeping a ghost;
+- so does a meeting a publication took off the schedule (left unplaced by a re-run or by the
+  organizer): the listener remembers its last slot (`Meeting.withdrawn_slot`), its entry is
+  cancelled there, and the "agenda changed" e-mail attaches that entry; placed again, it comes back
+  CONFIRMED at the new time with a still higher SEQUENCE. Deleting that slot forgets it;
+- organizers' calendars (the event, a table) show only the current schedule: placed meetings;
 - times are UTC instants (no VTIMEZONE for Outlook to reject); X-WR-TIMEZONE names the event's zone;
 - there is no METHOD: a download or a feed publishes a calendar, it is not an iTIP invitation
   (with METHOD, Outlook and Gmail treat the file as a meeting request to answer).
@@ -24,8 +29,8 @@ from itertools import groupby
 import icalendar
 from flask import current_app, url_for
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import event as sa_event, func, inspect, or_, select, update
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy import and_, event as sa_event, func, inspect, or_, select, update
+from sqlalchemy.orm import Session, selectinload
 
 from ..extensions import db
 from ..models import Event, Meeting, MeetingAttendee, MeetingRequest, Opportunity, Participant, Slot, Table, utcnow
@@ -50,7 +55,8 @@ _NEW_TARGET = object()  # a slot or table not yet in the database: always a chan
 def _count_calendar_changes(session: Session, flush_context, instances) -> None:
     """A meeting whose slot, table or status really changes gets SEQUENCE + 1 and a new change
     time, whichever code changed it (cancellation, publishing a schedule, a move); code that
-    already raised SEQUENCE in this flush is not counted twice."""
+    already raised SEQUENCE in this flush is not counted twice. A meeting taken off its slot
+    remembers it as `withdrawn_slot`, and forgets it once it has a slot again."""
     touched = [obj for obj in session.dirty if isinstance(obj, Meeting) and _placement_touched(obj)]
     if not touched:
         return
@@ -61,11 +67,20 @@ def _count_calendar_changes(session: Session, flush_context, instances) -> None:
         now = utcnow()
         for meeting in touched:
             row = stored.get(meeting.id)
-            if row is None or _placement(meeting) == (row.slot_id, row.table_id, row.status):
+            placement = _placement(meeting)
+            if row is None or placement == (row.slot_id, row.table_id, row.status):
                 continue
+            _remember_withdrawal(session, meeting, row.slot_id, placement[0])
             if not inspect(meeting).attrs.sequence.history.has_changes():
                 meeting.sequence = row.sequence + 1
             meeting.updated_at = now
+
+
+def _remember_withdrawal(session: Session, meeting: Meeting, stored_slot_id: int | None, new_slot) -> None:
+    if new_slot is not None:
+        meeting.withdrawn_slot = None
+    elif stored_slot_id is not None:
+        meeting.withdrawn_slot = session.get(Slot, stored_slot_id)
 
 
 def _placement_touched(meeting: Meeting) -> bool:
@@ -94,10 +109,13 @@ def cancelled_retention() -> timedelta:
     return timedelta(days=current_app.config["CALENDAR_CANCELLED_RETENTION"])
 
 
-def _placed_meetings():
-    """Meetings with a published slot (the inner join), in time order, with what their entries show."""
-    return (select(Meeting).join(Meeting.slot)
-            .options(contains_eager(Meeting.slot), selectinload(Meeting.table), selectinload(Meeting.event),
+def _placed_meetings(with_withdrawn: bool = False):
+    """Meetings with a published slot (the inner join) — or, `with_withdrawn`, the slot a
+    publication took them off — in time order, with what their entries show."""
+    shown_slot_id = func.coalesce(Meeting.slot_id, Meeting.withdrawn_slot_id) if with_withdrawn else Meeting.slot_id
+    return (select(Meeting).join(Slot, Slot.id == shown_slot_id)
+            .options(selectinload(Meeting.slot), selectinload(Meeting.withdrawn_slot), selectinload(Meeting.table),
+                     selectinload(Meeting.event),
                      selectinload(Meeting.request).selectinload(MeetingRequest.opportunity),
                      selectinload(Meeting.attendees).selectinload(MeetingAttendee.participant)
                      .selectinload(Participant.user),
@@ -112,22 +130,26 @@ def is_published(event: Event) -> bool:
 
 def published_agenda(participant: Participant, cancelled_since: datetime | None = None) -> list[Meeting]:
     """The participant's meetings on the published schedule (none before it is published);
-    cancelled ones only if cancelled (last changed) at or after `cancelled_since`, all when None."""
+    cancelled and withdrawn ones only if last changed at or after `cancelled_since`, all when None."""
     if not is_published(participant.event):
         return []
-    query = _placed_meetings().join(Meeting.attendees).where(MeetingAttendee.participant_id == participant.id)
+    query = (_placed_meetings(with_withdrawn=True).join(Meeting.attendees)
+             .where(MeetingAttendee.participant_id == participant.id))
     if cancelled_since is not None:
-        query = query.where(or_(Meeting.status != "cancelled", Meeting.updated_at >= cancelled_since))
+        query = query.where(or_(and_(Meeting.status != "cancelled", Meeting.slot_id.is_not(None)),
+                                Meeting.updated_at >= cancelled_since))
     return list(db.session.scalars(query).unique())
 
 
 def current_agenda(participant: Participant, now: datetime | None = None) -> list[Meeting]:
-    """What the agenda page and the feed show: the published meetings and the recent cancellations."""
+    """What the agenda page and the feed show: the published meetings and the recent cancellations
+    (withdrawn meetings among them)."""
     return published_agenda(participant, cancelled_since=(now or utcnow()) - cancelled_retention())
 
 
 def on_published_agenda(meeting: Meeting, participant: Participant) -> bool:
-    return (meeting.slot_id is not None and is_published(meeting.event)
+    """Whether the participant's calendars show `meeting` (placed, cancelled or withdrawn)."""
+    return (meeting.calendar_slot is not None and is_published(meeting.event)
             and any(attendee.participant_id == participant.id for attendee in meeting.attendees))
 
 
@@ -181,21 +203,21 @@ def participant_for_feed(token: str) -> Participant | None:
 # --- building the calendars --------------------------------------------------------------------
 
 def agenda_download(participant: Participant) -> bytes:
-    """The participant's published agenda with every cancellation, in their language."""
+    """The participant's published agenda with every cancellation and withdrawal, in their language."""
     return _participant_calendar(participant, published_agenda(participant))
 
 
 def agenda_feed(participant: Participant, now: datetime | None = None) -> bytes:
-    """The subscription feed: the current published agenda and the recent cancellations."""
+    """The subscription feed: the current published agenda and the recent cancellations and withdrawals."""
     return _participant_calendar(participant, current_agenda(participant, now))
 
 
 def meeting_download(meeting: Meeting, viewer: Participant | None) -> bytes:
-    """One meeting as `viewer` (an attendee) sees it, or as organizers do when `viewer` is None."""
-    meetings = [meeting] if meeting.slot_id is not None else []
+    """One meeting as `viewer` (an attendee) sees it, or as organizers do when `viewer` is None
+    (organizers see the current schedule: nothing for a withdrawn meeting)."""
     if viewer is not None:
-        return _participant_calendar(viewer, meetings)
-    return _build(meeting.event, meeting.event.name, meetings, viewer=None)
+        return _participant_calendar(viewer, [meeting] if meeting.calendar_slot is not None else [])
+    return _build(meeting.event, meeting.event.name, [meeting] if meeting.slot_id is not None else [], viewer=None)
 
 
 def event_download(event: Event) -> bytes:
@@ -213,9 +235,10 @@ def table_download(table: Table) -> bytes:
 
 def meetings_attachment(participant: Participant, meetings: list[Meeting]) -> tuple[str, str, str]:
     """(file name, MIME type, text) of the meetings an e-mail to `participant` is about, for
-    `send_mail(..., attachment=...)`; meetings without a published slot are left out."""
-    placed = sorted((meeting for meeting in meetings if meeting.slot_id is not None),
-                    key=lambda meeting: (meeting.slot.starts_at, meeting.id))
+    `send_mail(..., attachment=...)`; withdrawn meetings come as cancellations, meetings that were
+    never on the published schedule are left out."""
+    placed = sorted((meeting for meeting in meetings if meeting.calendar_slot is not None),
+                    key=lambda meeting: (meeting.calendar_slot.starts_at, meeting.id))
     data = _participant_calendar(participant, placed)
     return f"{participant.event.slug}-meetings.ics", CALENDAR_MIME_TYPE, data.decode("utf-8")
 
@@ -249,9 +272,9 @@ def _entry(event: Event, meeting: Meeting, people: list[Participant],
     entry.add("dtstamp", meeting.updated_at)
     entry.add("last-modified", meeting.updated_at)
     entry.add("sequence", meeting.sequence)
-    entry.add("dtstart", meeting.slot.starts_at)
-    entry.add("dtend", meeting.slot.ends_at)
-    entry.add("status", "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED")
+    entry.add("dtstart", meeting.calendar_slot.starts_at)
+    entry.add("dtend", meeting.calendar_slot.ends_at)
+    entry.add("status", "CANCELLED" if meeting.status == "cancelled" or meeting.withdrawn else "CONFIRMED")
     entry.add("summary", _summary(meeting, people, with_agenda))
     entry.add("location", _location(event, meeting.table))
     entry.add("description", _description(event, meeting, people, opportunities, with_agenda))
@@ -274,7 +297,11 @@ def _summary(meeting: Meeting, people: list[Participant], for_attendee: bool) ->
     summary = (_("Meeting with %(people)s", people=_names(people)) if for_attendee
                else _("Meeting: %(people)s", people=_names(people)))
     # Clients that ignore STATUS (or show it faintly) still say it is off.
-    return _("Cancelled: %(summary)s", summary=summary) if meeting.status == "cancelled" else summary
+    if meeting.status == "cancelled":
+        return _("Cancelled: %(summary)s", summary=summary)
+    if meeting.withdrawn:
+        return _("Off the schedule: %(summary)s", summary=summary)
+    return summary
 
 
 def _location(event: Event, table: Table | None) -> str:

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone as dt_timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
-from sqlalchemy import Column, func, select
+from sqlalchemy import Column, func, select, update
 
 from ..extensions import db
 from ..models import EVENT_STATUSES, Event, MeetingSession, Participant, SessionPause, Slot, Table, utcnow
@@ -91,13 +91,33 @@ def referencing_columns(model) -> list[Column]:
             for foreign_key in table.foreign_keys if foreign_key.column is target]
 
 
+def _only_remembers(column: Column) -> bool:
+    """A reference marked `info={"only_remembers": True}` (a meeting's withdrawn slot) remembers
+    a row without using it: deleting the row clears it."""
+    return bool(column.info.get("only_remembers"))
+
+
+def using_columns(model) -> list[Column]:
+    """The columns whose references keep a row of `model` from being deleted."""
+    return [column for column in referencing_columns(model) if not _only_remembers(column)]
+
+
+def forget_references(model, ids) -> None:
+    """Clear the references that only remember rows of `model` about to be deleted (their ON DELETE
+    SET NULL would on PostgreSQL; SQLite runs without enforcing foreign keys)."""
+    ids = list(ids)
+    for column in referencing_columns(model):
+        if ids and _only_remembers(column):
+            db.session.execute(update(column.table).where(column.in_(ids)).values({column.name: None}))
+
+
 def ids_in_use(model, ids) -> set[int]:
-    """Which of these ids of `model` some other row refers to."""
+    """Which of these ids of `model` some other row uses."""
     ids = list(ids)
     used: set[int] = set()
     if not ids:
         return used
-    for column in referencing_columns(model):
+    for column in using_columns(model):
         used.update(db.session.scalars(select(column).where(column.in_(ids)).distinct()))
     return used
 
@@ -328,6 +348,7 @@ def _slots_not_in(session: MeetingSession, times) -> list[Slot]:
 def _replace_slots(session: MeetingSession, times) -> None:
     """Keep the slots whose start and end stay (same id), delete the others, add the new ones."""
     dropped = _slots_not_in(session, times)
+    forget_references(Slot, [slot.id for slot in dropped])
     for slot in dropped:
         session.slots.remove(slot)
     # Deleted first: a new slot may start when a dropped one did (unique per session).
@@ -363,6 +384,7 @@ def update_session(session: MeetingSession, *, name: str, day: date, starts_at: 
 
 def delete_session(session: MeetingSession) -> None:
     refuse_if_slots_in_use(session.event, list(session.slots))
+    forget_references(Slot, [slot.id for slot in session.slots])
     db.session.delete(session)
     db.session.flush()
 
@@ -410,11 +432,12 @@ def update_table(table: Table, *, number: int, name: str, room: str, video_url: 
 
 def delete_table(table: Table) -> None:
     """Delete a table nothing refers to; a table with meetings (or anything else) is refused."""
-    columns = referencing_columns(Table)
+    columns = using_columns(Table)
     users = sorted({column.table.name for column in columns
                     if db.session.scalar(select(column).where(column == table.id).limit(1)) is not None})
     if users:
         raise ServiceError(_("“%(table)s” is in use (%(where)s) and cannot be deleted.",
                              table=table.name, where=", ".join(users)))
+    forget_references(Table, [table.id])
     db.session.delete(table)
     db.session.flush()

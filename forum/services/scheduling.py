@@ -640,7 +640,8 @@ def add_meeting(run: ScheduleRun, first: Participant, second: Participant, slot:
 
 def publish(run: ScheduleRun) -> int:
     """Make the draft the published schedule (one transaction, a new version) and tell everyone
-    whose agenda changed; returns the new version."""
+    whose agenda changed; returns the new version. A meeting left unplaced keeps its old slot as
+    `withdrawn_slot` (the calendars' flush listener records it) so calendars cancel it there."""
     event = run.event
     _lock_event(event)
     _require_current_draft(run)
@@ -680,7 +681,8 @@ def _slot_text(event: Event, slot: Slot | None, table: Table | None) -> str:
 
 
 def _tell_changes(event: Event, moved, added, removed) -> None:
-    """One message per participant whose agenda changed, listing what was added, moved and removed."""
+    """One message per participant whose agenda changed, listing what was added, moved and removed;
+    its calendar attachment carries them all, the removed ones as cancellations at their old time."""
     from .notifications import notify
     changes: dict[int, dict[str, list[MeetingLine]]] = {}
     people: dict[int, Participant] = {}
@@ -710,7 +712,7 @@ def _tell_changes(event: Event, moved, added, removed) -> None:
 
         notify(participant, _l("Your agenda for %(event)s changed", event=event.name), body,
                url_for("operations.my_day", slug=event.slug),
-               [line.meeting for line in mine["added"] + mine["moved"]])
+               [line.meeting for line in mine["added"] + mine["moved"] + mine["removed"]])
 
 
 # --- the command line ---------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def agenda(event, participant):
     meetings = calendars.current_agenda(participant)
     zone = ZoneInfo(event.timezone)
     days = [(day, list(day_meetings)) for day, day_meetings
-            in groupby(meetings, key=lambda meeting: meeting.slot.starts_at.astimezone(zone).date())]
+            in groupby(meetings, key=lambda meeting: meeting.calendar_slot.starts_at.astimezone(zone).date())]
     feed_url = url_for("calendars.feed", token=calendars.feed_token(participant), _external=True)
     return render_template("calendars/agenda.html", event=event, participant=participant, days=days,
                            published=calendars.is_published(event), other_side=calendars.other_side,

@@ -3,13 +3,14 @@ every refusal with its message and nothing changed, two organizers at once, and 
 import re
 import threading
 
+import icalendar
 import pytest
 from sqlalchemy import delete, func, select
 
 from forum import jobs
 from forum.extensions import db
 from forum.models import DraftPlacement, Meeting, Notification, ScheduleRun, Slot, Table, Unavailability
-from forum.services import ServiceError, scheduling
+from forum.services import ServiceError, calendars, scheduling
 from forum.services.requests import cancel_meeting as participant_cancels
 from test_schedule_problem import agree_meeting, build_forum
 
@@ -348,3 +349,26 @@ def test_a_rerun_keeps_published_meetings_unless_told_to_close_gaps(app, client,
     assert run.keep_published is keep_published
     review = client.get(url(forum, f"/runs/{run.id}")).get_data(as_text=True)
     assert keeps_published_ticked(review) is keep_published  # "Run again" repeats the choice
+
+
+def test_a_published_meeting_a_rerun_cannot_place_is_cancelled_in_its_attendees_calendars(
+        app, client, login, make_user, make_event, make_participant):
+    """b becomes unavailable all day after the publication: the re-run leaves a–b unscheduled,
+    and once that draft is published a's feed cancels the meeting at its old time."""
+    forum = build_forum(make_user, make_event, make_participant, people=2, tables=1, slots_per_day=2,
+                        slug="withdrawn-2027")
+    a, b = forum.people
+    ab = agree_meeting(forum.event, a, b, slot=forum.slots[0], table=forum.tables[0])
+    forum.event.status = "published"
+    db.session.add_all([Unavailability(participant_id=b.id, slot_id=slot.id) for slot in forum.slots])
+    db.session.commit()
+    login(client, forum.organizer)
+    rerun = run_from_the_web(client, forum)
+    assert placements(rerun)[ab.id] == (None, None)
+    client.post_form(url(forum, f"/runs/{rerun.id}/publish"))
+    db.session.expire_all()
+    assert "Removed: with" in inbox(a)[0].body
+    feed = client.get(f"/calendar/{calendars.feed_token(a)}.ics").get_data(as_text=True)
+    entry = icalendar.Calendar.from_ical(feed).walk("VEVENT")[0]
+    assert str(entry["UID"]) == db.session.get(Meeting, ab.id).calendar_uid
+    assert (str(entry["STATUS"]), entry["DTSTART"].dt) == ("CANCELLED", forum.slots[0].starts_at)

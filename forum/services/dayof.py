@@ -295,7 +295,7 @@ def published_meetings_of(participant: Participant) -> list[Meeting]:
     """The participant's meetings on the published schedule (cancelled ones too), by time."""
     if not schedule_is_published(participant.event):
         return []
-    return list(db.session.scalars(_with_people(select(Meeting)).join(MeetingAttendee).join(Slot).where(
+    return list(db.session.scalars(_with_people(select(Meeting)).join(MeetingAttendee).join(Meeting.slot).where(
         MeetingAttendee.participant_id == participant.id).order_by(Slot.starts_at, Meeting.id)))
 
 

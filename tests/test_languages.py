@@ -122,7 +122,7 @@ def test_the_korean_review_names_the_solver_verdict_and_the_unscheduled_reason_w
     page = client.get(url(forum, f"/runs/{run.id}")).get_data(as_text=True)
     assert "솔버: 최적 — 가능한 가장 좋은 일정" in page and "OPTIMAL" not in page
     assert f"#{left_out.id}" in page
-    assert ("공통으로 비어 있는 시간대가 남지 않았습니다. 함께할 수 있는 1개 시간대 모두에 Person 1님의 다른 미팅이 "
+    assert ("공통으로 비어 있는 시간대가 남지 않았습니다. 함께할 수 있는 유일한 시간대에 Person 1님의 다른 미팅이 "
             "있습니다.") in page
     assert "already has a meeting" not in page
 

@@ -419,6 +419,8 @@ def test_a_meeting_taken_off_the_schedule_is_cancelled_where_it_was_until_placed
     page = ada.get("/e/bio-2027/agenda").get_data(as_text=True)
     assert "Off the schedule" in page and "<del>" in page
     assert "The organizers will tell you if it gets a new time." in page
+    day = ada.get("/e/bio-2027/day").get_data(as_text=True)  # on the day it can be booked, with its story
+    assert "The new schedule has no time for it any more (it was at 5/11/27, 10:00" in day
 
     # organizers see the current schedule: it is not in theirs
     organizer = browser(forum.organizer)

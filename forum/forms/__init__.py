@@ -1,6 +1,6 @@
 """WTForms (Flask-WTF) forms, one module per area; each validates its own input."""
 from flask_babel import get_locale, lazy_gettext as _l
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 
 
 def strip(value):
@@ -8,10 +8,15 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def named_choices(codes, names) -> list[SelectChoice]:
+    """One option per code, in the order of `codes` (the order people see), labelled by `names`."""
+    return [SelectChoice(code, names[code]) for code in codes]
+
+
 def language_choices():
     """Languages with a catalog (English is the source language), named in their own language."""
     from ..languages import available_languages, language_name
-    return [(code, language_name(code)) for code in available_languages()]
+    return [SelectChoice(code, language_name(code)) for code in available_languages()]
 
 
 def _language_of_the_page() -> str:

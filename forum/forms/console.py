@@ -6,23 +6,24 @@ free is the service's rule (`services.scheduling`), whose refusals come back as 
 """
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
 from ..templating import event_time
 
-TIME_LIMIT_CHOICES = [(10, _l("10 seconds")), (30, _l("30 seconds")), (60, _l("1 minute")),
-                      (120, _l("2 minutes")), (300, _l("5 minutes")), (600, _l("10 minutes")),
-                      (1200, _l("20 minutes")), (1800, _l("30 minutes"))]
+TIME_LIMIT_CHOICES = [SelectChoice(10, _l("10 seconds")), SelectChoice(30, _l("30 seconds")),
+                      SelectChoice(60, _l("1 minute")), SelectChoice(120, _l("2 minutes")),
+                      SelectChoice(300, _l("5 minutes")), SelectChoice(600, _l("10 minutes")),
+                      SelectChoice(1200, _l("20 minutes")), SelectChoice(1800, _l("30 minutes"))]
 
 
-def slot_choices(slots, timezone: str) -> list[tuple[int, str]]:
-    return [(slot.id, f"{event_time(slot.starts_at, timezone)}"
-                      f"{' · ' + slot.session.name if slot.session.name else ''}") for slot in slots]
+def slot_choices(slots, timezone: str) -> list[SelectChoice]:
+    return [SelectChoice(slot.id, f"{event_time(slot.starts_at, timezone)}"
+                                  f"{' · ' + slot.session.name if slot.session.name else ''}") for slot in slots]
 
 
-def table_choices(tables) -> list[tuple[int, str]]:
-    return [(table.id, table.name + (f" ({table.room})" if table.room else "")) for table in tables]
+def table_choices(tables) -> list[SelectChoice]:
+    return [SelectChoice(table.id, table.name + (f" ({table.room})" if table.room else "")) for table in tables]
 
 
 class StartRunForm(FlaskForm):
@@ -55,6 +56,6 @@ class AddMeetingForm(_PlacementForm):
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(person.id, f"{person.user.name} ({person.organisation.name})") for person in people]
+        choices = [SelectChoice(person.id, f"{person.user.name} ({person.organisation.name})") for person in people]
         self.first.choices = choices
         self.second.choices = list(choices)

@@ -9,8 +9,8 @@ from zoneinfo import available_timezones
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (DateField, DateTimeLocalField, HiddenField, IntegerField, SelectField, StringField,
-                     TextAreaField, TimeField, URLField)
+from wtforms import (DateField, DateTimeLocalField, HiddenField, IntegerField, SelectChoice, SelectField,
+                     StringField, TextAreaField, TimeField, URLField)
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, URL, ValidationError
 
 from ..models import EVENT_STATUSES, Event, MeetingSession, Table
@@ -21,15 +21,15 @@ TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 DEADLINE_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 TIMEZONES = sorted(name for name in available_timezones()
                    if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))) + ["UTC"]
-APPROVAL_MODE_CHOICES = [("automatic", _l("Automatic: everyone who registers takes part")),
-                         ("manual", _l("Manual: organizers approve each registration"))]
+APPROVAL_MODE_CHOICES = [SelectChoice("automatic", _l("Automatic: everyone who registers takes part")),
+                         SelectChoice("manual", _l("Manual: organizers approve each registration"))]
 
 
 class EventForm(FlaskForm):
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=200)])
     venue = StringField(_l("Venue"), filters=[strip], validators=[Length(max=300)])
     description = TextAreaField(_l("Description"), filters=[strip], validators=[Length(max=20000)])
-    timezone = SelectField(_l("Time zone"), choices=[(name, name) for name in TIMEZONES],
+    timezone = SelectField(_l("Time zone"), choices=[SelectChoice(name) for name in TIMEZONES],
                            validators=[DataRequired()])
     start_date = DateField(_l("First day"), validators=[DataRequired(message=_l("Give a date like 2027-05-11."))])
     end_date = DateField(_l("Last day"), validators=[DataRequired(message=_l("Give a date like 2027-05-12."))])
@@ -146,8 +146,8 @@ class TableForm(FlaskForm):
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
         self.candidates = {participant.id: participant for participant in booth_candidates(event)}
-        self.owner.choices = [(0, _("— nobody (a shared table) —"))] + [
-            (participant.id, f"{participant.user.name} ({participant.organisation.name})")
+        self.owner.choices = [SelectChoice(0, _("— nobody (a shared table) —"))] + [
+            SelectChoice(participant.id, f"{participant.user.name} ({participant.organisation.name})")
             for participant in self.candidates.values()]
 
     def validate_video_url(self, field):

@@ -6,12 +6,13 @@ the services' judgement (`services.dayof`, `services.imports`), whose refusals c
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, RadioField, SelectField
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, ValidationError
 
 from ..models import parse_id
 from ..services.dayof import MARKABLE_STATUSES
 from ..services.imports import IMPORT_KINDS, KIND_LABELS
+from . import named_choices
 
 FIRST_FREE = "first"
 
@@ -46,7 +47,7 @@ class BookingForm(FlaskForm):
 
 class PartnerField(SelectField):
     def pre_validate(self, form):
-        if self.data not in {value for value, _label in self.choices if value}:
+        if self.data not in {choice.value for choice in self.choices if choice.value}:
             raise ValidationError(_l("Choose someone from the list."))
 
 
@@ -58,12 +59,12 @@ class PartnerForm(FlaskForm):
 
     def __init__(self, *args, partners=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.participant.choices = [(0, _l("Choose…"))] + [
-            (partner.id, f"{partner.user.name} ({partner.organisation.name})") for partner in partners]
+        self.participant.choices = [SelectChoice(0, _l("Choose…"))] + [
+            SelectChoice(partner.id, f"{partner.user.name} ({partner.organisation.name})") for partner in partners]
 
 
 class ImportForm(FlaskForm):
-    kind = SelectField(_l("What the file holds"), choices=[(kind, KIND_LABELS[kind]) for kind in IMPORT_KINDS])
+    kind = SelectField(_l("What the file holds"), choices=named_choices(IMPORT_KINDS, KIND_LABELS))
     file = FileField(_l("CSV or Excel (.xlsx) file"), validators=[FileRequired(message=_l("Choose a file."))])
 
 

@@ -5,13 +5,13 @@ changes nothing, and a shared search link must keep working.
 """
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import Form, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..models import IP_STATUSES, OPPORTUNITY_KINDS, OPPORTUNITY_TYPES, ORGANISATION_KINDS, PARTNERSHIP_TYPES
 from ..services.opportunities import AREA_NAME_MAX, MAX_AREAS, OpportunityDetails
 from ..services.search import SORTS
-from . import strip
+from . import named_choices, strip
 from .registration import ORGANISATION_KIND_NAMES, MultiCheckboxField, country_choices
 
 KIND_NAMES = {"offer": _l("Offer"), "need": _l("Need")}
@@ -41,8 +41,8 @@ def optional_text(value):
 class OpportunityForm(FlaskForm):
     """One offer or need; `areas=` gives the event's technology areas to choose from."""
 
-    kind = SelectField(_l("Offer or need"), choices=[(code, KIND_NAMES[code]) for code in OPPORTUNITY_KINDS])
-    type = SelectField(_l("Type"), choices=[(code, TYPE_NAMES[code]) for code in OPPORTUNITY_TYPES])
+    kind = SelectField(_l("Offer or need"), choices=named_choices(OPPORTUNITY_KINDS, KIND_NAMES))
+    type = SelectField(_l("Type"), choices=named_choices(OPPORTUNITY_TYPES, TYPE_NAMES))
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Summary"), filters=[strip], validators=[Length(max=600)])
     description = TextAreaField(_l("Description"), filters=[strip], validators=[Length(max=20000)])
@@ -51,15 +51,15 @@ class OpportunityForm(FlaskForm):
     trl = IntegerField(_l("Technology readiness level (TRL 1–9)"),
                        validators=[Optional(), NumberRange(min=1, max=9, message=_l("The TRL is a number from 1 to 9."))])
     ip_status = SelectField(_l("Intellectual property"), coerce=optional_text,
-                            choices=[("", _l("Not stated"))] + [(code, IP_STATUS_NAMES[code]) for code in IP_STATUSES])
+                            choices=[SelectChoice("", _l("Not stated"))] + named_choices(IP_STATUSES, IP_STATUS_NAMES))
     partnership_types = MultiCheckboxField(_l("Partnerships sought"),
-                                           choices=[(code, PARTNERSHIP_NAMES[code]) for code in PARTNERSHIP_TYPES])
+                                           choices=named_choices(PARTNERSHIP_TYPES, PARTNERSHIP_NAMES))
     target_countries = SelectMultipleField(_l("Target countries"))
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.areas_by_id = {area.id: area for area in areas}
-        self.areas.choices = [(area.id, area.name) for area in areas]
+        self.areas.choices = [SelectChoice(area.id, area.name) for area in areas]
         self.target_countries.choices = country_choices()
 
     def validate_keywords(self, field):
@@ -102,21 +102,22 @@ class MarketplaceFilterForm(Form):
 
     q = StringField(_l("Search"), filters=[strip], validators=[Length(max=MAX_QUERY_LENGTH)])
     kind = SelectField(_l("Offer or need"), coerce=optional_text,
-                       choices=[("", _l("Offers and needs"))] + [(code, KIND_NAMES[code]) for code in OPPORTUNITY_KINDS])
+                       choices=[SelectChoice("", _l("Offers and needs"))]
+                       + named_choices(OPPORTUNITY_KINDS, KIND_NAMES))
     type = SelectField(_l("Type"), coerce=optional_text,
-                       choices=[("", _l("Any type"))] + [(code, TYPE_NAMES[code]) for code in OPPORTUNITY_TYPES])
+                       choices=[SelectChoice("", _l("Any type"))] + named_choices(OPPORTUNITY_TYPES, TYPE_NAMES))
     area = SelectField(_l("Technology area"), coerce=optional_int)
     trl_min = IntegerField(_l("TRL from"), validators=[Optional(), NumberRange(min=1, max=9)])
     trl_max = IntegerField(_l("TRL to"), validators=[Optional(), NumberRange(min=1, max=9)])
     country = SelectField(_l("Country of the organisation"), coerce=optional_text)
     organisation_kind = SelectField(_l("Kind of organisation"), coerce=optional_text, choices=[
-        ("", _l("Any kind"))] + [(kind, ORGANISATION_KIND_NAMES[kind]) for kind in ORGANISATION_KINDS])
-    sort = SelectField(_l("Sort by"), choices=[(code, SORT_NAMES[code]) for code in SORTS], default="relevance")
+        SelectChoice("", _l("Any kind"))] + named_choices(ORGANISATION_KINDS, ORGANISATION_KIND_NAMES))
+    sort = SelectField(_l("Sort by"), choices=named_choices(SORTS, SORT_NAMES), default="relevance")
 
     def __init__(self, formdata=None, *, areas=(), countries=(), **kwargs):
         super().__init__(formdata, **kwargs)
-        self.area.choices = [("", _l("Any area"))] + [(area.id, area.name) for area in areas]
-        self.country.choices = [("", _l("Any country"))] + list(countries)
+        self.area.choices = [SelectChoice("", _l("Any area"))] + [SelectChoice(area.id, area.name) for area in areas]
+        self.country.choices = [SelectChoice("", _l("Any country"))] + list(countries)
 
     def validate_trl_max(self, field):
         if field.data is not None and self.trl_min.data is not None and field.data < self.trl_min.data:
@@ -130,4 +131,4 @@ class DirectoryFilterForm(Form):
 
     def __init__(self, formdata=None, *, countries=(), **kwargs):
         super().__init__(formdata, **kwargs)
-        self.country.choices = [("", _l("Any country"))] + list(countries)
+        self.country.choices = [SelectChoice("", _l("Any country"))] + list(countries)

@@ -3,13 +3,13 @@ from urllib.parse import urlsplit
 
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import EmailField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import ORGANISATION_KINDS
 from ..services.registrations import OrganisationDetails
-from . import strip
+from . import named_choices, strip
 
 NEW_ORGANISATION = "new"
 
@@ -28,11 +28,11 @@ ORGANISATION_KIND_NAMES = {
 _NOT_COUNTRIES = {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"}
 
 
-def country_choices() -> list[tuple[str, str]]:
+def country_choices() -> list[SelectChoice]:
     """ISO 3166 alpha-2 codes named in the reader's language, sorted by name."""
     names = get_locale().territories
     codes = [code for code in names if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES]
-    return sorted(((code, names[code]) for code in codes), key=lambda choice: choice[1])
+    return sorted((SelectChoice(code, names[code]) for code in codes), key=lambda choice: choice.label)
 
 
 def language_names(codes: str) -> str:
@@ -87,8 +87,9 @@ class OrganisationFields:
                                 validators=[only_for_new_organisation, Optional(), Length(max=5000)])
 
     def _set_organisation_choices(self) -> None:
-        self.kind.choices = [("", _l("Choose…"))] + [(kind, ORGANISATION_KIND_NAMES[kind]) for kind in ORGANISATION_KINDS]
-        self.country.choices = [("", _l("Choose…"))] + country_choices()
+        self.kind.choices = ([SelectChoice("", _l("Choose…"))]
+                             + named_choices(ORGANISATION_KINDS, ORGANISATION_KIND_NAMES))
+        self.country.choices = [SelectChoice("", _l("Choose…"))] + country_choices()
 
     def organisation_details(self) -> OrganisationDetails:
         return OrganisationDetails(name=self.name.data, kind=self.kind.data, country=self.country.data,
@@ -97,7 +98,7 @@ class OrganisationFields:
 
 class ParticipantFields:
     job_title = StringField(_l("Your job title"), filters=[strip], validators=[DataRequired(), Length(max=120)])
-    languages = MultiCheckboxField(_l("Languages you speak"), choices=list(SPOKEN_LANGUAGES.items()),
+    languages = MultiCheckboxField(_l("Languages you speak"), choices=named_choices(SPOKEN_LANGUAGES, SPOKEN_LANGUAGES),
                                    validators=[DataRequired(message=_l("Choose at least one language."))])
 
 
@@ -108,8 +109,9 @@ class RegistrationForm(FlaskForm, OrganisationFields, ParticipantFields):
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation_choice.choices = [(NEW_ORGANISATION, _l("A new organisation (describe it below)"))] + [
-            (str(organisation.id), organisation.name) for organisation in organisations]
+        self.organisation_choice.choices = [
+            SelectChoice(NEW_ORGANISATION, _l("A new organisation (describe it below)"))] + [
+            SelectChoice(str(organisation.id), organisation.name) for organisation in organisations]
         self._set_organisation_choices()
         self._organisations = {str(organisation.id): organisation for organisation in organisations}
 

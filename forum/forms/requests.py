@@ -5,13 +5,14 @@ Forms check the shape of the input; who may meet whom is the service's rule
 """
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SelectMultipleField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..models import parse_id
 from . import strip
 
-PRIORITY_CHOICES = [(1, _l("Must meet")), (2, _l("Would like to meet")), (3, _l("If time allows"))]
+PRIORITY_CHOICES = [SelectChoice(1, _l("Must meet")), SelectChoice(2, _l("Would like to meet")),
+                    SelectChoice(3, _l("If time allows"))]
 
 
 def priority_field(label):
@@ -28,8 +29,8 @@ class MeetingRequestForm(FlaskForm):
 
     def __init__(self, *args, opportunities=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.opportunity.choices = [("", _l("Nothing in particular"))] + [
-            (str(opportunity.id), opportunity.title) for opportunity in opportunities]
+        self.opportunity.choices = [SelectChoice("", _l("Nothing in particular"))] + [
+            SelectChoice(str(opportunity.id), opportunity.title) for opportunity in opportunities]
 
     def validate_opportunity(self, field):
         if field.data and parse_id(field.data) is None:
@@ -50,7 +51,7 @@ class DeclineForm(FlaskForm):
 
 class ColleagueField(SelectField):
     def pre_validate(self, form):
-        if self.data not in {value for value, _label in self.choices}:
+        if self.data not in {choice.value for choice in self.choices}:
             raise ValidationError(_l("You can add approved colleagues of your own organisation only."))
 
 
@@ -61,7 +62,7 @@ class CoAttendeeForm(FlaskForm):
 
     def __init__(self, *args, colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.colleague.choices = [(colleague.id, colleague.user.name) for colleague in colleagues]
+        self.colleague.choices = [SelectChoice(colleague.id, colleague.user.name) for colleague in colleagues]
 
 
 class OrganizerMeetingForm(FlaskForm):
@@ -76,7 +77,7 @@ class OrganizerMeetingForm(FlaskForm):
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(candidate.id, f"{candidate.user.name} · {candidate.organisation.name}")
+        choices = [SelectChoice(candidate.id, f"{candidate.user.name} · {candidate.organisation.name}")
                    for candidate in candidates]
         self.first.choices = self.second.choices = self.co_attendees.choices = choices
         self._candidates = {candidate.id: candidate for candidate in candidates}

@@ -223,7 +223,7 @@ def read_table(data: bytes, filename: str = "") -> Table:
 def _countries() -> set[str]:
     from ..forms.registration import country_choices
     with force_locale("en"):
-        return {code for code, _name in country_choices()}
+        return {choice.value for choice in country_choices()}
 
 
 def _split(value: str, separators: str = ",;") -> list[str]:

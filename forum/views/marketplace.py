@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale, gettext as _
 from flask_login import login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from ..extensions import db
 from ..forms.opportunities import (IP_STATUS_NAMES, KIND_NAMES, PARTNERSHIP_NAMES, TYPE_NAMES, AreasForm,
@@ -46,12 +47,12 @@ def _page_number() -> int:
     return max(1, request.args.get("page", 1, type=int))
 
 
-def _country_choices(event) -> list[tuple[str, str]]:
+def _country_choices(event) -> list[SelectChoice]:
     """The countries of the event's organisations, named in the reader's language."""
     codes = db.session.scalars(select(Organisation.country).join(Participant).where(
         Participant.event_id == event.id, Participant.status == "approved").distinct())
     names = get_locale().territories
-    return sorted(((code, names.get(code, code)) for code in codes), key=lambda choice: choice[1])
+    return sorted((SelectChoice(code, names.get(code, code)) for code in codes), key=lambda choice: choice.label)
 
 
 def _names() -> dict:

@@ -28,10 +28,10 @@ def market(app, make_user, make_event, make_participant):
     event = make_event()
     other_event = make_event(slug="agri-2027", name="Agri 2027")
     kr = make_participant(event, make_user(email="kr@example.org", name="Kim"), "서울대학교", kind="university")
+    outsider = make_participant(other_event, make_user(email="x@example.org", name="Xu"), "Other Org")
     de_user = make_user(email="de@example.org", name="Dora")
     de = Participant(event=event, user=de_user, status="approved",
                      organisation=Organisation(name="Darmstadt Pharma GmbH", kind="company", country="DE"))
-    outsider = make_participant(other_event, make_user(email="x@example.org", name="Xu"), "Other Org")
     db.session.add(de)
     db.session.commit()
     return {"event": event, "other_event": other_event, "kr": kr, "de": de, "outsider": outsider}

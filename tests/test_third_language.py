@@ -10,8 +10,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import write_po
 from sqlalchemy import select
 
-from forum import create_app
-from forum.config import TestingConfig
+from forum import config as forum_config, create_app
 from forum.extensions import db
 from forum.models import User
 
@@ -34,7 +33,7 @@ def trilingual(app, tmp_path):
         write_po(po_file, catalog)
     with (directory / "az" / "LC_MESSAGES" / "messages.mo").open("wb") as mo_file:
         write_mo(mo_file, catalog)
-    config = TestingConfig(Path(app.instance_path), app.config["SQLALCHEMY_DATABASE_URI"])
+    config = forum_config.TestingConfig(Path(app.instance_path), app.config["SQLALCHEMY_DATABASE_URI"])
     config.BABEL_TRANSLATION_DIRECTORIES = str(directory)
     trilingual_app = create_app(config)
     trilingual_app.test_client_class = app.test_client_class

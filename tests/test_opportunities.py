@@ -58,6 +58,16 @@ def test_a_participant_publishes_an_opportunity_with_every_detail(client, login,
     assert "유전자 치료제를 개발" in page and "Patent pending" in page and "Germany" in page and "TRL 4" in page
 
 
+def test_an_offer_sent_without_its_optional_fields_is_published(client, login, people):
+    """A script (or an old copy of the page) may leave the optional fields out altogether."""
+    login(client, people["owner"].user)
+    response = client.post_form("/e/bio-2027/opportunities/new",
+                                {"kind": "offer", "type": "technology", "title": "Gene therapy vector"})
+    assert response.status_code == 302
+    opportunity = db.session.scalar(select(Opportunity))
+    assert (opportunity.title, opportunity.keywords, opportunity.summary) == ("Gene therapy vector", "", "")
+
+
 def test_the_default_technology_areas_are_created_once(people):
     first = technology_areas(people["event"])
     second = technology_areas(people["event"])

@@ -63,7 +63,7 @@ class OpportunityForm(FlaskForm):
         self.target_countries.choices = country_choices()
 
     def validate_keywords(self, field):
-        if len([word for word in field.data.split(",") if word.strip()]) > MAX_KEYWORDS:
+        if len([word for word in (field.data or "").split(",") if word.strip()]) > MAX_KEYWORDS:
             raise ValidationError(_("Give at most %(max)d keywords.", max=MAX_KEYWORDS))
 
     @staticmethod

@@ -33,8 +33,9 @@ class BookingForm(FlaskForm):
     def __init__(self, *args, placements=(), timezone="UTC", **kwargs):
         super().__init__(*args, **kwargs)
         from ..templating import event_time
-        self.slot.choices = [(FIRST_FREE, _l("The first free time"))] + [
-            (str(placement.slot.id), f"{event_time(placement.slot.starts_at, timezone)} · {placement.table.name}")
+        self.slot.choices = [SelectChoice(FIRST_FREE, _l("The first free time"))] + [
+            SelectChoice(str(placement.slot.id),
+                         f"{event_time(placement.slot.starts_at, timezone)} · {placement.table.name}")
             for placement in placements]
 
     def validate_slot(self, field):

@@ -23,10 +23,12 @@ def _is(value, constant: int) -> bool:
 
 class SlotModel:
     def __init__(self, instance: Instance, incumbent: Schedule, free: set[int] | None = None,
-                 enforce_required: bool = True, fairness: bool = True, breaks: bool = True):
+                 enforce_required: bool = True, fairness: bool = True, breaks: bool = True,
+                 break_floors: list[int] | None = None):
         """`enforce_required`/`fairness` False relax those rules, to diagnose an infeasible problem;
         `breaks` False leaves out the break counting, for a stage that only maximises weight
-        (fairness, which needs break counts, is then left out as well unless it is enforced)."""
+        (fairness, which needs break counts, is then left out as well unless it is enforced).
+        `break_floors` are proven lower bounds on each participant's breaks (`bound.break_floors`)."""
         self.instance = inst = instance
         self.incumbent = incumbent
         self.free = set(range(inst.n_meetings)) if free is None else free
@@ -96,13 +98,29 @@ class SlotModel:
 
         touched = set(per_participant)
         self._true = None
+        self._busy_at: dict[int, list] = defaultdict(list)
         self.breaks = 0  # breaks of the participants of free meetings
+        self.per_person: dict[int, object] = {}  # the same, per participant
         fair = fairness and inst.spread is not None
         if (breaks and inst.minimise_breaks) or fair:
-            per_person = {p: self._breaks_of(p, per_participant[p]) for p in touched}
+            # Someone without two meetings always has 0 breaks: fairness is then a cap per person.
+            capped = fair and any(len(mine) <= 1 for mine in inst.meetings_of)
+            floors = break_floors if break_floors is not None and enforce_required else None
+            per_person = {}
+            for p in touched:
+                count = self._breaks_of(p, per_participant[p])
+                if not isinstance(count, int):
+                    floor = floors[p] if floors is not None else 0
+                    ceiling = inst.spread if capped else inst.n_slots
+                    var = model.new_int_var(min(floor, ceiling), ceiling, f"breaks{p}")
+                    model.add(var == count)
+                    count = var
+                per_person[p] = count
             self.breaks = sum(per_person.values())
-            if fair:
+            self.per_person = per_person
+            if fair and not capped:
                 self._fairness(per_person, touched)
+            self._attendance_cuts(at_slot)
         else:
             for by_slot in per_participant.values():
                 for variables in by_slot.values():
@@ -124,6 +142,8 @@ class SlotModel:
                 b = model.new_bool_var(f"busy{p}_{s}")
                 model.add(sum(variables) == b)
                 busy[s] = b
+        for s, b in busy.items():
+            self._busy_at[s].append(b)
         for s in frozen.busy[p]:
             busy[s] = 1
         mine = [m for m in inst.meetings_of[p] if m in self.free]
@@ -153,6 +173,18 @@ class SlotModel:
             self._span_cuts(values, any_meeting, day_breaks)
             total += day_breaks
         return total
+
+    def _attendance_cuts(self, at_slot: dict[int, list]) -> None:
+        """Redundant: the people busy in a slot are at most the seats of the meetings it can still
+        hold (two per table for one-to-one meetings). Stated over the per-person busy literals it
+        lets the SAT search see a full slot without adding meetings up; measured on the JAIR
+        instances, it turns 0-break schedules that were out of reach into a second's work."""
+        inst, frozen = self.instance, self.frozen
+        for s, people in self._busy_at.items():
+            room = inst.capacity[s] - frozen.load[s]
+            seats = sorted((len(inst.members[m]) for m, _ in at_slot[s]), reverse=True)[:max(0, room)]
+            if len(people) > sum(seats):
+                self.model.add(sum(people) <= sum(seats))
 
     def _or(self, a, b):
         """a or b, for values that are 0, 1 or literals."""

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from . import explain
-from .bound import weight_bound
+from .bound import break_floors, weight_bound
 from .construct import UNPLACED, Schedule, greedy
 from .instance import INFINITE, Instance, breaks_of
 from .model import SlotModel
@@ -147,7 +147,7 @@ class Solver:
         weight = best.weight() if best is not None else None
 
         if inst.minimise_breaks:
-            best, breaks_proven, infeasible = self.minimise_breaks(best, weight)
+            best, breaks_proven, infeasible = self.minimise_breaks(best, weight, start)
             if infeasible:
                 return self.diagnose()
             if best is None:
@@ -168,7 +168,8 @@ class Solver:
             proven = proven and status == cp_model.OPTIMAL
         return self.finish(best, OPTIMAL if proven else FEASIBLE)
 
-    def minimise_breaks(self, best: Schedule | None, weight: int | None) -> tuple[Schedule | None, bool, bool]:
+    def minimise_breaks(self, best: Schedule | None, weight: int | None,
+                        start: Schedule | None = None) -> tuple[Schedule | None, bool, bool]:
         """Fewest breaks at the given weight: (schedule, proven optimal, proven infeasible).
 
         A race on two threads, the strategy of the MaxSAT solvers that do best on this objective
@@ -178,7 +179,8 @@ class Solver:
         """
         inst = self.instance
         lock = threading.Lock()
-        state = {"best": best, "upper": best.breaks() if best else INFINITE, "lower": 0}
+        floors = break_floors(inst, time_limit=min(2.0, self.remaining() * 0.1))
+        state = {"best": best, "upper": best.breaks() if best else INFINITE, "lower": sum(floors)}
 
         def offer(schedule: Schedule) -> None:
             breaks = schedule.breaks()
@@ -193,7 +195,7 @@ class Solver:
                 state["lower"] = max(state["lower"], math.ceil(bound - 1e-6))
 
         def breaks_model(limit: int | None = None) -> SlotModel:
-            sm = SlotModel(inst, Schedule(inst))
+            sm = SlotModel(inst, Schedule(inst), break_floors=floors)
             if weight is not None:
                 sm.model.add(sm.weight >= weight)
             if limit is not None:
@@ -218,12 +220,15 @@ class Solver:
         thread = threading.Thread(target=lambda: outcome.append(
             bound_solver.solve(bounder.model, _Collector(bounder, offer))))
         thread.start()
+        if state["best"] is None and start is not None:
+            repaired = self.repair(start, time.monotonic() + self.remaining() * 0.3)
+            if repaired is not None:
+                offer(repaired)
         # Probes climb from the proven bound, where the optimum of such problems usually is: a
         # probe that times out raises a soft (unproven) floor and doubles the step; a schedule
         # found brings the step back to 1; when the floor meets the best schedule, the floor
         # returns to the proven bound and probes get more time.
         soft_floor, step, seconds = 0, 1, 2.0
-        proven_infeasible = False
         while self.workers >= 2 and thread.is_alive() and self.remaining() > 0.05:
             with lock:
                 lower, upper, have = state["lower"], state["upper"], state["best"] is not None
@@ -232,31 +237,70 @@ class Solver:
             soft_floor = max(soft_floor, lower)
             if soft_floor >= upper:
                 soft_floor, step, seconds = lower, 1, seconds * 1.5
-            target = min(soft_floor + step - 1, upper - 1) if have else None
+            # Even before any schedule is known, a target: a tight cap on breaks propagates
+            # (0 breaks = each person's meetings back to back) and finds schedules sooner.
+            target = min(soft_floor + step - 1, upper - 1)
             probe = breaks_model(target)
             solver = sat_solver(1, min(seconds, self.remaining()))
             status = solver.solve(probe.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 offer(probe.read(solver.boolean_value))
                 step = 1
-            elif status == cp_model.INFEASIBLE and target is None:
-                proven_infeasible = True
-                break
             elif status == cp_model.INFEASIBLE:
                 raise_lower(target + 1)
-            elif target is None:
-                seconds *= 1.5
             else:
                 soft_floor, step = target + 1, step * 2
-                with lock:
-                    incumbent = state["best"]
-                offer(self.polish(incumbent, seconds))
+                if have:
+                    with lock:
+                        incumbent = state["best"]
+                    offer(self.polish(incumbent, seconds))
         bound_solver.stop_search()
         thread.join()
         if outcome and outcome[0] == cp_model.OPTIMAL:
             raise_lower(state["upper"])
-        proven_infeasible = proven_infeasible or (outcome and outcome[0] == cp_model.INFEASIBLE)
+        proven_infeasible = bool(outcome) and outcome[0] == cp_model.INFEASIBLE
         return state["best"], state["lower"] >= state["upper"], bool(proven_infeasible) and state["best"] is None
+
+    def repair(self, schedule: Schedule, until: float) -> Schedule | None:
+        """A valid schedule from the greedy's, which may miss a required meeting and ignores
+        max_break_spread: the meetings around a missing meeting, or around the people with too
+        many breaks, are re-placed (missing required meetings first, then excess breaks, then
+        breaks) until the schedule is valid or time is up. None if that did not succeed."""
+        inst = self.instance
+        rng = random.Random(1)
+        size = 40
+        while not self.valid(schedule) and time.monotonic() < until:
+            counts = [breaks_of(b, inst) for b in schedule.busy]
+            cap = min(counts) + (inst.spread if inst.spread is not None else inst.n_slots)
+            missing = schedule.required_missing()
+            if missing:
+                seed = rng.choice(missing)
+                free = self.grow({seed}, list(inst.members[seed]), rng, size)
+            else:
+                over = [p for p, c in enumerate(counts) if c > cap]
+                rng.shuffle(over)
+                free = self.grow(set(), over[:3], rng, size)
+            sm = SlotModel(inst, schedule, free, enforce_required=False, fairness=False)
+            excess = []
+            for count in sm.per_person.values():
+                extra = sm.model.new_int_var(0, inst.n_slots, "")
+                sm.model.add(extra >= count - cap)
+                excess.append(extra)
+            held = [m for m in free if schedule.slot_of[m] != UNPLACED]
+            sm.model.add(sm.weight >= sum(inst.weight[m] for m in held))
+            scale = inst.n_slots * (len(free) + 1)
+            sm.model.maximize(scale * scale * sm.required_held - scale * sum(excess) - sm.breaks)
+            sm.hint(schedule)
+            solver = self.cp_solver(1.0)
+            solver.parameters.num_workers = 1
+            solver.parameters.max_time_in_seconds = max(0.05, min(1.0, until - time.monotonic()))
+            status = solver.solve(sm.model)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                candidate = sm.read(solver.boolean_value)
+                if len(candidate.required_missing()) <= len(missing):
+                    schedule = candidate
+            size = min(size + 10, 150) if status == cp_model.OPTIMAL else max(10, size - 10)
+        return schedule if self.valid(schedule) else None
 
     def polish(self, schedule: Schedule, seconds: float) -> Schedule:
         """Fewer breaks by re-placing a few meetings at a time, for about `seconds`."""

@@ -43,8 +43,15 @@ EXACT_MODEL_LIMIT = 8_000
 
 
 def solve(problem: Problem, time_limit: float = 60.0, workers: int = 2,
-          progress: ProgressCallback | None = None) -> Solution:
-    return Solver(problem, time_limit, workers, progress).run()
+          progress: ProgressCallback | None = None,
+          should_stop: Callable[[], bool] | None = None) -> Solution:
+    """The best schedule found within `time_limit` seconds on `workers` threads.
+
+    `progress` gets each improvement; `should_stop` is polled about ten times a second (like
+    `progress`, from a helper thread): once it returns True the search ends within about a
+    second and the best valid schedule found so far is returned.
+    """
+    return Solver(problem, time_limit, workers, progress, should_stop).run()
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
@@ -72,13 +79,18 @@ class _Collector(cp_model.CpSolverSolutionCallback):
 
 class Solver:
     def __init__(self, problem: Problem, time_limit: float, workers: int,
-                 progress: ProgressCallback | None):
+                 progress: ProgressCallback | None, should_stop: Callable[[], bool] | None = None):
         self.started = time.monotonic()
         self.deadline = self.started + time_limit
         self.workers = workers
         self.progress = progress
+        self.should_stop = should_stop
         self.instance = Instance(problem)
         self.bound = 0
+        self._lock = threading.Lock()
+        self._running: set[cp_model.CpSolver] = set()
+        self._stopped = False
+        self._last_report: tuple[int, int] | None = None
 
     def remaining(self) -> float:
         return max(0.0, self.deadline - time.monotonic())
@@ -87,8 +99,43 @@ class Solver:
         return time.monotonic() - self.started
 
     def report(self, weight: int, breaks: int) -> None:
-        if self.progress is not None:
+        """Reports an improvement: the weight never drops, and at the same weight the breaks
+        (-1: not counted yet) never rise; several threads report, so late ones are dropped."""
+        if self.progress is None:
+            return
+        with self._lock:
+            if self._last_report is not None:
+                last_weight, last_breaks = self._last_report
+                if weight < last_weight:
+                    return
+                if weight == last_weight and (breaks < 0 or 0 <= last_breaks <= breaks):
+                    return
+            self._last_report = (weight, breaks)
             self.progress(Progress(weight=weight, bound=self.bound, breaks=breaks, seconds=self.elapsed()))
+
+    def solve_cp(self, solver: cp_model.CpSolver, model: cp_model.CpModel,
+                 callback: cp_model.CpSolverSolutionCallback | None = None):
+        """`solver.solve`, registered so that a stop request can interrupt it."""
+        with self._lock:
+            if self._stopped:
+                solver.parameters.max_time_in_seconds = 0.0
+            self._running.add(solver)
+        try:
+            return solver.solve(model, callback)
+        finally:
+            with self._lock:
+                self._running.discard(solver)
+
+    def watch(self, finished: threading.Event) -> None:
+        """Polls `should_stop`; on a stop, ends the running CP-SAT searches and the time left."""
+        while not finished.wait(0.1):
+            if self.should_stop():
+                with self._lock:
+                    self._stopped = True
+                    self.deadline = time.monotonic()
+                    for solver in self._running:
+                        solver.stop_search()
+                return
 
     def cp_solver(self, share: float) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
@@ -97,6 +144,18 @@ class Solver:
         return solver
 
     def run(self) -> Solution:
+        if self.should_stop is None:
+            return self.search()
+        finished = threading.Event()
+        watcher = threading.Thread(target=self.watch, args=(finished,), daemon=True)
+        watcher.start()
+        try:
+            return self.search()
+        finally:
+            finished.set()
+            watcher.join()
+
+    def search(self) -> Solution:
         inst = self.instance
         culprits = explain.infeasibility(inst)
         if culprits:
@@ -135,7 +194,7 @@ class Solver:
             sm.model.maximize(sm.weight)
             sm.hint(start)
             solver = self.cp_solver(0.5 if inst.minimise_breaks else 0.9)
-            status = solver.solve(sm.model, _Reporter(self.stage_one_progress))
+            status = self.solve_cp(solver, sm.model, _Reporter(self.stage_one_progress))
             if status == cp_model.INFEASIBLE:
                 return self.diagnose()
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -162,7 +221,7 @@ class Solver:
             sm.model.minimize(sm.moves)
             sm.hint(best)
             solver = self.cp_solver(1.0)
-            status = solver.solve(sm.model)
+            status = self.solve_cp(solver, sm.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 best = sm.read(solver.boolean_value)
             proven = proven and status == cp_model.OPTIMAL
@@ -218,7 +277,7 @@ class Solver:
         bound_solver.best_bound_callback = raise_lower
         outcome = []
         thread = threading.Thread(target=lambda: outcome.append(
-            bound_solver.solve(bounder.model, _Collector(bounder, offer))))
+            self.solve_cp(bound_solver, bounder.model, _Collector(bounder, offer))))
         thread.start()
         if state["best"] is None and start is not None:
             repaired = self.repair(start, time.monotonic() + self.remaining() * 0.3)
@@ -242,7 +301,7 @@ class Solver:
             target = min(soft_floor + step - 1, upper - 1)
             probe = breaks_model(target)
             solver = sat_solver(1, min(seconds, self.remaining()))
-            status = solver.solve(probe.model)
+            status = self.solve_cp(solver, probe.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 offer(probe.read(solver.boolean_value))
                 step = 1
@@ -269,7 +328,7 @@ class Solver:
         inst = self.instance
         rng = random.Random(1)
         size = 40
-        while not self.valid(schedule) and time.monotonic() < until:
+        while not self.valid(schedule) and time.monotonic() < min(until, self.deadline):
             counts = [breaks_of(b, inst) for b in schedule.busy]
             cap = min(counts) + (inst.spread if inst.spread is not None else inst.n_slots)
             missing = schedule.required_missing()
@@ -294,7 +353,7 @@ class Solver:
             solver = self.cp_solver(1.0)
             solver.parameters.num_workers = 1
             solver.parameters.max_time_in_seconds = max(0.05, min(1.0, until - time.monotonic()))
-            status = solver.solve(sm.model)
+            status = self.solve_cp(solver, sm.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 candidate = sm.read(solver.boolean_value)
                 if len(candidate.required_missing()) <= len(missing):
@@ -307,7 +366,7 @@ class Solver:
         rng = random.Random(int(seconds * 1000))
         until = min(self.deadline, time.monotonic() + seconds)
         size = 30
-        while time.monotonic() < until:
+        while time.monotonic() < min(until, self.deadline):
             pick = self.around_breaks if rng.random() < 0.5 else self.time_window
             free = pick(schedule, rng, size)
             if not free:
@@ -328,14 +387,14 @@ class Solver:
         empty = Schedule(inst)
         if inst.spread is not None:
             sm = SlotModel(inst, empty, fairness=False)
-            status = self.cp_solver(0.5).solve(sm.model)
+            status = self.solve_cp(self.cp_solver(0.5), sm.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return self.infeasible({}, f"max_break_spread {inst.spread} cannot hold together "
                                            "with all required and pinned meetings")
         sm = SlotModel(inst, empty, enforce_required=False, fairness=False)
         sm.model.maximize(sm.required_held)
         solver = self.cp_solver(1.0)
-        status = solver.solve(sm.model)
+        status = self.solve_cp(solver, sm.model)
         culprits = {}
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             relaxed = sm.read(solver.boolean_value)
@@ -418,7 +477,7 @@ class Solver:
             sm.model.minimize((len(free) + 1) * sm.breaks + sm.moves)
             solver.parameters.linearization_level = 0
         sm.hint(incumbent)
-        status = solver.solve(sm.model)
+        status = self.solve_cp(solver, sm.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, False
         return sm.read(solver.boolean_value), status == cp_model.OPTIMAL

@@ -150,8 +150,9 @@ class SlotModel:
         if self.enforce_required and all(inst.required[m] for m in mine):
             # Implied: p is busy in exactly as many slots as it has meetings.
             model.add(sum(busy.values()) == len(frozen.busy[p]) + len(mine))
+        per_day = self._meetings_per_day(p, mine)
         total = 0
-        for day_slots in inst.days:
+        for d, day_slots in enumerate(inst.days):
             values = [busy.get(s, 0) for s in day_slots]
             if all(isinstance(v, int) for v in values):
                 total += breaks_of({s for s, v in zip(day_slots, values) if v == 1}, inst)
@@ -171,8 +172,53 @@ class SlotModel:
             any_meeting = self._or(seen, values[-1]) if len(values) > 1 else values[0]
             day_breaks = sum(ends)
             self._span_cuts(values, any_meeting, day_breaks)
+            if per_day is not None and per_day[d] >= 2:
+                self._block_cuts(values, day_breaks, per_day[d])
             total += day_breaks
         return total
+
+    def _meetings_per_day(self, p: int, mine: list[int]) -> list[int] | None:
+        """How many meetings p has on each day, when that is known in advance: all of p's free
+        meetings required and each confined to one day. Else None."""
+        inst = self.instance
+        if not self.enforce_required or not all(inst.required[m] for m in mine):
+            return None
+        counts = [0] * len(inst.days)
+        for s in self.frozen.busy[p]:
+            counts[inst.day[s]] += 1
+        for m in mine:
+            days = {inst.day[s] for s, _ in self.x[m]}
+            if len(days) != 1:
+                return None
+            counts[days.pop()] += 1
+        return counts
+
+    def _block_cuts(self, values: list, day_breaks, count: int) -> None:
+        """Redundant: no break on a day with `count` meetings means one block of `count`
+        consecutive busy slots, whose start is one of a few positions. Choosing the start fixes
+        every busy slot of the day, which CP-SAT propagates at once: on the JAIR instances it
+        proves in a fraction of a second that a set of people cannot all go without a break
+        (what the core-based search asks), where the break counts alone left it searching."""
+        model = self.model
+        starts = []
+        for first in range(len(values) - count + 1):
+            inside = range(first, first + count)
+            if any(_is(values[i], 0) for i in inside):
+                continue
+            if any(_is(v, 1) for i, v in enumerate(values) if i not in inside):
+                continue
+            starts.append((first, model.new_bool_var("")))
+        no_break = model.new_bool_var("")
+        model.add(day_breaks == 0).only_enforce_if(no_break)
+        model.add(day_breaks >= 1).only_enforce_if(no_break.Not())
+        if not starts:
+            model.add(no_break == 0)
+            return
+        model.add(sum(v for _, v in starts) == 1).only_enforce_if(no_break)
+        for i, value in enumerate(values):
+            covering = [v for first, v in starts if first <= i < first + count]
+            if covering or not isinstance(value, int):
+                model.add(value == sum(covering)).only_enforce_if(no_break)
 
     def _attendance_cuts(self, at_slot: dict[int, list]) -> None:
         """Redundant: the people busy in a slot are at most the seats of the meetings it can still

@@ -280,7 +280,8 @@ class Solver:
             self.solve_cp(bound_solver, bounder.model, _Collector(bounder, offer))))
         thread.start()
         if state["best"] is None and start is not None:
-            repaired = self.repair(start, time.monotonic() + self.remaining() * 0.3)
+            repaired = self.repair(start, time.monotonic() + self.remaining() * 0.3,
+                                   lambda: state["best"] is not None)
             if repaired is not None:
                 offer(repaired)
         # Probes climb from the proven bound, where the optimum of such problems usually is: a
@@ -313,22 +314,25 @@ class Solver:
                     with lock:
                         incumbent = state["best"]
                     offer(self.polish(incumbent, seconds))
-        bound_solver.stop_search()
-        thread.join()
+        while thread.is_alive():  # a stop requested before its search began would be lost
+            bound_solver.stop_search()
+            thread.join(0.05)
         if outcome and outcome[0] == cp_model.OPTIMAL:
             raise_lower(state["upper"])
         proven_infeasible = bool(outcome) and outcome[0] == cp_model.INFEASIBLE
         return state["best"], state["lower"] >= state["upper"], bool(proven_infeasible) and state["best"] is None
 
-    def repair(self, schedule: Schedule, until: float) -> Schedule | None:
+    def repair(self, schedule: Schedule, until: float, found_elsewhere: Callable[[], bool]) -> Schedule | None:
         """A valid schedule from the greedy's, which may miss a required meeting and ignores
         max_break_spread: the meetings around a missing meeting, or around the people with too
         many breaks, are re-placed (missing required meetings first, then excess breaks, then
-        breaks) until the schedule is valid or time is up. None if that did not succeed."""
+        breaks) until the schedule is valid, time is up or another search found one. None if
+        that did not succeed."""
         inst = self.instance
         rng = random.Random(1)
         size = 40
-        while not self.valid(schedule) and time.monotonic() < min(until, self.deadline):
+        while (not self.valid(schedule) and time.monotonic() < min(until, self.deadline)
+               and not found_elsewhere()):
             counts = [breaks_of(b, inst) for b in schedule.busy]
             cap = min(counts) + (inst.spread if inst.spread is not None else inst.n_slots)
             missing = schedule.required_missing()
@@ -352,7 +356,7 @@ class Solver:
             sm.hint(schedule)
             solver = self.cp_solver(1.0)
             solver.parameters.num_workers = 1
-            solver.parameters.max_time_in_seconds = max(0.05, min(1.0, until - time.monotonic()))
+            solver.parameters.max_time_in_seconds = max(0.05, min(0.5, until - time.monotonic()))
             status = self.solve_cp(solver, sm.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 candidate = sm.read(solver.boolean_value)

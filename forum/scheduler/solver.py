@@ -422,13 +422,30 @@ class Solver:
         """Re-place a few meetings at a time exactly, the rest held: weight moves first (around
         unscheduled meetings, a model without break counting, which solves in a fraction of a
         second), then breaks and moves at the weight reached (small neighbourhoods, SAT search).
+
+        Each neighbourhood is solved on one thread, so with two or more workers as many
+        searches run side by side on one shared schedule, with different random draws.
         """
+        shared = {"best": start}
+        threads = [threading.Thread(target=self.neighbourhoods, args=(shared, seed))
+                   for seed in range(1, max(1, self.workers))]
+        for thread in threads:
+            thread.start()
+        self.neighbourhoods(shared, 0)
+        for thread in threads:
+            thread.join()
+        best = shared["best"]
+        return self.finish(best, FEASIBLE if self.valid(best) else UNKNOWN)
+
+    def neighbourhoods(self, shared: dict, seed: int) -> None:
+        """One neighbourhood search loop on `shared["best"]` until time is up or nothing is left."""
         inst = self.instance
-        rng = random.Random(0)
-        best = start
+        rng = random.Random(seed)
         sizes = {"weight": 100, "breaks": 30}
         round_ = stalled = 0
         while self.remaining() > 0.2:
+            with self._lock:
+                best = shared["best"]
             weight_gap = best.weight() < self.bound or best.required_missing()
             breaks_left = (inst.minimise_breaks and best.breaks() > 0) or (inst.minimise_moves and best.moves() > 0)
             if not weight_gap and not breaks_left:
@@ -438,10 +455,12 @@ class Solver:
             kind = "weight" if weight_gap and (weight_turn or not breaks_left) else "breaks"
             round_ += 1
             if kind == "weight":
-                free = self.around_unscheduled(best, rng, sizes[kind])
+                # Around one unscheduled meeting; every other round of the second search, a few
+                # slots with the meetings that could join them (chains of moves the first misses).
+                pick = self.time_window if seed % 2 and round_ % 2 else self.around_unscheduled
             else:
                 pick = self.around_breaks if round_ % 2 else self.time_window
-                free = pick(best, rng, sizes[kind])
+            free = pick(best, rng, sizes[kind])
             if not free:
                 continue
             began = time.monotonic()
@@ -454,11 +473,17 @@ class Solver:
                 sizes[kind] = max(10, int(sizes[kind] * 0.7))
             if kind == "weight":
                 stalled = 0 if candidate is not None and candidate.weight() > best.weight() else stalled + 1
-            if candidate is not None and self.better(candidate, best, {p for m in free for p in inst.members[m]}):
-                best = candidate
-                if self.valid(best):
-                    self.report(best.weight(), best.breaks())
-        return self.finish(best, FEASIBLE if self.valid(best) else UNKNOWN)
+            if candidate is None:
+                continue
+            touched = {p for m in free for p in inst.members[m]}
+            with self._lock:
+                # Another search may have moved on meanwhile: then compare whole schedules.
+                current = shared["best"]
+                if not self.better(candidate, current, touched if current is best else None):
+                    continue
+                shared["best"] = candidate
+            if self.valid(candidate):
+                self.report(candidate.weight(), candidate.breaks())
 
     def improve(self, incumbent: Schedule, free: set[int], kind: str) -> tuple[Schedule | None, bool]:
         """Best re-placement of `free` (weight first, or breaks then moves at no loss of weight):
@@ -526,7 +551,7 @@ class Solver:
         """All meetings in a few consecutive slots of one day, and unscheduled ones that fit there."""
         inst = self.instance
         day = rng.choice(inst.days)
-        width = max(2, min(len(day), 4))
+        width = min(len(day), 4)
         first = rng.randrange(0, len(day) - width + 1)
         window = set(day[first:first + width])
         inside = [m for m, s in enumerate(schedule.slot_of) if s in window]

@@ -11,9 +11,11 @@ and these y satisfy the constraints below, so the LP optimum bounds every schedu
 from __future__ import annotations
 
 import math
+import time
 from collections import defaultdict
 
 from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
 
 from .instance import Instance
 
@@ -67,3 +69,57 @@ def weight_bound(instance: Instance, time_limit: float = 30.0) -> int:
         return trivial
     # The LP optimum is a float; weights are integers, so its floor (with a tolerance) is a bound.
     return min(trivial, math.floor(solver.Objective().Value() + 1e-6))
+
+
+def break_floors(instance: Instance, time_limit: float = 2.0) -> list[int]:
+    """A proven lower bound on each participant's breaks, from that participant alone.
+
+    Only for a participant whose meetings are all required: its meetings must then all fit its
+    allowed slots, one per slot, and sessions or unavailable slots can force a gap (a morning-only
+    and an afternoon-only meeting around a blocked slot). Each is a tiny CP-SAT model; the sum
+    is a lower bound on the total breaks that the breaks search can start from.
+    """
+    inst = instance
+    floors = [0] * inst.n_participants
+    deadline = time.monotonic() + time_limit
+    for p, mine in enumerate(inst.meetings_of):
+        if len(mine) < 2 or not all(inst.required[m] for m in mine) or time.monotonic() > deadline:
+            continue
+        model = cp_model.CpModel()
+        by_slot: dict[int, list] = defaultdict(list)
+        for m in mine:
+            options = [model.new_bool_var("") for _ in inst.allowed[m]]
+            model.add_exactly_one(options)
+            for s, var in zip(inst.allowed[m], options):
+                by_slot[s].append(var)
+        busy = {}
+        for s, variables in by_slot.items():
+            busy[s] = model.new_bool_var("")
+            model.add(sum(variables) == busy[s])
+        # Breaks of a day = blocks started that day minus one if the day has a meeting; a lower
+        # bound of the true count is enough here, so block starts are only forced up.
+        breaks = []
+        for day_slots in inst.days:
+            starts, previous = [], None
+            for s in day_slots:
+                current = busy.get(s)
+                if current is not None:
+                    start = model.new_bool_var("")
+                    clause = [current.Not(), start] + ([previous] if previous is not None else [])
+                    model.add_bool_or(clause)
+                    starts.append(start)
+                previous = current
+            if starts:
+                day_breaks = model.new_int_var(0, len(starts), "")
+                any_meeting = model.new_bool_var("")
+                model.add_max_equality(any_meeting, [busy[s] for s in day_slots if s in busy])
+                model.add(day_breaks >= sum(starts) - any_meeting)
+                breaks.append(day_breaks)
+        model.minimize(sum(breaks))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = max(0.01, min(0.5, deadline - time.monotonic()))
+        status = solver.solve(model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            floors[p] = max(0, math.ceil(solver.best_objective_bound - 1e-6))
+    return floors

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from . import explain
-from .bound import weight_bound
+from .bound import break_floors, weight_bound
 from .construct import UNPLACED, Schedule, greedy
 from .instance import INFINITE, Instance, breaks_of
 from .model import SlotModel
@@ -40,11 +40,20 @@ ProgressCallback = Callable[[Progress], None]
 
 # (meeting, slot) pairs up to which the exact model is used; above, neighbourhood search.
 EXACT_MODEL_LIMIT = 8_000
+# Meetings up to which the neighbourhood search runs one search per worker.
+PARALLEL_SEARCH_LIMIT = 3_000
 
 
 def solve(problem: Problem, time_limit: float = 60.0, workers: int = 2,
-          progress: ProgressCallback | None = None) -> Solution:
-    return Solver(problem, time_limit, workers, progress).run()
+          progress: ProgressCallback | None = None,
+          should_stop: Callable[[], bool] | None = None) -> Solution:
+    """The best schedule found within `time_limit` seconds on `workers` threads.
+
+    `progress` gets each improvement; `should_stop` is polled about ten times a second (like
+    `progress`, from a helper thread): once it returns True the search ends within about a
+    second and the best valid schedule found so far is returned.
+    """
+    return Solver(problem, time_limit, workers, progress, should_stop).run()
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
@@ -72,13 +81,18 @@ class _Collector(cp_model.CpSolverSolutionCallback):
 
 class Solver:
     def __init__(self, problem: Problem, time_limit: float, workers: int,
-                 progress: ProgressCallback | None):
+                 progress: ProgressCallback | None, should_stop: Callable[[], bool] | None = None):
         self.started = time.monotonic()
         self.deadline = self.started + time_limit
         self.workers = workers
         self.progress = progress
+        self.should_stop = should_stop
         self.instance = Instance(problem)
         self.bound = 0
+        self._lock = threading.Lock()
+        self._running: set[cp_model.CpSolver] = set()
+        self._stopped = False
+        self._last_report: tuple[int, int] | None = None
 
     def remaining(self) -> float:
         return max(0.0, self.deadline - time.monotonic())
@@ -87,8 +101,43 @@ class Solver:
         return time.monotonic() - self.started
 
     def report(self, weight: int, breaks: int) -> None:
-        if self.progress is not None:
+        """Reports an improvement: the weight never drops, and at the same weight the breaks
+        (-1: not counted yet) never rise; several threads report, so late ones are dropped."""
+        if self.progress is None:
+            return
+        with self._lock:
+            if self._last_report is not None:
+                last_weight, last_breaks = self._last_report
+                if weight < last_weight:
+                    return
+                if weight == last_weight and (breaks < 0 or 0 <= last_breaks <= breaks):
+                    return
+            self._last_report = (weight, breaks)
             self.progress(Progress(weight=weight, bound=self.bound, breaks=breaks, seconds=self.elapsed()))
+
+    def solve_cp(self, solver: cp_model.CpSolver, model: cp_model.CpModel,
+                 callback: cp_model.CpSolverSolutionCallback | None = None):
+        """`solver.solve`, registered so that a stop request can interrupt it."""
+        with self._lock:
+            if self._stopped:
+                solver.parameters.max_time_in_seconds = 0.0
+            self._running.add(solver)
+        try:
+            return solver.solve(model, callback)
+        finally:
+            with self._lock:
+                self._running.discard(solver)
+
+    def watch(self, finished: threading.Event) -> None:
+        """Polls `should_stop`; on a stop, ends the running CP-SAT searches and the time left."""
+        while not finished.wait(0.1):
+            if self.should_stop():
+                with self._lock:
+                    self._stopped = True
+                    self.deadline = time.monotonic()
+                    for solver in self._running:
+                        solver.stop_search()
+                return
 
     def cp_solver(self, share: float) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
@@ -97,6 +146,18 @@ class Solver:
         return solver
 
     def run(self) -> Solution:
+        if self.should_stop is None:
+            return self.search()
+        finished = threading.Event()
+        watcher = threading.Thread(target=self.watch, args=(finished,), daemon=True)
+        watcher.start()
+        try:
+            return self.search()
+        finally:
+            finished.set()
+            watcher.join()
+
+    def search(self) -> Solution:
         inst = self.instance
         culprits = explain.infeasibility(inst)
         if culprits:
@@ -135,7 +196,7 @@ class Solver:
             sm.model.maximize(sm.weight)
             sm.hint(start)
             solver = self.cp_solver(0.5 if inst.minimise_breaks else 0.9)
-            status = solver.solve(sm.model, _Reporter(self.stage_one_progress))
+            status = self.solve_cp(solver, sm.model, _Reporter(self.stage_one_progress))
             if status == cp_model.INFEASIBLE:
                 return self.diagnose()
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -147,7 +208,7 @@ class Solver:
         weight = best.weight() if best is not None else None
 
         if inst.minimise_breaks:
-            best, breaks_proven, infeasible = self.minimise_breaks(best, weight)
+            best, breaks_proven, infeasible = self.minimise_breaks(best, weight, start)
             if infeasible:
                 return self.diagnose()
             if best is None:
@@ -162,13 +223,14 @@ class Solver:
             sm.model.minimize(sm.moves)
             sm.hint(best)
             solver = self.cp_solver(1.0)
-            status = solver.solve(sm.model)
+            status = self.solve_cp(solver, sm.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 best = sm.read(solver.boolean_value)
             proven = proven and status == cp_model.OPTIMAL
         return self.finish(best, OPTIMAL if proven else FEASIBLE)
 
-    def minimise_breaks(self, best: Schedule | None, weight: int | None) -> tuple[Schedule | None, bool, bool]:
+    def minimise_breaks(self, best: Schedule | None, weight: int | None,
+                        start: Schedule | None = None) -> tuple[Schedule | None, bool, bool]:
         """Fewest breaks at the given weight: (schedule, proven optimal, proven infeasible).
 
         A race on two threads, the strategy of the MaxSAT solvers that do best on this objective
@@ -178,7 +240,8 @@ class Solver:
         """
         inst = self.instance
         lock = threading.Lock()
-        state = {"best": best, "upper": best.breaks() if best else INFINITE, "lower": 0}
+        floors = break_floors(inst, time_limit=min(2.0, self.remaining() * 0.1))
+        state = {"best": best, "upper": best.breaks() if best else INFINITE, "lower": sum(floors)}
 
         def offer(schedule: Schedule) -> None:
             breaks = schedule.breaks()
@@ -193,7 +256,7 @@ class Solver:
                 state["lower"] = max(state["lower"], math.ceil(bound - 1e-6))
 
         def breaks_model(limit: int | None = None) -> SlotModel:
-            sm = SlotModel(inst, Schedule(inst))
+            sm = SlotModel(inst, Schedule(inst), break_floors=floors)
             if weight is not None:
                 sm.model.add(sm.weight >= weight)
             if limit is not None:
@@ -216,13 +279,18 @@ class Solver:
         bound_solver.best_bound_callback = raise_lower
         outcome = []
         thread = threading.Thread(target=lambda: outcome.append(
-            bound_solver.solve(bounder.model, _Collector(bounder, offer))))
+            self.solve_cp(bound_solver, bounder.model, _Collector(bounder, offer))))
         thread.start()
         # Probes climb from the proven bound, where the optimum of such problems usually is: a
         # probe that times out raises a soft (unproven) floor and doubles the step; a schedule
         # found brings the step back to 1; when the floor meets the best schedule, the floor
-        # returns to the proven bound and probes get more time.
+        # returns to the proven bound and probes get more time. Until a first schedule is
+        # known, three ways to one take turns, as each is the fastest on some instances: a
+        # probe without a target (precedences), a round of repairing the greedy's schedule
+        # (tight tables), a probe with a target (0 breaks: everyone's meetings back to back).
         soft_floor, step, seconds = 0, 1, 2.0
+        repairing = start
+        turn = 0
         proven_infeasible = False
         while self.workers >= 2 and thread.is_alive() and self.remaining() > 0.05:
             with lock:
@@ -232,10 +300,19 @@ class Solver:
             soft_floor = max(soft_floor, lower)
             if soft_floor >= upper:
                 soft_floor, step, seconds = lower, 1, seconds * 1.5
-            target = min(soft_floor + step - 1, upper - 1) if have else None
+            way = "target" if have else ("free", "repair", "target")[turn % 3]
+            turn += 1
+            if way == "repair":
+                if repairing is not None:
+                    repairing = self.repair(repairing, time.monotonic() + seconds / 2,
+                                            lambda: state["best"] is not None)
+                    if self.valid(repairing):
+                        offer(repairing)
+                continue
+            target = min(soft_floor + step - 1, upper - 1) if way == "target" else None
             probe = breaks_model(target)
-            solver = sat_solver(1, min(seconds, self.remaining()))
-            status = solver.solve(probe.model)
+            solver = sat_solver(1, min(seconds if target is not None else seconds / 2, self.remaining()))
+            status = self.solve_cp(solver, probe.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 offer(probe.read(solver.boolean_value))
                 step = 1
@@ -244,26 +321,68 @@ class Solver:
                 break
             elif status == cp_model.INFEASIBLE:
                 raise_lower(target + 1)
-            elif target is None:
-                seconds *= 1.5
-            else:
+            elif target is not None:
                 soft_floor, step = target + 1, step * 2
-                with lock:
-                    incumbent = state["best"]
-                offer(self.polish(incumbent, seconds))
-        bound_solver.stop_search()
-        thread.join()
+                if have:
+                    with lock:
+                        incumbent = state["best"]
+                    offer(self.polish(incumbent, seconds))
+        while thread.is_alive():  # a stop requested before its search began would be lost
+            bound_solver.stop_search()
+            thread.join(0.05)
         if outcome and outcome[0] == cp_model.OPTIMAL:
             raise_lower(state["upper"])
-        proven_infeasible = proven_infeasible or (outcome and outcome[0] == cp_model.INFEASIBLE)
+        proven_infeasible = proven_infeasible or (bool(outcome) and outcome[0] == cp_model.INFEASIBLE)
         return state["best"], state["lower"] >= state["upper"], bool(proven_infeasible) and state["best"] is None
+
+    def repair(self, schedule: Schedule, until: float, found_elsewhere: Callable[[], bool]) -> Schedule:
+        """A valid schedule from the greedy's, which may miss a required meeting and ignores
+        max_break_spread: the meetings around a missing meeting, or around the people with too
+        many breaks, are re-placed (missing required meetings first, then excess breaks, then
+        breaks) until the schedule is valid, time is up or another search found one."""
+        inst = self.instance
+        rng = random.Random(1)
+        size = 40
+        while (not self.valid(schedule) and time.monotonic() < min(until, self.deadline)
+               and not found_elsewhere()):
+            counts = [breaks_of(b, inst) for b in schedule.busy]
+            cap = min(counts) + (inst.spread if inst.spread is not None else inst.n_slots)
+            missing = schedule.required_missing()
+            if missing:
+                seed = rng.choice(missing)
+                free = self.grow({seed}, list(inst.members[seed]), rng, size)
+            else:
+                over = [p for p, c in enumerate(counts) if c > cap]
+                rng.shuffle(over)
+                free = self.grow(set(), over[:3], rng, size)
+            sm = SlotModel(inst, schedule, free, enforce_required=False, fairness=False)
+            excess = []
+            for count in sm.per_person.values():
+                extra = sm.model.new_int_var(0, inst.n_slots, "")
+                sm.model.add(extra >= count - cap)
+                excess.append(extra)
+            held = [m for m in free if schedule.slot_of[m] != UNPLACED]
+            sm.model.add(sm.weight >= sum(inst.weight[m] for m in held))
+            scale = inst.n_slots * (len(free) + 1)
+            sm.model.maximize(scale * scale * sm.required_held - scale * sum(excess) - sm.breaks)
+            sm.hint(schedule)
+            solver = self.cp_solver(1.0)
+            solver.parameters.num_workers = 1
+            solver.parameters.max_time_in_seconds = max(0.05, min(0.5, until - time.monotonic()))
+            status = self.solve_cp(solver, sm.model)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                candidate = sm.read(solver.boolean_value)
+                if len(candidate.required_missing()) <= len(missing):
+                    schedule = candidate
+            size = min(size + 10, 150) if status == cp_model.OPTIMAL else max(10, size - 10)
+        return schedule
 
     def polish(self, schedule: Schedule, seconds: float) -> Schedule:
         """Fewer breaks by re-placing a few meetings at a time, for about `seconds`."""
         rng = random.Random(int(seconds * 1000))
         until = min(self.deadline, time.monotonic() + seconds)
         size = 30
-        while time.monotonic() < until:
+        while time.monotonic() < min(until, self.deadline):
             pick = self.around_breaks if rng.random() < 0.5 else self.time_window
             free = pick(schedule, rng, size)
             if not free:
@@ -284,14 +403,14 @@ class Solver:
         empty = Schedule(inst)
         if inst.spread is not None:
             sm = SlotModel(inst, empty, fairness=False)
-            status = self.cp_solver(0.5).solve(sm.model)
+            status = self.solve_cp(self.cp_solver(0.5), sm.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return self.infeasible({}, f"max_break_spread {inst.spread} cannot hold together "
                                            "with all required and pinned meetings")
         sm = SlotModel(inst, empty, enforce_required=False, fairness=False)
         sm.model.maximize(sm.required_held)
         solver = self.cp_solver(1.0)
-        status = solver.solve(sm.model)
+        status = self.solve_cp(solver, sm.model)
         culprits = {}
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             relaxed = sm.read(solver.boolean_value)
@@ -315,13 +434,33 @@ class Solver:
         """Re-place a few meetings at a time exactly, the rest held: weight moves first (around
         unscheduled meetings, a model without break counting, which solves in a fraction of a
         second), then breaks and moves at the weight reached (small neighbourhoods, SAT search).
+
+        Each neighbourhood is solved on one thread, so on events of up to PARALLEL_SEARCH_LIMIT
+        meetings as many searches as workers run side by side on one shared schedule, with
+        different random draws. Above, building each model in Python is the larger part of a
+        round and two searches only slow each other down (measured at 2,000 participants).
         """
+        shared = {"best": start}
+        searches = self.workers if self.instance.n_meetings <= PARALLEL_SEARCH_LIMIT else 1
+        threads = [threading.Thread(target=self.neighbourhoods, args=(shared, seed))
+                   for seed in range(1, searches)]
+        for thread in threads:
+            thread.start()
+        self.neighbourhoods(shared, 0)
+        for thread in threads:
+            thread.join()
+        best = shared["best"]
+        return self.finish(best, FEASIBLE if self.valid(best) else UNKNOWN)
+
+    def neighbourhoods(self, shared: dict, seed: int) -> None:
+        """One neighbourhood search loop on `shared["best"]` until time is up or nothing is left."""
         inst = self.instance
-        rng = random.Random(0)
-        best = start
+        rng = random.Random(seed)
         sizes = {"weight": 100, "breaks": 30}
         round_ = stalled = 0
         while self.remaining() > 0.2:
+            with self._lock:
+                best = shared["best"]
             weight_gap = best.weight() < self.bound or best.required_missing()
             breaks_left = (inst.minimise_breaks and best.breaks() > 0) or (inst.minimise_moves and best.moves() > 0)
             if not weight_gap and not breaks_left:
@@ -331,10 +470,12 @@ class Solver:
             kind = "weight" if weight_gap and (weight_turn or not breaks_left) else "breaks"
             round_ += 1
             if kind == "weight":
-                free = self.around_unscheduled(best, rng, sizes[kind])
+                # Around one unscheduled meeting; every other round of the second search, a few
+                # slots with the meetings that could join them (chains of moves the first misses).
+                pick = self.time_window if seed % 2 and round_ % 2 else self.around_unscheduled
             else:
                 pick = self.around_breaks if round_ % 2 else self.time_window
-                free = pick(best, rng, sizes[kind])
+            free = pick(best, rng, sizes[kind])
             if not free:
                 continue
             began = time.monotonic()
@@ -347,11 +488,17 @@ class Solver:
                 sizes[kind] = max(10, int(sizes[kind] * 0.7))
             if kind == "weight":
                 stalled = 0 if candidate is not None and candidate.weight() > best.weight() else stalled + 1
-            if candidate is not None and self.better(candidate, best, {p for m in free for p in inst.members[m]}):
-                best = candidate
-                if self.valid(best):
-                    self.report(best.weight(), best.breaks())
-        return self.finish(best, FEASIBLE if self.valid(best) else UNKNOWN)
+            if candidate is None:
+                continue
+            touched = {p for m in free for p in inst.members[m]}
+            with self._lock:
+                # Another search may have moved on meanwhile: then compare whole schedules.
+                current = shared["best"]
+                if not self.better(candidate, current, touched if current is best else None):
+                    continue
+                shared["best"] = candidate
+            if self.valid(candidate):
+                self.report(candidate.weight(), candidate.breaks())
 
     def improve(self, incumbent: Schedule, free: set[int], kind: str) -> tuple[Schedule | None, bool]:
         """Best re-placement of `free` (weight first, or breaks then moves at no loss of weight):
@@ -374,7 +521,7 @@ class Solver:
             sm.model.minimize((len(free) + 1) * sm.breaks + sm.moves)
             solver.parameters.linearization_level = 0
         sm.hint(incumbent)
-        status = solver.solve(sm.model)
+        status = self.solve_cp(solver, sm.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, False
         return sm.read(solver.boolean_value), status == cp_model.OPTIMAL
@@ -419,7 +566,7 @@ class Solver:
         """All meetings in a few consecutive slots of one day, and unscheduled ones that fit there."""
         inst = self.instance
         day = rng.choice(inst.days)
-        width = max(2, min(len(day), 4))
+        width = min(len(day), 4)
         first = rng.randrange(0, len(day) - width + 1)
         window = set(day[first:first + width])
         inside = [m for m, s in enumerate(schedule.slot_of) if s in window]

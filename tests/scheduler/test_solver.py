@@ -166,3 +166,57 @@ def test_neighbourhood_search_gives_a_valid_improving_schedule(make_problem, mon
     solution = solved(problem, time_limit=4)
     assert solution.objective.weight <= solution.bound_weight
     assert len(solution.assignments) + len(solution.unscheduled) == len(meetings)
+
+
+def monotonic(reports):
+    """Weight never drops, bound never rises, breaks never rise at the same weight."""
+    for before, after in zip(reports, reports[1:]):
+        assert after.weight >= before.weight
+        assert after.bound <= before.bound
+        if after.weight == before.weight and before.breaks >= 0:
+            assert 0 <= after.breaks <= before.breaks
+    assert all(r.weight <= r.bound for r in reports)
+
+
+def test_progress_is_monotonic_in_the_exact_search(make_problem):
+    people = [f"p{i}" for i in range(10)]
+    meetings = [{"id": f"m{i}-{j}", "participants": [people[i], people[j]], "weight": 1 + (i * j) % 3}
+                for i in range(10) for j in range(i + 1, 10) if (i + 2 * j) % 3 == 0]
+    problem = make_problem(slots=8, days=2, participants=people, meetings=meetings)
+    seen = []
+    solution = solved(problem, progress=seen.append)
+    assert seen
+    monotonic(seen)
+    assert seen[-1].weight == solution.objective.weight
+
+
+def test_progress_is_monotonic_in_the_neighbourhood_search(make_problem, monkeypatch):
+    monkeypatch.setattr(solver_module, "EXACT_MODEL_LIMIT", 0)
+    people = [f"p{i}" for i in range(14)]
+    meetings = [{"id": f"m{i}-{j}", "participants": [people[i], people[j]], "weight": 1 + (i + j) % 3}
+                for i in range(14) for j in range(i + 1, 14) if (i * 5 + j) % 3 == 0]
+    problem = make_problem(slots=6, days=2, participants=people, meetings=meetings)
+    seen = []
+    solved(problem, time_limit=3, progress=seen.append)
+    assert seen
+    monotonic(seen)
+
+
+def test_a_stop_request_returns_the_best_schedule_so_far(monkeypatch):
+    """Triangles of weight-2 meetings in one roomy slot: the LP bound (3 per triangle) is out of
+    reach (2), so without the stop the neighbourhood search would use all of its 120 seconds."""
+    monkeypatch.setattr(solver_module, "EXACT_MODEL_LIMIT", 0)
+    people, meetings = [], []
+    for t in range(10):
+        a, b, c = f"a{t}", f"b{t}", f"c{t}"
+        people += [a, b, c]
+        meetings += [{"id": f"{x}{y}", "participants": [x, y], "weight": 2} for x, y in ((a, b), (b, c), (a, c))]
+    document = problem_document(slots=1, participants=people, meetings=meetings)
+    document["slots"][0]["capacity"] = len(meetings)
+    problem = parse_problem(document)
+    seen = []
+    solution = solved(problem, time_limit=120, progress=seen.append, should_stop=lambda: bool(seen))
+    assert seen
+    assert solution.status == "FEASIBLE"
+    assert solution.objective.weight == 20 < solution.bound_weight == 30
+    assert solution.seconds < 60

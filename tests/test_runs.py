@@ -151,13 +151,14 @@ def test_a_queued_run_is_cancelled_at_once(app, client, login, forum):
 
 
 def test_a_running_run_stops_when_cancelled(app, make_user, make_event, make_participant):
-    """A problem big enough that the solver is still improving when the flag is read."""
+    """A problem big enough that the solver is still busy when the flag is read: the run ends
+    long before its ten-minute limit, without a draft."""
     forum = build_forum(make_user, make_event, make_participant, people=30, tables=6, slots_per_day=12)
     rng = random.Random(1)
     for _ in range(200):
         first, second = rng.sample(forum.people, 2)
         agree_meeting(forum.event, first, second, weight=rng.randint(1, 9))
-    run = scheduling.start_run(forum.event, None, 60, background=False)
+    run = scheduling.start_run(forum.event, None, 600, background=False)
     db.session.commit()
     run_id = run.id
     seen_running = threading.Event()

@@ -8,9 +8,9 @@ unique index); a run whose worker stopped beating is marked failed when its even
 next viewed.
 
 While the solver runs, a watcher thread with its own database session beats the run's heartbeat,
-saves the latest progress and reads `cancel_requested` once a second; the solver's progress
-callback raises `RunCancelled` when the watcher saw the flag, which ends `solve` at its next
-improving solution (the scheduler has no stop switch of its own).
+saves the latest progress and reads `cancel_requested` once a second; the solver polls the
+watcher's flag (`should_stop`) and ends within about a second of it, and the run is recorded as
+cancelled, without a draft.
 
 The organizer adjusts only the current draft (the latest succeeded run, while unpublished). Every
 adjustment and publishing locks the event's row first, then checks, then writes, so two
@@ -60,10 +60,6 @@ ACTIVE_STATUSES = ("queued", "running")
 PUBLISHABLE_STATUSES = ("scheduling", "published")  # requests are closed, the event not over
 # An RQ job may outlive the solver's time limit by this much (problem building, saving the draft).
 _JOB_MARGIN_SECONDS = 300
-
-
-class RunCancelled(Exception):
-    """Raised from the solver's progress callback to stop a run an organizer cancelled."""
 
 
 # --- starting, watching and ending runs --------------------------------------------------------
@@ -126,7 +122,7 @@ def start_run(event: Event, user, time_limit: int, keep_published: bool = True,
 
 
 def request_cancel(run: ScheduleRun) -> None:
-    """Ask a run to stop: a queued one is cancelled at once, a running one at its next progress."""
+    """Ask a run to stop: a queued one is cancelled at once, a running one within about two seconds."""
     db.session.refresh(run)
     if run.status == "queued":
         run.status = "cancelled"
@@ -203,17 +199,13 @@ def execute_run(run_id: int, report=None) -> None:
             watcher.latest = progress
             if report is not None:
                 report(progress)
-            if watcher.cancelled.is_set():
-                raise RunCancelled
 
         watcher.start()
         try:
             solution = scheduler.solve(problem, time_limit=run.time_limit_seconds, workers=SOLVER_WORKERS,
-                                       progress=on_progress)
+                                       progress=on_progress, should_stop=watcher.cancelled.is_set)
         finally:
             watcher.stop()
-    except RunCancelled:
-        _finish(run_id, lambda run: _record_cancelled(run, watcher.latest))
     except Exception as error:
         log.exception("schedule run %s failed", run_id)
         db.session.rollback()
@@ -221,7 +213,10 @@ def execute_run(run_id: int, report=None) -> None:
         _finish(run_id, lambda run: _fail(run, _("The run failed: %(error)s. Nothing published was changed.",
                                                  error=cause)))
     else:
-        _finish(run_id, lambda run: _record_solution(run, solution))
+        if watcher.cancelled.is_set():
+            _finish(run_id, lambda run: _record_cancelled(run, watcher.latest))
+        else:
+            _finish(run_id, lambda run: _record_solution(run, solution))
 
 
 def _finish(run_id: int, record) -> None:

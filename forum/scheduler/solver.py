@@ -311,7 +311,7 @@ class Solver:
                 continue
             target = min(soft_floor + step - 1, upper - 1) if way == "target" else None
             probe = breaks_model(target)
-            solver = sat_solver(1, min(seconds if target is not None else seconds / 2, self.remaining()))
+            solver = sat_solver(1, min(seconds, self.remaining()))
             status = self.solve_cp(solver, probe.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 offer(probe.read(solver.boolean_value))

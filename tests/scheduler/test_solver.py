@@ -2,6 +2,8 @@ import pytest
 
 import forum.scheduler.solver as solver_module
 from forum.scheduler import INFEASIBLE, OPTIMAL, check, parse_problem, solve
+from forum.scheduler.bound import break_floors
+from forum.scheduler.instance import Instance
 
 from conftest import problem_document
 
@@ -220,3 +222,13 @@ def test_a_stop_request_returns_the_best_schedule_so_far(monkeypatch):
     assert solution.status == "FEASIBLE"
     assert solution.objective.weight == 20 < solution.bound_weight == 30
     assert solution.seconds < 60
+
+
+def test_a_gap_forced_on_one_person_is_a_proven_floor(make_problem):
+    """a must meet b in the first slot and c in the last, and cannot meet in between."""
+    problem = make_problem(slots=3, participants=[{"id": "a", "unavailable": ["s1"]}, "b", "c"], meetings=[
+        {"id": "ab", "participants": ["a", "b"], "slots": ["s0"], "required": True},
+        {"id": "ac", "participants": ["a", "c"], "slots": ["s2"], "required": True}])
+    assert break_floors(Instance(problem)) == [1, 0, 0]
+    solution = solved(problem)
+    assert solution.status == OPTIMAL and solution.objective.breaks == 1

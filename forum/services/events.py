@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone as dt_timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
-from sqlalchemy import Column, func, select, update
+from sqlalchemy import Column, func, select
 
 from ..extensions import db
 from ..models import EVENT_STATUSES, Event, MeetingSession, Participant, SessionPause, Slot, Table, utcnow
@@ -93,22 +93,13 @@ def referencing_columns(model) -> list[Column]:
 
 def _only_remembers(column: Column) -> bool:
     """A reference marked `info={"only_remembers": True}` (a meeting's withdrawn slot) remembers
-    a row without using it: deleting the row clears it."""
+    a row without using it: deleting the row clears it (ON DELETE SET NULL, in the database)."""
     return bool(column.info.get("only_remembers"))
 
 
 def using_columns(model) -> list[Column]:
     """The columns whose references keep a row of `model` from being deleted."""
     return [column for column in referencing_columns(model) if not _only_remembers(column)]
-
-
-def forget_references(model, ids) -> None:
-    """Clear the references that only remember rows of `model` about to be deleted (their ON DELETE
-    SET NULL would on PostgreSQL; SQLite runs without enforcing foreign keys)."""
-    ids = list(ids)
-    for column in referencing_columns(model):
-        if ids and _only_remembers(column):
-            db.session.execute(update(column.table).where(column.in_(ids)).values({column.name: None}))
 
 
 def ids_in_use(model, ids) -> set[int]:
@@ -348,7 +339,6 @@ def _slots_not_in(session: MeetingSession, times) -> list[Slot]:
 def _replace_slots(session: MeetingSession, times) -> None:
     """Keep the slots whose start and end stay (same id), delete the others, add the new ones."""
     dropped = _slots_not_in(session, times)
-    forget_references(Slot, [slot.id for slot in dropped])
     for slot in dropped:
         session.slots.remove(slot)
     # Deleted first: a new slot may start when a dropped one did (unique per session).
@@ -384,7 +374,6 @@ def update_session(session: MeetingSession, *, name: str, day: date, starts_at: 
 
 def delete_session(session: MeetingSession) -> None:
     refuse_if_slots_in_use(session.event, list(session.slots))
-    forget_references(Slot, [slot.id for slot in session.slots])
     db.session.delete(session)
     db.session.flush()
 
@@ -438,6 +427,5 @@ def delete_table(table: Table) -> None:
     if users:
         raise ServiceError(_("“%(table)s” is in use (%(where)s) and cannot be deleted.",
                              table=table.name, where=", ".join(users)))
-    forget_references(Table, [table.id])
     db.session.delete(table)
     db.session.flush()

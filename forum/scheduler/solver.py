@@ -290,7 +290,16 @@ class Solver:
         inst = self.instance
         lock = threading.Lock()
         floors = break_floors(inst, time_limit=min(2.0, self.remaining() * 0.1))
-        state = {"best": best, "upper": best.breaks() if best else INFINITE, "lower": sum(floors)}
+        state = {"best": best, "upper": best.breaks() if best else INFINITE, "lower": sum(floors),
+                 "probe": None}
+
+        def settled() -> bool:
+            return state["lower"] >= state["upper"]
+
+        def stop_probe_if_settled() -> None:
+            """Called with the lock held: once the bounds meet, the running probe is pointless."""
+            if settled() and state["probe"] is not None:
+                state["probe"].stop_search()
 
         def offer(schedule: Schedule) -> None:
             breaks = schedule.breaks()
@@ -298,11 +307,24 @@ class Solver:
                 if breaks >= state["upper"]:
                     return
                 state.update(best=schedule, upper=breaks)
+                stop_probe_if_settled()
             self.report(schedule.weight(), breaks)
 
         def raise_lower(bound: float) -> None:
             with lock:
                 state["lower"] = max(state["lower"], math.ceil(bound - 1e-6))
+                stop_probe_if_settled()
+
+        def run_probe(solver: cp_model.CpSolver, model: cp_model.CpModel):
+            with lock:
+                state["probe"] = solver
+                if settled():
+                    solver.parameters.max_time_in_seconds = 0.0
+            try:
+                return self.solve_cp(solver, model)
+            finally:
+                with lock:
+                    state["probe"] = None
 
         def breaks_model(limit: int | None = None) -> SlotModel:
             sm = SlotModel(inst, Schedule(inst), break_floors=floors)
@@ -360,7 +382,7 @@ class Solver:
                 with lock:
                     hint = state["best"]
                 solver = sat_solver(1, min(ONE_BREAK_PROBE_SECONDS, self.remaining()))
-                found = one_break.probe(solver, self.solve_cp, hint)
+                found = one_break.probe(solver, run_probe, hint)
                 if found is not None:
                     offer(found)
                 if not one_break.queue:  # every person refuted: no schedule has a single break
@@ -379,7 +401,7 @@ class Solver:
             target = min(soft_floor + step - 1, upper - 1) if way == "target" else None
             probe = breaks_model(target)
             solver = sat_solver(1, min(seconds, self.remaining()))
-            status = self.solve_cp(solver, probe.model)
+            status = run_probe(solver, probe.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 offer(probe.read(solver.boolean_value))
                 step = 1
@@ -393,7 +415,7 @@ class Solver:
                 if have:
                     with lock:
                         incumbent = state["best"]
-                    offer(self.polish(incumbent, seconds))
+                    offer(self.polish(incumbent, seconds, settled))
         while thread.is_alive():  # a stop requested before its search began would be lost
             bound_solver.stop_search()
             thread.join(0.05)
@@ -444,12 +466,13 @@ class Solver:
             size = min(size + 10, 150) if status == cp_model.OPTIMAL else max(10, size - 10)
         return schedule
 
-    def polish(self, schedule: Schedule, seconds: float) -> Schedule:
-        """Fewer breaks by re-placing a few meetings at a time, for about `seconds`."""
+    def polish(self, schedule: Schedule, seconds: float, settled: Callable[[], bool]) -> Schedule:
+        """Fewer breaks by re-placing a few meetings at a time, for about `seconds` or until
+        `settled()` (the optimum is known)."""
         rng = random.Random(int(seconds * 1000))
         until = min(self.deadline, time.monotonic() + seconds)
         size = 30
-        while time.monotonic() < min(until, self.deadline):
+        while time.monotonic() < until and not settled():
             pick = self.around_breaks if rng.random() < 0.5 else self.time_window
             free = pick(schedule, rng, size)
             if not free:
@@ -583,12 +606,13 @@ class Solver:
             weight_scale = len(free) + 1
             required_scale = weight_scale * (sum(inst.weight[m] for m in free) + 1)
             sm.model.maximize(required_scale * sm.required_held + weight_scale * sm.weight + kept)
+            # Measured on the 300-participant events: the same answers in half the time.
+            solver.parameters.cp_model_presolve = False
         else:
             held = [m for m in free if incumbent.slot_of[m] != UNPLACED]
             sm.model.add(sm.required_held >= sum(1 for m in held if inst.required[m]))
             sm.model.add(sm.weight >= sum(inst.weight[m] for m in held))
             sm.model.minimize((len(free) + 1) * sm.breaks + sm.moves)
-            solver.parameters.linearization_level = 0
         sm.hint(incumbent)
         status = self.solve_cp(solver, sm.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -40,9 +40,10 @@ ProgressCallback = Callable[[Progress], None]
 
 # (meeting, slot) pairs up to which the exact model is used; above, neighbourhood search.
 EXACT_MODEL_LIMIT = 8_000
-# Time of a probe naming the person with the one break: measured on the JAIR events, a right
-# person's probe takes 1-2.7 s, a wrong one is mostly refuted in 0.3 s.
-ONE_BREAK_PROBE_SECONDS = 2.0
+# Work of a probe naming the person with the one break, in CP-SAT's deterministic time (about
+# seconds of one core here): measured on the JAIR events, a right person's probe takes 1-2.7 s
+# alone, a wrong one is mostly refuted in 0.3 s.
+ONE_BREAK_PROBE_WORK = 2.0
 # Meetings up to which the neighbourhood search runs one search per worker.
 PARALLEL_SEARCH_LIMIT = 3_000
 
@@ -90,41 +91,63 @@ class _OneBreakProbes:
     finds nothing in 10 s, while with the person named CP-SAT's presolve refutes most people in
     a fraction of a second and, for a right one, finds the schedule in one or two seconds: the
     problem is then everyone else's meetings back to back. When every person is refuted, no
-    schedule has a single break. One model; the person is switched by fixing the bounds of a
-    literal per participant.
+    schedule has a single break. Several threads may probe, each on its own model built by
+    `make_model`; the person is switched by fixing the bounds of a literal per participant.
     """
 
-    def __init__(self, sm: SlotModel):
-        self.sm = sm
-        self.no_break: dict[int, cp_model.IntVar] = {}
-        for p, count in sm.per_person.items():
-            if not isinstance(count, int):
-                held = sm.model.new_bool_var("")
-                sm.model.add(count == 0).only_enforce_if(held)
-                self.no_break[p] = held
-        meetings_of = sm.instance.meetings_of
+    def __init__(self, make_model: Callable[[], SlotModel]):
+        self.make_model = make_model
+        self.lock = threading.Lock()
+        self.local = threading.local()
+        sm, no_break = self.thread_model()
         # Busy people first: measured, their probes are the likeliest to succeed or to take long.
-        self.queue = sorted(self.no_break, key=lambda p: -len(meetings_of[p]))
-        self.tried = 0
+        self.queue = sorted(no_break, key=lambda p: -len(sm.instance.meetings_of[p]))
+        self.untried = len(self.queue)  # probes left in the first pass over everyone
+        self.running = 0
+
+    def thread_model(self) -> tuple[SlotModel, dict[int, cp_model.IntVar]]:
+        """This thread's model, with a literal per participant holding them to no break."""
+        if not hasattr(self.local, "sm"):
+            sm = self.make_model()
+            no_break = {}
+            for p, count in sm.per_person.items():
+                if not isinstance(count, int):
+                    held = sm.model.new_bool_var("")
+                    sm.model.add(count == 0).only_enforce_if(held)
+                    no_break[p] = held
+            self.local.sm, self.local.no_break = sm, no_break
+        return self.local.sm, self.local.no_break
 
     def first_pass(self) -> bool:
         """Whether some person has not been tried yet."""
-        return self.tried < len(self.no_break)
+        return self.untried > 0
+
+    def exhausted(self) -> bool:
+        """Whether every person is refuted: no schedule has a single break."""
+        with self.lock:
+            return not self.queue and not self.running
 
     def probe(self, solver: cp_model.CpSolver, solve: Callable, hint: Schedule | None) -> Schedule | None:
-        """Tries the person at the head of the queue (not empty) with `solve(solver, model)`: the
-        schedule found, if any. A refuted person leaves the queue, one timed out goes to its end."""
-        person = self.queue.pop(0)
-        self.tried += 1
-        for p, held in self.no_break.items():
-            self.sm.model.proto.variables[held.index].domain[0] = 0 if p == person else 1
+        """Tries the person at the head of the queue with `solve(solver, model)`: the schedule
+        found, if any. A refuted person leaves the queue, one timed out goes to its end."""
+        with self.lock:
+            if not self.queue:
+                return None
+            person = self.queue.pop(0)
+            self.running += 1
+        sm, no_break = self.thread_model()
+        for p, held in no_break.items():
+            sm.model.proto.variables[held.index].domain[0] = 0 if p == person else 1
         if hint is not None:
-            self.sm.hint(hint)
-        status = solve(solver, self.sm.model)
+            sm.hint(hint)
+        status = solve(solver, sm.model)
+        with self.lock:
+            self.running -= 1
+            self.untried = max(0, self.untried - 1)
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
+                self.queue.append(person)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return self.sm.read(solver.boolean_value)
-        if status != cp_model.INFEASIBLE:
-            self.queue.append(person)
+            return sm.read(solver.boolean_value)
         return None
 
 
@@ -290,16 +313,17 @@ class Solver:
         inst = self.instance
         lock = threading.Lock()
         floors = break_floors(inst, time_limit=min(2.0, self.remaining() * 0.1))
-        state = {"best": best, "upper": best.breaks() if best else INFINITE, "lower": sum(floors),
-                 "probe": None}
+        state = {"best": best, "upper": best.breaks() if best else INFINITE, "lower": sum(floors)}
+        probes: set[cp_model.CpSolver] = set()  # running, to stop once the bounds meet
 
         def settled() -> bool:
             return state["lower"] >= state["upper"]
 
         def stop_probe_if_settled() -> None:
-            """Called with the lock held: once the bounds meet, the running probe is pointless."""
-            if settled() and state["probe"] is not None:
-                state["probe"].stop_search()
+            """Called with the lock held: once the bounds meet, running probes are pointless."""
+            if settled():
+                for solver in probes:
+                    solver.stop_search()
 
         def offer(schedule: Schedule) -> None:
             breaks = schedule.breaks()
@@ -317,14 +341,14 @@ class Solver:
 
         def run_probe(solver: cp_model.CpSolver, model: cp_model.CpModel):
             with lock:
-                state["probe"] = solver
+                probes.add(solver)
                 if settled():
                     solver.parameters.max_time_in_seconds = 0.0
             try:
                 return self.solve_cp(solver, model)
             finally:
                 with lock:
-                    state["probe"] = None
+                    probes.discard(solver)
 
         def breaks_model(limit: int | None = None) -> SlotModel:
             sm = SlotModel(inst, Schedule(inst), break_floors=floors)
@@ -349,8 +373,23 @@ class Solver:
         bound_solver.parameters.optimize_with_core = True
         bound_solver.best_bound_callback = raise_lower
         outcome = []
-        thread = threading.Thread(target=lambda: outcome.append(
-            self.solve_cp(bound_solver, bounder.model, _Collector(bounder, offer))))
+
+        def bound_search() -> None:
+            """The core-based search; first, while no break is refuted, a probe for none at all,
+            which presolve refutes or the blocks fit, in a second or two (beside the loop's first
+            probes, which look for any schedule)."""
+            if state["lower"] == 0:
+                probe = breaks_model(0)
+                solver = sat_solver(1, min(2.0, self.remaining()))
+                status = run_probe(solver, probe.model)
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    offer(probe.read(solver.boolean_value))
+                elif status == cp_model.INFEASIBLE:
+                    raise_lower(1)
+            if not settled():
+                outcome.append(self.solve_cp(bound_solver, bounder.model, _Collector(bounder, offer)))
+
+        thread = threading.Thread(target=bound_search)
         thread.start()
         # Probes climb from the proven bound, where the optimum of such problems usually is: a
         # probe that times out raises a soft (unproven) floor and doubles the step; a schedule
@@ -358,12 +397,30 @@ class Solver:
         # returns to the proven bound and probes get more time. Until a first schedule is
         # known, three ways to one take turns, as each is the fastest on some instances: a
         # probe without a target (precedences), a round of repairing the greedy's schedule
-        # (tight tables), a probe with a target (0 breaks: everyone's meetings back to back). A
-        # probe for no break at all goes first: presolve refutes it or the blocks fit, fast.
+        # (tight tables), a probe with a target (0 breaks: everyone's meetings back to back).
         # Once no break is refuted, probes naming the one person with a break go first, once
         # through everyone, then every other turn.
         soft_floor, step, seconds = 0, 1, 2.0
         one_break: _OneBreakProbes | None = None
+        helper: threading.Thread | None = None
+
+        def one_break_step() -> None:
+            with lock:
+                hint = state["best"]
+            solver = sat_solver(1, self.remaining())
+            # Work, not seconds: the same probes succeed however the threads share the cores.
+            solver.parameters.max_deterministic_time = ONE_BREAK_PROBE_WORK
+            found = one_break.probe(solver, run_probe, hint)
+            if found is not None:
+                offer(found)
+            if one_break.exhausted():
+                raise_lower(2)
+
+        def second_prober() -> None:
+            """A second thread for the first pass: most of its probes are presolve's refutations,
+            which the core-based search, slowed by a third of a core, can spare."""
+            while one_break.first_pass() and not settled() and self.remaining() > 0.05:
+                one_break_step()
         repairing = start
         turn = 0
         proven_infeasible = False
@@ -376,20 +433,14 @@ class Solver:
             if soft_floor >= upper:
                 soft_floor, step, seconds = lower, 1, seconds * 1.5
             if lower == 1 and one_break is None:
-                one_break = _OneBreakProbes(breaks_model(1))
-            if lower == 1 and one_break.queue and (one_break.first_pass() or turn % 2):
+                one_break = _OneBreakProbes(lambda: breaks_model(1))
+                helper = threading.Thread(target=second_prober)
+                helper.start()
+            if lower == 1 and not one_break.exhausted() and (one_break.first_pass() or turn % 2):
                 turn += 1
-                with lock:
-                    hint = state["best"]
-                solver = sat_solver(1, min(ONE_BREAK_PROBE_SECONDS, self.remaining()))
-                found = one_break.probe(solver, run_probe, hint)
-                if found is not None:
-                    offer(found)
-                if not one_break.queue:  # every person refuted: no schedule has a single break
-                    raise_lower(2)
+                one_break_step()
                 continue
-            ways = ("target", "free", "repair") if lower == 0 else ("free", "repair", "target")
-            way = "target" if have else ways[turn % 3]
+            way = "target" if have else ("free", "repair", "target")[turn % 3]
             turn += 1
             if way == "repair":
                 if repairing is not None:
@@ -416,6 +467,8 @@ class Solver:
                     with lock:
                         incumbent = state["best"]
                     offer(self.polish(incumbent, seconds, settled))
+        if helper is not None:
+            helper.join()
         while thread.is_alive():  # a stop requested before its search began would be lost
             bound_solver.stop_search()
             thread.join(0.05)

@@ -1,0 +1,88 @@
+"""Share of the proven bound reached by `solve` on generated events of several seeds, and, side by
+side in the same run, by another checkout of the repository (an earlier commit, say).
+
+    .venv/bin/python bench/run_seeds.py small --seeds 1-6 [--time-limit 10] [--before DIR]
+
+`DIR` holds another checkout (e.g. `git worktree add /tmp/before COMMIT`); each seed is solved by
+it and by this checkout one after the other, each in its own process, so both see the same load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import SIZES  # noqa: E402
+from bench.run_generated import DEFAULT_LIMITS  # noqa: E402
+
+
+def seeds_of(text: str) -> list[int]:
+    """'1-6' or '1,3,5'."""
+    if "-" in text:
+        first, last = text.split("-")
+        return list(range(int(first), int(last) + 1))
+    return [int(s) for s in text.split(",")]
+
+
+# Run in the checkout's own directory, so that `bench` and `forum` are that checkout's.
+SOLVE_ONE = """
+import json, sys
+from bench.generate import SIZES, generate
+from forum.scheduler import check, solve
+size, seed, limit, workers = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+problem = generate(SIZES[size], seed)
+solution = solve(problem, time_limit=limit, workers=workers)
+result = check(problem, solution)
+print(json.dumps({"weight": result.figures.weight, "bound": solution.bound_weight,
+                  "valid": result.valid, "breaks": result.figures.breaks}))
+"""
+
+
+def run_in(checkout: Path, size: str, seed: int, time_limit: float, workers: int) -> dict:
+    """One seed solved in a fresh process by `checkout`'s scheduler."""
+    command = [sys.executable, "-c", SOLVE_ONE, size, str(seed), str(time_limit), str(workers)]
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    out = subprocess.run(command, capture_output=True, text=True, check=True, env=env, cwd=checkout)
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("size", choices=sorted(SIZES))
+    parser.add_argument("--seeds", default="1-6")
+    parser.add_argument("--time-limit", type=float)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--before", type=Path, help="another checkout to run side by side")
+    args = parser.parse_args()
+    limit = args.time_limit or DEFAULT_LIMITS[args.size]
+    seeds = seeds_of(args.seeds)
+    checkouts = {"ours": ROOT}
+    if args.before:
+        checkouts = {"before": args.before.resolve(), **checkouts}
+    shares: dict[str, list[float]] = {name: [] for name in checkouts}
+    print("| seed | " + " | ".join(f"{name}: share of bound | breaks" for name in checkouts) + " |")
+    print("| --- |" + " --- | --- |" * len(checkouts))
+    for seed in seeds:
+        cells = []
+        for name, checkout in checkouts.items():
+            r = run_in(checkout, args.size, seed, limit, args.workers)
+            share = 100 * r["weight"] / r["bound"] if r["bound"] else 100.0
+            shares[name].append(share)
+            valid = "" if r["valid"] else " (INVALID)"
+            cells.append(f"{share:.2f} % ({r['weight']} / {r['bound']}){valid} | {r['breaks']}")
+        print(f"| {seed} | " + " | ".join(cells) + " |", flush=True)
+    for name, values in shares.items():
+        print(f"{name}: median {statistics.median(values):.2f} %, worst {min(values):.2f} % "
+              f"({args.size}, {limit:g} s, seeds {args.seeds})")
+
+
+if __name__ == "__main__":
+    main()

@@ -40,10 +40,11 @@ ProgressCallback = Callable[[Progress], None]
 
 # (meeting, slot) pairs up to which the exact model is used; above, neighbourhood search.
 EXACT_MODEL_LIMIT = 8_000
-# Work of a probe naming the person with the one break, in CP-SAT's deterministic time (about
-# seconds of one core here): measured on the JAIR events, a right person's probe takes 1-2.7 s
-# alone, a wrong one is mostly refuted in 0.3 s.
-ONE_BREAK_PROBE_WORK = 2.0
+# Work of a first probe naming the person with the one break, in CP-SAT's deterministic time
+# (about a second of one core here), doubled at each later try of the same person: measured on
+# forum-13crafc and ticf-13crafc, the probes that found a schedule took 0.4-2.0 (four of seven
+# under 1.0), the refutations 0.07-0.9, the rest did not end within 4.
+ONE_BREAK_PROBE_WORK = 1.0
 # Meetings up to which the neighbourhood search runs one search per worker.
 PARALLEL_SEARCH_LIMIT = 3_000
 
@@ -102,7 +103,8 @@ class _OneBreakProbes:
         sm, no_break = self.thread_model()
         # Busy people first: on the JAIR events the people a schedule was found for have 6-10
         # meetings, and the probes of the least busy mostly end in presolve.
-        self.queue = sorted(no_break, key=lambda p: -len(sm.instance.meetings_of[p]))
+        people = sorted(no_break, key=lambda p: -len(sm.instance.meetings_of[p]))
+        self.queue = [(p, ONE_BREAK_PROBE_WORK) for p in people]  # (person, work of their probe)
         self.untried = len(self.queue)  # probes left in the first pass over everyone
         self.running = 0
 
@@ -130,23 +132,26 @@ class _OneBreakProbes:
 
     def probe(self, solver: cp_model.CpSolver, solve: Callable, hint: Schedule | None) -> Schedule | None:
         """Tries the person at the head of the queue with `solve(solver, model)`: the schedule
-        found, if any. A refuted person leaves the queue, one timed out goes to its end."""
+        found, if any. A refuted person leaves the queue; one whose probe ran out of work goes to
+        its end with twice the work (the same work would repeat the same search)."""
         with self.lock:
             if not self.queue:
                 return None
-            person = self.queue.pop(0)
+            person, work = self.queue.pop(0)
             self.running += 1
         sm, no_break = self.thread_model()
         for p, held in no_break.items():
             sm.model.proto.variables[held.index].domain[0] = 0 if p == person else 1
         if hint is not None:
             sm.hint(hint)
+        # Work, not seconds: the same probes succeed however the threads share the cores.
+        solver.parameters.max_deterministic_time = work
         status = solve(solver, sm.model)
         with self.lock:
             self.running -= 1
             self.untried = max(0, self.untried - 1)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
-                self.queue.append(person)
+                self.queue.append((person, 2 * work))
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return sm.read(solver.boolean_value)
         return None
@@ -411,8 +416,6 @@ class Solver:
             with lock:
                 hint = state["best"]
             solver = sat_solver(1, self.remaining())
-            # Work, not seconds: the same probes succeed however the threads share the cores.
-            solver.parameters.max_deterministic_time = ONE_BREAK_PROBE_WORK
             found = one_break.probe(solver, run_probe, hint)
             if found is not None:
                 offer(found)

@@ -405,7 +405,8 @@ class Solver:
         # known, three ways to one take turns, as each is the fastest on some instances: a
         # probe without a target (precedences), a round of repairing the greedy's schedule
         # (tight tables), a probe with a target (0 breaks: everyone's meetings back to back).
-        # Once no break is refuted, probes naming the one person with a break go first, once
+        # Once no break is refuted and a schedule is known (a schedule first: with a short limit
+        # three threads find none), probes naming the one person with a break go first, once
         # through everyone (on two threads), then every other turn.
         soft_floor, step, seconds = 0, 1, 2.0
         one_break: _OneBreakProbes | None = None
@@ -440,11 +441,12 @@ class Solver:
             soft_floor = max(soft_floor, lower)
             if soft_floor >= upper:
                 soft_floor, step, seconds = lower, 1, seconds * 1.5
-            if lower == 1 and one_break is None:
+            if have and lower == 1 and one_break is None:
                 one_break = _OneBreakProbes(lambda: breaks_model(1))
                 helper = threading.Thread(target=second_prober)
                 helper.start()
-            if lower == 1 and not one_break.exhausted() and (one_break.first_pass() or turn % 2):
+            if one_break is not None and lower == 1 and not one_break.exhausted() and (
+                    one_break.first_pass() or turn % 2):
                 turn += 1
                 one_break_step()
                 continue

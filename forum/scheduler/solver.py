@@ -45,6 +45,9 @@ EXACT_MODEL_LIMIT = 8_000
 # forum-13crafc and ticf-13crafc, the probes that found a schedule took 0.4-2.0 (four of seven
 # under 1.0), the refutations 0.07-0.9, the rest did not end within 4.
 ONE_BREAK_PROBE_WORK = 1.0
+# Work of the probe for a schedule without any break, in CP-SAT's deterministic time (a budget
+# of work rather than seconds, as it shares the cores with the first search for a schedule).
+NO_BREAK_PROBE_WORK = 2.0
 # Meetings up to which the neighbourhood search runs one search per worker.
 PARALLEL_SEARCH_LIMIT = 3_000
 
@@ -387,7 +390,8 @@ class Solver:
             probes, which look for any schedule)."""
             if state["lower"] == 0:
                 probe = breaks_model(0)
-                solver = sat_solver(1, min(2.0, self.remaining()))
+                solver = sat_solver(1, self.remaining())
+                solver.parameters.max_deterministic_time = NO_BREAK_PROBE_WORK
                 status = run_probe(solver, probe.model)
                 if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     offer(probe.read(solver.boolean_value))

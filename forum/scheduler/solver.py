@@ -314,11 +314,12 @@ class Solver:
                         start: Schedule | None = None) -> tuple[Schedule | None, bool, bool]:
         """Fewest breaks at the given weight: (schedule, proven optimal, proven infeasible).
 
-        A race on two threads, the strategy of the MaxSAT solvers that do best on this objective
-        (few breaks, very many equivalent schedules): a core-based CP-SAT search raises the
-        lower bound, while pure SAT probes ask for a schedule with at most `target` breaks,
-        the target climbing from the bound. Proven when a schedule meets the bound, or when
-        the probes naming who has the one break all fail.
+        A race, the strategy of the MaxSAT solvers that do best on this objective (few breaks,
+        very many equivalent schedules): on one thread a core-based CP-SAT search raises the
+        lower bound, while on another pure SAT probes ask for a schedule with at most `target`
+        breaks, the target climbing from the bound (a third thread joins the first pass of the
+        one-break probes). Proven when a schedule meets the bound, or when the probes naming
+        who has the one break all fail.
         """
         inst = self.instance
         lock = threading.Lock()

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from . import explain
-from .bound import break_floors, weight_bound
+from .bound import break_floors, pooled_break_bound, weight_bound
 from .construct import UNPLACED, Schedule, greedy
 from .instance import INFINITE, Instance, breaks_of
 from .model import SlotModel
@@ -386,9 +386,11 @@ class Solver:
         outcome = []
 
         def bound_search() -> None:
-            """The core-based search; first, while no break is refuted, a probe for none at all,
-            which presolve refutes or the blocks fit, in a second or two (beside the loop's first
+            """The core-based search; first the bound from who is busy when (a tenth of a second
+            where it applies) and, while no break is refuted, a probe for none at all, which
+            presolve refutes or the blocks fit, in a second or two (beside the loop's first
             probes, which look for any schedule)."""
+            raise_lower(pooled_break_bound(inst))
             if state["lower"] == 0:
                 probe = breaks_model(0)
                 solver = sat_solver(1, self.remaining())

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 
 from forum.scheduler import OPTIMAL, check, solve
+from forum.scheduler.bound import break_floors, pooled_break_bound
+from forum.scheduler.instance import Instance
 
 HERE = Path(__file__).resolve().parent
 _spec = importlib.util.spec_from_file_location("bench_jair", HERE.parents[1] / "bench" / "jair.py")
@@ -14,15 +16,24 @@ _spec.loader.exec_module(jair)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["tic-12", "tic-13", "forumt-14", "forumt-14crafd", "forum-13crafc"])
+@pytest.mark.parametrize("name", ["tic-12", "tic-13", "forumt-14", "forumt-14crafd", "forum-13crafc",
+                                  "tic-13crafc"])
 def test_published_optimum_is_reached_and_proved(name):
     # forum-13crafc: one break, found only by the probes naming the person who has it.
+    # tic-13crafc: 4 breaks, proved by the bound that pools interchangeable people.
     problem = jair.load(HERE / "data" / f"{name}.original.dzn")
     solution = solve(problem, time_limit=60, workers=2)
     assert check(problem, solution).valid
     assert solution.status == OPTIMAL
     assert solution.objective.breaks == jair.PUBLISHED_OPTIMUM[name]
     assert len(solution.assignments) == len(problem.meetings)  # every meeting is required
+
+
+def test_pooled_bound_proves_what_no_single_person_shows():
+    """tic-13crafc: 10 slots, 19 tables for 180 meetings; alone, everyone fits without a gap."""
+    instance = Instance(jair.load(HERE / "data" / "tic-13crafc.original.dzn"))
+    assert sum(break_floors(instance)) == 0
+    assert pooled_break_bound(instance) == jair.PUBLISHED_OPTIMUM["tic-13crafc"] == 4
 
 
 def test_loader_makes_every_meeting_required_with_fairness_2():

@@ -2,12 +2,15 @@
 on problems small enough to enumerate, the solver's weight and breaks are the true optimum."""
 
 import itertools
+from dataclasses import replace
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import forum.scheduler.solver as solver_module
 from forum.scheduler import FEASIBLE, INFEASIBLE, OPTIMAL, Assignment, Solution, check, parse_problem, solve
+from forum.scheduler.bound import pooled_break_bound
+from forum.scheduler.instance import Instance
 
 from conftest import problem_document
 
@@ -84,6 +87,16 @@ def test_every_solution_passes_check_and_is_optimal(problem):
     assert result.valid, result.errors
     assert (solution.objective.weight, -solution.objective.breaks) == best
     assert solution.bound_weight >= solution.objective.weight
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_pooled_break_bound_never_exceeds_the_fewest_breaks(problem):
+    """Every meeting made required (where the bound applies): a proven bound, never above the truth."""
+    problem = replace(problem, meetings=tuple(replace(m, required=True) for m in problem.meetings))
+    best = brute_force_best(problem)
+    assume(best is not None)
+    assert pooled_break_bound(Instance(problem)) <= -best[1]
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,8 +1,10 @@
+from dataclasses import replace
+
 import pytest
 
 import forum.scheduler.solver as solver_module
 from forum.scheduler import INFEASIBLE, OPTIMAL, check, parse_problem, solve
-from forum.scheduler.bound import break_floors
+from forum.scheduler.bound import break_floors, pooled_break_bound
 from forum.scheduler.instance import Instance
 
 from conftest import problem_document
@@ -232,3 +234,28 @@ def test_a_gap_forced_on_one_person_is_a_proven_floor(make_problem):
     assert break_floors(Instance(problem)) == [1, 0, 0]
     solution = solved(problem)
     assert solution.status == OPTIMAL and solution.objective.breaks == 1
+
+
+def test_a_full_middle_slot_forces_a_break_no_one_has_alone(make_problem):
+    """Three people meet each other around one table in three slots: whoever is left out of the
+    middle meeting has a gap. Alone, nobody needs one; together the seats prove one."""
+    problem = make_problem(slots=3, meetings=[
+        {"id": x + y, "participants": [x, y], "required": True} for x, y in ("ab", "bc", "ac")])
+    problem = replace(problem, slots=tuple(replace(s, capacity=1) for s in problem.slots))
+    instance = Instance(problem)
+    assert break_floors(instance) == [0, 0, 0]
+    assert pooled_break_bound(instance) == 1
+    solution = solved(problem)
+    assert solution.status == OPTIMAL and solution.objective.breaks == 1
+
+
+def test_the_pooled_bound_claims_nothing_when_a_meeting_is_optional(make_problem):
+    """Leaving out the optional meeting (worth nothing) leaves no gap: the bound must not count it."""
+    problem = make_problem(slots=3, meetings=[
+        {"id": "ab", "participants": ["a", "b"], "required": True},
+        {"id": "bc", "participants": ["b", "c"], "required": True},
+        {"id": "ac", "participants": ["a", "c"], "weight": 0}])
+    problem = replace(problem, slots=tuple(replace(s, capacity=1) for s in problem.slots))
+    assert pooled_break_bound(Instance(problem)) == 0
+    solution = solved(problem)
+    assert solution.status == OPTIMAL and solution.objective.breaks == 0

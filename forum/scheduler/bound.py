@@ -135,7 +135,7 @@ _BEFORE, _BUSY, _IDLE = 0, 1, 2
 POOLED_BOUND_MAX_FLOWS = 6_000
 
 
-def pooled_break_bound(instance: Instance, work: float = 0.25) -> int:
+def pooled_break_bound(instance: Instance, work: float = 0.1) -> int:
     """A proven lower bound on the total breaks when every meeting is required, from who is busy
     when: each participant is busy in as many slots as it has meetings, and in each slot the busy
     people are the seats of the meetings held there (two per one-to-one meeting, so an even

@@ -323,15 +323,20 @@ class Solver:
         lock = threading.Lock()
         floors = break_floors(inst, time_limit=min(2.0, self.remaining() * 0.1))
         state = {"best": best, "upper": best.breaks() if best else INFINITE, "lower": sum(floors)}
-        probes: set[cp_model.CpSolver] = set()  # running, to stop once the bounds meet
+        # Running probes and their targets (None: none), to stop those that became pointless.
+        probes: dict[cp_model.CpSolver, int | None] = {}
 
         def settled() -> bool:
             return state["lower"] >= state["upper"]
 
-        def stop_probe_if_settled() -> None:
-            """Called with the lock held: once the bounds meet, running probes are pointless."""
-            if settled():
-                for solver in probes:
+        def pointless(target: int | None) -> bool:
+            return settled() or (target is not None and target < state["lower"])
+
+        def stop_pointless_probes() -> None:
+            """Called with the lock held: once the bounds meet, every probe is pointless, and a
+            probe for fewer breaks than the proven bound can only fail."""
+            for solver, target in probes.items():
+                if pointless(target):
                     solver.stop_search()
 
         def offer(schedule: Schedule) -> None:
@@ -340,24 +345,24 @@ class Solver:
                 if breaks >= state["upper"]:
                     return
                 state.update(best=schedule, upper=breaks)
-                stop_probe_if_settled()
+                stop_pointless_probes()
             self.report(schedule.weight(), breaks)
 
         def raise_lower(bound: float) -> None:
             with lock:
                 state["lower"] = max(state["lower"], math.ceil(bound - 1e-6))
-                stop_probe_if_settled()
+                stop_pointless_probes()
 
-        def run_probe(solver: cp_model.CpSolver, model: cp_model.CpModel):
+        def run_probe(solver: cp_model.CpSolver, model: cp_model.CpModel, target: int | None):
             with lock:
-                probes.add(solver)
-                if settled():
+                probes[solver] = target
+                if pointless(target):
                     solver.parameters.max_time_in_seconds = 0.0
             try:
                 return self.solve_cp(solver, model)
             finally:
                 with lock:
-                    probes.discard(solver)
+                    del probes[solver]
 
         def breaks_model(limit: int | None = None) -> SlotModel:
             sm = SlotModel(inst, Schedule(inst), break_floors=floors)
@@ -396,7 +401,7 @@ class Solver:
                 probe = breaks_model(0)
                 solver = sat_solver(1, self.remaining())
                 solver.parameters.max_deterministic_time = NO_BREAK_PROBE_WORK
-                status = run_probe(solver, probe.model)
+                status = run_probe(solver, probe.model, 0)
                 if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     offer(probe.read(solver.boolean_value))
                 elif status == cp_model.INFEASIBLE:
@@ -423,7 +428,7 @@ class Solver:
         def one_break_step() -> None:
             """One probe of `one_break`, from the loop or from `helper`."""
             solver = sat_solver(1, self.remaining())
-            found = one_break.probe(solver, run_probe)
+            found = one_break.probe(solver, lambda solver, model: run_probe(solver, model, 1))
             if found is not None:
                 offer(found)
             if one_break.exhausted():
@@ -433,7 +438,7 @@ class Solver:
             """A second thread for the first pass over everyone, beside the loop and the
             core-based search: measured, the right person is found sooner (forum-13crafc: 8.6 s
             with one thread, 6.2 s with two), the bound search slowed but not stopped."""
-            while one_break.first_pass() and not settled() and self.remaining() > 0.05:
+            while one_break.first_pass() and state["lower"] == 1 and not settled() and self.remaining() > 0.05:
                 one_break_step()
 
         repairing = start
@@ -468,7 +473,7 @@ class Solver:
             target = min(soft_floor + step - 1, upper - 1) if way == "target" else None
             probe = breaks_model(target)
             solver = sat_solver(1, min(seconds, self.remaining()))
-            status = run_probe(solver, probe.model)
+            status = run_probe(solver, probe.model, target)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 offer(probe.read(solver.boolean_value))
                 step = 1
@@ -477,6 +482,8 @@ class Solver:
                 break
             elif status == cp_model.INFEASIBLE:
                 raise_lower(target + 1)
+            elif target is not None and target < state["lower"]:
+                pass  # stopped: the bound search proved meanwhile that it would fail
             elif target is not None:
                 soft_floor, step = target + 1, step * 2
                 if have:

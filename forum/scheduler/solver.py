@@ -323,7 +323,8 @@ class Solver:
         lock = threading.Lock()
         floors = break_floors(inst, time_limit=min(2.0, self.remaining() * 0.1))
         state = {"best": best, "upper": best.breaks() if best else INFINITE, "lower": sum(floors)}
-        # Running probes and their targets (None: none), to stop those that became pointless.
+        # Running probes (and polishing searches) with their targets (None: none), to stop those
+        # that became pointless.
         probes: dict[cp_model.CpSolver, int | None] = {}
 
         def settled() -> bool:
@@ -489,7 +490,8 @@ class Solver:
                 if have:
                     with lock:
                         incumbent = state["best"]
-                    offer(self.polish(incumbent, seconds, settled))
+                    offer(self.polish(incumbent, seconds, settled,
+                                      lambda solver, model: run_probe(solver, model, None)))
             if not have and status == cp_model.UNKNOWN:
                 # No schedule yet and this probe ran out of time: the next ones get more, so
                 # that a loaded machine still finds one (at a load of about 4, probes of 2 s
@@ -547,9 +549,11 @@ class Solver:
             size = min(size + 10, 150) if status == cp_model.OPTIMAL else max(10, size - 10)
         return schedule
 
-    def polish(self, schedule: Schedule, seconds: float, settled: Callable[[], bool]) -> Schedule:
+    def polish(self, schedule: Schedule, seconds: float, settled: Callable[[], bool],
+               solve: Callable) -> Schedule:
         """Fewer breaks by re-placing a few meetings at a time, for about `seconds` or until
-        `settled()` (the optimum is known)."""
+        `settled()` (the optimum is known); each neighbourhood is solved by `solve(solver, model)`,
+        which stops it once settled (else the last one ran on: a second lost on forum-13crafb)."""
         rng = random.Random(int(seconds * 1000))
         until = min(self.deadline, time.monotonic() + seconds)
         size = 30
@@ -558,7 +562,7 @@ class Solver:
             free = pick(schedule, rng, size)
             if not free:
                 break
-            candidate, solved = self.improve(schedule, free, "breaks", until - time.monotonic())
+            candidate, solved = self.improve(schedule, free, "breaks", until - time.monotonic(), solve)
             if candidate is not None and candidate.breaks() < schedule.breaks():
                 schedule = candidate
             size = min(size + 5, 200) if solved else max(10, size - 10)
@@ -671,11 +675,11 @@ class Solver:
             if self.valid(candidate):
                 self.report(candidate.weight(), candidate.breaks())
 
-    def improve(self, incumbent: Schedule, free: set[int], kind: str,
-                seconds: float = 3.0) -> tuple[Schedule | None, bool]:
+    def improve(self, incumbent: Schedule, free: set[int], kind: str, seconds: float = 3.0,
+                solve: Callable | None = None) -> tuple[Schedule | None, bool]:
         """Best re-placement of `free` (weight first, or breaks then moves at no loss of weight)
-        within `seconds`: (the schedule found or None, whether proved optimal for the
-        neighbourhood)."""
+        within `seconds`, solved by `solve(solver, model)` (default `solve_cp`): (the schedule
+        found or None, whether proved optimal for the neighbourhood)."""
         inst = self.instance
         sm = SlotModel(inst, incumbent, free, breaks=kind == "breaks")
         solver = self.cp_solver(1.0)
@@ -695,7 +699,7 @@ class Solver:
             sm.model.add(sm.weight >= sum(inst.weight[m] for m in held))
             sm.model.minimize((len(free) + 1) * sm.breaks + sm.moves)
         sm.hint(incumbent)
-        status = self.solve_cp(solver, sm.model)
+        status = (solve or self.solve_cp)(solver, sm.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, False
         return sm.read(solver.boolean_value), status == cp_model.OPTIMAL

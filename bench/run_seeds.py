@@ -10,16 +10,13 @@ it and by this checkout one after the other, each in its own process, so both se
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.checkouts import checkouts, run_in  # noqa: E402
 from bench.generate import SIZES  # noqa: E402
 from bench.run_generated import DEFAULT_LIMITS  # noqa: E402
 
@@ -32,7 +29,6 @@ def seeds_of(text: str) -> list[int]:
     return [int(s) for s in text.split(",")]
 
 
-# Run in the checkout's own directory, so that `bench` and `forum` are that checkout's.
 SOLVE_ONE = """
 import json, sys
 from bench.generate import SIZES, generate
@@ -46,14 +42,6 @@ print(json.dumps({"weight": result.figures.weight, "bound": solution.bound_weigh
 """
 
 
-def run_in(checkout: Path, size: str, seed: int, time_limit: float, workers: int) -> dict:
-    """One seed solved in a fresh process by `checkout`'s scheduler."""
-    command = [sys.executable, "-c", SOLVE_ONE, size, str(seed), str(time_limit), str(workers)]
-    env = {**os.environ, "PYTHONPATH": str(checkout)}
-    out = subprocess.run(command, capture_output=True, text=True, check=True, env=env, cwd=checkout)
-    return json.loads(out.stdout)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("size", choices=sorted(SIZES))
@@ -64,16 +52,14 @@ def main() -> None:
     args = parser.parse_args()
     limit = args.time_limit or DEFAULT_LIMITS[args.size]
     seeds = seeds_of(args.seeds)
-    checkouts = {"ours": ROOT}
-    if args.before:
-        checkouts = {"before": args.before.resolve(), **checkouts}
-    shares: dict[str, list[float]] = {name: [] for name in checkouts}
-    print("| seed | " + " | ".join(f"{name}: share of bound | breaks" for name in checkouts) + " |")
-    print("| --- |" + " --- | --- |" * len(checkouts))
+    trees = checkouts(args.before)
+    shares: dict[str, list[float]] = {name: [] for name in trees}
+    print("| seed | " + " | ".join(f"{name}: share of bound | breaks" for name in trees) + " |")
+    print("| --- |" + " --- | --- |" * len(trees))
     for seed in seeds:
         cells = []
-        for name, checkout in checkouts.items():
-            r = run_in(checkout, args.size, seed, limit, args.workers)
+        for name, checkout in trees.items():
+            r = run_in(checkout, SOLVE_ONE, args.size, seed, limit, args.workers)
             share = 100 * r["weight"] / r["bound"] if r["bound"] else 100.0
             shares[name].append(share)
             valid = "" if r["valid"] else " (INVALID)"

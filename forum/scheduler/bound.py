@@ -134,23 +134,24 @@ def _fit_back_to_back(inst: Instance, meetings: list[int]) -> bool:
     can go without a break, and no model is needed to say so (most people of the JAIR events;
     a model each took a second in all on the largest)."""
     count = len(meetings)
-    for day_slots in inst.days:
-        for first in range(len(day_slots) - count + 1):
-            window = set(day_slots[first:first + count])
-            holder: dict[int, int] = {}  # slot -> meeting, a matching grown by augmenting paths
+    return any(_fit_one_per_slot(inst, meetings, set(day_slots[first:first + count]))
+               for day_slots in inst.days for first in range(len(day_slots) - count + 1))
 
-            def place(m: int, seen: set[int]) -> bool:
-                for s in inst.allowed[m]:
-                    if s in window and s not in seen:
-                        seen.add(s)
-                        if s not in holder or place(holder[s], seen):
-                            holder[s] = m
-                            return True
-                return False
 
-            if all(place(m, set()) for m in meetings):
-                return True
-    return False
+def _fit_one_per_slot(inst: Instance, meetings: list[int], window: set[int]) -> bool:
+    """Whether each meeting can take its own slot of `window`: a matching grown by augmenting paths."""
+    holder: dict[int, int] = {}  # slot -> meeting
+
+    def place(m: int, seen: set[int]) -> bool:
+        for s in inst.allowed[m]:
+            if s in window and s not in seen:
+                seen.add(s)
+                if s not in holder or place(holder[s], seen):
+                    holder[s] = m
+                    return True
+        return False
+
+    return all(place(m, set()) for m in meetings)
 
 
 # States of a participant's day in `pooled_break_bound`: no meeting yet, in a meeting, idle after one.
@@ -235,6 +236,6 @@ def pooled_break_bound(instance: Instance, work: float = 0.1) -> int:
     solver.parameters.num_workers = 1
     solver.parameters.max_deterministic_time = work
     status = solver.solve(model)
-    if status == cp_model.INFEASIBLE or status == cp_model.MODEL_INVALID:
+    if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
         return 0
     return max(0, math.ceil(solver.best_objective_bound - 1e-6))

@@ -5,9 +5,14 @@ from pathlib import Path
 
 import pytest
 
+from ortools.sat.python import cp_model
+
 from forum.scheduler import OPTIMAL, check, solve
 from forum.scheduler.bound import break_floors, pooled_break_bound
+from forum.scheduler.construct import Schedule
 from forum.scheduler.instance import Instance
+from forum.scheduler.model import SlotModel
+from forum.scheduler.solver import _CoreNamedProbes, to_solution
 
 HERE = Path(__file__).resolve().parent
 _spec = importlib.util.spec_from_file_location("bench_jair", HERE.parents[1] / "bench" / "jair.py")
@@ -17,10 +22,11 @@ _spec.loader.exec_module(jair)
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["tic-12", "tic-13", "forumt-14", "forumt-14crafd", "forum-13crafc",
-                                  "tic-13crafc"])
+                                  "tic-13crafc", "ticf-13crafb"])
 def test_published_optimum_is_reached_and_proved(name):
     # forum-13crafc: one break, found only by the probes naming the person who has it.
     # tic-13crafc: 4 breaks, proved by the bound that pools interchangeable people.
+    # ticf-13crafb: 3 breaks, found by the probes naming the people of a core.
     problem = jair.load(HERE / "data" / f"{name}.original.dzn")
     solution = solve(problem, time_limit=60, workers=2)
     assert check(problem, solution).valid
@@ -34,6 +40,31 @@ def test_pooled_bound_proves_what_no_single_person_shows():
     instance = Instance(jair.load(HERE / "data" / "tic-13crafc.original.dzn"))
     assert sum(break_floors(instance)) == 0
     assert pooled_break_bound(instance) == jair.PUBLISHED_OPTIMUM["tic-13crafc"] == 4
+
+
+@pytest.mark.slow
+def test_probes_naming_a_core_find_the_optimum_of_ticf_13crafb():
+    """Optimum 3: the people who cannot all go without a break are few, and a schedule in which
+    only they may have one break each is found within the probes' budgets of work (one thread,
+    so the same search every run)."""
+    problem = jair.load(HERE / "data" / "ticf-13crafb.original.dzn")
+    instance = Instance(problem)
+    sm = SlotModel(instance, Schedule(instance))
+    sm.model.add(sm.breaks <= 3)
+    probes = _CoreNamedProbes(sm, 3)
+
+    def new_solver():
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.linearization_level = 0
+        return solver
+
+    found = probes.probe(new_solver, lambda solver, model: solver.solve(model))
+    assert found is not None and found.breaks() == 3
+    assert 3 <= len(probes.named) <= 10  # a few of the 76 participants
+    solution = to_solution(instance, found, OPTIMAL, bound=len(problem.meetings), seconds=0, workers=1)
+    report = check(problem, solution)
+    assert report.valid and report.figures.breaks == 3
 
 
 def test_loader_makes_every_meeting_required_with_fairness_2():

@@ -13,7 +13,7 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
 from ortools.sat.python import cp_model
 
@@ -95,6 +95,27 @@ class _Collector(cp_model.CpSolverSolutionCallback):
         self.offer(self.sm.read(self.boolean_value))
 
 
+def _no_break_literals(sm: SlotModel, most_each: int | None = None) -> dict[int, cp_model.IntVar]:
+    """A literal per participant whose breaks are counted, which holds them to none when true;
+    with `most_each`, everyone's breaks are also capped at that."""
+    no_break = {}
+    for p, count in sm.per_person.items():
+        if not isinstance(count, int):
+            held = sm.model.new_bool_var("")
+            sm.model.add(count == 0).only_enforce_if(held)
+            if most_each is not None:
+                sm.model.add(count <= most_each)
+            no_break[p] = held
+    return no_break
+
+
+def _let_break(sm: SlotModel, no_break: dict[int, cp_model.IntVar], free: Container[int]) -> None:
+    """Holds everyone outside `free` to no break through the lower bound of their literal, so that
+    switching who may have breaks needs no new model."""
+    for p, held in no_break.items():
+        sm.model.proto.variables[held.index].domain[0] = 0 if p in free else 1
+
+
 class _OneBreakProbes:
     """Probes for a schedule with one break: each names the person who has it, everyone else
     is held to none.
@@ -122,14 +143,8 @@ class _OneBreakProbes:
     def thread_model(self) -> tuple[SlotModel, dict[int, cp_model.IntVar]]:
         """This thread's model, with a literal per participant holding them to no break."""
         if not hasattr(self.local, "sm"):
-            sm = self.make_model()
-            no_break = {}
-            for p, count in sm.per_person.items():
-                if not isinstance(count, int):
-                    held = sm.model.new_bool_var("")
-                    sm.model.add(count == 0).only_enforce_if(held)
-                    no_break[p] = held
-            self.local.sm, self.local.no_break = sm, no_break
+            self.local.sm = self.make_model()
+            self.local.no_break = _no_break_literals(self.local.sm)
         return self.local.sm, self.local.no_break
 
     def first_pass(self) -> bool:
@@ -151,8 +166,7 @@ class _OneBreakProbes:
             person, work = self.queue.pop(0)
             self.running += 1
         sm, no_break = self.thread_model()
-        for p, held in no_break.items():
-            sm.model.proto.variables[held.index].domain[0] = 0 if p == person else 1
+        _let_break(sm, no_break, {person})
         # Work, not seconds: the same probes succeed however the threads share the cores.
         solver.parameters.max_deterministic_time = work
         status = solve(solver, sm.model)
@@ -181,13 +195,7 @@ class _CoreNamedProbes:
     def __init__(self, sm: SlotModel, target: int):
         self.sm = sm
         self.target = target
-        self.no_break: dict[int, cp_model.IntVar] = {}
-        for p, count in sm.per_person.items():
-            if not isinstance(count, int):
-                held = sm.model.new_bool_var("")
-                sm.model.add(count == 0).only_enforce_if(held)
-                sm.model.add(count <= 1)
-                self.no_break[p] = held
+        self.no_break = _no_break_literals(sm, most_each=1)
         self.named: set[int] = set()
         self.find_core = True  # whether the next probe looks for a core (else it names the set)
         self.work = {True: CORE_PROBE_WORK, False: NAMED_PROBE_WORK}
@@ -207,9 +215,7 @@ class _CoreNamedProbes:
 
     def step(self, finding_core: bool, solver: cp_model.CpSolver, solve: Callable) -> Schedule | None:
         model = self.sm.model
-        variables = model.proto.variables
-        for p, held in self.no_break.items():
-            variables[held.index].domain[0] = 0 if finding_core or p in self.named else 1
+        _let_break(self.sm, self.no_break, self.no_break if finding_core else self.named)
         model.clear_assumptions()
         if finding_core:
             model.add_assumptions([held for p, held in self.no_break.items() if p not in self.named])

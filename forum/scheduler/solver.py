@@ -214,6 +214,9 @@ class _CoreNamedProbes:
         return self.step(False, new_solver(), solve)
 
     def step(self, finding_core: bool, solver: cp_model.CpSolver, solve: Callable) -> Schedule | None:
+        """A core (everyone outside the named set held to no break by assumptions, which CP-SAT
+        can report) or a probe of the named set (the others held by fixed bounds, which presolve
+        uses: on ticf-13crafb, 2.3 units of work instead of 4.7-10 by assumptions)."""
         model = self.sm.model
         _let_break(self.sm, self.no_break, self.no_break if finding_core else self.named)
         model.clear_assumptions()

@@ -181,8 +181,8 @@ class _OneBreakProbes:
 
 
 class _CoreNamedProbes:
-    """Probes for a schedule with at most `target` breaks (the proven bound) in which only a named
-    set of people may have breaks, at most one each; the set grows from the cores of the search.
+    """Probes for a schedule with at most `target` breaks in which only a named set of people may
+    have breaks, at most one each; the set grows from the cores of the search.
 
     A core is a set of people who cannot all go without a break while everyone outside the named
     set does: CP-SAT returns it from a solve with "no break" assumed for each of them. Cores name
@@ -190,11 +190,20 @@ class _CoreNamedProbes:
     the first core has 7 people, among them the 3 of an optimal schedule, and the probe naming
     those 7 finds it in 2.3 units of work, where "at most 3 breaks" alone found nothing in 30 s.
     One break each is a guess, not a rule: a probe that fails proves nothing.
+
+    With `minimise`, the probe of the named set asks for as few breaks as it can and hands each
+    better schedule to `offer`, and the target can be lowered as better schedules are found (a
+    core stays a core at a lower target): on the forbidden-slot variants of forum-13crafb, whose
+    bound rises slowly, the first core-named schedule had 10-12 breaks and the minimisation 6
+    within a few seconds, where the other probes were still at 50-90.
     """
 
-    def __init__(self, sm: SlotModel, target: int):
+    def __init__(self, sm: SlotModel, target: int, minimise: bool = False):
         self.sm = sm
         self.target = target
+        self.limit = sm.model.new_int_var(0, target, "breaks_limit")
+        sm.model.add(sm.breaks <= self.limit)
+        self.minimise = minimise
         self.no_break = _no_break_literals(sm, most_each=1)
         self.named: set[int] = set()
         self.find_core = True  # whether the next probe looks for a core (else it names the set)
@@ -202,43 +211,55 @@ class _CoreNamedProbes:
         self.exhausted = False  # no schedule has one break each for a named set
         self.rounds = 0
 
-    def probe(self, new_solver: Callable[[], cp_model.CpSolver], solve: Callable) -> Schedule | None:
-        """One round with `solve(solver, model)`: a core, whose people join the named set, then a
-        probe of the named set (a round that finds no core names no one); the schedule found,
-        if any. A step that runs out of work is tried again next round with twice as much."""
+    def lower_target(self, target: int) -> None:
+        """At most `target` breaks from now on, without a new model."""
+        self.target = target
+        self.sm.model.proto.variables[self.limit.index].domain[-1] = target
+
+    def probe(self, new_solver: Callable[[], cp_model.CpSolver], solve: Callable,
+              offer: Callable[[Schedule], None]) -> Schedule | None:
+        """One round with `solve(solver, model, callback)`: a core, whose people join the named
+        set, then a probe of the named set (a round that finds no core names no one); the
+        schedule found, if any. A step that runs out of work is tried again next round with
+        twice as much."""
         self.rounds += 1
         if self.find_core:
-            found = self.step(True, new_solver(), solve)
+            found = self.step(True, new_solver(), solve, offer)
             if found is not None or self.find_core or self.exhausted:
                 return found
-        return self.step(False, new_solver(), solve)
+        return self.step(False, new_solver(), solve, offer)
 
-    def step(self, finding_core: bool, solver: cp_model.CpSolver, solve: Callable) -> Schedule | None:
+    def step(self, finding_core: bool, solver: cp_model.CpSolver, solve: Callable,
+             offer: Callable[[Schedule], None]) -> Schedule | None:
         """A core (everyone outside the named set held to no break by assumptions, which CP-SAT
         can report) or a probe of the named set (the others held by fixed bounds, which presolve
         uses: on ticf-13crafb, 2.3 units of work instead of 4.7-10 by assumptions)."""
         model = self.sm.model
         _let_break(self.sm, self.no_break, self.no_break if finding_core else self.named)
         model.clear_assumptions()
+        model.clear_objective()
+        minimising = self.minimise and not finding_core
         if finding_core:
             model.add_assumptions([held for p, held in self.no_break.items() if p not in self.named])
+        elif minimising:
+            model.minimize(self.sm.breaks)
         solver.parameters.max_deterministic_time = self.work[finding_core]
         # Measured on ticf-13crafb: without inprocessing the named probe took 2.3 units of work
         # whatever the seed; with it, 1.7-4.5.
         solver.parameters.use_sat_inprocessing = False
-        status = solve(solver, model)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return self.sm.read(solver.boolean_value)
-        if status != cp_model.INFEASIBLE:
-            self.work[finding_core] *= 2
-        elif finding_core:
+        status = solve(solver, model, _Collector(self.sm, offer) if minimising else None)
+        if status == cp_model.INFEASIBLE and finding_core:
             core = set(solver.sufficient_assumptions_for_infeasibility())
             grown = {p for p, held in self.no_break.items() if held.index in core}
             self.exhausted = not grown
             self.named |= grown
             self.find_core = False
-        else:
-            self.find_core = True
+        elif status == cp_model.INFEASIBLE or (status == cp_model.OPTIMAL and minimising):
+            self.find_core = True  # nothing (better) with breaks for the named set alone
+        elif status != cp_model.OPTIMAL:
+            self.work[finding_core] *= 2
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return self.sm.read(solver.boolean_value)
         return None
 
 
@@ -407,7 +428,8 @@ class Solver:
         inst = self.instance
         lock = threading.Lock()
         floors = break_floors(inst, time_limit=min(2.0, self.remaining() * 0.1))
-        state = {"best": best, "upper": best.breaks() if best else INFINITE, "lower": sum(floors)}
+        state = {"best": best, "upper": best.breaks() if best else INFINITE, "lower": sum(floors),
+                 "raised": self.elapsed()}  # when the lower bound last rose
         # Running probes (and polishing searches) with their targets (None: none), to stop those
         # that became pointless.
         probes: dict[cp_model.CpSolver, int | None] = {}
@@ -436,16 +458,18 @@ class Solver:
 
         def raise_lower(bound: float) -> None:
             with lock:
-                state["lower"] = max(state["lower"], math.ceil(bound - 1e-6))
+                if math.ceil(bound - 1e-6) > state["lower"]:
+                    state.update(lower=math.ceil(bound - 1e-6), raised=self.elapsed())
                 stop_pointless_probes()
 
-        def run_probe(solver: cp_model.CpSolver, model: cp_model.CpModel, target: int | None):
+        def run_probe(solver: cp_model.CpSolver, model: cp_model.CpModel, target: int | None,
+                      callback: cp_model.CpSolverSolutionCallback | None = None):
             with lock:
                 probes[solver] = target
                 if pointless(target):
                     solver.parameters.max_time_in_seconds = 0.0
             try:
-                return self.solve_cp(solver, model)
+                return self.solve_cp(solver, model, callback)
             finally:
                 with lock:
                     del probes[solver]
@@ -535,6 +559,7 @@ class Solver:
         while self.workers >= 2 and thread.is_alive() and self.remaining() > 0.05:
             with lock:
                 lower, upper, have = state["lower"], state["upper"], state["best"] is not None
+                stalled = self.elapsed() >= 2 * state["raised"]
             if lower >= upper:
                 break
             soft_floor = max(soft_floor, lower)
@@ -552,13 +577,18 @@ class Solver:
             if have and 2 <= lower <= NAMED_PROBE_MAX_TARGET:
                 if named is None or named.target != lower:
                     named = _CoreNamedProbes(breaks_model(lower), lower)
-                if not named.exhausted and (named.rounds == 0 or turn % 2):
-                    turn += 1
-                    found = named.probe(lambda: sat_solver(1, self.remaining()),
-                                        lambda solver, model: run_probe(solver, model, named.target))
-                    if found is not None:
-                        offer(found)
-                    continue
+            elif have and lower > NAMED_PROBE_MAX_TARGET and stalled:
+                if named is None or not named.minimise:
+                    named = _CoreNamedProbes(breaks_model(upper - 1), upper - 1, minimise=True)
+                named.lower_target(upper - 1)
+            if named is not None and not named.exhausted and (named.rounds == 0 or turn % 2):
+                turn += 1
+                found = named.probe(lambda: sat_solver(1, self.remaining()),
+                                    lambda solver, model, callback: run_probe(solver, model, named.target, callback),
+                                    offer)
+                if found is not None:
+                    offer(found)
+                continue
             way = "target" if have else ("free", "repair", "target")[turn % 3]
             turn += 1
             if way == "repair":

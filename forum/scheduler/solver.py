@@ -52,9 +52,10 @@ NO_BREAK_PROBE_WORK = 2.0
 # ticf-13crafb the first core took 0.4, the probe naming its people 2.3.
 CORE_PROBE_WORK = 1.0
 NAMED_PROBE_WORK = 3.0
-# Proven bounds from 2 up to which they are tried (1 is the one-break probes' case). Naming suits
-# few breaks: on forum-13crafb (optimum 6) each core named a single person, and the probes only
-# took time from the rest of the search.
+# Proven bounds from 2 up to which they are tried with the bound as target (1 is the one-break
+# probes' case). Above it they only minimise below the best schedule, and only once the bound
+# search stalls: on forum-13crafb (optimum 6) the probes at the bound named one person per core
+# and only took time from the rest of the search.
 NAMED_PROBE_MAX_TARGET = 3
 # Meetings up to which the neighbourhood search runs one search per worker.
 PARALLEL_SEARCH_LIMIT = 3_000
@@ -421,8 +422,9 @@ class Solver:
         very many equivalent schedules): on one thread a core-based CP-SAT search raises the
         lower bound, while on another pure SAT probes ask for a schedule with at most `target`
         breaks, the target climbing from the bound (a third thread joins the first pass of the
-        one-break probes; at a bound of 2 or 3, probes let only the people of a core have breaks).
-        Proven when a schedule meets the bound, or when the probes naming who has the one break
+        one-break probes; at a bound of 2 or 3, probes let only the people of a core have breaks,
+        and above 3, once the bound search stalls, such probes minimise the breaks below the best
+        schedule). Proven when a schedule meets the bound, or when the probes naming who has the one break
         all fail.
         """
         inst = self.instance
@@ -532,9 +534,15 @@ class Solver:
         # three threads find none), probes naming the one person with a break go first, once
         # through everyone (on two threads), then every other turn. At a proven bound of 2 or 3,
         # likewise, a round of probes naming the people of a core goes first, then every other turn.
+        # Above 3, the same rounds, minimising the breaks below the best schedule, take their turns
+        # while the bound has not risen for as long as it took to reach its value: the core-based
+        # search that raises it also finds schedules (forum-13crafb's optimum 6, found about 2 s
+        # after the bound reached 6) and runs slower beside them, while on the forbidden-slot
+        # variants, whose bound stalls at 4 for 20 s, these rounds are what finds 6-12 breaks.
         soft_floor, step, seconds = 0, 1, 2.0
         one_break: _OneBreakProbes | None = None
-        named: _CoreNamedProbes | None = None
+        named: _CoreNamedProbes | None = None  # at the proven bound
+        minimising: _CoreNamedProbes | None = None  # below the best schedule, once the bound stalls
         helper: threading.Thread | None = None
 
         def one_break_step() -> None:
@@ -574,18 +582,22 @@ class Solver:
                 turn += 1
                 one_break_step()
                 continue
+            naming = None
             if have and 2 <= lower <= NAMED_PROBE_MAX_TARGET:
                 if named is None or named.target != lower:
                     named = _CoreNamedProbes(breaks_model(lower), lower)
+                naming = named
             elif have and lower > NAMED_PROBE_MAX_TARGET and stalled:
-                if named is None or not named.minimise:
-                    named = _CoreNamedProbes(breaks_model(upper - 1), upper - 1, minimise=True)
-                named.lower_target(upper - 1)
-            if named is not None and not named.exhausted and (named.rounds == 0 or turn % 2):
+                if minimising is None:
+                    minimising = _CoreNamedProbes(breaks_model(upper - 1), upper - 1, minimise=True)
+                minimising.lower_target(upper - 1)
+                naming = minimising
+            if naming is not None and not naming.exhausted and (naming.rounds == 0 or turn % 2):
                 turn += 1
-                found = named.probe(lambda: sat_solver(1, self.remaining()),
-                                    lambda solver, model, callback: run_probe(solver, model, named.target, callback),
-                                    offer)
+                found = naming.probe(lambda: sat_solver(1, self.remaining()),
+                                     lambda solver, model, callback: run_probe(solver, model, naming.target,
+                                                                               callback),
+                                     offer)
                 if found is not None:
                     offer(found)
                 continue

@@ -3,6 +3,8 @@
 too, one after the other, each in its own process, so that both see the same load.
 
     .venv/bin/python bench/run_jair.py [--time-limit 10] [--variants] [--before DIR] [NAME ...]
+
+NAME is an original (`forum-13`) or, with `--variants`, a variant (`forum-13.forb0003`).
 """
 
 from __future__ import annotations
@@ -34,14 +36,15 @@ print(json.dumps({"status": solution.status, "breaks": breaks, "seconds": second
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("names", nargs="*")
+    parser.add_argument("names", nargs="*", help="instances to solve (default: all)")
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--variants", action="store_true", help="the 120 crafted variants instead")
     parser.add_argument("--before", type=Path, help="another checkout to run side by side")
     args = parser.parse_args()
     if args.variants:
-        paths = sorted(p for p in INSTANCES.glob("*.dzn") if ".original." not in p.name)
+        paths = ([INSTANCES / f"{n}.dzn" for n in args.names] if args.names
+                 else sorted(p for p in INSTANCES.glob("*.dzn") if ".original." not in p.name))
     else:
         paths = [INSTANCES / f"{n}.original.dzn" for n in (args.names or PUBLISHED_OPTIMUM)]
     trees = checkouts(args.before)

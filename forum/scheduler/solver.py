@@ -424,8 +424,8 @@ class Solver:
         breaks, the target climbing from the bound (a third thread joins the first pass of the
         one-break probes; at a bound of 2 or 3, probes let only the people of a core have breaks,
         and above 3, once the bound search stalls, such probes minimise the breaks below the best
-        schedule). Proven when a schedule meets the bound, or when the probes naming who has the one break
-        all fail.
+        schedule). Proven when a schedule meets the bound, or when the probes naming who has the
+        one break all fail.
         """
         inst = self.instance
         lock = threading.Lock()
@@ -459,9 +459,10 @@ class Solver:
             self.report(schedule.weight(), breaks)
 
         def raise_lower(bound: float) -> None:
+            proven = math.ceil(bound - 1e-6)
             with lock:
-                if math.ceil(bound - 1e-6) > state["lower"]:
-                    state.update(lower=math.ceil(bound - 1e-6), raised=self.elapsed())
+                if proven > state["lower"]:
+                    state.update(lower=proven, raised=self.elapsed())
                 stop_pointless_probes()
 
         def run_probe(solver: cp_model.CpSolver, model: cp_model.CpModel, target: int | None,

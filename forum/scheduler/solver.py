@@ -13,7 +13,7 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Iterable
 
 from ortools.sat.python import cp_model
 
@@ -45,6 +45,8 @@ EXACT_MODEL_LIMIT = 8_000
 # forum-13crafc and ticf-13crafc, the probes that found a schedule took 0.4-2.0 (four of seven
 # under 1.0), the refutations 0.07-0.9, the rest did not end within 4.
 ONE_BREAK_PROBE_WORK = 1.0
+# People per group probe of `_OneBreakProbes`, for the less busy (see there).
+GROUP_PROBE_SIZE = 8
 # Work of the probe for a schedule without any break, in CP-SAT's deterministic time (a budget
 # of work rather than seconds, as it shares the cores with the first search for a schedule).
 NO_BREAK_PROBE_WORK = 2.0
@@ -127,6 +129,12 @@ class _OneBreakProbes:
     problem is then everyone else's meetings back to back. When every person is refuted, no
     schedule has a single break. Several threads may probe, each on its own model built by
     `make_model`; the person is switched by fixing the bounds of a literal per participant.
+
+    Presolve refutes a group of the less busy people (the break is one of theirs) about as fast
+    as one of them: on the 12-table JAIR events and their variants, groups of 7 of the 40 least
+    busy took 0.14-0.5 units of work, one person 0.14. So the people with fewer meetings than
+    the average are probed in groups, after the busier ones; a group not refuted is probed
+    again person by person.
     """
 
     def __init__(self, make_model: Callable[[], SlotModel]):
@@ -136,10 +144,16 @@ class _OneBreakProbes:
         sm, no_break = self.thread_model()
         # Busy people first: on the JAIR events the people a schedule was found for have 6-10
         # meetings, and the probes of the least busy mostly end in presolve.
-        people = sorted(no_break, key=lambda p: -len(sm.instance.meetings_of[p]))
-        self.queue = [(p, ONE_BREAK_PROBE_WORK) for p in people]  # (person, work of their probe)
+        meetings = {p: len(sm.instance.meetings_of[p]) for p in no_break}
+        people = sorted(no_break, key=lambda p: -meetings[p])
+        average = sum(meetings.values()) / max(1, len(people))
+        alone = [(p,) for p in people if meetings[p] >= average]
+        rest = [p for p in people if meetings[p] < average]
+        groups = [tuple(rest[i:i + GROUP_PROBE_SIZE]) for i in range(0, len(rest), GROUP_PROBE_SIZE)]
+        # (people, work of their probe)
+        self.queue = [(group, ONE_BREAK_PROBE_WORK) for group in alone + groups]
         self.untried = len(self.queue)  # probes left in the first pass over everyone
-        self.running = 0
+        self.running: set[int] = set()  # the people being probed
 
     def thread_model(self) -> tuple[SlotModel, dict[int, cp_model.IntVar]]:
         """This thread's model, with a literal per participant holding them to no break."""
@@ -157,25 +171,35 @@ class _OneBreakProbes:
         with self.lock:
             return not self.queue and not self.running
 
+    def candidates(self) -> set[int]:
+        """The people not refuted: who may have the one break."""
+        with self.lock:
+            return {p for group, _ in self.queue for p in group} | self.running
+
     def probe(self, solver: cp_model.CpSolver, solve: Callable) -> Schedule | None:
-        """Tries the person at the head of the queue with `solve(solver, model)`: the schedule
-        found, if any. A refuted person leaves the queue; one whose probe ran out of work goes to
-        its end with twice the work (the same work would repeat the same search)."""
+        """Tries the person or group at the head of the queue with `solve(solver, model)`: the
+        schedule found, if any. Refuted people leave the queue; a person whose probe ran out of
+        work goes to its end with twice the work (the same work would repeat the same search),
+        the people of such a group one by one with the same work."""
         with self.lock:
             if not self.queue:
                 return None
-            person, work = self.queue.pop(0)
-            self.running += 1
+            group, work = self.queue.pop(0)
+            self.running.update(group)
         sm, no_break = self.thread_model()
-        _let_break(sm, no_break, {person})
+        _let_break(sm, no_break, set(group))
         # Work, not seconds: the same probes succeed however the threads share the cores.
         solver.parameters.max_deterministic_time = work
         status = solve(solver, sm.model)
         with self.lock:
-            self.running -= 1
+            self.running.difference_update(group)
             self.untried = max(0, self.untried - 1)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
-                self.queue.append((person, 2 * work))
+                if len(group) > 1:
+                    self.queue += [((p,), work) for p in group]
+                    self.untried += len(group)
+                else:
+                    self.queue.append((group, 2 * work))
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return sm.read(solver.boolean_value)
         return None
@@ -197,17 +221,23 @@ class _CoreNamedProbes:
     core stays a core at a lower target): on the forbidden-slot variants of forum-13crafb, whose
     bound rises slowly, the first core-named schedule had 10-12 breaks and the minimisation 6
     within a few seconds, where the other probes were still at 50-90.
+
+    With `named`, the first probe names those people instead of waiting for a core. At a bound of
+    1 they are the people the one-break probes have not refuted: on the 12-table forbidden-slot
+    and precedence variants of ticf-13crafc and forum-13crafc, where no core comes within 32
+    units of work, naming those 9-13 people gave 5-6 breaks in 2-7 s, where the rest of the
+    search stayed at 45-78 for 60 s.
     """
 
-    def __init__(self, sm: SlotModel, target: int, minimise: bool = False):
+    def __init__(self, sm: SlotModel, target: int, minimise: bool = False, named: Iterable[int] = ()):
         self.sm = sm
         self.target = target
         self.limit = sm.model.new_int_var(0, target, "breaks_limit")
         sm.model.add(sm.breaks <= self.limit)
         self.minimise = minimise
         self.no_break = _no_break_literals(sm, most_each=1)
-        self.named: set[int] = set()
-        self.find_core = True  # whether the next probe looks for a core (else it names the set)
+        self.named = set(named)
+        self.find_core = not self.named  # whether the next probe looks for a core (else names the set)
         self.work = {True: CORE_PROBE_WORK, False: NAMED_PROBE_WORK}
         self.exhausted = False  # no schedule has one break each for a named set
         self.rounds = 0
@@ -423,8 +453,8 @@ class Solver:
         lower bound, while on another pure SAT probes ask for a schedule with at most `target`
         breaks, the target climbing from the bound (a third thread joins the first pass of the
         one-break probes; at a bound of 2 or 3, probes let only the people of a core have breaks,
-        and above 3, once the bound search stalls, such probes minimise the breaks below the best
-        schedule). Proven when a schedule meets the bound, or when the probes naming who has the
+        and above 3, once the bound search stalls, or at 1 after a first pass of the one-break
+        probes, such probes minimise the breaks below the best schedule). Proven when a schedule meets the bound, or when the probes naming who has the
         one break all fail.
         """
         inst = self.instance
@@ -540,6 +570,8 @@ class Solver:
         # search that raises it also finds schedules (forum-13crafb's optimum 6, found about 2 s
         # after the bound reached 6) and runs slower beside them, while on the forbidden-slot
         # variants, whose bound stalls at 4 for 20 s, these rounds are what finds 6-12 breaks.
+        # At a bound of 1, once every person has had a one-break probe, the same minimising rounds,
+        # naming the people not refuted, take their turns too.
         soft_floor, step, seconds = 0, 1, 2.0
         one_break: _OneBreakProbes | None = None
         named: _CoreNamedProbes | None = None  # at the proven bound
@@ -558,7 +590,8 @@ class Solver:
         def second_prober() -> None:
             """A second thread for the first pass over everyone, beside the loop and the
             core-based search: measured, the right person is found sooner (forum-13crafc: 8.6 s
-            with one thread, 6.2 s with two), the bound search slowed but not stopped."""
+            with one thread, 6.2 s with two), the bound search slowed but not stopped. It probes
+            groups of the least busy while there are any."""
             while one_break.first_pass() and state["lower"] == 1 and not settled() and self.remaining() > 0.05:
                 one_break_step()
 
@@ -578,8 +611,11 @@ class Solver:
                 one_break = _OneBreakProbes(lambda: breaks_model(1))
                 helper = threading.Thread(target=second_prober)
                 helper.start()
+            # After the first pass at a bound of 1, the one-break probes, the minimising rounds and
+            # the probes with a target take turns; else the rounds of `naming` every other turn.
+            in_three = one_break is not None and lower == 1 and not one_break.first_pass()
             if one_break is not None and lower == 1 and not one_break.exhausted() and (
-                    one_break.first_pass() or turn % 2):
+                    one_break.first_pass() or turn % 3 == 1):
                 turn += 1
                 one_break_step()
                 continue
@@ -588,12 +624,14 @@ class Solver:
                 if named is None or named.target != lower:
                     named = _CoreNamedProbes(breaks_model(lower), lower)
                 naming = named
-            elif have and lower > NAMED_PROBE_MAX_TARGET and stalled:
+            elif have and (lower > NAMED_PROBE_MAX_TARGET and stalled or in_three):
                 if minimising is None:
-                    minimising = _CoreNamedProbes(breaks_model(upper - 1), upper - 1, minimise=True)
+                    minimising = _CoreNamedProbes(breaks_model(upper - 1), upper - 1, minimise=True,
+                                                  named=one_break.candidates() if one_break else ())
                 minimising.lower_target(upper - 1)
                 naming = minimising
-            if naming is not None and not naming.exhausted and (naming.rounds == 0 or turn % 2):
+            if naming is not None and not naming.exhausted and (
+                    naming.rounds == 0 or (turn % 3 == 2 if in_three else turn % 2)):
                 turn += 1
                 found = naming.probe(lambda: sat_solver(1, self.remaining()),
                                      lambda solver, model, callback: run_probe(solver, model, naming.target,

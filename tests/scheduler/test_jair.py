@@ -10,9 +10,9 @@ from ortools.sat.python import cp_model
 from forum.scheduler import OPTIMAL, check, solve
 from forum.scheduler.bound import break_floors, pooled_break_bound
 from forum.scheduler.construct import Schedule
-from forum.scheduler.instance import Instance
+from forum.scheduler.instance import Instance, breaks_of
 from forum.scheduler.model import SlotModel
-from forum.scheduler.solver import _CoreNamedProbes, to_solution
+from forum.scheduler.solver import _CoreNamedProbes, _OneBreakProbes, to_solution
 
 HERE = Path(__file__).resolve().parent
 _spec = importlib.util.spec_from_file_location("bench_jair", HERE.parents[1] / "bench" / "jair.py")
@@ -99,6 +99,57 @@ def test_minimising_core_named_probes_reach_the_bound_of_tic_13crafc_prec25():
         solution = to_solution(instance, schedule, OPTIMAL, bound=len(problem.meetings), seconds=0, workers=1)
         report = check(problem, solution)
         assert report.valid and report.figures.breaks == schedule.breaks()
+
+
+def test_one_break_probes_refute_the_less_busy_in_groups():
+    """forumt-14 (optimum 5): no schedule has a single break. The people with fewer meetings than
+    the average are probed in groups, each group refuted at once, so that fewer probes than people
+    show that no one can have the one break."""
+    problem = jair.load(HERE / "data" / "forumt-14.original.dzn")
+    instance = Instance(problem)
+
+    def one_break_model():
+        sm = SlotModel(instance, Schedule(instance))
+        sm.model.add(sm.breaks <= 1)
+        return sm
+
+    probes = _OneBreakProbes(one_break_model)
+    assert probes.candidates() == set(range(instance.n_participants))
+    statuses = []
+
+    def solve(solver, model):
+        statuses.append(solver.solve(model))
+        return statuses[-1]
+
+    while not probes.exhausted():
+        assert probes.probe(_one_thread_solver(), solve) is None
+    assert statuses and set(statuses) == {cp_model.INFEASIBLE}
+    assert len(statuses) < instance.n_participants
+    assert probes.candidates() == set() and not probes.first_pass()
+
+
+@pytest.mark.slow
+def test_minimising_probes_naming_the_people_not_refuted_find_few_breaks_on_forum_13crafc_forb0007():
+    """The bound stays at 1 and no core comes within reach; one round in which only the people
+    whose one-break probes were not refuted (within 4 units of work each) may have a break, one
+    each, with the breaks minimised, gives a schedule with at most 6 breaks, where the rest of
+    the search stayed at 45-66 for 60 s."""
+    problem = jair.load(HERE / "data" / "forum-13crafc.forb0007.dzn")
+    instance = Instance(problem)
+    not_refuted = {instance.participant_index[p] for p in
+                   ("p66", "p49", "p56", "p1", "p25", "p27", "p57", "p70", "p26")}
+    probes = _CoreNamedProbes(SlotModel(instance, Schedule(instance)), 90, minimise=True, named=not_refuted)
+    offered = []
+    probes.probe(_one_thread_solver, lambda solver, model, callback: solver.solve(model, callback),
+                 offered.append)
+    assert probes.named == not_refuted  # named from the start: no core was needed
+    breaks = [schedule.breaks() for schedule in offered]
+    assert breaks and breaks[-1] <= 6 and breaks == sorted(breaks, reverse=True)
+    for schedule in offered:
+        solution = to_solution(instance, schedule, OPTIMAL, bound=len(problem.meetings), seconds=0, workers=1)
+        report = check(problem, solution)
+        assert report.valid and report.figures.breaks == schedule.breaks()
+        assert all(breaks_of(schedule.busy[p], instance) <= (p in not_refuted) for p in range(instance.n_participants))
 
 
 def test_loader_makes_every_meeting_required_with_fairness_2():

@@ -617,7 +617,7 @@ class Solver:
             # else the rounds of `naming` take every other turn.
             after_first_pass = one_break is not None and lower == 1 and not one_break.first_pass()
             if one_break is not None and lower == 1 and not one_break.exhausted() and (
-                    one_break.first_pass() or turn % 2):
+                    not after_first_pass or turn % 2):
                 turn += 1
                 one_break_step()
                 continue

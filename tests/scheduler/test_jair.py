@@ -60,6 +60,16 @@ def _one_thread_solver():
     return solver
 
 
+def _solve(solver, model, callback):
+    return solver.solve(model, callback)
+
+
+def _checked(problem, instance, schedule):
+    """`check`'s report on a schedule of the probes, made a solution as `solve` makes it."""
+    solution = to_solution(instance, schedule, OPTIMAL, bound=len(problem.meetings), seconds=0, workers=1)
+    return check(problem, solution)
+
+
 @pytest.mark.slow
 def test_probes_naming_a_core_find_the_optimum_of_ticf_13crafb():
     """Optimum 3: the people who cannot all go without a break are few, and a schedule in which
@@ -70,12 +80,10 @@ def test_probes_naming_a_core_find_the_optimum_of_ticf_13crafb():
     sm = SlotModel(instance, Schedule(instance))
     sm.model.add(sm.breaks <= 3)
     probes = _CoreNamedProbes(sm, 3)
-    found = probes.probe(_one_thread_solver, lambda solver, model, callback: solver.solve(model, callback),
-                         lambda schedule: None)
+    found = probes.probe(_one_thread_solver, _solve, lambda schedule: None)
     assert found is not None and found.breaks() == 3
     assert 3 <= len(probes.named) <= 10  # a few of the 76 participants
-    solution = to_solution(instance, found, OPTIMAL, bound=len(problem.meetings), seconds=0, workers=1)
-    report = check(problem, solution)
+    report = _checked(problem, instance, found)
     assert report.valid and report.figures.breaks == 3
 
 
@@ -91,13 +99,11 @@ def test_minimising_core_named_probes_reach_the_bound_of_tic_13crafc_prec25():
     assert bound == 4
     probes = _CoreNamedProbes(SlotModel(instance, Schedule(instance)), 40, minimise=True)
     offered = []
-    probes.probe(_one_thread_solver, lambda solver, model, callback: solver.solve(model, callback),
-                 offered.append)
+    probes.probe(_one_thread_solver, _solve, offered.append)
     breaks = [schedule.breaks() for schedule in offered]
     assert breaks[-1] == bound and breaks == sorted(breaks, reverse=True)
     for schedule in offered:
-        solution = to_solution(instance, schedule, OPTIMAL, bound=len(problem.meetings), seconds=0, workers=1)
-        report = check(problem, solution)
+        report = _checked(problem, instance, schedule)
         assert report.valid and report.figures.breaks == schedule.breaks()
 
 
@@ -140,14 +146,12 @@ def test_minimising_probes_naming_the_people_not_refuted_find_few_breaks_on_foru
                    ("p66", "p49", "p56", "p1", "p25", "p27", "p57", "p70", "p26")}
     probes = _CoreNamedProbes(SlotModel(instance, Schedule(instance)), 90, minimise=True, named=not_refuted)
     offered = []
-    probes.probe(_one_thread_solver, lambda solver, model, callback: solver.solve(model, callback),
-                 offered.append)
+    probes.probe(_one_thread_solver, _solve, offered.append)
     assert probes.named == not_refuted  # named from the start: no core was needed
     breaks = [schedule.breaks() for schedule in offered]
     assert breaks and breaks[-1] <= 6 and breaks == sorted(breaks, reverse=True)
     for schedule in offered:
-        solution = to_solution(instance, schedule, OPTIMAL, bound=len(problem.meetings), seconds=0, workers=1)
-        report = check(problem, solution)
+        report = _checked(problem, instance, schedule)
         assert report.valid and report.figures.breaks == schedule.breaks()
         assert all(breaks_of(schedule.busy[p], instance) <= (p in not_refuted) for p in range(instance.n_participants))
 

@@ -191,6 +191,11 @@ class _OneBreakProbes:
         _let_break(sm, no_break, set(group))
         # Work, not seconds: the same probes succeed however the threads share the cores.
         solver.parameters.max_deterministic_time = work
+        # Measured on the 12-table JAIR variants, one thread: without inprocessing the first pass
+        # found the one-break schedule of forum-13crafc.forb0003 and ticf-13crafc.forb0003 after
+        # 3.6-3.8 s and of ticf-13crafc.prec15 after 9.3-9.9 s; with it, none within 1 unit
+        # each (the passes ended after 15-21 s with 7-13 people neither refuted nor found).
+        solver.parameters.use_sat_inprocessing = False
         status = solve(solver, sm.model)
         with self.lock:
             self.running.difference_update(group)

@@ -107,19 +107,22 @@ def test_minimising_core_named_probes_reach_the_bound_of_tic_13crafc_prec25():
         assert report.valid and report.figures.breaks == schedule.breaks()
 
 
+def _one_break_probes(instance):
+    def one_break_model():
+        sm = SlotModel(instance, Schedule(instance))
+        sm.model.add(sm.breaks <= 1)
+        return sm
+
+    return _OneBreakProbes(one_break_model)
+
+
 def test_one_break_probes_refute_the_less_busy_in_groups():
     """forumt-14 (optimum 5): no schedule has a single break. The people with fewer meetings than
     the average are probed in groups, each group refuted at once, so that fewer probes than people
     show that no one can have the one break."""
     problem = jair.load(HERE / "data" / "forumt-14.original.dzn")
     instance = Instance(problem)
-
-    def one_break_model():
-        sm = SlotModel(instance, Schedule(instance))
-        sm.model.add(sm.breaks <= 1)
-        return sm
-
-    probes = _OneBreakProbes(one_break_model)
+    probes = _one_break_probes(instance)
     assert probes.candidates() == set(range(instance.n_participants))
     statuses = []
 
@@ -132,6 +135,22 @@ def test_one_break_probes_refute_the_less_busy_in_groups():
     assert statuses and set(statuses) == {cp_model.INFEASIBLE}
     assert len(statuses) < instance.n_participants
     assert probes.candidates() == set() and not probes.first_pass()
+
+
+@pytest.mark.slow
+def test_first_pass_of_one_break_probes_finds_the_one_break_schedule_of_forum_13crafc_forb0003():
+    """Optimum 1: a first pass naming each person in turn, one unit of work each on one thread,
+    finds it (with CP-SAT's inprocessing, that pass ended with 13 people neither refuted nor
+    found)."""
+    problem = jair.load(HERE / "data" / "forum-13crafc.forb0003.dzn")
+    instance = Instance(problem)
+    probes = _one_break_probes(instance)
+    found = None
+    while found is None and probes.first_pass():
+        found = probes.probe(_one_thread_solver(), lambda solver, model: solver.solve(model))
+    assert found is not None and found.breaks() == 1
+    report = _checked(problem, instance, found)
+    assert report.valid and report.figures.breaks == 1
 
 
 @pytest.mark.slow

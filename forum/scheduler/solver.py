@@ -167,6 +167,11 @@ class _OneBreakProbes:
         """Whether some person has not been tried yet."""
         return self.untried > 0
 
+    def waiting(self) -> bool:
+        """Whether some person waits for a probe."""
+        with self.lock:
+            return bool(self.queue)
+
     def exhausted(self) -> bool:
         """Whether every person is refuted: no schedule has a single break."""
         with self.lock:
@@ -457,10 +462,10 @@ class Solver:
         A race, the strategy of the MaxSAT solvers that do best on this objective (few breaks,
         very many equivalent schedules): on one thread a core-based CP-SAT search raises the
         lower bound, while on another pure SAT probes ask for a schedule with at most `target`
-        breaks, the target climbing from the bound (a third thread joins the first pass of the
-        one-break probes; at a bound of 2 or 3, probes let only the people of a core have breaks,
-        and above 3, once the bound search stalls, or at 1 after a first pass of the one-break
-        probes, such probes minimise the breaks below the best schedule). Proven when a schedule
+        breaks, the target climbing from the bound (a third thread joins the one-break probes;
+        at a bound of 2 or 3, probes let only the people of a core have breaks, and above 3,
+        once the bound search stalls, or at 1 after a first pass of the one-break probes, such
+        probes minimise the breaks below the best schedule). Proven when a schedule
         meets the bound, or when the probes naming who has the one break all fail.
         """
         inst = self.instance
@@ -560,24 +565,24 @@ class Solver:
 
         thread = threading.Thread(target=bound_search)
         thread.start()
-        # Probes climb from the proven bound, where the optimum of such problems usually is: a
-        # probe that times out raises a soft (unproven) floor and doubles the step; a schedule
-        # found brings the step back to 1; when the floor meets the best schedule, the floor
-        # returns to the proven bound and probes get more time. Until a first schedule is
-        # known, three ways to one take turns, as each is the fastest on some instances: a
-        # probe without a target (precedences), a round of repairing the greedy's schedule
-        # (tight tables), a probe with a target (0 breaks: everyone's meetings back to back).
-        # Once no break is refuted and a schedule is known (a schedule first: with a short limit
-        # three threads find none), probes naming the one person with a break go first, once
-        # through everyone (on two threads), then every other turn. At a proven bound of 2 or 3,
-        # likewise, a round of probes naming the people of a core goes first, then every other turn.
-        # Above 3, the same rounds, minimising the breaks below the best schedule, take their turns
-        # while the bound has not risen for as long as it took to reach its value: the core-based
-        # search that raises it also finds schedules (forum-13crafb's optimum 6, found about 2 s
-        # after the bound reached 6) and runs slower beside them, while on the forbidden-slot
-        # variants, whose bound stalls at 4 for 20 s, these rounds are what finds 6-12 breaks.
-        # At a bound of 1, once every person has had a one-break probe, the same minimising rounds,
-        # naming the people not refuted, take their turns too.
+        # Probes climb from the proven bound, where the optimum of such problems usually is: a probe
+        # that times out raises a soft (unproven) floor and doubles the step; a schedule found
+        # brings the step back to 1; when the floor meets the best schedule, the floor returns to
+        # the proven bound and probes get more time. Until a first schedule is known, three ways to
+        # one take turns, as each is the fastest on some instances: a probe without a target
+        # (precedences), a round of repairing the greedy's schedule (tight tables), a probe with a
+        # target (0 breaks: everyone's meetings back to back). Once no break is refuted and a
+        # schedule is known (a schedule first: with a short limit three threads find none), probes
+        # naming the one person with a break go first, once through everyone, then every other turn,
+        # with a second thread all along. At a proven bound of 2 or 3, likewise, a round of probes
+        # naming the people of a core goes first, then every other turn. Above 3, the same rounds,
+        # minimising the breaks below the best schedule, take their turns while the bound has not
+        # risen for as long as it took to reach its value: the core-based search that raises it also
+        # finds schedules (forum-13crafb's optimum 6, found about 2 s after the bound reached 6) and
+        # runs slower beside them, while on the forbidden-slot variants, whose bound stalls at 4 for
+        # 20 s, these rounds are what finds 6-12 breaks. At a bound of 1, once every person has had
+        # a one-break probe, the same minimising rounds, naming the people not refuted, take their
+        # turns too.
         soft_floor, step, seconds = 0, 1, 2.0
         one_break: _OneBreakProbes | None = None
         named: _CoreNamedProbes | None = None  # at the proven bound
@@ -594,10 +599,12 @@ class Solver:
                 raise_lower(2)
 
         def second_prober() -> None:
-            """A second thread for the first pass over everyone, beside the loop and the
-            core-based search: measured, the right person is found sooner (forum-13crafc: 8.6 s
-            with one thread, 6.2 s with two), the bound search slowed but not stopped."""
-            while one_break.first_pass() and state["lower"] == 1 and not settled() and self.remaining() > 0.05:
+            """A second thread for the one-break probes, beside the loop and the core-based
+            search: measured, the right person is found sooner (forum-13crafc: 8.6 s with one
+            thread, 6.2 s with two), the bound search slowed but not stopped. After the first
+            pass it goes on with the people tried again, with more work: at a bound of 1 the
+            core-based search is stuck on those same people."""
+            while one_break.waiting() and state["lower"] == 1 and not settled() and self.remaining() > 0.05:
                 one_break_step()
 
         repairing = start

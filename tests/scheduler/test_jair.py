@@ -60,7 +60,7 @@ def _one_thread_solver():
     return solver
 
 
-def _solve(solver, model, callback):
+def _solve(solver, model, callback=None):
     return solver.solve(model, callback)
 
 
@@ -147,7 +147,7 @@ def test_first_pass_of_one_break_probes_finds_the_one_break_schedule_of_forum_13
     probes = _one_break_probes(instance)
     found = None
     while found is None and probes.first_pass():
-        found = probes.probe(_one_thread_solver(), lambda solver, model: solver.solve(model))
+        found = probes.probe(_one_thread_solver(), _solve)
     assert found is not None and found.breaks() == 1
     report = _checked(problem, instance, found)
     assert report.valid and report.figures.breaks == 1

@@ -8,7 +8,7 @@ CHROMIUM_PATH ?= /usr/bin/chromium
 BROWSER_PACKAGES := chromium fonts-noto-cjk
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
-.PHONY: run test setup chromium translations catalog migration clean
+.PHONY: run test lint setup chromium translations catalog migration clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ run: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
 	SESSION_COOKIE_SECURE=false $(FLASK) run --host 127.0.0.1 --port 5000
+
+# Style: ruff's lint rules (with a complexity limit) and its formatter, as configured in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: setup chromium
 	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest $(PYTEST_ARGS)

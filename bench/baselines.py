@@ -38,10 +38,14 @@ def priority_greedy(problem: Problem) -> Solution:
     """Highest weight first (fewest possible slots breaking ties), each takes the earliest slot."""
     started = time.monotonic()
     instance = Instance(problem)
-    order = sorted(range(instance.n_meetings), key=lambda m: (-instance.weight[m], len(instance.allowed[m])))
+    order = sorted(
+        range(instance.n_meetings), key=lambda m: (-instance.weight[m], len(instance.allowed[m]))
+    )
     return _solution(instance, earliest_slot(instance, order), started)
 
 
 def _solution(instance: Instance, schedule: Schedule, started: float) -> Solution:
     # The baselines prove nothing: their bound is the trivial one, every meeting held.
-    return to_solution(instance, schedule, FEASIBLE, sum(instance.weight), time.monotonic() - started, 1)
+    return to_solution(
+        instance, schedule, FEASIBLE, sum(instance.weight), time.monotonic() - started, 1
+    )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from forum.scheduler import Meeting, Objective, Participant, Problem, Slot, Table, problem_to_dict  # noqa: E402
+from forum.scheduler import Meeting, Objective, Participant, Problem, Slot, Table, problem_to_dict
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,14 @@ SIZES = {
 
 def generate(size: Size, seed: int = 1) -> Problem:
     rng = random.Random(seed)
-    slots = [Slot(id=f"d{d + 1}-{i:02d}", day=f"2027-05-{11 + d}")
-             for d in range(size.days) for i in range(size.slots_per_day)]
-    by_day = [slots[d * size.slots_per_day:(d + 1) * size.slots_per_day] for d in range(size.days)]
+    slots = [
+        Slot(id=f"d{d + 1}-{i:02d}", day=f"2027-05-{11 + d}")
+        for d in range(size.days)
+        for i in range(size.slots_per_day)
+    ]
+    by_day = [
+        slots[d * size.slots_per_day : (d + 1) * size.slots_per_day] for d in range(size.days)
+    ]
     half = size.slots_per_day // 2
 
     organisations: list[list[str]] = []
@@ -51,7 +56,9 @@ def generate(size: Size, seed: int = 1) -> Problem:
     popularity = list(itertools.accumulate(rng.paretovariate(1.2) for _ in organisations))
 
     tables = [Table(id=f"T{i + 1}") for i in range(size.tables)]
-    exhibitors = rng.sample(range(len(organisations)), k=min(len(organisations) // 20, size.tables // 5))
+    exhibitors = rng.sample(
+        range(len(organisations)), k=min(len(organisations) // 20, size.tables // 5)
+    )
     booth_of = {organisations[o][0]: tables[i].id for i, o in enumerate(exhibitors)}
 
     participants = []
@@ -60,10 +67,13 @@ def generate(size: Size, seed: int = 1) -> Problem:
             unavailable = ()
             if rng.random() < 0.2:  # a blocked half-day
                 day = rng.choice(by_day)
-                unavailable = tuple(s.id for s in (day[:half] if rng.random() < 0.5 else day[half:]))
+                unavailable = tuple(
+                    s.id for s in (day[:half] if rng.random() < 0.5 else day[half:])
+                )
             cap = rng.randint(4, 8) if rng.random() < 0.1 else None
-            participants.append(Participant(id=p, unavailable=unavailable, max_meetings=cap,
-                                            table=booth_of.get(p)))
+            participants.append(
+                Participant(id=p, unavailable=unavailable, max_meetings=cap, table=booth_of.get(p))
+            )
 
     meetings = []
     pairs = set()
@@ -80,10 +90,21 @@ def generate(size: Size, seed: int = 1) -> Problem:
         session = None
         if rng.random() < 0.1:  # only on one day
             session = tuple(s.id for s in rng.choice(by_day))
-        meetings.append(Meeting(id=f"m{len(meetings)}", participants=tuple(people),
-                                weight=rng.randint(1, 3) + rng.randint(1, 3), slots=session))
-    return Problem(slots=tuple(slots), participants=tuple(participants), meetings=tuple(meetings),
-                   tables=tuple(tables), objective=Objective(breaks=True))
+        meetings.append(
+            Meeting(
+                id=f"m{len(meetings)}",
+                participants=tuple(people),
+                weight=rng.randint(1, 3) + rng.randint(1, 3),
+                slots=session,
+            )
+        )
+    return Problem(
+        slots=tuple(slots),
+        participants=tuple(participants),
+        meetings=tuple(meetings),
+        tables=tuple(tables),
+        objective=Objective(breaks=True),
+    )
 
 
 def main() -> None:

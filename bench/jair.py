@@ -17,10 +17,26 @@ INSTANCES = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "b2b
 
 # Published optimum total breaks on the 20 originals (d = 2; JAIR 2022 Tables 3 and 5).
 PUBLISHED_OPTIMUM = {
-    "forum-13": 0, "forum-13crafb": 6, "forum-13crafc": 1, "forum-14": 2, "forumt-14": 5,
-    "forumt-14crafc": 5, "forumt-14crafd": 4, "forumt-14crafe": 5, "tic-12": 0, "tic-12crafc": 0,
-    "tic-13": 0, "tic-13crafb": 0, "tic-13crafc": 4, "tic-14crafa": 0, "tic-14crafc": 0,
-    "tic-14crafd": 0, "ticf-13crafa": 0, "ticf-13crafb": 3, "ticf-13crafc": 1, "ticf-14crafa": 0,
+    "forum-13": 0,
+    "forum-13crafb": 6,
+    "forum-13crafc": 1,
+    "forum-14": 2,
+    "forumt-14": 5,
+    "forumt-14crafc": 5,
+    "forumt-14crafd": 4,
+    "forumt-14crafe": 5,
+    "tic-12": 0,
+    "tic-12crafc": 0,
+    "tic-13": 0,
+    "tic-13crafb": 0,
+    "tic-13crafc": 4,
+    "tic-14crafa": 0,
+    "tic-14crafc": 0,
+    "tic-14crafd": 0,
+    "ticf-13crafa": 0,
+    "ticf-13crafb": 3,
+    "ticf-13crafc": 1,
+    "ticf-14crafa": 0,
 }
 
 
@@ -34,7 +50,9 @@ def parse_dzn(text: str) -> dict[str, object]:
             rows = [r for r in raw[2:].rstrip("]").split("|") if r.strip()]
             values[name] = [[int(v) for v in re.findall(r"-?\d+", row)] for row in rows]
         elif raw.startswith("[") and "{" in raw:
-            values[name] = [{int(v) for v in re.findall(r"-?\d+", s)} for s in re.findall(r"\{(.*?)\}", raw)]
+            values[name] = [
+                {int(v) for v in re.findall(r"-?\d+", s)} for s in re.findall(r"\{(.*?)\}", raw)
+            ]
         elif raw.startswith("["):
             values[name] = [int(v) for v in re.findall(r"-?\d+", raw)]
         else:
@@ -49,20 +67,31 @@ def load(path: str | Path, spread: int = 2) -> Problem:
     sessions = {1: tuple(slot_ids[:morning]), 2: tuple(slot_ids[morning:]), 3: None}
     forbidden = data["forbidden"]
     participants = tuple(
-        Participant(id=f"p{b}", unavailable=tuple(f"s{s}" for s in sorted(forbidden[b - 1]) if s > 0))
+        Participant(
+            id=f"p{b}", unavailable=tuple(f"s{s}" for s in sorted(forbidden[b - 1]) if s > 0)
+        )
         for b in range(1, data["nBusiness"] + 1)
     )
     fixed = data.get("fixed") or [0] * data["nMeetings"]
     precedences = data.get("precedences") or [set()] * data["nMeetings"]
     meetings = tuple(
-        Meeting(id=f"m{i}", participants=(f"p{a}", f"p{b}"), slots=sessions[session],
-                after=tuple(f"m{j}" for j in sorted(precedences[i - 1]) if j > 0),
-                fixed=Pin(f"s{fixed[i - 1]}") if fixed[i - 1] else None, required=True)
+        Meeting(
+            id=f"m{i}",
+            participants=(f"p{a}", f"p{b}"),
+            slots=sessions[session],
+            after=tuple(f"m{j}" for j in sorted(precedences[i - 1]) if j > 0),
+            fixed=Pin(f"s{fixed[i - 1]}") if fixed[i - 1] else None,
+            required=True,
+        )
         for i, (a, b, session) in enumerate(data["requested"], start=1)
     )
     slots = tuple(Slot(id=s, capacity=data["nTables"]) for s in slot_ids)
-    return Problem(slots=slots, participants=participants, meetings=meetings,
-                   objective=Objective(breaks=True, max_break_spread=spread))
+    return Problem(
+        slots=slots,
+        participants=participants,
+        meetings=meetings,
+        objective=Objective(breaks=True, max_break_spread=spread),
+    )
 
 
 def instance_path(name: str, variant: str = "original") -> Path:

@@ -11,6 +11,7 @@ of search, as Markdown for BENCHMARKS.md.
 
 With PostgreSQL a database of its own is created on that server and dropped afterwards.
 """
+
 import argparse
 import random
 import secrets
@@ -23,29 +24,135 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import psycopg  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import insert, make_url  # noqa: E402
+import psycopg
+from flask_migrate import upgrade
+from sqlalchemy import insert, make_url
 
-from forum import create_app  # noqa: E402
-from forum.config import TestingConfig  # noqa: E402
-from forum.extensions import db  # noqa: E402
-from forum.models import (Event, Opportunity, Organisation, Participant, User, opportunity_area,  # noqa: E402
-                          utcnow)
-from forum.services.opportunities import technology_areas  # noqa: E402
-from forum.services.search import OpportunitySearch, like_search, rebuild_index, search_opportunities  # noqa: E402
+from forum import create_app
+from forum.config import TestingConfig
+from forum.extensions import db
+from forum.models import (
+    Event,
+    Opportunity,
+    Organisation,
+    Participant,
+    User,
+    opportunity_area,
+    utcnow,
+)
+from forum.services.opportunities import technology_areas
+from forum.services.search import (
+    OpportunitySearch,
+    like_search,
+    rebuild_index,
+    search_opportunities,
+)
 
-KOREAN_STEMS = ["치료", "진단", "항체", "백신", "세포", "유전자", "신약", "바이오마커", "의료기기", "센서", "배터리",
-                "태양전지", "수소", "로봇", "인공지능", "반도체", "소재", "농업", "식품", "플랫폼", "임상", "영상",
-                "단백질", "효소", "미생물", "나노", "촉매", "전극", "연료전지", "이차전지", "재활용", "정밀의료",
-                "웨어러블", "헬스케어", "당뇨", "암", "폐암", "치매", "줄기세포", "펩타이드", "약물전달", "공정"]
+KOREAN_STEMS = [
+    "치료",
+    "진단",
+    "항체",
+    "백신",
+    "세포",
+    "유전자",
+    "신약",
+    "바이오마커",
+    "의료기기",
+    "센서",
+    "배터리",
+    "태양전지",
+    "수소",
+    "로봇",
+    "인공지능",
+    "반도체",
+    "소재",
+    "농업",
+    "식품",
+    "플랫폼",
+    "임상",
+    "영상",
+    "단백질",
+    "효소",
+    "미생물",
+    "나노",
+    "촉매",
+    "전극",
+    "연료전지",
+    "이차전지",
+    "재활용",
+    "정밀의료",
+    "웨어러블",
+    "헬스케어",
+    "당뇨",
+    "암",
+    "폐암",
+    "치매",
+    "줄기세포",
+    "펩타이드",
+    "약물전달",
+    "공정",
+]
 PARTICLES = ["", "", "를", "을", "의", "에", "로", "제", "기반", "용", "과", "및"]
-ENGLISH = ["CRISPR", "Cas9", "mRNA", "antibody", "vaccine", "platform", "sensor", "battery", "AI", "imaging",
-           "diagnostic", "therapy", "gene", "cell", "protein", "enzyme", "biomarker", "hydrogen", "solar",
-           "catalyst", "electrode", "robotics", "semiconductor", "wearable", "peptide", "delivery", "screening",
-           "recycling", "fermentation", "microbiome", "nanoparticle", "organoid", "assay", "licensing"]
-FILLER = ["개발", "기술", "연구", "협력", "이전", "사업화", "파트너", "제품", "시장", "검증", "특허", "공동",
-          "the", "for", "and", "with", "novel", "scalable", "partner", "technology", "development", "licence"]
+ENGLISH = [
+    "CRISPR",
+    "Cas9",
+    "mRNA",
+    "antibody",
+    "vaccine",
+    "platform",
+    "sensor",
+    "battery",
+    "AI",
+    "imaging",
+    "diagnostic",
+    "therapy",
+    "gene",
+    "cell",
+    "protein",
+    "enzyme",
+    "biomarker",
+    "hydrogen",
+    "solar",
+    "catalyst",
+    "electrode",
+    "robotics",
+    "semiconductor",
+    "wearable",
+    "peptide",
+    "delivery",
+    "screening",
+    "recycling",
+    "fermentation",
+    "microbiome",
+    "nanoparticle",
+    "organoid",
+    "assay",
+    "licensing",
+]
+FILLER = [
+    "개발",
+    "기술",
+    "연구",
+    "협력",
+    "이전",
+    "사업화",
+    "파트너",
+    "제품",
+    "시장",
+    "검증",
+    "특허",
+    "공동",
+    "the",
+    "for",
+    "and",
+    "with",
+    "novel",
+    "scalable",
+    "partner",
+    "technology",
+    "development",
+    "licence",
+]
 HANGUL_SYLLABLES = "가나다라마바사아자차카타파하고노도로모보소오조초코토포호구누두루무부수우주추기니디리미비시이지치히개대배새재해성정영원진선"
 COUNTRIES = ["KR", "KR", "KR", "DE", "US", "JP", "FR", "GB", "CN", "SG"]
 ORGANISATION_KINDS = ["company", "company", "university", "research_institute", "tlo", "investor"]
@@ -57,10 +164,16 @@ class Vocabulary:
 
     def __init__(self, rng):
         self.rng = rng
-        made_up_korean = {"".join(rng.choice(HANGUL_SYLLABLES) for _ in range(rng.choice([2, 2, 3, 4])))
-                          for _ in range(1500)}
-        made_up_english = {"".join(rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(2, 4)))
-                           for _ in range(1500)}
+        made_up_korean = {
+            "".join(rng.choice(HANGUL_SYLLABLES) for _ in range(rng.choice([2, 2, 3, 4])))
+            for _ in range(1500)
+        }
+        made_up_english = {
+            "".join(
+                rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(2, 4))
+            )
+            for _ in range(1500)
+        }
         rare = sorted(made_up_korean | made_up_english)
         rng.shuffle(rare)
         common = KOREAN_STEMS + ENGLISH
@@ -76,58 +189,134 @@ class Vocabulary:
         return word + self.rng.choice(PARTICLES) if "\uac00" <= word[0] <= "\ud7a3" else word
 
     def sentence(self, length: int) -> str:
-        return " ".join(self.word() if self.rng.random() < 0.7 else self.rng.choice(FILLER) for _ in range(length))
+        return " ".join(
+            self.word() if self.rng.random() < 0.7 else self.rng.choice(FILLER)
+            for _ in range(length)
+        )
 
 
 def fill(event_id: int, opportunities: int, participants: int, rng, vocabulary: Vocabulary) -> None:
     """Bulk rows through Core inserts; the index is then built by `rebuild_index`, as after an import."""
     now = utcnow()
-    db.session.execute(insert(User), [
-        {"id": n, "email": f"p{n}@bench.example", "name": f"Participant {n}", "password_hash": "x",
-         "is_admin": False, "created_at": now} for n in range(1, participants + 1)])
-    db.session.execute(insert(Organisation), [
-        {"id": n, "name": f"{rng.choice(KOREAN_STEMS)} {rng.choice(ENGLISH)} Org {n}",
-         "kind": rng.choice(ORGANISATION_KINDS), "country": rng.choice(COUNTRIES), "description": "",
-         "created_at": now} for n in range(1, participants + 1)])
-    db.session.execute(insert(Participant), [
-        {"id": n, "event_id": event_id, "user_id": n, "organisation_id": n, "role": "participant",
-         "status": "approved", "job_title": "", "languages": "ko,en", "created_at": now}
-        for n in range(1, participants + 1)])
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "id": n,
+                "email": f"p{n}@bench.example",
+                "name": f"Participant {n}",
+                "password_hash": "x",
+                "is_admin": False,
+                "created_at": now,
+            }
+            for n in range(1, participants + 1)
+        ],
+    )
+    db.session.execute(
+        insert(Organisation),
+        [
+            {
+                "id": n,
+                "name": f"{rng.choice(KOREAN_STEMS)} {rng.choice(ENGLISH)} Org {n}",
+                "kind": rng.choice(ORGANISATION_KINDS),
+                "country": rng.choice(COUNTRIES),
+                "description": "",
+                "created_at": now,
+            }
+            for n in range(1, participants + 1)
+        ],
+    )
+    db.session.execute(
+        insert(Participant),
+        [
+            {
+                "id": n,
+                "event_id": event_id,
+                "user_id": n,
+                "organisation_id": n,
+                "role": "participant",
+                "status": "approved",
+                "job_title": "",
+                "languages": "ko,en",
+                "created_at": now,
+            }
+            for n in range(1, participants + 1)
+        ],
+    )
     areas = [area.id for area in technology_areas(db.session.get(Event, event_id))]
     rows, links = [], []
     for n in range(1, opportunities + 1):
-        rows.append({
-            "id": n, "event_id": event_id, "participant_id": rng.randint(1, participants),
-            "kind": rng.choice(["offer", "need"]), "type": rng.choice(["technology", "rnd_cooperation",
-                                                                        "product_service", "investment"]),
-            "title": vocabulary.sentence(rng.randint(3, 7)), "summary": vocabulary.sentence(rng.randint(12, 25)),
-            "description": vocabulary.sentence(rng.randint(60, 140)),
-            "keywords": ", ".join(rng.sample(ENGLISH, 2) + [rng.choice(KOREAN_STEMS)]),
-            "trl": rng.randint(1, 9), "ip_status": rng.choice(["granted_patent", "pending_patent", "know_how", "none"]),
-            "partnership_types": "licence", "target_countries": "", "withdrawn": n % 50 == 0, "hidden": n % 97 == 0,
-            "hidden_reason": "", "created_at": now - timedelta(minutes=n), "updated_at": now})
-        links.extend({"opportunity_id": n, "area_id": area} for area in rng.sample(areas, rng.randint(1, 2)))
+        rows.append(
+            {
+                "id": n,
+                "event_id": event_id,
+                "participant_id": rng.randint(1, participants),
+                "kind": rng.choice(["offer", "need"]),
+                "type": rng.choice(
+                    ["technology", "rnd_cooperation", "product_service", "investment"]
+                ),
+                "title": vocabulary.sentence(rng.randint(3, 7)),
+                "summary": vocabulary.sentence(rng.randint(12, 25)),
+                "description": vocabulary.sentence(rng.randint(60, 140)),
+                "keywords": ", ".join([*rng.sample(ENGLISH, 2), rng.choice(KOREAN_STEMS)]),
+                "trl": rng.randint(1, 9),
+                "ip_status": rng.choice(["granted_patent", "pending_patent", "know_how", "none"]),
+                "partnership_types": "licence",
+                "target_countries": "",
+                "withdrawn": n % 50 == 0,
+                "hidden": n % 97 == 0,
+                "hidden_reason": "",
+                "created_at": now - timedelta(minutes=n),
+                "updated_at": now,
+            }
+        )
+        links.extend(
+            {"opportunity_id": n, "area_id": area} for area in rng.sample(areas, rng.randint(1, 2))
+        )
     db.session.execute(insert(Opportunity), rows)
     db.session.execute(insert(opportunity_area), links)
 
 
-def searches(rng, vocabulary: Vocabulary, areas: list[int], count: int) -> list[tuple[str, OpportunitySearch]]:
+def searches(
+    rng, vocabulary: Vocabulary, areas: list[int], count: int
+) -> list[tuple[str, OpportunitySearch]]:
     """(kind of search, search) pairs, the same for both methods; most use the common technical words."""
-    rare = vocabulary.words[len(KOREAN_STEMS) + len(ENGLISH):]
+    rare = vocabulary.words[len(KOREAN_STEMS) + len(ENGLISH) :]
     two_syllable = [stem for stem in KOREAN_STEMS if len(stem) == 2]
     longer = [stem for stem in KOREAN_STEMS if len(stem) > 2]
     makers = [
         ("Korean, 2 syllables", lambda: OpportunitySearch(text=rng.choice(two_syllable))),
         ("Korean, longer word", lambda: OpportunitySearch(text=rng.choice(longer))),
-        ("English, 1–2 words", lambda: OpportunitySearch(text=" ".join(rng.sample(ENGLISH, rng.randint(1, 2))))),
-        ("mixed Korean + English", lambda: OpportunitySearch(text=f"{rng.choice(ENGLISH)} {rng.choice(two_syllable)}")),
-        ("with filters", lambda: OpportunitySearch(
-            text=rng.choice(two_syllable + ENGLISH), kind=rng.choice(["offer", "need"]), area_id=rng.choice(areas),
-            trl_min=3, trl_max=7, country=rng.choice(COUNTRIES))),
-        ("filters only, newest", lambda: OpportunitySearch(kind="offer", country="KR", sort="newest")),
+        (
+            "English, 1–2 words",
+            lambda: OpportunitySearch(text=" ".join(rng.sample(ENGLISH, rng.randint(1, 2)))),
+        ),
+        (
+            "mixed Korean + English",
+            lambda: OpportunitySearch(text=f"{rng.choice(ENGLISH)} {rng.choice(two_syllable)}"),
+        ),
+        (
+            "with filters",
+            lambda: OpportunitySearch(
+                text=rng.choice(two_syllable + ENGLISH),
+                kind=rng.choice(["offer", "need"]),
+                area_id=rng.choice(areas),
+                trl_min=3,
+                trl_max=7,
+                country=rng.choice(COUNTRIES),
+            ),
+        ),
+        (
+            "filters only, newest",
+            lambda: OpportunitySearch(kind="offer", country="KR", sort="newest"),
+        ),
         ("a rarer word", lambda: OpportunitySearch(text=rng.choice(rare))),
-        ("deep page (10–40)", lambda: OpportunitySearch(text=rng.choice(two_syllable + ENGLISH),
-                                                        page=rng.randint(10, 40))),
+        (
+            "deep page (10–40)",
+            lambda: OpportunitySearch(
+                text=rng.choice(two_syllable + ENGLISH), page=rng.randint(10, 40)
+            ),
+        ),
     ]
     return [(name, make()) for _ in range(count // len(makers)) for name, make in makers]
 
@@ -143,7 +332,7 @@ def timed(function, event, search) -> float:
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def run(database_url: str, opportunities: int, participants: int, count: int, seed: int) -> None:
@@ -151,8 +340,14 @@ def run(database_url: str, opportunities: int, participants: int, count: int, se
     app = create_app(TestingConfig(Path(tempfile.mkdtemp()), database_url))
     with app.app_context(), app.test_request_context():
         upgrade()
-        event = Event(name="Benchmark", slug="bench", timezone="Asia/Seoul", start_date=date(2027, 5, 11),
-                      end_date=date(2027, 5, 12), status="requests")
+        event = Event(
+            name="Benchmark",
+            slug="bench",
+            timezone="Asia/Seoul",
+            start_date=date(2027, 5, 11),
+            end_date=date(2027, 5, 12),
+            status="requests",
+        )
         db.session.add(event)
         db.session.flush()
         started = time.perf_counter()
@@ -163,8 +358,11 @@ def run(database_url: str, opportunities: int, participants: int, count: int, se
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.exec_driver_sql("VACUUM ANALYZE")
-        print(f"{db.engine.dialect.name}: {opportunities} opportunities ({indexed} listed and indexed) from "
-              f"{participants} participants, filled in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        print(
+            f"{db.engine.dialect.name}: {opportunities} opportunities ({indexed} listed and indexed) from "
+            f"{participants} participants, filled in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )
         areas = [area.id for area in technology_areas(event)]
         plan = searches(rng, vocabulary, areas, count)
         for _, search in plan[:20]:  # warm the caches of both methods
@@ -173,23 +371,31 @@ def run(database_url: str, opportunities: int, participants: int, count: int, se
         figures: dict[str, dict[str, list[float]]] = {}
         for name, search in plan:
             for method, function in (("index", search_opportunities), ("LIKE", like_search)):
-                figures.setdefault(name, {}).setdefault(method, []).append(timed(function, event, search))
-        everything = {method: [value for by_method in figures.values() for value in by_method[method]]
-                      for method in ("index", "LIKE")}
+                figures.setdefault(name, {}).setdefault(method, []).append(
+                    timed(function, event, search)
+                )
+        everything = {
+            method: [value for by_method in figures.values() for value in by_method[method]]
+            for method in ("index", "LIKE")
+        }
         print(f"\n{db.engine.dialect.name}, {len(plan)} searches, milliseconds per search call:\n")
         print("| searches | index median | index p95 | LIKE median | LIKE p95 |")
         print("| --- | ---: | ---: | ---: | ---: |")
-        for name, by_method in list(figures.items()) + [("**all**", everything)]:
-            print(f"| {name} ({len(by_method['index'])}) | {statistics.median(by_method['index']):.1f} | "
-                  f"{percentile(by_method['index'], .95):.1f} | {statistics.median(by_method['LIKE']):.1f} | "
-                  f"{percentile(by_method['LIKE'], .95):.1f} |")
+        for name, by_method in [*list(figures.items()), ("**all**", everything)]:
+            print(
+                f"| {name} ({len(by_method['index'])}) | {statistics.median(by_method['index']):.1f} | "
+                f"{percentile(by_method['index'], 0.95):.1f} | {statistics.median(by_method['LIKE']):.1f} | "
+                f"{percentile(by_method['LIKE'], 0.95):.1f} |"
+            )
         db.session.remove()
         db.engine.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="a PostgreSQL server URL (default: a temporary SQLite file)")
+    parser.add_argument(
+        "--database-url", help="a PostgreSQL server URL (default: a temporary SQLite file)"
+    )
     parser.add_argument("--opportunities", type=int, default=20000)
     parser.add_argument("--participants", type=int, default=5000)
     parser.add_argument("--searches", type=int, default=350)
@@ -197,8 +403,13 @@ def main() -> None:
     arguments = parser.parse_args()
     if not arguments.database_url:
         with tempfile.TemporaryDirectory() as directory:
-            run(f"sqlite:///{directory}/bench.sqlite", arguments.opportunities, arguments.participants,
-                arguments.searches, arguments.seed)
+            run(
+                f"sqlite:///{directory}/bench.sqlite",
+                arguments.opportunities,
+                arguments.participants,
+                arguments.searches,
+                arguments.seed,
+            )
         return
     server = make_url(arguments.database_url).set(drivername="postgresql")
     name = f"forum_bench_{secrets.token_hex(4)}"
@@ -206,8 +417,15 @@ def main() -> None:
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     try:
-        run(server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False),
-            arguments.opportunities, arguments.participants, arguments.searches, arguments.seed)
+        run(
+            server.set(drivername="postgresql+psycopg", database=name).render_as_string(
+                hide_password=False
+            ),
+            arguments.opportunities,
+            arguments.participants,
+            arguments.searches,
+            arguments.seed,
+        )
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -11,6 +11,7 @@ words of titles and keywords, in pure Python), side by side in the same run:
 
 With a PostgreSQL URL a fresh database is created on that server and dropped afterwards.
 """
+
 import argparse
 import random
 import re
@@ -25,55 +26,109 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import psycopg  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import insert, make_url, select  # noqa: E402
+import psycopg
+from flask_migrate import upgrade
+from sqlalchemy import insert, make_url, select
 
-from forum import create_app  # noqa: E402
-from forum.config import TestingConfig  # noqa: E402
-from forum.extensions import db  # noqa: E402
-from forum.models import (Event, Opportunity, Organisation, Participant, Suggestion, TechnologyArea,  # noqa: E402
-                          User, opportunity_area)
-from forum.services import suggestions  # noqa: E402
+from forum import create_app
+from forum.config import TestingConfig
+from forum.extensions import db
+from forum.models import (
+    Event,
+    Opportunity,
+    Organisation,
+    Participant,
+    Suggestion,
+    TechnologyArea,
+    User,
+    opportunity_area,
+)
+from forum.services import suggestions
 
 # Ten domains, each with Korean and English terms; generated texts draw from one domain, so
 # unrelated opportunities of the same domain share words with each other (hard distractors).
 DOMAINS = {
-    "Bio/pharma": ("유전자 치료제 세포 항체 단백질 벡터 임상 정제 배양 바이러스 백신 의약품 생산 공정 후보물질",
-                   "gene therapy cell antibody protein vector clinical purification culture virus vaccine drug "
-                   "manufacturing process candidate"),
-    "Medical devices": ("의료기기 진단 센서 영상 초음파 내시경 임플란트 수술 로봇 체외진단 웨어러블 생체신호",
-                        "device diagnostic sensor imaging ultrasound endoscope implant surgical robot wearable "
-                        "biosignal monitoring"),
-    "ICT": ("인공지능 데이터 플랫폼 보안 클라우드 네트워크 소프트웨어 영상인식 음성인식 블록체인 반도체 칩",
-            "artificial intelligence data platform security cloud network software recognition speech "
-            "blockchain semiconductor chip"),
-    "Energy": ("배터리 전해질 양극재 음극재 수소 연료전지 태양광 풍력 에너지저장 전력 변환 충전",
-               "battery electrolyte cathode anode hydrogen fuel cell solar wind storage power converter charging"),
-    "Materials": ("소재 고분자 복합재 코팅 나노 입자 세라믹 금속 합금 필름 촉매 접착제",
-                  "material polymer composite coating nano particle ceramic metal alloy film catalyst adhesive"),
-    "Agri-food": ("스마트팜 작물 식품 발효 포장 미생물 사료 종자 가공 유통 기능성 원료",
-                  "smart farm crop food fermentation packaging microbe feed seed processing distribution "
-                  "functional ingredient"),
-    "Environment": ("폐수 처리 재활용 탄소 포집 미세먼지 필터 생분해 폐기물 정화 모니터링 대기",
-                    "wastewater treatment recycling carbon capture particulate filter biodegradable waste "
-                    "remediation monitoring air"),
-    "Mobility": ("자율주행 전기차 모터 라이다 차량 경량화 드론 항공 배터리관리 충전기 제어",
-                 "autonomous electric vehicle motor lidar lightweight drone aviation management charger control"),
-    "Manufacturing": ("스마트공장 공정 자동화 로봇 검사 정밀 가공 금형 용접 측정 예지보전",
-                      "smart factory process automation robot inspection precision machining mould welding "
-                      "measurement predictive maintenance"),
-    "Chemistry": ("화학 합성 촉매 정밀화학 용매 계면활성제 수지 반응기 분리 정제 화장품",
-                  "chemical synthesis catalyst fine solvent surfactant resin reactor separation purification "
-                  "cosmetic"),
+    "Bio/pharma": (
+        "유전자 치료제 세포 항체 단백질 벡터 임상 정제 배양 바이러스 백신 의약품 생산 공정 후보물질",
+        "gene therapy cell antibody protein vector clinical purification culture virus vaccine drug "
+        "manufacturing process candidate",
+    ),
+    "Medical devices": (
+        "의료기기 진단 센서 영상 초음파 내시경 임플란트 수술 로봇 체외진단 웨어러블 생체신호",
+        "device diagnostic sensor imaging ultrasound endoscope implant surgical robot wearable "
+        "biosignal monitoring",
+    ),
+    "ICT": (
+        "인공지능 데이터 플랫폼 보안 클라우드 네트워크 소프트웨어 영상인식 음성인식 블록체인 반도체 칩",
+        "artificial intelligence data platform security cloud network software recognition speech "
+        "blockchain semiconductor chip",
+    ),
+    "Energy": (
+        "배터리 전해질 양극재 음극재 수소 연료전지 태양광 풍력 에너지저장 전력 변환 충전",
+        "battery electrolyte cathode anode hydrogen fuel cell solar wind storage power converter charging",
+    ),
+    "Materials": (
+        "소재 고분자 복합재 코팅 나노 입자 세라믹 금속 합금 필름 촉매 접착제",
+        "material polymer composite coating nano particle ceramic metal alloy film catalyst adhesive",
+    ),
+    "Agri-food": (
+        "스마트팜 작물 식품 발효 포장 미생물 사료 종자 가공 유통 기능성 원료",
+        "smart farm crop food fermentation packaging microbe feed seed processing distribution "
+        "functional ingredient",
+    ),
+    "Environment": (
+        "폐수 처리 재활용 탄소 포집 미세먼지 필터 생분해 폐기물 정화 모니터링 대기",
+        "wastewater treatment recycling carbon capture particulate filter biodegradable waste "
+        "remediation monitoring air",
+    ),
+    "Mobility": (
+        "자율주행 전기차 모터 라이다 차량 경량화 드론 항공 배터리관리 충전기 제어",
+        "autonomous electric vehicle motor lidar lightweight drone aviation management charger control",
+    ),
+    "Manufacturing": (
+        "스마트공장 공정 자동화 로봇 검사 정밀 가공 금형 용접 측정 예지보전",
+        "smart factory process automation robot inspection precision machining mould welding "
+        "measurement predictive maintenance",
+    ),
+    "Chemistry": (
+        "화학 합성 촉매 정밀화학 용매 계면활성제 수지 반응기 분리 정제 화장품",
+        "chemical synthesis catalyst fine solvent surfactant resin reactor separation purification "
+        "cosmetic",
+    ),
 }
 PARTICLES = ("", "", "을", "를", "의", "에", "으로", "과", "는", "이")
-KOREAN_FILLERS = ("기술을 보유하고 있습니다", "협력 파트너를 찾습니다", "사업화를 추진합니다", "공동 연구를 희망합니다",
-                  "기술 이전이 가능합니다", "상용화 단계입니다")
-ENGLISH_FILLERS = ("we are looking for partners", "available for licensing", "seeking joint development",
-                   "ready for commercialisation", "proven at pilot scale", "open to co-investment")
-TYPES = ("technology", "technology", "technology", "rnd_cooperation", "product_service", "investment")
-PARTNERSHIPS = ("licence", "joint_rnd", "technical_cooperation", "joint_venture", "investment", "supply")
+KOREAN_FILLERS = (
+    "기술을 보유하고 있습니다",
+    "협력 파트너를 찾습니다",
+    "사업화를 추진합니다",
+    "공동 연구를 희망합니다",
+    "기술 이전이 가능합니다",
+    "상용화 단계입니다",
+)
+ENGLISH_FILLERS = (
+    "we are looking for partners",
+    "available for licensing",
+    "seeking joint development",
+    "ready for commercialisation",
+    "proven at pilot scale",
+    "open to co-investment",
+)
+TYPES = (
+    "technology",
+    "technology",
+    "technology",
+    "rnd_cooperation",
+    "product_service",
+    "investment",
+)
+PARTNERSHIPS = (
+    "licence",
+    "joint_rnd",
+    "technical_cooperation",
+    "joint_venture",
+    "investment",
+    "supply",
+)
 
 
 SYLLABLES = "가나다라마바사아자차카타파하고노도로모보소오조초코토포호구누두루무부수우주추쿠투푸후기니디리미비시이지치키티피히개내대래매배새재채태패해광명성영정진천한현형"
@@ -97,13 +152,28 @@ class Generator:
         self.random = random.Random(seed)
         self.vocabulary = {}
         for name, (korean, english) in DOMAINS.items():
-            made_up_korean = ["".join(self.random.choice(SYLLABLES) for _ in range(self.random.randint(2, 3)))
-                              for _ in range(DOMAIN_TERMS)]
-            made_up_english = ["".join(self.random.choice(LETTERS) + self.random.choice(VOWELS)
-                                       for _ in range(self.random.randint(2, 4))) for _ in range(DOMAIN_TERMS)]
-            self.vocabulary[name] = (korean.split() + made_up_korean, english.split() + made_up_english)
-        self.weights = {name: ([1 / (rank + 1) for rank in range(len(korean))], [1 / (rank + 1) for rank in range(len(english))])
-                        for name, (korean, english) in self.vocabulary.items()}
+            made_up_korean = [
+                "".join(self.random.choice(SYLLABLES) for _ in range(self.random.randint(2, 3)))
+                for _ in range(DOMAIN_TERMS)
+            ]
+            made_up_english = [
+                "".join(
+                    self.random.choice(LETTERS) + self.random.choice(VOWELS)
+                    for _ in range(self.random.randint(2, 4))
+                )
+                for _ in range(DOMAIN_TERMS)
+            ]
+            self.vocabulary[name] = (
+                korean.split() + made_up_korean,
+                english.split() + made_up_english,
+            )
+        self.weights = {
+            name: (
+                [1 / (rank + 1) for rank in range(len(korean))],
+                [1 / (rank + 1) for rank in range(len(english))],
+            )
+            for name, (korean, english) in self.vocabulary.items()
+        }
 
     def terms(self, domain: str, korean: bool, count: int) -> list[str]:
         words = self.vocabulary[domain][0 if korean else 1]
@@ -113,51 +183,87 @@ class Generator:
         return word + self.random.choice(PARTICLES) if korean else word
 
     def text(self, domain: str, korean: bool, count: int, extra=()) -> str:
-        words = [self.inflect(term, korean) for term in self.terms(domain, korean, count)] + list(extra)
+        words = [self.inflect(term, korean) for term in self.terms(domain, korean, count)] + list(
+            extra
+        )
         self.random.shuffle(words)
         if korean and self.random.random() < 0.5:  # Korean texts often carry English terms
             words.extend(self.terms(domain, False, 1))
         filler = self.random.choice(KOREAN_FILLERS if korean else ENGLISH_FILLERS)
         return f"{' '.join(words)} {filler}"
 
-    def opportunity(self, kind: str, domain: str | None = None, korean: bool | None = None,
-                    title=(), summary=(), keywords=(), type_=None) -> dict:
+    def opportunity(
+        self,
+        kind: str,
+        domain: str | None = None,
+        korean: bool | None = None,
+        title=(),
+        summary=(),
+        keywords=(),
+        type_=None,
+    ) -> dict:
         domain = domain or self.random.choice(list(self.vocabulary))
         korean = self.random.random() < 0.5 if korean is None else korean
         return {
-            "kind": kind, "type": type_ or self.random.choice(TYPES), "domain": domain,
+            "kind": kind,
+            "type": type_ or self.random.choice(TYPES),
+            "domain": domain,
             "title": " ".join([*title, *self.terms(domain, korean, 3)]),
             "summary": self.text(domain, korean, 8, summary),
             "description": self.text(domain, korean, 12),
             "keywords": ", ".join(list(keywords) + self.terms(domain, korean, 2)),
             "trl": self.random.choice((None, 3, 4, 5, 6, 7, 8)),
-            "partnership_types": ",".join(self.random.sample(PARTNERSHIPS, self.random.randint(0, 2))),
+            "partnership_types": ",".join(
+                self.random.sample(PARTNERSHIPS, self.random.randint(0, 2))
+            ),
         }
 
     def planted_pair(self, index: int) -> tuple[dict, dict]:
         domain = self.random.choice(list(self.vocabulary))
         first, second = self.random.sample([name for name in self.vocabulary if name != domain], 2)
-        korean_name = self.random.choice(self.vocabulary[first][0][:15]) + self.random.choice(self.vocabulary[second][0][:15])
+        korean_name = self.random.choice(self.vocabulary[first][0][:15]) + self.random.choice(
+            self.vocabulary[second][0][:15]
+        )
         english_name = f"{self.random.choice(self.vocabulary[first][1][:15])} {self.random.choice(self.vocabulary[second][1][:15])}"
-        acronym = "".join(self.random.choice("ABCDEFGHKLMNPRSTVX") for _ in range(3)) + str(index % 10)
+        acronym = "".join(self.random.choice("ABCDEFGHKLMNPRSTVX") for _ in range(3)) + str(
+            index % 10
+        )
         type_ = self.random.choice(TYPES)
         offer_in_korean = self.random.random() < 0.5
         topic = self.random.sample(self.vocabulary[domain][0 if offer_in_korean else 1][15:], 3)
-        need = self.opportunity("need", domain, korean=True, type_=type_,
-                                title=(korean_name + "을", f"({english_name})", acronym),
-                                summary=tuple(self.inflect(term, True) for term in topic),
-                                keywords=(korean_name + " 파트너",))
-        offer = self.opportunity("offer", domain, korean=offer_in_korean, type_=type_,
-                                 title=((korean_name + "는") if offer_in_korean else english_name, acronym),
-                                 summary=tuple(self.inflect(term, offer_in_korean) for term in topic),
-                                 keywords=((korean_name + " 기술") if offer_in_korean else english_name + " technology",))
+        need = self.opportunity(
+            "need",
+            domain,
+            korean=True,
+            type_=type_,
+            title=(korean_name + "을", f"({english_name})", acronym),
+            summary=tuple(self.inflect(term, True) for term in topic),
+            keywords=(korean_name + " 파트너",),
+        )
+        offer = self.opportunity(
+            "offer",
+            domain,
+            korean=offer_in_korean,
+            type_=type_,
+            title=((korean_name + "는") if offer_in_korean else english_name, acronym),
+            summary=tuple(self.inflect(term, offer_in_korean) for term in topic),
+            keywords=(
+                (korean_name + " 기술") if offer_in_korean else english_name + " technology",
+            ),
+        )
         return need, offer, offer_in_korean
 
 
 def build_event(generator: Generator, opportunities: int, participants: int, planted: int):
     """Insert the event in bulk; returns (event id, [(need id, offer id, need owner id, offer in Korean)])."""
-    event = Event(name="Benchmark forum", slug=f"bench-{secrets.token_hex(3)}", timezone="Asia/Seoul",
-                  start_date=date(2027, 5, 11), end_date=date(2027, 5, 12), status="requests")
+    event = Event(
+        name="Benchmark forum",
+        slug=f"bench-{secrets.token_hex(3)}",
+        timezone="Asia/Seoul",
+        start_date=date(2027, 5, 11),
+        end_date=date(2027, 5, 12),
+        status="requests",
+    )
     db.session.add(event)
     db.session.flush()
     areas = {}
@@ -168,42 +274,97 @@ def build_event(generator: Generator, opportunities: int, participants: int, pla
         areas[name] = area.id
 
     organisations = participants * 4 // 5
-    db.session.execute(insert(Organisation), [
-        {"name": f"Organisation {i}", "kind": "company", "country": "KR"} for i in range(organisations)])
-    organisation_ids = list(db.session.scalars(select(Organisation.id).order_by(Organisation.id)))[-organisations:]
-    db.session.execute(insert(User), [
-        {"email": f"bench{i}-{event.slug}@example.org", "name": f"Participant {i}", "password_hash": "x"}
-        for i in range(participants)])
-    user_ids = list(db.session.scalars(select(User.id).where(User.email.like(f"%-{event.slug}@example.org"))
-                                       .order_by(User.id)))
+    db.session.execute(
+        insert(Organisation),
+        [
+            {"name": f"Organisation {i}", "kind": "company", "country": "KR"}
+            for i in range(organisations)
+        ],
+    )
+    organisation_ids = list(db.session.scalars(select(Organisation.id).order_by(Organisation.id)))[
+        -organisations:
+    ]
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "email": f"bench{i}-{event.slug}@example.org",
+                "name": f"Participant {i}",
+                "password_hash": "x",
+            }
+            for i in range(participants)
+        ],
+    )
+    user_ids = list(
+        db.session.scalars(
+            select(User.id).where(User.email.like(f"%-{event.slug}@example.org")).order_by(User.id)
+        )
+    )
     # The owners of planted pairs come first, each with an organisation of their own.
-    db.session.execute(insert(Participant), [
-        {"event_id": event.id, "user_id": user_id, "status": "approved", "role": "participant",
-         "organisation_id": organisation_ids[i] if i < 2 * planted else generator.random.choice(organisation_ids[2 * planted:])}
-        for i, user_id in enumerate(user_ids)])
-    participant_ids = list(db.session.scalars(select(Participant.id).where(Participant.event_id == event.id)
-                                              .order_by(Participant.id)))
+    db.session.execute(
+        insert(Participant),
+        [
+            {
+                "event_id": event.id,
+                "user_id": user_id,
+                "status": "approved",
+                "role": "participant",
+                "organisation_id": organisation_ids[i]
+                if i < 2 * planted
+                else generator.random.choice(organisation_ids[2 * planted :]),
+            }
+            for i, user_id in enumerate(user_ids)
+        ],
+    )
+    participant_ids = list(
+        db.session.scalars(
+            select(Participant.id).where(Participant.event_id == event.id).order_by(Participant.id)
+        )
+    )
 
     rows, planted_rows = [], []
     for index in range(planted):
         need, offer, offer_in_korean = generator.planted_pair(index)
         planted_rows.append((len(rows), len(rows) + 1, participant_ids[index], offer_in_korean))
-        rows.append((participant_ids[index], need))                 # the need owner has nothing else
+        rows.append((participant_ids[index], need))  # the need owner has nothing else
         rows.append((participant_ids[planted + index], offer))
     others = participant_ids[planted:]
     while len(rows) < opportunities:
-        rows.append((generator.random.choice(others), generator.opportunity(generator.random.choice(("offer", "need")))))
+        rows.append(
+            (
+                generator.random.choice(others),
+                generator.opportunity(generator.random.choice(("offer", "need"))),
+            )
+        )
     for start in range(0, len(rows), 2000):
-        db.session.execute(insert(Opportunity), [
-            {"event_id": event.id, "participant_id": owner, **{key: value for key, value in data.items() if key != "domain"}}
-            for owner, data in rows[start:start + 2000]])
-    opportunity_ids = list(db.session.scalars(select(Opportunity.id).where(Opportunity.event_id == event.id)
-                                              .order_by(Opportunity.id)))
-    db.session.execute(insert(opportunity_area), [
-        {"opportunity_id": opportunity_id, "area_id": areas[data["domain"]]}
-        for opportunity_id, (_owner, data) in zip(opportunity_ids, rows)])
+        db.session.execute(
+            insert(Opportunity),
+            [
+                {
+                    "event_id": event.id,
+                    "participant_id": owner,
+                    **{key: value for key, value in data.items() if key != "domain"},
+                }
+                for owner, data in rows[start : start + 2000]
+            ],
+        )
+    opportunity_ids = list(
+        db.session.scalars(
+            select(Opportunity.id).where(Opportunity.event_id == event.id).order_by(Opportunity.id)
+        )
+    )
+    db.session.execute(
+        insert(opportunity_area),
+        [
+            {"opportunity_id": opportunity_id, "area_id": areas[data["domain"]]}
+            for opportunity_id, (_owner, data) in zip(opportunity_ids, rows, strict=False)
+        ],
+    )
     db.session.commit()
-    pairs = [(opportunity_ids[need], opportunity_ids[offer], owner, korean) for need, offer, owner, korean in planted_rows]
+    pairs = [
+        (opportunity_ids[need], opportunity_ids[offer], owner, korean)
+        for need, offer, owner, korean in planted_rows
+    ]
     return event.id, pairs
 
 
@@ -211,15 +372,28 @@ def baseline_words(title: str, keywords: str) -> set[str]:
     return {word.lower() for word in re.findall(r"\w+", f"{title} {keywords}")}
 
 
-def baseline_rank(event_id: int, limit: int = suggestions.MAX_SUGGESTIONS, participant_id: int | None = None):
+def baseline_rank(
+    event_id: int, limit: int = suggestions.MAX_SUGGESTIONS, participant_id: int | None = None
+):
     """Naive scoring in pure Python: the number of words (runs of letters and digits, lower-cased)
     that the titles and keywords of an offer and a need share."""
     rows = db.session.execute(
-        select(Opportunity.id, Opportunity.participant_id, Participant.organisation_id, Opportunity.kind,
-               Opportunity.title, Opportunity.keywords)
+        select(
+            Opportunity.id,
+            Opportunity.participant_id,
+            Participant.organisation_id,
+            Opportunity.kind,
+            Opportunity.title,
+            Opportunity.keywords,
+        )
         .join(Participant, Participant.id == Opportunity.participant_id)
-        .where(Opportunity.event_id == event_id, Participant.status == "approved",
-               Opportunity.withdrawn.is_(False), Opportunity.hidden.is_(False))).all()
+        .where(
+            Opportunity.event_id == event_id,
+            Participant.status == "approved",
+            Opportunity.withdrawn.is_(False),
+            Opportunity.hidden.is_(False),
+        )
+    ).all()
     index = defaultdict(list)
     keywords = {}
     for row in rows:
@@ -243,18 +417,28 @@ def baseline_rank(event_id: int, limit: int = suggestions.MAX_SUGGESTIONS, parti
     ranked = []
     for owner, best in best_by_participant.items():
         top = sorted(best.items(), key=lambda item: -item[1][0])[:limit]
-        ranked.extend({"participant_id": owner, "opportunity_id": other_id, "own_opportunity_id": own,
-                       "score": float(count), "shared_terms": "", "shared_areas": ""}
-                      for other_id, (count, own) in top)
+        ranked.extend(
+            {
+                "participant_id": owner,
+                "opportunity_id": other_id,
+                "own_opportunity_id": own,
+                "score": float(count),
+                "shared_terms": "",
+                "shared_areas": "",
+            }
+            for other_id, (count, own) in top
+        )
     return ranked
 
 
 def baseline_refresh(event_id: int) -> int:
     ranked = baseline_rank(event_id)
     participants = select(Participant.id).where(Participant.event_id == event_id).scalar_subquery()
-    db.session.execute(Suggestion.__table__.delete().where(Suggestion.participant_id.in_(participants)))
+    db.session.execute(
+        Suggestion.__table__.delete().where(Suggestion.participant_id.in_(participants))
+    )
     for start in range(0, len(ranked), 5000):
-        db.session.execute(insert(Suggestion), ranked[start:start + 5000])
+        db.session.execute(insert(Suggestion), ranked[start : start + 5000])
     db.session.commit()
     return len(ranked)
 
@@ -263,17 +447,23 @@ def hit_rate(pairs) -> str:
     """The share of planted offers ranked first for their need: all, Korean offers, English offers."""
     hits = {True: 0, False: 0}
     for _need_id, offer_id, owner, korean in pairs:
-        first = db.session.scalar(select(Suggestion.opportunity_id).where(Suggestion.participant_id == owner)
-                                  .order_by(Suggestion.score.desc(), Suggestion.opportunity_id).limit(1))
+        first = db.session.scalar(
+            select(Suggestion.opportunity_id)
+            .where(Suggestion.participant_id == owner)
+            .order_by(Suggestion.score.desc(), Suggestion.opportunity_id)
+            .limit(1)
+        )
         hits[korean] += first == offer_id
     korean_pairs = sum(1 for pair in pairs if pair[3])
-    return (f"{sum(hits.values()) / len(pairs):.1%} (ko–ko {hits[True] / max(korean_pairs, 1):.0%}, "
-            f"ko–en {hits[False] / max(len(pairs) - korean_pairs, 1):.0%})")
+    return (
+        f"{sum(hits.values()) / len(pairs):.1%} (ko–ko {hits[True] / max(korean_pairs, 1):.0%}, "
+        f"ko–en {hits[False] / max(len(pairs) - korean_pairs, 1):.0%})"
+    )
 
 
 def percentiles(samples: list[float]) -> str:
     samples = sorted(samples)
-    p95 = samples[max(0, int(round(0.95 * len(samples))) - 1)]
+    p95 = samples[max(0, round(0.95 * len(samples)) - 1)]
     return f"median {statistics.median(samples) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
 
 
@@ -304,50 +494,80 @@ def run(app, args) -> None:
     generator = Generator(args.seed)
     started = time.perf_counter()
     event_id, pairs = build_event(generator, args.opportunities, args.participants, args.planted)
-    print(f"database: {db.engine.dialect.name}; generated {args.opportunities} opportunities of "
-          f"{args.participants} participants ({args.planted} planted pairs) in {time.perf_counter() - started:.1f} s")
+    print(
+        f"database: {db.engine.dialect.name}; generated {args.opportunities} opportunities of "
+        f"{args.participants} participants ({args.planted} planted pairs) in {time.perf_counter() - started:.1f} s"
+    )
     readers = random.Random(args.seed).sample(
-        list(db.session.scalars(select(Opportunity.participant_id).where(Opportunity.event_id == event_id).distinct())),
-        args.reads)
+        list(
+            db.session.scalars(
+                select(Opportunity.participant_id)
+                .where(Opportunity.event_id == event_id)
+                .distinct()
+            )
+        ),
+        args.reads,
+    )
 
     # Ours: a full refresh in its three steps, as `suggestions.recompute_event` runs them.
     corpus, load_seconds = timed(suggestions.load_corpus, event_id)
     matches, rank_seconds = timed(suggestions.rank, corpus)
     participants = select(Participant.id).where(Participant.event_id == event_id).scalar_subquery()
-    _none, store_seconds = timed(lambda: (suggestions.store(matches, participants), db.session.commit()))
+    _none, store_seconds = timed(
+        lambda: (suggestions.store(matches, participants), db.session.commit())
+    )
     refresh_seconds = load_seconds + rank_seconds + store_seconds
     # When one offer changes, every holder of a need may see it enter or leave their top 30.
     need_holders = {int(pid) for pid in corpus.participant_ids[~corpus.is_offer]}
     _matches, affected_seconds = timed(suggestions.rank, corpus, need_holders)
     db.session.remove()
     ours_hits = hit_rate(pairs)
-    ours_reads = read_latencies(app, readers, lambda pid: read_page_data(db.session.get(Participant, pid)))
-    first_views = read_latencies(app, readers[:args.first_views], lambda pid: (
-        suggestions.recompute_participant(db.session.get(Participant, pid)), db.session.rollback()))
+    ours_reads = read_latencies(
+        app, readers, lambda pid: read_page_data(db.session.get(Participant, pid))
+    )
+    first_views = read_latencies(
+        app,
+        readers[: args.first_views],
+        lambda pid: (
+            suggestions.recompute_participant(db.session.get(Participant, pid)),
+            db.session.rollback(),
+        ),
+    )
     stored = db.session.scalar(select(db.func.count()).select_from(Suggestion))
 
     # Baseline: keyword overlap, stored the same way; and computed at read time for one participant.
     (_count, baseline_seconds) = timed(baseline_refresh, event_id)
     baseline_hits = hit_rate(pairs)
-    baseline_reads = read_latencies(app, readers[:args.first_views],
-                                    lambda pid: baseline_rank(event_id, participant_id=pid))
+    baseline_reads = read_latencies(
+        app, readers[: args.first_views], lambda pid: baseline_rank(event_id, participant_id=pid)
+    )
 
     print(f"{'':38} {'ours (TF-IDF, sklearn/scipy)':>32} {'baseline (shared words)':>32}")
-    print(f"{'full refresh of the event':38} {refresh_seconds:>30.2f} s {baseline_seconds:>30.2f} s")
+    print(
+        f"{'full refresh of the event':38} {refresh_seconds:>30.2f} s {baseline_seconds:>30.2f} s"
+    )
     print(f"{'  read + vectorize':38} {load_seconds:>30.2f} s")
     print(f"{'  score + explain (top 30 each)':38} {rank_seconds:>30.2f} s")
     print(f"{'  store (delete + insert) + commit':38} {store_seconds:>30.2f} s")
-    print(f"{'score + explain, need holders only':38} {affected_seconds:>30.2f} s   ({len(need_holders)} participants)")
+    print(
+        f"{'score + explain, need holders only':38} {affected_seconds:>30.2f} s   ({len(need_holders)} participants)"
+    )
     print(f"{'suggestions stored':38} {stored:>32}")
     print(f"{'page data read (stored list + reasons)':38} {percentiles(ours_reads):>32}")
-    print(f"{'computed for one participant on view':38} {percentiles(first_views):>32} {percentiles(baseline_reads):>32}")
+    print(
+        f"{'computed for one participant on view':38} {percentiles(first_views):>32} {percentiles(baseline_reads):>32}"
+    )
     print(f"{'planted pairs ranked first':38} {ours_hits:>32} {baseline_hits:>32}")
-    print(f"(matches ranked: {len(matches)}; reads: {len(ours_reads)}, first views: {len(first_views)})")
+    print(
+        f"(matches ranked: {len(matches)}; reads: {len(ours_reads)}, first views: {len(first_views)})"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url", help="postgresql://… (a fresh database is created there); default SQLite")
+    parser.add_argument(
+        "--database-url", help="postgresql://… (a fresh database is created there); default SQLite"
+    )
     parser.add_argument("--opportunities", type=int, default=20000)
     parser.add_argument("--participants", type=int, default=5000)
     parser.add_argument("--planted", type=int, default=200)
@@ -369,7 +589,9 @@ def main() -> None:
                 with psycopg.connect(admin, autocommit=True) as connection:
                     connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-            url = server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+            url = server.set(drivername="postgresql+psycopg", database=name).render_as_string(
+                hide_password=False
+            )
         else:
             url = f"sqlite:///{directory}/bench.sqlite"
         app = create_app(TestingConfig(Path(directory), url))

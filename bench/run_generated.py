@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.baselines import first_come_first_served, priority_greedy  # noqa: E402
-from bench.generate import SIZES, generate  # noqa: E402
-from forum.scheduler import check, solve  # noqa: E402
+from bench.baselines import first_come_first_served, priority_greedy
+from bench.generate import SIZES, generate
+from forum.scheduler import check, solve
 
 DEFAULT_LIMITS = {"small": 10, "medium": 60, "bio": 600}
 
@@ -35,11 +35,19 @@ def run_one(size: str, method: str, time_limit: float, workers: int, seed: int) 
     seconds = time.monotonic() - started
     result = check(problem, solution)
     return {
-        "size": size, "method": method, "status": solution.status, "valid": result.valid,
-        "errors": result.errors[:3], "weight": result.figures.weight, "bound": solution.bound_weight,
-        "scheduled": result.scheduled, "meetings": len(problem.meetings),
-        "participants": len(problem.participants), "breaks": result.figures.breaks,
-        "table_changes": result.figures.table_changes, "seconds": round(seconds, 2),
+        "size": size,
+        "method": method,
+        "status": solution.status,
+        "valid": result.valid,
+        "errors": result.errors[:3],
+        "weight": result.figures.weight,
+        "bound": solution.bound_weight,
+        "scheduled": result.scheduled,
+        "meetings": len(problem.meetings),
+        "participants": len(problem.participants),
+        "breaks": result.figures.breaks,
+        "table_changes": result.figures.table_changes,
+        "seconds": round(seconds, 2),
         "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
 
@@ -60,22 +68,35 @@ def main() -> None:
     rows = []
     for size in args.sizes:
         for method in ("fcfs", "priority", "ours"):
-            command = [sys.executable, __file__, size, "--method", method, "--workers", str(args.workers),
-                       "--seed", str(args.seed)]
+            command = [
+                sys.executable,
+                __file__,
+                size,
+                "--method",
+                method,
+                "--workers",
+                str(args.workers),
+                "--seed",
+                str(args.seed),
+            ]
             if args.time_limit:
                 command += ["--time-limit", str(args.time_limit)]
             out = subprocess.run(command, capture_output=True, text=True, check=True)
             rows.append(json.loads(out.stdout))
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     bound = {r["size"]: r["bound"] for r in rows if r["method"] == "ours"}
-    print("| size | method | valid | weight / bound | meetings scheduled | breaks per participant "
-          "| seconds | peak MiB |")
+    print(
+        "| size | method | valid | weight / bound | meetings scheduled | breaks per participant "
+        "| seconds | peak MiB |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         share = 100 * r["weight"] / bound[r["size"]] if bound[r["size"]] else 100.0
-        print(f"| {r['size']} ({r['participants']} p, {r['meetings']} m) | {r['method']} | "
-              f"{'yes' if r['valid'] else 'NO'} | {share:.2f} % ({r['weight']} / {bound[r['size']]}) | "
-              f"{r['scheduled']} | {r['breaks'] / r['participants']:.3f} | {r['seconds']} | {r['peak_mib']} |")
+        print(
+            f"| {r['size']} ({r['participants']} p, {r['meetings']} m) | {r['method']} | "
+            f"{'yes' if r['valid'] else 'NO'} | {share:.2f} % ({r['weight']} / {bound[r['size']]}) | "
+            f"{r['scheduled']} | {r['breaks'] / r['participants']:.3f} | {r['seconds']} | {r['peak_mib']} |"
+        )
 
 
 if __name__ == "__main__":

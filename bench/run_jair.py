@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.checkouts import checkouts, run_in  # noqa: E402
-from bench.jair import INSTANCES, PUBLISHED_OPTIMUM  # noqa: E402
+from bench.checkouts import checkouts, run_in
+from bench.jair import INSTANCES, PUBLISHED_OPTIMUM
 
 SOLVE_ONE = """
 import json, sys, time
@@ -43,13 +43,19 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="another checkout to run side by side")
     args = parser.parse_args()
     if args.variants:
-        paths = ([INSTANCES / f"{n}.dzn" for n in args.names] if args.names
-                 else sorted(p for p in INSTANCES.glob("*.dzn") if ".original." not in p.name))
+        paths = (
+            [INSTANCES / f"{n}.dzn" for n in args.names]
+            if args.names
+            else sorted(p for p in INSTANCES.glob("*.dzn") if ".original." not in p.name)
+        )
     else:
         paths = [INSTANCES / f"{n}.original.dzn" for n in (args.names or PUBLISHED_OPTIMUM)]
     trees = checkouts(args.before)
-    print("| instance | published optimum | "
-          + " | ".join(f"{name}: status | breaks | seconds | valid" for name in trees) + " |")
+    print(
+        "| instance | published optimum | "
+        + " | ".join(f"{name}: status | breaks | seconds | valid" for name in trees)
+        + " |"
+    )
     print("| --- | --- |" + " --- | --- | --- | --- |" * len(trees))
     proven = {name: 0 for name in trees}
     times: dict[str, list[float]] = {name: [] for name in trees}
@@ -61,12 +67,19 @@ def main() -> None:
             proven[tree] += r["status"] == "OPTIMAL"
             times[tree].append(r["seconds"])
             breaks = "—" if r["breaks"] is None else r["breaks"]
-            cells.append(f"{r['status']} | {breaks} | {r['seconds']:.1f} | {'yes' if r['valid'] else 'NO'}")
-        print(f"| {name} | {PUBLISHED_OPTIMUM.get(name, '')} | " + " | ".join(cells) + " |", flush=True)
+            cells.append(
+                f"{r['status']} | {breaks} | {r['seconds']:.1f} | {'yes' if r['valid'] else 'NO'}"
+            )
+        print(
+            f"| {name} | {PUBLISHED_OPTIMUM.get(name, '')} | " + " | ".join(cells) + " |",
+            flush=True,
+        )
     print()
     for tree in trees:
-        print(f"{tree}: {proven[tree]} of {len(paths)} proven optimal (limit {args.time_limit:g} s); "
-              f"median {statistics.median(times[tree]):.1f} s")
+        print(
+            f"{tree}: {proven[tree]} of {len(paths)} proven optimal (limit {args.time_limit:g} s); "
+            f"median {statistics.median(times[tree]):.1f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.checkouts import checkouts, run_in  # noqa: E402
-from bench.generate import SIZES  # noqa: E402
-from bench.run_generated import DEFAULT_LIMITS  # noqa: E402
+from bench.checkouts import checkouts, run_in
+from bench.generate import SIZES
+from bench.run_generated import DEFAULT_LIMITS
 
 
 def seeds_of(text: str) -> list[int]:
@@ -66,8 +66,10 @@ def main() -> None:
             cells.append(f"{share:.2f} % ({r['weight']} / {r['bound']}){valid} | {r['breaks']}")
         print(f"| {seed} | " + " | ".join(cells) + " |", flush=True)
     for name, values in shares.items():
-        print(f"{name}: median {statistics.median(values):.2f} %, worst {min(values):.2f} % "
-              f"({args.size}, {limit:g} s, seeds {args.seeds})")
+        print(
+            f"{name}: median {statistics.median(values):.2f} %, worst {min(values):.2f} % "
+            f"({args.size}, {limit:g} s, seeds {args.seeds})"
+        )
 
 
 if __name__ == "__main__":

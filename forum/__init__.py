@@ -1,4 +1,5 @@
 """Forum: technology-transfer and partnering forums. `create_app` is the application factory."""
+
 import logging
 from pathlib import Path
 
@@ -36,22 +37,30 @@ def select_locale() -> str:
 
 
 def create_app(config=None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True,
-                template_folder=str(PACKAGE_ROOT.parent / "templates"))
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PACKAGE_ROOT.parent / "templates"),
+    )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_object(config if config is not None else Config(Path(app.instance_path)))
     logging.basicConfig(level=logging.INFO)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PACKAGE_ROOT.parent / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app, db, directory=str(PACKAGE_ROOT.parent / "migrations"), render_as_batch=True
+    )
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(PACKAGE_ROOT / "translations"))
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(PACKAGE_ROOT / "translations"),
+    )
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
-    from . import models  # noqa: F401  (registers every table)
+    from . import models
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -60,14 +69,17 @@ def create_app(config=None) -> Flask:
     # Ids in URLs beyond an INTEGER are no row's id: 404 rather than a database error.
     app.url_map.converters["int"] = DatabaseIdConverter
     from .views import register_blueprints
+
     register_blueprints(app)
     _register_request_boundary(app)
     _register_error_pages(app)
 
     from .cli import register_commands
+
     register_commands(app)
 
     from .templating import register_template_helpers
+
     register_template_helpers(app)
     return app
 
@@ -82,8 +94,11 @@ def _register_request_boundary(app: Flask) -> None:
     @app.before_request
     def refuse_nul_characters():
         # No text in Forum contains NUL, and PostgreSQL cannot store one: refuse it at the door.
-        if "\x00" in request.path or _contains_nul(request.args.values()) or (
-                request.method == "POST" and _contains_nul(request.form.values())):
+        if (
+            "\x00" in request.path
+            or _contains_nul(request.args.values())
+            or (request.method == "POST" and _contains_nul(request.form.values()))
+        ):
             abort(400)
 
     @app.after_request
@@ -96,8 +111,11 @@ def _register_request_boundary(app: Flask) -> None:
         except IntegrityError:
             db.session.rollback()
             app.logger.warning("conflicting concurrent change on %s", request.path)
-            return render_template("errors/error.html", code=409,
-                                   message=_("Someone changed this at the same time. Please try again.")), 409
+            return render_template(
+                "errors/error.html",
+                code=409,
+                message=_("Someone changed this at the same time. Please try again."),
+            ), 409
         return response
 
     @app.teardown_request
@@ -118,11 +136,18 @@ def _register_error_pages(app: Flask) -> None:
 
     def render_error(code: int, message: str | None = None):
         db.session.rollback()
-        return render_template("errors/error.html", code=code, message=message or messages[code]()), code
+        return render_template(
+            "errors/error.html", code=code, message=message or messages[code]()
+        ), code
 
     for code in messages:
         app.register_error_handler(code, lambda error, code=code: render_error(code))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_error(400, _("This form has expired or was not sent from Forum. Please reload the page and try again."))
+        return render_error(
+            400,
+            _(
+                "This form has expired or was not sent from Forum. Please reload the page and try again."
+            ),
+        )

@@ -1,4 +1,5 @@
 """flask commands: create-admin, demo, worker, schedule."""
+
 import click
 from flask import Flask
 
@@ -7,6 +8,7 @@ from .extensions import db
 
 def register_commands(app: Flask) -> None:
     from .services import requests, scheduling
+
     requests.register_commands(app)  # expire-requests
     scheduling.register_commands(app)  # schedule
 
@@ -17,25 +19,32 @@ def register_commands(app: Flask) -> None:
     def create_admin(email, name, password):
         """Make EMAIL a site administrator (creating the account if needed)."""
         from .services.accounts import create_admin as make_admin
+
         user = make_admin(email, password, name)
         db.session.commit()
         click.echo(f"{user.email} is an administrator.")
 
     @app.cli.command("demo")
-    @click.option("--if-empty", is_flag=True, help="Do nothing unless the database has no account yet.")
+    @click.option(
+        "--if-empty", is_flag=True, help="Do nothing unless the database has no account yet."
+    )
     def demo(if_empty):
         """Load the bilingual demo forum (organizer and participant accounts, sessions, tables)."""
         from .services import demo as demo_data
+
         if (if_empty and not demo_data.database_is_empty()) or demo_data.demo_exists():
             click.echo("The database has data already; the demo was not loaded.")
             return
         from .jobs import outside_request
+
         with outside_request(app):
             event = demo_data.create_demo()
             db.session.commit()
-        click.echo(f"Demo event loaded: /e/{event.slug}/  organizer {demo_data.ORGANIZER_EMAIL} / "
-                   f"{demo_data.ORGANIZER_PASSWORD}, participants e.g. {demo_data.PEOPLE[0].email} / "
-                   f"{demo_data.PARTICIPANT_PASSWORD}")
+        click.echo(
+            f"Demo event loaded: /e/{event.slug}/  organizer {demo_data.ORGANIZER_EMAIL} / "
+            f"{demo_data.ORGANIZER_PASSWORD}, participants e.g. {demo_data.PEOPLE[0].email} / "
+            f"{demo_data.PARTICIPANT_PASSWORD}"
+        )
 
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
@@ -43,7 +52,10 @@ def register_commands(app: Flask) -> None:
         """Run an RQ worker for Forum's background jobs (needs REDIS_URL)."""
         from redis import Redis
         from rq import Worker
+
         redis_url = app.config.get("REDIS_URL")
         if not redis_url:
-            raise click.UsageError("REDIS_URL is not set: jobs run in-process, no worker is needed.")
+            raise click.UsageError(
+                "REDIS_URL is not set: jobs run in-process, no worker is needed."
+            )
         Worker(["forum"], connection=Redis.from_url(redis_url)).work(burst=burst)

@@ -1,8 +1,10 @@
 """Configuration read from the environment (twelve-factor), with a testing variant."""
+
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import ClassVar
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -16,9 +18,9 @@ def _database_url(instance_path: Path) -> str:
     url = os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'forum.sqlite'}")
     # Heroku-style URLs name no driver; Forum talks to PostgreSQL through psycopg 3.
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -35,7 +37,7 @@ def instance_secret_key(instance_path: Path) -> str:
 class Config:
     """Production defaults; every setting can be overridden by an environment variable."""
 
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))

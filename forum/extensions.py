@@ -1,4 +1,5 @@
 """Extensions created once without an app and bound in create_app (init_app pattern)."""
+
 import sqlite3
 
 from flask_babel import Babel

@@ -3,6 +3,7 @@
 Jobs are named by dotted path ("forum.services.mail:deliver") so that an RQ worker in another
 process can import them; each runs inside an application context with its own session.
 """
+
 import importlib
 import logging
 import threading
@@ -32,6 +33,7 @@ def outside_request(app: Flask):
 
 def _run(app: Flask, name: str, args: tuple):
     from .extensions import db
+
     with outside_request(app):
         try:
             return _resolve(name)(*args)
@@ -48,6 +50,7 @@ def perform(name: str, *args):
     global _worker_app
     if _worker_app is None:
         from . import create_app
+
         _worker_app = create_app()
     return _run(_worker_app, name, args)
 
@@ -60,8 +63,10 @@ def enqueue(name: str, *args, timeout: int | None = None) -> None:
     if redis_url:
         from redis import Redis
         from rq import Queue
+
         Queue("forum", connection=Redis.from_url(redis_url)).enqueue(
-            perform, name, *args, job_timeout=timeout)
+            perform, name, *args, job_timeout=timeout
+        )
         return
     global _executor
     with _executor_lock:
@@ -76,6 +81,7 @@ def enqueue_after_commit(name: str, *args, timeout: int | None = None) -> None:
     """Enqueue once the current transaction commits (a worker must see what it refers to);
     nothing is enqueued if it rolls back."""
     from .extensions import db
+
     db.session.info.setdefault(_AFTER_COMMIT_KEY, []).append((name, args, timeout))
 
 

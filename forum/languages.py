@@ -2,6 +2,7 @@
 compiled catalog in the translation directories. Adding forum/translations/<code>/LC_MESSAGES/
 messages.po (compiled by `make setup`) adds a language to the language menus, to the choice of
 the browser's language and to imports, with no change to the code."""
+
 from babel import Locale, UnknownLocaleError
 
 from .extensions import babel

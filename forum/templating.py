@@ -1,8 +1,10 @@
 """Jinja filters: times in the event's timezone and the user's locale."""
+
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from babel import Locale, dates as babel_dates
+from babel import Locale
+from babel import dates as babel_dates
 from flask import Flask
 from flask_babel import get_locale
 
@@ -28,7 +30,7 @@ def _widen(piece: str) -> str:
     while index < len(piece):
         run = len(piece[index:]) - len(piece[index:].lstrip("a"))
         if run:
-            out.append("aaaa" if run < 4 else piece[index:index + run])
+            out.append("aaaa" if run < 4 else piece[index : index + run])
             index += run
         else:
             out.append(piece[index])
@@ -37,7 +39,9 @@ def _widen(piece: str) -> str:
 
 
 def _time_pattern(format: str, locale: Locale) -> str:
-    pattern = babel_dates.get_time_format(format, locale).pattern if format in NAMED_FORMATS else format
+    pattern = (
+        babel_dates.get_time_format(format, locale).pattern if format in NAMED_FORMATS else format
+    )
     return _wide_day_periods(pattern, locale)
 
 
@@ -48,9 +52,14 @@ def event_time(value: datetime, timezone: str, format: str = "short") -> str:
     if format not in NAMED_FORMATS:
         return babel_dates.format_datetime(local, _wide_day_periods(format, locale), locale=locale)
     # What Babel does for a named format, with the day periods the reader expects.
-    return (str(babel_dates.get_datetime_format(format, locale)).replace("'", "")
-            .replace("{0}", babel_dates.format_time(local, _time_pattern(format, locale), locale=locale))
-            .replace("{1}", babel_dates.format_date(local, format, locale=locale)))
+    return (
+        str(babel_dates.get_datetime_format(format, locale))
+        .replace("'", "")
+        .replace(
+            "{0}", babel_dates.format_time(local, _time_pattern(format, locale), locale=locale)
+        )
+        .replace("{1}", babel_dates.format_date(local, format, locale=locale))
+    )
 
 
 def local_time(value: time, format: str = "short") -> str:
@@ -71,8 +80,10 @@ def register_template_helpers(app: Flask) -> None:
     from .services.notifications import unread_count
     from .services.requests import MEETING_STATUS_LABELS, REQUEST_STATUS_LABELS
     from .views.common import can_organize, current_participant
-    app.jinja_env.globals.update(organizes=can_organize, participation_in=current_participant,
-                                 unread_count=unread_count)
+
+    app.jinja_env.globals.update(
+        organizes=can_organize, participation_in=current_participant, unread_count=unread_count
+    )
     app.add_template_filter(event_time)
     app.add_template_filter(local_time)
     app.add_template_filter(local_date)

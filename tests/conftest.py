@@ -1,23 +1,37 @@
 """Fixtures: a real database built by the migrations (SQLite, and PostgreSQL when
 TEST_DATABASE_URL is set), an app, a test client that sends CSRF tokens like a browser does,
 and small factories for users and events."""
+
 import os
 import re
 import secrets
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import psycopg
 import pytest
+from builders import add_meeting, add_opportunity
 from flask import g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import delete, make_url, text
+from sqlalchemy import delete, make_url, text, update
 
 from forum import create_app
 from forum.config import TestingConfig
 from forum.extensions import db
-from forum.models import Event, Organisation, Participant, User
+from forum.models import (
+    Event,
+    Meeting,
+    MeetingSession,
+    Opportunity,
+    Organisation,
+    Participant,
+    Slot,
+    Table,
+    User,
+    utcnow,
+)
 from forum.services.accounts import hash_password
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -102,11 +116,20 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def make_user(app):
-    def make(email="ada@example.org", name="Ada Lovelace", admin=False, locale="en", password=PASSWORD):
-        user = User(email=email, name=name, password_hash=hash_password(password), is_admin=admin, locale=locale)
+    def make(
+        email="ada@example.org", name="Ada Lovelace", admin=False, locale="en", password=PASSWORD
+    ):
+        user = User(
+            email=email,
+            name=name,
+            password_hash=hash_password(password),
+            is_admin=admin,
+            locale=locale,
+        )
         db.session.add(user)
         db.session.commit()
         return user
+
     return make
 
 
@@ -116,32 +139,51 @@ def login():
         response = client.post_form("/auth/login", {"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)
         return response
+
     return log_in
 
 
 @pytest.fixture
 def make_event(app):
-    def make(slug="bio-2027", status="registration", timezone="Asia/Seoul", organizer=None, **fields):
-        event = Event(name=fields.pop("name", "Bio Partnering 2027"), slug=slug, timezone=timezone,
-                      start_date=fields.pop("start_date", date(2027, 5, 11)),
-                      end_date=fields.pop("end_date", date(2027, 5, 12)), status=status, **fields)
+    def make(
+        slug="bio-2027", status="registration", timezone="Asia/Seoul", organizer=None, **fields
+    ):
+        event = Event(
+            name=fields.pop("name", "Bio Partnering 2027"),
+            slug=slug,
+            timezone=timezone,
+            start_date=fields.pop("start_date", date(2027, 5, 11)),
+            end_date=fields.pop("end_date", date(2027, 5, 12)),
+            status=status,
+            **fields,
+        )
         db.session.add(event)
         db.session.flush()
         if organizer is not None:
-            db.session.add(Participant(event=event, user=organizer, role="organizer", status="approved"))
+            db.session.add(
+                Participant(event=event, user=organizer, role="organizer", status="approved")
+            )
         db.session.commit()
         return event
+
     return make
 
 
 @pytest.fixture
 def make_participant(app):
-    def make(event, user, organisation_name="Seoul National University", status="approved", kind="university"):
+    def make(
+        event,
+        user,
+        organisation_name="Seoul National University",
+        status="approved",
+        kind="university",
+    ):
         organisation = Organisation(name=organisation_name, kind=kind, country="KR")
         participant = Participant(event=event, user=user, organisation=organisation, status=status)
         db.session.add(participant)
         db.session.commit()
         return participant
+
     return make
 
 
@@ -158,7 +200,9 @@ def compiled_translations():
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    for po_path in (Path(__file__).resolve().parent.parent / "forum" / "translations").glob("*/LC_MESSAGES/messages.po"):
+    for po_path in (Path(__file__).resolve().parent.parent / "forum" / "translations").glob(
+        "*/LC_MESSAGES/messages.po"
+    ):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
@@ -168,3 +212,120 @@ def compiled_translations():
         with temporary.open("wb") as mo_file:
             write_mo(mo_file, catalog)
         os.replace(temporary, mo_path)
+
+
+# --- shared scenes: an event in its request phase, a published forum -----------------------
+
+
+@pytest.fixture
+def organizer(make_user):
+    return make_user("org@example.org", "Olivia Organizer")
+
+
+@pytest.fixture
+def event(make_event, organizer):
+    return make_event(
+        organizer=organizer, status="requests", request_deadline=utcnow() + timedelta(days=7)
+    )
+
+
+@pytest.fixture
+def people(app, event, make_user, make_participant):
+    """Ada and her colleague Dan (one university), Bob (a company, reads Korean), Carol (an investor)."""
+    ada = make_participant(
+        event, make_user("ada@example.org", "Ada Lovelace"), "Seoul National University"
+    )
+    bob = make_participant(
+        event, make_user("bob@example.org", "Bob Kim", locale="en"), "Hanmi Bio", kind="company"
+    )
+    carol = make_participant(
+        event, make_user("carol@example.org", "Carol Choi"), "KB Investment", kind="investor"
+    )
+    dan = Participant(
+        event=event,
+        user=make_user("dan@example.org", "Dan Park"),
+        organisation=ada.organisation,
+        status="approved",
+    )
+    db.session.add(dan)
+    db.session.commit()
+    return {"ada": ada, "bob": bob, "carol": carol, "dan": dan}
+
+
+@pytest.fixture
+def as_user(app, login):
+    """A separate browser signed in as the participant's user."""
+
+    def client_for(participant_or_user):
+        user = getattr(participant_or_user, "user", participant_or_user)
+        client = app.test_client()
+        login(client, user)
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def forum(app, make_user, make_event, make_participant):
+    """A published event in Seoul: Ada (a university) meets Bo-ra (a company) at 10:00 at table 2
+    (with a video room); Bo-ra meets Cyrus (an institute) at 10:30 at table 1, without Ada."""
+    organizer = make_user("org@example.org", "Olivia Organizer")
+    event = make_event(organizer=organizer, status="published", venue="COEX, Seoul")
+    session = MeetingSession(
+        event=event, day=date(2027, 5, 11), starts_at=time(10), ends_at=time(12), slot_minutes=30
+    )
+    slots = [
+        Slot(
+            session=session,
+            starts_at=datetime(2027, 5, 11, 1, 0, tzinfo=UTC) + timedelta(minutes=30 * n),
+            ends_at=datetime(2027, 5, 11, 1, 30, tzinfo=UTC) + timedelta(minutes=30 * n),
+        )
+        for n in range(4)
+    ]
+    tables = [
+        Table(event=event, number=1, name="Table 1", room="Hall B"),
+        Table(
+            event=event,
+            number=2,
+            name="Table 2",
+            room="Room 301",
+            video_url="https://meet.example/t2",
+        ),
+    ]
+    db.session.add_all([session, *slots, *tables])
+    db.session.commit()
+    ada = make_participant(
+        event, make_user("ada@example.org", "Ada Lovelace"), "Seoul National University"
+    )
+    bora = make_participant(
+        event, make_user("bora@example.org", "Kim Bo-ra"), "Hanmi Bio", kind="company"
+    )
+    cyrus = make_participant(
+        event, make_user("cyrus@example.org", "Cyrus Choi"), "KRIBB", kind="research_institute"
+    )
+    antibody = add_opportunity(bora, "offer", "Antibody platform")
+    add_opportunity(bora, "need", "Clinical partner in Europe")
+    add_opportunity(bora, "offer", "Withdrawn offer", withdrawn=True)
+    add_opportunity(bora, "offer", "Hidden offer", hidden=True)
+    add_opportunity(ada, "offer", "Ada's own offer")
+    meeting = add_meeting(event, ada, bora, slots[0], tables[1], opportunity=antibody)
+    other_meeting = add_meeting(event, bora, cyrus, slots[1], tables[0])
+    # all this was written a while ago: what changes in a test is newer
+    for model in (Meeting, Opportunity):
+        db.session.execute(
+            update(model)
+            .where(model.event_id == event.id)
+            .values(updated_at=utcnow().replace(microsecond=0) - timedelta(hours=2))
+        )
+    db.session.commit()
+    return SimpleNamespace(
+        event=event,
+        organizer=organizer,
+        slots=slots,
+        tables=tables,
+        ada=ada,
+        bora=bora,
+        cyrus=cyrus,
+        meeting=meeting,
+        other_meeting=other_meeting,
+    )

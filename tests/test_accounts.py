@@ -1,4 +1,5 @@
 """Accounts: sign up → sign in → reset → change password, throttling, profile and language."""
+
 import re
 from datetime import timedelta
 
@@ -17,8 +18,16 @@ def user_count():
 
 
 def test_sign_up_signs_in_and_hashes_the_password(client, password):
-    response = client.post_form("/auth/signup", {
-        "name": "Kim Minji", "email": "  MinJi@Example.ORG ", "password": password, "confirm": password, "locale": "en"})
+    response = client.post_form(
+        "/auth/signup",
+        {
+            "name": "Kim Minji",
+            "email": "  MinJi@Example.ORG ",
+            "password": password,
+            "confirm": password,
+            "locale": "en",
+        },
+    )
     assert response.status_code == 302
     user = db.session.scalar(select(User))
     assert user.email == "minji@example.org"
@@ -26,16 +35,31 @@ def test_sign_up_signs_in_and_hashes_the_password(client, password):
     assert "Kim Minji" in client.get("/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("data, field, message", [
-    ({"email": "not-an-address"}, "email", "Invalid email address"),
-    ({"password": "short", "confirm": "short"}, "password", "Use between 10 and 128 characters."),
-    ({"confirm": "something else entirely"}, "confirm", "The two passwords differ."),
-    ({"name": ""}, "name", "This field is required."),
-    ({"name": "x" * 5000}, "name", "Field cannot be longer than 120 characters."),
-    ({"locale": "xx"}, "locale", "Not a valid choice."),
-])
-def test_sign_up_errors_are_shown_with_the_input_kept_and_nothing_written(client, data, field, message, password):
-    form = {"name": "Kim Minji", "email": "minji@example.org", "password": password, "confirm": password, "locale": "en"}
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"email": "not-an-address"}, "email", "Invalid email address"),
+        (
+            {"password": "short", "confirm": "short"},
+            "password",
+            "Use between 10 and 128 characters.",
+        ),
+        ({"confirm": "something else entirely"}, "confirm", "The two passwords differ."),
+        ({"name": ""}, "name", "This field is required."),
+        ({"name": "x" * 5000}, "name", "Field cannot be longer than 120 characters."),
+        ({"locale": "xx"}, "locale", "Not a valid choice."),
+    ],
+)
+def test_sign_up_errors_are_shown_with_the_input_kept_and_nothing_written(
+    client, data, field, message, password
+):
+    form = {
+        "name": "Kim Minji",
+        "email": "minji@example.org",
+        "password": password,
+        "confirm": password,
+        "locale": "en",
+    }
     form.update(data)
     response = client.post_form("/auth/signup", form)
     page = response.get_data(as_text=True)
@@ -49,15 +73,25 @@ def test_sign_up_errors_are_shown_with_the_input_kept_and_nothing_written(client
 
 def test_sign_up_with_a_taken_address_is_refused(client, make_user, password):
     make_user(email="ada@example.org")
-    response = client.post_form("/auth/signup", {
-        "name": "Other Ada", "email": "ADA@example.org", "password": password, "confirm": password, "locale": "en"})
+    response = client.post_form(
+        "/auth/signup",
+        {
+            "name": "Other Ada",
+            "email": "ADA@example.org",
+            "password": password,
+            "confirm": password,
+            "locale": "en",
+        },
+    )
     assert "An account with this e-mail address exists already" in response.get_data(as_text=True)
     assert user_count() == 1
 
 
 def test_sign_in_with_a_wrong_password_is_refused(client, make_user):
     make_user()
-    response = client.post_form("/auth/login", {"email": "ada@example.org", "password": "wrong password!"})
+    response = client.post_form(
+        "/auth/login", {"email": "ada@example.org", "password": "wrong password!"}
+    )
     assert response.status_code == 200
     assert "The e-mail address or the password is not right." in response.get_data(as_text=True)
     assert client.get("/account/").status_code == 302  # still signed out
@@ -65,10 +99,14 @@ def test_sign_in_with_a_wrong_password_is_refused(client, make_user):
 
 def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(client, make_user, password):
     make_user()
-    response = client.post_form("/auth/login?next=/account/", {"email": "ada@example.org", "password": password})
+    response = client.post_form(
+        "/auth/login?next=/account/", {"email": "ada@example.org", "password": password}
+    )
     assert response.headers["Location"] == "/account/"
     client.post_form("/auth/logout")
-    response = client.post_form("/auth/login?next=//evil.example/", {"email": "ada@example.org", "password": password})
+    response = client.post_form(
+        "/auth/login?next=//evil.example/", {"email": "ada@example.org", "password": password}
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -95,24 +133,37 @@ def test_failed_sign_ins_are_throttled_per_account(app, client, make_user, passw
 def test_throttling_ends_when_the_failures_are_old(app, client, make_user, password):
     make_user()
     old = utcnow() - app.config["LOGIN_THROTTLE_WINDOW"] - timedelta(minutes=1)
-    db.session.add_all([LoginAttempt(email="ada@example.org", address="127.0.0.1", succeeded=False, created_at=old)
-                        for _ in range(10)])
+    db.session.add_all(
+        [
+            LoginAttempt(
+                email="ada@example.org", address="127.0.0.1", succeeded=False, created_at=old
+            )
+            for _ in range(10)
+        ]
+    )
     db.session.commit()
     response = client.post_form("/auth/login", {"email": "ada@example.org", "password": password})
     assert response.status_code == 302
 
 
-def test_failed_sign_ins_are_throttled_per_address_across_accounts(app, client, make_user, password):
+def test_failed_sign_ins_are_throttled_per_address_across_accounts(
+    app, client, make_user, password
+):
     make_user()
     for index in range(app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
-        client.post_form("/auth/login", {"email": f"guess{index}@example.org", "password": "wrong password!"})
+        client.post_form(
+            "/auth/login", {"email": f"guess{index}@example.org", "password": "wrong password!"}
+        )
     response = client.post_form("/auth/login", {"email": "ada@example.org", "password": password})
     assert response.status_code == 429
 
 
 def reset_link_for(email):
-    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == email)
-                                 .order_by(OutboxMessage.id.desc())).first()
+    message = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.recipient == email)
+        .order_by(OutboxMessage.id.desc())
+    ).first()
     return RESET_LINK.search(message.body).group(1)
 
 
@@ -123,8 +174,13 @@ def test_password_reset_by_emailed_link(client, make_user):
     link = reset_link_for("ada@example.org")
     assert client.get(link).status_code == 200
     new_password = "a brand new passphrase"
-    assert client.post_form(link, {"password": new_password, "confirm": new_password}).status_code == 302
-    response = client.post_form("/auth/login", {"email": "ada@example.org", "password": new_password})
+    assert (
+        client.post_form(link, {"password": new_password, "confirm": new_password}).status_code
+        == 302
+    )
+    response = client.post_form(
+        "/auth/login", {"email": "ada@example.org", "password": new_password}
+    )
     assert response.status_code == 302
     client.post_form("/auth/logout")
     # The link is single-use: the new password voids it.
@@ -133,7 +189,9 @@ def test_password_reset_by_emailed_link(client, make_user):
 
 
 def test_password_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client):
-    response = client.post_form("/auth/reset", {"email": "nobody@example.org"}, follow_redirects=True)
+    response = client.post_form(
+        "/auth/reset", {"email": "nobody@example.org"}, follow_redirects=True
+    )
     assert "If an account uses this address" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
@@ -159,35 +217,58 @@ def test_reset_requests_are_throttled(app, client, make_user):
         client.post_form("/auth/reset", {"email": "ada@example.org"})
     response = client.post_form("/auth/reset", {"email": "ada@example.org"})
     assert response.status_code == 429
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == \
-        app.config["LOGIN_MAX_FAILURES_PER_EMAIL"]
+    assert (
+        db.session.scalar(select(func.count()).select_from(OutboxMessage))
+        == app.config["LOGIN_MAX_FAILURES_PER_EMAIL"]
+    )
 
 
 def test_change_password_needs_the_current_one(client, make_user, login, password):
     user = make_user()
     login(client, user)
-    response = client.post_form("/account/password", {
-        "current_password": "not my password", "password": "another passphrase", "confirm": "another passphrase"})
+    response = client.post_form(
+        "/account/password",
+        {
+            "current_password": "not my password",
+            "password": "another passphrase",
+            "confirm": "another passphrase",
+        },
+    )
     assert "Your current password is not right." in response.get_data(as_text=True)
     hash_before = user.password_hash
     db.session.refresh(user)
     assert user.password_hash == hash_before
-    response = client.post_form("/account/password", {
-        "current_password": password, "password": "another passphrase", "confirm": "another passphrase"})
+    response = client.post_form(
+        "/account/password",
+        {
+            "current_password": password,
+            "password": "another passphrase",
+            "confirm": "another passphrase",
+        },
+    )
     assert response.status_code == 302
     client.post_form("/auth/logout")
-    assert client.post_form("/auth/login", {"email": user.email, "password": "another passphrase"}).status_code == 302
+    assert (
+        client.post_form(
+            "/auth/login", {"email": user.email, "password": "another passphrase"}
+        ).status_code
+        == 302
+    )
 
 
 def test_profile_edit_and_preferred_language(client, make_user, login):
     user = make_user()
     make_user(email="taken@example.org", name="Someone")
     login(client, user)
-    response = client.post_form("/account/", {"name": "Ada K.", "email": "taken@example.org", "locale": "en"})
+    response = client.post_form(
+        "/account/", {"name": "Ada K.", "email": "taken@example.org", "locale": "en"}
+    )
     assert "Another account uses this e-mail address." in response.get_data(as_text=True)
     db.session.refresh(user)
     assert user.email == "ada@example.org"
-    response = client.post_form("/account/", {"name": "Ada K.", "email": "ada.k@example.org", "locale": "en"})
+    response = client.post_form(
+        "/account/", {"name": "Ada K.", "email": "ada.k@example.org", "locale": "en"}
+    )
     assert response.status_code == 302
     db.session.refresh(user)
     assert (user.name, user.email, user.locale) == ("Ada K.", "ada.k@example.org", "en")
@@ -207,6 +288,8 @@ def test_session_cookie_is_http_only_and_same_site(client, make_user, login):
 
 def test_create_admin_command(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["create-admin", "boss@example.org", "--password", "a long admin password"])
+    result = runner.invoke(
+        args=["create-admin", "boss@example.org", "--password", "a long admin password"]
+    )
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(User).where(User.email == "boss@example.org")).is_admin

@@ -1,54 +1,43 @@
 """Agendas and calendars: SEQUENCE bookkeeping through the ORM, every export read back by an
 independent parser (vobject), a meeting walked through publish → move → cancel with conditional
 requests, the feed token's life, and who may download what."""
+
 import hashlib
-from datetime import date, datetime, time, timedelta, timezone
-from types import SimpleNamespace
+from datetime import UTC, datetime, timedelta
 
 import pytest
-import vobject
+from builders import add_meeting, events_of, parse
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
 from forum.jobs import outside_request
-from forum.models import (Meeting, MeetingAttendee, MeetingRequest, MeetingSession, Opportunity, OutboxMessage,
-                          Participant, Slot, Table, utcnow)
+from forum.models import (
+    Meeting,
+    OutboxMessage,
+    Participant,
+    Slot,
+    Table,
+    utcnow,
+)
 from forum.models.scheduling import DraftPlacement, ScheduleRun
 from forum.services import calendars, scheduling
 from forum.services.events import delete_session, ids_in_use
 from forum.services.mail import send_mail
 
-UTC = timezone.utc
 AN_HOUR_AGO = timedelta(hours=1)
 
 
 # --- building a published forum ------------------------------------------------------------------
 
-def add_meeting(event, requester, recipient, slot=None, table=None, opportunity=None, co_attendees=()):
-    """An agreed meeting between `requester` and `recipient`, placed at `slot` and `table` if given."""
-    meeting_request = MeetingRequest(event_id=event.id, requester=requester, recipient=recipient,
-                                     opportunity=opportunity, status="accepted", recipient_priority=2)
-    meeting = Meeting(event_id=event.id, request=meeting_request, slot=slot, table=table,
-                      attendees=[MeetingAttendee(participant=person)
-                                 for person in (requester, recipient, *co_attendees)])
-    db.session.add(meeting)
-    db.session.commit()
-    return meeting
-
-
-def add_opportunity(participant, kind, title, **fields):
-    opportunity = Opportunity(event_id=participant.event_id, participant=participant, kind=kind,
-                              type="technology", title=title, **fields)
-    db.session.add(opportunity)
-    db.session.commit()
-    return opportunity
-
 
 def backdate(meeting, delta=AN_HOUR_AGO):
     """As if the meeting's last change happened `delta` ago (a direct UPDATE: no flush listener)."""
-    db.session.execute(update(Meeting).where(Meeting.id == meeting.id)
-                       .values(updated_at=utcnow().replace(microsecond=0) - delta))
+    db.session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting.id)
+        .values(updated_at=utcnow().replace(microsecond=0) - delta)
+    )
     db.session.commit()
 
 
@@ -57,57 +46,17 @@ def reload(meeting) -> Meeting:
     return db.session.get(Meeting, meeting.id)
 
 
-def parse(data: bytes):
-    return vobject.readOne(data.decode("utf-8"))
-
-
-def events_of(calendar) -> dict:
-    """The calendar's VEVENTs by UID."""
-    return {entry.uid.value: entry for entry in getattr(calendar, "vevent_list", [])}
-
-
 @pytest.fixture
 def browser(app, login):
     """browser(user) → a separate signed-in client; browser() → an anonymous one."""
+
     def open_browser(user=None):
         client = app.test_client()
         if user is not None:
             login(client, user)
         return client
+
     return open_browser
-
-
-@pytest.fixture
-def forum(app, make_user, make_event, make_participant):
-    """A published event in Seoul: Ada (a university) meets Bo-ra (a company) at 10:00 at table 2
-    (with a video room); Bo-ra meets Cyrus (an institute) at 10:30 at table 1, without Ada."""
-    organizer = make_user("org@example.org", "Olivia Organizer")
-    event = make_event(organizer=organizer, status="published", venue="COEX, Seoul")
-    session = MeetingSession(event=event, day=date(2027, 5, 11), starts_at=time(10), ends_at=time(12),
-                             slot_minutes=30)
-    slots = [Slot(session=session, starts_at=datetime(2027, 5, 11, 1, 0, tzinfo=UTC) + timedelta(minutes=30 * n),
-                  ends_at=datetime(2027, 5, 11, 1, 30, tzinfo=UTC) + timedelta(minutes=30 * n)) for n in range(4)]
-    tables = [Table(event=event, number=1, name="Table 1", room="Hall B"),
-              Table(event=event, number=2, name="Table 2", room="Room 301", video_url="https://meet.example/t2")]
-    db.session.add_all([session, *slots, *tables])
-    db.session.commit()
-    ada = make_participant(event, make_user("ada@example.org", "Ada Lovelace"), "Seoul National University")
-    bora = make_participant(event, make_user("bora@example.org", "Kim Bo-ra"), "Hanmi Bio", kind="company")
-    cyrus = make_participant(event, make_user("cyrus@example.org", "Cyrus Choi"), "KRIBB", kind="research_institute")
-    antibody = add_opportunity(bora, "offer", "Antibody platform")
-    add_opportunity(bora, "need", "Clinical partner in Europe")
-    add_opportunity(bora, "offer", "Withdrawn offer", withdrawn=True)
-    add_opportunity(bora, "offer", "Hidden offer", hidden=True)
-    add_opportunity(ada, "offer", "Ada's own offer")
-    meeting = add_meeting(event, ada, bora, slots[0], tables[1], opportunity=antibody)
-    other_meeting = add_meeting(event, bora, cyrus, slots[1], tables[0])
-    # all this was written a while ago: what changes in a test is newer
-    for model in (Meeting, Opportunity):
-        db.session.execute(update(model).where(model.event_id == event.id)
-                           .values(updated_at=utcnow().replace(microsecond=0) - timedelta(hours=2)))
-    db.session.commit()
-    return SimpleNamespace(event=event, organizer=organizer, slots=slots, tables=tables, ada=ada, bora=bora,
-                           cyrus=cyrus, meeting=meeting, other_meeting=other_meeting)
 
 
 def feed_url(participant) -> str:
@@ -115,6 +64,7 @@ def feed_url(participant) -> str:
 
 
 # --- SEQUENCE bookkeeping ------------------------------------------------------------------------
+
 
 def test_sequence_counts_each_real_change_of_slot_table_or_status_once(forum):
     meeting = add_meeting(forum.event, forum.ada, forum.cyrus)
@@ -160,6 +110,7 @@ def test_code_that_raises_sequence_itself_is_not_counted_twice(forum):
 
 
 # --- every export, read back by an independent parser ------------------------------------------
+
 
 def check_calendar_properties(calendar, name):
     assert calendar.version.value == "2.0"
@@ -216,9 +167,15 @@ def test_the_other_side_sees_ada_and_her_offers(forum, browser):
     assert len(entries) == 2
     entry = entries[forum.meeting.calendar_uid]
     assert entry.summary.value == "Meeting with Ada Lovelace (Seoul National University)"
-    assert entry.description.value.startswith("Ada Lovelace (Seoul National University)\nOffers: Ada's own offer\n")
-    assert entries[forum.other_meeting.calendar_uid].summary.value == "Meeting with Cyrus Choi (KRIBB)"
-    assert entries[forum.other_meeting.calendar_uid].location.value == "Table 1, Hall B, COEX, Seoul"
+    assert entry.description.value.startswith(
+        "Ada Lovelace (Seoul National University)\nOffers: Ada's own offer\n"
+    )
+    assert (
+        entries[forum.other_meeting.calendar_uid].summary.value == "Meeting with Cyrus Choi (KRIBB)"
+    )
+    assert (
+        entries[forum.other_meeting.calendar_uid].location.value == "Table 1, Hall B, COEX, Seoul"
+    )
     assert "Video" not in entries[forum.other_meeting.calendar_uid].description.value
 
 
@@ -226,7 +183,10 @@ def test_single_meeting_download_and_feed_read_back(forum, browser):
     ada = browser(forum.ada.user)
     response = ada.get(f"/e/bio-2027/meetings/{forum.meeting.id}.ics")
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == f"attachment; filename=bio-2027-meeting-{forum.meeting.id}.ics"
+    assert (
+        response.headers["Content-Disposition"]
+        == f"attachment; filename=bio-2027-meeting-{forum.meeting.id}.ics"
+    )
     calendar = parse(response.data)
     check_calendar_properties(calendar, "Bio Partnering 2027: my meetings")
     check_ada_meeting(events_of(calendar)[forum.meeting.calendar_uid], forum)
@@ -239,7 +199,10 @@ def test_single_meeting_download_and_feed_read_back(forum, browser):
     calendar = parse(response.data)
     check_calendar_properties(calendar, "Bio Partnering 2027: my meetings")
     check_ada_meeting(events_of(calendar)[forum.meeting.calendar_uid], forum)
-    assert events_of(calendar)[forum.meeting.calendar_uid].summary.value == "Meeting with Kim Bo-ra (Hanmi Bio)"
+    assert (
+        events_of(calendar)[forum.meeting.calendar_uid].summary.value
+        == "Meeting with Kim Bo-ra (Hanmi Bio)"
+    )
 
 
 def test_organizer_downloads_the_whole_event_and_one_table(forum, browser):
@@ -250,12 +213,19 @@ def test_organizer_downloads_the_whole_event_and_one_table(forum, browser):
     calendar = parse(response.data)
     check_calendar_properties(calendar, "Bio Partnering 2027: all meetings")
     entries = events_of(calendar)
-    assert list(entries) == [forum.meeting.calendar_uid, forum.other_meeting.calendar_uid]  # in time order
+    assert list(entries) == [
+        forum.meeting.calendar_uid,
+        forum.other_meeting.calendar_uid,
+    ]  # in time order
     check_ada_meeting(entries[forum.meeting.calendar_uid], forum)
-    assert entries[forum.meeting.calendar_uid].summary.value == \
-        "Meeting: Kim Bo-ra (Hanmi Bio); Ada Lovelace (Seoul National University)"
-    assert entries[forum.other_meeting.calendar_uid].summary.value == \
-        "Meeting: Kim Bo-ra (Hanmi Bio); Cyrus Choi (KRIBB)"
+    assert (
+        entries[forum.meeting.calendar_uid].summary.value
+        == "Meeting: Kim Bo-ra (Hanmi Bio); Ada Lovelace (Seoul National University)"
+    )
+    assert (
+        entries[forum.other_meeting.calendar_uid].summary.value
+        == "Meeting: Kim Bo-ra (Hanmi Bio); Cyrus Choi (KRIBB)"
+    )
     description = entries[forum.meeting.calendar_uid].description.value
     assert "Offers: Ada's own offer" in description and "Offers: Antibody platform" in description
 
@@ -266,28 +236,49 @@ def test_organizer_downloads_the_whole_event_and_one_table(forum, browser):
     check_calendar_properties(calendar, "Bio Partnering 2027: Table 1")
     assert list(events_of(calendar)) == [forum.other_meeting.calendar_uid]
 
-    response = organizer.get(f"/e/bio-2027/meetings/{forum.meeting.id}.ics")  # an organizer, not an attendee
+    response = organizer.get(
+        f"/e/bio-2027/meetings/{forum.meeting.id}.ics"
+    )  # an organizer, not an attendee
     entry = events_of(parse(response.data))[forum.meeting.calendar_uid]
-    assert entry.summary.value == "Meeting: Kim Bo-ra (Hanmi Bio); Ada Lovelace (Seoul National University)"
+    assert (
+        entry.summary.value
+        == "Meeting: Kim Bo-ra (Hanmi Bio); Ada Lovelace (Seoul National University)"
+    )
 
 
 def test_meetings_attachment_for_an_email(app, forum):
     with outside_request(app):  # as in the background job that sends the e-mail
-        name, mime_type, text = calendars.meetings_attachment(forum.bora, [forum.meeting, forum.other_meeting])
+        name, mime_type, text = calendars.meetings_attachment(
+            forum.bora, [forum.meeting, forum.other_meeting]
+        )
     assert (name, mime_type) == ("bio-2027-meetings.ics", "text/calendar")
     entries = events_of(parse(text.encode()))
     assert list(entries) == [forum.meeting.calendar_uid, forum.other_meeting.calendar_uid]
-    assert entries[forum.meeting.calendar_uid].summary.value == "Meeting with Ada Lovelace (Seoul National University)"
+    assert (
+        entries[forum.meeting.calendar_uid].summary.value
+        == "Meeting with Ada Lovelace (Seoul National University)"
+    )
     with outside_request(app):
-        send_mail(forum.bora.user.email, "Your schedule", "See the attachment.", forum.event,
-                  attachment=calendars.meetings_attachment(forum.bora, [forum.meeting]))
+        send_mail(
+            forum.bora.user.email,
+            "Your schedule",
+            "See the attachment.",
+            forum.event,
+            attachment=calendars.meetings_attachment(forum.bora, [forum.meeting]),
+        )
     db.session.commit()
-    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == forum.bora.user.email))
-    assert (message.attachment_name, message.attachment_type) == ("bio-2027-meetings.ics", "text/calendar")
+    message = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == forum.bora.user.email)
+    )
+    assert (message.attachment_name, message.attachment_type) == (
+        "bio-2027-meetings.ics",
+        "text/calendar",
+    )
     assert list(events_of(parse(message.attachment.encode()))) == [forum.meeting.calendar_uid]
 
 
 # --- publish → move → cancel ---------------------------------------------------------------------
+
 
 def test_a_meeting_walks_through_publish_move_and_cancel(app, forum, browser):
     forum.event.status = "scheduling"
@@ -311,7 +302,10 @@ def test_a_meeting_walks_through_publish_move_and_cancel(app, forum, browser):
     again = feed.get(url)
     assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
     assert feed.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
-    assert feed.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 304
+    assert (
+        feed.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code
+        == 304
+    )
 
     # move to another slot: same UID, higher SEQUENCE, new time and DTSTAMP, old validators fail
     meeting = reload(meeting)
@@ -320,7 +314,10 @@ def test_a_meeting_walks_through_publish_move_and_cancel(app, forum, browser):
     moved = feed.get(url)
     assert moved.status_code == 200 and moved.headers["ETag"] != first.headers["ETag"]
     assert feed.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
-    assert feed.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 200
+    assert (
+        feed.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code
+        == 200
+    )
     entry = events_of(parse(moved.data))[uid]
     assert int(entry.sequence.value) == 2
     assert entry.dtstart.value == datetime(2027, 5, 11, 2, 30, tzinfo=UTC)
@@ -330,7 +327,10 @@ def test_a_meeting_walks_through_publish_move_and_cancel(app, forum, browser):
     moved = feed.get(url)
 
     # cancel (Cyrus, through the meeting page): still in the feed and downloads, as CANCELLED
-    assert browser(forum.cyrus.user).post_form(f"/e/bio-2027/meetings/{meeting.id}/cancel").status_code == 302
+    assert (
+        browser(forum.cyrus.user).post_form(f"/e/bio-2027/meetings/{meeting.id}/cancel").status_code
+        == 302
+    )
     cancelled_feed = feed.get(url)
     assert feed.get(url, headers={"If-None-Match": moved.headers["ETag"]}).status_code == 200
     entry = events_of(parse(cancelled_feed.data))[uid]
@@ -356,8 +356,11 @@ def test_publishing_a_schedule_counts_through_the_listener(app, forum, browser):
     meeting = add_meeting(forum.event, forum.ada, forum.cyrus)
 
     def publish(slot, table):
-        run = ScheduleRun(event_id=forum.event.id, status="succeeded",
-                          placements=[DraftPlacement(meeting_id=meeting.id, slot_id=slot.id, table_id=table.id)])
+        run = ScheduleRun(
+            event_id=forum.event.id,
+            status="succeeded",
+            placements=[DraftPlacement(meeting_id=meeting.id, slot_id=slot.id, table_id=table.id)],
+        )
         db.session.add(run)
         db.session.commit()
         with outside_request(app):
@@ -366,20 +369,36 @@ def test_publishing_a_schedule_counts_through_the_listener(app, forum, browser):
         return events_of(parse(browser().get(feed_url(forum.ada)).data))[meeting.calendar_uid]
 
     entry = publish(forum.slots[2], forum.tables[0])
-    assert (int(entry.sequence.value), entry.dtstart.value) == (1, datetime(2027, 5, 11, 2, 0, tzinfo=UTC))
+    assert (int(entry.sequence.value), entry.dtstart.value) == (
+        1,
+        datetime(2027, 5, 11, 2, 0, tzinfo=UTC),
+    )
     entry = publish(forum.slots[3], forum.tables[0])
-    assert (int(entry.sequence.value), entry.dtstart.value) == (2, datetime(2027, 5, 11, 2, 30, tzinfo=UTC))
-    entry = publish(forum.slots[3], forum.tables[0])  # republished unchanged: no new version for calendars
+    assert (int(entry.sequence.value), entry.dtstart.value) == (
+        2,
+        datetime(2027, 5, 11, 2, 30, tzinfo=UTC),
+    )
+    entry = publish(
+        forum.slots[3], forum.tables[0]
+    )  # republished unchanged: no new version for calendars
     assert int(entry.sequence.value) == 2
 
 
 # --- a meeting taken off the schedule by a publication ------------------------------------------
 
+
 def publish_draft(app, forum, placements):
     """Publish a draft placing each meeting at its (slot, table), or nowhere for None."""
-    run = ScheduleRun(event_id=forum.event.id, status="succeeded", placements=[
-        DraftPlacement(meeting_id=meeting.id, slot_id=place and place[0].id, table_id=place and place[1].id)
-        for meeting, place in placements.items()])
+    run = ScheduleRun(
+        event_id=forum.event.id,
+        status="succeeded",
+        placements=[
+            DraftPlacement(
+                meeting_id=meeting.id, slot_id=place and place[0].id, table_id=place and place[1].id
+            )
+            for meeting, place in placements.items()
+        ],
+    )
     db.session.add(run)
     db.session.commit()
     with outside_request(app):
@@ -397,7 +416,9 @@ def as_a_client_keeps_it(kept: dict, calendar) -> dict:
     return kept
 
 
-def test_a_meeting_taken_off_the_schedule_is_cancelled_where_it_was_until_placed_again(app, forum, browser):
+def test_a_meeting_taken_off_the_schedule_is_cancelled_where_it_was_until_placed_again(
+    app, forum, browser
+):
     ada, feed, url = browser(forum.ada.user), browser(), feed_url(forum.ada)
     uid, at_ten = forum.meeting.calendar_uid, datetime(2027, 5, 11, 1, 0, tzinfo=UTC)
     imported = as_a_client_keeps_it({}, parse(ada.get("/e/bio-2027/agenda.ics").data))
@@ -407,10 +428,18 @@ def test_a_meeting_taken_off_the_schedule_is_cancelled_where_it_was_until_placed
     # a re-run could not place it any more: the publication leaves it without a slot
     publish_draft(app, forum, {forum.meeting: None})
     meeting = reload(forum.meeting)
-    assert (meeting.slot_id, meeting.table_id, meeting.withdrawn_slot_id) == (None, None, forum.slots[0].id)
+    assert (meeting.slot_id, meeting.table_id, meeting.withdrawn_slot_id) == (
+        None,
+        None,
+        forum.slots[0].id,
+    )
     download = parse(ada.get("/e/bio-2027/agenda.ics").data)
     assert as_a_client_keeps_it(imported, download)[uid] == (1, "CANCELLED", at_ten)
-    assert as_a_client_keeps_it(subscribed, parse(feed.get(url).data))[uid] == (1, "CANCELLED", at_ten)
+    assert as_a_client_keeps_it(subscribed, parse(feed.get(url).data))[uid] == (
+        1,
+        "CANCELLED",
+        at_ten,
+    )
     entry = events_of(download)[uid]
     assert entry.summary.value == "Off the schedule: Meeting with Kim Bo-ra (Hanmi Bio)"
     assert entry.location.value == "COEX, Seoul"  # its table is no longer kept for it
@@ -419,7 +448,9 @@ def test_a_meeting_taken_off_the_schedule_is_cancelled_where_it_was_until_placed
     page = ada.get("/e/bio-2027/agenda").get_data(as_text=True)
     assert "Off the schedule" in page and "<del>" in page
     assert "The organizers will tell you if it gets a new time." in page
-    day = ada.get("/e/bio-2027/day").get_data(as_text=True)  # on the day it can be booked, with its story
+    day = ada.get("/e/bio-2027/day").get_data(
+        as_text=True
+    )  # on the day it can be booked, with its story
     assert "The new schedule has no time for it any more (it was at 5/11/27, 10:00" in day
 
     # organizers see the current schedule: it is not in theirs
@@ -439,9 +470,16 @@ def test_a_meeting_taken_off_the_schedule_is_cancelled_where_it_was_until_placed
     assert reload(forum.meeting).withdrawn_slot_id is None
     at_half_past_eleven = datetime(2027, 5, 11, 2, 30, tzinfo=UTC)
     imported = as_a_client_keeps_it(imported, download)
-    assert as_a_client_keeps_it(imported, parse(ada.get("/e/bio-2027/agenda.ics").data))[uid] == \
-        (2, "CONFIRMED", at_half_past_eleven)
-    assert as_a_client_keeps_it(subscribed, parse(feed.get(url).data))[uid] == (2, "CONFIRMED", at_half_past_eleven)
+    assert as_a_client_keeps_it(imported, parse(ada.get("/e/bio-2027/agenda.ics").data))[uid] == (
+        2,
+        "CONFIRMED",
+        at_half_past_eleven,
+    )
+    assert as_a_client_keeps_it(subscribed, parse(feed.get(url).data))[uid] == (
+        2,
+        "CONFIRMED",
+        at_half_past_eleven,
+    )
     assert "Off the schedule" not in ada.get("/e/bio-2027/agenda").get_data(as_text=True)
 
 
@@ -454,13 +492,19 @@ def test_a_withdrawn_meeting_booked_again_by_any_path_forgets_its_old_slot(app, 
     assert (meeting.withdrawn_slot_id, meeting.sequence) == (None, 2)
     with outside_request(app):
         entry = events_of(parse(calendars.agenda_download(forum.ada)))[meeting.calendar_uid]
-    assert (entry.status.value, entry.dtstart.value) == ("CONFIRMED", datetime(2027, 5, 11, 2, 0, tzinfo=UTC))
+    assert (entry.status.value, entry.dtstart.value) == (
+        "CONFIRMED",
+        datetime(2027, 5, 11, 2, 0, tzinfo=UTC),
+    )
 
 
 def test_the_database_refuses_a_withdrawn_slot_on_a_placed_meeting(forum):
     with pytest.raises(IntegrityError):
-        db.session.execute(update(Meeting).where(Meeting.id == forum.meeting.id)
-                           .values(withdrawn_slot_id=forum.slots[1].id))
+        db.session.execute(
+            update(Meeting)
+            .where(Meeting.id == forum.meeting.id)
+            .values(withdrawn_slot_id=forum.slots[1].id)
+        )
         db.session.flush()
     db.session.rollback()
 
@@ -473,7 +517,10 @@ def test_the_slot_a_meeting_was_taken_off_can_still_be_deleted(app, forum):
     with outside_request(app):
         delete_session(session)
     db.session.commit()
-    assert (reload(forum.meeting).withdrawn_slot_id, reload(forum.other_meeting).withdrawn_slot_id) == (None, None)
+    assert (
+        reload(forum.meeting).withdrawn_slot_id,
+        reload(forum.other_meeting).withdrawn_slot_id,
+    ) == (None, None)
     with outside_request(app):
         assert events_of(parse(calendars.agenda_download(forum.bora))) == {}
 
@@ -485,6 +532,7 @@ def test_an_unchanged_agenda_gives_identical_bytes(app, forum):
 
 
 # --- the feed token ---------------------------------------------------------------------------------
+
 
 def test_feed_token_is_long_random_and_made_once(forum):
     token = calendars.feed_token(forum.ada)
@@ -501,7 +549,9 @@ def test_bad_reset_and_revoked_tokens_are_404(forum, browser):
     old_url = feed_url(forum.ada)
     db.session.commit()
     ada = browser(forum.ada.user)
-    assert ada.post("/e/bio-2027/agenda/reset-link").status_code == 400  # no CSRF token: nothing changes
+    assert (
+        ada.post("/e/bio-2027/agenda/reset-link").status_code == 400
+    )  # no CSRF token: nothing changes
     assert anonymous.get(old_url).status_code == 200
     response = ada.post_form("/e/bio-2027/agenda/reset-link", follow_redirects=True)
     assert "the old one no longer works" in response.get_data(as_text=True)
@@ -528,19 +578,31 @@ def test_a_token_opens_its_owners_agenda_only(forum, browser):
 
 # --- who may download what --------------------------------------------------------------------------
 
+
 def test_nobody_downloads_what_is_not_theirs(forum, browser, make_user, make_participant):
     cyrus = browser(forum.cyrus.user)
-    assert cyrus.get(f"/e/bio-2027/meetings/{forum.meeting.id}.ics").status_code == 404  # not an attendee
+    assert (
+        cyrus.get(f"/e/bio-2027/meetings/{forum.meeting.id}.ics").status_code == 404
+    )  # not an attendee
     assert cyrus.get("/e/bio-2027/meetings/999999.ics").status_code == 404
-    assert cyrus.get(f"/e/bio-2027/meetings/{2 ** 70}.ics").status_code == 404
-    for url in ("/e/bio-2027/organize/calendar.ics", f"/e/bio-2027/organize/tables/{forum.tables[0].id}/calendar.ics",
-                "/e/bio-2027/organize/calendars"):
+    assert cyrus.get(f"/e/bio-2027/meetings/{2**70}.ics").status_code == 404
+    for url in (
+        "/e/bio-2027/organize/calendar.ics",
+        f"/e/bio-2027/organize/tables/{forum.tables[0].id}/calendar.ics",
+        "/e/bio-2027/organize/calendars",
+    ):
         assert cyrus.get(url).status_code == 403
     stranger = browser(make_user("eve@example.org", "Eve"))
-    for url in ("/e/bio-2027/agenda", "/e/bio-2027/agenda.ics", f"/e/bio-2027/meetings/{forum.meeting.id}.ics"):
+    for url in (
+        "/e/bio-2027/agenda",
+        "/e/bio-2027/agenda.ics",
+        f"/e/bio-2027/meetings/{forum.meeting.id}.ics",
+    ):
         assert stranger.get(url).status_code == 404
     assert stranger.post_form("/e/bio-2027/agenda/reset-link").status_code == 404
-    pending = make_participant(forum.event, make_user("pat@example.org", "Pat"), "Pending Corp", status="pending")
+    pending = make_participant(
+        forum.event, make_user("pat@example.org", "Pat"), "Pending Corp", status="pending"
+    )
     assert browser(pending.user).get("/e/bio-2027/agenda.ics").status_code == 404
     anonymous = browser()
     assert anonymous.get("/e/bio-2027/agenda.ics").status_code == 302  # to sign in
@@ -554,7 +616,9 @@ def test_another_events_table_is_404(forum, browser, make_event):
     db.session.commit()
     organizer = browser(forum.organizer)
     assert organizer.get(f"/e/bio-2027/organize/tables/{table.id}/calendar.ics").status_code == 404
-    assert organizer.get(f"/e/other-2027/organize/tables/{table.id}/calendar.ics").status_code == 200
+    assert (
+        organizer.get(f"/e/other-2027/organize/tables/{table.id}/calendar.ics").status_code == 200
+    )
 
 
 def test_an_unpublished_schedule_leaks_nothing(forum, browser):
@@ -570,6 +634,7 @@ def test_an_unpublished_schedule_leaks_nothing(forum, browser):
 
 
 # --- the agenda page ----------------------------------------------------------------------------------
+
 
 def test_agenda_page_shows_meetings_in_event_time_and_the_subscription(forum, browser):
     response = browser(forum.ada.user).get("/e/bio-2027/agenda")

@@ -1,5 +1,7 @@
 """Configuration from the environment, and e-mail: outbox always, SMTP when configured."""
+
 import smtplib
+from typing import ClassVar
 
 from sqlalchemy import select
 
@@ -14,8 +16,8 @@ def test_without_secret_key_a_random_one_is_generated_once_into_instance(tmp_pat
     monkeypatch.delenv("SECRET_KEY", raising=False)
     first = Config(tmp_path).SECRET_KEY
     assert len(first) >= 40
-    assert Config(tmp_path).SECRET_KEY == first
-    assert Config(tmp_path / "elsewhere").SECRET_KEY != first
+    assert first == Config(tmp_path).SECRET_KEY
+    assert first != Config(tmp_path / "elsewhere").SECRET_KEY
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
@@ -41,13 +43,18 @@ def test_without_mail_server_mail_is_kept_in_the_outbox_and_logged(app, caplog):
         send_mail("kim@example.kr", "일정 안내", "회의 일정이 확정되었습니다.")
         db.session.commit()
     message = db.session.scalar(select(OutboxMessage))
-    assert (message.recipient, message.subject, message.sent_at) == ("kim@example.kr", "일정 안내", None)
+    assert (message.recipient, message.subject, message.sent_at) == (
+        "kim@example.kr",
+        "일정 안내",
+        None,
+    )
     assert "회의 일정이 확정되었습니다." in caplog.text
 
 
 class RecordingSMTP:
     """Stands in for the SMTP server, the one part outside Forum."""
-    sent = []
+
+    sent: ClassVar[list] = []
 
     def __init__(self, host, port, timeout):
         self.host = host
@@ -114,8 +121,12 @@ def test_an_attachment_is_kept_and_delivered(app, monkeypatch):
     monkeypatch.setattr(smtplib, "SMTP", RecordingSMTP)
     RecordingSMTP.sent = []
     calendar = "BEGIN:VCALENDAR\r\nSUMMARY:회의\r\nEND:VCALENDAR\r\n"
-    send_mail("kim@example.kr", "Agenda", "Your agenda is attached.",
-              attachment=("agenda.ics", "text/calendar", calendar))
+    send_mail(
+        "kim@example.kr",
+        "Agenda",
+        "Your agenda is attached.",
+        attachment=("agenda.ics", "text/calendar", calendar),
+    )
     db.session.commit()
     wait_for_in_process_jobs()
     [email] = RecordingSMTP.sent

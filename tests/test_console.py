@@ -1,18 +1,27 @@
 """The organizer's console: run → review → adjust → publish → change → re-run → re-publish,
 every refusal with its message and nothing changed, two organizers at once, and access."""
+
 import re
 import threading
 
 import icalendar
 import pytest
 from sqlalchemy import delete, func, select
+from test_schedule_problem import agree_meeting, build_forum
 
 from forum import jobs
 from forum.extensions import db
-from forum.models import DraftPlacement, Meeting, Notification, ScheduleRun, Slot, Table, Unavailability
+from forum.models import (
+    DraftPlacement,
+    Meeting,
+    Notification,
+    ScheduleRun,
+    Slot,
+    Table,
+    Unavailability,
+)
 from forum.services import ServiceError, calendars, scheduling
 from forum.services.requests import cancel_meeting as participant_cancels
-from test_schedule_problem import agree_meeting, build_forum
 
 
 def url(forum, path=""):
@@ -31,28 +40,44 @@ def run_from_the_web(client, forum, form=None):
 
 def placements(run):
     db.session.expire_all()
-    return {p.meeting_id: (p.slot_id, p.table_id) for p in db.session.scalars(
-        select(DraftPlacement).where(DraftPlacement.run_id == run.id))}
+    return {
+        p.meeting_id: (p.slot_id, p.table_id)
+        for p in db.session.scalars(select(DraftPlacement).where(DraftPlacement.run_id == run.id))
+    }
 
 
 def published(*meetings):
     db.session.expire_all()
-    return {m.id: (db.session.get(Meeting, m.id).slot_id, db.session.get(Meeting, m.id).table_id) for m in meetings}
+    return {
+        m.id: (db.session.get(Meeting, m.id).slot_id, db.session.get(Meeting, m.id).table_id)
+        for m in meetings
+    }
 
 
 def inbox(participant):
-    return list(db.session.scalars(select(Notification).where(Notification.participant_id == participant.id)
-                                   .order_by(Notification.id)))
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.participant_id == participant.id)
+            .order_by(Notification.id)
+        )
+    )
 
 
 @pytest.fixture
 def forum(app, make_user, make_event, make_participant):
     """Eight people, three slots, tables t0, t1 (d's booth) and t2; b can meet only in the first slot."""
-    forum = build_forum(make_user, make_event, make_participant, people=8, tables=3, slots_per_day=3)
+    forum = build_forum(
+        make_user, make_event, make_participant, people=8, tables=3, slots_per_day=3
+    )
     a, b, c, d, e, f, g, h = forum.people
     forum.tables[1].owner_id = d.id
-    db.session.add_all([Unavailability(participant_id=b.id, slot_id=forum.slots[1].id),
-                        Unavailability(participant_id=b.id, slot_id=forum.slots[2].id)])
+    db.session.add_all(
+        [
+            Unavailability(participant_id=b.id, slot_id=forum.slots[1].id),
+            Unavailability(participant_id=b.id, slot_id=forum.slots[2].id),
+        ]
+    )
     db.session.commit()
     forum.ab = agree_meeting(forum.event, a, b, weight=9)
     forum.cd = agree_meeting(forum.event, c, d, weight=4)
@@ -67,12 +92,25 @@ def lay_out(run, forum):
     """Replace the solver's draft by a known one: slot 0 full, be unplaced."""
     s0, s1, s2 = forum.slots
     t0, t1, t2 = forum.tables
-    layout = {forum.ab: (s0, t0), forum.cd: (s0, t1), forum.gh: (s0, t2), forum.ac: (s1, t0), forum.ef: (s2, t0),
-              forum.be: (None, None)}
+    layout = {
+        forum.ab: (s0, t0),
+        forum.cd: (s0, t1),
+        forum.gh: (s0, t2),
+        forum.ac: (s1, t0),
+        forum.ef: (s2, t0),
+        forum.be: (None, None),
+    }
     db.session.execute(delete(DraftPlacement).where(DraftPlacement.run_id == run.id))
     for meeting, (slot, table) in layout.items():
-        db.session.add(DraftPlacement(run_id=run.id, meeting_id=meeting.id, slot_id=slot.id if slot else None,
-                                      table_id=table.id if table else None, reason="" if slot else "b is busy"))
+        db.session.add(
+            DraftPlacement(
+                run_id=run.id,
+                meeting_id=meeting.id,
+                slot_id=slot.id if slot else None,
+                table_id=table.id if table else None,
+                reason="" if slot else "b is busy",
+            )
+        )
     db.session.commit()
 
 
@@ -86,15 +124,23 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
     # Run, then review the solver's own draft.
     run = run_from_the_web(client, forum)
     page = client.get(url(forum, f"/runs/{run.id}")).get_data(as_text=True)
-    for text in ("Figures", "Meetings per participant", "Breaks in total", "Table use", "Unscheduled meetings",
-                 "Slots and tables", "Table 3", "Added: Person 0 (Org bio-2027 0), Person 1 (Org bio-2027 1)"):
+    for text in (
+        "Figures",
+        "Meetings per participant",
+        "Breaks in total",
+        "Table use",
+        "Unscheduled meetings",
+        "Slots and tables",
+        "Table 3",
+        "Added: Person 0 (Org bio-2027 0), Person 1 (Org bio-2027 1)",
+    ):
         assert text in page
     assert all(slot is None for slot, _ in published(forum.ab, forum.ac).values())
 
     # Adjust a known draft.
     lay_out(run, forum)
     page = client.get(url(forum, f"/runs/{run.id}?participant={a.id}")).get_data(as_text=True)
-    agenda = page[page.index('id="agenda"'):]
+    agenda = page[page.index('id="agenda"') :]
     assert "Person 1 (Org bio-2027 1)" in agenda and "Person 2 (Org bio-2027 2)" in agenda
     assert "b is busy" in page  # the reason of the unscheduled meeting
     figures = scheduling.draft_figures(db.session.get(ScheduleRun, run.id))
@@ -106,27 +152,36 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
         data = {"slot": str(slot.id), "table": str(table.id)}
         if pin:
             data["pin"] = "y"
-        return client.post_form(url(forum, f"/runs/{run.id}/meetings/{meeting.id}/move"), data,
-                                follow_redirects=True).get_data(as_text=True)
+        return client.post_form(
+            url(forum, f"/runs/{run.id}/meetings/{meeting.id}/move"), data, follow_redirects=True
+        ).get_data(as_text=True)
 
-    move_page = client.get(url(forum, f"/runs/{run.id}/meetings/{forum.ef.id}/move")).get_data(as_text=True)
+    move_page = client.get(url(forum, f"/runs/{run.id}/meetings/{forum.ef.id}/move")).get_data(
+        as_text=True
+    )
     assert "1 slot is free for it" in move_page and "Table 3" in move_page
     before = placements(run)
     for meeting, slot, table, message in (
-            (forum.ac, s0, t2, "Person 0 already has a meeting in this slot"),
-            (forum.be, s2, t2, "Person 1 marked this slot unavailable."),
-            (forum.ef, s0, t2, "This slot is full: all 3 tables are taken."),
-            (forum.ef, s1, t0, "Table 1 is taken in this slot"),
-            (forum.ef, s1, t1, "Table 2 is the booth of Person 3, who does not attend this meeting.")):
+        (forum.ac, s0, t2, "Person 0 already has a meeting in this slot"),
+        (forum.be, s2, t2, "Person 1 marked this slot unavailable."),
+        (forum.ef, s0, t2, "This slot is full: all 3 tables are taken."),
+        (forum.ef, s1, t0, "Table 1 is taken in this slot"),
+        (forum.ef, s1, t1, "Table 2 is the booth of Person 3, who does not attend this meeting."),
+    ):
         assert message in move(meeting, slot, table)
         assert placements(run) == before and not db.session.get(Meeting, meeting.id).pinned
 
     assert "The meeting is moved" in move(forum.ef, s1, t2)
-    assert placements(run)[forum.ef.id] == (s1.id, t2.id) and db.session.get(Meeting, forum.ef.id).pinned
+    assert (
+        placements(run)[forum.ef.id] == (s1.id, t2.id)
+        and db.session.get(Meeting, forum.ef.id).pinned
+    )
     moved = placements(run)
     assert "Unpin it before moving it" in move(forum.ef, s2, t0)
     assert placements(run) == moved
-    refused = client.post_form(url(forum, f"/runs/{run.id}/meetings/{forum.be.id}/pin"), follow_redirects=True)
+    refused = client.post_form(
+        url(forum, f"/runs/{run.id}/meetings/{forum.be.id}/pin"), follow_redirects=True
+    )
     assert "Only a meeting with a slot can be pinned" in refused.get_data(as_text=True)
     assert not db.session.get(Meeting, forum.be.id).pinned
     client.post_form(url(forum, f"/runs/{run.id}/meetings/{forum.ef.id}/unpin"))
@@ -134,25 +189,32 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
     client.post_form(url(forum, f"/runs/{run.id}/meetings/{forum.ef.id}/pin"))
     assert db.session.get(Meeting, forum.ef.id).pinned
 
-    page = client.post_form(url(forum, f"/runs/{run.id}/meetings/{forum.cd.id}/cancel"),
-                            follow_redirects=True).get_data(as_text=True)
+    page = client.post_form(
+        url(forum, f"/runs/{run.id}/meetings/{forum.cd.id}/cancel"), follow_redirects=True
+    ).get_data(as_text=True)
     assert "The meeting is cancelled" in page
     assert db.session.get(Meeting, forum.cd.id).status == "cancelled"
     assert [n.subject for n in inbox(c)] == ["The organizers cancelled your meeting with Person 3"]
     figures = scheduling.draft_figures(db.session.get(ScheduleRun, run.id))
     assert (figures["accepted"], figures["scheduled"], figures["weight"]) == (5, 4, 18)
 
-    refused = client.post_form(url(forum, f"/runs/{run.id}/meetings/new"),
-                               {"first": str(d.id), "second": str(e.id), "slot": str(s2.id), "table": str(t0.id)})
+    refused = client.post_form(
+        url(forum, f"/runs/{run.id}/meetings/new"),
+        {"first": str(d.id), "second": str(e.id), "slot": str(s2.id), "table": str(t0.id)},
+    )
     assert "Person 3 meets at their own booth, Table 2." in refused.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Meeting.id))) == 6
-    added = client.post_form(url(forum, f"/runs/{run.id}/meetings/new"),
-                             {"first": str(d.id), "second": str(e.id), "slot": str(s2.id), "table": str(t1.id)})
+    added = client.post_form(
+        url(forum, f"/runs/{run.id}/meetings/new"),
+        {"first": str(d.id), "second": str(e.id), "slot": str(s2.id), "table": str(t1.id)},
+    )
     assert added.status_code == 302
     de = db.session.scalar(select(Meeting).order_by(Meeting.id.desc()).limit(1))
     assert {a.participant_id for a in de.attendees} == {d.id, e.id} and de.pinned
     assert placements(run)[de.id] == (s2.id, t1.id)
-    assert all(slot is None for slot, _ in published(forum.ab, forum.ac, forum.ef, de).values())  # still a draft
+    assert all(
+        slot is None for slot, _ in published(forum.ab, forum.ac, forum.ef, de).values()
+    )  # still a draft
 
     # Publish: one transaction, version 1, one message to each participant whose agenda changed.
     for person in forum.people:
@@ -160,21 +222,30 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
     db.session.commit()
     forum.event.status = "requests"
     db.session.commit()
-    page = client.post_form(url(forum, f"/runs/{run.id}/publish"), follow_redirects=True).get_data(as_text=True)
+    page = client.post_form(url(forum, f"/runs/{run.id}/publish"), follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "The event is in meeting requests: move it to scheduling before publishing" in page
     assert all(slot is None for slot, _ in published(forum.ab, forum.ac).values())
     assert not any(inbox(person) for person in forum.people)
     forum.event.status = "scheduling"
     db.session.commit()
-    page = client.post_form(url(forum, f"/runs/{run.id}/publish"), follow_redirects=True).get_data(as_text=True)
+    page = client.post_form(url(forum, f"/runs/{run.id}/publish"), follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "Version 1 of the schedule is published" in page
     db.session.expire_all()
     assert forum.event.schedule_version == 1 and forum.event.status == "published"
     run = db.session.get(ScheduleRun, run.id)
     assert run.published_version == 1 and run.published_at is not None
     assert published(forum.ab, forum.gh, forum.ac, forum.ef, de, forum.be) == {
-        forum.ab.id: (s0.id, t0.id), forum.gh.id: (s0.id, t2.id), forum.ac.id: (s1.id, t0.id),
-        forum.ef.id: (s1.id, t2.id), de.id: (s2.id, t1.id), forum.be.id: (None, None)}
+        forum.ab.id: (s0.id, t0.id),
+        forum.gh.id: (s0.id, t2.id),
+        forum.ac.id: (s1.id, t0.id),
+        forum.ef.id: (s1.id, t2.id),
+        de.id: (s2.id, t1.id),
+        forum.be.id: (None, None),
+    }
     for person in (a, b, c, d, e, f, g, h):
         messages = inbox(person)
         assert len(messages) == 1
@@ -184,7 +255,9 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
     assert "Added: with Person 2 (Org bio-2027 2)" in inbox(a)[0].body
     assert "Person 1" not in inbox(h)[0].body
     assert "Publish this draft" not in page
-    again = client.post_form(url(forum, f"/runs/{run.id}/publish"), follow_redirects=True).get_data(as_text=True)
+    again = client.post_form(url(forum, f"/runs/{run.id}/publish"), follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "published already" in again and forum.event.schedule_version == 1
 
     # Change: a cancels their meeting with c; c and f agree a new one.
@@ -204,7 +277,11 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
     assert draft[forum.be.id] == (None, None)
     assert draft[cf.id][0] == s2.id
     review = scheduling.review(db.session.get(ScheduleRun, rerun.id))
-    assert [line.meeting.id for line in review.added] == [cf.id] and not review.moved and not review.removed
+    assert (
+        [line.meeting.id for line in review.added] == [cf.id]
+        and not review.moved
+        and not review.removed
+    )
     old_page = client.get(url(forum, f"/runs/{run.id}")).get_data(as_text=True)
     assert "published as version 1" in old_page and "Publish this draft" not in old_page
 
@@ -220,19 +297,27 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
     assert "Added: with Person 5" in inbox(c)[0].body
     # The first run's draft is history now: it can be neither changed nor published.
     with pytest.raises(ServiceError, match="published already"):
-        scheduling.move_meeting(db.session.get(ScheduleRun, run.id), db.session.get(Meeting, forum.gh.id), s1, t0)
+        scheduling.move_meeting(
+            db.session.get(ScheduleRun, run.id), db.session.get(Meeting, forum.gh.id), s1, t0
+        )
     db.session.rollback()
 
 
-def test_publish_refuses_a_draft_that_clashes_with_the_published_schedule(app, client, login, forum):
+def test_publish_refuses_a_draft_that_clashes_with_the_published_schedule(
+    app, client, login, forum
+):
     """A meeting booked on the day after the run took a slot the draft gives someone else."""
     login(client, forum.organizer)
     run = run_from_the_web(client, forum)
     lay_out(run, forum)
-    s0, s1, s2 = forum.slots
-    a, b, c, d, e, f, g, h = forum.people
-    late = agree_meeting(forum.event, f, h, slot=s2, table=forum.tables[0])  # ef is at s2, t0 in the draft
-    page = client.post_form(url(forum, f"/runs/{run.id}/publish"), follow_redirects=True).get_data(as_text=True)
+    _s0, _s1, s2 = forum.slots
+    _a, _b, _c, _d, _e, f, _g, h = forum.people
+    late = agree_meeting(
+        forum.event, f, h, slot=s2, table=forum.tables[0]
+    )  # ef is at s2, t0 in the draft
+    page = client.post_form(url(forum, f"/runs/{run.id}/publish"), follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "Move it or run the scheduler again" in page
     db.session.expire_all()
     assert forum.event.schedule_version == 0 and forum.event.status == "scheduling"
@@ -248,10 +333,18 @@ def test_two_organizers_moving_at_once_cannot_double_book(app, client, login, fo
     a, g = forum.people[0], forum.people[6]
     s2, t0, t2 = forum.slots[2], forum.tables[0], forum.tables[2]
     ag = agree_meeting(forum.event, a, g, weight=1)
-    db.session.execute(delete(DraftPlacement).where(DraftPlacement.run_id == run.id,
-                                                    DraftPlacement.meeting_id.in_([forum.ac.id, forum.ef.id])))
-    db.session.add_all([DraftPlacement(run_id=run.id, meeting_id=meeting.id, reason="not placed")
-                        for meeting in (forum.ac, forum.ef, ag)])
+    db.session.execute(
+        delete(DraftPlacement).where(
+            DraftPlacement.run_id == run.id,
+            DraftPlacement.meeting_id.in_([forum.ac.id, forum.ef.id]),
+        )
+    )
+    db.session.add_all(
+        [
+            DraftPlacement(run_id=run.id, meeting_id=meeting.id, reason="not placed")
+            for meeting in (forum.ac, forum.ef, ag)
+        ]
+    )
     db.session.commit()
     barrier = threading.Barrier(2)
     outcomes = []
@@ -259,7 +352,10 @@ def test_two_organizers_moving_at_once_cannot_double_book(app, client, login, fo
     def organizer(meeting_id, table_id):
         with jobs.outside_request(app):
             try:
-                schedule_run, meeting = db.session.get(ScheduleRun, run.id), db.session.get(Meeting, meeting_id)
+                schedule_run, meeting = (
+                    db.session.get(ScheduleRun, run.id),
+                    db.session.get(Meeting, meeting_id),
+                )
                 slot, table = db.session.get(Slot, s2.id), db.session.get(Table, table_id)
                 barrier.wait()
                 scheduling.move_meeting(schedule_run, meeting, slot, table)
@@ -271,8 +367,10 @@ def test_two_organizers_moving_at_once_cannot_double_book(app, client, login, fo
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=organizer, args=(forum.ac.id, t0.id)),
-               threading.Thread(target=organizer, args=(ag.id, t2.id))]
+    threads = [
+        threading.Thread(target=organizer, args=(forum.ac.id, t0.id)),
+        threading.Thread(target=organizer, args=(ag.id, t2.id)),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -283,8 +381,9 @@ def test_two_organizers_moving_at_once_cannot_double_book(app, client, login, fo
     assert [draft[forum.ac.id][0], draft[ag.id][0]].count(s2.id) == 1
 
 
-def test_only_organizers_of_the_event_reach_the_console(app, client, login, forum, make_user, make_event,
-                                                        make_participant):
+def test_only_organizers_of_the_event_reach_the_console(
+    app, client, login, forum, make_user, make_event, make_participant
+):
     login(client, forum.organizer)
     run = run_from_the_web(client, forum)
     other = build_forum(make_user, make_event, make_participant, people=2, slug="other-2027")
@@ -293,25 +392,48 @@ def test_only_organizers_of_the_event_reach_the_console(app, client, login, foru
     db.session.add(other_run)
     db.session.commit()
 
-    for path in (f"/runs/{other_run.id}", f"/runs/{other_run.id}/progress",
-                 f"/runs/{run.id}/meetings/{other_meeting.id}/move", f"/runs/{other_run.id}/meetings/new",
-                 f"/runs/{run.id}/meetings/99999999999/move", "/runs/99999999999"):
+    for path in (
+        f"/runs/{other_run.id}",
+        f"/runs/{other_run.id}/progress",
+        f"/runs/{run.id}/meetings/{other_meeting.id}/move",
+        f"/runs/{other_run.id}/meetings/new",
+        f"/runs/{run.id}/meetings/99999999999/move",
+        "/runs/99999999999",
+    ):
         assert client.get(url(forum, path)).status_code == 404, path
-    for path in (f"/runs/{other_run.id}/publish", f"/runs/{other_run.id}/cancel",
-                 f"/runs/{run.id}/meetings/{other_meeting.id}/pin", f"/runs/{run.id}/meetings/{other_meeting.id}/cancel"):
+    for path in (
+        f"/runs/{other_run.id}/publish",
+        f"/runs/{other_run.id}/cancel",
+        f"/runs/{run.id}/meetings/{other_meeting.id}/pin",
+        f"/runs/{run.id}/meetings/{other_meeting.id}/cancel",
+    ):
         assert client.post_form(url(forum, path)).status_code == 404, path
-    assert db.session.get(Meeting, other_meeting.id).status == "scheduled" and not other_meeting.pinned
+    assert (
+        db.session.get(Meeting, other_meeting.id).status == "scheduled" and not other_meeting.pinned
+    )
 
     client.post_form("/auth/logout")
     login(client, forum.people[0].user)
-    for path in ("", f"/runs/{run.id}", f"/runs/{run.id}/progress", f"/runs/{run.id}/meetings/new",
-                 f"/runs/{run.id}/meetings/{forum.ab.id}/move"):
+    for path in (
+        "",
+        f"/runs/{run.id}",
+        f"/runs/{run.id}/progress",
+        f"/runs/{run.id}/meetings/new",
+        f"/runs/{run.id}/meetings/{forum.ab.id}/move",
+    ):
         assert client.get(url(forum, path)).status_code == 403, path
-    for path in ("", f"/runs/{run.id}/publish", f"/runs/{run.id}/meetings/{forum.ab.id}/pin",
-                 f"/runs/{run.id}/meetings/{forum.ab.id}/cancel"):
+    for path in (
+        "",
+        f"/runs/{run.id}/publish",
+        f"/runs/{run.id}/meetings/{forum.ab.id}/pin",
+        f"/runs/{run.id}/meetings/{forum.ab.id}/cancel",
+    ):
         assert client.post_form(url(forum, path), {"time_limit": "10"}).status_code == 403, path
     db.session.expire_all()
-    assert forum.event.schedule_version == 0 and db.session.scalar(select(func.count(ScheduleRun.id))) == 2
+    assert (
+        forum.event.schedule_version == 0
+        and db.session.scalar(select(func.count(ScheduleRun.id))) == 2
+    )
     assert db.session.get(Meeting, forum.ab.id).status == "scheduled"
 
 
@@ -321,12 +443,20 @@ def keeps_published_ticked(page: str) -> bool:
 
 
 @pytest.mark.parametrize("keep_published", [True, False])
-def test_a_rerun_keeps_published_meetings_unless_told_to_close_gaps(app, client, login, make_user, make_event,
-                                                                    make_participant, keep_published):
+def test_a_rerun_keeps_published_meetings_unless_told_to_close_gaps(
+    app, client, login, make_user, make_event, make_participant, keep_published
+):
     """a's published meetings at 9:00 and 10:00 leave a gap at 9:30; a new meeting of d and e waits.
     Kept, nothing published moves; told to close gaps, one of a's meetings moves to 9:30."""
-    forum = build_forum(make_user, make_event, make_participant, people=5, tables=2, slots_per_day=3,
-                        slug="rerun-2027")
+    forum = build_forum(
+        make_user,
+        make_event,
+        make_participant,
+        people=5,
+        tables=2,
+        slots_per_day=3,
+        slug="rerun-2027",
+    )
     a, b, c, d, e = forum.people
     s0, s1, s2 = forum.slots
     ab = agree_meeting(forum.event, a, b, slot=s0, table=forum.tables[0])
@@ -342,7 +472,10 @@ def test_a_rerun_keeps_published_meetings_unless_told_to_close_gaps(app, client,
     assert draft[de.id][0] is not None
     slots_of_a = {draft[ab.id][0], draft[ac.id][0]}
     if keep_published:
-        assert (draft[ab.id], draft[ac.id]) == ((s0.id, forum.tables[0].id), (s2.id, forum.tables[0].id))
+        assert (draft[ab.id], draft[ac.id]) == (
+            (s0.id, forum.tables[0].id),
+            (s2.id, forum.tables[0].id),
+        )
         assert run.breaks == 1
     else:
         assert s1.id in slots_of_a and run.breaks == 0
@@ -352,15 +485,25 @@ def test_a_rerun_keeps_published_meetings_unless_told_to_close_gaps(app, client,
 
 
 def test_a_published_meeting_a_rerun_cannot_place_is_cancelled_in_its_attendees_calendars(
-        app, client, login, make_user, make_event, make_participant):
+    app, client, login, make_user, make_event, make_participant
+):
     """b becomes unavailable all day after the publication: the re-run leaves a–b unscheduled,
     and once that draft is published a's feed cancels the meeting at its old time."""
-    forum = build_forum(make_user, make_event, make_participant, people=2, tables=1, slots_per_day=2,
-                        slug="withdrawn-2027")
+    forum = build_forum(
+        make_user,
+        make_event,
+        make_participant,
+        people=2,
+        tables=1,
+        slots_per_day=2,
+        slug="withdrawn-2027",
+    )
     a, b = forum.people
     ab = agree_meeting(forum.event, a, b, slot=forum.slots[0], table=forum.tables[0])
     forum.event.status = "published"
-    db.session.add_all([Unavailability(participant_id=b.id, slot_id=slot.id) for slot in forum.slots])
+    db.session.add_all(
+        [Unavailability(participant_id=b.id, slot_id=slot.id) for slot in forum.slots]
+    )
     db.session.commit()
     login(client, forum.organizer)
     rerun = run_from_the_web(client, forum)

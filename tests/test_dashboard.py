@@ -1,5 +1,6 @@
 """The organizer's figures: registrations, opportunities, requests, acceptance, meetings per
 participant, who is missing availability or requests; charts drawn on the server."""
+
 from sqlalchemy import select
 
 from forum.extensions import db
@@ -11,36 +12,72 @@ def build(make_user, make_event, make_participant):
     organizer = make_user(email="org@example.org", name="Organizer")
     event = make_event(status="requests", organizer=organizer)
     a = make_participant(event, make_user(email="a@example.org", name="Ana"), "A Uni")
-    b = make_participant(event, make_user(email="b@example.org", name="Ben"), "B Corp", kind="company")
+    b = make_participant(
+        event, make_user(email="b@example.org", name="Ben"), "B Corp", kind="company"
+    )
     c = make_participant(event, make_user(email="c@example.org", name="Cy"), "C Lab")
     make_participant(event, make_user(email="p@example.org", name="Pending"), "P", status="pending")
     a.availability_saved_at = b.availability_saved_at = utcnow()
-    db.session.add_all([
-        Opportunity(event_id=event.id, participant=a, kind="offer", type="technology", title="T1"),
-        Opportunity(event_id=event.id, participant=a, kind="offer", type="investment", title="T2"),
-        Opportunity(event_id=event.id, participant=b, kind="need", type="technology", title="T3"),
-        Opportunity(event_id=event.id, participant=b, kind="need", type="technology", title="gone", withdrawn=True),
-    ])
-    ab = MeetingRequest(event_id=event.id, requester=a, recipient=b, requester_priority=1, recipient_priority=1,
-                        status="accepted")
+    db.session.add_all(
+        [
+            Opportunity(
+                event_id=event.id, participant=a, kind="offer", type="technology", title="T1"
+            ),
+            Opportunity(
+                event_id=event.id, participant=a, kind="offer", type="investment", title="T2"
+            ),
+            Opportunity(
+                event_id=event.id, participant=b, kind="need", type="technology", title="T3"
+            ),
+            Opportunity(
+                event_id=event.id,
+                participant=b,
+                kind="need",
+                type="technology",
+                title="gone",
+                withdrawn=True,
+            ),
+        ]
+    )
+    ab = MeetingRequest(
+        event_id=event.id,
+        requester=a,
+        recipient=b,
+        requester_priority=1,
+        recipient_priority=1,
+        status="accepted",
+    )
     meeting = Meeting(event_id=event.id, request=ab)
     meeting.attendees = [MeetingAttendee(participant=a), MeetingAttendee(participant=b)]
-    db.session.add_all([
-        meeting,
-        MeetingRequest(event_id=event.id, requester=b, recipient=c, requester_priority=2, status="declined"),
-        MeetingRequest(event_id=event.id, requester=a, recipient=c, requester_priority=2, status="pending"),
-    ])
+    db.session.add_all(
+        [
+            meeting,
+            MeetingRequest(
+                event_id=event.id, requester=b, recipient=c, requester_priority=2, status="declined"
+            ),
+            MeetingRequest(
+                event_id=event.id, requester=a, recipient=c, requester_priority=2, status="pending"
+            ),
+        ]
+    )
     db.session.commit()
     return organizer, event, (a, b, c)
 
 
 def test_overview_figures(make_user, make_event, make_participant):
-    _organizer, event, (a, b, c) = build(make_user, make_event, make_participant)
+    _organizer, event, (_a, _b, c) = build(make_user, make_event, make_participant)
     o = dashboard.overview(event)
     assert o.registrations == {"pending": 1, "approved": 3, "rejected": 0}
     assert o.opportunities_by_kind == {"offer": 2, "need": 1}
-    assert o.opportunities_by_type == {"technology": 2, "rnd_cooperation": 0, "product_service": 0, "investment": 1}
-    assert o.requests["accepted"] == 1 and o.requests["declined"] == 1 and o.requests["pending"] == 1
+    assert o.opportunities_by_type == {
+        "technology": 2,
+        "rnd_cooperation": 0,
+        "product_service": 0,
+        "investment": 1,
+    }
+    assert (
+        o.requests["accepted"] == 1 and o.requests["declined"] == 1 and o.requests["pending"] == 1
+    )
     assert o.acceptance_rate == 0.5
     assert o.agreed_distribution == [("0", 1), ("1", 2)]  # Cy has none; Ana and Ben one each
     assert o.scheduled_distribution is None  # nothing is published yet
@@ -53,18 +90,25 @@ def test_acceptance_rate_before_any_answer(make_user, make_event):
     assert dashboard.overview(event).acceptance_rate is None
 
 
-def test_overview_page_draws_charts_without_scripts(client, login, make_user, make_event, make_participant):
-    organizer, event, (_a, _b, c) = build(make_user, make_event, make_participant)
+def test_overview_page_draws_charts_without_scripts(
+    client, login, make_user, make_event, make_participant
+):
+    organizer, event, (_a, _b, _c) = build(make_user, make_event, make_participant)
     login(client, organizer)
     page = client.get(f"/e/{event.slug}/organize/overview").get_data(as_text=True)
-    assert page.count("<svg") >= 5 and "<script" not in page and "http" not in page.split("<body")[0].replace(
-        'http-equiv', '')
+    assert (
+        page.count("<svg") >= 5
+        and "<script" not in page
+        and "http" not in page.split("<body")[0].replace("http-equiv", "")
+    )
     assert "50%" in page
     assert "Cy" in page and f'href="/e/{event.slug}/organize/reminders"' in page
     assert 'aria-label="Meeting requests: pending 1; accepted 1; declined 1' in page
 
 
-def test_overview_is_for_organizers_of_this_event(client, login, make_user, make_event, make_participant):
+def test_overview_is_for_organizers_of_this_event(
+    client, login, make_user, make_event, make_participant
+):
     _organizer, event, (a, _b, _c) = build(make_user, make_event, make_participant)
     login(client, a.user)
     assert client.get(f"/e/{event.slug}/organize/overview").status_code == 403

@@ -1,12 +1,23 @@
 """On the day: marking meetings, booking into free slots, table sheets, agendas and the live board."""
+
 from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import (Meeting, MeetingAttendee, MeetingRequest, MeetingSession, Notification, Participant, Slot, Table,
-                          Unavailability, utcnow)
+from forum.models import (
+    Meeting,
+    MeetingAttendee,
+    MeetingRequest,
+    MeetingSession,
+    Notification,
+    Participant,
+    Slot,
+    Table,
+    Unavailability,
+    utcnow,
+)
 from forum.services import ServiceError, dayof
 
 
@@ -23,26 +34,51 @@ def day(in_request, make_user, make_event, make_participant):
     Ada (SNU), Bob (Hanwha) and Cho (KAIST), and an organizer."""
     organizer = make_user(email="org@example.org", name="Organizer")
     event = make_event(status="published", organizer=organizer)
-    session = MeetingSession(event=event, day=date(2027, 5, 11), starts_at=time(9), ends_at=time(18), slot_minutes=30)
+    session = MeetingSession(
+        event=event, day=date(2027, 5, 11), starts_at=time(9), ends_at=time(18), slot_minutes=30
+    )
     db.session.add(session)
     now = utcnow().replace(microsecond=0)
-    starts = [now - timedelta(minutes=60), now - timedelta(minutes=10), now + timedelta(minutes=30),
-              now + timedelta(minutes=60), now + timedelta(minutes=90)]
-    slots = [Slot(session=session, starts_at=start, ends_at=start + timedelta(minutes=25)) for start in starts]
+    starts = [
+        now - timedelta(minutes=60),
+        now - timedelta(minutes=10),
+        now + timedelta(minutes=30),
+        now + timedelta(minutes=60),
+        now + timedelta(minutes=90),
+    ]
+    slots = [
+        Slot(session=session, starts_at=start, ends_at=start + timedelta(minutes=25))
+        for start in starts
+    ]
     tables = [Table(event=event, number=number, name=f"Table {number}") for number in (1, 2)]
     db.session.add_all(slots + tables)
     db.session.commit()
     people = {
         "ada": make_participant(event, make_user(email="ada@example.org", name="Ada")),
-        "bob": make_participant(event, make_user(email="bob@example.org", name="Bob"), "Hanwha", kind="company"),
+        "bob": make_participant(
+            event, make_user(email="bob@example.org", name="Bob"), "Hanwha", kind="company"
+        ),
         "cho": make_participant(event, make_user(email="cho@example.org", name="Cho"), "KAIST"),
     }
-    return {"event": event, "organizer": organizer, "slots": slots, "tables": tables, "now": now, **people}
+    return {
+        "event": event,
+        "organizer": organizer,
+        "slots": slots,
+        "tables": tables,
+        "now": now,
+        **people,
+    }
 
 
 def agreed(event, first, second, slot=None, table=None, status="scheduled"):
-    request = MeetingRequest(event_id=event.id, requester=first, recipient=second, requester_priority=2,
-                             recipient_priority=2, status="accepted")
+    request = MeetingRequest(
+        event_id=event.id,
+        requester=first,
+        recipient=second,
+        requester_priority=2,
+        recipient_priority=2,
+        status="accepted",
+    )
     meeting = Meeting(event_id=event.id, request=request, status=status, slot=slot, table=table)
     meeting.attendees = [MeetingAttendee(participant=first), MeetingAttendee(participant=second)]
     db.session.add(meeting)
@@ -62,6 +98,7 @@ def count(model):
 
 # --- marking ---------------------------------------------------------------------------------
 
+
 def test_attendee_marks_a_started_meeting_held_then_corrects_to_no_show(client, login, day):
     meeting = agreed(day["event"], day["ada"], day["bob"], day["slots"][1], day["tables"][0])
     login(client, day["ada"].user)
@@ -78,10 +115,14 @@ def test_attendee_marks_a_started_meeting_held_then_corrects_to_no_show(client, 
 def test_cancelling_tells_the_other_side_and_frees_the_table(client, login, day):
     meeting = agreed(day["event"], day["ada"], day["bob"], day["slots"][2], day["tables"][0])
     login(client, day["bob"].user)
-    client.post_form(f"/e/{day['event'].slug}/day/meetings/{meeting.id}/mark", {"status": "cancelled"})
+    client.post_form(
+        f"/e/{day['event'].slug}/day/meetings/{meeting.id}/mark", {"status": "cancelled"}
+    )
     assert meeting_state(meeting)[0] == "cancelled"
     assert db.session.get(MeetingRequest, meeting.request_id).status == "cancelled"
-    note = db.session.scalar(select(Notification).where(Notification.participant_id == day["ada"].id))
+    note = db.session.scalar(
+        select(Notification).where(Notification.participant_id == day["ada"].id)
+    )
     assert "Bob cancelled your meeting" in note.subject
     free = dayof.common_free_slots(day["event"], [day["ada"], day["cho"]])
     assert (day["slots"][2].id, day["tables"][0].id) in {(p.slot.id, p.table.id) for p in free}
@@ -90,12 +131,18 @@ def test_cancelling_tells_the_other_side_and_frees_the_table(client, login, day)
 def test_marking_refusals_change_nothing(client, login, day):
     later = agreed(day["event"], day["ada"], day["bob"], day["slots"][3], day["tables"][0])
     login(client, day["ada"].user)
-    response = client.post_form(f"/e/{day['event'].slug}/day/meetings/{later.id}/mark", {"status": "held"},
-                                follow_redirects=True)
+    response = client.post_form(
+        f"/e/{day['event'].slug}/day/meetings/{later.id}/mark",
+        {"status": "held"},
+        follow_redirects=True,
+    )
     assert "once it has started" in response.get_data(as_text=True)
     assert meeting_state(later)[0] == "scheduled"
-    response = client.post_form(f"/e/{day['event'].slug}/day/meetings/{later.id}/mark", {"status": "exploded"},
-                                follow_redirects=True)
+    response = client.post_form(
+        f"/e/{day['event'].slug}/day/meetings/{later.id}/mark",
+        {"status": "exploded"},
+        follow_redirects=True,
+    )
     assert "Choose held, cancelled or no-show." in response.get_data(as_text=True)
     assert meeting_state(later)[0] == "scheduled"
 
@@ -124,14 +171,19 @@ def test_marking_outside_publication_is_refused(client, login, day):
 
 # --- booking ---------------------------------------------------------------------------------
 
+
 def test_booking_an_unscheduled_meeting_into_the_first_common_free_slot(client, login, day):
     event, ada, bob = day["event"], day["ada"], day["bob"]
-    agreed(event, ada, day["cho"], day["slots"][2], day["tables"][0])  # Ada is busy at the first future slot
+    agreed(
+        event, ada, day["cho"], day["slots"][2], day["tables"][0]
+    )  # Ada is busy at the first future slot
     meeting = agreed(event, ada, bob)
     login(client, bob.user)
     page = client.get(f"/e/{event.slug}/day").get_data(as_text=True)
     assert f"/day/meetings/{meeting.id}/book" in page
-    response = client.post_form(f"/e/{event.slug}/day/meetings/{meeting.id}/book", {"slot": "first"})
+    response = client.post_form(
+        f"/e/{event.slug}/day/meetings/{meeting.id}/book", {"slot": "first"}
+    )
     assert response.status_code == 302
     assert meeting_state(meeting)[1] == day["slots"][3].id  # not the past ones, not Ada's busy one
     note = db.session.scalar(select(Notification).where(Notification.participant_id == ada.id))
@@ -147,8 +199,10 @@ def test_booking_a_chosen_slot_and_the_refusals(client, login, day):
     url = f"/e/{event.slug}/day/meetings/{meeting.id}/book"
     page = client.get(url).get_data(as_text=True)
     assert f'value="{day["slots"][2].id}"' in page and f'value="{day["slots"][3].id}"' not in page
-    for slot, message in ((day["slots"][3], "Bob is not available at that time."),
-                          (day["slots"][0], "past times cannot be booked")):
+    for slot, message in (
+        (day["slots"][3], "Bob is not available at that time."),
+        (day["slots"][0], "past times cannot be booked"),
+    ):
         response = client.post_form(url, {"slot": str(slot.id)})
         assert response.status_code == 200 and message in response.get_data(as_text=True)
         assert meeting_state(meeting)[1] is None
@@ -165,16 +219,20 @@ def test_booking_a_chosen_slot_and_the_refusals(client, login, day):
 def test_a_full_slot_is_refused(client, login, make_user, make_participant, day):
     event = day["event"]
     slot = day["slots"][2]
-    others = [make_participant(event, make_user(email=f"x{i}@example.org", name=f"X{i}"), f"Org {i}")
-              for i in range(4)]
+    others = [
+        make_participant(event, make_user(email=f"x{i}@example.org", name=f"X{i}"), f"Org {i}")
+        for i in range(4)
+    ]
     agreed(event, others[0], others[1], slot, day["tables"][0])
     agreed(event, others[2], others[3], slot, day["tables"][1])
     meeting = agreed(event, day["ada"], day["bob"])
-    with pytest.raises(ServiceError, match="No table is free at that time."):
+    with pytest.raises(ServiceError, match=r"No table is free at that time\."):
         dayof.book_meeting(meeting, day["ada"], slot.id)
     db.session.rollback()
     assert meeting_state(meeting)[1] is None
-    assert slot.id not in {p.slot.id for p in dayof.common_free_slots(event, [day["ada"], day["bob"]])}
+    assert slot.id not in {
+        p.slot.id for p in dayof.common_free_slots(event, [day["ada"], day["bob"]])
+    }
 
 
 def test_a_booth_owner_meets_at_their_booth(day):
@@ -187,7 +245,9 @@ def test_a_booth_owner_meets_at_their_booth(day):
     db.session.commit()
     assert placement.table.id == booth.id
     # Nobody else is ever seated at Bob's booth.
-    assert all(p.table.owner_id is None for p in dayof.common_free_slots(event, [day["ada"], day["cho"]]))
+    assert all(
+        p.table.owner_id is None for p in dayof.common_free_slots(event, [day["ada"], day["cho"]])
+    )
 
 
 def test_booking_a_new_meeting_with_another_participant(client, login, day):
@@ -195,13 +255,16 @@ def test_booking_a_new_meeting_with_another_participant(client, login, day):
     login(client, ada.user)
     page = client.get(f"/e/{event.slug}/day/book?participant={cho.id}").get_data(as_text=True)
     assert "The first free time" in page
-    response = client.post_form(f"/e/{event.slug}/day/book?participant={cho.id}", {"slot": str(day["slots"][3].id)})
+    response = client.post_form(
+        f"/e/{event.slug}/day/book?participant={cho.id}", {"slot": str(day["slots"][3].id)}
+    )
     assert response.status_code == 302
     meeting = db.session.scalar(select(Meeting).where(Meeting.event_id == event.id))
     assert meeting.slot_id == day["slots"][3].id and meeting.request.status == "accepted"
     assert {a.participant_id for a in meeting.attendees} == {ada.id, cho.id}
     assert "Ada booked a meeting with you" in db.session.scalar(
-        select(Notification.subject).where(Notification.participant_id == cho.id))
+        select(Notification.subject).where(Notification.participant_id == cho.id)
+    )
     # A second booking with the same person is refused: they already meet.
     response = client.post_form(f"/e/{event.slug}/day/book?participant={cho.id}", {"slot": "first"})
     assert "You already have a meeting with Cho." in response.get_data(as_text=True)
@@ -213,11 +276,17 @@ def test_new_booking_refusals_change_nothing(client, login, make_user, make_part
     colleague = make_participant(event, make_user(email="ada2@example.org", name="Ada's colleague"))
     colleague.organisation = ada.organisation
     db.session.commit()
-    pending = make_participant(event, make_user(email="p@example.org", name="Pending"), "Other", status="pending")
+    pending = make_participant(
+        event, make_user(email="p@example.org", name="Pending"), "Other", status="pending"
+    )
     login(client, ada.user)
-    organizer = db.session.scalar(select(Participant).where(Participant.user_id == day["organizer"].id))
-    for other_id in (colleague.id, pending.id, organizer.id, 2 ** 70, "x"):
-        response = client.post_form(f"/e/{event.slug}/day/book?participant={other_id}", {"slot": "first"})
+    organizer = db.session.scalar(
+        select(Participant).where(Participant.user_id == day["organizer"].id)
+    )
+    for other_id in (colleague.id, pending.id, organizer.id, 2**70, "x"):
+        response = client.post_form(
+            f"/e/{event.slug}/day/book?participant={other_id}", {"slot": "first"}
+        )
         assert response.status_code == 200, other_id
         assert "Choose whom to meet." in response.get_data(as_text=True)
     with pytest.raises(ServiceError, match="colleague of your organisation"):
@@ -228,7 +297,9 @@ def test_new_booking_refusals_change_nothing(client, login, make_user, make_part
     assert count(Meeting) == 0 and count(MeetingRequest) == 0
 
 
-def test_booking_outside_publication_and_for_unapproved_people(client, login, make_user, make_participant, day):
+def test_booking_outside_publication_and_for_unapproved_people(
+    client, login, make_user, make_participant, day
+):
     event = day["event"]
     meeting = agreed(event, day["ada"], day["bob"])
     event.status = "scheduling"
@@ -238,10 +309,17 @@ def test_booking_outside_publication_and_for_unapproved_people(client, login, ma
     db.session.rollback()
     event.status = "published"
     db.session.commit()
-    outsider = make_participant(event, make_user(email="r@example.org", name="Rejected"), "R", status="rejected")
+    outsider = make_participant(
+        event, make_user(email="r@example.org", name="Rejected"), "R", status="rejected"
+    )
     login(client, outsider.user)
     assert client.get(f"/e/{event.slug}/day").status_code == 404
-    assert client.post_form(f"/e/{event.slug}/day/meetings/{meeting.id}/book", {"slot": "first"}).status_code == 404
+    assert (
+        client.post_form(
+            f"/e/{event.slug}/day/meetings/{meeting.id}/book", {"slot": "first"}
+        ).status_code
+        == 404
+    )
     assert meeting_state(meeting)[1] is None
 
 
@@ -249,35 +327,46 @@ def test_someone_elses_meeting_and_other_events_ids_are_404(client, login, make_
     event = day["event"]
     theirs = agreed(event, day["bob"], day["cho"])
     login(client, day["ada"].user)
-    for url in (f"/e/{event.slug}/day/meetings/{theirs.id}/book", f"/e/{event.slug}/day/meetings/{2 ** 70}/book"):
+    for url in (
+        f"/e/{event.slug}/day/meetings/{theirs.id}/book",
+        f"/e/{event.slug}/day/meetings/{2**70}/book",
+    ):
         assert client.post_form(url, {"slot": "first"}).status_code == 404
     other_event = make_event(slug="other-2027", status="published")
-    assert client.post_form(f"/e/{other_event.slug}/day/meetings/{theirs.id}/mark", {"status": "held"}).status_code == 404
+    assert (
+        client.post_form(
+            f"/e/{other_event.slug}/day/meetings/{theirs.id}/mark", {"status": "held"}
+        ).status_code
+        == 404
+    )
     assert meeting_state(theirs) == ("scheduled", None, None)
 
 
 def test_two_bookings_racing_for_the_last_table(make_user, make_participant, day):
     """The second booking, run after the first committed, sees the table taken and is refused."""
     event, slot = day["event"], day["slots"][2]
-    others = [make_participant(event, make_user(email=f"y{i}@example.org", name=f"Y{i}"), f"Firm {i}")
-              for i in range(4)]
+    others = [
+        make_participant(event, make_user(email=f"y{i}@example.org", name=f"Y{i}"), f"Firm {i}")
+        for i in range(4)
+    ]
     agreed(event, others[0], others[1], slot, day["tables"][0])  # one of the two tables is left
     first = agreed(event, day["ada"], day["bob"])
     second = agreed(event, others[2], others[3])
     dayof.book_meeting(first, day["ada"], slot.id)
     db.session.commit()
-    with pytest.raises(ServiceError, match="No table is free at that time."):
+    with pytest.raises(ServiceError, match=r"No table is free at that time\."):
         dayof.book_meeting(second, others[2], slot.id)
     db.session.rollback()
     assert meeting_state(first)[1:] == (slot.id, day["tables"][1].id)
     assert meeting_state(second)[1] is None
     # Nor can anyone be booked twice at one time.
     third = agreed(event, day["ada"], day["cho"])
-    with pytest.raises(ServiceError, match="Ada has another meeting at that time."):
+    with pytest.raises(ServiceError, match=r"Ada has another meeting at that time\."):
         dayof.book_meeting(third, day["cho"], slot.id)
 
 
 # --- the organizer's pages -------------------------------------------------------------------
+
 
 def test_table_sheets_and_agendas_list_the_right_people(client, login, day):
     event = day["event"]
@@ -286,7 +375,9 @@ def test_table_sheets_and_agendas_list_the_right_people(client, login, day):
     agreed(event, day["bob"], day["cho"], day["slots"][4], day["tables"][0], status="cancelled")
     login(client, day["organizer"])
     sheets = dayof.table_sheets(event)
-    by_slot = {sheet.slot.id: {table.name: meeting for table, meeting in sheet.rows} for sheet in sheets}
+    by_slot = {
+        sheet.slot.id: {table.name: meeting for table, meeting in sheet.rows} for sheet in sheets
+    }
     names = lambda meeting: sorted(a.participant.user.name for a in meeting.attendees)  # noqa: E731
     assert names(by_slot[day["slots"][2].id]["Table 2"]) == ["Ada", "Bob"]
     assert by_slot[day["slots"][2].id]["Table 1"] is None
@@ -304,9 +395,13 @@ def test_the_board_shows_the_running_and_the_next_slot(client, login, day):
     event = day["event"]
     agreed(event, day["ada"], day["bob"], day["slots"][1], day["tables"][0], status="held")
     agreed(event, day["ada"], day["cho"], day["slots"][2], day["tables"][1])
-    agreed(event, day["bob"], day["cho"], day["slots"][0], day["tables"][1])  # an hour ago: not shown
+    agreed(
+        event, day["bob"], day["cho"], day["slots"][0], day["tables"][1]
+    )  # an hour ago: not shown
     board = dayof.live_board(event)
-    assert board.current.slot.id == day["slots"][1].id and board.upcoming.slot.id == day["slots"][2].id
+    assert (
+        board.current.slot.id == day["slots"][1].id and board.upcoming.slot.id == day["slots"][2].id
+    )
     login(client, day["organizer"])
     page = client.get(f"/e/{event.slug}/organize/board").get_data(as_text=True)
     assert 'http-equiv="refresh" content="30"' in page
@@ -335,11 +430,18 @@ def test_before_publication_nothing_is_shown(client, login, day):
     assert "not published yet" in client.get(f"/e/{event.slug}/day").get_data(as_text=True)
 
 
-def test_an_organizer_of_another_event_cannot_reach_this_events_meetings(client, login, make_user, make_event, day):
+def test_an_organizer_of_another_event_cannot_reach_this_events_meetings(
+    client, login, make_user, make_event, day
+):
     meeting = agreed(day["event"], day["ada"], day["bob"], day["slots"][1], day["tables"][0])
     other_organizer = make_user(email="o2@example.org", name="Other organizer")
     other = make_event(slug="other-2027", status="published", organizer=other_organizer)
     login(client, other_organizer)
-    assert client.post_form(f"/e/{other.slug}/day/meetings/{meeting.id}/mark", {"status": "held"}).status_code == 404
+    assert (
+        client.post_form(
+            f"/e/{other.slug}/day/meetings/{meeting.id}/mark", {"status": "held"}
+        ).status_code
+        == 404
+    )
     assert client.get(f"/e/{day['event'].slug}/organize/sheets").status_code == 403
     assert meeting_state(meeting)[0] == "scheduled"

@@ -1,5 +1,6 @@
 """Event set-up through the organizer pages: creating an event, settings, status, sessions, tables, access."""
-from datetime import date, datetime, time, timezone
+
+from datetime import UTC, date, datetime, time
 from html import unescape
 
 import pytest
@@ -10,14 +11,36 @@ from forum.extensions import db
 from forum.models import Event, MeetingSession, Participant, Slot, Table, Unavailability
 from forum.services.events import add_tables, create_session, ids_in_use
 
-UTC = timezone.utc
-NEW_EVENT = {"name": "InterBiz Bio Partnering 2027", "slug": "interbiz-2027", "venue": "BEXCO, Busan",
-             "description": "Partnering for bio and health", "timezone": "Asia/Seoul",
-             "start_date": "2027-05-11", "end_date": "2027-05-12", "registration_deadline": "2027-05-01T18:00",
-             "request_deadline": "", "approval_mode": "manual", "max_requests": "20"}
-SESSION_FORM = {"name": "Morning", "day": "2027-05-11", "starts_at": "10:00", "ends_at": "12:00",
-                "slot_minutes": "30", "pauses": "10:30-10:45"}
-SESSION = dict(name="Morning", day=date(2027, 5, 11), starts_at=time(10), ends_at=time(12), slot_minutes=30, pauses=[])
+UTC = UTC
+NEW_EVENT = {
+    "name": "InterBiz Bio Partnering 2027",
+    "slug": "interbiz-2027",
+    "venue": "BEXCO, Busan",
+    "description": "Partnering for bio and health",
+    "timezone": "Asia/Seoul",
+    "start_date": "2027-05-11",
+    "end_date": "2027-05-12",
+    "registration_deadline": "2027-05-01T18:00",
+    "request_deadline": "",
+    "approval_mode": "manual",
+    "max_requests": "20",
+}
+SESSION_FORM = {
+    "name": "Morning",
+    "day": "2027-05-11",
+    "starts_at": "10:00",
+    "ends_at": "12:00",
+    "slot_minutes": "30",
+    "pauses": "10:30-10:45",
+}
+SESSION = dict(
+    name="Morning",
+    day=date(2027, 5, 11),
+    starts_at=time(10),
+    ends_at=time(12),
+    slot_minutes=30,
+    pauses=[],
+)
 
 
 def page(response) -> str:
@@ -47,39 +70,55 @@ def signed_in(client, login, organizer):
 
 # --- creating an event -------------------------------------------------------------------------
 
+
 def test_a_signed_in_user_creates_an_event_and_organizes_it(client, make_user, login):
     user = make_user()
     login(client, user)
     assert client.get("/events/new").status_code == 200
     response = client.post_form("/events/new", NEW_EVENT)
-    assert response.status_code == 302 and response.headers["Location"].endswith("/e/interbiz-2027/organize/")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        "/e/interbiz-2027/organize/"
+    )
     event = db.session.scalar(select(Event).where(Event.slug == "interbiz-2027"))
     assert event.status == "draft" and event.approval_mode == "manual" and event.max_requests == 20
     assert event.registration_deadline == datetime(2027, 5, 1, 9, 0, tzinfo=UTC)  # 18:00 in Seoul
     assert event.request_deadline is None
     creator = db.session.scalar(select(Participant).where(Participant.event_id == event.id))
-    assert (creator.user_id, creator.role, creator.status, creator.organisation_id) == (user.id, "organizer", "approved", None)
+    assert (creator.user_id, creator.role, creator.status, creator.organisation_id) == (
+        user.id,
+        "organizer",
+        "approved",
+        None,
+    )
     dashboard = client.get("/e/interbiz-2027/organize/")
     assert dashboard.status_code == 200 and "InterBiz Bio Partnering 2027" in page(dashboard)
 
 
-@pytest.mark.parametrize("changes, field_error", [
-    ({"slug": "Bio 2027!"}, "Use lowercase letters, digits and single hyphens"),
-    ({"slug": "-bio"}, "Use lowercase letters, digits and single hyphens"),
-    ({"slug": "bio-2027"}, "Another event uses this address already"),
-    ({"slug": "x" * 81}, "Field must be between 3 and 80 characters long."),
-    ({"name": ""}, "This field is required."),
-    ({"name": "n" * 5000}, "Field cannot be longer than 200 characters."),
-    ({"timezone": "Mars/Olympus"}, "Not a valid choice"),
-    ({"end_date": "2027-05-10"}, "The event cannot end before it starts."),
-    ({"start_date": "2027-02-30"}, "Give a date like 2027-05-11."),
-    ({"registration_deadline": "tomorrow"}, "Not a valid datetime value."),
-    ({"timezone": "Europe/Brussels", "registration_deadline": "2027-03-28T02:30"}, "does not exist on"),
-    ({"max_requests": "0"}, "Number must be between 1 and 1000."),
-    ({"max_requests": "lots"}, "Not a valid integer value."),
-    ({"approval_mode": "whenever"}, "Not a valid choice"),
-])
-def test_new_event_form_errors_are_shown_with_the_input_kept(client, make_user, login, make_event, changes, field_error):
+@pytest.mark.parametrize(
+    "changes, field_error",
+    [
+        ({"slug": "Bio 2027!"}, "Use lowercase letters, digits and single hyphens"),
+        ({"slug": "-bio"}, "Use lowercase letters, digits and single hyphens"),
+        ({"slug": "bio-2027"}, "Another event uses this address already"),
+        ({"slug": "x" * 81}, "Field must be between 3 and 80 characters long."),
+        ({"name": ""}, "This field is required."),
+        ({"name": "n" * 5000}, "Field cannot be longer than 200 characters."),
+        ({"timezone": "Mars/Olympus"}, "Not a valid choice"),
+        ({"end_date": "2027-05-10"}, "The event cannot end before it starts."),
+        ({"start_date": "2027-02-30"}, "Give a date like 2027-05-11."),
+        ({"registration_deadline": "tomorrow"}, "Not a valid datetime value."),
+        (
+            {"timezone": "Europe/Brussels", "registration_deadline": "2027-03-28T02:30"},
+            "does not exist on",
+        ),
+        ({"max_requests": "0"}, "Number must be between 1 and 1000."),
+        ({"max_requests": "lots"}, "Not a valid integer value."),
+        ({"approval_mode": "whenever"}, "Not a valid choice"),
+    ],
+)
+def test_new_event_form_errors_are_shown_with_the_input_kept(
+    client, make_user, login, make_event, changes, field_error
+):
     make_event(slug="bio-2027")
     login(client, make_user())
     data = {**NEW_EVENT, **changes}
@@ -112,6 +151,7 @@ def test_creating_an_event_needs_signing_in(client):
 
 # --- settings ----------------------------------------------------------------------------------
 
+
 def test_settings_show_deadlines_in_local_time_and_save_them_as_utc(signed_in, event):
     event.request_deadline = datetime(2027, 5, 5, 14, 59, tzinfo=UTC)
     db.session.commit()
@@ -128,7 +168,9 @@ def test_settings_show_deadlines_in_local_time_and_save_them_as_utc(signed_in, e
 def test_settings_refuse_dates_that_would_leave_a_session_out(signed_in, event):
     create_session(event, **{**SESSION, "day": date(2027, 5, 12)})
     db.session.commit()
-    response = signed_in.post_form("/e/bio-2027/organize/settings", {**NEW_EVENT, "name": "Changed", "end_date": "2027-05-11"})
+    response = signed_in.post_form(
+        "/e/bio-2027/organize/settings", {**NEW_EVENT, "name": "Changed", "end_date": "2027-05-11"}
+    )
     assert response.status_code == 200 and "is outside these dates" in page(response)
     assert 'value="Changed"' in page(response)
     db.session.expire_all()
@@ -137,13 +179,16 @@ def test_settings_refuse_dates_that_would_leave_a_session_out(signed_in, event):
 
 # --- status ------------------------------------------------------------------------------------
 
+
 def move(client, target):
     response = client.post_form("/e/bio-2027/organize/status", {"target": target})
     assert response.status_code == 302
     return page(client.get(response.headers["Location"]))
 
 
-def test_status_moves_one_step_at_a_time_with_preconditions(signed_in, event, make_user, make_participant):
+def test_status_moves_one_step_at_a_time_with_preconditions(
+    signed_in, event, make_user, make_participant
+):
     assert "Add at least one meeting session first" in move(signed_in, "registration")
     assert "moves one step at a time" in move(signed_in, "requests")
     session = create_session(event, **SESSION)
@@ -189,31 +234,38 @@ def test_dashboard_shows_counts_and_the_moves(signed_in, event):
 
 # --- sessions ----------------------------------------------------------------------------------
 
+
 def test_adding_a_session_generates_its_slots_shown_in_local_time(signed_in, event):
     response = signed_in.post_form("/e/bio-2027/organize/sessions", SESSION_FORM)
     assert response.status_code == 302
     session = db.session.scalar(select(MeetingSession))
     assert [slot.starts_at for slot in session.slots] == [
-        datetime(2027, 5, 11, 1, tzinfo=UTC), datetime(2027, 5, 11, 1, 45, tzinfo=UTC), datetime(2027, 5, 11, 2, 15, tzinfo=UTC)]
+        datetime(2027, 5, 11, 1, tzinfo=UTC),
+        datetime(2027, 5, 11, 1, 45, tzinfo=UTC),
+        datetime(2027, 5, 11, 2, 15, tzinfo=UTC),
+    ]
     html = page(signed_in.get("/e/bio-2027/organize/sessions"))
     assert "10:45–11:15" in html and "Morning" in html
 
 
-@pytest.mark.parametrize("changes, field_error", [
-    ({"day": "2027-05-13"}, "Choose a day between"),
-    ({"day": "someday"}, "Give a date like 2027-05-11."),
-    ({"starts_at": "25:61"}, "Give a time like 10:00."),
-    ({"ends_at": "09:00"}, "The session must end after it starts."),
-    ({"slot_minutes": "4"}, "Number must be between 5 and 240."),
-    ({"slot_minutes": "1e309"}, "Not a valid integer value."),
-    ({"slot_minutes": "180"}, "Not one slot of 180 minutes fits in this session."),
-    ({"pauses": "coffee at 10"}, "“coffee at 10” is not a break like 10:30-10:45."),
-    ({"pauses": "10:30-10:45, 25:00-26:00"}, "is not a break like"),
-    ({"pauses": "09:30-10:30"}, "is not inside the session"),
-    ({"pauses": "10:30-11:00, 10:45-11:15"}, "overlaps the one before it"),
-    ({"pauses": "1" * 600}, "Keep this under 500 characters."),
-    ({"name": "n" * 500}, "Field cannot be longer than 120 characters."),
-])
+@pytest.mark.parametrize(
+    "changes, field_error",
+    [
+        ({"day": "2027-05-13"}, "Choose a day between"),
+        ({"day": "someday"}, "Give a date like 2027-05-11."),
+        ({"starts_at": "25:61"}, "Give a time like 10:00."),
+        ({"ends_at": "09:00"}, "The session must end after it starts."),
+        ({"slot_minutes": "4"}, "Number must be between 5 and 240."),
+        ({"slot_minutes": "1e309"}, "Not a valid integer value."),
+        ({"slot_minutes": "180"}, "Not one slot of 180 minutes fits in this session."),
+        ({"pauses": "coffee at 10"}, "“coffee at 10” is not a break like 10:30-10:45."),
+        ({"pauses": "10:30-10:45, 25:00-26:00"}, "is not a break like"),
+        ({"pauses": "09:30-10:30"}, "is not inside the session"),
+        ({"pauses": "10:30-11:00, 10:45-11:15"}, "overlaps the one before it"),
+        ({"pauses": "1" * 600}, "Keep this under 500 characters."),
+        ({"name": "n" * 500}, "Field cannot be longer than 120 characters."),
+    ],
+)
 def test_session_form_errors_are_shown_with_the_input_kept(signed_in, event, changes, field_error):
     data = {**SESSION_FORM, **changes}
     response = signed_in.post_form("/e/bio-2027/organize/sessions", data)
@@ -229,26 +281,54 @@ def test_session_form_errors_are_shown_with_the_input_kept(signed_in, event, cha
 def test_overlapping_session_is_refused_naming_the_other(signed_in, event):
     create_session(event, **SESSION)
     db.session.commit()
-    response = signed_in.post_form("/e/bio-2027/organize/sessions", {**SESSION_FORM, "name": "Late", "starts_at": "11:00",
-                                                                    "ends_at": "13:00", "pauses": ""})
+    response = signed_in.post_form(
+        "/e/bio-2027/organize/sessions",
+        {**SESSION_FORM, "name": "Late", "starts_at": "11:00", "ends_at": "13:00", "pauses": ""},
+    )
     assert "This overlaps the session “Morning”" in page(response)
     assert count(MeetingSession) == 1
 
 
 def test_dst_gap_in_a_session_form_is_refused(signed_in, make_event, organizer):
-    make_event(slug="brussels", timezone="Europe/Brussels", organizer=organizer,
-               start_date=date(2027, 3, 27), end_date=date(2027, 3, 28))
-    response = signed_in.post_form("/e/brussels/organize/sessions",
-                                   {**SESSION_FORM, "day": "2027-03-28", "starts_at": "02:30", "ends_at": "05:00", "pauses": ""})
+    make_event(
+        slug="brussels",
+        timezone="Europe/Brussels",
+        organizer=organizer,
+        start_date=date(2027, 3, 27),
+        end_date=date(2027, 3, 28),
+    )
+    response = signed_in.post_form(
+        "/e/brussels/organize/sessions",
+        {
+            **SESSION_FORM,
+            "day": "2027-03-28",
+            "starts_at": "02:30",
+            "ends_at": "05:00",
+            "pauses": "",
+        },
+    )
     assert "02:30 does not exist on Sunday, March 28, 2027 in Europe/Brussels" in page(response)
     assert count(MeetingSession) == 0
 
 
 def test_slots_on_a_day_the_clocks_move_back_show_their_offset(signed_in, make_event, organizer):
-    make_event(slug="brussels", timezone="Europe/Brussels", organizer=organizer,
-               start_date=date(2027, 10, 30), end_date=date(2027, 10, 31))
-    signed_in.post_form("/e/brussels/organize/sessions",
-                        {**SESSION_FORM, "day": "2027-10-31", "starts_at": "01:00", "ends_at": "04:00", "pauses": ""})
+    make_event(
+        slug="brussels",
+        timezone="Europe/Brussels",
+        organizer=organizer,
+        start_date=date(2027, 10, 30),
+        end_date=date(2027, 10, 31),
+    )
+    signed_in.post_form(
+        "/e/brussels/organize/sessions",
+        {
+            **SESSION_FORM,
+            "day": "2027-10-31",
+            "starts_at": "01:00",
+            "ends_at": "04:00",
+            "pauses": "",
+        },
+    )
     html = page(signed_in.get("/e/brussels/organize/sessions"))
     assert "02:30 GMT+02:00–03:00 GMT+02:00" not in html  # 03:00 CEST never shows: it is 02:00 CET
     assert "02:30 GMT+02:00–02:00 GMT+01:00" in html and "02:00 GMT+01:00–02:30 GMT+01:00" in html
@@ -261,28 +341,36 @@ def test_editing_a_session_keeps_unchanged_slot_ids(signed_in, event):
     before = {slot.starts_at: slot.id for slot in session.slots}
     form = page(signed_in.get(f"/e/bio-2027/organize/sessions/{session.id}/edit"))
     assert 'value="10:00"' in form and 'value="Morning"' in form
-    response = signed_in.post_form(f"/e/bio-2027/organize/sessions/{session.id}/edit",
-                                   {**SESSION_FORM, "ends_at": "13:00", "pauses": ""})
+    response = signed_in.post_form(
+        f"/e/bio-2027/organize/sessions/{session.id}/edit",
+        {**SESSION_FORM, "ends_at": "13:00", "pauses": ""},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     after = {slot.starts_at: slot.id for slot in session.slots}
     assert len(after) == 6 and all(after[start] == slot_id for start, slot_id in before.items())
 
 
-def test_editing_or_deleting_a_session_with_slots_in_use_is_refused(signed_in, event, make_user, make_participant):
+def test_editing_or_deleting_a_session_with_slots_in_use_is_refused(
+    signed_in, event, make_user, make_participant
+):
     session = create_session(event, **SESSION)
     db.session.commit()
     participant = make_participant(event, make_user(email="p@example.org"))
     db.session.add(Unavailability(participant_id=participant.id, slot_id=session.slots[2].id))
     db.session.commit()
     before = sorted(slot.id for slot in session.slots)
-    response = signed_in.post_form(f"/e/bio-2027/organize/sessions/{session.id}/edit",
-                                   {**SESSION_FORM, "slot_minutes": "20", "pauses": ""})
+    response = signed_in.post_form(
+        f"/e/bio-2027/organize/sessions/{session.id}/edit",
+        {**SESSION_FORM, "slot_minutes": "20", "pauses": ""},
+    )
     assert response.status_code == 200
     assert "1 slot that would disappear is in use: Tue, May 11 11:00" in page(response)
     assert 'value="20"' in page(response)
     response = signed_in.post_form(f"/e/bio-2027/organize/sessions/{session.id}/delete")
-    assert "1 slot that would disappear is in use" in page(signed_in.get(response.headers["Location"]))
+    assert "1 slot that would disappear is in use" in page(
+        signed_in.get(response.headers["Location"])
+    )
     db.session.expire_all()
     assert sorted(slot.id for slot in session.slots) == before and session.slot_minutes == 30
     assert count(Unavailability) == 1
@@ -291,28 +379,44 @@ def test_editing_or_deleting_a_session_with_slots_in_use_is_refused(signed_in, e
 def test_deleting_a_session_removes_its_slots(signed_in, event):
     session = create_session(event, **{**SESSION, "pauses": [(time(11), time(11, 15))]})
     db.session.commit()
-    assert signed_in.post_form(f"/e/bio-2027/organize/sessions/{session.id}/delete").status_code == 302
+    assert (
+        signed_in.post_form(f"/e/bio-2027/organize/sessions/{session.id}/delete").status_code == 302
+    )
     assert count(MeetingSession) == 0 and count(Slot) == 0
 
 
 # --- tables ------------------------------------------------------------------------------------
 
+
 def test_adding_tables_numbers_them_after_the_last(signed_in, event):
-    assert signed_in.post_form("/e/bio-2027/organize/tables", {"count": "3", "prefix": "Table"}).status_code == 302
-    assert signed_in.post_form("/e/bio-2027/organize/tables", {"count": "2", "prefix": "Booth"}).status_code == 302
+    assert (
+        signed_in.post_form(
+            "/e/bio-2027/organize/tables", {"count": "3", "prefix": "Table"}
+        ).status_code
+        == 302
+    )
+    assert (
+        signed_in.post_form(
+            "/e/bio-2027/organize/tables", {"count": "2", "prefix": "Booth"}
+        ).status_code
+        == 302
+    )
     names = db.session.scalars(select(Table.name).order_by(Table.number)).all()
     assert names == ["Table 1", "Table 2", "Table 3", "Booth 4", "Booth 5"]
     assert "Booth 5" in page(signed_in.get("/e/bio-2027/organize/tables"))
 
 
-@pytest.mark.parametrize("data, field_error", [
-    ({"count": "0", "prefix": "Table"}, "Number must be between 1 and 200."),
-    ({"count": "100000", "prefix": "Table"}, "Number must be between 1 and 200."),
-    ({"count": "", "prefix": "Table"}, "This field is required."),
-    ({"count": "2", "prefix": ""}, "This field is required."),
-    ({"count": "2", "prefix": "T" * 61}, "Field cannot be longer than 60 characters."),
-    ({"count": "2", "prefix": "Taken"}, "A table is called “Taken 2” already."),
-])
+@pytest.mark.parametrize(
+    "data, field_error",
+    [
+        ({"count": "0", "prefix": "Table"}, "Number must be between 1 and 200."),
+        ({"count": "100000", "prefix": "Table"}, "Number must be between 1 and 200."),
+        ({"count": "", "prefix": "Table"}, "This field is required."),
+        ({"count": "2", "prefix": ""}, "This field is required."),
+        ({"count": "2", "prefix": "T" * 61}, "Field cannot be longer than 60 characters."),
+        ({"count": "2", "prefix": "Taken"}, "A table is called “Taken 2” already."),
+    ],
+)
 def test_add_tables_form_errors(signed_in, event, data, field_error):
     db.session.add(Table(event_id=event.id, number=1, name="Taken 2"))
     db.session.commit()
@@ -323,48 +427,80 @@ def test_add_tables_form_errors(signed_in, event, data, field_error):
 
 
 def table_form(**changes):
-    return {"number": "1", "name": "Table 1", "room": "Hall B", "video_url": "", "owner": "0", **changes}
+    return {
+        "number": "1",
+        "name": "Table 1",
+        "room": "Hall B",
+        "video_url": "",
+        "owner": "0",
+        **changes,
+    }
 
 
-def test_a_table_becomes_the_booth_of_an_approved_participant(signed_in, event, make_user, make_participant):
+def test_a_table_becomes_the_booth_of_an_approved_participant(
+    signed_in, event, make_user, make_participant
+):
     table = add_tables(event, 1, "Table")[0]
     approved = make_participant(event, make_user(email="a@example.org", name="Approved Person"))
-    pending = make_participant(event, make_user(email="b@example.org", name="Pending Person"), status="pending")
+    pending = make_participant(
+        event, make_user(email="b@example.org", name="Pending Person"), status="pending"
+    )
     form = page(signed_in.get(f"/e/bio-2027/organize/tables/{table.id}/edit"))
-    choices = form[form.index('id="owner"'):form.index("</select>")]
-    assert "Approved Person" in choices and "Pending Person" not in choices and "Olivia Organizer" not in choices
-    response = signed_in.post_form(f"/e/bio-2027/organize/tables/{table.id}/edit",
-                                   table_form(owner=str(approved.id), video_url="https://meet.example.org/t1"))
+    choices = form[form.index('id="owner"') : form.index("</select>")]
+    assert (
+        "Approved Person" in choices
+        and "Pending Person" not in choices
+        and "Olivia Organizer" not in choices
+    )
+    response = signed_in.post_form(
+        f"/e/bio-2027/organize/tables/{table.id}/edit",
+        table_form(owner=str(approved.id), video_url="https://meet.example.org/t1"),
+    )
     assert response.status_code == 302
     db.session.expire_all()
-    assert table.owner_id == approved.id and table.room == "Hall B" and table.video_url == "https://meet.example.org/t1"
-    response = signed_in.post_form(f"/e/bio-2027/organize/tables/{table.id}/edit", table_form(owner=str(pending.id)))
+    assert (
+        table.owner_id == approved.id
+        and table.room == "Hall B"
+        and table.video_url == "https://meet.example.org/t1"
+    )
+    response = signed_in.post_form(
+        f"/e/bio-2027/organize/tables/{table.id}/edit", table_form(owner=str(pending.id))
+    )
     assert response.status_code == 200 and "Not a valid choice" in page(response)
 
 
-def test_a_booth_owner_must_take_part_in_this_event(signed_in, event, make_event, make_user, make_participant):
+def test_a_booth_owner_must_take_part_in_this_event(
+    signed_in, event, make_event, make_user, make_participant
+):
     table = add_tables(event, 1, "Table")[0]
     elsewhere = make_participant(make_event(slug="other"), make_user(email="x@example.org"))
-    response = signed_in.post_form(f"/e/bio-2027/organize/tables/{table.id}/edit", table_form(owner=str(elsewhere.id)))
+    response = signed_in.post_form(
+        f"/e/bio-2027/organize/tables/{table.id}/edit", table_form(owner=str(elsewhere.id))
+    )
     assert response.status_code == 200 and "Not a valid choice" in page(response)
     db.session.expire_all()
     assert table.owner_id is None and table.room == ""
 
 
-@pytest.mark.parametrize("changes, field_error", [
-    ({"number": "2"}, "Another table has number 2."),
-    ({"name": "Table 2"}, "Another table is called “Table 2”."),
-    ({"name": ""}, "This field is required."),
-    ({"number": "-3"}, "Number must be between 1 and 100000."),
-    ({"number": "one"}, "Not a valid integer value."),
-    ({"video_url": "javascript://alert(1)"}, "Give an address like https://…"),
-    ({"video_url": "not a url"}, "Give an address like https://…"),
-    ({"room": "r" * 121}, "Field cannot be longer than 120 characters."),
-    ({"owner": "abc"}, "Invalid Choice: could not coerce."),
-])
+@pytest.mark.parametrize(
+    "changes, field_error",
+    [
+        ({"number": "2"}, "Another table has number 2."),
+        ({"name": "Table 2"}, "Another table is called “Table 2”."),
+        ({"name": ""}, "This field is required."),
+        ({"number": "-3"}, "Number must be between 1 and 100000."),
+        ({"number": "one"}, "Not a valid integer value."),
+        ({"video_url": "javascript://alert(1)"}, "Give an address like https://…"),
+        ({"video_url": "not a url"}, "Give an address like https://…"),
+        ({"room": "r" * 121}, "Field cannot be longer than 120 characters."),
+        ({"owner": "abc"}, "Invalid Choice: could not coerce."),
+    ],
+)
 def test_table_form_errors_are_shown_and_nothing_is_written(signed_in, event, changes, field_error):
     first, _ = add_tables(event, 2, "Table")
-    response = signed_in.post_form(f"/e/bio-2027/organize/tables/{first.id}/edit", table_form(**changes))
+    response = signed_in.post_form(
+        f"/e/bio-2027/organize/tables/{first.id}/edit", table_form(**changes)
+    )
     assert response.status_code == 200 and field_error in page(response)
     assert 'value="Hall B"' in page(response) or "room" in changes
     db.session.expire_all()
@@ -380,10 +516,13 @@ def test_deleting_a_table(signed_in, event):
 @pytest.fixture
 def meeting_like_table(app):
     """A table of a later issue (meetings) that refers to slots and tables, found only through the metadata."""
-    booking = sa.Table("test_booking", db.metadata,
-                       sa.Column("id", sa.Integer, primary_key=True),
-                       sa.Column("slot_id", sa.ForeignKey("slot.id", ondelete="CASCADE")),
-                       sa.Column("table_id", sa.ForeignKey("event_table.id", ondelete="SET NULL")))
+    booking = sa.Table(
+        "test_booking",
+        db.metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("slot_id", sa.ForeignKey("slot.id", ondelete="CASCADE")),
+        sa.Column("table_id", sa.ForeignKey("event_table.id", ondelete="SET NULL")),
+    )
     booking.create(db.engine)
     yield booking
     db.session.remove()
@@ -391,17 +530,25 @@ def meeting_like_table(app):
     db.metadata.remove(booking)
 
 
-def test_tables_and_slots_used_by_later_tables_are_not_deleted(signed_in, event, meeting_like_table):
+def test_tables_and_slots_used_by_later_tables_are_not_deleted(
+    signed_in, event, meeting_like_table
+):
     table = add_tables(event, 1, "Table")[0]
     session = create_session(event, **SESSION)
     db.session.commit()
-    db.session.execute(meeting_like_table.insert().values(slot_id=session.slots[0].id, table_id=table.id))
+    db.session.execute(
+        meeting_like_table.insert().values(slot_id=session.slots[0].id, table_id=table.id)
+    )
     db.session.commit()
     assert ids_in_use(Table, [table.id]) == {table.id}
     response = signed_in.post_form(f"/e/bio-2027/organize/tables/{table.id}/delete")
-    assert "“Table 1” is in use (test_booking) and cannot be deleted." in page(signed_in.get(response.headers["Location"]))
+    assert "“Table 1” is in use (test_booking) and cannot be deleted." in page(
+        signed_in.get(response.headers["Location"])
+    )
     response = signed_in.post_form(f"/e/bio-2027/organize/sessions/{session.id}/delete")
-    assert "1 slot that would disappear is in use" in page(signed_in.get(response.headers["Location"]))
+    assert "1 slot that would disappear is in use" in page(
+        signed_in.get(response.headers["Location"])
+    )
     assert count(Table) == 1 and count(Slot) == 4
 
 
@@ -431,7 +578,12 @@ def setup_event(make_event, organizer):
     other_session = create_session(other, **SESSION)
     other_table = add_tables(other, 1, "Table")[0]
     db.session.commit()
-    return {"session": session.id, "table": table.id, "other_session": other_session.id, "other_table": other_table.id}
+    return {
+        "session": session.id,
+        "table": table.id,
+        "other_session": other_session.id,
+        "other_table": other_table.id,
+    }
 
 
 def sign_in_as(role, client, login, make_user, make_participant, organizer):
@@ -449,7 +601,9 @@ def sign_in_as(role, client, login, make_user, make_participant, organizer):
 
 @pytest.mark.parametrize("role", EXPECTED)
 @pytest.mark.parametrize("method, route", ROUTES)
-def test_organizer_routes_access(client, login, make_user, make_participant, organizer, setup_event, method, route, role):
+def test_organizer_routes_access(
+    client, login, make_user, make_participant, organizer, setup_event, method, route, role
+):
     sign_in_as(role, client, login, make_user, make_participant, organizer)
     url = route.format(**setup_event)
     response = client.get(url) if method == "GET" else client.post_form(url, {"target": "requests"})
@@ -463,16 +617,19 @@ def test_organizer_routes_access(client, login, make_user, make_participant, org
         assert count(Slot) == 8 and count(Table) == 2
 
 
-@pytest.mark.parametrize("method, route", [
-    ("GET", "/e/bio-2027/organize/sessions/{other_session}/edit"),
-    ("POST", "/e/bio-2027/organize/sessions/{other_session}/edit"),
-    ("POST", "/e/bio-2027/organize/sessions/{other_session}/delete"),
-    ("GET", "/e/bio-2027/organize/tables/{other_table}/edit"),
-    ("POST", "/e/bio-2027/organize/tables/{other_table}/edit"),
-    ("POST", "/e/bio-2027/organize/tables/{other_table}/delete"),
-    ("GET", "/e/bio-2027/organize/sessions/2147483647/edit"),
-    ("GET", "/e/no-such-event/organize/"),
-])
+@pytest.mark.parametrize(
+    "method, route",
+    [
+        ("GET", "/e/bio-2027/organize/sessions/{other_session}/edit"),
+        ("POST", "/e/bio-2027/organize/sessions/{other_session}/edit"),
+        ("POST", "/e/bio-2027/organize/sessions/{other_session}/delete"),
+        ("GET", "/e/bio-2027/organize/tables/{other_table}/edit"),
+        ("POST", "/e/bio-2027/organize/tables/{other_table}/edit"),
+        ("POST", "/e/bio-2027/organize/tables/{other_table}/delete"),
+        ("GET", "/e/bio-2027/organize/sessions/2147483647/edit"),
+        ("GET", "/e/no-such-event/organize/"),
+    ],
+)
 def test_another_events_ids_are_not_found(client, login, organizer, setup_event, method, route):
     login(client, organizer)
     url = route.format(**setup_event)
@@ -483,6 +640,7 @@ def test_another_events_ids_are_not_found(client, login, organizer, setup_event,
 
 def test_outbox_shows_only_this_events_messages(signed_in, event, make_event):
     from forum.services.mail import send_mail
+
     other = make_event(slug="other")
     send_mail("a@example.org", "About bio-2027", "Hello", event=event)
     send_mail("b@example.org", "About the other event", "Hello", event=other)
@@ -495,21 +653,43 @@ def test_outbox_shows_only_this_events_messages(signed_in, event, make_event):
 
 GARBAGE = [
     {},
-    {"name": "x" * 100000, "slug": "\x00", "day": ["2027-05-11", "2027-05-12"], "starts_at": "10:00:00:00"},
-    {"count": "-1", "number": "99999999999999999999999", "slot_minutes": "NaN", "owner": "-5", "target": ["a", "b"],
-     "timezone": "../../etc/passwd", "start_date": "9999-99-99", "registration_deadline": "2027-05-11T25:00",
-     "pauses": "12:00-", "video_url": "http://" + "a" * 600},
+    {
+        "name": "x" * 100000,
+        "slug": "\x00",
+        "day": ["2027-05-11", "2027-05-12"],
+        "starts_at": "10:00:00:00",
+    },
+    {
+        "count": "-1",
+        "number": "99999999999999999999999",
+        "slot_minutes": "NaN",
+        "owner": "-5",
+        "target": ["a", "b"],
+        "timezone": "../../etc/passwd",
+        "start_date": "9999-99-99",
+        "registration_deadline": "2027-05-11T25:00",
+        "pauses": "12:00-",
+        "video_url": "http://" + "a" * 600,
+    },
 ]
 
 
 @pytest.mark.parametrize("garbage", GARBAGE)
 def test_malformed_posts_never_fail_or_write(signed_in, setup_event, garbage):
-    routes = ["/events/new", "/e/bio-2027/organize/settings", "/e/bio-2027/organize/status",
-              "/e/bio-2027/organize/sessions", "/e/bio-2027/organize/sessions/{session}/edit",
-              "/e/bio-2027/organize/tables", "/e/bio-2027/organize/tables/{table}/edit"]
+    routes = [
+        "/events/new",
+        "/e/bio-2027/organize/settings",
+        "/e/bio-2027/organize/status",
+        "/e/bio-2027/organize/sessions",
+        "/e/bio-2027/organize/sessions/{session}/edit",
+        "/e/bio-2027/organize/tables",
+        "/e/bio-2027/organize/tables/{table}/edit",
+    ]
     for route in routes:
         response = signed_in.post_form(route.format(**setup_event), garbage)
         assert response.status_code in (200, 302, 400, 413), (route, response.status_code)
-    assert count(Event) == 2 and count(MeetingSession) == 2 and count(Slot) == 8 and count(Table) == 2
+    assert (
+        count(Event) == 2 and count(MeetingSession) == 2 and count(Slot) == 8 and count(Table) == 2
+    )
     event = db.session.scalar(select(Event).where(Event.slug == "bio-2027"))
     assert (event.name, event.status) == ("Bio Partnering 2027", "registration")

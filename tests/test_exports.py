@@ -1,8 +1,9 @@
 """CSV exports: requests, the published schedule and figures, readable by Excel (UTF-8 with BOM)."""
+
 import codecs
 import csv
 import io
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -14,21 +15,40 @@ from forum.models import Meeting, MeetingAttendee, MeetingRequest, MeetingSessio
 def forum(make_user, make_event, make_participant):
     organizer = make_user(email="org@example.org", name="Organizer")
     event = make_event(status="published", organizer=organizer)
-    session = MeetingSession(event=event, day=date(2027, 5, 11), starts_at=time(10), ends_at=time(12), slot_minutes=30)
-    slot = Slot(session=session, starts_at=datetime(2027, 5, 11, 1, 0, tzinfo=timezone.utc),
-                ends_at=datetime(2027, 5, 11, 1, 30, tzinfo=timezone.utc))  # 10:00 in Seoul
+    session = MeetingSession(
+        event=event, day=date(2027, 5, 11), starts_at=time(10), ends_at=time(12), slot_minutes=30
+    )
+    slot = Slot(
+        session=session,
+        starts_at=datetime(2027, 5, 11, 1, 0, tzinfo=UTC),
+        ends_at=datetime(2027, 5, 11, 1, 30, tzinfo=UTC),
+    )  # 10:00 in Seoul
     table = Table(event=event, number=1, name="Table 1", room="Hall A")
     db.session.add_all([session, slot, table])
     db.session.commit()
     kim = make_participant(event, make_user(email="kim@example.org", name="김지영"), "서울대학교")
-    bob = make_participant(event, make_user(email="bob@example.org", name="=HYPERLINK(\"x\")"), "Hanwha", kind="company")
+    bob = make_participant(
+        event, make_user(email="bob@example.org", name='=HYPERLINK("x")'), "Hanwha", kind="company"
+    )
     cho = make_participant(event, make_user(email="cho@example.org", name="Cho"), "KAIST")
-    accepted = MeetingRequest(event_id=event.id, requester=kim, recipient=bob, requester_priority=1,
-                              recipient_priority=2, status="accepted")
+    accepted = MeetingRequest(
+        event_id=event.id,
+        requester=kim,
+        recipient=bob,
+        requester_priority=1,
+        recipient_priority=2,
+        status="accepted",
+    )
     meeting = Meeting(event_id=event.id, request=accepted, status="held", slot=slot, table=table)
     meeting.attendees = [MeetingAttendee(participant=kim), MeetingAttendee(participant=bob)]
-    declined = MeetingRequest(event_id=event.id, requester=cho, recipient=kim, requester_priority=3,
-                              status="declined", decline_reason="No time")
+    declined = MeetingRequest(
+        event_id=event.id,
+        requester=cho,
+        recipient=kim,
+        requester_priority=3,
+        status="declined",
+        decline_reason="No time",
+    )
     db.session.add_all([meeting, declined])
     db.session.commit()
     return {"event": event, "organizer": organizer, "kim": kim, "bob": bob, "cho": cho}
@@ -45,7 +65,9 @@ def test_requests_export(client, login, forum):
     login(client, forum["organizer"])
     rows = download(client, forum["event"], "requests")
     assert [(row["from"], row["to"], row["status"]) for row in rows] == [
-        ("김지영", "'=HYPERLINK(\"x\")", "accepted"), ("Cho", "김지영", "declined")]
+        ("김지영", '\'=HYPERLINK("x")', "accepted"),
+        ("Cho", "김지영", "declined"),
+    ]
     assert rows[0]["from priority"] == "1" and rows[0]["to priority"] == "2"
     assert rows[1]["decline reason"] == "No time" and rows[1]["to priority"] == ""
 
@@ -57,7 +79,7 @@ def test_schedule_export_in_local_time(client, login, forum):
     row = rows[0]
     assert row["starts"] == "2027-05-11 10:00" and row["ends"] == "2027-05-11 10:30"
     assert row["table"] == "Table 1" and row["room"] == "Hall A" and row["status"] == "held"
-    assert row["attendees"] == "'=HYPERLINK(\"x\"); 김지영"  # a formula-looking cell is defused
+    assert row["attendees"] == '\'=HYPERLINK("x"); 김지영'  # a formula-looking cell is defused
     assert row["organisations"] == "Hanwha; 서울대학교"
 
 
@@ -73,7 +95,11 @@ def test_figures_export(client, login, forum):
     rows = {row["e-mail"]: row for row in download(client, forum["event"], "figures")}
     assert set(rows) == {"kim@example.org", "bob@example.org", "cho@example.org"}
     kim = rows["kim@example.org"]
-    assert (kim["requests sent"], kim["requests received"], kim["requests accepted"]) == ("1", "1", "1")
+    assert (kim["requests sent"], kim["requests received"], kim["requests accepted"]) == (
+        "1",
+        "1",
+        "1",
+    )
     assert (kim["meetings scheduled"], kim["meetings held"]) == ("1", "1")
     cho = rows["cho@example.org"]
     assert (cho["requests sent"], cho["requests accepted"], cho["meetings held"]) == ("1", "0", "0")

@@ -3,6 +3,7 @@ organizer and a Korean participant before and after a schedule is published, and
 calendar and CSV files they get, show no text that is one of the catalog's English messages.
 (Text that was never marked for translation is not caught here; the catalog test cannot see it
 either, so look at the pages when adding some.)"""
+
 import csv
 import io
 import re
@@ -17,12 +18,27 @@ from sqlalchemy import select
 from forum import jobs
 from forum.extensions import db
 from forum.languages import language_name
-from forum.models import (Meeting, MeetingRequest, Opportunity, Organisation, OutboxMessage, Participant, ScheduleRun,
-                          User)
+from forum.models import (
+    Meeting,
+    MeetingRequest,
+    Opportunity,
+    Organisation,
+    OutboxMessage,
+    Participant,
+    ScheduleRun,
+    User,
+)
 from forum.services import demo, scheduling
 from forum.services.imports import COLUMNS
 
-KO_CATALOG = Path(__file__).resolve().parent.parent / "forum" / "translations" / "ko" / "LC_MESSAGES" / "messages.po"
+KO_CATALOG = (
+    Path(__file__).resolve().parent.parent
+    / "forum"
+    / "translations"
+    / "ko"
+    / "LC_MESSAGES"
+    / "messages.po"
+)
 PLACEHOLDER = re.compile(r"%\([^)]*\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]")
 SHOWN_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 
@@ -93,25 +109,48 @@ def page_urls(app, event, reader: Participant | None, run_id) -> list[str]:
     own = [] if reader is None else [MeetingRequest.requester_id == reader.id]
     ids = {
         "slug": event.slug,
-        "meeting_id": first_id(Meeting, Meeting.event_id == event.id,
-                               *([Meeting.attendees.any(participant_id=reader.id)] if reader else [])),
-        "opportunity_id": first_id(Opportunity, Opportunity.event_id == event.id,
-                                   *([Opportunity.participant_id == reader.id] if reader else [])),
+        "meeting_id": first_id(
+            Meeting,
+            Meeting.event_id == event.id,
+            *([Meeting.attendees.any(participant_id=reader.id)] if reader else []),
+        ),
+        "opportunity_id": first_id(
+            Opportunity,
+            Opportunity.event_id == event.id,
+            *([Opportunity.participant_id == reader.id] if reader else []),
+        ),
         "organisation_id": first_id(Organisation),
-        "participant_id": first_id(Participant, Participant.event_id == event.id, Participant.role == "participant"),
+        "participant_id": first_id(
+            Participant, Participant.event_id == event.id, Participant.role == "participant"
+        ),
         "request_id": first_id(MeetingRequest, MeetingRequest.event_id == event.id, *own),
-        "session_id": event.sessions[0].id, "table_id": event.tables[0].id, "run_id": run_id,
+        "session_id": event.sessions[0].id,
+        "table_id": event.tables[0].id,
+        "run_id": run_id,
     }
     urls = []
     for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.endpoint == "static" or ".ics" in rule.rule or ".csv" in rule.rule:
+        if (
+            "GET" not in rule.methods
+            or rule.endpoint == "static"
+            or ".ics" in rule.rule
+            or ".csv" in rule.rule
+        ):
             continue
         if not set(rule.arguments) <= set(ids) or None in (ids[name] for name in rule.arguments):
             continue
-        urls.append(app.url_map.bind("localhost").build(rule.endpoint, {name: ids[name] for name in rule.arguments}))
+        urls.append(
+            app.url_map.bind("localhost").build(
+                rule.endpoint, {name: ids[name] for name in rule.arguments}
+            )
+        )
     if reader is not None:
-        other = first_id(Participant, Participant.event_id == event.id, Participant.role == "participant",
-                         Participant.id != reader.id)
+        other = first_id(
+            Participant,
+            Participant.event_id == event.id,
+            Participant.role == "participant",
+            Participant.id != reader.id,
+        )
         urls.append(f"/e/{event.slug}/requests/new?participant_id={other}")
     return sorted(set(urls))
 
@@ -133,7 +172,11 @@ def walk(client, urls, pattern) -> dict[str, list[str]]:
         assert response.status_code < 500, url
         if response.mimetype != "text/html" or response.status_code != 200 or "outbox" in url:
             continue  # an outbox keeps each e-mail as sent, in its recipient's language
-        columns = set(COLUMNS["participants"]) | set(COLUMNS["opportunities"]) if url.endswith("/import") else set()
+        columns = (
+            set(COLUMNS["participants"]) | set(COLUMNS["opportunities"])
+            if url.endswith("/import")
+            else set()
+        )
         found = untranslated(response.get_data(as_text=True), pattern, allowed | columns)
         if found:
             english[url] = found
@@ -141,13 +184,19 @@ def walk(client, urls, pattern) -> dict[str, list[str]]:
 
 
 def reader(event, email) -> Participant:
-    return db.session.scalar(select(Participant).join(Participant.user).where(
-        Participant.event_id == event.id, User.email == email))
+    return db.session.scalar(
+        select(Participant)
+        .join(Participant.user)
+        .where(Participant.event_id == event.id, User.email == email)
+    )
 
 
 def test_no_page_of_the_demo_shows_english_to_a_korean_reader(app, demo_event, login):
     pattern = english_messages()
-    organizer, minji = reader(demo_event, demo.ORGANIZER_EMAIL), reader(demo_event, "minji.kim@demo.forum")
+    organizer, minji = (
+        reader(demo_event, demo.ORGANIZER_EMAIL),
+        reader(demo_event, "minji.kim@demo.forum"),
+    )
     assert organizer.user.locale == minji.user.locale == "ko"
     organizer_client, minji_client = app.test_client(), app.test_client()
     login(organizer_client, organizer.user, password=demo.ORGANIZER_PASSWORD)
@@ -175,11 +224,16 @@ def test_no_page_of_the_demo_shows_english_to_a_korean_reader(app, demo_event, l
     assert not english, "\n".join(f"{url}: {found}" for url, found in english.items())
 
     # What leaves the pages: e-mails to Korean readers, their calendars, the organizer's CSV files.
-    korean_mail = db.session.scalars(select(OutboxMessage).join(User, User.email == OutboxMessage.recipient)
-                                     .where(User.locale == "ko")).all()
+    korean_mail = db.session.scalars(
+        select(OutboxMessage)
+        .join(User, User.email == OutboxMessage.recipient)
+        .where(User.locale == "ko")
+    ).all()
     assert len(korean_mail) > 10
     for message in korean_mail:
-        assert not untranslated_lines(f"{message.subject}\n{message.body}", pattern), message.subject
+        assert not untranslated_lines(f"{message.subject}\n{message.body}", pattern), (
+            message.subject
+        )
         assert not re.search(r"\b[AP]M\b", message.body), message.body
     agenda = icalendar.Calendar.from_ical(minji_client.get(f"/e/{demo_event.slug}/agenda.ics").data)
     entries = list(agenda.walk("VEVENT"))
@@ -188,18 +242,26 @@ def test_no_page_of_the_demo_shows_english_to_a_korean_reader(app, demo_event, l
         assert str(entry["summary"]).endswith("님과의 미팅")
         assert not untranslated_lines(str(entry["description"]), pattern), str(entry["description"])
     for export in ("requests", "schedule", "figures"):
-        header = organizer_client.get(f"/e/{demo_event.slug}/organize/export/{export}.csv").data.decode("utf-8-sig")
+        header = organizer_client.get(
+            f"/e/{demo_event.slug}/organize/export/{export}.csv"
+        ).data.decode("utf-8-sig")
         cells = next(csv.reader(io.StringIO(header)))
         assert not [cell for cell in cells if pattern.fullmatch(cell)], (export, cells)
 
 
 def untranslated_lines(text: str, pattern: re.Pattern) -> list[str]:
     """Lines, and the parts of a line around a colon, that are English messages of the catalog."""
-    return [piece for line in text.splitlines() for piece in re.split(r":\s+", line)
-            if pattern.fullmatch(piece.strip(" .,()"))]
+    return [
+        piece
+        for line in text.splitlines()
+        for piece in re.split(r":\s+", line)
+        if pattern.fullmatch(piece.strip(" .,()"))
+    ]
 
 
 def test_the_check_finds_english_where_there_is_some(app, demo_event, client):
     """The same check on the English page finds its messages: the test above can fail."""
     page = client.get("/auth/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert {"Sign in", "Forgot your password?"} <= set(untranslated(page, english_messages(), set()))
+    assert {"Sign in", "Forgot your password?"} <= set(
+        untranslated(page, english_messages(), set())
+    )

@@ -1,6 +1,7 @@
 """Each reader in their own language: times as Koreans read them (오전/오후, not AM/PM), e-mails,
 inbox entries and calendar attachments written in the recipient's language whoever caused them."""
-from datetime import date, datetime, time, timedelta, timezone
+
+from datetime import UTC, date, datetime, time, timedelta
 
 import icalendar
 import pytest
@@ -8,10 +9,18 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import Meeting, MeetingAttendee, MeetingRequest, MeetingSession, OutboxMessage, Slot, Table
+from forum.models import (
+    Meeting,
+    MeetingAttendee,
+    MeetingRequest,
+    MeetingSession,
+    OutboxMessage,
+    Slot,
+    Table,
+)
 from forum.templating import event_time, local_time, short_day
 
-SIX_PM_IN_SEOUL = datetime(2027, 5, 11, 9, 0, tzinfo=timezone.utc)
+SIX_PM_IN_SEOUL = datetime(2027, 5, 11, 9, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("format", ["short", "medium", "long", "full"])
@@ -44,53 +53,94 @@ def test_days_are_written_in_the_readers_order(app):
 
 # --- the recipient's language ------------------------------------------------------------------
 
+
 @pytest.fixture
 def published(app, make_user, make_event, make_participant):
     """A published event in Seoul; English-speaking Ada and Korean-speaking 김보라 share a meeting at 18:00."""
     event = make_event(status="published", organizer=make_user("org@example.org", "Organizer"))
-    session = MeetingSession(event=event, day=date(2027, 5, 11), starts_at=time(17), ends_at=time(19), slot_minutes=30)
-    slot = Slot(session=session, starts_at=SIX_PM_IN_SEOUL, ends_at=SIX_PM_IN_SEOUL + timedelta(minutes=30))
+    session = MeetingSession(
+        event=event, day=date(2027, 5, 11), starts_at=time(17), ends_at=time(19), slot_minutes=30
+    )
+    slot = Slot(
+        session=session, starts_at=SIX_PM_IN_SEOUL, ends_at=SIX_PM_IN_SEOUL + timedelta(minutes=30)
+    )
     table = Table(event=event, number=1, name="Table 1")
     db.session.add_all([session, slot, table])
     db.session.commit()
-    ada = make_participant(event, make_user("ada@example.org", "Ada Lovelace", locale="en"), "Oxford", kind="university")
-    bora = make_participant(event, make_user("bora@example.kr", "김보라", locale="ko"), "한미바이오", kind="company")
+    ada = make_participant(
+        event,
+        make_user("ada@example.org", "Ada Lovelace", locale="en"),
+        "Oxford",
+        kind="university",
+    )
+    bora = make_participant(
+        event, make_user("bora@example.kr", "김보라", locale="ko"), "한미바이오", kind="company"
+    )
     return {"event": event, "ada": ada, "bora": bora, "slot": slot, "table": table}
 
 
 def mail_to(user) -> OutboxMessage:
     db.session.expire_all()
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == user.email)
-                              .order_by(OutboxMessage.id.desc())).first()
+    return db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.recipient == user.email)
+        .order_by(OutboxMessage.id.desc())
+    ).first()
 
 
-def test_an_english_user_accepting_sends_the_korean_requester_a_korean_e_mail(published, client, login):
+def test_an_english_user_accepting_sends_the_korean_requester_a_korean_e_mail(
+    published, client, login
+):
     ada, bora = published["ada"], published["bora"]
     published["event"].status = "requests"
-    meeting_request = MeetingRequest(event_id=published["event"].id, requester=bora, recipient=ada,
-                                     requester_priority=1, status="pending")
+    meeting_request = MeetingRequest(
+        event_id=published["event"].id,
+        requester=bora,
+        recipient=ada,
+        requester_priority=1,
+        status="pending",
+    )
     db.session.add(meeting_request)
     db.session.commit()
     login(client, ada.user)
-    response = client.post_form(f"/e/bio-2027/requests/{meeting_request.id}/accept", {"priority": "2"},
-                                headers={"Accept-Language": "en"})
+    response = client.post_form(
+        f"/e/bio-2027/requests/{meeting_request.id}/accept",
+        {"priority": "2"},
+        headers={"Accept-Language": "en"},
+    )
     assert response.status_code == 302
     mail = mail_to(bora.user)
     assert mail.subject == "Ada Lovelace님이 미팅 신청을 수락했습니다"
     assert "수락" in mail.body and "accepted" not in mail.body
 
 
-def test_a_cancellation_on_the_day_tells_the_korean_attendee_in_korean_with_a_korean_calendar(published, client, login):
+def test_a_cancellation_on_the_day_tells_the_korean_attendee_in_korean_with_a_korean_calendar(
+    published, client, login
+):
     ada, bora = published["ada"], published["bora"]
-    meeting = Meeting(event_id=published["event"].id, status="scheduled", slot=published["slot"], table=published["table"],
-                      request=MeetingRequest(event_id=published["event"].id, requester=ada, recipient=bora,
-                                             requester_priority=2, recipient_priority=2, status="accepted"))
+    meeting = Meeting(
+        event_id=published["event"].id,
+        status="scheduled",
+        slot=published["slot"],
+        table=published["table"],
+        request=MeetingRequest(
+            event_id=published["event"].id,
+            requester=ada,
+            recipient=bora,
+            requester_priority=2,
+            recipient_priority=2,
+            status="accepted",
+        ),
+    )
     meeting.attendees = [MeetingAttendee(participant=ada), MeetingAttendee(participant=bora)]
     db.session.add(meeting)
     db.session.commit()
     login(client, ada.user)
-    response = client.post_form(f"/e/bio-2027/day/meetings/{meeting.id}/mark", {"status": "cancelled"},
-                                headers={"Accept-Language": "en"})
+    response = client.post_form(
+        f"/e/bio-2027/day/meetings/{meeting.id}/mark",
+        {"status": "cancelled"},
+        headers={"Accept-Language": "en"},
+    )
     assert response.status_code == 302
     mail = mail_to(bora.user)
     assert mail.subject == "Ada Lovelace님이 미팅을 취소했습니다"
@@ -104,46 +154,66 @@ def test_a_cancellation_on_the_day_tells_the_korean_attendee_in_korean_with_a_ko
 
 # --- the organizer's console and exports in Korean ---------------------------------------------
 
-def test_the_korean_review_names_the_solver_verdict_and_the_unscheduled_reason_with_names(app, client, login,
-                                                                                           make_user, make_event,
-                                                                                           make_participant):
+
+def test_the_korean_review_names_the_solver_verdict_and_the_unscheduled_reason_with_names(
+    app, client, login, make_user, make_event, make_participant
+):
     from test_console import run_from_the_web, url
     from test_schedule_problem import agree_meeting, build_forum
+
     from forum.models import Unavailability
-    forum = build_forum(make_user, make_event, make_participant, people=3, tables=2, slots_per_day=2)
+
+    forum = build_forum(
+        make_user, make_event, make_participant, people=3, tables=2, slots_per_day=2
+    )
     ada, bora, cho = forum.people
     db.session.add(Unavailability(participant_id=bora.id, slot_id=forum.slots[1].id))
     forum.organizer.locale = "ko"
     db.session.commit()
     agree_meeting(forum.event, ada, bora, weight=9)
-    left_out = agree_meeting(forum.event, bora, cho, weight=1)  # Person 1 can only meet in the first slot
+    left_out = agree_meeting(
+        forum.event, bora, cho, weight=1
+    )  # Person 1 can only meet in the first slot
     login(client, forum.organizer)
     run = run_from_the_web(client, forum)
     page = client.get(url(forum, f"/runs/{run.id}")).get_data(as_text=True)
     assert "솔버: 최적 — 가능한 가장 좋은 일정" in page and "OPTIMAL" not in page
     assert f"#{left_out.id}" in page
-    assert ("공통으로 비어 있는 시간대가 남지 않았습니다. 함께할 수 있는 유일한 시간대에 Person 1님의 다른 미팅이 "
-            "있습니다.") in page
+    assert (
+        "공통으로 비어 있는 시간대가 남지 않았습니다. 함께할 수 있는 유일한 시간대에 Person 1님의 다른 미팅이 "
+        "있습니다."
+    ) in page
     assert "already has a meeting" not in page
 
 
-def test_csv_exports_carry_the_organizers_language_and_the_stable_status_code(published, client, login):
+def test_csv_exports_carry_the_organizers_language_and_the_stable_status_code(
+    published, client, login
+):
     import csv
     import io
+
     organizer = published["event"].participants[0].user
     organizer.locale = "ko"
-    meeting_request = MeetingRequest(event_id=published["event"].id, requester=published["bora"],
-                                     recipient=published["ada"], requester_priority=1, status="declined")
+    meeting_request = MeetingRequest(
+        event_id=published["event"].id,
+        requester=published["bora"],
+        recipient=published["ada"],
+        requester_priority=1,
+        status="declined",
+    )
     db.session.add(meeting_request)
     db.session.commit()
     login(client, organizer)
     response = client.get("/e/bio-2027/organize/export/requests.csv")
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert [(row["보낸 일시"][:4], row["상태"], row["상태 코드"], row["신청자"]) for row in rows] == [
-        (str(meeting_request.created_at.year), "거절됨", "declined", "김보라")]
+    assert [
+        (row["보낸 일시"][:4], row["상태"], row["상태 코드"], row["신청자"]) for row in rows
+    ] == [(str(meeting_request.created_at.year), "거절됨", "declined", "김보라")]
 
 
-@pytest.mark.parametrize("browser, chosen", [("ko-KR,ko;q=0.9", "ko"), ("en-US", "en"), ("de", "en")])
+@pytest.mark.parametrize(
+    "browser, chosen", [("ko-KR,ko;q=0.9", "ko"), ("en-US", "en"), ("de", "en")]
+)
 def test_the_sign_up_form_starts_at_the_language_of_the_browser(client, browser, chosen):
     page = client.get("/auth/signup", headers={"Accept-Language": browser}).get_data(as_text=True)
     assert f'<option selected value="{chosen}">' in page

@@ -1,4 +1,5 @@
 """The migrations build exactly the schema the models describe, on every database."""
+
 from pathlib import Path
 
 import pytest
@@ -19,14 +20,15 @@ def include_name_of_env():
     source = ENV.read_text()
     start = source.index("UNMANAGED_TABLE_PREFIXES")
     namespace = {}
-    exec(source[start:source.index("def run_migrations_online")], namespace)
+    exec(source[start : source.index("def run_migrations_online")], namespace)
     return namespace["include_name"]
 
 
 def test_models_and_migrations_agree(app):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"include_name": include_name_of_env(),
-                                                               "compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"include_name": include_name_of_env(), "compare_type": True}
+        )
         assert compare_metadata(context, db.metadata) == []
 
 
@@ -42,6 +44,8 @@ def test_the_database_refuses_a_reference_to_no_row_and_cascades_deletes(app, ma
     event = make_event()
     db.session.add(Table(event_id=event.id, number=1, name="Table 1"))
     db.session.commit()
-    db.session.execute(delete(Event).where(Event.id == event.id))  # ON DELETE CASCADE, in the database
+    db.session.execute(
+        delete(Event).where(Event.id == event.id)
+    )  # ON DELETE CASCADE, in the database
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Table)) == 0

@@ -1,13 +1,21 @@
 """Meeting requests and meetings: every rule and refusal, the mutual merge, expiry, co-attendees,
 the organizer's matchmaking, and the notifications each change sends to the other side."""
+
 from datetime import date, time, timedelta
 
 import pytest
+from builders import pending_request
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import (Meeting, MeetingRequest, Notification, Opportunity, OutboxMessage,
-                          Participant, utcnow)
+from forum.models import (
+    Meeting,
+    MeetingRequest,
+    Notification,
+    Opportunity,
+    OutboxMessage,
+    utcnow,
+)
 from forum.services.events import create_session
 from forum.services.requests import meeting_weight, register_commands
 
@@ -23,54 +31,32 @@ def count(model) -> int:
 
 def inbox_of(participant) -> list[Notification]:
     db.session.expire_all()
-    return list(db.session.scalars(select(Notification).where(Notification.participant_id == participant.id)
-                                   .order_by(Notification.id)))
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.participant_id == participant.id)
+            .order_by(Notification.id)
+        )
+    )
 
 
 def outbox_to(user) -> list[OutboxMessage]:
     db.session.expire_all()
-    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == user.email)
-                                   .order_by(OutboxMessage.id)))
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.recipient == user.email)
+            .order_by(OutboxMessage.id)
+        )
+    )
 
 
 def requests_in_db() -> list[tuple]:
     db.session.expire_all()
-    return [(r.requester_id, r.recipient_id, r.status) for r in
-            db.session.scalars(select(MeetingRequest).order_by(MeetingRequest.id))]
-
-
-@pytest.fixture
-def organizer(make_user):
-    return make_user("org@example.org", "Olivia Organizer")
-
-
-@pytest.fixture
-def event(make_event, organizer):
-    return make_event(organizer=organizer, status="requests", request_deadline=utcnow() + timedelta(days=7))
-
-
-@pytest.fixture
-def people(app, event, make_user, make_participant):
-    """Ada and her colleague Dan (one university), Bob (a company, reads Korean), Carol (an investor)."""
-    ada = make_participant(event, make_user("ada@example.org", "Ada Lovelace"), "Seoul National University")
-    bob = make_participant(event, make_user("bob@example.org", "Bob Kim", locale="en"), "Hanmi Bio", kind="company")
-    carol = make_participant(event, make_user("carol@example.org", "Carol Choi"), "KB Investment", kind="investor")
-    dan = Participant(event=event, user=make_user("dan@example.org", "Dan Park"), organisation=ada.organisation,
-                      status="approved")
-    db.session.add(dan)
-    db.session.commit()
-    return {"ada": ada, "bob": bob, "carol": carol, "dan": dan}
-
-
-@pytest.fixture
-def as_user(app, login):
-    """A separate browser signed in as the participant's user."""
-    def client_for(participant_or_user):
-        user = getattr(participant_or_user, "user", participant_or_user)
-        client = app.test_client()
-        login(client, user)
-        return client
-    return client_for
+    return [
+        (r.requester_id, r.recipient_id, r.status)
+        for r in db.session.scalars(select(MeetingRequest).order_by(MeetingRequest.id))
+    ]
 
 
 def new_request_url(recipient, opportunity=None) -> str:
@@ -86,8 +72,14 @@ def send(client, recipient, priority=2, message="", opportunity=None):
 
 
 def make_opportunity(event, owner, title="CRISPR delivery platform", **fields) -> Opportunity:
-    opportunity = Opportunity(event_id=event.id, participant_id=owner.id, kind="offer", type="technology",
-                              title=title, **fields)
+    opportunity = Opportunity(
+        event_id=event.id,
+        participant_id=owner.id,
+        kind="offer",
+        type="technology",
+        title=title,
+        **fields,
+    )
     db.session.add(opportunity)
     db.session.commit()
     return opportunity
@@ -95,16 +87,11 @@ def make_opportunity(event, owner, title="CRISPR delivery platform", **fields) -
 
 def the_request(requester, recipient) -> MeetingRequest:
     db.session.expire_all()
-    return db.session.scalar(select(MeetingRequest).where(MeetingRequest.requester_id == requester.id,
-                                                          MeetingRequest.recipient_id == recipient.id))
-
-
-def pending_request(requester, recipient, priority=2) -> MeetingRequest:
-    meeting_request = MeetingRequest(event_id=requester.event_id, requester_id=requester.id,
-                                     recipient_id=recipient.id, requester_priority=priority, status="pending")
-    db.session.add(meeting_request)
-    db.session.commit()
-    return meeting_request
+    return db.session.scalar(
+        select(MeetingRequest).where(
+            MeetingRequest.requester_id == requester.id, MeetingRequest.recipient_id == recipient.id
+        )
+    )
 
 
 def assert_refused(response, message):
@@ -115,25 +102,44 @@ def assert_refused(response, message):
 
 # --- sending ---------------------------------------------------------------------------------
 
-def test_request_with_message_priority_and_opportunity_notifies_the_recipient(event, people, as_user):
+
+def test_request_with_message_priority_and_opportunity_notifies_the_recipient(
+    event, people, as_user
+):
     ada, bob = people["ada"], people["bob"]
     opportunity = make_opportunity(event, bob, "Antibody manufacturing capacity")
     client = as_user(ada)
     form = page(client.get(new_request_url(bob, opportunity)))
     assert "Request a meeting with Bob Kim" in form
-    assert f'<option selected value="{opportunity.id}">' in form or f'value="{opportunity.id}" selected' in form
-    response = send(client, bob, priority=1, message="We license a CRISPR delivery platform.", opportunity=opportunity)
+    assert (
+        f'<option selected value="{opportunity.id}">' in form
+        or f'value="{opportunity.id}" selected' in form
+    )
+    response = send(
+        client,
+        bob,
+        priority=1,
+        message="We license a CRISPR delivery platform.",
+        opportunity=opportunity,
+    )
     assert response.status_code == 302
     meeting_request = the_request(ada, bob)
-    assert (meeting_request.status, meeting_request.requester_priority, meeting_request.opportunity_id) == (
-        "pending", 1, opportunity.id)
+    assert (
+        meeting_request.status,
+        meeting_request.requester_priority,
+        meeting_request.opportunity_id,
+    ) == ("pending", 1, opportunity.id)
     assert meeting_request.message == "We license a CRISPR delivery platform."
     [mail] = outbox_to(bob.user)
     assert mail.subject == "Ada Lovelace asks to meet you"
     assert "Antibody manufacturing capacity" in mail.body and "We license a CRISPR" in mail.body
     assert "http://localhost/e/bio-2027/requests" in mail.body
     [entry] = inbox_of(bob)
-    assert (entry.subject, entry.link, entry.read_at) == (mail.subject, "/e/bio-2027/requests", None)
+    assert (entry.subject, entry.link, entry.read_at) == (
+        mail.subject,
+        "/e/bio-2027/requests",
+        None,
+    )
     assert inbox_of(ada) == [] and outbox_to(ada.user) == []
     received = page(as_user(bob).get("/e/bio-2027/requests"))
     assert "Ada Lovelace" in received and "must meet" in received
@@ -143,7 +149,9 @@ def test_a_request_about_someone_elses_opportunity_is_refused(event, people, as_
     ada, bob, carol = people["ada"], people["bob"], people["carol"]
     carols = make_opportunity(event, carol, "Series A investment")
     client = as_user(ada)
-    assert "Choose one of Bob Kim&#39;s published offers or needs." in page(client.get(new_request_url(bob, carols)))
+    assert "Choose one of Bob Kim&#39;s published offers or needs." in page(
+        client.get(new_request_url(bob, carols))
+    )
     response = send(client, bob, opportunity=carols, message="kept")
     assert_refused(response, "Choose one of Bob Kim&#39;s published offers or needs.")
     assert "kept" in page(response)
@@ -153,7 +161,9 @@ def test_a_request_about_someone_elses_opportunity_is_refused(event, people, as_
 def test_an_expiring_request_cannot_be_sent_twice_nor_back_once_accepted(event, people, as_user):
     ada, bob = people["ada"], people["bob"]
     assert send(as_user(ada), bob).status_code == 302
-    assert_refused(send(as_user(ada), bob), "You already asked Bob Kim for a meeting; wait for the answer.")
+    assert_refused(
+        send(as_user(ada), bob), "You already asked Bob Kim for a meeting; wait for the answer."
+    )
     assert requests_in_db() == [(ada.id, bob.id, "pending")]
     the_request(ada, bob).status = "accepted"
     db.session.commit()
@@ -163,10 +173,16 @@ def test_an_expiring_request_cannot_be_sent_twice_nor_back_once_accepted(event, 
     assert len(inbox_of(bob)) == 1 and inbox_of(ada) == []
 
 
-@pytest.mark.parametrize("who, message", [
-    ("ada", "You cannot request a meeting with yourself."),
-    ("dan", "Dan Park is a colleague of your organisation; ask for a meeting with another organisation."),
-])
+@pytest.mark.parametrize(
+    "who, message",
+    [
+        ("ada", "You cannot request a meeting with yourself."),
+        (
+            "dan",
+            "Dan Park is a colleague of your organisation; ask for a meeting with another organisation.",
+        ),
+    ],
+)
 def test_no_request_to_oneself_or_a_colleague(event, people, as_user, who, message):
     client = as_user(people["ada"])
     assert message.replace("'", "&#39;") in page(client.get(new_request_url(people[who])))
@@ -186,7 +202,10 @@ def test_the_limit_counts_open_requests_sent(event, people, as_user):
     assert requests_in_db() == [(ada.id, bob.id, "pending")] and inbox_of(carol) == []
     # received requests do not count, and withdrawing one frees a place
     pending_request(carol, ada)
-    assert client.post_form(f"/e/bio-2027/requests/{the_request(ada, bob).id}/withdraw").status_code == 302
+    assert (
+        client.post_form(f"/e/bio-2027/requests/{the_request(ada, bob).id}/withdraw").status_code
+        == 302
+    )
     assert send(client, carol).status_code == 302  # merges with Carol's request
     assert send(client, bob).status_code == 302
 
@@ -203,11 +222,16 @@ def test_no_request_after_the_deadline_or_outside_the_request_phase(event, peopl
     assert requests_in_db() == [] and count(OutboxMessage) == 0
 
 
-def test_only_approved_participants_on_both_sides(event, people, as_user, make_user, make_participant,
-                                                  make_event):
+def test_only_approved_participants_on_both_sides(
+    event, people, as_user, make_user, make_participant, make_event
+):
     ada = people["ada"]
-    pending = make_participant(event, make_user("pat@example.org", "Pat Pending"), "Pending Co", status="pending")
-    assert_refused(send(as_user(ada), pending), "Pat Pending cannot receive meeting requests at this event.")
+    pending = make_participant(
+        event, make_user("pat@example.org", "Pat Pending"), "Pending Co", status="pending"
+    )
+    assert_refused(
+        send(as_user(ada), pending), "Pat Pending cannot receive meeting requests at this event."
+    )
     # a participant who is not approved has no request pages at all
     assert as_user(pending).get(new_request_url(ada)).status_code == 404
     assert send(as_user(pending), ada).status_code == 404
@@ -226,7 +250,12 @@ def test_request_ids_of_others_are_404(event, people, as_user):
     assert ada_client.get(f"/e/bio-2027/requests/{theirs.id}").status_code == 404
     # accepting a request one did not receive, whether sent by oneself or by others
     for request_id in (theirs.id, mine.id):
-        assert ada_client.post_form(f"/e/bio-2027/requests/{request_id}/accept", {"priority": "1"}).status_code == 404
+        assert (
+            ada_client.post_form(
+                f"/e/bio-2027/requests/{request_id}/accept", {"priority": "1"}
+            ).status_code
+            == 404
+        )
         assert ada_client.post_form(f"/e/bio-2027/requests/{request_id}/decline").status_code == 404
     # withdrawing someone else's request
     assert ada_client.post_form(f"/e/bio-2027/requests/{theirs.id}/withdraw").status_code == 404
@@ -238,16 +267,24 @@ def test_request_ids_of_others_are_404(event, people, as_user):
 
 # --- answering -------------------------------------------------------------------------------
 
+
 def test_accepting_creates_a_meeting_with_both_attendees_and_a_weight(event, people, as_user):
     ada, bob = people["ada"], people["bob"]
     meeting_request = pending_request(ada, bob, priority=2)
-    response = as_user(bob).post_form(f"/e/bio-2027/requests/{meeting_request.id}/accept", {"priority": "1"})
+    response = as_user(bob).post_form(
+        f"/e/bio-2027/requests/{meeting_request.id}/accept", {"priority": "1"}
+    )
     assert response.status_code == 302
     meeting_request = the_request(ada, bob)
     assert (meeting_request.status, meeting_request.recipient_priority) == ("accepted", 1)
     assert meeting_request.decided_at is not None
     meeting = meeting_request.meeting
-    assert (meeting.status, meeting.slot_id, meeting.table_id, meeting.weight) == ("scheduled", None, None, 6)
+    assert (meeting.status, meeting.slot_id, meeting.table_id, meeting.weight) == (
+        "scheduled",
+        None,
+        None,
+        6,
+    )
     assert {attendee.participant_id for attendee in meeting.attendees} == {ada.id, bob.id}
     [entry] = inbox_of(ada)
     assert entry.subject == "Bob Kim accepted your meeting request"
@@ -265,8 +302,9 @@ def test_meeting_weight_rewards_both_sides_wanting_it():
 
 def test_a_priority_is_required_to_accept(event, people, as_user):
     meeting_request = pending_request(people["ada"], people["bob"])
-    response = as_user(people["bob"]).post_form(f"/e/bio-2027/requests/{meeting_request.id}/accept",
-                                                {"priority": "7"})
+    response = as_user(people["bob"]).post_form(
+        f"/e/bio-2027/requests/{meeting_request.id}/accept", {"priority": "7"}
+    )
     assert_refused(response, "Not a valid choice")
     assert the_request(people["ada"], people["bob"]).status == "pending" and count(Meeting) == 0
 
@@ -274,25 +312,33 @@ def test_a_priority_is_required_to_accept(event, people, as_user):
 def test_declining_with_a_reason_tells_the_requester(event, people, as_user):
     ada, bob = people["ada"], people["bob"]
     meeting_request = pending_request(ada, bob)
-    response = as_user(bob).post_form(f"/e/bio-2027/requests/{meeting_request.id}/decline",
-                                      {"reason": "We do not license platforms."})
+    response = as_user(bob).post_form(
+        f"/e/bio-2027/requests/{meeting_request.id}/decline",
+        {"reason": "We do not license platforms."},
+    )
     assert response.status_code == 302
     meeting_request = the_request(ada, bob)
-    assert (meeting_request.status, meeting_request.decline_reason) == ("declined", "We do not license platforms.")
+    assert (meeting_request.status, meeting_request.decline_reason) == (
+        "declined",
+        "We do not license platforms.",
+    )
     [mail] = outbox_to(ada.user)
     assert mail.subject == "Bob Kim declined your meeting request"
     assert "Their reason: We do not license platforms." in mail.body
     assert len(inbox_of(ada)) == 1 and count(Meeting) == 0
     # a second answer is refused with the reason, and nothing changes
-    again = as_user(bob).post_form(f"/e/bio-2027/requests/{meeting_request.id}/accept", {"priority": "1"})
+    again = as_user(bob).post_form(
+        f"/e/bio-2027/requests/{meeting_request.id}/accept", {"priority": "1"}
+    )
     assert_refused(again, "This request was declined already.")
     assert count(Meeting) == 0 and len(inbox_of(ada)) == 1
 
 
 def test_a_too_long_decline_reason_keeps_the_request_pending(event, people, as_user):
     meeting_request = pending_request(people["ada"], people["bob"])
-    response = as_user(people["bob"]).post_form(f"/e/bio-2027/requests/{meeting_request.id}/decline",
-                                                {"reason": "x" * 501})
+    response = as_user(people["bob"]).post_form(
+        f"/e/bio-2027/requests/{meeting_request.id}/decline", {"reason": "x" * 501}
+    )
     assert_refused(response, "Field cannot be longer than 500 characters.")
     assert the_request(people["ada"], people["bob"]).status == "pending"
 
@@ -300,9 +346,14 @@ def test_a_too_long_decline_reason_keeps_the_request_pending(event, people, as_u
 def test_withdrawing_a_pending_request_tells_the_recipient(event, people, as_user):
     ada, bob = people["ada"], people["bob"]
     meeting_request = pending_request(ada, bob)
-    assert as_user(ada).post_form(f"/e/bio-2027/requests/{meeting_request.id}/withdraw").status_code == 302
+    assert (
+        as_user(ada).post_form(f"/e/bio-2027/requests/{meeting_request.id}/withdraw").status_code
+        == 302
+    )
     assert the_request(ada, bob).status == "cancelled"
-    assert [entry.subject for entry in inbox_of(bob)] == ["Ada Lovelace withdrew their meeting request"]
+    assert [entry.subject for entry in inbox_of(bob)] == [
+        "Ada Lovelace withdrew their meeting request"
+    ]
     # the pair may ask again
     assert send(as_user(ada), bob).status_code == 302
 
@@ -312,15 +363,23 @@ def test_answering_is_allowed_while_scheduling_but_not_once_published(event, peo
     first, second = pending_request(ada, bob), pending_request(carol, bob)
     event.status = "scheduling"
     db.session.commit()
-    assert as_user(bob).post_form(f"/e/bio-2027/requests/{first.id}/accept", {"priority": "2"}).status_code == 302
+    assert (
+        as_user(bob)
+        .post_form(f"/e/bio-2027/requests/{first.id}/accept", {"priority": "2"})
+        .status_code
+        == 302
+    )
     event.status = "published"
     db.session.commit()
     response = as_user(bob).post_form(f"/e/bio-2027/requests/{second.id}/accept", {"priority": "2"})
-    assert_refused(response, "Meeting requests can no longer be answered or withdrawn at this event.")
+    assert_refused(
+        response, "Meeting requests can no longer be answered or withdrawn at this event."
+    )
     assert the_request(carol, bob).status == "pending" and count(Meeting) == 1
 
 
 # --- mutual requests and expiry --------------------------------------------------------------
+
 
 def test_mutual_requests_merge_into_one_accepted_request(event, people, as_user):
     ada, bob = people["ada"], people["bob"]
@@ -333,10 +392,17 @@ def test_mutual_requests_merge_into_one_accepted_request(event, people, as_user)
     meeting_request = the_request(ada, bob)
     assert (meeting_request.requester_priority, meeting_request.recipient_priority) == (1, 1)
     assert meeting_request.meeting.weight == 9
-    assert {attendee.participant_id for attendee in meeting_request.meeting.attendees} == {ada.id, bob.id}
-    assert [entry.subject for entry in inbox_of(ada)] == ["Bob Kim wants to meet you too: your meeting is agreed"]
-    assert [entry.subject for entry in inbox_of(bob)] == ["Ada Lovelace asks to meet you",
-                                                          "Your meeting with Ada Lovelace is agreed"]
+    assert {attendee.participant_id for attendee in meeting_request.meeting.attendees} == {
+        ada.id,
+        bob.id,
+    }
+    assert [entry.subject for entry in inbox_of(ada)] == [
+        "Bob Kim wants to meet you too: your meeting is agreed"
+    ]
+    assert [entry.subject for entry in inbox_of(bob)] == [
+        "Ada Lovelace asks to meet you",
+        "Your meeting with Ada Lovelace is agreed",
+    ]
 
 
 def test_pending_requests_expire_at_the_deadline(event, people, as_user):
@@ -350,7 +416,9 @@ def test_pending_requests_expire_at_the_deadline(event, people, as_user):
     assert "expired" in history
     assert the_request(ada, bob).status == "expired"
     assert the_request(carol, bob).status == "accepted"
-    response = as_user(bob).post_form(f"/e/bio-2027/requests/{meeting_request.id}/accept", {"priority": "1"})
+    response = as_user(bob).post_form(
+        f"/e/bio-2027/requests/{meeting_request.id}/accept", {"priority": "1"}
+    )
     assert_refused(response, "This request expired at the request deadline.")
     assert count(Meeting) == 0
 
@@ -369,9 +437,15 @@ def test_the_expire_requests_command(app, event, people):
 
 # --- meetings: cancelling and co-attendees ---------------------------------------------------
 
+
 def accepted_meeting(requester, recipient, client) -> Meeting:
     meeting_request = pending_request(requester, recipient)
-    assert client.post_form(f"/e/bio-2027/requests/{meeting_request.id}/accept", {"priority": "2"}).status_code == 302
+    assert (
+        client.post_form(
+            f"/e/bio-2027/requests/{meeting_request.id}/accept", {"priority": "2"}
+        ).status_code
+        == 302
+    )
     return the_request(requester, recipient).meeting
 
 
@@ -386,11 +460,17 @@ def test_either_side_cancels_a_meeting_and_the_row_stays(event, people, as_user)
     assert as_user(ada).post_form(f"/e/bio-2027/meetings/{meeting.id}/cancel").status_code == 302
     db.session.expire_all()
     meeting = db.session.get(Meeting, meeting.id)
-    assert (meeting.status, meeting.sequence, meeting.request.status) == ("cancelled", 1, "cancelled")
+    assert (meeting.status, meeting.sequence, meeting.request.status) == (
+        "cancelled",
+        1,
+        "cancelled",
+    )
     assert attendee_ids(meeting) == {ada.id, bob.id}
     assert inbox_of(bob)[-1].subject == "Ada Lovelace cancelled your meeting"
     # cancelling again is refused with a reason; the pair may ask again
-    again = as_user(bob).post_form(f"/e/bio-2027/meetings/{meeting.id}/cancel", follow_redirects=True)
+    again = as_user(bob).post_form(
+        f"/e/bio-2027/meetings/{meeting.id}/cancel", follow_redirects=True
+    )
     assert "This meeting is cancelled or over; it can no longer change." in page(again)
     assert send(as_user(bob), ada).status_code == 302
 
@@ -409,36 +489,56 @@ def test_colleagues_join_and_leave_a_meeting(event, people, as_user):
     meeting = accepted_meeting(ada, bob, as_user(bob))
     ada_client = as_user(ada)
     assert "Dan Park" in page(ada_client.get(f"/e/bio-2027/meetings/{meeting.id}"))
-    response = ada_client.post_form(f"/e/bio-2027/meetings/{meeting.id}/attendees", {"colleague": str(dan.id)})
+    response = ada_client.post_form(
+        f"/e/bio-2027/meetings/{meeting.id}/attendees", {"colleague": str(dan.id)}
+    )
     assert response.status_code == 302
     assert attendee_ids(meeting) == {ada.id, bob.id, dan.id}
     assert db.session.get(Meeting, meeting.id).sequence == 1
     assert inbox_of(bob)[-1].subject == "Dan Park joins your meeting"
     assert inbox_of(dan)[-1].subject == "Ada Lovelace added you to a meeting"
     # the other side cannot take Ada's colleague off, nor can anyone remove one of the two who agreed
-    response = as_user(bob).post_form(f"/e/bio-2027/meetings/{meeting.id}/attendees/{dan.id}/remove",
-                                      follow_redirects=True)
+    response = as_user(bob).post_form(
+        f"/e/bio-2027/meetings/{meeting.id}/attendees/{dan.id}/remove", follow_redirects=True
+    )
     assert "You can remove colleagues of your own organisation only." in page(response)
-    response = ada_client.post_form(f"/e/bio-2027/meetings/{meeting.id}/attendees/{ada.id}/remove",
-                                    follow_redirects=True)
-    assert ("Ada Lovelace agreed this meeting and cannot be removed from it; cancel the meeting instead."
-            in page(response))
+    response = ada_client.post_form(
+        f"/e/bio-2027/meetings/{meeting.id}/attendees/{ada.id}/remove", follow_redirects=True
+    )
+    assert (
+        "Ada Lovelace agreed this meeting and cannot be removed from it; cancel the meeting instead."
+        in page(response)
+    )
     assert attendee_ids(meeting) == {ada.id, bob.id, dan.id}
     # Dan leaves by himself; Bob and Ada are told
-    assert as_user(dan).post_form(f"/e/bio-2027/meetings/{meeting.id}/attendees/{dan.id}/remove").status_code == 302
+    assert (
+        as_user(dan)
+        .post_form(f"/e/bio-2027/meetings/{meeting.id}/attendees/{dan.id}/remove")
+        .status_code
+        == 302
+    )
     assert attendee_ids(meeting) == {ada.id, bob.id}
     assert inbox_of(bob)[-1].subject == "Dan Park no longer attends your meeting"
     assert inbox_of(ada)[-1].subject == "Dan Park no longer attends your meeting"
     # only colleagues of one's own organisation can be added
-    response = ada_client.post_form(f"/e/bio-2027/meetings/{meeting.id}/attendees", {"colleague": str(carol.id)})
+    response = ada_client.post_form(
+        f"/e/bio-2027/meetings/{meeting.id}/attendees", {"colleague": str(carol.id)}
+    )
     assert_refused(response, "You can add approved colleagues of your own organisation only.")
     assert attendee_ids(meeting) == {ada.id, bob.id}
 
 
 def test_a_colleague_busy_in_the_meetings_slot_cannot_join(event, people, as_user):
     ada, bob, carol, dan = people["ada"], people["bob"], people["carol"], people["dan"]
-    session = create_session(event, name="Morning", day=date(2027, 5, 11), starts_at=time(10), ends_at=time(11),
-                             slot_minutes=30, pauses=[])
+    session = create_session(
+        event,
+        name="Morning",
+        day=date(2027, 5, 11),
+        starts_at=time(10),
+        ends_at=time(11),
+        slot_minutes=30,
+        pauses=[],
+    )
     db.session.commit()
     slot = session.slots[0]
     meeting = accepted_meeting(ada, bob, as_user(bob))
@@ -446,20 +546,30 @@ def test_a_colleague_busy_in_the_meetings_slot_cannot_join(event, people, as_use
     for placed in (meeting, dans):
         db.session.get(Meeting, placed.id).slot_id = slot.id
     db.session.commit()
-    response = as_user(ada).post_form(f"/e/bio-2027/meetings/{meeting.id}/attendees", {"colleague": str(dan.id)})
+    response = as_user(ada).post_form(
+        f"/e/bio-2027/meetings/{meeting.id}/attendees", {"colleague": str(dan.id)}
+    )
     assert_refused(response, "Dan Park has another meeting at this time.")
     assert attendee_ids(meeting) == {ada.id, bob.id}
 
 
 # --- the organizer's tools -------------------------------------------------------------------
 
+
 def test_the_organizer_proposes_a_meeting_between_participants(event, people, as_user, organizer):
     ada, bob, dan = people["ada"], people["bob"], people["dan"]
     client = as_user(organizer)
     assert "Propose a meeting" in page(client.get("/e/bio-2027/organize/requests"))
-    response = client.post_form("/e/bio-2027/organize/meetings/new", {
-        "first": str(ada.id), "second": str(bob.id), "co_attendees": [str(dan.id)], "priority": "1",
-        "message": "You both work on antibody delivery."})
+    response = client.post_form(
+        "/e/bio-2027/organize/meetings/new",
+        {
+            "first": str(ada.id),
+            "second": str(bob.id),
+            "co_attendees": [str(dan.id)],
+            "priority": "1",
+            "message": "You both work on antibody delivery.",
+        },
+    )
     assert response.status_code == 302, page(response)
     meeting_request = the_request(ada, bob)
     assert (meeting_request.status, meeting_request.created_by_organizer) == ("accepted", True)
@@ -475,20 +585,32 @@ def test_the_organizer_proposes_a_meeting_between_participants(event, people, as
     assert send(as_user(ada), people["carol"]).status_code == 302
 
 
-def test_the_organizer_cannot_propose_within_one_organisation_or_over_an_open_request(event, people, as_user,
-                                                                                      organizer):
+def test_the_organizer_cannot_propose_within_one_organisation_or_over_an_open_request(
+    event, people, as_user, organizer
+):
     ada, bob, dan = people["ada"], people["bob"], people["dan"]
     client = as_user(organizer)
-    response = client.post_form("/e/bio-2027/organize/meetings/new",
-                                {"first": str(ada.id), "second": str(dan.id), "priority": "2"})
-    assert_refused(response, "Both people are of the same organisation; choose people of two organisations.")
+    response = client.post_form(
+        "/e/bio-2027/organize/meetings/new",
+        {"first": str(ada.id), "second": str(dan.id), "priority": "2"},
+    )
+    assert_refused(
+        response, "Both people are of the same organisation; choose people of two organisations."
+    )
     pending_request(bob, ada)
-    response = client.post_form("/e/bio-2027/organize/meetings/new",
-                                {"first": str(ada.id), "second": str(bob.id), "priority": "2"})
-    assert_refused(response, "Ada Lovelace and Bob Kim already have a meeting or a pending request; "
-                             "accept that request instead.")
-    response = client.post_form("/e/bio-2027/organize/meetings/new",
-                                {"first": str(ada.id), "second": str(ada.id), "priority": "2"})
+    response = client.post_form(
+        "/e/bio-2027/organize/meetings/new",
+        {"first": str(ada.id), "second": str(bob.id), "priority": "2"},
+    )
+    assert_refused(
+        response,
+        "Ada Lovelace and Bob Kim already have a meeting or a pending request; "
+        "accept that request instead.",
+    )
+    response = client.post_form(
+        "/e/bio-2027/organize/meetings/new",
+        {"first": str(ada.id), "second": str(ada.id), "priority": "2"},
+    )
     assert_refused(response, "Choose two different people.")
     assert requests_in_db() == [(bob.id, ada.id, "pending")] and count(Meeting) == 0
 
@@ -497,18 +619,37 @@ def test_the_organizer_accepts_or_declines_on_someones_behalf(event, people, as_
     ada, bob, carol = people["ada"], people["bob"], people["carol"]
     first, second = pending_request(ada, bob, priority=2), pending_request(carol, bob)
     client = as_user(organizer)
-    assert "Decide on behalf of Bob Kim" in page(client.get(f"/e/bio-2027/organize/requests/{first.id}"))
-    assert client.post_form(f"/e/bio-2027/organize/requests/{first.id}/accept", {"priority": "3"}).status_code == 302
+    assert "Decide on behalf of Bob Kim" in page(
+        client.get(f"/e/bio-2027/organize/requests/{first.id}")
+    )
+    assert (
+        client.post_form(
+            f"/e/bio-2027/organize/requests/{first.id}/accept", {"priority": "3"}
+        ).status_code
+        == 302
+    )
     meeting_request = the_request(ada, bob)
-    assert (meeting_request.status, meeting_request.recipient_priority, meeting_request.meeting.weight) == (
-        "accepted", 3, 2)
+    assert (
+        meeting_request.status,
+        meeting_request.recipient_priority,
+        meeting_request.meeting.weight,
+    ) == ("accepted", 3, 2)
     assert inbox_of(ada)[-1].subject == "Bob Kim accepted your meeting request"
-    assert inbox_of(bob)[-1].subject == "The organizers accepted Ada Lovelace's meeting request for you"
-    assert client.post_form(f"/e/bio-2027/organize/requests/{second.id}/decline",
-                            {"reason": "Bob is fully booked."}).status_code == 302
+    assert (
+        inbox_of(bob)[-1].subject
+        == "The organizers accepted Ada Lovelace's meeting request for you"
+    )
+    assert (
+        client.post_form(
+            f"/e/bio-2027/organize/requests/{second.id}/decline", {"reason": "Bob is fully booked."}
+        ).status_code
+        == 302
+    )
     assert the_request(carol, bob).status == "declined"
     assert "Bob is fully booked." in outbox_to(carol.user)[-1].body
-    assert inbox_of(bob)[-1].subject == "The organizers declined Carol Choi's meeting request for you"
+    assert (
+        inbox_of(bob)[-1].subject == "The organizers declined Carol Choi's meeting request for you"
+    )
 
 
 def test_the_organizer_lists_requests_by_status_and_participant(event, people, as_user, organizer):
@@ -519,7 +660,10 @@ def test_the_organizer_lists_requests_by_status_and_participant(event, people, a
     db.session.commit()
     client = as_user(organizer)
     pending_only = page(client.get("/e/bio-2027/organize/requests?status=pending"))
-    assert "Bob Kim" in pending_only and "Carol Choi" not in pending_only.split("<table")[1].split("</table>")[0]
+    assert (
+        "Bob Kim" in pending_only
+        and "Carol Choi" not in pending_only.split("<table")[1].split("</table>")[0]
+    )
     by_carol = page(client.get(f"/e/bio-2027/organize/requests?participant={carol.id}"))
     table = by_carol.split("<table")[1].split("</table>")[0]
     assert "Carol Choi" in table and "Bob Kim" not in table
@@ -529,8 +673,17 @@ def test_organizer_pages_are_403_for_participants(event, people, as_user):
     client = as_user(people["ada"])
     request_id = pending_request(people["bob"], people["carol"]).id
     assert client.get("/e/bio-2027/organize/requests").status_code == 403
-    assert client.post_form(f"/e/bio-2027/organize/requests/{request_id}/accept",
-                            {"priority": "1"}).status_code == 403
-    assert client.post_form("/e/bio-2027/organize/meetings/new", {
-        "first": str(people["bob"].id), "second": str(people["carol"].id), "priority": "1"}).status_code == 403
+    assert (
+        client.post_form(
+            f"/e/bio-2027/organize/requests/{request_id}/accept", {"priority": "1"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post_form(
+            "/e/bio-2027/organize/meetings/new",
+            {"first": str(people["bob"].id), "second": str(people["carol"].id), "priority": "1"},
+        ).status_code
+        == 403
+    )
     assert count(Meeting) == 0

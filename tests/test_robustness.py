@@ -1,4 +1,5 @@
 """No request, however malformed, yields a server error — on every route the app has."""
+
 import re
 
 import pytest
@@ -8,8 +9,17 @@ from forum.extensions import db
 GARBAGE_FORMS = [
     {},
     {"name": "x" * 20000, "email": "\x00\x01", "password": ["a", "b"], "id": "-1"},
-    {"count": "many", "number": "1e309", "slot_length": "NaN", "day": "2027-02-30", "starts_at": "25:61",
-     "timezone": "Mars/Olympus", "status": "exploded", "owner_id": "999999", "organisation_id": "abc"},
+    {
+        "count": "many",
+        "number": "1e309",
+        "slot_length": "NaN",
+        "day": "2027-02-30",
+        "starts_at": "25:61",
+        "timezone": "Mars/Olympus",
+        "status": "exploded",
+        "owner_id": "999999",
+        "organisation_id": "abc",
+    },
     {"locale": "../../etc/passwd", "next": "//evil.example", "kind": "'; DROP TABLE user; --"},
 ]
 
@@ -24,13 +34,18 @@ def fill_url(rule, event_slug):
 
 
 def post_routes(app):
-    return [rule for rule in app.url_map.iter_rules()
-            if "POST" in rule.methods and rule.endpoint != "static"]
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and rule.endpoint != "static"
+    ]
 
 
 @pytest.mark.parametrize("garbage", GARBAGE_FORMS)
 @pytest.mark.parametrize("role", ["anonymous", "participant", "organizer", "admin"])
-def test_no_malformed_post_gives_a_server_error(app, client, make_user, make_participant, make_event, login, role, garbage):
+def test_no_malformed_post_gives_a_server_error(
+    app, client, make_user, make_participant, make_event, login, role, garbage
+):
     organizer = make_user(email="org@example.org", name="Organizer")
     event = make_event(organizer=organizer)
     if role == "participant":
@@ -56,8 +71,10 @@ def test_malformed_bodies_and_content_types(app, client, make_user, login):
     for rule in post_routes(app):
         url = fill_url(rule, "no-such-event")
         for response in (
-            client.post(url, data=b"\xff\xfe\x00garbage", content_type="application/x-www-form-urlencoded"),
-            client.post(url, data='{"csrf_token": "%s"}' % token, content_type="application/json"),
+            client.post(
+                url, data=b"\xff\xfe\x00garbage", content_type="application/x-www-form-urlencoded"
+            ),
+            client.post(url, data=f'{{"csrf_token": "{token}"}}', content_type="application/json"),
             client.post(url, data={"csrf_token": token}, content_type="multipart/form-data"),
         ):
             assert response.status_code < 500, (url, response.status_code)

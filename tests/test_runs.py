@@ -1,5 +1,6 @@
 """Scheduling runs as background jobs: the in-process worker, RQ on Redis, the command line,
 cancelling, a dead worker, and one run per event at a time."""
+
 import random
 import threading
 from datetime import timedelta
@@ -8,28 +9,35 @@ import pytest
 from redis import Redis
 from rq import SimpleWorker
 from sqlalchemy import func, select
+from test_schedule_problem import agree_meeting, build_forum
 
 from forum import jobs
 from forum.extensions import db
 from forum.models import DraftPlacement, Meeting, ScheduleRun, utcnow
 from forum.services import ServiceError, scheduling
-from test_schedule_problem import agree_meeting, build_forum
 
 TEST_REDIS = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
 def forum(app, make_user, make_event, make_participant):
-    forum = build_forum(make_user, make_event, make_participant, people=4, tables=2, slots_per_day=3)
+    forum = build_forum(
+        make_user, make_event, make_participant, people=4, tables=2, slots_per_day=3
+    )
     a, b, c, d = forum.people
-    forum.meetings = [agree_meeting(forum.event, a, b, weight=9), agree_meeting(forum.event, c, d, weight=4),
-                      agree_meeting(forum.event, a, c, weight=6)]
+    forum.meetings = [
+        agree_meeting(forum.event, a, b, weight=9),
+        agree_meeting(forum.event, c, d, weight=4),
+        agree_meeting(forum.event, a, c, weight=6),
+    ]
     return forum
 
 
 def start_from_the_web(client, login, forum, time_limit=10):
     login(client, forum.organizer)
-    response = client.post_form(f"/e/{forum.event.slug}/organize/schedule", {"time_limit": str(time_limit)})
+    response = client.post_form(
+        f"/e/{forum.event.slug}/organize/schedule", {"time_limit": str(time_limit)}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     return db.session.scalar(select(ScheduleRun).order_by(ScheduleRun.id.desc()).limit(1))
 
@@ -40,7 +48,9 @@ def assert_draft_of_every_meeting(run, forum):
     assert run.status == "succeeded", run.message
     assert run.solver_status in ("OPTIMAL", "FEASIBLE")
     assert sorted(p.meeting_id for p in run.placements) == sorted(m.id for m in forum.meetings)
-    assert all(p.slot_id is not None for p in run.placements)  # three meetings, three slots, two tables
+    assert all(
+        p.slot_id is not None for p in run.placements
+    )  # three meetings, three slots, two tables
     assert run.best_weight == 19 and run.bound_weight == 19
     # Nothing is published by a run.
     assert all(db.session.get(Meeting, m.id).slot_id is None for m in forum.meetings)
@@ -49,15 +59,28 @@ def assert_draft_of_every_meeting(run, forum):
 
 def test_a_run_in_the_in_process_worker_leaves_a_draft(app, client, login, forum):
     run = start_from_the_web(client, login, forum)
-    page = client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{run.id}").get_data(as_text=True)
+    page = client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{run.id}").get_data(
+        as_text=True
+    )
     assert "Cancel the run" in page or "Figures" in page  # following it live, or done already
     jobs.wait_for_in_process_jobs()
     run = assert_draft_of_every_meeting(run, forum)
-    page = client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{run.id}").get_data(as_text=True)
+    page = client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{run.id}").get_data(
+        as_text=True
+    )
     assert "Figures" in page and "Publish this draft" in page
-    progress = client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{run.id}/progress").get_json()
-    assert progress == {"status": "succeeded", "active": False, "best_weight": 19, "bound_weight": 19,
-                        "breaks": run.breaks, "elapsed_seconds": run.elapsed_seconds, "cancel_requested": False}
+    progress = client.get(
+        f"/e/{forum.event.slug}/organize/schedule/runs/{run.id}/progress"
+    ).get_json()
+    assert progress == {
+        "status": "succeeded",
+        "active": False,
+        "best_weight": 19,
+        "bound_weight": 19,
+        "breaks": run.breaks,
+        "elapsed_seconds": run.elapsed_seconds,
+        "cancel_requested": False,
+    }
 
 
 def test_a_run_on_rq_with_a_worker_of_its_own(app, client, login, forum, monkeypatch):
@@ -71,7 +94,9 @@ def test_a_run_on_rq_with_a_worker_of_its_own(app, client, login, forum, monkeyp
     monkeypatch.setattr(jobs, "_worker_app", None)
     try:
         run = start_from_the_web(client, login, forum)
-        assert db.session.get(ScheduleRun, run.id).status == "queued"  # nothing runs until a worker takes it
+        assert (
+            db.session.get(ScheduleRun, run.id).status == "queued"
+        )  # nothing runs until a worker takes it
         assert SimpleWorker(["forum"], connection=redis).work(burst=True)
         assert_draft_of_every_meeting(run, forum)
     finally:
@@ -94,13 +119,19 @@ def test_the_command_line_runs_synchronously(app, forum):
 
 
 def test_a_second_run_is_refused_while_one_is_active(app, client, login, forum):
-    active = ScheduleRun(event_id=forum.event.id, status="running", time_limit_seconds=60,
-                         started_at=utcnow(), heartbeat_at=utcnow())
+    active = ScheduleRun(
+        event_id=forum.event.id,
+        status="running",
+        time_limit_seconds=60,
+        started_at=utcnow(),
+        heartbeat_at=utcnow(),
+    )
     db.session.add(active)
     db.session.commit()
     login(client, forum.organizer)
-    page = client.post_form(f"/e/{forum.event.slug}/organize/schedule", {"time_limit": "10"},
-                            follow_redirects=True).get_data(as_text=True)
+    page = client.post_form(
+        f"/e/{forum.event.slug}/organize/schedule", {"time_limit": "10"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "already queued or running" in page
     assert db.session.scalar(select(func.count(ScheduleRun.id))) == 1
     # The database's own rule holds when two starts race past each other.
@@ -115,17 +146,28 @@ def test_a_dead_worker_is_noticed_and_nothing_published_changes(app, client, log
     published = forum.meetings[0]
     published.slot_id, published.table_id = slots[1].id, tables[0].id
     long_ago = utcnow() - timedelta(minutes=10)
-    dead = ScheduleRun(event_id=forum.event.id, status="running", time_limit_seconds=600, created_at=long_ago,
-                       started_at=long_ago, heartbeat_at=long_ago, best_weight=10)
+    dead = ScheduleRun(
+        event_id=forum.event.id,
+        status="running",
+        time_limit_seconds=600,
+        created_at=long_ago,
+        started_at=long_ago,
+        heartbeat_at=long_ago,
+        best_weight=10,
+    )
     db.session.add(dead)
     db.session.commit()
     login(client, forum.organizer)
-    page = client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{dead.id}").get_data(as_text=True)
+    page = client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{dead.id}").get_data(
+        as_text=True
+    )
     assert "stopped answering" in page
     db.session.expire_all()
     assert db.session.get(ScheduleRun, dead.id).status == "failed"
-    assert (db.session.get(Meeting, published.id).slot_id, db.session.get(Meeting, published.id).table_id) == \
-        (slots[1].id, tables[0].id)
+    assert (
+        db.session.get(Meeting, published.id).slot_id,
+        db.session.get(Meeting, published.id).table_id,
+    ) == (slots[1].id, tables[0].id)
     assert db.session.scalar(select(func.count(DraftPlacement.meeting_id))) == 0
     # Its worker, should it come back, cannot overwrite the record; and a new run may start.
     scheduling.execute_run(dead.id)
@@ -139,21 +181,25 @@ def test_a_queued_run_is_cancelled_at_once(app, client, login, forum):
     db.session.add(queued)
     db.session.commit()
     login(client, forum.organizer)
-    page = client.post_form(f"/e/{forum.event.slug}/organize/schedule/runs/{queued.id}/cancel",
-                            follow_redirects=True).get_data(as_text=True)
+    page = client.post_form(
+        f"/e/{forum.event.slug}/organize/schedule/runs/{queued.id}/cancel", follow_redirects=True
+    ).get_data(as_text=True)
     assert "Cancelled before it started" in page
     scheduling.execute_run(queued.id)  # a worker picking it up later does nothing
     db.session.expire_all()
     assert db.session.get(ScheduleRun, queued.id).status == "cancelled"
-    again = client.post_form(f"/e/{forum.event.slug}/organize/schedule/runs/{queued.id}/cancel",
-                             follow_redirects=True).get_data(as_text=True)
+    again = client.post_form(
+        f"/e/{forum.event.slug}/organize/schedule/runs/{queued.id}/cancel", follow_redirects=True
+    ).get_data(as_text=True)
     assert "already finished" in again
 
 
 def test_a_running_run_stops_when_cancelled(app, make_user, make_event, make_participant):
     """A problem big enough that the solver is still busy when the flag is read: the run ends
     long before its ten-minute limit, without a draft."""
-    forum = build_forum(make_user, make_event, make_participant, people=30, tables=6, slots_per_day=12)
+    forum = build_forum(
+        make_user, make_event, make_participant, people=30, tables=6, slots_per_day=12
+    )
     rng = random.Random(1)
     for _ in range(200):
         first, second = rng.sample(forum.people, 2)
@@ -189,10 +235,18 @@ def _execute_in_context(app, run_id, report):
 
 
 def test_a_run_whose_pins_cannot_hold_fails_with_the_reason(app, forum):
-    a, b, c, d = forum.people
+    _a, _b, _c, _d = forum.people
     slot, table = forum.slots[0], forum.tables[0]
-    forum.meetings[0].slot_id, forum.meetings[0].table_id, forum.meetings[0].pinned = slot.id, table.id, True
-    forum.meetings[2].slot_id, forum.meetings[2].table_id, forum.meetings[2].pinned = slot.id, forum.tables[1].id, True
+    forum.meetings[0].slot_id, forum.meetings[0].table_id, forum.meetings[0].pinned = (
+        slot.id,
+        table.id,
+        True,
+    )
+    forum.meetings[2].slot_id, forum.meetings[2].table_id, forum.meetings[2].pinned = (
+        slot.id,
+        forum.tables[1].id,
+        True,
+    )
     db.session.commit()  # a is pinned twice into one slot (a published schedule made by hand, say)
     run = scheduling.start_run(forum.event, None, 10, background=False)
     db.session.commit()
@@ -221,17 +275,32 @@ def test_a_run_that_raises_fails_with_the_reason_and_changes_nothing(app, forum)
 
 
 def test_the_progress_page_follows_a_running_run(app, client, login, forum):
-    running = ScheduleRun(event_id=forum.event.id, status="running", time_limit_seconds=120, started_at=utcnow(),
-                          heartbeat_at=utcnow(), best_weight=13, bound_weight=19, breaks=2, elapsed_seconds=4.5)
+    running = ScheduleRun(
+        event_id=forum.event.id,
+        status="running",
+        time_limit_seconds=120,
+        started_at=utcnow(),
+        heartbeat_at=utcnow(),
+        best_weight=13,
+        bound_weight=19,
+        breaks=2,
+        elapsed_seconds=4.5,
+    )
     db.session.add(running)
     db.session.commit()
     login(client, forum.organizer)
-    page = client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{running.id}").get_data(as_text=True)
+    page = client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{running.id}").get_data(
+        as_text=True
+    )
     assert "Cancel the run" in page and f"/runs/{running.id}/progress" in page
     assert ">13<" in page and ">19<" in page
     index = client.get(f"/e/{forum.event.slug}/organize/schedule").get_data(as_text=True)
     assert "A run is in progress" in index and "Start a run" not in index
     client.post_form(f"/e/{forum.event.slug}/organize/schedule/runs/{running.id}/cancel")
-    progress = client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{running.id}/progress").get_json()
+    progress = client.get(
+        f"/e/{forum.event.slug}/organize/schedule/runs/{running.id}/progress"
+    ).get_json()
     assert progress["active"] and progress["cancel_requested"] and progress["best_weight"] == 13
-    assert "Cancelling" in client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{running.id}").get_data(as_text=True)
+    assert "Cancelling" in client.get(
+        f"/e/{forum.event.slug}/organize/schedule/runs/{running.id}"
+    ).get_data(as_text=True)

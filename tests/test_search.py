@@ -1,9 +1,15 @@
 """Marketplace search in Korean and English, on the index the migrations build (SQLite FTS5, PostgreSQL tsvector)."""
+
 import pytest
 
 from forum.extensions import db
 from forum.models import Organisation, Participant
-from forum.services.opportunities import OpportunityDetails, publish_opportunity, set_withdrawn, technology_areas
+from forum.services.opportunities import (
+    OpportunityDetails,
+    publish_opportunity,
+    set_withdrawn,
+    technology_areas,
+)
 from forum.services.search import OpportunitySearch, search_directory, search_opportunities
 from forum.services.text import QueryTerm, query_terms, tokenize
 
@@ -16,8 +22,11 @@ def test_hangul_is_cut_into_bigrams_and_other_text_into_lowercased_words():
 
 
 def test_query_words_are_phrases_of_bigrams_and_the_last_english_word_is_a_prefix():
-    assert query_terms("치료제 CRISPR cas") == [QueryTerm(("치료", "료제")), QueryTerm(("crispr",)),
-                                             QueryTerm(("cas",), prefix=True)]
+    assert query_terms("치료제 CRISPR cas") == [
+        QueryTerm(("치료", "료제")),
+        QueryTerm(("crispr",)),
+        QueryTerm(("cas",), prefix=True),
+    ]
     assert query_terms("암") == [QueryTerm(("암",), prefix=True)]
     assert query_terms("!!! ...") == []
 
@@ -27,27 +36,59 @@ def market(app, make_user, make_event, make_participant):
     """An event with two participants (a Korean university, a German company) and another event."""
     event = make_event()
     other_event = make_event(slug="agri-2027", name="Agri 2027")
-    kr = make_participant(event, make_user(email="kr@example.org", name="Kim"), "서울대학교", kind="university")
-    outsider = make_participant(other_event, make_user(email="x@example.org", name="Xu"), "Other Org")
+    kr = make_participant(
+        event, make_user(email="kr@example.org", name="Kim"), "서울대학교", kind="university"
+    )
+    outsider = make_participant(
+        other_event, make_user(email="x@example.org", name="Xu"), "Other Org"
+    )
     de_user = make_user(email="de@example.org", name="Dora")
-    de = Participant(event=event, user=de_user, status="approved",
-                     organisation=Organisation(name="Darmstadt Pharma GmbH", kind="company", country="DE"))
+    de = Participant(
+        event=event,
+        user=de_user,
+        status="approved",
+        organisation=Organisation(name="Darmstadt Pharma GmbH", kind="company", country="DE"),
+    )
     db.session.add(de)
     db.session.commit()
     return {"event": event, "other_event": other_event, "kr": kr, "de": de, "outsider": outsider}
 
 
-def publish(participant, title, summary="", description="", keywords="", kind="offer", type="technology",
-            trl=None, areas=()):
-    opportunity = publish_opportunity(participant, OpportunityDetails(
-        kind=kind, type=type, title=title, summary=summary, description=description, keywords=keywords,
-        trl=trl, areas=list(areas)))
+def publish(
+    participant,
+    title,
+    summary="",
+    description="",
+    keywords="",
+    kind="offer",
+    type="technology",
+    trl=None,
+    areas=(),
+):
+    opportunity = publish_opportunity(
+        participant,
+        OpportunityDetails(
+            kind=kind,
+            type=type,
+            title=title,
+            summary=summary,
+            description=description,
+            keywords=keywords,
+            trl=trl,
+            areas=list(areas),
+        ),
+    )
     db.session.commit()
     return opportunity
 
 
 def titles(event, text="", **filters):
-    return [opportunity.title for opportunity in search_opportunities(event, OpportunitySearch(text=text, **filters)).items]
+    return [
+        opportunity.title
+        for opportunity in search_opportunities(
+            event, OpportunitySearch(text=text, **filters)
+        ).items
+    ]
 
 
 def test_two_syllable_korean_query_finds_words_with_particles_and_suffixes(market):
@@ -87,7 +128,10 @@ def test_english_words_ignore_case_and_punctuation_and_the_last_word_is_a_prefix
 def test_every_word_is_required(market):
     publish(market["de"], "Gene therapy vector", description="AAV vector for rare diseases")
     publish(market["de"], "Gene sequencing service")
-    assert sorted(titles(market["event"], "gene")) == ["Gene sequencing service", "Gene therapy vector"]
+    assert sorted(titles(market["event"], "gene")) == [
+        "Gene sequencing service",
+        "Gene therapy vector",
+    ]
     assert titles(market["event"], "gene vector") == ["Gene therapy vector"]
     assert titles(market["event"], "gene vector sequencing") == []
 
@@ -111,7 +155,11 @@ def test_keywords_and_technology_areas_are_searched(market):
 
 
 def test_a_title_match_ranks_before_a_description_match(market):
-    publish(market["de"], "Sensor housing", description="A housing for a biosensor used with insulin pumps")
+    publish(
+        market["de"],
+        "Sensor housing",
+        description="A housing for a biosensor used with insulin pumps",
+    )
     publish(market["de"], "Insulin pump controller", description="Closed-loop control")
     publish(market["kr"], "인슐린 패치", description="A patch for insulin delivery")
     found = titles(market["event"], "insulin")
@@ -130,6 +178,7 @@ def test_withdrawn_hidden_and_other_events_opportunities_are_never_found(app, ma
     set_withdrawn(withdrawn, True)
     with app.test_request_context():
         from forum.services.opportunities import hide_opportunity
+
         hide_opportunity(hidden, "Duplicate")
     db.session.commit()
     assert titles(market["event"], "줄기세포") == [listed.title]
@@ -142,8 +191,11 @@ def test_withdrawn_hidden_and_other_events_opportunities_are_never_found(app, ma
 
 def test_editing_an_opportunity_updates_what_finds_it(market):
     from forum.services.opportunities import update_opportunity
+
     opportunity = publish(market["de"], "Hydrogen electrolyser")
-    update_opportunity(opportunity, OpportunityDetails(kind="offer", type="technology", title="수소 연료전지 스택"))
+    update_opportunity(
+        opportunity, OpportunityDetails(kind="offer", type="technology", title="수소 연료전지 스택")
+    )
     db.session.commit()
     assert titles(market["event"], "hydrogen") == []
     assert titles(market["event"], "연료") == ["수소 연료전지 스택"]
@@ -163,13 +215,20 @@ def test_filters_combine_with_the_search(market):
     publish(market["kr"], "태양전지 양산 파트너", kind="need", type="rnd_cooperation", trl=7)
     publish(market["de"], "Solar 태양전지 inverter", kind="offer", type="product_service", trl=8)
     event = market["event"]
-    assert sorted(titles(event, "태양전지")) == ["Solar 태양전지 inverter", "태양전지 소재", "태양전지 양산 파트너"]
+    assert sorted(titles(event, "태양전지")) == [
+        "Solar 태양전지 inverter",
+        "태양전지 소재",
+        "태양전지 양산 파트너",
+    ]
     assert titles(event, "태양전지", kind="need") == ["태양전지 양산 파트너"]
     assert titles(event, "태양전지", type="product_service") == ["Solar 태양전지 inverter"]
     assert titles(event, "태양전지", area_id=energy.id) == ["태양전지 소재"]
     assert sorted(titles(event, "태양전지", trl_min=5, trl_max=7)) == ["태양전지 양산 파트너"]
     assert titles(event, "태양전지", country="DE") == ["Solar 태양전지 inverter"]
-    assert sorted(titles(event, "태양전지", organisation_kind="university")) == ["태양전지 소재", "태양전지 양산 파트너"]
+    assert sorted(titles(event, "태양전지", organisation_kind="university")) == [
+        "태양전지 소재",
+        "태양전지 양산 파트너",
+    ]
     assert titles(event, "태양전지", kind="offer", country="KR", trl_max=5) == ["태양전지 소재"]
     assert titles(event, kind="offer", country="DE") == ["Solar 태양전지 inverter"]
 
@@ -185,11 +244,21 @@ def test_sorting_by_title_and_newest_and_relevance_without_words_is_newest(marke
 def test_pages_split_results_and_out_of_range_pages_are_clamped(market):
     for number in range(1, 6):
         publish(market["de"], f"Enzyme {number}")
-    first = search_opportunities(market["event"], OpportunitySearch(text="enzyme", sort="title", per_page=2))
-    assert (first.total, first.pages, [o.title for o in first.items]) == (5, 3, ["Enzyme 1", "Enzyme 2"])
-    last = search_opportunities(market["event"], OpportunitySearch(text="enzyme", sort="title", per_page=2, page=99))
+    first = search_opportunities(
+        market["event"], OpportunitySearch(text="enzyme", sort="title", per_page=2)
+    )
+    assert (first.total, first.pages, [o.title for o in first.items]) == (
+        5,
+        3,
+        ["Enzyme 1", "Enzyme 2"],
+    )
+    last = search_opportunities(
+        market["event"], OpportunitySearch(text="enzyme", sort="title", per_page=2, page=99)
+    )
     assert (last.page, [o.title for o in last.items]) == (3, ["Enzyme 5"])
-    before = search_opportunities(market["event"], OpportunitySearch(text="enzyme", sort="title", per_page=2, page=-4))
+    before = search_opportunities(
+        market["event"], OpportunitySearch(text="enzyme", sort="title", per_page=2, page=-4)
+    )
     assert before.page == 1
     nothing = search_opportunities(market["event"], OpportunitySearch(text="zebrafish"))
     assert (nothing.total, nothing.pages, nothing.items) == (0, 1, [])
@@ -200,12 +269,15 @@ def test_directory_finds_people_and_organisations_of_the_event_only(market):
     assert [p.user.name for p in search_directory(event, "darm").items] == ["Dora"]
     assert [p.user.name for p in search_directory(event, "서울").items] == ["Kim"]
     assert [p.user.name for p in search_directory(event, country="DE").items] == ["Dora"]
-    assert [p.user.name for p in search_directory(event, organisation_kind="university").items] == ["Kim"]
+    assert [p.user.name for p in search_directory(event, organisation_kind="university").items] == [
+        "Kim"
+    ]
     assert search_directory(event, "Other Org").items == []
     assert search_directory(event, "100%").items == []
 
 
 # --- the marketplace page --------------------------------------------------------------------
+
 
 def test_the_marketplace_page_searches_filters_and_pages(client, login, market):
     publish(market["kr"], "유전자 치료제를 개발", kind="offer")
@@ -248,10 +320,29 @@ def test_the_directory_page_lists_the_events_participants(client, login, market)
 def test_rebuilding_the_index_after_a_bulk_import_finds_the_imported_rows(market):
     from forum.models import Opportunity
     from forum.services.search import rebuild_index
-    db.session.add_all([Opportunity(event_id=market["event"].id, participant=market["kr"], kind="offer",
-                                    type="technology", title=f"수입된 치료 기술 {number}") for number in range(3)])
-    db.session.add(Opportunity(event_id=market["event"].id, participant=market["kr"], kind="need",
-                               type="technology", title="철회된 치료 요청", withdrawn=True))
+
+    db.session.add_all(
+        [
+            Opportunity(
+                event_id=market["event"].id,
+                participant=market["kr"],
+                kind="offer",
+                type="technology",
+                title=f"수입된 치료 기술 {number}",
+            )
+            for number in range(3)
+        ]
+    )
+    db.session.add(
+        Opportunity(
+            event_id=market["event"].id,
+            participant=market["kr"],
+            kind="need",
+            type="technology",
+            title="철회된 치료 요청",
+            withdrawn=True,
+        )
+    )
     db.session.commit()
     assert titles(market["event"], "치료") == []
     assert rebuild_index(market["event"]) == 3
@@ -267,7 +358,21 @@ def test_a_search_can_be_sorted_by_title_or_newest_and_keeps_its_filters(market)
     publish(market["kr"], "alpha gene")
     publish(market["de"], "Gamma gene")
     publish(market["de"], "Delta protein")
-    assert titles(market["event"], "gene", sort="title") == ["alpha gene", "Beta gene", "Gamma gene"]
-    assert titles(market["event"], "gene", sort="newest") == ["Gamma gene", "alpha gene", "Beta gene"]
-    assert titles(market["event"], "gene", sort="title", country="DE") == ["Beta gene", "Gamma gene"]
-    assert titles(market["event"], "gene", sort="newest", kind="offer") == ["Gamma gene", "alpha gene"]
+    assert titles(market["event"], "gene", sort="title") == [
+        "alpha gene",
+        "Beta gene",
+        "Gamma gene",
+    ]
+    assert titles(market["event"], "gene", sort="newest") == [
+        "Gamma gene",
+        "alpha gene",
+        "Beta gene",
+    ]
+    assert titles(market["event"], "gene", sort="title", country="DE") == [
+        "Beta gene",
+        "Gamma gene",
+    ]
+    assert titles(market["event"], "gene", sort="newest", kind="offer") == [
+        "Gamma gene",
+        "alpha gene",
+    ]

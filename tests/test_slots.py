@@ -1,5 +1,6 @@
 """Slot generation (a pure function) and the session operations that keep slots in use safe."""
-from datetime import date, datetime, time, timedelta, timezone
+
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,10 +9,17 @@ from sqlalchemy import func, select
 from forum.extensions import db
 from forum.models import MeetingSession, Slot, Unavailability
 from forum.services import ServiceError
-from forum.services.events import (create_session, delete_session, generate_slot_times, ids_in_use,
-                                   referencing_columns, update_event, update_session)
+from forum.services.events import (
+    create_session,
+    delete_session,
+    generate_slot_times,
+    ids_in_use,
+    referencing_columns,
+    update_event,
+    update_session,
+)
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.fixture(autouse=True)
@@ -35,23 +43,40 @@ def assert_same_real_length(times, minutes):
 
 # --- generate_slot_times -----------------------------------------------------------------------
 
+
 def test_slots_in_seoul_are_exact_utc_instants(app):
     times = generate_slot_times("Asia/Seoul", date(2027, 5, 11), time(10, 0), time(12, 0), 30)
-    assert times == [(utc(2027, 5, 11, 1, 0), utc(2027, 5, 11, 1, 30)), (utc(2027, 5, 11, 1, 30), utc(2027, 5, 11, 2, 0)),
-                     (utc(2027, 5, 11, 2, 0), utc(2027, 5, 11, 2, 30)), (utc(2027, 5, 11, 2, 30), utc(2027, 5, 11, 3, 0))]
+    assert times == [
+        (utc(2027, 5, 11, 1, 0), utc(2027, 5, 11, 1, 30)),
+        (utc(2027, 5, 11, 1, 30), utc(2027, 5, 11, 2, 0)),
+        (utc(2027, 5, 11, 2, 0), utc(2027, 5, 11, 2, 30)),
+        (utc(2027, 5, 11, 2, 30), utc(2027, 5, 11, 3, 0)),
+    ]
 
 
 def test_a_slot_that_would_end_after_the_session_is_not_made(app):
     times = generate_slot_times("Asia/Seoul", date(2027, 5, 11), time(10, 0), time(11, 10), 20)
-    assert starts(times) == [utc(2027, 5, 11, 1, 0), utc(2027, 5, 11, 1, 20), utc(2027, 5, 11, 1, 40)]
+    assert starts(times) == [
+        utc(2027, 5, 11, 1, 0),
+        utc(2027, 5, 11, 1, 20),
+        utc(2027, 5, 11, 1, 40),
+    ]
     assert times[-1][1] == utc(2027, 5, 11, 2, 0)
 
 
 def test_a_slot_overlapping_a_pause_restarts_at_its_end(app):
-    times = generate_slot_times("Europe/Brussels", date(2027, 5, 11), time(10, 0), time(13, 0), 30,
-                                [(time(10, 45), time(11, 0)), (time(12, 0), time(12, 20))])
+    times = generate_slot_times(
+        "Europe/Brussels",
+        date(2027, 5, 11),
+        time(10, 0),
+        time(13, 0),
+        30,
+        [(time(10, 45), time(11, 0)), (time(12, 0), time(12, 20))],
+    )
     # 10:00 10:30 | break 10:45–11:00 | 11:00 11:30 | break 12:00–12:20 | 12:20 (12:50 would end 13:20)
-    local_starts = [start.astimezone(ZoneInfo("Europe/Brussels")).strftime("%H:%M") for start in starts(times)]
+    local_starts = [
+        start.astimezone(ZoneInfo("Europe/Brussels")).strftime("%H:%M") for start in starts(times)
+    ]
     assert local_starts == ["10:00", "11:00", "11:30", "12:20"]
     assert_same_real_length(times, 30)
 
@@ -59,36 +84,98 @@ def test_a_slot_overlapping_a_pause_restarts_at_its_end(app):
 def test_spring_forward_day_in_brussels_keeps_real_lengths(app):
     # 2027-03-28: 02:00 CET becomes 03:00 CEST, so 01:00–04:00 local lasts two real hours.
     times = generate_slot_times("Europe/Brussels", date(2027, 3, 28), time(1, 0), time(4, 0), 30)
-    assert starts(times) == [utc(2027, 3, 28, 0, 0), utc(2027, 3, 28, 0, 30), utc(2027, 3, 28, 1, 0), utc(2027, 3, 28, 1, 30)]
+    assert starts(times) == [
+        utc(2027, 3, 28, 0, 0),
+        utc(2027, 3, 28, 0, 30),
+        utc(2027, 3, 28, 1, 0),
+        utc(2027, 3, 28, 1, 30),
+    ]
     assert_same_real_length(times, 30)
 
 
 def test_fall_back_day_in_brussels_keeps_real_lengths(app):
     # 2027-10-31: 03:00 CEST becomes 02:00 CET, so 01:00–04:00 local lasts four real hours.
     times = generate_slot_times("Europe/Brussels", date(2027, 10, 31), time(1, 0), time(4, 0), 60)
-    assert starts(times) == [utc(2027, 10, 30, 23), utc(2027, 10, 31, 0), utc(2027, 10, 31, 1), utc(2027, 10, 31, 2)]
+    assert starts(times) == [
+        utc(2027, 10, 30, 23),
+        utc(2027, 10, 31, 0),
+        utc(2027, 10, 31, 1),
+        utc(2027, 10, 31, 2),
+    ]
     assert_same_real_length(times, 60)
 
 
 def test_new_york_dst_days_and_an_ordinary_day(app):
     spring = generate_slot_times("America/New_York", date(2027, 3, 14), time(1, 0), time(4, 0), 45)
-    assert starts(spring) == [utc(2027, 3, 14, 6, 0), utc(2027, 3, 14, 6, 45)]  # 01:00 EST … 04:00 EDT = 2 h
+    assert starts(spring) == [
+        utc(2027, 3, 14, 6, 0),
+        utc(2027, 3, 14, 6, 45),
+    ]  # 01:00 EST … 04:00 EDT = 2 h
     autumn = generate_slot_times("America/New_York", date(2027, 11, 7), time(0, 30), time(3, 0), 30)
-    assert len(autumn) == 7 and autumn[0][0] == utc(2027, 11, 7, 4, 30) and autumn[-1][1] == utc(2027, 11, 7, 8, 0)
+    assert (
+        len(autumn) == 7
+        and autumn[0][0] == utc(2027, 11, 7, 4, 30)
+        and autumn[-1][1] == utc(2027, 11, 7, 8, 0)
+    )
     summer = generate_slot_times("America/New_York", date(2027, 6, 1), time(9, 0), time(10, 0), 15)
     assert starts(summer)[0] == utc(2027, 6, 1, 13, 0)
     for times, minutes in ((spring, 45), (autumn, 30), (summer, 15)):
         assert_same_real_length(times, minutes)
 
 
-@pytest.mark.parametrize("timezone_name, day, starts_at, ends_at, pauses, field, words", [
-    ("Europe/Brussels", date(2027, 3, 28), time(2, 30), time(5, 0), [], "starts_at", "does not exist"),
-    ("Europe/Brussels", date(2027, 3, 28), time(1, 0), time(2, 15), [], "ends_at", "does not exist"),
-    ("Europe/Brussels", date(2027, 10, 31), time(2, 30), time(5, 0), [], "starts_at", "happens twice"),
-    ("America/New_York", date(2027, 11, 7), time(0, 0), time(4, 0), [(time(1, 15), time(1, 45))], "pauses", "happens twice"),
-    ("America/New_York", date(2027, 3, 14), time(1, 0), time(5, 0), [(time(2, 15), time(3, 30))], "pauses", "does not exist"),
-])
-def test_times_the_clocks_skip_or_repeat_are_refused(app, timezone_name, day, starts_at, ends_at, pauses, field, words):
+@pytest.mark.parametrize(
+    "timezone_name, day, starts_at, ends_at, pauses, field, words",
+    [
+        (
+            "Europe/Brussels",
+            date(2027, 3, 28),
+            time(2, 30),
+            time(5, 0),
+            [],
+            "starts_at",
+            "does not exist",
+        ),
+        (
+            "Europe/Brussels",
+            date(2027, 3, 28),
+            time(1, 0),
+            time(2, 15),
+            [],
+            "ends_at",
+            "does not exist",
+        ),
+        (
+            "Europe/Brussels",
+            date(2027, 10, 31),
+            time(2, 30),
+            time(5, 0),
+            [],
+            "starts_at",
+            "happens twice",
+        ),
+        (
+            "America/New_York",
+            date(2027, 11, 7),
+            time(0, 0),
+            time(4, 0),
+            [(time(1, 15), time(1, 45))],
+            "pauses",
+            "happens twice",
+        ),
+        (
+            "America/New_York",
+            date(2027, 3, 14),
+            time(1, 0),
+            time(5, 0),
+            [(time(2, 15), time(3, 30))],
+            "pauses",
+            "does not exist",
+        ),
+    ],
+)
+def test_times_the_clocks_skip_or_repeat_are_refused(
+    app, timezone_name, day, starts_at, ends_at, pauses, field, words
+):
     with pytest.raises(ServiceError) as refusal:
         generate_slot_times(timezone_name, day, starts_at, ends_at, 30, pauses)
     assert refusal.value.field == field
@@ -98,7 +185,14 @@ def test_times_the_clocks_skip_or_repeat_are_refused(app, timezone_name, day, st
 
 # --- sessions in the database ------------------------------------------------------------------
 
-SESSION = dict(name="Morning", day=date(2027, 5, 11), starts_at=time(10, 0), ends_at=time(12, 0), slot_minutes=30, pauses=[])
+SESSION = dict(
+    name="Morning",
+    day=date(2027, 5, 11),
+    starts_at=time(10, 0),
+    ends_at=time(12, 0),
+    slot_minutes=30,
+    pauses=[],
+)
 
 
 def slot_ids(session) -> dict[datetime, int]:
@@ -108,8 +202,17 @@ def slot_ids(session) -> dict[datetime, int]:
 def test_sessions_across_days_store_their_slots(app, make_event):
     event = make_event(timezone="Asia/Seoul")
     create_session(event, **SESSION)
-    create_session(event, **{**SESSION, "name": "Afternoon", "starts_at": time(14), "ends_at": time(17),
-                             "slot_minutes": 20, "pauses": [(time(15), time(15, 20))]})
+    create_session(
+        event,
+        **{
+            **SESSION,
+            "name": "Afternoon",
+            "starts_at": time(14),
+            "ends_at": time(17),
+            "slot_minutes": 20,
+            "pauses": [(time(15), time(15, 20))],
+        },
+    )
     create_session(event, **{**SESSION, "name": "Day two", "day": date(2027, 5, 12)})
     db.session.commit()
     db.session.expire_all()
@@ -117,13 +220,19 @@ def test_sessions_across_days_store_their_slots(app, make_event):
     assert len(stored) == 4 + 8 + 4
     assert stored[0].starts_at == utc(2027, 5, 11, 1) and stored[-1].ends_at == utc(2027, 5, 12, 3)
     afternoon = db.session.scalar(select(MeetingSession).where(MeetingSession.name == "Afternoon"))
-    assert [(pause.starts_at, pause.ends_at) for pause in afternoon.pauses] == [(time(15), time(15, 20))]
+    assert [(pause.starts_at, pause.ends_at) for pause in afternoon.pauses] == [
+        (time(15), time(15, 20))
+    ]
     assert utc(2027, 5, 11, 6, 0) not in slot_ids(afternoon)  # 15:00 KST is in the break
 
 
 def test_session_on_a_dst_day_is_stored_exactly(app, make_event):
-    event = make_event(timezone="Europe/Brussels", start_date=date(2027, 10, 30), end_date=date(2027, 10, 31))
-    session = create_session(event, **{**SESSION, "day": date(2027, 10, 31), "starts_at": time(1), "ends_at": time(4)})
+    event = make_event(
+        timezone="Europe/Brussels", start_date=date(2027, 10, 30), end_date=date(2027, 10, 31)
+    )
+    session = create_session(
+        event, **{**SESSION, "day": date(2027, 10, 31), "starts_at": time(1), "ends_at": time(4)}
+    )
     db.session.commit()
     db.session.expire_all()
     assert len(session.slots) == 8
@@ -131,16 +240,19 @@ def test_session_on_a_dst_day_is_stored_exactly(app, make_event):
     assert session.slots[0].starts_at == utc(2027, 10, 30, 23)
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"day": date(2027, 5, 13)}, "day"),
-    ({"ends_at": time(9)}, "ends_at"),
-    ({"slot_minutes": 4}, "slot_minutes"),
-    ({"slot_minutes": 241}, "slot_minutes"),
-    ({"slot_minutes": 180}, "slot_minutes"),  # not one slot fits in two hours
-    ({"pauses": [(time(9, 30), time(10, 30))]}, "pauses"),
-    ({"pauses": [(time(11), time(11, 30)), (time(11, 15), time(11, 45))]}, "pauses"),
-    ({"pauses": [(time(11), time(10, 50))]}, "pauses"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"day": date(2027, 5, 13)}, "day"),
+        ({"ends_at": time(9)}, "ends_at"),
+        ({"slot_minutes": 4}, "slot_minutes"),
+        ({"slot_minutes": 241}, "slot_minutes"),
+        ({"slot_minutes": 180}, "slot_minutes"),  # not one slot fits in two hours
+        ({"pauses": [(time(9, 30), time(10, 30))]}, "pauses"),
+        ({"pauses": [(time(11), time(11, 30)), (time(11, 15), time(11, 45))]}, "pauses"),
+        ({"pauses": [(time(11), time(10, 50))]}, "pauses"),
+    ],
+)
 def test_invalid_sessions_are_refused_at_their_field(app, make_event, changes, field):
     event = make_event()
     with pytest.raises(ServiceError) as refusal:
@@ -154,9 +266,13 @@ def test_overlapping_sessions_are_refused_naming_the_other(app, make_event):
     event = make_event()
     create_session(event, **SESSION)
     with pytest.raises(ServiceError) as refusal:
-        create_session(event, **{**SESSION, "name": "Late", "starts_at": time(11, 30), "ends_at": time(13)})
+        create_session(
+            event, **{**SESSION, "name": "Late", "starts_at": time(11, 30), "ends_at": time(13)}
+        )
     assert refusal.value.field == "starts_at" and "Morning" in refusal.value.message
-    create_session(event, **{**SESSION, "name": "Late", "starts_at": time(12), "ends_at": time(13)})  # touching is fine
+    create_session(
+        event, **{**SESSION, "name": "Late", "starts_at": time(12), "ends_at": time(13)}
+    )  # touching is fine
 
 
 def test_editing_a_session_keeps_the_slots_that_do_not_move(app, make_event):
@@ -164,12 +280,14 @@ def test_editing_a_session_keeps_the_slots_that_do_not_move(app, make_event):
     session = create_session(event, **SESSION)
     db.session.commit()
     before = slot_ids(session)
-    update_session(session, **{**SESSION, "ends_at": time(13), "pauses": [(time(11), time(11, 30))]})
+    update_session(
+        session, **{**SESSION, "ends_at": time(13), "pauses": [(time(11), time(11, 30))]}
+    )
     db.session.commit()
     db.session.expire_all()
     after = slot_ids(session)
     kept = [utc(2027, 5, 11, 1), utc(2027, 5, 11, 1, 30), utc(2027, 5, 11, 2, 30)]
-    assert sorted(after) == kept + [utc(2027, 5, 11, 3), utc(2027, 5, 11, 3, 30)]
+    assert sorted(after) == [*kept, utc(2027, 5, 11, 3), utc(2027, 5, 11, 3, 30)]
     assert all(after[start] == before[start] for start in kept)
     assert utc(2027, 5, 11, 2) not in after  # 11:00 falls in the new break
 
@@ -190,16 +308,24 @@ def mark_unavailable(participant, slots):
     db.session.commit()
 
 
-def test_slot_references_are_found_through_the_metadata(app, make_event, make_user, make_participant):
-    assert ("unavailability", "slot_id") in {(column.table.name, column.name) for column in referencing_columns(Slot)}
+def test_slot_references_are_found_through_the_metadata(
+    app, make_event, make_user, make_participant
+):
+    assert ("unavailability", "slot_id") in {
+        (column.table.name, column.name) for column in referencing_columns(Slot)
+    }
     event = make_event()
     session = create_session(event, **SESSION)
     db.session.commit()
     mark_unavailable(make_participant(event, make_user()), session.slots[:2])
-    assert ids_in_use(Slot, [slot.id for slot in session.slots]) == {slot.id for slot in session.slots[:2]}
+    assert ids_in_use(Slot, [slot.id for slot in session.slots]) == {
+        slot.id for slot in session.slots[:2]
+    }
 
 
-def test_editing_a_session_that_would_drop_slots_in_use_is_refused(app, make_event, make_user, make_participant):
+def test_editing_a_session_that_would_drop_slots_in_use_is_refused(
+    app, make_event, make_user, make_participant
+):
     event = make_event()
     session = create_session(event, **SESSION)
     db.session.commit()
@@ -207,7 +333,9 @@ def test_editing_a_session_that_would_drop_slots_in_use_is_refused(app, make_eve
     mark_unavailable(make_participant(event, make_user()), session.slots[1:])
     with pytest.raises(ServiceError) as refusal:
         update_session(session, **{**SESSION, "starts_at": time(9, 45)})
-    assert refusal.value.message.startswith("3 slots that would disappear are in use: Tue, May 11 10:30, 11:00, 11:30.")
+    assert refusal.value.message.startswith(
+        "3 slots that would disappear are in use: Tue, May 11 10:30, 11:00, 11:30."
+    )
     db.session.rollback()
     db.session.expire_all()
     assert slot_ids(session) == before and session.starts_at == time(10)
@@ -217,7 +345,9 @@ def test_editing_a_session_that_would_drop_slots_in_use_is_refused(app, make_eve
     assert set(before.values()) <= set(slot_ids(session).values())
 
 
-def test_deleting_a_session_with_slots_in_use_is_refused(app, make_event, make_user, make_participant):
+def test_deleting_a_session_with_slots_in_use_is_refused(
+    app, make_event, make_user, make_participant
+):
     event = make_event()
     session = create_session(event, **SESSION)
     db.session.commit()
@@ -229,12 +359,23 @@ def test_deleting_a_session_with_slots_in_use_is_refused(app, make_event, make_u
     assert db.session.scalar(select(func.count(Slot.id))) == 4
 
 
-def test_changing_the_timezone_moves_the_slots_unless_they_are_in_use(app, make_event, make_user, make_participant):
+def test_changing_the_timezone_moves_the_slots_unless_they_are_in_use(
+    app, make_event, make_user, make_participant
+):
     event = make_event(timezone="Asia/Seoul")
     session = create_session(event, **SESSION)
     db.session.commit()
-    settings = dict(name=event.name, venue="", description="", start_date=event.start_date, end_date=event.end_date,
-                    registration_deadline=None, request_deadline=None, approval_mode="automatic", max_requests=None)
+    settings = dict(
+        name=event.name,
+        venue="",
+        description="",
+        start_date=event.start_date,
+        end_date=event.end_date,
+        registration_deadline=None,
+        request_deadline=None,
+        approval_mode="automatic",
+        max_requests=None,
+    )
     update_event(event, timezone="Asia/Tokyo", **settings)  # same offset: nothing moves
     db.session.commit()
     update_event(event, timezone="Europe/Brussels", **settings)

@@ -1,5 +1,6 @@
 """Match suggestions: planted complementary pairs rank first in Korean and English, the reason
 names shared words and areas, exclusions, refresh after changes, and who may see the pages."""
+
 import logging
 import re
 
@@ -23,15 +24,39 @@ KOREAN_DISTRACTORS = [
     ("offer", "재조합 단백질 발현 시스템", "대장균에서 단백질을 대량으로 발현하는 벡터 시스템"),
 ]
 ENGLISH_DISTRACTORS = [
-    ("offer", "Vector graphics software for engineering drawings", "A CAD vector editor with layers"),
-    ("offer", "Solid-state battery electrolyte", "Sulfide electrolyte with high ionic conductivity"),
+    (
+        "offer",
+        "Vector graphics software for engineering drawings",
+        "A CAD vector editor with layers",
+    ),
+    (
+        "offer",
+        "Solid-state battery electrolyte",
+        "Sulfide electrolyte with high ionic conductivity",
+    ),
     ("offer", "Monoclonal antibody humanisation platform", "Humanise mouse antibodies in silico"),
-    ("offer", "Cell therapy manufacturing automation", "Closed automated system for CAR-T cell expansion"),
-    ("offer", "Gene expression analysis service", "RNA sequencing and differential expression reports"),
-    ("offer", "Lentiviral vector research reagents", "Small-scale lentivirus packaging kits for research"),
+    (
+        "offer",
+        "Cell therapy manufacturing automation",
+        "Closed automated system for CAR-T cell expansion",
+    ),
+    (
+        "offer",
+        "Gene expression analysis service",
+        "RNA sequencing and differential expression reports",
+    ),
+    (
+        "offer",
+        "Lentiviral vector research reagents",
+        "Small-scale lentivirus packaging kits for research",
+    ),
     ("offer", "Precision agriculture drones", "Multispectral imaging for crop health"),
     ("offer", "Wastewater treatment membranes", "Ceramic membranes for industrial wastewater"),
-    ("offer", "Clinical trial data management", "Electronic data capture for phase I to III trials"),
+    (
+        "offer",
+        "Clinical trial data management",
+        "Electronic data capture for phase I to III trials",
+    ),
     ("offer", "Lipid nanoparticle formulation", "LNP formulation for mRNA vaccines"),
 ]
 
@@ -62,8 +87,13 @@ def join(make_user, make_participant):
         count[0] += 1
         user = make_user(f"p{count[0]}-{event.slug}@example.org", name or f"Participant {count[0]}")
         if organisation is None:
-            return make_participant(event, user, organisation_name=f"Organisation {count[0]}", status=status,
-                                    kind="company")
+            return make_participant(
+                event,
+                user,
+                organisation_name=f"Organisation {count[0]}",
+                status=status,
+                kind="company",
+            )
         participant = Participant(event=event, user=user, organisation=organisation, status=status)
         db.session.add(participant)
         db.session.commit()
@@ -72,14 +102,39 @@ def join(make_user, make_participant):
     return make
 
 
-def publish(participant, kind, title, summary="", keywords="", type="technology", areas=(), trl=None,
-            partnership_types="", **fields):
+def publish(
+    participant,
+    kind,
+    title,
+    summary="",
+    keywords="",
+    type="technology",
+    areas=(),
+    trl=None,
+    partnership_types="",
+    **fields,
+):
     """An opportunity created through the models (as the opportunities service would), committed."""
-    area_objects = list(db.session.scalars(select(TechnologyArea).where(
-        TechnologyArea.event_id == participant.event_id, TechnologyArea.name.in_(areas))))
-    opportunity = Opportunity(event_id=participant.event_id, participant=participant, kind=kind, type=type,
-                              title=title, summary=summary, keywords=keywords, trl=trl,
-                              partnership_types=partnership_types, areas=area_objects, **fields)
+    area_objects = list(
+        db.session.scalars(
+            select(TechnologyArea).where(
+                TechnologyArea.event_id == participant.event_id, TechnologyArea.name.in_(areas)
+            )
+        )
+    )
+    opportunity = Opportunity(
+        event_id=participant.event_id,
+        participant=participant,
+        kind=kind,
+        type=type,
+        title=title,
+        summary=summary,
+        keywords=keywords,
+        trl=trl,
+        partnership_types=partnership_types,
+        areas=area_objects,
+        **fields,
+    )
     db.session.add(opportunity)
     db.session.commit()
     return opportunity
@@ -89,26 +144,48 @@ def stored(participant) -> list[Suggestion]:
     """The participant's stored suggestions, best first, as the refresh job left them."""
     jobs.wait_for_in_process_jobs()
     db.session.expire_all()
-    return list(db.session.scalars(select(Suggestion).where(Suggestion.participant_id == participant.id)
-                                   .order_by(Suggestion.score.desc())))
+    return list(
+        db.session.scalars(
+            select(Suggestion)
+            .where(Suggestion.participant_id == participant.id)
+            .order_by(Suggestion.score.desc())
+        )
+    )
 
 
 def add_distractors(event, join, items):
     owners = [join(event) for _ in range(5)]
     for index, (kind, title, summary) in enumerate(items):
-        publish(owners[index % len(owners)], kind, title, summary,
-                areas=["Bio/pharma"] if index % 3 == 0 else ["ICT"])
+        publish(
+            owners[index % len(owners)],
+            kind,
+            title,
+            summary,
+            areas=["Bio/pharma"] if index % 3 == 0 else ["ICT"],
+        )
 
 
 def test_planted_korean_pair_ranks_first_with_its_reason(forum_event, join):
     add_distractors(forum_event, join, KOREAN_DISTRACTORS + ENGLISH_DISTRACTORS)
     seeker, supplier = join(forum_event), join(forum_event)
-    need = publish(seeker, "need", "유전자 치료제 생산을 위한 AAV 벡터 위탁생산 파트너",
-                   "임상용 AAV 벡터를 GMP로 생산할 CDMO를 찾습니다", keywords="AAV, 유전자 치료",
-                   areas=["Bio/pharma"], trl=5)
-    offer = publish(supplier, "offer", "AAV 벡터 대량생산 공정 기술 이전",
-                    "현탁 배양 기반 AAV 벡터 생산 공정과 정제 기술", keywords="AAV, 벡터 생산",
-                    areas=["Bio/pharma"], trl=6)
+    need = publish(
+        seeker,
+        "need",
+        "유전자 치료제 생산을 위한 AAV 벡터 위탁생산 파트너",
+        "임상용 AAV 벡터를 GMP로 생산할 CDMO를 찾습니다",
+        keywords="AAV, 유전자 치료",
+        areas=["Bio/pharma"],
+        trl=5,
+    )
+    offer = publish(
+        supplier,
+        "offer",
+        "AAV 벡터 대량생산 공정 기술 이전",
+        "현탁 배양 기반 AAV 벡터 생산 공정과 정제 기술",
+        keywords="AAV, 벡터 생산",
+        areas=["Bio/pharma"],
+        trl=6,
+    )
 
     seeker_list = stored(seeker)
     assert seeker_list[0].opportunity_id == offer.id
@@ -124,18 +201,32 @@ def test_planted_korean_pair_ranks_first_with_its_reason(forum_event, join):
 def test_planted_english_pair_ranks_first(forum_event, join):
     add_distractors(forum_event, join, ENGLISH_DISTRACTORS + KOREAN_DISTRACTORS)
     seeker, supplier = join(forum_event), join(forum_event)
-    publish(seeker, "need", "Partner for CRISPR base editing delivery into T cells",
-            "We look for a delivery technology to bring base editors into primary T cells",
-            keywords="CRISPR, base editing, T cells", areas=["Bio/pharma"], partnership_types="licence")
-    offer = publish(supplier, "offer", "Electroporation-free delivery of CRISPR base editors to T cells",
-                    "Peptide-mediated delivery of base editor proteins into primary human T cells",
-                    keywords="CRISPR, gene editing", areas=["Bio/pharma"], partnership_types="licence,joint_rnd")
+    publish(
+        seeker,
+        "need",
+        "Partner for CRISPR base editing delivery into T cells",
+        "We look for a delivery technology to bring base editors into primary T cells",
+        keywords="CRISPR, base editing, T cells",
+        areas=["Bio/pharma"],
+        partnership_types="licence",
+    )
+    offer = publish(
+        supplier,
+        "offer",
+        "Electroporation-free delivery of CRISPR base editors to T cells",
+        "Peptide-mediated delivery of base editor proteins into primary human T cells",
+        keywords="CRISPR, gene editing",
+        areas=["Bio/pharma"],
+        partnership_types="licence,joint_rnd",
+    )
 
     best = stored(seeker)[0]
     assert best.opportunity_id == offer.id
     terms = best.shared_terms.split(", ")
     assert "CRISPR" in terms
-    assert {"base", "editor", "editors", "base editing", "T", "cells", "T cells", "delivery"} & set(terms)
+    assert {"base", "editor", "editors", "base editing", "T", "cells", "T cells", "delivery"} & set(
+        terms
+    )
 
 
 def test_two_syllable_korean_words_match_through_particles(forum_event, join):
@@ -152,15 +243,29 @@ def test_two_syllable_korean_words_match_through_particles(forum_event, join):
 def test_korean_reasons_name_words_without_their_endings(forum_event, join):
     """The reason names 나노입자 (the word), not 나노입자입니다 (the word with the sentence's ending)."""
     seeker, supplier = join(forum_event), join(forum_event)
-    publish(seeker, "need", "지질 나노입자 제형 파트너", "mRNA 전달에 쓸 지질 나노입자입니다", keywords="")
-    publish(supplier, "offer", "지질 나노입자 대량 생산", "고효율 지질 나노입자를 생산하는 공정입니다", keywords="")
+    publish(
+        seeker,
+        "need",
+        "지질 나노입자 제형 파트너",
+        "mRNA 전달에 쓸 지질 나노입자입니다",
+        keywords="",
+    )
+    publish(
+        supplier,
+        "offer",
+        "지질 나노입자 대량 생산",
+        "고효율 지질 나노입자를 생산하는 공정입니다",
+        keywords="",
+    )
 
     terms = stored(seeker)[0].shared_terms.split(", ")
     assert "나노입자" in terms
     assert not [term for term in terms if term.endswith(("입니다", "를", "하는"))]
 
 
-def test_excluded_colleagues_withdrawn_hidden_same_kind_other_events_and_pending(forum_event, join, make_event):
+def test_excluded_colleagues_withdrawn_hidden_same_kind_other_events_and_pending(
+    forum_event, join, make_event
+):
     seeker = join(forum_event)
     title = "Continuous manufacturing of AAV vectors"
     publish(seeker, "need", title, keywords="AAV")
@@ -180,10 +285,14 @@ def test_excluded_colleagues_withdrawn_hidden_same_kind_other_events_and_pending
 
 def test_refresh_after_create_edit_and_withdraw(forum_event, join):
     seeker, supplier = join(forum_event), join(forum_event)
-    publish(seeker, "need", "Biodegradable food packaging film", keywords="packaging, biodegradable")
+    publish(
+        seeker, "need", "Biodegradable food packaging film", keywords="packaging, biodegradable"
+    )
     assert stored(seeker) == []
 
-    offer = publish(supplier, "offer", "Compostable packaging film from corn starch", keywords="packaging")
+    offer = publish(
+        supplier, "offer", "Compostable packaging film from corn starch", keywords="packaging"
+    )
     assert [suggestion.opportunity_id for suggestion in stored(seeker)] == [offer.id]
 
     offer.title, offer.keywords = "Quantum key distribution modules", "quantum"
@@ -230,11 +339,24 @@ def test_nothing_refreshes_when_a_change_is_rolled_back(forum_event, join):
     assert len(stored(seeker)) == 1
 
 
-def test_page_shows_suggestions_with_reason_computed_on_first_view(client, login, forum_event, join):
+def test_page_shows_suggestions_with_reason_computed_on_first_view(
+    client, login, forum_event, join
+):
     seeker, supplier = join(forum_event), join(forum_event, name="Sam Supplier")
-    publish(seeker, "need", "AAV vector manufacturing", keywords="AAV, 유전자 치료", areas=["Bio/pharma"])
-    offer = publish(supplier, "offer", "AAV 벡터 대량생산 (AAV vector production)", keywords="AAV, 유전자 치료제",
-                    areas=["Bio/pharma"])
+    publish(
+        seeker,
+        "need",
+        "AAV vector manufacturing",
+        keywords="AAV, 유전자 치료",
+        areas=["Bio/pharma"],
+    )
+    offer = publish(
+        supplier,
+        "offer",
+        "AAV 벡터 대량생산 (AAV vector production)",
+        keywords="AAV, 유전자 치료제",
+        areas=["Bio/pharma"],
+    )
     jobs.wait_for_in_process_jobs()
     db.session.execute(delete(Suggestion))
     db.session.commit()
@@ -261,7 +383,9 @@ def test_page_without_opportunities_invites_to_publish(client, login, forum_even
 
 
 @pytest.mark.parametrize("who", ["anonymous", "outsider", "pending"])
-def test_only_approved_participants_see_suggestions(client, login, make_user, forum_event, join, who):
+def test_only_approved_participants_see_suggestions(
+    client, login, make_user, forum_event, join, who
+):
     if who == "outsider":
         login(client, make_user("outsider@example.org"))
     elif who == "pending":
@@ -276,24 +400,44 @@ def test_only_approved_participants_see_suggestions(client, login, make_user, fo
 def test_organizer_sees_any_participants_suggestions(client, login, forum_event, join, make_event):
     seeker, supplier = join(forum_event), join(forum_event)
     publish(seeker, "need", "Solid-state battery electrolyte", keywords="electrolyte")
-    offer = publish(supplier, "offer", "Sulfide solid electrolyte for batteries", keywords="electrolyte")
-    organizer = db.session.scalar(select(Participant).where(
-        Participant.event_id == forum_event.id, Participant.role == "organizer")).user
+    offer = publish(
+        supplier, "offer", "Sulfide solid electrolyte for batteries", keywords="electrolyte"
+    )
+    organizer = db.session.scalar(
+        select(Participant).where(
+            Participant.event_id == forum_event.id, Participant.role == "organizer"
+        )
+    ).user
     stranger = join(make_event(slug="other-2027"))
 
     login(client, organizer)
     page = client.get(f"/e/{forum_event.slug}/organize/participants/{seeker.id}/suggestions")
     assert page.status_code == 200
     assert offer.title in page.get_data(as_text=True)
-    assert client.get(f"/e/{forum_event.slug}/organize/participants/{stranger.id}/suggestions").status_code == 404
-    assert client.get(f"/e/{forum_event.slug}/organize/participants/{2 ** 64}/suggestions").status_code == 404
+    assert (
+        client.get(
+            f"/e/{forum_event.slug}/organize/participants/{stranger.id}/suggestions"
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(f"/e/{forum_event.slug}/organize/participants/{2**64}/suggestions").status_code
+        == 404
+    )
 
     client.post_form("/auth/logout")
     login(client, supplier.user)
-    assert client.get(f"/e/{forum_event.slug}/organize/participants/{seeker.id}/suggestions").status_code == 403
+    assert (
+        client.get(
+            f"/e/{forum_event.slug}/organize/participants/{seeker.id}/suggestions"
+        ).status_code
+        == 403
+    )
 
 
-def test_hidden_opportunity_leaves_the_page_before_the_refresh(app, client, login, forum_event, join):
+def test_hidden_opportunity_leaves_the_page_before_the_refresh(
+    app, client, login, forum_event, join
+):
     seeker, supplier = join(forum_event), join(forum_event)
     publish(seeker, "need", "Ceramic membranes for wastewater")
     offer = publish(supplier, "offer", "Ceramic wastewater membranes")

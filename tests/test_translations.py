@@ -1,5 +1,6 @@
 """The Korean catalog: every message of the source translated, placeholders kept, and pages shown in
 Korean to whoever asks for it (the browser's Accept-Language, or the account's preferred language)."""
+
 import re
 from pathlib import Path
 
@@ -29,7 +30,8 @@ def source_messages() -> dict:
         method_map, options_map = parse_mapping_cfg(config, "babel.cfg")
     messages = {}
     for filename, lineno, message, _comments, context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords=catalog_keywords(), strip_comment_tags=True):
+        str(ROOT), method_map, options_map, keywords=catalog_keywords(), strip_comment_tags=True
+    ):
         msgid = message[0] if isinstance(message, (list, tuple)) else message
         if msgid:
             messages.setdefault((msgid, context), f"{filename}:{lineno}")
@@ -57,11 +59,19 @@ def test_every_message_of_the_source_has_a_korean_translation(korean):
     missing = []
     for (msgid, context), where in sorted(messages.items(), key=lambda item: item[1]):
         entry = korean.get(msgid, context=context)
-        if entry is None or "fuzzy" in entry.flags or not all(text.strip() for text in translations(entry)):
-            state = "absent" if entry is None else "fuzzy" if "fuzzy" in entry.flags else "untranslated"
+        if (
+            entry is None
+            or "fuzzy" in entry.flags
+            or not all(text.strip() for text in translations(entry))
+        ):
+            state = (
+                "absent" if entry is None else "fuzzy" if "fuzzy" in entry.flags else "untranslated"
+            )
             missing.append(f"{where}: {msgid!r} ({state})")
-    assert not missing, (f"{len(missing)} messages lack a Korean translation; run `make catalog` and translate "
-                         "forum/translations/ko/LC_MESSAGES/messages.po:\n" + "\n".join(missing))
+    assert not missing, (
+        f"{len(missing)} messages lack a Korean translation; run `make catalog` and translate "
+        "forum/translations/ko/LC_MESSAGES/messages.po:\n" + "\n".join(missing)
+    )
 
 
 def test_translations_keep_the_placeholders_of_their_msgid(korean):
@@ -75,29 +85,44 @@ def test_translations_keep_the_placeholders_of_their_msgid(korean):
         expected = sorted(PLACEHOLDER.findall(source))
         for text in translations(message):
             if text and sorted(PLACEHOLDER.findall(text)) != expected:
-                wrong.append(f"{source!r}: {expected} but {sorted(PLACEHOLDER.findall(text))} in {text!r}")
+                wrong.append(
+                    f"{source!r}: {expected} but {sorted(PLACEHOLDER.findall(text))} in {text!r}"
+                )
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.parametrize("catalog", sorted((ROOT / "forum" / "translations").glob("*/LC_MESSAGES/messages.po")),
-                         ids=lambda path: path.parts[-3])
+@pytest.mark.parametrize(
+    "catalog",
+    sorted((ROOT / "forum" / "translations").glob("*/LC_MESSAGES/messages.po")),
+    ids=lambda path: path.parts[-3],
+)
 def test_every_catalog_passes_the_checks_of_pybabel_compile(catalog):
     """`make setup` compiles the catalogs with `pybabel compile`, which fails on what Babel's
     checkers flag (e.g. a plural whose one Korean form uses a placeholder its singular lacks)."""
     with catalog.open("rb") as po_file:
         parsed = read_po(po_file)
-    problems = [f"{message.id!r}: {error}" for message, errors in parsed.check() for error in errors]
+    problems = [
+        f"{message.id!r}: {error}" for message, errors in parsed.check() for error in errors
+    ]
     assert not problems
 
 
 def test_translations_keep_the_line_breaks_of_e_mails(korean):
-    wrong = [message.id for message in korean if message.id and not message.pluralizable and message.string
-             and message.id.count("\n\n") != message.string.count("\n\n")]
+    wrong = [
+        message.id
+        for message in korean
+        if message.id
+        and not message.pluralizable
+        and message.string
+        and message.id.count("\n\n") != message.string.count("\n\n")
+    ]
     assert not wrong, wrong
 
 
 def test_a_browser_asking_for_korean_gets_korean_pages(client):
-    page = client.get("/auth/login", headers={"Accept-Language": "ko-KR,ko;q=0.9,en;q=0.5"}).get_data(as_text=True)
+    page = client.get(
+        "/auth/login", headers={"Accept-Language": "ko-KR,ko;q=0.9,en;q=0.5"}
+    ).get_data(as_text=True)
     assert '<html lang="ko">' in page
     assert "<h1>로그인</h1>" in page
     assert '<button type="submit">로그인</button>' in page
@@ -115,17 +140,23 @@ def test_form_errors_are_shown_in_korean(client):
 
 
 def test_korean_form_error_of_our_own_messages(client):
-    response = client.post_form("/auth/signup", {"name": "김민지", "email": "minji@example.org",
-                                                  "password": "short", "confirm": "short"},
-                                headers={"Accept-Language": "ko"})
+    response = client.post_form(
+        "/auth/signup",
+        {"name": "김민지", "email": "minji@example.org", "password": "short", "confirm": "short"},
+        headers={"Accept-Language": "ko"},
+    )
     assert "10자 이상 128자 이하로 입력하세요." in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("browser", ["en-US,en;q=0.9", "de", ""])
-def test_a_user_who_prefers_korean_gets_korean_whatever_the_browser_says(client, make_user, login, browser):
+def test_a_user_who_prefers_korean_gets_korean_whatever_the_browser_says(
+    client, make_user, login, browser
+):
     user = make_user(locale="ko")
     login(client, user)
-    page = client.get("/", headers={"Accept-Language": browser} if browser else {}).get_data(as_text=True)
+    page = client.get("/", headers={"Accept-Language": browser} if browser else {}).get_data(
+        as_text=True
+    )
     assert "로그아웃" in page
     assert "Sign out" not in page
 

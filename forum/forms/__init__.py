@@ -1,5 +1,7 @@
 """WTForms (Flask-WTF) forms, one module per area; each validates its own input."""
-from flask_babel import get_locale, lazy_gettext as _l
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField
 
 
@@ -16,6 +18,7 @@ def named_choices(codes, names) -> list[SelectChoice]:
 def language_choices():
     """Languages with a catalog (English is the source language), named in their own language."""
     from ..languages import available_languages, language_name
+
     return [SelectChoice(code, language_name(code)) for code in available_languages()]
 
 

@@ -1,4 +1,5 @@
 """Sign-up, sign-in and password forms."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
@@ -6,15 +7,26 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from . import LanguageField, language_choices, strip
 
-PASSWORD_RULES = [DataRequired(), Length(min=10, max=128, message=_l("Use between 10 and 128 characters."))]
+PASSWORD_RULES = [
+    DataRequired(),
+    Length(min=10, max=128, message=_l("Use between 10 and 128 characters.")),
+]
 
 
 class SignUpForm(FlaskForm):
-    name = StringField(_l("Your name"), filters=[strip], validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("E-mail address"), filters=[strip], validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])
+    name = StringField(
+        _l("Your name"), filters=[strip], validators=[DataRequired(), Length(max=120)]
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+    )
     password = PasswordField(_l("Password"), validators=PASSWORD_RULES)
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )
     locale = LanguageField()
 
     def __init__(self, *args, **kwargs):
@@ -23,28 +35,44 @@ class SignUpForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), filters=[strip], validators=[DataRequired(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail address"), filters=[strip], validators=[DataRequired(), Length(max=254)]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), filters=[strip], validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+    )
 
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=PASSWORD_RULES)
-    confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )
 
 
 class ChangePasswordForm(ResetPasswordForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=128)])
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=128)]
+    )
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Your name"), filters=[strip], validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("E-mail address"), filters=[strip], validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])
+    name = StringField(
+        _l("Your name"), filters=[strip], validators=[DataRequired(), Length(max=120)]
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+    )
     locale = LanguageField()
 
     def __init__(self, *args, **kwargs):

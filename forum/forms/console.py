@@ -4,6 +4,7 @@ The forms offer only the event's own slots, tables and participants (passed as k
 arguments), so an id of another event is refused as an invalid choice; whether a placement is
 free is the service's rule (`services.scheduling`), whose refusals come back as messages.
 """
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField
@@ -11,32 +12,61 @@ from wtforms.validators import InputRequired
 
 from ..templating import event_time
 
-TIME_LIMIT_CHOICES = [SelectChoice(10, _l("10 seconds")), SelectChoice(30, _l("30 seconds")),
-                      SelectChoice(60, _l("1 minute")), SelectChoice(120, _l("2 minutes")),
-                      SelectChoice(300, _l("5 minutes")), SelectChoice(600, _l("10 minutes")),
-                      SelectChoice(1200, _l("20 minutes")), SelectChoice(1800, _l("30 minutes"))]
+TIME_LIMIT_CHOICES = [
+    SelectChoice(10, _l("10 seconds")),
+    SelectChoice(30, _l("30 seconds")),
+    SelectChoice(60, _l("1 minute")),
+    SelectChoice(120, _l("2 minutes")),
+    SelectChoice(300, _l("5 minutes")),
+    SelectChoice(600, _l("10 minutes")),
+    SelectChoice(1200, _l("20 minutes")),
+    SelectChoice(1800, _l("30 minutes")),
+]
 
 
 def slot_choices(slots, timezone: str) -> list[SelectChoice]:
-    return [SelectChoice(slot.id, f"{event_time(slot.starts_at, timezone)}"
-                                  f"{' · ' + slot.session.name if slot.session.name else ''}") for slot in slots]
+    return [
+        SelectChoice(
+            slot.id,
+            f"{event_time(slot.starts_at, timezone)}"
+            f"{' · ' + slot.session.name if slot.session.name else ''}",
+        )
+        for slot in slots
+    ]
 
 
 def table_choices(tables) -> list[SelectChoice]:
-    return [SelectChoice(table.id, table.name + (f" ({table.room})" if table.room else "")) for table in tables]
+    return [
+        SelectChoice(table.id, table.name + (f" ({table.room})" if table.room else ""))
+        for table in tables
+    ]
 
 
 class StartRunForm(FlaskForm):
-    time_limit = SelectField(_l("The solver may take up to"), choices=TIME_LIMIT_CHOICES, coerce=int, default=60,
-                             validators=[InputRequired(message=_l("Choose a time limit."))])
-    keep_published = BooleanField(_l("Keep published meetings where they are, unless moving one lets more "
-                                     "meetings take place (untick to let them move to close gaps in "
-                                     "people's days)"), default=True)
+    time_limit = SelectField(
+        _l("The solver may take up to"),
+        choices=TIME_LIMIT_CHOICES,
+        coerce=int,
+        default=60,
+        validators=[InputRequired(message=_l("Choose a time limit."))],
+    )
+    keep_published = BooleanField(
+        _l(
+            "Keep published meetings where they are, unless moving one lets more "
+            "meetings take place (untick to let them move to close gaps in "
+            "people's days)"
+        ),
+        default=True,
+    )
 
 
 class _PlacementForm(FlaskForm):
-    slot = SelectField(_l("Slot"), coerce=int, validators=[InputRequired(message=_l("Choose a slot."))])
-    table = SelectField(_l("Table"), coerce=int, validators=[InputRequired(message=_l("Choose a table."))])
+    slot = SelectField(
+        _l("Slot"), coerce=int, validators=[InputRequired(message=_l("Choose a slot."))]
+    )
+    table = SelectField(
+        _l("Table"), coerce=int, validators=[InputRequired(message=_l("Choose a table."))]
+    )
 
     def __init__(self, *args, slots=(), tables=(), timezone="UTC", **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,11 +81,18 @@ class MoveMeetingForm(_PlacementForm):
 class AddMeetingForm(_PlacementForm):
     """Takes the people who can meet (`people=`) as the choices of both sides."""
 
-    first = SelectField(_l("First person"), coerce=int, validators=[InputRequired(message=_l("Choose a person."))])
-    second = SelectField(_l("Second person"), coerce=int, validators=[InputRequired(message=_l("Choose a person."))])
+    first = SelectField(
+        _l("First person"), coerce=int, validators=[InputRequired(message=_l("Choose a person."))]
+    )
+    second = SelectField(
+        _l("Second person"), coerce=int, validators=[InputRequired(message=_l("Choose a person."))]
+    )
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [SelectChoice(person.id, f"{person.user.name} ({person.organisation.name})") for person in people]
+        choices = [
+            SelectChoice(person.id, f"{person.user.name} ({person.organisation.name})")
+            for person in people
+        ]
         self.first.choices = choices
         self.second.choices = list(choices)

@@ -3,46 +3,104 @@
 Forms check the shape of what was typed; rules that need the database or the event's time zone
 (unique names, overlapping sessions, DST gaps) are the services' and come back as field errors.
 """
+
 import re
 from datetime import time
 from zoneinfo import available_timezones
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (DateField, DateTimeLocalField, HiddenField, IntegerField, SelectChoice, SelectField,
-                     StringField, TextAreaField, TimeField, URLField)
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, URL, ValidationError
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import (
+    URL,
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..models import EVENT_STATUSES, Event, MeetingSession, Table
-from ..services.events import (SLOT_MINUTES_MAX, SLOT_MINUTES_MIN, SLUG_PATTERN, booth_candidates, to_local)
+from ..services.events import (
+    SLOT_MINUTES_MAX,
+    SLOT_MINUTES_MIN,
+    SLUG_PATTERN,
+    booth_candidates,
+    to_local,
+)
 from . import strip
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 DEADLINE_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
-TIMEZONES = sorted(name for name in available_timezones()
-                   if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))) + ["UTC"]
-APPROVAL_MODE_CHOICES = [SelectChoice("automatic", _l("Automatic: everyone who registers takes part")),
-                         SelectChoice("manual", _l("Manual: organizers approve each registration"))]
+TIMEZONES = [
+    *sorted(
+        name
+        for name in available_timezones()
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+    ),
+    "UTC",
+]
+APPROVAL_MODE_CHOICES = [
+    SelectChoice("automatic", _l("Automatic: everyone who registers takes part")),
+    SelectChoice("manual", _l("Manual: organizers approve each registration")),
+]
 
 
 class EventForm(FlaskForm):
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=200)])
     venue = StringField(_l("Venue"), filters=[strip], validators=[Length(max=300)])
     description = TextAreaField(_l("Description"), filters=[strip], validators=[Length(max=20000)])
-    timezone = SelectField(_l("Time zone"), choices=[SelectChoice(name) for name in TIMEZONES],
-                           validators=[DataRequired()])
-    start_date = DateField(_l("First day"), validators=[DataRequired(message=_l("Give a date like 2027-05-11."))])
-    end_date = DateField(_l("Last day"), validators=[DataRequired(message=_l("Give a date like 2027-05-12."))])
-    registration_deadline = DateTimeLocalField(_l("Registration closes (local time)"), format=DEADLINE_FORMATS,
-                                               validators=[Optional()])
-    request_deadline = DateTimeLocalField(_l("Meeting requests close (local time)"), format=DEADLINE_FORMATS,
-                                          validators=[Optional()])
-    approval_mode = SelectField(_l("Registrations"), choices=APPROVAL_MODE_CHOICES, default="automatic")
-    max_requests = IntegerField(_l("Most meeting requests one participant may send"),
-                                validators=[Optional(), NumberRange(min=1, max=1000)])
+    timezone = SelectField(
+        _l("Time zone"),
+        choices=[SelectChoice(name) for name in TIMEZONES],
+        validators=[DataRequired()],
+    )
+    start_date = DateField(
+        _l("First day"), validators=[DataRequired(message=_l("Give a date like 2027-05-11."))]
+    )
+    end_date = DateField(
+        _l("Last day"), validators=[DataRequired(message=_l("Give a date like 2027-05-12."))]
+    )
+    registration_deadline = DateTimeLocalField(
+        _l("Registration closes (local time)"), format=DEADLINE_FORMATS, validators=[Optional()]
+    )
+    request_deadline = DateTimeLocalField(
+        _l("Meeting requests close (local time)"), format=DEADLINE_FORMATS, validators=[Optional()]
+    )
+    approval_mode = SelectField(
+        _l("Registrations"), choices=APPROVAL_MODE_CHOICES, default="automatic"
+    )
+    max_requests = IntegerField(
+        _l("Most meeting requests one participant may send"),
+        validators=[Optional(), NumberRange(min=1, max=1000)],
+    )
 
-    DETAIL_FIELDS = ("name", "venue", "description", "timezone", "start_date", "end_date",
-                     "registration_deadline", "request_deadline", "approval_mode", "max_requests")
+    DETAIL_FIELDS = (
+        "name",
+        "venue",
+        "description",
+        "timezone",
+        "start_date",
+        "end_date",
+        "registration_deadline",
+        "request_deadline",
+        "approval_mode",
+        "max_requests",
+    )
 
     @staticmethod
     def data_from(event: Event) -> dict:
@@ -62,12 +120,15 @@ class EventForm(FlaskForm):
 
 
 class NewEventForm(EventForm):
-    slug = StringField(_l("Web address"), filters=[strip],
-                       validators=[DataRequired(), Length(min=3, max=80)])
+    slug = StringField(
+        _l("Web address"), filters=[strip], validators=[DataRequired(), Length(min=3, max=80)]
+    )
 
     def validate_slug(self, field):
         if not SLUG_PATTERN.match(field.data):
-            raise ValidationError(_("Use lowercase letters, digits and single hyphens, like bio-2027."))
+            raise ValidationError(
+                _("Use lowercase letters, digits and single hyphens, like bio-2027.")
+            )
 
 
 class StatusForm(FlaskForm):
@@ -88,10 +149,14 @@ class PausesField(StringField):
         for part in filter(None, (part.strip() for part in re.split(r"[,;\n]", text))):
             match = self.BREAK.match(part)
             try:
-                hours_from, minutes_from, hours_to, minutes_to = map(int, match.groups()) if match else (None,) * 4
+                hours_from, minutes_from, hours_to, minutes_to = (
+                    map(int, match.groups()) if match else (None,) * 4
+                )
                 self.data.append((time(hours_from, minutes_from), time(hours_to, minutes_to)))
             except (TypeError, ValueError):
-                raise ValueError(_("“%(part)s” is not a break like 10:30-10:45.", part=part[:40])) from None
+                raise ValueError(
+                    _("“%(part)s” is not a break like 10:30-10:45.", part=part[:40])
+                ) from None
 
     def _value(self):
         if self.raw_data:
@@ -101,20 +166,33 @@ class PausesField(StringField):
 
 class SessionForm(FlaskForm):
     name = StringField(_l("Name"), filters=[strip], validators=[Length(max=120)])
-    day = DateField(_l("Day"), validators=[DataRequired(message=_l("Give a date like 2027-05-11."))])
-    starts_at = TimeField(_l("Starts at"), format=TIME_FORMATS,
-                          validators=[DataRequired(message=_l("Give a time like 10:00."))])
-    ends_at = TimeField(_l("Ends at"), format=TIME_FORMATS,
-                        validators=[DataRequired(message=_l("Give a time like 12:30."))])
-    slot_minutes = IntegerField(_l("Slot length in minutes"), default=30, validators=[
-        InputRequired(), NumberRange(min=SLOT_MINUTES_MIN, max=SLOT_MINUTES_MAX)])
+    day = DateField(
+        _l("Day"), validators=[DataRequired(message=_l("Give a date like 2027-05-11."))]
+    )
+    starts_at = TimeField(
+        _l("Starts at"),
+        format=TIME_FORMATS,
+        validators=[DataRequired(message=_l("Give a time like 10:00."))],
+    )
+    ends_at = TimeField(
+        _l("Ends at"),
+        format=TIME_FORMATS,
+        validators=[DataRequired(message=_l("Give a time like 12:30."))],
+    )
+    slot_minutes = IntegerField(
+        _l("Slot length in minutes"),
+        default=30,
+        validators=[InputRequired(), NumberRange(min=SLOT_MINUTES_MIN, max=SLOT_MINUTES_MAX)],
+    )
     pauses = PausesField(_l("Breaks"))
 
     DETAIL_FIELDS = ("name", "day", "starts_at", "ends_at", "slot_minutes", "pauses")
 
     @staticmethod
     def data_from(session: MeetingSession) -> dict:
-        data = {name: getattr(session, name) for name in SessionForm.DETAIL_FIELDS if name != "pauses"}
+        data = {
+            name: getattr(session, name) for name in SessionForm.DETAIL_FIELDS if name != "pauses"
+        }
         data["pauses"] = [(pause.starts_at, pause.ends_at) for pause in session.pauses]
         return data
 
@@ -127,28 +205,41 @@ class SessionForm(FlaskForm):
 
 
 class AddTablesForm(FlaskForm):
-    count = IntegerField(_l("How many tables"), default=10,
-                         validators=[InputRequired(), NumberRange(min=1, max=200)])
-    prefix = StringField(_l("Name them"), default=_l("Table"), filters=[strip],
-                         validators=[DataRequired(), Length(max=60)])
+    count = IntegerField(
+        _l("How many tables"), default=10, validators=[InputRequired(), NumberRange(min=1, max=200)]
+    )
+    prefix = StringField(
+        _l("Name them"),
+        default=_l("Table"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=60)],
+    )
 
 
 class TableForm(FlaskForm):
     """One table; `event` gives the participants who may own it as a booth."""
 
-    number = IntegerField(_l("Number"), validators=[InputRequired(), NumberRange(min=1, max=100000)])
+    number = IntegerField(
+        _l("Number"), validators=[InputRequired(), NumberRange(min=1, max=100000)]
+    )
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(max=80)])
     room = StringField(_l("Room"), filters=[strip], validators=[Length(max=120)])
-    video_url = URLField(_l("Video meeting address"), filters=[strip],
-                         validators=[Optional(), Length(max=500), URL(message=_l("Give an address like https://…"))])
+    video_url = URLField(
+        _l("Video meeting address"),
+        filters=[strip],
+        validators=[Optional(), Length(max=500), URL(message=_l("Give an address like https://…"))],
+    )
     owner = SelectField(_l("Booth of"), coerce=int, default=0)
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
         self.candidates = {participant.id: participant for participant in booth_candidates(event)}
         self.owner.choices = [SelectChoice(0, _("— nobody (a shared table) —"))] + [
-            SelectChoice(participant.id, f"{participant.user.name} ({participant.organisation.name})")
-            for participant in self.candidates.values()]
+            SelectChoice(
+                participant.id, f"{participant.user.name} ({participant.organisation.name})"
+            )
+            for participant in self.candidates.values()
+        ]
 
     def validate_video_url(self, field):
         if field.data and not field.data.lower().startswith(("https://", "http://")):
@@ -156,9 +247,19 @@ class TableForm(FlaskForm):
 
     @staticmethod
     def data_from(table: Table) -> dict:
-        return {"number": table.number, "name": table.name, "room": table.room, "video_url": table.video_url,
-                "owner": table.owner_id or 0}
+        return {
+            "number": table.number,
+            "name": table.name,
+            "room": table.room,
+            "video_url": table.video_url,
+            "owner": table.owner_id or 0,
+        }
 
     def details(self) -> dict:
-        return {"number": self.number.data, "name": self.name.data, "room": self.room.data,
-                "video_url": self.video_url.data or None, "owner": self.candidates.get(self.owner.data)}
+        return {
+            "number": self.number.data,
+            "name": self.name.data,
+            "room": self.room.data,
+            "video_url": self.video_url.data or None,
+            "owner": self.candidates.get(self.owner.data),
+        }

@@ -3,6 +3,7 @@
 Forms check the shape of the input; whether a time is still free, or a row of a file is good, is
 the services' judgement (`services.dayof`, `services.imports`), whose refusals come back as errors.
 """
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -18,7 +19,9 @@ FIRST_FREE = "first"
 
 
 class MarkForm(FlaskForm):
-    status = HiddenField(validators=[AnyOf(MARKABLE_STATUSES, message=_l("Choose held, cancelled or no-show."))])
+    status = HiddenField(
+        validators=[AnyOf(MARKABLE_STATUSES, message=_l("Choose held, cancelled or no-show."))]
+    )
 
 
 class BookingForm(FlaskForm):
@@ -27,16 +30,24 @@ class BookingForm(FlaskForm):
     A slot taken by someone else since the page was shown is refused by the service with the
     reason, so any slot id is accepted here."""
 
-    slot = RadioField(_l("When"), validate_choice=False, default=FIRST_FREE,
-                      validators=[InputRequired(message=_l("Choose a time."))])
+    slot = RadioField(
+        _l("When"),
+        validate_choice=False,
+        default=FIRST_FREE,
+        validators=[InputRequired(message=_l("Choose a time."))],
+    )
 
     def __init__(self, *args, placements=(), timezone="UTC", **kwargs):
         super().__init__(*args, **kwargs)
         from ..templating import event_time
+
         self.slot.choices = [SelectChoice(FIRST_FREE, _l("The first free time"))] + [
-            SelectChoice(str(placement.slot.id),
-                         f"{event_time(placement.slot.starts_at, timezone)} · {placement.table.name}")
-            for placement in placements]
+            SelectChoice(
+                str(placement.slot.id),
+                f"{event_time(placement.slot.starts_at, timezone)} · {placement.table.name}",
+            )
+            for placement in placements
+        ]
 
     def validate_slot(self, field):
         if field.data != FIRST_FREE and parse_id(field.data) is None:
@@ -56,17 +67,23 @@ class PartnerForm(FlaskForm):
     """Whom to book a new meeting with (`partners=`: the approved participants one may meet);
     sent in the query string, so it carries no CSRF token (it changes nothing)."""
 
-    participant = PartnerField(_l("Meet"), coerce=int, validators=[DataRequired(message=_l("Choose someone."))])
+    participant = PartnerField(
+        _l("Meet"), coerce=int, validators=[DataRequired(message=_l("Choose someone."))]
+    )
 
     def __init__(self, *args, partners=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.participant.choices = [SelectChoice(0, _l("Choose…"))] + [
-            SelectChoice(partner.id, f"{partner.user.name} ({partner.organisation.name})") for partner in partners]
+            SelectChoice(partner.id, f"{partner.user.name} ({partner.organisation.name})")
+            for partner in partners
+        ]
 
 
 class ImportForm(FlaskForm):
     kind = SelectField(_l("What the file holds"), choices=named_choices(IMPORT_KINDS, KIND_LABELS))
-    file = FileField(_l("CSV or Excel (.xlsx) file"), validators=[FileRequired(message=_l("Choose a file."))])
+    file = FileField(
+        _l("CSV or Excel (.xlsx) file"), validators=[FileRequired(message=_l("Choose a file."))]
+    )
 
 
 class ConfirmImportForm(FlaskForm):

@@ -3,25 +3,54 @@
 The marketplace filters are a plain (CSRF-free) form read from the query string: searching
 changes nothing, and a shared search link must keep working.
 """
-from flask_babel import gettext as _, lazy_gettext as _l
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    Form,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..models import IP_STATUSES, OPPORTUNITY_KINDS, OPPORTUNITY_TYPES, ORGANISATION_KINDS, PARTNERSHIP_TYPES
+from ..models import (
+    IP_STATUSES,
+    OPPORTUNITY_KINDS,
+    OPPORTUNITY_TYPES,
+    ORGANISATION_KINDS,
+    PARTNERSHIP_TYPES,
+)
 from ..services.opportunities import AREA_NAME_MAX, MAX_AREAS, OpportunityDetails
 from ..services.search import SORTS
 from . import named_choices, strip
 from .registration import ORGANISATION_KIND_NAMES, MultiCheckboxField, country_choices
 
 KIND_NAMES = {"offer": _l("Offer"), "need": _l("Need")}
-TYPE_NAMES = {"technology": _l("Technology"), "rnd_cooperation": _l("R&D cooperation"),
-              "product_service": _l("Product or service"), "investment": _l("Investment")}
-IP_STATUS_NAMES = {"granted_patent": _l("Granted patent"), "pending_patent": _l("Patent pending"),
-                   "know_how": _l("Know-how"), "none": _l("None")}
-PARTNERSHIP_NAMES = {"licence": _l("Licence"), "joint_rnd": _l("Joint R&D"),
-                     "technical_cooperation": _l("Technical cooperation"), "joint_venture": _l("Joint venture"),
-                     "investment": _l("Investment"), "supply": _l("Supply")}
+TYPE_NAMES = {
+    "technology": _l("Technology"),
+    "rnd_cooperation": _l("R&D cooperation"),
+    "product_service": _l("Product or service"),
+    "investment": _l("Investment"),
+}
+IP_STATUS_NAMES = {
+    "granted_patent": _l("Granted patent"),
+    "pending_patent": _l("Patent pending"),
+    "know_how": _l("Know-how"),
+    "none": _l("None"),
+}
+PARTNERSHIP_NAMES = {
+    "licence": _l("Licence"),
+    "joint_rnd": _l("Joint R&D"),
+    "technical_cooperation": _l("Technical cooperation"),
+    "joint_venture": _l("Joint venture"),
+    "investment": _l("Investment"),
+    "supply": _l("Supply"),
+}
 SORT_NAMES = {"relevance": _l("Best match"), "newest": _l("Newest"), "title": _l("Title")}
 MAX_KEYWORDS = 30
 MAX_QUERY_LENGTH = 200
@@ -46,14 +75,25 @@ class OpportunityForm(FlaskForm):
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Summary"), filters=[strip], validators=[Length(max=600)])
     description = TextAreaField(_l("Description"), filters=[strip], validators=[Length(max=20000)])
-    keywords = StringField(_l("Keywords, separated by commas"), filters=[strip], validators=[Length(max=500)])
+    keywords = StringField(
+        _l("Keywords, separated by commas"), filters=[strip], validators=[Length(max=500)]
+    )
     areas = MultiCheckboxField(_l("Technology areas"), coerce=int)
-    trl = IntegerField(_l("Technology readiness level (TRL 1–9)"),
-                       validators=[Optional(), NumberRange(min=1, max=9, message=_l("The TRL is a number from 1 to 9."))])
-    ip_status = SelectField(_l("Intellectual property"), coerce=optional_text,
-                            choices=[SelectChoice("", _l("Not stated"))] + named_choices(IP_STATUSES, IP_STATUS_NAMES))
-    partnership_types = MultiCheckboxField(_l("Partnerships sought"),
-                                           choices=named_choices(PARTNERSHIP_TYPES, PARTNERSHIP_NAMES))
+    trl = IntegerField(
+        _l("Technology readiness level (TRL 1–9)"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=9, message=_l("The TRL is a number from 1 to 9.")),
+        ],
+    )
+    ip_status = SelectField(
+        _l("Intellectual property"),
+        coerce=optional_text,
+        choices=[SelectChoice("", _l("Not stated")), *named_choices(IP_STATUSES, IP_STATUS_NAMES)],
+    )
+    partnership_types = MultiCheckboxField(
+        _l("Partnerships sought"), choices=named_choices(PARTNERSHIP_TYPES, PARTNERSHIP_NAMES)
+    )
     target_countries = SelectMultipleField(_l("Target countries"))
 
     def __init__(self, *args, areas=(), **kwargs):
@@ -68,30 +108,51 @@ class OpportunityForm(FlaskForm):
 
     @staticmethod
     def data_from(opportunity) -> dict:
-        return {"kind": opportunity.kind, "type": opportunity.type, "title": opportunity.title,
-                "summary": opportunity.summary, "description": opportunity.description,
-                "keywords": opportunity.keywords, "areas": [area.id for area in opportunity.areas],
-                "trl": opportunity.trl, "ip_status": opportunity.ip_status or "",
-                "partnership_types": [code for code in opportunity.partnership_types.split(",") if code],
-                "target_countries": [code for code in opportunity.target_countries.split(",") if code]}
+        return {
+            "kind": opportunity.kind,
+            "type": opportunity.type,
+            "title": opportunity.title,
+            "summary": opportunity.summary,
+            "description": opportunity.description,
+            "keywords": opportunity.keywords,
+            "areas": [area.id for area in opportunity.areas],
+            "trl": opportunity.trl,
+            "ip_status": opportunity.ip_status or "",
+            "partnership_types": [
+                code for code in opportunity.partnership_types.split(",") if code
+            ],
+            "target_countries": [code for code in opportunity.target_countries.split(",") if code],
+        }
 
     def details(self) -> OpportunityDetails:
         return OpportunityDetails(
-            kind=self.kind.data, type=self.type.data, title=self.title.data, summary=self.summary.data or "",
-            description=self.description.data or "", keywords=self.keywords.data or "",
+            kind=self.kind.data,
+            type=self.type.data,
+            title=self.title.data,
+            summary=self.summary.data or "",
+            description=self.description.data or "",
+            keywords=self.keywords.data or "",
             areas=[self.areas_by_id[area_id] for area_id in self.areas.data or []],
-            trl=self.trl.data, ip_status=self.ip_status.data,
+            trl=self.trl.data,
+            ip_status=self.ip_status.data,
             partnership_types=list(self.partnership_types.data or []),
-            target_countries=list(self.target_countries.data or []))
+            target_countries=list(self.target_countries.data or []),
+        )
 
 
 class HideForm(FlaskForm):
-    reason = TextAreaField(_l("Why (shown to its owner)"), filters=[strip], validators=[DataRequired(), Length(max=300)])
+    reason = TextAreaField(
+        _l("Why (shown to its owner)"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=300)],
+    )
 
 
 class AreasForm(FlaskForm):
-    names = TextAreaField(_l("Technology areas, one per line"),
-                          validators=[DataRequired(), Length(max=MAX_AREAS * (AREA_NAME_MAX + 2))])
+    names = TextAreaField(
+        _l("Technology areas, one per line"),
+        validators=[DataRequired(), Length(max=MAX_AREAS * (AREA_NAME_MAX + 2))],
+    )
 
     def area_names(self) -> list[str]:
         return self.names.data.splitlines()
@@ -101,34 +162,58 @@ class MarketplaceFilterForm(Form):
     """The marketplace's search box and filters; `areas=` and `countries=` give the choices."""
 
     q = StringField(_l("Search"), filters=[strip], validators=[Length(max=MAX_QUERY_LENGTH)])
-    kind = SelectField(_l("Offer or need"), coerce=optional_text,
-                       choices=[SelectChoice("", _l("Offers and needs"))]
-                       + named_choices(OPPORTUNITY_KINDS, KIND_NAMES))
-    type = SelectField(_l("Type"), coerce=optional_text,
-                       choices=[SelectChoice("", _l("Any type"))] + named_choices(OPPORTUNITY_TYPES, TYPE_NAMES))
+    kind = SelectField(
+        _l("Offer or need"),
+        coerce=optional_text,
+        choices=[
+            SelectChoice("", _l("Offers and needs")),
+            *named_choices(OPPORTUNITY_KINDS, KIND_NAMES),
+        ],
+    )
+    type = SelectField(
+        _l("Type"),
+        coerce=optional_text,
+        choices=[SelectChoice("", _l("Any type")), *named_choices(OPPORTUNITY_TYPES, TYPE_NAMES)],
+    )
     area = SelectField(_l("Technology area"), coerce=optional_int)
     trl_min = IntegerField(_l("TRL from"), validators=[Optional(), NumberRange(min=1, max=9)])
     trl_max = IntegerField(_l("TRL to"), validators=[Optional(), NumberRange(min=1, max=9)])
     country = SelectField(_l("Country of the organisation"), coerce=optional_text)
-    organisation_kind = SelectField(_l("Kind of organisation"), coerce=optional_text, choices=[
-        SelectChoice("", _l("Any kind"))] + named_choices(ORGANISATION_KINDS, ORGANISATION_KIND_NAMES))
+    organisation_kind = SelectField(
+        _l("Kind of organisation"),
+        coerce=optional_text,
+        choices=[
+            SelectChoice("", _l("Any kind")),
+            *named_choices(ORGANISATION_KINDS, ORGANISATION_KIND_NAMES),
+        ],
+    )
     sort = SelectField(_l("Sort by"), choices=named_choices(SORTS, SORT_NAMES), default="relevance")
 
     def __init__(self, formdata=None, *, areas=(), countries=(), **kwargs):
         super().__init__(formdata, **kwargs)
-        self.area.choices = [SelectChoice("", _l("Any area"))] + [SelectChoice(area.id, area.name) for area in areas]
-        self.country.choices = [SelectChoice("", _l("Any country"))] + list(countries)
+        self.area.choices = [SelectChoice("", _l("Any area"))] + [
+            SelectChoice(area.id, area.name) for area in areas
+        ]
+        self.country.choices = [SelectChoice("", _l("Any country")), *list(countries)]
 
     def validate_trl_max(self, field):
-        if field.data is not None and self.trl_min.data is not None and field.data < self.trl_min.data:
+        if (
+            field.data is not None
+            and self.trl_min.data is not None
+            and field.data < self.trl_min.data
+        ):
             raise ValidationError(_("Choose a TRL range that ends after it starts."))
 
 
 class DirectoryFilterForm(Form):
-    q = StringField(_l("Name of a person or organisation"), filters=[strip], validators=[Length(max=MAX_QUERY_LENGTH)])
+    q = StringField(
+        _l("Name of a person or organisation"),
+        filters=[strip],
+        validators=[Length(max=MAX_QUERY_LENGTH)],
+    )
     country = MarketplaceFilterForm.country
     organisation_kind = MarketplaceFilterForm.organisation_kind
 
     def __init__(self, formdata=None, *, countries=(), **kwargs):
         super().__init__(formdata, **kwargs)
-        self.country.choices = [SelectChoice("", _l("Any country"))] + list(countries)
+        self.country.choices = [SelectChoice("", _l("Any country")), *list(countries)]

@@ -1,10 +1,27 @@
 """Registration for an event (organisation, job title, languages) and co-organizer invitations."""
+
+from typing import ClassVar
 from urllib.parse import urlsplit
 
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
+from wtforms import (
+    EmailField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import ORGANISATION_KINDS
@@ -14,25 +31,54 @@ from . import named_choices, strip
 NEW_ORGANISATION = "new"
 
 SPOKEN_LANGUAGES = {
-    "ko": _l("Korean"), "en": _l("English"), "zh": _l("Chinese"), "ja": _l("Japanese"),
-    "de": _l("German"), "fr": _l("French"), "es": _l("Spanish"), "other": _l("Other"),
+    "ko": _l("Korean"),
+    "en": _l("English"),
+    "zh": _l("Chinese"),
+    "ja": _l("Japanese"),
+    "de": _l("German"),
+    "fr": _l("French"),
+    "es": _l("Spanish"),
+    "other": _l("Other"),
 }
 
 ORGANISATION_KIND_NAMES = {
-    "company": _l("Company"), "university": _l("University"), "research_institute": _l("Research institute"),
-    "tlo": _l("Technology-transfer office"), "investor": _l("Investor"), "agency": _l("Public agency"),
+    "company": _l("Company"),
+    "university": _l("University"),
+    "research_institute": _l("Research institute"),
+    "tlo": _l("Technology-transfer office"),
+    "investor": _l("Investor"),
+    "agency": _l("Public agency"),
     "other": _l("Other"),
 }
 
 # Babel also names regions (“001”), groupings (EU, UN) and codes ISO 3166 only reserves.
-_NOT_COUNTRIES = {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"}
+_NOT_COUNTRIES = {
+    "AC",
+    "CP",
+    "CQ",
+    "DG",
+    "EA",
+    "EU",
+    "EZ",
+    "IC",
+    "QO",
+    "TA",
+    "UN",
+    "XA",
+    "XB",
+    "ZZ",
+}
 
 
 def country_choices() -> list[SelectChoice]:
     """ISO 3166 alpha-2 codes named in the reader's language, sorted by name."""
     names = get_locale().territories
-    codes = [code for code in names if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES]
-    return sorted((SelectChoice(code, names[code]) for code in codes), key=lambda choice: choice.label)
+    codes = [
+        code for code in names if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    ]
+    return sorted(
+        (SelectChoice(code, names[code]) for code in codes), key=lambda choice: choice.label
+    )
 
 
 def language_names(codes: str) -> str:
@@ -50,7 +96,11 @@ def with_scheme(value):
 
 def web_address(form, field):
     parts = urlsplit(field.data)
-    if parts.scheme not in ("http", "https") or "." not in (parts.hostname or "") or " " in field.data:
+    if (
+        parts.scheme not in ("http", "https")
+        or "." not in (parts.hostname or "")
+        or " " in field.data
+    ):
         raise ValidationError(_l("Enter a web address such as https://www.example.org."))
 
 
@@ -65,7 +115,7 @@ def only_for_new_organisation(form, field):
 class GroupCheckbox(CheckboxInput):
     """A box of a group: “required” means one of the group, which HTML cannot say per box."""
 
-    validation_attrs = ["disabled"]
+    validation_attrs: ClassVar[list[str]] = ["disabled"]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -76,30 +126,52 @@ class MultiCheckboxField(SelectMultipleField):
 class OrganisationFields:
     """An organisation's details, shared by registration and the edit page."""
 
-    name = StringField(_l("Organisation name"), filters=[strip],
-                       validators=[only_for_new_organisation, DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind of organisation"),
-                       validators=[only_for_new_organisation, DataRequired()])
+    name = StringField(
+        _l("Organisation name"),
+        filters=[strip],
+        validators=[only_for_new_organisation, DataRequired(), Length(max=200)],
+    )
+    kind = SelectField(
+        _l("Kind of organisation"), validators=[only_for_new_organisation, DataRequired()]
+    )
     country = SelectField(_l("Country"), validators=[only_for_new_organisation, DataRequired()])
-    website = StringField(_l("Website"), filters=[with_scheme],
-                          validators=[only_for_new_organisation, Optional(), Length(max=300), web_address])
-    description = TextAreaField(_l("What your organisation does"), filters=[strip],
-                                validators=[only_for_new_organisation, Optional(), Length(max=5000)])
+    website = StringField(
+        _l("Website"),
+        filters=[with_scheme],
+        validators=[only_for_new_organisation, Optional(), Length(max=300), web_address],
+    )
+    description = TextAreaField(
+        _l("What your organisation does"),
+        filters=[strip],
+        validators=[only_for_new_organisation, Optional(), Length(max=5000)],
+    )
 
     def _set_organisation_choices(self) -> None:
-        self.kind.choices = ([SelectChoice("", _l("Choose…"))]
-                             + named_choices(ORGANISATION_KINDS, ORGANISATION_KIND_NAMES))
-        self.country.choices = [SelectChoice("", _l("Choose…"))] + country_choices()
+        self.kind.choices = [
+            SelectChoice("", _l("Choose…")),
+            *named_choices(ORGANISATION_KINDS, ORGANISATION_KIND_NAMES),
+        ]
+        self.country.choices = [SelectChoice("", _l("Choose…")), *country_choices()]
 
     def organisation_details(self) -> OrganisationDetails:
-        return OrganisationDetails(name=self.name.data, kind=self.kind.data, country=self.country.data,
-                                   website=self.website.data or None, description=self.description.data or "")
+        return OrganisationDetails(
+            name=self.name.data,
+            kind=self.kind.data,
+            country=self.country.data,
+            website=self.website.data or None,
+            description=self.description.data or "",
+        )
 
 
 class ParticipantFields:
-    job_title = StringField(_l("Your job title"), filters=[strip], validators=[DataRequired(), Length(max=120)])
-    languages = MultiCheckboxField(_l("Languages you speak"), choices=named_choices(SPOKEN_LANGUAGES, SPOKEN_LANGUAGES),
-                                   validators=[DataRequired(message=_l("Choose at least one language."))])
+    job_title = StringField(
+        _l("Your job title"), filters=[strip], validators=[DataRequired(), Length(max=120)]
+    )
+    languages = MultiCheckboxField(
+        _l("Languages you speak"),
+        choices=named_choices(SPOKEN_LANGUAGES, SPOKEN_LANGUAGES),
+        validators=[DataRequired(message=_l("Choose at least one language."))],
+    )
 
 
 class RegistrationForm(FlaskForm, OrganisationFields, ParticipantFields):
@@ -110,8 +182,10 @@ class RegistrationForm(FlaskForm, OrganisationFields, ParticipantFields):
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation_choice.choices = [
-            SelectChoice(NEW_ORGANISATION, _l("A new organisation (describe it below)"))] + [
-            SelectChoice(str(organisation.id), organisation.name) for organisation in organisations]
+            SelectChoice(NEW_ORGANISATION, _l("A new organisation (describe it below)"))
+        ] + [
+            SelectChoice(str(organisation.id), organisation.name) for organisation in organisations
+        ]
         self._set_organisation_choices()
         self._organisations = {str(organisation.id): organisation for organisation in organisations}
 
@@ -133,5 +207,8 @@ class RegistrationEditForm(FlaskForm, OrganisationFields, ParticipantFields):
 
 
 class InvitationForm(FlaskForm):
-    email = EmailField(_l("E-mail address of the co-organizer"), filters=[strip],
-                       validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)])
+    email = EmailField(
+        _l("E-mail address of the co-organizer"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+    )

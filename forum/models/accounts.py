@@ -1,6 +1,6 @@
 """Accounts, their organisations, sign-in throttling and the e-mail outbox."""
+
 from datetime import datetime
-from typing import Optional
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
@@ -9,7 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
-ORGANISATION_KINDS = ("company", "university", "research_institute", "tlo", "investor", "agency", "other")
+ORGANISATION_KINDS = (
+    "company",
+    "university",
+    "research_institute",
+    "tlo",
+    "investor",
+    "agency",
+    "other",
+)
 
 
 class User(UserMixin, db.Model):
@@ -20,7 +28,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(120))
-    locale: Mapped[Optional[str]] = mapped_column(String(10))
+    locale: Mapped[str | None] = mapped_column(String(10))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -41,9 +49,9 @@ class Organisation(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
     country: Mapped[str] = mapped_column(String(2))
-    website: Mapped[Optional[str]] = mapped_column(String(300))
+    website: Mapped[str | None] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     participants: Mapped[list["Participant"]] = relationship(back_populates="organisation")  # noqa: F821
@@ -71,15 +79,17 @@ class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[Optional[int]] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), index=True
+    )
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     # One optional attachment, e.g. the affected meetings as an iCalendar file.
-    attachment_name: Mapped[Optional[str]] = mapped_column(String(120))
-    attachment_type: Mapped[Optional[str]] = mapped_column(String(100))
-    attachment: Mapped[Optional[str]] = mapped_column(Text)
+    attachment_name: Mapped[str | None] = mapped_column(String(120))
+    attachment_type: Mapped[str | None] = mapped_column(String(100))
+    attachment: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    error: Mapped[Optional[str]] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

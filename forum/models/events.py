@@ -1,9 +1,17 @@
 """An event, its meeting time (sessions → slots), its tables and who takes part."""
-from datetime import date, datetime, time
-from typing import Optional
 
-from sqlalchemy import (CheckConstraint, Date, ForeignKey, Integer, String, Text, Time,
-                        UniqueConstraint)
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -33,22 +41,30 @@ class Event(db.Model):
     timezone: Mapped[str] = mapped_column(String(64))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
-    registration_deadline: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    request_deadline: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    registration_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    request_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     approval_mode: Mapped[str] = mapped_column(String(16), default="automatic")
-    max_requests: Mapped[Optional[int]] = mapped_column(Integer)
-    schedule_version: Mapped[int] = mapped_column(Integer, default=0)  # how many times a schedule was published
+    max_requests: Mapped[int | None] = mapped_column(Integer)
+    schedule_version: Mapped[int] = mapped_column(
+        Integer, default=0
+    )  # how many times a schedule was published
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     sessions: Mapped[list["MeetingSession"]] = relationship(
-        back_populates="event", cascade="all, delete-orphan",
-        order_by="(MeetingSession.day, MeetingSession.starts_at)")
+        back_populates="event",
+        cascade="all, delete-orphan",
+        order_by="(MeetingSession.day, MeetingSession.starts_at)",
+    )
     tables: Mapped[list["Table"]] = relationship(
-        back_populates="event", cascade="all, delete-orphan", order_by="Table.number",
-        foreign_keys="Table.event_id")
+        back_populates="event",
+        cascade="all, delete-orphan",
+        order_by="Table.number",
+        foreign_keys="Table.event_id",
+    )
     participants: Mapped[list["Participant"]] = relationship(
-        back_populates="event", cascade="all, delete-orphan")
+        back_populates="event", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
@@ -73,9 +89,11 @@ class MeetingSession(db.Model):
 
     event: Mapped[Event] = relationship(back_populates="sessions")
     pauses: Mapped[list["SessionPause"]] = relationship(
-        back_populates="session", cascade="all, delete-orphan", order_by="SessionPause.starts_at")
+        back_populates="session", cascade="all, delete-orphan", order_by="SessionPause.starts_at"
+    )
     slots: Mapped[list["Slot"]] = relationship(
-        back_populates="session", cascade="all, delete-orphan", order_by="Slot.starts_at")
+        back_populates="session", cascade="all, delete-orphan", order_by="Slot.starts_at"
+    )
 
 
 class SessionPause(db.Model):
@@ -85,7 +103,9 @@ class SessionPause(db.Model):
     __table_args__ = (CheckConstraint("ends_at > starts_at", name="times_ordered"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("meeting_session.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_session.id", ondelete="CASCADE"), index=True
+    )
     starts_at: Mapped[time] = mapped_column(Time)
     ends_at: Mapped[time] = mapped_column(Time)
 
@@ -102,7 +122,9 @@ class Slot(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("meeting_session.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_session.id", ondelete="CASCADE"), index=True
+    )
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -117,26 +139,28 @@ class Participant(db.Model):
         UniqueConstraint("event_id", "user_id"),
         CheckConstraint(f"role IN {PARTICIPANT_ROLES}", name="role_known"),
         CheckConstraint(f"status IN {PARTICIPANT_STATUSES}", name="status_known"),
-        CheckConstraint("role = 'organizer' OR organisation_id IS NOT NULL", name="participant_has_organisation"),
+        CheckConstraint(
+            "role = 'organizer' OR organisation_id IS NOT NULL", name="participant_has_organisation"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisation.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     role: Mapped[str] = mapped_column(String(16), default="participant")
     status: Mapped[str] = mapped_column(String(16), default="pending")
     job_title: Mapped[str] = mapped_column(String(120), default="")
     languages: Mapped[str] = mapped_column(String(120), default="")
     # When the participant last saved their availability grid (None: never looked at it).
-    availability_saved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    availability_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The secret in the participant's calendar-feed URL; replacing it revokes the old URL.
-    calendar_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="participants")
     user: Mapped[User] = relationship(back_populates="participations")
-    organisation: Mapped[Optional[Organisation]] = relationship(back_populates="participants")
+    organisation: Mapped[Organisation | None] = relationship(back_populates="participants")
     unavailable_slots: Mapped[list["Slot"]] = relationship(secondary="unavailability")
 
     @property
@@ -149,8 +173,12 @@ class Unavailability(db.Model):
 
     __tablename__ = "unavailability"
 
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True)
-    slot_id: Mapped[int] = mapped_column(ForeignKey("slot.id", ondelete="CASCADE"), primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+    )
+    slot_id: Mapped[int] = mapped_column(
+        ForeignKey("slot.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class Table(db.Model):
@@ -169,11 +197,11 @@ class Table(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(80))
     room: Mapped[str] = mapped_column(String(120), default="")
-    video_url: Mapped[Optional[str]] = mapped_column(String(500))
-    owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
+    video_url: Mapped[str | None] = mapped_column(String(500))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
 
     event: Mapped[Event] = relationship(back_populates="tables", foreign_keys=[event_id])
-    owner: Mapped[Optional[Participant]] = relationship()
+    owner: Mapped[Participant | None] = relationship()
 
 
 class Invitation(db.Model):
@@ -185,8 +213,8 @@ class Invitation(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(254))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    invited_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    accepted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()

@@ -1,9 +1,19 @@
 """The marketplace: offers and needs, bookmarks, meeting requests, meetings and the in-app inbox."""
+
 import uuid
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint)
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -13,7 +23,14 @@ from .events import Event, Participant, Slot, Table
 OPPORTUNITY_KINDS = ("offer", "need")
 OPPORTUNITY_TYPES = ("technology", "rnd_cooperation", "product_service", "investment")
 IP_STATUSES = ("granted_patent", "pending_patent", "know_how", "none")
-PARTNERSHIP_TYPES = ("licence", "joint_rnd", "technical_cooperation", "joint_venture", "investment", "supply")
+PARTNERSHIP_TYPES = (
+    "licence",
+    "joint_rnd",
+    "technical_cooperation",
+    "joint_venture",
+    "investment",
+    "supply",
+)
 PRIORITIES = (1, 2, 3)  # 1 must meet, 2 would like, 3 if time allows
 REQUEST_STATUSES = ("pending", "accepted", "declined", "cancelled", "expired")
 MEETING_STATUSES = ("scheduled", "cancelled", "held", "no_show")
@@ -34,7 +51,12 @@ class TechnologyArea(db.Model):
 opportunity_area = db.Table(
     "opportunity_area",
     db.Column("opportunity_id", ForeignKey("opportunity.id", ondelete="CASCADE"), primary_key=True),
-    db.Column("area_id", ForeignKey("technology_area.id", ondelete="CASCADE"), primary_key=True, index=True),
+    db.Column(
+        "area_id",
+        ForeignKey("technology_area.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
 )
 
 
@@ -52,17 +74,21 @@ class Opportunity(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(8))
     type: Mapped[str] = mapped_column(String(24))
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(600), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     keywords: Mapped[str] = mapped_column(String(500), default="")  # comma-separated, as typed
-    trl: Mapped[Optional[int]] = mapped_column(Integer)
-    ip_status: Mapped[Optional[str]] = mapped_column(String(24))
+    trl: Mapped[int | None] = mapped_column(Integer)
+    ip_status: Mapped[str | None] = mapped_column(String(24))
     partnership_types: Mapped[str] = mapped_column(String(200), default="")  # comma-separated codes
-    target_countries: Mapped[str] = mapped_column(String(200), default="")  # comma-separated ISO codes
+    target_countries: Mapped[str] = mapped_column(
+        String(200), default=""
+    )  # comma-separated ISO codes
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)  # moderated by an organizer
     hidden_reason: Mapped[str] = mapped_column(String(300), default="")
@@ -71,14 +97,20 @@ class Opportunity(db.Model):
 
     event: Mapped[Event] = relationship()
     participant: Mapped[Participant] = relationship()
-    areas: Mapped[list[TechnologyArea]] = relationship(secondary=opportunity_area, order_by=TechnologyArea.position)
+    areas: Mapped[list[TechnologyArea]] = relationship(
+        secondary=opportunity_area, order_by=TechnologyArea.position
+    )
 
 
 class Bookmark(db.Model):
     __tablename__ = "bookmark"
 
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True)
-    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunity.id", ondelete="CASCADE"), primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+    )
+    opportunity_id: Mapped[int] = mapped_column(
+        ForeignKey("opportunity.id", ondelete="CASCADE"), primary_key=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -90,7 +122,10 @@ class MeetingRequest(db.Model):
         CheckConstraint("requester_id <> recipient_id", name="not_self"),
         CheckConstraint(f"status IN {REQUEST_STATUSES}", name="status_known"),
         CheckConstraint("requester_priority IN (1, 2, 3)", name="requester_priority_known"),
-        CheckConstraint("recipient_priority IS NULL OR recipient_priority IN (1, 2, 3)", name="recipient_priority_known"),
+        CheckConstraint(
+            "recipient_priority IS NULL OR recipient_priority IN (1, 2, 3)",
+            name="recipient_priority_known",
+        ),
         Index("ix_meeting_request_pair", "event_id", "requester_id", "recipient_id"),
         Index("ix_meeting_request_recipient", "recipient_id", "status"),
     )
@@ -99,20 +134,22 @@ class MeetingRequest(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
     requester_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
     recipient_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
-    opportunity_id: Mapped[Optional[int]] = mapped_column(ForeignKey("opportunity.id", ondelete="SET NULL"))
+    opportunity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("opportunity.id", ondelete="SET NULL")
+    )
     message: Mapped[str] = mapped_column(Text, default="")
     requester_priority: Mapped[int] = mapped_column(Integer, default=2)
-    recipient_priority: Mapped[Optional[int]] = mapped_column(Integer)
+    recipient_priority: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     decline_reason: Mapped[str] = mapped_column(String(500), default="")
     created_by_organizer: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     requester: Mapped[Participant] = relationship(foreign_keys=[requester_id])
     recipient: Mapped[Participant] = relationship(foreign_keys=[recipient_id])
-    opportunity: Mapped[Optional[Opportunity]] = relationship()
+    opportunity: Mapped[Opportunity | None] = relationship()
     meeting: Mapped[Optional["Meeting"]] = relationship(back_populates="request")
 
 
@@ -134,19 +171,24 @@ class Meeting(db.Model):
         CheckConstraint(f"status IN {MEETING_STATUSES}", name="status_known"),
         CheckConstraint("weight >= 0", name="weight_not_negative"),
         CheckConstraint("sequence >= 0", name="sequence_not_negative"),
-        CheckConstraint("withdrawn_slot_id IS NULL OR slot_id IS NULL", name="withdrawn_only_when_unplaced"),
+        CheckConstraint(
+            "withdrawn_slot_id IS NULL OR slot_id IS NULL", name="withdrawn_only_when_unplaced"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    request_id: Mapped[Optional[int]] = mapped_column(ForeignKey("meeting_request.id", ondelete="SET NULL"), unique=True)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting_request.id", ondelete="SET NULL"), unique=True
+    )
     status: Mapped[str] = mapped_column(String(12), default="scheduled")
     weight: Mapped[int] = mapped_column(Integer, default=1)
-    slot_id: Mapped[Optional[int]] = mapped_column(ForeignKey("slot.id"), index=True)
-    table_id: Mapped[Optional[int]] = mapped_column(ForeignKey("event_table.id"), index=True)
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("slot.id"), index=True)
+    table_id: Mapped[int | None] = mapped_column(ForeignKey("event_table.id"), index=True)
     # A memory, not a use: it does not keep the slot from being deleted (services/events.py).
-    withdrawn_slot_id: Mapped[Optional[int]] = mapped_column(ForeignKey("slot.id", ondelete="SET NULL"), index=True,
-                                                             info={"only_remembers": True})
+    withdrawn_slot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("slot.id", ondelete="SET NULL"), index=True, info={"only_remembers": True}
+    )
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     calendar_uid: Mapped[str] = mapped_column(String(80), unique=True, default=new_calendar_uid)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
@@ -154,11 +196,13 @@ class Meeting(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship()
-    request: Mapped[Optional[MeetingRequest]] = relationship(back_populates="meeting")
-    slot: Mapped[Optional[Slot]] = relationship(foreign_keys=[slot_id])
-    withdrawn_slot: Mapped[Optional[Slot]] = relationship(foreign_keys=[withdrawn_slot_id])
-    table: Mapped[Optional[Table]] = relationship()
-    attendees: Mapped[list["MeetingAttendee"]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
+    request: Mapped[MeetingRequest | None] = relationship(back_populates="meeting")
+    slot: Mapped[Slot | None] = relationship(foreign_keys=[slot_id])
+    withdrawn_slot: Mapped[Slot | None] = relationship(foreign_keys=[withdrawn_slot_id])
+    table: Mapped[Table | None] = relationship()
+    attendees: Mapped[list["MeetingAttendee"]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan"
+    )
 
     @property
     def withdrawn(self) -> bool:
@@ -166,7 +210,7 @@ class Meeting(db.Model):
         return self.slot_id is None and self.withdrawn_slot_id is not None
 
     @property
-    def calendar_slot(self) -> Optional[Slot]:
+    def calendar_slot(self) -> Slot | None:
         """The time calendars show: the slot, or the one it was taken off."""
         return self.slot if self.slot is not None else self.withdrawn_slot
 
@@ -174,8 +218,12 @@ class Meeting(db.Model):
 class MeetingAttendee(db.Model):
     __tablename__ = "meeting_attendee"
 
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True)
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True, index=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
     participant: Mapped[Participant] = relationship()
@@ -192,7 +240,7 @@ class Notification(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, default="")
     link: Mapped[str] = mapped_column(String(500), default="")
-    read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -206,11 +254,19 @@ class Suggestion(db.Model):
     __tablename__ = "suggestion"
     __table_args__ = (Index("ix_suggestion_ranking", "participant_id", "score"),)
 
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True)
-    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunity.id", ondelete="CASCADE"), primary_key=True)
-    own_opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunity.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+    )
+    opportunity_id: Mapped[int] = mapped_column(
+        ForeignKey("opportunity.id", ondelete="CASCADE"), primary_key=True
+    )
+    own_opportunity_id: Mapped[int] = mapped_column(
+        ForeignKey("opportunity.id", ondelete="CASCADE")
+    )
     score: Mapped[float] = mapped_column(db.Float)
-    shared_terms: Mapped[str] = mapped_column(String(500), default="")  # comma-separated, for the reason shown
+    shared_terms: Mapped[str] = mapped_column(
+        String(500), default=""
+    )  # comma-separated, for the reason shown
     shared_areas: Mapped[str] = mapped_column(String(500), default="")
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

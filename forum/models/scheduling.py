@@ -1,8 +1,19 @@
 """Scheduler runs and the drafts they produce; publishing copies a draft onto the meetings."""
-from datetime import datetime
-from typing import Optional
 
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, text, true
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -25,13 +36,18 @@ class ScheduleRun(db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN {RUN_STATUSES}", name="status_known"),
         CheckConstraint("time_limit_seconds BETWEEN 1 AND 3600", name="time_limit_sane"),
-        Index("uq_schedule_run_active", "event_id", unique=True,
-              sqlite_where=text(ACTIVE_RUN), postgresql_where=text(ACTIVE_RUN)),
+        Index(
+            "uq_schedule_run_active",
+            "event_id",
+            unique=True,
+            sqlite_where=text(ACTIVE_RUN),
+            postgresql_where=text(ACTIVE_RUN),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    requested_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(12), default="queued")
     time_limit_seconds: Mapped[int] = mapped_column(Integer, default=60)
     # True: published meetings move only if that lets more (or weightier) meetings take place;
@@ -39,21 +55,27 @@ class ScheduleRun(db.Model):
     keep_published: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    heartbeat_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # a silent worker has died
-    best_weight: Mapped[Optional[int]] = mapped_column(Integer)
-    bound_weight: Mapped[Optional[int]] = mapped_column(Integer)
-    breaks: Mapped[Optional[int]] = mapped_column(Integer)
-    elapsed_seconds: Mapped[Optional[float]] = mapped_column(Float)
-    solver_status: Mapped[Optional[str]] = mapped_column(String(12))  # OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN
-    figures: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the draft's figures for the review page
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a silent worker has died
+    best_weight: Mapped[int | None] = mapped_column(Integer)
+    bound_weight: Mapped[int | None] = mapped_column(Integer)
+    breaks: Mapped[int | None] = mapped_column(Integer)
+    elapsed_seconds: Mapped[float | None] = mapped_column(Float)
+    solver_status: Mapped[str | None] = mapped_column(
+        String(12)
+    )  # OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN
+    figures: Mapped[str] = mapped_column(
+        Text, default="{}"
+    )  # JSON: the draft's figures for the review page
     message: Mapped[str] = mapped_column(Text, default="")  # why it failed, in plain words
-    published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    published_version: Mapped[Optional[int]] = mapped_column(Integer)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_version: Mapped[int | None] = mapped_column(Integer)
 
     event: Mapped[Event] = relationship()
-    placements: Mapped[list["DraftPlacement"]] = relationship(back_populates="run", cascade="all, delete-orphan")
+    placements: Mapped[list["DraftPlacement"]] = relationship(
+        back_populates="run", cascade="all, delete-orphan"
+    )
 
 
 class DraftPlacement(db.Model):
@@ -61,16 +83,22 @@ class DraftPlacement(db.Model):
 
     __tablename__ = "draft_placement"
     __table_args__ = (
-        CheckConstraint("(slot_id IS NULL AND table_id IS NULL) OR slot_id IS NOT NULL", name="table_needs_slot"),
+        CheckConstraint(
+            "(slot_id IS NULL AND table_id IS NULL) OR slot_id IS NOT NULL", name="table_needs_slot"
+        ),
     )
 
-    run_id: Mapped[int] = mapped_column(ForeignKey("schedule_run.id", ondelete="CASCADE"), primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True, index=True)
-    slot_id: Mapped[Optional[int]] = mapped_column(ForeignKey("slot.id", ondelete="CASCADE"))
-    table_id: Mapped[Optional[int]] = mapped_column(ForeignKey("event_table.id", ondelete="CASCADE"))
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("schedule_run.id", ondelete="CASCADE"), primary_key=True
+    )
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("slot.id", ondelete="CASCADE"))
+    table_id: Mapped[int | None] = mapped_column(ForeignKey("event_table.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(Text, default="")
 
     run: Mapped[ScheduleRun] = relationship(back_populates="placements")
     meeting: Mapped[Meeting] = relationship()
-    slot: Mapped[Optional[Slot]] = relationship()
-    table: Mapped[Optional[Table]] = relationship()
+    slot: Mapped[Slot | None] = relationship()
+    table: Mapped[Table | None] = relationship()

@@ -34,18 +34,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         problem = load_problem(args.problem)
         if args.command == "solve":
-            solution = solve(problem, args.time_limit, args.workers,
-                             None if args.quiet else _print_progress)
+            solution = solve(
+                problem, args.time_limit, args.workers, None if args.quiet else _print_progress
+            )
             document = solution_to_dict(solution)
             if args.output:
                 write_json(document, args.output)
             else:
                 print(json.dumps(document, indent=1, ensure_ascii=False))
             f = solution.objective
-            print(f"{solution.status}: weight {f.weight} (bound {solution.bound_weight}), "
-                  f"{len(solution.assignments)} scheduled, {len(solution.unscheduled)} unscheduled, "
-                  f"breaks {f.breaks}, moved {f.moved}, table changes {f.table_changes}, "
-                  f"{solution.seconds:.1f}s", file=sys.stderr)
+            print(
+                f"{solution.status}: weight {f.weight} (bound {solution.bound_weight}), "
+                f"{len(solution.assignments)} scheduled, {len(solution.unscheduled)} unscheduled, "
+                f"breaks {f.breaks}, moved {f.moved}, table changes {f.table_changes}, "
+                f"{solution.seconds:.1f}s",
+                file=sys.stderr,
+            )
             return 0
         solution = load_solution(args.solution, problem)
     except (ProblemError, OSError) as error:
@@ -53,9 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     result = check(problem, solution)
     f = result.figures
-    print(f"status {solution.status}; scheduled {result.scheduled} of {len(problem.meetings)}; "
-          f"weight {f.weight} (bound {solution.bound_weight}); breaks {f.breaks}; moved {f.moved}; "
-          f"table changes {f.table_changes}")
+    print(
+        f"status {solution.status}; scheduled {result.scheduled} of {len(problem.meetings)}; "
+        f"weight {f.weight} (bound {solution.bound_weight}); breaks {f.breaks}; moved {f.moved}; "
+        f"table changes {f.table_changes}"
+    )
     for error in result.errors:
         print(f"invalid: {error}")
     return 0 if result.valid else 1

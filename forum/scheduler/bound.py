@@ -24,7 +24,7 @@ from .instance import Instance
 MAX_SETS_PER_PARTICIPANT = 24
 
 
-def weight_bound(instance: Instance, time_limit: float = 30.0) -> int:
+def weight_bound(instance: Instance, time_limit: float = 30.0) -> int:  # noqa: C901  (split up by the scheduler refactor)
     inst = instance
     possible = [m for m in range(inst.n_meetings) if inst.allowed[m]]
     trivial = sum(inst.weight[m] for m in possible)
@@ -94,7 +94,7 @@ def break_floors(instance: Instance, time_limit: float = 2.0) -> list[int]:
         for m in mine:
             options = [model.new_bool_var("") for _ in inst.allowed[m]]
             model.add_exactly_one(options)
-            for s, var in zip(inst.allowed[m], options):
+            for s, var in zip(inst.allowed[m], options, strict=False):
                 by_slot[s].append(var)
         busy = {}
         for s, variables in by_slot.items():
@@ -134,8 +134,11 @@ def _fit_back_to_back(inst: Instance, meetings: list[int]) -> bool:
     can go without a break, and no model is needed to say so (most people of the JAIR events;
     a model each took a second in all on the largest)."""
     count = len(meetings)
-    return any(_fit_one_per_slot(inst, meetings, set(day_slots[first:first + count]))
-               for day_slots in inst.days for first in range(len(day_slots) - count + 1))
+    return any(
+        _fit_one_per_slot(inst, meetings, set(day_slots[first : first + count]))
+        for day_slots in inst.days
+        for first in range(len(day_slots) - count + 1)
+    )
 
 
 def _fit_one_per_slot(inst: Instance, meetings: list[int], window: set[int]) -> bool:
@@ -162,7 +165,7 @@ _BEFORE, _BUSY, _IDLE = 0, 1, 2
 POOLED_BOUND_MAX_FLOWS = 6_000
 
 
-def pooled_break_bound(instance: Instance, work: float = 0.1) -> int:
+def pooled_break_bound(instance: Instance, work: float = 0.1) -> int:  # noqa: C901  (split up by the scheduler refactor)
     """A proven lower bound on the total breaks when every meeting is required, from who is busy
     when: each participant is busy in as many slots as it has meetings, and in each slot the busy
     people are the seats of the meetings held there (two per one-to-one meeting, so an even
@@ -193,7 +196,7 @@ def pooled_break_bound(instance: Instance, work: float = 0.1) -> int:
     for allowed_sets, people in groups.items():
         k = len(allowed_sets)
         usable = set().union(*map(set, allowed_sets))
-        usable_after = [sum(1 for s in walk[i + 1:] if s in usable) for i in range(len(walk))]
+        usable_after = [sum(1 for s in walk[i + 1 :] if s in usable) for i in range(len(walk))]
         # Hall's condition on prefixes and suffixes of the walk: the meetings confined to the
         # slots walked so far need as many busy slots there, and likewise for the rest.
         last = [max(position[s] for s in a) for a in allowed_sets]

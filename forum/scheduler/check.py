@@ -6,6 +6,7 @@ solver's bookkeeping cannot hide itself.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -15,7 +16,7 @@ from .problem import FEASIBLE, OPTIMAL, Figures, Problem, Solution
 @dataclass
 class CheckResult:
     errors: list[str] = field(default_factory=list)
-    figures: Figures = Figures()
+    figures: Figures = field(default_factory=Figures)
     scheduled: int = 0
 
     @property
@@ -39,7 +40,7 @@ def count_breaks(problem: Problem, busy: dict[str, set[str]]) -> dict[str, int]:
     return result
 
 
-def check(problem: Problem, solution: Solution) -> CheckResult:
+def check(problem: Problem, solution: Solution) -> CheckResult:  # noqa: C901  (split up by the scheduler refactor)
     errors: list[str] = []
     meetings = {m.id: m for m in problem.meetings}
     participants = {p.id: p for p in problem.participants}
@@ -49,7 +50,9 @@ def check(problem: Problem, solution: Solution) -> CheckResult:
     booths = set(booth_of.values())
     table_ids = {t.id for t in problem.tables or ()}
 
-    listed = Counter([a.meeting for a in solution.assignments] + [u.meeting for u in solution.unscheduled])
+    listed = Counter(
+        [a.meeting for a in solution.assignments] + [u.meeting for u in solution.unscheduled]
+    )
     for m in meetings:
         if listed[m] != 1:
             errors.append(f"meeting {m!r} appears {listed[m]} times in assignments and unscheduled")
@@ -71,8 +74,9 @@ def check(problem: Problem, solution: Solution) -> CheckResult:
         table_use[a.slot, a.table] += 1
         if meeting.slots is not None and a.slot not in meeting.slots:
             errors.append(f"{where}: outside the meeting's allowed slots")
-        if meeting.fixed and (a.slot != meeting.fixed.slot or
-                              (meeting.fixed.table and a.table != meeting.fixed.table)):
+        if meeting.fixed and (
+            a.slot != meeting.fixed.slot or (meeting.fixed.table and a.table != meeting.fixed.table)
+        ):
             errors.append(f"{where}: the meeting is pinned elsewhere")
         for p in meeting.participants:
             if a.slot in participants[p].unavailable:
@@ -84,7 +88,9 @@ def check(problem: Problem, solution: Solution) -> CheckResult:
         if problem.tables is None:
             capacity = slots[a.slot].capacity
             if a.table not in {str(i) for i in range(1, capacity + 1)}:
-                errors.append(f"{where}: table {a.table!r} is not one of the slot's tables 1..{capacity}")
+                errors.append(
+                    f"{where}: table {a.table!r} is not one of the slot's tables 1..{capacity}"
+                )
         elif a.table not in table_ids:
             errors.append(f"{where}: unknown table {a.table!r}")
         elif owners_booths and a.table not in owners_booths:
@@ -102,22 +108,35 @@ def check(problem: Problem, solution: Solution) -> CheckResult:
             errors.append(f"slot {slot_id!r}: table {table!r} holds {count} meetings")
     for p in problem.participants:
         if p.max_meetings is not None and len(busy[p.id]) > p.max_meetings:
-            errors.append(f"participant {p.id!r}: {len(busy[p.id])} meetings, max_meetings {p.max_meetings}")
+            errors.append(
+                f"participant {p.id!r}: {len(busy[p.id])} meetings, max_meetings {p.max_meetings}"
+            )
     for m in problem.meetings:
-        if (m.required or m.fixed) and m.id not in placed and solution.status in (OPTIMAL, FEASIBLE):
+        if (
+            (m.required or m.fixed)
+            and m.id not in placed
+            and solution.status in (OPTIMAL, FEASIBLE)
+        ):
             errors.append(f"meeting {m.id!r}: required or pinned but not scheduled")
         for before in m.after:
-            if m.id in placed and before in placed and \
-                    order[placed[before].slot] >= order[placed[m.id].slot]:
+            if (
+                m.id in placed
+                and before in placed
+                and order[placed[before].slot] >= order[placed[m.id].slot]
+            ):
                 errors.append(f"meeting {m.id!r}: must come after {before!r}")
 
     breaks = count_breaks(problem, busy)
     spread = problem.objective.max_break_spread
     if spread is not None and placed and max(breaks.values()) - min(breaks.values()) > spread:
-        errors.append(f"break counts range from {min(breaks.values())} to {max(breaks.values())}, "
-                      f"more than max_break_spread {spread}")
+        errors.append(
+            f"break counts range from {min(breaks.values())} to {max(breaks.values())}, "
+            f"more than max_break_spread {spread}"
+        )
 
-    moved = sum(1 for a in problem.previous if a.meeting not in placed or placed[a.meeting].slot != a.slot)
+    moved = sum(
+        1 for a in problem.previous if a.meeting not in placed or placed[a.meeting].slot != a.slot
+    )
     agenda: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for a in placed.values():
         if a.slot in order:
@@ -126,14 +145,20 @@ def check(problem: Problem, solution: Solution) -> CheckResult:
     table_changes = 0
     for held in agenda.values():
         tables = [table for _, table in sorted(held)]
-        table_changes += sum(1 for a, b in zip(tables, tables[1:]) if a != b)
-    figures = Figures(weight=sum(meetings[m].weight for m in placed), breaks=sum(breaks.values()),
-                      moved=moved, table_changes=table_changes)
+        table_changes += sum(1 for a, b in itertools.pairwise(tables) if a != b)
+    figures = Figures(
+        weight=sum(meetings[m].weight for m in placed),
+        breaks=sum(breaks.values()),
+        moved=moved,
+        table_changes=table_changes,
+    )
     if solution.status in (OPTIMAL, FEASIBLE):
         for name in ("weight", "breaks", "moved", "table_changes"):
             claimed, actual = getattr(solution.objective, name), getattr(figures, name)
             if claimed != actual:
                 errors.append(f"objective.{name}: the solution says {claimed}, recomputed {actual}")
         if solution.bound_weight < figures.weight:
-            errors.append(f"bound.weight {solution.bound_weight} is below the weight {figures.weight}")
+            errors.append(
+                f"bound.weight {solution.bound_weight} is below the weight {figures.weight}"
+            )
     return CheckResult(errors=errors, figures=figures, scheduled=len(placed))

@@ -75,7 +75,9 @@ class Schedule:
         return sum(1 for m, s in self.instance.previous_slot.items() if self.slot_of[m] != s)
 
     def required_missing(self) -> list[int]:
-        return [m for m, s in enumerate(self.slot_of) if s == UNPLACED and self.instance.required[m]]
+        return [
+            m for m, s in enumerate(self.slot_of) if s == UNPLACED and self.instance.required[m]
+        ]
 
     def added_breaks(self, m: int, s: int) -> tuple[int, int]:
         """(breaks added, minus the neighbours touched) by putting meeting m in slot s."""
@@ -103,12 +105,20 @@ def greedy(instance: Instance) -> Schedule:
     schedule = Schedule(instance)
     if instance.minimise_moves:
         # A re-run starts from the published schedule: meetings stay put wherever they still fit.
-        for m, s in sorted(instance.previous_slot.items(), key=lambda item: instance.fixed_slot[item[0]] is None):
+        for m, s in sorted(
+            instance.previous_slot.items(), key=lambda item: instance.fixed_slot[item[0]] is None
+        ):
             if s in instance.allowed[m] and schedule.fits(m, s):
                 schedule.place(m, s)
-    meetings = sorted(range(instance.n_meetings), key=lambda m: (
-        instance.fixed_slot[m] is None, not instance.required[m], -instance.weight[m],
-        len(instance.allowed[m])))
+    meetings = sorted(
+        range(instance.n_meetings),
+        key=lambda m: (
+            instance.fixed_slot[m] is None,
+            not instance.required[m],
+            -instance.weight[m],
+            len(instance.allowed[m]),
+        ),
+    )
     for m in meetings:
         if schedule.slot_of[m] != UNPLACED:
             continue

@@ -18,7 +18,7 @@ def no_common_slot(instance: Instance, m: int) -> str:
     return f"no common free slot: {_names(instance, instance.members[m])} share no available slot{within}"
 
 
-def infeasibility(instance: Instance) -> dict[int, str]:
+def infeasibility(instance: Instance) -> dict[int, str]:  # noqa: C901  (split up by the scheduler refactor)
     """Required or pinned meetings that cannot be placed whatever else happens, with the reason.
 
     These are the conflicts visible without search; the solver reports the rest.
@@ -36,10 +36,14 @@ def infeasibility(instance: Instance) -> dict[int, str]:
                 culprits[m] = f"pinned to slot {pin.slot}, outside the meeting's allowed slots"
             for p in inst.members[m]:
                 if s in inst.unavailable[p]:
-                    culprits[m] = f"pinned to slot {pin.slot}, when {inst.participant_ids[p]} is unavailable"
+                    culprits[m] = (
+                        f"pinned to slot {pin.slot}, when {inst.participant_ids[p]} is unavailable"
+                    )
             booths = {inst.booth[p] for p in inst.members[m] if inst.booth[p]}
             if pin.table is not None and booths and pin.table not in booths:
-                culprits[m] = f"pinned to table {pin.table}, but it must take place at its host's booth"
+                culprits[m] = (
+                    f"pinned to table {pin.table}, but it must take place at its host's booth"
+                )
             if pin.table is not None and not booths and pin.table in inst.booths:
                 culprits[m] = f"pinned to table {pin.table}, another participant's booth"
         elif inst.required[m] and not inst.allowed[m]:
@@ -52,32 +56,46 @@ def infeasibility(instance: Instance) -> dict[int, str]:
         for m in pinned:
             for p in inst.members[m]:
                 if p in seen:
-                    culprits[m] = (f"pinned to slot {slot} like {inst.meeting_ids[seen[p]]}, "
-                                   f"and both include {inst.participant_ids[p]}")
+                    culprits[m] = (
+                        f"pinned to slot {slot} like {inst.meeting_ids[seen[p]]}, "
+                        f"and both include {inst.participant_ids[p]}"
+                    )
                 seen[p] = m
             table = inst.fixed_table[m]
             if table is not None:
                 if table in tables:
-                    culprits[m] = f"pinned to table {table} in slot {slot} like {inst.meeting_ids[tables[table]]}"
+                    culprits[m] = (
+                        f"pinned to table {table} in slot {slot} like {inst.meeting_ids[tables[table]]}"
+                    )
                 tables[table] = m
         if len(pinned) > inst.capacity[s]:
-            culprits[pinned[-1]] = f"slot {slot} has {len(pinned)} pinned meetings but capacity {inst.capacity[s]}"
+            culprits[pinned[-1]] = (
+                f"slot {slot} has {len(pinned)} pinned meetings but capacity {inst.capacity[s]}"
+            )
 
-    required_count = Counter(p for m in range(inst.n_meetings) if inst.required[m] for p in inst.members[m])
+    required_count = Counter(
+        p for m in range(inst.n_meetings) if inst.required[m] for p in inst.members[m]
+    )
     for p, count in required_count.items():
         if count > inst.max_meetings[p]:
             m = next(m for m in inst.meetings_of[p] if inst.required[m])
-            culprits.setdefault(m, f"{inst.participant_ids[p]} has {count} required meetings "
-                                   f"but max_meetings {inst.max_meetings[p]}")
+            culprits.setdefault(
+                m,
+                f"{inst.participant_ids[p]} has {count} required meetings "
+                f"but max_meetings {inst.max_meetings[p]}",
+            )
 
     for m, s in enumerate(inst.fixed_slot):
         for a in inst.after[m]:
             if s is not None and inst.fixed_slot[a] is not None and inst.fixed_slot[a] >= s:
-                culprits[m] = f"pinned to slot {inst.slot_ids[s]}, not after {inst.meeting_ids[a]} as it must be"
+                culprits[m] = (
+                    f"pinned to slot {inst.slot_ids[s]}, not after {inst.meeting_ids[a]} as it must be"
+                )
     cycle = _required_precedence_cycle(inst)
     if cycle:
         culprits[cycle[0]] = "precedence cycle among required meetings: " + " after ".join(
-            inst.meeting_ids[m] for m in cycle + [cycle[0]])
+            inst.meeting_ids[m] for m in [*cycle, cycle[0]]
+        )
     return culprits
 
 
@@ -98,7 +116,7 @@ def _required_precedence_cycle(inst: Instance) -> list[int]:
                 path.pop()
                 state[m] = 2
             elif state.get(nxt) == 1:
-                return path[path.index(nxt):]
+                return path[path.index(nxt) :]
             elif nxt not in state:
                 state[nxt] = 1
                 path.append(nxt)
@@ -124,29 +142,38 @@ def unscheduled_reason(instance: Instance, schedule: Schedule, m: int) -> str:
             busy_slots += 1
             busy_people.update(busy)
         elif schedule.load[s] >= inst.capacity[s] or (
-                not inst.in_booth[m] and schedule.shared_load[s] >= inst.shared_capacity[s]):
+            not inst.in_booth[m] and schedule.shared_load[s] >= inst.shared_capacity[s]
+        ):
             slot_full += 1
         elif not schedule.fits(m, s):
             precedence += 1
         else:
             open_slots.append(s)
     if open_slots:
-        return (f"left out although slot {inst.slot_ids[open_slots[0]]} is free: placing it would "
-                "break the fairness bound or was not found in the time given")
+        return (
+            f"left out although slot {inst.slot_ids[open_slots[0]]} is free: placing it would "
+            "break the fairness bound or was not found in the time given"
+        )
     n = len(inst.allowed[m])
     if busy_slots == n:
         who = sorted(busy_people)
         if len(who) == 1:
-            return (f"no common free slot left: {inst.participant_ids[who[0]]} already has a meeting "
-                    f"in each of the {n} slots they could share")
-        return (f"no common free slot left: in each of the {n} slots they could share, one of "
-                f"{_names(inst, who)} already has a meeting")
+            return (
+                f"no common free slot left: {inst.participant_ids[who[0]]} already has a meeting "
+                f"in each of the {n} slots they could share"
+            )
+        return (
+            f"no common free slot left: in each of the {n} slots they could share, one of "
+            f"{_names(inst, who)} already has a meeting"
+        )
     if slot_full == n:
         return f"the session is full: all {n} slots the meeting can take are at capacity"
     parts = []
     if busy_slots:
-        parts.append(f"in {busy_slots} a participant already has a meeting "
-                     f"({_names(inst, sorted(busy_people))})")
+        parts.append(
+            f"in {busy_slots} a participant already has a meeting "
+            f"({_names(inst, sorted(busy_people))})"
+        )
     if slot_full:
         parts.append(f"{slot_full} are full")
     if precedence:
@@ -155,5 +182,8 @@ def unscheduled_reason(instance: Instance, schedule: Schedule, m: int) -> str:
 
 
 def unscheduled_reasons(instance: Instance, schedule: Schedule) -> dict[int, str]:
-    return {m: unscheduled_reason(instance, schedule, m)
-            for m, s in enumerate(schedule.slot_of) if s == UNPLACED}
+    return {
+        m: unscheduled_reason(instance, schedule, m)
+        for m, s in enumerate(schedule.slot_of)
+        if s == UNPLACED
+    }

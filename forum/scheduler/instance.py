@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from .problem import Problem
 
 INFINITE = 1 << 30
@@ -48,15 +50,20 @@ class Instance:
         self.max_meetings = [
             p.max_meetings if p.max_meetings is not None else INFINITE for p in problem.participants
         ]
-        self.unavailable = [frozenset(self.slot_index[s] for s in p.unavailable)
-                            for p in problem.participants]
+        self.unavailable = [
+            frozenset(self.slot_index[s] for s in p.unavailable) for p in problem.participants
+        ]
 
         self.meeting_ids = [m.id for m in problem.meetings]
         self.meeting_index = {m: i for i, m in enumerate(self.meeting_ids)}
-        self.members = [tuple(self.participant_index[p] for p in m.participants) for m in problem.meetings]
+        self.members = [
+            tuple(self.participant_index[p] for p in m.participants) for m in problem.meetings
+        ]
         self.weight = [m.weight for m in problem.meetings]
         self.required = [m.required or m.fixed is not None for m in problem.meetings]
-        self.fixed_slot = [self.slot_index[m.fixed.slot] if m.fixed else None for m in problem.meetings]
+        self.fixed_slot = [
+            self.slot_index[m.fixed.slot] if m.fixed else None for m in problem.meetings
+        ]
         self.fixed_table = [m.fixed.table if m.fixed else None for m in problem.meetings]
         self.in_booth = [any(self.booth[p] is not None for p in ms) for ms in self.members]
         self.after = [tuple(self.meeting_index[a] for a in m.after) for m in problem.meetings]
@@ -67,7 +74,11 @@ class Instance:
         all_slots = range(len(slots))
         self.allowed = []
         for m, meeting in enumerate(problem.meetings):
-            own = all_slots if meeting.slots is None else sorted({self.slot_index[s] for s in meeting.slots})
+            own = (
+                all_slots
+                if meeting.slots is None
+                else sorted({self.slot_index[s] for s in meeting.slots})
+            )
             free = [s for s in own if not any(s in self.unavailable[p] for p in self.members[m])]
             if self.fixed_slot[m] is not None:
                 free = [s for s in free if s == self.fixed_slot[m]]
@@ -109,5 +120,5 @@ def breaks_of(busy_slots: set[int] | list[int], instance: Instance) -> int:
         by_day.setdefault(instance.day[s], []).append(s)
     for day_slots in by_day.values():
         ordered = sorted(instance.position[s] for s in day_slots)
-        total += sum(1 for a, b in zip(ordered, ordered[1:]) if b > a + 1)
+        total += sum(1 for a, b in itertools.pairwise(ordered) if b > a + 1)
     return total

@@ -103,13 +103,15 @@ def _parse_slots(raw: Any) -> tuple[Slot, ...]:
     for i, item in enumerate(items):
         where = f"slots[{i}] {item.get('id')!r}"
         _object(item, where, {"id", "day", "start", "end", "capacity"}, {"id"})
-        slots.append(Slot(
-            id=item["id"],
-            day=_string(item["day"], f"{where}.day") if "day" in item else "",
-            start=_optional_string(item.get("start"), f"{where}.start"),
-            end=_optional_string(item.get("end"), f"{where}.end"),
-            capacity=_optional_count(item.get("capacity"), f"{where}.capacity"),
-        ))
+        slots.append(
+            Slot(
+                id=item["id"],
+                day=_string(item["day"], f"{where}.day") if "day" in item else "",
+                start=_optional_string(item.get("start"), f"{where}.start"),
+                end=_optional_string(item.get("end"), f"{where}.end"),
+                capacity=_optional_count(item.get("capacity"), f"{where}.capacity"),
+            )
+        )
     with_day = [s for s in slots if s.day]
     if with_day and len(with_day) != len(slots):
         orphan = next(s for s in slots if not s.day)
@@ -128,9 +130,12 @@ def _parse_pin(raw: Any, where: str, slot_ids: set[str], table_ids: set[str]) ->
 
 def parse_problem(data: Any) -> Problem:
     """Validate a decoded problem document and return it as a `Problem`."""
-    doc = _object(data, "problem", {"format", "slots", "tables", "participants", "meetings",
-                                    "previous", "objective"},
-                  {"format", "slots", "participants", "meetings"})
+    doc = _object(
+        data,
+        "problem",
+        {"format", "slots", "tables", "participants", "meetings", "previous", "objective"},
+        {"format", "slots", "participants", "meetings"},
+    )
     if doc["format"] != PROBLEM_FORMAT:
         raise ProblemError(f"problem.format: expected {PROBLEM_FORMAT!r}, got {doc['format']!r}")
     slots = _parse_slots(doc["slots"])
@@ -144,12 +149,16 @@ def parse_problem(data: Any) -> Problem:
         for i, item in enumerate(items):
             where = f"tables[{i}] {item['id']!r}"
             _object(item, where, {"id", "name"}, {"id"})
-            parsed.append(Table(id=item["id"], name=_optional_string(item.get("name"), f"{where}.name")))
+            parsed.append(
+                Table(id=item["id"], name=_optional_string(item.get("name"), f"{where}.name"))
+            )
         tables = tuple(parsed)
     table_ids = {t.id for t in tables or ()}
     for i, slot in enumerate(slots):
         if slot.capacity is None and tables is None:
-            raise ProblemError(f"slots[{i}] {slot.id!r}: capacity is required when there are no tables")
+            raise ProblemError(
+                f"slots[{i}] {slot.id!r}: capacity is required when there are no tables"
+            )
 
     items = _list(doc["participants"], "participants")
     _unique_ids(items, "participants")
@@ -162,16 +171,21 @@ def parse_problem(data: Any) -> Problem:
         if table is not None:
             table = _known(table, table_ids, "table", f"{where}.table")
             if table in booth_owner:
-                raise ProblemError(f"{where}.table: table {table!r} is already the booth of "
-                                   f"{booth_owner[table]!r}")
+                raise ProblemError(
+                    f"{where}.table: table {table!r} is already the booth of {booth_owner[table]!r}"
+                )
             booth_owner[table] = item["id"]
-        participants.append(Participant(
-            id=item["id"],
-            unavailable=tuple(_known(s, slot_ids, "slot", f"{where}.unavailable")
-                              for s in _list(item.get("unavailable", []), f"{where}.unavailable")),
-            max_meetings=_optional_count(item.get("max_meetings"), f"{where}.max_meetings"),
-            table=table,
-        ))
+        participants.append(
+            Participant(
+                id=item["id"],
+                unavailable=tuple(
+                    _known(s, slot_ids, "slot", f"{where}.unavailable")
+                    for s in _list(item.get("unavailable", []), f"{where}.unavailable")
+                ),
+                max_meetings=_optional_count(item.get("max_meetings"), f"{where}.max_meetings"),
+                table=table,
+            )
+        )
     participant_ids = {p.id for p in participants}
 
     items = _list(doc["meetings"], "meetings")
@@ -179,64 +193,111 @@ def parse_problem(data: Any) -> Problem:
     meetings = []
     for i, item in enumerate(items):
         where = f"meetings[{i}] {item['id']!r}"
-        _object(item, where, {"id", "participants", "weight", "slots", "after", "fixed", "required"},
-                {"id", "participants"})
-        members = tuple(_known(p, participant_ids, "participant", f"{where}.participants")
-                        for p in _list(item["participants"], f"{where}.participants"))
+        _object(
+            item,
+            where,
+            {"id", "participants", "weight", "slots", "after", "fixed", "required"},
+            {"id", "participants"},
+        )
+        members = tuple(
+            _known(p, participant_ids, "participant", f"{where}.participants")
+            for p in _list(item["participants"], f"{where}.participants")
+        )
         if len(set(members)) != len(members):
             raise ProblemError(f"{where}.participants: a participant is listed twice")
         if len(members) < 2:
             raise ProblemError(f"{where}.participants: a meeting needs two or more participants")
-        after = tuple(_known(m, meeting_ids, "meeting", f"{where}.after")
-                      for m in _list(item.get("after", []), f"{where}.after"))
+        after = tuple(
+            _known(m, meeting_ids, "meeting", f"{where}.after")
+            for m in _list(item.get("after", []), f"{where}.after")
+        )
         if item["id"] in after:
             raise ProblemError(f"{where}.after: a meeting cannot come after itself")
         allowed = item.get("slots")
-        meetings.append(Meeting(
-            id=item["id"],
-            participants=members,
-            weight=_count(item.get("weight", 1), f"{where}.weight"),
-            slots=None if allowed is None else tuple(
-                _known(s, slot_ids, "slot", f"{where}.slots") for s in _list(allowed, f"{where}.slots")),
-            after=after,
-            fixed=None if item.get("fixed") is None else _parse_pin(
-                item["fixed"], f"{where}.fixed", slot_ids, table_ids),
-            required=_flag(item.get("required", False), f"{where}.required"),
-        ))
+        meetings.append(
+            Meeting(
+                id=item["id"],
+                participants=members,
+                weight=_count(item.get("weight", 1), f"{where}.weight"),
+                slots=None
+                if allowed is None
+                else tuple(
+                    _known(s, slot_ids, "slot", f"{where}.slots")
+                    for s in _list(allowed, f"{where}.slots")
+                ),
+                after=after,
+                fixed=None
+                if item.get("fixed") is None
+                else _parse_pin(item["fixed"], f"{where}.fixed", slot_ids, table_ids),
+                required=_flag(item.get("required", False), f"{where}.required"),
+            )
+        )
 
     # With anonymous tables, a previous table is a number that `check` compares with the slot.
-    previous = _parse_assignments(doc.get("previous", []), "previous", meeting_ids, slot_ids,
-                                  table_ids if tables is not None else None, table_required=False)
+    previous = _parse_assignments(
+        doc.get("previous", []),
+        "previous",
+        meeting_ids,
+        slot_ids,
+        table_ids if tables is not None else None,
+        table_required=False,
+    )
 
     objective = Objective()
     if doc.get("objective") is not None:
         raw = _object(doc["objective"], "objective", {"breaks", "max_break_spread", "stability"})
         objective = Objective(
             breaks=_flag(raw.get("breaks", True), "objective.breaks"),
-            max_break_spread=_optional_count(raw.get("max_break_spread"), "objective.max_break_spread"),
-            stability=None if raw.get("stability") is None else _flag(raw["stability"], "objective.stability"),
+            max_break_spread=_optional_count(
+                raw.get("max_break_spread"), "objective.max_break_spread"
+            ),
+            stability=None
+            if raw.get("stability") is None
+            else _flag(raw["stability"], "objective.stability"),
         )
-    return Problem(slots=slots, participants=tuple(participants), meetings=tuple(meetings),
-                   tables=tables, previous=previous, objective=objective)
+    return Problem(
+        slots=slots,
+        participants=tuple(participants),
+        meetings=tuple(meetings),
+        tables=tables,
+        previous=previous,
+        objective=objective,
+    )
 
 
-def _parse_assignments(raw: Any, where: str, meeting_ids: set[str], slot_ids: set[str],
-                       table_ids: set[str] | None, table_required: bool) -> tuple[Assignment, ...]:
+def _parse_assignments(
+    raw: Any,
+    where: str,
+    meeting_ids: set[str],
+    slot_ids: set[str],
+    table_ids: set[str] | None,
+    table_required: bool,
+) -> tuple[Assignment, ...]:
     """`table_ids` None means any table id is accepted here (checked later against the slot)."""
     seen = set()
     result = []
     for i, item in enumerate(_list(raw, where)):
         here = f"{where}[{i}]"
-        _object(item, here, {"meeting", "slot", "table"}, {"meeting", "slot"} | ({"table"} if table_required else set()))
+        _object(
+            item,
+            here,
+            {"meeting", "slot", "table"},
+            {"meeting", "slot"} | ({"table"} if table_required else set()),
+        )
         meeting = _known(item["meeting"], meeting_ids, "meeting", f"{here}.meeting")
         if meeting in seen:
             raise ProblemError(f"{here}: meeting {meeting!r} is listed twice")
         seen.add(meeting)
         table = item.get("table")
         if table is not None:
-            table = _string(table, f"{here}.table") if table_ids is None else _known(
-                table, table_ids, "table", f"{here}.table")
-        result.append(Assignment(meeting, _known(item["slot"], slot_ids, "slot", f"{here}.slot"), table))
+            table = (
+                _string(table, f"{here}.table")
+                if table_ids is None
+                else _known(table, table_ids, "table", f"{here}.table")
+            )
+        result.append(
+            Assignment(meeting, _known(item["slot"], slot_ids, "slot", f"{here}.slot"), table)
+        )
     return tuple(result)
 
 
@@ -248,7 +309,7 @@ def load_problem(path: str | Path) -> Problem:
     return parse_problem(data)
 
 
-def problem_to_dict(problem: Problem) -> dict:
+def problem_to_dict(problem: Problem) -> dict:  # noqa: C901  (split up by the scheduler refactor)
     def slot(s: Slot) -> dict:
         d = {"id": s.id}
         if s.day:
@@ -275,14 +336,18 @@ def problem_to_dict(problem: Problem) -> dict:
         if m.after:
             d["after"] = list(m.after)
         if m.fixed is not None:
-            d["fixed"] = {"slot": m.fixed.slot} | ({"table": m.fixed.table} if m.fixed.table else {})
+            d["fixed"] = {"slot": m.fixed.slot} | (
+                {"table": m.fixed.table} if m.fixed.table else {}
+            )
         if m.required:
             d["required"] = True
         return d
 
     doc: dict[str, Any] = {"format": PROBLEM_FORMAT, "slots": [slot(s) for s in problem.slots]}
     if problem.tables is not None:
-        doc["tables"] = [{"id": t.id} | ({"name": t.name} if t.name else {}) for t in problem.tables]
+        doc["tables"] = [
+            {"id": t.id} | ({"name": t.name} if t.name else {}) for t in problem.tables
+        ]
     doc["participants"] = [participant(p) for p in problem.participants]
     doc["meetings"] = [meeting(m) for m in problem.meetings]
     if problem.previous:
@@ -297,7 +362,9 @@ def problem_to_dict(problem: Problem) -> dict:
 
 
 def _assignment(a: Assignment) -> dict:
-    return {"meeting": a.meeting, "slot": a.slot} | ({"table": a.table} if a.table is not None else {})
+    return {"meeting": a.meeting, "slot": a.slot} | (
+        {"table": a.table} if a.table is not None else {}
+    )
 
 
 def solution_to_dict(solution: Solution) -> dict:
@@ -307,8 +374,12 @@ def solution_to_dict(solution: Solution) -> dict:
         "status": solution.status,
         "assignments": [_assignment(a) for a in solution.assignments],
         "unscheduled": [{"meeting": u.meeting, "reason": u.reason} for u in solution.unscheduled],
-        "objective": {"weight": f.weight, "breaks": f.breaks, "moved": f.moved,
-                      "table_changes": f.table_changes},
+        "objective": {
+            "weight": f.weight,
+            "breaks": f.breaks,
+            "moved": f.moved,
+            "table_changes": f.table_changes,
+        },
         "bound": {"weight": solution.bound_weight},
         "stats": {"seconds": round(solution.seconds, 3), "workers": solution.workers},
     }
@@ -316,28 +387,47 @@ def solution_to_dict(solution: Solution) -> dict:
 
 def parse_solution(data: Any, problem: Problem) -> Solution:
     """Read a solution document; ids must exist in `problem` (tables are checked by `check`)."""
-    doc = _object(data, "solution", {"format", "status", "assignments", "unscheduled", "objective",
-                                     "bound", "stats"}, {"format", "status", "assignments", "unscheduled"})
+    doc = _object(
+        data,
+        "solution",
+        {"format", "status", "assignments", "unscheduled", "objective", "bound", "stats"},
+        {"format", "status", "assignments", "unscheduled"},
+    )
     if doc["format"] != SOLUTION_FORMAT:
         raise ProblemError(f"solution.format: expected {SOLUTION_FORMAT!r}, got {doc['format']!r}")
     if doc["status"] not in STATUSES:
-        raise ProblemError(f"solution.status: {doc['status']!r} is not one of {', '.join(STATUSES)}")
+        raise ProblemError(
+            f"solution.status: {doc['status']!r} is not one of {', '.join(STATUSES)}"
+        )
     meeting_ids = {m.id for m in problem.meetings}
     slot_ids = {s.id for s in problem.slots}
-    assignments = _parse_assignments(doc["assignments"], "assignments", meeting_ids, slot_ids, None,
-                                     table_required=True)
+    assignments = _parse_assignments(
+        doc["assignments"], "assignments", meeting_ids, slot_ids, None, table_required=True
+    )
     unscheduled = []
     for i, item in enumerate(_list(doc["unscheduled"], "unscheduled")):
         _object(item, f"unscheduled[{i}]", {"meeting", "reason"}, {"meeting", "reason"})
-        unscheduled.append(Unscheduled(_known(item["meeting"], meeting_ids, "meeting", f"unscheduled[{i}].meeting"),
-                                       _string(item["reason"], f"unscheduled[{i}].reason")))
-    raw = _object(doc.get("objective", {}), "objective", {"weight", "breaks", "moved", "table_changes"})
+        unscheduled.append(
+            Unscheduled(
+                _known(item["meeting"], meeting_ids, "meeting", f"unscheduled[{i}].meeting"),
+                _string(item["reason"], f"unscheduled[{i}].reason"),
+            )
+        )
+    raw = _object(
+        doc.get("objective", {}), "objective", {"weight", "breaks", "moved", "table_changes"}
+    )
     figures = Figures(**{k: _count(v, f"objective.{k}") for k, v in raw.items()})
     bound = _object(doc.get("bound", {}), "bound", {"weight"})
     stats = _object(doc.get("stats", {}), "stats", {"seconds", "workers"})
-    return Solution(status=doc["status"], assignments=list(assignments), unscheduled=unscheduled,
-                    objective=figures, bound_weight=_count(bound.get("weight", 0), "bound.weight"),
-                    seconds=float(stats.get("seconds", 0.0)), workers=int(stats.get("workers", 1)))
+    return Solution(
+        status=doc["status"],
+        assignments=list(assignments),
+        unscheduled=unscheduled,
+        objective=figures,
+        bound_weight=_count(bound.get("weight", 0), "bound.weight"),
+        seconds=float(stats.get("seconds", 0.0)),
+        workers=int(stats.get("workers", 1)),
+    )
 
 
 def load_solution(path: str | Path, problem: Problem) -> Solution:
@@ -349,4 +439,6 @@ def load_solution(path: str | Path, problem: Problem) -> Solution:
 
 
 def write_json(document: dict, path: str | Path) -> None:
-    Path(path).write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    Path(path).write_text(
+        json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )

@@ -22,9 +22,16 @@ def _is(value, constant: int) -> bool:
 
 
 class SlotModel:
-    def __init__(self, instance: Instance, incumbent: Schedule, free: set[int] | None = None,
-                 enforce_required: bool = True, fairness: bool = True, breaks: bool = True,
-                 break_floors: list[int] | None = None):
+    def __init__(  # noqa: C901  (split up by the scheduler refactor)
+        self,
+        instance: Instance,
+        incumbent: Schedule,
+        free: set[int] | None = None,
+        enforce_required: bool = True,
+        fairness: bool = True,
+        breaks: bool = True,
+        break_floors: list[int] | None = None,
+    ):
         """`enforce_required`/`fairness` False relax those rules, to diagnose an infeasible problem;
         `breaks` False leaves out the break counting, for a stage that only maximises weight
         (fairness, which needs break counts, is then left out as well unless it is enforced).
@@ -44,10 +51,14 @@ class SlotModel:
         at_slot: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
         per_participant: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
         for m in sorted(self.free):
-            earliest = max((frozen.slot_of[a] for a in inst.after[m] if frozen.slot_of[a] != UNPLACED),
-                           default=-1)
-            latest = min((frozen.slot_of[b] for b in inst.before[m] if frozen.slot_of[b] != UNPLACED),
-                         default=inst.n_slots)
+            earliest = max(
+                (frozen.slot_of[a] for a in inst.after[m] if frozen.slot_of[a] != UNPLACED),
+                default=-1,
+            )
+            latest = min(
+                (frozen.slot_of[b] for b in inst.before[m] if frozen.slot_of[b] != UNPLACED),
+                default=inst.n_slots,
+            )
             options = []
             for s in inst.allowed[m]:
                 if not earliest < s < latest or frozen.load[s] >= inst.capacity[s]:
@@ -93,8 +104,11 @@ class SlotModel:
 
         self.weight = sum(inst.weight[m] * v for m in self.free for _, v in self.x[m])
         self.required_held = sum(v for m in self.free if inst.required[m] for _, v in self.x[m])
-        self.moves = sum(1 - sum(v for t, v in self.x[m] if t == s)
-                         for m, s in inst.previous_slot.items() if m in self.free)
+        self.moves = sum(
+            1 - sum(v for t, v in self.x[m] if t == s)
+            for m, s in inst.previous_slot.items()
+            if m in self.free
+        )
 
         touched = set(per_participant)
         self._true = None
@@ -155,7 +169,9 @@ class SlotModel:
         for d, day_slots in enumerate(inst.days):
             values = [busy.get(s, 0) for s in day_slots]
             if all(isinstance(v, int) for v in values):
-                total += breaks_of({s for s, v in zip(day_slots, values) if v == 1}, inst)
+                total += breaks_of(
+                    {s for s, v in zip(day_slots, values, strict=False) if v == 1}, inst
+                )
                 continue
             seen = values[0]  # busy somewhere before the previous position
             ends = []
@@ -163,10 +179,17 @@ class SlotModel:
                 current, previous = values[i], values[i - 1]
                 if not (_is(current, 0) or _is(previous, 1) or _is(seen, 0)):
                     end = model.new_bool_var("")
-                    model.add_bool_and([self._literal(current), self._literal(previous).Not(),
-                                        self._literal(seen)]).only_enforce_if(end)
-                    model.add_bool_or([end, self._literal(current).Not(), self._literal(previous),
-                                       self._literal(seen).Not()])
+                    model.add_bool_and(
+                        [self._literal(current), self._literal(previous).Not(), self._literal(seen)]
+                    ).only_enforce_if(end)
+                    model.add_bool_or(
+                        [
+                            end,
+                            self._literal(current).Not(),
+                            self._literal(previous),
+                            self._literal(seen).Not(),
+                        ]
+                    )
                     ends.append(end)
                 seen = self._or(seen, previous)
             any_meeting = self._or(seen, values[-1]) if len(values) > 1 else values[0]
@@ -228,7 +251,9 @@ class SlotModel:
         inst, frozen = self.instance, self.frozen
         for s, people in self._busy_at.items():
             room = inst.capacity[s] - frozen.load[s]
-            seats = sorted((len(inst.members[m]) for m, _ in at_slot[s]), reverse=True)[:max(0, room)]
+            seats = sorted((len(inst.members[m]) for m, _ in at_slot[s]), reverse=True)[
+                : max(0, room)
+            ]
             if len(people) > sum(seats):
                 self.model.add(sum(people) <= sum(seats))
 
@@ -284,7 +309,11 @@ class SlotModel:
         for value in per_person.values():
             model.add(least <= value)
             model.add(value <= most)
-        others = [breaks_of(self.frozen.busy[p], inst) for p in range(inst.n_participants) if p not in touched]
+        others = [
+            breaks_of(self.frozen.busy[p], inst)
+            for p in range(inst.n_participants)
+            if p not in touched
+        ]
         if others:
             model.add(least <= min(others))
             model.add(most >= max(others))

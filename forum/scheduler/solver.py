@@ -9,6 +9,7 @@ the first second, and the weight is compared with a proven LP bound.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import threading
@@ -63,9 +64,13 @@ NAMED_PROBE_MAX_TARGET = 3
 PARALLEL_SEARCH_LIMIT = 3_000
 
 
-def solve(problem: Problem, time_limit: float = 60.0, workers: int = 2,
-          progress: ProgressCallback | None = None,
-          should_stop: Callable[[], bool] | None = None) -> Solution:
+def solve(
+    problem: Problem,
+    time_limit: float = 60.0,
+    workers: int = 2,
+    progress: ProgressCallback | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Solution:
     """The best schedule found within `time_limit` seconds on `workers` threads.
 
     `progress` gets each improvement; `should_stop` is polled about ten times a second (like
@@ -150,7 +155,9 @@ class _OneBreakProbes:
         average = sum(meetings.values()) / max(1, len(people))
         alone = [(p,) for p in people if meetings[p] >= average]
         rest = [p for p in people if meetings[p] < average]
-        groups = [tuple(rest[i:i + GROUP_PROBE_SIZE]) for i in range(0, len(rest), GROUP_PROBE_SIZE)]
+        groups = [
+            tuple(rest[i : i + GROUP_PROBE_SIZE]) for i in range(0, len(rest), GROUP_PROBE_SIZE)
+        ]
         # (people, work of their probe)
         self.queue = [(group, ONE_BREAK_PROBE_WORK) for group in alone + groups]
         self.untried = len(self.queue)  # probes left in the first pass over everyone
@@ -240,7 +247,9 @@ class _CoreNamedProbes:
     search stayed at 45-78 for 60 s.
     """
 
-    def __init__(self, sm: SlotModel, target: int, minimise: bool = False, named: Iterable[int] = ()):
+    def __init__(
+        self, sm: SlotModel, target: int, minimise: bool = False, named: Iterable[int] = ()
+    ):
         self.sm = sm
         self.target = target
         self.limit = sm.model.new_int_var(0, target, "breaks_limit")
@@ -248,7 +257,9 @@ class _CoreNamedProbes:
         self.minimise = minimise
         self.no_break = _no_break_literals(sm, most_each=1)
         self.named = set(named)
-        self.find_core = not self.named  # whether the next probe looks for a core (else names the set)
+        self.find_core = (
+            not self.named
+        )  # whether the next probe looks for a core (else names the set)
         self.work = {True: CORE_PROBE_WORK, False: NAMED_PROBE_WORK}
         self.exhausted = False  # no schedule has one break each for a named set
         self.rounds = 0
@@ -258,8 +269,12 @@ class _CoreNamedProbes:
         self.target = target
         self.sm.model.proto.variables[self.limit.index].domain[-1] = target
 
-    def probe(self, new_solver: Callable[[], cp_model.CpSolver], solve: Callable,
-              offer: Callable[[Schedule], None]) -> Schedule | None:
+    def probe(
+        self,
+        new_solver: Callable[[], cp_model.CpSolver],
+        solve: Callable,
+        offer: Callable[[Schedule], None],
+    ) -> Schedule | None:
         """One round with `solve(solver, model, callback)`: a core, whose people join the named
         set, then a probe of the named set (a round that finds no core names no one); the
         schedule found, if any. A step that runs out of work is tried again next round with
@@ -271,8 +286,13 @@ class _CoreNamedProbes:
                 return found
         return self.step(False, new_solver(), solve, offer)
 
-    def step(self, finding_core: bool, solver: cp_model.CpSolver, solve: Callable,
-             offer: Callable[[Schedule], None]) -> Schedule | None:
+    def step(
+        self,
+        finding_core: bool,
+        solver: cp_model.CpSolver,
+        solve: Callable,
+        offer: Callable[[Schedule], None],
+    ) -> Schedule | None:
         """A core (everyone outside the named set held to no break by assumptions, which CP-SAT
         can report) or a probe of the named set (the others held by fixed bounds, which presolve
         uses: on ticf-13crafb, 2.3 units of work instead of 4.7-10 by assumptions)."""
@@ -282,7 +302,9 @@ class _CoreNamedProbes:
         model.clear_objective()
         minimising = self.minimise and not finding_core
         if finding_core:
-            model.add_assumptions([held for p, held in self.no_break.items() if p not in self.named])
+            model.add_assumptions(
+                [held for p, held in self.no_break.items() if p not in self.named]
+            )
         elif minimising:
             model.minimize(self.sm.breaks)
         solver.parameters.max_deterministic_time = self.work[finding_core]
@@ -306,8 +328,14 @@ class _CoreNamedProbes:
 
 
 class Solver:
-    def __init__(self, problem: Problem, time_limit: float, workers: int,
-                 progress: ProgressCallback | None, should_stop: Callable[[], bool] | None = None):
+    def __init__(
+        self,
+        problem: Problem,
+        time_limit: float,
+        workers: int,
+        progress: ProgressCallback | None,
+        should_stop: Callable[[], bool] | None = None,
+    ):
         self.started = time.monotonic()
         self.deadline = self.started + time_limit
         self.workers = workers
@@ -339,10 +367,16 @@ class Solver:
                 if weight == last_weight and (breaks < 0 or 0 <= last_breaks <= breaks):
                     return
             self._last_report = (weight, breaks)
-            self.progress(Progress(weight=weight, bound=self.bound, breaks=breaks, seconds=self.elapsed()))
+            self.progress(
+                Progress(weight=weight, bound=self.bound, breaks=breaks, seconds=self.elapsed())
+            )
 
-    def solve_cp(self, solver: cp_model.CpSolver, model: cp_model.CpModel,
-                 callback: cp_model.CpSolverSolutionCallback | None = None):
+    def solve_cp(
+        self,
+        solver: cp_model.CpSolver,
+        model: cp_model.CpModel,
+        callback: cp_model.CpSolverSolutionCallback | None = None,
+    ):
         """`solver.solve`, registered so that a stop request can interrupt it."""
         with self._lock:
             if self._stopped:
@@ -455,8 +489,9 @@ class Solver:
             proven = proven and status == cp_model.OPTIMAL
         return self.finish(best, OPTIMAL if proven else FEASIBLE)
 
-    def minimise_breaks(self, best: Schedule | None, weight: int | None,
-                        start: Schedule | None = None) -> tuple[Schedule | None, bool, bool]:
+    def minimise_breaks(  # noqa: C901  (split up by the scheduler refactor)
+        self, best: Schedule | None, weight: int | None, start: Schedule | None = None
+    ) -> tuple[Schedule | None, bool, bool]:
         """Fewest breaks at the given weight: (schedule, proven optimal, proven infeasible).
 
         A race, the strategy of the MaxSAT solvers that do best on this objective (few breaks,
@@ -471,8 +506,12 @@ class Solver:
         inst = self.instance
         lock = threading.Lock()
         floors = break_floors(inst, time_limit=min(2.0, self.remaining() * 0.1))
-        state = {"best": best, "upper": best.breaks() if best else INFINITE, "lower": sum(floors),
-                 "raised": self.elapsed()}  # when the lower bound last rose
+        state = {
+            "best": best,
+            "upper": best.breaks() if best else INFINITE,
+            "lower": sum(floors),
+            "raised": self.elapsed(),
+        }  # when the lower bound last rose
         # Running probes (and polishing searches) with their targets (None: none), to stop those
         # that became pointless.
         probes: dict[cp_model.CpSolver, int | None] = {}
@@ -506,8 +545,12 @@ class Solver:
                     state.update(lower=proven, raised=self.elapsed())
                 stop_pointless_probes()
 
-        def run_probe(solver: cp_model.CpSolver, model: cp_model.CpModel, target: int | None,
-                      callback: cp_model.CpSolverSolutionCallback | None = None):
+        def run_probe(
+            solver: cp_model.CpSolver,
+            model: cp_model.CpModel,
+            target: int | None,
+            callback: cp_model.CpSolverSolutionCallback | None = None,
+        ):
             with lock:
                 probes[solver] = target
                 if pointless(target):
@@ -561,7 +604,9 @@ class Solver:
                 elif status == cp_model.INFEASIBLE:
                     raise_lower(1)
             if not settled():
-                outcome.append(self.solve_cp(bound_solver, bounder.model, _Collector(bounder, offer)))
+                outcome.append(
+                    self.solve_cp(bound_solver, bounder.model, _Collector(bounder, offer))
+                )
 
         thread = threading.Thread(target=bound_search)
         thread.start()
@@ -604,7 +649,12 @@ class Solver:
             thread, 6.2 s with two), the bound search slowed but not stopped. After the first
             pass it goes on with the people tried again, with more work: at a bound of 1 the
             core-based search is stuck on those same people."""
-            while one_break.waiting() and state["lower"] == 1 and not settled() and self.remaining() > 0.05:
+            while (
+                one_break.waiting()
+                and state["lower"] == 1
+                and not settled()
+                and self.remaining() > 0.05
+            ):
                 one_break_step()
 
         repairing = start
@@ -628,8 +678,12 @@ class Solver:
             # each lost forum-13crafc.forb0003's one-break schedule, found by a retry, at 60 s);
             # else the rounds of `naming` take every other turn.
             after_first_pass = one_break is not None and lower == 1 and not one_break.first_pass()
-            if one_break is not None and lower == 1 and not one_break.exhausted() and (
-                    not after_first_pass or turn % 2):
+            if (
+                one_break is not None
+                and lower == 1
+                and not one_break.exhausted()
+                and (not after_first_pass or turn % 2)
+            ):
                 turn += 1
                 one_break_step()
                 continue
@@ -638,19 +692,32 @@ class Solver:
                 if named is None or named.target != lower:
                     named = _CoreNamedProbes(breaks_model(lower), lower)
                 naming = named
-            elif have and (lower > NAMED_PROBE_MAX_TARGET and stalled or after_first_pass):
+            elif have and ((lower > NAMED_PROBE_MAX_TARGET and stalled) or after_first_pass):
                 if minimising is None:
-                    minimising = _CoreNamedProbes(breaks_model(upper - 1), upper - 1, minimise=True,
-                                                  named=one_break.candidates() if one_break else ())
+                    minimising = _CoreNamedProbes(
+                        breaks_model(upper - 1),
+                        upper - 1,
+                        minimise=True,
+                        named=one_break.candidates() if one_break else (),
+                    )
                 minimising.lower_target(upper - 1)
                 naming = minimising
-            if naming is not None and not naming.exhausted and (
-                    naming.rounds == 0 or (turn % 4 == 2 if after_first_pass else turn % 2)):
+            if (
+                naming is not None
+                and not naming.exhausted
+                and (naming.rounds == 0 or (turn % 4 == 2 if after_first_pass else turn % 2))
+            ):
                 turn += 1
-                found = naming.probe(lambda: sat_solver(1, self.remaining()),
-                                     lambda solver, model, callback: run_probe(solver, model, naming.target,
-                                                                               callback),
-                                     offer)
+                found = naming.probe(
+                    lambda: sat_solver(1, self.remaining()),
+                    lambda solver, model, callback: run_probe(
+                        solver,
+                        model,
+                        naming.target,  # noqa: B023  (called in this turn)
+                        callback,
+                    ),
+                    offer,
+                )
                 if found is not None:
                     offer(found)
                 continue
@@ -658,8 +725,9 @@ class Solver:
             turn += 1
             if way == "repair":
                 if repairing is not None:
-                    repairing = self.repair(repairing, time.monotonic() + seconds / 2,
-                                            lambda: state["best"] is not None)
+                    repairing = self.repair(
+                        repairing, time.monotonic() + seconds / 2, lambda: state["best"] is not None
+                    )
                     if self.valid(repairing):
                         offer(repairing)
                 continue
@@ -682,8 +750,14 @@ class Solver:
                 if have:
                     with lock:
                         incumbent = state["best"]
-                    offer(self.polish(incumbent, seconds, settled,
-                                      lambda solver, model: run_probe(solver, model, None)))
+                    offer(
+                        self.polish(
+                            incumbent,
+                            seconds,
+                            settled,
+                            lambda solver, model: run_probe(solver, model, None),
+                        )
+                    )
             if not have and status == cp_model.UNKNOWN:
                 # No schedule yet and this probe ran out of time: the next ones get more, so
                 # that a loaded machine still finds one (at a load of about 4, probes of 2 s
@@ -696,10 +770,18 @@ class Solver:
             thread.join(0.05)
         if outcome and outcome[0] == cp_model.OPTIMAL:
             raise_lower(state["upper"])
-        proven_infeasible = proven_infeasible or (bool(outcome) and outcome[0] == cp_model.INFEASIBLE)
-        return state["best"], state["lower"] >= state["upper"], bool(proven_infeasible) and state["best"] is None
+        proven_infeasible = proven_infeasible or (
+            bool(outcome) and outcome[0] == cp_model.INFEASIBLE
+        )
+        return (
+            state["best"],
+            state["lower"] >= state["upper"],
+            bool(proven_infeasible) and state["best"] is None,
+        )
 
-    def repair(self, schedule: Schedule, until: float, found_elsewhere: Callable[[], bool]) -> Schedule:
+    def repair(
+        self, schedule: Schedule, until: float, found_elsewhere: Callable[[], bool]
+    ) -> Schedule:
         """A valid schedule from the greedy's, which may miss a required meeting and ignores
         max_break_spread: the meetings around a missing meeting, or around the people with too
         many breaks, are re-placed (missing required meetings first, then excess breaks, then
@@ -707,8 +789,11 @@ class Solver:
         inst = self.instance
         rng = random.Random(1)
         size = 40
-        while (not self.valid(schedule) and time.monotonic() < min(until, self.deadline)
-               and not found_elsewhere()):
+        while (
+            not self.valid(schedule)
+            and time.monotonic() < min(until, self.deadline)
+            and not found_elsewhere()
+        ):
             counts = [breaks_of(b, inst) for b in schedule.busy]
             cap = min(counts) + (inst.spread if inst.spread is not None else inst.n_slots)
             missing = schedule.required_missing()
@@ -741,8 +826,9 @@ class Solver:
             size = min(size + 10, 150) if status == cp_model.OPTIMAL else max(10, size - 10)
         return schedule
 
-    def polish(self, schedule: Schedule, seconds: float, settled: Callable[[], bool],
-               solve: Callable) -> Schedule:
+    def polish(
+        self, schedule: Schedule, seconds: float, settled: Callable[[], bool], solve: Callable
+    ) -> Schedule:
         """Fewer breaks by re-placing a few meetings at a time, for about `seconds` or until
         `settled()` (the optimum is known); each neighbourhood is solved by `solve(solver, model)`,
         which stops it once settled (else the last one ran on: a second lost on forum-13crafb)."""
@@ -754,7 +840,9 @@ class Solver:
             free = pick(schedule, rng, size)
             if not free:
                 break
-            candidate, solved = self.improve(schedule, free, "breaks", until - time.monotonic(), solve)
+            candidate, solved = self.improve(
+                schedule, free, "breaks", until - time.monotonic(), solve
+            )
             if candidate is not None and candidate.breaks() < schedule.breaks():
                 schedule = candidate
             size = min(size + 5, 200) if solved else max(10, size - 10)
@@ -762,7 +850,7 @@ class Solver:
 
     def stage_one_progress(self, value: float, bound: float) -> None:
         self.bound = min(self.bound, int(bound + 1e-6))
-        self.report(int(round(value)), -1)  # breaks are not minimised yet
+        self.report(round(value), -1)  # breaks are not minimised yet
 
     def diagnose(self) -> Solution:
         """The problem has no valid schedule: name the rule, or the required meetings, at fault."""
@@ -772,8 +860,11 @@ class Solver:
             sm = SlotModel(inst, empty, fairness=False)
             status = self.solve_cp(self.cp_solver(0.5), sm.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                return self.infeasible({}, f"max_break_spread {inst.spread} cannot hold together "
-                                           "with all required and pinned meetings")
+                return self.infeasible(
+                    {},
+                    f"max_break_spread {inst.spread} cannot hold together "
+                    "with all required and pinned meetings",
+                )
         sm = SlotModel(inst, empty, enforce_required=False, fairness=False)
         sm.model.maximize(sm.required_held)
         solver = self.cp_solver(1.0)
@@ -781,19 +872,24 @@ class Solver:
         culprits = {}
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             relaxed = sm.read(solver.boolean_value)
-            culprits = {m: "required but cannot be placed with the other required meetings: "
-                        + explain.unscheduled_reason(inst, relaxed, m)
-                        for m in relaxed.required_missing()}
+            culprits = {
+                m: "required but cannot be placed with the other required meetings: "
+                + explain.unscheduled_reason(inst, relaxed, m)
+                for m in relaxed.required_missing()
+            }
         return self.infeasible(culprits, "the required and pinned meetings cannot all be placed")
 
     def infeasible(self, culprits: dict[int, str], summary: str | None = None) -> Solution:
         inst = self.instance
         fallback = summary or "not scheduled: the problem is infeasible"
-        unscheduled = [Unscheduled(inst.meeting_ids[m], culprits.get(m, f"not scheduled: {fallback}"))
-                       for m in range(inst.n_meetings)]
+        unscheduled = [
+            Unscheduled(inst.meeting_ids[m], culprits.get(m, f"not scheduled: {fallback}"))
+            for m in range(inst.n_meetings)
+        ]
         unscheduled.sort(key=lambda u: inst.meeting_index[u.meeting] not in culprits)
-        return Solution(status=INFEASIBLE, unscheduled=unscheduled, seconds=self.elapsed(),
-                        workers=self.workers)
+        return Solution(
+            status=INFEASIBLE, unscheduled=unscheduled, seconds=self.elapsed(), workers=self.workers
+        )
 
     # -- large-neighbourhood search ----------------------------------------------------------
 
@@ -809,8 +905,10 @@ class Solver:
         """
         shared = {"best": start}
         searches = self.workers if self.instance.n_meetings <= PARALLEL_SEARCH_LIMIT else 1
-        threads = [threading.Thread(target=self.neighbourhoods, args=(shared, seed))
-                   for seed in range(1, searches)]
+        threads = [
+            threading.Thread(target=self.neighbourhoods, args=(shared, seed))
+            for seed in range(1, searches)
+        ]
         for thread in threads:
             thread.start()
         self.neighbourhoods(shared, 0)
@@ -829,7 +927,9 @@ class Solver:
             with self._lock:
                 best = shared["best"]
             weight_gap = best.weight() < self.bound or best.required_missing()
-            breaks_left = (inst.minimise_breaks and best.breaks() > 0) or (inst.minimise_moves and best.moves() > 0)
+            breaks_left = (inst.minimise_breaks and best.breaks() > 0) or (
+                inst.minimise_moves and best.moves() > 0
+            )
             if not weight_gap and not breaks_left:
                 break
             # Weight while it improves; once it stalls, mostly breaks, weight one round in five.
@@ -854,7 +954,11 @@ class Solver:
             elif not solved or took > 1.0:
                 sizes[kind] = max(10, int(sizes[kind] * 0.7))
             if kind == "weight":
-                stalled = 0 if candidate is not None and candidate.weight() > best.weight() else stalled + 1
+                stalled = (
+                    0
+                    if candidate is not None and candidate.weight() > best.weight()
+                    else stalled + 1
+                )
             if candidate is None:
                 continue
             touched = {p for m in free for p in inst.members[m]}
@@ -867,15 +971,23 @@ class Solver:
             if self.valid(candidate):
                 self.report(candidate.weight(), candidate.breaks())
 
-    def improve(self, incumbent: Schedule, free: set[int], kind: str, seconds: float = 3.0,
-                solve: Callable | None = None) -> tuple[Schedule | None, bool]:
+    def improve(
+        self,
+        incumbent: Schedule,
+        free: set[int],
+        kind: str,
+        seconds: float = 3.0,
+        solve: Callable | None = None,
+    ) -> tuple[Schedule | None, bool]:
         """Best re-placement of `free` (weight first, or breaks then moves at no loss of weight)
         within `seconds`, solved by `solve(solver, model)` (default `solve_cp`): (the schedule
         found or None, whether proved optimal for the neighbourhood)."""
         inst = self.instance
         sm = SlotModel(inst, incumbent, free, breaks=kind == "breaks")
         solver = self.cp_solver(1.0)
-        solver.parameters.max_time_in_seconds = max(0.05, min(solver.parameters.max_time_in_seconds, seconds))
+        solver.parameters.max_time_in_seconds = max(
+            0.05, min(solver.parameters.max_time_in_seconds, seconds)
+        )
         solver.parameters.num_workers = 1  # measured: on small models, faster than two
         if kind == "weight":
             # Then keep meetings where they are: moving them gains nothing and costs breaks.
@@ -899,16 +1011,25 @@ class Solver:
     def better(self, candidate: Schedule, incumbent: Schedule, touched: set[int]) -> bool:
         def key(s: Schedule):
             return (-len(s.required_missing()), s.weight(), -s.breaks(touched), -s.moves())
+
         return key(candidate) > key(incumbent)
 
     def around_unscheduled(self, schedule: Schedule, rng: random.Random, size: int) -> set[int]:
         """An unscheduled meeting with the meetings of its participants and of their partners."""
         inst = self.instance
-        waiting = [m for m, s in enumerate(schedule.slot_of) if s == UNPLACED and self.could_gain(schedule, m)]
+        waiting = [
+            m
+            for m, s in enumerate(schedule.slot_of)
+            if s == UNPLACED and self.could_gain(schedule, m)
+        ]
         missing = [m for m in waiting if inst.required[m]]
         if not waiting:
             return set()
-        seed = rng.choice(missing) if missing else rng.choices(waiting, [inst.weight[m] + 1 for m in waiting])[0]
+        seed = (
+            rng.choice(missing)
+            if missing
+            else rng.choices(waiting, [inst.weight[m] + 1 for m in waiting])[0]
+        )
         return self.grow({seed}, [p for p in inst.members[seed]], rng, size)
 
     def could_gain(self, schedule: Schedule, m: int) -> bool:
@@ -919,8 +1040,10 @@ class Solver:
             return False
         for p in inst.members[m]:
             if len(schedule.busy[p]) >= inst.max_meetings[p] and all(
-                    inst.weight[o] >= inst.weight[m] for o in inst.meetings_of[p]
-                    if schedule.slot_of[o] != UNPLACED):
+                inst.weight[o] >= inst.weight[m]
+                for o in inst.meetings_of[p]
+                if schedule.slot_of[o] != UNPLACED
+            ):
                 return inst.required[m]
         return True
 
@@ -938,10 +1061,13 @@ class Solver:
         day = rng.choice(inst.days)
         width = min(len(day), 4)
         first = rng.randrange(0, len(day) - width + 1)
-        window = set(day[first:first + width])
+        window = set(day[first : first + width])
         inside = [m for m, s in enumerate(schedule.slot_of) if s in window]
-        waiting = [m for m, s in enumerate(schedule.slot_of)
-                   if s == UNPLACED and window.intersection(inst.allowed[m])]
+        waiting = [
+            m
+            for m, s in enumerate(schedule.slot_of)
+            if s == UNPLACED and window.intersection(inst.allowed[m])
+        ]
         rng.shuffle(inside)
         rng.shuffle(waiting)
         return set((waiting + inside)[:size])
@@ -971,29 +1097,48 @@ class Solver:
         inst = self.instance
         if status == UNKNOWN:
             reason = "no valid schedule found within the time limit"
-            return Solution(status=UNKNOWN, seconds=self.elapsed(), workers=self.workers,
-                            unscheduled=[Unscheduled(m, reason) for m in inst.meeting_ids],
-                            bound_weight=self.bound)
+            return Solution(
+                status=UNKNOWN,
+                seconds=self.elapsed(),
+                workers=self.workers,
+                unscheduled=[Unscheduled(m, reason) for m in inst.meeting_ids],
+                bound_weight=self.bound,
+            )
         return to_solution(inst, schedule, status, self.bound, self.elapsed(), self.workers)
 
 
-def to_solution(instance: Instance, schedule: Schedule, status: str, bound: int, seconds: float,
-                workers: int) -> Solution:
+def to_solution(
+    instance: Instance, schedule: Schedule, status: str, bound: int, seconds: float, workers: int
+) -> Solution:
     """A valid schedule as a `Solution`: tables chosen, every unscheduled meeting explained."""
     tables = assign_tables(instance, schedule.slot_of)
-    assignments = [Assignment(instance.meeting_ids[m], instance.slot_ids[s], tables[m])
-                   for m, s in enumerate(schedule.slot_of) if s != UNPLACED]
+    assignments = [
+        Assignment(instance.meeting_ids[m], instance.slot_ids[s], tables[m])
+        for m, s in enumerate(schedule.slot_of)
+        if s != UNPLACED
+    ]
     reasons = explain.unscheduled_reasons(instance, schedule)
     unscheduled = [Unscheduled(instance.meeting_ids[m], reason) for m, reason in reasons.items()]
-    figures = Figures(weight=schedule.weight(), breaks=schedule.breaks(), moved=schedule.moves(),
-                      table_changes=table_changes(instance, schedule.slot_of, tables))
-    return Solution(status=status, assignments=assignments, unscheduled=unscheduled, objective=figures,
-                    bound_weight=bound, seconds=seconds, workers=workers)
+    figures = Figures(
+        weight=schedule.weight(),
+        breaks=schedule.breaks(),
+        moved=schedule.moves(),
+        table_changes=table_changes(instance, schedule.slot_of, tables),
+    )
+    return Solution(
+        status=status,
+        assignments=assignments,
+        unscheduled=unscheduled,
+        objective=figures,
+        bound_weight=bound,
+        seconds=seconds,
+        workers=workers,
+    )
 
 
 def table_changes(instance: Instance, slot_of: list[int], tables: dict[int, str]) -> int:
     changes = 0
-    for p, meetings in enumerate(instance.meetings_of):
+    for _p, meetings in enumerate(instance.meetings_of):
         held = sorted((slot_of[m], tables[m]) for m in meetings if slot_of[m] != UNPLACED)
-        changes += sum(1 for (_, a), (_, b) in zip(held, held[1:]) if a != b)
+        changes += sum(1 for (_, a), (_, b) in itertools.pairwise(held) if a != b)
     return changes

@@ -25,19 +25,28 @@ def assign_tables(instance: Instance, slot_of: list[int]) -> dict[int, str]:
         else:
             shared = instance.shared_tables
         taken = {instance.fixed_table[m] for m in meetings if instance.fixed_table[m] is not None}
-        free = [t for t in reversed(shared) if t not in taken]  # popped from the end: first table first
+        free = [
+            t for t in reversed(shared) if t not in taken
+        ]  # popped from the end: first table first
         free_set = set(free)
 
         def preferences(m: int) -> list[str]:
             wanted = []
-            if instance.previous_slot.get(m) == s and m in instance.previous_table:
+            placed_here_before = instance.previous_slot.get(m) == s  # noqa: B023  (called in this slot's turn)
+            if placed_here_before and m in instance.previous_table:
                 wanted.append(instance.previous_table[m])
             wanted.extend(last_table[p] for p in instance.members[m] if p in last_table)
             return wanted
 
         # Pinned first, then booths, then meetings whose people sat somewhere before.
-        for m in sorted(meetings, key=lambda m: (instance.fixed_table[m] is None,
-                                                 not instance.in_booth[m], not preferences(m))):
+        for m in sorted(
+            meetings,
+            key=lambda m: (
+                instance.fixed_table[m] is None,
+                not instance.in_booth[m],
+                not preferences(m),
+            ),
+        ):
             if instance.fixed_table[m] is not None:
                 table = instance.fixed_table[m]
             elif instance.in_booth[m]:

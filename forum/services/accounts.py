@@ -1,8 +1,10 @@
 """Sign-up, sign-in with throttling, password reset by e-mailed expiring token, profile changes."""
+
 import hashlib
 
 from flask import current_app, url_for
-from flask_babel import gettext as _, force_locale
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -25,7 +27,11 @@ def normalise_email(email: str) -> str:
 
 def hash_password(password: str) -> str:
     method = current_app.config.get("PASSWORD_HASH_METHOD")
-    return generate_password_hash(password, method=method) if method else generate_password_hash(password)
+    return (
+        generate_password_hash(password, method=method)
+        if method
+        else generate_password_hash(password)
+    )
 
 
 def find_user(email: str) -> User | None:
@@ -34,8 +40,18 @@ def find_user(email: str) -> User | None:
 
 def sign_up(email: str, password: str, name: str, locale: str | None) -> User:
     if find_user(email) is not None:
-        raise ServiceError(_("An account with this e-mail address exists already. Sign in or reset your password."), "email")
-    user = User(email=normalise_email(email), password_hash=hash_password(password), name=name.strip(), locale=locale)
+        raise ServiceError(
+            _(
+                "An account with this e-mail address exists already. Sign in or reset your password."
+            ),
+            "email",
+        )
+    user = User(
+        email=normalise_email(email),
+        password_hash=hash_password(password),
+        name=name.strip(),
+        locale=locale,
+    )
     db.session.add(user)
     db.session.flush()
     return user
@@ -43,18 +59,29 @@ def sign_up(email: str, password: str, name: str, locale: str | None) -> User:
 
 def _recent_failures(column, value) -> int:
     since = utcnow() - current_app.config["LOGIN_THROTTLE_WINDOW"]
-    return db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= since))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= since)
+    )
 
 
 def check_throttle(email: str, address: str) -> None:
     """Refuse further attempts after too many recent failures for one account or one address."""
     config = current_app.config
-    if (_recent_failures(LoginAttempt.email, normalise_email(email)) >= config["LOGIN_MAX_FAILURES_PER_EMAIL"]
-            or _recent_failures(LoginAttempt.address, address) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
+    if (
+        _recent_failures(LoginAttempt.email, normalise_email(email))
+        >= config["LOGIN_MAX_FAILURES_PER_EMAIL"]
+        or _recent_failures(LoginAttempt.address, address)
+        >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    ):
         minutes = int(config["LOGIN_THROTTLE_WINDOW"].total_seconds() // 60)
-        raise Throttled(_("Too many failed attempts. Please wait %(minutes)d minutes, or reset your password.",
-                             minutes=minutes))
+        raise Throttled(
+            _(
+                "Too many failed attempts. Please wait %(minutes)d minutes, or reset your password.",
+                minutes=minutes,
+            )
+        )
 
 
 def authenticate(email: str, password: str, address: str) -> User:
@@ -62,7 +89,9 @@ def authenticate(email: str, password: str, address: str) -> User:
     check_throttle(email, address)
     user = find_user(email)
     succeeded = user is not None and check_password_hash(user.password_hash, password)
-    db.session.add(LoginAttempt(email=normalise_email(email)[:254], address=address[:64], succeeded=succeeded))
+    db.session.add(
+        LoginAttempt(email=normalise_email(email)[:254], address=address[:64], succeeded=succeeded)
+    )
     db.session.flush()
     if not succeeded:
         raise ServiceError(_("The e-mail address or the password is not right."))
@@ -99,7 +128,9 @@ def request_password_reset(email: str, address: str) -> None:
     """E-mail a reset link if the account exists; say nothing either way to the requester."""
     check_throttle(email, address)
     # A reset request counts as an attempt so that the form cannot be used to flood a mailbox.
-    db.session.add(LoginAttempt(email=normalise_email(email)[:254], address=address[:64], succeeded=False))
+    db.session.add(
+        LoginAttempt(email=normalise_email(email)[:254], address=address[:64], succeeded=False)
+    )
     user = find_user(email)
     if user is None:
         db.session.flush()
@@ -107,10 +138,17 @@ def request_password_reset(email: str, address: str) -> None:
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     link = url_for("auth.reset_password", token=reset_token(user), _external=True)
     with force_locale(user.locale or "en"):
-        send_mail(user.email, _("Reset your Forum password"),
-                  _("Hello %(name)s,\n\nTo choose a new password, open this link within %(minutes)d minutes:\n%(link)s\n\n"
-                    "If you did not ask for this, ignore this message; your password stays as it is.",
-                    name=user.name, minutes=minutes, link=link))
+        send_mail(
+            user.email,
+            _("Reset your Forum password"),
+            _(
+                "Hello %(name)s,\n\nTo choose a new password, open this link within %(minutes)d minutes:\n%(link)s\n\n"
+                "If you did not ask for this, ignore this message; your password stays as it is.",
+                name=user.name,
+                minutes=minutes,
+                link=link,
+            ),
+        )
 
 
 def set_password(user: User, password: str) -> None:
@@ -142,5 +180,3 @@ def create_admin(email: str, password: str, name: str) -> User:
     user.is_admin = True
     db.session.flush()
     return user
-
-

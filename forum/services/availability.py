@@ -1,27 +1,47 @@
 """Availability: the slots in which a participant cannot meet, and the organizer's reminders to
 those who have not said when they are free or have not asked anyone for a meeting."""
+
 from dataclasses import dataclass
 
 from flask import url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Event, MeetingRequest, MeetingSession, Participant, Slot, Unavailability, User, utcnow
+from ..models import (
+    Event,
+    MeetingRequest,
+    MeetingSession,
+    Participant,
+    Slot,
+    Unavailability,
+    User,
+    utcnow,
+)
 from . import ServiceError
 from .notifications import notify
 from .requests import can_meet
 
 
 def event_slots(event: Event) -> list[Slot]:
-    return list(db.session.scalars(select(Slot).join(MeetingSession).where(MeetingSession.event_id == event.id)
-                                   .order_by(Slot.starts_at, Slot.id)))
+    return list(
+        db.session.scalars(
+            select(Slot)
+            .join(MeetingSession)
+            .where(MeetingSession.event_id == event.id)
+            .order_by(Slot.starts_at, Slot.id)
+        )
+    )
 
 
 def unavailable_slot_ids(participant: Participant) -> set[int]:
-    return set(db.session.scalars(select(Unavailability.slot_id)
-                                  .where(Unavailability.participant_id == participant.id)))
+    return set(
+        db.session.scalars(
+            select(Unavailability.slot_id).where(Unavailability.participant_id == participant.id)
+        )
+    )
 
 
 def save_availability(participant: Participant, unavailable_ids: set[int]) -> None:
@@ -34,11 +54,19 @@ def save_availability(participant: Participant, unavailable_ids: set[int]) -> No
         raise ServiceError(_("Only approved participants can set their availability."))
     known = {slot.id for slot in event_slots(event)}
     if not set(unavailable_ids) <= known:
-        raise ServiceError(_("Some of the chosen times are not slots of this event. Reload the page and try again."),
-                           "unavailable")
-    db.session.execute(delete(Unavailability).where(Unavailability.participant_id == participant.id))
-    db.session.add_all(Unavailability(participant_id=participant.id, slot_id=slot_id)
-                       for slot_id in sorted(unavailable_ids))
+        raise ServiceError(
+            _(
+                "Some of the chosen times are not slots of this event. Reload the page and try again."
+            ),
+            "unavailable",
+        )
+    db.session.execute(
+        delete(Unavailability).where(Unavailability.participant_id == participant.id)
+    )
+    db.session.add_all(
+        Unavailability(participant_id=participant.id, slot_id=slot_id)
+        for slot_id in sorted(unavailable_ids)
+    )
     participant.availability_saved_at = utcnow()
     db.session.flush()
     db.session.expire(participant, ["unavailable_slots"])
@@ -53,17 +81,26 @@ class ReminderCandidate:
 
 def reminder_candidates(event: Event) -> list[ReminderCandidate]:
     """Approved participants who have not saved their availability or not sent any request."""
-    sent_any = exists().where(MeetingRequest.requester_id == Participant.id,
-                              MeetingRequest.created_by_organizer.is_(False))
+    sent_any = exists().where(
+        MeetingRequest.requester_id == Participant.id,
+        MeetingRequest.created_by_organizer.is_(False),
+    )
     rows = db.session.execute(
-        select(Participant, sent_any).join(User)
+        select(Participant, sent_any)
+        .join(User)
         .options(selectinload(Participant.user), selectinload(Participant.organisation))
-        .where(Participant.event_id == event.id, Participant.status == "approved",
-               Participant.organisation_id.is_not(None),
-               Participant.availability_saved_at.is_(None) | ~sent_any)
-        .order_by(User.name, Participant.id)).all()
-    return [ReminderCandidate(participant, participant.availability_saved_at is None, not has_sent)
-            for participant, has_sent in rows]
+        .where(
+            Participant.event_id == event.id,
+            Participant.status == "approved",
+            Participant.organisation_id.is_not(None),
+            Participant.availability_saved_at.is_(None) | ~sent_any,
+        )
+        .order_by(User.name, Participant.id)
+    ).all()
+    return [
+        ReminderCandidate(participant, participant.availability_saved_at is None, not has_sent)
+        for participant, has_sent in rows
+    ]
 
 
 def send_reminders(event: Event, participant_ids: set[int]) -> int:
@@ -74,14 +111,23 @@ def send_reminders(event: Event, participant_ids: set[int]) -> int:
     if not participant_ids:
         raise ServiceError(_("Choose at least one person to remind."), "participants")
     if not set(participant_ids) <= set(candidates):
-        raise ServiceError(_("Some of the chosen people have nothing left to do or are not participants of this "
-                             "event. Reload the page and try again."), "participants")
+        raise ServiceError(
+            _(
+                "Some of the chosen people have nothing left to do or are not participants of this "
+                "event. Reload the page and try again."
+            ),
+            "participants",
+        )
     for participant_id in sorted(participant_ids):
         candidate = candidates[participant_id]
-        notify(candidate.participant, _l("A reminder from the organizers of %(event)s", event=event.name),
-               _reminder_body(event, candidate),
-               url_for("meetings.availability", slug=event.slug) if candidate.availability_missing
-               else url_for("meetings.my_requests", slug=event.slug))
+        notify(
+            candidate.participant,
+            _l("A reminder from the organizers of %(event)s", event=event.name),
+            _reminder_body(event, candidate),
+            url_for("meetings.availability", slug=event.slug)
+            if candidate.availability_missing
+            else url_for("meetings.my_requests", slug=event.slug),
+        )
     return len(participant_ids)
 
 
@@ -89,11 +135,20 @@ def _reminder_body(event: Event, candidate: ReminderCandidate):
     def body() -> str:
         lines = [_("Hello %(name)s,", name=candidate.participant.user.name)]
         if candidate.availability_missing:
-            lines.append(_("Please tell us when you cannot meet, so that no meeting is placed at those times: %(link)s",
-                           link=url_for("meetings.availability", slug=event.slug, _external=True)))
+            lines.append(
+                _(
+                    "Please tell us when you cannot meet, so that no meeting is placed at those times: %(link)s",
+                    link=url_for("meetings.availability", slug=event.slug, _external=True),
+                )
+            )
         if candidate.requests_missing:
-            lines.append(_("You have not requested any meeting yet. Browse the participants and their offers "
-                           "and needs, and ask for the meetings you want: %(link)s",
-                           link=url_for("meetings.my_requests", slug=event.slug, _external=True)))
+            lines.append(
+                _(
+                    "You have not requested any meeting yet. Browse the participants and their offers "
+                    "and needs, and ask for the meetings you want: %(link)s",
+                    link=url_for("meetings.my_requests", slug=event.slug, _external=True),
+                )
+            )
         return "\n\n".join(lines)
+
     return body

@@ -21,6 +21,7 @@ are cancelled:
 The icalendar library escapes text, folds lines at 75 octets between UTF-8 characters and ends
 every line with CRLF.
 """
+
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -28,12 +29,24 @@ from itertools import groupby
 
 import icalendar
 from flask import current_app, url_for
-from flask_babel import force_locale, gettext as _
-from sqlalchemy import and_, event as sa_event, func, inspect, or_, select, update
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, inspect, or_, select, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, selectinload
 
 from ..extensions import db
-from ..models import Event, Meeting, MeetingAttendee, MeetingRequest, Opportunity, Participant, Slot, Table, utcnow
+from ..models import (
+    Event,
+    Meeting,
+    MeetingAttendee,
+    MeetingRequest,
+    Opportunity,
+    Participant,
+    Slot,
+    Table,
+    utcnow,
+)
 
 CALENDAR_MIME_TYPE = "text/calendar"
 PUBLISHED_EVENT_STATUSES = ("published", "closed")
@@ -61,9 +74,14 @@ def _count_calendar_changes(session: Session, flush_context, instances) -> None:
     if not touched:
         return
     with session.no_autoflush:
-        stored = {row.id: row for row in session.execute(
-            select(Meeting.id, Meeting.slot_id, Meeting.table_id, Meeting.status, Meeting.sequence)
-            .where(Meeting.id.in_([meeting.id for meeting in touched])))}
+        stored = {
+            row.id: row
+            for row in session.execute(
+                select(
+                    Meeting.id, Meeting.slot_id, Meeting.table_id, Meeting.status, Meeting.sequence
+                ).where(Meeting.id.in_([meeting.id for meeting in touched]))
+            )
+        }
         now = utcnow()
         for meeting in touched:
             row = stored.get(meeting.id)
@@ -76,7 +94,9 @@ def _count_calendar_changes(session: Session, flush_context, instances) -> None:
             meeting.updated_at = now
 
 
-def _remember_withdrawal(session: Session, meeting: Meeting, stored_slot_id: int | None, new_slot) -> None:
+def _remember_withdrawal(
+    session: Session, meeting: Meeting, stored_slot_id: int | None, new_slot
+) -> None:
     if new_slot is not None:
         meeting.withdrawn_slot = None
     elif stored_slot_id is not None:
@@ -85,8 +105,12 @@ def _remember_withdrawal(session: Session, meeting: Meeting, stored_slot_id: int
 
 def _placement_touched(meeting: Meeting) -> bool:
     attributes = inspect(meeting).attrs
-    return any(attributes[name].history.has_changes()
-               for pair in _PLACEMENT for name in pair if name is not None)
+    return any(
+        attributes[name].history.has_changes()
+        for pair in _PLACEMENT
+        for name in pair
+        if name is not None
+    )
 
 
 def _placement(meeting: Meeting) -> tuple:
@@ -97,13 +121,16 @@ def _placement(meeting: Meeting) -> tuple:
         assigned = attributes[relationship].history.added if relationship else ()
         if assigned:
             target = assigned[0]
-            values.append(None if target is None else (target.id if target.id is not None else _NEW_TARGET))
+            values.append(
+                None if target is None else (target.id if target.id is not None else _NEW_TARGET)
+            )
         else:
             values.append(getattr(meeting, column))
     return tuple(values)
 
 
 # --- which meetings ----------------------------------------------------------------------------
+
 
 def cancelled_retention() -> timedelta:
     return timedelta(days=current_app.config["CALENDAR_CANCELLED_RETENTION"])
@@ -112,32 +139,54 @@ def cancelled_retention() -> timedelta:
 def _placed_meetings(with_withdrawn: bool = False):
     """Meetings with a published slot (the inner join) — or, `with_withdrawn`, the slot a
     publication took them off — in time order, with what their entries show."""
-    shown_slot_id = func.coalesce(Meeting.slot_id, Meeting.withdrawn_slot_id) if with_withdrawn else Meeting.slot_id
-    return (select(Meeting).join(Slot, Slot.id == shown_slot_id)
-            .options(selectinload(Meeting.slot), selectinload(Meeting.withdrawn_slot), selectinload(Meeting.table),
-                     selectinload(Meeting.event),
-                     selectinload(Meeting.request).selectinload(MeetingRequest.opportunity),
-                     selectinload(Meeting.attendees).selectinload(MeetingAttendee.participant)
-                     .selectinload(Participant.user),
-                     selectinload(Meeting.attendees).selectinload(MeetingAttendee.participant)
-                     .selectinload(Participant.organisation))
-            .order_by(Slot.starts_at, Meeting.id))
+    shown_slot_id = (
+        func.coalesce(Meeting.slot_id, Meeting.withdrawn_slot_id)
+        if with_withdrawn
+        else Meeting.slot_id
+    )
+    return (
+        select(Meeting)
+        .join(Slot, Slot.id == shown_slot_id)
+        .options(
+            selectinload(Meeting.slot),
+            selectinload(Meeting.withdrawn_slot),
+            selectinload(Meeting.table),
+            selectinload(Meeting.event),
+            selectinload(Meeting.request).selectinload(MeetingRequest.opportunity),
+            selectinload(Meeting.attendees)
+            .selectinload(MeetingAttendee.participant)
+            .selectinload(Participant.user),
+            selectinload(Meeting.attendees)
+            .selectinload(MeetingAttendee.participant)
+            .selectinload(Participant.organisation),
+        )
+        .order_by(Slot.starts_at, Meeting.id)
+    )
 
 
 def is_published(event: Event) -> bool:
     return event.status in PUBLISHED_EVENT_STATUSES
 
 
-def published_agenda(participant: Participant, cancelled_since: datetime | None = None) -> list[Meeting]:
+def published_agenda(
+    participant: Participant, cancelled_since: datetime | None = None
+) -> list[Meeting]:
     """The participant's meetings on the published schedule (none before it is published);
     cancelled and withdrawn ones only if last changed at or after `cancelled_since`, all when None."""
     if not is_published(participant.event):
         return []
-    query = (_placed_meetings(with_withdrawn=True).join(Meeting.attendees)
-             .where(MeetingAttendee.participant_id == participant.id))
+    query = (
+        _placed_meetings(with_withdrawn=True)
+        .join(Meeting.attendees)
+        .where(MeetingAttendee.participant_id == participant.id)
+    )
     if cancelled_since is not None:
-        query = query.where(or_(and_(Meeting.status != "cancelled", Meeting.slot_id.is_not(None)),
-                                Meeting.updated_at >= cancelled_since))
+        query = query.where(
+            or_(
+                and_(Meeting.status != "cancelled", Meeting.slot_id.is_not(None)),
+                Meeting.updated_at >= cancelled_since,
+            )
+        )
     return list(db.session.scalars(query).unique())
 
 
@@ -149,38 +198,52 @@ def current_agenda(participant: Participant, now: datetime | None = None) -> lis
 
 def on_published_agenda(meeting: Meeting, participant: Participant) -> bool:
     """Whether the participant's calendars show `meeting` (placed, cancelled or withdrawn)."""
-    return (meeting.calendar_slot is not None and is_published(meeting.event)
-            and any(attendee.participant_id == participant.id for attendee in meeting.attendees))
+    return (
+        meeting.calendar_slot is not None
+        and is_published(meeting.event)
+        and any(attendee.participant_id == participant.id for attendee in meeting.attendees)
+    )
 
 
 def last_change(event: Event) -> datetime | None:
     """The newest change among what the event's calendars show, for HTTP Last-Modified: any
     meeting of the event (a meeting leaving a feed changes it too) and any offer or need. Renamed
     people, organisations or tables change the bytes and the ETag, not this time."""
-    times = [db.session.scalar(select(func.max(Meeting.updated_at)).where(Meeting.event_id == event.id)),
-             db.session.scalar(select(func.max(Opportunity.updated_at)).where(Opportunity.event_id == event.id))]
+    times = [
+        db.session.scalar(select(func.max(Meeting.updated_at)).where(Meeting.event_id == event.id)),
+        db.session.scalar(
+            select(func.max(Opportunity.updated_at)).where(Opportunity.event_id == event.id)
+        ),
+    ]
     return max((time for time in times if time is not None), default=None)
 
 
 def other_side(meeting: Meeting, viewer: Participant | None) -> list[Participant]:
     """Whom `viewer` meets: the attendees of other organisations (every attendee for organizers)."""
-    people = sorted((attendee.participant for attendee in meeting.attendees), key=lambda person: person.id)
+    people = sorted(
+        (attendee.participant for attendee in meeting.attendees), key=lambda person: person.id
+    )
     if viewer is None:
         return people
     others = [person for person in people if person.id != viewer.id]
-    return [person for person in others if person.organisation_id != viewer.organisation_id] or others
+    return [
+        person for person in others if person.organisation_id != viewer.organisation_id
+    ] or others
 
 
 # --- feed token --------------------------------------------------------------------------------
+
 
 def feed_token(participant: Participant) -> str:
     """The secret of the participant's feed URL, created on first use (two first visits at once
     agree on one token)."""
     if participant.calendar_token is None:
-        db.session.execute(update(Participant)
-                           .where(Participant.id == participant.id, Participant.calendar_token.is_(None))
-                           .values(calendar_token=secrets.token_urlsafe(FEED_TOKEN_BYTES))
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(Participant)
+            .where(Participant.id == participant.id, Participant.calendar_token.is_(None))
+            .values(calendar_token=secrets.token_urlsafe(FEED_TOKEN_BYTES))
+            .execution_options(synchronize_session=False)
+        )
         db.session.refresh(participant, ["calendar_token"])
     return participant.calendar_token
 
@@ -194,13 +257,16 @@ def reset_feed_token(participant: Participant) -> str:
 
 def participant_for_feed(token: str) -> Participant | None:
     """The approved participant whose feed `token` opens, or None (unknown, reset or revoked)."""
-    if not FEED_TOKEN_PATTERN.fullmatch(token):  # also keeps NUL and other junk away from the database
+    if not FEED_TOKEN_PATTERN.fullmatch(
+        token
+    ):  # also keeps NUL and other junk away from the database
         return None
     participant = db.session.scalar(select(Participant).where(Participant.calendar_token == token))
     return participant if participant is not None and participant.status == "approved" else None
 
 
 # --- building the calendars --------------------------------------------------------------------
+
 
 def agenda_download(participant: Participant) -> bytes:
     """The participant's published agenda with every cancellation and withdrawal, in their language."""
@@ -217,28 +283,43 @@ def meeting_download(meeting: Meeting, viewer: Participant | None) -> bytes:
     (organizers see the current schedule: nothing for a withdrawn meeting)."""
     if viewer is not None:
         return _participant_calendar(viewer, [meeting] if meeting.calendar_slot is not None else [])
-    return _build(meeting.event, meeting.event.name, [meeting] if meeting.slot_id is not None else [], viewer=None)
+    return _build(
+        meeting.event,
+        meeting.event.name,
+        [meeting] if meeting.slot_id is not None else [],
+        viewer=None,
+    )
 
 
 def event_download(event: Event) -> bytes:
     """Every placed meeting of the event, for the organizers (summaries name all attendees)."""
-    meetings = list(db.session.scalars(_placed_meetings().where(Meeting.event_id == event.id)).unique())
+    meetings = list(
+        db.session.scalars(_placed_meetings().where(Meeting.event_id == event.id)).unique()
+    )
     return _build(event, _("%(event)s: all meetings", event=event.name), meetings, viewer=None)
 
 
 def table_download(table: Table) -> bytes:
     """The placed meetings at one table (a table sheet in a calendar)."""
-    meetings = list(db.session.scalars(_placed_meetings().where(Meeting.table_id == table.id)).unique())
-    return _build(table.event, _("%(event)s: %(table)s", event=table.event.name, table=table.name),
-                  meetings, viewer=None)
+    meetings = list(
+        db.session.scalars(_placed_meetings().where(Meeting.table_id == table.id)).unique()
+    )
+    return _build(
+        table.event,
+        _("%(event)s: %(table)s", event=table.event.name, table=table.name),
+        meetings,
+        viewer=None,
+    )
 
 
 def meetings_attachment(participant: Participant, meetings: list[Meeting]) -> tuple[str, str, str]:
     """(file name, MIME type, text) of the meetings an e-mail to `participant` is about, for
     `send_mail(..., attachment=...)`; withdrawn meetings come as cancellations, meetings that were
     never on the published schedule are left out."""
-    placed = sorted((meeting for meeting in meetings if meeting.calendar_slot is not None),
-                    key=lambda meeting: (meeting.calendar_slot.starts_at, meeting.id))
+    placed = sorted(
+        (meeting for meeting in meetings if meeting.calendar_slot is not None),
+        key=lambda meeting: (meeting.calendar_slot.starts_at, meeting.id),
+    )
     data = _participant_calendar(participant, placed)
     return f"{participant.event.slug}-meetings.ics", CALENDAR_MIME_TYPE, data.decode("utf-8")
 
@@ -246,7 +327,9 @@ def meetings_attachment(participant: Participant, meetings: list[Meeting]) -> tu
 def _participant_calendar(participant: Participant, meetings: list[Meeting]) -> bytes:
     event = participant.event
     with force_locale(participant.user.locale or "en"):
-        return _build(event, _("%(event)s: my meetings", event=event.name), meetings, viewer=participant)
+        return _build(
+            event, _("%(event)s: my meetings", event=event.name), meetings, viewer=participant
+        )
 
 
 def _build(event: Event, name: str, meetings: list[Meeting], viewer: Participant | None) -> bytes:
@@ -256,17 +339,26 @@ def _build(event: Event, name: str, meetings: list[Meeting], viewer: Participant
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", icalendar.vText(name))
     calendar.add("x-wr-timezone", icalendar.vText(event.timezone))
-    calendar.add("refresh-interval", icalendar.vDuration(REFRESH_INTERVAL), parameters={"VALUE": "DURATION"})
+    calendar.add(
+        "refresh-interval", icalendar.vDuration(REFRESH_INTERVAL), parameters={"VALUE": "DURATION"}
+    )
     calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))
     shown = {meeting.id: other_side(meeting, viewer) for meeting in meetings}
     opportunities = _opportunities_of({person.id for people in shown.values() for person in people})
     for meeting in meetings:
-        calendar.add_component(_entry(event, meeting, shown[meeting.id], opportunities, with_agenda=viewer is not None))
+        calendar.add_component(
+            _entry(event, meeting, shown[meeting.id], opportunities, with_agenda=viewer is not None)
+        )
     return calendar.to_ical()
 
 
-def _entry(event: Event, meeting: Meeting, people: list[Participant],
-           opportunities: dict[int, list[Opportunity]], with_agenda: bool) -> icalendar.Event:
+def _entry(
+    event: Event,
+    meeting: Meeting,
+    people: list[Participant],
+    opportunities: dict[int, list[Opportunity]],
+    with_agenda: bool,
+) -> icalendar.Event:
     entry = icalendar.Event()
     entry.add("uid", meeting.calendar_uid)
     entry.add("dtstamp", meeting.updated_at)
@@ -274,18 +366,25 @@ def _entry(event: Event, meeting: Meeting, people: list[Participant],
     entry.add("sequence", meeting.sequence)
     entry.add("dtstart", meeting.calendar_slot.starts_at)
     entry.add("dtend", meeting.calendar_slot.ends_at)
-    entry.add("status", "CANCELLED" if meeting.status == "cancelled" or meeting.withdrawn else "CONFIRMED")
+    entry.add(
+        "status", "CANCELLED" if meeting.status == "cancelled" or meeting.withdrawn else "CONFIRMED"
+    )
     entry.add("summary", _summary(meeting, people, with_agenda))
     entry.add("location", _location(event, meeting.table))
     entry.add("description", _description(event, meeting, people, opportunities, with_agenda))
-    entry.add("url", url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting.id, _external=True))
+    entry.add(
+        "url",
+        url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting.id, _external=True),
+    )
     return entry
 
 
 def _names(people: list[Participant]) -> str:
-    """"Kim, Lee (Org A); Park (Org B)": the people grouped by organisation."""
+    """ "Kim, Lee (Org A); Park (Org B)": the people grouped by organisation."""
+
     def organisation(person):
         return person.organisation.name if person.organisation else ""
+
     groups = []
     for name, members in groupby(sorted(people, key=organisation), key=organisation):
         names = ", ".join(person.user.name for person in members)
@@ -294,8 +393,11 @@ def _names(people: list[Participant]) -> str:
 
 
 def _summary(meeting: Meeting, people: list[Participant], for_attendee: bool) -> str:
-    summary = (_("Meeting with %(people)s", people=_names(people)) if for_attendee
-               else _("Meeting: %(people)s", people=_names(people)))
+    summary = (
+        _("Meeting with %(people)s", people=_names(people))
+        if for_attendee
+        else _("Meeting: %(people)s", people=_names(people))
+    )
     # Clients that ignore STATUS (or show it faintly) still say it is off.
     if meeting.status == "cancelled":
         return _("Cancelled: %(summary)s", summary=summary)
@@ -314,15 +416,25 @@ def _opportunities_of(participant_ids: set[int]) -> dict[int, list[Opportunity]]
     found: dict[int, list[Opportunity]] = {participant_id: [] for participant_id in participant_ids}
     if participant_ids:
         for opportunity in db.session.scalars(
-                select(Opportunity).where(Opportunity.participant_id.in_(participant_ids),
-                                          Opportunity.withdrawn.is_(False), Opportunity.hidden.is_(False))
-                .order_by(Opportunity.created_at, Opportunity.id)):
+            select(Opportunity)
+            .where(
+                Opportunity.participant_id.in_(participant_ids),
+                Opportunity.withdrawn.is_(False),
+                Opportunity.hidden.is_(False),
+            )
+            .order_by(Opportunity.created_at, Opportunity.id)
+        ):
             found[opportunity.participant_id].append(opportunity)
     return found
 
 
-def _description(event: Event, meeting: Meeting, people: list[Participant],
-                 opportunities: dict[int, list[Opportunity]], with_agenda: bool) -> str:
+def _description(
+    event: Event,
+    meeting: Meeting,
+    people: list[Participant],
+    opportunities: dict[int, list[Opportunity]],
+    with_agenda: bool,
+) -> str:
     lines = []
     for person in people:
         organisation = f" ({person.organisation.name})" if person.organisation else ""
@@ -335,8 +447,17 @@ def _description(event: Event, meeting: Meeting, people: list[Participant],
     if topic is not None and not topic.hidden:
         lines.append(_("Requested about: %(title)s", title=topic.title))
     if with_agenda:
-        lines.append(_("Your agenda: %(url)s", url=url_for("calendars.agenda", slug=event.slug, _external=True,
-                                                              _anchor=f"meeting-{meeting.id}")))
+        lines.append(
+            _(
+                "Your agenda: %(url)s",
+                url=url_for(
+                    "calendars.agenda",
+                    slug=event.slug,
+                    _external=True,
+                    _anchor=f"meeting-{meeting.id}",
+                ),
+            )
+        )
     if meeting.table is not None and meeting.table.video_url:
         lines.append(_("Video: %(url)s", url=meeting.table.video_url))
     return "\n".join(lines)

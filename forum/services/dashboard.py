@@ -1,12 +1,21 @@
 """The organizer's overview in figures: registrations, opportunities, requests, acceptance,
 meetings per participant, and who has not set their availability or sent a request yet."""
+
 from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import OPPORTUNITY_KINDS, OPPORTUNITY_TYPES, REQUEST_STATUSES, Event, MeetingRequest, Opportunity, Participant
+from ..models import (
+    OPPORTUNITY_KINDS,
+    OPPORTUNITY_TYPES,
+    REQUEST_STATUSES,
+    Event,
+    MeetingRequest,
+    Opportunity,
+    Participant,
+)
 from ..models.events import PARTICIPANT_STATUSES
 from .availability import ReminderCandidate, reminder_candidates
 from .exports import participant_figures
@@ -41,31 +50,58 @@ def _counts(statement, keys) -> dict[str, int]:
 def _distribution(values: list[int]) -> list[tuple[str, int]]:
     counter = Counter(min(value, DISTRIBUTION_CAP) for value in values)
     top = max(counter, default=0)
-    return [(f"{number}+" if number == DISTRIBUTION_CAP else str(number), counter.get(number, 0))
-            for number in range(top + 1)]
+    return [
+        (f"{number}+" if number == DISTRIBUTION_CAP else str(number), counter.get(number, 0))
+        for number in range(top + 1)
+    ]
 
 
 def overview(event: Event) -> Overview:
-    registrations = _counts(select(Participant.status, func.count()).where(
-        Participant.event_id == event.id, Participant.role == "participant").group_by(Participant.status),
-        PARTICIPANT_STATUSES)
-    listed = select(func.count()).where(Opportunity.event_id == event.id, Opportunity.withdrawn.is_(False),
-                                        Opportunity.hidden.is_(False))
-    by_kind = _counts(listed.with_only_columns(Opportunity.kind, func.count()).group_by(Opportunity.kind), OPPORTUNITY_KINDS)
-    by_type = _counts(listed.with_only_columns(Opportunity.type, func.count()).group_by(Opportunity.type),
-                      OPPORTUNITY_TYPES)
-    requests = _counts(select(MeetingRequest.status, func.count()).where(MeetingRequest.event_id == event.id)
-                       .group_by(MeetingRequest.status), REQUEST_STATUSES)
+    registrations = _counts(
+        select(Participant.status, func.count())
+        .where(Participant.event_id == event.id, Participant.role == "participant")
+        .group_by(Participant.status),
+        PARTICIPANT_STATUSES,
+    )
+    listed = select(func.count()).where(
+        Opportunity.event_id == event.id,
+        Opportunity.withdrawn.is_(False),
+        Opportunity.hidden.is_(False),
+    )
+    by_kind = _counts(
+        listed.with_only_columns(Opportunity.kind, func.count()).group_by(Opportunity.kind),
+        OPPORTUNITY_KINDS,
+    )
+    by_type = _counts(
+        listed.with_only_columns(Opportunity.type, func.count()).group_by(Opportunity.type),
+        OPPORTUNITY_TYPES,
+    )
+    requests = _counts(
+        select(MeetingRequest.status, func.count())
+        .where(MeetingRequest.event_id == event.id)
+        .group_by(MeetingRequest.status),
+        REQUEST_STATUSES,
+    )
     # A request accepted and later cancelled (its meeting called off) was still an acceptance.
-    accepted = db.session.scalar(select(func.count()).where(
-        MeetingRequest.event_id == event.id, MeetingRequest.recipient_priority.is_not(None)))
+    accepted = db.session.scalar(
+        select(func.count()).where(
+            MeetingRequest.event_id == event.id, MeetingRequest.recipient_priority.is_not(None)
+        )
+    )
     figures = participant_figures(event)
     published = event.status in ("published", "closed")
     candidates = reminder_candidates(event)
     return Overview(
-        registrations=registrations, opportunities_by_kind=by_kind, opportunities_by_type=by_type,
-        requests=requests, answered=accepted + requests["declined"], accepted=accepted,
+        registrations=registrations,
+        opportunities_by_kind=by_kind,
+        opportunities_by_type=by_type,
+        requests=requests,
+        answered=accepted + requests["declined"],
+        accepted=accepted,
         agreed_distribution=_distribution([f["agreed"] for f in figures]),
-        scheduled_distribution=_distribution([f["scheduled"] for f in figures]) if published else None,
+        scheduled_distribution=_distribution([f["scheduled"] for f in figures])
+        if published
+        else None,
         no_availability=[c for c in candidates if c.availability_missing],
-        no_request=[c for c in candidates if c.requests_missing])
+        no_request=[c for c in candidates if c.requests_missing],
+    )

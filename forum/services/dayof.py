@@ -8,18 +8,32 @@ booth of an attendee who owns one, else a shared table (one without an owner). T
 locked before anything is checked, so two bookings at once cannot take the same table or
 double-book someone. Calendar sequences are bumped by the listener on `Meeting`, not here.
 """
+
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import (parse_id, Event, Meeting, MeetingAttendee, MeetingRequest, MeetingSession, Participant, Slot, Table,
-                      Unavailability, User, utcnow)
+from ..models import (
+    Event,
+    Meeting,
+    MeetingAttendee,
+    MeetingRequest,
+    MeetingSession,
+    Participant,
+    Slot,
+    Table,
+    Unavailability,
+    User,
+    parse_id,
+    utcnow,
+)
 from . import ServiceError
 from .notifications import notify
 from .requests import MEETING_STATUS_LABELS, can_meet, meeting_weight, open_request_between
@@ -41,24 +55,36 @@ def _lock_event(event: Event) -> None:
 
 def _check_on_the_day(event: Event) -> None:
     if event.status != "published":
-        raise ServiceError(_("This can be done only while the schedule is published, until the event closes."))
+        raise ServiceError(
+            _("This can be done only while the schedule is published, until the event closes.")
+        )
 
 
 def _with_people(query):
     return query.options(
-        selectinload(Meeting.attendees).selectinload(MeetingAttendee.participant).selectinload(Participant.user),
-        selectinload(Meeting.attendees).selectinload(MeetingAttendee.participant)
+        selectinload(Meeting.attendees)
+        .selectinload(MeetingAttendee.participant)
+        .selectinload(Participant.user),
+        selectinload(Meeting.attendees)
+        .selectinload(MeetingAttendee.participant)
         .selectinload(Participant.organisation),
-        selectinload(Meeting.slot), selectinload(Meeting.table))
+        selectinload(Meeting.slot),
+        selectinload(Meeting.table),
+    )
 
 
 # --- marking ---------------------------------------------------------------------------------
 
+
 def is_attendee(meeting: Meeting, participant: Participant | None) -> bool:
-    return participant is not None and any(a.participant_id == participant.id for a in meeting.attendees)
+    return participant is not None and any(
+        a.participant_id == participant.id for a in meeting.attendees
+    )
 
 
-def mark_meeting(meeting: Meeting, status: str, by: Participant | None = None, now: datetime | None = None) -> None:
+def mark_meeting(
+    meeting: Meeting, status: str, by: Participant | None = None, now: datetime | None = None
+) -> None:
     """An attendee (`by`) or an organizer (`by` None) records what became of a published meeting.
 
     A scheduled meeting may become held, cancelled or no-show; held and no-show may be corrected
@@ -77,7 +103,9 @@ def mark_meeting(meeting: Meeting, status: str, by: Participant | None = None, n
     if meeting.status == "cancelled":
         raise ServiceError(_("This meeting is cancelled; it can no longer be marked."))
     if meeting.status != "scheduled" and status == "cancelled":
-        raise ServiceError(_("This meeting took place (or was missed); it can no longer be cancelled."))
+        raise ServiceError(
+            _("This meeting took place (or was missed); it can no longer be cancelled.")
+        )
     if status != "cancelled" and meeting.slot.starts_at > (now or utcnow()):
         raise ServiceError(_("A meeting can be marked held or no-show once it has started."))
     meeting.status = status
@@ -95,23 +123,42 @@ def _tell_cancelled(meeting: Meeting, by: Participant | None) -> None:
         if by is not None and attendee.participant_id == by.id:
             continue
         if by is None:
-            notify(attendee.participant, _l("The organizers cancelled one of your meetings"),
-                   _l("The organizers of %(event)s cancelled your meeting at %(time)s.",
-                      event=event.name, time=_slot_label(meeting.slot, event)), link, [meeting])
+            notify(
+                attendee.participant,
+                _l("The organizers cancelled one of your meetings"),
+                _l(
+                    "The organizers of %(event)s cancelled your meeting at %(time)s.",
+                    event=event.name,
+                    time=_slot_label(meeting.slot, event),
+                ),
+                link,
+                [meeting],
+            )
         else:
-            notify(attendee.participant, _l("%(name)s cancelled your meeting", name=by.user.name),
-                   _l("%(name)s (%(organisation)s) cancelled your meeting at %(time)s at %(event)s.",
-                      name=by.user.name, organisation=by.organisation.name,
-                      time=_slot_label(meeting.slot, event), event=event.name), link, [meeting])
+            notify(
+                attendee.participant,
+                _l("%(name)s cancelled your meeting", name=by.user.name),
+                _l(
+                    "%(name)s (%(organisation)s) cancelled your meeting at %(time)s at %(event)s.",
+                    name=by.user.name,
+                    organisation=by.organisation.name,
+                    time=_slot_label(meeting.slot, event),
+                    event=event.name,
+                ),
+                link,
+                [meeting],
+            )
 
 
 def _slot_label(slot: Slot, event: Event) -> LazyString:
     """The slot's time, written when the message is: in the language of whoever reads it."""
     from ..templating import event_time
+
     return LazyString(event_time, slot.starts_at, event.timezone)
 
 
 # --- free slots ------------------------------------------------------------------------------
+
 
 @dataclass
 class Placement:
@@ -124,7 +171,9 @@ class Occupancy:
     """Who is busy and which tables are taken, slot by slot, among the event's future slots."""
 
     slots: list[Slot]
-    busy: dict[int, set[int]] = field(default_factory=dict)  # slot id → participant ids in a meeting
+    busy: dict[int, set[int]] = field(
+        default_factory=dict
+    )  # slot id → participant ids in a meeting
     taken: dict[int, set[int]] = field(default_factory=dict)  # slot id → table ids in use
     unavailable: dict[int, set[int]] = field(default_factory=dict)  # slot id → participant ids
     shared_tables: list[Table] = field(default_factory=list)
@@ -132,22 +181,38 @@ class Occupancy:
 
 
 def _occupancy(event: Event, people: list[Participant], now: datetime) -> Occupancy:
-    slots = list(db.session.scalars(select(Slot).join(MeetingSession).where(
-        MeetingSession.event_id == event.id, Slot.starts_at > now).order_by(Slot.starts_at, Slot.id)))
+    slots = list(
+        db.session.scalars(
+            select(Slot)
+            .join(MeetingSession)
+            .where(MeetingSession.event_id == event.id, Slot.starts_at > now)
+            .order_by(Slot.starts_at, Slot.id)
+        )
+    )
     occupancy = Occupancy(slots=slots)
     people_ids = [person.id for person in people]
     placed = db.session.execute(
         select(Meeting.slot_id, Meeting.table_id, MeetingAttendee.participant_id)
         .join(MeetingAttendee, MeetingAttendee.meeting_id == Meeting.id)
-        .where(Meeting.event_id == event.id, Meeting.slot_id.is_not(None), Meeting.status != "cancelled")).all()
+        .where(
+            Meeting.event_id == event.id,
+            Meeting.slot_id.is_not(None),
+            Meeting.status != "cancelled",
+        )
+    ).all()
     for slot_id, table_id, participant_id in placed:
         occupancy.taken.setdefault(slot_id, set()).add(table_id)
         if participant_id in people_ids:
             occupancy.busy.setdefault(slot_id, set()).add(participant_id)
-    for participant_id, slot_id in db.session.execute(select(Unavailability.participant_id, Unavailability.slot_id)
-                                                      .where(Unavailability.participant_id.in_(people_ids))):
+    for participant_id, slot_id in db.session.execute(
+        select(Unavailability.participant_id, Unavailability.slot_id).where(
+            Unavailability.participant_id.in_(people_ids)
+        )
+    ):
         occupancy.unavailable.setdefault(slot_id, set()).add(participant_id)
-    for table in db.session.scalars(select(Table).where(Table.event_id == event.id).order_by(Table.number)):
+    for table in db.session.scalars(
+        select(Table).where(Table.event_id == event.id).order_by(Table.number)
+    ):
         if table.owner_id is None:
             occupancy.shared_tables.append(table)
         elif table.owner_id in people_ids:
@@ -175,24 +240,35 @@ def _free_table(slot: Slot, people: list[Participant], occupancy: Occupancy) -> 
     return next((table for table in candidates if table.id not in taken), None)
 
 
-def common_free_slots(event: Event, people: list[Participant], now: datetime | None = None) -> list[Placement]:
+def common_free_slots(
+    event: Event, people: list[Participant], now: datetime | None = None
+) -> list[Placement]:
     """The future slots that all `people` have free and where a table is free, with that table."""
     occupancy = _occupancy(event, people, now or utcnow())
-    return [Placement(slot, _free_table(slot, people, occupancy)) for slot in occupancy.slots
-            if _refusal_at(slot, people, occupancy) is None]
+    return [
+        Placement(slot, _free_table(slot, people, occupancy))
+        for slot in occupancy.slots
+        if _refusal_at(slot, people, occupancy) is None
+    ]
 
 
-def _placement(event: Event, people: list[Participant], slot_id: int | None, now: datetime) -> Placement:
+def _placement(
+    event: Event, people: list[Participant], slot_id: int | None, now: datetime
+) -> Placement:
     """The chosen slot (or the first free one when `slot_id` is None) with its table, or a refusal."""
     occupancy = _occupancy(event, people, now)
     if slot_id is None:
         for slot in occupancy.slots:
             if _refusal_at(slot, people, occupancy) is None:
                 return Placement(slot, _free_table(slot, people, occupancy))
-        raise ServiceError(_("No time is left that suits everyone attending, with a table free."), "slot")
+        raise ServiceError(
+            _("No time is left that suits everyone attending, with a table free."), "slot"
+        )
     slot = next((slot for slot in occupancy.slots if slot.id == slot_id), None)
     if slot is None:
-        raise ServiceError(_("Choose one of the times in the list; past times cannot be booked."), "slot")
+        raise ServiceError(
+            _("Choose one of the times in the list; past times cannot be booked."), "slot"
+        )
     reason = _refusal_at(slot, people, occupancy)
     if reason:
         raise ServiceError(reason, "slot")
@@ -201,24 +277,44 @@ def _placement(event: Event, people: list[Participant], slot_id: int | None, now
 
 # --- booking ---------------------------------------------------------------------------------
 
+
 def bookable_meetings(participant: Participant) -> list[Meeting]:
     """The participant's agreed meetings that the schedule left without a time."""
-    return list(db.session.scalars(_with_people(select(Meeting)).join(MeetingAttendee).where(
-        MeetingAttendee.participant_id == participant.id, Meeting.status == "scheduled",
-        Meeting.slot_id.is_(None)).order_by(Meeting.created_at, Meeting.id)))
+    return list(
+        db.session.scalars(
+            _with_people(select(Meeting))
+            .join(MeetingAttendee)
+            .where(
+                MeetingAttendee.participant_id == participant.id,
+                Meeting.status == "scheduled",
+                Meeting.slot_id.is_(None),
+            )
+            .order_by(Meeting.created_at, Meeting.id)
+        )
+    )
 
 
 def booking_partners(participant: Participant) -> list[Participant]:
     """Approved participants of other organisations one may book a new meeting with."""
-    return list(db.session.scalars(
-        select(Participant).join(User).options(selectinload(Participant.user), selectinload(Participant.organisation))
-        .where(Participant.event_id == participant.event_id, Participant.status == "approved",
-               Participant.organisation_id.is_not(None), Participant.organisation_id != participant.organisation_id)
-        .order_by(User.name, Participant.id)))
+    return list(
+        db.session.scalars(
+            select(Participant)
+            .join(User)
+            .options(selectinload(Participant.user), selectinload(Participant.organisation))
+            .where(
+                Participant.event_id == participant.event_id,
+                Participant.status == "approved",
+                Participant.organisation_id.is_not(None),
+                Participant.organisation_id != participant.organisation_id,
+            )
+            .order_by(User.name, Participant.id)
+        )
+    )
 
 
-def book_meeting(meeting: Meeting, by: Participant, slot_id: int | None = None,
-                 now: datetime | None = None) -> Placement:
+def book_meeting(
+    meeting: Meeting, by: Participant, slot_id: int | None = None, now: datetime | None = None
+) -> Placement:
     """Give an agreed, unscheduled meeting of `by` the chosen (or first) common free slot."""
     event = meeting.event
     _check_on_the_day(event)
@@ -242,8 +338,9 @@ def book_meeting(meeting: Meeting, by: Participant, slot_id: int | None = None,
     return placement
 
 
-def book_new_meeting(by: Participant, other: Participant, slot_id: int | None = None,
-                     now: datetime | None = None) -> Meeting:
+def book_new_meeting(
+    by: Participant, other: Participant, slot_id: int | None = None, now: datetime | None = None
+) -> Meeting:
     """Book a meeting with another approved participant straight into a common free slot: the
     meeting counts as agreed (a request waiting between the two becomes accepted); they are told."""
     event = by.event
@@ -251,28 +348,55 @@ def book_new_meeting(by: Participant, other: Participant, slot_id: int | None = 
     if not can_meet(by):
         raise ServiceError(_("Only approved participants can book meetings."))
     if other.event_id != event.id or not can_meet(other):
-        raise ServiceError(_("%(name)s is not an approved participant of this event.", name=other.user.name),
-                           "participant")
+        raise ServiceError(
+            _("%(name)s is not an approved participant of this event.", name=other.user.name),
+            "participant",
+        )
     if other.organisation_id == by.organisation_id:
-        raise ServiceError(_("%(name)s is a colleague of your organisation; book a meeting with another "
-                             "organisation.", name=other.user.name), "participant")
+        raise ServiceError(
+            _(
+                "%(name)s is a colleague of your organisation; book a meeting with another "
+                "organisation.",
+                name=other.user.name,
+            ),
+            "participant",
+        )
     _lock_event(event)
     existing = open_request_between(by, other)
     if existing is not None and existing.status == "accepted":
-        if existing.meeting is not None and existing.meeting.status == "scheduled" and existing.meeting.slot_id is None:
-            raise ServiceError(_("You already have a meeting with %(name)s without a time; book it in your list.",
-                                 name=other.user.name), "participant")
-        raise ServiceError(_("You already have a meeting with %(name)s.", name=other.user.name), "participant")
+        if (
+            existing.meeting is not None
+            and existing.meeting.status == "scheduled"
+            and existing.meeting.slot_id is None
+        ):
+            raise ServiceError(
+                _(
+                    "You already have a meeting with %(name)s without a time; book it in your list.",
+                    name=other.user.name,
+                ),
+                "participant",
+            )
+        raise ServiceError(
+            _("You already have a meeting with %(name)s.", name=other.user.name), "participant"
+        )
     placement = _placement(event, [by, other], slot_id, now or utcnow())
-    meeting_request = existing or MeetingRequest(event_id=event.id, requester=by, recipient=other,
-                                                 requester_priority=BOOKING_PRIORITY)
+    meeting_request = existing or MeetingRequest(
+        event_id=event.id, requester=by, recipient=other, requester_priority=BOOKING_PRIORITY
+    )
     meeting_request.status = "accepted"
     meeting_request.recipient_priority = meeting_request.recipient_priority or BOOKING_PRIORITY
     meeting_request.decided_at = utcnow()
     db.session.add(meeting_request)
-    meeting = Meeting(event_id=event.id, request=meeting_request, status="scheduled",
-                      weight=meeting_weight(meeting_request.requester_priority, meeting_request.recipient_priority),
-                      slot=placement.slot, table=placement.table)
+    meeting = Meeting(
+        event_id=event.id,
+        request=meeting_request,
+        status="scheduled",
+        weight=meeting_weight(
+            meeting_request.requester_priority, meeting_request.recipient_priority
+        ),
+        slot=placement.slot,
+        table=placement.table,
+    )
     meeting.attendees = [MeetingAttendee(participant=by), MeetingAttendee(participant=other)]
     db.session.add(meeting)
     db.session.flush()
@@ -282,26 +406,44 @@ def book_new_meeting(by: Participant, other: Participant, slot_id: int | None = 
 
 def _tell_booked(recipient: Participant, by: Participant, meeting: Meeting) -> None:
     event = meeting.event
-    notify(recipient, _l("%(name)s booked a meeting with you", name=by.user.name),
-           _l("%(name)s (%(organisation)s) booked a meeting with you at %(event)s: %(time)s at %(table)s.",
-              name=by.user.name, organisation=by.organisation.name, event=event.name,
-              time=_slot_label(meeting.slot, event), table=meeting.table.name),
-           url_for("operations.my_day", slug=event.slug), [meeting])
+    notify(
+        recipient,
+        _l("%(name)s booked a meeting with you", name=by.user.name),
+        _l(
+            "%(name)s (%(organisation)s) booked a meeting with you at %(event)s: %(time)s at %(table)s.",
+            name=by.user.name,
+            organisation=by.organisation.name,
+            event=event.name,
+            time=_slot_label(meeting.slot, event),
+            table=meeting.table.name,
+        ),
+        url_for("operations.my_day", slug=event.slug),
+        [meeting],
+    )
 
 
 # --- reading the published schedule ----------------------------------------------------------
+
 
 def published_meetings_of(participant: Participant) -> list[Meeting]:
     """The participant's meetings on the published schedule (cancelled ones too), by time."""
     if not schedule_is_published(participant.event):
         return []
-    return list(db.session.scalars(_with_people(select(Meeting)).join(MeetingAttendee).join(Meeting.slot).where(
-        MeetingAttendee.participant_id == participant.id).order_by(Slot.starts_at, Meeting.id)))
+    return list(
+        db.session.scalars(
+            _with_people(select(Meeting))
+            .join(MeetingAttendee)
+            .join(Meeting.slot)
+            .where(MeetingAttendee.participant_id == participant.id)
+            .order_by(Slot.starts_at, Meeting.id)
+        )
+    )
 
 
 def _published(event: Event, slot_ids=None) -> list[Meeting]:
-    query = _with_people(select(Meeting)).where(Meeting.event_id == event.id, Meeting.slot_id.is_not(None),
-                                                Meeting.status != "cancelled")
+    query = _with_people(select(Meeting)).where(
+        Meeting.event_id == event.id, Meeting.slot_id.is_not(None), Meeting.status != "cancelled"
+    )
     if slot_ids is not None:
         query = query.where(Meeting.slot_id.in_(slot_ids))
     return list(db.session.scalars(query))
@@ -316,18 +458,31 @@ class SlotSheet:
 
 
 def _sheets(event: Event, slots: list[Slot]) -> list[SlotSheet]:
-    tables = list(db.session.scalars(select(Table).where(Table.event_id == event.id).order_by(Table.number)))
-    by_place = {(meeting.slot_id, meeting.table_id): meeting
-                for meeting in _published(event, [slot.id for slot in slots])}
-    return [SlotSheet(slot, [(table, by_place.get((slot.id, table.id))) for table in tables]) for slot in slots]
+    tables = list(
+        db.session.scalars(select(Table).where(Table.event_id == event.id).order_by(Table.number))
+    )
+    by_place = {
+        (meeting.slot_id, meeting.table_id): meeting
+        for meeting in _published(event, [slot.id for slot in slots])
+    }
+    return [
+        SlotSheet(slot, [(table, by_place.get((slot.id, table.id))) for table in tables])
+        for slot in slots
+    ]
 
 
 def table_sheets(event: Event) -> list[SlotSheet]:
     """For each slot of the published schedule, each table and who meets there."""
     if not schedule_is_published(event):
         return []
-    slots = list(db.session.scalars(select(Slot).join(MeetingSession).where(MeetingSession.event_id == event.id)
-                                    .order_by(Slot.starts_at, Slot.id)))
+    slots = list(
+        db.session.scalars(
+            select(Slot)
+            .join(MeetingSession)
+            .where(MeetingSession.event_id == event.id)
+            .order_by(Slot.starts_at, Slot.id)
+        )
+    )
     return _sheets(event, slots)
 
 
@@ -343,7 +498,9 @@ def agendas(event: Event) -> list[Agenda]:
         return []
     by_participant: dict[int, list[Meeting]] = {}
     people: dict[int, Participant] = {}
-    for meeting in sorted(_published(event), key=lambda meeting: (meeting.slot.starts_at, meeting.id)):
+    for meeting in sorted(
+        _published(event), key=lambda meeting: (meeting.slot.starts_at, meeting.id)
+    ):
         for attendee in meeting.attendees:
             by_participant.setdefault(attendee.participant_id, []).append(meeting)
             people[attendee.participant_id] = attendee.participant
@@ -364,22 +521,40 @@ def live_board(event: Event, now: datetime | None = None) -> Board:
     if not schedule_is_published(event):
         return Board(now, None, None)
     event_slots = select(Slot).join(MeetingSession).where(MeetingSession.event_id == event.id)
-    current = db.session.scalar(event_slots.where(Slot.starts_at <= now, Slot.ends_at > now)
-                                .order_by(Slot.starts_at, Slot.id).limit(1))
-    upcoming = db.session.scalar(event_slots.where(Slot.starts_at > now).order_by(Slot.starts_at, Slot.id).limit(1))
-    sheets = {sheet.slot.id: sheet for sheet in _sheets(event, [slot for slot in (current, upcoming) if slot])}
-    return Board(now, sheets.get(current.id) if current else None, sheets.get(upcoming.id) if upcoming else None)
+    current = db.session.scalar(
+        event_slots.where(Slot.starts_at <= now, Slot.ends_at > now)
+        .order_by(Slot.starts_at, Slot.id)
+        .limit(1)
+    )
+    upcoming = db.session.scalar(
+        event_slots.where(Slot.starts_at > now).order_by(Slot.starts_at, Slot.id).limit(1)
+    )
+    sheets = {
+        sheet.slot.id: sheet
+        for sheet in _sheets(event, [slot for slot in (current, upcoming) if slot])
+    }
+    return Board(
+        now,
+        sheets.get(current.id) if current else None,
+        sheets.get(upcoming.id) if upcoming else None,
+    )
 
 
 def participant_or_none(event: Event, participant_id: int) -> Participant | None:
     """A participant of `event` by id (another event's id gives None)."""
     if parse_id(participant_id) is None:
         return None
-    return db.session.scalar(select(Participant).where(Participant.id == participant_id,
-                                                       Participant.event_id == event.id))
+    return db.session.scalar(
+        select(Participant).where(
+            Participant.id == participant_id, Participant.event_id == event.id
+        )
+    )
 
 
-def attended_or_organized(meeting: Meeting, participant: Participant | None, organizer: bool) -> bool:
+def attended_or_organized(
+    meeting: Meeting, participant: Participant | None, organizer: bool
+) -> bool:
     """Who may mark a meeting: its (approved) attendees and the event's organizers."""
-    return organizer or (participant is not None and can_meet(participant) and is_attendee(meeting, participant))
-
+    return organizer or (
+        participant is not None and can_meet(participant) and is_attendee(meeting, participant)
+    )

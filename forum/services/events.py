@@ -5,15 +5,27 @@ DST change keeps slots of one real length. A slot or table that any other row re
 unavailability today, a meeting later) is never deleted: the change is refused and the message
 names what it would affect.
 """
+
 import re
-from datetime import date, datetime, time, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import Column, func, select
 
 from ..extensions import db
-from ..models import EVENT_STATUSES, Event, MeetingSession, Participant, SessionPause, Slot, Table, utcnow
+from ..models import (
+    EVENT_STATUSES,
+    Event,
+    MeetingSession,
+    Participant,
+    SessionPause,
+    Slot,
+    Table,
+    utcnow,
+)
 from ..templating import event_time, local_date, local_time, short_day
 from . import ServiceError
 
@@ -34,18 +46,35 @@ Pause = tuple[time, time]
 
 # --- local time ------------------------------------------------------------------------------
 
+
 def to_utc(wall: datetime, timezone: str, field: str | None = None) -> datetime:
     """A local wall-clock time as a UTC instant; a time the clocks skip or repeat is refused."""
     zone = ZoneInfo(timezone)
     earlier, later = wall.replace(tzinfo=zone, fold=0), wall.replace(tzinfo=zone, fold=1)
     if earlier.utcoffset() != later.utcoffset():
-        names = {"time": wall.strftime("%H:%M"), "day": local_date(wall.date(), "full"), "timezone": timezone}
-        if earlier.astimezone(dt_timezone.utc).astimezone(zone).replace(tzinfo=None) != wall:
-            raise ServiceError(_("%(time)s does not exist on %(day)s in %(timezone)s: the clocks move forward then. "
-                                 "Choose another time.", **names), field)
-        raise ServiceError(_("%(time)s happens twice on %(day)s in %(timezone)s: the clocks move back then. "
-                             "Choose another time.", **names), field)
-    return earlier.astimezone(dt_timezone.utc)
+        names = {
+            "time": wall.strftime("%H:%M"),
+            "day": local_date(wall.date(), "full"),
+            "timezone": timezone,
+        }
+        if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall:
+            raise ServiceError(
+                _(
+                    "%(time)s does not exist on %(day)s in %(timezone)s: the clocks move forward then. "
+                    "Choose another time.",
+                    **names,
+                ),
+                field,
+            )
+        raise ServiceError(
+            _(
+                "%(time)s happens twice on %(day)s in %(timezone)s: the clocks move back then. "
+                "Choose another time.",
+                **names,
+            ),
+            field,
+        )
+    return earlier.astimezone(UTC)
 
 
 def to_local(instant: datetime, timezone: str) -> datetime:
@@ -53,8 +82,14 @@ def to_local(instant: datetime, timezone: str) -> datetime:
     return instant.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
 
 
-def generate_slot_times(timezone: str, day: date, starts_at: time, ends_at: time, slot_minutes: int,
-                        pauses: list[Pause] = ()) -> list[tuple[datetime, datetime]]:
+def generate_slot_times(
+    timezone: str,
+    day: date,
+    starts_at: time,
+    ends_at: time,
+    slot_minutes: int,
+    pauses: list[Pause] = (),
+) -> list[tuple[datetime, datetime]]:
     """The (start, end) UTC instants of a session's slots; pure, so it is tested on its own.
 
     Slots follow each other in real elapsed time; one that would overlap a pause starts again at
@@ -62,14 +97,22 @@ def generate_slot_times(timezone: str, day: date, starts_at: time, ends_at: time
     """
     start = to_utc(datetime.combine(day, starts_at), timezone, "starts_at")
     end = to_utc(datetime.combine(day, ends_at), timezone, "ends_at")
-    breaks = [(to_utc(datetime.combine(day, pause_start), timezone, "pauses"),
-               to_utc(datetime.combine(day, pause_end), timezone, "pauses")) for pause_start, pause_end in pauses]
+    breaks = [
+        (
+            to_utc(datetime.combine(day, pause_start), timezone, "pauses"),
+            to_utc(datetime.combine(day, pause_end), timezone, "pauses"),
+        )
+        for pause_start, pause_end in pauses
+    ]
     length = timedelta(minutes=slot_minutes)
     times, cursor = [], start
     while cursor + length <= end:
         slot_end = cursor + length
-        overlapped_ends = [break_end for break_start, break_end in breaks
-                           if cursor < break_end and break_start < slot_end]
+        overlapped_ends = [
+            break_end
+            for break_start, break_end in breaks
+            if cursor < break_end and break_start < slot_end
+        ]
         if overlapped_ends:
             cursor = max(overlapped_ends)
             continue
@@ -80,6 +123,7 @@ def generate_slot_times(timezone: str, day: date, starts_at: time, ends_at: time
 
 # --- references from other tables ------------------------------------------------------------
 
+
 def referencing_columns(model) -> list[Column]:
     """Every column anywhere in the schema with a foreign key to `model`'s id.
 
@@ -87,8 +131,12 @@ def referencing_columns(model) -> list[Column]:
     protect slots and tables without this module knowing them.
     """
     target = model.__table__.c.id
-    return [foreign_key.parent for table in db.metadata.tables.values()
-            for foreign_key in table.foreign_keys if foreign_key.column is target]
+    return [
+        foreign_key.parent
+        for table in db.metadata.tables.values()
+        for foreign_key in table.foreign_keys
+        if foreign_key.column is target
+    ]
 
 
 def _only_remembers(column: Column) -> bool:
@@ -114,7 +162,7 @@ def ids_in_use(model, ids) -> set[int]:
 
 
 def _describe_slots(slots: list[Slot], timezone: str) -> str:
-    """"Tue, May 11 10:00, 10:30, Wed, May 12 09:00 …": the day is named only when it changes."""
+    """ "Tue, May 11 10:00, 10:30, Wed, May 12 09:00 …": the day is named only when it changes."""
     parts, previous_day = [], None
     for slot in sorted(slots, key=lambda slot: slot.starts_at)[:_SLOTS_NAMED_IN_MESSAGES]:
         day = slot.starts_at.astimezone(ZoneInfo(timezone)).date()
@@ -129,14 +177,21 @@ def refuse_if_slots_in_use(event: Event, slots: list[Slot], field: str | None = 
     used_ids = ids_in_use(Slot, [slot.id for slot in slots if slot.id is not None])
     if used_ids:
         used = [slot for slot in slots if slot.id in used_ids]
-        raise ServiceError(ngettext("%(num)d slot that would disappear is in use: %(slots)s. "
-                                    "Move or cancel what uses it first.",
-                                    "%(num)d slots that would disappear are in use: %(slots)s. "
-                                    "Move or cancel what uses them first.",
-                                    len(used), slots=_describe_slots(used, event.timezone)), field)
+        raise ServiceError(
+            ngettext(
+                "%(num)d slot that would disappear is in use: %(slots)s. "
+                "Move or cancel what uses it first.",
+                "%(num)d slots that would disappear are in use: %(slots)s. "
+                "Move or cancel what uses them first.",
+                len(used),
+                slots=_describe_slots(used, event.timezone),
+            ),
+            field,
+        )
 
 
 # --- the event -------------------------------------------------------------------------------
+
 
 def _check_timezone(timezone: str) -> None:
     try:
@@ -149,31 +204,65 @@ def _deadline(wall: datetime | None, timezone: str, field: str) -> datetime | No
     return None if wall is None else to_utc(wall, timezone, field)
 
 
-def create_event(creator, *, slug: str, name: str, venue: str, description: str, timezone: str,
-                 start_date: date, end_date: date, registration_deadline: datetime | None,
-                 request_deadline: datetime | None, approval_mode: str, max_requests: int | None) -> Event:
+def create_event(
+    creator,
+    *,
+    slug: str,
+    name: str,
+    venue: str,
+    description: str,
+    timezone: str,
+    start_date: date,
+    end_date: date,
+    registration_deadline: datetime | None,
+    request_deadline: datetime | None,
+    approval_mode: str,
+    max_requests: int | None,
+) -> Event:
     """A new draft event; its creator becomes its first organizer. Deadlines are local wall times."""
     if not SLUG_PATTERN.match(slug):
         raise ServiceError(_("Use lowercase letters, digits and single hyphens."), "slug")
     if db.session.scalar(select(Event.id).where(Event.slug == slug)) is not None:
-        raise ServiceError(_("Another event uses this address already. Choose another one."), "slug")
+        raise ServiceError(
+            _("Another event uses this address already. Choose another one."), "slug"
+        )
     _check_timezone(timezone)
     if end_date < start_date:
         raise ServiceError(_("The event cannot end before it starts."), "end_date")
-    event = Event(slug=slug, name=name, venue=venue, description=description, timezone=timezone,
-                  start_date=start_date, end_date=end_date, status="draft",
-                  registration_deadline=_deadline(registration_deadline, timezone, "registration_deadline"),
-                  request_deadline=_deadline(request_deadline, timezone, "request_deadline"),
-                  approval_mode=approval_mode, max_requests=max_requests)
+    event = Event(
+        slug=slug,
+        name=name,
+        venue=venue,
+        description=description,
+        timezone=timezone,
+        start_date=start_date,
+        end_date=end_date,
+        status="draft",
+        registration_deadline=_deadline(registration_deadline, timezone, "registration_deadline"),
+        request_deadline=_deadline(request_deadline, timezone, "request_deadline"),
+        approval_mode=approval_mode,
+        max_requests=max_requests,
+    )
     db.session.add(event)
     db.session.add(Participant(event=event, user=creator, role="organizer", status="approved"))
     db.session.flush()
     return event
 
 
-def update_event(event: Event, *, name: str, venue: str, description: str, timezone: str,
-                 start_date: date, end_date: date, registration_deadline: datetime | None,
-                 request_deadline: datetime | None, approval_mode: str, max_requests: int | None) -> None:
+def update_event(
+    event: Event,
+    *,
+    name: str,
+    venue: str,
+    description: str,
+    timezone: str,
+    start_date: date,
+    end_date: date,
+    registration_deadline: datetime | None,
+    request_deadline: datetime | None,
+    approval_mode: str,
+    max_requests: int | None,
+) -> None:
     """Change the event's settings. A new time zone moves every slot (sessions keep their local
     times), so it is refused when slots in use would move."""
     _check_timezone(timezone)
@@ -181,18 +270,40 @@ def update_event(event: Event, *, name: str, venue: str, description: str, timez
         raise ServiceError(_("The event cannot end before it starts."), "end_date")
     for session in event.sessions:
         if not start_date <= session.day <= end_date:
-            raise ServiceError(_("The session “%(session)s” on %(day)s is outside these dates. Move or delete it first.",
-                                 session=session_label(session), day=local_date(session.day)), "start_date")
+            raise ServiceError(
+                _(
+                    "The session “%(session)s” on %(day)s is outside these dates. Move or delete it first.",
+                    session=session_label(session),
+                    day=local_date(session.day),
+                ),
+                "start_date",
+            )
     new_slot_times = {}
     if timezone != event.timezone:
         for session in event.sessions:
             try:
-                new_slot_times[session] = _slot_times(timezone, session.day, session.starts_at, session.ends_at,
-                                                      session.slot_minutes, _pauses_of(session))
+                new_slot_times[session] = _slot_times(
+                    timezone,
+                    session.day,
+                    session.starts_at,
+                    session.ends_at,
+                    session.slot_minutes,
+                    _pauses_of(session),
+                )
             except ServiceError as error:
-                raise ServiceError(_("Session “%(session)s”: %(problem)s",
-                                     session=session_label(session), problem=error.message), "timezone") from None
-        moved = [slot for session, times in new_slot_times.items() for slot in _slots_not_in(session, times)]
+                raise ServiceError(
+                    _(
+                        "Session “%(session)s”: %(problem)s",
+                        session=session_label(session),
+                        problem=error.message,
+                    ),
+                    "timezone",
+                ) from None
+        moved = [
+            slot
+            for session, times in new_slot_times.items()
+            for slot in _slots_not_in(session, times)
+        ]
         refuse_if_slots_in_use(event, moved, "timezone")
     registration_deadline = _deadline(registration_deadline, timezone, "registration_deadline")
     request_deadline = _deadline(request_deadline, timezone, "request_deadline")
@@ -207,12 +318,15 @@ def update_event(event: Event, *, name: str, venue: str, description: str, timez
 
 # --- status ----------------------------------------------------------------------------------
 
+
 def _count(statement) -> int:
     return db.session.scalar(statement) or 0
 
 
 def _slot_count(event: Event) -> int:
-    return _count(select(func.count(Slot.id)).join(MeetingSession).where(MeetingSession.event_id == event.id))
+    return _count(
+        select(func.count(Slot.id)).join(MeetingSession).where(MeetingSession.event_id == event.id)
+    )
 
 
 def _table_count(event: Event) -> int:
@@ -228,23 +342,38 @@ def _problems_moving_to(event: Event, target: str) -> list[str]:
     problems = []
     if target == "registration":
         if not event.sessions:
-            problems.append(_("Add at least one meeting session first: participants mark when they are "
-                              "not available when they register."))
+            problems.append(
+                _(
+                    "Add at least one meeting session first: participants mark when they are "
+                    "not available when they register."
+                )
+            )
         if _deadline_passed(event.registration_deadline):
-            problems.append(_("The registration deadline has passed; change it in the settings first."))
+            problems.append(
+                _("The registration deadline has passed; change it in the settings first.")
+            )
     if target in ("requests", "scheduling", "published") and _slot_count(event) == 0:
         problems.append(_("Add a meeting session with at least one slot first."))
     if target == "requests" and _deadline_passed(event.request_deadline):
-        problems.append(_("The deadline for meeting requests has passed; change it in the settings first."))
+        problems.append(
+            _("The deadline for meeting requests has passed; change it in the settings first.")
+        )
     if target in ("scheduling", "published") and _table_count(event) == 0:
         problems.append(_("Add tables first: meetings are placed at tables."))
     if target == "draft":
-        registered = _count(select(func.count(Participant.id)).where(
-            Participant.event_id == event.id, Participant.role != "organizer"))
+        registered = _count(
+            select(func.count(Participant.id)).where(
+                Participant.event_id == event.id, Participant.role != "organizer"
+            )
+        )
         if registered:
-            problems.append(ngettext("%(num)d person has registered already; a draft event is hidden from them.",
-                                     "%(num)d people have registered already; a draft event is hidden from them.",
-                                     registered))
+            problems.append(
+                ngettext(
+                    "%(num)d person has registered already; a draft event is hidden from them.",
+                    "%(num)d people have registered already; a draft event is hidden from them.",
+                    registered,
+                )
+            )
     return problems
 
 
@@ -262,20 +391,32 @@ def change_status(event: Event, target: str) -> None:
     if target == event.status:
         raise ServiceError(_("The event is in %(status)s already.", status=STATUS_LABELS[target]))
     if abs(EVENT_STATUSES.index(target) - EVENT_STATUSES.index(event.status)) != 1:
-        raise ServiceError(_("The event is in %(status)s; it moves one step at a time.",
-                             status=STATUS_LABELS[event.status]))
+        raise ServiceError(
+            _(
+                "The event is in %(status)s; it moves one step at a time.",
+                status=STATUS_LABELS[event.status],
+            )
+        )
     problems = _problems_moving_to(event, target)
     if problems:
-        raise ServiceError(_("The event cannot move to %(status)s: %(problems)s",
-                             status=STATUS_LABELS[target], problems=" ".join(problems)))
+        raise ServiceError(
+            _(
+                "The event cannot move to %(status)s: %(problems)s",
+                status=STATUS_LABELS[target],
+                problems=" ".join(problems),
+            )
+        )
     event.status = target
     db.session.flush()
 
 
 # --- meeting sessions ------------------------------------------------------------------------
 
+
 def session_label(session: MeetingSession) -> str:
-    return session.name or _("%(start)s–%(end)s", start=local_time(session.starts_at), end=local_time(session.ends_at))
+    return session.name or _(
+        "%(start)s–%(end)s", start=local_time(session.starts_at), end=local_time(session.ends_at)
+    )
 
 
 def clock_changes_during(session: MeetingSession, timezone: str) -> bool:
@@ -288,46 +429,100 @@ def _pauses_of(session: MeetingSession) -> list[Pause]:
     return [(pause.starts_at, pause.ends_at) for pause in session.pauses]
 
 
-def _slot_times(timezone: str, day: date, starts_at: time, ends_at: time, slot_minutes: int,
-                pauses: list[Pause]) -> list[tuple[datetime, datetime]]:
+def _slot_times(
+    timezone: str, day: date, starts_at: time, ends_at: time, slot_minutes: int, pauses: list[Pause]
+) -> list[tuple[datetime, datetime]]:
     times = generate_slot_times(timezone, day, starts_at, ends_at, slot_minutes, pauses)
     if not times:
-        raise ServiceError(_("Not one slot of %(minutes)d minutes fits in this session.", minutes=slot_minutes),
-                           "slot_minutes")
+        raise ServiceError(
+            _("Not one slot of %(minutes)d minutes fits in this session.", minutes=slot_minutes),
+            "slot_minutes",
+        )
     return times
 
 
-def _check_session(event: Event, session: MeetingSession | None, day: date, starts_at: time, ends_at: time,
-                   slot_minutes: int, pauses: list[Pause]) -> list[tuple[datetime, datetime]]:
+def _check_session(
+    event: Event,
+    session: MeetingSession | None,
+    day: date,
+    starts_at: time,
+    ends_at: time,
+    slot_minutes: int,
+    pauses: list[Pause],
+) -> list[tuple[datetime, datetime]]:
     """The slot times of a valid session; anything wrong is refused at the field it concerns."""
     if not event.start_date <= day <= event.end_date:
-        raise ServiceError(_("Choose a day between %(start)s and %(end)s.",
-                             start=local_date(event.start_date), end=local_date(event.end_date)), "day")
+        raise ServiceError(
+            _(
+                "Choose a day between %(start)s and %(end)s.",
+                start=local_date(event.start_date),
+                end=local_date(event.end_date),
+            ),
+            "day",
+        )
     if ends_at <= starts_at:
         raise ServiceError(_("The session must end after it starts."), "ends_at")
     if not SLOT_MINUTES_MIN <= slot_minutes <= SLOT_MINUTES_MAX:
-        raise ServiceError(_("Slots last between %(min)d and %(max)d minutes.",
-                             min=SLOT_MINUTES_MIN, max=SLOT_MINUTES_MAX), "slot_minutes")
+        raise ServiceError(
+            _(
+                "Slots last between %(min)d and %(max)d minutes.",
+                min=SLOT_MINUTES_MIN,
+                max=SLOT_MINUTES_MAX,
+            ),
+            "slot_minutes",
+        )
     previous_end = None
     for pause_start, pause_end in sorted(pauses):
         if pause_end <= pause_start:
-            raise ServiceError(_("The break %(start)s–%(end)s ends before it starts.",
-                                 start=local_time(pause_start), end=local_time(pause_end)), "pauses")
+            raise ServiceError(
+                _(
+                    "The break %(start)s–%(end)s ends before it starts.",
+                    start=local_time(pause_start),
+                    end=local_time(pause_end),
+                ),
+                "pauses",
+            )
         if pause_start < starts_at or pause_end > ends_at:
-            raise ServiceError(_("The break %(start)s–%(end)s is not inside the session.",
-                                 start=local_time(pause_start), end=local_time(pause_end)), "pauses")
+            raise ServiceError(
+                _(
+                    "The break %(start)s–%(end)s is not inside the session.",
+                    start=local_time(pause_start),
+                    end=local_time(pause_end),
+                ),
+                "pauses",
+            )
         if previous_end is not None and pause_start < previous_end:
-            raise ServiceError(_("The break %(start)s–%(end)s overlaps the one before it.",
-                                 start=local_time(pause_start), end=local_time(pause_end)), "pauses")
+            raise ServiceError(
+                _(
+                    "The break %(start)s–%(end)s overlaps the one before it.",
+                    start=local_time(pause_start),
+                    end=local_time(pause_end),
+                ),
+                "pauses",
+            )
         previous_end = pause_end
-    other = db.session.scalar(select(MeetingSession).where(
-        MeetingSession.event_id == event.id, MeetingSession.day == day,
-        MeetingSession.starts_at < ends_at, MeetingSession.ends_at > starts_at,
-        MeetingSession.id != (session.id if session is not None else -1)).limit(1))
+    other = db.session.scalar(
+        select(MeetingSession)
+        .where(
+            MeetingSession.event_id == event.id,
+            MeetingSession.day == day,
+            MeetingSession.starts_at < ends_at,
+            MeetingSession.ends_at > starts_at,
+            MeetingSession.id != (session.id if session is not None else -1),
+        )
+        .limit(1)
+    )
     if other is not None:
-        raise ServiceError(_("This overlaps the session “%(session)s” (%(day)s, %(start)s–%(end)s).",
-                             session=session_label(other), day=local_date(other.day),
-                             start=local_time(other.starts_at), end=local_time(other.ends_at)), "starts_at")
+        raise ServiceError(
+            _(
+                "This overlaps the session “%(session)s” (%(day)s, %(start)s–%(end)s).",
+                session=session_label(other),
+                day=local_date(other.day),
+                start=local_time(other.starts_at),
+                end=local_time(other.ends_at),
+            ),
+            "starts_at",
+        )
     return _slot_times(event.timezone, day, starts_at, ends_at, slot_minutes, pauses)
 
 
@@ -344,31 +539,57 @@ def _replace_slots(session: MeetingSession, times) -> None:
     # Deleted first: a new slot may start when a dropped one did (unique per session).
     db.session.flush()
     kept = {(slot.starts_at, slot.ends_at) for slot in session.slots}
-    session.slots.extend(Slot(starts_at=start, ends_at=end) for start, end in times if (start, end) not in kept)
+    session.slots.extend(
+        Slot(starts_at=start, ends_at=end) for start, end in times if (start, end) not in kept
+    )
     db.session.flush()
 
 
-def create_session(event: Event, *, name: str, day: date, starts_at: time, ends_at: time, slot_minutes: int,
-                   pauses: list[Pause]) -> MeetingSession:
+def create_session(
+    event: Event,
+    *,
+    name: str,
+    day: date,
+    starts_at: time,
+    ends_at: time,
+    slot_minutes: int,
+    pauses: list[Pause],
+) -> MeetingSession:
     times = _check_session(event, None, day, starts_at, ends_at, slot_minutes, pauses)
-    session = MeetingSession(event=event, name=name, day=day, starts_at=starts_at, ends_at=ends_at,
-                             slot_minutes=slot_minutes,
-                             pauses=[SessionPause(starts_at=start, ends_at=end) for start, end in sorted(pauses)],
-                             slots=[Slot(starts_at=start, ends_at=end) for start, end in times])
+    session = MeetingSession(
+        event=event,
+        name=name,
+        day=day,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        slot_minutes=slot_minutes,
+        pauses=[SessionPause(starts_at=start, ends_at=end) for start, end in sorted(pauses)],
+        slots=[Slot(starts_at=start, ends_at=end) for start, end in times],
+    )
     db.session.add(session)
     db.session.flush()
     return session
 
 
-def update_session(session: MeetingSession, *, name: str, day: date, starts_at: time, ends_at: time,
-                   slot_minutes: int, pauses: list[Pause]) -> None:
+def update_session(
+    session: MeetingSession,
+    *,
+    name: str,
+    day: date,
+    starts_at: time,
+    ends_at: time,
+    slot_minutes: int,
+    pauses: list[Pause],
+) -> None:
     """Change a session and regenerate its slots; refused when a slot in use would disappear."""
     times = _check_session(session.event, session, day, starts_at, ends_at, slot_minutes, pauses)
     refuse_if_slots_in_use(session.event, _slots_not_in(session, times))
     session.name, session.day, session.starts_at, session.ends_at = name, day, starts_at, ends_at
     session.slot_minutes = slot_minutes
     if sorted(pauses) != _pauses_of(session):
-        session.pauses = [SessionPause(starts_at=start, ends_at=end) for start, end in sorted(pauses)]
+        session.pauses = [
+            SessionPause(starts_at=start, ends_at=end) for start, end in sorted(pauses)
+        ]
     _replace_slots(session, times)
 
 
@@ -380,16 +601,24 @@ def delete_session(session: MeetingSession) -> None:
 
 # --- tables ----------------------------------------------------------------------------------
 
+
 def add_tables(event: Event, count: int, prefix: str) -> list[Table]:
     """`count` tables numbered after the last one and named "<prefix> <number>"."""
     if count < 1:
         raise ServiceError(_("Add at least one table."), "count")
     first = _count(select(func.max(Table.number)).where(Table.event_id == event.id)) + 1
-    tables = [Table(number=number, name=f"{prefix} {number}") for number in range(first, first + count)]
-    taken = db.session.scalar(select(Table.name).where(
-        Table.event_id == event.id, Table.name.in_([table.name for table in tables])).limit(1))
+    tables = [
+        Table(number=number, name=f"{prefix} {number}") for number in range(first, first + count)
+    ]
+    taken = db.session.scalar(
+        select(Table.name)
+        .where(Table.event_id == event.id, Table.name.in_([table.name for table in tables]))
+        .limit(1)
+    )
     if taken is not None:
-        raise ServiceError(_("A table is called “%(name)s” already. Choose another prefix.", name=taken), "prefix")
+        raise ServiceError(
+            _("A table is called “%(name)s” already. Choose another prefix.", name=taken), "prefix"
+        )
     event.tables.extend(tables)
     db.session.flush()
     return tables
@@ -397,13 +626,26 @@ def add_tables(event: Event, count: int, prefix: str) -> list[Table]:
 
 def booth_candidates(event: Event) -> list[Participant]:
     """Who may own a table as a booth: the approved participants (not organizers) of the event."""
-    return db.session.scalars(select(Participant).where(
-        Participant.event_id == event.id, Participant.status == "approved", Participant.role == "participant")
-        .order_by(Participant.id)).all()
+    return db.session.scalars(
+        select(Participant)
+        .where(
+            Participant.event_id == event.id,
+            Participant.status == "approved",
+            Participant.role == "participant",
+        )
+        .order_by(Participant.id)
+    ).all()
 
 
-def update_table(table: Table, *, number: int, name: str, room: str, video_url: str | None,
-                 owner: Participant | None) -> None:
+def update_table(
+    table: Table,
+    *,
+    number: int,
+    name: str,
+    room: str,
+    video_url: str | None,
+    owner: Participant | None,
+) -> None:
     others = select(Table).where(Table.event_id == table.event_id, Table.id != table.id)
     if db.session.scalar(others.where(Table.number == number).limit(1)) is not None:
         raise ServiceError(_("Another table has number %(number)d.", number=number), "number")
@@ -411,21 +653,41 @@ def update_table(table: Table, *, number: int, name: str, room: str, video_url: 
         raise ServiceError(_("Another table is called “%(name)s”.", name=name), "name")
     if owner is not None:
         if owner not in booth_candidates(table.event):
-            raise ServiceError(_("A booth belongs to an approved participant of this event."), "owner")
+            raise ServiceError(
+                _("A booth belongs to an approved participant of this event."), "owner"
+            )
         booth = db.session.scalar(others.where(Table.owner_id == owner.id).limit(1))
         if booth is not None:
-            raise ServiceError(_("This participant has a booth at “%(table)s” already.", table=booth.name), "owner")
-    table.number, table.name, table.room, table.video_url, table.owner = number, name, room, video_url, owner
+            raise ServiceError(
+                _("This participant has a booth at “%(table)s” already.", table=booth.name), "owner"
+            )
+    table.number, table.name, table.room, table.video_url, table.owner = (
+        number,
+        name,
+        room,
+        video_url,
+        owner,
+    )
     db.session.flush()
 
 
 def delete_table(table: Table) -> None:
     """Delete a table nothing refers to; a table with meetings (or anything else) is refused."""
     columns = using_columns(Table)
-    users = sorted({column.table.name for column in columns
-                    if db.session.scalar(select(column).where(column == table.id).limit(1)) is not None})
+    users = sorted(
+        {
+            column.table.name
+            for column in columns
+            if db.session.scalar(select(column).where(column == table.id).limit(1)) is not None
+        }
+    )
     if users:
-        raise ServiceError(_("“%(table)s” is in use (%(where)s) and cannot be deleted.",
-                             table=table.name, where=", ".join(users)))
+        raise ServiceError(
+            _(
+                "“%(table)s” is in use (%(where)s) and cannot be deleted.",
+                table=table.name,
+                where=", ".join(users),
+            )
+        )
     db.session.delete(table)
     db.session.flush()

@@ -7,12 +7,14 @@ column with the stable English code (pending, accepted, …) for filters and scr
 depend on the language. A cell that starts like a formula (=, +, -, @) gets a leading apostrophe,
 so that a name typed by a participant cannot run as a formula in the organizer's spreadsheet.
 """
+
 import codecs
 import csv
 import io
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _, pgettext
+from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -43,95 +45,222 @@ def _csv(header: list[str], rows) -> bytes:
 
 
 def _local(instant, event: Event) -> str:
-    return instant.astimezone(ZoneInfo(event.timezone)).strftime("%Y-%m-%d %H:%M") if instant else ""
+    return (
+        instant.astimezone(ZoneInfo(event.timezone)).strftime("%Y-%m-%d %H:%M") if instant else ""
+    )
 
 
 def _people(participants: list[Participant]) -> tuple[str, str, str]:
-    return ("; ".join(p.user.name for p in participants),
-            "; ".join(p.organisation.name if p.organisation else "" for p in participants),
-            "; ".join(p.user.email for p in participants))
+    return (
+        "; ".join(p.user.name for p in participants),
+        "; ".join(p.organisation.name if p.organisation else "" for p in participants),
+        "; ".join(p.user.email for p in participants),
+    )
 
 
 def requests_csv(event: Event) -> bytes:
     """Every request of the event with its status and both priorities, oldest first."""
     person = (selectinload(Participant.user), selectinload(Participant.organisation))
     requests = db.session.scalars(
-        select(MeetingRequest).options(*(selectinload(MeetingRequest.requester).options(option) for option in person),
-                                       *(selectinload(MeetingRequest.recipient).options(option) for option in person),
-                                       selectinload(MeetingRequest.opportunity))
-        .where(MeetingRequest.event_id == event.id).order_by(MeetingRequest.created_at, MeetingRequest.id))
-    header = [_("id"), pgettext("CSV column: when the request was sent", "sent"), _("status"), _("status code"), _("from"), _("from organisation"), _("from e-mail"),
-              _("from priority"), _("to"), _("to organisation"), _("to e-mail"), _("to priority"),
-              _("about"), _("decided"), _("decline reason"), _("by the organizers")]
-    rows = ([r.id, _local(r.created_at, event), REQUEST_STATUS_LABELS[r.status], r.status, r.requester.user.name, r.requester.organisation.name,
-             r.requester.user.email, r.requester_priority, r.recipient.user.name, r.recipient.organisation.name,
-             r.recipient.user.email, r.recipient_priority, r.opportunity.title if r.opportunity else "",
-             _local(r.decided_at, event), r.decline_reason, _("yes") if r.created_by_organizer else ""]
-            for r in requests)
+        select(MeetingRequest)
+        .options(
+            *(selectinload(MeetingRequest.requester).options(option) for option in person),
+            *(selectinload(MeetingRequest.recipient).options(option) for option in person),
+            selectinload(MeetingRequest.opportunity),
+        )
+        .where(MeetingRequest.event_id == event.id)
+        .order_by(MeetingRequest.created_at, MeetingRequest.id)
+    )
+    header = [
+        _("id"),
+        pgettext("CSV column: when the request was sent", "sent"),
+        _("status"),
+        _("status code"),
+        _("from"),
+        _("from organisation"),
+        _("from e-mail"),
+        _("from priority"),
+        _("to"),
+        _("to organisation"),
+        _("to e-mail"),
+        _("to priority"),
+        _("about"),
+        _("decided"),
+        _("decline reason"),
+        _("by the organizers"),
+    ]
+    rows = (
+        [
+            r.id,
+            _local(r.created_at, event),
+            REQUEST_STATUS_LABELS[r.status],
+            r.status,
+            r.requester.user.name,
+            r.requester.organisation.name,
+            r.requester.user.email,
+            r.requester_priority,
+            r.recipient.user.name,
+            r.recipient.organisation.name,
+            r.recipient.user.email,
+            r.recipient_priority,
+            r.opportunity.title if r.opportunity else "",
+            _local(r.decided_at, event),
+            r.decline_reason,
+            _("yes") if r.created_by_organizer else "",
+        ]
+        for r in requests
+    )
     return _csv(header, rows)
 
 
 def schedule_csv(event: Event) -> bytes:
     """The published schedule, one meeting a row by time and table (empty before publication)."""
-    header = [_("meeting"), _("starts"), _("ends"), _("table"), _("room"), _("status"), _("status code"), _("attendees"),
-              _("organisations"), _("e-mails")]
+    header = [
+        _("meeting"),
+        _("starts"),
+        _("ends"),
+        _("table"),
+        _("room"),
+        _("status"),
+        _("status code"),
+        _("attendees"),
+        _("organisations"),
+        _("e-mails"),
+    ]
     if not schedule_is_published(event):
         return _csv(header, [])
     meetings = db.session.scalars(
-        select(Meeting).join(Slot, Slot.id == Meeting.slot_id)
-        .options(selectinload(Meeting.attendees).selectinload(MeetingAttendee.participant)
-                 .selectinload(Participant.user),
-                 selectinload(Meeting.attendees).selectinload(MeetingAttendee.participant)
-                 .selectinload(Participant.organisation),
-                 selectinload(Meeting.slot), selectinload(Meeting.table))
-        .where(Meeting.event_id == event.id).order_by(Slot.starts_at, Meeting.table_id, Meeting.id))
+        select(Meeting)
+        .join(Slot, Slot.id == Meeting.slot_id)
+        .options(
+            selectinload(Meeting.attendees)
+            .selectinload(MeetingAttendee.participant)
+            .selectinload(Participant.user),
+            selectinload(Meeting.attendees)
+            .selectinload(MeetingAttendee.participant)
+            .selectinload(Participant.organisation),
+            selectinload(Meeting.slot),
+            selectinload(Meeting.table),
+        )
+        .where(Meeting.event_id == event.id)
+        .order_by(Slot.starts_at, Meeting.table_id, Meeting.id)
+    )
     rows = []
     for meeting in meetings:
-        people = sorted((a.participant for a in meeting.attendees), key=lambda p: (p.user.name.casefold(), p.id))
-        rows.append([meeting.id, _local(meeting.slot.starts_at, event), _local(meeting.slot.ends_at, event),
-                     meeting.table.name if meeting.table else "", meeting.table.room if meeting.table else "",
-                     MEETING_STATUS_LABELS[meeting.status], meeting.status, *_people(people)])
+        people = sorted(
+            (a.participant for a in meeting.attendees), key=lambda p: (p.user.name.casefold(), p.id)
+        )
+        rows.append(
+            [
+                meeting.id,
+                _local(meeting.slot.starts_at, event),
+                _local(meeting.slot.ends_at, event),
+                meeting.table.name if meeting.table else "",
+                meeting.table.room if meeting.table else "",
+                MEETING_STATUS_LABELS[meeting.status],
+                meeting.status,
+                *_people(people),
+            ]
+        )
     return _csv(header, rows)
 
 
 def participant_figures(event: Event) -> list[dict]:
     """Per approved participant: requests sent, received and accepted (either way), agreed
     meetings, meetings on the published schedule (not cancelled) and meetings held."""
-    participants = list(db.session.scalars(
-        select(Participant).join(User).options(selectinload(Participant.user), selectinload(Participant.organisation))
-        .where(Participant.event_id == event.id, Participant.status == "approved",
-               Participant.organisation_id.is_not(None)).order_by(User.name, Participant.id)))
+    participants = list(
+        db.session.scalars(
+            select(Participant)
+            .join(User)
+            .options(selectinload(Participant.user), selectinload(Participant.organisation))
+            .where(
+                Participant.event_id == event.id,
+                Participant.status == "approved",
+                Participant.organisation_id.is_not(None),
+            )
+            .order_by(User.name, Participant.id)
+        )
+    )
 
     def counts(statement) -> dict[int, int]:
         return dict(db.session.execute(statement).all())
 
-    sent = counts(select(MeetingRequest.requester_id, func.count()).where(MeetingRequest.event_id == event.id)
-                  .group_by(MeetingRequest.requester_id))
-    received = counts(select(MeetingRequest.recipient_id, func.count()).where(MeetingRequest.event_id == event.id)
-                      .group_by(MeetingRequest.recipient_id))
+    sent = counts(
+        select(MeetingRequest.requester_id, func.count())
+        .where(MeetingRequest.event_id == event.id)
+        .group_by(MeetingRequest.requester_id)
+    )
+    received = counts(
+        select(MeetingRequest.recipient_id, func.count())
+        .where(MeetingRequest.event_id == event.id)
+        .group_by(MeetingRequest.recipient_id)
+    )
     accepted = {}
     for column in (MeetingRequest.requester_id, MeetingRequest.recipient_id):
         for participant_id, count in db.session.execute(
-                select(column, func.count()).where(MeetingRequest.event_id == event.id,
-                                                   MeetingRequest.status == "accepted").group_by(column)):
+            select(column, func.count())
+            .where(MeetingRequest.event_id == event.id, MeetingRequest.status == "accepted")
+            .group_by(column)
+        ):
             accepted[participant_id] = accepted.get(participant_id, 0) + count
-    meetings = select(MeetingAttendee.participant_id, func.count()).join(Meeting).where(
-        Meeting.event_id == event.id).group_by(MeetingAttendee.participant_id)
+    meetings = (
+        select(MeetingAttendee.participant_id, func.count())
+        .join(Meeting)
+        .where(Meeting.event_id == event.id)
+        .group_by(MeetingAttendee.participant_id)
+    )
     agreed = counts(meetings.where(Meeting.status != "cancelled"))
     published = schedule_is_published(event)
-    scheduled = counts(meetings.where(Meeting.slot_id.is_not(None), Meeting.status != "cancelled")) if published else {}
-    held = counts(meetings.where(Meeting.slot_id.is_not(None), Meeting.status == "held")) if published else {}
-    return [{"participant": p, "sent": sent.get(p.id, 0), "received": received.get(p.id, 0),
-             "accepted": accepted.get(p.id, 0), "agreed": agreed.get(p.id, 0),
-             "scheduled": scheduled.get(p.id, 0), "held": held.get(p.id, 0)} for p in participants]
+    scheduled = (
+        counts(meetings.where(Meeting.slot_id.is_not(None), Meeting.status != "cancelled"))
+        if published
+        else {}
+    )
+    held = (
+        counts(meetings.where(Meeting.slot_id.is_not(None), Meeting.status == "held"))
+        if published
+        else {}
+    )
+    return [
+        {
+            "participant": p,
+            "sent": sent.get(p.id, 0),
+            "received": received.get(p.id, 0),
+            "accepted": accepted.get(p.id, 0),
+            "agreed": agreed.get(p.id, 0),
+            "scheduled": scheduled.get(p.id, 0),
+            "held": held.get(p.id, 0),
+        }
+        for p in participants
+    ]
 
 
 def figures_csv(event: Event) -> bytes:
-    header = [_("name"), _("organisation"), _("e-mail"), _("requests sent"), _("requests received"),
-              _("requests accepted"), _("meetings agreed"), _("meetings scheduled"), _("meetings held")]
-    rows = ([f["participant"].user.name, f["participant"].organisation.name, f["participant"].user.email,
-             f["sent"], f["received"], f["accepted"], f["agreed"], f["scheduled"], f["held"]]
-            for f in participant_figures(event))
+    header = [
+        _("name"),
+        _("organisation"),
+        _("e-mail"),
+        _("requests sent"),
+        _("requests received"),
+        _("requests accepted"),
+        _("meetings agreed"),
+        _("meetings scheduled"),
+        _("meetings held"),
+    ]
+    rows = (
+        [
+            f["participant"].user.name,
+            f["participant"].organisation.name,
+            f["participant"].user.email,
+            f["sent"],
+            f["received"],
+            f["accepted"],
+            f["agreed"],
+            f["scheduled"],
+            f["held"],
+        ]
+        for f in participant_figures(event)
+    )
     return _csv(header, rows)
 
 

@@ -13,6 +13,7 @@ the request's one transaction. Importing the same file twice creates nothing twi
 accounts are reused, participants already registered and opportunities already published (same
 owner, kind and title) are left as they are.
 """
+
 import codecs
 import csv
 import io
@@ -23,15 +24,28 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
-from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..languages import available_languages
-from ..models import (IP_STATUSES, OPPORTUNITY_KINDS, OPPORTUNITY_TYPES, ORGANISATION_KINDS, PARTNERSHIP_TYPES,
-                      Event, Opportunity, Organisation, Participant, TechnologyArea, User)
+from ..models import (
+    IP_STATUSES,
+    OPPORTUNITY_KINDS,
+    OPPORTUNITY_TYPES,
+    ORGANISATION_KINDS,
+    PARTNERSHIP_TYPES,
+    Event,
+    Opportunity,
+    Organisation,
+    Participant,
+    TechnologyArea,
+    User,
+)
 from . import ServiceError
 from .accounts import find_user, hash_password, normalise_email, reset_token
 from .mail import send_mail
@@ -41,8 +55,10 @@ from .registrations import find_participant
 log = logging.getLogger(__name__)
 
 IMPORT_KINDS = ("participants", "opportunities")
-KIND_LABELS = {"participants": _l("Participants and their organisations"),
-               "opportunities": _l("Offers and needs of registered participants")}
+KIND_LABELS = {
+    "participants": _l("Participants and their organisations"),
+    "opportunities": _l("Offers and needs of registered participants"),
+}
 MAX_ROWS = 5000
 SIGNATURE_MAX_AGE = 3600
 _SALT = "forum-import"
@@ -50,43 +66,100 @@ _SALT = "forum-import"
 # Column → (required, what to write in it). The order is the template's.
 COLUMNS = {
     "participants": {
-        "email": (True, _l("E-mail address; an account is created when none exists (the person gets an e-mail "
-                           "to choose a password), else the existing account is used.")),
+        "email": (
+            True,
+            _l(
+                "E-mail address; an account is created when none exists (the person gets an e-mail "
+                "to choose a password), else the existing account is used."
+            ),
+        ),
         "name": (True, _l("Full name.")),
-        "organisation": (True, _l("Organisation name; an organisation of the same name and country is reused.")),
+        "organisation": (
+            True,
+            _l("Organisation name; an organisation of the same name and country is reused."),
+        ),
         "organisation_kind": (True, _l("One of: %(codes)s.", codes=", ".join(ORGANISATION_KINDS))),
         "country": (True, _l("ISO country code of the organisation, like KR, DE or US.")),
         "website": (False, _l("The organisation's website.")),
         "job_title": (False, _l("Job title.")),
-        "languages": (False, _l("Languages spoken, as codes separated by commas: ko, en, zh, ja, de, fr, es, other.")),
-        "locale": (False, _l("Language of Forum's e-mails to this person, one of: %(codes)s.",
-                             codes=LazyString(lambda: ", ".join(available_languages())))),
+        "languages": (
+            False,
+            _l(
+                "Languages spoken, as codes separated by commas: ko, en, zh, ja, de, fr, es, other."
+            ),
+        ),
+        "locale": (
+            False,
+            _l(
+                "Language of Forum's e-mails to this person, one of: %(codes)s.",
+                codes=LazyString(lambda: ", ".join(available_languages())),
+            ),
+        ),
     },
     "opportunities": {
-        "email": (True, _l("E-mail address of an approved participant of this event (import participants first).")),
+        "email": (
+            True,
+            _l(
+                "E-mail address of an approved participant of this event (import participants first)."
+            ),
+        ),
         "kind": (True, _l("offer or need.")),
         "type": (True, _l("One of: %(codes)s.", codes=", ".join(OPPORTUNITY_TYPES))),
         "title": (True, _l("Title, up to 200 characters.")),
         "summary": (False, _l("Summary, up to 600 characters.")),
         "description": (False, _l("Description.")),
         "keywords": (False, _l("Keywords separated by commas.")),
-        "technology_areas": (False, _l("Technology areas of this event, exactly as named, separated by semicolons (;).")),
+        "technology_areas": (
+            False,
+            _l("Technology areas of this event, exactly as named, separated by semicolons (;)."),
+        ),
         "trl": (False, _l("Technology readiness level, a whole number from 1 to 9.")),
         "ip_status": (False, _l("One of: %(codes)s.", codes=", ".join(IP_STATUSES))),
-        "partnership_types": (False, _l("Codes separated by commas, among: %(codes)s.",
-                                        codes=", ".join(PARTNERSHIP_TYPES))),
+        "partnership_types": (
+            False,
+            _l("Codes separated by commas, among: %(codes)s.", codes=", ".join(PARTNERSHIP_TYPES)),
+        ),
         "target_countries": (False, _l("ISO country codes separated by commas, like KR, JP.")),
     },
 }
 EXAMPLES = {
-    "participants": ["jiyoung.kim@example.ac.kr", "김지영", "서울대학교 산학협력단", "tlo", "KR",
-                     "https://snu.ac.kr", "기술이전 매니저", "ko, en", "ko"],
-    "opportunities": ["jiyoung.kim@example.ac.kr", "offer", "technology", "항체 기반 진단 키트",
-                      "Rapid antibody diagnostic kit", "", "진단, antibody", DEFAULT_AREAS[2], "6",
-                      "granted_patent", "licence, joint_rnd", "KR, JP"],
+    "participants": [
+        "jiyoung.kim@example.ac.kr",
+        "김지영",
+        "서울대학교 산학협력단",
+        "tlo",
+        "KR",
+        "https://snu.ac.kr",
+        "기술이전 매니저",
+        "ko, en",
+        "ko",
+    ],
+    "opportunities": [
+        "jiyoung.kim@example.ac.kr",
+        "offer",
+        "technology",
+        "항체 기반 진단 키트",
+        "Rapid antibody diagnostic kit",
+        "",
+        "진단, antibody",
+        DEFAULT_AREAS[2],
+        "6",
+        "granted_patent",
+        "licence, joint_rnd",
+        "KR, JP",
+    ],
 }
-LENGTHS = {"email": 254, "name": 120, "organisation": 200, "website": 300, "job_title": 120, "title": 200,
-           "summary": 600, "description": 20000, "keywords": 500}
+LENGTHS = {
+    "email": 254,
+    "name": 120,
+    "organisation": 200,
+    "website": 300,
+    "job_title": 120,
+    "title": 200,
+    "summary": 600,
+    "description": 20000,
+    "keywords": 500,
+}
 SPOKEN_LANGUAGE_CODES = ("ko", "en", "zh", "ja", "de", "fr", "es", "other")
 
 
@@ -129,6 +202,7 @@ class ImportResult:
 
 # --- reading files ---------------------------------------------------------------------------
 
+
 def decode_text(data: bytes) -> str:
     """CSV bytes as text: a BOM decides; else UTF-8; else cp949 (a superset of EUC-KR)."""
     if data.startswith(codecs.BOM_UTF8):
@@ -142,7 +216,9 @@ def decode_text(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ServiceError(_("The file's characters could not be read. In Excel, save it as “CSV UTF-8”."), "file")
+    raise ServiceError(
+        _("The file's characters could not be read. In Excel, save it as “CSV UTF-8”."), "file"
+    )
 
 
 def _clean_cell(value) -> str:
@@ -173,13 +249,20 @@ def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
             if len(records) > MAX_ROWS + 1:
                 break
     except csv.Error as error:
-        raise ServiceError(_("Line %(line)d could not be read as CSV: %(error)s", line=reader.line_num,
-                             error=str(error)), "file") from None
+        raise ServiceError(
+            _(
+                "Line %(line)d could not be read as CSV: %(error)s",
+                line=reader.line_num,
+                error=str(error),
+            ),
+            "file",
+        ) from None
     return records
 
 
 def _read_xlsx(data: bytes) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
+
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
@@ -191,16 +274,20 @@ def _read_xlsx(data: bytes) -> list[tuple[int, list[str]]]:
         workbook.close()
     except Exception:  # a damaged or hostile workbook can fail anywhere inside openpyxl
         log.info("an uploaded workbook could not be read", exc_info=True)
-        raise ServiceError(_("This Excel file could not be read. Save it again as .xlsx or as “CSV UTF-8”."),
-                           "file") from None
+        raise ServiceError(
+            _("This Excel file could not be read. Save it again as .xlsx or as “CSV UTF-8”."),
+            "file",
+        ) from None
     return records
 
 
 def read_table(data: bytes, filename: str = "") -> Table:
     """The table in an uploaded file (CSV or .xlsx), without empty lines; unreadable files are refused."""
     if filename.lower().endswith(".xls") or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ServiceError(_("Old Excel files (.xls) cannot be read. Save the file as .xlsx or as “CSV UTF-8”."),
-                           "file")
+        raise ServiceError(
+            _("Old Excel files (.xls) cannot be read. Save the file as .xlsx or as “CSV UTF-8”."),
+            "file",
+        )
     is_workbook = data.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm"))
     records = _read_xlsx(data) if is_workbook else _read_csv(data)
     records = [(line, cells) for line, cells in records if any(cells)]
@@ -210,8 +297,10 @@ def read_table(data: bytes, filename: str = "") -> Table:
     if not rows:
         raise ServiceError(_("The file has a header but no rows."), "file")
     if len(rows) > MAX_ROWS:
-        raise ServiceError(_("The file has more than %(max)d rows; split it into smaller files.", max=MAX_ROWS),
-                           "file")
+        raise ServiceError(
+            _("The file has more than %(max)d rows; split it into smaller files.", max=MAX_ROWS),
+            "file",
+        )
     header = [name.lower().replace(" ", "_").replace("-", "_") for name in header]
     while header and not header[-1]:
         header.pop()  # spreadsheets often carry empty trailing columns
@@ -220,8 +309,10 @@ def read_table(data: bytes, filename: str = "") -> Table:
 
 # --- checking rows ---------------------------------------------------------------------------
 
+
 def _countries() -> set[str]:
     from ..forms.registration import country_choices
+
     with force_locale("en"):
         return {choice.value for choice in country_choices()}
 
@@ -243,8 +334,16 @@ def _check_header(kind: str, header: list[str]) -> list[RowError]:
         if not name:
             errors.append(RowError(1, _("A column has no name.")))
         elif name not in columns:
-            errors.append(RowError(1, _("Unknown column “%(name)s”. The columns are: %(names)s.",
-                                        name=name[:60], names=", ".join(columns))))
+            errors.append(
+                RowError(
+                    1,
+                    _(
+                        "Unknown column “%(name)s”. The columns are: %(names)s.",
+                        name=name[:60],
+                        names=", ".join(columns),
+                    ),
+                )
+            )
         elif header.count(name) > 1:
             errors.append(RowError(1, _("The column “%(name)s” appears twice.", name=name)))
     for name, (required, _help) in columns.items():
@@ -267,7 +366,13 @@ class _RowChecker:
         if required and not value:
             self.fail(_("The %(column)s is missing.", column=name))
         elif name in LENGTHS and len(value) > LENGTHS[name]:
-            self.fail(_("The %(column)s is longer than %(max)d characters.", column=name, max=LENGTHS[name]))
+            self.fail(
+                _(
+                    "The %(column)s is longer than %(max)d characters.",
+                    column=name,
+                    max=LENGTHS[name],
+                )
+            )
         return value
 
     def email(self) -> str | None:
@@ -281,14 +386,23 @@ class _RowChecker:
             return None
         return normalise_email(value)
 
-    def choice(self, name: str, codes, required: bool = False, message: str | None = None) -> str | None:
+    def choice(
+        self, name: str, codes, required: bool = False, message: str | None = None
+    ) -> str | None:
         value = self.text(name, required)
         if not value:
             return None
         code = _code(value)
         if code not in codes:
-            self.fail(message or _("“%(value)s” is not a known %(column)s; use one of: %(codes)s.",
-                                   value=value[:40], column=name, codes=", ".join(codes)))
+            self.fail(
+                message
+                or _(
+                    "“%(value)s” is not a known %(column)s; use one of: %(codes)s.",
+                    value=value[:40],
+                    column=name,
+                    codes=", ".join(codes),
+                )
+            )
             return None
         return code
 
@@ -296,7 +410,9 @@ class _RowChecker:
         chosen = [transform(part) for part in _split(self.values.get(name, ""))]
         unknown = [part for part in chosen if part not in codes]
         if unknown:
-            self.fail(_("Unknown %(column)s: %(values)s.", column=name, values=", ".join(unknown)[:100]))
+            self.fail(
+                _("Unknown %(column)s: %(values)s.", column=name, values=", ".join(unknown)[:100])
+            )
         return [part for part in chosen if part in codes]
 
 
@@ -305,7 +421,11 @@ def _check_participant(checker: _RowChecker, countries: set[str]) -> dict:
     if website:
         website = website if "://" in website else "https://" + website
         parts = urlsplit(website)
-        if parts.scheme not in ("http", "https") or "." not in (parts.hostname or "") or " " in website:
+        if (
+            parts.scheme not in ("http", "https")
+            or "." not in (parts.hostname or "")
+            or " " in website
+        ):
             checker.fail(_("“%(value)s” is not a web address.", value=website[:80]))
     country = checker.text("country", required=True).upper()
     if country and country not in countries:
@@ -315,9 +435,15 @@ def _check_participant(checker: _RowChecker, countries: set[str]) -> dict:
         "name": checker.text("name", required=True),
         "organisation": checker.text("organisation", required=True),
         "organisation_kind": checker.choice(
-            "organisation_kind", ORGANISATION_KINDS, required=True,
-            message=_("“%(value)s” is not a known kind of organisation; use one of: %(codes)s.",
-                      value=checker.values.get("organisation_kind", "")[:40], codes=", ".join(ORGANISATION_KINDS))),
+            "organisation_kind",
+            ORGANISATION_KINDS,
+            required=True,
+            message=_(
+                "“%(value)s” is not a known kind of organisation; use one of: %(codes)s.",
+                value=checker.values.get("organisation_kind", "")[:40],
+                codes=", ".join(ORGANISATION_KINDS),
+            ),
+        ),
         "country": country,
         "website": website or None,
         "job_title": checker.text("job_title"),
@@ -326,13 +452,20 @@ def _check_participant(checker: _RowChecker, countries: set[str]) -> dict:
     }
 
 
-def _check_opportunity(checker: _RowChecker, countries: set[str], area_names: dict[str, str]) -> dict:
+def _check_opportunity(
+    checker: _RowChecker, countries: set[str], area_names: dict[str, str]
+) -> dict:
     trl_text, trl = checker.text("trl"), None
     if trl_text:
         if trl_text.isdigit() and 1 <= int(trl_text) <= 9:
             trl = int(trl_text)
         else:
-            checker.fail(_("The TRL must be a whole number from 1 to 9, not “%(value)s”.", value=trl_text[:20]))
+            checker.fail(
+                _(
+                    "The TRL must be a whole number from 1 to 9, not “%(value)s”.",
+                    value=trl_text[:20],
+                )
+            )
     areas = []
     for name in _split(checker.values.get("technology_areas", ""), ";"):
         if name.casefold() in area_names:
@@ -351,20 +484,26 @@ def _check_opportunity(checker: _RowChecker, countries: set[str], area_names: di
         "trl": trl,
         "ip_status": checker.choice("ip_status", IP_STATUSES),
         "partnership_types": checker.codes("partnership_types", PARTNERSHIP_TYPES),
-        "target_countries": checker.codes("target_countries", countries, transform=lambda part: part.upper()),
+        "target_countries": checker.codes(
+            "target_countries", countries, transform=lambda part: part.upper()
+        ),
     }
 
 
 def _event_area_names(event: Event) -> dict[str, str]:
     """The event's area names by their case-folded form (the default list until it has its own)."""
-    names = list(db.session.scalars(select(TechnologyArea.name).where(TechnologyArea.event_id == event.id))) \
-        or list(DEFAULT_AREAS)
+    names = list(
+        db.session.scalars(select(TechnologyArea.name).where(TechnologyArea.event_id == event.id))
+    ) or list(DEFAULT_AREAS)
     return {name.casefold(): name for name in names}
 
 
 def _importing_participants(event: Event, emails: set[str]) -> dict[str, Participant]:
-    rows = db.session.execute(select(User.email, Participant).join(Participant, Participant.user_id == User.id)
-                              .where(Participant.event_id == event.id, User.email.in_(emails))).all()
+    rows = db.session.execute(
+        select(User.email, Participant)
+        .join(Participant, Participant.user_id == User.id)
+        .where(Participant.event_id == event.id, User.email.in_(emails))
+    ).all()
     return {email: participant for email, participant in rows}
 
 
@@ -381,26 +520,41 @@ def check_table(event: Event, kind: str, table: Table) -> Checked:
     first_line_of: dict = {}
     organisation_kinds: dict[tuple[str, str], tuple[int, str]] = {}
     for line, cells in table.records:
-        if len(cells) > len(table.header) and any(cells[len(table.header):]):
-            checked.errors.append(RowError(line, _("This row has more cells than the header has columns.")))
+        if len(cells) > len(table.header) and any(cells[len(table.header) :]):
+            checked.errors.append(
+                RowError(line, _("This row has more cells than the header has columns."))
+            )
             continue
-        checker = _RowChecker(line, dict(zip(table.header, cells)))
+        checker = _RowChecker(line, dict(zip(table.header, cells, strict=False)))
         if kind == "participants":
             row = _check_participant(checker, countries)
             key = row["email"]
             organisation = (row["organisation"].casefold(), row["country"])
             if row["organisation_kind"] and all(organisation):
-                seen_line, seen_kind = organisation_kinds.setdefault(organisation, (line, row["organisation_kind"]))
+                seen_line, seen_kind = organisation_kinds.setdefault(
+                    organisation, (line, row["organisation_kind"])
+                )
                 if seen_kind != row["organisation_kind"]:
-                    checker.fail(_("The organisation “%(name)s” has another kind on line %(line)d.",
-                                   name=row["organisation"][:60], line=seen_line))
+                    checker.fail(
+                        _(
+                            "The organisation “%(name)s” has another kind on line %(line)d.",
+                            name=row["organisation"][:60],
+                            line=seen_line,
+                        )
+                    )
         else:
             row = _check_opportunity(checker, countries, area_names)
             key = (row["email"], row["kind"], row["title"].casefold())
         if row["email"] is not None:
             if key in first_line_of:
-                checker.fail(_("This row repeats line %(line)d.", line=first_line_of[key]) if kind == "opportunities"
-                             else _("The e-mail address appears on line %(line)d already.", line=first_line_of[key]))
+                checker.fail(
+                    _("This row repeats line %(line)d.", line=first_line_of[key])
+                    if kind == "opportunities"
+                    else _(
+                        "The e-mail address appears on line %(line)d already.",
+                        line=first_line_of[key],
+                    )
+                )
             else:
                 first_line_of[key] = line
         row["line"] = line
@@ -419,19 +573,44 @@ def _check_against_database(event: Event, checked: Checked) -> None:
         participant = registered.get(row["email"])
         if checked.kind == "participants":
             if participant is not None:
-                checked.notes.append(RowError(row["line"], _("%(email)s takes part in this event already; left as is.",
-                                                             email=row["email"])))
+                checked.notes.append(
+                    RowError(
+                        row["line"],
+                        _(
+                            "%(email)s takes part in this event already; left as is.",
+                            email=row["email"],
+                        ),
+                    )
+                )
                 continue
-        elif participant is None or participant.status != "approved" or participant.organisation_id is None:
-            checked.errors.append(RowError(row["line"], _(
-                "%(email)s is not an approved participant of this event; import the participants first.",
-                email=row["email"])))
+        elif (
+            participant is None
+            or participant.status != "approved"
+            or participant.organisation_id is None
+        ):
+            checked.errors.append(
+                RowError(
+                    row["line"],
+                    _(
+                        "%(email)s is not an approved participant of this event; import the participants first.",
+                        email=row["email"],
+                    ),
+                )
+            )
             continue
-        elif db.session.scalar(select(func.count(Opportunity.id)).where(
-                Opportunity.participant_id == participant.id, Opportunity.kind == row["kind"],
-                func.lower(Opportunity.title) == row["title"].lower())):
-            checked.notes.append(RowError(row["line"], _("“%(title)s” is published already; left as is.",
-                                                         title=row["title"][:80])))
+        elif db.session.scalar(
+            select(func.count(Opportunity.id)).where(
+                Opportunity.participant_id == participant.id,
+                Opportunity.kind == row["kind"],
+                func.lower(Opportunity.title) == row["title"].lower(),
+            )
+        ):
+            checked.notes.append(
+                RowError(
+                    row["line"],
+                    _("“%(title)s” is published already; left as is.", title=row["title"][:80]),
+                )
+            )
             continue
         kept.append(row)
     checked.rows = kept
@@ -445,8 +624,11 @@ def preview(event: Event, kind: str, data: bytes, filename: str = "") -> tuple[T
 
 # --- the signed table between preview and confirmation ----------------------------------------
 
+
 def _serializer(event: Event, kind: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"{_SALT}:{event.id}:{kind}")
+    return URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"], salt=f"{_SALT}:{event.id}:{kind}"
+    )
 
 
 def sign_table(event: Event, kind: str, table: Table) -> str:
@@ -457,13 +639,18 @@ def unsign_table(event: Event, kind: str, token: str) -> Table:
     try:
         data = _serializer(event, kind).loads(token, max_age=SIGNATURE_MAX_AGE)
     except SignatureExpired:
-        raise ServiceError(_("The preview is more than an hour old. Upload the file again.")) from None
+        raise ServiceError(
+            _("The preview is more than an hour old. Upload the file again.")
+        ) from None
     except BadSignature:
-        raise ServiceError(_("The preview could not be read back. Upload the file again.")) from None
+        raise ServiceError(
+            _("The preview could not be read back. Upload the file again.")
+        ) from None
     return Table(data["header"], [(line, cells) for line, cells in data["records"]])
 
 
 # --- importing -------------------------------------------------------------------------------
+
 
 def import_table(event: Event, kind: str, table: Table) -> ImportResult:
     """Check the table again against the database as it is now, then import every clean row."""
@@ -482,9 +669,12 @@ def import_table(event: Event, kind: str, table: Table) -> ImportResult:
 
 
 def _find_organisation(name: str, country: str) -> Organisation | None:
-    return db.session.scalar(select(Organisation).where(
-        func.lower(Organisation.name) == name.lower(), Organisation.country == country)
-        .order_by(Organisation.id).limit(1))
+    return db.session.scalar(
+        select(Organisation)
+        .where(func.lower(Organisation.name) == name.lower(), Organisation.country == country)
+        .order_by(Organisation.id)
+        .limit(1)
+    )
 
 
 def _import_participants(event: Event, rows: list[dict], result: ImportResult) -> None:
@@ -493,8 +683,12 @@ def _import_participants(event: Event, rows: list[dict], result: ImportResult) -
         user = find_user(row["email"])
         invited = user is None
         if invited:
-            user = User(email=row["email"], name=row["name"], locale=row["locale"],
-                        password_hash=hash_password(secrets.token_urlsafe(32)))
+            user = User(
+                email=row["email"],
+                name=row["name"],
+                locale=row["locale"],
+                password_hash=hash_password(secrets.token_urlsafe(32)),
+            )
             db.session.add(user)
             db.session.flush()
             result.accounts_created += 1
@@ -502,16 +696,31 @@ def _import_participants(event: Event, rows: list[dict], result: ImportResult) -
             result.skipped += 1  # registered by someone else since the preview
             continue
         key = (row["organisation"].casefold(), row["country"])
-        organisation = organisations.get(key) or _find_organisation(row["organisation"], row["country"])
+        organisation = organisations.get(key) or _find_organisation(
+            row["organisation"], row["country"]
+        )
         if organisation is None:
-            organisation = Organisation(name=row["organisation"], kind=row["organisation_kind"], country=row["country"],
-                                        website=row["website"], created_by_id=user.id)
+            organisation = Organisation(
+                name=row["organisation"],
+                kind=row["organisation_kind"],
+                country=row["country"],
+                website=row["website"],
+                created_by_id=user.id,
+            )
             db.session.add(organisation)
             result.organisations_created += 1
         organisations[key] = organisation
-        db.session.add(Participant(event=event, user=user, organisation=organisation, role="participant",
-                                   status="approved", job_title=row["job_title"],
-                                   languages=",".join(row["languages"])))
+        db.session.add(
+            Participant(
+                event=event,
+                user=user,
+                organisation=organisation,
+                role="participant",
+                status="approved",
+                job_title=row["job_title"],
+                languages=",".join(row["languages"]),
+            )
+        )
         db.session.flush()
         result.created += 1
         _tell_imported(event, user, invited)
@@ -523,18 +732,29 @@ def _tell_imported(event: Event, user: User, invited: bool) -> None:
     with force_locale(user.locale or "en"):
         if invited:
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-            body = _("Hello %(name)s,\n\nThe organizers of %(event)s registered you on Forum, where you can publish "
-                     "offers and needs and request meetings. To choose your password, open this link within "
-                     "%(minutes)d minutes:\n%(link)s\n\nLater, ask for a new link on the sign-in page "
-                     "(“Forgot your password?”):\n%(reset)s\n\nThe event: %(event_link)s",
-                     name=user.name, event=event.name, minutes=minutes,
-                     link=url_for("auth.reset_password", token=reset_token(user), _external=True),
-                     reset=url_for("auth.request_reset", _external=True), event_link=event_link)
+            body = _(
+                "Hello %(name)s,\n\nThe organizers of %(event)s registered you on Forum, where you can publish "
+                "offers and needs and request meetings. To choose your password, open this link within "
+                "%(minutes)d minutes:\n%(link)s\n\nLater, ask for a new link on the sign-in page "
+                "(“Forgot your password?”):\n%(reset)s\n\nThe event: %(event_link)s",
+                name=user.name,
+                event=event.name,
+                minutes=minutes,
+                link=url_for("auth.reset_password", token=reset_token(user), _external=True),
+                reset=url_for("auth.request_reset", _external=True),
+                event_link=event_link,
+            )
         else:
-            body = _("Hello %(name)s,\n\nThe organizers of %(event)s registered you for the event with your "
-                     "Forum account. Sign in as usual to take part:\n%(link)s",
-                     name=user.name, event=event.name, link=event_link)
-        send_mail(user.email, _("You are registered for %(event)s", event=event.name), body, event=event)
+            body = _(
+                "Hello %(name)s,\n\nThe organizers of %(event)s registered you for the event with your "
+                "Forum account. Sign in as usual to take part:\n%(link)s",
+                name=user.name,
+                event=event.name,
+                link=event_link,
+            )
+        send_mail(
+            user.email, _("You are registered for %(event)s", event=event.name), body, event=event
+        )
 
 
 def _import_opportunities(event: Event, rows: list[dict], result: ImportResult) -> None:
@@ -542,16 +762,24 @@ def _import_opportunities(event: Event, rows: list[dict], result: ImportResult) 
     areas = {area.name: area for area in technology_areas(event)}
     for row in rows:
         details = OpportunityDetails(
-            kind=row["kind"], type=row["type"], title=row["title"], summary=row["summary"],
-            description=row["description"], keywords=row["keywords"],
+            kind=row["kind"],
+            type=row["type"],
+            title=row["title"],
+            summary=row["summary"],
+            description=row["description"],
+            keywords=row["keywords"],
             areas=[areas[name] for name in row["technology_areas"] if name in areas],
-            trl=row["trl"], ip_status=row["ip_status"], partnership_types=row["partnership_types"],
-            target_countries=row["target_countries"])
+            trl=row["trl"],
+            ip_status=row["ip_status"],
+            partnership_types=row["partnership_types"],
+            target_countries=row["target_countries"],
+        )
         publish_opportunity(registered[row["email"]], details)
         result.created += 1
 
 
 # --- the template ----------------------------------------------------------------------------
+
 
 def template_csv(kind: str) -> bytes:
     """The columns of `kind` with one example row, as UTF-8 with BOM (Excel opens Korean right)."""

@@ -3,6 +3,7 @@
 Without a mail server (a laptop at the venue) the message is printed to the log and stays in the
 outbox page for the organizer, so nothing is silently lost.
 """
+
 import logging
 import smtplib
 from email.message import EmailMessage
@@ -16,21 +17,36 @@ from ..models import Event, OutboxMessage, utcnow
 log = logging.getLogger(__name__)
 
 
-def send_mail(recipient: str, subject: str, body: str, event: Event | None = None,
-              attachment: tuple[str, str, str] | None = None) -> OutboxMessage:
+def send_mail(
+    recipient: str,
+    subject: str,
+    body: str,
+    event: Event | None = None,
+    attachment: tuple[str, str, str] | None = None,
+) -> OutboxMessage:
     """Keep the message in the outbox and deliver it after commit; `attachment` is (file name,
     MIME type, text), e.g. ("agenda.ics", "text/calendar", …)."""
     name, mime_type, content = attachment or (None, None, None)
-    message = OutboxMessage(recipient=recipient, subject=subject, body=body,
-                            event_id=event.id if event else None,
-                            attachment_name=name, attachment_type=mime_type, attachment=content)
+    message = OutboxMessage(
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        event_id=event.id if event else None,
+        attachment_name=name,
+        attachment_type=mime_type,
+        attachment=content,
+    )
     db.session.add(message)
     db.session.flush()
     if current_app.config.get("MAIL_SERVER"):
         enqueue_after_commit("forum.services.mail:deliver", message.id)
     else:
-        log.info("e-mail to %s (no MAIL_SERVER; kept in the outbox)\nSubject: %s\n\n%s",
-                 recipient, subject, body)
+        log.info(
+            "e-mail to %s (no MAIL_SERVER; kept in the outbox)\nSubject: %s\n\n%s",
+            recipient,
+            subject,
+            body,
+        )
     return message
 
 
@@ -47,8 +63,12 @@ def deliver(message_id: int) -> None:
     email.set_content(message.body)
     if message.attachment is not None:
         maintype, _, subtype = message.attachment_type.partition("/")
-        email.add_attachment(message.attachment.encode(), maintype=maintype, subtype=subtype,
-                             filename=message.attachment_name)
+        email.add_attachment(
+            message.attachment.encode(),
+            maintype=maintype,
+            subtype=subtype,
+            filename=message.attachment_name,
+        )
     message.attempts += 1
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:

@@ -6,6 +6,7 @@ search index cuts them (`text.tokenize`); matching also drops English stop words
 plurals. The same features feed the TF-IDF vectors and explain a match in words:
 `shared_terms` maps the features two texts share back to readable keywords and words.
 """
+
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,18 +18,109 @@ TOKEN = re.compile(r"[\uac00-\ud7a3]+|[^\W_\uac00-\ud7a3]+")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 KEYWORD_SEPARATORS = re.compile(r"[,;、，\n]+")
 
-ENGLISH_STOPWORDS = frozenset("""
-a an and are as at be by for from has have in into is it its of on or our that the their this to
-we with will can which who using use used based new more other such than these those also via per
-you your any all not no may would should
-""".split())
+ENGLISH_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "we",
+        "with",
+        "will",
+        "can",
+        "which",
+        "who",
+        "using",
+        "use",
+        "used",
+        "based",
+        "new",
+        "more",
+        "other",
+        "such",
+        "than",
+        "these",
+        "those",
+        "also",
+        "via",
+        "per",
+        "you",
+        "your",
+        "any",
+        "all",
+        "not",
+        "no",
+        "may",
+        "would",
+        "should",
+    ]
+)
 
 # Particles and the commonest endings of a predicate noun trimmed from a Korean word (치료제를 →
 # 치료제, 나노입자입니다 → 나노입자, 개발하는 → 개발) when at least two syllables remain.
-KOREAN_PARTICLES = frozenset("""
-에서는 으로는 이라는 에서의 으로서 입니다 합니다 에서 으로 에게 까지 부터 와의 과의 이나 라는 이며 이고 이다
-하는 하고 하여 하며 되는 을 를 이 가 은 는 의 에 로 와 과 도 만
-""".split())
+KOREAN_PARTICLES = frozenset(
+    [
+        "에서는",
+        "으로는",
+        "이라는",
+        "에서의",
+        "으로서",
+        "입니다",
+        "합니다",
+        "에서",
+        "으로",
+        "에게",
+        "까지",
+        "부터",
+        "와의",
+        "과의",
+        "이나",
+        "라는",
+        "이며",
+        "이고",
+        "이다",
+        "하는",
+        "하고",
+        "하여",
+        "하며",
+        "되는",
+        "을",
+        "를",
+        "이",
+        "가",
+        "은",
+        "는",
+        "의",
+        "에",
+        "로",
+        "와",
+        "과",
+        "도",
+        "만",
+    ]
+)
 
 MAX_SHARED_TERMS = 5
 MINOR_TERM_SHARE = 0.2  # a term scoring below this share of the best one is not worth naming
@@ -49,8 +141,11 @@ def token_features(token: str) -> tuple[str, ...]:
     치료 료제), the stem of another word. Cached: an event's texts repeat the same words."""
     if HANGUL.match(token):
         return tuple(tokenize(without_particle(token)))
-    return tuple(_stem(word) for word in tokenize(token)
-                 if word not in ENGLISH_STOPWORDS and (len(word) > 1 or word.isdigit()))
+    return tuple(
+        _stem(word)
+        for word in tokenize(token)
+        if word not in ENGLISH_STOPWORDS and (len(word) > 1 or word.isdigit())
+    )
 
 
 def text_features(text: str) -> list[str]:
@@ -62,7 +157,9 @@ def text_features(text: str) -> list[str]:
 
 
 def split_keywords(keywords: str) -> list[str]:
-    return [keyword.strip() for keyword in KEYWORD_SEPARATORS.split(keywords or "") if keyword.strip()]
+    return [
+        keyword.strip() for keyword in KEYWORD_SEPARATORS.split(keywords or "") if keyword.strip()
+    ]
 
 
 def without_particle(token: str) -> str:
@@ -128,8 +225,13 @@ def readable_text(keywords: str, texts: list[str]) -> ReadableText:
     return ReadableText(tuple(terms), frozenset(terms_by_feature), terms_by_feature)
 
 
-def shared_terms(own: ReadableText, other: ReadableText, weights: dict[str, float],
-                 limit: int = MAX_SHARED_TERMS, telling: frozenset | None = None) -> list[str]:
+def shared_terms(
+    own: ReadableText,
+    other: ReadableText,
+    weights: dict[str, float],
+    limit: int = MAX_SHARED_TERMS,
+    telling: frozenset | None = None,
+) -> list[str]:
     """Readable names for what two texts share, most telling first.
 
     Each keyword or word of either text that carries shared features (bigrams, stems) scores the
@@ -155,7 +257,11 @@ def shared_terms(own: ReadableText, other: ReadableText, weights: dict[str, floa
                     score = weights.get(feature, 1.0)
                 else:
                     covered = term.features & shared
-                    score = sum(weights.get(each, 1.0) for each in covered) * len(covered) / len(term.features)
+                    score = (
+                        sum(weights.get(each, 1.0) for each in covered)
+                        * len(covered)
+                        / len(term.features)
+                    )
                 scored.append((score * 1.5 if term.is_keyword else score, term.label, term))
     scored.sort(reverse=True)
     chosen: list[str] = []

@@ -5,6 +5,7 @@ Callers give the subject and body as `lazy_gettext` strings, or as functions tha
 with `gettext`, so that one message is written in each recipient's own language: the text is
 rendered here, inside `force_locale`.
 """
+
 from urllib.parse import urljoin
 
 from flask import request
@@ -23,13 +24,16 @@ def _render(text) -> str:
     return text() if callable(text) else str(text)
 
 
-def notify(participant: Participant, subject, body, link: str = "", meetings: list[Meeting] = ()) -> Notification:
+def notify(
+    participant: Participant, subject, body, link: str = "", meetings: list[Meeting] = ()
+) -> Notification:
     """E-mail `participant` and add the same message to their inbox; `link` is a site path.
 
     `meetings` are those the message is about: once on the published schedule, the e-mail
     carries them as an iCalendar attachment, so calendar clients learn of moves and cancellations.
     """
     from .calendars import meetings_attachment, on_published_agenda
+
     user = participant.user
     with force_locale(user.locale or "en"):
         subject_text, body_text = _render(subject)[:SUBJECT_MAX], _render(body)
@@ -37,7 +41,9 @@ def notify(participant: Participant, subject, body, link: str = "", meetings: li
     published = [meeting for meeting in meetings if on_published_agenda(meeting, participant)]
     attachment = meetings_attachment(participant, published) if published else None
     send_mail(user.email, subject_text, mail_body, event=participant.event, attachment=attachment)
-    notification = Notification(participant_id=participant.id, subject=subject_text, body=body_text, link=link)
+    notification = Notification(
+        participant_id=participant.id, subject=subject_text, body=body_text, link=link
+    )
     db.session.add(notification)
     db.session.flush()
     return notification
@@ -45,25 +51,39 @@ def notify(participant: Participant, subject, body, link: str = "", meetings: li
 
 def inbox_of(participant: Participant, limit: int = INBOX_PAGE) -> list[Notification]:
     """The newest entries, unread ones first."""
-    return list(db.session.scalars(
-        select(Notification).where(Notification.participant_id == participant.id)
-        .order_by(Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.participant_id == participant.id)
+            .order_by(
+                Notification.read_at.is_not(None),
+                Notification.created_at.desc(),
+                Notification.id.desc(),
+            )
+            .limit(limit)
+        )
+    )
 
 
 def unread_count(participant_id: int) -> int:
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.participant_id == participant_id, Notification.read_at.is_(None)))
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.participant_id == participant_id, Notification.read_at.is_(None)
+        )
+    )
 
 
 def mark_read(participant: Participant, notification_ids: list[int] | None = None) -> int:
     """Mark these entries (all when None) of the participant's inbox read; returns how many changed."""
-    query = update(Notification).where(Notification.participant_id == participant.id,
-                                       Notification.read_at.is_(None))
+    query = update(Notification).where(
+        Notification.participant_id == participant.id, Notification.read_at.is_(None)
+    )
     if notification_ids is not None:
         if not notification_ids:
             return 0
         query = query.where(Notification.id.in_(notification_ids))
-    result = db.session.execute(query.values(read_at=utcnow()).execution_options(synchronize_session=False))
+    result = db.session.execute(
+        query.values(read_at=utcnow()).execution_options(synchronize_session=False)
+    )
     db.session.expire_all()
     return result.rowcount

@@ -3,23 +3,44 @@
 Every change to an opportunity refreshes its search-index entry in the same transaction
 (`search.refresh_index`), so the marketplace never lists what its owner withdrew or an organizer hid.
 """
+
 from dataclasses import dataclass, field
 
 from flask import url_for
-from flask_babel import force_locale, gettext as _, ngettext
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import (IP_STATUSES, OPPORTUNITY_KINDS, OPPORTUNITY_TYPES, PARTNERSHIP_TYPES, Bookmark, Event,
-                      Notification, Opportunity, Participant, TechnologyArea, opportunity_area)
+from ..models import (
+    IP_STATUSES,
+    OPPORTUNITY_KINDS,
+    OPPORTUNITY_TYPES,
+    PARTNERSHIP_TYPES,
+    Bookmark,
+    Event,
+    Notification,
+    Opportunity,
+    Participant,
+    TechnologyArea,
+    opportunity_area,
+)
 from . import ServiceError
 from .search import is_listed, refresh_index
 
 DEFAULT_AREAS = (
-    "바이오·제약 (Bio/pharma)", "의료기기 (Medical devices)", "진단 (Diagnostics)",
-    "디지털 헬스·AI (Digital health & AI)", "농식품 (Agri-food)", "에너지 (Energy)", "환경 (Environment)",
-    "소재·화학 (Materials & chemistry)", "ICT·소프트웨어 (ICT & software)",
-    "제조·로봇 (Manufacturing & robotics)", "모빌리티 (Mobility)", "기타 (Other)",
+    "바이오·제약 (Bio/pharma)",
+    "의료기기 (Medical devices)",
+    "진단 (Diagnostics)",
+    "디지털 헬스·AI (Digital health & AI)",
+    "농식품 (Agri-food)",
+    "에너지 (Energy)",
+    "환경 (Environment)",
+    "소재·화학 (Materials & chemistry)",
+    "ICT·소프트웨어 (ICT & software)",
+    "제조·로봇 (Manufacturing & robotics)",
+    "모빌리티 (Mobility)",
+    "기타 (Other)",
 )
 MAX_AREAS = 100
 AREA_NAME_MAX = 120
@@ -44,14 +65,22 @@ class OpportunityDetails:
 
 # --- technology areas ------------------------------------------------------------------------
 
+
 def technology_areas(event: Event) -> list[TechnologyArea]:
     """The event's list of areas in its order; an event without one gets the default list."""
-    areas = list(db.session.scalars(select(TechnologyArea).where(TechnologyArea.event_id == event.id)
-                                    .order_by(TechnologyArea.position, TechnologyArea.id)))
+    areas = list(
+        db.session.scalars(
+            select(TechnologyArea)
+            .where(TechnologyArea.event_id == event.id)
+            .order_by(TechnologyArea.position, TechnologyArea.id)
+        )
+    )
     if areas:
         return areas
-    areas = [TechnologyArea(event_id=event.id, name=name, position=position)
-             for position, name in enumerate(DEFAULT_AREAS)]
+    areas = [
+        TechnologyArea(event_id=event.id, name=name, position=position)
+        for position, name in enumerate(DEFAULT_AREAS)
+    ]
     db.session.add_all(areas)
     db.session.flush()
     return areas
@@ -59,10 +88,14 @@ def technology_areas(event: Event) -> list[TechnologyArea]:
 
 def area_usage(event: Event) -> dict[int, int]:
     """How many opportunities (any state) use each of the event's areas."""
-    return dict(db.session.execute(
-        select(opportunity_area.c.area_id, func.count())
-        .join(TechnologyArea, TechnologyArea.id == opportunity_area.c.area_id)
-        .where(TechnologyArea.event_id == event.id).group_by(opportunity_area.c.area_id)).all())
+    return dict(
+        db.session.execute(
+            select(opportunity_area.c.area_id, func.count())
+            .join(TechnologyArea, TechnologyArea.id == opportunity_area.c.area_id)
+            .where(TechnologyArea.event_id == event.id)
+            .group_by(opportunity_area.c.area_id)
+        ).all()
+    )
 
 
 def set_technology_areas(event: Event, names: list[str]) -> None:
@@ -75,15 +108,27 @@ def set_technology_areas(event: Event, names: list[str]) -> None:
         raise ServiceError(_("Keep at most %(max)d technology areas.", max=MAX_AREAS), "names")
     too_long = next((name for name in names if len(name) > AREA_NAME_MAX), None)
     if too_long:
-        raise ServiceError(_("“%(name)s…” is longer than %(max)d characters.", name=too_long[:30], max=AREA_NAME_MAX),
-                           "names")
+        raise ServiceError(
+            _(
+                "“%(name)s…” is longer than %(max)d characters.",
+                name=too_long[:30],
+                max=AREA_NAME_MAX,
+            ),
+            "names",
+        )
     existing = {area.name: area for area in technology_areas(event)}
     usage = area_usage(event)
     for area in existing.values():
         if area.name not in names and usage.get(area.id):
-            raise ServiceError(ngettext("“%(name)s” is used by %(num)d opportunity; it cannot be removed.",
-                                        "“%(name)s” is used by %(num)d opportunities; it cannot be removed.",
-                                        usage[area.id], name=area.name), "names")
+            raise ServiceError(
+                ngettext(
+                    "“%(name)s” is used by %(num)d opportunity; it cannot be removed.",
+                    "“%(name)s” is used by %(num)d opportunities; it cannot be removed.",
+                    usage[area.id],
+                    name=area.name,
+                ),
+                "names",
+            )
     for area in existing.values():
         if area.name not in names:
             db.session.delete(area)
@@ -97,9 +142,14 @@ def set_technology_areas(event: Event, names: list[str]) -> None:
 
 # --- publishing ------------------------------------------------------------------------------
 
+
 def can_publish(participant: Participant | None) -> bool:
     """Approved participants with an organisation publish; organizers without one only moderate."""
-    return participant is not None and participant.status == "approved" and participant.organisation_id is not None
+    return (
+        participant is not None
+        and participant.status == "approved"
+        and participant.organisation_id is not None
+    )
 
 
 def _check(event: Event, details: OpportunityDetails) -> None:
@@ -121,11 +171,19 @@ def _check(event: Event, details: OpportunityDetails) -> None:
 
 def _apply(opportunity: Opportunity, details: OpportunityDetails) -> None:
     opportunity.kind, opportunity.type = details.kind, details.type
-    opportunity.title, opportunity.summary, opportunity.description = details.title, details.summary, details.description
-    opportunity.keywords = ", ".join(word.strip() for word in details.keywords.split(",") if word.strip())
+    opportunity.title, opportunity.summary, opportunity.description = (
+        details.title,
+        details.summary,
+        details.description,
+    )
+    opportunity.keywords = ", ".join(
+        word.strip() for word in details.keywords.split(",") if word.strip()
+    )
     opportunity.areas = list(details.areas)
     opportunity.trl, opportunity.ip_status = details.trl, details.ip_status
-    opportunity.partnership_types = ",".join(code for code in PARTNERSHIP_TYPES if code in details.partnership_types)
+    opportunity.partnership_types = ",".join(
+        code for code in PARTNERSHIP_TYPES if code in details.partnership_types
+    )
     opportunity.target_countries = ",".join(sorted(set(details.target_countries)))
 
 
@@ -156,10 +214,20 @@ def set_withdrawn(opportunity: Opportunity, withdrawn: bool) -> None:
 
 # --- moderation ------------------------------------------------------------------------------
 
+
 def _notify_owner(opportunity: Opportunity, subject: str, body: str) -> None:
-    db.session.add(Notification(participant_id=opportunity.participant_id, subject=subject[:300], body=body,
-                                link=url_for("marketplace.opportunity", slug=opportunity.event.slug,
-                                             opportunity_id=opportunity.id)))
+    db.session.add(
+        Notification(
+            participant_id=opportunity.participant_id,
+            subject=subject[:300],
+            body=body,
+            link=url_for(
+                "marketplace.opportunity",
+                slug=opportunity.event.slug,
+                opportunity_id=opportunity.id,
+            ),
+        )
+    )
 
 
 def hide_opportunity(opportunity: Opportunity, reason: str) -> None:
@@ -170,8 +238,11 @@ def hide_opportunity(opportunity: Opportunity, reason: str) -> None:
     opportunity.hidden, opportunity.hidden_reason = True, reason
     refresh_index(opportunity)
     with force_locale(opportunity.participant.user.locale or "en"):
-        _notify_owner(opportunity, _("The organizers hid “%(title)s”", title=opportunity.title),
-                      _("Reason: %(reason)s", reason=reason))
+        _notify_owner(
+            opportunity,
+            _("The organizers hid “%(title)s”", title=opportunity.title),
+            _("Reason: %(reason)s", reason=reason),
+        )
 
 
 def unhide_opportunity(opportunity: Opportunity) -> None:
@@ -183,24 +254,34 @@ def unhide_opportunity(opportunity: Opportunity) -> None:
 
 def visible_to(opportunity: Opportunity, participant: Participant | None, organizer: bool) -> bool:
     """Owners and organizers see everything; others only listed opportunities."""
-    return organizer or is_listed(opportunity) or (
-        participant is not None and opportunity.participant_id == participant.id)
+    return (
+        organizer
+        or is_listed(opportunity)
+        or (participant is not None and opportunity.participant_id == participant.id)
+    )
 
 
 def opportunities_of(owner: Participant, include_unlisted: bool = False) -> list[Opportunity]:
     statement = select(Opportunity).where(Opportunity.participant_id == owner.id)
     if not include_unlisted:
         statement = statement.where(Opportunity.withdrawn.is_(False), Opportunity.hidden.is_(False))
-    return list(db.session.scalars(statement.order_by(Opportunity.created_at.desc(), Opportunity.id.desc())))
+    return list(
+        db.session.scalars(statement.order_by(Opportunity.created_at.desc(), Opportunity.id.desc()))
+    )
 
 
 def hidden_opportunities(event: Event) -> list[Opportunity]:
-    return list(db.session.scalars(select(Opportunity).where(Opportunity.event_id == event.id,
-                                                             Opportunity.hidden.is_(True))
-                                   .order_by(Opportunity.updated_at.desc())))
+    return list(
+        db.session.scalars(
+            select(Opportunity)
+            .where(Opportunity.event_id == event.id, Opportunity.hidden.is_(True))
+            .order_by(Opportunity.updated_at.desc())
+        )
+    )
 
 
 # --- bookmarks -------------------------------------------------------------------------------
+
 
 def toggle_bookmark(participant: Participant, opportunity: Opportunity) -> bool:
     """Bookmark the opportunity, or forget the bookmark; True when it is now bookmarked."""
@@ -222,14 +303,26 @@ def bookmarked_ids(participant: Participant | None, opportunity_ids) -> set[int]
     ids = list(opportunity_ids)
     if participant is None or not ids:
         return set()
-    return set(db.session.scalars(select(Bookmark.opportunity_id).where(
-        Bookmark.participant_id == participant.id, Bookmark.opportunity_id.in_(ids))))
+    return set(
+        db.session.scalars(
+            select(Bookmark.opportunity_id).where(
+                Bookmark.participant_id == participant.id, Bookmark.opportunity_id.in_(ids)
+            )
+        )
+    )
 
 
 def bookmarks_of(participant: Participant) -> list[Opportunity]:
     """The participant's bookmarked opportunities that are still listed, latest bookmark first."""
-    return list(db.session.scalars(
-        select(Opportunity).join(Bookmark, Bookmark.opportunity_id == Opportunity.id)
-        .where(Bookmark.participant_id == participant.id, Opportunity.withdrawn.is_(False),
-               Opportunity.hidden.is_(False))
-        .order_by(Bookmark.created_at.desc(), Opportunity.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Opportunity)
+            .join(Bookmark, Bookmark.opportunity_id == Opportunity.id)
+            .where(
+                Bookmark.participant_id == participant.id,
+                Opportunity.withdrawn.is_(False),
+                Opportunity.hidden.is_(False),
+            )
+            .order_by(Bookmark.created_at.desc(), Opportunity.id.desc())
+        )
+    )

@@ -3,12 +3,14 @@
 A refusal is a `ServiceError` that leaves nothing worth keeping (the caller rolls back, as
 `views.common.refuse` does); every function flushes and never commits (the request commits once).
 """
+
 import hashlib
 import secrets
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from flask_babel import force_locale, format_date, gettext as _
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -43,20 +45,29 @@ def registration_closed_reason(event: Event) -> str | None:
 
 
 def find_participant(event: Event, user: User) -> Participant | None:
-    return db.session.scalar(select(Participant).where(
-        Participant.event_id == event.id, Participant.user_id == user.id))
+    return db.session.scalar(
+        select(Participant).where(Participant.event_id == event.id, Participant.user_id == user.id)
+    )
 
 
 def choosable_organisations(event: Event, user: User) -> list[Organisation]:
     """Organisations a registrant may join: those taking part in this event (pending or approved)
     and those the user registered with at other events, so nobody has to type theirs twice."""
     at_event = select(Participant.organisation_id).where(
-        Participant.event_id == event.id, Participant.status != "rejected",
-        Participant.organisation_id.is_not(None))
+        Participant.event_id == event.id,
+        Participant.status != "rejected",
+        Participant.organisation_id.is_not(None),
+    )
     users_own = select(Participant.organisation_id).where(
-        Participant.user_id == user.id, Participant.organisation_id.is_not(None))
-    return list(db.session.scalars(select(Organisation).where(
-        Organisation.id.in_(at_event) | Organisation.id.in_(users_own)).order_by(Organisation.name)))
+        Participant.user_id == user.id, Participant.organisation_id.is_not(None)
+    )
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.id.in_(at_event) | Organisation.id.in_(users_own))
+            .order_by(Organisation.name)
+        )
+    )
 
 
 def _apply_details(organisation: Organisation, details: OrganisationDetails) -> None:
@@ -67,9 +78,14 @@ def _apply_details(organisation: Organisation, details: OrganisationDetails) -> 
     organisation.description = (details.description or "").strip()
 
 
-def register(event: Event, user: User, job_title: str, languages: list[str],
-             organisation: Organisation | None = None,
-             new_organisation: OrganisationDetails | None = None) -> Participant:
+def register(
+    event: Event,
+    user: User,
+    job_title: str,
+    languages: list[str],
+    organisation: Organisation | None = None,
+    new_organisation: OrganisationDetails | None = None,
+) -> Participant:
     """Register `user` for `event` for an existing organisation or a new one.
 
     Automatic approval makes the registration approved at once; manual approval leaves it
@@ -81,7 +97,9 @@ def register(event: Event, user: User, job_title: str, languages: list[str],
     if find_participant(event, user) is not None:
         raise ServiceError(_("You are registered for this event already."))
     if (organisation is None) == (new_organisation is None):
-        raise ServiceError(_("Choose your organisation or describe a new one."), "organisation_choice")
+        raise ServiceError(
+            _("Choose your organisation or describe a new one."), "organisation_choice"
+        )
     if organisation is not None and organisation not in choosable_organisations(event, user):
         raise ServiceError(_("Choose an organisation from the list."), "organisation_choice")
     if new_organisation is not None:
@@ -89,9 +107,14 @@ def register(event: Event, user: User, job_title: str, languages: list[str],
         _apply_details(organisation, new_organisation)
         db.session.add(organisation)
     participant = Participant(
-        event=event, user=user, organisation=organisation, role="participant",
+        event=event,
+        user=user,
+        organisation=organisation,
+        role="participant",
         status="approved" if event.approval_mode == "automatic" else "pending",
-        job_title=job_title.strip(), languages=",".join(languages))
+        job_title=job_title.strip(),
+        languages=",".join(languages),
+    )
     db.session.add(participant)
     try:
         db.session.flush()
@@ -106,18 +129,28 @@ def register(event: Event, user: User, job_title: str, languages: list[str],
 
 def registrations_of(event: Event, status: str | None = None) -> list[Participant]:
     """The event's registrations (organizers aside), oldest first, optionally of one status."""
-    query = (select(Participant).options(selectinload(Participant.user), selectinload(Participant.organisation))
-             .where(Participant.event_id == event.id, Participant.role == "participant")
-             .order_by(Participant.created_at, Participant.id))
+    query = (
+        select(Participant)
+        .options(selectinload(Participant.user), selectinload(Participant.organisation))
+        .where(Participant.event_id == event.id, Participant.role == "participant")
+        .order_by(Participant.created_at, Participant.id)
+    )
     if status is not None:
         query = query.where(Participant.status == status)
     return list(db.session.scalars(query))
 
 
 def event_organizers(event: Event, lock: bool = False) -> list[Participant]:
-    query = select(Participant).join(User).where(
-        Participant.event_id == event.id, Participant.role == "organizer",
-        Participant.status == "approved").order_by(User.name, User.id)
+    query = (
+        select(Participant)
+        .join(User)
+        .where(
+            Participant.event_id == event.id,
+            Participant.role == "organizer",
+            Participant.status == "approved",
+        )
+        .order_by(User.name, User.id)
+    )
     return list(db.session.scalars(query.with_for_update(of=Participant) if lock else query))
 
 
@@ -126,12 +159,18 @@ def _tell_organizers_of_registration(participant: Participant) -> None:
     link = url_for("registrations.participants", slug=event.slug, status="pending", _external=True)
     for organizer in event_organizers(event):
         with force_locale(organizer.user.locale or "en"):
-            send_mail(organizer.user.email,
-                      _("New registration to approve for %(event)s", event=event.name),
-                      _("%(name)s (%(organisation)s) registered for %(event)s and waits for your decision:\n%(link)s",
-                        name=participant.user.name, organisation=participant.organisation.name,
-                        event=event.name, link=link),
-                      event=event)
+            send_mail(
+                organizer.user.email,
+                _("New registration to approve for %(event)s", event=event.name),
+                _(
+                    "%(name)s (%(organisation)s) registered for %(event)s and waits for your decision:\n%(link)s",
+                    name=participant.user.name,
+                    organisation=participant.organisation.name,
+                    event=event.name,
+                    link=link,
+                ),
+                event=event,
+            )
 
 
 def can_edit_organisation(participant: Participant) -> bool:
@@ -143,14 +182,20 @@ def can_edit_organisation(participant: Participant) -> bool:
     return participant.status == "approved" or organisation.created_by_id == participant.user_id
 
 
-def update_registration(participant: Participant, job_title: str, languages: list[str],
-                        organisation_details: OrganisationDetails | None = None) -> None:
+def update_registration(
+    participant: Participant,
+    job_title: str,
+    languages: list[str],
+    organisation_details: OrganisationDetails | None = None,
+) -> None:
     """Change one's own registration; the organisation's details only when allowed to."""
     if participant.event.status == "closed":
         raise ServiceError(_("This event is closed; registrations can no longer be changed."))
     if organisation_details is not None:
         if not can_edit_organisation(participant):
-            raise ServiceError(_("Only approved participants of this organisation can change its details."))
+            raise ServiceError(
+                _("Only approved participants of this organisation can change its details.")
+            )
         _apply_details(participant.organisation, organisation_details)
     participant.job_title = job_title.strip()
     participant.languages = ",".join(languages)
@@ -169,18 +214,31 @@ def decide_registration(participant: Participant, approve: bool) -> None:
     user, event = participant.user, participant.event
     link = url_for("events.show", slug=event.slug, _external=True)
     with force_locale(user.locale or "en"):
-        dates = _("%(start)s to %(end)s", start=format_date(event.start_date, "long"),
-                  end=format_date(event.end_date, "long"))
+        dates = _(
+            "%(start)s to %(end)s",
+            start=format_date(event.start_date, "long"),
+            end=format_date(event.end_date, "long"),
+        )
         if approve:
             subject = _("Your registration for %(event)s is approved", event=event.name)
-            body = _("Hello %(name)s,\n\nYour registration for %(event)s (%(dates)s) is approved. "
-                     "You can now take part:\n%(link)s",
-                     name=user.name, event=event.name, dates=dates, link=link)
+            body = _(
+                "Hello %(name)s,\n\nYour registration for %(event)s (%(dates)s) is approved. "
+                "You can now take part:\n%(link)s",
+                name=user.name,
+                event=event.name,
+                dates=dates,
+                link=link,
+            )
         else:
             subject = _("Your registration for %(event)s was not accepted", event=event.name)
-            body = _("Hello %(name)s,\n\nThe organizers of %(event)s (%(dates)s) did not accept your registration. "
-                     "If you think this is a mistake, please reply to the organizers.\n%(link)s",
-                     name=user.name, event=event.name, dates=dates, link=link)
+            body = _(
+                "Hello %(name)s,\n\nThe organizers of %(event)s (%(dates)s) did not accept your registration. "
+                "If you think this is a mistake, please reply to the organizers.\n%(link)s",
+                name=user.name,
+                event=event.name,
+                dates=dates,
+                link=link,
+            )
         send_mail(user.email, subject, body, event=event)
 
 
@@ -197,17 +255,27 @@ def invite_organizer(event: Event, inviter: User, email: str) -> Invitation:
         if participant is not None and participant.is_organizer:
             raise ServiceError(_("This person organizes this event already."), "email")
     token = secrets.token_urlsafe(32)
-    invitation = Invitation(event=event, email=email, token_hash=token_hash(token), invited_by_id=inviter.id)
+    invitation = Invitation(
+        event=event, email=email, token_hash=token_hash(token), invited_by_id=inviter.id
+    )
     db.session.add(invitation)
     db.session.flush()
     days = current_app.config["INVITATION_MAX_AGE"].days
     link = url_for("registrations.invitation", token=token, _external=True)
     with force_locale(invitee.locale if invitee is not None and invitee.locale else "en"):
-        send_mail(email, _("Invitation to co-organize %(event)s", event=event.name),
-                  _("Hello,\n\n%(inviter)s invites you to organize %(event)s on Forum with them. "
-                    "To accept, open this link within %(days)d days and sign in (or create an account):\n%(link)s",
-                    inviter=inviter.name, event=event.name, days=days, link=link),
-                  event=event)
+        send_mail(
+            email,
+            _("Invitation to co-organize %(event)s", event=event.name),
+            _(
+                "Hello,\n\n%(inviter)s invites you to organize %(event)s on Forum with them. "
+                "To accept, open this link within %(days)d days and sign in (or create an account):\n%(link)s",
+                inviter=inviter.name,
+                event=event.name,
+                days=days,
+                link=link,
+            ),
+            event=event,
+        )
     return invitation
 
 
@@ -215,7 +283,9 @@ def find_invitation(token: str) -> Invitation | None:
     """The open invitation for this token: unknown, used and expired tokens give None."""
     if not token or len(token) > 200:
         return None
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == token_hash(token))
+    )
     if invitation is None or invitation.accepted_at is not None:
         return None
     if invitation.created_at + current_app.config["INVITATION_MAX_AGE"] <= utcnow():
@@ -228,9 +298,15 @@ def accept_invitation(invitation: Invitation, user: User) -> Participant:
     # One conditional UPDATE makes the token single-use even when it is accepted twice at once.
     now = utcnow()
     claimed = db.session.execute(
-        update(Invitation).where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None),
-                                 Invitation.created_at > now - current_app.config["INVITATION_MAX_AGE"])
-        .values(accepted_at=now).execution_options(synchronize_session="fetch"))
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.created_at > now - current_app.config["INVITATION_MAX_AGE"],
+        )
+        .values(accepted_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
     if claimed.rowcount != 1:
         raise ServiceError(_("This invitation was used already or has expired."))
     participant = find_participant(invitation.event, user)
@@ -245,9 +321,17 @@ def accept_invitation(invitation: Invitation, user: User) -> Participant:
 
 def pending_invitations(event: Event) -> list[Invitation]:
     since = utcnow() - current_app.config["INVITATION_MAX_AGE"]
-    return list(db.session.scalars(select(Invitation).where(
-        Invitation.event_id == event.id, Invitation.accepted_at.is_(None),
-        Invitation.created_at > since).order_by(Invitation.created_at)))
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.event_id == event.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.created_at > since,
+            )
+            .order_by(Invitation.created_at)
+        )
+    )
 
 
 def remove_organizer(participant: Participant) -> None:
@@ -256,7 +340,9 @@ def remove_organizer(participant: Participant) -> None:
         raise ServiceError(_("This person is not an organizer of this event."))
     # Locking the organizers' rows stops two organizers from removing each other at once.
     if len(event_organizers(participant.event, lock=True)) <= 1:
-        raise ServiceError(_("An event needs at least one organizer. Invite another one before leaving."))
+        raise ServiceError(
+            _("An event needs at least one organizer. Invite another one before leaving.")
+        )
     if participant.organisation is not None:
         participant.role = "participant"
     else:

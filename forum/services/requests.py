@@ -20,27 +20,47 @@ The product makes a meeting both sides want outrank one only a single side insis
 Every change notifies the other side (`notifications.notify`). A refusal is a `ServiceError`
 raised before anything changes; the functions flush and never commit.
 """
+
 from datetime import datetime
 
 import click
 from flask import Flask, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import (parse_id, Event, Meeting, MeetingAttendee, MeetingRequest, Opportunity, Participant, User,
-                      utcnow)
+from ..models import (
+    Event,
+    Meeting,
+    MeetingAttendee,
+    MeetingRequest,
+    Opportunity,
+    Participant,
+    User,
+    parse_id,
+    utcnow,
+)
 from . import ServiceError
 from .notifications import notify
 
 OPEN_STATUSES = ("pending", "accepted")
 ANSWERING_STATUSES = ("requests", "scheduling")
 PRIORITY_LABELS = {1: _l("must meet"), 2: _l("would like to meet"), 3: _l("if time allows")}
-REQUEST_STATUS_LABELS = {"pending": _l("pending"), "accepted": _l("accepted"), "declined": _l("declined"),
-                         "cancelled": _l("cancelled"), "expired": _l("expired")}
-MEETING_STATUS_LABELS = {"scheduled": _l("scheduled"), "cancelled": _l("cancelled"), "held": _l("held"),
-                         "no_show": _l("no-show")}
+REQUEST_STATUS_LABELS = {
+    "pending": _l("pending"),
+    "accepted": _l("accepted"),
+    "declined": _l("declined"),
+    "cancelled": _l("cancelled"),
+    "expired": _l("expired"),
+}
+MEETING_STATUS_LABELS = {
+    "scheduled": _l("scheduled"),
+    "cancelled": _l("cancelled"),
+    "held": _l("held"),
+    "no_show": _l("no-show"),
+}
 
 
 def meeting_weight(first_priority: int, second_priority: int) -> int:
@@ -49,6 +69,7 @@ def meeting_weight(first_priority: int, second_priority: int) -> int:
 
 
 # --- expiry ----------------------------------------------------------------------------------
+
 
 def expire_overdue_requests(event: Event, now: datetime | None = None) -> int:
     """Pending requests expire at the request deadline; applied whenever requests are read or
@@ -61,8 +82,11 @@ def expire_overdue_requests(event: Event, now: datetime | None = None) -> int:
     if not db.session.scalar(select(exists().where(overdue))):
         return 0
     result = db.session.execute(
-        update(MeetingRequest).where(overdue).values(status="expired", decided_at=event.request_deadline)
-        .execution_options(synchronize_session=False))
+        update(MeetingRequest)
+        .where(overdue)
+        .values(status="expired", decided_at=event.request_deadline)
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount:
         db.session.expire_all()
     return result.rowcount
@@ -85,6 +109,7 @@ def register_commands(app: Flask) -> None:
 
 # --- reading ---------------------------------------------------------------------------------
 
+
 def _with_people(query):
     return query.options(
         selectinload(MeetingRequest.requester).selectinload(Participant.user),
@@ -92,85 +117,150 @@ def _with_people(query):
         selectinload(MeetingRequest.recipient).selectinload(Participant.user),
         selectinload(MeetingRequest.recipient).selectinload(Participant.organisation),
         selectinload(MeetingRequest.opportunity),
-        selectinload(MeetingRequest.meeting).selectinload(Meeting.attendees)
-        .selectinload(MeetingAttendee.participant).selectinload(Participant.user))
+        selectinload(MeetingRequest.meeting)
+        .selectinload(Meeting.attendees)
+        .selectinload(MeetingAttendee.participant)
+        .selectinload(Participant.user),
+    )
 
 
 def requests_of(participant: Participant) -> list[MeetingRequest]:
     """Every request the participant sent or received, newest first (after expiring overdue ones)."""
     expire_overdue_requests(participant.event)
-    return list(db.session.scalars(_with_people(select(MeetingRequest)).where(
-        MeetingRequest.event_id == participant.event_id,
-        or_(MeetingRequest.requester_id == participant.id, MeetingRequest.recipient_id == participant.id))
-        .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())))
+    return list(
+        db.session.scalars(
+            _with_people(select(MeetingRequest))
+            .where(
+                MeetingRequest.event_id == participant.event_id,
+                or_(
+                    MeetingRequest.requester_id == participant.id,
+                    MeetingRequest.recipient_id == participant.id,
+                ),
+            )
+            .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())
+        )
+    )
 
 
 def meetings_of(participant: Participant) -> list[Meeting]:
     """The participant's meetings (as main or co-attendee) that are not cancelled."""
-    return list(db.session.scalars(
-        select(Meeting).join(MeetingAttendee)
-        .options(selectinload(Meeting.attendees).selectinload(MeetingAttendee.participant)
-                 .selectinload(Participant.user),
-                 selectinload(Meeting.attendees).selectinload(MeetingAttendee.participant)
-                 .selectinload(Participant.organisation),
-                 selectinload(Meeting.request))
-        .where(MeetingAttendee.participant_id == participant.id, Meeting.status != "cancelled")
-        .order_by(Meeting.created_at, Meeting.id)))
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .join(MeetingAttendee)
+            .options(
+                selectinload(Meeting.attendees)
+                .selectinload(MeetingAttendee.participant)
+                .selectinload(Participant.user),
+                selectinload(Meeting.attendees)
+                .selectinload(MeetingAttendee.participant)
+                .selectinload(Participant.organisation),
+                selectinload(Meeting.request),
+            )
+            .where(MeetingAttendee.participant_id == participant.id, Meeting.status != "cancelled")
+            .order_by(Meeting.created_at, Meeting.id)
+        )
+    )
 
 
-def event_requests(event: Event, status: str | None = None, participant: Participant | None = None,
-                   limit: int = 500) -> list[MeetingRequest]:
+def event_requests(
+    event: Event,
+    status: str | None = None,
+    participant: Participant | None = None,
+    limit: int = 500,
+) -> list[MeetingRequest]:
     """The event's requests for the organizer, optionally of one status or one participant."""
     expire_overdue_requests(event)
     query = _with_people(select(MeetingRequest)).where(MeetingRequest.event_id == event.id)
     if status is not None:
         query = query.where(MeetingRequest.status == status)
     if participant is not None:
-        query = query.where(or_(MeetingRequest.requester_id == participant.id,
-                                MeetingRequest.recipient_id == participant.id))
-    return list(db.session.scalars(query.order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())
-                                   .limit(limit)))
+        query = query.where(
+            or_(
+                MeetingRequest.requester_id == participant.id,
+                MeetingRequest.recipient_id == participant.id,
+            )
+        )
+    return list(
+        db.session.scalars(
+            query.order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc()).limit(limit)
+        )
+    )
 
 
 def request_counts(event: Event) -> dict[str, int]:
     expire_overdue_requests(event)
-    return dict(db.session.execute(
-        select(MeetingRequest.status, func.count(MeetingRequest.id))
-        .where(MeetingRequest.event_id == event.id).group_by(MeetingRequest.status)).all())
+    return dict(
+        db.session.execute(
+            select(MeetingRequest.status, func.count(MeetingRequest.id))
+            .where(MeetingRequest.event_id == event.id)
+            .group_by(MeetingRequest.status)
+        ).all()
+    )
 
 
 def meeting_candidates(event: Event) -> list[Participant]:
     """Approved participants who can meet (they have an organisation), by name."""
-    return list(db.session.scalars(
-        select(Participant).join(User).options(selectinload(Participant.user), selectinload(Participant.organisation))
-        .where(Participant.event_id == event.id, Participant.status == "approved",
-               Participant.organisation_id.is_not(None))
-        .order_by(User.name, Participant.id)))
+    return list(
+        db.session.scalars(
+            select(Participant)
+            .join(User)
+            .options(selectinload(Participant.user), selectinload(Participant.organisation))
+            .where(
+                Participant.event_id == event.id,
+                Participant.status == "approved",
+                Participant.organisation_id.is_not(None),
+            )
+            .order_by(User.name, Participant.id)
+        )
+    )
 
 
 def opportunities_open_for_requests(participant: Participant) -> list[Opportunity]:
-    return list(db.session.scalars(select(Opportunity).where(
-        Opportunity.participant_id == participant.id, Opportunity.withdrawn.is_(False),
-        Opportunity.hidden.is_(False)).order_by(Opportunity.title, Opportunity.id)))
+    return list(
+        db.session.scalars(
+            select(Opportunity)
+            .where(
+                Opportunity.participant_id == participant.id,
+                Opportunity.withdrawn.is_(False),
+                Opportunity.hidden.is_(False),
+            )
+            .order_by(Opportunity.title, Opportunity.id)
+        )
+    )
 
 
 def open_request_between(first: Participant, second: Participant) -> MeetingRequest | None:
     """The pending or accepted request between two participants, in either direction."""
-    return db.session.scalar(select(MeetingRequest).where(
-        MeetingRequest.status.in_(OPEN_STATUSES),
-        or_((MeetingRequest.requester_id == first.id) & (MeetingRequest.recipient_id == second.id),
-            (MeetingRequest.requester_id == second.id) & (MeetingRequest.recipient_id == first.id)))
-        .order_by(MeetingRequest.id).limit(1))
+    return db.session.scalar(
+        select(MeetingRequest)
+        .where(
+            MeetingRequest.status.in_(OPEN_STATUSES),
+            or_(
+                (MeetingRequest.requester_id == first.id)
+                & (MeetingRequest.recipient_id == second.id),
+                (MeetingRequest.requester_id == second.id)
+                & (MeetingRequest.recipient_id == first.id),
+            ),
+        )
+        .order_by(MeetingRequest.id)
+        .limit(1)
+    )
 
 
 def open_requests_sent(participant: Participant) -> int:
     """What counts against the event's limit: open requests the participant sent themself."""
-    return db.session.scalar(select(func.count(MeetingRequest.id)).where(
-        MeetingRequest.requester_id == participant.id, MeetingRequest.status.in_(OPEN_STATUSES),
-        MeetingRequest.created_by_organizer.is_(False)))
+    return db.session.scalar(
+        select(func.count(MeetingRequest.id)).where(
+            MeetingRequest.requester_id == participant.id,
+            MeetingRequest.status.in_(OPEN_STATUSES),
+            MeetingRequest.created_by_organizer.is_(False),
+        )
+    )
 
 
 # --- rules -----------------------------------------------------------------------------------
+
 
 def can_meet(participant: Participant) -> bool:
     """Meetings are between approved participants who represent an organisation."""
@@ -181,8 +271,12 @@ def _lock_participants(*participants: Participant) -> None:
     """Serialise changes touching the same people (PostgreSQL; SQLite has one writer anyway),
     so two simultaneous requests cannot both pass the duplicate or limit checks."""
     ids = sorted({participant.id for participant in participants})
-    db.session.execute(select(Participant.id).where(Participant.id.in_(ids))
-                       .order_by(Participant.id).with_for_update())
+    db.session.execute(
+        select(Participant.id)
+        .where(Participant.id.in_(ids))
+        .order_by(Participant.id)
+        .with_for_update()
+    )
 
 
 def sending_closed_reason(event: Event, now: datetime | None = None) -> str | None:
@@ -206,10 +300,14 @@ def request_refusal(requester: Participant, recipient: Participant) -> str | Non
     if requester.id == recipient.id:
         return _("You cannot request a meeting with yourself.")
     if recipient.event_id != requester.event_id or not can_meet(recipient):
-        return _("%(name)s cannot receive meeting requests at this event.", name=recipient.user.name)
+        return _(
+            "%(name)s cannot receive meeting requests at this event.", name=recipient.user.name
+        )
     if recipient.organisation_id == requester.organisation_id:
-        return _("%(name)s is a colleague of your organisation; ask for a meeting with another organisation.",
-                 name=recipient.user.name)
+        return _(
+            "%(name)s is a colleague of your organisation; ask for a meeting with another organisation.",
+            name=recipient.user.name,
+        )
     expire_overdue_requests(requester.event)
     existing = open_request_between(requester, recipient)
     if existing is not None:
@@ -218,19 +316,28 @@ def request_refusal(requester: Participant, recipient: Participant) -> str | Non
         if existing.status == "accepted":
             return _("You already have a meeting with %(name)s.", name=recipient.user.name)
         if existing.requester_id == requester.id:
-            return _("You already asked %(name)s for a meeting; wait for the answer.", name=recipient.user.name)
+            return _(
+                "You already asked %(name)s for a meeting; wait for the answer.",
+                name=recipient.user.name,
+            )
     limit = requester.event.max_requests
     if limit is not None and open_requests_sent(requester) >= limit:
-        return _("You have %(num)d open requests, the most this event allows. Withdraw one to send another.",
-                 num=limit)
+        return _(
+            "You have %(num)d open requests, the most this event allows. Withdraw one to send another.",
+            num=limit,
+        )
     return None
 
 
 def pending_request_from(sender: Participant, recipient: Participant) -> MeetingRequest | None:
     """The request `sender` is waiting on from `recipient` (sending one back merges them)."""
-    return db.session.scalar(select(MeetingRequest).where(
-        MeetingRequest.requester_id == sender.id, MeetingRequest.recipient_id == recipient.id,
-        MeetingRequest.status == "pending"))
+    return db.session.scalar(
+        select(MeetingRequest).where(
+            MeetingRequest.requester_id == sender.id,
+            MeetingRequest.recipient_id == recipient.id,
+            MeetingRequest.status == "pending",
+        )
+    )
 
 
 def recipient_opportunity(opportunity_id: int | None, recipient: Participant) -> Opportunity | None:
@@ -238,16 +345,24 @@ def recipient_opportunity(opportunity_id: int | None, recipient: Participant) ->
     if opportunity_id is None:
         return None
     opportunity = db.session.get(Opportunity, opportunity_id) if parse_id(opportunity_id) else None
-    if (opportunity is None or opportunity.participant_id != recipient.id or opportunity.withdrawn
-            or opportunity.hidden):
-        raise ServiceError(_("Choose one of %(name)s's published offers or needs.", name=recipient.user.name),
-                           "opportunity")
+    if (
+        opportunity is None
+        or opportunity.participant_id != recipient.id
+        or opportunity.withdrawn
+        or opportunity.hidden
+    ):
+        raise ServiceError(
+            _("Choose one of %(name)s's published offers or needs.", name=recipient.user.name),
+            "opportunity",
+        )
     return opportunity
 
 
 def _check_answering_window(event: Event) -> None:
     if event.status not in ANSWERING_STATUSES:
-        raise ServiceError(_("Meeting requests can no longer be answered or withdrawn at this event."))
+        raise ServiceError(
+            _("Meeting requests can no longer be answered or withdrawn at this event.")
+        )
 
 
 def _check_not_closed(event: Event) -> None:
@@ -271,6 +386,7 @@ def _require_pending(meeting_request: MeetingRequest) -> None:
 
 # --- notifications ---------------------------------------------------------------------------
 
+
 def _requests_page(event: Event) -> str:
     return url_for("meetings.my_requests", slug=event.slug)
 
@@ -281,8 +397,14 @@ def _tell(participant: Participant, subject, body, meetings: list[Meeting] = ())
 
 # --- participants' operations ----------------------------------------------------------------
 
-def send_request(requester: Participant, recipient: Participant, priority: int, message: str = "",
-                 opportunity_id: int | None = None) -> MeetingRequest:
+
+def send_request(
+    requester: Participant,
+    recipient: Participant,
+    priority: int,
+    message: str = "",
+    opportunity_id: int | None = None,
+) -> MeetingRequest:
     """Ask `recipient` for a meeting; when they are waiting on a request of theirs to
     `requester`, that request is accepted instead (with this priority) and returned."""
     _lock_participants(requester, recipient)
@@ -295,25 +417,51 @@ def send_request(requester: Participant, recipient: Participant, priority: int, 
     if mutual is not None:
         _accept(mutual, priority)
         event = requester.event
-        _tell(recipient, _l("%(name)s wants to meet you too: your meeting is agreed", name=requester.user.name),
-              _l("%(name)s (%(organisation)s) asked for a meeting with you while your request to them was "
-                 "waiting, so your request is accepted. The organizers of %(event)s will schedule the meeting.",
-                 name=requester.user.name, organisation=requester.organisation.name, event=event.name))
-        _tell(requester, _l("Your meeting with %(name)s is agreed", name=recipient.user.name),
-              _l("%(name)s (%(organisation)s) had already asked to meet you, so your request accepted theirs. "
-                 "The organizers of %(event)s will schedule the meeting.",
-                 name=recipient.user.name, organisation=recipient.organisation.name, event=event.name))
+        _tell(
+            recipient,
+            _l("%(name)s wants to meet you too: your meeting is agreed", name=requester.user.name),
+            _l(
+                "%(name)s (%(organisation)s) asked for a meeting with you while your request to them was "
+                "waiting, so your request is accepted. The organizers of %(event)s will schedule the meeting.",
+                name=requester.user.name,
+                organisation=requester.organisation.name,
+                event=event.name,
+            ),
+        )
+        _tell(
+            requester,
+            _l("Your meeting with %(name)s is agreed", name=recipient.user.name),
+            _l(
+                "%(name)s (%(organisation)s) had already asked to meet you, so your request accepted theirs. "
+                "The organizers of %(event)s will schedule the meeting.",
+                name=recipient.user.name,
+                organisation=recipient.organisation.name,
+                event=event.name,
+            ),
+        )
         return mutual
     meeting_request = MeetingRequest(
-        event_id=requester.event_id, requester=requester, recipient=recipient, opportunity=opportunity,
-        message=(message or "").strip(), requester_priority=priority, status="pending")
+        event_id=requester.event_id,
+        requester=requester,
+        recipient=recipient,
+        opportunity=opportunity,
+        message=(message or "").strip(),
+        requester_priority=priority,
+        status="pending",
+    )
     db.session.add(meeting_request)
     db.session.flush()
 
     def body() -> str:
-        lines = [_("%(name)s (%(organisation)s) asks for a meeting with you at %(event)s (%(priority)s).",
-                   name=requester.user.name, organisation=requester.organisation.name,
-                   event=requester.event.name, priority=PRIORITY_LABELS[priority])]
+        lines = [
+            _(
+                "%(name)s (%(organisation)s) asks for a meeting with you at %(event)s (%(priority)s).",
+                name=requester.user.name,
+                organisation=requester.organisation.name,
+                event=requester.event.name,
+                priority=PRIORITY_LABELS[priority],
+            )
+        ]
         if opportunity is not None:
             lines.append(_("About: %(title)s", title=opportunity.title))
         if meeting_request.message:
@@ -329,11 +477,19 @@ def _accept(meeting_request: MeetingRequest, recipient_priority: int) -> Meeting
     meeting_request.status = "accepted"
     meeting_request.recipient_priority = recipient_priority
     meeting_request.decided_at = utcnow()
-    meeting = Meeting(event_id=meeting_request.event_id, request=meeting_request, status="scheduled",
-                      weight=meeting_weight(meeting_request.requester_priority, recipient_priority))
-    db.session.add(meeting)  # before its attendees, which their participant already puts in the session
-    meeting.attendees = [MeetingAttendee(participant=meeting_request.requester),
-                         MeetingAttendee(participant=meeting_request.recipient)]
+    meeting = Meeting(
+        event_id=meeting_request.event_id,
+        request=meeting_request,
+        status="scheduled",
+        weight=meeting_weight(meeting_request.requester_priority, recipient_priority),
+    )
+    db.session.add(
+        meeting
+    )  # before its attendees, which their participant already puts in the session
+    meeting.attendees = [
+        MeetingAttendee(participant=meeting_request.requester),
+        MeetingAttendee(participant=meeting_request.recipient),
+    ]
     db.session.flush()
     return meeting
 
@@ -343,7 +499,9 @@ def _check_priority(priority: int) -> None:
         raise ServiceError(_("Choose a priority."), "priority")
 
 
-def accept_request(meeting_request: MeetingRequest, priority: int, by_organizer: bool = False) -> Meeting:
+def accept_request(
+    meeting_request: MeetingRequest, priority: int, by_organizer: bool = False
+) -> Meeting:
     """The recipient (or an organizer for them) accepts: a meeting without a slot yet is created."""
     _check_priority(priority)
     if by_organizer:
@@ -353,20 +511,35 @@ def accept_request(meeting_request: MeetingRequest, priority: int, by_organizer:
     _require_pending(meeting_request)
     meeting = _accept(meeting_request, priority)
     requester, recipient = meeting_request.requester, meeting_request.recipient
-    body = _l("%(name)s (%(organisation)s) accepted your request for a meeting at %(event)s. "
-              "The organizers will schedule it.",
-              name=recipient.user.name, organisation=recipient.organisation.name,
-              event=meeting_request.event.name)
+    body = _l(
+        "%(name)s (%(organisation)s) accepted your request for a meeting at %(event)s. "
+        "The organizers will schedule it.",
+        name=recipient.user.name,
+        organisation=recipient.organisation.name,
+        event=meeting_request.event.name,
+    )
     _tell(requester, _l("%(name)s accepted your meeting request", name=recipient.user.name), body)
     if by_organizer:
-        _tell(recipient, _l("The organizers accepted %(name)s's meeting request for you", name=requester.user.name),
-              _l("The organizers of %(event)s accepted the meeting request of %(name)s (%(organisation)s) "
-                 "on your behalf.", event=meeting_request.event.name, name=requester.user.name,
-                 organisation=requester.organisation.name))
+        _tell(
+            recipient,
+            _l(
+                "The organizers accepted %(name)s's meeting request for you",
+                name=requester.user.name,
+            ),
+            _l(
+                "The organizers of %(event)s accepted the meeting request of %(name)s (%(organisation)s) "
+                "on your behalf.",
+                event=meeting_request.event.name,
+                name=requester.user.name,
+                organisation=requester.organisation.name,
+            ),
+        )
     return meeting
 
 
-def decline_request(meeting_request: MeetingRequest, reason: str = "", by_organizer: bool = False) -> None:
+def decline_request(
+    meeting_request: MeetingRequest, reason: str = "", by_organizer: bool = False
+) -> None:
     if by_organizer:
         _check_not_closed(meeting_request.event)
     else:
@@ -379,18 +552,32 @@ def decline_request(meeting_request: MeetingRequest, reason: str = "", by_organi
     requester, recipient = meeting_request.requester, meeting_request.recipient
 
     def body() -> str:
-        text = _("%(name)s (%(organisation)s) declined your request for a meeting at %(event)s.",
-                 name=recipient.user.name, organisation=recipient.organisation.name, event=meeting_request.event.name)
+        text = _(
+            "%(name)s (%(organisation)s) declined your request for a meeting at %(event)s.",
+            name=recipient.user.name,
+            organisation=recipient.organisation.name,
+            event=meeting_request.event.name,
+        )
         if meeting_request.decline_reason:
             text += "\n\n" + _("Their reason: %(reason)s", reason=meeting_request.decline_reason)
         return text
 
     _tell(requester, _l("%(name)s declined your meeting request", name=recipient.user.name), body)
     if by_organizer:
-        _tell(recipient, _l("The organizers declined %(name)s's meeting request for you", name=requester.user.name),
-              _l("The organizers of %(event)s declined the meeting request of %(name)s (%(organisation)s) "
-                 "on your behalf.", event=meeting_request.event.name, name=requester.user.name,
-                 organisation=requester.organisation.name))
+        _tell(
+            recipient,
+            _l(
+                "The organizers declined %(name)s's meeting request for you",
+                name=requester.user.name,
+            ),
+            _l(
+                "The organizers of %(event)s declined the meeting request of %(name)s (%(organisation)s) "
+                "on your behalf.",
+                event=meeting_request.event.name,
+                name=requester.user.name,
+                organisation=requester.organisation.name,
+            ),
+        )
 
 
 def withdraw_request(meeting_request: MeetingRequest) -> None:
@@ -401,10 +588,16 @@ def withdraw_request(meeting_request: MeetingRequest) -> None:
     meeting_request.decided_at = utcnow()
     db.session.flush()
     requester = meeting_request.requester
-    _tell(meeting_request.recipient, _l("%(name)s withdrew their meeting request", name=requester.user.name),
-          _l("%(name)s (%(organisation)s) withdrew their request for a meeting with you at %(event)s.",
-             name=requester.user.name, organisation=requester.organisation.name,
-             event=meeting_request.event.name))
+    _tell(
+        meeting_request.recipient,
+        _l("%(name)s withdrew their meeting request", name=requester.user.name),
+        _l(
+            "%(name)s (%(organisation)s) withdrew their request for a meeting with you at %(event)s.",
+            name=requester.user.name,
+            organisation=requester.organisation.name,
+            event=meeting_request.event.name,
+        ),
+    )
 
 
 def is_main_attendee(meeting: Meeting, participant: Participant) -> bool:
@@ -418,7 +611,11 @@ def is_main_attendee(meeting: Meeting, participant: Participant) -> bool:
 
 def _others(meeting: Meeting, *excluded: Participant) -> list[Participant]:
     excluded_ids = {participant.id for participant in excluded}
-    return [attendee.participant for attendee in meeting.attendees if attendee.participant_id not in excluded_ids]
+    return [
+        attendee.participant
+        for attendee in meeting.attendees
+        if attendee.participant_id not in excluded_ids
+    ]
 
 
 def _require_active(meeting: Meeting) -> None:
@@ -431,8 +628,9 @@ def _require_active(meeting: Meeting) -> None:
 def cancel_meeting(meeting: Meeting, participant: Participant) -> None:
     """Either side calls the meeting off; the row stays (calendars learn of it by the new sequence)."""
     if not is_main_attendee(meeting, participant):
-        raise ServiceError(_("Only the two people who agreed the meeting can cancel it. "
-                             "You can leave it instead."))
+        raise ServiceError(
+            _("Only the two people who agreed the meeting can cancel it. You can leave it instead.")
+        )
     _require_active(meeting)
     meeting.status = "cancelled"
     meeting.sequence += 1
@@ -440,56 +638,104 @@ def cancel_meeting(meeting: Meeting, participant: Participant) -> None:
         meeting.request.status = "cancelled"
     db.session.flush()
     for other in _others(meeting, participant):
-        _tell(other, _l("%(name)s cancelled your meeting", name=participant.user.name),
-              _l("%(name)s (%(organisation)s) cancelled your meeting at %(event)s.",
-                 name=participant.user.name, organisation=participant.organisation.name,
-                 event=meeting.event.name), [meeting])
+        _tell(
+            other,
+            _l("%(name)s cancelled your meeting", name=participant.user.name),
+            _l(
+                "%(name)s (%(organisation)s) cancelled your meeting at %(event)s.",
+                name=participant.user.name,
+                organisation=participant.organisation.name,
+                event=meeting.event.name,
+            ),
+            [meeting],
+        )
 
 
 def colleagues_to_add(meeting: Meeting, participant: Participant) -> list[Participant]:
     """Approved colleagues of `participant`'s organisation who do not attend the meeting yet."""
     attending = {attendee.participant_id for attendee in meeting.attendees}
-    return [colleague for colleague in db.session.scalars(
-        select(Participant).join(User).where(
-            Participant.event_id == meeting.event_id, Participant.organisation_id == participant.organisation_id,
-            Participant.status == "approved").order_by(User.name, Participant.id))
-        if colleague.id not in attending]
+    return [
+        colleague
+        for colleague in db.session.scalars(
+            select(Participant)
+            .join(User)
+            .where(
+                Participant.event_id == meeting.event_id,
+                Participant.organisation_id == participant.organisation_id,
+                Participant.status == "approved",
+            )
+            .order_by(User.name, Participant.id)
+        )
+        if colleague.id not in attending
+    ]
 
 
 def _busy_in_slot(participant: Participant, meeting: Meeting) -> bool:
     if meeting.slot_id is None:
         return False
-    return db.session.scalar(select(func.count(Meeting.id)).join(MeetingAttendee).where(
-        MeetingAttendee.participant_id == participant.id, Meeting.slot_id == meeting.slot_id,
-        Meeting.status != "cancelled", Meeting.id != meeting.id)) > 0
+    return (
+        db.session.scalar(
+            select(func.count(Meeting.id))
+            .join(MeetingAttendee)
+            .where(
+                MeetingAttendee.participant_id == participant.id,
+                Meeting.slot_id == meeting.slot_id,
+                Meeting.status != "cancelled",
+                Meeting.id != meeting.id,
+            )
+        )
+        > 0
+    )
 
 
 def add_co_attendee(meeting: Meeting, by: Participant, colleague: Participant) -> None:
     """An attendee brings a colleague of their own organisation to the meeting."""
     if not any(attendee.participant_id == by.id for attendee in meeting.attendees):
         raise ServiceError(_("Only attendees of this meeting can add colleagues to it."))
-    if (colleague.event_id != meeting.event_id or colleague.organisation_id != by.organisation_id
-            or not can_meet(colleague)):
-        raise ServiceError(_("You can add approved colleagues of your own organisation only."), "colleague")
+    if (
+        colleague.event_id != meeting.event_id
+        or colleague.organisation_id != by.organisation_id
+        or not can_meet(colleague)
+    ):
+        raise ServiceError(
+            _("You can add approved colleagues of your own organisation only."), "colleague"
+        )
     if any(attendee.participant_id == colleague.id for attendee in meeting.attendees):
-        raise ServiceError(_("%(name)s attends this meeting already.", name=colleague.user.name), "colleague")
+        raise ServiceError(
+            _("%(name)s attends this meeting already.", name=colleague.user.name), "colleague"
+        )
     _require_active(meeting)
     if _busy_in_slot(colleague, meeting):
-        raise ServiceError(_("%(name)s has another meeting at this time.", name=colleague.user.name), "colleague")
+        raise ServiceError(
+            _("%(name)s has another meeting at this time.", name=colleague.user.name), "colleague"
+        )
     meeting.attendees.append(MeetingAttendee(participant=colleague))
     meeting.sequence += 1
     db.session.flush()
     organisation = by.organisation.name
     for other in _others(meeting, by):
         if other.id == colleague.id:
-            _tell(other, _l("%(name)s added you to a meeting", name=by.user.name),
-                  _l("%(name)s added you to their meeting with %(others)s at %(event)s.", name=by.user.name,
-                     others=", ".join(p.user.name for p in _others(meeting, by, colleague)),
-                     event=meeting.event.name))
+            _tell(
+                other,
+                _l("%(name)s added you to a meeting", name=by.user.name),
+                _l(
+                    "%(name)s added you to their meeting with %(others)s at %(event)s.",
+                    name=by.user.name,
+                    others=", ".join(p.user.name for p in _others(meeting, by, colleague)),
+                    event=meeting.event.name,
+                ),
+            )
         else:
-            _tell(other, _l("%(name)s joins your meeting", name=colleague.user.name),
-                  _l("%(name)s (%(organisation)s) will also attend your meeting at %(event)s.",
-                     name=colleague.user.name, organisation=organisation, event=meeting.event.name))
+            _tell(
+                other,
+                _l("%(name)s joins your meeting", name=colleague.user.name),
+                _l(
+                    "%(name)s (%(organisation)s) will also attend your meeting at %(event)s.",
+                    name=colleague.user.name,
+                    organisation=organisation,
+                    event=meeting.event.name,
+                ),
+            )
 
 
 def removal_refusal(meeting: Meeting, by: Participant, colleague: Participant) -> str | None:
@@ -497,12 +743,16 @@ def removal_refusal(meeting: Meeting, by: Participant, colleague: Participant) -
     taken off by an attendee of their own organisation; the two who agreed it cancel instead."""
     if not any(attendee.participant_id == colleague.id for attendee in meeting.attendees):
         return _("%(name)s does not attend this meeting.", name=colleague.user.name)
-    if (not any(attendee.participant_id == by.id for attendee in meeting.attendees)
-            or colleague.organisation_id != by.organisation_id):
+    if (
+        not any(attendee.participant_id == by.id for attendee in meeting.attendees)
+        or colleague.organisation_id != by.organisation_id
+    ):
         return _("You can remove colleagues of your own organisation only.")
     if is_main_attendee(meeting, colleague):
-        return _("%(name)s agreed this meeting and cannot be removed from it; cancel the meeting instead.",
-                 name=colleague.user.name)
+        return _(
+            "%(name)s agreed this meeting and cannot be removed from it; cancel the meeting instead.",
+            name=colleague.user.name,
+        )
     return None
 
 
@@ -512,31 +762,59 @@ def remove_co_attendee(meeting: Meeting, by: Participant, colleague: Participant
     if reason:
         raise ServiceError(reason)
     _require_active(meeting)
-    attendee = next(attendee for attendee in meeting.attendees if attendee.participant_id == colleague.id)
+    attendee = next(
+        attendee for attendee in meeting.attendees if attendee.participant_id == colleague.id
+    )
     meeting.attendees.remove(attendee)
     meeting.sequence += 1
     db.session.flush()
     for other in _others(meeting, by):
-        _tell(other, _l("%(name)s no longer attends your meeting", name=colleague.user.name),
-              _l("%(name)s (%(organisation)s) will no longer attend your meeting at %(event)s.",
-                 name=colleague.user.name, organisation=colleague.organisation.name, event=meeting.event.name))
+        _tell(
+            other,
+            _l("%(name)s no longer attends your meeting", name=colleague.user.name),
+            _l(
+                "%(name)s (%(organisation)s) will no longer attend your meeting at %(event)s.",
+                name=colleague.user.name,
+                organisation=colleague.organisation.name,
+                event=meeting.event.name,
+            ),
+        )
     if colleague.id != by.id:
-        _tell(colleague, _l("%(name)s took you off a meeting", name=by.user.name),
-              _l("%(name)s took you off a meeting at %(event)s.", name=by.user.name, event=meeting.event.name))
+        _tell(
+            colleague,
+            _l("%(name)s took you off a meeting", name=by.user.name),
+            _l(
+                "%(name)s took you off a meeting at %(event)s.",
+                name=by.user.name,
+                event=meeting.event.name,
+            ),
+        )
 
 
 # --- the organizer's tools -------------------------------------------------------------------
 
+
 def _proposal_body(event: Event, others: str, message: str):
     def body() -> str:
-        text = _("The organizers of %(event)s arranged a meeting for you with %(others)s. It will be scheduled "
-                 "with the other meetings; you can cancel it on your requests page.", event=event.name, others=others)
+        text = _(
+            "The organizers of %(event)s arranged a meeting for you with %(others)s. It will be scheduled "
+            "with the other meetings; you can cancel it on your requests page.",
+            event=event.name,
+            others=others,
+        )
         return f"{text}\n\n{message}" if message else text
+
     return body
 
-def create_meeting_by_organizer(event: Event, first: Participant, second: Participant,
-                                co_attendees: list[Participant] = (), priority: int = 2,
-                                message: str = "") -> Meeting:
+
+def create_meeting_by_organizer(
+    event: Event,
+    first: Participant,
+    second: Participant,
+    co_attendees: list[Participant] = (),
+    priority: int = 2,
+    message: str = "",
+) -> Meeting:
     """A matchmaker's proposal: an accepted request between `first` and `second` (marked as the
     organizer's) and its meeting, with any further attendees; everyone attending is told."""
     _check_not_closed(event)
@@ -546,21 +824,39 @@ def create_meeting_by_organizer(event: Event, first: Participant, second: Partic
         raise ServiceError(_("Choose each person once."), "co_attendees")
     for participant in people:
         if participant.event_id != event.id or not can_meet(participant):
-            raise ServiceError(_("%(name)s is not an approved participant of this event.",
-                                 name=participant.user.name))
+            raise ServiceError(
+                _(
+                    "%(name)s is not an approved participant of this event.",
+                    name=participant.user.name,
+                )
+            )
     if first.organisation_id == second.organisation_id:
-        raise ServiceError(_("Both people are of the same organisation; choose people of two organisations."),
-                           "second")
+        raise ServiceError(
+            _("Both people are of the same organisation; choose people of two organisations."),
+            "second",
+        )
     _lock_participants(first, second)
     expire_overdue_requests(event)
     existing = open_request_between(first, second)
     if existing is not None:
-        raise ServiceError(_("%(first)s and %(second)s already have a meeting or a pending request; "
-                             "accept that request instead.", first=first.user.name, second=second.user.name),
-                           "second")
+        raise ServiceError(
+            _(
+                "%(first)s and %(second)s already have a meeting or a pending request; "
+                "accept that request instead.",
+                first=first.user.name,
+                second=second.user.name,
+            ),
+            "second",
+        )
     meeting_request = MeetingRequest(
-        event_id=event.id, requester=first, recipient=second, requester_priority=priority,
-        message=(message or "").strip(), status="pending", created_by_organizer=True)
+        event_id=event.id,
+        requester=first,
+        recipient=second,
+        requester_priority=priority,
+        message=(message or "").strip(),
+        status="pending",
+        created_by_organizer=True,
+    )
     db.session.add(meeting_request)
     db.session.flush()
     meeting = _accept(meeting_request, priority)
@@ -568,8 +864,14 @@ def create_meeting_by_organizer(event: Event, first: Participant, second: Partic
         meeting.attendees.append(MeetingAttendee(participant=participant))
     db.session.flush()
     for participant in people:
-        others = ", ".join(f"{other.user.name} ({other.organisation.name})"
-                           for other in people if other is not participant)
-        _tell(participant, _l("The organizers propose a meeting with %(others)s", others=others),
-              _proposal_body(event, others, meeting_request.message))
+        others = ", ".join(
+            f"{other.user.name} ({other.organisation.name})"
+            for other in people
+            if other is not participant
+        )
+        _tell(
+            participant,
+            _l("The organizers propose a meeting with %(others)s", others=others),
+            _proposal_body(event, others, meeting_request.message),
+        )
     return meeting

@@ -14,6 +14,7 @@ Ids in the problem are the database ids as strings. What goes in:
   breaks before moves, so that stage would move published meetings to close gaps, and people
   who imported their agenda would see meetings move for no new meeting.
 """
+
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -22,7 +23,16 @@ from sqlalchemy.orm import selectinload
 
 from .. import scheduler
 from ..extensions import db
-from ..models import DraftPlacement, Event, Meeting, MeetingAttendee, Participant, ScheduleRun, Table, Unavailability
+from ..models import (
+    DraftPlacement,
+    Event,
+    Meeting,
+    MeetingAttendee,
+    Participant,
+    ScheduleRun,
+    Table,
+    Unavailability,
+)
 from . import ServiceError
 from .availability import event_slots
 
@@ -30,16 +40,27 @@ from .availability import event_slots
 def schedulable_meetings(event: Event) -> list[Meeting]:
     """The meetings a run places: accepted, still to happen, and with two people left to meet
     (an attendee's registration may have been deleted since)."""
-    return [meeting for meeting in db.session.scalars(
-        select(Meeting).where(Meeting.event_id == event.id, Meeting.status == "scheduled")
-        .options(selectinload(Meeting.attendees)).order_by(Meeting.id)) if len(meeting.attendees) >= 2]
+    return [
+        meeting
+        for meeting in db.session.scalars(
+            select(Meeting)
+            .where(Meeting.event_id == event.id, Meeting.status == "scheduled")
+            .options(selectinload(Meeting.attendees))
+            .order_by(Meeting.id)
+        )
+        if len(meeting.attendees) >= 2
+    ]
 
 
 def draft_placements(run: ScheduleRun | None) -> dict[int, DraftPlacement]:
     if run is None:
         return {}
-    return {placement.meeting_id: placement for placement in db.session.scalars(
-        select(DraftPlacement).where(DraftPlacement.run_id == run.id))}
+    return {
+        placement.meeting_id: placement
+        for placement in db.session.scalars(
+            select(DraftPlacement).where(DraftPlacement.run_id == run.id)
+        )
+    }
 
 
 def _pin_of(meeting: Meeting, draft: dict[int, DraftPlacement]) -> scheduler.Pin | None:
@@ -65,11 +86,14 @@ def check_set_up(slots: list, tables: list) -> None:
 
 
 def event_tables(event: Event) -> list[Table]:
-    return list(db.session.scalars(select(Table).where(Table.event_id == event.id).order_by(Table.number)))
+    return list(
+        db.session.scalars(select(Table).where(Table.event_id == event.id).order_by(Table.number))
+    )
 
 
-def build_problem(event: Event, draft_run: ScheduleRun | None = None,
-                  keep_published: bool = True) -> scheduler.Problem:
+def build_problem(
+    event: Event, draft_run: ScheduleRun | None = None, keep_published: bool = True
+) -> scheduler.Problem:
     """The scheduler's problem for `event`; pins take their placement from `draft_run` first."""
     zone = ZoneInfo(event.timezone)
     slots = event_slots(event)
@@ -79,34 +103,63 @@ def build_problem(event: Event, draft_run: ScheduleRun | None = None,
     draft = draft_placements(draft_run)
 
     booth_of = {table.owner_id: table.id for table in tables if table.owner_id is not None}
-    people = sorted({attendee.participant_id for meeting in meetings for attendee in meeting.attendees}
-                    | set(booth_of))
+    people = sorted(
+        {attendee.participant_id for meeting in meetings for attendee in meeting.attendees}
+        | set(booth_of)
+    )
     unavailable: dict[int, list[int]] = {person: [] for person in people}
     slot_order = {slot.id: index for index, slot in enumerate(slots)}
     for participant_id, slot_id in db.session.execute(
-            select(Unavailability.participant_id, Unavailability.slot_id)
-            .where(Unavailability.participant_id.in_(people))):
+        select(Unavailability.participant_id, Unavailability.slot_id).where(
+            Unavailability.participant_id.in_(people)
+        )
+    ):
         if slot_id in slot_order:
             unavailable[participant_id].append(slot_id)
 
-    previous = tuple(scheduler.Assignment(meeting=str(meeting.id), slot=str(meeting.slot_id),
-                                          table=str(meeting.table_id) if meeting.table_id is not None else None)
-                     for meeting in meetings if meeting.slot_id is not None)
+    previous = tuple(
+        scheduler.Assignment(
+            meeting=str(meeting.id),
+            slot=str(meeting.slot_id),
+            table=str(meeting.table_id) if meeting.table_id is not None else None,
+        )
+        for meeting in meetings
+        if meeting.slot_id is not None
+    )
     problem = scheduler.Problem(
-        slots=tuple(scheduler.Slot(id=str(slot.id), day=slot.session.day.isoformat(),
-                                   start=slot.starts_at.astimezone(zone).isoformat(),
-                                   end=slot.ends_at.astimezone(zone).isoformat())
-                    for slot in slots),
+        slots=tuple(
+            scheduler.Slot(
+                id=str(slot.id),
+                day=slot.session.day.isoformat(),
+                start=slot.starts_at.astimezone(zone).isoformat(),
+                end=slot.ends_at.astimezone(zone).isoformat(),
+            )
+            for slot in slots
+        ),
         tables=tuple(scheduler.Table(id=str(table.id), name=table.name) for table in tables),
-        participants=tuple(scheduler.Participant(
-            id=str(person),
-            unavailable=tuple(str(slot_id) for slot_id in sorted(unavailable[person], key=slot_order.get)),
-            table=str(booth_of[person]) if person in booth_of else None) for person in people),
-        meetings=tuple(scheduler.Meeting(
-            id=str(meeting.id),
-            participants=tuple(str(attendee.participant_id)
-                               for attendee in sorted(meeting.attendees, key=lambda a: a.participant_id)),
-            weight=meeting.weight, fixed=_pin_of(meeting, draft), required=False) for meeting in meetings),
+        participants=tuple(
+            scheduler.Participant(
+                id=str(person),
+                unavailable=tuple(
+                    str(slot_id) for slot_id in sorted(unavailable[person], key=slot_order.get)
+                ),
+                table=str(booth_of[person]) if person in booth_of else None,
+            )
+            for person in people
+        ),
+        meetings=tuple(
+            scheduler.Meeting(
+                id=str(meeting.id),
+                participants=tuple(
+                    str(attendee.participant_id)
+                    for attendee in sorted(meeting.attendees, key=lambda a: a.participant_id)
+                ),
+                weight=meeting.weight,
+                fixed=_pin_of(meeting, draft),
+                required=False,
+            )
+            for meeting in meetings
+        ),
         previous=previous,
         objective=scheduler.Objective(breaks=not (keep_published and previous)),
     )
@@ -114,13 +167,25 @@ def build_problem(event: Event, draft_run: ScheduleRun | None = None,
     return scheduler.parse_problem(scheduler.problem_to_dict(problem))
 
 
-def placements_from_solution(run: ScheduleRun, solution: scheduler.Solution) -> list[DraftPlacement]:
+def placements_from_solution(
+    run: ScheduleRun, solution: scheduler.Solution
+) -> list[DraftPlacement]:
     """The run's draft: one placement per meeting of the problem, placed or with the reason it is not."""
-    placements = [DraftPlacement(run_id=run.id, meeting_id=int(assignment.meeting), slot_id=int(assignment.slot),
-                                 table_id=int(assignment.table) if assignment.table is not None else None)
-                  for assignment in solution.assignments]
-    placements += [DraftPlacement(run_id=run.id, meeting_id=int(unscheduled.meeting), reason=unscheduled.reason)
-                   for unscheduled in solution.unscheduled]
+    placements = [
+        DraftPlacement(
+            run_id=run.id,
+            meeting_id=int(assignment.meeting),
+            slot_id=int(assignment.slot),
+            table_id=int(assignment.table) if assignment.table is not None else None,
+        )
+        for assignment in solution.assignments
+    ]
+    placements += [
+        DraftPlacement(
+            run_id=run.id, meeting_id=int(unscheduled.meeting), reason=unscheduled.reason
+        )
+        for unscheduled in solution.unscheduled
+    ]
     return placements
 
 
@@ -128,13 +193,20 @@ def attendee_ids(meeting_ids) -> dict[int, list[int]]:
     """Meeting id → its attendees' participant ids, in one query."""
     result: dict[int, list[int]] = {}
     for meeting_id, participant_id in db.session.execute(
-            select(MeetingAttendee.meeting_id, MeetingAttendee.participant_id)
-            .where(MeetingAttendee.meeting_id.in_(list(meeting_ids)))):
+        select(MeetingAttendee.meeting_id, MeetingAttendee.participant_id).where(
+            MeetingAttendee.meeting_id.in_(list(meeting_ids))
+        )
+    ):
         result.setdefault(meeting_id, []).append(participant_id)
     return result
 
 
 def participants_by_id(ids) -> dict[int, Participant]:
-    return {participant.id: participant for participant in db.session.scalars(
-        select(Participant).where(Participant.id.in_(list(ids)))
-        .options(selectinload(Participant.user), selectinload(Participant.organisation)))}
+    return {
+        participant.id: participant
+        for participant in db.session.scalars(
+            select(Participant)
+            .where(Participant.id.in_(list(ids)))
+            .options(selectinload(Participant.user), selectinload(Participant.organisation))
+        )
+    }

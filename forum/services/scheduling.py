@@ -16,6 +16,7 @@ The organizer adjusts only the current draft (the latest succeeded run, while un
 adjustment and publishing locks the event's row first, then checks, then writes, so two
 organizers at once cannot double-book anyone. Pinned meetings keep their place in a re-run.
 """
+
 import json
 import logging
 import statistics
@@ -25,21 +26,42 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app, url_for
-from flask_babel import force_locale, gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import scheduler
 from ..extensions import db
 from ..jobs import enqueue_after_commit
-from ..models import (DraftPlacement, Event, Meeting, MeetingRequest, Participant, ScheduleRun, Slot, Table,
-                      Unavailability, User, utcnow)
+from ..models import (
+    DraftPlacement,
+    Event,
+    Meeting,
+    MeetingRequest,
+    Participant,
+    ScheduleRun,
+    Slot,
+    Table,
+    Unavailability,
+    User,
+    utcnow,
+)
 from ..templating import event_time
 from . import ServiceError
 from .availability import event_slots
 from .events import STATUS_LABELS
-from .schedule_problem import (attendee_ids, build_problem, check_set_up, draft_placements, event_tables,
-                               participants_by_id, placements_from_solution, schedulable_meetings)
+from .schedule_problem import (
+    attendee_ids,
+    build_problem,
+    check_set_up,
+    draft_placements,
+    event_tables,
+    participants_by_id,
+    placements_from_solution,
+    schedulable_meetings,
+)
 from .schedule_reasons import Names, readable_reason
 
 log = logging.getLogger(__name__)
@@ -47,7 +69,9 @@ log = logging.getLogger(__name__)
 TIME_LIMIT_MIN = 10
 TIME_LIMIT_MAX = 30 * 60
 WATCH_INTERVAL = 1.0  # seconds between heartbeats, progress saves and cancel-flag reads
-DEAD_AFTER = timedelta(seconds=60)  # a running run without a heartbeat this long has lost its worker
+DEAD_AFTER = timedelta(
+    seconds=60
+)  # a running run without a heartbeat this long has lost its worker
 QUEUED_TOO_LONG = timedelta(minutes=15)  # a queued run no worker picked up
 SOLVER_WORKERS = 2
 SOLVER_STATUS_LABELS = {
@@ -64,18 +88,35 @@ _JOB_MARGIN_SECONDS = 300
 
 # --- starting, watching and ending runs --------------------------------------------------------
 
+
 def mark_dead_runs(event: Event) -> int:
     """Active runs whose worker died (no heartbeat) or never started are failed; returns how many."""
     now = utcnow()
     stale = 0
-    for run in db.session.scalars(select(ScheduleRun).where(
-            ScheduleRun.event_id == event.id, ScheduleRun.status.in_(ACTIVE_STATUSES))):
-        if run.status == "running" and (run.heartbeat_at or run.started_at or run.created_at) < now - DEAD_AFTER:
-            _fail(run, _("The worker running this schedule stopped answering; nothing published was changed. "
-                         "Start a new run."))
+    for run in db.session.scalars(
+        select(ScheduleRun).where(
+            ScheduleRun.event_id == event.id, ScheduleRun.status.in_(ACTIVE_STATUSES)
+        )
+    ):
+        if (
+            run.status == "running"
+            and (run.heartbeat_at or run.started_at or run.created_at) < now - DEAD_AFTER
+        ):
+            _fail(
+                run,
+                _(
+                    "The worker running this schedule stopped answering; nothing published was changed. "
+                    "Start a new run."
+                ),
+            )
             stale += 1
         elif run.status == "queued" and run.created_at < now - QUEUED_TOO_LONG:
-            _fail(run, _("No worker picked up this run; nothing published was changed. Is the job worker running?"))
+            _fail(
+                run,
+                _(
+                    "No worker picked up this run; nothing published was changed. Is the job worker running?"
+                ),
+            )
             stale += 1
     db.session.flush()
     return stale
@@ -88,12 +129,16 @@ def _fail(run: ScheduleRun, message: str) -> None:
 
 
 def active_run(event: Event) -> ScheduleRun | None:
-    return db.session.scalar(select(ScheduleRun).where(
-        ScheduleRun.event_id == event.id, ScheduleRun.status.in_(ACTIVE_STATUSES)))
+    return db.session.scalar(
+        select(ScheduleRun).where(
+            ScheduleRun.event_id == event.id, ScheduleRun.status.in_(ACTIVE_STATUSES)
+        )
+    )
 
 
-def start_run(event: Event, user, time_limit: int, keep_published: bool = True,
-              background: bool = True) -> ScheduleRun:
+def start_run(
+    event: Event, user, time_limit: int, keep_published: bool = True, background: bool = True
+) -> ScheduleRun:
     """Queue a run of the scheduler; refused while another run of the event is queued or running.
 
     With `keep_published`, a published meeting moves only when that lets more weight be scheduled;
@@ -102,22 +147,40 @@ def start_run(event: Event, user, time_limit: int, keep_published: bool = True,
     With `background`, the job is enqueued once the caller's transaction commits; otherwise the
     caller runs `execute_run` itself (the command line)."""
     if not TIME_LIMIT_MIN <= time_limit <= TIME_LIMIT_MAX:
-        raise ServiceError(_("Choose a time limit between %(low)d seconds and %(high)d minutes.",
-                             low=TIME_LIMIT_MIN, high=TIME_LIMIT_MAX // 60), "time_limit")
+        raise ServiceError(
+            _(
+                "Choose a time limit between %(low)d seconds and %(high)d minutes.",
+                low=TIME_LIMIT_MIN,
+                high=TIME_LIMIT_MAX // 60,
+            ),
+            "time_limit",
+        )
     check_set_up(event_slots(event), event_tables(event))
     mark_dead_runs(event)
-    run = ScheduleRun(event_id=event.id, requested_by_id=user.id if user is not None else None,
-                      status="queued", time_limit_seconds=time_limit, keep_published=keep_published)
+    run = ScheduleRun(
+        event_id=event.id,
+        requested_by_id=user.id if user is not None else None,
+        status="queued",
+        time_limit_seconds=time_limit,
+        keep_published=keep_published,
+    )
     db.session.add(run)
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise ServiceError(_("A run of this event is already queued or running. Wait for it to finish, "
-                             "or cancel it, before starting another.")) from None
+        raise ServiceError(
+            _(
+                "A run of this event is already queued or running. Wait for it to finish, "
+                "or cancel it, before starting another."
+            )
+        ) from None
     if background:
-        enqueue_after_commit("forum.services.scheduling:execute_run", run.id,
-                             timeout=time_limit + _JOB_MARGIN_SECONDS)
+        enqueue_after_commit(
+            "forum.services.scheduling:execute_run",
+            run.id,
+            timeout=time_limit + _JOB_MARGIN_SECONDS,
+        )
     return run
 
 
@@ -159,17 +222,27 @@ class _Watcher(threading.Thread):
         values = {"heartbeat_at": utcnow()}
         progress = self.latest
         if progress is not None:
-            values.update(best_weight=progress.weight, bound_weight=progress.bound,
-                          breaks=progress.breaks if progress.breaks >= 0 else None,
-                          elapsed_seconds=round(progress.seconds, 1))
+            values.update(
+                best_weight=progress.weight,
+                bound_weight=progress.bound,
+                breaks=progress.breaks if progress.breaks >= 0 else None,
+                elapsed_seconds=round(progress.seconds, 1),
+            )
         try:
-            db.session.execute(update(ScheduleRun).where(ScheduleRun.id == self.run_id, ScheduleRun.status == "running")
-                               .values(**values))
-            if db.session.scalar(select(ScheduleRun.cancel_requested).where(ScheduleRun.id == self.run_id)):
+            db.session.execute(
+                update(ScheduleRun)
+                .where(ScheduleRun.id == self.run_id, ScheduleRun.status == "running")
+                .values(**values)
+            )
+            if db.session.scalar(
+                select(ScheduleRun.cancel_requested).where(ScheduleRun.id == self.run_id)
+            ):
                 self.cancelled.set()
             db.session.commit()
         except Exception:  # a busy database must not end the run; the next beat tries again
-            log.warning("could not record the heartbeat of schedule run %s", self.run_id, exc_info=True)
+            log.warning(
+                "could not record the heartbeat of schedule run %s", self.run_id, exc_info=True
+            )
             db.session.rollback()
 
     def stop(self) -> None:
@@ -183,15 +256,19 @@ def execute_run(run_id: int, report=None) -> None:
     `report(progress)` is called with every improvement (the command line prints them)."""
     now = utcnow()
     claimed = db.session.execute(
-        update(ScheduleRun).where(ScheduleRun.id == run_id, ScheduleRun.status == "queued")
+        update(ScheduleRun)
+        .where(ScheduleRun.id == run_id, ScheduleRun.status == "queued")
         .values(status="running", started_at=now, heartbeat_at=now)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.commit()
     if not claimed:  # cancelled before it started, declared dead, or taken by another worker
         return
     run = db.session.get(ScheduleRun, run_id)
     try:
-        problem = build_problem(run.event, current_draft(run.event), keep_published=run.keep_published)
+        problem = build_problem(
+            run.event, current_draft(run.event), keep_published=run.keep_published
+        )
         db.session.commit()  # end the read transaction: the solver may take minutes
         watcher = _Watcher(current_app._get_current_object(), run_id)
 
@@ -202,16 +279,25 @@ def execute_run(run_id: int, report=None) -> None:
 
         watcher.start()
         try:
-            solution = scheduler.solve(problem, time_limit=run.time_limit_seconds, workers=SOLVER_WORKERS,
-                                       progress=on_progress, should_stop=watcher.cancelled.is_set)
+            solution = scheduler.solve(
+                problem,
+                time_limit=run.time_limit_seconds,
+                workers=SOLVER_WORKERS,
+                progress=on_progress,
+                should_stop=watcher.cancelled.is_set,
+            )
         finally:
             watcher.stop()
     except Exception as error:
         log.exception("schedule run %s failed", run_id)
         db.session.rollback()
         cause = str(error)[:500]
-        _finish(run_id, lambda run: _fail(run, _("The run failed: %(error)s. Nothing published was changed.",
-                                                 error=cause)))
+        _finish(
+            run_id,
+            lambda run: _fail(
+                run, _("The run failed: %(error)s. Nothing published was changed.", error=cause)
+            ),
+        )
     else:
         if watcher.cancelled.is_set():
             _finish(run_id, lambda run: _record_cancelled(run, watcher.latest))
@@ -227,7 +313,9 @@ def _finish(run_id: int, record) -> None:
     if run is None or run.status != "running":
         db.session.rollback()
         return
-    requester = db.session.get(User, run.requested_by_id) if run.requested_by_id is not None else None
+    requester = (
+        db.session.get(User, run.requested_by_id) if run.requested_by_id is not None else None
+    )
     with force_locale(requester.locale if requester is not None and requester.locale else "en"):
         record(run)
     db.session.commit()
@@ -259,13 +347,31 @@ def _record_solution(run: ScheduleRun, solution: scheduler.Solution) -> None:
         culprits = [u for u in solution.unscheduled if not u.reason.startswith("not scheduled:")]
         named = (culprits or solution.unscheduled)[:5]
         names = _names_in_reasons(run.event, [int(u.meeting) for u in named])
-        details = " ".join(_("#%(meeting)s: %(reason)s", meeting=u.meeting, reason=readable_reason(u.reason, names))
-                           for u in named)
-        _fail(run, _("The pinned meetings cannot all be placed (%(details)s). Unpin or move them and run "
-                     "again; nothing published was changed.", details=details))
+        details = " ".join(
+            _(
+                "#%(meeting)s: %(reason)s",
+                meeting=u.meeting,
+                reason=readable_reason(u.reason, names),
+            )
+            for u in named
+        )
+        _fail(
+            run,
+            _(
+                "The pinned meetings cannot all be placed (%(details)s). Unpin or move them and run "
+                "again; nothing published was changed.",
+                details=details,
+            ),
+        )
     else:
-        _fail(run, _("No schedule was found within %(seconds)d seconds. Try a longer time limit; nothing "
-                     "published was changed.", seconds=run.time_limit_seconds))
+        _fail(
+            run,
+            _(
+                "No schedule was found within %(seconds)d seconds. Try a longer time limit; nothing "
+                "published was changed.",
+                seconds=run.time_limit_seconds,
+            ),
+        )
 
 
 def _names_in_reasons(event: Event, meeting_ids: list[int]) -> Names:
@@ -276,6 +382,7 @@ def _names_in_reasons(event: Event, meeting_ids: list[int]) -> Names:
 
 # --- the draft: which one, what it says --------------------------------------------------------
 
+
 def solver_status_label(status: str | None) -> str:
     """The solver's verdict in the reader's language (its code when the scheduler has a new one)."""
     return str(SOLVER_STATUS_LABELS.get(status, status or "—"))
@@ -283,25 +390,39 @@ def solver_status_label(status: str | None) -> str:
 
 def current_draft(event: Event) -> ScheduleRun | None:
     """The draft the organizer works on: the latest succeeded run, as long as it is unpublished."""
-    latest = db.session.scalar(select(ScheduleRun).where(
-        ScheduleRun.event_id == event.id, ScheduleRun.status == "succeeded").order_by(ScheduleRun.id.desc()).limit(1))
+    latest = db.session.scalar(
+        select(ScheduleRun)
+        .where(ScheduleRun.event_id == event.id, ScheduleRun.status == "succeeded")
+        .order_by(ScheduleRun.id.desc())
+        .limit(1)
+    )
     return latest if latest is not None and latest.published_at is None else None
 
 
 def runs_of(event: Event) -> list[ScheduleRun]:
-    return list(db.session.scalars(select(ScheduleRun).where(ScheduleRun.event_id == event.id)
-                                   .order_by(ScheduleRun.id.desc())))
+    return list(
+        db.session.scalars(
+            select(ScheduleRun)
+            .where(ScheduleRun.event_id == event.id)
+            .order_by(ScheduleRun.id.desc())
+        )
+    )
 
 
-def effective_placements(run: ScheduleRun | None, event: Event) -> dict[int, tuple[int | None, int | None]]:
+def effective_placements(
+    run: ScheduleRun | None, event: Event
+) -> dict[int, tuple[int | None, int | None]]:
     """Meeting id → (slot, table) for every meeting still to happen, as publishing `run` would make
     it: the draft's placement, else (a meeting accepted after the run) its published one."""
     draft = draft_placements(run)
     placements = {}
     for meeting in schedulable_meetings(event):
         placement = draft.get(meeting.id)
-        placements[meeting.id] = ((placement.slot_id, placement.table_id) if placement is not None
-                                  else (meeting.slot_id, meeting.table_id))
+        placements[meeting.id] = (
+            (placement.slot_id, placement.table_id)
+            if placement is not None
+            else (meeting.slot_id, meeting.table_id)
+        )
     return placements
 
 
@@ -331,8 +452,14 @@ def draft_figures(run: ScheduleRun) -> dict:
     """The review page's figures of a draft, from its placements as they stand now (meetings
     cancelled since the run are left out)."""
     event = run.event
-    weights = dict(db.session.execute(select(Meeting.id, Meeting.weight).where(
-        Meeting.id.in_([p.meeting_id for p in run.placements]), Meeting.status == "scheduled")).all())
+    weights = dict(
+        db.session.execute(
+            select(Meeting.id, Meeting.weight).where(
+                Meeting.id.in_([p.meeting_id for p in run.placements]),
+                Meeting.status == "scheduled",
+            )
+        ).all()
+    )
     placements = [p for p in run.placements if p.meeting_id in weights]  # cancelled since: left out
     slots = event_slots(event)
     tables = len(event_tables(event))
@@ -348,8 +475,10 @@ def draft_figures(run: ScheduleRun) -> dict:
     weight = sum(weights.get(p.meeting_id, 0) for p in placed)
     table_use = Counter(p.table_id for p in placed if p.table_id is not None)
     return {
-        "requests": db.session.scalar(select(func.count(MeetingRequest.id)).where(
-            MeetingRequest.event_id == event.id)) or 0,
+        "requests": db.session.scalar(
+            select(func.count(MeetingRequest.id)).where(MeetingRequest.event_id == event.id)
+        )
+        or 0,
         "accepted": len(placements),
         "scheduled": len(placed),
         "weight": weight,
@@ -366,6 +495,7 @@ def draft_figures(run: ScheduleRun) -> dict:
 @dataclass
 class MeetingLine:
     """A meeting as the console shows it: who meets, where and when (in the draft or published)."""
+
     meeting: Meeting
     people: list[Participant]
     slot: Slot | None = None
@@ -375,13 +505,17 @@ class MeetingLine:
     reason: str = ""
 
     def names(self, without: Participant | None = None) -> str:
-        return ", ".join(f"{p.user.name} ({p.organisation.name if p.organisation else '—'})"
-                         for p in self.people if without is None or p.id != without.id)
+        return ", ".join(
+            f"{p.user.name} ({p.organisation.name if p.organisation else '—'})"
+            for p in self.people
+            if without is None or p.id != without.id
+        )
 
 
 @dataclass
 class Review:
     """Everything the review page shows of a draft."""
+
     lines: list[MeetingLine]
     slots: list[Slot]
     tables: list[Table]
@@ -405,38 +539,63 @@ def review(run: ScheduleRun) -> Review:
     slot_by_id = {slot.id: slot for slot in slots}
     table_by_id = {table.id: table for table in tables}
     placements = sorted(run.placements, key=lambda p: p.meeting_id)
-    meetings = {m.id: m for m in db.session.scalars(select(Meeting).where(
-        Meeting.id.in_([p.meeting_id for p in placements])))}
+    meetings = {
+        m.id: m
+        for m in db.session.scalars(
+            select(Meeting).where(Meeting.id.in_([p.meeting_id for p in placements]))
+        )
+    }
     people_of = attendee_ids(meetings)
     people = participants_by_id({pid for ids in people_of.values() for pid in ids})
     names = Names.of(event, list(people.values()), slots, tables)
     lines = []
     for placement in placements:
         meeting = meetings[placement.meeting_id]
-        lines.append(MeetingLine(
-            meeting=meeting, people=[people[pid] for pid in sorted(people_of.get(meeting.id, []))],
-            slot=slot_by_id.get(placement.slot_id), table=table_by_id.get(placement.table_id),
-            old_slot=slot_by_id.get(meeting.slot_id), old_table=table_by_id.get(meeting.table_id),
-            reason=readable_reason(placement.reason, names)))
+        lines.append(
+            MeetingLine(
+                meeting=meeting,
+                people=[people[pid] for pid in sorted(people_of.get(meeting.id, []))],
+                slot=slot_by_id.get(placement.slot_id),
+                table=table_by_id.get(placement.table_id),
+                old_slot=slot_by_id.get(meeting.slot_id),
+                old_table=table_by_id.get(meeting.table_id),
+                reason=readable_reason(placement.reason, names),
+            )
+        )
     order = {slot.id: index for index, slot in enumerate(slots)}
-    to_happen = sorted((line for line in lines if line.meeting.status == "scheduled"),
-                       key=lambda line: (order.get(getattr(line.slot, "id", None), len(order)),
-                                         order.get(getattr(line.old_slot, "id", None), len(order)), line.meeting.id))
+    to_happen = sorted(
+        (line for line in lines if line.meeting.status == "scheduled"),
+        key=lambda line: (
+            order.get(getattr(line.slot, "id", None), len(order)),
+            order.get(getattr(line.old_slot, "id", None), len(order)),
+            line.meeting.id,
+        ),
+    )
     result = Review(
-        lines=to_happen, slots=slots, tables=tables,
-        grid={(line.slot.id, line.table.id): line for line in to_happen if line.slot and line.table},
+        lines=to_happen,
+        slots=slots,
+        tables=tables,
+        grid={
+            (line.slot.id, line.table.id): line for line in to_happen if line.slot and line.table
+        },
         unscheduled=[line for line in to_happen if line.slot is None],
-        people=sorted(people.values(), key=lambda p: (p.user.name.lower(), p.id)))
+        people=sorted(people.values(), key=lambda p: (p.user.name.lower(), p.id)),
+    )
     result.moved, result.added, result.removed = schedule_diff(to_happen)
     return result
 
 
-def schedule_diff(lines: list[MeetingLine]) -> tuple[list[MeetingLine], list[MeetingLine], list[MeetingLine]]:
+def schedule_diff(
+    lines: list[MeetingLine],
+) -> tuple[list[MeetingLine], list[MeetingLine], list[MeetingLine]]:
     """(moved, added, removed) meetings of a draft against the published schedule."""
     moved, added, removed = [], [], []
     for line in lines:
         if line.slot is not None and line.old_slot is not None:
-            if (line.slot.id, getattr(line.table, "id", None)) != (line.old_slot.id, getattr(line.old_table, "id", None)):
+            if (line.slot.id, getattr(line.table, "id", None)) != (
+                line.old_slot.id,
+                getattr(line.old_table, "id", None),
+            ):
                 moved.append(line)
         elif line.slot is not None:
             added.append(line)
@@ -447,15 +606,19 @@ def schedule_diff(lines: list[MeetingLine]) -> tuple[list[MeetingLine], list[Mee
 
 # --- adjusting the draft ----------------------------------------------------------------------
 
+
 def _lock_event(event: Event) -> None:
     """Serialise every adjustment and publication of one event, then read afresh.
 
     PostgreSQL locks the event's row; SQLite ignores FOR UPDATE, so there a no-op write takes the
     database's write lock before anything is read and checked."""
     if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(update(Event).where(Event.id == event.id)
-                           .values(schedule_version=Event.schedule_version)
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(Event)
+            .where(Event.id == event.id)
+            .values(schedule_version=Event.schedule_version)
+            .execution_options(synchronize_session=False)
+        )
     else:
         db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
     db.session.expire_all()
@@ -465,7 +628,9 @@ def _require_current_draft(run: ScheduleRun) -> None:
     if run.status != "succeeded":
         raise ServiceError(_("Only the draft of a run that succeeded can be changed or published."))
     if run.published_at is not None:
-        raise ServiceError(_("This draft is published already. Start a new run to change the schedule."))
+        raise ServiceError(
+            _("This draft is published already. Start a new run to change the schedule.")
+        )
     draft = current_draft(run.event)
     if draft is None or draft.id != run.id:
         raise ServiceError(_("A newer run replaced this draft. Open the newest run instead."))
@@ -474,8 +639,12 @@ def _require_current_draft(run: ScheduleRun) -> None:
 class _Occupancy:
     """Who and what is taken in each slot of a schedule, to check one placement against it."""
 
-    def __init__(self, event: Event, placements: dict[int, tuple[int | None, int | None]],
-                 people_of: dict[int, list[int]]):
+    def __init__(
+        self,
+        event: Event,
+        placements: dict[int, tuple[int | None, int | None]],
+        people_of: dict[int, list[int]],
+    ):
         self.people_of = people_of
         self._names: dict[int, str] = {}
         self.person_slot: dict[tuple[int, int], int] = {}
@@ -483,10 +652,16 @@ class _Occupancy:
         self.per_slot: Counter = Counter()
         self.slot_of: dict[int, int] = {}
         self.tables = {table.id: table for table in event_tables(event)}
-        self.booth_of = {table.owner_id: table.id for table in self.tables.values() if table.owner_id is not None}
-        self.unavailable = set(db.session.execute(
-            select(Unavailability.participant_id, Unavailability.slot_id).join(Participant)
-            .where(Participant.event_id == event.id)).all())
+        self.booth_of = {
+            table.owner_id: table.id for table in self.tables.values() if table.owner_id is not None
+        }
+        self.unavailable = set(
+            db.session.execute(
+                select(Unavailability.participant_id, Unavailability.slot_id)
+                .join(Participant)
+                .where(Participant.event_id == event.id)
+            ).all()
+        )
         for meeting_id, (slot_id, table_id) in placements.items():
             if slot_id is not None:
                 self.add(meeting_id, slot_id, table_id)
@@ -514,22 +689,40 @@ class _Occupancy:
         for person in people:
             other = self.person_slot.get((person, slot_id))
             if other is not None and other != meeting_id:
-                return _("%(name)s already has a meeting in this slot (meeting #%(other)d).",
-                         name=self.name(person), other=other)
+                return _(
+                    "%(name)s already has a meeting in this slot (meeting #%(other)d).",
+                    name=self.name(person),
+                    other=other,
+                )
         taken_here = self.table_slot.get((table_id, slot_id))
-        others_in_slot = self.per_slot[slot_id] - (1 if self.slot_of.get(meeting_id) == slot_id else 0)
+        others_in_slot = self.per_slot[slot_id] - (
+            1 if self.slot_of.get(meeting_id) == slot_id else 0
+        )
         if others_in_slot >= len(self.tables):
-            return ngettext("This slot is full: its %(num)d table is taken.",
-                            "This slot is full: all %(num)d tables are taken.", len(self.tables))
+            return ngettext(
+                "This slot is full: its %(num)d table is taken.",
+                "This slot is full: all %(num)d tables are taken.",
+                len(self.tables),
+            )
         if taken_here is not None and taken_here != meeting_id:
-            return _("%(table)s is taken in this slot (meeting #%(other)d).", table=table.name, other=taken_here)
+            return _(
+                "%(table)s is taken in this slot (meeting #%(other)d).",
+                table=table.name,
+                other=taken_here,
+            )
         if table.owner_id is not None and table.owner_id not in people:
-            return _("%(table)s is the booth of %(name)s, who does not attend this meeting.",
-                     table=table.name, name=self.name(table.owner_id))
+            return _(
+                "%(table)s is the booth of %(name)s, who does not attend this meeting.",
+                table=table.name,
+                name=self.name(table.owner_id),
+            )
         hosts = [person for person in people if person in self.booth_of]
         if hosts and table_id not in {self.booth_of[person] for person in hosts}:
-            return _("%(name)s meets at their own booth, %(table)s.", name=self.name(hosts[0]),
-                     table=self.tables[self.booth_of[hosts[0]]].name)
+            return _(
+                "%(name)s meets at their own booth, %(table)s.",
+                name=self.name(hosts[0]),
+                table=self.tables[self.booth_of[hosts[0]]].name,
+            )
         return None
 
 
@@ -541,7 +734,11 @@ def _occupancy(run: ScheduleRun) -> _Occupancy:
 def _placement_of(run: ScheduleRun, meeting: Meeting) -> DraftPlacement:
     placement = db.session.get(DraftPlacement, (run.id, meeting.id))
     if placement is None or meeting.status != "scheduled":
-        raise ServiceError(_("This meeting is not in this draft: it was accepted after the run, or it is cancelled."))
+        raise ServiceError(
+            _(
+                "This meeting is not in this draft: it was accepted after the run, or it is cancelled."
+            )
+        )
     return placement
 
 
@@ -550,7 +747,9 @@ def _check_slot_and_table(event: Event, slot: Slot, table: Table) -> None:
         raise ServiceError(_("Choose a slot and a table of this event."))
 
 
-def move_meeting(run: ScheduleRun, meeting: Meeting, slot: Slot, table: Table, pin: bool = False) -> None:
+def move_meeting(
+    run: ScheduleRun, meeting: Meeting, slot: Slot, table: Table, pin: bool = False
+) -> None:
     """Put a meeting of the draft into another slot or table (or place an unscheduled one)."""
     _lock_event(run.event)
     _require_current_draft(run)
@@ -572,8 +771,10 @@ def free_placements(run: ScheduleRun, meeting: Meeting) -> list[tuple[Slot, Tabl
     tables = sorted(occupancy.tables.values(), key=lambda table: table.number)
     free = []
     for slot in event_slots(run.event):
-        table = next((table for table in tables
-                      if occupancy.refusal(meeting.id, slot.id, table.id) is None), None)
+        table = next(
+            (table for table in tables if occupancy.refusal(meeting.id, slot.id, table.id) is None),
+            None,
+        )
         if table is not None and occupancy.slot_of.get(meeting.id) != slot.id:
             free.append((slot, table))
     return free
@@ -585,7 +786,9 @@ def set_pinned(run: ScheduleRun, meeting: Meeting, pinned: bool) -> None:
     _require_current_draft(run)
     placement = _placement_of(run, meeting)
     if pinned and placement.slot_id is None:
-        raise ServiceError(_("Only a meeting with a slot can be pinned. Move it into a slot first."))
+        raise ServiceError(
+            _("Only a meeting with a slot can be pinned. Move it into a slot first.")
+        )
     meeting.pinned = pinned
     db.session.flush()
 
@@ -594,6 +797,7 @@ def cancel_meeting(run: ScheduleRun, meeting: Meeting) -> None:
     """The organizer calls a meeting off: it leaves every draft and the published schedule, and
     its attendees are told (its request becomes cancelled, so the pair may ask again)."""
     from .notifications import notify
+
     _lock_event(run.event)
     _require_current_draft(run)
     _placement_of(run, meeting)
@@ -604,15 +808,30 @@ def cancel_meeting(run: ScheduleRun, meeting: Meeting) -> None:
     db.session.flush()
     event = run.event
     for attendee in meeting.attendees:
-        others = ", ".join(a.participant.user.name for a in meeting.attendees if a.participant_id != attendee.participant_id)
-        notify(attendee.participant, _l("The organizers cancelled your meeting with %(others)s", others=others),
-               _l("The organizers of %(event)s cancelled your meeting with %(others)s.", event=event.name,
-                  others=others), url_for("operations.my_day", slug=event.slug), [meeting])
+        others = ", ".join(
+            a.participant.user.name
+            for a in meeting.attendees
+            if a.participant_id != attendee.participant_id
+        )
+        notify(
+            attendee.participant,
+            _l("The organizers cancelled your meeting with %(others)s", others=others),
+            _l(
+                "The organizers of %(event)s cancelled your meeting with %(others)s.",
+                event=event.name,
+                others=others,
+            ),
+            url_for("operations.my_day", slug=event.slug),
+            [meeting],
+        )
 
 
-def add_meeting(run: ScheduleRun, first: Participant, second: Participant, slot: Slot, table: Table) -> Meeting:
+def add_meeting(
+    run: ScheduleRun, first: Participant, second: Participant, slot: Slot, table: Table
+) -> Meeting:
     """Arrange a new meeting by hand straight into a free slot and table of the draft (pinned there)."""
     from .requests import create_meeting_by_organizer
+
     _lock_event(run.event)
     _require_current_draft(run)
     _check_slot_and_table(run.event, slot, table)
@@ -626,12 +845,15 @@ def add_meeting(run: ScheduleRun, first: Participant, second: Participant, slot:
         raise ServiceError(refusal)
     meeting = create_meeting_by_organizer(run.event, first, second)
     meeting.pinned = True
-    db.session.add(DraftPlacement(run_id=run.id, meeting_id=meeting.id, slot_id=slot.id, table_id=table.id))
+    db.session.add(
+        DraftPlacement(run_id=run.id, meeting_id=meeting.id, slot_id=slot.id, table_id=table.id)
+    )
     db.session.flush()
     return meeting
 
 
 # --- publishing -------------------------------------------------------------------------------
+
 
 def publish(run: ScheduleRun) -> int:
     """Make the draft the published schedule (one transaction, a new version) and tell everyone
@@ -641,8 +863,12 @@ def publish(run: ScheduleRun) -> int:
     _lock_event(event)
     _require_current_draft(run)
     if event.status not in PUBLISHABLE_STATUSES:
-        raise ServiceError(_("The event is in %(status)s: move it to scheduling before publishing a schedule.",
-                             status=STATUS_LABELS[event.status]))
+        raise ServiceError(
+            _(
+                "The event is in %(status)s: move it to scheduling before publishing a schedule.",
+                status=STATUS_LABELS[event.status],
+            )
+        )
     placements = effective_placements(run, event)
     check = _Occupancy(event, {}, attendee_ids(placements))  # filled one meeting at a time
     for meeting_id, (slot_id, table_id) in sorted(placements.items()):
@@ -650,8 +876,13 @@ def publish(run: ScheduleRun) -> int:
             continue
         refusal = check.refusal(meeting_id, slot_id, table_id) if table_id is not None else None
         if refusal:
-            raise ServiceError(_("Meeting #%(meeting)d: %(problem)s Move it or run the scheduler again.",
-                                 meeting=meeting_id, problem=refusal))
+            raise ServiceError(
+                _(
+                    "Meeting #%(meeting)d: %(problem)s Move it or run the scheduler again.",
+                    meeting=meeting_id,
+                    problem=refusal,
+                )
+            )
         check.add(meeting_id, slot_id, table_id)
     lines = review(run).lines
     moved, added, removed = schedule_diff(lines)
@@ -679,50 +910,84 @@ def _tell_changes(event: Event, moved, added, removed) -> None:
     """One message per participant whose agenda changed, listing what was added, moved and removed;
     its calendar attachment carries them all, the removed ones as cancellations at their old time."""
     from .notifications import notify
+
     changes: dict[int, dict[str, list[MeetingLine]]] = {}
     people: dict[int, Participant] = {}
     for kind, lines in (("added", added), ("moved", moved), ("removed", removed)):
         for line in lines:
             for person in line.people:
                 people[person.id] = person
-                changes.setdefault(person.id, {"added": [], "moved": [], "removed": []})[kind].append(line)
+                changes.setdefault(person.id, {"added": [], "moved": [], "removed": []})[
+                    kind
+                ].append(line)
 
     for person_id, mine in changes.items():
         participant = people[person_id]
 
         def body(participant=participant, mine=mine) -> str:
-            parts = [_("The organizers of %(event)s published a new schedule. Your agenda changed:", event=event.name)]
+            parts = [
+                _(
+                    "The organizers of %(event)s published a new schedule. Your agenda changed:",
+                    event=event.name,
+                )
+            ]
             for line in mine["added"]:
-                parts.append(_("Added: with %(others)s, %(where)s", others=line.names(participant),
-                               where=_slot_text(event, line.slot, line.table)))
+                parts.append(
+                    _(
+                        "Added: with %(others)s, %(where)s",
+                        others=line.names(participant),
+                        where=_slot_text(event, line.slot, line.table),
+                    )
+                )
             for line in mine["moved"]:
-                parts.append(_("Moved: with %(others)s, from %(old)s to %(new)s", others=line.names(participant),
-                               old=_slot_text(event, line.old_slot, line.old_table),
-                               new=_slot_text(event, line.slot, line.table)))
+                parts.append(
+                    _(
+                        "Moved: with %(others)s, from %(old)s to %(new)s",
+                        others=line.names(participant),
+                        old=_slot_text(event, line.old_slot, line.old_table),
+                        new=_slot_text(event, line.slot, line.table),
+                    )
+                )
             for line in mine["removed"]:
-                parts.append(_("Removed: with %(others)s, was %(old)s (not scheduled now)",
-                               others=line.names(participant),
-                               old=_slot_text(event, line.old_slot, line.old_table)))
+                parts.append(
+                    _(
+                        "Removed: with %(others)s, was %(old)s (not scheduled now)",
+                        others=line.names(participant),
+                        old=_slot_text(event, line.old_slot, line.old_table),
+                    )
+                )
             return "\n".join(parts)
 
-        notify(participant, _l("Your agenda for %(event)s changed", event=event.name), body,
-               url_for("operations.my_day", slug=event.slug),
-               [line.meeting for line in mine["added"] + mine["moved"] + mine["removed"]])
+        notify(
+            participant,
+            _l("Your agenda for %(event)s changed", event=event.name),
+            body,
+            url_for("operations.my_day", slug=event.slug),
+            [line.meeting for line in mine["added"] + mine["moved"] + mine["removed"]],
+        )
 
 
 # --- the command line ---------------------------------------------------------------------------
+
 
 def register_commands(app) -> None:
     import click
 
     @app.cli.command("schedule")
     @click.argument("event_slug")
-    @click.option("--time-limit", default=60, show_default=True, type=int, help="Seconds the solver may take.")
-    @click.option("--keep-published/--move-published", default=True, show_default=True,
-                  help="Move published meetings only to schedule more, or also to close gaps.")
+    @click.option(
+        "--time-limit", default=60, show_default=True, type=int, help="Seconds the solver may take."
+    )
+    @click.option(
+        "--keep-published/--move-published",
+        default=True,
+        show_default=True,
+        help="Move published meetings only to schedule more, or also to close gaps.",
+    )
     def schedule(event_slug, time_limit, keep_published):
         """Run the scheduler for EVENT_SLUG now, printing its progress; the draft is reviewed on the web."""
         from ..jobs import outside_request
+
         with outside_request(app):
             event = db.session.scalar(select(Event).where(Event.slug == event_slug))
             if event is None:
@@ -737,15 +1002,19 @@ def register_commands(app) -> None:
 
             def report(progress: scheduler.Progress) -> None:
                 breaks = progress.breaks if progress.breaks >= 0 else "…"
-                click.echo(f"{progress.seconds:7.1f} s  weight {progress.weight} (bound {progress.bound})  "
-                           f"breaks {breaks}")
+                click.echo(
+                    f"{progress.seconds:7.1f} s  weight {progress.weight} (bound {progress.bound})  "
+                    f"breaks {breaks}"
+                )
 
             execute_run(run_id, report)
             run = db.session.get(ScheduleRun, run_id)
             if run.status != "succeeded":
                 raise click.ClickException(f"run {run_id} {run.status}: {run.message}")
             figures = json.loads(run.figures)
-            click.echo(f"Run {run_id} {run.solver_status}: {figures['scheduled']} of {figures['accepted']} "
-                       f"meetings scheduled, weight {run.best_weight} of bound {run.bound_weight}, "
-                       f"{run.breaks} breaks. Review and publish: "
-                       f"{url_for('console.run', slug=event.slug, run_id=run_id, _external=True)}")
+            click.echo(
+                f"Run {run_id} {run.solver_status}: {figures['scheduled']} of {figures['accepted']} "
+                f"meetings scheduled, weight {run.best_weight} of bound {run.bound_weight}, "
+                f"{run.breaks} breaks. Review and publish: "
+                f"{url_for('console.run', slug=event.slug, run_id=run_id, _external=True)}"
+            )

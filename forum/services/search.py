@@ -7,6 +7,7 @@ a `simple` tsvector with a GIN index (migration 0003). `refresh_index` is called
 that changes an opportunity, in its transaction; a deleted opportunity leaves the index by foreign
 key (PostgreSQL) or trigger (SQLite).
 """
+
 from dataclasses import dataclass, field
 from math import ceil
 
@@ -18,21 +19,29 @@ from ..models import Opportunity, Organisation, Participant, User, opportunity_a
 from .text import index_text, query_terms
 
 PER_PAGE = 20
-_FURTHEST_PAGE = 10 ** 6  # keeps absurd page numbers inside the databases' integers
+_FURTHEST_PAGE = 10**6  # keeps absurd page numbers inside the databases' integers
 SORTS = ("relevance", "newest", "title")
 # How much a match counts per field: the event column not at all, then title before keywords and
 # areas, before summary, before description.
 SQLITE_WEIGHTS = "0.0, 10.0, 5.0, 2.0, 1.0"
 _sqlite_index = table("opportunity_search", column("rowid"))
-_postgres_index = table("opportunity_search", column("opportunity_id"), column("event_id"), column("document"),
-                        column("head"))
-_INSERT_SQLITE = text("INSERT INTO opportunity_search (rowid, event, title, keywords, summary, description) "
-                      "VALUES (:id, :event, :title, :keywords, :summary, :description)")
+_postgres_index = table(
+    "opportunity_search",
+    column("opportunity_id"),
+    column("event_id"),
+    column("document"),
+    column("head"),
+)
+_INSERT_SQLITE = text(
+    "INSERT INTO opportunity_search (rowid, event, title, keywords, summary, description) "
+    "VALUES (:id, :event, :title, :keywords, :summary, :description)"
+)
 _INSERT_POSTGRES = text(
     "INSERT INTO opportunity_search (opportunity_id, event_id, head, document) "
     "SELECT :id, :event_id, head, head || setweight(to_tsvector('simple', :description), 'D') FROM (SELECT "
     "setweight(to_tsvector('simple', :title), 'A') || setweight(to_tsvector('simple', :keywords), 'B') || "
-    "setweight(to_tsvector('simple', :summary), 'C') AS head) AS parts")
+    "setweight(to_tsvector('simple', :summary), 'C') AS head) AS parts"
+)
 
 
 def _dialect() -> str:
@@ -49,11 +58,17 @@ def _event_token(event_id: int) -> str:
 
 
 def _fields(opportunity: Opportunity) -> dict[str, str]:
-    keywords_and_areas = " ".join([opportunity.keywords] + [area.name for area in opportunity.areas])
-    return {"event": _event_token(opportunity.event_id), "event_id": opportunity.event_id,
-            "title": index_text(opportunity.title),
-            "keywords": index_text(keywords_and_areas),
-            "summary": index_text(opportunity.summary), "description": index_text(opportunity.description)}
+    keywords_and_areas = " ".join(
+        [opportunity.keywords] + [area.name for area in opportunity.areas]
+    )
+    return {
+        "event": _event_token(opportunity.event_id),
+        "event_id": opportunity.event_id,
+        "title": index_text(opportunity.title),
+        "keywords": index_text(keywords_and_areas),
+        "summary": index_text(opportunity.summary),
+        "description": index_text(opportunity.description),
+    }
 
 
 def is_listed(opportunity: Opportunity) -> bool:
@@ -63,20 +78,34 @@ def is_listed(opportunity: Opportunity) -> bool:
 def refresh_index(opportunity: Opportunity) -> None:
     """Bring the opportunity's index entry in step with it: written when listed, removed otherwise."""
     db.session.flush()
-    db.session.execute(text(f"DELETE FROM opportunity_search WHERE {_index_key()} = :id"), {"id": opportunity.id})
+    db.session.execute(
+        text(f"DELETE FROM opportunity_search WHERE {_index_key()} = :id"), {"id": opportunity.id}
+    )
     if is_listed(opportunity):
-        db.session.execute(_INSERT_POSTGRES if _dialect() == "postgresql" else _INSERT_SQLITE,
-                           dict(_fields(opportunity), id=opportunity.id))
+        db.session.execute(
+            _INSERT_POSTGRES if _dialect() == "postgresql" else _INSERT_SQLITE,
+            dict(_fields(opportunity), id=opportunity.id),
+        )
 
 
 def rebuild_index(event) -> int:
     """Index every listed opportunity of the event in one go (after a bulk import); returns how many."""
-    db.session.execute(text(f"DELETE FROM opportunity_search WHERE {_index_key()} IN "
-                            "(SELECT id FROM opportunity WHERE event_id = :event_id)"), {"event_id": event.id})
-    listed = db.session.scalars(select(Opportunity).where(Opportunity.event_id == event.id,
-                                                          Opportunity.withdrawn.is_(False),
-                                                          Opportunity.hidden.is_(False))
-                                .options(selectinload(Opportunity.areas)))
+    db.session.execute(
+        text(
+            f"DELETE FROM opportunity_search WHERE {_index_key()} IN "
+            "(SELECT id FROM opportunity WHERE event_id = :event_id)"
+        ),
+        {"event_id": event.id},
+    )
+    listed = db.session.scalars(
+        select(Opportunity)
+        .where(
+            Opportunity.event_id == event.id,
+            Opportunity.withdrawn.is_(False),
+            Opportunity.hidden.is_(False),
+        )
+        .options(selectinload(Opportunity.areas))
+    )
     rows = [dict(_fields(opportunity), id=opportunity.id) for opportunity in listed]
     if rows:
         db.session.execute(_INSERT_POSTGRES if _dialect() == "postgresql" else _INSERT_SQLITE, rows)
@@ -85,11 +114,15 @@ def rebuild_index(event) -> int:
 
 def _fts5_query(terms) -> str:
     # Tokens are letters and digits only, so quoting them cannot break the expression.
-    return " ".join('"' + " ".join(term.tokens) + '"' + ("*" if term.prefix else "") for term in terms)
+    return " ".join(
+        '"' + " ".join(term.tokens) + '"' + ("*" if term.prefix else "") for term in terms
+    )
 
 
 def _tsquery(terms) -> str:
-    return " & ".join("(" + " <-> ".join(term.tokens) + (":*" if term.prefix else "") + ")" for term in terms)
+    return " & ".join(
+        "(" + " <-> ".join(term.tokens) + (":*" if term.prefix else "") + ")" for term in terms
+    )
 
 
 @dataclass
@@ -119,14 +152,19 @@ class Page:
 
 def _count_and_clamp(statement, page: int, per_page: int) -> tuple[int, int, int]:
     """(total, page, pages) of a statement; a page beyond the last is the last one."""
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    total = (
+        db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+        or 0
+    )
     pages = max(1, ceil(total / per_page))
     return total, min(max(1, page), pages), pages
 
 
 def _paginate(statement, page: int, per_page: int) -> Page:
     total, page, pages = _count_and_clamp(statement, page, per_page)
-    items = list(db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).unique())
+    items = list(
+        db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).unique()
+    )
     return Page(items=items, total=total, page=page, pages=pages)
 
 
@@ -136,8 +174,11 @@ def _page_of_opportunities(ids, counted, page: int, per_page: int) -> Page:
     so the matches are found once; `counted` (the same set, cheaper) is counted only for a page
     beyond the last, which then shows the last one."""
     page = min(max(1, page), _FURTHEST_PAGE)
-    rows = db.session.execute(ids.add_columns(func.count().over().label("total"))
-                              .limit(per_page).offset((page - 1) * per_page)).all()
+    rows = db.session.execute(
+        ids.add_columns(func.count().over().label("total"))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
     if rows:
         total = rows[0].total
         pages = max(1, ceil(total / per_page))
@@ -146,10 +187,17 @@ def _page_of_opportunities(ids, counted, page: int, per_page: int) -> Page:
         if total:
             rows = db.session.execute(ids.limit(per_page).offset((page - 1) * per_page)).all()
     page_ids = [row[0] for row in rows]
-    loaded = {opportunity.id: opportunity for opportunity in db.session.scalars(
-        select(Opportunity).where(Opportunity.id.in_(page_ids))
-        .options(selectinload(Opportunity.areas),
-                 selectinload(Opportunity.participant).selectinload(Participant.organisation)))}
+    loaded = {
+        opportunity.id: opportunity
+        for opportunity in db.session.scalars(
+            select(Opportunity)
+            .where(Opportunity.id.in_(page_ids))
+            .options(
+                selectinload(Opportunity.areas),
+                selectinload(Opportunity.participant).selectinload(Participant.organisation),
+            )
+        )
+    }
     # An opportunity deleted since its id was read is simply left out.
     items = [loaded[opportunity_id] for opportunity_id in page_ids if opportunity_id in loaded]
     return Page(items=items, total=total, page=page, pages=pages)
@@ -157,20 +205,31 @@ def _page_of_opportunities(ids, counted, page: int, per_page: int) -> Page:
 
 def _conditions(event, search: OpportunitySearch) -> list:
     """Where-clauses on `Opportunity` for the event's listed opportunities and the search's filters."""
-    conditions = [Opportunity.event_id == event.id, Opportunity.withdrawn.is_(False), Opportunity.hidden.is_(False)]
+    conditions = [
+        Opportunity.event_id == event.id,
+        Opportunity.withdrawn.is_(False),
+        Opportunity.hidden.is_(False),
+    ]
     if search.kind:
         conditions.append(Opportunity.kind == search.kind)
     if search.type:
         conditions.append(Opportunity.type == search.type)
     if search.area_id is not None:
-        conditions.append(Opportunity.id.in_(
-            select(opportunity_area.c.opportunity_id).where(opportunity_area.c.area_id == search.area_id)))
+        conditions.append(
+            Opportunity.id.in_(
+                select(opportunity_area.c.opportunity_id).where(
+                    opportunity_area.c.area_id == search.area_id
+                )
+            )
+        )
     if search.trl_min is not None:
         conditions.append(Opportunity.trl >= search.trl_min)
     if search.trl_max is not None:
         conditions.append(Opportunity.trl <= search.trl_max)
     if search.country or search.organisation_kind:
-        organisations = select(Participant.id).join(Organisation).where(Participant.event_id == event.id)
+        organisations = (
+            select(Participant.id).join(Organisation).where(Participant.event_id == event.id)
+        )
         if search.country:
             organisations = organisations.where(Organisation.country == search.country)
         if search.organisation_kind:
@@ -180,9 +239,18 @@ def _conditions(event, search: OpportunitySearch) -> list:
 
 
 def _has_filters(search: OpportunitySearch) -> bool:
-    return any(value is not None and value != "" for value in (
-        search.kind, search.type, search.area_id, search.trl_min, search.trl_max, search.country,
-        search.organisation_kind))
+    return any(
+        value is not None and value != ""
+        for value in (
+            search.kind,
+            search.type,
+            search.area_id,
+            search.trl_min,
+            search.trl_max,
+            search.country,
+            search.organisation_kind,
+        )
+    )
 
 
 def _hits(event, search: OpportunitySearch, terms, ranked: bool):
@@ -195,15 +263,25 @@ def _hits(event, search: OpportunitySearch, terms, ranked: bool):
         key = _postgres_index.c.opportunity_id
         # Ranked on title, keywords and summary only: reading every match's whole document
         # (long descriptions) is what made ranking slow; a description-only match ranks last.
-        columns = [key.label("id")] + ([func.ts_rank(_postgres_index.c.head, query).label("rank")] if ranked else [])
-        hits = select(*columns).where(_postgres_index.c.event_id == event.id, _postgres_index.c.document.op("@@")(query))
+        columns = [key.label("id")] + (
+            [func.ts_rank(_postgres_index.c.head, query).label("rank")] if ranked else []
+        )
+        hits = select(*columns).where(
+            _postgres_index.c.event_id == event.id, _postgres_index.c.document.op("@@")(query)
+        )
     else:
         key = literal_column("+rowid")  # “+”: checked on each match, not probed row by row in FTS5
         columns = [literal_column("rowid").label("id")] + (
-            [literal_column(f"-bm25(opportunity_search, {SQLITE_WEIGHTS})").label("rank")] if ranked else [])
+            [literal_column(f"-bm25(opportunity_search, {SQLITE_WEIGHTS})").label("rank")]
+            if ranked
+            else []
+        )
         expression = f"event : {_event_token(event.id)} AND {{title keywords summary description}} : ({_fts5_query(terms)})"
-        hits = (select(*columns).select_from(_sqlite_index)
-                .where(text("opportunity_search MATCH :fts_query").bindparams(fts_query=expression)))
+        hits = (
+            select(*columns)
+            .select_from(_sqlite_index)
+            .where(text("opportunity_search MATCH :fts_query").bindparams(fts_query=expression))
+        )
     if _has_filters(search):
         hits = hits.where(key.in_(select(Opportunity.id).where(*_conditions(event, search))))
     # Materialized first: joined directly to `opportunity`, SQLite would probe FTS5 once per
@@ -219,15 +297,27 @@ def search_opportunities(event, search: OpportunitySearch) -> Page:
     """
     terms = query_terms(search.text)
     if terms and search.sort != "title":
-        hits, counted = _hits(event, search, terms, ranked=True), _hits(event, search, terms, ranked=False)
-        order = [hits.c.rank.desc(), hits.c.id.desc()] if search.sort == "relevance" else [hits.c.id.desc()]
-        return _page_of_opportunities(select(hits.c.id).order_by(*order), select(counted.c.id), search.page,
-                                      search.per_page)
+        hits, counted = (
+            _hits(event, search, terms, ranked=True),
+            _hits(event, search, terms, ranked=False),
+        )
+        order = (
+            [hits.c.rank.desc(), hits.c.id.desc()]
+            if search.sort == "relevance"
+            else [hits.c.id.desc()]
+        )
+        return _page_of_opportunities(
+            select(hits.c.id).order_by(*order), select(counted.c.id), search.page, search.per_page
+        )
     ids = select(Opportunity.id).where(*_conditions(event, search))
     if terms:
         hits = _hits(event, search, terms, ranked=False)
         ids = ids.join(hits, hits.c.id == Opportunity.id)
-    order = [func.lower(Opportunity.title), Opportunity.id] if search.sort == "title" else [Opportunity.id.desc()]
+    order = (
+        [func.lower(Opportunity.title), Opportunity.id]
+        if search.sort == "title"
+        else [Opportunity.id.desc()]
+    )
     return _page_of_opportunities(ids.order_by(*order), ids, search.page, search.per_page)
 
 
@@ -236,19 +326,31 @@ def _like_pattern(words: str) -> str:
     return f"%{escaped}%"
 
 
-def search_directory(event, words: str = "", country: str | None = None, organisation_kind: str | None = None,
-                     page: int = 1, per_page: int = PER_PAGE) -> Page:
+def search_directory(
+    event,
+    words: str = "",
+    country: str | None = None,
+    organisation_kind: str | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Page:
     """One page of the event's approved participants, by name of person or organisation."""
-    statement = (select(Participant)
-                 .join(Organisation, Organisation.id == Participant.organisation_id)
-                 .join(User, User.id == Participant.user_id)
-                 .where(Participant.event_id == event.id, Participant.status == "approved")
-                 .options(selectinload(Participant.organisation), selectinload(Participant.user))
-                 .order_by(func.lower(Organisation.name), func.lower(User.name), Participant.id))
+    statement = (
+        select(Participant)
+        .join(Organisation, Organisation.id == Participant.organisation_id)
+        .join(User, User.id == Participant.user_id)
+        .where(Participant.event_id == event.id, Participant.status == "approved")
+        .options(selectinload(Participant.organisation), selectinload(Participant.user))
+        .order_by(func.lower(Organisation.name), func.lower(User.name), Participant.id)
+    )
     if words.strip():
         pattern = _like_pattern(words.strip().lower())
-        statement = statement.where(or_(func.lower(User.name).like(pattern, escape="\\"),
-                                        func.lower(Organisation.name).like(pattern, escape="\\")))
+        statement = statement.where(
+            or_(
+                func.lower(User.name).like(pattern, escape="\\"),
+                func.lower(Organisation.name).like(pattern, escape="\\"),
+            )
+        )
     if country:
         statement = statement.where(Organisation.country == country)
     if organisation_kind:
@@ -261,7 +363,24 @@ def like_search(event, search: OpportunitySearch) -> Page:
     statement = select(Opportunity.id).where(*_conditions(event, search))
     for word in search.text.split():
         pattern = _like_pattern(word.lower())
-        statement = statement.where(or_(*(func.lower(column_).like(pattern, escape="\\") for column_ in (
-            Opportunity.title, Opportunity.summary, Opportunity.description, Opportunity.keywords))))
-    order = [func.lower(Opportunity.title), Opportunity.id] if search.sort == "title" else [Opportunity.id.desc()]
-    return _page_of_opportunities(statement.order_by(*order), statement, search.page, search.per_page)
+        statement = statement.where(
+            or_(
+                *(
+                    func.lower(column_).like(pattern, escape="\\")
+                    for column_ in (
+                        Opportunity.title,
+                        Opportunity.summary,
+                        Opportunity.description,
+                        Opportunity.keywords,
+                    )
+                )
+            )
+        )
+    order = (
+        [func.lower(Opportunity.title), Opportunity.id]
+        if search.sort == "title"
+        else [Opportunity.id.desc()]
+    )
+    return _page_of_opportunities(
+        statement.order_by(*order), statement, search.page, search.per_page
+    )

@@ -23,6 +23,7 @@ the participant's own opportunity it answers best), with the shared terms and ar
 it. Stored lists refresh in the background after any committed change to an opportunity of the
 event (see `_mark_stale_events`); a burst of changes gives one refresh (`request_refresh`).
 """
+
 import logging
 import threading
 import time
@@ -33,31 +34,50 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
-from sqlalchemy import delete, event as orm_event, exists, insert, inspect, select
+from sqlalchemy import delete, exists, insert, inspect, select
+from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Session, joinedload
 
 from ..extensions import db
-from ..models import (OPPORTUNITY_TYPES, PARTNERSHIP_TYPES, Event, Opportunity, Participant, Suggestion,
-                      TechnologyArea, opportunity_area, utcnow)
+from ..models import (
+    OPPORTUNITY_TYPES,
+    PARTNERSHIP_TYPES,
+    Event,
+    Opportunity,
+    Participant,
+    Suggestion,
+    TechnologyArea,
+    opportunity_area,
+    utcnow,
+)
 from . import matching
 
 log = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 30
 MIN_TEXT_SIMILARITY = 0.05
-TELLING_IDF_SHARE = 0.35  # features with an idf below this share of the highest are too common to name
-HEADLINE_SHARE = 0.5  # text similarity: this share from title + keywords alone, the rest from whole texts
+TELLING_IDF_SHARE = (
+    0.35  # features with an idf below this share of the highest are too common to name
+)
+HEADLINE_SHARE = (
+    0.5  # text similarity: this share from title + keywords alone, the rest from whole texts
+)
 IDF_POWER = 2  # rare shared words (technology names) outweigh many common ones: see BENCHMARKS.md
 WEIGHTS = {"text": 0.60, "areas": 0.15, "keywords": 0.10, "trl": 0.10, "partnership": 0.05}
 # Which types answer which (symmetric): technology is licensed, co-developed or built into a
 # product; R&D cooperation needs technology partners; investment only answers investment.
 TYPE_FIT = {
-    ("technology", "technology"): 1.0, ("technology", "rnd_cooperation"): 0.8,
-    ("technology", "product_service"): 0.8, ("rnd_cooperation", "rnd_cooperation"): 1.0,
-    ("product_service", "product_service"): 1.0, ("investment", "investment"): 1.0,
+    ("technology", "technology"): 1.0,
+    ("technology", "rnd_cooperation"): 0.8,
+    ("technology", "product_service"): 0.8,
+    ("rnd_cooperation", "rnd_cooperation"): 1.0,
+    ("product_service", "product_service"): 1.0,
+    ("investment", "investment"): 1.0,
 }
 ROWS_PER_BLOCK = 512  # own opportunities scored at once: 512 × 10,000 candidates ≈ 20 MB of float32
-REFRESH_DELAY_SECONDS = 2.0  # debounce: edits within this time after the first one share one refresh
+REFRESH_DELAY_SECONDS = (
+    2.0  # debounce: edits within this time after the first one share one refresh
+)
 STALE_KEY = "stale_suggestion_events"
 
 
@@ -73,7 +93,9 @@ TYPE_FIT_MATRIX = _type_fit_matrix()
 
 
 def _matching_text(title: str, summary: str, description: str, keywords: str) -> str:
-    return "\n".join((title, title, summary or "", description or "", keywords or "", keywords or ""))
+    return "\n".join(
+        (title, title, summary or "", description or "", keywords or "", keywords or "")
+    )
 
 
 def _normalised_keywords(keywords: str) -> set[str]:
@@ -81,7 +103,11 @@ def _normalised_keywords(keywords: str) -> set[str]:
 
 
 def _partnership_bits(codes: str) -> int:
-    return sum(1 << PARTNERSHIP_TYPES.index(code) for code in (codes or "").split(",") if code in PARTNERSHIP_TYPES)
+    return sum(
+        1 << PARTNERSHIP_TYPES.index(code)
+        for code in (codes or "").split(",")
+        if code in PARTNERSHIP_TYPES
+    )
 
 
 @dataclass
@@ -115,38 +141,66 @@ class Corpus:
 def load_corpus(event_id: int) -> Corpus | None:
     """Read the event's active opportunities and build their vectors (None when there are none)."""
     rows = db.session.execute(
-        select(Opportunity.id, Opportunity.participant_id, Participant.organisation_id, Opportunity.kind,
-               Opportunity.type, Opportunity.title, Opportunity.summary, Opportunity.description,
-               Opportunity.keywords, Opportunity.trl, Opportunity.partnership_types)
+        select(
+            Opportunity.id,
+            Opportunity.participant_id,
+            Participant.organisation_id,
+            Opportunity.kind,
+            Opportunity.type,
+            Opportunity.title,
+            Opportunity.summary,
+            Opportunity.description,
+            Opportunity.keywords,
+            Opportunity.trl,
+            Opportunity.partnership_types,
+        )
         .join(Participant, Participant.id == Opportunity.participant_id)
-        .where(Opportunity.event_id == event_id, Participant.event_id == event_id,
-               Participant.status == "approved", Opportunity.withdrawn.is_(False), Opportunity.hidden.is_(False))
-        .order_by(Opportunity.participant_id, Opportunity.id)).all()
+        .where(
+            Opportunity.event_id == event_id,
+            Participant.event_id == event_id,
+            Participant.status == "approved",
+            Opportunity.withdrawn.is_(False),
+            Opportunity.hidden.is_(False),
+        )
+        .order_by(Opportunity.participant_id, Opportunity.id)
+    ).all()
     if not rows:
         return None
     position = {row.id: index for index, row in enumerate(rows)}
     area_names: list[dict[int, str]] = [{} for _row in rows]
     for opportunity_id, area_id, name in db.session.execute(
-            select(opportunity_area.c.opportunity_id, TechnologyArea.id, TechnologyArea.name)
-            .join(TechnologyArea, TechnologyArea.id == opportunity_area.c.area_id)
-            .where(TechnologyArea.event_id == event_id)):
+        select(opportunity_area.c.opportunity_id, TechnologyArea.id, TechnologyArea.name)
+        .join(TechnologyArea, TechnologyArea.id == opportunity_area.c.area_id)
+        .where(TechnologyArea.event_id == event_id)
+    ):
         if opportunity_id in position:
             area_names[position[opportunity_id]][area_id] = name
 
-    sources = [(row.title, row.summary or "", row.description or "", row.keywords or "") for row in rows]
+    sources = [
+        (row.title, row.summary or "", row.description or "", row.keywords or "") for row in rows
+    ]
     counter = CountVectorizer(analyzer=matching.text_features, dtype=np.float32)
     try:
         counts = counter.fit_transform([_matching_text(*source) for source in sources])
         weighting = TfidfTransformer(sublinear_tf=True).fit(counts)
-        idf = dict(zip(counter.get_feature_names_out(), weighting.idf_.tolist()))  # for reasons
-        weighting.idf_ = weighting.idf_ ** IDF_POWER
+        idf = dict(
+            zip(counter.get_feature_names_out(), weighting.idf_.tolist(), strict=False)
+        )  # for reasons
+        weighting.idf_ = weighting.idf_**IDF_POWER
         whole = weighting.transform(counts)
-        headline = weighting.transform(counter.transform(
-            [f"{title}\n{keywords}" for title, _summary, _description, keywords in sources]))
+        headline = weighting.transform(
+            counter.transform(
+                [f"{title}\n{keywords}" for title, _summary, _description, keywords in sources]
+            )
+        )
         # Side by side, scaled by the square roots of their shares: one product gives the weighted
         # mean of the two cosines.
-        text = sparse.hstack([whole * np.float32((1 - HEADLINE_SHARE) ** 0.5),
-                              headline * np.float32(HEADLINE_SHARE ** 0.5)]).tocsr()
+        text = sparse.hstack(
+            [
+                whole * np.float32((1 - HEADLINE_SHARE) ** 0.5),
+                headline * np.float32(HEADLINE_SHARE**0.5),
+            ]
+        ).tocsr()
     except ValueError:  # no text has a single feature (e.g. titles of punctuation only)
         text, idf = sparse.csr_matrix((len(rows), 1), dtype=np.float32), {}
 
@@ -155,16 +209,29 @@ def load_corpus(event_id: int) -> Corpus | None:
     return Corpus(
         ids=np.array([row.id for row in rows]),
         participant_ids=np.array([row.participant_id for row in rows]),
-        organisation_keys=np.array([row.organisation_id if row.organisation_id is not None else -row.participant_id
-                                    for row in rows]),
+        organisation_keys=np.array(
+            [
+                row.organisation_id if row.organisation_id is not None else -row.participant_id
+                for row in rows
+            ]
+        ),
         is_offer=np.array([row.kind == "offer" for row in rows]),
         types=np.array([OPPORTUNITY_TYPES.index(row.type) for row in rows]),
         trl=np.array([row.trl or 0 for row in rows], dtype=np.float32),
         partnerships=np.array([_partnership_bits(row.partnership_types) for row in rows]),
-        text=text, areas=areas, area_counts=np.asarray(areas.sum(axis=1)).ravel().astype(np.float32),
-        keywords=keywords, area_names=area_names, sources=sources, idf=idf,
-        telling_features=frozenset(feature for feature, weight in idf.items()
-                                   if weight >= TELLING_IDF_SHARE * max(idf.values(), default=0)))
+        text=text,
+        areas=areas,
+        area_counts=np.asarray(areas.sum(axis=1)).ravel().astype(np.float32),
+        keywords=keywords,
+        area_names=area_names,
+        sources=sources,
+        idf=idf,
+        telling_features=frozenset(
+            feature
+            for feature, weight in idf.items()
+            if weight >= TELLING_IDF_SHARE * max(idf.values(), default=0)
+        ),
+    )
 
 
 def _binary_matrix(item_lists) -> sparse.csr_matrix:
@@ -174,8 +241,10 @@ def _binary_matrix(item_lists) -> sparse.csr_matrix:
     for items in item_lists:
         indices.extend(columns.setdefault(item, len(columns)) for item in items)
         indptr.append(len(indices))
-    return sparse.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
-                             shape=(len(item_lists), max(len(columns), 1)))
+    return sparse.csr_matrix(
+        (np.ones(len(indices), dtype=np.float32), indices, indptr),
+        shape=(len(item_lists), max(len(columns), 1)),
+    )
 
 
 @dataclass
@@ -189,17 +258,29 @@ class _Candidates:
 
     @classmethod
     def of(cls, corpus: Corpus, rows: np.ndarray) -> "_Candidates":
-        return cls(rows, corpus.text[rows].T.tocsr(), corpus.keywords[rows].T.tocsr(), corpus.areas[rows].T.tocsr())
+        return cls(
+            rows,
+            corpus.text[rows].T.tocsr(),
+            corpus.keywords[rows].T.tocsr(),
+            corpus.areas[rows].T.tocsr(),
+        )
 
 
-def _scores(corpus: Corpus, own: np.ndarray, candidates: _Candidates, own_are_offers: bool) -> np.ndarray:
+def _scores(
+    corpus: Corpus, own: np.ndarray, candidates: _Candidates, own_are_offers: bool
+) -> np.ndarray:
     """Scores of own opportunities (all of one kind) against the opportunities of the other kind."""
     other = candidates.rows
     text = (corpus.text[own] @ candidates.text).toarray()
     shared_keywords = (corpus.keywords[own] @ candidates.keywords).toarray()
     shared_areas = (corpus.areas[own] @ candidates.areas).toarray()
     smaller_area_count = np.minimum(corpus.area_counts[own, None], corpus.area_counts[None, other])
-    areas = np.divide(shared_areas, smaller_area_count, out=np.zeros_like(shared_areas), where=smaller_area_count > 0)
+    areas = np.divide(
+        shared_areas,
+        smaller_area_count,
+        out=np.zeros_like(shared_areas),
+        where=smaller_area_count > 0,
+    )
 
     offer_trl, need_trl = corpus.trl[own, None], corpus.trl[None, other]
     if not own_are_offers:
@@ -207,9 +288,14 @@ def _scores(corpus: Corpus, own: np.ndarray, candidates: _Candidates, own_are_of
     trl = np.clip(1 - (need_trl - offer_trl) / np.float32(3), 0, 1)
     trl[np.broadcast_to((offer_trl == 0) | (need_trl == 0), trl.shape)] = 0.5
 
-    own_partnerships, other_partnerships = corpus.partnerships[own, None], corpus.partnerships[None, other]
+    own_partnerships, other_partnerships = (
+        corpus.partnerships[own, None],
+        corpus.partnerships[None, other],
+    )
     partnership = ((own_partnerships & other_partnerships) != 0).astype(np.float32)
-    partnership[np.broadcast_to((own_partnerships == 0) | (other_partnerships == 0), partnership.shape)] = 0.5
+    partnership[
+        np.broadcast_to((own_partnerships == 0) | (other_partnerships == 0), partnership.shape)
+    ] = 0.5
 
     score = text * np.float32(WEIGHTS["text"])
     score += areas * np.float32(WEIGHTS["areas"])
@@ -217,9 +303,11 @@ def _scores(corpus: Corpus, own: np.ndarray, candidates: _Candidates, own_are_of
     score += trl * np.float32(WEIGHTS["trl"])
     score += partnership * np.float32(WEIGHTS["partnership"])
     score *= TYPE_FIT_MATRIX[corpus.types[own][:, None], corpus.types[None, other]]
-    answers = ((corpus.organisation_keys[own, None] != corpus.organisation_keys[None, other])
-               & (corpus.participant_ids[own, None] != corpus.participant_ids[None, other])
-               & ((text >= MIN_TEXT_SIMILARITY) | (shared_keywords > 0)))
+    answers = (
+        (corpus.organisation_keys[own, None] != corpus.organisation_keys[None, other])
+        & (corpus.participant_ids[own, None] != corpus.participant_ids[None, other])
+        & ((text >= MIN_TEXT_SIMILARITY) | (shared_keywords > 0))
+    )
     score[~answers] = 0
     return score
 
@@ -234,7 +322,9 @@ class Match:
     shared_areas: list[str]
 
 
-def rank(corpus: Corpus, participant_ids: set[int] | None = None, limit: int = MAX_SUGGESTIONS) -> list[Match]:
+def rank(
+    corpus: Corpus, participant_ids: set[int] | None = None, limit: int = MAX_SUGGESTIONS
+) -> list[Match]:
     """The best `limit` matches of each participant (all of them, or those in `participant_ids`).
 
     Own offers are scored against needs and own needs against offers, a block of participants at
@@ -258,17 +348,30 @@ def rank(corpus: Corpus, participant_ids: set[int] | None = None, limit: int = M
             owners = corpus.participant_ids[own]
             starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
             group_best = np.maximum.reduceat(scores, starts, axis=0)
-            best[np.ix_(np.searchsorted(participants, owners[starts]), candidates.rows)] = group_best
-            for start, stop in zip(starts, np.r_[starts[1:], len(own)]):
-                own_groups[(owners[start], not own_are_offers)] = (own[start:stop], scores[start:stop], candidates)
-        for participant, participant_best in zip(participants, best):
+            best[np.ix_(np.searchsorted(participants, owners[starts]), candidates.rows)] = (
+                group_best
+            )
+            for start, stop in zip(starts, np.r_[starts[1:], len(own)], strict=False):
+                own_groups[(owners[start], not own_are_offers)] = (
+                    own[start:stop],
+                    scores[start:stop],
+                    candidates,
+                )
+        for participant, participant_best in zip(participants, best, strict=False):
             top = np.flatnonzero(participant_best > 0)
             if len(top) > limit:
                 top = top[np.argpartition(-participant_best[top], limit - 1)[:limit]]
             for other in top[np.argsort(-participant_best[top], kind="stable")]:
                 own, scores, candidates = own_groups[(participant, bool(corpus.is_offer[other]))]
                 column = np.searchsorted(candidates.rows, other)
-                matches.append(_explain(corpus, own[scores[:, column].argmax()], other, float(participant_best[other])))
+                matches.append(
+                    _explain(
+                        corpus,
+                        own[scores[:, column].argmax()],
+                        other,
+                        float(participant_best[other]),
+                    )
+                )
     return matches
 
 
@@ -277,7 +380,10 @@ def _participant_blocks(corpus: Corpus, rows: np.ndarray):
     start = 0
     while start < len(rows):
         stop = min(start + ROWS_PER_BLOCK, len(rows))
-        while stop < len(rows) and corpus.participant_ids[rows[stop]] == corpus.participant_ids[rows[stop - 1]]:
+        while (
+            stop < len(rows)
+            and corpus.participant_ids[rows[stop]] == corpus.participant_ids[rows[stop - 1]]
+        ):
             stop += 1
         yield rows[start:stop]
         start = stop
@@ -286,11 +392,18 @@ def _participant_blocks(corpus: Corpus, rows: np.ndarray):
 def _explain(corpus: Corpus, own: int, other: int, score: float) -> Match:
     own_areas, other_areas = corpus.area_names[own], corpus.area_names[other]
     return Match(
-        participant_id=int(corpus.participant_ids[own]), opportunity_id=int(corpus.ids[other]),
-        own_opportunity_id=int(corpus.ids[own]), score=round(score, 6),
-        shared_terms=matching.shared_terms(corpus.readable_text(own), corpus.readable_text(other), corpus.idf,
-                                           telling=corpus.telling_features),
-        shared_areas=[own_areas[area_id] for area_id in own_areas if area_id in other_areas])
+        participant_id=int(corpus.participant_ids[own]),
+        opportunity_id=int(corpus.ids[other]),
+        own_opportunity_id=int(corpus.ids[own]),
+        score=round(score, 6),
+        shared_terms=matching.shared_terms(
+            corpus.readable_text(own),
+            corpus.readable_text(other),
+            corpus.idf,
+            telling=corpus.telling_features,
+        ),
+        shared_areas=[own_areas[area_id] for area_id in own_areas if area_id in other_areas],
+    )
 
 
 def _joined(labels: list[str], limit: int) -> str:
@@ -306,14 +419,24 @@ def _joined(labels: list[str], limit: int) -> str:
 
 def store(matches: list[Match], participants_replaced) -> None:
     """Replace the stored suggestions of `participants_replaced` (ids or a subquery) by `matches`."""
-    db.session.execute(delete(Suggestion).where(Suggestion.participant_id.in_(participants_replaced)))
+    db.session.execute(
+        delete(Suggestion).where(Suggestion.participant_id.in_(participants_replaced))
+    )
     computed_at = utcnow()
-    rows = [{"participant_id": match.participant_id, "opportunity_id": match.opportunity_id,
-             "own_opportunity_id": match.own_opportunity_id, "score": match.score,
-             "shared_terms": _joined(match.shared_terms, 500), "shared_areas": _joined(match.shared_areas, 500),
-             "computed_at": computed_at} for match in matches]
+    rows = [
+        {
+            "participant_id": match.participant_id,
+            "opportunity_id": match.opportunity_id,
+            "own_opportunity_id": match.own_opportunity_id,
+            "score": match.score,
+            "shared_terms": _joined(match.shared_terms, 500),
+            "shared_areas": _joined(match.shared_areas, 500),
+            "computed_at": computed_at,
+        }
+        for match in matches
+    ]
     for start in range(0, len(rows), 5000):
-        db.session.execute(insert(Suggestion), rows[start:start + 5000])
+        db.session.execute(insert(Suggestion), rows[start : start + 5000])
     db.session.flush()
 
 
@@ -341,9 +464,17 @@ def recompute_participant(participant: Participant) -> int:
 
 
 def has_active_opportunities(participant: Participant) -> bool:
-    return bool(db.session.scalar(select(exists().where(
-        Opportunity.participant_id == participant.id, Opportunity.withdrawn.is_(False),
-        Opportunity.hidden.is_(False)))))
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Opportunity.participant_id == participant.id,
+                    Opportunity.withdrawn.is_(False),
+                    Opportunity.hidden.is_(False),
+                )
+            )
+        )
+    )
 
 
 def suggestions_for(participant: Participant) -> list[tuple[Opportunity, list[Suggestion]]]:
@@ -360,7 +491,9 @@ def suggestions_for(participant: Participant) -> list[tuple[Opportunity, list[Su
     for suggestion in stored:
         if not (_active(suggestion.opportunity) and _active(suggestion.own_opportunity)):
             continue  # withdrawn or hidden since the last refresh, which is on its way
-        groups.setdefault(suggestion.own_opportunity_id, (suggestion.own_opportunity, []))[1].append(suggestion)
+        groups.setdefault(suggestion.own_opportunity_id, (suggestion.own_opportunity, []))[
+            1
+        ].append(suggestion)
     return list(groups.values())
 
 
@@ -370,11 +503,19 @@ def _active(opportunity: Opportunity) -> bool:
 
 def _stored_suggestions(participant: Participant) -> list[Suggestion]:
     other = Suggestion.opportunity
-    return list(db.session.scalars(
-        select(Suggestion).where(Suggestion.participant_id == participant.id)
-        .options(joinedload(Suggestion.own_opportunity),
-                 joinedload(other).joinedload(Opportunity.participant).joinedload(Participant.organisation))
-        .order_by(Suggestion.score.desc(), Suggestion.opportunity_id)))
+    return list(
+        db.session.scalars(
+            select(Suggestion)
+            .where(Suggestion.participant_id == participant.id)
+            .options(
+                joinedload(Suggestion.own_opportunity),
+                joinedload(other)
+                .joinedload(Opportunity.participant)
+                .joinedload(Participant.organisation),
+            )
+            .order_by(Suggestion.score.desc(), Suggestion.opportunity_id)
+        )
+    )
 
 
 def reason(suggestion: Suggestion) -> str:
@@ -384,15 +525,22 @@ def reason(suggestion: Suggestion) -> str:
     terms, areas = suggestion.shared_terms, suggestion.shared_areas
     if suggestion.own_opportunity.kind == "need":
         if terms and areas:
-            return _("Answers this need; both mention %(terms)s and are in %(areas)s.", terms=terms, areas=areas)
+            return _(
+                "Answers this need; both mention %(terms)s and are in %(areas)s.",
+                terms=terms,
+                areas=areas,
+            )
         if terms:
             return _("Answers this need; both mention %(terms)s.", terms=terms)
         if areas:
             return _("Answers this need; both are in %(areas)s.", areas=areas)
         return _("Answers this need.")
     if terms and areas:
-        return _("Looks for what this offer provides; both mention %(terms)s and are in %(areas)s.",
-                 terms=terms, areas=areas)
+        return _(
+            "Looks for what this offer provides; both mention %(terms)s and are in %(areas)s.",
+            terms=terms,
+            areas=areas,
+        )
     if terms:
         return _("Looks for what this offer provides; both mention %(terms)s.", terms=terms)
     if areas:
@@ -422,6 +570,7 @@ def _claim_refresh(event_id: int) -> bool:
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         from redis import Redis
+
         return bool(Redis.from_url(redis_url).set(_queued_key(event_id), 1, nx=True, ex=600))
     with _queued_lock:
         if event_id in _queued_events:
@@ -434,6 +583,7 @@ def _release_refresh(event_id: int) -> None:
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         from redis import Redis
+
         Redis.from_url(redis_url).delete(_queued_key(event_id))
         return
     with _queued_lock:
@@ -443,6 +593,7 @@ def _release_refresh(event_id: int) -> None:
 def request_refresh(event_id: int) -> None:
     """Refresh the event's suggestions in the background, unless a refresh is already waiting."""
     from .. import jobs
+
     if _claim_refresh(event_id):
         try:
             jobs.enqueue("forum.services.suggestions:refresh_event", event_id)
@@ -453,14 +604,25 @@ def request_refresh(event_id: int) -> None:
 
 def refresh_event(event_id: int) -> None:
     """The background job: wait out a burst of edits, then recompute the event in one transaction."""
-    time.sleep(current_app.config.get("SUGGESTIONS_REFRESH_DELAY", 0 if current_app.testing else REFRESH_DELAY_SECONDS))
+    time.sleep(
+        current_app.config.get(
+            "SUGGESTIONS_REFRESH_DELAY", 0 if current_app.testing else REFRESH_DELAY_SECONDS
+        )
+    )
     with _running_lock(event_id):
         started = time.perf_counter()
         _lock_event(event_id)  # waits for a refresh running in another process
-        _release_refresh(event_id)  # changes committed from now on are not in what we read: they queue again
+        _release_refresh(
+            event_id
+        )  # changes committed from now on are not in what we read: they queue again
         count = recompute_event(event_id)
         db.session.commit()
-    log.info("refreshed %d suggestions of event %d in %.2f s", count, event_id, time.perf_counter() - started)
+    log.info(
+        "refreshed %d suggestions of event %d in %.2f s",
+        count,
+        event_id,
+        time.perf_counter() - started,
+    )
 
 
 def _changed(session: Session, obj) -> bool:
@@ -472,10 +634,11 @@ def _mark_stale_events(session: Session, flush_context) -> None:
     """Remember the events whose opportunities (or their publishers' standing) changed in this transaction."""
     stale = session.info.setdefault(STALE_KEY, set())
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Opportunity) and _changed(session, obj):
-            stale.add(obj.event_id)
-        elif isinstance(obj, Participant) and obj not in session.new and (
-                obj in session.deleted or _participant_standing_changed(obj)):
+        if (isinstance(obj, Opportunity) and _changed(session, obj)) or (
+            isinstance(obj, Participant)
+            and obj not in session.new
+            and (obj in session.deleted or _participant_standing_changed(obj))
+        ):
             stale.add(obj.event_id)
     stale.discard(None)
 

@@ -5,6 +5,7 @@ query such as 치료 finds words that carry particles or suffixes; a word of one
 whole. Everything else becomes lowercased words without punctuation ("CRISPR-Cas9" → crispr
 cas9). Both databases index these tokens as plain words, so both find the same rows.
 """
+
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,7 +18,9 @@ MAX_QUERY_TERMS = 12
 def _fold(word: str) -> str:
     """Lowercase without accents, so “Pétri” and “petri” are one word."""
     decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return unicodedata.normalize("NFC", "".join(char for char in decomposed if not unicodedata.combining(char)))
+    return unicodedata.normalize(
+        "NFC", "".join(char for char in decomposed if not unicodedata.combining(char))
+    )
 
 
 def _is_hangul(run: str) -> bool:
@@ -32,7 +35,7 @@ def _runs(text: str) -> list[str]:
 def hangul_bigrams(run: str) -> list[str]:
     if len(run) == 1:
         return [run]
-    return [run[i:i + 2] for i in range(len(run) - 1)]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
 def tokenize(text: str) -> list[str]:

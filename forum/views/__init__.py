@@ -1,10 +1,38 @@
 """Blueprints: thin views that load or 404, check access, validate a form and call one service."""
+
 from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import (account, admin, auth, calendars, console, events, main, marketplace, meetings, operations,
-                   organize, registrations, suggestions)
-    for module in (main, auth, account, events, organize, registrations, marketplace, suggestions, meetings,
-                   console, operations, calendars, admin):
+    from . import (
+        account,
+        admin,
+        auth,
+        calendars,
+        console,
+        events,
+        main,
+        marketplace,
+        meetings,
+        operations,
+        organize,
+        registrations,
+        suggestions,
+    )
+
+    for module in (
+        main,
+        auth,
+        account,
+        events,
+        organize,
+        registrations,
+        marketplace,
+        suggestions,
+        meetings,
+        console,
+        operations,
+        calendars,
+        admin,
+    ):
         app.register_blueprint(module.bp)

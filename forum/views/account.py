@@ -1,4 +1,5 @@
 """The signed-in user's own profile and password."""
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required

@@ -1,4 +1,5 @@
 """Sign up, sign in, sign out, password reset."""
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -17,7 +18,9 @@ def signup():
     form = SignUpForm()
     if form.validate_on_submit():
         try:
-            user = accounts.sign_up(form.email.data, form.password.data, form.name.data, form.locale.data)
+            user = accounts.sign_up(
+                form.email.data, form.password.data, form.name.data, form.locale.data
+            )
         except ServiceError as error:
             refuse(form, error)
         else:
@@ -64,7 +67,10 @@ def request_reset():
         except accounts.Throttled as error:
             refuse(form, error)
             return render_template("auth/reset_request.html", form=form), 429
-        flash(_("If an account uses this address, we have sent it a link to choose a new password."), "success")
+        flash(
+            _("If an account uses this address, we have sent it a link to choose a new password."),
+            "success",
+        )
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)
 

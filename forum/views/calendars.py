@@ -1,20 +1,37 @@
 """Agendas and calendars: the agenda page, iCalendar downloads, the subscription feed and the
 organizer's event and table calendars. Calendar answers carry a strong ETag and Last-Modified and
 answer 304 when the client's copy is current."""
+
 import hashlib
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..models import Event, Meeting, Table
 from ..services import calendars
-from .common import can_organize, current_participant, get_event_or_404, get_owned_or_404, organizer_required
+from .common import (
+    can_organize,
+    current_participant,
+    get_event_or_404,
+    get_owned_or_404,
+    organizer_required,
+)
 from .meetings import participant_required
 
 bp = Blueprint("calendars", __name__)
+
 
 def _calendar_response(data: bytes, event: Event, filename: str | None = None):
     """`data` as text/calendar, a download when `filename` is given; 304 when the client has it."""
@@ -34,32 +51,50 @@ def _calendar_response(data: bytes, event: Event, filename: str | None = None):
 
 # --- the participant's agenda --------------------------------------------------------------------
 
+
 @bp.get("/e/<slug>/agenda")
 @participant_required
 def agenda(event, participant):
     meetings = calendars.current_agenda(participant)
     zone = ZoneInfo(event.timezone)
-    days = [(day, list(day_meetings)) for day, day_meetings
-            in groupby(meetings, key=lambda meeting: meeting.calendar_slot.starts_at.astimezone(zone).date())]
+    days = [
+        (day, list(day_meetings))
+        for day, day_meetings in groupby(
+            meetings, key=lambda meeting: meeting.calendar_slot.starts_at.astimezone(zone).date()
+        )
+    ]
     feed_url = url_for("calendars.feed", token=calendars.feed_token(participant), _external=True)
-    return render_template("calendars/agenda.html", event=event, participant=participant, days=days,
-                           published=calendars.is_published(event), other_side=calendars.other_side,
-                           feed_url=feed_url, webcal_url="webcal://" + feed_url.partition("://")[2])
+    return render_template(
+        "calendars/agenda.html",
+        event=event,
+        participant=participant,
+        days=days,
+        published=calendars.is_published(event),
+        other_side=calendars.other_side,
+        feed_url=feed_url,
+        webcal_url="webcal://" + feed_url.partition("://")[2],
+    )
 
 
 @bp.post("/e/<slug>/agenda/reset-link")
 @participant_required
 def reset_feed(event, participant):
     calendars.reset_feed_token(participant)
-    flash(_("Your calendar link is replaced: the old one no longer works. Subscribe again with the new one."),
-          "success")
+    flash(
+        _(
+            "Your calendar link is replaced: the old one no longer works. Subscribe again with the new one."
+        ),
+        "success",
+    )
     return redirect(url_for("calendars.agenda", slug=event.slug, _anchor="subscribe"))
 
 
 @bp.get("/e/<slug>/agenda.ics")
 @participant_required
 def agenda_ics(event, participant):
-    return _calendar_response(calendars.agenda_download(participant), event, f"{event.slug}-agenda.ics")
+    return _calendar_response(
+        calendars.agenda_download(participant), event, f"{event.slug}-agenda.ics"
+    )
 
 
 @bp.get("/e/<slug>/meetings/<int:meeting_id>.ics")
@@ -89,6 +124,7 @@ def feed(token):
 
 # --- the organizer's calendars ---------------------------------------------------------------------
 
+
 @bp.get("/e/<slug>/organize/calendars")
 @organizer_required
 def organize(event):
@@ -105,4 +141,6 @@ def event_ics(event):
 @organizer_required
 def table_ics(event, table_id):
     table = get_owned_or_404(Table, table_id, event)
-    return _calendar_response(calendars.table_download(table), event, f"{event.slug}-table-{table.number}.ics")
+    return _calendar_response(
+        calendars.table_download(table), event, f"{event.slug}-table-{table.number}.ics"
+    )

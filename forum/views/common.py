@@ -1,4 +1,5 @@
 """Loading helpers and access rules shared by the blueprints (404 for what is not yours, 403 for organizer pages)."""
+
 from functools import wraps
 
 from flask import abort, flash, g, request
@@ -21,8 +22,11 @@ def get_event_or_404(slug: str) -> Event:
 def current_participant(event: Event) -> Participant | None:
     if not current_user.is_authenticated:
         return None
-    return db.session.scalar(select(Participant).where(
-        Participant.event_id == event.id, Participant.user_id == current_user.id))
+    return db.session.scalar(
+        select(Participant).where(
+            Participant.event_id == event.id, Participant.user_id == current_user.id
+        )
+    )
 
 
 def can_organize(event: Event) -> bool:
@@ -61,7 +65,7 @@ def refuse(form, error) -> None:
     there is no form; nothing is kept."""
     db.session.rollback()
     if form is not None and error.field and error.field in form:
-        form[error.field].errors = list(form[error.field].errors) + [error.message]
+        form[error.field].errors = [*list(form[error.field].errors), error.message]
     else:
         flash(error.message, "error")
 

@@ -1,4 +1,5 @@
 """The organizer's scheduling console: run the scheduler, follow it, review, adjust and publish the draft."""
+
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -7,17 +8,21 @@ from ..extensions import db
 from ..forms.console import AddMeetingForm, MoveMeetingForm, StartRunForm
 from ..models import Meeting, Participant, ScheduleRun, Slot, Table
 from ..services import ServiceError, scheduling
-from ..services.requests import meeting_candidates
 from ..services.availability import event_slots
+from ..services.requests import meeting_candidates
 from .common import get_owned_or_404, organizer_required, refuse
 
 bp = Blueprint("console", __name__)
+
+
 def _run_url(event, run):
     return url_for("console.run", slug=event.slug, run_id=run.id)
 
 
 def _placement_form(form_class, event, **kwargs):
-    return form_class(slots=event_slots(event), tables=event.tables, timezone=event.timezone, **kwargs)
+    return form_class(
+        slots=event_slots(event), tables=event.tables, timezone=event.timezone, **kwargs
+    )
 
 
 @bp.route("/e/<slug>/organize/schedule", methods=["GET", "POST"])
@@ -26,7 +31,9 @@ def index(event):
     form = StartRunForm()
     if form.validate_on_submit():
         try:
-            run = scheduling.start_run(event, current_user, form.time_limit.data, form.keep_published.data)
+            run = scheduling.start_run(
+                event, current_user, form.time_limit.data, form.keep_published.data
+            )
         except ServiceError as error:
             refuse(form, error)
         else:
@@ -35,8 +42,14 @@ def index(event):
     elif form.is_submitted():
         flash(_("Choose a time limit from the list."), "error")
     scheduling.mark_dead_runs(event)
-    return render_template("console/index.html", event=event, form=form, runs=scheduling.runs_of(event),
-                           active=scheduling.active_run(event), draft=scheduling.current_draft(event))
+    return render_template(
+        "console/index.html",
+        event=event,
+        form=form,
+        runs=scheduling.runs_of(event),
+        active=scheduling.active_run(event),
+        draft=scheduling.current_draft(event),
+    )
 
 
 @bp.get("/e/<slug>/organize/schedule/runs/<int:run_id>")
@@ -52,12 +65,19 @@ def run(event, run_id):
     chosen = request.args.get("participant", type=int)
     participant = next((p for p in review.people if p.id == chosen), None)
     draft = scheduling.current_draft(event)
-    return render_template("console/review.html", event=event, run=schedule_run, review=review,
-                           figures=scheduling.draft_figures(schedule_run), participant=participant,
-                           solver_status=scheduling.solver_status_label(schedule_run.solver_status),
-                           editable=draft is not None and draft.id == schedule_run.id,
-                           start_form=StartRunForm(time_limit=schedule_run.time_limit_seconds,
-                                                    keep_published=schedule_run.keep_published))
+    return render_template(
+        "console/review.html",
+        event=event,
+        run=schedule_run,
+        review=review,
+        figures=scheduling.draft_figures(schedule_run),
+        participant=participant,
+        solver_status=scheduling.solver_status_label(schedule_run.solver_status),
+        editable=draft is not None and draft.id == schedule_run.id,
+        start_form=StartRunForm(
+            time_limit=schedule_run.time_limit_seconds, keep_published=schedule_run.keep_published
+        ),
+    )
 
 
 @bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/cancel")
@@ -73,7 +93,10 @@ def cancel_run(event, run_id):
     return redirect(_run_url(event, schedule_run))
 
 
-@bp.route("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/move", methods=["GET", "POST"])
+@bp.route(
+    "/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/move",
+    methods=["GET", "POST"],
+)
 @organizer_required
 def move(event, run_id, meeting_id):
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
@@ -81,8 +104,13 @@ def move(event, run_id, meeting_id):
     form = _placement_form(MoveMeetingForm, event)
     if form.validate_on_submit():
         try:
-            scheduling.move_meeting(schedule_run, meeting, db.session.get(Slot, form.slot.data),
-                                    db.session.get(Table, form.table.data), pin=form.pin.data)
+            scheduling.move_meeting(
+                schedule_run,
+                meeting,
+                db.session.get(Slot, form.slot.data),
+                db.session.get(Table, form.table.data),
+                pin=form.pin.data,
+            )
         except ServiceError as error:
             refuse(form, error)
         else:
@@ -90,11 +118,20 @@ def move(event, run_id, meeting_id):
             return redirect(_run_url(event, schedule_run))
     draft = scheduling.current_draft(event)
     editable = draft is not None and draft.id == schedule_run.id and meeting.status == "scheduled"
-    lines = [line for line in scheduling.review(schedule_run).lines if line.meeting.id == meeting.id] \
-        if editable else []
-    return render_template("console/move.html", event=event, run=schedule_run, meeting=meeting, form=form,
-                           line=lines[0] if lines else None,
-                           free=scheduling.free_placements(schedule_run, meeting) if lines else [])
+    lines = (
+        [line for line in scheduling.review(schedule_run).lines if line.meeting.id == meeting.id]
+        if editable
+        else []
+    )
+    return render_template(
+        "console/move.html",
+        event=event,
+        run=schedule_run,
+        meeting=meeting,
+        form=form,
+        line=lines[0] if lines else None,
+        free=scheduling.free_placements(schedule_run, meeting) if lines else [],
+    )
 
 
 def _adjust(event, run_id, meeting_id, operation, done_message):
@@ -112,22 +149,37 @@ def _adjust(event, run_id, meeting_id, operation, done_message):
 @bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/pin")
 @organizer_required
 def pin(event, run_id, meeting_id):
-    return _adjust(event, run_id, meeting_id, lambda run, meeting: scheduling.set_pinned(run, meeting, True),
-                   _("The meeting is pinned: a re-run keeps it where it is."))
+    return _adjust(
+        event,
+        run_id,
+        meeting_id,
+        lambda run, meeting: scheduling.set_pinned(run, meeting, True),
+        _("The meeting is pinned: a re-run keeps it where it is."),
+    )
 
 
 @bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/unpin")
 @organizer_required
 def unpin(event, run_id, meeting_id):
-    return _adjust(event, run_id, meeting_id, lambda run, meeting: scheduling.set_pinned(run, meeting, False),
-                   _("The meeting is no longer pinned."))
+    return _adjust(
+        event,
+        run_id,
+        meeting_id,
+        lambda run, meeting: scheduling.set_pinned(run, meeting, False),
+        _("The meeting is no longer pinned."),
+    )
 
 
 @bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/cancel")
 @organizer_required
 def cancel_meeting(event, run_id, meeting_id):
-    return _adjust(event, run_id, meeting_id, scheduling.cancel_meeting,
-                   _("The meeting is cancelled and its attendees are told."))
+    return _adjust(
+        event,
+        run_id,
+        meeting_id,
+        scheduling.cancel_meeting,
+        _("The meeting is cancelled and its attendees are told."),
+    )
 
 
 @bp.route("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/new", methods=["GET", "POST"])
@@ -137,9 +189,13 @@ def add_meeting(event, run_id):
     form = _placement_form(AddMeetingForm, event, people=meeting_candidates(event))
     if form.validate_on_submit():
         try:
-            scheduling.add_meeting(schedule_run, db.session.get(Participant, form.first.data),
-                                   db.session.get(Participant, form.second.data),
-                                   db.session.get(Slot, form.slot.data), db.session.get(Table, form.table.data))
+            scheduling.add_meeting(
+                schedule_run,
+                db.session.get(Participant, form.first.data),
+                db.session.get(Participant, form.second.data),
+                db.session.get(Slot, form.slot.data),
+                db.session.get(Table, form.table.data),
+            )
         except ServiceError as error:
             refuse(form, error)
         else:
@@ -157,8 +213,13 @@ def publish(event, run_id):
     except ServiceError as error:
         refuse(None, error)
     else:
-        flash(_("Version %(version)d of the schedule is published; everyone whose agenda changed is told.",
-                version=version), "success")
+        flash(
+            _(
+                "Version %(version)d of the schedule is published; everyone whose agenda changed is told.",
+                version=version,
+            ),
+            "success",
+        )
     return redirect(_run_url(event, schedule_run))
 
 
@@ -168,7 +229,12 @@ def progress(event, run_id):
     """The progress page's poll: the run's figures as JSON (a few bytes over a venue's Wi-Fi)."""
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
     scheduling.mark_dead_runs(event)
-    return jsonify(status=schedule_run.status, active=schedule_run.status in scheduling.ACTIVE_STATUSES,
-                   best_weight=schedule_run.best_weight, bound_weight=schedule_run.bound_weight,
-                   breaks=schedule_run.breaks, elapsed_seconds=schedule_run.elapsed_seconds,
-                   cancel_requested=schedule_run.cancel_requested)
+    return jsonify(
+        status=schedule_run.status,
+        active=schedule_run.status in scheduling.ACTIVE_STATUSES,
+        best_weight=schedule_run.best_weight,
+        bound_weight=schedule_run.bound_weight,
+        breaks=schedule_run.breaks,
+        elapsed_seconds=schedule_run.elapsed_seconds,
+        cancel_requested=schedule_run.cancel_requested,
+    )

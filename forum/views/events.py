@@ -1,4 +1,5 @@
 """Public event pages: the event, registering for it, and one's own registration."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,9 +14,14 @@ bp = Blueprint("events", __name__, url_prefix="/e")
 @bp.get("/<slug>/")
 def show(slug):
     event = get_event_or_404(slug)
-    return render_template("events/show.html", event=event, participant=current_participant(event),
-                           closed_reason=registrations.registration_closed_reason(event),
-                           can_organize=can_organize(event), language_names=language_names)
+    return render_template(
+        "events/show.html",
+        event=event,
+        participant=current_participant(event),
+        closed_reason=registrations.registration_closed_reason(event),
+        can_organize=can_organize(event),
+        language_names=language_names,
+    )
 
 
 @bp.route("/<slug>/register", methods=["GET", "POST"])
@@ -29,20 +35,32 @@ def register(slug):
     if closed_reason:
         flash(closed_reason, "error")
         return redirect(url_for("events.show", slug=event.slug))
-    form = RegistrationForm(organisations=registrations.choosable_organisations(event, current_user))
+    form = RegistrationForm(
+        organisations=registrations.choosable_organisations(event, current_user)
+    )
     if form.validate_on_submit():
         chosen = form.chosen_organisation()
         try:
             participant = registrations.register(
-                event, current_user, form.job_title.data, form.languages.data, organisation=chosen,
-                new_organisation=None if chosen else form.organisation_details())
+                event,
+                current_user,
+                form.job_title.data,
+                form.languages.data,
+                organisation=chosen,
+                new_organisation=None if chosen else form.organisation_details(),
+            )
         except ServiceError as error:
             refuse(form, error)
         else:
             if participant.status == "approved":
                 flash(_("You are registered for %(event)s.", event=event.name), "success")
             else:
-                flash(_("Thank you. The organizers will review your registration; we will e-mail you."), "success")
+                flash(
+                    _(
+                        "Thank you. The organizers will review your registration; we will e-mail you."
+                    ),
+                    "success",
+                )
             return redirect(url_for("events.show", slug=event.slug))
     return render_template("events/register.html", event=event, form=form)
 
@@ -56,20 +74,36 @@ def registration(slug):
         abort(404)
     edit_organisation = registrations.can_edit_organisation(participant)
     organisation = participant.organisation
-    initial = {"job_title": participant.job_title, "languages": [code for code in participant.languages.split(",") if code]}
+    initial = {
+        "job_title": participant.job_title,
+        "languages": [code for code in participant.languages.split(",") if code],
+    }
     if edit_organisation:
-        initial.update(name=organisation.name, kind=organisation.kind, country=organisation.country,
-                       website=organisation.website or "", description=organisation.description)
+        initial.update(
+            name=organisation.name,
+            kind=organisation.kind,
+            country=organisation.country,
+            website=organisation.website or "",
+            description=organisation.description,
+        )
     form = RegistrationEditForm(data=initial, edit_organisation=edit_organisation)
     if form.validate_on_submit():
         try:
             registrations.update_registration(
-                participant, form.job_title.data, form.languages.data,
-                organisation_details=form.organisation_details() if edit_organisation else None)
+                participant,
+                form.job_title.data,
+                form.languages.data,
+                organisation_details=form.organisation_details() if edit_organisation else None,
+            )
         except ServiceError as error:
             refuse(form, error)
         else:
             flash(_("Your registration is saved."), "success")
             return redirect(url_for("events.registration", slug=event.slug))
-    return render_template("events/registration.html", event=event, participant=participant, form=form,
-                           edit_organisation=edit_organisation)
+    return render_template(
+        "events/registration.html",
+        event=event,
+        participant=participant,
+        form=form,
+        edit_organisation=edit_organisation,
+    )

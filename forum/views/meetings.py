@@ -1,17 +1,40 @@
 """Meeting requests, meetings, the inbox and availability; the organizer's request and reminder pages."""
+
 from functools import wraps
 from itertools import groupby
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from ..extensions import db
 from ..forms.availability import AvailabilityForm, ReminderForm
-from ..forms.requests import AcceptForm, CoAttendeeForm, DeclineForm, MeetingRequestForm, OrganizerMeetingForm
+from ..forms.requests import (
+    AcceptForm,
+    CoAttendeeForm,
+    DeclineForm,
+    MeetingRequestForm,
+    OrganizerMeetingForm,
+)
 from ..models import REQUEST_STATUSES, Event, Meeting, MeetingRequest, Participant, parse_id
-from ..services import ServiceError, availability as availability_service, notifications, requests as requests_service
-from .common import current_participant, get_event_or_404, get_owned_or_404, organizer_required, refuse
+from ..services import (
+    ServiceError,
+    notifications,
+)
+from ..services import (
+    availability as availability_service,
+)
+from ..services import (
+    requests as requests_service,
+)
+from .common import (
+    current_participant,
+    get_event_or_404,
+    get_owned_or_404,
+    organizer_required,
+    refuse,
+)
 
 bp = Blueprint("meetings", __name__)
 
@@ -19,6 +42,7 @@ HISTORY_STATUSES = ("declined", "cancelled", "expired")
 
 
 # --- loading and access ----------------------------------------------------------------------
+
 
 def participant_required(view):
     """Loads the event and the signed-in user's participation; 404 unless they can meet there."""
@@ -46,7 +70,9 @@ def _of_event_or_404(model, object_id: int | None, event: Event):
     return get_owned_or_404(model, object_id, event)
 
 
-def _own_request_or_404(event: Event, participant: Participant, request_id: int, *roles: str) -> MeetingRequest:
+def _own_request_or_404(
+    event: Event, participant: Participant, request_id: int, *roles: str
+) -> MeetingRequest:
     """A request of the event in which the participant is the requester or recipient (as `roles` allow)."""
     meeting_request = _of_event_or_404(MeetingRequest, request_id, event)
     allowed = {"requester": meeting_request.requester_id, "recipient": meeting_request.recipient_id}
@@ -64,11 +90,14 @@ def _attended_meeting_or_404(event: Event, participant: Participant, meeting_id:
 
 # --- requesting ------------------------------------------------------------------------------
 
+
 @bp.route("/e/<slug>/requests/new", methods=["GET", "POST"])
 @participant_required
 def new_request(event, participant):
     recipient = _of_event_or_404(Participant, _id_arg("participant_id"), event)
-    form = MeetingRequestForm(opportunities=requests_service.opportunities_open_for_requests(recipient))
+    form = MeetingRequestForm(
+        opportunities=requests_service.opportunities_open_for_requests(recipient)
+    )
     refusal = None
     if not form.is_submitted():
         refusal = requests_service.request_refusal(participant, recipient)
@@ -81,19 +110,31 @@ def new_request(event, participant):
             form.opportunity.data = str(opportunity_id) if opportunity_id else ""
     elif form.validate():
         try:
-            result = requests_service.send_request(participant, recipient, form.priority.data, form.message.data,
-                                                   form.opportunity_id())
+            result = requests_service.send_request(
+                participant, recipient, form.priority.data, form.message.data, form.opportunity_id()
+            )
         except ServiceError as error:
             refuse(form, error)
         else:
             if result.requester_id == recipient.id:
-                flash(_("%(name)s had already asked to meet you: your meeting is agreed.", name=recipient.user.name),
-                      "success")
+                flash(
+                    _(
+                        "%(name)s had already asked to meet you: your meeting is agreed.",
+                        name=recipient.user.name,
+                    ),
+                    "success",
+                )
             else:
                 flash(_("Your request is sent to %(name)s.", name=recipient.user.name), "success")
             return redirect(url_for("meetings.my_requests", slug=event.slug))
-    return render_template("meetings/new_request.html", event=event, recipient=recipient, form=form,
-                           refusal=refusal, mutual=requests_service.pending_request_from(recipient, participant))
+    return render_template(
+        "meetings/new_request.html",
+        event=event,
+        recipient=recipient,
+        form=form,
+        refusal=refusal,
+        mutual=requests_service.pending_request_from(recipient, participant),
+    )
 
 
 @bp.get("/e/<slug>/requests")
@@ -101,19 +142,34 @@ def new_request(event, participant):
 def my_requests(event, participant):
     all_requests = requests_service.requests_of(participant)
     return render_template(
-        "meetings/requests.html", event=event, participant=participant,
-        received=[r for r in all_requests if r.status == "pending" and r.recipient_id == participant.id],
-        sent=[r for r in all_requests if r.status == "pending" and r.requester_id == participant.id],
+        "meetings/requests.html",
+        event=event,
+        participant=participant,
+        received=[
+            r for r in all_requests if r.status == "pending" and r.recipient_id == participant.id
+        ],
+        sent=[
+            r for r in all_requests if r.status == "pending" and r.requester_id == participant.id
+        ],
         meetings=requests_service.meetings_of(participant),
         history=[r for r in all_requests if r.status in HISTORY_STATUSES],
         open_sent=requests_service.open_requests_sent(participant),
-        accept_form=AcceptForm(), decline_form=DeclineForm(), priorities=requests_service.PRIORITY_LABELS)
+        accept_form=AcceptForm(),
+        decline_form=DeclineForm(),
+        priorities=requests_service.PRIORITY_LABELS,
+    )
 
 
 def _show_request(event, participant, meeting_request, accept_form=None, decline_form=None):
-    return render_template("meetings/request.html", event=event, participant=participant,
-                           meeting_request=meeting_request, accept_form=accept_form or AcceptForm(),
-                           decline_form=decline_form or DeclineForm(), priorities=requests_service.PRIORITY_LABELS)
+    return render_template(
+        "meetings/request.html",
+        event=event,
+        participant=participant,
+        meeting_request=meeting_request,
+        accept_form=accept_form or AcceptForm(),
+        decline_form=decline_form or DeclineForm(),
+        priorities=requests_service.PRIORITY_LABELS,
+    )
 
 
 @bp.get("/e/<slug>/requests/<int:request_id>")
@@ -135,7 +191,13 @@ def accept(event, participant, request_id):
         except ServiceError as error:
             refuse(form, error)
         else:
-            flash(_("You accepted the meeting with %(name)s.", name=meeting_request.requester.user.name), "success")
+            flash(
+                _(
+                    "You accepted the meeting with %(name)s.",
+                    name=meeting_request.requester.user.name,
+                ),
+                "success",
+            )
             return redirect(url_for("meetings.my_requests", slug=event.slug))
     return _show_request(event, participant, meeting_request, accept_form=form)
 
@@ -151,7 +213,13 @@ def decline(event, participant, request_id):
         except ServiceError as error:
             refuse(form, error)
         else:
-            flash(_("You declined the request of %(name)s.", name=meeting_request.requester.user.name), "success")
+            flash(
+                _(
+                    "You declined the request of %(name)s.",
+                    name=meeting_request.requester.user.name,
+                ),
+                "success",
+            )
             return redirect(url_for("meetings.my_requests", slug=event.slug))
     return _show_request(event, participant, meeting_request, decline_form=form)
 
@@ -165,26 +233,40 @@ def withdraw(event, participant, request_id):
     except ServiceError as error:
         refuse(None, error)
     else:
-        flash(_("Your request to %(name)s is withdrawn.", name=meeting_request.recipient.user.name), "success")
+        flash(
+            _("Your request to %(name)s is withdrawn.", name=meeting_request.recipient.user.name),
+            "success",
+        )
     return redirect(url_for("meetings.my_requests", slug=event.slug))
 
 
 # --- meetings --------------------------------------------------------------------------------
 
+
 def _show_meeting(event, participant, meeting, form=None):
     colleagues = requests_service.colleagues_to_add(meeting, participant)
-    return render_template("meetings/meeting.html", event=event, participant=participant, meeting=meeting,
-                           form=form or CoAttendeeForm(colleagues=colleagues), colleagues=colleagues,
-                           is_main_attendee=requests_service.is_main_attendee(meeting, participant),
-                           removable_ids={attendee.participant_id for attendee in meeting.attendees
-                                          if requests_service.removal_refusal(meeting, participant,
-                                                                              attendee.participant) is None})
+    return render_template(
+        "meetings/meeting.html",
+        event=event,
+        participant=participant,
+        meeting=meeting,
+        form=form or CoAttendeeForm(colleagues=colleagues),
+        colleagues=colleagues,
+        is_main_attendee=requests_service.is_main_attendee(meeting, participant),
+        removable_ids={
+            attendee.participant_id
+            for attendee in meeting.attendees
+            if requests_service.removal_refusal(meeting, participant, attendee.participant) is None
+        },
+    )
 
 
 @bp.get("/e/<slug>/meetings/<int:meeting_id>")
 @participant_required
 def show_meeting(event, participant, meeting_id):
-    return _show_meeting(event, participant, _attended_meeting_or_404(event, participant, meeting_id))
+    return _show_meeting(
+        event, participant, _attended_meeting_or_404(event, participant, meeting_id)
+    )
 
 
 @bp.post("/e/<slug>/meetings/<int:meeting_id>/cancel")
@@ -213,7 +295,9 @@ def add_attendee(event, participant, meeting_id):
             refuse(form, error)
         else:
             flash(_("%(name)s will attend the meeting too.", name=colleague.user.name), "success")
-            return redirect(url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting.id))
+            return redirect(
+                url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting.id)
+            )
     return _show_meeting(event, participant, meeting, form)
 
 
@@ -235,6 +319,7 @@ def remove_attendee(event, participant, meeting_id, participant_id):
 
 # --- the inbox -------------------------------------------------------------------------------
 
+
 @bp.get("/e/<slug>/inbox")
 @participant_required
 def inbox(event, participant):
@@ -242,7 +327,9 @@ def inbox(event, participant):
     entries = notifications.inbox_of(participant)
     unread_ids = {entry.id for entry in entries if entry.read_at is None}
     notifications.mark_read(participant, sorted(unread_ids))
-    return render_template("meetings/inbox.html", event=event, entries=entries, unread_ids=unread_ids)
+    return render_template(
+        "meetings/inbox.html", event=event, entries=entries, unread_ids=unread_ids
+    )
 
 
 @bp.post("/e/<slug>/inbox/read")
@@ -255,15 +342,21 @@ def mark_inbox_read(event, participant):
 
 # --- availability ----------------------------------------------------------------------------
 
+
 def _slot_grid(event: Event):
     """[(day, [session, …]), …]: the event's sessions grouped by day, for the grid."""
-    return [(day, list(sessions)) for day, sessions in groupby(event.sessions, key=lambda session: session.day)]
+    return [
+        (day, list(sessions))
+        for day, sessions in groupby(event.sessions, key=lambda session: session.day)
+    ]
 
 
 @bp.route("/e/<slug>/availability", methods=["GET", "POST"])
 @participant_required
 def availability(event, participant):
-    form = AvailabilityForm(data={"unavailable": sorted(availability_service.unavailable_slot_ids(participant))})
+    form = AvailabilityForm(
+        data={"unavailable": sorted(availability_service.unavailable_slot_ids(participant))}
+    )
     if form.validate_on_submit():
         try:
             availability_service.save_availability(participant, set(form.unavailable.data))
@@ -272,11 +365,18 @@ def availability(event, participant):
         else:
             flash(_("Your availability is saved."), "success")
             return redirect(url_for("meetings.availability", slug=event.slug))
-    return render_template("meetings/availability.html", event=event, participant=participant, form=form,
-                           grid=_slot_grid(event), unavailable=set(form.unavailable.data or []))
+    return render_template(
+        "meetings/availability.html",
+        event=event,
+        participant=participant,
+        form=form,
+        grid=_slot_grid(event),
+        unavailable=set(form.unavailable.data or []),
+    )
 
 
 # --- the organizer's pages -------------------------------------------------------------------
+
 
 def _organize_requests_page(event, form):
     status = request.args.get("status")
@@ -284,17 +384,26 @@ def _organize_requests_page(event, form):
     candidates = requests_service.meeting_candidates(event)
     chosen_id = _id_arg("participant")
     chosen = next((candidate for candidate in candidates if candidate.id == chosen_id), None)
-    return render_template("meetings/organize_requests.html", event=event, form=form, status=status,
-                           statuses=REQUEST_STATUSES, candidates=candidates, chosen=chosen,
-                           counts=requests_service.request_counts(event),
-                           requests=requests_service.event_requests(event, status, chosen),
-                           priorities=requests_service.PRIORITY_LABELS)
+    return render_template(
+        "meetings/organize_requests.html",
+        event=event,
+        form=form,
+        status=status,
+        statuses=REQUEST_STATUSES,
+        candidates=candidates,
+        chosen=chosen,
+        counts=requests_service.request_counts(event),
+        requests=requests_service.event_requests(event, status, chosen),
+        priorities=requests_service.PRIORITY_LABELS,
+    )
 
 
 @bp.get("/e/<slug>/organize/requests")
 @organizer_required
 def organize_requests(event):
-    return _organize_requests_page(event, OrganizerMeetingForm(candidates=requests_service.meeting_candidates(event)))
+    return _organize_requests_page(
+        event, OrganizerMeetingForm(candidates=requests_service.meeting_candidates(event))
+    )
 
 
 @bp.post("/e/<slug>/organize/meetings/new")
@@ -304,8 +413,14 @@ def organize_create_meeting(event):
     if form.validate():
         try:
             first, second, co_attendees = form.people()
-            requests_service.create_meeting_by_organizer(event, first, second, co_attendees,
-                                                         priority=form.priority.data, message=form.message.data)
+            requests_service.create_meeting_by_organizer(
+                event,
+                first,
+                second,
+                co_attendees,
+                priority=form.priority.data,
+                message=form.message.data,
+            )
         except ServiceError as error:
             refuse(form, error)
         else:
@@ -315,9 +430,14 @@ def organize_create_meeting(event):
 
 
 def _organize_request_page(event, meeting_request, accept_form=None, decline_form=None):
-    return render_template("meetings/organize_request.html", event=event, meeting_request=meeting_request,
-                           accept_form=accept_form or AcceptForm(), decline_form=decline_form or DeclineForm(),
-                           priorities=requests_service.PRIORITY_LABELS)
+    return render_template(
+        "meetings/organize_request.html",
+        event=event,
+        meeting_request=meeting_request,
+        accept_form=accept_form or AcceptForm(),
+        decline_form=decline_form or DeclineForm(),
+        priorities=requests_service.PRIORITY_LABELS,
+    )
 
 
 @bp.get("/e/<slug>/organize/requests/<int:request_id>")
@@ -338,8 +458,16 @@ def organize_accept(event, request_id):
         except ServiceError as error:
             refuse(form, error)
         else:
-            flash(_("The request is accepted for %(name)s.", name=meeting_request.recipient.user.name), "success")
-            return redirect(url_for("meetings.organize_requests", slug=event.slug, status="pending"))
+            flash(
+                _(
+                    "The request is accepted for %(name)s.",
+                    name=meeting_request.recipient.user.name,
+                ),
+                "success",
+            )
+            return redirect(
+                url_for("meetings.organize_requests", slug=event.slug, status="pending")
+            )
     return _organize_request_page(event, meeting_request, accept_form=form)
 
 
@@ -354,8 +482,16 @@ def organize_decline(event, request_id):
         except ServiceError as error:
             refuse(form, error)
         else:
-            flash(_("The request is declined for %(name)s.", name=meeting_request.recipient.user.name), "success")
-            return redirect(url_for("meetings.organize_requests", slug=event.slug, status="pending"))
+            flash(
+                _(
+                    "The request is declined for %(name)s.",
+                    name=meeting_request.recipient.user.name,
+                ),
+                "success",
+            )
+            return redirect(
+                url_for("meetings.organize_requests", slug=event.slug, status="pending")
+            )
     return _organize_request_page(event, meeting_request, decline_form=form)
 
 
@@ -369,8 +505,17 @@ def reminders(event):
         except ServiceError as error:
             refuse(form, error)
         else:
-            flash(ngettext("%(num)d person is reminded.", "%(num)d people are reminded.", reminded), "success")
+            flash(
+                ngettext("%(num)d person is reminded.", "%(num)d people are reminded.", reminded),
+                "success",
+            )
             return redirect(url_for("meetings.reminders", slug=event.slug))
     candidates = availability_service.reminder_candidates(event)
-    chosen = set(form.participants.data or []) if form.is_submitted() else {c.participant.id for c in candidates}
-    return render_template("meetings/reminders.html", event=event, form=form, candidates=candidates, chosen=chosen)
+    chosen = (
+        set(form.participants.data or [])
+        if form.is_submitted()
+        else {c.participant.id for c in candidates}
+    )
+    return render_template(
+        "meetings/reminders.html", event=event, form=form, candidates=candidates, chosen=chosen
+    )

@@ -1,14 +1,33 @@
 """On the day (participants mark and book meetings; the organizer's sheets, agendas and live
 board), importing and exporting, and the organizer's overview in figures."""
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from ..extensions import db
 from ..forms.operations import BookingForm, ConfirmImportForm, ImportForm, MarkForm, PartnerForm
 from ..models import Meeting
 from ..services import ServiceError, dashboard, dayof, exports, imports
-from .common import can_organize, current_participant, get_event_or_404, get_owned_or_404, organizer_required, refuse
+from .common import (
+    can_organize,
+    current_participant,
+    get_event_or_404,
+    get_owned_or_404,
+    organizer_required,
+    refuse,
+)
 from .meetings import participant_required
 
 bp = Blueprint("operations", __name__)
@@ -29,16 +48,23 @@ def _own_meeting_or_404(event, participant, meeting_id: int) -> Meeting:
 
 # --- participants on the day -----------------------------------------------------------------
 
+
 @bp.get("/e/<slug>/day")
 @participant_required
 def my_day(event, participant):
-    return render_template("operations/my_day.html", event=event, participant=participant,
-                           published=dayof.schedule_is_published(event),
-                           meetings=dayof.published_meetings_of(participant),
-                           unscheduled=dayof.bookable_meetings(participant) if event.status == "published" else [],
-                           partner_form=PartnerForm(partners=dayof.booking_partners(participant), formdata=None,
-                                                    meta={"csrf": False}),
-                           mark_form=MarkForm(), labels=dayof.MARK_LABELS)
+    return render_template(
+        "operations/my_day.html",
+        event=event,
+        participant=participant,
+        published=dayof.schedule_is_published(event),
+        meetings=dayof.published_meetings_of(participant),
+        unscheduled=dayof.bookable_meetings(participant) if event.status == "published" else [],
+        partner_form=PartnerForm(
+            partners=dayof.booking_partners(participant), formdata=None, meta={"csrf": False}
+        ),
+        mark_form=MarkForm(),
+        labels=dayof.MARK_LABELS,
+    )
 
 
 @bp.post("/e/<slug>/day/meetings/<int:meeting_id>/mark")
@@ -50,7 +76,11 @@ def mark(slug, meeting_id):
     if not dayof.attended_or_organized(meeting, participant, organizer):
         abort(404)
     attending = dayof.is_attendee(meeting, participant)
-    back = url_for("operations.my_day", slug=event.slug) if attending else url_for("operations.sheets", slug=event.slug)
+    back = (
+        url_for("operations.my_day", slug=event.slug)
+        if attending
+        else url_for("operations.sheets", slug=event.slug)
+    )
     form = MarkForm()
     if not form.validate():
         flash(_("Choose held, cancelled or no-show."), "error")
@@ -60,7 +90,10 @@ def mark(slug, meeting_id):
     except ServiceError as error:
         refuse(None, error)
     else:
-        flash(_("The meeting is marked %(status)s.", status=dayof.MARK_LABELS[form.status.data]), "success")
+        flash(
+            _("The meeting is marked %(status)s.", status=dayof.MARK_LABELS[form.status.data]),
+            "success",
+        )
     return redirect(back)
 
 
@@ -81,9 +114,15 @@ def book(event, participant, meeting_id):
             refuse(form, error)
         else:
             return _booked(event, placement)
-    return render_template("operations/book.html", event=event, form=form, attendees=people, meeting=meeting,
-                           placements=placements, action=url_for("operations.book", slug=event.slug,
-                                                                 meeting_id=meeting.id))
+    return render_template(
+        "operations/book.html",
+        event=event,
+        form=form,
+        attendees=people,
+        meeting=meeting,
+        placements=placements,
+        action=url_for("operations.book", slug=event.slug, meeting_id=meeting.id),
+    )
 
 
 @bp.route("/e/<slug>/day/book", methods=["GET", "POST"])
@@ -94,7 +133,11 @@ def book_new(event, participant):
     other = None
     if partner_form.participant.data and partner_form.validate():
         other = dayof.participant_or_none(event, partner_form.participant.data)
-    placements = dayof.common_free_slots(event, [participant, other]) if other and event.status == "published" else []
+    placements = (
+        dayof.common_free_slots(event, [participant, other])
+        if other and event.status == "published"
+        else []
+    )
     form = BookingForm(placements=placements, timezone=event.timezone)
     if other is not None and form.validate_on_submit():
         try:
@@ -105,50 +148,90 @@ def book_new(event, participant):
             return _booked(event, dayof.Placement(meeting.slot, meeting.table))
     elif request.method == "POST" and other is None:
         flash(_("Choose whom to meet."), "error")
-    return render_template("operations/book.html", event=event, form=form, partner_form=partner_form,
-                           attendees=[participant, other] if other else [], placements=placements, other=other,
-                           action=url_for("operations.book_new", slug=event.slug,
-                                          participant=other.id if other else None))
+    return render_template(
+        "operations/book.html",
+        event=event,
+        form=form,
+        partner_form=partner_form,
+        attendees=[participant, other] if other else [],
+        placements=placements,
+        other=other,
+        action=url_for(
+            "operations.book_new", slug=event.slug, participant=other.id if other else None
+        ),
+    )
 
 
 def _booked(event, placement):
     from ..templating import event_time
-    flash(_("Your meeting is booked: %(time)s at %(table)s. The others are told.",
-            time=event_time(placement.slot.starts_at, event.timezone), table=placement.table.name), "success")
+
+    flash(
+        _(
+            "Your meeting is booked: %(time)s at %(table)s. The others are told.",
+            time=event_time(placement.slot.starts_at, event.timezone),
+            table=placement.table.name,
+        ),
+        "success",
+    )
     return redirect(url_for("operations.my_day", slug=event.slug))
 
 
 # --- the organizer on the day ----------------------------------------------------------------
 
+
 @bp.get("/e/<slug>/organize/sheets")
 @organizer_required
 def sheets(event):
-    return render_template("operations/sheets.html", event=event, sheets=dayof.table_sheets(event),
-                           published=dayof.schedule_is_published(event), mark_form=MarkForm(),
-                           labels=dayof.MARK_LABELS, markable=event.status == "published")
+    return render_template(
+        "operations/sheets.html",
+        event=event,
+        sheets=dayof.table_sheets(event),
+        published=dayof.schedule_is_published(event),
+        mark_form=MarkForm(),
+        labels=dayof.MARK_LABELS,
+        markable=event.status == "published",
+    )
 
 
 @bp.get("/e/<slug>/organize/agendas")
 @organizer_required
 def agendas(event):
-    return render_template("operations/agendas.html", event=event, agendas=dayof.agendas(event),
-                           published=dayof.schedule_is_published(event))
+    return render_template(
+        "operations/agendas.html",
+        event=event,
+        agendas=dayof.agendas(event),
+        published=dayof.schedule_is_published(event),
+    )
 
 
 @bp.get("/e/<slug>/organize/board")
 @organizer_required
 def board(event):
-    return render_template("operations/board.html", event=event, board=dayof.live_board(event),
-                           published=dayof.schedule_is_published(event))
+    return render_template(
+        "operations/board.html",
+        event=event,
+        board=dayof.live_board(event),
+        published=dayof.schedule_is_published(event),
+    )
 
 
 # --- import and export -----------------------------------------------------------------------
 
+
 def _import_page(event, form, table=None, checked=None, confirm_form=None):
-    return render_template("operations/import.html", event=event, form=form, columns=imports.COLUMNS,
-                           kinds=imports.IMPORT_KINDS, kind_labels=imports.KIND_LABELS, table=table,
-                           checked=checked, confirm_form=confirm_form, preview_rows=PREVIEW_ROWS,
-                           max_rows=imports.MAX_ROWS)
+    return render_template(
+        "operations/import.html",
+        event=event,
+        form=form,
+        columns=imports.COLUMNS,
+        kinds=imports.IMPORT_KINDS,
+        kind_labels=imports.KIND_LABELS,
+        table=table,
+        checked=checked,
+        confirm_form=confirm_form,
+        preview_rows=PREVIEW_ROWS,
+        max_rows=imports.MAX_ROWS,
+    )
 
 
 @bp.route("/e/<slug>/organize/import", methods=["GET", "POST"])
@@ -159,15 +242,20 @@ def import_file(event):
         return _import_page(event, form)
     upload = form.file.data
     try:
-        table, checked = imports.preview(event, form.kind.data, upload.read(), upload.filename or "")
+        table, checked = imports.preview(
+            event, form.kind.data, upload.read(), upload.filename or ""
+        )
     except ServiceError as error:
         refuse(form, error)
         return _import_page(event, form)
     db.session.rollback()  # the preview writes nothing, whatever it read
     confirm_form = None
     if checked.clean and checked.rows:
-        confirm_form = ConfirmImportForm(formdata=None, kind=form.kind.data,
-                                         rows=imports.sign_table(event, form.kind.data, table))
+        confirm_form = ConfirmImportForm(
+            formdata=None,
+            kind=form.kind.data,
+            rows=imports.sign_table(event, form.kind.data, table),
+        )
     return _import_page(event, form, table, checked, confirm_form)
 
 
@@ -185,20 +273,47 @@ def confirm_import(event):
         refuse(None, error)
         return redirect(url_for("operations.import_file", slug=event.slug))
     if result.kind == "participants":
-        parts = [ngettext("%(num)d participant is imported", "%(num)d participants are imported", result.created),
-                 ngettext("%(num)d new account (invited by e-mail)", "%(num)d new accounts (invited by e-mail)",
-                          result.accounts_created),
-                 ngettext("%(num)d new organisation", "%(num)d new organisations", result.organisations_created)]
+        parts = [
+            ngettext(
+                "%(num)d participant is imported",
+                "%(num)d participants are imported",
+                result.created,
+            ),
+            ngettext(
+                "%(num)d new account (invited by e-mail)",
+                "%(num)d new accounts (invited by e-mail)",
+                result.accounts_created,
+            ),
+            ngettext(
+                "%(num)d new organisation",
+                "%(num)d new organisations",
+                result.organisations_created,
+            ),
+        ]
     else:
-        parts = [ngettext("%(num)d offer or need is imported", "%(num)d offers and needs are imported", result.created)]
-    parts.append(ngettext("%(num)d row left as it was", "%(num)d rows left as they were", result.skipped))
+        parts = [
+            ngettext(
+                "%(num)d offer or need is imported",
+                "%(num)d offers and needs are imported",
+                result.created,
+            )
+        ]
+    parts.append(
+        ngettext("%(num)d row left as it was", "%(num)d rows left as they were", result.skipped)
+    )
     flash(" · ".join(parts), "success")
     return redirect(url_for("operations.import_file", slug=event.slug))
 
 
 def _csv_response(content: bytes, filename: str) -> Response:
-    return Response(content, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    return Response(
+        content,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @bp.get("/e/<slug>/organize/import/template/<kind>.csv")
@@ -219,10 +334,19 @@ def export(event, what):
 
 # --- the overview ----------------------------------------------------------------------------
 
+
 @bp.get("/e/<slug>/organize/overview")
 @organizer_required
 def overview(event):
-    reminders_url = (url_for("meetings.reminders", slug=event.slug)
-                     if "meetings.reminders" in current_app.view_functions else None)
-    return render_template("operations/overview.html", event=event, overview=dashboard.overview(event),
-                           reminders_url=reminders_url, exports=exports.EXPORTS)
+    reminders_url = (
+        url_for("meetings.reminders", slug=event.slug)
+        if "meetings.reminders" in current_app.view_functions
+        else None
+    )
+    return render_template(
+        "operations/overview.html",
+        event=event,
+        overview=dashboard.overview(event),
+        reminders_url=reminders_url,
+        exports=exports.EXPORTS,
+    )

@@ -1,11 +1,20 @@
 """Organizer pages: creating an event and setting it up (settings, status, sessions, tables, outbox)."""
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..forms.events import AddTablesForm, EventForm, NewEventForm, SessionForm, StatusForm, TableForm
+from ..forms.events import (
+    AddTablesForm,
+    EventForm,
+    NewEventForm,
+    SessionForm,
+    StatusForm,
+    TableForm,
+)
 from ..models import EVENT_STATUSES, MeetingSession, OutboxMessage, Participant, Slot, Table
 from ..services import ServiceError, events
 from .common import get_owned_or_404, organizer_required, refuse
@@ -25,7 +34,10 @@ def create_event():
         except ServiceError as error:
             refuse(form, error)
         else:
-            flash(_("The event is created as a draft. Add its meeting sessions and tables next."), "success")
+            flash(
+                _("The event is created as a draft. Add its meeting sessions and tables next."),
+                "success",
+            )
             return redirect(url_for("organize.dashboard", slug=event.slug))
     return render_template("organize/create.html", form=form)
 
@@ -33,15 +45,25 @@ def create_event():
 @bp.get("/e/<slug>/organize/")
 @organizer_required
 def dashboard(event):
-    participants_by_status = dict(db.session.execute(
-        select(Participant.status, func.count(Participant.id))
-        .where(Participant.event_id == event.id, Participant.role == "participant")
-        .group_by(Participant.status)).all())
-    slot_count = db.session.scalar(select(func.count(Slot.id)).join(MeetingSession)
-                                   .where(MeetingSession.event_id == event.id))
-    return render_template("organize/dashboard.html", event=event, statuses=EVENT_STATUSES,
-                           status_labels=events.STATUS_LABELS, status_problems=events.status_problems(event),
-                           participants_by_status=participants_by_status, slot_count=slot_count)
+    participants_by_status = dict(
+        db.session.execute(
+            select(Participant.status, func.count(Participant.id))
+            .where(Participant.event_id == event.id, Participant.role == "participant")
+            .group_by(Participant.status)
+        ).all()
+    )
+    slot_count = db.session.scalar(
+        select(func.count(Slot.id)).join(MeetingSession).where(MeetingSession.event_id == event.id)
+    )
+    return render_template(
+        "organize/dashboard.html",
+        event=event,
+        statuses=EVENT_STATUSES,
+        status_labels=events.STATUS_LABELS,
+        status_problems=events.status_problems(event),
+        participants_by_status=participants_by_status,
+        slot_count=slot_count,
+    )
 
 
 @bp.route("/e/<slug>/organize/settings", methods=["GET", "POST"])
@@ -71,7 +93,10 @@ def status(event):
     except ServiceError as error:
         refuse(form, error)
     else:
-        flash(_("The event is now in %(status)s.", status=events.STATUS_LABELS[event.status]), "success")
+        flash(
+            _("The event is now in %(status)s.", status=events.STATUS_LABELS[event.status]),
+            "success",
+        )
     return redirect(url_for("organize.dashboard", slug=event.slug))
 
 
@@ -85,15 +110,28 @@ def sessions(event):
         except ServiceError as error:
             refuse(form, error)
         else:
-            flash(ngettext("The session is added with %(num)d slot.", "The session is added with %(num)d slots.",
-                           len(session.slots)), "success")
+            flash(
+                ngettext(
+                    "The session is added with %(num)d slot.",
+                    "The session is added with %(num)d slots.",
+                    len(session.slots),
+                ),
+                "success",
+            )
             return redirect(url_for("organize.sessions", slug=event.slug))
     elif not form.is_submitted():
         form.day.data = event.start_date
-    sessions_with_clock_change = {session.id for session in event.sessions
-                                  if events.clock_changes_during(session, event.timezone)}
-    return render_template("organize/sessions.html", event=event, form=form,
-                           sessions_with_clock_change=sessions_with_clock_change)
+    sessions_with_clock_change = {
+        session.id
+        for session in event.sessions
+        if events.clock_changes_during(session, event.timezone)
+    }
+    return render_template(
+        "organize/sessions.html",
+        event=event,
+        form=form,
+        sessions_with_clock_change=sessions_with_clock_change,
+    )
 
 
 @bp.route("/e/<slug>/organize/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -135,7 +173,10 @@ def tables(event):
         except ServiceError as error:
             refuse(form, error)
         else:
-            flash(ngettext("%(num)d table is added.", "%(num)d tables are added.", len(added)), "success")
+            flash(
+                ngettext("%(num)d table is added.", "%(num)d tables are added.", len(added)),
+                "success",
+            )
             return redirect(url_for("organize.tables", slug=event.slug))
     return render_template("organize/tables.html", event=event, form=form)
 
@@ -172,6 +213,10 @@ def delete_table(event, table_id):
 @bp.get("/e/<slug>/organize/outbox")
 @organizer_required
 def outbox(event):
-    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.event_id == event.id)
-                                  .order_by(OutboxMessage.id.desc()).limit(500)).all()
+    messages = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.event_id == event.id)
+        .order_by(OutboxMessage.id.desc())
+        .limit(500)
+    ).all()
     return render_template("organize/outbox.html", event=event, messages=messages)

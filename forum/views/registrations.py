@@ -1,4 +1,5 @@
 """Organizer pages for registrations and co-organizers, and accepting an invitation."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -22,10 +23,15 @@ def _status_filter() -> str | None:
 @organizer_required
 def participants(event):
     status = _status_filter()
-    return render_template("registrations/participants.html", event=event, status=status,
-                           statuses=PARTICIPANT_STATUSES, language_names=language_names,
-                           kind_names=ORGANISATION_KIND_NAMES,
-                           participants=registrations.registrations_of(event, status))
+    return render_template(
+        "registrations/participants.html",
+        event=event,
+        status=status,
+        statuses=PARTICIPANT_STATUSES,
+        language_names=language_names,
+        kind_names=ORGANISATION_KIND_NAMES,
+        participants=registrations.registrations_of(event, status),
+    )
 
 
 def _participant_or_404(event, participant_id: int) -> Participant:
@@ -40,7 +46,12 @@ def _decide(event, participant_id: int, approve: bool):
         flash(error.message, "error")
     else:
         name = participant.user.name
-        flash(_("%(name)s is approved.", name=name) if approve else _("%(name)s is rejected.", name=name), "success")
+        flash(
+            _("%(name)s is approved.", name=name)
+            if approve
+            else _("%(name)s is rejected.", name=name),
+            "success",
+        )
     return redirect(url_for("registrations.participants", slug=event.slug, status=_status_filter()))
 
 
@@ -68,9 +79,13 @@ def organizers(event):
         else:
             flash(_("An invitation is on its way to %(email)s.", email=invitation.email), "success")
             return redirect(url_for("registrations.organizers", slug=event.slug))
-    return render_template("registrations/organizers.html", event=event, form=form,
-                           organizers=registrations.event_organizers(event),
-                           invitations=registrations.pending_invitations(event))
+    return render_template(
+        "registrations/organizers.html",
+        event=event,
+        form=form,
+        organizers=registrations.event_organizers(event),
+        invitations=registrations.pending_invitations(event),
+    )
 
 
 @bp.post("/e/<slug>/organize/organizers/<int:participant_id>/remove")
@@ -86,7 +101,11 @@ def remove_organizer(event, participant_id):
     flash(_("%(name)s no longer organizes this event.", name=name), "success")
     if user_id == current_user.id and not current_user.is_admin:
         # One who left can no longer see a draft event's page.
-        return redirect(url_for("main.index") if event.status == "draft" else url_for("events.show", slug=event.slug))
+        return redirect(
+            url_for("main.index")
+            if event.status == "draft"
+            else url_for("events.show", slug=event.slug)
+        )
     return redirect(url_for("registrations.organizers", slug=event.slug))
 
 
@@ -96,7 +115,9 @@ def invitation(token):
     if found is None:
         abort(404)
     inviter = db.session.get(User, found.invited_by_id) if found.invited_by_id else None
-    return render_template("registrations/invitation.html", invitation=found, inviter=inviter, token=token)
+    return render_template(
+        "registrations/invitation.html", invitation=found, inviter=inviter, token=token
+    )
 
 
 @bp.post("/invitations/<token>")

@@ -1,4 +1,5 @@
 """Match suggestions: a participant's ranked list, and the same list for an organizer matchmaking."""
+
 from flask import Blueprint, abort, current_app, render_template, url_for
 from flask_login import login_required
 
@@ -22,18 +23,29 @@ def _link_builders(event):
     def request_url(opportunity):
         if "meetings.new_request" not in views:
             return None
-        return url_for("meetings.new_request", slug=event.slug, participant_id=opportunity.participant_id,
-                       opportunity_id=opportunity.id)
+        return url_for(
+            "meetings.new_request",
+            slug=event.slug,
+            participant_id=opportunity.participant_id,
+            opportunity_id=opportunity.id,
+        )
 
     return {"opportunity_url": opportunity_url, "request_url": request_url}
 
 
 def _render(event, participant, for_organizer: bool):
-    return render_template("suggestions/list.html", event=event, participant=participant,
-                           groups=suggestions.suggestions_for(participant), for_organizer=for_organizer,
-                           reason=suggestions.reason, kind_names=KIND_NAMES, type_names=TYPE_NAMES,
-                           has_opportunities=suggestions.has_active_opportunities(participant),
-                           **_link_builders(event))
+    return render_template(
+        "suggestions/list.html",
+        event=event,
+        participant=participant,
+        groups=suggestions.suggestions_for(participant),
+        for_organizer=for_organizer,
+        reason=suggestions.reason,
+        kind_names=KIND_NAMES,
+        type_names=TYPE_NAMES,
+        has_opportunities=suggestions.has_active_opportunities(participant),
+        **_link_builders(event),
+    )
 
 
 @bp.get("/e/<slug>/suggestions")

@@ -1,8 +1,8 @@
 """At a desk without a mouse: the sign-in form is reached and sent with the keyboard alone, shows
 its errors next to the labelled fields, and whatever has the focus carries a visible outline."""
+
 import pytest
 from playwright.sync_api import expect
-
 from visitor import SCREENSHOTS, LanguageCheck, Visitor
 
 pytestmark = pytest.mark.browser
@@ -24,8 +24,10 @@ def tab_to(page, locator) -> None:
 
 
 def outline_of(locator) -> tuple[str, float]:
-    return locator.evaluate("element => { const style = getComputedStyle(element);"
-                            " return [style.outlineStyle, parseFloat(style.outlineWidth)]; }")
+    return locator.evaluate(
+        "element => { const style = getComputedStyle(element);"
+        " return [style.outlineStyle, parseFloat(style.outlineWidth)]; }"
+    )
 
 
 def assert_focus_visible(locator) -> None:
@@ -61,7 +63,9 @@ def test_sign_in_with_the_keyboard_alone_and_errors_beside_the_fields(visitor, m
     expect(error).to_be_visible()
     expect(error).not_to_be_empty()
     field_box, error_box = secret.bounding_box(), error.bounding_box()
-    assert 0 <= error_box["y"] - (field_box["y"] + field_box["height"]) < 40, "the error sits right under its field"
+    assert 0 <= error_box["y"] - (field_box["y"] + field_box["height"]) < 40, (
+        "the error sits right under its field"
+    )
     expect(email).to_have_value(user.email)
     expect(email).not_to_have_attribute("aria-invalid", "true")
 

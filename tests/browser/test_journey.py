@@ -4,17 +4,17 @@ and the calendars follow. Each person has a browser of their own, in their langu
 
 A journey takes about half a minute; rather than four, two run: the Korean one on SQLite and the
 English one on PostgreSQL when TEST_DATABASE_URL is set (as in CI), else on SQLite too."""
+
 import os
 import shutil
 import urllib.request
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 from playwright.sync_api import expect
-
 from visitor import SCREENSHOTS, LanguageCheck, Person, Visitor
 
 pytestmark = pytest.mark.browser
@@ -54,52 +54,108 @@ class Story:
 
 STORIES = {
     "en": Story(
-        language="en", browser_locale="en-US", browser_timezone="America/New_York",
-        event_name="Bio Partnering Seoul 2027", event_timezone="Asia/Seoul", venue="COEX, Seoul",
+        language="en",
+        browser_locale="en-US",
+        browser_timezone="America/New_York",
+        event_name="Bio Partnering Seoul 2027",
+        event_timezone="Asia/Seoul",
+        venue="COEX, Seoul",
         sessions=("Morning", "Afternoon"),
         organizer=Person("Olivia Park", "olivia@example.org"),
-        university=Person("Ana Lima", "ana@example.org", organisation="Seoul National University",
-                          organisation_kind="university", job_title="Licensing manager"),
-        company=Person("Ben Cho", "ben@example.org", organisation="Hanmi Bio", job_title="Head of R&D"),
-        investor=Person("Chloe Weber", "chloe@example.org", organisation="Berlin Bio Ventures",
-                        organisation_kind="investor", country="DE", job_title="Partner"),
-        offer=Opportunity("offer", "Lipid nanoparticles for mRNA delivery",
-                          "Ionizable lipid nanoparticles that carry mRNA to the liver with low toxicity.",
-                          "mRNA, lipid nanoparticle, drug delivery"),
-        need=Opportunity("need", "Delivery technology for our mRNA vaccine",
-                         "We look for a delivery partner for an mRNA vaccine entering phase 1.",
-                         "mRNA, drug delivery, vaccine"),
-        investor_need=Opportunity("need", "mRNA therapeutics platform to license",
-                                  "A licensable platform for lipid nanoparticle mRNA therapeutics.",
-                                  "mRNA, lipid nanoparticle"),
-        query="ionizable", message="We would like to license your lipid nanoparticles."),
+        university=Person(
+            "Ana Lima",
+            "ana@example.org",
+            organisation="Seoul National University",
+            organisation_kind="university",
+            job_title="Licensing manager",
+        ),
+        company=Person(
+            "Ben Cho", "ben@example.org", organisation="Hanmi Bio", job_title="Head of R&D"
+        ),
+        investor=Person(
+            "Chloe Weber",
+            "chloe@example.org",
+            organisation="Berlin Bio Ventures",
+            organisation_kind="investor",
+            country="DE",
+            job_title="Partner",
+        ),
+        offer=Opportunity(
+            "offer",
+            "Lipid nanoparticles for mRNA delivery",
+            "Ionizable lipid nanoparticles that carry mRNA to the liver with low toxicity.",
+            "mRNA, lipid nanoparticle, drug delivery",
+        ),
+        need=Opportunity(
+            "need",
+            "Delivery technology for our mRNA vaccine",
+            "We look for a delivery partner for an mRNA vaccine entering phase 1.",
+            "mRNA, drug delivery, vaccine",
+        ),
+        investor_need=Opportunity(
+            "need",
+            "mRNA therapeutics platform to license",
+            "A licensable platform for lipid nanoparticle mRNA therapeutics.",
+            "mRNA, lipid nanoparticle",
+        ),
+        query="ionizable",
+        message="We would like to license your lipid nanoparticles.",
+    ),
     "ko": Story(
-        language="ko", browser_locale="ko-KR", browser_timezone="Asia/Seoul",
-        event_name="바이오 파트너링 베를린 2027", event_timezone="Europe/Berlin", venue="베를린 메세",
+        language="ko",
+        browser_locale="ko-KR",
+        browser_timezone="Asia/Seoul",
+        event_name="바이오 파트너링 베를린 2027",
+        event_timezone="Europe/Berlin",
+        venue="베를린 메세",
         sessions=("오전 상담", "오후 상담"),
         organizer=Person("박소연", "soyeon@example.kr"),
-        university=Person("김민지", "minji@example.kr", organisation="서울대학교 산학협력단",
-                          organisation_kind="tlo", job_title="기술이전 담당"),
-        company=Person("조현우", "hyunwoo@example.kr", organisation="한미바이오", job_title="연구소장"),
-        investor=Person("최서연", "seoyeon@example.kr", organisation="베를린 바이오 벤처스",
-                        organisation_kind="investor", country="DE", job_title="파트너"),
-        offer=Opportunity("offer", "mRNA 전달용 지질 나노입자 기술",
-                          "간으로 mRNA를 전달하는 저독성 이온화 지질 나노입자입니다.",
-                          "mRNA, 지질 나노입자, 약물 전달"),
-        need=Opportunity("need", "mRNA 백신용 전달 기술을 찾습니다",
-                         "임상 1상에 들어가는 mRNA 백신의 전달 파트너를 찾습니다.",
-                         "mRNA, 약물 전달, 백신"),
-        investor_need=Opportunity("need", "라이선스할 mRNA 치료제 플랫폼",
-                                  "지질 나노입자 mRNA 치료제 플랫폼의 라이선스를 원합니다.",
-                                  "mRNA, 지질 나노입자"),
-        query="이온화", message="지질 나노입자 기술이전을 논의하고 싶습니다."),
+        university=Person(
+            "김민지",
+            "minji@example.kr",
+            organisation="서울대학교 산학협력단",
+            organisation_kind="tlo",
+            job_title="기술이전 담당",
+        ),
+        company=Person(
+            "조현우", "hyunwoo@example.kr", organisation="한미바이오", job_title="연구소장"
+        ),
+        investor=Person(
+            "최서연",
+            "seoyeon@example.kr",
+            organisation="베를린 바이오 벤처스",
+            organisation_kind="investor",
+            country="DE",
+            job_title="파트너",
+        ),
+        offer=Opportunity(
+            "offer",
+            "mRNA 전달용 지질 나노입자 기술",
+            "간으로 mRNA를 전달하는 저독성 이온화 지질 나노입자입니다.",
+            "mRNA, 지질 나노입자, 약물 전달",
+        ),
+        need=Opportunity(
+            "need",
+            "mRNA 백신용 전달 기술을 찾습니다",
+            "임상 1상에 들어가는 mRNA 백신의 전달 파트너를 찾습니다.",
+            "mRNA, 약물 전달, 백신",
+        ),
+        investor_need=Opportunity(
+            "need",
+            "라이선스할 mRNA 치료제 플랫폼",
+            "지질 나노입자 mRNA 치료제 플랫폼의 라이선스를 원합니다.",
+            "mRNA, 지질 나노입자",
+        ),
+        query="이온화",
+        message="지질 나노입자 기술이전을 논의하고 싶습니다.",
+    ),
 }
 
 
 def in_utc(day: date, clock: str, zone: str) -> datetime:
     """A time read on an agenda ("10:30") on `day` in the event's zone, as an instant in UTC."""
     hours, minutes = map(int, clock.split(":"))
-    return datetime.combine(day, time(hours, minutes), ZoneInfo(zone)).astimezone(timezone.utc)
+    return datetime.combine(day, time(hours, minutes), ZoneInfo(zone)).astimezone(UTC)
 
 
 def only_meeting(calendar_bytes: bytes):
@@ -109,10 +165,13 @@ def only_meeting(calendar_bytes: bytes):
 
 
 def starts_utc(vevent) -> datetime:
-    return vevent["DTSTART"].dt.astimezone(timezone.utc)
+    return vevent["DTSTART"].dt.astimezone(UTC)
 
 
-JOURNEYS = [("postgresql" if os.environ.get("TEST_DATABASE_URL") else "sqlite", "en"), ("sqlite", "ko")]
+JOURNEYS = [
+    ("postgresql" if os.environ.get("TEST_DATABASE_URL") else "sqlite", "en"),
+    ("sqlite", "ko"),
+]
 
 
 @pytest.fixture
@@ -148,16 +207,25 @@ def set_up_event(organizer: Visitor, story: Story) -> None:
     organizer.fill("First day", "2027-05-11")
     organizer.fill("Last day", "2027-05-12")
     organizer.press("Create the event")
-    organizer.sees_flash("The event is created as a draft. Add its meeting sessions and tables next.")
+    organizer.sees_flash(
+        "The event is created as a draft. Add its meeting sessions and tables next."
+    )
 
     organizer.open("Sessions and slots")
-    for name, starts, ends, slots in ((story.sessions[0], "10:00", "11:30", 3), (story.sessions[1], "14:00", "15:00", 2)):
+    for name, starts, ends, slots in (
+        (story.sessions[0], "10:00", "11:30", 3),
+        (story.sessions[1], "14:00", "15:00", 2),
+    ):
         organizer.fill("Name", name)
         organizer.fill("Starts at", starts)
         organizer.fill("Ends at", ends)
         organizer.fill("Slot length in minutes", "30")
         organizer.press("Add the session")
-        organizer.sees_flash_n("The session is added with %(num)d slot.", "The session is added with %(num)d slots.", slots)
+        organizer.sees_flash_n(
+            "The session is added with %(num)d slot.",
+            "The session is added with %(num)d slots.",
+            slots,
+        )
     organizer.shot("02-event-sessions")
 
     organizer.open("Tables")
@@ -227,14 +295,18 @@ def run_scheduler(organizer: Visitor) -> None:
     organizer.choose("The solver may take up to", value="10")
     organizer.press("Start a run")
     organizer.sees_flash("The run is queued; this page follows its progress.")
-    expect(organizer.page.get_by_role("button", name=organizer.t("Publish this draft"))).to_be_visible(timeout=60_000)
+    expect(
+        organizer.page.get_by_role("button", name=organizer.t("Publish this draft"))
+    ).to_be_visible(timeout=60_000)
     organizer.landed()
 
 
 def publish_draft(organizer: Visitor, version: int) -> None:
     organizer.press("Publish this draft")
-    organizer.sees_flash("Version %(version)d of the schedule is published; everyone whose agenda changed is told.",
-                         version=version)
+    organizer.sees_flash(
+        "Version %(version)d of the schedule is published; everyone whose agenda changed is told.",
+        version=version,
+    )
 
 
 def agenda_time(participant: Visitor, other: Person) -> str:
@@ -269,7 +341,9 @@ def test_journey_from_set_up_to_a_moved_meeting(story, people, new_context):
     ben.field("Search").fill(story.query)
     ben.press_enter()
     ben.sees(ben.tn("%(num)d opportunity", "%(num)d opportunities", 1))
-    expect(ben.page.locator("form.filters details")).to_have_js_property("open", False)  # results stay in view
+    expect(ben.page.locator("form.filters details")).to_have_js_property(
+        "open", False
+    )  # results stay in view
     ben.shot("03-marketplace-search")
     ben.follow(story.offer.title)
     ben.open("Request a meeting")
@@ -314,19 +388,31 @@ def test_journey_from_set_up_to_a_moved_meeting(story, people, new_context):
     assert download.value.suggested_filename.endswith(".ics")
     downloaded = only_meeting(download.value.path().read_bytes())
     assert starts_utc(downloaded) == first_start
-    assert story.university.name in str(downloaded["SUMMARY"]) + str(downloaded.get("DESCRIPTION", ""))
+    assert story.university.name in str(downloaded["SUMMARY"]) + str(
+        downloaded.get("DESCRIPTION", "")
+    )
     feed_url = ben.field("Calendar address").input_value()
     published = fetch_feed(feed_url)
     assert starts_utc(published) == first_start
 
     # The agenda on a phone, and printed.
-    phone = people(new_context(story.browser_locale, story.browser_timezone, viewport=PHONE, is_mobile=True,
-                               has_touch=True, storage_state=ben.page.context.storage_state()))
+    phone = people(
+        new_context(
+            story.browser_locale,
+            story.browser_timezone,
+            viewport=PHONE,
+            is_mobile=True,
+            has_touch=True,
+            storage_state=ben.page.context.storage_state(),
+        )
+    )
     for page_name in ("My agenda", "Offers and needs"):
         phone.go("/")
         phone.follow(story.event_name)
         phone.open(page_name)
-        assert phone.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page_name
+        assert phone.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], (
+            page_name
+        )
     phone.open("My agenda")
     phone.shot("09-agenda-phone")
     ben.page.emulate_media(media="print")
@@ -337,13 +423,18 @@ def test_journey_from_set_up_to_a_moved_meeting(story, people, new_context):
 
     # The organizer re-runs, moves Ben and Ana's meeting to a free slot, and publishes again.
     run_scheduler(organizer)
-    move = organizer.page.locator("tr").filter(has_text=story.company.name).filter(
-        has=organizer.page.get_by_role("link", name=organizer.t("Move"), exact=True))
+    move = (
+        organizer.page.locator("tr")
+        .filter(has_text=story.company.name)
+        .filter(has=organizer.page.get_by_role("link", name=organizer.t("Move"), exact=True))
+    )
     organizer.follow(organizer.t("Move"), within=move)
     organizer.page.locator("details summary").click()
     free_slot, free_table = organizer.page.locator("details li").first.inner_text().rsplit(", ", 1)
     slot_labels = organizer.field("Slot").locator("option").all_inner_texts()
-    organizer.choose("Slot", label=next(label for label in slot_labels if label.startswith(free_slot)))
+    organizer.choose(
+        "Slot", label=next(label for label in slot_labels if label.startswith(free_slot))
+    )
     organizer.choose("Table", label=free_table)
     organizer.press("Move it")
     organizer.sees_flash("The meeting is moved in the draft.")
@@ -358,4 +449,6 @@ def test_journey_from_set_up_to_a_moved_meeting(story, people, new_context):
 
     for visitor in (organizer, ben):
         visitor.tour_event_menu()
-    assert not people.check.problems, "English or raw codes on Korean pages:\n" + people.check.report()
+    assert not people.check.problems, (
+        "English or raw codes on Korean pages:\n" + people.check.report()
+    )

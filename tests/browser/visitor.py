@@ -5,6 +5,7 @@ through the compiled catalog of the visitor's language, so one journey runs in E
 Korean. In Korean, every page it lands on is read for English text of the catalog and for raw
 status codes (`LanguageCheck`).
 """
+
 import os
 import re
 from dataclasses import dataclass, field
@@ -20,13 +21,28 @@ from forum.models.events import EVENT_STATUSES, PARTICIPANT_STATUSES
 from forum.models.marketplace import MEETING_STATUSES, REQUEST_STATUSES
 from forum.models.scheduling import RUN_STATUSES
 
-SCREENSHOTS = Path(os.environ.get("FORUM_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts")) / "screenshots"
+SCREENSHOTS = (
+    Path(
+        os.environ.get(
+            "FORUM_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"
+        )
+    )
+    / "screenshots"
+)
 TRANSLATIONS = Path(forum.__file__).resolve().parent / "translations"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]")
 # What the solver and the models store: a Korean page shows words for them, never the codes.
 SOLVER_STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN", "MODEL_INVALID")
-RAW_CODES = sorted({*SOLVER_STATUSES, *EVENT_STATUSES, *PARTICIPANT_STATUSES, *REQUEST_STATUSES,
-                    *MEETING_STATUSES, *RUN_STATUSES})
+RAW_CODES = sorted(
+    {
+        *SOLVER_STATUSES,
+        *EVENT_STATUSES,
+        *PARTICIPANT_STATUSES,
+        *REQUEST_STATUSES,
+        *MEETING_STATUSES,
+        *RUN_STATUSES,
+    }
+)
 # Phrases of at least this many words: a single word ("Forum", "TRL", "Outlook") may be a name
 # that stays the same in Korean, while two English words in a row are untranslated text.
 MIN_PHRASE_WORDS = 2
@@ -67,10 +83,14 @@ class LanguageCheck:
     def __init__(self, language: str):
         self.active = language != "en"
         phrases = english_phrases(language) if self.active else []
-        self._phrases = [(phrase, re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")) for phrase in phrases]
+        self._phrases = [
+            (phrase, re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")) for phrase in phrases
+        ]
         self._codes = re.compile(rf"(?<![\w-])({'|'.join(map(re.escape, RAW_CODES))})(?![\w-])")
         self.problems: dict[str, set[str]] = {}
-        assert self._phrases or not self.active, f"no English text to look for in the {language} catalog"
+        assert self._phrases or not self.active, (
+            f"no English text to look for in the {language} catalog"
+        )
 
     def read(self, page: Page) -> None:
         if not self.active:
@@ -82,7 +102,9 @@ class LanguageCheck:
             self.problems.setdefault(urlsplit(page.url).path, set()).update(found)
 
     def report(self) -> str:
-        return "\n".join(f"{path}: {', '.join(sorted(found))}" for path, found in sorted(self.problems.items()))
+        return "\n".join(
+            f"{path}: {', '.join(sorted(found))}" for path, found in sorted(self.problems.items())
+        )
 
 
 @dataclass
@@ -151,7 +173,9 @@ class Visitor:
 
     def press(self, msgid: str, within=None, **values) -> None:
         """Click a button labelled with a msgid, and wait for the page it leads to."""
-        (within or self.page).get_by_role("button", name=self.t(msgid, **values), exact=True).click()
+        (within or self.page).get_by_role(
+            "button", name=self.t(msgid, **values), exact=True
+        ).click()
         self.landed()
 
     def press_enter(self) -> None:
@@ -187,7 +211,9 @@ class Visitor:
         expect(self.page.locator(".flash").filter(has_text=self.t(msgid, **values))).to_be_visible()
 
     def sees_flash_n(self, singular: str, plural: str, num: int) -> None:
-        expect(self.page.locator(".flash").filter(has_text=self.tn(singular, plural, num))).to_be_visible()
+        expect(
+            self.page.locator(".flash").filter(has_text=self.tn(singular, plural, num))
+        ).to_be_visible()
 
     def reload_until_visible(self, locator, attempts: int = 20) -> None:
         """For what a background job adds: reload (as a user would) until it shows."""
@@ -213,7 +239,9 @@ class Visitor:
         self.fill("E-mail address", person.email)
         self.fill("Password", person.password)
         self.fill("Repeat the password", person.password)
-        expect(self.field("Preferred language")).to_have_value(self.language)  # the browser's, to begin with
+        expect(self.field("Preferred language")).to_have_value(
+            self.language
+        )  # the browser's, to begin with
         self.choose("Preferred language", value=self.language)
         self.press("Sign up")
         self.sees_flash("Welcome to Forum, %(name)s.", name=person.name)

@@ -27,4 +27,5 @@ def problem_document(slots=4, participants=("a", "b", "c"), meetings=(), days=No
 def make_problem():
     def make(**kwargs):
         return parse_problem(problem_document(**kwargs))
+
     return make

@@ -5,31 +5,42 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import problem_document
 
 import forum.scheduler
-
 from forum.scheduler import ProblemError, parse_problem, problem_to_dict, solution_to_dict, solve
 from forum.scheduler.__main__ import main
-
-from conftest import problem_document
 
 FULL = {
     "format": "forum-schedule-problem/1",
     "slots": [
-        {"id": "d1-0900", "day": "2027-05-11", "start": "2027-05-11T09:00:00+09:00",
-         "end": "2027-05-11T09:30:00+09:00", "capacity": 40},
+        {
+            "id": "d1-0900",
+            "day": "2027-05-11",
+            "start": "2027-05-11T09:00:00+09:00",
+            "end": "2027-05-11T09:30:00+09:00",
+            "capacity": 40,
+        },
         {"id": "d1-0930", "day": "2027-05-11", "capacity": 40},
         {"id": "d2-0900", "day": "2027-05-12"},
     ],
     "tables": [{"id": "T1", "name": "Table 1"}, {"id": "T3"}, {"id": "T7"}],
     "participants": [
         {"id": "p1", "unavailable": ["d1-0900"], "max_meetings": 12, "table": "T7"},
-        {"id": "p2"}, {"id": "p3"},
+        {"id": "p2"},
+        {"id": "p3"},
     ],
     "meetings": [
         {"id": "m0", "participants": ["p2", "p3"]},
-        {"id": "m1", "participants": ["p1", "p2"], "weight": 3, "slots": ["d1-0900", "d1-0930"],
-         "after": ["m0"], "fixed": {"slot": "d1-0930", "table": "T7"}, "required": False},
+        {
+            "id": "m1",
+            "participants": ["p1", "p2"],
+            "weight": 3,
+            "slots": ["d1-0900", "d1-0930"],
+            "after": ["m0"],
+            "fixed": {"slot": "d1-0930", "table": "T7"},
+            "required": False,
+        },
     ],
     "previous": [{"meeting": "m1", "slot": "d1-0930", "table": "T7"}],
     "objective": {"breaks": True, "max_break_spread": 2, "stability": True},
@@ -58,16 +69,27 @@ BAD = {
     "duplicate slot id": (lambda d: d["slots"][1].update(id="d1-0900"), ["slots[1]", "d1-0900"]),
     "slot in no day": (lambda d: d["slots"][1].pop("day"), ["d1-0930", "no day"]),
     "negative weight": (lambda d: d["meetings"][1].update(weight=-2), ["m1", "weight"]),
-    "meeting with one participant": (lambda d: d["meetings"][0].update(participants=["p2"]),
-                                     ["m0", "two or more"]),
+    "meeting with one participant": (
+        lambda d: d["meetings"][0].update(participants=["p2"]),
+        ["m0", "two or more"],
+    ),
     "unknown key at top": (lambda d: d.update(colour="red"), ["colour"]),
     "unknown key in a meeting": (lambda d: d["meetings"][0].update(priority=1), ["m0", "priority"]),
-    "unknown key in the objective": (lambda d: d["objective"].update(speed=1), ["objective", "speed"]),
+    "unknown key in the objective": (
+        lambda d: d["objective"].update(speed=1),
+        ["objective", "speed"],
+    ),
     "wrong format": (lambda d: d.update(format="other/2"), ["format"]),
     "numeric id": (lambda d: d["participants"][2].update(id=3), ["participants[2]"]),
-    "no capacity and no tables": (lambda d: (d.pop("tables"), d["participants"][0].pop("table"),
-                                             d["meetings"][1]["fixed"].pop("table"),
-                                             d["previous"][0].pop("table")), ["d2-0900", "capacity"]),
+    "no capacity and no tables": (
+        lambda d: (
+            d.pop("tables"),
+            d["participants"][0].pop("table"),
+            d["meetings"][1]["fixed"].pop("table"),
+            d["previous"][0].pop("table"),
+        ),
+        ["d2-0900", "capacity"],
+    ),
     "one booth for two": (lambda d: d["participants"][1].update(table="T7"), ["p2", "T7"]),
 }
 
@@ -85,7 +107,9 @@ def test_cli_solves_and_checks(tmp_path):
     problem_file = tmp_path / "problem.json"
     solution_file = tmp_path / "solution.json"
     problem_file.write_text(json.dumps(FULL))
-    assert main(["solve", str(problem_file), "-o", str(solution_file), "--time-limit", "5", "-q"]) == 0
+    assert (
+        main(["solve", str(problem_file), "-o", str(solution_file), "--time-limit", "5", "-q"]) == 0
+    )
     assert main(["check", str(problem_file), str(solution_file)]) == 0
 
     tampered = json.loads(solution_file.read_text())
@@ -96,7 +120,9 @@ def test_cli_solves_and_checks(tmp_path):
 
 def test_cli_refuses_a_bad_problem(tmp_path, capsys):
     problem_file = tmp_path / "problem.json"
-    problem_file.write_text(json.dumps(_broken(lambda d: d["meetings"][0]["participants"].append("p9"))))
+    problem_file.write_text(
+        json.dumps(_broken(lambda d: d["meetings"][0]["participants"].append("p9")))
+    )
     assert main(["solve", str(problem_file), "-q"]) == 2
     assert "p9" in capsys.readouterr().err
 
@@ -104,7 +130,15 @@ def test_cli_refuses_a_bad_problem(tmp_path, capsys):
 def test_solution_document_follows_the_format():
     problem = parse_problem(problem_document(meetings=[{"id": "m1", "participants": ["a", "b"]}]))
     doc = solution_to_dict(solve(problem, time_limit=5))
-    assert set(doc) == {"format", "status", "assignments", "unscheduled", "objective", "bound", "stats"}
+    assert set(doc) == {
+        "format",
+        "status",
+        "assignments",
+        "unscheduled",
+        "objective",
+        "bound",
+        "stats",
+    }
     [assignment] = doc["assignments"]
     assert assignment["meeting"] == "m1" and assignment["table"] == "1"
     assert doc["unscheduled"] == [] and doc["status"] == "OPTIMAL"
@@ -113,7 +147,9 @@ def test_solution_document_follows_the_format():
 def test_the_package_imports_neither_flask_nor_sqlalchemy():
     """Loaded on its own (the parent `forum` package is the web app), it pulls in neither."""
     package_parent = str(Path(forum.scheduler.__file__).resolve().parents[1])
-    code = (f"import sys; sys.path.insert(0, {package_parent!r}); import scheduler, scheduler.__main__; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'forum')))")
+    code = (
+        f"import sys; sys.path.insert(0, {package_parent!r}); import scheduler, scheduler.__main__; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'forum')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -4,7 +4,6 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-
 from ortools.sat.python import cp_model
 
 from forum.scheduler import OPTIMAL, check, solve
@@ -21,8 +20,18 @@ _spec.loader.exec_module(jair)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["tic-12", "tic-13", "forumt-14", "forumt-14crafd", "forum-13crafc",
-                                  "tic-13crafc", "ticf-13crafb"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "tic-12",
+        "tic-13",
+        "forumt-14",
+        "forumt-14crafd",
+        "forum-13crafc",
+        "tic-13crafc",
+        "ticf-13crafb",
+    ],
+)
 def test_published_optimum_is_reached_and_proved(name):
     # forum-13crafc: one break, found only by the probes naming the person who has it.
     # tic-13crafc: 4 breaks, proved by the bound that pools interchangeable people.
@@ -66,7 +75,9 @@ def _solve(solver, model, callback=None):
 
 def _checked(problem, instance, schedule):
     """`check`'s report on a schedule of the probes, made a solution as `solve` makes it."""
-    solution = to_solution(instance, schedule, OPTIMAL, bound=len(problem.meetings), seconds=0, workers=1)
+    solution = to_solution(
+        instance, schedule, OPTIMAL, bound=len(problem.meetings), seconds=0, workers=1
+    )
     return check(problem, solution)
 
 
@@ -161,9 +172,13 @@ def test_minimising_probes_naming_the_people_not_refuted_find_few_breaks_on_foru
     the search stayed at 45-66 for 60 s."""
     problem = jair.load(HERE / "data" / "forum-13crafc.forb0007.dzn")
     instance = Instance(problem)
-    not_refuted = {instance.participant_index[p] for p in
-                   ("p66", "p49", "p56", "p1", "p25", "p27", "p57", "p70", "p26")}
-    probes = _CoreNamedProbes(SlotModel(instance, Schedule(instance)), 90, minimise=True, named=not_refuted)
+    not_refuted = {
+        instance.participant_index[p]
+        for p in ("p66", "p49", "p56", "p1", "p25", "p27", "p57", "p70", "p26")
+    }
+    probes = _CoreNamedProbes(
+        SlotModel(instance, Schedule(instance)), 90, minimise=True, named=not_refuted
+    )
     offered = []
     probes.probe(_one_thread_solver, _solve, offered.append)
     assert probes.named == not_refuted  # named from the start: no core was needed
@@ -172,7 +187,10 @@ def test_minimising_probes_naming_the_people_not_refuted_find_few_breaks_on_foru
     for schedule in offered:
         report = _checked(problem, instance, schedule)
         assert report.valid and report.figures.breaks == schedule.breaks()
-        assert all(breaks_of(schedule.busy[p], instance) <= (p in not_refuted) for p in range(instance.n_participants))
+        assert all(
+            breaks_of(schedule.busy[p], instance) <= (p in not_refuted)
+            for p in range(instance.n_participants)
+        )
 
 
 def test_loader_makes_every_meeting_required_with_fairness_2():

@@ -4,15 +4,23 @@ on problems small enough to enumerate, the solver's weight and breaks are the tr
 import itertools
 from dataclasses import replace
 
+from conftest import problem_document
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import forum.scheduler.solver as solver_module
-from forum.scheduler import FEASIBLE, INFEASIBLE, OPTIMAL, Assignment, Solution, check, parse_problem, solve
+from forum.scheduler import (
+    FEASIBLE,
+    INFEASIBLE,
+    OPTIMAL,
+    Assignment,
+    Solution,
+    check,
+    parse_problem,
+    solve,
+)
 from forum.scheduler.bound import pooled_break_bound
 from forum.scheduler.instance import Instance
-
-from conftest import problem_document
 
 
 @st.composite
@@ -23,7 +31,10 @@ def small_problems(draw):
     people = [f"p{i}" for i in range(draw(st.integers(2, 4)))]
     participants = []
     for p in people:
-        entry = {"id": p, "unavailable": draw(st.lists(st.sampled_from(slot_ids), unique=True, max_size=2))}
+        entry = {
+            "id": p,
+            "unavailable": draw(st.lists(st.sampled_from(slot_ids), unique=True, max_size=2)),
+        }
         if draw(st.booleans()):
             entry["max_meetings"] = draw(st.integers(0, 2))
         participants.append(entry)
@@ -41,8 +52,9 @@ def small_problems(draw):
     objective = {"breaks": True}
     if draw(st.integers(0, 3)) == 0:
         objective["max_break_spread"] = draw(st.integers(0, 1))
-    doc = problem_document(slots=n_slots, days=days, participants=participants, meetings=meetings,
-                           objective=objective)
+    doc = problem_document(
+        slots=n_slots, days=days, participants=participants, meetings=meetings, objective=objective
+    )
     for slot in doc["slots"]:
         slot["capacity"] = draw(st.integers(1, 2))
     return parse_problem(doc)
@@ -52,10 +64,12 @@ def brute_force_best(problem):
     """(weight, breaks) of the best valid schedule by enumeration, judged by `check`; None if none."""
     best = None
     capacity = {s.id: s.capacity for s in problem.slots}
-    for choice in itertools.product([None] + [s.id for s in problem.slots], repeat=len(problem.meetings)):
+    for choice in itertools.product(
+        [None] + [s.id for s in problem.slots], repeat=len(problem.meetings)
+    ):
         used = {}
         assignments = []
-        for meeting, slot in zip(problem.meetings, choice):
+        for meeting, slot in zip(problem.meetings, choice, strict=False):
             if slot is not None:
                 used[slot] = used.get(slot, 0) + 1
                 if used[slot] > capacity[slot]:
@@ -64,8 +78,9 @@ def brute_force_best(problem):
         else:
             placed = {a.meeting for a in assignments}
             candidate = Solution(status=FEASIBLE, assignments=assignments, bound_weight=10**9)
-            candidate.unscheduled = [type("U", (), {"meeting": m.id})() for m in problem.meetings
-                                     if m.id not in placed]
+            candidate.unscheduled = [
+                type("U", (), {"meeting": m.id})() for m in problem.meetings if m.id not in placed
+            ]
             figures = check(problem, candidate).figures
             candidate.objective = figures
             if check(problem, candidate).valid:

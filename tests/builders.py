@@ -1,0 +1,69 @@
+"""Plain builders shared by test modules: rows written straight through the models, for tests
+that need a state without walking the pages that make it."""
+
+import vobject
+
+from forum.extensions import db
+from forum.models import Meeting, MeetingAttendee, MeetingRequest, Opportunity
+
+
+def add_meeting(
+    event, requester, recipient, slot=None, table=None, opportunity=None, co_attendees=()
+):
+    """An agreed meeting between `requester` and `recipient`, placed at `slot` and `table` if given."""
+    meeting_request = MeetingRequest(
+        event_id=event.id,
+        requester=requester,
+        recipient=recipient,
+        opportunity=opportunity,
+        status="accepted",
+        recipient_priority=2,
+    )
+    meeting = Meeting(
+        event_id=event.id,
+        request=meeting_request,
+        slot=slot,
+        table=table,
+        attendees=[
+            MeetingAttendee(participant=person) for person in (requester, recipient, *co_attendees)
+        ],
+    )
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+def add_opportunity(participant, kind, title, **fields):
+    opportunity = Opportunity(
+        event_id=participant.event_id,
+        participant=participant,
+        kind=kind,
+        type="technology",
+        title=title,
+        **fields,
+    )
+    db.session.add(opportunity)
+    db.session.commit()
+    return opportunity
+
+
+def pending_request(requester, recipient, priority=2) -> MeetingRequest:
+    meeting_request = MeetingRequest(
+        event_id=requester.event_id,
+        requester_id=requester.id,
+        recipient_id=recipient.id,
+        requester_priority=priority,
+        status="pending",
+    )
+    db.session.add(meeting_request)
+    db.session.commit()
+    return meeting_request
+
+
+def parse(data: bytes):
+    return vobject.readOne(data.decode("utf-8"))
+
+
+def events_of(calendar) -> dict:
+    """The calendar's VEVENTs by UID."""
+    return {entry.uid.value: entry for entry in getattr(calendar, "vevent_list", [])}

@@ -2,14 +2,22 @@
 
 Jobs are named by dotted path ("forum.services.mail:deliver") so that an RQ worker in another
 process can import them; each runs inside an application context with its own session.
+
+Jobs are queued once the transaction that asks for them has committed (`enqueue_after_commit`).
+Redis being unreachable then never turns a saved change into an error page: connections give up
+after REDIS_CONNECT_TIMEOUT / REDIS_SOCKET_TIMEOUT seconds, the failure is logged, and the job
+runs in the in-process worker instead (or, for a job that must not run in a web process, its
+`if_not_queued` function records the failure at once).
 """
 
+import contextlib
 import importlib
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
+from flask_babel import force_locale, get_locale
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
@@ -31,10 +39,10 @@ def outside_request(app: Flask):
     return app.test_request_context(base_url=app.config["BASE_URL"])
 
 
-def _run(app: Flask, name: str, args: tuple):
+def _run(app: Flask, name: str, args: tuple, locale: str | None = None):
     from .extensions import db
 
-    with outside_request(app):
+    with outside_request(app), force_locale(locale) if locale else contextlib.nullcontext():
         try:
             return _resolve(name)(*args)
         except Exception:
@@ -55,19 +63,58 @@ def perform(name: str, *args):
     return _run(_worker_app, name, args)
 
 
-def enqueue(name: str, *args, timeout: int | None = None) -> None:
+def redis_connection(app: Flask | None = None):
+    """A client of REDIS_URL that gives up quickly when Redis does not answer (one retry)."""
+    from redis import Redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    config = (app or current_app).config
+    return Redis.from_url(
+        config["REDIS_URL"],
+        socket_connect_timeout=config.get("REDIS_CONNECT_TIMEOUT", 1.0),
+        socket_timeout=config.get("REDIS_SOCKET_TIMEOUT", 2.0),
+        retry=Retry(NoBackoff(), 1),
+    )
+
+
+def enqueue(name: str, *args, timeout: int | None = None, if_not_queued: str | None = None) -> None:
     """Run `name(*args)` in the background now; `timeout` (seconds) bounds an RQ job, whose
-    default of three minutes would kill a long scheduler run."""
+    default of three minutes would kill a long scheduler run.
+
+    When REDIS_URL is set but Redis cannot be reached, the failure is logged and the job runs in
+    the in-process worker instead; with `if_not_queued` (a dotted name), that function is called
+    with the same arguments instead, right away, with a session of its own."""
+    from redis.exceptions import RedisError
+
     app = current_app._get_current_object()
-    redis_url = app.config.get("REDIS_URL")
-    if redis_url:
-        from redis import Redis
+    if app.config.get("REDIS_URL"):
         from rq import Queue
 
-        Queue("forum", connection=Redis.from_url(redis_url)).enqueue(
-            perform, name, *args, job_timeout=timeout
-        )
-        return
+        try:
+            Queue("forum", connection=redis_connection(app)).enqueue(
+                perform, name, *args, job_timeout=timeout
+            )
+            return
+        except (RedisError, OSError) as error:
+            log.error("could not queue background job %s%r on Redis: %s", name, args, error)
+        if if_not_queued is not None:
+            _run_now(app, if_not_queued, args)
+            return
+        log.warning("running background job %s%r in this process instead", name, args)
+    _submit_in_process(app, name, args)
+
+
+def _run_now(app: Flask, name: str, args: tuple) -> None:
+    """Run `name(*args)` in this thread, in an application context (and session) of its own."""
+    # In the language of the request that asked for it; a failure is logged by _run, and the
+    # caller's work is committed and stays.
+    locale = str(get_locale()) if has_request_context() else None
+    with app.app_context(), contextlib.suppress(Exception):
+        _run(app, name, args, locale)
+
+
+def _submit_in_process(app: Flask, name: str, args: tuple) -> None:
     global _executor
     with _executor_lock:
         if _executor is None:
@@ -77,18 +124,23 @@ def enqueue(name: str, *args, timeout: int | None = None) -> None:
     future.add_done_callback(_pending.discard)
 
 
-def enqueue_after_commit(name: str, *args, timeout: int | None = None) -> None:
+def enqueue_after_commit(
+    name: str, *args, timeout: int | None = None, if_not_queued: str | None = None
+) -> None:
     """Enqueue once the current transaction commits (a worker must see what it refers to);
-    nothing is enqueued if it rolls back."""
+    nothing is enqueued if it rolls back. See `enqueue` for `if_not_queued`."""
     from .extensions import db
 
-    db.session.info.setdefault(_AFTER_COMMIT_KEY, []).append((name, args, timeout))
+    db.session.info.setdefault(_AFTER_COMMIT_KEY, []).append((name, args, timeout, if_not_queued))
 
 
 @sa_event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
-    for name, args, timeout in session.info.pop(_AFTER_COMMIT_KEY, []):
-        enqueue(name, *args, timeout=timeout)
+    for name, args, timeout, if_not_queued in session.info.pop(_AFTER_COMMIT_KEY, []):
+        try:
+            enqueue(name, *args, timeout=timeout, if_not_queued=if_not_queued)
+        except Exception:  # the data is committed: a job that cannot start must not undo the answer
+            log.exception("could not start background job %s%r", name, args)
 
 
 @sa_event.listens_for(Session, "after_rollback")

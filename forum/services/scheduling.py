@@ -180,8 +180,25 @@ def start_run(
             "forum.services.scheduling:execute_run",
             run.id,
             timeout=time_limit + _JOB_MARGIN_SECONDS,
+            if_not_queued="forum.services.scheduling:fail_unqueued_run",
         )
     return run
+
+
+def fail_unqueued_run(run_id: int) -> None:
+    """The run's job could not be queued (Redis unreachable): the run fails at once rather than
+    wait as "queued" until it is declared dead, and the organizer may start another."""
+    run = db.session.get(ScheduleRun, run_id)
+    if run is None or run.status != "queued":
+        return
+    _fail(
+        run,
+        _(
+            "This run could not be queued: the job queue (Redis) did not answer. Nothing "
+            "published was changed. Try again in a moment, or ask the administrator."
+        ),
+    )
+    db.session.commit()
 
 
 def request_cancel(run: ScheduleRun) -> None:

@@ -566,12 +566,19 @@ def _queued_key(event_id: int) -> str:
 
 
 def _claim_refresh(event_id: int) -> bool:
-    """True for the first change since the last refresh started: only that one enqueues a job."""
-    redis_url = current_app.config.get("REDIS_URL")
-    if redis_url:
-        from redis import Redis
+    """True for the first change since the last refresh started: only that one enqueues a job.
+    Without Redis (or when it does not answer) the claim is this process's own."""
+    from redis.exceptions import RedisError
 
-        return bool(Redis.from_url(redis_url).set(_queued_key(event_id), 1, nx=True, ex=600))
+    from ..jobs import redis_connection
+
+    if current_app.config.get("REDIS_URL"):
+        try:
+            return bool(redis_connection().set(_queued_key(event_id), 1, nx=True, ex=600))
+        except (RedisError, OSError) as error:
+            log.error(
+                "could not claim the suggestions refresh of event %d on Redis: %s", event_id, error
+            )
     with _queued_lock:
         if event_id in _queued_events:
             return False
@@ -580,14 +587,21 @@ def _claim_refresh(event_id: int) -> bool:
 
 
 def _release_refresh(event_id: int) -> None:
-    redis_url = current_app.config.get("REDIS_URL")
-    if redis_url:
-        from redis import Redis
+    from redis.exceptions import RedisError
 
-        Redis.from_url(redis_url).delete(_queued_key(event_id))
-        return
+    from ..jobs import redis_connection
+
     with _queued_lock:
         _queued_events.discard(event_id)
+    if current_app.config.get("REDIS_URL"):
+        try:
+            redis_connection().delete(_queued_key(event_id))
+        except (RedisError, OSError) as error:  # the claim expires by itself after ten minutes
+            log.error(
+                "could not release the suggestions refresh of event %d on Redis: %s",
+                event_id,
+                error,
+            )
 
 
 def request_refresh(event_id: int) -> None:
@@ -657,7 +671,10 @@ def _refresh_stale_events(session: Session) -> None:
         log.warning("suggestions of events %s not refreshed: no application context", sorted(stale))
         return
     for event_id in sorted(stale):
-        request_refresh(event_id)
+        try:
+            request_refresh(event_id)
+        except Exception:  # the change is committed; its suggestions refresh with the next one
+            log.exception("could not start refreshing the suggestions of event %d", event_id)
 
 
 @orm_event.listens_for(Session, "after_rollback")

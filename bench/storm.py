@@ -96,6 +96,7 @@ class Site:
     # what the clients look for in pages
     csrf = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
     success = 'class="flash success"'
+    refusal = re.compile(r'class="(?:flash error|errors)"[^>]*>\s*(?:<li>)?([^<]+)')
     received_request = r"/e/{slug}/requests/(\d+)/accept"
     meeting_link = r'/e/{slug}/meetings/(\d+)"'
     bookable = r"/e/{slug}/day/meetings/(\d+)/book"
@@ -371,6 +372,7 @@ class Record:
     status: int  # 0: no answer (connection refused, reset, timed out)
     seconds: float
     outcome: str = ""  # of a POST: "done", "refused" (a message or the form again) or "failed"
+    message: str = ""  # the refusal's message, if the page shows one
 
 
 @dataclass
@@ -435,6 +437,11 @@ class Browser:
             self.last_post.outcome = "failed"
         else:
             self.last_post.outcome = "done" if Site.success in page else "refused"
+            if self.last_post.outcome == "refused":
+                found = Site.refusal.search(page)
+                self.last_post.message = (
+                    re.sub(r"\d+", "N", found.group(1).strip()) if found else ""
+                )
         return status
 
     def log_in(self, email: str) -> None:
@@ -627,6 +634,11 @@ def figures(tally: Tally, found: dict) -> dict:
             )
             for action in sorted({r.action for r in records if r.method == "POST"})
         },
+        "refusals": dict(
+            Counter(
+                f"{r.action}: {r.message}" for r in records if r.outcome == "refused"
+            ).most_common(12)
+        ),
         "median_ms": round(statistics.median(seconds) * 1000, 1) if seconds else None,
         "p95_ms": round(percentile(seconds, 0.95) * 1000, 1),
         "p95_post_ms": round(percentile(posts, 0.95) * 1000, 1),

@@ -42,6 +42,8 @@ SESSION = dict(
     pauses=[],
 )
 
+CONFIRMED = {"confirmed": "1"}  # the answer of the confirmation page
+
 
 def page(response) -> str:
     return unescape(response.get_data(as_text=True))
@@ -367,7 +369,7 @@ def test_editing_or_deleting_a_session_with_slots_in_use_is_refused(
     assert response.status_code == 200
     assert "1 slot that would disappear is in use: Tue, May 11 11:00" in page(response)
     assert 'value="20"' in page(response)
-    response = signed_in.post_form(f"/e/bio-2027/organize/sessions/{session.id}/delete")
+    response = signed_in.post_form(f"/e/bio-2027/organize/sessions/{session.id}/delete", CONFIRMED)
     assert "1 slot that would disappear is in use" in page(
         signed_in.get(response.headers["Location"])
     )
@@ -380,7 +382,10 @@ def test_deleting_a_session_removes_its_slots(signed_in, event):
     session = create_session(event, **{**SESSION, "pauses": [(time(11), time(11, 15))]})
     db.session.commit()
     assert (
-        signed_in.post_form(f"/e/bio-2027/organize/sessions/{session.id}/delete").status_code == 302
+        signed_in.post_form(
+            f"/e/bio-2027/organize/sessions/{session.id}/delete", CONFIRMED
+        ).status_code
+        == 302
     )
     assert count(MeetingSession) == 0 and count(Slot) == 0
 
@@ -509,7 +514,10 @@ def test_table_form_errors_are_shown_and_nothing_is_written(signed_in, event, ch
 
 def test_deleting_a_table(signed_in, event):
     table = add_tables(event, 1, "Table")[0]
-    assert signed_in.post_form(f"/e/bio-2027/organize/tables/{table.id}/delete").status_code == 302
+    assert (
+        signed_in.post_form(f"/e/bio-2027/organize/tables/{table.id}/delete", CONFIRMED).status_code
+        == 302
+    )
     assert count(Table) == 0
 
 
@@ -541,11 +549,11 @@ def test_tables_and_slots_used_by_later_tables_are_not_deleted(
     )
     db.session.commit()
     assert ids_in_use(Table, [table.id]) == {table.id}
-    response = signed_in.post_form(f"/e/bio-2027/organize/tables/{table.id}/delete")
+    response = signed_in.post_form(f"/e/bio-2027/organize/tables/{table.id}/delete", CONFIRMED)
     assert "“Table 1” is in use (test_booking) and cannot be deleted." in page(
         signed_in.get(response.headers["Location"])
     )
-    response = signed_in.post_form(f"/e/bio-2027/organize/sessions/{session.id}/delete")
+    response = signed_in.post_form(f"/e/bio-2027/organize/sessions/{session.id}/delete", CONFIRMED)
     assert "1 slot that would disappear is in use" in page(
         signed_in.get(response.headers["Location"])
     )
@@ -606,7 +614,11 @@ def test_organizer_routes_access(
 ):
     sign_in_as(role, client, login, make_user, make_participant, organizer)
     url = route.format(**setup_event)
-    response = client.get(url) if method == "GET" else client.post_form(url, {"target": "requests"})
+    response = (
+        client.get(url)
+        if method == "GET"
+        else client.post_form(url, {"target": "requests", **CONFIRMED})
+    )
     expected = EXPECTED[role]
     if method == "POST" and expected == 200:
         expected = 302  # an accepted POST redirects
@@ -633,7 +645,9 @@ def test_organizer_routes_access(
 def test_another_events_ids_are_not_found(client, login, organizer, setup_event, method, route):
     login(client, organizer)
     url = route.format(**setup_event)
-    response = client.get(url) if method == "GET" else client.post_form(url, SESSION_FORM)
+    response = (
+        client.get(url) if method == "GET" else client.post_form(url, {**SESSION_FORM, **CONFIRMED})
+    )
     assert response.status_code == 404
     assert count(MeetingSession) == 2 and count(Table) == 2
 

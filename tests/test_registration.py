@@ -350,7 +350,9 @@ def test_approve_and_reject_mail_the_participant_in_their_language(
     client, login, organizer, pending_korean, action, status
 ):
     login(client, organizer)
-    response = client.post_form(f"/e/bio-2027/organize/participants/{pending_korean.id}/{action}")
+    response = client.post_form(
+        f"/e/bio-2027/organize/participants/{pending_korean.id}/{action}", {"confirmed": "1"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Participant, pending_korean.id).status == status
@@ -397,7 +399,9 @@ def test_an_organizer_cannot_be_rejected_as_a_participant(client, login, organiz
     login(client, organizer)
     me = db.session.scalar(select(Participant).where(Participant.user_id == organizer.id))
     response = client.post_form(
-        f"/e/bio-2027/organize/participants/{me.id}/reject", follow_redirects=True
+        f"/e/bio-2027/organize/participants/{me.id}/reject",
+        {"confirmed": "1"},
+        follow_redirects=True,
     )
     assert "Organizers are managed on the organizers page." in page(response)
     db.session.expire_all()
@@ -617,7 +621,7 @@ def test_access(client, login, cast, route, role):
         login(client, people[role])
     method, url = route
     url = url.format(**ids)
-    response = client.get(url) if method == "GET" else client.post_form(url)
+    response = client.get(url) if method == "GET" else client.post_form(url, {"confirmed": "1"})
     assert response.status_code == ACCESS[route][ROLES.index(role)], page(response)
 
 

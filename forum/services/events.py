@@ -593,6 +593,15 @@ def update_session(
     _replace_slots(session, times)
 
 
+def session_deletion_refusal(session: MeetingSession) -> str | None:
+    """Why the session cannot be deleted (slots in use), or None."""
+    try:
+        refuse_if_slots_in_use(session.event, list(session.slots))
+    except ServiceError as error:
+        return error.message
+    return None
+
+
 def delete_session(session: MeetingSession) -> None:
     refuse_if_slots_in_use(session.event, list(session.slots))
     db.session.delete(session)
@@ -671,23 +680,28 @@ def update_table(
     db.session.flush()
 
 
-def delete_table(table: Table) -> None:
-    """Delete a table nothing refers to; a table with meetings (or anything else) is refused."""
-    columns = using_columns(Table)
+def table_deletion_refusal(table: Table) -> str | None:
+    """Why the table cannot be deleted (meetings or anything else refer to it), or None."""
     users = sorted(
         {
             column.table.name
-            for column in columns
+            for column in using_columns(Table)
             if db.session.scalar(select(column).where(column == table.id).limit(1)) is not None
         }
     )
     if users:
-        raise ServiceError(
-            _(
-                "“%(table)s” is in use (%(where)s) and cannot be deleted.",
-                table=table.name,
-                where=", ".join(users),
-            )
+        return _(
+            "“%(table)s” is in use (%(where)s) and cannot be deleted.",
+            table=table.name,
+            where=", ".join(users),
         )
+    return None
+
+
+def delete_table(table: Table) -> None:
+    """Delete a table nothing refers to; a table with meetings (or anything else) is refused."""
+    refusal = table_deletion_refusal(table)
+    if refusal:
+        raise ServiceError(refusal)
     db.session.delete(table)
     db.session.flush()

@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import abort, flash, g, request
+from flask import abort, flash, g, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -79,3 +79,40 @@ def safe_next_url(target: str | None) -> str | None:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return None
+
+
+CONFIRMED_FIELD = "confirmed"
+
+
+def confirmation(
+    title: str,
+    consequences: list[str],
+    confirm_label: str,
+    back_url: str,
+    refusal: str | None = None,
+):
+    """Ask before an action that cannot be undone, without JavaScript.
+
+    Returns None when the request is a POST carrying the `confirmed` field: the caller goes ahead.
+    Otherwise returns the confirmation page (for a GET, and for a POST without `confirmed`, such as
+    an old form): it says what will happen (`consequences`) and posts back to the same address with
+    `confirmed` and the fields the first POST carried; `back_url` leaves everything as it is. With
+    `refusal`, the page says why it cannot be done instead and offers no button."""
+    if request.method == "POST" and request.form.get(CONFIRMED_FIELD):
+        return None
+    carried = [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name not in ("csrf_token", CONFIRMED_FIELD)
+    ]
+    return render_template(
+        "confirm.html",
+        title=title,
+        consequences=consequences,
+        confirm_label=confirm_label,
+        back_url=back_url,
+        refusal=refusal,
+        action=request.full_path.rstrip("?"),
+        carried=carried,
+        confirmed_field=CONFIRMED_FIELD,
+    )

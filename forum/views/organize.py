@@ -1,8 +1,8 @@
 """Organizer pages: creating an event and setting it up (settings, status, sessions, tables, outbox)."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -17,7 +17,7 @@ from ..forms.events import (
 )
 from ..models import EVENT_STATUSES, MeetingSession, OutboxMessage, Participant, Slot, Table
 from ..services import ServiceError, events
-from .common import get_owned_or_404, organizer_required, refuse
+from .common import confirmation, get_owned_or_404, organizer_required, refuse
 
 bp = Blueprint("organize", __name__)
 
@@ -150,10 +150,30 @@ def edit_session(event, session_id):
     return render_template("organize/session_edit.html", event=event, session=session, form=form)
 
 
-@bp.post("/e/<slug>/organize/sessions/<int:session_id>/delete")
+@bp.route("/e/<slug>/organize/sessions/<int:session_id>/delete", methods=["GET", "POST"])
 @organizer_required
 def delete_session(event, session_id):
     session = get_owned_or_404(MeetingSession, session_id, event)
+    page = confirmation(
+        _("Delete this session?"),
+        [
+            ngettext(
+                "%(session)s on %(day)s, %(start)s–%(end)s, and its %(num)d slot will be deleted.",
+                "%(session)s on %(day)s, %(start)s–%(end)s, and its %(num)d slots will be deleted.",
+                len(session.slots),
+                session=session.name or _("The session"),
+                day=format_date(session.day, "full"),
+                start=session.starts_at.strftime("%H:%M"),
+                end=session.ends_at.strftime("%H:%M"),
+            ),
+            _("This cannot be undone."),
+        ],
+        _("Delete the session"),
+        url_for("organize.sessions", slug=event.slug),
+        refusal=events.session_deletion_refusal(session),
+    )
+    if page is not None:
+        return page
     try:
         events.delete_session(session)
     except ServiceError as error:
@@ -197,10 +217,24 @@ def edit_table(event, table_id):
     return render_template("organize/table_edit.html", event=event, table=table, form=form)
 
 
-@bp.post("/e/<slug>/organize/tables/<int:table_id>/delete")
+@bp.route("/e/<slug>/organize/tables/<int:table_id>/delete", methods=["GET", "POST"])
 @organizer_required
 def delete_table(event, table_id):
     table = get_owned_or_404(Table, table_id, event)
+    page = confirmation(
+        _("Delete this table?"),
+        [
+            _("“%(table)s” will be deleted.", table=table.name)
+            if not table.room
+            else _("“%(table)s” (%(room)s) will be deleted.", table=table.name, room=table.room),
+            _("This cannot be undone; you can add a new table later."),
+        ],
+        _("Delete the table"),
+        url_for("organize.tables", slug=event.slug),
+        refusal=events.table_deletion_refusal(table),
+    )
+    if page is not None:
+        return page
     try:
         events.delete_table(table)
     except ServiceError as error:

@@ -9,7 +9,7 @@ from ..forms.registration import ORGANISATION_KIND_NAMES, InvitationForm, langua
 from ..models import Participant, User
 from ..models.events import PARTICIPANT_STATUSES
 from ..services import ServiceError, registrations
-from .common import get_owned_or_404, organizer_required, refuse
+from .common import confirmation, get_owned_or_404, organizer_required, refuse
 
 bp = Blueprint("registrations", __name__)
 
@@ -61,9 +61,34 @@ def approve(event, participant_id):
     return _decide(event, participant_id, approve=True)
 
 
-@bp.post("/e/<slug>/organize/participants/<int:participant_id>/reject")
+@bp.route("/e/<slug>/organize/participants/<int:participant_id>/reject", methods=["GET", "POST"])
 @organizer_required
 def reject(event, participant_id):
+    participant = _participant_or_404(event, participant_id)
+    organisation = participant.organisation
+    name = participant.user.name
+    page = confirmation(
+        _("Reject this registration?"),
+        [
+            _(
+                "%(name)s (%(organisation)s) is told by e-mail that the registration is not accepted.",
+                name=name,
+                organisation=organisation.name,
+            )
+            if organisation
+            else _("%(name)s is told by e-mail that the registration is not accepted.", name=name),
+            _(
+                "They can no longer request or attend meetings at this event. You can approve them again later."
+            ),
+        ],
+        _("Reject %(name)s", name=name),
+        url_for("registrations.participants", slug=event.slug, status=_status_filter()),
+        refusal=None
+        if participant.status != "rejected"
+        else _("%(name)s is rejected already.", name=name),
+    )
+    if page is not None:
+        return page
     return _decide(event, participant_id, approve=False)
 
 

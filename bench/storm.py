@@ -458,8 +458,8 @@ def _pick(values):
 
 
 class Participant:
-    def __init__(self, browser: Browser, people: dict[str, list[int]]):
-        self.browser, self.people = browser, people
+    def __init__(self, browser: Browser, people: dict[str, list[int]], me: int):
+        self.browser, self.people, self.me = browser, people, me  # `me`: index in the people
 
     def step(self) -> None:
         action = random.choices(
@@ -516,7 +516,9 @@ class Participant:
             self.browser.post(Site.mark.format(slug=DAY_SLUG, meeting=meeting), {"status": status})
 
     def _someone(self, slug: str) -> int:
-        return random.choice(self.people[slug])
+        """Another participant of the event (hardly anyone asks to meet themselves)."""
+        others = self.people[slug][: self.me] + self.people[slug][self.me + 1 :]
+        return random.choice(others)
 
 
 class Organizer:
@@ -586,8 +588,9 @@ def storm(args, seeded: Seeded) -> Tally:
                 Organizer(browser, seeded.runs, publish_at if index == 0 else float("inf"))
             )
         else:
-            browser.log_in(seeded.emails[index % len(seeded.emails)])
-            actors.append(Participant(browser, seeded.people))
+            me = index % len(seeded.emails)
+            browser.log_in(seeded.emails[me])
+            actors.append(Participant(browser, seeded.people, me))
     tally.records.clear()  # signing in is not part of the storm
 
     def act(actor):

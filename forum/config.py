@@ -42,6 +42,8 @@ class Config:
     # Seconds a web request waits for Redis to connect / to answer before running the job in-process.
     REDIS_CONNECT_TIMEOUT = float(os.environ.get("REDIS_CONNECT_TIMEOUT", "1"))
     REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "2"))
+    # Seconds a process works without Redis after it failed to answer, before trying it again.
+    REDIS_RETRY_AFTER = float(os.environ.get("REDIS_RETRY_AFTER", "30"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None

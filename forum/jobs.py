@@ -14,6 +14,7 @@ import contextlib
 import importlib
 import logging
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import Flask, current_app, has_request_context
@@ -27,6 +28,8 @@ _executor_lock = threading.Lock()
 _pending: set[Future] = set()
 _worker_app: Flask | None = None
 _AFTER_COMMIT_KEY = "jobs_after_commit"
+_redis_lock = threading.Lock()
+_redis_failed_until: dict[str, float] = {}  # REDIS_URL -> monotonic time to try it again
 
 
 def _resolve(name: str):
@@ -63,6 +66,32 @@ def perform(name: str, *args):
     return _run(_worker_app, name, args)
 
 
+def redis_in_use(app: Flask | None = None) -> bool:
+    """REDIS_URL is set, and Redis has not failed this process in the last REDIS_RETRY_AFTER
+    seconds (while it is down, requests do not each wait for its timeouts)."""
+    url = (app or current_app).config.get("REDIS_URL")
+    if not url:
+        return False
+    with _redis_lock:
+        return time.monotonic() >= _redis_failed_until.get(url, 0.0)
+
+
+def redis_failed(error: Exception, app: Flask | None = None) -> None:
+    """Remember that Redis did not answer: it is tried again after REDIS_RETRY_AFTER seconds."""
+    config = (app or current_app).config
+    with _redis_lock:
+        _redis_failed_until[config["REDIS_URL"]] = time.monotonic() + config.get(
+            "REDIS_RETRY_AFTER", 30.0
+        )
+    log.error("Redis at REDIS_URL did not answer (%s); working without it for a while", error)
+
+
+def forget_redis_failures() -> None:
+    """Try Redis again at once (the tests start each from a clean slate)."""
+    with _redis_lock:
+        _redis_failed_until.clear()
+
+
 def redis_connection(app: Flask | None = None):
     """A client of REDIS_URL that gives up quickly when Redis does not answer (one retry)."""
     from redis import Redis
@@ -91,13 +120,15 @@ def enqueue(name: str, *args, timeout: int | None = None, if_not_queued: str | N
     if app.config.get("REDIS_URL"):
         from rq import Queue
 
-        try:
-            Queue("forum", connection=redis_connection(app)).enqueue(
-                perform, name, *args, job_timeout=timeout
-            )
-            return
-        except (RedisError, OSError) as error:
-            log.error("could not queue background job %s%r on Redis: %s", name, args, error)
+        if redis_in_use(app):
+            try:
+                Queue("forum", connection=redis_connection(app)).enqueue(
+                    perform, name, *args, job_timeout=timeout
+                )
+                return
+            except (RedisError, OSError) as error:
+                redis_failed(error, app)
+        log.error("could not queue background job %s%r on Redis", name, args)
         if if_not_queued is not None:
             _run_now(app, if_not_queued, args)
             return

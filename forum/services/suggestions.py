@@ -567,18 +567,16 @@ def _queued_key(event_id: int) -> str:
 
 def _claim_refresh(event_id: int) -> bool:
     """True for the first change since the last refresh started: only that one enqueues a job.
-    Without Redis (or when it does not answer) the claim is this process's own."""
+    Without Redis (or while it does not answer) the claim is this process's own."""
     from redis.exceptions import RedisError
 
-    from ..jobs import redis_connection
+    from ..jobs import redis_connection, redis_failed, redis_in_use
 
-    if current_app.config.get("REDIS_URL"):
+    if redis_in_use():
         try:
             return bool(redis_connection().set(_queued_key(event_id), 1, nx=True, ex=600))
         except (RedisError, OSError) as error:
-            log.error(
-                "could not claim the suggestions refresh of event %d on Redis: %s", event_id, error
-            )
+            redis_failed(error)
     with _queued_lock:
         if event_id in _queued_events:
             return False
@@ -589,19 +587,15 @@ def _claim_refresh(event_id: int) -> bool:
 def _release_refresh(event_id: int) -> None:
     from redis.exceptions import RedisError
 
-    from ..jobs import redis_connection
+    from ..jobs import redis_connection, redis_failed, redis_in_use
 
     with _queued_lock:
         _queued_events.discard(event_id)
-    if current_app.config.get("REDIS_URL"):
+    if redis_in_use():
         try:
             redis_connection().delete(_queued_key(event_id))
         except (RedisError, OSError) as error:  # the claim expires by itself after ten minutes
-            log.error(
-                "could not release the suggestions refresh of event %d on Redis: %s",
-                event_id,
-                error,
-            )
+            redis_failed(error)
 
 
 def request_refresh(event_id: int) -> None:

@@ -5,9 +5,10 @@ process can import them; each runs inside an application context with its own se
 
 Jobs are queued once the transaction that asks for them has committed (`enqueue_after_commit`).
 Redis being unreachable then never turns a saved change into an error page: connections give up
-after REDIS_CONNECT_TIMEOUT / REDIS_SOCKET_TIMEOUT seconds, the failure is logged, and the job
-runs in the in-process worker instead (or, for a job that must not run in a web process, its
-`if_not_queued` function records the failure at once).
+after REDIS_CONNECT_TIMEOUT / REDIS_SOCKET_TIMEOUT seconds, the failure is logged, the process
+leaves Redis alone for REDIS_RETRY_AFTER seconds, and the job runs in the in-process worker
+instead (or, for a job that must not run in a web process, its `if_not_queued` function records
+the failure at once). See docs/operations.md.
 """
 
 import contextlib

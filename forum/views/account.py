@@ -1,11 +1,12 @@
 """The signed-in user's own profile and password."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 
 from ..forms.auth import ChangePasswordForm, ProfileForm
 from ..services import ServiceError, accounts
+from .auth import sign_in
 from .common import refuse
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -36,6 +37,21 @@ def password():
         except ServiceError as error:
             refuse(form, error)
         else:
-            flash(_("Your password is changed."), "success")
+            # A fresh session for this browser; every other one (and any copy of this one) ended.
+            remembered = (
+                current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            )
+            sign_in(current_user._get_current_object(), remember=remembered)
+            flash(_("Your password is changed. Other sessions are signed out."), "success")
             return redirect(url_for("account.profile"))
     return render_template("account/password.html", form=form)
+
+
+@bp.post("/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every session of the account: other browsers, remembered devices, copied cookies."""
+    accounts.end_all_sessions(current_user)
+    logout_user()
+    flash(_("You are signed out everywhere."), "success")
+    return redirect(url_for("auth.login"))

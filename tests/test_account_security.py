@@ -1,11 +1,15 @@
 """Account security: open redirects, sessions that end, throttling that stops guessing without
 locking out the owner, invitation links bound to their address, no user enumeration."""
 
+import threading
+import time
+from datetime import timedelta
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Opportunity
+from forum.models import LoginAttempt, LoginThrottle, Opportunity, OutboxMessage, utcnow
 from forum.services import accounts
 from forum.views.common import safe_next_url
 
@@ -202,3 +206,183 @@ def test_remember_cookie_is_same_site_and_secure_in_production(app, make_user, p
 
     production = Config(Path(app.instance_path))
     assert production.REMEMBER_COOKIE_SECURE and production.REMEMBER_COOKIE_SAMESITE == "Lax"
+
+
+# --- item 4: throttling that stops guessing without locking out the owner or a venue ------------
+
+
+def wrong_sign_in(client, email="ada@example.org", address="203.0.113.9", password="wrong pass!"):
+    return client.post_form(
+        "/auth/login",
+        {"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def checked_passwords() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(LoginAttempt))
+
+
+def test_forty_parallel_guesses_check_no_more_passwords_than_allowed(app, make_user):
+    """Each thread is a browser with its own application context, session and connection."""
+    make_user()
+    allowed = app.config["LOGIN_ACCOUNT_FREE_FAILURES"]
+    attempts = 40
+    barrier = threading.Barrier(attempts)
+    statuses, errors = [], []
+
+    def guess():
+        try:
+            with app.app_context():
+                client = app.test_client()
+                token = client.csrf_token()
+                barrier.wait(timeout=60)
+                response = client.post(
+                    "/auth/login",
+                    data={
+                        "email": "ada@example.org",
+                        "password": "wrong pass!",
+                        "csrf_token": token,
+                    },
+                    environ_base={"REMOTE_ADDR": "198.51.100.7"},
+                )
+                statuses.append(response.status_code)
+                db.session.remove()
+        except Exception as error:  # reported below: a thread must not fail silently
+            errors.append(error)
+
+    threads = [threading.Thread(target=guess) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert len(statuses) == attempts
+    assert checked_passwords() == allowed
+    assert statuses.count(200) == allowed
+    assert statuses.count(429) == attempts - allowed
+
+
+def test_delays_grow_with_every_further_failure(app, client, make_user):
+    make_user()
+    rule = accounts._rule("LOGIN_ACCOUNT")
+    free = app.config["LOGIN_ACCOUNT_FREE_FAILURES"]
+    assert rule.delay(free - 1) == timedelta(0)
+    assert rule.delay(free) == app.config["LOGIN_ACCOUNT_FIRST_DELAY"]
+    assert rule.delay(free + 1) == 2 * app.config["LOGIN_ACCOUNT_FIRST_DELAY"]
+    assert rule.delay(free + 50) == app.config["LOGIN_ACCOUNT_MAX_DELAY"]
+    for _ in range(free):
+        assert wrong_sign_in(client).status_code == 200
+    assert wrong_sign_in(client).status_code == 429
+    # once the delay has passed, one more guess is checked, then a longer wait
+    key = "account:203.0.113.9:ada@example.org"
+    db.session.execute(
+        LoginThrottle.__table__.update()
+        .where(LoginThrottle.key == key)
+        .values(last_failure_at=utcnow() - app.config["LOGIN_ACCOUNT_FIRST_DELAY"])
+    )
+    db.session.commit()
+    assert wrong_sign_in(client).status_code == 200
+    response = wrong_sign_in(client)
+    assert response.status_code == 429
+    assert "try again in 60 seconds" in response.get_data(as_text=True)
+    assert checked_passwords() == free + 1
+
+
+def test_the_owner_elsewhere_is_not_locked_out_by_a_guesser(app, client, make_user, password):
+    make_user()
+    for _ in range(app.config["LOGIN_ACCOUNT_FREE_FAILURES"] + 3):
+        wrong_sign_in(client, address="203.0.113.66")
+    owner = app.test_client()
+    response = wrong_sign_in(owner, address="192.0.2.10", password=password)
+    assert response.status_code == 302
+    assert signed_in(owner)
+
+
+def test_a_venue_sharing_one_address_is_not_locked_out(app, make_user, password):
+    """Dozens of people behind one address mistyping now and then still sign in."""
+    users = [make_user(f"guest{n}@example.org", f"Guest {n}") for n in range(12)]
+    venue = "192.0.2.200"
+    for user in users:
+        browser = app.test_client()
+        for _ in range(3):
+            assert wrong_sign_in(browser, user.email, venue).status_code == 200
+        assert wrong_sign_in(browser, user.email, venue, password).status_code == 302
+
+
+def test_a_success_gives_back_the_failures_of_its_pair(app, client, make_user, password):
+    make_user()
+    free = app.config["LOGIN_ACCOUNT_FREE_FAILURES"]
+    for _ in range(free - 1):
+        wrong_sign_in(client)
+    assert wrong_sign_in(client, password=password).status_code == 302
+    client.post_form("/auth/logout")
+    for _ in range(free - 1):
+        assert wrong_sign_in(client).status_code == 200
+
+
+@pytest.mark.parametrize("proxies, expected", [(0, "10.0.0.1"), (1, "198.51.100.23")])
+def test_the_client_address_is_read_through_the_trusted_proxies(
+    backend_app, proxies, expected, make_user
+):
+    from pathlib import Path
+
+    from forum import create_app
+    from forum.config import TestingConfig
+
+    config = TestingConfig(
+        Path(backend_app.instance_path), backend_app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    config.TRUSTED_PROXIES = proxies
+    app = create_app(config)
+    from forum.views.common import client_address
+
+    seen = []
+    app.add_url_rule("/_address", "address", lambda: seen.append(client_address()) or "ok")
+    app.test_client().get(
+        "/_address",
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        headers={"X-Forwarded-For": "203.0.113.1, 198.51.100.23"},
+    )
+    assert seen == [expected]
+
+
+# --- item 8: no user enumeration ---------------------------------------------------------------
+
+
+def test_sign_up_gives_the_same_answer_for_a_taken_address(client, make_user, password):
+    make_user()
+
+    def sign_up(email):
+        response = client.post_form(
+            "/auth/signup",
+            {
+                "name": "X",
+                "email": email,
+                "password": password,
+                "confirm": password,
+                "locale": "en",
+            },
+        )
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        return response.status_code, page.replace(email, "EMAIL")
+
+    assert sign_up("ada@example.org") == sign_up("new@example.org")
+    recipients = sorted(db.session.scalars(select(OutboxMessage.recipient)))
+    assert recipients == ["ada@example.org", "new@example.org"]
+
+
+def test_signing_in_takes_as_long_for_an_unknown_address(app, client, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:150000")
+    monkeypatch.delitem(app.config, "_DUMMY_PASSWORD_HASH", raising=False)
+    make_user()
+
+    def duration(email, address):
+        started = time.perf_counter()
+        assert wrong_sign_in(client, email, address).status_code == 200
+        return time.perf_counter() - started
+
+    known = min(duration("ada@example.org", f"192.0.2.{n}") for n in range(3))
+    unknown = min(duration("nobody@example.org", f"192.0.2.{n}") for n in range(3))
+    assert unknown > known * 0.6, (known, unknown)

@@ -1,6 +1,7 @@
 """Account security: open redirects, sessions that end, throttling that stops guessing without
 locking out the owner, invitation links bound to their address, no user enumeration."""
 
+import re
 import threading
 import time
 from datetime import timedelta
@@ -386,3 +387,85 @@ def test_signing_in_takes_as_long_for_an_unknown_address(app, client, make_user,
     known = min(duration("ada@example.org", f"192.0.2.{n}") for n in range(3))
     unknown = min(duration("nobody@example.org", f"192.0.2.{n}") for n in range(3))
     assert unknown > known * 0.6, (known, unknown)
+
+
+# --- item 6: invitation links bound to the invited address; sensible expiries ----------------
+
+
+def test_an_invitation_link_only_works_for_the_invited_address(
+    app, client, login, organizer, event, make_user
+):
+    from forum.models import Invitation, Participant
+
+    login(client, organizer)
+    response = client.post_form(f"/e/{event.slug}/organize/organizers", {"email": "co@example.org"})
+    assert response.status_code == 302
+    message = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "co@example.org")
+    )
+    token = re.search(r"/invitations/([A-Za-z0-9_-]+)", message.body).group(1)
+    client.post_form("/auth/logout")
+
+    mallory = make_user("mallory@example.org", "Mallory")
+    login(client, mallory)
+    page = client.get(f"/invitations/{token}").get_data(as_text=True)
+    assert "sent to another e-mail address" in page
+    response = client.post_form(f"/invitations/{token}", follow_redirects=True)
+    assert "sent to another e-mail address" in response.get_data(as_text=True)
+    assert client.get(f"/e/{event.slug}/organize/participants").status_code == 403
+    assert db.session.scalar(select(Invitation.accepted_at)) is None
+    client.post_form("/auth/logout")
+
+    co = make_user("CO@example.org".lower(), "Cho")
+    login(client, co)
+    assert client.post_form(f"/invitations/{token}").status_code == 302
+    assert client.get(f"/e/{event.slug}/organize/participants").status_code == 200
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Participant).where(Participant.user_id == mallory.id)
+        )
+        == 0
+    )
+
+
+def test_an_imported_participants_link_lasts_days_and_a_reset_link_an_hour(
+    app, make_user, monkeypatch
+):
+    user = make_user()
+    welcome = accounts.reset_token(user, welcome=True)
+    reset = accounts.reset_token(user)
+    assert app.config["WELCOME_LINK_MAX_AGE"] == 14 * 86400
+    assert app.config["PASSWORD_RESET_MAX_AGE"] == 3600
+    monkeypatch.setitem(app.config, "PASSWORD_RESET_MAX_AGE", -1)  # every reset link is old
+    assert accounts.user_for_reset_token(reset) is None
+    assert accounts.user_for_reset_token(welcome) == user
+    monkeypatch.setitem(app.config, "WELCOME_LINK_MAX_AGE", -1)
+    assert accounts.user_for_reset_token(welcome) is None
+
+
+def test_the_import_email_gives_the_days_its_link_lasts(app, client, login, make_user, make_event):
+    import io
+
+    organizer = make_user("org@example.org", "Organizer")
+    event = make_event(organizer=organizer)
+    login(client, organizer)
+    header = "email,name,organisation,organisation_kind,country,website,job_title,languages,locale"
+    csv = f"{header}\njiyoung@example.ac.kr,Kim Jiyoung,SNU,tlo,KR,,TLO,en,en\n"
+    page = client.post_form(
+        f"/e/{event.slug}/organize/import",
+        {"kind": "participants", "file": (io.BytesIO(csv.encode()), "people.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    from html import unescape
+
+    rows = unescape(re.search(r'name="rows" type="hidden" value="([^"]+)"', page).group(1))
+    client.post_form(
+        f"/e/{event.slug}/organize/import/confirm", {"kind": "participants", "rows": rows}
+    )
+    message = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "jiyoung@example.ac.kr")
+    )
+    assert "within 14 days" in message.body
+    token = re.search(r"/auth/reset/([^\s]+)", message.body).group(1)
+    assert app.config["WELCOME_LINK_MAX_AGE"] == 14 * 86400
+    assert accounts.user_for_reset_token(token).email == "jiyoung@example.ac.kr"

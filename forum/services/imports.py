@@ -731,16 +731,18 @@ def _tell_imported(event: Event, user: User, invited: bool) -> None:
     event_link = url_for("events.show", slug=event.slug, _external=True)
     with force_locale(user.locale or "en"):
         if invited:
-            minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+            days = current_app.config["WELCOME_LINK_MAX_AGE"] // 86400
             body = _(
                 "Hello %(name)s,\n\nThe organizers of %(event)s registered you on Forum, where you can publish "
                 "offers and needs and request meetings. To choose your password, open this link within "
-                "%(minutes)d minutes:\n%(link)s\n\nLater, ask for a new link on the sign-in page "
+                "%(days)d days:\n%(link)s\n\nLater, ask for a new link on the sign-in page "
                 "(“Forgot your password?”):\n%(reset)s\n\nThe event: %(event_link)s",
                 name=user.name,
                 event=event.name,
-                minutes=minutes,
-                link=url_for("auth.reset_password", token=reset_token(user), _external=True),
+                days=days,
+                link=url_for(
+                    "auth.reset_password", token=reset_token(user, welcome=True), _external=True
+                ),
                 reset=url_for("auth.request_reset", _external=True),
                 event_link=event_link,
             )

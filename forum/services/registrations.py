@@ -294,7 +294,17 @@ def find_invitation(token: str) -> Invitation | None:
 
 
 def accept_invitation(invitation: Invitation, user: User) -> Participant:
-    """The user becomes an approved organizer; a participant keeps their organisation."""
+    """The user becomes an approved organizer; a participant keeps their organisation. Only the
+    account with the invited address may accept: a forwarded or leaked link is no use to others."""
+    if normalise_email(user.email) != normalise_email(invitation.email):
+        raise ServiceError(
+            _(
+                "This invitation was sent to another e-mail address. Sign in with the account of "
+                "that address to accept it, or ask the organizers to invite this one."
+            )
+        )
+    if user.confirmation_pending:
+        raise ServiceError(_("Please confirm your address first."))
     # One conditional UPDATE makes the token single-use even when it is accepted twice at once.
     now = utcnow()
     claimed = db.session.execute(

@@ -50,7 +50,7 @@ from . import ServiceError
 from .accounts import find_user, hash_password, normalise_email, reset_token
 from .mail import send_mail
 from .opportunities import DEFAULT_AREAS, OpportunityDetails, publish_opportunity, technology_areas
-from .registrations import find_participant
+from .registrations import add_organisation_owner, find_participant
 
 log = logging.getLogger(__name__)
 
@@ -708,6 +708,7 @@ def _import_participants(event: Event, rows: list[dict], result: ImportResult) -
                 created_by_id=user.id,
             )
             db.session.add(organisation)
+            add_organisation_owner(organisation, user)
             result.organisations_created += 1
         organisations[key] = organisation
         db.session.add(

@@ -63,7 +63,9 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def sign_up(email: str, password: str, name: str, locale: str | None) -> User | None:
+def sign_up(
+    email: str, password: str, name: str, locale: str | None, next_url: str | None = None
+) -> User | None:
     """Create an account waiting for its address to be confirmed, and e-mail the link. For an
     address that has an account already, e-mail its owner instead: the answer and the time taken
     are the same either way, so sign-up does not tell who has an account."""
@@ -81,7 +83,7 @@ def sign_up(email: str, password: str, name: str, locale: str | None) -> User | 
     )
     db.session.add(user)
     db.session.flush()
-    _send_confirmation(user)
+    _send_confirmation(user, next_url)
     return user
 
 
@@ -100,9 +102,10 @@ def create_account(email: str, password: str, name: str, locale: str | None) -> 
     return user
 
 
-def _send_confirmation(user: User) -> None:
+def _send_confirmation(user: User, next_url: str | None = None) -> None:
+    """E-mail the link that confirms the address (and then goes on to `next_url`, a checked path)."""
     days = current_app.config["CONFIRMATION_MAX_AGE"] // 86400
-    link = url_for("auth.confirm", token=confirmation_token(user), _external=True)
+    link = url_for("auth.confirm", token=confirmation_token(user), next=next_url, _external=True)
     with force_locale(user.locale or "en"):
         send_mail(
             user.email,

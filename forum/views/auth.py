@@ -24,7 +24,10 @@ def signup():
     form = SignUpForm()
     if form.validate_on_submit():
         # The same answer whether or not the address has an account (no user enumeration).
-        accounts.sign_up(form.email.data, form.password.data, form.name.data, form.locale.data)
+        next_url = safe_next_url(request.args.get("next"))
+        accounts.sign_up(
+            form.email.data, form.password.data, form.name.data, form.locale.data, next_url
+        )
         flash(
             _(
                 "We have e-mailed a link to %(email)s. Open it to finish creating your account.",
@@ -32,7 +35,7 @@ def signup():
             ),
             "success",
         )
-        return redirect(url_for("auth.login", next=safe_next_url(request.args.get("next"))))
+        return redirect(url_for("auth.login", next=next_url))
     return render_template("auth/signup.html", form=form)
 
 
@@ -45,7 +48,7 @@ def confirm(token):
     flash(_("Your address is confirmed. Welcome to Forum, %(name)s.", name=user.name), "success")
     if not current_user.is_authenticated:
         sign_in(user)
-    return redirect(url_for("main.index"))
+    return redirect(safe_next_url(request.args.get("next")) or url_for("main.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

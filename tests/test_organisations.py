@@ -168,3 +168,42 @@ def test_an_import_makes_the_first_imported_person_owner(app, make_user):
     users = {p.user.email: p.user for p in snu.participants}
     assert organisation_role(snu, users["first@example.org"]) == "owner"
     assert organisation_role(snu, users["second@example.org"]) is None
+
+
+def test_the_migration_makes_existing_creators_owners_and_downgrades(tmp_path):
+    """On a database of its own, from the revision before: data in, upgrade, check, downgrade."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from forum import create_app
+    from forum.config import TestingConfig
+
+    other = create_app(TestingConfig(tmp_path, f"sqlite:///{tmp_path / 'old.sqlite'}"))
+    with other.app_context():
+        upgrade(revision="0006_meeting_withdrawn_slot")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO user (id, email, password_hash, name, is_admin, created_at) "
+                    "VALUES (1, 'owner@example.org', 'x', 'Owner', 0, '2026-01-01 00:00:00')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO organisation (id, name, kind, country, description, created_by_id,"
+                    " created_at) VALUES (1, 'Created', 'company', 'KR', '', 1, "
+                    "'2026-01-01 00:00:00'), (2, 'Orphan', 'company', 'KR', '', NULL, "
+                    "'2026-01-01 00:00:00')"
+                )
+            )
+        upgrade(revision="0008_accounts_security")
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT organisation_id, user_id, role FROM organisation_member")
+            ).all()
+            pending = connection.execute(text("SELECT confirmation_pending FROM user")).scalar()
+        assert rows == [(1, 1, "owner")]
+        assert not pending  # existing accounts can sign in as before
+        downgrade(revision="0006_meeting_withdrawn_slot")
+        db.session.remove()
+        db.engine.dispose()

@@ -469,3 +469,19 @@ def test_the_import_email_gives_the_days_its_link_lasts(app, client, login, make
     token = re.search(r"/auth/reset/([^\s]+)", message.body).group(1)
     assert app.config["WELCOME_LINK_MAX_AGE"] == 14 * 86400
     assert accounts.user_for_reset_token(token).email == "jiyoung@example.ac.kr"
+
+
+def test_old_throttle_counts_are_pruned(app):
+    from forum.services import throttle
+
+    window = app.config["LOGIN_THROTTLE_WINDOW"]
+    db.session.add_all(
+        [
+            LoginThrottle(key="address:old", failures=9, last_failure_at=utcnow() - 2 * window),
+            LoginThrottle(key="address:new", failures=9, last_failure_at=utcnow()),
+        ]
+    )
+    db.session.commit()
+    assert throttle.prune(window) == 1
+    db.session.expire_all()
+    assert list(db.session.scalars(select(LoginThrottle.key))) == ["address:new"]

@@ -8,6 +8,7 @@ A sign-in that succeeds gives its reservations back. The counts are written on a
 their own and committed at once, whatever becomes of the request.
 """
 
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +21,9 @@ from ..models import LoginThrottle, utcnow
 
 KEY_LENGTH = 400
 _RACE_RETRIES = 3
+# About one attempt in this many also deletes the counts nobody needs any more (every guessed
+# address leaves a row), so that the table stays small without a scheduled job.
+_PRUNE_EVERY = 200
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ def reserve(keys_and_rules: list[tuple[str, Rule]]) -> timedelta | None:
     """Reserve one failure under every key, in one short transaction of its own; when one key
     asks to wait, nothing is reserved and the wait is returned."""
     now = utcnow()
+    if random.randrange(_PRUNE_EVERY) == 0:
+        prune(max(rule.forget_after for _key, rule in keys_and_rules))
     with db.engine.connect() as connection, connection.begin() as transaction:
         for key, rule in keys_and_rules:
             wait = _reserve_on(connection, key[:KEY_LENGTH], rule, now)
@@ -84,6 +90,17 @@ def reserve(keys_and_rules: list[tuple[str, Rule]]) -> timedelta | None:
                 transaction.rollback()
                 return wait
     return None
+
+
+def prune(older_than: timedelta) -> int:
+    """Delete the counts whose last failure is older than `older_than` (they count as nothing)."""
+    with db.engine.begin() as connection:
+        return connection.execute(
+            delete(LoginThrottle).where(
+                (LoginThrottle.last_failure_at < utcnow() - older_than)
+                | LoginThrottle.last_failure_at.is_(None)
+            )
+        ).rowcount
 
 
 def give_back(forget: list[str], refund: list[str]) -> None:

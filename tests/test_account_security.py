@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import LoginAttempt, LoginThrottle, Opportunity, OutboxMessage, utcnow
+from forum.models import LoginAttempt, LoginThrottle, Opportunity, OutboxMessage, User, utcnow
 from forum.services import accounts
 from forum.views.common import safe_next_url
 
@@ -485,3 +485,25 @@ def test_old_throttle_counts_are_pruned(app):
     assert throttle.prune(window) == 1
     db.session.expire_all()
     assert list(db.session.scalars(select(LoginThrottle.key))) == ["address:new"]
+
+
+def test_an_invitation_cannot_be_taken_by_changing_ones_address_to_the_invited_one(
+    client, login, organizer, event, make_user
+):
+    from forum.models import Invitation
+
+    login(client, organizer)
+    client.post_form(f"/e/{event.slug}/organize/organizers", {"email": "co@example.org"})
+    message = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "co@example.org")
+    )
+    token = re.search(r"/invitations/([A-Za-z0-9_-]+)", message.body).group(1)
+    client.post_form("/auth/logout")
+    mallory = make_user("mallory@example.org", "Mallory")
+    login(client, mallory)
+    client.post_form("/account/", {"name": "Mallory", "email": "co@example.org", "locale": "en"})
+    client.post_form(f"/invitations/{token}")
+    db.session.expire_all()
+    assert db.session.get(User, mallory.id).email == "mallory@example.org"
+    assert db.session.scalar(select(Invitation.accepted_at)) is None
+    assert client.get(f"/e/{event.slug}/organize/participants").status_code == 403

@@ -291,7 +291,18 @@ def test_profile_edit_and_preferred_language(client, make_user, login):
     )
     assert response.status_code == 302
     db.session.refresh(user)
-    assert (user.name, user.email, user.locale) == ("Ada K.", "ada.k@example.org", "en")
+    # the new address is used once its owner opens the link sent to it
+    assert (user.name, user.email, user.locale) == ("Ada K.", "ada@example.org", "en")
+    message = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "ada.k@example.org")
+    )
+    link = re.search(r"http://localhost(/account/email/\S+)", message.body).group(1)
+    assert client.get(link).status_code == 302
+    db.session.refresh(user)
+    assert user.email == "ada.k@example.org"
+    assert client.get("/account/email/garbage").status_code == 302
+    db.session.refresh(user)
+    assert user.email == "ada.k@example.org"
 
 
 def test_account_pages_need_sign_in(client):

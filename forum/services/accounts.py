@@ -365,14 +365,60 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     db.session.flush()
 
 
-def update_profile(user: User, name: str, email: str, locale: str | None) -> None:
+_EMAIL_CHANGE_SALT = "forum-change-address"
+
+
+def update_profile(user: User, name: str, email: str, locale: str | None) -> str | None:
+    """Save name and language at once; a new e-mail address only once its owner opens the link
+    sent to it (an address decides which invitations one may accept). Returns the new address
+    a link was sent to, if any."""
     other = find_user(email)
     if other is not None and other.id != user.id:
         raise ServiceError(_("Another account uses this e-mail address."), "email")
     user.name = name.strip()
-    user.email = normalise_email(email)
     user.locale = locale or None
     db.session.flush()
+    new_email = normalise_email(email)
+    if new_email == user.email:
+        return None
+    token = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_EMAIL_CHANGE_SALT).dumps(
+        {"user": user.id, "email": new_email}
+    )
+    days = current_app.config["CONFIRMATION_MAX_AGE"] // 86400
+    with force_locale(user.locale or "en"):
+        send_mail(
+            new_email,
+            _("Confirm your new Forum e-mail address"),
+            _(
+                "Hello %(name)s,\n\nTo use this address for your Forum account, open this link "
+                "within %(days)d days:\n%(link)s\n\nIf you did not ask for this, ignore this message.",
+                name=user.name,
+                days=days,
+                link=url_for("account.confirm_email", token=token, _external=True),
+            ),
+        )
+    return new_email
+
+
+def confirm_email_change(token: str) -> User | None:
+    """Apply the address change the link confirms; None for a bad, old or overtaken link."""
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_EMAIL_CHANGE_SALT)
+    try:
+        data = serializer.loads(token, max_age=current_app.config["CONFIRMATION_MAX_AGE"])
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("user"), int):
+        return None
+    user = db.session.get(User, data["user"])
+    email = data.get("email")
+    if user is None or not isinstance(email, str):
+        return None
+    other = find_user(email)
+    if other is not None and other.id != user.id:
+        raise ServiceError(_("Another account uses this e-mail address."))
+    user.email = email
+    db.session.flush()
+    return user
 
 
 def create_admin(email: str, password: str, name: str) -> User:

@@ -18,11 +18,21 @@ def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         try:
-            accounts.update_profile(current_user, form.name.data, form.email.data, form.locale.data)
+            new_email = accounts.update_profile(
+                current_user, form.name.data, form.email.data, form.locale.data
+            )
         except ServiceError as error:
             refuse(form, error)
         else:
             flash(_("Your profile is saved."), "success")
+            if new_email:
+                flash(
+                    _(
+                        "We have e-mailed a link to %(email)s: your address changes when you open it.",
+                        email=new_email,
+                    ),
+                    "success",
+                )
             return redirect(url_for("account.profile"))
     return render_template("account/profile.html", form=form)
 
@@ -55,3 +65,18 @@ def sign_out_everywhere():
     logout_user()
     flash(_("You are signed out everywhere."), "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/email/<token>")
+def confirm_email(token):
+    """The link e-mailed to a new address: the address becomes the account's."""
+    try:
+        user = accounts.confirm_email_change(token[:500])
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("main.index"))
+    if user is None:
+        flash(_("This link has expired or is not right. Change your address again."), "error")
+    else:
+        flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
+    return redirect(url_for("main.index"))

@@ -507,3 +507,16 @@ def test_an_invitation_cannot_be_taken_by_changing_ones_address_to_the_invited_o
     assert db.session.get(User, mallory.id).email == "mallory@example.org"
     assert db.session.scalar(select(Invitation.accepted_at)) is None
     assert client.get(f"/e/{event.slug}/organize/participants").status_code == 403
+
+
+def test_sign_up_cannot_flood_a_mailbox(app, client, make_user, password):
+    make_user()
+    form = {"name": "X", "email": "ada@example.org", "password": password, "confirm": password}
+    for _ in range(app.config["RESET_ACCOUNT_FREE_FAILURES"]):
+        assert client.post_form("/auth/signup", dict(form, locale="en")).status_code == 302
+    response = client.post_form("/auth/signup", dict(form, locale="en"))
+    assert response.status_code == 429
+    assert (
+        db.session.scalar(select(func.count()).select_from(OutboxMessage))
+        == (app.config["RESET_ACCOUNT_FREE_FAILURES"])
+    )

@@ -64,11 +64,25 @@ def find_user(email: str) -> User | None:
 
 
 def sign_up(
-    email: str, password: str, name: str, locale: str | None, next_url: str | None = None
+    email: str,
+    password: str,
+    name: str,
+    locale: str | None,
+    next_url: str | None = None,
+    address: str = "unknown",
 ) -> User | None:
     """Create an account waiting for its address to be confirmed, and e-mail the link. For an
     address that has an account already, e-mail its owner instead: the answer and the time taken
-    are the same either way, so sign-up does not tell who has an account."""
+    are the same either way, so sign-up does not tell who has an account. Throttled like reset
+    requests (both send mail to the address given)."""
+    wait = throttle.reserve(
+        [
+            (f"reset:{normalise_email(email)}", _rule("RESET_ACCOUNT")),
+            (f"signup-address:{address[:64]}", _rule("LOGIN_ADDRESS")),
+        ]
+    )
+    if wait is not None:
+        raise Throttled(wait)
     password_hash = hash_password(password)  # hashed in both cases: the same time taken
     existing = find_user(email)
     if existing is not None:

@@ -25,9 +25,18 @@ def signup():
     if form.validate_on_submit():
         # The same answer whether or not the address has an account (no user enumeration).
         next_url = safe_next_url(request.args.get("next"))
-        accounts.sign_up(
-            form.email.data, form.password.data, form.name.data, form.locale.data, next_url
-        )
+        try:
+            accounts.sign_up(
+                form.email.data,
+                form.password.data,
+                form.name.data,
+                form.locale.data,
+                next_url,
+                client_address(),
+            )
+        except accounts.Throttled as error:
+            refuse(form, error)
+            return render_template("auth/signup.html", form=form), 429
         flash(
             _(
                 "We have e-mailed a link to %(email)s. Open it to finish creating your account.",

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .config import Config
@@ -45,6 +46,11 @@ def create_app(config=None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_object(config if config is not None else Config(Path(app.instance_path)))
     logging.basicConfig(level=logging.INFO)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        # The client address (sign-in throttling) and the scheme come from the proxies' headers,
+        # trusting only the given number of them; with none, those headers are ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     db.init_app(app)
     migrate.init_app(
@@ -60,11 +66,15 @@ def create_app(config=None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
-    from . import models
+    from . import models  # noqa: F401  (every table registered before the first request)
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+    def load_user(login_id: str):
+        # "<user id>:<session secret>": an ended session (signed out, everywhere, password
+        # changed or reset) no longer loads anyone, from the session or the remember cookie.
+        from .services.accounts import user_for_session
+
+        return user_for_session(login_id)
 
     # Ids in URLs beyond an INTEGER are no row's id: 404 rather than a database error.
     app.url_map.converters["int"] = DatabaseIdConverter

@@ -55,20 +55,40 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long session at the venue stays valid
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    PASSWORD_RESET_MAX_AGE = 3600
-    LOGIN_MAX_FAILURES_PER_EMAIL = 5
-    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
-    LOGIN_THROTTLE_WINDOW = timedelta(minutes=15)
+    # Link lifetimes (seconds, days): a reset asked for on the sign-in page is short-lived; the
+    # first link of an account an organizer imported, a sign-up's confirmation link and an
+    # invitation to co-organize wait days for their reader.
+    PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
+    WELCOME_LINK_MAX_AGE = int(os.environ.get("WELCOME_LINK_DAYS", "14")) * 86400
+    CONFIRMATION_MAX_AGE = int(os.environ.get("CONFIRMATION_DAYS", "7")) * 86400
+    # Sign-in throttling (docs/accounts.md): per account at one client address, a few free
+    # failures, then delays that double; per client address (a venue shares one) far more lenient.
+    LOGIN_ACCOUNT_FREE_FAILURES = 5
+    LOGIN_ACCOUNT_FIRST_DELAY = timedelta(seconds=30)
+    LOGIN_ACCOUNT_MAX_DELAY = timedelta(minutes=15)
+    LOGIN_ADDRESS_FREE_FAILURES = 200
+    LOGIN_ADDRESS_FIRST_DELAY = timedelta(seconds=1)
+    LOGIN_ADDRESS_MAX_DELAY = timedelta(seconds=30)
+    RESET_ACCOUNT_FREE_FAILURES = 3
+    RESET_ACCOUNT_FIRST_DELAY = timedelta(minutes=1)
+    RESET_ACCOUNT_MAX_DELAY = timedelta(hours=1)
+    LOGIN_THROTTLE_WINDOW = timedelta(
+        hours=1
+    )  # counts are forgotten this long after the last failure
+    # How many reverse proxies (load balancer, nginx) stand in front of Forum and set
+    # X-Forwarded-For/-Proto: the client address is read through that many; 0 trusts none.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Where Forum is reached: links in e-mails written outside a web request (jobs, commands).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     OPEN_EVENT_CREATION = _env_bool("OPEN_EVENT_CREATION", True)
-    INVITATION_MAX_AGE = timedelta(days=14)
+    INVITATION_MAX_AGE = timedelta(days=int(os.environ.get("INVITATION_DAYS", "14")))
     # Days a cancelled meeting stays in subscription feeds so that clients that keep events learn of it.
     CALENDAR_CANCELLED_RETENTION = int(os.environ.get("CALENDAR_CANCELLED_RETENTION", "30"))
 

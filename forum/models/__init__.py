@@ -1,6 +1,16 @@
 """All models, importable from one place (Alembic and the app need every table registered)."""
 
-from .accounts import ORGANISATION_KINDS, LoginAttempt, Organisation, OutboxMessage, User
+from .accounts import (
+    ORGANISATION_KINDS,
+    ORGANISATION_MEMBER_ROLES,
+    LoginAttempt,
+    LoginThrottle,
+    Organisation,
+    OrganisationMember,
+    OutboxMessage,
+    User,
+    UserSession,
+)
 from .base import MAX_ID, UTCDateTime, parse_id, utcnow
 from .events import (
     APPROVAL_MODES,
@@ -43,6 +53,7 @@ __all__ = [
     "OPPORTUNITY_KINDS",
     "OPPORTUNITY_TYPES",
     "ORGANISATION_KINDS",
+    "ORGANISATION_MEMBER_ROLES",
     "PARTNERSHIP_TYPES",
     "PRIORITIES",
     "REQUEST_STATUSES",
@@ -52,6 +63,7 @@ __all__ = [
     "Event",
     "Invitation",
     "LoginAttempt",
+    "LoginThrottle",
     "Meeting",
     "MeetingAttendee",
     "MeetingRequest",
@@ -59,6 +71,7 @@ __all__ = [
     "Notification",
     "Opportunity",
     "Organisation",
+    "OrganisationMember",
     "OutboxMessage",
     "Participant",
     "ScheduleRun",
@@ -70,6 +83,7 @@ __all__ = [
     "UTCDateTime",
     "Unavailability",
     "User",
+    "UserSession",
     "opportunity_area",
     "parse_id",
     "utcnow",

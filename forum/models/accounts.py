@@ -3,7 +3,17 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -31,11 +41,34 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(10))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Signed up but has not opened the link e-mailed to the address yet: cannot sign in.
+    confirmation_pending: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     participations: Mapped[list["Participant"]] = relationship(back_populates="user")  # noqa: F821
 
+    # The session this user object was loaded for or signed in with (Flask-Login's alternative
+    # id "<user id>:<session secret>"), set by services.accounts; not a column.
+    login_id = None
+
+    def get_id(self) -> str | None:
+        return self.login_id
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser: its secret (hashed) is part of the session and remember cookies, so
+    deleting the row ends that session, and deleting all of a user's rows ends every session."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Organisation(db.Model):
@@ -57,6 +90,28 @@ class Organisation(db.Model):
     participants: Mapped[list["Participant"]] = relationship(back_populates="organisation")  # noqa: F821
 
 
+ORGANISATION_MEMBER_ROLES = ("owner", "member")
+
+
+class OrganisationMember(db.Model):
+    """A person who speaks for an organisation: may change its shared profile. The first creator is
+    its owner; owners and members add further members. A registration at an event is not
+    membership."""
+
+    __tablename__ = "organisation_member"
+    __table_args__ = (CheckConstraint(f"role IN {ORGANISATION_MEMBER_ROLES}", name="role_known"),)
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(16), default="member")
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class LoginAttempt(db.Model):
     """One sign-in or reset attempt; recent failures throttle further attempts."""
 
@@ -71,6 +126,19 @@ class LoginAttempt(db.Model):
     address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-in attempts counted under one key (an account at an address, or an address),
+    incremented by one conditional UPDATE so that parallel attempts cannot check more passwords
+    than allowed."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (CheckConstraint("failures >= 0", name="failures_not_negative"),)
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OutboxMessage(db.Model):

@@ -396,7 +396,7 @@ def database_is_empty() -> bool:
 
 
 def _user(email: str, name: str, password: str, locale: str) -> User:
-    return accounts.find_user(email) or accounts.sign_up(email, password, name, locale)
+    return accounts.find_user(email) or accounts.create_account(email, password, name, locale)
 
 
 def create_demo(today: date | None = None) -> Event:

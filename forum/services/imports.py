@@ -50,7 +50,7 @@ from . import ServiceError
 from .accounts import find_user, hash_password, normalise_email, reset_token
 from .mail import send_mail
 from .opportunities import DEFAULT_AREAS, OpportunityDetails, publish_opportunity, technology_areas
-from .registrations import find_participant
+from .registrations import add_organisation_owner, find_participant
 
 log = logging.getLogger(__name__)
 
@@ -708,6 +708,7 @@ def _import_participants(event: Event, rows: list[dict], result: ImportResult) -
                 created_by_id=user.id,
             )
             db.session.add(organisation)
+            add_organisation_owner(organisation, user)
             result.organisations_created += 1
         organisations[key] = organisation
         db.session.add(
@@ -731,16 +732,18 @@ def _tell_imported(event: Event, user: User, invited: bool) -> None:
     event_link = url_for("events.show", slug=event.slug, _external=True)
     with force_locale(user.locale or "en"):
         if invited:
-            minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+            days = current_app.config["WELCOME_LINK_MAX_AGE"] // 86400
             body = _(
                 "Hello %(name)s,\n\nThe organizers of %(event)s registered you on Forum, where you can publish "
                 "offers and needs and request meetings. To choose your password, open this link within "
-                "%(minutes)d minutes:\n%(link)s\n\nLater, ask for a new link on the sign-in page "
+                "%(days)d days:\n%(link)s\n\nLater, ask for a new link on the sign-in page "
                 "(“Forgot your password?”):\n%(reset)s\n\nThe event: %(event_link)s",
                 name=user.name,
                 event=event.name,
-                minutes=minutes,
-                link=url_for("auth.reset_password", token=reset_token(user), _external=True),
+                days=days,
+                link=url_for(
+                    "auth.reset_password", token=reset_token(user, welcome=True), _external=True
+                ),
                 reset=url_for("auth.request_reset", _external=True),
                 event_link=event_link,
             )

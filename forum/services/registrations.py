@@ -16,7 +16,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Event, Invitation, Organisation, Participant, User, utcnow
+from ..models import (
+    Event,
+    Invitation,
+    Organisation,
+    OrganisationMember,
+    Participant,
+    User,
+    utcnow,
+)
 from . import ServiceError
 from .accounts import find_user, normalise_email
 from .mail import send_mail
@@ -52,22 +60,95 @@ def find_participant(event: Event, user: User) -> Participant | None:
 
 def choosable_organisations(event: Event, user: User) -> list[Organisation]:
     """Organisations a registrant may join: those taking part in this event (pending or approved)
-    and those the user registered with at other events, so nobody has to type theirs twice."""
+    and those the user is a member of, so nobody has to type theirs twice. Having registered
+    for one at another event does not make it choosable here."""
     at_event = select(Participant.organisation_id).where(
         Participant.event_id == event.id,
         Participant.status != "rejected",
         Participant.organisation_id.is_not(None),
     )
-    users_own = select(Participant.organisation_id).where(
-        Participant.user_id == user.id, Participant.organisation_id.is_not(None)
+    members_of = select(OrganisationMember.organisation_id).where(
+        OrganisationMember.user_id == user.id
     )
     return list(
         db.session.scalars(
             select(Organisation)
-            .where(Organisation.id.in_(at_event) | Organisation.id.in_(users_own))
+            .where(Organisation.id.in_(at_event) | Organisation.id.in_(members_of))
             .order_by(Organisation.name)
         )
     )
+
+
+# --- organisations: who speaks for one ------------------------------------------------------
+
+
+def organisation_role(organisation: Organisation | None, user: User) -> str | None:
+    """ "owner", "member" or None: the user's standing in the organisation itself, whatever their
+    registrations at events say."""
+    if organisation is None or organisation.id is None:
+        return None
+    return db.session.scalar(
+        select(OrganisationMember.role).where(
+            OrganisationMember.organisation_id == organisation.id,
+            OrganisationMember.user_id == user.id,
+        )
+    )
+
+
+def add_organisation_owner(organisation: Organisation, user: User) -> None:
+    """The first creator of an organisation owns it."""
+    db.session.flush()
+    db.session.add(
+        OrganisationMember(organisation_id=organisation.id, user_id=user.id, role="owner")
+    )
+    db.session.flush()
+
+
+def organisation_candidates(organisation: Organisation, event: Event) -> list[Participant]:
+    """Who registered for the organisation at this event and cannot change it yet."""
+    members = select(OrganisationMember.user_id).where(
+        OrganisationMember.organisation_id == organisation.id
+    )
+    return list(
+        db.session.scalars(
+            select(Participant)
+            .options(selectinload(Participant.user))
+            .where(
+                Participant.event_id == event.id,
+                Participant.organisation_id == organisation.id,
+                Participant.status != "rejected",
+                Participant.user_id.not_in(members),
+            )
+            .order_by(Participant.created_at, Participant.id)
+        )
+    )
+
+
+def add_organisation_member(by: Participant, candidate: Participant) -> None:
+    """A member lets a colleague registered for the same organisation at this event change it."""
+    organisation = by.organisation
+    if organisation_role(organisation, by.user) is None or by.status == "rejected":
+        raise ServiceError(_("Only the members of this organisation can add members."))
+    if (
+        candidate.event_id != by.event_id
+        or candidate.organisation_id != organisation.id
+        or candidate.status == "rejected"
+    ):
+        raise ServiceError(_("This person is not registered for your organisation."))
+    if organisation_role(organisation, candidate.user) is not None:
+        return
+    db.session.add(
+        OrganisationMember(
+            organisation_id=organisation.id,
+            user_id=candidate.user_id,
+            role="member",
+            added_by_id=by.user_id,
+        )
+    )
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise ServiceError(_("Someone changed this at the same time. Please try again.")) from None
 
 
 def _apply_details(organisation: Organisation, details: OrganisationDetails) -> None:
@@ -106,6 +187,7 @@ def register(
         organisation = Organisation(created_by_id=user.id)
         _apply_details(organisation, new_organisation)
         db.session.add(organisation)
+        add_organisation_owner(organisation, user)
     participant = Participant(
         event=event,
         user=user,
@@ -174,12 +256,12 @@ def _tell_organizers_of_registration(participant: Participant) -> None:
 
 
 def can_edit_organisation(participant: Participant) -> bool:
-    """An organisation's details are changed by its approved participants, or by whoever
-    created it; someone who merely picked it from the list cannot rewrite it while pending."""
-    organisation = participant.organisation
-    if organisation is None or participant.status == "rejected":
+    """An organisation's shared profile (seen at every event it takes part in) is changed by its
+    members: its first creator (the owner) and those a member added. Registering for it, even
+    approved at some event, gives no right to rewrite it."""
+    if participant.organisation is None or participant.status == "rejected":
         return False
-    return participant.status == "approved" or organisation.created_by_id == participant.user_id
+    return organisation_role(participant.organisation, participant.user) is not None
 
 
 def update_registration(
@@ -193,9 +275,7 @@ def update_registration(
         raise ServiceError(_("This event is closed; registrations can no longer be changed."))
     if organisation_details is not None:
         if not can_edit_organisation(participant):
-            raise ServiceError(
-                _("Only approved participants of this organisation can change its details.")
-            )
+            raise ServiceError(_("Only the members of this organisation can change its details."))
         _apply_details(participant.organisation, organisation_details)
     participant.job_title = job_title.strip()
     participant.languages = ",".join(languages)
@@ -294,7 +374,17 @@ def find_invitation(token: str) -> Invitation | None:
 
 
 def accept_invitation(invitation: Invitation, user: User) -> Participant:
-    """The user becomes an approved organizer; a participant keeps their organisation."""
+    """The user becomes an approved organizer; a participant keeps their organisation. Only the
+    account with the invited address may accept: a forwarded or leaked link is no use to others."""
+    if normalise_email(user.email) != normalise_email(invitation.email):
+        raise ServiceError(
+            _(
+                "This invitation was sent to another e-mail address. Sign in with the account of "
+                "that address to accept it, or ask the organizers to invite this one."
+            )
+        )
+    if user.confirmation_pending:
+        raise ServiceError(_("Please confirm your address first."))
     # One conditional UPDATE makes the token single-use even when it is accepted twice at once.
     now = utcnow()
     claimed = db.session.execute(

@@ -1,11 +1,12 @@
 """The signed-in user's own profile and password."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 
 from ..forms.auth import ChangePasswordForm, ProfileForm
 from ..services import ServiceError, accounts
+from .auth import sign_in
 from .common import refuse
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -17,11 +18,21 @@ def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         try:
-            accounts.update_profile(current_user, form.name.data, form.email.data, form.locale.data)
+            new_email = accounts.update_profile(
+                current_user, form.name.data, form.email.data, form.locale.data
+            )
         except ServiceError as error:
             refuse(form, error)
         else:
             flash(_("Your profile is saved."), "success")
+            if new_email:
+                flash(
+                    _(
+                        "We have e-mailed a link to %(email)s: your address changes when you open it.",
+                        email=new_email,
+                    ),
+                    "success",
+                )
             return redirect(url_for("account.profile"))
     return render_template("account/profile.html", form=form)
 
@@ -36,6 +47,36 @@ def password():
         except ServiceError as error:
             refuse(form, error)
         else:
-            flash(_("Your password is changed."), "success")
+            # A fresh session for this browser; every other one (and any copy of this one) ended.
+            remembered = (
+                current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            )
+            sign_in(current_user._get_current_object(), remember=remembered)
+            flash(_("Your password is changed. Other sessions are signed out."), "success")
             return redirect(url_for("account.profile"))
     return render_template("account/password.html", form=form)
+
+
+@bp.post("/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every session of the account: other browsers, remembered devices, copied cookies."""
+    accounts.end_all_sessions(current_user)
+    logout_user()
+    flash(_("You are signed out everywhere."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/email/<token>")
+def confirm_email(token):
+    """The link e-mailed to a new address: the address becomes the account's."""
+    try:
+        user = accounts.confirm_email_change(token[:500])
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("main.index"))
+    if user is None:
+        flash(_("This link has expired or is not right. Change your address again."), "error")
+    else:
+        flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
+    return redirect(url_for("main.index"))

@@ -11,23 +11,53 @@ from .common import client_address, refuse, safe_next_url
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
+def sign_in(user, remember: bool = False) -> None:
+    """Start a session of its own for `user` (so that it can be ended alone) and sign in."""
+    accounts.start_session(user)
+    login_user(user, remember=remember)
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = SignUpForm()
     if form.validate_on_submit():
+        # The same answer whether or not the address has an account (no user enumeration).
+        next_url = safe_next_url(request.args.get("next"))
         try:
-            user = accounts.sign_up(
-                form.email.data, form.password.data, form.name.data, form.locale.data
+            accounts.sign_up(
+                form.email.data,
+                form.password.data,
+                form.name.data,
+                form.locale.data,
+                next_url,
+                client_address(),
             )
-        except ServiceError as error:
+        except accounts.Throttled as error:
             refuse(form, error)
-        else:
-            login_user(user)
-            flash(_("Welcome to Forum, %(name)s.", name=user.name), "success")
-            return redirect(safe_next_url(request.args.get("next")) or url_for("main.index"))
+            return render_template("auth/signup.html", form=form), 429
+        flash(
+            _(
+                "We have e-mailed a link to %(email)s. Open it to finish creating your account.",
+                email=accounts.normalise_email(form.email.data),
+            ),
+            "success",
+        )
+        return redirect(url_for("auth.login", next=next_url))
     return render_template("auth/signup.html", form=form)
+
+
+@bp.get("/confirm/<token>")
+def confirm(token):
+    user = accounts.confirm_address(token[:500])
+    if user is None:
+        flash(_("This link has expired or is not right. Sign up again to get a new one."), "error")
+        return redirect(url_for("auth.signup"))
+    flash(_("Your address is confirmed. Welcome to Forum, %(name)s.", name=user.name), "success")
+    if not current_user.is_authenticated:
+        sign_in(user)
+    return redirect(safe_next_url(request.args.get("next")) or url_for("main.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -42,10 +72,12 @@ def login():
         except accounts.Throttled as error:
             flash(error.message, "error")
             status = 429
+        except accounts.ConfirmationPending as error:
+            flash(error.message, "error")
         except ServiceError as error:
             flash(error.message, "error")
         else:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.index"))
     return render_template("auth/login.html", form=form), status
 
@@ -53,6 +85,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    accounts.end_session(current_user)
     logout_user()
     flash(_("You are signed out."), "success")
     return redirect(url_for("main.index"))

@@ -5,8 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..forms.registration import RegistrationEditForm, RegistrationForm, language_names
+from ..models import Participant
 from ..services import ServiceError, registrations
-from .common import can_organize, current_participant, get_event_or_404, refuse
+from .common import can_organize, current_participant, get_event_or_404, get_owned_or_404, refuse
 
 bp = Blueprint("events", __name__, url_prefix="/e")
 
@@ -106,4 +107,28 @@ def registration(slug):
         participant=participant,
         form=form,
         edit_organisation=edit_organisation,
+        candidates=registrations.organisation_candidates(organisation, event)
+        if edit_organisation
+        else [],
     )
+
+
+@bp.post("/<slug>/registration/members/<int:participant_id>")
+@login_required
+def add_organisation_member(slug, participant_id):
+    """A member of the organisation lets a colleague registered for it here change it too."""
+    event = get_event_or_404(slug)
+    participant = current_participant(event)
+    if participant is None:
+        abort(404)
+    candidate = get_owned_or_404(Participant, participant_id, event)
+    try:
+        registrations.add_organisation_member(participant, candidate)
+    except ServiceError as error:
+        refuse(None, error)
+    else:
+        flash(
+            _("%(name)s can now change your organisation's details.", name=candidate.user.name),
+            "success",
+        )
+    return redirect(url_for("events.registration", slug=event.slug))

@@ -155,6 +155,6 @@ def accept_invitation(token):
         registrations.accept_invitation(found, current_user)
     except ServiceError as error:
         flash(error.message, "error")
-        return redirect(url_for("events.show", slug=found.event.slug))
+        return redirect(url_for("registrations.invitation", token=token))
     flash(_("You now organize %(event)s.", event=found.event.name), "success")
     return redirect(url_for("registrations.participants", slug=found.event.slug))

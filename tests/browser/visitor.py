@@ -15,8 +15,11 @@ from urllib.parse import urlsplit
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 import forum
+from forum.extensions import db
+from forum.models import OutboxMessage
 from forum.models.events import EVENT_STATUSES, PARTICIPANT_STATUSES
 from forum.models.marketplace import MEETING_STATUSES, REQUEST_STATUSES
 from forum.models.scheduling import RUN_STATUSES
@@ -32,6 +35,25 @@ SCREENSHOTS = (
 TRANSLATIONS = Path(forum.__file__).resolve().parent / "translations"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]")
 # What the solver and the models store: a Korean page shows words for them, never the codes.
+CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/auth/confirm/\S+)")
+
+
+def confirmation_link(email: str) -> str:
+    """The path of the sign-up confirmation link last e-mailed to `email` (read from the outbox,
+    as the person would read their mail)."""
+    db.session.expire_all()
+    bodies = db.session.scalars(
+        select(OutboxMessage.body)
+        .where(OutboxMessage.recipient == email.lower())
+        .order_by(OutboxMessage.id.desc())
+    )
+    for body in bodies:
+        found = CONFIRM_LINK.search(body)
+        if found:
+            return found.group(1)
+    raise AssertionError(f"no confirmation link was e-mailed to {email}")
+
+
 SOLVER_STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN", "MODEL_INVALID")
 RAW_CODES = sorted(
     {
@@ -244,4 +266,9 @@ class Visitor:
         )  # the browser's, to begin with
         self.choose("Preferred language", value=self.language)
         self.press("Sign up")
-        self.sees_flash("Welcome to Forum, %(name)s.", name=person.name)
+        self.sees_flash(
+            "We have e-mailed a link to %(email)s. Open it to finish creating your account.",
+            email=person.email,
+        )
+        self.go(confirmation_link(person.email))
+        self.sees_flash("Your address is confirmed. Welcome to Forum, %(name)s.", name=person.name)

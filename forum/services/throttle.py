@@ -1,0 +1,124 @@
+"""Counting failed sign-in attempts under keys, with growing delays instead of lock-outs.
+
+A key is an account at one client address (strict: a few free failures, then a delay that doubles
+with every further failure) or a client address alone (lenient: a whole venue shares one). An
+attempt first *reserves* its failure: one conditional UPDATE adds one to the count the attempt
+read, so that of parallel attempts that read the same count only one goes on to check a password.
+A sign-in that succeeds gives its reservations back. The counts are written on a connection of
+their own and committed at once, whatever becomes of the request.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..extensions import db
+from ..models import LoginThrottle, utcnow
+
+KEY_LENGTH = 400
+_RACE_RETRIES = 3
+# About one attempt in this many also deletes the counts nobody needs any more (every guessed
+# address leaves a row), so that the table stays small without a scheduled job.
+_PRUNE_EVERY = 200
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`free` failures without delay; then `first_delay` after the next failure, doubling up to
+    `max_delay`; all forgotten `forget_after` the last failure."""
+
+    free: int
+    first_delay: timedelta
+    max_delay: timedelta
+    forget_after: timedelta
+
+    def delay(self, failures: int) -> timedelta:
+        if failures < self.free:
+            return timedelta(0)
+        doublings = min(failures - self.free, 30)
+        return min(self.first_delay * (2**doublings), self.max_delay)
+
+
+def _insert(connection: Connection):
+    return postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+
+
+def _reserve_on(connection: Connection, key: str, rule: Rule, now: datetime) -> timedelta | None:
+    """None when a failure was reserved under `key`; else how long to wait first."""
+    connection.execute(
+        _insert(connection)(LoginThrottle)
+        .values(key=key, failures=0)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    for _ in range(_RACE_RETRIES):
+        failures, last = connection.execute(
+            select(LoginThrottle.failures, LoginThrottle.last_failure_at).where(
+                LoginThrottle.key == key
+            )
+        ).one()
+        counted = failures
+        if last is not None and now - last >= rule.forget_after:
+            counted = 0
+        if last is not None and now < last + rule.delay(counted):
+            return last + rule.delay(counted) - now
+        # The UPDATE only applies to the count as it was read: a parallel attempt that got there
+        # first changed it, and this one reads again.
+        claimed = connection.execute(
+            update(LoginThrottle)
+            .where(LoginThrottle.key == key, LoginThrottle.failures == failures)
+            .values(failures=counted + 1, last_failure_at=now)
+        )
+        if claimed.rowcount == 1:
+            return None
+    return rule.first_delay
+
+
+def reserve(keys_and_rules: list[tuple[str, Rule]]) -> timedelta | None:
+    """Reserve one failure under every key, in one short transaction of its own; when one key
+    asks to wait, nothing is reserved and the wait is returned."""
+    now = utcnow()
+    if random.randrange(_PRUNE_EVERY) == 0:
+        prune(max(rule.forget_after for _key, rule in keys_and_rules))
+    with db.engine.connect() as connection, connection.begin() as transaction:
+        for key, rule in keys_and_rules:
+            wait = _reserve_on(connection, key[:KEY_LENGTH], rule, now)
+            if wait is not None:
+                transaction.rollback()
+                return wait
+    return None
+
+
+def prune(older_than: timedelta) -> int:
+    """Delete the counts whose last failure is older than `older_than` (they count as nothing)."""
+    with db.engine.begin() as connection:
+        return connection.execute(
+            delete(LoginThrottle).where(
+                (LoginThrottle.last_failure_at < utcnow() - older_than)
+                | LoginThrottle.last_failure_at.is_(None)
+            )
+        ).rowcount
+
+
+def give_back(forget: list[str], refund: list[str]) -> None:
+    """After a success: the `forget` keys start again from nothing, the `refund` keys lose the
+    failure this attempt reserved."""
+    with db.engine.begin() as connection:
+        if forget:
+            connection.execute(
+                delete(LoginThrottle).where(
+                    LoginThrottle.key.in_([key[:KEY_LENGTH] for key in forget])
+                )
+            )
+        if refund:
+            connection.execute(
+                update(LoginThrottle)
+                .where(
+                    LoginThrottle.key.in_([key[:KEY_LENGTH] for key in refund]),
+                    LoginThrottle.failures > 0,
+                )
+                .values(failures=LoginThrottle.failures - 1)
+            )

@@ -1,0 +1,522 @@
+"""Account security: open redirects, sessions that end, throttling that stops guessing without
+locking out the owner, invitation links bound to their address, no user enumeration."""
+
+import re
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from forum.extensions import db
+from forum.models import LoginAttempt, LoginThrottle, Opportunity, OutboxMessage, User, utcnow
+from forum.services import accounts
+from forum.views.common import safe_next_url
+
+# --- item 2: no open redirect after sign-in -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/",
+        "/%09/evil.example",
+        "/%0a/evil.example",
+        "/%0d%0a/evil.example",
+        "/\\evil.example",
+        "/%5cevil.example",
+        "%5c%5cevil.example",
+        "https://evil.example/",
+        "http:/evil.example",
+        "/%2f/evil.example",
+        "javascript:alert(1)",
+        "/account/%0d%0aSet-Cookie:%20x=y",
+    ],
+)
+def test_sign_in_never_redirects_off_site_nor_fails(client, make_user, password, target):
+    make_user()
+    response = client.post_form(
+        f"/auth/login?next={target}", {"email": "ada@example.org", "password": password}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_sign_up_never_redirects_off_site(client, password):
+    response = client.post_form(
+        "/auth/signup?next=/%09/evil.example",
+        {
+            "name": "Kim Minji",
+            "email": "minji@example.org",
+            "password": password,
+            "confirm": password,
+            "locale": "en",
+        },
+    )
+    assert response.status_code == 302
+    assert "evil" not in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/account/", "/account/"),
+        ("/e/bio-2027/register?x=1", "/e/bio-2027/register?x=1"),
+        ("/\t/evil.example", None),
+        ("/\r\n/evil.example", None),
+        ("/\\evil.example", None),
+        ("//evil.example", None),
+        ("///evil.example", None),
+        ("https://evil.example", None),
+        ("", None),
+        (None, None),
+        ("/x" + "y" * 3000, None),
+    ],
+)
+def test_safe_next_url(app, target, expected):
+    with app.test_request_context("/"):
+        assert safe_next_url(target) == expected
+
+
+def test_bookmark_next_is_safe_too(forum, as_user):
+    offer = db.session.scalar(select(Opportunity).where(Opportunity.title == "Antibody platform"))
+    response = as_user(forum.ada).post_form(
+        f"/e/{forum.event.slug}/opportunities/{offer.id}/bookmark",
+        {"next": "/\t/evil.example"},
+    )
+    assert response.status_code == 302
+    assert "evil" not in response.headers["Location"]
+
+
+# --- item 3: sessions end with sign-out, sign-out everywhere, password change and reset -----
+
+
+def copy_cookies(source, target):
+    for name in ("session", "remember_token"):
+        cookie = source.get_cookie(name)
+        if cookie is not None:
+            target.set_cookie(name, cookie.value)
+
+
+def signed_in(client) -> bool:
+    return client.get("/account/").status_code == 200
+
+
+def sign_in(client, user, password, remember=False):
+    data = {"email": user.email, "password": password}
+    if remember:
+        data["remember"] = "y"
+    response = client.post_form("/auth/login", data)
+    assert response.status_code == 302
+    return response
+
+
+def test_a_copied_session_cookie_stops_working_after_sign_out(app, make_user, password):
+    user = make_user()
+    browser, thief = app.test_client(), app.test_client()
+    sign_in(browser, user, password)
+    copy_cookies(browser, thief)
+    assert signed_in(thief)
+    browser.post_form("/auth/logout")
+    assert not signed_in(thief)
+    assert not signed_in(browser)
+
+
+def test_a_copied_remember_cookie_stops_working_after_sign_out(app, make_user, password):
+    user = make_user()
+    browser, thief = app.test_client(), app.test_client()
+    sign_in(browser, user, password, remember=True)
+    thief.set_cookie("remember_token", browser.get_cookie("remember_token").value)
+    assert signed_in(thief)  # from the remember cookie alone
+    browser.post_form("/auth/logout")
+    thief.delete_cookie("session")
+    assert not signed_in(thief)
+
+
+def test_sign_out_everywhere_ends_every_session_but_not_other_accounts(app, make_user, password):
+    user = make_user()
+    other = make_user("bob@example.org", "Bob")
+    laptop, phone, bob = app.test_client(), app.test_client(), app.test_client()
+    sign_in(laptop, user, password)
+    sign_in(phone, user, password, remember=True)
+    sign_in(bob, other, password)
+    assert "Sign out everywhere" in laptop.get("/account/").get_data(as_text=True)
+    response = laptop.post_form("/account/sign-out-everywhere")
+    assert response.status_code == 302
+    assert not signed_in(laptop)
+    assert not signed_in(phone)
+    phone.delete_cookie("session")
+    assert not signed_in(phone)  # nor from its remember cookie
+    assert signed_in(bob)
+
+
+def test_sign_out_everywhere_needs_csrf(app, client, make_user, password):
+    user = make_user()
+    sign_in(client, user, password)
+    assert client.post("/account/sign-out-everywhere").status_code == 400
+    assert signed_in(client)
+
+
+def test_a_password_change_signs_out_every_other_session(app, make_user, password):
+    user = make_user()
+    mine, thief = app.test_client(), app.test_client()
+    sign_in(mine, user, password, remember=True)
+    copy_cookies(mine, thief)
+    other_device = app.test_client()
+    sign_in(other_device, user, password, remember=True)
+    response = mine.post_form(
+        "/account/password",
+        {
+            "current_password": password,
+            "password": "a new passphrase",
+            "confirm": "a new passphrase",
+        },
+    )
+    assert response.status_code == 302
+    assert signed_in(mine)
+    for other in (thief, other_device):
+        assert not signed_in(other)
+        other.delete_cookie("session")
+        assert not signed_in(other)
+
+
+def test_a_password_reset_signs_out_every_session(app, client, make_user, password):
+    user = make_user()
+    thief = app.test_client()
+    sign_in(thief, user, password, remember=True)
+    token = accounts.reset_token(user)
+    response = client.post_form(
+        f"/auth/reset/{token}", {"password": "a new passphrase", "confirm": "a new passphrase"}
+    )
+    assert response.status_code == 302
+    assert not signed_in(thief)
+    thief.delete_cookie("session")
+    assert not signed_in(thief)
+
+
+def test_remember_cookie_is_same_site_and_secure_in_production(app, make_user, password):
+    user = make_user()
+    browser = app.test_client()
+    response = sign_in(browser, user, password, remember=True)
+    cookies = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token")]
+    assert cookies and "SameSite=Lax" in cookies[0] and "HttpOnly" in cookies[0]
+    from pathlib import Path
+
+    from forum.config import Config
+
+    production = Config(Path(app.instance_path))
+    assert production.REMEMBER_COOKIE_SECURE and production.REMEMBER_COOKIE_SAMESITE == "Lax"
+
+
+# --- item 4: throttling that stops guessing without locking out the owner or a venue ------------
+
+
+def wrong_sign_in(client, email="ada@example.org", address="203.0.113.9", password="wrong pass!"):
+    return client.post_form(
+        "/auth/login",
+        {"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def checked_passwords() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(LoginAttempt))
+
+
+def test_forty_parallel_guesses_check_no_more_passwords_than_allowed(app, make_user):
+    """Each thread is a browser with its own application context, session and connection."""
+    make_user()
+    allowed = app.config["LOGIN_ACCOUNT_FREE_FAILURES"]
+    attempts = 40
+    barrier = threading.Barrier(attempts)
+    statuses, errors = [], []
+
+    def guess():
+        try:
+            with app.app_context():
+                client = app.test_client()
+                token = client.csrf_token()
+                barrier.wait(timeout=60)
+                response = client.post(
+                    "/auth/login",
+                    data={
+                        "email": "ada@example.org",
+                        "password": "wrong pass!",
+                        "csrf_token": token,
+                    },
+                    environ_base={"REMOTE_ADDR": "198.51.100.7"},
+                )
+                statuses.append(response.status_code)
+                db.session.remove()
+        except Exception as error:  # reported below: a thread must not fail silently
+            errors.append(error)
+
+    threads = [threading.Thread(target=guess) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert len(statuses) == attempts
+    assert checked_passwords() == allowed
+    assert statuses.count(200) == allowed
+    assert statuses.count(429) == attempts - allowed
+
+
+def test_delays_grow_with_every_further_failure(app, client, make_user):
+    make_user()
+    rule = accounts._rule("LOGIN_ACCOUNT")
+    free = app.config["LOGIN_ACCOUNT_FREE_FAILURES"]
+    assert rule.delay(free - 1) == timedelta(0)
+    assert rule.delay(free) == app.config["LOGIN_ACCOUNT_FIRST_DELAY"]
+    assert rule.delay(free + 1) == 2 * app.config["LOGIN_ACCOUNT_FIRST_DELAY"]
+    assert rule.delay(free + 50) == app.config["LOGIN_ACCOUNT_MAX_DELAY"]
+    for _ in range(free):
+        assert wrong_sign_in(client).status_code == 200
+    assert wrong_sign_in(client).status_code == 429
+    # once the delay has passed, one more guess is checked, then a longer wait
+    key = "account:203.0.113.9:ada@example.org"
+    db.session.execute(
+        LoginThrottle.__table__.update()
+        .where(LoginThrottle.key == key)
+        .values(last_failure_at=utcnow() - app.config["LOGIN_ACCOUNT_FIRST_DELAY"])
+    )
+    db.session.commit()
+    assert wrong_sign_in(client).status_code == 200
+    response = wrong_sign_in(client)
+    assert response.status_code == 429
+    assert "try again in 60 seconds" in response.get_data(as_text=True)
+    assert checked_passwords() == free + 1
+
+
+def test_the_owner_elsewhere_is_not_locked_out_by_a_guesser(app, client, make_user, password):
+    make_user()
+    for _ in range(app.config["LOGIN_ACCOUNT_FREE_FAILURES"] + 3):
+        wrong_sign_in(client, address="203.0.113.66")
+    owner = app.test_client()
+    response = wrong_sign_in(owner, address="192.0.2.10", password=password)
+    assert response.status_code == 302
+    assert signed_in(owner)
+
+
+def test_a_venue_sharing_one_address_is_not_locked_out(app, make_user, password):
+    """Dozens of people behind one address mistyping now and then still sign in."""
+    users = [make_user(f"guest{n}@example.org", f"Guest {n}") for n in range(12)]
+    venue = "192.0.2.200"
+    for user in users:
+        browser = app.test_client()
+        for _ in range(3):
+            assert wrong_sign_in(browser, user.email, venue).status_code == 200
+        assert wrong_sign_in(browser, user.email, venue, password).status_code == 302
+
+
+def test_a_success_gives_back_the_failures_of_its_pair(app, client, make_user, password):
+    make_user()
+    free = app.config["LOGIN_ACCOUNT_FREE_FAILURES"]
+    for _ in range(free - 1):
+        wrong_sign_in(client)
+    assert wrong_sign_in(client, password=password).status_code == 302
+    client.post_form("/auth/logout")
+    for _ in range(free - 1):
+        assert wrong_sign_in(client).status_code == 200
+
+
+@pytest.mark.parametrize("proxies, expected", [(0, "10.0.0.1"), (1, "198.51.100.23")])
+def test_the_client_address_is_read_through_the_trusted_proxies(
+    backend_app, proxies, expected, make_user
+):
+    from pathlib import Path
+
+    from forum import create_app
+    from forum.config import TestingConfig
+
+    config = TestingConfig(
+        Path(backend_app.instance_path), backend_app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    config.TRUSTED_PROXIES = proxies
+    app = create_app(config)
+    from forum.views.common import client_address
+
+    seen = []
+    app.add_url_rule("/_address", "address", lambda: seen.append(client_address()) or "ok")
+    app.test_client().get(
+        "/_address",
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        headers={"X-Forwarded-For": "203.0.113.1, 198.51.100.23"},
+    )
+    assert seen == [expected]
+
+
+# --- item 8: no user enumeration ---------------------------------------------------------------
+
+
+def test_sign_up_gives_the_same_answer_for_a_taken_address(client, make_user, password):
+    make_user()
+
+    def sign_up(email):
+        response = client.post_form(
+            "/auth/signup",
+            {
+                "name": "X",
+                "email": email,
+                "password": password,
+                "confirm": password,
+                "locale": "en",
+            },
+        )
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        return response.status_code, page.replace(email, "EMAIL")
+
+    assert sign_up("ada@example.org") == sign_up("new@example.org")
+    recipients = sorted(db.session.scalars(select(OutboxMessage.recipient)))
+    assert recipients == ["ada@example.org", "new@example.org"]
+
+
+def test_signing_in_takes_as_long_for_an_unknown_address(app, client, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:150000")
+    monkeypatch.delitem(app.config, "_DUMMY_PASSWORD_HASH", raising=False)
+    make_user()
+
+    def duration(email, address):
+        started = time.perf_counter()
+        assert wrong_sign_in(client, email, address).status_code == 200
+        return time.perf_counter() - started
+
+    known = min(duration("ada@example.org", f"192.0.2.{n}") for n in range(3))
+    unknown = min(duration("nobody@example.org", f"192.0.2.{n}") for n in range(3))
+    assert unknown > known * 0.6, (known, unknown)
+
+
+# --- item 6: invitation links bound to the invited address; sensible expiries ----------------
+
+
+def test_an_invitation_link_only_works_for_the_invited_address(
+    app, client, login, organizer, event, make_user
+):
+    from forum.models import Invitation, Participant
+
+    login(client, organizer)
+    response = client.post_form(f"/e/{event.slug}/organize/organizers", {"email": "co@example.org"})
+    assert response.status_code == 302
+    message = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "co@example.org")
+    )
+    token = re.search(r"/invitations/([A-Za-z0-9_-]+)", message.body).group(1)
+    client.post_form("/auth/logout")
+
+    mallory = make_user("mallory@example.org", "Mallory")
+    login(client, mallory)
+    page = client.get(f"/invitations/{token}").get_data(as_text=True)
+    assert "sent to another e-mail address" in page
+    response = client.post_form(f"/invitations/{token}", follow_redirects=True)
+    assert "sent to another e-mail address" in response.get_data(as_text=True)
+    assert client.get(f"/e/{event.slug}/organize/participants").status_code == 403
+    assert db.session.scalar(select(Invitation.accepted_at)) is None
+    client.post_form("/auth/logout")
+
+    co = make_user("CO@example.org".lower(), "Cho")
+    login(client, co)
+    assert client.post_form(f"/invitations/{token}").status_code == 302
+    assert client.get(f"/e/{event.slug}/organize/participants").status_code == 200
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Participant).where(Participant.user_id == mallory.id)
+        )
+        == 0
+    )
+
+
+def test_an_imported_participants_link_lasts_days_and_a_reset_link_an_hour(
+    app, make_user, monkeypatch
+):
+    user = make_user()
+    welcome = accounts.reset_token(user, welcome=True)
+    reset = accounts.reset_token(user)
+    assert app.config["WELCOME_LINK_MAX_AGE"] == 14 * 86400
+    assert app.config["PASSWORD_RESET_MAX_AGE"] == 3600
+    monkeypatch.setitem(app.config, "PASSWORD_RESET_MAX_AGE", -1)  # every reset link is old
+    assert accounts.user_for_reset_token(reset) is None
+    assert accounts.user_for_reset_token(welcome) == user
+    monkeypatch.setitem(app.config, "WELCOME_LINK_MAX_AGE", -1)
+    assert accounts.user_for_reset_token(welcome) is None
+
+
+def test_the_import_email_gives_the_days_its_link_lasts(app, client, login, make_user, make_event):
+    import io
+
+    organizer = make_user("org@example.org", "Organizer")
+    event = make_event(organizer=organizer)
+    login(client, organizer)
+    header = "email,name,organisation,organisation_kind,country,website,job_title,languages,locale"
+    csv = f"{header}\njiyoung@example.ac.kr,Kim Jiyoung,SNU,tlo,KR,,TLO,en,en\n"
+    page = client.post_form(
+        f"/e/{event.slug}/organize/import",
+        {"kind": "participants", "file": (io.BytesIO(csv.encode()), "people.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    from html import unescape
+
+    rows = unescape(re.search(r'name="rows" type="hidden" value="([^"]+)"', page).group(1))
+    client.post_form(
+        f"/e/{event.slug}/organize/import/confirm", {"kind": "participants", "rows": rows}
+    )
+    message = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "jiyoung@example.ac.kr")
+    )
+    assert "within 14 days" in message.body
+    token = re.search(r"/auth/reset/([^\s]+)", message.body).group(1)
+    assert app.config["WELCOME_LINK_MAX_AGE"] == 14 * 86400
+    assert accounts.user_for_reset_token(token).email == "jiyoung@example.ac.kr"
+
+
+def test_old_throttle_counts_are_pruned(app):
+    from forum.services import throttle
+
+    window = app.config["LOGIN_THROTTLE_WINDOW"]
+    db.session.add_all(
+        [
+            LoginThrottle(key="address:old", failures=9, last_failure_at=utcnow() - 2 * window),
+            LoginThrottle(key="address:new", failures=9, last_failure_at=utcnow()),
+        ]
+    )
+    db.session.commit()
+    assert throttle.prune(window) == 1
+    db.session.expire_all()
+    assert list(db.session.scalars(select(LoginThrottle.key))) == ["address:new"]
+
+
+def test_an_invitation_cannot_be_taken_by_changing_ones_address_to_the_invited_one(
+    client, login, organizer, event, make_user
+):
+    from forum.models import Invitation
+
+    login(client, organizer)
+    client.post_form(f"/e/{event.slug}/organize/organizers", {"email": "co@example.org"})
+    message = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "co@example.org")
+    )
+    token = re.search(r"/invitations/([A-Za-z0-9_-]+)", message.body).group(1)
+    client.post_form("/auth/logout")
+    mallory = make_user("mallory@example.org", "Mallory")
+    login(client, mallory)
+    client.post_form("/account/", {"name": "Mallory", "email": "co@example.org", "locale": "en"})
+    client.post_form(f"/invitations/{token}")
+    db.session.expire_all()
+    assert db.session.get(User, mallory.id).email == "mallory@example.org"
+    assert db.session.scalar(select(Invitation.accepted_at)) is None
+    assert client.get(f"/e/{event.slug}/organize/participants").status_code == 403
+
+
+def test_sign_up_cannot_flood_a_mailbox(app, client, make_user, password):
+    make_user()
+    form = {"name": "X", "email": "ada@example.org", "password": password, "confirm": password}
+    for _ in range(app.config["RESET_ACCOUNT_FREE_FAILURES"]):
+        assert client.post_form("/auth/signup", dict(form, locale="en")).status_code == 302
+    response = client.post_form("/auth/signup", dict(form, locale="en"))
+    assert response.status_code == 429
+    assert (
+        db.session.scalar(select(func.count()).select_from(OutboxMessage))
+        == (app.config["RESET_ACCOUNT_FREE_FAILURES"])
+    )

@@ -1,0 +1,209 @@
+"""Organisations are shared between events: who may change one's profile is decided by the
+organisation itself (its owner and members), never by a registration at some event."""
+
+import io
+import re
+from datetime import date
+from html import unescape
+
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import Event, Organisation, OrganisationMember, Participant
+from forum.services.registrations import organisation_role
+
+NEW_ORGANISATION = {
+    "organisation_choice": "new",
+    "name": "Hanbit Therapeutics",
+    "kind": "company",
+    "country": "KR",
+    "website": "https://hanbit.example",
+    "description": "Gene therapy.",
+    "job_title": "CEO",
+    "languages": ["ko", "en"],
+}
+HIJACK = {
+    "name": "Hanbit Therapeutics (official)",
+    "kind": "company",
+    "country": "KR",
+    "website": "https://evil.example/login",
+    "description": "",
+    "job_title": "Partner",
+    "languages": ["en"],
+}
+
+
+def organisation_named(name):
+    db.session.expire_all()
+    return db.session.scalar(select(Organisation).where(Organisation.name == name))
+
+
+def test_a_registration_elsewhere_does_not_let_anyone_rewrite_an_organisation(
+    app, make_user, make_event, as_user
+):
+    """The reported hole: registering "for" X at event V (left pending), then at one's own event
+    with automatic approval, made one an approved member who could edit X for V's readers."""
+    organizer = make_user("org@example.org", "Olivia Organizer")
+    make_event(slug="venue", organizer=organizer, approval_mode="manual")
+    owner = make_user("owner@example.org", "Owen Owner")
+    owner_browser = as_user(owner)
+    assert owner_browser.post_form("/e/venue/register", NEW_ORGANISATION).status_code == 302
+    hanbit = organisation_named("Hanbit Therapeutics")
+
+    mallory = make_user("mallory@example.org", "Mallory")
+    browser = as_user(mallory)
+    response = browser.post_form(
+        "/e/venue/register",
+        {"organisation_choice": str(hanbit.id), "job_title": "Partner", "languages": ["en"]},
+    )
+    assert response.status_code == 302  # pending at the venue
+    accomplice = make_user("accomplice@example.org", "Accomplice")
+    make_event(slug="mallorys-own", organizer=accomplice, approval_mode="automatic")
+    own_event_form = browser.get("/e/mallorys-own/register").get_data(as_text=True)
+    assert f'value="{hanbit.id}"' not in own_event_form
+    response = browser.post_form(
+        "/e/mallorys-own/register",
+        {"organisation_choice": str(hanbit.id), "job_title": "Partner", "languages": ["en"]},
+    )
+    assert response.status_code == 200  # the form again, with its refusal
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert (
+        db.session.scalar(select(Participant).where(Participant.user_id == mallory.id)).event.slug
+        == "venue"
+    )
+
+    # Even approved at the venue itself, a registrant is not a member.
+    participant = db.session.scalar(select(Participant).where(Participant.user_id == mallory.id))
+    participant.status = "approved"
+    db.session.commit()
+    assert 'name="website"' not in browser.get("/e/venue/registration").get_data(as_text=True)
+    browser.post_form("/e/venue/registration", HIJACK)
+    hanbit = organisation_named("Hanbit Therapeutics")
+    assert hanbit is not None and hanbit.website == "https://hanbit.example"
+
+
+def test_the_creator_owns_the_organisation_and_adds_members(app, make_user, make_event, as_user):
+    organizer = make_user("org@example.org", "Olivia Organizer")
+    make_event(slug="venue", organizer=organizer, approval_mode="automatic")
+    owner = make_user("owner@example.org", "Owen Owner")
+    owner_browser = as_user(owner)
+    owner_browser.post_form("/e/venue/register", NEW_ORGANISATION)
+    hanbit = organisation_named("Hanbit Therapeutics")
+    assert (
+        db.session.scalar(
+            select(OrganisationMember.role).where(OrganisationMember.user_id == owner.id)
+        )
+        == "owner"
+    )
+
+    colleague = make_user("colleague@example.org", "Cora Colleague")
+    colleague_browser = as_user(colleague)
+    colleague_browser.post_form(
+        "/e/venue/register",
+        {"organisation_choice": str(hanbit.id), "job_title": "CSO", "languages": ["en"]},
+    )
+    candidate = db.session.scalar(select(Participant).where(Participant.user_id == colleague.id))
+    # The colleague cannot add themselves.
+    colleague_browser.post_form(f"/e/venue/registration/members/{candidate.id}")
+    assert 'name="website"' not in colleague_browser.get("/e/venue/registration").get_data(
+        as_text=True
+    )
+    # The owner sees the colleague and lets them change the organisation.
+    page = owner_browser.get("/e/venue/registration").get_data(as_text=True)
+    assert "Cora Colleague" in page and "Let them change it" in page
+    response = owner_browser.post_form(f"/e/venue/registration/members/{candidate.id}")
+    assert response.status_code == 302
+    edited = dict(HIJACK, name="Hanbit Tx", website="https://hanbit-tx.example")
+    assert colleague_browser.post_form("/e/venue/registration", edited).status_code == 302
+    assert organisation_named("Hanbit Tx").website == "https://hanbit-tx.example"
+
+
+def test_a_member_cannot_add_someone_of_another_organisation_or_event(
+    app, make_user, make_event, make_participant, as_user
+):
+    organizer = make_user("org@example.org", "Olivia Organizer")
+    venue = make_event(slug="venue", organizer=organizer)
+    owner = make_user("owner@example.org", "Owen Owner")
+    as_user(owner).post_form("/e/venue/register", NEW_ORGANISATION)
+    stranger = make_participant(venue, make_user("s@example.org", "Stan"), "Other Org")
+    other_event = make_event(slug="elsewhere", organizer=organizer)
+    far = make_participant(other_event, make_user("far@example.org", "Far"), "Far Org")
+    owner_browser = as_user(owner)
+    owner_browser.post_form(f"/e/venue/registration/members/{stranger.id}")
+    assert owner_browser.post_form(f"/e/venue/registration/members/{far.id}").status_code == 404
+    db.session.expire_all()
+    assert list(db.session.scalars(select(OrganisationMember.user_id))) == [owner.id]
+
+
+def test_an_import_makes_the_first_imported_person_owner(app, make_user):
+    """The import service is covered in test_imports; here only its ownership rule."""
+    organizer = make_user("org@example.org", "Organizer")
+    client = app.test_client()
+    client.post_form("/auth/login", {"email": organizer.email, "password": "correct horse battery"})
+    event = Event(
+        name="E",
+        slug="e",
+        timezone="UTC",
+        start_date=date(2027, 1, 1),
+        end_date=date(2027, 1, 2),
+        status="registration",
+    )
+    db.session.add(event)
+    db.session.flush()
+    db.session.add(Participant(event=event, user=organizer, role="organizer", status="approved"))
+    db.session.commit()
+    header = "email,name,organisation,organisation_kind,country,website,job_title,languages,locale"
+    csv = (
+        f"{header}\nfirst@example.org,First,SNU,tlo,KR,,TLO,en,en\n"
+        "second@example.org,Second,SNU,tlo,KR,,TLO,en,en\n"
+    )
+    page = client.post_form(
+        "/e/e/organize/import",
+        {"kind": "participants", "file": (io.BytesIO(csv.encode()), "people.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    rows = unescape(re.search(r'name="rows" type="hidden" value="([^"]+)"', page).group(1))
+    client.post_form("/e/e/organize/import/confirm", {"kind": "participants", "rows": rows})
+    snu = organisation_named("SNU")
+    users = {p.user.email: p.user for p in snu.participants}
+    assert organisation_role(snu, users["first@example.org"]) == "owner"
+    assert organisation_role(snu, users["second@example.org"]) is None
+
+
+def test_the_migration_makes_existing_creators_owners_and_downgrades(tmp_path):
+    """On a database of its own, from the revision before: data in, upgrade, check, downgrade."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from forum import create_app
+    from forum.config import TestingConfig
+
+    other = create_app(TestingConfig(tmp_path, f"sqlite:///{tmp_path / 'old.sqlite'}"))
+    with other.app_context():
+        upgrade(revision="0006_meeting_withdrawn_slot")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO user (id, email, password_hash, name, is_admin, created_at) "
+                    "VALUES (1, 'owner@example.org', 'x', 'Owner', 0, '2026-01-01 00:00:00')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO organisation (id, name, kind, country, description, created_by_id,"
+                    " created_at) VALUES (1, 'Created', 'company', 'KR', '', 1, "
+                    "'2026-01-01 00:00:00'), (2, 'Orphan', 'company', 'KR', '', NULL, "
+                    "'2026-01-01 00:00:00')"
+                )
+            )
+        upgrade(revision="0008_accounts_security")
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT organisation_id, user_id, role FROM organisation_member")
+            ).all()
+            pending = connection.execute(text("SELECT confirmation_pending FROM user")).scalar()
+        assert rows == [(1, 1, "owner")]
+        assert not pending  # existing accounts can sign in as before
+        downgrade(revision="0006_meeting_withdrawn_slot")
+        db.session.remove()
+        db.engine.dispose()

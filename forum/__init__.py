@@ -71,6 +71,9 @@ def create_app(config=None) -> Flask:
     from .views import register_blueprints
 
     register_blueprints(app)
+    from .security import register_security
+
+    register_security(app)
     _register_request_boundary(app)
     _register_error_pages(app)
 

@@ -48,11 +48,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
-    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)  # STARTTLS, the certificate verified
-    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", MAIL_PORT == 465)  # implicit TLS (port 465)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "forum@localhost")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -90,6 +88,9 @@ class Config:
         self.FORUM_ENV = "testing" if self.TESTING else os.environ.get("FORUM_ENV", "production")
         self.SQLALCHEMY_DATABASE_URI = _database_url(instance_path)
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or instance_secret_key(instance_path)
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+        # implicit TLS from the first byte, as port 465 expects; else STARTTLS (MAIL_USE_TLS)
+        self.MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", self.MAIL_PORT == 465)
         self._refuse_unsafe_settings()
 
     def _refuse_unsafe_settings(self) -> None:

@@ -67,7 +67,10 @@ class RecordingSMTP:
     def __exit__(self, *exc):
         return False
 
-    def starttls(self):
+    def starttls(self, context=None):
+        pass
+
+    def close(self):
         pass
 
     def login(self, user, password):

@@ -245,6 +245,45 @@ def test_every_post_without_or_with_a_foreign_csrf_token_is_refused(app, scene, 
     assert problems == [], "\n".join(map(str, problems))
 
 
+# What a participant may do with another participant's ids in the same event: see their public
+# profile and offers, bookmark an offer. Nothing else.
+SAME_EVENT_ALLOWED = {
+    "marketplace.opportunity",
+    "marketplace.organisation",
+    "marketplace.participant",
+    "marketplace.bookmark",
+}
+
+
+def test_a_participant_cannot_use_someone_elses_ids_in_the_same_event(app, scene, as_user):
+    """Cyrus, in the same event, with Ada and Bo-ra's meeting, Bo-ra's request to Ada, Bo-ra's
+    offer and Ada's registration: every route that takes an id, and every organizer's route."""
+    forum = scene.forum
+    ids = dict(scene.ids, request_id=pending_request(forum.bora, forum.ada).id)
+    cyrus = as_user(forum.cyrus)
+    token = cyrus.csrf_token()
+    problems, checked = [], 0
+    for rule in app.url_map.iter_rules():
+        takes_an_id = "<int:" in rule.rule
+        if rule.endpoint in SAME_EVENT_ALLOWED or not (takes_an_id or "/organize" in rule.rule):
+            continue
+        url = fill(rule, ids)
+        for method in ("GET", "POST") if "POST" in rule.methods else ("GET",):
+            if method not in rule.methods:
+                continue
+            before = snapshot()
+            if method == "GET":
+                response = cyrus.get(url)
+            else:
+                response = cyrus.post(url, data=dict(PLAUSIBLE_FORM, csrf_token=token))
+            changed = changes(before, snapshot())
+            checked += 1
+            if response.status_code not in (403, 404) or changed:
+                problems.append((method, url, response.status_code, changed))
+    assert problems == [], "\n".join(map(str, problems))
+    assert checked >= 70  # the routes that take ids, and the organizers'
+
+
 # --- fuzzing every form ---------------------------------------------------------------------------
 
 FIELD_NAME = re.compile(r'name="([^"]+)"')

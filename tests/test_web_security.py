@@ -379,3 +379,36 @@ def test_the_413_page_is_in_korean(app, client, monkeypatch):
     response = client.post("/auth/login", data={"x": "y" * 4096}, headers={"Accept-Language": "ko"})
     assert response.status_code == 413
     assert "보낸 내용이 너무 큽니다. 한 번에 최대 1 KB까지" in response.get_data(as_text=True)
+
+
+def test_damaged_workbooks_are_refused_with_a_message(app, importer):
+    """Bytes of a good workbook flipped here and there: a message, never an error page."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    good = _workbook(rows=3)
+
+    @settings(
+        max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
+    @given(st.lists(st.tuples(st.integers(0, len(good) - 1), st.integers(0, 255)), max_size=8))
+    def upload_damaged(flips):
+        damaged = bytearray(good)
+        for position, value in flips:
+            damaged[position] = value
+        response = importer(bytes(damaged))
+        assert response.status_code == 200
+
+    upload_damaged()
+
+
+def test_an_encrypted_member_is_refused_with_a_message(importer):
+    good = bytearray(_workbook())
+    # mark every member as encrypted (general purpose flag bit 0), in local and central headers
+    for signature, flag_offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (start := good.find(signature, start)) != -1:
+            good[start + flag_offset] |= 1
+            start += 4
+    page = importer(bytes(good)).get_data(as_text=True)
+    assert "This Excel file could not be read." in page

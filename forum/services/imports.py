@@ -21,6 +21,7 @@ import logging
 import re
 import secrets
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -329,7 +330,16 @@ def check_workbook_archive(data: bytes) -> None:
                         raise too_large
                     if is_sheet and rows > max_rows() + 1:
                         raise _too_many_rows()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,  # a compression method zipfile does not know
+        RuntimeError,  # an encrypted member
+    ):
         log.info("an uploaded workbook could not be unpacked", exc_info=True)
         raise ServiceError(
             _("This Excel file could not be read. Save it again as .xlsx or as “CSV UTF-8”."),

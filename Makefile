@@ -7,6 +7,10 @@ STAMP := $(VENV)/.installed
 CHROMIUM_PATH ?= /usr/bin/chromium
 BROWSER_PACKAGES := chromium fonts-noto-cjk
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
+# `make run` and the flask commands here serve a laptop: development settings (SQLite in
+# instance/, any SECRET_KEY). A deployment runs gunicorn with FORUM_ENV unset (production).
+FORUM_ENV ?= development
+export FORUM_ENV
 
 .PHONY: run test lint setup chromium translations catalog migration clean
 

@@ -81,6 +81,9 @@ def create_app(config=None) -> Flask:
     from .views import register_blueprints
 
     register_blueprints(app)
+    from .security import register_security
+
+    register_security(app)
     _register_request_boundary(app)
     _register_error_pages(app)
 
@@ -134,13 +137,23 @@ def _register_request_boundary(app: Flask) -> None:
             db.session.rollback()
 
 
+def _readable_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g} MB"
+    return f"{size // 1024} KB"
+
+
 def _register_error_pages(app: Flask) -> None:
     messages = {
         400: lambda: _("The request could not be understood."),
         403: lambda: _("Only the organizers of this event can open this page."),
         404: lambda: _("There is nothing here, or it is not yours to see."),
         405: lambda: _("This address does not accept that kind of request."),
-        413: lambda: _("What you sent is too large."),
+        413: lambda: _(
+            "What you sent is too large: at most %(size)s can be sent at once. "
+            "Split a large file into smaller ones.",
+            size=_readable_size(app.config.get("MAX_CONTENT_LENGTH") or 0),
+        ),
         500: lambda: _("Something went wrong on our side. Nothing was changed."),
     }
 

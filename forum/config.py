@@ -14,6 +14,14 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+ENVIRONMENTS = ("production", "development", "testing")
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """A setting that would make Forum unsafe or unusable: the app refuses to start."""
+
+
 def _database_url(instance_path: Path) -> str:
     url = os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'forum.sqlite'}")
     # Heroku-style URLs name no driver; Forum talks to PostgreSQL through psycopg 3.
@@ -45,10 +53,9 @@ class Config:
     # Seconds a process works without Redis after it failed to answer, before trying it again.
     REDIS_RETRY_AFTER = float(os.environ.get("REDIS_RETRY_AFTER", "30"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
-    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
-    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)  # STARTTLS, the certificate verified
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "forum@localhost")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -59,6 +66,14 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # An uploaded .xlsx is a zip: what it unpacks to is bounded before openpyxl reads it.
+    IMPORT_MAX_UNCOMPRESSED_BYTES = int(
+        os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", str(40 * 1024 * 1024))
+    )
+    IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO", "100"))
+    IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
+    # Strict-Transport-Security sent on HTTPS responses (0 sends none).
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long session at the venue stays valid
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
@@ -92,9 +107,36 @@ class Config:
     # Days a cancelled meeting stays in subscription feeds so that clients that keep events learn of it.
     CALENDAR_CANCELLED_RETENTION = int(os.environ.get("CALENDAR_CANCELLED_RETENTION", "30"))
 
+    TESTING = False
+
     def __init__(self, instance_path: Path):
+        self.FORUM_ENV = "testing" if self.TESTING else os.environ.get("FORUM_ENV", "production")
         self.SQLALCHEMY_DATABASE_URI = _database_url(instance_path)
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or instance_secret_key(instance_path)
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+        # implicit TLS from the first byte, as port 465 expects; else STARTTLS (MAIL_USE_TLS)
+        self.MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", self.MAIL_PORT == 465)
+        self._refuse_unsafe_settings()
+
+    def _refuse_unsafe_settings(self) -> None:
+        """Outside development and testing, a guessable key or a forgotten database is an error."""
+        if self.FORUM_ENV not in ENVIRONMENTS:
+            raise ConfigurationError(
+                f"FORUM_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.FORUM_ENV!r}."
+            )
+        if self.FORUM_ENV != "production":
+            return
+        if len(self.SECRET_KEY) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigurationError(
+                f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters in production "
+                "(python3 -c 'import secrets; print(secrets.token_urlsafe(48))' makes one), "
+                "or set FORUM_ENV=development on a laptop."
+            )
+        if not os.environ.get("DATABASE_URL"):
+            raise ConfigurationError(
+                "DATABASE_URL must be set in production (postgresql://…), "
+                "or set FORUM_ENV=development to use the SQLite file in instance/."
+            )
 
 
 class TestingConfig(Config):

@@ -643,7 +643,7 @@ def test_agenda_page_shows_meetings_in_event_time_and_the_subscription(forum, br
     assert "10:00–10:30" in page  # 01:00 UTC in Seoul
     assert "Kim Bo-ra · Hanmi Bio" in page and "Table 2 · Room 301" in page
     assert "Cyrus Choi" not in page
-    token = db.session.get(Participant, forum.ada.id).calendar_token
+    token = calendars.feed_token(db.session.get(Participant, forum.ada.id))
     assert f'value="http://localhost/calendar/{token}.ics"' in page
     assert f'href="webcal://localhost/calendar/{token}.ics"' in page
     for client_name in ("Google Calendar", "Outlook", "Apple Calendar"):

@@ -14,6 +14,7 @@ from forum.services.mail import send_mail
 
 def test_without_secret_key_a_random_one_is_generated_once_into_instance(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("FORUM_ENV", "development")
     first = Config(tmp_path).SECRET_KEY
     assert len(first) >= 40
     assert first == Config(tmp_path).SECRET_KEY
@@ -22,17 +23,18 @@ def test_without_secret_key_a_random_one_is_generated_once_into_instance(tmp_pat
 
 
 def test_settings_come_from_the_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment-at-least-32-characters")
     monkeypatch.setenv("DATABASE_URL", "postgres://forum@db.internal/forum")
     monkeypatch.setenv("SESSION_COOKIE_SECURE", "false")
     config = Config(tmp_path)
-    assert config.SECRET_KEY == "from-the-environment"
+    assert config.SECRET_KEY == "from-the-environment-at-least-32-characters"
     assert config.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://forum@db.internal/forum"
     assert not (tmp_path / "secret_key").exists()
 
 
 def test_production_cookies_are_secure_by_default(tmp_path, monkeypatch):
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://forum@db.internal/forum")
     config = Config(tmp_path)
     assert config.SESSION_COOKIE_SECURE and config.SESSION_COOKIE_HTTPONLY
     assert config.SESSION_COOKIE_SAMESITE == "Lax"
@@ -65,7 +67,10 @@ class RecordingSMTP:
     def __exit__(self, *exc):
         return False
 
-    def starttls(self):
+    def starttls(self, context=None):
+        pass
+
+    def close(self):
         pass
 
     def login(self, user, password):

@@ -89,7 +89,7 @@ def test_a_run_on_rq_with_a_worker_of_its_own(app, client, login, forum, monkeyp
     monkeypatch.setitem(app.config, "REDIS_URL", TEST_REDIS)
     # The RQ job builds its own app from the environment, as a worker process does.
     monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
-    monkeypatch.setenv("SECRET_KEY", "testing-secret")
+    monkeypatch.setenv("SECRET_KEY", "testing-secret-long-enough-for-production")
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.setattr(jobs, "_worker_app", None)
     try:

@@ -1,7 +1,6 @@
 """Registration for an event (organisation, job title, languages) and co-organizer invitations."""
 
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -25,6 +24,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import ORGANISATION_KINDS
+from ..services import web_addresses as addresses
 from ..services.registrations import OrganisationDetails
 from . import named_choices, strip
 
@@ -95,12 +95,8 @@ def with_scheme(value):
 
 
 def web_address(form, field):
-    parts = urlsplit(field.data)
-    if (
-        parts.scheme not in ("http", "https")
-        or "." not in (parts.hostname or "")
-        or " " in field.data
-    ):
+    """The shared website check (forum/services/web_addresses.py), as a form validator."""
+    if field.data and addresses.web_address(field.data) is None:
         raise ValidationError(_l("Enter a web address such as https://www.example.org."))
 
 

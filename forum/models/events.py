@@ -154,8 +154,10 @@ class Participant(db.Model):
     languages: Mapped[str] = mapped_column(String(120), default="")
     # When the participant last saved their availability grid (None: never looked at it).
     availability_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The secret in the participant's calendar-feed URL; replacing it revokes the old URL.
-    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The calendar-feed URL's secret is derived from this random key and SECRET_KEY; only its
+    # SHA-256 is kept to find the participant. A new key revokes the old URL; None: no URL yet.
+    calendar_feed_key: Mapped[str | None] = mapped_column(String(64))
+    calendar_feed_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="participants")

@@ -22,6 +22,9 @@ The icalendar library escapes text, folds lines at 75 octets between UTF-8 chara
 every line with CRLF.
 """
 
+import base64
+import hashlib
+import hmac
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -234,35 +237,71 @@ def other_side(meeting: Meeting, viewer: Participant | None) -> list[Participant
 # --- feed token --------------------------------------------------------------------------------
 
 
+def _token_for(participant_id: int, key: str) -> str:
+    """The feed URL's secret: an HMAC of the participant's stored key under SECRET_KEY, so that
+    the database alone (a backup, a dump) gives no working link."""
+    digest = hmac.new(
+        current_app.config["SECRET_KEY"].encode(),
+        f"calendar-feed:{participant_id}:{key}".encode(),
+        hashlib.sha256,
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def feed_token(participant: Participant) -> str:
     """The secret of the participant's feed URL, created on first use (two first visits at once
-    agree on one token)."""
-    if participant.calendar_token is None:
+    agree on one key). After SECRET_KEY changed, the link is made anew (the old one is dead)."""
+    if participant.calendar_feed_key is None:
+        key = secrets.token_urlsafe(FEED_TOKEN_BYTES)
         db.session.execute(
             update(Participant)
-            .where(Participant.id == participant.id, Participant.calendar_token.is_(None))
-            .values(calendar_token=secrets.token_urlsafe(FEED_TOKEN_BYTES))
+            .where(Participant.id == participant.id, Participant.calendar_feed_key.is_(None))
+            .values(
+                calendar_feed_key=key, calendar_feed_hash=_hash(_token_for(participant.id, key))
+            )
             .execution_options(synchronize_session=False)
         )
-        db.session.refresh(participant, ["calendar_token"])
-    return participant.calendar_token
+        db.session.refresh(participant, ["calendar_feed_key", "calendar_feed_hash"])
+    token = _token_for(participant.id, participant.calendar_feed_key)
+    if participant.calendar_feed_hash != _hash(token):
+        participant.calendar_feed_hash = _hash(token)
+        db.session.flush()
+    return token
 
 
 def reset_feed_token(participant: Participant) -> str:
     """A new feed URL; the old one answers 404 from now on."""
-    participant.calendar_token = secrets.token_urlsafe(FEED_TOKEN_BYTES)
+    key = secrets.token_urlsafe(FEED_TOKEN_BYTES)
+    participant.calendar_feed_key = key
+    participant.calendar_feed_hash = _hash(_token_for(participant.id, key))
     db.session.flush()
-    return participant.calendar_token
+    return _token_for(participant.id, key)
+
+
+def revoke_feed_token(participant: Participant) -> None:
+    """No feed URL any more (a rejected registration): approved again, the participant gets a
+    new one, never the old."""
+    participant.calendar_feed_key = None
+    participant.calendar_feed_hash = None
+    db.session.flush()
 
 
 def participant_for_feed(token: str) -> Participant | None:
     """The approved participant whose feed `token` opens, or None (unknown, reset or revoked)."""
-    if not FEED_TOKEN_PATTERN.fullmatch(
-        token
-    ):  # also keeps NUL and other junk away from the database
+    if not FEED_TOKEN_PATTERN.fullmatch(token):  # also keeps NUL and other junk away
         return None
-    participant = db.session.scalar(select(Participant).where(Participant.calendar_token == token))
-    return participant if participant is not None and participant.status == "approved" else None
+    participant = db.session.scalar(
+        select(Participant).where(Participant.calendar_feed_hash == _hash(token))
+    )
+    if participant is None or participant.status != "approved":
+        return None
+    # a link made under an earlier SECRET_KEY is dead even before its page shows the new one
+    expected = _token_for(participant.id, participant.calendar_feed_key or "")
+    return participant if hmac.compare_digest(expected, token) else None
 
 
 # --- building the calendars --------------------------------------------------------------------

@@ -18,9 +18,12 @@ import codecs
 import csv
 import io
 import logging
+import re
 import secrets
+import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
@@ -51,6 +54,7 @@ from .accounts import find_user, hash_password, normalise_email, reset_token
 from .mail import send_mail
 from .opportunities import DEFAULT_AREAS, OpportunityDetails, publish_opportunity, technology_areas
 from .registrations import add_organisation_owner, find_participant
+from .web_addresses import web_address
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +63,9 @@ KIND_LABELS = {
     "participants": _l("Participants and their organisations"),
     "opportunities": _l("Offers and needs of registered participants"),
 }
-MAX_ROWS = 5000
+MAX_ROWS = 5000  # the default of the IMPORT_MAX_ROWS setting
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_UNPACK_CHUNK = 64 * 1024
 SIGNATURE_MAX_AGE = 3600
 _SALT = "forum-import"
 
@@ -246,7 +252,7 @@ def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
             except StopIteration:
                 break
             records.append((line, [_clean_cell(cell) for cell in record]))
-            if len(records) > MAX_ROWS + 1:
+            if len(records) > max_rows() + 1:
                 break
     except csv.Error as error:
         raise ServiceError(
@@ -260,16 +266,98 @@ def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
     return records
 
 
-def _read_xlsx(data: bytes) -> list[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
+def max_rows() -> int:
+    return current_app.config.get("IMPORT_MAX_ROWS", MAX_ROWS)
 
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f}" if size >= 1024 * 1024 else f"{size / (1024 * 1024):.1f}"
+
+
+def _too_many_rows() -> ServiceError:
+    return ServiceError(
+        _("The file has more than %(max)d rows; split it into smaller files.", max=max_rows()),
+        "file",
+    )
+
+
+def _count_rows(member) -> Iterator[tuple[int, int]]:
+    """(bytes, rows) of one unpacked worksheet, read in chunks: what it declares is not trusted."""
+    size = rows = 0
+    tail = b""
+    while chunk := member.read(_UNPACK_CHUNK):
+        size += len(chunk)
+        window = tail + chunk
+        rows += len(_ROW_TAG.findall(window)) - len(_ROW_TAG.findall(tail))
+        tail = window[-64:]
+        yield size, rows
+
+
+def check_workbook_archive(data: bytes) -> None:
+    """Refuses a .xlsx (a zip) before any XML of it is parsed when it would unpack to more than
+    IMPORT_MAX_UNCOMPRESSED_BYTES, when a large part of it is compressed more than
+    IMPORT_MAX_COMPRESSION_RATIO times (a zip bomb), or when a sheet has more rows than
+    IMPORT_MAX_ROWS. Every member is unpacked and counted, in constant memory, rather than
+    believing the sizes the archive declares."""
+    config = current_app.config
+    limit = config["IMPORT_MAX_UNCOMPRESSED_BYTES"]
+    ratio = config["IMPORT_MAX_COMPRESSION_RATIO"]
+    too_large = ServiceError(
+        _(
+            "This Excel file unpacks to more than %(size)s MB; save it as “CSV UTF-8” or split it.",
+            size=_megabytes(limit),
+        ),
+        "file",
+    )
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+        if sum(info.file_size for info in infos) > limit:
+            raise too_large
+        for info in infos:
+            if info.file_size > 1024 * 1024 and info.file_size > ratio * max(info.compress_size, 1):
+                raise ServiceError(
+                    _("This Excel file is compressed suspiciously hard; it is not read."), "file"
+                )
+        total = 0
+        for info in infos:
+            is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            with archive.open(info) as member:
+                before = total
+                for size, rows in _count_rows(member):
+                    total = before + size
+                    if total > limit:
+                        raise too_large
+                    if is_sheet and rows > max_rows() + 1:
+                        raise _too_many_rows()
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,  # a compression method zipfile does not know
+        RuntimeError,  # an encrypted member
+    ):
+        log.info("an uploaded workbook could not be unpacked", exc_info=True)
+        raise ServiceError(
+            _("This Excel file could not be read. Save it again as .xlsx or as “CSV UTF-8”."),
+            "file",
+        ) from None
+
+
+def _read_xlsx(data: bytes) -> list[tuple[int, list[str]]]:
+    import openpyxl
+
+    check_workbook_archive(data)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         records = []
         for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             records.append((line, [_clean_cell(value) for value in values]))
-            if len(records) > MAX_ROWS + 1:
+            if len(records) > max_rows() + 1:
                 break
         workbook.close()
     except Exception:  # a damaged or hostile workbook can fail anywhere inside openpyxl
@@ -296,11 +384,8 @@ def read_table(data: bytes, filename: str = "") -> Table:
     (_line, header), rows = records[0], records[1:]
     if not rows:
         raise ServiceError(_("The file has a header but no rows."), "file")
-    if len(rows) > MAX_ROWS:
-        raise ServiceError(
-            _("The file has more than %(max)d rows; split it into smaller files.", max=MAX_ROWS),
-            "file",
-        )
+    if len(rows) > max_rows():
+        raise _too_many_rows()
     header = [name.lower().replace(" ", "_").replace("-", "_") for name in header]
     while header and not header[-1]:
         header.pop()  # spreadsheets often carry empty trailing columns
@@ -417,16 +502,10 @@ class _RowChecker:
 
 
 def _check_participant(checker: _RowChecker, countries: set[str]) -> dict:
-    website = checker.text("website")
-    if website:
-        website = website if "://" in website else "https://" + website
-        parts = urlsplit(website)
-        if (
-            parts.scheme not in ("http", "https")
-            or "." not in (parts.hostname or "")
-            or " " in website
-        ):
-            checker.fail(_("“%(value)s” is not a web address.", value=website[:80]))
+    typed = checker.text("website")
+    website = web_address(typed)
+    if typed and website is None:
+        checker.fail(_("“%(value)s” is not a web address.", value=typed[:80]))
     country = checker.text("country", required=True).upper()
     if country and country not in countries:
         checker.fail(_("“%(value)s” is not an ISO country code like KR or DE.", value=country[:20]))

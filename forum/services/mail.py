@@ -6,7 +6,9 @@ outbox page for the organizer, so nothing is silently lost.
 
 import logging
 import smtplib
+import ssl
 from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app
 
@@ -56,24 +58,10 @@ def deliver(message_id: int) -> None:
     if message is None or message.sent_at is not None:
         return
     config = current_app.config
-    email = EmailMessage()
-    email["From"] = config["MAIL_DEFAULT_SENDER"]
-    email["To"] = message.recipient
-    email["Subject"] = message.subject
-    email.set_content(message.body)
-    if message.attachment is not None:
-        maintype, _, subtype = message.attachment_type.partition("/")
-        email.add_attachment(
-            message.attachment.encode(),
-            maintype=maintype,
-            subtype=subtype,
-            filename=message.attachment_name,
-        )
+    email = _email_of(message, config["MAIL_DEFAULT_SENDER"])
     message.attempts += 1
     try:
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
-            if config["MAIL_USE_TLS"]:
-                smtp.starttls()
+        with _connect(config) as smtp:
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
             smtp.send_message(email)
@@ -83,3 +71,45 @@ def deliver(message_id: int) -> None:
         message.error = str(error)
         log.warning("could not deliver e-mail %s to %s: %s", message.id, message.recipient, error)
     db.session.commit()
+
+
+def _email_of(message: OutboxMessage, sender: str) -> EmailMessage:
+    """The MIME message: UTF-8 text, a Date and a Message-ID in the sender's domain (spam filters
+    distrust mail without them), attachments as text parts that name their charset."""
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(utcnow())
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    email["Message-ID"] = make_msgid(idstring=f"forum.{message.id}", domain=domain)
+    email.set_content(message.body, charset="utf-8")
+    if message.attachment is not None:
+        maintype, _, subtype = message.attachment_type.partition("/")
+        # bytes in base64 keep the CRLF line ends iCalendar requires; the charset is said apart
+        email.add_attachment(
+            message.attachment.encode("utf-8"),
+            maintype=maintype,
+            subtype=subtype,
+            filename=message.attachment_name,
+        )
+        if maintype == "text":
+            email.get_payload()[-1].set_param("charset", "utf-8")
+    return email
+
+
+def _connect(config) -> smtplib.SMTP:
+    """A connection whose TLS checks the server's certificate and name: implicit TLS
+    (MAIL_USE_SSL, port 465) or STARTTLS (MAIL_USE_TLS) before any password is sent."""
+    context = ssl.create_default_context()
+    host, port = config["MAIL_SERVER"], config["MAIL_PORT"]
+    if config.get("MAIL_USE_SSL"):
+        return smtplib.SMTP_SSL(host, port, timeout=30, context=context)
+    smtp = smtplib.SMTP(host, port, timeout=30)
+    if config["MAIL_USE_TLS"]:
+        try:
+            smtp.starttls(context=context)
+        except BaseException:
+            smtp.close()
+            raise
+    return smtp

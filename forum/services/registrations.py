@@ -290,6 +290,10 @@ def decide_registration(participant: Participant, approve: bool) -> None:
     if participant.status == status:
         return
     participant.status = status
+    if not approve:
+        from .calendars import revoke_feed_token
+
+        revoke_feed_token(participant)  # approved again later, a new link, never this one
     db.session.flush()
     user, event = participant.user, participant.event
     link = url_for("events.show", slug=event.slug, _external=True)

@@ -230,7 +230,7 @@ def _import_page(event, form, table=None, checked=None, confirm_form=None):
         checked=checked,
         confirm_form=confirm_form,
         preview_rows=PREVIEW_ROWS,
-        max_rows=imports.MAX_ROWS,
+        max_rows=imports.max_rows(),
     )
 
 

@@ -40,16 +40,14 @@ def create_app(config=None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(PACKAGE_ROOT.parent / "templates"),
+        template_folder=str(PACKAGE_ROOT / "templates"),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_object(config if config is not None else Config(Path(app.instance_path)))
     logging.basicConfig(level=logging.INFO)
 
     db.init_app(app)
-    migrate.init_app(
-        app, db, directory=str(PACKAGE_ROOT.parent / "migrations"), render_as_batch=True
-    )
+    migrate.init_app(app, db, directory=str(PACKAGE_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
         app,

@@ -52,6 +52,10 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Types: mypy on forum/ (strict on forum/scheduler/ and forum/services/), as configured in pyproject.toml.
+typecheck: $(TEST_STAMP)
+	$(BIN)/mypy
+
 # Without Chromium (SKIP_BROWSER_INSTALL=1 and none at CHROMIUM_PATH) the browser tests are left out.
 test: test-setup chromium
 	@if [ -x "$(CHROMIUM_PATH)" ]; then \

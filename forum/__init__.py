@@ -1,6 +1,5 @@
 """Forum: technology-transfer and partnering forums. `create_app` is the application factory."""
 
-import logging
 from pathlib import Path
 
 from flask import Flask, abort, has_request_context, render_template, request
@@ -13,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 from .config import Config
 from .extensions import babel, csrf, db, login_manager, migrate
 from .languages import SOURCE_LANGUAGE, available_languages
+from .logging_setup import configure_logging
 from .models.base import MAX_ID
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -44,7 +44,7 @@ def create_app(config=None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_object(config if config is not None else Config(Path(app.instance_path)))
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_ROOT / "migrations"), render_as_batch=True)

@@ -1,4 +1,4 @@
-"""Command line: `python -m forum.scheduler solve|check` (see SCHEDULER-FORMAT.md)."""
+"""Command line: `python -m forum.scheduler solve|check` (see docs/scheduler-format.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reading and writing the JSON files of SCHEDULER-FORMAT.md, with validation.
+"""Reading and writing the JSON files of docs/scheduler-format.md, with validation.
 
 A bad file is refused with a `ProblemError` whose message names the element at fault
 (``meetings[3] "m4": participant "p9" is unknown``), never half-read.

@@ -15,7 +15,6 @@ Ids in the problem are the database ids as strings. What goes in:
   who imported their agenda would see meetings move for no new meeting.
 """
 
-from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -31,7 +30,6 @@ from ..models import (
     MeetingAttendee,
     Participant,
     ScheduleRun,
-    Slot,
     Table,
     Unavailability,
 )
@@ -79,7 +77,7 @@ def _pin_of(meeting: Meeting, draft: dict[int, DraftPlacement]) -> scheduler.Pin
     return scheduler.Pin(slot=str(slot_id), table=str(table_id) if table_id is not None else None)
 
 
-def check_set_up(slots: Sequence[Slot], tables: Sequence[Table]) -> None:
+def check_set_up(slots: list, tables: list) -> None:
     """A schedule needs slots and tables (the scheduler would invent anonymous tables otherwise)."""
     if not slots:
         raise ServiceError(_("The event has no meeting slots yet. Add its meeting sessions first."))
@@ -143,8 +141,7 @@ def build_problem(
             scheduler.Participant(
                 id=str(person),
                 unavailable=tuple(
-                    str(slot_id)
-                    for slot_id in sorted(unavailable[person], key=slot_order.__getitem__)
+                    str(slot_id) for slot_id in sorted(unavailable[person], key=slot_order.get)
                 ),
                 table=str(booth_of[person]) if person in booth_of else None,
             )
@@ -192,7 +189,7 @@ def placements_from_solution(
     return placements
 
 
-def attendee_ids(meeting_ids: Iterable[int]) -> dict[int, list[int]]:
+def attendee_ids(meeting_ids) -> dict[int, list[int]]:
     """Meeting id → its attendees' participant ids, in one query."""
     result: dict[int, list[int]] = {}
     for meeting_id, participant_id in db.session.execute(
@@ -204,7 +201,7 @@ def attendee_ids(meeting_ids: Iterable[int]) -> dict[int, list[int]]:
     return result
 
 
-def participants_by_id(ids: Iterable[int]) -> dict[int, Participant]:
+def participants_by_id(ids) -> dict[int, Participant]:
     return {
         participant.id: participant
         for participant in db.session.scalars(

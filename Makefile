@@ -1,10 +1,15 @@
 # Forum — two commands: `make run` (set up and serve) and `make test` (set up and test).
+# `make run` installs only what running needs; `make test` adds the test extra (pytest, Playwright,
+# ruff, mypy) and, when Chromium is missing, Debian's chromium for the browser tests (it says so
+# first; SKIP_BROWSER_INSTALL=1 skips that and the browser tests, CHROMIUM_PATH=… uses another one).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app forum
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 CHROMIUM_PATH ?= /usr/bin/chromium
+SKIP_BROWSER_INSTALL ?=
 BROWSER_PACKAGES := chromium fonts-noto-cjk
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 # `make run` and the flask commands here serve a laptop: development settings (SQLite in
@@ -12,22 +17,32 @@ APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-re
 FORUM_ENV ?= development
 export FORUM_ENV
 
-.PHONY: run test lint setup chromium translations catalog migration clean
+.PHONY: run test lint typecheck setup test-setup chromium translations catalog migration clean
 
-$(STAMP): setup.cfg pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+
+# What running needs: Forum and its dependencies.
+$(STAMP): pyproject.toml setup.py | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
 
+# What testing and the checks need on top: the `test` extra.
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
 setup: $(STAMP) translations
+
+test-setup: $(TEST_STAMP) translations
 
 translations: $(STAMP)
 	@if ls forum/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel -q compile -d forum/translations; fi
 
 # Re-extracts the messages and merges them into every language's catalog (then translate the .po files).
-catalog: $(STAMP)
+catalog: $(TEST_STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o forum/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel -q update -N -i forum/translations/messages.pot -d forum/translations --ignore-obsolete
 
@@ -37,17 +52,29 @@ run: setup
 	SESSION_COOKIE_SECURE=false $(FLASK) run --host 127.0.0.1 --port 5000
 
 # Style: ruff's lint rules (with a complexity limit) and its formatter, as configured in pyproject.toml.
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: setup chromium
-	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest $(PYTEST_ARGS)
+# Types: mypy on forum/ (strict on forum/scheduler/ and forum/services/), as configured in pyproject.toml.
+typecheck: $(TEST_STAMP)
+	$(BIN)/mypy
+
+# Without Chromium (SKIP_BROWSER_INSTALL=1 and none at CHROMIUM_PATH) the browser tests are left out.
+test: test-setup chromium
+	@if [ -x "$(CHROMIUM_PATH)" ]; then \
+		CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest $(PYTEST_ARGS); \
+	else \
+		echo "No Chromium at $(CHROMIUM_PATH): leaving out the browser tests (tests/browser)"; \
+		$(BIN)/pytest -m "not browser" $(PYTEST_ARGS); fi
 
 # The browser tests (tests/browser) drive Debian's Chromium; with the CJK fonts Korean pages show
-# real glyphs in their screenshots. Installed here when missing: as root, else through sudo.
+# real glyphs in their screenshots. Installed here when missing: as root, else through sudo, after
+# saying so. SKIP_BROWSER_INSTALL=1 installs nothing (the browser tests are then left out).
 chromium:
 	@[ ! -x "$(CHROMIUM_PATH)" ] || exit 0; \
+	if [ -n "$(SKIP_BROWSER_INSTALL)" ]; then \
+		echo "SKIP_BROWSER_INSTALL is set: not installing Chromium ($(BROWSER_PACKAGES))"; exit 0; fi; \
 	if ! command -v apt-get >/dev/null 2>&1; then \
 		echo "The browser tests need Chromium at $(CHROMIUM_PATH). Install it, or point CHROMIUM_PATH" \
 		     "at one: make test CHROMIUM_PATH=/path/to/chromium" >&2; exit 1; fi; \
@@ -55,7 +82,10 @@ chromium:
 	elif command -v sudo >/dev/null 2>&1; then as_root="sudo"; \
 	else echo "The browser tests need Chromium at $(CHROMIUM_PATH), and installing it needs root or sudo." \
 	          "Install it as root: apt-get install --no-install-recommends $(BROWSER_PACKAGES)" >&2; exit 1; fi; \
-	echo "Installing $(BROWSER_PACKAGES) for the browser tests"; \
+	echo "No Chromium at $(CHROMIUM_PATH). Installing the Debian packages $(BROWSER_PACKAGES) with" \
+	     "apt-get$${as_root:+ through sudo} for the browser tests; to skip this, stop now (Ctrl-C) and run" \
+	     "make test SKIP_BROWSER_INSTALL=1, or point CHROMIUM_PATH at a Chromium."; \
+	[ ! -t 0 ] || sleep 5; \
 	$$as_root env $(APT_INSTALL) $(BROWSER_PACKAGES) || \
 		{ $$as_root apt-get update -q && $$as_root env $(APT_INSTALL) $(BROWSER_PACKAGES); }
 
@@ -66,4 +96,4 @@ migration: $(STAMP)
 	DATABASE_URL=sqlite:////tmp/forum-migration.sqlite $(FLASK) db migrate -m "$(MESSAGE)"
 
 clean:
-	rm -rf $(VENV) instance/forum.sqlite
+	rm -rf $(VENV) instance/forum.sqlite build forum.egg-info

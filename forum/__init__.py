@@ -1,6 +1,5 @@
 """Forum: technology-transfer and partnering forums. `create_app` is the application factory."""
 
-import logging
 from pathlib import Path
 
 from flask import Flask, abort, has_request_context, render_template, request
@@ -14,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 from .config import Config
 from .extensions import babel, csrf, db, login_manager, migrate
 from .languages import SOURCE_LANGUAGE, available_languages
+from .logging_setup import configure_logging
 from .models.base import MAX_ID
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -41,11 +41,11 @@ def create_app(config=None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(PACKAGE_ROOT.parent / "templates"),
+        template_folder=str(PACKAGE_ROOT / "templates"),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_object(config if config is not None else Config(Path(app.instance_path)))
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
         # The client address (sign-in throttling) and the scheme come from the proxies' headers,
@@ -53,9 +53,7 @@ def create_app(config=None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     db.init_app(app)
-    migrate.init_app(
-        app, db, directory=str(PACKAGE_ROOT.parent / "migrations"), render_as_batch=True
-    )
+    migrate.init_app(app, db, directory=str(PACKAGE_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
         app,

@@ -106,6 +106,9 @@ class Config:
     INVITATION_MAX_AGE = timedelta(days=int(os.environ.get("INVITATION_DAYS", "14")))
     # Days a cancelled meeting stays in subscription feeds so that clients that keep events learn of it.
     CALENDAR_CANCELLED_RETENTION = int(os.environ.get("CALENDAR_CANCELLED_RETENTION", "30"))
+    # Logging (forum/logging_setup.py): the level, and `text` or `json` (one object per line).
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
 
     TESTING = False
 

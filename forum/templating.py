@@ -40,7 +40,9 @@ def _widen(piece: str) -> str:
 
 def _time_pattern(format: str, locale: Locale) -> str:
     pattern = (
-        babel_dates.get_time_format(format, locale).pattern if format in NAMED_FORMATS else format
+        babel_dates.get_time_format(format, locale).pattern  # type: ignore[arg-type]  # a named format
+        if format in NAMED_FORMATS
+        else format
     )
     return _wide_day_periods(pattern, locale)
 
@@ -53,7 +55,7 @@ def event_time(value: datetime, timezone: str, format: str = "short") -> str:
         return babel_dates.format_datetime(local, _wide_day_periods(format, locale), locale=locale)
     # What Babel does for a named format, with the day periods the reader expects.
     return (
-        str(babel_dates.get_datetime_format(format, locale))
+        str(babel_dates.get_datetime_format(format, locale))  # type: ignore[arg-type]  # a named format
         .replace("'", "")
         .replace(
             "{0}", babel_dates.format_time(local, _time_pattern(format, locale), locale=locale)

@@ -12,11 +12,11 @@ from forum.extensions import db
 from forum.models import Event, Table
 from forum.models.base import MAX_ID
 
-ENV = Path(__file__).resolve().parents[1] / "migrations" / "env.py"
+ENV = Path(__file__).resolve().parents[1] / "forum" / "migrations" / "env.py"
 
 
 def include_name_of_env():
-    """The filter migrations/env.py gives autogenerate (the hand-written search index tables)."""
+    """The filter forum/migrations/env.py gives autogenerate (the hand-written search index tables)."""
     source = ENV.read_text()
     start = source.index("UNMANAGED_TABLE_PREFIXES")
     namespace = {}

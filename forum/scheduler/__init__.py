@@ -1,4 +1,4 @@
-"""Optimal one-to-one meeting schedules with OR-Tools CP-SAT (format: SCHEDULER-FORMAT.md).
+"""Optimal one-to-one meeting schedules with OR-Tools CP-SAT (format: docs/scheduler-format.md).
 
 Imports neither Flask nor SQLAlchemy: the web app, the command line, the tests and the
 benchmarks all build a `Problem` and call `solve(problem, time_limit, workers, progress)`.

@@ -1,4 +1,4 @@
-"""Command line: `python -m forum.scheduler solve|check` (see SCHEDULER-FORMAT.md)."""
+"""Command line: `python -m forum.scheduler solve|check` (see docs/scheduler-format.md)."""
 
 from __future__ import annotations
 
@@ -62,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         f"weight {f.weight} (bound {solution.bound_weight}); breaks {f.breaks}; moved {f.moved}; "
         f"table changes {f.table_changes}"
     )
-    for error in result.errors:
-        print(f"invalid: {error}")
+    for message in result.errors:
+        print(f"invalid: {message}")
     return 0 if result.valid else 1
 
 

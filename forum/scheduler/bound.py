@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
@@ -54,7 +55,7 @@ def weight_bound(instance: Instance, time_limit: float = 30.0) -> int:  # noqa: 
     for meeting in inst.problem.meetings:
         if meeting.slots is not None:
             groups.add(frozenset(inst.slot_index[s] for s in meeting.slots))
-    members_of: dict[frozenset, list[int]] = defaultdict(list)
+    members_of: dict[frozenset[int], list[int]] = defaultdict(list)
     for m in possible:
         for group in groups:
             if allowed[m] <= group:
@@ -70,7 +71,8 @@ def weight_bound(instance: Instance, time_limit: float = 30.0) -> int:  # noqa: 
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return trivial
     # The LP optimum is a float; weights are integers, so its floor (with a tolerance) is a bound.
-    return min(trivial, math.floor(solver.Objective().Value() + 1e-6))
+    optimum: float = solver.Objective().Value()
+    return min(trivial, math.floor(optimum + 1e-6))
 
 
 def break_floors(instance: Instance, time_limit: float = 2.0) -> list[int]:
@@ -90,7 +92,7 @@ def break_floors(instance: Instance, time_limit: float = 2.0) -> list[int]:
         if _fit_back_to_back(inst, mine):
             continue
         model = cp_model.CpModel()
-        by_slot: dict[int, list] = defaultdict(list)
+        by_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
         for m in mine:
             options = [model.new_bool_var("") for _ in inst.allowed[m]]
             model.add_exactly_one(options)
@@ -185,12 +187,14 @@ def pooled_break_bound(instance: Instance, work: float = 0.1) -> int:  # noqa: C
         return 0
     walk = [s for day_slots in inst.days for s in day_slots]
     position = {s: i for i, s in enumerate(walk)}
-    groups: dict[tuple, int] = defaultdict(int)
+    groups: dict[tuple[tuple[int, ...], ...], int] = defaultdict(int)
     for mine in inst.meetings_of:
         if mine:
             groups[tuple(sorted(tuple(inst.allowed[m]) for m in mine))] += 1
     model = cp_model.CpModel()
-    seated: dict[int, list] = defaultdict(list)  # slot -> flows of people busy there
+    seated: dict[int, list[cp_model.IntVar]] = defaultdict(
+        list
+    )  # slot -> flows of people busy there
     flows_made = 0
     breaks = []
     for allowed_sets, people in groups.items():
@@ -201,11 +205,14 @@ def pooled_break_bound(instance: Instance, work: float = 0.1) -> int:  # noqa: C
         # slots walked so far need as many busy slots there, and likewise for the rest.
         last = [max(position[s] for s in a) for a in allowed_sets]
         first = [min(position[s] for s in a) for a in allowed_sets]
-        arriving = {(_BEFORE, 0): [people]}
+        # (state, meetings done) -> the flows of people arriving so far (at first, all of them)
+        arriving: Mapping[tuple[int, int], Sequence[cp_model.IntVar | int]] = {
+            (_BEFORE, 0): [people]
+        }
         for i, s in enumerate(walk):
             need_before = sum(1 for at in last if at <= i)
             need_after = sum(1 for at in first if at > i)
-            leaving: dict[tuple, list] = defaultdict(list)
+            leaving: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
             for (state, done), flows in arriving.items():
                 if inst.position[s] == 0:
                     state = _BEFORE

@@ -62,8 +62,8 @@ def check(problem: Problem, solution: Solution) -> CheckResult:  # noqa: C901  (
 
     placed = {a.meeting: a for a in solution.assignments if a.meeting in meetings}
     busy: dict[str, set[str]] = defaultdict(set)
-    per_slot: Counter = Counter()
-    table_use: Counter = Counter()
+    per_slot: Counter[str] = Counter()
+    table_use: Counter[tuple[str, str | None]] = Counter()
     for a in placed.values():
         meeting = meetings[a.meeting]
         where = f"meeting {a.meeting!r} in slot {a.slot!r}"
@@ -87,6 +87,7 @@ def check(problem: Problem, solution: Solution) -> CheckResult:  # noqa: C901  (
         owners_booths = {booth_of[p] for p in meeting.participants if p in booth_of}
         if problem.tables is None:
             capacity = slots[a.slot].capacity
+            assert capacity is not None  # validated: without tables, every slot has a capacity
             if a.table not in {str(i) for i in range(1, capacity + 1)}:
                 errors.append(
                     f"{where}: table {a.table!r} is not one of the slot's tables 1..{capacity}"
@@ -100,31 +101,32 @@ def check(problem: Problem, solution: Solution) -> CheckResult:  # noqa: C901  (
 
     for slot_id, count in per_slot.items():
         slot = slots[slot_id]
-        capacity = slot.capacity if slot.capacity is not None else len(problem.tables)
+        capacity = slot.capacity if slot.capacity is not None else len(problem.tables)  # type: ignore[arg-type]  # validated: tables given
         if count > capacity:
             errors.append(f"slot {slot_id!r}: {count} meetings, capacity {capacity}")
     for (slot_id, table), count in table_use.items():
         if count > 1:
             errors.append(f"slot {slot_id!r}: table {table!r} holds {count} meetings")
-    for p in problem.participants:
-        if p.max_meetings is not None and len(busy[p.id]) > p.max_meetings:
+    for person in problem.participants:
+        if person.max_meetings is not None and len(busy[person.id]) > person.max_meetings:
             errors.append(
-                f"participant {p.id!r}: {len(busy[p.id])} meetings, max_meetings {p.max_meetings}"
+                f"participant {person.id!r}: {len(busy[person.id])} meetings, "
+                f"max_meetings {person.max_meetings}"
             )
-    for m in problem.meetings:
+    for wanted in problem.meetings:
         if (
-            (m.required or m.fixed)
-            and m.id not in placed
+            (wanted.required or wanted.fixed)
+            and wanted.id not in placed
             and solution.status in (OPTIMAL, FEASIBLE)
         ):
-            errors.append(f"meeting {m.id!r}: required or pinned but not scheduled")
-        for before in m.after:
+            errors.append(f"meeting {wanted.id!r}: required or pinned but not scheduled")
+        for before in wanted.after:
             if (
-                m.id in placed
+                wanted.id in placed
                 and before in placed
-                and order[placed[before].slot] >= order[placed[m.id].slot]
+                and order[placed[before].slot] >= order[placed[wanted.id].slot]
             ):
-                errors.append(f"meeting {m.id!r}: must come after {before!r}")
+                errors.append(f"meeting {wanted.id!r}: must come after {before!r}")
 
     breaks = count_breaks(problem, busy)
     spread = problem.objective.max_break_spread
@@ -137,7 +139,7 @@ def check(problem: Problem, solution: Solution) -> CheckResult:  # noqa: C901  (
     moved = sum(
         1 for a in problem.previous if a.meeting not in placed or placed[a.meeting].slot != a.slot
     )
-    agenda: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    agenda: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
     for a in placed.values():
         if a.slot in order:
             for p in meetings[a.meeting].participants:

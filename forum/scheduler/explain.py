@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 
 from .construct import UNPLACED, Schedule
 from .instance import Instance
 
 
-def _names(instance: Instance, participants) -> str:
+def _names(instance: Instance, participants: Iterable[int]) -> str:
     ids = [instance.participant_ids[p] for p in participants]
     return " and ".join(ids) if len(ids) <= 2 else ", ".join(ids[:-1]) + " and " + ids[-1]
 
@@ -85,11 +86,12 @@ def infeasibility(instance: Instance) -> dict[int, str]:  # noqa: C901  (split u
                 f"but max_meetings {inst.max_meetings[p]}",
             )
 
-    for m, s in enumerate(inst.fixed_slot):
+    for m, pinned_slot in enumerate(inst.fixed_slot):
         for a in inst.after[m]:
-            if s is not None and inst.fixed_slot[a] is not None and inst.fixed_slot[a] >= s:
+            before_slot = inst.fixed_slot[a]
+            if pinned_slot is not None and before_slot is not None and before_slot >= pinned_slot:
                 culprits[m] = (
-                    f"pinned to slot {inst.slot_ids[s]}, not after {inst.meeting_ids[a]} as it must be"
+                    f"pinned to slot {inst.slot_ids[pinned_slot]}, not after {inst.meeting_ids[a]} as it must be"
                 )
     cycle = _required_precedence_cycle(inst)
     if cycle:
@@ -133,7 +135,7 @@ def unscheduled_reason(instance: Instance, schedule: Schedule, m: int) -> str:
     if full:
         p = full[0]
         return f"{inst.participant_ids[p]} is full: max_meetings {inst.max_meetings[p]} reached"
-    busy_people: Counter = Counter()
+    busy_people: Counter[int] = Counter()
     slot_full = precedence = busy_slots = 0
     open_slots = []
     for s in inst.allowed[m]:

@@ -36,7 +36,7 @@ class Instance:
         self.booths = {p.table for p in problem.participants if p.table is not None}
         self.shared_tables = [t for t in self.table_ids or () if t not in self.booths]
         self.capacity = [
-            s.capacity if s.capacity is not None else len(tables)  # validated: tables given
+            s.capacity if s.capacity is not None else len(tables)  # type: ignore[arg-type]  # validated: tables given
             for s in slots
         ]
         if tables is not None:
@@ -90,11 +90,11 @@ class Instance:
 
         self.previous_slot: dict[int, int] = {}
         self.previous_table: dict[int, str] = {}
-        for a in problem.previous:
-            m = self.meeting_index[a.meeting]
-            self.previous_slot[m] = self.slot_index[a.slot]
-            if a.table is not None:
-                self.previous_table[m] = a.table
+        for placed in problem.previous:
+            m = self.meeting_index[placed.meeting]
+            self.previous_slot[m] = self.slot_index[placed.slot]
+            if placed.table is not None:
+                self.previous_table[m] = placed.table
         self.minimise_moves = problem.minimise_moves and bool(self.previous_slot)
         self.minimise_breaks = problem.objective.breaks
         self.spread = problem.objective.max_break_spread

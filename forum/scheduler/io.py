@@ -1,4 +1,4 @@
-"""Reading and writing the JSON files of SCHEDULER-FORMAT.md, with validation.
+"""Reading and writing the JSON files of docs/scheduler-format.md, with validation.
 
 A bad file is refused with a `ProblemError` whose message names the element at fault
 (``meetings[3] "m4": participant "p9" is unknown``), never half-read.
@@ -7,6 +7,7 @@ A bad file is refused with a `ProblemError` whose message names the element at f
 from __future__ import annotations
 
 import json
+from collections.abc import Set
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,9 @@ class ProblemError(ValueError):
     """A problem or solution document that does not follow the format."""
 
 
-def _object(value: Any, where: str, allowed: set[str], required: set[str] = frozenset()) -> dict:
+def _object(
+    value: Any, where: str, allowed: set[str], required: Set[str] = frozenset()
+) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ProblemError(f"{where}: expected an object")
     unknown = sorted(set(value) - allowed)
@@ -45,7 +48,7 @@ def _object(value: Any, where: str, allowed: set[str], required: set[str] = froz
     return value
 
 
-def _list(value: Any, where: str) -> list:
+def _list(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list):
         raise ProblemError(f"{where}: expected a list")
     return value
@@ -77,7 +80,7 @@ def _flag(value: Any, where: str) -> bool:
     return value
 
 
-def _unique_ids(items: list, where: str) -> list[str]:
+def _unique_ids(items: list[Any], where: str) -> list[str]:
     ids = []
     seen = set()
     for i, item in enumerate(items):
@@ -309,8 +312,8 @@ def load_problem(path: str | Path) -> Problem:
     return parse_problem(data)
 
 
-def problem_to_dict(problem: Problem) -> dict:  # noqa: C901  (split up by the scheduler refactor)
-    def slot(s: Slot) -> dict:
+def problem_to_dict(problem: Problem) -> dict[str, Any]:  # noqa: C901  (split up by the scheduler refactor)
+    def slot(s: Slot) -> dict[str, Any]:
         d = {"id": s.id}
         if s.day:
             d["day"] = s.day
@@ -319,7 +322,7 @@ def problem_to_dict(problem: Problem) -> dict:  # noqa: C901  (split up by the s
                 d[key] = getattr(s, key)
         return d
 
-    def participant(p: Participant) -> dict:
+    def participant(p: Participant) -> dict[str, Any]:
         d: dict[str, Any] = {"id": p.id}
         if p.unavailable:
             d["unavailable"] = list(p.unavailable)
@@ -329,7 +332,7 @@ def problem_to_dict(problem: Problem) -> dict:  # noqa: C901  (split up by the s
             d["table"] = p.table
         return d
 
-    def meeting(m: Meeting) -> dict:
+    def meeting(m: Meeting) -> dict[str, Any]:
         d: dict[str, Any] = {"id": m.id, "participants": list(m.participants), "weight": m.weight}
         if m.slots is not None:
             d["slots"] = list(m.slots)
@@ -352,7 +355,7 @@ def problem_to_dict(problem: Problem) -> dict:  # noqa: C901  (split up by the s
     doc["meetings"] = [meeting(m) for m in problem.meetings]
     if problem.previous:
         doc["previous"] = [_assignment(a) for a in problem.previous]
-    objective = {"breaks": problem.objective.breaks}
+    objective: dict[str, Any] = {"breaks": problem.objective.breaks}
     if problem.objective.max_break_spread is not None:
         objective["max_break_spread"] = problem.objective.max_break_spread
     if problem.objective.stability is not None:
@@ -361,13 +364,13 @@ def problem_to_dict(problem: Problem) -> dict:  # noqa: C901  (split up by the s
     return doc
 
 
-def _assignment(a: Assignment) -> dict:
+def _assignment(a: Assignment) -> dict[str, Any]:
     return {"meeting": a.meeting, "slot": a.slot} | (
         {"table": a.table} if a.table is not None else {}
     )
 
 
-def solution_to_dict(solution: Solution) -> dict:
+def solution_to_dict(solution: Solution) -> dict[str, Any]:
     f = solution.objective
     return {
         "format": SOLUTION_FORMAT,
@@ -438,7 +441,7 @@ def load_solution(path: str | Path, problem: Problem) -> Solution:
     return parse_solution(data, problem)
 
 
-def write_json(document: dict, path: str | Path) -> None:
+def write_json(document: dict[str, Any], path: str | Path) -> None:
     Path(path).write_text(
         json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )

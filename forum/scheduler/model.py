@@ -9,14 +9,19 @@ occupies a participant, fills the slot, or contradicts a precedence.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
 from ortools.sat.python import cp_model
 
 from .construct import UNPLACED, Schedule
 from .instance import INFINITE, Instance, breaks_of
 
+# A busy value or a count: a constant (0, 1, …) or a CP-SAT literal or linear expression.
+Expr = Any
 
-def _is(value, constant: int) -> bool:
+
+def _is(value: Expr, constant: int) -> bool:
     """Whether a busy value (0, 1 or a literal) is that constant."""
     return isinstance(value, int) and value == constant
 
@@ -49,7 +54,9 @@ class SlotModel:
 
         self.x: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
         at_slot: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
-        per_participant: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+        per_participant: dict[int, dict[int, list[cp_model.IntVar]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         for m in sorted(self.free):
             earliest = max(
                 (frozen.slot_of[a] for a in inst.after[m] if frozen.slot_of[a] != UNPLACED),
@@ -111,21 +118,21 @@ class SlotModel:
         )
 
         touched = set(per_participant)
-        self._true = None
-        self._busy_at: dict[int, list] = defaultdict(list)
-        self.breaks = 0  # breaks of the participants of free meetings
-        self.per_person: dict[int, object] = {}  # the same, per participant
+        self._true: cp_model.IntVar | None = None
+        self._busy_at: dict[int, list[Expr]] = defaultdict(list)
+        self.breaks: Expr = 0  # breaks of the participants of free meetings
+        self.per_person: dict[int, Expr] = {}  # the same, per participant
         fair = fairness and inst.spread is not None
         if (breaks and inst.minimise_breaks) or fair:
             # Someone without two meetings always has 0 breaks: fairness is then a cap per person.
             capped = fair and any(len(mine) <= 1 for mine in inst.meetings_of)
             floors = break_floors if break_floors is not None and enforce_required else None
-            per_person = {}
+            per_person: dict[int, Expr] = {}
             for p in touched:
                 count = self._breaks_of(p, per_participant[p])
                 if not isinstance(count, int):
                     floor = floors[p] if floors is not None else 0
-                    ceiling = inst.spread if capped else inst.n_slots
+                    ceiling = inst.spread if capped and inst.spread is not None else inst.n_slots
                     var = model.new_int_var(min(floor, ceiling), ceiling, f"breaks{p}")
                     model.add(var == count)
                     count = var
@@ -141,14 +148,14 @@ class SlotModel:
                     if len(variables) > 1:
                         model.add_at_most_one(variables)
 
-    def _breaks_of(self, p: int, by_slot: dict[int, list]):
+    def _breaks_of(self, p: int, by_slot: dict[int, list[cp_model.IntVar]]) -> Expr:
         """Breaks of participant p as a sum of literals; also keeps p to one meeting per slot.
 
         A break ends at position i of a day when p is busy at i, free at i-1 and busy somewhere
         before: a sum of Booleans, which suits CP-SAT's core-based search.
         """
         inst, model, frozen = self.instance, self.model, self.frozen
-        busy: dict[int, object] = {}
+        busy: dict[int, Expr] = {}
         for s, variables in by_slot.items():
             if len(variables) == 1:
                 busy[s] = variables[0]
@@ -165,7 +172,7 @@ class SlotModel:
             # Implied: p is busy in exactly as many slots as it has meetings.
             model.add(sum(busy.values()) == len(frozen.busy[p]) + len(mine))
         per_day = self._meetings_per_day(p, mine)
-        total = 0
+        total: Expr = 0
         for d, day_slots in enumerate(inst.days):
             values = [busy.get(s, 0) for s in day_slots]
             if all(isinstance(v, int) for v in values):
@@ -216,7 +223,7 @@ class SlotModel:
             counts[days.pop()] += 1
         return counts
 
-    def _block_cuts(self, values: list, day_breaks, count: int) -> None:
+    def _block_cuts(self, values: list[Expr], day_breaks: Expr, count: int) -> None:
         """Redundant: no break on a day with `count` meetings means one block of `count`
         consecutive busy slots, whose start is one of a few positions. Choosing the start fixes
         every busy slot of the day, which CP-SAT propagates at once: on the JAIR instances it
@@ -243,7 +250,7 @@ class SlotModel:
             if covering or not isinstance(value, int):
                 model.add(value == sum(covering)).only_enforce_if(no_break)
 
-    def _attendance_cuts(self, at_slot: dict[int, list]) -> None:
+    def _attendance_cuts(self, at_slot: dict[int, list[tuple[int, cp_model.IntVar]]]) -> None:
         """Redundant: the people busy in a slot are at most the seats of the meetings it can still
         hold (two per table for one-to-one meetings). Stated over the per-person busy literals it
         lets the SAT search see a full slot without adding meetings up; measured on the JAIR
@@ -257,7 +264,7 @@ class SlotModel:
             if len(people) > sum(seats):
                 self.model.add(sum(people) <= sum(seats))
 
-    def _or(self, a, b):
+    def _or(self, a: Expr, b: Expr) -> Expr:
         """a or b, for values that are 0, 1 or literals."""
         if _is(a, 1) or _is(b, 1):
             return 1
@@ -269,7 +276,7 @@ class SlotModel:
         self.model.add_max_equality(either, [a, b])
         return either
 
-    def _literal(self, value):
+    def _literal(self, value: Expr) -> Expr:
         """A literal for a busy value: the variable itself, or a literal fixed to 0 or 1."""
         if not isinstance(value, int):
             return value
@@ -278,7 +285,7 @@ class SlotModel:
             self.model.add(self._true == 1)
         return self._true if value else self._true.Not()
 
-    def _span_cuts(self, values: list, any_meeting, day_breaks) -> None:
+    def _span_cuts(self, values: list[Expr], any_meeting: Expr, day_breaks: Expr) -> None:
         """Redundant: idle slots between the first and last meeting are 0 exactly when there is
         no break, and at least the number of breaks. Tightens the LP bound on breaks a lot."""
         model, n = self.model, len(values)
@@ -302,7 +309,7 @@ class SlotModel:
         model.add(day_breaks <= idle)
         model.add(idle <= n * day_breaks)
 
-    def _fairness(self, per_person: dict, touched: set[int]) -> None:
+    def _fairness(self, per_person: dict[int, Expr], touched: set[int]) -> None:
         inst, model = self.instance, self.model
         most = model.new_int_var(0, inst.n_slots, "most_breaks")
         least = model.new_int_var(0, inst.n_slots, "least_breaks")
@@ -325,7 +332,7 @@ class SlotModel:
             for s, var in options:
                 self.model.add_hint(var, schedule.slot_of[m] == s)
 
-    def read(self, value_of) -> Schedule:
+    def read(self, value_of: Callable[[cp_model.IntVar], bool]) -> Schedule:
         """The schedule of a solution; `value_of` is a solver's or a callback's boolean_value."""
         schedule = self.frozen.copy()
         for m, options in self.x.items():

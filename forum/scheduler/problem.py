@@ -1,4 +1,4 @@
-"""Plain data classes for schedule problems and solutions (see SCHEDULER-FORMAT.md).
+"""Plain data classes for schedule problems and solutions (see docs/scheduler-format.md).
 
 They mirror the JSON documents one to one, so that the web app, the command line, the tests and
 the benchmarks all hand the same objects to `solve` and `check`.

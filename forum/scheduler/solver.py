@@ -15,6 +15,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Container, Iterable
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -36,6 +37,9 @@ from .problem import (
     Unscheduled,
 )
 from .tables import assign_tables
+
+# `solve(solver, model, …)`: runs a CP-SAT search (a probe's, or `Solver.solve_cp`), its status.
+SolveFunction = Callable[..., Any]
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -189,7 +193,7 @@ class _OneBreakProbes:
         with self.lock:
             return {p for group, _ in self.queue for p in group} | self.running
 
-    def probe(self, solver: cp_model.CpSolver, solve: Callable) -> Schedule | None:
+    def probe(self, solver: cp_model.CpSolver, solve: SolveFunction) -> Schedule | None:
         """Tries the person or group at the head of the queue with `solve(solver, model)`: the
         schedule found, if any. Refuted people leave the queue; a person whose probe ran out of
         work goes to its end with twice the work (the same work would repeat the same search),
@@ -272,7 +276,7 @@ class _CoreNamedProbes:
     def probe(
         self,
         new_solver: Callable[[], cp_model.CpSolver],
-        solve: Callable,
+        solve: SolveFunction,
         offer: Callable[[Schedule], None],
     ) -> Schedule | None:
         """One round with `solve(solver, model, callback)`: a core, whose people join the named
@@ -290,7 +294,7 @@ class _CoreNamedProbes:
         self,
         finding_core: bool,
         solver: cp_model.CpSolver,
-        solve: Callable,
+        solve: SolveFunction,
         offer: Callable[[Schedule], None],
     ) -> Schedule | None:
         """A core (everyone outside the named set held to no break by assumptions, which CP-SAT
@@ -376,7 +380,7 @@ class Solver:
         solver: cp_model.CpSolver,
         model: cp_model.CpModel,
         callback: cp_model.CpSolverSolutionCallback | None = None,
-    ):
+    ) -> cp_model.CpSolverStatus:
         """`solver.solve`, registered so that a stop request can interrupt it."""
         with self._lock:
             if self._stopped:
@@ -390,8 +394,10 @@ class Solver:
 
     def watch(self, finished: threading.Event) -> None:
         """Polls `should_stop`; on a stop, ends the running CP-SAT searches and the time left."""
+        should_stop = self.should_stop
+        assert should_stop is not None  # `run` watches only when there is something to poll
         while not finished.wait(0.1):
-            if self.should_stop():
+            if should_stop():
                 with self._lock:
                     self._stopped = True
                     self.deadline = time.monotonic()
@@ -474,6 +480,7 @@ class Solver:
             if best is None:
                 return self.finish(start, UNKNOWN)
             proven = proven and breaks_proven
+        assert best is not None  # every way here found a schedule, or returned above
 
         if inst.minimise_moves:
             sm = SlotModel(inst, best)
@@ -506,7 +513,7 @@ class Solver:
         inst = self.instance
         lock = threading.Lock()
         floors = break_floors(inst, time_limit=min(2.0, self.remaining() * 0.1))
-        state = {
+        state: dict[str, Any] = {
             "best": best,
             "upper": best.breaks() if best else INFINITE,
             "lower": sum(floors),
@@ -517,7 +524,7 @@ class Solver:
         probes: dict[cp_model.CpSolver, int | None] = {}
 
         def settled() -> bool:
-            return state["lower"] >= state["upper"]
+            return bool(state["lower"] >= state["upper"])
 
         def pointless(target: int | None) -> bool:
             return settled() or (target is not None and target < state["lower"])
@@ -550,7 +557,7 @@ class Solver:
             model: cp_model.CpModel,
             target: int | None,
             callback: cp_model.CpSolverSolutionCallback | None = None,
-        ):
+        ) -> cp_model.CpSolverStatus:
             with lock:
                 probes[solver] = target
                 if pointless(target):
@@ -636,6 +643,7 @@ class Solver:
 
         def one_break_step() -> None:
             """One probe of `one_break`, from the loop or from `helper`."""
+            assert one_break is not None  # set before the loop or `helper` takes its turns
             solver = sat_solver(1, self.remaining())
             found = one_break.probe(solver, lambda solver, model: run_probe(solver, model, 1))
             if found is not None:
@@ -649,6 +657,7 @@ class Solver:
             thread, 6.2 s with two), the bound search slowed but not stopped. After the first
             pass it goes on with the people tried again, with more work: at a bound of 1 the
             core-based search is stuck on those same people."""
+            assert one_break is not None  # set before `helper` starts
             while (
                 one_break.waiting()
                 and state["lower"] == 1
@@ -741,7 +750,7 @@ class Solver:
             elif status == cp_model.INFEASIBLE and target is None:
                 proven_infeasible = True
                 break
-            elif status == cp_model.INFEASIBLE:
+            elif status == cp_model.INFEASIBLE and target is not None:
                 raise_lower(target + 1)
             elif target is not None and target < state["lower"]:
                 pass  # stopped: the bound search proved meanwhile that it would fail
@@ -827,7 +836,11 @@ class Solver:
         return schedule
 
     def polish(
-        self, schedule: Schedule, seconds: float, settled: Callable[[], bool], solve: Callable
+        self,
+        schedule: Schedule,
+        seconds: float,
+        settled: Callable[[], bool],
+        solve: SolveFunction,
     ) -> Schedule:
         """Fewer breaks by re-placing a few meetings at a time, for about `seconds` or until
         `settled()` (the optimum is known); each neighbourhood is solved by `solve(solver, model)`,
@@ -917,7 +930,7 @@ class Solver:
         best = shared["best"]
         return self.finish(best, FEASIBLE if self.valid(best) else UNKNOWN)
 
-    def neighbourhoods(self, shared: dict, seed: int) -> None:
+    def neighbourhoods(self, shared: dict[str, Any], seed: int) -> None:
         """One neighbourhood search loop on `shared["best"]` until time is up or nothing is left."""
         inst = self.instance
         rng = random.Random(seed)
@@ -977,7 +990,7 @@ class Solver:
         free: set[int],
         kind: str,
         seconds: float = 3.0,
-        solve: Callable | None = None,
+        solve: SolveFunction | None = None,
     ) -> tuple[Schedule | None, bool]:
         """Best re-placement of `free` (weight first, or breaks then moves at no loss of weight)
         within `seconds`, solved by `solve(solver, model)` (default `solve_cp`): (the schedule
@@ -1008,8 +1021,8 @@ class Solver:
             return None, False
         return sm.read(solver.boolean_value), status == cp_model.OPTIMAL
 
-    def better(self, candidate: Schedule, incumbent: Schedule, touched: set[int]) -> bool:
-        def key(s: Schedule):
+    def better(self, candidate: Schedule, incumbent: Schedule, touched: set[int] | None) -> bool:
+        def key(s: Schedule) -> tuple[int, int, int, int]:
             return (-len(s.required_missing()), s.weight(), -s.breaks(touched), -s.moves())
 
         return key(candidate) > key(incumbent)

@@ -47,18 +47,20 @@ def assign_tables(instance: Instance, slot_of: list[int]) -> dict[int, str]:
                 not preferences(m),
             ),
         ):
-            if instance.fixed_table[m] is not None:
-                table = instance.fixed_table[m]
+            fixed = instance.fixed_table[m]
+            if fixed is not None:
+                table = fixed
             elif instance.in_booth[m]:
-                booths = [instance.booth[p] for p in instance.members[m] if instance.booth[p]]
+                booths = [booth for p in instance.members[m] if (booth := instance.booth[p])]
                 table = next((t for t in preferences(m) if t in booths), booths[0])
             else:
-                table = next((t for t in preferences(m) if t in free_set), None)
-                if table is None:
+                chosen = next((t for t in preferences(m) if t in free_set), None)
+                if chosen is None:
                     while free[-1] not in free_set:
                         free.pop()
-                    table = free[-1]
-                free_set.discard(table)
+                    chosen = free[-1]
+                free_set.discard(chosen)
+                table = chosen
             table_of[m] = table
             for p in instance.members[m]:
                 last_table[p] = table

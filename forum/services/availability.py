@@ -1,6 +1,7 @@
 """Availability: the slots in which a participant cannot meet, and the organizer's reminders to
 those who have not said when they are free or have not asked anyone for a meeting."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import url_for
@@ -131,7 +132,7 @@ def send_reminders(event: Event, participant_ids: set[int]) -> int:
     return len(participant_ids)
 
 
-def _reminder_body(event: Event, candidate: ReminderCandidate):
+def _reminder_body(event: Event, candidate: ReminderCandidate) -> Callable[[], str]:
     def body() -> str:
         lines = [_("Hello %(name)s,", name=candidate.participant.user.name)]
         if candidate.availability_missing:

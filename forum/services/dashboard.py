@@ -2,9 +2,10 @@
 meetings per participant, and who has not set their availability or sent a request yet."""
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import Executable, func, select
 
 from ..extensions import db
 from ..models import (
@@ -42,8 +43,9 @@ class Overview:
         return self.accepted / self.answered if self.answered else None
 
 
-def _counts(statement, keys) -> dict[str, int]:
-    found = dict(db.session.execute(statement).all())
+def _counts(statement: Executable, keys: Iterable[str]) -> dict[str, int]:
+    """Counts by key from the (key, count) rows of `statement`, 0 for keys it has no row for."""
+    found: dict[str, int] = {key: count for key, count in db.session.execute(statement).all()}
     return {key: found.get(key, 0) for key in keys}
 
 
@@ -83,11 +85,11 @@ def overview(event: Event) -> Overview:
         REQUEST_STATUSES,
     )
     # A request accepted and later cancelled (its meeting called off) was still an acceptance.
-    accepted = db.session.scalar(
+    accepted = db.session.scalars(
         select(func.count()).where(
             MeetingRequest.event_id == event.id, MeetingRequest.recipient_priority.is_not(None)
         )
-    )
+    ).one()
     figures = participant_figures(event)
     published = event.status in ("published", "closed")
     candidates = reminder_candidates(event)

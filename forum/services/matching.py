@@ -175,12 +175,12 @@ class Term:
     """A keyword or word of a text that can be named in a reason, with its features."""
 
     label: str
-    features: frozenset
+    features: frozenset[str]
     is_keyword: bool
     key: str  # the label lower-cased: one term per key and text
 
 
-def _term(label: str, features: frozenset, is_keyword: bool) -> Term:
+def _term(label: str, features: frozenset[str], is_keyword: bool) -> Term:
     return Term(label, features, is_keyword, label.lower())
 
 
@@ -198,8 +198,8 @@ class ReadableText:
     each feature (so that explaining a match looks only at the terms that share something)."""
 
     terms: tuple[Term, ...]
-    features: frozenset
-    terms_by_feature: dict
+    features: frozenset[str]
+    terms_by_feature: dict[str, list[Term]]
 
 
 def readable_text(keywords: str, texts: list[str]) -> ReadableText:
@@ -214,10 +214,10 @@ def readable_text(keywords: str, texts: list[str]) -> ReadableText:
             terms.append(term)
     for text in texts:
         for token in TOKEN.findall(text):
-            term = _word_term(token)
-            if term is not None and term.key not in seen:
-                seen.add(term.key)
-                terms.append(term)
+            word = _word_term(token)
+            if word is not None and word.key not in seen:
+                seen.add(word.key)
+                terms.append(word)
     terms_by_feature: dict[str, list[Term]] = {}
     for term in terms:
         for feature in term.features:
@@ -230,7 +230,7 @@ def shared_terms(
     other: ReadableText,
     weights: dict[str, float],
     limit: int = MAX_SHARED_TERMS,
-    telling: frozenset | None = None,
+    telling: frozenset[str] | None = None,
 ) -> list[str]:
     """Readable names for what two texts share, most telling first.
 

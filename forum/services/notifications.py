@@ -6,11 +6,14 @@ with `gettext`, so that one message is written in each recipient's own language:
 rendered here, inside `force_locale`.
 """
 
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 from urllib.parse import urljoin
 
 from flask import request
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 
 from ..extensions import db
 from ..models import Meeting, Notification, Participant, utcnow
@@ -18,14 +21,20 @@ from .mail import send_mail
 
 SUBJECT_MAX = 300
 INBOX_PAGE = 100
+# A message: a text, or a function that writes it (in the language in force when it is called).
+Text = str | Callable[[], str]
 
 
-def _render(text) -> str:
+def _render(text: Text) -> str:
     return text() if callable(text) else str(text)
 
 
 def notify(
-    participant: Participant, subject, body, link: str = "", meetings: list[Meeting] = ()
+    participant: Participant,
+    subject: Text,
+    body: Text,
+    link: str = "",
+    meetings: Sequence[Meeting] = (),
 ) -> Notification:
     """E-mail `participant` and add the same message to their inbox; `link` is a site path.
 
@@ -66,11 +75,11 @@ def inbox_of(participant: Participant, limit: int = INBOX_PAGE) -> list[Notifica
 
 
 def unread_count(participant_id: int) -> int:
-    return db.session.scalar(
+    return db.session.scalars(
         select(func.count(Notification.id)).where(
             Notification.participant_id == participant_id, Notification.read_at.is_(None)
         )
-    )
+    ).one()
 
 
 def mark_read(participant: Participant, notification_ids: list[int] | None = None) -> int:
@@ -86,4 +95,4 @@ def mark_read(participant: Participant, notification_ids: list[int] | None = Non
         query.values(read_at=utcnow()).execution_options(synchronize_session=False)
     )
     db.session.expire_all()
-    return result.rowcount
+    return cast("CursorResult[Any]", result).rowcount

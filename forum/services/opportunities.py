@@ -4,6 +4,7 @@ Every change to an opportunity refreshes its search-index entry in the same tran
 (`search.refresh_index`), so the marketplace never lists what its owner withdrew or an organizer hid.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import url_for
@@ -299,7 +300,7 @@ def toggle_bookmark(participant: Participant, opportunity: Opportunity) -> bool:
     return True
 
 
-def bookmarked_ids(participant: Participant | None, opportunity_ids) -> set[int]:
+def bookmarked_ids(participant: Participant | None, opportunity_ids: Iterable[int]) -> set[int]:
     ids = list(opportunity_ids)
     if participant is None or not ids:
         return set()

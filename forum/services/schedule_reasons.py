@@ -8,7 +8,7 @@ with names. A sentence of another shape (a newer scheduler) is shown as it is ra
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from babel.lists import format_list
@@ -56,11 +56,11 @@ class Names:
 
 
 # Each pattern: a regular expression matching the whole English sentence, and what to say instead.
-_Writer = Callable[[re.Match, Names], str]
-_PATTERNS: list[tuple[re.Pattern, _Writer]] = []
+_Writer = Callable[[re.Match[str], Names], str]
+_PATTERNS: list[tuple[re.Pattern[str], _Writer]] = []
 
 
-def _pattern(expression: str):
+def _pattern(expression: str) -> Callable[[_Writer], _Writer]:
     def register(writer: _Writer) -> _Writer:
         _PATTERNS.append((re.compile(expression + r"\Z"), writer))
         return writer
@@ -71,12 +71,12 @@ def _pattern(expression: str):
 @_pattern(
     r"no common free slot: (?P<people>.+) share no available slot(?P<within> within the meeting's slots)?"
 )
-def _no_common_slot(m, names):
+def _no_common_slot(m: re.Match[str], names: Names) -> str:
     return _("%(people)s have no free slot in common.", people=names.people(m["people"]))
 
 
 @_pattern(rf"(?P<person>{ID}) is full: max_meetings (?P<max>\d+) reached")
-def _person_full(m, names):
+def _person_full(m: re.Match[str], names: Names) -> str:
     return _(
         "%(person)s already has the most meetings they accept (%(max)d).",
         person=names.person(m["person"]),
@@ -88,7 +88,7 @@ def _person_full(m, names):
     rf"left out although slot (?P<slot>{ID}) is free: placing it would break the fairness bound "
     r"or was not found in the time given"
 )
-def _left_out(m, names):
+def _left_out(m: re.Match[str], names: Names) -> str:
     return _(
         "Left out although %(slot)s is free: placing it there would make the schedule less fair to "
         "others, or the solver did not find it in the time given. You can place it by hand.",
@@ -100,7 +100,7 @@ def _left_out(m, names):
     rf"no common free slot left: (?P<person>{ID}) already has a meeting in each of the (?P<n>\d+) "
     r"slots they could share"
 )
-def _one_person_busy(m, names):
+def _one_person_busy(m: re.Match[str], names: Names) -> str:
     person, count = names.person(m["person"]), int(m["n"])
     if count == 1:
         return _(
@@ -121,7 +121,7 @@ def _one_person_busy(m, names):
     r"no common free slot left: in each of the (?P<n>\d+) slots they could share, one of (?P<people>.+) "
     r"already has a meeting"
 )
-def _people_busy(m, names):
+def _people_busy(m: re.Match[str], names: Names) -> str:
     people, count = names.people(m["people"]), int(m["n"])
     if count == 1:
         return _(
@@ -140,7 +140,7 @@ def _people_busy(m, names):
 
 
 @_pattern(r"the session is full: all (?P<n>\d+) slots the meeting can take are at capacity")
-def _session_full(m, names):
+def _session_full(m: re.Match[str], names: Names) -> str:
     count = int(m["n"])
     if count == 1:
         return _("The session is full: every table is taken in the only slot the meeting can take.")
@@ -151,7 +151,7 @@ def _session_full(m, names):
     )
 
 
-_PART_PATTERNS: list[tuple[re.Pattern, _Writer]] = [
+_PART_PATTERNS: list[tuple[re.Pattern[str], _Writer]] = [
     (
         re.compile(r"in (?P<k>\d+) a participant already has a meeting \((?P<people>.+)\)\Z"),
         lambda m, names: _(
@@ -172,7 +172,7 @@ _PART_PATTERNS: list[tuple[re.Pattern, _Writer]] = [
 
 
 @_pattern(r"every slot it can take is used: of (?P<n>\d+) slots, (?P<parts>.+)")
-def _every_slot_used(m, names):
+def _every_slot_used(m: re.Match[str], names: Names) -> str:
     parts = []
     for part in m["parts"].split("; "):
         written = _rewrite(part, _PART_PATTERNS, names)
@@ -188,19 +188,19 @@ def _every_slot_used(m, names):
 
 
 @_pattern(r"no valid schedule found within the time limit")
-def _no_schedule(m, names):
+def _no_schedule(m: re.Match[str], names: Names) -> str:
     return _("No schedule was found within the time limit.")
 
 
 @_pattern(
     r"not scheduled: (the required and pinned meetings cannot all be placed|the problem is infeasible)"
 )
-def _problem_infeasible(m, names):
+def _problem_infeasible(m: re.Match[str], names: Names) -> str:
     return _("Not scheduled: the pinned meetings cannot all be placed together.")
 
 
 @_pattern(r"required but cannot be placed with the other required meetings: (?P<reason>.+)")
-def _required(m, names):
+def _required(m: re.Match[str], names: Names) -> str:
     inner = readable_reason(m["reason"], names)
     return _(
         "It must be placed but cannot be, with the other pinned meetings: %(reason)s", reason=inner
@@ -208,14 +208,14 @@ def _required(m, names):
 
 
 @_pattern(rf"pinned to slot (?P<slot>{ID}), outside the meeting's allowed slots")
-def _pinned_outside(m, names):
+def _pinned_outside(m: re.Match[str], names: Names) -> str:
     return _(
         "Pinned to %(slot)s, outside the slots the meeting may take.", slot=names.slot(m["slot"])
     )
 
 
 @_pattern(rf"pinned to slot (?P<slot>{ID}), when (?P<person>{ID}) is unavailable")
-def _pinned_unavailable(m, names):
+def _pinned_unavailable(m: re.Match[str], names: Names) -> str:
     return _(
         "Pinned to %(slot)s, when %(person)s is not available.",
         slot=names.slot(m["slot"]),
@@ -224,7 +224,7 @@ def _pinned_unavailable(m, names):
 
 
 @_pattern(rf"pinned to table (?P<table>{ID}), but it must take place at its host's booth")
-def _pinned_away_from_booth(m, names):
+def _pinned_away_from_booth(m: re.Match[str], names: Names) -> str:
     return _(
         "Pinned to %(table)s, but it must take place at its host's booth.",
         table=names.table(m["table"]),
@@ -232,14 +232,14 @@ def _pinned_away_from_booth(m, names):
 
 
 @_pattern(rf"pinned to table (?P<table>{ID}), another participant's booth")
-def _pinned_to_booth(m, names):
+def _pinned_to_booth(m: re.Match[str], names: Names) -> str:
     return _("Pinned to %(table)s, another participant's booth.", table=names.table(m["table"]))
 
 
 @_pattern(
     rf"pinned to slot (?P<slot>{ID}) like (?P<meeting>{ID}), and both include (?P<person>{ID})"
 )
-def _pinned_same_person(m, names):
+def _pinned_same_person(m: re.Match[str], names: Names) -> str:
     return _(
         "Pinned to %(slot)s like meeting #%(meeting)s, and %(person)s is in both.",
         slot=names.slot(m["slot"]),
@@ -249,7 +249,7 @@ def _pinned_same_person(m, names):
 
 
 @_pattern(rf"pinned to table (?P<table>{ID}) in slot (?P<slot>{ID}) like (?P<meeting>{ID})")
-def _pinned_same_table(m, names):
+def _pinned_same_table(m: re.Match[str], names: Names) -> str:
     return _(
         "Pinned to %(table)s at %(slot)s like meeting #%(meeting)s.",
         table=names.table(m["table"]),
@@ -259,7 +259,7 @@ def _pinned_same_table(m, names):
 
 
 @_pattern(rf"slot (?P<slot>{ID}) has (?P<n>\d+) pinned meetings but capacity (?P<capacity>\d+)")
-def _pinned_over_capacity(m, names):
+def _pinned_over_capacity(m: re.Match[str], names: Names) -> str:
     return ngettext(
         "%(slot)s has %(pinned)d pinned meetings but only %(num)d table.",
         "%(slot)s has %(pinned)d pinned meetings but only %(num)d tables.",
@@ -270,7 +270,7 @@ def _pinned_over_capacity(m, names):
 
 
 @_pattern(rf"(?P<person>{ID}) has (?P<n>\d+) required meetings but max_meetings (?P<max>\d+)")
-def _too_many_required(m, names):
+def _too_many_required(m: re.Match[str], names: Names) -> str:
     return _(
         "%(person)s has %(required)d meetings that must be placed but accepts at most %(max)d.",
         person=names.person(m["person"]),
@@ -280,7 +280,7 @@ def _too_many_required(m, names):
 
 
 @_pattern(rf"pinned to slot (?P<slot>{ID}), not after (?P<meeting>{ID}) as it must be")
-def _pinned_out_of_order(m, names):
+def _pinned_out_of_order(m: re.Match[str], names: Names) -> str:
     return _(
         "Pinned to %(slot)s, which is not after meeting #%(meeting)s as it must be.",
         slot=names.slot(m["slot"]),
@@ -289,7 +289,7 @@ def _pinned_out_of_order(m, names):
 
 
 @_pattern(r"precedence cycle among required meetings: (?P<cycle>.+)")
-def _precedence_cycle(m, names):
+def _precedence_cycle(m: re.Match[str], names: Names) -> str:
     cycle = " → ".join(f"#{meeting}" for meeting in m["cycle"].split(" after "))
     return _(
         "Pinned meetings that must each come after the next one form a circle: %(cycle)s.",
@@ -301,7 +301,9 @@ class _Unknown(Exception):
     """A sentence of a known start but an unknown part."""
 
 
-def _rewrite(reason: str, patterns, names: Names) -> str | None:
+def _rewrite(
+    reason: str, patterns: Iterable[tuple[re.Pattern[str], _Writer]], names: Names
+) -> str | None:
     for expression, writer in patterns:
         match = expression.match(reason)
         if match:

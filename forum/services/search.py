@@ -8,15 +8,28 @@ that changes an opportunity, in its transaction; a deleted opportunity leaves th
 key (PostgreSQL) or trigger (SQLite).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from math import ceil
+from typing import Any
 
-from sqlalchemy import column, func, literal_column, or_, select, table, text
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Select,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Opportunity, Organisation, Participant, User, opportunity_area
-from .text import index_text, query_terms
+from ..models import Event, Opportunity, Organisation, Participant, User, opportunity_area
+from .text import QueryTerm, index_text, query_terms
 
 PER_PAGE = 20
 _FURTHEST_PAGE = 10**6  # keeps absurd page numbers inside the databases' integers
@@ -57,7 +70,7 @@ def _event_token(event_id: int) -> str:
     return f"e{int(event_id)}"
 
 
-def _fields(opportunity: Opportunity) -> dict[str, str]:
+def _fields(opportunity: Opportunity) -> dict[str, str | int]:
     keywords_and_areas = " ".join(
         [opportunity.keywords] + [area.name for area in opportunity.areas]
     )
@@ -88,7 +101,7 @@ def refresh_index(opportunity: Opportunity) -> None:
         )
 
 
-def rebuild_index(event) -> int:
+def rebuild_index(event: Event) -> int:
     """Index every listed opportunity of the event in one go (after a bulk import); returns how many."""
     db.session.execute(
         text(
@@ -112,14 +125,14 @@ def rebuild_index(event) -> int:
     return len(rows)
 
 
-def _fts5_query(terms) -> str:
+def _fts5_query(terms: Iterable[QueryTerm]) -> str:
     # Tokens are letters and digits only, so quoting them cannot break the expression.
     return " ".join(
         '"' + " ".join(term.tokens) + '"' + ("*" if term.prefix else "") for term in terms
     )
 
 
-def _tsquery(terms) -> str:
+def _tsquery(terms: Iterable[QueryTerm]) -> str:
     return " & ".join(
         "(" + " <-> ".join(term.tokens) + (":*" if term.prefix else "") + ")" for term in terms
     )
@@ -144,13 +157,13 @@ class OpportunitySearch:
 
 @dataclass
 class Page:
-    items: list = field(default_factory=list)
+    items: list[Any] = field(default_factory=list)
     total: int = 0
     page: int = 1
     pages: int = 1
 
 
-def _count_and_clamp(statement, page: int, per_page: int) -> tuple[int, int, int]:
+def _count_and_clamp(statement: Select[Any], page: int, per_page: int) -> tuple[int, int, int]:
     """(total, page, pages) of a statement; a page beyond the last is the last one."""
     total = (
         db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
@@ -160,7 +173,7 @@ def _count_and_clamp(statement, page: int, per_page: int) -> tuple[int, int, int
     return total, min(max(1, page), pages), pages
 
 
-def _paginate(statement, page: int, per_page: int) -> Page:
+def _paginate(statement: Select[Any], page: int, per_page: int) -> Page:
     total, page, pages = _count_and_clamp(statement, page, per_page)
     items = list(
         db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).unique()
@@ -168,7 +181,9 @@ def _paginate(statement, page: int, per_page: int) -> Page:
     return Page(items=items, total=total, page=page, pages=pages)
 
 
-def _page_of_opportunities(ids, counted, page: int, per_page: int) -> Page:
+def _page_of_opportunities(
+    ids: Select[Any], counted: Select[Any], page: int, per_page: int
+) -> Page:
     """Pages over ids and loads only the page's opportunities: sorting the whole rows (long
     descriptions) of every match is what is slow. The total comes with the page (a window count),
     so the matches are found once; `counted` (the same set, cheaper) is counted only for a page
@@ -203,7 +218,7 @@ def _page_of_opportunities(ids, counted, page: int, per_page: int) -> Page:
     return Page(items=items, total=total, page=page, pages=pages)
 
 
-def _conditions(event, search: OpportunitySearch) -> list:
+def _conditions(event: Event, search: OpportunitySearch) -> list[ColumnElement[bool]]:
     """Where-clauses on `Opportunity` for the event's listed opportunities and the search's filters."""
     conditions = [
         Opportunity.event_id == event.id,
@@ -253,7 +268,7 @@ def _has_filters(search: OpportunitySearch) -> bool:
     )
 
 
-def _hits(event, search: OpportunitySearch, terms, ranked: bool):
+def _hits(event: Event, search: OpportunitySearch, terms: list[QueryTerm], ranked: bool) -> CTE:
     """The event's indexed opportunities that match the terms and pass the filters, as a CTE of ids
     (and ranks, higher is better), found without reading `opportunity` unless there are filters:
     the index holds listed opportunities only, and knows their event. Filters sit inside, so only
@@ -289,7 +304,7 @@ def _hits(event, search: OpportunitySearch, terms, ranked: bool):
     return hits.cte("ranked_hits" if ranked else "hits").prefix_with("MATERIALIZED")
 
 
-def search_opportunities(event, search: OpportunitySearch) -> Page:
+def search_opportunities(event: Event, search: OpportunitySearch) -> Page:
     """One page of the event's listed opportunities that match every word of the text and every filter.
 
     Newest first is by id, which grows with publication and lets the database read an index in
@@ -301,7 +316,7 @@ def search_opportunities(event, search: OpportunitySearch) -> Page:
             _hits(event, search, terms, ranked=True),
             _hits(event, search, terms, ranked=False),
         )
-        order = (
+        order: list[Any] = (
             [hits.c.rank.desc(), hits.c.id.desc()]
             if search.sort == "relevance"
             else [hits.c.id.desc()]
@@ -327,7 +342,7 @@ def _like_pattern(words: str) -> str:
 
 
 def search_directory(
-    event,
+    event: Event,
     words: str = "",
     country: str | None = None,
     organisation_kind: str | None = None,
@@ -358,7 +373,7 @@ def search_directory(
     return _paginate(statement, page, per_page)
 
 
-def like_search(event, search: OpportunitySearch) -> Page:
+def like_search(event: Event, search: OpportunitySearch) -> Page:
     """The naive search the index replaces (every word somewhere, LIKE '%word%', same filters); the benchmark's baseline."""
     statement = select(Opportunity.id).where(*_conditions(event, search))
     for word in search.text.split():

@@ -1,4 +1,4 @@
-"""The tokenizer shared by the search index and search queries (see DESIGN.md, "Search in Korean and English").
+"""The tokenizer shared by the search index and search queries (see docs/design.md, "Search in Korean and English").
 
 Hangul is cut into overlapping two-syllable pieces (치료제를 → 치료 료제 제를), so a two-syllable
 query such as 치료 finds words that carry particles or suffixes; a word of one syllable stays

@@ -1,0 +1,58 @@
+"""gunicorn's settings, read from the environment. gunicorn loads ./gunicorn.conf.py by itself:
+
+    .venv/bin/gunicorn wsgi:app
+
+| variable | meaning | default |
+| --- | --- | --- |
+| `WEB_CONCURRENCY` | worker processes | 2 × CPUs + 1 |
+| `GUNICORN_THREADS` | threads per worker | 1 |
+| `GUNICORN_BIND` | address(es) to listen on, comma-separated | `0.0.0.0:${PORT:-8000}` |
+| `GUNICORN_TIMEOUT` | seconds a request may take before its worker is restarted | 60 |
+| `GUNICORN_ACCESS_LOG` | where the access log goes (`-`: standard output; empty: none) | `-` |
+| `FORWARDED_ALLOW_IPS` | proxies trusted for X-Forwarded-Proto/For, comma-separated | `127.0.0.1` |
+| `LOG_LEVEL` | gunicorn's own log level, and Forum's | `INFO` |
+
+See docs/deployment.md.
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SystemExit(f"{name}={value!r} is not a whole number") from None
+    if number < 1:
+        raise SystemExit(f"{name}={value!r} must be at least 1")
+    return number
+
+
+bind = [
+    address.strip()
+    for address in os.environ.get(
+        "GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+    ).split(",")
+    if address.strip()
+]
+workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
+threads = _int("GUNICORN_THREADS", 1)
+timeout = _int("GUNICORN_TIMEOUT", 60)
+graceful_timeout = 30
+keepalive = 5
+# No preloading: each worker starts its own app, and with it its own in-process job thread when
+# REDIS_URL is not set (threads do not survive a fork).
+preload_app = False
+
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+# Client, request line, status, bytes, duration in milliseconds, referrer, user agent.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").strip().lower()
+
+# Behind a load balancer or reverse proxy that terminates HTTPS.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

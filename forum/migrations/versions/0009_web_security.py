@@ -4,7 +4,7 @@ Feed links made before this revision stop working: participants copy the new lin
 agenda page (the plain-text tokens cannot be turned into the new keys).
 
 Revision ID: 0009_web_security
-Revises: 0006_meeting_withdrawn_slot
+Revises: 0008_accounts_security
 Create Date: 2026-12-05 08:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_web_security"
-down_revision = "0006_meeting_withdrawn_slot"
+down_revision = "0008_accounts_security"
 branch_labels = None
 depends_on = None
 

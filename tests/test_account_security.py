@@ -195,7 +195,7 @@ def test_a_password_reset_signs_out_every_session(app, client, make_user, passwo
     assert not signed_in(thief)
 
 
-def test_remember_cookie_is_same_site_and_secure_in_production(app, make_user, password):
+def test_remember_cookie_is_same_site_and_secure_in_production(app, make_user, password, monkeypatch):
     user = make_user()
     browser = app.test_client()
     response = sign_in(browser, user, password, remember=True)
@@ -205,6 +205,9 @@ def test_remember_cookie_is_same_site_and_secure_in_production(app, make_user, p
 
     from forum.config import Config
 
+    monkeypatch.setenv("FORUM_ENV", "production")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://forum@db.internal/forum")
+    monkeypatch.setenv("SECRET_KEY", "s" * 32)
     production = Config(Path(app.instance_path))
     assert production.REMEMBER_COOKIE_SECURE and production.REMEMBER_COOKIE_SAMESITE == "Lax"
 

@@ -12,11 +12,13 @@ agreed ones, and a later unpublished draft). The app is then served (gunicorn wi
 with its own session cookie and CSRF token, act for `--duration` seconds through the pages and
 forms: request, accept, decline and cancel meetings; book agreed and new meetings on the day; mark
 meetings held, no-show or cancelled; the organizers accept and decline for people, move meetings
-in the drafts, mark meetings, and publish the day's draft once. Afterwards `bench/invariants.py`
-checks the database.
+in the drafts, mark meetings, and publish the day's draft once. Then come 20 duels on a third
+event: an attendee cancels a meeting while the organizer marks it cancelled, both sent at the same
+instant. Afterwards `bench/invariants.py` checks the database.
 
 Printed: requests sent, answers by status class, 5xx count (with the pages that gave them),
-connection failures, median / p95 latency, invariant violations. `--json FILE` keeps them.
+connection failures, median / p95 latency, the duels' outcomes, invariant violations.
+`--json FILE` keeps them.
 Every route and form field the clients use is in `Site` below: update it there when they change.
 """
 
@@ -49,8 +51,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from invariants import report, violations  # noqa: E402
 
 PASSWORD = "storm-password-1"
-REQUESTS_SLUG, DAY_SLUG = "storm-requests", "storm-day"
+REQUESTS_SLUG, DAY_SLUG, DUEL_SLUG = "storm-requests", "storm-day", "storm-duel"
 PEOPLE = 30
+DUELS = 20  # meetings an attendee cancels while the organizer marks them cancelled
 
 
 # --- where things are: every route, form field and link pattern the clients use --------------
@@ -137,6 +140,7 @@ class Seeded:
     organizer_email: str
     runs: dict[str, int]  # event slug -> its current draft's run id
     people: dict[str, list[int]]  # event slug -> its participants' ids
+    duels: list[tuple[int, int]]  # (meeting id, index of the attendee who cancels it)
 
 
 def seed(database_url: str, seed_value: int) -> Seeded:
@@ -170,7 +174,12 @@ def seed(database_url: str, seed_value: int) -> Seeded:
         ]
         db.session.add_all([organizer, *users])
         runs, people_ids = {}, {}
-        for slug, status in ((REQUESTS_SLUG, "requests"), (DAY_SLUG, "published")):
+        duels = []
+        for slug, status in (
+            (REQUESTS_SLUG, "requests"),
+            (DAY_SLUG, "published"),
+            (DUEL_SLUG, "published"),
+        ):
             event = Event(
                 name=f"Storm {slug}",
                 slug=slug,
@@ -197,13 +206,16 @@ def seed(database_url: str, seed_value: int) -> Seeded:
             )
             events.add_tables(event, 6, "Table")
             people = _add_people(event, users)
-            runs[slug] = _add_meetings(event, people, rng, published=status == "published")
+            if slug == DUEL_SLUG:
+                duels = _add_duel_meetings(event, people, rng, now)
+            else:
+                runs[slug] = _add_meetings(event, people, rng, published=status == "published")
             people_ids[slug] = [person.id for person in people]
         db.session.commit()
         emails = [user.email for user in users]
     with app.app_context():
         db.engine.dispose()
-    return Seeded(emails, "organizer@storm.example", runs, people_ids)
+    return Seeded(emails, "organizer@storm.example", runs, people_ids, duels)
 
 
 def _sqlalchemy_url(url: str) -> str:
@@ -300,6 +312,42 @@ def _add_meetings(event, people, rng, published: bool) -> int:
         )
     db.session.flush()
     return run.id
+
+
+def _add_duel_meetings(event, people, rng, now, count=DUELS) -> list[tuple[int, int]]:
+    """Published meetings in coming slots, each to be cancelled by an attendee while the
+    organizer marks it cancelled (see `duels`)."""
+    from forum.extensions import db
+    from forum.models import Meeting, MeetingAttendee, MeetingRequest
+    from forum.services.availability import event_slots
+
+    slots = [slot for slot in event_slots(event) if slot.starts_at > now + timedelta(minutes=5)]
+    tables, taken_people, taken_tables, duels = list(event.tables), set(), set(), []
+    while len(duels) < count:
+        first, second = rng.sample(range(len(people)), 2)
+        spot = _free_spot(slots, tables, (first, second), taken_people, taken_tables, rng)
+        if spot is None:
+            continue
+        meeting = Meeting(
+            event_id=event.id,
+            request=MeetingRequest(
+                event_id=event.id,
+                requester=people[first],
+                recipient=people[second],
+                status="accepted",
+                recipient_priority=2,
+            ),
+            slot=spot[0],
+            table=spot[1],
+            attendees=[
+                MeetingAttendee(participant=people[first]),
+                MeetingAttendee(participant=people[second]),
+            ],
+        )
+        db.session.add(meeting)
+        db.session.flush()
+        duels.append((meeting.id, first))
+    return duels
 
 
 def _free_spot(slots, tables, pair, taken_people, taken_tables, rng):
@@ -607,6 +655,67 @@ def storm(args, seeded: Seeded) -> Tally:
     return tally
 
 
+def duels(args, seeded: Seeded) -> dict:
+    """After the storm: for each duel meeting, its attendee cancels it while the organizer marks
+    it cancelled, both let go at the same instant. Each side's outcome is counted: one should be
+    done and the other refused with a message; "failed" is a 5xx or no answer."""
+    tally = Tally()
+    base = f"http://127.0.0.1:{args.port}"
+    organizer = Browser(base, tally)
+    organizer.log_in(seeded.organizer_email)
+    outcomes = Counter()
+    for meeting, person in seeded.duels:
+        attendee = Browser(base, tally)
+        attendee.log_in(seeded.emails[person])
+        attendee.action, organizer.action = "duel_cancel", "duel_mark"
+        start = threading.Barrier(2)
+        answers = {}
+
+        def act(name, browser, path, data, start=start, answers=answers):
+            start.wait()
+            browser.post(path, data)
+            answers[name] = browser.last_post.outcome
+
+        sides = [
+            threading.Thread(
+                target=act,
+                args=(
+                    "attendee",
+                    attendee,
+                    Site.cancel_meeting.format(slug=DUEL_SLUG, meeting=meeting),
+                    {},
+                ),
+            ),
+            threading.Thread(
+                target=act,
+                args=(
+                    "organizer",
+                    organizer,
+                    Site.mark.format(slug=DUEL_SLUG, meeting=meeting),
+                    {"status": "cancelled"},
+                ),
+            ),
+        ]
+        for side in sides:
+            side.start()
+        for side in sides:
+            side.join()
+        outcomes[f"attendee {answers['attendee']}, organizer {answers['organizer']}"] += 1
+    posts = [
+        record
+        for record in tally.records
+        if record.method == "POST" and record.action.startswith("duel")
+    ]
+    return {
+        "duels": len(seeded.duels),
+        "outcomes": dict(outcomes.most_common()),
+        "5xx": sum(record.status >= 500 for record in posts),
+        "refusals": dict(
+            Counter(f"{r.action}: {r.message}" for r in posts if r.outcome == "refused")
+        ),
+    }
+
+
 # --- the figures ------------------------------------------------------------------------------
 
 
@@ -675,11 +784,13 @@ def main() -> None:
         server = serve(args, database_url, log_path)
         try:
             tally = storm(args, seeded)
+            duel_figures = duels(args, seeded)
         finally:
             server.terminate()
             server.wait(timeout=30)
         found = violations(database_url)
         result = figures(tally, found)
+        result["cancel_vs_mark_duels"] = duel_figures
         print(json.dumps(result, indent=2))
         print(report(found))
         print(f"server log: {log_path}")

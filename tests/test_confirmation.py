@@ -260,3 +260,16 @@ def test_the_organizers_cancel_in_a_draft_tells_nobody_until_publication(
 
     assert client.post_form(f"{base}/publish").status_code == 302
     assert told(a) > 0 and told(b) > 0  # the publication tells them
+
+
+def test_the_fields_of_the_first_post_are_carried_to_the_confirmed_one(signed_in, event):
+    table = add_tables(event, 1, "Table")[0]
+    db.session.commit()
+    html = page(
+        signed_in.post_form(
+            f"/e/bio-2027/organize/tables/{table.id}/delete", {"note": "a", "tag": ["x", "y"]}
+        )
+    )
+    for name, value in (("note", "a"), ("tag", "x"), ("tag", "y")):
+        assert f'<input type="hidden" name="{name}" value="{value}">' in html
+    assert count(Table) == 1

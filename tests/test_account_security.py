@@ -195,7 +195,9 @@ def test_a_password_reset_signs_out_every_session(app, client, make_user, passwo
     assert not signed_in(thief)
 
 
-def test_remember_cookie_is_same_site_and_secure_in_production(app, make_user, password, monkeypatch):
+def test_remember_cookie_is_same_site_and_secure_in_production(
+    app, make_user, password, monkeypatch
+):
     user = make_user()
     browser = app.test_client()
     response = sign_in(browser, user, password, remember=True)

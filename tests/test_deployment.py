@@ -134,7 +134,8 @@ def test_gunicorn_serves_forum_with_its_settings_and_access_log(tmp_path):
     }
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path / 'gunicorn.sqlite'}",
-        SECRET_KEY="deployment-test",
+        SECRET_KEY="deployment-test-" * 3,
+        FORUM_ENV="production",
         GUNICORN_BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="2",
         LOG_FORMAT="json",

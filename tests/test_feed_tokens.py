@@ -62,7 +62,9 @@ def test_a_rejected_participant_approved_again_does_not_revive_the_old_link(foru
     ada, organizer = as_user(forum.ada), as_user(forum.organizer)
     old = agenda_feed_link(ada)
     assert client.get(old).status_code == 200
-    organizer.post_form(f"/e/bio-2027/organize/participants/{forum.ada.id}/reject")
+    organizer.post_form(
+        f"/e/bio-2027/organize/participants/{forum.ada.id}/reject", {"confirmed": "1"}
+    )
     assert client.get(old).status_code == 404
     organizer.post_form(f"/e/bio-2027/organize/participants/{forum.ada.id}/approve")
     db.session.expire_all()

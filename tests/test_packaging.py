@@ -139,7 +139,11 @@ def test_an_installed_wheel_migrates_and_serves_pages_in_korean(tmp_path):
         for key, value in os.environ.items()
         if key not in {"PYTHONPATH", "FLASK_APP", "DATABASE_URL"}
     }
-    env.update(DATABASE_URL=f"sqlite:///{database}", SECRET_KEY="packaging-test")
+    env.update(
+        DATABASE_URL=f"sqlite:///{database}",
+        SECRET_KEY="packaging-test-" * 3,
+        FORUM_ENV="production",
+    )
 
     run([str(python), "-m", "flask", "--app", "forum", "db", "upgrade"], cwd=elsewhere, env=env)
     with sqlite3.connect(database) as connection:

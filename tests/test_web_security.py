@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from forum.config import Config, ConfigurationError
 from forum.extensions import db
+from forum.services import registrations
 
 # --- headers --------------------------------------------------------------------------------------
 
@@ -195,6 +196,8 @@ def test_a_bad_website_on_the_registration_edit_page_is_a_message_not_a_500(
     event = make_event(status="registration")
     user = make_user()
     participant = make_participant(event, user)
+    registrations.add_organisation_owner(participant.organisation, user)
+    db.session.commit()
     login(client, user)
     response = client.post_form(
         "/e/bio-2027/registration",

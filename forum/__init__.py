@@ -50,7 +50,9 @@ def create_app(config=None) -> Flask:
     if proxies > 0:
         # The client address (sign-in throttling) and the scheme come from the proxies' headers,
         # trusting only the given number of them; with none, those headers are ignored.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_ROOT / "migrations"), render_as_batch=True)

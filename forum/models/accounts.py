@@ -1,6 +1,7 @@
 """Accounts, their organisations, sign-in throttling and the e-mail outbox."""
 
 from datetime import datetime
+from typing import cast
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -50,7 +51,7 @@ class User(UserMixin, db.Model):
 
     # The session this user object was loaded for or signed in with (Flask-Login's alternative
     # id "<user id>:<session secret>"), set by services.accounts; not a column.
-    login_id = None
+    login_id = cast("str | None", None)
 
     def get_id(self) -> str | None:
         return self.login_id

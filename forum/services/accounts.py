@@ -182,7 +182,10 @@ def _session_hash(secret: str) -> str:
 
 def _session_lifetime() -> timedelta:
     config = current_app.config
-    return max(config["REMEMBER_COOKIE_DURATION"], config["PERMANENT_SESSION_LIFETIME"])
+    lifetime: timedelta = max(
+        config["REMEMBER_COOKIE_DURATION"], config["PERMANENT_SESSION_LIFETIME"]
+    )
+    return lifetime
 
 
 def start_session(user: User) -> None:
@@ -278,7 +281,7 @@ def authenticate(email: str, password: str, address: str) -> User:
         LoginAttempt(email=normalise_email(email)[:254], address=address[:64], succeeded=succeeded)
     )
     db.session.flush()
-    if not succeeded:
+    if not succeeded or user is None:
         raise ServiceError(_("The e-mail address or the password is not right."))
     if user.confirmation_pending:
         _send_confirmation(user)

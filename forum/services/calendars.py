@@ -266,6 +266,8 @@ def feed_token(participant: Participant) -> str:
             .execution_options(synchronize_session=False)
         )
         db.session.refresh(participant, ["calendar_feed_key", "calendar_feed_hash"])
+    # Set by the update above or by a first visit that won the race.
+    assert participant.calendar_feed_key is not None
     token = _token_for(participant.id, participant.calendar_feed_key)
     if participant.calendar_feed_hash != _hash(token):
         participant.calendar_feed_hash = _hash(token)

@@ -689,13 +689,14 @@ def table_deletion_refusal(table: Table) -> str | None:
             if db.session.scalar(select(column).where(column == table.id).limit(1)) is not None
         }
     )
-    if users:
-        return _(
-            "“%(table)s” is in use (%(where)s) and cannot be deleted.",
-            table=table.name,
-            where=", ".join(users),
-        )
-    return None
+    if not users:
+        return None
+    refusal: str = _(
+        "“%(table)s” is in use (%(where)s) and cannot be deleted.",
+        table=table.name,
+        where=", ".join(users),
+    )
+    return refusal
 
 
 def delete_table(table: Table) -> None:

@@ -267,7 +267,7 @@ def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
 
 
 def max_rows() -> int:
-    return current_app.config.get("IMPORT_MAX_ROWS", MAX_ROWS)
+    return int(current_app.config.get("IMPORT_MAX_ROWS", MAX_ROWS))
 
 
 def _megabytes(size: int) -> str:

@@ -7,8 +7,10 @@ outbox page for the organizer, so nothing is silently lost.
 import logging
 import smtplib
 import ssl
+from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
+from typing import Any
 
 from flask import current_app
 
@@ -94,11 +96,12 @@ def _email_of(message: OutboxMessage, sender: str) -> EmailMessage:
             filename=message.attachment_name,
         )
         if maintype == "text":
-            email.get_payload()[-1].set_param("charset", "utf-8")
+            *_, attached = email.iter_attachments()
+            attached.set_param("charset", "utf-8")
     return email
 
 
-def _connect(config) -> smtplib.SMTP:
+def _connect(config: Mapping[str, Any]) -> smtplib.SMTP:
     """A connection whose TLS checks the server's certificate and name: implicit TLS
     (MAIL_USE_SSL, port 465) or STARTTLS (MAIL_USE_TLS) before any password is sent."""
     context = ssl.create_default_context()

@@ -9,8 +9,10 @@ their own and committed at once, whatever becomes of the request.
 """
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -40,10 +42,11 @@ class Rule:
         if failures < self.free:
             return timedelta(0)
         doublings = min(failures - self.free, 30)
-        return min(self.first_delay * (2**doublings), self.max_delay)
+        delay: timedelta = min(self.first_delay * (2**doublings), self.max_delay)
+        return delay
 
 
-def _insert(connection: Connection):
+def _insert(connection: Connection) -> Callable[..., Any]:
     return postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
 
 

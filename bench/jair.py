@@ -1,19 +1,26 @@
 """Loader for the B2B meeting-scheduling instances of Bofill et al. (JAIR 2022), MiniZinc .dzn.
 
-Mapping (../shared/benchmarks/b2b-jair/README.md): every meeting required, weight 1; one day
+Mapping (docs/scheduler-format.md, "Real instances"): every meeting required, weight 1; one day
 (breaks count across morning and afternoon); `nTables` meetings per slot on anonymous tables;
 session 1/2/3 = morning / afternoon / either as `meetings[].slots`; forbidden slots as
 `unavailable`; fixed slots as `fixed`; precedences as `after`; max_break_spread 2.
+
+The instances are not in the repository: `FORUM_JAIR_INSTANCES` names their folder, by default
+`shared/benchmarks/b2b-jair` beside the checkout's folder.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from forum.scheduler import Meeting, Objective, Participant, Pin, Problem, Slot
 
-INSTANCES = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "b2b-jair"
+INSTANCES = Path(
+    os.environ.get("FORUM_JAIR_INSTANCES")
+    or Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "b2b-jair"
+)
 
 # Published optimum total breaks on the 20 originals (d = 2; JAIR 2022 Tables 3 and 5).
 PUBLISHED_OPTIMUM = {

@@ -11,11 +11,14 @@ so that a name typed by a participant cannot run as a formula in the organizer's
 import codecs
 import csv
 import io
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import pgettext
-from sqlalchemy import func, select
+from sqlalchemy import Executable, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -27,7 +30,7 @@ EXPORTS = ("requests", "schedule", "figures")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe(value) -> str | int:
+def _safe(value: object) -> str | int:
     if value is None:
         return ""
     if isinstance(value, int):
@@ -36,7 +39,7 @@ def _safe(value) -> str | int:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def _csv(header: list[str], rows) -> bytes:
+def _csv(header: list[str], rows: Iterable[Iterable[object]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -44,7 +47,7 @@ def _csv(header: list[str], rows) -> bytes:
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 
 
-def _local(instant, event: Event) -> str:
+def _local(instant: datetime | None, event: Event) -> str:
     return (
         instant.astimezone(ZoneInfo(event.timezone)).strftime("%Y-%m-%d %H:%M") if instant else ""
     )
@@ -165,7 +168,7 @@ def schedule_csv(event: Event) -> bytes:
     return _csv(header, rows)
 
 
-def participant_figures(event: Event) -> list[dict]:
+def participant_figures(event: Event) -> list[dict[str, Any]]:
     """Per approved participant: requests sent, received and accepted (either way), agreed
     meetings, meetings on the published schedule (not cancelled) and meetings held."""
     participants = list(
@@ -182,8 +185,8 @@ def participant_figures(event: Event) -> list[dict]:
         )
     )
 
-    def counts(statement) -> dict[int, int]:
-        return dict(db.session.execute(statement).all())
+    def counts(statement: Executable) -> dict[int, int]:
+        return {key: count for key, count in db.session.execute(statement).all()}
 
     sent = counts(
         select(MeetingRequest.requester_id, func.count())
@@ -195,7 +198,7 @@ def participant_figures(event: Event) -> list[dict]:
         .where(MeetingRequest.event_id == event.id)
         .group_by(MeetingRequest.recipient_id)
     )
-    accepted = {}
+    accepted: dict[int, int] = {}
     for column in (MeetingRequest.requester_id, MeetingRequest.recipient_id):
         for participant_id, count in db.session.execute(
             select(column, func.count())

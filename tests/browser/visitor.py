@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 
 import forum
 from forum.models.events import EVENT_STATUSES, PARTICIPANT_STATUSES
-from forum.models.marketplace import MEETING_STATUSES, REQUEST_STATUSES
+from forum.models.meetings import MEETING_STATUSES, REQUEST_STATUSES
 from forum.models.scheduling import RUN_STATUSES
 
 SCREENSHOTS = (

@@ -398,3 +398,69 @@ def test_the_database_refuses_a_live_meeting_of_a_declined_request(app, day):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+# --- through the web: the loser of a race gets a page, never a 500 ---------------------------
+
+
+def post_at_once(app, *posts):
+    """(client, url, form) posted by one thread each, released together: the status codes."""
+    forms = [
+        (client, url, {"csrf_token": client.csrf_token(), **form}) for client, url, form in posts
+    ]
+    db.session.commit()
+    barrier = threading.Barrier(len(forms))
+    statuses = [None] * len(forms)
+
+    def run(index, client, url, form):
+        with app.app_context():
+            barrier.wait(timeout=20)
+            statuses[index] = client.post(url, data=form).status_code
+            db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i, *post)) for i, post in enumerate(forms)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    db.session.expire_all()
+    return statuses
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_cancel_and_mark_cancelled_from_the_web_at_once(app, day, as_user, round_):
+    event, organizer, slots, tables, p = day
+    meeting = agreed(event, p[0], p[1], slots[0], tables[0])
+    statuses = post_at_once(
+        app,
+        (as_user(p[0]), f"/e/{event.slug}/meetings/{meeting.id}/cancel", {}),
+        (
+            as_user(organizer),
+            f"/e/{event.slug}/day/meetings/{meeting.id}/mark",
+            {"status": "cancelled"},
+        ),
+    )
+    assert all(status in (302, 409) for status in statuses), statuses
+    assert db.session.get(Meeting, meeting.id).status == "cancelled"
+    assert_invariants(event.id)
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_two_bookings_of_one_slot_from_the_web(app, day, as_user, round_):
+    event, organizer, slots, tables, p = day
+    agreed(event, p[4], p[5], slots[0], tables[0])
+    first, second = agreed(event, p[0], p[1]), agreed(event, p[2], p[3])
+    slot_id = slots[0].id
+    statuses = post_at_once(
+        app,
+        (as_user(p[0]), f"/e/{event.slug}/day/meetings/{first.id}/book", {"slot": str(slot_id)}),
+        (as_user(p[2]), f"/e/{event.slug}/day/meetings/{second.id}/book", {"slot": str(slot_id)}),
+    )
+    assert all(status in (200, 302, 409) for status in statuses), statuses
+    booked = db.session.scalar(
+        select(func.count(Meeting.id)).where(
+            Meeting.slot_id == slot_id, Meeting.status != "cancelled"
+        )
+    )
+    assert booked == 2  # the one left before, and one of the two
+    assert_invariants(event.id)

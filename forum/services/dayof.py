@@ -34,7 +34,8 @@ from ..models import (
     parse_id,
     utcnow,
 )
-from . import ServiceError
+from . import ServiceError, meeting_life
+from .meeting_life import lock_event_for_meetings
 from .notifications import notify
 from .requests import MEETING_STATUS_LABELS, can_meet, meeting_weight, open_request_between
 
@@ -48,9 +49,9 @@ def schedule_is_published(event: Event) -> bool:
     return event.status in SCHEDULE_VISIBLE
 
 
-def _lock_event(event: Event) -> None:
-    """Serialise every booking and marking of one event (PostgreSQL; SQLite has one writer)."""
-    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+def _lock_event(event: Event, meeting_ids=()) -> None:
+    """Serialise every booking and marking of one event: the one lock of `meeting_life`."""
+    lock_event_for_meetings(event.id, meeting_ids)
 
 
 def _check_on_the_day(event: Event) -> None:
@@ -94,7 +95,7 @@ def mark_meeting(
     if status not in MARKABLE_STATUSES:
         raise ServiceError(_("Choose held, cancelled or no-show."), "status")
     _check_on_the_day(meeting.event)
-    _lock_event(meeting.event)
+    _lock_event(meeting.event, [meeting.id])
     db.session.refresh(meeting)
     if meeting.slot is None:
         raise ServiceError(_("This meeting is not on the schedule; book a time for it first."))
@@ -108,12 +109,12 @@ def mark_meeting(
         )
     if status != "cancelled" and meeting.slot.starts_at > (now or utcnow()):
         raise ServiceError(_("A meeting can be marked held or no-show once it has started."))
-    meeting.status = status
-    if status == "cancelled" and meeting.request is not None:
-        meeting.request.status = "cancelled"  # the pair may ask again, as after any cancellation
-    db.session.flush()
     if status == "cancelled":
+        meeting_life.cancel(meeting)  # the pair may ask again, as after any cancellation
         _tell_cancelled(meeting, by)
+        return
+    meeting.status = status
+    db.session.flush()
 
 
 def _tell_cancelled(meeting: Meeting, by: Participant | None) -> None:
@@ -320,7 +321,7 @@ def book_meeting(
     _check_on_the_day(event)
     if not can_meet(by):
         raise ServiceError(_("Only approved participants can book meetings."))
-    _lock_event(event)
+    _lock_event(event, [meeting.id])
     db.session.refresh(meeting)
     if not is_attendee(meeting, by):
         raise ServiceError(_("You can book your own meetings only."))

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ..extensions import db, immediate_transactions
 from ..models import Event, Meeting
+from . import ServiceError
 
 T = TypeVar("T")
 
@@ -109,3 +110,27 @@ def lock_event_for_meetings(event: Event | int, meeting_ids=()) -> None:
                 select(Meeting.id).where(Meeting.id.in_(ids)).order_by(Meeting.id).with_for_update()
             )
     db.session.expire_all()
+
+
+# --- the one cancellation --------------------------------------------------------------------
+
+
+def cancel(meeting: Meeting) -> None:
+    """Call a meeting off, whoever does it (an attendee, the organizer on the day or in the
+    console): the meeting is cancelled and unpinned (a cancelled meeting holds no place), then its
+    request becomes cancelled so the pair may ask again. In that order, in two flushes: the
+    database refuses a live meeting whose request is not accepted. The calendar SEQUENCE is raised
+    once, by the listener in `services/calendars.py`. The caller holds the event's lock and tells
+    the people concerned."""
+    if not may_become(meeting, "cancelled"):
+        raise ServiceError(
+            _("This meeting took place (or was missed); it can no longer be cancelled.")
+            if meeting.status in ("held", "no_show")
+            else _("This meeting is cancelled already.")
+        )
+    meeting.status = "cancelled"
+    meeting.pinned = False
+    db.session.flush()
+    if meeting.request is not None and meeting.request.status == "accepted":
+        meeting.request.status = "cancelled"
+        db.session.flush()

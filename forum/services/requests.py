@@ -42,7 +42,8 @@ from ..models import (
     parse_id,
     utcnow,
 )
-from . import ServiceError
+from . import ServiceError, meeting_life
+from .meeting_life import lock_event_for_meetings
 from .notifications import notify
 
 OPEN_STATUSES = ("pending", "accepted")
@@ -268,15 +269,9 @@ def can_meet(participant: Participant) -> bool:
 
 
 def _lock_participants(*participants: Participant) -> None:
-    """Serialise changes touching the same people (PostgreSQL; SQLite has one writer anyway),
-    so two simultaneous requests cannot both pass the duplicate or limit checks."""
-    ids = sorted({participant.id for participant in participants})
-    db.session.execute(
-        select(Participant.id)
-        .where(Participant.id.in_(ids))
-        .order_by(Participant.id)
-        .with_for_update()
-    )
+    """Serialise changes touching the same people: the event's lock (`meeting_life`), taken before
+    the duplicate and limit checks, so two simultaneous requests cannot both pass them."""
+    lock_event_for_meetings(participants[0].event_id)
 
 
 def sending_closed_reason(event: Event, now: datetime | None = None) -> str | None:
@@ -371,8 +366,10 @@ def _check_not_closed(event: Event) -> None:
 
 
 def _require_pending(meeting_request: MeetingRequest) -> None:
+    # The event's lock first (the one lock order, `meeting_life`), then the request reloaded under
+    # a row lock, so two answers at once (accept and withdraw) cannot both apply.
+    lock_event_for_meetings(meeting_request.event_id)
     expire_overdue_requests(meeting_request.event)
-    # Reloaded under a row lock, so two answers at once (accept and withdraw) cannot both apply.
     db.session.refresh(meeting_request, with_for_update=True)
     if meeting_request.status != "pending":
         messages = {
@@ -620,7 +617,8 @@ def _others(meeting: Meeting, *excluded: Participant) -> list[Participant]:
 
 def _require_active(meeting: Meeting) -> None:
     _check_not_closed(meeting.event)
-    db.session.refresh(meeting, with_for_update=True)
+    lock_event_for_meetings(meeting.event_id, [meeting.id])
+    db.session.refresh(meeting)
     if meeting.status != "scheduled":
         raise ServiceError(_("This meeting is cancelled or over; it can no longer change."))
 
@@ -632,11 +630,7 @@ def cancel_meeting(meeting: Meeting, participant: Participant) -> None:
             _("Only the two people who agreed the meeting can cancel it. You can leave it instead.")
         )
     _require_active(meeting)
-    meeting.status = "cancelled"
-    meeting.sequence += 1
-    if meeting.request is not None:
-        meeting.request.status = "cancelled"
-    db.session.flush()
+    meeting_life.cancel(meeting)
     for other in _others(meeting, participant):
         _tell(
             other,

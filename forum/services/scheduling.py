@@ -49,9 +49,10 @@ from ..models import (
     utcnow,
 )
 from ..templating import event_time
-from . import ServiceError
+from . import ServiceError, meeting_life
 from .availability import event_slots
 from .events import STATUS_LABELS
+from .meeting_life import lock_event_for_meetings
 from .schedule_problem import (
     attendee_ids,
     build_problem,
@@ -608,20 +609,9 @@ def schedule_diff(
 
 
 def _lock_event(event: Event) -> None:
-    """Serialise every adjustment and publication of one event, then read afresh.
-
-    PostgreSQL locks the event's row; SQLite ignores FOR UPDATE, so there a no-op write takes the
-    database's write lock before anything is read and checked."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(
-            update(Event)
-            .where(Event.id == event.id)
-            .values(schedule_version=Event.schedule_version)
-            .execution_options(synchronize_session=False)
-        )
-    else:
-        db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
-    db.session.expire_all()
+    """Serialise every adjustment and publication of one event, then read afresh: the one lock
+    of `meeting_life` (the event's row; SQLite: the database's write lock)."""
+    lock_event_for_meetings(event.id)
 
 
 def _require_current_draft(run: ScheduleRun) -> None:
@@ -801,11 +791,7 @@ def cancel_meeting(run: ScheduleRun, meeting: Meeting) -> None:
     _lock_event(run.event)
     _require_current_draft(run)
     _placement_of(run, meeting)
-    meeting.status = "cancelled"
-    meeting.pinned = False
-    if meeting.request is not None:
-        meeting.request.status = "cancelled"
-    db.session.flush()
+    meeting_life.cancel(meeting)
     event = run.event
     for attendee in meeting.attendees:
         others = ", ".join(

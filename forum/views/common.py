@@ -2,12 +2,13 @@
 
 from functools import wraps
 
-from flask import abort, flash, g, request
+from flask import abort, flash, g, make_response, request, session
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Event, Participant, parse_id
+from ..services import meeting_life
 
 
 def get_event_or_404(slug: str) -> Event:
@@ -79,3 +80,29 @@ def safe_next_url(target: str | None) -> str | None:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return None
+
+
+def retried_on_conflict(view):
+    """For views that write meetings or requests: the view runs and commits; when the database
+    refuses the commit (or a statement) because of a concurrent change, everything is rolled back
+    and the view runs again, up to `meeting_life.ATTEMPTS` times; then `meeting_life.Conflict`
+    answers 409 ("someone else changed this, try again"). Place it under the route decorator,
+    above the access decorators, so each attempt loads everything afresh."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        flashes = list(session.get("_flashes", []))
+        for _attempt in range(meeting_life.ATTEMPTS):
+            try:
+                response = make_response(view(*args, **kwargs))
+                if response.status_code < 400:
+                    db.session.commit()
+                return response
+            except Exception as error:
+                db.session.rollback()
+                if not meeting_life.is_retryable(error):
+                    raise
+                session["_flashes"] = list(flashes)  # what the lost attempt said is not true
+        raise meeting_life.Conflict()
+
+    return wrapped

@@ -34,6 +34,7 @@ from .common import (
     get_owned_or_404,
     organizer_required,
     refuse,
+    retried_on_conflict,
 )
 
 bp = Blueprint("meetings", __name__)
@@ -92,6 +93,7 @@ def _attended_meeting_or_404(event: Event, participant: Participant, meeting_id:
 
 
 @bp.route("/e/<slug>/requests/new", methods=["GET", "POST"])
+@retried_on_conflict
 @participant_required
 def new_request(event, participant):
     recipient = _of_event_or_404(Participant, _id_arg("participant_id"), event)
@@ -181,6 +183,7 @@ def show_request(event, participant, request_id):
 
 
 @bp.post("/e/<slug>/requests/<int:request_id>/accept")
+@retried_on_conflict
 @participant_required
 def accept(event, participant, request_id):
     meeting_request = _own_request_or_404(event, participant, request_id, "recipient")
@@ -203,6 +206,7 @@ def accept(event, participant, request_id):
 
 
 @bp.post("/e/<slug>/requests/<int:request_id>/decline")
+@retried_on_conflict
 @participant_required
 def decline(event, participant, request_id):
     meeting_request = _own_request_or_404(event, participant, request_id, "recipient")
@@ -225,6 +229,7 @@ def decline(event, participant, request_id):
 
 
 @bp.post("/e/<slug>/requests/<int:request_id>/withdraw")
+@retried_on_conflict
 @participant_required
 def withdraw(event, participant, request_id):
     meeting_request = _own_request_or_404(event, participant, request_id, "requester")
@@ -270,6 +275,7 @@ def show_meeting(event, participant, meeting_id):
 
 
 @bp.post("/e/<slug>/meetings/<int:meeting_id>/cancel")
+@retried_on_conflict
 @participant_required
 def cancel_meeting(event, participant, meeting_id):
     meeting = _attended_meeting_or_404(event, participant, meeting_id)
@@ -283,6 +289,7 @@ def cancel_meeting(event, participant, meeting_id):
 
 
 @bp.post("/e/<slug>/meetings/<int:meeting_id>/attendees")
+@retried_on_conflict
 @participant_required
 def add_attendee(event, participant, meeting_id):
     meeting = _attended_meeting_or_404(event, participant, meeting_id)
@@ -302,6 +309,7 @@ def add_attendee(event, participant, meeting_id):
 
 
 @bp.post("/e/<slug>/meetings/<int:meeting_id>/attendees/<int:participant_id>/remove")
+@retried_on_conflict
 @participant_required
 def remove_attendee(event, participant, meeting_id, participant_id):
     meeting = _attended_meeting_or_404(event, participant, meeting_id)
@@ -407,6 +415,7 @@ def organize_requests(event):
 
 
 @bp.post("/e/<slug>/organize/meetings/new")
+@retried_on_conflict
 @organizer_required
 def organize_create_meeting(event):
     form = OrganizerMeetingForm(candidates=requests_service.meeting_candidates(event))
@@ -448,6 +457,7 @@ def organize_request(event, request_id):
 
 
 @bp.post("/e/<slug>/organize/requests/<int:request_id>/accept")
+@retried_on_conflict
 @organizer_required
 def organize_accept(event, request_id):
     meeting_request = _of_event_or_404(MeetingRequest, request_id, event)
@@ -472,6 +482,7 @@ def organize_accept(event, request_id):
 
 
 @bp.post("/e/<slug>/organize/requests/<int:request_id>/decline")
+@retried_on_conflict
 @organizer_required
 def organize_decline(event, request_id):
     meeting_request = _of_event_or_404(MeetingRequest, request_id, event)

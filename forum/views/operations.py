@@ -27,6 +27,7 @@ from .common import (
     get_owned_or_404,
     organizer_required,
     refuse,
+    retried_on_conflict,
 )
 from .meetings import participant_required
 
@@ -68,6 +69,7 @@ def my_day(event, participant):
 
 
 @bp.post("/e/<slug>/day/meetings/<int:meeting_id>/mark")
+@retried_on_conflict
 @login_required
 def mark(slug, meeting_id):
     event = get_event_or_404(slug)
@@ -98,6 +100,7 @@ def mark(slug, meeting_id):
 
 
 @bp.route("/e/<slug>/day/meetings/<int:meeting_id>/book", methods=["GET", "POST"])
+@retried_on_conflict
 @participant_required
 def book(event, participant, meeting_id):
     meeting = _own_meeting_or_404(event, participant, meeting_id)
@@ -126,6 +129,7 @@ def book(event, participant, meeting_id):
 
 
 @bp.route("/e/<slug>/day/book", methods=["GET", "POST"])
+@retried_on_conflict
 @participant_required
 def book_new(event, participant):
     partners = dayof.booking_partners(participant)

@@ -447,7 +447,7 @@ def test_cancel_and_mark_cancelled_from_the_web_at_once(app, day, as_user, round
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
 def test_two_bookings_of_one_slot_from_the_web(app, day, as_user, round_):
-    event, organizer, slots, tables, p = day
+    event, _organizer, slots, tables, p = day
     agreed(event, p[4], p[5], slots[0], tables[0])
     first, second = agreed(event, p[0], p[1]), agreed(event, p[2], p[3])
     slot_id = slots[0].id

@@ -23,7 +23,7 @@ import statistics
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from flask_babel import force_locale, ngettext
@@ -39,6 +39,7 @@ from ..models import (
     DraftPlacement,
     Event,
     Meeting,
+    MeetingAttendee,
     MeetingRequest,
     Participant,
     ScheduleRun,
@@ -735,6 +736,13 @@ def _placement_of(run: ScheduleRun, meeting: Meeting) -> DraftPlacement:
 def _check_slot_and_table(event: Event, slot: Slot, table: Table) -> None:
     if slot.session.event_id != event.id or table.event_id != event.id:
         raise ServiceError(_("Choose a slot and a table of this event."))
+    if slot.starts_at <= utcnow():
+        raise ServiceError(
+            _(
+                "%(time)s has begun: no meeting can be placed there any more.",
+                time=event_time(slot.starts_at, event.timezone),
+            )
+        )
 
 
 def move_meeting(
@@ -841,7 +849,7 @@ def add_meeting(
 # --- publishing -------------------------------------------------------------------------------
 
 
-def publish(run: ScheduleRun) -> int:
+def publish(run: ScheduleRun, now: datetime | None = None) -> int:
     """Make the draft the published schedule (one transaction, a new version) and tell everyone
     whose agenda changed; returns the new version. A meeting left unplaced keeps its old slot as
     `withdrawn_slot` (the calendars' flush listener records it) so calendars cancel it there."""
@@ -870,12 +878,15 @@ def publish(run: ScheduleRun) -> int:
                 )
             )
         check.add(meeting_id, slot_id, table_id)
+    changes = {
+        meeting.id: placements[meeting.id]
+        for meeting in (db.session.get(Meeting, meeting_id) for meeting_id in placements)
+        if (meeting.slot_id, meeting.table_id) != placements[meeting.id]
+    }
+    _refuse_changes_in_begun_slots(event, changes, now or utcnow())
     lines = review(run).lines
     moved, added, removed = schedule_diff(lines)
-    for meeting_id, (slot_id, table_id) in placements.items():
-        meeting = db.session.get(Meeting, meeting_id)
-        if (meeting.slot_id, meeting.table_id) != (slot_id, table_id):
-            meeting.slot_id, meeting.table_id = slot_id, table_id
+    _apply_placements(changes)
     event.schedule_version += 1
     run.published_at = utcnow()
     run.published_version = event.schedule_version
@@ -884,6 +895,56 @@ def publish(run: ScheduleRun) -> int:
     db.session.flush()
     _tell_changes(event, moved, added, removed)
     return event.schedule_version
+
+
+def _refuse_changes_in_begun_slots(event: Event, changes: dict, now: datetime) -> None:
+    """Time moves on: a draft may not place, move or take off a meeting in a slot that has begun
+    (a run started before the event, published during it, would rewrite the past)."""
+    for meeting_id, (slot_id, _table_id) in sorted(changes.items()):
+        meeting = db.session.get(Meeting, meeting_id)
+        for slot in (db.session.get(Slot, slot_id) if slot_id else None, meeting.slot):
+            if slot is not None and slot.starts_at <= now:
+                raise ServiceError(
+                    _(
+                        "Meeting #%(meeting)d: this draft changes it at %(time)s, which has begun. "
+                        "Run the scheduler again: a new run leaves begun slots alone.",
+                        meeting=meeting_id,
+                        time=event_time(slot.starts_at, event.timezone),
+                    )
+                )
+
+
+def _apply_placements(changes: dict) -> None:
+    """Write the draft's changed placements without ever breaking the database's unique indexes
+    half-way (two meetings swapping tables, or a person's two meetings swapping slots): meetings
+    leaving the schedule first, then the moving ones freed (one statement), then placed."""
+    movers = []
+    for meeting_id, (slot_id, table_id) in sorted(changes.items()):
+        meeting = db.session.get(Meeting, meeting_id)
+        if slot_id is None:
+            meeting.slot_id, meeting.table_id = None, None
+        else:
+            movers.append((meeting, slot_id, table_id))
+    db.session.flush()
+    if not movers:
+        return
+    ids = [meeting.id for meeting, _slot, _table in movers]
+    db.session.execute(
+        update(MeetingAttendee)
+        .where(MeetingAttendee.meeting_id.in_(ids))
+        .values(slot_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Meeting)
+        .where(Meeting.id.in_(ids))
+        .values(slot_id=None, table_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    for meeting, slot_id, table_id in movers:
+        db.session.expire(meeting, ["slot_id", "table_id", "slot", "table"])
+        meeting.slot_id, meeting.table_id = slot_id, table_id
+    db.session.flush()
 
 
 def _slot_text(event: Event, slot: Slot | None, table: Table | None) -> str:

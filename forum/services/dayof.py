@@ -90,31 +90,38 @@ def mark_meeting(
 
     A scheduled meeting may become held, cancelled or no-show; held and no-show may be corrected
     into each other; a cancelled meeting stays cancelled (its table may be booked by others).
-    Held and no-show are recorded once the meeting has started. Cancelling tells the others.
+    Held and no-show are recorded once the meeting has started: an attendee's record is their own
+    (`meeting_life.record_attendance`), the organizer's is the meeting's. Cancelling tells the others.
     """
     if status not in MARKABLE_STATUSES:
         raise ServiceError(_("Choose held, cancelled or no-show."), "status")
     _check_on_the_day(meeting.event)
     _lock_event(meeting.event, [meeting.id])
     db.session.refresh(meeting)
+    _check_markable(meeting, status, now or utcnow())
+    if status == "cancelled":
+        if meeting.status == "cancelled":
+            return
+        meeting_life.cancel(meeting)  # the pair may ask again, as after any cancellation
+        _tell_cancelled(meeting, by)
+    elif by is not None and is_attendee(meeting, by):
+        meeting_life.record_attendance(meeting, by.id, status, now or utcnow())
+    elif meeting.status != status:
+        meeting.status = status
+        db.session.flush()
+
+
+def _check_markable(meeting: Meeting, status: str, now: datetime) -> None:
     if meeting.slot is None:
         raise ServiceError(_("This meeting is not on the schedule; book a time for it first."))
-    if meeting.status == status:
-        return
-    if meeting.status == "cancelled":
+    if meeting.status == "cancelled" and status != "cancelled":
         raise ServiceError(_("This meeting is cancelled; it can no longer be marked."))
-    if meeting.status != "scheduled" and status == "cancelled":
+    if meeting.status not in ("scheduled", "cancelled") and status == "cancelled":
         raise ServiceError(
             _("This meeting took place (or was missed); it can no longer be cancelled.")
         )
-    if status != "cancelled" and meeting.slot.starts_at > (now or utcnow()):
+    if status != "cancelled" and meeting.slot.starts_at > now:
         raise ServiceError(_("A meeting can be marked held or no-show once it has started."))
-    if status == "cancelled":
-        meeting_life.cancel(meeting)  # the pair may ask again, as after any cancellation
-        _tell_cancelled(meeting, by)
-        return
-    meeting.status = status
-    db.session.flush()
 
 
 def _tell_cancelled(meeting: Meeting, by: Participant | None) -> None:
@@ -550,6 +557,11 @@ def participant_or_none(event: Event, participant_id: int) -> Participant | None
             Participant.id == participant_id, Participant.event_id == event.id
         )
     )
+
+
+def absentees(meeting: Meeting) -> list[Participant]:
+    """Who did not come to the meeting, as its attendees recorded it."""
+    return meeting_life.absentees(meeting)
 
 
 def attended_or_organized(

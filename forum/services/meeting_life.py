@@ -134,3 +134,29 @@ def cancel(meeting: Meeting) -> None:
     if meeting.request is not None and meeting.request.status == "accepted":
         meeting.request.status = "cancelled"
         db.session.flush()
+
+
+# --- attendance: each attendee's own record --------------------------------------------------
+
+
+def record_attendance(meeting: Meeting, participant_id: int, attendance: str, now) -> bool:
+    """An attendee records what became of the meeting for them: "held" (we met) or "no_show"
+    (I was there; the others did not come). Each attendee keeps their own record, so two people
+    may disagree; the meeting's status follows: held when anyone says it was held, else no-show.
+    Returns False when nothing changed."""
+    attendee = next(a for a in meeting.attendees if a.participant_id == participant_id)
+    if attendee.attendance == attendance:
+        return False
+    attendee.attendance, attendee.attendance_at = attendance, now
+    said = {a.attendance for a in meeting.attendees}
+    meeting.status = "held" if "held" in said else "no_show"
+    db.session.flush()
+    return True
+
+
+def absentees(meeting: Meeting) -> list:
+    """Who did not come, as far as the attendees said: when one of them recorded a no-show, the
+    attendees who recorded nothing themselves (anyone who recorded something was there)."""
+    if not any(a.attendance == "no_show" for a in meeting.attendees):
+        return []
+    return [a.participant for a in meeting.attendees if a.attendance is None]

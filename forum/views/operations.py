@@ -194,6 +194,7 @@ def sheets(event):
         mark_form=MarkForm(),
         labels=dayof.MARK_LABELS,
         markable=event.status == "published",
+        absentees=dayof.absentees,
     )
 
 

@@ -9,15 +9,25 @@ failure or a deadlock is retried a few times, and otherwise answered as a `Confl
 else changed this, try again"), with nothing half-done.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from typing import TypeVar
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ..extensions import db, immediate_transactions
-from ..models import Event, Meeting
+from ..models import (
+    Event,
+    Meeting,
+    MeetingAttendee,
+    Participant,
+    Table,
+    Unavailability,
+    utcnow,
+)
 from . import ServiceError
 
 T = TypeVar("T")
@@ -110,6 +120,224 @@ def lock_event_for_meetings(event: Event | int, meeting_ids=()) -> None:
                 select(Meeting.id).where(Meeting.id.in_(ids)).order_by(Meeting.id).with_for_update()
             )
     db.session.expire_all()
+
+
+# --- the one set of placement rules ---------------------------------------------------------
+
+
+class Occupancy:
+    """Who and what is taken in each slot of a schedule, to check one placement against it: the
+    one set of placement rules, used by console moves, hand-added meetings, publishing and the
+    day of's bookings. With `public`, refusals are worded for participants (no meeting numbers).
+
+    The rules, in order: nobody attending marked the slot unavailable; nobody attending has another
+    meeting in it; the slot has a table left; the table is free; a booth is used only by its owner's
+    meetings, and an owner meets at their own booth."""
+
+    def __init__(
+        self,
+        event: Event,
+        placements: dict[int, tuple[int | None, int | None]],
+        people_of: dict[int, list[int]],
+        public: bool = False,
+    ):
+        self.people_of = people_of
+        self.public = public
+        self._names: dict[int, str] = {}
+        self.person_slot: dict[tuple[int, int], int] = {}
+        self.table_slot: dict[tuple[int, int], int] = {}
+        self.per_slot: Counter = Counter()
+        self.slot_of: dict[int, int] = {}
+        self.tables = {
+            table.id: table
+            for table in db.session.scalars(
+                select(Table).where(Table.event_id == event.id).order_by(Table.number)
+            )
+        }
+        self.booth_of = {
+            table.owner_id: table.id for table in self.tables.values() if table.owner_id is not None
+        }
+        self.unavailable = set(
+            db.session.execute(
+                select(Unavailability.participant_id, Unavailability.slot_id)
+                .join(Participant)
+                .where(Participant.event_id == event.id)
+            ).all()
+        )
+        for meeting_id, (slot_id, table_id) in placements.items():
+            if slot_id is not None:
+                self.add(meeting_id, slot_id, table_id)
+
+    def add(self, meeting_id: int, slot_id: int, table_id: int | None) -> None:
+        for person in self.people_of.get(meeting_id, []):
+            self.person_slot[(person, slot_id)] = meeting_id
+        if table_id is not None:
+            self.table_slot[(table_id, slot_id)] = meeting_id
+        self.per_slot[slot_id] += 1
+        self.slot_of[meeting_id] = slot_id
+
+    def name(self, participant_id: int) -> str:
+        if participant_id not in self._names:
+            self._names[participant_id] = db.session.get(Participant, participant_id).user.name
+        return self._names[participant_id]
+
+    def people_refusal(self, meeting_id: int, slot_id: int) -> str | None:
+        """Why the meeting's people cannot meet in this slot (unavailable, busy), or None."""
+        people = self.people_of.get(meeting_id, [])
+        for person in people:
+            if (person, slot_id) in self.unavailable:
+                if self.public:
+                    return _("%(name)s is not available at that time.", name=self.name(person))
+                return _("%(name)s marked this slot unavailable.", name=self.name(person))
+        for person in people:
+            other = self.person_slot.get((person, slot_id))
+            if other is not None and other != meeting_id:
+                if self.public:
+                    return _("%(name)s has another meeting at that time.", name=self.name(person))
+                return _(
+                    "%(name)s already has a meeting in this slot (meeting #%(other)d).",
+                    name=self.name(person),
+                    other=other,
+                )
+        return None
+
+    def free_table(self, meeting_id: int, slot_id: int) -> Table | None:
+        """The first table the meeting may take in the slot: an attendee's booth when one has
+        one, else the first free table by number."""
+        if self.people_refusal(meeting_id, slot_id):
+            return None
+        ordered = sorted(self.tables.values(), key=lambda table: table.number)
+        return next(
+            (table for table in ordered if self.refusal(meeting_id, slot_id, table.id) is None),
+            None,
+        )
+
+    def refusal(self, meeting_id: int, slot_id: int, table_id: int) -> str | None:
+        """Why the meeting cannot take this slot and table, or None."""
+        people = self.people_of.get(meeting_id, [])
+        table = self.tables[table_id]
+        refusal = self.people_refusal(meeting_id, slot_id)
+        if refusal:
+            return refusal
+        taken_here = self.table_slot.get((table_id, slot_id))
+        others_in_slot = self.per_slot[slot_id] - (
+            1 if self.slot_of.get(meeting_id) == slot_id else 0
+        )
+        if others_in_slot >= len(self.tables):
+            return ngettext(
+                "This slot is full: its %(num)d table is taken.",
+                "This slot is full: all %(num)d tables are taken.",
+                len(self.tables),
+            )
+        if taken_here is not None and taken_here != meeting_id:
+            return _(
+                "%(table)s is taken in this slot (meeting #%(other)d).",
+                table=table.name,
+                other=taken_here,
+            )
+        if table.owner_id is not None and table.owner_id not in people:
+            return _(
+                "%(table)s is the booth of %(name)s, who does not attend this meeting.",
+                table=table.name,
+                name=self.name(table.owner_id),
+            )
+        hosts = [person for person in people if person in self.booth_of]
+        if hosts and table_id not in {self.booth_of[person] for person in hosts}:
+            return _(
+                "%(name)s meets at their own booth, %(table)s.",
+                name=self.name(hosts[0]),
+                table=self.tables[self.booth_of[hosts[0]]].name,
+            )
+        return None
+
+
+# --- agreeing, placing, marking --------------------------------------------------------------
+
+
+def agree(meeting_request, recipient_priority: int, weight: int, slot=None, table=None) -> Meeting:
+    """requested → agreed: the request becomes accepted and its meeting is created with the two
+    people as attendees (placed at `slot` and `table` when booked on the day). The request is
+    written first: the database accepts a meeting only for an accepted request."""
+    meeting_request.status = "accepted"
+    meeting_request.recipient_priority = recipient_priority
+    meeting_request.decided_at = utcnow()
+    db.session.add(meeting_request)
+    meeting = Meeting(
+        event_id=meeting_request.event_id,
+        request=meeting_request,
+        status="scheduled",
+        weight=weight,
+        slot=slot,
+        table=table,
+    )
+    db.session.add(
+        meeting
+    )  # before its attendees, which their participant already puts in the session
+    meeting.attendees = [
+        MeetingAttendee(participant=meeting_request.requester),
+        MeetingAttendee(participant=meeting_request.recipient),
+    ]
+    db.session.flush()
+    return meeting
+
+
+def place(meeting: Meeting, slot, table) -> None:
+    """agreed → placed (or moved): the caller checked the placement rules (`Occupancy`) under
+    the event's lock; the database's unique indexes refuse anything a check missed."""
+    if meeting.status != "scheduled":
+        raise ServiceError(_("This meeting is cancelled or over; it can no longer be booked."))
+    meeting.slot, meeting.table = slot, table
+    db.session.flush()
+
+
+def apply_placements(changes: dict[int, tuple[int | None, int | None]]) -> None:
+    """Publishing: write many meetings' new (slot, table) without ever breaking the database's
+    unique indexes half-way (two meetings swapping tables, or a person's two meetings swapping
+    slots): meetings leaving the schedule first, then the moving ones freed in one statement,
+    then placed. SEQUENCE rises once per meeting (the calendars' flush listener)."""
+    movers = []
+    for meeting_id, (slot_id, table_id) in sorted(changes.items()):
+        meeting = db.session.get(Meeting, meeting_id)
+        if slot_id is None:
+            meeting.slot_id, meeting.table_id = None, None
+        else:
+            movers.append((meeting, slot_id, table_id))
+    db.session.flush()
+    if not movers:
+        return
+    ids = [meeting.id for meeting, _slot, _table in movers]
+    db.session.execute(
+        update(MeetingAttendee)
+        .where(MeetingAttendee.meeting_id.in_(ids))
+        .values(slot_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Meeting)
+        .where(Meeting.id.in_(ids))
+        .values(slot_id=None, table_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    for meeting, slot_id, table_id in movers:
+        db.session.expire(meeting, ["slot_id", "table_id", "slot", "table"])
+        meeting.slot_id, meeting.table_id = slot_id, table_id
+    db.session.flush()
+
+
+def pin(meeting: Meeting, pinned: bool) -> None:
+    """A pinned meeting keeps its place when the scheduler runs again (a cancelled one holds none)."""
+    meeting.pinned = pinned and meeting.status != "cancelled"
+    db.session.flush()
+
+
+def mark(meeting: Meeting, status: str) -> None:
+    """The organizer's record of what became of a meeting (held ↔ no-show, from scheduled)."""
+    if meeting.status == status:
+        return
+    if not may_become(meeting, status):
+        raise ServiceError(_("This meeting is cancelled; it can no longer be marked."))
+    meeting.status = status
+    db.session.flush()
 
 
 # --- the one cancellation --------------------------------------------------------------------

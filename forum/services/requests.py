@@ -471,24 +471,11 @@ def send_request(
 
 
 def _accept(meeting_request: MeetingRequest, recipient_priority: int) -> Meeting:
-    meeting_request.status = "accepted"
-    meeting_request.recipient_priority = recipient_priority
-    meeting_request.decided_at = utcnow()
-    meeting = Meeting(
-        event_id=meeting_request.event_id,
-        request=meeting_request,
-        status="scheduled",
-        weight=meeting_weight(meeting_request.requester_priority, recipient_priority),
+    return meeting_life.agree(
+        meeting_request,
+        recipient_priority,
+        meeting_weight(meeting_request.requester_priority, recipient_priority),
     )
-    db.session.add(
-        meeting
-    )  # before its attendees, which their participant already puts in the session
-    meeting.attendees = [
-        MeetingAttendee(participant=meeting_request.requester),
-        MeetingAttendee(participant=meeting_request.recipient),
-    ]
-    db.session.flush()
-    return meeting
 
 
 def _check_priority(priority: int) -> None:

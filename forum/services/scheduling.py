@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app, url_for
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -39,13 +39,11 @@ from ..models import (
     DraftPlacement,
     Event,
     Meeting,
-    MeetingAttendee,
     MeetingRequest,
     Participant,
     ScheduleRun,
     Slot,
     Table,
-    Unavailability,
     User,
     utcnow,
 )
@@ -53,7 +51,7 @@ from ..templating import event_time
 from . import ServiceError, meeting_life
 from .availability import event_slots
 from .events import STATUS_LABELS
-from .meeting_life import lock_event_for_meetings
+from .meeting_life import Occupancy, lock_event_for_meetings
 from .schedule_problem import (
     attendee_ids,
     build_problem,
@@ -627,99 +625,9 @@ def _require_current_draft(run: ScheduleRun) -> None:
         raise ServiceError(_("A newer run replaced this draft. Open the newest run instead."))
 
 
-class _Occupancy:
-    """Who and what is taken in each slot of a schedule, to check one placement against it."""
-
-    def __init__(
-        self,
-        event: Event,
-        placements: dict[int, tuple[int | None, int | None]],
-        people_of: dict[int, list[int]],
-    ):
-        self.people_of = people_of
-        self._names: dict[int, str] = {}
-        self.person_slot: dict[tuple[int, int], int] = {}
-        self.table_slot: dict[tuple[int, int], int] = {}
-        self.per_slot: Counter = Counter()
-        self.slot_of: dict[int, int] = {}
-        self.tables = {table.id: table for table in event_tables(event)}
-        self.booth_of = {
-            table.owner_id: table.id for table in self.tables.values() if table.owner_id is not None
-        }
-        self.unavailable = set(
-            db.session.execute(
-                select(Unavailability.participant_id, Unavailability.slot_id)
-                .join(Participant)
-                .where(Participant.event_id == event.id)
-            ).all()
-        )
-        for meeting_id, (slot_id, table_id) in placements.items():
-            if slot_id is not None:
-                self.add(meeting_id, slot_id, table_id)
-
-    def add(self, meeting_id: int, slot_id: int, table_id: int | None) -> None:
-        for person in self.people_of.get(meeting_id, []):
-            self.person_slot[(person, slot_id)] = meeting_id
-        if table_id is not None:
-            self.table_slot[(table_id, slot_id)] = meeting_id
-        self.per_slot[slot_id] += 1
-        self.slot_of[meeting_id] = slot_id
-
-    def name(self, participant_id: int) -> str:
-        if participant_id not in self._names:
-            self._names[participant_id] = db.session.get(Participant, participant_id).user.name
-        return self._names[participant_id]
-
-    def refusal(self, meeting_id: int, slot_id: int, table_id: int) -> str | None:
-        """Why the meeting cannot take this slot and table, or None."""
-        people = self.people_of.get(meeting_id, [])
-        table = self.tables[table_id]
-        for person in people:
-            if (person, slot_id) in self.unavailable:
-                return _("%(name)s marked this slot unavailable.", name=self.name(person))
-        for person in people:
-            other = self.person_slot.get((person, slot_id))
-            if other is not None and other != meeting_id:
-                return _(
-                    "%(name)s already has a meeting in this slot (meeting #%(other)d).",
-                    name=self.name(person),
-                    other=other,
-                )
-        taken_here = self.table_slot.get((table_id, slot_id))
-        others_in_slot = self.per_slot[slot_id] - (
-            1 if self.slot_of.get(meeting_id) == slot_id else 0
-        )
-        if others_in_slot >= len(self.tables):
-            return ngettext(
-                "This slot is full: its %(num)d table is taken.",
-                "This slot is full: all %(num)d tables are taken.",
-                len(self.tables),
-            )
-        if taken_here is not None and taken_here != meeting_id:
-            return _(
-                "%(table)s is taken in this slot (meeting #%(other)d).",
-                table=table.name,
-                other=taken_here,
-            )
-        if table.owner_id is not None and table.owner_id not in people:
-            return _(
-                "%(table)s is the booth of %(name)s, who does not attend this meeting.",
-                table=table.name,
-                name=self.name(table.owner_id),
-            )
-        hosts = [person for person in people if person in self.booth_of]
-        if hosts and table_id not in {self.booth_of[person] for person in hosts}:
-            return _(
-                "%(name)s meets at their own booth, %(table)s.",
-                name=self.name(hosts[0]),
-                table=self.tables[self.booth_of[hosts[0]]].name,
-            )
-        return None
-
-
-def _occupancy(run: ScheduleRun) -> _Occupancy:
+def _occupancy(run: ScheduleRun) -> Occupancy:
     placements = effective_placements(run, run.event)
-    return _Occupancy(run.event, placements, attendee_ids(placements))
+    return Occupancy(run.event, placements, attendee_ids(placements))
 
 
 def _placement_of(run: ScheduleRun, meeting: Meeting) -> DraftPlacement:
@@ -759,7 +667,7 @@ def move_meeting(
     if refusal:
         raise ServiceError(refusal)
     placement.slot_id, placement.table_id, placement.reason = slot.id, table.id, ""
-    meeting.pinned = pin
+    meeting_life.pin(meeting, pin)
     db.session.flush()
 
 
@@ -787,7 +695,7 @@ def set_pinned(run: ScheduleRun, meeting: Meeting, pinned: bool) -> None:
         raise ServiceError(
             _("Only a meeting with a slot can be pinned. Move it into a slot first.")
         )
-    meeting.pinned = pinned
+    meeting_life.pin(meeting, pinned)
     db.session.flush()
 
 
@@ -838,7 +746,7 @@ def add_meeting(
     if refusal:
         raise ServiceError(refusal)
     meeting = create_meeting_by_organizer(run.event, first, second)
-    meeting.pinned = True
+    meeting_life.pin(meeting, True)
     db.session.add(
         DraftPlacement(run_id=run.id, meeting_id=meeting.id, slot_id=slot.id, table_id=table.id)
     )
@@ -864,7 +772,7 @@ def publish(run: ScheduleRun, now: datetime | None = None) -> int:
             )
         )
     placements = effective_placements(run, event)
-    check = _Occupancy(event, {}, attendee_ids(placements))  # filled one meeting at a time
+    check = Occupancy(event, {}, attendee_ids(placements))  # filled one meeting at a time
     for meeting_id, (slot_id, table_id) in sorted(placements.items()):
         if slot_id is None:
             continue
@@ -886,7 +794,7 @@ def publish(run: ScheduleRun, now: datetime | None = None) -> int:
     _refuse_changes_in_begun_slots(event, changes, now or utcnow())
     lines = review(run).lines
     moved, added, removed = schedule_diff(lines)
-    _apply_placements(changes)
+    meeting_life.apply_placements(changes)
     event.schedule_version += 1
     run.published_at = utcnow()
     run.published_version = event.schedule_version
@@ -912,39 +820,6 @@ def _refuse_changes_in_begun_slots(event: Event, changes: dict, now: datetime) -
                         time=event_time(slot.starts_at, event.timezone),
                     )
                 )
-
-
-def _apply_placements(changes: dict) -> None:
-    """Write the draft's changed placements without ever breaking the database's unique indexes
-    half-way (two meetings swapping tables, or a person's two meetings swapping slots): meetings
-    leaving the schedule first, then the moving ones freed (one statement), then placed."""
-    movers = []
-    for meeting_id, (slot_id, table_id) in sorted(changes.items()):
-        meeting = db.session.get(Meeting, meeting_id)
-        if slot_id is None:
-            meeting.slot_id, meeting.table_id = None, None
-        else:
-            movers.append((meeting, slot_id, table_id))
-    db.session.flush()
-    if not movers:
-        return
-    ids = [meeting.id for meeting, _slot, _table in movers]
-    db.session.execute(
-        update(MeetingAttendee)
-        .where(MeetingAttendee.meeting_id.in_(ids))
-        .values(slot_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        update(Meeting)
-        .where(Meeting.id.in_(ids))
-        .values(slot_id=None, table_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    for meeting, slot_id, table_id in movers:
-        db.session.expire(meeting, ["slot_id", "table_id", "slot", "table"])
-        meeting.slot_id, meeting.table_id = slot_id, table_id
-    db.session.flush()
 
 
 def _slot_text(event: Event, slot: Slot | None, table: Table | None) -> str:

@@ -116,7 +116,8 @@ def test_cancelling_tells_the_other_side_and_frees_the_table(client, login, day)
     meeting = agreed(day["event"], day["ada"], day["bob"], day["slots"][2], day["tables"][0])
     login(client, day["bob"].user)
     client.post_form(
-        f"/e/{day['event'].slug}/day/meetings/{meeting.id}/mark", {"status": "cancelled"}
+        f"/e/{day['event'].slug}/day/meetings/{meeting.id}/mark",
+        {"status": "cancelled", "confirmed": "yes"},
     )
     assert meeting_state(meeting)[0] == "cancelled"
     assert db.session.get(MeetingRequest, meeting.request_id).status == "cancelled"

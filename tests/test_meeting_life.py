@@ -204,3 +204,64 @@ def test_every_cancellation_is_the_same(running, who):
     assert all(attendee.slot_id is None for attendee in stored.attendees)
     # the table and both people are free at that time again
     agreed(event, p[0], p[1], slots[2], tables[0])
+
+
+# --- confirmation and restoring --------------------------------------------------------------
+
+
+def test_cancelling_asks_first_then_either_side_or_the_organizer_restores(
+    running, as_user, client, login
+):
+    event, organizer, slots, tables, p = running
+    meeting = agreed(event, p[0], p[1], slots[2], tables[0])
+    ada = as_user(p[0])
+    url = f"/e/{event.slug}/meetings/{meeting.id}/cancel"
+    page = ada.post_form(url)
+    assert page.status_code == 200 and "Cancel this meeting?" in page.get_data(as_text=True)
+    assert state(meeting)[0] == "scheduled"  # nothing happened, nobody was told
+    assert ada.post_form(url, {"confirmed": "yes"}).status_code == 302
+    assert state(meeting)[0] == "cancelled"
+
+    # the other side restores it: the meeting and its request are live again, P0 is told
+    bob = as_user(p[1])
+    response = bob.post_form(
+        f"/e/{event.slug}/meetings/{meeting.id}/restore", follow_redirects=True
+    )
+    assert "The meeting is restored" in response.get_data(as_text=True)
+    stored = db.session.get(Meeting, meeting.id)
+    assert (stored.status, stored.slot_id, stored.request.status) == (
+        "scheduled",
+        slots[2].id,
+        "accepted",
+    )
+    from forum.models import Notification
+
+    subjects = [
+        n.subject
+        for n in db.session.scalars(
+            select(Notification).where(Notification.participant_id == p[0].id)
+        )
+    ]
+    assert "P1 restored your meeting" in subjects
+
+    # cancelled again; meanwhile someone else takes the table: restoring is refused, nothing changes
+    ada.post_form(url, {"confirmed": "yes"})
+    agreed(event, p[2], p[3], slots[2], tables[0])
+    response = ada.post_form(
+        f"/e/{event.slug}/meetings/{meeting.id}/restore", follow_redirects=True
+    )
+    assert "Table 1 is taken at that time." in response.get_data(as_text=True)
+    assert state(meeting)[0] == "cancelled"
+    # the organizer may restore too, once the place is free again
+    db.session.get(Meeting, meeting.id)
+    other = db.session.scalar(
+        select(Meeting).where(Meeting.slot_id == slots[2].id, Meeting.status == "scheduled")
+    )
+    requests.cancel_meeting(other, p[2])
+    db.session.commit()
+    login(client, organizer)
+    response = client.post_form(
+        f"/e/{event.slug}/organize/meetings/{meeting.id}/restore", follow_redirects=True
+    )
+    assert "The meeting is restored" in response.get_data(as_text=True)
+    assert state(meeting)[0] == "scheduled"

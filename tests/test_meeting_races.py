@@ -433,11 +433,11 @@ def test_cancel_and_mark_cancelled_from_the_web_at_once(app, day, as_user, round
     meeting = agreed(event, p[0], p[1], slots[0], tables[0])
     statuses = post_at_once(
         app,
-        (as_user(p[0]), f"/e/{event.slug}/meetings/{meeting.id}/cancel", {}),
+        (as_user(p[0]), f"/e/{event.slug}/meetings/{meeting.id}/cancel", {"confirmed": "yes"}),
         (
             as_user(organizer),
             f"/e/{event.slug}/day/meetings/{meeting.id}/mark",
-            {"status": "cancelled"},
+            {"status": "cancelled", "confirmed": "yes"},
         ),
     )
     assert all(status in (302, 409) for status in statuses), statuses

@@ -44,7 +44,7 @@ MEETING_TRANSITIONS = {
     "scheduled": {"held", "no_show", "cancelled"},
     "held": {"no_show"},
     "no_show": {"held"},
-    "cancelled": {"scheduled"},
+    "cancelled": {"scheduled"},  # restored, while its slot, table and people are free
 }
 LIVE_STATUSES = ("scheduled", "held", "no_show")
 
@@ -229,6 +229,8 @@ class Occupancy:
                 "This slot is full: all %(num)d tables are taken.",
                 len(self.tables),
             )
+        if taken_here is not None and taken_here != meeting_id and self.public:
+            return _("%(table)s is taken at that time.", table=table.name)
         if taken_here is not None and taken_here != meeting_id:
             return _(
                 "%(table)s is taken in this slot (meeting #%(other)d).",
@@ -388,3 +390,78 @@ def absentees(meeting: Meeting) -> list:
     if not any(a.attendance == "no_show" for a in meeting.attendees):
         return []
     return [a.participant for a in meeting.attendees if a.attendance is None]
+
+
+def restore_refusal(meeting: Meeting, now=None) -> str | None:
+    """Why a cancelled meeting cannot be restored now, or None: it must be cancelled, its slot
+    (if it had one) must not have begun, and its slot, table and people must still be free; the
+    pair must not have asked each other again since (one open request per pair)."""
+    if meeting.status != "cancelled":
+        return _("Only a cancelled meeting can be restored.")
+    request_ = meeting.request
+    if request_ is not None and request_.status != "cancelled":
+        return _("This meeting's request was answered otherwise; it cannot be restored.")
+    if request_ is not None and _pair_has_open_request(request_):
+        return _("These two people have asked each other again since; answer that request instead.")
+    if meeting.slot_id is None:
+        return None
+    if meeting.slot.starts_at <= (now or utcnow()):
+        return _("Its time has begun; a meeting can be restored only before its time.")
+    placements = {
+        row.id: (row.slot_id, row.table_id)
+        for row in db.session.execute(
+            select(Meeting.id, Meeting.slot_id, Meeting.table_id).where(
+                Meeting.event_id == meeting.event_id,
+                Meeting.slot_id == meeting.slot_id,
+                Meeting.status != "cancelled",
+            )
+        )
+    }
+    people_of = _attendees_of([*placements, meeting.id])
+    occupancy = Occupancy(meeting.event, placements, people_of, public=True)
+    if meeting.table_id is None:
+        return occupancy.people_refusal(meeting.id, meeting.slot_id)
+    return occupancy.refusal(meeting.id, meeting.slot_id, meeting.table_id)
+
+
+def _pair_has_open_request(request_) -> bool:
+    from ..models import MeetingRequest
+
+    low, high = sorted((request_.requester_id, request_.recipient_id))
+    return (
+        db.session.scalar(
+            select(MeetingRequest.id)
+            .where(
+                MeetingRequest.pair_low_id == low,
+                MeetingRequest.pair_high_id == high,
+                MeetingRequest.status.in_(("pending", "accepted")),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _attendees_of(meeting_ids) -> dict[int, list[int]]:
+    result: dict[int, list[int]] = {}
+    for meeting_id, participant_id in db.session.execute(
+        select(MeetingAttendee.meeting_id, MeetingAttendee.participant_id).where(
+            MeetingAttendee.meeting_id.in_(list(meeting_ids))
+        )
+    ):
+        result.setdefault(meeting_id, []).append(participant_id)
+    return result
+
+
+def restore(meeting: Meeting, now=None) -> None:
+    """cancelled → restored (scheduled again, at its old place if it had one). The caller holds
+    the event's lock and tells the others. The request is accepted again first: the database
+    accepts a live meeting only for an accepted request."""
+    reason = restore_refusal(meeting, now)
+    if reason:
+        raise ServiceError(reason)
+    if meeting.request is not None:
+        meeting.request.status = "accepted"
+        db.session.flush()
+    meeting.status = "scheduled"
+    db.session.flush()

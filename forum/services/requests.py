@@ -632,6 +632,36 @@ def cancel_meeting(meeting: Meeting, participant: Participant) -> None:
         )
 
 
+def restore_meeting(meeting: Meeting, by: Participant | None) -> None:
+    """Either of the two who agreed it (`by`) or an organizer (`by` None) takes back a
+    cancellation while the meeting's slot, table and people are still free; the others are told."""
+    if by is not None and not is_main_attendee(meeting, by):
+        raise ServiceError(_("Only the two people who agreed the meeting can restore it."))
+    _check_not_closed(meeting.event)
+    lock_event_for_meetings(meeting.event_id, [meeting.id])
+    db.session.refresh(meeting)
+    meeting_life.restore(meeting)
+    who = by.user.name if by is not None else None
+    for other in _others(meeting, *([by] if by is not None else [])):
+        if who is None:
+            subject = _l("The organizers restored your meeting")
+            body = _l(
+                "The organizers of %(event)s restored your cancelled meeting with %(others)s.",
+                event=meeting.event.name,
+                others=", ".join(p.user.name for p in _others(meeting, other)),
+            )
+        else:
+            subject = _l("%(name)s restored your meeting", name=who)
+            body = _l(
+                "%(name)s (%(organisation)s) took back the cancellation of your meeting at %(event)s: "
+                "it takes place as planned.",
+                name=who,
+                organisation=by.organisation.name,
+                event=meeting.event.name,
+            )
+        _tell(other, subject, body, [meeting])
+
+
 def colleagues_to_add(meeting: Meeting, participant: Participant) -> list[Participant]:
     """Approved colleagues of `participant`'s organisation who do not attend the meeting yet."""
     attending = {attendee.participant_id for attendee in meeting.attendees}

@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import abort, flash, g, make_response, request, session
+from flask import abort, flash, g, make_response, render_template, request, session
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -106,3 +106,22 @@ def retried_on_conflict(view):
         raise meeting_life.Conflict()
 
     return wrapped
+
+
+def confirmed() -> bool:
+    """A destructive form was sent from its confirmation page (no JavaScript needed)."""
+    return request.form.get("confirmed") == "yes"
+
+
+def confirm_cancel_page(event, meeting, action: str, back: str, consequence: str, **fields):
+    """The page asking "Cancel this meeting?", whose button posts the same form again, confirmed."""
+    return render_template(
+        "meetings/confirm_cancel.html",
+        event=event,
+        meeting=meeting,
+        others=", ".join(a.participant.user.name for a in meeting.attendees),
+        action=action,
+        back=back,
+        consequence=consequence,
+        fields=fields,
+    )

@@ -10,7 +10,14 @@ from ..models import Meeting, Participant, ScheduleRun, Slot, Table
 from ..services import ServiceError, scheduling
 from ..services.availability import event_slots
 from ..services.requests import meeting_candidates
-from .common import get_owned_or_404, organizer_required, refuse, retried_on_conflict
+from .common import (
+    confirm_cancel_page,
+    confirmed,
+    get_owned_or_404,
+    organizer_required,
+    refuse,
+    retried_on_conflict,
+)
 
 bp = Blueprint("console", __name__)
 
@@ -177,6 +184,19 @@ def unpin(event, run_id, meeting_id):
 @retried_on_conflict
 @organizer_required
 def cancel_meeting(event, run_id, meeting_id):
+    if not confirmed():
+        return confirm_cancel_page(
+            event,
+            get_owned_or_404(Meeting, meeting_id, event),
+            url_for(
+                "console.cancel_meeting", slug=event.slug, run_id=run_id, meeting_id=meeting_id
+            ),
+            url_for("console.run", slug=event.slug, run_id=run_id),
+            _(
+                "It leaves this draft and the published schedule, and its attendees are told. "
+                "It can be restored while its time and table are free."
+            ),
+        )
     return _adjust(
         event,
         run_id,

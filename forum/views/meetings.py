@@ -29,6 +29,8 @@ from ..services import (
     requests as requests_service,
 )
 from .common import (
+    confirm_cancel_page,
+    confirmed,
     current_participant,
     get_event_or_404,
     get_owned_or_404,
@@ -279,6 +281,17 @@ def show_meeting(event, participant, meeting_id):
 @participant_required
 def cancel_meeting(event, participant, meeting_id):
     meeting = _attended_meeting_or_404(event, participant, meeting_id)
+    if not confirmed():
+        return confirm_cancel_page(
+            event,
+            meeting,
+            url_for("meetings.cancel_meeting", slug=event.slug, meeting_id=meeting.id),
+            url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting.id),
+            _(
+                "The other attendees are told at once. You can restore it afterwards while its "
+                "time and table are still free."
+            ),
+        )
     try:
         requests_service.cancel_meeting(meeting, participant)
     except ServiceError as error:
@@ -286,6 +299,38 @@ def cancel_meeting(event, participant, meeting_id):
         return redirect(url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting_id))
     flash(_("The meeting is cancelled; the other attendees are told."), "success")
     return redirect(url_for("meetings.my_requests", slug=event.slug))
+
+
+@bp.post("/e/<slug>/meetings/<int:meeting_id>/restore")
+@retried_on_conflict
+@participant_required
+def restore_meeting(event, participant, meeting_id):
+    meeting = _attended_meeting_or_404(event, participant, meeting_id)
+    try:
+        requests_service.restore_meeting(meeting, participant)
+    except ServiceError as error:
+        refuse(None, error)
+    else:
+        flash(_("The meeting is restored; the other attendees are told."), "success")
+    return redirect(url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting_id))
+
+
+@bp.post("/e/<slug>/organize/meetings/<int:meeting_id>/restore")
+@retried_on_conflict
+@organizer_required
+def organize_restore_meeting(event, meeting_id):
+    meeting = _of_event_or_404(Meeting, meeting_id, event)
+    try:
+        requests_service.restore_meeting(meeting, None)
+    except ServiceError as error:
+        refuse(None, error)
+    else:
+        flash(_("The meeting is restored; its attendees are told."), "success")
+    if meeting.request_id is None:
+        return redirect(url_for("meetings.organize_requests", slug=event.slug))
+    return redirect(
+        url_for("meetings.organize_request", slug=event.slug, request_id=meeting.request_id)
+    )
 
 
 @bp.post("/e/<slug>/meetings/<int:meeting_id>/attendees")

@@ -464,3 +464,25 @@ def test_two_bookings_of_one_slot_from_the_web(app, day, as_user, round_):
     )
     assert booked == 2  # the one left before, and one of the two
     assert_invariants(event.id)
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_restoring_vs_booking_the_freed_place(app, day, round_):
+    """A cancelled meeting is restored while someone books its freed table: one of them gets it."""
+    event, _organizer, slots, tables, p = day
+    pid = [person.id for person in p]
+    event_id = event.id
+    agreed(event, p[4], p[5], slots[0], tables[1])
+    cancelled = agreed(event, p[0], p[1], slots[0], tables[0])
+    with app.test_request_context():
+        requests.cancel_meeting(cancelled, p[0])
+        db.session.commit()
+    waiting = agreed(event, p[2], p[3]).id
+    cancelled_id, slot_id = cancelled.id, slots[0].id
+    outcomes = race(
+        app,
+        lambda: requests.restore_meeting(get(Meeting, cancelled_id), get(Participant, pid[1])),
+        lambda: dayof.book_meeting(get(Meeting, waiting), get(Participant, pid[2]), slot_id),
+    )
+    assert done(outcomes) == 1, outcomes
+    assert_invariants(event_id)

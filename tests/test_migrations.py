@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest import BACKENDS, _postgres_database
+from builders import BACKENDS, postgres_database
 from flask_migrate import upgrade
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
@@ -74,7 +74,7 @@ def database_at_0006(request, tmp_path):
     if request.param == "sqlite":
         url, drop = f"sqlite:///{tmp_path / 'old.sqlite'}", None
     else:
-        url, drop = _postgres_database()
+        url, drop = postgres_database()
     app = create_app(ConfigForTests(tmp_path, url))
     with app.app_context():
         upgrade(revision="0006_meeting_withdrawn_slot")

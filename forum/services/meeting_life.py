@@ -1,5 +1,8 @@
-"""A meeting's life in one place: its states and allowed transitions, the lock every write to an
-event's meetings takes, and the bounded retry of a write that lost a race (docs/meetings.md).
+"""A meeting's life in one place (docs/meetings.md): its states and allowed transitions, the one
+set of placement rules (`Occupancy`), agreeing, placing, pinning, marking, attendance, the one
+cancellation and restoring; the lock every write to an event's meetings takes, and the bounded
+retry of a write that lost a race. Requests, the console and the day of call these functions;
+they check who may act and tell people, and never write a meeting's placement or status.
 
 Lock order, everywhere: the event's row first (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite
 the write transaction already began with ``BEGIN IMMEDIATE``, see `forum.extensions`), then the

@@ -486,3 +486,44 @@ def test_restoring_vs_booking_the_freed_place(app, day, round_):
     )
     assert done(outcomes) == 1, outcomes
     assert_invariants(event_id)
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_accept_and_decline_on_behalf_from_the_web_at_once(app, asking, as_user, organizer, round_):
+    event, people = asking
+    ada, bob = people["ada"], people["bob"]
+    request_ = MeetingRequest(
+        event_id=event.id, requester=ada, recipient=bob, requester_priority=2, status="pending"
+    )
+    db.session.add(request_)
+    db.session.commit()
+    statuses = post_at_once(
+        app,
+        (as_user(bob), f"/e/{event.slug}/requests/{request_.id}/accept", {"priority": "1"}),
+        (
+            as_user(organizer),
+            f"/e/{event.slug}/organize/requests/{request_.id}/decline",
+            {"reason": "full"},
+        ),
+    )
+    assert all(status in (200, 302, 409) for status in statuses), statuses
+    assert 302 in statuses  # someone won
+    stored = db.session.get(MeetingRequest, request_.id)
+    meetings = db.session.scalar(select(func.count(Meeting.id)))
+    assert (stored.status, meetings) in {("accepted", 1), ("declined", 0)}
+    assert_invariants(event.id)
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_mutual_requests_from_the_web_at_once(app, asking, as_user, round_):
+    event, people = asking
+    ada, bob = people["ada"], people["bob"]
+    statuses = post_at_once(
+        app,
+        (as_user(ada), f"/e/{event.slug}/requests/new?participant_id={bob.id}", {"priority": "1"}),
+        (as_user(bob), f"/e/{event.slug}/requests/new?participant_id={ada.id}", {"priority": "2"}),
+    )
+    assert all(status in (200, 302, 409) for status in statuses), statuses
+    assert 302 in statuses
+    assert open_requests_between(ada, bob) == 1
+    assert_invariants(event.id)

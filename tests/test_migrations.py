@@ -8,7 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from builders import BACKENDS, postgres_database
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -208,3 +208,18 @@ def test_the_upgrade_refuses_double_bookings_naming_the_meetings(database_at_000
         rf"{one}, {two}, 2\. Move or cancel",
         capfd.readouterr().err,
     )
+
+
+def test_0007_downgrades_and_upgrades_again(database_at_0006):
+    event_id, slots, table_id, (a, b, _c, _d) = _old_rows()
+    _old_meeting(event_id, _old_request(event_id, a, b, "accepted"), [a, b], slots[0], table_id)
+    db.session.commit()
+    upgrade()
+    db.session.remove()
+    downgrade(revision="0006_meeting_withdrawn_slot")
+    db.session.remove()
+    upgrade()
+    assert db.session.execute(text("SELECT slot_id FROM meeting_attendee")).scalars().all() == [
+        slots[0],
+        slots[0],
+    ]

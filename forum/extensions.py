@@ -26,6 +26,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
@@ -39,6 +41,9 @@ def _sqlite_enforces_foreign_keys(dbapi_connection, connection_record) -> None:
     the migrations turn them off for their own connection (table rebuilds) and on again."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        # Writers queue for the write lock (BEGIN IMMEDIATE, below): let them wait longer than
+        # pysqlite's 5 s before "database is locked" turns into a "try again" page.
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 
 
 # --- SQLite write transactions ----------------------------------------------------------------

@@ -6,7 +6,7 @@ from flask import Flask, abort, has_request_context, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -15,6 +15,7 @@ from .extensions import babel, csrf, db, login_manager, migrate
 from .languages import SOURCE_LANGUAGE, available_languages
 from .logging_setup import configure_logging
 from .models.base import MAX_ID
+from .services import meeting_life
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 
@@ -121,8 +122,10 @@ def _register_request_boundary(app: Flask) -> None:
             return response
         try:
             db.session.commit()
-        except IntegrityError:
+        except (IntegrityError, OperationalError) as error:
             db.session.rollback()
+            if not meeting_life.is_retryable(error):
+                raise
             app.logger.warning("conflicting concurrent change on %s", request.path)
             return render_template(
                 "errors/error.html",
@@ -165,6 +168,22 @@ def _register_error_pages(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, lambda error, code=code: render_error(code))
+
+    @app.errorhandler(meeting_life.Conflict)
+    def conflict(error):
+        app.logger.warning("a write lost a race on %s: %s", request.path, error.__cause__)
+        return render_error(409, error.message)
+
+    @app.errorhandler(IntegrityError)
+    @app.errorhandler(OperationalError)
+    def database_refusal(error):
+        """A statement the database refused because of a concurrent change (a unique index, a
+        deadlock, SQLite's busy database): 409, nothing kept; anything else stays a 500."""
+        if not meeting_life.is_retryable(error):
+            app.logger.exception("database error on %s", request.path)
+            return render_error(500)
+        app.logger.warning("conflicting concurrent change on %s: %s", request.path, error)
+        return render_error(409, _("Someone else changed this at the same time. Please try again."))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

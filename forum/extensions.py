@@ -1,6 +1,8 @@
 """Extensions created once without an app and bound in create_app (init_app pattern)."""
 
 import sqlite3
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -24,6 +26,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
@@ -37,3 +41,40 @@ def _sqlite_enforces_foreign_keys(dbapi_connection, connection_record) -> None:
     the migrations turn them off for their own connection (table rebuilds) and on again."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        # Writers queue for the write lock (BEGIN IMMEDIATE, below): let them wait longer than
+        # pysqlite's 5 s before "database is locked" turns into a "try again" page.
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+
+
+# --- SQLite write transactions ----------------------------------------------------------------
+# pysqlite begins a transaction lazily, at the first write, after the reads that decided it: two
+# such transactions that both read and then write end in "database is locked" for one of them
+# (SQLite cannot make the reader wait). A write started with BEGIN IMMEDIATE takes the write lock
+# before it reads, so concurrent writers queue behind each other (up to the busy timeout).
+
+_immediate = ContextVar("forum_sqlite_immediate", default=False)
+
+
+@contextmanager
+def immediate_transactions():
+    """Transactions begun inside start with BEGIN IMMEDIATE on SQLite (PostgreSQL: unchanged)."""
+    token = _immediate.set(True)
+    try:
+        yield
+    finally:
+        _immediate.reset(token)
+
+
+def _wants_write_lock() -> bool:
+    if _immediate.get():
+        return True
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_write_transactions_begin_immediate(connection) -> None:
+    """Web requests that may write (POST) and `meeting_life.attempt` begin with BEGIN IMMEDIATE."""
+    if connection.dialect.name == "sqlite" and _wants_write_lock():
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,10 +1,33 @@
 """Plain builders shared by test modules: rows written straight through the models, for tests
 that need a state without walking the pages that make it."""
 
+import os
+import secrets
+
+import psycopg
 import vobject
+from sqlalchemy import make_url
 
 from forum.extensions import db
 from forum.models import Meeting, MeetingAttendee, MeetingRequest, Opportunity
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def postgres_database():
+    """A fresh, uniquely named database on the test server, so parallel runs never collide."""
+    server_url = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql")
+    name = f"forum_test_{secrets.token_hex(4)}"
+    admin_dsn = server_url.render_as_string(hide_password=False)
+    with psycopg.connect(admin_dsn, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(admin_dsn, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    url = server_url.set(drivername="postgresql+psycopg", database=name)
+    return url.render_as_string(hide_password=False), drop
 
 
 def add_meeting(

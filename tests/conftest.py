@@ -4,18 +4,17 @@ and small factories for users and events."""
 
 import os
 import re
-import secrets
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
-import psycopg
 import pytest
-from builders import add_meeting, add_opportunity
+from builders import BACKENDS, add_meeting, add_opportunity
+from builders import postgres_database as _postgres_database
 from flask import g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import delete, make_url, text, update
+from sqlalchemy import delete, text, update
 
 from forum import create_app
 from forum.config import TestingConfig
@@ -34,24 +33,7 @@ from forum.models import (
 )
 from forum.services.accounts import hash_password
 
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-
-
-def _postgres_database():
-    """A fresh, uniquely named database on the test server, so parallel runs never collide."""
-    server_url = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql")
-    name = f"forum_test_{secrets.token_hex(4)}"
-    admin_dsn = server_url.render_as_string(hide_password=False)
-    with psycopg.connect(admin_dsn, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-    def drop():
-        with psycopg.connect(admin_dsn, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    url = server_url.set(drivername="postgresql+psycopg", database=name)
-    return url.render_as_string(hide_password=False), drop
 
 
 class BrowserLikeClient(FlaskClient):

@@ -328,7 +328,9 @@ def test_a_meeting_walks_through_publish_move_and_cancel(app, forum, browser):
 
     # cancel (Cyrus, through the meeting page): still in the feed and downloads, as CANCELLED
     assert (
-        browser(forum.cyrus.user).post_form(f"/e/bio-2027/meetings/{meeting.id}/cancel").status_code
+        browser(forum.cyrus.user)
+        .post_form(f"/e/bio-2027/meetings/{meeting.id}/cancel", {"confirmed": "yes"})
+        .status_code
         == 302
     )
     cancelled_feed = feed.get(url)

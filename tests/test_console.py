@@ -189,8 +189,13 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
     client.post_form(url(forum, f"/runs/{run.id}/meetings/{forum.ef.id}/pin"))
     assert db.session.get(Meeting, forum.ef.id).pinned
 
+    page = client.post_form(url(forum, f"/runs/{run.id}/meetings/{forum.cd.id}/cancel"))
+    assert "Cancel this meeting?" in page.get_data(as_text=True)  # asked first: nothing changed
+    assert db.session.get(Meeting, forum.cd.id).status == "scheduled"
     page = client.post_form(
-        url(forum, f"/runs/{run.id}/meetings/{forum.cd.id}/cancel"), follow_redirects=True
+        url(forum, f"/runs/{run.id}/meetings/{forum.cd.id}/cancel"),
+        {"confirmed": "yes"},
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "The meeting is cancelled" in page
     assert db.session.get(Meeting, forum.cd.id).status == "cancelled"

@@ -116,7 +116,8 @@ def test_cancelling_tells_the_other_side_and_frees_the_table(client, login, day)
     meeting = agreed(day["event"], day["ada"], day["bob"], day["slots"][2], day["tables"][0])
     login(client, day["bob"].user)
     client.post_form(
-        f"/e/{day['event'].slug}/day/meetings/{meeting.id}/mark", {"status": "cancelled"}
+        f"/e/{day['event'].slug}/day/meetings/{meeting.id}/mark",
+        {"status": "cancelled", "confirmed": "yes"},
     )
     assert meeting_state(meeting)[0] == "cancelled"
     assert db.session.get(MeetingRequest, meeting.request_id).status == "cancelled"
@@ -445,3 +446,36 @@ def test_an_organizer_of_another_event_cannot_reach_this_events_meetings(
     )
     assert client.get(f"/e/{day['event'].slug}/organize/sheets").status_code == 403
     assert meeting_state(meeting)[0] == "scheduled"
+
+
+def test_each_attendee_records_their_own_attendance_and_the_organizer_sees_who_did_not_come(
+    client, login, day
+):
+    """Ada says it was held, then Bob says no-show: both records stay; the meeting counts as held
+    (someone met). When only Cho records a no-show, the organizer's sheet names Ada as absent."""
+    event = day["event"]
+    meeting = agreed(event, day["ada"], day["bob"], day["slots"][1], day["tables"][0])
+    dayof.mark_meeting(meeting, "held", by=day["ada"])
+    dayof.mark_meeting(meeting, "no_show", by=day["bob"])
+    db.session.commit()
+    records = dict(
+        db.session.execute(
+            select(MeetingAttendee.participant_id, MeetingAttendee.attendance).where(
+                MeetingAttendee.meeting_id == meeting.id
+            )
+        ).all()
+    )
+    assert records == {day["ada"].id: "held", day["bob"].id: "no_show"}
+    assert meeting_state(meeting)[0] == "held"
+
+    missed = agreed(event, day["ada"], day["cho"], day["slots"][0], day["tables"][1])
+    dayof.mark_meeting(missed, "no_show", by=day["cho"])
+    db.session.commit()
+    assert meeting_state(missed)[0] == "no_show"
+    assert [person.id for person in dayof.absentees(db.session.get(Meeting, missed.id))] == [
+        day["ada"].id
+    ]
+    login(client, day["organizer"])
+    page = client.get(f"/e/{event.slug}/organize/sheets").get_data(as_text=True)
+    assert "Did not come: Ada" in page
+    assert "says: no-show" in page and "says: held" in page

@@ -138,7 +138,7 @@ def test_a_cancellation_on_the_day_tells_the_korean_attendee_in_korean_with_a_ko
     login(client, ada.user)
     response = client.post_form(
         f"/e/bio-2027/day/meetings/{meeting.id}/mark",
-        {"status": "cancelled"},
+        {"status": "cancelled", "confirmed": "yes"},
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 302

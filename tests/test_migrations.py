@@ -1,15 +1,29 @@
 """The migrations build exactly the schema the models describe, on every database."""
 
+import re
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import delete, func, select
+from builders import BACKENDS, postgres_database
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from forum import create_app
+from forum.config import TestingConfig as ConfigForTests
 from forum.extensions import db
-from forum.models import Event, Table
+from forum.models import (
+    Event,
+    MeetingSession,
+    Organisation,
+    Participant,
+    Slot,
+    Table,
+    User,
+)
 from forum.models.base import MAX_ID
 
 ENV = Path(__file__).resolve().parents[1] / "forum" / "migrations" / "env.py"
@@ -49,3 +63,163 @@ def test_the_database_refuses_a_reference_to_no_row_and_cascades_deletes(app, ma
     )  # ON DELETE CASCADE, in the database
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Table)) == 0
+
+
+# --- 0007_meeting_life: existing bad rows are repaired, or the upgrade refuses naming them ----
+
+
+@pytest.fixture(params=BACKENDS)
+def database_at_0006(request, tmp_path):
+    """A fresh database migrated up to the revision before the meeting invariants."""
+    if request.param == "sqlite":
+        url, drop = f"sqlite:///{tmp_path / 'old.sqlite'}", None
+    else:
+        url, drop = postgres_database()
+    app = create_app(ConfigForTests(tmp_path, url))
+    with app.app_context():
+        upgrade(revision="0006_meeting_withdrawn_slot")
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    if drop:
+        drop()
+
+
+def _old_rows(make_people: int = 4):
+    """An event with two slots and a table, `make_people` participants; returns their ids."""
+    event = Event(
+        name="Old",
+        slug="old",
+        timezone="UTC",
+        start_date=date(2027, 5, 11),
+        end_date=date(2027, 5, 11),
+        status="published",
+    )
+    session = MeetingSession(
+        event=event, day=date(2027, 5, 11), starts_at=time(9), ends_at=time(10), slot_minutes=30
+    )
+    slots = [
+        Slot(
+            session=session,
+            starts_at=datetime(2027, 5, 11, 9, 30 * n, tzinfo=UTC),
+            ends_at=datetime(2027, 5, 11, 9, 30 * n + 25, tzinfo=UTC),
+        )
+        for n in range(2)
+    ]
+    table = Table(event=event, number=1, name="Table 1")
+    people = [
+        Participant(
+            event=event,
+            user=User(email=f"o{n}@example.org", name=f"O{n}", password_hash="x"),
+            organisation=Organisation(name=f"Org {n}", kind="company", country="KR"),
+            status="approved",
+        )
+        for n in range(make_people)
+    ]
+    db.session.add_all([event, session, *slots, table, *people])
+    db.session.commit()
+    return event.id, [slot.id for slot in slots], table.id, [person.id for person in people]
+
+
+def _old_request(event_id, requester, recipient, status):
+    return db.session.execute(
+        text(
+            "INSERT INTO meeting_request (event_id, requester_id, recipient_id, message, "
+            "requester_priority, status, decline_reason, created_by_organizer, created_at) "
+            "VALUES (:e, :a, :b, '', 2, :s, '', false, :t) RETURNING id"
+        ),
+        {"e": event_id, "a": requester, "b": recipient, "s": status, "t": datetime.now(UTC)},
+    ).scalar()
+
+
+def _old_meeting(event_id, request_id, people, slot_id=None, table_id=None, status="scheduled"):
+    meeting_id = db.session.execute(
+        text(
+            "INSERT INTO meeting (event_id, request_id, status, weight, slot_id, table_id, pinned, "
+            "calendar_uid, sequence, created_at, updated_at) VALUES (:e, :r, :st, 1, :sl, :tb, "
+            "false, :uid, 0, :t, :t) RETURNING id"
+        ),
+        {
+            "e": event_id,
+            "r": request_id,
+            "st": status,
+            "sl": slot_id,
+            "tb": table_id,
+            "uid": f"{request_id}-{slot_id}@test",
+            "t": datetime.now(UTC),
+        },
+    ).scalar()
+    for person in people:
+        db.session.execute(
+            text("INSERT INTO meeting_attendee (meeting_id, participant_id) VALUES (:m, :p)"),
+            {"m": meeting_id, "p": person},
+        )
+    return meeting_id
+
+
+def test_the_upgrade_repairs_duplicate_requests_and_meetings_of_declined_requests(
+    database_at_0006,
+):
+    event_id, slots, table_id, (a, b, c, d) = _old_rows()
+    first = _old_request(event_id, a, b, "pending")
+    mirrored = _old_request(event_id, b, a, "pending")
+    declined = _old_request(event_id, c, d, "declined")
+    ghost = _old_meeting(event_id, declined, [c, d], slots[0], table_id)
+    held = _old_meeting(
+        event_id,
+        _old_request(event_id, a, c, "accepted"),
+        [a, c],
+        slots[1],
+        table_id,
+        status="held",
+    )
+    db.session.commit()
+    upgrade()
+    statuses = dict(db.session.execute(text("SELECT id, status FROM meeting_request")).all())
+    assert (statuses[first], statuses[mirrored]) == ("pending", "cancelled")
+    assert (
+        db.session.execute(text("SELECT status FROM meeting WHERE id = :m"), {"m": ghost}).scalar()
+        == "cancelled"
+    )
+    copies = db.session.execute(
+        text(
+            "SELECT participant_id, slot_id, attendance FROM meeting_attendee WHERE meeting_id = :m"
+        ),
+        {"m": held},
+    ).all()
+    assert sorted(copies) == [(a, slots[1], "held"), (c, slots[1], "held")]
+
+
+def test_the_upgrade_refuses_double_bookings_naming_the_meetings(database_at_0006, capfd):
+    event_id, slots, table_id, (a, b, c, d) = _old_rows()
+    one = _old_meeting(
+        event_id, _old_request(event_id, a, b, "accepted"), [a, b], slots[0], table_id
+    )
+    two = _old_meeting(
+        event_id, _old_request(event_id, c, d, "accepted"), [c, d], slots[0], table_id
+    )
+    db.session.commit()
+    capfd.readouterr()
+    with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits
+        upgrade()
+    assert re.search(
+        rf"Double bookings must be resolved before upgrading; tables holding two live meetings "
+        rf"in one slot \(slot, table, first and last meeting, count\): {slots[0]}, {table_id}, "
+        rf"{one}, {two}, 2\. Move or cancel",
+        capfd.readouterr().err,
+    )
+
+
+def test_0007_downgrades_and_upgrades_again(database_at_0006):
+    event_id, slots, table_id, (a, b, _c, _d) = _old_rows()
+    _old_meeting(event_id, _old_request(event_id, a, b, "accepted"), [a, b], slots[0], table_id)
+    db.session.commit()
+    upgrade()
+    db.session.remove()
+    downgrade(revision="0006_meeting_withdrawn_slot")
+    db.session.remove()
+    upgrade()
+    assert db.session.execute(text("SELECT slot_id FROM meeting_attendee")).scalars().all() == [
+        slots[0],
+        slots[0],
+    ]

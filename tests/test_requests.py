@@ -457,7 +457,12 @@ def attendee_ids(meeting) -> set[int]:
 def test_either_side_cancels_a_meeting_and_the_row_stays(event, people, as_user):
     ada, bob = people["ada"], people["bob"]
     meeting = accepted_meeting(ada, bob, as_user(bob))
-    assert as_user(ada).post_form(f"/e/bio-2027/meetings/{meeting.id}/cancel").status_code == 302
+    assert (
+        as_user(ada)
+        .post_form(f"/e/bio-2027/meetings/{meeting.id}/cancel", {"confirmed": "yes"})
+        .status_code
+        == 302
+    )
     db.session.expire_all()
     meeting = db.session.get(Meeting, meeting.id)
     assert (meeting.status, meeting.sequence, meeting.request.status) == (
@@ -469,7 +474,7 @@ def test_either_side_cancels_a_meeting_and_the_row_stays(event, people, as_user)
     assert inbox_of(bob)[-1].subject == "Ada Lovelace cancelled your meeting"
     # cancelling again is refused with a reason; the pair may ask again
     again = as_user(bob).post_form(
-        f"/e/bio-2027/meetings/{meeting.id}/cancel", follow_redirects=True
+        f"/e/bio-2027/meetings/{meeting.id}/cancel", {"confirmed": "yes"}, follow_redirects=True
     )
     assert "This meeting is cancelled or over; it can no longer change." in page(again)
     assert send(as_user(bob), ada).status_code == 302

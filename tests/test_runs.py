@@ -1,6 +1,7 @@
 """Scheduling runs as background jobs: the in-process worker, RQ on Redis, the command line,
 cancelling, a dead worker, and one run per event at a time."""
 
+import itertools
 import random
 import threading
 from datetime import timedelta
@@ -13,7 +14,7 @@ from test_schedule_problem import agree_meeting, build_forum
 
 from forum import jobs
 from forum.extensions import db
-from forum.models import DraftPlacement, Meeting, ScheduleRun, utcnow
+from forum.models import DraftPlacement, Meeting, ScheduleRun, Unavailability, utcnow
 from forum.services import ServiceError, scheduling
 
 TEST_REDIS = "redis://127.0.0.1:6379/15"
@@ -201,8 +202,8 @@ def test_a_running_run_stops_when_cancelled(app, make_user, make_event, make_par
         make_user, make_event, make_participant, people=30, tables=6, slots_per_day=12
     )
     rng = random.Random(1)
-    for _ in range(200):
-        first, second = rng.sample(forum.people, 2)
+    # distinct pairs: the database holds one open request per pair of people
+    for first, second in rng.sample(list(itertools.combinations(forum.people, 2)), 200):
         agree_meeting(forum.event, first, second, weight=rng.randint(1, 9))
     run = scheduling.start_run(forum.event, None, 600, background=False)
     db.session.commit()
@@ -235,19 +236,17 @@ def _execute_in_context(app, run_id, report):
 
 
 def test_a_run_whose_pins_cannot_hold_fails_with_the_reason(app, forum):
-    _a, _b, _c, _d = forum.people
+    a, _b, _c, _d = forum.people
     slot, table = forum.slots[0], forum.tables[0]
     forum.meetings[0].slot_id, forum.meetings[0].table_id, forum.meetings[0].pinned = (
         slot.id,
         table.id,
         True,
     )
-    forum.meetings[2].slot_id, forum.meetings[2].table_id, forum.meetings[2].pinned = (
-        slot.id,
-        forum.tables[1].id,
-        True,
-    )
-    db.session.commit()  # a is pinned twice into one slot (a published schedule made by hand, say)
+    # a is pinned into a slot they have since marked unavailable (the database refuses a pinned
+    # twice into one slot, which this test used to build)
+    db.session.add(Unavailability(participant_id=a.id, slot_id=slot.id))
+    db.session.commit()
     run = scheduling.start_run(forum.event, None, 10, background=False)
     db.session.commit()
     scheduling.execute_run(run.id)

@@ -26,26 +26,30 @@ from .events import (
 )
 from .marketplace import (
     IP_STATUSES,
-    MEETING_STATUSES,
     OPPORTUNITY_KINDS,
     OPPORTUNITY_TYPES,
     PARTNERSHIP_TYPES,
     PRIORITIES,
-    REQUEST_STATUSES,
     Bookmark,
-    Meeting,
-    MeetingAttendee,
-    MeetingRequest,
     Notification,
     Opportunity,
     Suggestion,
     TechnologyArea,
     opportunity_area,
 )
+from .meetings import (
+    ATTENDANCES,
+    MEETING_STATUSES,
+    REQUEST_STATUSES,
+    Meeting,
+    MeetingAttendee,
+    MeetingRequest,
+)
 from .scheduling import RUN_STATUSES, DraftPlacement, ScheduleRun
 
 __all__ = [
     "APPROVAL_MODES",
+    "ATTENDANCES",
     "EVENT_STATUSES",
     "IP_STATUSES",
     "MAX_ID",

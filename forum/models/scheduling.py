@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 from .events import Event, Slot, Table
-from .marketplace import Meeting
+from .meetings import Meeting
 
 RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 ACTIVE_RUN = "status IN ('queued', 'running')"

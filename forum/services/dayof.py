@@ -9,7 +9,7 @@ locked before anything is checked, so two bookings at once cannot take the same 
 double-book someone. Calendar sequences are bumped by the listener on `Meeting`, not here.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import url_for
@@ -29,28 +29,30 @@ from ..models import (
     Participant,
     Slot,
     Table,
-    Unavailability,
     User,
     parse_id,
     utcnow,
 )
-from . import ServiceError
+from . import ServiceError, meeting_life
+from .meeting_life import Occupancy, lock_event_for_meetings
 from .notifications import notify
 from .requests import MEETING_STATUS_LABELS, can_meet, meeting_weight, open_request_between
+from .schedule_problem import attendee_ids
 
 SCHEDULE_VISIBLE = ("published", "closed")
 MARKABLE_STATUSES = ("held", "cancelled", "no_show")
 MARK_LABELS = {status: MEETING_STATUS_LABELS[status] for status in MARKABLE_STATUSES}
 BOOKING_PRIORITY = 2  # "would like to meet": a booking on the day states no priority
+NEW_MEETING = 0  # the placement rules check a meeting not yet written under this id
 
 
 def schedule_is_published(event: Event) -> bool:
     return event.status in SCHEDULE_VISIBLE
 
 
-def _lock_event(event: Event) -> None:
-    """Serialise every booking and marking of one event (PostgreSQL; SQLite has one writer)."""
-    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+def _lock_event(event: Event, meeting_ids=()) -> None:
+    """Serialise every booking and marking of one event: the one lock of `meeting_life`."""
+    lock_event_for_meetings(event.id, meeting_ids)
 
 
 def _check_on_the_day(event: Event) -> None:
@@ -89,31 +91,37 @@ def mark_meeting(
 
     A scheduled meeting may become held, cancelled or no-show; held and no-show may be corrected
     into each other; a cancelled meeting stays cancelled (its table may be booked by others).
-    Held and no-show are recorded once the meeting has started. Cancelling tells the others.
+    Held and no-show are recorded once the meeting has started: an attendee's record is their own
+    (`meeting_life.record_attendance`), the organizer's is the meeting's. Cancelling tells the others.
     """
     if status not in MARKABLE_STATUSES:
         raise ServiceError(_("Choose held, cancelled or no-show."), "status")
     _check_on_the_day(meeting.event)
-    _lock_event(meeting.event)
+    _lock_event(meeting.event, [meeting.id])
     db.session.refresh(meeting)
+    _check_markable(meeting, status, now or utcnow())
+    if status == "cancelled":
+        if meeting.status == "cancelled":
+            return
+        meeting_life.cancel(meeting)  # the pair may ask again, as after any cancellation
+        _tell_cancelled(meeting, by)
+    elif by is not None and is_attendee(meeting, by):
+        meeting_life.record_attendance(meeting, by.id, status, now or utcnow())
+    else:
+        meeting_life.mark(meeting, status)
+
+
+def _check_markable(meeting: Meeting, status: str, now: datetime) -> None:
     if meeting.slot is None:
         raise ServiceError(_("This meeting is not on the schedule; book a time for it first."))
-    if meeting.status == status:
-        return
-    if meeting.status == "cancelled":
+    if meeting.status == "cancelled" and status != "cancelled":
         raise ServiceError(_("This meeting is cancelled; it can no longer be marked."))
-    if meeting.status != "scheduled" and status == "cancelled":
+    if meeting.status not in ("scheduled", "cancelled") and status == "cancelled":
         raise ServiceError(
             _("This meeting took place (or was missed); it can no longer be cancelled.")
         )
-    if status != "cancelled" and meeting.slot.starts_at > (now or utcnow()):
+    if status != "cancelled" and meeting.slot.starts_at > now:
         raise ServiceError(_("A meeting can be marked held or no-show once it has started."))
-    meeting.status = status
-    if status == "cancelled" and meeting.request is not None:
-        meeting.request.status = "cancelled"  # the pair may ask again, as after any cancellation
-    db.session.flush()
-    if status == "cancelled":
-        _tell_cancelled(meeting, by)
 
 
 def _tell_cancelled(meeting: Meeting, by: Participant | None) -> None:
@@ -166,21 +174,11 @@ class Placement:
     table: Table
 
 
-@dataclass
-class Occupancy:
-    """Who is busy and which tables are taken, slot by slot, among the event's future slots."""
-
-    slots: list[Slot]
-    busy: dict[int, set[int]] = field(
-        default_factory=dict
-    )  # slot id → participant ids in a meeting
-    taken: dict[int, set[int]] = field(default_factory=dict)  # slot id → table ids in use
-    unavailable: dict[int, set[int]] = field(default_factory=dict)  # slot id → participant ids
-    shared_tables: list[Table] = field(default_factory=list)
-    booths: dict[int, Table] = field(default_factory=dict)  # owner participant id → their booth
-
-
-def _occupancy(event: Event, people: list[Participant], now: datetime) -> Occupancy:
+def _occupancy(
+    event: Event, meeting_id: int, people: list[Participant], now: datetime
+) -> tuple[list[Slot], Occupancy]:
+    """The event's slots still to come, and the published schedule as the one set of placement
+    rules sees it (`meeting_life.Occupancy`), with `people` attending meeting `meeting_id`."""
     slots = list(
         db.session.scalars(
             select(Slot)
@@ -189,90 +187,64 @@ def _occupancy(event: Event, people: list[Participant], now: datetime) -> Occupa
             .order_by(Slot.starts_at, Slot.id)
         )
     )
-    occupancy = Occupancy(slots=slots)
-    people_ids = [person.id for person in people]
-    placed = db.session.execute(
-        select(Meeting.slot_id, Meeting.table_id, MeetingAttendee.participant_id)
-        .join(MeetingAttendee, MeetingAttendee.meeting_id == Meeting.id)
-        .where(
-            Meeting.event_id == event.id,
-            Meeting.slot_id.is_not(None),
-            Meeting.status != "cancelled",
+    placements = {
+        row.id: (row.slot_id, row.table_id)
+        for row in db.session.execute(
+            select(Meeting.id, Meeting.slot_id, Meeting.table_id).where(
+                Meeting.event_id == event.id,
+                Meeting.slot_id.is_not(None),
+                Meeting.status != "cancelled",
+            )
         )
-    ).all()
-    for slot_id, table_id, participant_id in placed:
-        occupancy.taken.setdefault(slot_id, set()).add(table_id)
-        if participant_id in people_ids:
-            occupancy.busy.setdefault(slot_id, set()).add(participant_id)
-    for participant_id, slot_id in db.session.execute(
-        select(Unavailability.participant_id, Unavailability.slot_id).where(
-            Unavailability.participant_id.in_(people_ids)
-        )
-    ):
-        occupancy.unavailable.setdefault(slot_id, set()).add(participant_id)
-    for table in db.session.scalars(
-        select(Table).where(Table.event_id == event.id).order_by(Table.number)
-    ):
-        if table.owner_id is None:
-            occupancy.shared_tables.append(table)
-        elif table.owner_id in people_ids:
-            occupancy.booths[table.owner_id] = table
-    return occupancy
+    }
+    people_of = attendee_ids(placements)
+    people_of[meeting_id] = [person.id for person in people]
+    return slots, Occupancy(event, placements, people_of, public=True)
 
 
-def _refusal_at(slot: Slot, people: list[Participant], occupancy: Occupancy) -> str | None:
-    """Why the meeting of `people` cannot take `slot`, or None."""
-    for person in people:
-        if person.id in occupancy.unavailable.get(slot.id, ()):
-            return _("%(name)s is not available at that time.", name=person.user.name)
-        if person.id in occupancy.busy.get(slot.id, ()):
-            return _("%(name)s has another meeting at that time.", name=person.user.name)
-    if _free_table(slot, people, occupancy) is None:
+def _refusal_at(slot: Slot, meeting_id: int, occupancy: Occupancy) -> str | None:
+    """Why the meeting cannot take `slot` (with any table), or None."""
+    reason = occupancy.people_refusal(meeting_id, slot.id)
+    if reason:
+        return reason
+    if occupancy.free_table(meeting_id, slot.id) is None:
         return _("No table is free at that time.")
     return None
-
-
-def _free_table(slot: Slot, people: list[Participant], occupancy: Occupancy) -> Table | None:
-    """A host's booth when an attendee has one, else the first free shared table."""
-    taken = occupancy.taken.get(slot.id, set())
-    booths = [occupancy.booths[person.id] for person in people if person.id in occupancy.booths]
-    candidates = booths or occupancy.shared_tables
-    return next((table for table in candidates if table.id not in taken), None)
 
 
 def common_free_slots(
     event: Event, people: list[Participant], now: datetime | None = None
 ) -> list[Placement]:
     """The future slots that all `people` have free and where a table is free, with that table."""
-    occupancy = _occupancy(event, people, now or utcnow())
+    slots, occupancy = _occupancy(event, NEW_MEETING, people, now or utcnow())
     return [
-        Placement(slot, _free_table(slot, people, occupancy))
-        for slot in occupancy.slots
-        if _refusal_at(slot, people, occupancy) is None
+        Placement(slot, occupancy.free_table(NEW_MEETING, slot.id))
+        for slot in slots
+        if _refusal_at(slot, NEW_MEETING, occupancy) is None
     ]
 
 
 def _placement(
-    event: Event, people: list[Participant], slot_id: int | None, now: datetime
+    event: Event, meeting_id: int, people: list[Participant], slot_id: int | None, now: datetime
 ) -> Placement:
     """The chosen slot (or the first free one when `slot_id` is None) with its table, or a refusal."""
-    occupancy = _occupancy(event, people, now)
+    slots, occupancy = _occupancy(event, meeting_id, people, now)
     if slot_id is None:
-        for slot in occupancy.slots:
-            if _refusal_at(slot, people, occupancy) is None:
-                return Placement(slot, _free_table(slot, people, occupancy))
+        for slot in slots:
+            if _refusal_at(slot, meeting_id, occupancy) is None:
+                return Placement(slot, occupancy.free_table(meeting_id, slot.id))
         raise ServiceError(
             _("No time is left that suits everyone attending, with a table free."), "slot"
         )
-    slot = next((slot for slot in occupancy.slots if slot.id == slot_id), None)
+    slot = next((slot for slot in slots if slot.id == slot_id), None)
     if slot is None:
         raise ServiceError(
             _("Choose one of the times in the list; past times cannot be booked."), "slot"
         )
-    reason = _refusal_at(slot, people, occupancy)
+    reason = _refusal_at(slot, meeting_id, occupancy)
     if reason:
         raise ServiceError(reason, "slot")
-    return Placement(slot, _free_table(slot, people, occupancy))
+    return Placement(slot, occupancy.free_table(meeting_id, slot.id))
 
 
 # --- booking ---------------------------------------------------------------------------------
@@ -320,7 +292,7 @@ def book_meeting(
     _check_on_the_day(event)
     if not can_meet(by):
         raise ServiceError(_("Only approved participants can book meetings."))
-    _lock_event(event)
+    _lock_event(event, [meeting.id])
     db.session.refresh(meeting)
     if not is_attendee(meeting, by):
         raise ServiceError(_("You can book your own meetings only."))
@@ -329,9 +301,8 @@ def book_meeting(
     if meeting.slot_id is not None:
         raise ServiceError(_("This meeting has a time already."))
     people = [attendee.participant for attendee in meeting.attendees]
-    placement = _placement(event, people, slot_id, now or utcnow())
-    meeting.slot, meeting.table = placement.slot, placement.table
-    db.session.flush()
+    placement = _placement(event, meeting.id, people, slot_id, now or utcnow())
+    meeting_life.place(meeting, placement.slot, placement.table)
     for other in people:
         if other.id != by.id:
             _tell_booked(other, by, meeting)
@@ -379,27 +350,18 @@ def book_new_meeting(
         raise ServiceError(
             _("You already have a meeting with %(name)s.", name=other.user.name), "participant"
         )
-    placement = _placement(event, [by, other], slot_id, now or utcnow())
+    placement = _placement(event, NEW_MEETING, [by, other], slot_id, now or utcnow())
     meeting_request = existing or MeetingRequest(
         event_id=event.id, requester=by, recipient=other, requester_priority=BOOKING_PRIORITY
     )
-    meeting_request.status = "accepted"
-    meeting_request.recipient_priority = meeting_request.recipient_priority or BOOKING_PRIORITY
-    meeting_request.decided_at = utcnow()
-    db.session.add(meeting_request)
-    meeting = Meeting(
-        event_id=event.id,
-        request=meeting_request,
-        status="scheduled",
-        weight=meeting_weight(
-            meeting_request.requester_priority, meeting_request.recipient_priority
-        ),
-        slot=placement.slot,
-        table=placement.table,
+    priority = meeting_request.recipient_priority or BOOKING_PRIORITY
+    meeting = meeting_life.agree(
+        meeting_request,
+        priority,
+        meeting_weight(meeting_request.requester_priority, priority),
+        placement.slot,
+        placement.table,
     )
-    meeting.attendees = [MeetingAttendee(participant=by), MeetingAttendee(participant=other)]
-    db.session.add(meeting)
-    db.session.flush()
     _tell_booked(other, by, meeting)
     return meeting
 
@@ -549,6 +511,11 @@ def participant_or_none(event: Event, participant_id: int) -> Participant | None
             Participant.id == participant_id, Participant.event_id == event.id
         )
     )
+
+
+def absentees(meeting: Meeting) -> list[Participant]:
+    """Who did not come to the meeting, as its attendees recorded it."""
+    return meeting_life.absentees(meeting)
 
 
 def attended_or_organized(

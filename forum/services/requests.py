@@ -42,7 +42,8 @@ from ..models import (
     parse_id,
     utcnow,
 )
-from . import ServiceError
+from . import ServiceError, meeting_life
+from .meeting_life import lock_event_for_meetings
 from .notifications import notify
 
 OPEN_STATUSES = ("pending", "accepted")
@@ -268,15 +269,9 @@ def can_meet(participant: Participant) -> bool:
 
 
 def _lock_participants(*participants: Participant) -> None:
-    """Serialise changes touching the same people (PostgreSQL; SQLite has one writer anyway),
-    so two simultaneous requests cannot both pass the duplicate or limit checks."""
-    ids = sorted({participant.id for participant in participants})
-    db.session.execute(
-        select(Participant.id)
-        .where(Participant.id.in_(ids))
-        .order_by(Participant.id)
-        .with_for_update()
-    )
+    """Serialise changes touching the same people: the event's lock (`meeting_life`), taken before
+    the duplicate and limit checks, so two simultaneous requests cannot both pass them."""
+    lock_event_for_meetings(participants[0].event_id)
 
 
 def sending_closed_reason(event: Event, now: datetime | None = None) -> str | None:
@@ -371,8 +366,10 @@ def _check_not_closed(event: Event) -> None:
 
 
 def _require_pending(meeting_request: MeetingRequest) -> None:
+    # The event's lock first (the one lock order, `meeting_life`), then the request reloaded under
+    # a row lock, so two answers at once (accept and withdraw) cannot both apply.
+    lock_event_for_meetings(meeting_request.event_id)
     expire_overdue_requests(meeting_request.event)
-    # Reloaded under a row lock, so two answers at once (accept and withdraw) cannot both apply.
     db.session.refresh(meeting_request, with_for_update=True)
     if meeting_request.status != "pending":
         messages = {
@@ -474,24 +471,11 @@ def send_request(
 
 
 def _accept(meeting_request: MeetingRequest, recipient_priority: int) -> Meeting:
-    meeting_request.status = "accepted"
-    meeting_request.recipient_priority = recipient_priority
-    meeting_request.decided_at = utcnow()
-    meeting = Meeting(
-        event_id=meeting_request.event_id,
-        request=meeting_request,
-        status="scheduled",
-        weight=meeting_weight(meeting_request.requester_priority, recipient_priority),
+    return meeting_life.agree(
+        meeting_request,
+        recipient_priority,
+        meeting_weight(meeting_request.requester_priority, recipient_priority),
     )
-    db.session.add(
-        meeting
-    )  # before its attendees, which their participant already puts in the session
-    meeting.attendees = [
-        MeetingAttendee(participant=meeting_request.requester),
-        MeetingAttendee(participant=meeting_request.recipient),
-    ]
-    db.session.flush()
-    return meeting
 
 
 def _check_priority(priority: int) -> None:
@@ -620,7 +604,8 @@ def _others(meeting: Meeting, *excluded: Participant) -> list[Participant]:
 
 def _require_active(meeting: Meeting) -> None:
     _check_not_closed(meeting.event)
-    db.session.refresh(meeting, with_for_update=True)
+    lock_event_for_meetings(meeting.event_id, [meeting.id])
+    db.session.refresh(meeting)
     if meeting.status != "scheduled":
         raise ServiceError(_("This meeting is cancelled or over; it can no longer change."))
 
@@ -632,11 +617,7 @@ def cancel_meeting(meeting: Meeting, participant: Participant) -> None:
             _("Only the two people who agreed the meeting can cancel it. You can leave it instead.")
         )
     _require_active(meeting)
-    meeting.status = "cancelled"
-    meeting.sequence += 1
-    if meeting.request is not None:
-        meeting.request.status = "cancelled"
-    db.session.flush()
+    meeting_life.cancel(meeting)
     for other in _others(meeting, participant):
         _tell(
             other,
@@ -649,6 +630,36 @@ def cancel_meeting(meeting: Meeting, participant: Participant) -> None:
             ),
             [meeting],
         )
+
+
+def restore_meeting(meeting: Meeting, by: Participant | None) -> None:
+    """Either of the two who agreed it (`by`) or an organizer (`by` None) takes back a
+    cancellation while the meeting's slot, table and people are still free; the others are told."""
+    if by is not None and not is_main_attendee(meeting, by):
+        raise ServiceError(_("Only the two people who agreed the meeting can restore it."))
+    _check_not_closed(meeting.event)
+    lock_event_for_meetings(meeting.event_id, [meeting.id])
+    db.session.refresh(meeting)
+    meeting_life.restore(meeting)
+    who = by.user.name if by is not None else None
+    for other in _others(meeting, *([by] if by is not None else [])):
+        if who is None:
+            subject = _l("The organizers restored your meeting")
+            body = _l(
+                "The organizers of %(event)s restored your cancelled meeting with %(others)s.",
+                event=meeting.event.name,
+                others=", ".join(p.user.name for p in _others(meeting, other)),
+            )
+        else:
+            subject = _l("%(name)s restored your meeting", name=who)
+            body = _l(
+                "%(name)s (%(organisation)s) took back the cancellation of your meeting at %(event)s: "
+                "it takes place as planned.",
+                name=who,
+                organisation=by.organisation.name,
+                event=meeting.event.name,
+            )
+        _tell(other, subject, body, [meeting])
 
 
 def colleagues_to_add(meeting: Meeting, participant: Participant) -> list[Participant]:

@@ -10,11 +10,15 @@ Ids in the problem are the database ids as strings. What goes in:
 - participants: everyone attending one of those meetings, and every booth owner (so that no other
   meeting takes a booth), with the slots they marked unavailable;
 - previous: the published placement of those meetings, so that a re-run moves as little as it can;
+- time moves on: slots that have begun (at the time the problem is built) are left out, and so
+  are the meetings published in them (they stay where they are, as pins would): a run started
+  during the event places nothing in the past;
 - objective: with `keep_published` and a published schedule, no breaks stage — the format ranks
   breaks before moves, so that stage would move published meetings to close gaps, and people
   who imported their agenda would see meetings move for no new meeting.
 """
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -32,6 +36,7 @@ from ..models import (
     ScheduleRun,
     Table,
     Unavailability,
+    utcnow,
 )
 from . import ServiceError
 from .availability import event_slots
@@ -77,6 +82,11 @@ def _pin_of(meeting: Meeting, draft: dict[int, DraftPlacement]) -> scheduler.Pin
     return scheduler.Pin(slot=str(slot_id), table=str(table_id) if table_id is not None else None)
 
 
+def _future_pin(pin: scheduler.Pin | None, begun: set[int]) -> scheduler.Pin | None:
+    """A pin into a slot that has begun no longer holds: the meeting is placed afresh."""
+    return None if pin is not None and int(pin.slot) in begun else pin
+
+
 def check_set_up(slots: list, tables: list) -> None:
     """A schedule needs slots and tables (the scheduler would invent anonymous tables otherwise)."""
     if not slots:
@@ -92,14 +102,25 @@ def event_tables(event: Event) -> list[Table]:
 
 
 def build_problem(
-    event: Event, draft_run: ScheduleRun | None = None, keep_published: bool = True
+    event: Event,
+    draft_run: ScheduleRun | None = None,
+    keep_published: bool = True,
+    now: datetime | None = None,
 ) -> scheduler.Problem:
-    """The scheduler's problem for `event`; pins take their placement from `draft_run` first."""
+    """The scheduler's problem for `event`; pins take their placement from `draft_run` first.
+    Slots that have begun by `now`, and the meetings published in them, are left out."""
     zone = ZoneInfo(event.timezone)
-    slots = event_slots(event)
+    now = now or utcnow()
+    all_slots = event_slots(event)
+    slots = [slot for slot in all_slots if slot.starts_at > now]
     tables = event_tables(event)
-    check_set_up(slots, tables)
-    meetings = schedulable_meetings(event)
+    check_set_up(all_slots, tables)
+    if not slots:
+        raise ServiceError(
+            _("Every slot of the event has begun: there is no time left to schedule.")
+        )
+    begun = {slot.id for slot in all_slots} - {slot.id for slot in slots}
+    meetings = [meeting for meeting in schedulable_meetings(event) if meeting.slot_id not in begun]
     draft = draft_placements(draft_run)
 
     booth_of = {table.owner_id: table.id for table in tables if table.owner_id is not None}
@@ -155,7 +176,7 @@ def build_problem(
                     for attendee in sorted(meeting.attendees, key=lambda a: a.participant_id)
                 ),
                 weight=meeting.weight,
-                fixed=_pin_of(meeting, draft),
+                fixed=_future_pin(_pin_of(meeting, draft), begun),
                 required=False,
             )
             for meeting in meetings

@@ -23,10 +23,10 @@ import statistics
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, url_for
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -44,14 +44,14 @@ from ..models import (
     ScheduleRun,
     Slot,
     Table,
-    Unavailability,
     User,
     utcnow,
 )
 from ..templating import event_time
-from . import ServiceError
+from . import ServiceError, meeting_life
 from .availability import event_slots
 from .events import STATUS_LABELS
+from .meeting_life import Occupancy, lock_event_for_meetings
 from .schedule_problem import (
     attendee_ids,
     build_problem,
@@ -625,20 +625,9 @@ def schedule_diff(
 
 
 def _lock_event(event: Event) -> None:
-    """Serialise every adjustment and publication of one event, then read afresh.
-
-    PostgreSQL locks the event's row; SQLite ignores FOR UPDATE, so there a no-op write takes the
-    database's write lock before anything is read and checked."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(
-            update(Event)
-            .where(Event.id == event.id)
-            .values(schedule_version=Event.schedule_version)
-            .execution_options(synchronize_session=False)
-        )
-    else:
-        db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
-    db.session.expire_all()
+    """Serialise every adjustment and publication of one event, then read afresh: the one lock
+    of `meeting_life` (the event's row; SQLite: the database's write lock)."""
+    lock_event_for_meetings(event.id)
 
 
 def _require_current_draft(run: ScheduleRun) -> None:
@@ -653,99 +642,9 @@ def _require_current_draft(run: ScheduleRun) -> None:
         raise ServiceError(_("A newer run replaced this draft. Open the newest run instead."))
 
 
-class _Occupancy:
-    """Who and what is taken in each slot of a schedule, to check one placement against it."""
-
-    def __init__(
-        self,
-        event: Event,
-        placements: dict[int, tuple[int | None, int | None]],
-        people_of: dict[int, list[int]],
-    ):
-        self.people_of = people_of
-        self._names: dict[int, str] = {}
-        self.person_slot: dict[tuple[int, int], int] = {}
-        self.table_slot: dict[tuple[int, int], int] = {}
-        self.per_slot: Counter = Counter()
-        self.slot_of: dict[int, int] = {}
-        self.tables = {table.id: table for table in event_tables(event)}
-        self.booth_of = {
-            table.owner_id: table.id for table in self.tables.values() if table.owner_id is not None
-        }
-        self.unavailable = set(
-            db.session.execute(
-                select(Unavailability.participant_id, Unavailability.slot_id)
-                .join(Participant)
-                .where(Participant.event_id == event.id)
-            ).all()
-        )
-        for meeting_id, (slot_id, table_id) in placements.items():
-            if slot_id is not None:
-                self.add(meeting_id, slot_id, table_id)
-
-    def add(self, meeting_id: int, slot_id: int, table_id: int | None) -> None:
-        for person in self.people_of.get(meeting_id, []):
-            self.person_slot[(person, slot_id)] = meeting_id
-        if table_id is not None:
-            self.table_slot[(table_id, slot_id)] = meeting_id
-        self.per_slot[slot_id] += 1
-        self.slot_of[meeting_id] = slot_id
-
-    def name(self, participant_id: int) -> str:
-        if participant_id not in self._names:
-            self._names[participant_id] = db.session.get(Participant, participant_id).user.name
-        return self._names[participant_id]
-
-    def refusal(self, meeting_id: int, slot_id: int, table_id: int) -> str | None:
-        """Why the meeting cannot take this slot and table, or None."""
-        people = self.people_of.get(meeting_id, [])
-        table = self.tables[table_id]
-        for person in people:
-            if (person, slot_id) in self.unavailable:
-                return _("%(name)s marked this slot unavailable.", name=self.name(person))
-        for person in people:
-            other = self.person_slot.get((person, slot_id))
-            if other is not None and other != meeting_id:
-                return _(
-                    "%(name)s already has a meeting in this slot (meeting #%(other)d).",
-                    name=self.name(person),
-                    other=other,
-                )
-        taken_here = self.table_slot.get((table_id, slot_id))
-        others_in_slot = self.per_slot[slot_id] - (
-            1 if self.slot_of.get(meeting_id) == slot_id else 0
-        )
-        if others_in_slot >= len(self.tables):
-            return ngettext(
-                "This slot is full: its %(num)d table is taken.",
-                "This slot is full: all %(num)d tables are taken.",
-                len(self.tables),
-            )
-        if taken_here is not None and taken_here != meeting_id:
-            return _(
-                "%(table)s is taken in this slot (meeting #%(other)d).",
-                table=table.name,
-                other=taken_here,
-            )
-        if table.owner_id is not None and table.owner_id not in people:
-            return _(
-                "%(table)s is the booth of %(name)s, who does not attend this meeting.",
-                table=table.name,
-                name=self.name(table.owner_id),
-            )
-        hosts = [person for person in people if person in self.booth_of]
-        if hosts and table_id not in {self.booth_of[person] for person in hosts}:
-            return _(
-                "%(name)s meets at their own booth, %(table)s.",
-                name=self.name(hosts[0]),
-                table=self.tables[self.booth_of[hosts[0]]].name,
-            )
-        return None
-
-
-def _occupancy(run: ScheduleRun) -> _Occupancy:
+def _occupancy(run: ScheduleRun) -> Occupancy:
     placements = effective_placements(run, run.event)
-    return _Occupancy(run.event, placements, attendee_ids(placements))
+    return Occupancy(run.event, placements, attendee_ids(placements))
 
 
 def _placement_of(run: ScheduleRun, meeting: Meeting) -> DraftPlacement:
@@ -762,6 +661,13 @@ def _placement_of(run: ScheduleRun, meeting: Meeting) -> DraftPlacement:
 def _check_slot_and_table(event: Event, slot: Slot, table: Table) -> None:
     if slot.session.event_id != event.id or table.event_id != event.id:
         raise ServiceError(_("Choose a slot and a table of this event."))
+    if slot.starts_at <= utcnow():
+        raise ServiceError(
+            _(
+                "%(time)s has begun: no meeting can be placed there any more.",
+                time=event_time(slot.starts_at, event.timezone),
+            )
+        )
 
 
 def move_meeting(
@@ -778,7 +684,7 @@ def move_meeting(
     if refusal:
         raise ServiceError(refusal)
     placement.slot_id, placement.table_id, placement.reason = slot.id, table.id, ""
-    meeting.pinned = pin
+    meeting_life.pin(meeting, pin)
     db.session.flush()
 
 
@@ -806,7 +712,7 @@ def set_pinned(run: ScheduleRun, meeting: Meeting, pinned: bool) -> None:
         raise ServiceError(
             _("Only a meeting with a slot can be pinned. Move it into a slot first.")
         )
-    meeting.pinned = pinned
+    meeting_life.pin(meeting, pinned)
     db.session.flush()
 
 
@@ -818,11 +724,7 @@ def cancel_meeting(run: ScheduleRun, meeting: Meeting) -> None:
     _lock_event(run.event)
     _require_current_draft(run)
     _placement_of(run, meeting)
-    meeting.status = "cancelled"
-    meeting.pinned = False
-    if meeting.request is not None:
-        meeting.request.status = "cancelled"
-    db.session.flush()
+    meeting_life.cancel(meeting)
     event = run.event
     for attendee in meeting.attendees:
         others = ", ".join(
@@ -861,7 +763,7 @@ def add_meeting(
     if refusal:
         raise ServiceError(refusal)
     meeting = create_meeting_by_organizer(run.event, first, second)
-    meeting.pinned = True
+    meeting_life.pin(meeting, True)
     db.session.add(
         DraftPlacement(run_id=run.id, meeting_id=meeting.id, slot_id=slot.id, table_id=table.id)
     )
@@ -872,7 +774,7 @@ def add_meeting(
 # --- publishing -------------------------------------------------------------------------------
 
 
-def publish(run: ScheduleRun) -> int:
+def publish(run: ScheduleRun, now: datetime | None = None) -> int:
     """Make the draft the published schedule (one transaction, a new version) and tell everyone
     whose agenda changed; returns the new version. A meeting left unplaced keeps its old slot as
     `withdrawn_slot` (the calendars' flush listener records it) so calendars cancel it there."""
@@ -887,7 +789,7 @@ def publish(run: ScheduleRun) -> int:
             )
         )
     placements = effective_placements(run, event)
-    check = _Occupancy(event, {}, attendee_ids(placements))  # filled one meeting at a time
+    check = Occupancy(event, {}, attendee_ids(placements))  # filled one meeting at a time
     for meeting_id, (slot_id, table_id) in sorted(placements.items()):
         if slot_id is None:
             continue
@@ -901,12 +803,15 @@ def publish(run: ScheduleRun) -> int:
                 )
             )
         check.add(meeting_id, slot_id, table_id)
+    changes = {
+        meeting.id: placements[meeting.id]
+        for meeting in (db.session.get(Meeting, meeting_id) for meeting_id in placements)
+        if (meeting.slot_id, meeting.table_id) != placements[meeting.id]
+    }
+    _refuse_changes_in_begun_slots(event, changes, now or utcnow())
     lines = review(run).lines
     moved, added, removed = schedule_diff(lines)
-    for meeting_id, (slot_id, table_id) in placements.items():
-        meeting = db.session.get(Meeting, meeting_id)
-        if (meeting.slot_id, meeting.table_id) != (slot_id, table_id):
-            meeting.slot_id, meeting.table_id = slot_id, table_id
+    meeting_life.apply_placements(changes)
     event.schedule_version += 1
     run.published_at = utcnow()
     run.published_version = event.schedule_version
@@ -915,6 +820,23 @@ def publish(run: ScheduleRun) -> int:
     db.session.flush()
     _tell_changes(event, moved, added, removed)
     return event.schedule_version
+
+
+def _refuse_changes_in_begun_slots(event: Event, changes: dict, now: datetime) -> None:
+    """Time moves on: a draft may not place, move or take off a meeting in a slot that has begun
+    (a run started before the event, published during it, would rewrite the past)."""
+    for meeting_id, (slot_id, _table_id) in sorted(changes.items()):
+        meeting = db.session.get(Meeting, meeting_id)
+        for slot in (db.session.get(Slot, slot_id) if slot_id else None, meeting.slot):
+            if slot is not None and slot.starts_at <= now:
+                raise ServiceError(
+                    _(
+                        "Meeting #%(meeting)d: this draft changes it at %(time)s, which has begun. "
+                        "Run the scheduler again: a new run leaves begun slots alone.",
+                        meeting=meeting_id,
+                        time=event_time(slot.starts_at, event.timezone),
+                    )
+                )
 
 
 def _slot_text(event: Event, slot: Slot | None, table: Table | None) -> str:

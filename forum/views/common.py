@@ -3,12 +3,13 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, flash, g, render_template, request
+from flask import abort, flash, g, make_response, render_template, request, session
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Event, Participant, parse_id
+from ..services import meeting_life
 
 
 def get_event_or_404(slug: str) -> Event:
@@ -129,4 +130,49 @@ def confirmation(
         action=request.full_path.rstrip("?"),
         carried=carried,
         confirmed_field=CONFIRMED_FIELD,
+    )
+
+
+def retried_on_conflict(view):
+    """For views that write meetings or requests: the view runs and commits; when the database
+    refuses the commit (or a statement) because of a concurrent change, everything is rolled back
+    and the view runs again, up to `meeting_life.ATTEMPTS` times; then `meeting_life.Conflict`
+    answers 409 ("someone else changed this, try again"). Place it under the route decorator,
+    above the access decorators, so each attempt loads everything afresh."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        flashes = list(session.get("_flashes", []))
+        for _attempt in range(meeting_life.ATTEMPTS):
+            try:
+                response = make_response(view(*args, **kwargs))
+                if response.status_code < 400:
+                    db.session.commit()
+                return response
+            except Exception as error:
+                db.session.rollback()
+                if not meeting_life.is_retryable(error):
+                    raise
+                session["_flashes"] = list(flashes)  # what the lost attempt said is not true
+        raise meeting_life.Conflict()
+
+    return wrapped
+
+
+def confirmed() -> bool:
+    """A destructive form was sent from its confirmation page (no JavaScript needed)."""
+    return request.form.get("confirmed") == "yes"
+
+
+def confirm_cancel_page(event, meeting, action: str, back: str, consequence: str, **fields):
+    """The page asking "Cancel this meeting?", whose button posts the same form again, confirmed."""
+    return render_template(
+        "meetings/confirm_cancel.html",
+        event=event,
+        meeting=meeting,
+        others=", ".join(a.participant.user.name for a in meeting.attendees),
+        action=action,
+        back=back,
+        consequence=consequence,
+        fields=fields,
     )

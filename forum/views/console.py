@@ -10,7 +10,14 @@ from ..models import Meeting, Participant, ScheduleRun, Slot, Table
 from ..services import ServiceError, scheduling
 from ..services.availability import event_slots
 from ..services.requests import meeting_candidates
-from .common import get_owned_or_404, organizer_required, refuse
+from .common import (
+    confirm_cancel_page,
+    confirmed,
+    get_owned_or_404,
+    organizer_required,
+    refuse,
+    retried_on_conflict,
+)
 
 bp = Blueprint("console", __name__)
 
@@ -97,6 +104,7 @@ def cancel_run(event, run_id):
     "/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/move",
     methods=["GET", "POST"],
 )
+@retried_on_conflict
 @organizer_required
 def move(event, run_id, meeting_id):
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
@@ -147,6 +155,7 @@ def _adjust(event, run_id, meeting_id, operation, done_message):
 
 
 @bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/pin")
+@retried_on_conflict
 @organizer_required
 def pin(event, run_id, meeting_id):
     return _adjust(
@@ -159,6 +168,7 @@ def pin(event, run_id, meeting_id):
 
 
 @bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/unpin")
+@retried_on_conflict
 @organizer_required
 def unpin(event, run_id, meeting_id):
     return _adjust(
@@ -171,8 +181,22 @@ def unpin(event, run_id, meeting_id):
 
 
 @bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/cancel")
+@retried_on_conflict
 @organizer_required
 def cancel_meeting(event, run_id, meeting_id):
+    if not confirmed():
+        return confirm_cancel_page(
+            event,
+            get_owned_or_404(Meeting, meeting_id, event),
+            url_for(
+                "console.cancel_meeting", slug=event.slug, run_id=run_id, meeting_id=meeting_id
+            ),
+            url_for("console.run", slug=event.slug, run_id=run_id),
+            _(
+                "It leaves this draft and the published schedule, and its attendees are told. "
+                "It can be restored while its time and table are free."
+            ),
+        )
     return _adjust(
         event,
         run_id,
@@ -183,6 +207,7 @@ def cancel_meeting(event, run_id, meeting_id):
 
 
 @bp.route("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/new", methods=["GET", "POST"])
+@retried_on_conflict
 @organizer_required
 def add_meeting(event, run_id):
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
@@ -205,6 +230,7 @@ def add_meeting(event, run_id):
 
 
 @bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/publish")
+@retried_on_conflict
 @organizer_required
 def publish(event, run_id):
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)

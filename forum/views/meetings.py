@@ -29,11 +29,14 @@ from ..services import (
     requests as requests_service,
 )
 from .common import (
+    confirm_cancel_page,
+    confirmed,
     current_participant,
     get_event_or_404,
     get_owned_or_404,
     organizer_required,
     refuse,
+    retried_on_conflict,
 )
 
 bp = Blueprint("meetings", __name__)
@@ -92,6 +95,7 @@ def _attended_meeting_or_404(event: Event, participant: Participant, meeting_id:
 
 
 @bp.route("/e/<slug>/requests/new", methods=["GET", "POST"])
+@retried_on_conflict
 @participant_required
 def new_request(event, participant):
     recipient = _of_event_or_404(Participant, _id_arg("participant_id"), event)
@@ -181,6 +185,7 @@ def show_request(event, participant, request_id):
 
 
 @bp.post("/e/<slug>/requests/<int:request_id>/accept")
+@retried_on_conflict
 @participant_required
 def accept(event, participant, request_id):
     meeting_request = _own_request_or_404(event, participant, request_id, "recipient")
@@ -203,6 +208,7 @@ def accept(event, participant, request_id):
 
 
 @bp.post("/e/<slug>/requests/<int:request_id>/decline")
+@retried_on_conflict
 @participant_required
 def decline(event, participant, request_id):
     meeting_request = _own_request_or_404(event, participant, request_id, "recipient")
@@ -225,6 +231,7 @@ def decline(event, participant, request_id):
 
 
 @bp.post("/e/<slug>/requests/<int:request_id>/withdraw")
+@retried_on_conflict
 @participant_required
 def withdraw(event, participant, request_id):
     meeting_request = _own_request_or_404(event, participant, request_id, "requester")
@@ -270,9 +277,21 @@ def show_meeting(event, participant, meeting_id):
 
 
 @bp.post("/e/<slug>/meetings/<int:meeting_id>/cancel")
+@retried_on_conflict
 @participant_required
 def cancel_meeting(event, participant, meeting_id):
     meeting = _attended_meeting_or_404(event, participant, meeting_id)
+    if not confirmed():
+        return confirm_cancel_page(
+            event,
+            meeting,
+            url_for("meetings.cancel_meeting", slug=event.slug, meeting_id=meeting.id),
+            url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting.id),
+            _(
+                "The other attendees are told at once. You can restore it afterwards while its "
+                "time and table are still free."
+            ),
+        )
     try:
         requests_service.cancel_meeting(meeting, participant)
     except ServiceError as error:
@@ -282,7 +301,40 @@ def cancel_meeting(event, participant, meeting_id):
     return redirect(url_for("meetings.my_requests", slug=event.slug))
 
 
+@bp.post("/e/<slug>/meetings/<int:meeting_id>/restore")
+@retried_on_conflict
+@participant_required
+def restore_meeting(event, participant, meeting_id):
+    meeting = _attended_meeting_or_404(event, participant, meeting_id)
+    try:
+        requests_service.restore_meeting(meeting, participant)
+    except ServiceError as error:
+        refuse(None, error)
+    else:
+        flash(_("The meeting is restored; the other attendees are told."), "success")
+    return redirect(url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting_id))
+
+
+@bp.post("/e/<slug>/organize/meetings/<int:meeting_id>/restore")
+@retried_on_conflict
+@organizer_required
+def organize_restore_meeting(event, meeting_id):
+    meeting = _of_event_or_404(Meeting, meeting_id, event)
+    try:
+        requests_service.restore_meeting(meeting, None)
+    except ServiceError as error:
+        refuse(None, error)
+    else:
+        flash(_("The meeting is restored; its attendees are told."), "success")
+    if meeting.request_id is None:
+        return redirect(url_for("meetings.organize_requests", slug=event.slug))
+    return redirect(
+        url_for("meetings.organize_request", slug=event.slug, request_id=meeting.request_id)
+    )
+
+
 @bp.post("/e/<slug>/meetings/<int:meeting_id>/attendees")
+@retried_on_conflict
 @participant_required
 def add_attendee(event, participant, meeting_id):
     meeting = _attended_meeting_or_404(event, participant, meeting_id)
@@ -302,6 +354,7 @@ def add_attendee(event, participant, meeting_id):
 
 
 @bp.post("/e/<slug>/meetings/<int:meeting_id>/attendees/<int:participant_id>/remove")
+@retried_on_conflict
 @participant_required
 def remove_attendee(event, participant, meeting_id, participant_id):
     meeting = _attended_meeting_or_404(event, participant, meeting_id)
@@ -407,6 +460,7 @@ def organize_requests(event):
 
 
 @bp.post("/e/<slug>/organize/meetings/new")
+@retried_on_conflict
 @organizer_required
 def organize_create_meeting(event):
     form = OrganizerMeetingForm(candidates=requests_service.meeting_candidates(event))
@@ -448,6 +502,7 @@ def organize_request(event, request_id):
 
 
 @bp.post("/e/<slug>/organize/requests/<int:request_id>/accept")
+@retried_on_conflict
 @organizer_required
 def organize_accept(event, request_id):
     meeting_request = _of_event_or_404(MeetingRequest, request_id, event)
@@ -472,6 +527,7 @@ def organize_accept(event, request_id):
 
 
 @bp.post("/e/<slug>/organize/requests/<int:request_id>/decline")
+@retried_on_conflict
 @organizer_required
 def organize_decline(event, request_id):
     meeting_request = _of_event_or_404(MeetingRequest, request_id, event)

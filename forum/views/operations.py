@@ -22,11 +22,14 @@ from ..models import Meeting
 from ..services import ServiceError, dashboard, dayof, exports, imports
 from .common import (
     can_organize,
+    confirm_cancel_page,
+    confirmed,
     current_participant,
     get_event_or_404,
     get_owned_or_404,
     organizer_required,
     refuse,
+    retried_on_conflict,
 )
 from .meetings import participant_required
 
@@ -68,6 +71,7 @@ def my_day(event, participant):
 
 
 @bp.post("/e/<slug>/day/meetings/<int:meeting_id>/mark")
+@retried_on_conflict
 @login_required
 def mark(slug, meeting_id):
     event = get_event_or_404(slug)
@@ -85,6 +89,17 @@ def mark(slug, meeting_id):
     if not form.validate():
         flash(_("Choose held, cancelled or no-show."), "error")
         return redirect(back)
+    if form.status.data == "cancelled" and not confirmed():
+        return confirm_cancel_page(
+            event,
+            meeting,
+            url_for("operations.mark", slug=event.slug, meeting_id=meeting.id),
+            back,
+            _(
+                "Its attendees are told at once. It can be restored while its time and table are free."
+            ),
+            status="cancelled",
+        )
     try:
         dayof.mark_meeting(meeting, form.status.data, by=participant if attending else None)
     except ServiceError as error:
@@ -98,6 +113,7 @@ def mark(slug, meeting_id):
 
 
 @bp.route("/e/<slug>/day/meetings/<int:meeting_id>/book", methods=["GET", "POST"])
+@retried_on_conflict
 @participant_required
 def book(event, participant, meeting_id):
     meeting = _own_meeting_or_404(event, participant, meeting_id)
@@ -126,6 +142,7 @@ def book(event, participant, meeting_id):
 
 
 @bp.route("/e/<slug>/day/book", methods=["GET", "POST"])
+@retried_on_conflict
 @participant_required
 def book_new(event, participant):
     partners = dayof.booking_partners(participant)
@@ -190,6 +207,7 @@ def sheets(event):
         mark_form=MarkForm(),
         labels=dayof.MARK_LABELS,
         markable=event.status == "published",
+        absentees=dayof.absentees,
     )
 
 

@@ -21,7 +21,7 @@ import forum
 from forum.extensions import db
 from forum.models import OutboxMessage
 from forum.models.events import EVENT_STATUSES, PARTICIPANT_STATUSES
-from forum.models.marketplace import MEETING_STATUSES, REQUEST_STATUSES
+from forum.models.meetings import MEETING_STATUSES, REQUEST_STATUSES
 from forum.models.scheduling import RUN_STATUSES
 
 SCREENSHOTS = (

@@ -2,7 +2,7 @@
 sign-ups waiting for their e-mail confirmation
 
 Revision ID: 0008_accounts_security
-Revises: 0006_meeting_withdrawn_slot
+Revises: 0007_meeting_life
 Create Date: 2026-12-05 08:00:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 from forum.models.base import UTCDateTime
 
 revision = "0008_accounts_security"
-down_revision = "0006_meeting_withdrawn_slot"
+down_revision = "0007_meeting_life"
 branch_labels = None
 depends_on = None
 

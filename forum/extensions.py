@@ -65,12 +65,23 @@ def immediate_transactions():
         _immediate.reset(token)
 
 
+def own_connection_writes(view):
+    """Marks a view whose service writes first on connections of its own, committed at once (the
+    sign-in throttle's counts, kept whether or not the request fails): its request must not hold
+    SQLite's one write lock from its first read, or those connections would wait for it."""
+    view.own_connection_writes = True
+    return view
+
+
 def _wants_write_lock() -> bool:
     if _immediate.get():
         return True
-    from flask import has_request_context, request
+    from flask import current_app, has_request_context, request
 
-    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    if not has_request_context() or request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, "own_connection_writes", False)
 
 
 @event.listens_for(Engine, "begin")

@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..extensions import own_connection_writes
 from ..forms.auth import LoginForm, ResetPasswordForm, ResetRequestForm, SignUpForm
 from ..services import ServiceError, accounts
 from .common import client_address, refuse, safe_next_url
@@ -18,6 +19,7 @@ def sign_in(user, remember: bool = False) -> None:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@own_connection_writes
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -61,6 +63,7 @@ def confirm(token):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@own_connection_writes
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -92,6 +95,7 @@ def logout():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
+@own_connection_writes
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():

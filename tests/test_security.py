@@ -260,11 +260,14 @@ SAME_EVENT_ALLOWED = {
 SAME_EVENT_REFUSED_WITH_A_MESSAGE = {"events.add_organisation_member"}
 
 
-def test_a_participant_cannot_use_someone_elses_ids_in_the_same_event(app, scene, as_user):
-    """Cyrus, in the same event, with Ada and Bo-ra's meeting, Bo-ra's request to Ada, Bo-ra's
+def test_a_participant_cannot_use_someone_elses_ids_in_the_same_event(
+    app, scene, as_user, make_user, make_participant
+):
+    """Cyrus, in the same event, with Ada and Bo-ra's meeting, Bo-ra's request to Dana, Bo-ra's
     offer and Ada's registration: every route that takes an id, and every organizer's route."""
     forum = scene.forum
-    ids = dict(scene.ids, request_id=pending_request(forum.bora, forum.ada).id)
+    dana = make_participant(forum.event, make_user("dana@example.org", "Dana Park"), "Dana Bio")
+    ids = dict(scene.ids, request_id=pending_request(forum.bora, dana).id)
     cyrus = as_user(forum.cyrus)
     token = cyrus.csrf_token()
     problems, checked = [], 0

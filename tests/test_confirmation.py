@@ -211,12 +211,6 @@ def test_the_confirmation_page_of_another_events_participant_is_404(
 # --- the organizer's cancel in a draft ---------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Issue 17 item 5: the console's cancel (services/scheduling.py cancel_meeting) cancels "
-    "the meeting at once and notifies its attendees, although the console promises that nothing "
-    "published changes until a draft is published. Left to the meeting-life work.",
-)
 def test_the_organizers_cancel_in_a_draft_tells_nobody_until_publication(
     app, client, login, make_user, make_event, make_participant
 ):
@@ -258,8 +252,11 @@ def test_the_organizers_cancel_in_a_draft_tells_nobody_until_publication(
     assert told(a) == 0 and told(b) == 0  # nothing said before publication
     assert db.session.get(Meeting, meeting.id).status == "scheduled"  # still on their agenda
 
+    assert "Cancelled at publication: " in page(client.get(base))
     assert client.post_form(f"{base}/publish").status_code == 302
     assert told(a) > 0 and told(b) > 0  # the publication tells them
+    cancelled = db.session.get(Meeting, meeting.id)
+    assert cancelled.status == "cancelled" and cancelled.request.status == "cancelled"
 
 
 def test_the_fields_of_the_first_post_are_carried_to_the_confirmed_one(signed_in, event):

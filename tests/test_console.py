@@ -197,9 +197,17 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
         {"confirmed": "yes"},
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "The meeting is cancelled" in page
-    assert db.session.get(Meeting, forum.cd.id).status == "cancelled"
-    assert [n.subject for n in inbox(c)] == ["The organizers cancelled your meeting with Person 3"]
+    assert "The meeting is out of this draft; publishing cancels it" in page
+    # A draft changes nothing published: nobody is told before publication.
+    assert db.session.get(Meeting, forum.cd.id).status == "scheduled"
+    assert inbox(c) == []
+    assert "Cancelled at publication: Person 2" in client.get(
+        url(forum, f"/runs/{run.id}")
+    ).get_data(as_text=True)
+    refused = client.post_form(
+        url(forum, f"/runs/{run.id}/meetings/{forum.cd.id}/pin"), follow_redirects=True
+    ).get_data(as_text=True)
+    assert "cancelled in this draft" in refused
     figures = scheduling.draft_figures(db.session.get(ScheduleRun, run.id))
     assert (figures["accepted"], figures["scheduled"], figures["weight"]) == (5, 4, 18)
 
@@ -251,8 +259,13 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
         de.id: (s2.id, t1.id),
         forum.be.id: (None, None),
     }
+    assert db.session.get(Meeting, forum.cd.id).status == "cancelled"  # now, and told now
+    cancelled = "The organizers cancelled your meeting with Person 3"
+    assert cancelled in [n.subject for n in inbox(c)]
     for person in (a, b, c, d, e, f, g, h):
-        messages = inbox(person)
+        messages = [
+            n for n in inbox(person) if "cancel" not in n.subject and "취소" not in n.subject
+        ]
         assert len(messages) == 1
         english = messages[0].subject == "Your agenda for Bio Partnering 2027 changed"
         assert english == (person.user.locale == "en")  # each in their own language

@@ -115,10 +115,14 @@ def test_attendee_marks_a_started_meeting_held_then_corrects_to_no_show(client, 
 def test_cancelling_tells_the_other_side_and_frees_the_table(client, login, day):
     meeting = agreed(day["event"], day["ada"], day["bob"], day["slots"][2], day["tables"][0])
     login(client, day["bob"].user)
-    client.post_form(
-        f"/e/{day['event'].slug}/day/meetings/{meeting.id}/mark",
-        {"status": "cancelled", "confirmed": "yes"},
-    )
+    url = f"/e/{day['event'].slug}/day/meetings/{meeting.id}/mark"
+    asked = client.post_form(url, {"status": "cancelled"})  # without the confirmation
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Cancel this meeting?" in html
+    assert 'name="confirmed" value="1"' in html and 'name="status" value="cancelled"' in html
+    assert meeting_state(meeting)[0] == "scheduled"  # nothing happened, nobody was told
+    assert db.session.scalar(select(func.count(Notification.id))) == 0
+    client.post_form(url, {"status": "cancelled", "confirmed": "1"})
     assert meeting_state(meeting)[0] == "cancelled"
     assert db.session.get(MeetingRequest, meeting.request_id).status == "cancelled"
     note = db.session.scalar(

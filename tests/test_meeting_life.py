@@ -196,7 +196,10 @@ def test_every_cancellation_is_the_same(running, who):
         dayof.mark_meeting(meeting, "cancelled")
     else:
         run = succeeded_run(event, {meeting: (slots[2], tables[0])})
-        scheduling.cancel_meeting(run, meeting)
+        scheduling.cancel_meeting(run, meeting)  # in the draft: takes effect at publication
+        db.session.commit()
+        assert db.session.get(Meeting, meeting.id).status == "scheduled"
+        scheduling.publish(db.session.get(type(run), run.id))
     db.session.commit()
     stored = db.session.get(Meeting, meeting.id)
     assert (stored.status, stored.pinned, stored.sequence) == ("cancelled", False, 1)

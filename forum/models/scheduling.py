@@ -11,6 +11,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
     text,
     true,
 )
@@ -97,6 +98,9 @@ class DraftPlacement(db.Model):
     slot_id: Mapped[int | None] = mapped_column(ForeignKey("slot.id", ondelete="CASCADE"))
     table_id: Mapped[int | None] = mapped_column(ForeignKey("event_table.id", ondelete="CASCADE"))
     reason: Mapped[str] = mapped_column(Text, default="")
+    # The organizer cancelled the meeting in this draft: it is cancelled, and its attendees told,
+    # when the draft is published (not before: a draft changes nothing published).
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     run: Mapped[ScheduleRun] = relationship(back_populates="placements")
     meeting: Mapped[Meeting] = relationship()

@@ -435,6 +435,8 @@ def effective_placements(
     placements = {}
     for meeting in schedulable_meetings(event):
         placement = draft.get(meeting.id)
+        if placement is not None and placement.cancelled:
+            continue  # cancelled at publication
         placements[meeting.id] = (
             (placement.slot_id, placement.table_id)
             if placement is not None
@@ -477,7 +479,9 @@ def draft_figures(run: ScheduleRun) -> dict:
             )
         ).all()
     )
-    placements = [p for p in run.placements if p.meeting_id in weights]  # cancelled since: left out
+    placements = [  # cancelled since, or in this draft: left out
+        p for p in run.placements if p.meeting_id in weights and not p.cancelled
+    ]
     slots = event_slots(event)
     tables = len(event_tables(event))
     people = attendee_ids(p.meeting_id for p in placements)
@@ -539,6 +543,7 @@ class Review:
     grid: dict[tuple[int, int], MeetingLine]
     unscheduled: list[MeetingLine]
     people: list[Participant]
+    cancelled: list[MeetingLine] = field(default_factory=list)  # at publication
     moved: list[MeetingLine] = field(default_factory=list)
     added: list[MeetingLine] = field(default_factory=list)
     removed: list[MeetingLine] = field(default_factory=list)
@@ -565,10 +570,11 @@ def review(run: ScheduleRun) -> Review:
     people_of = attendee_ids(meetings)
     people = participants_by_id({pid for ids in people_of.values() for pid in ids})
     names = Names.of(event, list(people.values()), slots, tables)
-    lines = []
+    lines: list[MeetingLine] = []
+    cancelled: list[MeetingLine] = []
     for placement in placements:
         meeting = meetings[placement.meeting_id]
-        lines.append(
+        (cancelled if placement.cancelled else lines).append(
             MeetingLine(
                 meeting=meeting,
                 people=[people[pid] for pid in sorted(people_of.get(meeting.id, []))],
@@ -597,6 +603,7 @@ def review(run: ScheduleRun) -> Review:
         },
         unscheduled=[line for line in to_happen if line.slot is None],
         people=sorted(people.values(), key=lambda p: (p.user.name.lower(), p.id)),
+        cancelled=[line for line in cancelled if line.meeting.status == "scheduled"],
     )
     result.moved, result.added, result.removed = schedule_diff(to_happen)
     return result
@@ -654,6 +661,10 @@ def _placement_of(run: ScheduleRun, meeting: Meeting) -> DraftPlacement:
             _(
                 "This meeting is not in this draft: it was accepted after the run, or it is cancelled."
             )
+        )
+    if placement.cancelled:
+        raise ServiceError(
+            _("This meeting is cancelled in this draft; it will be cancelled at publication.")
         )
     return placement
 
@@ -717,15 +728,21 @@ def set_pinned(run: ScheduleRun, meeting: Meeting, pinned: bool) -> None:
 
 
 def cancel_meeting(run: ScheduleRun, meeting: Meeting) -> None:
-    """The organizer calls a meeting off: it leaves every draft and the published schedule, and
-    its attendees are told (its request becomes cancelled, so the pair may ask again)."""
-    from .notifications import notify
-
+    """The organizer calls a meeting off in the draft: it leaves the draft, and nobody is told
+    until the draft is published (a draft changes nothing published); publishing cancels it
+    (`meeting_life.cancel`) and tells its attendees. A newer run forgets it, like every other
+    change of this draft."""
     _lock_event(run.event)
     _require_current_draft(run)
-    _placement_of(run, meeting)
-    meeting_life.cancel(meeting)
-    event = run.event
+    placement = _placement_of(run, meeting)
+    placement.cancelled = True
+    db.session.flush()
+
+
+def _tell_cancelled(event: Event, meeting: Meeting) -> None:
+    """Tell a meeting's attendees that the organizers cancelled it (at publication)."""
+    from .notifications import notify
+
     for attendee in meeting.attendees:
         others = ", ".join(
             a.participant.user.name
@@ -809,8 +826,10 @@ def publish(run: ScheduleRun, now: datetime | None = None) -> int:
         if (meeting.slot_id, meeting.table_id) != placements[meeting.id]
     }
     _refuse_changes_in_begun_slots(event, changes, now or utcnow())
-    lines = review(run).lines
-    moved, added, removed = schedule_diff(lines)
+    reviewed = review(run)
+    moved, added, removed = schedule_diff(reviewed.lines)
+    for line in reviewed.cancelled:  # first: a cancelled meeting frees its table and people
+        meeting_life.cancel(line.meeting)
     meeting_life.apply_placements(changes)
     event.schedule_version += 1
     run.published_at = utcnow()
@@ -818,6 +837,8 @@ def publish(run: ScheduleRun, now: datetime | None = None) -> int:
     if event.status == "scheduling":
         event.status = "published"
     db.session.flush()
+    for line in reviewed.cancelled:
+        _tell_cancelled(event, line.meeting)
     _tell_changes(event, moved, added, removed)
     return event.schedule_version
 

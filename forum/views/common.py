@@ -4,12 +4,14 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, flash, g, make_response, render_template, request, session
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Event, Participant, parse_id
 from ..services import meeting_life
+from ..templating import event_time
 
 
 def get_event_or_404(slug: str) -> Event:
@@ -105,6 +107,7 @@ def confirmation(
     confirm_label: str,
     back_url: str,
     refusal: str | None = None,
+    back_label: str | None = None,
 ):
     """Ask before an action that cannot be undone, without JavaScript.
 
@@ -127,6 +130,7 @@ def confirmation(
         confirm_label=confirm_label,
         back_url=back_url,
         refusal=refusal,
+        back_label=back_label or _("Cancel and go back"),
         action=request.full_path.rstrip("?"),
         carried=carried,
         confirmed_field=CONFIRMED_FIELD,
@@ -159,20 +163,20 @@ def retried_on_conflict(view):
     return wrapped
 
 
-def confirmed() -> bool:
-    """A destructive form was sent from its confirmation page (no JavaScript needed)."""
-    return request.form.get("confirmed") == "yes"
-
-
-def confirm_cancel_page(event, meeting, action: str, back: str, consequence: str, **fields):
-    """The page asking "Cancel this meeting?", whose button posts the same form again, confirmed."""
-    return render_template(
-        "meetings/confirm_cancel.html",
-        event=event,
-        meeting=meeting,
-        others=", ".join(a.participant.user.name for a in meeting.attendees),
-        action=action,
-        back=back,
-        consequence=consequence,
-        fields=fields,
+def confirm_cancel(meeting, back_url: str, consequence: str):
+    """`confirmation` for cancelling a meeting (by an attendee, on the day, in a draft): who
+    meets, when and where, and what cancelling does; None when the POST is confirmed."""
+    where = [
+        _("With %(others)s", others=", ".join(a.participant.user.name for a in meeting.attendees))
+    ]
+    if meeting.slot is not None:
+        where.append(event_time(meeting.slot.starts_at, meeting.event.timezone))
+        if meeting.table is not None:
+            where.append(meeting.table.name)
+    return confirmation(
+        _("Cancel this meeting?"),
+        [" · ".join(where), consequence],
+        _("Yes, cancel the meeting"),
+        back_url,
+        back_label=_("No, keep it"),
     )

@@ -11,8 +11,7 @@ from ..services import ServiceError, scheduling
 from ..services.availability import event_slots
 from ..services.requests import meeting_candidates
 from .common import (
-    confirm_cancel_page,
-    confirmed,
+    confirm_cancel,
     get_owned_or_404,
     organizer_required,
     refuse,
@@ -184,25 +183,23 @@ def unpin(event, run_id, meeting_id):
 @retried_on_conflict
 @organizer_required
 def cancel_meeting(event, run_id, meeting_id):
-    if not confirmed():
-        return confirm_cancel_page(
-            event,
-            get_owned_or_404(Meeting, meeting_id, event),
-            url_for(
-                "console.cancel_meeting", slug=event.slug, run_id=run_id, meeting_id=meeting_id
-            ),
-            url_for("console.run", slug=event.slug, run_id=run_id),
-            _(
-                "It leaves this draft and the published schedule, and its attendees are told. "
-                "It can be restored while its time and table are free."
-            ),
-        )
+    page = confirm_cancel(
+        get_owned_or_404(Meeting, meeting_id, event),
+        url_for("console.run", slug=event.slug, run_id=run_id),
+        _(
+            "It leaves this draft. Nobody is told until the draft is published: then it is "
+            "cancelled and its attendees are told. It can be restored while its time and "
+            "table are free."
+        ),
+    )
+    if page is not None:
+        return page
     return _adjust(
         event,
         run_id,
         meeting_id,
         scheduling.cancel_meeting,
-        _("The meeting is cancelled and its attendees are told."),
+        _("The meeting is out of this draft; publishing cancels it and tells its attendees."),
     )
 
 

@@ -29,8 +29,7 @@ from ..services import (
     requests as requests_service,
 )
 from .common import (
-    confirm_cancel_page,
-    confirmed,
+    confirm_cancel,
     current_participant,
     get_event_or_404,
     get_owned_or_404,
@@ -281,17 +280,16 @@ def show_meeting(event, participant, meeting_id):
 @participant_required
 def cancel_meeting(event, participant, meeting_id):
     meeting = _attended_meeting_or_404(event, participant, meeting_id)
-    if not confirmed():
-        return confirm_cancel_page(
-            event,
-            meeting,
-            url_for("meetings.cancel_meeting", slug=event.slug, meeting_id=meeting.id),
-            url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting.id),
-            _(
-                "The other attendees are told at once. You can restore it afterwards while its "
-                "time and table are still free."
-            ),
-        )
+    page = confirm_cancel(
+        meeting,
+        url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting.id),
+        _(
+            "The other attendees are told at once. You can restore it afterwards while its "
+            "time and table are still free."
+        ),
+    )
+    if page is not None:
+        return page
     try:
         requests_service.cancel_meeting(meeting, participant)
     except ServiceError as error:

@@ -22,8 +22,7 @@ from ..models import Meeting
 from ..services import ServiceError, dashboard, dayof, exports, imports
 from .common import (
     can_organize,
-    confirm_cancel_page,
-    confirmed,
+    confirm_cancel,
     current_participant,
     get_event_or_404,
     get_owned_or_404,
@@ -89,17 +88,16 @@ def mark(slug, meeting_id):
     if not form.validate():
         flash(_("Choose held, cancelled or no-show."), "error")
         return redirect(back)
-    if form.status.data == "cancelled" and not confirmed():
-        return confirm_cancel_page(
-            event,
+    if form.status.data == "cancelled":
+        page = confirm_cancel(
             meeting,
-            url_for("operations.mark", slug=event.slug, meeting_id=meeting.id),
             back,
             _(
                 "Its attendees are told at once. It can be restored while its time and table are free."
             ),
-            status="cancelled",
         )
+        if page is not None:
+            return page
     try:
         dayof.mark_meeting(meeting, form.status.data, by=participant if attending else None)
     except ServiceError as error:

@@ -99,6 +99,9 @@ class Site:
     # what the clients look for in pages
     csrf = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
     success = 'class="flash success"'
+    # The confirmation page's answer: cancels are sent as its button sends them (a POST without
+    # it only shows that page and changes nothing).
+    confirmed = {"confirmed": "1"}
     refusal = re.compile(r'class="(?:flash error|errors)"[^>]*>\s*(?:<li>)?([^<]+)')
     received_request = r"/e/{slug}/requests/(\d+)/accept"
     meeting_link = r'/e/{slug}/meetings/(\d+)"'
@@ -541,7 +544,9 @@ class Participant:
         page = self.browser.get(Site.requests_page.format(slug=slug))
         meeting = _pick(_ids(Site.meeting_link, page, slug=slug))
         if meeting is not None:
-            self.browser.post(Site.cancel_meeting.format(slug=slug, meeting=meeting), {})
+            self.browser.post(
+                Site.cancel_meeting.format(slug=slug, meeting=meeting), Site.confirmed
+            )
 
     def book(self):
         page = self.browser.get(Site.my_day.format(slug=DAY_SLUG))
@@ -561,7 +566,10 @@ class Participant:
         meeting = _pick(_ids(Site.markable, page, slug=DAY_SLUG))
         if meeting is not None:
             status = random.choice(Site.mark_statuses)
-            self.browser.post(Site.mark.format(slug=DAY_SLUG, meeting=meeting), {"status": status})
+            self.browser.post(
+                Site.mark.format(slug=DAY_SLUG, meeting=meeting),
+                {"status": status, **Site.confirmed},
+            )
 
     def _someone(self, slug: str) -> int:
         """Another participant of the event (hardly anyone asks to meet themselves)."""
@@ -613,7 +621,10 @@ class Organizer:
         meeting = _pick(_ids(Site.markable, page, slug=DAY_SLUG))
         if meeting is not None:
             status = random.choice(Site.mark_statuses)
-            self.browser.post(Site.mark.format(slug=DAY_SLUG, meeting=meeting), {"status": status})
+            self.browser.post(
+                Site.mark.format(slug=DAY_SLUG, meeting=meeting),
+                {"status": status, **Site.confirmed},
+            )
 
 
 def _options(page: str, name: str) -> list[str]:
@@ -683,7 +694,7 @@ def duels(args, seeded: Seeded) -> dict:
                     "attendee",
                     attendee,
                     Site.cancel_meeting.format(slug=DUEL_SLUG, meeting=meeting),
-                    {},
+                    Site.confirmed,
                 ),
             ),
             threading.Thread(
@@ -692,7 +703,7 @@ def duels(args, seeded: Seeded) -> dict:
                     "organizer",
                     organizer,
                     Site.mark.format(slug=DUEL_SLUG, meeting=meeting),
-                    {"status": "cancelled"},
+                    {"status": "cancelled", **Site.confirmed},
                 ),
             ),
         ]

@@ -15,6 +15,7 @@ from forum.models import (
     MeetingAttendee,
     MeetingRequest,
     MeetingSession,
+    Notification,
     Participant,
     Slot,
     Table,
@@ -293,6 +294,31 @@ def test_accept_vs_decline(app, asking, round_):
     assert_invariants(event_id)
 
 
+ALREADY_CANCELLED = "This meeting had already been cancelled"
+
+
+@pytest.mark.parametrize("first", ["attendee", "organizer"])
+def test_the_second_to_cancel_is_told_it_was_cancelled_already(app, day, first):
+    """One after the other (the duel's two orders, without the timing): the second is refused
+    with a clear message, and nobody is told twice."""
+    event, _organizer, slots, tables, p = day
+    meeting = agreed(event, p[0], p[1], slots[0], tables[0])
+    sides = {
+        "attendee": lambda: requests.cancel_meeting(meeting, p[0]),
+        "organizer": lambda: dayof.mark_meeting(meeting, "cancelled"),
+    }
+    second = "organizer" if first == "attendee" else "attendee"
+    with app.test_request_context(method="POST"):
+        sides[first]()
+        db.session.commit()
+        told = db.session.scalar(select(func.count(Notification.id)))
+        with pytest.raises(ServiceError) as refused:
+            sides[second]()
+        db.session.rollback()
+    assert ALREADY_CANCELLED in refused.value.message
+    assert db.session.scalar(select(func.count(Notification.id))) == told
+
+
 @pytest.mark.parametrize("round_", range(ROUNDS))
 def test_attendee_cancels_while_the_organizer_marks_it_cancelled(app, day, round_):
     event, _organizer, slots, tables, p = day
@@ -305,7 +331,10 @@ def test_attendee_cancels_while_the_organizer_marks_it_cancelled(app, day, round
         lambda: requests.cancel_meeting(get(Meeting, meeting_id), get(Participant, pid[0])),
         lambda: dayof.mark_meeting(get(Meeting, meeting_id), "cancelled"),
     )
-    assert done(outcomes) >= 1, outcomes
+    # One cancels; the other is told the meeting was cancelled already (not "marked cancelled").
+    assert done(outcomes) == 1, outcomes
+    loser = next(outcome for outcome in outcomes if outcome != "done")
+    assert loser[0] == "refused" and ALREADY_CANCELLED in loser[1], outcomes
     stored = get(Meeting, meeting_id)
     assert stored.status == "cancelled"
     assert stored.request.status == "cancelled"

@@ -101,8 +101,7 @@ def mark_meeting(
     db.session.refresh(meeting)
     _check_markable(meeting, status, now or utcnow())
     if status == "cancelled":
-        if meeting.status == "cancelled":
-            return
+        # Refuses, saying so, a meeting cancelled already (by an attendee just before, say).
         meeting_life.cancel(meeting)  # the pair may ask again, as after any cancellation
         _tell_cancelled(meeting, by)
     elif by is not None and is_attendee(meeting, by):

@@ -359,7 +359,10 @@ def cancel(meeting: Meeting) -> None:
         raise ServiceError(
             _("This meeting took place (or was missed); it can no longer be cancelled.")
             if meeting.status in ("held", "no_show")
-            else _("This meeting is cancelled already.")
+            else _(
+                "This meeting had already been cancelled (by one of its attendees or an "
+                "organizer); nothing was changed."
+            )
         )
     meeting.status = "cancelled"
     meeting.pinned = False

@@ -616,8 +616,10 @@ def cancel_meeting(meeting: Meeting, participant: Participant) -> None:
         raise ServiceError(
             _("Only the two people who agreed the meeting can cancel it. You can leave it instead.")
         )
-    _require_active(meeting)
-    meeting_life.cancel(meeting)
+    _check_not_closed(meeting.event)
+    lock_event_for_meetings(meeting.event_id, [meeting.id])
+    db.session.refresh(meeting)
+    meeting_life.cancel(meeting)  # refuses, saying why, a meeting cancelled already or over
     for other in _others(meeting, participant):
         _tell(
             other,

@@ -101,7 +101,7 @@ class Site:
     success = 'class="flash success"'
     # The confirmation page's answer: cancels are sent as its button sends them (a POST without
     # it only shows that page and changes nothing).
-    confirmed = {"confirmed": "1"}
+    confirmed: dict = {"confirmed": "1"}  # noqa: RUF012
     refusal = re.compile(r'class="(?:flash error|errors)"[^>]*>\s*(?:<li>)?([^<]+)')
     received_request = r"/e/{slug}/requests/(\d+)/accept"
     meeting_link = r'/e/{slug}/meetings/(\d+)"'

@@ -372,7 +372,7 @@ def serve(args, database_url: str, log_path: Path) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "SECRET_KEY": "storm-secret",
+        "SECRET_KEY": secrets.token_urlsafe(48),  # production asks for at least 32 characters
         "SESSION_COOKIE_SECURE": "false",
         "BASE_URL": f"http://127.0.0.1:{args.port}",
     }

@@ -13,11 +13,11 @@ else changed this, try again"), with nothing half-done.
 """
 
 from collections import Counter
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, TypeVar
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -26,7 +26,9 @@ from ..models import (
     Event,
     Meeting,
     MeetingAttendee,
+    MeetingRequest,
     Participant,
+    Slot,
     Table,
     Unavailability,
     utcnow,
@@ -34,6 +36,12 @@ from ..models import (
 from . import ServiceError
 
 T = TypeVar("T")
+
+
+def _(text: str, **variables: Any) -> str:
+    """Flask-Babel's gettext, typed (it returns Any)."""
+    return str(gettext(text, **variables))
+
 
 ATTEMPTS = 3
 # PostgreSQL: serialization_failure, deadlock_detected, lock_not_available
@@ -100,7 +108,7 @@ def attempt(write: Callable[[], T], attempts: int = ATTEMPTS) -> T:
 # --- the lock --------------------------------------------------------------------------------
 
 
-def lock_event_for_meetings(event: Event | int, meeting_ids=()) -> None:
+def lock_event_for_meetings(event: Event | int, meeting_ids: Iterable[int] = ()) -> None:
     """Serialise every write to the meetings of one event: the event's row first, then the given
     meetings in id order. Afterwards everything is read afresh (the session is expired), so checks
     see what the previous holder of the lock committed.
@@ -149,7 +157,7 @@ class Occupancy:
         self._names: dict[int, str] = {}
         self.person_slot: dict[tuple[int, int], int] = {}
         self.table_slot: dict[tuple[int, int], int] = {}
-        self.per_slot: Counter = Counter()
+        self.per_slot: Counter[int] = Counter()
         self.slot_of: dict[int, int] = {}
         self.tables = {
             table.id: table
@@ -181,7 +189,8 @@ class Occupancy:
 
     def name(self, participant_id: int) -> str:
         if participant_id not in self._names:
-            self._names[participant_id] = db.session.get(Participant, participant_id).user.name
+            participant = db.session.get_one(Participant, participant_id)
+            self._names[participant_id] = participant.user.name
         return self._names[participant_id]
 
     def people_refusal(self, meeting_id: int, slot_id: int) -> str | None:
@@ -227,10 +236,12 @@ class Occupancy:
             1 if self.slot_of.get(meeting_id) == slot_id else 0
         )
         if others_in_slot >= len(self.tables):
-            return ngettext(
-                "This slot is full: its %(num)d table is taken.",
-                "This slot is full: all %(num)d tables are taken.",
-                len(self.tables),
+            return str(
+                ngettext(
+                    "This slot is full: its %(num)d table is taken.",
+                    "This slot is full: all %(num)d tables are taken.",
+                    len(self.tables),
+                )
             )
         if taken_here is not None and taken_here != meeting_id and self.public:
             return _("%(table)s is taken at that time.", table=table.name)
@@ -259,7 +270,13 @@ class Occupancy:
 # --- agreeing, placing, marking --------------------------------------------------------------
 
 
-def agree(meeting_request, recipient_priority: int, weight: int, slot=None, table=None) -> Meeting:
+def agree(
+    meeting_request: MeetingRequest,
+    recipient_priority: int,
+    weight: int,
+    slot: Slot | None = None,
+    table: Table | None = None,
+) -> Meeting:
     """requested → agreed: the request becomes accepted and its meeting is created with the two
     people as attendees (placed at `slot` and `table` when booked on the day). The request is
     written first: the database accepts a meeting only for an accepted request."""
@@ -286,7 +303,7 @@ def agree(meeting_request, recipient_priority: int, weight: int, slot=None, tabl
     return meeting
 
 
-def place(meeting: Meeting, slot, table) -> None:
+def place(meeting: Meeting, slot: Slot, table: Table) -> None:
     """agreed → placed (or moved): the caller checked the placement rules (`Occupancy`) under
     the event's lock; the database's unique indexes refuse anything a check missed."""
     if meeting.status != "scheduled":
@@ -302,7 +319,7 @@ def apply_placements(changes: dict[int, tuple[int | None, int | None]]) -> None:
     then placed. SEQUENCE rises once per meeting (the calendars' flush listener)."""
     movers = []
     for meeting_id, (slot_id, table_id) in sorted(changes.items()):
-        meeting = db.session.get(Meeting, meeting_id)
+        meeting = db.session.get_one(Meeting, meeting_id)
         if slot_id is None:
             meeting.slot_id, meeting.table_id = None, None
         else:
@@ -375,7 +392,9 @@ def cancel(meeting: Meeting) -> None:
 # --- attendance: each attendee's own record --------------------------------------------------
 
 
-def record_attendance(meeting: Meeting, participant_id: int, attendance: str, now) -> bool:
+def record_attendance(
+    meeting: Meeting, participant_id: int, attendance: str, now: datetime
+) -> bool:
     """An attendee records what became of the meeting for them: "held" (we met) or "no_show"
     (I was there; the others did not come). Each attendee keeps their own record, so two people
     may disagree; the meeting's status follows: held when anyone says it was held, else no-show.
@@ -390,7 +409,7 @@ def record_attendance(meeting: Meeting, participant_id: int, attendance: str, no
     return True
 
 
-def absentees(meeting: Meeting) -> list:
+def absentees(meeting: Meeting) -> list[Participant]:
     """Who did not come, as far as the attendees said: when one of them recorded a no-show, the
     attendees who recorded nothing themselves (anyone who recorded something was there)."""
     if not any(a.attendance == "no_show" for a in meeting.attendees):
@@ -398,7 +417,7 @@ def absentees(meeting: Meeting) -> list:
     return [a.participant for a in meeting.attendees if a.attendance is None]
 
 
-def restore_refusal(meeting: Meeting, now=None) -> str | None:
+def restore_refusal(meeting: Meeting, now: datetime | None = None) -> str | None:
     """Why a cancelled meeting cannot be restored now, or None: it must be cancelled, its slot
     (if it had one) must not have begun, and its slot, table and people must still be free; the
     pair must not have asked each other again since (one open request per pair)."""
@@ -409,16 +428,17 @@ def restore_refusal(meeting: Meeting, now=None) -> str | None:
         return _("This meeting's request was answered otherwise; it cannot be restored.")
     if request_ is not None and _pair_has_open_request(request_):
         return _("These two people have asked each other again since; answer that request instead.")
-    if meeting.slot_id is None:
+    slot = meeting.slot
+    if slot is None:
         return None
-    if meeting.slot.starts_at <= (now or utcnow()):
+    if slot.starts_at <= (now or utcnow()):
         return _("Its time has begun; a meeting can be restored only before its time.")
     placements = {
         row.id: (row.slot_id, row.table_id)
         for row in db.session.execute(
             select(Meeting.id, Meeting.slot_id, Meeting.table_id).where(
                 Meeting.event_id == meeting.event_id,
-                Meeting.slot_id == meeting.slot_id,
+                Meeting.slot_id == slot.id,
                 Meeting.status != "cancelled",
             )
         )
@@ -426,13 +446,11 @@ def restore_refusal(meeting: Meeting, now=None) -> str | None:
     people_of = _attendees_of([*placements, meeting.id])
     occupancy = Occupancy(meeting.event, placements, people_of, public=True)
     if meeting.table_id is None:
-        return occupancy.people_refusal(meeting.id, meeting.slot_id)
-    return occupancy.refusal(meeting.id, meeting.slot_id, meeting.table_id)
+        return occupancy.people_refusal(meeting.id, slot.id)
+    return occupancy.refusal(meeting.id, slot.id, meeting.table_id)
 
 
-def _pair_has_open_request(request_) -> bool:
-    from ..models import MeetingRequest
-
+def _pair_has_open_request(request_: MeetingRequest) -> bool:
     low, high = sorted((request_.requester_id, request_.recipient_id))
     return (
         db.session.scalar(
@@ -448,7 +466,7 @@ def _pair_has_open_request(request_) -> bool:
     )
 
 
-def _attendees_of(meeting_ids) -> dict[int, list[int]]:
+def _attendees_of(meeting_ids: Iterable[int]) -> dict[int, list[int]]:
     result: dict[int, list[int]] = {}
     for meeting_id, participant_id in db.session.execute(
         select(MeetingAttendee.meeting_id, MeetingAttendee.participant_id).where(
@@ -459,7 +477,7 @@ def _attendees_of(meeting_ids) -> dict[int, list[int]]:
     return result
 
 
-def restore(meeting: Meeting, now=None) -> None:
+def restore(meeting: Meeting, now: datetime | None = None) -> None:
     """cancelled → restored (scheduled again, at its old place if it had one). The caller holds
     the event's lock and tells the others. The request is accepted again first: the database
     accepts a live meeting only for an accepted request."""

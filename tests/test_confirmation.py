@@ -211,9 +211,8 @@ def test_the_confirmation_page_of_another_events_participant_is_404(
 # --- the organizer's cancel in a draft ---------------------------------------------------------
 
 
-def test_the_organizers_cancel_in_a_draft_tells_nobody_until_publication(
-    app, client, login, make_user, make_event, make_participant
-):
+def draft_with_one_meeting(make_user, make_event, make_participant):
+    """A published meeting and a succeeded draft placing it where it is."""
     forum = build_forum(make_user, make_event, make_participant, people=2, tables=1)
     a, b = forum.people
     meeting = agree_meeting(forum.event, a, b, slot=forum.slots[0], table=forum.tables[0])
@@ -236,6 +235,14 @@ def test_the_organizers_cancel_in_a_draft_tells_nobody_until_publication(
         )
     )
     db.session.commit()
+    return forum, meeting, run
+
+
+def test_the_organizers_cancel_in_a_draft_tells_nobody_until_publication(
+    app, client, login, make_user, make_event, make_participant
+):
+    forum, meeting, run = draft_with_one_meeting(make_user, make_event, make_participant)
+    a, b = forum.people
     login(client, forum.organizer)
     base = f"/e/{forum.event.slug}/organize/schedule/runs/{run.id}"
     response = client.post_form(f"{base}/meetings/{meeting.id}/cancel", CONFIRMED)
@@ -257,6 +264,26 @@ def test_the_organizers_cancel_in_a_draft_tells_nobody_until_publication(
     assert told(a) > 0 and told(b) > 0  # the publication tells them
     cancelled = db.session.get(Meeting, meeting.id)
     assert cancelled.status == "cancelled" and cancelled.request.status == "cancelled"
+
+
+def test_a_cancel_in_a_draft_can_be_taken_back_before_publication(
+    app, client, login, make_user, make_event, make_participant
+):
+    forum, meeting, run = draft_with_one_meeting(make_user, make_event, make_participant)
+    login(client, forum.organizer)
+    base = f"/e/{forum.event.slug}/organize/schedule/runs/{run.id}"
+    client.post_form(f"{base}/meetings/{meeting.id}/cancel", CONFIRMED)
+    kept = client.post_form(f"{base}/meetings/{meeting.id}/keep", follow_redirects=True)
+    assert "The meeting is back in this draft." in page(kept)
+    db.session.expire_all()
+    placement = db.session.get(DraftPlacement, (run.id, meeting.id))
+    assert not placement.cancelled
+    assert (placement.slot_id, placement.table_id) == (forum.slots[0].id, forum.tables[0].id)
+    again = client.post_form(f"{base}/meetings/{meeting.id}/keep", follow_redirects=True)
+    assert "This meeting is not cancelled in this draft." in page(again)
+    assert client.post_form(f"{base}/publish").status_code == 302
+    assert db.session.get(Meeting, meeting.id).status == "scheduled"  # kept: nothing cancelled
+    assert count(Notification) == 0
 
 
 def test_the_fields_of_the_first_post_are_carried_to_the_confirmed_one(signed_in, event):

@@ -739,6 +739,25 @@ def cancel_meeting(run: ScheduleRun, meeting: Meeting) -> None:
     db.session.flush()
 
 
+def keep_meeting(run: ScheduleRun, meeting: Meeting) -> bool:
+    """Take back a cancel in the draft (nobody was told of it): the meeting is in the draft
+    again, at its draft place while that is still free, else unscheduled. Returns whether it
+    kept its place."""
+    _lock_event(run.event)
+    _require_current_draft(run)
+    placement = db.session.get(DraftPlacement, (run.id, meeting.id))
+    if placement is None or not placement.cancelled or meeting.status != "scheduled":
+        raise ServiceError(_("This meeting is not cancelled in this draft."))
+    placement.cancelled = False
+    if placement.slot_id is not None and placement.table_id is not None:
+        occupancy = _occupancy(run)
+        occupancy.people_of.update(attendee_ids([meeting.id]))
+        if occupancy.refusal(meeting.id, placement.slot_id, placement.table_id) is not None:
+            placement.slot_id, placement.table_id = None, None
+    db.session.flush()
+    return placement.slot_id is not None
+
+
 def _tell_cancelled(event: Event, meeting: Meeting) -> None:
     """Tell a meeting's attendees that the organizers cancelled it (at publication)."""
     from .notifications import notify

@@ -203,6 +203,29 @@ def cancel_meeting(event, run_id, meeting_id):
     )
 
 
+@bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/keep")
+@retried_on_conflict
+@organizer_required
+def keep_meeting(event, run_id, meeting_id):
+    """Undo a cancel in the draft (nobody was told)."""
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
+    meeting = get_owned_or_404(Meeting, meeting_id, event)
+    try:
+        kept_place = scheduling.keep_meeting(schedule_run, meeting)
+    except ServiceError as error:
+        refuse(None, error)
+    else:
+        flash(
+            _("The meeting is back in this draft.")
+            if kept_place
+            else _(
+                "The meeting is back in this draft, unscheduled: its place was taken meanwhile."
+            ),
+            "success",
+        )
+    return redirect(_run_url(event, schedule_run))
+
+
 @bp.route("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/new", methods=["GET", "POST"])
 @retried_on_conflict
 @organizer_required

@@ -525,3 +525,81 @@ def test_sign_up_cannot_flood_a_mailbox(app, client, make_user, password):
         db.session.scalar(select(func.count()).select_from(OutboxMessage))
         == (app.config["RESET_ACCOUNT_FREE_FAILURES"])
     )
+
+
+# --- the sign-up confirmation link confirms; it does not sign in whoever opens it ------------
+
+
+def confirmation_link(email):
+    message = db.session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.recipient == email)
+        .order_by(OutboxMessage.id.desc())
+    )
+    return re.search(r"http://localhost(/auth/confirm/\S+)", message.body).group(1)
+
+
+def test_a_confirmation_link_confirms_but_does_not_sign_in_whoever_opens_it(app, password):
+    browser = app.test_client()
+    browser.post_form(
+        "/auth/signup?next=/account/password",
+        {
+            "name": "Kim Minji",
+            "email": "minji@example.org",
+            "password": password,
+            "confirm": password,
+            "locale": "en",
+        },
+    )
+    link = confirmation_link("minji@example.org")
+    stranger = app.test_client()  # a forwarded message, a mail scanner, a shared screen
+    response = stranger.get(link)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/login?next=/account/password"
+    assert not signed_in(stranger)
+    assert "Your address is confirmed" in stranger.get("/auth/login").get_data(as_text=True)
+    assert not db.session.scalar(select(User)).confirmation_pending
+    # the owner signs in and lands where sign-up was going, never off the site
+    response = browser.post_form(
+        "/auth/login?next=/account/password",
+        {"email": "minji@example.org", "password": password},
+    )
+    assert response.headers["Location"] == "/account/password"
+    assert signed_in(browser)
+
+
+def test_a_confirmation_link_never_sends_off_site(app, client, password):
+    client.post_form(
+        "/auth/signup",
+        {
+            "name": "Kim Minji",
+            "email": "minji@example.org",
+            "password": password,
+            "confirm": password,
+            "locale": "en",
+        },
+    )
+    link = confirmation_link("minji@example.org")
+    response = client.get(f"{link}?next=/%09/evil.example")
+    assert response.headers["Location"] == "/auth/login"
+    assert not signed_in(client)
+
+
+def test_a_confirmation_link_opened_signed_in_as_another_account_keeps_that_session(
+    app, client, make_user, login, password
+):
+    other = make_user("other@example.org", "Other")
+    browser = app.test_client()
+    browser.post_form(
+        "/auth/signup",
+        {
+            "name": "Kim Minji",
+            "email": "minji@example.org",
+            "password": password,
+            "confirm": password,
+            "locale": "en",
+        },
+    )
+    login(client, other)
+    assert client.get(confirmation_link("minji@example.org")).status_code == 302
+    assert "Other" in client.get("/account/").get_data(as_text=True)

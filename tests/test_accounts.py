@@ -20,7 +20,7 @@ def user_count():
 CONFIRM_LINK = re.compile(r"http://localhost(/auth/confirm/[^\s]+)")
 
 
-def test_sign_up_waits_for_the_emailed_link_then_signs_in(client, password):
+def test_sign_up_waits_for_the_emailed_link_then_signs_in_with_the_password(client, password):
     form = {
         "name": "Kim Minji",
         "email": "  MinJi@Example.ORG ",
@@ -42,6 +42,8 @@ def test_sign_up_waits_for_the_emailed_link_then_signs_in(client, password):
     assert client.get(link).status_code == 302
     db.session.refresh(user)
     assert not user.confirmation_pending
+    assert client.get("/account/").status_code == 302  # the link alone signs nobody in
+    client.post_form("/auth/login", {"email": user.email, "password": password})
     assert "Kim Minji" in client.get("/").get_data(as_text=True)
 
 

@@ -603,3 +603,30 @@ def test_a_confirmation_link_opened_signed_in_as_another_account_keeps_that_sess
     login(client, other)
     assert client.get(confirmation_link("minji@example.org")).status_code == 302
     assert "Other" in client.get("/account/").get_data(as_text=True)
+
+
+def test_changing_ones_address_answers_the_same_whether_or_not_it_is_taken(
+    client, make_user, login
+):
+    ada = make_user()
+    owner = make_user("taken@example.org", "Owner")
+    login(client, ada)
+
+    def change_to(email):
+        response = client.post_form("/account/", {"name": "Ada", "email": email, "locale": "en"})
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        return response.status_code, response.headers["Location"], page.replace(email, "EMAIL")
+
+    assert change_to("taken@example.org") == change_to("free@example.org")
+    db.session.expire_all()
+    assert db.session.get(User, ada.id).email == "ada@example.org"
+    assert db.session.get(User, owner.id).email == "taken@example.org"
+    # the owner of the taken address is told, and gets no link that would move it
+    told = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "taken@example.org")
+    )
+    assert "/account/email/" not in told.body
+    assert "ada@example.org" not in told.body and "Ada" not in told.body
+    assert db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "free@example.org")
+    )

@@ -388,16 +388,19 @@ _EMAIL_CHANGE_SALT = "forum-change-address"
 def update_profile(user: User, name: str, email: str, locale: str | None) -> str | None:
     """Save name and language at once; a new e-mail address only once its owner opens the link
     sent to it (an address decides which invitations one may accept). Returns the new address
-    a link was sent to, if any."""
-    other = find_user(email)
-    if other is not None and other.id != user.id:
-        raise ServiceError(_("Another account uses this e-mail address."), "email")
+    a link was sent to, if any. An address another account uses gets a note to its owner
+    instead of a link, and the caller answers the same: the form does not tell who has an
+    account (as sign-up does not)."""
     user.name = name.strip()
     user.locale = locale or None
     db.session.flush()
     new_email = normalise_email(email)
     if new_email == user.email:
         return None
+    other = find_user(new_email)
+    if other is not None:
+        _tell_owner_of_address_change(other)
+        return new_email
     token = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_EMAIL_CHANGE_SALT).dumps(
         {"user": user.id, "email": new_email}
     )
@@ -415,6 +418,23 @@ def update_profile(user: User, name: str, email: str, locale: str | None) -> str
             ),
         )
     return new_email
+
+
+def _tell_owner_of_address_change(owner: User) -> None:
+    """Someone asked to move their account to `owner`'s address: tell the owner, name no one."""
+    with force_locale(owner.locale or "en"):
+        send_mail(
+            owner.email,
+            _("Someone tried to use your address for another Forum account"),
+            _(
+                "Hello %(name)s,\n\nSomeone asked to change the e-mail address of another Forum "
+                "account to this address, which your account uses. Nothing has changed: your "
+                "account keeps this address.\n\nIf it was you, sign in here:\n%(login)s\n\n"
+                "Otherwise, ignore this message.",
+                name=owner.name,
+                login=url_for("auth.login", _external=True),
+            ),
+        )
 
 
 def confirm_email_change(token: str) -> User | None:

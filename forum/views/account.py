@@ -17,23 +17,19 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        try:
-            new_email = accounts.update_profile(
-                current_user, form.name.data, form.email.data, form.locale.data
+        new_email = accounts.update_profile(
+            current_user, form.name.data, form.email.data, form.locale.data
+        )
+        flash(_("Your profile is saved."), "success")
+        if new_email:
+            flash(
+                _(
+                    "We have e-mailed a link to %(email)s: your address changes when you open it.",
+                    email=new_email,
+                ),
+                "success",
             )
-        except ServiceError as error:
-            refuse(form, error)
-        else:
-            flash(_("Your profile is saved."), "success")
-            if new_email:
-                flash(
-                    _(
-                        "We have e-mailed a link to %(email)s: your address changes when you open it.",
-                        email=new_email,
-                    ),
-                    "success",
-                )
-            return redirect(url_for("account.profile"))
+        return redirect(url_for("account.profile"))
     return render_template("account/profile.html", form=form)
 
 

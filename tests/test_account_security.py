@@ -630,3 +630,45 @@ def test_changing_ones_address_answers_the_same_whether_or_not_it_is_taken(
     assert db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.recipient == "free@example.org")
     )
+
+
+# --- the sign-in log and the session table do not grow without bound ---------------------------
+
+
+def test_every_sign_in_attempt_prunes_a_bounded_batch_of_the_oldest_log_rows(
+    app, client, make_user
+):
+    from forum.models import UserSession
+    from forum.services import throttle
+
+    ada = make_user()
+    keep = app.config["LOGIN_ATTEMPT_KEEP"]
+    assert keep >= app.config["LOGIN_THROTTLE_WINDOW"]
+    old, recent = utcnow() - keep - timedelta(minutes=1), utcnow() - keep + timedelta(hours=1)
+    batch = throttle.LOG_PRUNE_BATCH
+    db.session.add_all(
+        [
+            LoginAttempt(email=f"{n}@x.org", address="192.0.2.1", succeeded=False, created_at=old)
+            for n in range(batch + 3)
+        ]
+        + [LoginAttempt(email="kept@x.org", address="192.0.2.1", succeeded=True, created_at=recent)]
+    )
+    expired = utcnow() - app.config["REMEMBER_COOKIE_DURATION"] - timedelta(minutes=1)
+    db.session.add_all(
+        [UserSession(user_id=ada.id, token_hash=f"{n:064d}", created_at=expired) for n in range(3)]
+    )
+    db.session.commit()
+
+    def log():
+        db.session.expire_all()
+        return db.session.scalars(select(LoginAttempt.email).order_by(LoginAttempt.id)).all()
+
+    wrong_sign_in(client, address="198.51.100.1")
+    # at most a batch deleted (a few index reads), more than the one row the attempt adds
+    assert log() == [f"{n}@x.org" for n in range(batch, batch + 3)] + [
+        "kept@x.org",
+        "ada@example.org",
+    ]
+    assert db.session.scalar(select(func.count()).select_from(UserSession)) == 0
+    wrong_sign_in(client, address="198.51.100.2")
+    assert log() == ["kept@x.org", "ada@example.org", "ada@example.org"]

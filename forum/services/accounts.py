@@ -270,6 +270,10 @@ def authenticate(email: str, password: str, address: str) -> User:
     )
     if wait is not None:
         raise Throttled(wait)
+    # Before this request writes (SQLite has one writer): each attempt deletes more old log rows
+    # and expired sessions than it adds, so neither table grows without bound.
+    throttle.prune_oldest(LoginAttempt, utcnow() - current_app.config["LOGIN_ATTEMPT_KEEP"])
+    throttle.prune_oldest(UserSession, utcnow() - _session_lifetime())
     user = find_user(email)
     # An unknown address costs the same hashing as a known one: the time taken tells nothing.
     succeeded = check_password_hash(user.password_hash if user else _dummy_hash(), password)

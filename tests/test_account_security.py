@@ -672,3 +672,23 @@ def test_every_sign_in_attempt_prunes_a_bounded_batch_of_the_oldest_log_rows(
     assert db.session.scalar(select(func.count()).select_from(UserSession)) == 0
     wrong_sign_in(client, address="198.51.100.2")
     assert log() == ["kept@x.org", "ada@example.org", "ada@example.org"]
+
+
+def test_signing_in_to_an_unconfirmed_account_cannot_flood_its_mailbox(app, client, password):
+    """Whoever signed up with someone else's address knows the password: each sign-in re-sends
+    the confirmation, at most as often as sign-up and reset requests may mail an address."""
+    form = {"name": "X", "email": "victim@example.org", "password": password, "confirm": password}
+    client.post_form("/auth/signup", dict(form, locale="en"))
+    for n in range(10):
+        response = client.post_form(
+            "/auth/login",
+            {"email": "victim@example.org", "password": password},
+            environ_base={"REMOTE_ADDR": f"192.0.2.{n}"},
+        )
+        assert "Please confirm your address first" in response.get_data(as_text=True)
+    sent = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.recipient == "victim@example.org")
+    )
+    assert sent == app.config["RESET_ACCOUNT_FREE_FAILURES"]

@@ -278,9 +278,14 @@ def authenticate(email: str, password: str, address: str) -> User:
     # An unknown address costs the same hashing as a known one: the time taken tells nothing.
     succeeded = check_password_hash(user.password_hash if user else _dummy_hash(), password)
     succeeded = succeeded and user is not None
+    resend = False
     if succeeded:
         # On a connection of its own, before this request writes anything (SQLite has one writer).
         throttle.give_back(forget=[pair_key], refund=[address_key])
+        if user is not None and user.confirmation_pending:
+            # Whoever signed up with another's address knows the password: the link is re-sent
+            # only as often as sign-up and reset requests may mail an address.
+            resend = throttle.reserve([(f"reset:{user.email}", _rule("RESET_ACCOUNT"))]) is None
     db.session.add(
         LoginAttempt(email=normalise_email(email)[:254], address=address[:64], succeeded=succeeded)
     )
@@ -288,7 +293,8 @@ def authenticate(email: str, password: str, address: str) -> User:
     if not succeeded or user is None:
         raise ServiceError(_("The e-mail address or the password is not right."))
     if user.confirmation_pending:
-        _send_confirmation(user)
+        if resend:
+            _send_confirmation(user)
         raise ConfirmationPending(
             _(
                 "Please confirm your address first: open the link we have e-mailed to %(email)s.",

@@ -692,3 +692,21 @@ def test_signing_in_to_an_unconfirmed_account_cannot_flood_its_mailbox(app, clie
         .where(OutboxMessage.recipient == "victim@example.org")
     )
     assert sent == app.config["RESET_ACCOUNT_FREE_FAILURES"]
+
+
+@pytest.mark.parametrize("taken", [False, True])
+def test_changing_ones_address_cannot_flood_a_mailbox(app, client, make_user, login, taken):
+    if taken:
+        make_user("victim@example.org", "Victim")
+    login(client, make_user())
+    for _ in range(10):
+        response = client.post_form(
+            "/account/", {"name": "Ada", "email": "victim@example.org", "locale": "en"}
+        )
+        assert response.status_code in (302, 429)
+    sent = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.recipient == "victim@example.org")
+    )
+    assert sent == app.config["RESET_ACCOUNT_FREE_FAILURES"]

@@ -400,11 +400,17 @@ def update_profile(user: User, name: str, email: str, locale: str | None) -> str
     sent to it (an address decides which invitations one may accept). Returns the new address
     a link was sent to, if any. An address another account uses gets a note to its owner
     instead of a link, and the caller answers the same: the form does not tell who has an
-    account (as sign-up does not)."""
+    account (as sign-up does not). The mail is throttled like sign-up and reset requests to the
+    same address (raises Throttled), so that the form cannot flood a mailbox."""
+    new_email = normalise_email(email)
+    if new_email != user.email:
+        # Before this request writes (SQLite has one writer): the count is on its own connection.
+        wait = throttle.reserve([(f"reset:{new_email}", _rule("RESET_ACCOUNT"))])
+        if wait is not None:
+            raise Throttled(wait)
     user.name = name.strip()
     user.locale = locale or None
     db.session.flush()
-    new_email = normalise_email(email)
     if new_email == user.email:
         return None
     other = find_user(new_email)

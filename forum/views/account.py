@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from ..extensions import own_connection_writes
 from ..forms.auth import ChangePasswordForm, ProfileForm
 from ..services import ServiceError, accounts
 from .auth import sign_in
@@ -14,12 +15,17 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 @bp.route("/", methods=["GET", "POST"])
 @login_required
+@own_connection_writes
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        new_email = accounts.update_profile(
-            current_user, form.name.data, form.email.data, form.locale.data
-        )
+        try:
+            new_email = accounts.update_profile(
+                current_user, form.name.data, form.email.data, form.locale.data
+            )
+        except accounts.Throttled as error:
+            refuse(form, error)
+            return render_template("account/profile.html", form=form), 429
         flash(_("Your profile is saved."), "success")
         if new_email:
             flash(

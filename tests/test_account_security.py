@@ -357,6 +357,11 @@ def test_the_client_address_is_read_through_the_trusted_proxies(
 # --- item 8: no user enumeration ---------------------------------------------------------------
 
 
+def without_csrf_tokens(page):
+    """A page without its CSRF tokens, which carry the second they were signed in."""
+    return re.sub(r'(csrf[-_]token"? (?:content|value)=")[^"]*"', r'\1"', page)
+
+
 def test_sign_up_gives_the_same_answer_for_a_taken_address(client, make_user, password):
     make_user()
 
@@ -372,7 +377,7 @@ def test_sign_up_gives_the_same_answer_for_a_taken_address(client, make_user, pa
             },
         )
         page = client.get(response.headers["Location"]).get_data(as_text=True)
-        return response.status_code, page.replace(email, "EMAIL")
+        return response.status_code, without_csrf_tokens(page.replace(email, "EMAIL"))
 
     assert sign_up("ada@example.org") == sign_up("new@example.org")
     recipients = sorted(db.session.scalars(select(OutboxMessage.recipient)))
@@ -493,7 +498,7 @@ def test_old_throttle_counts_are_pruned(app):
 
 
 def test_an_invitation_cannot_be_taken_by_changing_ones_address_to_the_invited_one(
-    client, login, organizer, event, make_user
+    client, login, organizer, event, make_user, password
 ):
     from forum.models import Invitation
 
@@ -506,7 +511,15 @@ def test_an_invitation_cannot_be_taken_by_changing_ones_address_to_the_invited_o
     client.post_form("/auth/logout")
     mallory = make_user("mallory@example.org", "Mallory")
     login(client, mallory)
-    client.post_form("/account/", {"name": "Mallory", "email": "co@example.org", "locale": "en"})
+    client.post_form(
+        "/account/",
+        {
+            "name": "Mallory",
+            "email": "co@example.org",
+            "locale": "en",
+            "current_password": password,
+        },
+    )
     client.post_form(f"/invitations/{token}")
     db.session.expire_all()
     assert db.session.get(User, mallory.id).email == "mallory@example.org"
@@ -606,16 +619,20 @@ def test_a_confirmation_link_opened_signed_in_as_another_account_keeps_that_sess
 
 
 def test_changing_ones_address_answers_the_same_whether_or_not_it_is_taken(
-    client, make_user, login
+    client, make_user, login, password
 ):
     ada = make_user()
     owner = make_user("taken@example.org", "Owner")
     login(client, ada)
 
     def change_to(email):
-        response = client.post_form("/account/", {"name": "Ada", "email": email, "locale": "en"})
+        response = client.post_form(
+            "/account/",
+            {"name": "Ada", "email": email, "locale": "en", "current_password": password},
+        )
         page = client.get(response.headers["Location"]).get_data(as_text=True)
-        return response.status_code, response.headers["Location"], page.replace(email, "EMAIL")
+        page = without_csrf_tokens(page.replace(email, "EMAIL"))
+        return response.status_code, response.headers["Location"], page
 
     assert change_to("taken@example.org") == change_to("free@example.org")
     db.session.expire_all()
@@ -695,13 +712,21 @@ def test_signing_in_to_an_unconfirmed_account_cannot_flood_its_mailbox(app, clie
 
 
 @pytest.mark.parametrize("taken", [False, True])
-def test_changing_ones_address_cannot_flood_a_mailbox(app, client, make_user, login, taken):
+def test_changing_ones_address_cannot_flood_a_mailbox(
+    app, client, make_user, login, taken, password
+):
     if taken:
         make_user("victim@example.org", "Victim")
     login(client, make_user())
     for _ in range(10):
         response = client.post_form(
-            "/account/", {"name": "Ada", "email": "victim@example.org", "locale": "en"}
+            "/account/",
+            {
+                "name": "Ada",
+                "email": "victim@example.org",
+                "locale": "en",
+                "current_password": password,
+            },
         )
         assert response.status_code in (302, 429)
     sent = db.session.scalar(
@@ -710,3 +735,33 @@ def test_changing_ones_address_cannot_flood_a_mailbox(app, client, make_user, lo
         .where(OutboxMessage.recipient == "victim@example.org")
     )
     assert sent == app.config["RESET_ACCOUNT_FREE_FAILURES"]
+
+
+def test_a_stolen_session_cannot_move_the_account_to_another_address(
+    client, make_user, login, password
+):
+    """Changing the address needs the password: with only a copied cookie, nobody can point the
+    account at a mailbox of theirs and then reset its password from there."""
+    ada = make_user()
+    login(client, ada)
+    for typed in ({}, {"current_password": "not the password"}):
+        response = client.post_form(
+            "/account/",
+            {"name": "Ada", "email": "thief@example.org", "locale": "en", **typed},
+        )
+        assert response.status_code == 200
+        assert "Your current password is not right." in response.get_data(as_text=True)
+    assert not db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "thief@example.org")
+    )
+    # name and language alone need no password
+    response = client.post_form("/account/", {"name": "Ada L.", "email": ada.email, "locale": "ko"})
+    assert response.status_code == 302
+    response = client.post_form(
+        "/account/",
+        {"name": "Ada", "email": "new@example.org", "locale": "en", "current_password": password},
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "new@example.org")
+    )

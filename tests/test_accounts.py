@@ -278,18 +278,30 @@ def test_change_password_needs_the_current_one(client, make_user, login, passwor
     )
 
 
-def test_profile_edit_and_preferred_language(client, make_user, login):
+def test_profile_edit_and_preferred_language(client, make_user, login, password):
     user = make_user()
     make_user(email="taken@example.org", name="Someone")
     login(client, user)
     response = client.post_form(
-        "/account/", {"name": "Ada K.", "email": "taken@example.org", "locale": "en"}
+        "/account/",
+        {
+            "name": "Ada K.",
+            "email": "taken@example.org",
+            "locale": "en",
+            "current_password": password,
+        },
     )
     assert response.status_code == 302  # the same answer as for a free address
     db.session.refresh(user)
     assert user.email == "ada@example.org"
     response = client.post_form(
-        "/account/", {"name": "Ada K.", "email": "ada.k@example.org", "locale": "en"}
+        "/account/",
+        {
+            "name": "Ada K.",
+            "email": "ada.k@example.org",
+            "locale": "en",
+            "current_password": password,
+        },
     )
     assert response.status_code == 302
     db.session.refresh(user)

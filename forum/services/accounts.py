@@ -395,15 +395,21 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 _EMAIL_CHANGE_SALT = "forum-change-address"
 
 
-def update_profile(user: User, name: str, email: str, locale: str | None) -> str | None:
+def update_profile(
+    user: User, name: str, email: str, locale: str | None, current_password: str | None = None
+) -> str | None:
     """Save name and language at once; a new e-mail address only once its owner opens the link
     sent to it (an address decides which invitations one may accept). Returns the new address
     a link was sent to, if any. An address another account uses gets a note to its owner
     instead of a link, and the caller answers the same: the form does not tell who has an
     account (as sign-up does not). The mail is throttled like sign-up and reset requests to the
-    same address (raises Throttled), so that the form cannot flood a mailbox."""
+    same address (raises Throttled), so that the form cannot flood a mailbox. A new address needs
+    the password: a stolen session alone must not point the account at another mailbox (from
+    which its password could then be reset)."""
     new_email = normalise_email(email)
     if new_email != user.email:
+        if not check_password_hash(user.password_hash, current_password or ""):
+            raise ServiceError(_("Your current password is not right."), "current_password")
         # Before this request writes (SQLite has one writer): the count is on its own connection.
         wait = throttle.reserve([(f"reset:{new_email}", _rule("RESET_ACCOUNT"))])
         if wait is not None:

@@ -21,11 +21,18 @@ def profile():
     if form.validate_on_submit():
         try:
             new_email = accounts.update_profile(
-                current_user, form.name.data, form.email.data, form.locale.data
+                current_user,
+                form.name.data,
+                form.email.data,
+                form.locale.data,
+                form.current_password.data,
             )
         except accounts.Throttled as error:
             refuse(form, error)
             return render_template("account/profile.html", form=form), 429
+        except ServiceError as error:
+            refuse(form, error)
+            return render_template("account/profile.html", form=form)
         flash(_("Your profile is saved."), "success")
         if new_email:
             flash(

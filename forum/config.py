@@ -97,6 +97,11 @@ class Config:
     LOGIN_THROTTLE_WINDOW = timedelta(
         hours=1
     )  # counts are forgotten this long after the last failure
+    # The log of checked passwords (login_attempt) is kept this long for administrators; never
+    # less than LOGIN_THROTTLE_WINDOW. Every sign-in deletes a few rows older than this.
+    LOGIN_ATTEMPT_KEEP = max(
+        timedelta(days=int(os.environ.get("LOGIN_ATTEMPT_KEEP_DAYS", "30"))), LOGIN_THROTTLE_WINDOW
+    )
     # How many reverse proxies (load balancer, nginx) stand in front of Forum and set
     # X-Forwarded-For/-Proto: the client address is read through that many; 0 trusts none.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

@@ -357,6 +357,11 @@ def test_the_client_address_is_read_through_the_trusted_proxies(
 # --- item 8: no user enumeration ---------------------------------------------------------------
 
 
+def without_csrf_tokens(page):
+    """A page without its CSRF tokens, which carry the second they were signed in."""
+    return re.sub(r'(csrf[-_]token"? (?:content|value)=")[^"]*"', r'\1"', page)
+
+
 def test_sign_up_gives_the_same_answer_for_a_taken_address(client, make_user, password):
     make_user()
 
@@ -372,7 +377,7 @@ def test_sign_up_gives_the_same_answer_for_a_taken_address(client, make_user, pa
             },
         )
         page = client.get(response.headers["Location"]).get_data(as_text=True)
-        return response.status_code, page.replace(email, "EMAIL")
+        return response.status_code, without_csrf_tokens(page.replace(email, "EMAIL"))
 
     assert sign_up("ada@example.org") == sign_up("new@example.org")
     recipients = sorted(db.session.scalars(select(OutboxMessage.recipient)))
@@ -493,7 +498,7 @@ def test_old_throttle_counts_are_pruned(app):
 
 
 def test_an_invitation_cannot_be_taken_by_changing_ones_address_to_the_invited_one(
-    client, login, organizer, event, make_user
+    client, login, organizer, event, make_user, password
 ):
     from forum.models import Invitation
 
@@ -506,7 +511,15 @@ def test_an_invitation_cannot_be_taken_by_changing_ones_address_to_the_invited_o
     client.post_form("/auth/logout")
     mallory = make_user("mallory@example.org", "Mallory")
     login(client, mallory)
-    client.post_form("/account/", {"name": "Mallory", "email": "co@example.org", "locale": "en"})
+    client.post_form(
+        "/account/",
+        {
+            "name": "Mallory",
+            "email": "co@example.org",
+            "locale": "en",
+            "current_password": password,
+        },
+    )
     client.post_form(f"/invitations/{token}")
     db.session.expire_all()
     assert db.session.get(User, mallory.id).email == "mallory@example.org"
@@ -524,4 +537,231 @@ def test_sign_up_cannot_flood_a_mailbox(app, client, make_user, password):
     assert (
         db.session.scalar(select(func.count()).select_from(OutboxMessage))
         == (app.config["RESET_ACCOUNT_FREE_FAILURES"])
+    )
+
+
+# --- the sign-up confirmation link confirms; it does not sign in whoever opens it ------------
+
+
+def confirmation_link(email):
+    message = db.session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.recipient == email)
+        .order_by(OutboxMessage.id.desc())
+    )
+    return re.search(r"http://localhost(/auth/confirm/\S+)", message.body).group(1)
+
+
+def test_a_confirmation_link_confirms_but_does_not_sign_in_whoever_opens_it(app, password):
+    browser = app.test_client()
+    browser.post_form(
+        "/auth/signup?next=/account/password",
+        {
+            "name": "Kim Minji",
+            "email": "minji@example.org",
+            "password": password,
+            "confirm": password,
+            "locale": "en",
+        },
+    )
+    link = confirmation_link("minji@example.org")
+    stranger = app.test_client()  # a forwarded message, a mail scanner, a shared screen
+    response = stranger.get(link)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/login?next=/account/password"
+    assert not signed_in(stranger)
+    assert "Your address is confirmed" in stranger.get("/auth/login").get_data(as_text=True)
+    assert not db.session.scalar(select(User)).confirmation_pending
+    # the owner signs in and lands where sign-up was going, never off the site
+    response = browser.post_form(
+        "/auth/login?next=/account/password",
+        {"email": "minji@example.org", "password": password},
+    )
+    assert response.headers["Location"] == "/account/password"
+    assert signed_in(browser)
+
+
+def test_a_confirmation_link_never_sends_off_site(app, client, password):
+    client.post_form(
+        "/auth/signup",
+        {
+            "name": "Kim Minji",
+            "email": "minji@example.org",
+            "password": password,
+            "confirm": password,
+            "locale": "en",
+        },
+    )
+    link = confirmation_link("minji@example.org")
+    response = client.get(f"{link}?next=/%09/evil.example")
+    assert response.headers["Location"] == "/auth/login"
+    assert not signed_in(client)
+
+
+def test_a_confirmation_link_opened_signed_in_as_another_account_keeps_that_session(
+    app, client, make_user, login, password
+):
+    other = make_user("other@example.org", "Other")
+    browser = app.test_client()
+    browser.post_form(
+        "/auth/signup",
+        {
+            "name": "Kim Minji",
+            "email": "minji@example.org",
+            "password": password,
+            "confirm": password,
+            "locale": "en",
+        },
+    )
+    login(client, other)
+    assert client.get(confirmation_link("minji@example.org")).status_code == 302
+    assert "Other" in client.get("/account/").get_data(as_text=True)
+
+
+def test_changing_ones_address_answers_the_same_whether_or_not_it_is_taken(
+    client, make_user, login, password
+):
+    ada = make_user()
+    owner = make_user("taken@example.org", "Owner")
+    login(client, ada)
+
+    def change_to(email):
+        response = client.post_form(
+            "/account/",
+            {"name": "Ada", "email": email, "locale": "en", "current_password": password},
+        )
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        page = without_csrf_tokens(page.replace(email, "EMAIL"))
+        return response.status_code, response.headers["Location"], page
+
+    assert change_to("taken@example.org") == change_to("free@example.org")
+    db.session.expire_all()
+    assert db.session.get(User, ada.id).email == "ada@example.org"
+    assert db.session.get(User, owner.id).email == "taken@example.org"
+    # the owner of the taken address is told, and gets no link that would move it
+    told = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "taken@example.org")
+    )
+    assert "/account/email/" not in told.body
+    assert "ada@example.org" not in told.body and "Ada" not in told.body
+    assert db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "free@example.org")
+    )
+
+
+# --- the sign-in log and the session table do not grow without bound ---------------------------
+
+
+def test_every_sign_in_attempt_prunes_a_bounded_batch_of_the_oldest_log_rows(
+    app, client, make_user
+):
+    from forum.models import UserSession
+    from forum.services import throttle
+
+    ada = make_user()
+    keep = app.config["LOGIN_ATTEMPT_KEEP"]
+    assert keep >= app.config["LOGIN_THROTTLE_WINDOW"]
+    old, recent = utcnow() - keep - timedelta(minutes=1), utcnow() - keep + timedelta(hours=1)
+    batch = throttle.LOG_PRUNE_BATCH
+    db.session.add_all(
+        [
+            LoginAttempt(email=f"{n}@x.org", address="192.0.2.1", succeeded=False, created_at=old)
+            for n in range(batch + 3)
+        ]
+        + [LoginAttempt(email="kept@x.org", address="192.0.2.1", succeeded=True, created_at=recent)]
+    )
+    expired = utcnow() - app.config["REMEMBER_COOKIE_DURATION"] - timedelta(minutes=1)
+    db.session.add_all(
+        [UserSession(user_id=ada.id, token_hash=f"{n:064d}", created_at=expired) for n in range(3)]
+    )
+    db.session.commit()
+
+    def log():
+        db.session.expire_all()
+        return db.session.scalars(select(LoginAttempt.email).order_by(LoginAttempt.id)).all()
+
+    wrong_sign_in(client, address="198.51.100.1")
+    # at most a batch deleted (a few index reads), more than the one row the attempt adds
+    assert log() == [f"{n}@x.org" for n in range(batch, batch + 3)] + [
+        "kept@x.org",
+        "ada@example.org",
+    ]
+    assert db.session.scalar(select(func.count()).select_from(UserSession)) == 0
+    wrong_sign_in(client, address="198.51.100.2")
+    assert log() == ["kept@x.org", "ada@example.org", "ada@example.org"]
+
+
+def test_signing_in_to_an_unconfirmed_account_cannot_flood_its_mailbox(app, client, password):
+    """Whoever signed up with someone else's address knows the password: each sign-in re-sends
+    the confirmation, at most as often as sign-up and reset requests may mail an address."""
+    form = {"name": "X", "email": "victim@example.org", "password": password, "confirm": password}
+    client.post_form("/auth/signup", dict(form, locale="en"))
+    for n in range(10):
+        response = client.post_form(
+            "/auth/login",
+            {"email": "victim@example.org", "password": password},
+            environ_base={"REMOTE_ADDR": f"192.0.2.{n}"},
+        )
+        assert "Please confirm your address first" in response.get_data(as_text=True)
+    sent = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.recipient == "victim@example.org")
+    )
+    assert sent == app.config["RESET_ACCOUNT_FREE_FAILURES"]
+
+
+@pytest.mark.parametrize("taken", [False, True])
+def test_changing_ones_address_cannot_flood_a_mailbox(
+    app, client, make_user, login, taken, password
+):
+    if taken:
+        make_user("victim@example.org", "Victim")
+    login(client, make_user())
+    for _ in range(10):
+        response = client.post_form(
+            "/account/",
+            {
+                "name": "Ada",
+                "email": "victim@example.org",
+                "locale": "en",
+                "current_password": password,
+            },
+        )
+        assert response.status_code in (302, 429)
+    sent = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.recipient == "victim@example.org")
+    )
+    assert sent == app.config["RESET_ACCOUNT_FREE_FAILURES"]
+
+
+def test_a_stolen_session_cannot_move_the_account_to_another_address(
+    client, make_user, login, password
+):
+    """Changing the address needs the password: with only a copied cookie, nobody can point the
+    account at a mailbox of theirs and then reset its password from there."""
+    ada = make_user()
+    login(client, ada)
+    for typed in ({}, {"current_password": "not the password"}):
+        response = client.post_form(
+            "/account/",
+            {"name": "Ada", "email": "thief@example.org", "locale": "en", **typed},
+        )
+        assert response.status_code == 200
+        assert "Your current password is not right." in response.get_data(as_text=True)
+    assert not db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "thief@example.org")
+    )
+    # name and language alone need no password
+    response = client.post_form("/account/", {"name": "Ada L.", "email": ada.email, "locale": "ko"})
+    assert response.status_code == 302
+    response = client.post_form(
+        "/account/",
+        {"name": "Ada", "email": "new@example.org", "locale": "en", "current_password": password},
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "new@example.org")
     )

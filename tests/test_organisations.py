@@ -207,3 +207,101 @@ def test_the_migration_makes_existing_creators_owners_and_downgrades(tmp_path):
         downgrade(revision="0006_meeting_withdrawn_slot")
         db.session.remove()
         db.engine.dispose()
+
+
+def test_an_administrator_lists_orphaned_organisations_and_assigns_an_owner(
+    app, client, make_user, make_event, make_participant, login
+):
+    organizer = make_user("org@example.org", "Organizer")
+    event = make_event(organizer=organizer)
+    jiyoung = make_user("jiyoung@example.org", "Jiyoung")
+    orphan = make_participant(event, jiyoung, organisation_name="Orphaned Labs").organisation
+    owned = make_participant(
+        event, make_user("b@example.org", "B"), organisation_name="Owned Inc"
+    ).organisation
+    db.session.add(
+        OrganisationMember(
+            organisation_id=owned.id, user_id=owned.participants[0].user_id, role="owner"
+        )
+    )
+    db.session.commit()
+    orphan_id = orphan.id
+
+    # nobody but a site administrator sees the list or assigns an owner
+    for who in (None, organizer, jiyoung):
+        if who is not None:
+            login(client, who)
+        assert client.get("/admin/organisations").status_code in (302, 403)
+        response = client.post_form(
+            "/admin/organisations", {"organisation": orphan_id, "email": "jiyoung@example.org"}
+        )
+        assert response.status_code in (302, 403)
+        if who is not None:
+            client.post_form("/auth/logout")
+    assert organisation_role(db.session.get(Organisation, orphan_id), jiyoung) is None
+
+    login(client, make_user("admin@example.org", "Admin", admin=True))
+    page = client.get("/admin/organisations").get_data(as_text=True)
+    assert "<td>Orphaned Labs</td>" in page and "Owned Inc" not in page
+    response = client.post_form(
+        "/admin/organisations", {"organisation": orphan_id, "email": "nobody@example.org"}
+    )
+    assert "No account uses this e-mail address." in response.get_data(as_text=True)
+    # only an organisation without members is offered: the others are their members' business
+    response = client.post_form(
+        "/admin/organisations", {"organisation": owned.id, "email": "jiyoung@example.org"}
+    )
+    assert response.status_code == 200
+    assert organisation_role(owned, jiyoung) is None
+    response = client.post_form(
+        "/admin/organisations", {"organisation": orphan_id, "email": " Jiyoung@Example.org "}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert organisation_role(db.session.get(Organisation, orphan_id), jiyoung) == "owner"
+    page = client.get("/admin/organisations").get_data(as_text=True)
+    assert "<td>Orphaned Labs</td>" not in page and "Every organisation has a member." in page
+
+
+def test_another_events_organizer_sees_an_organisation_but_cannot_rewrite_it_by_import(
+    app, make_user, make_event, as_user
+):
+    """An organizer of another event importing people "of" an existing organisation, with a
+    website of their own, reaches the organisation as it is: profile and members unchanged."""
+    make_event(slug="venue", organizer=make_user("org@example.org", "Olivia"))
+    owner_browser = as_user(make_user("owner@example.org", "Owen Owner"))
+    owner_browser.post_form("/e/venue/register", NEW_ORGANISATION)
+    mallory = make_user("mallory@example.org", "Mallory")
+    make_event(slug="mallorys-own", organizer=mallory)
+    browser = as_user(mallory)
+    header = "email,name,organisation,organisation_kind,country,website,job_title,languages,locale"
+    csv = (
+        f"{header}\nfriend@example.org,Friend,hanbit therapeutics,company,KR,"
+        "https://evil.example/login,CEO,en,en\n"
+    )
+    page = browser.post_form(
+        "/e/mallorys-own/organize/import",
+        {"kind": "participants", "file": (io.BytesIO(csv.encode()), "people.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    rows = unescape(re.search(r'name="rows" type="hidden" value="([^"]+)"', page).group(1))
+    browser.post_form(
+        "/e/mallorys-own/organize/import/confirm", {"kind": "participants", "rows": rows}
+    )
+    hanbit = organisation_named("Hanbit Therapeutics")
+    assert hanbit.website == "https://hanbit.example"
+    friend = db.session.scalar(
+        select(Participant)
+        .join(Participant.user)
+        .where(Participant.event.has(slug="mallorys-own"))
+        .where(Participant.role == "participant")
+    )
+    assert friend.organisation_id == hanbit.id
+    assert organisation_role(hanbit, friend.user) is None
+    members = db.session.scalars(
+        select(OrganisationMember.user_id).where(OrganisationMember.organisation_id == hanbit.id)
+    ).all()
+    assert len(members) == 1
+    # the organizer sees, for their event, which organisation the registration is for
+    page = browser.get("/e/mallorys-own/organize/participants").get_data(as_text=True)
+    assert "Hanbit Therapeutics" in page and "evil.example" not in page

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from . import LanguageField, language_choices, strip
 
@@ -74,6 +74,10 @@ class ProfileForm(FlaskForm):
         validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
     )
     locale = LanguageField()
+    current_password = PasswordField(
+        _l("Your password (only to change your e-mail address)"),
+        validators=[Optional(), Length(max=128)],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

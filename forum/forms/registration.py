@@ -208,3 +208,21 @@ class InvitationForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
     )
+
+
+class OrganisationOwnerForm(FlaskForm):
+    """A site administrator gives an organisation without members an owner."""
+
+    organisation = SelectField(_l("Organisation"), coerce=int, validators=[DataRequired()])
+    email = EmailField(
+        _l("E-mail address of the new owner"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+    )
+
+    def __init__(self, organisations, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation.choices = [
+            (organisation.id, f"{organisation.name} ({organisation.country})")
+            for organisation in organisations
+        ]

@@ -270,13 +270,22 @@ def authenticate(email: str, password: str, address: str) -> User:
     )
     if wait is not None:
         raise Throttled(wait)
+    # Before this request writes (SQLite has one writer): each attempt deletes more old log rows
+    # and expired sessions than it adds, so neither table grows without bound.
+    throttle.prune_oldest(LoginAttempt, utcnow() - current_app.config["LOGIN_ATTEMPT_KEEP"])
+    throttle.prune_oldest(UserSession, utcnow() - _session_lifetime())
     user = find_user(email)
     # An unknown address costs the same hashing as a known one: the time taken tells nothing.
     succeeded = check_password_hash(user.password_hash if user else _dummy_hash(), password)
     succeeded = succeeded and user is not None
+    resend = False
     if succeeded:
         # On a connection of its own, before this request writes anything (SQLite has one writer).
         throttle.give_back(forget=[pair_key], refund=[address_key])
+        if user is not None and user.confirmation_pending:
+            # Whoever signed up with another's address knows the password: the link is re-sent
+            # only as often as sign-up and reset requests may mail an address.
+            resend = throttle.reserve([(f"reset:{user.email}", _rule("RESET_ACCOUNT"))]) is None
     db.session.add(
         LoginAttempt(email=normalise_email(email)[:254], address=address[:64], succeeded=succeeded)
     )
@@ -284,7 +293,8 @@ def authenticate(email: str, password: str, address: str) -> User:
     if not succeeded or user is None:
         raise ServiceError(_("The e-mail address or the password is not right."))
     if user.confirmation_pending:
-        _send_confirmation(user)
+        if resend:
+            _send_confirmation(user)
         raise ConfirmationPending(
             _(
                 "Please confirm your address first: open the link we have e-mailed to %(email)s.",
@@ -385,19 +395,34 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 _EMAIL_CHANGE_SALT = "forum-change-address"
 
 
-def update_profile(user: User, name: str, email: str, locale: str | None) -> str | None:
+def update_profile(
+    user: User, name: str, email: str, locale: str | None, current_password: str | None = None
+) -> str | None:
     """Save name and language at once; a new e-mail address only once its owner opens the link
     sent to it (an address decides which invitations one may accept). Returns the new address
-    a link was sent to, if any."""
-    other = find_user(email)
-    if other is not None and other.id != user.id:
-        raise ServiceError(_("Another account uses this e-mail address."), "email")
+    a link was sent to, if any. An address another account uses gets a note to its owner
+    instead of a link, and the caller answers the same: the form does not tell who has an
+    account (as sign-up does not). The mail is throttled like sign-up and reset requests to the
+    same address (raises Throttled), so that the form cannot flood a mailbox. A new address needs
+    the password: a stolen session alone must not point the account at another mailbox (from
+    which its password could then be reset)."""
+    new_email = normalise_email(email)
+    if new_email != user.email:
+        if not check_password_hash(user.password_hash, current_password or ""):
+            raise ServiceError(_("Your current password is not right."), "current_password")
+        # Before this request writes (SQLite has one writer): the count is on its own connection.
+        wait = throttle.reserve([(f"reset:{new_email}", _rule("RESET_ACCOUNT"))])
+        if wait is not None:
+            raise Throttled(wait)
     user.name = name.strip()
     user.locale = locale or None
     db.session.flush()
-    new_email = normalise_email(email)
     if new_email == user.email:
         return None
+    other = find_user(new_email)
+    if other is not None:
+        _tell_owner_of_address_change(other)
+        return new_email
     token = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_EMAIL_CHANGE_SALT).dumps(
         {"user": user.id, "email": new_email}
     )
@@ -415,6 +440,23 @@ def update_profile(user: User, name: str, email: str, locale: str | None) -> str
             ),
         )
     return new_email
+
+
+def _tell_owner_of_address_change(owner: User) -> None:
+    """Someone asked to move their account to `owner`'s address: tell the owner, name no one."""
+    with force_locale(owner.locale or "en"):
+        send_mail(
+            owner.email,
+            _("Someone tried to use your address for another Forum account"),
+            _(
+                "Hello %(name)s,\n\nSomeone asked to change the e-mail address of another Forum "
+                "account to this address, which your account uses. Nothing has changed: your "
+                "account keeps this address.\n\nIf it was you, sign in here:\n%(login)s\n\n"
+                "Otherwise, ignore this message.",
+                name=owner.name,
+                login=url_for("auth.login", _external=True),
+            ),
+        )
 
 
 def confirm_email_change(token: str) -> User | None:

@@ -104,6 +104,39 @@ def add_organisation_owner(organisation: Organisation, user: User) -> None:
     db.session.flush()
 
 
+def orphaned_organisations() -> list[Organisation]:
+    """Organisations nobody may change any more: no member left (their accounts were deleted, or
+    the data predates membership and had no creator). Only a site administrator can help."""
+    with_members = select(OrganisationMember.organisation_id)
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.id.not_in(with_members))
+            .order_by(Organisation.name, Organisation.id)
+        )
+    )
+
+
+def assign_organisation_owner(organisation: Organisation, email: str, by: User) -> User:
+    """A site administrator makes the account with `email` the owner of an orphaned
+    organisation (who then adds colleagues as members, as any owner does)."""
+    if organisation not in orphaned_organisations():
+        raise ServiceError(_("This organisation has members; they decide who may change it."))
+    user = find_user(email)
+    if user is None:
+        raise ServiceError(_("No account uses this e-mail address."), "email")
+    db.session.add(
+        OrganisationMember(
+            organisation_id=organisation.id, user_id=user.id, role="owner", added_by_id=by.id
+        )
+    )
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise ServiceError(_("Someone changed this at the same time. Please try again.")) from None
+    return user
+
+
 def organisation_candidates(organisation: Organisation, event: Event) -> list[Participant]:
     """Who registered for the organisation at this event and cannot change it yet."""
     members = select(OrganisationMember.user_id).where(

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
-from ..models import LoginThrottle, utcnow
+from ..models import LoginAttempt, LoginThrottle, UserSession, utcnow
 
 KEY_LENGTH = 400
 _RACE_RETRIES = 3
@@ -103,6 +103,27 @@ def prune(older_than: timedelta) -> int:
                 (LoginThrottle.last_failure_at < utcnow() - older_than)
                 | LoginThrottle.last_failure_at.is_(None)
             )
+        ).rowcount
+
+
+# Of the oldest rows of a log, how many each write may delete: more than the one row it adds, so
+# the table shrinks back to what is kept, and few enough to cost a handful of index reads.
+LOG_PRUNE_BATCH = 20
+
+
+def prune_oldest(model: type[LoginAttempt] | type[UserSession], before: datetime) -> int:
+    """Delete, of the LOG_PRUNE_BATCH oldest rows of `model` (by id, which grows with time), those
+    created before `before`. Bounded work on every call instead of a scheduled job that a
+    deployment could forget; on a connection of its own, so no lock outlives the call."""
+    with db.engine.begin() as connection:
+        rows = connection.execute(
+            select(model.id, model.created_at).order_by(model.id).limit(LOG_PRUNE_BATCH)
+        ).all()
+        old = [row_id for row_id, created_at in rows if created_at < before]
+        if not old:
+            return 0
+        return connection.execute(
+            delete(model).where(model.id.in_(old), model.created_at < before)
         ).rowcount
 
 

@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from ..extensions import own_connection_writes
 from ..forms.auth import ChangePasswordForm, ProfileForm
 from ..services import ServiceError, accounts
 from .auth import sign_in
@@ -14,26 +15,34 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 @bp.route("/", methods=["GET", "POST"])
 @login_required
+@own_connection_writes
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         try:
             new_email = accounts.update_profile(
-                current_user, form.name.data, form.email.data, form.locale.data
+                current_user,
+                form.name.data,
+                form.email.data,
+                form.locale.data,
+                form.current_password.data,
             )
+        except accounts.Throttled as error:
+            refuse(form, error)
+            return render_template("account/profile.html", form=form), 429
         except ServiceError as error:
             refuse(form, error)
-        else:
-            flash(_("Your profile is saved."), "success")
-            if new_email:
-                flash(
-                    _(
-                        "We have e-mailed a link to %(email)s: your address changes when you open it.",
-                        email=new_email,
-                    ),
-                    "success",
-                )
-            return redirect(url_for("account.profile"))
+            return render_template("account/profile.html", form=form)
+        flash(_("Your profile is saved."), "success")
+        if new_email:
+            flash(
+                _(
+                    "We have e-mailed a link to %(email)s: your address changes when you open it.",
+                    email=new_email,
+                ),
+                "success",
+            )
+        return redirect(url_for("account.profile"))
     return render_template("account/profile.html", form=form)
 
 

@@ -1,11 +1,15 @@
-"""Site administration: the whole outbox."""
+"""Site administration: the whole outbox, organisations nobody may change any more."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import OutboxMessage
+from ..forms.registration import OrganisationOwnerForm
+from ..models import Organisation, OutboxMessage
+from ..services import ServiceError, registrations
+from .common import refuse
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -19,3 +23,33 @@ def outbox():
         select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(500)
     ).all()
     return render_template("admin/outbox.html", messages=messages)
+
+
+@bp.route("/organisations", methods=["GET", "POST"])
+@login_required
+def organisations():
+    """Orphaned organisations (no member left to change their shared profile) and a form to give
+    one an owner."""
+    if not current_user.is_admin:
+        abort(403)
+    orphans = registrations.orphaned_organisations()
+    form = OrganisationOwnerForm(orphans)
+    if form.validate_on_submit():
+        organisation = db.session.get(Organisation, form.organisation.data)
+        try:
+            owner = registrations.assign_organisation_owner(
+                organisation, form.email.data, current_user
+            )
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(
+                _(
+                    "%(name)s now owns %(organisation)s.",
+                    name=owner.name,
+                    organisation=organisation.name,
+                ),
+                "success",
+            )
+            return redirect(url_for("admin.organisations"))
+    return render_template("admin/organisations.html", organisations=orphans, form=form)

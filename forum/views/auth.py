@@ -56,10 +56,18 @@ def confirm(token):
     if user is None:
         flash(_("This link has expired or is not right. Sign up again to get a new one."), "error")
         return redirect(url_for("auth.signup"))
-    flash(_("Your address is confirmed. Welcome to Forum, %(name)s.", name=user.name), "success")
-    if not current_user.is_authenticated:
-        sign_in(user)
-    return redirect(safe_next_url(request.args.get("next")) or url_for("main.index"))
+    next_url = safe_next_url(request.args.get("next"))
+    if current_user.is_authenticated and current_user.id == user.id:
+        flash(
+            _("Your address is confirmed. Welcome to Forum, %(name)s.", name=user.name), "success"
+        )
+        return redirect(next_url or url_for("main.index"))
+    # The link proves the address, not who opens it (a forwarded message, a mail scanner): no
+    # session for this browser; the owner signs in with the password and goes on to `next`.
+    flash(_("Your address is confirmed. Sign in with your password to continue."), "success")
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("main.index"))
+    return redirect(url_for("auth.login", next=next_url))
 
 
 @bp.route("/login", methods=["GET", "POST"])

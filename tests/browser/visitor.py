@@ -271,4 +271,8 @@ class Visitor:
             email=person.email,
         )
         self.go(confirmation_link(person.email))
-        self.sees_flash("Your address is confirmed. Welcome to Forum, %(name)s.", name=person.name)
+        # the link confirms the address; the person then signs in with the password
+        self.sees_flash("Your address is confirmed. Sign in with your password to continue.")
+        self.fill("E-mail address", person.email)
+        self.fill("Password", person.password)
+        self.press("Sign in")

@@ -6,8 +6,8 @@ participants. The score of a pair (own opportunity, other opportunity) is
 
     type fit × (0.60·text + 0.15·areas + 0.10·keywords + 0.10·TRL fit + 0.05·partnership fit)
 
-- text: cosine of TF-IDF vectors (sublinear tf, idf squared, l2) over Hangul character bigrams
-  and English word stems (`matching.text_features`), the mean of the cosine of whole texts
+- text: cosine of TF-IDF vectors (sublinear tf, idf squared, l2) over Korean nouns and compounds
+  and English word stems (`matching.token_features`), the mean of the cosine of whole texts
   (title and keywords twice) and that of title + keywords alone;
 - areas: shared technology areas / the smaller number of areas of the two (0 when one has none);
 - keywords: keywords typed identically (case and spacing aside) on both sides, up to 3 → 1;

@@ -127,6 +127,40 @@ def rebuild_index(event: Event) -> int:
     return len(rows)
 
 
+# The index's fields in order, and the tsvector weights PostgreSQL gives them.
+FIELDS = ("title", "keywords", "summary", "description")
+_FIELD_OF_WEIGHT = {"A": 0, "B": 1, "C": 2, "D": 3}
+
+
+def analysed_fields(event_id: int) -> dict[int, tuple[list[str], ...]]:
+    """The analysed tokens of each indexed opportunity of the event, per field (keywords with
+    the areas' names): what suggestions weigh, read back so that a refresh runs no analyser.
+    PostgreSQL gives each token as often as it occurs but not in order."""
+    fields: dict[int, tuple[list[str], ...]] = {}
+    if _dialect() == "postgresql":
+        for opportunity_id, lexeme, positions, weights in db.session.execute(
+            text(
+                "SELECT s.opportunity_id, u.lexeme, u.positions, u.weights "
+                "FROM opportunity_search AS s CROSS JOIN LATERAL unnest(s.document) AS u "
+                "WHERE s.event_id = :event_id"
+            ),
+            {"event_id": event_id},
+        ):
+            lists = fields.setdefault(opportunity_id, tuple([] for _field in FIELDS))
+            for _position, weight in zip(positions, weights, strict=True):
+                lists[_FIELD_OF_WEIGHT[weight]].append(lexeme)
+        return fields
+    for row in db.session.execute(
+        text(
+            "SELECT rowid, title, keywords, summary, description FROM opportunity_search "
+            "WHERE opportunity_search MATCH :query"
+        ),
+        {"query": f"event : {_event_token(event_id)}"},
+    ):
+        fields[row[0]] = tuple(str(value or "").split() for value in row[1:])
+    return fields
+
+
 def _fts5_term(term: QueryTerm) -> str:
     # Tokens are letters and digits only, so quoting them cannot break the expression.
     return '"' + " ".join(term.tokens) + '"' + ("*" if term.prefix else "")

@@ -50,7 +50,8 @@ from ..models import (
     opportunity_area,
     utcnow,
 )
-from . import matching
+from . import matching, search
+from .text import tokenize
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +91,6 @@ def _type_fit_matrix() -> np.ndarray:
 
 
 TYPE_FIT_MATRIX = _type_fit_matrix()
-
-
-def _matching_text(title: str, summary: str, description: str, keywords: str) -> str:
-    return "\n".join(
-        (title, title, summary or "", description or "", keywords or "", keywords or "")
-    )
 
 
 def _normalised_keywords(keywords: str) -> set[str]:
@@ -179,9 +174,30 @@ def load_corpus(event_id: int) -> Corpus | None:
     sources = [
         (row.title, row.summary or "", row.description or "", row.keywords or "") for row in rows
     ]
-    counter = CountVectorizer(analyzer=matching.text_features, dtype=np.float32)
+    analysed = search.analysed_fields(event_id)
+    # Read from the index (analysed when each opportunity was written); analysed here only when
+    # missing from it.
+    fields = [
+        analysed.get(row.id)
+        or tuple(
+            list(tokenize(value))
+            for value in (
+                row.title,
+                " ".join([row.keywords or "", *area_names[index].values()]),
+                row.summary or "",
+                row.description or "",
+            )
+        )
+        for index, row in enumerate(rows)
+    ]
+    counter = CountVectorizer(analyzer=matching.token_features, dtype=np.float32)
     try:
-        counts = counter.fit_transform([_matching_text(*source) for source in sources])
+        counts = counter.fit_transform(
+            [
+                title + title + summary + description + keywords + keywords
+                for title, keywords, summary, description in fields
+            ]
+        )
         weighting = TfidfTransformer(sublinear_tf=True).fit(counts)
         idf = dict(
             zip(counter.get_feature_names_out(), weighting.idf_.tolist(), strict=False)
@@ -189,9 +205,7 @@ def load_corpus(event_id: int) -> Corpus | None:
         weighting.idf_ = weighting.idf_**IDF_POWER
         whole = weighting.transform(counts)
         headline = weighting.transform(
-            counter.transform(
-                [f"{title}\n{keywords}" for title, _summary, _description, keywords in sources]
-            )
+            counter.transform([title + keywords for title, keywords, *_rest in fields])
         )
         # Side by side, scaled by the square roots of their shares: one product gives the weighted
         # mean of the two cosines.

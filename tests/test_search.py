@@ -442,3 +442,19 @@ def test_or_accepts_either_word_and_quotes_require_the_phrase(market):
     ]
     assert titles(market["event"], '"stroke rehabilitation"') == ["Stroke rehabilitation trials"]
     assert titles(market["event"], '"rehabilitation stroke"') == []
+
+
+def test_the_marketplace_page_explains_the_query_syntax_in_the_users_language(
+    client, login, market
+):
+    publish(market["de"], "Stroke rehabilitation trials")
+    publish(market["de"], "Catheter coating")
+    login(client, market["de"].user)
+    page = client.get('/e/bio-2027/marketplace?q=catheters OR "stroke rehabilitation"')
+    html = page.get_data(as_text=True)
+    assert "Write OR between words" in html
+    assert "Stroke rehabilitation trials" in html and "Catheter coating" in html
+    market["de"].user.locale = "ko"
+    db.session.commit()
+    html = client.get("/e/bio-2027/marketplace").get_data(as_text=True)
+    assert "단어 사이에 OR를 쓰고" in html

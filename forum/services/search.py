@@ -73,15 +73,17 @@ def _event_token(event_id: int) -> str:
 
 
 def _fields(opportunity: Opportunity) -> dict[str, str | int]:
+    """The indexed fields; the second-language title, summary and keywords count as their own."""
     keywords_and_areas = " ".join(
-        [opportunity.keywords] + [area.name for area in opportunity.areas]
+        [opportunity.keywords, opportunity.second_keywords or ""]
+        + [area.name for area in opportunity.areas]
     )
     return {
         "event": _event_token(opportunity.event_id),
         "event_id": opportunity.event_id,
-        "title": index_text(opportunity.title),
+        "title": index_text(f"{opportunity.title}\n{opportunity.second_title or ''}"),
         "keywords": index_text(keywords_and_areas),
-        "summary": index_text(opportunity.summary),
+        "summary": index_text(f"{opportunity.summary}\n{opportunity.second_summary or ''}"),
         "description": index_text(opportunity.description),
     }
 

@@ -146,6 +146,9 @@ def load_corpus(event_id: int) -> Corpus | None:
             Opportunity.summary,
             Opportunity.description,
             Opportunity.keywords,
+            Opportunity.second_title,
+            Opportunity.second_summary,
+            Opportunity.second_keywords,
             Opportunity.trl,
             Opportunity.partnership_types,
         )
@@ -171,8 +174,15 @@ def load_corpus(event_id: int) -> Corpus | None:
         if opportunity_id in position:
             area_names[position[opportunity_id]][area_id] = name
 
+    # Each text with its second-language version (title, summary, keywords), as the index has them.
     sources = [
-        (row.title, row.summary or "", row.description or "", row.keywords or "") for row in rows
+        (
+            f"{row.title}\n{row.second_title or ''}",
+            f"{row.summary or ''}\n{row.second_summary or ''}",
+            row.description or "",
+            ", ".join(filter(None, (row.keywords, row.second_keywords))),
+        )
+        for row in rows
     ]
     analysed = search.analysed_fields(event_id)
     # Read from the index (analysed when each opportunity was written); analysed here only when
@@ -182,13 +192,15 @@ def load_corpus(event_id: int) -> Corpus | None:
         or tuple(
             list(tokenize(value))
             for value in (
-                row.title,
-                " ".join([row.keywords or "", *area_names[index].values()]),
-                row.summary or "",
-                row.description or "",
+                title,
+                " ".join([keywords, *area_names[index].values()]),
+                summary,
+                description,
             )
         )
-        for index, row in enumerate(rows)
+        for index, (row, (title, summary, description, keywords)) in enumerate(
+            zip(rows, sources, strict=True)
+        )
     ]
     counter = CountVectorizer(analyzer=matching.token_features, dtype=np.float32)
     try:

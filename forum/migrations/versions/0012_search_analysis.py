@@ -1,8 +1,9 @@
-"""search index re-analysed: Korean nouns and compounds by Kiwi, English stems (Snowball)
+"""search index re-analysed: Korean nouns and compounds by Kiwi, English stems (Snowball);
+an opportunity's title, summary and keywords in a second language
 
 The index stores analysed text (forum/services/text.py), so every listed opportunity is indexed
-again with the new analyser; the tables themselves do not change. Downgrading indexes them again
-as 0003 did (Hangul bigrams, lowercased words).
+again with the new analyser; the index tables themselves do not change. Downgrading drops the
+second-language fields and indexes again as 0003 did (Hangul bigrams, lowercased words).
 
 Revision ID: 0012_search_analysis
 Revises: 0009_web_security
@@ -34,7 +35,11 @@ _INSERT_POSTGRES = sa.text(
 )
 
 
-def _reindex(analyse: Callable[[str], str]) -> None:
+SECOND_LANGUAGE = (("second_title", 200), ("second_summary", 600), ("second_keywords", 500))
+
+
+def _reindex(analyse: Callable[[str], str], second: bool) -> None:
+    """Index every listed opportunity again; `second`: with its second-language fields."""
     bind = op.get_bind()
     areas: dict[int, list[str]] = {}
     for opportunity_id, name in bind.execute(
@@ -50,15 +55,22 @@ def _reindex(analyse: Callable[[str], str]) -> None:
             "id": row.id,
             "event": f"e{row.event_id}",
             "event_id": row.event_id,
-            "title": analyse(row.title or ""),
-            "keywords": analyse(" ".join([row.keywords or "", *areas.get(row.id, [])])),
-            "summary": analyse(row.summary or ""),
+            "title": analyse(f"{row.title or ''}\n{row.second_title or ''}"),
+            "keywords": analyse(
+                " ".join([row.keywords or "", row.second_keywords or "", *areas.get(row.id, [])])
+            ),
+            "summary": analyse(f"{row.summary or ''}\n{row.second_summary or ''}"),
             "description": analyse(row.description or ""),
         }
         for row in bind.execute(
             sa.text(
-                "SELECT id, event_id, title, keywords, summary, description FROM opportunity "
-                "WHERE withdrawn = :no AND hidden = :no"
+                "SELECT id, event_id, title, keywords, summary, description, "
+                + (
+                    "second_title, second_summary, second_keywords"
+                    if second
+                    else "'' AS second_title, '' AS second_summary, '' AS second_keywords"
+                )
+                + " FROM opportunity WHERE withdrawn = :no AND hidden = :no"
             ),
             {"no": False},
         )
@@ -89,8 +101,21 @@ def _bigrams(text: str) -> str:
 
 
 def upgrade():
-    _reindex(index_text)
+    with op.batch_alter_table("opportunity", schema=None) as batch_op:
+        for name, length in SECOND_LANGUAGE:
+            batch_op.add_column(
+                sa.Column(name, sa.String(length=length), nullable=False, server_default="")
+            )
+    _reindex(index_text, second=True)
 
 
 def downgrade():
-    _reindex(_bigrams)
+    _reindex(_bigrams, second=False)
+    with op.batch_alter_table("opportunity", schema=None) as batch_op:
+        for name, _length in reversed(SECOND_LANGUAGE):
+            batch_op.drop_column(name)
+    if op.get_bind().dialect.name == "sqlite":  # the copied table lost 0003's trigger
+        op.execute(
+            "CREATE TRIGGER IF NOT EXISTS opportunity_search_forget AFTER DELETE ON opportunity "
+            "BEGIN DELETE FROM opportunity_search WHERE rowid = old.id; END"
+        )

@@ -458,3 +458,24 @@ def test_the_marketplace_page_explains_the_query_syntax_in_the_users_language(
     db.session.commit()
     html = client.get("/e/bio-2027/marketplace").get_data(as_text=True)
     assert "단어 사이에 OR를 쓰고" in html
+
+
+def test_kiwi_is_loaded_once_however_many_threads_ask_first(monkeypatch):
+    import threading
+
+    from forum.services import text
+
+    monkeypatch.setattr(text, "_kiwi", None)
+    loaded, start = [], threading.Barrier(4)
+
+    def ask():
+        start.wait()
+        loaded.append(text.kiwi())
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(loaded) == 4 and len({id(kiwi) for kiwi in loaded}) == 1
+    assert loaded[0].tokenize("치료제를")[0].form == "치료제"

@@ -121,12 +121,21 @@ def _analysed(text: str) -> tuple[list[str], list[str]]:
     return [token for _start, token in located], wholes
 
 
-@lru_cache(maxsize=20_000)
+CACHED_LENGTH = 200  # short texts (words, keywords, titles, queries) recur: their analyses are kept
+
+
 def tokenize(text: str) -> tuple[str, ...]:
     """The tokens of a text: its nouns and stems in order, then its compounds whole (what the
-    index stores). Cached: suggestions and the index analyse the same texts again."""
+    index stores)."""
+    return _tokenize_short(text) if len(text or "") <= CACHED_LENGTH else _tokenize(text)
+
+
+def _tokenize(text: str) -> tuple[str, ...]:
     tokens, wholes = _analysed(text)
     return (*tokens, *wholes)
+
+
+_tokenize_short = lru_cache(maxsize=50_000)(_tokenize)
 
 
 def index_text(text: str) -> str:

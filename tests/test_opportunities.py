@@ -504,5 +504,7 @@ def test_the_form_asks_for_the_other_language_and_search_finds_it_there(client, 
     opportunity = db.session.scalar(select(Opportunity))
     assert opportunity.second_title == "Developing gene therapies"
     assert opportunity.second_keywords == "gene therapy, rare diseases"
+    page = client.get(f"/e/bio-2027/opportunities/{opportunity.id}").get_data(as_text=True)
+    assert "Developing gene therapies" in page and "gene therapy, rare diseases" in page
     found = search_opportunities(people["event"], OpportunitySearch(text="therapies developed"))
     assert [item.id for item in found.items] == [opportunity.id]

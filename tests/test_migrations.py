@@ -242,3 +242,75 @@ def test_0007_downgrades_and_upgrades_again(database_at_0006):
         slots[0],
         slots[0],
     ]
+
+
+# --- 0012_search_analysis: the index is analysed again, both ways ------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+def database_at_head(request, tmp_path):
+    if request.param == "sqlite":
+        url, drop = f"sqlite:///{tmp_path / 'head.sqlite'}", None
+    else:
+        url, drop = postgres_database()
+    app = create_app(ConfigForTests(tmp_path, url))
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    if drop:
+        drop()
+
+
+def _index_holds(token: str) -> bool:
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = (
+            "SELECT count(*) FROM opportunity_search WHERE document @@ to_tsquery('simple', :token)"
+        )
+    else:
+        query = "SELECT count(*) FROM opportunity_search WHERE opportunity_search MATCH :token"
+    return bool(db.session.scalar(text(query), {"token": f'"{token}"'}))
+
+
+def test_0012_indexes_existing_opportunities_again_with_each_analyser(database_at_head):
+    from forum.models import Participant, User
+    from forum.services.opportunities import OpportunityDetails, publish_opportunity
+
+    event = Event(
+        name="Bio",
+        slug="bio",
+        timezone="UTC",
+        start_date=date(2027, 5, 11),
+        end_date=date(2027, 5, 11),
+        status="published",
+    )
+    participant = Participant(
+        event=event,
+        user=User(email="k@example.org", name="Kim", password_hash="x"),
+        organisation=Organisation(name="서울대학교", kind="university", country="KR"),
+        status="approved",
+    )
+    db.session.add(participant)
+    db.session.flush()
+    publish_opportunity(
+        participant,
+        OpportunityDetails(
+            kind="offer",
+            type="technology",
+            title="디지털치료제를 개발합니다",
+            second_title="Digital therapeutics for catheters",
+        ),
+    )
+    db.session.commit()
+    assert _index_holds("디지털치료제") and _index_holds("cathet")
+
+    downgrade(revision="0012_search_analysis-1")
+    db.session.remove()
+    assert _index_holds("지털") and not _index_holds("디지털치료제")  # 0003's bigrams
+    assert not _index_holds("catheters")  # the second-language fields are gone
+
+    upgrade()
+    db.session.remove()
+    assert _index_holds("디지털") and _index_holds("치료제") and _index_holds("디지털치료제")
+    assert not _index_holds("지털")

@@ -480,3 +480,31 @@ def test_marketplace_pages_handle_bad_page_numbers(client, login, people):
     assert "Vector 24" in client.get("/e/bio-2027/marketplace?sort=title&page=999").get_data(
         as_text=True
     )
+
+
+def test_the_form_asks_for_the_other_language_and_search_finds_it_there(client, login, people):
+    from forum.services.search import OpportunitySearch, search_opportunities
+
+    login(client, people["owner"].user)
+    form = client.get("/e/bio-2027/opportunities/new").get_data(as_text=True)
+    assert "Title in the other language" in form and "in Korean if you wrote in English" in form
+    too_long = valid_form(people["event"], second_title="x" * 201)
+    page = client.post_form("/e/bio-2027/opportunities/new", too_long)
+    assert page.status_code == 200 and "Field cannot be longer than 200 characters." in (
+        page.get_data(as_text=True)
+    )
+    assert db.session.scalar(select(func.count()).select_from(Opportunity)) == 0
+    data = valid_form(
+        people["event"],
+        second_title="Developing gene therapies",
+        second_summary="AAV vectors",
+        second_keywords="gene therapy,  rare diseases ,",
+    )
+    assert client.post_form("/e/bio-2027/opportunities/new", data).status_code == 302
+    opportunity = db.session.scalar(select(Opportunity))
+    assert opportunity.second_title == "Developing gene therapies"
+    assert opportunity.second_keywords == "gene therapy, rare diseases"
+    page = client.get(f"/e/bio-2027/opportunities/{opportunity.id}").get_data(as_text=True)
+    assert "Developing gene therapies" in page and "gene therapy, rare diseases" in page
+    found = search_opportunities(people["event"], OpportunitySearch(text="therapies developed"))
+    assert [item.id for item in found.items] == [opportunity.id]

@@ -14,21 +14,45 @@ from forum.services.search import OpportunitySearch, search_directory, search_op
 from forum.services.text import QueryTerm, query_terms, tokenize
 
 
-def test_hangul_is_cut_into_bigrams_and_other_text_into_lowercased_words():
-    assert tokenize("유전자 치료제를 개발") == ["유전", "전자", "치료", "료제", "제를", "개발"]
-    assert tokenize("암 CRISPR-Cas9, mRNA!") == ["암", "crispr", "cas9", "mrna"]
-    assert tokenize("mRNA백신을") == ["mrna", "백신", "신을"]
-    assert tokenize("Pétri ＣＲＩＳＰＲ") == ["petri", "crispr"]
+def test_korean_is_analysed_into_nouns_and_compounds_and_english_is_stemmed():
+    assert tokenize("유전자 치료제를 개발") == ("유전자", "치료제", "개발")
+    # A compound without a space: its nouns in place, the whole after the text.
+    assert tokenize("디지털치료제를 개발합니다") == ("디지털", "치료제", "개발", "디지털치료제")
+    assert tokenize("암 CRISPR-Cas9, mRNA!") == ("암", "crispr", "cas9", "mrna")
+    assert tokenize("mRNA백신을") == ("mrna", "백신")
+    assert tokenize("Pétri ＣＲＩＳＰＲ") == ("petri", "crispr")
+    assert tokenize("catheters for parkinsons, running trials") == (
+        "cathet",
+        "for",
+        "parkinson",
+        "run",
+        "trial",
+    )
 
 
-def test_query_words_are_phrases_of_bigrams_and_the_last_english_word_is_a_prefix():
+def test_query_parts_are_required_and_or_and_quotes_join_and_bind_them():
     assert query_terms("치료제 CRISPR cas") == [
-        QueryTerm(("치료", "료제")),
-        QueryTerm(("crispr",)),
-        QueryTerm(("cas",), prefix=True),
+        (QueryTerm(("치료제",)),),
+        (QueryTerm(("crispr",)),),
+        (QueryTerm(("cas",), prefix=True),),
     ]
-    assert query_terms("암") == [QueryTerm(("암",), prefix=True)]
+    assert query_terms("암") == [(QueryTerm(("암",), prefix=True),)]
+    assert query_terms("디지털치료제") == [
+        (QueryTerm(("디지털", "치료제")), QueryTerm(("디지털치료제",)))
+    ]
+    assert query_terms("catheters OR stent") == [
+        (QueryTerm(("cathet",)), QueryTerm(("stent",), prefix=True))
+    ]
+    assert query_terms('"stroke rehabilitation" 임상') == [
+        (QueryTerm(("stroke", "rehabilit")),),
+        (QueryTerm(("임상",), prefix=True),),
+    ]
+    assert query_terms("뇌졸중 환자를 위한") == [  # a verb is not indexed, so not required
+        (QueryTerm(("뇌졸중",)),),
+        (QueryTerm(("환자",), prefix=True),),
+    ]
     assert query_terms("!!! ...") == []
+    assert query_terms("OR") == []
 
 
 @pytest.fixture
@@ -376,3 +400,82 @@ def test_a_search_can_be_sorted_by_title_or_newest_and_keeps_its_filters(market)
         "Gamma gene",
         "alpha gene",
     ]
+
+
+def test_a_korean_compound_is_found_with_or_without_a_space_and_with_a_particle(market):
+    publish(market["kr"], "뇌졸중 환자를 위한 VR 기반 재활 디지털치료제")
+    publish(market["kr"], "디지털 치료제 임상 플랫폼")
+    publish(market["kr"], "우울증 치료제를 개발합니다")
+    publish(market["kr"], "디지털 헬스케어 앱")  # 디지털 alone is not 디지털치료제
+    both = ["디지털 치료제 임상 플랫폼", "뇌졸중 환자를 위한 VR 기반 재활 디지털치료제"]
+    assert sorted(titles(market["event"], "디지털치료제")) == sorted(both)
+    assert sorted(titles(market["event"], "디지털 치료제")) == sorted(both)
+    assert sorted(titles(market["event"], "치료제를")) == sorted(
+        [*both, "우울증 치료제를 개발합니다"]
+    )
+    assert titles(market["event"], "재활") == ["뇌졸중 환자를 위한 VR 기반 재활 디지털치료제"]
+
+
+def test_english_plurals_and_endings_are_stemmed(market):
+    publish(market["de"], "Catheter coating", description="A hydrophilic coating for a catheter")
+    publish(market["de"], "Parkinson's disease monitoring", summary="Wearable tremor sensing")
+    assert titles(market["event"], "catheters") == ["Catheter coating"]
+    assert titles(market["event"], "parkinsons") == ["Parkinson's disease monitoring"]
+    assert titles(market["event"], "monitored tremors") == ["Parkinson's disease monitoring"]
+    assert titles(market["event"], "sensed wearables") == ["Parkinson's disease monitoring"]
+
+
+def test_or_accepts_either_word_and_quotes_require_the_phrase(market):
+    publish(market["de"], "Stroke rehabilitation trials", summary="clinical partner wanted")
+    publish(market["de"], "Rehabilitation robot for stroke patients")
+    publish(market["kr"], "카테터 코팅")
+    assert sorted(titles(market["event"], "catheter OR robot")) == [
+        "Rehabilitation robot for stroke patients"
+    ]
+    assert sorted(titles(market["event"], "카테터 OR trials")) == [
+        "Stroke rehabilitation trials",
+        "카테터 코팅",
+    ]
+    assert sorted(titles(market["event"], "stroke rehabilitation")) == [
+        "Rehabilitation robot for stroke patients",
+        "Stroke rehabilitation trials",
+    ]
+    assert titles(market["event"], '"stroke rehabilitation"') == ["Stroke rehabilitation trials"]
+    assert titles(market["event"], '"rehabilitation stroke"') == []
+
+
+def test_the_marketplace_page_explains_the_query_syntax_in_the_users_language(
+    client, login, market
+):
+    publish(market["de"], "Stroke rehabilitation trials")
+    publish(market["de"], "Catheter coating")
+    login(client, market["de"].user)
+    page = client.get('/e/bio-2027/marketplace?q=catheters OR "stroke rehabilitation"')
+    html = page.get_data(as_text=True)
+    assert "Write OR between words" in html
+    assert "Stroke rehabilitation trials" in html and "Catheter coating" in html
+    market["de"].user.locale = "ko"
+    db.session.commit()
+    html = client.get("/e/bio-2027/marketplace").get_data(as_text=True)
+    assert "단어 사이에 OR를 쓰고" in html
+
+
+def test_kiwi_is_loaded_once_however_many_threads_ask_first(monkeypatch):
+    import threading
+
+    from forum.services import text
+
+    monkeypatch.setattr(text, "_kiwi", None)
+    loaded, start = [], threading.Barrier(4)
+
+    def ask():
+        start.wait()
+        loaded.append(text.kiwi())
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(loaded) == 4 and len({id(kiwi) for kiwi in loaded}) == 1
+    assert loaded[0].tokenize("치료제를")[0].form == "치료제"

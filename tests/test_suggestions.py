@@ -452,3 +452,72 @@ def test_hidden_opportunity_leaves_the_page_before_the_refresh(
         del app.config["SUGGESTIONS_REFRESH_DELAY"]
     assert "Ceramic wastewater membranes" not in page
     assert stored(seeker) == []
+
+
+def publish_through_service(participant, kind, title, summary="", keywords="", **second):
+    """Published as the marketplace does: indexed, so suggestions read its analysed tokens."""
+    from forum.services.opportunities import OpportunityDetails, publish_opportunity
+
+    opportunity = publish_opportunity(
+        participant,
+        OpportunityDetails(
+            kind=kind, type="technology", title=title, summary=summary, keywords=keywords, **second
+        ),
+    )
+    db.session.commit()
+    return opportunity
+
+
+def test_korean_and_english_sides_meet_through_their_second_language_fields(forum_event, join):
+    """No shared acronym or English word in the first-language texts: only the second-language
+    fields make the pairs meet, while a cancer-AI offer shares common Korean words with the need."""
+    seeker_en, seeker_ko = join(forum_event), join(forum_event)
+    rehab, sensor, cancer = join(forum_event), join(forum_event), join(forum_event)
+    need_en = publish_through_service(
+        seeker_en,
+        "need",
+        "Clinical partner for stroke rehabilitation trials",
+        "A German company looks for hospitals to run trials of its therapy software.",
+        keywords="stroke, rehabilitation, clinical trials",
+    )
+    need_ko = publish_through_service(
+        seeker_ko,
+        "need",
+        "관절염 환자의 보행 데이터를 측정할 웨어러블 센서",
+        "무릎 관절염 환자의 걸음걸이를 병원 밖에서 측정하고 싶습니다",
+        keywords="웨어러블, 보행 분석",
+        second_title="Wearable sensor for the gait of arthritis patients",
+        second_keywords="wearable, gait analysis",
+    )
+    offer_rehab = publish_through_service(
+        rehab,
+        "offer",
+        "뇌졸중 환자를 위한 가상현실 기반 재활 디지털치료제",
+        "병원과 함께 임상을 진행한 재활 치료 소프트웨어",
+        keywords="뇌졸중, 재활, 디지털치료제",
+        second_title="Virtual reality digital therapeutic for stroke rehabilitation",
+        second_summary="Rehabilitation software tested in clinical trials with hospitals.",
+        second_keywords="stroke, rehabilitation, digital therapeutics",
+    )
+    offer_sensor = publish_through_service(
+        sensor,
+        "offer",
+        "Insole sensors that measure gait outdoors",
+        "Pressure insoles and a wearable hub analyse walking patterns.",
+        keywords="gait analysis, wearable, insole",
+        second_title="보행을 측정하는 깔창 센서",
+        second_keywords="보행 분석, 웨어러블",
+    )
+    publish_through_service(
+        cancer,
+        "offer",
+        "암 환자 임상 데이터 기반 치료 반응 예측 인공지능",
+        "병원 임상 데이터로 항암 치료 반응을 예측합니다",
+        keywords="암, 인공지능, 임상 데이터",
+    )
+
+    best_en = stored(seeker_en)[0]
+    assert (best_en.opportunity_id, best_en.own_opportunity_id) == (offer_rehab.id, need_en.id)
+    assert {"stroke", "rehabilitation"} & set(best_en.shared_terms.split(", "))
+    best_ko = stored(seeker_ko)[0]
+    assert (best_ko.opportunity_id, best_ko.own_opportunity_id) == (offer_sensor.id, need_ko.id)

@@ -78,6 +78,15 @@ class OpportunityForm(FlaskForm):
     keywords = StringField(
         _l("Keywords, separated by commas"), filters=[strip], validators=[Length(max=500)]
     )
+    second_title = StringField(
+        _l("Title in the other language"), filters=[strip], validators=[Length(max=200)]
+    )
+    second_summary = TextAreaField(
+        _l("Summary in the other language"), filters=[strip], validators=[Length(max=600)]
+    )
+    second_keywords = StringField(
+        _l("Keywords in the other language"), filters=[strip], validators=[Length(max=500)]
+    )
     areas = MultiCheckboxField(_l("Technology areas"), coerce=int)
     trl = IntegerField(
         _l("Technology readiness level (TRL 1–9)"),
@@ -106,6 +115,8 @@ class OpportunityForm(FlaskForm):
         if len([word for word in (field.data or "").split(",") if word.strip()]) > MAX_KEYWORDS:
             raise ValidationError(_("Give at most %(max)d keywords.", max=MAX_KEYWORDS))
 
+    validate_second_keywords = validate_keywords
+
     @staticmethod
     def data_from(opportunity) -> dict:
         return {
@@ -115,6 +126,9 @@ class OpportunityForm(FlaskForm):
             "summary": opportunity.summary,
             "description": opportunity.description,
             "keywords": opportunity.keywords,
+            "second_title": opportunity.second_title,
+            "second_summary": opportunity.second_summary,
+            "second_keywords": opportunity.second_keywords,
             "areas": [area.id for area in opportunity.areas],
             "trl": opportunity.trl,
             "ip_status": opportunity.ip_status or "",
@@ -132,6 +146,9 @@ class OpportunityForm(FlaskForm):
             summary=self.summary.data or "",
             description=self.description.data or "",
             keywords=self.keywords.data or "",
+            second_title=self.second_title.data or "",
+            second_summary=self.second_summary.data or "",
+            second_keywords=self.second_keywords.data or "",
             areas=[self.areas_by_id[area_id] for area_id in self.areas.data or []],
             trl=self.trl.data,
             ip_status=self.ip_status.data,

@@ -79,6 +79,11 @@ class Opportunity(db.Model):
     summary: Mapped[str] = mapped_column(String(600), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     keywords: Mapped[str] = mapped_column(String(500), default="")  # comma-separated, as typed
+    # The title, summary and keywords in the other of Korean and English (optional), so that
+    # search and suggestions find the opportunity in both languages.
+    second_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    second_summary: Mapped[str] = mapped_column(String(600), default="", server_default="")
+    second_keywords: Mapped[str] = mapped_column(String(500), default="", server_default="")
     trl: Mapped[int | None] = mapped_column(Integer)
     ip_status: Mapped[str | None] = mapped_column(String(24))
     partnership_types: Mapped[str] = mapped_column(String(200), default="")  # comma-separated codes

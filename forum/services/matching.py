@@ -1,17 +1,18 @@
 """Text features for matching offers and needs written in Korean and English.
 
-Korean words carry particles and are often two syllables long (치료 → 치료를, 치료제), so Hangul
-text becomes overlapping character bigrams and other text lower-cased words, exactly as the
-search index cuts them (`text.tokenize`); matching also drops English stop words and folds
-plurals. The same features feed the TF-IDF vectors and explain a match in words:
+Texts are analysed exactly as the search index analyses them (`text.tokenize`: Korean nouns and
+compounds by Kiwi, English Snowball stems); matching also drops English stop words and gives a
+longer Korean noun its first two syllables too (치료제 → 치료), as many Korean words are two
+syllables long and grow by suffixes. The same features feed the TF-IDF vectors and explain a match in words:
 `shared_terms` maps the features two texts share back to readable keywords and words.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .text import tokenize
+from .text import stem, tokenize
 
 # Runs of Hangul syllables, and runs of other letters and digits (the runs `text.tokenize` cuts).
 TOKEN = re.compile(r"[\uac00-\ud7a3]+|[^\W_\uac00-\ud7a3]+")
@@ -126,34 +127,27 @@ MAX_SHARED_TERMS = 5
 MINOR_TERM_SHARE = 0.2  # a term scoring below this share of the best one is not worth naming
 
 
-def _stem(word: str) -> str:
-    """Fold English plurals together (vectors → vector, therapies → therapy)."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+STEMMED_STOPWORDS = frozenset(stem(word) for word in ENGLISH_STOPWORDS)
+HEAD_SYLLABLES = 2  # a longer Korean noun also carries its first two syllables (치료제 → 치료)
 
 
-@lru_cache(maxsize=200_000)
-def token_features(token: str) -> tuple[str, ...]:
-    """The features of one token: the bigrams of a Korean word without its particle (치료제를 →
-    치료 료제), the stem of another word. Cached: an event's texts repeat the same words."""
-    if HANGUL.match(token):
-        return tuple(tokenize(without_particle(token)))
-    return tuple(
-        _stem(word)
-        for word in tokenize(token)
-        if word not in ENGLISH_STOPWORDS and (len(word) > 1 or word.isdigit())
-    )
+def token_features(tokens: Iterable[str]) -> list[str]:
+    """The features of analysed tokens (`text.tokenize`): Korean nouns and compounds, and the head
+    of a longer noun so that 치료 meets 치료제; English stems that are not stop words."""
+    features: list[str] = []
+    for token in tokens:
+        if HANGUL.match(token):
+            features.append(token)
+            if len(token) > HEAD_SYLLABLES:
+                features.append(token[:HEAD_SYLLABLES])
+        elif token not in STEMMED_STOPWORDS and (len(token) > 1 or token.isdigit()):
+            features.append(token)
+    return features
 
 
 def text_features(text: str) -> list[str]:
-    """Every feature of a text, repeated as often as it occurs (the analyzer of the TF-IDF model)."""
-    features: list[str] = []
-    for token in TOKEN.findall(text):
-        features.extend(token_features(token))
-    return features
+    """Every feature of a text, repeated as often as it occurs."""
+    return token_features(tokenize(text))
 
 
 def split_keywords(keywords: str) -> list[str]:
@@ -186,7 +180,7 @@ def _term(label: str, features: frozenset[str], is_keyword: bool) -> Term:
 
 @lru_cache(maxsize=200_000)
 def _word_term(token: str) -> Term | None:
-    features = frozenset(token_features(token))
+    features = frozenset(text_features(token))
     if not features:
         return None
     return _term(without_particle(token) if HANGUL.match(token) else token, features, False)

@@ -57,6 +57,9 @@ class OpportunityDetails:
     summary: str = ""
     description: str = ""
     keywords: str = ""
+    second_title: str = ""
+    second_summary: str = ""
+    second_keywords: str = ""
     areas: list[TechnologyArea] = field(default_factory=list)
     trl: int | None = None
     ip_status: str | None = None
@@ -170,6 +173,10 @@ def _check(event: Event, details: OpportunityDetails) -> None:
         raise ServiceError(_("Choose technology areas of this event."), "areas")
 
 
+def _keyword_list(keywords: str) -> str:
+    return ", ".join(word.strip() for word in keywords.split(",") if word.strip())
+
+
 def _apply(opportunity: Opportunity, details: OpportunityDetails) -> None:
     opportunity.kind, opportunity.type = details.kind, details.type
     opportunity.title, opportunity.summary, opportunity.description = (
@@ -177,9 +184,10 @@ def _apply(opportunity: Opportunity, details: OpportunityDetails) -> None:
         details.summary,
         details.description,
     )
-    opportunity.keywords = ", ".join(
-        word.strip() for word in details.keywords.split(",") if word.strip()
-    )
+    opportunity.keywords = _keyword_list(details.keywords)
+    opportunity.second_title = details.second_title
+    opportunity.second_summary = details.second_summary
+    opportunity.second_keywords = _keyword_list(details.second_keywords)
     opportunity.areas = list(details.areas)
     opportunity.trl, opportunity.ip_status = details.trl, details.ip_status
     opportunity.partnership_types = ",".join(

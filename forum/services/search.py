@@ -1,9 +1,11 @@
 """Marketplace search: the full-text index of opportunities and the searches over it.
 
-The index holds listed opportunities only (neither withdrawn nor hidden), as tokens from
-`text.tokenize`: SQLite keeps them in the FTS5 table `opportunity_search` (rowid = opportunity id,
+The index holds listed opportunities only (neither withdrawn nor hidden), as the tokens of
+`text.tokenize` (Korean nouns and compounds by Kiwi, English stems; analysed once, when the
+opportunity is written, so a search analyses only its query): SQLite keeps them in the FTS5 table `opportunity_search` (rowid = opportunity id,
 plus an `event` column holding one token such as e42), PostgreSQL in `opportunity_search.document`,
-a `simple` tsvector with a GIN index (migration 0003). `refresh_index` is called by every service
+a `simple` tsvector with a GIN index (migrations 0003, 0012). A query is a conjunction of
+parts, each a disjunction of phrases (`text.query_terms`: words, `OR`, "quoted phrases"). `refresh_index` is called by every service
 that changes an opportunity, in its transaction; a deleted opportunity leaves the index by foreign
 key (PostgreSQL) or trigger (SQLite).
 """
@@ -29,7 +31,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Event, Opportunity, Organisation, Participant, User, opportunity_area
-from .text import QueryTerm, index_text, query_terms
+from .text import Alternatives, QueryTerm, index_text, query_terms
 
 PER_PAGE = 20
 _FURTHEST_PAGE = 10**6  # keeps absurd page numbers inside the databases' integers
@@ -71,15 +73,17 @@ def _event_token(event_id: int) -> str:
 
 
 def _fields(opportunity: Opportunity) -> dict[str, str | int]:
+    """The indexed fields; the second-language title, summary and keywords count as their own."""
     keywords_and_areas = " ".join(
-        [opportunity.keywords] + [area.name for area in opportunity.areas]
+        [opportunity.keywords, opportunity.second_keywords or ""]
+        + [area.name for area in opportunity.areas]
     )
     return {
         "event": _event_token(opportunity.event_id),
         "event_id": opportunity.event_id,
-        "title": index_text(opportunity.title),
+        "title": index_text(f"{opportunity.title}\n{opportunity.second_title or ''}"),
         "keywords": index_text(keywords_and_areas),
-        "summary": index_text(opportunity.summary),
+        "summary": index_text(f"{opportunity.summary}\n{opportunity.second_summary or ''}"),
         "description": index_text(opportunity.description),
     }
 
@@ -125,16 +129,61 @@ def rebuild_index(event: Event) -> int:
     return len(rows)
 
 
-def _fts5_query(terms: Iterable[QueryTerm]) -> str:
+# The index's fields in order, and the tsvector weights PostgreSQL gives them.
+FIELDS = ("title", "keywords", "summary", "description")
+_FIELD_OF_WEIGHT = {"A": 0, "B": 1, "C": 2, "D": 3}
+
+
+def analysed_fields(event_id: int) -> dict[int, tuple[list[str], ...]]:
+    """The analysed tokens of each indexed opportunity of the event, per field (keywords with
+    the areas' names): what suggestions weigh, read back so that a refresh runs no analyser.
+    PostgreSQL gives each token as often as it occurs but not in order."""
+    fields: dict[int, tuple[list[str], ...]] = {}
+    if _dialect() == "postgresql":
+        for opportunity_id, lexeme, positions, weights in db.session.execute(
+            text(
+                "SELECT s.opportunity_id, u.lexeme, u.positions, u.weights "
+                "FROM opportunity_search AS s CROSS JOIN LATERAL unnest(s.document) AS u "
+                "WHERE s.event_id = :event_id"
+            ),
+            {"event_id": event_id},
+        ):
+            lists = fields.setdefault(opportunity_id, tuple([] for _field in FIELDS))
+            for _position, weight in zip(positions, weights, strict=True):
+                lists[_FIELD_OF_WEIGHT[weight]].append(lexeme)
+        return fields
+    for row in db.session.execute(
+        text(
+            "SELECT rowid, title, keywords, summary, description FROM opportunity_search "
+            "WHERE opportunity_search MATCH :query"
+        ),
+        {"query": f"event : {_event_token(event_id)}"},
+    ):
+        fields[row[0]] = tuple(str(value or "").split() for value in row[1:])
+    return fields
+
+
+def _fts5_term(term: QueryTerm) -> str:
     # Tokens are letters and digits only, so quoting them cannot break the expression.
-    return " ".join(
-        '"' + " ".join(term.tokens) + '"' + ("*" if term.prefix else "") for term in terms
+    return '"' + " ".join(term.tokens) + '"' + ("*" if term.prefix else "")
+
+
+def _fts5_query(groups: Iterable[Alternatives]) -> str:
+    return " AND ".join(
+        "(" + " OR ".join(_fts5_term(term) for term in group) + ")" for group in groups
     )
 
 
-def _tsquery(terms: Iterable[QueryTerm]) -> str:
+def _tsquery_term(term: QueryTerm) -> str:
+    tokens = [f"'{token}'" for token in term.tokens]  # quoted: a token never holds a quote
+    if term.prefix:
+        tokens[-1] += ":*"
+    return "(" + " <-> ".join(tokens) + ")"
+
+
+def _tsquery(groups: Iterable[Alternatives]) -> str:
     return " & ".join(
-        "(" + " <-> ".join(term.tokens) + (":*" if term.prefix else "") + ")" for term in terms
+        "(" + " | ".join(_tsquery_term(term) for term in group) + ")" for group in groups
     )
 
 
@@ -268,7 +317,7 @@ def _has_filters(search: OpportunitySearch) -> bool:
     )
 
 
-def _hits(event: Event, search: OpportunitySearch, terms: list[QueryTerm], ranked: bool) -> CTE:
+def _hits(event: Event, search: OpportunitySearch, terms: list[Alternatives], ranked: bool) -> CTE:
     """The event's indexed opportunities that match the terms and pass the filters, as a CTE of ids
     (and ranks, higher is better), found without reading `opportunity` unless there are filters:
     the index holds listed opportunities only, and knows their event. Filters sit inside, so only

@@ -6,8 +6,8 @@ participants. The score of a pair (own opportunity, other opportunity) is
 
     type fit × (0.60·text + 0.15·areas + 0.10·keywords + 0.10·TRL fit + 0.05·partnership fit)
 
-- text: cosine of TF-IDF vectors (sublinear tf, idf squared, l2) over Hangul character bigrams
-  and English word stems (`matching.text_features`), the mean of the cosine of whole texts
+- text: cosine of TF-IDF vectors (sublinear tf, idf squared, l2) over Korean nouns and compounds
+  and English word stems (`matching.token_features`), the mean of the cosine of whole texts
   (title and keywords twice) and that of title + keywords alone;
 - areas: shared technology areas / the smaller number of areas of the two (0 when one has none);
 - keywords: keywords typed identically (case and spacing aside) on both sides, up to 3 → 1;
@@ -50,7 +50,8 @@ from ..models import (
     opportunity_area,
     utcnow,
 )
-from . import matching
+from . import matching, search
+from .text import tokenize
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +91,6 @@ def _type_fit_matrix() -> np.ndarray:
 
 
 TYPE_FIT_MATRIX = _type_fit_matrix()
-
-
-def _matching_text(title: str, summary: str, description: str, keywords: str) -> str:
-    return "\n".join(
-        (title, title, summary or "", description or "", keywords or "", keywords or "")
-    )
 
 
 def _normalised_keywords(keywords: str) -> set[str]:
@@ -151,6 +146,9 @@ def load_corpus(event_id: int) -> Corpus | None:
             Opportunity.summary,
             Opportunity.description,
             Opportunity.keywords,
+            Opportunity.second_title,
+            Opportunity.second_summary,
+            Opportunity.second_keywords,
             Opportunity.trl,
             Opportunity.partnership_types,
         )
@@ -176,12 +174,42 @@ def load_corpus(event_id: int) -> Corpus | None:
         if opportunity_id in position:
             area_names[position[opportunity_id]][area_id] = name
 
+    # Each text with its second-language version (title, summary, keywords), as the index has them.
     sources = [
-        (row.title, row.summary or "", row.description or "", row.keywords or "") for row in rows
+        (
+            f"{row.title}\n{row.second_title or ''}",
+            f"{row.summary or ''}\n{row.second_summary or ''}",
+            row.description or "",
+            ", ".join(filter(None, (row.keywords, row.second_keywords))),
+        )
+        for row in rows
     ]
-    counter = CountVectorizer(analyzer=matching.text_features, dtype=np.float32)
+    analysed = search.analysed_fields(event_id)
+    # Read from the index (analysed when each opportunity was written); analysed here only when
+    # missing from it.
+    fields = [
+        analysed.get(row.id)
+        or tuple(
+            list(tokenize(value))
+            for value in (
+                title,
+                " ".join([keywords, *area_names[index].values()]),
+                summary,
+                description,
+            )
+        )
+        for index, (row, (title, summary, description, keywords)) in enumerate(
+            zip(rows, sources, strict=True)
+        )
+    ]
+    counter = CountVectorizer(analyzer=matching.token_features, dtype=np.float32)
     try:
-        counts = counter.fit_transform([_matching_text(*source) for source in sources])
+        counts = counter.fit_transform(
+            [
+                title + title + summary + description + keywords + keywords
+                for title, keywords, summary, description in fields
+            ]
+        )
         weighting = TfidfTransformer(sublinear_tf=True).fit(counts)
         idf = dict(
             zip(counter.get_feature_names_out(), weighting.idf_.tolist(), strict=False)
@@ -189,9 +217,7 @@ def load_corpus(event_id: int) -> Corpus | None:
         weighting.idf_ = weighting.idf_**IDF_POWER
         whole = weighting.transform(counts)
         headline = weighting.transform(
-            counter.transform(
-                [f"{title}\n{keywords}" for title, _summary, _description, keywords in sources]
-            )
+            counter.transform([title + keywords for title, keywords, *_rest in fields])
         )
         # Side by side, scaled by the square roots of their shares: one product gives the weighted
         # mean of the two cosines.

@@ -1,18 +1,50 @@
-"""The tokenizer shared by the search index and search queries (see docs/design.md, "Search in Korean and English").
+"""The analyser shared by the search index, search queries and suggestions (see docs/search.md).
 
-Hangul is cut into overlapping two-syllable pieces (치료제를 → 치료 료제 제를), so a two-syllable
-query such as 치료 finds words that carry particles or suffixes; a word of one syllable stays
-whole. Everything else becomes lowercased words without punctuation ("CRISPR-Cas9" → crispr
-cas9). Both databases index these tokens as plain words, so both find the same rows.
+Korean is analysed by Kiwi, a morphological analyser: a text keeps its nouns (and roots and
+Hanja), without particles or endings (치료제를 → 치료제), and a compound written without a space
+is split into its nouns AND kept whole (디지털치료제 → 디지털 치료제, plus 디지털치료제 after the
+text's other tokens, so phrases over the parts stay adjacent). Other text becomes lowercased words
+without accents or punctuation, English-stemmed by Snowball (catheters → cathet, parkinsons →
+parkinson). Both databases index these tokens as plain words, so both find the same rows.
 """
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import snowballstemmer
 
 _HANGUL_SYLLABLES = "\uac00-\ud7a3"
 _RUNS = re.compile(rf"[{_HANGUL_SYLLABLES}]+|[^\W_{_HANGUL_SYLLABLES}]+")
+_HANGUL_RUN = re.compile(rf"[{_HANGUL_SYLLABLES}]+")
+# Parts of a Korean word that the index keeps: common and proper nouns, roots, Hanja.
+_NOUN_TAGS = frozenset(["NNG", "NNP", "XR", "SH"])
+# Parts that glue to nouns inside one compound (a noun prefix or suffix: 치료+제).
+_COMPOUND_TAGS = _NOUN_TAGS | {"XPN", "XSN"}
 MAX_QUERY_TERMS = 12
+PREFIX_SYLLABLES = (
+    2  # a Korean query noun this short also finds the compounds it starts (치료 → 치료제)
+)
+
+_kiwi: Any = None
+_kiwi_lock = threading.Lock()
+_stemmer_lock = threading.Lock()
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def kiwi() -> Any:
+    """The process's one Kiwi: loading its model takes seconds, so it happens once, on first use."""
+    global _kiwi
+    if _kiwi is None:
+        with _kiwi_lock:
+            if _kiwi is None:
+                from kiwipiepy import Kiwi
+
+                _kiwi = Kiwi()
+    return _kiwi
 
 
 def _fold(word: str) -> str:
@@ -23,27 +55,87 @@ def _fold(word: str) -> str:
     )
 
 
-def _is_hangul(run: str) -> bool:
-    return "\uac00" <= run[0] <= "\ud7a3"
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """A folded word's English stem (the Snowball stemmer is not thread-safe: one at a time)."""
+    if not word.isalpha() or not word.isascii():
+        return word
+    with _stemmer_lock:
+        return str(_stemmer.stemWord(word))
 
 
-def _runs(text: str) -> list[str]:
+def _normalised(text: str) -> str:
     # NFKC turns full-width Latin typed with a Korean keyboard (ＣＲＩＳＰＲ) into ASCII.
-    return _RUNS.findall(unicodedata.normalize("NFKC", text or ""))
+    return unicodedata.normalize("NFKC", text or "")
 
 
-def hangul_bigrams(run: str) -> list[str]:
-    if len(run) == 1:
-        return [run]
-    return [run[i : i + 2] for i in range(len(run) - 1)]
+@dataclass(frozen=True)
+class KoreanWord:
+    """The nouns of one compound (a run of nouns without a space between them) and its surface."""
+
+    parts: tuple[str, ...]
+    whole: str
 
 
-def tokenize(text: str) -> list[str]:
-    """The tokens of a text, in order: what the index stores."""
-    tokens = []
-    for run in _runs(text):
-        tokens.extend(hangul_bigrams(run) if _is_hangul(run) else [_fold(run)])
-    return tokens
+def _korean_words(text: str) -> list[tuple[int, KoreanWord]]:
+    """The compounds of the text's Hangul, with where each starts, in order."""
+    if not _HANGUL_RUN.search(text):
+        return []
+    words: list[tuple[int, KoreanWord]] = []
+    start = end = -1
+    parts: list[str] = []
+
+    def close() -> None:
+        if parts:
+            words.append((start, KoreanWord(tuple(parts), text[start:end])))
+
+    for token in kiwi().tokenize(text):
+        hangul = _HANGUL_RUN.fullmatch(text[token.start : token.end]) is not None
+        if token.tag not in _COMPOUND_TAGS or not hangul:
+            close()
+            parts, start = [], -1
+            continue
+        if token.start != end:  # a space (or anything) before it: a new compound
+            close()
+            parts, start = [], token.start
+        end = token.end
+        if token.tag in _NOUN_TAGS:
+            parts.append(token.form)
+    close()
+    return words
+
+
+def _analysed(text: str) -> tuple[list[str], list[str]]:
+    """(the text's tokens in order, the wholes of its compounds)."""
+    text = _normalised(text)
+    located: list[tuple[int, str]] = []
+    wholes: list[str] = []
+    for start, word in _korean_words(text):
+        located.extend((start, part) for part in word.parts)
+        if len(word.parts) > 1:
+            wholes.append(word.whole)
+    for match in _RUNS.finditer(text):
+        if not _HANGUL_RUN.fullmatch(match.group()):
+            located.append((match.start(), stem(_fold(match.group()))))
+    located.sort(key=lambda item: item[0])
+    return [token for _start, token in located], wholes
+
+
+CACHED_LENGTH = 200  # short texts (words, keywords, titles, queries) recur: their analyses are kept
+
+
+def tokenize(text: str) -> tuple[str, ...]:
+    """The tokens of a text: its nouns and stems in order, then its compounds whole (what the
+    index stores)."""
+    return _tokenize_short(text) if len(text or "") <= CACHED_LENGTH else _tokenize(text)
+
+
+def _tokenize(text: str) -> tuple[str, ...]:
+    tokens, wholes = _analysed(text)
+    return (*tokens, *wholes)
+
+
+_tokenize_short = lru_cache(maxsize=50_000)(_tokenize)
 
 
 def index_text(text: str) -> str:
@@ -53,25 +145,86 @@ def index_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class QueryTerm:
-    """One word of a query: its tokens must follow each other (a phrase); `prefix` matches longer words."""
+    """Tokens that must follow each other (a phrase); `prefix`: the last one matches longer words."""
 
     tokens: tuple[str, ...]
     prefix: bool = False
 
 
-def query_terms(text: str) -> list[QueryTerm]:
-    """The words of a query, every one required.
+# One required part of a query: any of its alternatives matches.
+Alternatives = tuple[QueryTerm, ...]
+_QUERY_PARTS = re.compile(r'"([^"]*)"?|(\S+)')
 
-    A Korean word is the phrase of its bigrams (치료제 → "치료 료제"); a one-syllable Korean word
-    and the last other word match as prefixes (암 finds 암을, “cas” finds cas9) because people
-    search while they type.
+
+def _common_start(first: str, second: str) -> str:
+    length = 0
+    while length < min(len(first), len(second)) and first[length] == second[length]:
+        length += 1
+    return first[:length]
+
+
+def _is_predicate(word: str) -> bool:
+    tokens = kiwi().tokenize(word)
+    return bool(tokens) and str(tokens[0].tag).startswith("V")
+
+
+def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
+    """What one unquoted word of a query requires: a Korean compound is the phrase of its nouns or
+    the compound whole; another word its stem; the last word (and a short Korean noun) a prefix."""
+    text = _normalised(word)
+    groups: list[Alternatives] = []
+    located: list[tuple[int, Alternatives]] = []
+    compounds = dict(_korean_words(text))
+    for run in _HANGUL_RUN.finditer(text):
+        korean = compounds.get(run.start())
+        if korean is None:
+            if not _is_predicate(run.group()):  # neither noun nor verb (치진): taken literally
+                located.append((run.start(), (QueryTerm((run.group(),)),)))
+            continue  # a verb or adjective (위한) is not indexed: not required either
+        short = len(korean.parts[-1]) <= PREFIX_SYLLABLES
+        alternatives = [QueryTerm(korean.parts, prefix=short)]
+        if len(korean.parts) > 1:
+            alternatives.append(QueryTerm((korean.whole,)))
+        located.append((run.start(), tuple(alternatives)))
+    runs = [match for match in _RUNS.finditer(text) if not _HANGUL_RUN.fullmatch(match.group())]
+    for index, match in enumerate(runs):
+        folded = _fold(match.group())
+        prefix = last and index == len(runs) - 1
+        # A prefix keeps what the word and its stem share: “enzyme” finds enzym (the stem of
+        # enzymes), “therapy” finds therapi, and a word still being typed is not cut further.
+        token = _common_start(folded, stem(folded)) if prefix else stem(folded)
+        located.append((match.start(), (QueryTerm((token or folded,), prefix),)))
+    located.sort(key=lambda item: item[0])
+    groups.extend(alternatives for _start, alternatives in located)
+    return groups
+
+
+def query_terms(text: str) -> list[Alternatives]:
+    """The parts of a query, every one required; each is a tuple of alternatives.
+
+    Words are required one by one; `OR` between two words (or phrases) accepts either; a
+    "quoted phrase" requires its tokens in that order (no prefix). The last English word is a
+    prefix because people search while they type.
     """
-    runs = _runs(text)[:MAX_QUERY_TERMS]
-    terms = []
-    last_word = max((i for i, run in enumerate(runs) if not _is_hangul(run)), default=None)
-    for i, run in enumerate(runs):
-        if _is_hangul(run):
-            terms.append(QueryTerm(tuple(hangul_bigrams(run)), prefix=len(run) == 1))
+    pieces = [
+        (match.group(1), None) if match.group(1) is not None else (None, match.group(2))
+        for match in _QUERY_PARTS.finditer(text or "")
+    ]
+    words = [i for i, (_phrase, word) in enumerate(pieces) if word is not None and word != "OR"]
+    groups: list[Alternatives] = []
+    join_next = False
+    for i, (phrase, word) in enumerate(pieces):
+        if word == "OR":
+            join_next = bool(groups)
+            continue
+        if phrase is not None:
+            tokens = tuple(_analysed(phrase)[0])  # without the wholes, which come after the text
+            found: list[Alternatives] = [(QueryTerm(tokens),)] if tokens else []
         else:
-            terms.append(QueryTerm((_fold(run),), prefix=i == last_word))
-    return list(dict.fromkeys(terms))
+            found = _word_alternatives(word or "", last=bool(words) and i == words[-1])
+        if join_next and found:
+            merged = groups.pop() + tuple(term for group in found for term in group)
+            found = [merged]
+        groups.extend(found)
+        join_next = False
+    return list(dict.fromkeys(groups))[:MAX_QUERY_TERMS]

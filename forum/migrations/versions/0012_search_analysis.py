@@ -6,7 +6,7 @@ again with the new analyser; the index tables themselves do not change. Downgrad
 second-language fields and indexes again as 0003 did (Hangul bigrams, lowercased words).
 
 Revision ID: 0012_search_analysis
-Revises: 0009_web_security
+Revises: 0010_meeting_life_fixes
 """
 
 import re
@@ -19,7 +19,7 @@ from alembic import op
 from forum.services.text import index_text
 
 revision = "0012_search_analysis"
-down_revision = "0009_web_security"
+down_revision = "0010_meeting_life_fixes"
 branch_labels = None
 depends_on = None
 

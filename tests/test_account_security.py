@@ -543,6 +543,21 @@ def test_sign_up_cannot_flood_a_mailbox(app, client, make_user, password):
 # --- the sign-up confirmation link confirms; it does not sign in whoever opens it ------------
 
 
+def sign_up_minji(client, password, next_page=None):
+    """Signs up minji@example.org, whose confirmation link the tests below open."""
+    query = f"?next={next_page}" if next_page else ""
+    client.post_form(
+        f"/auth/signup{query}",
+        {
+            "name": "Kim Minji",
+            "email": "minji@example.org",
+            "password": password,
+            "confirm": password,
+            "locale": "en",
+        },
+    )
+
+
 def confirmation_link(email):
     message = db.session.scalar(
         select(OutboxMessage)
@@ -554,16 +569,7 @@ def confirmation_link(email):
 
 def test_a_confirmation_link_confirms_but_does_not_sign_in_whoever_opens_it(app, password):
     browser = app.test_client()
-    browser.post_form(
-        "/auth/signup?next=/account/password",
-        {
-            "name": "Kim Minji",
-            "email": "minji@example.org",
-            "password": password,
-            "confirm": password,
-            "locale": "en",
-        },
-    )
+    sign_up_minji(browser, password, next_page="/account/password")
     link = confirmation_link("minji@example.org")
     stranger = app.test_client()  # a forwarded message, a mail scanner, a shared screen
     response = stranger.get(link)
@@ -582,16 +588,7 @@ def test_a_confirmation_link_confirms_but_does_not_sign_in_whoever_opens_it(app,
 
 
 def test_a_confirmation_link_never_sends_off_site(app, client, password):
-    client.post_form(
-        "/auth/signup",
-        {
-            "name": "Kim Minji",
-            "email": "minji@example.org",
-            "password": password,
-            "confirm": password,
-            "locale": "en",
-        },
-    )
+    sign_up_minji(client, password)
     link = confirmation_link("minji@example.org")
     response = client.get(f"{link}?next=/%09/evil.example")
     assert response.headers["Location"] == "/auth/login"
@@ -603,16 +600,7 @@ def test_a_confirmation_link_opened_signed_in_as_another_account_keeps_that_sess
 ):
     other = make_user("other@example.org", "Other")
     browser = app.test_client()
-    browser.post_form(
-        "/auth/signup",
-        {
-            "name": "Kim Minji",
-            "email": "minji@example.org",
-            "password": password,
-            "confirm": password,
-            "locale": "en",
-        },
-    )
+    sign_up_minji(browser, password)
     login(client, other)
     assert client.get(confirmation_link("minji@example.org")).status_code == 302
     assert "Other" in client.get("/account/").get_data(as_text=True)

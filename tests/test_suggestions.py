@@ -3,13 +3,16 @@ names shared words and areas, exclusions, refresh after changes, and who may see
 
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.exc import OperationalError
 
 from forum import jobs
 from forum.extensions import db
-from forum.models import Opportunity, Participant, Suggestion, TechnologyArea
+from forum.models import Event, Opportunity, Participant, Suggestion, TechnologyArea
+from forum.services import suggestions
 
 KOREAN_DISTRACTORS = [
     ("offer", "반도체 식각 공정 장비 국산화 기술", "플라즈마 식각 장비의 핵심 부품 설계"),
@@ -521,3 +524,55 @@ def test_korean_and_english_sides_meet_through_their_second_language_fields(foru
     assert {"stroke", "rehabilitation"} & set(best_en.shared_terms.split(", "))
     best_ko = stored(seeker_ko)[0]
     assert (best_ko.opportunity_id, best_ko.own_opportunity_id) == (offer_sensor.id, need_ko.id)
+
+
+def test_an_organizer_saves_the_event_while_its_suggestions_refresh(app, forum_event, join):
+    """A refresh takes long at a big event; it must not hold the event's row, or every
+    organizer's save of the event waits for it (PostgreSQL: SQLite has one writer at a time)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one transaction write at a time, whatever it locks")
+    seeker, supplier = join(forum_event), join(forum_event)
+    publish(seeker, "need", "Ceramic membranes for wastewater")
+    publish(supplier, "offer", "Ceramic wastewater membranes")
+    jobs.wait_for_in_process_jobs()
+
+    suggestions.recompute_event(forum_event.id)  # its transaction stays open, as in a long refresh
+    try:
+        with db.engine.connect() as organizer:
+            organizer.execute(text("SET lock_timeout = '2s'"))
+            organizer.execute(
+                update(Event).where(Event.id == forum_event.id).values(name="Renamed forum")
+            )
+            organizer.commit()
+    finally:
+        db.session.rollback()
+    assert db.session.get(Event, forum_event.id).name == "Renamed forum"
+
+
+def test_two_refreshes_of_one_event_never_write_at_once(app, forum_event, join):
+    """The later refresh waits for the earlier one, so an older result never replaces a newer."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one transaction write at a time, whatever it locks")
+    seeker, supplier = join(forum_event), join(forum_event)
+    publish(seeker, "need", "Ceramic membranes for wastewater")
+    publish(supplier, "offer", "Ceramic wastewater membranes")
+    jobs.wait_for_in_process_jobs()
+
+    suggestions.recompute_event(forum_event.id)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            later = pool.submit(refresh_with_lock_timeout, app, forum_event.id)
+            with pytest.raises(OperationalError, match="lock timeout"):
+                later.result()
+    finally:
+        db.session.rollback()
+
+
+def refresh_with_lock_timeout(app, event_id):
+    with app.app_context():
+        try:
+            db.session.execute(text("SET lock_timeout = '300ms'"))
+            suggestions.recompute_event(event_id)
+        finally:
+            db.session.rollback()
+            db.session.remove()

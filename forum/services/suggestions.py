@@ -34,7 +34,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
-from sqlalchemy import delete, exists, insert, inspect, select
+from sqlalchemy import delete, exists, func, insert, inspect, select
 from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Session, joinedload
 
@@ -42,7 +42,6 @@ from ..extensions import db
 from ..models import (
     OPPORTUNITY_TYPES,
     PARTNERSHIP_TYPES,
-    Event,
     Opportunity,
     Participant,
     Suggestion,
@@ -466,9 +465,18 @@ def store(matches: list[Match], participants_replaced) -> None:
     db.session.flush()
 
 
+# The first key of the advisory locks that serialise the refreshes of one event's suggestions.
+SUGGESTIONS_LOCK_KEY = 0x5347  # "SG"
+
+
 def _lock_event(event_id: int) -> None:
-    """Serialise the writers of one event's suggestions (PostgreSQL; SQLite locks the whole file)."""
-    db.session.execute(select(Event.id).where(Event.id == event_id).with_for_update(key_share=True))
+    """Serialise the writers of one event's suggestions until the transaction ends.
+
+    An advisory lock on PostgreSQL, not the event's row: a refresh at a big event takes tens of
+    seconds, and organizers keep saving the event meanwhile. SQLite lets one transaction write
+    at a time anyway."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(SUGGESTIONS_LOCK_KEY, event_id)))
 
 
 def recompute_event(event_id: int) -> int:

@@ -349,7 +349,8 @@ HAND_REQUESTS = [
     )
 ]
 
-# People who cannot meet in some slots: (e-mail, indexes into the event's slots in time order).
+# People who cannot meet in some slots: (e-mail, indexes into the event's slots in time order);
+# the crowd's are added below, as are its booths (the last tables of the event).
 UNAVAILABLE = {
     "rachel.chen@demo.forum": (0, 1, 2),
     "claire.moreau@demo.forum": (12, 13, 14, 15, 16, 17),
@@ -374,7 +375,7 @@ HAND_ROLES = (
     "tlo",
     "agency",
 )
-SIZE = {"opportunities": 200, "requests": 400}
+SIZE = {"opportunities": 200, "requests": 400}  # hand-written and generated together
 
 _crowd = generate_crowd(
     len(HAND_ORGANISATIONS),

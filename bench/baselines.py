@@ -10,19 +10,10 @@ import random
 import time
 
 from forum.scheduler import FEASIBLE, Problem, Solution
+from forum.scheduler.baseline import earliest_slot
 from forum.scheduler.construct import Schedule
 from forum.scheduler.instance import Instance
 from forum.scheduler.solver import to_solution
-
-
-def earliest_slot(instance: Instance, order: list[int]) -> Schedule:
-    schedule = Schedule(instance)
-    for m in order:
-        for s in instance.allowed[m]:
-            if schedule.fits(m, s):
-                schedule.place(m, s)
-                break
-    return schedule
 
 
 def first_come_first_served(problem: Problem, seed: int = 0) -> Solution:

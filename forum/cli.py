@@ -1,5 +1,7 @@
 """flask commands: create-admin, demo, worker, schedule."""
 
+import logging
+
 import click
 from flask import Flask
 
@@ -37,9 +39,17 @@ def register_commands(app: Flask) -> None:
             return
         from .jobs import outside_request
 
-        with outside_request(app):
-            event = demo_data.create_demo()
-            db.session.commit()
+        # The demo's ~1,000 notification e-mails stay in the outbox page; printing each one would
+        # bury the command's output (and take a second).
+        mail_log = logging.getLogger("forum.services.mail")
+        level = mail_log.level
+        mail_log.setLevel(logging.WARNING)
+        try:
+            with outside_request(app):
+                event = demo_data.create_demo()
+                db.session.commit()
+        finally:
+            mail_log.setLevel(level)
         click.echo(
             f"Demo event loaded: /e/{event.slug}/  organizer {demo_data.ORGANIZER_EMAIL} / "
             f"{demo_data.ORGANIZER_PASSWORD}, participants e.g. {demo_data.PEOPLE[0].email} / "

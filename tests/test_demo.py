@@ -1,10 +1,20 @@
 """The demo forum a newcomer sees after `make run`."""
 
+import pytest
 from sqlalchemy import func, select
 
+from forum import jobs
 from forum.extensions import db
-from forum.models import Event, Participant, Slot, Table
+from forum.models import Event, Participant, Slot, Table, User
 from forum.services import demo
+
+
+@pytest.fixture(autouse=True)
+def _refresh_finished(app):
+    """Loading the demo queues a suggestions refresh (in-process here): it ends before the test's
+    database is emptied, not in the middle of it."""
+    yield
+    jobs.wait_for_in_process_jobs()
 
 
 def test_demo_command_loads_a_bilingual_event_once(app, client):
@@ -67,3 +77,138 @@ def test_demo_search_finds_two_syllable_korean(app, client):
     )
     page = client.get(f"/e/{demo.DEMO_SLUG}/marketplace?q=진단").get_data(as_text=True)
     assert "현장 진단용 신속 분자진단 키트" in page
+
+
+def _load_demo(app):
+    result = app.test_cli_runner().invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    jobs.wait_for_in_process_jobs()  # the suggestions' refresh, queued by the commit
+    return db.session.scalar(select(Event).where(Event.slug == demo.DEMO_SLUG))
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def test_demo_is_the_size_of_a_real_forum_and_loads_once(app):
+    from forum.models import (
+        ORGANISATION_KINDS,
+        REQUEST_STATUSES,
+        MeetingRequest,
+        Opportunity,
+        Organisation,
+        Unavailability,
+    )
+
+    event = _load_demo(app)
+    participants = select(Participant.id).where(
+        Participant.event_id == event.id, Participant.role == "participant"
+    )
+    assert 140 <= _count(participants) <= 160
+    organisations = select(Organisation.kind).join(Participant.organisation).distinct()
+    kinds = set(db.session.scalars(select(Organisation.kind)))
+    assert 75 <= _count(select(Organisation.id)) <= 85 and _count(organisations) >= 5
+    expected = {"university", "tlo", "research_institute", "company", "investor"}
+    assert expected | ({"hospital"} if "hospital" in ORGANISATION_KINDS else set()) <= kinds
+    titles = list(db.session.scalars(select(Opportunity.title)))
+    assert 190 <= len(titles) <= 210
+    hangul = [title for title in titles if any("가" <= char <= "힣" for char in title)]
+    assert 50 <= len(hangul) <= len(titles) - 30  # Korean, English and both
+    statuses = list(db.session.scalars(select(MeetingRequest.status)))
+    assert 380 <= len(statuses) <= 420 and set(statuses) == set(REQUEST_STATUSES)
+    assert 150 <= statuses.count("accepted") <= 260
+    people_unavailable = select(Unavailability.participant_id).distinct()
+    assert _count(people_unavailable) >= 25
+    assert db.session.scalar(select(func.count(Table.id)).where(Table.owner_id.is_not(None))) >= 4
+
+    before = _count(select(MeetingRequest.id)), _count(participants)
+    result = app.test_cli_runner().invoke(args=["demo", "--if-empty"])
+    assert "was not loaded" in result.output
+    assert (_count(select(MeetingRequest.id)), _count(participants)) == before
+
+
+def test_demo_loads_what_its_plan_says_the_same_every_time(app):
+    """The database holds exactly the generated plan, and the plan does not depend on the process
+    (Python's per-process string hashing) or the machine."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    from forum.models import MeetingRequest, Opportunity
+
+    event = _load_demo(app)
+    titles = sorted(db.session.scalars(select(Opportunity.title)))
+    assert titles == sorted(item.title for item in demo.OPPORTUNITIES)
+    emails = dict(
+        db.session.execute(select(Participant.id, User.email).join(Participant.user)).all()
+    )
+    loaded = sorted(
+        (emails[requester], emails[recipient], status)
+        for requester, recipient, status in db.session.execute(
+            select(
+                MeetingRequest.requester_id, MeetingRequest.recipient_id, MeetingRequest.status
+            ).where(MeetingRequest.event_id == event.id)
+        )
+    )
+    assert loaded == sorted((r.requester, r.recipient, r.state) for r in demo.REQUESTS)
+
+    script = (
+        "import hashlib; from forum.services import demo; print(hashlib.sha256(repr(("
+        "demo.ORGANISATIONS, demo.PEOPLE, demo.OPPORTUNITIES, demo.REQUESTS, demo.UNAVAILABLE,"
+        " demo.BOOTHS)).encode()).hexdigest())"
+    )
+    here = hashlib.sha256(
+        repr(
+            (
+                demo.ORGANISATIONS,
+                demo.PEOPLE,
+                demo.OPPORTUNITIES,
+                demo.REQUESTS,
+                demo.UNAVAILABLE,
+                demo.BOOTHS,
+            )
+        ).encode()
+    ).hexdigest()
+    for seed in ("1", "2"):
+        other = subprocess.run(
+            [sys.executable, "-c", script],
+            env=dict(os.environ, PYTHONHASHSEED=seed),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert other.stdout.strip() == here
+
+
+def test_a_scheduler_run_on_the_demo_beats_first_come_booking_on_the_review_page(app, login):
+    from forum.models import ScheduleRun
+    from forum.services import scheduling
+
+    event = _load_demo(app)
+    organizer = db.session.scalar(select(User).where(User.email == demo.ORGANIZER_EMAIL))
+    event.status = "scheduling"
+    db.session.commit()
+    with app.test_request_context():
+        run = scheduling.start_run(event, organizer, 10, background=False)
+        db.session.commit()
+        scheduling.execute_run(run.id)
+    run = db.session.get(ScheduleRun, run.id)
+    assert run.status == "succeeded", run.message
+
+    figures = scheduling.draft_figures(run)
+    first_come = figures["first_come"]
+    assert figures["accepted"] >= 150
+    assert figures["weight"] >= first_come["weight"]
+    assert figures["scheduled"] >= first_come["scheduled"]
+    assert (
+        figures["scheduled"] > first_come["scheduled"]
+        or figures["breaks_total"] < first_come["breaks"]
+    )
+
+    client = app.test_client()
+    login(client, organizer, password=demo.ORGANIZER_PASSWORD)
+    page = client.get(
+        f"/e/{event.slug}/organize/schedule/runs/{run.id}", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
+    assert f"배정 {first_come['scheduled']}건, 공백 시간 총 {first_come['breaks']}회" in page

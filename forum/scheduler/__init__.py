@@ -15,6 +15,7 @@ Where the format leaves a choice, this package decides (and `check` verifies) as
   weight, breaks and moves.
 """
 
+from .baseline import Baseline, first_come
 from .check import CheckResult, check
 from .io import (
     ProblemError,
@@ -51,6 +52,7 @@ __all__ = [
     "OPTIMAL",
     "UNKNOWN",
     "Assignment",
+    "Baseline",
     "CheckResult",
     "Figures",
     "Meeting",
@@ -65,6 +67,7 @@ __all__ = [
     "Table",
     "Unscheduled",
     "check",
+    "first_come",
     "load_problem",
     "load_solution",
     "parse_problem",

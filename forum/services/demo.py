@@ -1,43 +1,29 @@
-"""A believable bilingual (Korean/English) demo forum, so a newcomer sees a living event at once.
+"""A believable bilingual (Korean/English) demo forum the size of a real one, so a newcomer sees a
+living event at once and a scheduler run has something to show.
 
-Dates are relative to today so the demo is always upcoming. Later parts of Forum extend it
-(offers and needs, meeting requests, a schedule).
+The hand-written entries below each tell one story (the README's demo logins); `demo_crowd`
+generates the rest deterministically: about 150 participants from 80 organisations, 200 offers
+and needs, 400 meeting requests. Dates are relative to today so the demo is always upcoming.
 """
 
-from dataclasses import dataclass
+import threading
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Event, Participant, User
-from . import accounts, availability, events, opportunities, registrations, requests
+from ..models import Event, Opportunity, Participant, User
+from . import accounts, availability, events, opportunities, registrations, requests, text
+from .demo_crowd import DemoOpportunity, DemoOrganisation, DemoPerson, DemoRequest, Forum
+from .demo_crowd import generate as generate_crowd
+from .demo_crowd import requests as generate_requests
 
 DEMO_SLUG = "interbiz-bio-demo"
 ORGANIZER_EMAIL, ORGANIZER_PASSWORD = "organizer@demo.forum", "demo-organizer"
 PARTICIPANT_PASSWORD = "demo-participant"
 
 
-@dataclass(frozen=True)
-class DemoOrganisation:
-    name: str
-    kind: str
-    country: str
-    website: str
-    description: str
-
-
-@dataclass(frozen=True)
-class DemoPerson:
-    email: str
-    name: str
-    locale: str
-    organisation: int
-    job_title: str
-    languages: tuple[str, ...]
-
-
-ORGANISATIONS = [
+HAND_ORGANISATIONS = [
     DemoOrganisation(
         "한빛테라퓨틱스 (Hanbit Therapeutics)",
         "company",
@@ -100,7 +86,7 @@ ORGANISATIONS = [
     ),
 ]
 
-PEOPLE = [
+HAND_PEOPLE = [
     DemoPerson("minji.kim@demo.forum", "김민지 (Minji Kim)", "ko", 0, "CEO", ("ko", "en")),
     DemoPerson(
         "junho.park@demo.forum", "박준호 (Junho Park)", "ko", 0, "연구소장 / Head of R&D", ("ko",)
@@ -162,23 +148,9 @@ PEOPLE = [
 ]
 
 
-@dataclass(frozen=True)
-class DemoOpportunity:
-    owner: str  # e-mail of the publishing participant
-    kind: str
-    type: str
-    title: str
-    summary: str
-    keywords: str
-    areas: tuple[int, ...]  # positions in the event's list of technology areas
-    trl: int | None
-    ip_status: str | None
-    partnership_types: tuple[str, ...]
-
-
 # Complementary pairs are planted on purpose (AAV manufacturing, diagnostics, investment, regulatory
 # partners) so that search, suggestions and requests show something meaningful at once.
-OPPORTUNITIES = [
+HAND_OPPORTUNITIES = [
     DemoOpportunity(
         "minji.kim@demo.forum",
         "need",
@@ -360,21 +332,25 @@ OPPORTUNITIES = [
 
 # (requester, recipient, requester priority, the state it ends in); "about" names the recipient's
 # opportunity by the start of its title.
-REQUESTS = [
-    ("minji.kim@demo.forum", "anna.lindqvist@demo.forum", 1, "accepted", "GMP manufacturing"),
-    ("rachel.chen@demo.forum", "minji.kim@demo.forum", 1, "accepted", "시리즈A"),
-    ("sujin.yoon@demo.forum", "claire.moreau@demo.forum", 2, "pending", None),
-    ("hyunwoo.kang@demo.forum", "rachel.chen@demo.forum", 2, "accepted", "Seed and Series A"),
-    ("claire.moreau@demo.forum", "jiwoo.jung@demo.forum", 1, "accepted", "현장 진단용"),
-    ("erik.nordin@demo.forum", "seoyeon.lee@demo.forum", 3, "declined", None),
-    ("dohyun.choi@demo.forum", "hyunwoo.kang@demo.forum", 2, "cancelled", None),
-    ("taeyang.han@demo.forum", "seoyeon.lee@demo.forum", 2, "pending", "합성생물학"),
-    ("anna.lindqvist@demo.forum", "junho.park@demo.forum", 2, "accepted", "유전성 망막질환"),
-    ("seoyeon.lee@demo.forum", "sujin.yoon@demo.forum", 2, "expired", None),
-    ("jiwoo.jung@demo.forum", "erik.nordin@demo.forum", 3, "pending", None),
+HAND_REQUESTS = [
+    DemoRequest(*row)
+    for row in (
+        ("minji.kim@demo.forum", "anna.lindqvist@demo.forum", 1, "accepted", "GMP manufacturing"),
+        ("rachel.chen@demo.forum", "minji.kim@demo.forum", 1, "accepted", "시리즈A"),
+        ("sujin.yoon@demo.forum", "claire.moreau@demo.forum", 2, "pending", None),
+        ("hyunwoo.kang@demo.forum", "rachel.chen@demo.forum", 2, "accepted", "Seed and Series A"),
+        ("claire.moreau@demo.forum", "jiwoo.jung@demo.forum", 1, "accepted", "현장 진단용"),
+        ("erik.nordin@demo.forum", "seoyeon.lee@demo.forum", 3, "declined", None),
+        ("dohyun.choi@demo.forum", "hyunwoo.kang@demo.forum", 2, "cancelled", None),
+        ("taeyang.han@demo.forum", "seoyeon.lee@demo.forum", 2, "pending", "합성생물학"),
+        ("anna.lindqvist@demo.forum", "junho.park@demo.forum", 2, "accepted", "유전성 망막질환"),
+        ("seoyeon.lee@demo.forum", "sujin.yoon@demo.forum", 2, "expired", None),
+        ("jiwoo.jung@demo.forum", "erik.nordin@demo.forum", 3, "pending", None),
+    )
 ]
 
-# People who cannot meet in some slots: (e-mail, indexes into the event's slots in time order).
+# People who cannot meet in some slots: (e-mail, indexes into the event's slots in time order);
+# the crowd's are added below, as are its booths (the last tables of the event).
 UNAVAILABLE = {
     "rachel.chen@demo.forum": (0, 1, 2),
     "claire.moreau@demo.forum": (12, 13, 14, 15, 16, 17),
@@ -386,6 +362,53 @@ BOOTHS = {
     "rachel.chen@demo.forum": "Helix Ventures booth",
 }
 
+# Each hand-written organisation's domain (positions in `demo_crowd.DOMAINS`) and role, so that
+# the crowd's requests reach them as they would reach anyone of their kind.
+HAND_DOMAINS = (1, 8, 2, 1, 1, 4, 1, 0)
+HAND_ROLES = (
+    "startup",
+    "research_institute",
+    "tlo",
+    "company",
+    "investor",
+    "startup",
+    "tlo",
+    "agency",
+)
+SIZE = {"opportunities": 200, "requests": 400}  # hand-written and generated together
+
+_crowd = generate_crowd(
+    len(HAND_ORGANISATIONS),
+    {person.email for person in HAND_PEOPLE} | {ORGANIZER_EMAIL},
+    SIZE["opportunities"] - len(HAND_OPPORTUNITIES),
+)
+ORGANISATIONS = HAND_ORGANISATIONS + _crowd.organisations
+PEOPLE = HAND_PEOPLE + _crowd.people
+OPPORTUNITIES = HAND_OPPORTUNITIES + _crowd.opportunities
+UNAVAILABLE |= _crowd.unavailable
+BOOTHS |= _crowd.booths
+
+
+def _forum() -> Forum:
+    roles = HAND_ROLES + tuple(_crowd.roles)
+    domains = HAND_DOMAINS + tuple(_crowd.domains)
+    published: dict[str, list[DemoOpportunity]] = {}
+    for item in OPPORTUNITIES:
+        published.setdefault(item.owner, []).append(item)
+    return Forum(
+        people=PEOPLE,
+        roles={p.email: roles[p.organisation] for p in PEOPLE},
+        domains={p.email: domains[p.organisation] for p in PEOPLE},
+        organisation={p.email: p.organisation for p in PEOPLE},
+        opportunities=published,
+        locales={p.email: p.locale for p in PEOPLE},
+    )
+
+
+REQUESTS = HAND_REQUESTS + generate_requests(
+    _forum(), HAND_REQUESTS, SIZE["requests"] - len(HAND_REQUESTS)
+)
+
 
 def demo_exists() -> bool:
     return db.session.scalar(select(Event.id).where(Event.slug == DEMO_SLUG)) is not None
@@ -395,15 +418,33 @@ def database_is_empty() -> bool:
     return db.session.scalar(select(User.id).limit(1)) is None
 
 
-def _user(email: str, name: str, password: str, locale: str) -> User:
-    return accounts.find_user(email) or accounts.create_account(email, password, name, locale)
+def _user(email: str, name: str, password_hash: str, locale: str) -> User:
+    """The account (created with a hash made once: hashing 150 passwords would take seconds)."""
+    user = accounts.find_user(email)
+    if user is None:
+        user = User(
+            email=accounts.normalise_email(email),
+            password_hash=password_hash,
+            name=name,
+            locale=locale,
+        )
+        db.session.add(user)
+        db.session.flush()
+    return user
 
 
 def create_demo(today: date | None = None) -> Event:
     """The demo forum, in status "requests": sessions, tables, booths, approved participants,
     offers and needs, meeting requests in every state, and some unavailable slots."""
+    # The Korean analyser's model takes a second to load: on another core, while people register.
+    threading.Thread(target=text.kiwi, daemon=True).start()
     start = (today or date.today()) + timedelta(days=45)
-    organizer = _user(ORGANIZER_EMAIL, "포럼 사무국 (Forum Secretariat)", ORGANIZER_PASSWORD, "ko")
+    organizer = _user(
+        ORGANIZER_EMAIL,
+        "포럼 사무국 (Forum Secretariat)",
+        accounts.hash_password(ORGANIZER_PASSWORD),
+        "ko",
+    )
     event = events.create_event(
         organizer,
         slug=DEMO_SLUG,
@@ -446,12 +487,38 @@ def create_demo(today: date | None = None) -> Event:
         slot_minutes=30,
         pauses=[],
     )
-    events.add_tables(event, 16, "Table")
+    events.add_tables(event, 20, "Table")
     events.change_status(event, "registration")
 
+    _register_people(event)
+    events.change_status(event, "requests")
+    # By id, not the objects: every request expires the session (the event's lock), and objects
+    # held here would all be expired and reloaded again and again.
+    participants = dict(
+        db.session.execute(
+            select(User.email, Participant.id)
+            .join(Participant.user)
+            .where(Participant.event_id == event.id)
+        ).all()
+    )
+    _publish_opportunities(event, participants)
+    _make_requests(participants)
+    slots = availability.event_slots(event)
+    for email, slot_indexes in UNAVAILABLE.items():
+        availability.save_availability(
+            db.session.get_one(Participant, participants[email]),
+            {slots[index].id for index in slot_indexes},
+        )
+    db.session.flush()
+    return event
+
+
+def _register_people(event: Event) -> None:
+    """Everyone registered and approved, a booth for those who have one."""
     organisations = {}
+    participant_hash = accounts.hash_password(PARTICIPANT_PASSWORD)
     for person in PEOPLE:
-        user = _user(person.email, person.name, PARTICIPANT_PASSWORD, person.locale)
+        user = _user(person.email, person.name, participant_hash, person.locale)
         details = ORGANISATIONS[person.organisation]
         existing = organisations.get(person.organisation)
         participant = registrations.register(
@@ -482,30 +549,21 @@ def create_demo(today: date | None = None) -> Event:
                 video_url=None,
                 owner=participant,
             )
-    events.change_status(event, "requests")
-    participants = {participant.user.email: participant for participant in event.participants}
-    _publish_opportunities(participants)
-    _make_requests(participants)
-    slots = availability.event_slots(event)
-    for email, slot_indexes in UNAVAILABLE.items():
-        availability.save_availability(
-            participants[email], {slots[index].id for index in slot_indexes}
-        )
-    db.session.flush()
-    return event
 
 
-def _publish_opportunities(participants: dict[str, Participant]) -> None:
-    areas = opportunities.technology_areas(next(iter(participants.values())).event)
+def _publish_opportunities(event: Event, participants: dict[str, int]) -> None:
+    areas = opportunities.technology_areas(event)
     for item in OPPORTUNITIES:
         opportunities.publish_opportunity(
-            participants[item.owner],
+            db.session.get_one(Participant, participants[item.owner]),
             opportunities.OpportunityDetails(
                 kind=item.kind,
                 type=item.type,
                 title=item.title,
                 summary=item.summary,
                 keywords=item.keywords,
+                second_title=item.second_title,
+                second_summary=item.second_summary,
                 areas=[areas[index] for index in item.areas],
                 trl=item.trl,
                 ip_status=item.ip_status,
@@ -516,33 +574,39 @@ def _publish_opportunities(participants: dict[str, Participant]) -> None:
     db.session.flush()
 
 
-def _make_requests(participants: dict[str, Participant]) -> None:
-    for requester_email, recipient_email, priority, state, about in REQUESTS:
-        requester, recipient = participants[requester_email], participants[recipient_email]
-        opportunity = next(
+def _make_requests(participants: dict[str, int]) -> None:
+    titles: dict[str, dict[str, int]] = {}  # owner's e-mail: title → opportunity id
+    for owner, title, published_id in db.session.execute(
+        select(User.email, Opportunity.title, Opportunity.id)
+        .join(Opportunity.participant)
+        .join(Participant.user)
+    ):
+        titles.setdefault(owner, {})[title] = published_id
+    for item in REQUESTS:
+        requester = db.session.get_one(Participant, participants[item.requester])
+        recipient = db.session.get_one(Participant, participants[item.recipient])
+        opportunity_id = next(
             (
-                item
-                for item in opportunities.opportunities_of(recipient)
-                if about and item.title.startswith(about)
+                found
+                for title, found in titles.get(item.recipient, {}).items()
+                if item.about and title.startswith(item.about)
             ),
             None,
         )
         meeting_request = requests.send_request(
             requester,
             recipient,
-            priority,
-            message="Hello! I'd like to discuss a partnership. 파트너십을 논의하고 싶습니다.",
-            opportunity_id=opportunity.id if opportunity else None,
+            item.priority,
+            message=item.message,
+            opportunity_id=opportunity_id,
         )
-        if state == "accepted":
-            requests.accept_request(meeting_request, 2)
-        elif state == "declined":
-            requests.decline_request(
-                meeting_request, "Not a fit for us this year. 올해는 계획이 없습니다."
-            )
-        elif state == "cancelled":
+        if item.state == "accepted":
+            requests.accept_request(meeting_request, item.answer_priority)
+        elif item.state == "declined":
+            requests.decline_request(meeting_request, item.answer)
+        elif item.state == "cancelled":
             requests.withdraw_request(meeting_request)
-        elif state == "expired":
+        elif item.state == "expired":
             # The demo's deadline is weeks away, so this one is shown as if it had lapsed.
             meeting_request.status = "expired"
     db.session.flush()

@@ -22,7 +22,7 @@ import logging
 import statistics
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app, url_for
@@ -287,6 +287,7 @@ def execute_run(run_id: int, report=None) -> None:
             run.event, current_draft(run.event), keep_published=run.keep_published
         )
         db.session.commit()  # end the read transaction: the solver may take minutes
+        baseline = scheduler.first_come(problem)
         watcher = _Watcher(current_app._get_current_object(), run_id)
 
         def on_progress(progress: scheduler.Progress) -> None:
@@ -319,7 +320,7 @@ def execute_run(run_id: int, report=None) -> None:
         if watcher.cancelled.is_set():
             _finish(run_id, lambda run: _record_cancelled(run, watcher.latest))
         else:
-            _finish(run_id, lambda run: _record_solution(run, solution))
+            _finish(run_id, lambda run: _record_solution(run, solution, baseline))
 
 
 def _finish(run_id: int, record) -> None:
@@ -346,7 +347,9 @@ def _record_cancelled(run: ScheduleRun, latest: scheduler.Progress | None) -> No
     run.message = _("Cancelled by an organizer; nothing published was changed.")
 
 
-def _record_solution(run: ScheduleRun, solution: scheduler.Solution) -> None:
+def _record_solution(
+    run: ScheduleRun, solution: scheduler.Solution, baseline: scheduler.Baseline
+) -> None:
     run.solver_status = solution.status
     run.elapsed_seconds = round(solution.seconds, 1)
     run.finished_at = utcnow()
@@ -358,7 +361,7 @@ def _record_solution(run: ScheduleRun, solution: scheduler.Solution) -> None:
         db.session.add_all(placements_from_solution(run, solution))
         db.session.flush()
         db.session.expire(run, ["placements"])
-        run.figures = json.dumps(draft_figures(run))
+        run.figures = json.dumps(draft_figures(run) | {"first_come": asdict(baseline)})
         run.message = ""
     elif solution.status == scheduler.INFEASIBLE:
         culprits = [u for u in solution.unscheduled if not u.reason.startswith("not scheduled:")]
@@ -510,6 +513,8 @@ def draft_figures(run: ScheduleRun) -> dict:
         "breaks_per_participant": _spread(list(breaks.values())),
         "table_use": round(len(placed) / (len(slots) * tables), 3) if slots and tables else None,
         "busiest_table_meetings": max(table_use.values()) if table_use else 0,
+        # What first-come booking would have placed at the time of the run (kept with the run).
+        "first_come": json.loads(run.figures).get("first_come") if run.figures else None,
     }
 
 

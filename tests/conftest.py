@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import delete, text, update
 
-from forum import create_app
+from forum import create_app, jobs
 from forum.config import TestingConfig
 from forum.extensions import db
 from forum.models import (
@@ -78,6 +78,7 @@ def backend_app(request, tmp_path_factory):
 def app(backend_app):
     with backend_app.app_context():
         yield backend_app
+        jobs.wait_for_in_process_jobs()  # a refresh the test queued must not meet the emptying below
         db.session.remove()
         with db.engine.begin() as connection:
             if connection.dialect.name == "postgresql":

@@ -1,20 +1,11 @@
 """The demo forum a newcomer sees after `make run`."""
 
-import pytest
 from sqlalchemy import func, select
 
 from forum import jobs
 from forum.extensions import db
 from forum.models import Event, Participant, Slot, Table, User
 from forum.services import demo
-
-
-@pytest.fixture(autouse=True)
-def _refresh_finished(app):
-    """Loading the demo queues a suggestions refresh (in-process here): it ends before the test's
-    database is emptied, not in the middle of it."""
-    yield
-    jobs.wait_for_in_process_jobs()
 
 
 def test_demo_command_loads_a_bilingual_event_once(app, client):

@@ -64,13 +64,6 @@ ENGLISH_DISTRACTORS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def settled_jobs(app):
-    """No refresh started by one test may run into the next one's database."""
-    yield
-    jobs.wait_for_in_process_jobs()
-
-
 @pytest.fixture
 def forum_event(make_event, make_user):
     organizer = make_user("org@example.org", "Olga Organizer")

@@ -159,7 +159,7 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
     move_page = client.get(url(forum, f"/runs/{run.id}/meetings/{forum.ef.id}/move")).get_data(
         as_text=True
     )
-    assert "1 slot is free for it" in move_page and "Table 3" in move_page
+    assert "2 slots are free for it" in move_page and "Table 3" in move_page
     before = placements(run)
     for meeting, slot, table, message in (
         (forum.ac, s0, t2, "Person 0 already has a meeting in this slot"),
@@ -319,6 +319,54 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
             db.session.get(ScheduleRun, run.id), db.session.get(Meeting, forum.gh.id), s1, t0
         )
     db.session.rollback()
+
+
+SLOT_OPTION = re.compile(r'<option([^>]*)value="(\d+)"[^>]*>([^<]*)</option>')
+
+
+def slot_options(page):
+    """(slot id, disabled, label) of the move form's slot list, in the order shown."""
+    slot_list = page[page.index('name="slot"') : page.index("</select>", page.index('name="slot"'))]
+    return [
+        (int(value), "disabled" in attributes, label)
+        for attributes, value, label in SLOT_OPTION.findall(slot_list)
+    ]
+
+
+def test_the_move_form_offers_free_placements_first_and_says_why_not_the_rest(
+    app, client, login, forum
+):
+    s0, s1, s2 = forum.slots
+    t0, t1, t2 = forum.tables
+    login(client, forum.organizer)
+    run = run_from_the_web(client, forum)
+    lay_out(run, forum)
+    move_url = url(forum, f"/runs/{run.id}/meetings/{{}}/move")
+
+    options = slot_options(client.get(move_url.format(forum.ef.id)).get_data(as_text=True))
+    assert [(slot, disabled) for slot, disabled, _ in options] == [
+        (s1.id, False),
+        (s2.id, False),
+        (s0.id, True),
+    ]
+    assert "Table 3" in options[0][2]
+    assert "This slot is full: all 3 tables are taken." in options[2][2]
+    unplaced = slot_options(client.get(move_url.format(forum.be.id)).get_data(as_text=True))
+    assert all(disabled for _, disabled, _ in unplaced)
+    assert "Person 1 marked this slot unavailable." in dict((s, l) for s, _, l in unplaced)[s1.id]
+
+    # The default table is the first one free in the chosen slot: a free slot always succeeds.
+    moved = client.post_form(
+        move_url.format(forum.ef.id), {"slot": str(s1.id), "table": "0"}, follow_redirects=True
+    )
+    assert "The meeting is moved" in moved.get_data(as_text=True)
+    assert placements(run)[forum.ef.id] == (s1.id, t2.id)
+    before = placements(run)
+    refused = client.post_form(
+        move_url.format(forum.ac.id), {"slot": str(s0.id), "table": "0"}, follow_redirects=True
+    )
+    assert "Person 0 already has a meeting in this slot" in refused.get_data(as_text=True)
+    assert placements(run) == before
 
 
 def test_publish_refuses_a_draft_that_clashes_with_the_published_schedule(

@@ -669,29 +669,41 @@ def _placement_of(run: ScheduleRun, meeting: Meeting) -> DraftPlacement:
     return placement
 
 
-def _check_slot_and_table(event: Event, slot: Slot, table: Table) -> None:
-    if slot.session.event_id != event.id or table.event_id != event.id:
+def _check_slot_and_table(event: Event, slot: Slot, table: Table | None) -> None:
+    if slot.session.event_id != event.id or (table is not None and table.event_id != event.id):
         raise ServiceError(_("Choose a slot and a table of this event."))
-    if slot.starts_at <= utcnow():
-        raise ServiceError(
-            _(
-                "%(time)s has begun: no meeting can be placed there any more.",
-                time=event_time(slot.starts_at, event.timezone),
-            )
-        )
+    begun = _begun(event, slot)
+    if begun:
+        raise ServiceError(begun)
+
+
+def _begun(event: Event, slot: Slot) -> str | None:
+    if slot.starts_at > utcnow():
+        return None
+    return _(
+        "%(time)s has begun: no meeting can be placed there any more.",
+        time=event_time(slot.starts_at, event.timezone),
+    )
 
 
 def move_meeting(
-    run: ScheduleRun, meeting: Meeting, slot: Slot, table: Table, pin: bool = False
+    run: ScheduleRun, meeting: Meeting, slot: Slot, table: Table | None, pin: bool = False
 ) -> None:
-    """Put a meeting of the draft into another slot or table (or place an unscheduled one)."""
+    """Put a meeting of the draft into another slot or table (or place an unscheduled one);
+    without a table, into the first table free for it in that slot."""
     _lock_event(run.event)
     _require_current_draft(run)
     _check_slot_and_table(run.event, slot, table)
     placement = _placement_of(run, meeting)
     if meeting.pinned:
         raise ServiceError(_("This meeting is pinned. Unpin it before moving it."))
-    refusal = _occupancy(run).refusal(meeting.id, slot.id, table.id)
+    occupancy = _occupancy(run)
+    if table is None:
+        option = _placement_option(run.event, occupancy, meeting.id, slot)
+        if option.table is None:
+            raise ServiceError(option.reason or "")
+        table = option.table
+    refusal = occupancy.refusal(meeting.id, slot.id, table.id)
     if refusal:
         raise ServiceError(refusal)
     placement.slot_id, placement.table_id, placement.reason = slot.id, table.id, ""
@@ -699,19 +711,44 @@ def move_meeting(
     db.session.flush()
 
 
-def free_placements(run: ScheduleRun, meeting: Meeting) -> list[tuple[Slot, Table]]:
-    """Every slot the meeting could move to in the draft, with the first table free for it there."""
+@dataclass(frozen=True)
+class PlacementOption:
+    """A slot the move form offers: the first table free for the meeting there, or the reason
+    it cannot go there."""
+
+    slot: Slot
+    table: Table | None
+    reason: str | None
+
+
+def placement_options(run: ScheduleRun, meeting: Meeting) -> list[PlacementOption]:
+    """Every slot of the event for the move form: the free ones first, in time order, then the
+    others with their reason, so the organizer does not learn it only after submitting."""
     occupancy = _occupancy(run)
+    options = [
+        _placement_option(run.event, occupancy, meeting.id, slot) for slot in event_slots(run.event)
+    ]
+    return sorted(options, key=lambda option: option.table is None)
+
+
+def _placement_option(
+    event: Event, occupancy: Occupancy, meeting_id: int, slot: Slot
+) -> PlacementOption:
+    """The first table other than the meeting's own where it may go in this slot, else why not."""
+    begun = _begun(event, slot)
+    if begun:
+        return PlacementOption(slot, None, begun)
     tables = sorted(occupancy.tables.values(), key=lambda table: table.number)
-    free = []
-    for slot in event_slots(run.event):
-        table = next(
-            (table for table in tables if occupancy.refusal(meeting.id, slot.id, table.id) is None),
-            None,
-        )
-        if table is not None and occupancy.slot_of.get(meeting.id) != slot.id:
-            free.append((slot, table))
-    return free
+    refusals = {
+        table.id: occupancy.refusal(meeting_id, slot.id, table.id)
+        for table in tables
+        if occupancy.table_slot.get((table.id, slot.id)) != meeting_id
+    }
+    free = next((table for table in tables if table.id in refusals and not refusals[table.id]), None)
+    if free is not None:
+        return PlacementOption(slot, free, None)
+    reason = next(iter(refusals.values()), None) or _("The meeting is in this slot already.")
+    return PlacementOption(slot, None, reason)
 
 
 def set_pinned(run: ScheduleRun, meeting: Meeting, pinned: bool) -> None:

@@ -744,7 +744,9 @@ def _placement_option(
         for table in tables
         if occupancy.table_slot.get((table.id, slot.id)) != meeting_id
     }
-    free = next((table for table in tables if table.id in refusals and not refusals[table.id]), None)
+    free = next(
+        (table for table in tables if table.id in refusals and not refusals[table.id]), None
+    )
     if free is not None:
         return PlacementOption(slot, free, None)
     reason = next(iter(refusals.values()), None) or _("The meeting is in this slot already.")

@@ -26,8 +26,8 @@ from datetime import datetime
 import click
 from flask import Flask, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 

@@ -711,3 +711,16 @@ def test_organizer_pages_are_403_for_participants(event, people, as_user):
         == 403
     )
     assert count(Meeting) == 0
+
+
+def test_an_agreed_meeting_without_a_time_is_not_called_scheduled(event, people, as_user):
+    ada, bob = people["ada"], people["bob"]
+    client = as_user(bob)
+    meeting = accepted_meeting(ada, bob, client)
+    for shown in (
+        page(client.get("/e/bio-2027/requests")),
+        page(client.get(f"/e/bio-2027/meetings/{meeting.id}")),
+    ):
+        badge = shown[shown.index('class="badge status-') :]
+        badge = badge[: badge.index("</span>")]
+        assert badge.endswith(">agreed") and "not scheduled yet" in shown

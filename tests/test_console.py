@@ -584,3 +584,30 @@ def test_a_published_meeting_a_rerun_cannot_place_is_cancelled_in_its_attendees_
     entry = icalendar.Calendar.from_ical(feed).walk("VEVENT")[0]
     assert str(entry["UID"]) == db.session.get(Meeting, ab.id).calendar_uid
     assert (str(entry["STATUS"]), entry["DTSTART"].dt) == ("CANCELLED", forum.slots[0].starts_at)
+
+
+def test_a_meeting_added_by_hand_shows_no_share_of_the_bound_above_100(app, client, login, forum):
+    """The solver's bound covers the meetings it was given; a meeting added by hand afterwards
+    can take the draft above it, and "114.3 %" of a bound is no figure."""
+    a, b, c, d, e, f, g, h = forum.people
+    login(client, forum.organizer)
+    run = run_from_the_web(client, forum)
+    assert scheduling.draft_figures(run)["weight"] <= run.bound_weight
+    added = None
+    for slot in forum.slots:
+        for table in forum.tables:
+            try:
+                with app.test_request_context():
+                    added = scheduling.add_meeting(run, f, h, slot, table)
+            except ServiceError:
+                db.session.rollback()
+                continue
+            db.session.commit()
+            break
+        if added:
+            break
+    assert added is not None
+    figures = scheduling.draft_figures(db.session.get(ScheduleRun, run.id))
+    assert figures["weight"] > run.bound_weight and figures["share_of_bound"] is None
+    page = client.get(url(forum, f"/runs/{run.id}")).get_data(as_text=True)
+    assert " %)" not in page and "meetings added by hand" in page

@@ -504,7 +504,11 @@ def draft_figures(run: ScheduleRun) -> dict:
         "scheduled": len(placed),
         "weight": weight,
         "bound": run.bound_weight,
-        "share_of_bound": round(weight / run.bound_weight, 3) if run.bound_weight else None,
+        # The bound covers the meetings the solver was given; one added by hand can go past it.
+        "share_of_bound": round(weight / run.bound_weight, 3)
+        if run.bound_weight and weight <= run.bound_weight
+        else None,
+        "above_bound": run.bound_weight is not None and weight > run.bound_weight,
         "meetings_per_participant": _spread([len(mine) for mine in busy.values()]),
         "breaks_total": sum(breaks.values()),
         "breaks_per_participant": _spread(list(breaks.values())),

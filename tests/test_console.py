@@ -267,10 +267,13 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
             n for n in inbox(person) if "cancel" not in n.subject and "취소" not in n.subject
         ]
         assert len(messages) == 1
-        english = messages[0].subject == "Your agenda for Bio Partnering 2027 changed"
+        # the first publication is no change: it has its own subject and body
+        english = messages[0].subject == "Your agenda for Bio Partnering 2027 is published"
         assert english == (person.user.locale == "en")  # each in their own language
-    assert "Added: with Person 1 (Org bio-2027 1)" in inbox(a)[0].body
-    assert "Added: with Person 2 (Org bio-2027 2)" in inbox(a)[0].body
+        assert "changed" not in messages[0].body and "Added:" not in messages[0].body
+    assert "published the schedule. Your meetings:" in inbox(a)[0].body
+    assert "With Person 1 (Org bio-2027 1)" in inbox(a)[0].body
+    assert "With Person 2 (Org bio-2027 2)" in inbox(a)[0].body
     assert "Person 1" not in inbox(h)[0].body
     assert "Publish this draft" not in page
     again = client.post_form(url(forum, f"/runs/{run.id}/publish"), follow_redirects=True).get_data(

@@ -901,7 +901,7 @@ def publish(run: ScheduleRun, now: datetime | None = None) -> int:
     db.session.flush()
     for line in reviewed.cancelled:
         _tell_cancelled(event, line.meeting)
-    _tell_changes(event, moved, added, removed)
+    _tell_changes(event, moved, added, removed, first=event.schedule_version == 1)
     return event.schedule_version
 
 
@@ -928,9 +928,28 @@ def _slot_text(event: Event, slot: Slot | None, table: Table | None) -> str:
     return f"{event_time(slot.starts_at, event.timezone)}, {table.name if table else '—'}"
 
 
-def _tell_changes(event: Event, moved, added, removed) -> None:
+def _first_agenda(event: Event, participant: Participant, lines: list[MeetingLine]) -> str:
+    parts = [
+        _(
+            "The organizers of %(event)s published the schedule. Your meetings:",
+            event=event.name,
+        )
+    ]
+    parts += [
+        _(
+            "With %(others)s, %(where)s",
+            others=line.names(participant),
+            where=_slot_text(event, line.slot, line.table),
+        )
+        for line in lines
+    ]
+    return "\n".join(parts)
+
+
+def _tell_changes(event: Event, moved, added, removed, first: bool = False) -> None:
     """One message per participant whose agenda changed, listing what was added, moved and removed;
-    its calendar attachment carries them all, the removed ones as cancellations at their old time."""
+    its calendar attachment carries them all, the removed ones as cancellations at their old time.
+    The first publication changes nobody's agenda: it says the schedule is out and lists it."""
     from .notifications import notify
 
     changes: dict[int, dict[str, list[MeetingLine]]] = {}
@@ -945,8 +964,12 @@ def _tell_changes(event: Event, moved, added, removed) -> None:
 
     for person_id, mine in changes.items():
         participant = people[person_id]
+        # the first schedule is news, not a change, unless it moves or removes a meeting they had
+        first_news = first and not (mine["moved"] or mine["removed"])
 
-        def body(participant=participant, mine=mine) -> str:
+        def body(participant=participant, mine=mine, first_news=first_news) -> str:
+            if first_news:
+                return _first_agenda(event, participant, mine["added"])
             parts = [
                 _(
                     "The organizers of %(event)s published a new schedule. Your agenda changed:",
@@ -982,7 +1005,9 @@ def _tell_changes(event: Event, moved, added, removed) -> None:
 
         notify(
             participant,
-            _l("Your agenda for %(event)s changed", event=event.name),
+            _l("Your agenda for %(event)s is published", event=event.name)
+            if first_news
+            else _l("Your agenda for %(event)s changed", event=event.name),
             body,
             url_for("operations.my_day", slug=event.slug),
             [line.meeting for line in mine["added"] + mine["moved"] + mine["removed"]],

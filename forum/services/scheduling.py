@@ -723,6 +723,7 @@ class PlacementOption:
     slot: Slot
     table: Table | None
     reason: str | None
+    current: bool = False
 
 
 def placement_options(run: ScheduleRun, meeting: Meeting) -> list[PlacementOption]:
@@ -732,7 +733,8 @@ def placement_options(run: ScheduleRun, meeting: Meeting) -> list[PlacementOptio
     options = [
         _placement_option(run.event, occupancy, meeting.id, slot) for slot in event_slots(run.event)
     ]
-    return sorted(options, key=lambda option: option.table is None)
+    # another slot first: staying in its slot at another table is the lesser move
+    return sorted(options, key=lambda option: (option.table is None, option.current))
 
 
 def _placement_option(
@@ -751,10 +753,11 @@ def _placement_option(
     free = next(
         (table for table in tables if table.id in refusals and not refusals[table.id]), None
     )
+    current = occupancy.slot_of.get(meeting_id) == slot.id
     if free is not None:
-        return PlacementOption(slot, free, None)
+        return PlacementOption(slot, free, None, current)
     reason = next(iter(refusals.values()), None) or _("The meeting is in this slot already.")
-    return PlacementOption(slot, None, reason)
+    return PlacementOption(slot, None, reason, current)
 
 
 def set_pinned(run: ScheduleRun, meeting: Meeting, pinned: bool) -> None:

@@ -64,6 +64,17 @@ def event_time(value: datetime, timezone: str, format: str = "short") -> str:
     )
 
 
+def time_range(start: datetime, end: datetime, timezone: str) -> str:
+    """A slot's start and end in the event's timezone, with the reader's clock (12- or 24-hour,
+    as their language's short time): "10:00 – 10:30 AM", "오전 10:00~10:30", "10:00–10:30"."""
+    locale = get_locale()
+    zone = ZoneInfo(timezone)
+    skeleton = "hm" if "h" in _time_pattern("short", locale) else "Hm"
+    return babel_dates.format_interval(
+        start.astimezone(zone), end.astimezone(zone), skeleton, tzinfo=zone, locale=locale
+    )
+
+
 def local_time(value: time, format: str = "short") -> str:
     locale = get_locale()
     return babel_dates.format_time(value, _time_pattern(format, locale), locale=locale)
@@ -88,6 +99,7 @@ def register_template_helpers(app: Flask) -> None:
     )
     app.add_template_filter(event_time)
     app.add_template_filter(local_time)
+    app.add_template_filter(time_range)
     app.add_template_filter(local_date)
     app.add_template_filter(short_day)
     app.jinja_env.globals["get_locale"] = get_locale

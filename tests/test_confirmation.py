@@ -153,7 +153,7 @@ def test_the_confirmation_page_speaks_korean(client, login, organizer, event):
     db.session.commit()
     html = page(client.get(f"/e/bio-2027/organize/tables/{table.id}/delete"))
     assert "이 테이블을 삭제할까요?" in html and "테이블 삭제" in html
-    assert "“Table 1”을(를) 삭제합니다." in html
+    assert "“Table 1” 테이블을 삭제합니다." in html
 
 
 # --- registrations -----------------------------------------------------------------------------

@@ -159,7 +159,7 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
     move_page = client.get(url(forum, f"/runs/{run.id}/meetings/{forum.ef.id}/move")).get_data(
         as_text=True
     )
-    assert "1 slot is free for it" in move_page and "Table 3" in move_page
+    assert "2 slots are free for it" in move_page and "Table 3" in move_page
     before = placements(run)
     for meeting, slot, table, message in (
         (forum.ac, s0, t2, "Person 0 already has a meeting in this slot"),
@@ -267,10 +267,13 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
             n for n in inbox(person) if "cancel" not in n.subject and "취소" not in n.subject
         ]
         assert len(messages) == 1
-        english = messages[0].subject == "Your agenda for Bio Partnering 2027 changed"
+        # the first publication is no change: it has its own subject and body
+        english = messages[0].subject == "Your agenda for Bio Partnering 2027 is published"
         assert english == (person.user.locale == "en")  # each in their own language
-    assert "Added: with Person 1 (Org bio-2027 1)" in inbox(a)[0].body
-    assert "Added: with Person 2 (Org bio-2027 2)" in inbox(a)[0].body
+        assert "changed" not in messages[0].body and "Added:" not in messages[0].body
+    assert "published the schedule. Your meetings:" in inbox(a)[0].body
+    assert "With Person 1 (Org bio-2027 1)" in inbox(a)[0].body
+    assert "With Person 2 (Org bio-2027 2)" in inbox(a)[0].body
     assert "Person 1" not in inbox(h)[0].body
     assert "Publish this draft" not in page
     again = client.post_form(url(forum, f"/runs/{run.id}/publish"), follow_redirects=True).get_data(
@@ -319,6 +322,57 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
             db.session.get(ScheduleRun, run.id), db.session.get(Meeting, forum.gh.id), s1, t0
         )
     db.session.rollback()
+
+
+SLOT_OPTION = re.compile(r'<option([^>]*)value="(\d+)"[^>]*>([^<]*)</option>')
+
+
+def slot_options(page):
+    """(slot id, disabled, label) of the move form's slot list, in the order shown."""
+    slot_list = page[page.index('name="slot"') : page.index("</select>", page.index('name="slot"'))]
+    return [
+        (int(value), "disabled" in attributes, label)
+        for attributes, value, label in SLOT_OPTION.findall(slot_list)
+    ]
+
+
+def test_the_move_form_offers_free_placements_first_and_says_why_not_the_rest(
+    app, client, login, forum
+):
+    s0, s1, s2 = forum.slots
+    t2 = forum.tables[2]
+    login(client, forum.organizer)
+    run = run_from_the_web(client, forum)
+    lay_out(run, forum)
+    move_url = url(forum, f"/runs/{run.id}/meetings/{{}}/move")
+
+    options = slot_options(client.get(move_url.format(forum.ef.id)).get_data(as_text=True))
+    assert [(slot, disabled) for slot, disabled, _ in options] == [
+        (s1.id, False),
+        (s2.id, False),
+        (s0.id, True),
+    ]
+    assert "Table 3" in options[0][2]
+    assert "This slot is full: all 3 tables are taken." in options[2][2]
+    unplaced = slot_options(client.get(move_url.format(forum.be.id)).get_data(as_text=True))
+    assert all(disabled for _, disabled, _ in unplaced)
+    assert (
+        "Person 1 marked this slot unavailable."
+        in {slot: label for slot, _, label in unplaced}[s1.id]
+    )
+
+    # The default table is the first one free in the chosen slot: a free slot always succeeds.
+    moved = client.post_form(
+        move_url.format(forum.ef.id), {"slot": str(s1.id), "table": "0"}, follow_redirects=True
+    )
+    assert "The meeting is moved" in moved.get_data(as_text=True)
+    assert placements(run)[forum.ef.id] == (s1.id, t2.id)
+    before = placements(run)
+    refused = client.post_form(
+        move_url.format(forum.ac.id), {"slot": str(s0.id), "table": "0"}, follow_redirects=True
+    )
+    assert "Person 0 already has a meeting in this slot" in refused.get_data(as_text=True)
+    assert placements(run) == before
 
 
 def test_publish_refuses_a_draft_that_clashes_with_the_published_schedule(
@@ -533,3 +587,30 @@ def test_a_published_meeting_a_rerun_cannot_place_is_cancelled_in_its_attendees_
     entry = icalendar.Calendar.from_ical(feed).walk("VEVENT")[0]
     assert str(entry["UID"]) == db.session.get(Meeting, ab.id).calendar_uid
     assert (str(entry["STATUS"]), entry["DTSTART"].dt) == ("CANCELLED", forum.slots[0].starts_at)
+
+
+def test_a_meeting_added_by_hand_shows_no_share_of_the_bound_above_100(app, client, login, forum):
+    """The solver's bound covers the meetings it was given; a meeting added by hand afterwards
+    can take the draft above it, and "114.3 %" of a bound is no figure."""
+    f, h = forum.people[5], forum.people[7]
+    login(client, forum.organizer)
+    run = run_from_the_web(client, forum)
+    assert scheduling.draft_figures(run)["weight"] <= run.bound_weight
+    added = None
+    for slot in forum.slots:
+        for table in forum.tables:
+            try:
+                with app.test_request_context():
+                    added = scheduling.add_meeting(run, f, h, slot, table)
+            except ServiceError:
+                db.session.rollback()
+                continue
+            db.session.commit()
+            break
+        if added:
+            break
+    assert added is not None
+    figures = scheduling.draft_figures(db.session.get(ScheduleRun, run.id))
+    assert figures["weight"] > run.bound_weight and figures["share_of_bound"] is None
+    page = client.get(url(forum, f"/runs/{run.id}")).get_data(as_text=True)
+    assert " %)" not in page and "meetings added by hand" in page

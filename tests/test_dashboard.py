@@ -1,6 +1,9 @@
 """The organizer's figures: registrations, opportunities, requests, acceptance, meetings per
 participant, who is missing availability or requests; charts drawn on the server."""
 
+import csv
+import io
+
 from sqlalchemy import select
 
 from forum.extensions import db
@@ -114,3 +117,39 @@ def test_overview_is_for_organizers_of_this_event(
     assert client.get(f"/e/{event.slug}/organize/overview").status_code == 403
     assert client.get("/e/no-such-event/organize/overview").status_code == 404
     assert db.session.scalar(select(Participant.status).where(Participant.id == a.id)) == "approved"
+
+
+def test_figures_leave_out_meetings_the_organizers_made_and_agree_with_each_other(
+    client, login, make_user, make_event, make_participant
+):
+    organizer, event, (a, b, c) = build(make_user, make_event, make_participant)
+    made = MeetingRequest(
+        event_id=event.id,
+        requester=b,
+        recipient=c,
+        requester_priority=1,
+        recipient_priority=1,
+        status="accepted",
+        created_by_organizer=True,
+    )
+    called_off = MeetingRequest(
+        event_id=event.id,
+        requester=c,
+        recipient=a,
+        requester_priority=2,
+        recipient_priority=2,
+        status="cancelled",
+    )
+    db.session.add_all([made, called_off])
+    db.session.commit()
+    o = dashboard.overview(event)
+    assert o.requests["accepted"] == 1 and o.requests["cancelled"] == 1
+    assert (o.accepted, o.answered) == (2, 3)
+    login(client, organizer)
+    page = client.get(f"/e/{event.slug}/organize/overview").get_data(as_text=True)
+    assert "2 of the 3 answered requests were accepted (67%)" in page
+    assert "1 meeting was made by the organizers" in page
+    figures = client.get(f"/e/{event.slug}/organize/export/figures.csv").data.decode("utf-8-sig")
+    rows = {row["name"]: row for row in csv.DictReader(io.StringIO(figures))}
+    assert rows[b.user.name]["requests sent"] == "1"  # the declined one, not the organizers'
+    assert rows[c.user.name]["requests received"] == "2"  # from Ben and Ana, not the organizers'

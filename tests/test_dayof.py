@@ -380,13 +380,13 @@ def test_table_sheets_and_agendas_list_the_right_people(client, login, day):
     agreed(event, day["bob"], day["cho"], day["slots"][4], day["tables"][0], status="cancelled")
     login(client, day["organizer"])
     sheets = dayof.table_sheets(event)
-    by_slot = {
-        sheet.slot.id: {table.name: meeting for table, meeting in sheet.rows} for sheet in sheets
+    by_table = {
+        sheet.table.name: {slot.id: meeting for slot, meeting in sheet.rows} for sheet in sheets
     }
     names = lambda meeting: sorted(a.participant.user.name for a in meeting.attendees)  # noqa: E731
-    assert names(by_slot[day["slots"][2].id]["Table 2"]) == ["Ada", "Bob"]
-    assert by_slot[day["slots"][2].id]["Table 1"] is None
-    assert by_slot[day["slots"][4].id]["Table 1"] is None  # cancelled meetings free their table
+    assert names(by_table["Table 2"][day["slots"][2].id]) == ["Ada", "Bob"]
+    assert by_table["Table 1"][day["slots"][2].id] is None
+    assert by_table["Table 1"][day["slots"][4].id] is None  # cancelled meetings free their table
     page = client.get(f"/e/{event.slug}/organize/sheets").get_data(as_text=True)
     assert "Hanwha" in page and "KAIST" in page
     agendas = {agenda.participant.user.name: agenda for agenda in dayof.agendas(event)}
@@ -483,3 +483,38 @@ def test_each_attendee_records_their_own_attendance_and_the_organizer_sees_who_d
     page = client.get(f"/e/{event.slug}/organize/sheets").get_data(as_text=True)
     assert "Did not come: Ada" in page
     assert "says: no-show" in page and "says: held" in page
+
+
+# --- sheets and times as people read them ----------------------------------------------------
+
+
+def readable(page: str) -> str:
+    """The page with Babel's thin and narrow no-break spaces as plain spaces."""
+    return page.replace("\u2009", " ").replace("\u202f", " ")
+
+
+def test_a_table_sheet_is_one_page_per_table_listing_its_slots_in_short_times(client, login, forum):
+    login(client, forum.organizer)
+    sheets_url = f"/e/{forum.event.slug}/organize/sheets"
+    page = readable(client.get(sheets_url).get_data(as_text=True))
+    pages = page.split('class="print-page')[1:]
+    assert len(pages) == len(forum.tables) == 2
+    table_1, table_2 = pages
+    assert "Table 1" in table_1 and "Hall B" in table_1 and "Table 2" not in table_1
+    assert "Cyrus Choi" in table_1 and "Ada Lovelace" not in table_1
+    assert "Ada Lovelace" in table_2 and "Cyrus Choi" not in table_2
+    # Every slot of the event, in the event's time (Seoul), short: no seconds, no zone name.
+    for times in ("10:00 – 10:30 AM", "10:30 – 11:00 AM", "11:30 AM – 12:00 PM"):
+        assert times in table_1 and times in table_2
+    assert "Standard Time" not in page and ":00:00" not in page
+    forum.organizer.locale = "ko"
+    db.session.commit()
+    korean = readable(client.get(sheets_url).get_data(as_text=True))
+    assert "오전 10:00~10:30" in korean
+
+
+def test_the_day_page_writes_a_meeting_time_in_one_format(client, login, forum):
+    login(client, forum.ada.user)
+    page = readable(client.get(f"/e/{forum.event.slug}/day").get_data(as_text=True))
+    assert "10:00 – 10:30 AM" in page
+    assert "AM – 10:30<" not in page and "AM – 10:30 ·" not in page

@@ -195,17 +195,21 @@ def test_status_moves_one_step_at_a_time_with_preconditions(
     assert "moves one step at a time" in move(signed_in, "requests")
     session = create_session(event, **SESSION)
     db.session.commit()
-    assert "The event is now in registration." in move(signed_in, "registration")
+    assert "The event’s status is now “registration”." in move(signed_in, "registration")
     assert "The event is in registration already." in move(signed_in, "registration")
-    assert "The event is now in meeting requests." in move(signed_in, "requests")
+    assert "The event’s status is now “meeting requests”." in move(signed_in, "requests")
     assert "Add tables first" in move(signed_in, "scheduling")
     add_tables(event, 3, "Table")
     db.session.commit()
-    for target in ("scheduling", "published", "closed"):
-        assert "The event is now in" in move(signed_in, target)
+    for target, label in (
+        ("scheduling", "scheduling"),
+        ("published", "published"),
+        ("closed", "closed"),
+    ):
+        assert f"The event’s status is now “{label}”." in move(signed_in, target)
     assert "This status does not exist." in move(signed_in, "exploded")
     for target in ("published", "scheduling", "requests", "registration"):
-        assert "The event is now in" in move(signed_in, target)
+        assert "The event’s status is now" in move(signed_in, target)
     make_participant(event, make_user(email="p@example.org"))
     assert "1 person has registered already" in move(signed_in, "draft")
     db.session.expire_all()

@@ -196,7 +196,14 @@ def test_the_limit_counts_open_requests_sent(event, people, as_user):
     ada, bob, carol = people["ada"], people["bob"], people["carol"]
     client = as_user(ada)
     assert send(client, bob).status_code == 302
-    message = "You have 1 open requests, the most this event allows. Withdraw one to send another."
+    assert (
+        "1 of your requests counts against this event’s limit of 1 (waiting for an answer or "
+        "accepted)." in page(client.get("/e/bio-2027/requests"))
+    )
+    message = (
+        "You have 1 request waiting for an answer or accepted, the most this event allows. "
+        "Withdraw one to send another."
+    )
     assert message in page(client.get(new_request_url(carol)))
     assert_refused(send(client, carol), message)
     assert requests_in_db() == [(ada.id, bob.id, "pending")] and inbox_of(carol) == []
@@ -208,6 +215,18 @@ def test_the_limit_counts_open_requests_sent(event, people, as_user):
     )
     assert send(client, carol).status_code == 302  # merges with Carol's request
     assert send(client, bob).status_code == 302
+    # an accepted request still counts, and the page says so
+    waiting = db.session.scalar(
+        select(MeetingRequest.id).where(
+            MeetingRequest.requester_id == ada.id, MeetingRequest.status == "pending"
+        )
+    )
+    answered = as_user(bob).post_form(f"/e/bio-2027/requests/{waiting}/accept", {"priority": "2"})
+    assert answered.status_code == 302
+    event.max_requests = 3
+    db.session.commit()
+    shown = page(client.get("/e/bio-2027/requests"))
+    assert "1 of your requests counts against this event’s limit of 3" in shown
 
 
 def test_no_request_after_the_deadline_or_outside_the_request_phase(event, people, as_user):
@@ -692,3 +711,16 @@ def test_organizer_pages_are_403_for_participants(event, people, as_user):
         == 403
     )
     assert count(Meeting) == 0
+
+
+def test_an_agreed_meeting_without_a_time_is_not_called_scheduled(event, people, as_user):
+    ada, bob = people["ada"], people["bob"]
+    client = as_user(bob)
+    meeting = accepted_meeting(ada, bob, client)
+    for shown in (
+        page(client.get("/e/bio-2027/requests")),
+        page(client.get(f"/e/bio-2027/meetings/{meeting.id}")),
+    ):
+        badge = shown[shown.index('class="badge status-') :]
+        badge = badge[: badge.index("</span>")]
+        assert badge.endswith(">agreed") and "not scheduled yet" in shown

@@ -107,6 +107,24 @@ def test_every_catalog_passes_the_checks_of_pybabel_compile(catalog):
     assert not problems
 
 
+# A Korean particle after a name depends on the name's last syllable; "(으)로", "을(를)"… glued
+# to a placeholder read as a form, not a sentence: such entries are rephrased instead.
+BRACKETED_PARTICLE = re.compile(
+    "(?:" + PLACEHOLDER.pattern + r")[\"'”’」』)]*\s?(?:[가-힣]?\([가-힣]{1,2}\)[가-힣]?)"
+)
+
+
+def test_no_bracketed_particle_follows_a_placeholder(korean):
+    glued = [
+        f"{message.id!r}: {text!r}"
+        for message in korean
+        if message.id
+        for text in translations(message)
+        if text and BRACKETED_PARTICLE.search(text)
+    ]
+    assert not glued, "\n".join(glued)
+
+
 def test_translations_keep_the_line_breaks_of_e_mails(korean):
     wrong = [
         message.id

@@ -75,7 +75,30 @@ class _PlacementForm(FlaskForm):
 
 
 class MoveMeetingForm(_PlacementForm):
+    """Takes the slots as `options=` (`services.scheduling.placement_options`): the free ones
+    first, each with its first free table, then the others disabled with their reason; the
+    table defaults to the first one free in the chosen slot."""
+
     pin = BooleanField(_l("Pin it there (a re-run keeps it in this slot and table)"), default=True)
+
+    def __init__(self, *args, options=(), timezone="UTC", **kwargs):
+        super().__init__(*args, timezone=timezone, **kwargs)
+        free, taken = _l("Free for its attendees"), _l("Not possible")
+        self.slot.choices = [
+            SelectChoice(
+                option.slot.id,
+                " · ".join(
+                    [
+                        event_time(option.slot.starts_at, timezone),
+                        option.table.name if option.table else option.reason,
+                    ]
+                ),
+                render_kw={} if option.table else {"disabled": True},
+                optgroup=str(free if option.table else taken),
+            )
+            for option in options
+        ]
+        self.table.choices = [SelectChoice(0, _l("The first free table")), *self.table.choices]
 
 
 class AddMeetingForm(_PlacementForm):

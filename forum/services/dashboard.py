@@ -32,6 +32,7 @@ class Overview:
     requests: dict[str, int]
     answered: int
     accepted: int
+    organizer_made: int
     agreed_distribution: list[tuple[str, int]]
     scheduled_distribution: list[tuple[str, int]] | None
     no_availability: list[ReminderCandidate] = field(default_factory=list)
@@ -78,16 +79,19 @@ def overview(event: Event) -> Overview:
         listed.with_only_columns(Opportunity.type, func.count()).group_by(Opportunity.type),
         OPPORTUNITY_TYPES,
     )
+    # What participants asked and answered: a meeting the organizers made is no request of theirs.
+    asked = (MeetingRequest.event_id == event.id, MeetingRequest.created_by_organizer.is_(False))
     requests = _counts(
-        select(MeetingRequest.status, func.count())
-        .where(MeetingRequest.event_id == event.id)
-        .group_by(MeetingRequest.status),
+        select(MeetingRequest.status, func.count()).where(*asked).group_by(MeetingRequest.status),
         REQUEST_STATUSES,
     )
     # A request accepted and later cancelled (its meeting called off) was still an acceptance.
     accepted = db.session.scalars(
+        select(func.count()).where(*asked, MeetingRequest.recipient_priority.is_not(None))
+    ).one()
+    organizer_made = db.session.scalars(
         select(func.count()).where(
-            MeetingRequest.event_id == event.id, MeetingRequest.recipient_priority.is_not(None)
+            MeetingRequest.event_id == event.id, MeetingRequest.created_by_organizer.is_(True)
         )
     ).one()
     figures = participant_figures(event)
@@ -100,6 +104,7 @@ def overview(event: Event) -> Overview:
         requests=requests,
         answered=accepted + requests["declined"],
         accepted=accepted,
+        organizer_made=organizer_made,
         agreed_distribution=_distribution([f["agreed"] for f in figures]),
         scheduled_distribution=_distribution([f["scheduled"] for f in figures])
         if published

@@ -432,8 +432,17 @@ def _sheets(event: Event, slots: list[Slot]) -> list[SlotSheet]:
     ]
 
 
-def table_sheets(event: Event) -> list[SlotSheet]:
-    """For each slot of the published schedule, each table and who meets there."""
+@dataclass
+class TableSheet:
+    """One table's printed page: every slot of the event with its meeting there (None: free)."""
+
+    table: Table
+    rows: list[tuple[Slot, Meeting | None]]
+
+
+def table_sheets(event: Event) -> list[TableSheet]:
+    """For each table of the published schedule, its slots and who meets there: the page its
+    host keeps on the table all day."""
     if not schedule_is_published(event):
         return []
     slots = list(
@@ -444,7 +453,12 @@ def table_sheets(event: Event) -> list[SlotSheet]:
             .order_by(Slot.starts_at, Slot.id)
         )
     )
-    return _sheets(event, slots)
+    by_slot = _sheets(event, slots)
+    tables = [table for table, _ in by_slot[0].rows] if by_slot else []
+    return [
+        TableSheet(table, [(sheet.slot, sheet.rows[index][1]) for sheet in by_slot])
+        for index, table in enumerate(tables)
+    ]
 
 
 @dataclass

@@ -188,21 +188,23 @@ def participant_figures(event: Event) -> list[dict[str, Any]]:
     def counts(statement: Executable) -> dict[int, int]:
         return {key: count for key, count in db.session.execute(statement).all()}
 
+    # Requests the participants sent and answered: the organizers' meetings are not among them.
+    asked = (MeetingRequest.event_id == event.id, MeetingRequest.created_by_organizer.is_(False))
     sent = counts(
         select(MeetingRequest.requester_id, func.count())
-        .where(MeetingRequest.event_id == event.id)
+        .where(*asked)
         .group_by(MeetingRequest.requester_id)
     )
     received = counts(
         select(MeetingRequest.recipient_id, func.count())
-        .where(MeetingRequest.event_id == event.id)
+        .where(*asked)
         .group_by(MeetingRequest.recipient_id)
     )
     accepted: dict[int, int] = {}
     for column in (MeetingRequest.requester_id, MeetingRequest.recipient_id):
         for participant_id, count in db.session.execute(
             select(column, func.count())
-            .where(MeetingRequest.event_id == event.id, MeetingRequest.status == "accepted")
+            .where(*asked, MeetingRequest.status == "accepted")
             .group_by(column)
         ):
             accepted[participant_id] = accepted.get(participant_id, 0) + count

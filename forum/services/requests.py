@@ -27,6 +27,7 @@ import click
 from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -317,9 +318,12 @@ def request_refusal(requester: Participant, recipient: Participant) -> str | Non
             )
     limit = requester.event.max_requests
     if limit is not None and open_requests_sent(requester) >= limit:
-        return _(
-            "You have %(num)d open requests, the most this event allows. Withdraw one to send another.",
-            num=limit,
+        return ngettext(
+            "You have %(num)d request waiting for an answer or accepted, the most this event "
+            "allows. Withdraw one to send another.",
+            "You have %(num)d requests waiting for an answer or accepted, the most this event "
+            "allows. Withdraw one to send another.",
+            limit,
         )
     return None
 

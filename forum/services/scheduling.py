@@ -507,7 +507,11 @@ def draft_figures(run: ScheduleRun) -> dict:
         "scheduled": len(placed),
         "weight": weight,
         "bound": run.bound_weight,
-        "share_of_bound": round(weight / run.bound_weight, 3) if run.bound_weight else None,
+        # The bound covers the meetings the solver was given; one added by hand can go past it.
+        "share_of_bound": round(weight / run.bound_weight, 3)
+        if run.bound_weight and weight <= run.bound_weight
+        else None,
+        "above_bound": run.bound_weight is not None and weight > run.bound_weight,
         "meetings_per_participant": _spread([len(mine) for mine in busy.values()]),
         "breaks_total": sum(breaks.values()),
         "breaks_per_participant": _spread(list(breaks.values())),
@@ -674,29 +678,41 @@ def _placement_of(run: ScheduleRun, meeting: Meeting) -> DraftPlacement:
     return placement
 
 
-def _check_slot_and_table(event: Event, slot: Slot, table: Table) -> None:
-    if slot.session.event_id != event.id or table.event_id != event.id:
+def _check_slot_and_table(event: Event, slot: Slot, table: Table | None) -> None:
+    if slot.session.event_id != event.id or (table is not None and table.event_id != event.id):
         raise ServiceError(_("Choose a slot and a table of this event."))
-    if slot.starts_at <= utcnow():
-        raise ServiceError(
-            _(
-                "%(time)s has begun: no meeting can be placed there any more.",
-                time=event_time(slot.starts_at, event.timezone),
-            )
-        )
+    begun = _begun(event, slot)
+    if begun:
+        raise ServiceError(begun)
+
+
+def _begun(event: Event, slot: Slot) -> str | None:
+    if slot.starts_at > utcnow():
+        return None
+    return _(
+        "%(time)s has begun: no meeting can be placed there any more.",
+        time=event_time(slot.starts_at, event.timezone),
+    )
 
 
 def move_meeting(
-    run: ScheduleRun, meeting: Meeting, slot: Slot, table: Table, pin: bool = False
+    run: ScheduleRun, meeting: Meeting, slot: Slot, table: Table | None, pin: bool = False
 ) -> None:
-    """Put a meeting of the draft into another slot or table (or place an unscheduled one)."""
+    """Put a meeting of the draft into another slot or table (or place an unscheduled one);
+    without a table, into the first table free for it in that slot."""
     _lock_event(run.event)
     _require_current_draft(run)
     _check_slot_and_table(run.event, slot, table)
     placement = _placement_of(run, meeting)
     if meeting.pinned:
         raise ServiceError(_("This meeting is pinned. Unpin it before moving it."))
-    refusal = _occupancy(run).refusal(meeting.id, slot.id, table.id)
+    occupancy = _occupancy(run)
+    if table is None:
+        option = _placement_option(run.event, occupancy, meeting.id, slot)
+        if option.table is None:
+            raise ServiceError(option.reason or "")
+        table = option.table
+    refusal = occupancy.refusal(meeting.id, slot.id, table.id)
     if refusal:
         raise ServiceError(refusal)
     placement.slot_id, placement.table_id, placement.reason = slot.id, table.id, ""
@@ -704,19 +720,49 @@ def move_meeting(
     db.session.flush()
 
 
-def free_placements(run: ScheduleRun, meeting: Meeting) -> list[tuple[Slot, Table]]:
-    """Every slot the meeting could move to in the draft, with the first table free for it there."""
+@dataclass(frozen=True)
+class PlacementOption:
+    """A slot the move form offers: the first table free for the meeting there, or the reason
+    it cannot go there."""
+
+    slot: Slot
+    table: Table | None
+    reason: str | None
+    current: bool = False
+
+
+def placement_options(run: ScheduleRun, meeting: Meeting) -> list[PlacementOption]:
+    """Every slot of the event for the move form: the free ones first, in time order, then the
+    others with their reason, so the organizer does not learn it only after submitting."""
     occupancy = _occupancy(run)
+    options = [
+        _placement_option(run.event, occupancy, meeting.id, slot) for slot in event_slots(run.event)
+    ]
+    # another slot first: staying in its slot at another table is the lesser move
+    return sorted(options, key=lambda option: (option.table is None, option.current))
+
+
+def _placement_option(
+    event: Event, occupancy: Occupancy, meeting_id: int, slot: Slot
+) -> PlacementOption:
+    """The first table other than the meeting's own where it may go in this slot, else why not."""
+    begun = _begun(event, slot)
+    if begun:
+        return PlacementOption(slot, None, begun)
     tables = sorted(occupancy.tables.values(), key=lambda table: table.number)
-    free = []
-    for slot in event_slots(run.event):
-        table = next(
-            (table for table in tables if occupancy.refusal(meeting.id, slot.id, table.id) is None),
-            None,
-        )
-        if table is not None and occupancy.slot_of.get(meeting.id) != slot.id:
-            free.append((slot, table))
-    return free
+    refusals = {
+        table.id: occupancy.refusal(meeting_id, slot.id, table.id)
+        for table in tables
+        if occupancy.table_slot.get((table.id, slot.id)) != meeting_id
+    }
+    free = next(
+        (table for table in tables if table.id in refusals and not refusals[table.id]), None
+    )
+    current = occupancy.slot_of.get(meeting_id) == slot.id
+    if free is not None:
+        return PlacementOption(slot, free, None, current)
+    reason = next(iter(refusals.values()), None) or _("The meeting is in this slot already.")
+    return PlacementOption(slot, None, reason, current)
 
 
 def set_pinned(run: ScheduleRun, meeting: Meeting, pinned: bool) -> None:
@@ -863,7 +909,7 @@ def publish(run: ScheduleRun, now: datetime | None = None) -> int:
     db.session.flush()
     for line in reviewed.cancelled:
         _tell_cancelled(event, line.meeting)
-    _tell_changes(event, moved, added, removed)
+    _tell_changes(event, moved, added, removed, first=event.schedule_version == 1)
     return event.schedule_version
 
 
@@ -890,9 +936,28 @@ def _slot_text(event: Event, slot: Slot | None, table: Table | None) -> str:
     return f"{event_time(slot.starts_at, event.timezone)}, {table.name if table else '—'}"
 
 
-def _tell_changes(event: Event, moved, added, removed) -> None:
+def _first_agenda(event: Event, participant: Participant, lines: list[MeetingLine]) -> str:
+    parts = [
+        _(
+            "The organizers of %(event)s published the schedule. Your meetings:",
+            event=event.name,
+        )
+    ]
+    parts += [
+        _(
+            "With %(others)s, %(where)s",
+            others=line.names(participant),
+            where=_slot_text(event, line.slot, line.table),
+        )
+        for line in lines
+    ]
+    return "\n".join(parts)
+
+
+def _tell_changes(event: Event, moved, added, removed, first: bool = False) -> None:
     """One message per participant whose agenda changed, listing what was added, moved and removed;
-    its calendar attachment carries them all, the removed ones as cancellations at their old time."""
+    its calendar attachment carries them all, the removed ones as cancellations at their old time.
+    The first publication changes nobody's agenda: it says the schedule is out and lists it."""
     from .notifications import notify
 
     changes: dict[int, dict[str, list[MeetingLine]]] = {}
@@ -907,8 +972,12 @@ def _tell_changes(event: Event, moved, added, removed) -> None:
 
     for person_id, mine in changes.items():
         participant = people[person_id]
+        # the first schedule is news, not a change, unless it moves or removes a meeting they had
+        first_news = first and not (mine["moved"] or mine["removed"])
 
-        def body(participant=participant, mine=mine) -> str:
+        def body(participant=participant, mine=mine, first_news=first_news) -> str:
+            if first_news:
+                return _first_agenda(event, participant, mine["added"])
             parts = [
                 _(
                     "The organizers of %(event)s published a new schedule. Your agenda changed:",
@@ -944,7 +1013,9 @@ def _tell_changes(event: Event, moved, added, removed) -> None:
 
         notify(
             participant,
-            _l("Your agenda for %(event)s changed", event=event.name),
+            _l("Your agenda for %(event)s is published", event=event.name)
+            if first_news
+            else _l("Your agenda for %(event)s changed", event=event.name),
             body,
             url_for("operations.my_day", slug=event.slug),
             [line.meeting for line in mine["added"] + mine["moved"] + mine["removed"]],

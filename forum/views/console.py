@@ -108,14 +108,17 @@ def cancel_run(event, run_id):
 def move(event, run_id, meeting_id):
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
     meeting = get_owned_or_404(Meeting, meeting_id, event)
-    form = _placement_form(MoveMeetingForm, event)
+    draft = scheduling.current_draft(event)
+    editable = draft is not None and draft.id == schedule_run.id and meeting.status == "scheduled"
+    options = scheduling.placement_options(schedule_run, meeting)
+    form = _placement_form(MoveMeetingForm, event, options=options)
     if form.validate_on_submit():
         try:
             scheduling.move_meeting(
                 schedule_run,
                 meeting,
                 db.session.get(Slot, form.slot.data),
-                db.session.get(Table, form.table.data),
+                db.session.get(Table, form.table.data) if form.table.data else None,
                 pin=form.pin.data,
             )
         except ServiceError as error:
@@ -123,8 +126,6 @@ def move(event, run_id, meeting_id):
         else:
             flash(_("The meeting is moved in the draft."), "success")
             return redirect(_run_url(event, schedule_run))
-    draft = scheduling.current_draft(event)
-    editable = draft is not None and draft.id == schedule_run.id and meeting.status == "scheduled"
     lines = (
         [line for line in scheduling.review(schedule_run).lines if line.meeting.id == meeting.id]
         if editable
@@ -137,7 +138,7 @@ def move(event, run_id, meeting_id):
         meeting=meeting,
         form=form,
         line=lines[0] if lines else None,
-        free=scheduling.free_placements(schedule_run, meeting) if lines else [],
+        free=[option for option in options if option.table] if lines else [],
     )
 
 

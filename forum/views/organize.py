@@ -94,7 +94,7 @@ def status(event):
         refuse(form, error)
     else:
         flash(
-            _("The event is now in %(status)s.", status=events.STATUS_LABELS[event.status]),
+            _("The event’s status is now “%(status)s”.", status=events.STATUS_LABELS[event.status]),
             "success",
         )
     return redirect(url_for("organize.dashboard", slug=event.slug))

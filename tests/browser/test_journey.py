@@ -240,7 +240,7 @@ def move_event_on(organizer: Visitor, status_name: str) -> None:
     organizer.open("Overview")
     label = organizer.t(status_name)
     organizer.press("Move on to %(status)s", status=label)
-    organizer.sees_flash("The event is now in %(status)s.", status=label)
+    organizer.sees_flash("The event’s status is now “%(status)s”.", status=label)
 
 
 def join_event(participant: Visitor, person: Person, story: Story) -> None:

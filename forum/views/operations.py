@@ -266,11 +266,11 @@ def import_file(event):
         return _import_page(event, form)
     db.session.rollback()  # the preview writes nothing, whatever it read
     confirm_form = None
-    if checked.clean and checked.rows:
+    if checked.rows:
         confirm_form = ConfirmImportForm(
             formdata=None,
             kind=form.kind.data,
-            rows=imports.sign_table(event, form.kind.data, table),
+            rows=imports.sign_table(event, form.kind.data, table, checked.bad_lines),
         )
     return _import_page(event, form, table, checked, confirm_form)
 
@@ -283,8 +283,8 @@ def confirm_import(event):
         flash(_("The preview could not be read back. Upload the file again."), "error")
         return redirect(url_for("operations.import_file", slug=event.slug))
     try:
-        table = imports.unsign_table(event, form.kind.data, form.rows.data)
-        result = imports.import_table(event, form.kind.data, table)
+        table, skip = imports.unsign_table(event, form.kind.data, form.rows.data)
+        result = imports.import_table(event, form.kind.data, table, skip)
     except ServiceError as error:
         refuse(None, error)
         return redirect(url_for("operations.import_file", slug=event.slug))
@@ -312,11 +312,16 @@ def confirm_import(event):
                 "%(num)d offer or need is imported",
                 "%(num)d offers and needs are imported",
                 result.created,
-            )
+            ),
+            ngettext("%(num)d updated", "%(num)d updated", result.updated),
         ]
     parts.append(
         ngettext("%(num)d row left as it was", "%(num)d rows left as they were", result.skipped)
     )
+    if result.skipped_bad:
+        parts.append(
+            ngettext("%(num)d bad row skipped", "%(num)d bad rows skipped", result.skipped_bad)
+        )
     flash(" · ".join(parts), "success")
     return redirect(url_for("operations.import_file", slug=event.slug))
 

@@ -7,7 +7,7 @@ import re
 from html import unescape
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from forum.extensions import db
@@ -290,6 +290,9 @@ def test_the_template_and_column_help(organizer_client):
     assert response.data.startswith(codecs.BOM_UTF8)
     assert response.data.decode("utf-8-sig").splitlines()[0] == PARTICIPANT_HEADER
     assert client.get(f"/e/{event.slug}/organize/import/template/secrets.csv").status_code == 404
+    workbook = client.get(f"/e/{event.slug}/organize/import/template/participants.xlsx").data
+    header = next(load_workbook(io.BytesIO(workbook)).worksheets[0].iter_rows(values_only=True))
+    assert ",".join(header) == PARTICIPANT_HEADER
 
 
 def test_import_pages_are_for_organizers_only(

@@ -27,6 +27,7 @@ from ..models import ORGANISATION_KINDS
 from ..services import web_addresses as addresses
 from ..services.registrations import OrganisationDetails
 from . import named_choices, strip
+from .availability import IdListField
 
 NEW_ORGANISATION = "new"
 
@@ -200,6 +201,12 @@ class RegistrationEditForm(FlaskForm, OrganisationFields, ParticipantFields):
         else:
             for name in ("name", "kind", "country", "website", "description"):
                 delattr(self, name)
+
+
+class ApproveRegistrationsForm(FlaskForm):
+    """The registrations ticked on the list; whether they belong to the event is the service's rule."""
+
+    participant_ids = IdListField(_l("Registrations"))
 
 
 class InvitationForm(FlaskForm):

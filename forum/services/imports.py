@@ -56,6 +56,7 @@ from ..models import (
 )
 from . import ServiceError
 from .accounts import find_user, hash_password, normalise_email, reset_token
+from .exports import xlsx
 from .mail import send_mail
 from .opportunities import (
     DEFAULT_AREAS,
@@ -960,8 +961,11 @@ def _import_opportunities(event: Event, rows: list[dict], result: ImportResult) 
 # --- the template ----------------------------------------------------------------------------
 
 
-def template_csv(kind: str) -> bytes:
-    """The columns of `kind` with one example row, as UTF-8 with BOM (Excel opens Korean right)."""
+def template(kind: str, format: str = "csv") -> bytes:
+    """The columns of `kind` with one example row, as CSV (UTF-8 with BOM: Excel opens Korean
+    right) or as an Excel workbook."""
+    if format == "xlsx":
+        return xlsx(list(COLUMNS[kind]), [EXAMPLES[kind]], title=kind)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(list(COLUMNS[kind]))

@@ -315,14 +315,42 @@ def update_registration(
     db.session.flush()
 
 
-def decide_registration(participant: Participant, approve: bool) -> None:
-    """Approve or reject a registration and tell the participant, in their own language."""
+def approve_registrations(event: Event, participant_ids: list[int]) -> int:
+    """Approve the chosen registrations of `event` at once; how many were not approved yet.
+    An id that is not a registration of this event refuses the whole choice."""
+    chosen = set(participant_ids)
+    participants = list(
+        db.session.scalars(
+            select(Participant)
+            .where(
+                Participant.id.in_(chosen),
+                Participant.event_id == event.id,
+                Participant.role == "participant",
+            )
+            .order_by(Participant.id)
+        )
+    )
+    if not chosen or len(participants) != len(chosen):
+        raise ServiceError(_("Choose pending registrations of this event."), "participant_ids")
+    return sum(decide_registration(participant, True) for participant in participants)
+
+
+def decide_registration(participant: Participant, approve: bool) -> bool:
+    """Approve or reject a registration and tell the participant, in their own language; False
+    when it had that status already. The status changes by one conditional UPDATE, so of two
+    organizers deciding at once only one changes it and only one e-mail is sent."""
     if participant.role != "participant":
         raise ServiceError(_("Organizers are managed on the organizers page."))
     status = "approved" if approve else "rejected"
-    if participant.status == status:
-        return
-    participant.status = status
+    changed = db.session.execute(
+        update(Participant)
+        .where(Participant.id == participant.id, Participant.status != status)
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(participant, ["status"])
+    if not changed:
+        return False
     if not approve:
         from .calendars import revoke_feed_token
 
@@ -357,6 +385,7 @@ def decide_registration(participant: Participant, approve: bool) -> None:
                 link=link,
             )
         send_mail(user.email, subject, body, event=event)
+    return True
 
 
 def token_hash(token: str) -> str:

@@ -326,10 +326,10 @@ def confirm_import(event):
     return redirect(url_for("operations.import_file", slug=event.slug))
 
 
-def _csv_response(content: bytes, filename: str) -> Response:
+def _download(content: bytes, filename: str) -> Response:
     return Response(
         content,
-        mimetype="text/csv",
+        mimetype=exports.XLSX_MIMETYPE if filename.endswith(".xlsx") else "text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",
@@ -337,20 +337,20 @@ def _csv_response(content: bytes, filename: str) -> Response:
     )
 
 
-@bp.get("/e/<slug>/organize/import/template/<kind>.csv")
+@bp.get("/e/<slug>/organize/import/template/<kind>.<format>")
 @organizer_required
-def import_template(event, kind):
-    if kind not in imports.IMPORT_KINDS:
+def import_template(event, kind, format):
+    if kind not in imports.IMPORT_KINDS or format not in exports.FORMATS:
         abort(404)
-    return _csv_response(imports.template_csv(kind), f"{kind}-template.csv")
+    return _download(imports.template(kind, format), f"{kind}-template.{format}")
 
 
-@bp.get("/e/<slug>/organize/export/<what>.csv")
+@bp.get("/e/<slug>/organize/export/<what>.<format>")
 @organizer_required
-def export(event, what):
-    if what not in exports.EXPORTS:
+def export(event, what, format):
+    if what not in exports.EXPORTS or format not in exports.FORMATS:
         abort(404)
-    return _csv_response(exports.export_csv(event, what), f"{event.slug}-{what}.csv")
+    return _download(exports.export(event, what, format), f"{event.slug}-{what}.{format}")
 
 
 # --- the overview ----------------------------------------------------------------------------

@@ -2,10 +2,16 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..forms.registration import ORGANISATION_KIND_NAMES, InvitationForm, language_names
+from ..forms.registration import (
+    ORGANISATION_KIND_NAMES,
+    ApproveRegistrationsForm,
+    InvitationForm,
+    language_names,
+)
 from ..models import Participant, User
 from ..models.events import PARTICIPANT_STATUSES
 from ..services import ServiceError, registrations
@@ -31,7 +37,28 @@ def participants(event):
         language_names=language_names,
         kind_names=ORGANISATION_KIND_NAMES,
         participants=registrations.registrations_of(event, status),
+        approve_form=ApproveRegistrationsForm(formdata=None),
     )
+
+
+@bp.post("/e/<slug>/organize/participants/approve")
+@organizer_required
+def approve_many(event):
+    form = ApproveRegistrationsForm()
+    try:
+        if not form.validate():
+            raise ServiceError(_("Choose pending registrations of this event."))
+        approved = registrations.approve_registrations(event, form.participant_ids.data)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(
+            ngettext(
+                "%(num)d registration is approved.", "%(num)d registrations are approved.", approved
+            ),
+            "success",
+        )
+    return redirect(url_for("registrations.participants", slug=event.slug, status=_status_filter()))
 
 
 def _participant_or_404(event, participant_id: int) -> Participant:

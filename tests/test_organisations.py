@@ -33,6 +33,11 @@ HIJACK = {
 }
 
 
+def registered(email):
+    db.session.expire_all()
+    return db.session.scalar(select(Participant).where(Participant.user.has(email=email)))
+
+
 def organisation_named(name):
     db.session.expire_all()
     return db.session.scalar(select(Organisation).where(Organisation.name == name))
@@ -242,7 +247,7 @@ def test_an_administrator_lists_orphaned_organisations_and_assigns_an_owner(
 
     login(client, make_user("admin@example.org", "Admin", admin=True))
     page = client.get("/admin/organisations").get_data(as_text=True)
-    assert "<td>Orphaned Labs</td>" in page and "Owned Inc" not in page
+    assert "<td>Orphaned Labs</td>" in page and "<td>Owned Inc</td>" not in page
     response = client.post_form(
         "/admin/organisations", {"organisation": orphan_id, "email": "nobody@example.org"}
     )
@@ -305,3 +310,63 @@ def test_another_events_organizer_sees_an_organisation_but_cannot_rewrite_it_by_
     # the organizer sees, for their event, which organisation the registration is for
     page = browser.get("/e/mallorys-own/organize/participants").get_data(as_text=True)
     assert "Hanbit Therapeutics" in page and "evil.example" not in page
+
+
+# --- archiving: an organisation leaves the picker, its participants keep it --------------------
+
+
+def test_the_owner_archives_an_organisation_and_new_registrants_cannot_pick_it(
+    app, make_user, make_event, as_user
+):
+    make_event(
+        slug="venue", organizer=make_user("org@example.org", "Olivia"), approval_mode="automatic"
+    )
+    owner_browser = as_user(make_user("owner@example.org", "Owen Owner"))
+    owner_browser.post_form("/e/venue/register", NEW_ORGANISATION)
+    hanbit = organisation_named("Hanbit Therapeutics")
+    colleague = make_user("colleague@example.org", "Cora Colleague")
+    colleague_browser = as_user(colleague)
+    choice = {"organisation_choice": str(hanbit.id), "job_title": "CSO", "languages": ["en"]}
+    colleague_browser.post_form("/e/venue/register", choice)
+
+    # only the owner archives it, not a colleague registered for it
+    colleague_browser.post_form("/e/venue/registration/organisation/archive", {"archived": "yes"})
+    assert organisation_named("Hanbit Therapeutics").archived_at is None
+    assert "Archive" in owner_browser.get("/e/venue/registration").get_data(as_text=True)
+    response = owner_browser.post_form(
+        "/e/venue/registration/organisation/archive", {"archived": "yes"}
+    )
+    assert response.status_code == 302
+    assert organisation_named("Hanbit Therapeutics").archived_at is not None
+
+    newcomer = as_user(make_user("new@example.org", "Nina Newcomer"))
+    assert "Hanbit Therapeutics" not in newcomer.get("/e/venue/register").get_data(as_text=True)
+    assert newcomer.post_form("/e/venue/register", choice).status_code == 200  # refused
+    assert registered("new@example.org") is None
+    db.session.expire_all()
+    kept = db.session.scalar(select(Participant).where(Participant.user_id == colleague.id))
+    assert kept.organisation_id == hanbit.id  # existing participants keep it
+
+    owner_browser.post_form("/e/venue/registration/organisation/archive", {"archived": "no"})
+    assert organisation_named("Hanbit Therapeutics").archived_at is None
+
+
+def test_the_site_administrator_archives_any_organisation(
+    app, client, make_user, make_event, make_participant, login
+):
+    organizer = make_user("org@example.org", "Organizer")
+    event = make_event(organizer=organizer)
+    labs = make_participant(event, make_user("j@example.org", "J"), "Archived Labs").organisation
+    form = {"organisation": str(labs.id), "archived": "yes"}
+    login(client, organizer)
+    assert client.post_form("/admin/organisations/archive", form).status_code == 403
+    client.post_form("/auth/logout")
+    assert organisation_named("Archived Labs").archived_at is None
+    login(client, make_user("admin@example.org", "Admin", admin=True))
+    assert "Archived Labs" in client.get("/admin/organisations").get_data(as_text=True)
+    assert client.post_form("/admin/organisations/archive", form).status_code == 302
+    assert organisation_named("Archived Labs").archived_at is not None
+    page = client.post_form(
+        "/admin/organisations/archive", {"organisation": "999999", "archived": "yes"}
+    )
+    assert page.status_code == 200 and "Not a valid choice" in page.get_data(as_text=True)

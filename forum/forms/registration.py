@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
+    HiddenField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -14,6 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     Email,
     Length,
@@ -231,5 +233,28 @@ class OrganisationOwnerForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.organisation.choices = [
             (organisation.id, f"{organisation.name} ({organisation.country})")
+            for organisation in organisations
+        ]
+
+
+class ArchiveOrganisationForm(FlaskForm):
+    """Archive an organisation ("yes") or bring it back ("no")."""
+
+    archived = HiddenField(validators=[AnyOf(("yes", "no"))])
+
+
+class AdminArchiveOrganisationForm(ArchiveOrganisationForm):
+    """A site administrator archives any organisation, or brings one back."""
+
+    organisation = SelectField(_l("Organisation"), coerce=int, validators=[DataRequired()])
+
+    def __init__(self, organisations, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation.choices = [
+            (
+                organisation.id,
+                f"{organisation.name} ({organisation.country})"
+                + (f" · {_l('archived')}" if organisation.archived_at else ""),
+            )
             for organisation in organisations
         ]

@@ -61,7 +61,7 @@ def find_participant(event: Event, user: User) -> Participant | None:
 def choosable_organisations(event: Event, user: User) -> list[Organisation]:
     """Organisations a registrant may join: those taking part in this event (pending or approved)
     and those the user is a member of, so nobody has to type theirs twice. Having registered
-    for one at another event does not make it choosable here."""
+    for one at another event does not make it choosable here; an archived one never is."""
     at_event = select(Participant.organisation_id).where(
         Participant.event_id == event.id,
         Participant.status != "rejected",
@@ -74,6 +74,7 @@ def choosable_organisations(event: Event, user: User) -> list[Organisation]:
         db.session.scalars(
             select(Organisation)
             .where(Organisation.id.in_(at_event) | Organisation.id.in_(members_of))
+            .where(Organisation.archived_at.is_(None))
             .order_by(Organisation.name)
         )
     )
@@ -101,6 +102,18 @@ def add_organisation_owner(organisation: Organisation, user: User) -> None:
     db.session.add(
         OrganisationMember(organisation_id=organisation.id, user_id=user.id, role="owner")
     )
+    db.session.flush()
+
+
+def set_organisation_archived(organisation: Organisation, by: User, archived: bool) -> None:
+    """Archive an organisation (or bring it back): new registrations no longer pick it, the
+    participants registered for it keep it. Its owner decides, or a site administrator."""
+    if not (by.is_admin or organisation_role(organisation, by) == "owner"):
+        raise ServiceError(_("Only the organisation's owner or a site administrator archives it."))
+    if archived and organisation.archived_at is None:
+        organisation.archived_at = utcnow()
+    elif not archived:
+        organisation.archived_at = None
     db.session.flush()
 
 

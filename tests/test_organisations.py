@@ -370,3 +370,71 @@ def test_the_site_administrator_archives_any_organisation(
         "/admin/organisations/archive", {"organisation": "999999", "archived": "yes"}
     )
     assert page.status_code == 200 and "Not a valid choice" in page.get_data(as_text=True)
+
+
+# --- an event's own view of an organisation ----------------------------------------------------
+
+
+def test_an_events_organizers_set_how_an_organisation_is_shown_at_their_event_only(
+    app, make_user, make_event, make_participant, as_user
+):
+    olivia = make_user("org@example.org", "Olivia")
+    venue = make_event(slug="venue", organizer=olivia)
+    oscar = make_user("oscar@example.org", "Oscar")
+    other = make_event(slug="other", organizer=oscar)
+    kim = make_participant(venue, make_user("kim@example.org", "Kim"), "Hanbit Therapeutics")
+    hanbit_id = kim.organisation_id
+    make_participant(other, make_user("lee@example.org", "Lee"), "Other Org")
+    db.session.add(
+        Participant(event=other, user=kim.user, organisation_id=hanbit_id, status="approved")
+    )
+    db.session.commit()
+    view = {"display_name": "Hanbit Tx (Booth 12)", "description": "Meet us at booth 12."}
+
+    # another event's organizer can neither open nor change this event's view
+    outsider = as_user(oscar)
+    assert outsider.get(f"/e/venue/organize/organisations/{hanbit_id}").status_code == 403
+    assert (
+        outsider.post_form(f"/e/venue/organize/organisations/{hanbit_id}", view).status_code == 403
+    )
+    # nor a participant of the event
+    assert (
+        as_user(kim.user)
+        .post_form(f"/e/venue/organize/organisations/{hanbit_id}", view)
+        .status_code
+        == 403
+    )
+
+    organizer = as_user(olivia)
+    response = organizer.post_form(f"/e/venue/organize/organisations/{hanbit_id}", view)
+    assert response.status_code == 302
+    shown_here = organizer.get(f"/e/venue/organisations/{hanbit_id}").get_data(as_text=True)
+    assert "Hanbit Tx (Booth 12)" in shown_here and "Meet us at booth 12." in shown_here
+    # the shared profile and the other event are untouched
+    assert organisation_named("Hanbit Therapeutics") is not None
+    shown_there = outsider.get(f"/e/other/organisations/{hanbit_id}").get_data(as_text=True)
+    assert "Hanbit Therapeutics" in shown_there and "Booth 12" not in shown_there
+    # an organisation that does not take part in the event has no view there
+    other_org = organisation_named("Other Org")
+    assert organizer.get(f"/e/venue/organize/organisations/{other_org.id}").status_code == 404
+
+
+def test_clearing_an_events_view_shows_the_shared_profile_again(
+    app, make_user, make_event, make_participant, as_user
+):
+    olivia = make_user("org@example.org", "Olivia")
+    venue = make_event(slug="venue", organizer=olivia)
+    hanbit_id = make_participant(
+        venue, make_user("kim@example.org", "Kim"), "Hanbit"
+    ).organisation_id
+    organizer = as_user(olivia)
+    url = f"/e/venue/organize/organisations/{hanbit_id}"
+    organizer.post_form(url, {"display_name": "Hanbit at Venue", "description": ""})
+    assert "Hanbit at Venue" in organizer.get(f"/e/venue/organisations/{hanbit_id}").get_data(
+        as_text=True
+    )
+    page = organizer.post_form(url, {"display_name": "x" * 201, "description": ""})
+    assert page.status_code == 200 and "200" in page.get_data(as_text=True)
+    organizer.post_form(url, {"display_name": "", "description": ""})
+    shown = organizer.get(f"/e/venue/organisations/{hanbit_id}").get_data(as_text=True)
+    assert "Hanbit at Venue" not in shown and "<h1>Hanbit</h1>" in shown

@@ -258,3 +258,14 @@ class AdminArchiveOrganisationForm(ArchiveOrganisationForm):
             )
             for organisation in organisations
         ]
+
+
+class EventOrganisationViewForm(FlaskForm):
+    """How an event shows an organisation; an empty field keeps the shared profile's value."""
+
+    display_name = StringField(
+        _l("Name shown at this event"), filters=[strip], validators=[Length(max=200)]
+    )
+    description = TextAreaField(
+        _l("Description shown at this event"), filters=[strip], validators=[Length(max=5000)]
+    )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import (
     Event,
+    EventOrganisationView,
     Invitation,
     Organisation,
     OrganisationMember,
@@ -115,6 +116,52 @@ def set_organisation_archived(organisation: Organisation, by: User, archived: bo
     elif not archived:
         organisation.archived_at = None
     db.session.flush()
+
+
+def organisation_at_event(event: Event, organisation_id: int) -> Organisation | None:
+    """The organisation if someone is registered for it at `event` (not rejected), else None."""
+    return db.session.scalar(
+        select(Organisation).where(
+            Organisation.id == organisation_id,
+            Organisation.id.in_(
+                select(Participant.organisation_id).where(
+                    Participant.event_id == event.id, Participant.status != "rejected"
+                )
+            ),
+        )
+    )
+
+
+def event_view(event: Event, organisation: Organisation) -> EventOrganisationView | None:
+    """How `event` shows `organisation`, when its organizers set it."""
+    return db.session.scalar(
+        select(EventOrganisationView).where(
+            EventOrganisationView.event_id == event.id,
+            EventOrganisationView.organisation_id == organisation.id,
+        )
+    )
+
+
+def set_event_view(
+    event: Event, organisation: Organisation, by: User, display_name: str, description: str
+) -> None:
+    """The organizers' view of an organisation at their event; empty fields fall back to the
+    shared profile, and an empty view is removed. The shared profile is not touched."""
+    view = event_view(event, organisation)
+    if not display_name and not description:
+        if view is not None:
+            db.session.delete(view)
+        db.session.flush()
+        return
+    if view is None:
+        view = EventOrganisationView(event_id=event.id, organisation_id=organisation.id)
+        db.session.add(view)
+    view.display_name, view.description, view.updated_by_id = display_name, description, by.id
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise ServiceError(_("Someone else changed this at the same time. Try again.")) from None
 
 
 def orphaned_organisations() -> list[Organisation]:

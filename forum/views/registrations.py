@@ -9,6 +9,7 @@ from ..extensions import db
 from ..forms.registration import (
     ORGANISATION_KIND_NAMES,
     ApproveRegistrationsForm,
+    EventOrganisationViewForm,
     InvitationForm,
     language_names,
 )
@@ -38,6 +39,33 @@ def participants(event):
         kind_names=ORGANISATION_KIND_NAMES,
         participants=registrations.registrations_of(event, status),
         approve_form=ApproveRegistrationsForm(formdata=None),
+    )
+
+
+@bp.route("/e/<slug>/organize/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@organizer_required
+def organisation_view(event, organisation_id):
+    """The organizers set how an organisation taking part is shown at their event only."""
+    organisation = registrations.organisation_at_event(event, organisation_id)
+    if organisation is None:
+        abort(404)
+    view = registrations.event_view(event, organisation)
+    form = EventOrganisationViewForm(obj=view)
+    if form.validate_on_submit():
+        try:
+            registrations.set_event_view(
+                event, organisation, current_user, form.display_name.data, form.description.data
+            )
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(
+                _("How %(name)s is shown at this event is saved.", name=organisation.name),
+                "success",
+            )
+            return redirect(url_for("registrations.participants", slug=event.slug))
+    return render_template(
+        "registrations/organisation_view.html", event=event, organisation=organisation, form=form
     )
 
 

@@ -56,3 +56,20 @@ loglevel = os.environ.get("LOG_LEVEL", "info").strip().lower()
 
 # Behind a load balancer or reverse proxy that terminates HTTPS.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker) -> None:
+    """Send no `Server: gunicorn` header: it tells a scanner what to try, and Forum's own
+    responses name no server either. gunicorn writes it in `Response.default_headers`, which has
+    no setting, so each worker drops that line there (checked with gunicorn 27)."""
+    from gunicorn.http import wsgi
+
+    default_headers = wsgi.Response.default_headers
+    if getattr(default_headers, "without_server", False):
+        return
+
+    def without_server(self) -> list[str]:
+        return [line for line in default_headers(self) if not line.startswith("Server:")]
+
+    without_server.without_server = True  # type: ignore[attr-defined]
+    wsgi.Response.default_headers = without_server  # type: ignore[method-assign]

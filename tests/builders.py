@@ -3,6 +3,7 @@ that need a state without walking the pages that make it."""
 
 import os
 import secrets
+import threading
 
 import psycopg
 import vobject
@@ -90,3 +91,27 @@ def parse(data: bytes):
 def events_of(calendar) -> dict:
     """The calendar's VEVENTs by UID."""
     return {entry.uid.value: entry for entry in getattr(calendar, "vevent_list", [])}
+
+
+def post_at_once(app, *posts):
+    """(client, url, form) posted by one thread each, released together: the status codes."""
+    forms = [
+        (client, url, {"csrf_token": client.csrf_token(), **form}) for client, url, form in posts
+    ]
+    db.session.commit()
+    barrier = threading.Barrier(len(forms))
+    statuses = [None] * len(forms)
+
+    def run(index, client, url, form):
+        with app.app_context():
+            barrier.wait(timeout=20)
+            statuses[index] = client.post(url, data=form).status_code
+            db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i, *post)) for i, post in enumerate(forms)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    db.session.expire_all()
+    return statuses

@@ -1,6 +1,7 @@
 """Deployment: logging configured by LOG_LEVEL/LOG_FORMAT, gunicorn's settings from the environment,
 and gunicorn serving Forum with its access log."""
 
+import contextlib
 import io
 import json
 import logging
@@ -124,8 +125,10 @@ def wait_for(url: str, seconds: float = 30.0) -> bytes:
             time.sleep(0.2)
 
 
-@pytest.mark.slow
-def test_gunicorn_serves_forum_with_its_settings_and_access_log(tmp_path):
+@contextlib.contextmanager
+def gunicorn(tmp_path, workers: int = 2):
+    """Forum served by gunicorn with gunicorn.conf.py on a free port: yields the base URL; the
+    logs are in tmp_path/stdout and tmp_path/stderr."""
     port = free_port()
     env = {
         key: value
@@ -137,7 +140,7 @@ def test_gunicorn_serves_forum_with_its_settings_and_access_log(tmp_path):
         SECRET_KEY="deployment-test-" * 3,
         FORUM_ENV="production",
         GUNICORN_BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY="2",
+        WEB_CONCURRENCY=str(workers),
         LOG_FORMAT="json",
     )
     subprocess.run(
@@ -157,14 +160,31 @@ def test_gunicorn_serves_forum_with_its_settings_and_access_log(tmp_path):
             stderr=stderr,
         )
         try:
-            home = wait_for(f"http://127.0.0.1:{port}/")
-            css = wait_for(f"http://127.0.0.1:{port}/static/forum.css")
+            yield f"http://127.0.0.1:{port}"
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_gunicorn_serves_forum_with_its_settings_and_access_log(tmp_path):
+    with gunicorn(tmp_path) as base:
+        home = wait_for(f"{base}/")
+        css = wait_for(f"{base}/static/forum.css")
+    out, err = tmp_path / "stdout", tmp_path / "stderr"
     assert b"<title>" in home
     assert css == (ROOT / "forum" / "static" / "forum.css").read_bytes()
     access = out.read_text()
     assert '"GET / HTTP/1.1" 200' in access
     assert '"GET /static/forum.css HTTP/1.1" 200' in access
     assert err.read_text().count("Booting worker") == 2
+
+
+@pytest.mark.slow
+def test_gunicorn_does_not_advertise_itself_in_a_server_header(tmp_path):
+    with gunicorn(tmp_path, workers=1) as base:
+        wait_for(f"{base}/healthz")
+        with urllib.request.urlopen(f"{base}/", timeout=5) as response:
+            headers = response.headers
+    assert headers.get("Date") and headers.get("Content-Type", "").startswith("text/html")
+    assert "Server" not in headers, headers.get("Server")

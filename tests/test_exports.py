@@ -113,3 +113,51 @@ def test_exports_are_for_organizers_of_the_event(client, login, make_user, make_
     assert client.get(f"/e/{forum['event'].slug}/organize/export/passwords.csv").status_code == 404
     other = make_event(slug="other-2027", organizer=make_user(email="o2@example.org", name="Other"))
     assert client.get(f"/e/{other.slug}/organize/export/requests.csv").status_code == 403
+
+
+def download_xlsx(client, event, what):
+    from openpyxl import load_workbook
+
+    response = client.get(f"/e/{event.slug}/organize/export/{what}.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    sheet = load_workbook(io.BytesIO(response.data), read_only=True).worksheets[0]
+    header, *rows = [
+        [cell if cell is not None else "" for cell in row]
+        for row in sheet.iter_rows(values_only=True)
+    ]
+    return [dict(zip(header, (str(cell) for cell in row), strict=True)) for row in rows]
+
+
+@pytest.mark.parametrize("what", ["requests", "schedule", "figures", "participants"])
+def test_every_export_is_also_an_excel_workbook_with_the_same_cells(client, login, forum, what):
+    login(client, forum["organizer"])
+    csv_rows = download(client, forum["event"], what)
+    assert csv_rows
+    assert download_xlsx(client, forum["event"], what) == csv_rows
+
+
+def test_participants_export_lists_everyone_registered(client, login, forum):
+    forum["cho"].status = "pending"
+    db.session.commit()
+    login(client, forum["organizer"])
+    rows = {row["e-mail"]: row for row in download(client, forum["event"], "participants")}
+    assert {"kim@example.org", "bob@example.org", "cho@example.org"} <= set(rows)
+    kim = rows["kim@example.org"]
+    assert (kim["name"], kim["organisation"], kim["status code"]) == (
+        "김지영",
+        "서울대학교",
+        "approved",
+    )
+    assert rows["cho@example.org"]["status code"] == "pending"
+    assert rows["bob@example.org"]["name"] == '\'=HYPERLINK("x")'
+
+
+def test_the_overview_links_every_export_in_both_formats(client, login, forum):
+    login(client, forum["organizer"])
+    page = client.get(f"/e/{forum['event'].slug}/organize/overview").get_data(as_text=True)
+    for what in ("requests", "schedule", "figures", "participants"):
+        for suffix in ("csv", "xlsx"):
+            assert f"/organize/export/{what}.{suffix}" in page

@@ -7,7 +7,7 @@ import re
 from html import unescape
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from forum.extensions import db
@@ -84,10 +84,8 @@ def test_preview_lists_every_bad_row_and_imports_nothing(organizer_client):
         (8, "“fr” is not a known locale"),
     ):
         assert re.search(rf"<td>{line}</td><td>[^<]*{re.escape(reason)}", page), (line, reason)
-    assert "<td>6</td>" not in page
-    assert (
-        "Nothing is imported" in page and 'action="/e/bio-2027/organize/import/confirm"' not in page
-    )
+    assert not re.search(r"<td>6</td><td>[^<]*(missing|not|appears)", page)
+    assert "Nothing is imported yet" in page and "Import the 1 good row" in page
     assert counts() == before
 
 
@@ -292,6 +290,9 @@ def test_the_template_and_column_help(organizer_client):
     assert response.data.startswith(codecs.BOM_UTF8)
     assert response.data.decode("utf-8-sig").splitlines()[0] == PARTICIPANT_HEADER
     assert client.get(f"/e/{event.slug}/organize/import/template/secrets.csv").status_code == 404
+    workbook = client.get(f"/e/{event.slug}/organize/import/template/participants.xlsx").data
+    header = next(load_workbook(io.BytesIO(workbook)).worksheets[0].iter_rows(values_only=True))
+    assert ",".join(header) == PARTICIPANT_HEADER
 
 
 def test_import_pages_are_for_organizers_only(
@@ -305,3 +306,69 @@ def test_import_pages_are_for_organizers_only(
     assert (
         client.get(f"/e/{event.slug}/organize/import/template/participants.csv").status_code == 403
     )
+
+
+def test_good_rows_are_imported_and_bad_ones_skipped_once_confirmed(organizer_client):
+    client, event = organizer_client
+    before = counts()
+    content = (
+        PARTICIPANT_HEADER + "\n"
+        "good1@example.org,Good One,Org,company,KR,,,,\n"
+        "not-an-address,Bad Mail,Org,company,KR,,,,\n"
+        "good2@example.org,Good Two,Org,company,KR,,,,\n"
+        "bad@example.org,Bad Country,Org,company,XX,,,,\n"
+    )
+    page = unescape(upload(client, event, content.encode()).get_data(as_text=True))
+    assert "Import the 2 good rows" in page and "skip the 2 bad rows" in page
+    assert re.search(r"<td>3</td><td>[^<]*is not a valid e-mail address", page)
+    assert re.search(r"<td>5</td><td>[^<]*is not an ISO country code", page)
+    assert counts() == before  # the preview writes nothing
+    assert confirm(client, event, page).status_code == 302
+    emails = set(db.session.scalars(select(User.email).join(Participant)))
+    assert {"good1@example.org", "good2@example.org"} <= emails
+    assert "bad@example.org" not in set(db.session.scalars(select(User.email)))
+
+
+def test_skipping_is_refused_when_another_row_turned_bad_since_the_preview(
+    organizer_client, make_user, make_participant
+):
+    client, event = organizer_client
+    make_participant(event, make_user(email="one@example.org", name="One"))
+    leaving = make_participant(event, make_user(email="two@example.org", name="Two"))
+    content = (
+        "email,kind,type,title\n"
+        "one@example.org,offer,technology,Kit A\n"
+        "two@example.org,offer,technology,Kit B\n"
+        "nobody@example.org,offer,technology,Kit C\n"
+    )
+    page = unescape(
+        upload(client, event, content.encode(), kind="opportunities").get_data(as_text=True)
+    )
+    assert "Import the 2 good rows" in page
+    leaving.status = "rejected"
+    db.session.commit()
+    response = confirm(client, event, page, kind="opportunities")
+    assert "upload it again" in client.get(response.location).get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Opportunity)) == 0
+
+
+def test_reimporting_updates_an_opportunity_of_the_same_owner_and_title(
+    organizer_client, make_user, make_participant
+):
+    client, event = organizer_client
+    make_participant(event, make_user(email="owner@example.org", name="Owner"))
+    first = "email,kind,type,title,summary,trl\nowner@example.org,offer,technology,Kit A,Old,3\n"
+    page = upload(client, event, first.encode(), kind="opportunities").get_data(as_text=True)
+    confirm(client, event, page, kind="opportunities")
+    again = upload(client, event, first.encode(), kind="opportunities").get_data(as_text=True)
+    assert "published already; left as is" in unescape(again)
+    second = "email,kind,type,title,trl\nowner@example.org,offer,technology,KIT A,5\n"
+    page = unescape(
+        upload(client, event, second.encode(), kind="opportunities").get_data(as_text=True)
+    )
+    assert "will be updated" in page
+    confirm(client, event, page, kind="opportunities")
+    db.session.expire_all()
+    opportunity = db.session.scalars(select(Opportunity)).one()
+    # the file's columns change; a column the file lacks keeps its value
+    assert (opportunity.title, opportunity.trl, opportunity.summary) == ("KIT A", 5, "Old")

@@ -6,6 +6,7 @@ import threading
 from datetime import date, time, timedelta
 
 import pytest
+from builders import post_at_once
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -430,30 +431,6 @@ def test_the_database_refuses_a_live_meeting_of_a_declined_request(app, day):
 
 
 # --- through the web: the loser of a race gets a page, never a 500 ---------------------------
-
-
-def post_at_once(app, *posts):
-    """(client, url, form) posted by one thread each, released together: the status codes."""
-    forms = [
-        (client, url, {"csrf_token": client.csrf_token(), **form}) for client, url, form in posts
-    ]
-    db.session.commit()
-    barrier = threading.Barrier(len(forms))
-    statuses = [None] * len(forms)
-
-    def run(index, client, url, form):
-        with app.app_context():
-            barrier.wait(timeout=20)
-            statuses[index] = client.post(url, data=form).status_code
-            db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, *post)) for i, post in enumerate(forms)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    db.session.expire_all()
-    return statuses
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))

@@ -106,15 +106,18 @@ def _old_rows(make_people: int = 4):
         for n in range(2)
     ]
     table = Table(event=event, number=1, name="Table 1")
-    organisations = [
-        Organisation(name=f"Org {n}", kind="company", country="KR") for n in range(make_people)
-    ]
-    db.session.add_all([event, session, *slots, table, *organisations])
+    db.session.add_all([event, session, *slots, table])
     db.session.commit()
-    # Users and participants as their tables were at 0006 (later revisions add columns the
-    # models know): written through the reflected tables.
+    # Organisations, users and participants as their tables were at 0006 (later revisions add
+    # columns the models know): written through the reflected tables.
+    organisations = [
+        _insert_as_it_was(
+            "organisation", name=f"Org {n}", kind="company", country="KR", description=""
+        )
+        for n in range(make_people)
+    ]
     people = []
-    for n, organisation in enumerate(organisations):
+    for n, organisation_id in enumerate(organisations):
         user_id = _insert_as_it_was(
             "user", email=f"o{n}@example.org", name=f"O{n}", password_hash="x", is_admin=False
         )
@@ -123,7 +126,7 @@ def _old_rows(make_people: int = 4):
                 "participant",
                 event_id=event.id,
                 user_id=user_id,
-                organisation_id=organisation.id,
+                organisation_id=organisation_id,
                 role="participant",
                 status="approved",
                 job_title="",

@@ -33,6 +33,11 @@ HIJACK = {
 }
 
 
+def registered(email):
+    db.session.expire_all()
+    return db.session.scalar(select(Participant).where(Participant.user.has(email=email)))
+
+
 def organisation_named(name):
     db.session.expire_all()
     return db.session.scalar(select(Organisation).where(Organisation.name == name))
@@ -242,7 +247,7 @@ def test_an_administrator_lists_orphaned_organisations_and_assigns_an_owner(
 
     login(client, make_user("admin@example.org", "Admin", admin=True))
     page = client.get("/admin/organisations").get_data(as_text=True)
-    assert "<td>Orphaned Labs</td>" in page and "Owned Inc" not in page
+    assert "<td>Orphaned Labs</td>" in page and "<td>Owned Inc</td>" not in page
     response = client.post_form(
         "/admin/organisations", {"organisation": orphan_id, "email": "nobody@example.org"}
     )
@@ -305,3 +310,131 @@ def test_another_events_organizer_sees_an_organisation_but_cannot_rewrite_it_by_
     # the organizer sees, for their event, which organisation the registration is for
     page = browser.get("/e/mallorys-own/organize/participants").get_data(as_text=True)
     assert "Hanbit Therapeutics" in page and "evil.example" not in page
+
+
+# --- archiving: an organisation leaves the picker, its participants keep it --------------------
+
+
+def test_the_owner_archives_an_organisation_and_new_registrants_cannot_pick_it(
+    app, make_user, make_event, as_user
+):
+    make_event(
+        slug="venue", organizer=make_user("org@example.org", "Olivia"), approval_mode="automatic"
+    )
+    owner_browser = as_user(make_user("owner@example.org", "Owen Owner"))
+    owner_browser.post_form("/e/venue/register", NEW_ORGANISATION)
+    hanbit = organisation_named("Hanbit Therapeutics")
+    colleague = make_user("colleague@example.org", "Cora Colleague")
+    colleague_browser = as_user(colleague)
+    choice = {"organisation_choice": str(hanbit.id), "job_title": "CSO", "languages": ["en"]}
+    colleague_browser.post_form("/e/venue/register", choice)
+
+    # only the owner archives it, not a colleague registered for it
+    colleague_browser.post_form("/e/venue/registration/organisation/archive", {"archived": "yes"})
+    assert organisation_named("Hanbit Therapeutics").archived_at is None
+    assert "Archive" in owner_browser.get("/e/venue/registration").get_data(as_text=True)
+    response = owner_browser.post_form(
+        "/e/venue/registration/organisation/archive", {"archived": "yes"}
+    )
+    assert response.status_code == 302
+    assert organisation_named("Hanbit Therapeutics").archived_at is not None
+
+    newcomer = as_user(make_user("new@example.org", "Nina Newcomer"))
+    assert "Hanbit Therapeutics" not in newcomer.get("/e/venue/register").get_data(as_text=True)
+    assert newcomer.post_form("/e/venue/register", choice).status_code == 200  # refused
+    assert registered("new@example.org") is None
+    db.session.expire_all()
+    kept = db.session.scalar(select(Participant).where(Participant.user_id == colleague.id))
+    assert kept.organisation_id == hanbit.id  # existing participants keep it
+
+    owner_browser.post_form("/e/venue/registration/organisation/archive", {"archived": "no"})
+    assert organisation_named("Hanbit Therapeutics").archived_at is None
+
+
+def test_the_site_administrator_archives_any_organisation(
+    app, client, make_user, make_event, make_participant, login
+):
+    organizer = make_user("org@example.org", "Organizer")
+    event = make_event(organizer=organizer)
+    labs = make_participant(event, make_user("j@example.org", "J"), "Archived Labs").organisation
+    form = {"organisation": str(labs.id), "archived": "yes"}
+    login(client, organizer)
+    assert client.post_form("/admin/organisations/archive", form).status_code == 403
+    client.post_form("/auth/logout")
+    assert organisation_named("Archived Labs").archived_at is None
+    login(client, make_user("admin@example.org", "Admin", admin=True))
+    assert "Archived Labs" in client.get("/admin/organisations").get_data(as_text=True)
+    assert client.post_form("/admin/organisations/archive", form).status_code == 302
+    assert organisation_named("Archived Labs").archived_at is not None
+    page = client.post_form(
+        "/admin/organisations/archive", {"organisation": "999999", "archived": "yes"}
+    )
+    assert page.status_code == 200 and "Not a valid choice" in page.get_data(as_text=True)
+
+
+# --- an event's own view of an organisation ----------------------------------------------------
+
+
+def test_an_events_organizers_set_how_an_organisation_is_shown_at_their_event_only(
+    app, make_user, make_event, make_participant, as_user
+):
+    olivia = make_user("org@example.org", "Olivia")
+    venue = make_event(slug="venue", organizer=olivia)
+    oscar = make_user("oscar@example.org", "Oscar")
+    other = make_event(slug="other", organizer=oscar)
+    kim = make_participant(venue, make_user("kim@example.org", "Kim"), "Hanbit Therapeutics")
+    hanbit_id = kim.organisation_id
+    make_participant(other, make_user("lee@example.org", "Lee"), "Other Org")
+    db.session.add(
+        Participant(event=other, user=kim.user, organisation_id=hanbit_id, status="approved")
+    )
+    db.session.commit()
+    view = {"display_name": "Hanbit Tx (Booth 12)", "description": "Meet us at booth 12."}
+
+    # another event's organizer can neither open nor change this event's view
+    outsider = as_user(oscar)
+    assert outsider.get(f"/e/venue/organize/organisations/{hanbit_id}").status_code == 403
+    assert (
+        outsider.post_form(f"/e/venue/organize/organisations/{hanbit_id}", view).status_code == 403
+    )
+    # nor a participant of the event
+    assert (
+        as_user(kim.user)
+        .post_form(f"/e/venue/organize/organisations/{hanbit_id}", view)
+        .status_code
+        == 403
+    )
+
+    organizer = as_user(olivia)
+    response = organizer.post_form(f"/e/venue/organize/organisations/{hanbit_id}", view)
+    assert response.status_code == 302
+    shown_here = organizer.get(f"/e/venue/organisations/{hanbit_id}").get_data(as_text=True)
+    assert "Hanbit Tx (Booth 12)" in shown_here and "Meet us at booth 12." in shown_here
+    # the shared profile and the other event are untouched
+    assert organisation_named("Hanbit Therapeutics") is not None
+    shown_there = outsider.get(f"/e/other/organisations/{hanbit_id}").get_data(as_text=True)
+    assert "Hanbit Therapeutics" in shown_there and "Booth 12" not in shown_there
+    # an organisation that does not take part in the event has no view there
+    other_org = organisation_named("Other Org")
+    assert organizer.get(f"/e/venue/organize/organisations/{other_org.id}").status_code == 404
+
+
+def test_clearing_an_events_view_shows_the_shared_profile_again(
+    app, make_user, make_event, make_participant, as_user
+):
+    olivia = make_user("org@example.org", "Olivia")
+    venue = make_event(slug="venue", organizer=olivia)
+    hanbit_id = make_participant(
+        venue, make_user("kim@example.org", "Kim"), "Hanbit"
+    ).organisation_id
+    organizer = as_user(olivia)
+    url = f"/e/venue/organize/organisations/{hanbit_id}"
+    organizer.post_form(url, {"display_name": "Hanbit at Venue", "description": ""})
+    assert "Hanbit at Venue" in organizer.get(f"/e/venue/organisations/{hanbit_id}").get_data(
+        as_text=True
+    )
+    page = organizer.post_form(url, {"display_name": "x" * 201, "description": ""})
+    assert page.status_code == 200 and "200" in page.get_data(as_text=True)
+    organizer.post_form(url, {"display_name": "", "description": ""})
+    shown = organizer.get(f"/e/venue/organisations/{hanbit_id}").get_data(as_text=True)
+    assert "Hanbit at Venue" not in shown and "<h1>Hanbit</h1>" in shown

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from builders import post_at_once
 from sqlalchemy import func, select
 
 from forum.extensions import db
@@ -762,3 +763,72 @@ def test_registrations_are_written_only_by_the_form(client, cast, login):
     )
     assert participant.role == "participant"
     assert db.session.get(Event, participant.event_id).slug == "bio-2027"
+
+
+# --- approving several registrations at once ---------------------------------------------------
+
+
+@pytest.fixture
+def three_pending(pending_korean, make_user, make_participant):
+    event = pending_korean.event
+    return [pending_korean] + [
+        make_participant(event, make_user(f"p{i}@example.org", f"Pending {i}"), status="pending")
+        for i in (1, 2)
+    ]
+
+
+def test_organizer_approves_several_pending_registrations_in_one_post(
+    client, login, organizer, three_pending
+):
+    login(client, organizer)
+    listing = page(client.get("/e/bio-2027/organize/participants?status=pending"))
+    assert 'name="participant_ids"' in listing
+    chosen = three_pending[:2]
+    response = client.post_form(
+        "/e/bio-2027/organize/participants/approve",
+        {"participant_ids": [str(p.id) for p in chosen]},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    statuses = [db.session.get(Participant, p.id).status for p in three_pending]
+    assert statuses == ["approved", "approved", "pending"]
+    assert len(outbox_to("min@example.org")) == 1 and len(outbox_to("p1@example.org")) == 1
+    assert "2 registrations are approved" in page(client.get(response.location))
+
+
+def test_bulk_approve_with_a_foreign_id_changes_nothing(
+    client, login, organizer, three_pending, make_event, make_user, make_participant
+):
+    other = make_event(slug="other-2027", organizer=make_user("o2@example.org", "Other"))
+    foreign = make_participant(other, make_user("f@example.org", "Foreign"), status="pending")
+    login(client, organizer)
+    response = client.post_form(
+        "/e/bio-2027/organize/participants/approve",
+        {"participant_ids": [str(three_pending[0].id), str(foreign.id)]},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200 and "Choose pending registrations" in page(response)
+    db.session.expire_all()
+    assert db.session.get(Participant, foreign.id).status == "pending"
+    assert db.session.get(Participant, three_pending[0].id).status == "pending"
+    assert outbox_to("min@example.org") == []
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_bulk_and_single_approve_racing_approve_once_and_mail_once(
+    app, as_user, organizer, three_pending, round_
+):
+    target = three_pending[0]
+    statuses = post_at_once(
+        app,
+        (
+            as_user(organizer),
+            "/e/bio-2027/organize/participants/approve",
+            {"participant_ids": [str(p.id) for p in three_pending]},
+        ),
+        (as_user(organizer), f"/e/bio-2027/organize/participants/{target.id}/approve", {}),
+    )
+    assert statuses == [302, 302]
+    assert {db.session.get(Participant, p.id).status for p in three_pending} == {"approved"}
+    for email in ("min@example.org", "p1@example.org", "p2@example.org"):
+        assert len(outbox_to(email)) == 1, email

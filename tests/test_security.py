@@ -122,6 +122,7 @@ def scene(forum, make_user, make_event, make_participant):
         "token": "not-a-token-anyone-was-given",
         "kind": "participants",
         "what": "participants",
+        "format": "xlsx",
     }
     return SimpleNamespace(forum=forum, oscar=oscar, eve=eve, other=other, ids=ids)
 

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
+    HiddenField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -14,6 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     Email,
     Length,
@@ -27,6 +29,7 @@ from ..models import ORGANISATION_KINDS
 from ..services import web_addresses as addresses
 from ..services.registrations import OrganisationDetails
 from . import named_choices, strip
+from .availability import IdListField
 
 NEW_ORGANISATION = "new"
 
@@ -202,6 +205,12 @@ class RegistrationEditForm(FlaskForm, OrganisationFields, ParticipantFields):
                 delattr(self, name)
 
 
+class ApproveRegistrationsForm(FlaskForm):
+    """The registrations ticked on the list; whether they belong to the event is the service's rule."""
+
+    participant_ids = IdListField(_l("Registrations"))
+
+
 class InvitationForm(FlaskForm):
     email = EmailField(
         _l("E-mail address of the co-organizer"),
@@ -226,3 +235,37 @@ class OrganisationOwnerForm(FlaskForm):
             (organisation.id, f"{organisation.name} ({organisation.country})")
             for organisation in organisations
         ]
+
+
+class ArchiveOrganisationForm(FlaskForm):
+    """Archive an organisation ("yes") or bring it back ("no")."""
+
+    archived = HiddenField(validators=[AnyOf(("yes", "no"))])
+
+
+class AdminArchiveOrganisationForm(ArchiveOrganisationForm):
+    """A site administrator archives any organisation, or brings one back."""
+
+    organisation = SelectField(_l("Organisation"), coerce=int, validators=[DataRequired()])
+
+    def __init__(self, organisations, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation.choices = [
+            (
+                organisation.id,
+                f"{organisation.name} ({organisation.country})"
+                + (f" · {_l('archived')}" if organisation.archived_at else ""),
+            )
+            for organisation in organisations
+        ]
+
+
+class EventOrganisationViewForm(FlaskForm):
+    """How an event shows an organisation; an empty field keeps the shared profile's value."""
+
+    display_name = StringField(
+        _l("Name shown at this event"), filters=[strip], validators=[Length(max=200)]
+    )
+    description = TextAreaField(
+        _l("Description shown at this event"), filters=[strip], validators=[Length(max=5000)]
+    )

@@ -87,6 +87,8 @@ class Organisation(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Archived by its owner or a site administrator: no longer offered to new registrations.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     participants: Mapped[list["Participant"]] = relationship(back_populates="organisation")  # noqa: F821
 

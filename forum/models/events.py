@@ -170,6 +170,29 @@ class Participant(db.Model):
         return self.role == "organizer" and self.status == "approved"
 
 
+class EventOrganisationView(db.Model):
+    """How one event shows an organisation, set by that event's organizers: a display name and a
+    description that replace the shared profile's at this event only (an empty one keeps the
+    shared value). The shared profile stays its members' to change."""
+
+    __tablename__ = "event_organisation_view"
+    __table_args__ = (
+        UniqueConstraint("event_id", "organisation_id"),
+        CheckConstraint("display_name <> '' OR description <> ''", name="says_something"),
+        CheckConstraint("length(description) <= 5000", name="description_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class Unavailability(db.Model):
     """A slot in which a participant cannot meet."""
 

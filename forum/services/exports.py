@@ -1,11 +1,14 @@
-"""CSV exports for the organizer: the requests, the published schedule and per-participant figures.
+"""Exports for the organizer: the participants, the requests, the published schedule and
+per-participant figures, each as CSV and as an Excel workbook with the same columns and cells.
 
-Files are UTF-8 with a BOM, so that Excel opens Korean names correctly; times are in the event's
+CSV files are UTF-8 with a BOM, so that Excel opens Korean names correctly; times are in the event's
 time zone, written 2027-05-11 14:30 (which Excel reads as a date in any language). Headers and
 statuses are in the organizer's language; a status column is followed by a "status code"
 column with the stable English code (pending, accepted, …) for filters and scripts that must not
 depend on the language. A cell that starts like a formula (=, +, -, @) gets a leading apostrophe,
-so that a name typed by a participant cannot run as a formula in the organizer's spreadsheet.
+so that a name typed by a participant cannot run as a formula in the organizer's spreadsheet;
+workbooks get the same cells (openpyxl would otherwise store such a text as a formula), written
+in write-only mode so a large event streams through without building the sheet in memory.
 """
 
 import codecs
@@ -26,7 +29,10 @@ from ..models import Event, Meeting, MeetingAttendee, MeetingRequest, Participan
 from .dayof import schedule_is_published
 from .requests import MEETING_STATUS_LABELS, REQUEST_STATUS_LABELS
 
-EXPORTS = ("requests", "schedule", "figures")
+EXPORTS = ("participants", "requests", "schedule", "figures")
+FORMATS = ("csv", "xlsx")
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Rows = tuple[list[str], Iterable[Iterable[object]]]
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -40,11 +46,26 @@ def _safe(value: object) -> str | int:
 
 
 def _csv(header: list[str], rows: Iterable[Iterable[object]]) -> bytes:
+    """UTF-8 with a BOM, so that Excel opens Korean names correctly."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
     writer.writerows([_safe(value) for value in row] for row in rows)
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
+
+
+def xlsx(header: list[str], rows: Iterable[Iterable[object]], title: str = "") -> bytes:
+    """A one-sheet workbook with the same cells as the CSV would have."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or None)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_safe(value) for value in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 def _local(instant: datetime | None, event: Event) -> str:
@@ -61,7 +82,7 @@ def _people(participants: list[Participant]) -> tuple[str, str, str]:
     )
 
 
-def requests_csv(event: Event) -> bytes:
+def requests_rows(event: Event) -> Rows:
     """Every request of the event with its status and both priorities, oldest first."""
     person = (selectinload(Participant.user), selectinload(Participant.organisation))
     requests = db.session.scalars(
@@ -113,10 +134,10 @@ def requests_csv(event: Event) -> bytes:
         ]
         for r in requests
     )
-    return _csv(header, rows)
+    return header, rows
 
 
-def schedule_csv(event: Event) -> bytes:
+def schedule_rows(event: Event) -> Rows:
     """The published schedule, one meeting a row by time and table (empty before publication)."""
     header = [
         _("meeting"),
@@ -131,7 +152,7 @@ def schedule_csv(event: Event) -> bytes:
         _("e-mails"),
     ]
     if not schedule_is_published(event):
-        return _csv(header, [])
+        return header, []
     meetings = db.session.scalars(
         select(Meeting)
         .join(Slot, Slot.id == Meeting.slot_id)
@@ -165,7 +186,7 @@ def schedule_csv(event: Event) -> bytes:
                 *_people(people),
             ]
         )
-    return _csv(header, rows)
+    return header, rows
 
 
 def participant_figures(event: Event) -> list[dict[str, Any]]:
@@ -240,7 +261,7 @@ def participant_figures(event: Event) -> list[dict[str, Any]]:
     ]
 
 
-def figures_csv(event: Event) -> bytes:
+def figures_rows(event: Event) -> Rows:
     header = [
         _("name"),
         _("organisation"),
@@ -266,8 +287,54 @@ def figures_csv(event: Event) -> bytes:
         ]
         for f in participant_figures(event)
     )
-    return _csv(header, rows)
+    return header, rows
 
 
-def export_csv(event: Event, what: str) -> bytes:
-    return {"requests": requests_csv, "schedule": schedule_csv, "figures": figures_csv}[what](event)
+def participants_rows(event: Event) -> Rows:
+    """Everyone registered for the event, whatever their status, by name."""
+    participants = db.session.scalars(
+        select(Participant)
+        .join(User)
+        .options(selectinload(Participant.user), selectinload(Participant.organisation))
+        .where(Participant.event_id == event.id)
+        .order_by(User.name, Participant.id)
+    )
+    header = [
+        _("name"),
+        _("e-mail"),
+        _("organisation"),
+        _("organisation kind"),
+        _("country"),
+        _("job title"),
+        _("languages"),
+        _("role"),
+        _("status code"),
+        pgettext("CSV column: when the participant registered", "registered"),
+    ]
+    rows = (
+        [
+            p.user.name,
+            p.user.email,
+            p.organisation.name if p.organisation else "",
+            p.organisation.kind if p.organisation else "",
+            p.organisation.country if p.organisation else "",
+            p.job_title,
+            p.languages,
+            p.role,
+            p.status,
+            _local(p.created_at, event),
+        ]
+        for p in participants
+    )
+    return header, rows
+
+
+def export(event: Event, what: str, format: str) -> bytes:
+    """The export `what` of the event as a CSV file or an Excel workbook."""
+    header, rows = {
+        "participants": participants_rows,
+        "requests": requests_rows,
+        "schedule": schedule_rows,
+        "figures": figures_rows,
+    }[what](event)
+    return xlsx(header, rows, title=what) if format == "xlsx" else _csv(header, rows)

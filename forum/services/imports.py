@@ -3,15 +3,20 @@
 A file is read (UTF-8 with or without BOM, UTF-16, or cp949/EUC-KR as Korean Excel saves CSV;
 comma, semicolon or tab separated; or .xlsx), then every row is checked: the preview lists each
 bad row with its line number (the header is line 1, as in a spreadsheet) and the reason, and
-nothing is imported until the whole file is clean.
+nothing is written until the organizer confirms. A file with bad rows can still be imported:
+the preview offers to import the good rows and skip the bad ones it lists.
 
 Between preview and confirmation the read table travels in the page, signed with the app's
 secret (`sign_table`): no server-side state, so it works with several web workers, cannot be
-altered by the browser, expires after an hour, and is bound to the event and the kind. On
-confirmation the table is checked again against the database as it is then, and imported in
-the request's one transaction. Importing the same file twice creates nothing twice: existing
-accounts are reused, participants already registered and opportunities already published (same
-owner, kind and title) are left as they are.
+altered by the browser, expires after an hour, and is bound to the event and the kind; the
+lines the organizer agreed to skip travel signed with it. On confirmation the table is checked
+again against the database as it is then: if a row that was good in the preview is bad now, the
+organizer never agreed to skip it, so nothing is imported. Otherwise the good rows are imported
+in the request's one transaction. Importing the same file twice creates nothing twice: existing
+accounts are reused and participants already registered are left as they are. An opportunity is
+matched by a stable key, its owner (the participant of the row's e-mail) with its kind and title
+(case ignored): a row that matches one updates it — the file's columns replace its values, the
+columns the file lacks keep theirs — and a row identical to it leaves it as it is.
 """
 
 import codecs
@@ -51,8 +56,15 @@ from ..models import (
 )
 from . import ServiceError
 from .accounts import find_user, hash_password, normalise_email, reset_token
+from .exports import xlsx
 from .mail import send_mail
-from .opportunities import DEFAULT_AREAS, OpportunityDetails, publish_opportunity, technology_areas
+from .opportunities import (
+    DEFAULT_AREAS,
+    OpportunityDetails,
+    publish_opportunity,
+    technology_areas,
+    update_opportunity,
+)
 from .registrations import add_organisation_owner, find_participant
 from .web_addresses import web_address
 
@@ -191,17 +203,25 @@ class Checked:
     rows: list[dict] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     notes: list[RowError] = field(default_factory=list)  # rows that will be left as they are
+    updates: list[RowError] = field(default_factory=list)  # rows that will update what exists
 
     @property
     def clean(self) -> bool:
         return not self.errors
+
+    @property
+    def bad_lines(self) -> set[int]:
+        """The lines of the bad rows (the header's problems are not a row's)."""
+        return {error.line for error in self.errors if error.line > 1}
 
 
 @dataclass
 class ImportResult:
     kind: str
     created: int = 0
+    updated: int = 0
     skipped: int = 0
+    skipped_bad: int = 0
     accounts_created: int = 0
     organisations_created: int = 0
 
@@ -637,6 +657,7 @@ def check_table(event: Event, kind: str, table: Table) -> Checked:
             else:
                 first_line_of[key] = line
         row["line"] = line
+        row["columns"] = table.header
         checked.errors.extend(RowError(line, problem) for problem in checker.problems)
         if not checker.problems:
             checked.rows.append(row)
@@ -677,22 +698,83 @@ def _check_against_database(event: Event, checked: Checked) -> None:
                 )
             )
             continue
-        elif db.session.scalar(
-            select(func.count(Opportunity.id)).where(
-                Opportunity.participant_id == participant.id,
-                Opportunity.kind == row["kind"],
-                func.lower(Opportunity.title) == row["title"].lower(),
-            )
-        ):
-            checked.notes.append(
+        elif (existing := _matching_opportunity(participant, row)) is not None:
+            if _unchanged(existing, row):
+                checked.notes.append(
+                    RowError(
+                        row["line"],
+                        _("“%(title)s” is published already; left as is.", title=row["title"][:80]),
+                    )
+                )
+                continue
+            row["update_id"] = existing.id
+            checked.updates.append(
                 RowError(
                     row["line"],
-                    _("“%(title)s” is published already; left as is.", title=row["title"][:80]),
+                    _(
+                        "“%(title)s” is published already; it will be updated.",
+                        title=row["title"][:80],
+                    ),
                 )
             )
-            continue
         kept.append(row)
     checked.rows = kept
+
+
+def _matching_opportunity(participant: Participant, row: dict) -> Opportunity | None:
+    """The opportunity a row stands for: same owner, same kind, same title (case ignored)."""
+    return db.session.scalar(
+        select(Opportunity)
+        .where(
+            Opportunity.participant_id == participant.id,
+            Opportunity.kind == row["kind"],
+            func.lower(Opportunity.title) == row["title"].lower(),
+        )
+        .order_by(Opportunity.id)
+        .limit(1)
+    )
+
+
+def _values(row: dict, existing: Opportunity | None) -> dict:
+    """The row's values; when it updates `existing`, the columns the file lacks keep theirs."""
+    if existing is None:
+        return row
+    current = {
+        "type": existing.type,
+        "summary": existing.summary,
+        "description": existing.description,
+        "keywords": existing.keywords,
+        "technology_areas": [area.name for area in existing.areas],
+        "trl": existing.trl,
+        "ip_status": existing.ip_status,
+        "partnership_types": _split(existing.partnership_types, ","),
+        "target_countries": _split(existing.target_countries, ","),
+    }
+    return {
+        **row,
+        **{name: value for name, value in current.items() if name not in row["columns"]},
+    }
+
+
+def _stored(values: dict) -> tuple:
+    """Values in the form an opportunity stores them, to tell a change from a repetition."""
+    return (
+        values["type"],
+        values["title"],
+        values["summary"],
+        values["description"],
+        ", ".join(_split(values["keywords"], ",")),
+        sorted(values["technology_areas"]),
+        values["trl"],
+        values["ip_status"],
+        [code for code in PARTNERSHIP_TYPES if code in values["partnership_types"]],
+        sorted(set(values["target_countries"])),
+    )
+
+
+def _unchanged(opportunity: Opportunity, row: dict) -> bool:
+    current = _values({**row, "title": opportunity.title, "columns": ()}, opportunity)
+    return _stored(_values(row, opportunity)) == _stored(current)
 
 
 def preview(event: Event, kind: str, data: bytes, filename: str = "") -> tuple[Table, Checked]:
@@ -710,11 +792,14 @@ def _serializer(event: Event, kind: str) -> URLSafeTimedSerializer:
     )
 
 
-def sign_table(event: Event, kind: str, table: Table) -> str:
-    return _serializer(event, kind).dumps({"header": table.header, "records": table.records})
+def sign_table(event: Event, kind: str, table: Table, skip: set[int] | None = None) -> str:
+    """The table as previewed, with the lines of the bad rows the organizer is asked to skip."""
+    return _serializer(event, kind).dumps(
+        {"header": table.header, "records": table.records, "skip": sorted(skip or ())}
+    )
 
 
-def unsign_table(event: Event, kind: str, token: str) -> Table:
+def unsign_table(event: Event, kind: str, token: str) -> tuple[Table, set[int]]:
     try:
         data = _serializer(event, kind).loads(token, max_age=SIGNATURE_MAX_AGE)
     except SignatureExpired:
@@ -725,20 +810,24 @@ def unsign_table(event: Event, kind: str, token: str) -> Table:
         raise ServiceError(
             _("The preview could not be read back. Upload the file again.")
         ) from None
-    return Table(data["header"], [(line, cells) for line, cells in data["records"]])
+    table = Table(data["header"], [(line, cells) for line, cells in data["records"]])
+    return table, {int(line) for line in data.get("skip", [])}
 
 
 # --- importing -------------------------------------------------------------------------------
 
 
-def import_table(event: Event, kind: str, table: Table) -> ImportResult:
-    """Check the table again against the database as it is now, then import every clean row."""
+def import_table(
+    event: Event, kind: str, table: Table, skip: set[int] | None = None
+) -> ImportResult:
+    """Check the table again against the database as it is now, then import every good row;
+    bad rows are skipped only when they are among the lines the organizer agreed to skip."""
     if event.status == "closed":
         raise ServiceError(_("This event is closed; nothing can be imported into it."))
     checked = check_table(event, kind, table)
-    if not checked.clean:
+    if any(error.line == 1 for error in checked.errors) or not checked.bad_lines <= (skip or set()):
         raise ServiceError(_("The file has bad rows now; upload it again to see them."))
-    result = ImportResult(kind, skipped=len(checked.notes))
+    result = ImportResult(kind, skipped=len(checked.notes), skipped_bad=len(checked.bad_lines))
     if kind == "participants":
         _import_participants(event, checked.rows, result)
     else:
@@ -843,28 +932,40 @@ def _import_opportunities(event: Event, rows: list[dict], result: ImportResult) 
     registered = _importing_participants(event, {row["email"] for row in rows})
     areas = {area.name: area for area in technology_areas(event)}
     for row in rows:
+        existing = db.session.get(Opportunity, row["update_id"]) if "update_id" in row else None
+        values = _values(row, existing)
         details = OpportunityDetails(
             kind=row["kind"],
-            type=row["type"],
-            title=row["title"],
-            summary=row["summary"],
-            description=row["description"],
-            keywords=row["keywords"],
-            areas=[areas[name] for name in row["technology_areas"] if name in areas],
-            trl=row["trl"],
-            ip_status=row["ip_status"],
-            partnership_types=row["partnership_types"],
-            target_countries=row["target_countries"],
+            type=values["type"],
+            title=values["title"],
+            summary=values["summary"],
+            description=values["description"],
+            keywords=values["keywords"],
+            areas=[areas[name] for name in values["technology_areas"] if name in areas],
+            trl=values["trl"],
+            ip_status=values["ip_status"],
+            partnership_types=values["partnership_types"],
+            target_countries=values["target_countries"],
         )
-        publish_opportunity(registered[row["email"]], details)
-        result.created += 1
+        if existing is None:
+            publish_opportunity(registered[row["email"]], details)
+            result.created += 1
+        else:
+            details.second_title = existing.second_title
+            details.second_summary = existing.second_summary
+            details.second_keywords = existing.second_keywords
+            update_opportunity(existing, details)
+            result.updated += 1
 
 
 # --- the template ----------------------------------------------------------------------------
 
 
-def template_csv(kind: str) -> bytes:
-    """The columns of `kind` with one example row, as UTF-8 with BOM (Excel opens Korean right)."""
+def template(kind: str, format: str = "csv") -> bytes:
+    """The columns of `kind` with one example row, as CSV (UTF-8 with BOM: Excel opens Korean
+    right) or as an Excel workbook."""
+    if format == "xlsx":
+        return xlsx(list(COLUMNS[kind]), [EXAMPLES[kind]], title=kind)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(list(COLUMNS[kind]))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import (
     Event,
+    EventOrganisationView,
     Invitation,
     Organisation,
     OrganisationMember,
@@ -61,7 +62,7 @@ def find_participant(event: Event, user: User) -> Participant | None:
 def choosable_organisations(event: Event, user: User) -> list[Organisation]:
     """Organisations a registrant may join: those taking part in this event (pending or approved)
     and those the user is a member of, so nobody has to type theirs twice. Having registered
-    for one at another event does not make it choosable here."""
+    for one at another event does not make it choosable here; an archived one never is."""
     at_event = select(Participant.organisation_id).where(
         Participant.event_id == event.id,
         Participant.status != "rejected",
@@ -74,6 +75,7 @@ def choosable_organisations(event: Event, user: User) -> list[Organisation]:
         db.session.scalars(
             select(Organisation)
             .where(Organisation.id.in_(at_event) | Organisation.id.in_(members_of))
+            .where(Organisation.archived_at.is_(None))
             .order_by(Organisation.name)
         )
     )
@@ -102,6 +104,64 @@ def add_organisation_owner(organisation: Organisation, user: User) -> None:
         OrganisationMember(organisation_id=organisation.id, user_id=user.id, role="owner")
     )
     db.session.flush()
+
+
+def set_organisation_archived(organisation: Organisation, by: User, archived: bool) -> None:
+    """Archive an organisation (or bring it back): new registrations no longer pick it, the
+    participants registered for it keep it. Its owner decides, or a site administrator."""
+    if not (by.is_admin or organisation_role(organisation, by) == "owner"):
+        raise ServiceError(_("Only the organisation's owner or a site administrator archives it."))
+    if archived and organisation.archived_at is None:
+        organisation.archived_at = utcnow()
+    elif not archived:
+        organisation.archived_at = None
+    db.session.flush()
+
+
+def organisation_at_event(event: Event, organisation_id: int) -> Organisation | None:
+    """The organisation if someone is registered for it at `event` (not rejected), else None."""
+    return db.session.scalar(
+        select(Organisation).where(
+            Organisation.id == organisation_id,
+            Organisation.id.in_(
+                select(Participant.organisation_id).where(
+                    Participant.event_id == event.id, Participant.status != "rejected"
+                )
+            ),
+        )
+    )
+
+
+def event_view(event: Event, organisation: Organisation) -> EventOrganisationView | None:
+    """How `event` shows `organisation`, when its organizers set it."""
+    return db.session.scalar(
+        select(EventOrganisationView).where(
+            EventOrganisationView.event_id == event.id,
+            EventOrganisationView.organisation_id == organisation.id,
+        )
+    )
+
+
+def set_event_view(
+    event: Event, organisation: Organisation, by: User, display_name: str, description: str
+) -> None:
+    """The organizers' view of an organisation at their event; empty fields fall back to the
+    shared profile, and an empty view is removed. The shared profile is not touched."""
+    view = event_view(event, organisation)
+    if not display_name and not description:
+        if view is not None:
+            db.session.delete(view)
+        db.session.flush()
+        return
+    if view is None:
+        view = EventOrganisationView(event_id=event.id, organisation_id=organisation.id)
+        db.session.add(view)
+    view.display_name, view.description, view.updated_by_id = display_name, description, by.id
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise ServiceError(_("Someone else changed this at the same time. Try again.")) from None
 
 
 def orphaned_organisations() -> list[Organisation]:
@@ -315,14 +375,42 @@ def update_registration(
     db.session.flush()
 
 
-def decide_registration(participant: Participant, approve: bool) -> None:
-    """Approve or reject a registration and tell the participant, in their own language."""
+def approve_registrations(event: Event, participant_ids: list[int]) -> int:
+    """Approve the chosen registrations of `event` at once; how many were not approved yet.
+    An id that is not a registration of this event refuses the whole choice."""
+    chosen = set(participant_ids)
+    participants = list(
+        db.session.scalars(
+            select(Participant)
+            .where(
+                Participant.id.in_(chosen),
+                Participant.event_id == event.id,
+                Participant.role == "participant",
+            )
+            .order_by(Participant.id)
+        )
+    )
+    if not chosen or len(participants) != len(chosen):
+        raise ServiceError(_("Choose pending registrations of this event."), "participant_ids")
+    return sum(decide_registration(participant, True) for participant in participants)
+
+
+def decide_registration(participant: Participant, approve: bool) -> bool:
+    """Approve or reject a registration and tell the participant, in their own language; False
+    when it had that status already. The status changes by one conditional UPDATE, so of two
+    organizers deciding at once only one changes it and only one e-mail is sent."""
     if participant.role != "participant":
         raise ServiceError(_("Organizers are managed on the organizers page."))
     status = "approved" if approve else "rejected"
-    if participant.status == status:
-        return
-    participant.status = status
+    changed = db.session.execute(
+        update(Participant)
+        .where(Participant.id == participant.id, Participant.status != status)
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(participant, ["status"])
+    if not changed:
+        return False
     if not approve:
         from .calendars import revoke_feed_token
 
@@ -357,6 +445,7 @@ def decide_registration(participant: Participant, approve: bool) -> None:
                 link=link,
             )
         send_mail(user.email, subject, body, event=event)
+    return True
 
 
 def token_hash(token: str) -> str:

@@ -1,4 +1,5 @@
-"""Site administration: the whole outbox, organisations nobody may change any more."""
+"""Site administration: the whole outbox, organisations nobody may change any more, archiving
+organisations."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -6,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..forms.registration import OrganisationOwnerForm
+from ..forms.registration import AdminArchiveOrganisationForm, OrganisationOwnerForm
 from ..models import Organisation, OutboxMessage
 from ..services import ServiceError, registrations
 from .common import refuse
@@ -52,4 +53,39 @@ def organisations():
                 "success",
             )
             return redirect(url_for("admin.organisations"))
-    return render_template("admin/organisations.html", organisations=orphans, form=form)
+    return _organisations_page(orphans, form, _archive_form(formdata=None))
+
+
+def _archive_form(**kwargs) -> AdminArchiveOrganisationForm:
+    everyone = db.session.scalars(select(Organisation).order_by(Organisation.name, Organisation.id))
+    return AdminArchiveOrganisationForm(list(everyone), **kwargs)
+
+
+def _organisations_page(orphans, form, archive_form):
+    return render_template(
+        "admin/organisations.html",
+        organisations=orphans,
+        form=form,
+        archive_form=archive_form,
+    )
+
+
+@bp.post("/organisations/archive")
+@login_required
+def archive_organisation():
+    if not current_user.is_admin:
+        abort(403)
+    archive_form = _archive_form()
+    if archive_form.validate_on_submit():
+        organisation = db.session.get(Organisation, archive_form.organisation.data)
+        archived = archive_form.archived.data == "yes"
+        registrations.set_organisation_archived(organisation, current_user, archived)
+        flash(
+            _("%(organisation)s is archived.", organisation=organisation.name)
+            if archived
+            else _("%(organisation)s is no longer archived.", organisation=organisation.name),
+            "success",
+        )
+        return redirect(url_for("admin.organisations"))
+    orphans = registrations.orphaned_organisations()
+    return _organisations_page(orphans, OrganisationOwnerForm(orphans, formdata=None), archive_form)

@@ -4,7 +4,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..forms.registration import RegistrationEditForm, RegistrationForm, language_names
+from ..forms.registration import (
+    ArchiveOrganisationForm,
+    RegistrationEditForm,
+    RegistrationForm,
+    language_names,
+)
 from ..models import Participant
 from ..services import ServiceError, registrations
 from .common import can_organize, current_participant, get_event_or_404, get_owned_or_404, refuse
@@ -110,7 +115,35 @@ def registration(slug):
         candidates=registrations.organisation_candidates(organisation, event)
         if edit_organisation
         else [],
+        can_archive=registrations.organisation_role(organisation, current_user) == "owner",
     )
+
+
+@bp.post("/<slug>/registration/organisation/archive")
+@login_required
+def archive_organisation(slug):
+    """The owner of the participant's organisation archives it, or brings it back."""
+    event = get_event_or_404(slug)
+    participant = current_participant(event)
+    if participant is None or participant.organisation is None:
+        abort(404)
+    form = ArchiveOrganisationForm()
+    organisation = participant.organisation
+    archived = form.archived.data == "yes"
+    try:
+        if not form.validate_on_submit():
+            raise ServiceError(_("The page was out of date. Try again."))
+        registrations.set_organisation_archived(organisation, current_user, archived)
+    except ServiceError as error:
+        refuse(None, error)
+    else:
+        flash(
+            _("%(organisation)s is archived.", organisation=organisation.name)
+            if archived
+            else _("%(organisation)s is no longer archived.", organisation=organisation.name),
+            "success",
+        )
+    return redirect(url_for("events.registration", slug=event.slug))
 
 
 @bp.post("/<slug>/registration/members/<int:participant_id>")

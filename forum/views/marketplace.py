@@ -22,7 +22,7 @@ from ..forms.opportunities import (
 )
 from ..forms.registration import ORGANISATION_KIND_NAMES
 from ..models import Opportunity, Organisation, Participant
-from ..services import ServiceError, opportunities
+from ..services import ServiceError, opportunities, registrations
 from ..services.search import OpportunitySearch, Page, search_directory, search_opportunities
 from .common import (
     can_organize,
@@ -244,6 +244,7 @@ def organisation(slug, organisation_id):
         "marketplace/organisation.html",
         event=event,
         organisation=shown,
+        view=registrations.event_view(event, shown),
         members=members,
         opportunities=listed,
         **_names(),

@@ -266,11 +266,11 @@ def import_file(event):
         return _import_page(event, form)
     db.session.rollback()  # the preview writes nothing, whatever it read
     confirm_form = None
-    if checked.clean and checked.rows:
+    if checked.rows:
         confirm_form = ConfirmImportForm(
             formdata=None,
             kind=form.kind.data,
-            rows=imports.sign_table(event, form.kind.data, table),
+            rows=imports.sign_table(event, form.kind.data, table, checked.bad_lines),
         )
     return _import_page(event, form, table, checked, confirm_form)
 
@@ -283,8 +283,8 @@ def confirm_import(event):
         flash(_("The preview could not be read back. Upload the file again."), "error")
         return redirect(url_for("operations.import_file", slug=event.slug))
     try:
-        table = imports.unsign_table(event, form.kind.data, form.rows.data)
-        result = imports.import_table(event, form.kind.data, table)
+        table, skip = imports.unsign_table(event, form.kind.data, form.rows.data)
+        result = imports.import_table(event, form.kind.data, table, skip)
     except ServiceError as error:
         refuse(None, error)
         return redirect(url_for("operations.import_file", slug=event.slug))
@@ -312,19 +312,24 @@ def confirm_import(event):
                 "%(num)d offer or need is imported",
                 "%(num)d offers and needs are imported",
                 result.created,
-            )
+            ),
+            ngettext("%(num)d updated", "%(num)d updated", result.updated),
         ]
     parts.append(
         ngettext("%(num)d row left as it was", "%(num)d rows left as they were", result.skipped)
     )
+    if result.skipped_bad:
+        parts.append(
+            ngettext("%(num)d bad row skipped", "%(num)d bad rows skipped", result.skipped_bad)
+        )
     flash(" · ".join(parts), "success")
     return redirect(url_for("operations.import_file", slug=event.slug))
 
 
-def _csv_response(content: bytes, filename: str) -> Response:
+def _download(content: bytes, filename: str) -> Response:
     return Response(
         content,
-        mimetype="text/csv",
+        mimetype=exports.XLSX_MIMETYPE if filename.endswith(".xlsx") else "text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",
@@ -332,20 +337,20 @@ def _csv_response(content: bytes, filename: str) -> Response:
     )
 
 
-@bp.get("/e/<slug>/organize/import/template/<kind>.csv")
+@bp.get("/e/<slug>/organize/import/template/<kind>.<format>")
 @organizer_required
-def import_template(event, kind):
-    if kind not in imports.IMPORT_KINDS:
+def import_template(event, kind, format):
+    if kind not in imports.IMPORT_KINDS or format not in exports.FORMATS:
         abort(404)
-    return _csv_response(imports.template_csv(kind), f"{kind}-template.csv")
+    return _download(imports.template(kind, format), f"{kind}-template.{format}")
 
 
-@bp.get("/e/<slug>/organize/export/<what>.csv")
+@bp.get("/e/<slug>/organize/export/<what>.<format>")
 @organizer_required
-def export(event, what):
-    if what not in exports.EXPORTS:
+def export(event, what, format):
+    if what not in exports.EXPORTS or format not in exports.FORMATS:
         abort(404)
-    return _csv_response(exports.export_csv(event, what), f"{event.slug}-{what}.csv")
+    return _download(exports.export(event, what, format), f"{event.slug}-{what}.{format}")
 
 
 # --- the overview ----------------------------------------------------------------------------

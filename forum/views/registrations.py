@@ -2,10 +2,17 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..forms.registration import ORGANISATION_KIND_NAMES, InvitationForm, language_names
+from ..forms.registration import (
+    ORGANISATION_KIND_NAMES,
+    ApproveRegistrationsForm,
+    EventOrganisationViewForm,
+    InvitationForm,
+    language_names,
+)
 from ..models import Participant, User
 from ..models.events import PARTICIPANT_STATUSES
 from ..services import ServiceError, registrations
@@ -31,7 +38,55 @@ def participants(event):
         language_names=language_names,
         kind_names=ORGANISATION_KIND_NAMES,
         participants=registrations.registrations_of(event, status),
+        approve_form=ApproveRegistrationsForm(formdata=None),
     )
+
+
+@bp.route("/e/<slug>/organize/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@organizer_required
+def organisation_view(event, organisation_id):
+    """The organizers set how an organisation taking part is shown at their event only."""
+    organisation = registrations.organisation_at_event(event, organisation_id)
+    if organisation is None:
+        abort(404)
+    view = registrations.event_view(event, organisation)
+    form = EventOrganisationViewForm(obj=view)
+    if form.validate_on_submit():
+        try:
+            registrations.set_event_view(
+                event, organisation, current_user, form.display_name.data, form.description.data
+            )
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(
+                _("How %(name)s is shown at this event is saved.", name=organisation.name),
+                "success",
+            )
+            return redirect(url_for("registrations.participants", slug=event.slug))
+    return render_template(
+        "registrations/organisation_view.html", event=event, organisation=organisation, form=form
+    )
+
+
+@bp.post("/e/<slug>/organize/participants/approve")
+@organizer_required
+def approve_many(event):
+    form = ApproveRegistrationsForm()
+    try:
+        if not form.validate():
+            raise ServiceError(_("Choose pending registrations of this event."))
+        approved = registrations.approve_registrations(event, form.participant_ids.data)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(
+            ngettext(
+                "%(num)d registration is approved.", "%(num)d registrations are approved.", approved
+            ),
+            "success",
+        )
+    return redirect(url_for("registrations.participants", slug=event.slug, status=_status_filter()))
 
 
 def _participant_or_404(event, participant_id: int) -> Participant:

@@ -317,3 +317,65 @@ def test_0012_indexes_existing_opportunities_again_with_each_analyser(database_a
     db.session.remove()
     assert _index_holds("디지털") and _index_holds("치료제") and _index_holds("디지털치료제")
     assert not _index_holds("지털")
+
+
+# --- 0013_reason_codes: drafts made before codes keep their English reason ----------------------
+
+
+def test_0013_keeps_the_english_reason_of_drafts_made_before_codes(database_at_head):
+    from forum.models import (
+        DraftPlacement,
+        Meeting,
+        MeetingAttendee,
+        MeetingRequest,
+        Participant,
+        ScheduleRun,
+        User,
+    )
+    from forum.services.schedule_reasons import Names, readable_reason
+
+    event = Event(
+        name="Bio",
+        slug="bio",
+        timezone="UTC",
+        start_date=date(2027, 5, 11),
+        end_date=date(2027, 5, 11),
+        status="scheduling",
+    )
+    people = [
+        Participant(
+            event=event,
+            user=User(email=f"{n}@example.org", name=n, password_hash="x"),
+            organisation=Organisation(name=f"Org {n}", kind="company", country="KR"),
+            status="approved",
+        )
+        for n in ("a", "b")
+    ]
+    meeting = Meeting(
+        event=event,
+        request=MeetingRequest(
+            event=event, requester=people[0], recipient=people[1], status="accepted"
+        ),
+        attendees=[MeetingAttendee(participant=p) for p in people],
+    )
+    run = ScheduleRun(event=event, status="succeeded")
+    db.session.add_all([meeting, run])
+    db.session.flush()
+    english = "no common free slot: 1 and 2 share no available slot"
+    db.session.add(DraftPlacement(run_id=run.id, meeting_id=meeting.id, reason=english))
+    db.session.commit()
+    run_id = run.id
+
+    downgrade(revision="0012_search_analysis")
+    db.session.remove()
+    assert db.session.scalar(text("SELECT reason FROM draft_placement")) == english
+    upgrade()
+    db.session.remove()
+
+    placement = db.session.scalar(select(DraftPlacement).where(DraftPlacement.run_id == run_id))
+    assert (placement.reason, placement.reason_code, placement.reason_params) == (english, "", "{}")
+    with database_at_head.test_request_context():
+        shown = readable_reason(
+            placement.reason, placement.reason_code, {}, Names(participants={}, slots={}, tables={})
+        )
+    assert shown == english

@@ -2,6 +2,7 @@
 
 `build_forum` and `agree_meeting` make small events for the console and run tests too."""
 
+import json
 from datetime import time, timedelta
 from types import SimpleNamespace
 
@@ -208,9 +209,18 @@ def test_the_solvers_answer_is_valid_and_read_back_whole(
     db.session.add(run)
     db.session.flush()
     placements = placements_from_solution(run, solution)
+    unscheduled = {int(u.meeting): u for u in solution.unscheduled}
+    assert unscheduled  # the reasons kept for translation are the scheduler's
+    for placement in placements:
+        if placement.meeting_id in unscheduled:
+            u = unscheduled[placement.meeting_id]
+            assert (placement.reason_code, json.loads(placement.reason_params)) == (
+                u.code,
+                u.params,
+            )
     assert sorted(p.meeting_id for p in placements) == sorted(int(m.id) for m in problem.meetings)
     for placement in placements:
-        assert (placement.slot_id is None) == bool(placement.reason)
+        assert (placement.slot_id is None) == bool(placement.reason) == bool(placement.reason_code)
         if placement.slot_id is not None:
             assert placement.table_id is not None
     # The booth owner meets at their booth.

@@ -97,7 +97,11 @@ class DraftPlacement(db.Model):
     )
     slot_id: Mapped[int | None] = mapped_column(ForeignKey("slot.id", ondelete="CASCADE"))
     table_id: Mapped[int | None] = mapped_column(ForeignKey("event_table.id", ondelete="CASCADE"))
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")  # in English, as the scheduler wrote it
+    # The same reason for translation: a code of forum/scheduler/reasons.py and its parameters as
+    # JSON; "" for rows written before codes, shown by their English text.
+    reason_code: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    reason_params: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     # The organizer cancelled the meeting in this draft: it is cancelled, and its attendees told,
     # when the draft is published (not before: a draft changes nothing published).
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

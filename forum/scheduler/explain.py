@@ -7,26 +7,31 @@ from collections.abc import Iterable
 
 from .construct import UNPLACED, Schedule
 from .instance import Instance
+from .reasons import Code, Reason
 
 
-def _names(instance: Instance, participants: Iterable[int]) -> str:
-    ids = [instance.participant_ids[p] for p in participants]
-    return " and ".join(ids) if len(ids) <= 2 else ", ".join(ids[:-1]) + " and " + ids[-1]
+def _ids(instance: Instance, participants: Iterable[int]) -> list[str]:
+    return [instance.participant_ids[p] for p in participants]
 
 
-def no_common_slot(instance: Instance, m: int) -> str:
-    within = " within the meeting's slots" if instance.problem.meetings[m].slots is not None else ""
-    return f"no common free slot: {_names(instance, instance.members[m])} share no available slot{within}"
+def no_common_slot(instance: Instance, m: int) -> Reason:
+    return Reason(
+        Code.NO_COMMON_FREE_SLOT,
+        {
+            "participants": _ids(instance, instance.members[m]),
+            "within_slots": instance.problem.meetings[m].slots is not None,
+        },
+    )
 
 
-def infeasibility(instance: Instance) -> dict[int, str]:  # noqa: C901  (split up by the scheduler refactor)
+def infeasibility(instance: Instance) -> dict[int, Reason]:  # noqa: C901  (split up by the scheduler refactor)
     """Required or pinned meetings that cannot be placed whatever else happens, with the reason.
 
     These are the conflicts visible without search; the solver reports the rest.
     """
     inst = instance
     problem = inst.problem
-    culprits: dict[int, str] = {}
+    culprits: dict[int, Reason] = {}
     pins_by_slot: dict[int, list[int]] = defaultdict(list)
     for m, meeting in enumerate(problem.meetings):
         pin = meeting.fixed
@@ -34,19 +39,18 @@ def infeasibility(instance: Instance) -> dict[int, str]:  # noqa: C901  (split u
             s = inst.slot_index[pin.slot]
             pins_by_slot[s].append(m)
             if meeting.slots is not None and pin.slot not in meeting.slots:
-                culprits[m] = f"pinned to slot {pin.slot}, outside the meeting's allowed slots"
+                culprits[m] = Reason(Code.PINNED_OUTSIDE_SLOTS, {"slot": pin.slot})
             for p in inst.members[m]:
                 if s in inst.unavailable[p]:
-                    culprits[m] = (
-                        f"pinned to slot {pin.slot}, when {inst.participant_ids[p]} is unavailable"
+                    culprits[m] = Reason(
+                        Code.PINNED_UNAVAILABLE,
+                        {"slot": pin.slot, "participant": inst.participant_ids[p]},
                     )
             booths = {inst.booth[p] for p in inst.members[m] if inst.booth[p]}
             if pin.table is not None and booths and pin.table not in booths:
-                culprits[m] = (
-                    f"pinned to table {pin.table}, but it must take place at its host's booth"
-                )
+                culprits[m] = Reason(Code.PINNED_AWAY_FROM_BOOTH, {"table": pin.table})
             if pin.table is not None and not booths and pin.table in inst.booths:
-                culprits[m] = f"pinned to table {pin.table}, another participant's booth"
+                culprits[m] = Reason(Code.PINNED_TO_OTHER_BOOTH, {"table": pin.table})
         elif inst.required[m] and not inst.allowed[m]:
             culprits[m] = no_common_slot(inst, m)
 
@@ -57,21 +61,27 @@ def infeasibility(instance: Instance) -> dict[int, str]:  # noqa: C901  (split u
         for m in pinned:
             for p in inst.members[m]:
                 if p in seen:
-                    culprits[m] = (
-                        f"pinned to slot {slot} like {inst.meeting_ids[seen[p]]}, "
-                        f"and both include {inst.participant_ids[p]}"
+                    culprits[m] = Reason(
+                        Code.PINNED_SAME_PARTICIPANT,
+                        {
+                            "slot": slot,
+                            "meeting": inst.meeting_ids[seen[p]],
+                            "participant": inst.participant_ids[p],
+                        },
                     )
                 seen[p] = m
             table = inst.fixed_table[m]
             if table is not None:
                 if table in tables:
-                    culprits[m] = (
-                        f"pinned to table {table} in slot {slot} like {inst.meeting_ids[tables[table]]}"
+                    culprits[m] = Reason(
+                        Code.PINNED_SAME_TABLE,
+                        {"table": table, "slot": slot, "meeting": inst.meeting_ids[tables[table]]},
                     )
                 tables[table] = m
         if len(pinned) > inst.capacity[s]:
-            culprits[pinned[-1]] = (
-                f"slot {slot} has {len(pinned)} pinned meetings but capacity {inst.capacity[s]}"
+            culprits[pinned[-1]] = Reason(
+                Code.PINNED_OVER_CAPACITY,
+                {"slot": slot, "pinned": len(pinned), "capacity": inst.capacity[s]},
             )
 
     required_count = Counter(
@@ -82,21 +92,28 @@ def infeasibility(instance: Instance) -> dict[int, str]:  # noqa: C901  (split u
             m = next(m for m in inst.meetings_of[p] if inst.required[m])
             culprits.setdefault(
                 m,
-                f"{inst.participant_ids[p]} has {count} required meetings "
-                f"but max_meetings {inst.max_meetings[p]}",
+                Reason(
+                    Code.TOO_MANY_REQUIRED,
+                    {
+                        "participant": inst.participant_ids[p],
+                        "required": count,
+                        "max_meetings": inst.max_meetings[p],
+                    },
+                ),
             )
 
     for m, pinned_slot in enumerate(inst.fixed_slot):
         for a in inst.after[m]:
             before_slot = inst.fixed_slot[a]
             if pinned_slot is not None and before_slot is not None and before_slot >= pinned_slot:
-                culprits[m] = (
-                    f"pinned to slot {inst.slot_ids[pinned_slot]}, not after {inst.meeting_ids[a]} as it must be"
+                culprits[m] = Reason(
+                    Code.PINNED_OUT_OF_ORDER,
+                    {"slot": inst.slot_ids[pinned_slot], "meeting": inst.meeting_ids[a]},
                 )
     cycle = _required_precedence_cycle(inst)
     if cycle:
-        culprits[cycle[0]] = "precedence cycle among required meetings: " + " after ".join(
-            inst.meeting_ids[m] for m in [*cycle, cycle[0]]
+        culprits[cycle[0]] = Reason(
+            Code.PRECEDENCE_CYCLE, {"meetings": [inst.meeting_ids[m] for m in cycle]}
         )
     return culprits
 
@@ -126,7 +143,7 @@ def _required_precedence_cycle(inst: Instance) -> list[int]:
     return []
 
 
-def unscheduled_reason(instance: Instance, schedule: Schedule, m: int) -> str:
+def unscheduled_reason(instance: Instance, schedule: Schedule, m: int) -> Reason:
     """Why meeting m has no slot in this schedule, from what occupies the slots it could take."""
     inst = instance
     if not inst.allowed[m]:
@@ -134,7 +151,10 @@ def unscheduled_reason(instance: Instance, schedule: Schedule, m: int) -> str:
     full = [p for p in inst.members[m] if len(schedule.busy[p]) >= inst.max_meetings[p]]
     if full:
         p = full[0]
-        return f"{inst.participant_ids[p]} is full: max_meetings {inst.max_meetings[p]} reached"
+        return Reason(
+            Code.PARTICIPANT_FULL,
+            {"participant": inst.participant_ids[p], "max_meetings": inst.max_meetings[p]},
+        )
     busy_people: Counter[int] = Counter()
     slot_full = precedence = busy_slots = 0
     open_slots = []
@@ -152,38 +172,30 @@ def unscheduled_reason(instance: Instance, schedule: Schedule, m: int) -> str:
         else:
             open_slots.append(s)
     if open_slots:
-        return (
-            f"left out although slot {inst.slot_ids[open_slots[0]]} is free: placing it would "
-            "break the fairness bound or was not found in the time given"
-        )
+        return Reason(Code.LEFT_OUT, {"slot": inst.slot_ids[open_slots[0]]})
     n = len(inst.allowed[m])
     if busy_slots == n:
         who = sorted(busy_people)
         if len(who) == 1:
-            return (
-                f"no common free slot left: {inst.participant_ids[who[0]]} already has a meeting "
-                f"in each of the {n} slots they could share"
+            return Reason(
+                Code.PARTICIPANT_BUSY, {"participant": inst.participant_ids[who[0]], "slots": n}
             )
-        return (
-            f"no common free slot left: in each of the {n} slots they could share, one of "
-            f"{_names(inst, who)} already has a meeting"
-        )
+        return Reason(Code.PARTICIPANTS_BUSY, {"participants": _ids(inst, who), "slots": n})
     if slot_full == n:
-        return f"the session is full: all {n} slots the meeting can take are at capacity"
-    parts = []
-    if busy_slots:
-        parts.append(
-            f"in {busy_slots} a participant already has a meeting "
-            f"({_names(inst, sorted(busy_people))})"
-        )
-    if slot_full:
-        parts.append(f"{slot_full} are full")
-    if precedence:
-        parts.append(f"{precedence} would break its order with linked meetings")
-    return f"every slot it can take is used: of {n} slots, " + "; ".join(parts)
+        return Reason(Code.SESSION_FULL, {"slots": n})
+    return Reason(
+        Code.EVERY_SLOT_USED,
+        {
+            "slots": n,
+            "busy_slots": busy_slots,
+            "busy_participants": _ids(inst, sorted(busy_people)),
+            "full_slots": slot_full,
+            "order_slots": precedence,
+        },
+    )
 
 
-def unscheduled_reasons(instance: Instance, schedule: Schedule) -> dict[int, str]:
+def unscheduled_reasons(instance: Instance, schedule: Schedule) -> dict[int, Reason]:
     return {
         m: unscheduled_reason(instance, schedule, m)
         for m, s in enumerate(schedule.slot_of)

@@ -25,6 +25,7 @@ from .problem import (
     Table,
     Unscheduled,
 )
+from .reasons import Code
 
 PROBLEM_FORMAT = "forum-schedule-problem/1"
 SOLUTION_FORMAT = "forum-schedule-solution/1"
@@ -370,13 +371,19 @@ def _assignment(a: Assignment) -> dict[str, Any]:
     )
 
 
+def _unscheduled(u: Unscheduled) -> dict[str, Any]:
+    return {"meeting": u.meeting, "reason": u.reason} | (
+        {"code": u.code.value, "params": u.params} if u.code is not None else {}
+    )
+
+
 def solution_to_dict(solution: Solution) -> dict[str, Any]:
     f = solution.objective
     return {
         "format": SOLUTION_FORMAT,
         "status": solution.status,
         "assignments": [_assignment(a) for a in solution.assignments],
-        "unscheduled": [{"meeting": u.meeting, "reason": u.reason} for u in solution.unscheduled],
+        "unscheduled": [_unscheduled(u) for u in solution.unscheduled],
         "objective": {
             "weight": f.weight,
             "breaks": f.breaks,
@@ -386,6 +393,21 @@ def solution_to_dict(solution: Solution) -> dict[str, Any]:
         "bound": {"weight": solution.bound_weight},
         "stats": {"seconds": round(solution.seconds, 3), "workers": solution.workers},
     }
+
+
+def _parse_unscheduled(item: Any, where: str, meeting_ids: set[str]) -> Unscheduled:
+    """An unscheduled meeting; without `code` (an older file) or of a code this version does not
+    know (a newer scheduler), only its English `reason` is kept."""
+    _object(item, where, {"meeting", "reason", "code", "params"}, {"meeting", "reason"})
+    meeting = _known(item["meeting"], meeting_ids, "meeting", f"{where}.meeting")
+    reason = _string(item["reason"], f"{where}.reason")
+    code = _string(item["code"], f"{where}.code") if "code" in item else None
+    params = item.get("params", {})
+    if not isinstance(params, dict):
+        raise ProblemError(f"{where}.params: expected an object")
+    if code not in set(Code):
+        return Unscheduled(meeting, reason)
+    return Unscheduled(meeting, reason, Code(code), params)
 
 
 def parse_solution(data: Any, problem: Problem) -> Solution:
@@ -407,15 +429,10 @@ def parse_solution(data: Any, problem: Problem) -> Solution:
     assignments = _parse_assignments(
         doc["assignments"], "assignments", meeting_ids, slot_ids, None, table_required=True
     )
-    unscheduled = []
-    for i, item in enumerate(_list(doc["unscheduled"], "unscheduled")):
-        _object(item, f"unscheduled[{i}]", {"meeting", "reason"}, {"meeting", "reason"})
-        unscheduled.append(
-            Unscheduled(
-                _known(item["meeting"], meeting_ids, "meeting", f"unscheduled[{i}].meeting"),
-                _string(item["reason"], f"unscheduled[{i}].reason"),
-            )
-        )
+    unscheduled = [
+        _parse_unscheduled(item, f"unscheduled[{i}]", meeting_ids)
+        for i, item in enumerate(_list(doc["unscheduled"], "unscheduled"))
+    ]
     raw = _object(
         doc.get("objective", {}), "objective", {"weight", "breaks", "moved", "table_changes"}
     )

@@ -7,6 +7,9 @@ the benchmarks all hand the same objects to `solve` and `check`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from .reasons import Code, Reason
 
 OPTIMAL = "OPTIMAL"
 FEASIBLE = "FEASIBLE"
@@ -87,8 +90,20 @@ class Problem:
 
 @dataclass(frozen=True)
 class Unscheduled:
+    """A meeting left out, and why: in English (`reason`) and for programs (`code`, `params`)."""
+
     meeting: str
     reason: str
+    code: Code | None = None  # None: a file written before reason codes, or by a newer scheduler
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
+
+    @classmethod
+    def because(cls, meeting: str, why: Reason) -> Unscheduled:
+        return cls(meeting, why.text, why.code, why.params)
+
+    @property
+    def why(self) -> Reason | None:
+        return None if self.code is None else Reason(self.code, self.params)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from .problem import (
     Solution,
     Unscheduled,
 )
+from .reasons import Code, Reason
 from .tables import assign_tables
 
 # `solve(solver, model, …)`: runs a CP-SAT search (a probe's, or `Solver.solve_cp`), its status.
@@ -874,9 +875,7 @@ class Solver:
             status = self.solve_cp(self.cp_solver(0.5), sm.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return self.infeasible(
-                    {},
-                    f"max_break_spread {inst.spread} cannot hold together "
-                    "with all required and pinned meetings",
+                    {}, Reason(Code.BREAK_SPREAD_CONFLICT, {"max_break_spread": inst.spread})
                 )
         sm = SlotModel(inst, empty, enforce_required=False, fairness=False)
         sm.model.maximize(sm.required_held)
@@ -886,17 +885,19 @@ class Solver:
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             relaxed = sm.read(solver.boolean_value)
             culprits = {
-                m: "required but cannot be placed with the other required meetings: "
-                + explain.unscheduled_reason(inst, relaxed, m)
+                m: Reason(
+                    Code.INFEASIBLE_REQUIRED,
+                    {"cause": explain.unscheduled_reason(inst, relaxed, m).to_dict()},
+                )
                 for m in relaxed.required_missing()
             }
-        return self.infeasible(culprits, "the required and pinned meetings cannot all be placed")
+        return self.infeasible(culprits, Reason(Code.REQUIRED_CONFLICT))
 
-    def infeasible(self, culprits: dict[int, str], summary: str | None = None) -> Solution:
+    def infeasible(self, culprits: dict[int, Reason], summary: Reason | None = None) -> Solution:
         inst = self.instance
-        fallback = summary or "not scheduled: the problem is infeasible"
+        fallback = summary or Reason(Code.INFEASIBLE)
         unscheduled = [
-            Unscheduled(inst.meeting_ids[m], culprits.get(m, f"not scheduled: {fallback}"))
+            Unscheduled.because(inst.meeting_ids[m], culprits.get(m, fallback))
             for m in range(inst.n_meetings)
         ]
         unscheduled.sort(key=lambda u: inst.meeting_index[u.meeting] not in culprits)
@@ -1109,12 +1110,12 @@ class Solver:
     def finish(self, schedule: Schedule, status: str) -> Solution:
         inst = self.instance
         if status == UNKNOWN:
-            reason = "no valid schedule found within the time limit"
+            reason = Reason(Code.NO_SCHEDULE_IN_TIME)
             return Solution(
                 status=UNKNOWN,
                 seconds=self.elapsed(),
                 workers=self.workers,
-                unscheduled=[Unscheduled(m, reason) for m in inst.meeting_ids],
+                unscheduled=[Unscheduled.because(m, reason) for m in inst.meeting_ids],
                 bound_weight=self.bound,
             )
         return to_solution(inst, schedule, status, self.bound, self.elapsed(), self.workers)
@@ -1131,7 +1132,9 @@ def to_solution(
         if s != UNPLACED
     ]
     reasons = explain.unscheduled_reasons(instance, schedule)
-    unscheduled = [Unscheduled(instance.meeting_ids[m], reason) for m, reason in reasons.items()]
+    unscheduled = [
+        Unscheduled.because(instance.meeting_ids[m], reason) for m, reason in reasons.items()
+    ]
     figures = Figures(
         weight=schedule.weight(),
         breaks=schedule.breaks(),

@@ -18,6 +18,7 @@ Ids in the problem are the database ids as strings. What goes in:
   who imported their agenda would see meetings move for no new meeting.
 """
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -203,7 +204,11 @@ def placements_from_solution(
     ]
     placements += [
         DraftPlacement(
-            run_id=run.id, meeting_id=int(unscheduled.meeting), reason=unscheduled.reason
+            run_id=run.id,
+            meeting_id=int(unscheduled.meeting),
+            reason=unscheduled.reason,
+            reason_code=unscheduled.code.value if unscheduled.code is not None else "",
+            reason_params=json.dumps(unscheduled.params),
         )
         for unscheduled in solution.unscheduled
     ]

@@ -1,24 +1,23 @@
 """The scheduler's reasons for people: in the reader's language, naming participants, slots and tables.
 
-The scheduler (forum/scheduler/explain.py and solver.py) writes each unscheduled meeting's reason
-as an English sentence that names participants, slots, tables and meetings by their ids in the
-problem (the database ids as strings, see schedule_problem). Those sentences come from a small
-fixed set of patterns; each is read back here and written again as a whole translatable sentence
-with names. A sentence of another shape (a newer scheduler) is shown as it is rather than lost.
+The scheduler gives each unscheduled meeting a reason code with parameters (forum/scheduler/
+reasons.py) that name participants, slots, tables and meetings by their ids in the problem (the
+database ids as strings, see schedule_problem). Each code is written here as a whole translatable
+sentence with names. A reason without a code (a draft made before codes) or of a code this version
+does not know is shown in the English the scheduler wrote rather than lost.
 """
 
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from babel.lists import format_list
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from ..models import Event, Participant, Slot, Table
+from ..scheduler.reasons import Code, Reason
 from ..templating import event_time
-
-ID = r"[^\s,;()]+"
 
 
 @dataclass
@@ -42,11 +41,9 @@ class Names:
     def person(self, id_: str) -> str:
         return self.participants.get(id_, f"#{id_}")
 
-    def people(self, ids: str) -> str:
-        """ "3 and 5", "3, 5 and 8" (explain.py's lists) as names joined the reader's way."""
-        return format_list(
-            [self.person(id_) for id_ in re.split(r", | and ", ids)], locale=get_locale()
-        )
+    def people(self, ids: list[str]) -> str:
+        """Names joined the reader's way ("A, B, and C"; "A, B 및 C")."""
+        return format_list([self.person(id_) for id_ in ids], locale=get_locale())
 
     def slot(self, id_: str) -> str:
         return self.slots.get(id_, f"#{id_}")
@@ -55,53 +52,11 @@ class Names:
         return self.tables.get(id_, f"#{id_}")
 
 
-# Each pattern: a regular expression matching the whole English sentence, and what to say instead.
-_Writer = Callable[[re.Match[str], Names], str]
-_PATTERNS: list[tuple[re.Pattern[str], _Writer]] = []
+_Writer = Callable[[dict[str, Any], Names], str]
 
 
-def _pattern(expression: str) -> Callable[[_Writer], _Writer]:
-    def register(writer: _Writer) -> _Writer:
-        _PATTERNS.append((re.compile(expression + r"\Z"), writer))
-        return writer
-
-    return register
-
-
-@_pattern(
-    r"no common free slot: (?P<people>.+) share no available slot(?P<within> within the meeting's slots)?"
-)
-def _no_common_slot(m: re.Match[str], names: Names) -> str:
-    return _("%(people)s have no free slot in common.", people=names.people(m["people"]))
-
-
-@_pattern(rf"(?P<person>{ID}) is full: max_meetings (?P<max>\d+) reached")
-def _person_full(m: re.Match[str], names: Names) -> str:
-    return _(
-        "%(person)s already has the most meetings they accept (%(max)d).",
-        person=names.person(m["person"]),
-        max=int(m["max"]),
-    )
-
-
-@_pattern(
-    rf"left out although slot (?P<slot>{ID}) is free: placing it would break the fairness bound "
-    r"or was not found in the time given"
-)
-def _left_out(m: re.Match[str], names: Names) -> str:
-    return _(
-        "Left out although %(slot)s is free: placing it there would make the schedule less fair to "
-        "others, or the solver did not find it in the time given. You can place it by hand.",
-        slot=names.slot(m["slot"]),
-    )
-
-
-@_pattern(
-    rf"no common free slot left: (?P<person>{ID}) already has a meeting in each of the (?P<n>\d+) "
-    r"slots they could share"
-)
-def _one_person_busy(m: re.Match[str], names: Names) -> str:
-    person, count = names.person(m["person"]), int(m["n"])
+def _participant_busy(p: dict[str, Any], names: Names) -> str:
+    person, count = names.person(p["participant"]), p["slots"]
     if count == 1:
         return _(
             "No common free slot left: %(person)s already has a meeting in the only slot they could share.",
@@ -117,12 +72,8 @@ def _one_person_busy(m: re.Match[str], names: Names) -> str:
     )
 
 
-@_pattern(
-    r"no common free slot left: in each of the (?P<n>\d+) slots they could share, one of (?P<people>.+) "
-    r"already has a meeting"
-)
-def _people_busy(m: re.Match[str], names: Names) -> str:
-    people, count = names.people(m["people"]), int(m["n"])
+def _participants_busy(p: dict[str, Any], names: Names) -> str:
+    people, count = names.people(p["participants"]), p["slots"]
     if count == 1:
         return _(
             "No common free slot left: in the only slot they could share, %(people)s already have "
@@ -139,184 +90,137 @@ def _people_busy(m: re.Match[str], names: Names) -> str:
     )
 
 
-@_pattern(r"the session is full: all (?P<n>\d+) slots the meeting can take are at capacity")
-def _session_full(m: re.Match[str], names: Names) -> str:
-    count = int(m["n"])
-    if count == 1:
+def _session_full(p: dict[str, Any], names: Names) -> str:
+    if p["slots"] == 1:
         return _("The session is full: every table is taken in the only slot the meeting can take.")
     return ngettext(
         "The session is full: every table is taken in all %(num)d slot the meeting can take.",
         "The session is full: every table is taken in all %(num)d slots the meeting can take.",
-        count,
+        p["slots"],
     )
 
 
-_PART_PATTERNS: list[tuple[re.Pattern[str], _Writer]] = [
-    (
-        re.compile(r"in (?P<k>\d+) a participant already has a meeting \((?P<people>.+)\)\Z"),
-        lambda m, names: _(
-            "in %(num)d, one of %(people)s already has a meeting",
-            num=int(m["k"]),
-            people=names.people(m["people"]),
-        ),
-    ),
-    (
-        re.compile(r"(?P<k>\d+) are full\Z"),
-        lambda m, names: ngettext("%(num)d is full", "%(num)d are full", int(m["k"])),
-    ),
-    (
-        re.compile(r"(?P<k>\d+) would break its order with linked meetings\Z"),
-        lambda m, names: _("%(num)d would break its order with linked meetings", num=int(m["k"])),
-    ),
-]
-
-
-@_pattern(r"every slot it can take is used: of (?P<n>\d+) slots, (?P<parts>.+)")
-def _every_slot_used(m: re.Match[str], names: Names) -> str:
+def _every_slot_used(p: dict[str, Any], names: Names) -> str:
     parts = []
-    for part in m["parts"].split("; "):
-        written = _rewrite(part, _PART_PATTERNS, names)
-        if written is None:
-            raise _Unknown
-        parts.append(written)
+    if p["busy_slots"]:
+        parts.append(
+            _(
+                "in %(num)d, one of %(people)s already has a meeting",
+                num=p["busy_slots"],
+                people=names.people(p["busy_participants"]),
+            )
+        )
+    if p["full_slots"]:
+        parts.append(ngettext("%(num)d is full", "%(num)d are full", p["full_slots"]))
+    if p["order_slots"]:
+        parts.append(_("%(num)d would break its order with linked meetings", num=p["order_slots"]))
     return ngettext(
         "Every slot it can take is used: of %(num)d slot, %(parts)s.",
         "Every slot it can take is used: of %(num)d slots, %(parts)s.",
-        int(m["n"]),
+        p["slots"],
         parts="; ".join(parts),
     )
 
 
-@_pattern(r"no valid schedule found within the time limit")
-def _no_schedule(m: re.Match[str], names: Names) -> str:
-    return _("No schedule was found within the time limit.")
-
-
-@_pattern(
-    r"not scheduled: (the required and pinned meetings cannot all be placed|the problem is infeasible)"
-)
-def _problem_infeasible(m: re.Match[str], names: Names) -> str:
+def _infeasible(p: dict[str, Any], names: Names) -> str:
     return _("Not scheduled: the pinned meetings cannot all be placed together.")
 
 
-@_pattern(r"required but cannot be placed with the other required meetings: (?P<reason>.+)")
-def _required(m: re.Match[str], names: Names) -> str:
-    inner = readable_reason(m["reason"], names)
+def _infeasible_required(p: dict[str, Any], names: Names) -> str:
+    cause = Reason.of(p["cause"]["code"], p["cause"]["params"])
     return _(
-        "It must be placed but cannot be, with the other pinned meetings: %(reason)s", reason=inner
+        "It must be placed but cannot be, with the other pinned meetings: %(reason)s",
+        reason=_WRITERS[cause.code](cause.params, names),
     )
 
 
-@_pattern(rf"pinned to slot (?P<slot>{ID}), outside the meeting's allowed slots")
-def _pinned_outside(m: re.Match[str], names: Names) -> str:
-    return _(
-        "Pinned to %(slot)s, outside the slots the meeting may take.", slot=names.slot(m["slot"])
-    )
-
-
-@_pattern(rf"pinned to slot (?P<slot>{ID}), when (?P<person>{ID}) is unavailable")
-def _pinned_unavailable(m: re.Match[str], names: Names) -> str:
-    return _(
-        "Pinned to %(slot)s, when %(person)s is not available.",
-        slot=names.slot(m["slot"]),
-        person=names.person(m["person"]),
-    )
-
-
-@_pattern(rf"pinned to table (?P<table>{ID}), but it must take place at its host's booth")
-def _pinned_away_from_booth(m: re.Match[str], names: Names) -> str:
-    return _(
-        "Pinned to %(table)s, but it must take place at its host's booth.",
-        table=names.table(m["table"]),
-    )
-
-
-@_pattern(rf"pinned to table (?P<table>{ID}), another participant's booth")
-def _pinned_to_booth(m: re.Match[str], names: Names) -> str:
-    return _("Pinned to %(table)s, another participant's booth.", table=names.table(m["table"]))
-
-
-@_pattern(
-    rf"pinned to slot (?P<slot>{ID}) like (?P<meeting>{ID}), and both include (?P<person>{ID})"
-)
-def _pinned_same_person(m: re.Match[str], names: Names) -> str:
-    return _(
-        "Pinned to %(slot)s like meeting #%(meeting)s, and %(person)s is in both.",
-        slot=names.slot(m["slot"]),
-        meeting=m["meeting"],
-        person=names.person(m["person"]),
-    )
-
-
-@_pattern(rf"pinned to table (?P<table>{ID}) in slot (?P<slot>{ID}) like (?P<meeting>{ID})")
-def _pinned_same_table(m: re.Match[str], names: Names) -> str:
-    return _(
-        "Pinned to %(table)s at %(slot)s like meeting #%(meeting)s.",
-        table=names.table(m["table"]),
-        slot=names.slot(m["slot"]),
-        meeting=m["meeting"],
-    )
-
-
-@_pattern(rf"slot (?P<slot>{ID}) has (?P<n>\d+) pinned meetings but capacity (?P<capacity>\d+)")
-def _pinned_over_capacity(m: re.Match[str], names: Names) -> str:
-    return ngettext(
-        "%(slot)s has %(pinned)d pinned meetings but only %(num)d table.",
-        "%(slot)s has %(pinned)d pinned meetings but only %(num)d tables.",
-        int(m["capacity"]),
-        slot=names.slot(m["slot"]),
-        pinned=int(m["n"]),
-    )
-
-
-@_pattern(rf"(?P<person>{ID}) has (?P<n>\d+) required meetings but max_meetings (?P<max>\d+)")
-def _too_many_required(m: re.Match[str], names: Names) -> str:
-    return _(
-        "%(person)s has %(required)d meetings that must be placed but accepts at most %(max)d.",
-        person=names.person(m["person"]),
-        required=int(m["n"]),
-        max=int(m["max"]),
-    )
-
-
-@_pattern(rf"pinned to slot (?P<slot>{ID}), not after (?P<meeting>{ID}) as it must be")
-def _pinned_out_of_order(m: re.Match[str], names: Names) -> str:
-    return _(
-        "Pinned to %(slot)s, which is not after meeting #%(meeting)s as it must be.",
-        slot=names.slot(m["slot"]),
-        meeting=m["meeting"],
-    )
-
-
-@_pattern(r"precedence cycle among required meetings: (?P<cycle>.+)")
-def _precedence_cycle(m: re.Match[str], names: Names) -> str:
-    cycle = " → ".join(f"#{meeting}" for meeting in m["cycle"].split(" after "))
+def _precedence_cycle(p: dict[str, Any], names: Names) -> str:
+    cycle = " → ".join(f"#{meeting}" for meeting in [*p["meetings"], p["meetings"][0]])
     return _(
         "Pinned meetings that must each come after the next one form a circle: %(cycle)s.",
         cycle=cycle,
     )
 
 
-class _Unknown(Exception):
-    """A sentence of a known start but an unknown part."""
+_WRITERS: dict[Code, _Writer] = {
+    Code.NO_COMMON_FREE_SLOT: lambda p, names: _(
+        "%(people)s have no free slot in common.", people=names.people(p["participants"])
+    ),
+    Code.PARTICIPANT_FULL: lambda p, names: _(
+        "%(person)s already has the most meetings they accept (%(max)d).",
+        person=names.person(p["participant"]),
+        max=p["max_meetings"],
+    ),
+    Code.LEFT_OUT: lambda p, names: _(
+        "Left out although %(slot)s is free: placing it there would make the schedule less fair to "
+        "others, or the solver did not find it in the time given. You can place it by hand.",
+        slot=names.slot(p["slot"]),
+    ),
+    Code.PARTICIPANT_BUSY: _participant_busy,
+    Code.PARTICIPANTS_BUSY: _participants_busy,
+    Code.SESSION_FULL: _session_full,
+    Code.EVERY_SLOT_USED: _every_slot_used,
+    Code.NO_SCHEDULE_IN_TIME: lambda p, names: _("No schedule was found within the time limit."),
+    Code.INFEASIBLE: _infeasible,
+    Code.REQUIRED_CONFLICT: _infeasible,
+    Code.BREAK_SPREAD_CONFLICT: lambda p, names: _(
+        "Not scheduled: with every pinned meeting placed, no schedule keeps the numbers of breaks "
+        "of any two participants within %(num)d of each other.",
+        num=p["max_break_spread"],
+    ),
+    Code.INFEASIBLE_REQUIRED: _infeasible_required,
+    Code.PINNED_OUTSIDE_SLOTS: lambda p, names: _(
+        "Pinned to %(slot)s, outside the slots the meeting may take.", slot=names.slot(p["slot"])
+    ),
+    Code.PINNED_UNAVAILABLE: lambda p, names: _(
+        "Pinned to %(slot)s, when %(person)s is not available.",
+        slot=names.slot(p["slot"]),
+        person=names.person(p["participant"]),
+    ),
+    Code.PINNED_AWAY_FROM_BOOTH: lambda p, names: _(
+        "Pinned to %(table)s, but it must take place at its host's booth.",
+        table=names.table(p["table"]),
+    ),
+    Code.PINNED_TO_OTHER_BOOTH: lambda p, names: _(
+        "Pinned to %(table)s, another participant's booth.", table=names.table(p["table"])
+    ),
+    Code.PINNED_SAME_PARTICIPANT: lambda p, names: _(
+        "Pinned to %(slot)s like meeting #%(meeting)s, and %(person)s is in both.",
+        slot=names.slot(p["slot"]),
+        meeting=p["meeting"],
+        person=names.person(p["participant"]),
+    ),
+    Code.PINNED_SAME_TABLE: lambda p, names: _(
+        "Pinned to %(table)s at %(slot)s like meeting #%(meeting)s.",
+        table=names.table(p["table"]),
+        slot=names.slot(p["slot"]),
+        meeting=p["meeting"],
+    ),
+    Code.PINNED_OVER_CAPACITY: lambda p, names: ngettext(
+        "%(slot)s has %(pinned)d pinned meetings but only %(num)d table.",
+        "%(slot)s has %(pinned)d pinned meetings but only %(num)d tables.",
+        p["capacity"],
+        slot=names.slot(p["slot"]),
+        pinned=p["pinned"],
+    ),
+    Code.TOO_MANY_REQUIRED: lambda p, names: _(
+        "%(person)s has %(required)d meetings that must be placed but accepts at most %(max)d.",
+        person=names.person(p["participant"]),
+        required=p["required"],
+        max=p["max_meetings"],
+    ),
+    Code.PINNED_OUT_OF_ORDER: lambda p, names: _(
+        "Pinned to %(slot)s, which is not after meeting #%(meeting)s as it must be.",
+        slot=names.slot(p["slot"]),
+        meeting=p["meeting"],
+    ),
+    Code.PRECEDENCE_CYCLE: _precedence_cycle,
+}
 
 
-def _rewrite(
-    reason: str, patterns: Iterable[tuple[re.Pattern[str], _Writer]], names: Names
-) -> str | None:
-    for expression, writer in patterns:
-        match = expression.match(reason)
-        if match:
-            try:
-                return writer(match, names)
-            except _Unknown:
-                return None
-    return None
-
-
-def readable_reason(reason: str, names: Names) -> str:
-    """`reason` as the scheduler wrote it, in the reader's language with names; itself when unknown."""
-    if not reason:
-        return ""
-    written = _rewrite(reason, _PATTERNS, names)
-    return reason if written is None else written
+def readable_reason(text: str, code: str, params: dict[str, Any], names: Names) -> str:
+    """The reason in the reader's language with names; its English `text` when `code` is not one
+    of this version's ("" for a draft made before codes)."""
+    if code not in set(Code):
+        return text
+    return _WRITERS[Code(code)](params, names)

@@ -47,6 +47,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..scheduler.reasons import SUMMARIES
 from ..templating import event_time
 from . import ServiceError, meeting_life
 from .availability import event_slots
@@ -364,14 +365,14 @@ def _record_solution(
         run.figures = json.dumps(draft_figures(run) | {"first_come": asdict(baseline)})
         run.message = ""
     elif solution.status == scheduler.INFEASIBLE:
-        culprits = [u for u in solution.unscheduled if not u.reason.startswith("not scheduled:")]
+        culprits = [u for u in solution.unscheduled if u.code not in SUMMARIES]
         named = (culprits or solution.unscheduled)[:5]
         names = _names_in_reasons(run.event, [int(u.meeting) for u in named])
         details = " ".join(
             _(
                 "#%(meeting)s: %(reason)s",
                 meeting=u.meeting,
-                reason=readable_reason(u.reason, names),
+                reason=readable_reason(u.reason, u.code or "", u.params, names),
             )
             for u in named
         )
@@ -591,7 +592,12 @@ def review(run: ScheduleRun) -> Review:
                 table=table_by_id.get(placement.table_id),
                 old_slot=slot_by_id.get(meeting.slot_id),
                 old_table=table_by_id.get(meeting.table_id),
-                reason=readable_reason(placement.reason, names),
+                reason=readable_reason(
+                    placement.reason,
+                    placement.reason_code,
+                    json.loads(placement.reason_params),
+                    names,
+                ),
             )
         )
     order = {slot.id: index for index, slot in enumerate(slots)}

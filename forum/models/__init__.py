@@ -45,11 +45,19 @@ from .meetings import (
     MeetingAttendee,
     MeetingRequest,
 )
+from .outcomes import (
+    CURRENCIES,
+    OUTCOME_KINDS,
+    OUTCOME_REVIEWS,
+    MeetingNote,
+    OutcomeStep,
+)
 from .scheduling import RUN_STATUSES, DraftPlacement, ScheduleRun
 
 __all__ = [
     "APPROVAL_MODES",
     "ATTENDANCES",
+    "CURRENCIES",
     "EVENT_STATUSES",
     "IP_STATUSES",
     "MAX_ID",
@@ -58,6 +66,8 @@ __all__ = [
     "OPPORTUNITY_TYPES",
     "ORGANISATION_KINDS",
     "ORGANISATION_MEMBER_ROLES",
+    "OUTCOME_KINDS",
+    "OUTCOME_REVIEWS",
     "PARTNERSHIP_TYPES",
     "PRIORITIES",
     "REQUEST_STATUSES",
@@ -70,6 +80,7 @@ __all__ = [
     "LoginThrottle",
     "Meeting",
     "MeetingAttendee",
+    "MeetingNote",
     "MeetingRequest",
     "MeetingSession",
     "Notification",
@@ -77,6 +88,7 @@ __all__ = [
     "Organisation",
     "OrganisationMember",
     "OutboxMessage",
+    "OutcomeStep",
     "Participant",
     "ScheduleRun",
     "SessionPause",

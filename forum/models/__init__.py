@@ -46,15 +46,19 @@ from .meetings import (
     MeetingRequest,
 )
 from .outcomes import (
+    AMOUNT_MAX,
     CURRENCIES,
+    NOTE_MAX,
     OUTCOME_KINDS,
     OUTCOME_REVIEWS,
+    STEP_NOTE_MAX,
     MeetingNote,
     OutcomeStep,
 )
 from .scheduling import RUN_STATUSES, DraftPlacement, ScheduleRun
 
 __all__ = [
+    "AMOUNT_MAX",
     "APPROVAL_MODES",
     "ATTENDANCES",
     "CURRENCIES",
@@ -62,6 +66,7 @@ __all__ = [
     "IP_STATUSES",
     "MAX_ID",
     "MEETING_STATUSES",
+    "NOTE_MAX",
     "OPPORTUNITY_KINDS",
     "OPPORTUNITY_TYPES",
     "ORGANISATION_KINDS",
@@ -72,6 +77,7 @@ __all__ = [
     "PRIORITIES",
     "REQUEST_STATUSES",
     "RUN_STATUSES",
+    "STEP_NOTE_MAX",
     "Bookmark",
     "DraftPlacement",
     "Event",

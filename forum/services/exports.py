@@ -23,10 +23,11 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Event, Meeting, MeetingAttendee, MeetingRequest, Participant, Slot, User
+from . import outcomes
 from .dayof import schedule_is_published
 from .requests import MEETING_STATUS_LABELS, REQUEST_STATUS_LABELS
 
-EXPORTS = ("requests", "schedule", "figures")
+EXPORTS = ("requests", "schedule", "figures", "outcomes")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -267,5 +268,55 @@ def figures_csv(event: Event) -> bytes:
     return _csv(header, rows)
 
 
+def outcomes_csv(event: Event) -> bytes:
+    """Every outcome step of the event's meetings, by date: what the organizers may report."""
+    header = [
+        _("date"),
+        _("step"),
+        _("step code"),
+        _("amount"),
+        _("currency"),
+        _("meeting"),
+        _("attendees"),
+        _("organisations"),
+        _("about"),
+        _("recorded by"),
+        _("review"),
+        _("review code"),
+        _("reviewed by"),
+        _("reviewed"),
+        _("may be named publicly"),
+        _("note"),
+    ]
+    rows = (
+        [
+            step.happened_on.isoformat(),
+            str(outcomes.KIND_LABELS[step.kind]),
+            step.kind,
+            step.amount,
+            step.currency,
+            step.meeting_id,
+            *_people([attendee.participant for attendee in step.meeting.attendees])[:2],
+            step.meeting.request.opportunity.title
+            if step.meeting.request and step.meeting.request.opportunity
+            else "",
+            step.recorded_by.user.name if step.recorded_by else "",
+            str(outcomes.REVIEW_LABELS[step.review]),
+            step.review,
+            step.reviewed_by.user.name if step.reviewed_by else "",
+            _local(step.reviewed_at, event),
+            _("yes") if step.public else "",
+            step.note,
+        ]
+        for step in outcomes.event_steps(event)
+    )
+    return _csv(header, rows)
+
+
 def export_csv(event: Event, what: str) -> bytes:
-    return {"requests": requests_csv, "schedule": schedule_csv, "figures": figures_csv}[what](event)
+    return {
+        "requests": requests_csv,
+        "schedule": schedule_csv,
+        "figures": figures_csv,
+        "outcomes": outcomes_csv,
+    }[what](event)

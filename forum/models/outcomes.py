@@ -10,7 +10,7 @@ counter: ``UPDATE … WHERE version = :seen``).
 """
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -29,6 +29,11 @@ from ..extensions import db
 from .base import UTCDateTime, utcnow
 from .events import Participant
 from .meetings import Meeting
+
+if TYPE_CHECKING:  # mypy sees Flask-SQLAlchemy's model class as the declarative base it is
+    from ..extensions import Base as Model
+else:
+    Model = db.Model
 
 # In the order a commercialisation usually goes; "no_interest" ends it.
 OUTCOME_KINDS = (
@@ -50,7 +55,7 @@ STEP_NOTE_MAX = 1000
 AMOUNT_MAX = 10**15
 
 
-class MeetingNote(db.Model):
+class MeetingNote(Model):
     """One attendee's private note on one meeting: shown to them only (never to the other side
     nor to organizers), and on their printed agenda."""
 
@@ -71,7 +76,7 @@ class MeetingNote(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class OutcomeStep(db.Model):
+class OutcomeStep(Model):
     """One dated step of where a held meeting led, recorded by one attendee; the other side
     confirms it or corrects it (`review`, with who and when)."""
 
@@ -113,4 +118,4 @@ class OutcomeStep(db.Model):
     recorded_by: Mapped[Participant | None] = relationship(foreign_keys=[recorded_by_id])
     reviewed_by: Mapped[Participant | None] = relationship(foreign_keys=[reviewed_by_id])
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it as is)

@@ -326,11 +326,10 @@ def test_the_offer_shows_its_outcomes_to_its_owner_and_the_organizers_only(forum
 def test_the_pages_speak_korean(forum, as_user):
     held(forum.meeting)
     a_step(forum)
-    bora = as_user(forum.bora)
-    page = bora.get(
-        f"/e/{forum.event.slug}/meetings/{forum.meeting.id}",
-        headers={"Accept-Language": "ko"},
-    ).get_data(as_text=True)
+    forum.bora.user.locale = "ko"
+    db.session.commit()
+    page = as_user(forum.bora).get(f"/e/{forum.event.slug}/meetings/{forum.meeting.id}")
+    page = page.get_data(as_text=True)
     assert "NDA 또는 MTA 체결" in page and "내 메모" in page
 
 

@@ -13,6 +13,7 @@ zones that are no IANA name) never gives a server error, and a refused form chan
 """
 
 import re
+from datetime import date
 from types import SimpleNamespace
 from urllib.parse import quote_from_bytes
 
@@ -23,7 +24,15 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import DraftPlacement, Opportunity, Participant, ScheduleRun
+from forum.models import (
+    DraftPlacement,
+    Meeting,
+    MeetingAttendee,
+    Opportunity,
+    OutcomeStep,
+    Participant,
+    ScheduleRun,
+)
 
 SKIPPED_ENDPOINTS = {"static"}
 # Pages anyone may open: what they show is public, or the signed-in user's own.
@@ -61,6 +70,7 @@ PRIVATE_MARKERS = [
     "Room 301",
     "meet.example/t2",
     "A confidential note",
+    "A confidential outcome",
 ]
 # A form body that would change something if a route forgot its access check.
 PLAUSIBLE_FORM = {
@@ -99,6 +109,22 @@ def scene(forum, make_user, make_event, make_participant):
         ],
     )
     db.session.add(run)
+    # a meeting held without a request (booked on the day), with a step Bo-ra recorded for Ada
+    held = Meeting(
+        event_id=forum.event.id,
+        status="held",
+        attendees=[MeetingAttendee(participant=forum.ada), MeetingAttendee(participant=forum.bora)],
+    )
+    db.session.add(held)
+    db.session.flush()
+    step = OutcomeStep(
+        meeting_id=held.id,
+        kind="nda_mta",
+        happened_on=date.today(),
+        note="A confidential outcome",
+        recorded_by_id=forum.bora.id,
+    )
+    db.session.add(step)
     db.session.commit()
     oscar = make_user("oscar@example.net", "Oscar Other")
     other = make_event(slug="other-2027", name="Other Forum", organizer=oscar, status="published")
@@ -117,6 +143,7 @@ def scene(forum, make_user, make_event, make_participant):
         "participant_id": forum.ada.id,
         "request_id": request.id,
         "run_id": run.id,
+        "step_id": step.id,
         "session_id": forum.slots[0].session_id,
         "table_id": forum.tables[1].id,
         "token": "not-a-token-anyone-was-given",

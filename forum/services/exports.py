@@ -26,10 +26,11 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Event, Meeting, MeetingAttendee, MeetingRequest, Participant, Slot, User
+from . import outcomes
 from .dayof import schedule_is_published
 from .requests import MEETING_STATUS_LABELS, REQUEST_STATUS_LABELS
 
-EXPORTS = ("participants", "requests", "schedule", "figures")
+EXPORTS = ("participants", "requests", "schedule", "figures", "outcomes")
 FORMATS = ("csv", "xlsx")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Rows = tuple[list[str], Iterable[Iterable[object]]]
@@ -290,6 +291,51 @@ def figures_rows(event: Event) -> Rows:
     return header, rows
 
 
+def outcomes_rows(event: Event) -> Rows:
+    """Every outcome step of the event's meetings, by date: what the organizers may report."""
+    header = [
+        _("date"),
+        _("step"),
+        _("step code"),
+        _("amount"),
+        _("currency"),
+        _("meeting"),
+        _("attendees"),
+        _("organisations"),
+        _("about"),
+        _("recorded by"),
+        _("review"),
+        _("review code"),
+        _("reviewed by"),
+        _("reviewed"),
+        _("may be named publicly"),
+        _("note"),
+    ]
+    rows = (
+        [
+            step.happened_on.isoformat(),
+            str(outcomes.KIND_LABELS[step.kind]),
+            step.kind,
+            step.amount,
+            step.currency,
+            step.meeting_id,
+            *_people([attendee.participant for attendee in step.meeting.attendees])[:2],
+            step.meeting.request.opportunity.title
+            if step.meeting.request and step.meeting.request.opportunity
+            else "",
+            step.recorded_by.user.name if step.recorded_by else "",
+            str(outcomes.REVIEW_LABELS[step.review]),
+            step.review,
+            step.reviewed_by.user.name if step.reviewed_by else "",
+            _local(step.reviewed_at, event),
+            _("yes") if step.public else "",
+            step.note,
+        ]
+        for step in outcomes.event_steps(event)
+    )
+    return header, rows
+
+
 def participants_rows(event: Event) -> Rows:
     """Everyone registered for the event, whatever their status, by name."""
     participants = db.session.scalars(
@@ -336,5 +382,6 @@ def export(event: Event, what: str, format: str) -> bytes:
         "requests": requests_rows,
         "schedule": schedule_rows,
         "figures": figures_rows,
+        "outcomes": outcomes_rows,
     }[what](event)
     return xlsx(header, rows, title=what) if format == "xlsx" else _csv(header, rows)

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..models import Event, Meeting, Table
-from ..services import calendars
+from ..services import calendars, outcomes
 from .common import (
     can_organize,
     current_participant,
@@ -71,6 +71,7 @@ def agenda(event, participant):
         days=days,
         published=calendars.is_published(event),
         other_side=calendars.other_side,
+        notes=outcomes.notes_of(participant, [meeting.id for meeting in meetings]),
         feed_url=feed_url,
         webcal_url="webcal://" + feed_url.partition("://")[2],
     )

@@ -22,7 +22,7 @@ from ..forms.opportunities import (
 )
 from ..forms.registration import ORGANISATION_KIND_NAMES
 from ..models import Opportunity, Organisation, Participant
-from ..services import ServiceError, opportunities, registrations
+from ..services import ServiceError, opportunities, outcomes, registrations
 from ..services.search import OpportunitySearch, Page, search_directory, search_opportunities
 from .common import (
     can_organize,
@@ -259,6 +259,9 @@ def opportunity(slug, opportunity_id):
     own = participant is not None and shown.participant_id == participant.id
     return render_template(
         "marketplace/opportunity.html",
+        outcome_steps=outcomes.opportunity_steps(shown) if own or organizer else [],
+        kind_labels=outcomes.KIND_LABELS,
+        review_labels=outcomes.REVIEW_LABELS,
         event=event,
         opportunity=shown,
         own=own,

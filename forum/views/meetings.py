@@ -10,6 +10,7 @@ from flask_login import login_required
 
 from ..extensions import db
 from ..forms.availability import AvailabilityForm, ReminderForm
+from ..forms.outcomes import CorrectionForm, NoteForm, ReviewForm, StepForm
 from ..forms.requests import (
     AcceptForm,
     CoAttendeeForm,
@@ -17,10 +18,19 @@ from ..forms.requests import (
     MeetingRequestForm,
     OrganizerMeetingForm,
 )
-from ..models import REQUEST_STATUSES, Event, Meeting, MeetingRequest, Participant, parse_id
+from ..models import (
+    REQUEST_STATUSES,
+    Event,
+    Meeting,
+    MeetingRequest,
+    OutcomeStep,
+    Participant,
+    parse_id,
+)
 from ..services import (
     ServiceError,
     notifications,
+    outcomes,
 )
 from ..services import (
     availability as availability_service,
@@ -28,6 +38,7 @@ from ..services import (
 from ..services import (
     requests as requests_service,
 )
+from ..services.calendars import other_side
 from .common import (
     confirm_cancel,
     current_participant,
@@ -249,8 +260,12 @@ def withdraw(event, participant, request_id):
 # --- meetings --------------------------------------------------------------------------------
 
 
-def _show_meeting(event, participant, meeting, form=None):
+def _show_meeting(event, participant, meeting, form=None, **outcome_forms):
+    """The meeting's page; `outcome_forms` (note_form, step_form, corrections={step id: form})
+    are the forms being answered, shown with their errors."""
     colleagues = requests_service.colleagues_to_add(meeting, participant)
+    steps = outcomes.steps_of_meeting(meeting)
+    corrections = outcome_forms.get("corrections", {})
     return render_template(
         "meetings/meeting.html",
         event=event,
@@ -263,6 +278,34 @@ def _show_meeting(event, participant, meeting, form=None):
             attendee.participant_id
             for attendee in meeting.attendees
             if requests_service.removal_refusal(meeting, participant, attendee.participant) is None
+        },
+        note_form=outcome_forms.get("note_form")
+        or NoteForm(body=outcomes.note_of(meeting, participant)),
+        step_form=outcome_forms.get("step_form") or StepForm(prefix="new"),
+        recording_refusal=outcomes.recording_refusal(meeting, participant),
+        steps=steps,
+        reviewable={
+            step.id: corrections.get(step.id) or _correction_form(step)
+            for step in steps
+            if outcomes.review_refusal(step, participant) is None
+        },
+        kind_labels=outcomes.KIND_LABELS,
+        review_labels=outcomes.REVIEW_LABELS,
+    )
+
+
+def _correction_form(step: OutcomeStep) -> CorrectionForm:
+    return CorrectionForm(
+        prefix=f"step-{step.id}",
+        formdata=None,
+        data={
+            "version": step.version,
+            "kind": step.kind,
+            "happened_on": step.happened_on,
+            "amount": step.amount,
+            "currency": step.currency or "",
+            "note": step.note,
+            "public": step.public,
         },
     )
 
@@ -366,6 +409,109 @@ def remove_attendee(event, participant, meeting_id, participant_id):
     if colleague.id == participant.id:
         return redirect(url_for("meetings.my_requests", slug=event.slug))
     return redirect(url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting_id))
+
+
+# --- after the meeting: notes and outcomes ------------------------------------------------------
+
+
+def _meeting_url(event, meeting_id, anchor=None):
+    return url_for("meetings.show_meeting", slug=event.slug, meeting_id=meeting_id, _anchor=anchor)
+
+
+def _step_or_404(event: Event, participant: Participant, step_id: int) -> OutcomeStep:
+    """A step of a meeting of the event that the participant attended; anything else is 404."""
+    step = db.session.get(OutcomeStep, step_id) if parse_id(step_id) else None
+    if (
+        step is None
+        or step.meeting.event_id != event.id
+        or not outcomes.attends(step.meeting, participant)
+    ):
+        abort(404)
+    return step
+
+
+@bp.post("/e/<slug>/meetings/<int:meeting_id>/note")
+@participant_required
+def save_note(event, participant, meeting_id):
+    meeting = _attended_meeting_or_404(event, participant, meeting_id)
+    form = NoteForm()
+    if form.validate():
+        try:
+            outcomes.save_note(meeting, participant, form.body.data or "")
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("Your notes are saved."), "success")
+            return redirect(_meeting_url(event, meeting.id, "notes"))
+    return _show_meeting(event, participant, meeting, note_form=form)
+
+
+@bp.post("/e/<slug>/meetings/<int:meeting_id>/outcomes")
+@retried_on_conflict
+@participant_required
+def record_outcome(event, participant, meeting_id):
+    meeting = _attended_meeting_or_404(event, participant, meeting_id)
+    form = StepForm(prefix="new")
+    if form.validate():
+        try:
+            outcomes.record_step(meeting, participant, form.step_input())
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("The step is recorded; the other side can confirm or correct it."), "success")
+            return redirect(_meeting_url(event, meeting.id, "outcomes"))
+    return _show_meeting(event, participant, meeting, step_form=form)
+
+
+@bp.post("/e/<slug>/outcomes/<int:step_id>/confirm")
+@retried_on_conflict
+@participant_required
+def confirm_outcome(event, participant, step_id):
+    step = _step_or_404(event, participant, step_id)
+    form = ReviewForm(prefix=f"step-{step.id}")
+    if not form.validate():
+        flash(_("Look at the step again and retry."), "error")
+    else:
+        try:
+            outcomes.confirm_step(step, participant, form.version.data)
+        except ServiceError as error:
+            refuse(None, error)
+        else:
+            flash(_("You confirmed the step."), "success")
+    return redirect(_meeting_url(event, step.meeting_id, "outcomes"))
+
+
+@bp.post("/e/<slug>/outcomes/<int:step_id>/correct")
+@retried_on_conflict
+@participant_required
+def correct_outcome(event, participant, step_id):
+    step = _step_or_404(event, participant, step_id)
+    form = CorrectionForm(prefix=f"step-{step.id}")
+    if form.validate():
+        try:
+            outcomes.correct_step(step, participant, form.version.data, form.step_input())
+        except ServiceError as error:
+            refuse(None, error)
+        else:
+            flash(_("Your correction of the step is saved."), "success")
+        return redirect(_meeting_url(event, step.meeting_id, "outcomes"))
+    meeting = step.meeting
+    return _show_meeting(event, participant, meeting, corrections={step.id: form})
+
+
+@bp.get("/e/<slug>/organize/outcomes")
+@organizer_required
+def organize_outcomes(event):
+    newest_first = request.args.get("sort") == "newest"
+    return render_template(
+        "meetings/organize_outcomes.html",
+        event=event,
+        steps=outcomes.event_steps(event, newest_first=newest_first),
+        newest_first=newest_first,
+        kind_labels=outcomes.KIND_LABELS,
+        review_labels=outcomes.REVIEW_LABELS,
+        other_side=other_side,
+    )
 
 
 # --- the inbox -------------------------------------------------------------------------------

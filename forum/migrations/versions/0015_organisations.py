@@ -5,7 +5,7 @@ for it keep it. An event's organizers may show an organisation at their event un
 display name or description (event_organisation_view) without changing its shared profile.
 
 Revision ID: 0015_organisations
-Revises: 0012_search_analysis
+Revises: 0013_reason_codes
 """
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from alembic import op
 import forum.models.base
 
 revision = "0015_organisations"
-down_revision = "0012_search_analysis"
+down_revision = "0013_reason_codes"
 branch_labels = None
 depends_on = None
 

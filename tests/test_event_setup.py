@@ -8,7 +8,16 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Event, MeetingSession, Participant, Slot, Table, Unavailability
+from forum.models import (
+    Event,
+    MeetingSession,
+    Participant,
+    ScheduleRun,
+    Slot,
+    Table,
+    Unavailability,
+    utcnow,
+)
 from forum.services.events import add_tables, create_session, ids_in_use
 
 UTC = UTC
@@ -201,7 +210,10 @@ def test_status_moves_one_step_at_a_time_with_preconditions(
     assert "Add tables first" in move(signed_in, "scheduling")
     add_tables(event, 3, "Table")
     db.session.commit()
-    for target in ("scheduling", "published", "closed"):
+    assert "The event is now in" in move(signed_in, "scheduling")
+    db.session.add(ScheduleRun(event=event, status="succeeded", published_at=utcnow()))
+    db.session.commit()
+    for target in ("published", "closed"):
         assert "The event is now in" in move(signed_in, target)
     assert "This status does not exist." in move(signed_in, "exploded")
     for target in ("published", "scheduling", "requests", "registration"):
@@ -210,6 +222,18 @@ def test_status_moves_one_step_at_a_time_with_preconditions(
     assert "1 person has registered already" in move(signed_in, "draft")
     db.session.expire_all()
     assert event.status == "registration" and len(session.slots) == 4
+
+
+def test_an_event_is_not_published_before_a_schedule_is(signed_in, event):
+    """Participants of a published event without a schedule would see an empty agenda."""
+    create_session(event, **SESSION)
+    add_tables(event, 2, "Table")
+    event.status = "scheduling"
+    db.session.add(ScheduleRun(event=event, status="succeeded"))  # a draft, not published
+    db.session.commit()
+    assert "Publish a schedule from the scheduler first" in move(signed_in, "published")
+    db.session.expire_all()
+    assert event.status == "scheduling"
 
 
 def test_passed_deadlines_stop_opening_registration_and_requests(signed_in, event):
@@ -550,7 +574,7 @@ def test_tables_and_slots_used_by_later_tables_are_not_deleted(
     db.session.commit()
     assert ids_in_use(Table, [table.id]) == {table.id}
     response = signed_in.post_form(f"/e/bio-2027/organize/tables/{table.id}/delete", CONFIRMED)
-    assert "“Table 1” is in use (test_booking) and cannot be deleted." in page(
+    assert "“Table 1” is in use (other records) and cannot be deleted." in page(
         signed_in.get(response.headers["Location"])
     )
     response = signed_in.post_form(f"/e/bio-2027/organize/sessions/{session.id}/delete", CONFIRMED)

@@ -21,6 +21,7 @@ from ..models import (
     Event,
     MeetingSession,
     Participant,
+    ScheduleRun,
     SessionPause,
     Slot,
     Table,
@@ -333,6 +334,13 @@ def _table_count(event: Event) -> int:
     return _count(select(func.count(Table.id)).where(Table.event_id == event.id))
 
 
+def _has_published_run(event: Event) -> bool:
+    published = select(ScheduleRun.id).where(
+        ScheduleRun.event_id == event.id, ScheduleRun.published_at.is_not(None)
+    )
+    return db.session.scalar(published.limit(1)) is not None
+
+
 def _deadline_passed(deadline: datetime | None) -> bool:
     return deadline is not None and deadline <= utcnow()
 
@@ -360,6 +368,13 @@ def _problems_moving_to(event: Event, target: str) -> list[str]:
         )
     if target in ("scheduling", "published") and _table_count(event) == 0:
         problems.append(_("Add tables first: meetings are placed at tables."))
+    if target == "published" and not _has_published_run(event):
+        problems.append(
+            _(
+                "Publish a schedule from the scheduler first: until then participants would "
+                "see an empty agenda."
+            )
+        )
     if target == "draft":
         registered = _count(
             select(func.count(Participant.id)).where(
@@ -680,11 +695,15 @@ def update_table(
     db.session.flush()
 
 
+# What a row of these tables is, in the organizer's words (a table added later reads "other records").
+_USER_WORDS = {"meeting": _l("a meeting"), "draft_placement": _l("a draft schedule")}
+
+
 def table_deletion_refusal(table: Table) -> str | None:
     """Why the table cannot be deleted (meetings or anything else refer to it), or None."""
     users = sorted(
         {
-            column.table.name
+            str(_USER_WORDS.get(column.table.name, _l("other records")))
             for column in using_columns(Table)
             if db.session.scalar(select(column).where(column == table.id).limit(1)) is not None
         }

@@ -1,5 +1,6 @@
 """Event set-up through the organizer pages: creating an event, settings, status, sessions, tables, access."""
 
+import re
 from datetime import UTC, date, datetime, time
 from html import unescape
 
@@ -103,6 +104,43 @@ def test_a_signed_in_user_creates_an_event_and_organizes_it(client, make_user, l
     )
     dashboard = client.get("/e/interbiz-2027/organize/")
     assert dashboard.status_code == 200 and "InterBiz Bio Partnering 2027" in page(dashboard)
+
+
+def zone_options(html: str) -> list[str]:
+    select_html = html.split('id="timezone"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option[^>]*value="([^"]+)"', select_html)
+
+
+def test_the_time_zone_list_holds_canonical_names_only(client, make_user, login):
+    login(client, make_user())
+    zones = zone_options(page(client.get("/events/new")))
+    assert {"Asia/Seoul", "Europe/Brussels", "America/New_York", "Asia/Kolkata", "UTC"} <= set(
+        zones
+    )
+    assert not {"Asia/Calcutta", "US/Eastern", "Africa/Asmera", "ROK", "Etc/GMT+3"} & set(zones)
+
+
+def test_a_new_event_starts_in_the_organizers_last_time_zone(client, make_user, login, make_event):
+    user = make_user()
+    login(client, user)
+    html = page(client.get("/events/new"))
+    assert 'selected value="UTC"' in html and "data-guess-zone" in html  # the browser's, by script
+    user.locale = "ko"
+    db.session.commit()
+    html = page(client.get("/events/new"))
+    assert 'selected value="Asia/Seoul"' in html and "data-guess-zone" in html
+    make_event(slug="older", timezone="Europe/Brussels", organizer=user)
+    make_event(slug="latest", timezone="America/New_York", organizer=user)
+    make_event(slug="someone-elses", timezone="Asia/Tokyo")
+    html = page(client.get("/events/new"))
+    assert 'selected value="America/New_York"' in html and "data-guess-zone" not in html
+
+
+def test_an_event_in_an_old_zone_name_keeps_it_in_its_settings(signed_in, event):
+    event.timezone = "Asia/Calcutta"
+    db.session.commit()
+    html = page(signed_in.get("/e/bio-2027/organize/settings"))
+    assert 'selected value="Asia/Calcutta"' in html
 
 
 @pytest.mark.parametrize(

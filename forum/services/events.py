@@ -8,6 +8,8 @@ names what it would affect.
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
@@ -192,6 +194,38 @@ def refuse_if_slots_in_use(event: Event, slots: list[Slot], field: str | None = 
 
 
 # --- the event -------------------------------------------------------------------------------
+
+
+# Where an organizer with no event yet most likely meets, by the language they read.
+_ZONE_OF_LANGUAGE = {"ko": "Asia/Seoul"}
+
+
+@cache
+def canonical_timezones() -> list[str]:
+    """The zones a new event may choose: the IANA names of tzdata's zone1970.tab and zone.tab
+    (one per region, never a deprecated alias such as Asia/Calcutta or US/Eastern), and UTC."""
+    folder = resources.files("tzdata") / "zoneinfo"
+    names = set()
+    for table in ("zone1970.tab", "zone.tab"):
+        for line in (folder / table).read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                names.add(line.split("\t")[2])
+    return [*sorted(names), "UTC"]
+
+
+def usual_timezone(user, language: str) -> tuple[str, bool]:
+    """The zone a new event of `user` starts in, and whether it is known (their last event's)
+    rather than guessed from their language (the browser may then guess better)."""
+    last = db.session.scalar(
+        select(Event.timezone)
+        .join(Participant, Participant.event_id == Event.id)
+        .where(Participant.user_id == user.id, Participant.role == "organizer")
+        .order_by(Event.created_at.desc(), Event.id.desc())
+        .limit(1)
+    )
+    if last is not None:
+        return last, True
+    return _ZONE_OF_LANGUAGE.get(language, "UTC"), False
 
 
 def _check_timezone(timezone: str) -> None:

@@ -137,10 +137,16 @@ def test_a_table_with_a_meeting_says_why_on_the_confirmation_page(
 ):
     forum = build_forum(make_user, make_event, make_participant, people=2, tables=1)
     a, b = forum.people
-    agree_meeting(forum.event, a, b, slot=forum.slots[0], table=forum.tables[0])
+    meeting = agree_meeting(forum.event, a, b, slot=forum.slots[0], table=forum.tables[0])
+    run = ScheduleRun(event=forum.event, status="succeeded")
+    run.placements.append(
+        DraftPlacement(meeting=meeting, slot=forum.slots[1], table=forum.tables[0])
+    )
+    db.session.add(run)
+    db.session.commit()
     login(client, forum.organizer)
     html = page(client.get(f"/e/{forum.event.slug}/organize/tables/{forum.tables[0].id}/delete"))
-    assert "“Table 1” is in use (meeting) and cannot be deleted." in html
+    assert "“Table 1” is in use (a draft schedule, a meeting) and cannot be deleted." in html
     assert 'name="confirmed"' not in html
     assert count(Table) == 1
 

@@ -40,3 +40,20 @@ def test_the_design_and_the_scheduler_format_are_linked_from_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for target in ("docs/design.md", "docs/scheduler-format.md", "CONTRIBUTING.md", "CHANGELOG.md"):
         assert f"]({target})" in readme
+
+
+def test_the_readme_lists_every_makefile_target():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.MULTILINE)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "setup" in targets
+    assert [target for target in targets if f"make {target}" not in readme] == []
+
+
+def test_the_readme_says_which_language_the_demo_logins_use():
+    """An English reader signing in as the demo organizer should not be surprised by Korean."""
+    from forum.services.demo import ORGANIZER_EMAIL
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_mention = readme.split(f"`{ORGANIZER_EMAIL}`", 1)[1].split("\n\n", 1)[0]
+    assert "Korean" in first_mention and "English" in first_mention

@@ -1,5 +1,6 @@
 """Event set-up through the organizer pages: creating an event, settings, status, sessions, tables, access."""
 
+import re
 from datetime import UTC, date, datetime, time
 from html import unescape
 
@@ -8,7 +9,16 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Event, MeetingSession, Participant, Slot, Table, Unavailability
+from forum.models import (
+    Event,
+    MeetingSession,
+    Participant,
+    ScheduleRun,
+    Slot,
+    Table,
+    Unavailability,
+    utcnow,
+)
 from forum.services.events import add_tables, create_session, ids_in_use
 
 UTC = UTC
@@ -94,6 +104,43 @@ def test_a_signed_in_user_creates_an_event_and_organizes_it(client, make_user, l
     )
     dashboard = client.get("/e/interbiz-2027/organize/")
     assert dashboard.status_code == 200 and "InterBiz Bio Partnering 2027" in page(dashboard)
+
+
+def zone_options(html: str) -> list[str]:
+    select_html = html.split('id="timezone"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option[^>]*value="([^"]+)"', select_html)
+
+
+def test_the_time_zone_list_holds_canonical_names_only(client, make_user, login):
+    login(client, make_user())
+    zones = zone_options(page(client.get("/events/new")))
+    assert {"Asia/Seoul", "Europe/Brussels", "America/New_York", "Asia/Kolkata", "UTC"} <= set(
+        zones
+    )
+    assert not {"Asia/Calcutta", "US/Eastern", "Africa/Asmera", "ROK", "Etc/GMT+3"} & set(zones)
+
+
+def test_a_new_event_starts_in_the_organizers_last_time_zone(client, make_user, login, make_event):
+    user = make_user()
+    login(client, user)
+    html = page(client.get("/events/new"))
+    assert 'selected value="UTC"' in html and "data-guess-zone" in html  # the browser's, by script
+    user.locale = "ko"
+    db.session.commit()
+    html = page(client.get("/events/new"))
+    assert 'selected value="Asia/Seoul"' in html and "data-guess-zone" in html
+    make_event(slug="older", timezone="Europe/Brussels", organizer=user)
+    make_event(slug="latest", timezone="America/New_York", organizer=user)
+    make_event(slug="someone-elses", timezone="Asia/Tokyo")
+    html = page(client.get("/events/new"))
+    assert 'selected value="America/New_York"' in html and "data-guess-zone" not in html
+
+
+def test_an_event_in_an_old_zone_name_keeps_it_in_its_settings(signed_in, event):
+    event.timezone = "Asia/Calcutta"
+    db.session.commit()
+    html = page(signed_in.get("/e/bio-2027/organize/settings"))
+    assert 'selected value="Asia/Calcutta"' in html
 
 
 @pytest.mark.parametrize(
@@ -201,12 +248,11 @@ def test_status_moves_one_step_at_a_time_with_preconditions(
     assert "Add tables first" in move(signed_in, "scheduling")
     add_tables(event, 3, "Table")
     db.session.commit()
-    for target, label in (
-        ("scheduling", "scheduling"),
-        ("published", "published"),
-        ("closed", "closed"),
-    ):
-        assert f"The event’s status is now “{label}”." in move(signed_in, target)
+    assert "The event’s status is now “scheduling”." in move(signed_in, "scheduling")
+    db.session.add(ScheduleRun(event=event, status="succeeded", published_at=utcnow()))
+    db.session.commit()
+    for target in ("published", "closed"):
+        assert f"The event’s status is now “{target}”." in move(signed_in, target)
     assert "This status does not exist." in move(signed_in, "exploded")
     for target in ("published", "scheduling", "requests", "registration"):
         assert "The event’s status is now" in move(signed_in, target)
@@ -214,6 +260,18 @@ def test_status_moves_one_step_at_a_time_with_preconditions(
     assert "1 person has registered already" in move(signed_in, "draft")
     db.session.expire_all()
     assert event.status == "registration" and len(session.slots) == 4
+
+
+def test_an_event_is_not_published_before_a_schedule_is(signed_in, event):
+    """Participants of a published event without a schedule would see an empty agenda."""
+    create_session(event, **SESSION)
+    add_tables(event, 2, "Table")
+    event.status = "scheduling"
+    db.session.add(ScheduleRun(event=event, status="succeeded"))  # a draft, not published
+    db.session.commit()
+    assert "Publish a schedule from the scheduler first" in move(signed_in, "published")
+    db.session.expire_all()
+    assert event.status == "scheduling"
 
 
 def test_passed_deadlines_stop_opening_registration_and_requests(signed_in, event):
@@ -554,7 +612,7 @@ def test_tables_and_slots_used_by_later_tables_are_not_deleted(
     db.session.commit()
     assert ids_in_use(Table, [table.id]) == {table.id}
     response = signed_in.post_form(f"/e/bio-2027/organize/tables/{table.id}/delete", CONFIRMED)
-    assert "“Table 1” is in use (test_booking) and cannot be deleted." in page(
+    assert "“Table 1” is in use (other records) and cannot be deleted." in page(
         signed_in.get(response.headers["Location"])
     )
     response = signed_in.post_form(f"/e/bio-2027/organize/sessions/{session.id}/delete", CONFIRMED)

@@ -6,7 +6,6 @@ Forms check the shape of what was typed; rules that need the database or the eve
 
 import re
 from datetime import time
-from zoneinfo import available_timezones
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -39,6 +38,7 @@ from ..services.events import (
     SLOT_MINUTES_MIN,
     SLUG_PATTERN,
     booth_candidates,
+    canonical_timezones,
     to_local,
 )
 from ..services.web_addresses import web_address
@@ -46,14 +46,6 @@ from . import strip
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 DEADLINE_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
-TIMEZONES = [
-    *sorted(
-        name
-        for name in available_timezones()
-        if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))
-    ),
-    "UTC",
-]
 APPROVAL_MODE_CHOICES = [
     SelectChoice("automatic", _l("Automatic: everyone who registers takes part")),
     SelectChoice("manual", _l("Manual: organizers approve each registration")),
@@ -66,7 +58,7 @@ class EventForm(FlaskForm):
     description = TextAreaField(_l("Description"), filters=[strip], validators=[Length(max=20000)])
     timezone = SelectField(
         _l("Time zone"),
-        choices=[SelectChoice(name) for name in TIMEZONES],
+        choices=[SelectChoice(name) for name in canonical_timezones()],
         validators=[DataRequired()],
     )
     start_date = DateField(
@@ -101,6 +93,11 @@ class EventForm(FlaskForm):
         "approval_mode",
         "max_requests",
     )
+
+    def keep_zone(self, timezone: str) -> None:
+        """An event created under an old name of its zone (Asia/Calcutta) keeps it selectable."""
+        if timezone not in canonical_timezones():
+            self.timezone.choices = [*self.timezone.choices, SelectChoice(timezone)]
 
     @staticmethod
     def data_from(event: Event) -> dict:

@@ -8,6 +8,8 @@ names what it would affect.
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
@@ -21,6 +23,7 @@ from ..models import (
     Event,
     MeetingSession,
     Participant,
+    ScheduleRun,
     SessionPause,
     Slot,
     Table,
@@ -193,6 +196,38 @@ def refuse_if_slots_in_use(event: Event, slots: list[Slot], field: str | None = 
 # --- the event -------------------------------------------------------------------------------
 
 
+# Where an organizer with no event yet most likely meets, by the language they read.
+_ZONE_OF_LANGUAGE = {"ko": "Asia/Seoul"}
+
+
+@cache
+def canonical_timezones() -> list[str]:
+    """The zones a new event may choose: the IANA names of tzdata's zone1970.tab and zone.tab
+    (one per region, never a deprecated alias such as Asia/Calcutta or US/Eastern), and UTC."""
+    folder = resources.files("tzdata") / "zoneinfo"
+    names = set()
+    for table in ("zone1970.tab", "zone.tab"):
+        for line in (folder / table).read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                names.add(line.split("\t")[2])
+    return [*sorted(names), "UTC"]
+
+
+def usual_timezone(user, language: str) -> tuple[str, bool]:
+    """The zone a new event of `user` starts in, and whether it is known (their last event's)
+    rather than guessed from their language (the browser may then guess better)."""
+    last = db.session.scalar(
+        select(Event.timezone)
+        .join(Participant, Participant.event_id == Event.id)
+        .where(Participant.user_id == user.id, Participant.role == "organizer")
+        .order_by(Event.created_at.desc(), Event.id.desc())
+        .limit(1)
+    )
+    if last is not None:
+        return last, True
+    return _ZONE_OF_LANGUAGE.get(language, "UTC"), False
+
+
 def _check_timezone(timezone: str) -> None:
     try:
         ZoneInfo(timezone)
@@ -333,6 +368,13 @@ def _table_count(event: Event) -> int:
     return _count(select(func.count(Table.id)).where(Table.event_id == event.id))
 
 
+def _has_published_run(event: Event) -> bool:
+    published = select(ScheduleRun.id).where(
+        ScheduleRun.event_id == event.id, ScheduleRun.published_at.is_not(None)
+    )
+    return db.session.scalar(published.limit(1)) is not None
+
+
 def _deadline_passed(deadline: datetime | None) -> bool:
     return deadline is not None and deadline <= utcnow()
 
@@ -360,6 +402,13 @@ def _problems_moving_to(event: Event, target: str) -> list[str]:
         )
     if target in ("scheduling", "published") and _table_count(event) == 0:
         problems.append(_("Add tables first: meetings are placed at tables."))
+    if target == "published" and not _has_published_run(event):
+        problems.append(
+            _(
+                "Publish a schedule from the scheduler first: until then participants would "
+                "see an empty agenda."
+            )
+        )
     if target == "draft":
         registered = _count(
             select(func.count(Participant.id)).where(
@@ -680,11 +729,15 @@ def update_table(
     db.session.flush()
 
 
+# What a row of these tables is, in the organizer's words (a table added later reads "other records").
+_USER_WORDS = {"meeting": _l("a meeting"), "draft_placement": _l("a draft schedule")}
+
+
 def table_deletion_refusal(table: Table) -> str | None:
     """Why the table cannot be deleted (meetings or anything else refer to it), or None."""
     users = sorted(
         {
-            column.table.name
+            str(_USER_WORDS.get(column.table.name, _l("other records")))
             for column in using_columns(Table)
             if db.session.scalar(select(column).where(column == table.id).limit(1)) is not None
         }

@@ -1,6 +1,6 @@
 // Forum's only script, loaded from Forum itself so that the Content-Security-Policy can forbid
-// inline scripts. Every page works without it; it adds print buttons and follows a running
-// scheduler run.
+// inline scripts. Every page works without it; it adds print buttons, follows a running
+// scheduler run and preselects the browser's time zone for a new event.
 (function () {
   "use strict";
 
@@ -34,8 +34,19 @@
     setTimeout(poll, 2000);
   }
 
+  // <select data-guess-zone>: the server guessed (no earlier event); the browser knows better
+  // when its zone is one of the options.
+  function guessZone(select) {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (error) { return; }
+    if (zone && select.querySelector('option[value="' + zone.replace(/"/g, "") + '"]')) {
+      select.value = zone;
+    }
+  }
+
   function start() {
     printButtons();
+    document.querySelectorAll("select[data-guess-zone]").forEach(guessZone);
     document.querySelectorAll("[data-progress-url]").forEach(followRun);
   }
 

@@ -1,7 +1,7 @@
 """Organizer pages: creating an event and setting it up (settings, status, sessions, tables, outbox)."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import format_date, ngettext
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -27,7 +27,10 @@ bp = Blueprint("organize", __name__)
 def create_event():
     if not (current_app.config["OPEN_EVENT_CREATION"] or current_user.is_admin):
         abort(403)
-    form = NewEventForm()
+    timezone, known = events.usual_timezone(current_user, str(get_locale()))
+    form = NewEventForm(timezone=timezone)
+    if not known:  # forum.js preselects the browser's zone
+        form.timezone.render_kw = {"data-guess-zone": ""}
     if form.validate_on_submit():
         try:
             event = events.create_event(current_user, slug=form.slug.data, **form.details())
@@ -70,6 +73,7 @@ def dashboard(event):
 @organizer_required
 def settings(event):
     form = EventForm(data=EventForm.data_from(event))
+    form.keep_zone(event.timezone)
     if form.validate_on_submit():
         try:
             events.update_event(event, **form.details())

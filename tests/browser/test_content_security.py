@@ -135,3 +135,18 @@ def test_another_site_cannot_frame_forum(forum, other_site, new_context):
     [frame] = page.main_frame.child_frames
     shown = frame.evaluate("document.body ? document.body.innerText : ''")
     assert "Sign in" not in shown and "Password" not in shown
+
+
+def test_a_first_event_starts_in_the_browsers_time_zone(forum, live_server, new_context, password):
+    """forum.js preselects the browser's zone when the organizer has no earlier event."""
+    context = new_context(timezone="America/Sao_Paulo")
+    context.add_init_script(RECORD_VIOLATIONS)
+    page = context.new_page()
+    page.goto(f"{live_server}/auth/login")
+    page.fill("input[name=email]", forum.ada.user.email)
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]:not(.link)")
+    expect(page.get_by_role("link", name=forum.ada.user.name)).to_be_visible()
+    page.goto(f"{live_server}/events/new")
+    expect(page.locator("select#timezone")).to_have_value("America/Sao_Paulo")
+    assert page.evaluate("window.__violations") == []

@@ -369,6 +369,7 @@ def test_0013_keeps_the_english_reason_of_drafts_made_before_codes(database_at_h
     downgrade(revision="0012_search_analysis")
     db.session.remove()
     assert db.session.scalar(text("SELECT reason FROM draft_placement")) == english
+    db.session.remove()  # an open read would hold up the upgrade's ALTER TABLE on PostgreSQL
     upgrade()
     db.session.remove()
 

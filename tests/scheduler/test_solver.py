@@ -203,45 +203,6 @@ def test_an_unreachable_fairness_bound_is_named(make_problem):
     assert "max_break_spread 0" in solution.unscheduled[0].reason
 
 
-def _overbooked(slots, tables):
-    """Required meetings between distinct pairs, one more than the slots have tables for."""
-    count = slots * tables + 1
-    document = problem_document(
-        slots=slots,
-        participants=[f"p{i}" for i in range(2 * count)],
-        meetings=[
-            {"id": f"m{i}", "participants": [f"p{2 * i}", f"p{2 * i + 1}"], "required": True}
-            for i in range(count)
-        ],
-    )
-    for slot in document["slots"]:
-        slot["capacity"] = tables
-    return parse_problem(document)
-
-
-def test_an_infeasible_problem_is_answered_with_its_fewest_culprits_without_using_the_time_limit():
-    """An organizer gives an hour; the answer "nothing can be scheduled" comes once proven, and
-    the diagnosis stops as soon as all required meetings but one are placed (no more can be),
-    even with no cap on its own time: exactly one meeting is named."""
-    problem = _overbooked(slots=6, tables=5)
-    solution = solve(problem, time_limit=3600, settings=SolverSettings(diagnosis_seconds=3600))
-    assert solution.status == INFEASIBLE
-    assert solution.assignments == []
-    culprits = [u for u in solution.unscheduled if u.reason.startswith("required but")]
-    assert len(culprits) == 1
-    assert solution.unscheduled[0] == culprits[0]
-    assert all("cannot all be placed" in u.reason for u in solution.unscheduled[1:])
-
-
-def test_an_infeasible_problem_is_reported_even_when_its_diagnosis_runs_out_of_time():
-    """The status does not wait for the culprits: with almost no time to name them, the problem
-    is still reported infeasible, every meeting unscheduled with the general reason."""
-    problem = _overbooked(slots=4, tables=3)
-    solution = solve(problem, time_limit=3600, settings=SolverSettings(diagnosis_seconds=1e-9))
-    assert solution.status == INFEASIBLE
-    assert {u.meeting for u in solution.unscheduled} == {m.id for m in problem.meetings}
-
-
 def test_settings_refuse_a_nonsense_budget():
     with pytest.raises(ValueError, match="workers"):
         SolverSettings(workers=0)

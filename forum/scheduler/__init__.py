@@ -1,7 +1,7 @@
 """Optimal one-to-one meeting schedules with OR-Tools CP-SAT (format: docs/scheduler-format.md).
 
 Imports neither Flask nor SQLAlchemy: the web app, the command line, the tests and the
-benchmarks all build a `Problem` and call `solve(problem, time_limit, workers, progress)`.
+benchmarks all build a `Problem` and call `solve(problem, time_limit, workers, progress)` (tuned, if need be, by `SolverSettings`).
 
 Where the format leaves a choice, this package decides (and `check` verifies) as follows:
 - `after` binds only when both meetings are held: the later one then starts in a later slot.
@@ -44,6 +44,7 @@ from .problem import (
     Table,
     Unscheduled,
 )
+from .settings import SolverSettings
 from .solver import solve
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "Progress",
     "Slot",
     "Solution",
+    "SolverSettings",
     "Table",
     "Unscheduled",
     "check",

@@ -15,6 +15,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Container, Iterable
+from dataclasses import replace
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -37,6 +38,7 @@ from .problem import (
     Unscheduled,
 )
 from .reasons import Code, Reason
+from .settings import SolverSettings
 from .tables import assign_tables
 
 # `solve(solver, model, …)`: runs a CP-SAT search (a probe's, or `Solver.solve_cp`), its status.
@@ -44,45 +46,27 @@ SolveFunction = Callable[..., Any]
 
 ProgressCallback = Callable[[Progress], None]
 
-# (meeting, slot) pairs up to which the exact model is used; above, neighbourhood search.
-EXACT_MODEL_LIMIT = 8_000
-# Work of a first probe naming the person with the one break, in CP-SAT's deterministic time
-# (about a second of one core here), doubled at each later try of the same person: measured on
-# forum-13crafc and ticf-13crafc, the probes that found a schedule took 0.4-2.0 (four of seven
-# under 1.0), the refutations 0.07-0.9, the rest did not end within 4.
-ONE_BREAK_PROBE_WORK = 1.0
-# People per group probe of `_OneBreakProbes`, for the less busy (see there).
-GROUP_PROBE_SIZE = 8
-# Work of the probe for a schedule without any break, in CP-SAT's deterministic time (a budget
-# of work rather than seconds, as it shares the cores with the first search for a schedule).
-NO_BREAK_PROBE_WORK = 2.0
-# Work of the core-named probes (`_CoreNamedProbes`), doubled after a try that runs out: on
-# ticf-13crafb the first core took 0.4, the probe naming its people 2.3.
-CORE_PROBE_WORK = 1.0
-NAMED_PROBE_WORK = 3.0
-# Proven bounds from 2 up to which they are tried with the bound as target (1 is the one-break
-# probes' case). Above it they only minimise below the best schedule, and only once the bound
-# search stalls: on forum-13crafb (optimum 6) the probes at the bound named one person per core
-# and only took time from the rest of the search.
-NAMED_PROBE_MAX_TARGET = 3
-# Meetings up to which the neighbourhood search runs one search per worker.
-PARALLEL_SEARCH_LIMIT = 3_000
-
 
 def solve(
     problem: Problem,
     time_limit: float = 60.0,
-    workers: int = 2,
+    workers: int | None = None,
     progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
+    settings: SolverSettings | None = None,
 ) -> Solution:
-    """The best schedule found within `time_limit` seconds on `workers` threads.
+    """The best schedule found within `time_limit` seconds on `workers` threads (by default
+    `settings.workers`), tuned by `settings` (by default `SolverSettings()`).
 
     `progress` gets each improvement; `should_stop` is polled about ten times a second (like
     `progress`, from a helper thread): once it returns True the search ends within about a
-    second and the best valid schedule found so far is returned.
+    second and the best valid schedule found so far is returned. A problem proven infeasible is
+    answered at once, its culprits named within `settings.diagnosis_seconds`.
     """
-    return Solver(problem, time_limit, workers, progress, should_stop).run()
+    settings = settings or SolverSettings()
+    if workers is not None:
+        settings = replace(settings, workers=workers)
+    return Solver(problem, time_limit, settings, progress, should_stop).run()
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
@@ -148,7 +132,8 @@ class _OneBreakProbes:
     41-48 s.
     """
 
-    def __init__(self, make_model: Callable[[], SlotModel]):
+    def __init__(self, make_model: Callable[[], SlotModel], settings: SolverSettings | None = None):
+        settings = settings or SolverSettings()
         self.make_model = make_model
         self.lock = threading.Lock()
         self.local = threading.local()
@@ -160,11 +145,10 @@ class _OneBreakProbes:
         average = sum(meetings.values()) / max(1, len(people))
         alone = [(p,) for p in people if meetings[p] >= average]
         rest = [p for p in people if meetings[p] < average]
-        groups = [
-            tuple(rest[i : i + GROUP_PROBE_SIZE]) for i in range(0, len(rest), GROUP_PROBE_SIZE)
-        ]
+        size = settings.group_probe_size
+        groups = [tuple(rest[i : i + size]) for i in range(0, len(rest), size)]
         # (people, work of their probe)
-        self.queue = [(group, ONE_BREAK_PROBE_WORK) for group in alone + groups]
+        self.queue = [(group, settings.one_break_probe_work) for group in alone + groups]
         self.untried = len(self.queue)  # probes left in the first pass over everyone
         self.running: set[int] = set()  # the people being probed
 
@@ -253,8 +237,14 @@ class _CoreNamedProbes:
     """
 
     def __init__(
-        self, sm: SlotModel, target: int, minimise: bool = False, named: Iterable[int] = ()
+        self,
+        sm: SlotModel,
+        target: int,
+        minimise: bool = False,
+        named: Iterable[int] = (),
+        settings: SolverSettings | None = None,
     ):
+        settings = settings or SolverSettings()
         self.sm = sm
         self.target = target
         self.limit = sm.model.new_int_var(0, target, "breaks_limit")
@@ -265,7 +255,7 @@ class _CoreNamedProbes:
         self.find_core = (
             not self.named
         )  # whether the next probe looks for a core (else names the set)
-        self.work = {True: CORE_PROBE_WORK, False: NAMED_PROBE_WORK}
+        self.work = {True: settings.core_probe_work, False: settings.named_probe_work}
         self.exhausted = False  # no schedule has one break each for a named set
         self.rounds = 0
 
@@ -337,13 +327,14 @@ class Solver:
         self,
         problem: Problem,
         time_limit: float,
-        workers: int,
+        settings: SolverSettings,
         progress: ProgressCallback | None,
         should_stop: Callable[[], bool] | None = None,
     ):
         self.started = time.monotonic()
         self.deadline = self.started + time_limit
-        self.workers = workers
+        self.settings = settings
+        self.workers = settings.workers
         self.progress = progress
         self.should_stop = should_stop
         self.instance = Instance(problem)
@@ -429,12 +420,14 @@ class Solver:
         culprits = explain.infeasibility(inst)
         if culprits:
             return self.infeasible(culprits)
-        self.bound = weight_bound(inst, time_limit=max(1.0, self.remaining() * 0.2))
+        self.bound = weight_bound(
+            inst, time_limit=max(1.0, self.remaining() * self.settings.weight_bound_share)
+        )
         start = greedy(inst)
         if self.valid(start):
             self.report(start.weight(), start.breaks())
         pairs = sum(len(a) for a in inst.allowed)
-        if pairs <= EXACT_MODEL_LIMIT:
+        if pairs <= self.settings.exact_model_limit:
             return self.exact(start)
         return self.neighbourhood_search(start)
 
@@ -512,8 +505,9 @@ class Solver:
         meets the bound, or when the probes naming who has the one break all fail.
         """
         inst = self.instance
+        settings = self.settings
         lock = threading.Lock()
-        floors = break_floors(inst, time_limit=min(2.0, self.remaining() * 0.1))
+        floors = break_floors(inst, time_limit=min(settings.floors_seconds, self.remaining() * 0.1))
         state: dict[str, Any] = {
             "best": best,
             "upper": best.breaks() if best else INFINITE,
@@ -605,7 +599,7 @@ class Solver:
             if state["lower"] == 0:
                 probe = breaks_model(0)
                 solver = sat_solver(1, self.remaining())
-                solver.parameters.max_deterministic_time = NO_BREAK_PROBE_WORK
+                solver.parameters.max_deterministic_time = self.settings.no_break_probe_work
                 status = run_probe(solver, probe.model, 0)
                 if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     offer(probe.read(solver.boolean_value))
@@ -636,7 +630,7 @@ class Solver:
         # 20 s, these rounds are what finds 6-12 breaks. At a bound of 1, once every person has had
         # a one-break probe, the same minimising rounds, naming the people not refuted, take their
         # turns too.
-        soft_floor, step, seconds = 0, 1, 2.0
+        soft_floor, step, seconds = 0, 1, settings.probe_seconds
         one_break: _OneBreakProbes | None = None
         named: _CoreNamedProbes | None = None  # at the proven bound
         minimising: _CoreNamedProbes | None = None  # below the best schedule, once the bound stalls
@@ -679,8 +673,8 @@ class Solver:
             soft_floor = max(soft_floor, lower)
             if soft_floor >= upper:
                 soft_floor, step, seconds = lower, 1, seconds * 1.5
-            if have and lower == 1 and one_break is None:
-                one_break = _OneBreakProbes(lambda: breaks_model(1))
+            if have and lower == 1 and one_break is None and settings.one_break_probes:
+                one_break = _OneBreakProbes(lambda: breaks_model(1), settings)
                 helper = threading.Thread(target=second_prober)
                 helper.start()
             # After the first pass at a bound of 1, the one-break probes take every other turn and
@@ -698,17 +692,20 @@ class Solver:
                 one_break_step()
                 continue
             naming = None
-            if have and 2 <= lower <= NAMED_PROBE_MAX_TARGET:
-                if named is None or named.target != lower:
-                    named = _CoreNamedProbes(breaks_model(lower), lower)
+            if have and 2 <= lower <= settings.named_probe_max_target:
+                if settings.core_named_probes and (named is None or named.target != lower):
+                    named = _CoreNamedProbes(breaks_model(lower), lower, settings=settings)
                 naming = named
-            elif have and ((lower > NAMED_PROBE_MAX_TARGET and stalled) or after_first_pass):
+            elif settings.minimising_probes and (
+                have and ((lower > settings.named_probe_max_target and stalled) or after_first_pass)
+            ):
                 if minimising is None:
                     minimising = _CoreNamedProbes(
                         breaks_model(upper - 1),
                         upper - 1,
                         minimise=True,
                         named=one_break.candidates() if one_break else (),
+                        settings=settings,
                     )
                 minimising.lower_target(upper - 1)
                 naming = minimising
@@ -867,19 +864,33 @@ class Solver:
         self.report(round(value), -1)  # breaks are not minimised yet
 
     def diagnose(self) -> Solution:
-        """The problem has no valid schedule: name the rule, or the required meetings, at fault."""
+        """The problem has no valid schedule: name the rule, or the required meetings, at fault.
+
+        Within `settings.diagnosis_seconds` at most: the answer is known, only its culprits are
+        sought. The models leave out break counting (only fairness needs it, and fairness is
+        tested first, alone), and the search for the most required meetings that fit together is
+        hinted with the greedy's schedule and told that not all of them can: it ends as soon as
+        it holds all but one, the best there can be.
+        """
         inst = self.instance
         empty = Schedule(inst)
-        if inst.spread is not None:
-            sm = SlotModel(inst, empty, fairness=False)
-            status = self.solve_cp(self.cp_solver(0.5), sm.model)
+        until = time.monotonic() + min(self.remaining(), self.settings.diagnosis_seconds)
+        fairness_cleared = inst.spread is None
+        if not fairness_cleared:
+            sm = SlotModel(inst, empty, fairness=False, breaks=False)
+            status = self.solve_cp(self.diagnosis_solver(until, 0.5), sm.model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return self.infeasible(
                     {}, Reason(Code.BREAK_SPREAD_CONFLICT, {"max_break_spread": inst.spread})
                 )
-        sm = SlotModel(inst, empty, enforce_required=False, fairness=False)
+            fairness_cleared = status == cp_model.INFEASIBLE
+        sm = SlotModel(inst, empty, enforce_required=False, fairness=False, breaks=False)
+        if fairness_cleared:
+            # Infeasible without fairness: some required or pinned meeting cannot be placed.
+            sm.model.add(sm.required_held <= sum(inst.required) - 1)
         sm.model.maximize(sm.required_held)
-        solver = self.cp_solver(1.0)
+        sm.hint(greedy(inst))
+        solver = self.diagnosis_solver(until, 1.0)
         status = self.solve_cp(solver, sm.model)
         culprits = {}
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -892,6 +903,13 @@ class Solver:
                 for m in relaxed.required_missing()
             }
         return self.infeasible(culprits, Reason(Code.REQUIRED_CONFLICT))
+
+    def diagnosis_solver(self, until: float, share: float) -> cp_model.CpSolver:
+        """A CP-SAT solver for `share` of the diagnosis time left before `until`."""
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = self.workers
+        solver.parameters.max_time_in_seconds = max(0.05, (until - time.monotonic()) * share)
+        return solver
 
     def infeasible(self, culprits: dict[int, Reason], summary: Reason | None = None) -> Solution:
         inst = self.instance
@@ -912,13 +930,15 @@ class Solver:
         unscheduled meetings, a model without break counting, which solves in a fraction of a
         second), then breaks and moves at the weight reached (small neighbourhoods, SAT search).
 
-        Each neighbourhood is solved on one thread, so on events of up to PARALLEL_SEARCH_LIMIT
+        Each neighbourhood is solved on one thread, so on events of up to `settings.parallel_search_limit`
         meetings as many searches as workers run side by side on one shared schedule, with
         different random draws. Above, building each model in Python is the larger part of a
         round and two searches only slow each other down (measured at 2,000 participants).
         """
         shared = {"best": start}
-        searches = self.workers if self.instance.n_meetings <= PARALLEL_SEARCH_LIMIT else 1
+        searches = (
+            self.workers if self.instance.n_meetings <= self.settings.parallel_search_limit else 1
+        )
         threads = [
             threading.Thread(target=self.neighbourhoods, args=(shared, seed))
             for seed in range(1, searches)

@@ -7,13 +7,13 @@ from conftest import problem_document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import forum.scheduler.solver as solver_module
 from forum.scheduler import (
     FEASIBLE,
     INFEASIBLE,
     OPTIMAL,
     Assignment,
     Solution,
+    SolverSettings,
     check,
     parse_problem,
     solve,
@@ -168,12 +168,7 @@ def test_pooled_break_bound_never_exceeds_the_fewest_breaks(problem):
 @given(small_problems())
 def test_neighbourhood_search_solutions_pass_check(problem):
     """The path large problems take, forced on small ones: valid, never above the bound."""
-    limit = solver_module.EXACT_MODEL_LIMIT
-    solver_module.EXACT_MODEL_LIMIT = 0
-    try:
-        solution = solve(problem, time_limit=2, workers=2)
-    finally:
-        solver_module.EXACT_MODEL_LIMIT = limit
+    solution = solve(problem, time_limit=2, settings=SolverSettings(exact_model_limit=0))
     if solution.status in (OPTIMAL, FEASIBLE):
         result = check(problem, solution)
         assert result.valid, result.errors

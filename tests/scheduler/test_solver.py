@@ -4,10 +4,11 @@ from dataclasses import replace
 import pytest
 from conftest import problem_document
 
-import forum.scheduler.solver as solver_module
-from forum.scheduler import INFEASIBLE, OPTIMAL, check, parse_problem, solve
+from forum.scheduler import INFEASIBLE, OPTIMAL, SolverSettings, check, parse_problem, solve
 from forum.scheduler.bound import break_floors, pooled_break_bound
 from forum.scheduler.instance import Instance
+
+NEIGHBOURHOOD_SEARCH = SolverSettings(exact_model_limit=0)  # the path large problems take
 
 
 def solved(problem, **kwargs):
@@ -202,6 +203,13 @@ def test_an_unreachable_fairness_bound_is_named(make_problem):
     assert "max_break_spread 0" in solution.unscheduled[0].reason
 
 
+def test_settings_refuse_a_nonsense_budget():
+    with pytest.raises(ValueError, match="workers"):
+        SolverSettings(workers=0)
+    with pytest.raises(ValueError, match="diagnosis_seconds"):
+        SolverSettings(diagnosis_seconds=0)
+
+
 def test_rescheduling_keeps_untouched_meetings(make_problem):
     meetings = [
         {"id": f"m{i}", "participants": [a, b]}
@@ -243,9 +251,8 @@ def test_progress_reports_weight_within_the_bound(make_problem):
     assert seen[-1].weight == solution.objective.weight
 
 
-def test_neighbourhood_search_gives_a_valid_improving_schedule(make_problem, monkeypatch):
+def test_neighbourhood_search_gives_a_valid_improving_schedule(make_problem):
     """Large problems go through the neighbourhood search; force it on a small one."""
-    monkeypatch.setattr(solver_module, "EXACT_MODEL_LIMIT", 0)
     people = [f"p{i}" for i in range(12)]
     meetings = [
         {"id": f"m{i}-{j}", "participants": [people[i], people[j]], "weight": 1 + (i + j) % 3}
@@ -254,7 +261,7 @@ def test_neighbourhood_search_gives_a_valid_improving_schedule(make_problem, mon
         if (i * 7 + j) % 3 == 0
     ]
     problem = make_problem(slots=6, days=2, participants=people, meetings=meetings)
-    solution = solved(problem, time_limit=4)
+    solution = solved(problem, time_limit=4, settings=NEIGHBOURHOOD_SEARCH)
     assert solution.objective.weight <= solution.bound_weight
     assert len(solution.assignments) + len(solution.unscheduled) == len(meetings)
 
@@ -285,8 +292,7 @@ def test_progress_is_monotonic_in_the_exact_search(make_problem):
     assert seen[-1].weight == solution.objective.weight
 
 
-def test_progress_is_monotonic_in_the_neighbourhood_search(make_problem, monkeypatch):
-    monkeypatch.setattr(solver_module, "EXACT_MODEL_LIMIT", 0)
+def test_progress_is_monotonic_in_the_neighbourhood_search(make_problem):
     people = [f"p{i}" for i in range(14)]
     meetings = [
         {"id": f"m{i}-{j}", "participants": [people[i], people[j]], "weight": 1 + (i + j) % 3}
@@ -296,15 +302,14 @@ def test_progress_is_monotonic_in_the_neighbourhood_search(make_problem, monkeyp
     ]
     problem = make_problem(slots=6, days=2, participants=people, meetings=meetings)
     seen = []
-    solved(problem, time_limit=3, progress=seen.append)
+    solved(problem, time_limit=3, progress=seen.append, settings=NEIGHBOURHOOD_SEARCH)
     assert seen
     monotonic(seen)
 
 
-def test_a_stop_request_returns_the_best_schedule_so_far(monkeypatch):
+def test_a_stop_request_returns_the_best_schedule_so_far():
     """Triangles of weight-2 meetings in one roomy slot: the LP bound (3 per triangle) is out of
     reach (2), so without the stop the neighbourhood search would use all of its 120 seconds."""
-    monkeypatch.setattr(solver_module, "EXACT_MODEL_LIMIT", 0)
     people, meetings = [], []
     for t in range(10):
         a, b, c = f"a{t}", f"b{t}", f"c{t}"
@@ -317,7 +322,13 @@ def test_a_stop_request_returns_the_best_schedule_so_far(monkeypatch):
     document["slots"][0]["capacity"] = len(meetings)
     problem = parse_problem(document)
     seen = []
-    solution = solved(problem, time_limit=120, progress=seen.append, should_stop=lambda: bool(seen))
+    solution = solved(
+        problem,
+        time_limit=120,
+        progress=seen.append,
+        should_stop=lambda: bool(seen),
+        settings=NEIGHBOURHOOD_SEARCH,
+    )
     assert seen
     assert solution.status == "FEASIBLE"
     assert solution.objective.weight == 20 < solution.bound_weight == 30

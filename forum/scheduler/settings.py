@@ -1,0 +1,56 @@
+"""`SolverSettings`: the limits, budgets and tactic switches of `solve`, in one place.
+
+The defaults are the values the benchmarks chose (BENCHMARKS.md, docs/scheduler.md "History of
+tactics"); a caller changes one with `SolverSettings(exact_model_limit=0)` or
+`dataclasses.replace`. Work budgets are in CP-SAT's deterministic time (about a second of one
+core each), so that the same probe succeeds however the threads share the cores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    # Threads of the CP-SAT searches (`solve`'s `workers`, when given, takes precedence).
+    workers: int = 2
+    # (meeting, slot) pairs up to which the exact model is used; above, neighbourhood search.
+    exact_model_limit: int = 8_000
+    # Meetings up to which the neighbourhood search runs one search per worker: above, building
+    # each model in Python is the larger part of a round and two searches slow each other down.
+    parallel_search_limit: int = 3_000
+
+    # Tactics of the breaks stage, each of which can be switched off.
+    one_break_probes: bool = True
+    core_named_probes: bool = True
+    minimising_probes: bool = True
+
+    # Work of a first probe naming the person with the one break, doubled at each later try.
+    one_break_probe_work: float = 1.0
+    # People per group probe of the one-break probes, for the less busy.
+    group_probe_size: int = 8
+    # Work of the probe for a schedule without any break.
+    no_break_probe_work: float = 2.0
+    # Work of the core search and of the probe naming its people, doubled after a try that runs out.
+    core_probe_work: float = 1.0
+    named_probe_work: float = 3.0
+    # Proven bounds from 2 up to which the core-named probes aim at the bound itself; above,
+    # they only minimise below the best schedule, once the bound search stalls.
+    named_probe_max_target: int = 3
+    # Seconds of the first probes of the breaks stage, grown by half whenever they run out.
+    probe_seconds: float = 2.0
+
+    # Share of the time left for the LP bound on the weight (at least a second).
+    weight_bound_share: float = 0.2
+    # Seconds at most for the per-person break floors.
+    floors_seconds: float = 2.0
+    # Seconds at most to name the culprits of a problem proven infeasible: the answer that
+    # nothing can be scheduled must not wait for the time limit.
+    diagnosis_seconds: float = 3.0
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ValueError("workers must be at least 1")
+        if self.diagnosis_seconds <= 0:
+            raise ValueError("diagnosis_seconds must be positive")

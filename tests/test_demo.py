@@ -83,7 +83,6 @@ def _count(query) -> int:
 
 def test_demo_is_the_size_of_a_real_forum_and_loads_once(app):
     from forum.models import (
-        ORGANISATION_KINDS,
         REQUEST_STATUSES,
         MeetingRequest,
         Opportunity,
@@ -99,8 +98,7 @@ def test_demo_is_the_size_of_a_real_forum_and_loads_once(app):
     organisations = select(Organisation.kind).join(Participant.organisation).distinct()
     kinds = set(db.session.scalars(select(Organisation.kind)))
     assert 75 <= _count(select(Organisation.id)) <= 85 and _count(organisations) >= 5
-    expected = {"university", "tlo", "research_institute", "company", "investor"}
-    assert expected | ({"hospital"} if "hospital" in ORGANISATION_KINDS else set()) <= kinds
+    assert {"university", "tlo", "research_institute", "hospital", "company", "investor"} <= kinds
     titles = list(db.session.scalars(select(Opportunity.title)))
     assert 190 <= len(titles) <= 210
     hangul = [title for title in titles if any("가" <= char <= "힣" for char in title)]

@@ -380,3 +380,21 @@ def test_0013_keeps_the_english_reason_of_drafts_made_before_codes(database_at_h
             placement.reason, placement.reason_code, {}, Names(participants={}, slots={}, tables={})
         )
     assert shown == english
+
+
+# --- 0018_hospital_kind: hospitals are their own kind, and a downgrade keeps them -------------
+
+
+def test_0018_records_hospitals_as_research_institutes_when_downgraded(database_at_head):
+    hospital = Organisation(name="Seoul Hospital", kind="hospital", country="KR")
+    db.session.add(hospital)
+    db.session.commit()
+    downgrade(revision="0017_meeting_outcomes")
+    db.session.remove()
+    assert db.session.scalar(text("SELECT kind FROM organisation")) == "research_institute"
+    db.session.remove()
+    upgrade()
+    db.session.remove()
+    db.session.execute(text("UPDATE organisation SET kind = 'hospital'"))
+    db.session.commit()
+    assert db.session.scalar(select(Organisation.kind)) == "hospital"

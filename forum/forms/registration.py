@@ -48,6 +48,7 @@ ORGANISATION_KIND_NAMES = {
     "company": _l("Company"),
     "university": _l("University"),
     "research_institute": _l("Research institute"),
+    "hospital": _l("Hospital"),
     "tlo": _l("Technology-transfer office"),
     "investor": _l("Investor"),
     "agency": _l("Public agency"),

@@ -24,6 +24,7 @@ ORGANISATION_KINDS = (
     "company",
     "university",
     "research_institute",
+    "hospital",
     "tlo",
     "investor",
     "agency",

@@ -11,11 +11,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..models import ORGANISATION_KINDS
-
 SEED = 25
-# Hospitals are their own kind where the model knows it, research institutes otherwise.
-HOSPITAL_KIND = "hospital" if "hospital" in ORGANISATION_KINDS else "research_institute"
 # The demo's slots in time order: day 1 morning, day 1 afternoon, day 2 morning (see `demo.py`).
 DAY1_MORNING, DAY1_AFTERNOON, DAY2_MORNING = range(0, 5), range(5, 12), range(12, 18)
 MAX_SENT = 12  # below the demo event's limit of open requests per participant
@@ -710,7 +706,7 @@ def _organisations(rng: random.Random, crowd: Crowd) -> None:
 
 
 def _organisation(name: str, country: str, role: str, domain: int) -> DemoOrganisation:
-    kinds = {"startup": "company", "hospital": HOSPITAL_KIND}
+    kinds = {"startup": "company"}
     field_of = DOMAINS[domain]
     slug = "".join(ch for ch in name.split("(")[-1].lower() if ch.isalnum())[:24]
     if country == "KR":

@@ -194,18 +194,15 @@ class EventOrganisationView(db.Model):
 
 
 class Unavailability(db.Model):
-    """A slot in which a participant cannot meet (a session edit moves it to the new slots)."""
+    """A slot in which a participant cannot meet."""
 
     __tablename__ = "unavailability"
 
     participant_id: Mapped[int] = mapped_column(
         ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
     )
-    # A session edit moves the marks off the slots it drops first (services/events.py).
     slot_id: Mapped[int] = mapped_column(
-        ForeignKey("slot.id", ondelete="CASCADE"),
-        primary_key=True,
-        info={"follows_session_edits": True},
+        ForeignKey("slot.id", ondelete="CASCADE"), primary_key=True
     )
 
 

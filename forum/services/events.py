@@ -12,11 +12,10 @@ from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import Column, delete, func, select
+from sqlalchemy import Column, func, select
 
 from ..extensions import db
 from ..models import (
@@ -28,12 +27,10 @@ from ..models import (
     SessionPause,
     Slot,
     Table,
-    Unavailability,
     utcnow,
 )
 from ..templating import event_time, local_date, local_time, short_day
-from . import ServiceError, meeting_life
-from .notifications import notify
+from . import ServiceError
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLOT_MINUTES_MIN, SLOT_MINUTES_MAX = 5, 240
@@ -151,19 +148,9 @@ def _only_remembers(column: Column) -> bool:
     return bool(column.info.get("only_remembers"))
 
 
-def _follows_session_edits(column: Column) -> bool:
-    """A reference marked `info={"follows_session_edits": True}` (a participant's unavailability)
-    is moved to the new slots by a session edit rather than blocking it (`_move_marks`)."""
-    return bool(column.info.get("follows_session_edits"))
-
-
 def using_columns(model) -> list[Column]:
     """The columns whose references keep a row of `model` from being deleted."""
-    return [
-        column
-        for column in referencing_columns(model)
-        if not _only_remembers(column) and not _follows_session_edits(column)
-    ]
+    return [column for column in referencing_columns(model) if not _only_remembers(column)]
 
 
 def ids_in_use(model, ids) -> set[int]:
@@ -643,21 +630,16 @@ def update_session(
     slot_minutes: int,
     pauses: list[Pause],
 ) -> None:
-    """Change a session and regenerate its slots; refused when a slot with a meeting would
-    disappear. Participants' unavailability follows the new slots (`_move_marks`)."""
-    meeting_life.lock_event_for_meetings(session.event)  # and availability saves (FOR SHARE)
+    """Change a session and regenerate its slots; refused when a slot in use would disappear."""
     times = _check_session(session.event, session, day, starts_at, ends_at, slot_minutes, pauses)
-    dropped = _slots_not_in(session, times)
-    refuse_if_slots_in_use(session.event, dropped)
+    refuse_if_slots_in_use(session.event, _slots_not_in(session, times))
     session.name, session.day, session.starts_at, session.ends_at = name, day, starts_at, ends_at
     session.slot_minutes = slot_minutes
     if sorted(pauses) != _pauses_of(session):
         session.pauses = [
             SessionPause(starts_at=start, ends_at=end) for start, end in sorted(pauses)
         ]
-    marks = _take_marks(dropped)
     _replace_slots(session, times)
-    _move_marks(session, marks)
 
 
 def session_deletion_refusal(session: MeetingSession) -> str | None:
@@ -670,113 +652,9 @@ def session_deletion_refusal(session: MeetingSession) -> str | None:
 
 
 def delete_session(session: MeetingSession) -> None:
-    """Delete a session without meetings; its participants' unavailability goes with it, and
-    they are told."""
-    meeting_life.lock_event_for_meetings(session.event)
     refuse_if_slots_in_use(session.event, list(session.slots))
-    marks = _take_marks(list(session.slots))
     db.session.delete(session)
     db.session.flush()
-    _tell_cleared(session, marks, {participant_id: [] for participant_id in marks})
-
-
-# --- unavailability through session edits ----------------------------------------------------
-
-# participant id → the (start, end) of the unavailable slots a session edit drops
-Marks = dict[int, list[tuple[datetime, datetime]]]
-
-
-def _take_marks(slots: list[Slot]) -> Marks:
-    """Delete the unavailability marks in `slots` (about to disappear) and return them."""
-    ids = {slot.id: slot for slot in slots if slot.id is not None}
-    marks: Marks = {}
-    if not ids:
-        return marks
-    rows = db.session.execute(
-        select(Unavailability.participant_id, Unavailability.slot_id)
-        .where(Unavailability.slot_id.in_(ids))
-        .order_by(Unavailability.participant_id)
-    ).all()
-    for participant_id, slot_id in rows:
-        marks.setdefault(participant_id, []).append((ids[slot_id].starts_at, ids[slot_id].ends_at))
-    db.session.execute(
-        delete(Unavailability)
-        .where(Unavailability.slot_id.in_(ids))
-        .execution_options(synchronize_session=False)
-    )
-    return marks
-
-
-def _move_marks(session: MeetingSession, marks: Marks) -> None:
-    """Mark each participant unavailable in the new slots overlapping a dropped slot they had
-    marked; a dropped mark no new slot overlaps is cleared. Everyone concerned is told."""
-    cleared: Marks = {}
-    for participant_id, spans in marks.items():
-        taken = set(
-            db.session.scalars(
-                select(Unavailability.slot_id).where(
-                    Unavailability.participant_id == participant_id
-                )
-            )
-        )
-        for start, end in spans:
-            overlapping = [
-                slot for slot in session.slots if slot.starts_at < end and start < slot.ends_at
-            ]
-            if not overlapping:
-                cleared.setdefault(participant_id, []).append((start, end))
-            for slot in overlapping:
-                if slot.id not in taken:
-                    taken.add(slot.id)
-                    db.session.add(Unavailability(participant_id=participant_id, slot_id=slot.id))
-    db.session.flush()
-    _tell_cleared(session, marks, cleared)
-
-
-def _tell_cleared(session: MeetingSession, marks: Marks, cleared: Marks) -> None:
-    """Tell each participant whose unavailability the change moved or cleared."""
-    event = session.event
-    link = url_for("meetings.availability", slug=event.slug)
-    for participant_id in marks:
-        participant = db.session.get_one(Participant, participant_id)
-        gone = sorted(cleared.get(participant_id, []))
-
-        def subject(participant=participant) -> str:
-            return str(
-                _(
-                    "%(event)s: the times of the session “%(session)s” changed",
-                    event=event.name,
-                    session=session_label(session),
-                )
-            )
-
-        def body(gone=gone) -> str:
-            if not gone:
-                return str(
-                    _(
-                        "The organizers changed the slots of this session. The times you had "
-                        "marked as not available now cover the new slots that overlap them. "
-                        "Please check when you are not available."
-                    )
-                )
-            return str(
-                _(
-                    "The organizers changed the slots of this session. These times you had marked "
-                    "as not available no longer exist: %(times)s. Please check again when you are "
-                    "not available.",
-                    times=_describe_spans(gone, event.timezone),
-                )
-            )
-
-        notify(participant, subject, body, link=link)
-
-
-def _describe_spans(spans: list[tuple[datetime, datetime]], timezone: str) -> str:
-    return ", ".join(
-        f"{short_day(start.astimezone(ZoneInfo(timezone)).date())} "
-        f"{event_time(start, timezone, 'HH:mm')}–{event_time(end, timezone, 'HH:mm')}"
-        for start, end in spans
-    )
 
 
 # --- tables ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from sqlalchemy import make_url
 
 from forum.extensions import db
 from forum.models import Meeting, MeetingAttendee, MeetingRequest, Opportunity
+from forum.services import ServiceError, meeting_life
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -115,3 +116,38 @@ def post_at_once(app, *posts):
         thread.join(timeout=60)
     db.session.expire_all()
     return statuses
+
+
+def race(app, *actions):
+    """Run each action in its own thread, with its own application context, session and
+    connection, all released at once; each commits through `meeting_life.attempt`. Returns one
+    outcome per action: "done", ("refused", message), "conflict" or ("error", repr)."""
+    db.session.commit()  # the test's own session holds no transaction (nor lock) meanwhile
+    barrier = threading.Barrier(len(actions))
+    outcomes = [None] * len(actions)
+
+    def run(index, action):
+        with app.test_request_context(method="POST"):
+            try:
+                barrier.wait(timeout=20)
+                meeting_life.attempt(action)
+                outcomes[index] = "done"
+            except ServiceError as error:
+                outcomes[index] = ("refused", error.message)
+            except meeting_life.Conflict:
+                outcomes[index] = "conflict"
+            except Exception as error:  # what the races must never produce
+                outcomes[index] = ("error", repr(error))
+            finally:
+                db.session.rollback()
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    db.session.expire_all()
+    for outcome in outcomes:
+        assert outcome is not None and outcome[0] != "error", outcomes
+    return outcomes

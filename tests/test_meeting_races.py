@@ -2,11 +2,10 @@
 PostgreSQL when TEST_DATABASE_URL is set): afterwards the invariants hold, and every loser got a
 clear answer (a refusal or a conflict), never a database error or a 500."""
 
-import threading
 from datetime import date, time, timedelta
 
 import pytest
-from builders import post_at_once
+from builders import post_at_once, race
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -22,44 +21,9 @@ from forum.models import (
     Table,
     utcnow,
 )
-from forum.services import ServiceError, dayof, meeting_life, requests
+from forum.services import ServiceError, dayof, requests
 
 ROUNDS = 3
-
-
-def race(app, *actions):
-    """Run each action in its own thread, with its own application context, session and
-    connection, all released at once; each commits through `meeting_life.attempt`. Returns one
-    outcome per action: "done", ("refused", message), "conflict" or ("error", repr)."""
-    db.session.commit()  # the test's own session holds no transaction (nor lock) meanwhile
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(index, action):
-        with app.test_request_context(method="POST"):
-            try:
-                barrier.wait(timeout=20)
-                meeting_life.attempt(action)
-                outcomes[index] = "done"
-            except ServiceError as error:
-                outcomes[index] = ("refused", error.message)
-            except meeting_life.Conflict:
-                outcomes[index] = "conflict"
-            except Exception as error:  # what the races must never produce
-                outcomes[index] = ("error", repr(error))
-            finally:
-                db.session.rollback()
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    db.session.expire_all()
-    for outcome in outcomes:
-        assert outcome is not None and outcome[0] != "error", outcomes
-    return outcomes
 
 
 def done(outcomes):

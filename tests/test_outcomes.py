@@ -2,16 +2,16 @@
 outcome steps (recorded by an attendee once the meeting is held, confirmed or corrected by the
 other side, listed for the organizers and on the offer or need the meeting was about)."""
 
-import threading
 from datetime import date, timedelta
 
 import pytest
+from builders import post_at_once, race
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
 from forum.models import MeetingAttendee, MeetingNote, OutcomeStep
-from forum.services import ServiceError, meeting_life, outcomes
+from forum.services import ServiceError, outcomes
 
 # Steps have happened: their dates are in the past.
 LAST_WEEK = date.today() - timedelta(days=7)
@@ -344,37 +344,6 @@ def a_colleague_of_bora(forum, make_user, make_participant):
     return colleague
 
 
-def race(app, *actions):
-    """Each action on its own thread, session and connection, released together; the outcomes."""
-    db.session.commit()
-    barrier = threading.Barrier(len(actions))
-    results = [None] * len(actions)
-
-    def run(index, action):
-        with app.test_request_context(method="POST"):
-            try:
-                barrier.wait(timeout=20)
-                meeting_life.attempt(action)
-                results[index] = "done"
-            except ServiceError as error:
-                results[index] = ("refused", error.message)
-            except meeting_life.Conflict:
-                results[index] = "conflict"
-            except Exception as error:  # what a race must never produce
-                results[index] = ("error", repr(error))
-            finally:
-                db.session.rollback()
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    db.session.expire_all()
-    return results
-
-
 @pytest.mark.parametrize("round_", range(3))
 def test_confirming_and_correcting_one_step_at_once_keeps_one_review(
     app, forum, make_user, make_participant, round_
@@ -415,23 +384,8 @@ def test_two_confirmations_from_the_web_at_once_give_pages_not_errors(
     colleague = a_colleague_of_bora(forum, make_user, make_participant)
     step = a_step(forum)
     url = review_url(forum, step, "confirm")
-    clients = [as_user(forum.bora), as_user(colleague)]
-    forms = [{"csrf_token": c.csrf_token(), f"step-{step.id}-version": "1"} for c in clients]
-    db.session.commit()
-    barrier = threading.Barrier(2)
-    statuses = [None, None]
-
-    def run(index):
-        with app.app_context():
-            barrier.wait(timeout=20)
-            statuses[index] = clients[index].post(url, data=forms[index]).status_code
-            db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    form = {f"step-{step.id}-version": "1"}
+    statuses = post_at_once(app, (as_user(forum.bora), url, form), (as_user(colleague), url, form))
     assert all(status in (302, 409) for status in statuses), statuses
     db.session.expire_all()
     step = db.session.get(OutcomeStep, step.id)

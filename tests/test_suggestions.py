@@ -519,46 +519,41 @@ def test_korean_and_english_sides_meet_through_their_second_language_fields(foru
     assert (best_ko.opportunity_id, best_ko.own_opportunity_id) == (offer_sensor.id, need_ko.id)
 
 
-def test_an_organizer_saves_the_event_while_its_suggestions_refresh(app, forum_event, join):
-    """A refresh takes long at a big event; it must not hold the event's row, or every
-    organizer's save of the event waits for it (PostgreSQL: SQLite has one writer at a time)."""
+@pytest.fixture
+def refreshing_event(forum_event, join):
+    """The event in the middle of a refresh of its suggestions: recomputed in this test's
+    transaction, which stays open as in a long refresh (PostgreSQL only: SQLite lets one
+    transaction write at a time, whatever it locks)."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite lets one transaction write at a time, whatever it locks")
     seeker, supplier = join(forum_event), join(forum_event)
     publish(seeker, "need", "Ceramic membranes for wastewater")
     publish(supplier, "offer", "Ceramic wastewater membranes")
     jobs.wait_for_in_process_jobs()
-
-    suggestions.recompute_event(forum_event.id)  # its transaction stays open, as in a long refresh
-    try:
-        with db.engine.connect() as organizer:
-            organizer.execute(text("SET lock_timeout = '2s'"))
-            organizer.execute(
-                update(Event).where(Event.id == forum_event.id).values(name="Renamed forum")
-            )
-            organizer.commit()
-    finally:
-        db.session.rollback()
-    assert db.session.get(Event, forum_event.id).name == "Renamed forum"
-
-
-def test_two_refreshes_of_one_event_never_write_at_once(app, forum_event, join):
-    """The later refresh waits for the earlier one, so an older result never replaces a newer."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite lets one transaction write at a time, whatever it locks")
-    seeker, supplier = join(forum_event), join(forum_event)
-    publish(seeker, "need", "Ceramic membranes for wastewater")
-    publish(supplier, "offer", "Ceramic wastewater membranes")
-    jobs.wait_for_in_process_jobs()
-
     suggestions.recompute_event(forum_event.id)
-    try:
-        with ThreadPoolExecutor(1) as pool:
-            later = pool.submit(refresh_with_lock_timeout, app, forum_event.id)
-            with pytest.raises(OperationalError, match="lock timeout"):
-                later.result()
-    finally:
-        db.session.rollback()
+    yield forum_event
+    db.session.rollback()
+
+
+def test_an_organizer_saves_the_event_while_its_suggestions_refresh(refreshing_event):
+    """A refresh takes long at a big event; it must not hold the event's row, or every
+    organizer's save of the event waits for it."""
+    with db.engine.connect() as organizer:
+        organizer.execute(text("SET lock_timeout = '2s'"))
+        organizer.execute(
+            update(Event).where(Event.id == refreshing_event.id).values(name="Renamed forum")
+        )
+        organizer.commit()
+    db.session.rollback()
+    assert db.session.get(Event, refreshing_event.id).name == "Renamed forum"
+
+
+def test_two_refreshes_of_one_event_never_write_at_once(app, refreshing_event):
+    """The later refresh waits for the earlier one, so an older result never replaces a newer."""
+    with ThreadPoolExecutor(1) as pool:
+        later = pool.submit(refresh_with_lock_timeout, app, refreshing_event.id)
+        with pytest.raises(OperationalError, match="lock timeout"):
+            later.result()
 
 
 def refresh_with_lock_timeout(app, event_id):

@@ -397,8 +397,12 @@ def test_publish_refuses_a_draft_that_clashes_with_the_published_schedule(
     assert published(late)[late.id] == (s2.id, forum.tables[0].id)
 
 
-def test_two_organizers_moving_at_once_cannot_double_book(app, client, login, forum):
-    """ac and a new meeting of a with g wait unplaced; two organizers put them into slot 2 at once."""
+@pytest.mark.parametrize("first_free_table", [False, True])
+def test_two_organizers_moving_at_once_cannot_double_book(
+    app, client, login, forum, first_free_table
+):
+    """ac and a new meeting of a with g wait unplaced; two organizers put them into slot 2 at
+    once, naming a table each or leaving the move to take the first free one."""
     login(client, forum.organizer)
     run = run_from_the_web(client, forum)
     lay_out(run, forum)
@@ -428,7 +432,8 @@ def test_two_organizers_moving_at_once_cannot_double_book(app, client, login, fo
                     db.session.get(ScheduleRun, run.id),
                     db.session.get(Meeting, meeting_id),
                 )
-                slot, table = db.session.get(Slot, s2.id), db.session.get(Table, table_id)
+                slot = db.session.get(Slot, s2.id)
+                table = None if first_free_table else db.session.get(Table, table_id)
                 barrier.wait()
                 scheduling.move_meeting(schedule_run, meeting, slot, table)
                 db.session.commit()

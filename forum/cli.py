@@ -1,18 +1,74 @@
-"""flask commands: create-admin, demo, worker, schedule."""
+"""flask commands: create-admin, demo, worker, schedule, expire-requests (none live in services)."""
 
+import json
 import logging
 
 import click
-from flask import Flask
+from flask import Flask, url_for
+from sqlalchemy import select
 
 from .extensions import db
 
 
 def register_commands(app: Flask) -> None:
-    from .services import requests, scheduling
+    @app.cli.command("expire-requests")
+    def expire_requests():
+        """Mark pending meeting requests of events past their request deadline as expired."""
+        from .services.requests import expire_all_overdue_requests
 
-    requests.register_commands(app)  # expire-requests
-    scheduling.register_commands(app)  # schedule
+        expired = expire_all_overdue_requests()
+        db.session.commit()
+        click.echo(f"{expired} pending request(s) expired.")
+
+    @app.cli.command("schedule")
+    @click.argument("event_slug")
+    @click.option(
+        "--time-limit", default=60, show_default=True, type=int, help="Seconds the solver may take."
+    )
+    @click.option(
+        "--keep-published/--move-published",
+        default=True,
+        show_default=True,
+        help="Move published meetings only to schedule more, or also to close gaps.",
+    )
+    def schedule(event_slug, time_limit, keep_published):
+        """Run the scheduler for EVENT_SLUG now, printing its progress; the draft is reviewed on the web."""
+        from . import scheduler
+        from .jobs import outside_request
+        from .models import Event, ScheduleRun
+        from .services import ServiceError
+        from .services.scheduling import execute_run, start_run
+
+        with outside_request(app):
+            event = db.session.scalar(select(Event).where(Event.slug == event_slug))
+            if event is None:
+                raise click.UsageError(f"No event has the slug {event_slug!r}.")
+            try:
+                run = start_run(event, None, time_limit, keep_published, background=False)
+            except ServiceError as error:
+                raise click.ClickException(error.message) from None
+            db.session.commit()
+            run_id = run.id
+            click.echo(f"Run {run_id} of {event.slug}: up to {time_limit} s")
+
+            def report(progress: scheduler.Progress) -> None:
+                breaks = progress.breaks if progress.breaks >= 0 else "…"
+                click.echo(
+                    f"{progress.seconds:7.1f} s  weight {progress.weight} (bound {progress.bound})  "
+                    f"breaks {breaks}"
+                )
+
+            execute_run(run_id, report)
+            run = db.session.get(ScheduleRun, run_id)
+            if run.status != "succeeded":
+                raise click.ClickException(f"run {run_id} {run.status}: {run.message}")
+            figures = json.loads(run.figures)
+            click.echo(
+                f"Run {run_id} {run.solver_status}: {figures['scheduled']} of {figures['accepted']} "
+                f"meetings scheduled, weight {run.best_weight} of bound {run.bound_weight}, "
+                f"{run.breaks} breaks. Review and publish: "
+                f"{url_for('console.run', slug=event.slug, run_id=run_id, _external=True)}"
+            )
 
     @app.cli.command("create-admin")
     @click.argument("email")

@@ -90,9 +90,9 @@ def short_day(value: date) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from .access import can_organize, current_participant
     from .services.notifications import unread_count
     from .services.requests import MEETING_STATUS_LABELS, REQUEST_STATUS_LABELS
-    from .views.common import can_organize, current_participant
 
     app.jinja_env.globals.update(
         organizes=can_organize, participation_in=current_participant, unread_count=unread_count

@@ -17,7 +17,7 @@ from forum.models import (
     utcnow,
 )
 from forum.services.events import create_session
-from forum.services.requests import meeting_weight, register_commands
+from forum.services.requests import meeting_weight
 
 
 def page(response) -> str:
@@ -443,8 +443,6 @@ def test_pending_requests_expire_at_the_deadline(event, people, as_user):
 
 
 def test_the_expire_requests_command(app, event, people):
-    if "expire-requests" not in app.cli.commands:
-        register_commands(app)
     pending_request(people["ada"], people["bob"])
     event.request_deadline = utcnow() - timedelta(hours=1)
     db.session.commit()

@@ -2,7 +2,6 @@
 
 from typing import ClassVar
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -25,6 +24,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..countries import country_names
 from ..models import ORGANISATION_KINDS
 from ..services import web_addresses as addresses
 from ..services.registrations import OrganisationDetails
@@ -55,33 +55,12 @@ ORGANISATION_KIND_NAMES = {
     "other": _l("Other"),
 }
 
-# Babel also names regions (“001”), groupings (EU, UN) and codes ISO 3166 only reserves.
-_NOT_COUNTRIES = {
-    "AC",
-    "CP",
-    "CQ",
-    "DG",
-    "EA",
-    "EU",
-    "EZ",
-    "IC",
-    "QO",
-    "TA",
-    "UN",
-    "XA",
-    "XB",
-    "ZZ",
-}
-
 
 def country_choices() -> list[SelectChoice]:
     """ISO 3166 alpha-2 codes named in the reader's language, sorted by name."""
-    names = get_locale().territories
-    codes = [
-        code for code in names if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
-    ]
     return sorted(
-        (SelectChoice(code, names[code]) for code in codes), key=lambda choice: choice.label
+        (SelectChoice(code, name) for code, name in country_names().items()),
+        key=lambda choice: choice.label,
     )
 
 

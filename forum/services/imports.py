@@ -39,6 +39,7 @@ from flask_babel.speaklater import LazyString
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from ..countries import country_codes
 from ..extensions import db
 from ..languages import available_languages
 from ..models import (
@@ -415,13 +416,6 @@ def read_table(data: bytes, filename: str = "") -> Table:
 # --- checking rows ---------------------------------------------------------------------------
 
 
-def _countries() -> set[str]:
-    from ..forms.registration import country_choices
-
-    with force_locale("en"):
-        return {choice.value for choice in country_choices()}
-
-
 def _split(value: str, separators: str = ",;") -> list[str]:
     for separator in separators[1:]:
         value = value.replace(separator, separators[0])
@@ -614,7 +608,7 @@ def check_table(event: Event, kind: str, table: Table) -> Checked:
     checked.errors.extend(_check_header(kind, table.header))
     if checked.errors:
         return checked
-    countries = _countries()
+    countries = country_codes()
     area_names = _event_area_names(event) if kind == "opportunities" else {}
     first_line_of: dict = {}
     organisation_kinds: dict[tuple[str, str], tuple[int, str]] = {}

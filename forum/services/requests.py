@@ -23,8 +23,7 @@ raised before anything changes; the functions flush and never commit.
 
 from datetime import datetime
 
-import click
-from flask import Flask, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -98,15 +97,6 @@ def expire_all_overdue_requests(now: datetime | None = None) -> int:
     now = now or utcnow()
     events = db.session.scalars(select(Event).where(Event.request_deadline <= now))
     return sum(expire_overdue_requests(event, now) for event in events)
-
-
-def register_commands(app: Flask) -> None:
-    @app.cli.command("expire-requests")
-    def expire_requests():
-        """Mark pending meeting requests of events past their request deadline as expired."""
-        expired = expire_all_overdue_requests()
-        db.session.commit()
-        click.echo(f"{expired} pending request(s) expired.")
 
 
 # --- reading ---------------------------------------------------------------------------------

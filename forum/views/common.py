@@ -5,11 +5,13 @@ from urllib.parse import urlsplit
 
 from flask import abort, flash, g, make_response, render_template, request, session
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 
+from ..access import can_organize as can_organize  # re-exported for the views
+from ..access import current_participant as current_participant
 from ..extensions import db
-from ..models import Event, Participant, parse_id
+from ..models import Event, parse_id
 from ..services import meeting_life
 from ..templating import event_time
 
@@ -21,25 +23,6 @@ def get_event_or_404(slug: str) -> Event:
     if event.status == "draft" and not can_organize(event):
         abort(404)
     return event
-
-
-def current_participant(event: Event) -> Participant | None:
-    if not current_user.is_authenticated:
-        return None
-    return db.session.scalar(
-        select(Participant).where(
-            Participant.event_id == event.id, Participant.user_id == current_user.id
-        )
-    )
-
-
-def can_organize(event: Event) -> bool:
-    if not current_user.is_authenticated:
-        return False
-    if current_user.is_admin:
-        return True
-    participant = current_participant(event)
-    return participant is not None and participant.is_organizer
 
 
 def organizer_required(view):

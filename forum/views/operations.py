@@ -5,7 +5,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -359,15 +358,9 @@ def export(event, what, format):
 @bp.get("/e/<slug>/organize/overview")
 @organizer_required
 def overview(event):
-    reminders_url = (
-        url_for("meetings.reminders", slug=event.slug)
-        if "meetings.reminders" in current_app.view_functions
-        else None
-    )
     return render_template(
         "operations/overview.html",
         event=event,
         overview=dashboard.overview(event),
-        reminders_url=reminders_url,
-        exports=exports.EXPORTS,
+        reminders_url=url_for("meetings.reminders", slug=event.slug),
     )

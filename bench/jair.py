@@ -46,6 +46,38 @@ PUBLISHED_OPTIMUM = {
     "ticf-14crafa": 0,
 }
 
+# The 44 variants that have no valid schedule under our mapping (max_break_spread 2), proven
+# INFEASIBLE by every version since the variants were first run (BENCHMARKS.md).
+INFEASIBLE = (
+    *(
+        f"{name}.fixed040-Forb"
+        for name in (
+            "forum-13crafb forum-14 forumt-14 forumt-14crafc forumt-14crafd forumt-14crafe "
+            "tic-12 tic-12crafc tic-14crafa tic-14crafc tic-14crafd ticf-13crafb ticf-14crafa"
+        ).split()
+    ),
+    *(
+        f"{name}.forb0003"
+        for name in "forumt-14crafd forumt-14crafe tic-12 tic-12crafc tic-13 tic-13crafc "
+        "tic-14crafd".split()
+    ),
+    *(
+        f"{name}.forb0007"
+        for name in (
+            "forum-14 forumt-14 forumt-14crafc forumt-14crafd forumt-14crafe tic-12 tic-12crafc "
+            "tic-13 tic-13crafb tic-13crafc tic-14crafa tic-14crafc tic-14crafd ticf-14crafa"
+        ).split()
+    ),
+    *(f"{name}.prec15" for name in ("forum-13crafb", "ticf-13crafb")),
+    *(
+        f"{name}.prec25"
+        for name in (
+            "forum-13 forum-13crafb forum-13crafc forum-14 ticf-13crafa ticf-13crafb "
+            "ticf-13crafc ticf-14crafa"
+        ).split()
+    ),
+)
+
 
 def parse_dzn(text: str) -> dict[str, object]:
     """The assignments of a .dzn file: ints, int arrays, 2-d int arrays (rows) and arrays of sets."""

@@ -111,7 +111,7 @@ def _augment(
     returns the meetings and slots the search reached when there is no such chain."""
     came_from: dict[int, tuple[int, int | None]] = {}  # slot: (meeting moved in, its old slot)
     reached = [m]
-    queue = deque([(m, None)])
+    queue: deque[tuple[int, int | None]] = deque([(m, None)])
     while queue:
         meeting, old = queue.popleft()
         for s in windows[meeting]:
@@ -159,7 +159,7 @@ def _participant_reason(inst: Instance, p: int, violator: Violator) -> Reason:
         Code.PARTICIPANT_OVERBOOKED,
         {
             "participant": inst.participant_ids[p],
-            "meetings": [inst.meeting_ids[m] for m in meetings],
+            "meetings": [inst.meeting_ids[m] for m in sorted(meetings)],
             "slots": [inst.slot_ids[s] for s in slots],
         },
     )
@@ -172,7 +172,7 @@ def _slots_reason(
     return Reason(
         Code.SLOTS_OVERBOOKED,
         {
-            "meetings": [inst.meeting_ids[m] for m in meetings],
+            "meetings": [inst.meeting_ids[m] for m in sorted(meetings)],
             "slots": [inst.slot_ids[s] for s in slots],
             "capacity": sum(capacity[s] for s in slots),
             "shared_tables": shared_only,

@@ -49,33 +49,50 @@ PUBLISHED_OPTIMUM = {
 # The 44 variants that have no valid schedule under our mapping (max_break_spread 2), proven
 # INFEASIBLE by every version since the variants were first run (BENCHMARKS.md).
 INFEASIBLE = (
-    *(
-        f"{name}.fixed040-Forb"
-        for name in (
-            "forum-13crafb forum-14 forumt-14 forumt-14crafc forumt-14crafd forumt-14crafe "
-            "tic-12 tic-12crafc tic-14crafa tic-14crafc tic-14crafd ticf-13crafb ticf-14crafa"
-        ).split()
-    ),
-    *(
-        f"{name}.forb0003"
-        for name in "forumt-14crafd forumt-14crafe tic-12 tic-12crafc tic-13 tic-13crafc "
-        "tic-14crafd".split()
-    ),
-    *(
-        f"{name}.forb0007"
-        for name in (
-            "forum-14 forumt-14 forumt-14crafc forumt-14crafd forumt-14crafe tic-12 tic-12crafc "
-            "tic-13 tic-13crafb tic-13crafc tic-14crafa tic-14crafc tic-14crafd ticf-14crafa"
-        ).split()
-    ),
-    *(f"{name}.prec15" for name in ("forum-13crafb", "ticf-13crafb")),
-    *(
-        f"{name}.prec25"
-        for name in (
-            "forum-13 forum-13crafb forum-13crafc forum-14 ticf-13crafa ticf-13crafb "
-            "ticf-13crafc ticf-14crafa"
-        ).split()
-    ),
+    "forum-13crafb.fixed040-Forb",
+    "forum-14.fixed040-Forb",
+    "forumt-14.fixed040-Forb",
+    "forumt-14crafc.fixed040-Forb",
+    "forumt-14crafd.fixed040-Forb",
+    "forumt-14crafe.fixed040-Forb",
+    "tic-12.fixed040-Forb",
+    "tic-12crafc.fixed040-Forb",
+    "tic-14crafa.fixed040-Forb",
+    "tic-14crafc.fixed040-Forb",
+    "tic-14crafd.fixed040-Forb",
+    "ticf-13crafb.fixed040-Forb",
+    "ticf-14crafa.fixed040-Forb",
+    "forumt-14crafd.forb0003",
+    "forumt-14crafe.forb0003",
+    "tic-12.forb0003",
+    "tic-12crafc.forb0003",
+    "tic-13.forb0003",
+    "tic-13crafc.forb0003",
+    "tic-14crafd.forb0003",
+    "forum-14.forb0007",
+    "forumt-14.forb0007",
+    "forumt-14crafc.forb0007",
+    "forumt-14crafd.forb0007",
+    "forumt-14crafe.forb0007",
+    "tic-12.forb0007",
+    "tic-12crafc.forb0007",
+    "tic-13.forb0007",
+    "tic-13crafb.forb0007",
+    "tic-13crafc.forb0007",
+    "tic-14crafa.forb0007",
+    "tic-14crafc.forb0007",
+    "tic-14crafd.forb0007",
+    "ticf-14crafa.forb0007",
+    "forum-13crafb.prec15",
+    "ticf-13crafb.prec15",
+    "forum-13.prec25",
+    "forum-13crafb.prec25",
+    "forum-13crafc.prec25",
+    "forum-14.prec25",
+    "ticf-13crafa.prec25",
+    "ticf-13crafb.prec25",
+    "ticf-13crafc.prec25",
+    "ticf-14crafa.prec25",
 )
 
 

@@ -200,7 +200,12 @@ REASONS = [
     ),
     (
         R.SLOTS_OVERBOOKED,
-        {"meetings": ["42", "43", "44"], "slots": ["10", "11"], "capacity": 2, "shared_tables": True},
+        {
+            "meetings": ["42", "43", "44"],
+            "slots": ["10", "11"],
+            "capacity": 2,
+            "shared_tables": True,
+        },
         "3 meetings that must be placed can only take place in 2 slots, which have 2 shared tables in all.",
         ["공용 테이블"],
     ),

@@ -168,8 +168,8 @@ def break_floors(
 
 def _fit_back_to_back(inst: Instance, meetings: list[int]) -> bool:
     """Whether the meetings fit consecutive slots of one day, one per slot: then their participant
-    can go without a break, and no model is needed to say so (most people of the JAIR events;
-    a model each took a second in all on the largest)."""
+    can go without a break, and no model is needed to say so: most people of a real event, for
+    whom a model each would add up to seconds."""
     count = len(meetings)
     return any(
         _fit_one_per_slot(inst, meetings, set(day_slots[first : first + count]))

@@ -264,9 +264,9 @@ class SlotModel:
     def _block_cuts(self, values: list[Expr], day_breaks: Expr, count: int) -> None:
         """Redundant: no break on a day with `count` meetings means one block of `count`
         consecutive busy slots, whose start is one of a few positions. Choosing the start fixes
-        every busy slot of the day, which CP-SAT propagates at once: on the JAIR instances it
-        proves in a fraction of a second that a set of people cannot all go without a break
-        (what the core-based search asks), where the break counts alone left it searching."""
+        every busy slot of the day, which CP-SAT propagates at once: it proves in a fraction of a
+        second that a set of people cannot all go without a break (what the core-based search
+        asks), where the break counts alone leave it searching (BENCHMARKS.md)."""
         model = self.model
         starts = []
         for first in range(len(values) - count + 1):
@@ -291,8 +291,8 @@ class SlotModel:
     def _attendance_cuts(self, at_slot: dict[int, list[tuple[int, cp_model.IntVar]]]) -> None:
         """Redundant: the people busy in a slot are at most the seats of the meetings it can still
         hold (two per table for one-to-one meetings). Stated over the per-person busy literals it
-        lets the SAT search see a full slot without adding meetings up; measured on the JAIR
-        instances, it turns 0-break schedules that were out of reach into a second's work."""
+        lets the SAT search see a full slot without adding meetings up, which turns schedules
+        without breaks that were out of reach into a second's work (BENCHMARKS.md)."""
         inst, frozen = self.instance, self.frozen
         for s, people in self._busy_at.items():
             room = inst.capacity[s] - frozen.load[s]

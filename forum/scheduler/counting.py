@@ -14,7 +14,7 @@ meetings (`after`): a meeting comes after the earliest slot of every meeting it 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from .instance import Instance
 from .reasons import Code, Reason
@@ -27,15 +27,12 @@ Capacity = Callable[[int], int]
 
 def overbooked(inst: Instance) -> dict[int, Reason]:
     """The required meetings that cannot all have a place, each with its counting reason."""
-    windows = ordered_windows(inst)
-    culprits = {
-        m: _order_reason(inst, m)
-        for m in range(inst.n_meetings)
-        if inst.required[m] and inst.allowed[m] and not windows[m]
-    }
+    required = [m for m in range(inst.n_meetings) if inst.required[m]]
+    windows = ordered_windows(inst, required)
+    culprits = {m: _order_reason(inst, m) for m in required if inst.allowed[m] and not windows[m]}
     if culprits:
         return culprits
-    for p in range(inst.n_participants):
+    for p in sorted({p for m in required for p in inst.members[m]}):
         mine = [m for m in inst.meetings_of[p] if inst.required[m]]
         if len(mine) < 2 or len(mine) > inst.max_meetings[p]:
             continue  # one meeting has its own check; too many is `too_many_required`
@@ -45,7 +42,6 @@ def overbooked(inst: Instance) -> dict[int, Reason]:
             culprits.update(dict.fromkeys(violator[0], reason))
     if culprits:
         return culprits
-    required = [m for m in range(inst.n_meetings) if inst.required[m]]
     shared = [m for m in required if not inst.in_booth[m]]
     for meetings, capacity, shared_only in (
         (required, inst.capacity, False),
@@ -58,18 +54,16 @@ def overbooked(inst: Instance) -> dict[int, Reason]:
     return {}
 
 
-def ordered_windows(inst: Instance) -> list[list[int]]:
-    """Each meeting's allowed slots; for a required one, only those strictly after the earliest
-    slot of every required meeting it follows and before the latest of every one following it."""
-    windows = [list(a) for a in inst.allowed]
+def ordered_windows(inst: Instance, required: Sequence[int]) -> dict[int, list[int]]:
+    """The allowed slots of each required meeting, only those strictly after the earliest slot
+    of every required meeting it follows and before the latest of every one following it."""
+    windows = {m: list(inst.allowed[m]) for m in required}
     changed = True
     rounds = 0
     while changed and rounds <= inst.n_slots:
         changed = False
         rounds += 1
-        for m in range(inst.n_meetings):
-            if not inst.required[m]:
-                continue
+        for m in required:
             after = [windows[a][0] for a in inst.after[m] if inst.required[a] and windows[a]]
             before = [windows[b][-1] for b in inst.before[m] if inst.required[b] and windows[b]]
             low, high = max(after, default=-1), min(before, default=inst.n_slots)
@@ -81,7 +75,7 @@ def ordered_windows(inst: Instance) -> list[list[int]]:
 
 
 def hall_violator(
-    meetings: Sequence[int], windows: Sequence[Sequence[int]], capacity: Capacity
+    meetings: Sequence[int], windows: Mapping[int, Sequence[int]], capacity: Capacity
 ) -> Violator | None:
     """Meetings matched to slots of their windows, at most `capacity(s)` in slot s; when one
     cannot be, the meetings its search reached and their slots, all full (more meetings than
@@ -102,7 +96,7 @@ def hall_violator(
 
 def _augment(
     m: int,
-    windows: Sequence[Sequence[int]],
+    windows: Mapping[int, Sequence[int]],
     capacity: Capacity,
     held: dict[int, list[int]],
     slot_of: dict[int, int],

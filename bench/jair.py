@@ -46,6 +46,55 @@ PUBLISHED_OPTIMUM = {
     "ticf-14crafa": 0,
 }
 
+# The 44 variants that have no valid schedule under our mapping (max_break_spread 2), proven
+# INFEASIBLE by every version since the variants were first run (BENCHMARKS.md).
+INFEASIBLE = (
+    "forum-13crafb.fixed040-Forb",
+    "forum-14.fixed040-Forb",
+    "forumt-14.fixed040-Forb",
+    "forumt-14crafc.fixed040-Forb",
+    "forumt-14crafd.fixed040-Forb",
+    "forumt-14crafe.fixed040-Forb",
+    "tic-12.fixed040-Forb",
+    "tic-12crafc.fixed040-Forb",
+    "tic-14crafa.fixed040-Forb",
+    "tic-14crafc.fixed040-Forb",
+    "tic-14crafd.fixed040-Forb",
+    "ticf-13crafb.fixed040-Forb",
+    "ticf-14crafa.fixed040-Forb",
+    "forumt-14crafd.forb0003",
+    "forumt-14crafe.forb0003",
+    "tic-12.forb0003",
+    "tic-12crafc.forb0003",
+    "tic-13.forb0003",
+    "tic-13crafc.forb0003",
+    "tic-14crafd.forb0003",
+    "forum-14.forb0007",
+    "forumt-14.forb0007",
+    "forumt-14crafc.forb0007",
+    "forumt-14crafd.forb0007",
+    "forumt-14crafe.forb0007",
+    "tic-12.forb0007",
+    "tic-12crafc.forb0007",
+    "tic-13.forb0007",
+    "tic-13crafb.forb0007",
+    "tic-13crafc.forb0007",
+    "tic-14crafa.forb0007",
+    "tic-14crafc.forb0007",
+    "tic-14crafd.forb0007",
+    "ticf-14crafa.forb0007",
+    "forum-13crafb.prec15",
+    "ticf-13crafb.prec15",
+    "forum-13.prec25",
+    "forum-13crafb.prec25",
+    "forum-13crafc.prec25",
+    "forum-14.prec25",
+    "ticf-13crafa.prec25",
+    "ticf-13crafb.prec25",
+    "ticf-13crafc.prec25",
+    "ticf-14crafa.prec25",
+)
+
 
 def parse_dzn(text: str) -> dict[str, object]:
     """The assignments of a .dzn file: ints, int arrays, 2-d int arrays (rows) and arrays of sets."""

@@ -180,6 +180,42 @@ REASONS = [
         "Pinned meetings that must each come after the next one form a circle: #42 → #43 → #42.",
         ["#42 → #43 → #42"],
     ),
+    (
+        R.PARTICIPANT_OVERBOOKED,
+        {"participant": "2", "meetings": ["42", "43", "44"], "slots": ["10", "11"]},
+        "김보라 has 3 meetings that must be placed, and only 2 slots where they can take place.",
+        ["김보라", "3", "2"],
+    ),
+    (
+        R.PARTICIPANT_OVERBOOKED,
+        {"participant": "2", "meetings": ["42", "43"], "slots": ["10"]},
+        "김보라 has 2 meetings that must be placed, and only 1 slot where they can take place.",
+        ["김보라", "2", "1"],
+    ),
+    (
+        R.SLOTS_OVERBOOKED,
+        {"meetings": ["42", "43", "44"], "slots": ["10"], "capacity": 2, "shared_tables": False},
+        "3 meetings that must be placed can only take place in 1 slot, which has 2 tables.",
+        ["3", "1", "2", "테이블"],
+    ),
+    (
+        R.SLOTS_OVERBOOKED,
+        {
+            "meetings": ["42", "43", "44"],
+            "slots": ["10", "11"],
+            "capacity": 2,
+            "shared_tables": True,
+        },
+        "3 meetings that must be placed can only take place in 2 slots, which have 2 shared tables in all.",
+        ["공용 테이블"],
+    ),
+    (
+        R.ORDER_LEAVES_NO_SLOT,
+        {"after": ["42"], "before": []},
+        "No slot is left for it in the required order. Meetings it must follow: #42; meetings that must "
+        "follow it: —.",
+        ["#42", "순서"],
+    ),
 ]
 
 
@@ -354,6 +390,21 @@ def review_reasons(forum):
             {"meetings": [m, m]},
             f"form a circle: #{m} → #{m} → #{m}.",
             f"#{m} → #{m} → #{m}",
+        ),
+        R.PARTICIPANT_OVERBOOKED: (
+            {"participant": c, "meetings": [m, m, m], "slots": [s0, s0]},
+            "Person 2 has 3 meetings that must be placed, and only 2 slots where they can take place.",
+            "이 미팅들이 열릴 수 있는 시간대는 2개뿐입니다.",
+        ),
+        R.SLOTS_OVERBOOKED: (
+            {"meetings": [m, m, m], "slots": [s0, s0], "capacity": 2, "shared_tables": False},
+            "3 meetings that must be placed can only take place in 2 slots, which have 2 tables in all.",
+            "그 시간대의 테이블은 모두 합쳐 2개뿐입니다.",
+        ),
+        R.ORDER_LEAVES_NO_SLOT: (
+            {"after": [m], "before": [m]},
+            f"Meetings it must follow: #{m}; meetings that must follow it: #{m}.",
+            f"이 미팅보다 먼저 열려야 하는 미팅: #{m}",
         ),
     }
 

@@ -21,12 +21,18 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from .instance import Instance
+from .settings import SolverSettings
 
-MAX_SETS_PER_PARTICIPANT = 24
+# Weights and bounds are integers and the LP optimum a float: a bound is its floor after this
+# tolerance (and a ceiling before it for CP-SAT's bound on breaks).
+TOLERANCE = 1e-6
 
 
-def weight_bound(instance: Instance, time_limit: float = 30.0) -> int:  # noqa: C901  (split up by the scheduler refactor)
+def weight_bound(
+    instance: Instance, time_limit: float = 30.0, settings: SolverSettings | None = None
+) -> int:
     inst = instance
+    settings = settings or SolverSettings()
     possible = [m for m in range(inst.n_meetings) if inst.allowed[m]]
     trivial = sum(inst.weight[m] for m in possible)
     solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -35,28 +41,55 @@ def weight_bound(instance: Instance, time_limit: float = 30.0) -> int:  # noqa: 
     solver.SetTimeLimit(int(time_limit * 1000))
     y = {m: solver.NumVar(0.0, 1.0, "") for m in possible}
     allowed = {m: frozenset(inst.allowed[m]) for m in possible}
-
     for p in range(inst.n_participants):
-        mine = [m for m in inst.meetings_of[p] if m in y]
-        if not mine:
-            continue
-        usable = inst.n_slots - len(inst.unavailable[p])
-        limit = min(inst.max_meetings[p], usable)
-        if len(mine) > limit:
-            solver.Add(sum(y[m] for m in mine) <= limit)
-        sets = sorted({allowed[m] for m in mine}, key=len)[:MAX_SETS_PER_PARTICIPANT]
-        for group in sets:
-            inside = [m for m in mine if allowed[m] <= group]
-            if len(inside) > len(group):
-                solver.Add(sum(y[m] for m in inside) <= len(group))
+        _participant_rows(inst, solver, y, allowed, p, settings.lp_sets_per_participant)
+    _slot_group_rows(inst, solver, y, allowed)
+    solver.Maximize(sum(inst.weight[m] * y[m] for m in possible))
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return trivial
+    optimum: float = solver.Objective().Value()
+    return min(trivial, math.floor(optimum + TOLERANCE))
 
+
+def _participant_rows(
+    inst: Instance,
+    solver: pywraplp.Solver,
+    y: dict[int, pywraplp.Variable],
+    allowed: dict[int, frozenset[int]],
+    p: int,
+    most_sets: int,
+) -> None:
+    """p's meetings within max_meetings and its usable slots, and those confined to a set of
+    slots within its size (for the `most_sets` smallest sets: the rest rarely bind)."""
+    mine = [m for m in inst.meetings_of[p] if m in y]
+    if not mine:
+        return
+    usable = inst.n_slots - len(inst.unavailable[p])
+    limit = min(inst.max_meetings[p], usable)
+    if len(mine) > limit:
+        solver.Add(sum(y[m] for m in mine) <= limit)
+    sets = sorted({allowed[m] for m in mine}, key=len)[:most_sets]
+    for group in sets:
+        inside = [m for m in mine if allowed[m] <= group]
+        if len(inside) > len(group):
+            solver.Add(sum(y[m] for m in inside) <= len(group))
+
+
+def _slot_group_rows(
+    inst: Instance,
+    solver: pywraplp.Solver,
+    y: dict[int, pywraplp.Variable],
+    allowed: dict[int, frozenset[int]],
+) -> None:
+    """The meetings confined to all slots, a day or a meeting's own slots fit their tables, and
+    those that need a shared table fit the shared tables."""
     groups: set[frozenset[int]] = {frozenset(range(inst.n_slots))}
     groups.update(frozenset(day) for day in inst.days)
     for meeting in inst.problem.meetings:
         if meeting.slots is not None:
             groups.add(frozenset(inst.slot_index[s] for s in meeting.slots))
     members_of: dict[frozenset[int], list[int]] = defaultdict(list)
-    for m in possible:
+    for m in y:
         for group in groups:
             if allowed[m] <= group:
                 members_of[group].append(m)
@@ -67,15 +100,14 @@ def weight_bound(instance: Instance, time_limit: float = 30.0) -> int:  # noqa: 
         if len(shared) > sum(inst.shared_capacity[s] for s in group):
             solver.Add(sum(y[m] for m in shared) <= sum(inst.shared_capacity[s] for s in group))
 
-    solver.Maximize(sum(inst.weight[m] * y[m] for m in possible))
-    if solver.Solve() != pywraplp.Solver.OPTIMAL:
-        return trivial
-    # The LP optimum is a float; weights are integers, so its floor (with a tolerance) is a bound.
-    optimum: float = solver.Objective().Value()
-    return min(trivial, math.floor(optimum + 1e-6))
+
+# Seconds at least of a CP-SAT search: below, it may stop before it has read the model.
+MIN_SEARCH_SECONDS = 0.01
 
 
-def break_floors(instance: Instance, time_limit: float = 2.0) -> list[int]:
+def break_floors(
+    instance: Instance, time_limit: float = 2.0, settings: SolverSettings | None = None
+) -> list[int]:
     """A proven lower bound on each participant's breaks, from that participant alone.
 
     Only for a participant whose meetings are all required: its meetings must then all fit its
@@ -84,6 +116,7 @@ def break_floors(instance: Instance, time_limit: float = 2.0) -> list[int]:
     is a lower bound on the total breaks that the breaks search can start from.
     """
     inst = instance
+    settings = settings or SolverSettings()
     floors = [0] * inst.n_participants
     deadline = time.monotonic() + time_limit
     for p, mine in enumerate(inst.meetings_of):
@@ -124,17 +157,19 @@ def break_floors(instance: Instance, time_limit: float = 2.0) -> list[int]:
         model.minimize(sum(breaks))
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
-        solver.parameters.max_time_in_seconds = max(0.01, min(0.5, deadline - time.monotonic()))
+        solver.parameters.max_time_in_seconds = max(
+            MIN_SEARCH_SECONDS, min(settings.floor_model_seconds, deadline - time.monotonic())
+        )
         status = solver.solve(model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            floors[p] = max(0, math.ceil(solver.best_objective_bound - 1e-6))
+            floors[p] = max(0, math.ceil(solver.best_objective_bound - TOLERANCE))
     return floors
 
 
 def _fit_back_to_back(inst: Instance, meetings: list[int]) -> bool:
     """Whether the meetings fit consecutive slots of one day, one per slot: then their participant
-    can go without a break, and no model is needed to say so (most people of the JAIR events;
-    a model each took a second in all on the largest)."""
+    can go without a break, and no model is needed to say so: most people of a real event, for
+    whom a model each would add up to seconds."""
     count = len(meetings)
     return any(
         _fit_one_per_slot(inst, meetings, set(day_slots[first : first + count]))
@@ -161,13 +196,11 @@ def _fit_one_per_slot(inst: Instance, meetings: list[int], window: set[int]) -> 
 
 # States of a participant's day in `pooled_break_bound`: no meeting yet, in a meeting, idle after one.
 _BEFORE, _BUSY, _IDLE = 0, 1, 2
-# Flow variables up to which `pooled_break_bound` is tried: the JAIR events where it helps have
-# 500-4,500 (few groups of interchangeable people); those with 12,000-28,000 took a second to
-# build and solve and proved nothing there.
-POOLED_BOUND_MAX_FLOWS = 6_000
 
 
-def pooled_break_bound(instance: Instance, work: float = 0.1) -> int:  # noqa: C901  (split up by the scheduler refactor)
+def pooled_break_bound(
+    instance: Instance, work: float | None = None, settings: SolverSettings | None = None
+) -> int:
     """A proven lower bound on the total breaks when every meeting is required, from who is busy
     when: each participant is busy in as many slots as it has meetings, and in each slot the busy
     people are the seats of the meetings held there (two per one-to-one meeting, so an even
@@ -176,28 +209,59 @@ def pooled_break_bound(instance: Instance, work: float = 0.1) -> int:  # noqa: C
     Participants whose meetings have the same allowed slots are interchangeable here, so each
     such group is one integer flow through the states of a day (meetings so far; before the
     first, busy, idle after one), a unit of flow being one person; without that the search is
-    lost in the symmetry. On tic-13crafc (10 slots, 19 tables, 180 meetings) it proves in 0.1 s
-    the optimum of 4 breaks that the model of the whole problem proves only after 20 s: the
-    slots in the middle of the day are full, and the parity of the seats forces gaps. 0 when
-    some meeting is optional, when the groups are too many (`POOLED_BOUND_MAX_FLOWS`) or when
-    nothing is proven within `work` (CP-SAT deterministic time).
+    lost in the symmetry. Where the slots in the middle of the day are full, the parity of the
+    seats forces gaps, which this proves at once and the model of the whole problem only after
+    a long search (BENCHMARKS.md). 0 when some meeting is optional, when the groups need more
+    than `settings.pooled_bound_max_flows` flow variables or when nothing is proven within
+    `work` (CP-SAT deterministic time, by default `settings.pooled_bound_work`).
     """
     inst = instance
+    settings = settings or SolverSettings()
     if not all(inst.required) or inst.n_meetings == 0:
         return 0
-    walk = [s for day_slots in inst.days for s in day_slots]
-    position = {s: i for i, s in enumerate(walk)}
     groups: dict[tuple[tuple[int, ...], ...], int] = defaultdict(int)
     for mine in inst.meetings_of:
         if mine:
             groups[tuple(sorted(tuple(inst.allowed[m]) for m in mine))] += 1
-    model = cp_model.CpModel()
-    seated: dict[int, list[cp_model.IntVar]] = defaultdict(
-        list
-    )  # slot -> flows of people busy there
-    flows_made = 0
-    breaks = []
+    flows = _PooledFlows(inst, settings.pooled_bound_max_flows)
     for allowed_sets, people in groups.items():
+        if not flows.add_group(allowed_sets, people):
+            return 0
+    model = flows.model
+    sizes = sorted({len(members) for members in inst.members})
+    for s, seated in flows.seated.items():
+        held = {size: model.new_int_var(0, inst.capacity[s], "") for size in sizes}
+        model.add(sum(held.values()) <= inst.capacity[s])
+        model.add(sum(seated) == sum(size * n for size, n in held.items()))
+    model.minimize(sum(flows.breaks))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_deterministic_time = settings.pooled_bound_work if work is None else work
+    status = solver.solve(model)
+    if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+        return 0
+    return max(0, math.ceil(solver.best_objective_bound - TOLERANCE))
+
+
+class _PooledFlows:
+    """The flow model of `pooled_break_bound`, one group of interchangeable people at a time."""
+
+    def __init__(self, inst: Instance, max_flows: int):
+        self.inst = inst
+        self.max_flows = max_flows
+        self.model = cp_model.CpModel()
+        self.walk = [s for day_slots in inst.days for s in day_slots]
+        self.position = {s: i for i, s in enumerate(self.walk)}
+        self.seated: dict[int, list[cp_model.IntVar]] = defaultdict(list)  # slot: flows busy there
+        self.breaks: list[cp_model.IntVar] = []
+        self.made = 0
+        self.people = 0  # the size of the group being added
+
+    def add_group(self, allowed_sets: tuple[tuple[int, ...], ...], people: int) -> bool:
+        """The flows of `people` participants whose meetings have these allowed slots; False once
+        the flow variables are more than `max_flows`."""
+        walk, position = self.walk, self.position
+        self.people = people
         k = len(allowed_sets)
         usable = set().union(*map(set, allowed_sets))
         usable_after = [sum(1 for s in walk[i + 1 :] if s in usable) for i in range(len(walk))]
@@ -210,42 +274,48 @@ def pooled_break_bound(instance: Instance, work: float = 0.1) -> int:  # noqa: C
             (_BEFORE, 0): [people]
         }
         for i, s in enumerate(walk):
-            need_before = sum(1 for at in last if at <= i)
-            need_after = sum(1 for at in first if at > i)
+            need = (sum(1 for at in last if at <= i), sum(1 for at in first if at > i))
             leaving: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
             for (state, done), flows in arriving.items():
-                if inst.position[s] == 0:
+                if self.inst.position[s] == 0:
                     state = _BEFORE
-                moves = [(0, _BEFORE if state == _BEFORE else _IDLE)]
-                if s in usable and done < k:
-                    moves.append((1, _BUSY))
-                outgoing = []
-                for busy, next_state in moves:
-                    now = done + busy
-                    if now < need_before or k - now < need_after or k - now > usable_after[i]:
-                        continue
-                    flows_made += 1
-                    if flows_made > POOLED_BOUND_MAX_FLOWS:
-                        return 0
-                    flow = model.new_int_var(0, people, "")
-                    outgoing.append(flow)
-                    leaving[(next_state, now)].append(flow)
-                    if busy:
-                        seated[s].append(flow)
-                        if state == _IDLE:
-                            breaks.append(flow)
-                model.add(sum(outgoing) == sum(flows))
+                outgoing = self._moves(s, state, done, k, s in usable, need, usable_after[i])
+                if outgoing is None:
+                    return False
+                for next_key, flow in outgoing:
+                    leaving[next_key].append(flow)
+                self.model.add(sum(flow for _, flow in outgoing) == sum(flows))
             arriving = leaving
-    sizes = sorted({len(members) for members in inst.members})
-    for s, flows in seated.items():
-        held = {size: model.new_int_var(0, inst.capacity[s], "") for size in sizes}
-        model.add(sum(held.values()) <= inst.capacity[s])
-        model.add(sum(flows) == sum(size * n for size, n in held.items()))
-    model.minimize(sum(breaks))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_deterministic_time = work
-    status = solver.solve(model)
-    if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
-        return 0
-    return max(0, math.ceil(solver.best_objective_bound - 1e-6))
+        return True
+
+    def _moves(
+        self,
+        s: int,
+        state: int,
+        done: int,
+        k: int,
+        usable: bool,
+        need: tuple[int, int],
+        usable_after: int,
+    ) -> list[tuple[tuple[int, int], cp_model.IntVar]] | None:
+        """The flows out of (state, done) at slot s: stay free, or meet when s is usable; None
+        when the flows are too many."""
+        need_before, need_after = need
+        moves = [(0, _BEFORE if state == _BEFORE else _IDLE)]
+        if usable and done < k:
+            moves.append((1, _BUSY))
+        outgoing = []
+        for busy, next_state in moves:
+            now = done + busy
+            if now < need_before or k - now < need_after or k - now > usable_after:
+                continue
+            self.made += 1
+            if self.made > self.max_flows:
+                return None
+            flow = self.model.new_int_var(0, self.people, "")
+            outgoing.append(((next_state, now), flow))
+            if busy:
+                self.seated[s].append(flow)
+                if state == _IDLE:
+                    self.breaks.append(flow)
+        return outgoing

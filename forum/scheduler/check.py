@@ -10,7 +10,7 @@ import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from .problem import FEASIBLE, OPTIMAL, Figures, Problem, Solution
+from .problem import FEASIBLE, OPTIMAL, Assignment, Figures, Meeting, Problem, Solution
 
 
 @dataclass
@@ -40,127 +40,172 @@ def count_breaks(problem: Problem, busy: dict[str, set[str]]) -> dict[str, int]:
     return result
 
 
-def check(problem: Problem, solution: Solution) -> CheckResult:  # noqa: C901  (split up by the scheduler refactor)
-    errors: list[str] = []
-    meetings = {m.id: m for m in problem.meetings}
-    participants = {p.id: p for p in problem.participants}
-    slots = {s.id: s for s in problem.slots}
-    order = {s.id: i for i, s in enumerate(problem.slots)}
-    booth_of = {p.id: p.table for p in problem.participants if p.table}
-    booths = set(booth_of.values())
-    table_ids = {t.id for t in problem.tables or ()}
+def check(problem: Problem, solution: Solution) -> CheckResult:
+    return _Checker(problem, solution).run()
 
-    listed = Counter(
-        [a.meeting for a in solution.assignments] + [u.meeting for u in solution.unscheduled]
-    )
-    for m in meetings:
-        if listed[m] != 1:
-            errors.append(f"meeting {m!r} appears {listed[m]} times in assignments and unscheduled")
-    for m in listed:
-        if m not in meetings:
-            errors.append(f"meeting {m!r} is not in the problem")
 
-    placed = {a.meeting: a for a in solution.assignments if a.meeting in meetings}
-    busy: dict[str, set[str]] = defaultdict(set)
-    per_slot: Counter[str] = Counter()
-    table_use: Counter[tuple[str, str | None]] = Counter()
-    for a in placed.values():
-        meeting = meetings[a.meeting]
+class _Checker:
+    """One check of a solution: the problem's lookups, what the solution places, the errors."""
+
+    def __init__(self, problem: Problem, solution: Solution):
+        self.problem = problem
+        self.solution = solution
+        self.errors: list[str] = []
+        self.meetings = {m.id: m for m in problem.meetings}
+        self.participants = {p.id: p for p in problem.participants}
+        self.slots = {s.id: s for s in problem.slots}
+        self.order = {s.id: i for i, s in enumerate(problem.slots)}
+        self.booth_of = {p.id: p.table for p in problem.participants if p.table}
+        self.booths = set(self.booth_of.values())
+        self.table_ids = {t.id for t in problem.tables or ()}
+        self.placed = {a.meeting: a for a in solution.assignments if a.meeting in self.meetings}
+        self.busy: dict[str, set[str]] = defaultdict(set)
+        self.per_slot: Counter[str] = Counter()
+        self.table_use: Counter[tuple[str, str | None]] = Counter()
+
+    def run(self) -> CheckResult:
+        self.check_listing()
+        for a in self.placed.values():
+            self.check_assignment(a)
+        self.check_loads()
+        self.check_required_and_order()
+        breaks = count_breaks(self.problem, self.busy)
+        self.check_spread(breaks)
+        figures = self.figures(breaks)
+        if self.solution.status in (OPTIMAL, FEASIBLE):
+            self.check_claims(figures)
+        return CheckResult(errors=self.errors, figures=figures, scheduled=len(self.placed))
+
+    def check_listing(self) -> None:
+        """Every meeting of the problem once, in the assignments or the unscheduled."""
+        solution = self.solution
+        listed = Counter(
+            [a.meeting for a in solution.assignments] + [u.meeting for u in solution.unscheduled]
+        )
+        for m in self.meetings:
+            if listed[m] != 1:
+                self.errors.append(
+                    f"meeting {m!r} appears {listed[m]} times in assignments and unscheduled"
+                )
+        for m in listed:
+            if m not in self.meetings:
+                self.errors.append(f"meeting {m!r} is not in the problem")
+
+    def check_assignment(self, a: Assignment) -> None:
+        meeting = self.meetings[a.meeting]
         where = f"meeting {a.meeting!r} in slot {a.slot!r}"
-        if a.slot not in slots:
-            errors.append(f"{where}: unknown slot")
-            continue
-        per_slot[a.slot] += 1
-        table_use[a.slot, a.table] += 1
+        if a.slot not in self.slots:
+            self.errors.append(f"{where}: unknown slot")
+            return
+        self.per_slot[a.slot] += 1
+        self.table_use[a.slot, a.table] += 1
         if meeting.slots is not None and a.slot not in meeting.slots:
-            errors.append(f"{where}: outside the meeting's allowed slots")
+            self.errors.append(f"{where}: outside the meeting's allowed slots")
         if meeting.fixed and (
             a.slot != meeting.fixed.slot or (meeting.fixed.table and a.table != meeting.fixed.table)
         ):
-            errors.append(f"{where}: the meeting is pinned elsewhere")
+            self.errors.append(f"{where}: the meeting is pinned elsewhere")
         for p in meeting.participants:
-            if a.slot in participants[p].unavailable:
-                errors.append(f"{where}: participant {p!r} is unavailable")
-            if a.slot in busy[p]:
-                errors.append(f"{where}: participant {p!r} has another meeting then")
-            busy[p].add(a.slot)
-        owners_booths = {booth_of[p] for p in meeting.participants if p in booth_of}
-        if problem.tables is None:
-            capacity = slots[a.slot].capacity
+            if a.slot in self.participants[p].unavailable:
+                self.errors.append(f"{where}: participant {p!r} is unavailable")
+            if a.slot in self.busy[p]:
+                self.errors.append(f"{where}: participant {p!r} has another meeting then")
+            self.busy[p].add(a.slot)
+        self.check_table(a, meeting, where)
+
+    def check_table(self, a: Assignment, meeting: Meeting, where: str) -> None:
+        """The table exists, and is the host's booth or a table that is no one's booth."""
+        owners_booths = {self.booth_of[p] for p in meeting.participants if p in self.booth_of}
+        if self.problem.tables is None:
+            capacity = self.slots[a.slot].capacity
             assert capacity is not None  # validated: without tables, every slot has a capacity
             if a.table not in {str(i) for i in range(1, capacity + 1)}:
-                errors.append(
+                self.errors.append(
                     f"{where}: table {a.table!r} is not one of the slot's tables 1..{capacity}"
                 )
-        elif a.table not in table_ids:
-            errors.append(f"{where}: unknown table {a.table!r}")
+        elif a.table not in self.table_ids:
+            self.errors.append(f"{where}: unknown table {a.table!r}")
         elif owners_booths and a.table not in owners_booths:
-            errors.append(f"{where}: not at the booth of its host")
-        elif not owners_booths and a.table in booths:
-            errors.append(f"{where}: at table {a.table!r}, another participant's booth")
+            self.errors.append(f"{where}: not at the booth of its host")
+        elif not owners_booths and a.table in self.booths:
+            self.errors.append(f"{where}: at table {a.table!r}, another participant's booth")
 
-    for slot_id, count in per_slot.items():
-        slot = slots[slot_id]
-        capacity = slot.capacity if slot.capacity is not None else len(problem.tables)  # type: ignore[arg-type]  # validated: tables given
-        if count > capacity:
-            errors.append(f"slot {slot_id!r}: {count} meetings, capacity {capacity}")
-    for (slot_id, table), count in table_use.items():
-        if count > 1:
-            errors.append(f"slot {slot_id!r}: table {table!r} holds {count} meetings")
-    for person in problem.participants:
-        if person.max_meetings is not None and len(busy[person.id]) > person.max_meetings:
-            errors.append(
-                f"participant {person.id!r}: {len(busy[person.id])} meetings, "
-                f"max_meetings {person.max_meetings}"
+    def check_loads(self) -> None:
+        """Slots within capacity, a table once per slot, participants within max_meetings."""
+        for slot_id, count in self.per_slot.items():
+            slot = self.slots[slot_id]
+            capacity = slot.capacity if slot.capacity is not None else len(self.problem.tables)  # type: ignore[arg-type]  # validated: tables given
+            if count > capacity:
+                self.errors.append(f"slot {slot_id!r}: {count} meetings, capacity {capacity}")
+        for (slot_id, table), count in self.table_use.items():
+            if count > 1:
+                self.errors.append(f"slot {slot_id!r}: table {table!r} holds {count} meetings")
+        for person in self.problem.participants:
+            held = len(self.busy[person.id])
+            if person.max_meetings is not None and held > person.max_meetings:
+                self.errors.append(
+                    f"participant {person.id!r}: {held} meetings, max_meetings {person.max_meetings}"
+                )
+
+    def check_required_and_order(self) -> None:
+        placed, order = self.placed, self.order
+        scheduled = self.solution.status in (OPTIMAL, FEASIBLE)
+        for wanted in self.problem.meetings:
+            if (wanted.required or wanted.fixed) and wanted.id not in placed and scheduled:
+                self.errors.append(f"meeting {wanted.id!r}: required or pinned but not scheduled")
+            for before in wanted.after:
+                if (
+                    wanted.id in placed
+                    and before in placed
+                    and order[placed[before].slot] >= order[placed[wanted.id].slot]
+                ):
+                    self.errors.append(f"meeting {wanted.id!r}: must come after {before!r}")
+
+    def check_spread(self, breaks: dict[str, int]) -> None:
+        spread = self.problem.objective.max_break_spread
+        low, high = min(breaks.values(), default=0), max(breaks.values(), default=0)
+        if spread is not None and self.placed and high - low > spread:
+            self.errors.append(
+                f"break counts range from {low} to {high}, more than max_break_spread {spread}"
             )
-    for wanted in problem.meetings:
-        if (
-            (wanted.required or wanted.fixed)
-            and wanted.id not in placed
-            and solution.status in (OPTIMAL, FEASIBLE)
-        ):
-            errors.append(f"meeting {wanted.id!r}: required or pinned but not scheduled")
-        for before in wanted.after:
-            if (
-                wanted.id in placed
-                and before in placed
-                and order[placed[before].slot] >= order[placed[wanted.id].slot]
-            ):
-                errors.append(f"meeting {wanted.id!r}: must come after {before!r}")
 
-    breaks = count_breaks(problem, busy)
-    spread = problem.objective.max_break_spread
-    if spread is not None and placed and max(breaks.values()) - min(breaks.values()) > spread:
-        errors.append(
-            f"break counts range from {min(breaks.values())} to {max(breaks.values())}, "
-            f"more than max_break_spread {spread}"
+    def figures(self, breaks: dict[str, int]) -> Figures:
+        placed = self.placed
+        moved = sum(
+            1
+            for a in self.problem.previous
+            if a.meeting not in placed or placed[a.meeting].slot != a.slot
+        )
+        return Figures(
+            weight=sum(self.meetings[m].weight for m in placed),
+            breaks=sum(breaks.values()),
+            moved=moved,
+            table_changes=self.table_changes(),
         )
 
-    moved = sum(
-        1 for a in problem.previous if a.meeting not in placed or placed[a.meeting].slot != a.slot
-    )
-    agenda: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
-    for a in placed.values():
-        if a.slot in order:
-            for p in meetings[a.meeting].participants:
-                agenda[p].append((order[a.slot], a.table))
-    table_changes = 0
-    for held in agenda.values():
-        tables = [table for _, table in sorted(held)]
-        table_changes += sum(1 for a, b in itertools.pairwise(tables) if a != b)
-    figures = Figures(
-        weight=sum(meetings[m].weight for m in placed),
-        breaks=sum(breaks.values()),
-        moved=moved,
-        table_changes=table_changes,
-    )
-    if solution.status in (OPTIMAL, FEASIBLE):
+    def table_changes(self) -> int:
+        """Times a participant changes table between two consecutive meetings of their agenda."""
+        agenda: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
+        for a in self.placed.values():
+            if a.slot in self.order:
+                for p in self.meetings[a.meeting].participants:
+                    agenda[p].append((self.order[a.slot], a.table))
+        changes = 0
+        for held in agenda.values():
+            tables = [table for _, table in sorted(held)]
+            changes += sum(1 for a, b in itertools.pairwise(tables) if a != b)
+        return changes
+
+    def check_claims(self, figures: Figures) -> None:
+        """The solution's figures and bound agree with the recomputed ones."""
+        solution = self.solution
         for name in ("weight", "breaks", "moved", "table_changes"):
             claimed, actual = getattr(solution.objective, name), getattr(figures, name)
             if claimed != actual:
-                errors.append(f"objective.{name}: the solution says {claimed}, recomputed {actual}")
+                self.errors.append(
+                    f"objective.{name}: the solution says {claimed}, recomputed {actual}"
+                )
         if solution.bound_weight < figures.weight:
-            errors.append(
+            self.errors.append(
                 f"bound.weight {solution.bound_weight} is below the weight {figures.weight}"
             )
-    return CheckResult(errors=errors, figures=figures, scheduled=len(placed))

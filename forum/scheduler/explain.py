@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from .construct import UNPLACED, Schedule
+from .counting import overbooked
 from .instance import Instance
 from .reasons import Code, Reason
 
@@ -24,69 +25,105 @@ def no_common_slot(instance: Instance, m: int) -> Reason:
     )
 
 
-def infeasibility(instance: Instance) -> dict[int, Reason]:  # noqa: C901  (split up by the scheduler refactor)
+def infeasibility(instance: Instance) -> dict[int, Reason]:
     """Required or pinned meetings that cannot be placed whatever else happens, with the reason.
 
-    These are the conflicts visible without search; the solver reports the rest.
+    These are the conflicts visible without search; the solver reports the rest. The counting
+    proofs (`counting.overbooked`) come last: they name many meetings, and a pin's own conflict
+    or a participant's `max_meetings` says more precisely what to change.
     """
-    inst = instance
-    problem = inst.problem
+    culprits = _pin_conflicts(instance) | _shared_pin_conflicts(instance)
+    culprits = _too_many_required(instance) | culprits | _order_conflicts(instance)
+    return culprits or overbooked(instance)
+
+
+def _pin_conflicts(inst: Instance) -> dict[int, Reason]:
+    """A pinned meeting against its own rules; a required one with no slot at all."""
     culprits: dict[int, Reason] = {}
-    pins_by_slot: dict[int, list[int]] = defaultdict(list)
-    for m, meeting in enumerate(problem.meetings):
-        pin = meeting.fixed
-        if pin is not None:
-            s = inst.slot_index[pin.slot]
-            pins_by_slot[s].append(m)
-            if meeting.slots is not None and pin.slot not in meeting.slots:
-                culprits[m] = Reason(Code.PINNED_OUTSIDE_SLOTS, {"slot": pin.slot})
-            for p in inst.members[m]:
-                if s in inst.unavailable[p]:
-                    culprits[m] = Reason(
-                        Code.PINNED_UNAVAILABLE,
-                        {"slot": pin.slot, "participant": inst.participant_ids[p]},
-                    )
-            booths = {inst.booth[p] for p in inst.members[m] if inst.booth[p]}
-            if pin.table is not None and booths and pin.table not in booths:
-                culprits[m] = Reason(Code.PINNED_AWAY_FROM_BOOTH, {"table": pin.table})
-            if pin.table is not None and not booths and pin.table in inst.booths:
-                culprits[m] = Reason(Code.PINNED_TO_OTHER_BOOTH, {"table": pin.table})
+    for m, meeting in enumerate(inst.problem.meetings):
+        if meeting.fixed is not None:
+            reason = _pin_conflict(inst, m)
+            if reason is not None:
+                culprits[m] = reason
         elif inst.required[m] and not inst.allowed[m]:
             culprits[m] = no_common_slot(inst, m)
+    return culprits
 
+
+def _pin_conflict(inst: Instance, m: int) -> Reason | None:
+    """The last of the pin's conflicts with the meeting's slots, its people or the booths."""
+    meeting = inst.problem.meetings[m]
+    pin = meeting.fixed
+    assert pin is not None
+    reason = None
+    s = inst.slot_index[pin.slot]
+    if meeting.slots is not None and pin.slot not in meeting.slots:
+        reason = Reason(Code.PINNED_OUTSIDE_SLOTS, {"slot": pin.slot})
+    for p in inst.members[m]:
+        if s in inst.unavailable[p]:
+            reason = Reason(
+                Code.PINNED_UNAVAILABLE,
+                {"slot": pin.slot, "participant": inst.participant_ids[p]},
+            )
+    booths = {inst.booth[p] for p in inst.members[m] if inst.booth[p]}
+    if pin.table is not None and booths and pin.table not in booths:
+        reason = Reason(Code.PINNED_AWAY_FROM_BOOTH, {"table": pin.table})
+    if pin.table is not None and not booths and pin.table in inst.booths:
+        reason = Reason(Code.PINNED_TO_OTHER_BOOTH, {"table": pin.table})
+    return reason
+
+
+def _shared_pin_conflicts(inst: Instance) -> dict[int, Reason]:
+    """Meetings pinned to one slot that share a participant or a table, or exceed its capacity."""
+    pins_by_slot: dict[int, list[int]] = defaultdict(list)
+    for m, s in enumerate(inst.fixed_slot):
+        if s is not None:
+            pins_by_slot[s].append(m)
+    culprits: dict[int, Reason] = {}
     for s, pinned in pins_by_slot.items():
-        slot = inst.slot_ids[s]
-        seen: dict[int, int] = {}
-        tables: dict[str, int] = {}
-        for m in pinned:
-            for p in inst.members[m]:
-                if p in seen:
-                    culprits[m] = Reason(
-                        Code.PINNED_SAME_PARTICIPANT,
-                        {
-                            "slot": slot,
-                            "meeting": inst.meeting_ids[seen[p]],
-                            "participant": inst.participant_ids[p],
-                        },
-                    )
-                seen[p] = m
-            table = inst.fixed_table[m]
-            if table is not None:
-                if table in tables:
-                    culprits[m] = Reason(
-                        Code.PINNED_SAME_TABLE,
-                        {"table": table, "slot": slot, "meeting": inst.meeting_ids[tables[table]]},
-                    )
-                tables[table] = m
+        culprits.update(_same_slot_conflicts(inst, s, pinned))
         if len(pinned) > inst.capacity[s]:
             culprits[pinned[-1]] = Reason(
                 Code.PINNED_OVER_CAPACITY,
-                {"slot": slot, "pinned": len(pinned), "capacity": inst.capacity[s]},
+                {"slot": inst.slot_ids[s], "pinned": len(pinned), "capacity": inst.capacity[s]},
             )
+    return culprits
 
+
+def _same_slot_conflicts(inst: Instance, s: int, pinned: list[int]) -> dict[int, Reason]:
+    slot = inst.slot_ids[s]
+    culprits: dict[int, Reason] = {}
+    seen: dict[int, int] = {}
+    tables: dict[str, int] = {}
+    for m in pinned:
+        for p in inst.members[m]:
+            if p in seen:
+                culprits[m] = Reason(
+                    Code.PINNED_SAME_PARTICIPANT,
+                    {
+                        "slot": slot,
+                        "meeting": inst.meeting_ids[seen[p]],
+                        "participant": inst.participant_ids[p],
+                    },
+                )
+            seen[p] = m
+        table = inst.fixed_table[m]
+        if table is not None:
+            if table in tables:
+                culprits[m] = Reason(
+                    Code.PINNED_SAME_TABLE,
+                    {"table": table, "slot": slot, "meeting": inst.meeting_ids[tables[table]]},
+                )
+            tables[table] = m
+    return culprits
+
+
+def _too_many_required(inst: Instance) -> dict[int, Reason]:
+    """A participant's first required meeting, when they have more than `max_meetings`."""
     required_count = Counter(
         p for m in range(inst.n_meetings) if inst.required[m] for p in inst.members[m]
     )
+    culprits: dict[int, Reason] = {}
     for p, count in required_count.items():
         if count > inst.max_meetings[p]:
             m = next(m for m in inst.meetings_of[p] if inst.required[m])
@@ -101,7 +138,12 @@ def infeasibility(instance: Instance) -> dict[int, Reason]:  # noqa: C901  (spli
                     },
                 ),
             )
+    return culprits
 
+
+def _order_conflicts(inst: Instance) -> dict[int, Reason]:
+    """Pins against the order of meetings (`after`), and cycles of required meetings."""
+    culprits: dict[int, Reason] = {}
     for m, pinned_slot in enumerate(inst.fixed_slot):
         for a in inst.after[m]:
             before_slot = inst.fixed_slot[a]

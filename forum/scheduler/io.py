@@ -313,47 +313,17 @@ def load_problem(path: str | Path) -> Problem:
     return parse_problem(data)
 
 
-def problem_to_dict(problem: Problem) -> dict[str, Any]:  # noqa: C901  (split up by the scheduler refactor)
-    def slot(s: Slot) -> dict[str, Any]:
-        d = {"id": s.id}
-        if s.day:
-            d["day"] = s.day
-        for key in ("start", "end", "capacity"):
-            if getattr(s, key) is not None:
-                d[key] = getattr(s, key)
-        return d
-
-    def participant(p: Participant) -> dict[str, Any]:
-        d: dict[str, Any] = {"id": p.id}
-        if p.unavailable:
-            d["unavailable"] = list(p.unavailable)
-        if p.max_meetings is not None:
-            d["max_meetings"] = p.max_meetings
-        if p.table is not None:
-            d["table"] = p.table
-        return d
-
-    def meeting(m: Meeting) -> dict[str, Any]:
-        d: dict[str, Any] = {"id": m.id, "participants": list(m.participants), "weight": m.weight}
-        if m.slots is not None:
-            d["slots"] = list(m.slots)
-        if m.after:
-            d["after"] = list(m.after)
-        if m.fixed is not None:
-            d["fixed"] = {"slot": m.fixed.slot} | (
-                {"table": m.fixed.table} if m.fixed.table else {}
-            )
-        if m.required:
-            d["required"] = True
-        return d
-
-    doc: dict[str, Any] = {"format": PROBLEM_FORMAT, "slots": [slot(s) for s in problem.slots]}
+def problem_to_dict(problem: Problem) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "format": PROBLEM_FORMAT,
+        "slots": [_slot_to_dict(s) for s in problem.slots],
+    }
     if problem.tables is not None:
         doc["tables"] = [
             {"id": t.id} | ({"name": t.name} if t.name else {}) for t in problem.tables
         ]
-    doc["participants"] = [participant(p) for p in problem.participants]
-    doc["meetings"] = [meeting(m) for m in problem.meetings]
+    doc["participants"] = [_participant_to_dict(p) for p in problem.participants]
+    doc["meetings"] = [_meeting_to_dict(m) for m in problem.meetings]
     if problem.previous:
         doc["previous"] = [_assignment(a) for a in problem.previous]
     objective: dict[str, Any] = {"breaks": problem.objective.breaks}
@@ -363,6 +333,40 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:  # noqa: C901  (split u
         objective["stability"] = problem.objective.stability
     doc["objective"] = objective
     return doc
+
+
+def _slot_to_dict(s: Slot) -> dict[str, Any]:
+    d = {"id": s.id}
+    if s.day:
+        d["day"] = s.day
+    for key in ("start", "end", "capacity"):
+        if getattr(s, key) is not None:
+            d[key] = getattr(s, key)
+    return d
+
+
+def _participant_to_dict(p: Participant) -> dict[str, Any]:
+    d: dict[str, Any] = {"id": p.id}
+    if p.unavailable:
+        d["unavailable"] = list(p.unavailable)
+    if p.max_meetings is not None:
+        d["max_meetings"] = p.max_meetings
+    if p.table is not None:
+        d["table"] = p.table
+    return d
+
+
+def _meeting_to_dict(m: Meeting) -> dict[str, Any]:
+    d: dict[str, Any] = {"id": m.id, "participants": list(m.participants), "weight": m.weight}
+    if m.slots is not None:
+        d["slots"] = list(m.slots)
+    if m.after:
+        d["after"] = list(m.after)
+    if m.fixed is not None:
+        d["fixed"] = {"slot": m.fixed.slot} | ({"table": m.fixed.table} if m.fixed.table else {})
+    if m.required:
+        d["required"] = True
+    return d
 
 
 def _assignment(a: Assignment) -> dict[str, Any]:

@@ -27,7 +27,7 @@ def _is(value: Expr, constant: int) -> bool:
 
 
 class SlotModel:
-    def __init__(  # noqa: C901  (split up by the scheduler refactor)
+    def __init__(
         self,
         instance: Instance,
         incumbent: Schedule,
@@ -45,7 +45,7 @@ class SlotModel:
         self.incumbent = incumbent
         self.free = set(range(inst.n_meetings)) if free is None else free
         self.enforce_required = enforce_required
-        self.model = model = cp_model.CpModel()
+        self.model = cp_model.CpModel()
         frozen = incumbent.copy()
         for m in self.free:
             if frozen.slot_of[m] != UNPLACED:
@@ -58,56 +58,10 @@ class SlotModel:
             lambda: defaultdict(list)
         )
         for m in sorted(self.free):
-            earliest = max(
-                (frozen.slot_of[a] for a in inst.after[m] if frozen.slot_of[a] != UNPLACED),
-                default=-1,
-            )
-            latest = min(
-                (frozen.slot_of[b] for b in inst.before[m] if frozen.slot_of[b] != UNPLACED),
-                default=inst.n_slots,
-            )
-            options = []
-            for s in inst.allowed[m]:
-                if not earliest < s < latest or frozen.load[s] >= inst.capacity[s]:
-                    continue
-                if not inst.in_booth[m] and frozen.shared_load[s] >= inst.shared_capacity[s]:
-                    continue
-                if any(s in frozen.busy[p] for p in inst.members[m]):
-                    continue
-                var = model.new_bool_var(f"x{m}_{s}")
-                options.append((s, var))
-                at_slot[s].append((m, var))
-                for p in inst.members[m]:
-                    per_participant[p][s].append(var)
-            self.x[m] = options
-            chosen = [v for _, v in options]
-            if inst.required[m] and enforce_required:
-                model.add_exactly_one(chosen)
-            elif len(chosen) > 1:
-                model.add_at_most_one(chosen)
-
-        for m in self.free:
-            for a in inst.after[m]:
-                if a in self.free:
-                    for s, var in self.x[m]:
-                        earlier_or_same = [v for t, v in self.x[a] if t >= s]
-                        if earlier_or_same:
-                            model.add(var + sum(earlier_or_same) <= 1)
-
-        for s, pairs in at_slot.items():
-            room = inst.capacity[s] - frozen.load[s]
-            if len(pairs) > room:
-                model.add(sum(v for _, v in pairs) <= room)
-            shared = [v for m, v in pairs if not inst.in_booth[m]]
-            shared_room = inst.shared_capacity[s] - frozen.shared_load[s]
-            if len(shared) > shared_room:
-                model.add(sum(shared) <= shared_room)
-
-        for p, by_slot in per_participant.items():
-            room = inst.max_meetings[p] - len(frozen.busy[p])
-            variables = [v for vs in by_slot.values() for v in vs]
-            if inst.max_meetings[p] < INFINITE and len(variables) > room:
-                model.add(sum(variables) <= room)
+            self._place_options(m, at_slot, per_participant)
+        self._precedences()
+        self._slot_capacities(at_slot)
+        self._participant_limits(per_participant)
 
         self.weight = sum(inst.weight[m] * v for m in self.free for _, v in self.x[m])
         self.required_held = sum(v for m in self.free if inst.required[m] for _, v in self.x[m])
@@ -117,36 +71,120 @@ class SlotModel:
             if m in self.free
         )
 
-        touched = set(per_participant)
         self._true: cp_model.IntVar | None = None
         self._busy_at: dict[int, list[Expr]] = defaultdict(list)
         self.breaks: Expr = 0  # breaks of the participants of free meetings
         self.per_person: dict[int, Expr] = {}  # the same, per participant
         fair = fairness and inst.spread is not None
         if (breaks and inst.minimise_breaks) or fair:
-            # Someone without two meetings always has 0 breaks: fairness is then a cap per person.
-            capped = fair and any(len(mine) <= 1 for mine in inst.meetings_of)
-            floors = break_floors if break_floors is not None and enforce_required else None
-            per_person: dict[int, Expr] = {}
-            for p in touched:
-                count = self._breaks_of(p, per_participant[p])
-                if not isinstance(count, int):
-                    floor = floors[p] if floors is not None else 0
-                    ceiling = inst.spread if capped and inst.spread is not None else inst.n_slots
-                    var = model.new_int_var(min(floor, ceiling), ceiling, f"breaks{p}")
-                    model.add(var == count)
-                    count = var
-                per_person[p] = count
-            self.breaks = sum(per_person.values())
-            self.per_person = per_person
-            if fair and not capped:
-                self._fairness(per_person, touched)
+            self._count_breaks(per_participant, fair, break_floors)
             self._attendance_cuts(at_slot)
         else:
             for by_slot in per_participant.values():
                 for variables in by_slot.values():
                     if len(variables) > 1:
-                        model.add_at_most_one(variables)
+                        self.model.add_at_most_one(variables)
+
+    def _place_options(
+        self,
+        m: int,
+        at_slot: dict[int, list[tuple[int, cp_model.IntVar]]],
+        per_participant: dict[int, dict[int, list[cp_model.IntVar]]],
+    ) -> None:
+        """A variable per slot free meeting m can still take, and the rule that it takes one
+        (a required meeting) or at most one."""
+        inst, frozen, model = self.instance, self.frozen, self.model
+        earliest = max(
+            (frozen.slot_of[a] for a in inst.after[m] if frozen.slot_of[a] != UNPLACED),
+            default=-1,
+        )
+        latest = min(
+            (frozen.slot_of[b] for b in inst.before[m] if frozen.slot_of[b] != UNPLACED),
+            default=inst.n_slots,
+        )
+        options = []
+        for s in inst.allowed[m]:
+            if earliest < s < latest and self._room_at(m, s):
+                var = model.new_bool_var(f"x{m}_{s}")
+                options.append((s, var))
+                at_slot[s].append((m, var))
+                for p in inst.members[m]:
+                    per_participant[p][s].append(var)
+        self.x[m] = options
+        chosen = [v for _, v in options]
+        if inst.required[m] and self.enforce_required:
+            model.add_exactly_one(chosen)
+        elif len(chosen) > 1:
+            model.add_at_most_one(chosen)
+
+    def _room_at(self, m: int, s: int) -> bool:
+        """Whether the held meetings leave slot s a table for m and its participants free."""
+        inst, frozen = self.instance, self.frozen
+        if frozen.load[s] >= inst.capacity[s]:
+            return False
+        if not inst.in_booth[m] and frozen.shared_load[s] >= inst.shared_capacity[s]:
+            return False
+        return not any(s in frozen.busy[p] for p in inst.members[m])
+
+    def _precedences(self) -> None:
+        """A free meeting after another free one: not in the same slot or an earlier one."""
+        inst, model = self.instance, self.model
+        for m in self.free:
+            for a in inst.after[m]:
+                if a in self.free:
+                    for s, var in self.x[m]:
+                        earlier_or_same = [v for t, v in self.x[a] if t >= s]
+                        if earlier_or_same:
+                            model.add(var + sum(earlier_or_same) <= 1)
+
+    def _slot_capacities(self, at_slot: dict[int, list[tuple[int, cp_model.IntVar]]]) -> None:
+        inst, frozen, model = self.instance, self.frozen, self.model
+        for s, pairs in at_slot.items():
+            room = inst.capacity[s] - frozen.load[s]
+            if len(pairs) > room:
+                model.add(sum(v for _, v in pairs) <= room)
+            shared = [v for m, v in pairs if not inst.in_booth[m]]
+            shared_room = inst.shared_capacity[s] - frozen.shared_load[s]
+            if len(shared) > shared_room:
+                model.add(sum(shared) <= shared_room)
+
+    def _participant_limits(
+        self, per_participant: dict[int, dict[int, list[cp_model.IntVar]]]
+    ) -> None:
+        """Each participant within max_meetings, counting the meetings held."""
+        inst, frozen = self.instance, self.frozen
+        for p, by_slot in per_participant.items():
+            room = inst.max_meetings[p] - len(frozen.busy[p])
+            variables = [v for vs in by_slot.values() for v in vs]
+            if inst.max_meetings[p] < INFINITE and len(variables) > room:
+                self.model.add(sum(variables) <= room)
+
+    def _count_breaks(
+        self,
+        per_participant: dict[int, dict[int, list[cp_model.IntVar]]],
+        fair: bool,
+        break_floors: list[int] | None,
+    ) -> None:
+        """The breaks of each participant of a free meeting, their sum, and fairness."""
+        inst, model = self.instance, self.model
+        touched = set(per_participant)
+        # Someone without two meetings always has 0 breaks: fairness is then a cap per person.
+        capped = fair and any(len(mine) <= 1 for mine in inst.meetings_of)
+        floors = break_floors if break_floors is not None and self.enforce_required else None
+        per_person: dict[int, Expr] = {}
+        for p in touched:
+            count = self._breaks_of(p, per_participant[p])
+            if not isinstance(count, int):
+                floor = floors[p] if floors is not None else 0
+                ceiling = inst.spread if capped and inst.spread is not None else inst.n_slots
+                var = model.new_int_var(min(floor, ceiling), ceiling, f"breaks{p}")
+                model.add(var == count)
+                count = var
+            per_person[p] = count
+        self.breaks = sum(per_person.values())
+        self.per_person = per_person
+        if fair and not capped:
+            self._fairness(per_person, touched)
 
     def _breaks_of(self, p: int, by_slot: dict[int, list[cp_model.IntVar]]) -> Expr:
         """Breaks of participant p as a sum of literals; also keeps p to one meeting per slot.
@@ -226,9 +264,9 @@ class SlotModel:
     def _block_cuts(self, values: list[Expr], day_breaks: Expr, count: int) -> None:
         """Redundant: no break on a day with `count` meetings means one block of `count`
         consecutive busy slots, whose start is one of a few positions. Choosing the start fixes
-        every busy slot of the day, which CP-SAT propagates at once: on the JAIR instances it
-        proves in a fraction of a second that a set of people cannot all go without a break
-        (what the core-based search asks), where the break counts alone left it searching."""
+        every busy slot of the day, which CP-SAT propagates at once: it proves in a fraction of a
+        second that a set of people cannot all go without a break (what the core-based search
+        asks), where the break counts alone leave it searching (BENCHMARKS.md)."""
         model = self.model
         starts = []
         for first in range(len(values) - count + 1):
@@ -253,8 +291,8 @@ class SlotModel:
     def _attendance_cuts(self, at_slot: dict[int, list[tuple[int, cp_model.IntVar]]]) -> None:
         """Redundant: the people busy in a slot are at most the seats of the meetings it can still
         hold (two per table for one-to-one meetings). Stated over the per-person busy literals it
-        lets the SAT search see a full slot without adding meetings up; measured on the JAIR
-        instances, it turns 0-break schedules that were out of reach into a second's work."""
+        lets the SAT search see a full slot without adding meetings up, which turns schedules
+        without breaks that were out of reach into a second's work (BENCHMARKS.md)."""
         inst, frozen = self.instance, self.frozen
         for s, people in self._busy_at.items():
             room = inst.capacity[s] - frozen.load[s]

@@ -39,6 +39,9 @@ class Code(StrEnum):
     TOO_MANY_REQUIRED = "too_many_required"
     PINNED_OUT_OF_ORDER = "pinned_out_of_order"
     PRECEDENCE_CYCLE = "precedence_cycle"
+    PARTICIPANT_OVERBOOKED = "participant_overbooked"
+    SLOTS_OVERBOOKED = "slots_overbooked"
+    ORDER_LEAVES_NO_SLOT = "order_leaves_no_slot"
 
 
 # Reasons that describe the whole problem rather than blame the meeting they are attached to.
@@ -74,6 +77,27 @@ def _every_slot_used(p: dict[str, Any]) -> str:
 def _infeasible_required(p: dict[str, Any]) -> str:
     cause = Reason.of(p["cause"]["code"], p["cause"]["params"])
     return "required but cannot be placed with the other required meetings: " + cause.text
+
+
+def _slots_overbooked(p: dict[str, Any]) -> str:
+    tables = "shared tables" if p["shared_tables"] else "tables"
+    return (
+        f"{len(p['meetings'])} required meetings can only take place in {len(p['slots'])} "
+        f"slots, which have {p['capacity']} {tables} in all"
+    )
+
+
+def _order_leaves_no_slot(p: dict[str, Any]) -> str:
+    order = []
+    if p["after"]:
+        order.append(f"after {names(p['after'])}")
+    if p["before"]:
+        order.append(f"before {names(p['before'])}")
+    return (
+        "no slot left in order: it must come "
+        + " and ".join(order)
+        + ", required meetings whose own order leaves none of its slots"
+    )
 
 
 _TEXTS: dict[Code, Callable[[dict[str, Any]], str]] = {
@@ -139,6 +163,12 @@ _TEXTS: dict[Code, Callable[[dict[str, Any]], str]] = {
         "precedence cycle among required meetings: "
         + " after ".join([*p["meetings"], p["meetings"][0]])
     ),
+    Code.PARTICIPANT_OVERBOOKED: lambda p: (
+        f"{p['participant']} has {len(p['meetings'])} required meetings "
+        f"({names(p['meetings'])}) that can only take place in {len(p['slots'])} slots"
+    ),
+    Code.SLOTS_OVERBOOKED: _slots_overbooked,
+    Code.ORDER_LEAVES_NO_SLOT: _order_leaves_no_slot,
 }
 
 

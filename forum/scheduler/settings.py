@@ -49,6 +49,18 @@ class SolverSettings:
     # nothing can be scheduled must not wait for the time limit.
     diagnosis_seconds: float = 3.0
 
+    # Smallest sets of allowed slots per participant that get a row of the LP weight bound: more
+    # rows rarely bind and make the LP slower on large events.
+    lp_sets_per_participant: int = 24
+    # Seconds at most of one participant's model among the per-person break floors.
+    floor_model_seconds: float = 0.5
+    # Flow variables up to which the pooled break bound is tried: where it helps, the
+    # benchmarked events need 500-4,500 (few groups of interchangeable people); those needing
+    # 12,000-28,000 took a second to build and solve and proved nothing.
+    pooled_bound_max_flows: int = 6_000
+    # Work (deterministic time) of the pooled break bound.
+    pooled_bound_work: float = 0.1
+
     def __post_init__(self) -> None:
         if self.workers < 1:
             raise ValueError("workers must be at least 1")

@@ -142,6 +142,51 @@ def _precedence_cycle(p: dict[str, Any], names: Names) -> str:
     )
 
 
+def _participant_overbooked(p: dict[str, Any], names: Names) -> str:
+    return ngettext(
+        "%(person)s has %(required)d meetings that must be placed, and only %(num)d slot where "
+        "they can take place.",
+        "%(person)s has %(required)d meetings that must be placed, and only %(num)d slots where "
+        "they can take place.",
+        len(p["slots"]),
+        person=names.person(p["participant"]),
+        required=len(p["meetings"]),
+    )
+
+
+def _slots_overbooked(p: dict[str, Any], names: Names) -> str:
+    counts = {"required": len(p["meetings"]), "tables": p["capacity"]}
+    if p["shared_tables"]:
+        return ngettext(
+            "%(required)d meetings that must be placed can only take place in %(num)d slot, "
+            "which has %(tables)d shared tables.",
+            "%(required)d meetings that must be placed can only take place in %(num)d slots, "
+            "which have %(tables)d shared tables in all.",
+            len(p["slots"]),
+            **counts,
+        )
+    return ngettext(
+        "%(required)d meetings that must be placed can only take place in %(num)d slot, "
+        "which has %(tables)d tables.",
+        "%(required)d meetings that must be placed can only take place in %(num)d slots, "
+        "which have %(tables)d tables in all.",
+        len(p["slots"]),
+        **counts,
+    )
+
+
+def _order_leaves_no_slot(p: dict[str, Any], names: Names) -> str:
+    def listed(meetings: list[str]) -> str:
+        return ", ".join(f"#{meeting}" for meeting in meetings) or "—"
+
+    return _(
+        "No slot is left for it in the required order. Meetings it must follow: %(after)s; "
+        "meetings that must follow it: %(before)s.",
+        after=listed(p["after"]),
+        before=listed(p["before"]),
+    )
+
+
 _WRITERS: dict[Code, _Writer] = {
     Code.NO_COMMON_FREE_SLOT: lambda p, names: _(
         "%(people)s have no free slot in common.", people=names.people(p["participants"])
@@ -215,6 +260,9 @@ _WRITERS: dict[Code, _Writer] = {
         meeting=p["meeting"],
     ),
     Code.PRECEDENCE_CYCLE: _precedence_cycle,
+    Code.PARTICIPANT_OVERBOOKED: _participant_overbooked,
+    Code.SLOTS_OVERBOOKED: _slots_overbooked,
+    Code.ORDER_LEAVES_NO_SLOT: _order_leaves_no_slot,
 }
 
 

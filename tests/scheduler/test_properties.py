@@ -19,6 +19,7 @@ from forum.scheduler import (
     solve,
 )
 from forum.scheduler.bound import pooled_break_bound
+from forum.scheduler.explain import infeasibility
 from forum.scheduler.instance import Instance
 
 
@@ -162,6 +163,14 @@ def test_pooled_break_bound_never_exceeds_the_fewest_breaks(problem):
     best = brute_force_best(problem)
     assert best is not None, "the drawn schedule itself is valid"
     assert pooled_break_bound(Instance(problem)) <= -best[1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(problems_schedulable_with_every_meeting_required())
+def test_counting_never_calls_a_schedulable_problem_infeasible(problem):
+    """The checks before any search, counting ones included, are proofs: a problem with a
+    schedule passes them all."""
+    assert infeasibility(Instance(problem)) == {}
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -132,14 +132,54 @@ CASES = {
         "cd",
         {},
     ),
+    # Three people who must all meet in two slots: no one has more meetings than slots, yet
+    # each slot holds only one of the three (a search proves it, not counting).
     Code.REQUIRED_CONFLICT: (
+        problem_document(
+            slots=2,
+            participants=ABCD,
+            meetings=[
+                meeting("ab", "a", "b", required=True),
+                meeting("bc", "b", "c", required=True),
+                meeting("ca", "c", "a", required=True),
+            ],
+        ),
+        "ca",
+        {},
+    ),
+    Code.PARTICIPANT_OVERBOOKED: (
         problem_document(
             slots=2,
             participants=ABCD,
             meetings=[meeting(f"a{x}", "a", x, required=True) for x in "bcd"],
         ),
         "ac",
-        {},
+        {"participant": "a", "meetings": ["ab", "ac", "ad"], "slots": ["s0", "s1"]},
+    ),
+    Code.SLOTS_OVERBOOKED: (
+        problem_document(
+            slots=2,
+            participants=ABCD,
+            meetings=[
+                meeting("ab", "a", "b", required=True, **only("s0")),
+                meeting("cd", "c", "d", required=True, **only("s0")),
+                meeting("ac", "a", "c", required=True),
+            ],
+        ),
+        "cd",
+        {"meetings": ["ab", "cd"], "slots": ["s0"], "capacity": 1, "shared_tables": False},
+    ),
+    Code.ORDER_LEAVES_NO_SLOT: (
+        problem_document(
+            slots=3,
+            participants=ABCD,
+            meetings=[
+                meeting("ab", "a", "b", required=True),
+                meeting("cd", "c", "d", required=True, after=["ab"], **only("s0")),
+            ],
+        ),
+        "ab",
+        {"after": [], "before": ["cd"]},
     ),
     Code.BREAK_SPREAD_CONFLICT: (
         problem_document(
@@ -270,10 +310,11 @@ CASES = {
 
 # Found by search among required meetings: why the culprit cannot be placed, nested.
 CASES[Code.PINNED_OVER_CAPACITY][0]["slots"][0]["capacity"] = 1
+CASES[Code.SLOTS_OVERBOOKED][0]["slots"][0]["capacity"] = 1
 CASES[Code.INFEASIBLE_REQUIRED] = (
     CASES[Code.REQUIRED_CONFLICT][0],
     "ab",
-    {"cause": {"code": "participant_busy", "params": {"participant": "a", "slots": 2}}},
+    {"cause": {"code": "participants_busy", "params": {"participants": ["a", "b"], "slots": 2}}},
 )
 
 

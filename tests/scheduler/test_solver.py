@@ -167,6 +167,16 @@ def test_no_common_free_slot_is_explained(make_problem):
             ],
             ["a", "b", "c", "d"],
             None,
+            ["a has 3 required meetings", "only take place in 2 slots"],
+        ),
+        (
+            [
+                {"id": "ab", "participants": ["a", "b"], "required": True},
+                {"id": "bc", "participants": ["b", "c"], "required": True},
+                {"id": "ca", "participants": ["c", "a"], "required": True},
+            ],
+            ["a", "b", "c"],
+            None,
             ["cannot be placed"],
         ),
     ],

@@ -66,8 +66,10 @@ class Policy:
 # - Above, once the bound search stalls: the same rounds minimising below the best schedule,
 #   every other turn (the bound search also finds schedules and runs slower beside them, so they
 #   wait until it stalls).
-# With one worker there is no second thread to race on: the core-based search runs alone (it
-# proves the bound and finds schedules too), on the one thread it is given (`ONE_WORKER`).
+# With one worker the race still runs, by time-sharing: the core-based search and the main
+# thread's tactics, each on one CP-SAT worker, but no thread beside them (`policy_for`). The
+# core-based search alone, on events where every meeting is required, often finds no valid
+# schedule at all, which the probes and the repair find in seconds.
 POLICY: dict[Phase, Policy] = {
     Phase.NO_SCHEDULE: Policy(("free", "repair", "target")),
     Phase.BOUND_0: Policy(("target",)),
@@ -78,7 +80,12 @@ POLICY: dict[Phase, Policy] = {
     Phase.ABOVE: Policy(("target",)),
     Phase.ABOVE_STALLED: Policy(("minimising", "target")),
 }
-ONE_WORKER = Policy(rotation=())
+
+
+def policy_for(phase: Phase, workers: int) -> Policy:
+    """The policy of `phase` with `workers` threads: with one, no thread beside the main one."""
+    policy = POLICY[phase]
+    return policy if workers >= 2 else Policy(policy.rotation)
 
 
 def choose(
@@ -659,12 +666,11 @@ def take_turns(
     turn = 0
     while bound.is_alive() and not race.stopped:
         phase = race.phase()
-        policy = POLICY[phase] if workers >= 2 else ONE_WORKER
+        policy = policy_for(phase, workers)
         name = choose(
             policy, turn, lambda n: tactics[n].applicable(race), lambda n: tactics[n].fresh(race)
         )
-        if name is None:  # nothing to race with: the bound search alone, to its end
-            bound.join()
+        if name is None:  # cannot happen while "target" is in every rotation
             break
         for other in policy.beside:
             if other not in beside:

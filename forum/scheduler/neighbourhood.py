@@ -105,9 +105,9 @@ class Neighbourhoods:
     def resized(self, size: int, solved: bool, took: float) -> int:
         settings = self.settings
         if solved and took < settings.lns_fast_seconds:
-            return min(int(size * 1.2) + 1, settings.lns_max_size)
+            return min(int(size * settings.lns_grow) + 1, settings.lns_max_size)
         if not solved or took > settings.lns_slow_seconds:
-            return max(settings.lns_min_size, int(size * 0.7))
+            return max(settings.lns_min_size, int(size * settings.lns_shrink))
         return size
 
     def share(
@@ -213,7 +213,7 @@ class Neighbourhoods:
         with_breaks = [p for p in people if breaks_of(schedule.busy[p], inst) > 0]
         if not with_breaks:
             return set()
-        return self.grow(set(), with_breaks[:3], rng, size)
+        return self.grow(set(), with_breaks[: self.settings.break_people], rng, size)
 
     def time_window(self, schedule: Schedule, rng: random.Random, size: int) -> set[int]:
         """All meetings in a few consecutive slots of one day, and unscheduled ones that fit there."""

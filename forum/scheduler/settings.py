@@ -78,14 +78,19 @@ class SolverSettings:
     # `lns_fast_seconds` grows, one not solved or slower than `lns_slow_seconds` shrinks.
     lns_fast_seconds: float = 0.3
     lns_slow_seconds: float = 1.0
+    # Factors by which such a neighbourhood grows (plus one meeting) or shrinks.
+    lns_grow: float = 1.2
+    lns_shrink: float = 0.7
     # Seconds at most for one neighbourhood.
     neighbourhood_seconds: float = 3.0
     # Weight rounds without a gain after which breaks take four rounds in five (else one in three).
     lns_stall_rounds: int = 10
     # Consecutive slots of a time-window neighbourhood.
     window_slots: int = 4
-    # People drawn to look for some with breaks (drawing everyone is slow at 20,000 people).
+    # People drawn to look for some with breaks (drawing everyone is slow at 20,000 people), and
+    # how many of those with breaks a neighbourhood starts from.
     break_sample: int = 200
+    break_people: int = 3
 
     def __post_init__(self) -> None:
         if self.workers < 1:

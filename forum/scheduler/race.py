@@ -105,8 +105,8 @@ def choose(
 
 
 class Race:
-    """What the threads of the breaks stage share. `offer` and `raise_lower` are their only
-    writes; once the bounds meet, every running probe is stopped."""
+    """What the threads of the breaks stage share. The best schedule and the proven bound change
+    only through `offer` and `raise_lower`; once they meet, every running probe is stopped."""
 
     def __init__(self, solver: Solver, best: Schedule | None, weight: int | None):
         self.solver = solver
@@ -131,10 +131,11 @@ class Race:
 
     @property
     def deadline(self) -> float:
+        """The solver's deadline, brought forward to now by a stop request."""
         return self.solver.deadline
 
     def remaining(self) -> float:
-        return self.solver.remaining()
+        return max(0.0, self.deadline - time.monotonic())
 
     def settled(self) -> bool:
         return self.lower >= self.upper

@@ -61,6 +61,49 @@ class SolverSettings:
     # Work (deterministic time) of the pooled break bound.
     pooled_bound_work: float = 0.1
 
+    # -- the breaks stage's race and the neighbourhood searches --
+    # Share of the time left for the per-person break floors (at most `floors_seconds`).
+    floors_share: float = 0.1
+    # Share of the time left for the weight stage when the breaks stage follows it.
+    weight_stage_share: float = 0.5
+    # Share of the time left for the weight stage when it is the last (breaks not minimised).
+    weight_only_share: float = 0.9
+    # Factor by which the probes' seconds grow when they ran out (no schedule known yet, or the
+    # probes' soft floor met the best schedule): a loaded machine still finds one.
+    probe_growth: float = 1.5
+    # The bound search has stalled once the time elapsed is this multiple of when it last rose.
+    stall_factor: float = 2.0
+    # Meetings freed by the first repair neighbourhood, at most, and seconds for each: the
+    # repair aims at a first valid schedule, small neighbourhoods solve fast.
+    repair_size: int = 40
+    repair_max_size: int = 150
+    repair_seconds: float = 0.5
+    # Meetings freed by the first polishing neighbourhood (between timed-out probes), at most.
+    polish_size: int = 30
+    polish_max_size: int = 200
+    # Neighbourhood search: meetings freed at first for weight and for breaks, at most, at least.
+    lns_weight_size: int = 100
+    lns_breaks_size: int = 30
+    lns_max_size: int = 2000
+    lns_min_size: int = 10
+    # Neighbourhoods as large as solve to optimality in well under a second: one solved within
+    # `lns_fast_seconds` grows, one not solved or slower than `lns_slow_seconds` shrinks.
+    lns_fast_seconds: float = 0.3
+    lns_slow_seconds: float = 1.0
+    # Factors by which such a neighbourhood grows (plus one meeting) or shrinks.
+    lns_grow: float = 1.2
+    lns_shrink: float = 0.7
+    # Seconds at most for one neighbourhood.
+    neighbourhood_seconds: float = 3.0
+    # Weight rounds without a gain after which breaks take four rounds in five (else one in three).
+    lns_stall_rounds: int = 10
+    # Consecutive slots of a time-window neighbourhood.
+    window_slots: int = 4
+    # People drawn to look for some with breaks (drawing everyone is slow at 20,000 people), and
+    # how many of those with breaks a neighbourhood starts from.
+    break_sample: int = 200
+    break_people: int = 3
+
     def __post_init__(self) -> None:
         if self.workers < 1:
             raise ValueError("workers must be at least 1")

@@ -201,8 +201,10 @@ class Unavailability(db.Model):
     participant_id: Mapped[int] = mapped_column(
         ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
     )
+    # No ON DELETE: the database refuses to delete a slot someone marked, so a session edit must
+    # move the marks to the new slots (and tell the participant) before it drops the old ones.
     slot_id: Mapped[int] = mapped_column(
-        ForeignKey("slot.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("slot.id"), primary_key=True, info={"follows_session_edits": True}
     )
 
 

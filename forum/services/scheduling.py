@@ -156,6 +156,8 @@ def start_run(
             ),
             "time_limit",
         )
+    # Under the event's lock: the run's number follows the event's last one (`ScheduleRun.number`).
+    lock_event_for_meetings(event.id)
     check_set_up(event_slots(event), event_tables(event))
     mark_dead_runs(event)
     run = ScheduleRun(
@@ -1058,8 +1060,8 @@ def register_commands(app) -> None:
             except ServiceError as error:
                 raise click.ClickException(error.message) from None
             db.session.commit()
-            run_id = run.id
-            click.echo(f"Run {run_id} of {event.slug}: up to {time_limit} s")
+            run_id, number = run.id, run.number
+            click.echo(f"Run {number} of {event.slug}: up to {time_limit} s")
 
             def report(progress: scheduler.Progress) -> None:
                 breaks = progress.breaks if progress.breaks >= 0 else "…"
@@ -1071,10 +1073,10 @@ def register_commands(app) -> None:
             execute_run(run_id, report)
             run = db.session.get(ScheduleRun, run_id)
             if run.status != "succeeded":
-                raise click.ClickException(f"run {run_id} {run.status}: {run.message}")
+                raise click.ClickException(f"run {number} {run.status}: {run.message}")
             figures = json.loads(run.figures)
             click.echo(
-                f"Run {run_id} {run.solver_status}: {figures['scheduled']} of {figures['accepted']} "
+                f"Run {number} {run.solver_status}: {figures['scheduled']} of {figures['accepted']} "
                 f"meetings scheduled, weight {run.best_weight} of bound {run.bound_weight}, "
                 f"{run.breaks} breaks. Review and publish: "
                 f"{url_for('console.run', slug=event.slug, run_id=run_id, _external=True)}"

@@ -116,9 +116,12 @@ class Slot(db.Model):
     """One meeting time, stored as UTC instants so that days with a DST change stay exact."""
 
     __tablename__ = "slot"
+    # AUTOINCREMENT: SQLite would otherwise give a deleted slot's id to the next new one, and a
+    # page still showing the old slot would then book or mark another time (PostgreSQL never does).
     __table_args__ = (
         UniqueConstraint("session_id", "starts_at"),
         CheckConstraint("ends_at > starts_at", name="times_ordered"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

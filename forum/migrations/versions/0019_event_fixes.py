@@ -3,7 +3,9 @@
 A run's number ("Run 1") counts the runs of its event (until now the global id was shown):
 existing runs are numbered in id order within their event. The unavailability's reference to
 its slot loses ON DELETE CASCADE: the database now refuses to delete a slot someone marked, so
-a session edit moves the marks to the new slots before it deletes the old ones.
+a session edit moves the marks to the new slots before it deletes the old ones. On SQLite the
+slot table is rebuilt with AUTOINCREMENT, so a new slot never takes a deleted slot's id (a page
+still showing the old slot would book or mark another time).
 
 Revision ID: 0019_event_fixes
 Revises: 0018_hospital_kind
@@ -44,9 +46,19 @@ def upgrade():
             batch_op.f("uq_schedule_run_event_id_number"), ["event_id", "number"]
         )
     _slot_reference(None)
+    _slot_ids_never_reused(True)
+
+
+def _slot_ids_never_reused(never: bool) -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        with op.batch_alter_table(
+            "slot", recreate="always", table_kwargs={"sqlite_autoincrement": never}
+        ):
+            pass
 
 
 def downgrade():
+    _slot_ids_never_reused(False)
     _slot_reference("CASCADE")
     with op.batch_alter_table("schedule_run", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_schedule_run_event_id_number"), type_="unique")

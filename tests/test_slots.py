@@ -413,10 +413,10 @@ def test_unavailability_follows_the_edited_slots_or_is_cleared_with_a_notice(
     ]
     notices = {notice.participant_id: notice for notice in db.session.scalars(select(Notification))}
     assert set(notices) == {ada.id, bob.id}
-    assert "Morning" in notices[ada.id].subject and "now cover the new slots" in notices[ada.id].body
     assert (
-        "11:30–12:00" in notices[bob.id].body and "다시 확인" in notices[bob.id].body
+        "Morning" in notices[ada.id].subject and "now cover the new slots" in notices[ada.id].body
     )
+    assert "11:30–12:00" in notices[bob.id].body and "다시 확인" in notices[bob.id].body
     assert notices[bob.id].link == "/e/bio-2027/availability"
 
 

@@ -30,14 +30,22 @@ ACTIVE_RUN = "status IN ('queued', 'running')"
 
 
 def _next_run_number(context) -> int:
-    """The next number among the event's runs. Concurrent inserts must hold the event's lock
+    """The next number among the event's runs, also counting the rows of the same INSERT (one
+    flush may add several runs). Concurrent inserts must hold the event's lock
     (`scheduling.start_run`); the unique (event, number) constraint refuses a duplicate anyway."""
     event_id = context.get_current_parameters()["event_id"]
-    table = ScheduleRun.__table__
-    latest = context.connection.scalar(
-        select(func.max(table.c.number)).where(table.c.event_id == event_id)
-    )
-    return (latest or 0) + 1
+    given = context.__dict__.setdefault("forum_run_numbers", {})
+    if event_id not in given:
+        table = ScheduleRun.__table__
+        given[event_id] = (
+            context.connection.scalar(
+                select(func.max(table.c.number)).where(table.c.event_id == event_id)
+            )
+            or 0
+        )
+    given[event_id] += 1
+    number: int = given[event_id]
+    return number
 
 
 class ScheduleRun(db.Model):

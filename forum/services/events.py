@@ -761,26 +761,34 @@ def _tell_moved(session: MeetingSession, marks: Marks, cleared: Marks) -> None:
 
 
 def _moved_marks_subject(event_name: str, session_name: str) -> str:
-    return _(
-        "%(event)s: the times of the session “%(session)s” changed",
-        event=event_name,
-        session=session_name,
+    return str(
+        _(
+            "%(event)s: the times of the session “%(session)s” changed",
+            event=event_name,
+            session=session_name,
+        )
     )
 
 
 def _moved_marks_message(gone: list[tuple[datetime, datetime]]) -> str:
     if not gone:
-        return _(
-            "The organizers changed the slots of this session. The times you had marked as not "
-            "available now cover the new slots that overlap them. Please check when you are not "
-            "available."
+        return str(
+            _(
+                "The organizers changed the slots of this session. The times you had marked as "
+                "not available now cover the new slots that overlap them. Please check when you "
+                "are not available."
+            )
         )
-    return _(
-        "The organizers changed the slots of this session. These times you had marked as not "
-        "available no longer exist: %(times)s. Please check again when you are not available.",
-        times=", ".join(
-            f"{short_day(start.date())} {start:%H:%M}–{end:%H:%M}" for start, end in sorted(gone)
-        ),
+    times = ", ".join(
+        f"{short_day(start.date())} {start:%H:%M}–{end:%H:%M}" for start, end in sorted(gone)
+    )
+    return str(
+        _(
+            "The organizers changed the slots of this session. These times you had marked as not "
+            "available no longer exist: %(times)s. Please check again when you are not "
+            "available.",
+            times=times,
+        )
     )
 
 

@@ -365,6 +365,7 @@ def test_0013_keeps_the_english_reason_of_drafts_made_before_codes(database_at_h
     db.session.add(DraftPlacement(run_id=run.id, meeting_id=meeting.id, reason=english))
     db.session.commit()
     run_id = run.id
+    db.session.remove()  # reading the run opened a transaction: it would hold up the downgrade
 
     downgrade(revision="0012_search_analysis")
     db.session.remove()
@@ -415,6 +416,7 @@ def test_0019_numbers_the_runs_of_each_event_and_keeps_marked_slots(database_at_
         db.session.add(event)
         db.session.commit()
         events.append(event.id)
+    db.session.remove()  # PostgreSQL: no transaction of ours may hold the tables the downgrade alters
     downgrade(revision="0018_hospital_kind")
     db.session.remove()
     for event_id in (events[0], events[1], events[0]):  # ids 1, 2, 3

@@ -313,7 +313,8 @@ def update_event(
     max_requests: int | None,
 ) -> None:
     """Change the event's settings. A new time zone moves every slot (sessions keep their local
-    times), so it is refused when slots with meetings would move; unavailability moves along."""
+    times), so it is refused when slots with meetings (or draft placements) would move;
+    participants' unavailability moves along (`_replace_slots`)."""
     _check_timezone(timezone)
     if timezone != event.timezone:
         meeting_life.lock_event_for_meetings(event)  # and availability saves (`_move_marks`)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, abort, has_request_context, render_template, request
+from flask import Flask, abort, has_request_context, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from .config import Config
 from .extensions import babel, csrf, db, login_manager, migrate
-from .languages import SOURCE_LANGUAGE, available_languages
+from .languages import CHOSEN_LANGUAGE, SOURCE_LANGUAGE, available_languages
 from .logging_setup import configure_logging
 from .models.base import MAX_ID
 from .services import meeting_life
@@ -29,12 +29,15 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def select_locale() -> str:
-    """The user's preferred language, else the browser's best match, else English."""
+    """The user's preferred language, else the one a visitor chose in the header (kept in the
+    session cookie, `main.language`), else the browser's best match, else English."""
     if not has_request_context():
         return SOURCE_LANGUAGE
     available = available_languages()
     if current_user and current_user.is_authenticated and current_user.locale in available:
         return current_user.locale
+    if session.get(CHOSEN_LANGUAGE) in available:
+        return str(session[CHOSEN_LANGUAGE])
     return request.accept_languages.best_match(available) or SOURCE_LANGUAGE
 
 

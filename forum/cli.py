@@ -48,8 +48,8 @@ def register_commands(app: Flask) -> None:
             except ServiceError as error:
                 raise click.ClickException(error.message) from None
             db.session.commit()
-            run_id = run.id
-            click.echo(f"Run {run_id} of {event.slug}: up to {time_limit} s")
+            run_id, number = run.id, run.number
+            click.echo(f"Run {number} of {event.slug}: up to {time_limit} s")
 
             def report(progress: scheduler.Progress) -> None:
                 breaks = progress.breaks if progress.breaks >= 0 else "…"
@@ -61,10 +61,10 @@ def register_commands(app: Flask) -> None:
             execute_run(run_id, report)
             run = db.session.get(ScheduleRun, run_id)
             if run.status != "succeeded":
-                raise click.ClickException(f"run {run_id} {run.status}: {run.message}")
+                raise click.ClickException(f"run {number} {run.status}: {run.message}")
             figures = json.loads(run.figures)
             click.echo(
-                f"Run {run_id} {run.solver_status}: {figures['scheduled']} of {figures['accepted']} "
+                f"Run {number} {run.solver_status}: {figures['scheduled']} of {figures['accepted']} "
                 f"meetings scheduled, weight {run.best_weight} of bound {run.bound_weight}, "
                 f"{run.breaks} breaks. Review and publish: "
                 f"{url_for('console.run', slug=event.slug, run_id=run_id, _external=True)}"

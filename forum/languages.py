@@ -8,6 +8,8 @@ from babel import Locale, UnknownLocaleError
 from .extensions import babel
 
 SOURCE_LANGUAGE = "en"
+# The session key of the language a visitor chose in the header before signing in.
+CHOSEN_LANGUAGE = "language"
 
 
 def available_languages() -> list[str]:

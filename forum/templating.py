@@ -89,6 +89,17 @@ def short_day(value: date) -> str:
     return babel_dates.format_skeleton("MMMEd", value, locale=get_locale())
 
 
+def _language_switch():
+    """The header's language menu for a visitor not signed in, set to the page's language and
+    coming back to this page."""
+    from flask import request
+
+    from .forms.auth import LanguageSwitchForm
+
+    here = request.full_path if request.query_string else request.path
+    return LanguageSwitchForm(formdata=None, data={"language": str(get_locale()), "next": here})
+
+
 def register_template_helpers(app: Flask) -> None:
     from .access import can_organize, current_participant
     from .services.notifications import unread_count
@@ -103,5 +114,6 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(local_date)
     app.add_template_filter(short_day)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["language_switch"] = _language_switch
     # Requests and meetings share "cancelled", named alike.
     app.jinja_env.globals["status_labels"] = {**REQUEST_STATUS_LABELS, **MEETING_STATUS_LABELS}

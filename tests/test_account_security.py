@@ -10,7 +10,15 @@ import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import LoginAttempt, LoginThrottle, Opportunity, OutboxMessage, User, utcnow
+from forum.models import (
+    LoginAttempt,
+    LoginThrottle,
+    Opportunity,
+    OutboxMessage,
+    User,
+    UserSession,
+    utcnow,
+)
 from forum.services import accounts
 from forum.views.common import safe_next_url
 
@@ -193,6 +201,28 @@ def test_a_password_reset_signs_out_every_session(app, client, make_user, passwo
     assert not signed_in(thief)
     thief.delete_cookie("session")
     assert not signed_in(thief)
+    # The browser that chose the password is signed in, on a session of its own.
+    assert signed_in(client)
+    assert db.session.scalar(select(func.count()).select_from(UserSession)) == 1
+
+
+def test_setting_the_password_of_an_invitation_signs_in(app, client, make_user):
+    """An account an organizer's import made: its first link chooses the password and signs in,
+    so the person goes on without the sign-in page."""
+    user = make_user(email="jiyoung@example.ac.kr", name="Jiyoung", locale="ko")
+    token = accounts.reset_token(user, welcome=True)
+    response = client.post_form(
+        f"/auth/reset/{token}", {"password": "a new passphrase", "confirm": "a new passphrase"}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "비밀번호가 설정되었고 로그인되었습니다" in page
+    assert signed_in(client)
+    # A proper session: signing out ends it, and the link is spent.
+    client.post_form("/auth/logout")
+    assert not signed_in(client)
+    assert db.session.scalar(select(func.count()).select_from(UserSession)) == 0
+    assert client.get(f"/auth/reset/{token}").status_code == 302
 
 
 def test_remember_cookie_is_same_site_and_secure_in_production(

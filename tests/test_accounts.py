@@ -196,10 +196,11 @@ def test_password_reset_by_emailed_link(client, make_user):
     link = reset_link_for("ada@example.org")
     assert client.get(link).status_code == 200
     new_password = "a brand new passphrase"
-    assert (
-        client.post_form(link, {"password": new_password, "confirm": new_password}).status_code
-        == 302
-    )
+    response = client.post_form(link, {"password": new_password, "confirm": new_password})
+    # Signed in at once, without typing the new password again.
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get("/account/").status_code == 200
+    client.post_form("/auth/logout")
     response = client.post_form(
         "/auth/login", {"email": "ada@example.org", "password": new_password}
     )

@@ -7,6 +7,7 @@ from datetime import date, time
 from html import unescape
 
 import pytest
+from builders import add_meeting
 from sqlalchemy import func, select
 from test_schedule_problem import agree_meeting, build_forum
 
@@ -21,7 +22,6 @@ from forum.models import (
     ScheduleRun,
     Slot,
     Table,
-    Unavailability,
     utcnow,
 )
 from forum.services.events import add_tables, create_session
@@ -107,9 +107,10 @@ def test_a_session_in_use_says_why_on_the_confirmation_page(
 ):
     session = create_session(event, **SESSION)
     db.session.commit()
+    table = add_tables(event, 1, "Table")[0]
     participant = make_participant(event, make_user("p@example.org", "Pat"))
-    db.session.add(Unavailability(participant_id=participant.id, slot_id=session.slots[1].id))
-    db.session.commit()
+    other = make_participant(event, make_user("q@example.org", "Quinn"), "KAIST")
+    add_meeting(event, participant, other, slot=session.slots[1], table=table)
     html = page(signed_in.get(f"/e/bio-2027/organize/sessions/{session.id}/delete"))
     assert "1 slot that would disappear is in use" in html
     assert 'name="confirmed"' not in html and "Delete the session" not in html

@@ -6,12 +6,14 @@ from html import unescape
 
 import pytest
 import sqlalchemy as sa
+from builders import add_meeting
 from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import (
     Event,
     MeetingSession,
+    Notification,
     Participant,
     ScheduleRun,
     Slot,
@@ -415,14 +417,15 @@ def test_editing_a_session_keeps_unchanged_slot_ids(signed_in, event):
     assert len(after) == 6 and all(after[start] == slot_id for start, slot_id in before.items())
 
 
-def test_editing_or_deleting_a_session_with_slots_in_use_is_refused(
+def test_editing_or_deleting_a_session_with_meetings_in_it_is_refused(
     signed_in, event, make_user, make_participant
 ):
     session = create_session(event, **SESSION)
+    table = add_tables(event, 1, "Table")[0]
     db.session.commit()
-    participant = make_participant(event, make_user(email="p@example.org"))
-    db.session.add(Unavailability(participant_id=participant.id, slot_id=session.slots[2].id))
-    db.session.commit()
+    first = make_participant(event, make_user(email="p@example.org"))
+    second = make_participant(event, make_user(email="q@example.org"), "KAIST")
+    add_meeting(event, first, second, slot=session.slots[2], table=table)
     before = sorted(slot.id for slot in session.slots)
     response = signed_in.post_form(
         f"/e/bio-2027/organize/sessions/{session.id}/edit",
@@ -437,7 +440,65 @@ def test_editing_or_deleting_a_session_with_slots_in_use_is_refused(
     )
     db.session.expire_all()
     assert sorted(slot.id for slot in session.slots) == before and session.slot_minutes == 30
-    assert count(Unavailability) == 1
+
+
+def marks_of(participant) -> list[tuple[datetime, datetime]]:
+    db.session.expire_all()
+    return sorted(
+        db.session.execute(
+            select(Slot.starts_at, Slot.ends_at)
+            .join(Unavailability, Unavailability.slot_id == Slot.id)
+            .where(Unavailability.participant_id == participant.id)
+        ).all()
+    )
+
+
+def test_unavailability_follows_an_edited_session_to_the_slots_it_overlaps(
+    signed_in, event, make_user, make_participant
+):
+    """10:00–12:00 in 30-minute slots becomes 10:00–12:00 in 20-minute slots (Seoul, UTC+9)."""
+    session = create_session(event, **SESSION)
+    db.session.commit()
+    ada = make_participant(event, make_user(email="ada@example.org"))
+    bob = make_participant(event, make_user(email="bob@example.org"), "KAIST")
+    for person, slot in ((ada, session.slots[0]), (bob, session.slots[3])):
+        db.session.add(Unavailability(participant_id=person.id, slot_id=slot.id))
+    db.session.commit()
+    response = signed_in.post_form(
+        f"/e/bio-2027/organize/sessions/{session.id}/edit",
+        {**SESSION_FORM, "slot_minutes": "20", "pauses": ""},
+    )
+    assert response.status_code == 302
+    at = lambda hour, minute: datetime(2027, 5, 11, hour - 9, minute, tzinfo=UTC)  # noqa: E731
+    # Ada could not meet 10:00–10:30: not 10:00–10:20 nor 10:20–10:40 either.
+    assert marks_of(ada) == [(at(10, 0), at(10, 20)), (at(10, 20), at(10, 40))]
+    assert marks_of(bob) == [(at(11, 20), at(11, 40)), (at(11, 40), at(12, 0))]
+    notices = db.session.scalars(select(Notification).order_by(Notification.id)).all()
+    assert [notice.participant_id for notice in notices] == [ada.id, bob.id]
+    assert "Morning" in notices[0].subject and notices[0].link == "/e/bio-2027/availability"
+
+
+def test_unavailability_in_vanished_times_is_cleared_with_a_notice(
+    signed_in, event, make_user, make_participant
+):
+    session = create_session(event, **SESSION)
+    db.session.commit()
+    ada = make_participant(event, make_user(email="ada@example.org", locale="ko"))
+    db.session.add(Unavailability(participant_id=ada.id, slot_id=session.slots[3].id))
+    db.session.add(Unavailability(participant_id=ada.id, slot_id=session.slots[0].id))
+    db.session.commit()
+    response = signed_in.post_form(
+        f"/e/bio-2027/organize/sessions/{session.id}/edit",
+        {**SESSION_FORM, "ends_at": "11:00", "pauses": ""},
+    )
+    assert response.status_code == 302
+    assert marks_of(ada) == [(session.slots[0].starts_at, session.slots[0].ends_at)]
+    [notice] = db.session.scalars(select(Notification)).all()
+    assert "11:30" in notice.body and "다시 확인" in notice.body
+    response = signed_in.post_form(f"/e/bio-2027/organize/sessions/{session.id}/delete", CONFIRMED)
+    assert response.status_code == 302
+    assert count(MeetingSession) == 0 and count(Unavailability) == 0
+    assert db.session.scalar(select(func.count(Notification.id))) == 2
 
 
 def test_deleting_a_session_removes_its_slots(signed_in, event):

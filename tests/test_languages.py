@@ -1,6 +1,7 @@
 """Each reader in their own language: times as Koreans read them (오전/오후, not AM/PM), e-mails,
 inbox entries and calendar attachments written in the recipient's language whoever caused them."""
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import icalendar
@@ -216,5 +217,59 @@ def test_csv_exports_carry_the_organizers_language_and_the_stable_status_code(
 )
 def test_the_sign_up_form_starts_at_the_language_of_the_browser(client, browser, chosen):
     page = client.get("/auth/signup", headers={"Accept-Language": browser}).get_data(as_text=True)
-    assert f'<option selected value="{chosen}">' in page
-    assert page.count("<option selected") == 1
+    field = re.search(r'<select id="locale".*?</select>', page, re.S).group(0)
+    assert f'<option selected value="{chosen}">' in field
+    assert field.count("<option selected") == 1
+
+
+# --- the visitor's language menu ---------------------------------------------------------------
+
+
+def language_menu(page: str) -> str:
+    return re.search(r'<select id="language-switch".*?</select>', page, re.S).group(0)
+
+
+def test_a_visitor_switches_to_korean_before_signing_in_and_back(client, event):
+    page = client.get("/auth/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<option selected value="en">' in language_menu(page)
+    assert '<option value="ko">한국어</option>' in language_menu(page)
+    response = client.post_form("/language", {"language": "ko", "next": "/e/bio-2027?tab=x"})
+    assert response.status_code == 302 and response.headers["Location"] == "/e/bio-2027?tab=x"
+    page = client.get("/auth/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="ko">' in page and "로그인" in page
+    assert '<option selected value="ko">' in language_menu(page)
+    # The sign-up form then starts in Korean too, so the account's e-mails are Korean.
+    page = client.get("/auth/signup").get_data(as_text=True)
+    assert '<option selected value="ko">' in re.search(
+        r'<select id="locale".*?</select>', page, re.S
+    ).group(0)
+    client.post_form("/language", {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/auth/login").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["https://evil.example/", "//evil.example/", "/\\evil.example", "/\tevil", "", "javascript:x"],
+)
+def test_the_language_menu_never_leaves_the_site(client, next_url):
+    response = client.post_form("/language", {"language": "ko", "next": next_url})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_an_unknown_language_or_a_forged_form_changes_nothing(client):
+    response = client.post_form(
+        "/language", {"language": "xx", "next": "/auth/login"}, follow_redirects=True
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Choose a language from the list." in page and '<html lang="en">' in page
+    response = client.post("/language", data={"language": "ko", "next": "/"})  # no CSRF token
+    assert response.status_code == 400
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def test_a_signed_in_users_own_language_wins_and_the_menu_is_not_shown(client, login, make_user):
+    client.post_form("/language", {"language": "ko", "next": "/"})
+    login(client, make_user(locale="en"))
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in page and 'id="language-switch"' not in page

@@ -365,6 +365,7 @@ def test_0013_keeps_the_english_reason_of_drafts_made_before_codes(database_at_h
     db.session.add(DraftPlacement(run_id=run.id, meeting_id=meeting.id, reason=english))
     db.session.commit()
     run_id = run.id
+    db.session.remove()  # reading the run opened a transaction: it would hold up the downgrade
 
     downgrade(revision="0012_search_analysis")
     db.session.remove()
@@ -398,3 +399,86 @@ def test_0018_records_hospitals_as_research_institutes_when_downgraded(database_
     db.session.execute(text("UPDATE organisation SET kind = 'hospital'"))
     db.session.commit()
     assert db.session.scalar(select(Organisation.kind)) == "hospital"
+
+
+def test_0019_numbers_the_runs_of_each_event_and_keeps_marked_slots(database_at_head):
+    from forum.models import MeetingSession, Participant, ScheduleRun, Slot, Unavailability, User
+
+    events = []
+    for slug in ("bio", "ict"):
+        event = Event(
+            name=slug,
+            slug=slug,
+            timezone="UTC",
+            start_date=date(2027, 5, 11),
+            end_date=date(2027, 5, 11),
+        )
+        db.session.add(event)
+        db.session.commit()
+        events.append(event.id)
+    db.session.remove()  # PostgreSQL: no transaction of ours may hold the tables the downgrade alters
+    downgrade(revision="0018_hospital_kind")
+    db.session.remove()
+    for event_id in (events[0], events[1], events[0]):  # ids 1, 2, 3
+        _insert_as_it_was(
+            "schedule_run",
+            event_id=event_id,
+            status="succeeded",
+            time_limit_seconds=10,
+            keep_published=True,
+            cancel_requested=False,
+            created_at=datetime(2027, 1, 1, tzinfo=UTC),
+            figures="{}",
+            message="",
+        )
+    db.session.commit()
+    upgrade()
+    db.session.remove()
+    numbers = db.session.execute(
+        select(ScheduleRun.event_id, ScheduleRun.number).order_by(ScheduleRun.id)
+    ).all()
+    assert numbers == [(events[0], 1), (events[1], 1), (events[0], 2)]
+    db.session.add(ScheduleRun(event_id=events[1], status="succeeded", time_limit_seconds=10))
+    db.session.commit()
+    assert (
+        db.session.scalar(
+            select(func.max(ScheduleRun.number)).where(ScheduleRun.event_id == events[1])
+        )
+        == 2
+    )
+    # A marked slot can no longer be deleted, and a deleted slot's id is never given again.
+    session = MeetingSession(
+        event_id=events[0],
+        day=date(2027, 5, 11),
+        starts_at=time(9),
+        ends_at=time(10),
+        slot_minutes=30,
+    )
+    slots = [
+        Slot(
+            session=session,
+            starts_at=datetime(2027, 5, 11, 9, tzinfo=UTC),
+            ends_at=datetime(2027, 5, 11, 9, 30, tzinfo=UTC),
+        ),
+        Slot(
+            session=session,
+            starts_at=datetime(2027, 5, 11, 9, 30, tzinfo=UTC),
+            ends_at=datetime(2027, 5, 11, 10, tzinfo=UTC),
+        ),
+    ]
+    user = User(email="ada@example.org", name="Ada", password_hash="x", locale="en")
+    participant = Participant(event_id=events[0], user=user, role="organizer", status="approved")
+    db.session.add_all([session, participant])
+    db.session.flush()
+    db.session.add(Unavailability(participant_id=participant.id, slot_id=slots[0].id))
+    db.session.commit()
+    with pytest.raises(IntegrityError):
+        db.session.execute(delete(Slot).where(Slot.id == slots[0].id))
+    db.session.rollback()
+    last = slots[1].id
+    db.session.execute(delete(Slot).where(Slot.id == last))
+    db.session.commit()
+    again = Slot(session_id=session.id, starts_at=slots[1].starts_at, ends_at=slots[1].ends_at)
+    db.session.add(again)
+    db.session.commit()
+    assert again.id > last

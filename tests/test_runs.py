@@ -7,14 +7,16 @@ import threading
 from datetime import timedelta
 
 import pytest
+from builders import race
 from redis import Redis
 from rq import SimpleWorker
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from test_schedule_problem import agree_meeting, build_forum
 
 from forum import jobs
 from forum.extensions import db
-from forum.models import DraftPlacement, Meeting, ScheduleRun, Unavailability, utcnow
+from forum.models import DraftPlacement, Event, Meeting, ScheduleRun, Unavailability, utcnow
 from forum.services import ServiceError, scheduling
 
 TEST_REDIS = "redis://127.0.0.1:6379/15"
@@ -303,3 +305,83 @@ def test_the_progress_page_follows_a_running_run(app, client, login, forum):
     assert "Cancelling" in client.get(
         f"/e/{forum.event.slug}/organize/schedule/runs/{running.id}"
     ).get_data(as_text=True)
+
+
+# --- numbered per event ------------------------------------------------------------------------
+
+
+ALREADY_ACTIVE = (
+    "A run of this event is already queued or running. Wait for it to finish, or cancel it, "
+    "before starting another."
+)
+
+
+@pytest.fixture
+def other_event_id(forum, make_user, make_event, make_participant):
+    """A second event, set up for runs."""
+    return build_forum(make_user, make_event, make_participant, people=2, slug="ict-2027").event.id
+
+
+def test_a_new_events_first_run_is_run_1_wherever_it_is_named(
+    app, client, login, forum, other_event_id
+):
+    earlier = ScheduleRun(event_id=other_event_id, status="failed", time_limit_seconds=10)
+    db.session.add(earlier)
+    db.session.commit()
+    run = start_from_the_web(client, login, forum)
+    jobs.wait_for_in_process_jobs()
+    assert run.id == earlier.id + 1 and run.number == 1 == earlier.number
+    slug = forum.event.slug
+    page = client.get(f"/e/{slug}/organize/schedule/runs/{run.id}").get_data(as_text=True)
+    assert "<h1>Run 1:" in page and f"Run {run.id}" not in page
+    index = client.get(f"/e/{slug}/organize/schedule").get_data(as_text=True)
+    assert "(run 1)" in index and f"(run {run.id})" not in index
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_runs_started_at_once_get_distinct_numbers(app, forum, other_event_id, round_):
+    """Two organizers of one event press the button at once: one run (the next number), one
+    refusal; two events starting runs at once each count their own."""
+    event_id, other_id = forum.event.id, other_event_id
+    for _ in range(2):  # runs 1 and 2, over
+        db.session.add(ScheduleRun(event_id=event_id, status="failed", time_limit_seconds=10))
+    db.session.commit()
+
+    def start(event_id):
+        return lambda: scheduling.start_run(
+            db.session.get(Event, event_id), None, 10, background=False
+        )
+
+    outcomes = race(app, start(event_id), start(event_id))
+    assert sorted(map(str, outcomes)) == sorted(["done", str(("refused", ALREADY_ACTIVE))]), (
+        outcomes
+    )
+    assert numbers(event_id) == [1, 2, 3]
+    db.session.execute(
+        update(ScheduleRun).where(ScheduleRun.event_id == event_id).values(status="failed")
+    )
+    db.session.commit()
+    outcomes = race(app, start(event_id), start(other_id))
+    assert outcomes == ["done", "done"]
+    assert numbers(event_id) == [1, 2, 3, 4] and numbers(other_id) == [1]
+
+
+def numbers(event_id) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(ScheduleRun.number)
+            .where(ScheduleRun.event_id == event_id)
+            .order_by(ScheduleRun.number)
+        )
+    )
+
+
+def test_the_database_refuses_two_runs_of_one_event_with_one_number(app, forum):
+    db.session.add(ScheduleRun(event_id=forum.event.id, status="failed", time_limit_seconds=10))
+    db.session.commit()
+    db.session.add(
+        ScheduleRun(event_id=forum.event.id, number=1, status="failed", time_limit_seconds=10)
+    )
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()

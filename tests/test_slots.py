@@ -4,12 +4,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from builders import add_meeting
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
-from forum.models import MeetingSession, Slot, Unavailability
+from forum.models import Meeting, MeetingSession, Notification, Slot, Unavailability
 from forum.services import ServiceError
 from forum.services.events import (
+    add_tables,
     create_session,
     delete_session,
     generate_slot_times,
@@ -17,6 +20,7 @@ from forum.services.events import (
     referencing_columns,
     update_event,
     update_session,
+    using_columns,
 )
 
 UTC = UTC
@@ -308,29 +312,68 @@ def mark_unavailable(participant, slots):
     db.session.commit()
 
 
+def meet_in(event, make_user, make_participant, slots):
+    """Two people meet at one table in each of `slots`, a new pair each time."""
+    table = add_tables(event, 1, "Table")[0]
+    db.session.commit()
+    for number, slot in enumerate(slots):
+        first = make_participant(event, make_user(email=f"first{number}@example.org"))
+        second = make_participant(event, make_user(email=f"second{number}@example.org"), "KAIST")
+        add_meeting(event, first, second, slot=slot, table=table)
+
+
+def marks_of(participant) -> list[tuple[datetime, datetime]]:
+    db.session.expire_all()
+    return sorted(
+        db.session.execute(
+            select(Slot.starts_at, Slot.ends_at)
+            .join(Unavailability, Unavailability.slot_id == Slot.id)
+            .where(Unavailability.participant_id == participant.id)
+        ).all()
+    )
+
+
 def test_slot_references_are_found_through_the_metadata(
     app, make_event, make_user, make_participant
 ):
     assert ("unavailability", "slot_id") in {
         (column.table.name, column.name) for column in referencing_columns(Slot)
     }
+    assert ("meeting", "slot_id") in {
+        (column.table.name, column.name) for column in using_columns(Slot)
+    }
     event = make_event()
     session = create_session(event, **SESSION)
     db.session.commit()
-    mark_unavailable(make_participant(event, make_user()), session.slots[:2])
+    meet_in(event, make_user, make_participant, session.slots[:2])
+    mark_unavailable(make_participant(event, make_user("cy@example.org")), session.slots[2:])
+    # Unavailability moves with a session edit: it does not hold a slot.
     assert ids_in_use(Slot, [slot.id for slot in session.slots]) == {
         slot.id for slot in session.slots[:2]
     }
 
 
-def test_editing_a_session_that_would_drop_slots_in_use_is_refused(
+def test_the_database_refuses_to_delete_a_slot_someone_marked(
+    app, make_event, make_user, make_participant
+):
+    event = make_event()
+    session = create_session(event, **SESSION)
+    db.session.commit()
+    mark_unavailable(make_participant(event, make_user()), session.slots[:1])
+    with pytest.raises(IntegrityError):
+        db.session.execute(delete(Slot).where(Slot.id == session.slots[0].id))
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Unavailability.slot_id))) == 1
+
+
+def test_editing_a_session_that_would_drop_slots_with_meetings_is_refused(
     app, make_event, make_user, make_participant
 ):
     event = make_event()
     session = create_session(event, **SESSION)
     db.session.commit()
     before = slot_ids(session)
-    mark_unavailable(make_participant(event, make_user()), session.slots[1:])
+    meet_in(event, make_user, make_participant, session.slots[1:])
     with pytest.raises(ServiceError) as refusal:
         update_session(session, **{**SESSION, "starts_at": time(9, 45)})
     assert refusal.value.message.startswith(
@@ -345,21 +388,62 @@ def test_editing_a_session_that_would_drop_slots_in_use_is_refused(
     assert set(before.values()) <= set(slot_ids(session).values())
 
 
-def test_deleting_a_session_with_slots_in_use_is_refused(
+def test_unavailability_follows_the_edited_slots_or_is_cleared_with_a_notice(
+    app, make_event, make_user, make_participant
+):
+    """10:00–12:00 in 30-minute slots (Seoul, UTC+9) becomes 10:00–11:00 in 20-minute slots."""
+    event = make_event()
+    session = create_session(event, **SESSION)
+    db.session.commit()
+    ada = make_participant(event, make_user(email="ada@example.org"))
+    bob = make_participant(event, make_user(email="bob@example.org", locale="ko"), "KAIST")
+    mark_unavailable(ada, session.slots[:1])
+    mark_unavailable(bob, session.slots[1:2] + session.slots[3:])
+    update_session(session, **{**SESSION, "ends_at": time(11), "slot_minutes": 20})
+    db.session.commit()
+    # Ada could not meet 10:00–10:30: neither 10:00–10:20 nor 10:20–10:40 then.
+    assert marks_of(ada) == [
+        (utc(2027, 5, 11, 1), utc(2027, 5, 11, 1, 20)),
+        (utc(2027, 5, 11, 1, 20), utc(2027, 5, 11, 1, 40)),
+    ]
+    # Bob's 10:30–11:00 overlaps 10:20–10:40 and 10:40–11:00; 11:30–12:00 is gone.
+    assert marks_of(bob) == [
+        (utc(2027, 5, 11, 1, 20), utc(2027, 5, 11, 1, 40)),
+        (utc(2027, 5, 11, 1, 40), utc(2027, 5, 11, 2)),
+    ]
+    notices = {notice.participant_id: notice for notice in db.session.scalars(select(Notification))}
+    assert set(notices) == {ada.id, bob.id}
+    assert (
+        "Morning" in notices[ada.id].subject and "now cover the new slots" in notices[ada.id].body
+    )
+    assert "11:30–12:00" in notices[bob.id].body and "다시 확인" in notices[bob.id].body
+    assert notices[bob.id].link == "/e/bio-2027/availability"
+
+
+def test_deleting_a_session_with_meetings_is_refused_and_without_clears_the_marks(
     app, make_event, make_user, make_participant
 ):
     event = make_event()
     session = create_session(event, **SESSION)
     db.session.commit()
-    mark_unavailable(make_participant(event, make_user()), session.slots[:1])
+    meet_in(event, make_user, make_participant, session.slots[:1])
+    cy = make_participant(event, make_user("cy@example.org"), "KIST")
+    mark_unavailable(cy, session.slots[1:2])
     with pytest.raises(ServiceError) as refusal:
         delete_session(session)
     assert "1 slot that would disappear is in use: Tue, May 11 10:00" in refusal.value.message
     db.session.rollback()
     assert db.session.scalar(select(func.count(Slot.id))) == 4
+    db.session.execute(delete(Meeting))
+    db.session.commit()
+    delete_session(session)
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Slot.id))) == 0 and marks_of(cy) == []
+    [notice] = db.session.scalars(select(Notification).where(Notification.participant_id == cy.id))
+    assert "10:30–11:00" in notice.body
 
 
-def test_changing_the_timezone_moves_the_slots_unless_they_are_in_use(
+def test_changing_the_timezone_moves_the_slots_unless_they_have_meetings(
     app, make_event, make_user, make_participant
 ):
     event = make_event(timezone="Asia/Seoul")
@@ -376,13 +460,17 @@ def test_changing_the_timezone_moves_the_slots_unless_they_are_in_use(
         approval_mode="automatic",
         max_requests=None,
     )
+    cy = make_participant(event, make_user("cy@example.org"), "KIST")
+    mark_unavailable(cy, session.slots[1:2])
     update_event(event, timezone="Asia/Tokyo", **settings)  # same offset: nothing moves
     db.session.commit()
     update_event(event, timezone="Europe/Brussels", **settings)
     db.session.commit()
     db.session.expire_all()
     assert session.slots[0].starts_at == utc(2027, 5, 11, 8)
-    mark_unavailable(make_participant(event, make_user()), session.slots[:1])
+    # The mark stays on 10:30 local time, now in Brussels.
+    assert marks_of(cy) == [(utc(2027, 5, 11, 8, 30), utc(2027, 5, 11, 9))]
+    meet_in(event, make_user, make_participant, session.slots[:1])
     with pytest.raises(ServiceError) as refusal:
         update_event(event, timezone="Asia/Seoul", **settings)
     assert refusal.value.field == "timezone" and "in use" in refusal.value.message

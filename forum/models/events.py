@@ -116,9 +116,12 @@ class Slot(db.Model):
     """One meeting time, stored as UTC instants so that days with a DST change stay exact."""
 
     __tablename__ = "slot"
+    # AUTOINCREMENT: SQLite would otherwise give a deleted slot's id to the next new one, and a
+    # page still showing the old slot would then book or mark another time (PostgreSQL never does).
     __table_args__ = (
         UniqueConstraint("session_id", "starts_at"),
         CheckConstraint("ends_at > starts_at", name="times_ordered"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -201,8 +204,10 @@ class Unavailability(db.Model):
     participant_id: Mapped[int] = mapped_column(
         ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
     )
+    # No ON DELETE: the database refuses to delete a slot someone marked, so a session edit must
+    # move the marks to the new slots (and tell the participant) before it drops the old ones.
     slot_id: Mapped[int] = mapped_column(
-        ForeignKey("slot.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("slot.id"), primary_key=True, info={"follows_session_edits": True}
     )
 
 

@@ -11,7 +11,10 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     false,
+    func,
+    select,
     text,
     true,
 )
@@ -26,6 +29,25 @@ RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 ACTIVE_RUN = "status IN ('queued', 'running')"
 
 
+def _next_run_number(context) -> int:
+    """The next number among the event's runs, also counting the rows of the same INSERT (one
+    flush may add several runs). Concurrent inserts must hold the event's lock
+    (`scheduling.start_run`); the unique (event, number) constraint refuses a duplicate anyway."""
+    event_id = context.get_current_parameters()["event_id"]
+    given = context.__dict__.setdefault("forum_run_numbers", {})
+    if event_id not in given:
+        table = ScheduleRun.__table__
+        given[event_id] = (
+            context.connection.scalar(
+                select(func.max(table.c.number)).where(table.c.event_id == event_id)
+            )
+            or 0
+        )
+    given[event_id] += 1
+    number: int = given[event_id]
+    return number
+
+
 class ScheduleRun(db.Model):
     """One run of the scheduler for an event: its parameters, live progress, outcome and draft.
 
@@ -37,6 +59,8 @@ class ScheduleRun(db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN {RUN_STATUSES}", name="status_known"),
         CheckConstraint("time_limit_seconds BETWEEN 1 AND 3600", name="time_limit_sane"),
+        CheckConstraint("number > 0", name="number_positive"),
+        UniqueConstraint("event_id", "number"),
         Index(
             "uq_schedule_run_active",
             "event_id",
@@ -48,6 +72,8 @@ class ScheduleRun(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    # "Run 1" is the event's first run: numbered per event, not the id (`_next_run_number`).
+    number: Mapped[int] = mapped_column(Integer, default=_next_run_number)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(12), default="queued")
     time_limit_seconds: Mapped[int] = mapped_column(Integer, default=60)

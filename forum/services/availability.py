@@ -49,6 +49,9 @@ def save_availability(participant: Participant, unavailable_ids: set[int]) -> No
     """Replace the participant's unavailable slots; saving (even an empty grid) records that
     they looked at it, which the organizer's reminders rely on."""
     event = participant.event
+    # A session edit (which holds the event FOR UPDATE) moves everyone's marks: wait for it, then
+    # check against the slots it left. On SQLite the write began with BEGIN IMMEDIATE already.
+    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update(read=True))
     if event.status == "closed":
         raise ServiceError(_("This event is closed; availability can no longer change."))
     if not can_meet(participant):

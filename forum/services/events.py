@@ -12,10 +12,12 @@ from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import Column, func, select
+from flask_babel.speaklater import LazyString
+from sqlalchemy import Column, delete, func, select
 
 from ..extensions import db
 from ..models import (
@@ -27,10 +29,12 @@ from ..models import (
     SessionPause,
     Slot,
     Table,
+    Unavailability,
     utcnow,
 )
 from ..templating import event_time, local_date, local_time, short_day
-from . import ServiceError
+from . import ServiceError, meeting_life
+from .notifications import notify
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLOT_MINUTES_MIN, SLOT_MINUTES_MAX = 5, 240
@@ -148,9 +152,19 @@ def _only_remembers(column: Column) -> bool:
     return bool(column.info.get("only_remembers"))
 
 
+def _follows_session_edits(column: Column) -> bool:
+    """A reference marked `info={"follows_session_edits": True}` (a participant's unavailability)
+    moves to the new slots when a change drops its slot (`_move_marks`) instead of blocking it."""
+    return bool(column.info.get("follows_session_edits"))
+
+
 def using_columns(model) -> list[Column]:
     """The columns whose references keep a row of `model` from being deleted."""
-    return [column for column in referencing_columns(model) if not _only_remembers(column)]
+    return [
+        column
+        for column in referencing_columns(model)
+        if not _only_remembers(column) and not _follows_session_edits(column)
+    ]
 
 
 def ids_in_use(model, ids) -> set[int]:
@@ -299,8 +313,11 @@ def update_event(
     max_requests: int | None,
 ) -> None:
     """Change the event's settings. A new time zone moves every slot (sessions keep their local
-    times), so it is refused when slots in use would move."""
+    times), so it is refused when slots with meetings (or draft placements) would move;
+    participants' unavailability moves along (`_replace_slots`)."""
     _check_timezone(timezone)
+    if timezone != event.timezone:
+        meeting_life.lock_event_for_meetings(event)  # and availability saves (`_move_marks`)
     if end_date < start_date:
         raise ServiceError(_("The event cannot end before it starts."), "end_date")
     for session in event.sessions:
@@ -343,7 +360,7 @@ def update_event(
     registration_deadline = _deadline(registration_deadline, timezone, "registration_deadline")
     request_deadline = _deadline(request_deadline, timezone, "request_deadline")
     for session, times in new_slot_times.items():
-        _replace_slots(session, times)
+        _replace_slots(session, times, event.timezone, timezone)
     event.name, event.venue, event.description, event.timezone = name, venue, description, timezone
     event.start_date, event.end_date = start_date, end_date
     event.registration_deadline, event.request_deadline = registration_deadline, request_deadline
@@ -580,9 +597,13 @@ def _slots_not_in(session: MeetingSession, times) -> list[Slot]:
     return [slot for slot in session.slots if (slot.starts_at, slot.ends_at) not in wanted]
 
 
-def _replace_slots(session: MeetingSession, times) -> None:
-    """Keep the slots whose start and end stay (same id), delete the others, add the new ones."""
+def _replace_slots(
+    session: MeetingSession, times, timezone: str, new_timezone: str | None = None
+) -> None:
+    """Keep the slots whose start and end stay (same id), delete the others, add the new ones;
+    participants' unavailability in a deleted slot moves to the new slots at the same local time."""
     dropped = _slots_not_in(session, times)
+    marks = _take_marks(dropped, timezone)
     for slot in dropped:
         session.slots.remove(slot)
     # Deleted first: a new slot may start when a dropped one did (unique per session).
@@ -592,6 +613,8 @@ def _replace_slots(session: MeetingSession, times) -> None:
         Slot(starts_at=start, ends_at=end) for start, end in times if (start, end) not in kept
     )
     db.session.flush()
+    cleared = _move_marks(session, new_timezone or timezone, marks)
+    _tell_moved(session, marks, cleared)
 
 
 def create_session(
@@ -630,7 +653,9 @@ def update_session(
     slot_minutes: int,
     pauses: list[Pause],
 ) -> None:
-    """Change a session and regenerate its slots; refused when a slot in use would disappear."""
+    """Change a session and regenerate its slots; refused when a slot with a meeting would
+    disappear. Participants' unavailability follows the new slots (`_replace_slots`)."""
+    meeting_life.lock_event_for_meetings(session.event)  # and availability saves (`_move_marks`)
     times = _check_session(session.event, session, day, starts_at, ends_at, slot_minutes, pauses)
     refuse_if_slots_in_use(session.event, _slots_not_in(session, times))
     session.name, session.day, session.starts_at, session.ends_at = name, day, starts_at, ends_at
@@ -639,7 +664,7 @@ def update_session(
         session.pauses = [
             SessionPause(starts_at=start, ends_at=end) for start, end in sorted(pauses)
         ]
-    _replace_slots(session, times)
+    _replace_slots(session, times, session.event.timezone)
 
 
 def session_deletion_refusal(session: MeetingSession) -> str | None:
@@ -652,9 +677,120 @@ def session_deletion_refusal(session: MeetingSession) -> str | None:
 
 
 def delete_session(session: MeetingSession) -> None:
+    """Delete a session without meetings; its participants' unavailability goes with it, and
+    they are told."""
+    meeting_life.lock_event_for_meetings(session.event)
     refuse_if_slots_in_use(session.event, list(session.slots))
+    marks = _take_marks(list(session.slots), session.event.timezone)
+    _tell_moved(session, marks, marks)
     db.session.delete(session)
     db.session.flush()
+
+
+# --- unavailability through slot changes -----------------------------------------------------
+
+# participant id → the local wall-clock (start, end) of the marked slots a change deletes
+Marks = dict[int, list[tuple[datetime, datetime]]]
+
+
+def _local_span(slot: Slot, timezone: str) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(timezone)
+    return (
+        slot.starts_at.astimezone(zone).replace(tzinfo=None),
+        slot.ends_at.astimezone(zone).replace(tzinfo=None),
+    )
+
+
+def _take_marks(slots: list[Slot], timezone: str) -> Marks:
+    """Delete the unavailability marks in `slots` (about to be deleted, which the database would
+    refuse while marks point at them) and return them in local time."""
+    by_id = {slot.id: slot for slot in slots if slot.id is not None}
+    marks: Marks = {}
+    if not by_id:
+        return marks
+    rows = db.session.execute(
+        select(Unavailability.participant_id, Unavailability.slot_id)
+        .where(Unavailability.slot_id.in_(by_id))
+        .order_by(Unavailability.participant_id, Unavailability.slot_id)
+    ).all()
+    for participant_id, slot_id in rows:
+        marks.setdefault(participant_id, []).append(_local_span(by_id[slot_id], timezone))
+    db.session.execute(
+        delete(Unavailability)
+        .where(Unavailability.slot_id.in_(by_id))
+        .execution_options(synchronize_session=False)
+    )
+    return marks
+
+
+def _move_marks(session: MeetingSession, timezone: str, marks: Marks) -> Marks:
+    """Mark each participant unavailable in the session's slots that overlap (in local time) a
+    deleted slot they had marked; return the marks no slot overlaps any more (cleared)."""
+    spans = {slot.id: _local_span(slot, timezone) for slot in session.slots}
+    cleared: Marks = {}
+    for participant_id, deleted in marks.items():
+        taken = set(
+            db.session.scalars(
+                select(Unavailability.slot_id).where(
+                    Unavailability.participant_id == participant_id,
+                    Unavailability.slot_id.in_(spans),
+                )
+            )
+        )
+        for start, end in deleted:
+            overlapping = {key for key, (low, high) in spans.items() if low < end and start < high}
+            if not overlapping:
+                cleared.setdefault(participant_id, []).append((start, end))
+            db.session.add_all(
+                Unavailability(participant_id=participant_id, slot_id=slot_id)
+                for slot_id in sorted(overlapping - taken)
+            )
+            taken |= overlapping
+    db.session.flush()
+    return cleared
+
+
+def _tell_moved(session: MeetingSession, marks: Marks, cleared: Marks) -> None:
+    """Tell each participant whose unavailability a change moved or cleared, in their language."""
+    event = session.event
+    link = url_for("meetings.availability", slug=event.slug)
+    name = session.name or f"{session.starts_at:%H:%M}–{session.ends_at:%H:%M}"
+    subject = LazyString(_moved_marks_subject, event.name, name)
+    for participant_id in marks:
+        body = LazyString(_moved_marks_message, cleared.get(participant_id, []))
+        notify(db.session.get_one(Participant, participant_id), subject, body, link=link)
+
+
+def _moved_marks_subject(event_name: str, session_name: str) -> str:
+    return str(
+        _(
+            "%(event)s: the times of the session “%(session)s” changed",
+            event=event_name,
+            session=session_name,
+        )
+    )
+
+
+def _moved_marks_message(gone: list[tuple[datetime, datetime]]) -> str:
+    if not gone:
+        return str(
+            _(
+                "The organizers changed the slots of this session. The times you had marked as "
+                "not available now cover the new slots that overlap them. Please check when you "
+                "are not available."
+            )
+        )
+    times = ", ".join(
+        f"{short_day(start.date())} {start:%H:%M}–{end:%H:%M}" for start, end in sorted(gone)
+    )
+    return str(
+        _(
+            "The organizers changed the slots of this session. These times you had marked as not "
+            "available no longer exist: %(times)s. Please check again when you are not "
+            "available.",
+            times=times,
+        )
+    )
 
 
 # --- tables ----------------------------------------------------------------------------------

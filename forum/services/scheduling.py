@@ -156,6 +156,8 @@ def start_run(
             ),
             "time_limit",
         )
+    # Under the event's lock: the run's number follows the event's last one (`ScheduleRun.number`).
+    lock_event_for_meetings(event.id)
     check_set_up(event_slots(event), event_tables(event))
     mark_dead_runs(event)
     run = ScheduleRun(

@@ -128,7 +128,10 @@ def reset_password(token):
         return redirect(url_for("auth.request_reset"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
+        # Whoever chose the password holds the link and now the password: they are signed in
+        # here, on a new session of their own (every other session ended with the old password).
         accounts.set_password(user, form.password.data)
-        flash(_("Your password is changed. Sign in with it now."), "success")
-        return redirect(url_for("auth.login"))
+        sign_in(user)
+        flash(_("Your password is set, and you are signed in."), "success")
+        return redirect(url_for("main.index"))
     return render_template("auth/reset_password.html", form=form)

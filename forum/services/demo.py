@@ -553,25 +553,28 @@ def _register_people(event: Event) -> None:
 
 def _publish_opportunities(event: Event, participants: dict[str, int]) -> None:
     areas = opportunities.technology_areas(event)
-    for item in OPPORTUNITIES:
-        opportunities.publish_opportunity(
-            db.session.get_one(Participant, participants[item.owner]),
-            opportunities.OpportunityDetails(
-                kind=item.kind,
-                type=item.type,
-                title=item.title,
-                summary=item.summary,
-                keywords=item.keywords,
-                second_title=item.second_title,
-                second_summary=item.second_summary,
-                areas=[areas[index] for index in item.areas],
-                trl=item.trl,
-                ip_status=item.ip_status,
-                partnership_types=list(item.partnership_types),
-                target_countries=[],
-            ),
-        )
-    db.session.flush()
+    opportunities.publish_opportunities(
+        (
+            (
+                db.session.get_one(Participant, participants[item.owner]),
+                opportunities.OpportunityDetails(
+                    kind=item.kind,
+                    type=item.type,
+                    title=item.title,
+                    summary=item.summary,
+                    keywords=item.keywords,
+                    second_title=item.second_title,
+                    second_summary=item.second_summary,
+                    areas=[areas[index] for index in item.areas],
+                    trl=item.trl,
+                    ip_status=item.ip_status,
+                    partnership_types=list(item.partnership_types),
+                    target_countries=[],
+                ),
+            )
+            for item in OPPORTUNITIES
+        ),
+    )
 
 
 def _make_requests(participants: dict[str, int]) -> None:

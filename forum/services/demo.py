@@ -21,6 +21,10 @@ from .demo_crowd import requests as generate_requests
 DEMO_SLUG = "interbiz-bio-demo"
 ORGANIZER_EMAIL, ORGANIZER_PASSWORD = "organizer@demo.forum", "demo-organizer"
 PARTICIPANT_PASSWORD = "demo-participant"
+# The demo's passwords are published (README): a slow hash would protect nothing and its two
+# scrypt hashes took a second or more of `make run`. Signing in checks a hash of any method, and a
+# changed password gets the configured one.
+PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 HAND_ORGANISATIONS = [
@@ -442,7 +446,7 @@ def create_demo(today: date | None = None) -> Event:
     organizer = _user(
         ORGANIZER_EMAIL,
         "포럼 사무국 (Forum Secretariat)",
-        accounts.hash_password(ORGANIZER_PASSWORD),
+        accounts.hash_password(ORGANIZER_PASSWORD, PASSWORD_HASH_METHOD),
         "ko",
     )
     event = events.create_event(
@@ -516,7 +520,7 @@ def create_demo(today: date | None = None) -> Event:
 def _register_people(event: Event) -> None:
     """Everyone registered and approved, a booth for those who have one."""
     organisations = {}
-    participant_hash = accounts.hash_password(PARTICIPANT_PASSWORD)
+    participant_hash = accounts.hash_password(PARTICIPANT_PASSWORD, PASSWORD_HASH_METHOD)
     for person in PEOPLE:
         user = _user(person.email, person.name, participant_hash, person.locale)
         details = ORGANISATIONS[person.organisation]

@@ -17,7 +17,7 @@ APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-re
 FORUM_ENV ?= development
 export FORUM_ENV
 
-.PHONY: run test lint typecheck setup test-setup chromium translations catalog migration clean
+.PHONY: run test lint typecheck setup test-setup chromium translations web-font catalog migration clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,13 +33,19 @@ $(TEST_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(TEST_STAMP)
 
-setup: $(STAMP) translations
+setup: $(STAMP) translations web-font
 
-test-setup: $(TEST_STAMP) translations
+test-setup: $(TEST_STAMP) translations web-font
 
 translations: $(STAMP)
 	@if ls forum/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel -q compile -d forum/translations; fi
+
+# The Korean web font (Noto Sans KR, SIL OFL 1.1) from the pinned npm package, checked against its
+# pinned integrity, into forum/static/vendor/ (see forum/web_font.py). Without npm or the registry
+# it says so and Forum uses the system fonts.
+web-font: $(STAMP)
+	$(BIN)/python -m forum.web_font
 
 # Re-extracts the messages and merges them into every language's catalog (then translate the .po files).
 catalog: $(TEST_STAMP)
@@ -96,4 +102,4 @@ migration: $(STAMP)
 	DATABASE_URL=sqlite:////tmp/forum-migration.sqlite $(FLASK) db migrate -m "$(MESSAGE)"
 
 clean:
-	rm -rf $(VENV) instance/forum.sqlite build forum.egg-info
+	rm -rf $(VENV) instance/forum.sqlite build forum.egg-info forum/static/vendor

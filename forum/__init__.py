@@ -1,5 +1,6 @@
 """Forum: technology-transfer and partnering forums. `create_app` is the application factory."""
 
+import mimetypes
 from pathlib import Path
 
 from flask import Flask, abort, has_request_context, render_template, request, session
@@ -16,6 +17,9 @@ from .languages import CHOSEN_LANGUAGE, SOURCE_LANGUAGE, available_languages
 from .logging_setup import configure_logging
 from .models.base import MAX_ID
 from .services import meeting_life
+from .web_font import CACHE_CONTROL as WEB_FONT_CACHE_CONTROL
+from .web_font import DIRECTORY as WEB_FONT_DIRECTORY
+from .web_font import stylesheet as web_font_stylesheet
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 
@@ -98,7 +102,27 @@ def create_app(config=None) -> Flask:
     from .templating import register_template_helpers
 
     register_template_helpers(app)
+    _register_web_font(app)
     return app
+
+
+def _register_web_font(app: Flask) -> None:
+    """Pages link the Korean web font when it is installed; its versioned files are cached a year."""
+    # Some systems' MIME tables lack woff2; browsers and `nosniff` want the right type.
+    mimetypes.add_type("font/woff2", ".woff2")
+    app.config.setdefault("WEB_FONT_STYLESHEET", web_font_stylesheet())
+    app.jinja_env.globals["web_font_stylesheet"] = app.config["WEB_FONT_STYLESHEET"]
+
+    @app.after_request
+    def cache_web_font(response):
+        filename = (request.view_args or {}).get("filename", "")
+        if (
+            request.endpoint == "static"
+            and filename.startswith(WEB_FONT_DIRECTORY + "/")
+            and response.status_code < 400
+        ):
+            response.headers["Cache-Control"] = WEB_FONT_CACHE_CONTROL
+        return response
 
 
 def _contains_nul(values) -> bool:

@@ -7,13 +7,27 @@ import threading
 
 import psycopg
 import vobject
-from sqlalchemy import make_url
+from sqlalchemy import delete, make_url, text
 
+from forum import jobs
 from forum.extensions import db
 from forum.models import Meeting, MeetingAttendee, MeetingRequest, Opportunity
 from forum.services import ServiceError, meeting_life
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def empty_database() -> None:
+    """Every table emptied (after the jobs a test queued), as each test's database starts."""
+    jobs.wait_for_in_process_jobs()  # a refresh the test queued must not meet the emptying below
+    db.session.remove()
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(delete(table))
 
 
 def postgres_database():

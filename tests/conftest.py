@@ -9,14 +9,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from builders import BACKENDS, add_meeting, add_opportunity
+from builders import BACKENDS, add_meeting, add_opportunity, empty_database
 from builders import postgres_database as _postgres_database
 from flask import g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import delete, text, update
+from sqlalchemy import update
 
-from forum import create_app, jobs
+from forum import create_app
 from forum.config import TestingConfig
 from forum.extensions import db
 from forum.models import (
@@ -78,15 +78,7 @@ def backend_app(request, tmp_path_factory):
 def app(backend_app):
     with backend_app.app_context():
         yield backend_app
-        jobs.wait_for_in_process_jobs()  # a refresh the test queued must not meet the emptying below
-        db.session.remove()
-        with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in reversed(db.metadata.sorted_tables):
-                    connection.execute(delete(table))
+        empty_database()
 
 
 @pytest.fixture

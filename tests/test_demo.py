@@ -1,5 +1,11 @@
-"""The demo forum a newcomer sees after `make run`."""
+"""The demo forum a newcomer sees after `make run`.
 
+Loading it takes seconds, so the module loads it once per database, by the `flask demo` command,
+and its tests read it; the one that changes it (a scheduler run) comes last. The database is
+emptied afterwards, as after every test."""
+
+import pytest
+from builders import empty_database
 from sqlalchemy import func, select
 
 from forum import jobs
@@ -8,11 +14,30 @@ from forum.models import Event, Participant, Slot, Table, User
 from forum.services import demo
 
 
+@pytest.fixture(scope="module")
+def app(backend_app):
+    """The test app with the demo loaded by `flask demo --if-empty` into its empty database."""
+    with backend_app.app_context():
+        result = backend_app.test_cli_runner().invoke(args=["demo", "--if-empty"])
+        assert result.exit_code == 0, result.output
+        assert "Demo event loaded" in result.output
+        jobs.wait_for_in_process_jobs()  # the suggestions' refresh, queued by the commit
+        yield backend_app
+        empty_database()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def _demo_event() -> Event:
+    return db.session.scalar(select(Event).where(Event.slug == demo.DEMO_SLUG))
+
+
 def test_demo_command_loads_a_bilingual_event_once(app, client):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["demo", "--if-empty"])
-    assert result.exit_code == 0, result.output
-    event = db.session.scalar(select(Event).where(Event.slug == demo.DEMO_SLUG))
+    event = _demo_event()
     assert event.status == "requests"
     participants = db.session.scalars(
         select(Participant).where(
@@ -36,18 +61,22 @@ def test_demo_command_loads_a_bilingual_event_once(app, client):
 
 
 def test_demo_accounts_can_sign_in(app, client):
-    app.test_cli_runner().invoke(args=["demo"])
     response = client.post_form(
         "/auth/login", {"email": demo.ORGANIZER_EMAIL, "password": demo.ORGANIZER_PASSWORD}
     )
     assert response.status_code == 302
     assert client.get(f"/e/{demo.DEMO_SLUG}/organize/").status_code == 200
+    participant = app.test_client()
+    for person in (demo.PEOPLE[0], demo.PEOPLE[-1]):
+        response = participant.post_form(
+            "/auth/login", {"email": person.email, "password": demo.PARTICIPANT_PASSWORD}
+        )
+        assert response.status_code == 302
 
 
 def test_demo_has_offers_needs_requests_in_every_state_and_availability(app):
     from forum.models import REQUEST_STATUSES, MeetingRequest, Opportunity, Unavailability
 
-    app.test_cli_runner().invoke(args=["demo"])
     kinds = set(db.session.scalars(select(Opportunity.kind)))
     assert kinds == {"offer", "need"}
     assert db.session.scalar(select(func.count(Opportunity.id))) == len(demo.OPPORTUNITIES)
@@ -62,19 +91,11 @@ def test_demo_has_offers_needs_requests_in_every_state_and_availability(app):
 
 
 def test_demo_search_finds_two_syllable_korean(app, client):
-    app.test_cli_runner().invoke(args=["demo"])
     client.post_form(
         "/auth/login", {"email": demo.PEOPLE[0].email, "password": demo.PARTICIPANT_PASSWORD}
     )
     page = client.get(f"/e/{demo.DEMO_SLUG}/marketplace?q=진단").get_data(as_text=True)
     assert "현장 진단용 신속 분자진단 키트" in page
-
-
-def _load_demo(app):
-    result = app.test_cli_runner().invoke(args=["demo", "--if-empty"])
-    assert result.exit_code == 0, result.output
-    jobs.wait_for_in_process_jobs()  # the suggestions' refresh, queued by the commit
-    return db.session.scalar(select(Event).where(Event.slug == demo.DEMO_SLUG))
 
 
 def _count(query) -> int:
@@ -90,7 +111,7 @@ def test_demo_is_the_size_of_a_real_forum_and_loads_once(app):
         Unavailability,
     )
 
-    event = _load_demo(app)
+    event = _demo_event()
     participants = select(Participant.id).where(
         Participant.event_id == event.id, Participant.role == "participant"
     )
@@ -126,7 +147,7 @@ def test_demo_loads_what_its_plan_says_the_same_every_time(app):
 
     from forum.models import MeetingRequest, Opportunity
 
-    event = _load_demo(app)
+    event = _demo_event()
     titles = sorted(db.session.scalars(select(Opportunity.title)))
     assert titles == sorted(item.title for item in demo.OPPORTUNITIES)
     emails = dict(
@@ -174,7 +195,7 @@ def test_a_scheduler_run_on_the_demo_beats_first_come_booking_on_the_review_page
     from forum.models import ScheduleRun
     from forum.services import scheduling
 
-    event = _load_demo(app)
+    event = _demo_event()
     organizer = db.session.scalar(select(User).where(User.email == demo.ORGANIZER_EMAIL))
     event.status = "scheduling"
     db.session.commit()

@@ -5,12 +5,19 @@ other side, listed for the organizers and on the offer or need the meeting was a
 from datetime import date, timedelta
 
 import pytest
-from builders import post_at_once, race
+from builders import add_meeting, post_at_once, race
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
-from forum.models import MeetingAttendee, MeetingNote, OutcomeStep
+from forum.models import (
+    MeetingAttendee,
+    MeetingNote,
+    Opportunity,
+    OrganisationMember,
+    OutcomeStep,
+    Participant,
+)
 from forum.services import ServiceError, outcomes
 
 # Steps have happened: their dates are in the past.
@@ -313,14 +320,111 @@ def test_the_organizers_see_every_step_by_date_and_export_them(forum, as_user):
     assert as_user(forum.ada).get(url).status_code == 403
 
 
-def test_the_offer_shows_its_outcomes_to_its_owner_and_the_organizers_only(forum, as_user):
+HISTORY = "Its history at this event"
+
+
+def history_of(client, forum, opportunity_id=None):
+    """The offer's page as `client` sees it, and whether it shows the offer's history."""
+    opportunity_id = opportunity_id or forum.meeting.request.opportunity_id
+    page = client.get(f"/e/{forum.event.slug}/opportunities/{opportunity_id}")
+    return page, HISTORY in page.get_data(as_text=True)
+
+
+@pytest.fixture
+def antibody_history(forum, make_user, make_participant):
+    """The antibody offer's meetings: held with Ada (a step recorded), one with Dana not placed
+    yet, and a cancelled one without steps; and a member of Bo-ra's company at the event."""
     held(forum.meeting)
     a_step(forum, note="Samples sent to Hanmi")
-    offer = forum.meeting.request.opportunity_id
-    url = f"/e/{forum.event.slug}/opportunities/{offer}"
-    assert "Samples sent to Hanmi" in as_user(forum.bora).get(url).get_data(as_text=True)
-    assert "Samples sent to Hanmi" in as_user(forum.organizer).get(url).get_data(as_text=True)
-    assert "Samples sent to Hanmi" not in as_user(forum.cyrus).get(url).get_data(as_text=True)
+    antibody = forum.meeting.request.opportunity
+    dana = make_participant(forum.event, make_user("dana@example.org", "Dana Unplaced"), "KAIST")
+    add_meeting(forum.event, dana, forum.bora, opportunity=antibody)
+    cancelled = add_meeting(
+        forum.event,
+        make_participant(forum.event, make_user("eve@example.org", "Eve Cancelled")),
+        forum.bora,
+        opportunity=antibody,
+    )
+    cancelled.status = "cancelled"
+    member = make_participant(forum.event, make_user("min@example.org", "Min Member"), "Hanmi Bio")
+    member.organisation_id = forum.bora.organisation_id
+    db.session.add(
+        OrganisationMember(organisation_id=forum.bora.organisation_id, user_id=member.user_id)
+    )
+    db.session.commit()
+    return member
+
+
+def test_the_offers_owners_and_organizers_see_every_meeting_about_it_and_its_outcomes(
+    forum, as_user, antibody_history
+):
+    for viewer in (forum.bora, antibody_history, forum.organizer):
+        page, shown = history_of(as_user(viewer), forum)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and shown
+        # the held meeting first with its step, then the one not placed yet; not the cancelled one
+        assert html.index("Ada Lovelace") < html.index("Samples sent to Hanmi")
+        assert html.index("Samples sent to Hanmi") < html.index("Dana Unplaced")
+        assert html.count("No outcome recorded yet.") == 1
+        assert "Not scheduled yet" in html
+        assert "Eve Cancelled" not in html
+    need = db.session.scalar(
+        select(Opportunity.id).where(Opportunity.title == "Clinical partner in Europe")
+    )
+    page, shown = history_of(as_user(forum.bora), forum, need)
+    assert shown and "It has not been discussed in any meeting yet." in page.get_data(as_text=True)
+
+
+def test_nobody_else_sees_the_history(
+    forum, as_user, antibody_history, make_user, make_event, make_participant, client
+):
+    # the other side of the meeting, another participant, a colleague registered for the same
+    # company who does not speak for it, and an organizer of another event taking part in this one
+    colleague = make_participant(forum.event, make_user("col@example.org", "Colleague"))
+    colleague.organisation_id = forum.bora.organisation_id
+    elsewhere = make_user("other-org@example.org", "Other Organizer")
+    make_event(slug="other-2027", organizer=elsewhere)
+    visiting = make_participant(forum.event, elsewhere, "Visiting Ltd")
+    db.session.commit()
+    for viewer in (forum.ada, forum.cyrus, colleague, visiting):
+        page, shown = history_of(as_user(viewer), forum)
+        assert page.status_code == 200 and not shown
+        assert "Samples sent to Hanmi" not in page.get_data(as_text=True)
+    # another event's organizer who does not take part, and anonymous visitors
+    outsider = make_user("outsider-org@example.org", "Outsider Organizer")
+    make_event(slug="third-2027", organizer=outsider)
+    assert history_of(as_user(outsider), forum)[0].status_code == 404
+    page, shown = history_of(client, forum)
+    assert page.status_code == 302 and not shown
+
+
+def test_a_member_of_the_company_not_approved_or_at_another_event_sees_nothing(
+    forum, antibody_history, make_event
+):
+    antibody = forum.meeting.request.opportunity
+    assert outcomes.sees_history(antibody, antibody_history, organizer=False)
+    antibody_history.status = "rejected"
+    assert not outcomes.sees_history(antibody, antibody_history, organizer=False)
+    other = make_event(slug="later-2027")
+    at_other = Participant(
+        event=other,
+        user=forum.bora.user,
+        organisation_id=forum.bora.organisation_id,
+        status="approved",
+    )
+    db.session.add(at_other)
+    db.session.flush()
+    assert not outcomes.sees_history(antibody, at_other, organizer=False)
+    assert not outcomes.sees_history(antibody, None, organizer=False)
+    db.session.rollback()
+
+
+def test_the_history_speaks_korean(forum, as_user, antibody_history):
+    forum.bora.user.locale = "ko"
+    db.session.commit()
+    page = history_of(as_user(forum.bora), forum)[0].get_data(as_text=True)
+    for korean in ("이 행사에서의 이력", "아직 기록된 성과가 없습니다.", "시간 미정", "참석자"):
+        assert korean in page
 
 
 def test_the_pages_speak_korean(forum, as_user):

@@ -11,6 +11,7 @@ downloaded.
 
 import json
 import os
+import re
 import shutil
 import site
 import sqlite3
@@ -20,6 +21,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from forum import web_font
 
 pytestmark = pytest.mark.slow
 
@@ -61,6 +64,11 @@ print(json.dumps({
     "css": css.get_data(as_text=True),
 }))
 """
+
+
+def stylesheet_sources() -> list[str]:
+    css = (ROOT / "forum" / "static" / web_font.STYLESHEET).read_text(encoding="utf-8")
+    return re.findall(r"url\((files/[^)]+)\)", css)
 
 
 def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -120,8 +128,13 @@ def test_the_wheel_carries_templates_styles_catalogs_and_migrations(tmp_path):
         "forum/migrations/env.py",
         "forum/migrations/alembic.ini",
         "forum/migrations/script.py.mako",
+        f"forum/static/{web_font.STYLESHEET}",
+        f"forum/static/{web_font.DIRECTORY}/LICENSE",
     ):
         assert shipped in names
+    # Every slice the stylesheet names (`make setup` installed the font into the checkout).
+    slices = {f"forum/static/{web_font.DIRECTORY}/{path}" for path in stylesheet_sources()}
+    assert slices and slices <= names
     migrations = {
         f"forum/migrations/versions/{path.name}"
         for path in (ROOT / "forum" / "migrations" / "versions").glob("*.py")
@@ -157,5 +170,6 @@ def test_an_installed_wheel_migrates_and_serves_pages_in_korean(tmp_path):
     assert served["home_status"] == 200
     assert KOREAN_HEADLINE in served["home"]
     assert 'href="/static/forum.css"' in served["home"]
+    assert f'href="/static/{web_font.STYLESHEET}"' in served["home"]
     assert served["css_status"] == 200
     assert served["css"] == (ROOT / "forum" / "static" / "forum.css").read_text(encoding="utf-8")

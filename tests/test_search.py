@@ -4,6 +4,7 @@ import pytest
 
 from forum.extensions import db
 from forum.models import Organisation, Participant
+from forum.services import ServiceError
 from forum.services.opportunities import (
     OpportunityDetails,
     publish_opportunity,
@@ -375,6 +376,30 @@ def test_rebuilding_the_index_after_a_bulk_import_finds_the_imported_rows(market
     assert rebuild_index(market["event"]) == 3  # idempotent: no duplicate entries
     db.session.commit()
     assert len(titles(market["event"], "치료")) == 3
+
+
+def test_publishing_many_at_once_checks_each_and_indexes_them_like_one_by_one(market):
+    from forum.services.opportunities import publish_opportunities
+
+    publish(market["kr"], "항체 플랫폼 단건", keywords="antibody")
+    details = [
+        OpportunityDetails(kind="offer", type="technology", title=f"항체 치료 기술 {n}")
+        for n in range(3)
+    ]
+    published = [(market["kr"], item) for item in details[:2]] + [(market["de"], details[2])]
+    assert publish_opportunities(published) == 3
+    db.session.commit()
+    assert len(titles(market["event"], "항체")) == 4
+    assert titles(market["event"], "antibody") == ["항체 플랫폼 단건"]
+    assert titles(market["other_event"], "항체") == []
+
+    market["de"].status = "pending"
+    db.session.commit()
+    bad = [(market["kr"], details[0]), (market["de"], details[1])]
+    with pytest.raises(ServiceError, match="Only approved participants"):
+        publish_opportunities(bad)
+    db.session.rollback()
+    assert len(titles(market["event"], "항체")) == 4
 
 
 def test_a_search_can_be_sorted_by_title_or_newest_and_keeps_its_filters(market):

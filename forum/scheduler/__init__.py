@@ -15,6 +15,8 @@ Where the format leaves a choice, this package decides (and `check` verifies) as
   weight, breaks and moves.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .baseline import Baseline, first_come
 from .check import CheckResult, check
 from .io import (
@@ -45,7 +47,9 @@ from .problem import (
     Unscheduled,
 )
 from .settings import SolverSettings
-from .solver import solve
+
+if TYPE_CHECKING:
+    from .solver import solve
 
 __all__ = [
     "FEASIBLE",
@@ -78,3 +82,13 @@ __all__ = [
     "solution_to_dict",
     "solve",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`solve` is imported on first use: OR-Tools takes a second or more to import, which every
+    `flask` command and web process would pay otherwise."""
+    if name == "solve":
+        from .solver import solve
+
+        return solve
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -50,8 +50,9 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def hash_password(password: str) -> str:
-    method = current_app.config.get("PASSWORD_HASH_METHOD")
+def hash_password(password: str, method: str | None = None) -> str:
+    """`method` overrides the configured one (werkzeug's scrypt unless PASSWORD_HASH_METHOD)."""
+    method = method or current_app.config.get("PASSWORD_HASH_METHOD")
     return (
         generate_password_hash(password, method=method)
         if method

@@ -21,6 +21,10 @@ from .demo_crowd import requests as generate_requests
 DEMO_SLUG = "interbiz-bio-demo"
 ORGANIZER_EMAIL, ORGANIZER_PASSWORD = "organizer@demo.forum", "demo-organizer"
 PARTICIPANT_PASSWORD = "demo-participant"
+# The demo's passwords are published (README): a slow hash would protect nothing and its two
+# scrypt hashes took a second or more of `make run`. Signing in checks a hash of any method, and a
+# changed password gets the configured one.
+PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 HAND_ORGANISATIONS = [
@@ -442,7 +446,7 @@ def create_demo(today: date | None = None) -> Event:
     organizer = _user(
         ORGANIZER_EMAIL,
         "포럼 사무국 (Forum Secretariat)",
-        accounts.hash_password(ORGANIZER_PASSWORD),
+        accounts.hash_password(ORGANIZER_PASSWORD, PASSWORD_HASH_METHOD),
         "ko",
     )
     event = events.create_event(
@@ -516,7 +520,7 @@ def create_demo(today: date | None = None) -> Event:
 def _register_people(event: Event) -> None:
     """Everyone registered and approved, a booth for those who have one."""
     organisations = {}
-    participant_hash = accounts.hash_password(PARTICIPANT_PASSWORD)
+    participant_hash = accounts.hash_password(PARTICIPANT_PASSWORD, PASSWORD_HASH_METHOD)
     for person in PEOPLE:
         user = _user(person.email, person.name, participant_hash, person.locale)
         details = ORGANISATIONS[person.organisation]
@@ -553,25 +557,28 @@ def _register_people(event: Event) -> None:
 
 def _publish_opportunities(event: Event, participants: dict[str, int]) -> None:
     areas = opportunities.technology_areas(event)
-    for item in OPPORTUNITIES:
-        opportunities.publish_opportunity(
-            db.session.get_one(Participant, participants[item.owner]),
-            opportunities.OpportunityDetails(
-                kind=item.kind,
-                type=item.type,
-                title=item.title,
-                summary=item.summary,
-                keywords=item.keywords,
-                second_title=item.second_title,
-                second_summary=item.second_summary,
-                areas=[areas[index] for index in item.areas],
-                trl=item.trl,
-                ip_status=item.ip_status,
-                partnership_types=list(item.partnership_types),
-                target_countries=[],
-            ),
-        )
-    db.session.flush()
+    opportunities.publish_opportunities(
+        (
+            (
+                db.session.get_one(Participant, participants[item.owner]),
+                opportunities.OpportunityDetails(
+                    kind=item.kind,
+                    type=item.type,
+                    title=item.title,
+                    summary=item.summary,
+                    keywords=item.keywords,
+                    second_title=item.second_title,
+                    second_summary=item.second_summary,
+                    areas=[areas[index] for index in item.areas],
+                    trl=item.trl,
+                    ip_status=item.ip_status,
+                    partnership_types=list(item.partnership_types),
+                    target_countries=[],
+                ),
+            )
+            for item in OPPORTUNITIES
+        ),
+    )
 
 
 def _make_requests(participants: dict[str, int]) -> None:

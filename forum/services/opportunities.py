@@ -27,7 +27,7 @@ from ..models import (
     opportunity_area,
 )
 from . import ServiceError
-from .search import is_listed, refresh_index
+from .search import is_listed, rebuild_index, refresh_index
 
 DEFAULT_AREAS = (
     "바이오·제약 (Bio/pharma)",
@@ -196,15 +196,35 @@ def _apply(opportunity: Opportunity, details: OpportunityDetails) -> None:
     opportunity.target_countries = ",".join(sorted(set(details.target_countries)))
 
 
-def publish_opportunity(participant: Participant, details: OpportunityDetails) -> Opportunity:
+def _new_opportunity(participant: Participant, details: OpportunityDetails) -> Opportunity:
     if not can_publish(participant):
         raise ServiceError(_("Only approved participants publish offers and needs."))
     _check(participant.event, details)
     opportunity = Opportunity(event_id=participant.event_id, participant=participant)
     _apply(opportunity, details)
     db.session.add(opportunity)
+    return opportunity
+
+
+def publish_opportunity(participant: Participant, details: OpportunityDetails) -> Opportunity:
+    opportunity = _new_opportunity(participant, details)
     refresh_index(opportunity)
     return opportunity
+
+
+def publish_opportunities(published: Iterable[tuple[Participant, OpportunityDetails]]) -> int:
+    """Many offers and needs at once (the demo): each checked as one would be, all written in one
+    flush and each event's index rebuilt in one go; returns how many."""
+    events: dict[int, Event] = {}
+    count = 0
+    for participant, details in published:
+        _new_opportunity(participant, details)
+        events[participant.event_id] = participant.event
+        count += 1
+    db.session.flush()
+    for event in events.values():
+        rebuild_index(event)
+    return count
 
 
 def update_opportunity(opportunity: Opportunity, details: OpportunityDetails) -> None:

@@ -9,7 +9,7 @@ version counter in the UPDATE refuses whatever slips through.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -25,9 +25,11 @@ from ..models import (
     STEP_NOTE_MAX,
     Event,
     Meeting,
+    MeetingAttendee,
     MeetingNote,
     MeetingRequest,
     Opportunity,
+    OrganisationMember,
     OutcomeStep,
     Participant,
     utcnow,
@@ -258,15 +260,74 @@ def event_steps(event: Event, newest_first: bool = False) -> list[OutcomeStep]:
     )
 
 
-def opportunity_steps(opportunity: Opportunity) -> list[OutcomeStep]:
-    """The steps of meetings about this offer or need (shown to its owner and the organizers)."""
-    return list(
-        db.session.scalars(
-            select(OutcomeStep)
-            .join(Meeting, Meeting.id == OutcomeStep.meeting_id)
-            .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
-            .options(*_WITH_PEOPLE)
-            .where(MeetingRequest.opportunity_id == opportunity.id)
-            .order_by(OutcomeStep.happened_on, OutcomeStep.id)
-        )
+@dataclass(frozen=True)
+class HistoryMeeting:
+    """One meeting about an offer or need, with the outcome steps recorded on it (by date)."""
+
+    meeting: Meeting
+    steps: list[OutcomeStep]
+
+
+def sees_history(
+    opportunity: Opportunity, participant: Participant | None, organizer: bool
+) -> bool:
+    """Where an offer or need was discussed is its owners' business: the participant who published
+    it, the people who speak for their organisation (its members) and the event's organizers."""
+    if organizer:
+        return True
+    if (
+        participant is None
+        or participant.event_id != opportunity.event_id
+        or participant.status != "approved"
+    ):
+        return False
+    if participant.id == opportunity.participant_id:
+        return True
+    membership = select(OrganisationMember.user_id).where(
+        OrganisationMember.organisation_id == opportunity.participant.organisation_id,
+        OrganisationMember.user_id == participant.user_id,
     )
+    return db.session.scalar(membership) is not None
+
+
+def _placed_first(entry: HistoryMeeting) -> tuple[bool, datetime, int]:
+    slot = entry.meeting.slot
+    return (
+        slot is None,
+        slot.starts_at if slot else datetime.max.replace(tzinfo=UTC),
+        entry.meeting.id,
+    )
+
+
+def opportunity_history(opportunity: Opportunity) -> list[HistoryMeeting]:
+    """Every meeting of the event about this offer or need, in time order, with its steps; a
+    cancelled meeting only when steps were recorded on it before."""
+    meetings = db.session.scalars(
+        select(Meeting)
+        .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+        .options(
+            selectinload(Meeting.slot),
+            selectinload(Meeting.table),
+            selectinload(Meeting.attendees)
+            .selectinload(MeetingAttendee.participant)
+            .selectinload(Participant.user),
+        )
+        .where(
+            MeetingRequest.opportunity_id == opportunity.id,
+            Meeting.event_id == opportunity.event_id,
+        )
+    ).all()
+    steps: dict[int, list[OutcomeStep]] = {meeting.id: [] for meeting in meetings}
+    for step in db.session.scalars(
+        select(OutcomeStep)
+        .options(*_WITH_PEOPLE)
+        .where(OutcomeStep.meeting_id.in_(steps))
+        .order_by(OutcomeStep.happened_on, OutcomeStep.id)
+    ):
+        steps[step.meeting_id].append(step)
+    history = [
+        HistoryMeeting(meeting, steps[meeting.id])
+        for meeting in meetings
+        if meeting.status != "cancelled" or steps[meeting.id]
+    ]
+    return sorted(history, key=_placed_first)

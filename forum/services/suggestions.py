@@ -33,7 +33,6 @@ import numpy as np
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sqlalchemy import delete, exists, func, insert, inspect, select
 from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Session, joinedload
@@ -201,6 +200,9 @@ def load_corpus(event_id: int) -> Corpus | None:
             zip(rows, sources, strict=True)
         )
     ]
+    # scikit-learn takes seconds to import: every `flask` command and worker would pay for it.
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
     counter = CountVectorizer(analyzer=matching.token_features, dtype=np.float32)
     try:
         counts = counter.fit_transform(

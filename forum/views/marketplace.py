@@ -259,7 +259,11 @@ def opportunity(slug, opportunity_id):
     own = participant is not None and shown.participant_id == participant.id
     return render_template(
         "marketplace/opportunity.html",
-        outcome_steps=outcomes.opportunity_steps(shown) if own or organizer else [],
+        history=(
+            outcomes.opportunity_history(shown)
+            if outcomes.sees_history(shown, participant, organizer)
+            else None
+        ),
         kind_labels=outcomes.KIND_LABELS,
         review_labels=outcomes.REVIEW_LABELS,
         event=event,

@@ -150,3 +150,18 @@ def test_a_first_event_starts_in_the_browsers_time_zone(forum, live_server, new_
     page.goto(f"{live_server}/events/new")
     expect(page.locator("select#timezone")).to_have_value("America/Sao_Paulo")
     assert page.evaluate("window.__violations") == []
+
+
+def test_a_korean_page_draws_with_the_served_web_font(live_server, new_context):
+    """Chromium fetches only the font slices of the characters shown, from Forum, and uses them."""
+    page = new_context(locale="ko-KR").new_page()
+    fetched = []
+    page.on("requestfinished", lambda request: fetched.append(request.url))
+    page.goto(f"{live_server}/")
+    page.evaluate("document.fonts.ready")
+    slices = [url for url in fetched if url.endswith(".woff2")]
+    assert slices and all(url.startswith(f"{live_server}/static/vendor/") for url in slices)
+    assert len(slices) < 60  # a few of the 248 slices of the two weights
+    family = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert family.startswith('"Noto Sans KR"')
+    assert page.evaluate("document.fonts.check('16px \"Noto Sans KR\"', '기술이전')")

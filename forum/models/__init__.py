@@ -12,6 +12,12 @@ from .accounts import (
     UserSession,
 )
 from .base import MAX_ID, UTCDateTime, parse_id, utcnow
+from .conversations import (
+    MESSAGE_MAX,
+    Conversation,
+    ConversationMember,
+    ConversationMessage,
+)
 from .events import (
     APPROVAL_MODES,
     EVENT_STATUSES,
@@ -66,6 +72,7 @@ __all__ = [
     "EVENT_STATUSES",
     "IP_STATUSES",
     "MAX_ID",
+    "MESSAGE_MAX",
     "MEETING_STATUSES",
     "NOTE_MAX",
     "OPPORTUNITY_KINDS",
@@ -80,6 +87,9 @@ __all__ = [
     "RUN_STATUSES",
     "STEP_NOTE_MAX",
     "Bookmark",
+    "Conversation",
+    "ConversationMember",
+    "ConversationMessage",
     "DraftPlacement",
     "Event",
     "EventOrganisationView",

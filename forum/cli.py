@@ -1,4 +1,4 @@
-"""flask commands: create-admin, demo, worker, schedule."""
+"""flask commands: create-admin, demo, worker, schedule, expire-requests, mail-messages."""
 
 import logging
 
@@ -9,8 +9,9 @@ from .extensions import db
 
 
 def register_commands(app: Flask) -> None:
-    from .services import requests, scheduling
+    from .services import conversations, requests, scheduling
 
+    conversations.register_commands(app)  # mail-messages
     requests.register_commands(app)  # expire-requests
     scheduling.register_commands(app)  # schedule
 

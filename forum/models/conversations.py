@@ -99,9 +99,7 @@ class ConversationMessage(Model):
             name="fk_conversation_message_member",
             ondelete="CASCADE",
         ),
-        CheckConstraint(
-            f"length(body) >= 1 AND length(body) <= {MESSAGE_MAX}", name="body_length"
-        ),
+        CheckConstraint(f"length(body) >= 1 AND length(body) <= {MESSAGE_MAX}", name="body_length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

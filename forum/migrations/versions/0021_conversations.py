@@ -6,11 +6,10 @@ Create Date: 2026-12-06 01:20:57
 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import forum.models.base
-
 
 revision = "0021_conversations"
 down_revision = "0018_hospital_kind"
@@ -112,6 +111,11 @@ def upgrade():
             batch_op.f("ix_conversation_message_sender_id"), ["sender_id"], unique=False
         )
 
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("private", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+
     with op.batch_alter_table("participant", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("contact_phone", sa.String(length=40), server_default="", nullable=False)
@@ -128,6 +132,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.drop_column("private")
+
     with op.batch_alter_table("participant", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_participant_contact_phone_length"), type_="check")
         batch_op.drop_column("share_phone")

@@ -17,7 +17,7 @@ from typing import Any, cast
 import click
 from flask import Flask, url_for
 from flask_babel import force_locale, gettext, ngettext
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import aliased, selectinload
 
@@ -40,6 +40,7 @@ from . import ServiceError
 from .mail import send_mail
 from .meeting_life import _
 from .notifications import notify
+from .requests import can_meet
 
 MAIL_INTERVAL = timedelta(hours=1)
 SUBJECT_MAX = 200
@@ -59,20 +60,18 @@ class Thread:
 # --- who may write to whom -------------------------------------------------------------------
 
 
-def _can_meet(participant: Participant) -> bool:
-    return participant.status == "approved" and participant.organisation_id is not None
-
-
 def _asked(first: Participant, second: Participant) -> bool:
     """A request between the two, whoever asked, that the recipient did not decline."""
     low, high = sorted((first.id, second.id))
-    return db.session.scalar(
-        select(
-            exists().where(
-                MeetingRequest.event_id == first.event_id,
-                MeetingRequest.pair_low_id == low,
-                MeetingRequest.pair_high_id == high,
-                MeetingRequest.status != "declined",
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    MeetingRequest.event_id == first.event_id,
+                    MeetingRequest.pair_low_id == low,
+                    MeetingRequest.pair_high_id == high,
+                    MeetingRequest.status != "declined",
+                )
             )
         )
     )
@@ -102,7 +101,7 @@ def writing_refusal(sender: Participant, recipient: Participant) -> str | None:
         return _("You cannot write to yourself.")
     if (
         sender.event_id != recipient.event_id
-        or not (_can_meet(sender) and _can_meet(recipient))
+        or not (can_meet(sender) and can_meet(recipient))
         or not (_asked(sender, recipient) or _met(sender, recipient))
     ):
         return _("You can write only to participants you have a request or a meeting with.")
@@ -216,7 +215,7 @@ def mark_read(conversation: Conversation, participant: Participant) -> None:
         db.session.flush()
 
 
-def _unread_query(participant_id: int):
+def _unread_query(participant_id: int) -> Select[int, int]:
     member = ConversationMember
     return (
         select(ConversationMessage.conversation_id, func.count(ConversationMessage.id))
@@ -387,7 +386,7 @@ def mail_all_unread() -> int:
 
 def register_commands(app: Flask) -> None:
     @app.cli.command("mail-messages")
-    def mail_messages():
+    def mail_messages() -> None:
         """E-mail the unread messages whose thread's hour has passed (run it from cron)."""
         with outside_request(app):
             sent = mail_all_unread()

@@ -116,9 +116,9 @@ def save_contact(slug):
         else:
             flash(_("Your contact preferences are saved."), "success")
             return redirect(url_for("events.registration", slug=event.slug))
-    for errors in form.errors.values():
-        for error in errors:
-            flash(error, "error")
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message, "error")
     return redirect(url_for("events.registration", slug=event.slug))
 
 

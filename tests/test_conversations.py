@@ -371,6 +371,16 @@ def test_two_sends_at_once_give_one_email_within_the_hour(app, forum, round_):
     assert results == ["done", "done"], results
     assert count(Conversation) == 1 and count(ConversationMessage) == 2
     assert len(mails_to("bora@example.org")) == 1
+    # the message that waited goes out after the hour, and none is lost nor sent twice
+    an_hour_passes()
+    with app.test_request_context():
+        assert conversations.mail_all_unread() == 1
+    db.session.commit()
+    mailed = [
+        [body for body in ("one", "two") if f":\n{body}\n" in mail.body]
+        for mail in mails_to("bora@example.org")
+    ]
+    assert sorted(mailed) == [["one"], ["two"]], mailed
 
 
 @pytest.mark.parametrize("round_", range(2))

@@ -2,6 +2,8 @@
 them write to each other, one thread per pair and event; organizers read no thread but announce to
 everyone; contact details go only to people with an agreed meeting, and only those shared.
 
+Messages of one thread are written one at a time (a row lock on the conversation), so their ids
+follow the order they commit in: what a side has read or been e-mailed is a message id.
 E-mails about new messages are batched: a side is e-mailed about a thread at most once an hour,
 the unread messages summarised. The e-mail is claimed by one conditional UPDATE of the member's
 `mailed_at` (``… WHERE mailed_at IS NULL OR mailed_at <= now - 1 hour``): of two workers or
@@ -182,6 +184,11 @@ def send_message(sender: Participant, recipient: Participant, body: str) -> Conv
             _("A message holds at most %(num)d characters.", num=MESSAGE_MAX), "body"
         )
     conversation = _open_conversation(sender, recipient)
+    # One writer per thread at a time (a row lock on PostgreSQL; SQLite has one writer anyway):
+    # messages are then numbered in the order they commit, which the read and mailed marks need.
+    db.session.execute(
+        select(Conversation.id).where(Conversation.id == conversation.id).with_for_update()
+    )
     message = ConversationMessage(conversation_id=conversation.id, sender_id=sender.id, body=body)
     db.session.add(message)
     db.session.flush()

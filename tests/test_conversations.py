@@ -15,6 +15,7 @@ from forum.models import (
     Conversation,
     ConversationMember,
     ConversationMessage,
+    MeetingAttendee,
     Notification,
     OutboxMessage,
     Participant,
@@ -83,6 +84,24 @@ def test_one_thread_per_pair_whoever_writes_and_from_which_page(forum, as_user):
     conversation = db.session.scalar(select(Conversation))
     page = ada.get(f"/e/{forum.event.slug}/messages/{conversation.id}").get_data(as_text=True)
     assert page.index("Hello back") < page.index("See you at ten")
+
+
+def test_a_colleague_brought_along_writes_to_the_other_side(forum, as_user, make_user):
+    dan = Participant(
+        event=forum.event,
+        user=make_user("dan@example.org", "Dan Park"),
+        organisation=forum.bora.organisation,
+        status="approved",
+    )
+    db.session.add(dan)
+    db.session.flush()
+    db.session.add(MeetingAttendee(meeting_id=forum.meeting.id, participant_id=dan.id))
+    db.session.commit()
+    page = as_user(dan).get(f"/e/{forum.event.slug}/meetings/{forum.meeting.id}")
+    assert "Messages with Ada Lovelace" in page.get_data(as_text=True)
+    assert write(as_user(dan), forum, forum.ada, "I am coming too").status_code == 302
+    # his colleague Bo-ra's meeting with Cyrus is not his: he cannot write to Cyrus
+    assert write(as_user(dan), forum, forum.cyrus, "hello").status_code == 422
 
 
 def test_a_pending_request_opens_the_conversation_on_the_request_page(forum, as_user):

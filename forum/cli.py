@@ -1,4 +1,5 @@
-"""flask commands: create-admin, demo, worker, schedule, expire-requests (none live in services)."""
+"""flask commands: create-admin, demo, worker, schedule, expire-requests, mail-messages (none live in
+services)."""
 
 import json
 import logging
@@ -19,6 +20,17 @@ def register_commands(app: Flask) -> None:
         expired = expire_all_overdue_requests()
         db.session.commit()
         click.echo(f"{expired} pending request(s) expired.")
+
+    @app.cli.command("mail-messages")
+    def mail_messages() -> None:
+        """E-mail the unread messages whose thread's hour has passed (run it from cron)."""
+        from .jobs import outside_request
+        from .services.conversations import mail_all_unread
+
+        with outside_request(app):
+            sent = mail_all_unread()
+            db.session.commit()
+        click.echo(f"{sent} e-mail(s) about messages sent.")
 
     @app.cli.command("schedule")
     @click.argument("event_slug")

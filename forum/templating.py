@@ -102,11 +102,15 @@ def _language_switch():
 
 def register_template_helpers(app: Flask) -> None:
     from .access import can_organize, current_participant
+    from .services.conversations import unread_total
     from .services.notifications import unread_count
     from .services.requests import MEETING_STATUS_LABELS, REQUEST_STATUS_LABELS
 
     app.jinja_env.globals.update(
-        organizes=can_organize, participation_in=current_participant, unread_count=unread_count
+        organizes=can_organize,
+        participation_in=current_participant,
+        unread_count=unread_count,
+        unread_messages_count=unread_total,
     )
     app.add_template_filter(event_time)
     app.add_template_filter(local_time)

@@ -25,6 +25,9 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import (
+    Conversation,
+    ConversationMember,
+    ConversationMessage,
     DraftPlacement,
     Meeting,
     MeetingAttendee,
@@ -72,6 +75,7 @@ PRIVATE_MARKERS = [
     "meet.example/t2",
     "A confidential note",
     "A confidential outcome",
+    "A confidential message",
 ]
 # A form body that would change something if a route forgot its access check.
 PLAUSIBLE_FORM = {
@@ -81,6 +85,7 @@ PLAUSIBLE_FORM = {
     "description": "Taken over",
     "status": "closed",
     "message": "Taken over",
+    "body": "Taken over",
     "reason": "Taken over",
     "email": "eve@example.org",
     "number": "9",
@@ -126,6 +131,21 @@ def scene(forum, make_user, make_event, make_participant):
         recorded_by_id=forum.bora.id,
     )
     db.session.add(step)
+    # Ada and Bo-ra's conversation, with one message
+    low, high = sorted((forum.ada.id, forum.bora.id))
+    conversation = Conversation(
+        event_id=forum.event.id,
+        low_id=low,
+        high_id=high,
+        members=[ConversationMember(participant_id=low), ConversationMember(participant_id=high)],
+    )
+    db.session.add(conversation)
+    db.session.flush()
+    db.session.add(
+        ConversationMessage(
+            conversation_id=conversation.id, sender_id=forum.ada.id, body="A confidential message"
+        )
+    )
     db.session.commit()
     oscar = make_user("oscar@example.net", "Oscar Other")
     other = make_event(slug="other-2027", name="Other Forum", organizer=oscar, status="published")
@@ -145,6 +165,7 @@ def scene(forum, make_user, make_event, make_participant):
         "request_id": request.id,
         "run_id": run.id,
         "step_id": step.id,
+        "conversation_id": conversation.id,
         "session_id": forum.slots[0].session_id,
         "table_id": forum.tables[1].id,
         "token": "not-a-token-anyone-was-given",
@@ -287,6 +308,9 @@ SAME_EVENT_ALLOWED = {
 # Routes that take a colleague's id by design: a stranger's id is refused with a message on the
 # page the form is on, and nothing changes.
 SAME_EVENT_REFUSED_WITH_A_MESSAGE = {"events.add_organisation_member"}
+# Routes that take the id of a person to write to: someone one has no request or meeting with
+# (Dana, for Cyrus) is refused on the page itself (422) with a message, and nothing changes.
+SAME_EVENT_WRITING_TO = {"conversations.send"}
 
 
 def test_a_participant_cannot_use_someone_elses_ids_in_the_same_event(
@@ -304,7 +328,8 @@ def test_a_participant_cannot_use_someone_elses_ids_in_the_same_event(
         takes_an_id = "<int:" in rule.rule
         if rule.endpoint in SAME_EVENT_ALLOWED or not (takes_an_id or "/organize" in rule.rule):
             continue
-        url = fill(rule, ids)
+        writing_to = rule.endpoint in SAME_EVENT_WRITING_TO
+        url = fill(rule, dict(ids, participant_id=dana.id) if writing_to else ids)
         for method in ("GET", "POST") if "POST" in rule.methods else ("GET",):
             if method not in rule.methods:
                 continue
@@ -319,6 +344,10 @@ def test_a_participant_cannot_use_someone_elses_ids_in_the_same_event(
                 rule.endpoint in SAME_EVENT_REFUSED_WITH_A_MESSAGE
                 and response.status_code == 302
                 and "/registration" in response.headers["Location"]
+            ) or (
+                writing_to
+                and response.status_code == 422
+                and "You can write only to participants" in response.get_data(as_text=True)
             )
             if not (response.status_code in (403, 404) or refused_with_a_message) or changed:
                 problems.append((method, url, response.status_code, changed))

@@ -12,9 +12,16 @@ from .accounts import (
     UserSession,
 )
 from .base import MAX_ID, UTCDateTime, parse_id, utcnow
+from .conversations import (
+    MESSAGE_MAX,
+    Conversation,
+    ConversationMember,
+    ConversationMessage,
+)
 from .events import (
     APPROVAL_MODES,
     EVENT_STATUSES,
+    PHONE_MAX,
     Event,
     EventOrganisationView,
     Invitation,
@@ -67,6 +74,7 @@ __all__ = [
     "IP_STATUSES",
     "MAX_ID",
     "MEETING_STATUSES",
+    "MESSAGE_MAX",
     "NOTE_MAX",
     "OPPORTUNITY_KINDS",
     "OPPORTUNITY_TYPES",
@@ -75,11 +83,15 @@ __all__ = [
     "OUTCOME_KINDS",
     "OUTCOME_REVIEWS",
     "PARTNERSHIP_TYPES",
+    "PHONE_MAX",
     "PRIORITIES",
     "REQUEST_STATUSES",
     "RUN_STATUSES",
     "STEP_NOTE_MAX",
     "Bookmark",
+    "Conversation",
+    "ConversationMember",
+    "ConversationMessage",
     "DraftPlacement",
     "Event",
     "EventOrganisationView",

@@ -157,6 +157,8 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # A private message between participants: organizers see that it went out, not its text.
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # One optional attachment, e.g. the affected meetings as an iCalendar file.
     attachment_name: Mapped[str | None] = mapped_column(String(120))
     attachment_type: Mapped[str | None] = mapped_column(String(100))

@@ -3,6 +3,7 @@
 from datetime import date, datetime, time
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,6 +24,7 @@ EVENT_STATUSES = ("draft", "registration", "requests", "scheduling", "published"
 APPROVAL_MODES = ("automatic", "manual")
 PARTICIPANT_ROLES = ("participant", "organizer")
 PARTICIPANT_STATUSES = ("pending", "approved", "rejected")
+PHONE_MAX = 40
 
 
 class Event(db.Model):
@@ -145,6 +148,7 @@ class Participant(db.Model):
         CheckConstraint(
             "role = 'organizer' OR organisation_id IS NOT NULL", name="participant_has_organisation"
         ),
+        CheckConstraint(f"length(contact_phone) <= {PHONE_MAX}", name="contact_phone_length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -162,6 +166,10 @@ class Participant(db.Model):
     calendar_feed_key: Mapped[str | None] = mapped_column(String(64))
     calendar_feed_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the participant shows to the people they have an agreed meeting with (no one else).
+    contact_phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="", server_default="")
+    share_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    share_phone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     event: Mapped[Event] = relationship(back_populates="participants")
     user: Mapped[User] = relationship(back_populates="participations")

@@ -27,9 +27,11 @@ def send_mail(
     body: str,
     event: Event | None = None,
     attachment: tuple[str, str, str] | None = None,
+    private: bool = False,
 ) -> OutboxMessage:
     """Keep the message in the outbox and deliver it after commit; `attachment` is (file name,
-    MIME type, text), e.g. ("agenda.ics", "text/calendar", …)."""
+    MIME type, text), e.g. ("agenda.ics", "text/calendar", …); a `private` one's text is not
+    shown to organizers (participants' conversations)."""
     name, mime_type, content = attachment or (None, None, None)
     message = OutboxMessage(
         recipient=recipient,
@@ -39,6 +41,7 @@ def send_mail(
         attachment_name=name,
         attachment_type=mime_type,
         attachment=content,
+        private=private,
     )
     db.session.add(message)
     db.session.flush()
@@ -49,7 +52,7 @@ def send_mail(
             "e-mail to %s (no MAIL_SERVER; kept in the outbox)\nSubject: %s\n\n%s",
             recipient,
             subject,
-            body,
+            "(a private message)" if private else body,
         )
     return message
 

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..forms.conversations import ContactForm
 from ..forms.registration import (
     ArchiveOrganisationForm,
     RegistrationEditForm,
@@ -116,6 +117,12 @@ def registration(slug):
         if edit_organisation
         else [],
         can_archive=registrations.organisation_role(organisation, current_user) == "owner",
+        contact_form=ContactForm(
+            formdata=None,
+            contact_phone=participant.contact_phone,
+            share_email=participant.share_email,
+            share_phone=participant.share_phone,
+        ),
     )
 
 

@@ -22,7 +22,7 @@ from ..forms.opportunities import (
 )
 from ..forms.registration import ORGANISATION_KIND_NAMES
 from ..models import Opportunity, Organisation, Participant
-from ..services import ServiceError, opportunities, outcomes, registrations
+from ..services import ServiceError, conversations, opportunities, outcomes, registrations
 from ..services.search import OpportunitySearch, Page, search_directory, search_opportunities
 from .common import (
     can_organize,
@@ -109,6 +109,14 @@ def meeting_request_url(
         participant_id=recipient.id,
         opportunity_id=opportunity.id if opportunity else None,
     )
+
+
+def _conversation_url(event, viewer: Participant | None, shown: Participant) -> str | None:
+    """The thread of the viewer with `shown`, once they have one."""
+    conversation = viewer and conversations.conversation_between(viewer, shown)
+    if not conversation:
+        return None
+    return url_for("conversations.show", slug=event.slug, conversation_id=conversation.id)
 
 
 # --- browsing and searching ------------------------------------------------------------------
@@ -220,6 +228,8 @@ def participant(slug, participant_id):
         shown=shown,
         own=own,
         request_url=meeting_request_url(event, shown, viewer),
+        contact=conversations.contact_details(shown, viewer),
+        conversation_url=_conversation_url(event, viewer, shown),
         opportunities=opportunities.opportunities_of(shown, include_unlisted=own or organizer),
         **_names(),
     )

@@ -10,6 +10,7 @@ from flask_login import login_required
 
 from ..extensions import db
 from ..forms.availability import AvailabilityForm, ReminderForm
+from ..forms.conversations import MessageForm
 from ..forms.outcomes import CorrectionForm, NoteForm, ReviewForm, StepForm
 from ..forms.requests import (
     AcceptForm,
@@ -29,6 +30,7 @@ from ..models import (
 )
 from ..services import (
     ServiceError,
+    conversations,
     notifications,
     outcomes,
 )
@@ -174,7 +176,30 @@ def my_requests(event, participant):
     )
 
 
+def _thread_on_page(participant: Participant, other: Participant | None, back: str) -> dict:
+    """What the request and meeting pages show of the thread with `other`: its messages (now
+    read) and the form to write, or why one cannot write; `back` is the page's own address."""
+    if other is None:
+        return {"thread_with": None}
+    conversation = conversations.conversation_between(participant, other)
+    messages = conversations.messages_of(conversation) if conversation else []
+    if conversation is not None:
+        conversations.mark_read(conversation, participant)
+    return {
+        "thread_with": other,
+        "thread_messages": messages,
+        "thread_refusal": conversations.writing_refusal(participant, other),
+        "message_form": MessageForm(formdata=None, next=back),
+    }
+
+
 def _show_request(event, participant, meeting_request, accept_form=None, decline_form=None):
+    other = (
+        meeting_request.recipient
+        if meeting_request.requester_id == participant.id
+        else meeting_request.requester
+    )
+    back = url_for("meetings.show_request", slug=event.slug, request_id=meeting_request.id)
     return render_template(
         "meetings/request.html",
         event=event,
@@ -183,6 +208,7 @@ def _show_request(event, participant, meeting_request, accept_form=None, decline
         accept_form=accept_form or AcceptForm(),
         decline_form=decline_form or DeclineForm(),
         priorities=requests_service.PRIORITY_LABELS,
+        **_thread_on_page(participant, other, back + "#messages"),
     )
 
 
@@ -291,6 +317,11 @@ def _show_meeting(event, participant, meeting, form=None, **outcome_forms):
         },
         kind_labels=outcomes.KIND_LABELS,
         review_labels=outcomes.REVIEW_LABELS,
+        **_thread_on_page(
+            participant,
+            conversations.counterpart(meeting, participant),
+            _meeting_url(event, meeting.id, "messages"),
+        ),
     )
 
 

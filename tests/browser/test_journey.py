@@ -50,6 +50,7 @@ class Story:
     investor_need: Opportunity
     query: str
     message: str
+    chat: str
 
 
 STORIES = {
@@ -100,6 +101,7 @@ STORIES = {
         ),
         query="ionizable",
         message="We would like to license your lipid nanoparticles.",
+        chat="Could you bring the stability data to our meeting?",
     ),
     "ko": Story(
         language="ko",
@@ -148,6 +150,7 @@ STORIES = {
         ),
         query="이온화",
         message="지질 나노입자 기술이전을 논의하고 싶습니다.",
+        chat="미팅에 안정성 데이터를 가져와 주실 수 있나요?",
     ),
 }
 
@@ -363,6 +366,17 @@ def test_journey_from_set_up_to_a_moved_meeting(story, people, new_context):
     accept(ana, story.company, "Must meet")
     accept(ana, story.investor, "If time allows")
     expect(ana.page.locator("#meetings ~ article")).to_have_count(2)
+
+    # Ben writes to Ana from their meeting's page; Ana finds it under her messages and reads it.
+    ben.open("Requests and meetings")
+    ben.follow(story.university.name)
+    ben.fill("Your message", story.chat)
+    ben.press("Send")
+    ben.sees_flash("Your message is sent.")
+    ana.open("Requests and meetings")
+    ana.follow(ana.t("Messages") + " (1)")
+    ana.follow(story.company.name)
+    ana.sees(story.chat)
     ana.open("Availability")
     ana.page.get_by_label("10:00–10:30", exact=True).check()
     ana.press("Save my availability")

@@ -11,12 +11,14 @@ def register_blueprints(app: Flask) -> None:
         calendars,
         console,
         events,
+        follow_ups,
         main,
         marketplace,
         meetings,
         operations,
         organize,
         registrations,
+        reports,
         suggestions,
     )
 
@@ -33,6 +35,8 @@ def register_blueprints(app: Flask) -> None:
         console,
         operations,
         calendars,
+        follow_ups,
+        reports,
         admin,
     ):
         app.register_blueprint(module.bp)

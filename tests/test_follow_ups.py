@@ -247,7 +247,9 @@ def test_an_expired_link_shows_a_clear_page_and_changes_nothing(app, ended, clie
     token = link_of(ended)
     app.config["FOLLOW_UP_LINK_MAX_AGE"] = -1
     try:
-        response = client.post_form(answer_url(ended, token), {"rating": "5", "would_return": "yes"})
+        response = client.post_form(
+            answer_url(ended, token), {"rating": "5", "would_return": "yes"}
+        )
     finally:
         app.config["FOLLOW_UP_LINK_MAX_AGE"] = 60 * 86400
     assert response.status_code == 410

@@ -66,7 +66,11 @@ def plan_of(event: Event) -> FollowUpPlan:
     plan = db.session.get(FollowUpPlan, event.id)
     if plan is None:
         plan = FollowUpPlan(
-            event_id=event.id, at_end=True, after_week=True, after_quarter=True, after_half_year=True
+            event_id=event.id,
+            at_end=True,
+            after_week=True,
+            after_quarter=True,
+            after_half_year=True,
         )
     return plan
 

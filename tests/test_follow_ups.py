@@ -5,8 +5,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from flask import current_app
 from builders import race
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 

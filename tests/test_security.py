@@ -54,6 +54,7 @@ PUBLIC_ENDPOINTS = {
     "registrations.accept_invitation",
     "auth.confirm",
     "account.confirm_email",
+    "follow_ups.answer",
 }
 # What only the first event's people may see: their names, e-mails, offers, rooms and links.
 PRIVATE_MARKERS = [

@@ -63,8 +63,10 @@ class MeetingStepForm(StepForm):
 
     kind = SelectField(
         _l("What came of it"),
-        choices=[SelectChoice("", _l("Nothing new to report"))]
-        + named_choices(OUTCOME_KINDS, KIND_LABELS),
+        choices=[
+            SelectChoice("", _l("Nothing new to report")),
+            *named_choices(OUTCOME_KINDS, KIND_LABELS),
+        ],
         validate_choice=True,
         default="",
     )

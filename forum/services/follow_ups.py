@@ -17,8 +17,8 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Exists, exists, select
+from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -126,7 +126,7 @@ def due_step(event: Event, now: datetime | None = None) -> str | None:
 # --- who gets it -----------------------------------------------------------------------------
 
 
-def _held_with(participant_id):
+def _held_with(participant_id: ColumnElement[int] | InstrumentedAttribute[int] | int) -> Exists:
     return exists().where(
         MeetingAttendee.participant_id == participant_id,
         MeetingAttendee.meeting_id == Meeting.id,
@@ -134,7 +134,7 @@ def _held_with(participant_id):
     )
 
 
-def _answered(participant_id):
+def _answered(participant_id: ColumnElement[int] | InstrumentedAttribute[int] | int) -> Exists:
     return exists().where(FollowUpAnswer.participant_id == participant_id)
 
 
@@ -262,14 +262,15 @@ def send_due(event_id: int) -> int:
     failure leaves the others sent); returns how many this worker sent."""
     event = db.session.get(Event, event_id)
     step = due_step(event) if event is not None else None
-    if step is None:
+    if event is None or step is None:
         return 0
-    sent, ids = 0, recipient_ids(event, step)
+    ids = recipient_ids(event, step)
     db.session.rollback()  # each claim begins a write transaction of its own (SQLite: IMMEDIATE)
-    for participant_id in ids:
-        if meeting_life.attempt(lambda pid=participant_id: claim_and_send(pid, event_id, step)):
-            sent += 1
-    return sent
+    return sum(_claim_in_own_transaction(pid, event_id, step) for pid in ids)
+
+
+def _claim_in_own_transaction(participant_id: int, event_id: int, step: str) -> bool:
+    return meeting_life.attempt(lambda: claim_and_send(participant_id, event_id, step))
 
 
 def events_due(now: datetime | None = None) -> list[Event]:

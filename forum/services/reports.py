@@ -11,7 +11,7 @@ add up to more than the total.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -29,6 +29,7 @@ from ..models import (
     MeetingAttendee,
     MeetingRequest,
     Opportunity,
+    Organisation,
     OutcomeStep,
     Participant,
 )
@@ -85,7 +86,10 @@ class Funnel:
 
     @property
     def bars(self) -> list[tuple[str, int]]:
-        return [(str(STAGE_LABELS[stage]), count) for stage, count in zip(STAGES, self.counts)]
+        return [
+            (str(STAGE_LABELS[stage]), count)
+            for stage, count in zip(STAGES, self.counts, strict=True)
+        ]
 
 
 @dataclass
@@ -155,7 +159,7 @@ def _progress(meeting_ids: list[int]) -> dict[int, tuple[int, dict[str, int]]]:
 def _groups(
     meetings: list[Meeting],
     progress: dict[int, tuple[int, dict[str, int]]],
-    keys_of,
+    keys_of: Callable[[Meeting], Iterable[str]],
 ) -> list[tuple[str, Funnel]]:
     funnels: dict[str, Funnel] = defaultdict(Funnel)
     for meeting in meetings:
@@ -170,7 +174,7 @@ def _areas(meeting: Meeting) -> Iterable[str]:
     return names or [str(_l("No technology area"))]
 
 
-def _organisations(meeting: Meeting):
+def _organisations(meeting: Meeting) -> list[Organisation]:
     return [a.participant.organisation for a in meeting.attendees if a.participant.organisation]
 
 

@@ -38,7 +38,7 @@ def _render_answer(event, participant, meetings, form, step_forms):
 
 def _all_valid(*forms) -> bool:
     """Validates every form (each shows its own errors), not only up to the first bad one."""
-    return all([form.validate() for form in forms])  # noqa: C419
+    return all([form.validate() for form in forms])
 
 
 @bp.route("/e/<slug>/follow-up/<token>", methods=["GET", "POST"])

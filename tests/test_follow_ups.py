@@ -7,13 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from builders import race
 from flask import current_app
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
 from forum.jobs import outside_request
 from forum.models import FollowUpAnswer, FollowUpMail, OutboxMessage, OutcomeStep, utcnow
-from forum.services import follow_ups, outcomes
+from forum.services import ServiceError, follow_ups, outcomes
 
 LINK = re.compile(r"http://127\.0\.0\.1:5000(/e/[^\s]+/follow-up/[^\s]+)")
 LAST_WEEK = date.today() - timedelta(days=7)
@@ -222,15 +223,21 @@ def test_bad_answers_are_refused_by_the_form_and_change_nothing(ended, client, c
 
 
 def test_a_forged_or_foreign_link_shows_a_clear_page_and_changes_nothing(
-    ended, client, make_event, make_participant, make_user
+    app, ended, client, make_event, make_participant, make_user
 ):
     other_event = make_event(slug="other-2027", status="closed")
     stranger = make_participant(other_event, make_user("s@example.org", "Stranger"))
     token = link_of(ended)
+    payload = {"p": ended.ada.id, "u": ended.ada.user_id, "e": ended.event.id}
     for bad in (
         token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
         "nonsense",
         follow_ups.follow_up_token(stranger),  # another event's participant
+        # the same contents signed for another purpose, or with another key
+        URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="forum-password-reset").dumps(
+            payload
+        ),
+        URLSafeTimedSerializer("not the key", salt="forum-follow-up").dumps(payload),
     ):
         response = client.post_form(answer_url(ended, bad), {"rating": "5", "would_return": "yes"})
         assert response.status_code == 403
@@ -266,7 +273,7 @@ def test_the_service_refuses_a_meeting_that_is_not_the_persons(ended):
             ended.other_meeting.id: outcomes.StepInput("licence", LAST_WEEK, None, None, "", False)
         },
     )
-    with pytest.raises(follow_ups.ServiceError):
+    with pytest.raises(ServiceError):
         follow_ups.save_answer(ended.ada, data)
     db.session.rollback()
     assert count(OutcomeStep) == 0

@@ -178,16 +178,25 @@ def _organisations(meeting: Meeting) -> list[Organisation]:
     return [a.participant.organisation for a in meeting.attendees if a.participant.organisation]
 
 
-def _feedback(event: Event) -> Feedback:
-    answers = list(
+def _answers(event: Event) -> list[FollowUpAnswer]:
+    """The event's follow-up answers, newest first, with who gave them."""
+    person = selectinload(FollowUpAnswer.participant)
+    return list(
         db.session.scalars(
             select(FollowUpAnswer)
             .join(Participant)
-            .options(selectinload(FollowUpAnswer.participant).selectinload(Participant.user))
+            .options(
+                person.selectinload(Participant.user),
+                person.selectinload(Participant.organisation),
+            )
             .where(Participant.event_id == event.id)
             .order_by(FollowUpAnswer.updated_at.desc(), FollowUpAnswer.participant_id)
         )
     )
+
+
+def _feedback(event: Event) -> Feedback:
+    answers = _answers(event)
     ratings = [answer.rating for answer in answers]
     return Feedback(
         answers=len(answers),
@@ -257,15 +266,6 @@ def feedback_rows(event: Event) -> tuple[list[str], list[list[object]]]:
             _("yes") if answer.would_return else _("no"),
             answer.comment,
         ]
-        for answer in db.session.scalars(
-            select(FollowUpAnswer)
-            .join(Participant)
-            .options(
-                selectinload(FollowUpAnswer.participant).selectinload(Participant.user),
-                selectinload(FollowUpAnswer.participant).selectinload(Participant.organisation),
-            )
-            .where(Participant.event_id == event.id)
-            .order_by(FollowUpAnswer.updated_at.desc(), FollowUpAnswer.participant_id)
-        )
+        for answer in _answers(event)
     ]
     return header, rows

@@ -5,7 +5,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from builders import race
+from builders import post_at_once, race
 from flask import current_app
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -192,6 +192,22 @@ def test_answering_records_the_step_and_feedback_and_answering_again_updates(end
     assert step.note == "signed twice"
     page = client.get(url).get_data(as_text=True)
     assert "answered already" in page and "NDA or MTA signed" in page
+
+
+def test_one_answer_sent_from_two_tabs_at_once_is_kept_once(app, ended):
+    url = answer_url(ended, link_of(ended))
+    form = {
+        "rating": "4",
+        "would_return": "yes",
+        f"meeting-{ended.meeting.id}-kind": "term_sheet",
+        f"meeting-{ended.meeting.id}-happened_on": LAST_WEEK.isoformat(),
+        f"meeting-{ended.meeting.id}-currency": "",
+    }
+    tabs = [app.test_client() for _ in range(3)]
+    statuses = post_at_once(app, *[(tab, url, form) for tab in tabs])
+    assert statuses == [302] * 3
+    assert count(FollowUpAnswer) == 1
+    assert count(OutcomeStep) == 1
 
 
 @pytest.mark.parametrize(

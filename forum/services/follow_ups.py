@@ -343,7 +343,10 @@ def _check_feedback(data: AnswerInput) -> None:
 
 def save_answer(participant: Participant, data: AnswerInput) -> FollowUpAnswer:
     """Keep the feedback (answering again updates it) and record or update each meeting's step.
-    Only the participant's own held meetings can be named; anything else changes nothing."""
+    Only the participant's own held meetings can be named; anything else changes nothing.
+
+    Two answers sent at once (two tabs) both insert the one answer row a person has: the later
+    one fails on its primary key with all its steps, and the view's retry updates instead."""
     _check_feedback(data)
     meetings = {meeting.id: meeting for meeting in held_meetings(participant)}
     if not set(data.steps) <= set(meetings):

@@ -158,7 +158,9 @@ def answer_url(forum, token):
 
 
 def test_the_link_shows_the_persons_own_held_meetings_without_signing_in(ended, client):
-    page = client.get(answer_url(ended, link_of(ended))).get_data(as_text=True)
+    response = client.get(answer_url(ended, link_of(ended)))
+    assert response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
     assert "Kim Bo-ra" in page and "Antibody platform" in page
     assert "Cyrus Choi" not in page
     korean = client.get(answer_url(ended, link_of(ended, "bora"))).get_data(as_text=True)

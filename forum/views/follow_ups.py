@@ -13,6 +13,14 @@ from .common import get_event_or_404, organizer_required, refuse, retried_on_con
 bp = Blueprint("follow_ups", __name__)
 
 
+@bp.after_request
+def _personal(response):
+    """A page behind a personal link stays out of shared caches and search engines."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
 # --- the participant's form (public: the signed link is the key) ------------------------------
 
 

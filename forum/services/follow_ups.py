@@ -229,11 +229,11 @@ def claim_and_send(participant_id: int, event_id: int, step: str) -> bool:
         return False
     db.session.add(FollowUpMail(participant_id=participant_id, event_id=event_id, step=step))
     db.session.flush()  # the claim first: a racing worker's insert fails here, before any e-mail
-    _send(participant, step)
+    _send(participant)
     return True
 
 
-def _send(participant: Participant, step: str) -> None:
+def _send(participant: Participant) -> None:
     event, user = participant.event, participant.user
     link = url_for(
         "follow_ups.answer",

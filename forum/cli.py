@@ -1,5 +1,5 @@
-"""flask commands: create-admin, demo, worker, schedule, expire-requests, mail-messages (none live in
-services)."""
+"""flask commands: create-admin, demo, worker, schedule, expire-requests, mail-messages,
+send-follow-ups (none live in services)."""
 
 import json
 import logging
@@ -137,3 +137,17 @@ def register_commands(app: Flask) -> None:
                 "REDIS_URL is not set: jobs run in-process, no worker is needed."
             )
         Worker(["forum"], connection=Redis.from_url(redis_url)).work(burst=burst)
+
+    @app.cli.command("send-follow-ups")
+    def send_follow_ups():
+        """Queue the follow-up e-mails due today (run it daily from cron; a step never goes twice)."""
+        from .jobs import enqueue, outside_request, wait_for_in_process_jobs
+        from .services import follow_ups
+
+        with outside_request(app):
+            events = follow_ups.events_due()
+            for event in events:
+                enqueue("forum.services.follow_ups:send_due", event.id)
+            db.session.rollback()
+        wait_for_in_process_jobs(timeout=3600)  # without Redis the jobs run in this process
+        click.echo(f"Follow-up e-mails queued for {len(events)} event(s).")

@@ -83,6 +83,8 @@ class Config:
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
     WELCOME_LINK_MAX_AGE = int(os.environ.get("WELCOME_LINK_DAYS", "14")) * 86400
     CONFIRMATION_MAX_AGE = int(os.environ.get("CONFIRMATION_DAYS", "7")) * 86400
+    # A follow-up e-mail's personal link (docs/followup.md); each e-mail carries a fresh one.
+    FOLLOW_UP_LINK_MAX_AGE = int(os.environ.get("FOLLOW_UP_LINK_DAYS", "60")) * 86400
     # Sign-in throttling (docs/accounts.md): per account at one client address, a few free
     # failures, then delays that double; per client address (a venue shares one) far more lenient.
     LOGIN_ACCOUNT_FREE_FAILURES = 5

@@ -58,6 +58,7 @@ PUBLIC_ENDPOINTS = {
     "auth.confirm",
     "account.confirm_email",
     "main.language",
+    "follow_ups.answer",
 }
 # What only the first event's people may see: their names, e-mails, offers, rooms and links.
 PRIVATE_MARKERS = [

@@ -26,11 +26,11 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Event, Meeting, MeetingAttendee, MeetingRequest, Participant, Slot, User
-from . import outcomes
+from . import outcomes, reports
 from .dayof import schedule_is_published
 from .requests import MEETING_STATUS_LABELS, REQUEST_STATUS_LABELS
 
-EXPORTS = ("participants", "requests", "schedule", "figures", "outcomes")
+EXPORTS = ("participants", "requests", "schedule", "figures", "outcomes", "report", "feedback")
 FORMATS = ("csv", "xlsx")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Rows = tuple[list[str], Iterable[Iterable[object]]]
@@ -383,5 +383,7 @@ def export(event: Event, what: str, format: str) -> bytes:
         "schedule": schedule_rows,
         "figures": figures_rows,
         "outcomes": outcomes_rows,
+        "report": reports.funnel_rows,
+        "feedback": reports.feedback_rows,
     }[what](event)
     return xlsx(header, rows, title=what) if format == "xlsx" else _csv(header, rows)

@@ -331,3 +331,35 @@ def opportunity_history(opportunity: Opportunity) -> list[HistoryMeeting]:
         if meeting.status != "cancelled" or steps[meeting.id]
     ]
     return sorted(history, key=_placed_first)
+
+
+def record_or_update_step(
+    meeting: Meeting, participant: Participant, data: StepInput
+) -> OutcomeStep:
+    """Records the step, or updates the one of the same kind this person recorded on this meeting
+    and the other side has not reviewed yet: the follow-up form answered twice updates."""
+    refusal = recording_refusal(meeting, participant)
+    if refusal:
+        raise ServiceError(refusal)
+    _check(data)
+    step = db.session.scalar(
+        select(OutcomeStep)
+        .where(
+            OutcomeStep.meeting_id == meeting.id,
+            OutcomeStep.recorded_by_id == participant.id,
+            OutcomeStep.kind == data.kind,
+            OutcomeStep.review == "pending",
+        )
+        .order_by(OutcomeStep.id.desc())
+        .limit(1)
+    )
+    if step is None:
+        return record_step(meeting, participant, data)
+    step.happened_on, step.note, step.public = data.happened_on, data.note, data.public
+    step.amount = data.amount
+    step.currency = data.currency if data.amount is not None else None
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise ServiceError(_("Someone changed this step meanwhile: look at it again.")) from error
+    return step

@@ -12,12 +12,14 @@ def register_blueprints(app: Flask) -> None:
         console,
         conversations,
         events,
+        follow_ups,
         main,
         marketplace,
         meetings,
         operations,
         organize,
         registrations,
+        reports,
         suggestions,
     )
 
@@ -35,6 +37,8 @@ def register_blueprints(app: Flask) -> None:
         console,
         operations,
         calendars,
+        follow_ups,
+        reports,
         admin,
     ):
         app.register_blueprint(module.bp)

@@ -17,7 +17,9 @@ participants. The score of a pair (own opportunity, other opportunity) is
 - type fit: 1 for the same type, 0.8 for a compatible one, else no suggestion.
 
 A pair is suggested only when the texts share something (cosine ≥ `MIN_TEXT_SIMILARITY`) or a
-keyword: areas, TRL and partnership types rank matches but never make one alone. The best
+keyword, or when one is written in Korean and the other not and they share an area of the
+standard classification (`TechnologyArea.code`): the texts of two languages cannot meet, their
+shared code can. Otherwise areas, TRL and partnership types rank matches but never make one. The best
 `MAX_SUGGESTIONS` per participant are stored in `Suggestion`, each other opportunity once (for
 the participant's own opportunity it answers best), with the shared terms and areas that explain
 it. Stored lists refresh in the background after any committed change to an opportunity of the
@@ -120,6 +122,8 @@ class Corpus:
     area_counts: np.ndarray
     keywords: sparse.csr_matrix
     area_names: list[dict[int, str]]
+    coded_areas: sparse.csr_matrix  # the areas with a classification code
+    has_hangul: np.ndarray  # written in Korean (title, summary or keywords), in part at least
     sources: list[tuple[str, str, str, str]]  # title, summary, description, keywords
     idf: dict[str, float]
     telling_features: frozenset  # rare enough to name in a reason (see TELLING_IDF_SHARE)
@@ -165,13 +169,21 @@ def load_corpus(event_id: int) -> Corpus | None:
         return None
     position = {row.id: index for index, row in enumerate(rows)}
     area_names: list[dict[int, str]] = [{} for _row in rows]
-    for opportunity_id, area_id, name in db.session.execute(
-        select(opportunity_area.c.opportunity_id, TechnologyArea.id, TechnologyArea.name)
+    area_codes: list[list[str]] = [[] for _row in rows]
+    for opportunity_id, area_id, name, code in db.session.execute(
+        select(
+            opportunity_area.c.opportunity_id,
+            TechnologyArea.id,
+            TechnologyArea.name,
+            TechnologyArea.code,
+        )
         .join(TechnologyArea, TechnologyArea.id == opportunity_area.c.area_id)
         .where(TechnologyArea.event_id == event_id)
     ):
         if opportunity_id in position:
             area_names[position[opportunity_id]][area_id] = name
+            if code:
+                area_codes[position[opportunity_id]].append(code)
 
     # Each text with its second-language version (title, summary, keywords), as the index has them.
     sources = [
@@ -249,6 +261,13 @@ def load_corpus(event_id: int) -> Corpus | None:
         area_counts=np.asarray(areas.sum(axis=1)).ravel().astype(np.float32),
         keywords=keywords,
         area_names=area_names,
+        coded_areas=_binary_matrix(area_codes),
+        has_hangul=np.array(
+            [
+                bool(matching.HANGUL.search(title + summary + keywords))
+                for title, summary, _d, keywords in sources
+            ]
+        ),
         sources=sources,
         idf=idf,
         telling_features=frozenset(
@@ -280,6 +299,7 @@ class _Candidates:
     text: sparse.csr_matrix
     keywords: sparse.csr_matrix
     areas: sparse.csr_matrix
+    coded_areas: sparse.csr_matrix
 
     @classmethod
     def of(cls, corpus: Corpus, rows: np.ndarray) -> "_Candidates":
@@ -288,6 +308,7 @@ class _Candidates:
             corpus.text[rows].T.tocsr(),
             corpus.keywords[rows].T.tocsr(),
             corpus.areas[rows].T.tocsr(),
+            corpus.coded_areas[rows].T.tocsr(),
         )
 
 
@@ -299,6 +320,11 @@ def _scores(
     text = (corpus.text[own] @ candidates.text).toarray()
     shared_keywords = (corpus.keywords[own] @ candidates.keywords).toarray()
     shared_areas = (corpus.areas[own] @ candidates.areas).toarray()
+    # Written in different languages (one side in Korean, the other without), a shared coded
+    # area lets the pair meet: the texts alone cannot.
+    meet_in_area = ((corpus.coded_areas[own] @ candidates.coded_areas).toarray() > 0) & (
+        corpus.has_hangul[own, None] != corpus.has_hangul[None, other]
+    )
     smaller_area_count = np.minimum(corpus.area_counts[own, None], corpus.area_counts[None, other])
     areas = np.divide(
         shared_areas,
@@ -331,7 +357,7 @@ def _scores(
     answers = (
         (corpus.organisation_keys[own, None] != corpus.organisation_keys[None, other])
         & (corpus.participant_ids[own, None] != corpus.participant_ids[None, other])
-        & ((text >= MIN_TEXT_SIMILARITY) | (shared_keywords > 0))
+        & ((text >= MIN_TEXT_SIMILARITY) | (shared_keywords > 0) | meet_in_area)
     )
     score[~answers] = 0
     return score

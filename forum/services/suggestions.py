@@ -514,6 +514,56 @@ def recompute_event(event_id: int) -> int:
     return len(matches)
 
 
+def recompute_touched(event_id: int, opportunity_ids: set[int]) -> int:
+    """Replace the stored suggestions of the participants that a change to `opportunity_ids`
+    touches (`touched_participants`), and no others; flushes, returns the count."""
+    _lock_event(event_id)
+    corpus = load_corpus(event_id)
+    touched = touched_participants(corpus, opportunity_ids)
+    matches = rank(corpus, touched) if corpus is not None and touched else []
+    store(matches, sorted(touched))
+    return len(matches)
+
+
+def touched_participants(corpus: Corpus | None, opportunity_ids: set[int]) -> set[int]:
+    """Whose suggestions a change to these opportunities can change: their owners, whoever has
+    one of them in their stored list, and whoever they would now enter the list of (a score
+    above the weakest stored, or a list not full). Scores are symmetric, so the changed rows
+    are scored once against the other side."""
+    ids = sorted(opportunity_ids)
+    touched = set(
+        db.session.scalars(select(Opportunity.participant_id).where(Opportunity.id.in_(ids)))
+    ) | set(
+        db.session.scalars(
+            select(Suggestion.participant_id)
+            .where(Suggestion.opportunity_id.in_(ids) | Suggestion.own_opportunity_id.in_(ids))
+            .distinct()
+        )
+    )
+    if corpus is None:
+        return touched
+    changed = np.flatnonzero(np.isin(corpus.ids, ids))
+    best: dict[int, float] = {}
+    for own_are_offers in (True, False):
+        own = changed[corpus.is_offer[changed] == own_are_offers]
+        others = np.flatnonzero(corpus.is_offer != own_are_offers)
+        if not len(own) or not len(others):
+            continue
+        scores = _scores(corpus, own, _Candidates.of(corpus, others), own_are_offers).max(axis=0)
+        for row in np.flatnonzero(scores > 0):
+            participant = int(corpus.participant_ids[others[row]])
+            best[participant] = max(best.get(participant, 0.0), float(scores[row]))
+    weakest = dict(
+        db.session.execute(
+            select(Suggestion.participant_id, func.min(Suggestion.score))
+            .where(Suggestion.participant_id.in_(sorted(best)))
+            .group_by(Suggestion.participant_id)
+            .having(func.count() >= MAX_SUGGESTIONS)
+        ).all()
+    )
+    return touched | {p for p, score in best.items() if score >= weakest.get(p, 0.0)}
+
+
 def recompute_participant(participant: Participant) -> int:
     """Replace one participant's stored suggestions (vectors over the whole event); flushes."""
     _lock_event(participant.event_id)
@@ -612,6 +662,8 @@ def reason(suggestion: Suggestion) -> str:
 
 _queued_lock = threading.Lock()
 _queued_events: set[int] = set()
+_pending: dict[int, set[int]] = {}  # event → changed opportunity ids (EVERYTHING: the whole event)
+EVERYTHING = 0  # no opportunity has id 0: a change that touches the whole event
 _running_locks: dict[int, threading.Lock] = {}
 
 
@@ -658,10 +710,57 @@ def _release_refresh(event_id: int) -> None:
             redis_failed(error)
 
 
-def request_refresh(event_id: int) -> None:
-    """Refresh the event's suggestions in the background, unless a refresh is already waiting."""
+def _pending_key(event_id: int) -> str:
+    return f"forum:suggestions:pending:{event_id}"
+
+
+def _add_pending(event_id: int, opportunity_ids: set[int]) -> None:
+    """Note what changed for the next refresh of the event (in Redis when it is in use, so that
+    a worker of another process reads it)."""
+    from redis.exceptions import RedisError
+
+    from ..jobs import redis_connection, redis_failed, redis_in_use
+
+    if redis_in_use():
+        try:
+            pipe = redis_connection().pipeline()
+            pipe.sadd(_pending_key(event_id), *sorted(opportunity_ids))
+            pipe.expire(_pending_key(event_id), 3600)
+            pipe.execute()
+            return
+        except (RedisError, OSError) as error:
+            redis_failed(error)
+    with _queued_lock:
+        _pending.setdefault(event_id, set()).update(opportunity_ids)
+
+
+def _take_pending(event_id: int) -> set[int]:
+    """What changed since the last refresh, forgotten as it is read; EVERYTHING when nothing
+    says (e.g. Redis lost it), so that a refresh never misses a change."""
+    from redis.exceptions import RedisError
+
+    from ..jobs import redis_connection, redis_failed, redis_in_use
+
+    with _queued_lock:
+        taken = _pending.pop(event_id, set())
+    if redis_in_use():
+        try:
+            pipe = redis_connection().pipeline()
+            pipe.smembers(_pending_key(event_id))
+            pipe.delete(_pending_key(event_id))
+            taken |= {int(member) for member in pipe.execute()[0]}
+        except (RedisError, OSError) as error:
+            redis_failed(error)
+            taken.add(EVERYTHING)
+    return taken or {EVERYTHING}
+
+
+def request_refresh(event_id: int, opportunity_ids: set[int] | None = None) -> None:
+    """Refresh the suggestions that a change to `opportunity_ids` (None: to anything of the
+    event) touches, in the background, unless a refresh is already waiting."""
     from .. import jobs
 
+    _add_pending(event_id, {EVERYTHING} if opportunity_ids is None else opportunity_ids)
     if _claim_refresh(event_id):
         try:
             jobs.enqueue("forum.services.suggestions:refresh_event", event_id)
@@ -671,7 +770,9 @@ def request_refresh(event_id: int) -> None:
 
 
 def refresh_event(event_id: int) -> None:
-    """The background job: wait out a burst of edits, then recompute the event in one transaction."""
+    """The background job: wait out a burst of edits, then recompute in one transaction the
+    suggestions that the changes touch (the whole event after a change of a participant's
+    standing)."""
     time.sleep(
         current_app.config.get(
             "SUGGESTIONS_REFRESH_DELAY", 0 if current_app.testing else REFRESH_DELAY_SECONDS
@@ -683,7 +784,11 @@ def refresh_event(event_id: int) -> None:
         _release_refresh(
             event_id
         )  # changes committed from now on are not in what we read: they queue again
-        count = recompute_event(event_id)
+        changed = _take_pending(event_id)
+        if EVERYTHING in changed:
+            count = recompute_event(event_id)
+        else:
+            count = recompute_touched(event_id, changed)
         db.session.commit()
     log.info(
         "refreshed %d suggestions of event %d in %.2f s",
@@ -700,15 +805,17 @@ def _changed(session: Session, obj) -> bool:
 @orm_event.listens_for(Session, "after_flush")
 def _mark_stale_events(session: Session, flush_context) -> None:
     """Remember the events whose opportunities (or their publishers' standing) changed in this transaction."""
-    stale = session.info.setdefault(STALE_KEY, set())
+    stale: dict[int, set[int]] = session.info.setdefault(STALE_KEY, {})
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if (isinstance(obj, Opportunity) and _changed(session, obj)) or (
+        if isinstance(obj, Opportunity) and _changed(session, obj) and obj.event_id is not None:
+            stale.setdefault(obj.event_id, set()).add(obj.id)
+        elif (
             isinstance(obj, Participant)
             and obj not in session.new
+            and obj.event_id is not None
             and (obj in session.deleted or _participant_standing_changed(obj))
         ):
-            stale.add(obj.event_id)
-    stale.discard(None)
+            stale.setdefault(obj.event_id, set()).add(EVERYTHING)
 
 
 def _participant_standing_changed(participant: Participant) -> bool:
@@ -718,15 +825,15 @@ def _participant_standing_changed(participant: Participant) -> bool:
 
 @orm_event.listens_for(Session, "after_commit")
 def _refresh_stale_events(session: Session) -> None:
-    stale = session.info.pop(STALE_KEY, set())
+    stale = session.info.pop(STALE_KEY, {})
     if not stale:
         return
     if not has_app_context():
         log.warning("suggestions of events %s not refreshed: no application context", sorted(stale))
         return
-    for event_id in sorted(stale):
+    for event_id, opportunity_ids in sorted(stale.items()):
         try:
-            request_refresh(event_id)
+            request_refresh(event_id, opportunity_ids)
         except Exception:  # the change is committed; its suggestions refresh with the next one
             log.exception("could not start refreshing the suggestions of event %d", event_id)
 

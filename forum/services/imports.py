@@ -39,6 +39,7 @@ from flask_babel.speaklater import LazyString
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from ..classification import classification
 from ..countries import country_codes
 from ..extensions import db
 from ..languages import available_languages
@@ -57,7 +58,6 @@ from ..models import (
 )
 from . import ServiceError
 from .accounts import find_user, hash_password, normalise_email, reset_token
-from ..classification import classification
 from .exports import xlsx
 from .mail import send_mail
 from .opportunities import (

@@ -12,6 +12,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ..classification import by_code, classification, find
 from ..extensions import db
 from ..models import (
     IP_STATUSES,
@@ -26,7 +27,6 @@ from ..models import (
     TechnologyArea,
     opportunity_area,
 )
-from ..classification import by_code, classification, find
 from . import ServiceError
 from .search import is_listed, refresh_index
 

@@ -11,7 +11,7 @@ from forum.services.opportunities import (
     technology_areas,
 )
 from forum.services.search import OpportunitySearch, search_directory, search_opportunities
-from forum.services.text import QueryTerm, query_terms, tokenize
+from forum.services.text import QueryTerm, query_terms, tokenize, tokenize_many
 
 
 def test_korean_is_analysed_into_nouns_and_compounds_and_english_is_stemmed():
@@ -28,6 +28,19 @@ def test_korean_is_analysed_into_nouns_and_compounds_and_english_is_stemmed():
         "run",
         "trial",
     )
+
+
+def test_many_texts_analysed_at_once_give_what_each_gives_alone():
+    """The batch analysis that indexes a whole event (repeated texts analysed once)."""
+    texts = [
+        "디지털치료제를 개발합니다",
+        "Pétri ＣＲＩＳＰＲ",
+        "",
+        "뇌졸중 환자를 위한 VR 기반 재활, mRNA백신을",
+        "디지털치료제를 개발합니다",
+        "catheters for parkinsons",
+    ]
+    assert tokenize_many(texts) == [tokenize(text) for text in texts]
 
 
 def test_query_parts_are_required_and_or_and_quotes_join_and_bind_them():

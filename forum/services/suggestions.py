@@ -52,7 +52,7 @@ from ..models import (
     utcnow,
 )
 from . import matching, search
-from .text import tokenize
+from .text import tokenize_many
 
 log = logging.getLogger(__name__)
 
@@ -196,23 +196,23 @@ def load_corpus(event_id: int) -> Corpus | None:
         for row in rows
     ]
     analysed = search.analysed_fields(event_id)
-    # Read from the index (analysed when each opportunity was written); analysed here only when
-    # missing from it.
-    fields = [
-        analysed.get(row.id)
-        or tuple(
-            list(tokenize(value))
-            for value in (
-                title,
-                " ".join([keywords, *area_names[index].values()]),
-                summary,
-                description,
-            )
-        )
-        for index, (row, (title, summary, description, keywords)) in enumerate(
-            zip(rows, sources, strict=True)
+    # Read from the index (analysed when each opportunity was written); analysed here, all at
+    # once, only when missing from it.
+    missing = [index for index, row in enumerate(rows) if row.id not in analysed]
+    texts = [
+        value
+        for index in missing
+        for value in (
+            sources[index][0],
+            " ".join([sources[index][3], *area_names[index].values()]),
+            sources[index][1],
+            sources[index][2],
         )
     ]
+    tokens = iter(tokenize_many(texts))
+    for index in missing:
+        analysed[rows[index].id] = tuple(list(next(tokens)) for _field in range(4))
+    fields = [analysed[row.id] for row in rows]
     counter = CountVectorizer(analyzer=matching.token_features, dtype=np.float32)
     try:
         counts = counter.fit_transform(

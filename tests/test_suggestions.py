@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from forum import classification, jobs
 from forum.extensions import db
 from forum.models import Event, Opportunity, Participant, Suggestion, TechnologyArea
-from forum.services import suggestions
+from forum.services import matching, suggestions
 
 KOREAN_DISTRACTORS = [
     ("offer", "반도체 식각 공정 장비 국산화 기술", "플라즈마 식각 장비의 핵심 부품 설계"),
@@ -722,3 +722,16 @@ def test_two_opportunities_saved_at_once_leave_the_suggestions_of_a_full_recompu
 
 def seeker_need(seeker) -> int:
     return db.session.scalar(select(Opportunity.id).where(Opportunity.participant_id == seeker.id))
+
+
+def test_words_both_texts_share_with_equal_scores_are_named_without_error():
+    """Two texts each with their own term for one word (equal score, equal label): the reason
+    is still written (such ties once raised a TypeError that broke the whole refresh)."""
+    own = matching.ReadableText(
+        (robot := matching.Term("로봇", frozenset({"로봇"}), False, "로봇"),),
+        frozenset({"로봇"}),
+        {"로봇": [robot]},
+    )
+    other_robot = matching.Term("로봇", frozenset({"로봇"}), False, "로봇")
+    other = matching.ReadableText((other_robot,), frozenset({"로봇"}), {"로봇": [other_robot]})
+    assert matching.shared_terms(own, other, {}) == ["로봇"]

@@ -725,13 +725,12 @@ def seeker_need(seeker) -> int:
 
 
 def test_words_both_texts_share_with_equal_scores_are_named_without_error():
-    """Two texts each with their own term for one word (equal score, equal label): the reason
-    is still written (such ties once raised a TypeError that broke the whole refresh)."""
-    own = matching.ReadableText(
-        (robot := matching.Term("로봇", frozenset({"로봇"}), False, "로봇"),),
-        frozenset({"로봇"}),
-        {"로봇": [robot]},
-    )
-    other_robot = matching.Term("로봇", frozenset({"로봇"}), False, "로봇")
-    other = matching.ReadableText((other_robot,), frozenset({"로봇"}), {"로봇": [other_robot]})
-    assert matching.shared_terms(own, other, {}) == ["로봇"]
+    """The same word in two texts, analysed into different features but of equal score: the
+    reason is still written (such ties once raised a TypeError that broke the whole refresh)."""
+
+    def text(features):
+        term = matching.Term("임플란트", frozenset(features), False, "임플란트")
+        return matching.ReadableText((term,), term.features, {f: [term] for f in features})
+
+    own, other = text({"임플란트", "을"}), text({"임플란트", "임플"})
+    assert matching.shared_terms(own, other, {}) == ["임플란트"]

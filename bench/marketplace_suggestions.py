@@ -806,7 +806,7 @@ def compare(args) -> None:
     )
     print("| planted pair (offer–need) | " + " | ".join(trees) + " |")
     print("| --- |" + " --- |" * len(trees))
-    for direction in written_pairs.DIRECTIONS:
+    for direction in written_pairs.DIRECTIONS if args.rounds else ():
         cells = []
         for name in trees:
             hits, pairs = results[name]["ranked_first"][direction]

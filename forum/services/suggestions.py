@@ -22,8 +22,10 @@ standard classification (`TechnologyArea.code`): the texts of two languages cann
 shared code can. Otherwise areas, TRL and partnership types rank matches but never make one. The best
 `MAX_SUGGESTIONS` per participant are stored in `Suggestion`, each other opportunity once (for
 the participant's own opportunity it answers best), with the shared terms and areas that explain
-it. Stored lists refresh in the background after any committed change to an opportunity of the
-event (see `_mark_stale_events`); a burst of changes gives one refresh (`request_refresh`).
+it. Stored lists refresh in the background after a committed change to opportunities of the
+event (see `_mark_stale_events`): only the lists the changed opportunities touch
+(`touched_participants`), or every list after a change of a participant's standing; a burst of
+changes gives one refresh (`request_refresh`).
 """
 
 import logging

@@ -7,6 +7,7 @@ share it whatever language each is written in; its Korean and English names make
 """
 
 import csv
+import io
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -28,10 +29,8 @@ class ClassifiedArea:
 def classification() -> tuple[ClassifiedArea, ...]:
     """Every area of the classification, in its order."""
     source = resources.files("forum") / "data" / "science_technology_classification.csv"
-    with source.open(encoding="utf-8", newline="") as rows:
-        return tuple(
-            ClassifiedArea(row["code"], row["ko"], row["en"]) for row in csv.DictReader(rows)
-        )
+    rows = csv.DictReader(io.StringIO(source.read_text(encoding="utf-8")))
+    return tuple(ClassifiedArea(row["code"], row["ko"], row["en"]) for row in rows)
 
 
 @cache

@@ -589,9 +589,14 @@ def _check_opportunity(
 def _event_area_names(event: Event) -> dict[str, str]:
     """The event's area names by their case-folded form or classification code (the default
     list until it has its own)."""
-    areas = db.session.execute(
-        select(TechnologyArea.name, TechnologyArea.code).where(TechnologyArea.event_id == event.id)
-    ).all() or [(area.label, area.code) for area in classification()]
+    areas: list[tuple[str, str | None]] = [
+        (row.name, row.code)
+        for row in db.session.execute(
+            select(TechnologyArea.name, TechnologyArea.code).where(
+                TechnologyArea.event_id == event.id
+            )
+        )
+    ] or [(area.label, area.code) for area in classification()]
     return {key.casefold(): name for name, code in areas for key in filter(None, (name, code))}
 
 

@@ -126,16 +126,17 @@ def _check_area_names(wanted: dict[str, str | None]) -> None:
         )
 
 
-def set_technology_areas(event: Event, names: list[str], codes: list[str] = ()) -> None:
+def set_technology_areas(event: Event, names: list[str], codes: Iterable[str] = ()) -> None:
     """Make the event's list the classification areas of `codes` and the areas `names`
     (see `_wanted_areas`). Removing an area still in use is refused, naming how many
     opportunities use it; kept areas keep their id (and their opportunities)."""
+    codes = list(codes)
     unknown = sorted(set(codes) - set(by_code()))
     if unknown:
         raise ServiceError(
             _("Unknown classification code: %(codes)s.", codes=", ".join(unknown)), "codes"
         )
-    wanted = _wanted_areas(list(names), list(codes))
+    wanted = _wanted_areas(list(names), codes)
     _check_area_names(wanted)
     current = technology_areas(event)
     existing = {_area_key(area.name, area.code): area for area in current}

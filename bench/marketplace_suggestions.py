@@ -265,18 +265,25 @@ class Generator:
         return need, offer, offer_in_korean
 
 
+def _insert_users(slug: str, count: int) -> list[int]:
+    """`count` accounts for the event of `slug`: their ids in order."""
+    db.session.execute(
+        insert(User),
+        [
+            {"email": f"p{i}-{slug}@example.org", "name": f"Participant {i}", "password_hash": "x"}
+            for i in range(count)
+        ],
+    )
+    return list(
+        db.session.scalars(
+            select(User.id).where(User.email.like(f"%-{slug}@example.org")).order_by(User.id)
+        )
+    )
+
+
 def build_event(generator: Generator, opportunities: int, participants: int, planted: int):
     """Insert the event in bulk; returns (event id, [(need id, offer id, need owner id, offer in Korean)])."""
-    event = Event(
-        name="Benchmark forum",
-        slug=f"bench-{secrets.token_hex(3)}",
-        timezone="Asia/Seoul",
-        start_date=date(2027, 5, 11),
-        end_date=date(2027, 5, 12),
-        status="requests",
-    )
-    db.session.add(event)
-    db.session.flush()
+    event = _new_event()
     areas = {}
     for position, name in enumerate(DOMAINS):
         area = TechnologyArea(event_id=event.id, name=name, position=position)
@@ -295,22 +302,7 @@ def build_event(generator: Generator, opportunities: int, participants: int, pla
     organisation_ids = list(db.session.scalars(select(Organisation.id).order_by(Organisation.id)))[
         -organisations:
     ]
-    db.session.execute(
-        insert(User),
-        [
-            {
-                "email": f"bench{i}-{event.slug}@example.org",
-                "name": f"Participant {i}",
-                "password_hash": "x",
-            }
-            for i in range(participants)
-        ],
-    )
-    user_ids = list(
-        db.session.scalars(
-            select(User.id).where(User.email.like(f"%-{event.slug}@example.org")).order_by(User.id)
-        )
-    )
+    user_ids = _insert_users(event.slug, participants)
     # The owners of planted pairs come first, each with an organisation of their own.
     db.session.execute(
         insert(Participant),
@@ -630,18 +622,7 @@ def _insert_people(event_id: int, slug: str, count: int) -> list[int]:
             .order_by(Organisation.id)
         )
     )
-    db.session.execute(
-        insert(User),
-        [
-            {"email": f"p{i}-{slug}@example.org", "name": f"Participant {i}", "password_hash": "x"}
-            for i in range(count)
-        ],
-    )
-    user_ids = list(
-        db.session.scalars(
-            select(User.id).where(User.email.like(f"%-{slug}@example.org")).order_by(User.id)
-        )
-    )
+    user_ids = _insert_users(slug, count)
     db.session.execute(
         insert(Participant),
         [

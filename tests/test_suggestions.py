@@ -521,18 +521,22 @@ def test_korean_and_english_sides_meet_through_their_second_language_fields(foru
     assert (best_ko.opportunity_id, best_ko.own_opportunity_id) == (offer_sensor.id, need_ko.id)
 
 
-@pytest.fixture
-def refreshing_event(forum_event, join):
-    """The event in the middle of a refresh of its suggestions: recomputed in this test's
-    transaction, which stays open as in a long refresh (PostgreSQL only: SQLite lets one
-    transaction write at a time, whatever it locks)."""
+@pytest.fixture(params=["whole event", "touched lists"])
+def refreshing_event(request, forum_event, join):
+    """The event in the middle of a refresh of its suggestions (of the whole event, or of the
+    lists one changed offer touches): recomputed in this test's transaction, which stays open
+    as in a long refresh (PostgreSQL only: SQLite lets one transaction write at a time,
+    whatever it locks)."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite lets one transaction write at a time, whatever it locks")
     seeker, supplier = join(forum_event), join(forum_event)
     publish(seeker, "need", "Ceramic membranes for wastewater")
-    publish(supplier, "offer", "Ceramic wastewater membranes")
+    offer = publish(supplier, "offer", "Ceramic wastewater membranes")
     jobs.wait_for_in_process_jobs()
-    suggestions.recompute_event(forum_event.id)
+    if request.param == "whole event":
+        suggestions.recompute_event(forum_event.id)
+    else:
+        assert suggestions.recompute_touched(forum_event.id, {offer.id}) == 2
     yield forum_event
     db.session.rollback()
 

@@ -385,6 +385,29 @@ def test_the_organizer_picks_classification_areas_and_adds_their_own(client, log
     ]
 
 
+def test_areas_named_like_classification_areas_gain_their_code(people):
+    """An area named before codes existed becomes the coded area (same id, so its
+    opportunities stay); one beside the coded area of that name stays an area of its own."""
+    event = people["event"]
+    db.session.add_all(
+        [
+            TechnologyArea(event_id=event.id, name="Health and medicine", position=1),
+            TechnologyArea(event_id=event.id, name="Materials", position=2),
+            TechnologyArea(event_id=event.id, name="재료 / Materials", code="EB", position=3),
+        ]
+    )
+    db.session.flush()
+    health = db.session.scalar(
+        select(TechnologyArea).where(TechnologyArea.name == "Health and medicine")
+    )
+    set_technology_areas(event, ["Health and medicine", "Materials"])
+    assert [(area.name, area.code) for area in technology_areas(event)] == [
+        ("보건의료 / Health and medicine", "LC"),
+        ("재료 / Materials", "EB"),
+    ]
+    assert technology_areas(event)[0].id == health.id
+
+
 def test_an_unknown_classification_code_is_refused_by_the_service(people):
     with pytest.raises(ServiceError, match="Unknown classification code: XX"):
         set_technology_areas(people["event"], ["Robotics"], ["XX"])

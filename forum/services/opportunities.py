@@ -138,8 +138,7 @@ def set_technology_areas(event: Event, names: list[str], codes: Iterable[str] = 
         )
     wanted = _wanted_areas(list(names), codes)
     _check_area_names(wanted)
-    current = technology_areas(event)
-    existing = {_area_key(area.name, area.code): area for area in current}
+    existing = _existing_areas(technology_areas(event))
     keys = {_area_key(name, code) for name, code in wanted.items()}
     usage = area_usage(event)
     for key, area in existing.items():
@@ -158,10 +157,21 @@ def set_technology_areas(event: Event, names: list[str], codes: Iterable[str] = 
             db.session.delete(area)
     db.session.flush()
     for position, (name, code) in enumerate(wanted.items()):
-        area = existing.get(_area_key(name, code)) or TechnologyArea(event_id=event.id, code=code)
-        area.name, area.position = name, position
+        area = existing.get(_area_key(name, code)) or TechnologyArea(event_id=event.id)
+        area.name, area.code, area.position = name, code, position
         db.session.add(area)
     db.session.flush()
+
+
+def _existing_areas(areas: list[TechnologyArea]) -> dict[str, TechnologyArea]:
+    """The event's areas by `_area_key`; an uncoded area named like a coded one already in the
+    list stays an area of its own name."""
+    existing = {_area_key(area.name, area.code): area for area in areas if area.code}
+    for area in areas:
+        if not area.code:
+            key = _area_key(area.name, None)
+            existing[f"name:{area.name}" if key in existing else key] = area
+    return existing
 
 
 def _area_key(name: str, code: str | None) -> str:

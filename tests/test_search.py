@@ -4,6 +4,7 @@ import pytest
 
 from forum.extensions import db
 from forum.models import Organisation, Participant
+from forum.services import search
 from forum.services.opportunities import (
     OpportunityDetails,
     publish_opportunity,
@@ -492,3 +493,26 @@ def test_kiwi_is_loaded_once_however_many_threads_ask_first(monkeypatch):
         thread.join()
     assert len(loaded) == 4 and len({id(kiwi) for kiwi in loaded}) == 1
     assert loaded[0].tokenize("치료제를")[0].form == "치료제"
+
+
+def test_the_analysed_fields_read_back_from_the_index_are_what_was_indexed(market):
+    """Suggestions read the index instead of analysing again: each field gives back its tokens
+    (in any order on PostgreSQL), as often as they occur, and only the event's opportunities."""
+    health = next(area for area in technology_areas(market["event"]) if area.code == "LC")
+    offer = publish(
+        market["kr"],
+        "디지털치료제를 개발합니다",
+        summary="재활 치료제, 재활 훈련 and rehabilitation",
+        description="Catheters for parkinsons",
+        keywords="VR, 재활",
+        areas=[health],
+    )
+    read = search.analysed_fields(market["event"].id)
+    assert list(read) == [offer.id]
+    expected = [
+        tokenize("디지털치료제를 개발합니다\n"),
+        tokenize(f"VR, 재활  {health.name}"),
+        tokenize("재활 치료제, 재활 훈련 and rehabilitation\n"),
+        tokenize("Catheters for parkinsons"),
+    ]
+    assert [sorted(field) for field in read[offer.id]] == [sorted(each) for each in expected]

@@ -160,17 +160,19 @@ def analysed_fields(event_id: int) -> dict[int, tuple[list[str], ...]]:
     PostgreSQL gives each token as often as it occurs but not in order."""
     fields: dict[int, tuple[list[str], ...]] = {}
     if _dialect() == "postgresql":
-        for opportunity_id, lexeme, positions, weights in db.session.execute(
+        # One row per opportunity and field, its lexemes joined by the server (a row per lexeme
+        # and position costs seconds to read at 20,000 opportunities).
+        for opportunity_id, weight, lexemes in db.session.execute(
             text(
-                "SELECT s.opportunity_id, u.lexeme, u.positions, u.weights "
+                "SELECT s.opportunity_id, w.weight, string_agg(u.lexeme, ' ') "
                 "FROM opportunity_search AS s CROSS JOIN LATERAL unnest(s.document) AS u "
-                "WHERE s.event_id = :event_id"
+                "CROSS JOIN LATERAL unnest(u.weights) AS w(weight) "
+                "WHERE s.event_id = :event_id GROUP BY s.opportunity_id, w.weight"
             ),
             {"event_id": event_id},
         ):
             lists = fields.setdefault(opportunity_id, tuple([] for _field in FIELDS))
-            for _position, weight in zip(positions, weights, strict=True):
-                lists[_FIELD_OF_WEIGHT[weight]].append(lexeme)
+            lists[_FIELD_OF_WEIGHT[weight]].extend(lexemes.split(" "))
         return fields
     for row in db.session.execute(
         text(

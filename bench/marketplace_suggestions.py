@@ -10,6 +10,14 @@ words of titles and keywords, in pure Python), side by side in the same run:
     .venv/bin/python bench/marketplace_suggestions.py --database-url postgresql://postgres@127.0.0.1:5432/test
 
 With a PostgreSQL URL a fresh database is created on that server and dropped afterwards.
+
+`--written` measures instead, per checkout (this one, after `--before DIR` if given, each in a
+process of its own, as `bench/run_jair.py` does): the planted pairs written the way people write
+(`bench/written_pairs.py`: ko–ko, ko–en, en–ko, offer–need) ranked first and listed at all,
+among generated distractors of the same classification areas; and the time to index an event
+of `--index-opportunities` generated opportunities in one go (`search.rebuild_index`).
+
+    .venv/bin/python bench/marketplace_suggestions.py --written --before /tmp/before-search
 """
 
 import argparse
@@ -21,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -28,8 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg
 from flask_migrate import upgrade
-from sqlalchemy import insert, make_url, select
+from sqlalchemy import insert, make_url, select, text
 
+from bench import written_pairs
+from bench.checkouts import checkouts, run_in
 from forum import create_app
 from forum.config import TestingConfig
 from forum.extensions import db
@@ -43,7 +54,7 @@ from forum.models import (
     User,
     opportunity_area,
 )
-from forum.services import suggestions
+from forum.services import search, suggestions
 
 # Ten domains, each with Korean and English terms; generated texts draw from one domain, so
 # unrelated opportunities of the same domain share words with each other (hard distractors).
@@ -254,18 +265,25 @@ class Generator:
         return need, offer, offer_in_korean
 
 
+def _insert_users(slug: str, count: int) -> list[int]:
+    """`count` accounts for the event of `slug`: their ids in order."""
+    db.session.execute(
+        insert(User),
+        [
+            {"email": f"p{i}-{slug}@example.org", "name": f"Participant {i}", "password_hash": "x"}
+            for i in range(count)
+        ],
+    )
+    return list(
+        db.session.scalars(
+            select(User.id).where(User.email.like(f"%-{slug}@example.org")).order_by(User.id)
+        )
+    )
+
+
 def build_event(generator: Generator, opportunities: int, participants: int, planted: int):
     """Insert the event in bulk; returns (event id, [(need id, offer id, need owner id, offer in Korean)])."""
-    event = Event(
-        name="Benchmark forum",
-        slug=f"bench-{secrets.token_hex(3)}",
-        timezone="Asia/Seoul",
-        start_date=date(2027, 5, 11),
-        end_date=date(2027, 5, 12),
-        status="requests",
-    )
-    db.session.add(event)
-    db.session.flush()
+    event = _new_event()
     areas = {}
     for position, name in enumerate(DOMAINS):
         area = TechnologyArea(event_id=event.id, name=name, position=position)
@@ -284,22 +302,7 @@ def build_event(generator: Generator, opportunities: int, participants: int, pla
     organisation_ids = list(db.session.scalars(select(Organisation.id).order_by(Organisation.id)))[
         -organisations:
     ]
-    db.session.execute(
-        insert(User),
-        [
-            {
-                "email": f"bench{i}-{event.slug}@example.org",
-                "name": f"Participant {i}",
-                "password_hash": "x",
-            }
-            for i in range(participants)
-        ],
-    )
-    user_ids = list(
-        db.session.scalars(
-            select(User.id).where(User.email.like(f"%-{event.slug}@example.org")).order_by(User.id)
-        )
-    )
+    user_ids = _insert_users(event.slug, participants)
     # The owners of planted pairs come first, each with an organisation of their own.
     db.session.execute(
         insert(Participant),
@@ -361,6 +364,7 @@ def build_event(generator: Generator, opportunities: int, participants: int, pla
         ],
     )
     db.session.commit()
+    _analyze()
     pairs = [
         (opportunity_ids[need], opportunity_ids[offer], owner, korean)
         for need, offer, owner, korean in planted_rows
@@ -517,9 +521,19 @@ def run(app, args) -> None:
         lambda: (suggestions.store(matches, participants), db.session.commit())
     )
     refresh_seconds = load_seconds + rank_seconds + store_seconds
-    # When one offer changes, every holder of a need may see it enter or leave their top 30.
-    need_holders = {int(pid) for pid in corpus.participant_ids[~corpus.is_offer]}
-    _matches, affected_seconds = timed(suggestions.rank, corpus, need_holders)
+    # When one offer changes, the refresh recomputes only the lists it touches, reading the
+    # analysed texts from the index (which the app keeps; the bulk insert above did not).
+    search.rebuild_index(db.session.get_one(Event, event_id))
+    db.session.commit()
+    changed = {int(pairs[0][1])}
+    touch_started = time.perf_counter()
+    corpus = suggestions.load_corpus(event_id)
+    indexed_load_seconds = time.perf_counter() - touch_started
+    touched = suggestions.touched_participants(corpus, changed)
+    matches_touched = suggestions.rank(corpus, touched)
+    suggestions.store(matches_touched, sorted(touched))
+    db.session.commit()
+    touched_seconds = time.perf_counter() - touch_started
     db.session.remove()
     ours_hits = hit_rate(pairs)
     ours_reads = read_latencies(
@@ -550,8 +564,9 @@ def run(app, args) -> None:
     print(f"{'  score + explain (top 30 each)':38} {rank_seconds:>30.2f} s")
     print(f"{'  store (delete + insert) + commit':38} {store_seconds:>30.2f} s")
     print(
-        f"{'score + explain, need holders only':38} {affected_seconds:>30.2f} s   ({len(need_holders)} participants)"
+        f"{'refresh after one changed offer':38} {touched_seconds:>30.2f} s   ({len(touched)} lists touched)"
     )
+    print(f"{'  of which read + vectorize (indexed)':38} {indexed_load_seconds:>30.2f} s")
     print(f"{'suggestions stored':38} {stored:>32}")
     print(f"{'page data read (stored list + reasons)':38} {percentiles(ours_reads):>32}")
     print(
@@ -563,23 +578,289 @@ def run(app, args) -> None:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--database-url", help="postgresql://… (a fresh database is created there); default SQLite"
-    )
-    parser.add_argument("--opportunities", type=int, default=20000)
-    parser.add_argument("--participants", type=int, default=5000)
-    parser.add_argument("--planted", type=int, default=200)
-    parser.add_argument("--reads", type=int, default=200)
-    parser.add_argument("--first-views", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
+# The classification code of each generated domain (the areas of the written-pairs events).
+DOMAIN_CODES = {
+    "Bio/pharma": "LC",
+    "Medical devices": "LC",
+    "ICT": "EE",
+    "Energy": "EF",
+    "Materials": "EB",
+    "Agri-food": "LB",
+    "Environment": "EH",
+    "Mobility": "EI",
+    "Manufacturing": "EA",
+    "Chemistry": "EC",
+}
+AREA_NAMES = {  # the names of the classification's areas (forum/data/…csv), in both checkouts
+    "LC": "보건의료 / Health and medicine",
+    "LB": "농림수산식품 / Agriculture, forestry, fisheries and food",
+    "EA": "기계 / Mechanical engineering",
+    "EB": "재료 / Materials",
+    "EC": "화공 / Chemical engineering",
+    "EE": "정보/통신 / Information and communications",
+    "EF": "에너지/자원 / Energy and resources",
+    "EH": "환경 / Environment",
+    "EI": "건설/교통 / Construction and transport",
+}
 
+
+def _analyze() -> None:
+    """Give PostgreSQL the statistics of the tables just filled in bulk, as autovacuum would in
+    a while: without them it plans the refresh's reads badly (seconds lost at 20,000 rows)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+
+
+def _coded_areas(event_id: int) -> dict[str, int]:
+    """The event's areas, with their classification code where this checkout has codes."""
+    coded = hasattr(TechnologyArea, "code")
+    areas = {}
+    for position, (code, name) in enumerate(AREA_NAMES.items()):
+        area = TechnologyArea(event_id=event_id, name=name, position=position)
+        if coded:
+            area.code = code
+        db.session.add(area)
+        db.session.flush()
+        areas[code] = area.id
+    return areas
+
+
+def _insert_people(event_id: int, slug: str, count: int) -> list[int]:
+    """`count` approved participants, each of an organisation of their own."""
+    db.session.execute(
+        insert(Organisation),
+        [
+            {"name": f"{slug} organisation {i}", "kind": "company", "country": "KR"}
+            for i in range(count)
+        ],
+    )
+    organisation_ids = list(
+        db.session.scalars(
+            select(Organisation.id)
+            .where(Organisation.name.like(f"{slug} organisation %"))
+            .order_by(Organisation.id)
+        )
+    )
+    user_ids = _insert_users(slug, count)
+    db.session.execute(
+        insert(Participant),
+        [
+            {
+                "event_id": event_id,
+                "user_id": user_id,
+                "status": "approved",
+                "role": "participant",
+                "organisation_id": organisation_id,
+            }
+            for user_id, organisation_id in zip(user_ids, organisation_ids, strict=True)
+        ],
+    )
+    return list(
+        db.session.scalars(
+            select(Participant.id).where(Participant.event_id == event_id).order_by(Participant.id)
+        )
+    )
+
+
+def _new_event() -> Event:
+    event = Event(
+        name="Benchmark forum",
+        slug=f"bench-{secrets.token_hex(3)}",
+        timezone="Asia/Seoul",
+        start_date=date(2027, 5, 11),
+        end_date=date(2027, 5, 12),
+        status="requests",
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def _insert_opportunities(event_id: int, rows: list[tuple[int, str, dict]], areas: dict[str, int]):
+    """rows: (owner, area code, fields); returns the new ids in order."""
+    for start in range(0, len(rows), 2000):
+        db.session.execute(
+            insert(Opportunity),
+            [
+                {"event_id": event_id, "participant_id": owner, **fields}
+                for owner, _code, fields in rows[start : start + 2000]
+            ],
+        )
+    ids = list(
+        db.session.scalars(
+            select(Opportunity.id).where(Opportunity.event_id == event_id).order_by(Opportunity.id)
+        )
+    )
+    db.session.execute(
+        insert(opportunity_area),
+        [
+            {"opportunity_id": opportunity_id, "area_id": areas[code]}
+            for opportunity_id, (_owner, code, _fields) in zip(ids, rows, strict=True)
+        ],
+    )
+    return ids
+
+
+def _noise(generator: Generator, count: int) -> list[tuple[str, dict]]:
+    """Generated offers and needs of every domain (the distractors), as (area code, fields)."""
+    rows = []
+    for _ in range(count):
+        fields = generator.opportunity(generator.random.choice(("offer", "need")))
+        rows.append((DOMAIN_CODES[fields.pop("domain")], fields))
+    return rows
+
+
+def written_pairs_ranked(direction: str, seed: int, noise: int) -> tuple[int, int, int]:
+    """One event with every written topic planted once in `direction` among `noise` generated
+    opportunities of the same areas: (planted offers ranked first for their need, planted offers
+    in the need's list at all, pairs)."""
+    rng = random.Random(f"{seed}-{direction}")
+    generator = Generator(seed)
+    event = _new_event()
+    areas = _coded_areas(event.id)
+    planted = written_pairs.planted_pairs(direction, rng)
+    noise_rows = _noise(generator, noise)
+    people = _insert_people(event.id, event.slug, 2 * len(planted) + max(noise // 4, 1))
+    rows = []
+    for index, (code, need, offer) in enumerate(planted):
+        common = {"type": "technology", "description": ""}
+        rows.append((people[2 * index], code, {"kind": "need", **common, **need}))
+        rows.append((people[2 * index + 1], code, {"kind": "offer", **common, **offer}))
+    others = people[2 * len(planted) :]
+    rows.extend((rng.choice(others), code, fields) for code, fields in noise_rows)
+    ids = _insert_opportunities(event.id, rows, areas)
+    db.session.commit()
+    _analyze()
+    search.rebuild_index(event)
+    suggestions.recompute_event(event.id)
+    db.session.commit()
+    first = listed = 0
+    for index in range(len(planted)):
+        ranked = list(
+            db.session.scalars(
+                select(Suggestion.opportunity_id)
+                .where(Suggestion.participant_id == people[2 * index])
+                .order_by(Suggestion.score.desc(), Suggestion.opportunity_id)
+            )
+        )
+        first += ranked[:1] == [ids[2 * index + 1]]
+        listed += ids[2 * index + 1] in ranked
+    return first, listed, len(planted)
+
+
+def index_build_seconds(opportunities: int, seed: int) -> float:
+    """The time to index (analyse and write) an event of generated opportunities in one go."""
+    generator = Generator(seed)
+    event = _new_event()
+    areas = _coded_areas(event.id)
+    people = _insert_people(event.id, event.slug, max(opportunities // 4, 1))
+    rows = [
+        (generator.random.choice(people), code, fields)
+        for code, fields in _noise(generator, opportunities)
+    ]
+    _insert_opportunities(event.id, rows, areas)
+    db.session.commit()
+    _analyze()
+    started = time.perf_counter()
+    search.rebuild_index(event)
+    db.session.commit()
+    return time.perf_counter() - started
+
+
+def _count_reason_failures(result: dict) -> None:
+    """Let a refresh go on when naming a pair's shared terms raises (a TypeError on ties, fixed
+    since): ranking is decided before, so the rates stay comparable; the failures are counted."""
+    named = suggestions.matching.shared_terms
+
+    def shared_terms(*args, **kwargs):
+        try:
+            return named(*args, **kwargs)
+        except TypeError:
+            result["reason_failures"] += 1
+            return []
+
+    suggestions.matching.shared_terms = shared_terms
+
+
+def measure(
+    database_url: str, seed: int, rounds: int, noise: int, index_opportunities: int
+) -> dict:
+    """What the side-by-side comparison reports, measured with this process's `forum`."""
+    result: dict = {"database": "", "ranked": {}, "index_seconds": None, "reason_failures": 0}
+    _count_reason_failures(result)
+    with bench_app(database_url or None) as app, app.app_context():
+        result["database"] = db.engine.dialect.name
+        for direction in written_pairs.DIRECTIONS:
+            totals = [0, 0, 0]
+            for round_ in range(rounds):
+                counts = written_pairs_ranked(direction, seed + round_, noise)
+                totals = [total + count for total, count in zip(totals, counts, strict=True)]
+            result["ranked"][direction] = totals
+        if index_opportunities:
+            result["index_seconds"] = index_build_seconds(index_opportunities, seed)
+        db.session.remove()
+        db.engine.dispose()
+    return result
+
+
+MEASURE_IN_CHECKOUT = """
+import json, sys
+import forum  # the checkout's own, before this directory's bench module puts its root first
+sys.path.insert(0, sys.argv[1])
+import marketplace_suggestions
+print(json.dumps(marketplace_suggestions.measure(sys.argv[2], *map(int, sys.argv[3:]))))
+"""
+
+
+def compare(args) -> None:
+    """Written pairs ranked first and index build time, per checkout, side by side."""
+    trees = checkouts(args.before)
+    results = {
+        name: run_in(
+            checkout,
+            MEASURE_IN_CHECKOUT,
+            Path(__file__).resolve().parent,
+            args.database_url or "",
+            args.seed,
+            args.rounds,
+            args.noise,
+            args.index_opportunities,
+        )
+        for name, checkout in trees.items()
+    }
+    database = next(iter(results.values()))["database"]
+    print(
+        f"database: {database}; {len(written_pairs.TOPICS)} written topics × {args.rounds} rounds "
+        f"per direction, each event with {args.noise} generated distractors; seed {args.seed}"
+    )
+    print("| planted pair (offer–need) | " + " | ".join(trees) + " |")
+    print("| --- |" + " --- |" * len(trees))
+    for direction in written_pairs.DIRECTIONS if args.rounds else ():
+        for label, column in (("ranked first", 0), ("in the list (top 30)", 1)):
+            cells = []
+            for name in trees:
+                counts = results[name]["ranked"][direction]
+                cells.append(f"{counts[column]}/{counts[2]} = {counts[column] / counts[2]:.0%}")
+            print(f"| {direction} {label} | " + " | ".join(cells) + " |")
+    if args.rounds:
+        cells = [str(results[name]["reason_failures"]) for name in trees]
+        print("| suggestions whose reason failed (TypeError) | " + " | ".join(cells) + " |")
+    if args.index_opportunities:
+        cells = [f"{results[name]['index_seconds']:.1f} s" for name in trees]
+        print(
+            f"| index build, {args.index_opportunities} opportunities | " + " | ".join(cells) + " |"
+        )
+
+
+@contextmanager
+def bench_app(database_url: str | None):
+    """An application on a fresh database (a temporary SQLite file, or a new PostgreSQL
+    database on that server, dropped afterwards), migrated to this checkout's head."""
     drop = None
     with tempfile.TemporaryDirectory() as directory:
-        if args.database_url:
-            server = make_url(args.database_url).set(drivername="postgresql")
+        if database_url:
+            server = make_url(database_url).set(drivername="postgresql")
             name = f"forum_bench_{secrets.token_hex(4)}"
             admin = server.render_as_string(hide_password=False)
             with psycopg.connect(admin, autocommit=True) as connection:
@@ -598,12 +879,48 @@ def main() -> None:
         try:
             with app.app_context():
                 upgrade()
-                run(app, args)
-                db.session.remove()
-                db.engine.dispose()
+            yield app
         finally:
             if drop:
                 drop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--database-url", help="postgresql://… (a fresh database is created there); default SQLite"
+    )
+    parser.add_argument("--opportunities", type=int, default=20000)
+    parser.add_argument("--participants", type=int, default=5000)
+    parser.add_argument("--planted", type=int, default=200)
+    parser.add_argument("--reads", type=int, default=200)
+    parser.add_argument("--first-views", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--written",
+        action="store_true",
+        help="written pairs ranked first (ko–ko, ko–en, en–ko) and the index build time instead",
+    )
+    parser.add_argument(
+        "--before", type=Path, help="with --written: another checkout, side by side"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="with --written: events per direction"
+    )
+    parser.add_argument(
+        "--noise", type=int, default=400, help="with --written: distractors per event"
+    )
+    parser.add_argument(
+        "--index-opportunities", type=int, default=20000, help="with --written: 0 to skip"
+    )
+    args = parser.parse_args()
+    if args.written:
+        compare(args)
+        return
+    with bench_app(args.database_url) as app, app.app_context():
+        run(app, args)
+        db.session.remove()
+        db.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -179,7 +179,7 @@ def test_clean_opportunity_import(organizer_client, make_user, make_participant)
     content = (
         "email,kind,type,title,summary,keywords,trl,ip_status,partnership_types,target_countries,technology_areas\n"
         'Owner@example.org,Offer,technology,항체 진단 키트,빠른 진단,"진단, antibody",6,granted_patent,'
-        '"licence, joint_rnd","kr, jp",진단 (Diagnostics); 의료기기 (Medical devices)\n'
+        '"licence, joint_rnd","kr, jp",lc; 생명과학 / Life sciences\n'
     )
     page = upload(client, event, content.encode(), kind="opportunities").get_data(as_text=True)
     assert confirm(client, event, page, kind="opportunities").status_code == 302
@@ -194,9 +194,9 @@ def test_clean_opportunity_import(organizer_client, make_user, make_participant)
         and opportunity.target_countries == "JP,KR"
     )
     assert sorted(area.name for area in opportunity.areas) == [
-        "의료기기 (Medical devices)",
-        "진단 (Diagnostics)",
-    ]
+        "보건의료 / Health and medicine",
+        "생명과학 / Life sciences",
+    ]  # by code or by name
 
 
 @pytest.mark.parametrize(

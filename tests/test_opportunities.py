@@ -5,10 +5,12 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Bookmark, Notification, Opportunity, TechnologyArea
+from forum.services import ServiceError
 from forum.services.opportunities import (
     DEFAULT_AREAS,
     OpportunityDetails,
     publish_opportunity,
+    set_technology_areas,
     technology_areas,
 )
 
@@ -75,7 +77,7 @@ def count_opportunities() -> int:
 
 def test_a_participant_publishes_an_opportunity_with_every_detail(client, login, people):
     login(client, people["owner"].user)
-    assert "바이오·제약 (Bio/pharma)" in client.get("/e/bio-2027/opportunities/new").get_data(
+    assert "보건의료 / Health and medicine" in client.get("/e/bio-2027/opportunities/new").get_data(
         as_text=True
     )
     response = client.post_form("/e/bio-2027/opportunities/new", valid_form(people["event"]))
@@ -354,6 +356,61 @@ def test_the_organizer_edits_the_areas_but_cannot_remove_one_in_use(client, logi
     assert (
         db.session.get(TechnologyArea, areas[0].id).name == DEFAULT_AREAS[0]
     )  # kept, with its opportunities
+
+
+def test_the_organizer_picks_classification_areas_and_adds_their_own(client, login, people):
+    """Checked codes come first, in the classification's order, with their bilingual names; a
+    typed name of the classification is that area; an unknown code changes nothing."""
+    login(client, people["organizer"])
+    url = "/e/bio-2027/organize/areas"
+    page = client.get(url).get_data(as_text=True)
+    assert "보건의료 / Health and medicine" in page
+    before = [(area.name, area.code) for area in technology_areas(people["event"])]
+    page = client.post_form(url, {"codes": ["LC", "ZZ"], "names": "Robotics"}).get_data(
+        as_text=True
+    )
+    assert "ZZ" in page and "not a valid choice" in page
+    db.session.expire_all()
+    assert [(area.name, area.code) for area in technology_areas(people["event"])] == before
+    response = client.post_form(
+        url, {"codes": ["EE", "LC"], "names": "Robotics\nmaterials\nRobotics"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [(area.name, area.code) for area in technology_areas(people["event"])] == [
+        ("보건의료 / Health and medicine", "LC"),
+        ("정보/통신 / Information and communications", "EE"),
+        ("Robotics", None),
+        ("재료 / Materials", "EB"),
+    ]
+
+
+def test_areas_named_like_classification_areas_gain_their_code(people):
+    """An area named before codes existed becomes the coded area (same id, so its
+    opportunities stay); one beside the coded area of that name stays an area of its own."""
+    event = people["event"]
+    db.session.add_all(
+        [
+            TechnologyArea(event_id=event.id, name="Health and medicine", position=1),
+            TechnologyArea(event_id=event.id, name="Materials", position=2),
+            TechnologyArea(event_id=event.id, name="재료 / Materials", code="EB", position=3),
+        ]
+    )
+    db.session.flush()
+    health = db.session.scalar(
+        select(TechnologyArea).where(TechnologyArea.name == "Health and medicine")
+    )
+    set_technology_areas(event, ["Health and medicine", "Materials"])
+    assert [(area.name, area.code) for area in technology_areas(event)] == [
+        ("보건의료 / Health and medicine", "LC"),
+        ("재료 / Materials", "EB"),
+    ]
+    assert technology_areas(event)[0].id == health.id
+
+
+def test_an_unknown_classification_code_is_refused_by_the_service(people):
+    with pytest.raises(ServiceError, match="Unknown classification code: XX"):
+        set_technology_areas(people["event"], ["Robotics"], ["XX"])
 
 
 def test_only_organizers_edit_the_areas(client, login, people):

@@ -4,7 +4,7 @@ import pytest
 
 from forum.extensions import db
 from forum.models import Organisation, Participant
-from forum.services import ServiceError
+from forum.services import ServiceError, search
 from forum.services.opportunities import (
     OpportunityDetails,
     publish_opportunity,
@@ -12,7 +12,7 @@ from forum.services.opportunities import (
     technology_areas,
 )
 from forum.services.search import OpportunitySearch, search_directory, search_opportunities
-from forum.services.text import QueryTerm, query_terms, tokenize
+from forum.services.text import QueryTerm, query_terms, tokenize, tokenize_many
 
 
 def test_korean_is_analysed_into_nouns_and_compounds_and_english_is_stemmed():
@@ -29,6 +29,19 @@ def test_korean_is_analysed_into_nouns_and_compounds_and_english_is_stemmed():
         "run",
         "trial",
     )
+
+
+def test_many_texts_analysed_at_once_give_what_each_gives_alone():
+    """The batch analysis that indexes a whole event (repeated texts analysed once)."""
+    texts = [
+        "디지털치료제를 개발합니다",
+        "Pétri ＣＲＩＳＰＲ",
+        "",
+        "뇌졸중 환자를 위한 VR 기반 재활, mRNA백신을",
+        "디지털치료제를 개발합니다",
+        "catheters for parkinsons",
+    ]
+    assert tokenize_many(texts) == [tokenize(text) for text in texts]
 
 
 def test_query_parts_are_required_and_or_and_quotes_join_and_bind_them():
@@ -172,11 +185,11 @@ def test_mixed_korean_and_english_queries(market):
 
 def test_keywords_and_technology_areas_are_searched(market):
     areas = technology_areas(market["event"])
-    bio = next(area for area in areas if "Bio/pharma" in area.name)
-    publish(market["kr"], "항체 플랫폼", keywords="antibody, ADC", areas=[bio])
+    health = next(area for area in areas if area.code == "LC")
+    publish(market["kr"], "항체 플랫폼", keywords="antibody, ADC", areas=[health])
     assert titles(market["event"], "ADC") == ["항체 플랫폼"]
-    assert titles(market["event"], "바이오") == ["항체 플랫폼"]
-    assert titles(market["event"], "pharma") == ["항체 플랫폼"]
+    assert titles(market["event"], "보건의료") == ["항체 플랫폼"]
+    assert titles(market["event"], "medicine") == ["항체 플랫폼"]  # the area's English name
 
 
 def test_a_title_match_ranks_before_a_description_match(market):
@@ -504,3 +517,26 @@ def test_kiwi_is_loaded_once_however_many_threads_ask_first(monkeypatch):
         thread.join()
     assert len(loaded) == 4 and len({id(kiwi) for kiwi in loaded}) == 1
     assert loaded[0].tokenize("치료제를")[0].form == "치료제"
+
+
+def test_the_analysed_fields_read_back_from_the_index_are_what_was_indexed(market):
+    """Suggestions read the index instead of analysing again: each field gives back its tokens
+    (in any order on PostgreSQL), as often as they occur, and only the event's opportunities."""
+    health = next(area for area in technology_areas(market["event"]) if area.code == "LC")
+    offer = publish(
+        market["kr"],
+        "디지털치료제를 개발합니다",
+        summary="재활 치료제, 재활 훈련 and rehabilitation",
+        description="Catheters for parkinsons",
+        keywords="VR, 재활",
+        areas=[health],
+    )
+    read = search.analysed_fields(market["event"].id)
+    assert list(read) == [offer.id]
+    expected = [
+        tokenize("디지털치료제를 개발합니다\n"),
+        tokenize(f"VR, 재활  {health.name}"),
+        tokenize("재활 치료제, 재활 훈련 and rehabilitation\n"),
+        tokenize("Catheters for parkinsons"),
+    ]
+    assert [sorted(field) for field in read[offer.id]] == [sorted(each) for each in expected]

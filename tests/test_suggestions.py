@@ -6,13 +6,15 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from builders import post_at_once
+from flask_babel import force_locale
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import OperationalError
 
-from forum import jobs
+from forum import classification, jobs
 from forum.extensions import db
 from forum.models import Event, Opportunity, Participant, Suggestion, TechnologyArea
-from forum.services import suggestions
+from forum.services import matching, suggestions
 
 KOREAN_DISTRACTORS = [
     ("offer", "반도체 식각 공정 장비 국산화 기술", "플라즈마 식각 장비의 핵심 부품 설계"),
@@ -519,18 +521,22 @@ def test_korean_and_english_sides_meet_through_their_second_language_fields(foru
     assert (best_ko.opportunity_id, best_ko.own_opportunity_id) == (offer_sensor.id, need_ko.id)
 
 
-@pytest.fixture
-def refreshing_event(forum_event, join):
-    """The event in the middle of a refresh of its suggestions: recomputed in this test's
-    transaction, which stays open as in a long refresh (PostgreSQL only: SQLite lets one
-    transaction write at a time, whatever it locks)."""
+@pytest.fixture(params=["whole event", "touched lists"])
+def refreshing_event(request, forum_event, join):
+    """The event in the middle of a refresh of its suggestions (of the whole event, or of the
+    lists one changed offer touches): recomputed in this test's transaction, which stays open
+    as in a long refresh (PostgreSQL only: SQLite lets one transaction write at a time,
+    whatever it locks)."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite lets one transaction write at a time, whatever it locks")
     seeker, supplier = join(forum_event), join(forum_event)
     publish(seeker, "need", "Ceramic membranes for wastewater")
-    publish(supplier, "offer", "Ceramic wastewater membranes")
+    offer = publish(supplier, "offer", "Ceramic wastewater membranes")
     jobs.wait_for_in_process_jobs()
-    suggestions.recompute_event(forum_event.id)
+    if request.param == "whole event":
+        suggestions.recompute_event(forum_event.id)
+    else:
+        assert suggestions.recompute_touched(forum_event.id, {offer.id}) == 2
     yield forum_event
     db.session.rollback()
 
@@ -564,3 +570,171 @@ def refresh_with_lock_timeout(app, event_id):
         finally:
             db.session.rollback()
             db.session.remove()
+
+
+# --- coded areas, touched-only refresh ---------------------------------------------------------
+
+
+@pytest.fixture
+def coded_event(forum_event):
+    """The event's list with two areas of the standard classification (LC, EE) besides its own."""
+    for position, code in enumerate(("LC", "EE"), start=10):
+        area = classification.by_code()[code]
+        db.session.add(
+            TechnologyArea(event_id=forum_event.id, name=area.label, code=code, position=position)
+        )
+    db.session.commit()
+    return forum_event
+
+
+HEALTH = classification.by_code()["LC"].label
+
+
+def test_korean_offer_and_english_need_meet_in_a_coded_area_with_a_bilingual_reason(
+    app, coded_event, join
+):
+    """No word in common, no second-language field: the shared code alone makes them meet, and
+    the reason names the area in Korean and English, in either language of the page."""
+    seeker, supplier, outsider = join(coded_event), join(coded_event), join(coded_event)
+    need = publish(
+        seeker,
+        "need",
+        "Clinical partner for stroke rehabilitation trials",
+        "We look for a hospital to run a pilot study of our therapy.",
+        areas=[HEALTH],
+    )
+    offer = publish(
+        supplier,
+        "offer",
+        "뇌졸중 환자를 위한 가상현실 재활 치료제",
+        "상지 재활 훈련을 돕는 디지털 치료제입니다.",
+        areas=[HEALTH],
+    )
+    publish(outsider, "offer", "반도체 식각 공정 장비", "플라즈마 식각 장비의 부품", areas=["ICT"])
+    (found,) = stored(seeker)
+    assert (found.opportunity_id, found.own_opportunity_id) == (offer.id, need.id)
+    assert found.shared_areas == "보건의료 / Health and medicine"
+    assert [s.opportunity_id for s in stored(supplier)] == [need.id]
+    with app.test_request_context():
+        assert (
+            suggestions.reason(found)
+            == "Answers this need; both are in 보건의료 / Health and medicine."
+        )
+        with force_locale("ko"):
+            korean = suggestions.reason(found)
+    assert "보건의료 / Health and medicine" in korean and "Answers" not in korean
+
+
+def test_texts_of_two_languages_in_different_areas_do_not_meet(coded_event, join):
+    """Without a shared code, an English need and a Korean offer have nothing to meet on."""
+    seeker, supplier = join(coded_event), join(coded_event)
+    publish(seeker, "need", "Clinical partner for stroke trials", areas=["Energy"])
+    publish(supplier, "offer", "뇌졸중 환자를 위한 가상현실 재활", areas=["Bio/pharma", HEALTH])
+    assert stored(seeker) == []
+
+
+def test_a_change_recomputes_only_the_suggestions_it_touches(coded_event, join):
+    """Editing one offer rewrites its owner's list and the lists it is (or now would be) in;
+    every other participant keeps their stored rows as they were."""
+    seeker, supplier = join(coded_event), join(coded_event)
+    bystander, other_supplier = join(coded_event), join(coded_event)
+    publish(seeker, "need", "Ceramic membranes for wastewater")
+    offer = publish(supplier, "offer", "Ceramic wastewater membranes")
+    publish(bystander, "need", "Hydrogen fuel cell bipolar plates")
+    publish(other_supplier, "offer", "Coated bipolar plates for fuel cells")
+    untouched = [(s.opportunity_id, s.score, s.computed_at) for s in stored(bystander)]
+    assert len(untouched) == 1
+    before = stored(seeker)[0].computed_at
+
+    offer.summary = "Sintered alumina membranes that filter industrial wastewater"
+    db.session.commit()
+    assert stored(seeker)[0].computed_at > before
+    assert [(s.opportunity_id, s.score, s.computed_at) for s in stored(bystander)] == untouched
+
+    offer.title, offer.summary = "Bipolar plates for hydrogen fuel cells", ""
+    db.session.commit()  # now it enters the bystander's list and leaves the seeker's
+    assert stored(seeker) == []
+    assert {s.opportunity_id for s in stored(bystander)} == {offer.id, untouched[0][0]}
+
+
+def test_touched_participants_names_owners_listed_and_newly_answered(coded_event, join):
+    seeker, supplier, bystander = join(coded_event), join(coded_event), join(coded_event)
+    publish(seeker, "need", "Ceramic membranes for wastewater")
+    offer = publish(supplier, "offer", "Ceramic wastewater membranes")
+    publish(bystander, "need", "Quantum key distribution modules")
+    jobs.wait_for_in_process_jobs()
+    corpus = suggestions.load_corpus(coded_event.id)
+    assert suggestions.touched_participants(corpus, {offer.id}) == {supplier.id, seeker.id}
+
+
+def all_stored(event) -> set[tuple[int, int, int]]:
+    jobs.wait_for_in_process_jobs()
+    db.session.expire_all()
+    return set(
+        db.session.execute(
+            select(
+                Suggestion.participant_id, Suggestion.opportunity_id, Suggestion.own_opportunity_id
+            )
+            .join(Participant, Participant.id == Suggestion.participant_id)
+            .where(Participant.event_id == event.id)
+        ).all()
+    )
+
+
+def test_two_opportunities_saved_at_once_leave_the_suggestions_of_a_full_recompute(
+    app, coded_event, join, as_user
+):
+    """Two owners save at the same moment; the refreshes that follow (touched-only, serialised
+    per event) leave exactly what recomputing the whole event gives."""
+    seekers = [join(coded_event), join(coded_event)]
+    suppliers = [join(coded_event), join(coded_event)]
+    publish(seekers[0], "need", "Ceramic membranes for wastewater")
+    publish(seekers[1], "need", "Hydrogen fuel cell bipolar plates")
+    offers = [
+        publish(suppliers[0], "offer", "Quantum key distribution modules"),
+        publish(suppliers[1], "offer", "Lidar sensors for mobility"),
+    ]
+    assert all_stored(coded_event) == set()
+    statuses = post_at_once(
+        app,
+        *(
+            (
+                as_user(supplier),
+                f"/e/{coded_event.slug}/opportunities/{offer.id}/edit",
+                {"kind": "offer", "type": "technology", "title": title},
+            )
+            for supplier, offer, title in zip(
+                suppliers,
+                offers,
+                ("Ceramic wastewater membranes", "Coated bipolar plates for fuel cells"),
+                strict=True,
+            )
+        ),
+    )
+    assert statuses == [302, 302]
+    after = all_stored(coded_event)
+    assert after == {
+        (seekers[0].id, offers[0].id, seeker_need(seekers[0])),
+        (seekers[1].id, offers[1].id, seeker_need(seekers[1])),
+        (suppliers[0].id, seeker_need(seekers[0]), offers[0].id),
+        (suppliers[1].id, seeker_need(seekers[1]), offers[1].id),
+    }
+    suggestions.recompute_event(coded_event.id)
+    db.session.commit()
+    assert all_stored(coded_event) == after
+
+
+def seeker_need(seeker) -> int:
+    return db.session.scalar(select(Opportunity.id).where(Opportunity.participant_id == seeker.id))
+
+
+def test_words_both_texts_share_with_equal_scores_are_named_without_error():
+    """The same word in two texts, analysed into different features but of equal score: the
+    reason is still written (such ties once raised a TypeError that broke the whole refresh)."""
+
+    def text(features):
+        term = matching.Term("임플란트", frozenset(features), False, "임플란트")
+        return matching.ReadableText((term,), term.features, {f: [term] for f in features})
+
+    own, other = text({"임플란트", "을"}), text({"임플란트", "임플"})
+    assert matching.shared_terms(own, other, {}) == ["임플란트"]

@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ..classification import classification
 from ..models import (
     IP_STATUSES,
     OPPORTUNITY_KINDS,
@@ -166,13 +167,19 @@ class HideForm(FlaskForm):
 
 
 class AreasForm(FlaskForm):
+    """The event's areas: picked from the standard classification, and others by name."""
+
+    codes = MultiCheckboxField(
+        _l("Areas of the national science and technology standard classification"),
+        choices=[SelectChoice(area.code, area.label) for area in classification()],
+    )
     names = TextAreaField(
-        _l("Technology areas, one per line"),
-        validators=[DataRequired(), Length(max=MAX_AREAS * (AREA_NAME_MAX + 2))],
+        _l("Other technology areas, one per line"),
+        validators=[Length(max=MAX_AREAS * (AREA_NAME_MAX + 2))],
     )
 
     def area_names(self) -> list[str]:
-        return self.names.data.splitlines()
+        return (self.names.data or "").splitlines()
 
 
 class MarketplaceFilterForm(Form):

@@ -33,14 +33,21 @@ PRIORITIES = (1, 2, 3)  # 1 must meet, 2 would like, 3 if time allows
 
 
 class TechnologyArea(db.Model):
-    """One entry of an event's list of technology areas (configurable, with a default list)."""
+    """One entry of an event's list of technology areas (configurable, with a default list).
+
+    `code` is the area's code in the standard classification (`forum.classification`), or None
+    for an area the organizer named; an event lists each code once (NULLs never clash)."""
 
     __tablename__ = "technology_area"
-    __table_args__ = (UniqueConstraint("event_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "name"),
+        UniqueConstraint("event_id", "code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+    code: Mapped[str | None] = mapped_column(String(8))
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 

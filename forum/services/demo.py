@@ -555,7 +555,26 @@ def _register_people(event: Event) -> None:
             )
 
 
+# The demo event's areas: classification areas (by code) and the organizer's own, in the order
+# the positions of `DemoOpportunity.areas` refer to.
+DEMO_AREAS = (
+    "LC",
+    "의료기기 (Medical devices)",
+    "진단 (Diagnostics)",
+    "디지털 헬스·AI (Digital health & AI)",
+    "LB",
+    "EF",
+    "EH",
+    "EB",
+    "EE",
+    "EA",
+    "EI",
+    "기타 (Other)",
+)
+
+
 def _publish_opportunities(event: Event, participants: dict[str, int]) -> None:
+    opportunities.set_technology_areas(event, list(DEMO_AREAS))
     areas = opportunities.technology_areas(event)
     opportunities.publish_opportunities(
         (

@@ -45,7 +45,7 @@ class DemoOpportunity:
     title: str
     summary: str
     keywords: str
-    areas: tuple[int, ...]  # positions in the event's list of technology areas
+    areas: tuple[int, ...]  # positions in the demo event's areas (demo.DEMO_AREAS)
     trl: int | None
     ip_status: str | None
     partnership_types: tuple[str, ...]
@@ -81,7 +81,7 @@ class Subject:
 class Domain:
     ko: str
     en: str
-    areas: tuple[int, ...]  # positions in the default technology areas
+    areas: tuple[int, ...]  # positions in the demo event's areas (demo.DEMO_AREAS)
     targets: tuple[tuple[str, str], ...]
     subjects: tuple[Subject, ...]
 

@@ -39,6 +39,7 @@ from flask_babel.speaklater import LazyString
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from ..classification import classification
 from ..countries import country_codes
 from ..extensions import db
 from ..languages import available_languages
@@ -60,7 +61,6 @@ from .accounts import find_user, hash_password, normalise_email, reset_token
 from .exports import xlsx
 from .mail import send_mail
 from .opportunities import (
-    DEFAULT_AREAS,
     OpportunityDetails,
     publish_opportunity,
     technology_areas,
@@ -130,7 +130,10 @@ COLUMNS = {
         "keywords": (False, _l("Keywords separated by commas.")),
         "technology_areas": (
             False,
-            _l("Technology areas of this event, exactly as named, separated by semicolons (;)."),
+            _l(
+                "Technology areas of this event, exactly as named or by classification code "
+                "(LC), separated by semicolons (;)."
+            ),
         ),
         "trl": (False, _l("Technology readiness level, a whole number from 1 to 9.")),
         "ip_status": (False, _l("One of: %(codes)s.", codes=", ".join(IP_STATUSES))),
@@ -161,7 +164,7 @@ EXAMPLES = {
         "Rapid antibody diagnostic kit",
         "",
         "진단, antibody",
-        DEFAULT_AREAS[2],
+        "LC",
         "6",
         "granted_patent",
         "licence, joint_rnd",
@@ -584,11 +587,17 @@ def _check_opportunity(
 
 
 def _event_area_names(event: Event) -> dict[str, str]:
-    """The event's area names by their case-folded form (the default list until it has its own)."""
-    names = list(
-        db.session.scalars(select(TechnologyArea.name).where(TechnologyArea.event_id == event.id))
-    ) or list(DEFAULT_AREAS)
-    return {name.casefold(): name for name in names}
+    """The event's area names by their case-folded form or classification code (the default
+    list until it has its own)."""
+    areas: list[tuple[str, str | None]] = [
+        (row.name, row.code)
+        for row in db.session.execute(
+            select(TechnologyArea.name, TechnologyArea.code).where(
+                TechnologyArea.event_id == event.id
+            )
+        )
+    ] or [(area.label, area.code) for area in classification()]
+    return {key.casefold(): name for name, code in areas for key in filter(None, (name, code))}
 
 
 def _importing_participants(event: Event, emails: set[str]) -> dict[str, Participant]:

@@ -257,7 +257,7 @@ def shared_terms(
                         / len(term.features)
                     )
                 scored.append((score * 1.5 if term.is_keyword else score, term.label, term))
-    scored.sort(reverse=True)
+    scored.sort(key=lambda item: item[:2], reverse=True)  # terms of equal score: by label
     chosen: list[str] = []
     chosen_keys: set[str] = set()
     uncovered = set(shared)

@@ -12,6 +12,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from ..classification import by_code, classification, find
 from ..extensions import db
 from ..models import (
     IP_STATUSES,
@@ -29,20 +30,8 @@ from ..models import (
 from . import ServiceError
 from .search import is_listed, rebuild_index, refresh_index
 
-DEFAULT_AREAS = (
-    "바이오·제약 (Bio/pharma)",
-    "의료기기 (Medical devices)",
-    "진단 (Diagnostics)",
-    "디지털 헬스·AI (Digital health & AI)",
-    "농식품 (Agri-food)",
-    "에너지 (Energy)",
-    "환경 (Environment)",
-    "소재·화학 (Materials & chemistry)",
-    "ICT·소프트웨어 (ICT & software)",
-    "제조·로봇 (Manufacturing & robotics)",
-    "모빌리티 (Mobility)",
-    "기타 (Other)",
-)
+# A new event's list: the classification's areas (coded), which the organizer trims or extends.
+DEFAULT_AREAS = tuple(area.label for area in classification())
 MAX_AREAS = 100
 AREA_NAME_MAX = 120
 
@@ -82,8 +71,8 @@ def technology_areas(event: Event) -> list[TechnologyArea]:
     if areas:
         return areas
     areas = [
-        TechnologyArea(event_id=event.id, name=name, position=position)
-        for position, name in enumerate(DEFAULT_AREAS)
+        TechnologyArea(event_id=event.id, name=area.label, code=area.code, position=position)
+        for position, area in enumerate(classification())
     ]
     db.session.add_all(areas)
     db.session.flush()
@@ -102,15 +91,30 @@ def area_usage(event: Event) -> dict[int, int]:
     )
 
 
-def set_technology_areas(event: Event, names: list[str]) -> None:
-    """Make the event's list exactly `names`, in that order. Removing an area still in use is
-    refused, naming how many opportunities use it; kept areas keep their id (and their opportunities)."""
-    names = list(dict.fromkeys(name.strip() for name in names if name.strip()))
-    if not names:
+def _wanted_areas(names: list[str], codes: list[str]) -> dict[str, str | None]:
+    """name → code of the list asked for: the picked classification areas in its order, then
+    the typed names in theirs (a typed code or name of the classification stands for its area)."""
+    typed: dict[str, str | None] = {}
+    for name in (name.strip() for name in names):
+        area = find(name) if name else None
+        if area is not None:
+            typed.setdefault(area.label, area.code)
+        elif name:
+            typed.setdefault(name, None)
+    wanted: dict[str, str | None] = {
+        area.label: area.code
+        for area in classification()
+        if area.code in codes and area.label not in typed
+    }
+    return wanted | typed
+
+
+def _check_area_names(wanted: dict[str, str | None]) -> None:
+    if not wanted:
         raise ServiceError(_("Keep at least one technology area."), "names")
-    if len(names) > MAX_AREAS:
+    if len(wanted) > MAX_AREAS:
         raise ServiceError(_("Keep at most %(max)d technology areas.", max=MAX_AREAS), "names")
-    too_long = next((name for name in names if len(name) > AREA_NAME_MAX), None)
+    too_long = next((name for name in wanted if len(name) > AREA_NAME_MAX), None)
     if too_long:
         raise ServiceError(
             _(
@@ -120,10 +124,25 @@ def set_technology_areas(event: Event, names: list[str]) -> None:
             ),
             "names",
         )
-    existing = {area.name: area for area in technology_areas(event)}
+
+
+def set_technology_areas(event: Event, names: list[str], codes: Iterable[str] = ()) -> None:
+    """Make the event's list the classification areas of `codes` and the areas `names`
+    (see `_wanted_areas`). Removing an area still in use is refused, naming how many
+    opportunities use it; kept areas keep their id (and their opportunities)."""
+    codes = list(codes)
+    unknown = sorted(set(codes) - set(by_code()))
+    if unknown:
+        raise ServiceError(
+            _("Unknown classification code: %(codes)s.", codes=", ".join(unknown)), "codes"
+        )
+    wanted = _wanted_areas(list(names), codes)
+    _check_area_names(wanted)
+    existing = _existing_areas(technology_areas(event))
+    keys = {_area_key(name, code) for name, code in wanted.items()}
     usage = area_usage(event)
-    for area in existing.values():
-        if area.name not in names and usage.get(area.id):
+    for key, area in existing.items():
+        if key not in keys and usage.get(area.id):
             raise ServiceError(
                 ngettext(
                     "“%(name)s” is used by %(num)d opportunity; it cannot be removed.",
@@ -133,15 +152,34 @@ def set_technology_areas(event: Event, names: list[str]) -> None:
                 ),
                 "names",
             )
-    for area in existing.values():
-        if area.name not in names:
+    for key, area in existing.items():
+        if key not in keys:
             db.session.delete(area)
     db.session.flush()
-    for position, name in enumerate(names):
-        area = existing.get(name) or TechnologyArea(event_id=event.id, name=name)
-        area.position = position
+    for position, (name, code) in enumerate(wanted.items()):
+        area = existing.get(_area_key(name, code)) or TechnologyArea(event_id=event.id)
+        area.name, area.code, area.position = name, code, position
         db.session.add(area)
     db.session.flush()
+
+
+def _existing_areas(areas: list[TechnologyArea]) -> dict[str, TechnologyArea]:
+    """The event's areas by `_area_key`; an uncoded area named like a coded one already in the
+    list stays an area of its own name."""
+    existing = {_area_key(area.name, area.code): area for area in areas if area.code}
+    for area in areas:
+        if not area.code:
+            key = _area_key(area.name, None)
+            existing[f"name:{area.name}" if key in existing else key] = area
+    return existing
+
+
+def _area_key(name: str, code: str | None) -> str:
+    """A coded area is the same area whatever its name; an uncoded one is its name, unless it
+    is a name of the classification (an area named so before codes existed gains the code)."""
+    found = find(name) if code is None else None
+    code = code or (found.code if found else None)
+    return f"code:{code}" if code else f"name:{name}"
 
 
 # --- publishing ------------------------------------------------------------------------------

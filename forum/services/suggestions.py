@@ -17,11 +17,15 @@ participants. The score of a pair (own opportunity, other opportunity) is
 - type fit: 1 for the same type, 0.8 for a compatible one, else no suggestion.
 
 A pair is suggested only when the texts share something (cosine ≥ `MIN_TEXT_SIMILARITY`) or a
-keyword: areas, TRL and partnership types rank matches but never make one alone. The best
+keyword, or when one is written in Korean and the other not and they share an area of the
+standard classification (`TechnologyArea.code`): the texts of two languages cannot meet, their
+shared code can. Otherwise areas, TRL and partnership types rank matches but never make one. The best
 `MAX_SUGGESTIONS` per participant are stored in `Suggestion`, each other opportunity once (for
 the participant's own opportunity it answers best), with the shared terms and areas that explain
-it. Stored lists refresh in the background after any committed change to an opportunity of the
-event (see `_mark_stale_events`); a burst of changes gives one refresh (`request_refresh`).
+it. Stored lists refresh in the background after a committed change to opportunities of the
+event (see `_mark_stale_events`): only the lists the changed opportunities touch
+(`touched_participants`), or every list after a change of a participant's standing; a burst of
+changes gives one refresh (`request_refresh`).
 """
 
 import logging
@@ -49,7 +53,7 @@ from ..models import (
     utcnow,
 )
 from . import matching, search
-from .text import tokenize
+from .text import tokenize_many
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +123,8 @@ class Corpus:
     area_counts: np.ndarray
     keywords: sparse.csr_matrix
     area_names: list[dict[int, str]]
+    coded_areas: sparse.csr_matrix  # the areas with a classification code
+    has_hangul: np.ndarray  # written in Korean (title, summary or keywords), in part at least
     sources: list[tuple[str, str, str, str]]  # title, summary, description, keywords
     idf: dict[str, float]
     telling_features: frozenset  # rare enough to name in a reason (see TELLING_IDF_SHARE)
@@ -164,13 +170,21 @@ def load_corpus(event_id: int) -> Corpus | None:
         return None
     position = {row.id: index for index, row in enumerate(rows)}
     area_names: list[dict[int, str]] = [{} for _row in rows]
-    for opportunity_id, area_id, name in db.session.execute(
-        select(opportunity_area.c.opportunity_id, TechnologyArea.id, TechnologyArea.name)
+    area_codes: list[list[str]] = [[] for _row in rows]
+    for opportunity_id, area_id, name, code in db.session.execute(
+        select(
+            opportunity_area.c.opportunity_id,
+            TechnologyArea.id,
+            TechnologyArea.name,
+            TechnologyArea.code,
+        )
         .join(TechnologyArea, TechnologyArea.id == opportunity_area.c.area_id)
         .where(TechnologyArea.event_id == event_id)
     ):
         if opportunity_id in position:
             area_names[position[opportunity_id]][area_id] = name
+            if code:
+                area_codes[position[opportunity_id]].append(code)
 
     # Each text with its second-language version (title, summary, keywords), as the index has them.
     sources = [
@@ -183,23 +197,23 @@ def load_corpus(event_id: int) -> Corpus | None:
         for row in rows
     ]
     analysed = search.analysed_fields(event_id)
-    # Read from the index (analysed when each opportunity was written); analysed here only when
-    # missing from it.
-    fields = [
-        analysed.get(row.id)
-        or tuple(
-            list(tokenize(value))
-            for value in (
-                title,
-                " ".join([keywords, *area_names[index].values()]),
-                summary,
-                description,
-            )
-        )
-        for index, (row, (title, summary, description, keywords)) in enumerate(
-            zip(rows, sources, strict=True)
+    # Read from the index (analysed when each opportunity was written); analysed here, all at
+    # once, only when missing from it.
+    missing = [index for index, row in enumerate(rows) if row.id not in analysed]
+    texts = [
+        value
+        for index in missing
+        for value in (
+            sources[index][0],
+            " ".join([sources[index][3], *area_names[index].values()]),
+            sources[index][1],
+            sources[index][2],
         )
     ]
+    tokens = iter(tokenize_many(texts))
+    for index in missing:
+        analysed[rows[index].id] = tuple(list(next(tokens)) for _field in range(4))
+    fields = [analysed[row.id] for row in rows]
     # scikit-learn takes seconds to import: every `flask` command and worker would pay for it.
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
@@ -251,14 +265,24 @@ def load_corpus(event_id: int) -> Corpus | None:
         area_counts=np.asarray(areas.sum(axis=1)).ravel().astype(np.float32),
         keywords=keywords,
         area_names=area_names,
+        coded_areas=_binary_matrix(area_codes),
+        has_hangul=np.array(
+            [
+                bool(matching.HANGUL.search(title + summary + keywords))
+                for title, summary, _d, keywords in sources
+            ]
+        ),
         sources=sources,
         idf=idf,
-        telling_features=frozenset(
-            feature
-            for feature, weight in idf.items()
-            if weight >= TELLING_IDF_SHARE * max(idf.values(), default=0)
-        ),
+        telling_features=_telling_features(idf),
     )
+
+
+def _telling_features(idf: dict[str, float]) -> frozenset:
+    """The features rare enough to name in a reason (the highest idf taken once: per feature,
+    it cost seconds at 17,000 features)."""
+    threshold = TELLING_IDF_SHARE * max(idf.values(), default=0)
+    return frozenset(feature for feature, weight in idf.items() if weight >= threshold)
 
 
 def _binary_matrix(item_lists) -> sparse.csr_matrix:
@@ -282,6 +306,7 @@ class _Candidates:
     text: sparse.csr_matrix
     keywords: sparse.csr_matrix
     areas: sparse.csr_matrix
+    coded_areas: sparse.csr_matrix
 
     @classmethod
     def of(cls, corpus: Corpus, rows: np.ndarray) -> "_Candidates":
@@ -290,6 +315,7 @@ class _Candidates:
             corpus.text[rows].T.tocsr(),
             corpus.keywords[rows].T.tocsr(),
             corpus.areas[rows].T.tocsr(),
+            corpus.coded_areas[rows].T.tocsr(),
         )
 
 
@@ -301,6 +327,11 @@ def _scores(
     text = (corpus.text[own] @ candidates.text).toarray()
     shared_keywords = (corpus.keywords[own] @ candidates.keywords).toarray()
     shared_areas = (corpus.areas[own] @ candidates.areas).toarray()
+    # Written in different languages (one side in Korean, the other without), a shared coded
+    # area lets the pair meet: the texts alone cannot.
+    meet_in_area = ((corpus.coded_areas[own] @ candidates.coded_areas).toarray() > 0) & (
+        corpus.has_hangul[own, None] != corpus.has_hangul[None, other]
+    )
     smaller_area_count = np.minimum(corpus.area_counts[own, None], corpus.area_counts[None, other])
     areas = np.divide(
         shared_areas,
@@ -333,7 +364,7 @@ def _scores(
     answers = (
         (corpus.organisation_keys[own, None] != corpus.organisation_keys[None, other])
         & (corpus.participant_ids[own, None] != corpus.participant_ids[None, other])
-        & ((text >= MIN_TEXT_SIMILARITY) | (shared_keywords > 0))
+        & ((text >= MIN_TEXT_SIMILARITY) | (shared_keywords > 0) | meet_in_area)
     )
     score[~answers] = 0
     return score
@@ -490,6 +521,56 @@ def recompute_event(event_id: int) -> int:
     return len(matches)
 
 
+def recompute_touched(event_id: int, opportunity_ids: set[int]) -> int:
+    """Replace the stored suggestions of the participants that a change to `opportunity_ids`
+    touches (`touched_participants`), and no others; flushes, returns the count."""
+    _lock_event(event_id)
+    corpus = load_corpus(event_id)
+    touched = touched_participants(corpus, opportunity_ids)
+    matches = rank(corpus, touched) if corpus is not None and touched else []
+    store(matches, sorted(touched))
+    return len(matches)
+
+
+def touched_participants(corpus: Corpus | None, opportunity_ids: set[int]) -> set[int]:
+    """Whose suggestions a change to these opportunities can change: their owners, whoever has
+    one of them in their stored list, and whoever they would now enter the list of (a score
+    above the weakest stored, or a list not full). Scores are symmetric, so the changed rows
+    are scored once against the other side."""
+    ids = sorted(opportunity_ids)
+    touched = set(
+        db.session.scalars(select(Opportunity.participant_id).where(Opportunity.id.in_(ids)))
+    ) | set(
+        db.session.scalars(
+            select(Suggestion.participant_id)
+            .where(Suggestion.opportunity_id.in_(ids) | Suggestion.own_opportunity_id.in_(ids))
+            .distinct()
+        )
+    )
+    if corpus is None:
+        return touched
+    changed = np.flatnonzero(np.isin(corpus.ids, ids))
+    best: dict[int, float] = {}
+    for own_are_offers in (True, False):
+        own = changed[corpus.is_offer[changed] == own_are_offers]
+        others = np.flatnonzero(corpus.is_offer != own_are_offers)
+        if not len(own) or not len(others):
+            continue
+        scores = _scores(corpus, own, _Candidates.of(corpus, others), own_are_offers).max(axis=0)
+        for row in np.flatnonzero(scores > 0):
+            participant = int(corpus.participant_ids[others[row]])
+            best[participant] = max(best.get(participant, 0.0), float(scores[row]))
+    weakest = dict(
+        db.session.execute(
+            select(Suggestion.participant_id, func.min(Suggestion.score))
+            .where(Suggestion.participant_id.in_(sorted(best)))
+            .group_by(Suggestion.participant_id)
+            .having(func.count() >= MAX_SUGGESTIONS)
+        ).all()
+    )
+    return touched | {p for p, score in best.items() if score >= weakest.get(p, 0.0)}
+
+
 def recompute_participant(participant: Participant) -> int:
     """Replace one participant's stored suggestions (vectors over the whole event); flushes."""
     _lock_event(participant.event_id)
@@ -588,6 +669,8 @@ def reason(suggestion: Suggestion) -> str:
 
 _queued_lock = threading.Lock()
 _queued_events: set[int] = set()
+_pending: dict[int, set[int]] = {}  # event → changed opportunity ids (EVERYTHING: the whole event)
+EVERYTHING = 0  # no opportunity has id 0: a change that touches the whole event
 _running_locks: dict[int, threading.Lock] = {}
 
 
@@ -634,10 +717,57 @@ def _release_refresh(event_id: int) -> None:
             redis_failed(error)
 
 
-def request_refresh(event_id: int) -> None:
-    """Refresh the event's suggestions in the background, unless a refresh is already waiting."""
+def _pending_key(event_id: int) -> str:
+    return f"forum:suggestions:pending:{event_id}"
+
+
+def _add_pending(event_id: int, opportunity_ids: set[int]) -> None:
+    """Note what changed for the next refresh of the event (in Redis when it is in use, so that
+    a worker of another process reads it)."""
+    from redis.exceptions import RedisError
+
+    from ..jobs import redis_connection, redis_failed, redis_in_use
+
+    if redis_in_use():
+        try:
+            pipe = redis_connection().pipeline()
+            pipe.sadd(_pending_key(event_id), *sorted(opportunity_ids))
+            pipe.expire(_pending_key(event_id), 3600)
+            pipe.execute()
+            return
+        except (RedisError, OSError) as error:
+            redis_failed(error)
+    with _queued_lock:
+        _pending.setdefault(event_id, set()).update(opportunity_ids)
+
+
+def _take_pending(event_id: int) -> set[int]:
+    """What changed since the last refresh, forgotten as it is read; EVERYTHING when nothing
+    says (e.g. Redis lost it), so that a refresh never misses a change."""
+    from redis.exceptions import RedisError
+
+    from ..jobs import redis_connection, redis_failed, redis_in_use
+
+    with _queued_lock:
+        taken = _pending.pop(event_id, set())
+    if redis_in_use():
+        try:
+            pipe = redis_connection().pipeline()
+            pipe.smembers(_pending_key(event_id))
+            pipe.delete(_pending_key(event_id))
+            taken |= {int(member) for member in pipe.execute()[0]}
+        except (RedisError, OSError) as error:
+            redis_failed(error)
+            taken.add(EVERYTHING)
+    return taken or {EVERYTHING}
+
+
+def request_refresh(event_id: int, opportunity_ids: set[int] | None = None) -> None:
+    """Refresh the suggestions that a change to `opportunity_ids` (None: to anything of the
+    event) touches, in the background, unless a refresh is already waiting."""
     from .. import jobs
 
+    _add_pending(event_id, {EVERYTHING} if opportunity_ids is None else opportunity_ids)
     if _claim_refresh(event_id):
         try:
             jobs.enqueue("forum.services.suggestions:refresh_event", event_id)
@@ -647,7 +777,9 @@ def request_refresh(event_id: int) -> None:
 
 
 def refresh_event(event_id: int) -> None:
-    """The background job: wait out a burst of edits, then recompute the event in one transaction."""
+    """The background job: wait out a burst of edits, then recompute in one transaction the
+    suggestions that the changes touch (the whole event after a change of a participant's
+    standing)."""
     time.sleep(
         current_app.config.get(
             "SUGGESTIONS_REFRESH_DELAY", 0 if current_app.testing else REFRESH_DELAY_SECONDS
@@ -659,7 +791,11 @@ def refresh_event(event_id: int) -> None:
         _release_refresh(
             event_id
         )  # changes committed from now on are not in what we read: they queue again
-        count = recompute_event(event_id)
+        changed = _take_pending(event_id)
+        if EVERYTHING in changed:
+            count = recompute_event(event_id)
+        else:
+            count = recompute_touched(event_id, changed)
         db.session.commit()
     log.info(
         "refreshed %d suggestions of event %d in %.2f s",
@@ -676,15 +812,17 @@ def _changed(session: Session, obj) -> bool:
 @orm_event.listens_for(Session, "after_flush")
 def _mark_stale_events(session: Session, flush_context) -> None:
     """Remember the events whose opportunities (or their publishers' standing) changed in this transaction."""
-    stale = session.info.setdefault(STALE_KEY, set())
+    stale: dict[int, set[int]] = session.info.setdefault(STALE_KEY, {})
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if (isinstance(obj, Opportunity) and _changed(session, obj)) or (
+        if isinstance(obj, Opportunity) and _changed(session, obj) and obj.event_id is not None:
+            stale.setdefault(obj.event_id, set()).add(obj.id)
+        elif (
             isinstance(obj, Participant)
             and obj not in session.new
+            and obj.event_id is not None
             and (obj in session.deleted or _participant_standing_changed(obj))
         ):
-            stale.add(obj.event_id)
-    stale.discard(None)
+            stale.setdefault(obj.event_id, set()).add(EVERYTHING)
 
 
 def _participant_standing_changed(participant: Participant) -> bool:
@@ -694,15 +832,15 @@ def _participant_standing_changed(participant: Participant) -> bool:
 
 @orm_event.listens_for(Session, "after_commit")
 def _refresh_stale_events(session: Session) -> None:
-    stale = session.info.pop(STALE_KEY, set())
+    stale = session.info.pop(STALE_KEY, {})
     if not stale:
         return
     if not has_app_context():
         log.warning("suggestions of events %s not refreshed: no application context", sorted(stale))
         return
-    for event_id in sorted(stale):
+    for event_id, opportunity_ids in sorted(stale.items()):
         try:
-            request_refresh(event_id)
+            request_refresh(event_id, opportunity_ids)
         except Exception:  # the change is committed; its suggestions refresh with the next one
             log.exception("could not start refreshing the suggestions of event %d", event_id)
 

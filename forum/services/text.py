@@ -11,6 +11,7 @@ parkinson). Both databases index these tokens as plain words, so both find the s
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -77,8 +78,9 @@ class KoreanWord:
     whole: str
 
 
-def _korean_words(text: str) -> list[tuple[int, KoreanWord]]:
-    """The compounds of the text's Hangul, with where each starts, in order."""
+def _korean_words(text: str, analysis: Iterable[Any] | None = None) -> list[tuple[int, KoreanWord]]:
+    """The compounds of the text's Hangul, with where each starts, in order (from Kiwi's
+    `analysis` of the text when it was analysed already)."""
     if not _HANGUL_RUN.search(text):
         return []
     words: list[tuple[int, KoreanWord]] = []
@@ -89,7 +91,7 @@ def _korean_words(text: str) -> list[tuple[int, KoreanWord]]:
         if parts:
             words.append((start, KoreanWord(tuple(parts), text[start:end])))
 
-    for token in kiwi().tokenize(text):
+    for token in kiwi().tokenize(text) if analysis is None else analysis:
         hangul = _HANGUL_RUN.fullmatch(text[token.start : token.end]) is not None
         if token.tag not in _COMPOUND_TAGS or not hangul:
             close()
@@ -105,12 +107,13 @@ def _korean_words(text: str) -> list[tuple[int, KoreanWord]]:
     return words
 
 
-def _analysed(text: str) -> tuple[list[str], list[str]]:
-    """(the text's tokens in order, the wholes of its compounds)."""
+def _analysed(text: str, analysis: Iterable[Any] | None = None) -> tuple[list[str], list[str]]:
+    """(the text's tokens in order, the wholes of its compounds); `analysis`: Kiwi's of the
+    normalised text, when it was analysed already."""
     text = _normalised(text)
     located: list[tuple[int, str]] = []
     wholes: list[str] = []
-    for start, word in _korean_words(text):
+    for start, word in _korean_words(text, analysis):
         located.extend((start, part) for part in word.parts)
         if len(word.parts) > 1:
             wholes.append(word.whole)
@@ -136,6 +139,22 @@ def _tokenize(text: str) -> tuple[str, ...]:
 
 
 _tokenize_short = lru_cache(maxsize=50_000)(_tokenize)
+
+
+def tokenize_many(texts: list[str]) -> list[tuple[str, ...]]:
+    """The tokens of each text, as `tokenize` gives them, with the Korean of all the distinct
+    texts analysed in one call of Kiwi's batch mode: a call per text costs about ten times as
+    much (see BENCHMARKS.md), which matters when a whole event is indexed."""
+    distinct = list(dict.fromkeys(texts))
+    korean = [text for text in distinct if _HANGUL_RUN.search(_normalised(text))]
+    analyses = dict(
+        zip(korean, kiwi().tokenize([_normalised(text) for text in korean]), strict=True)
+    )
+    tokens = {}
+    for text in distinct:
+        found, wholes = _analysed(text, analyses.get(text, ()))
+        tokens[text] = (*found, *wholes)
+    return [tokens[text] for text in texts]
 
 
 def index_text(text: str) -> str:

@@ -426,10 +426,15 @@ def hidden(event):
 @organizer_required
 def areas(event):
     current = opportunities.technology_areas(event)
-    form = AreasForm(data={"names": "\n".join(area.name for area in current)})
+    form = AreasForm(
+        data={
+            "codes": [area.code for area in current if area.code],
+            "names": "\n".join(area.name for area in current if not area.code),
+        }
+    )
     if form.validate_on_submit():
         try:
-            opportunities.set_technology_areas(event, form.area_names())
+            opportunities.set_technology_areas(event, form.area_names(), form.codes.data or [])
         except ServiceError as error:
             refuse(form, error)
         else:

@@ -1,7 +1,7 @@
 """conversations (one thread per pair of participants and event) and contact preferences
 
 Revision ID: 0021_conversations
-Revises: 0018_hospital_kind
+Revises: 0019_event_fixes
 Create Date: 2026-12-06 01:20:57
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import forum.models.base
 
 revision = "0021_conversations"
-down_revision = "0018_hospital_kind"
+down_revision = "0019_event_fixes"
 branch_labels = None
 depends_on = None
 

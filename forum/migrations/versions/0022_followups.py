@@ -2,7 +2,7 @@
 step, and each participant's feedback
 
 Revision ID: 0022_followups
-Revises: 0018_hospital_kind
+Revises: 0021_conversations
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import forum.models.base
 
 revision = "0022_followups"
-down_revision = "0018_hospital_kind"
+down_revision = "0021_conversations"
 branch_labels = None
 depends_on = None
 

@@ -6,14 +6,14 @@ by organizers keep no code; existing lists are left as they are (an organizer pi
 on the areas page). Each code appears once in an event's list.
 
 Revision ID: 0023_area_codes
-Revises: 0018_hospital_kind
+Revises: 0022_followups
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0023_area_codes"
-down_revision = "0018_hospital_kind"
+down_revision = "0022_followups"
 branch_labels = None
 depends_on = None
 

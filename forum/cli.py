@@ -101,6 +101,7 @@ def register_commands(app: Flask) -> None:
     def demo(if_empty):
         """Load the bilingual demo forum (organizer and participant accounts, sessions, tables)."""
         from .services import demo as demo_data
+        from .services import demo_closed
 
         if (if_empty and not demo_data.database_is_empty()) or demo_data.demo_exists():
             click.echo("The database has data already; the demo was not loaded.")
@@ -115,6 +116,7 @@ def register_commands(app: Flask) -> None:
         try:
             with outside_request(app):
                 event = demo_data.create_demo()
+                demo_closed.create_closed_event()
                 db.session.commit()
         finally:
             mail_log.setLevel(level)

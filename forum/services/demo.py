@@ -505,7 +505,7 @@ def create_demo(today: date | None = None) -> Event:
             .where(Participant.event_id == event.id)
         ).all()
     )
-    _publish_opportunities(event, participants)
+    publish_opportunities(event, participants, OPPORTUNITIES)
     _make_requests(participants)
     slots = availability.event_slots(event)
     for email, slot_indexes in UNAVAILABLE.items():
@@ -573,7 +573,11 @@ DEMO_AREAS = (
 )
 
 
-def _publish_opportunities(event: Event, participants: dict[str, int]) -> None:
+def publish_opportunities(
+    event: Event, participants: dict[str, int], items: list[DemoOpportunity]
+) -> None:
+    """The offers and needs of `items`, published by their owners (`participants`: e-mail → id)
+    with the demo's technology areas."""
     opportunities.set_technology_areas(event, list(DEMO_AREAS))
     areas = opportunities.technology_areas(event)
     opportunities.publish_opportunities(
@@ -595,7 +599,7 @@ def _publish_opportunities(event: Event, participants: dict[str, int]) -> None:
                     target_countries=[],
                 ),
             )
-            for item in OPPORTUNITIES
+            for item in items
         ),
     )
 

@@ -4,6 +4,8 @@ Loading it takes seconds, so the module loads it once per database, by the `flas
 and its tests read it; the one that changes it (a scheduler run) comes last. The database is
 emptied afterwards, as after every test."""
 
+from datetime import date
+
 import pytest
 from builders import empty_database
 from sqlalchemy import func, select
@@ -11,7 +13,7 @@ from sqlalchemy import func, select
 from forum import jobs
 from forum.extensions import db
 from forum.models import Event, Participant, Slot, Table, User
-from forum.services import demo
+from forum.services import demo, demo_closed
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +56,7 @@ def test_demo_command_loads_a_bilingual_event_once(app, client):
 
     result = runner.invoke(args=["demo", "--if-empty"])
     assert "was not loaded" in result.output
-    assert db.session.scalar(select(func.count(Event.id))) == 1
+    assert db.session.scalar(select(func.count(Event.id))) == 2  # and its last edition
 
     page = client.get(f"/e/{event.slug}/").get_data(as_text=True)
     assert "인터비즈" in page and "InterBiz" in page
@@ -79,7 +81,8 @@ def test_demo_has_offers_needs_requests_in_every_state_and_availability(app):
 
     kinds = set(db.session.scalars(select(Opportunity.kind)))
     assert kinds == {"offer", "need"}
-    assert db.session.scalar(select(func.count(Opportunity.id))) == len(demo.OPPORTUNITIES)
+    published = select(Opportunity.id).where(Opportunity.event_id == _demo_event().id)
+    assert _count(published) == len(demo.OPPORTUNITIES)
     assert set(db.session.scalars(select(MeetingRequest.status))) == set(REQUEST_STATUSES)
     accepted = db.session.scalars(
         select(MeetingRequest).where(MeetingRequest.status == "accepted")
@@ -120,11 +123,17 @@ def test_demo_is_the_size_of_a_real_forum_and_loads_once(app):
     kinds = set(db.session.scalars(select(Organisation.kind)))
     assert 75 <= _count(select(Organisation.id)) <= 85 and _count(organisations) >= 5
     assert {"university", "tlo", "research_institute", "hospital", "company", "investor"} <= kinds
-    titles = list(db.session.scalars(select(Opportunity.title)))
+    titles = list(
+        db.session.scalars(select(Opportunity.title).where(Opportunity.event_id == event.id))
+    )
     assert 190 <= len(titles) <= 210
     hangul = [title for title in titles if any("가" <= char <= "힣" for char in title)]
     assert 50 <= len(hangul) <= len(titles) - 30  # Korean, English and both
-    statuses = list(db.session.scalars(select(MeetingRequest.status)))
+    statuses = list(
+        db.session.scalars(
+            select(MeetingRequest.status).where(MeetingRequest.event_id == event.id)
+        )
+    )
     assert 380 <= len(statuses) <= 420 and set(statuses) == set(REQUEST_STATUSES)
     assert 150 <= statuses.count("accepted") <= 260
     people_unavailable = select(Unavailability.participant_id).distinct()
@@ -148,7 +157,9 @@ def test_demo_loads_what_its_plan_says_the_same_every_time(app):
     from forum.models import MeetingRequest, Opportunity
 
     event = _demo_event()
-    titles = sorted(db.session.scalars(select(Opportunity.title)))
+    titles = sorted(
+        db.session.scalars(select(Opportunity.title).where(Opportunity.event_id == event.id))
+    )
     assert titles == sorted(item.title for item in demo.OPPORTUNITIES)
     emails = dict(
         db.session.execute(select(Participant.id, User.email).join(Participant.user)).all()
@@ -189,6 +200,77 @@ def test_demo_loads_what_its_plan_says_the_same_every_time(app):
             check=True,
         )
         assert other.stdout.strip() == here
+
+
+def _last_edition() -> Event:
+    return db.session.scalar(select(Event).where(Event.slug == demo_closed.CLOSED_SLUG))
+
+
+def test_the_last_edition_is_closed_with_a_full_report(app):
+    from forum.models import OUTCOME_KINDS, OutcomeStep
+    from forum.services import outcomes, reports
+
+    event = _last_edition()
+    assert event.status == "closed" and event.end_date < date.today()
+    report = reports.report(event)
+    assert all(report.total.counts), list(zip(reports.STAGES, report.total.counts, strict=True))
+    assert report.total.investment == {"KRW": 1_500_000_000, "USD": 3_000_000}
+    assert len(report.by_area) > 1 and len(report.by_kind) > 1 and len(report.by_country) > 1
+    assert report.feedback.answers >= 10 and report.feedback.average is not None
+    assert sum(count for _, count in report.feedback.ratings) == report.feedback.answers
+    assert report.feedback.comments and 0 < report.mailed <= report.with_held_meetings
+    assert {step.note for step in report.successes} >= {
+        "Helix leads Hanbit's Series A.",
+        "유럽 독점 라이선스 계약 체결 — 선급금 2억 원",
+    }
+    steps = outcomes.event_steps(event)
+    assert {step.kind for step in steps} == set(OUTCOME_KINDS)
+    assert {step.review for step in steps} == {"pending", "confirmed"}
+    investments = select(OutcomeStep).where(OutcomeStep.kind == "investment")
+    assert all(step.currency for step in db.session.scalars(investments))
+
+
+def test_the_last_editions_messages_are_between_people_who_met(app):
+    from forum.models import Conversation, ConversationMessage, Meeting
+
+    event = _last_edition()
+    met = set()
+    for meeting in db.session.scalars(
+        select(Meeting).where(Meeting.event_id == event.id, Meeting.status == "held")
+    ):
+        met.add(frozenset(attendee.participant_id for attendee in meeting.attendees))
+    threads = db.session.scalars(
+        select(Conversation).where(Conversation.event_id == event.id)
+    ).all()
+    assert len(threads) >= 5
+    assert all(frozenset((thread.low_id, thread.high_id)) in met for thread in threads)
+    written = select(ConversationMessage.id).where(
+        ConversationMessage.conversation_id.in_([thread.id for thread in threads])
+    )
+    assert _count(written) >= 10
+
+
+def test_the_demo_organizer_opens_the_last_editions_report_in_korean_and_english(app, login):
+    organizer = db.session.scalar(select(User).where(User.email == demo.ORGANIZER_EMAIL))
+    client = app.test_client()
+    login(client, organizer, password=demo.ORGANIZER_PASSWORD)
+    url = f"/e/{demo_closed.CLOSED_SLUG}/organize/report"
+    korean = client.get(url)
+    assert korean.status_code == 200
+    page = korean.get_data(as_text=True)
+    assert "공개할 수 있는 성과" in page and "투자 합계:" in page
+    assert "3,000,000 USD" in page and "Helix leads Hanbit&#39;s Series A." in page
+    organizer.locale = "en"
+    db.session.commit()
+    try:
+        english = client.get(url)
+        assert english.status_code == 200
+        page = english.get_data(as_text=True)
+        assert "Successes that may be named" in page and "Investment in total:" in page
+        assert "1,500,000,000 KRW" in page
+    finally:
+        organizer.locale = "ko"
+        db.session.commit()
 
 
 def test_a_scheduler_run_on_the_demo_beats_first_come_booking_on_the_review_page(app, login):

@@ -29,7 +29,7 @@ CLOSED_SLUG = "interbiz-bio-last-edition"
 SEED = 2026
 # The people of the first organisations of the demo (theirs in the same order, so each
 # organisation's first registrant is the one who created it and may bring it along).
-ORGANISATIONS_TAKING_PART = 30
+ORGANISATIONS_TAKING_PART = 24
 NO_SHOWS = 2  # the last meetings of the plan were missed
 
 

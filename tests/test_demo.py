@@ -130,9 +130,7 @@ def test_demo_is_the_size_of_a_real_forum_and_loads_once(app):
     hangul = [title for title in titles if any("가" <= char <= "힣" for char in title)]
     assert 50 <= len(hangul) <= len(titles) - 30  # Korean, English and both
     statuses = list(
-        db.session.scalars(
-            select(MeetingRequest.status).where(MeetingRequest.event_id == event.id)
-        )
+        db.session.scalars(select(MeetingRequest.status).where(MeetingRequest.event_id == event.id))
     )
     assert 380 <= len(statuses) <= 420 and set(statuses) == set(REQUEST_STATUSES)
     assert 150 <= statuses.count("accepted") <= 260

@@ -23,7 +23,14 @@ from . import (
     registrations,
     requests,
 )
-from .demo import OPPORTUNITIES, ORGANIZER_EMAIL, PEOPLE, REQUESTS, publish_opportunities
+from .demo import (
+    OPPORTUNITIES,
+    ORGANIZER_EMAIL,
+    PEOPLE,
+    REQUESTS,
+    publish_opportunities,
+)
+from .demo_crowd import DemoPerson
 
 CLOSED_SLUG = "interbiz-bio-last-edition"
 SEED = 2026
@@ -224,7 +231,7 @@ def create_closed_event(today: date | None = None) -> Event:
     return event
 
 
-def _register(event: Event, people) -> dict[str, int]:
+def _register(event: Event, people: list[DemoPerson]) -> dict[str, int]:
     """Each person with the organisation they have at the demo: e-mail → participant id."""
     organisation_of = dict(
         db.session.execute(
@@ -302,7 +309,13 @@ def _meet(event: Event, participants: dict[str, int], emails: set[str]) -> list[
 
 
 def _pair(meeting: Meeting) -> tuple[Participant, Participant]:
+    """Its request's requester and recipient (every demo meeting comes from a request)."""
+    assert meeting.request is not None
     return meeting.request.requester, meeting.request.recipient
+
+
+def _locale(participant: Participant) -> str:
+    return participant.user.locale or "en"
 
 
 def _emails(meeting: Meeting) -> tuple[str, str]:
@@ -319,7 +332,7 @@ def _write(meetings: list[Meeting], rng: random.Random) -> None:
         thread = THREADS.get(_emails(meeting))
         if thread is None:
             thread = tuple(
-                (first, rng.choice(MESSAGES[(requester if first else recipient).user.locale]))
+                (first, rng.choice(MESSAGES[_locale(requester if first else recipient)]))
                 for first in (True, False)[: rng.randint(0, 2)]
             )
         for from_requester, body in thread:
@@ -358,7 +371,7 @@ def _drawn_story(meeting: Meeting, rng: random.Random) -> tuple[Step, ...]:
     steps, day = [], 0
     for kind in rng.choice(PATHS):
         by_requester = rng.random() < 0.5
-        locale = (requester if by_requester else recipient).user.locale
+        locale = _locale(requester if by_requester else recipient)
         day += rng.randint(2, 12)
         note = rng.choice(NOTES[locale][kind]) if rng.random() < 0.7 else ""
         steps.append(Step(kind, by_requester, day, note, confirmed=rng.random() < 0.4))
@@ -379,7 +392,7 @@ def _follow_up(event: Event, rng: random.Random) -> None:
             follow_ups.AnswerInput(
                 rating=rng.choice((5, 5, 4, 4, 4, 3, 2)),
                 would_return=rng.random() < 0.8,
-                comment=rng.choice(COMMENTS[participant.user.locale or "en"]),
+                comment=rng.choice(COMMENTS[_locale(participant)]),
                 steps={},
             ),
         )

@@ -314,6 +314,55 @@ def test_organizers_choose_the_steps_and_see_what_was_sent(ended, as_user):
     assert follow_ups.enabled_steps(ended.event) == ["end", "quarter"]
 
 
+def test_organizers_email_a_new_link_to_a_person_whose_link_expired(
+    app, ended, as_user, client, make_event, make_participant, make_user
+):
+    organizer = as_user(ended.organizer)
+    plan = organizer.get(f"/e/{ended.event.slug}/organize/follow-up").get_data(as_text=True)
+    assert "Send a new link" in plan and ended.ada.user.name in plan
+    assert ended.cyrus.user.name not in plan  # no held meeting: nobody asks him
+    url = f"/e/{ended.event.slug}/organize/follow-up/{ended.ada.id}/link"
+    app.config["FOLLOW_UP_LINK_MAX_AGE"] = -1  # every link so far has expired
+    try:
+        assert client.get(answer_url(ended, link_of(ended))).status_code == 410
+    finally:
+        app.config["FOLLOW_UP_LINK_MAX_AGE"] = 60 * 86400
+    response = organizer.post_form(url, follow_redirects=True)
+    assert "A new link is e-mailed to Ada" in response.get_data(as_text=True)
+    mails = mails_to("ada@example.org")
+    assert len(mails) == 1
+    link = re.search(r"https?://[^/\s]+(/e/[^\s]+/follow-up/[^\s]+)", mails[0].body).group(1)
+    page = client.get(link)
+    assert page.status_code == 200 and "What came of your meetings" in page.get_data(as_text=True)
+    assert count(FollowUpMail) == 0  # no step of the plan: reminders go on
+
+
+def test_a_new_link_is_refused_to_others_and_for_people_without_held_meetings(
+    ended, as_user, make_event, make_participant, make_user
+):
+    url = f"/e/{ended.event.slug}/organize/follow-up/{{}}/link"
+    other_organizer = make_user("otto@example.org", "Otto Other")
+    other_event = make_event(slug="other-2027", status="closed", organizer=other_organizer)
+    stranger = make_participant(other_event, make_user("s@example.org", "Stranger"))
+    assert as_user(ended.ada).post_form(url.format(ended.ada.id)).status_code == 403
+    assert as_user(other_organizer).post_form(url.format(ended.ada.id)).status_code == 403
+    organizer = as_user(ended.organizer)
+    mails = count(OutboxMessage)
+    assert organizer.post_form(url.format(stranger.id)).status_code == 404
+    assert organizer.post_form(url.format("99999999999")).status_code == 404
+    response = organizer.post_form(url.format(ended.cyrus.id), follow_redirects=True)
+    assert "Only participants with held meetings get a follow-up link." in response.get_data(
+        as_text=True
+    )
+    ended.organizer.locale = "ko"
+    db.session.commit()
+    response = organizer.post_form(url.format(ended.cyrus.id), follow_redirects=True)
+    assert "진행된 미팅이 있는 참가자에게만" in response.get_data(as_text=True)
+    assert count(OutboxMessage) == mails
+    with pytest.raises(ServiceError):
+        follow_ups.send_new_link(other_event, ended.ada)
+
+
 def test_answered_at_is_kept_when_updated(ended):
     data = follow_ups.AnswerInput(rating=4, would_return=True, comment="", steps={})
     first = follow_ups.save_answer(ended.ada, data)

@@ -34,6 +34,7 @@ from ..models import (
     MeetingAttendee,
     MeetingRequest,
     Participant,
+    User,
     utcnow,
 )
 from . import ServiceError, meeting_life, outcomes
@@ -289,6 +290,35 @@ def mails_sent(event: Event) -> dict[str, int]:
     ):
         counts[step] += 1
     return counts
+
+
+def follow_up_people(event: Event) -> list[tuple[Participant, bool]]:
+    """The participants the follow-up is for (held meetings), by name, and whether each answered."""
+    people = db.session.scalars(
+        select(Participant)
+        .join(Participant.user)
+        .options(selectinload(Participant.user), selectinload(Participant.organisation))
+        .where(Participant.event_id == event.id, _held_with(Participant.id))
+        .order_by(User.name, Participant.id)
+    ).all()
+    answered = set(
+        db.session.scalars(
+            select(FollowUpAnswer.participant_id).where(
+                FollowUpAnswer.participant_id.in_([person.id for person in people])
+            )
+        )
+    )
+    return [(person, person.id in answered) for person in people]
+
+
+def send_new_link(event: Event, participant: Participant) -> None:
+    """An organizer e-mails a participant a new personal link, for one whose link expired or got
+    lost. It is no step of the plan: it claims none and stops no reminder."""
+    if participant.event_id != event.id or not db.session.scalar(
+        select(_held_with(participant.id))
+    ):
+        raise ServiceError(_("Only participants with held meetings get a follow-up link."))
+    _send(participant)
 
 
 # --- the participant's form ------------------------------------------------------------------

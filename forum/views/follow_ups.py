@@ -6,9 +6,16 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..forms.follow_ups import FeedbackForm, MeetingStepForm, PlanForm
+from ..models import Participant
 from ..services import ServiceError, follow_ups, outcomes
 from ..services.calendars import other_side
-from .common import get_event_or_404, organizer_required, refuse, retried_on_conflict
+from .common import (
+    get_event_or_404,
+    get_owned_or_404,
+    organizer_required,
+    refuse,
+    retried_on_conflict,
+)
 
 bp = Blueprint("follow_ups", __name__)
 
@@ -114,4 +121,19 @@ def plan(event):
         sent=follow_ups.mails_sent(event),
         due=follow_ups.due_step(event),
         step_labels=follow_ups.STEP_LABELS,
+        people=follow_ups.follow_up_people(event),
     )
+
+
+@bp.post("/e/<slug>/organize/follow-up/<int:participant_id>/link")
+@organizer_required
+def send_link(event, participant_id):
+    """A new personal link e-mailed to one participant (theirs expired or got lost)."""
+    participant = get_owned_or_404(Participant, participant_id, event)
+    try:
+        follow_ups.send_new_link(event, participant)
+    except ServiceError as error:
+        refuse(None, error)
+    else:
+        flash(_("A new link is e-mailed to %(name)s.", name=participant.user.name), "success")
+    return redirect(url_for("follow_ups.plan", slug=event.slug))

@@ -174,7 +174,7 @@ def _tell_changes(event: Event, moved, added, removed, first: bool = False) -> N
             if first_news
             else _l("Your agenda for %(event)s changed", event=event.name),
             body,
-            url_for("operations.my_day", slug=event.slug),
+            url_for("dayof.my_day", slug=event.slug),
             [line.meeting for line in mine["added"] + mine["moved"] + mine["removed"]],
         )
 
@@ -195,6 +195,6 @@ def _tell_cancelled(event: Event, meeting: Meeting) -> None:
                 event=event.name,
                 others=others,
             ),
-            url_for("operations.my_day", slug=event.slug),
+            url_for("dayof.my_day", slug=event.slug),
             [meeting],
         )

@@ -49,7 +49,7 @@ def register_commands(app: Flask) -> None:
         from .jobs import outside_request
         from .models import Event, ScheduleRun
         from .services import ServiceError
-        from .services.scheduling import execute_run, start_run
+        from .services.scheduling.runs import execute_run, start_run
 
         with outside_request(app):
             event = db.session.scalar(select(Event).where(Event.slug == event_slug))

@@ -9,7 +9,8 @@ from forum.extensions import db
 from forum.jobs import outside_request
 from forum.models import OutboxMessage
 from forum.models.scheduling import DraftPlacement, ScheduleRun
-from forum.services import requests, scheduling
+from forum.services import requests
+from forum.services.scheduling.publish import publish
 
 
 def mails_to(participant):
@@ -35,7 +36,7 @@ def test_the_published_schedule_reaches_the_mailbox_as_a_calendar(app, forum):
     db.session.add(run)
     db.session.commit()
     with outside_request(app):
-        scheduling.publish(run)
+        publish(run)
     db.session.commit()
     [mail] = mails_to(forum.cyrus)
     assert (mail.attachment_name, mail.attachment_type) == (
@@ -84,7 +85,7 @@ def test_the_agenda_changed_mail_cancels_the_removed_meeting_in_the_attachment(a
     db.session.add(run)
     db.session.commit()
     with outside_request(app):
-        scheduling.publish(run)
+        publish(run)
     db.session.commit()
     [mail] = mails_to(forum.bora)
     assert "Removed: with Ada Lovelace" in mail.body

@@ -21,9 +21,10 @@ from forum.models import (
     utcnow,
 )
 from forum.models.scheduling import DraftPlacement, ScheduleRun
-from forum.services import calendars, scheduling
+from forum.services import calendars
 from forum.services.events import delete_session, ids_in_use
 from forum.services.mail import send_mail
+from forum.services.scheduling.publish import publish
 
 AN_HOUR_AGO = timedelta(hours=1)
 
@@ -357,7 +358,7 @@ def test_publishing_a_schedule_counts_through_the_listener(app, forum, browser):
     forum.event.status = "scheduling"
     meeting = add_meeting(forum.event, forum.ada, forum.cyrus)
 
-    def publish(slot, table):
+    def publish_at(slot, table):
         run = ScheduleRun(
             event_id=forum.event.id,
             status="succeeded",
@@ -366,21 +367,21 @@ def test_publishing_a_schedule_counts_through_the_listener(app, forum, browser):
         db.session.add(run)
         db.session.commit()
         with outside_request(app):
-            scheduling.publish(run)
+            publish(run)
         db.session.commit()
         return events_of(parse(browser().get(feed_url(forum.ada)).data))[meeting.calendar_uid]
 
-    entry = publish(forum.slots[2], forum.tables[0])
+    entry = publish_at(forum.slots[2], forum.tables[0])
     assert (int(entry.sequence.value), entry.dtstart.value) == (
         1,
         datetime(2027, 5, 11, 2, 0, tzinfo=UTC),
     )
-    entry = publish(forum.slots[3], forum.tables[0])
+    entry = publish_at(forum.slots[3], forum.tables[0])
     assert (int(entry.sequence.value), entry.dtstart.value) == (
         2,
         datetime(2027, 5, 11, 2, 30, tzinfo=UTC),
     )
-    entry = publish(
+    entry = publish_at(
         forum.slots[3], forum.tables[0]
     )  # republished unchanged: no new version for calendars
     assert int(entry.sequence.value) == 2
@@ -404,7 +405,7 @@ def publish_draft(app, forum, placements):
     db.session.add(run)
     db.session.commit()
     with outside_request(app):
-        scheduling.publish(run)
+        publish(run)
     db.session.commit()
 
 

@@ -20,8 +20,10 @@ from forum.models import (
     Table,
     Unavailability,
 )
-from forum.services import ServiceError, calendars, scheduling
+from forum.services import ServiceError, calendars
 from forum.services.requests import cancel_meeting as participant_cancels
+from forum.services.scheduling.draft import add_meeting, move_meeting
+from forum.services.scheduling.review import draft_figures, review
 
 
 def url(forum, path=""):
@@ -143,7 +145,7 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
     agenda = page[page.index('id="agenda"') :]
     assert "Person 1 (Org bio-2027 1)" in agenda and "Person 2 (Org bio-2027 2)" in agenda
     assert "b is busy" in page  # the reason of the unscheduled meeting
-    figures = scheduling.draft_figures(db.session.get(ScheduleRun, run.id))
+    figures = draft_figures(db.session.get(ScheduleRun, run.id))
     assert (figures["accepted"], figures["scheduled"], figures["weight"]) == (6, 5, 22)
     assert figures["meetings_per_participant"] == {"min": 1, "median": 1, "max": 2}
     assert figures["breaks_total"] == 0 and figures["table_use"] == round(5 / 9, 3)
@@ -208,7 +210,7 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
         url(forum, f"/runs/{run.id}/meetings/{forum.cd.id}/pin"), follow_redirects=True
     ).get_data(as_text=True)
     assert "cancelled in this draft" in refused
-    figures = scheduling.draft_figures(db.session.get(ScheduleRun, run.id))
+    figures = draft_figures(db.session.get(ScheduleRun, run.id))
     assert (figures["accepted"], figures["scheduled"], figures["weight"]) == (5, 4, 18)
 
     refused = client.post_form(
@@ -297,11 +299,11 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
         assert draft[meeting.id] == version_1[meeting.id]
     assert draft[forum.be.id] == (None, None)
     assert draft[cf.id][0] == s2.id
-    review = scheduling.review(db.session.get(ScheduleRun, rerun.id))
+    reviewed = review(db.session.get(ScheduleRun, rerun.id))
     assert (
-        [line.meeting.id for line in review.added] == [cf.id]
-        and not review.moved
-        and not review.removed
+        [line.meeting.id for line in reviewed.added] == [cf.id]
+        and not reviewed.moved
+        and not reviewed.removed
     )
     old_page = client.get(url(forum, f"/runs/{run.id}")).get_data(as_text=True)
     assert "published as version 1" in old_page and "Publish this draft" not in old_page
@@ -318,7 +320,7 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
     assert "Added: with Person 5" in inbox(c)[0].body
     # The first run's draft is history now: it can be neither changed nor published.
     with pytest.raises(ServiceError, match="published already"):
-        scheduling.move_meeting(
+        move_meeting(
             db.session.get(ScheduleRun, run.id), db.session.get(Meeting, forum.gh.id), s1, t0
         )
     db.session.rollback()
@@ -435,7 +437,7 @@ def test_two_organizers_moving_at_once_cannot_double_book(
                 slot = db.session.get(Slot, s2.id)
                 table = None if first_free_table else db.session.get(Table, table_id)
                 barrier.wait()
-                scheduling.move_meeting(schedule_run, meeting, slot, table)
+                move_meeting(schedule_run, meeting, slot, table)
                 db.session.commit()
                 outcomes.append("moved")
             except ServiceError as error:
@@ -557,8 +559,8 @@ def test_a_rerun_keeps_published_meetings_unless_told_to_close_gaps(
     else:
         assert s1.id in slots_of_a and run.breaks == 0
     assert run.keep_published is keep_published
-    review = client.get(url(forum, f"/runs/{run.id}")).get_data(as_text=True)
-    assert keeps_published_ticked(review) is keep_published  # "Run again" repeats the choice
+    review_page = client.get(url(forum, f"/runs/{run.id}")).get_data(as_text=True)
+    assert keeps_published_ticked(review_page) is keep_published  # "Run again" repeats the choice
 
 
 def test_a_published_meeting_a_rerun_cannot_place_is_cancelled_in_its_attendees_calendars(
@@ -600,13 +602,13 @@ def test_a_meeting_added_by_hand_shows_no_share_of_the_bound_above_100(app, clie
     f, h = forum.people[5], forum.people[7]
     login(client, forum.organizer)
     run = run_from_the_web(client, forum)
-    assert scheduling.draft_figures(run)["weight"] <= run.bound_weight
+    assert draft_figures(run)["weight"] <= run.bound_weight
     added = None
     for slot in forum.slots:
         for table in forum.tables:
             try:
                 with app.test_request_context():
-                    added = scheduling.add_meeting(run, f, h, slot, table)
+                    added = add_meeting(run, f, h, slot, table)
             except ServiceError:
                 db.session.rollback()
                 continue
@@ -615,7 +617,7 @@ def test_a_meeting_added_by_hand_shows_no_share_of_the_bound_above_100(app, clie
         if added:
             break
     assert added is not None
-    figures = scheduling.draft_figures(db.session.get(ScheduleRun, run.id))
+    figures = draft_figures(db.session.get(ScheduleRun, run.id))
     assert figures["weight"] > run.bound_weight and figures["share_of_bound"] is None
     page = client.get(url(forum, f"/runs/{run.id}")).get_data(as_text=True)
     assert " %)" not in page and "meetings added by hand" in page

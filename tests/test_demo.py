@@ -273,20 +273,21 @@ def test_the_demo_organizer_opens_the_last_editions_report_in_korean_and_english
 
 def test_a_scheduler_run_on_the_demo_beats_first_come_booking_on_the_review_page(app, login):
     from forum.models import ScheduleRun
-    from forum.services import scheduling
+    from forum.services.scheduling.review import draft_figures
+    from forum.services.scheduling.runs import execute_run, start_run
 
     event = _demo_event()
     organizer = db.session.scalar(select(User).where(User.email == demo.ORGANIZER_EMAIL))
     event.status = "scheduling"
     db.session.commit()
     with app.test_request_context():
-        run = scheduling.start_run(event, organizer, 10, background=False)
+        run = start_run(event, organizer, 10, background=False)
         db.session.commit()
-        scheduling.execute_run(run.id)
+        execute_run(run.id)
     run = db.session.get(ScheduleRun, run.id)
     assert run.status == "succeeded", run.message
 
-    figures = scheduling.draft_figures(run)
+    figures = draft_figures(run)
     first_come = figures["first_come"]
     assert figures["accepted"] >= 150
     assert figures["weight"] >= first_come["weight"]

@@ -28,8 +28,10 @@ from forum.models import (
     ScheduleRun,
     User,
 )
-from forum.services import demo, scheduling
+from forum.services import demo
 from forum.services.imports import COLUMNS
+from forum.services.scheduling.publish import publish
+from forum.services.scheduling.runs import execute_run, start_run
 
 KO_CATALOG = (
     Path(__file__).resolve().parent.parent
@@ -209,14 +211,14 @@ def test_no_page_of_the_demo_shows_english_to_a_korean_reader(app, demo_event, l
     demo_event.status = "scheduling"
     db.session.commit()
     with app.test_request_context():
-        run = scheduling.start_run(demo_event, organizer.user, 10, background=False)
+        run = start_run(demo_event, organizer.user, 10, background=False)
         db.session.commit()
-        scheduling.execute_run(run.id)
+        execute_run(run.id)
     run = db.session.get(ScheduleRun, run.id)
     assert run.status == "succeeded", run.message
     english.update(walk(organizer_client, page_urls(app, demo_event, None, run.id), pattern))
     with app.test_request_context():
-        scheduling.publish(run)
+        publish(run)
         db.session.commit()
     jobs.wait_for_in_process_jobs()
     english.update(walk(organizer_client, page_urls(app, demo_event, None, run.id), pattern))

@@ -19,7 +19,10 @@ from forum.models import (
     Table,
     utcnow,
 )
-from forum.services import ServiceError, dayof, requests, scheduling
+from forum.services import ServiceError, dayof, requests
+from forum.services.scheduling.draft import cancel_meeting, move_meeting
+from forum.services.scheduling.publish import publish
+from forum.services.scheduling.runs import execute_run, start_run
 
 
 @pytest.fixture
@@ -109,9 +112,9 @@ def test_a_run_during_the_event_places_nothing_in_a_slot_that_has_begun(running)
     over = agreed(event, p[0], p[1], slots[0], tables[0], status="held")
     now_on = agreed(event, p[2], p[3], slots[1], tables[0])
     waiting = [agreed(event, p[0], p[2]), agreed(event, p[1], p[3]), agreed(event, p[4], p[5])]
-    run = scheduling.start_run(event, None, 10, background=False)
+    run = start_run(event, None, 10, background=False)
     db.session.commit()
-    scheduling.execute_run(run.id)
+    execute_run(run.id)
     db.session.expire_all()
     run = db.session.get(ScheduleRun, run.id)
     assert run.status == "succeeded", run.message
@@ -125,7 +128,7 @@ def test_a_run_during_the_event_places_nothing_in_a_slot_that_has_begun(running)
     assert not begun & set(placed.values())
     assert now_on.id not in placed  # it stays where it is, as a pin would
     assert all(placed.get(meeting.id) is not None for meeting in waiting)
-    scheduling.publish(run)
+    publish(run)
     db.session.commit()
     assert state(now_on)[:3] == ("scheduled", slots[1].id, tables[0].id)
     assert state(over)[:3] == ("held", slots[0].id, tables[0].id)
@@ -142,7 +145,7 @@ def test_publishing_refuses_a_draft_that_changes_a_slot_that_has_begun(running):
         run = succeeded_run(event, layout)
         before = {m.id: state(m) for m in (unplaced, on_now)}
         with pytest.raises(ServiceError, match=r"which has begun\. Run the scheduler again"):
-            scheduling.publish(db.session.get(ScheduleRun, run.id))
+            publish(db.session.get(ScheduleRun, run.id))
         db.session.rollback()
         assert {m.id: state(m) for m in (unplaced, on_now)} == before
 
@@ -152,7 +155,7 @@ def test_the_console_cannot_move_a_meeting_into_a_slot_that_has_begun(running):
     meeting = agreed(event, p[0], p[1])
     run = succeeded_run(event, {meeting: (slots[2], tables[0])})
     with pytest.raises(ServiceError, match=r"has begun: no meeting can be placed there"):
-        scheduling.move_meeting(run, meeting, slots[1], tables[0])
+        move_meeting(run, meeting, slots[1], tables[0])
 
 
 def test_publishing_a_draft_that_swaps_tables_and_slots_keeps_the_invariants(running):
@@ -166,7 +169,7 @@ def test_publishing_a_draft_that_swaps_tables_and_slots_keeps_the_invariants(run
         event,
         {first: (slots[3], tables[0]), second: (slots[2], tables[0]), third: (slots[4], tables[1])},
     )
-    scheduling.publish(run)
+    publish(run)
     db.session.commit()
     assert state(first) == ("scheduled", slots[3].id, tables[0].id, 1)
     assert state(second) == ("scheduled", slots[2].id, tables[0].id, 1)
@@ -196,10 +199,10 @@ def test_every_cancellation_is_the_same(running, who):
         dayof.mark_meeting(meeting, "cancelled")
     else:
         run = succeeded_run(event, {meeting: (slots[2], tables[0])})
-        scheduling.cancel_meeting(run, meeting)  # in the draft: takes effect at publication
+        cancel_meeting(run, meeting)  # in the draft: takes effect at publication
         db.session.commit()
         assert db.session.get(Meeting, meeting.id).status == "scheduled"
-        scheduling.publish(db.session.get(type(run), run.id))
+        publish(db.session.get(type(run), run.id))
     db.session.commit()
     stored = db.session.get(Meeting, meeting.id)
     assert (stored.status, stored.pinned, stored.sequence) == ("cancelled", False, 1)

@@ -17,7 +17,8 @@ from test_schedule_problem import agree_meeting, build_forum
 from forum import jobs
 from forum.extensions import db
 from forum.models import DraftPlacement, Event, Meeting, ScheduleRun, Unavailability, utcnow
-from forum.services import ServiceError, scheduling
+from forum.services import ServiceError
+from forum.services.scheduling.runs import execute_run, start_run
 
 TEST_REDIS = "redis://127.0.0.1:6379/15"
 
@@ -139,7 +140,7 @@ def test_a_second_run_is_refused_while_one_is_active(app, client, login, forum):
     assert db.session.scalar(select(func.count(ScheduleRun.id))) == 1
     # The database's own rule holds when two starts race past each other.
     with pytest.raises(ServiceError, match="already queued or running"):
-        scheduling.start_run(forum.event, None, 10, background=False)
+        start_run(forum.event, None, 10, background=False)
     db.session.rollback()
     assert db.session.scalar(select(func.count(ScheduleRun.id))) == 1
 
@@ -173,7 +174,7 @@ def test_a_dead_worker_is_noticed_and_nothing_published_changes(app, client, log
     ) == (slots[1].id, tables[0].id)
     assert db.session.scalar(select(func.count(DraftPlacement.meeting_id))) == 0
     # Its worker, should it come back, cannot overwrite the record; and a new run may start.
-    scheduling.execute_run(dead.id)
+    execute_run(dead.id)
     assert db.session.get(ScheduleRun, dead.id).status == "failed"
     assert start_from_the_web(client, login, forum).id != dead.id
     jobs.wait_for_in_process_jobs()
@@ -188,7 +189,7 @@ def test_a_queued_run_is_cancelled_at_once(app, client, login, forum):
         f"/e/{forum.event.slug}/organize/schedule/runs/{queued.id}/cancel", follow_redirects=True
     ).get_data(as_text=True)
     assert "Cancelled before it started" in page
-    scheduling.execute_run(queued.id)  # a worker picking it up later does nothing
+    execute_run(queued.id)  # a worker picking it up later does nothing
     db.session.expire_all()
     assert db.session.get(ScheduleRun, queued.id).status == "cancelled"
     again = client.post_form(
@@ -207,7 +208,7 @@ def test_a_running_run_stops_when_cancelled(app, make_user, make_event, make_par
     # distinct pairs: the database holds one open request per pair of people
     for first, second in rng.sample(list(itertools.combinations(forum.people, 2)), 200):
         agree_meeting(forum.event, first, second, weight=rng.randint(1, 9))
-    run = scheduling.start_run(forum.event, None, 600, background=False)
+    run = start_run(forum.event, None, 600, background=False)
     db.session.commit()
     run_id = run.id
     seen_running = threading.Event()
@@ -232,7 +233,7 @@ def test_a_running_run_stops_when_cancelled(app, make_user, make_event, make_par
 def _execute_in_context(app, run_id, report):
     with jobs.outside_request(app):
         try:
-            scheduling.execute_run(run_id, report)
+            execute_run(run_id, report)
         finally:
             db.session.remove()
 
@@ -249,9 +250,9 @@ def test_a_run_whose_pins_cannot_hold_fails_with_the_reason(app, forum):
     # twice into one slot, which this test used to build)
     db.session.add(Unavailability(participant_id=a.id, slot_id=slot.id))
     db.session.commit()
-    run = scheduling.start_run(forum.event, None, 10, background=False)
+    run = start_run(forum.event, None, 10, background=False)
     db.session.commit()
-    scheduling.execute_run(run.id)
+    execute_run(run.id)
     db.session.expire_all()
     run = db.session.get(ScheduleRun, run.id)
     assert run.status == "failed" and run.solver_status == "INFEASIBLE"
@@ -261,12 +262,12 @@ def test_a_run_whose_pins_cannot_hold_fails_with_the_reason(app, forum):
 
 def test_a_run_that_raises_fails_with_the_reason_and_changes_nothing(app, forum):
     """The tables were deleted while the run waited in the queue."""
-    run = scheduling.start_run(forum.event, None, 10, background=False)
+    run = start_run(forum.event, None, 10, background=False)
     db.session.commit()
     for table in forum.tables:
         db.session.delete(table)
     db.session.commit()
-    scheduling.execute_run(run.id)
+    execute_run(run.id)
     db.session.expire_all()
     run = db.session.get(ScheduleRun, run.id)
     assert run.status == "failed" and run.finished_at is not None
@@ -348,9 +349,7 @@ def test_runs_started_at_once_get_distinct_numbers(app, forum, other_event_id, r
     db.session.commit()
 
     def start(event_id):
-        return lambda: scheduling.start_run(
-            db.session.get(Event, event_id), None, 10, background=False
-        )
+        return lambda: start_run(db.session.get(Event, event_id), None, 10, background=False)
 
     outcomes = race(app, start(event_id), start(event_id))
     assert sorted(map(str, outcomes)) == sorted(["done", str(("refused", ALREADY_ACTIVE))]), (

@@ -2,7 +2,7 @@
 
 The forms offer only the event's own slots, tables and participants (passed as keyword
 arguments), so an id of another event is refused as an invalid choice; whether a placement is
-free is the service's rule (`services.scheduling`), whose refusals come back as messages.
+free is the service's rule (`services.scheduling.draft`), whose refusals come back as messages.
 """
 
 from flask_babel import lazy_gettext as _l
@@ -75,7 +75,7 @@ class _PlacementForm(FlaskForm):
 
 
 class MoveMeetingForm(_PlacementForm):
-    """Takes the slots as `options=` (`services.scheduling.placement_options`): the free ones
+    """Takes the slots as `options=` (`services.scheduling.draft.placement_options`): the free ones
     first, each with its first free table, then the others disabled with their reason; the
     table defaults to the first one free in the chosen slot."""
 

@@ -32,7 +32,8 @@ ACTIVE_RUN = "status IN ('queued', 'running')"
 def _next_run_number(context) -> int:
     """The next number among the event's runs, also counting the rows of the same INSERT (one
     flush may add several runs). Concurrent inserts must hold the event's lock
-    (`scheduling.start_run`); the unique (event, number) constraint refuses a duplicate anyway."""
+    (`services.scheduling.runs.start_run`); the unique (event, number) constraint refuses a
+    duplicate anyway."""
     event_id = context.get_current_parameters()["event_id"]
     given = context.__dict__.setdefault("forum_run_numbers", {})
     if event_id not in given:

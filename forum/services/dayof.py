@@ -125,7 +125,7 @@ def _check_markable(meeting: Meeting, status: str, now: datetime) -> None:
 
 def _tell_cancelled(meeting: Meeting, by: Participant | None) -> None:
     event = meeting.event
-    link = url_for("operations.my_day", slug=event.slug)
+    link = url_for("dayof.my_day", slug=event.slug)
     for attendee in meeting.attendees:
         if by is not None and attendee.participant_id == by.id:
             continue
@@ -378,7 +378,7 @@ def _tell_booked(recipient: Participant, by: Participant, meeting: Meeting) -> N
             time=_slot_label(meeting.slot, event),
             table=meeting.table.name,
         ),
-        url_for("operations.my_day", slug=event.slug),
+        url_for("dayof.my_day", slug=event.slug),
         [meeting],
     )
 

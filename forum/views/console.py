@@ -7,9 +7,11 @@ from flask_login import current_user
 from ..extensions import db
 from ..forms.console import AddMeetingForm, MoveMeetingForm, StartRunForm
 from ..models import Meeting, Participant, ScheduleRun, Slot, Table
-from ..services import ServiceError, scheduling
+from ..services import ServiceError
 from ..services.availability import event_slots
 from ..services.requests import meeting_candidates
+from ..services.scheduling import draft, review, runs
+from ..services.scheduling import publish as publishing
 from .common import (
     confirm_cancel,
     get_owned_or_404,
@@ -37,7 +39,7 @@ def index(event):
     form = StartRunForm()
     if form.validate_on_submit():
         try:
-            run = scheduling.start_run(
+            run = runs.start_run(
                 event, current_user, form.time_limit.data, form.keep_published.data
             )
         except ServiceError as error:
@@ -47,14 +49,14 @@ def index(event):
             return redirect(_run_url(event, run))
     elif form.is_submitted():
         flash(_("Choose a time limit from the list."), "error")
-    scheduling.mark_dead_runs(event)
+    runs.mark_dead_runs(event)
     return render_template(
         "console/index.html",
         event=event,
         form=form,
-        runs=scheduling.runs_of(event),
-        active=scheduling.active_run(event),
-        draft=scheduling.current_draft(event),
+        runs=review.runs_of(event),
+        active=runs.active_run(event),
+        draft=review.current_draft(event),
     )
 
 
@@ -62,24 +64,24 @@ def index(event):
 @organizer_required
 def run(event, run_id):
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
-    scheduling.mark_dead_runs(event)
-    if schedule_run.status in scheduling.ACTIVE_STATUSES:
+    runs.mark_dead_runs(event)
+    if schedule_run.status in runs.ACTIVE_STATUSES:
         return render_template("console/progress.html", event=event, run=schedule_run)
     if schedule_run.status != "succeeded":
         return render_template("console/failed.html", event=event, run=schedule_run)
-    review = scheduling.review(schedule_run)
+    reviewed = review.review(schedule_run)
     chosen = request.args.get("participant", type=int)
-    participant = next((p for p in review.people if p.id == chosen), None)
-    draft = scheduling.current_draft(event)
+    participant = next((p for p in reviewed.people if p.id == chosen), None)
+    current = review.current_draft(event)
     return render_template(
         "console/review.html",
         event=event,
         run=schedule_run,
-        review=review,
-        figures=scheduling.draft_figures(schedule_run),
+        review=reviewed,
+        figures=review.draft_figures(schedule_run),
         participant=participant,
-        solver_status=scheduling.solver_status_label(schedule_run.solver_status),
-        editable=draft is not None and draft.id == schedule_run.id,
+        solver_status=review.solver_status_label(schedule_run.solver_status),
+        editable=current is not None and current.id == schedule_run.id,
         start_form=StartRunForm(
             time_limit=schedule_run.time_limit_seconds, keep_published=schedule_run.keep_published
         ),
@@ -91,7 +93,7 @@ def run(event, run_id):
 def cancel_run(event, run_id):
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
     try:
-        scheduling.request_cancel(schedule_run)
+        runs.request_cancel(schedule_run)
     except ServiceError as error:
         refuse(None, error)
     else:
@@ -108,13 +110,15 @@ def cancel_run(event, run_id):
 def move(event, run_id, meeting_id):
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
     meeting = get_owned_or_404(Meeting, meeting_id, event)
-    draft = scheduling.current_draft(event)
-    editable = draft is not None and draft.id == schedule_run.id and meeting.status == "scheduled"
-    options = scheduling.placement_options(schedule_run, meeting)
+    current = review.current_draft(event)
+    editable = (
+        current is not None and current.id == schedule_run.id and meeting.status == "scheduled"
+    )
+    options = draft.placement_options(schedule_run, meeting)
     form = _placement_form(MoveMeetingForm, event, options=options)
     if form.validate_on_submit():
         try:
-            scheduling.move_meeting(
+            draft.move_meeting(
                 schedule_run,
                 meeting,
                 db.session.get(Slot, form.slot.data),
@@ -127,7 +131,7 @@ def move(event, run_id, meeting_id):
             flash(_("The meeting is moved in the draft."), "success")
             return redirect(_run_url(event, schedule_run))
     lines = (
-        [line for line in scheduling.review(schedule_run).lines if line.meeting.id == meeting.id]
+        [line for line in review.review(schedule_run).lines if line.meeting.id == meeting.id]
         if editable
         else []
     )
@@ -162,7 +166,7 @@ def pin(event, run_id, meeting_id):
         event,
         run_id,
         meeting_id,
-        lambda run, meeting: scheduling.set_pinned(run, meeting, True),
+        lambda run, meeting: draft.set_pinned(run, meeting, True),
         _("The meeting is pinned: a re-run keeps it where it is."),
     )
 
@@ -175,7 +179,7 @@ def unpin(event, run_id, meeting_id):
         event,
         run_id,
         meeting_id,
-        lambda run, meeting: scheduling.set_pinned(run, meeting, False),
+        lambda run, meeting: draft.set_pinned(run, meeting, False),
         _("The meeting is no longer pinned."),
     )
 
@@ -199,7 +203,7 @@ def cancel_meeting(event, run_id, meeting_id):
         event,
         run_id,
         meeting_id,
-        scheduling.cancel_meeting,
+        draft.cancel_meeting,
         _("The meeting is out of this draft; publishing cancels it and tells its attendees."),
     )
 
@@ -212,7 +216,7 @@ def keep_meeting(event, run_id, meeting_id):
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
     meeting = get_owned_or_404(Meeting, meeting_id, event)
     try:
-        kept_place = scheduling.keep_meeting(schedule_run, meeting)
+        kept_place = draft.keep_meeting(schedule_run, meeting)
     except ServiceError as error:
         refuse(None, error)
     else:
@@ -235,7 +239,7 @@ def add_meeting(event, run_id):
     form = _placement_form(AddMeetingForm, event, people=meeting_candidates(event))
     if form.validate_on_submit():
         try:
-            scheduling.add_meeting(
+            draft.add_meeting(
                 schedule_run,
                 db.session.get(Participant, form.first.data),
                 db.session.get(Participant, form.second.data),
@@ -256,7 +260,7 @@ def add_meeting(event, run_id):
 def publish(event, run_id):
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
     try:
-        version = scheduling.publish(schedule_run)
+        version = publishing.publish(schedule_run)
     except ServiceError as error:
         refuse(None, error)
     else:
@@ -275,10 +279,10 @@ def publish(event, run_id):
 def progress(event, run_id):
     """The progress page's poll: the run's figures as JSON (a few bytes over a venue's Wi-Fi)."""
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
-    scheduling.mark_dead_runs(event)
+    runs.mark_dead_runs(event)
     return jsonify(
         status=schedule_run.status,
-        active=schedule_run.status in scheduling.ACTIVE_STATUSES,
+        active=schedule_run.status in runs.ACTIVE_STATUSES,
         best_weight=schedule_run.best_weight,
         bound_weight=schedule_run.bound_weight,
         breaks=schedule_run.breaks,

@@ -1,5 +1,5 @@
 """The organizer's report of what the event produced: the funnel, feedback, successes (the
-exports are `operations.export` with `report` and `feedback`)."""
+exports are `exports.export` with `report` and `feedback`)."""
 
 from flask import Blueprint, render_template
 

@@ -1,19 +1,16 @@
-"""On the day (marking, booking) and the organizer's imports.
+"""On the day: marking a meeting, booking a time for one, choosing whom to book a new one with.
 
-Forms check the shape of the input; whether a time is still free, or a row of a file is good, is
-the services' judgement (`services.dayof`, `services.imports`), whose refusals come back as errors.
+Forms check the shape of the input; whether a time is still free is the service's judgement
+(`services.dayof`), whose refusals come back as errors.
 """
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, ValidationError
 
 from ..models import parse_id
 from ..services.dayof import MARKABLE_STATUSES
-from ..services.imports import IMPORT_KINDS, KIND_LABELS
-from . import named_choices
 
 FIRST_FREE = "first"
 
@@ -77,17 +74,3 @@ class PartnerForm(FlaskForm):
             SelectChoice(partner.id, f"{partner.user.name} ({partner.organisation.name})")
             for partner in partners
         ]
-
-
-class ImportForm(FlaskForm):
-    kind = SelectField(_l("What the file holds"), choices=named_choices(IMPORT_KINDS, KIND_LABELS))
-    file = FileField(
-        _l("CSV or Excel (.xlsx) file"), validators=[FileRequired(message=_l("Choose a file."))]
-    )
-
-
-class ConfirmImportForm(FlaskForm):
-    """The checked rows come back signed (see `services.imports.sign_rows`); nothing else is trusted."""
-
-    kind = HiddenField(validators=[AnyOf(IMPORT_KINDS)])
-    rows = HiddenField(validators=[DataRequired()])

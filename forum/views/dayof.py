@@ -1,24 +1,13 @@
-"""On the day (participants mark and book meetings; the organizer's sheets, agendas and live
-board), importing and exporting, and the organizer's overview in figures."""
+"""On the day: participants see, mark and book their meetings; the organizer's table sheets,
+agendas and live board."""
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import login_required
 
-from ..extensions import db
-from ..forms.operations import BookingForm, ConfirmImportForm, ImportForm, MarkForm, PartnerForm
+from ..forms.dayof import BookingForm, MarkForm, PartnerForm
 from ..models import Meeting
-from ..services import ServiceError, dashboard, dayof, exports, imports
+from ..services import ServiceError, dayof
 from .common import (
     can_organize,
     confirm_cancel,
@@ -31,9 +20,7 @@ from .common import (
 )
 from .meetings import participant_required
 
-bp = Blueprint("operations", __name__)
-
-PREVIEW_ROWS = 50
+bp = Blueprint("dayof", __name__)
 
 
 def _meeting_of_event_or_404(event, meeting_id: int) -> Meeting:
@@ -54,7 +41,7 @@ def _own_meeting_or_404(event, participant, meeting_id: int) -> Meeting:
 @participant_required
 def my_day(event, participant):
     return render_template(
-        "operations/my_day.html",
+        "dayof/my_day.html",
         event=event,
         participant=participant,
         published=dayof.schedule_is_published(event),
@@ -79,9 +66,9 @@ def mark(slug, meeting_id):
         abort(404)
     attending = dayof.is_attendee(meeting, participant)
     back = (
-        url_for("operations.my_day", slug=event.slug)
+        url_for("dayof.my_day", slug=event.slug)
         if attending
-        else url_for("operations.sheets", slug=event.slug)
+        else url_for("dayof.sheets", slug=event.slug)
     )
     form = MarkForm()
     if not form.validate():
@@ -116,7 +103,7 @@ def book(event, participant, meeting_id):
     meeting = _own_meeting_or_404(event, participant, meeting_id)
     if request.method == "GET" and (meeting.slot_id is not None or meeting.status != "scheduled"):
         flash(_("This meeting has a time already, or is cancelled or over."), "error")
-        return redirect(url_for("operations.my_day", slug=event.slug))
+        return redirect(url_for("dayof.my_day", slug=event.slug))
     people = [attendee.participant for attendee in meeting.attendees]
     placements = dayof.common_free_slots(event, people) if event.status == "published" else []
     form = BookingForm(placements=placements, timezone=event.timezone)
@@ -128,13 +115,13 @@ def book(event, participant, meeting_id):
         else:
             return _booked(event, placement)
     return render_template(
-        "operations/book.html",
+        "dayof/book.html",
         event=event,
         form=form,
         attendees=people,
         meeting=meeting,
         placements=placements,
-        action=url_for("operations.book", slug=event.slug, meeting_id=meeting.id),
+        action=url_for("dayof.book", slug=event.slug, meeting_id=meeting.id),
     )
 
 
@@ -163,16 +150,14 @@ def book_new(event, participant):
     elif request.method == "POST" and other is None:
         flash(_("Choose whom to meet."), "error")
     return render_template(
-        "operations/book.html",
+        "dayof/book.html",
         event=event,
         form=form,
         partner_form=partner_form,
         attendees=[participant, other] if other else [],
         placements=placements,
         other=other,
-        action=url_for(
-            "operations.book_new", slug=event.slug, participant=other.id if other else None
-        ),
+        action=url_for("dayof.book_new", slug=event.slug, participant=other.id if other else None),
     )
 
 
@@ -187,7 +172,7 @@ def _booked(event, placement):
         ),
         "success",
     )
-    return redirect(url_for("operations.my_day", slug=event.slug))
+    return redirect(url_for("dayof.my_day", slug=event.slug))
 
 
 # --- the organizer on the day ----------------------------------------------------------------
@@ -197,7 +182,7 @@ def _booked(event, placement):
 @organizer_required
 def sheets(event):
     return render_template(
-        "operations/sheets.html",
+        "dayof/sheets.html",
         event=event,
         sheets=dayof.table_sheets(event),
         published=dayof.schedule_is_published(event),
@@ -212,7 +197,7 @@ def sheets(event):
 @organizer_required
 def agendas(event):
     return render_template(
-        "operations/agendas.html",
+        "dayof/agendas.html",
         event=event,
         agendas=dayof.agendas(event),
         published=dayof.schedule_is_published(event),
@@ -223,144 +208,8 @@ def agendas(event):
 @organizer_required
 def board(event):
     return render_template(
-        "operations/board.html",
+        "dayof/board.html",
         event=event,
         board=dayof.live_board(event),
         published=dayof.schedule_is_published(event),
-    )
-
-
-# --- import and export -----------------------------------------------------------------------
-
-
-def _import_page(event, form, table=None, checked=None, confirm_form=None):
-    return render_template(
-        "operations/import.html",
-        event=event,
-        form=form,
-        columns=imports.COLUMNS,
-        kinds=imports.IMPORT_KINDS,
-        kind_labels=imports.KIND_LABELS,
-        table=table,
-        checked=checked,
-        confirm_form=confirm_form,
-        preview_rows=PREVIEW_ROWS,
-        max_rows=imports.max_rows(),
-    )
-
-
-@bp.route("/e/<slug>/organize/import", methods=["GET", "POST"])
-@organizer_required
-def import_file(event):
-    form = ImportForm()
-    if not form.validate_on_submit():
-        return _import_page(event, form)
-    upload = form.file.data
-    try:
-        table, checked = imports.preview(
-            event, form.kind.data, upload.read(), upload.filename or ""
-        )
-    except ServiceError as error:
-        refuse(form, error)
-        return _import_page(event, form)
-    db.session.rollback()  # the preview writes nothing, whatever it read
-    confirm_form = None
-    if checked.rows:
-        confirm_form = ConfirmImportForm(
-            formdata=None,
-            kind=form.kind.data,
-            rows=imports.sign_table(event, form.kind.data, table, checked.bad_lines),
-        )
-    return _import_page(event, form, table, checked, confirm_form)
-
-
-@bp.post("/e/<slug>/organize/import/confirm")
-@organizer_required
-def confirm_import(event):
-    form = ConfirmImportForm()
-    if not form.validate():
-        flash(_("The preview could not be read back. Upload the file again."), "error")
-        return redirect(url_for("operations.import_file", slug=event.slug))
-    try:
-        table, skip = imports.unsign_table(event, form.kind.data, form.rows.data)
-        result = imports.import_table(event, form.kind.data, table, skip)
-    except ServiceError as error:
-        refuse(None, error)
-        return redirect(url_for("operations.import_file", slug=event.slug))
-    if result.kind == "participants":
-        parts = [
-            ngettext(
-                "%(num)d participant is imported",
-                "%(num)d participants are imported",
-                result.created,
-            ),
-            ngettext(
-                "%(num)d new account (invited by e-mail)",
-                "%(num)d new accounts (invited by e-mail)",
-                result.accounts_created,
-            ),
-            ngettext(
-                "%(num)d new organisation",
-                "%(num)d new organisations",
-                result.organisations_created,
-            ),
-        ]
-    else:
-        parts = [
-            ngettext(
-                "%(num)d offer or need is imported",
-                "%(num)d offers and needs are imported",
-                result.created,
-            ),
-            ngettext("%(num)d updated", "%(num)d updated", result.updated),
-        ]
-    parts.append(
-        ngettext("%(num)d row left as it was", "%(num)d rows left as they were", result.skipped)
-    )
-    if result.skipped_bad:
-        parts.append(
-            ngettext("%(num)d bad row skipped", "%(num)d bad rows skipped", result.skipped_bad)
-        )
-    flash(" · ".join(parts), "success")
-    return redirect(url_for("operations.import_file", slug=event.slug))
-
-
-def _download(content: bytes, filename: str) -> Response:
-    return Response(
-        content,
-        mimetype=exports.XLSX_MIMETYPE if filename.endswith(".xlsx") else "text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-@bp.get("/e/<slug>/organize/import/template/<kind>.<format>")
-@organizer_required
-def import_template(event, kind, format):
-    if kind not in imports.IMPORT_KINDS or format not in exports.FORMATS:
-        abort(404)
-    return _download(imports.template(kind, format), f"{kind}-template.{format}")
-
-
-@bp.get("/e/<slug>/organize/export/<what>.<format>")
-@organizer_required
-def export(event, what, format):
-    if what not in exports.EXPORTS or format not in exports.FORMATS:
-        abort(404)
-    return _download(exports.export(event, what, format), f"{event.slug}-{what}.{format}")
-
-
-# --- the overview ----------------------------------------------------------------------------
-
-
-@bp.get("/e/<slug>/organize/overview")
-@organizer_required
-def overview(event):
-    return render_template(
-        "operations/overview.html",
-        event=event,
-        overview=dashboard.overview(event),
-        reminders_url=url_for("meetings.reminders", slug=event.slug),
     )

@@ -1,0 +1,19 @@
+"""The organizer's overview of an event in figures."""
+
+from flask import Blueprint, render_template, url_for
+
+from ..services import dashboard
+from .common import organizer_required
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.get("/e/<slug>/organize/overview")
+@organizer_required
+def overview(event):
+    return render_template(
+        "dashboard/overview.html",
+        event=event,
+        overview=dashboard.overview(event),
+        reminders_url=url_for("meetings.reminders", slug=event.slug),
+    )

@@ -1,0 +1,28 @@
+"""The organizer's exports: participants, meetings and the schedule as CSV or Excel files."""
+
+from flask import Blueprint, Response, abort
+
+from ..services import exports
+from .common import organizer_required
+
+bp = Blueprint("exports", __name__)
+
+
+def download(content: bytes, filename: str) -> Response:
+    """A file to save, kept by no cache: exports hold personal data."""
+    return Response(
+        content,
+        mimetype=exports.XLSX_MIMETYPE if filename.endswith(".xlsx") else "text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.get("/e/<slug>/organize/export/<what>.<format>")
+@organizer_required
+def export(event, what, format):
+    if what not in exports.EXPORTS or format not in exports.FORMATS:
+        abort(404)
+    return download(exports.export(event, what, format), f"{event.slug}-{what}.{format}")

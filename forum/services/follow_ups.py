@@ -375,9 +375,13 @@ def save_answer(participant: Participant, data: AnswerInput) -> FollowUpAnswer:
     """Keep the feedback (answering again updates it) and record or update each meeting's step.
     Only the participant's own held meetings can be named; anything else changes nothing.
 
-    Two answers sent at once (two tabs) both insert the one answer row a person has: the later
-    one fails on its primary key with all its steps, and the view's retry updates instead."""
+    Two answers sent at once (two tabs) queue on the person's row (PostgreSQL; SQLite's web writes
+    hold the write lock already): the later one then finds the first's answer and steps and
+    updates them instead of adding a second step beside them."""
     _check_feedback(data)
+    db.session.execute(
+        select(Participant.id).where(Participant.id == participant.id).with_for_update()
+    )
     meetings = {meeting.id: meeting for meeting in held_meetings(participant)}
     if not set(data.steps) <= set(meetings):
         raise ServiceError(_("Some of these meetings are not yours. Reload the page."))

@@ -71,7 +71,7 @@ def test_a_message_from_the_meeting_page_reaches_the_other_side(forum, as_user):
     assert "Messages (1)" not in listing and "Ada Lovelace" in listing
     [mail] = mails_to("bora@example.org")
     assert "Shall we bring the assay data?" in mail.body
-    assert mail.subject == "A new message from Ada Lovelace"
+    assert mail.subject == "1 new message from Ada Lovelace"
     assert mails_to("ada@example.org") == []
 
 
@@ -274,7 +274,7 @@ def test_the_organizers_outbox_does_not_show_a_private_message(forum, as_user):
     write(as_user(forum.ada), forum, forum.bora, "our price is 3 million")
     outbox = as_user(forum.organizer).get(f"/e/{forum.event.slug}/organize/outbox")
     page = outbox.get_data(as_text=True)
-    assert "A new message from Ada Lovelace" in page and "3 million" not in page
+    assert "1 new message from Ada Lovelace" in page and "3 million" not in page
 
 
 def test_only_organizers_announce_and_an_empty_one_is_refused(forum, as_user):

@@ -346,7 +346,7 @@ def mail_unread(conversation: Conversation, recipient: Participant) -> bool:
     user = recipient.user
     with force_locale(user.locale or "en"):
         subject = ngettext(
-            "A new message from %(name)s",
+            "%(num)d new message from %(name)s",
             "%(num)d new messages from %(name)s",
             len(waiting),
             name=sender.user.name,

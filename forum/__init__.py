@@ -71,7 +71,7 @@ def create_app(config=None) -> Flask:
         default_translation_directories=str(PACKAGE_ROOT / "translations"),
     )
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
+    login_manager.login_view = "accounts.login"
     login_manager.login_message = None
 
     from . import models  # noqa: F401  (every table registered before the first request)

@@ -79,7 +79,7 @@ def register_commands(app: Flask) -> None:
                 f"Run {number} {run.solver_status}: {figures['scheduled']} of {figures['accepted']} "
                 f"meetings scheduled, weight {run.best_weight} of bound {run.bound_weight}, "
                 f"{run.breaks} breaks. Review and publish: "
-                f"{url_for('console.run', slug=event.slug, run_id=run_id, _external=True)}"
+                f"{url_for('scheduling.run', slug=event.slug, run_id=run_id, _external=True)}"
             )
 
     @app.cli.command("create-admin")

@@ -94,7 +94,7 @@ def _language_switch():
     coming back to this page."""
     from flask import request
 
-    from .forms.auth import LanguageSwitchForm
+    from .forms.accounts import LanguageSwitchForm
 
     here = request.full_path if request.query_string else request.path
     return LanguageSwitchForm(formdata=None, data={"language": str(get_locale()), "next": here})

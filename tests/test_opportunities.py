@@ -509,7 +509,7 @@ def test_the_request_a_meeting_link_names_the_owner_and_the_opportunity_never_on
     login(client, people["other"].user)
     page = client.get(f"/e/bio-2027/opportunities/{opportunity.id}").get_data(as_text=True)
     profile = client.get(f"/e/bio-2027/participants/{people['owner'].id}").get_data(as_text=True)
-    if "meetings.new_request" in app.view_functions:
+    if "requests.new_request" in app.view_functions:
         link = f"/e/bio-2027/requests/new?participant_id={people['owner'].id}&amp;opportunity_id={opportunity.id}"
         assert link in page
         assert f'/e/bio-2027/requests/new?participant_id={people["owner"].id}"' in profile

@@ -29,7 +29,7 @@ from ..models import (
 from ..services.opportunities import AREA_NAME_MAX, MAX_AREAS, OpportunityDetails
 from ..services.search import SORTS
 from . import named_choices, strip
-from .registration import ORGANISATION_KIND_NAMES, MultiCheckboxField, country_choices
+from .registrations import ORGANISATION_KIND_NAMES, MultiCheckboxField, country_choices
 
 KIND_NAMES = {"offer": _l("Offer"), "need": _l("Need")}
 TYPE_NAMES = {

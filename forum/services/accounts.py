@@ -120,7 +120,9 @@ def create_account(email: str, password: str, name: str, locale: str | None) -> 
 def _send_confirmation(user: User, next_url: str | None = None) -> None:
     """E-mail the link that confirms the address (and then goes on to `next_url`, a checked path)."""
     days = current_app.config["CONFIRMATION_MAX_AGE"] // 86400
-    link = url_for("auth.confirm", token=confirmation_token(user), next=next_url, _external=True)
+    link = url_for(
+        "accounts.confirm", token=confirmation_token(user), next=next_url, _external=True
+    )
     with force_locale(user.locale or "en"):
         send_mail(
             user.email,
@@ -145,8 +147,8 @@ def _tell_owner_of_sign_up(user: User) -> None:
                 "address, which has one already. Sign in here:\n%(login)s\n\nForgot your password? "
                 "Choose a new one here:\n%(reset)s\n\nIf it was not you, ignore this message.",
                 name=user.name,
-                login=url_for("auth.login", _external=True),
-                reset=url_for("auth.request_reset", _external=True),
+                login=url_for("accounts.login", _external=True),
+                reset=url_for("accounts.request_reset", _external=True),
             ),
         )
 
@@ -360,7 +362,7 @@ def request_password_reset(email: str, address: str) -> None:
         db.session.flush()
         return
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    link = url_for("auth.reset_password", token=reset_token(user), _external=True)
+    link = url_for("accounts.reset_password", token=reset_token(user), _external=True)
     with force_locale(user.locale or "en"):
         send_mail(
             user.email,
@@ -437,7 +439,7 @@ def update_profile(
                 "within %(days)d days:\n%(link)s\n\nIf you did not ask for this, ignore this message.",
                 name=user.name,
                 days=days,
-                link=url_for("account.confirm_email", token=token, _external=True),
+                link=url_for("accounts.confirm_email", token=token, _external=True),
             ),
         )
     return new_email
@@ -455,7 +457,7 @@ def _tell_owner_of_address_change(owner: User) -> None:
                 "account keeps this address.\n\nIf it was you, sign in here:\n%(login)s\n\n"
                 "Otherwise, ignore this message.",
                 name=owner.name,
-                login=url_for("auth.login", _external=True),
+                login=url_for("accounts.login", _external=True),
             ),
         )
 

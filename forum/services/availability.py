@@ -128,9 +128,9 @@ def send_reminders(event: Event, participant_ids: set[int]) -> int:
             candidate.participant,
             _l("A reminder from the organizers of %(event)s", event=event.name),
             _reminder_body(event, candidate),
-            url_for("meetings.availability", slug=event.slug)
+            url_for("availability.edit", slug=event.slug)
             if candidate.availability_missing
-            else url_for("meetings.my_requests", slug=event.slug),
+            else url_for("requests.my_requests", slug=event.slug),
         )
     return len(participant_ids)
 
@@ -142,7 +142,7 @@ def _reminder_body(event: Event, candidate: ReminderCandidate) -> Callable[[], s
             lines.append(
                 _(
                     "Please tell us when you cannot meet, so that no meeting is placed at those times: %(link)s",
-                    link=url_for("meetings.availability", slug=event.slug, _external=True),
+                    link=url_for("availability.edit", slug=event.slug, _external=True),
                 )
             )
         if candidate.requests_missing:
@@ -150,7 +150,7 @@ def _reminder_body(event: Event, candidate: ReminderCandidate) -> Callable[[], s
                 _(
                     "You have not requested any meeting yet. Browse the participants and their offers "
                     "and needs, and ask for the meetings you want: %(link)s",
-                    link=url_for("meetings.my_requests", slug=event.slug, _external=True),
+                    link=url_for("requests.my_requests", slug=event.slug, _external=True),
                 )
             )
         return "\n\n".join(lines)

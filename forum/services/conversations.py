@@ -414,7 +414,7 @@ def announce(event: Event, subject: str, body: str) -> int:
         )
         .order_by(Participant.id)
     ).all()
-    link = url_for("meetings.inbox", slug=event.slug)
+    link = url_for("notifications.inbox", slug=event.slug)
 
     def signed() -> str:
         return "\n\n".join(

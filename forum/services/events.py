@@ -753,7 +753,7 @@ def _move_marks(session: MeetingSession, timezone: str, marks: Marks) -> Marks:
 def _tell_moved(session: MeetingSession, marks: Marks, cleared: Marks) -> None:
     """Tell each participant whose unavailability a change moved or cleared, in their language."""
     event = session.event
-    link = url_for("meetings.availability", slug=event.slug)
+    link = url_for("availability.edit", slug=event.slug)
     name = session.name or f"{session.starts_at:%H:%M}–{session.ends_at:%H:%M}"
     subject = LazyString(_moved_marks_subject, event.name, name)
     for participant_id in marks:

@@ -913,9 +913,9 @@ def _tell_imported(event: Event, user: User, invited: bool) -> None:
                 event=event.name,
                 days=days,
                 link=url_for(
-                    "auth.reset_password", token=reset_token(user, welcome=True), _external=True
+                    "accounts.reset_password", token=reset_token(user, welcome=True), _external=True
                 ),
-                reset=url_for("auth.request_reset", _external=True),
+                reset=url_for("accounts.request_reset", _external=True),
                 event_link=event_link,
             )
         else:

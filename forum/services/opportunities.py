@@ -289,7 +289,7 @@ def _notify_owner(opportunity: Opportunity, subject: str, body: str) -> None:
             subject=subject[:300],
             body=body,
             link=url_for(
-                "marketplace.opportunity",
+                "opportunities.opportunity",
                 slug=opportunity.event.slug,
                 opportunity_id=opportunity.id,
             ),

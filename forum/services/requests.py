@@ -379,7 +379,7 @@ def _require_pending(meeting_request: MeetingRequest) -> None:
 
 
 def _requests_page(event: Event) -> str:
-    return url_for("meetings.my_requests", slug=event.slug)
+    return url_for("requests.my_requests", slug=event.slug)
 
 
 def _tell(participant: Participant, subject, body, meetings: list[Meeting] = ()) -> None:

@@ -1,15 +1,15 @@
-"""Blueprints: thin views that load or 404, check access, validate a form and call one service."""
+"""Blueprints: thin views that load or 404, check access, validate a form and call one service.
+Each feature has one name across views, forms, services and templates (docs/design.md)."""
 
 from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
     from . import (
-        account,
+        accounts,
         admin,
-        auth,
+        availability,
         calendars,
-        console,
         conversations,
         dashboard,
         dayof,
@@ -18,26 +18,31 @@ def register_blueprints(app: Flask) -> None:
         follow_ups,
         imports,
         main,
-        marketplace,
         meetings,
-        organize,
+        notifications,
+        opportunities,
+        outcomes,
         registrations,
         reports,
+        requests,
+        scheduling,
         suggestions,
     )
 
     for module in (
         main,
-        auth,
-        account,
+        accounts,
         events,
-        organize,
         registrations,
-        marketplace,
+        opportunities,
         suggestions,
+        requests,
         meetings,
+        outcomes,
+        notifications,
+        availability,
         conversations,
-        console,
+        scheduling,
         dayof,
         imports,
         exports,

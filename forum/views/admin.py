@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..forms.registration import AdminArchiveOrganisationForm, OrganisationOwnerForm
+from ..forms.registrations import AdminArchiveOrganisationForm, OrganisationOwnerForm
 from ..models import Organisation, OutboxMessage
 from ..services import ServiceError, registrations
 from .common import refuse

@@ -11,8 +11,10 @@ from sqlalchemy import select
 from ..access import can_organize as can_organize  # re-exported for the views
 from ..access import current_participant as current_participant
 from ..extensions import db
-from ..models import Event, parse_id
-from ..services import meeting_life
+from ..forms.conversations import MessageForm
+from ..models import Event, Meeting, MeetingRequest, Participant, parse_id
+from ..services import conversations, meeting_life
+from ..services import requests as requests_service
 from ..templating import event_time
 
 
@@ -163,3 +165,70 @@ def confirm_cancel(meeting, back_url: str, consequence: str):
         back_url,
         back_label=_("No, keep it"),
     )
+
+
+# --- loading and access ----------------------------------------------------------------------
+
+
+def participant_required(view):
+    """Loads the event and the signed-in user's participation; 404 unless they can meet there."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(slug, **kwargs):
+        event = get_event_or_404(slug)
+        participant = current_participant(event)
+        if participant is None or not requests_service.can_meet(participant):
+            abort(404)
+        return view(event, participant, **kwargs)
+
+    return wrapped
+
+
+def id_arg(name: str) -> int | None:
+    """A query-string id, or None when it is missing or no id at all."""
+    return parse_id(request.args.get(name, ""))
+
+
+def of_event_or_404(model, object_id: int | None, event: Event):
+    if object_id is None:
+        abort(404)
+    return get_owned_or_404(model, object_id, event)
+
+
+def own_request_or_404(
+    event: Event, participant: Participant, request_id: int, *roles: str
+) -> MeetingRequest:
+    """A request of the event in which the participant is the requester or recipient (as `roles` allow)."""
+    meeting_request = of_event_or_404(MeetingRequest, request_id, event)
+    allowed = {"requester": meeting_request.requester_id, "recipient": meeting_request.recipient_id}
+    if participant.id not in {allowed[role] for role in roles}:
+        abort(404)
+    return meeting_request
+
+
+def attended_meeting_or_404(event: Event, participant: Participant, meeting_id: int) -> Meeting:
+    meeting = of_event_or_404(Meeting, meeting_id, event)
+    if not any(attendee.participant_id == participant.id for attendee in meeting.attendees):
+        abort(404)
+    return meeting
+
+
+# --- requesting ------------------------------------------------------------------------------
+
+
+def thread_on_page(participant: Participant, other: Participant | None, back: str) -> dict:
+    """What the request and meeting pages show of the thread with `other`: its messages (now
+    read) and the form to write, or why one cannot write; `back` is the page's own address."""
+    if other is None:
+        return {"thread_with": None}
+    conversation = conversations.conversation_between(participant, other)
+    messages = conversations.messages_of(conversation) if conversation else []
+    if conversation is not None:
+        conversations.mark_read(conversation, participant)
+    return {
+        "thread_with": other,
+        "thread_messages": messages,
+        "thread_refusal": conversations.writing_refusal(participant, other),
+        "message_form": MessageForm(formdata=None, next=back),
+    }

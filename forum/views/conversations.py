@@ -115,11 +115,11 @@ def save_contact(slug):
             refuse(form, error)
         else:
             flash(_("Your contact preferences are saved."), "success")
-            return redirect(url_for("events.registration", slug=event.slug))
+            return redirect(url_for("registrations.registration", slug=event.slug))
     for messages in form.errors.values():
         for message in messages:
             flash(message, "error")
-    return redirect(url_for("events.registration", slug=event.slug))
+    return redirect(url_for("registrations.registration", slug=event.slug))
 
 
 @bp.route("/e/<slug>/organize/announcements", methods=["GET", "POST"])

@@ -15,5 +15,5 @@ def overview(event):
         "dashboard/overview.html",
         event=event,
         overview=dashboard.overview(event),
-        reminders_url=url_for("meetings.reminders", slug=event.slug),
+        reminders_url=url_for("availability.reminders", slug=event.slug),
     )

@@ -1,24 +1,39 @@
-"""Public event pages: the event, registering for it, and one's own registration."""
+"""Events: the public event page, creating an event and setting it up (settings, status, sessions, tables, outbox)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
 
-from ..forms.conversations import ContactForm
-from ..forms.registration import (
-    ArchiveOrganisationForm,
-    RegistrationEditForm,
-    RegistrationForm,
+from ..extensions import db
+from ..forms.events import (
+    AddTablesForm,
+    EventForm,
+    NewEventForm,
+    SessionForm,
+    StatusForm,
+    TableForm,
+)
+from ..forms.registrations import (
     language_names,
 )
-from ..models import Participant
-from ..services import ServiceError, registrations
-from .common import can_organize, current_participant, get_event_or_404, get_owned_or_404, refuse
+from ..models import EVENT_STATUSES, MeetingSession, OutboxMessage, Participant, Slot, Table
+from ..services import ServiceError, events, registrations
+from .common import (
+    can_organize,
+    confirmation,
+    current_participant,
+    get_event_or_404,
+    get_owned_or_404,
+    organizer_required,
+    refuse,
+)
 
-bp = Blueprint("events", __name__, url_prefix="/e")
+bp = Blueprint("events", __name__)
 
 
-@bp.get("/<slug>/")
+@bp.get("/e/<slug>/")
 def show(slug):
     event = get_event_or_404(slug)
     return render_template(
@@ -31,144 +46,239 @@ def show(slug):
     )
 
 
-@bp.route("/<slug>/register", methods=["GET", "POST"])
+@bp.route("/events/new", methods=["GET", "POST"])
 @login_required
-def register(slug):
-    event = get_event_or_404(slug)
-    if current_participant(event) is not None:
-        flash(_("You are registered for this event already."), "error")
-        return redirect(url_for("events.registration", slug=event.slug))
-    closed_reason = registrations.registration_closed_reason(event)
-    if closed_reason:
-        flash(closed_reason, "error")
-        return redirect(url_for("events.show", slug=event.slug))
-    form = RegistrationForm(
-        organisations=registrations.choosable_organisations(event, current_user)
+def create_event():
+    if not (current_app.config["OPEN_EVENT_CREATION"] or current_user.is_admin):
+        abort(403)
+    timezone, known = events.usual_timezone(current_user, str(get_locale()))
+    form = NewEventForm(timezone=timezone)
+    if not known:  # forum.js preselects the browser's zone
+        form.timezone.render_kw = {"data-guess-zone": ""}
+    if form.validate_on_submit():
+        try:
+            event = events.create_event(current_user, slug=form.slug.data, **form.details())
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(
+                _("The event is created as a draft. Add its meeting sessions and tables next."),
+                "success",
+            )
+            return redirect(url_for("events.dashboard", slug=event.slug))
+    return render_template("events/create.html", form=form)
+
+
+@bp.get("/e/<slug>/organize/")
+@organizer_required
+def dashboard(event):
+    participants_by_status = dict(
+        db.session.execute(
+            select(Participant.status, func.count(Participant.id))
+            .where(Participant.event_id == event.id, Participant.role == "participant")
+            .group_by(Participant.status)
+        ).all()
     )
-    if form.validate_on_submit():
-        chosen = form.chosen_organisation()
-        try:
-            participant = registrations.register(
-                event,
-                current_user,
-                form.job_title.data,
-                form.languages.data,
-                organisation=chosen,
-                new_organisation=None if chosen else form.organisation_details(),
-            )
-        except ServiceError as error:
-            refuse(form, error)
-        else:
-            if participant.status == "approved":
-                flash(_("You are registered for %(event)s.", event=event.name), "success")
-            else:
-                flash(
-                    _(
-                        "Thank you. The organizers will review your registration; we will e-mail you."
-                    ),
-                    "success",
-                )
-            return redirect(url_for("events.show", slug=event.slug))
-    return render_template("events/register.html", event=event, form=form)
-
-
-@bp.route("/<slug>/registration", methods=["GET", "POST"])
-@login_required
-def registration(slug):
-    event = get_event_or_404(slug)
-    participant = current_participant(event)
-    if participant is None:
-        abort(404)
-    edit_organisation = registrations.can_edit_organisation(participant)
-    organisation = participant.organisation
-    initial = {
-        "job_title": participant.job_title,
-        "languages": [code for code in participant.languages.split(",") if code],
-    }
-    if edit_organisation:
-        initial.update(
-            name=organisation.name,
-            kind=organisation.kind,
-            country=organisation.country,
-            website=organisation.website or "",
-            description=organisation.description,
-        )
-    form = RegistrationEditForm(data=initial, edit_organisation=edit_organisation)
-    if form.validate_on_submit():
-        try:
-            registrations.update_registration(
-                participant,
-                form.job_title.data,
-                form.languages.data,
-                organisation_details=form.organisation_details() if edit_organisation else None,
-            )
-        except ServiceError as error:
-            refuse(form, error)
-        else:
-            flash(_("Your registration is saved."), "success")
-            return redirect(url_for("events.registration", slug=event.slug))
+    slot_count = db.session.scalar(
+        select(func.count(Slot.id)).join(MeetingSession).where(MeetingSession.event_id == event.id)
+    )
     return render_template(
-        "events/registration.html",
+        "events/dashboard.html",
         event=event,
-        participant=participant,
-        form=form,
-        edit_organisation=edit_organisation,
-        candidates=registrations.organisation_candidates(organisation, event)
-        if edit_organisation
-        else [],
-        can_archive=registrations.organisation_role(organisation, current_user) == "owner",
-        contact_form=ContactForm(
-            formdata=None,
-            contact_phone=participant.contact_phone,
-            share_email=participant.share_email,
-            share_phone=participant.share_phone,
-        ),
+        statuses=EVENT_STATUSES,
+        status_labels=events.STATUS_LABELS,
+        status_problems=events.status_problems(event),
+        participants_by_status=participants_by_status,
+        slot_count=slot_count,
     )
 
 
-@bp.post("/<slug>/registration/organisation/archive")
-@login_required
-def archive_organisation(slug):
-    """The owner of the participant's organisation archives it, or brings it back."""
-    event = get_event_or_404(slug)
-    participant = current_participant(event)
-    if participant is None or participant.organisation is None:
-        abort(404)
-    form = ArchiveOrganisationForm()
-    organisation = participant.organisation
-    archived = form.archived.data == "yes"
+@bp.route("/e/<slug>/organize/settings", methods=["GET", "POST"])
+@organizer_required
+def settings(event):
+    form = EventForm(data=EventForm.data_from(event))
+    form.keep_zone(event.timezone)
+    if form.validate_on_submit():
+        try:
+            events.update_event(event, **form.details())
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("The event's settings are saved."), "success")
+            return redirect(url_for("events.dashboard", slug=event.slug))
+    return render_template("events/settings.html", event=event, form=form)
+
+
+@bp.post("/e/<slug>/organize/status")
+@organizer_required
+def status(event):
+    form = StatusForm()
+    if not form.validate_on_submit():
+        flash(_("This status does not exist."), "error")
+        return redirect(url_for("events.dashboard", slug=event.slug))
     try:
-        if not form.validate_on_submit():
-            raise ServiceError(_("The page was out of date. Try again."))
-        registrations.set_organisation_archived(organisation, current_user, archived)
+        events.change_status(event, form.target.data)
+    except ServiceError as error:
+        refuse(form, error)
+    else:
+        flash(
+            _("The event’s status is now “%(status)s”.", status=events.STATUS_LABELS[event.status]),
+            "success",
+        )
+    return redirect(url_for("events.dashboard", slug=event.slug))
+
+
+@bp.route("/e/<slug>/organize/sessions", methods=["GET", "POST"])
+@organizer_required
+def sessions(event):
+    form = SessionForm()
+    if form.validate_on_submit():
+        try:
+            session = events.create_session(event, **form.details())
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(
+                ngettext(
+                    "The session is added with %(num)d slot.",
+                    "The session is added with %(num)d slots.",
+                    len(session.slots),
+                ),
+                "success",
+            )
+            return redirect(url_for("events.sessions", slug=event.slug))
+    elif not form.is_submitted():
+        form.day.data = event.start_date
+    sessions_with_clock_change = {
+        session.id
+        for session in event.sessions
+        if events.clock_changes_during(session, event.timezone)
+    }
+    return render_template(
+        "events/sessions.html",
+        event=event,
+        form=form,
+        sessions_with_clock_change=sessions_with_clock_change,
+    )
+
+
+@bp.route("/e/<slug>/organize/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def edit_session(event, session_id):
+    session = get_owned_or_404(MeetingSession, session_id, event)
+    form = SessionForm(data=SessionForm.data_from(session))
+    if form.validate_on_submit():
+        try:
+            events.update_session(session, **form.details())
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("The session is saved."), "success")
+            return redirect(url_for("events.sessions", slug=event.slug))
+    return render_template("events/session_edit.html", event=event, session=session, form=form)
+
+
+@bp.route("/e/<slug>/organize/sessions/<int:session_id>/delete", methods=["GET", "POST"])
+@organizer_required
+def delete_session(event, session_id):
+    session = get_owned_or_404(MeetingSession, session_id, event)
+    page = confirmation(
+        _("Delete this session?"),
+        [
+            ngettext(
+                "%(session)s on %(day)s, %(start)s–%(end)s, and its %(num)d slot will be deleted.",
+                "%(session)s on %(day)s, %(start)s–%(end)s, and its %(num)d slots will be deleted.",
+                len(session.slots),
+                session=session.name or _("The session"),
+                day=format_date(session.day, "full"),
+                start=session.starts_at.strftime("%H:%M"),
+                end=session.ends_at.strftime("%H:%M"),
+            ),
+            _("This cannot be undone."),
+        ],
+        _("Delete the session"),
+        url_for("events.sessions", slug=event.slug),
+        refusal=events.session_deletion_refusal(session),
+    )
+    if page is not None:
+        return page
+    try:
+        events.delete_session(session)
     except ServiceError as error:
         refuse(None, error)
     else:
-        flash(
-            _("%(organisation)s is archived.", organisation=organisation.name)
-            if archived
-            else _("%(organisation)s is no longer archived.", organisation=organisation.name),
-            "success",
-        )
-    return redirect(url_for("events.registration", slug=event.slug))
+        flash(_("The session and its slots are deleted."), "success")
+    return redirect(url_for("events.sessions", slug=event.slug))
 
 
-@bp.post("/<slug>/registration/members/<int:participant_id>")
-@login_required
-def add_organisation_member(slug, participant_id):
-    """A member of the organisation lets a colleague registered for it here change it too."""
-    event = get_event_or_404(slug)
-    participant = current_participant(event)
-    if participant is None:
-        abort(404)
-    candidate = get_owned_or_404(Participant, participant_id, event)
+@bp.route("/e/<slug>/organize/tables", methods=["GET", "POST"])
+@organizer_required
+def tables(event):
+    form = AddTablesForm()
+    if form.validate_on_submit():
+        try:
+            added = events.add_tables(event, form.count.data, form.prefix.data)
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(
+                ngettext("%(num)d table is added.", "%(num)d tables are added.", len(added)),
+                "success",
+            )
+            return redirect(url_for("events.tables", slug=event.slug))
+    return render_template("events/tables.html", event=event, form=form)
+
+
+@bp.route("/e/<slug>/organize/tables/<int:table_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def edit_table(event, table_id):
+    table = get_owned_or_404(Table, table_id, event)
+    form = TableForm(data=TableForm.data_from(table), event=event)
+    if form.validate_on_submit():
+        try:
+            events.update_table(table, **form.details())
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("The table is saved."), "success")
+            return redirect(url_for("events.tables", slug=event.slug))
+    return render_template("events/table_edit.html", event=event, table=table, form=form)
+
+
+@bp.route("/e/<slug>/organize/tables/<int:table_id>/delete", methods=["GET", "POST"])
+@organizer_required
+def delete_table(event, table_id):
+    table = get_owned_or_404(Table, table_id, event)
+    page = confirmation(
+        _("Delete this table?"),
+        [
+            _("“%(table)s” will be deleted.", table=table.name)
+            if not table.room
+            else _("“%(table)s” (%(room)s) will be deleted.", table=table.name, room=table.room),
+            _("This cannot be undone; you can add a new table later."),
+        ],
+        _("Delete the table"),
+        url_for("events.tables", slug=event.slug),
+        refusal=events.table_deletion_refusal(table),
+    )
+    if page is not None:
+        return page
     try:
-        registrations.add_organisation_member(participant, candidate)
+        events.delete_table(table)
     except ServiceError as error:
         refuse(None, error)
     else:
-        flash(
-            _("%(name)s can now change your organisation's details.", name=candidate.user.name),
-            "success",
-        )
-    return redirect(url_for("events.registration", slug=event.slug))
+        flash(_("The table is deleted."), "success")
+    return redirect(url_for("events.tables", slug=event.slug))
+
+
+@bp.get("/e/<slug>/organize/outbox")
+@organizer_required
+def outbox(event):
+    messages = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.event_id == event.id)
+        .order_by(OutboxMessage.id.desc())
+        .limit(500)
+    ).all()
+    return render_template("events/outbox.html", event=event, messages=messages)

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
-from ..forms.auth import LanguageSwitchForm
+from ..forms.accounts import LanguageSwitchForm
 from ..languages import CHOSEN_LANGUAGE
 from ..models import Event, Participant
 from .common import safe_next_url

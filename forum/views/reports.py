@@ -3,7 +3,7 @@ exports are `exports.export` with `report` and `feedback`)."""
 
 from flask import Blueprint, render_template
 
-from ..forms.registration import ORGANISATION_KIND_NAMES
+from ..forms.registrations import ORGANISATION_KIND_NAMES
 from ..services import outcomes, reports
 from ..services.calendars import other_side
 from .common import organizer_required

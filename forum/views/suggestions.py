@@ -16,15 +16,15 @@ def _link_builders(event):
     views = current_app.view_functions
 
     def opportunity_url(opportunity):
-        if "marketplace.opportunity" not in views:
+        if "opportunities.opportunity" not in views:
             return None
-        return url_for("marketplace.opportunity", slug=event.slug, opportunity_id=opportunity.id)
+        return url_for("opportunities.opportunity", slug=event.slug, opportunity_id=opportunity.id)
 
     def request_url(opportunity):
-        if "meetings.new_request" not in views:
+        if "requests.new_request" not in views:
             return None
         return url_for(
-            "meetings.new_request",
+            "requests.new_request",
             slug=event.slug,
             participant_id=opportunity.participant_id,
             opportunity_id=opportunity.id,

@@ -1,0 +1,291 @@
+"""The organizer's scheduling console: run the scheduler, follow it, review, adjust and publish the draft."""
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..extensions import db
+from ..forms.scheduling import AddMeetingForm, MoveMeetingForm, StartRunForm
+from ..models import Meeting, Participant, ScheduleRun, Slot, Table
+from ..services import ServiceError
+from ..services.availability import event_slots
+from ..services.requests import meeting_candidates
+from ..services.scheduling import draft, review, runs
+from ..services.scheduling import publish as publishing
+from .common import (
+    confirm_cancel,
+    get_owned_or_404,
+    organizer_required,
+    refuse,
+    retried_on_conflict,
+)
+
+bp = Blueprint("scheduling", __name__)
+
+
+def _run_url(event, run):
+    return url_for("scheduling.run", slug=event.slug, run_id=run.id)
+
+
+def _placement_form(form_class, event, **kwargs):
+    return form_class(
+        slots=event_slots(event), tables=event.tables, timezone=event.timezone, **kwargs
+    )
+
+
+@bp.route("/e/<slug>/organize/schedule", methods=["GET", "POST"])
+@organizer_required
+def index(event):
+    form = StartRunForm()
+    if form.validate_on_submit():
+        try:
+            run = runs.start_run(
+                event, current_user, form.time_limit.data, form.keep_published.data
+            )
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("The run is queued; this page follows its progress."), "success")
+            return redirect(_run_url(event, run))
+    elif form.is_submitted():
+        flash(_("Choose a time limit from the list."), "error")
+    runs.mark_dead_runs(event)
+    return render_template(
+        "scheduling/index.html",
+        event=event,
+        form=form,
+        runs=review.runs_of(event),
+        active=runs.active_run(event),
+        draft=review.current_draft(event),
+    )
+
+
+@bp.get("/e/<slug>/organize/schedule/runs/<int:run_id>")
+@organizer_required
+def run(event, run_id):
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
+    runs.mark_dead_runs(event)
+    if schedule_run.status in runs.ACTIVE_STATUSES:
+        return render_template("scheduling/progress.html", event=event, run=schedule_run)
+    if schedule_run.status != "succeeded":
+        return render_template("scheduling/failed.html", event=event, run=schedule_run)
+    reviewed = review.review(schedule_run)
+    chosen = request.args.get("participant", type=int)
+    participant = next((p for p in reviewed.people if p.id == chosen), None)
+    current = review.current_draft(event)
+    return render_template(
+        "scheduling/review.html",
+        event=event,
+        run=schedule_run,
+        review=reviewed,
+        figures=review.draft_figures(schedule_run),
+        participant=participant,
+        solver_status=review.solver_status_label(schedule_run.solver_status),
+        editable=current is not None and current.id == schedule_run.id,
+        start_form=StartRunForm(
+            time_limit=schedule_run.time_limit_seconds, keep_published=schedule_run.keep_published
+        ),
+    )
+
+
+@bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/cancel")
+@organizer_required
+def cancel_run(event, run_id):
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
+    try:
+        runs.request_cancel(schedule_run)
+    except ServiceError as error:
+        refuse(None, error)
+    else:
+        flash(_("The run stops at its next step; nothing published changes."), "success")
+    return redirect(_run_url(event, schedule_run))
+
+
+@bp.route(
+    "/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/move",
+    methods=["GET", "POST"],
+)
+@retried_on_conflict
+@organizer_required
+def move(event, run_id, meeting_id):
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
+    meeting = get_owned_or_404(Meeting, meeting_id, event)
+    current = review.current_draft(event)
+    editable = (
+        current is not None and current.id == schedule_run.id and meeting.status == "scheduled"
+    )
+    options = draft.placement_options(schedule_run, meeting)
+    form = _placement_form(MoveMeetingForm, event, options=options)
+    if form.validate_on_submit():
+        try:
+            draft.move_meeting(
+                schedule_run,
+                meeting,
+                db.session.get(Slot, form.slot.data),
+                db.session.get(Table, form.table.data) if form.table.data else None,
+                pin=form.pin.data,
+            )
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("The meeting is moved in the draft."), "success")
+            return redirect(_run_url(event, schedule_run))
+    lines = (
+        [line for line in review.review(schedule_run).lines if line.meeting.id == meeting.id]
+        if editable
+        else []
+    )
+    return render_template(
+        "scheduling/move.html",
+        event=event,
+        run=schedule_run,
+        meeting=meeting,
+        form=form,
+        line=lines[0] if lines else None,
+        free=[option for option in options if option.table] if lines else [],
+    )
+
+
+def _adjust(event, run_id, meeting_id, operation, done_message):
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
+    meeting = get_owned_or_404(Meeting, meeting_id, event)
+    try:
+        operation(schedule_run, meeting)
+    except ServiceError as error:
+        refuse(None, error)
+    else:
+        flash(done_message, "success")
+    return redirect(_run_url(event, schedule_run))
+
+
+@bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/pin")
+@retried_on_conflict
+@organizer_required
+def pin(event, run_id, meeting_id):
+    return _adjust(
+        event,
+        run_id,
+        meeting_id,
+        lambda run, meeting: draft.set_pinned(run, meeting, True),
+        _("The meeting is pinned: a re-run keeps it where it is."),
+    )
+
+
+@bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/unpin")
+@retried_on_conflict
+@organizer_required
+def unpin(event, run_id, meeting_id):
+    return _adjust(
+        event,
+        run_id,
+        meeting_id,
+        lambda run, meeting: draft.set_pinned(run, meeting, False),
+        _("The meeting is no longer pinned."),
+    )
+
+
+@bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/cancel")
+@retried_on_conflict
+@organizer_required
+def cancel_meeting(event, run_id, meeting_id):
+    page = confirm_cancel(
+        get_owned_or_404(Meeting, meeting_id, event),
+        url_for("scheduling.run", slug=event.slug, run_id=run_id),
+        _(
+            "It leaves this draft. Nobody is told until the draft is published: then it is "
+            "cancelled and its attendees are told. It can be restored while its time and "
+            "table are free."
+        ),
+    )
+    if page is not None:
+        return page
+    return _adjust(
+        event,
+        run_id,
+        meeting_id,
+        draft.cancel_meeting,
+        _("The meeting is out of this draft; publishing cancels it and tells its attendees."),
+    )
+
+
+@bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/keep")
+@retried_on_conflict
+@organizer_required
+def keep_meeting(event, run_id, meeting_id):
+    """Undo a cancel in the draft (nobody was told)."""
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
+    meeting = get_owned_or_404(Meeting, meeting_id, event)
+    try:
+        kept_place = draft.keep_meeting(schedule_run, meeting)
+    except ServiceError as error:
+        refuse(None, error)
+    else:
+        flash(
+            _("The meeting is back in this draft.")
+            if kept_place
+            else _(
+                "The meeting is back in this draft, unscheduled: its place was taken meanwhile."
+            ),
+            "success",
+        )
+    return redirect(_run_url(event, schedule_run))
+
+
+@bp.route("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/new", methods=["GET", "POST"])
+@retried_on_conflict
+@organizer_required
+def add_meeting(event, run_id):
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
+    form = _placement_form(AddMeetingForm, event, people=meeting_candidates(event))
+    if form.validate_on_submit():
+        try:
+            draft.add_meeting(
+                schedule_run,
+                db.session.get(Participant, form.first.data),
+                db.session.get(Participant, form.second.data),
+                db.session.get(Slot, form.slot.data),
+                db.session.get(Table, form.table.data),
+            )
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("The meeting is added to the draft and pinned there."), "success")
+            return redirect(_run_url(event, schedule_run))
+    return render_template("scheduling/add.html", event=event, run=schedule_run, form=form)
+
+
+@bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/publish")
+@retried_on_conflict
+@organizer_required
+def publish(event, run_id):
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
+    try:
+        version = publishing.publish(schedule_run)
+    except ServiceError as error:
+        refuse(None, error)
+    else:
+        flash(
+            _(
+                "Version %(version)d of the schedule is published; everyone whose agenda changed is told.",
+                version=version,
+            ),
+            "success",
+        )
+    return redirect(_run_url(event, schedule_run))
+
+
+@bp.get("/e/<slug>/organize/schedule/runs/<int:run_id>/progress")
+@organizer_required
+def progress(event, run_id):
+    """The progress page's poll: the run's figures as JSON (a few bytes over a venue's Wi-Fi)."""
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
+    runs.mark_dead_runs(event)
+    return jsonify(
+        status=schedule_run.status,
+        active=schedule_run.status in runs.ACTIVE_STATUSES,
+        best_weight=schedule_run.best_weight,
+        bound_weight=schedule_run.bound_weight,
+        breaks=schedule_run.breaks,
+        elapsed_seconds=schedule_run.elapsed_seconds,
+        cancel_requested=schedule_run.cancel_requested,
+    )

@@ -24,6 +24,7 @@ def register_blueprints(app: Flask) -> None:
         registrations,
         reports,
         suggestions,
+        webhooks,
     )
 
     for module in (
@@ -45,6 +46,7 @@ def register_blueprints(app: Flask) -> None:
         calendars,
         follow_ups,
         reports,
+        webhooks,
         admin,
     ):
         app.register_blueprint(module.bp)

@@ -156,7 +156,7 @@ def check_url(url: str) -> str:
     url = url.strip()
     if len(url) > WEBHOOK_URL_MAX:
         raise ServiceError(
-            _("An address holds at most %(num)d characters.", num=WEBHOOK_URL_MAX), "url"
+            _("An address holds at most %(max)d characters.", max=WEBHOOK_URL_MAX), "url"
         )
     try:
         _resolve(_split(url))
@@ -431,10 +431,11 @@ def claim(delivery_id: int, now: datetime) -> bool:
     return getattr(claimed, "rowcount", 0) == 1
 
 
-def _record(delivery_id: int, attempt: int, status_code: int | None, error: str) -> None:
+def _record(
+    delivery_id: int, attempt: int, status_code: int | None, error: str, now: datetime
+) -> None:
     """What the attempt got: delivered, or waiting for the next attempt, or failed. Only while
     the claim is still this worker's (a worker past its lease records nothing)."""
-    now = utcnow()
     values: dict[str, Any] = {"last_status_code": status_code, "last_error": error[:LAST_ERROR_MAX]}
     if not error:
         values.update(status="delivered", delivered_at=now, next_attempt_at=now)
@@ -492,12 +493,13 @@ def deliver(delivery_id: int, now: datetime | None = None) -> bool:
     """Claim and send one delivery's next attempt (two commits: the claim, then the answer);
     False when it was not due, another worker claimed it, or it failed. For the job and the
     command; no transaction is open while the remote server answers."""
-    outgoing = _claimed(delivery_id, now or utcnow())
+    now = now or utcnow()
+    outgoing = _claimed(delivery_id, now)
     if outgoing is None:
         return False
     status_code, error = _attempt(outgoing)
     with immediate_transactions():
-        _record(delivery_id, outgoing.attempt, status_code, error)
+        _record(delivery_id, outgoing.attempt, status_code, error, now)
         db.session.commit()
     return not error
 

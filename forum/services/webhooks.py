@@ -31,7 +31,7 @@ from urllib.parse import SplitResult, urlsplit
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, select, update
 
 from ..extensions import db, immediate_transactions
 from ..jobs import enqueue_after_commit
@@ -409,6 +409,17 @@ def _post(outgoing: _Outgoing) -> int:
         connection.close()
 
 
+def _sendable(now: datetime) -> ColumnElement[bool]:
+    """Due (a claim past its lease included), and its endpoint is not paused."""
+    return and_(
+        WebhookDelivery.status.in_(("pending", "sending")),
+        WebhookDelivery.next_attempt_at <= now,
+        WebhookDelivery.endpoint_id.in_(
+            select(WebhookEndpoint.id).where(WebhookEndpoint.active.is_(True))
+        ),
+    )
+
+
 def claim(delivery_id: int, now: datetime) -> bool:
     """Take the delivery's next attempt, if it is due and no other worker took it: one
     conditional UPDATE on the attempt count this worker saw. Flushes; the caller commits."""
@@ -422,8 +433,7 @@ def claim(delivery_id: int, now: datetime) -> bool:
         .where(
             WebhookDelivery.id == delivery_id,
             WebhookDelivery.attempts == seen,
-            WebhookDelivery.status.in_(("pending", "sending")),
-            WebhookDelivery.next_attempt_at <= now,
+            _sendable(now),
         )
         .values(status="sending", attempts=seen + 1, next_attempt_at=now + SENDING_LEASE)
         .execution_options(synchronize_session=False)
@@ -505,14 +515,12 @@ def deliver(delivery_id: int, now: datetime | None = None) -> bool:
 
 
 def due_ids(now: datetime | None = None, limit: int = DUE_BATCH) -> list[int]:
-    """Deliveries whose next attempt is due (a claim past its lease included), oldest first."""
+    """Deliveries whose next attempt is due (a claim past its lease included) to endpoints
+    that are not paused, oldest first."""
     return list(
         db.session.scalars(
             select(WebhookDelivery.id)
-            .where(
-                WebhookDelivery.status.in_(("pending", "sending")),
-                WebhookDelivery.next_attempt_at <= (now or utcnow()),
-            )
+            .where(_sendable(now or utcnow()))
             .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
             .limit(limit)
         )

@@ -5,6 +5,8 @@ by racing workers (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)."""
 import hashlib
 import hmac
 import json
+import ssl
+import subprocess
 import threading
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -494,8 +496,63 @@ def test_a_local_address_saved_earlier_is_not_sent_to_in_production(
     assert delivery.status == "pending" and "https://" in delivery.last_error
 
 
-def test_https_verifies_the_certificate(app, forum, receiver):
-    """A plain-HTTP server (no certificate at all) behind an https:// address is a failed attempt."""
+@pytest.fixture
+def tls_receiver(tmp_path):
+    """An HTTPS server on 127.0.0.1 with a self-signed certificate for 127.0.0.1 (made by the
+    openssl command), keeping the bodies it receives."""
+    certificate, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"),
+            *("-keyout", str(key), "-out", str(certificate)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield SimpleNamespace(
+        url=f"https://127.0.0.1:{server.server_port}/hooks",
+        certificate=certificate,
+        received=received,
+    )
+    server.shutdown()
+    server.server_close()
+
+
+def test_https_verifies_the_certificate(app, forum, tls_receiver, monkeypatch):
+    """A certificate nobody vouches for is a failed attempt; once it is trusted (as a CA's
+    would be), the same address is delivered to."""
+    add_endpoint(forum.event, tls_receiver.url)
+    cancel(app, forum.meeting, forum.ada)
+    [delivery] = deliveries()
+    assert delivery.status == "pending" and "CERTIFICATE_VERIFY_FAILED" in delivery.last_error
+    assert tls_receiver.received == []
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_receiver.certificate))
+    assert webhooks.deliver(delivery.id, now=delivery.next_attempt_at)
+    [delivery] = deliveries()
+    assert (delivery.status, delivery.last_status_code) == ("delivered", 204)
+    assert tls_receiver.received == [delivery.body.encode()]
+
+
+def test_an_https_address_served_without_tls_is_a_failed_attempt(app, forum, receiver):
     add_endpoint(forum.event, receiver.url.replace("http://", "https://"))
     cancel(app, forum.meeting, forum.ada)
     [delivery] = deliveries()

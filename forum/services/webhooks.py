@@ -348,25 +348,36 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 
 class _VerifiedHTTPSConnection(http.client.HTTPSConnection):
-    """HTTPS to an address already checked, the certificate verified against the host's name
-    (resolving the name again could give another, private, address)."""
+    """HTTPS to the addresses already checked, tried in turn, the certificate verified against
+    the host's name (resolving the name again could give another, private, address)."""
 
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, addresses: list[str], timeout: float) -> None:
         self._verified_context = ssl.create_default_context()
         super().__init__(host, port, timeout=timeout, context=self._verified_context)
-        self._address = address
+        self._addresses = addresses
 
     def connect(self) -> None:
-        raw = socket.create_connection((self._address, self.port), self.timeout)
+        raw = _first_connection(self._addresses, self.port, self.timeout)
         self.sock = self._verified_context.wrap_socket(raw, server_hostname=self.host)
 
 
+def _first_connection(addresses: list[str], port: int, timeout: float | None) -> socket.socket:
+    error: OSError = OSError("no address")
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as refused:
+            error = refused
+    raise error
+
+
 def _connection(parts: SplitResult) -> http.client.HTTPConnection:
-    address = _resolve(parts)[0]
+    addresses = _resolve(parts)
     host = parts.hostname or ""
     if parts.scheme == "https":
-        return _VerifiedHTTPSConnection(host, parts.port or 443, address, TIMEOUT_SECONDS)
-    return http.client.HTTPConnection(address, parts.port or 80, timeout=TIMEOUT_SECONDS)
+        return _VerifiedHTTPSConnection(host, parts.port or 443, addresses, TIMEOUT_SECONDS)
+    # plain http: only to this computer (development and tests), by its name
+    return http.client.HTTPConnection(host, parts.port or 80, timeout=TIMEOUT_SECONDS)
 
 
 @dataclass(frozen=True)

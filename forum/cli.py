@@ -1,5 +1,5 @@
 """flask commands: create-admin, demo, worker, schedule, expire-requests, mail-messages,
-send-follow-ups (none live in services)."""
+send-follow-ups, deliver-webhooks (none live in services)."""
 
 import json
 import logging
@@ -153,3 +153,19 @@ def register_commands(app: Flask) -> None:
             db.session.rollback()
         wait_for_in_process_jobs(timeout=3600)  # without Redis the jobs run in this process
         click.echo(f"Follow-up e-mails queued for {len(events)} event(s).")
+
+    _register_webhook_commands(app)
+
+
+def _register_webhook_commands(app: Flask) -> None:
+    @app.cli.command("deliver-webhooks")
+    def deliver_webhooks():
+        """Send the webhook deliveries that are due, retries included (run it every minute from cron)."""
+        from .jobs import outside_request
+        from .services import webhooks
+
+        with outside_request(app):
+            delivered = webhooks.deliver_due()
+            left = len(webhooks.due_ids())
+            db.session.rollback()
+        click.echo(f"{delivered} webhook delivery(ies) delivered; {left} due still.")

@@ -126,6 +126,9 @@ class Config:
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
         # implicit TLS from the first byte, as port 465 expects; else STARTTLS (MAIL_USE_TLS)
         self.MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", self.MAIL_PORT == 465)
+        # Webhooks to http:// on this computer and to private addresses: in development and
+        # testing only; in production every address a webhook's host resolves to must be public.
+        self.WEBHOOK_ALLOW_LOCAL = self.FORUM_ENV != "production"
         self._refuse_unsafe_settings()
 
     def _refuse_unsafe_settings(self) -> None:

@@ -157,13 +157,22 @@ def _submit_in_process(app: Flask, name: str, args: tuple) -> None:
 
 
 def enqueue_after_commit(
-    name: str, *args, timeout: int | None = None, if_not_queued: str | None = None
+    name: str,
+    *args,
+    timeout: int | None = None,
+    if_not_queued: str | None = None,
+    once: bool = False,
 ) -> None:
     """Enqueue once the current transaction commits (a worker must see what it refers to);
-    nothing is enqueued if it rolls back. See `enqueue` for `if_not_queued`."""
+    nothing is enqueued if it rolls back. See `enqueue` for `if_not_queued`. With `once`, a job
+    already queued for this commit with the same arguments is not queued again (a job that
+    works through everything due, such as the webhooks' delivery)."""
     from .extensions import db
 
-    db.session.info.setdefault(_AFTER_COMMIT_KEY, []).append((name, args, timeout, if_not_queued))
+    queued = db.session.info.setdefault(_AFTER_COMMIT_KEY, [])
+    job = (name, args, timeout, if_not_queued)
+    if not (once and job in queued):
+        queued.append(job)
 
 
 @sa_event.listens_for(Session, "after_commit")

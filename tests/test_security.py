@@ -35,6 +35,8 @@ from forum.models import (
     OutcomeStep,
     Participant,
     ScheduleRun,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 SKIPPED_ENDPOINTS = {"static"}
@@ -62,6 +64,8 @@ PUBLIC_ENDPOINTS = {
 }
 # What only the first event's people may see: their names, e-mails, offers, rooms and links.
 PRIVATE_MARKERS = [
+    "whsec_the-webhook-secret",
+    "hooks.example.com",
     "ada@example.org",
     "bora@example.org",
     "cyrus@example.org",
@@ -147,6 +151,25 @@ def scene(forum, make_user, make_event, make_participant):
             conversation_id=conversation.id, sender_id=forum.ada.id, body="A confidential message"
         )
     )
+    # a webhook of the event, with one delivery in its log
+    endpoint = WebhookEndpoint(
+        event_id=forum.event.id,
+        url="https://hooks.example.com/forum",
+        secret="whsec_the-webhook-secret",
+        kinds="meeting.changed",
+    )
+    db.session.add(endpoint)
+    db.session.flush()
+    delivery = WebhookDelivery(
+        uid="delivery-1",
+        endpoint_id=endpoint.id,
+        event_id=forum.event.id,
+        kind="meeting.changed",
+        body="{}",
+        status="failed",
+        attempts=6,
+    )
+    db.session.add(delivery)
     db.session.commit()
     oscar = make_user("oscar@example.net", "Oscar Other")
     other = make_event(slug="other-2027", name="Other Forum", organizer=oscar, status="published")
@@ -169,6 +192,8 @@ def scene(forum, make_user, make_event, make_participant):
         "conversation_id": conversation.id,
         "session_id": forum.slots[0].session_id,
         "table_id": forum.tables[1].id,
+        "endpoint_id": endpoint.id,
+        "delivery_id": delivery.id,
         "token": "not-a-token-anyone-was-given",
         "kind": "participants",
         "what": "participants",

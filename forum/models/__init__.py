@@ -73,6 +73,13 @@ from .outcomes import (
     OutcomeStep,
 )
 from .scheduling import RUN_STATUSES, DraftPlacement, ScheduleRun
+from .webhooks import (
+    DELIVERY_STATUSES,
+    WEBHOOK_KINDS,
+    WEBHOOK_URL_MAX,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 __all__ = [
     "AMOUNT_MAX",
@@ -80,6 +87,7 @@ __all__ = [
     "ATTENDANCES",
     "COMMENT_MAX",
     "CURRENCIES",
+    "DELIVERY_STATUSES",
     "EVENT_STATUSES",
     "FOLLOW_UP_STEPS",
     "IP_STATUSES",
@@ -101,6 +109,8 @@ __all__ = [
     "REQUEST_STATUSES",
     "RUN_STATUSES",
     "STEP_NOTE_MAX",
+    "WEBHOOK_KINDS",
+    "WEBHOOK_URL_MAX",
     "Bookmark",
     "Conversation",
     "ConversationMember",
@@ -136,6 +146,8 @@ __all__ = [
     "Unavailability",
     "User",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "opportunity_area",
     "parse_id",
     "utcnow",

@@ -33,7 +33,7 @@ from ..models import (
     Unavailability,
     utcnow,
 )
-from . import ServiceError
+from . import ServiceError, webhooks
 
 T = TypeVar("T")
 
@@ -300,6 +300,7 @@ def agree(
         MeetingAttendee(participant=meeting_request.recipient),
     ]
     db.session.flush()
+    webhooks.emit_meeting_changed(meeting, "created")
     return meeting
 
 
@@ -310,6 +311,7 @@ def place(meeting: Meeting, slot: Slot, table: Table) -> None:
         raise ServiceError(_("This meeting is cancelled or over; it can no longer be booked."))
     meeting.slot, meeting.table = slot, table
     db.session.flush()
+    webhooks.emit_meeting_changed(meeting, "moved")
 
 
 def apply_placements(changes: dict[int, tuple[int | None, int | None]]) -> None:
@@ -387,6 +389,7 @@ def cancel(meeting: Meeting) -> None:
     if meeting.request is not None and meeting.request.status == "accepted":
         meeting.request.status = "cancelled"
         db.session.flush()
+    webhooks.emit_meeting_changed(meeting, "cancelled")
 
 
 # --- attendance: each attendee's own record --------------------------------------------------
@@ -489,3 +492,4 @@ def restore(meeting: Meeting, now: datetime | None = None) -> None:
         db.session.flush()
     meeting.status = "scheduled"
     db.session.flush()
+    webhooks.emit_meeting_changed(meeting, "restored")

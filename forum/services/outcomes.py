@@ -34,7 +34,7 @@ from ..models import (
     Participant,
     utcnow,
 )
-from . import ServiceError
+from . import ServiceError, webhooks
 from .meeting_life import _
 
 KIND_LABELS = {
@@ -156,6 +156,7 @@ def record_step(meeting: Meeting, participant: Participant, data: StepInput) -> 
     )
     db.session.add(step)
     db.session.flush()
+    webhooks.emit_outcome_recorded(step)
     return step
 
 

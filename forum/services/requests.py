@@ -42,7 +42,7 @@ from ..models import (
     parse_id,
     utcnow,
 )
-from . import ServiceError, meeting_life
+from . import ServiceError, meeting_life, webhooks
 from .meeting_life import lock_event_for_meetings
 from .notifications import notify
 
@@ -719,6 +719,7 @@ def add_co_attendee(meeting: Meeting, by: Participant, colleague: Participant) -
     meeting.attendees.append(MeetingAttendee(participant=colleague))
     meeting.sequence += 1
     db.session.flush()
+    webhooks.emit_meeting_changed(meeting, "attendees")
     organisation = by.organisation.name
     for other in _others(meeting, by):
         if other.id == colleague.id:
@@ -775,6 +776,7 @@ def remove_co_attendee(meeting: Meeting, by: Participant, colleague: Participant
     meeting.attendees.remove(attendee)
     meeting.sequence += 1
     db.session.flush()
+    webhooks.emit_meeting_changed(meeting, "attendees")
     for other in _others(meeting, by):
         _tell(
             other,
@@ -870,6 +872,8 @@ def create_meeting_by_organizer(
     for participant in co_attendees:
         meeting.attendees.append(MeetingAttendee(participant=participant))
     db.session.flush()
+    if co_attendees:
+        webhooks.emit_meeting_changed(meeting, "attendees")
     for participant in people:
         others = ", ".join(
             f"{other.user.name} ({other.organisation.name})"

@@ -27,6 +27,7 @@ def register_blueprints(app: Flask) -> None:
         requests,
         scheduling,
         suggestions,
+        webhooks,
     )
 
     for module in (
@@ -50,6 +51,7 @@ def register_blueprints(app: Flask) -> None:
         calendars,
         follow_ups,
         reports,
+        webhooks,
         admin,
     ):
         app.register_blueprint(module.bp)

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from ...extensions import db
 from ...models import Event, Meeting, Participant, ScheduleRun, Slot, Table, utcnow
 from ...templating import event_time
-from .. import ServiceError, meeting_life
+from .. import ServiceError, meeting_life, webhooks
 from ..events import STATUS_LABELS
 from ..meeting_life import Occupancy
 from ..notifications import notify
@@ -69,6 +69,7 @@ def publish(run: ScheduleRun, now: datetime | None = None) -> int:
     for line in reviewed.cancelled:
         _tell_cancelled(event, line.meeting)
     _tell_changes(event, moved, added, removed, first=event.schedule_version == 1)
+    webhooks.emit_schedule_published(event, len(moved), len(added), len(removed))
     return event.schedule_version
 
 

@@ -11,6 +11,7 @@ from .accounts import (
     User,
     UserSession,
 )
+from .api import API_SCOPES, API_TOKEN_NAME_MAX, ApiToken
 from .base import MAX_ID, UTCDateTime, parse_id, utcnow
 from .conversations import (
     MESSAGE_MAX,
@@ -76,6 +77,8 @@ from .scheduling import RUN_STATUSES, DraftPlacement, ScheduleRun
 
 __all__ = [
     "AMOUNT_MAX",
+    "API_SCOPES",
+    "API_TOKEN_NAME_MAX",
     "APPROVAL_MODES",
     "ATTENDANCES",
     "COMMENT_MAX",
@@ -101,6 +104,7 @@ __all__ = [
     "REQUEST_STATUSES",
     "RUN_STATUSES",
     "STEP_NOTE_MAX",
+    "ApiToken",
     "Bookmark",
     "Conversation",
     "ConversationMember",

@@ -7,6 +7,7 @@ def register_blueprints(app: Flask) -> None:
     from . import (
         account,
         admin,
+        api,
         auth,
         calendars,
         console,
@@ -46,5 +47,6 @@ def register_blueprints(app: Flask) -> None:
         follow_ups,
         reports,
         admin,
+        api,
     ):
         app.register_blueprint(module.bp)

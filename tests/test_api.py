@@ -435,3 +435,41 @@ def test_participant_count_is_unchanged_by_refused_calls(app, client, event, peo
     before = db.session.scalar(select(func.count()).select_from(Participant))
     client.post(f"/api/v1/events/{event.slug}/opportunities/import", json={"source": "x"})
     assert db.session.scalar(select(func.count()).select_from(Participant)) == before
+
+
+def test_two_organizers_accepting_one_request_at_once_make_one_meeting(
+    app, event, organizer, people, make_user
+):
+    """Both calls go through `requests.accept_request` and its locks: one accepts, the other is
+    told the request is no longer pending (or to try again), and one meeting exists."""
+    colleague = make_user("co@example.org", "Co Organizer")
+    db.session.add(Participant(event=event, user=colleague, role="organizer", status="approved"))
+    meeting_request = MeetingRequest(
+        event_id=event.id, requester=people["ada"], recipient=people["bob"], status="pending"
+    )
+    db.session.add(meeting_request)
+    db.session.commit()
+    secrets = [token_for(organizer), token_for(colleague)]
+    url = f"/api/v1/events/{event.slug}/requests/{meeting_request.id}/accept"
+    barrier, statuses = threading.Barrier(2), []
+
+    def accept(secret):
+        with app.app_context():
+            barrier.wait(timeout=20)
+            response = app.test_client().post(url, json={"priority": 1}, headers=bearer(secret))
+            statuses.append(response.status_code)
+            db.session.remove()
+
+    threads = [threading.Thread(target=accept, args=(secret,)) for secret in secrets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses)[0] == 200 and sorted(statuses)[1] in (409, 422), statuses
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 1
+
+
+def test_errors_speak_the_language_the_caller_asks_for(app, client, event):
+    response = client.get("/api/v1/events?color=red", headers={"Accept-Language": "ko"})
+    assert error_of(response)["message"] == "알 수 없는 매개변수입니다."

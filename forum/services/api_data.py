@@ -28,6 +28,7 @@ from ..models import (
 from . import ServiceError
 from .opportunities import (
     OpportunityDetails,
+    can_publish,
     publish_opportunity,
     technology_areas,
     update_opportunity,
@@ -277,6 +278,8 @@ def _owner_by_email(event: Event, email: str) -> Participant:
             _("No participant of this event has the e-mail address %(email)s.", email=email),
             "owner_email",
         )
+    if not can_publish(participant):
+        raise ServiceError(_("Only approved participants publish offers and needs."), "owner_email")
     return participant
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
 
 from ..extensions import csrf, db
 from ..models import ApiToken, Event, Meeting, MeetingRequest, Opportunity, Participant
@@ -46,12 +45,20 @@ ERROR_CODES = {
 
 
 class ApiError(Exception):
+    """A refusal of the API itself (no token, out of reach, too many calls…)."""
+
     def __init__(
-        self, status: int, message: str, code: str | None = None, field: str | None = None
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        field: str | None = None,
+        retry_after: int = 0,
     ):
         super().__init__(message)
         self.status, self.message, self.field = status, message, field
         self.code = code or ERROR_CODES.get(status, "error")
+        self.retry_after = retry_after
 
 
 def error_response(
@@ -74,8 +81,8 @@ def is_api_request() -> bool:
 def api_error(error: ApiError):
     db.session.rollback()
     response = error_response(error.status, error.message, error.code, error.field)
-    if error.status == 429:
-        response.headers["Retry-After"] = str(getattr(error, "retry_after", 60))
+    if error.retry_after:
+        response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -89,10 +96,6 @@ def service_refusal(error: ServiceError):
 def body_refusal(error: api_spec.Refused):
     db.session.rollback()
     return error_response(422, error.message, error.code, error.field)
-
-
-def http_error(error: HTTPException) -> Response:
-    return error_response(error.code or 500, error.description or "", None)
 
 
 # --- the token ------------------------------------------------------------------------------
@@ -124,9 +127,9 @@ def authenticate():
             401, _("This API token is not valid: it is unknown or revoked."), "invalid_token"
         )
     if use.retry_after:
-        error = ApiError(429, _("Too many calls with this token; wait a minute."))
-        error.retry_after = use.retry_after
-        raise error
+        raise ApiError(
+            429, _("Too many calls with this token; wait a minute."), retry_after=use.retry_after
+        )
     g.api_token = db.session.get(ApiToken, use.token_id)
     return None
 
@@ -237,16 +240,13 @@ def _paged(statement, serialise: Callable[[Any], dict]) -> Response:
 def _body(schema: str) -> dict:
     """The JSON body, checked against the document's schema (unknown fields refused)."""
     data = request.get_json(silent=True)
-    if data is None and (request.get_data(cache=True) or schema not in _OPTIONAL_BODIES):
+    if data is None and (request.get_data(cache=True) or schema not in api_spec.OPTIONAL_BODIES):
         raise ApiError(
             400, _("Send a JSON object (Content-Type: application/json)."), "invalid_json"
         )
     data = {} if data is None else data
     api_spec.check(api_spec.SCHEMAS[schema], data)
     return data
-
-
-_OPTIONAL_BODIES = {"Refusal"}
 
 
 def _write(action: Callable[[], Any]) -> Any:

@@ -387,6 +387,10 @@ def _list(summary: str, item: str, security: list) -> dict:
     }
 
 
+# Bodies a call may leave out (declining needs no reason).
+OPTIONAL_BODIES = {"Refusal"}
+
+
 def _action(summary: str, result: str, body: str | None = None) -> dict:
     operation: dict[str, Any] = {
         "summary": summary,
@@ -395,7 +399,7 @@ def _action(summary: str, result: str, body: str | None = None) -> dict:
     }
     if body is not None:
         operation["requestBody"] = {
-            "required": True,
+            "required": body not in OPTIONAL_BODIES,
             "content": {"application/json": {"schema": _ref(body)}},
         }
     return {"post": operation}

@@ -473,3 +473,15 @@ def test_two_organizers_accepting_one_request_at_once_make_one_meeting(
 def test_errors_speak_the_language_the_caller_asks_for(app, client, event):
     response = client.get("/api/v1/events?color=red", headers={"Accept-Language": "ko"})
     assert error_of(response)["message"] == "알 수 없는 매개변수입니다."
+
+
+def test_an_id_beyond_any_row_is_refused_not_a_database_error(
+    app, client, event, organizer_token, people
+):
+    """Found by schemathesis on PostgreSQL: an id past INTEGER in a body."""
+    response = client.post(
+        f"/api/v1/events/{event.slug}/meetings",
+        json={"first_id": 2**31, "second_id": people["bob"].id},
+        headers=bearer(organizer_token),
+    )
+    assert response.status_code == 422 and error_of(response)["field"] == "first_id"

@@ -24,6 +24,7 @@ from ..models import (
     Participant,
     TechnologyArea,
     User,
+    parse_id,
 )
 from . import ServiceError
 from .opportunities import (
@@ -148,7 +149,7 @@ def meetings(
 
 def of_event(model: type[Row], object_id: int, event: Event) -> Row | None:
     """The row of `model` with this id if it belongs to `event` (another event's id: None)."""
-    found = db.session.get(model, object_id)
+    found = db.session.get(model, object_id) if parse_id(object_id) else None
     return found if found is not None and getattr(found, "event_id", None) == event.id else None
 
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from ..models import (
     API_SCOPES,
     IP_STATUSES,
+    MAX_ID,
     OPPORTUNITY_KINDS,
     OPPORTUNITY_TYPES,
     PARTNERSHIP_TYPES,
@@ -40,7 +41,7 @@ def _ref(name: str) -> dict:
 
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
-ID = {"type": "integer", "minimum": 1}
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 BOOLEAN = {"type": "boolean"}
 INSTANT = {"type": "string", "format": "date-time"}
 DAY = {"type": "string", "format": "date"}
@@ -368,7 +369,7 @@ def _id(name: str) -> dict:
         "name": name,
         "in": "path",
         "required": True,
-        "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+        "schema": ID,
     }
 
 

@@ -17,6 +17,7 @@ from .languages import CHOSEN_LANGUAGE, SOURCE_LANGUAGE, available_languages
 from .logging_setup import configure_logging
 from .models.base import MAX_ID
 from .services import meeting_life
+from .views import api
 from .web_font import CACHE_CONTROL as WEB_FONT_CACHE_CONTROL
 from .web_font import DIRECTORY as WEB_FONT_DIRECTORY
 from .web_font import stylesheet as web_font_stylesheet
@@ -154,10 +155,13 @@ def _register_request_boundary(app: Flask) -> None:
             if not meeting_life.is_retryable(error):
                 raise
             app.logger.warning("conflicting concurrent change on %s", request.path)
+            message = _("Someone changed this at the same time. Please try again.")
+            if api.is_api_request():
+                return api.error_response(409, message)
             return render_template(
                 "errors/error.html",
                 code=409,
-                message=_("Someone changed this at the same time. Please try again."),
+                message=message,
             ), 409
         return response
 
@@ -189,10 +193,15 @@ def _register_error_pages(app: Flask) -> None:
 
     def render_error(code: int, message: str | None = None):
         db.session.rollback()
+        if api.is_api_request():
+            return api.error_response(code, message or messages[code]())
         return render_template(
             "errors/error.html", code=code, message=message or messages[code]()
         ), code
 
+    messages[401] = lambda: _("This needs a personal API token.")
+    messages[429] = lambda: _("Too many calls with this token; wait a minute.")
+    messages[422] = lambda: _("The request could not be understood.")
     for code in messages:
         app.register_error_handler(code, lambda error, code=code: render_error(code))
 

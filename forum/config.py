@@ -72,6 +72,8 @@ class Config:
     )
     IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO", "100"))
     IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
+    # Calls one API token may make per minute (counted in the database, shared by every worker).
+    API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "120"))
     # Strict-Transport-Security sent on HTTPS responses (0 sends none).
     HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long session at the venue stays valid

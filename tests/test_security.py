@@ -38,6 +38,7 @@ from forum.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from forum.services import api_tokens
 
 SKIPPED_ENDPOINTS = {"static"}
 # Pages anyone may open: what they show is public, or the signed-in user's own.
@@ -61,6 +62,12 @@ PUBLIC_ENDPOINTS = {
     "accounts.confirm_email",
     "main.language",
     "follow_ups.answer",
+    # one's own API tokens
+    "accounts.tokens",
+    # the JSON API's public reads: published events and the API's own description
+    "api.openapi",
+    "api.events",
+    "api.event",
 }
 # What only the first event's people may see: their names, e-mails, offers, rooms and links.
 PRIVATE_MARKERS = [
@@ -180,7 +187,10 @@ def scene(forum, make_user, make_event, make_participant):
     need = db.session.scalar(
         select(Opportunity).where(Opportunity.title == "Clinical partner in Europe")
     )
+    ada_token, _secret = api_tokens.create_token(forum.ada.user, "Ada's CRM", "read")
+    db.session.commit()
     ids = {
+        "token_id": ada_token.id,
         "slug": forum.event.slug,
         "meeting_id": forum.meeting.id,
         "opportunity_id": need.id,
@@ -267,6 +277,9 @@ def leaked(page: str) -> list[str]:
 
 
 def expected_refusal(role: str, rule, response) -> bool:
+    if rule.endpoint.startswith("api."):
+        # cookies never authenticate the API: a JSON 401 (no token), never a page or a redirect
+        return response.status_code == 401 and response.is_json
     if response.status_code in (403, 404, 405):
         return True
     if response.status_code == 302:
@@ -326,7 +339,9 @@ def test_every_post_without_or_with_a_foreign_csrf_token_is_refused(app, scene, 
                 before = snapshot()
                 response = client.post(url, data=data)
                 changed = changes(before, snapshot())
-                if response.status_code != 400 or changed:
+                # The API takes no form and no cookie: without a token, a JSON 401.
+                refusal = 401 if rule.endpoint.startswith("api.") else 400
+                if response.status_code != refusal or changed:
                     problems.append((url, "csrf_token" in data, response.status_code, changed))
     assert problems == [], "\n".join(map(str, problems))
 
@@ -382,6 +397,10 @@ def test_a_participant_cannot_use_someone_elses_ids_in_the_same_event(
                 writing_to
                 and response.status_code == 422
                 and "You can write only to participants" in response.get_data(as_text=True)
+            )
+            # the API: a browser's cookies are no token (JSON 401)
+            refused_with_a_message |= rule.endpoint.startswith("api.") and (
+                response.status_code == 401 and response.is_json
             )
             if not (response.status_code in (403, 404) or refused_with_a_message) or changed:
                 problems.append((method, url, response.status_code, changed))

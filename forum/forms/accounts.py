@@ -2,7 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from . import LanguageField, language_choices, strip
@@ -93,3 +101,27 @@ class LanguageSwitchForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.language.choices = language_choices()
+
+
+class ApiTokenForm(FlaskForm):
+    """A new personal API token: its name, scope and, for an organizer, the one event it is for."""
+
+    name = StringField(
+        _l("Token name"), filters=[strip], validators=[DataRequired(), Length(max=80)]
+    )
+    scope = SelectField(
+        _l("Scope"),
+        choices=[
+            SelectChoice("read", _l("Read only")),
+            SelectChoice("write", _l("Read and write")),
+        ],
+        default="read",
+    )
+    event = SelectField(_l("Event"), choices=[], default="")
+
+    def __init__(self, events, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event.choices = [
+            SelectChoice("", _l("Every event I organize")),
+            *(SelectChoice(str(event.id), event.name) for event in events),
+        ]

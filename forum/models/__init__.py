@@ -11,6 +11,7 @@ from .accounts import (
     User,
     UserSession,
 )
+from .api import API_SCOPES, API_TOKEN_NAME_MAX, ApiToken
 from .base import MAX_ID, UTCDateTime, parse_id, utcnow
 from .conversations import (
     MESSAGE_MAX,
@@ -83,6 +84,8 @@ from .webhooks import (
 
 __all__ = [
     "AMOUNT_MAX",
+    "API_SCOPES",
+    "API_TOKEN_NAME_MAX",
     "APPROVAL_MODES",
     "ATTENDANCES",
     "COMMENT_MAX",
@@ -111,6 +114,7 @@ __all__ = [
     "STEP_NOTE_MAX",
     "WEBHOOK_KINDS",
     "WEBHOOK_URL_MAX",
+    "ApiToken",
     "Bookmark",
     "Conversation",
     "ConversationMember",

@@ -73,6 +73,11 @@ class Opportunity(db.Model):
         CheckConstraint(f"ip_status IS NULL OR ip_status IN {IP_STATUSES}", name="ip_status_known"),
         CheckConstraint("trl IS NULL OR trl BETWEEN 1 AND 9", name="trl_range"),
         Index("ix_opportunity_event_listing", "event_id", "withdrawn", "hidden", "kind"),
+        # an imported record is found again by the id it has in its source system
+        UniqueConstraint("event_id", "external_source", "external_id"),
+        CheckConstraint(
+            "(external_id IS NULL) = (external_source IS NULL)", name="external_key_complete"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,6 +102,9 @@ class Opportunity(db.Model):
     target_countries: Mapped[str] = mapped_column(
         String(200), default=""
     )  # comma-separated ISO codes
+    # where a bulk import (JSON API) took it from: the source system and the record's id there
+    external_source: Mapped[str | None] = mapped_column(String(60))
+    external_id: Mapped[str | None] = mapped_column(String(120))
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)  # moderated by an organizer
     hidden_reason: Mapped[str] = mapped_column(String(300), default="")

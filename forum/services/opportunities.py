@@ -234,18 +234,29 @@ def _apply(opportunity: Opportunity, details: OpportunityDetails) -> None:
     opportunity.target_countries = ",".join(sorted(set(details.target_countries)))
 
 
-def _new_opportunity(participant: Participant, details: OpportunityDetails) -> Opportunity:
+def _new_opportunity(
+    participant: Participant,
+    details: OpportunityDetails,
+    external: tuple[str, str] | None = None,
+) -> Opportunity:
     if not can_publish(participant):
         raise ServiceError(_("Only approved participants publish offers and needs."))
     _check(participant.event, details)
     opportunity = Opportunity(event_id=participant.event_id, participant=participant)
+    if external is not None:
+        opportunity.external_source, opportunity.external_id = external
     _apply(opportunity, details)
     db.session.add(opportunity)
     return opportunity
 
 
-def publish_opportunity(participant: Participant, details: OpportunityDetails) -> Opportunity:
-    opportunity = _new_opportunity(participant, details)
+def publish_opportunity(
+    participant: Participant,
+    details: OpportunityDetails,
+    external: tuple[str, str] | None = None,
+) -> Opportunity:
+    """Publish an offer or need; `external` is (source, id) of a record imported from elsewhere."""
+    opportunity = _new_opportunity(participant, details, external)
     refresh_index(opportunity)
     return opportunity
 

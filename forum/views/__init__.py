@@ -9,6 +9,7 @@ def register_blueprints(app: Flask) -> None:
         accounts,
         admin,
         availability,
+        api,
         calendars,
         conversations,
         dashboard,
@@ -53,5 +54,6 @@ def register_blueprints(app: Flask) -> None:
         reports,
         webhooks,
         admin,
+        api,
     ):
         app.register_blueprint(module.bp)

@@ -1,11 +1,12 @@
 """Accounts: signing up, in and out, password reset; one's own profile, password and sessions."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import own_connection_writes
+from ..extensions import db, own_connection_writes
 from ..forms.accounts import (
+    ApiTokenForm,
     ChangePasswordForm,
     LoginForm,
     ProfileForm,
@@ -13,7 +14,8 @@ from ..forms.accounts import (
     ResetRequestForm,
     SignUpForm,
 )
-from ..services import ServiceError, accounts
+from ..models import ApiToken
+from ..services import ServiceError, accounts, api_tokens
 from .common import client_address, refuse, safe_next_url
 
 bp = Blueprint("accounts", __name__)
@@ -220,3 +222,42 @@ def confirm_email(token):
     else:
         flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
     return redirect(url_for("main.index"))
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """Personal API tokens: the list, and a new one whose secret this page shows once."""
+    events = api_tokens.organized_events(current_user)
+    form = ApiTokenForm(events)
+    secret = None
+    if form.validate_on_submit():
+        event = next((e for e in events if str(e.id) == form.event.data), None)
+        try:
+            token, secret = api_tokens.create_token(
+                current_user, form.name.data, form.scope.data, event
+            )
+        except ServiceError as error:
+            refuse(form, error)
+        else:
+            flash(_("Token “%(name)s” is created.", name=token.name), "success")
+            form = ApiTokenForm(events, formdata=None)
+    return render_template(
+        "accounts/tokens.html",
+        form=form,
+        secret=secret,
+        tokens=api_tokens.tokens_of(current_user),
+    )
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    if api_tokens.revoke_token(current_user, token_id):
+        flash(_("The token is revoked: calls with it are refused from now on."), "success")
+    else:
+        flash(_("This token is revoked already."), "error")
+    return redirect(url_for("accounts.tokens"))

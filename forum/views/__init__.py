@@ -8,8 +8,8 @@ def register_blueprints(app: Flask) -> None:
     from . import (
         accounts,
         admin,
-        availability,
         api,
+        availability,
         calendars,
         conversations,
         dashboard,

@@ -72,6 +72,18 @@ from .outcomes import (
     MeetingNote,
     OutcomeStep,
 )
+from .programme import (
+    IMAGE_TYPES,
+    ITEM_TEXT_MAX,
+    PAGE_BODY_MAX,
+    PAGE_KINDS,
+    PAGE_SLUG_MAX,
+    PAGE_TITLE_MAX,
+    Page,
+    PageImage,
+    PageText,
+    ProgrammeItem,
+)
 from .scheduling import RUN_STATUSES, DraftPlacement, ScheduleRun
 
 __all__ = [
@@ -82,7 +94,9 @@ __all__ = [
     "CURRENCIES",
     "EVENT_STATUSES",
     "FOLLOW_UP_STEPS",
+    "IMAGE_TYPES",
     "IP_STATUSES",
+    "ITEM_TEXT_MAX",
     "MAX_ID",
     "MEETING_STATUSES",
     "MESSAGE_MAX",
@@ -93,6 +107,10 @@ __all__ = [
     "ORGANISATION_MEMBER_ROLES",
     "OUTCOME_KINDS",
     "OUTCOME_REVIEWS",
+    "PAGE_BODY_MAX",
+    "PAGE_KINDS",
+    "PAGE_SLUG_MAX",
+    "PAGE_TITLE_MAX",
     "PARTNERSHIP_TYPES",
     "PHONE_MAX",
     "PRIORITIES",
@@ -125,7 +143,11 @@ __all__ = [
     "OrganisationMember",
     "OutboxMessage",
     "OutcomeStep",
+    "Page",
+    "PageImage",
+    "PageText",
     "Participant",
+    "ProgrammeItem",
     "ScheduleRun",
     "SessionPause",
     "Slot",

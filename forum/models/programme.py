@@ -2,6 +2,7 @@
 every language Forum has, and the images those pages show."""
 
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -21,6 +22,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
+if TYPE_CHECKING:  # mypy sees Flask-SQLAlchemy's model class as the declarative base it is
+    from ..extensions import Base as Model
+else:
+    Model = db.Model
+
 PAGE_KINDS = ("text", "programme")
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
 PAGE_SLUG_MAX = 80
@@ -29,7 +35,7 @@ PAGE_BODY_MAX = 50_000
 ITEM_TEXT_MAX = 300
 
 
-class Page(db.Model):
+class Page(Model):
     """A page of an event's public menu; `version` grows with every save, so a save made from an
     older copy of the page is refused instead of silently overwriting the newer one."""
 
@@ -59,7 +65,7 @@ class Page(db.Model):
     )
 
 
-class PageText(db.Model):
+class PageText(Model):
     """A page's title and Markdown body in one language."""
 
     __tablename__ = "page_text"
@@ -74,7 +80,7 @@ class PageText(db.Model):
     page: Mapped[Page] = relationship(back_populates="texts")
 
 
-class ProgrammeItem(db.Model):
+class ProgrammeItem(Model):
     """A talk or session of a programme page, in the event's local time like `MeetingSession`."""
 
     __tablename__ = "programme_item"
@@ -92,7 +98,7 @@ class ProgrammeItem(db.Model):
     page: Mapped[Page] = relationship(back_populates="items")
 
 
-class PageImage(db.Model):
+class PageImage(Model):
     """An image the organizers uploaded for their pages, decoded and encoded again (no metadata);
     kept in the database so that every web server behind a load balancer serves it."""
 

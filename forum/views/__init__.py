@@ -21,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
         marketplace,
         meetings,
         organize,
+        programme,
         registrations,
         reports,
         suggestions,
@@ -45,6 +46,7 @@ def register_blueprints(app: Flask) -> None:
         calendars,
         follow_ups,
         reports,
+        programme,
         admin,
     ):
         app.register_blueprint(module.bp)

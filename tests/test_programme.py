@@ -391,6 +391,28 @@ def test_a_decompression_bomb_and_an_oversized_file_are_refused(app, scene, as_u
     assert count(PageImage) == 0
 
 
+def test_the_organizer_removes_a_talk_an_image_and_a_page_after_confirming(
+    app, scene, as_user, client
+):
+    event, organizer, *_ = scene
+    page = programme.create_page(event, content("programme", kind="programme"))
+    item = programme.add_item(
+        page, day=date(2027, 5, 11), starts_at=time(9), ends_at=time(10), title="Talk",
+        speakers="", room="",
+    )  # fmt: skip
+    image = programme.store_image(event, "plan.png", png())
+    db.session.commit()
+    browser, base = as_user(organizer), f"/e/{event.slug}/organize"
+    browser.post_form(f"{base}/pages/{page.id}/items/{item.id}/delete")
+    browser.post_form(f"{base}/images/{image.id}/delete")
+    assert count(ProgrammeItem) == count(PageImage) == 0
+    assert client.get(f"/e/{event.slug}/pages/images/{image.key}").status_code == 404
+    question = browser.post_form(f"{base}/pages/{page.id}/delete")
+    assert "This cannot be undone." in question.get_data(as_text=True) and count(Page) == 1
+    browser.post_form(f"{base}/pages/{page.id}/delete", {"confirmed": "1"})
+    assert count(Page) == count(PageText) == 0
+
+
 # --- other events' ids -------------------------------------------------------------------------
 
 

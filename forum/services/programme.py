@@ -19,6 +19,7 @@ from datetime import date, time
 from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..languages import language_name
@@ -61,7 +62,8 @@ def event_pages(event: Event, drafts: bool = False) -> list[Page]:
     query = select(Page).where(Page.event_id == event.id)
     if not drafts:
         query = query.where(Page.published)
-    return list(db.session.scalars(query.order_by(Page.position, Page.id)))
+    query = query.options(selectinload(Page.texts)).order_by(Page.position, Page.id)
+    return list(db.session.scalars(query))
 
 
 def page_by_slug(event: Event, slug: str, drafts: bool = False) -> Page | None:

@@ -17,7 +17,14 @@ from ..forms.programme import DefaultLanguageForm, ImageForm, ItemForm, page_for
 from ..languages import available_languages, language_name
 from ..models import Page, PageImage, ProgrammeItem
 from ..services import ServiceError, programme
-from .common import can_organize, get_event_or_404, get_owned_or_404, organizer_required, refuse
+from .common import (
+    can_organize,
+    confirmation,
+    get_event_or_404,
+    get_owned_or_404,
+    organizer_required,
+    refuse,
+)
 
 bp = Blueprint("programme", __name__)
 
@@ -138,7 +145,16 @@ def _page_data(page: Page) -> dict:
 @bp.post("/e/<slug>/organize/pages/<int:page_id>/delete")
 @organizer_required
 def delete_page(event, page_id):
-    programme.delete_page(get_owned_or_404(Page, page_id, event))
+    deleted = get_owned_or_404(Page, page_id, event)
+    question = confirmation(
+        _("Delete the page “%(address)s”?", address=deleted.slug),
+        [_("Its texts in every language and its talks are deleted. This cannot be undone.")],
+        _("Delete the page"),
+        url_for("programme.edit_page", slug=event.slug, page_id=deleted.id),
+    )
+    if question is not None:
+        return question
+    programme.delete_page(deleted)
     flash(_("The page is deleted."), "success")
     return redirect(url_for("programme.manage", slug=event.slug))
 

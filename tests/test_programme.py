@@ -403,6 +403,10 @@ def test_the_organizer_removes_a_talk_an_image_and_a_page_after_confirming(
     image = programme.store_image(event, "plan.png", png())
     db.session.commit()
     browser, base = as_user(organizer), f"/e/{event.slug}/organize"
+    editor = browser.get(f"{base}/pages/{page.id}").get_data(as_text=True)
+    assert "<td>Talk</td>" in editor
+    assert f"![plan.png](/e/{event.slug}/pages/images/{image.key})" in editor
+    assert 'name="version" type="hidden" value="1"' in editor
     browser.post_form(f"{base}/pages/{page.id}/items/{item.id}/delete")
     browser.post_form(f"{base}/images/{image.id}/delete")
     assert count(ProgrammeItem) == count(PageImage) == 0

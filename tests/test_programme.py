@@ -117,12 +117,18 @@ def test_drafts_are_read_by_the_organizers_only(app, scene, as_user, client):
     assert "Secret answers" in page and "only the organizers can see this page" in page
 
 
-def test_pages_of_a_draft_event_are_hidden_like_the_event(app, scene, client, make_event):
+def test_pages_and_images_of_a_draft_event_are_hidden_like_the_event(
+    app, scene, client, make_event, as_user
+):
     _event, organizer, *_ = scene
     hidden = make_event(slug="hidden-2027", organizer=organizer, status="draft")
     programme.create_page(hidden, content())
+    image = programme.store_image(hidden, "plan.png", png())
     db.session.commit()
     assert client.get(f"/e/{hidden.slug}/pages/venue").status_code == 404
+    assert client.get(f"/e/{hidden.slug}/pages/images/{image.key}").status_code == 404
+    own = as_user(organizer).get(f"/e/{hidden.slug}/pages/images/{image.key}")
+    assert own.status_code == 200 and own.headers["Cache-Control"] == "private, no-cache"
 
 
 def test_a_missing_translation_falls_back_to_the_default_language_with_a_note(
@@ -334,6 +340,7 @@ def test_an_image_is_checked_kept_and_served_with_its_type_and_etag(
     served = client.get(address)
     assert served.status_code == 200 and served.headers["Content-Type"] == content_type
     assert served.headers["X-Content-Type-Options"] == "nosniff"
+    assert served.headers["Cache-Control"].startswith("public")
     assert Image.open(io.BytesIO(served.data)).size == (40, 30)
     again = client.get(address, headers={"If-None-Match": served.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""

@@ -28,7 +28,8 @@ from .common import (
 
 bp = Blueprint("programme", __name__)
 
-IMAGE_CACHE_CONTROL = "public, max-age=3600, must-revalidate"
+# Shared caches may keep a public event's images; a draft event's stay in the organizer's browser.
+IMAGE_CACHE_CONTROL = {True: "public, max-age=3600, must-revalidate", False: "private, no-cache"}
 
 
 @bp.get("/e/<slug>/pages/<page_slug>")
@@ -57,7 +58,7 @@ def image(slug, key):
     response = make_response(stored.data)
     response.headers["Content-Type"] = stored.content_type
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = IMAGE_CACHE_CONTROL
+    response.headers["Cache-Control"] = IMAGE_CACHE_CONTROL[event.status != "draft"]
     response.set_etag(stored.digest)
     return response.make_conditional(request)
 

@@ -7,6 +7,7 @@ from babel import Locale
 from babel import dates as babel_dates
 from flask import Flask
 from flask_babel import get_locale
+from markupsafe import Markup
 
 NAMED_FORMATS = ("short", "medium", "long", "full")
 
@@ -100,6 +101,20 @@ def _language_switch():
     return LanguageSwitchForm(formdata=None, data={"language": str(get_locale()), "next": here})
 
 
+def markdown(text: str) -> Markup:
+    """Markdown written by organizers, as HTML that cannot run script (services/markup.py)."""
+    from .services.markup import render_markdown
+
+    return Markup(render_markdown(text))
+
+
+def _programme_menu(event) -> list[tuple[str, str]]:
+    """The event's published pages, titled in the language the page is shown in."""
+    from .services.programme import menu
+
+    return menu(event, str(get_locale()))
+
+
 def register_template_helpers(app: Flask) -> None:
     from .access import can_organize, current_participant
     from .services.conversations import unread_total
@@ -111,7 +126,9 @@ def register_template_helpers(app: Flask) -> None:
         participation_in=current_participant,
         unread_count=unread_count,
         unread_messages_count=unread_total,
+        programme_menu=_programme_menu,
     )
+    app.add_template_filter(markdown)
     app.add_template_filter(event_time)
     app.add_template_filter(local_time)
     app.add_template_filter(time_range)

@@ -62,6 +62,17 @@ def test_demo_command_loads_a_bilingual_event_once(app, client):
     assert "인터비즈" in page and "InterBiz" in page
 
 
+def test_the_demo_has_a_programme_and_an_faq_anyone_reads(app, client):
+    event = _demo_event()
+    menu = client.get(f"/e/{event.slug}/").get_data(as_text=True)
+    assert f"/e/{event.slug}/pages/programme" in menu and f"/e/{event.slug}/pages/faq" in menu
+    talks = client.get(f"/e/{event.slug}/pages/programme").get_data(as_text=True)
+    assert "Opening and keynote" in talks and "times in Asia/Seoul" in talks
+    client.post_form("/language", {"language": "ko", "next": "/"})
+    faq = client.get(f"/e/{event.slug}/pages/faq").get_data(as_text=True)
+    assert "자주 묻는 질문" in faq and 'href="mailto:forum@example.org"' in faq
+
+
 def test_demo_accounts_can_sign_in(app, client):
     response = client.post_form(
         "/auth/login", {"email": demo.ORGANIZER_EMAIL, "password": demo.ORGANIZER_PASSWORD}

@@ -86,16 +86,26 @@ def database_at_0006(request, tmp_path):
 
 def _old_rows(make_people: int = 4):
     """An event with two slots and a table, `make_people` participants; returns their ids."""
-    event = Event(
+    # The event as its table was at 0006 (later revisions add columns the model knows).
+    event_id = _insert_as_it_was(
+        "event",
         name="Old",
         slug="old",
+        venue="",
+        description="",
         timezone="UTC",
         start_date=date(2027, 5, 11),
         end_date=date(2027, 5, 11),
         status="published",
+        approval_mode="automatic",
+        schedule_version=0,
     )
     session = MeetingSession(
-        event=event, day=date(2027, 5, 11), starts_at=time(9), ends_at=time(10), slot_minutes=30
+        event_id=event_id,
+        day=date(2027, 5, 11),
+        starts_at=time(9),
+        ends_at=time(10),
+        slot_minutes=30,
     )
     slots = [
         Slot(
@@ -105,8 +115,8 @@ def _old_rows(make_people: int = 4):
         )
         for n in range(2)
     ]
-    table = Table(event=event, number=1, name="Table 1")
-    db.session.add_all([event, session, *slots, table])
+    table = Table(event_id=event_id, number=1, name="Table 1")
+    db.session.add_all([session, *slots, table])
     db.session.commit()
     # Organisations, users and participants as their tables were at 0006 (later revisions add
     # columns the models know): written through the reflected tables.
@@ -124,7 +134,7 @@ def _old_rows(make_people: int = 4):
         people.append(
             _insert_as_it_was(
                 "participant",
-                event_id=event.id,
+                event_id=event_id,
                 user_id=user_id,
                 organisation_id=organisation_id,
                 role="participant",
@@ -134,7 +144,7 @@ def _old_rows(make_people: int = 4):
             )
         )
     db.session.commit()
-    return event.id, [slot.id for slot in slots], table.id, people
+    return event_id, [slot.id for slot in slots], table.id, people
 
 
 def _insert_as_it_was(table_name: str, **values) -> int:

@@ -12,8 +12,9 @@ changes nothing; a fuzz of every form (huge strings, NUL, invalid UTF-8, bad ids
 zones that are no IANA name) never gives a server error, and a refused form changes nothing.
 """
 
+import io
 import re
-from datetime import date
+from datetime import date, time
 from types import SimpleNamespace
 from urllib.parse import quote_from_bytes
 
@@ -21,6 +22,7 @@ import pytest
 from builders import add_opportunity, pending_request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from sqlalchemy import select
 
 from forum.extensions import db
@@ -38,9 +40,13 @@ from forum.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from forum.services import api_tokens
+from forum.services import api_tokens, programme
+from forum.services.programme import PageContent
 
 SKIPPED_ENDPOINTS = {"static"}
+_png = io.BytesIO()
+Image.new("RGB", (4, 4), "red").save(_png, format="PNG")
+PNG = _png.getvalue()
 # Pages anyone may open: what they show is public, or the signed-in user's own.
 PUBLIC_ENDPOINTS = {
     "main.index",
@@ -68,6 +74,8 @@ PUBLIC_ENDPOINTS = {
     "api.openapi",
     "api.events",
     "api.event",
+    "programme.page",
+    "programme.image",
 }
 # What only the first event's people may see: their names, e-mails, offers, rooms and links.
 PRIVATE_MARKERS = [
@@ -88,6 +96,7 @@ PRIVATE_MARKERS = [
     "A confidential note",
     "A confidential outcome",
     "A confidential message",
+    "A confidential draft page",
 ]
 # A form body that would change something if a route forgot its access check.
 PLAUSIBLE_FORM = {
@@ -177,6 +186,16 @@ def scene(forum, make_user, make_event, make_participant):
         attempts=6,
     )
     db.session.add(delivery)
+    # a draft programme page with a talk, and an image for the pages
+    draft = programme.create_page(
+        forum.event,
+        PageContent("plans", "programme", 0, False, {"en": ("Plans", "A confidential draft page")}),
+    )
+    item = programme.add_item(
+        draft, day=forum.event.start_date, starts_at=time(9), ends_at=time(10), title="Talk",
+        speakers="", room="",
+    )  # fmt: skip
+    image = programme.store_image(forum.event, "plan.png", PNG)
     db.session.commit()
     oscar = make_user("oscar@example.net", "Oscar Other")
     other = make_event(slug="other-2027", name="Other Forum", organizer=oscar, status="published")
@@ -208,6 +227,11 @@ def scene(forum, make_user, make_event, make_participant):
         "kind": "participants",
         "what": "participants",
         "format": "xlsx",
+        "page_id": draft.id,
+        "page_slug": draft.slug,
+        "item_id": item.id,
+        "image_id": image.id,
+        "key": "not-a-key-anyone-was-given",
     }
     return SimpleNamespace(forum=forum, oscar=oscar, eve=eve, other=other, ids=ids)
 

@@ -53,6 +53,8 @@ class Event(db.Model):
         Integer, default=0
     )  # how many times a schedule was published
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the language a programme page is shown in when it has no text in the reader's language
+    default_language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
 
     sessions: Mapped[list["MeetingSession"]] = relationship(
         back_populates="event",

@@ -13,7 +13,16 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Event, Opportunity, Participant, User
-from . import accounts, availability, events, opportunities, registrations, requests, text
+from . import (
+    accounts,
+    availability,
+    events,
+    opportunities,
+    programme,
+    registrations,
+    requests,
+    text,
+)
 from .demo_crowd import DemoOpportunity, DemoOrganisation, DemoPerson, DemoRequest, Forum
 from .demo_crowd import generate as generate_crowd
 from .demo_crowd import requests as generate_requests
@@ -492,6 +501,7 @@ def create_demo(today: date | None = None) -> Event:
         pauses=[],
     )
     events.add_tables(event, 20, "Table")
+    _write_programme(event, start)
     events.change_status(event, "registration")
 
     _register_people(event)
@@ -515,6 +525,55 @@ def create_demo(today: date | None = None) -> Event:
         )
     db.session.flush()
     return event
+
+
+DEMO_TALKS = [
+    (0, time(9, 0), time(9, 50), "개회 및 기조연설 / Opening and keynote", "김민준 (KHIDI)", "Hall A"),
+    (0, time(12, 30), time(14, 0), "네트워킹 오찬 / Networking lunch", "", "Lobby"),
+    (0, time(14, 0), time(15, 0), "기술이전 사례 / Technology transfer cases", "이서연, Anna Berg", "Room 301"),
+    (1, time(9, 0), time(9, 25), "투자 유치 세션 / Investor session", "박지훈 (KB Investment)", "Hall A"),
+]  # fmt: skip
+DEMO_FAQ = {
+    "ko": (
+        "자주 묻는 질문",
+        "## 미팅은 어디서 하나요?\n\n3층 파트너링 홀의 테이블에서 합니다. 테이블 번호는 "
+        "일정에 있습니다.\n\n## 문의\n\n[forum@example.org](mailto:forum@example.org)",
+    ),
+    "en": (
+        "Questions and answers",
+        "## Where are the meetings?\n\nAt the tables of the partnering hall on the 3rd floor; "
+        "your agenda gives the table.\n\n## Contact\n\n"
+        "[forum@example.org](mailto:forum@example.org)",
+    ),
+}
+
+
+def _write_programme(event: Event, start: date) -> None:
+    """A published programme of a few talks and an FAQ page, in Korean and English."""
+    talks = programme.create_page(
+        event,
+        programme.PageContent(
+            "programme",
+            "programme",
+            1,
+            True,
+            {
+                "ko": ("프로그램", "파트너링 미팅과 함께 열리는 발표와 세션입니다."),
+                "en": ("Programme", "Talks and sessions alongside the partnering meetings."),
+            },
+        ),
+    )
+    for day, starts_at, ends_at, title, speakers, room in DEMO_TALKS:
+        programme.add_item(
+            talks,
+            day=start + timedelta(days=day),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            title=title,
+            speakers=speakers,
+            room=room,
+        )
+    programme.create_page(event, programme.PageContent("faq", "text", 2, True, DEMO_FAQ))
 
 
 def _register_people(event: Event) -> None:

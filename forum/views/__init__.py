@@ -23,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
         notifications,
         opportunities,
         outcomes,
+        programme,
         registrations,
         reports,
         requests,
@@ -53,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
         follow_ups,
         reports,
         webhooks,
+        programme,
         admin,
         api,
     ):

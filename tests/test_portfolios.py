@@ -222,7 +222,7 @@ def test_a_colleague_who_is_no_member_may_neither_present_nor_edit(kaist, as_use
 
 
 def test_another_organisation_and_forged_ids_change_nothing(kaist, as_user):
-    places, people = kaist
+    _places, people = kaist
     item_id = people["offer"].portfolio_item_id
     with pytest.raises(ServiceError):
         present_at_event(people["cy"], item_id)

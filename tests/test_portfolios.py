@@ -287,3 +287,89 @@ def test_two_presses_of_present_here_make_one_presentation(app, kaist, as_user):
     )
     assert all(status in (302, 409) for status in statuses), statuses
     assert len(presentations_of(item_id)) == 2
+
+
+# --- a participant's profile from one event to the next --------------------------------------
+
+
+def _profile(participant, **fields):
+    values = {
+        "job_title": "Licensing manager",
+        "languages": "ko,en",
+        "bio": "Ten years of licensing gene therapies.",
+        "contact_phone": "+82 2 555 0101",
+        "share_email": False,
+        "share_phone": True,
+        **fields,
+    }
+    for name, value in values.items():
+        setattr(participant, name, value)
+    db.session.commit()
+
+
+def test_the_next_registration_starts_from_the_last_profile(kaist, as_user):
+    places, people = kaist
+    _profile(people["ada"])
+    next_event = _event("bio-2028", "registration", "Bio 2028")
+    db.session.commit()
+    client = as_user(people["ada"])
+    page = client.get("/e/bio-2028/register").get_data(as_text=True)
+    assert "Filled in from your registration at Bio 2027" in page
+    assert 'value="Licensing manager"' in page and "Ten years of licensing" in page
+    assert 'value="+82 2 555 0101"' in page
+    assert f'<option selected value="{places["organisation"].id}">KAIST' in page
+    response = client.post_form(
+        "/e/bio-2028/register",
+        {
+            "organisation_choice": str(places["organisation"].id),
+            "job_title": "Head of licensing",
+            "languages": ["ko", "en"],
+            "bio": "Ten years of licensing gene therapies.",
+            "contact_phone": "+82 2 555 0101",
+            "share_phone": "y",
+        },
+    )
+    assert response.status_code == 302
+    joined = db.session.scalar(
+        select(Participant).where(
+            Participant.event_id == next_event.id, Participant.user_id == people["ada"].user_id
+        )
+    )
+    assert (joined.job_title, joined.languages, joined.bio) == (
+        "Head of licensing",
+        "ko,en",
+        "Ten years of licensing gene therapies.",
+    )
+    assert (joined.contact_phone, joined.share_email, joined.share_phone) == (
+        "+82 2 555 0101",
+        False,
+        True,
+    )
+    assert people["ada"].job_title == "Licensing manager"  # last year's stays as it was
+
+
+def test_a_first_registration_starts_empty(app, make_user, make_event, as_user):
+    make_event()
+    newcomer = make_user("new@example.org", "Newcomer")
+    page = as_user(newcomer).get("/e/bio-2027/register").get_data(as_text=True)
+    assert "Filled in from" not in page and 'name="job_title" required type="text" value=""' in page
+
+
+def test_a_bio_too_long_is_refused_in_the_users_language(kaist, as_user):
+    places, people = kaist
+    people["ada"].user.locale = "ko"
+    db.session.commit()
+    _event("bio-2028", "registration", "Bio 2028")
+    db.session.commit()
+    response = as_user(people["ada"]).post_form(
+        "/e/bio-2028/register",
+        {
+            "organisation_choice": str(places["organisation"].id),
+            "job_title": "Head of licensing",
+            "languages": ["ko"],
+            "bio": "x" * 2001,
+        },
+    )
+    assert response.status_code == 200
+    assert "2000자" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Participant.id))) == 5

@@ -20,6 +20,7 @@ from .conversations import (
 )
 from .events import (
     APPROVAL_MODES,
+    BIO_MAX,
     EVENT_STATUSES,
     PHONE_MAX,
     Event,
@@ -79,6 +80,7 @@ __all__ = [
     "AMOUNT_MAX",
     "APPROVAL_MODES",
     "ATTENDANCES",
+    "BIO_MAX",
     "COMMENT_MAX",
     "CURRENCIES",
     "EVENT_STATUSES",

@@ -42,8 +42,10 @@ def register(slug):
     if closed_reason:
         flash(closed_reason, "error")
         return redirect(url_for("events.show", slug=event.slug))
+    organisations = registrations.choosable_organisations(event, current_user)
+    previous = registrations.latest_participation(current_user)
     form = RegistrationForm(
-        organisations=registrations.choosable_organisations(event, current_user)
+        data=RegistrationForm.data_from(previous, organisations), organisations=organisations
     )
     if form.validate_on_submit():
         chosen = form.chosen_organisation()
@@ -55,6 +57,10 @@ def register(slug):
                 form.languages.data,
                 organisation=chosen,
                 new_organisation=None if chosen else form.organisation_details(),
+                bio=form.bio.data or "",
+                contact=registrations.ContactPreferences(
+                    form.contact_phone.data or "", form.share_email.data, form.share_phone.data
+                ),
             )
         except ServiceError as error:
             refuse(form, error)
@@ -69,7 +75,7 @@ def register(slug):
                     "success",
                 )
             return redirect(url_for("events.show", slug=event.slug))
-    return render_template("events/register.html", event=event, form=form)
+    return render_template("events/register.html", event=event, form=form, previous=previous)
 
 
 @bp.route("/<slug>/registration", methods=["GET", "POST"])
@@ -84,6 +90,7 @@ def registration(slug):
     initial = {
         "job_title": participant.job_title,
         "languages": [code for code in participant.languages.split(",") if code],
+        "bio": participant.bio,
     }
     if edit_organisation:
         initial.update(
@@ -101,6 +108,7 @@ def registration(slug):
                 form.job_title.data,
                 form.languages.data,
                 organisation_details=form.organisation_details() if edit_organisation else None,
+                bio=form.bio.data or "",
             )
         except ServiceError as error:
             refuse(form, error)

@@ -3,7 +3,8 @@
 Every existing opportunity becomes the one presentation of a new portfolio item of its
 participant's organisation (the item takes the opportunity's id and creation time). An item is
 presented at most once per event. Organisations gain `public` (off): whether their listed offers
-and needs appear in the public catalogue.
+and needs appear in the public catalogue. Participants gain a short `bio` (text, no photo), which
+the next registration offers again with the rest of their profile.
 
 Revision ID: 0027_portfolios
 Revises: 0023_area_codes
@@ -69,6 +70,11 @@ def upgrade():
         batch_op.add_column(
             sa.Column("public", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+    with op.batch_alter_table("participant", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("bio", sa.Text(), server_default="", nullable=False))
+        batch_op.create_check_constraint(
+            batch_op.f("ck_participant_bio_length"), "length(bio) <= 2000"
+        )
 
 
 def _keep_search_trigger():
@@ -81,6 +87,9 @@ def _keep_search_trigger():
 
 
 def downgrade():
+    with op.batch_alter_table("participant", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("ck_participant_bio_length"), type_="check")
+        batch_op.drop_column("bio")
     with op.batch_alter_table("organisation", schema=None) as batch_op:
         batch_op.drop_column("public")
     with op.batch_alter_table("opportunity", schema=None) as batch_op:

@@ -373,3 +373,103 @@ def test_a_bio_too_long_is_refused_in_the_users_language(kaist, as_user):
     assert response.status_code == 200
     assert "2000자" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Participant.id))) == 5
+
+
+# --- the public catalogue --------------------------------------------------------------------
+
+
+def _publish(participant, title, **fields):
+    opportunity = publish_opportunity(
+        participant, OpportunityDetails(kind="offer", type="technology", title=title, **fields)
+    )
+    db.session.commit()
+    return opportunity
+
+
+def test_an_organisation_is_private_until_its_owner_makes_it_public(kaist, client, as_user):
+    places, people = kaist
+    organisation_id = places["organisation"].id
+    assert "AAV" not in client.get("/catalogue?q=gene").get_data(as_text=True)
+    assert client.get(f"/catalogue/organisations/{organisation_id}").status_code == 404
+
+    colleague = as_user(people["ben"])  # registered for it, no member
+    colleague.post_form("/e/bio-2027/registration/organisation/public", {"public": "yes"})
+    db.session.refresh(places["organisation"])
+    assert places["organisation"].public is False
+    owner = as_user(people["ada"])
+    assert "Make it public" in owner.get("/e/bio-2027/registration").get_data(as_text=True)
+    owner.post_form("/e/bio-2027/registration/organisation/public", {"public": "yes"})
+    db.session.refresh(places["organisation"])
+    assert places["organisation"].public is True
+
+    for words in ("gene therapy", "유전자"):
+        page = client.get("/catalogue", query_string={"q": words}).get_data(as_text=True)
+        assert "AAV gene therapy vector" in page and "Bio 2026" in page
+    assert "AAV" not in client.get("/catalogue?kind=need").get_data(as_text=True)
+    page = client.get(f"/catalogue/organisations/{organisation_id}").get_data(as_text=True)
+    assert "AAV gene therapy vector" in page
+    assert "Bio 2026" in page and "Bio 2027" in page  # the events it attends
+
+
+def test_the_catalogue_leaks_nothing_private_hidden_withdrawn_or_in_draft(kaist, client):
+    places, people = kaist
+    places["organisation"].public = True
+    db.session.commit()
+    withdrawn = _publish(people["ada"], "Withdrawn antibody platform")
+    set_withdrawn(withdrawn, True)
+    hidden_there = _publish(people["ada_then"], "Hidden catheter coating")
+    present_at_event(people["ada"], hidden_there.portfolio_item_id)  # listed this year …
+    hidden_there.hidden, hidden_there.hidden_reason = True, "Spam"  # … hidden last year
+    _publish(people["cy"], "Private Bayer need")  # Bayer is not public
+    draft = _event("bio-2029", "draft", "Secret Draft Forum")
+    db.session.flush()
+    technology_areas(draft)
+    db.session.add(
+        Participant(
+            event=draft,
+            user=people["ada"].user,
+            organisation=places["organisation"],
+            status="approved",
+        )
+    )
+    db.session.commit()
+    in_draft = _publish(
+        db.session.scalar(select(Participant).where(Participant.event_id == draft.id)),
+        "Draft-only enzyme",
+    )
+    assert in_draft.id
+    page = client.get("/catalogue").get_data(as_text=True)
+    assert "AAV gene therapy vector" in page
+    for secret in ("Withdrawn antibody", "Hidden catheter", "Private Bayer", "Draft-only"):
+        assert secret not in page, secret
+    organisation_page = client.get(f"/catalogue/organisations/{places['organisation'].id}")
+    text = organisation_page.get_data(as_text=True)
+    assert "AAV gene therapy vector" in text
+    for secret in ("Withdrawn antibody", "Hidden catheter", "Draft-only", "Secret Draft Forum"):
+        assert secret not in text, secret
+    bayer = people["cy"].organisation_id
+    assert client.get(f"/catalogue/organisations/{bayer}").status_code == 404
+    places["organisation"].archived_at = utcnow()
+    db.session.commit()
+    assert "AAV" not in client.get("/catalogue").get_data(as_text=True)
+    assert client.get(f"/catalogue/organisations/{places['organisation'].id}").status_code == 404
+
+
+def test_an_item_presented_at_two_events_is_listed_once(kaist, client):
+    places, people = kaist
+    places["organisation"].public = True
+    present_at_event(people["ada"], people["offer"].portfolio_item_id)
+    db.session.commit()
+    page = client.get("/catalogue?q=vector").get_data(as_text=True)
+    assert page.count("AAV gene therapy vector") == 1 and "1 opportunity" in page
+
+
+def test_bad_catalogue_input_is_answered_without_error(kaist, client):
+    for query in (
+        "?trl_min=9&trl_max=1",
+        "?page=999999999999",
+        "?kind=nonsense",
+        "?q=" + "가" * 300,
+    ):
+        assert client.get("/catalogue" + query).status_code == 200
+    assert client.get("/catalogue/organisations/99999999999").status_code == 404

@@ -59,6 +59,8 @@ PUBLIC_ENDPOINTS = {
     "account.confirm_email",
     "main.language",
     "follow_ups.answer",
+    "catalogue.index",
+    "catalogue.organisation",
 }
 # What only the first event's people may see: their names, e-mails, offers, rooms and links.
 PRIVATE_MARKERS = [

@@ -251,6 +251,12 @@ class ArchiveOrganisationForm(FlaskForm):
     archived = HiddenField(validators=[AnyOf(("yes", "no"))])
 
 
+class PublicOrganisationForm(FlaskForm):
+    """Show the organisation in the public catalogue ("yes") or stop ("no")."""
+
+    public = HiddenField(validators=[AnyOf(("yes", "no"))])
+
+
 class AdminArchiveOrganisationForm(ArchiveOrganisationForm):
     """A site administrator archives any organisation, or brings one back."""
 

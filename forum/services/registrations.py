@@ -120,6 +120,15 @@ def set_organisation_archived(organisation: Organisation, by: User, archived: bo
     db.session.flush()
 
 
+def set_organisation_public(organisation: Organisation, by: User, public: bool) -> None:
+    """Show the organisation's listed offers and needs in the public catalogue (or stop):
+    only its owners decide."""
+    if organisation_role(organisation, by) != "owner":
+        raise ServiceError(_("Only the organisation's owners decide whether it is public."))
+    organisation.public = public
+    db.session.flush()
+
+
 def organisation_at_event(event: Event, organisation_id: int) -> Organisation | None:
     """The organisation if someone is registered for it at `event` (not rejected), else None."""
     return db.session.scalar(

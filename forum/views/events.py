@@ -1,12 +1,13 @@
 """Public event pages: the event, registering for it, and one's own registration."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..forms.conversations import ContactForm
 from ..forms.registration import (
     ArchiveOrganisationForm,
+    PublicOrganisationForm,
     RegistrationEditForm,
     RegistrationForm,
     language_names,
@@ -44,9 +45,9 @@ def register(slug):
         return redirect(url_for("events.show", slug=event.slug))
     organisations = registrations.choosable_organisations(event, current_user)
     previous = registrations.latest_participation(current_user)
-    form = RegistrationForm(
-        data=RegistrationForm.data_from(previous, organisations), organisations=organisations
-    )
+    # Filled in from the last registration on the blank form only: what is sent is what counts.
+    prefill = RegistrationForm.data_from(previous, organisations) if request.method == "GET" else {}
+    form = RegistrationForm(data=prefill, organisations=organisations)
     if form.validate_on_submit():
         chosen = form.chosen_organisation()
         try:
@@ -156,6 +157,32 @@ def archive_organisation(slug):
             _("%(organisation)s is archived.", organisation=organisation.name)
             if archived
             else _("%(organisation)s is no longer archived.", organisation=organisation.name),
+            "success",
+        )
+    return redirect(url_for("events.registration", slug=event.slug))
+
+
+@bp.post("/<slug>/registration/organisation/public")
+@login_required
+def make_organisation_public(slug):
+    """The owner of the participant's organisation shows it in the public catalogue, or stops."""
+    event = get_event_or_404(slug)
+    participant = current_participant(event)
+    if participant is None or participant.organisation is None:
+        abort(404)
+    form = PublicOrganisationForm()
+    public = form.public.data == "yes"
+    try:
+        if not form.validate_on_submit():
+            raise ServiceError(_("The page was out of date. Try again."))
+        registrations.set_organisation_public(participant.organisation, current_user, public)
+    except ServiceError as error:
+        refuse(None, error)
+    else:
+        flash(
+            _("Your organisation's listed offers and needs are in the public catalogue.")
+            if public
+            else _("Your organisation is no longer in the public catalogue."),
             "success",
         )
     return redirect(url_for("events.registration", slug=event.slug))

@@ -163,6 +163,7 @@ def scene(forum, make_user, make_event, make_participant):
         "slug": forum.event.slug,
         "meeting_id": forum.meeting.id,
         "opportunity_id": need.id,
+        "portfolio_item_id": need.portfolio_item_id,
         "organisation_id": forum.ada.organisation_id,
         "participant_id": forum.ada.id,
         "request_id": request.id,

@@ -397,15 +397,23 @@ def _areas_here(event: Event, areas: list[TechnologyArea]) -> list[TechnologyAre
     ]
 
 
+def presentable_item(
+    participant: Participant | None, portfolio_item_id: int
+) -> PortfolioItem | None:
+    """The portfolio item if the participant may present it at their event now, else None."""
+    if not _may_present(participant):
+        return None
+    assert participant is not None
+    return db.session.scalar(
+        _presentable_statement(participant).where(PortfolioItem.id == portfolio_item_id)
+    )
+
+
 def present_at_event(participant: Participant, portfolio_item_id: int) -> Opportunity:
     """Present a portfolio item at the participant's event in one step: a presentation with the
     item's text and the matching areas of this event. An item is presented once per event (the
     database refuses a second presentation, however many ask at once)."""
-    if not _may_present(participant):
-        raise ServiceError(_("You cannot present your organisation's offers and needs here."))
-    item = db.session.scalar(
-        _presentable_statement(participant).where(PortfolioItem.id == portfolio_item_id)
-    )
+    item = presentable_item(participant, portfolio_item_id)
     if item is None:
         raise ServiceError(_("This offer or need is presented here already or is not yours."))
     latest = item.presentations[-1]

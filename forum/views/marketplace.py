@@ -314,7 +314,9 @@ def mine(slug):
 def present(slug, portfolio_item_id):
     """Present one of the organisation's offers or needs at this event, as it is elsewhere."""
     event, participant, _organizer = _member_or_404(slug)
-    if participant is None or parse_id(portfolio_item_id) is None:
+    if parse_id(portfolio_item_id) is None or (
+        opportunities.presentable_item(participant, portfolio_item_id) is None
+    ):
         abort(404)
     try:
         presented = opportunities.present_at_event(participant, portfolio_item_id)

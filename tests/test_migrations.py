@@ -492,3 +492,68 @@ def test_0019_numbers_the_runs_of_each_event_and_keeps_marked_slots(database_at_
     db.session.add(again)
     db.session.commit()
     assert again.id > last
+
+
+# --- 0027_portfolios: every opportunity becomes the presentation of an item of its own ----------
+
+
+def test_0027_makes_each_opportunity_an_item_of_its_organisation(database_at_head):
+    from forum.models import Opportunity, Participant, PortfolioItem, User
+    from forum.services.opportunities import (
+        OpportunityDetails,
+        present_at_event,
+        publish_opportunity,
+    )
+
+    def event(slug):
+        return Event(
+            name=slug,
+            slug=slug,
+            timezone="UTC",
+            start_date=date(2027, 5, 11),
+            end_date=date(2027, 5, 11),
+            status="published",
+        )
+
+    user = User(email="k@example.org", name="Kim", password_hash="x")
+    organisation = Organisation(name="KAIST", kind="university", country="KR")
+    participant = Participant(
+        event=event("bio"), user=user, organisation=organisation, status="approved"
+    )
+    db.session.add(participant)
+    db.session.flush()
+    for title in ("Gene therapy vector", "Antibody platform"):
+        publish_opportunity(
+            participant, OpportunityDetails(kind="offer", type="technology", title=title)
+        )
+    db.session.commit()
+    organisation_id = organisation.id
+    db.session.remove()
+    downgrade(revision="0023_area_codes")
+    db.session.remove()
+    upgrade()
+    db.session.remove()
+    rows = db.session.execute(
+        select(Opportunity.id, Opportunity.portfolio_item_id, PortfolioItem.organisation_id)
+        .join(PortfolioItem, PortfolioItem.id == Opportunity.portfolio_item_id)
+        .order_by(Opportunity.id)
+    ).all()
+    assert [(row[0] == row[1], row[2]) for row in rows] == [(True, organisation_id)] * 2
+    # the search index still forgets a deleted opportunity (SQLite's trigger survived the copy)
+    next_year = Participant(
+        event=event("bio-next"),
+        user_id=db.session.scalar(select(User.id)),
+        organisation_id=organisation_id,
+        status="approved",
+    )
+    db.session.add(next_year)
+    db.session.flush()
+    presented = present_at_event(next_year, rows[0][1])
+    # a new item after the carried-over ones (PostgreSQL's sequence was moved past them)
+    publish_opportunity(next_year, OpportunityDetails(kind="need", type="technology", title="New"))
+    db.session.commit()
+    assert presented.portfolio_item_id == rows[0][1]
+    assert db.session.scalar(select(func.count(PortfolioItem.id))) == 3
+    db.session.delete(db.session.get(Opportunity, rows[1][0]))
+    db.session.commit()
+    assert db.session.scalar(text("SELECT count(*) FROM opportunity_search")) == 3

@@ -76,6 +76,8 @@ PUBLIC_ENDPOINTS = {
     "api.event",
     "programme.page",
     "programme.image",
+    "catalogue.index",
+    "catalogue.organisation",
 }
 # What only the first event's people may see: their names, e-mails, offers, rooms and links.
 PRIVATE_MARKERS = [
@@ -213,6 +215,7 @@ def scene(forum, make_user, make_event, make_participant):
         "slug": forum.event.slug,
         "meeting_id": forum.meeting.id,
         "opportunity_id": need.id,
+        "portfolio_item_id": need.portfolio_item_id,
         "organisation_id": forum.ada.organisation_id,
         "participant_id": forum.ada.id,
         "request_id": request.id,

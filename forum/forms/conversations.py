@@ -43,7 +43,9 @@ class AnnouncementForm(FlaskForm):
     )
 
 
-class ContactForm(FlaskForm):
+class ContactFields:
+    """What a participant shares with the people they have an agreed meeting with."""
+
     contact_phone = StringField(
         _l("Phone"),
         filters=[strip],
@@ -57,3 +59,7 @@ class ContactForm(FlaskForm):
     )
     share_email = BooleanField(_l("Show my e-mail address to the people I have a meeting with"))
     share_phone = BooleanField(_l("Show my phone number to the people I have a meeting with"))
+
+
+class ContactForm(FlaskForm, ContactFields):
+    """The contact preferences on their own (on one's registration page)."""

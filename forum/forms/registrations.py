@@ -25,11 +25,12 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..countries import country_names
-from ..models import ORGANISATION_KINDS
+from ..models import BIO_MAX, ORGANISATION_KINDS
 from ..services import web_addresses as addresses
 from ..services.registrations import OrganisationDetails
 from . import named_choices, strip
 from .availability import IdListField
+from .conversations import ContactFields
 
 NEW_ORGANISATION = "new"
 
@@ -151,10 +152,37 @@ class ParticipantFields:
         choices=named_choices(SPOKEN_LANGUAGES, SPOKEN_LANGUAGES),
         validators=[DataRequired(message=_l("Choose at least one language."))],
     )
+    bio = TextAreaField(
+        _l("About you"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=BIO_MAX, message=_l("Say it in at most %(max)d characters.")),
+        ],
+    )
 
 
-class RegistrationForm(FlaskForm, OrganisationFields, ParticipantFields):
-    """Takes the organisations one may choose (`organisations=`) as context."""
+class RegistrationForm(FlaskForm, OrganisationFields, ParticipantFields, ContactFields):
+    """Takes the organisations one may choose (`organisations=`) as context; `data_from` fills
+    it with the profile of one's previous registration."""
+
+    @staticmethod
+    def data_from(previous, organisations) -> dict:
+        """The profile of `previous` (a registration at an earlier event), and its organisation
+        when one may choose it here."""
+        if previous is None:
+            return {}
+        data = {
+            "job_title": previous.job_title,
+            "languages": [code for code in previous.languages.split(",") if code],
+            "bio": previous.bio,
+            "contact_phone": previous.contact_phone,
+            "share_email": previous.share_email,
+            "share_phone": previous.share_phone,
+        }
+        if previous.organisation in organisations:
+            data["organisation_choice"] = str(previous.organisation_id)
+        return data
 
     organisation_choice = SelectField(_l("Your organisation"))
 
@@ -221,6 +249,12 @@ class ArchiveOrganisationForm(FlaskForm):
     """Archive an organisation ("yes") or bring it back ("no")."""
 
     archived = HiddenField(validators=[AnyOf(("yes", "no"))])
+
+
+class PublicOrganisationForm(FlaskForm):
+    """Show the organisation in the public catalogue ("yes") or stop ("no")."""
+
+    public = HiddenField(validators=[AnyOf(("yes", "no"))])
 
 
 class AdminArchiveOrganisationForm(ArchiveOrganisationForm):

@@ -21,6 +21,7 @@ from .conversations import (
 )
 from .events import (
     APPROVAL_MODES,
+    BIO_MAX,
     EVENT_STATUSES,
     PHONE_MAX,
     Event,
@@ -51,6 +52,7 @@ from .marketplace import (
     Bookmark,
     Notification,
     Opportunity,
+    PortfolioItem,
     Suggestion,
     TechnologyArea,
     opportunity_area,
@@ -100,6 +102,7 @@ __all__ = [
     "API_TOKEN_NAME_MAX",
     "APPROVAL_MODES",
     "ATTENDANCES",
+    "BIO_MAX",
     "COMMENT_MAX",
     "CURRENCIES",
     "DELIVERY_STATUSES",
@@ -161,6 +164,7 @@ __all__ = [
     "PageImage",
     "PageText",
     "Participant",
+    "PortfolioItem",
     "ProgrammeItem",
     "ScheduleRun",
     "SessionPause",

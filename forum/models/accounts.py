@@ -90,6 +90,8 @@ class Organisation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Archived by its owner or a site administrator: no longer offered to new registrations.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Chosen by its owners: its listed offers and needs appear in the public catalogue.
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     participants: Mapped[list["Participant"]] = relationship(back_populates="organisation")  # noqa: F821
 

@@ -25,6 +25,7 @@ APPROVAL_MODES = ("automatic", "manual")
 PARTICIPANT_ROLES = ("participant", "organizer")
 PARTICIPANT_STATUSES = ("pending", "approved", "rejected")
 PHONE_MAX = 40
+BIO_MAX = 2000
 
 
 class Event(db.Model):
@@ -151,6 +152,7 @@ class Participant(db.Model):
             "role = 'organizer' OR organisation_id IS NOT NULL", name="participant_has_organisation"
         ),
         CheckConstraint(f"length(contact_phone) <= {PHONE_MAX}", name="contact_phone_length"),
+        CheckConstraint(f"length(bio) <= {BIO_MAX}", name="bio_length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,6 +163,8 @@ class Participant(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     job_title: Mapped[str] = mapped_column(String(120), default="")
     languages: Mapped[str] = mapped_column(String(120), default="")
+    # A few words about themselves for the people they meet (text only: Forum keeps no photos).
+    bio: Mapped[str] = mapped_column(Text, default="", server_default="")
     # When the participant last saved their availability grid (None: never looked at it).
     availability_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The calendar-feed URL's secret is derived from this random key and SECRET_KEY; only its

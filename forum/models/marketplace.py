@@ -12,9 +12,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
+from .accounts import Organisation
 from .base import UTCDateTime, utcnow
 from .events import Event, Participant
 
@@ -63,8 +65,32 @@ opportunity_area = db.Table(
 )
 
 
+class PortfolioItem(db.Model):
+    """An offer or need of an organisation, kept from event to event: each event where it is
+    presented has one `Opportunity` row (its presentation there), all pointing here, so the
+    meetings, messages and outcomes of every presentation are the item's history.
+
+    `organisation_id` is None only for an item carried over from an organizer without an
+    organisation (before portfolios): it stays at its one event."""
+
+    __tablename__ = "portfolio_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    presentations: Mapped[list["Opportunity"]] = relationship(
+        back_populates="portfolio_item", order_by="Opportunity.id"
+    )
+
+
 class Opportunity(db.Model):
-    """A technology offer or need published by a participant."""
+    """A technology offer or need as presented at one event, by a participant, with its own
+    visibility there (withdrawn, hidden) and areas of that event's list; the item it presents
+    (`portfolio_item`) is the organisation's and is presented at most once per event."""
 
     __tablename__ = "opportunity"
     __table_args__ = (
@@ -78,10 +104,14 @@ class Opportunity(db.Model):
         CheckConstraint(
             "(external_id IS NULL) = (external_source IS NULL)", name="external_key_complete"
         ),
+        UniqueConstraint("portfolio_item_id", "event_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    portfolio_item_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolio_item.id", ondelete="CASCADE")
+    )
     participant_id: Mapped[int] = mapped_column(
         ForeignKey("participant.id", ondelete="CASCADE"), index=True
     )
@@ -113,9 +143,25 @@ class Opportunity(db.Model):
 
     event: Mapped[Event] = relationship()
     participant: Mapped[Participant] = relationship()
+    portfolio_item: Mapped[PortfolioItem] = relationship(back_populates="presentations")
     areas: Mapped[list[TechnologyArea]] = relationship(
         secondary=opportunity_area, order_by=TechnologyArea.position
     )
+
+
+@sqlalchemy_event.listens_for(Session, "before_flush")
+def _start_portfolio_items(session: Session, flush_context: object, instances: object) -> None:
+    """An opportunity written without a portfolio item is the first presentation of a new item
+    of its participant's organisation (publishing, imports and the demo all start one so)."""
+    for opportunity in [obj for obj in session.new if isinstance(obj, Opportunity)]:
+        if opportunity.portfolio_item is not None or opportunity.portfolio_item_id is not None:
+            continue
+        participant = opportunity.participant or session.get(
+            Participant, opportunity.participant_id
+        )
+        opportunity.portfolio_item = PortfolioItem(
+            organisation_id=participant.organisation_id if participant else None
+        )
 
 
 class Bookmark(db.Model):

@@ -1,4 +1,5 @@
-"""Offers and needs: publishing, editing, withdrawing, moderation, technology areas, bookmarks.
+"""Offers and needs: publishing, editing, withdrawing, moderation, technology areas, bookmarks,
+and an organisation's portfolio (one item presented at several events, see docs/portfolios.md).
 
 Every change to an opportunity refreshes its search-index entry in the same transaction
 (`search.refresh_index`), so the marketplace never lists what its owner withdrew or an organizer hid.
@@ -10,7 +11,8 @@ from dataclasses import dataclass, field
 from flask import url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..classification import by_code, classification, find
 from ..extensions import db
@@ -24,10 +26,12 @@ from ..models import (
     Notification,
     Opportunity,
     Participant,
+    PortfolioItem,
     TechnologyArea,
     opportunity_area,
 )
 from . import ServiceError
+from .registrations import organisation_role
 from .search import is_listed, rebuild_index, refresh_index
 
 # A new event's list: the classification's areas (coded), which the organizer trims or extends.
@@ -277,9 +281,166 @@ def publish_opportunities(published: Iterable[tuple[Participant, OpportunityDeta
 
 
 def update_opportunity(opportunity: Opportunity, details: OpportunityDetails) -> None:
+    """Save the offer or need; its presentations at other events that are still open show the
+    same text (their areas and visibility are theirs; a closed event keeps what it showed)."""
     _check(opportunity.event, details)
     _apply(opportunity, details)
     refresh_index(opportunity)
+    for other in _open_presentations_elsewhere(opportunity):
+        _copy_text(opportunity, other)
+        refresh_index(other)
+
+
+# --- portfolios ------------------------------------------------------------------------------
+
+# What a portfolio item says, the same at every event presenting it (areas and visibility are
+# each presentation's own).
+SHARED_FIELDS = (
+    "kind",
+    "type",
+    "title",
+    "summary",
+    "description",
+    "keywords",
+    "second_title",
+    "second_summary",
+    "second_keywords",
+    "trl",
+    "ip_status",
+    "partnership_types",
+    "target_countries",
+)
+
+
+def _copy_text(source: Opportunity, target: Opportunity) -> None:
+    for name in SHARED_FIELDS:
+        setattr(target, name, getattr(source, name))
+
+
+def _open_presentations_elsewhere(opportunity: Opportunity) -> list[Opportunity]:
+    return list(
+        db.session.scalars(
+            select(Opportunity)
+            .join(Event, Event.id == Opportunity.event_id)
+            .where(
+                Opportunity.portfolio_item_id == opportunity.portfolio_item_id,
+                Opportunity.id != opportunity.id,
+                Event.status != "closed",
+            )
+        )
+    )
+
+
+def can_edit(opportunity: Opportunity, participant: Participant | None) -> bool:
+    """Who presents it at this event, and the people who speak for its organisation (its
+    members) registered and approved at this event."""
+    if participant is None or participant.event_id != opportunity.event_id:
+        return False
+    if opportunity.participant_id == participant.id:
+        return True
+    organisation = opportunity.portfolio_item.organisation
+    return (
+        can_publish(participant)
+        and organisation is not None
+        and participant.organisation_id == organisation.id
+        and organisation_role(organisation, participant.user) is not None
+    )
+
+
+def _presentable_statement(participant: Participant) -> Select[PortfolioItem]:
+    """The items of the participant's organisation that they may present and that their event
+    does not show yet: all of them for its members, else those they presented before."""
+    presented_here = exists().where(
+        Opportunity.portfolio_item_id == PortfolioItem.id,
+        Opportunity.event_id == participant.event_id,
+    )
+    statement = select(PortfolioItem).where(
+        PortfolioItem.organisation_id == participant.organisation_id, ~presented_here
+    )
+    if organisation_role(participant.organisation, participant.user) is None:
+        by_them = exists().where(
+            Opportunity.portfolio_item_id == PortfolioItem.id,
+            Opportunity.participant_id == Participant.id,
+            Participant.user_id == participant.user_id,
+        )
+        statement = statement.where(by_them)
+    return statement
+
+
+def presentable_items(participant: Participant | None) -> list[Opportunity]:
+    """For the "present at this event" list: the latest presentation of each portfolio item the
+    participant may present at their event (what presenting copies), newest first."""
+    if not _may_present(participant):
+        return []
+    assert participant is not None
+    items = _presentable_statement(participant).with_only_columns(PortfolioItem.id)
+    latest = (
+        select(func.max(Opportunity.id))
+        .where(Opportunity.portfolio_item_id.in_(items))
+        .group_by(Opportunity.portfolio_item_id)
+    )
+    return list(
+        db.session.scalars(
+            select(Opportunity).where(Opportunity.id.in_(latest)).order_by(Opportunity.id.desc())
+        )
+    )
+
+
+def _may_present(participant: Participant | None) -> bool:
+    return (
+        can_publish(participant)
+        and participant is not None
+        and participant.event.status != "closed"
+        and participant.organisation is not None
+        and participant.organisation.archived_at is None
+    )
+
+
+def _areas_here(event: Event, areas: list[TechnologyArea]) -> list[TechnologyArea]:
+    """The event's areas matching `areas` of another event: same classification code, or the
+    same name for an area named by organizers."""
+    codes = {area.code for area in areas if area.code}
+    names = {area.name for area in areas if not area.code}
+    return [
+        area
+        for area in technology_areas(event)
+        if (area.code in codes) or (not area.code and area.name in names)
+    ]
+
+
+def presentable_item(
+    participant: Participant | None, portfolio_item_id: int
+) -> PortfolioItem | None:
+    """The portfolio item if the participant may present it at their event now, else None."""
+    if not _may_present(participant):
+        return None
+    assert participant is not None
+    return db.session.scalar(
+        _presentable_statement(participant).where(PortfolioItem.id == portfolio_item_id)
+    )
+
+
+def present_at_event(participant: Participant, portfolio_item_id: int) -> Opportunity:
+    """Present a portfolio item at the participant's event in one step: a presentation with the
+    item's text and the matching areas of this event. An item is presented once per event (the
+    database refuses a second presentation, however many ask at once)."""
+    item = presentable_item(participant, portfolio_item_id)
+    if item is None:
+        raise ServiceError(_("This offer or need is presented here already or is not yours."))
+    latest = item.presentations[-1]
+    presentation = Opportunity(
+        event_id=participant.event_id, participant=participant, portfolio_item=item
+    )
+    _copy_text(latest, presentation)
+    presentation.areas = _areas_here(participant.event, list(latest.areas))
+    try:
+        with db.session.begin_nested():
+            db.session.add(presentation)
+            db.session.flush()
+    except IntegrityError:
+        raise ServiceError(_("This offer or need is presented here already.")) from None
+    refresh_index(presentation)
+    return presentation
 
 
 def set_withdrawn(opportunity: Opportunity, withdrawn: bool) -> None:

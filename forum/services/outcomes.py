@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -300,23 +300,36 @@ def _placed_first(entry: HistoryMeeting) -> tuple[bool, datetime, int]:
     )
 
 
-def opportunity_history(opportunity: Opportunity) -> list[HistoryMeeting]:
+def opportunity_history(
+    opportunity: Opportunity, every_event: bool = False
+) -> list[HistoryMeeting]:
     """Every meeting of the event about this offer or need, in time order, with its steps; a
-    cancelled meeting only when steps were recorded on it before."""
+    cancelled meeting only when steps were recorded on it before. With `every_event`, the
+    meetings about every presentation of its portfolio item, at any event (for its owners)."""
+    about = (
+        MeetingRequest.opportunity_id.in_(
+            select(Opportunity.id).where(
+                Opportunity.portfolio_item_id == opportunity.portfolio_item_id
+            )
+        )
+        if every_event
+        else and_(
+            MeetingRequest.opportunity_id == opportunity.id,
+            Meeting.event_id == opportunity.event_id,
+        )
+    )
     meetings = db.session.scalars(
         select(Meeting)
         .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
         .options(
             selectinload(Meeting.slot),
             selectinload(Meeting.table),
+            selectinload(Meeting.event),
             selectinload(Meeting.attendees)
             .selectinload(MeetingAttendee.participant)
             .selectinload(Participant.user),
         )
-        .where(
-            MeetingRequest.opportunity_id == opportunity.id,
-            Meeting.event_id == opportunity.event_id,
-        )
+        .where(about)
     ).all()
     steps: dict[int, list[OutcomeStep]] = {meeting.id: [] for meeting in meetings}
     for step in db.session.scalars(

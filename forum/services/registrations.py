@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
+    BIO_MAX,
     Event,
     EventOrganisationView,
     Invitation,
@@ -28,6 +29,7 @@ from ..models import (
 )
 from . import ServiceError
 from .accounts import find_user, normalise_email
+from .conversations import save_contact
 from .mail import send_mail
 
 OPEN_FOR_REGISTRATION = ("registration", "requests")
@@ -115,6 +117,15 @@ def set_organisation_archived(organisation: Organisation, by: User, archived: bo
         organisation.archived_at = utcnow()
     elif not archived:
         organisation.archived_at = None
+    db.session.flush()
+
+
+def set_organisation_public(organisation: Organisation, by: User, public: bool) -> None:
+    """Show the organisation's listed offers and needs in the public catalogue (or stop):
+    only its owners decide."""
+    if organisation_role(organisation, by) != "owner":
+        raise ServiceError(_("Only the organisation's owners decide whether it is public."))
+    organisation.public = public
     db.session.flush()
 
 
@@ -252,6 +263,26 @@ def _apply_details(organisation: Organisation, details: OrganisationDetails) -> 
     organisation.description = (details.description or "").strip()
 
 
+@dataclass(frozen=True)
+class ContactPreferences:
+    """What a participant shares with the people they have an agreed meeting with."""
+
+    phone: str = ""
+    share_email: bool = False
+    share_phone: bool = False
+
+
+def latest_participation(user: User) -> Participant | None:
+    """The user's most recent registration at any event: the profile (job title, languages,
+    bio, contact preferences) their next registration starts from."""
+    return db.session.scalar(
+        select(Participant)
+        .where(Participant.user_id == user.id)
+        .order_by(Participant.created_at.desc(), Participant.id.desc())
+        .limit(1)
+    )
+
+
 def register(
     event: Event,
     user: User,
@@ -259,6 +290,8 @@ def register(
     languages: list[str],
     organisation: Organisation | None = None,
     new_organisation: OrganisationDetails | None = None,
+    bio: str = "",
+    contact: ContactPreferences | None = None,
 ) -> Participant:
     """Register `user` for `event` for an existing organisation or a new one.
 
@@ -289,6 +322,7 @@ def register(
         status="approved" if event.approval_mode == "automatic" else "pending",
         job_title=job_title.strip(),
         languages=",".join(languages),
+        bio=_checked_bio(bio),
     )
     db.session.add(participant)
     try:
@@ -297,6 +331,8 @@ def register(
         # A second submission of the same form (a double click) lost the race to the first;
         # the caller rolls back, as it does for every refusal.
         raise ServiceError(_("You are registered for this event already.")) from None
+    if contact is not None:
+        save_contact(participant, contact.phone, contact.share_email, contact.share_phone)
     if participant.status == "pending":
         _tell_organizers_of_registration(participant)
     return participant
@@ -362,8 +398,10 @@ def update_registration(
     job_title: str,
     languages: list[str],
     organisation_details: OrganisationDetails | None = None,
+    bio: str | None = None,
 ) -> None:
-    """Change one's own registration; the organisation's details only when allowed to."""
+    """Change one's own registration (the bio too when given); the organisation's details only
+    when allowed to."""
     if participant.event.status == "closed":
         raise ServiceError(_("This event is closed; registrations can no longer be changed."))
     if organisation_details is not None:
@@ -372,7 +410,16 @@ def update_registration(
         _apply_details(participant.organisation, organisation_details)
     participant.job_title = job_title.strip()
     participant.languages = ",".join(languages)
+    if bio is not None:
+        participant.bio = _checked_bio(bio)
     db.session.flush()
+
+
+def _checked_bio(bio: str) -> str:
+    bio = bio.strip()
+    if len(bio) > BIO_MAX:
+        raise ServiceError(_("Say it in at most %(max)d characters.", max=BIO_MAX), "bio")
+    return bio
 
 
 def approve_registrations(event: Event, participant_ids: list[int]) -> int:

@@ -26,11 +26,20 @@ from sqlalchemy import (
     select,
     table,
     text,
+    true,
 )
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Event, Opportunity, Organisation, Participant, User, opportunity_area
+from ..models import (
+    Event,
+    Opportunity,
+    Organisation,
+    Participant,
+    PortfolioItem,
+    User,
+    opportunity_area,
+)
 from .text import Alternatives, QueryTerm, query_terms, tokenize, tokenize_many
 
 PER_PAGE = 20
@@ -289,13 +298,35 @@ def _page_of_opportunities(
     return Page(items=items, total=total, page=page, pages=pages)
 
 
-def _conditions(event: Event, search: OpportunitySearch) -> list[ColumnElement[bool]]:
-    """Where-clauses on `Opportunity` for the event's listed opportunities and the search's filters."""
+def public_catalogue() -> list[ColumnElement[bool]]:
+    """The public catalogue: the latest presentation of each item of a public organisation (not
+    archived), listed at an event past its draft, of an item nowhere hidden by organizers."""
+    latest = select(func.max(Opportunity.id)).group_by(Opportunity.portfolio_item_id)
+    public_items = (
+        select(PortfolioItem.id)
+        .join(Organisation, Organisation.id == PortfolioItem.organisation_id)
+        .where(Organisation.public.is_(True), Organisation.archived_at.is_(None))
+    )
+    hidden_items = select(Opportunity.portfolio_item_id).where(Opportunity.hidden.is_(True))
+    shown_events = select(Event.id).where(Event.status != "draft")
+    return [
+        Opportunity.id.in_(latest),
+        Opportunity.portfolio_item_id.in_(public_items),
+        Opportunity.portfolio_item_id.not_in(hidden_items),
+        Opportunity.event_id.in_(shown_events),
+    ]
+
+
+def _conditions(event: Event | None, search: OpportunitySearch) -> list[ColumnElement[bool]]:
+    """Where-clauses on `Opportunity` for the event's listed opportunities (no event: the public
+    catalogue's) and the search's filters."""
     conditions = [
-        Opportunity.event_id == event.id,
+        Opportunity.event_id == event.id if event is not None else true(),
         Opportunity.withdrawn.is_(False),
         Opportunity.hidden.is_(False),
     ]
+    if event is None:
+        conditions.extend(public_catalogue())
     if search.kind:
         conditions.append(Opportunity.kind == search.kind)
     if search.type:
@@ -313,9 +344,9 @@ def _conditions(event: Event, search: OpportunitySearch) -> list[ColumnElement[b
     if search.trl_max is not None:
         conditions.append(Opportunity.trl <= search.trl_max)
     if search.country or search.organisation_kind:
-        organisations = (
-            select(Participant.id).join(Organisation).where(Participant.event_id == event.id)
-        )
+        organisations = select(Participant.id).join(Organisation)
+        if event is not None:
+            organisations = organisations.where(Participant.event_id == event.id)
         if search.country:
             organisations = organisations.where(Organisation.country == search.country)
         if search.organisation_kind:
@@ -339,7 +370,9 @@ def _has_filters(search: OpportunitySearch) -> bool:
     )
 
 
-def _hits(event: Event, search: OpportunitySearch, terms: list[Alternatives], ranked: bool) -> CTE:
+def _hits(
+    event: Event | None, search: OpportunitySearch, terms: list[Alternatives], ranked: bool
+) -> CTE:
     """The event's indexed opportunities that match the terms and pass the filters, as a CTE of ids
     (and ranks, higher is better), found without reading `opportunity` unless there are filters:
     the index holds listed opportunities only, and knows their event. Filters sit inside, so only
@@ -353,7 +386,8 @@ def _hits(event: Event, search: OpportunitySearch, terms: list[Alternatives], ra
             [func.ts_rank(_postgres_index.c.head, query).label("rank")] if ranked else []
         )
         hits = select(*columns).where(
-            _postgres_index.c.event_id == event.id, _postgres_index.c.document.op("@@")(query)
+            _postgres_index.c.event_id == event.id if event is not None else true(),
+            _postgres_index.c.document.op("@@")(query),
         )
     else:
         key = literal_column("+rowid")  # “+”: checked on each match, not probed row by row in FTS5
@@ -362,21 +396,24 @@ def _hits(event: Event, search: OpportunitySearch, terms: list[Alternatives], ra
             if ranked
             else []
         )
-        expression = f"event : {_event_token(event.id)} AND {{title keywords summary description}} : ({_fts5_query(terms)})"
+        expression = f"{{title keywords summary description}} : ({_fts5_query(terms)})"
+        if event is not None:
+            expression = f"event : {_event_token(event.id)} AND {expression}"
         hits = (
             select(*columns)
             .select_from(_sqlite_index)
             .where(text("opportunity_search MATCH :fts_query").bindparams(fts_query=expression))
         )
-    if _has_filters(search):
+    if _has_filters(search) or event is None:
         hits = hits.where(key.in_(select(Opportunity.id).where(*_conditions(event, search))))
     # Materialized first: joined directly to `opportunity`, SQLite would probe FTS5 once per
     # opportunity of the event (seconds instead of milliseconds).
     return hits.cte("ranked_hits" if ranked else "hits").prefix_with("MATERIALIZED")
 
 
-def search_opportunities(event: Event, search: OpportunitySearch) -> Page:
-    """One page of the event's listed opportunities that match every word of the text and every filter.
+def search_opportunities(event: Event | None, search: OpportunitySearch) -> Page:
+    """One page of the event's listed opportunities (no event: the public catalogue's) that match
+    every word of the text and every filter.
 
     Newest first is by id, which grows with publication and lets the database read an index in
     order instead of sorting.

@@ -21,7 +21,7 @@ from ..forms.opportunities import (
     OpportunityForm,
 )
 from ..forms.registrations import ORGANISATION_KIND_NAMES
-from ..models import Opportunity, Organisation, Participant
+from ..models import Opportunity, Organisation, Participant, parse_id
 from ..services import ServiceError, conversations, opportunities, outcomes, registrations
 from ..services.search import OpportunitySearch, Page, search_directory, search_opportunities
 from .common import (
@@ -55,8 +55,9 @@ def _visible_opportunity_or_404(event, opportunity_id, participant, organizer) -
 
 
 def _own_opportunity_or_404(event, opportunity_id, participant) -> Opportunity:
+    """One the participant may change: they present it, or they speak for its organisation."""
     opportunity = get_owned_or_404(Opportunity, opportunity_id, event)
-    if participant is None or opportunity.participant_id != participant.id:
+    if not opportunities.can_edit(opportunity, participant):
         abort(404)
     return opportunity
 
@@ -266,14 +267,16 @@ def organisation(slug, organisation_id):
 def opportunity(slug, opportunity_id):
     event, participant, organizer = _member_or_404(slug)
     shown = _visible_opportunity_or_404(event, opportunity_id, participant, organizer)
-    own = participant is not None and shown.participant_id == participant.id
+    own = opportunities.can_edit(shown, participant)
+    owners_side = outcomes.sees_history(shown, participant, organizer=False)
     return render_template(
         "opportunities/opportunity.html",
         history=(
-            outcomes.opportunity_history(shown)
-            if outcomes.sees_history(shown, participant, organizer)
+            outcomes.opportunity_history(shown, every_event=owners_side)
+            if owners_side or organizer
             else None
         ),
+        every_event=owners_side,
         kind_labels=outcomes.KIND_LABELS,
         review_labels=outcomes.REVIEW_LABELS,
         event=event,
@@ -301,7 +304,28 @@ def mine(slug):
         event=event,
         can_publish=opportunities.can_publish(participant),
         opportunities=opportunities.opportunities_of(participant, include_unlisted=True),
+        presentable=opportunities.presentable_items(participant),
         **_names(),
+    )
+
+
+@bp.post("/e/<slug>/my-opportunities/present/<int:portfolio_item_id>")
+@login_required
+def present(slug, portfolio_item_id):
+    """Present one of the organisation's offers or needs at this event, as it is elsewhere."""
+    event, participant, _organizer = _member_or_404(slug)
+    if parse_id(portfolio_item_id) is None or (
+        opportunities.presentable_item(participant, portfolio_item_id) is None
+    ):
+        abort(404)
+    try:
+        presented = opportunities.present_at_event(participant, portfolio_item_id)
+    except ServiceError as error:
+        refuse(None, error)
+        return redirect(url_for("opportunities.mine", slug=event.slug))
+    flash(_("It is presented at this event. Check its technology areas."), "success")
+    return redirect(
+        url_for("opportunities.opportunity", slug=event.slug, opportunity_id=presented.id)
     )
 
 

@@ -13,6 +13,7 @@ from ..forms.registrations import (
     ArchiveOrganisationForm,
     EventOrganisationViewForm,
     InvitationForm,
+    PublicOrganisationForm,
     RegistrationEditForm,
     RegistrationForm,
     language_names,
@@ -43,9 +44,11 @@ def register(slug):
     if closed_reason:
         flash(closed_reason, "error")
         return redirect(url_for("events.show", slug=event.slug))
-    form = RegistrationForm(
-        organisations=registrations.choosable_organisations(event, current_user)
-    )
+    organisations = registrations.choosable_organisations(event, current_user)
+    previous = registrations.latest_participation(current_user)
+    # Filled in from the last registration on the blank form only: what is sent is what counts.
+    prefill = RegistrationForm.data_from(previous, organisations) if request.method == "GET" else {}
+    form = RegistrationForm(data=prefill, organisations=organisations)
     if form.validate_on_submit():
         chosen = form.chosen_organisation()
         try:
@@ -56,6 +59,10 @@ def register(slug):
                 form.languages.data,
                 organisation=chosen,
                 new_organisation=None if chosen else form.organisation_details(),
+                bio=form.bio.data or "",
+                contact=registrations.ContactPreferences(
+                    form.contact_phone.data or "", form.share_email.data, form.share_phone.data
+                ),
             )
         except ServiceError as error:
             refuse(form, error)
@@ -70,7 +77,7 @@ def register(slug):
                     "success",
                 )
             return redirect(url_for("events.show", slug=event.slug))
-    return render_template("registrations/register.html", event=event, form=form)
+    return render_template("registrations/register.html", event=event, form=form, previous=previous)
 
 
 @bp.route("/e/<slug>/registration", methods=["GET", "POST"])
@@ -85,6 +92,7 @@ def registration(slug):
     initial = {
         "job_title": participant.job_title,
         "languages": [code for code in participant.languages.split(",") if code],
+        "bio": participant.bio,
     }
     if edit_organisation:
         initial.update(
@@ -102,6 +110,7 @@ def registration(slug):
                 form.job_title.data,
                 form.languages.data,
                 organisation_details=form.organisation_details() if edit_organisation else None,
+                bio=form.bio.data or "",
             )
         except ServiceError as error:
             refuse(form, error)
@@ -149,6 +158,32 @@ def archive_organisation(slug):
             _("%(organisation)s is archived.", organisation=organisation.name)
             if archived
             else _("%(organisation)s is no longer archived.", organisation=organisation.name),
+            "success",
+        )
+    return redirect(url_for("registrations.registration", slug=event.slug))
+
+
+@bp.post("/e/<slug>/registration/organisation/public")
+@login_required
+def make_organisation_public(slug):
+    """The owner of the participant's organisation shows it in the public catalogue, or stops."""
+    event = get_event_or_404(slug)
+    participant = current_participant(event)
+    if participant is None or participant.organisation is None:
+        abort(404)
+    form = PublicOrganisationForm()
+    public = form.public.data == "yes"
+    try:
+        if not form.validate_on_submit():
+            raise ServiceError(_("The page was out of date. Try again."))
+        registrations.set_organisation_public(participant.organisation, current_user, public)
+    except ServiceError as error:
+        refuse(None, error)
+    else:
+        flash(
+            _("Your organisation's listed offers and needs are in the public catalogue.")
+            if public
+            else _("Your organisation is no longer in the public catalogue."),
             "success",
         )
     return redirect(url_for("registrations.registration", slug=event.slug))

@@ -41,6 +41,7 @@ from .follow_ups import (
     FollowUpMail,
     FollowUpPlan,
 )
+from .jobs import IMPORT_JOB_STATUSES, IMPORT_ROW_STATUSES, ImportJob, ImportRow
 from .marketplace import (
     IP_STATUSES,
     OPPORTUNITY_KINDS,
@@ -82,6 +83,8 @@ __all__ = [
     "CURRENCIES",
     "EVENT_STATUSES",
     "FOLLOW_UP_STEPS",
+    "IMPORT_JOB_STATUSES",
+    "IMPORT_ROW_STATUSES",
     "IP_STATUSES",
     "MAX_ID",
     "MEETING_STATUSES",
@@ -111,6 +114,8 @@ __all__ = [
     "FollowUpAnswer",
     "FollowUpMail",
     "FollowUpPlan",
+    "ImportJob",
+    "ImportRow",
     "Invitation",
     "LoginAttempt",
     "LoginThrottle",

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Row, func, insert, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
@@ -42,7 +42,7 @@ from .imports import (
     check_header,
     check_table,
     import_opportunity_rows,
-    invitation_mail,
+    invitation_mails,
 )
 from .mail import deliver_after_commit
 from .meeting_life import lock_event_for_meetings
@@ -184,14 +184,12 @@ def _import_next_batch(job_id: int, worker: str) -> bool:
     if job.worker != worker:
         db.session.rollback()
         return False
-    rows = list(
-        db.session.scalars(
-            select(ImportRow)
-            .where(ImportRow.job_id == job.id, ImportRow.status == "pending")
-            .order_by(ImportRow.line)
-            .limit(int(current_app.config.get("IMPORT_BATCH_ROWS", BATCH_ROWS)))
-        )
-    )
+    rows = db.session.execute(
+        select(ImportRow.id, ImportRow.line, ImportRow.cells)
+        .where(ImportRow.job_id == job.id, ImportRow.status == "pending")
+        .order_by(ImportRow.line)
+        .limit(int(current_app.config.get("IMPORT_BATCH_ROWS", BATCH_ROWS)))
+    ).all()
     if not rows:
         job.status, job.finished_at = "done", utcnow()
         db.session.commit()
@@ -210,30 +208,31 @@ def _import_next_batch(job_id: int, worker: str) -> bool:
     return True
 
 
-def _import_rows(job: ImportJob, rows: Sequence[ImportRow]) -> None:
+def _import_rows(job: ImportJob, rows: Sequence[Row[int, int, str]]) -> None:
     """Check the batch against the database as it is now, import its good rows and record every
-    row's outcome."""
+    row's outcome (one UPDATE statement for the batch)."""
     table = Table(json.loads(job.header), [(row.line, json.loads(row.cells)) for row in rows])
     checked = check_table(job.event, job.kind, table)
-    by_line = {row.line: row for row in rows}
+    outcomes: dict[int, tuple[str, str | None]] = {}
     for error in checked.errors:
-        row = by_line[error.line]
-        row.status = "bad"
-        row.message = f"{row.message} {error.message}" if row.message else error.message
+        _status, message = outcomes.get(error.line, ("bad", None))
+        outcomes[error.line] = ("bad", f"{message} {error.message}" if message else error.message)
     for note in checked.notes:
-        by_line[note.line].status, by_line[note.line].message = "unchanged", note.message
+        outcomes[note.line] = ("unchanged", note.message)
     result = ImportResult(job.kind)
     if job.kind == "participants":
-        outcomes = import_participant_rows(job.event, checked.rows, result)
+        imported = import_participant_rows(job.event, checked.rows, result)
     else:
-        outcomes = import_opportunity_rows(job.event, checked.rows, result)
-    for line, status in outcomes.items():
-        by_line[line].status = status
-    _count(job, rows, result)
-
-
-def _count(job: ImportJob, rows: Sequence[ImportRow], result: ImportResult) -> None:
-    statuses = [row.status for row in rows]
+        imported = import_opportunity_rows(job.event, checked.rows, result)
+    outcomes.update((line, (status, None)) for line, status in imported.items())
+    db.session.execute(
+        update(ImportRow),
+        [
+            {"id": row.id, "status": outcomes[row.line][0], "message": outcomes[row.line][1]}
+            for row in rows
+        ],
+    )
+    statuses = [status for status, _message in outcomes.values()]
     job.created += statuses.count("imported")
     job.updated += statuses.count("updated")
     job.unchanged += statuses.count("unchanged")
@@ -280,9 +279,9 @@ def import_participant_rows(
         )
         for row in rows
     )
-    invited_emails = {row["email"] for row in invited}
-    for row in rows:
-        invitation_mail(event, users[row["email"]], row["email"] in invited_emails)
+    invitation_mails(
+        event, [users[row["email"]] for row in rows], {row["email"] for row in invited}
+    )
     db.session.flush()
     deliver_after_commit(len(rows))
     result.accounts_created, result.organisations_created = len(invited), created

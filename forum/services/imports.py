@@ -27,6 +27,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
@@ -514,7 +515,7 @@ class _RowChecker:
         return [part for part in chosen if part in codes]
 
 
-def _check_participant(checker: _RowChecker, countries: set[str]) -> dict:
+def _check_participant(checker: _RowChecker, countries: set[str], locales: list[str]) -> dict:
     typed = checker.text("website")
     website = web_address(typed)
     if typed and website is None:
@@ -540,7 +541,7 @@ def _check_participant(checker: _RowChecker, countries: set[str]) -> dict:
         "website": website or None,
         "job_title": checker.text("job_title"),
         "languages": checker.codes("languages", SPOKEN_LANGUAGE_CODES),
-        "locale": checker.choice("locale", available_languages()),
+        "locale": checker.choice("locale", locales),
     }
 
 
@@ -613,7 +614,7 @@ def check_table(event: Event, kind: str, table: Table) -> Checked:
     checked.errors.extend(check_header(kind, table.header))
     if checked.errors:
         return checked
-    countries = country_codes()
+    countries, locales = country_codes(), available_languages()
     area_names = _event_area_names(event) if kind == "opportunities" else {}
     first_line_of: dict = {}
     organisation_kinds: dict[tuple[str, str], tuple[int, str]] = {}
@@ -625,7 +626,7 @@ def check_table(event: Event, kind: str, table: Table) -> Checked:
             continue
         checker = _RowChecker(line, dict(zip(table.header, cells, strict=False)))
         if kind == "participants":
-            row = _check_participant(checker, countries)
+            row = _check_participant(checker, countries, locales)
             key = row["email"]
             organisation = (row["organisation"].casefold(), row["country"])
             if row["organisation_kind"] and all(organisation):
@@ -816,14 +817,32 @@ def unsign_table(event: Event, kind: str, token: str) -> tuple[Table, set[int]]:
 # --- importing -------------------------------------------------------------------------------
 
 
-def invitation_mail(event: Event, user: User, invited: bool) -> None:
-    """A new account gets a link to choose a password; an existing one is told it takes part.
-    Written to the outbox, not flushed (an import writes a batch of them at once)."""
+def invitation_mails(event: Event, users: list[User], invited: set[str]) -> None:
+    """A new account (its e-mail in `invited`) gets a link to choose a password; an existing one
+    is told it takes part. Written to the outbox, not flushed, each in its reader's language (one
+    language switch per language, not per person: an import writes thousands)."""
     event_link = url_for("events.show", slug=event.slug, _external=True)
-    with force_locale(user.locale or "en"):
-        if invited:
-            days = current_app.config["WELCOME_LINK_MAX_AGE"] // 86400
-            body = _(
+    reset = url_for("auth.request_reset", _external=True)
+    days = current_app.config["WELCOME_LINK_MAX_AGE"] // 86400
+    by_locale = sorted(users, key=lambda user: user.locale or "en")
+    for locale, readers in groupby(by_locale, key=lambda user: user.locale or "en"):
+        with force_locale(locale):
+            subject = _("You are registered for %(event)s", event=event.name)
+            for user in readers:
+                write_mail(
+                    user.email,
+                    subject,
+                    _invitation_body(event, user, user.email in invited, event_link, reset, days),
+                    event=event,
+                )
+
+
+def _invitation_body(
+    event: Event, user: User, invited: bool, event_link: str, reset: str, days: int
+) -> str:
+    if invited:
+        return str(
+            _(
                 "Hello %(name)s,\n\nThe organizers of %(event)s registered you on Forum, where you can publish "
                 "offers and needs and request meetings. To choose your password, open this link within "
                 "%(days)d days:\n%(link)s\n\nLater, ask for a new link on the sign-in page "
@@ -834,20 +853,19 @@ def invitation_mail(event: Event, user: User, invited: bool) -> None:
                 link=url_for(
                     "auth.reset_password", token=reset_token(user, welcome=True), _external=True
                 ),
-                reset=url_for("auth.request_reset", _external=True),
+                reset=reset,
                 event_link=event_link,
             )
-        else:
-            body = _(
-                "Hello %(name)s,\n\nThe organizers of %(event)s registered you for the event with your "
-                "Forum account. Sign in as usual to take part:\n%(link)s",
-                name=user.name,
-                event=event.name,
-                link=event_link,
-            )
-        write_mail(
-            user.email, _("You are registered for %(event)s", event=event.name), body, event=event
         )
+    return str(
+        _(
+            "Hello %(name)s,\n\nThe organizers of %(event)s registered you for the event with your "
+            "Forum account. Sign in as usual to take part:\n%(link)s",
+            name=user.name,
+            event=event.name,
+            link=event_link,
+        )
+    )
 
 
 def import_opportunity_rows(event: Event, rows: list[dict], result: ImportResult) -> dict[int, str]:

@@ -43,7 +43,8 @@ def participants_file(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def measure(database_url: str, rows: int, batch: int) -> dict:
+def measure(database_url: str, rows: int, batch: int, keep_app: bool = False):
+    """The import's figures; with `keep_app`, (app, figures) for a benchmark that goes on."""
     instance = Path(tempfile.mkdtemp())
     app = create_app(TestingConfig(instance, database_url))
     app.config.update(IMPORT_MAX_ROWS=max(rows, 5000), IMPORT_BATCH_ROWS=batch)
@@ -85,7 +86,7 @@ def measure(database_url: str, rows: int, batch: int) -> dict:
         figures["job_seconds"] = round(time.perf_counter() - started, 2)
         job = db.session.get(import_jobs.ImportJob, job_id)
         figures.update(status=job.status, created=job.created, bad=job.bad)
-    return figures
+    return (app, figures) if keep_app else figures
 
 
 def main() -> None:

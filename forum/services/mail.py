@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 MAIL_BATCH = 50  # messages a delivery job looks at per round
-CLAIM_SECONDS = 300  # a claimed message waits this long before another worker takes it again
+CLAIM_SECONDS = 300  # the default of MAIL_CLAIM_SECONDS: how long a claimed message waits
 MAX_ATTEMPTS = 5
 
 
@@ -101,7 +101,8 @@ def _claim(message_id: int) -> bool:
             or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
         )
         .values(
-            claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+            claimed_until=now
+            + timedelta(seconds=current_app.config.get("MAIL_CLAIM_SECONDS", CLAIM_SECONDS)),
             attempts=OutboxMessage.attempts + 1,
         )
         .execution_options(synchronize_session=False)

@@ -92,7 +92,7 @@ def measure(database_url: str, rows: int, batch: int, keep_app: bool = False):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=20000)
-    parser.add_argument("--batch", type=int, default=import_jobs.BATCH_ROWS)
+    parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--database-url")
     arguments = parser.parse_args()
     url = arguments.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"

@@ -54,7 +54,9 @@ def count(query) -> int:
     return db.session.scalar(select(func.count()).select_from(query.subquery()))
 
 
-def test_a_killed_import_resumes_where_it_stopped_without_duplicates(app, event, tmp_path):
+def test_a_killed_import_resumes_where_it_stopped_without_duplicates(
+    app, event, tmp_path, monkeypatch
+):
     total = 600
     job = import_jobs.create_import_job(event, "participants", people_table(total), set())
     db.session.commit()
@@ -79,12 +81,9 @@ def test_a_killed_import_resumes_where_it_stopped_without_duplicates(app, event,
         stopped.rows_done
     )
 
-    app.config["IMPORT_STALE_AFTER"] = 0  # the killed worker's claim counts as stale at once
-    try:
-        with outside_request(app):
-            import_jobs.run_import(job.id)
-    finally:
-        app.config.pop("IMPORT_STALE_AFTER")
+    monkeypatch.setitem(app.config, "IMPORT_STALE_AFTER", 0)  # the killed worker's claim is stale
+    with outside_request(app):
+        import_jobs.run_import(job.id)
     done = fresh(job.id)
     assert (done.status, done.rows_done, done.created, done.bad) == ("done", total, total, 0)
     emails = [f"person{line}@example.org" for line in range(2, total + 2)]
@@ -96,10 +95,10 @@ def test_a_killed_import_resumes_where_it_stopped_without_duplicates(app, event,
     assert done.accounts_created == total and done.organisations_created == 7
 
 
-def test_two_workers_racing_for_one_job_import_it_once(app, event):
+def test_two_workers_racing_for_one_job_import_it_once(app, event, monkeypatch):
     job_id = import_jobs.create_import_job(event, "participants", people_table(40), set()).id
     db.session.commit()
-    app.config["IMPORT_BATCH_ROWS"] = 5
+    monkeypatch.setitem(app.config, "IMPORT_BATCH_ROWS", 5)
     barrier = threading.Barrier(2)
     failures = []
 
@@ -114,13 +113,10 @@ def test_two_workers_racing_for_one_job_import_it_once(app, event):
                 db.session.remove()
 
     threads = [threading.Thread(target=work) for _ in range(2)]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-    finally:
-        app.config.pop("IMPORT_BATCH_ROWS")
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
     assert failures == []
     done = fresh(job_id)
     assert (done.status, done.rows_done, done.created) == ("done", 40, 40)

@@ -47,8 +47,6 @@ from .imports import (
 from .mail import deliver_after_commit
 from .meeting_life import lock_event_for_meetings
 
-BATCH_ROWS = 500  # the default of IMPORT_BATCH_ROWS
-STALE_AFTER = 120  # seconds without a heartbeat before another worker takes a job over
 JOB_TIMEOUT = 3600
 ACTIVE_STATUSES = ("queued", "running")
 
@@ -134,7 +132,7 @@ def stale_jobs() -> list[int]:
 
 
 def _stale_after() -> int:
-    return int(current_app.config.get("IMPORT_STALE_AFTER", STALE_AFTER))
+    return int(current_app.config["IMPORT_STALE_AFTER"])
 
 
 def _claim(job_id: int, worker: str) -> bool:
@@ -188,7 +186,7 @@ def _import_next_batch(job_id: int, worker: str) -> bool:
         select(ImportRow.id, ImportRow.line, ImportRow.cells)
         .where(ImportRow.job_id == job.id, ImportRow.status == "pending")
         .order_by(ImportRow.line)
-        .limit(int(current_app.config.get("IMPORT_BATCH_ROWS", BATCH_ROWS)))
+        .limit(int(current_app.config["IMPORT_BATCH_ROWS"]))
     ).all()
     if not rows:
         job.status, job.finished_at = "done", utcnow()

@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 
 MAIL_BATCH = 50  # messages a delivery job looks at per round
-CLAIM_SECONDS = 300  # the default of MAIL_CLAIM_SECONDS: how long a claimed message waits
 MAX_ATTEMPTS = 5
 
 
@@ -101,8 +100,7 @@ def _claim(message_id: int) -> bool:
             or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
         )
         .values(
-            claimed_until=now
-            + timedelta(seconds=current_app.config.get("MAIL_CLAIM_SECONDS", CLAIM_SECONDS)),
+            claimed_until=now + timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"]),
             attempts=OutboxMessage.attempts + 1,
         )
         .execution_options(synchronize_session=False)
@@ -156,7 +154,7 @@ def waiting_messages(limit: int = MAIL_BATCH) -> list[int]:
 def deliver_waiting() -> int:
     """Background job: deliver the outbox's waiting messages, each claimed before it is sent, so
     that several workers share the queue and none sends a message twice; returns how many it
-    sent. A worker killed midway leaves the rest waiting (its claimed one for CLAIM_SECONDS)."""
+    sent. A worker killed midway leaves the rest waiting (its claimed one for MAIL_CLAIM_SECONDS)."""
     sent = 0
     tried: set[int] = set()
     while batch := [message_id for message_id in waiting_messages() if message_id not in tried]:

@@ -36,6 +36,8 @@ from forum.models import (
     Participant,
     ScheduleRun,
 )
+from forum.services import import_jobs
+from forum.services.imports import Table
 
 SKIPPED_ENDPOINTS = {"static"}
 # Pages anyone may open: what they show is public, or the signed-in user's own.
@@ -147,6 +149,12 @@ def scene(forum, make_user, make_event, make_participant):
             conversation_id=conversation.id, sender_id=forum.ada.id, body="A confidential message"
         )
     )
+    import_job = import_jobs.create_import_job(
+        forum.event,
+        "participants",
+        Table(["email", "name", "organisation", "organisation_kind", "country"], [(2, ["x"])]),
+        {2},
+    )
     db.session.commit()
     oscar = make_user("oscar@example.net", "Oscar Other")
     other = make_event(slug="other-2027", name="Other Forum", organizer=oscar, status="published")
@@ -165,6 +173,7 @@ def scene(forum, make_user, make_event, make_participant):
         "participant_id": forum.ada.id,
         "request_id": request.id,
         "run_id": run.id,
+        "job_id": import_job.id,
         "step_id": step.id,
         "conversation_id": conversation.id,
         "session_id": forum.slots[0].session_id,

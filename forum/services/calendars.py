@@ -36,7 +36,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, inspect, or_, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -397,7 +397,9 @@ def participant_for_feed(token: str) -> Participant | None:
     if not FEED_TOKEN_PATTERN.fullmatch(token):  # also keeps NUL and other junk away
         return None
     participant = db.session.scalar(
-        select(Participant).where(Participant.calendar_feed_hash == _hash(token))
+        select(Participant)
+        .where(Participant.calendar_feed_hash == _hash(token))
+        .options(joinedload(Participant.event), joinedload(Participant.user))
     )
     if participant is None or participant.status != "approved":
         return None

@@ -149,6 +149,12 @@ def test_the_progress_page_and_its_poll_are_the_organizers(
     assert "Skipped, as agreed in the preview." in page and "data-progress-url" in page
     other = make_event(organizer=make_user("other@example.org", "Other"), slug="other")
     assert client.get(f"/e/{other.slug}/organize/import/jobs/{job.id}").status_code in (403, 404)
+    with outside_request(app):
+        import_jobs.run_import(job.id)
+    organizer.locale = "ko"
+    db.session.commit()
+    korean = client.get(f"/e/{event.slug}/organize/import/jobs/{job.id}").get_data(as_text=True)
+    assert "가져오기가 끝났습니다." in korean and "가져오지 않은 행" in korean
     stranger = app.test_client()
     login(stranger, make_user("someone@example.org", "Someone"))
     for url in (

@@ -7,12 +7,21 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.jobs import outside_request
-from forum.models import ImportJob, ImportRow, Organisation, OutboxMessage, Participant, User
+from forum.models import (
+    ImportJob,
+    ImportRow,
+    Organisation,
+    OutboxMessage,
+    Participant,
+    User,
+    utcnow,
+)
 from forum.services import import_jobs
 from forum.services.imports import Table
 
@@ -162,3 +171,16 @@ def test_the_progress_page_and_its_poll_are_the_organizers(
         f"/e/{event.slug}/organize/import/jobs/{job.id}/progress",
     ):
         assert stranger.get(url).status_code in (403, 404)
+
+
+def test_resume_jobs_takes_over_a_job_whose_worker_stopped(app, event):
+    job = import_jobs.create_import_job(event, "participants", people_table(12), set())
+    job.status, job.worker = "running", "a-worker-that-died"
+    job.created_at = job.heartbeat_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    fresh_job = import_jobs.create_import_job(event, "participants", people_table(3), set())
+    db.session.commit()  # queued a moment ago: its worker may be on its way, it is left alone
+    output = app.test_cli_runner().invoke(args=["resume-jobs"]).output
+    assert "1 import(s) resumed" in output
+    assert (fresh(job.id).status, fresh(job.id).created) == ("done", 12)
+    assert fresh(fresh_job.id).status == "queued"

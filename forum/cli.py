@@ -1,5 +1,5 @@
 """flask commands: create-admin, demo, worker, schedule, expire-requests, mail-messages,
-send-follow-ups, deliver-webhooks (none live in services)."""
+send-follow-ups, deliver-webhooks, resume-jobs (none live in services)."""
 
 import json
 import logging
@@ -155,6 +155,7 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Follow-up e-mails queued for {len(events)} event(s).")
 
     _register_webhook_commands(app)
+    _register_job_commands(app)
 
 
 def _register_webhook_commands(app: Flask) -> None:
@@ -169,3 +170,20 @@ def _register_webhook_commands(app: Flask) -> None:
             left = len(webhooks.due_ids())
             db.session.rollback()
         click.echo(f"{delivered} webhook delivery(ies) delivered; {left} due still.")
+
+
+def _register_job_commands(app: Flask) -> None:
+    @app.cli.command("resume-jobs")
+    def resume_jobs():
+        """Resume the imports whose worker died and send the outbox's waiting e-mails (run it from
+        cron or after a crash; nothing is imported or sent twice)."""
+        from .jobs import outside_request
+        from .services import import_jobs, mail
+
+        with outside_request(app):
+            stale = import_jobs.stale_jobs()
+            for job_id in stale:
+                import_jobs.run_import(job_id)
+            sent = mail.deliver_waiting() if app.config.get("MAIL_SERVER") else 0
+            db.session.commit()
+        click.echo(f"{len(stale)} import(s) resumed, {sent} e-mail(s) sent.")

@@ -74,6 +74,12 @@ class Config:
     IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
     # Calls one API token may make per minute (counted in the database, shared by every worker).
     API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "120"))
+    # a background import writes this many rows per transaction; a job whose worker has not
+    # reported for IMPORT_STALE_AFTER seconds is taken over (see docs/operations.md)
+    IMPORT_BATCH_ROWS = int(os.environ.get("IMPORT_BATCH_ROWS", "500"))
+    IMPORT_STALE_AFTER = int(os.environ.get("IMPORT_STALE_AFTER", "120"))
+    # a worker sending an e-mail holds it this long; after it, another worker may take it
+    MAIL_CLAIM_SECONDS = int(os.environ.get("MAIL_CLAIM_SECONDS", "300"))
     # Strict-Transport-Security sent on HTTPS responses (0 sends none).
     HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long session at the venue stays valid

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
+from forum.jobs import wait_for_in_process_jobs
 from forum.models import (
     LoginAttempt,
     LoginThrottle,
@@ -502,6 +503,8 @@ def test_the_import_email_gives_the_days_its_link_lasts(app, client, login, make
     client.post_form(
         f"/e/{event.slug}/organize/import/confirm", {"kind": "participants", "rows": rows}
     )
+    wait_for_in_process_jobs()
+    db.session.expire_all()
     message = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.recipient == "jiyoung@example.ac.kr")
     )

@@ -9,6 +9,7 @@ from html import unescape
 from sqlalchemy import select
 
 from forum.extensions import db
+from forum.jobs import wait_for_in_process_jobs
 from forum.models import Event, Organisation, OrganisationMember, Participant
 from forum.services.registrations import organisation_role
 
@@ -169,6 +170,8 @@ def test_an_import_makes_the_first_imported_person_owner(app, make_user):
     ).get_data(as_text=True)
     rows = unescape(re.search(r'name="rows" type="hidden" value="([^"]+)"', page).group(1))
     client.post_form("/e/e/organize/import/confirm", {"kind": "participants", "rows": rows})
+    wait_for_in_process_jobs()
+    db.session.expire_all()
     snu = organisation_named("SNU")
     users = {p.user.email: p.user for p in snu.participants}
     assert organisation_role(snu, users["first@example.org"]) == "owner"
@@ -293,6 +296,8 @@ def test_another_events_organizer_sees_an_organisation_but_cannot_rewrite_it_by_
     browser.post_form(
         "/e/mallorys-own/organize/import/confirm", {"kind": "participants", "rows": rows}
     )
+    wait_for_in_process_jobs()
+    db.session.expire_all()
     hanbit = organisation_named("Hanbit Therapeutics")
     assert hanbit.website == "https://hanbit.example"
     friend = db.session.scalar(

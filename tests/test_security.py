@@ -40,7 +40,8 @@ from forum.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from forum.services import api_tokens, programme
+from forum.services import api_tokens, import_jobs, programme
+from forum.services.imports import Table
 from forum.services.programme import PageContent
 
 SKIPPED_ENDPOINTS = {"static"}
@@ -198,6 +199,12 @@ def scene(forum, make_user, make_event, make_participant):
         speakers="", room="",
     )  # fmt: skip
     image = programme.store_image(forum.event, "plan.png", PNG)
+    import_job = import_jobs.create_import_job(
+        forum.event,
+        "participants",
+        Table(["email", "name", "organisation", "organisation_kind", "country"], [(2, ["x"])]),
+        {2},
+    )
     db.session.commit()
     oscar = make_user("oscar@example.net", "Oscar Other")
     other = make_event(slug="other-2027", name="Other Forum", organizer=oscar, status="published")
@@ -220,6 +227,7 @@ def scene(forum, make_user, make_event, make_participant):
         "participant_id": forum.ada.id,
         "request_id": request.id,
         "run_id": run.id,
+        "job_id": import_job.id,
         "step_id": step.id,
         "conversation_id": conversation.id,
         "session_id": forum.slots[0].session_id,

@@ -43,6 +43,7 @@ from .follow_ups import (
     FollowUpMail,
     FollowUpPlan,
 )
+from .jobs import IMPORT_JOB_STATUSES, IMPORT_ROW_STATUSES, ImportJob, ImportRow
 from .marketplace import (
     IP_STATUSES,
     OPPORTUNITY_KINDS,
@@ -109,6 +110,8 @@ __all__ = [
     "EVENT_STATUSES",
     "FOLLOW_UP_STEPS",
     "IMAGE_TYPES",
+    "IMPORT_JOB_STATUSES",
+    "IMPORT_ROW_STATUSES",
     "IP_STATUSES",
     "ITEM_TEXT_MAX",
     "MAX_ID",
@@ -146,6 +149,8 @@ __all__ = [
     "FollowUpAnswer",
     "FollowUpMail",
     "FollowUpPlan",
+    "ImportJob",
+    "ImportRow",
     "Invitation",
     "LoginAttempt",
     "LoginThrottle",

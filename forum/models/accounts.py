@@ -166,6 +166,9 @@ class OutboxMessage(db.Model):
     attachment_type: Mapped[str | None] = mapped_column(String(100))
     attachment: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A worker's claim (a conditional UPDATE): until then no other worker takes the message; a
+    # worker killed while sending leaves a claim that runs out, and the message is taken again.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,10 +9,9 @@ the preview offers to import the good rows and skip the bad ones it lists.
 Between preview and confirmation the read table travels in the page, signed with the app's
 secret (`sign_table`): no server-side state, so it works with several web workers, cannot be
 altered by the browser, expires after an hour, and is bound to the event and the kind; the
-lines the organizer agreed to skip travel signed with it. On confirmation the table is checked
-again against the database as it is then: if a row that was good in the preview is bad now, the
-organizer never agreed to skip it, so nothing is imported. Otherwise the good rows are imported
-in the request's one transaction. Importing the same file twice creates nothing twice: existing
+lines the organizer agreed to skip travel signed with it. On confirmation the rows are stored as
+a background job (`services/import_jobs.py`) that checks each batch again against the database as
+it is then and imports its good rows, recording for every row what became of it. Importing the same file twice creates nothing twice: existing
 accounts are reused and participants already registered are left as they are. An opportunity is
 matched by a stable key, its owner (the participant of the row's e-mail) with its kind and title
 (case ignored): a row that matches one updates it — the file's columns replace its values, the
@@ -24,11 +23,11 @@ import csv
 import io
 import logging
 import re
-import secrets
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
@@ -51,22 +50,20 @@ from ..models import (
     PARTNERSHIP_TYPES,
     Event,
     Opportunity,
-    Organisation,
     Participant,
     TechnologyArea,
     User,
 )
 from . import ServiceError
-from .accounts import find_user, hash_password, normalise_email, reset_token
+from .accounts import normalise_email, reset_token
 from .exports import xlsx
-from .mail import send_mail
+from .mail import write_mail
 from .opportunities import (
     OpportunityDetails,
-    publish_opportunity,
+    publish_opportunities,
     technology_areas,
     update_opportunity,
 )
-from .registrations import add_organisation_owner, find_participant
 from .web_addresses import web_address
 
 log = logging.getLogger(__name__)
@@ -429,7 +426,7 @@ def _code(value: str) -> str:
     return value.strip().lower().replace(" ", "_").replace("-", "_").replace("&", "n")
 
 
-def _check_header(kind: str, header: list[str]) -> list[RowError]:
+def check_header(kind: str, header: list[str]) -> list[RowError]:
     columns = COLUMNS[kind]
     errors = []
     for name in header:
@@ -518,7 +515,7 @@ class _RowChecker:
         return [part for part in chosen if part in codes]
 
 
-def _check_participant(checker: _RowChecker, countries: set[str]) -> dict:
+def _check_participant(checker: _RowChecker, countries: set[str], locales: list[str]) -> dict:
     typed = checker.text("website")
     website = web_address(typed)
     if typed and website is None:
@@ -544,7 +541,7 @@ def _check_participant(checker: _RowChecker, countries: set[str]) -> dict:
         "website": website or None,
         "job_title": checker.text("job_title"),
         "languages": checker.codes("languages", SPOKEN_LANGUAGE_CODES),
-        "locale": checker.choice("locale", available_languages()),
+        "locale": checker.choice("locale", locales),
     }
 
 
@@ -614,10 +611,10 @@ def check_table(event: Event, kind: str, table: Table) -> Checked:
     if kind not in IMPORT_KINDS:
         raise ServiceError(_("Choose what the file holds."), "kind")
     checked = Checked(kind)
-    checked.errors.extend(_check_header(kind, table.header))
+    checked.errors.extend(check_header(kind, table.header))
     if checked.errors:
         return checked
-    countries = country_codes()
+    countries, locales = country_codes(), available_languages()
     area_names = _event_area_names(event) if kind == "opportunities" else {}
     first_line_of: dict = {}
     organisation_kinds: dict[tuple[str, str], tuple[int, str]] = {}
@@ -629,7 +626,7 @@ def check_table(event: Event, kind: str, table: Table) -> Checked:
             continue
         checker = _RowChecker(line, dict(zip(table.header, cells, strict=False)))
         if kind == "participants":
-            row = _check_participant(checker, countries)
+            row = _check_participant(checker, countries, locales)
             key = row["email"]
             organisation = (row["organisation"].casefold(), row["country"])
             if row["organisation_kind"] and all(organisation):
@@ -820,91 +817,32 @@ def unsign_table(event: Event, kind: str, token: str) -> tuple[Table, set[int]]:
 # --- importing -------------------------------------------------------------------------------
 
 
-def import_table(
-    event: Event, kind: str, table: Table, skip: set[int] | None = None
-) -> ImportResult:
-    """Check the table again against the database as it is now, then import every good row;
-    bad rows are skipped only when they are among the lines the organizer agreed to skip."""
-    if event.status == "closed":
-        raise ServiceError(_("This event is closed; nothing can be imported into it."))
-    checked = check_table(event, kind, table)
-    if any(error.line == 1 for error in checked.errors) or not checked.bad_lines <= (skip or set()):
-        raise ServiceError(_("The file has bad rows now; upload it again to see them."))
-    result = ImportResult(kind, skipped=len(checked.notes), skipped_bad=len(checked.bad_lines))
-    if kind == "participants":
-        _import_participants(event, checked.rows, result)
-    else:
-        _import_opportunities(event, checked.rows, result)
-    db.session.flush()
-    return result
-
-
-def _find_organisation(name: str, country: str) -> Organisation | None:
-    return db.session.scalar(
-        select(Organisation)
-        .where(func.lower(Organisation.name) == name.lower(), Organisation.country == country)
-        .order_by(Organisation.id)
-        .limit(1)
-    )
-
-
-def _import_participants(event: Event, rows: list[dict], result: ImportResult) -> None:
-    organisations: dict[tuple[str, str], Organisation] = {}
-    for row in rows:
-        user = find_user(row["email"])
-        invited = user is None
-        if invited:
-            user = User(
-                email=row["email"],
-                name=row["name"],
-                locale=row["locale"],
-                password_hash=hash_password(secrets.token_urlsafe(32)),
-            )
-            db.session.add(user)
-            db.session.flush()
-            result.accounts_created += 1
-        elif find_participant(event, user) is not None:
-            result.skipped += 1  # registered by someone else since the preview
-            continue
-        key = (row["organisation"].casefold(), row["country"])
-        organisation = organisations.get(key) or _find_organisation(
-            row["organisation"], row["country"]
-        )
-        if organisation is None:
-            organisation = Organisation(
-                name=row["organisation"],
-                kind=row["organisation_kind"],
-                country=row["country"],
-                website=row["website"],
-                created_by_id=user.id,
-            )
-            db.session.add(organisation)
-            add_organisation_owner(organisation, user)
-            result.organisations_created += 1
-        organisations[key] = organisation
-        db.session.add(
-            Participant(
-                event=event,
-                user=user,
-                organisation=organisation,
-                role="participant",
-                status="approved",
-                job_title=row["job_title"],
-                languages=",".join(row["languages"]),
-            )
-        )
-        db.session.flush()
-        result.created += 1
-        _tell_imported(event, user, invited)
-
-
-def _tell_imported(event: Event, user: User, invited: bool) -> None:
-    """A new account gets a link to choose a password; an existing one is told it takes part."""
+def invitation_mails(event: Event, users: list[User], invited: set[str]) -> None:
+    """A new account (its e-mail in `invited`) gets a link to choose a password; an existing one
+    is told it takes part. Written to the outbox, not flushed, each in its reader's language (one
+    language switch per language, not per person: an import writes thousands)."""
     event_link = url_for("events.show", slug=event.slug, _external=True)
-    with force_locale(user.locale or "en"):
-        if invited:
-            days = current_app.config["WELCOME_LINK_MAX_AGE"] // 86400
-            body = _(
+    reset = url_for("accounts.request_reset", _external=True)
+    days = current_app.config["WELCOME_LINK_MAX_AGE"] // 86400
+    by_locale = sorted(users, key=lambda user: user.locale or "en")
+    for locale, readers in groupby(by_locale, key=lambda user: user.locale or "en"):
+        with force_locale(locale):
+            subject = _("You are registered for %(event)s", event=event.name)
+            for user in readers:
+                write_mail(
+                    user.email,
+                    subject,
+                    _invitation_body(event, user, user.email in invited, event_link, reset, days),
+                    event=event,
+                )
+
+
+def _invitation_body(
+    event: Event, user: User, invited: bool, event_link: str, reset: str, days: int
+) -> str:
+    if invited:
+        return str(
+            _(
                 "Hello %(name)s,\n\nThe organizers of %(event)s registered you on Forum, where you can publish "
                 "offers and needs and request meetings. To choose your password, open this link within "
                 "%(days)d days:\n%(link)s\n\nLater, ask for a new link on the sign-in page "
@@ -915,50 +853,68 @@ def _tell_imported(event: Event, user: User, invited: bool) -> None:
                 link=url_for(
                     "accounts.reset_password", token=reset_token(user, welcome=True), _external=True
                 ),
-                reset=url_for("accounts.request_reset", _external=True),
+                reset=reset,
                 event_link=event_link,
             )
-        else:
-            body = _(
-                "Hello %(name)s,\n\nThe organizers of %(event)s registered you for the event with your "
-                "Forum account. Sign in as usual to take part:\n%(link)s",
-                name=user.name,
-                event=event.name,
-                link=event_link,
-            )
-        send_mail(
-            user.email, _("You are registered for %(event)s", event=event.name), body, event=event
         )
+    return str(
+        _(
+            "Hello %(name)s,\n\nThe organizers of %(event)s registered you for the event with your "
+            "Forum account. Sign in as usual to take part:\n%(link)s",
+            name=user.name,
+            event=event.name,
+            link=event_link,
+        )
+    )
 
 
-def _import_opportunities(event: Event, rows: list[dict], result: ImportResult) -> None:
+def import_opportunity_rows(event: Event, rows: list[dict], result: ImportResult) -> dict[int, str]:
+    """Publish the checked rows' new offers and needs in one go and update the matching ones;
+    returns each line's outcome ("imported" or "updated")."""
     registered = _importing_participants(event, {row["email"] for row in rows})
     areas = {area.name: area for area in technology_areas(event)}
-    for row in rows:
-        existing = db.session.get(Opportunity, row["update_id"]) if "update_id" in row else None
-        values = _values(row, existing)
-        details = OpportunityDetails(
-            kind=row["kind"],
-            type=values["type"],
-            title=values["title"],
-            summary=values["summary"],
-            description=values["description"],
-            keywords=values["keywords"],
-            areas=[areas[name] for name in values["technology_areas"] if name in areas],
-            trl=values["trl"],
-            ip_status=values["ip_status"],
-            partnership_types=values["partnership_types"],
-            target_countries=values["target_countries"],
+    existing_by_id = {
+        opportunity.id: opportunity
+        for opportunity in db.session.scalars(
+            select(Opportunity).where(
+                Opportunity.id.in_([row["update_id"] for row in rows if "update_id" in row])
+            )
         )
+    }
+    new: list[tuple[Participant, OpportunityDetails]] = []
+    outcomes: dict[int, str] = {}
+    for row in rows:
+        existing = existing_by_id.get(row.get("update_id", 0))
+        details = _details(row, existing, areas)
         if existing is None:
-            publish_opportunity(registered[row["email"]], details)
-            result.created += 1
+            new.append((registered[row["email"]], details))
+            outcomes[row["line"]] = "imported"
         else:
             details.second_title = existing.second_title
             details.second_summary = existing.second_summary
             details.second_keywords = existing.second_keywords
             update_opportunity(existing, details)
-            result.updated += 1
+            outcomes[row["line"]] = "updated"
+    result.created += publish_opportunities(new)
+    result.updated += len(rows) - len(new)
+    return outcomes
+
+
+def _details(row: dict, existing: Opportunity | None, areas: dict) -> OpportunityDetails:
+    values = _values(row, existing)
+    return OpportunityDetails(
+        kind=row["kind"],
+        type=values["type"],
+        title=values["title"],
+        summary=values["summary"],
+        description=values["description"],
+        keywords=values["keywords"],
+        areas=[areas[name] for name in values["technology_areas"] if name in areas],
+        trl=values["trl"],
+        ip_status=values["ip_status"],
+        partnership_types=values["partnership_types"],
+        target_countries=values["target_countries"],
+    )
 
 
 # --- the template ----------------------------------------------------------------------------

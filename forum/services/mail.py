@@ -8,17 +8,49 @@ import logging
 import smtplib
 import ssl
 from collections.abc import Mapping
+from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
-from typing import Any
+from email.utils import format_datetime, parseaddr
+from typing import Any, cast
 
 from flask import current_app
+from sqlalchemy import or_, select, update
+from sqlalchemy.engine import CursorResult
 
 from ..extensions import db
 from ..jobs import enqueue_after_commit
 from ..models import Event, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
+
+
+MAIL_BATCH = 50  # messages a delivery job looks at per round
+MAX_ATTEMPTS = 5
+
+
+def write_mail(
+    recipient: str,
+    subject: str,
+    body: str,
+    event: Event | None = None,
+    attachment: tuple[str, str, str] | None = None,
+    private: bool = False,
+) -> OutboxMessage:
+    """The message, added to the session (not flushed): callers writing many flush once and
+    call `deliver_after_commit`."""
+    name, mime_type, content = attachment or (None, None, None)
+    message = OutboxMessage(
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        event_id=event.id if event else None,
+        attachment_name=name,
+        attachment_type=mime_type,
+        attachment=content,
+        private=private,
+    )
+    db.session.add(message)
+    return message
 
 
 def send_mail(
@@ -32,18 +64,7 @@ def send_mail(
     """Keep the message in the outbox and deliver it after commit; `attachment` is (file name,
     MIME type, text), e.g. ("agenda.ics", "text/calendar", …); a `private` one's text is not
     shown to organizers (participants' conversations)."""
-    name, mime_type, content = attachment or (None, None, None)
-    message = OutboxMessage(
-        recipient=recipient,
-        subject=subject,
-        body=body,
-        event_id=event.id if event else None,
-        attachment_name=name,
-        attachment_type=mime_type,
-        attachment=content,
-        private=private,
-    )
-    db.session.add(message)
+    message = write_mail(recipient, subject, body, event, attachment, private)
     db.session.flush()
     if current_app.config.get("MAIL_SERVER"):
         enqueue_after_commit("forum.services.mail:deliver", message.id)
@@ -57,14 +78,47 @@ def send_mail(
     return message
 
 
-def deliver(message_id: int) -> None:
-    """Background job: hand one outbox message to the SMTP server and record the outcome."""
+def deliver_after_commit(count: int) -> None:
+    """After `count` messages were written with `write_mail`: one job delivers every message
+    waiting in the outbox (without MAIL_SERVER they stay there for the organizers)."""
+    if current_app.config.get("MAIL_SERVER"):
+        enqueue_after_commit("forum.services.mail:deliver_waiting")
+    else:
+        log.info("%d e-mails kept in the outbox (no MAIL_SERVER)", count)
+
+
+def _claim(message_id: int) -> bool:
+    """Take one message for this worker by a conditional UPDATE: unsent, unclaimed or its claim
+    run out (a worker killed while sending), attempts left. Commits, so the claim is seen."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.attempts < MAX_ATTEMPTS,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .values(
+            claimed_until=now + timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"]),
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return cast("CursorResult[Any]", claimed).rowcount == 1
+
+
+def deliver(message_id: int) -> bool:
+    """Background job: hand one outbox message to the SMTP server and record the outcome; a
+    message another worker holds, or one sent already, is left alone. True once it is sent."""
+    if not _claim(message_id):
+        return False
     message = db.session.get(OutboxMessage, message_id)
-    if message is None or message.sent_at is not None:
-        return
+    if message is None:
+        return False
     config = current_app.config
     email = _email_of(message, config["MAIL_DEFAULT_SENDER"])
-    message.attempts += 1
     try:
         with _connect(config) as smtp:
             if config.get("MAIL_USERNAME"):
@@ -75,7 +129,39 @@ def deliver(message_id: int) -> None:
     except (OSError, smtplib.SMTPException) as error:
         message.error = str(error)
         log.warning("could not deliver e-mail %s to %s: %s", message.id, message.recipient, error)
+    message.claimed_until = None
     db.session.commit()
+    return message.sent_at is not None
+
+
+def waiting_messages(limit: int = MAIL_BATCH) -> list[int]:
+    """Ids of unsent messages no worker holds now, oldest first."""
+    now = utcnow()
+    return list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.attempts < MAX_ATTEMPTS,
+                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+
+
+def deliver_waiting() -> int:
+    """Background job: deliver the outbox's waiting messages, each claimed before it is sent, so
+    that several workers share the queue and none sends a message twice; returns how many it
+    sent. A worker killed midway leaves the rest waiting (its claimed one for MAIL_CLAIM_SECONDS)."""
+    sent = 0
+    tried: set[int] = set()
+    while batch := [message_id for message_id in waiting_messages() if message_id not in tried]:
+        for message_id in batch:
+            tried.add(message_id)
+            sent += deliver(message_id)
+    return sent
 
 
 def _email_of(message: OutboxMessage, sender: str) -> EmailMessage:
@@ -87,7 +173,8 @@ def _email_of(message: OutboxMessage, sender: str) -> EmailMessage:
     email["Subject"] = message.subject
     email["Date"] = format_datetime(utcnow())
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    email["Message-ID"] = make_msgid(idstring=f"forum.{message.id}", domain=domain)
+    # one Message-ID per outbox message: a message sent again after a crash is recognised as one
+    email["Message-ID"] = f"<forum.{message.id}@{domain}>"
     email.set_content(message.body, charset="utf-8")
     if message.attachment is not None:
         maintype, _, subtype = message.attachment_type.partition("/")

@@ -10,7 +10,8 @@
     });
   }
 
-  // A run's progress page: <dl data-progress-url=… data-time-limit=…> with dd ids.
+  // A progress page (a scheduler run, an import): <dl data-progress-url=…> with dd ids; a
+  // figure of the JSON answer shows in the element with id "progress_" + its name.
   function followRun(panel) {
     var url = panel.getAttribute("data-progress-url");
     var limit = panel.getAttribute("data-time-limit");
@@ -26,7 +27,8 @@
           show("best_weight", run.best_weight);
           show("bound_weight", run.bound_weight);
           show("breaks", run.breaks);
-          show("elapsed", (run.elapsed_seconds === null ? 0 : run.elapsed_seconds) + " s / " + limit + " s");
+          if (limit) { show("elapsed", (run.elapsed_seconds === null ? 0 : run.elapsed_seconds) + " s / " + limit + " s"); }
+          Object.keys(run).forEach(function (name) { show("progress_" + name, run[name]); });
           setTimeout(poll, 2000);
         })
         .catch(function () { setTimeout(poll, 2000); });

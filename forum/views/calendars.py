@@ -33,20 +33,27 @@ from .meetings import participant_required
 bp = Blueprint("calendars", __name__)
 
 
-def _calendar_response(data: bytes, event: Event, filename: str | None = None):
-    """`data` as text/calendar, a download when `filename` is given; 304 when the client has it."""
+def _calendar_response(
+    data: bytes, event: Event, filename: str | None = None, etag: str | None = None
+):
+    """`data` as text/calendar, a download when `filename` is given; 304 when the client has it.
+    The ETag is the data's hash unless the caller computed one (the feed's)."""
     response = make_response(data)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     if filename:
         response.headers["Content-Disposition"] = f"attachment; filename={filename}"
-    response.set_etag(hashlib.sha256(data).hexdigest())
+    response.set_etag(etag or hashlib.sha256(data).hexdigest())
     changed = calendars.last_change(event)
     if changed is not None:
         response.last_modified = changed
-    # Personal data: no shared cache keeps it, and the browser asks again (cheaply, with the ETag).
+    _keep_private(response)
+    return response.make_conditional(request)
+
+
+def _keep_private(response) -> None:
+    """Personal data: no shared cache keeps it, and the client asks again (cheaply, with the ETag)."""
     response.cache_control.private = True
     response.cache_control.no_cache = True
-    return response.make_conditional(request)
 
 
 # --- the participant's agenda --------------------------------------------------------------------
@@ -116,11 +123,18 @@ def meeting_ics(slug, meeting_id):
 
 @bp.get("/calendar/<token>.ics")
 def feed(token):
-    """The subscription feed: no sign-in, the token is the key; always the current agenda."""
+    """The subscription feed: no sign-in, the token is the key; always the current agenda. A
+    client whose copy is current gets 304 from the ETag alone, the calendar left unbuilt."""
     participant = calendars.participant_for_feed(token)
     if participant is None:
         abort(404)
-    return _calendar_response(calendars.agenda_feed(participant), participant.event)
+    etag = calendars.feed_etag(participant)
+    if request.if_none_match.contains(etag):
+        response = make_response("", 304)
+        response.set_etag(etag)
+        _keep_private(response)
+        return response
+    return _calendar_response(calendars.agenda_feed(participant), participant.event, etag=etag)
 
 
 # --- the organizer's calendars ---------------------------------------------------------------------

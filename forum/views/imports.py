@@ -1,14 +1,14 @@
 """The organizer's imports: a file of participants or of offers and needs, checked and previewed,
 then imported once confirmed; and the template files to fill in."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from ..extensions import db
 from ..forms.imports import ConfirmImportForm, ImportForm
-from ..services import ServiceError, exports, imports
-from .common import organizer_required, refuse
+from ..models import ImportJob
+from ..services import ServiceError, exports, import_jobs, imports
+from .common import get_owned_or_404, organizer_required, refuse
 from .exports import download
 
 bp = Blueprint("imports", __name__)
@@ -66,46 +66,43 @@ def confirm_import(event):
         return redirect(url_for("imports.import_file", slug=event.slug))
     try:
         table, skip = imports.unsign_table(event, form.kind.data, form.rows.data)
-        result = imports.import_table(event, form.kind.data, table, skip)
+        job = import_jobs.start_import(event, form.kind.data, table, skip)
     except ServiceError as error:
         refuse(None, error)
         return redirect(url_for("imports.import_file", slug=event.slug))
-    if result.kind == "participants":
-        parts = [
-            ngettext(
-                "%(num)d participant is imported",
-                "%(num)d participants are imported",
-                result.created,
-            ),
-            ngettext(
-                "%(num)d new account (invited by e-mail)",
-                "%(num)d new accounts (invited by e-mail)",
-                result.accounts_created,
-            ),
-            ngettext(
-                "%(num)d new organisation",
-                "%(num)d new organisations",
-                result.organisations_created,
-            ),
-        ]
-    else:
-        parts = [
-            ngettext(
-                "%(num)d offer or need is imported",
-                "%(num)d offers and needs are imported",
-                result.created,
-            ),
-            ngettext("%(num)d updated", "%(num)d updated", result.updated),
-        ]
-    parts.append(
-        ngettext("%(num)d row left as it was", "%(num)d rows left as they were", result.skipped)
+    return redirect(url_for("imports.job", slug=event.slug, job_id=job.id))
+
+
+@bp.get("/e/<slug>/organize/import/jobs/<int:job_id>")
+@organizer_required
+def job(event, job_id):
+    """The import's progress page: rows done of the total, and each bad row with its reason."""
+    import_job = get_owned_or_404(ImportJob, job_id, event)
+    return render_template(
+        "imports/job.html",
+        event=event,
+        job=import_job,
+        kind_label=imports.KIND_LABELS[import_job.kind],
+        errors=import_jobs.row_errors(import_job),
+        active=import_job.status in import_jobs.ACTIVE_STATUSES,
     )
-    if result.skipped_bad:
-        parts.append(
-            ngettext("%(num)d bad row skipped", "%(num)d bad rows skipped", result.skipped_bad)
-        )
-    flash(" · ".join(parts), "success")
-    return redirect(url_for("imports.import_file", slug=event.slug))
+
+
+@bp.get("/e/<slug>/organize/import/jobs/<int:job_id>/progress")
+@organizer_required
+def job_progress(event, job_id):
+    """The progress page's poll: a few figures as JSON."""
+    import_job = get_owned_or_404(ImportJob, job_id, event)
+    return jsonify(
+        status=import_job.status,
+        active=import_job.status in import_jobs.ACTIVE_STATUSES,
+        rows_done=import_job.rows_done,
+        total_rows=import_job.total_rows,
+        created=import_job.created,
+        updated=import_job.updated,
+        unchanged=import_job.unchanged,
+        bad=import_job.bad,
+    )
 
 
 @bp.get("/e/<slug>/organize/import/template/<kind>.<format>")

@@ -7,6 +7,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -149,6 +150,8 @@ class Participant(db.Model):
             "role = 'organizer' OR organisation_id IS NOT NULL", name="participant_has_organisation"
         ),
         CheckConstraint(f"length(contact_phone) <= {PHONE_MAX}", name="contact_phone_length"),
+        # The organizer's registrations, oldest first (0029_list_indexes).
+        Index("ix_participant_event_listing", "event_id", "role", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -163,3 +163,8 @@ def confirm_cancel(meeting, back_url: str, consequence: str):
         back_url,
         back_label=_("No, keep it"),
     )
+
+
+def page_number() -> int:
+    """The list page asked for (`?page=`), from 1; anything else is the first page."""
+    return max(1, request.args.get("page", 1, type=int))

@@ -47,6 +47,7 @@ from .common import (
     get_event_or_404,
     get_owned_or_404,
     organizer_required,
+    page_number,
     refuse,
     retried_on_conflict,
 )
@@ -621,7 +622,7 @@ def _organize_requests_page(event, form):
         candidates=candidates,
         chosen=chosen,
         counts=requests_service.request_counts(event),
-        requests=requests_service.event_requests(event, status, chosen),
+        requests=requests_service.event_requests(event, status, chosen, page_number()),
         priorities=requests_service.PRIORITY_LABELS,
     )
 

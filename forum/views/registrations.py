@@ -16,7 +16,7 @@ from ..forms.registration import (
 from ..models import Participant, User
 from ..models.events import PARTICIPANT_STATUSES
 from ..services import ServiceError, registrations
-from .common import confirmation, get_owned_or_404, organizer_required, refuse
+from .common import confirmation, get_owned_or_404, organizer_required, page_number, refuse
 
 bp = Blueprint("registrations", __name__)
 
@@ -37,7 +37,7 @@ def participants(event):
         statuses=PARTICIPANT_STATUSES,
         language_names=language_names,
         kind_names=ORGANISATION_KIND_NAMES,
-        participants=registrations.registrations_of(event, status),
+        participants=registrations.registrations_of(event, status, page_number()),
         approve_form=ApproveRegistrationsForm(formdata=None),
     )
 

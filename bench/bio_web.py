@@ -344,36 +344,49 @@ def _sqlalchemy_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-def fresh_database(server_url: str, name: str, template: str | None = None) -> str:
-    import psycopg
+def _database(server_url: str, name: str) -> str:
     from sqlalchemy import make_url
 
-    server = make_url(server_url).set(drivername="postgresql")
-    admin = server.render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
+    server = make_url(server_url).set(drivername="postgresql", database=name)
+    return server.render_as_string(hide_password=False)
+
+
+def fresh_database(server_url: str, name: str, template: str | None = None) -> str:
+    """A new database on the server (a copy of `template` if given)."""
+    import psycopg
+
+    with psycopg.connect(_database(server_url, "postgres"), autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         suffix = f' TEMPLATE "{template}"' if template else ""
         connection.execute(f'CREATE DATABASE "{name}"{suffix}')
-    return server.set(database=name).render_as_string(hide_password=False)
+    return _database(server_url, name)
+
+
+def _published_run(database_url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        row = connection.execute(
+            "SELECT max(id) FROM schedule_run WHERE published_version IS NOT NULL"
+        ).fetchone()
+    return row[0]
 
 
 def migrate_back(checkout: Path, database_url: str) -> None:
     """The copy for an earlier checkout: its schema as that checkout's migrations leave it."""
-    heads = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "forum", "db", "heads"],
+    head = _flask(checkout, database_url, "db", "heads").split()[0]
+    _flask(ROOT, database_url, "db", "downgrade", head)
+
+
+def _flask(checkout: Path, database_url: str, *command: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "forum", *command],
         cwd=checkout,
         env=_env(checkout, database_url),
         capture_output=True,
         text=True,
         check=True,
-    ).stdout.split()[0]
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "forum", "db", "downgrade", heads],
-        cwd=ROOT,
-        env=_env(ROOT, database_url),
-        check=True,
-        capture_output=True,
-    )
+    ).stdout
 
 
 def _env(checkout: Path, database_url: str) -> dict[str, str]:
@@ -485,11 +498,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=24)
     parser.add_argument("--time-limit", type=int, default=30, help="the scheduler's seconds")
     parser.add_argument("--before", type=Path, help="an earlier checkout, served side by side")
+    parser.add_argument("--built", help="the name of a database built by an earlier run: no build")
     args = parser.parse_args()
     args.server = "gunicorn"
-    name = f"forum_bio_bench_{secrets.token_hex(3)}"
-    database_url = fresh_database(args.database_url, name)
-    run_id, _steps = build(database_url, args.scale, args.seed, args.time_limit)
+    if args.built:  # a database this script built before, at the same --scale
+        name = args.built
+        database_url = _database(args.database_url, name)
+        run_id = _published_run(database_url)
+        _flask(ROOT, database_url, "db", "upgrade")
+    else:
+        name = f"forum_bio_bench_{secrets.token_hex(3)}"
+        database_url = fresh_database(args.database_url, name)
+        run_id, _steps = build(database_url, args.scale, args.seed, args.time_limit)
     attendee = _attendee_email(database_url)
     trees = checkouts(args.before)
     databases = {"ours": database_url}

@@ -398,7 +398,15 @@ def rows_of(event: Event, what: str) -> Rows:
 def export(event: Event, what: str, format: str) -> Iterator[bytes]:
     """The export `what` of the event as a CSV file (in pieces, as it is written) or an Excel
     workbook (in one piece: a zip file is only complete at its end)."""
-    header, rows = rows_of(event, what)
     if format == "xlsx":
-        return iter((xlsx(header, rows, title=what),))
-    return csv_chunks(header, rows)
+        return iter((xlsx(*rows_of(event, what), title=what),))
+    return _streamed_csv(event.id, what)
+
+
+def _streamed_csv(event_id: int, what: str) -> Iterator[bytes]:
+    """Reads the rows only once the response is being sent, in a session and transaction of its
+    own: the request's are committed and closed before the first piece goes out."""
+    try:
+        yield from csv_chunks(*rows_of(db.session.get_one(Event, event_id), what))
+    finally:
+        db.session.remove()

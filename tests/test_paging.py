@@ -203,3 +203,39 @@ def test_a_streamed_export_has_the_bytes_of_one_written_at_once(app, event, orga
         expected = _in_one_piece(*exports.rows_of(event, what))
     assert response.get_data() == expected
     assert len(response.get_data().decode("utf-8-sig").splitlines()) >= 250
+
+
+def test_the_review_grid_shows_one_session_and_the_tables_a_page_at_a_time(
+    client, login, make_user, make_event, make_participant
+):
+    """The grid of a draft with 30 tables over two days: one day's slots at a time, 25 tables a
+    page, the chosen day kept when paging the tables."""
+    from test_schedule_problem import agree_meeting, build_forum
+
+    from forum import jobs
+    from forum.models import ScheduleRun
+    from forum.views.console import GRID_TABLES
+
+    forum = build_forum(make_user, make_event, make_participant, people=4, tables=30, days=2)
+    agree_meeting(forum.event, forum.people[0], forum.people[1])
+    login(client, forum.organizer)
+    base = f"/e/{forum.event.slug}/organize/schedule"
+    assert client.post_form(base, {"time_limit": "10"}).status_code == 302
+    jobs.wait_for_in_process_jobs()
+    run_id = db.session.scalar(db.select(ScheduleRun.id))
+    second_day = forum.slots[-1].session_id
+
+    def grid(query=""):
+        page = client.get(f"{base}/runs/{run_id}{query}").get_data(as_text=True)
+        part = page[page.index('id="grid"') : page.index('id="agenda"')]
+        return part, re.findall(r'<th scope="col">(Table \d+)</th>', part)
+
+    first, first_tables = grid()
+    tables_two, second_tables = grid(f"?session={second_day}&tables=2")
+
+    assert first_tables == [f"Table {n}" for n in range(1, GRID_TABLES + 1)]
+    assert second_tables == [f"Table {n}" for n in range(GRID_TABLES + 1, 31)]
+    assert first.count('<th scope="row">') == tables_two.count('<th scope="row">') == 3
+    assert f"session={second_day}" in tables_two.split('rel="prev"')[1].split(">")[0]
+    assert f'session={second_day}#grid" aria-current="page"' in tables_two
+    assert grid("?tables=99&session=abc")[1] == second_tables

@@ -2,6 +2,7 @@
 directory. One query counts the matches and one loads the page; a page number past the end shows
 the last page (a bookmarked link keeps working as the list shrinks), one below 1 the first."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from math import ceil
 from typing import Any
@@ -39,3 +40,15 @@ def paginate(statement: Select[Any], page: int, per_page: int = PER_PAGE) -> Pag
         db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).unique()
     )
     return Page(items=items, total=total, page=page, pages=pages)
+
+
+def page_of(items: Sequence[Any], page: int, per_page: int = PER_PAGE) -> Page:
+    """The same, of a list already in memory (a draft's meetings, an event's tables)."""
+    pages = max(1, ceil(len(items) / per_page))
+    page = min(max(1, page), pages)
+    return Page(
+        items=list(items[(page - 1) * per_page : page * per_page]),
+        total=len(items),
+        page=page,
+        pages=pages,
+    )

@@ -409,4 +409,4 @@ def _streamed_csv(event_id: int, what: str) -> Iterator[bytes]:
     try:
         yield from csv_chunks(*rows_of(db.session.get_one(Event, event_id), what))
     finally:
-        db.session.remove()
+        db.session.rollback()  # a read: its transaction ends with the last piece

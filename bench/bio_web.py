@@ -16,8 +16,9 @@ threads, each logged in through the real login form (CSRF token included) as the
 an attendee (half each), fetch every page of `PAGES` `--rounds` times in turn. Printed per page:
 median and p95 in milliseconds, and the peak resident memory of each web worker (from /proc).
 With `--before DIR`, that checkout (an earlier commit) is served on a copy of the same database
-taken back to its migrations, and measured the same way just before this checkout, in the same
-run on the same machine; the table then has both columns and their ratio.
+taken back to its migrations and served at the same time on the next port; each client asks both
+servers for each page in turn (alternating which goes first), so that both see the same load of
+the machine; the table then has both columns and their ratio.
 """
 
 from __future__ import annotations
@@ -446,32 +447,41 @@ def _attendee_email(database_url: str) -> str:
     return row[0]
 
 
-def measure(base: str, run_id: int, attendee: str, clients: int, rounds: int) -> Tally:
-    """Every page, `rounds` times by each of `clients` logged-in browsers at once."""
-    tally = Tally()
+def measure(
+    bases: dict[str, str], run_id: int, attendee: str, clients: int, rounds: int
+) -> dict[str, Tally]:
+    """Every page, `rounds` times by each of `clients` logged-in browsers at once; with several
+    servers (`bases`: name → address), each client asks each server for a page in turn, so that
+    all see the same load of the machine."""
+    tallies = {name: Tally() for name in bases}
 
     def client(index: int) -> None:
-        browser = Browser(base, Tally())
         who = "organizer" if index % 2 == 0 else "attendee"
-        browser.get("/auth/login")
-        browser.request(
-            "POST",
-            "/auth/login",
-            {"email": ORGANIZER if who == "organizer" else attendee, "password": PASSWORD},
-        )
-        browser.tally = tally
+        browsers = {}
+        for name, base in bases.items():
+            browser = Browser(base, Tally())
+            browser.get("/auth/login")
+            browser.request(
+                "POST",
+                "/auth/login",
+                {"email": ORGANIZER if who == "organizer" else attendee, "password": PASSWORD},
+            )
+            browser.tally = tallies[name]
+            browsers[name] = browser
         pages = [page for page in PAGES if page[1] == who]
         start = index // 2 % len(pages)  # the clients start on different pages
-        for name, _who, path in (pages[start:] + pages[:start]) * rounds:
-            browser.action = name
-            browser.request("GET", path.format(slug=SLUG, run=run_id))
+        for turn, (page, _who, path) in enumerate((pages[start:] + pages[:start]) * rounds):
+            order = list(browsers.values())
+            for browser in order[turn % 2 :] + order[: turn % 2]:  # who goes first alternates
+                browser.action = page
+                browser.request("GET", path.format(slug=SLUG, run=run_id))
 
     threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return tally
+    return tallies
 
 
 def summary(tally: Tally) -> dict[str, tuple[float, float, int]]:
@@ -516,22 +526,22 @@ def main() -> None:
     if args.before:
         databases["before"] = fresh_database(args.database_url, f"{name}_before", template=name)
         migrate_back(args.before, databases["before"])
-    results: dict[str, dict] = {}
-    memory: dict[str, list[int]] = {}
-    for tree_name, tree in trees.items():
-        log = Path(tempfile.mkdtemp()) / f"gunicorn-{tree_name}.log"
-        server = serve(args, _sqlalchemy_url(databases[tree_name]), log, cwd=tree)
-        workers = Workers(server)
-        try:
-            results[tree_name] = summary(
-                measure(
-                    f"http://127.0.0.1:{args.port}", run_id, attendee, args.clients, args.rounds
-                )
-            )
-        finally:
-            memory[tree_name] = workers.stop()
+    servers, workers = {}, {}
+    try:
+        for offset, (tree_name, tree) in enumerate(trees.items()):
+            log = Path(tempfile.mkdtemp()) / f"gunicorn-{tree_name}.log"
+            args.port += offset
+            servers[tree_name] = serve(args, _sqlalchemy_url(databases[tree_name]), log, cwd=tree)
+            servers[tree_name].port = args.port
+            workers[tree_name] = Workers(servers[tree_name])
+        bases = {name: f"http://127.0.0.1:{server.port}" for name, server in servers.items()}
+        tallies = measure(bases, run_id, attendee, args.clients, args.rounds)
+    finally:
+        memory = {name: sampler.stop() for name, sampler in workers.items()}
+        for server in servers.values():
             server.terminate()
             server.wait()
+    results = {name: summary(tally) for name, tally in tallies.items()}
     report(results, memory, args)
 
 

@@ -368,9 +368,11 @@ def _free_spot(slots, tables, pair, taken_people, taken_tables, rng):
 # --- serving ----------------------------------------------------------------------------------
 
 
-def serve(args, database_url: str, log_path: Path) -> subprocess.Popen:
+def serve(args, database_url: str, log_path: Path, cwd: Path = ROOT) -> subprocess.Popen:
+    """The app of the checkout `cwd` served on `args.port`, once it answers."""
     env = {
         **os.environ,
+        "PYTHONPATH": str(cwd),
         "DATABASE_URL": database_url,
         "SECRET_KEY": secrets.token_urlsafe(48),  # production asks for at least 32 characters
         "SESSION_COOKIE_SECURE": "false",
@@ -393,7 +395,7 @@ def serve(args, database_url: str, log_path: Path) -> subprocess.Popen:
     else:
         command = [str(bin_dir / "flask"), "--app", "forum", "run", "--port", str(args.port)]
     log = log_path.open("w")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -458,7 +460,7 @@ class Browser:
             with self.opener.open(
                 urllib.request.Request(self.base + path, data=body, method=method), timeout=60
             ) as answer:
-                status, text = answer.status, answer.read().decode()
+                status, text = answer.status, answer.read().decode(errors="replace")
         except urllib.error.HTTPError as error:
             status, location = error.code, error.headers.get("Location", "")
             text = error.read().decode(errors="replace")

@@ -7,6 +7,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -153,6 +154,8 @@ class Participant(db.Model):
         ),
         CheckConstraint(f"length(contact_phone) <= {PHONE_MAX}", name="contact_phone_length"),
         CheckConstraint(f"length(bio) <= {BIO_MAX}", name="bio_length"),
+        # The organizer's registrations, oldest first (0029_list_indexes).
+        Index("ix_participant_event_listing", "event_id", "role", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -90,6 +90,10 @@ class MeetingRequest(db.Model):
         ),
         Index("ix_meeting_request_pair", "event_id", "requester_id", "recipient_id"),
         Index("ix_meeting_request_recipient", "recipient_id", "status"),
+        Index("ix_meeting_request_requester", "requester_id", "status"),
+        # The organizer's list, newest first, of every status or of one (0029_list_indexes).
+        Index("ix_meeting_request_event_listing", "event_id", "created_at", "id"),
+        Index("ix_meeting_request_event_status", "event_id", "status", "created_at"),
         Index(
             "uq_meeting_request_open_pair",
             "pair_low_id",

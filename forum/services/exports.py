@@ -14,8 +14,9 @@ in write-only mode so a large event streams through without building the sheet i
 import codecs
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,7 @@ FORMATS = ("csv", "xlsx")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Rows = tuple[list[str], Iterable[Iterable[object]]]
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_ROWS_PER_CHUNK = 100
 
 
 def _safe(value: object) -> str | int:
@@ -46,13 +48,19 @@ def _safe(value: object) -> str | int:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def _csv(header: list[str], rows: Iterable[Iterable[object]]) -> bytes:
-    """UTF-8 with a BOM, so that Excel opens Korean names correctly."""
+def csv_chunks(header: list[str], rows: Iterable[Iterable[object]]) -> Iterator[bytes]:
+    """The CSV file in pieces of about a hundred rows, so that a large export is sent as it is
+    written: UTF-8 with a BOM, so that Excel opens Korean names correctly."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows([_safe(value) for value in row] for row in rows)
-    return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
+    yield codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
+    rows = iter(rows)
+    while chunk := list(islice(rows, _ROWS_PER_CHUNK)):
+        out.seek(0)
+        out.truncate()
+        writer.writerows([_safe(value) for value in row] for row in chunk)
+        yield out.getvalue().encode("utf-8")
 
 
 def xlsx(header: list[str], rows: Iterable[Iterable[object]], title: str = "") -> bytes:
@@ -375,9 +383,8 @@ def participants_rows(event: Event) -> Rows:
     return header, rows
 
 
-def export(event: Event, what: str, format: str) -> bytes:
-    """The export `what` of the event as a CSV file or an Excel workbook."""
-    header, rows = {
+def rows_of(event: Event, what: str) -> Rows:
+    return {
         "participants": participants_rows,
         "requests": requests_rows,
         "schedule": schedule_rows,
@@ -386,4 +393,20 @@ def export(event: Event, what: str, format: str) -> bytes:
         "report": reports.funnel_rows,
         "feedback": reports.feedback_rows,
     }[what](event)
-    return xlsx(header, rows, title=what) if format == "xlsx" else _csv(header, rows)
+
+
+def export(event: Event, what: str, format: str) -> Iterator[bytes]:
+    """The export `what` of the event as a CSV file (in pieces, as it is written) or an Excel
+    workbook (in one piece: a zip file is only complete at its end)."""
+    if format == "xlsx":
+        return iter((xlsx(*rows_of(event, what), title=what),))
+    return _streamed_csv(event.id, what)
+
+
+def _streamed_csv(event_id: int, what: str) -> Iterator[bytes]:
+    """Reads the rows only once the response is being sent, in a session and transaction of its
+    own: the request's are committed and closed before the first piece goes out."""
+    try:
+        yield from csv_chunks(*rows_of(db.session.get_one(Event, event_id), what))
+    finally:
+        db.session.rollback()  # a read: its transaction ends with the last piece

@@ -31,6 +31,7 @@ from . import ServiceError
 from .accounts import find_user, normalise_email
 from .conversations import save_contact
 from .mail import send_mail
+from .paging import Page, paginate
 
 OPEN_FOR_REGISTRATION = ("registration", "requests")
 
@@ -338,8 +339,9 @@ def register(
     return participant
 
 
-def registrations_of(event: Event, status: str | None = None) -> list[Participant]:
-    """The event's registrations (organizers aside), oldest first, optionally of one status."""
+def registrations_of(event: Event, status: str | None = None, page: int = 1) -> Page:
+    """A page of the event's registrations (organizers aside), oldest first, optionally of one
+    status."""
     query = (
         select(Participant)
         .options(selectinload(Participant.user), selectinload(Participant.organisation))
@@ -348,7 +350,7 @@ def registrations_of(event: Event, status: str | None = None) -> list[Participan
     )
     if status is not None:
         query = query.where(Participant.status == status)
-    return list(db.session.scalars(query))
+    return paginate(query, page)
 
 
 def event_organizers(event: Event, lock: bool = False) -> list[Participant]:

@@ -45,6 +45,7 @@ from ..models import (
 from . import ServiceError, meeting_life, webhooks
 from .meeting_life import lock_event_for_meetings
 from .notifications import notify
+from .paging import Page, paginate
 
 OPEN_STATUSES = ("pending", "accepted")
 ANSWERING_STATUSES = ("requests", "scheduling")
@@ -159,9 +160,10 @@ def event_requests(
     event: Event,
     status: str | None = None,
     participant: Participant | None = None,
-    limit: int = 500,
-) -> list[MeetingRequest]:
-    """The event's requests for the organizer, optionally of one status or one participant."""
+    page: int = 1,
+) -> Page:
+    """A page of the event's requests for the organizer, newest first, optionally of one status
+    or one participant."""
     expire_overdue_requests(event)
     query = _with_people(select(MeetingRequest)).where(MeetingRequest.event_id == event.id)
     if status is not None:
@@ -173,10 +175,8 @@ def event_requests(
                 MeetingRequest.recipient_id == participant.id,
             )
         )
-    return list(
-        db.session.scalars(
-            query.order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc()).limit(limit)
-        )
+    return paginate(
+        query.order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc()), page
     )
 
 

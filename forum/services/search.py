@@ -11,7 +11,7 @@ key (PostgreSQL) or trigger (SQLite).
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from math import ceil
 from typing import Any
 
@@ -40,10 +40,10 @@ from ..models import (
     User,
     opportunity_area,
 )
+from .paging import FURTHEST_PAGE, Page, count_and_clamp, paginate
 from .text import Alternatives, QueryTerm, query_terms, tokenize, tokenize_many
 
 PER_PAGE = 20
-_FURTHEST_PAGE = 10**6  # keeps absurd page numbers inside the databases' integers
 SORTS = ("relevance", "newest", "title")
 # How much a match counts per field: the event column not at all, then title before keywords and
 # areas, before summary, before description.
@@ -235,32 +235,6 @@ class OpportunitySearch:
     per_page: int = PER_PAGE
 
 
-@dataclass
-class Page:
-    items: list[Any] = field(default_factory=list)
-    total: int = 0
-    page: int = 1
-    pages: int = 1
-
-
-def _count_and_clamp(statement: Select[Any], page: int, per_page: int) -> tuple[int, int, int]:
-    """(total, page, pages) of a statement; a page beyond the last is the last one."""
-    total = (
-        db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-        or 0
-    )
-    pages = max(1, ceil(total / per_page))
-    return total, min(max(1, page), pages), pages
-
-
-def _paginate(statement: Select[Any], page: int, per_page: int) -> Page:
-    total, page, pages = _count_and_clamp(statement, page, per_page)
-    items = list(
-        db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).unique()
-    )
-    return Page(items=items, total=total, page=page, pages=pages)
-
-
 def _page_of_opportunities(
     ids: Select[Any], counted: Select[Any], page: int, per_page: int
 ) -> Page:
@@ -268,7 +242,7 @@ def _page_of_opportunities(
     descriptions) of every match is what is slow. The total comes with the page (a window count),
     so the matches are found once; `counted` (the same set, cheaper) is counted only for a page
     beyond the last, which then shows the last one."""
-    page = min(max(1, page), _FURTHEST_PAGE)
+    page = min(max(1, page), FURTHEST_PAGE)
     rows = db.session.execute(
         ids.add_columns(func.count().over().label("total"))
         .limit(per_page)
@@ -278,7 +252,7 @@ def _page_of_opportunities(
         total = rows[0].total
         pages = max(1, ceil(total / per_page))
     else:
-        total, page, pages = _count_and_clamp(counted, page, per_page)
+        total, page, pages = count_and_clamp(counted, page, per_page)
         if total:
             rows = db.session.execute(ids.limit(per_page).offset((page - 1) * per_page)).all()
     page_ids = [row[0] for row in rows]
@@ -478,7 +452,7 @@ def search_directory(
         statement = statement.where(Organisation.country == country)
     if organisation_kind:
         statement = statement.where(Organisation.kind == organisation_kind)
-    return _paginate(statement, page, per_page)
+    return paginate(statement, page, per_page)
 
 
 def like_search(event: Event, search: OpportunitySearch) -> Page:

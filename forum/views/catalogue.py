@@ -10,7 +10,8 @@ from ..forms.opportunities import KIND_NAMES, TYPE_NAMES, MarketplaceFilterForm
 from ..forms.registrations import ORGANISATION_KIND_NAMES
 from ..models import Organisation
 from ..services import catalogue
-from ..services.search import OpportunitySearch, Page, search_opportunities
+from ..services.paging import Page
+from ..services.search import OpportunitySearch, search_opportunities
 
 bp = Blueprint("catalogue", __name__)
 

@@ -214,9 +214,6 @@ def attended_meeting_or_404(event: Event, participant: Participant, meeting_id: 
     return meeting
 
 
-# --- requesting ------------------------------------------------------------------------------
-
-
 def thread_on_page(participant: Participant, other: Participant | None, back: str) -> dict:
     """What the request and meeting pages show of the thread with `other`: its messages (now
     read) and the form to write, or why one cannot write; `back` is the page's own address."""
@@ -232,3 +229,8 @@ def thread_on_page(participant: Participant, other: Participant | None, back: st
         "thread_refusal": conversations.writing_refusal(participant, other),
         "message_form": MessageForm(formdata=None, next=back),
     }
+
+
+def page_number() -> int:
+    """The list page asked for (`?page=`), from 1; anything else is the first page."""
+    return max(1, request.args.get("page", 1, type=int))

@@ -23,13 +23,15 @@ from ..forms.opportunities import (
 from ..forms.registrations import ORGANISATION_KIND_NAMES
 from ..models import Opportunity, Organisation, Participant, parse_id
 from ..services import ServiceError, conversations, opportunities, outcomes, registrations
-from ..services.search import OpportunitySearch, Page, search_directory, search_opportunities
+from ..services.paging import Page
+from ..services.search import OpportunitySearch, search_directory, search_opportunities
 from .common import (
     can_organize,
     current_participant,
     get_event_or_404,
     get_owned_or_404,
     organizer_required,
+    page_number,
     refuse,
     safe_next_url,
 )
@@ -60,10 +62,6 @@ def _own_opportunity_or_404(event, opportunity_id, participant) -> Opportunity:
     if not opportunities.can_edit(opportunity, participant):
         abort(404)
     return opportunity
-
-
-def _page_number() -> int:
-    return max(1, request.args.get("page", 1, type=int))
 
 
 def _country_choices(event) -> list[SelectChoice]:
@@ -143,7 +141,7 @@ def index(slug):
                 country=form.country.data,
                 organisation_kind=form.organisation_kind.data,
                 sort=form.sort.data,
-                page=_page_number(),
+                page=page_number(),
             ),
         )
     else:
@@ -208,7 +206,7 @@ def directory(slug):
             form.q.data or "",
             form.country.data,
             form.organisation_kind.data,
-            page=_page_number(),
+            page=page_number(),
         )
     return render_template(
         "opportunities/directory.html", event=event, form=form, results=results, **_names()

@@ -27,6 +27,7 @@ from .common import (
     get_event_or_404,
     get_owned_or_404,
     organizer_required,
+    page_number,
     refuse,
 )
 
@@ -226,7 +227,7 @@ def participants(event):
         statuses=PARTICIPANT_STATUSES,
         language_names=language_names,
         kind_names=ORGANISATION_KIND_NAMES,
-        participants=registrations.registrations_of(event, status),
+        participants=registrations.registrations_of(event, status, page_number()),
         approve_form=ApproveRegistrationsForm(formdata=None),
     )
 

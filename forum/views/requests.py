@@ -25,6 +25,7 @@ from .common import (
     of_event_or_404,
     organizer_required,
     own_request_or_404,
+    page_number,
     participant_required,
     refuse,
     retried_on_conflict,
@@ -217,7 +218,7 @@ def _organize_requests_page(event, form):
         candidates=candidates,
         chosen=chosen,
         counts=requests_service.request_counts(event),
-        requests=requests_service.event_requests(event, status, chosen),
+        requests=requests_service.event_requests(event, status, chosen, page_number()),
         priorities=requests_service.PRIORITY_LABELS,
     )
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..forms.scheduling import AddMeetingForm, MoveMeetingForm, StartRunForm
 from ..models import Meeting, Participant, ScheduleRun, Slot, Table
-from ..services import ServiceError
+from ..services import ServiceError, events, paging
 from ..services.availability import event_slots
 from ..services.requests import meeting_candidates
 from ..services.scheduling import draft, review, runs
@@ -16,11 +16,13 @@ from .common import (
     confirm_cancel,
     get_owned_or_404,
     organizer_required,
+    page_number,
     refuse,
     retried_on_conflict,
 )
 
 bp = Blueprint("scheduling", __name__)
+GRID_TABLES = 25  # tables a page of the review's grid shows
 
 
 def _run_url(event, run):
@@ -78,6 +80,8 @@ def run(event, run_id):
         event=event,
         run=schedule_run,
         review=reviewed,
+        lines=paging.page_of(reviewed.lines, page_number()),
+        **_grid_part(reviewed),
         figures=review.draft_figures(schedule_run),
         participant=participant,
         solver_status=review.solver_status_label(schedule_run.solver_status),
@@ -86,6 +90,23 @@ def run(event, run_id):
             time_limit=schedule_run.time_limit_seconds, keep_published=schedule_run.keep_published
         ),
     )
+
+
+def _grid_part(reviewed: review.Review) -> dict:
+    """The part of the slots-and-tables grid shown: one session's slots (`?session=`, the first
+    by default), the tables a page at a time (`?tables=`)."""
+    sessions = list(dict.fromkeys(slot.session for slot in reviewed.slots))
+    chosen = request.args.get("session", type=int)
+    session = next((s for s in sessions if s.id == chosen), sessions[0] if sessions else None)
+    return {
+        "grid_sessions": sessions,
+        "session_label": events.session_label,
+        "grid_session": session,
+        "grid_slots": [slot for slot in reviewed.slots if slot.session is session],
+        "grid_tables": paging.page_of(
+            reviewed.tables, request.args.get("tables", 1, type=int), GRID_TABLES
+        ),
+    }
 
 
 @bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/cancel")

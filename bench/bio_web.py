@@ -1,0 +1,575 @@
+"""A BIO-size event in the web app: built through the services in a fresh PostgreSQL database,
+served by gunicorn, and each page an organizer and an attendee use timed under concurrent clients.
+
+    .venv/bin/python bench/bio_web.py --database-url postgresql://postgres@127.0.0.1:5432/postgres \
+        [--scale 0.05] [--clients 8] [--rounds 3] [--workers 4] [--before /tmp/bio-before]
+
+`--scale 1.0` is the size of BIO International Convention partnering: 20,000 participants (in
+organisations of one to four people), 60,000 offers and needs, 150,000 meeting requests ending in
+every state (pending, accepted, declined, withdrawn, expired), a fifth of the people with
+unavailable slots, 96 slots over three days and 1,500 tables; then a scheduler run and its
+publication. Every step goes through `forum/services` (the batch paths where there are some), in
+commits of a few hundred rows; each step's seconds are printed.
+
+Then the database is served by gunicorn (`--workers` processes on 127.0.0.1) and `--clients`
+threads, each logged in through the real login form (CSRF token included) as the organizer or as
+an attendee (half each), fetch every page of `PAGES` `--rounds` times in turn. Printed per page:
+median and p95 in milliseconds, and the peak resident memory of each web worker (from /proc).
+With `--before DIR`, that checkout (an earlier commit) is served on a copy of the same database
+taken back to its migrations and served at the same time on the next port; each client asks both
+servers for each page in turn (alternating which goes first), so that both see the same load of
+the machine; the table then has both columns and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from checkouts import checkouts  # noqa: E402
+from storm import Browser, Tally, percentile, serve  # noqa: E402
+
+PASSWORD = "bio-bench-password-1"
+SLUG = "bio"
+ORGANIZER = "organizer@bio.example"
+STATES = (("pending", 25), ("accepted", 37), ("declined", 20), ("cancelled", 10), ("expired", 8))
+BATCH = 500
+FULL = {"participants": 20_000, "opportunities": 60_000, "requests": 150_000, "tables": 1_500}
+# The pages timed: (name, who, path). {run} is the published run, {feed} the attendee's feed.
+PAGES = (
+    ("dashboard", "organizer", "/e/{slug}/organize/"),
+    ("day overview", "organizer", "/e/{slug}/organize/overview"),
+    ("registrations", "organizer", "/e/{slug}/organize/participants"),
+    ("registrations, approved", "organizer", "/e/{slug}/organize/participants?status=approved"),
+    ("requests (organizer)", "organizer", "/e/{slug}/organize/requests"),
+    ("requests, pending", "organizer", "/e/{slug}/organize/requests?status=pending"),
+    ("console review", "organizer", "/e/{slug}/organize/schedule/runs/{run}"),
+    ("console", "organizer", "/e/{slug}/organize/schedule"),
+    ("figures", "organizer", "/e/{slug}/organize/report"),
+    ("export participants.csv", "organizer", "/e/{slug}/organize/export/participants.csv"),
+    ("export requests.csv", "organizer", "/e/{slug}/organize/export/requests.csv"),
+    ("export schedule.xlsx", "organizer", "/e/{slug}/organize/export/schedule.xlsx"),
+    ("day-of board", "organizer", "/e/{slug}/organize/board"),
+    ("table sheets", "organizer", "/e/{slug}/organize/sheets"),
+    ("marketplace", "attendee", "/e/{slug}/marketplace"),
+    ("marketplace search", "attendee", "/e/{slug}/marketplace?q=antibody"),
+    ("participants directory", "attendee", "/e/{slug}/participants"),
+    ("suggestions", "attendee", "/e/{slug}/suggestions"),
+    ("requests (attendee)", "attendee", "/e/{slug}/requests"),
+    ("agenda", "attendee", "/e/{slug}/agenda"),
+    ("agenda.ics", "attendee", "/e/{slug}/agenda.ics"),
+    ("day (attendee)", "attendee", "/e/{slug}/day"),
+)
+
+
+def sizes(scale: float) -> dict[str, int]:
+    return {name: max(20, round(count * scale)) for name, count in FULL.items()}
+
+
+# --- building the event through the services --------------------------------------------------
+
+
+class Steps:
+    """Each build step's wall-clock seconds, printed as they end."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def timed(self, name: str, step, *args):
+        started = time.perf_counter()
+        result = step(*args)
+        self.seconds[name] = time.perf_counter() - started
+        print(f"  {name}: {self.seconds[name]:.1f} s", flush=True)
+        return result
+
+
+def _event(size: dict[str, int]):
+    from forum.extensions import db
+    from forum.models import User
+    from forum.services import events
+
+    organizer = User(email=ORGANIZER, name="BIO Organizer", password_hash=_hash())
+    db.session.add(organizer)
+    db.session.flush()
+    start = date.today() + timedelta(days=30)
+    event = events.create_event(
+        organizer,
+        slug=SLUG,
+        name="BIO-size partnering",
+        venue="Hall A",
+        description="A benchmark event the size of BIO International Convention partnering.",
+        timezone="UTC",
+        start_date=start,
+        end_date=start + timedelta(days=2),
+        registration_deadline=None,
+        request_deadline=datetime.combine(start - timedelta(days=3), clock(18, 0)),
+        approval_mode="automatic",
+        max_requests=40,
+    )
+    for day in range(3):  # 3 × 32 quarter-hours: 96 slots
+        events.create_session(
+            event,
+            name=f"Day {day + 1}",
+            day=start + timedelta(days=day),
+            starts_at=clock(9, 0),
+            ends_at=clock(17, 0),
+            slot_minutes=15,
+            pauses=[],
+        )
+    events.add_tables(event, size["tables"], "Table")
+    events.change_status(event, "registration")
+    db.session.commit()
+    return event.id
+
+
+_HASH: list[str] = []
+
+
+def _hash() -> str:
+    """One password hash for everyone: hashing 20,000 passwords would take an hour."""
+    from forum.services import accounts
+
+    if not _HASH:
+        _HASH.append(accounts.hash_password(PASSWORD))
+    return _HASH[0]
+
+
+def _register(event_id: int, size: dict[str, int], rng: random.Random) -> list[int]:
+    """Everyone registered (approved at once: the event approves automatically), colleagues
+    sharing their organisation; returns the participants' ids in order."""
+    from forum.extensions import db
+    from forum.models import Event, User
+    from forum.services import registrations
+    from forum.services.demo_crowd import DOMAINS
+
+    ids: list[int] = []
+    organisation = None
+    left_in_organisation = 0
+    for number in range(size["participants"]):
+        event = db.session.get_one(Event, event_id)
+        user = User(
+            email=f"p{number}@bio.example", name=f"Attendee {number}", password_hash=_hash()
+        )
+        db.session.add(user)
+        details = None
+        if left_in_organisation == 0:
+            organisation, left_in_organisation = None, rng.choice((1, 1, 2, 3, 4))
+            domain = DOMAINS[number % len(DOMAINS)]
+            details = registrations.OrganisationDetails(
+                name=f"{domain.en.capitalize()} {number}",
+                kind=rng.choice(("company", "university", "research_institute", "investor")),
+                country=rng.choice(("KR", "US", "DE", "JP", "FR", "GB")),
+                website="",
+                description=f"Active in {domain.en}.",
+            )
+        participant = registrations.register(
+            event, user, "Business development", ["en"], organisation, details
+        )
+        organisation = participant.organisation
+        left_in_organisation -= 1
+        ids.append(participant.id)
+        if number % BATCH == BATCH - 1:
+            db.session.commit()
+    db.session.commit()
+    return ids
+
+
+def _publish_opportunities(
+    event_id: int, people: list[int], size: dict[str, int], rng: random.Random
+) -> None:
+    """Offers and needs in the demo's domains, published in batches (the service's batch path)."""
+    from forum.extensions import db
+    from forum.models import Event, Participant
+    from forum.services import events, opportunities
+    from forum.services.demo import DEMO_AREAS
+    from forum.services.demo_crowd import DOMAINS
+
+    event = db.session.get_one(Event, event_id)
+    events.change_status(event, "requests")
+    opportunities.set_technology_areas(event, list(DEMO_AREAS))
+    db.session.commit()
+    for first in range(0, size["opportunities"], BATCH):
+        areas = opportunities.technology_areas(db.session.get_one(Event, event_id))
+        batch = []
+        for number in range(first, min(first + BATCH, size["opportunities"])):
+            domain = DOMAINS[number % len(DOMAINS)]
+            subject = domain.subjects[number % len(domain.subjects)]
+            target = rng.choice(domain.targets)
+            details = opportunities.OpportunityDetails(
+                kind=rng.choice(("offer", "need")),
+                type=rng.choice(("technology", "rnd_cooperation", "product_service")),
+                title=f"{subject.en.capitalize()} for {target[1]} #{number}",
+                summary=f"{subject.claim_en}. {subject.ko}: {subject.claim_ko}.",
+                keywords=subject.keywords,
+                areas=[areas[index] for index in domain.areas],
+                trl=rng.randint(1, 9),
+            )
+            owner = db.session.get_one(Participant, people[number % len(people)])
+            batch.append((owner, details))
+        opportunities.publish_opportunities(batch)
+        db.session.commit()
+
+
+def _pairs(people: list[int], organisation_of: dict[int, int], count: int, rng: random.Random):
+    """`count` distinct (requester, recipient) pairs of different organisations."""
+    seen: set[frozenset[int]] = set()
+    while len(seen) < count:
+        first, second = rng.sample(people, 2)
+        pair = frozenset((first, second))
+        if organisation_of[first] != organisation_of[second] and pair not in seen:
+            seen.add(pair)
+            yield first, second
+
+
+def _send_requests(event_id: int, people: list[int], size: dict[str, int], rng: random.Random):
+    """Requests sent, then answered, withdrawn or left to expire, each through its service."""
+    from sqlalchemy import select, update
+
+    from forum.extensions import db
+    from forum.models import MeetingRequest, Participant
+    from forum.services import requests
+
+    organisation_of = dict(
+        db.session.execute(
+            select(Participant.id, Participant.organisation_id).where(
+                Participant.event_id == event_id
+            )
+        ).all()
+    )
+    expired: list[int] = []
+    pairs = _pairs(people, organisation_of, size["requests"], rng)
+    for number, (requester_id, recipient_id) in enumerate(pairs):
+        state = rng.choices([s for s, _ in STATES], [w for _, w in STATES])[0]
+        made = requests.send_request(
+            db.session.get_one(Participant, requester_id),
+            db.session.get_one(Participant, recipient_id),
+            rng.choice((1, 2, 3)),
+            message="Shall we meet?",
+        )
+        if state == "accepted":
+            requests.accept_request(made, rng.choice((1, 2, 3)))
+        elif state == "declined":
+            requests.decline_request(made, "Not this year.")
+        elif state == "cancelled":
+            requests.withdraw_request(made)
+        elif state == "expired":
+            expired.append(made.id)
+        if number % BATCH == BATCH - 1:
+            db.session.commit()
+    # The deadline is weeks away: these are shown as if it had lapsed (as the demo does).
+    db.session.execute(
+        update(MeetingRequest).where(MeetingRequest.id.in_(expired)).values(status="expired")
+    )
+    db.session.commit()
+
+
+def _availability(event_id: int, people: list[int], rng: random.Random) -> None:
+    from forum.extensions import db
+    from forum.models import Event, Participant
+    from forum.services import availability
+
+    slots = [slot.id for slot in availability.event_slots(db.session.get_one(Event, event_id))]
+    for number, participant_id in enumerate(rng.sample(people, len(people) // 5)):
+        start = rng.randrange(len(slots) - 8)
+        availability.save_availability(
+            db.session.get_one(Participant, participant_id), set(slots[start : start + 8])
+        )
+        if number % BATCH == BATCH - 1:
+            db.session.commit()
+    db.session.commit()
+
+
+def _schedule(event_id: int, time_limit: int) -> int:
+    """A scheduler run (in this process, as `flask schedule` does), published; returns its id."""
+    from forum.extensions import db
+    from forum.models import Event, ScheduleRun
+    from forum.services import accounts, events
+    from forum.services.scheduling.publish import publish
+    from forum.services.scheduling.runs import execute_run, start_run
+
+    event = db.session.get_one(Event, event_id)
+    events.change_status(event, "scheduling")
+    run = start_run(event, accounts.find_user(ORGANIZER), time_limit, background=False)
+    db.session.commit()
+    execute_run(run.id)
+    run = db.session.get_one(ScheduleRun, run.id)
+    if run.status != "succeeded":
+        raise SystemExit(f"the scheduler run failed: {run.message}")
+    publish(run)
+    db.session.commit()
+    return run.id
+
+
+def build(database_url: str, scale: float, seed: int, time_limit: int) -> tuple[int, dict]:
+    """The event, built in a new database; returns (the published run's id, steps' seconds)."""
+    from flask_migrate import upgrade
+
+    from forum import create_app
+    from forum.config import TestingConfig
+    from forum.extensions import db
+
+    size = sizes(scale)
+    print(f"building: {size}", flush=True)
+    rng = random.Random(seed)
+    app = create_app(TestingConfig(Path(tempfile.mkdtemp()), _sqlalchemy_url(database_url)))
+    steps = Steps()
+    with app.app_context(), app.test_request_context():
+        upgrade()
+        event_id = steps.timed("event, sessions, tables", _event, size)
+        people = steps.timed("registrations", _register, event_id, size, rng)
+        steps.timed("opportunities", _publish_opportunities, event_id, people, size, rng)
+        steps.timed("requests", _send_requests, event_id, people, size, rng)
+        steps.timed("availability", _availability, event_id, people, rng)
+        run_id = steps.timed("scheduler run and publication", _schedule, event_id, time_limit)
+        db.session.remove()
+        db.engine.dispose()
+    return run_id, steps.seconds
+
+
+def _sqlalchemy_url(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def _database(server_url: str, name: str) -> str:
+    from sqlalchemy import make_url
+
+    server = make_url(server_url).set(drivername="postgresql", database=name)
+    return server.render_as_string(hide_password=False)
+
+
+def fresh_database(server_url: str, name: str, template: str | None = None) -> str:
+    """A new database on the server (a copy of `template` if given)."""
+    import psycopg
+
+    with psycopg.connect(_database(server_url, "postgres"), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        suffix = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(f'CREATE DATABASE "{name}"{suffix}')
+    return _database(server_url, name)
+
+
+def _published_run(database_url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        row = connection.execute(
+            "SELECT max(id) FROM schedule_run WHERE published_version IS NOT NULL"
+        ).fetchone()
+    return row[0]
+
+
+def migrate_back(checkout: Path, database_url: str) -> None:
+    """The copy for an earlier checkout: its schema as that checkout's migrations leave it."""
+    head = _flask(checkout, database_url, "db", "heads").split()[0]
+    _flask(ROOT, database_url, "db", "downgrade", head)
+
+
+def _flask(checkout: Path, database_url: str, *command: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "forum", *command],
+        cwd=checkout,
+        env=_env(checkout, database_url),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def _env(checkout: Path, database_url: str) -> dict[str, str]:
+    import os
+
+    return {
+        **os.environ,
+        "PYTHONPATH": str(checkout),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secrets.token_urlsafe(48),
+    }
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+
+class Workers:
+    """The peak resident memory of each gunicorn worker, sampled every half second."""
+
+    def __init__(self, master: subprocess.Popen) -> None:
+        self.master, self.peak = master, defaultdict(int)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _children(self) -> list[int]:
+        path = Path(f"/proc/{self.master.pid}/task/{self.master.pid}/children")
+        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+
+    def _sample(self) -> None:
+        while not self.stopping.wait(0.5):
+            for pid in self._children():
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.peak[pid] = max(self.peak[pid], int(line.split()[1]) // 1024)
+
+    def stop(self) -> list[int]:
+        self.stopping.set()
+        self.thread.join()
+        return sorted(self.peak.values())
+
+
+def _attendee_email(database_url: str) -> str:
+    """An attendee with meetings in the published schedule: the one with the most."""
+    import psycopg
+
+    with psycopg.connect(database_url) as connection:
+        row = connection.execute(
+            'SELECT u.email FROM "user" u JOIN participant p ON p.user_id = u.id '
+            "JOIN meeting_attendee a ON a.participant_id = p.id "
+            "GROUP BY u.email ORDER BY count(*) DESC, u.email LIMIT 1"
+        ).fetchone()
+    return row[0]
+
+
+def measure(
+    bases: dict[str, str], run_id: int, attendee: str, clients: int, rounds: int
+) -> dict[str, Tally]:
+    """Every page, `rounds` times by each of `clients` logged-in browsers at once; with several
+    servers (`bases`: name → address), each client asks each server for a page in turn, so that
+    all see the same load of the machine."""
+    tallies = {name: Tally() for name in bases}
+
+    def client(index: int) -> None:
+        who = "organizer" if index % 2 == 0 else "attendee"
+        browsers = {}
+        for name, base in bases.items():
+            browser = Browser(base, Tally())
+            browser.get("/auth/login")
+            browser.request(
+                "POST",
+                "/auth/login",
+                {"email": ORGANIZER if who == "organizer" else attendee, "password": PASSWORD},
+            )
+            browser.tally = tallies[name]
+            browsers[name] = browser
+        pages = [page for page in PAGES if page[1] == who]
+        start = index // 2 % len(pages)  # the clients start on different pages
+        for turn, (page, _who, path) in enumerate((pages[start:] + pages[:start]) * rounds):
+            order = list(browsers.values())
+            for browser in order[turn % 2 :] + order[: turn % 2]:  # who goes first alternates
+                browser.action = page
+                browser.request("GET", path.format(slug=SLUG, run=run_id))
+
+    threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tallies
+
+
+def summary(tally: Tally) -> dict[str, tuple[float, float, int]]:
+    """Per page: (p50 ms, p95 ms, answers not 200)."""
+    times: dict[str, list[float]] = defaultdict(list)
+    failures: dict[str, int] = defaultdict(int)
+    for record in tally.records:
+        times[record.action].append(record.seconds * 1000)
+        failures[record.action] += record.status != 200
+    return {
+        name: (statistics.median(values), percentile(values, 0.95), failures[name])
+        for name, values in times.items()
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--scale", type=float, default=0.05)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", type=int, default=24)
+    parser.add_argument("--time-limit", type=int, default=30, help="the scheduler's seconds")
+    parser.add_argument("--before", type=Path, help="an earlier checkout, served side by side")
+    parser.add_argument("--built", help="the name of a database built by an earlier run: no build")
+    args = parser.parse_args()
+    args.server = "gunicorn"
+    if args.built:  # a database this script built before, at the same --scale
+        name = args.built
+        database_url = _database(args.database_url, name)
+        run_id = _published_run(database_url)
+        _flask(ROOT, database_url, "db", "upgrade")
+    else:
+        name = f"forum_bio_bench_{secrets.token_hex(3)}"
+        database_url = fresh_database(args.database_url, name)
+        run_id, _steps = build(database_url, args.scale, args.seed, args.time_limit)
+    attendee = _attendee_email(database_url)
+    trees = checkouts(args.before)
+    databases = {"ours": database_url}
+    if args.before:
+        databases["before"] = fresh_database(args.database_url, f"{name}_before", template=name)
+        migrate_back(args.before, databases["before"])
+    servers, workers = {}, {}
+    try:
+        for offset, (tree_name, tree) in enumerate(trees.items()):
+            log = Path(tempfile.mkdtemp()) / f"gunicorn-{tree_name}.log"
+            args.port += offset
+            servers[tree_name] = serve(args, _sqlalchemy_url(databases[tree_name]), log, cwd=tree)
+            servers[tree_name].port = args.port
+            workers[tree_name] = Workers(servers[tree_name])
+        bases = {name: f"http://127.0.0.1:{server.port}" for name, server in servers.items()}
+        tallies = measure(bases, run_id, attendee, args.clients, args.rounds)
+    finally:
+        memory = {name: sampler.stop() for name, sampler in workers.items()}
+        for server in servers.values():
+            server.terminate()
+            server.wait()
+    results = {name: summary(tally) for name, tally in tallies.items()}
+    report(results, memory, args)
+
+
+def report(results: dict[str, dict], memory: dict[str, list[int]], args) -> None:
+    size = sizes(args.scale)
+    print(
+        f"\nscale {args.scale} ({size['participants']} participants, {size['opportunities']} "
+        f"opportunities, {size['requests']} requests, {size['tables']} tables, 96 slots); "
+        f"{args.clients} clients × {args.rounds} rounds, gunicorn × {args.workers}\n"
+    )
+    names = list(results)
+    header = " | ".join(f"{name} p50 / p95 (ms)" for name in names)
+    ratio = " | p95 before / ours" if "before" in results else ""
+    print(f"| page | {header}{ratio} |")
+    print("| --- |" + " --- |" * (len(names) + bool(ratio)))
+    for page, _who, _path in PAGES:
+        cells = []
+        for name in names:
+            p50, p95, failed = results[name].get(page, (0.0, 0.0, 0))
+            cells.append(f"{p50:.0f} / {p95:.0f}" + (f" ({failed} not 200)" if failed else ""))
+        if ratio:
+            ours = results["ours"].get(page, (0, 0, 0))[1]
+            before = results["before"].get(page, (0, 0, 0))[1]
+            cells.append(f"{before / ours:.1f}" if ours else "")
+        print(f"| {page} | " + " | ".join(cells) + " |")
+    for name, peaks in memory.items():
+        print(f"\npeak RSS of the {name} web workers (MB): {peaks}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""Long lists a page at a time: the organizer's registrations and requests. Page links keep the
+list's filters, a page past the end shows the last page, the number of SQL statements a page
+takes does not grow with the rows, and exports are streamed with the same bytes as one piece."""
+
+import codecs
+import csv
+import io
+import re
+from contextlib import contextmanager
+from datetime import timedelta
+from itertools import pairwise
+
+import pytest
+from sqlalchemy import event as sqlalchemy_event
+
+from forum.extensions import db
+from forum.models import MeetingRequest, Organisation, Participant, User, utcnow
+from forum.services import exports
+from forum.services.paging import PER_PAGE
+
+
+def _crowd(event, count: int, status="approved", name="Person", hours_ago=24) -> list[Participant]:
+    """`count` participants, each of an organisation of their own, registered a minute apart
+    (the password hash is a placeholder: they never log in)."""
+    start = utcnow() - timedelta(hours=hours_ago)
+    people = [
+        Participant(
+            event=event,
+            user=User(
+                email=f"{name.lower()}{n:03}@example.org", name=f"{name} {n:03}", password_hash="-"
+            ),
+            organisation=Organisation(name=f"{name} org {n:03}", kind="company", country="KR"),
+            status=status,
+            created_at=start + timedelta(minutes=n),
+        )
+        for n in range(count)
+    ]
+    db.session.add_all(people)
+    db.session.commit()
+    return people
+
+
+def _requests(event, people: list[Participant], status="pending") -> None:
+    """A request from each person to the next, a minute apart, the last sent last."""
+    start = utcnow() - timedelta(hours=12)
+    db.session.add_all(
+        MeetingRequest(
+            event_id=event.id,
+            requester_id=first.id,
+            recipient_id=second.id,
+            requester_priority=2,
+            status=status,
+            created_at=start + timedelta(minutes=n),
+        )
+        for n, (first, second) in enumerate(pairwise(people))
+    )
+    db.session.commit()
+
+
+def _names(page: str) -> list[str]:
+    return re.findall(r"Person \d{3}", page)
+
+
+@pytest.fixture
+def organizer_client(client, login, organizer):
+    login(client, organizer)
+    return client
+
+
+def test_the_second_page_of_registrations_shows_the_next_ones(event, organizer_client):
+    _crowd(event, PER_PAGE + 5)
+    base = f"/e/{event.slug}/organize/participants"
+
+    first = organizer_client.get(base).get_data(as_text=True)
+    second = organizer_client.get(f"{base}?page=2").get_data(as_text=True)
+
+    assert _names(first) == [f"Person {n:03}" for n in range(PER_PAGE)]
+    assert _names(second) == [f"Person {n:03}" for n in range(PER_PAGE, PER_PAGE + 5)]
+    assert "Page 1 of 2" in first and 'href="/e/bio-2027/organize/participants?page=2"' in first
+
+
+def test_a_page_past_the_end_or_not_a_number_is_a_page_of_the_list(event, organizer_client):
+    _crowd(event, PER_PAGE + 5)
+    base = f"/e/{event.slug}/organize/participants"
+
+    past = organizer_client.get(f"{base}?page=99")
+    huge = organizer_client.get(f"{base}?page=99999999999999999999")
+    garbled = organizer_client.get(f"{base}?page=two")
+
+    assert past.status_code == huge.status_code == garbled.status_code == 200
+    assert _names(past.get_data(as_text=True))[0] == f"Person {PER_PAGE:03}"
+    assert "Page 2 of 2" in huge.get_data(as_text=True)
+    assert _names(garbled.get_data(as_text=True))[0] == "Person 000"
+
+
+def test_the_status_filter_is_kept_across_pages_of_registrations(event, organizer_client):
+    _crowd(event, PER_PAGE + 3)
+    _crowd(event, 2, status="pending", name="Waiting", hours_ago=20)
+    base = f"/e/{event.slug}/organize/participants"
+
+    approved = organizer_client.get(f"{base}?status=approved").get_data(as_text=True)
+    following = organizer_client.get(f"{base}?status=approved&page=2").get_data(as_text=True)
+    pending = organizer_client.get(f"{base}?status=pending&page=2").get_data(as_text=True)
+
+    assert "status=approved&amp;page=2" in approved or "page=2&amp;status=approved" in approved
+    assert "Waiting" not in following and len(_names(following)) == 3
+    assert "Waiting 000" in pending and "Waiting 001" in pending  # one page: page 2 is its last
+
+
+def test_the_organizers_requests_are_paged_newest_first_with_the_filter_kept(
+    event, organizer_client
+):
+    people = _crowd(event, PER_PAGE + 6)  # PER_PAGE + 5 requests, the newest from the last but one
+    _requests(event, people)
+    base = f"/e/{event.slug}/organize/requests?status=pending"
+
+    first_page = organizer_client.get(base).get_data(as_text=True)
+    first, second = (
+        _table(page) for page in (first_page, organizer_client.get(f"{base}&page=2").data)
+    )
+
+    assert first.count("Decide for them") == PER_PAGE
+    assert second.count("Decide for them") == 5
+    newest = PER_PAGE + 4  # the requester of the newest request
+    assert f"Person {newest:03}" in first and f"Person {newest:03}" not in second
+    assert "Person 000" in second and "Person 000" not in first
+    assert re.search(r"status=pending&amp;page=2|page=2&amp;status=pending", first_page)
+    assert organizer_client.get(f"{base}&page=-3").status_code == 200
+
+
+def _table(page: str | bytes) -> str:
+    """The list of a page (its forms aside: they name every participant)."""
+    text = page if isinstance(page, str) else page.decode()
+    return text[text.index('<table class="data">') : text.index("</table>")]
+
+
+@contextmanager
+def _statements():
+    """The SQL statements sent while the block runs."""
+    sent: list[str] = []
+
+    def count(_connection, _cursor, statement, *_args):
+        sent.append(statement)
+
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", count)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/e/{slug}/organize/participants",
+        "/e/{slug}/organize/requests",
+        "/e/{slug}/organize/export/participants.csv",
+        "/e/{slug}/organize/export/requests.csv",
+    ],
+)
+def test_a_page_of_many_rows_takes_as_many_statements_as_one_of_few(event, organizer_client, path):
+    url = path.format(slug=event.slug)
+    people = _crowd(event, 4)
+    _requests(event, people)
+    organizer_client.get(url)  # the first request of a client loads what later ones reuse
+    with _statements() as few:
+        response = organizer_client.get(url)
+        assert response.status_code == 200
+        response.get_data()  # a streamed export runs its queries while it is read
+
+    people += _crowd(event, 60, name="Other", hours_ago=20)
+    _requests(event, people[3:])
+    with _statements() as many:
+        response = organizer_client.get(url)
+        assert response.status_code == 200
+        response.get_data()
+
+    assert len(many) == len(few), "\n".join(many)
+
+
+def _in_one_piece(header, rows) -> bytes:
+    """The CSV as the exports wrote it before they were streamed: one csv writer, one string."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(
+        ["" if value is None else value for value in row]  # no formula-like cells here
+        for row in rows
+    )
+    return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize("what", ["participants", "requests"])
+def test_a_streamed_export_has_the_bytes_of_one_written_at_once(app, event, organizer_client, what):
+    people = _crowd(event, 250)  # a few chunks of rows
+    _requests(event, people)
+
+    response = organizer_client.get(f"/e/{event.slug}/organize/export/{what}.csv")
+
+    assert response.is_streamed
+    assert response.headers["Content-Disposition"] == f'attachment; filename="bio-2027-{what}.csv"'
+    with app.test_request_context():
+        expected = _in_one_piece(*exports.rows_of(event, what))
+    assert response.get_data() == expected
+    assert len(response.get_data().decode("utf-8-sig").splitlines()) >= 250
+
+
+def test_the_review_grid_shows_one_session_and_the_tables_a_page_at_a_time(
+    client, login, make_user, make_event, make_participant
+):
+    """The grid of a draft with 30 tables over two days: one day's slots at a time, 25 tables a
+    page, the chosen day kept when paging the tables."""
+    from test_schedule_problem import agree_meeting, build_forum
+
+    from forum import jobs
+    from forum.models import ScheduleRun
+    from forum.views.scheduling import GRID_TABLES
+
+    forum = build_forum(make_user, make_event, make_participant, people=4, tables=30, days=2)
+    agree_meeting(forum.event, forum.people[0], forum.people[1])
+    login(client, forum.organizer)
+    base = f"/e/{forum.event.slug}/organize/schedule"
+    assert client.post_form(base, {"time_limit": "10"}).status_code == 302
+    jobs.wait_for_in_process_jobs()
+    run_id = db.session.scalar(db.select(ScheduleRun.id))
+    second_day = forum.slots[-1].session_id
+
+    def grid(query=""):
+        page = client.get(f"{base}/runs/{run_id}{query}").get_data(as_text=True)
+        part = page[page.index('id="grid"') : page.index('id="agenda"')]
+        return part, re.findall(r'<th scope="col">(Table \d+)</th>', part)
+
+    first, first_tables = grid()
+    tables_two, second_tables = grid(f"?session={second_day}&tables=2")
+
+    assert first_tables == [f"Table {n}" for n in range(1, GRID_TABLES + 1)]
+    assert second_tables == [f"Table {n}" for n in range(GRID_TABLES + 1, 31)]
+    assert first.count('<th scope="row">') == tables_two.count('<th scope="row">') == 3
+    assert f"session={second_day}" in tables_two.split('rel="prev"')[1].split(">")[0]
+    assert f'session={second_day}#grid" aria-current="page"' in tables_two
+    assert grid("?tables=99&session=abc")[1] == second_tables

@@ -31,6 +31,7 @@ changes gives one refresh (`request_refresh`).
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,6 +67,9 @@ HEADLINE_SHARE = (
     0.5  # text similarity: this share from title + keywords alone, the rest from whole texts
 )
 IDF_POWER = 2  # rare shared words (technology names) outweigh many common ones: see BENCHMARKS.md
+# A cosine over glossary concepts alone runs higher than one over every word (fewer, denser
+# features): discounted so that a pair across languages does not outrank one sharing its words.
+CONCEPT_DISCOUNT = 0.6
 WEIGHTS = {"text": 0.60, "areas": 0.15, "keywords": 0.10, "trl": 0.10, "partnership": 0.05}
 # Which types answer which (symmetric): technology is licensed, co-developed or built into a
 # product; R&D cooperation needs technology partners; investment only answers investment.
@@ -119,6 +123,7 @@ class Corpus:
     trl: np.ndarray  # 0 when unknown
     partnerships: np.ndarray  # bit set of PARTNERSHIP_TYPES
     text: sparse.csr_matrix
+    concepts: sparse.csr_matrix  # the same texts in the glossary's shared space (English stems)
     areas: sparse.csr_matrix
     area_counts: np.ndarray
     keywords: sparse.csr_matrix
@@ -214,37 +219,8 @@ def load_corpus(event_id: int) -> Corpus | None:
     for index in missing:
         analysed[rows[index].id] = tuple(list(next(tokens)) for _field in range(4))
     fields = [analysed[row.id] for row in rows]
-    # scikit-learn takes seconds to import: every `flask` command and worker would pay for it.
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
-
-    counter = CountVectorizer(analyzer=matching.token_features, dtype=np.float32)
-    try:
-        counts = counter.fit_transform(
-            [
-                title + title + summary + description + keywords + keywords
-                for title, keywords, summary, description in fields
-            ]
-        )
-        weighting = TfidfTransformer(sublinear_tf=True).fit(counts)
-        idf = dict(
-            zip(counter.get_feature_names_out(), weighting.idf_.tolist(), strict=False)
-        )  # for reasons
-        weighting.idf_ = weighting.idf_**IDF_POWER
-        whole = weighting.transform(counts)
-        headline = weighting.transform(
-            counter.transform([title + keywords for title, keywords, *_rest in fields])
-        )
-        # Side by side, scaled by the square roots of their shares: one product gives the weighted
-        # mean of the two cosines.
-        text = sparse.hstack(
-            [
-                whole * np.float32((1 - HEADLINE_SHARE) ** 0.5),
-                headline * np.float32(HEADLINE_SHARE**0.5),
-            ]
-        ).tocsr()
-    except ValueError:  # no text has a single feature (e.g. titles of punctuation only)
-        text, idf = sparse.csr_matrix((len(rows), 1), dtype=np.float32), {}
-
+    text, idf = _text_vectors(fields, matching.token_features)
+    concepts, _concept_idf = _text_vectors(fields, matching.concept_features)
     areas = _binary_matrix([list(names) for names in area_names])
     keywords = _binary_matrix([_normalised_keywords(source[3]) for source in sources])
     return Corpus(
@@ -261,6 +237,7 @@ def load_corpus(event_id: int) -> Corpus | None:
         trl=np.array([row.trl or 0 for row in rows], dtype=np.float32),
         partnerships=np.array([_partnership_bits(row.partnership_types) for row in rows]),
         text=text,
+        concepts=concepts,
         areas=areas,
         area_counts=np.asarray(areas.sum(axis=1)).ravel().astype(np.float32),
         keywords=keywords,
@@ -276,6 +253,41 @@ def load_corpus(event_id: int) -> Corpus | None:
         idf=idf,
         telling_features=_telling_features(idf),
     )
+
+
+def _text_vectors(
+    fields: list[tuple[list[str], ...]], analyzer: Callable[[list[str]], list[str]]
+) -> tuple[sparse.csr_matrix, dict[str, float]]:
+    """TF-IDF vectors of the texts (title, keywords, summary, description tokens) over the
+    analyzer's features, and the idf of each feature (for reasons)."""
+    # scikit-learn takes seconds to import: every `flask` command and worker would pay for it.
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+    counter = CountVectorizer(analyzer=analyzer, dtype=np.float32)
+    try:
+        counts = counter.fit_transform(
+            [
+                title + title + summary + description + keywords + keywords
+                for title, keywords, summary, description in fields
+            ]
+        )
+    except ValueError:  # no text has a single feature (e.g. titles of punctuation only)
+        return sparse.csr_matrix((len(fields), 1), dtype=np.float32), {}
+    weighting = TfidfTransformer(sublinear_tf=True).fit(counts)
+    idf = dict(zip(counter.get_feature_names_out(), weighting.idf_.tolist(), strict=False))
+    weighting.idf_ = weighting.idf_**IDF_POWER
+    whole = weighting.transform(counts)
+    headline = weighting.transform(
+        counter.transform([title + keywords for title, keywords, *_rest in fields])
+    )
+    # Side by side, scaled by the square roots of their shares: one product gives the weighted
+    # mean of the two cosines.
+    return sparse.hstack(
+        [
+            whole * np.float32((1 - HEADLINE_SHARE) ** 0.5),
+            headline * np.float32(HEADLINE_SHARE**0.5),
+        ]
+    ).tocsr(), idf
 
 
 def _telling_features(idf: dict[str, float]) -> frozenset:
@@ -304,6 +316,7 @@ class _Candidates:
 
     rows: np.ndarray
     text: sparse.csr_matrix
+    concepts: sparse.csr_matrix
     keywords: sparse.csr_matrix
     areas: sparse.csr_matrix
     coded_areas: sparse.csr_matrix
@@ -313,6 +326,7 @@ class _Candidates:
         return cls(
             rows,
             corpus.text[rows].T.tocsr(),
+            corpus.concepts[rows].T.tocsr(),
             corpus.keywords[rows].T.tocsr(),
             corpus.areas[rows].T.tocsr(),
             corpus.coded_areas[rows].T.tocsr(),
@@ -325,13 +339,20 @@ def _scores(
     """Scores of own opportunities (all of one kind) against the opportunities of the other kind."""
     other = candidates.rows
     text = (corpus.text[own] @ candidates.text).toarray()
+    # Written in different languages (one side in Korean, the other without), texts meet in the
+    # glossary's concepts (English stems), and a shared coded area lets the pair meet.
+    across = corpus.has_hangul[own, None] != corpus.has_hangul[None, other]
+    text = np.where(
+        across,
+        np.maximum(
+            text,
+            (corpus.concepts[own] @ candidates.concepts).toarray() * np.float32(CONCEPT_DISCOUNT),
+        ),
+        text,
+    )
     shared_keywords = (corpus.keywords[own] @ candidates.keywords).toarray()
     shared_areas = (corpus.areas[own] @ candidates.areas).toarray()
-    # Written in different languages (one side in Korean, the other without), a shared coded
-    # area lets the pair meet: the texts alone cannot.
-    meet_in_area = ((corpus.coded_areas[own] @ candidates.coded_areas).toarray() > 0) & (
-        corpus.has_hangul[own, None] != corpus.has_hangul[None, other]
-    )
+    meet_in_area = ((corpus.coded_areas[own] @ candidates.coded_areas).toarray() > 0) & across
     smaller_area_count = np.minimum(corpus.area_counts[own, None], corpus.area_counts[None, other])
     areas = np.divide(
         shared_areas,

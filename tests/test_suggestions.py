@@ -738,3 +738,41 @@ def test_words_both_texts_share_with_equal_scores_are_named_without_error():
 
     own, other = text({"임플란트", "을"}), text({"임플란트", "임플"})
     assert matching.shared_terms(own, other, {}) == ["임플란트"]
+
+
+def test_a_korean_offer_and_an_english_need_meet_through_the_glossary(forum_event, join):
+    """Neither side writes the other's language and they share no word or code: the glossary's
+    concepts (뇌졸중 ↔ stroke, 재활 ↔ rehabilitation) make the pair, ahead of an English offer of
+    another field, and the reason names what matched in both languages."""
+    seeker, rehab, battery = join(forum_event), join(forum_event), join(forum_event)
+    need = publish_through_service(
+        seeker,
+        "need",
+        "Hospital partner for post-stroke rehabilitation",
+        "We look for clinicians to trial our recovery exercises with patients.",
+        keywords="stroke, rehabilitation",
+    )
+    offer = publish_through_service(
+        rehab,
+        "offer",
+        "뇌졸중 환자의 재활 훈련 프로그램",
+        "편마비 환자가 집에서 팔 움직임을 회복하도록 돕습니다",
+        keywords="뇌졸중, 재활",
+    )
+    publish_through_service(
+        battery,
+        "offer",
+        "Recycling of spent lithium batteries",
+        "Recovers nickel and cobalt for new cathodes.",
+        keywords="battery recycling",
+    )
+
+    found = stored(seeker)
+    assert [(s.opportunity_id, s.own_opportunity_id) for s in found] == [(offer.id, need.id)]
+    assert {"뇌졸중 / stroke", "재활 / rehabilitation"} <= set(found[0].shared_terms.split(", "))
+
+
+def test_the_glossary_maps_korean_nouns_and_english_variants_to_shared_concepts():
+    assert matching.concept_features(["뇌졸중", "중풍"]) == ["stroke", "stroke"]
+    assert matching.concept_features(["tumour", "cancer"]) == ["tumour", "cancer", "cancer"]
+    assert matching.concept_features(["모르는단어"]) == []

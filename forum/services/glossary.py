@@ -11,11 +11,14 @@ variants); general-purpose, shipped with the package. See docs/search.md.
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from .text import tokenize
+from .text import Alternatives, QueryTerm, tokenize
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 @dataclass(frozen=True)
@@ -76,3 +79,30 @@ def korean_terms(english_stem: str) -> tuple[str, ...]:
 def label(concept_stem: str) -> str | None:
     """The bilingual name of a one-stem concept ("뇌졸중 / stroke"), for reasons."""
     return glossary().labels.get(concept_stem)
+
+
+MAX_TRANSLATIONS = 6  # alternatives a query word gains from the glossary, at most
+
+
+def _translations(term: QueryTerm) -> list[QueryTerm]:
+    """What a query term also finds in the other language: a Korean term the English stems of
+    its concept, an English word the Korean terms of its rows (and its concept's stems)."""
+    joined = "".join(term.tokens)
+    if HANGUL.match(joined):
+        stems = glossary().korean.get(joined, ())
+        return [QueryTerm(stems)] if stems else []
+    if len(term.tokens) != 1:
+        return []
+    found = [QueryTerm((korean,)) for korean in korean_terms(joined)]
+    stems = concepts(joined)
+    return [QueryTerm(stems), *found] if stems else found
+
+
+def with_translations(groups: list[Alternatives]) -> list[Alternatives]:
+    """The parts of a query, each also accepting the glossary's translations of its words, so
+    that 뇌졸중 finds an offer written in English about stroke, and stroke a Korean one."""
+    widened = []
+    for group in groups:
+        extra = [found for term in group for found in _translations(term)]
+        widened.append(tuple(dict.fromkeys((*group, *extra[:MAX_TRANSLATIONS]))))
+    return widened

@@ -31,6 +31,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Event, Opportunity, Organisation, Participant, User, opportunity_area
+from . import glossary
 from .text import Alternatives, QueryTerm, query_terms, tokenize, tokenize_many
 
 PER_PAGE = 20
@@ -381,7 +382,7 @@ def search_opportunities(event: Event, search: OpportunitySearch) -> Page:
     Newest first is by id, which grows with publication and lets the database read an index in
     order instead of sorting.
     """
-    terms = query_terms(search.text)
+    terms = glossary.with_translations(query_terms(search.text))
     if terms and search.sort != "title":
         hits, counted = (
             _hits(event, search, terms, ranked=True),

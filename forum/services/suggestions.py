@@ -53,7 +53,7 @@ from ..models import (
     opportunity_area,
     utcnow,
 )
-from . import matching, search
+from . import glossary, matching, search
 from .text import tokenize_many
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ IDF_POWER = 2  # rare shared words (technology names) outweigh many common ones:
 # A cosine over glossary concepts alone runs higher than one over every word (fewer, denser
 # features): discounted so that a pair across languages does not outrank one sharing its words.
 CONCEPT_DISCOUNT = 0.6
+MAX_SHARED_CONCEPTS = 3  # glossary concepts named in a reason across languages
 WEIGHTS = {"text": 0.60, "areas": 0.15, "keywords": 0.10, "trl": 0.10, "partnership": 0.05}
 # Which types answer which (symmetric): technology is licensed, co-developed or built into a
 # product; R&D cooperation needs technology partners; investment only answers investment.
@@ -124,6 +125,7 @@ class Corpus:
     partnerships: np.ndarray  # bit set of PARTNERSHIP_TYPES
     text: sparse.csr_matrix
     concepts: sparse.csr_matrix  # the same texts in the glossary's shared space (English stems)
+    concept_idf: dict[str, float]  # in the order of the concepts' columns
     areas: sparse.csr_matrix
     area_counts: np.ndarray
     keywords: sparse.csr_matrix
@@ -220,7 +222,7 @@ def load_corpus(event_id: int) -> Corpus | None:
         analysed[rows[index].id] = tuple(list(next(tokens)) for _field in range(4))
     fields = [analysed[row.id] for row in rows]
     text, idf = _text_vectors(fields, matching.token_features)
-    concepts, _concept_idf = _text_vectors(fields, matching.concept_features)
+    concepts, concept_idf = _text_vectors(fields, matching.concept_features)
     areas = _binary_matrix([list(names) for names in area_names])
     keywords = _binary_matrix([_normalised_keywords(source[3]) for source in sources])
     return Corpus(
@@ -238,6 +240,7 @@ def load_corpus(event_id: int) -> Corpus | None:
         partnerships=np.array([_partnership_bits(row.partnership_types) for row in rows]),
         text=text,
         concepts=concepts,
+        concept_idf=concept_idf,
         areas=areas,
         area_counts=np.asarray(areas.sum(axis=1)).ravel().astype(np.float32),
         keywords=keywords,
@@ -468,17 +471,35 @@ def _participant_blocks(corpus: Corpus, rows: np.ndarray):
         start = stop
 
 
+def _shared_concepts(corpus: Corpus, own: int, other: int) -> list[str]:
+    """The glossary's names ("뇌졸중 / stroke") of the rarest concepts two texts written in
+    different languages share: what lets them meet, named in both languages."""
+    if corpus.has_hangul[own] == corpus.has_hangul[other]:
+        return []
+    names = list(corpus.concept_idf)
+    shared = set(corpus.concepts[own].indices) & set(corpus.concepts[other].indices)
+    stems = sorted(
+        {names[column % len(names)] for column in shared},
+        key=lambda stem: (-corpus.concept_idf[stem], stem),
+    )
+    labels = [label for stem in stems if (label := glossary.label(stem)) is not None]
+    return labels[:MAX_SHARED_CONCEPTS]
+
+
 def _explain(corpus: Corpus, own: int, other: int, score: float) -> Match:
     own_areas, other_areas = corpus.area_names[own], corpus.area_names[other]
+    concepts = _shared_concepts(corpus, own, other)
     return Match(
         participant_id=int(corpus.participant_ids[own]),
         opportunity_id=int(corpus.ids[other]),
         own_opportunity_id=int(corpus.ids[own]),
         score=round(score, 6),
-        shared_terms=matching.shared_terms(
+        shared_terms=concepts
+        + matching.shared_terms(
             corpus.readable_text(own),
             corpus.readable_text(other),
             corpus.idf,
+            limit=matching.MAX_SHARED_TERMS - len(concepts),
             telling=corpus.telling_features,
         ),
         shared_areas=[own_areas[area_id] for area_id in own_areas if area_id in other_areas],

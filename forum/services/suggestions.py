@@ -67,9 +67,10 @@ HEADLINE_SHARE = (
     0.5  # text similarity: this share from title + keywords alone, the rest from whole texts
 )
 IDF_POWER = 2  # rare shared words (technology names) outweigh many common ones: see BENCHMARKS.md
-# A cosine over glossary concepts alone runs higher than one over every word (fewer, denser
-# features): discounted so that a pair across languages does not outrank one sharing its words.
-CONCEPT_DISCOUNT = 0.6
+# The glossary concepts' cosine: added at this share to the words' within one language; across
+# languages it stands alone, scaled up, as its few features share less than all the words would.
+CONCEPT_SHARE = 0.6
+ACROSS_SHARE = 1.4
 MAX_SHARED_CONCEPTS = 3  # glossary concepts named in a reason across languages
 WEIGHTS = {"text": 0.60, "areas": 0.15, "keywords": 0.10, "trl": 0.10, "partnership": 0.05}
 # Which types answer which (symmetric): technology is licensed, co-developed or built into a
@@ -336,23 +337,25 @@ class _Candidates:
         )
 
 
+def _text_similarity(
+    corpus: Corpus, own: np.ndarray, candidates: _Candidates, across: np.ndarray
+) -> np.ndarray:
+    """Cosine of the words, plus a share of the cosine of the glossary's concepts (English
+    stems: synonyms meet); across languages (one side in Korean, the other without), where the
+    words share next to nothing, the concepts' cosine scaled as one in a language would be."""
+    words = (corpus.text[own] @ candidates.text).toarray()
+    concepts = (corpus.concepts[own] @ candidates.concepts).toarray()
+    same = words + concepts * np.float32(CONCEPT_SHARE)
+    return np.where(across, np.maximum(same, concepts * np.float32(ACROSS_SHARE)), same)
+
+
 def _scores(
     corpus: Corpus, own: np.ndarray, candidates: _Candidates, own_are_offers: bool
 ) -> np.ndarray:
     """Scores of own opportunities (all of one kind) against the opportunities of the other kind."""
     other = candidates.rows
-    text = (corpus.text[own] @ candidates.text).toarray()
-    # Written in different languages (one side in Korean, the other without), texts meet in the
-    # glossary's concepts (English stems), and a shared coded area lets the pair meet.
     across = corpus.has_hangul[own, None] != corpus.has_hangul[None, other]
-    text = np.where(
-        across,
-        np.maximum(
-            text,
-            (corpus.concepts[own] @ candidates.concepts).toarray() * np.float32(CONCEPT_DISCOUNT),
-        ),
-        text,
-    )
+    text = _text_similarity(corpus, own, candidates, across)
     shared_keywords = (corpus.keywords[own] @ candidates.keywords).toarray()
     shared_areas = (corpus.areas[own] @ candidates.areas).toarray()
     meet_in_area = ((corpus.coded_areas[own] @ candidates.coded_areas).toarray() > 0) & across

@@ -8,7 +8,9 @@ participants. The score of a pair (own opportunity, other opportunity) is
 
 - text: cosine of TF-IDF vectors (sublinear tf, idf squared, l2) over Korean nouns and compounds
   and English word stems (`matching.token_features`), the mean of the cosine of whole texts
-  (title and keywords twice) and that of title + keywords alone;
+  (title and keywords twice) and that of title + keywords alone; plus, at `CONCEPT_SHARE`, the
+  same cosine over the bilingual glossary's concepts (`matching.concept_features`), which
+  stands alone, at `ACROSS_SHARE`, for a pair written in two languages (`_text_similarity`);
 - areas: shared technology areas / the smaller number of areas of the two (0 when one has none);
 - keywords: keywords typed identically (case and spacing aside) on both sides, up to 3 → 1;
 - TRL fit: 1 when the offer is at least as mature as the need asks, −⅓ per level short, 0.5

@@ -593,8 +593,9 @@ HEALTH = classification.by_code()["LC"].label
 def test_korean_offer_and_english_need_meet_in_a_coded_area_with_a_bilingual_reason(
     app, coded_event, join
 ):
-    """No word in common, no second-language field: the shared code alone makes them meet, and
-    the reason names the area in Korean and English, in either language of the page."""
+    """No word in common, no second-language field: the shared code and the glossary's concepts
+    make them meet, and the reason names both in Korean and English, in either language of the
+    page."""
     seeker, supplier, outsider = join(coded_event), join(coded_event), join(coded_event)
     need = publish(
         seeker,
@@ -616,9 +617,10 @@ def test_korean_offer_and_english_need_meet_in_a_coded_area_with_a_bilingual_rea
     assert found.shared_areas == "보건의료 / Health and medicine"
     assert [s.opportunity_id for s in stored(supplier)] == [need.id]
     with app.test_request_context():
-        assert (
-            suggestions.reason(found)
-            == "Answers this need; both are in 보건의료 / Health and medicine."
+        assert "뇌졸중 / stroke" in found.shared_terms.split(", ")
+        assert suggestions.reason(found) == (
+            f"Answers this need; both mention {found.shared_terms} and are in "
+            "보건의료 / Health and medicine."
         )
         with force_locale("ko"):
             korean = suggestions.reason(found)
@@ -626,7 +628,8 @@ def test_korean_offer_and_english_need_meet_in_a_coded_area_with_a_bilingual_rea
 
 
 def test_texts_of_two_languages_in_different_areas_do_not_meet(coded_event, join):
-    """Without a shared code, an English need and a Korean offer have nothing to meet on."""
+    """Without a shared code, an English need and a Korean offer that share one concept among
+    their words do not meet."""
     seeker, supplier = join(coded_event), join(coded_event)
     publish(seeker, "need", "Clinical partner for stroke trials", areas=["Energy"])
     publish(supplier, "offer", "뇌졸중 환자를 위한 가상현실 재활", areas=["Bio/pharma", HEALTH])

@@ -13,6 +13,7 @@ With PostgreSQL a database of its own is created on that server and dropped afte
 """
 
 import argparse
+import multiprocessing
 import random
 import secrets
 import statistics
@@ -335,7 +336,44 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def run(database_url: str, opportunities: int, participants: int, count: int, seed: int) -> None:
+WRITES_PER_SECOND = 10  # the second process's pace: an organizer import or many editors at once
+
+
+def write_continuously(database_url: str, event_id: int, stop, written) -> None:
+    """The second process: rewrites opportunities' titles (and their index entries, as every
+    service does) and commits, one at a time, until `stop` is set; counts its commits."""
+    from sqlalchemy import select
+
+    from forum.services.search import refresh_index
+
+    app = create_app(TestingConfig(Path(tempfile.mkdtemp()), database_url))
+    rng = random.Random(event_id)
+    with app.app_context():
+        ids = list(
+            db.session.scalars(
+                select(Opportunity.id).where(Opportunity.event_id == event_id).limit(2000)
+            )
+        )
+        while not stop.is_set():
+            opportunity = db.session.get(Opportunity, rng.choice(ids))
+            opportunity.title = f"{opportunity.title.split(' · ')[0]} · {written.value}"
+            refresh_index(opportunity)
+            db.session.commit()
+            with written.get_lock():
+                written.value += 1
+            time.sleep(1 / WRITES_PER_SECOND)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def run(
+    database_url: str,
+    opportunities: int,
+    participants: int,
+    count: int,
+    seed: int,
+    with_writer: bool = False,
+) -> None:
     rng = random.Random(seed)
     app = create_app(TestingConfig(Path(tempfile.mkdtemp()), database_url))
     with app.app_context(), app.test_request_context():
@@ -368,12 +406,18 @@ def run(database_url: str, opportunities: int, participants: int, count: int, se
         for _, search in plan[:20]:  # warm the caches of both methods
             timed(search_opportunities, event, search)
             timed(like_search, event, search)
+        writer = _start_writer(database_url, event.id) if with_writer else None
         figures: dict[str, dict[str, list[float]]] = {}
         for name, search in plan:
             for method, function in (("index", search_opportunities), ("LIKE", like_search)):
                 figures.setdefault(name, {}).setdefault(method, []).append(
                     timed(function, event, search)
                 )
+        if writer is not None:
+            process, stop, written = writer
+            stop.set()
+            process.join()
+            print(f"the second process committed {written.value} writes meanwhile", file=sys.stderr)
         everything = {
             method: [value for by_method in figures.values() for value in by_method[method]]
             for method in ("index", "LIKE")
@@ -391,6 +435,19 @@ def run(database_url: str, opportunities: int, participants: int, count: int, se
         db.engine.dispose()
 
 
+def _start_writer(database_url: str, event_id: int):
+    """The writing process, started and writing before the timed searches begin."""
+    context = multiprocessing.get_context("spawn")
+    stop, written = context.Event(), context.Value("i", 0)
+    process = context.Process(
+        target=write_continuously, args=(database_url, event_id, stop, written)
+    )
+    process.start()
+    while written.value < 3 and process.is_alive():
+        time.sleep(0.2)
+    return process, stop, written
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -400,6 +457,11 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=5000)
     parser.add_argument("--searches", type=int, default=350)
     parser.add_argument("--seed", type=int, default=2027)
+    parser.add_argument(
+        "--with-writer",
+        action="store_true",
+        help=f"time the searches while a second process commits {WRITES_PER_SECOND} writes a second",
+    )
     arguments = parser.parse_args()
     if not arguments.database_url:
         with tempfile.TemporaryDirectory() as directory:
@@ -409,6 +471,7 @@ def main() -> None:
                 arguments.participants,
                 arguments.searches,
                 arguments.seed,
+                arguments.with_writer,
             )
         return
     server = make_url(arguments.database_url).set(drivername="postgresql")
@@ -425,6 +488,7 @@ def main() -> None:
             arguments.participants,
             arguments.searches,
             arguments.seed,
+            arguments.with_writer,
         )
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:

@@ -711,7 +711,18 @@ def _noise(generator: Generator, count: int) -> list[tuple[str, dict]]:
     return rows
 
 
-def written_pairs_ranked(direction: str, seed: int, noise: int) -> tuple[int, int, int]:
+def topics(held_out: bool) -> tuple:
+    """The written topics, or the held-out ones (`held_out_pairs.py`)."""
+    if held_out:
+        from bench import held_out_pairs
+
+        return held_out_pairs.TOPICS
+    return written_pairs.TOPICS
+
+
+def written_pairs_ranked(
+    direction: str, seed: int, noise: int, held_out: bool = False
+) -> tuple[int, int, int]:
     """One event with every written topic planted once in `direction` among `noise` generated
     opportunities of the same areas: (planted offers ranked first for their need, planted offers
     in the need's list at all, pairs)."""
@@ -719,7 +730,7 @@ def written_pairs_ranked(direction: str, seed: int, noise: int) -> tuple[int, in
     generator = Generator(seed)
     event = _new_event()
     areas = _coded_areas(event.id)
-    planted = written_pairs.planted_pairs(direction, rng)
+    planted = written_pairs.planted_pairs(direction, rng, topics(held_out))
     noise_rows = _noise(generator, noise)
     people = _insert_people(event.id, event.slug, 2 * len(planted) + max(noise // 4, 1))
     rows = []
@@ -784,7 +795,12 @@ def _count_reason_failures(result: dict) -> None:
 
 
 def measure(
-    database_url: str, seed: int, rounds: int, noise: int, index_opportunities: int
+    database_url: str,
+    seed: int,
+    rounds: int,
+    noise: int,
+    index_opportunities: int,
+    held_out: int = 0,
 ) -> dict:
     """What the side-by-side comparison reports, measured with this process's `forum`."""
     result: dict = {"database": "", "ranked": {}, "index_seconds": None, "reason_failures": 0}
@@ -794,7 +810,7 @@ def measure(
         for direction in written_pairs.DIRECTIONS:
             totals = [0, 0, 0]
             for round_ in range(rounds):
-                counts = written_pairs_ranked(direction, seed + round_, noise)
+                counts = written_pairs_ranked(direction, seed + round_, noise, bool(held_out))
                 totals = [total + count for total, count in zip(totals, counts, strict=True)]
             result["ranked"][direction] = totals
         if index_opportunities:
@@ -826,12 +842,13 @@ def compare(args) -> None:
             args.rounds,
             args.noise,
             args.index_opportunities,
+            int(args.pairs == "held-out"),
         )
         for name, checkout in trees.items()
     }
     database = next(iter(results.values()))["database"]
     print(
-        f"database: {database}; {len(written_pairs.TOPICS)} written topics × {args.rounds} rounds "
+        f"database: {database}; {len(topics(args.pairs == 'held-out'))} {args.pairs} topics × {args.rounds} rounds "
         f"per direction, each event with {args.noise} generated distractors; seed {args.seed}"
     )
     print("| planted pair (offer–need) | " + " | ".join(trees) + " |")
@@ -909,6 +926,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--noise", type=int, default=400, help="with --written: distractors per event"
+    )
+    parser.add_argument(
+        "--pairs",
+        choices=("written", "held-out"),
+        default="written",
+        help="with --written: the topics of written_pairs.py, or of held_out_pairs.py",
     )
     parser.add_argument(
         "--index-opportunities", type=int, default=20000, help="with --written: 0 to skip"

@@ -560,7 +560,9 @@ def written(side: Side, rng: random.Random) -> dict:
 DIRECTIONS = {"ko–ko": ("ko", "ko"), "ko–en": ("ko", "en"), "en–ko": ("en", "ko")}  # offer–need
 
 
-def planted_pairs(direction: str, rng: random.Random) -> list[tuple[str, dict, dict]]:
+def planted_pairs(
+    direction: str, rng: random.Random, topics: tuple[Topic, ...] = TOPICS
+) -> list[tuple[str, dict, dict]]:
     """(area code, need, offer) of every topic, the offer and need in the direction's languages."""
     offer_language, need_language = DIRECTIONS[direction]
     return [
@@ -569,5 +571,5 @@ def planted_pairs(direction: str, rng: random.Random) -> list[tuple[str, dict, d
             written(getattr(topic, f"need_{need_language}"), rng),
             written(getattr(topic, f"offer_{offer_language}"), rng),
         )
-        for topic in TOPICS
+        for topic in topics
     ]

@@ -557,3 +557,60 @@ def test_0027_makes_each_opportunity_an_item_of_its_organisation(database_at_hea
     db.session.delete(db.session.get(Opportunity, rows[1][0]))
     db.session.commit()
     assert db.session.scalar(text("SELECT count(*) FROM opportunity_search")) == 3
+
+
+# --- 0030_area_classification: free-named areas that name a classification area are coded ------
+
+
+def test_0030_codes_the_areas_named_like_classification_areas(database_at_head):
+    from forum.models import TechnologyArea
+
+    events = []
+    for slug in ("bio", "ict"):
+        event = Event(
+            name=slug,
+            slug=slug,
+            timezone="UTC",
+            start_date=date(2027, 5, 11),
+            end_date=date(2027, 5, 11),
+        )
+        db.session.add(event)
+        db.session.commit()
+        events.append(event.id)
+    db.session.remove()
+    downgrade(revision="0023_area_codes")
+    db.session.remove()
+    named = [
+        (events[0], "보건의료", None),  # the Korean name
+        (events[0], "health  AND medicine", None),  # its English name again: the code is taken
+        (events[0], "MATERIALS", None),  # the English name, in another case
+        (events[0], "Quantum widgets", None),  # no classification area
+        (events[1], "재료", None),  # this event has EB already
+        (events[1], "재료 / Materials", "EB"),
+        (events[1], "정보/통신 / Information and communications", None),  # the label
+    ]
+    for position, (event_id, name, code) in enumerate(named):
+        db.session.execute(
+            text(
+                "INSERT INTO technology_area (event_id, name, code, position) "
+                "VALUES (:event_id, :name, :code, :position)"
+            ),
+            {"event_id": event_id, "name": name, "code": code, "position": position},
+        )
+    db.session.commit()
+    upgrade()
+    db.session.remove()
+    after = db.session.execute(
+        select(TechnologyArea.event_id, TechnologyArea.name, TechnologyArea.code).order_by(
+            TechnologyArea.id
+        )
+    ).all()
+    assert after == [
+        (events[0], "보건의료 / Health and medicine", "LC"),
+        (events[0], "health  AND medicine", None),
+        (events[0], "재료 / Materials", "EB"),
+        (events[0], "Quantum widgets", None),
+        (events[1], "재료", None),
+        (events[1], "재료 / Materials", "EB"),
+        (events[1], "정보/통신 / Information and communications", "EE"),
+    ]

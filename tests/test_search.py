@@ -235,7 +235,7 @@ def test_editing_an_opportunity_updates_what_finds_it(market):
         opportunity, OpportunityDetails(kind="offer", type="technology", title="수소 연료전지 스택")
     )
     db.session.commit()
-    assert titles(market["event"], "hydrogen") == []
+    assert titles(market["event"], "electrolyser") == []
     assert titles(market["event"], "연료") == ["수소 연료전지 스택"]
 
 
@@ -467,7 +467,7 @@ def test_or_accepts_either_word_and_quotes_require_the_phrase(market):
     publish(market["de"], "Stroke rehabilitation trials", summary="clinical partner wanted")
     publish(market["de"], "Rehabilitation robot for stroke patients")
     publish(market["kr"], "카테터 코팅")
-    assert sorted(titles(market["event"], "catheter OR robot")) == [
+    assert sorted(titles(market["event"], "stent OR robot")) == [
         "Rehabilitation robot for stroke patients"
     ]
     assert sorted(titles(market["event"], "카테터 OR trials")) == [
@@ -540,3 +540,15 @@ def test_the_analysed_fields_read_back_from_the_index_are_what_was_indexed(marke
         tokenize("Catheters for parkinsons"),
     ]
     assert [sorted(field) for field in read[offer.id]] == [sorted(each) for each in expected]
+
+
+def test_a_word_also_finds_its_glossary_translations(market):
+    """뇌졸중 finds an offer written in English about stroke, and catheters a Korean one about
+    카테터; a word outside the glossary finds only itself."""
+    publish(market["de"], "Rehabilitation games for stroke survivors")
+    publish(market["kr"], "혈관 카테터 코팅 기술")
+    assert titles(market["event"], "뇌졸중") == ["Rehabilitation games for stroke survivors"]
+    assert titles(market["event"], "재활") == ["Rehabilitation games for stroke survivors"]
+    assert titles(market["event"], "catheters") == ["혈관 카테터 코팅 기술"]
+    assert titles(market["event"], "survivors") == ["Rehabilitation games for stroke survivors"]
+    assert titles(market["event"], "코팅 stroke") == []

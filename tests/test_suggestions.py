@@ -593,8 +593,9 @@ HEALTH = classification.by_code()["LC"].label
 def test_korean_offer_and_english_need_meet_in_a_coded_area_with_a_bilingual_reason(
     app, coded_event, join
 ):
-    """No word in common, no second-language field: the shared code alone makes them meet, and
-    the reason names the area in Korean and English, in either language of the page."""
+    """No word in common, no second-language field: the shared code and the glossary's concepts
+    make them meet, and the reason names both in Korean and English, in either language of the
+    page."""
     seeker, supplier, outsider = join(coded_event), join(coded_event), join(coded_event)
     need = publish(
         seeker,
@@ -616,9 +617,10 @@ def test_korean_offer_and_english_need_meet_in_a_coded_area_with_a_bilingual_rea
     assert found.shared_areas == "보건의료 / Health and medicine"
     assert [s.opportunity_id for s in stored(supplier)] == [need.id]
     with app.test_request_context():
-        assert (
-            suggestions.reason(found)
-            == "Answers this need; both are in 보건의료 / Health and medicine."
+        assert "뇌졸중 / stroke" in found.shared_terms.split(", ")
+        assert suggestions.reason(found) == (
+            f"Answers this need; both mention {found.shared_terms} and are in "
+            "보건의료 / Health and medicine."
         )
         with force_locale("ko"):
             korean = suggestions.reason(found)
@@ -626,7 +628,8 @@ def test_korean_offer_and_english_need_meet_in_a_coded_area_with_a_bilingual_rea
 
 
 def test_texts_of_two_languages_in_different_areas_do_not_meet(coded_event, join):
-    """Without a shared code, an English need and a Korean offer have nothing to meet on."""
+    """Without a shared code, an English need and a Korean offer that share one concept among
+    their words do not meet."""
     seeker, supplier = join(coded_event), join(coded_event)
     publish(seeker, "need", "Clinical partner for stroke trials", areas=["Energy"])
     publish(supplier, "offer", "뇌졸중 환자를 위한 가상현실 재활", areas=["Bio/pharma", HEALTH])
@@ -738,3 +741,41 @@ def test_words_both_texts_share_with_equal_scores_are_named_without_error():
 
     own, other = text({"임플란트", "을"}), text({"임플란트", "임플"})
     assert matching.shared_terms(own, other, {}) == ["임플란트"]
+
+
+def test_a_korean_offer_and_an_english_need_meet_through_the_glossary(forum_event, join):
+    """Neither side writes the other's language and they share no word or code: the glossary's
+    concepts (뇌졸중 ↔ stroke, 재활 ↔ rehabilitation) make the pair, ahead of an English offer of
+    another field, and the reason names what matched in both languages."""
+    seeker, rehab, battery = join(forum_event), join(forum_event), join(forum_event)
+    need = publish_through_service(
+        seeker,
+        "need",
+        "Hospital partner for post-stroke rehabilitation",
+        "We look for clinicians to trial our recovery exercises with patients.",
+        keywords="stroke, rehabilitation",
+    )
+    offer = publish_through_service(
+        rehab,
+        "offer",
+        "뇌졸중 환자의 재활 훈련 프로그램",
+        "편마비 환자가 집에서 팔 움직임을 회복하도록 돕습니다",
+        keywords="뇌졸중, 재활",
+    )
+    publish_through_service(
+        battery,
+        "offer",
+        "Recycling of spent lithium batteries",
+        "Recovers nickel and cobalt for new cathodes.",
+        keywords="battery recycling",
+    )
+
+    found = stored(seeker)
+    assert [(s.opportunity_id, s.own_opportunity_id) for s in found] == [(offer.id, need.id)]
+    assert {"뇌졸중 / stroke", "재활 / rehabilitation"} <= set(found[0].shared_terms.split(", "))
+
+
+def test_the_glossary_maps_korean_nouns_and_english_variants_to_shared_concepts():
+    assert matching.concept_features(["뇌졸중", "중풍"]) == ["stroke", "stroke"]
+    assert matching.concept_features(["tumour", "cancer"]) == ["tumour", "cancer", "cancer"]
+    assert matching.concept_features(["모르는단어"]) == []

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .glossary import concepts
 from .text import stem, tokenize
 
 # Runs of Hangul syllables, and runs of other letters and digits (the runs `text.tokenize` cuts).
@@ -142,6 +143,18 @@ def token_features(tokens: Iterable[str]) -> list[str]:
                 features.append(token[:HEAD_SYLLABLES])
         elif token not in STEMMED_STOPWORDS and (len(token) > 1 or token.isdigit()):
             features.append(token)
+    return features
+
+
+def concept_features(tokens: Iterable[str]) -> list[str]:
+    """The features of analysed tokens in the languages' shared space: English stems (not stop
+    words) and the English stems of the glossary concepts of Korean and English tokens; Korean
+    words outside the glossary have none."""
+    features: list[str] = []
+    for token in tokens:
+        if not HANGUL.match(token) and token not in STEMMED_STOPWORDS and len(token) > 1:
+            features.append(token)
+        features.extend(concepts(token))
     return features
 
 

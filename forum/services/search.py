@@ -40,6 +40,7 @@ from ..models import (
     User,
     opportunity_area,
 )
+from . import glossary
 from .paging import FURTHEST_PAGE, Page, count_and_clamp, paginate
 from .text import Alternatives, QueryTerm, query_terms, tokenize, tokenize_many
 
@@ -392,7 +393,7 @@ def search_opportunities(event: Event | None, search: OpportunitySearch) -> Page
     Newest first is by id, which grows with publication and lets the database read an index in
     order instead of sorting.
     """
-    terms = query_terms(search.text)
+    terms = glossary.with_translations(query_terms(search.text))
     if terms and search.sort != "title":
         hits, counted = (
             _hits(event, search, terms, ranked=True),

@@ -8,7 +8,9 @@ participants. The score of a pair (own opportunity, other opportunity) is
 
 - text: cosine of TF-IDF vectors (sublinear tf, idf squared, l2) over Korean nouns and compounds
   and English word stems (`matching.token_features`), the mean of the cosine of whole texts
-  (title and keywords twice) and that of title + keywords alone;
+  (title and keywords twice) and that of title + keywords alone; plus, at `CONCEPT_SHARE`, the
+  same cosine over the bilingual glossary's concepts (`matching.concept_features`), which
+  stands alone, at `ACROSS_SHARE`, for a pair written in two languages (`_text_similarity`);
 - areas: shared technology areas / the smaller number of areas of the two (0 when one has none);
 - keywords: keywords typed identically (case and spacing aside) on both sides, up to 3 → 1;
 - TRL fit: 1 when the offer is at least as mature as the need asks, −⅓ per level short, 0.5
@@ -31,6 +33,7 @@ changes gives one refresh (`request_refresh`).
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,7 +55,7 @@ from ..models import (
     opportunity_area,
     utcnow,
 )
-from . import matching, search
+from . import glossary, matching, search
 from .text import tokenize_many
 
 log = logging.getLogger(__name__)
@@ -66,6 +69,11 @@ HEADLINE_SHARE = (
     0.5  # text similarity: this share from title + keywords alone, the rest from whole texts
 )
 IDF_POWER = 2  # rare shared words (technology names) outweigh many common ones: see BENCHMARKS.md
+# The glossary concepts' cosine: added at this share to the words' within one language; across
+# languages it stands alone, scaled up, as its few features share less than all the words would.
+CONCEPT_SHARE = 0.6
+ACROSS_SHARE = 1.4
+MAX_SHARED_CONCEPTS = 3  # glossary concepts named in a reason across languages
 WEIGHTS = {"text": 0.60, "areas": 0.15, "keywords": 0.10, "trl": 0.10, "partnership": 0.05}
 # Which types answer which (symmetric): technology is licensed, co-developed or built into a
 # product; R&D cooperation needs technology partners; investment only answers investment.
@@ -119,6 +127,8 @@ class Corpus:
     trl: np.ndarray  # 0 when unknown
     partnerships: np.ndarray  # bit set of PARTNERSHIP_TYPES
     text: sparse.csr_matrix
+    concepts: sparse.csr_matrix  # the same texts in the glossary's shared space (English stems)
+    concept_idf: dict[str, float]  # in the order of the concepts' columns
     areas: sparse.csr_matrix
     area_counts: np.ndarray
     keywords: sparse.csr_matrix
@@ -214,37 +224,8 @@ def load_corpus(event_id: int) -> Corpus | None:
     for index in missing:
         analysed[rows[index].id] = tuple(list(next(tokens)) for _field in range(4))
     fields = [analysed[row.id] for row in rows]
-    # scikit-learn takes seconds to import: every `flask` command and worker would pay for it.
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
-
-    counter = CountVectorizer(analyzer=matching.token_features, dtype=np.float32)
-    try:
-        counts = counter.fit_transform(
-            [
-                title + title + summary + description + keywords + keywords
-                for title, keywords, summary, description in fields
-            ]
-        )
-        weighting = TfidfTransformer(sublinear_tf=True).fit(counts)
-        idf = dict(
-            zip(counter.get_feature_names_out(), weighting.idf_.tolist(), strict=False)
-        )  # for reasons
-        weighting.idf_ = weighting.idf_**IDF_POWER
-        whole = weighting.transform(counts)
-        headline = weighting.transform(
-            counter.transform([title + keywords for title, keywords, *_rest in fields])
-        )
-        # Side by side, scaled by the square roots of their shares: one product gives the weighted
-        # mean of the two cosines.
-        text = sparse.hstack(
-            [
-                whole * np.float32((1 - HEADLINE_SHARE) ** 0.5),
-                headline * np.float32(HEADLINE_SHARE**0.5),
-            ]
-        ).tocsr()
-    except ValueError:  # no text has a single feature (e.g. titles of punctuation only)
-        text, idf = sparse.csr_matrix((len(rows), 1), dtype=np.float32), {}
-
+    text, idf = _text_vectors(fields, matching.token_features)
+    concepts, concept_idf = _text_vectors(fields, matching.concept_features)
     areas = _binary_matrix([list(names) for names in area_names])
     keywords = _binary_matrix([_normalised_keywords(source[3]) for source in sources])
     return Corpus(
@@ -261,6 +242,8 @@ def load_corpus(event_id: int) -> Corpus | None:
         trl=np.array([row.trl or 0 for row in rows], dtype=np.float32),
         partnerships=np.array([_partnership_bits(row.partnership_types) for row in rows]),
         text=text,
+        concepts=concepts,
+        concept_idf=concept_idf,
         areas=areas,
         area_counts=np.asarray(areas.sum(axis=1)).ravel().astype(np.float32),
         keywords=keywords,
@@ -276,6 +259,41 @@ def load_corpus(event_id: int) -> Corpus | None:
         idf=idf,
         telling_features=_telling_features(idf),
     )
+
+
+def _text_vectors(
+    fields: list[tuple[list[str], ...]], analyzer: Callable[[list[str]], list[str]]
+) -> tuple[sparse.csr_matrix, dict[str, float]]:
+    """TF-IDF vectors of the texts (title, keywords, summary, description tokens) over the
+    analyzer's features, and the idf of each feature (for reasons)."""
+    # scikit-learn takes seconds to import: every `flask` command and worker would pay for it.
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+    counter = CountVectorizer(analyzer=analyzer, dtype=np.float32)
+    try:
+        counts = counter.fit_transform(
+            [
+                title + title + summary + description + keywords + keywords
+                for title, keywords, summary, description in fields
+            ]
+        )
+    except ValueError:  # no text has a single feature (e.g. titles of punctuation only)
+        return sparse.csr_matrix((len(fields), 1), dtype=np.float32), {}
+    weighting = TfidfTransformer(sublinear_tf=True).fit(counts)
+    idf = dict(zip(counter.get_feature_names_out(), weighting.idf_.tolist(), strict=False))
+    weighting.idf_ = weighting.idf_**IDF_POWER
+    whole = weighting.transform(counts)
+    headline = weighting.transform(
+        counter.transform([title + keywords for title, keywords, *_rest in fields])
+    )
+    # Side by side, scaled by the square roots of their shares: one product gives the weighted
+    # mean of the two cosines.
+    return sparse.hstack(
+        [
+            whole * np.float32((1 - HEADLINE_SHARE) ** 0.5),
+            headline * np.float32(HEADLINE_SHARE**0.5),
+        ]
+    ).tocsr(), idf
 
 
 def _telling_features(idf: dict[str, float]) -> frozenset:
@@ -304,6 +322,7 @@ class _Candidates:
 
     rows: np.ndarray
     text: sparse.csr_matrix
+    concepts: sparse.csr_matrix
     keywords: sparse.csr_matrix
     areas: sparse.csr_matrix
     coded_areas: sparse.csr_matrix
@@ -313,10 +332,23 @@ class _Candidates:
         return cls(
             rows,
             corpus.text[rows].T.tocsr(),
+            corpus.concepts[rows].T.tocsr(),
             corpus.keywords[rows].T.tocsr(),
             corpus.areas[rows].T.tocsr(),
             corpus.coded_areas[rows].T.tocsr(),
         )
+
+
+def _text_similarity(
+    corpus: Corpus, own: np.ndarray, candidates: _Candidates, across: np.ndarray
+) -> np.ndarray:
+    """Cosine of the words, plus a share of the cosine of the glossary's concepts (English
+    stems: synonyms meet); across languages (one side in Korean, the other without), where the
+    words share next to nothing, the concepts' cosine scaled as one in a language would be."""
+    words = (corpus.text[own] @ candidates.text).toarray()
+    concepts = (corpus.concepts[own] @ candidates.concepts).toarray()
+    same = words + concepts * np.float32(CONCEPT_SHARE)
+    return np.where(across, np.maximum(same, concepts * np.float32(ACROSS_SHARE)), same)
 
 
 def _scores(
@@ -324,14 +356,11 @@ def _scores(
 ) -> np.ndarray:
     """Scores of own opportunities (all of one kind) against the opportunities of the other kind."""
     other = candidates.rows
-    text = (corpus.text[own] @ candidates.text).toarray()
+    across = corpus.has_hangul[own, None] != corpus.has_hangul[None, other]
+    text = _text_similarity(corpus, own, candidates, across)
     shared_keywords = (corpus.keywords[own] @ candidates.keywords).toarray()
     shared_areas = (corpus.areas[own] @ candidates.areas).toarray()
-    # Written in different languages (one side in Korean, the other without), a shared coded
-    # area lets the pair meet: the texts alone cannot.
-    meet_in_area = ((corpus.coded_areas[own] @ candidates.coded_areas).toarray() > 0) & (
-        corpus.has_hangul[own, None] != corpus.has_hangul[None, other]
-    )
+    meet_in_area = ((corpus.coded_areas[own] @ candidates.coded_areas).toarray() > 0) & across
     smaller_area_count = np.minimum(corpus.area_counts[own, None], corpus.area_counts[None, other])
     areas = np.divide(
         shared_areas,
@@ -447,17 +476,35 @@ def _participant_blocks(corpus: Corpus, rows: np.ndarray):
         start = stop
 
 
+def _shared_concepts(corpus: Corpus, own: int, other: int) -> list[str]:
+    """The glossary's names ("뇌졸중 / stroke") of the rarest concepts two texts written in
+    different languages share: what lets them meet, named in both languages."""
+    if corpus.has_hangul[own] == corpus.has_hangul[other]:
+        return []
+    names = list(corpus.concept_idf)
+    shared = set(corpus.concepts[own].indices) & set(corpus.concepts[other].indices)
+    stems = sorted(
+        {names[column % len(names)] for column in shared},
+        key=lambda stem: (-corpus.concept_idf[stem], stem),
+    )
+    labels = [label for stem in stems if (label := glossary.label(stem)) is not None]
+    return labels[:MAX_SHARED_CONCEPTS]
+
+
 def _explain(corpus: Corpus, own: int, other: int, score: float) -> Match:
     own_areas, other_areas = corpus.area_names[own], corpus.area_names[other]
+    concepts = _shared_concepts(corpus, own, other)
     return Match(
         participant_id=int(corpus.participant_ids[own]),
         opportunity_id=int(corpus.ids[other]),
         own_opportunity_id=int(corpus.ids[own]),
         score=round(score, 6),
-        shared_terms=matching.shared_terms(
+        shared_terms=concepts
+        + matching.shared_terms(
             corpus.readable_text(own),
             corpus.readable_text(other),
             corpus.idf,
+            limit=matching.MAX_SHARED_TERMS - len(concepts),
             telling=corpus.telling_features,
         ),
         shared_areas=[own_areas[area_id] for area_id in own_areas if area_id in other_areas],

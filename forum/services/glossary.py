@@ -1,0 +1,108 @@
+"""A bilingual technical glossary: Korean and English terms of technology-transfer domains.
+
+A Korean offer and an English need about the same thing share no word; mapped through this
+glossary they share concepts. A concept is named by English stems (the first English term of a
+row, stemmed as the analyser stems English): a Korean noun or compound of the row (뇌졸중, 중풍)
+and any of its one-word English terms (tumour for cancer) carry the concept's stems too, so the
+texts of both languages meet in one space, and in the search a word also finds its translations.
+Written as data (`data/technical_glossary.csv`: domain, Korean terms, English terms, `|` between
+variants); general-purpose, shipped with the package. See docs/search.md.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from .text import Alternatives, QueryTerm, tokenize
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """Lookups built once from the data file."""
+
+    korean: dict[str, tuple[str, ...]]  # Korean noun or compound → the concept's English stems
+    english: dict[str, tuple[str, ...]]  # English stem of a variant → the concept's stems
+    translations: dict[str, tuple[str, ...]]  # English stem → the Korean terms of its rows
+    labels: dict[str, str]  # a concept's only stem → "뇌졸중 / stroke"
+
+
+def _stems(term: str) -> tuple[str, ...]:
+    return tokenize(term)
+
+
+def _add(mapping: dict[str, tuple[str, ...]], key: str, values: tuple[str, ...]) -> None:
+    mapping[key] = tuple(dict.fromkeys((*mapping.get(key, ()), *values)))
+
+
+@cache
+def glossary() -> Glossary:
+    """The glossary's lookups (the file is read and its English stemmed once per process)."""
+    source = resources.files("forum") / "data" / "technical_glossary.csv"
+    korean: dict[str, tuple[str, ...]] = {}
+    english: dict[str, tuple[str, ...]] = {}
+    translations: dict[str, tuple[str, ...]] = {}
+    labels: dict[str, str] = {}
+    for row in csv.DictReader(io.StringIO(source.read_text(encoding="utf-8"))):
+        korean_terms = ["".join(term.split()) for term in row["ko"].split("|")]
+        english_terms = row["en"].split("|")
+        concept = _stems(english_terms[0])
+        for term in korean_terms:
+            _add(korean, term, concept)
+        for term in english_terms:
+            stems = _stems(term)
+            if len(stems) == 1:
+                _add(translations, stems[0], tuple(korean_terms))
+                if stems != concept:
+                    _add(english, stems[0], concept)
+        if len(concept) == 1:
+            labels.setdefault(concept[0], f"{row['ko'].split('|')[0]} / {english_terms[0]}")
+    return Glossary(korean, english, translations, labels)
+
+
+def concepts(token: str) -> tuple[str, ...]:
+    """The English stems of the concepts an analysed token stands for (none when it is not in
+    the glossary, or is itself the concept's stem)."""
+    found = glossary()
+    return found.korean.get(token) or found.english.get(token, ())
+
+
+def korean_terms(english_stem: str) -> tuple[str, ...]:
+    """The Korean terms of the glossary rows that an English stem belongs to."""
+    return glossary().translations.get(english_stem, ())
+
+
+def label(concept_stem: str) -> str | None:
+    """The bilingual name of a one-stem concept ("뇌졸중 / stroke"), for reasons."""
+    return glossary().labels.get(concept_stem)
+
+
+MAX_TRANSLATIONS = 6  # alternatives a query word gains from the glossary, at most
+
+
+def _translations(term: QueryTerm) -> list[QueryTerm]:
+    """What a query term also finds in the other language: a Korean term the English stems of
+    its concept, an English word the Korean terms of its rows (and its concept's stems)."""
+    joined = "".join(term.tokens)
+    if HANGUL.match(joined):
+        stems = glossary().korean.get(joined, ())
+        return [QueryTerm(stems)] if stems else []
+    if len(term.tokens) != 1:
+        return []
+    found = [QueryTerm((korean,)) for korean in korean_terms(joined)]
+    stems = concepts(joined)
+    return [QueryTerm(stems), *found] if stems else found
+
+
+def with_translations(groups: list[Alternatives]) -> list[Alternatives]:
+    """The parts of a query, each also accepting the glossary's translations of its words, so
+    that 뇌졸중 finds an offer written in English about stroke, and stroke a Korean one."""
+    widened = []
+    for group in groups:
+        extra = [found for term in group for found in _translations(term)]
+        widened.append(tuple(dict.fromkeys((*group, *extra[:MAX_TRANSLATIONS]))))
+    return widened

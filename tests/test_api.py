@@ -3,7 +3,7 @@ through the same services as the pages, errors, pagination, ETags, rate limits, 
 
 import json
 import threading
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -485,3 +485,76 @@ def test_an_id_beyond_any_row_is_refused_not_a_database_error(
         headers=bearer(organizer_token),
     )
     assert response.status_code == 422 and error_of(response)["field"] == "first_id"
+
+
+def test_the_programme_is_read_in_every_language_without_drafts(app, client, event, make_event):
+    from forum.services import programme
+    from forum.services.programme import PageContent
+
+    talks = programme.create_page(
+        event,
+        PageContent(
+            "programme",
+            "programme",
+            0,
+            True,
+            {"en": ("Programme", "Talks"), "ko": ("프로그램", "발표")},
+        ),
+    )
+    programme.add_item(
+        talks, day=event.start_date, starts_at=time(9), ends_at=time(9, 30), title="Opening",
+        speakers="Kim", room="Hall B",
+    )  # fmt: skip
+    programme.create_page(event, PageContent("plans", "text", 1, False, {"en": ("Plans", "Draft")}))
+    draft_event = make_event(slug="draft-2027", status="draft", name="Secret draft")
+    programme.create_page(
+        draft_event, PageContent("faq", "text", 0, True, {"en": ("FAQ", "Secret answers")})
+    )
+    db.session.commit()
+
+    pages = client.get(f"/api/v1/events/{event.slug}/programme").get_json()["pages"]
+    assert [page["slug"] for page in pages] == ["programme"]
+    assert {text["language"]: text["title"] for text in pages[0]["texts"]} == {
+        "en": "Programme",
+        "ko": "프로그램",
+    }
+    assert pages[0]["items"] == [
+        {
+            "day": event.start_date.isoformat(),
+            "starts_at": "09:00",
+            "ends_at": "09:30",
+            "title": "Opening",
+            "speakers": "Kim",
+            "room": "Hall B",
+        }
+    ]
+    refused = client.get("/api/v1/events/draft-2027/programme")
+    assert refused.status_code == 404 and "Secret" not in refused.get_data(as_text=True)
+
+
+def test_the_catalogue_shows_public_organisations_only(app, client, event, people):
+    from forum.services.opportunities import OpportunityDetails, publish_opportunity
+
+    for who, title in (("ada", "Gene therapy vector"), ("bob", "Antibody screening")):
+        publish_opportunity(
+            people[who], OpportunityDetails(kind="offer", type="technology", title=title)
+        )
+    people["ada"].organisation.public = True
+    db.session.commit()
+
+    listing = client.get("/api/v1/catalogue")
+    assert listing.status_code == 200
+    body = listing.get_json()
+    assert [item["title"] for item in body["data"]] == ["Gene therapy vector"]
+    assert body["data"][0]["organisation"]["name"] == "Seoul National University"
+    assert body["data"][0]["event"] == event.slug and body["total"] == 1
+    assert "participant_id" not in body["data"][0]  # who published it stays private
+    assert client.get("/api/v1/catalogue?q=vector&kind=offer").get_json()["total"] == 1
+    assert client.get("/api/v1/catalogue?kind=need").get_json()["total"] == 0
+    for query, field in (
+        ("kind=nonsense", "kind"),
+        ("q=" + "x" * 201, "q"),
+        ("colour=1", "colour"),
+    ):
+        refused = client.get(f"/api/v1/catalogue?{query}")
+        assert refused.status_code == 422 and error_of(refused)["field"] == field

@@ -75,6 +75,8 @@ PUBLIC_ENDPOINTS = {
     "api.openapi",
     "api.events",
     "api.event",
+    "api.programme_pages",
+    "api.catalogue",
     "programme.page",
     "programme.image",
     "catalogue.index",

@@ -16,10 +16,11 @@ from flask_babel import gettext as _
 
 from ..extensions import csrf, db
 from ..models import ApiToken, Event, Meeting, MeetingRequest, Opportunity, Participant
-from ..services import ServiceError, api_data, api_tokens, dayof, meeting_life
+from ..services import ServiceError, api_data, api_tokens, dayof, meeting_life, programme
 from ..services import opportunities as opportunities_service
 from ..services import registrations as registrations_service
 from ..services import requests as requests_service
+from ..services.search import OpportunitySearch, search_opportunities
 from . import api_spec
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -341,6 +342,57 @@ def opportunity_json(opportunity: Opportunity) -> dict:
     }
 
 
+def programme_page_json(page) -> dict:
+    return {
+        "slug": page.slug,
+        "kind": page.kind,
+        "position": page.position,
+        "updated_at": _instant(page.updated_at),
+        "texts": [
+            {"language": text.language, "title": text.title, "body": text.body}
+            for text in page.texts
+        ],
+        "items": [
+            {
+                "day": item.day.isoformat(),
+                "starts_at": item.starts_at.strftime("%H:%M"),
+                "ends_at": item.ends_at.strftime("%H:%M"),
+                "title": item.title,
+                "speakers": item.speakers,
+                "room": item.room,
+            }
+            for item in page.items
+        ],
+    }
+
+
+def catalogue_item_json(opportunity: Opportunity) -> dict:
+    """What the public catalogue shows of an offer or need: nothing about who asked for it."""
+    organisation = opportunity.participant.organisation
+    return {
+        "id": opportunity.id,
+        "kind": opportunity.kind,
+        "type": opportunity.type,
+        "title": opportunity.title,
+        "summary": opportunity.summary,
+        "keywords": opportunity.keywords,
+        "second_title": opportunity.second_title,
+        "second_summary": opportunity.second_summary,
+        "second_keywords": opportunity.second_keywords,
+        "trl": opportunity.trl,
+        "event": opportunity.event.slug,
+        "organisation": None
+        if organisation is None
+        else {
+            "id": organisation.id,
+            "name": organisation.name,
+            "kind": organisation.kind,
+            "country": organisation.country,
+        },
+        "updated_at": _instant(opportunity.updated_at),
+    }
+
+
 def request_json(meeting_request: MeetingRequest) -> dict:
     return {
         "id": meeting_request.id,
@@ -397,6 +449,40 @@ def _with_since(statement, column):
 def event(slug):
     _known_parameters(())
     return jsonify(event_json(_public_event(slug)))
+
+
+@bp.get(f"{EVENT}/programme")
+def programme_pages(slug):
+    """The published pages in every language they are written in: a client picks its own."""
+    _known_parameters(())
+    event = _public_event(slug)
+    return jsonify(pages=[programme_page_json(page) for page in programme.event_pages(event)])
+
+
+@bp.get("/catalogue")
+def catalogue():
+    """The public catalogue, searched as on its page (Korean and English analysis, OR, phrases)."""
+    _known_parameters(("q", "kind", "page", "per_page"))
+    kind = request.args.get("kind")
+    if kind not in (None, "offer", "need"):
+        raise ApiError(422, _("Either offer or need."), "invalid", "kind")
+    text = request.args.get("q", "")
+    if len(text) > 200:
+        raise ApiError(422, _("At most %(max)d characters.", max=200), "invalid", "q")
+    per_page = _number("per_page", 50, api_spec.MAX_PER_PAGE)
+    found = search_opportunities(
+        None,
+        OpportunitySearch(
+            text=text, kind=kind, page=_number("page", 1, 100_000), per_page=per_page
+        ),
+    )
+    return jsonify(
+        data=[catalogue_item_json(item) for item in found.items],
+        page=found.page,
+        per_page=per_page,
+        total=found.total,
+        next_page=found.page + 1 if found.page < found.pages else None,
+    )
 
 
 # --- organizers' reads ----------------------------------------------------------------------

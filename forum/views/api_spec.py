@@ -251,6 +251,65 @@ SCHEMAS: dict[str, dict] = {
         },
         ("first_id", "second_id"),
     ),
+    "ProgrammeItem": _object(
+        {
+            "day": DAY,
+            "starts_at": STRING,
+            "ends_at": STRING,
+            "title": STRING,
+            "speakers": STRING,
+            "room": STRING,
+        },
+        ("day", "starts_at", "ends_at", "title", "speakers", "room"),
+    ),
+    "PageText": _object(
+        {"language": STRING, "title": STRING, "body": STRING},
+        ("language", "title", "body"),
+    ),
+    "ProgrammePage": _object(
+        {
+            "slug": STRING,
+            "kind": {"type": "string", "enum": ["programme", "text"]},
+            "position": INTEGER,
+            "updated_at": INSTANT,
+            "texts": {"type": "array", "items": _ref("PageText")},
+            "items": {"type": "array", "items": _ref("ProgrammeItem")},
+        },
+        ("slug", "kind", "position", "updated_at", "texts", "items"),
+    ),
+    "Programme": _object({"pages": {"type": "array", "items": _ref("ProgrammePage")}}, ("pages",)),
+    "CatalogueItem": _object(
+        {
+            "id": ID,
+            "kind": STRING,
+            "type": STRING,
+            "title": STRING,
+            "summary": STRING,
+            "keywords": STRING,
+            "second_title": STRING,
+            "second_summary": STRING,
+            "second_keywords": STRING,
+            "trl": _nullable(INTEGER),
+            "event": STRING,
+            "organisation": {"anyOf": [_ref("Organisation"), {"type": "null"}]},
+            "updated_at": INSTANT,
+        },
+        (
+            "id",
+            "kind",
+            "type",
+            "title",
+            "summary",
+            "keywords",
+            "second_title",
+            "second_summary",
+            "second_keywords",
+            "trl",
+            "event",
+            "organisation",
+            "updated_at",
+        ),
+    ),
     "Schedule": _object(
         {"version": INTEGER, "meetings": {"type": "array", "items": _ref("Meeting")}},
         ("version", "meetings"),
@@ -315,7 +374,7 @@ def _page_schema(item: str) -> dict:
     )
 
 
-for _item in ("Event", "Participant", "Opportunity", "MeetingRequest", "Meeting"):
+for _item in ("Event", "Participant", "Opportunity", "MeetingRequest", "Meeting", "CatalogueItem"):
     SCHEMAS[f"{_item}Page"] = _page_schema(_item)
 
 ERROR_CODES = {
@@ -428,6 +487,40 @@ def document() -> dict:
                 }
             },
         ),
+        f"{event}/programme": _with(
+            [SLUG],
+            {
+                "get": {
+                    "summary": "The event's published programme and information pages, every language.",
+                    "security": PUBLIC,
+                    "responses": {
+                        "200": _json("The pages.", "Programme"),
+                        "304": {"description": "Not modified."},
+                        **_errors(*READ_ERRORS),
+                    },
+                }
+            },
+        ),
+        "/api/v1/catalogue": {
+            "get": {
+                "summary": "The public catalogue: listed offers and needs of public organisations.",
+                "security": PUBLIC,
+                "parameters": [
+                    {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},
+                    {
+                        "name": "kind",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": ["offer", "need"]},
+                    },
+                    *PAGING[:2],
+                ],
+                "responses": {
+                    "200": _json("One page.", "CatalogueItemPage"),
+                    "304": {"description": "Not modified."},
+                    **_errors(*READ_ERRORS),
+                },
+            }
+        },
         f"{event}/schedule": _with(
             [SLUG],
             {

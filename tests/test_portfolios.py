@@ -483,3 +483,25 @@ def test_bad_catalogue_input_is_answered_without_error(kaist, client):
     ):
         assert client.get("/catalogue" + query).status_code == 200
     assert client.get("/catalogue/organisations/99999999999").status_code == 404
+
+
+def test_the_catalogue_filters_by_classification_area_across_events(kaist, client):
+    places, people = kaist
+    places["organisation"].public = True
+    first, second = technology_areas(places["this_year"])[:2]
+    publish_opportunity(
+        people["ada"],
+        OpportunityDetails(kind="offer", type="technology", title="Sensor film", areas=[second]),
+    )
+    db.session.commit()
+
+    def titles(query):
+        page = client.get("/catalogue?" + query)
+        assert page.status_code == 200
+        return [title for title in ("AAV gene therapy vector", "Sensor film") if title in page.text]
+
+    # last year's offer is in last year's area of the first code: the code, not the id, matches
+    assert titles(f"area={first.code}") == ["AAV gene therapy vector"]
+    assert titles(f"area={second.code}") == ["Sensor film"]
+    assert titles("area=") == ["AAV gene therapy vector", "Sensor film"]
+    assert "Not a valid choice" in client.get("/catalogue?area=ZZ").text

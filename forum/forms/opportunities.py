@@ -229,6 +229,19 @@ class MarketplaceFilterForm(Form):
             raise ValidationError(_("Choose a TRL range that ends after it starts."))
 
 
+class CatalogueFilterForm(MarketplaceFilterForm):
+    """The marketplace's filters across events: an area is a classification area, which every
+    event's coded area of that name shares."""
+
+    area = SelectField(_l("Technology area"), coerce=optional_text)
+
+    def __init__(self, formdata=None, *, countries=(), **kwargs):
+        super().__init__(formdata, countries=countries, **kwargs)
+        self.area.choices = [SelectChoice("", _l("Any area"))] + [
+            SelectChoice(area.code, area.label) for area in classification()
+        ]
+
+
 class DirectoryFilterForm(Form):
     q = StringField(
         _l("Name of a person or organisation"),

@@ -37,6 +37,7 @@ from ..models import (
     Organisation,
     Participant,
     PortfolioItem,
+    TechnologyArea,
     User,
     opportunity_area,
 )
@@ -227,6 +228,7 @@ class OpportunitySearch:
     kind: str | None = None
     type: str | None = None
     area_id: int | None = None
+    area_code: str | None = None  # a classification code: the same area at every event
     trl_min: int | None = None
     trl_max: int | None = None
     country: str | None = None
@@ -314,6 +316,14 @@ def _conditions(event: Event | None, search: OpportunitySearch) -> list[ColumnEl
                 )
             )
         )
+    if search.area_code:
+        conditions.append(
+            Opportunity.id.in_(
+                select(opportunity_area.c.opportunity_id)
+                .join(TechnologyArea, TechnologyArea.id == opportunity_area.c.area_id)
+                .where(TechnologyArea.code == search.area_code)
+            )
+        )
     if search.trl_min is not None:
         conditions.append(Opportunity.trl >= search.trl_min)
     if search.trl_max is not None:
@@ -337,6 +347,7 @@ def _has_filters(search: OpportunitySearch) -> bool:
             search.kind,
             search.type,
             search.area_id,
+            search.area_code,
             search.trl_min,
             search.trl_max,
             search.country,

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from ..extensions import db
-from ..forms.opportunities import KIND_NAMES, TYPE_NAMES, MarketplaceFilterForm
+from ..forms.opportunities import KIND_NAMES, TYPE_NAMES, CatalogueFilterForm
 from ..forms.registrations import ORGANISATION_KIND_NAMES
 from ..models import Organisation
 from ..services import catalogue
@@ -39,9 +39,9 @@ def _names() -> dict:
 
 @bp.get("/catalogue")
 def index():
-    """The marketplace's search and filters (technology areas aside: each event has its own
-    list) over the public organisations' listed offers and needs of every event."""
-    form = MarketplaceFilterForm(request.args, countries=_public_countries())
+    """The marketplace's search and filters over the public organisations' listed offers and
+    needs of every event; areas are the classification's (each event's coded areas share them)."""
+    form = CatalogueFilterForm(request.args, countries=_public_countries())
     results = Page()
     if form.validate():
         results = search_opportunities(
@@ -50,6 +50,7 @@ def index():
                 text=form.q.data or "",
                 kind=form.kind.data,
                 type=form.type.data,
+                area_code=form.area.data,
                 trl_min=form.trl_min.data,
                 trl_max=form.trl_max.data,
                 country=form.country.data,

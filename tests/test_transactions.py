@@ -4,12 +4,13 @@ background jobs a write queued are all over once they are waited for."""
 
 import time
 
+from builders import empty_database
 from sqlalchemy import func, select
 
 from forum import jobs
 from forum.extensions import db
 from forum.models import Organisation, User
-from forum.services import meeting_life
+from forum.services import meeting_life, suggestions
 
 
 def _organisations() -> int:
@@ -55,3 +56,17 @@ def test_waiting_for_the_background_jobs_includes_those_they_queue(app):
     jobs.enqueue("forum.jobs:enqueue", "time:sleep", 1)
     jobs.wait_for_in_process_jobs()
     assert time.monotonic() - started >= 1
+
+
+def test_a_job_waiting_for_the_tests_own_lock_does_not_hold_up_the_emptying(
+    app, make_user, make_event
+):
+    """Each test's teardown waits for the jobs it queued, then empties the database for the next
+    test. A job blocked by a lock of the test's own open transaction (here the lock of an event's
+    suggestions) must get it: the teardown ends that transaction before waiting, instead of
+    timing out and leaving its rows (a duplicate account) to the next test."""
+    event = make_event(organizer=make_user())
+    suggestions.recompute_event(event.id)  # holds the event's suggestions lock until the end
+    jobs.enqueue("forum.services.suggestions:refresh_event", event.id)
+    empty_database()
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0

@@ -89,3 +89,16 @@ def _sqlite_write_transactions_begin_immediate(connection) -> None:
     """Web requests that may write (POST) and `meeting_life.attempt` begin with BEGIN IMMEDIATE."""
     if connection.dialect.name == "sqlite" and _wants_write_lock():
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoints_nest_in_a_transaction(connection, name) -> None:
+    """pysqlite begins its transaction only at the first INSERT/UPDATE/DELETE: a SAVEPOINT before
+    it (after reads only) would open the transaction itself, and releasing it would COMMIT, so a
+    later rollback (a retry of `meeting_life.attempt`, say) could no longer undo what it wrote.
+    Begin the real transaction first (with the write lock when one is wanted)."""
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection is not None and not dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")

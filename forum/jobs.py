@@ -153,7 +153,12 @@ def _submit_in_process(app: Flask, name: str, args: tuple) -> None:
             _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="forum-job")
         future = _executor.submit(_run, app, name, args)
         _pending.add(future)
-    future.add_done_callback(_pending.discard)
+    future.add_done_callback(_forget_done)
+
+
+def _forget_done(future: Future) -> None:
+    with _executor_lock:  # wait_for_in_process_jobs copies the set meanwhile
+        _pending.discard(future)
 
 
 def enqueue_after_commit(
@@ -189,7 +194,15 @@ def _forget_rolled_back(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT_KEY, None)
 
 
-def wait_for_in_process_jobs(timeout: float = 30) -> None:
-    """Block until the in-process worker is idle (the CLI and the tests use this)."""
-    for future in list(_pending):
-        future.exception(timeout=timeout)
+def wait_for_in_process_jobs(timeout: float = 120) -> None:
+    """Block until the in-process worker is idle (the CLI and the tests use this), including the
+    jobs that the awaited ones queue as they commit (a suggestions refresh after an import), which
+    a single look at the queue would miss. Raises TimeoutError after `timeout` seconds in all."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with _executor_lock:
+            pending = [future for future in _pending if not future.done()]
+        if not pending:
+            return
+        for future in pending:
+            future.exception(timeout=max(0.0, deadline - time.monotonic()))

@@ -19,8 +19,9 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 
 def empty_database() -> None:
     """Every table emptied (after the jobs a test queued), as each test's database starts."""
-    jobs.wait_for_in_process_jobs()  # a refresh the test queued must not meet the emptying below
+    # The test's own transaction ends first: a job it queued may be waiting for its locks.
     db.session.remove()
+    jobs.wait_for_in_process_jobs()  # a refresh the test queued must not meet the emptying below
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)

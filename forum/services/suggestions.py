@@ -262,7 +262,7 @@ class _Counts:
 class _CountedTexts:
     """The counted features of an event's texts, and what they were counted from."""
 
-    keys: dict[int, tuple[str, ...]]  # opportunity id → its texts and its areas' names
+    digests: dict[int, int]  # opportunity id → hash of its texts and its areas' names
     rows: dict[int, int]  # opportunity id → its row in the counts
     words: _Counts
     concepts: _Counts
@@ -283,10 +283,11 @@ def _counted_texts(event_id: int, ids: list[int], keys: list[tuple[str, ...]]) -
     cache_key = (db.engine.url.render_as_string(hide_password=True), event_id)
     with _counted_cache_lock:
         cached = _counted_cache.get(cache_key)
+    digests = [hash(key) for key in keys]  # 64 bits kept, not the whole texts
     reused = [
         index
-        for index, (opportunity_id, key) in enumerate(zip(ids, keys, strict=True))
-        if cached is not None and cached.keys.get(opportunity_id) == key
+        for index, (opportunity_id, digest) in enumerate(zip(ids, digests, strict=True))
+        if cached is not None and cached.digests.get(opportunity_id) == digest
     ]
     changed = sorted(set(range(len(ids))) - set(reused))
     fields = _analysed(
@@ -299,7 +300,7 @@ def _counted_texts(event_id: int, ids: list[int], keys: list[tuple[str, ...]]) -
         np.r_[np.array(reused, dtype=np.int64), np.array(changed, dtype=np.int64)], kind="stable"
     )
     counted = _CountedTexts(
-        keys=dict(zip(ids, keys, strict=True)),
+        digests=dict(zip(ids, digests, strict=True)),
         rows={opportunity_id: row for row, opportunity_id in enumerate(ids)},
         words=_counts(
             cached.words if cached else None, reused_rows, fields, matching.token_features, order

@@ -296,6 +296,13 @@ def _counted_texts(event_id: int, ids: list[int], keys: list[tuple[str, ...]]) -
     reused_rows = np.array(
         [cached.rows[ids[index]] for index in reused] if cached else [], dtype=np.int64
     )
+    if (
+        cached is not None
+        and not changed
+        and len(cached.rows) == len(ids)
+        and np.array_equal(reused_rows, np.arange(len(ids)))
+    ):
+        return cached  # nothing changed since the last count (e.g. the one just before the lock)
     order = np.argsort(
         np.r_[np.array(reused, dtype=np.int64), np.array(changed, dtype=np.int64)], kind="stable"
     )

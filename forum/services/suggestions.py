@@ -256,6 +256,8 @@ class _Counts:
     features: list[str]  # in the order of the columns
     whole: sparse.csr_matrix
     headline: sparse.csr_matrix
+    # Their vectors and idf, once computed: reused while nothing changes (`_text_vectors`).
+    vectors: list[tuple[sparse.csr_matrix, dict[str, float]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -423,7 +425,13 @@ def _widened(matrix: sparse.csr_matrix, width: int) -> sparse.csr_matrix:
 
 def _text_vectors(counts: _Counts) -> tuple[sparse.csr_matrix, dict[str, float]]:
     """TF-IDF vectors of the texts over the analyzer's features (the columns of `counts`), and
-    the idf of each feature (for reasons)."""
+    the idf of each feature (for reasons); computed once per counts."""
+    if not counts.vectors:
+        counts.vectors.append(_computed_vectors(counts))
+    return counts.vectors[0]
+
+
+def _computed_vectors(counts: _Counts) -> tuple[sparse.csr_matrix, dict[str, float]]:
     # scikit-learn takes seconds to import: every `flask` command and worker would pay for it.
     from sklearn.feature_extraction.text import TfidfTransformer
 

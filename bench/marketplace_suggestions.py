@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg
 from flask_migrate import upgrade
-from sqlalchemy import insert, make_url, select, text
+from sqlalchemy import func, insert, make_url, select, text
 
 from bench import written_pairs
 from bench.checkouts import checkouts, run_in
@@ -49,6 +49,7 @@ from forum.models import (
     Opportunity,
     Organisation,
     Participant,
+    PortfolioItem,
     Suggestion,
     TechnologyArea,
     User,
@@ -265,6 +266,17 @@ class Generator:
         return need, offer, offer_in_korean
 
 
+def _insert_portfolio_items(count: int) -> list[int]:
+    """`count` new portfolio items (each opportunity presents one), their ids in order."""
+    first = (db.session.scalar(select(func.max(PortfolioItem.id))) or 0) + 1
+    db.session.execute(insert(PortfolioItem), [{"organisation_id": None}] * count)
+    return list(
+        db.session.scalars(
+            select(PortfolioItem.id).where(PortfolioItem.id >= first).order_by(PortfolioItem.id)
+        )
+    )
+
+
 def _insert_users(slug: str, count: int) -> list[int]:
     """`count` accounts for the event of `slug`: their ids in order."""
     db.session.execute(
@@ -339,6 +351,7 @@ def build_event(generator: Generator, opportunities: int, participants: int, pla
                 generator.opportunity(generator.random.choice(("offer", "need"))),
             )
         )
+    items = _insert_portfolio_items(len(rows))
     for start in range(0, len(rows), 2000):
         db.session.execute(
             insert(Opportunity),
@@ -346,9 +359,12 @@ def build_event(generator: Generator, opportunities: int, participants: int, pla
                 {
                     "event_id": event.id,
                     "participant_id": owner,
+                    "portfolio_item_id": item,
                     **{key: value for key, value in data.items() if key != "domain"},
                 }
-                for owner, data in rows[start : start + 2000]
+                for item, (owner, data) in zip(
+                    items[start : start + 2000], rows[start : start + 2000], strict=True
+                )
             ],
         )
     opportunity_ids = list(
@@ -477,6 +493,76 @@ def timed(function, *args):
     return result, time.perf_counter() - started
 
 
+def everything_stored(event_id: int) -> set[tuple]:
+    return set(
+        db.session.execute(
+            select(
+                Suggestion.participant_id,
+                Suggestion.opportunity_id,
+                Suggestion.own_opportunity_id,
+                func.round(Suggestion.score * 100000),
+            )
+            .join(Participant, Participant.id == Suggestion.participant_id)
+            .where(Participant.event_id == event_id)
+        ).all()
+    )
+
+
+def refresh_after_change(event_id: int, changed: set[int], counted_before: bool) -> dict:
+    """A refresh of the lists one change touches, as `suggestions.refresh_event` runs it: with
+    the event's texts counted beforehand, outside the lock (this checkout), or counted from
+    nothing under the lock (as before: no counts kept)."""
+    started = time.perf_counter()
+    if counted_before:
+        suggestions.load_corpus(event_id)
+        db.session.rollback()
+    else:
+        suggestions._counted_cache.clear()
+    locked = time.perf_counter()
+    suggestions._lock_event(event_id)
+    lists = suggestions.recompute_touched(event_id, changed)
+    db.session.commit()
+    done = time.perf_counter()
+    return {"total": done - started, "lock": done - locked, "lists": lists}
+
+
+def changed_refreshes(event_id: int, pairs, count: int) -> list[tuple[dict, dict, bool]]:
+    """Offers edited one at a time (a word no text has added), each refreshed with its texts
+    counted beforehand, then from nothing; and whether both left the same suggestions."""
+    results = []
+    for index in range(count):
+        opportunity = db.session.get_one(Opportunity, int(pairs[index][1]))
+        opportunity.summary = f"{opportunity.summary} perovskite{index} tandem"
+        search.refresh_index(opportunity)
+        db.session.info.pop(suggestions.STALE_KEY, None)  # refreshed here, not in a job
+        db.session.commit()
+        counted = refresh_after_change(event_id, {opportunity.id}, counted_before=True)
+        with_counts = everything_stored(event_id)
+        from_nothing = refresh_after_change(event_id, {opportunity.id}, counted_before=False)
+        results.append((counted, from_nothing, with_counts == everything_stored(event_id)))
+    return results
+
+
+def print_changed_refreshes(results: list[tuple[dict, dict, bool]]) -> None:
+    def median(mode: int, key: str) -> float:
+        return statistics.median(result[mode][key] for result in results)
+
+    print(
+        f"{'refresh after one changed offer':38} {'counted from nothing (before)':>32} "
+        f"{'texts counted beforehand (now)':>32} {'ratio':>8}"
+    )
+    for key, label in (("lock", "  event lock held, median"), ("total", "  whole refresh, median")):
+        before, now = median(1, key), median(0, key)
+        print(f"{label:38} {before:>30.2f} s {now:>30.2f} s {before / now:>7.1f}×")
+    worst = max(result[0]["lock"] for result in results)
+    print(f"{'  event lock held, longest (now)':38} {'':>32} {worst:>30.2f} s")
+    print(
+        f"{'  same suggestions stored':38} "
+        f"{sum(same for *_r, same in results)} of {len(results)} changes"
+        f" ({statistics.median(result[0]['lists'] for result in results):.0f} suggestions rewritten, median)"
+    )
+
+
 def read_page_data(participant: Participant) -> int:
     """What the suggestions page reads and shows: the grouped list and each reason."""
     groups = suggestions.suggestions_for(participant)
@@ -525,15 +611,7 @@ def run(app, args) -> None:
     # analysed texts from the index (which the app keeps; the bulk insert above did not).
     search.rebuild_index(db.session.get_one(Event, event_id))
     db.session.commit()
-    changed = {int(pairs[0][1])}
-    touch_started = time.perf_counter()
-    corpus = suggestions.load_corpus(event_id)
-    indexed_load_seconds = time.perf_counter() - touch_started
-    touched = suggestions.touched_participants(corpus, changed)
-    matches_touched = suggestions.rank(corpus, touched)
-    suggestions.store(matches_touched, sorted(touched))
-    db.session.commit()
-    touched_seconds = time.perf_counter() - touch_started
+    changes = changed_refreshes(event_id, pairs, args.changes)
     db.session.remove()
     ours_hits = hit_rate(pairs)
     ours_reads = read_latencies(
@@ -563,10 +641,7 @@ def run(app, args) -> None:
     print(f"{'  read + vectorize':38} {load_seconds:>30.2f} s")
     print(f"{'  score + explain (top 30 each)':38} {rank_seconds:>30.2f} s")
     print(f"{'  store (delete + insert) + commit':38} {store_seconds:>30.2f} s")
-    print(
-        f"{'refresh after one changed offer':38} {touched_seconds:>30.2f} s   ({len(touched)} lists touched)"
-    )
-    print(f"{'  of which read + vectorize (indexed)':38} {indexed_load_seconds:>30.2f} s")
+    print_changed_refreshes(changes)
     print(f"{'suggestions stored':38} {stored:>32}")
     print(f"{'page data read (stored list + reasons)':38} {percentiles(ours_reads):>32}")
     print(
@@ -913,6 +988,7 @@ def main() -> None:
     parser.add_argument("--reads", type=int, default=200)
     parser.add_argument("--first-views", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--changes", type=int, default=5, help="offers changed one at a time")
     parser.add_argument(
         "--written",
         action="store_true",

@@ -779,3 +779,128 @@ def test_the_glossary_maps_korean_nouns_and_english_variants_to_shared_concepts(
     assert matching.concept_features(["뇌졸중", "중풍"]) == ["stroke", "stroke"]
     assert matching.concept_features(["tumour", "cancer"]) == ["tumour", "cancer", "cancer"]
     assert matching.concept_features(["모르는단어"]) == []
+
+
+GENERATED_WORDS = [
+    *[
+        "membrane",
+        "wastewater",
+        "ceramic",
+        "hydrogen",
+        "fuel",
+        "cell",
+        "plate",
+        "lidar",
+        "sensor",
+        "quantum",
+        "battery",
+        "cathode",
+        "recycling",
+        "vaccine",
+        "antibody",
+        "stroke",
+        "rehabilitation",
+        "catheter",
+        "robot",
+        "welding",
+        "polymer",
+        "coating",
+        "drone",
+        "battery",
+        "imaging",
+        "diagnosis",
+    ],
+    *[
+        "반도체",
+        "식각",
+        "이차전지",
+        "양극재",
+        "스마트팜",
+        "센서",
+        "유전자",
+        "치료제",
+        "임상시험",
+        "영상",
+        "연료전지",
+        "분리판",
+        "생분해",
+        "포장재",
+        "단백질",
+        "뇌졸중",
+        "재활",
+        "로봇",
+    ],
+]
+
+
+def everything_stored(event) -> dict[tuple[int, int], tuple]:
+    """Each stored suggestion of the event: what it is listed under, its score and its reason."""
+    jobs.wait_for_in_process_jobs()
+    db.session.expire_all()
+    return {
+        (row.participant_id, row.opportunity_id): (
+            row.own_opportunity_id,
+            row.score,
+            row.shared_terms,
+            row.shared_areas,
+        )
+        for row in db.session.scalars(
+            select(Suggestion)
+            .join(Participant, Participant.id == Suggestion.participant_id)
+            .where(Participant.event_id == event.id)
+        )
+    }
+
+
+def test_refreshes_after_changes_leave_what_a_full_refresh_of_a_generated_event_gives(
+    coded_event, join
+):
+    """Opportunities edited (with words no text had), withdrawn and published one at a time,
+    each change refreshing only the lists it touches from the counts kept of the others: the
+    stored suggestions, their scores and reasons are those of a full refresh from nothing."""
+    import random
+
+    generator = random.Random(21)
+    participants = [join(coded_event) for _ in range(8)]
+    areas = ["Bio/pharma", "ICT", "Energy", HEALTH]
+
+    def words(count: int) -> str:
+        return " ".join(generator.sample(GENERATED_WORDS, count))
+
+    opportunities = [
+        publish(
+            participants[index % len(participants)],
+            "offer" if index % 2 else "need",
+            words(3),
+            words(8),
+            keywords=", ".join(generator.sample(GENERATED_WORDS, 2)),
+            areas=generator.sample(areas, 1),
+            trl=generator.choice([None, 3, 6, 9]),
+        )
+        for index in range(24)
+    ]
+    everything_stored(coded_event)
+    opportunities[3].title = f"Perovskite {words(2)}"
+    opportunities[3].summary = f"perovskite tandem {words(5)}"
+    db.session.commit()
+    everything_stored(coded_event)
+    opportunities[8].withdrawn = True
+    db.session.commit()
+    everything_stored(coded_event)
+    publish(participants[5], "need", "Perovskite tandem cells", words(6), areas=["Energy"])
+    opportunities[11].keywords = "뇌졸중, 재활"
+    db.session.commit()
+    after_changes = everything_stored(coded_event)
+    assert any(
+        "perovskite" in terms.lower() for _own, _score, terms, _areas in after_changes.values()
+    )
+
+    suggestions._counted_cache.clear()  # counted again from nothing, as a new process would
+    suggestions.recompute_event(coded_event.id)
+    db.session.commit()
+    from_nothing = everything_stored(coded_event)
+    assert after_changes.keys() == from_nothing.keys()
+    for pair, (own, score, terms, shared_areas) in from_nothing.items():
+        assert after_changes[pair][0] == own
+        assert after_changes[pair][1] == pytest.approx(score, abs=1e-5)
+        assert after_changes[pair][2:] == (terms, shared_areas)

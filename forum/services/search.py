@@ -19,6 +19,7 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     Select,
+    bindparam,
     column,
     func,
     literal_column,
@@ -165,33 +166,60 @@ FIELDS = ("title", "keywords", "summary", "description")
 _FIELD_OF_WEIGHT = {"A": 0, "B": 1, "C": 2, "D": 3}
 
 
-def analysed_fields(event_id: int) -> dict[int, tuple[list[str], ...]]:
-    """The analysed tokens of each indexed opportunity of the event, per field (keywords with
-    the areas' names): what suggestions weigh, read back so that a refresh runs no analyser.
-    PostgreSQL gives each token as often as it occurs but not in order."""
+def analysed_fields(
+    event_id: int, opportunity_ids: list[int] | None = None
+) -> dict[int, tuple[list[str], ...]]:
+    """The analysed tokens of each indexed opportunity of the event (or only of those of
+    `opportunity_ids`), per field (keywords with the areas' names): what suggestions weigh, read
+    back so that a refresh runs no analyser. PostgreSQL gives each token as often as it occurs
+    but not in order."""
     fields: dict[int, tuple[list[str], ...]] = {}
-    if _dialect() == "postgresql":
+    if opportunity_ids is not None and not opportunity_ids:
+        return fields
+    postgresql = _dialect() == "postgresql"
+    if opportunity_ids is not None:
+        where = text(f"{'s.opportunity_id' if postgresql else 'rowid'} IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        )
+        parameters: dict[str, Any] = {"ids": opportunity_ids}
+    elif postgresql:
+        where, parameters = text("s.event_id = :event_id"), {"event_id": event_id}
+    else:
+        where = text("opportunity_search MATCH :query")
+        parameters = {"query": f"event : {_event_token(event_id)}"}
+    if postgresql:
         # One row per opportunity and field, its lexemes joined by the server (a row per lexeme
         # and position costs seconds to read at 20,000 opportunities).
-        for opportunity_id, weight, lexemes in db.session.execute(
-            text(
-                "SELECT s.opportunity_id, w.weight, string_agg(u.lexeme, ' ') "
-                "FROM opportunity_search AS s CROSS JOIN LATERAL unnest(s.document) AS u "
-                "CROSS JOIN LATERAL unnest(u.weights) AS w(weight) "
-                "WHERE s.event_id = :event_id GROUP BY s.opportunity_id, w.weight"
-            ),
-            {"event_id": event_id},
-        ):
+        grouped: Any = db.session.execute(
+            select(
+                literal_column("s.opportunity_id"),
+                literal_column("w.weight"),
+                literal_column("string_agg(u.lexeme, ' ')"),
+            )
+            .select_from(
+                text(
+                    "opportunity_search AS s CROSS JOIN LATERAL unnest(s.document) AS u "
+                    "CROSS JOIN LATERAL unnest(u.weights) AS w(weight)"
+                )
+            )
+            .where(where)
+            .group_by(literal_column("s.opportunity_id"), literal_column("w.weight")),
+            parameters,
+        )
+        for opportunity_id, weight, lexemes in grouped:
             lists = fields.setdefault(opportunity_id, tuple([] for _field in FIELDS))
             lists[_FIELD_OF_WEIGHT[weight]].extend(lexemes.split(" "))
         return fields
-    for row in db.session.execute(
-        text(
-            "SELECT rowid, title, keywords, summary, description FROM opportunity_search "
-            "WHERE opportunity_search MATCH :query"
-        ),
-        {"query": f"event : {_event_token(event_id)}"},
-    ):
+    indexed: Any = db.session.execute(
+        select(
+            literal_column("rowid"),
+            *(literal_column(name) for name in ("title", "keywords", "summary", "description")),
+        )
+        .select_from(text("opportunity_search"))
+        .where(where),
+        parameters,
+    )
+    for row in indexed:
         fields[row[0]] = tuple(str(value or "").split() for value in row[1:])
     return fields
 

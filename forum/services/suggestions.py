@@ -206,26 +206,13 @@ def load_corpus(event_id: int) -> Corpus | None:
         )
         for row in rows
     ]
-    analysed = search.analysed_fields(event_id)
-    # Read from the index (analysed when each opportunity was written); analysed here, all at
-    # once, only when missing from it.
-    missing = [index for index, row in enumerate(rows) if row.id not in analysed]
-    texts = [
-        value
-        for index in missing
-        for value in (
-            sources[index][0],
-            " ".join([sources[index][3], *area_names[index].values()]),
-            sources[index][1],
-            sources[index][2],
-        )
+    keys = [
+        (*source, *sorted(names.values()))
+        for source, names in zip(sources, area_names, strict=True)
     ]
-    tokens = iter(tokenize_many(texts))
-    for index in missing:
-        analysed[rows[index].id] = tuple(list(next(tokens)) for _field in range(4))
-    fields = [analysed[row.id] for row in rows]
-    text, idf = _text_vectors(fields, matching.token_features)
-    concepts, concept_idf = _text_vectors(fields, matching.concept_features)
+    counted = _counted_texts(event_id, [row.id for row in rows], keys)
+    text, idf = _text_vectors(counted.words)
+    concepts, concept_idf = _text_vectors(counted.concepts)
     areas = _binary_matrix([list(names) for names in area_names])
     keywords = _binary_matrix([_normalised_keywords(source[3]) for source in sources])
     return Corpus(
@@ -261,31 +248,201 @@ def load_corpus(event_id: int) -> Corpus | None:
     )
 
 
-def _text_vectors(
-    fields: list[tuple[list[str], ...]], analyzer: Callable[[list[str]], list[str]]
-) -> tuple[sparse.csr_matrix, dict[str, float]]:
-    """TF-IDF vectors of the texts (title, keywords, summary, description tokens) over the
-    analyzer's features, and the idf of each feature (for reasons)."""
-    # scikit-learn takes seconds to import: every `flask` command and worker would pay for it.
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+@dataclass(frozen=True)
+class _Counts:
+    """How often each feature of one analyzer occurs in each text (a row per opportunity): in the
+    whole text (title and keywords twice) and in its headline (title + keywords)."""
 
-    counter = CountVectorizer(analyzer=analyzer, dtype=np.float32)
-    try:
-        counts = counter.fit_transform(
-            [
-                title + title + summary + description + keywords + keywords
-                for title, keywords, summary, description in fields
-            ]
-        )
-    except ValueError:  # no text has a single feature (e.g. titles of punctuation only)
-        return sparse.csr_matrix((len(fields), 1), dtype=np.float32), {}
-    weighting = TfidfTransformer(sublinear_tf=True).fit(counts)
-    idf = dict(zip(counter.get_feature_names_out(), weighting.idf_.tolist(), strict=False))
-    weighting.idf_ = weighting.idf_**IDF_POWER
-    whole = weighting.transform(counts)
-    headline = weighting.transform(
-        counter.transform([title + keywords for title, keywords, *_rest in fields])
+    features: list[str]  # in the order of the columns
+    whole: sparse.csr_matrix
+    headline: sparse.csr_matrix
+    # Their vectors and idf, once computed: reused while nothing changes (`_text_vectors`).
+    vectors: list[tuple[sparse.csr_matrix, dict[str, float]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _CountedTexts:
+    """The counted features of an event's texts, and what they were counted from."""
+
+    digests: dict[int, int]  # opportunity id → hash of its texts and its areas' names
+    rows: dict[int, int]  # opportunity id → its row in the counts
+    words: _Counts
+    concepts: _Counts
+
+
+# Per process, the counts of the events last refreshed: a refresh after a change counts only
+# the texts that changed (their key differs), not the whole event. Kept by content, so a change
+# written by another process is seen all the same (see docs/search.md, "Refreshing").
+_counted_cache: dict[tuple[str, int], _CountedTexts] = {}
+_counted_cache_lock = threading.Lock()
+CACHED_EVENTS = 4
+ANALYSED_READ_BY_ID = 500  # up to this many changed texts, read from the index by their ids
+
+
+def _counted_texts(event_id: int, ids: list[int], keys: list[tuple[str, ...]]) -> _CountedTexts:
+    """The counted features of the texts `keys` of opportunities `ids`, reusing the counts of
+    the texts unchanged since the event's last count in this process."""
+    cache_key = (db.engine.url.render_as_string(hide_password=True), event_id)
+    with _counted_cache_lock:
+        cached = _counted_cache.get(cache_key)
+    digests = [hash(key) for key in keys]  # 64 bits kept, not the whole texts
+    reused = [
+        index
+        for index, (opportunity_id, digest) in enumerate(zip(ids, digests, strict=True))
+        if cached is not None and cached.digests.get(opportunity_id) == digest
+    ]
+    changed = sorted(set(range(len(ids))) - set(reused))
+    fields = _analysed(
+        [ids[index] for index in changed], [keys[index] for index in changed], event_id
     )
+    reused_rows = np.array(
+        [cached.rows[ids[index]] for index in reused] if cached else [], dtype=np.int64
+    )
+    if (
+        cached is not None
+        and not changed
+        and len(cached.rows) == len(ids)
+        and np.array_equal(reused_rows, np.arange(len(ids)))
+    ):
+        return cached  # nothing changed since the last count (e.g. the one just before the lock)
+    order = np.argsort(
+        np.r_[np.array(reused, dtype=np.int64), np.array(changed, dtype=np.int64)], kind="stable"
+    )
+    counted = _CountedTexts(
+        digests=dict(zip(ids, digests, strict=True)),
+        rows={opportunity_id: row for row, opportunity_id in enumerate(ids)},
+        words=_counts(
+            cached.words if cached else None, reused_rows, fields, matching.token_features, order
+        ),
+        concepts=_counts(
+            cached.concepts if cached else None,
+            reused_rows,
+            fields,
+            matching.concept_features,
+            order,
+        ),
+    )
+    with _counted_cache_lock:
+        _counted_cache.pop(cache_key, None)
+        _counted_cache[cache_key] = counted
+        while len(_counted_cache) > CACHED_EVENTS:
+            del _counted_cache[next(iter(_counted_cache))]
+    return counted
+
+
+def _analysed(
+    ids: list[int], keys: list[tuple[str, ...]], event_id: int
+) -> list[tuple[list[str], ...]]:
+    """The analysed tokens of these texts per field (title, keywords with the areas' names,
+    summary, description): read from the index (analysed when each opportunity was written),
+    analysed here, all at once, only when missing from it."""
+    if not ids:
+        return []
+    analysed = search.analysed_fields(event_id, ids if len(ids) <= ANALYSED_READ_BY_ID else None)
+    missing = [index for index, opportunity_id in enumerate(ids) if opportunity_id not in analysed]
+    texts = [
+        value
+        for index in missing
+        for value in (
+            keys[index][0],
+            " ".join([keys[index][3], *keys[index][4:]]),
+            keys[index][1],
+            keys[index][2],
+        )
+    ]
+    tokens = iter(tokenize_many(texts))
+    for index in missing:
+        analysed[ids[index]] = tuple(list(next(tokens)) for _field in range(4))
+    return [analysed[opportunity_id] for opportunity_id in ids]
+
+
+def _counts(
+    cached: _Counts | None,
+    reused_rows: np.ndarray,
+    fields: list[tuple[list[str], ...]],
+    analyzer: Callable[[list[str]], list[str]],
+    order: np.ndarray,
+) -> _Counts:
+    """The counts of the reused rows of `cached` followed by those of `fields`, put in `order`;
+    the features no text has any more are dropped."""
+    features = list(cached.features) if cached else []
+    columns = {feature: column for column, feature in enumerate(features)}
+    whole, headline = [], []
+    for title, keywords, summary, description in fields:
+        whole.append(
+            _count_row(
+                analyzer(title + title + summary + description + keywords + keywords),
+                columns,
+                features,
+            )
+        )
+        headline.append(_count_row(analyzer(title + keywords), columns, features))
+    width = max(len(features), 1)
+    parts = []
+    for old, new in (
+        (cached.whole if cached else None, whole),
+        (cached.headline if cached else None, headline),
+    ):
+        kept = (
+            _widened(old[reused_rows], width)
+            if old is not None
+            else sparse.csr_matrix((0, width), dtype=np.float32)
+        )
+        parts.append(sparse.vstack([kept, _rows_matrix(new, width)]).tocsr()[order])
+    present = np.flatnonzero(parts[0].getnnz(axis=0))
+    if len(present) < len(features):
+        features = [features[column] for column in present]
+        parts = [part[:, present] if len(present) else part[:, :1] * 0 for part in parts]
+    return _Counts(features, parts[0], parts[1])
+
+
+def _count_row(found: list[str], columns: dict[str, int], features: list[str]) -> dict[int, int]:
+    """The features' counts by column, new features given the next columns."""
+    counts: dict[int, int] = {}
+    for feature in found:
+        column = columns.setdefault(feature, len(columns))
+        if column == len(features):
+            features.append(feature)
+        counts[column] = counts.get(column, 0) + 1
+    return counts
+
+
+def _rows_matrix(rows: list[dict[int, int]], width: int) -> sparse.csr_matrix:
+    indptr = np.cumsum([0, *(len(row) for row in rows)])
+    indices = [column for row in rows for column in row]
+    data = [count for row in rows for count in row.values()]
+    return sparse.csr_matrix(
+        (np.array(data, dtype=np.float32), np.array(indices, dtype=np.int64), indptr),
+        shape=(len(rows), width),
+    )
+
+
+def _widened(matrix: sparse.csr_matrix, width: int) -> sparse.csr_matrix:
+    return sparse.csr_matrix(
+        (matrix.data, matrix.indices, matrix.indptr), shape=(matrix.shape[0], width)
+    )
+
+
+def _text_vectors(counts: _Counts) -> tuple[sparse.csr_matrix, dict[str, float]]:
+    """TF-IDF vectors of the texts over the analyzer's features (the columns of `counts`), and
+    the idf of each feature (for reasons); computed once per counts."""
+    if not counts.vectors:
+        counts.vectors.append(_computed_vectors(counts))
+    return counts.vectors[0]
+
+
+def _computed_vectors(counts: _Counts) -> tuple[sparse.csr_matrix, dict[str, float]]:
+    # scikit-learn takes seconds to import: every `flask` command and worker would pay for it.
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    rows = counts.whole.shape[0]
+    if not counts.features:  # no text has a single feature (e.g. titles of punctuation only)
+        return sparse.csr_matrix((rows, 1), dtype=np.float32), {}
+    weighting = TfidfTransformer(sublinear_tf=True).fit(counts.whole)
+    idf = dict(zip(counts.features, weighting.idf_.tolist(), strict=True))
+    weighting.idf_ = weighting.idf_**IDF_POWER
+    whole = weighting.transform(counts.whole)
+    headline = weighting.transform(counts.headline)
     # Side by side, scaled by the square roots of their shares: one product gives the weighted
     # mean of the two cosines.
     return sparse.hstack(
@@ -833,6 +990,9 @@ def refresh_event(event_id: int) -> None:
         )
     )
     with _running_lock(event_id):
+        # Count the event's texts before taking the lock: under it, only those changed since.
+        load_corpus(event_id)
+        db.session.rollback()  # the reads under the lock see what was committed meanwhile
         started = time.perf_counter()
         _lock_event(event_id)  # waits for a refresh running in another process
         _release_refresh(
@@ -845,7 +1005,7 @@ def refresh_event(event_id: int) -> None:
             count = recompute_touched(event_id, changed)
         db.session.commit()
     log.info(
-        "refreshed %d suggestions of event %d in %.2f s",
+        "refreshed %d suggestions of event %d holding its lock %.2f s",
         count,
         event_id,
         time.perf_counter() - started,

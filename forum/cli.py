@@ -175,15 +175,22 @@ def _register_webhook_commands(app: Flask) -> None:
 def _register_job_commands(app: Flask) -> None:
     @app.cli.command("resume-jobs")
     def resume_jobs():
-        """Resume the imports whose worker died and send the outbox's waiting e-mails (run it from
+        """Resume the imports and publications whose worker died and send the outbox's waiting e-mails (run it from
         cron or after a crash; nothing is imported or sent twice)."""
         from .jobs import outside_request
         from .services import import_jobs, mail
+        from .services.scheduling import publish_jobs
 
         with outside_request(app):
             stale = import_jobs.stale_jobs()
             for job_id in stale:
                 import_jobs.run_import(job_id)
+            publications = publish_jobs.stale_publications()
+            for run_id in publications:
+                publish_jobs.run_publish(run_id)
             sent = mail.deliver_waiting() if app.config.get("MAIL_SERVER") else 0
             db.session.commit()
-        click.echo(f"{len(stale)} import(s) resumed, {sent} e-mail(s) sent.")
+        click.echo(
+            f"{len(stale)} import(s) resumed, {len(publications)} publication(s) resumed, "
+            f"{sent} e-mail(s) sent."
+        )

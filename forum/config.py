@@ -78,6 +78,9 @@ class Config:
     # reported for IMPORT_STALE_AFTER seconds is taken over (see docs/operations.md)
     IMPORT_BATCH_ROWS = int(os.environ.get("IMPORT_BATCH_ROWS", "500"))
     IMPORT_STALE_AFTER = int(os.environ.get("IMPORT_STALE_AFTER", "120"))
+    # publishing a schedule is one transaction in a background job; a job whose worker has not
+    # finished it PUBLISH_STALE_AFTER seconds after taking it is taken over (docs/operations.md)
+    PUBLISH_STALE_AFTER = int(os.environ.get("PUBLISH_STALE_AFTER", "900"))
     # a worker sending an e-mail holds it this long; after it, another worker may take it
     MAIL_CLAIM_SECONDS = int(os.environ.get("MAIL_CLAIM_SECONDS", "300"))
     # Strict-Transport-Security sent on HTTPS responses (0 sends none).

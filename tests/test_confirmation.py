@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from test_schedule_problem import agree_meeting, build_forum
 
 from forum.extensions import db
+from forum.jobs import wait_for_in_process_jobs
 from forum.models import (
     DraftPlacement,
     Meeting,
@@ -268,6 +269,8 @@ def test_the_organizers_cancel_in_a_draft_tells_nobody_until_publication(
 
     assert "Cancelled at publication: " in page(client.get(base))
     assert client.post_form(f"{base}/publish").status_code == 302
+    wait_for_in_process_jobs()
+    db.session.expire_all()
     assert told(a) > 0 and told(b) > 0  # the publication tells them
     cancelled = db.session.get(Meeting, meeting.id)
     assert cancelled.status == "cancelled" and cancelled.request.status == "cancelled"
@@ -289,6 +292,8 @@ def test_a_cancel_in_a_draft_can_be_taken_back_before_publication(
     again = client.post_form(f"{base}/meetings/{meeting.id}/keep", follow_redirects=True)
     assert "This meeting is not cancelled in this draft." in page(again)
     assert client.post_form(f"{base}/publish").status_code == 302
+    wait_for_in_process_jobs()
+    db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).status == "scheduled"  # kept: nothing cancelled
     assert count(Notification) == 0
 

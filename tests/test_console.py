@@ -40,6 +40,15 @@ def run_from_the_web(client, forum, form=None):
     return run
 
 
+def publish_from_the_web(client, forum, run_id):
+    """Press "Publish this draft", let the job run, and read the run's page: both answers."""
+    answer = client.post_form(url(forum, f"/runs/{run_id}/publish"), follow_redirects=True)
+    jobs.wait_for_in_process_jobs()
+    return answer.get_data(as_text=True) + client.get(url(forum, f"/runs/{run_id}")).get_data(
+        as_text=True
+    )
+
+
 def placements(run):
     db.session.expire_all()
     return {
@@ -237,17 +246,13 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
     db.session.commit()
     forum.event.status = "requests"
     db.session.commit()
-    page = client.post_form(url(forum, f"/runs/{run.id}/publish"), follow_redirects=True).get_data(
-        as_text=True
-    )
+    page = publish_from_the_web(client, forum, run.id)
     assert "The event is in meeting requests: move it to scheduling before publishing" in page
     assert all(slot is None for slot, _ in published(forum.ab, forum.ac).values())
     assert not any(inbox(person) for person in forum.people)
     forum.event.status = "scheduling"
     db.session.commit()
-    page = client.post_form(url(forum, f"/runs/{run.id}/publish"), follow_redirects=True).get_data(
-        as_text=True
-    )
+    page = publish_from_the_web(client, forum, run.id)
     assert "Version 1 of the schedule is published" in page
     db.session.expire_all()
     assert forum.event.schedule_version == 1 and forum.event.status == "published"
@@ -278,9 +283,7 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
     assert "With Person 2 (Org bio-2027 2)" in inbox(a)[0].body
     assert "Person 1" not in inbox(h)[0].body
     assert "Publish this draft" not in page
-    again = client.post_form(url(forum, f"/runs/{run.id}/publish"), follow_redirects=True).get_data(
-        as_text=True
-    )
+    again = publish_from_the_web(client, forum, run.id)
     assert "published already" in again and forum.event.schedule_version == 1
 
     # Change: a cancels their meeting with c; c and f agree a new one.
@@ -312,7 +315,7 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
     for person in forum.people:
         db.session.execute(delete(Notification).where(Notification.participant_id == person.id))
     db.session.commit()
-    client.post_form(url(forum, f"/runs/{rerun.id}/publish"))
+    publish_from_the_web(client, forum, rerun.id)
     db.session.expire_all()
     assert forum.event.schedule_version == 2
     assert published(cf)[cf.id] == draft[cf.id]
@@ -389,9 +392,7 @@ def test_publish_refuses_a_draft_that_clashes_with_the_published_schedule(
     late = agree_meeting(
         forum.event, f, h, slot=s2, table=forum.tables[0]
     )  # ef is at s2, t0 in the draft
-    page = client.post_form(url(forum, f"/runs/{run.id}/publish"), follow_redirects=True).get_data(
-        as_text=True
-    )
+    page = publish_from_the_web(client, forum, run.id)
     assert "Move it or run the scheduler again" in page
     db.session.expire_all()
     assert forum.event.schedule_version == 0 and forum.event.status == "scheduling"
@@ -587,7 +588,7 @@ def test_a_published_meeting_a_rerun_cannot_place_is_cancelled_in_its_attendees_
     login(client, forum.organizer)
     rerun = run_from_the_web(client, forum)
     assert placements(rerun)[ab.id] == (None, None)
-    client.post_form(url(forum, f"/runs/{rerun.id}/publish"))
+    publish_from_the_web(client, forum, rerun.id)
     db.session.expire_all()
     assert "Removed: with" in inbox(a)[0].body
     feed = client.get(f"/calendar/{calendars.feed_token(a)}.ics").get_data(as_text=True)

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from sqlalchemy import select
 
+from forum import jobs
 from forum.extensions import db
 from forum.models import (
     Conversation,
@@ -484,6 +485,7 @@ def fuzz_one_form(client, url, token, fields, problems):
     @settings(max_examples=4, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(values=st.dictionaries(st.sampled_from(fields), BAD_TEXT | INVALID_UTF8, max_size=6))
     def submit(values):
+        jobs.wait_for_in_process_jobs()  # what an earlier answer queued is not this one's
         before = snapshot()
         response = client.post(
             url, data=body(token, values), content_type="application/x-www-form-urlencoded"

@@ -277,12 +277,18 @@ def _copy_live_slots(session: Session, flush_context) -> None:
     ids.discard(None)
     if not ids:
         return
+    copy_live_slots(session, sorted(ids))
+    session.info.setdefault(_TOUCHED, set()).update(ids)
+
+
+def copy_live_slots(session: Session, meeting_ids: list[int]) -> None:
+    """Every attendee row of these meetings holds the meeting's slot if it is live, else nothing
+    (one statement; code that writes meetings with statements, not the session, calls it too)."""
     session.connection().execute(
         update(MeetingAttendee.__table__)
-        .where(MeetingAttendee.__table__.c.meeting_id.in_(sorted(ids)))
+        .where(MeetingAttendee.__table__.c.meeting_id.in_(meeting_ids))
         .values(slot_id=_LIVE_SLOT)
     )
-    session.info.setdefault(_TOUCHED, set()).update(ids)
 
 
 @event.listens_for(Session, "after_flush_postexec")

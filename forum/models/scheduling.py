@@ -26,6 +26,7 @@ from .events import Event, Slot, Table
 from .meetings import Meeting
 
 RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
+PUBLISH_STATUSES = ("queued", "publishing", "published", "failed")
 ACTIVE_RUN = "status IN ('queued', 'running')"
 
 
@@ -59,6 +60,10 @@ class ScheduleRun(db.Model):
     __tablename__ = "schedule_run"
     __table_args__ = (
         CheckConstraint(f"status IN {RUN_STATUSES}", name="status_known"),
+        CheckConstraint(
+            f"publish_status IS NULL OR publish_status IN {PUBLISH_STATUSES}",
+            name="publish_status_known",
+        ),
         CheckConstraint("time_limit_seconds BETWEEN 1 AND 3600", name="time_limit_sane"),
         CheckConstraint("number > 0", name="number_positive"),
         UniqueConstraint("event_id", "number"),
@@ -99,6 +104,12 @@ class ScheduleRun(db.Model):
     message: Mapped[str] = mapped_column(Text, default="")  # why it failed, in plain words
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_version: Mapped[int | None] = mapped_column(Integer)
+    # publishing is a background job: queued → publishing → published, or failed (the reason in
+    # `publish_message`); a worker that stops beating is taken over (`flask resume-jobs`)
+    publish_status: Mapped[str | None] = mapped_column(String(12))
+    publish_worker: Mapped[str | None] = mapped_column(String(32))
+    publish_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    publish_message: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     event: Mapped[Event] = relationship()
     placements: Mapped[list["DraftPlacement"]] = relationship(

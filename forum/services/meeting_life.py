@@ -13,12 +13,12 @@ else changed this, try again"), with nothing half-done.
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
 
 from flask_babel import gettext, ngettext
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ..extensions import db, immediate_transactions
@@ -33,6 +33,7 @@ from ..models import (
     Unavailability,
     utcnow,
 )
+from ..models.meetings import copy_live_slots
 from . import ServiceError, webhooks
 
 T = TypeVar("T")
@@ -314,38 +315,90 @@ def place(meeting: Meeting, slot: Slot, table: Table) -> None:
     webhooks.emit_meeting_changed(meeting, "moved")
 
 
+PLACEMENT_CHUNK = 500  # meeting ids per IN list (SQLite caps a statement's parameters)
+
+
 def apply_placements(changes: dict[int, tuple[int | None, int | None]]) -> None:
-    """Publishing: write many meetings' new (slot, table) without ever breaking the database's
-    unique indexes half-way (two meetings swapping tables, or a person's two meetings swapping
-    slots): meetings leaving the schedule first, then the moving ones freed in one statement,
-    then placed. SEQUENCE rises once per meeting (the calendars' flush listener)."""
-    movers = []
-    for meeting_id, (slot_id, table_id) in sorted(changes.items()):
-        meeting = db.session.get_one(Meeting, meeting_id)
-        if slot_id is None:
-            meeting.slot_id, meeting.table_id = None, None
-        else:
-            movers.append((meeting, slot_id, table_id))
-    db.session.flush()
-    if not movers:
-        return
-    ids = [meeting.id for meeting, _slot, _table in movers]
-    db.session.execute(
-        update(MeetingAttendee)
-        .where(MeetingAttendee.meeting_id.in_(ids))
-        .values(slot_id=None)
-        .execution_options(synchronize_session=False)
+    """Publishing: write many meetings' new (slot, table) in a few set-based statements, without
+    ever breaking the database's unique indexes half-way (two meetings swapping tables, or a
+    person's two meetings swapping slots): meetings leaving the schedule first, then the moving
+    ones freed, then placed, then their attendees' copies of the slot. It keeps what the
+    calendars' flush listener keeps for one meeting: SEQUENCE + 1 and a new change time for a
+    meeting whose place really changes, and `withdrawn_slot` for one taken off its slot."""
+    db.session.flush()  # pending changes (cancellations) are in the rows the statements read
+    leaving = sorted(meeting_id for meeting_id, (slot_id, _t) in changes.items() if slot_id is None)
+    movers = sorted(
+        meeting_id for meeting_id, (slot_id, _t) in changes.items() if slot_id is not None
     )
-    db.session.execute(
-        update(Meeting)
-        .where(Meeting.id.in_(ids))
-        .values(slot_id=None, table_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    for meeting, slot_id, table_id in movers:
-        db.session.expire(meeting, ["slot_id", "table_id", "slot", "table"])
-        meeting.slot_id, meeting.table_id = slot_id, table_id
-    db.session.flush()
+    now = utcnow()
+    meetings = Meeting.__table__
+    for ids in _chunks(leaving):
+        db.session.execute(
+            update(meetings)
+            .where(
+                meetings.c.id.in_(ids),
+                or_(meetings.c.slot_id.is_not(None), meetings.c.table_id.is_not(None)),
+            )
+            .values(
+                slot_id=None,
+                table_id=None,
+                withdrawn_slot_id=func.coalesce(meetings.c.slot_id, meetings.c.withdrawn_slot_id),
+                sequence=meetings.c.sequence + 1,
+                updated_at=now,
+            )
+        )
+    for ids in _chunks(movers):
+        db.session.execute(
+            update(MeetingAttendee.__table__)
+            .where(MeetingAttendee.__table__.c.meeting_id.in_(ids))
+            .values(slot_id=None)
+        )
+        db.session.execute(
+            update(meetings).where(meetings.c.id.in_(ids)).values(slot_id=None, table_id=None)
+        )
+    if movers:
+        db.session.execute(
+            update(meetings)
+            .where(meetings.c.id == bindparam("meeting"))
+            .values(
+                slot_id=bindparam("slot"),
+                table_id=bindparam("place"),
+                withdrawn_slot_id=None,
+                sequence=meetings.c.sequence + 1,
+                updated_at=now,
+            ),
+            [{"meeting": m, "slot": changes[m][0], "place": changes[m][1]} for m in movers],
+        )
+    for ids in _chunks(sorted(changes)):
+        copy_live_slots(db.session(), ids)
+    _forget_placements(set(changes))
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), PLACEMENT_CHUNK):
+        yield ids[start : start + PLACEMENT_CHUNK]
+
+
+def _forget_placements(ids: set[int]) -> None:
+    """The statements bypassed the session: its copies of these meetings and their attendees
+    are read again when next used."""
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Meeting) and obj.id in ids:
+            db.session.expire(
+                obj,
+                [
+                    "slot_id",
+                    "table_id",
+                    "slot",
+                    "table",
+                    "withdrawn_slot_id",
+                    "withdrawn_slot",
+                    "sequence",
+                    "updated_at",
+                ],
+            )
+        elif isinstance(obj, MeetingAttendee) and obj.meeting_id in ids:
+            db.session.expire(obj, ["slot_id"])
 
 
 def pin(meeting: Meeting, pinned: bool) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import CursorResult
 
 from ..extensions import db
 from ..models import Meeting, Notification, Participant, utcnow
-from .mail import send_mail
+from .mail import send_mail, write_mail
 
 SUBJECT_MAX = 300
 INBOX_PAGE = 100
@@ -35,11 +35,14 @@ def notify(
     body: Text,
     link: str = "",
     meetings: Sequence[Meeting] = (),
+    batched: bool = False,
 ) -> Notification:
     """E-mail `participant` and add the same message to their inbox; `link` is a site path.
 
     `meetings` are those the message is about: once on the published schedule, the e-mail
     carries them as an iCalendar attachment, so calendar clients learn of moves and cancellations.
+    `batched`: the message and the entry are only added to the session; a caller telling many
+    people flushes once and calls `mail.deliver_after_commit`.
     """
     from .calendars import meetings_attachment, on_published_agenda
 
@@ -49,12 +52,15 @@ def notify(
     mail_body = f"{body_text}\n\n{urljoin(request.url_root, link)}" if link else body_text
     published = [meeting for meeting in meetings if on_published_agenda(meeting, participant)]
     attachment = meetings_attachment(participant, published) if published else None
-    send_mail(user.email, subject_text, mail_body, event=participant.event, attachment=attachment)
     notification = Notification(
         participant_id=participant.id, subject=subject_text, body=body_text, link=link
     )
     db.session.add(notification)
-    db.session.flush()
+    if batched:
+        write_mail(user.email, subject_text, mail_body, participant.event, attachment)
+    else:
+        send_mail(user.email, subject_text, mail_body, participant.event, attachment)
+        db.session.flush()
     return notification
 
 

@@ -10,8 +10,7 @@ from ..models import Meeting, Participant, ScheduleRun, Slot, Table
 from ..services import ServiceError, events, paging
 from ..services.availability import event_slots
 from ..services.requests import meeting_candidates
-from ..services.scheduling import draft, review, runs
-from ..services.scheduling import publish as publishing
+from ..services.scheduling import draft, publish_jobs, review, runs
 from .common import (
     confirm_cancel,
     get_owned_or_404,
@@ -281,17 +280,11 @@ def add_meeting(event, run_id):
 def publish(event, run_id):
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
     try:
-        version = publishing.publish(schedule_run)
+        publish_jobs.start_publishing(schedule_run)
     except ServiceError as error:
         refuse(None, error)
     else:
-        flash(
-            _(
-                "Version %(version)d of the schedule is published; everyone whose agenda changed is told.",
-                version=version,
-            ),
-            "success",
-        )
+        flash(_("The draft is being published in the background."), "success")
     return redirect(_run_url(event, schedule_run))
 
 

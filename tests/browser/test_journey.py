@@ -306,9 +306,15 @@ def run_scheduler(organizer: Visitor) -> None:
 
 def publish_draft(organizer: Visitor, version: int) -> None:
     organizer.press("Publish this draft")
-    organizer.sees_flash(
-        "Version %(version)d of the schedule is published; everyone whose agenda changed is told.",
-        version=version,
+    organizer.sees_flash("The draft is being published in the background.")
+    organizer.reload_until_visible(
+        organizer.page.locator(".flash").filter(
+            has_text=organizer.t(
+                "Version %(version)d of the schedule is published; everyone whose agenda "
+                "changed is told.",
+                version=version,
+            )
+        )
     )
 
 

@@ -12,6 +12,7 @@ from ...models import Event, Meeting, Participant, ScheduleRun, Slot, Table, utc
 from ...templating import event_time
 from .. import ServiceError, meeting_life, webhooks
 from ..events import STATUS_LABELS
+from ..mail import deliver_after_commit
 from ..meeting_life import Occupancy
 from ..notifications import notify
 from ..schedule_problem import attendee_ids
@@ -66,9 +67,10 @@ def publish(run: ScheduleRun, now: datetime | None = None) -> int:
     if event.status == "scheduling":
         event.status = "published"
     db.session.flush()
-    for line in reviewed.cancelled:
-        _tell_cancelled(event, line.meeting)
-    _tell_changes(event, moved, added, removed, first=event.schedule_version == 1)
+    told = sum(_tell_cancelled(event, line.meeting) for line in reviewed.cancelled)
+    told += _tell_changes(event, moved, added, removed, first=event.schedule_version == 1)
+    db.session.flush()  # the messages, written together
+    deliver_after_commit(told)
     webhooks.emit_schedule_published(event, len(moved), len(added), len(removed))
     return event.schedule_version
 
@@ -114,7 +116,7 @@ def _first_agenda(event: Event, participant: Participant, lines: list[MeetingLin
     return "\n".join(parts)
 
 
-def _tell_changes(event: Event, moved, added, removed, first: bool = False) -> None:
+def _tell_changes(event: Event, moved, added, removed, first: bool = False) -> int:
     """One message per participant whose agenda changed, listing what was added, moved and removed;
     its calendar attachment carries them all, the removed ones as cancellations at their old time.
     The first publication changes nobody's agenda: it says the schedule is out and lists it."""
@@ -177,10 +179,12 @@ def _tell_changes(event: Event, moved, added, removed, first: bool = False) -> N
             body,
             url_for("dayof.my_day", slug=event.slug),
             [line.meeting for line in mine["added"] + mine["moved"] + mine["removed"]],
+            batched=True,
         )
+    return len(changes)
 
 
-def _tell_cancelled(event: Event, meeting: Meeting) -> None:
+def _tell_cancelled(event: Event, meeting: Meeting) -> int:
     """Tell a meeting's attendees that the organizers cancelled it (at publication)."""
     for attendee in meeting.attendees:
         others = ", ".join(
@@ -198,4 +202,6 @@ def _tell_cancelled(event: Event, meeting: Meeting) -> None:
             ),
             url_for("dayof.my_day", slug=event.slug),
             [meeting],
+            batched=True,
         )
+    return len(meeting.attendees)

@@ -1,0 +1,135 @@
+"""Publishing as a background job: the console's button queues it, the run's page shows it
+queued, publishing, published or failed (with the reason), and a worker publishes the draft in one
+transaction (`publish.publish`, which writes every e-mail to the outbox in the same transaction;
+the mail workers deliver them afterwards).
+
+A job is held by one worker (a conditional UPDATE on its claim). A worker killed midway leaves
+nothing of its transaction, the run "publishing" and its claim going stale; running the job again
+(`flask resume-jobs`, or the job queued again) takes it over and publishes once: the publication,
+its e-mails and the run's "published" are committed together or not at all, and a draft is only
+published once (`lock_current_draft`).
+"""
+
+import secrets
+from datetime import timedelta
+from typing import Any, cast
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import or_, select, update
+from sqlalchemy.engine import CursorResult
+
+from ...extensions import db
+from ...jobs import enqueue_after_commit
+from ...models import ScheduleRun, utcnow
+from .. import ServiceError
+from .draft import lock_current_draft
+from .publish import publish
+
+JOB_TIMEOUT = 3600
+WAITING = ("queued", "publishing")
+
+
+def start_publishing(run: ScheduleRun) -> None:
+    """Queue the publication of the run's draft once this transaction commits; a draft already
+    queued or being published is refused (two organizers pressing the button at once)."""
+    lock_current_draft(run)
+    queued = db.session.execute(
+        update(ScheduleRun)
+        .where(
+            ScheduleRun.id == run.id,
+            or_(ScheduleRun.publish_status.is_(None), ScheduleRun.publish_status == "failed"),
+        )
+        .values(
+            publish_status="queued",
+            publish_worker=None,
+            publish_message="",
+            publish_heartbeat_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if cast("CursorResult[Any]", queued).rowcount != 1:
+        raise ServiceError(_("This draft is being published already."))
+    db.session.expire(run)
+    enqueue_after_commit(
+        "forum.services.scheduling.publish_jobs:run_publish", run.id, timeout=JOB_TIMEOUT
+    )
+
+
+def stale_publications() -> list[int]:
+    """Runs queued or being published whose worker did not finish in PUBLISH_STALE_AFTER."""
+    cutoff = utcnow() - timedelta(seconds=_stale_after())
+    return list(
+        db.session.scalars(
+            select(ScheduleRun.id).where(
+                ScheduleRun.publish_status.in_(WAITING),
+                or_(
+                    ScheduleRun.publish_heartbeat_at.is_(None),
+                    ScheduleRun.publish_heartbeat_at < cutoff,
+                ),
+            )
+        )
+    )
+
+
+def _stale_after() -> int:
+    return int(current_app.config["PUBLISH_STALE_AFTER"])
+
+
+def _claim(run_id: int, worker: str) -> bool:
+    """Take the job for `worker`: queued, or being published under a claim gone stale."""
+    now = utcnow()
+    stale = now - timedelta(seconds=_stale_after())
+    claimed = db.session.execute(
+        update(ScheduleRun)
+        .where(
+            ScheduleRun.id == run_id,
+            or_(
+                ScheduleRun.publish_status == "queued",
+                (ScheduleRun.publish_status == "publishing")
+                & or_(
+                    ScheduleRun.publish_heartbeat_at.is_(None),
+                    ScheduleRun.publish_heartbeat_at <= stale,
+                ),
+            ),
+        )
+        .values(publish_status="publishing", publish_worker=worker, publish_heartbeat_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return cast("CursorResult[Any]", claimed).rowcount == 1
+
+
+def run_publish(run_id: int) -> None:
+    """Background job: publish the run's draft while this worker holds the job; a refusal (the
+    event moved on, a begun slot, a newer draft) marks the job failed with the reason."""
+    worker = secrets.token_hex(8)
+    if not _claim(run_id, worker):
+        return
+    try:
+        _publish_held(run_id, worker)
+    except ServiceError as error:
+        db.session.rollback()
+        db.session.execute(
+            update(ScheduleRun)
+            .where(
+                ScheduleRun.id == run_id,
+                ScheduleRun.publish_worker == worker,
+                ScheduleRun.publish_status == "publishing",
+            )
+            .values(publish_status="failed", publish_message=error.message)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+
+def _publish_held(run_id: int, worker: str) -> None:
+    """One transaction: publish, and mark the job published, unless another worker took it."""
+    run = db.session.get_one(ScheduleRun, run_id, populate_existing=True)
+    lock_current_draft(run)  # the event's lock, then everything read afresh
+    if run.publish_worker != worker or run.publish_status != "publishing":
+        db.session.rollback()
+        return
+    publish(run)
+    run.publish_status = "published"
+    db.session.commit()

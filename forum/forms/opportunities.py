@@ -27,7 +27,7 @@ from ..models import (
     PARTNERSHIP_TYPES,
 )
 from ..services.opportunities import AREA_NAME_MAX, MAX_AREAS, OpportunityDetails
-from ..services.search import SORTS
+from ..services.search import SORTS, OpportunitySearch
 from . import named_choices, strip
 from .registrations import ORGANISATION_KIND_NAMES, MultiCheckboxField, country_choices
 
@@ -228,6 +228,24 @@ class MarketplaceFilterForm(Form):
         ):
             raise ValidationError(_("Choose a TRL range that ends after it starts."))
 
+    def search(self, page: int) -> OpportunitySearch:
+        """What the validated form asks for, on `page`."""
+        return OpportunitySearch(
+            text=self.q.data or "",
+            kind=self.kind.data,
+            type=self.type.data,
+            trl_min=self.trl_min.data,
+            trl_max=self.trl_max.data,
+            country=self.country.data,
+            organisation_kind=self.organisation_kind.data,
+            sort=self.sort.data,
+            page=page,
+            **self._area(),
+        )
+
+    def _area(self) -> dict:
+        return {"area_id": self.area.data}
+
 
 class CatalogueFilterForm(MarketplaceFilterForm):
     """The marketplace's filters across events: an area is a classification area, which every
@@ -240,6 +258,9 @@ class CatalogueFilterForm(MarketplaceFilterForm):
         self.area.choices = [SelectChoice("", _l("Any area"))] + [
             SelectChoice(area.code, area.label) for area in classification()
         ]
+
+    def _area(self) -> dict:
+        return {"area_code": self.area.data}
 
 
 class DirectoryFilterForm(Form):

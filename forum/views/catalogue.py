@@ -11,7 +11,8 @@ from ..forms.registrations import ORGANISATION_KIND_NAMES
 from ..models import Organisation
 from ..services import catalogue
 from ..services.paging import Page
-from ..services.search import OpportunitySearch, search_opportunities
+from ..services.search import search_opportunities
+from .common import page_number
 
 bp = Blueprint("catalogue", __name__)
 
@@ -44,21 +45,7 @@ def index():
     form = CatalogueFilterForm(request.args, countries=_public_countries())
     results = Page()
     if form.validate():
-        results = search_opportunities(
-            None,
-            OpportunitySearch(
-                text=form.q.data or "",
-                kind=form.kind.data,
-                type=form.type.data,
-                area_code=form.area.data,
-                trl_min=form.trl_min.data,
-                trl_max=form.trl_max.data,
-                country=form.country.data,
-                organisation_kind=form.organisation_kind.data,
-                sort=form.sort.data,
-                page=max(1, request.args.get("page", 1, type=int)),
-            ),
-        )
+        results = search_opportunities(None, form.search(page_number()))
     return render_template("catalogue/index.html", form=form, results=results, **_names())
 
 

@@ -24,7 +24,7 @@ from ..forms.registrations import ORGANISATION_KIND_NAMES
 from ..models import Opportunity, Organisation, Participant, parse_id
 from ..services import ServiceError, conversations, opportunities, outcomes, registrations
 from ..services.paging import Page
-from ..services.search import OpportunitySearch, search_directory, search_opportunities
+from ..services.search import search_directory, search_opportunities
 from .common import (
     can_organize,
     current_participant,
@@ -128,24 +128,9 @@ def index(slug):
     form = MarketplaceFilterForm(
         request.args, areas=opportunities.technology_areas(event), countries=_country_choices(event)
     )
+    results = Page()
     if form.validate():
-        results = search_opportunities(
-            event,
-            OpportunitySearch(
-                text=form.q.data or "",
-                kind=form.kind.data,
-                type=form.type.data,
-                area_id=form.area.data,
-                trl_min=form.trl_min.data,
-                trl_max=form.trl_max.data,
-                country=form.country.data,
-                organisation_kind=form.organisation_kind.data,
-                sort=form.sort.data,
-                page=page_number(),
-            ),
-        )
-    else:
-        results = Page()
+        results = search_opportunities(event, form.search(page_number()))
     return render_template(
         "opportunities/index.html",
         event=event,

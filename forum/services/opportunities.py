@@ -428,11 +428,14 @@ def present_at_event(participant: Participant, portfolio_item_id: int) -> Opport
     if item is None:
         raise ServiceError(_("This offer or need is presented here already or is not yours."))
     latest = item.presentations[-1]
-    presentation = Opportunity(
-        event_id=participant.event_id, participant=participant, portfolio_item=item
+    areas = _areas_here(participant.event, list(latest.areas))
+    presentation = Opportunity(  # by ids: linked objects would cascade it into a flush half-made
+        event_id=participant.event_id,
+        participant_id=participant.id,
+        portfolio_item_id=item.id,
+        areas=areas,
     )
     _copy_text(latest, presentation)
-    presentation.areas = _areas_here(participant.event, list(latest.areas))
     try:
         with db.session.begin_nested():
             db.session.add(presentation)

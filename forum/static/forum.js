@@ -1,6 +1,7 @@
 // Forum's only script, loaded from Forum itself so that the Content-Security-Policy can forbid
 // inline scripts. Every page works without it; it adds print buttons, follows a running
-// scheduler run and preselects the browser's time zone for a new event.
+// scheduler run, suggests participants as an organizer types a name and preselects the browser's
+// time zone for a new event.
 (function () {
   "use strict";
 
@@ -46,10 +47,41 @@
     }
   }
 
+  // <input data-candidates-url=… list=…>: as a name is typed, the matching participants fill the
+  // input's <datalist>, each option's value their number (what the form takes).
+  function suggestCandidates(input) {
+    var url = input.getAttribute("data-candidates-url");
+    var list = document.getElementById(input.getAttribute("list"));
+    var timer = null;
+    function fill(people) {
+      list.textContent = "";
+      people.forEach(function (person) {
+        var option = document.createElement("option");
+        option.value = String(person.id);
+        option.textContent = person.label;
+        option.label = person.label;
+        list.appendChild(option);
+      });
+    }
+    input.addEventListener("input", function () {
+      var words = input.value.trim();
+      clearTimeout(timer);
+      if (words.length < 2 || /^[0-9#]+$/.test(words)) { return; }
+      timer = setTimeout(function () {
+        fetch(url + "?q=" + encodeURIComponent(words),
+              {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+          .then(function (response) { return response.json(); })
+          .then(fill)
+          .catch(function () {});
+      }, 250);
+    });
+  }
+
   function start() {
     printButtons();
     document.querySelectorAll("select[data-guess-zone]").forEach(guessZone);
     document.querySelectorAll("[data-progress-url]").forEach(followRun);
+    document.querySelectorAll("input[data-candidates-url]").forEach(suggestCandidates);
   }
 
   if (document.readyState === "loading") {

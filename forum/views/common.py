@@ -231,6 +231,7 @@ def thread_on_page(participant: Participant, other: Participant | None, back: st
     }
 
 
-def page_number() -> int:
-    """The list page asked for (`?page=`), from 1; anything else is the first page."""
-    return max(1, request.args.get("page", 1, type=int))
+def page_number(name: str = "page") -> int:
+    """The list page asked for (`?page=`, or the given name), from 1; anything else is the first
+    page."""
+    return max(1, request.args.get(name, 1, type=int))

@@ -17,6 +17,7 @@ from .common import (
     organizer_required,
     refuse,
     retried_on_conflict,
+    streamed_page,
 )
 from .meetings import participant_required
 
@@ -181,7 +182,7 @@ def _booked(event, placement):
 @bp.get("/e/<slug>/organize/sheets")
 @organizer_required
 def sheets(event):
-    return render_template(
+    return streamed_page(
         "dayof/sheets.html",
         event=event,
         sheets=dayof.table_sheets(event),

@@ -1,7 +1,7 @@
 // Forum's only script, loaded from Forum itself so that the Content-Security-Policy can forbid
 // inline scripts. Every page works without it; it adds print buttons, follows a running
-// scheduler run, suggests participants as an organizer types a name and preselects the browser's
-// time zone for a new event.
+// scheduler run or publication, suggests participants as an organizer types a name and
+// preselects the browser's time zone for a new event.
 (function () {
   "use strict";
 
@@ -35,6 +35,37 @@
         .catch(function () { setTimeout(poll, 2000); });
     }
     setTimeout(poll, 2000);
+  }
+
+  // A block that follows a background job, <div data-refresh-url=… data-active="true">: its poll
+  // answers the block alone (304 while unchanged, by its ETag), swapped in; once the job is over
+  // the page reloads, since more than the block changes then.
+  function followBlock(block) {
+    var url = block.getAttribute("data-refresh-url");
+    var etag = null;
+    function swap(html) {
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var fresh = holder.querySelector("[data-refresh-url]");
+      if (!fresh || fresh.getAttribute("data-active") !== "true") { window.location.reload(); return false; }
+      block.replaceWith(fresh);
+      block = fresh;
+      return true;
+    }
+    function poll() {
+      var headers = {"Accept": "text/html"};
+      if (etag) { headers["If-None-Match"] = etag; }
+      fetch(url, {headers: headers, credentials: "same-origin", cache: "no-cache"})
+        .then(function (response) {
+          if (response.status === 304) { return null; }
+          if (!response.ok) { throw new Error(String(response.status)); }
+          etag = response.headers.get("ETag");
+          return response.text();
+        })
+        .then(function (html) { if (html === null || swap(html)) { setTimeout(poll, 3000); } })
+        .catch(function () { setTimeout(poll, 5000); });
+    }
+    setTimeout(poll, 3000);
   }
 
   // <select data-guess-zone>: the server guessed (no earlier event); the browser knows better
@@ -81,6 +112,7 @@
     printButtons();
     document.querySelectorAll("select[data-guess-zone]").forEach(guessZone);
     document.querySelectorAll("[data-progress-url]").forEach(followRun);
+    document.querySelectorAll('[data-refresh-url][data-active="true"]').forEach(followBlock);
     document.querySelectorAll("input[data-candidates-url]").forEach(suggestCandidates);
   }
 

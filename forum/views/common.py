@@ -1,5 +1,6 @@
 """Loading helpers and access rules shared by the blueprints (404 for what is not yours, 403 for organizer pages)."""
 
+from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -253,18 +254,22 @@ def page_number(name: str = "page") -> int:
 STREAM_PIECES = 200  # template pieces sent at once by `streamed_page`
 
 
-def streamed_page(template_name: str, **context) -> Response:
+def streamed_page(template_name: str, load: Callable[[], dict]) -> Response:
     """A long printable page sent as it is rendered: the template reads its rows (a generator of
-    the service) as it goes, so memory stays flat however many. The request's transaction is
-    committed before the first piece; the reads take one of their own, ended at the last."""
+    the service) as it goes, so memory stays flat however many. The request's session is
+    committed and closed before the first piece: `load` gives the template's context from a
+    session of the stream's own (the signed-in user too is loaded again there), whose read
+    transaction ends at the last piece."""
     generate_csrf()  # into the session now: its cookie is written before the body
     get_locale()  # likewise chosen now, from the signed-in user
     app = current_app._get_current_object()
     template = app.jinja_env.get_or_select_template(template_name)
-    app.update_template_context(context)
 
     def pieces():
         try:
+            g.pop("_login_user", None)  # of the closed session: Flask-Login loads it again
+            context = load()
+            app.update_template_context(context)
             stream = template.stream(context)
             stream.enable_buffering(STREAM_PIECES)
             yield from stream

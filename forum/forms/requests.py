@@ -120,10 +120,10 @@ class OrganizerMeetingForm(FlaskForm):
     def _numbers(self, field) -> list[int]:
         """The field's participant numbers, each one known to the lookup, without repeats."""
         parts = [part for part in re.split(r"[,\s]+", field.data or "") if part]
-        numbers = [parse_id(part.removeprefix("#")) for part in parts]
-        if None in numbers:
+        parsed = [parse_id(part.removeprefix("#")) for part in parts]
+        numbers = [number for number in dict.fromkeys(parsed) if number is not None]
+        if None in parsed:
             raise ValidationError(_l("Enter participants by their number, as the search shows it."))
-        numbers = list(dict.fromkeys(numbers))
         if len(numbers) > MAX_ATTENDEES:
             raise ValidationError(_l("Enter at most %(count)d participants.", count=MAX_ATTENDEES))
         found = self._lookup(numbers)

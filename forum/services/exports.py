@@ -67,7 +67,7 @@ def csv_chunks(header: list[str], rows: Iterable[Iterable[object]]) -> Iterator[
         yield out.getvalue().encode("utf-8")
 
 
-def _workbook(header: list[str], rows: Iterable[Iterable[object]], title: str):
+def _workbook(header: list[str], rows: Iterable[Iterable[object]], title: str) -> Any:
     import openpyxl
 
     workbook = openpyxl.Workbook(write_only=True)

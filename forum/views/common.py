@@ -262,7 +262,7 @@ def streamed_page(template_name: str, load: Callable[[], dict]) -> Response:
     transaction ends at the last piece."""
     generate_csrf()  # into the session now: its cookie is written before the body
     get_locale()  # likewise chosen now, from the signed-in user
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     template = app.jinja_env.get_or_select_template(template_name)
 
     def pieces():

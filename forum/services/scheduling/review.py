@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import Subquery, case, func, select
 
 from ... import scheduler
 from ...extensions import db
@@ -113,7 +113,7 @@ def _spread(values: list[int]) -> dict:
     return {"min": min(values), "median": statistics.median(values), "max": max(values)}
 
 
-def _kept_placements(run: ScheduleRun):
+def _kept_placements(run: ScheduleRun) -> Subquery:
     """The draft's placements that still count: not cancelled in the draft nor since the run."""
     return (
         select(

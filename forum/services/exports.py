@@ -28,7 +28,17 @@ from sqlalchemy import Executable, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Event, Meeting, MeetingAttendee, MeetingRequest, Participant, Slot, User
+from ..models import (
+    Event,
+    Meeting,
+    MeetingAttendee,
+    MeetingRequest,
+    Organisation,
+    Participant,
+    Slot,
+    Table,
+    User,
+)
 from . import outcomes, reports
 from .dayof import schedule_is_published
 from .requests import MEETING_STATUS_LABELS, REQUEST_STATUS_LABELS
@@ -186,38 +196,47 @@ def schedule_rows(event: Event) -> Rows:
 
 
 def _schedule_lines(event: Event) -> Iterator[list[object]]:
-    """Read a few hundred meetings at a time, as the file is written."""
-    meetings = db.session.scalars(
-        select(Meeting)
+    """Narrow rows, read a few hundred meetings at a time as the file is written: no meeting,
+    person or organisation is loaded as an object."""
+    meetings = db.session.execute(
+        select(Meeting.id, Slot.starts_at, Slot.ends_at, Table.name, Table.room, Meeting.status)
         .join(Slot, Slot.id == Meeting.slot_id)
-        .options(
-            selectinload(Meeting.attendees)
-            .selectinload(MeetingAttendee.participant)
-            .selectinload(Participant.user),
-            selectinload(Meeting.attendees)
-            .selectinload(MeetingAttendee.participant)
-            .selectinload(Participant.organisation),
-            selectinload(Meeting.slot),
-            selectinload(Meeting.table),
-        )
+        .outerjoin(Table, Table.id == Meeting.table_id)
         .where(Meeting.event_id == event.id)
         .order_by(Slot.starts_at, Meeting.table_id, Meeting.id)
         .execution_options(yield_per=_ROWS_PER_READ)
     )
-    for meeting in meetings:
-        people = sorted(
-            (a.participant for a in meeting.attendees), key=lambda p: (p.user.name.casefold(), p.id)
-        )
-        yield [
-            meeting.id,
-            _local(meeting.slot.starts_at, event),
-            _local(meeting.slot.ends_at, event),
-            meeting.table.name if meeting.table else "",
-            meeting.table.room if meeting.table else "",
-            MEETING_STATUS_LABELS[meeting.status],
-            meeting.status,
-            *_people(people),
-        ]
+    for batch in meetings.partitions():
+        people = _attendees_of([row[0] for row in batch])
+        for meeting_id, starts, ends, table, room, status in batch:
+            mine = people.get(meeting_id, [])
+            yield [
+                meeting_id,
+                _local(starts, event),
+                _local(ends, event),
+                table or "",
+                room or "",
+                MEETING_STATUS_LABELS[status],
+                status,
+                *("; ".join(person[column] for person in mine) for column in range(3)),
+            ]
+
+
+def _attendees_of(meeting_ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
+    """Meeting id → its attendees' (name, organisation, e-mail), in the order of their names."""
+    rows = db.session.execute(
+        select(MeetingAttendee.meeting_id, Participant.id, User.name, Organisation.name, User.email)
+        .join(Participant, Participant.id == MeetingAttendee.participant_id)
+        .join(User, User.id == Participant.user_id)
+        .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
+        .where(MeetingAttendee.meeting_id.in_(meeting_ids))
+    ).all()
+    result: dict[int, list[tuple[str, str, str]]] = {}
+    for meeting_id, _id, name, organisation, email in sorted(
+        rows, key=lambda row: (row[2].casefold(), row[1])
+    ):
+        result.setdefault(meeting_id, []).append((name, organisation or "", email))
+    return result
 
 
 def participant_figures(event: Event) -> list[dict[str, Any]]:

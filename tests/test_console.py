@@ -113,16 +113,21 @@ def lay_out(run, forum):
     }
     db.session.execute(delete(DraftPlacement).where(DraftPlacement.run_id == run.id))
     for meeting, (slot, table) in layout.items():
-        db.session.add(
-            DraftPlacement(
-                run_id=run.id,
-                meeting_id=meeting.id,
-                slot_id=slot.id if slot else None,
-                table_id=table.id if table else None,
-                reason="" if slot else "b is busy",
-            )
-        )
+        place(run, meeting, slot, table, reason="" if slot else "b is busy")
     db.session.commit()
+
+
+def place(run, meeting, slot, table, **fields):
+    """The draft of `run` places `meeting` at `slot` and `table` (None: unplaced)."""
+    db.session.add(
+        DraftPlacement(
+            run_id=run.id,
+            meeting_id=meeting.id,
+            slot_id=slot.id if slot else None,
+            table_id=table.id if table else None,
+            **fields,
+        )
+    )
 
 
 def test_run_review_adjust_publish_change_rerun_republish(app, client, login, forum):
@@ -658,15 +663,7 @@ def test_the_draft_figures_are_those_the_per_placement_count_gave(
     db.session.add(run)
     db.session.flush()
     for meeting, slot, table, cancelled in [*layout, (gone, s[2], t[1], False)]:
-        db.session.add(
-            DraftPlacement(
-                run_id=run.id,
-                meeting_id=meeting.id,
-                slot_id=slot.id if slot else None,
-                table_id=table.id if table else None,
-                cancelled=cancelled,
-            )
-        )
+        place(run, meeting, slot, table, cancelled=cancelled)
     gone.status = "cancelled"
     db.session.commit()
     db.session.expire_all()

@@ -113,16 +113,21 @@ def lay_out(run, forum):
     }
     db.session.execute(delete(DraftPlacement).where(DraftPlacement.run_id == run.id))
     for meeting, (slot, table) in layout.items():
-        db.session.add(
-            DraftPlacement(
-                run_id=run.id,
-                meeting_id=meeting.id,
-                slot_id=slot.id if slot else None,
-                table_id=table.id if table else None,
-                reason="" if slot else "b is busy",
-            )
-        )
+        place(run, meeting, slot, table, reason="" if slot else "b is busy")
     db.session.commit()
+
+
+def place(run, meeting, slot, table, **fields):
+    """The draft of `run` places `meeting` at `slot` and `table` (None: unplaced)."""
+    db.session.add(
+        DraftPlacement(
+            run_id=run.id,
+            meeting_id=meeting.id,
+            slot_id=slot.id if slot else None,
+            table_id=table.id if table else None,
+            **fields,
+        )
+    )
 
 
 def test_run_review_adjust_publish_change_rerun_republish(app, client, login, forum):
@@ -622,3 +627,59 @@ def test_a_meeting_added_by_hand_shows_no_share_of_the_bound_above_100(app, clie
     assert figures["weight"] > run.bound_weight and figures["share_of_bound"] is None
     page = client.get(url(forum, f"/runs/{run.id}")).get_data(as_text=True)
     assert " %)" not in page and "meetings added by hand" in page
+
+
+def test_the_draft_figures_are_those_the_per_placement_count_gave(
+    app, make_user, make_event, make_participant
+):
+    """Two days of four slots: breaks within a day and none across days, a meeting of three, one
+    cancelled in the draft, one cancelled since the run, one unplaced; the figures are the ones
+    the earlier count (every placement and attendee loaded, counted in Python) gave here."""
+    forum = build_forum(
+        make_user, make_event, make_participant, people=8, tables=3, days=2, slots_per_day=4
+    )
+    p = forum.people
+    s = forum.slots
+    t = forum.tables
+    layout = [
+        (agree_meeting(forum.event, p[0], p[1], weight=9), s[0], t[0], False),
+        (agree_meeting(forum.event, p[0], p[2], weight=6), s[3], t[0], False),  # a break
+        (agree_meeting(forum.event, p[0], p[3], weight=4), s[4], t[1], False),  # the next day
+        (agree_meeting(forum.event, p[1], p[2], weight=4, co_attendees=[p[4]]), s[1], t[2], False),
+        (agree_meeting(forum.event, p[5], p[6], weight=2), s[1], t[0], True),  # cancelled in draft
+        (agree_meeting(forum.event, p[5], p[7], weight=3), s[6], t[0], False),
+        (agree_meeting(forum.event, p[6], p[7], weight=1), None, None, False),  # unplaced
+        (agree_meeting(forum.event, p[3], p[4], weight=2), s[5], t[0], False),
+        (agree_meeting(forum.event, p[2], p[3], weight=6), s[7], t[2], False),
+    ]
+    gone = agree_meeting(forum.event, p[1], p[6], weight=9)
+    run = ScheduleRun(
+        event_id=forum.event.id,
+        status="succeeded",
+        time_limit_seconds=10,
+        bound_weight=40,
+        figures='{"first_come": {"scheduled": 3, "weight": 12, "breaks": 2}}',
+    )
+    db.session.add(run)
+    db.session.flush()
+    for meeting, slot, table, cancelled in [*layout, (gone, s[2], t[1], False)]:
+        place(run, meeting, slot, table, cancelled=cancelled)
+    gone.status = "cancelled"
+    db.session.commit()
+    db.session.expire_all()
+    figures = draft_figures(db.session.get(ScheduleRun, run.id))
+    assert figures == {
+        "requests": 10,
+        "accepted": 8,
+        "scheduled": 7,
+        "weight": 34,
+        "bound": 40,
+        "share_of_bound": 0.85,
+        "above_bound": False,
+        "meetings_per_participant": {"min": 0, "median": 2.0, "max": 3},  # p6: unplaced only
+        "breaks_total": 3,
+        "breaks_per_participant": {"min": 0, "median": 0.0, "max": 1},
+        "table_use": round(7 / 24, 3),
+        "busiest_table_meetings": 4,
+        "first_come": {"scheduled": 3, "weight": 12, "breaks": 2},
+    }

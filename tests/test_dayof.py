@@ -429,7 +429,7 @@ def test_before_publication_nothing_is_shown(client, login, day):
     agreed(event, day["ada"], day["bob"], day["slots"][2], day["tables"][0])
     event.status = "scheduling"
     db.session.commit()
-    assert dayof.table_sheets(event) == [] and dayof.agendas(event) == []
+    assert list(dayof.table_sheets(event)) == [] and dayof.agendas(event) == []
     assert dayof.live_board(event).current is None
     login(client, day["ada"].user)
     assert "not published yet" in client.get(f"/e/{event.slug}/day").get_data(as_text=True)
@@ -518,3 +518,29 @@ def test_the_day_page_writes_a_meeting_time_in_one_format(client, login, forum):
     page = readable(client.get(f"/e/{forum.event.slug}/day").get_data(as_text=True))
     assert "10:00 – 10:30 AM" in page
     assert "AM – 10:30<" not in page and "AM – 10:30 ·" not in page
+
+
+def test_table_sheets_of_more_tables_than_are_read_at_once_come_whole_and_in_order(
+    client, login, forum
+):
+    """The sheets are read a batch of tables at a time as the page is sent: a meeting at a table
+    of the second batch is on its table's sheet, every table once, in order, and the page ends."""
+    from forum.services.events import add_tables
+
+    extra = add_tables(forum.event, dayof.SHEET_TABLES + 5, "Booth")
+    db.session.commit()
+    agreed(forum.event, forum.ada, forum.cyrus, forum.slots[2], extra[-2])
+    far, extra = extra[-2].name, [table.name for table in extra]
+    slug = forum.event.slug
+    login(client, forum.organizer)
+    response = client.get(f"/e/{slug}/organize/sheets", buffered=False)
+    assert response.is_streamed
+    page = response.get_data(as_text=True)
+    assert page.rstrip().endswith("</html>")
+    sheets = page.split('class="print-page"')[1:]
+    names = [sheet.split("<h2", 1)[1].split(">", 1)[1].split("<", 1)[0].strip() for sheet in sheets]
+    assert names == ["Table 1", "Table 2", *extra]
+    [far_sheet] = [sheet for sheet in sheets if f">{far}" in sheet]
+    assert "Ada Lovelace" in far_sheet and "Cyrus Choi" in far_sheet
+    assert sum("Ada Lovelace" in sheet for sheet in sheets) == 2  # table 2 and the far booth
+    assert client.get(f"/e/{slug}/organize/board").status_code == 200  # the session goes on

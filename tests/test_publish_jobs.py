@@ -211,3 +211,44 @@ def test_a_queued_publication_refuses_a_second_press(app, make_user, make_event,
     with outside_request(app):
         publish_jobs.run_publish(run.id)
     assert fresh(run.id).publish_status == "published" and told_once(forum)
+
+
+def test_the_runs_page_follows_a_publication_through_its_block_until_done(
+    app, login, make_user, make_event, make_participant
+):
+    """While the job runs, the page asks for its publication block (304 while unchanged, by its
+    ETag; a meta refresh without script); organizers of this event only."""
+    forum, _meetings, run = a_draft(make_user, make_event, make_participant, people=4)
+    queued(run)
+    base = f"/e/{forum.event.slug}/organize/schedule/runs/{run.id}"
+    client = app.test_client()
+    login(client, forum.organizer)
+    page = client.get(base).get_data(as_text=True)
+    assert f'data-refresh-url="{base}/publication" data-active="true"' in page
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in page
+    block = client.get(f"{base}/publication")
+    assert block.status_code == 200 and block.headers["ETag"]
+    assert "Publishing this draft" in block.get_data(as_text=True)
+    assert "<html" not in block.get_data(as_text=True)
+    unchanged = client.get(f"{base}/publication", headers={"If-None-Match": block.headers["ETag"]})
+    assert unchanged.status_code == 304 and unchanged.get_data() == b""
+    with outside_request(app):
+        publish_jobs.run_publish(run.id)
+    done = client.get(f"{base}/publication", headers={"If-None-Match": block.headers["ETag"]})
+    assert done.status_code == 200 and 'data-active="false"' in done.get_data(as_text=True)
+    assert "Version 1 of the schedule is published" in done.get_data(as_text=True)
+    page = client.get(base).get_data(as_text=True)
+    assert 'data-active="false"' in page and 'http-equiv="refresh"' not in page
+    # a participant, an organizer of another event, a run of another event
+    client.post_form("/auth/logout")
+    login(client, forum.people[0].user)
+    assert client.get(f"{base}/publication").status_code == 403
+    client.post_form("/auth/logout")
+    other = build_forum(make_user, make_event, make_participant, slug="other-2027", people=2)
+    login(client, other.organizer)
+    assert client.get(f"{base}/publication").status_code == 403
+    assert (
+        client.get(f"/e/other-2027/organize/schedule/runs/{run.id}/publication").status_code == 404
+    )
+    client.post_form("/auth/logout")
+    assert client.get(f"{base}/publication").status_code in (302, 401)

@@ -722,3 +722,104 @@ def test_an_agreed_meeting_without_a_time_is_not_called_scheduled(event, people,
         badge = shown[shown.index('class="badge status-') :]
         badge = badge[: badge.index("</span>")]
         assert badge.endswith(">agreed") and "not scheduled yet" in shown
+
+
+# --- finding people among thousands (the organizer's search) ---------------------------------
+
+
+def test_the_organizer_finds_participants_by_name_organisation_or_email(
+    event, people, as_user, organizer
+):
+    client = as_user(organizer)
+    found = page(client.get("/e/bio-2027/organize/requests?who=hanmi"))
+    table = found.split('id="found-people"')[1].split("</table>")[0]
+    assert "Bob Kim" in table and "Ada Lovelace" not in table
+    by_mail = page(client.get("/e/bio-2027/organize/requests?who=CAROL%40example"))
+    assert "Carol Choi" in by_mail.split('id="found-people"')[1].split("</table>")[0]
+    # the requests page no longer lists every participant in a form
+    plain = page(client.get("/e/bio-2027/organize/requests"))
+    assert f'<option value="{people["ada"].id}"' not in plain and "found-people" not in plain
+    nobody = page(client.get("/e/bio-2027/organize/requests?who=%25_%5C"))
+    assert "Nobody who can meet matches" in nobody
+    suggestions = client.get("/e/bio-2027/organize/participants/search?q=seoul").get_json()
+    assert {person["id"] for person in suggestions} == {people["ada"].id, people["dan"].id}
+    assert "ada@example.org" in suggestions[0]["label"] + suggestions[1]["label"]
+    assert client.get("/e/bio-2027/organize/participants/search?q=").get_json() == []
+
+
+def test_the_search_pages_its_results_and_shows_no_one_of_another_event(
+    app, event, people, as_user, organizer, make_event, make_user, make_participant
+):
+    other = make_event(slug="other-2027")
+    make_participant(other, make_user("eve@example.org", "Eve Seoul"), "Seoul Robotics")
+    for number in range(25):
+        make_participant(
+            event, make_user(f"p{number}@example.org", f"Seo Person {number:02d}"), "Acme"
+        )
+    client = as_user(organizer)
+    first = page(client.get("/e/bio-2027/organize/requests?who=seo"))
+    assert "Page 1 of 2" in first and "Eve Seoul" not in first
+    second = page(client.get("/e/bio-2027/organize/requests?who=seo&who_page=2"))
+    assert "Page 2 of 2" in second and "Eve Seoul" not in second
+    assert "Eve Seoul" not in str(
+        client.get("/e/bio-2027/organize/participants/search?q=eve").get_json()
+    )
+    assert client.get("/e/bio-2027/organize/requests?who=seo&who_page=x").status_code == 200
+    assert (
+        as_user(people["ada"]).get("/e/bio-2027/organize/participants/search?q=seo").status_code
+        == 403
+    )
+
+
+def test_a_proposal_naming_someone_of_another_event_or_no_number_is_refused(
+    event, people, as_user, organizer, make_event, make_user, make_participant
+):
+    ada, bob = people["ada"], people["bob"]
+    other = make_event(slug="other-2027")
+    eve = make_participant(other, make_user("eve@example.org", "Eve Stranger"), "Elsewhere Inc")
+    client = as_user(organizer)
+    for data, message in (
+        ({"first": str(ada.id), "second": str(eve.id)}, f"No. {eve.id} is not a participant"),
+        ({"first": str(eve.id), "second": str(bob.id)}, f"No. {eve.id} is not a participant"),
+        (
+            {"first": str(ada.id), "second": str(bob.id), "co_attendees": f"{eve.id}"},
+            f"No. {eve.id} is not a participant",
+        ),
+        ({"first": "Ada Lovelace", "second": str(bob.id)}, "Enter participants by their number"),
+        ({"first": f"{ada.id}, {bob.id}", "second": str(bob.id)}, "Enter one participant"),
+        ({"first": "", "second": str(bob.id)}, "Enter one participant"),
+        ({"first": "99999999999999999999", "second": str(bob.id)}, "Enter participants by"),
+    ):
+        response = client.post_form("/e/bio-2027/organize/meetings/new", data | {"priority": "2"})
+        assert_refused(response, message)
+    assert requests_in_db() == [] and count(Meeting) == 0
+    # numbers as the search shows them, a list of further attendees separated by commas
+    response = client.post_form(
+        "/e/bio-2027/organize/meetings/new",
+        {
+            "first": f"#{ada.id}",
+            "second": str(bob.id),
+            "co_attendees": f"{people['dan'].id}, {people['dan'].id}",
+            "priority": "2",
+        },
+    )
+    assert response.status_code == 302, page(response)
+    assert attendee_ids(the_request(ada, bob).meeting) == {ada.id, bob.id, people["dan"].id}
+
+
+def test_the_search_and_its_refusals_read_korean(
+    event, people, as_user, organizer, make_event, make_user, make_participant
+):
+    organizer.locale = "ko"
+    db.session.commit()
+    eve = make_participant(
+        make_event(slug="other-2027"), make_user("eve@example.org", "Eve"), "Elsewhere"
+    )
+    client = as_user(organizer)
+    searched = page(client.get("/e/bio-2027/organize/requests?who=%EA%B9%80"))  # 김
+    assert "참가자 찾기" in searched and "일치하는" in searched
+    response = client.post_form(
+        "/e/bio-2027/organize/meetings/new",
+        {"first": str(people["ada"].id), "second": str(eve.id), "priority": "2"},
+    )
+    assert_refused(response, f"{eve.id}번은 이 행사에서 미팅할 수 있는 참가자가 아닙니다")

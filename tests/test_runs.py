@@ -296,6 +296,7 @@ def test_the_progress_page_follows_a_running_run(app, client, login, forum):
     )
     assert "Cancel the run" in page and f"/runs/{running.id}/progress" in page
     assert ">13<" in page and ">19<" in page
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in page  # no script
     index = client.get(f"/e/{forum.event.slug}/organize/schedule").get_data(as_text=True)
     assert "A run is in progress" in index and "Start a run" not in index
     client.post_form(f"/e/{forum.event.slug}/organize/schedule/runs/{running.id}/cancel")

@@ -4,9 +4,12 @@ Forms check the shape of the input; who may meet whom is the service's rule
 (`services.requests`), whose refusals come back as field errors.
 """
 
+import re
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..models import parse_id
@@ -84,34 +87,77 @@ class CoAttendeeForm(FlaskForm):
         ]
 
 
-class OrganizerMeetingForm(FlaskForm):
-    """A matchmaker's proposal; takes the participants who can meet (`candidates=`)."""
+MAX_ATTENDEES = 20  # people of one meeting the organizer names at once
 
-    first = SelectField(_l("First participant"), coerce=int)
-    second = SelectField(_l("Second participant"), coerce=int)
-    co_attendees = SelectMultipleField(_l("Further attendees (optional)"), coerce=int)
+
+class ParticipantNumbersField(StringField):
+    """Participant numbers, as the organizer's search shows them, separated by commas or spaces;
+    several values of the same name (a form that sends a list) are read as one."""
+
+    def process_formdata(self, valuelist):
+        self.data = ", ".join(value.strip() for value in valuelist if value.strip())
+
+
+class OrganizerMeetingForm(FlaskForm):
+    """A matchmaker's proposal. People are given by number (the event can have thousands: the page
+    finds them by search, not in a list); `lookup` maps numbers to those who can meet at the event,
+    and any other number, of another event too, is refused on its field."""
+
+    first = ParticipantNumbersField(_l("First participant"), filters=[strip])
+    second = ParticipantNumbersField(_l("Second participant"), filters=[strip])
+    co_attendees = ParticipantNumbersField(_l("Further attendees (optional)"), filters=[strip])
     priority = priority_field(_l("Priority for both sides"))
     message = TextAreaField(
         _l("Message to the attendees (optional)"), filters=[strip], validators=[Length(max=2000)]
     )
 
-    def __init__(self, *args, candidates=(), **kwargs):
+    def __init__(self, *args, lookup: Callable[[list[int]], dict] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [
-            SelectChoice(candidate.id, f"{candidate.user.name} · {candidate.organisation.name}")
-            for candidate in candidates
-        ]
-        self.first.choices = self.second.choices = self.co_attendees.choices = choices
-        self._candidates = {candidate.id: candidate for candidate in candidates}
+        self._lookup = lookup or (lambda ids: {})
+        self._people: dict = {}
+        self._chosen: dict[str, list[int]] = {}  # field name → its numbers, once validated
+
+    def _numbers(self, field) -> list[int]:
+        """The field's participant numbers, each one known to the lookup, without repeats."""
+        parts = [part for part in re.split(r"[,\s]+", field.data or "") if part]
+        parsed = [parse_id(part.removeprefix("#")) for part in parts]
+        numbers = [number for number in dict.fromkeys(parsed) if number is not None]
+        if None in parsed:
+            raise ValidationError(_l("Enter participants by their number, as the search shows it."))
+        if len(numbers) > MAX_ATTENDEES:
+            raise ValidationError(_l("Enter at most %(count)d participants.", count=MAX_ATTENDEES))
+        found = self._lookup(numbers)
+        for number in numbers:
+            if number not in found:
+                raise ValidationError(
+                    _l(
+                        "No. %(number)d is not a participant of this event who can meet; "
+                        "find them with the search.",
+                        number=number,
+                    )
+                )
+        self._people.update(found)
+        self._chosen[field.name] = numbers
+        return numbers
+
+    def _one(self, field) -> int:
+        numbers = self._numbers(field)
+        if len(numbers) != 1:
+            raise ValidationError(_l("Enter one participant's number."))
+        return numbers[0]
+
+    def validate_first(self, field):
+        self._one(field)
 
     def validate_second(self, field):
-        if field.data == self.first.data:
+        if self._one(field) == parse_id(self.first.data or ""):
             raise ValidationError(_l("Choose two different people."))
+
+    def validate_co_attendees(self, field):
+        self._numbers(field)
 
     def people(self) -> tuple:
         """The chosen (first, second, [further attendees]) participants, after validation."""
-        return (
-            self._candidates[self.first.data],
-            self._candidates[self.second.data],
-            [self._candidates[value] for value in self.co_attendees.data],
-        )
+        (first,), (second,) = self._chosen["first"], self._chosen["second"]
+        further = self._chosen.get("co_attendees", [])
+        return self._people[first], self._people[second], [self._people[n] for n in further]

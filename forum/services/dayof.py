@@ -9,6 +9,7 @@ locked before anything is checked, so two bookings at once cannot take the same 
 double-book someone. Calendar sequences are bumped by the listener on `Meeting`, not here.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -401,12 +402,14 @@ def published_meetings_of(participant: Participant) -> list[Meeting]:
     )
 
 
-def _published(event: Event, slot_ids=None) -> list[Meeting]:
+def _published(event: Event, slot_ids=None, table_ids=None) -> list[Meeting]:
     query = _with_people(select(Meeting)).where(
         Meeting.event_id == event.id, Meeting.slot_id.is_not(None), Meeting.status != "cancelled"
     )
     if slot_ids is not None:
         query = query.where(Meeting.slot_id.in_(slot_ids))
+    if table_ids is not None:
+        query = query.where(Meeting.table_id.in_(table_ids))
     return list(db.session.scalars(query))
 
 
@@ -440,11 +443,15 @@ class TableSheet:
     rows: list[tuple[Slot, Meeting | None]]
 
 
-def table_sheets(event: Event) -> list[TableSheet]:
+SHEET_TABLES = 50  # tables whose meetings are read at once for the table sheets
+
+
+def table_sheets(event: Event) -> Iterator[TableSheet]:
     """For each table of the published schedule, its slots and who meets there: the page its
-    host keeps on the table all day."""
+    host keeps on the table all day. Read a few tables at a time as the page is sent, so that a
+    venue of a thousand tables takes no more memory than one of fifty."""
     if not schedule_is_published(event):
-        return []
+        return
     slots = list(
         db.session.scalars(
             select(Slot)
@@ -453,12 +460,19 @@ def table_sheets(event: Event) -> list[TableSheet]:
             .order_by(Slot.starts_at, Slot.id)
         )
     )
-    by_slot = _sheets(event, slots)
-    tables = [table for table, _ in by_slot[0].rows] if by_slot else []
-    return [
-        TableSheet(table, [(sheet.slot, sheet.rows[index][1]) for sheet in by_slot])
-        for index, table in enumerate(tables)
-    ]
+    if not slots:
+        return
+    tables = list(
+        db.session.scalars(select(Table).where(Table.event_id == event.id).order_by(Table.number))
+    )
+    for start in range(0, len(tables), SHEET_TABLES):
+        batch = tables[start : start + SHEET_TABLES]
+        by_place = {
+            (meeting.slot_id, meeting.table_id): meeting
+            for meeting in _published(event, table_ids=[table.id for table in batch])
+        }
+        for table in batch:
+            yield TableSheet(table, [(slot, by_place.get((slot.id, table.id))) for slot in slots])
 
 
 @dataclass

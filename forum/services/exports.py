@@ -8,12 +8,14 @@ column with the stable English code (pending, accepted, …) for filters and scr
 depend on the language. A cell that starts like a formula (=, +, -, @) gets a leading apostrophe,
 so that a name typed by a participant cannot run as a formula in the organizer's spreadsheet;
 workbooks get the same cells (openpyxl would otherwise store such a text as a formula), written
-in write-only mode so a large event streams through without building the sheet in memory.
+in write-only mode to a temporary file and sent from there in pieces, so a large event streams
+through without building the sheet, or the file, in memory.
 """
 
 import codecs
 import csv
 import io
+import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import islice
@@ -26,7 +28,17 @@ from sqlalchemy import Executable, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Event, Meeting, MeetingAttendee, MeetingRequest, Participant, Slot, User
+from ..models import (
+    Event,
+    Meeting,
+    MeetingAttendee,
+    MeetingRequest,
+    Organisation,
+    Participant,
+    Slot,
+    Table,
+    User,
+)
 from . import outcomes, reports
 from .dayof import schedule_is_published
 from .requests import MEETING_STATUS_LABELS, REQUEST_STATUS_LABELS
@@ -37,6 +49,8 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 Rows = tuple[list[str], Iterable[Iterable[object]]]
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ROWS_PER_CHUNK = 100
+_ROWS_PER_READ = 500  # schedule rows read from the database at once
+_FILE_CHUNK = 64 * 1024  # bytes of a workbook sent at once
 
 
 def _safe(value: object) -> str | int:
@@ -63,8 +77,7 @@ def csv_chunks(header: list[str], rows: Iterable[Iterable[object]]) -> Iterator[
         yield out.getvalue().encode("utf-8")
 
 
-def xlsx(header: list[str], rows: Iterable[Iterable[object]], title: str = "") -> bytes:
-    """A one-sheet workbook with the same cells as the CSV would have."""
+def _workbook(header: list[str], rows: Iterable[Iterable[object]], title: str) -> Any:
     import openpyxl
 
     workbook = openpyxl.Workbook(write_only=True)
@@ -72,9 +85,26 @@ def xlsx(header: list[str], rows: Iterable[Iterable[object]], title: str = "") -
     sheet.append(header)
     for row in rows:
         sheet.append([_safe(value) for value in row])
+    return workbook
+
+
+def xlsx(header: list[str], rows: Iterable[Iterable[object]], title: str = "") -> bytes:
+    """A one-sheet workbook with the same cells as the CSV would have (a small one: a template)."""
     out = io.BytesIO()
-    workbook.save(out)
+    _workbook(header, rows, title).save(out)
     return out.getvalue()
+
+
+def xlsx_chunks(
+    header: list[str], rows: Iterable[Iterable[object]], title: str = ""
+) -> Iterator[bytes]:
+    """The same workbook in pieces: written to a temporary file (a zip file is complete only at
+    its end), then read back, so that its size never sits in memory."""
+    with tempfile.TemporaryFile() as out:
+        _workbook(header, rows, title).save(out)
+        out.seek(0)
+        while chunk := out.read(_FILE_CHUNK):
+            yield chunk
 
 
 def _local(instant: datetime | None, event: Event) -> str:
@@ -162,40 +192,51 @@ def schedule_rows(event: Event) -> Rows:
     ]
     if not schedule_is_published(event):
         return header, []
-    meetings = db.session.scalars(
-        select(Meeting)
+    return header, _schedule_lines(event)
+
+
+def _schedule_lines(event: Event) -> Iterator[list[object]]:
+    """Narrow rows, read a few hundred meetings at a time as the file is written: no meeting,
+    person or organisation is loaded as an object."""
+    meetings = db.session.execute(
+        select(Meeting.id, Slot.starts_at, Slot.ends_at, Table.name, Table.room, Meeting.status)
         .join(Slot, Slot.id == Meeting.slot_id)
-        .options(
-            selectinload(Meeting.attendees)
-            .selectinload(MeetingAttendee.participant)
-            .selectinload(Participant.user),
-            selectinload(Meeting.attendees)
-            .selectinload(MeetingAttendee.participant)
-            .selectinload(Participant.organisation),
-            selectinload(Meeting.slot),
-            selectinload(Meeting.table),
-        )
+        .outerjoin(Table, Table.id == Meeting.table_id)
         .where(Meeting.event_id == event.id)
         .order_by(Slot.starts_at, Meeting.table_id, Meeting.id)
+        .execution_options(yield_per=_ROWS_PER_READ)
     )
-    rows = []
-    for meeting in meetings:
-        people = sorted(
-            (a.participant for a in meeting.attendees), key=lambda p: (p.user.name.casefold(), p.id)
-        )
-        rows.append(
-            [
-                meeting.id,
-                _local(meeting.slot.starts_at, event),
-                _local(meeting.slot.ends_at, event),
-                meeting.table.name if meeting.table else "",
-                meeting.table.room if meeting.table else "",
-                MEETING_STATUS_LABELS[meeting.status],
-                meeting.status,
-                *_people(people),
+    for batch in meetings.partitions():
+        people = _attendees_of([row[0] for row in batch])
+        for meeting_id, starts, ends, table, room, status in batch:
+            mine = people.get(meeting_id, [])
+            yield [
+                meeting_id,
+                _local(starts, event),
+                _local(ends, event),
+                table or "",
+                room or "",
+                MEETING_STATUS_LABELS[status],
+                status,
+                *("; ".join(person[column] for person in mine) for column in range(3)),
             ]
-        )
-    return header, rows
+
+
+def _attendees_of(meeting_ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
+    """Meeting id → its attendees' (name, organisation, e-mail), in the order of their names."""
+    rows = db.session.execute(
+        select(MeetingAttendee.meeting_id, Participant.id, User.name, Organisation.name, User.email)
+        .join(Participant, Participant.id == MeetingAttendee.participant_id)
+        .join(User, User.id == Participant.user_id)
+        .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
+        .where(MeetingAttendee.meeting_id.in_(meeting_ids))
+    ).all()
+    result: dict[int, list[tuple[str, str, str]]] = {}
+    for meeting_id, _id, name, organisation, email in sorted(
+        rows, key=lambda row: (row[2].casefold(), row[1])
+    ):
+        result.setdefault(meeting_id, []).append((name, organisation or "", email))
+    return result
 
 
 def participant_figures(event: Event) -> list[dict[str, Any]]:
@@ -396,17 +437,19 @@ def rows_of(event: Event, what: str) -> Rows:
 
 
 def export(event: Event, what: str, format: str) -> Iterator[bytes]:
-    """The export `what` of the event as a CSV file (in pieces, as it is written) or an Excel
-    workbook (in one piece: a zip file is only complete at its end)."""
-    if format == "xlsx":
-        return iter((xlsx(*rows_of(event, what), title=what),))
-    return _streamed_csv(event.id, what)
+    """The export `what` of the event as a CSV file or an Excel workbook, in pieces as it is
+    written (a workbook's first piece comes once its file is complete)."""
+    return _streamed(event.id, what, format)
 
 
-def _streamed_csv(event_id: int, what: str) -> Iterator[bytes]:
+def _streamed(event_id: int, what: str, format: str) -> Iterator[bytes]:
     """Reads the rows only once the response is being sent, in a session and transaction of its
     own: the request's are committed and closed before the first piece goes out."""
     try:
-        yield from csv_chunks(*rows_of(db.session.get_one(Event, event_id), what))
+        header, rows = rows_of(db.session.get_one(Event, event_id), what)
+        if format == "xlsx":
+            yield from xlsx_chunks(header, rows, title=what)
+        else:
+            yield from csv_chunks(header, rows)
     finally:
         db.session.rollback()  # a read: its transaction ends with the last piece

@@ -46,6 +46,7 @@ from . import ServiceError, meeting_life, webhooks
 from .meeting_life import lock_event_for_meetings
 from .notifications import notify
 from .paging import Page, paginate
+from .search import search_directory
 
 OPEN_STATUSES = ("pending", "accepted")
 ANSWERING_STATUSES = ("requests", "scheduling")
@@ -206,6 +207,38 @@ def meeting_candidates(event: Event) -> list[Participant]:
             .order_by(User.name, Participant.id)
         )
     )
+
+
+CANDIDATES_PER_PAGE = 20  # people the organizer's search shows at once
+SEARCH_LENGTH = 100  # characters of a search kept: a name, an organisation, an address
+
+
+def find_candidates(event: Event, words: str, page: int = 1) -> Page:
+    """The organizer's search for people who can meet, by name, organisation or e-mail address:
+    an event of thousands cannot list them all in a form."""
+    return search_directory(
+        event, words[:SEARCH_LENGTH], page=page, per_page=CANDIDATES_PER_PAGE, by_email=True
+    )
+
+
+def candidates_by_id(event: Event, ids: list[int]) -> dict[int, Participant]:
+    """Those of `ids` who can meet at `event` (approved, with an organisation); anyone else, of
+    another event too, is left out for the caller to refuse."""
+    if not ids:
+        return {}
+    return {
+        participant.id: participant
+        for participant in db.session.scalars(
+            select(Participant)
+            .options(selectinload(Participant.user), selectinload(Participant.organisation))
+            .where(
+                Participant.id.in_(ids),
+                Participant.event_id == event.id,
+                Participant.status == "approved",
+                Participant.organisation_id.is_not(None),
+            )
+        )
+    }
 
 
 def opportunities_open_for_requests(participant: Participant) -> list[Opportunity]:

@@ -470,8 +470,10 @@ def search_directory(
     organisation_kind: str | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
+    by_email: bool = False,
 ) -> Page:
-    """One page of the event's approved participants, by name of person or organisation."""
+    """One page of the event's approved participants, by name of person or organisation (and of
+    e-mail address with `by_email`: the organizer's search, never the participants')."""
     statement = (
         select(Participant)
         .join(Organisation, Organisation.id == Participant.organisation_id)
@@ -482,11 +484,9 @@ def search_directory(
     )
     if words.strip():
         pattern = _like_pattern(words.strip().lower())
+        columns = [User.name, Organisation.name] + ([User.email] if by_email else [])
         statement = statement.where(
-            or_(
-                func.lower(User.name).like(pattern, escape="\\"),
-                func.lower(Organisation.name).like(pattern, escape="\\"),
-            )
+            or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
         )
     if country:
         statement = statement.where(Organisation.country == country)

@@ -1,6 +1,7 @@
 // Forum's only script, loaded from Forum itself so that the Content-Security-Policy can forbid
 // inline scripts. Every page works without it; it adds print buttons, follows a running
-// scheduler run and preselects the browser's time zone for a new event.
+// scheduler run or publication, suggests participants as an organizer types a name and
+// preselects the browser's time zone for a new event.
 (function () {
   "use strict";
 
@@ -36,6 +37,37 @@
     setTimeout(poll, 2000);
   }
 
+  // A block that follows a background job, <div data-refresh-url=… data-active="true">: its poll
+  // answers the block alone (304 while unchanged, by its ETag), swapped in; once the job is over
+  // the page reloads, since more than the block changes then.
+  function followBlock(block) {
+    var url = block.getAttribute("data-refresh-url");
+    var etag = null;
+    function swap(html) {
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var fresh = holder.querySelector("[data-refresh-url]");
+      if (!fresh || fresh.getAttribute("data-active") !== "true") { window.location.reload(); return false; }
+      block.replaceWith(fresh);
+      block = fresh;
+      return true;
+    }
+    function poll() {
+      var headers = {"Accept": "text/html"};
+      if (etag) { headers["If-None-Match"] = etag; }
+      fetch(url, {headers: headers, credentials: "same-origin", cache: "no-cache"})
+        .then(function (response) {
+          if (response.status === 304) { return null; }
+          if (!response.ok) { throw new Error(String(response.status)); }
+          etag = response.headers.get("ETag");
+          return response.text();
+        })
+        .then(function (html) { if (html === null || swap(html)) { setTimeout(poll, 3000); } })
+        .catch(function () { setTimeout(poll, 5000); });
+    }
+    setTimeout(poll, 3000);
+  }
+
   // <select data-guess-zone>: the server guessed (no earlier event); the browser knows better
   // when its zone is one of the options.
   function guessZone(select) {
@@ -46,10 +78,42 @@
     }
   }
 
+  // <input data-candidates-url=… list=…>: as a name is typed, the matching participants fill the
+  // input's <datalist>, each option's value their number (what the form takes).
+  function suggestCandidates(input) {
+    var url = input.getAttribute("data-candidates-url");
+    var list = document.getElementById(input.getAttribute("list"));
+    var timer = null;
+    function fill(people) {
+      list.textContent = "";
+      people.forEach(function (person) {
+        var option = document.createElement("option");
+        option.value = String(person.id);
+        option.textContent = person.label;
+        option.label = person.label;
+        list.appendChild(option);
+      });
+    }
+    input.addEventListener("input", function () {
+      var words = input.value.trim();
+      clearTimeout(timer);
+      if (words.length < 2 || /^[0-9#]+$/.test(words)) { return; }
+      timer = setTimeout(function () {
+        fetch(url + "?q=" + encodeURIComponent(words),
+              {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+          .then(function (response) { return response.json(); })
+          .then(fill)
+          .catch(function () {});
+      }, 250);
+    });
+  }
+
   function start() {
     printButtons();
     document.querySelectorAll("select[data-guess-zone]").forEach(guessZone);
     document.querySelectorAll("[data-progress-url]").forEach(followRun);
+    document.querySelectorAll('[data-refresh-url][data-active="true"]').forEach(followBlock);
+    document.querySelectorAll("input[data-candidates-url]").forEach(suggestCandidates);
   }
 
   if (document.readyState === "loading") {

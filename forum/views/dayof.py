@@ -5,8 +5,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..extensions import db
 from ..forms.dayof import BookingForm, MarkForm, PartnerForm
-from ..models import Meeting
+from ..models import Event, Meeting
 from ..services import ServiceError, dayof
 from .common import (
     can_organize,
@@ -17,6 +18,7 @@ from .common import (
     organizer_required,
     refuse,
     retried_on_conflict,
+    streamed_page,
 )
 from .meetings import participant_required
 
@@ -181,16 +183,21 @@ def _booked(event, placement):
 @bp.get("/e/<slug>/organize/sheets")
 @organizer_required
 def sheets(event):
-    return render_template(
-        "dayof/sheets.html",
-        event=event,
-        sheets=dayof.table_sheets(event),
-        published=dayof.schedule_is_published(event),
-        mark_form=MarkForm(),
-        labels=dayof.MARK_LABELS,
-        markable=event.status == "published",
-        absentees=dayof.absentees,
-    )
+    event_id = event.id
+
+    def load():
+        event = db.session.get_one(Event, event_id)
+        return {
+            "event": event,
+            "sheets": dayof.table_sheets(event),
+            "published": dayof.schedule_is_published(event),
+            "mark_form": MarkForm(),
+            "labels": dayof.MARK_LABELS,
+            "markable": event.status == "published",
+            "absentees": dayof.absentees,
+        }
+
+    return streamed_page("dayof/sheets.html", load)
 
 
 @bp.get("/e/<slug>/organize/agendas")

@@ -1,6 +1,6 @@
 """Meeting requests: asking, answering and withdrawing; the organizer's request pages."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..forms.requests import (
@@ -206,28 +206,63 @@ def withdraw(event, participant, request_id):
 def _organize_requests_page(event, form):
     status = request.args.get("status")
     status = status if status in REQUEST_STATUSES else None
-    candidates = requests_service.meeting_candidates(event)
     chosen_id = id_arg("participant")
-    chosen = next((candidate for candidate in candidates if candidate.id == chosen_id), None)
+    chosen = requests_service.candidates_by_id(event, [chosen_id] if chosen_id else []).get(
+        chosen_id or 0
+    )
+    words = request.args.get("who", "").strip()
     return render_template(
         "requests/organize_requests.html",
         event=event,
         form=form,
         status=status,
         statuses=REQUEST_STATUSES,
-        candidates=candidates,
         chosen=chosen,
+        words=words,
+        found=requests_service.find_candidates(event, words, page_number("who_page"))
+        if words
+        else None,
         counts=requests_service.request_counts(event),
         requests=requests_service.event_requests(event, status, chosen, page_number()),
         priorities=requests_service.PRIORITY_LABELS,
     )
 
 
+def _meeting_form(event):
+    """The proposal form; its two people fields suggest matches as one types (forum.js)."""
+    form = OrganizerMeetingForm(lookup=lambda ids: requests_service.candidates_by_id(event, ids))
+    suggestions = url_for("requests.search_participants", slug=event.slug)
+    for field in (form.first, form.second):
+        field.render_kw = {
+            "list": "candidate-options",
+            "autocomplete": "off",
+            "data-candidates-url": suggestions,
+        }
+    return form
+
+
 @bp.get("/e/<slug>/organize/requests")
 @organizer_required
 def organize_requests(event):
-    return _organize_requests_page(
-        event, OrganizerMeetingForm(candidates=requests_service.meeting_candidates(event))
+    return _organize_requests_page(event, _meeting_form(event))
+
+
+@bp.get("/e/<slug>/organize/participants/search")
+@organizer_required
+def search_participants(event):
+    """The search's first page as JSON, for the form's suggestions as the organizer types."""
+    words = request.args.get("q", "").strip()
+    if not words:
+        return jsonify([])
+    found = requests_service.find_candidates(event, words)
+    return jsonify(
+        [
+            {
+                "id": person.id,
+                "label": f"{person.user.name} · {person.organisation.name} · {person.user.email}",
+            }
+            for person in found.items
+        ]
     )
 
 
@@ -235,7 +270,7 @@ def organize_requests(event):
 @retried_on_conflict
 @organizer_required
 def organize_create_meeting(event):
-    form = OrganizerMeetingForm(candidates=requests_service.meeting_candidates(event))
+    form = _meeting_form(event)
     if form.validate():
         try:
             first, second, co_attendees = form.people()

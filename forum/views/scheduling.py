@@ -1,6 +1,15 @@
 """The organizer's scheduling console: run the scheduler, follow it, review, adjust and publish the draft."""
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -303,3 +312,17 @@ def progress(event, run_id):
         elapsed_seconds=schedule_run.elapsed_seconds,
         cancel_requested=schedule_run.cancel_requested,
     )
+
+
+@bp.get("/e/<slug>/organize/schedule/runs/<int:run_id>/publication")
+@organizer_required
+def publication(event, run_id):
+    """The run page's publication block alone, polled by the page while the job runs; its ETag
+    answers 304 while nothing in it changed."""
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
+    response = make_response(
+        render_template("scheduling/_publication.html", event=event, run=schedule_run)
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)

@@ -5,15 +5,25 @@ The organizer works on the current draft only: the latest succeeded run, while u
 
 import json
 import statistics
-from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, case, func, select
 
 from ... import scheduler
 from ...extensions import db
-from ...models import Event, Meeting, MeetingRequest, Participant, ScheduleRun, Slot, Table
+from ...models import (
+    DraftPlacement,
+    Event,
+    Meeting,
+    MeetingAttendee,
+    MeetingRequest,
+    Participant,
+    ScheduleRun,
+    Slot,
+    Table,
+)
 from ..availability import event_slots
 from ..schedule_problem import (
     attendee_ids,
@@ -77,20 +87,24 @@ def effective_placements(
     return placements
 
 
-def _breaks(slot_sequence_by_day: list[list[int]], busy: set[int]) -> int:
-    """Runs of free slots between two meetings of one day (the scheduler's definition of a break)."""
-    total = 0
-    for sequence in slot_sequence_by_day:
-        pattern = "".join("1" if slot in busy else "0" for slot in sequence).strip("0")
-        total += len([gap for gap in pattern.split("1") if gap])
-    return total
-
-
-def _day_sequences(slots: list[Slot]) -> list[list[int]]:
+def _slot_places(slots: list[Slot]) -> dict[int, tuple]:
+    """Slot id → (its day, its rank in that day): a break is a gap of ranks within one day."""
     days: dict = {}
+    places = {}
     for slot in slots:
-        days.setdefault(slot.session.day, []).append(slot.id)
-    return list(days.values())
+        rank = days[slot.session.day] = days.get(slot.session.day, -1) + 1
+        places[slot.id] = (slot.session.day, rank)
+    return places
+
+
+def _breaks(busy: set[int], places: dict[int, tuple]) -> int:
+    """Runs of free slots between two meetings of one day (the scheduler's definition of a break)."""
+    ranks = sorted(places[slot] for slot in busy if slot in places)
+    return sum(
+        1
+        for (day, rank), (next_day, next_rank) in pairwise(ranks)
+        if day == next_day and next_rank > rank + 1
+    )
 
 
 def _spread(values: list[int]) -> dict:
@@ -99,41 +113,66 @@ def _spread(values: list[int]) -> dict:
     return {"min": min(values), "median": statistics.median(values), "max": max(values)}
 
 
+def _kept_placements(run: ScheduleRun) -> Subquery:
+    """The draft's placements that still count: not cancelled in the draft nor since the run."""
+    return (
+        select(
+            DraftPlacement.meeting_id,
+            DraftPlacement.slot_id,
+            DraftPlacement.table_id,
+            Meeting.weight,
+        )
+        .join(Meeting, Meeting.id == DraftPlacement.meeting_id)
+        .where(
+            DraftPlacement.run_id == run.id,
+            DraftPlacement.cancelled.is_(False),
+            Meeting.status == "scheduled",
+        )
+        .subquery()
+    )
+
+
 def draft_figures(run: ScheduleRun) -> dict:
     """The review page's figures of a draft, from its placements as they stand now (meetings
-    cancelled since the run are left out)."""
+    cancelled since the run are left out). Counted by the database and from narrow rows: a draft
+    of tens of thousands of meetings is not loaded to count it."""
     event = run.event
-    weights = dict(
-        db.session.execute(
-            select(Meeting.id, Meeting.weight).where(
-                Meeting.id.in_([p.meeting_id for p in run.placements]),
-                Meeting.status == "scheduled",
-            )
-        ).all()
+    kept = _kept_placements(run)
+    placed = kept.c.slot_id.is_not(None)
+    accepted, scheduled, weight = db.session.execute(
+        select(
+            func.count(),
+            func.count(kept.c.slot_id),
+            func.coalesce(func.sum(case((placed, kept.c.weight), else_=0)), 0),
+        )
+    ).one()
+    busiest = db.session.scalar(
+        select(func.count())
+        .where(placed, kept.c.table_id.is_not(None))
+        .group_by(kept.c.table_id)
+        .order_by(func.count().desc())
+        .limit(1)
     )
-    placements = [  # cancelled since, or in this draft: left out
-        p for p in run.placements if p.meeting_id in weights and not p.cancelled
-    ]
+    busy: dict[int, set[int]] = {}
+    for participant_id, slot_id in db.session.execute(
+        select(MeetingAttendee.participant_id, kept.c.slot_id).join(
+            kept, kept.c.meeting_id == MeetingAttendee.meeting_id
+        )
+    ):
+        mine = busy.setdefault(participant_id, set())
+        if slot_id is not None:
+            mine.add(slot_id)
     slots = event_slots(event)
-    tables = len(event_tables(event))
-    people = attendee_ids(p.meeting_id for p in placements)
-    busy: dict[int, set[int]] = {person: set() for ids in people.values() for person in ids}
-    for placement in placements:
-        if placement.slot_id is not None:
-            for person in people.get(placement.meeting_id, []):
-                busy[person].add(placement.slot_id)
-    sequences = _day_sequences(slots)
-    breaks = {person: _breaks(sequences, mine) for person, mine in busy.items()}
-    placed = [p for p in placements if p.slot_id is not None]
-    weight = sum(weights.get(p.meeting_id, 0) for p in placed)
-    table_use = Counter(p.table_id for p in placed if p.table_id is not None)
+    places = _slot_places(slots)
+    breaks = [_breaks(mine, places) for mine in busy.values()]
+    tables = db.session.scalar(select(func.count(Table.id)).where(Table.event_id == event.id))
     return {
         "requests": db.session.scalar(
             select(func.count(MeetingRequest.id)).where(MeetingRequest.event_id == event.id)
         )
         or 0,
-        "accepted": len(placements),
-        "scheduled": len(placed),
+        "accepted": accepted,
+        "scheduled": scheduled,
         "weight": weight,
         "bound": run.bound_weight,
         # The bound covers the meetings the solver was given; one added by hand can go past it.
@@ -142,10 +181,10 @@ def draft_figures(run: ScheduleRun) -> dict:
         else None,
         "above_bound": run.bound_weight is not None and weight > run.bound_weight,
         "meetings_per_participant": _spread([len(mine) for mine in busy.values()]),
-        "breaks_total": sum(breaks.values()),
-        "breaks_per_participant": _spread(list(breaks.values())),
-        "table_use": round(len(placed) / (len(slots) * tables), 3) if slots and tables else None,
-        "busiest_table_meetings": max(table_use.values()) if table_use else 0,
+        "breaks_total": sum(breaks),
+        "breaks_per_participant": _spread(breaks),
+        "table_use": round(scheduled / (len(slots) * tables), 3) if slots and tables else None,
+        "busiest_table_meetings": busiest or 0,
         # What first-come booking would have placed at the time of the run (kept with the run).
         "first_come": json.loads(run.figures).get("first_come") if run.figures else None,
     }

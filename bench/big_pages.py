@@ -1,0 +1,288 @@
+"""The organizer's whole-event pages on a large published event, this checkout against an earlier
+one side by side: the table sheets, the schedule as a workbook and as CSV, the review's figures of
+a draft, and the requests page.
+
+    .venv/bin/python bench/big_pages.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/<empty db> \
+        --before /tmp/before-pages [--scale 1.0] [--rounds 2] [--built]
+
+`--scale 1.0` is BIO's size: 20,000 participants, 1,500 tables, 96 slots over three days and
+55,000 meetings placed (each with its accepted request, and a succeeded scheduler run whose draft
+places them the same). The event is written with multi-row INSERTs (not through the services:
+this measures pages, not the build); `--built` reuses what an earlier run wrote.
+
+Each measurement is a fresh process in one checkout (Flask's test client, signed in as the
+organizer through the login form; no network): the seconds to the last byte, the peak resident
+memory of the process (ru_maxrss) and its growth over the process before the request, and a
+digest of the content (CSRF tokens and blank lines left out; a workbook's cells, not its zip
+bytes), so that both checkouts are seen to send the same thing. The checkouts alternate, `--rounds` times. It prints
+JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from datetime import time as clock
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from checkouts import checkouts, run_in  # noqa: E402
+
+SLUG = "big"
+ORGANIZER = "organizer@big.example"
+PASSWORD = "big-pages-password-1"
+FULL = {"participants": 20_000, "tables": 1_500, "meetings": 55_000}
+PAGES = {
+    "table sheets": f"/e/{SLUG}/organize/sheets",
+    "schedule.xlsx": f"/e/{SLUG}/organize/export/schedule.xlsx",
+    "schedule.csv": f"/e/{SLUG}/organize/export/schedule.csv",
+    "requests (organizer)": f"/e/{SLUG}/organize/requests",
+    "review figures": "figures",
+}
+
+# Run in the checkout measured: argv = database url, path (or "figures"), organizer, password.
+MEASURE = r"""
+import hashlib, io, json, re, resource, sys, tempfile, time
+from pathlib import Path
+from forum import create_app
+from forum.config import TestingConfig
+from forum.extensions import db
+
+url, path, email, password = sys.argv[1:5]
+app = create_app(TestingConfig(Path(tempfile.mkdtemp()), url))
+client = app.test_client()
+token = re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
+answer = client.post("/auth/login", data={"email": email, "password": password, "csrf_token": token})
+assert answer.status_code == 302, answer.status_code
+client.get("/e/big/organize/schedule")  # templates, imports and the session warmed
+peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+before = peak()
+digest = hashlib.sha256()
+size = 0
+started = time.perf_counter()
+if path == "figures":
+    from sqlalchemy import select
+    from forum.models import ScheduleRun
+    from forum.services.scheduling.review import draft_figures
+    with app.app_context():
+        run = db.session.scalar(select(ScheduleRun).order_by(ScheduleRun.id.desc()).limit(1))
+        figures = draft_figures(run)
+    digest.update(json.dumps(figures, sort_keys=True, default=str).encode())
+    seconds = time.perf_counter() - started
+else:
+    response = client.get(path, buffered=False)
+    assert response.status_code == 200, response.status_code
+    kept = tempfile.TemporaryFile() if path.endswith(".xlsx") else None
+    rest = b""
+    for piece in response.response:
+        size += len(piece)
+        if kept is not None:
+            kept.write(piece)
+            continue
+        lines = (rest + piece).split(b"\n")
+        rest = lines.pop()
+        for line in filter(bytes.strip, lines):  # blank lines aside
+            digest.update(re.sub(rb'(csrf[-_]token"? (?:content|value)=")[^"]*', rb"\1", line))
+    digest.update(rest.strip())
+    seconds = time.perf_counter() - started
+    if kept is not None:  # the cells: a zip file's bytes carry the time it was written
+        import openpyxl
+        kept.seek(0)
+        for row in openpyxl.load_workbook(kept, read_only=True).active.iter_rows(values_only=True):
+            digest.update(repr(row).encode())
+print(json.dumps({"seconds": seconds, "bytes": size, "peak_mb": peak(), "growth_mb": peak() - before,
+                  "digest": digest.hexdigest()[:16]}))
+"""
+
+
+def build(url: str, scale: float) -> dict:
+    """The published event, its people, tables, meetings and a run's draft, by multi-row INSERTs."""
+    from flask_migrate import upgrade
+    from sqlalchemy import func, insert, select
+
+    from forum import create_app
+    from forum.config import TestingConfig
+    from forum.extensions import db
+    from forum.jobs import outside_request
+    from forum.models import (
+        DraftPlacement,
+        Meeting,
+        MeetingAttendee,
+        MeetingRequest,
+        Organisation,
+        Participant,
+        ScheduleRun,
+        User,
+    )
+    from forum.services import events
+    from forum.services.accounts import hash_password
+    from forum.services.availability import event_slots
+
+    sizes = {name: max(4, int(count * scale)) for name, count in FULL.items()}
+    app = create_app(TestingConfig(Path(tempfile.mkdtemp()), url))
+    started = time.perf_counter()
+    with app.app_context(), outside_request(app):
+        upgrade()
+        organizer = User(email=ORGANIZER, name="Olivia", password_hash=hash_password(PASSWORD))
+        db.session.add(organizer)
+        event = events.create_event(
+            organizer,
+            slug=SLUG,
+            name="Big partnering",
+            venue="Hall",
+            description="",
+            timezone="America/New_York",
+            start_date=date(2027, 6, 7),
+            end_date=date(2027, 6, 9),
+            registration_deadline=None,
+            request_deadline=None,
+            approval_mode="manual",
+            max_requests=None,
+        )
+        for day in range(3):  # 32 slots of 15 minutes a day
+            events.create_session(
+                event,
+                name=f"Day {day + 1}",
+                day=date(2027, 6, 7 + day),
+                starts_at=clock(9),
+                ends_at=clock(17),
+                slot_minutes=15,
+                pauses=[],
+            )
+        tables = events.add_tables(event, sizes["tables"], "Table")
+        db.session.flush()
+        count = sizes["participants"]
+        organisations = db.session.scalars(
+            insert(Organisation).returning(Organisation.id),
+            [
+                {"name": f"Organisation {n}", "kind": "company", "country": "US"}
+                for n in range(count // 2)
+            ],
+        ).all()
+        users = db.session.scalars(
+            insert(User).returning(User.id),
+            [
+                {"email": f"p{n}@big.example", "name": f"Person {n:05d}", "password_hash": "!"}
+                for n in range(count)
+            ],
+        ).all()
+        people = db.session.scalars(
+            insert(Participant).returning(Participant.id),
+            [
+                {
+                    "event_id": event.id,
+                    "user_id": user,
+                    "organisation_id": organisations[n // 2],
+                    "status": "approved",
+                }
+                for n, user in enumerate(users)
+            ],
+        ).all()
+        slots = event_slots(event)
+        per_slot = min(len(tables), sizes["meetings"] // len(slots), count // 2)
+        rng = random.Random(7)
+        met: set[tuple[int, int]] = set()
+        run = ScheduleRun(
+            event_id=event.id, status="succeeded", time_limit_seconds=60, bound_weight=10**7
+        )
+        db.session.add(run)
+        db.session.flush()
+        for slot in slots:
+            order = people[:]
+            rng.shuffle(order)
+            pairs = [(min(a, b), max(a, b)) for a, b in zip(order[::2], order[1::2], strict=False)]
+            pairs = [pair for pair in pairs if pair not in met][:per_slot]
+            met.update(pairs)
+            requests = db.session.scalars(
+                insert(MeetingRequest).returning(MeetingRequest.id),
+                [
+                    {"event_id": event.id, "requester_id": a, "recipient_id": b}
+                    | {"status": "accepted", "requester_priority": 2, "recipient_priority": 2}
+                    for a, b in pairs
+                ],
+            ).all()
+            meetings = db.session.scalars(
+                insert(Meeting).returning(Meeting.id),
+                [
+                    {"event_id": event.id, "request_id": request, "weight": 4}
+                    | {"request_status": "accepted", "slot_id": slot.id, "table_id": table.id}
+                    for request, table in zip(requests, tables, strict=False)
+                ],
+            ).all()
+            db.session.execute(
+                insert(MeetingAttendee),
+                [
+                    {"meeting_id": meeting, "participant_id": person, "slot_id": slot.id}
+                    for meeting, pair in zip(meetings, pairs, strict=True)
+                    for person in pair
+                ],
+            )
+            db.session.execute(
+                insert(DraftPlacement),
+                [
+                    {"run_id": run.id, "meeting_id": meeting, "slot_id": slot.id}
+                    | {"table_id": table.id}
+                    for meeting, table in zip(meetings, tables, strict=False)
+                ],
+            )
+        event.status = "published"
+        db.session.commit()
+        built = db.session.scalar(select(func.count(Meeting.id)))
+    return sizes | {
+        "meetings": built,
+        "slots": len(slots),
+        "build_seconds": time.perf_counter() - started,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--before", type=Path)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--built", action="store_true")
+    parser.add_argument("--pages", default=",".join(PAGES))
+    arguments = parser.parse_args()
+    result: dict = (
+        {} if arguments.built else {"built": build(arguments.database_url, arguments.scale)}
+    )
+    print(json.dumps(result), file=sys.stderr, flush=True)
+    trees = checkouts(arguments.before)
+    samples: dict = {}
+    for name in arguments.pages.split(","):
+        for round_ in range(arguments.rounds):
+            order = list(trees.items())
+            for label, tree in order if round_ % 2 == 0 else order[::-1]:
+                figures = run_in(
+                    tree, MEASURE, arguments.database_url, PAGES[name], ORGANIZER, PASSWORD
+                )
+                samples.setdefault(name, {}).setdefault(label, []).append(figures)
+                print(name, label, json.dumps(figures), file=sys.stderr, flush=True)
+    result["pages"] = {
+        name: {
+            label: {
+                "median_seconds": round(statistics.median(s["seconds"] for s in runs), 2),
+                "peak_mb": round(max(s["peak_mb"] for s in runs)),
+                "growth_mb": round(max(s["growth_mb"] for s in runs)),
+                "bytes": runs[0]["bytes"],
+                "digests": sorted({s["digest"] for s in runs}),
+            }
+            for label, runs in by_tree.items()
+        }
+        for name, by_tree in samples.items()
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

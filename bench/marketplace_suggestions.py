@@ -754,12 +754,15 @@ def _new_event() -> Event:
 
 def _insert_opportunities(event_id: int, rows: list[tuple[int, str, dict]], areas: dict[str, int]):
     """rows: (owner, area code, fields); returns the new ids in order."""
+    items = _insert_portfolio_items(len(rows))
     for start in range(0, len(rows), 2000):
         db.session.execute(
             insert(Opportunity),
             [
-                {"event_id": event_id, "participant_id": owner, **fields}
-                for owner, _code, fields in rows[start : start + 2000]
+                {"event_id": event_id, "participant_id": owner, "portfolio_item_id": item, **fields}
+                for item, (owner, _code, fields) in zip(
+                    items[start : start + 2000], rows[start : start + 2000], strict=True
+                )
             ],
         )
     ids = list(

@@ -47,6 +47,7 @@ def glossary() -> Glossary:
     english: dict[str, tuple[str, ...]] = {}
     translations: dict[str, tuple[str, ...]] = {}
     labels: dict[str, str] = {}
+    concept_stems: set[str] = set()
     for row in csv.DictReader(io.StringIO(source.read_text(encoding="utf-8"))):
         korean_terms = ["".join(term.split()) for term in row["ko"].split("|")]
         english_terms = row["en"].split("|")
@@ -61,6 +62,9 @@ def glossary() -> Glossary:
                     _add(english, stems[0], concept)
         if len(concept) == 1:
             labels.setdefault(concept[0], f"{row['ko'].split('|')[0]} / {english_terms[0]}")
+        concept_stems.update(concept)
+    # A variant's stem that names a concept of its own (processing → process) keeps its meaning.
+    english = {stem: found for stem, found in english.items() if stem not in concept_stems}
     return Glossary(korean, english, translations, labels)
 
 

@@ -35,6 +35,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from flask import current_app, has_app_context
@@ -353,7 +354,31 @@ def _analysed(
     tokens = iter(tokenize_many(texts))
     for index in missing:
         analysed[ids[index]] = tuple(list(next(tokens)) for _field in range(4))
-    return [analysed[opportunity_id] for opportunity_id in ids]
+    return [
+        _without_area_names(analysed[opportunity_id], keys[index][4:])
+        for index, opportunity_id in enumerate(ids)
+    ]
+
+
+def _without_area_names(
+    fields: tuple[list[str], ...], area_names: tuple[str, ...]
+) -> tuple[list[str], ...]:
+    """The fields without the tokens of the areas' names (indexed with the keywords, so that a
+    search for an area finds its offers): areas weigh in their own term of the score, and as
+    words they would make every two texts of an area look alike."""
+    if not area_names:
+        return fields
+    title, keywords, summary, description = fields
+    remaining = list(keywords)
+    for token in _area_tokens(area_names):
+        if token in remaining:
+            remaining.remove(token)
+    return title, remaining, summary, description
+
+
+@lru_cache(maxsize=1024)
+def _area_tokens(area_names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(token for tokens in tokenize_many(list(area_names)) for token in tokens)
 
 
 def _counts(

@@ -19,6 +19,7 @@ from importlib import resources
 from .text import Alternatives, QueryTerm, tokenize
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
+MAX_PHRASE_WORDS = 3  # a term of more words is not looked up in running text
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Glossary:
     english: dict[str, tuple[str, ...]]  # English stem of a variant → the concept's stems
     translations: dict[str, tuple[str, ...]]  # English stem → the Korean terms of its rows
     labels: dict[str, str]  # a concept's only stem → "뇌졸중 / stroke"
+    phrases: dict[tuple[str, ...], tuple[str, ...]]  # stems of a many-word variant → concept
 
 
 def _stems(term: str) -> tuple[str, ...]:
@@ -48,6 +50,7 @@ def glossary() -> Glossary:
     translations: dict[str, tuple[str, ...]] = {}
     labels: dict[str, str] = {}
     concept_stems: set[str] = set()
+    phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
     for row in csv.DictReader(io.StringIO(source.read_text(encoding="utf-8"))):
         korean_terms = ["".join(term.split()) for term in row["ko"].split("|")]
         english_terms = row["en"].split("|")
@@ -60,12 +63,14 @@ def glossary() -> Glossary:
                 _add(translations, stems[0], tuple(korean_terms))
                 if stems != concept:
                     _add(english, stems[0], concept)
+            elif 1 < len(stems) <= MAX_PHRASE_WORDS and stems != concept:
+                phrases[stems] = tuple(dict.fromkeys((*phrases.get(stems, ()), *concept)))
         if len(concept) == 1:
             labels.setdefault(concept[0], f"{row['ko'].split('|')[0]} / {english_terms[0]}")
         concept_stems.update(concept)
     # A variant's stem that names a concept of its own (processing → process) keeps its meaning.
     english = {stem: found for stem, found in english.items() if stem not in concept_stems}
-    return Glossary(korean, english, translations, labels)
+    return Glossary(korean, english, translations, labels, phrases)
 
 
 def concepts(token: str) -> tuple[str, ...]:
@@ -73,6 +78,16 @@ def concepts(token: str) -> tuple[str, ...]:
     the glossary, or is itself the concept's stem)."""
     found = glossary()
     return found.korean.get(token) or found.english.get(token, ())
+
+
+def phrase_concepts(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """The concept stems of a run of analysed tokens that is one glossary term: English words of
+    a many-word variant (speech recognition → voice recognition's stems), or Korean nouns written
+    apart that the glossary holds as one word (조기 진단 → 조기진단)."""
+    found = glossary()
+    if HANGUL.match(tokens[0]):
+        return found.korean.get("".join(tokens), ())
+    return found.phrases.get(tokens, ())
 
 
 def korean_terms(english_stem: str) -> tuple[str, ...]:

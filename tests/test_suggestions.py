@@ -628,12 +628,28 @@ def test_korean_offer_and_english_need_meet_in_a_coded_area_with_a_bilingual_rea
 
 
 def test_texts_of_two_languages_in_different_areas_do_not_meet(coded_event, join):
-    """Without a shared code, an English need and a Korean offer that share one concept among
-    their words do not meet."""
+    """Without a shared code, an English need and a Korean offer whose words share no concept
+    do not meet."""
     seeker, supplier = join(coded_event), join(coded_event)
-    publish(seeker, "need", "Clinical partner for stroke trials", areas=["Energy"])
+    publish(seeker, "need", "Bipolar plates for hydrogen fuel cells", areas=["Energy"])
     publish(supplier, "offer", "뇌졸중 환자를 위한 가상현실 재활", areas=["Bio/pharma", HEALTH])
     assert stored(seeker) == []
+
+
+def test_the_names_of_areas_are_not_words_the_texts_share(coded_event, join):
+    """Areas weigh on their own: their names (indexed with the keywords) are not counted as
+    words, so an English need filed under another area still meets a Korean offer through the
+    concept they share, and the reason names it, not the areas' words."""
+    seeker, supplier = join(coded_event), join(coded_event)
+    publish(seeker, "need", "Clinical partner for stroke trials", areas=["Energy"])
+    offer = publish(
+        supplier, "offer", "뇌졸중 환자를 위한 가상현실 재활", areas=["Bio/pharma", HEALTH]
+    )
+    found = stored(seeker)
+    assert [suggestion.opportunity_id for suggestion in found] == [offer.id]
+    terms = found[0].shared_terms.split(", ")
+    assert "뇌졸중 / stroke" in terms
+    assert not {"에너지 / energy", "보건 / health", "의료 / medical"} & set(terms)
 
 
 def test_a_change_recomputes_only_the_suggestions_it_touches(coded_event, join):

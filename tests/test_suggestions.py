@@ -918,5 +918,9 @@ def test_refreshes_after_changes_leave_what_a_full_refresh_of_a_generated_event_
     assert after_changes.keys() == from_nothing.keys()
     for pair, (own, score, terms, shared_areas) in from_nothing.items():
         assert after_changes[pair][0] == own
-        assert after_changes[pair][1] == pytest.approx(score, abs=1e-5)
+        assert after_changes[pair][1] == pytest.approx(score, abs=1e-5), (
+            pair,
+            after_changes[pair],
+            score,
+        )
         assert after_changes[pair][2:] == (terms, shared_areas)

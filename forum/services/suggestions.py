@@ -33,6 +33,7 @@ changes gives one refresh (`request_refresh`).
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -216,7 +217,7 @@ def load_corpus(event_id: int) -> Corpus | None:
     ]
     counted = _counted_texts(event_id, [row.id for row in rows], keys)
     areas = _binary_matrix([list(names) for names in area_names])
-    groups = _idf_groups(areas)
+    groups = _idf_groups(area_names)
     text, idf = _text_vectors(counted.words, groups)
     concepts, concept_idf = _text_vectors(counted.concepts, groups)
     keywords = _binary_matrix([_normalised_keywords(source[3]) for source in sources])
@@ -452,15 +453,14 @@ def _widened(matrix: sparse.csr_matrix, width: int) -> sparse.csr_matrix:
     )
 
 
-def _idf_groups(areas: sparse.csr_matrix) -> np.ndarray:
-    """Each text's group for idf: the area (column) of its areas that holds the most texts, or
-    −1 when it has none or its area holds fewer than `MIN_AREA_TEXTS`."""
-    sizes = np.asarray(areas.sum(axis=0)).ravel()
-    groups = np.full(areas.shape[0], -1, dtype=np.int64)
-    for row in range(areas.shape[0]):
-        columns = areas.indices[areas.indptr[row] : areas.indptr[row + 1]]
-        if len(columns):
-            largest = columns[np.argmax(sizes[columns])]
+def _idf_groups(area_names: list[dict[int, str]]) -> np.ndarray:
+    """Each text's group for idf: the id of its area that holds the most texts (the lowest id
+    among equals), or −1 when it has none or that area holds fewer than `MIN_AREA_TEXTS`."""
+    sizes = Counter(area_id for names in area_names for area_id in names)
+    groups = np.full(len(area_names), -1, dtype=np.int64)
+    for row, names in enumerate(area_names):
+        if names:
+            largest = min(names, key=lambda area_id: (-sizes[area_id], area_id))
             groups[row] = largest if sizes[largest] >= MIN_AREA_TEXTS else -1
     return groups
 

@@ -3,8 +3,9 @@
 A Korean offer and an English need about the same thing share no word; mapped through this
 glossary they share concepts. A concept is named by English stems (the first English term of a
 row, stemmed as the analyser stems English): a Korean noun or compound of the row (뇌졸중, 중풍)
-and any of its one-word English terms (tumour for cancer) carry the concept's stems too, so the
-texts of both languages meet in one space, and in the search a word also finds its translations.
+and any of its other English terms (tumour for cancer; of two or three words, sleep apnoea,
+found in running text by `phrase_concepts`) carry the concept's stems too, so the texts of both
+languages meet in one space, and in the search a word also finds its translations.
 Written as data (`data/technical_glossary.csv`: domain, Korean terms, English terms, `|` between
 variants); general-purpose, shipped with the package. See docs/search.md.
 """

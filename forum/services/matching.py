@@ -148,8 +148,9 @@ def token_features(tokens: Iterable[str]) -> list[str]:
 
 def concept_features(tokens: Iterable[str]) -> list[str]:
     """The features of analysed tokens in the languages' shared space: English stems (not stop
-    words) and the English stems of the glossary concepts of Korean and English tokens; Korean
-    words outside the glossary have none."""
+    words) and the English stems of the glossary concepts of Korean and English tokens and of
+    runs of tokens that are one glossary term (sleep apnoea; 조기 진단 written apart, once only
+    when the text also has it whole); Korean words outside the glossary have none."""
     tokens = list(tokens)
     present = set(tokens)
     features: list[str] = []

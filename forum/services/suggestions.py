@@ -6,8 +6,10 @@ participants. The score of a pair (own opportunity, other opportunity) is
 
     type fit × (0.60·text + 0.15·areas + 0.10·keywords + 0.10·TRL fit + 0.05·partnership fit)
 
-- text: cosine of TF-IDF vectors (sublinear tf, idf squared, l2) over Korean nouns and compounds
-  and English word stems (`matching.token_features`), the mean of the cosine of whole texts
+- text: cosine of TF-IDF vectors (sublinear tf, idf squared, l2; the idf taken within the
+  text's technology area, `MIN_AREA_TEXTS`) over Korean nouns and compounds and English word
+  stems (`matching.token_features`; the areas' names left out, as areas weigh on their own),
+  the mean of the cosine of whole texts
   (title and keywords twice) and that of title + keywords alone; plus, at `CONCEPT_SHARE`, the
   same cosine over the bilingual glossary's concepts (`matching.concept_features`), which
   stands alone, at `ACROSS_SHARE`, for a pair written in two languages (`_text_similarity`);

@@ -482,7 +482,9 @@ def _idf_by_group(whole: sparse.csr_matrix, groups: np.ndarray, idf: np.ndarray)
     return table
 
 
-def _weighted(counts: sparse.csr_matrix, groups: np.ndarray, table: np.ndarray):
+def _weighted(
+    counts: sparse.csr_matrix, groups: np.ndarray, table: np.ndarray
+) -> sparse.csr_matrix:
     """Sublinear tf × the idf of each text's group raised to IDF_POWER, rows l2-normalised."""
     from sklearn.preprocessing import normalize
 

@@ -754,12 +754,15 @@ def _new_event() -> Event:
 
 def _insert_opportunities(event_id: int, rows: list[tuple[int, str, dict]], areas: dict[str, int]):
     """rows: (owner, area code, fields); returns the new ids in order."""
+    items = _insert_portfolio_items(len(rows))
     for start in range(0, len(rows), 2000):
         db.session.execute(
             insert(Opportunity),
             [
-                {"event_id": event_id, "participant_id": owner, **fields}
-                for owner, _code, fields in rows[start : start + 2000]
+                {"event_id": event_id, "participant_id": owner, "portfolio_item_id": item, **fields}
+                for item, (owner, _code, fields) in zip(
+                    items[start : start + 2000], rows[start : start + 2000], strict=True
+                )
             ],
         )
     ids = list(
@@ -786,17 +789,24 @@ def _noise(generator: Generator, count: int) -> list[tuple[str, dict]]:
     return rows
 
 
-def topics(held_out: bool) -> tuple:
-    """The written topics, or the held-out ones (`held_out_pairs.py`)."""
-    if held_out:
+PAIR_SETS = ("written", "held-out", "held-out-2")
+
+
+def topics(held_out: int) -> tuple:
+    """The written topics, or the held-out ones (1: `held_out_pairs.py`, 2: `held_out_pairs_2.py`)."""
+    if held_out == 1:
         from bench import held_out_pairs
 
         return held_out_pairs.TOPICS
+    if held_out == 2:
+        from bench import held_out_pairs_2
+
+        return held_out_pairs_2.TOPICS
     return written_pairs.TOPICS
 
 
 def written_pairs_ranked(
-    direction: str, seed: int, noise: int, held_out: bool = False
+    direction: str, seed: int, noise: int, held_out: int = 0
 ) -> tuple[int, int, int]:
     """One event with every written topic planted once in `direction` among `noise` generated
     opportunities of the same areas: (planted offers ranked first for their need, planted offers
@@ -885,7 +895,7 @@ def measure(
         for direction in written_pairs.DIRECTIONS:
             totals = [0, 0, 0]
             for round_ in range(rounds):
-                counts = written_pairs_ranked(direction, seed + round_, noise, bool(held_out))
+                counts = written_pairs_ranked(direction, seed + round_, noise, held_out)
                 totals = [total + count for total, count in zip(totals, counts, strict=True)]
             result["ranked"][direction] = totals
         if index_opportunities:
@@ -917,13 +927,13 @@ def compare(args) -> None:
             args.rounds,
             args.noise,
             args.index_opportunities,
-            int(args.pairs == "held-out"),
+            PAIR_SETS.index(args.pairs),
         )
         for name, checkout in trees.items()
     }
     database = next(iter(results.values()))["database"]
     print(
-        f"database: {database}; {len(topics(args.pairs == 'held-out'))} {args.pairs} topics × {args.rounds} rounds "
+        f"database: {database}; {len(topics(PAIR_SETS.index(args.pairs)))} {args.pairs} topics × {args.rounds} rounds "
         f"per direction, each event with {args.noise} generated distractors; seed {args.seed}"
     )
     print("| planted pair (offer–need) | " + " | ".join(trees) + " |")
@@ -1005,9 +1015,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--pairs",
-        choices=("written", "held-out"),
+        choices=PAIR_SETS,
         default="written",
-        help="with --written: the topics of written_pairs.py, or of held_out_pairs.py",
+        help="with --written: the topics of written_pairs.py, held_out_pairs.py or held_out_pairs_2.py",
     )
     parser.add_argument(
         "--index-opportunities", type=int, default=20000, help="with --written: 0 to skip"

@@ -628,12 +628,28 @@ def test_korean_offer_and_english_need_meet_in_a_coded_area_with_a_bilingual_rea
 
 
 def test_texts_of_two_languages_in_different_areas_do_not_meet(coded_event, join):
-    """Without a shared code, an English need and a Korean offer that share one concept among
-    their words do not meet."""
+    """Without a shared code, an English need and a Korean offer whose words share no concept
+    do not meet."""
     seeker, supplier = join(coded_event), join(coded_event)
-    publish(seeker, "need", "Clinical partner for stroke trials", areas=["Energy"])
+    publish(seeker, "need", "Bipolar plates for hydrogen fuel cells", areas=["Energy"])
     publish(supplier, "offer", "뇌졸중 환자를 위한 가상현실 재활", areas=["Bio/pharma", HEALTH])
     assert stored(seeker) == []
+
+
+def test_the_names_of_areas_are_not_words_the_texts_share(coded_event, join):
+    """Areas weigh on their own: their names (indexed with the keywords) are not counted as
+    words, so an English need filed under another area still meets a Korean offer through the
+    concept they share, and the reason names it, not the areas' words."""
+    seeker, supplier = join(coded_event), join(coded_event)
+    publish(seeker, "need", "Clinical partner for stroke trials", areas=["Energy"])
+    offer = publish(
+        supplier, "offer", "뇌졸중 환자를 위한 가상현실 재활", areas=["Bio/pharma", HEALTH]
+    )
+    found = stored(seeker)
+    assert [suggestion.opportunity_id for suggestion in found] == [offer.id]
+    terms = found[0].shared_terms.split(", ")
+    assert "뇌졸중 / stroke" in terms
+    assert not {"에너지 / energy", "보건 / health", "의료 / medical"} & set(terms)
 
 
 def test_a_change_recomputes_only_the_suggestions_it_touches(coded_event, join):
@@ -902,5 +918,72 @@ def test_refreshes_after_changes_leave_what_a_full_refresh_of_a_generated_event_
     assert after_changes.keys() == from_nothing.keys()
     for pair, (own, score, terms, shared_areas) in from_nothing.items():
         assert after_changes[pair][0] == own
-        assert after_changes[pair][1] == pytest.approx(score, abs=1e-5)
+        assert after_changes[pair][1] == pytest.approx(score, abs=1e-5), (
+            pair,
+            after_changes[pair],
+            score,
+        )
         assert after_changes[pair][2:] == (terms, shared_areas)
+
+
+def test_a_word_every_text_of_an_area_carries_makes_no_match_there(forum_event, join):
+    """idf is taken within a text's area: a word that every text of a large area carries
+    ("battery" in Energy) tells its texts nothing about each other, even where the event's
+    other areas never use it (over the whole event it would look rare enough to match on)."""
+    seeker, suppliers, others = join(forum_event), join(forum_event), join(forum_event)
+    energy, ict = (
+        db.session.scalar(
+            select(TechnologyArea).where(
+                TechnologyArea.event_id == forum_event.id, TechnologyArea.name == name
+            )
+        )
+        for name in ("Energy", "ICT")
+    )
+
+    def opportunity(participant, kind, title, area):
+        return Opportunity(
+            event_id=forum_event.id,
+            participant=participant,
+            kind=kind,
+            type="technology",
+            title=title,
+            summary="",
+            keywords="",
+            areas=[area],
+        )
+
+    db.session.add_all(
+        [opportunity(seeker, "need", "battery zq0x", energy)]
+        + [opportunity(suppliers, "offer", f"battery zq{i}y", energy) for i in range(1, 21)]
+        + [opportunity(others, "offer", f"network zq{i}z", ict) for i in range(100)]
+    )
+    db.session.commit()
+    assert stored(seeker) == []
+
+    matched = opportunity(suppliers, "offer", "battery zq0x", energy)
+    db.session.add(matched)
+    db.session.commit()  # a word of its own in common: a match
+    assert [suggestion.opportunity_id for suggestion in stored(seeker)] == [matched.id]
+
+
+def test_glossary_phrases_are_found_in_running_text():
+    """A many-word English variant (sleep apnoea, for the row of sleep apnea) and Korean nouns
+    written apart that the glossary holds as one word (조기 진단) give their concepts, once
+    whether the Korean is written apart or together."""
+    from forum.services.text import stem, tokenize
+
+    assert stem("apnea") in matching.concept_features(tokenize("home test for sleep apnoea"))
+    apart = matching.concept_features(tokenize("췌장암 조기 진단 키트"))
+    together = matching.concept_features(tokenize("췌장암 조기진단 키트"))
+    assert stem("early") in apart
+    assert apart.count(stem("early")) == together.count(stem("early")) == 1
+
+
+def test_a_glossary_variant_naming_a_concept_of_its_own_keeps_it():
+    """ "processing" (a variant of moulding) stems to "process", the concept of 공정: English
+    text about a process is not read as moulding."""
+    from forum.services import glossary
+    from forum.services.text import stem
+
+    assert stem("moulding") not in glossary.concepts(stem("processing"))
+    assert stem("process") in glossary.glossary().korean["공정"]

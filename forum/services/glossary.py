@@ -3,8 +3,9 @@
 A Korean offer and an English need about the same thing share no word; mapped through this
 glossary they share concepts. A concept is named by English stems (the first English term of a
 row, stemmed as the analyser stems English): a Korean noun or compound of the row (뇌졸중, 중풍)
-and any of its one-word English terms (tumour for cancer) carry the concept's stems too, so the
-texts of both languages meet in one space, and in the search a word also finds its translations.
+and any of its other English terms (tumour for cancer; of two or three words, sleep apnoea,
+found in running text by `phrase_concepts`) carry the concept's stems too, so the texts of both
+languages meet in one space, and in the search a word also finds its translations.
 Written as data (`data/technical_glossary.csv`: domain, Korean terms, English terms, `|` between
 variants); general-purpose, shipped with the package. See docs/search.md.
 """
@@ -19,6 +20,7 @@ from importlib import resources
 from .text import Alternatives, QueryTerm, tokenize
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
+MAX_PHRASE_WORDS = 3  # a term of more words is not looked up in running text
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Glossary:
     english: dict[str, tuple[str, ...]]  # English stem of a variant → the concept's stems
     translations: dict[str, tuple[str, ...]]  # English stem → the Korean terms of its rows
     labels: dict[str, str]  # a concept's only stem → "뇌졸중 / stroke"
+    phrases: dict[tuple[str, ...], tuple[str, ...]]  # stems of a many-word variant → concept
 
 
 def _stems(term: str) -> tuple[str, ...]:
@@ -47,6 +50,8 @@ def glossary() -> Glossary:
     english: dict[str, tuple[str, ...]] = {}
     translations: dict[str, tuple[str, ...]] = {}
     labels: dict[str, str] = {}
+    concept_stems: set[str] = set()
+    phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
     for row in csv.DictReader(io.StringIO(source.read_text(encoding="utf-8"))):
         korean_terms = ["".join(term.split()) for term in row["ko"].split("|")]
         english_terms = row["en"].split("|")
@@ -59,9 +64,14 @@ def glossary() -> Glossary:
                 _add(translations, stems[0], tuple(korean_terms))
                 if stems != concept:
                     _add(english, stems[0], concept)
+            elif 1 < len(stems) <= MAX_PHRASE_WORDS and stems != concept:
+                phrases[stems] = tuple(dict.fromkeys((*phrases.get(stems, ()), *concept)))
         if len(concept) == 1:
             labels.setdefault(concept[0], f"{row['ko'].split('|')[0]} / {english_terms[0]}")
-    return Glossary(korean, english, translations, labels)
+        concept_stems.update(concept)
+    # A variant's stem that names a concept of its own (processing → process) keeps its meaning.
+    english = {stem: found for stem, found in english.items() if stem not in concept_stems}
+    return Glossary(korean, english, translations, labels, phrases)
 
 
 def concepts(token: str) -> tuple[str, ...]:
@@ -69,6 +79,16 @@ def concepts(token: str) -> tuple[str, ...]:
     the glossary, or is itself the concept's stem)."""
     found = glossary()
     return found.korean.get(token) or found.english.get(token, ())
+
+
+def phrase_concepts(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """The concept stems of a run of analysed tokens that is one glossary term: English words of
+    a many-word variant (speech recognition → voice recognition's stems), or Korean nouns written
+    apart that the glossary holds as one word (조기 진단 → 조기진단)."""
+    found = glossary()
+    if HANGUL.match(tokens[0]):
+        return found.korean.get("".join(tokens), ())
+    return found.phrases.get(tokens, ())
 
 
 def korean_terms(english_stem: str) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .glossary import concepts
+from .glossary import MAX_PHRASE_WORDS, concepts, phrase_concepts
 from .text import stem, tokenize
 
 # Runs of Hangul syllables, and runs of other letters and digits (the runs `text.tokenize` cuts).
@@ -148,14 +148,26 @@ def token_features(tokens: Iterable[str]) -> list[str]:
 
 def concept_features(tokens: Iterable[str]) -> list[str]:
     """The features of analysed tokens in the languages' shared space: English stems (not stop
-    words) and the English stems of the glossary concepts of Korean and English tokens; Korean
-    words outside the glossary have none."""
+    words) and the English stems of the glossary concepts of Korean and English tokens and of
+    runs of tokens that are one glossary term (sleep apnoea; 조기 진단 written apart, once only
+    when the text also has it whole); Korean words outside the glossary have none."""
+    tokens = list(tokens)
+    present = set(tokens)
     features: list[str] = []
-    for token in tokens:
+    for index, token in enumerate(tokens):
         if not HANGUL.match(token) and token not in STEMMED_STOPWORDS and len(token) > 1:
             features.append(token)
         features.extend(concepts(token))
+        for length in range(2, MAX_PHRASE_WORDS + 1):
+            run = tuple(tokens[index : index + length])
+            if len(run) == length and _same_script(run) and "".join(run) not in present:
+                features.extend(phrase_concepts(run))
     return features
+
+
+def _same_script(run: tuple[str, ...]) -> bool:
+    """Whether tokens are all Korean or all not (a glossary term is written in one script)."""
+    return len({bool(HANGUL.match(token)) for token in run}) == 1
 
 
 def text_features(text: str) -> list[str]:

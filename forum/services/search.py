@@ -170,9 +170,9 @@ def analysed_fields(
     event_id: int, opportunity_ids: list[int] | None = None
 ) -> dict[int, tuple[list[str], ...]]:
     """The analysed tokens of each indexed opportunity of the event (or only of those of
-    `opportunity_ids`), per field (keywords with the areas' names): what suggestions weigh, read
-    back so that a refresh runs no analyser. PostgreSQL gives each token as often as it occurs
-    but not in order."""
+    `opportunity_ids`), per field (keywords with the areas' names), in their order: what
+    suggestions weigh, read back so that a refresh runs no analyser (PostgreSQL's tokens put in
+    order by their positions, so that suggestions see the glossary's phrases on both databases)."""
     fields: dict[int, tuple[list[str], ...]] = {}
     if opportunity_ids is not None and not opportunity_ids:
         return fields
@@ -194,12 +194,12 @@ def analysed_fields(
             select(
                 literal_column("s.opportunity_id"),
                 literal_column("w.weight"),
-                literal_column("string_agg(u.lexeme, ' ')"),
+                literal_column("string_agg(u.lexeme, ' ' ORDER BY w.position)"),
             )
             .select_from(
                 text(
                     "opportunity_search AS s CROSS JOIN LATERAL unnest(s.document) AS u "
-                    "CROSS JOIN LATERAL unnest(u.weights) AS w(weight)"
+                    "CROSS JOIN LATERAL unnest(u.positions, u.weights) AS w(position, weight)"
                 )
             )
             .where(where)

@@ -6,8 +6,10 @@ participants. The score of a pair (own opportunity, other opportunity) is
 
     type fit × (0.60·text + 0.15·areas + 0.10·keywords + 0.10·TRL fit + 0.05·partnership fit)
 
-- text: cosine of TF-IDF vectors (sublinear tf, idf squared, l2) over Korean nouns and compounds
-  and English word stems (`matching.token_features`), the mean of the cosine of whole texts
+- text: cosine of TF-IDF vectors (sublinear tf, idf squared, l2; the idf taken within the
+  text's technology area, `MIN_AREA_TEXTS`) over Korean nouns and compounds and English word
+  stems (`matching.token_features`; the areas' names left out, as areas weigh on their own),
+  the mean of the cosine of whole texts
   (title and keywords twice) and that of title + keywords alone; plus, at `CONCEPT_SHARE`, the
   same cosine over the bilingual glossary's concepts (`matching.concept_features`), which
   stands alone, at `ACROSS_SHARE`, for a pair written in two languages (`_text_similarity`);
@@ -33,8 +35,10 @@ changes gives one refresh (`request_refresh`).
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from flask import current_app, has_app_context
@@ -69,6 +73,9 @@ HEADLINE_SHARE = (
     0.5  # text similarity: this share from title + keywords alone, the rest from whole texts
 )
 IDF_POWER = 2  # rare shared words (technology names) outweigh many common ones: see BENCHMARKS.md
+# idf is taken within a text's technology area (a word every text of the area carries tells
+# nothing there) when the area holds at least this many texts; over the event otherwise.
+MIN_AREA_TEXTS = 20
 # The glossary concepts' cosine: added at this share to the words' within one language; across
 # languages it stands alone, scaled up, as its few features share less than all the words would.
 CONCEPT_SHARE = 0.6
@@ -211,9 +218,10 @@ def load_corpus(event_id: int) -> Corpus | None:
         for source, names in zip(sources, area_names, strict=True)
     ]
     counted = _counted_texts(event_id, [row.id for row in rows], keys)
-    text, idf = _text_vectors(counted.words)
-    concepts, concept_idf = _text_vectors(counted.concepts)
     areas = _binary_matrix([list(names) for names in area_names])
+    groups = _idf_groups(area_names)
+    text, idf = _text_vectors(counted.words, groups)
+    concepts, concept_idf = _text_vectors(counted.concepts, groups)
     keywords = _binary_matrix([_normalised_keywords(source[3]) for source in sources])
     return Corpus(
         ids=np.array([row.id for row in rows]),
@@ -353,7 +361,31 @@ def _analysed(
     tokens = iter(tokenize_many(texts))
     for index in missing:
         analysed[ids[index]] = tuple(list(next(tokens)) for _field in range(4))
-    return [analysed[opportunity_id] for opportunity_id in ids]
+    return [
+        _without_area_names(analysed[opportunity_id], keys[index][4:])
+        for index, opportunity_id in enumerate(ids)
+    ]
+
+
+def _without_area_names(
+    fields: tuple[list[str], ...], area_names: tuple[str, ...]
+) -> tuple[list[str], ...]:
+    """The fields without the tokens of the areas' names (indexed with the keywords, so that a
+    search for an area finds its offers): areas weigh in their own term of the score, and as
+    words they would make every two texts of an area look alike."""
+    if not area_names:
+        return fields
+    title, keywords, summary, description = fields
+    remaining = list(keywords)
+    for token in _area_tokens(area_names):
+        if token in remaining:
+            remaining.remove(token)
+    return title, remaining, summary, description
+
+
+@lru_cache(maxsize=1024)
+def _area_tokens(area_names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(token for tokens in tokenize_many(list(area_names)) for token in tokens)
 
 
 def _counts(
@@ -423,26 +455,72 @@ def _widened(matrix: sparse.csr_matrix, width: int) -> sparse.csr_matrix:
     )
 
 
-def _text_vectors(counts: _Counts) -> tuple[sparse.csr_matrix, dict[str, float]]:
+def _idf_groups(area_names: list[dict[int, str]]) -> np.ndarray:
+    """Each text's group for idf: the id of its area that holds the most texts (the lowest id
+    among equals), or −1 when it has none or that area holds fewer than `MIN_AREA_TEXTS`."""
+    sizes = Counter(area_id for names in area_names for area_id in names)
+    groups = np.full(len(area_names), -1, dtype=np.int64)
+    for row, names in enumerate(area_names):
+        if names:
+            largest = min(names, key=lambda area_id: (-sizes[area_id], area_id))
+            groups[row] = largest if sizes[largest] >= MIN_AREA_TEXTS else -1
+    return groups
+
+
+def _idf_by_group(whole: sparse.csr_matrix, groups: np.ndarray, idf: np.ndarray) -> np.ndarray:
+    """The idf of every feature (columns) within each group (rows, in `np.unique(groups)`
+    order), smoothed as scikit-learn smooths it; the event's idf for the texts of no group."""
+    names = np.unique(groups)
+    table = np.empty((len(names), whole.shape[1]), dtype=np.float64)
+    for index, group in enumerate(names):
+        if group < 0:
+            table[index] = idf
+            continue
+        members = np.flatnonzero(groups == group)
+        found = np.asarray((whole[members] > 0).sum(axis=0)).ravel()
+        table[index] = np.log((1 + len(members)) / (1 + found)) + 1
+    return table
+
+
+def _weighted(
+    counts: sparse.csr_matrix, groups: np.ndarray, table: np.ndarray
+) -> sparse.csr_matrix:
+    """Sublinear tf × the idf of each text's group raised to IDF_POWER, rows l2-normalised."""
+    from sklearn.preprocessing import normalize
+
+    matrix = counts.astype(np.float32).tocsr()
+    matrix.data = 1 + np.log(matrix.data)
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    group_rows = np.searchsorted(np.unique(groups), groups)
+    matrix.data *= (table[group_rows[rows], matrix.indices] ** IDF_POWER).astype(np.float32)
+    return normalize(matrix)
+
+
+def _text_vectors(
+    counts: _Counts, groups: np.ndarray
+) -> tuple[sparse.csr_matrix, dict[str, float]]:
     """TF-IDF vectors of the texts over the analyzer's features (the columns of `counts`), and
-    the idf of each feature (for reasons); computed once per counts."""
+    the idf of each feature over the event (for reasons); computed once per counts (the groups
+    follow from the areas, whose names are part of what the counts were counted from)."""
     if not counts.vectors:
-        counts.vectors.append(_computed_vectors(counts))
+        counts.vectors.append(_computed_vectors(counts, groups))
     return counts.vectors[0]
 
 
-def _computed_vectors(counts: _Counts) -> tuple[sparse.csr_matrix, dict[str, float]]:
+def _computed_vectors(
+    counts: _Counts, groups: np.ndarray
+) -> tuple[sparse.csr_matrix, dict[str, float]]:
     # scikit-learn takes seconds to import: every `flask` command and worker would pay for it.
     from sklearn.feature_extraction.text import TfidfTransformer
 
     rows = counts.whole.shape[0]
     if not counts.features:  # no text has a single feature (e.g. titles of punctuation only)
         return sparse.csr_matrix((rows, 1), dtype=np.float32), {}
-    weighting = TfidfTransformer(sublinear_tf=True).fit(counts.whole)
-    idf = dict(zip(counts.features, weighting.idf_.tolist(), strict=True))
-    weighting.idf_ = weighting.idf_**IDF_POWER
-    whole = weighting.transform(counts.whole)
-    headline = weighting.transform(counts.headline)
+    event_idf = TfidfTransformer().fit(counts.whole).idf_
+    idf = dict(zip(counts.features, event_idf.tolist(), strict=True))
+    table = _idf_by_group(counts.whole, groups, event_idf)
+    whole = _weighted(counts.whole, groups, table)
+    headline = _weighted(counts.headline, groups, table)
     # Side by side, scaled by the square roots of their shares: one product gives the weighted
     # mean of the two cosines.
     return sparse.hstack(

@@ -193,6 +193,8 @@ def _publish_opportunities(
     event_id: int, people: list[int], size: dict[str, int], rng: random.Random
 ) -> None:
     """Offers and needs in the demo's domains, published in batches (the service's batch path)."""
+    from sqlalchemy import select
+
     from forum.extensions import db
     from forum.models import Event, Participant
     from forum.services import events, opportunities
@@ -205,6 +207,8 @@ def _publish_opportunities(
     db.session.commit()
     for first in range(0, size["opportunities"], BATCH):
         areas = opportunities.technology_areas(db.session.get_one(Event, event_id))
+        owners = {people[number % len(people)] for number in range(first, first + BATCH)}
+        db.session.scalars(select(Participant).where(Participant.id.in_(owners))).all()
         batch = []
         for number in range(first, min(first + BATCH, size["opportunities"])):
             domain = DOMAINS[number % len(DOMAINS)]
@@ -237,7 +241,8 @@ def _pairs(people: list[int], organisation_of: dict[int, int], count: int, rng: 
 
 
 def _send_requests(event_id: int, people: list[int], size: dict[str, int], rng: random.Random):
-    """Requests sent, then answered, withdrawn or left to expire, each through its service."""
+    """Requests sent, then answered, withdrawn or left to expire, through the services' batch
+    paths (`send_requests`, `answer_requests`), a batch per transaction."""
     from sqlalchemy import select, update
 
     from forum.extensions import db
@@ -255,6 +260,9 @@ def _send_requests(event_id: int, people: list[int], size: dict[str, int], rng: 
     sending = 0.0
     pairs = list(_pairs(people, organisation_of, size["requests"], rng))
     for first in range(0, len(pairs), BATCH):
+        chunk = pairs[first : first + BATCH]
+        people_here = {person for pair in chunk for person in pair}
+        db.session.scalars(select(Participant).where(Participant.id.in_(people_here))).all()
         batch = [
             requests.RequestToSend(
                 db.session.get_one(Participant, requester_id),
@@ -262,16 +270,23 @@ def _send_requests(event_id: int, people: list[int], size: dict[str, int], rng: 
                 rng.choice((1, 2, 3)),
                 message="Shall we meet?",
             )
-            for requester_id, recipient_id in pairs[first : first + BATCH]
+            for requester_id, recipient_id in chunk
         ]
         started = time.perf_counter()
-        made = [request.id for request in requests.send_requests(batch)]
-        db.session.commit()
+        made = requests.send_requests(batch)
         sending += time.perf_counter() - started
-        for request_id in made:
+        answers = []
+        for meeting_request in made:
             state = rng.choices([s for s, _ in STATES], [w for _, w in STATES])[0]
-            _answer(db.session.get_one(MeetingRequest, request_id), state, rng, expired)
+            if state == "expired":
+                expired.append(meeting_request.id)
+            elif state != "pending":
+                answers.append(_answer(meeting_request, state, rng))
+        requests.answer_requests(answers)
         db.session.commit()
+    print(
+        f"    of which sending (`send_requests`, batches of {BATCH}): {sending:.1f} s", flush=True
+    )
     # The deadline is weeks away: these are shown as if it had lapsed (as the demo does).
     db.session.execute(
         update(MeetingRequest).where(MeetingRequest.id.in_(expired)).values(status="expired")
@@ -282,18 +297,15 @@ def _send_requests(event_id: int, people: list[int], size: dict[str, int], rng: 
     )
 
 
-def _answer(made, state: str, rng: random.Random, expired: list[int]) -> None:
-    """The request's answer, through its service (expiry is applied afterwards)."""
+def _answer(made, state: str, rng: random.Random):
+    """The request's answer for `requests.answer_requests`."""
     from forum.services import requests
 
     if state == "accepted":
-        requests.accept_request(made, rng.choice((1, 2, 3)))
-    elif state == "declined":
-        requests.decline_request(made, "Not this year.")
-    elif state == "cancelled":
-        requests.withdraw_request(made)
-    elif state == "expired":
-        expired.append(made.id)
+        return requests.Answer(made, "accept", priority=rng.choice((1, 2, 3)))
+    if state == "declined":
+        return requests.Answer(made, "decline", reason="Not this year.")
+    return requests.Answer(made, "withdraw")
 
 
 def _availability(event_id: int, people: list[int], rng: random.Random) -> None:

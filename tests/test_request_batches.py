@@ -181,3 +181,100 @@ def test_the_open_pair_constraint_holds_without_the_lock(app, event, people):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+# --- answering many at once ------------------------------------------------------------------
+
+
+def pending(app, *pairs):
+    with app.test_request_context():
+        made = send_requests([RequestToSend(first, second, 2) for first, second in pairs])
+        db.session.commit()
+    return [request.id for request in made]
+
+
+def test_a_batch_of_answers_accepts_declines_and_withdraws_as_one_by_one(app, event, people):
+    ada, bob, carol = people["ada"], people["bob"], people["carol"]
+    ids = pending(app, (ada, bob), (carol, bob), (ada, carol))
+    before = count(OutboxMessage)
+    with app.test_request_context():
+        first, second, third = (db.session.get_one(MeetingRequest, id_) for id_ in ids)
+        meetings = requests.answer_requests(
+            [
+                requests.Answer(first, "accept", priority=1),
+                requests.Answer(second, "decline", reason=" Not this year. "),
+                requests.Answer(third, "withdraw"),
+            ]
+        )
+        db.session.commit()
+    assert meetings[1:] == [None, None]
+    assert meetings[0].weight == requests.meeting_weight(2, 1)
+    assert sorted(a.participant_id for a in meetings[0].attendees) == sorted([ada.id, bob.id])
+    assert stored() == sorted(
+        [
+            (ada.id, bob.id, "accepted"),
+            (carol.id, bob.id, "declined"),
+            (ada.id, carol.id, "cancelled"),
+        ]
+    )
+    assert db.session.get_one(MeetingRequest, ids[1]).decline_reason == "Not this year."
+    mails = db.session.scalars(
+        select(OutboxMessage).order_by(OutboxMessage.id).offset(before)
+    ).all()
+    assert [(mail.recipient, mail.subject) for mail in mails] == [
+        ("ada@example.org", "Bob Kim accepted your meeting request"),
+        ("carol@example.org", "Bob Kim declined your meeting request"),
+        ("carol@example.org", "Ada Lovelace withdrew their meeting request"),
+    ]
+    assert "Their reason: Not this year." in mails[1].body
+
+
+def test_one_answer_refused_refuses_the_batch_and_changes_nothing(app, event, people):
+    ada, bob, carol = people["ada"], people["bob"], people["carol"]
+    ids = pending(app, (ada, bob), (carol, bob))
+    with app.test_request_context():
+        first, second = (db.session.get_one(MeetingRequest, id_) for id_ in ids)
+        with pytest.raises(ServiceError, match=r"Answer 3 of 3 \(Ada Lovelace to Bob Kim\)"):
+            requests.answer_requests(
+                [
+                    requests.Answer(first, "accept"),
+                    requests.Answer(second, "decline"),
+                    requests.Answer(first, "decline"),
+                ]
+            )
+        db.session.rollback()
+        with pytest.raises(ServiceError, match="Choose a priority"):
+            requests.answer_requests([requests.Answer(first, "accept", priority=0)])
+    db.session.rollback()
+    assert stored() == sorted([(ada.id, bob.id, "pending"), (carol.id, bob.id, "pending")])
+    assert count(Meeting) == 0
+    event.status = "published"
+    db.session.commit()
+    with app.test_request_context(), pytest.raises(ServiceError, match="can no longer be answered"):
+        requests.answer_requests(
+            [requests.Answer(db.session.get_one(MeetingRequest, ids[0]), "accept")]
+        )
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_two_connections_answering_the_same_requests_at_once_answer_them_once(
+    app, event, people, round_
+):
+    ada, bob, carol = people["ada"], people["bob"], people["carol"]
+    ids = pending(app, (ada, bob), (carol, bob))
+
+    def answer(action):
+        def write():
+            return requests.answer_requests(
+                [requests.Answer(db.session.get_one(MeetingRequest, id_), action) for id_ in ids]
+            )
+
+        return write
+
+    outcomes = race(app, answer("accept"), answer("decline"))
+    assert outcomes.count("done") == 1, outcomes
+    [(_refused, message)] = [outcome for outcome in outcomes if outcome != "done"]
+    assert message.startswith("Answer 1 of 2 (Ada Lovelace to Bob Kim): This request was")
+    statuses = {status for _first, _second, status in stored()}
+    assert statuses in ({"accepted"}, {"declined"})
+    assert count(Meeting) == (2 if statuses == {"accepted"} else 0)

@@ -394,13 +394,18 @@ def _require_pending(meeting_request: MeetingRequest) -> None:
     expire_overdue_requests(meeting_request.event)
     db.session.refresh(meeting_request, with_for_update=True)
     if meeting_request.status != "pending":
-        messages = {
-            "accepted": _("This request was accepted already."),
-            "declined": _("This request was declined already."),
-            "cancelled": _("This request was withdrawn."),
-            "expired": _("This request expired at the request deadline."),
-        }
-        raise ServiceError(messages[meeting_request.status])
+        raise ServiceError(_answered(meeting_request.status))
+
+
+def _answered(status: str) -> str:
+    """Why a request of this status cannot be answered (again)."""
+    messages = {
+        "accepted": _("This request was accepted already."),
+        "declined": _("This request was declined already."),
+        "cancelled": _("This request was withdrawn."),
+        "expired": _("This request expired at the request deadline."),
+    }
+    return messages.get(status, _("This request is answered twice."))
 
 
 # --- notifications ---------------------------------------------------------------------------
@@ -410,8 +415,10 @@ def _requests_page(event: Event) -> str:
     return url_for("requests.my_requests", slug=event.slug)
 
 
-def _tell(participant: Participant, subject, body, meetings: list[Meeting] = ()) -> None:
-    notify(participant, subject, body, _requests_page(participant.event), meetings)
+def _tell(
+    participant: Participant, subject, body, meetings: list[Meeting] = (), batched: bool = False
+) -> None:
+    notify(participant, subject, body, _requests_page(participant.event), meetings, batched)
 
 
 # --- participants' operations ----------------------------------------------------------------
@@ -683,15 +690,8 @@ def accept_request(
         _check_answering_window(meeting_request.event)
     _require_pending(meeting_request)
     meeting = _accept(meeting_request, priority)
+    _tell_accepted(meeting_request)
     requester, recipient = meeting_request.requester, meeting_request.recipient
-    body = _l(
-        "%(name)s (%(organisation)s) accepted your request for a meeting at %(event)s. "
-        "The organizers will schedule it.",
-        name=recipient.user.name,
-        organisation=recipient.organisation.name,
-        event=meeting_request.event.name,
-    )
-    _tell(requester, _l("%(name)s accepted your meeting request", name=recipient.user.name), body)
     if by_organizer:
         _tell(
             recipient,
@@ -718,24 +718,10 @@ def decline_request(
     else:
         _check_answering_window(meeting_request.event)
     _require_pending(meeting_request)
-    meeting_request.status = "declined"
-    meeting_request.decline_reason = (reason or "").strip()
-    meeting_request.decided_at = utcnow()
+    _decline(meeting_request, reason)
     db.session.flush()
+    _tell_declined(meeting_request)
     requester, recipient = meeting_request.requester, meeting_request.recipient
-
-    def body() -> str:
-        text = _(
-            "%(name)s (%(organisation)s) declined your request for a meeting at %(event)s.",
-            name=recipient.user.name,
-            organisation=recipient.organisation.name,
-            event=meeting_request.event.name,
-        )
-        if meeting_request.decline_reason:
-            text += "\n\n" + _("Their reason: %(reason)s", reason=meeting_request.decline_reason)
-        return text
-
-    _tell(requester, _l("%(name)s declined your meeting request", name=recipient.user.name), body)
     if by_organizer:
         _tell(
             recipient,
@@ -757,9 +743,54 @@ def withdraw_request(meeting_request: MeetingRequest) -> None:
     """The requester takes back a request still waiting for an answer."""
     _check_answering_window(meeting_request.event)
     _require_pending(meeting_request)
+    _withdraw(meeting_request)
+    db.session.flush()
+    _tell_withdrawn(meeting_request)
+
+
+def _decline(meeting_request: MeetingRequest, reason: str) -> None:
+    meeting_request.status = "declined"
+    meeting_request.decline_reason = (reason or "").strip()
+    meeting_request.decided_at = utcnow()
+
+
+def _withdraw(meeting_request: MeetingRequest) -> None:
     meeting_request.status = "cancelled"
     meeting_request.decided_at = utcnow()
-    db.session.flush()
+
+
+def _tell_accepted(meeting_request: MeetingRequest, batched: bool = False) -> None:
+    recipient = meeting_request.recipient
+    body = _l(
+        "%(name)s (%(organisation)s) accepted your request for a meeting at %(event)s. "
+        "The organizers will schedule it.",
+        name=recipient.user.name,
+        organisation=recipient.organisation.name,
+        event=meeting_request.event.name,
+    )
+    subject = _l("%(name)s accepted your meeting request", name=recipient.user.name)
+    _tell(meeting_request.requester, subject, body, batched=batched)
+
+
+def _tell_declined(meeting_request: MeetingRequest, batched: bool = False) -> None:
+    recipient = meeting_request.recipient
+
+    def body() -> str:
+        text = _(
+            "%(name)s (%(organisation)s) declined your request for a meeting at %(event)s.",
+            name=recipient.user.name,
+            organisation=recipient.organisation.name,
+            event=meeting_request.event.name,
+        )
+        if meeting_request.decline_reason:
+            text += "\n\n" + _("Their reason: %(reason)s", reason=meeting_request.decline_reason)
+        return text
+
+    subject = _l("%(name)s declined your meeting request", name=recipient.user.name)
+    _tell(meeting_request.requester, subject, body, batched=batched)
+
+
+def _tell_withdrawn(meeting_request: MeetingRequest, batched: bool = False) -> None:
     requester = meeting_request.requester
     _tell(
         meeting_request.recipient,
@@ -770,7 +801,108 @@ def withdraw_request(meeting_request: MeetingRequest) -> None:
             organisation=requester.organisation.name,
             event=meeting_request.event.name,
         ),
+        batched=batched,
     )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer of `answer_requests`: "accept" (with the recipient's `priority`), "decline"
+    (with a `reason`) or "withdraw", as the recipient (or the requester, to withdraw) gives it."""
+
+    request: MeetingRequest
+    action: str
+    priority: int = 2
+    reason: str = ""
+
+
+ANSWER_ACTIONS = ("accept", "decline", "withdraw")
+
+
+def answer_requests(answers: Sequence[Answer]) -> list[Meeting | None]:
+    """Many answers of one event at once (benchmarks, bulk tools): each checked as
+    `accept_request`, `decline_request` or `withdraw_request` checks one (the answering window,
+    a priority, the request still pending and answered once), all refused together before anything
+    changes when one is; written in one flush, the notifications in another, delivered by one job
+    after commit. Returns each accepted request's meeting (None for the others)."""
+    if not answers:
+        return []
+    event_id = answers[0].request.event_id
+    if any(answer.request.event_id != event_id for answer in answers):
+        raise ServiceError(_("Answer the requests of one event at a time."))
+    ids = [answer.request.id for answer in answers]
+    lock_event_for_meetings(event_id)
+    _load_requests(ids)
+    _check_answering_window(answers[0].request.event)
+    expire_overdue_requests(answers[0].request.event)
+    seen: set[int] = set()
+    for number, answer in enumerate(answers, 1):
+        _check_answer(answer, seen, number, len(answers))
+    meetings = [_apply_answer(answer) for answer in answers]
+    db.session.flush()
+    for meeting in meetings:
+        if meeting is not None:
+            webhooks.emit_meeting_changed(meeting, "created")
+    for answer in answers:
+        tell = {"accept": _tell_accepted, "decline": _tell_declined, "withdraw": _tell_withdrawn}
+        tell[answer.action](answer.request, batched=True)
+    db.session.flush()
+    deliver_after_commit(len(answers))
+    return meetings
+
+
+def _load_requests(ids: list[int]) -> None:
+    """The requests read afresh under the lock (row-locked on PostgreSQL, in id order), with the
+    people their messages name, in a few queries."""
+    ids = sorted(set(ids))
+    for first in range(0, len(ids), LEDGER_CHUNK):
+        db.session.scalars(
+            select(MeetingRequest)
+            .where(MeetingRequest.id.in_(ids[first : first + LEDGER_CHUNK]))
+            .order_by(MeetingRequest.id)
+            .with_for_update(of=MeetingRequest)
+            .options(
+                selectinload(MeetingRequest.requester).selectinload(Participant.user),
+                selectinload(MeetingRequest.requester).selectinload(Participant.organisation),
+                selectinload(MeetingRequest.recipient).selectinload(Participant.user),
+                selectinload(MeetingRequest.recipient).selectinload(Participant.organisation),
+            )
+        ).all()
+
+
+def _check_answer(answer: Answer, seen: set[int], number: int, count: int) -> None:
+    request_ = answer.request
+    try:
+        if answer.action not in ANSWER_ACTIONS:
+            raise ServiceError(_("Choose accept, decline or withdraw."))
+        if answer.action == "accept":
+            _check_priority(answer.priority)
+        if request_.status != "pending" or request_.id in seen:
+            raise ServiceError(_answered("again" if request_.id in seen else request_.status))
+    except ServiceError as error:
+        raise ServiceError(
+            _(
+                "Answer %(number)d of %(count)d (%(requester)s to %(recipient)s): %(reason)s",
+                number=number,
+                count=count,
+                requester=request_.requester.user.name,
+                recipient=request_.recipient.user.name,
+                reason=error.message,
+            ),
+            error.field,
+        ) from None
+    seen.add(request_.id)
+
+
+def _apply_answer(answer: Answer) -> Meeting | None:
+    if answer.action == "accept":
+        weight = meeting_weight(answer.request.requester_priority, answer.priority)
+        return meeting_life.agreed_meeting(answer.request, answer.priority, weight)
+    if answer.action == "decline":
+        _decline(answer.request, answer.reason)
+    else:
+        _withdraw(answer.request)
+    return None
 
 
 def is_main_attendee(meeting: Meeting, participant: Participant) -> bool:

@@ -672,7 +672,7 @@ def _make_requests(participants: dict[str, int]) -> None:
     ):
         titles.setdefault(owner, {})[title] = published_id
 
-    def about(item) -> int | None:
+    def about(item: DemoRequest) -> int | None:
         return next(
             (
                 found

@@ -18,10 +18,11 @@ from ..models import (
     Participant,
 )
 from ..models.events import PARTICIPANT_STATUSES
-from .availability import ReminderCandidate, reminder_candidates
+from .availability import ReminderCandidate, count_reminder_candidates, reminder_candidates
 from .exports import participant_figures
 
 DISTRIBUTION_CAP = 10  # "10 or more" is the last bar of the meetings-per-participant chart
+PEOPLE_SHOWN = 50  # the first names of a list of people to remind; the reminders page has all
 
 
 @dataclass
@@ -37,6 +38,8 @@ class Overview:
     scheduled_distribution: list[tuple[str, int]] | None
     no_availability: list[ReminderCandidate] = field(default_factory=list)
     no_request: list[ReminderCandidate] = field(default_factory=list)
+    no_availability_count: int = 0
+    no_request_count: int = 0
 
     @property
     def acceptance_rate(self) -> float | None:
@@ -96,7 +99,6 @@ def overview(event: Event) -> Overview:
     ).one()
     figures = participant_figures(event)
     published = event.status in ("published", "closed")
-    candidates = reminder_candidates(event)
     return Overview(
         registrations=registrations,
         opportunities_by_kind=by_kind,
@@ -109,6 +111,8 @@ def overview(event: Event) -> Overview:
         scheduled_distribution=_distribution([f["scheduled"] for f in figures])
         if published
         else None,
-        no_availability=[c for c in candidates if c.availability_missing],
-        no_request=[c for c in candidates if c.requests_missing],
+        no_availability=reminder_candidates(event, "availability", PEOPLE_SHOWN),
+        no_request=reminder_candidates(event, "requests", PEOPLE_SHOWN),
+        no_availability_count=count_reminder_candidates(event, "availability"),
+        no_request_count=count_reminder_candidates(event, "requests"),
     )

@@ -158,7 +158,7 @@ def test_figures_leave_out_meetings_the_organizers_made_and_agree_with_each_othe
 def test_long_lists_of_people_to_remind_show_the_first_by_name_and_the_count(
     client, login, make_user, make_event, make_participant, monkeypatch
 ):
-    organizer, event, (_a, _b, c) = build(make_user, make_event, make_participant)
+    organizer, event, (_a, _b, _c) = build(make_user, make_event, make_participant)
     names = ["Zed", "Abe", "Moe"]
     for number, name in enumerate(names):
         make_participant(event, make_user(email=f"x{number}@example.org", name=name), f"X{number}")

@@ -641,17 +641,24 @@ def _take(
     try:
         return ledger.take(item)
     except ServiceError as error:
-        raise ServiceError(
-            _(
-                "Request %(number)d of %(count)d (%(requester)s to %(recipient)s): %(reason)s",
-                number=number,
-                count=count,
-                requester=item.requester.user.name,
-                recipient=item.recipient.user.name,
-                reason=error.message,
-            ),
-            error.field,
-        ) from None
+        which = _("Request %(number)d of %(count)d", number=number, count=count)
+        raise _in_batch(error, which, item.requester, item.recipient) from None
+
+
+def _in_batch(
+    error: ServiceError, which: str, requester: Participant, recipient: Participant
+) -> ServiceError:
+    """A batch's refusal: which item, between whom, and why."""
+    return ServiceError(
+        _(
+            "%(which)s (%(requester)s to %(recipient)s): %(reason)s",
+            which=which,
+            requester=requester.user.name,
+            recipient=recipient.user.name,
+            reason=error.message,
+        ),
+        error.field,
+    )
 
 
 def _load_people(batch: Sequence[RequestToSend]) -> None:
@@ -880,17 +887,8 @@ def _check_answer(answer: Answer, seen: set[int], number: int, count: int) -> No
         if request_.status != "pending" or request_.id in seen:
             raise ServiceError(_answered("again" if request_.id in seen else request_.status))
     except ServiceError as error:
-        raise ServiceError(
-            _(
-                "Answer %(number)d of %(count)d (%(requester)s to %(recipient)s): %(reason)s",
-                number=number,
-                count=count,
-                requester=request_.requester.user.name,
-                recipient=request_.recipient.user.name,
-                reason=error.message,
-            ),
-            error.field,
-        ) from None
+        which = _("Answer %(number)d of %(count)d", number=number, count=count)
+        raise _in_batch(error, which, request_.requester, request_.recipient) from None
     seen.add(request_.id)
 
 

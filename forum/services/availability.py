@@ -128,9 +128,10 @@ def reminder_candidates(
 
 
 def count_reminder_candidates(event: Event, missing: str) -> int:
-    return db.session.scalar(
+    """How many `reminder_candidates(event, missing)` has, counted by the database."""
+    return db.session.scalars(
         select(func.count(Participant.id)).where(*_candidates_where(event, missing))
-    )
+    ).one()
 
 
 def send_reminders(event: Event, participant_ids: set[int]) -> int:

@@ -151,48 +151,114 @@ def _hash() -> str:
 
 def _register(event_id: int, size: dict[str, int], rng: random.Random) -> list[int]:
     """Everyone registered (approved at once: the event approves automatically), colleagues
-    sharing their organisation; returns the participants' ids in order."""
-    from forum.extensions import db
-    from forum.models import Event, User
-    from forum.services import registrations
-    from forum.services.demo_crowd import DOMAINS
+    sharing their organisation: a tenth through the registration form's service (they sign in
+    with `PASSWORD`), the others from import files run by the import job; returns the
+    participants' ids in order."""
+    from sqlalchemy import select
 
-    ids: list[int] = []
-    organisation = None
-    left_in_organisation = 0
-    for number in range(size["participants"]):
-        event = db.session.get_one(Event, event_id)
-        user = User(
-            email=f"p{number}@bio.example", name=f"Attendee {number}", password_hash=_hash()
-        )
-        db.session.add(user)
-        details = None
-        if left_in_organisation == 0:
-            organisation, left_in_organisation = None, rng.choice((1, 1, 2, 3, 4))
-            domain = DOMAINS[number % len(DOMAINS)]
-            details = registrations.OrganisationDetails(
-                name=f"{domain.en.capitalize()} {number}",
-                kind=rng.choice(("company", "university", "research_institute", "investor")),
-                country=rng.choice(("KR", "US", "DE", "JP", "FR", "GB")),
-                website="",
-                description=f"Active in {domain.en}.",
-            )
-        participant = registrations.register(
-            event, user, "Business development", ["en"], organisation, details
-        )
-        organisation = participant.organisation
-        left_in_organisation -= 1
-        ids.append(participant.id)
+    from forum.extensions import db
+    from forum.models import Participant, User
+
+    signing_up = max(20, size["participants"] // 10)
+    for number in range(signing_up):
+        _sign_up(event_id, number, rng)
         if number % BATCH == BATCH - 1:
             db.session.commit()
     db.session.commit()
-    return ids
+    started = time.perf_counter()
+    _import(event_id, range(signing_up, size["participants"]), rng)
+    print(f"    of which the import job: {time.perf_counter() - started:.1f} s", flush=True)
+    return list(
+        db.session.scalars(
+            select(Participant.id)
+            .join(User, User.id == Participant.user_id)
+            .where(Participant.event_id == event_id, Participant.role == "participant")
+            .order_by(Participant.id)
+        )
+    )
+
+
+_SIGNED_UP: dict[str, object] = {}
+
+
+def _organisation(number: int, rng: random.Random) -> tuple[str, str, str, str]:
+    """(name, kind, country, domain) of a new organisation."""
+    from forum.services.demo_crowd import DOMAINS
+
+    domain = DOMAINS[number % len(DOMAINS)]
+    return (
+        f"{domain.en.capitalize()} {number}",
+        rng.choice(("company", "university", "research_institute", "investor")),
+        rng.choice(("KR", "US", "DE", "JP", "FR", "GB")),
+        domain.en,
+    )
+
+
+def _sign_up(event_id: int, number: int, rng: random.Random) -> None:
+    """One person registered through `registrations.register`, with one to four colleagues
+    following them into their organisation."""
+    from forum.extensions import db
+    from forum.models import Event, User
+    from forum.services import registrations
+
+    user = User(email=f"p{number}@bio.example", name=f"Attendee {number}", password_hash=_hash())
+    db.session.add(user)
+    details = None
+    if not _SIGNED_UP.get("left"):
+        name, kind, country, domain = _organisation(number, rng)
+        details = registrations.OrganisationDetails(
+            name=name, kind=kind, country=country, website="", description=f"Active in {domain}."
+        )
+        _SIGNED_UP.update(organisation=None, left=rng.choice((1, 1, 2, 3, 4)))
+    participant = registrations.register(
+        db.session.get_one(Event, event_id),
+        user,
+        "Business development",
+        ["en"],
+        _SIGNED_UP["organisation"],
+        details,
+    )
+    _SIGNED_UP.update(organisation=participant.organisation, left=int(_SIGNED_UP["left"]) - 1)
+
+
+def _import(event_id: int, numbers: range, rng: random.Random) -> None:
+    """People from CSV files (at most the import's row limit each), previewed and imported by the
+    import job as an organizer's upload is."""
+    import csv
+    import io
+
+    from forum.extensions import db
+    from forum.models import Event
+    from forum.services import import_jobs, imports
+
+    rows, organisation, left = [], None, 0
+    for number in numbers:
+        if left == 0:
+            organisation, left = _organisation(number, rng), rng.choice((1, 1, 2, 3, 4))
+        left -= 1
+        name, kind, country, _domain = organisation
+        rows.append([f"i{number}@bio.example", f"Attendee {number}", name, kind, country, "en"])
+    for first in range(0, len(rows), imports.max_rows()):
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["email", "name", "organisation", "organisation_kind", "country", "locale"])
+        writer.writerows(rows[first : first + imports.max_rows()])
+        event = db.session.get_one(Event, event_id)
+        table, checked = imports.preview(event, "participants", out.getvalue().encode(), "p.csv")
+        if not checked.clean:
+            raise SystemExit(f"the import file was refused: {checked.errors[:3]}")
+        job = import_jobs.create_import_job(event, "participants", table, set())
+        db.session.commit()
+        import_jobs.run_import(job.id)
+        db.session.commit()
 
 
 def _publish_opportunities(
     event_id: int, people: list[int], size: dict[str, int], rng: random.Random
 ) -> None:
     """Offers and needs in the demo's domains, published in batches (the service's batch path)."""
+    from sqlalchemy import select
+
     from forum.extensions import db
     from forum.models import Event, Participant
     from forum.services import events, opportunities
@@ -205,6 +271,8 @@ def _publish_opportunities(
     db.session.commit()
     for first in range(0, size["opportunities"], BATCH):
         areas = opportunities.technology_areas(db.session.get_one(Event, event_id))
+        owners = {people[number % len(people)] for number in range(first, first + BATCH)}
+        db.session.scalars(select(Participant).where(Participant.id.in_(owners))).all()
         batch = []
         for number in range(first, min(first + BATCH, size["opportunities"])):
             domain = DOMAINS[number % len(DOMAINS)]
@@ -237,7 +305,8 @@ def _pairs(people: list[int], organisation_of: dict[int, int], count: int, rng: 
 
 
 def _send_requests(event_id: int, people: list[int], size: dict[str, int], rng: random.Random):
-    """Requests sent, then answered, withdrawn or left to expire, each through its service."""
+    """Requests sent, then answered, withdrawn or left to expire, through the services' batch
+    paths (`send_requests`, `answer_requests`), a batch per transaction."""
     from sqlalchemy import select, update
 
     from forum.extensions import db
@@ -252,30 +321,52 @@ def _send_requests(event_id: int, people: list[int], size: dict[str, int], rng: 
         ).all()
     )
     expired: list[int] = []
-    pairs = _pairs(people, organisation_of, size["requests"], rng)
-    for number, (requester_id, recipient_id) in enumerate(pairs):
-        state = rng.choices([s for s, _ in STATES], [w for _, w in STATES])[0]
-        made = requests.send_request(
-            db.session.get_one(Participant, requester_id),
-            db.session.get_one(Participant, recipient_id),
-            rng.choice((1, 2, 3)),
-            message="Shall we meet?",
-        )
-        if state == "accepted":
-            requests.accept_request(made, rng.choice((1, 2, 3)))
-        elif state == "declined":
-            requests.decline_request(made, "Not this year.")
-        elif state == "cancelled":
-            requests.withdraw_request(made)
-        elif state == "expired":
-            expired.append(made.id)
-        if number % BATCH == BATCH - 1:
-            db.session.commit()
+    sending = 0.0
+    pairs = list(_pairs(people, organisation_of, size["requests"], rng))
+    for first in range(0, len(pairs), BATCH):
+        chunk = pairs[first : first + BATCH]
+        people_here = {person for pair in chunk for person in pair}
+        db.session.scalars(select(Participant).where(Participant.id.in_(people_here))).all()
+        batch = [
+            requests.RequestToSend(
+                db.session.get_one(Participant, requester_id),
+                db.session.get_one(Participant, recipient_id),
+                rng.choice((1, 2, 3)),
+                message="Shall we meet?",
+            )
+            for requester_id, recipient_id in chunk
+        ]
+        started = time.perf_counter()
+        made = requests.send_requests(batch)
+        sending += time.perf_counter() - started
+        answers = []
+        for meeting_request in made:
+            state = rng.choices([s for s, _ in STATES], [w for _, w in STATES])[0]
+            if state == "expired":
+                expired.append(meeting_request.id)
+            elif state != "pending":
+                answers.append(_answer(meeting_request, state, rng))
+        requests.answer_requests(answers)
+        db.session.commit()
     # The deadline is weeks away: these are shown as if it had lapsed (as the demo does).
     db.session.execute(
         update(MeetingRequest).where(MeetingRequest.id.in_(expired)).values(status="expired")
     )
     db.session.commit()
+    print(
+        f"    of which sending (`send_requests`, batches of {BATCH}): {sending:.1f} s", flush=True
+    )
+
+
+def _answer(made, state: str, rng: random.Random):
+    """The request's answer for `requests.answer_requests`."""
+    from forum.services import requests
+
+    if state == "accepted":
+        return requests.Answer(made, "accept", priority=rng.choice((1, 2, 3)))
+    if state == "declined":
+        return requests.Answer(made, "decline", reason="Not this year.")
+    return requests.Answer(made, "withdraw")
 
 
 def _availability(event_id: int, people: list[int], rng: random.Random) -> None:
@@ -442,6 +533,7 @@ def _attendee_email(database_url: str) -> str:
         row = connection.execute(
             'SELECT u.email FROM "user" u JOIN participant p ON p.user_id = u.id '
             "JOIN meeting_attendee a ON a.participant_id = p.id "
+            "WHERE u.email LIKE 'p%%' "  # the people who signed up with PASSWORD
             "GROUP BY u.email ORDER BY count(*) DESC, u.email LIMIT 1"
         ).fetchone()
     return row[0]

@@ -153,3 +153,20 @@ def test_figures_leave_out_meetings_the_organizers_made_and_agree_with_each_othe
     rows = {row["name"]: row for row in csv.DictReader(io.StringIO(figures))}
     assert rows[b.user.name]["requests sent"] == "1"  # the declined one, not the organizers'
     assert rows[c.user.name]["requests received"] == "2"  # from Ben and Ana, not the organizers'
+
+
+def test_long_lists_of_people_to_remind_show_the_first_by_name_and_the_count(
+    client, login, make_user, make_event, make_participant, monkeypatch
+):
+    organizer, event, (_a, _b, _c) = build(make_user, make_event, make_participant)
+    names = ["Zed", "Abe", "Moe"]
+    for number, name in enumerate(names):
+        make_participant(event, make_user(email=f"x{number}@example.org", name=name), f"X{number}")
+    monkeypatch.setattr(dashboard, "PEOPLE_SHOWN", 2)
+    o = dashboard.overview(event)
+    assert [candidate.participant.user.name for candidate in o.no_availability] == ["Abe", "Cy"]
+    assert (o.no_availability_count, o.no_request_count) == (4, 4)
+    login(client, organizer)
+    page = client.get(f"/e/{event.slug}/organize/overview").get_data(as_text=True)
+    assert "The first 2 of 4 by name; the reminders page lists them all." in page
+    assert "Zed" not in page and "Abe" in page

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, select
+from sqlalchemy import ColumnElement, Exists, delete, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -83,28 +83,55 @@ class ReminderCandidate:
     requests_missing: bool
 
 
-def reminder_candidates(event: Event) -> list[ReminderCandidate]:
-    """Approved participants who have not saved their availability or not sent any request."""
-    sent_any = exists().where(
+def _sent_any() -> Exists:
+    return exists().where(
         MeetingRequest.requester_id == Participant.id,
         MeetingRequest.created_by_organizer.is_(False),
     )
+
+
+def _candidates_where(event: Event, missing: str | None) -> tuple[ColumnElement[bool], ...]:
+    """Approved participants lacking availability (`missing` "availability"), any request sent
+    ("requests"), or either (None)."""
+    sent_any = _sent_any()
+    lacking = {
+        "availability": Participant.availability_saved_at.is_(None),
+        "requests": ~sent_any,
+        None: Participant.availability_saved_at.is_(None) | ~sent_any,
+    }
+    return (
+        Participant.event_id == event.id,
+        Participant.status == "approved",
+        Participant.organisation_id.is_not(None),
+        lacking[missing],
+    )
+
+
+def reminder_candidates(
+    event: Event, missing: str | None = None, limit: int | None = None
+) -> list[ReminderCandidate]:
+    """Approved participants who have not saved their availability or not sent any request (or
+    only those lacking `missing`, "availability" or "requests"), by name; the first `limit`."""
+    sent_any = _sent_any()
     rows = db.session.execute(
         select(Participant, sent_any)
         .join(User)
         .options(selectinload(Participant.user), selectinload(Participant.organisation))
-        .where(
-            Participant.event_id == event.id,
-            Participant.status == "approved",
-            Participant.organisation_id.is_not(None),
-            Participant.availability_saved_at.is_(None) | ~sent_any,
-        )
+        .where(*_candidates_where(event, missing))
         .order_by(User.name, Participant.id)
+        .limit(limit)
     ).all()
     return [
         ReminderCandidate(participant, participant.availability_saved_at is None, not has_sent)
         for participant, has_sent in rows
     ]
+
+
+def count_reminder_candidates(event: Event, missing: str) -> int:
+    """How many `reminder_candidates(event, missing)` has, counted by the database."""
+    return db.session.scalars(
+        select(func.count(Participant.id)).where(*_candidates_where(event, missing))
+    ).one()
 
 
 def send_reminders(event: Event, participant_ids: set[int]) -> int:

@@ -5,7 +5,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Executable, func, select
+from sqlalchemy import ColumnElement, Executable, false, func, select, true
 
 from ..extensions import db
 from ..models import (
@@ -13,15 +13,18 @@ from ..models import (
     OPPORTUNITY_TYPES,
     REQUEST_STATUSES,
     Event,
+    Meeting,
+    MeetingAttendee,
     MeetingRequest,
     Opportunity,
     Participant,
 )
 from ..models.events import PARTICIPANT_STATUSES
-from .availability import ReminderCandidate, reminder_candidates
-from .exports import participant_figures
+from .availability import ReminderCandidate, count_reminder_candidates, reminder_candidates
+from .dayof import schedule_is_published
 
 DISTRIBUTION_CAP = 10  # "10 or more" is the last bar of the meetings-per-participant chart
+PEOPLE_SHOWN = 50  # the first names of a list of people to remind; the reminders page has all
 
 
 @dataclass
@@ -37,6 +40,8 @@ class Overview:
     scheduled_distribution: list[tuple[str, int]] | None
     no_availability: list[ReminderCandidate] = field(default_factory=list)
     no_request: list[ReminderCandidate] = field(default_factory=list)
+    no_availability_count: int = 0
+    no_request_count: int = 0
 
     @property
     def acceptance_rate(self) -> float | None:
@@ -57,6 +62,30 @@ def _distribution(values: list[int]) -> list[tuple[str, int]]:
         (f"{number}+" if number == DISTRIBUTION_CAP else str(number), counter.get(number, 0))
         for number in range(top + 1)
     ]
+
+
+def _meetings_each(event: Event, *conditions: ColumnElement[bool], on: bool = True) -> list[int]:
+    """How many meetings (meeting `conditions`; none unless `on`) each approved participant with
+    an organisation attends: counted by the database, the people not loaded."""
+    counted = (
+        select(MeetingAttendee.participant_id, func.count().label("meetings"))
+        .join(Meeting)
+        .where(Meeting.event_id == event.id, *conditions, true() if on else false())
+        .group_by(MeetingAttendee.participant_id)
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            select(func.coalesce(counted.c.meetings, 0))
+            .select_from(Participant)
+            .outerjoin(counted, counted.c.participant_id == Participant.id)
+            .where(
+                Participant.event_id == event.id,
+                Participant.status == "approved",
+                Participant.organisation_id.is_not(None),
+            )
+        )
+    )
 
 
 def overview(event: Event) -> Overview:
@@ -94,9 +123,9 @@ def overview(event: Event) -> Overview:
             MeetingRequest.event_id == event.id, MeetingRequest.created_by_organizer.is_(True)
         )
     ).one()
-    figures = participant_figures(event)
     published = event.status in ("published", "closed")
-    candidates = reminder_candidates(event)
+    live = Meeting.status != "cancelled"
+    on_schedule = schedule_is_published(event)
     return Overview(
         registrations=registrations,
         opportunities_by_kind=by_kind,
@@ -105,10 +134,14 @@ def overview(event: Event) -> Overview:
         answered=accepted + requests["declined"],
         accepted=accepted,
         organizer_made=organizer_made,
-        agreed_distribution=_distribution([f["agreed"] for f in figures]),
-        scheduled_distribution=_distribution([f["scheduled"] for f in figures])
+        agreed_distribution=_distribution(_meetings_each(event, live)),
+        scheduled_distribution=_distribution(
+            _meetings_each(event, live, Meeting.slot_id.is_not(None), on=on_schedule)
+        )
         if published
         else None,
-        no_availability=[c for c in candidates if c.availability_missing],
-        no_request=[c for c in candidates if c.requests_missing],
+        no_availability=reminder_candidates(event, "availability", PEOPLE_SHOWN),
+        no_request=reminder_candidates(event, "requests", PEOPLE_SHOWN),
+        no_availability_count=count_reminder_candidates(event, "availability"),
+        no_request_count=count_reminder_candidates(event, "requests"),
     )

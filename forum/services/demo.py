@@ -671,10 +671,9 @@ def _make_requests(participants: dict[str, int]) -> None:
         .join(Participant.user)
     ):
         titles.setdefault(owner, {})[title] = published_id
-    for item in REQUESTS:
-        requester = db.session.get_one(Participant, participants[item.requester])
-        recipient = db.session.get_one(Participant, participants[item.recipient])
-        opportunity_id = next(
+
+    def about(item: DemoRequest) -> int | None:
+        return next(
             (
                 found
                 for title, found in titles.get(item.recipient, {}).items()
@@ -682,13 +681,20 @@ def _make_requests(participants: dict[str, int]) -> None:
             ),
             None,
         )
-        meeting_request = requests.send_request(
-            requester,
-            recipient,
-            item.priority,
-            message=item.message,
-            opportunity_id=opportunity_id,
-        )
+
+    sent = requests.send_requests(
+        [
+            requests.RequestToSend(
+                db.session.get_one(Participant, participants[item.requester]),
+                db.session.get_one(Participant, participants[item.recipient]),
+                item.priority,
+                message=item.message,
+                opportunity_id=about(item),
+            )
+            for item in REQUESTS
+        ]
+    )
+    for item, meeting_request in zip(REQUESTS, sent, strict=True):
         if item.state == "accepted":
             requests.accept_request(meeting_request, item.answer_priority)
         elif item.state == "declined":

@@ -281,6 +281,21 @@ def agree(
     """requested → agreed: the request becomes accepted and its meeting is created with the two
     people as attendees (placed at `slot` and `table` when booked on the day). The request is
     written first: the database accepts a meeting only for an accepted request."""
+    meeting = agreed_meeting(meeting_request, recipient_priority, weight, slot, table)
+    db.session.flush()
+    webhooks.emit_meeting_changed(meeting, "created")
+    return meeting
+
+
+def agreed_meeting(
+    meeting_request: MeetingRequest,
+    recipient_priority: int,
+    weight: int,
+    slot: Slot | None = None,
+    table: Table | None = None,
+) -> Meeting:
+    """`agree`'s changes, added to the session but not flushed: a caller agreeing many flushes
+    once, then emits each meeting's webhook."""
     meeting_request.status = "accepted"
     meeting_request.recipient_priority = recipient_priority
     meeting_request.decided_at = utcnow()
@@ -300,8 +315,6 @@ def agree(
         MeetingAttendee(participant=meeting_request.requester),
         MeetingAttendee(participant=meeting_request.recipient),
     ]
-    db.session.flush()
-    webhooks.emit_meeting_changed(meeting, "created")
     return meeting
 
 

@@ -32,7 +32,7 @@ from ..models import (
 )
 from . import ServiceError
 from .registrations import organisation_role
-from .search import is_listed, rebuild_index, refresh_index
+from .search import index_new, is_listed, refresh_index
 
 # A new event's list: the classification's areas (coded), which the organizer trims or extends.
 DEFAULT_AREAS = tuple(area.label for area in classification())
@@ -266,18 +266,13 @@ def publish_opportunity(
 
 
 def publish_opportunities(published: Iterable[tuple[Participant, OpportunityDetails]]) -> int:
-    """Many offers and needs at once (the demo): each checked as one would be, all written in one
-    flush and each event's index rebuilt in one go; returns how many."""
-    events: dict[int, Event] = {}
-    count = 0
-    for participant, details in published:
-        _new_opportunity(participant, details)
-        events[participant.event_id] = participant.event
-        count += 1
+    """Many offers and needs at once (imports, the demo): each checked as one would be, all
+    written in one flush and indexed in one go (only these: the event's index is not rebuilt);
+    returns how many."""
+    created = [_new_opportunity(participant, details) for participant, details in published]
     db.session.flush()
-    for event in events.values():
-        rebuild_index(event)
-    return count
+    index_new(created)
+    return len(created)
 
 
 def update_opportunity(opportunity: Opportunity, details: OpportunityDetails) -> None:

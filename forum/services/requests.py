@@ -21,13 +21,15 @@ Every change notifies the other side (`notifications.notify`). A refusal is a `S
 raised before anything changes; the functions flush and never commit.
 """
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -43,6 +45,7 @@ from ..models import (
     utcnow,
 )
 from . import ServiceError, meeting_life, webhooks
+from .mail import deliver_after_commit
 from .meeting_life import lock_event_for_meetings
 from .notifications import notify
 from .paging import Page, paginate
@@ -311,6 +314,21 @@ def request_refusal(requester: Participant, recipient: Participant) -> str | Non
 
     A pending request the other way is no refusal: sending merges the two (see `send_request`).
     """
+    reason = _people_refusal(requester, recipient)
+    if reason:
+        return reason
+    expire_overdue_requests(requester.event)
+    existing = open_request_between(requester, recipient)
+    return _standing_refusal(
+        requester,
+        recipient,
+        (existing.status, existing.requester_id) if existing is not None else None,
+        lambda: open_requests_sent(requester),
+    )
+
+
+def _people_refusal(requester: Participant, recipient: Participant) -> str | None:
+    """The rules that need no other request: who may ask whom, and when."""
     if not can_meet(requester):
         return _("Only approved participants can request meetings.")
     reason = sending_closed_reason(requester.event)
@@ -327,20 +345,30 @@ def request_refusal(requester: Participant, recipient: Participant) -> str | Non
             "%(name)s is a colleague of your organisation; ask for a meeting with another organisation.",
             name=recipient.user.name,
         )
-    expire_overdue_requests(requester.event)
-    existing = open_request_between(requester, recipient)
+    return None
+
+
+def _standing_refusal(
+    requester: Participant,
+    recipient: Participant,
+    existing: tuple[str, int] | None,
+    sent: Callable[[], int],
+) -> str | None:
+    """The rules over the requests already there: `existing` is (status, requester id) of the
+    pair's open request, `sent` counts the requester's open requests (asked only if needed)."""
     if existing is not None:
-        if existing.status == "pending" and existing.requester_id == recipient.id:
+        status, asked_by = existing
+        if status == "pending" and asked_by == recipient.id:
             return None
-        if existing.status == "accepted":
+        if status == "accepted":
             return _("You already have a meeting with %(name)s.", name=recipient.user.name)
-        if existing.requester_id == requester.id:
+        if asked_by == requester.id:
             return _(
                 "You already asked %(name)s for a meeting; wait for the answer.",
                 name=recipient.user.name,
             )
     limit = requester.event.max_requests
-    if limit is not None and open_requests_sent(requester) >= limit:
+    if limit is not None and sent() >= limit:
         return ngettext(
             "You have %(num)d request waiting for an answer or accepted, the most this event "
             "allows. Withdraw one to send another.",
@@ -399,13 +427,18 @@ def _require_pending(meeting_request: MeetingRequest) -> None:
     expire_overdue_requests(meeting_request.event)
     db.session.refresh(meeting_request, with_for_update=True)
     if meeting_request.status != "pending":
-        messages = {
-            "accepted": _("This request was accepted already."),
-            "declined": _("This request was declined already."),
-            "cancelled": _("This request was withdrawn."),
-            "expired": _("This request expired at the request deadline."),
-        }
-        raise ServiceError(messages[meeting_request.status])
+        raise ServiceError(_answered(meeting_request.status))
+
+
+def _answered(status: str) -> str:
+    """Why a request of this status cannot be answered (again)."""
+    messages = {
+        "accepted": _("This request was accepted already."),
+        "declined": _("This request was declined already."),
+        "cancelled": _("This request was withdrawn."),
+        "expired": _("This request expired at the request deadline."),
+    }
+    return messages.get(status, _("This request is answered twice."))
 
 
 # --- notifications ---------------------------------------------------------------------------
@@ -415,8 +448,10 @@ def _requests_page(event: Event) -> str:
     return url_for("requests.my_requests", slug=event.slug)
 
 
-def _tell(participant: Participant, subject, body, meetings: list[Meeting] = ()) -> None:
-    notify(participant, subject, body, _requests_page(participant.event), meetings)
+def _tell(
+    participant: Participant, subject, body, meetings: list[Meeting] = (), batched: bool = False
+) -> None:
+    notify(participant, subject, body, _requests_page(participant.event), meetings, batched)
 
 
 # --- participants' operations ----------------------------------------------------------------
@@ -439,42 +474,67 @@ def send_request(
     opportunity = recipient_opportunity(opportunity_id, recipient)
     mutual = pending_request_from(recipient, requester)
     if mutual is not None:
-        _accept(mutual, priority)
-        event = requester.event
-        _tell(
-            recipient,
-            _l("%(name)s wants to meet you too: your meeting is agreed", name=requester.user.name),
-            _l(
-                "%(name)s (%(organisation)s) asked for a meeting with you while your request to them was "
-                "waiting, so your request is accepted. The organizers of %(event)s will schedule the meeting.",
-                name=requester.user.name,
-                organisation=requester.organisation.name,
-                event=event.name,
-            ),
-        )
-        _tell(
-            requester,
-            _l("Your meeting with %(name)s is agreed", name=recipient.user.name),
-            _l(
-                "%(name)s (%(organisation)s) had already asked to meet you, so your request accepted theirs. "
-                "The organizers of %(event)s will schedule the meeting.",
-                name=recipient.user.name,
-                organisation=recipient.organisation.name,
-                event=event.name,
-            ),
-        )
+        _merge(mutual, requester, priority)
         return mutual
-    meeting_request = MeetingRequest(
+    meeting_request = _new_request(requester, recipient, priority, message, opportunity)
+    db.session.add(meeting_request)
+    db.session.flush()
+    _tell_asked(meeting_request)
+    return meeting_request
+
+
+def _new_request(
+    requester: Participant,
+    recipient: Participant,
+    priority: int,
+    message: str,
+    opportunity: Opportunity | None,
+) -> MeetingRequest:
+    return MeetingRequest(
         event_id=requester.event_id,
+        requester_id=requester.id,
         requester=requester,
+        recipient_id=recipient.id,
         recipient=recipient,
         opportunity=opportunity,
         message=(message or "").strip(),
         requester_priority=priority,
         status="pending",
     )
-    db.session.add(meeting_request)
-    db.session.flush()
+
+
+def _merge(mutual: MeetingRequest, requester: Participant, priority: int) -> None:
+    """`requester` asked back the one waiting on them: that request is accepted, both are told."""
+    recipient, event = mutual.requester, requester.event
+    _accept(mutual, priority)
+    _tell(
+        recipient,
+        _l("%(name)s wants to meet you too: your meeting is agreed", name=requester.user.name),
+        _l(
+            "%(name)s (%(organisation)s) asked for a meeting with you while your request to them was "
+            "waiting, so your request is accepted. The organizers of %(event)s will schedule the meeting.",
+            name=requester.user.name,
+            organisation=requester.organisation.name,
+            event=event.name,
+        ),
+    )
+    _tell(
+        requester,
+        _l("Your meeting with %(name)s is agreed", name=recipient.user.name),
+        _l(
+            "%(name)s (%(organisation)s) had already asked to meet you, so your request accepted theirs. "
+            "The organizers of %(event)s will schedule the meeting.",
+            name=recipient.user.name,
+            organisation=recipient.organisation.name,
+            event=event.name,
+        ),
+    )
+
+
+def _tell_asked(meeting_request: MeetingRequest, batched: bool = False) -> None:
+    """The recipient's message about a new request (`batched`: see `notify`)."""
+    requester, recipient = meeting_request.requester, meeting_request.recipient
+    opportunity = meeting_request.opportunity
 
     def body() -> str:
         lines = [
@@ -483,7 +543,7 @@ def send_request(
                 name=requester.user.name,
                 organisation=requester.organisation.name,
                 event=requester.event.name,
-                priority=PRIORITY_LABELS[priority],
+                priority=PRIORITY_LABELS[meeting_request.requester_priority],
             )
         ]
         if opportunity is not None:
@@ -493,8 +553,157 @@ def send_request(
         lines.append(_("Accept or decline it on your requests page."))
         return "\n\n".join(lines)
 
-    _tell(recipient, _l("%(name)s asks to meet you", name=requester.user.name), body)
-    return meeting_request
+    notify(
+        recipient,
+        _l("%(name)s asks to meet you", name=requester.user.name),
+        body,
+        _requests_page(recipient.event),
+        batched=batched,
+    )
+
+
+@dataclass(frozen=True)
+class RequestToSend:
+    """One request of `send_requests`: what `send_request` takes."""
+
+    requester: Participant
+    recipient: Participant
+    priority: int
+    message: str = ""
+    opportunity_id: int | None = None
+
+
+class _Ledger:
+    """The open requests of a batch's pairs and each requester's count of open requests sent,
+    read once under the event's lock and kept up to date as the batch is checked in order."""
+
+    def __init__(self, event: Event, batch: Sequence[RequestToSend]) -> None:
+        pairs = sorted({_pair(item.requester.id, item.recipient.id) for item in batch})
+        self.open: dict[tuple[int, int], MeetingRequest] = {}
+        for first in range(0, len(pairs), LEDGER_CHUNK):
+            chunk = pairs[first : first + LEDGER_CHUNK]
+            for found in db.session.scalars(
+                select(MeetingRequest).where(
+                    MeetingRequest.event_id == event.id,
+                    MeetingRequest.status.in_(OPEN_STATUSES),
+                    tuple_(MeetingRequest.pair_low_id, MeetingRequest.pair_high_id).in_(chunk),
+                )
+            ):
+                self.open[(found.pair_low_id, found.pair_high_id)] = found
+        requesters = sorted({item.requester.id for item in batch})
+        self.sent: dict[int, int] = dict.fromkeys(requesters, 0)
+        for first in range(0, len(requesters), LEDGER_CHUNK):
+            self.sent.update(
+                db.session.execute(
+                    select(MeetingRequest.requester_id, func.count(MeetingRequest.id))
+                    .where(
+                        MeetingRequest.requester_id.in_(requesters[first : first + LEDGER_CHUNK]),
+                        MeetingRequest.status.in_(OPEN_STATUSES),
+                        MeetingRequest.created_by_organizer.is_(False),
+                    )
+                    .group_by(MeetingRequest.requester_id)
+                ).all()
+            )
+        self.merged: set[int] = set()  # ids of the pending requests the batch accepts
+
+    def take(self, item: RequestToSend) -> tuple[MeetingRequest, bool]:
+        """The item checked as `send_request` checks it: (its new request, False), or (the
+        pending request it accepts, True); a `ServiceError` when it is refused."""
+        requester, recipient = item.requester, item.recipient
+        pair = _pair(requester.id, recipient.id)
+        existing = self.open.get(pair)
+        standing = None
+        if existing is not None:
+            merged = id(existing) in self.merged
+            standing = ("accepted" if merged else existing.status, existing.requester_id)
+        reason = _people_refusal(requester, recipient) or _standing_refusal(
+            requester, recipient, standing, lambda: self.sent[requester.id]
+        )
+        if reason:
+            raise ServiceError(reason)
+        _check_priority(item.priority)
+        opportunity = recipient_opportunity(item.opportunity_id, recipient)
+        if existing is not None:  # a pending request the other way: accepted instead
+            self.merged.add(id(existing))
+            return existing, True
+        made = _new_request(requester, recipient, item.priority, item.message, opportunity)
+        self.open[pair] = made
+        self.sent[requester.id] += 1
+        return made, False
+
+
+LEDGER_CHUNK = 500
+
+
+def _pair(first: int, second: int) -> tuple[int, int]:
+    return (first, second) if first < second else (second, first)
+
+
+def send_requests(batch: Sequence[RequestToSend]) -> list[MeetingRequest]:
+    """Many requests of one event at once (the demo, benchmarks): each checked by the rules of
+    `send_request` in order, as if sent one after the other (one back to a request pending in the
+    database or earlier in the batch accepts it), all refused together before anything is written
+    when one is (a `ServiceError` naming it). The new requests are written in one flush and their
+    notifications in another, delivered by one job after commit. Returns what each became."""
+    if not batch:
+        return []
+    event = batch[0].requester.event
+    if any(item.requester.event_id != event.id for item in batch):
+        raise ServiceError(_("Send the requests of one event at a time."))
+    _lock_participants(batch[0].requester)
+    _load_people(batch)
+    expire_overdue_requests(event)
+    ledger = _Ledger(event, batch)
+    taken = [_take(ledger, number, item, len(batch)) for number, item in enumerate(batch, 1)]
+    created = [made for made, merges in taken if not merges]
+    db.session.add_all(created)
+    db.session.flush()
+    for (made, merges), item in zip(taken, batch, strict=True):
+        if merges:
+            _merge(made, item.requester, item.priority)
+    for made in created:
+        _tell_asked(made, batched=True)
+    db.session.flush()
+    deliver_after_commit(len(created))
+    return [made for made, _merges in taken]
+
+
+def _take(
+    ledger: _Ledger, number: int, item: RequestToSend, count: int
+) -> tuple[MeetingRequest, bool]:
+    try:
+        return ledger.take(item)
+    except ServiceError as error:
+        which = _("Request %(number)d of %(count)d", number=number, count=count)
+        raise _in_batch(error, which, item.requester, item.recipient) from None
+
+
+def _in_batch(
+    error: ServiceError, which: str, requester: Participant, recipient: Participant
+) -> ServiceError:
+    """A batch's refusal: which item, between whom, and why."""
+    return ServiceError(
+        _(
+            "%(which)s (%(requester)s to %(recipient)s): %(reason)s",
+            which=which,
+            requester=requester.user.name,
+            recipient=recipient.user.name,
+            reason=error.message,
+        ),
+        error.field,
+    )
+
+
+def _load_people(batch: Sequence[RequestToSend]) -> None:
+    """The batch's participants read afresh after the lock, with their users and organisations,
+    in a few queries rather than several per person."""
+    ids = sorted({person.id for item in batch for person in (item.requester, item.recipient)})
+    for first in range(0, len(ids), LEDGER_CHUNK):
+        db.session.scalars(
+            select(Participant)
+            .where(Participant.id.in_(ids[first : first + LEDGER_CHUNK]))
+            .options(selectinload(Participant.user), selectinload(Participant.organisation))
+        ).all()
 
 
 def _accept(meeting_request: MeetingRequest, recipient_priority: int) -> Meeting:
@@ -521,15 +730,8 @@ def accept_request(
         _check_answering_window(meeting_request.event)
     _require_pending(meeting_request)
     meeting = _accept(meeting_request, priority)
+    _tell_accepted(meeting_request)
     requester, recipient = meeting_request.requester, meeting_request.recipient
-    body = _l(
-        "%(name)s (%(organisation)s) accepted your request for a meeting at %(event)s. "
-        "The organizers will schedule it.",
-        name=recipient.user.name,
-        organisation=recipient.organisation.name,
-        event=meeting_request.event.name,
-    )
-    _tell(requester, _l("%(name)s accepted your meeting request", name=recipient.user.name), body)
     if by_organizer:
         _tell(
             recipient,
@@ -556,24 +758,10 @@ def decline_request(
     else:
         _check_answering_window(meeting_request.event)
     _require_pending(meeting_request)
-    meeting_request.status = "declined"
-    meeting_request.decline_reason = (reason or "").strip()
-    meeting_request.decided_at = utcnow()
+    _decline(meeting_request, reason)
     db.session.flush()
+    _tell_declined(meeting_request)
     requester, recipient = meeting_request.requester, meeting_request.recipient
-
-    def body() -> str:
-        text = _(
-            "%(name)s (%(organisation)s) declined your request for a meeting at %(event)s.",
-            name=recipient.user.name,
-            organisation=recipient.organisation.name,
-            event=meeting_request.event.name,
-        )
-        if meeting_request.decline_reason:
-            text += "\n\n" + _("Their reason: %(reason)s", reason=meeting_request.decline_reason)
-        return text
-
-    _tell(requester, _l("%(name)s declined your meeting request", name=recipient.user.name), body)
     if by_organizer:
         _tell(
             recipient,
@@ -595,9 +783,54 @@ def withdraw_request(meeting_request: MeetingRequest) -> None:
     """The requester takes back a request still waiting for an answer."""
     _check_answering_window(meeting_request.event)
     _require_pending(meeting_request)
+    _withdraw(meeting_request)
+    db.session.flush()
+    _tell_withdrawn(meeting_request)
+
+
+def _decline(meeting_request: MeetingRequest, reason: str) -> None:
+    meeting_request.status = "declined"
+    meeting_request.decline_reason = (reason or "").strip()
+    meeting_request.decided_at = utcnow()
+
+
+def _withdraw(meeting_request: MeetingRequest) -> None:
     meeting_request.status = "cancelled"
     meeting_request.decided_at = utcnow()
-    db.session.flush()
+
+
+def _tell_accepted(meeting_request: MeetingRequest, batched: bool = False) -> None:
+    recipient = meeting_request.recipient
+    body = _l(
+        "%(name)s (%(organisation)s) accepted your request for a meeting at %(event)s. "
+        "The organizers will schedule it.",
+        name=recipient.user.name,
+        organisation=recipient.organisation.name,
+        event=meeting_request.event.name,
+    )
+    subject = _l("%(name)s accepted your meeting request", name=recipient.user.name)
+    _tell(meeting_request.requester, subject, body, batched=batched)
+
+
+def _tell_declined(meeting_request: MeetingRequest, batched: bool = False) -> None:
+    recipient = meeting_request.recipient
+
+    def body() -> str:
+        text = _(
+            "%(name)s (%(organisation)s) declined your request for a meeting at %(event)s.",
+            name=recipient.user.name,
+            organisation=recipient.organisation.name,
+            event=meeting_request.event.name,
+        )
+        if meeting_request.decline_reason:
+            text += "\n\n" + _("Their reason: %(reason)s", reason=meeting_request.decline_reason)
+        return text
+
+    subject = _l("%(name)s declined your meeting request", name=recipient.user.name)
+    _tell(meeting_request.requester, subject, body, batched=batched)
+
+
+def _tell_withdrawn(meeting_request: MeetingRequest, batched: bool = False) -> None:
     requester = meeting_request.requester
     _tell(
         meeting_request.recipient,
@@ -608,7 +841,99 @@ def withdraw_request(meeting_request: MeetingRequest) -> None:
             organisation=requester.organisation.name,
             event=meeting_request.event.name,
         ),
+        batched=batched,
     )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer of `answer_requests`: "accept" (with the recipient's `priority`), "decline"
+    (with a `reason`) or "withdraw", as the recipient (or the requester, to withdraw) gives it."""
+
+    request: MeetingRequest
+    action: str
+    priority: int = 2
+    reason: str = ""
+
+
+ANSWER_ACTIONS = ("accept", "decline", "withdraw")
+
+
+def answer_requests(answers: Sequence[Answer]) -> list[Meeting | None]:
+    """Many answers of one event at once (benchmarks, bulk tools): each checked as
+    `accept_request`, `decline_request` or `withdraw_request` checks one (the answering window,
+    a priority, the request still pending and answered once), all refused together before anything
+    changes when one is; written in one flush, the notifications in another, delivered by one job
+    after commit. Returns each accepted request's meeting (None for the others)."""
+    if not answers:
+        return []
+    event_id = answers[0].request.event_id
+    if any(answer.request.event_id != event_id for answer in answers):
+        raise ServiceError(_("Answer the requests of one event at a time."))
+    ids = [answer.request.id for answer in answers]
+    lock_event_for_meetings(event_id)
+    _load_requests(ids)
+    _check_answering_window(answers[0].request.event)
+    expire_overdue_requests(answers[0].request.event)
+    seen: set[int] = set()
+    for number, answer in enumerate(answers, 1):
+        _check_answer(answer, seen, number, len(answers))
+    meetings = [_apply_answer(answer) for answer in answers]
+    db.session.flush()
+    for meeting in meetings:
+        if meeting is not None:
+            webhooks.emit_meeting_changed(meeting, "created")
+    for answer in answers:
+        tell = {"accept": _tell_accepted, "decline": _tell_declined, "withdraw": _tell_withdrawn}
+        tell[answer.action](answer.request, batched=True)
+    db.session.flush()
+    deliver_after_commit(len(answers))
+    return meetings
+
+
+def _load_requests(ids: list[int]) -> None:
+    """The requests read afresh under the lock (row-locked on PostgreSQL, in id order), with the
+    people their messages name, in a few queries."""
+    ids = sorted(set(ids))
+    for first in range(0, len(ids), LEDGER_CHUNK):
+        db.session.scalars(
+            select(MeetingRequest)
+            .where(MeetingRequest.id.in_(ids[first : first + LEDGER_CHUNK]))
+            .order_by(MeetingRequest.id)
+            .with_for_update(of=MeetingRequest)
+            .options(
+                selectinload(MeetingRequest.requester).selectinload(Participant.user),
+                selectinload(MeetingRequest.requester).selectinload(Participant.organisation),
+                selectinload(MeetingRequest.recipient).selectinload(Participant.user),
+                selectinload(MeetingRequest.recipient).selectinload(Participant.organisation),
+            )
+        ).all()
+
+
+def _check_answer(answer: Answer, seen: set[int], number: int, count: int) -> None:
+    request_ = answer.request
+    try:
+        if answer.action not in ANSWER_ACTIONS:
+            raise ServiceError(_("Choose accept, decline or withdraw."))
+        if answer.action == "accept":
+            _check_priority(answer.priority)
+        if request_.status != "pending" or request_.id in seen:
+            raise ServiceError(_answered("again" if request_.id in seen else request_.status))
+    except ServiceError as error:
+        which = _("Answer %(number)d of %(count)d", number=number, count=count)
+        raise _in_batch(error, which, request_.requester, request_.recipient) from None
+    seen.add(request_.id)
+
+
+def _apply_answer(answer: Answer) -> Meeting | None:
+    if answer.action == "accept":
+        weight = meeting_weight(answer.request.requester_priority, answer.priority)
+        return meeting_life.agreed_meeting(answer.request, answer.priority, weight)
+    if answer.action == "decline":
+        _decline(answer.request, answer.reason)
+    else:
+        _withdraw(answer.request)
+    return None
 
 
 def is_main_attendee(meeting: Meeting, participant: Participant) -> bool:

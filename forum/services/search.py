@@ -131,7 +131,7 @@ def refresh_index(opportunity: Opportunity) -> None:
 
 
 def rebuild_index(event: Event) -> int:
-    """Index every listed opportunity of the event in one go (after a bulk import); returns how many."""
+    """Index every listed opportunity of the event in one go; returns how many."""
     db.session.execute(
         text(
             f"DELETE FROM opportunity_search WHERE {_index_key()} IN "
@@ -148,7 +148,16 @@ def rebuild_index(event: Event) -> int:
         )
         .options(selectinload(Opportunity.areas))
     )
-    opportunities = list(listed)
+    return _insert_entries(list(listed))
+
+
+def index_new(opportunities: list[Opportunity]) -> int:
+    """Index opportunities just written (flushed) and not indexed yet, in one go: a bulk
+    publication's cost grows with what it adds, not with the event's index; returns how many."""
+    return _insert_entries([opportunity for opportunity in opportunities if is_listed(opportunity)])
+
+
+def _insert_entries(opportunities: list[Opportunity]) -> int:
     # All texts analysed at once: Kiwi's batch mode is far faster than a call per text.
     texts = [text for opportunity in opportunities for text in _field_texts(opportunity)]
     analysed = tokenize_many(texts)

@@ -42,15 +42,19 @@ def _own_meeting_or_404(event, participant, meeting_id: int) -> Meeting:
 @bp.get("/e/<slug>/day")
 @participant_required
 def my_day(event, participant):
+    published = dayof.schedule_is_published(event)
+    on_the_day = published and event.status == "published"  # when the page offers bookings
     return render_template(
         "dayof/my_day.html",
         event=event,
         participant=participant,
-        published=dayof.schedule_is_published(event),
+        published=published,
         meetings=dayof.published_meetings_of(participant),
-        unscheduled=dayof.bookable_meetings(participant) if event.status == "published" else [],
+        unscheduled=dayof.bookable_meetings(participant) if on_the_day else [],
         partner_form=PartnerForm(
-            partners=dayof.booking_partners(participant), formdata=None, meta={"csrf": False}
+            partners=dayof.booking_partners(participant) if on_the_day else [],
+            formdata=None,
+            meta={"csrf": False},
         ),
         mark_form=MarkForm(),
         labels=dayof.MARK_LABELS,

@@ -16,7 +16,7 @@ from typing import Any, cast
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, func, insert, literal, select, true, update
+from sqlalchemy import delete, exists, func, insert, literal, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -96,14 +96,21 @@ def _take_over_untold(run: ScheduleRun) -> None:
         )
     ).all()
     for old in older:
-        untold = (PublicationRecipient.run_id == old.id) & PublicationRecipient.queued_at.is_(None)
-        db.session.execute(
-            insert(PublicationRecipient).from_select(
-                ["run_id", "participant_id", "full_agenda"],
-                select(literal(run.id), PublicationRecipient.participant_id, true()).where(untold),
+        # deleted first: a row a worker of the older one is marking right now is waited for and
+        # left to it (PostgreSQL re-checks `queued_at` after the lock), so nobody is told twice
+        untold = db.session.scalars(
+            delete(PublicationRecipient)
+            .where(PublicationRecipient.run_id == old.id, PublicationRecipient.queued_at.is_(None))
+            .returning(PublicationRecipient.participant_id)
+        ).all()
+        if untold:
+            db.session.execute(
+                insert(PublicationRecipient),
+                [
+                    {"run_id": run.id, "participant_id": participant_id, "full_agenda": True}
+                    for participant_id in untold
+                ],
             )
-        )
-        db.session.execute(delete(PublicationRecipient).where(untold))
         old.mail_status = "superseded"
 
 

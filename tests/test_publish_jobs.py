@@ -152,6 +152,17 @@ def told_once(forum) -> bool:
     return True
 
 
+def killed_at_the_marker(script: str, database: str, run_id: int, tmp_path) -> None:
+    """Run a worker `script` in a process of its own and SIGKILL it once its marker file is
+    there (it then waits, its transaction open)."""
+    worker = subprocess.Popen([sys.executable, "-c", script, database, str(run_id), str(tmp_path)])
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "written").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait()
+
+
 def hold_event_lock(app, event_id: int):
     """Another connection holding the event's row (PostgreSQL), so that the worker waits inside
     its transaction; returns the function that lets it go."""
@@ -175,21 +186,7 @@ def test_a_killed_publication_is_published_once_when_resumed(
     assert fresh(run.id).publish_status == "queued"
     database = app.config["SQLALCHEMY_DATABASE_URI"]
     if db.engine.dialect.name == "sqlite":
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                WORKER_STOPPED_BEFORE_COMMIT,
-                database,
-                str(run.id),
-                str(tmp_path),
-            ]
-        )
-        deadline = time.monotonic() + 60
-        while not (tmp_path / "written").exists() and time.monotonic() < deadline:
-            time.sleep(0.02)
-        os.kill(worker.pid, signal.SIGKILL)
-        worker.wait()
+        killed_at_the_marker(WORKER_STOPPED_BEFORE_COMMIT, database, run.id, tmp_path)
     else:  # the worker waits inside its transaction for the event's row
         release = hold_event_lock(app, forum.event.id)
         worker = subprocess.Popen(
@@ -277,21 +274,9 @@ def test_a_worker_killed_inside_a_batch_of_messages_leaves_each_participant_told
 ):
     forum, meetings, run = a_draft(make_user, make_event, make_participant, people=12)
     queued(run)
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            WORKER_STOPPED_IN_THIRD_BATCH,
-            app.config["SQLALCHEMY_DATABASE_URI"],
-            str(run.id),
-            str(tmp_path),
-        ]
+    killed_at_the_marker(
+        WORKER_STOPPED_IN_THIRD_BATCH, app.config["SQLALCHEMY_DATABASE_URI"], run.id, tmp_path
     )
-    deadline = time.monotonic() + 120
-    while not (tmp_path / "written").exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    os.kill(worker.pid, signal.SIGKILL)
-    worker.wait()
     stopped = fresh(run.id)
     # the schedule is out, in its own transaction; two batches of messages are, the third is not
     assert (stopped.publish_status, stopped.published_version) == ("published", 1)

@@ -11,6 +11,7 @@ sends them their whole agenda (they missed a change, and the older change may be
 """
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 from flask import url_for
@@ -19,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, insert, literal, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql import ColumnElement
 
 from ...extensions import db, immediate_transactions
 from ...models import (
@@ -78,9 +80,9 @@ def plan_messages(run: ScheduleRun) -> None:
             ),
         )
     )
-    run.mail_total = db.session.scalar(
+    run.mail_total = db.session.scalars(
         select(func.count()).where(PublicationRecipient.run_id == run.id)
-    )
+    ).one()
     run.mail_queued = 0
     run.mail_status = "queueing" if run.mail_total else "queued"
 
@@ -165,7 +167,7 @@ def queue_batch(run_id: int, size: int) -> int:
     return len(ids)
 
 
-def _finish_when_all_told(run: ScheduleRun, untold) -> None:
+def _finish_when_all_told(run: ScheduleRun, untold: ColumnElement[bool]) -> None:
     """Nothing left to take: the messages are all queued once no row is untold (rows another
     worker holds still count as untold; that worker finishes it)."""
     if not db.session.scalar(select(exists().where(untold))):
@@ -195,7 +197,7 @@ def _write_messages(run: ScheduleRun, ids: list[int], full_agenda: set[int]) -> 
     db.session.flush()
 
 
-def _meetings_with_people(*conditions) -> list[Meeting]:
+def _meetings_with_people(*conditions: ColumnElement[bool]) -> list[Meeting]:
     """The meetings with their attendees' names and organisations, their slots and tables."""
     return list(
         db.session.scalars(
@@ -212,7 +214,9 @@ def _meetings_with_people(*conditions) -> list[Meeting]:
     )
 
 
-def _line(meeting: Meeting, old_slot: Slot | None = None, old_table: Table | None = None):
+def _line(
+    meeting: Meeting, old_slot: Slot | None = None, old_table: Table | None = None
+) -> MeetingLine:
     people = sorted((a.participant for a in meeting.attendees), key=lambda p: p.id)
     return MeetingLine(
         meeting=meeting,
@@ -238,7 +242,7 @@ def _changes_of(run: ScheduleRun, ids: list[int]) -> dict[int, dict[str, list[Me
             Meeting.id.in_({change.meeting_id for change, _pid in rows})
         )
     }
-    places = _old_places(change for change, _pid in rows)
+    places = _old_places([change for change, _pid in rows])
     lines: dict[int, MeetingLine] = {}
     mine: dict[int, dict[str, list[MeetingLine]]] = defaultdict(lambda: {k: [] for k in KINDS})
     for change, participant_id in rows:
@@ -251,20 +255,17 @@ def _changes_of(run: ScheduleRun, ids: list[int]) -> dict[int, dict[str, list[Me
     return mine
 
 
-def _old_places(changes):
+def _old_places(
+    changes: list[PublicationChange],
+) -> Callable[[PublicationChange], tuple[Slot | None, Table | None]]:
     """A function giving each change's old (slot, table), all read in two queries."""
-    changes = list(changes)
-    slots = {
-        s.id: s
-        for s in db.session.scalars(
-            select(Slot).where(Slot.id.in_({c.old_slot_id for c in changes}))
-        )
+    slot_ids = {change.old_slot_id for change in changes}
+    table_ids = {change.old_table_id for change in changes}
+    slots: dict[int | None, Slot] = {
+        s.id: s for s in db.session.scalars(select(Slot).where(Slot.id.in_(slot_ids)))
     }
-    tables = {
-        t.id: t
-        for t in db.session.scalars(
-            select(Table).where(Table.id.in_({c.old_table_id for c in changes}))
-        )
+    tables: dict[int | None, Table] = {
+        t.id: t for t in db.session.scalars(select(Table).where(Table.id.in_(table_ids)))
     }
     return lambda change: (slots.get(change.old_slot_id), tables.get(change.old_table_id))
 
@@ -280,7 +281,8 @@ def _agendas_of(participant_ids: set[int]) -> dict[int, list[MeetingLine]]:
     meetings = _meetings_with_people(
         Meeting.id.in_(attending), Meeting.status == "scheduled", Meeting.slot_id.is_not(None)
     )
-    for meeting in sorted(meetings, key=lambda m: (m.slot.starts_at, m.id)):
+    placed = [(meeting.slot.starts_at, meeting.id, meeting) for meeting in meetings if meeting.slot]
+    for _starts, _id, meeting in sorted(placed, key=lambda entry: entry[:2]):
         for attendee in meeting.attendees:
             if attendee.participant_id in participant_ids:
                 agendas[attendee.participant_id].append(_line(meeting))
@@ -293,7 +295,9 @@ def _slot_text(event: Event, slot: Slot | None, table: Table | None) -> str:
     return f"{event_time(slot.starts_at, event.timezone)}, {table.name if table else '—'}"
 
 
-def _agenda_text(event: Event, participant: Participant, lines: list[MeetingLine], intro) -> str:
+def _agenda_text(
+    event: Event, participant: Participant, lines: list[MeetingLine], intro: str
+) -> str:
     parts = [intro]
     parts += [
         _(
@@ -326,7 +330,9 @@ def _tell_agenda(event: Event, participant: Participant, lines: list[MeetingLine
     )
 
 
-def _change_lines(event: Event, participant: Participant, mine: dict[str, list[MeetingLine]]):
+def _change_lines(
+    event: Event, participant: Participant, mine: dict[str, list[MeetingLine]]
+) -> Iterator[str]:
     for line in mine["added"]:
         yield _(
             "Added: with %(others)s, %(where)s",
@@ -340,18 +346,14 @@ def _change_lines(event: Event, participant: Participant, mine: dict[str, list[M
             old=_slot_text(event, line.old_slot, line.old_table),
             new=_slot_text(event, line.slot, line.table),
         )
-    for line in mine["removed"]:
-        yield _(
-            "Removed: with %(others)s, was %(old)s (not scheduled now)",
-            others=line.names(participant),
-            old=_slot_text(event, line.old_slot, line.old_table),
-        )
-    for line in mine["cancelled"]:
-        yield _(
-            "Cancelled by the organizers: with %(others)s, was %(old)s",
-            others=line.names(participant),
-            old=_slot_text(event, line.old_slot, line.old_table),
-        )
+    taken_off = (
+        ("removed", _l("Removed: with %(others)s, was %(old)s (not scheduled now)")),
+        ("cancelled", _l("Cancelled by the organizers: with %(others)s, was %(old)s")),
+    )
+    for kind, text in taken_off:
+        for line in mine[kind]:
+            old = _slot_text(event, line.old_slot, line.old_table)
+            yield str(text) % {"others": line.names(participant), "old": old}
 
 
 def _tell_changes(

@@ -4,11 +4,13 @@ whom to tell; their messages are written afterwards, in batches (`publication_ma
 from datetime import datetime
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Event, Meeting, ScheduleRun, Slot, utcnow
+from ...models import Event, Meeting, ScheduleRun, utcnow
 from ...templating import event_time
 from .. import ServiceError, meeting_life, webhooks
+from ..availability import event_slots
 from ..events import STATUS_LABELS
 from ..meeting_life import Occupancy
 from ..schedule_problem import attendee_ids
@@ -34,26 +36,19 @@ def publish(run: ScheduleRun, now: datetime | None = None) -> int:
             )
         )
     placements = effective_placements(run, event)
-    check = Occupancy(event, {}, attendee_ids(placements))  # filled one meeting at a time
-    for meeting_id, (slot_id, table_id) in sorted(placements.items()):
-        if slot_id is None:
-            continue
-        refusal = check.refusal(meeting_id, slot_id, table_id) if table_id is not None else None
-        if refusal:
-            raise ServiceError(
-                _(
-                    "Meeting #%(meeting)d: %(problem)s Move it or run the scheduler again.",
-                    meeting=meeting_id,
-                    problem=refusal,
-                )
-            )
-        check.add(meeting_id, slot_id, table_id)
-    changes = {
-        meeting.id: placements[meeting.id]
-        for meeting in (db.session.get(Meeting, meeting_id) for meeting_id in placements)
-        if (meeting.slot_id, meeting.table_id) != placements[meeting.id]
+    _refuse_clashes(event, placements)
+    # one query, and held: the session keeps no object nobody refers to, so a get per meeting
+    # would read each one again
+    meetings = {
+        meeting.id: meeting
+        for meeting in db.session.scalars(select(Meeting).where(Meeting.event_id == event.id))
     }
-    _refuse_changes_in_begun_slots(event, changes, now or utcnow())
+    changes = {
+        meeting_id: placement
+        for meeting_id, placement in placements.items()
+        if (meetings[meeting_id].slot_id, meetings[meeting_id].table_id) != placement
+    }
+    _refuse_changes_in_begun_slots(event, changes, meetings, now or utcnow())
     reviewed = review(run)
     moved, added, removed = schedule_diff(reviewed.lines)
     record_changes(
@@ -73,12 +68,33 @@ def publish(run: ScheduleRun, now: datetime | None = None) -> int:
     return event.schedule_version
 
 
-def _refuse_changes_in_begun_slots(event: Event, changes: dict, now: datetime) -> None:
+def _refuse_clashes(event: Event, placements: dict[int, tuple[int | None, int | None]]) -> None:
+    """Every placed meeting against the others (a table, a person twice in a slot), as the
+    database's unique indexes would refuse them, but with the meeting named."""
+    check = Occupancy(event, {}, attendee_ids(placements))  # filled one meeting at a time
+    for meeting_id, (slot_id, table_id) in sorted(placements.items()):
+        if slot_id is None:
+            continue
+        refusal = check.refusal(meeting_id, slot_id, table_id) if table_id is not None else None
+        if refusal:
+            raise ServiceError(
+                _(
+                    "Meeting #%(meeting)d: %(problem)s Move it or run the scheduler again.",
+                    meeting=meeting_id,
+                    problem=refusal,
+                )
+            )
+        check.add(meeting_id, slot_id, table_id)
+
+
+def _refuse_changes_in_begun_slots(
+    event: Event, changes: dict, meetings: dict[int, Meeting], now: datetime
+) -> None:
     """Time moves on: a draft may not place, move or take off a meeting in a slot that has begun
     (a run started before the event, published during it, would rewrite the past)."""
+    slots = {slot.id: slot for slot in event_slots(event)}
     for meeting_id, (slot_id, _table_id) in sorted(changes.items()):
-        meeting = db.session.get(Meeting, meeting_id)
-        for slot in (db.session.get(Slot, slot_id) if slot_id else None, meeting.slot):
+        for slot in (slots.get(slot_id), slots.get(meetings[meeting_id].slot_id)):
             if slot is not None and slot.starts_at <= now:
                 raise ServiceError(
                     _(

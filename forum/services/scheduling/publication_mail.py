@@ -27,6 +27,7 @@ from ...models import (
     Event,
     Meeting,
     MeetingAttendee,
+    MeetingRequest,
     Participant,
     PublicationChange,
     PublicationRecipient,
@@ -198,7 +199,8 @@ def _write_messages(run: ScheduleRun, ids: list[int], full_agenda: set[int]) -> 
 
 
 def _meetings_with_people(*conditions: ColumnElement[bool]) -> list[Meeting]:
-    """The meetings with their attendees' names and organisations, their slots and tables."""
+    """The meetings with what their messages and calendar attachments show (attendees' names and
+    organisations, slots, tables, requests), read in a few queries for a whole batch."""
     return list(
         db.session.scalars(
             select(Meeting)
@@ -209,6 +211,9 @@ def _meetings_with_people(*conditions: ColumnElement[bool]) -> list[Meeting]:
                 .options(joinedload(Participant.user), joinedload(Participant.organisation)),
                 joinedload(Meeting.slot),
                 joinedload(Meeting.table),
+                joinedload(Meeting.withdrawn_slot),
+                # the calendar attachment names what each meeting was requested about
+                selectinload(Meeting.request).joinedload(MeetingRequest.opportunity),
             )
         )
     )

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import Event, Meeting, ScheduleRun, utcnow
+from ...models import Event, Meeting, ScheduleRun, Slot, utcnow
 from ...templating import event_time
 from .. import ServiceError, meeting_life, webhooks
 from ..availability import event_slots
@@ -92,7 +92,7 @@ def _refuse_changes_in_begun_slots(
 ) -> None:
     """Time moves on: a draft may not place, move or take off a meeting in a slot that has begun
     (a run started before the event, published during it, would rewrite the past)."""
-    slots = {slot.id: slot for slot in event_slots(event)}
+    slots: dict[int | None, Slot] = {slot.id: slot for slot in event_slots(event)}
     for meeting_id, (slot_id, _table_id) in sorted(changes.items()):
         for slot in (slots.get(slot_id), slots.get(meetings[meeting_id].slot_id)):
             if slot is not None and slot.starts_at <= now:

@@ -390,6 +390,7 @@ def _schedule(event_id: int, time_limit: int) -> int:
     from forum.extensions import db
     from forum.models import Event, ScheduleRun
     from forum.services import accounts, events
+    from forum.services.scheduling.publication_mail import queue_messages
     from forum.services.scheduling.publish import publish
     from forum.services.scheduling.runs import execute_run, start_run
 
@@ -403,6 +404,7 @@ def _schedule(event_id: int, time_limit: int) -> int:
         raise SystemExit(f"the scheduler run failed: {run.message}")
     publish(run)
     db.session.commit()
+    queue_messages(run.id)
     return run.id
 
 

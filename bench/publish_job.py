@@ -9,6 +9,18 @@ measured in a transaction that is rolled back, so both write the same change.
 
 Meetings = participants / 2 × rounds. The session holds the event's meetings beforehand, as it
 does when publishing (the review loads them). It prints JSON.
+
+With --whole it measures a whole publication instead, as the job does it: a new draft moving every
+meeting to the next table of its slot is published (the schedule's transaction, timed), then its
+messages are written (one per participant, timed apart). The first call on an empty database
+builds the event (the import job, then the meetings); later calls publish again on it, so that
+two source trees can be measured in turn on the same event (PYTHONPATH=<other tree>):
+
+    cd bench && ../.venv/bin/python publish_job.py --whole --participants 20000 --rounds 6 \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/<database>
+
+A tree whose publication writes the messages in its own transaction has no separate figure for
+them ("messages_s": null).
 """
 
 from __future__ import annotations
@@ -17,14 +29,27 @@ import argparse
 import json
 import tempfile
 import time
+from pathlib import Path
 
 from feed_etag import build_meetings
 from import_job import measure
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, select, update
 
+from forum import create_app
+from forum.config import TestingConfig
 from forum.extensions import db
-from forum.models import Event, Meeting, MeetingAttendee, Table
+from forum.jobs import outside_request
+from forum.models import (
+    DraftPlacement,
+    Event,
+    Meeting,
+    MeetingAttendee,
+    OutboxMessage,
+    ScheduleRun,
+    Table,
+)
 from forum.services import meeting_life
+from forum.services.scheduling.publish import publish
 
 
 def per_meeting_writes(changes: dict[int, tuple[int | None, int | None]]) -> None:
@@ -83,13 +108,82 @@ def timed(write, changes) -> float:
     return round(spent, 2)
 
 
+def draft_of(event: Event, changes: dict[int, tuple[int | None, int | None]]) -> ScheduleRun:
+    """A succeeded run whose draft is `changes` (written set-based: it is not what is measured)."""
+    run = ScheduleRun(event_id=event.id, status="succeeded", time_limit_seconds=60)
+    db.session.add(run)
+    db.session.flush()
+    db.session.execute(
+        insert(DraftPlacement),
+        [
+            {"run_id": run.id, "meeting_id": meeting_id, "slot_id": slot_id, "table_id": table_id}
+            for meeting_id, (slot_id, table_id) in changes.items()
+        ],
+    )
+    event.status = "scheduling"
+    db.session.commit()
+    return run
+
+
+def whole_publication(url: str, participants: int, rounds: int) -> dict:
+    """One publication on the event (built first on an empty database), the schedule's
+    transaction and the messages timed apart."""
+    try:
+        from forum.services.scheduling.publication_mail import queue_messages
+    except ImportError:  # a tree that writes the messages in the schedule's transaction
+        queue_messages = None
+    with_event = create_app(TestingConfig(Path(tempfile.mkdtemp()), url))
+    with with_event.app_context():
+        built = db.inspect(db.engine).has_table("event")
+    if built:
+        app = with_event
+    else:
+        app, _figures = measure(url, participants, 500, keep_app=True)
+        with app.app_context():
+            build_meetings(
+                db.session.scalar(select(Event).where(Event.slug == "import-bench")), rounds
+            )
+    with app.app_context(), outside_request(app):
+        event = db.session.scalar(select(Event).where(Event.slug == "import-bench"))
+        run = draft_of(event, reshuffle(event))
+        outbox = db.session.scalar(select(func.count(OutboxMessage.id)))
+        db.session.rollback()
+        started, cpu = time.perf_counter(), time.process_time()
+        publish(db.session.get_one(ScheduleRun, run.id))
+        db.session.commit()
+        schedule = time.perf_counter() - started
+        schedule_cpu = time.process_time() - cpu
+        started, cpu = time.perf_counter(), time.process_time()
+        if queue_messages is not None:
+            queue_messages(run.id)
+        messages = time.perf_counter() - started
+        messages_cpu = time.process_time() - cpu
+        return {
+            "tree": "messages in batches" if queue_messages else "messages in the transaction",
+            "database": url.split(":")[0],
+            "meetings": db.session.scalar(
+                select(func.count(DraftPlacement.meeting_id)).where(DraftPlacement.run_id == run.id)
+            ),
+            "schedule_s": round(schedule, 1),
+            "schedule_cpu_s": round(schedule_cpu, 1),  # this process's, not the database's
+            "messages_s": round(messages, 1) if queue_messages else None,
+            "messages_cpu_s": round(messages_cpu, 1) if queue_messages else None,
+            "messages": db.session.scalar(select(func.count(OutboxMessage.id))) - outbox,
+        }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--participants", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--database-url")
+    parser.add_argument("--whole", action="store_true", help="a whole publication, timed")
     arguments = parser.parse_args()
     url = arguments.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
+    if arguments.whole:
+        result = whole_publication(url, arguments.participants, arguments.rounds)
+        print(json.dumps(result, indent=2))
+        return
     app, _figures = measure(url, arguments.participants, 500, keep_app=True)
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.slug == "import-bench"))

@@ -10,6 +10,7 @@ from forum.jobs import outside_request
 from forum.models import OutboxMessage
 from forum.models.scheduling import DraftPlacement, ScheduleRun
 from forum.services import requests
+from forum.services.scheduling.publication_mail import queue_messages
 from forum.services.scheduling.publish import publish
 
 
@@ -37,7 +38,8 @@ def test_the_published_schedule_reaches_the_mailbox_as_a_calendar(app, forum):
     db.session.commit()
     with outside_request(app):
         publish(run)
-    db.session.commit()
+        db.session.commit()
+        queue_messages(run.id)  # the messages, after the schedule's transaction
     [mail] = mails_to(forum.cyrus)
     assert (mail.attachment_name, mail.attachment_type) == (
         f"{forum.event.slug}-meetings.ics",
@@ -86,7 +88,8 @@ def test_the_agenda_changed_mail_cancels_the_removed_meeting_in_the_attachment(a
     db.session.commit()
     with outside_request(app):
         publish(run)
-    db.session.commit()
+        db.session.commit()
+        queue_messages(run.id)  # the messages, after the schedule's transaction
     [mail] = mails_to(forum.bora)
     assert "Removed: with Ada Lovelace" in mail.body
     entries = events_of(parse(mail.attachment.encode()))

@@ -88,7 +88,13 @@ from .programme import (
     PageText,
     ProgrammeItem,
 )
-from .scheduling import RUN_STATUSES, DraftPlacement, ScheduleRun
+from .scheduling import (
+    RUN_STATUSES,
+    DraftPlacement,
+    PublicationChange,
+    PublicationRecipient,
+    ScheduleRun,
+)
 from .webhooks import (
     DELIVERY_STATUSES,
     WEBHOOK_KINDS,
@@ -171,6 +177,8 @@ __all__ = [
     "Participant",
     "PortfolioItem",
     "ProgrammeItem",
+    "PublicationChange",
+    "PublicationRecipient",
     "ScheduleRun",
     "SessionPause",
     "Slot",

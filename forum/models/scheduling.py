@@ -27,6 +27,10 @@ from .meetings import Meeting
 
 RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 PUBLISH_STATUSES = ("queued", "publishing", "published", "failed")
+# The publication's messages after its schedule: being queued in batches, all queued, or left to
+# the next publication (which tells those not told yet).
+MAIL_STATUSES = ("queueing", "queued", "superseded")
+CHANGE_KINDS = ("added", "moved", "removed", "cancelled")
 ACTIVE_RUN = "status IN ('queued', 'running')"
 
 
@@ -63,6 +67,9 @@ class ScheduleRun(db.Model):
         CheckConstraint(
             f"publish_status IS NULL OR publish_status IN {PUBLISH_STATUSES}",
             name="publish_status_known",
+        ),
+        CheckConstraint(
+            f"mail_status IS NULL OR mail_status IN {MAIL_STATUSES}", name="mail_status_known"
         ),
         CheckConstraint("time_limit_seconds BETWEEN 1 AND 3600", name="time_limit_sane"),
         CheckConstraint("number > 0", name="number_positive"),
@@ -110,6 +117,11 @@ class ScheduleRun(db.Model):
     publish_worker: Mapped[str | None] = mapped_column(String(32))
     publish_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     publish_message: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # After the schedule's transaction, its messages are queued in batches (`PublicationRecipient`):
+    # how many participants are to be told and how many are told so far (the page's progress).
+    mail_status: Mapped[str | None] = mapped_column(String(12))
+    mail_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    mail_queued: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     event: Mapped[Event] = relationship()
     placements: Mapped[list["DraftPlacement"]] = relationship(
@@ -148,3 +160,45 @@ class DraftPlacement(db.Model):
     meeting: Mapped[Meeting] = relationship()
     slot: Mapped[Slot | None] = relationship()
     table: Mapped[Table | None] = relationship()
+
+
+class PublicationChange(db.Model):
+    """What a publication changed for one meeting, kept so that its messages can be written after
+    the schedule's transaction: the meeting's place before it (the slot it had, for "moved",
+    "removed" and "cancelled"); its place after is the meeting's own."""
+
+    __tablename__ = "publication_change"
+    __table_args__ = (CheckConstraint(f"kind IN {CHANGE_KINDS}", name="kind_known"),)
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("schedule_run.id", ondelete="CASCADE"), primary_key=True
+    )
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))
+    # remembered, not used: deleting the slot or table clears them (the message says "—")
+    old_slot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("slot.id", ondelete="SET NULL"), info={"only_remembers": True}
+    )
+    old_table_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_table.id", ondelete="SET NULL"), info={"only_remembers": True}
+    )
+
+
+class PublicationRecipient(db.Model):
+    """One participant a publication tells, one row each (the primary key): the row is marked
+    queued in the transaction that writes their message, so a message is written once however
+    many workers share the batches or die midway. `full_agenda`: they missed a superseded
+    publication's message, so theirs lists their whole agenda rather than the changes."""
+
+    __tablename__ = "publication_recipient"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("schedule_run.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    full_agenda: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

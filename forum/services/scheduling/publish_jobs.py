@@ -1,13 +1,14 @@
 """Publishing as a background job: the console's button queues it, the run's page shows it
-queued, publishing, published or failed (with the reason), and a worker publishes the draft in one
-transaction (`publish.publish`, which writes every e-mail to the outbox in the same transaction;
-the mail workers deliver them afterwards).
+queued, publishing, published (with its messages' progress) or failed (with the reason). A worker
+publishes the draft in one transaction (`publish.publish`: the schedule, what changed and whom to
+tell), then writes the messages in batches of their own (`publication_mail.queue_messages`); the
+mail workers deliver them.
 
-A job is held by one worker (a conditional UPDATE on its claim). A worker killed midway leaves
-nothing of its transaction, the run "publishing" and its claim going stale; running the job again
-(`flask resume-jobs`, or the job queued again) takes it over and publishes once: the publication,
-its e-mails and the run's "published" are committed together or not at all, and a draft is only
-published once (`lock_current_draft`).
+A job is held by one worker (a conditional UPDATE on its claim, kept alive by a heartbeat). A
+worker killed while publishing leaves nothing of its transaction, the run "publishing" and its
+claim going stale; killed while writing messages, it leaves the batches it committed. Running the
+job again (`flask resume-jobs`, or the job queued again) takes it over: a draft is published once
+(`lock_current_draft`), and each participant's message is written once (`publication_mail`).
 """
 
 import secrets
@@ -16,7 +17,7 @@ from typing import Any, cast
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.engine import CursorResult
 
 from ...extensions import db
@@ -24,6 +25,7 @@ from ...jobs import enqueue_after_commit
 from ...models import ScheduleRun, utcnow
 from .. import ServiceError
 from .draft import lock_current_draft
+from .publication_mail import queue_messages
 from .publish import publish
 
 JOB_TIMEOUT = 3600
@@ -57,12 +59,16 @@ def start_publishing(run: ScheduleRun) -> None:
 
 
 def stale_publications() -> list[int]:
-    """Runs queued or being published whose worker did not finish in PUBLISH_STALE_AFTER."""
+    """Runs queued, being published or having their messages written, whose worker did not
+    finish in PUBLISH_STALE_AFTER."""
     cutoff = utcnow() - timedelta(seconds=_stale_after())
     return list(
         db.session.scalars(
             select(ScheduleRun.id).where(
-                ScheduleRun.publish_status.in_(WAITING),
+                or_(
+                    ScheduleRun.publish_status.in_(WAITING),
+                    ScheduleRun.mail_status == "queueing",
+                ),
                 or_(
                     ScheduleRun.publish_heartbeat_at.is_(None),
                     ScheduleRun.publish_heartbeat_at < cutoff,
@@ -77,7 +83,8 @@ def _stale_after() -> int:
 
 
 def _claim(run_id: int, worker: str) -> bool:
-    """Take the job for `worker`: queued, or being published under a claim gone stale."""
+    """Take the job for `worker`: queued, or being published or having its messages written
+    under a claim gone stale."""
     now = utcnow()
     stale = now - timedelta(seconds=_stale_after())
     claimed = db.session.execute(
@@ -86,14 +93,24 @@ def _claim(run_id: int, worker: str) -> bool:
             ScheduleRun.id == run_id,
             or_(
                 ScheduleRun.publish_status == "queued",
-                (ScheduleRun.publish_status == "publishing")
+                or_(
+                    ScheduleRun.publish_status == "publishing",
+                    ScheduleRun.mail_status == "queueing",
+                )
                 & or_(
                     ScheduleRun.publish_heartbeat_at.is_(None),
                     ScheduleRun.publish_heartbeat_at <= stale,
                 ),
             ),
         )
-        .values(publish_status="publishing", publish_worker=worker, publish_heartbeat_at=now)
+        .values(
+            publish_status=case(
+                (ScheduleRun.publish_status == "queued", "publishing"),
+                else_=ScheduleRun.publish_status,
+            ),
+            publish_worker=worker,
+            publish_heartbeat_at=now,
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -101,8 +118,9 @@ def _claim(run_id: int, worker: str) -> bool:
 
 
 def run_publish(run_id: int) -> None:
-    """Background job: publish the run's draft while this worker holds the job; a refusal (the
-    event moved on, a begun slot, a newer draft) marks the job failed with the reason."""
+    """Background job: publish the run's draft while this worker holds the job, then write its
+    messages; a refusal (the event moved on, a begun slot, a newer draft) marks the job failed
+    with the reason."""
     worker = secrets.token_hex(8)
     if not _claim(run_id, worker):
         return
@@ -121,11 +139,17 @@ def run_publish(run_id: int) -> None:
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
+        return
+    queue_messages(run_id)
 
 
 def _publish_held(run_id: int, worker: str) -> None:
-    """One transaction: publish, and mark the job published, unless another worker took it."""
+    """One transaction: publish, and mark the job published, unless another worker took it (or
+    the schedule is out already: a job taken over while writing messages)."""
     run = db.session.get_one(ScheduleRun, run_id, populate_existing=True)
+    if run.publish_status != "publishing":
+        db.session.rollback()
+        return
     lock_current_draft(run)  # the event's lock, then everything read afresh
     if run.publish_worker != worker or run.publish_status != "publishing":
         db.session.rollback()

@@ -163,12 +163,12 @@ class Solver:
         culprits = explain.infeasibility(inst)
         if culprits:
             return self.infeasible(culprits)
-        self.bound = weight_bound(
+        self.bound, guide = weight_bound(
             inst,
             time_limit=max(1.0, self.remaining() * self.settings.weight_bound_share),
             settings=self.settings,
         )
-        start = greedy(inst)
+        start = greedy(inst, guide)
         if self.valid(start):
             self.report(start.weight(), start.breaks())
         pairs = sum(len(a) for a in inst.allowed)

@@ -1,5 +1,6 @@
-"""Share of the proven bound reached by `solve` on generated events of several seeds, and, side by
-side in the same run, by another checkout of the repository (an earlier commit, say).
+"""Share of the proven bound reached by `solve` on generated events of several seeds, its breaks
+(with their proven lower bound, and as a share of first-come-first-served's), and, side by side
+in the same run, those of another checkout of the repository (an earlier commit, say).
 
     .venv/bin/python bench/run_seeds.py small --seeds 1-6 [--time-limit 10] [--before DIR]
 
@@ -31,14 +32,17 @@ def seeds_of(text: str) -> list[int]:
 
 SOLVE_ONE = """
 import json, sys
+from bench.baselines import first_come_first_served
 from bench.generate import SIZES, generate
 from forum.scheduler import check, solve
 size, seed, limit, workers = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
 problem = generate(SIZES[size], seed)
+fcfs = check(problem, first_come_first_served(problem, seed)).figures.breaks
 solution = solve(problem, time_limit=limit, workers=workers)
 result = check(problem, solution)
 print(json.dumps({"weight": result.figures.weight, "bound": solution.bound_weight,
-                  "valid": result.valid, "breaks": result.figures.breaks}))
+                  "valid": result.valid, "breaks": result.figures.breaks, "fcfs": fcfs,
+                  "break_bound": getattr(solution, "bound_breaks", None)}))
 """
 
 
@@ -54,21 +58,33 @@ def main() -> None:
     seeds = seeds_of(args.seeds)
     trees = checkouts(args.before)
     shares: dict[str, list[float]] = {name: [] for name in trees}
-    print("| seed | " + " | ".join(f"{name}: share of bound | breaks" for name in trees) + " |")
-    print("| --- |" + " --- | --- |" * len(trees))
+    ratios: dict[str, list[float]] = {name: [] for name in trees}
+    print(
+        "| seed | "
+        + " | ".join(f"{name}: share of bound | breaks (bound) | of FCFS's" for name in trees)
+        + " |"
+    )
+    print("| --- |" + " --- | --- | --- |" * len(trees))
     for seed in seeds:
         cells = []
         for name, checkout in trees.items():
             r = run_in(checkout, SOLVE_ONE, args.size, seed, limit, args.workers)
             share = 100 * r["weight"] / r["bound"] if r["bound"] else 100.0
+            ratio = r["breaks"] / r["fcfs"] if r["fcfs"] else 0.0
             shares[name].append(share)
+            ratios[name].append(ratio)
             valid = "" if r["valid"] else " (INVALID)"
-            cells.append(f"{share:.2f} % ({r['weight']} / {r['bound']}){valid} | {r['breaks']}")
+            bound = "" if r["break_bound"] is None else f" (≥ {r['break_bound']})"
+            cells.append(
+                f"{share:.2f} % ({r['weight']} / {r['bound']}){valid} | {r['breaks']}{bound} | "
+                f"{ratio:.3f} of {r['fcfs']}"
+            )
         print(f"| {seed} | " + " | ".join(cells) + " |", flush=True)
     for name, values in shares.items():
         print(
-            f"{name}: median {statistics.median(values):.2f} %, worst {min(values):.2f} % "
-            f"({args.size}, {limit:g} s, seeds {args.seeds})"
+            f"{name}: median {statistics.median(values):.2f} %, worst {min(values):.2f} %; breaks "
+            f"median {statistics.median(ratios[name]):.3f}, worst {max(ratios[name]):.3f} of "
+            f"FCFS's ({args.size}, {limit:g} s, seeds {args.seeds})"
         )
 
 

@@ -57,7 +57,9 @@ class Descent:
         return moved
 
     def improve_person(self, schedule: Schedule, p: int) -> set[int]:
-        """Moves, then swaps, of the meetings of participant p, while p has breaks."""
+        """Moves of the meetings of participant p, then swaps of each with another meeting of
+        one of its participants (swapping two meetings of p alone leaves p's slots as they were,
+        but can close a gap of the partners), while p has breaks."""
         inst = self.instance
         changed: set[int] = set()
         mine = [m for m in inst.meetings_of[p] if schedule.slot_of[m] != UNPLACED]
@@ -67,11 +69,12 @@ class Descent:
                 return changed
             if self.move(schedule, m):
                 changed.add(m)
-        for a, b in itertools.combinations(mine, 2):
-            if breaks_of(schedule.busy[p], inst) == 0:
-                return changed
-            if self.swap(schedule, a, b):
-                changed.update((a, b))
+        for m in mine:
+            for o in {o for q in inst.members[m] for o in inst.meetings_of[q]} - {m}:
+                if breaks_of(schedule.busy[p], inst) == 0:
+                    return changed
+                if schedule.slot_of[o] != UNPLACED and self.swap(schedule, m, o):
+                    changed.update((m, o))
         return changed
 
     def cost(self, schedule: Schedule, people: set[int], days: frozenset[int]) -> int:

@@ -3,7 +3,9 @@ floor on breaks that the neighbourhood search reports."""
 
 import random
 
-from forum.scheduler import SolverSettings, check, solve
+from conftest import forced_gap_document
+
+from forum.scheduler import SolverSettings, check, parse_problem, solve
 from forum.scheduler.bound import weight_bound
 from forum.scheduler.construct import Schedule, greedy
 from forum.scheduler.descent import Descent
@@ -89,16 +91,8 @@ def test_the_lp_guided_greedy_holds_the_lighter_pair_worth_more(make_problem):
     assert greedy(instance, guide).weight() == 4
 
 
-def test_both_paths_report_the_floor_on_breaks(make_problem):
-    """a must meet b in the first slot and c in the last, and cannot meet in between."""
-    problem = make_problem(
-        slots=3,
-        participants=[{"id": "a", "unavailable": ["s1"]}, "b", "c"],
-        meetings=[
-            {"id": "ab", "participants": ["a", "b"], "slots": ["s0"], "required": True},
-            {"id": "ac", "participants": ["a", "c"], "slots": ["s2"], "required": True},
-        ],
-    )
+def test_both_paths_report_the_floor_on_breaks():
+    problem = parse_problem(forced_gap_document())
     for settings in (SolverSettings(), SolverSettings(exact_model_limit=0)):
         solution = solve(problem, time_limit=5, settings=settings)
         assert check(problem, solution).valid

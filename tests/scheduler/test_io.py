@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import problem_document
+from conftest import forced_gap_document, problem_document
 
 import forum.scheduler
 from forum.scheduler import (
@@ -156,16 +156,7 @@ def test_solution_document_follows_the_format():
 def test_the_bound_on_breaks_is_read_back_and_checked():
     """A gap forced on a: the solution proves one break; a file without the field (an older
     scheduler) claims none; a claim above the breaks found is refused by `check`."""
-    problem = parse_problem(
-        problem_document(
-            slots=3,
-            participants=[{"id": "a", "unavailable": ["s1"]}, "b", "c"],
-            meetings=[
-                {"id": "ab", "participants": ["a", "b"], "slots": ["s0"], "required": True},
-                {"id": "ac", "participants": ["a", "c"], "slots": ["s2"], "required": True},
-            ],
-        )
-    )
+    problem = parse_problem(forced_gap_document())
     doc = solution_to_dict(solve(problem, time_limit=5))
     assert doc["bound"]["breaks"] == 1
     assert parse_solution(doc, problem).bound_breaks == 1

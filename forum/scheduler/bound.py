@@ -30,14 +30,18 @@ TOLERANCE = 1e-6
 
 def weight_bound(
     instance: Instance, time_limit: float = 30.0, settings: SolverSettings | None = None
-) -> int:
+) -> tuple[int, list[float] | None]:
+    """(the bound, the LP's value of each meeting, None when the LP was not solved).
+
+    The values say which meetings a schedule of that weight would hold: where the LP is tight
+    they are the held set, and the greedy takes them first (`construct.greedy`)."""
     inst = instance
     settings = settings or SolverSettings()
     possible = [m for m in range(inst.n_meetings) if inst.allowed[m]]
     trivial = sum(inst.weight[m] for m in possible)
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None or not possible:
-        return trivial
+        return trivial, None
     solver.SetTimeLimit(int(time_limit * 1000))
     y = {m: solver.NumVar(0.0, 1.0, "") for m in possible}
     allowed = {m: frozenset(inst.allowed[m]) for m in possible}
@@ -46,9 +50,10 @@ def weight_bound(
     _slot_group_rows(inst, solver, y, allowed)
     solver.Maximize(sum(inst.weight[m] * y[m] for m in possible))
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
-        return trivial
+        return trivial, None
     optimum: float = solver.Objective().Value()
-    return min(trivial, math.floor(optimum + TOLERANCE))
+    values = [y[m].solution_value() if m in y else 0.0 for m in range(inst.n_meetings)]
+    return min(trivial, math.floor(optimum + TOLERANCE)), values
 
 
 def _participant_rows(

@@ -209,3 +209,7 @@ class _Checker:
             self.errors.append(
                 f"bound.weight {solution.bound_weight} is below the weight {figures.weight}"
             )
+        if solution.bound_breaks > figures.breaks:
+            self.errors.append(
+                f"bound.breaks {solution.bound_breaks} is above the breaks {figures.breaks}"
+            )

@@ -394,7 +394,7 @@ def solution_to_dict(solution: Solution) -> dict[str, Any]:
             "moved": f.moved,
             "table_changes": f.table_changes,
         },
-        "bound": {"weight": solution.bound_weight},
+        "bound": {"weight": solution.bound_weight, "breaks": solution.bound_breaks},
         "stats": {"seconds": round(solution.seconds, 3), "workers": solution.workers},
     }
 
@@ -441,7 +441,7 @@ def parse_solution(data: Any, problem: Problem) -> Solution:
         doc.get("objective", {}), "objective", {"weight", "breaks", "moved", "table_changes"}
     )
     figures = Figures(**{k: _count(v, f"objective.{k}") for k, v in raw.items()})
-    bound = _object(doc.get("bound", {}), "bound", {"weight"})
+    bound = _object(doc.get("bound", {}), "bound", {"weight", "breaks"})
     stats = _object(doc.get("stats", {}), "stats", {"seconds", "workers"})
     return Solution(
         status=doc["status"],
@@ -449,6 +449,7 @@ def parse_solution(data: Any, problem: Problem) -> Solution:
         unscheduled=unscheduled,
         objective=figures,
         bound_weight=_count(bound.get("weight", 0), "bound.weight"),
+        bound_breaks=_count(bound.get("breaks", 0), "bound.breaks"),
         seconds=float(stats.get("seconds", 0.0)),
         workers=int(stats.get("workers", 1)),
     )

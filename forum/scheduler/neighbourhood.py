@@ -14,6 +14,7 @@ from ortools.sat.python import cp_model
 
 from .construct import UNPLACED, Schedule
 from .cpsat import SolveFunction
+from .descent import Descent
 from .instance import breaks_of
 from .model import SlotModel
 
@@ -56,14 +57,21 @@ class Neighbourhoods:
         return shared["best"]
 
     def rounds(self, shared: dict[str, Schedule], seed: int) -> None:
-        """One search loop on `shared["best"]` until time is up or nothing is left."""
+        """One search loop on `shared["best"]` until time is up or nothing is left: a descent
+        of single moves first and around the people of each weight gain, neighbourhoods between."""
         settings = self.settings
         rng = random.Random(seed)
+        descent = Descent(self.instance, rng)
         sizes = {"weight": settings.lns_weight_size, "breaks": settings.lns_breaks_size}
         round_ = stalled = 0
+        due: set[int] | None = None  # people to descend from; None: everyone
+        descend = descent.applicable()
         while self.solver.remaining() > 0.2:
             with self.lock:
                 best = shared["best"]
+            if descend:
+                self.descend(shared, best, descent, due)
+                descend = False
             kind = self.kind(best, round_, stalled)
             if kind is None:
                 break
@@ -77,8 +85,21 @@ class Neighbourhoods:
             if kind == "weight":
                 gained = candidate is not None and candidate.weight() > best.weight()
                 stalled = 0 if gained else stalled + 1
+                if gained:
+                    due = {p for m in free for p in self.instance.members[m]}
+                    descend = descent.applicable()
             if candidate is not None:
                 self.share(shared, best, candidate, free)
+
+    def descend(
+        self, shared: dict[str, Schedule], best: Schedule, descent: Descent, people: set[int] | None
+    ) -> None:
+        """Runs `descent` on a copy of `best` from `people` and shares what it gained."""
+        candidate = best.copy()
+        until = time.monotonic() + self.solver.remaining() * self.settings.descent_share
+        moved = descent.run(candidate, until, people)
+        if moved:
+            self.share(shared, best, candidate, moved)
 
     def kind(self, best: Schedule, round_: int, stalled: int) -> str | None:
         """ "weight" or "breaks" for this round (None: nothing left to gain). Weight while it
@@ -172,36 +193,37 @@ class Neighbourhoods:
     # -- neighbourhoods ----------------------------------------------------------------------
 
     def around_unscheduled(self, schedule: Schedule, rng: random.Random, size: int) -> set[int]:
-        """An unscheduled meeting with the meetings of its participants and of their partners."""
+        """An unscheduled meeting with the meetings of its participants and of their partners:
+        a missing required meeting first, else mostly one that could add weight by itself."""
         inst = self.instance
-        waiting = [
-            m
-            for m, s in enumerate(schedule.slot_of)
-            if s == UNPLACED and self.could_gain(schedule, m)
-        ]
-        missing = [m for m in waiting if inst.required[m]]
+        waiting = [m for m, s in enumerate(schedule.slot_of) if s == UNPLACED and inst.allowed[m]]
         if not waiting:
             return set()
-        seed = (
-            rng.choice(missing)
-            if missing
-            else rng.choices(waiting, [inst.weight[m] + 1 for m in waiting])[0]
-        )
+        missing = [m for m in waiting if inst.required[m]]
+        promising = [m for m in waiting if self.could_gain(schedule, m)]
+        if missing:
+            seed = rng.choice(missing)
+        else:
+            # The others gain only through a chain of exchanges of equal weight: seldom tried.
+            pool = (
+                promising if promising and rng.random() < self.settings.promising_share else waiting
+            )
+            seed = rng.choices(pool, [inst.weight[m] + 1 for m in pool])[0]
         return self.grow({seed}, list(inst.members[seed]), rng, size)
 
     def could_gain(self, schedule: Schedule, m: int) -> bool:
-        """Whether holding unscheduled meeting m could add weight: not if a participant is at
-        max_meetings with meetings each worth at least as much."""
+        """Whether holding unscheduled meeting m could add weight by itself: not if a participant
+        is full (at max_meetings, or busy in every slot it can attend) with meetings each worth
+        at least as much, since one of them would have to go."""
         inst = self.instance
-        if not inst.allowed[m]:
-            return False
         for p in inst.members[m]:
-            if len(schedule.busy[p]) >= inst.max_meetings[p] and all(
+            room = min(inst.max_meetings[p], inst.n_slots - len(inst.unavailable[p]))
+            if len(schedule.busy[p]) >= room and all(
                 inst.weight[o] >= inst.weight[m]
                 for o in inst.meetings_of[p]
                 if schedule.slot_of[o] != UNPLACED
             ):
-                return inst.required[m]
+                return False
         return True
 
     def around_breaks(self, schedule: Schedule, rng: random.Random, size: int) -> set[int]:

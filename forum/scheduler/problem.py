@@ -121,6 +121,9 @@ class Solution:
     unscheduled: list[Unscheduled] = field(default_factory=list)
     objective: Figures = Figures()
     bound_weight: int = 0
+    # Proven lower bound on the breaks of every valid schedule of at least this weight (0 when
+    # none is known, or breaks are not minimised).
+    bound_breaks: int = 0
     seconds: float = 0.0
     workers: int = 1
 

@@ -631,8 +631,9 @@ class BoundSearch:
 
 def minimise_breaks(
     solver: Solver, best: Schedule | None, weight: int | None, start: Schedule | None = None
-) -> tuple[Schedule | None, bool, bool]:
-    """Fewest breaks at `weight`: (schedule, proven optimal, proven infeasible)."""
+) -> tuple[Schedule | None, int, bool]:
+    """Fewest breaks at `weight`: (schedule, proven lower bound on the breaks of a schedule of
+    at least `weight`, proven infeasible)."""
     race = Race(solver, best, weight)
     workers = solver.workers
     bound = BoundSearch(race, max(1, workers - 1))
@@ -656,7 +657,7 @@ def minimise_breaks(
     if bound.status == cp_model.OPTIMAL:
         race.raise_lower(race.upper)
     infeasible = race.infeasible or bound.status == cp_model.INFEASIBLE
-    return race.best, race.settled(), infeasible and race.best is None
+    return race.best, race.lower, infeasible and race.best is None
 
 
 def take_turns(

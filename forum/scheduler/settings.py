@@ -97,12 +97,18 @@ class SolverSettings:
     neighbourhood_seconds: float = 3.0
     # Weight rounds without a gain after which breaks take four rounds in five (else one in three).
     lns_stall_rounds: int = 10
+    # Share of the weight neighbourhoods started from an unscheduled meeting that could add
+    # weight by itself (`Neighbourhoods.could_gain`); the rest start from any unscheduled one.
+    promising_share: float = 0.8
     # Consecutive slots of a time-window neighbourhood.
     window_slots: int = 4
     # People drawn to look for some with breaks (drawing everyone is slow at 20,000 people), and
     # how many of those with breaks a neighbourhood starts from.
     break_sample: int = 200
     break_people: int = 3
+    # Share of the time left, at most, for one descent of single moves (`descent.py`): the first
+    # one, over everyone, is the longest.
+    descent_share: float = 0.25
 
     def __post_init__(self) -> None:
         if self.workers < 1:

@@ -18,7 +18,7 @@ from dataclasses import replace
 from ortools.sat.python import cp_model
 
 from . import explain, race
-from .bound import weight_bound
+from .bound import break_floors, weight_bound
 from .construct import UNPLACED, Schedule, greedy
 from .cpsat import Reporter
 from .instance import Instance, breaks_of
@@ -82,6 +82,8 @@ class Solver:
         self.should_stop = should_stop
         self.instance = Instance(problem)
         self.bound = 0
+        # Proven lower bound on the breaks of a valid schedule of the weight reached.
+        self.break_bound = 0
         self._lock = threading.Lock()
         self._running: set[cp_model.CpSolver] = set()
         self._stopped = False
@@ -163,12 +165,12 @@ class Solver:
         culprits = explain.infeasibility(inst)
         if culprits:
             return self.infeasible(culprits)
-        self.bound = weight_bound(
+        self.bound, guide = weight_bound(
             inst,
             time_limit=max(1.0, self.remaining() * self.settings.weight_bound_share),
             settings=self.settings,
         )
-        start = greedy(inst)
+        start = greedy(inst, guide)
         if self.valid(start):
             self.report(start.weight(), start.breaks())
         pairs = sum(len(a) for a in inst.allowed)
@@ -204,12 +206,12 @@ class Solver:
             proven = status == cp_model.OPTIMAL
         weight = best.weight() if best is not None else None
         if inst.minimise_breaks:
-            best, breaks_proven, infeasible = race.minimise_breaks(self, best, weight, start)
+            best, self.break_bound, infeasible = race.minimise_breaks(self, best, weight, start)
             if infeasible:
                 return self.diagnose()
             if best is None:
                 return self.finish(start, UNKNOWN)
-            proven = proven and breaks_proven
+            proven = proven and self.break_bound >= best.breaks()
         assert best is not None  # every way here found a schedule, or returned above
         if inst.minimise_moves:
             best, moves_proven = self.moves_stage(best)
@@ -315,7 +317,14 @@ class Solver:
     # -- large-neighbourhood search ----------------------------------------------------------
 
     def neighbourhood_search(self, start: Schedule) -> Solution:
-        """Re-place a few meetings at a time exactly, the rest held (`neighbourhood.py`)."""
+        """Re-place a few meetings at a time exactly, the rest held (`neighbourhood.py`).
+
+        The breaks it reaches are compared with the per-person floors: the exact model's bound
+        search does not scale to such events."""
+        if self.instance.minimise_breaks:
+            settings = self.settings
+            seconds = min(settings.floors_seconds, self.remaining() * settings.floors_share)
+            self.break_bound = sum(break_floors(self.instance, seconds, settings))
         best = Neighbourhoods(self).search(start)
         return self.finish(best, FEASIBLE if self.valid(best) else UNKNOWN)
 
@@ -332,11 +341,19 @@ class Solver:
                 unscheduled=[Unscheduled.because(m, reason) for m in inst.meeting_ids],
                 bound_weight=self.bound,
             )
-        return to_solution(inst, schedule, status, self.bound, self.elapsed(), self.workers)
+        return to_solution(
+            inst, schedule, status, self.bound, self.elapsed(), self.workers, self.break_bound
+        )
 
 
 def to_solution(
-    instance: Instance, schedule: Schedule, status: str, bound: int, seconds: float, workers: int
+    instance: Instance,
+    schedule: Schedule,
+    status: str,
+    bound: int,
+    seconds: float,
+    workers: int,
+    bound_breaks: int = 0,
 ) -> Solution:
     """A valid schedule as a `Solution`: tables chosen, every unscheduled meeting explained."""
     tables = assign_tables(instance, schedule.slot_of)
@@ -361,6 +378,7 @@ def to_solution(
         unscheduled=unscheduled,
         objective=figures,
         bound_weight=bound,
+        bound_breaks=bound_breaks,
         seconds=seconds,
         workers=workers,
     )

@@ -23,6 +23,19 @@ def problem_document(slots=4, participants=("a", "b", "c"), meetings=(), days=No
     return doc
 
 
+def forced_gap_document():
+    """a must meet b in the first slot and c in the last, and cannot meet in between: one break
+    that a alone proves."""
+    return problem_document(
+        slots=3,
+        participants=[{"id": "a", "unavailable": ["s1"]}, "b", "c"],
+        meetings=[
+            {"id": "ab", "participants": ["a", "b"], "slots": ["s0"], "required": True},
+            {"id": "ac", "participants": ["a", "c"], "slots": ["s2"], "required": True},
+        ],
+    )
+
+
 @pytest.fixture
 def make_problem():
     def make(**kwargs):

@@ -5,10 +5,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import problem_document
+from conftest import forced_gap_document, problem_document
 
 import forum.scheduler
-from forum.scheduler import ProblemError, parse_problem, problem_to_dict, solution_to_dict, solve
+from forum.scheduler import (
+    ProblemError,
+    check,
+    parse_problem,
+    parse_solution,
+    problem_to_dict,
+    solution_to_dict,
+    solve,
+)
 from forum.scheduler.__main__ import main
 
 FULL = {
@@ -142,6 +150,20 @@ def test_solution_document_follows_the_format():
     [assignment] = doc["assignments"]
     assert assignment["meeting"] == "m1" and assignment["table"] == "1"
     assert doc["unscheduled"] == [] and doc["status"] == "OPTIMAL"
+    assert doc["bound"] == {"weight": 1, "breaks": 0}
+
+
+def test_the_bound_on_breaks_is_read_back_and_checked():
+    """A gap forced on a: the solution proves one break; a file without the field (an older
+    scheduler) claims none; a claim above the breaks found is refused by `check`."""
+    problem = parse_problem(forced_gap_document())
+    doc = solution_to_dict(solve(problem, time_limit=5))
+    assert doc["bound"]["breaks"] == 1
+    assert parse_solution(doc, problem).bound_breaks == 1
+    older = {**doc, "bound": {"weight": doc["bound"]["weight"]}}
+    assert parse_solution(older, problem).bound_breaks == 0
+    claimed = parse_solution({**doc, "bound": {**doc["bound"], "breaks": 2}}, problem)
+    assert any("bound.breaks 2" in error for error in check(problem, claimed).errors)
 
 
 def test_the_package_imports_neither_flask_nor_sqlalchemy():

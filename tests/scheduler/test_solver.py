@@ -2,7 +2,7 @@ import itertools
 from dataclasses import replace
 
 import pytest
-from conftest import problem_document
+from conftest import forced_gap_document, problem_document
 
 from forum.scheduler import INFEASIBLE, OPTIMAL, SolverSettings, check, parse_problem, solve
 from forum.scheduler.bound import break_floors, pooled_break_bound
@@ -345,16 +345,8 @@ def test_a_stop_request_returns_the_best_schedule_so_far():
     assert solution.seconds < 60
 
 
-def test_a_gap_forced_on_one_person_is_a_proven_floor(make_problem):
-    """a must meet b in the first slot and c in the last, and cannot meet in between."""
-    problem = make_problem(
-        slots=3,
-        participants=[{"id": "a", "unavailable": ["s1"]}, "b", "c"],
-        meetings=[
-            {"id": "ab", "participants": ["a", "b"], "slots": ["s0"], "required": True},
-            {"id": "ac", "participants": ["a", "c"], "slots": ["s2"], "required": True},
-        ],
-    )
+def test_a_gap_forced_on_one_person_is_a_proven_floor():
+    problem = parse_problem(forced_gap_document())
     assert break_floors(Instance(problem)) == [1, 0, 0]
     solution = solved(problem)
     assert solution.status == OPTIMAL and solution.objective.breaks == 1

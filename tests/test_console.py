@@ -684,3 +684,45 @@ def test_the_draft_figures_are_those_the_per_placement_count_gave(
         "busiest_table_meetings": 4,
         "first_come": {"scheduled": 3, "weight": 12, "breaks": 2},
     }
+
+
+def test_a_meeting_added_by_hand_takes_people_by_number_not_from_a_list_of_everyone(
+    client, login, forum, make_user, make_event, make_participant
+):
+    """The add-by-hand form names people by number (an event may have thousands): it lists
+    nobody, suggests as one types, and refuses a number of another event, text, or one person
+    twice on its field, changing nothing."""
+    f, h = forum.people[5], forum.people[7]
+    other = build_forum(make_user, make_event, make_participant, people=2, slug="other-2027")
+    login(client, forum.organizer)
+    run = run_from_the_web(client, forum)
+    path = url(forum, f"/runs/{run.id}/meetings/new")
+    page = client.get(path).get_data(as_text=True)
+    assert "Person 7" not in page and '<datalist id="candidate-options">' in page
+    assert 'data-candidates-url="/e/bio-2027/organize/participants/search"' in page
+    assert '<a href="/e/bio-2027/organize/requests">requests page</a>' in page
+    meetings = db.session.scalar(select(func.count(Meeting.id)))
+    where = {"slot": str(forum.slots[0].id), "table": str(forum.tables[2].id)}
+    for people, message in (
+        (
+            {"first": str(f.id), "second": str(other.people[0].id)},
+            f"No. {other.people[0].id} is not a participant of this event who can meet",
+        ),
+        ({"first": "Person 5", "second": str(h.id)}, "Enter participants by their number"),
+        ({"first": str(f.id), "second": f"#{f.id}"}, "Choose two different people."),
+        ({"first": f"{f.id}, {h.id}", "second": str(h.id)}, "Enter one participant"),
+        ({"first": "", "second": str(h.id)}, "Enter one participant"),
+    ):
+        refused = client.post_form(path, people | where)
+        assert refused.status_code == 200 and message in refused.get_data(as_text=True), people
+    assert db.session.scalar(select(func.count(Meeting.id))) == meetings
+    answers = [
+        client.post_form(
+            path,
+            {"first": f"#{f.id}", "second": str(h.id), "slot": str(slot.id), "table": str(t.id)},
+        ).status_code
+        for slot in forum.slots
+        for t in forum.tables
+    ]
+    assert 302 in answers  # added where both are free, the other places refused
+    assert db.session.scalar(select(func.count(Meeting.id))) == meetings + 1

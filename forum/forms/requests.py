@@ -98,18 +98,10 @@ class ParticipantNumbersField(StringField):
         self.data = ", ".join(value.strip() for value in valuelist if value.strip())
 
 
-class OrganizerMeetingForm(FlaskForm):
-    """A matchmaker's proposal. People are given by number (the event can have thousands: the page
-    finds them by search, not in a list); `lookup` maps numbers to those who can meet at the event,
-    and any other number, of another event too, is refused on its field."""
-
-    first = ParticipantNumbersField(_l("First participant"), filters=[strip])
-    second = ParticipantNumbersField(_l("Second participant"), filters=[strip])
-    co_attendees = ParticipantNumbersField(_l("Further attendees (optional)"), filters=[strip])
-    priority = priority_field(_l("Priority for both sides"))
-    message = TextAreaField(
-        _l("Message to the attendees (optional)"), filters=[strip], validators=[Length(max=2000)]
-    )
+class ParticipantNumbersForm(FlaskForm):
+    """People given by number (an event can have thousands: the organizer finds them by search,
+    not in a list); `lookup` maps numbers to those who can meet at the event, and any other
+    number, of another event too, is refused on its field."""
 
     def __init__(self, *args, lookup: Callable[[list[int]], dict] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,11 +145,27 @@ class OrganizerMeetingForm(FlaskForm):
         if self._one(field) == parse_id(self.first.data or ""):
             raise ValidationError(_l("Choose two different people."))
 
+    def pair(self) -> tuple:
+        """The chosen first and second participants, after validation."""
+        (first,), (second,) = self._chosen["first"], self._chosen["second"]
+        return self._people[first], self._people[second]
+
+
+class OrganizerMeetingForm(ParticipantNumbersForm):
+    """A matchmaker's proposal: two people and further attendees, by number."""
+
+    first = ParticipantNumbersField(_l("First participant"), filters=[strip])
+    second = ParticipantNumbersField(_l("Second participant"), filters=[strip])
+    co_attendees = ParticipantNumbersField(_l("Further attendees (optional)"), filters=[strip])
+    priority = priority_field(_l("Priority for both sides"))
+    message = TextAreaField(
+        _l("Message to the attendees (optional)"), filters=[strip], validators=[Length(max=2000)]
+    )
+
     def validate_co_attendees(self, field):
         self._numbers(field)
 
     def people(self) -> tuple:
         """The chosen (first, second, [further attendees]) participants, after validation."""
-        (first,), (second,) = self._chosen["first"], self._chosen["second"]
         further = self._chosen.get("co_attendees", [])
-        return self._people[first], self._people[second], [self._people[n] for n in further]
+        return *self.pair(), [self._people[number] for number in further]

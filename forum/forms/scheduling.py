@@ -1,7 +1,7 @@
 """The organizer's scheduling console: starting a run, moving a meeting, adding one by hand.
 
-The forms offer only the event's own slots, tables and participants (passed as keyword
-arguments), so an id of another event is refused as an invalid choice; whether a placement is
+The forms offer only the event's own slots and tables and take only its participants (passed as
+keyword arguments), so an id of another event is refused; whether a placement is
 free is the service's rule (`services.scheduling.draft`), whose refusals come back as messages.
 """
 
@@ -11,6 +11,8 @@ from wtforms import BooleanField, SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
 from ..templating import event_time
+from . import strip
+from .requests import ParticipantNumbersField, ParticipantNumbersForm
 
 TIME_LIMIT_CHOICES = [
     SelectChoice(10, _l("10 seconds")),
@@ -101,21 +103,9 @@ class MoveMeetingForm(_PlacementForm):
         self.table.choices = [SelectChoice(0, _l("The first free table")), *self.table.choices]
 
 
-class AddMeetingForm(_PlacementForm):
-    """Takes the people who can meet (`people=`) as the choices of both sides."""
+class AddMeetingForm(_PlacementForm, ParticipantNumbersForm):
+    """Two people by number (`lookup=`, as the organizer's participant search shows them), a
+    slot and a table."""
 
-    first = SelectField(
-        _l("First person"), coerce=int, validators=[InputRequired(message=_l("Choose a person."))]
-    )
-    second = SelectField(
-        _l("Second person"), coerce=int, validators=[InputRequired(message=_l("Choose a person."))]
-    )
-
-    def __init__(self, *args, people=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [
-            SelectChoice(person.id, f"{person.user.name} ({person.organisation.name})")
-            for person in people
-        ]
-        self.first.choices = choices
-        self.second.choices = list(choices)
+    first = ParticipantNumbersField(_l("First person"), filters=[strip])
+    second = ParticipantNumbersField(_l("Second person"), filters=[strip])

@@ -195,23 +195,6 @@ def request_counts(event: Event) -> dict[str, int]:
     )
 
 
-def meeting_candidates(event: Event) -> list[Participant]:
-    """Approved participants who can meet (they have an organisation), by name."""
-    return list(
-        db.session.scalars(
-            select(Participant)
-            .join(User)
-            .options(selectinload(Participant.user), selectinload(Participant.organisation))
-            .where(
-                Participant.event_id == event.id,
-                Participant.status == "approved",
-                Participant.organisation_id.is_not(None),
-            )
-            .order_by(User.name, Participant.id)
-        )
-    )
-
-
 CANDIDATES_PER_PAGE = 20  # people the organizer's search shows at once
 SEARCH_LENGTH = 100  # characters of a search kept: a name, an organisation, an address
 

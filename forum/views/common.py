@@ -15,6 +15,7 @@ from flask import (
     request,
     session,
     stream_with_context,
+    url_for,
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -243,6 +244,18 @@ def thread_on_page(participant: Participant, other: Participant | None, back: st
         "thread_refusal": conversations.writing_refusal(participant, other),
         "message_form": MessageForm(formdata=None, next=back),
     }
+
+
+def suggest_candidates(event: Event, *fields) -> None:
+    """People fields (by number) that suggest participants as the organizer types (forum.js
+    fills the page's `candidate-options` datalist from the organizer's participant search)."""
+    search = url_for("requests.search_participants", slug=event.slug)
+    for field in fields:
+        field.render_kw = {
+            "list": "candidate-options",
+            "autocomplete": "off",
+            "data-candidates-url": search,
+        }
 
 
 def page_number(name: str = "page") -> int:

@@ -29,6 +29,7 @@ from .common import (
     participant_required,
     refuse,
     retried_on_conflict,
+    suggest_candidates,
     thread_on_page,
 )
 
@@ -231,13 +232,7 @@ def _organize_requests_page(event, form):
 def _meeting_form(event):
     """The proposal form; its two people fields suggest matches as one types (forum.js)."""
     form = OrganizerMeetingForm(lookup=lambda ids: requests_service.candidates_by_id(event, ids))
-    suggestions = url_for("requests.search_participants", slug=event.slug)
-    for field in (form.first, form.second):
-        field.render_kw = {
-            "list": "candidate-options",
-            "autocomplete": "off",
-            "data-candidates-url": suggestions,
-        }
+    suggest_candidates(event, form.first, form.second)
     return form
 
 

@@ -15,10 +15,10 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..forms.scheduling import AddMeetingForm, MoveMeetingForm, StartRunForm
-from ..models import Meeting, Participant, ScheduleRun, Slot, Table
+from ..models import Meeting, ScheduleRun, Slot, Table
 from ..services import ServiceError, events, paging
+from ..services import requests as requests_service
 from ..services.availability import event_slots
-from ..services.requests import meeting_candidates
 from ..services.scheduling import draft, publish_jobs, review, runs
 from .common import (
     confirm_cancel,
@@ -27,6 +27,7 @@ from .common import (
     page_number,
     refuse,
     retried_on_conflict,
+    suggest_candidates,
 )
 
 bp = Blueprint("scheduling", __name__)
@@ -265,13 +266,15 @@ def keep_meeting(event, run_id, meeting_id):
 @organizer_required
 def add_meeting(event, run_id):
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
-    form = _placement_form(AddMeetingForm, event, people=meeting_candidates(event))
+    form = _placement_form(
+        AddMeetingForm, event, lookup=lambda ids: requests_service.candidates_by_id(event, ids)
+    )
+    suggest_candidates(event, form.first, form.second)
     if form.validate_on_submit():
         try:
             draft.add_meeting(
                 schedule_run,
-                db.session.get(Participant, form.first.data),
-                db.session.get(Participant, form.second.data),
+                *form.pair(),
                 db.session.get(Slot, form.slot.data),
                 db.session.get(Table, form.table.data),
             )

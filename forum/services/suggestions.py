@@ -42,6 +42,7 @@ from flask_babel import gettext as _
 from scipy import sparse
 from sqlalchemy import delete, exists, func, inspect, select, tuple_, update
 from sqlalchemy import event as orm_event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from ..extensions import db, immediate_transactions
@@ -805,6 +806,7 @@ def write(computed: Computed) -> int:
     statement per batch; returns how many rows changed. Call after `claim_version` of the
     version read, in the same transaction."""
     gone = [key for key in computed.stored if key not in computed.rows]
+    computed_at = utcnow()
     changed = [
         {
             "participant_id": key[0],
@@ -813,7 +815,7 @@ def write(computed: Computed) -> int:
             "score": row[1],
             "shared_terms": row[2],
             "shared_areas": row[3],
-            "computed_at": utcnow(),
+            "computed_at": computed_at,
         }
         for key, row in computed.rows.items()
         if computed.stored.get(key) != row
@@ -893,12 +895,15 @@ def refresh(
         if newer:
             changed = None if changed is None or EVERYTHING in newer else changed | newer
             continue
-        with immediate_transactions():  # SQLite: the write lock before the claim reads
-            started = time.perf_counter()
-            if claim_version(event_id, computed.version):
-                written = write(computed)
-                db.session.commit()
-                return Refreshed(written, time.perf_counter() - started, attempt)
+        try:
+            with immediate_transactions():  # SQLite: the write lock before the claim reads
+                started = time.perf_counter()
+                if claim_version(event_id, computed.version):
+                    written = write(computed)
+                    db.session.commit()
+                    return Refreshed(written, time.perf_counter() - started, attempt)
+        except IntegrityError:  # an opportunity or participant deleted since the read
+            log.info("suggestions of event %d: read again after a deletion", event_id)
         db.session.rollback()
     with immediate_transactions():
         started = time.perf_counter()

@@ -755,13 +755,18 @@ def _stored_rows(event_id: int, participant_ids: set[int] | None) -> dict[tuple[
     return {(row[0], row[1]): tuple(row[2:]) for row in db.session.execute(query)}
 
 
-def _upsert_statement():
-    """INSERT … ON CONFLICT (participant, opportunity) DO UPDATE, in the session's dialect."""
+def _insert(model):
+    """INSERT in the session's dialect (both have ON CONFLICT)."""
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(Suggestion)
+    return dialect_insert(model)
+
+
+def _upsert_statement():
+    """INSERT … ON CONFLICT (participant, opportunity) DO UPDATE."""
+    statement = _insert(Suggestion)
     return statement.on_conflict_do_update(
         index_elements=[Suggestion.participant_id, Suggestion.opportunity_id],
         set_={
@@ -783,12 +788,8 @@ def claim_version(event_id: int, version: int) -> bool:
     write lock on SQLite) until the transaction ends, so writers of one event's suggestions
     never write at once."""
     if version == 0:
-        if db.session.get_bind().dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
         statement = (
-            dialect_insert(SuggestionVersion)
+            _insert(SuggestionVersion)
             .values(event_id=event_id, version=1)
             .on_conflict_do_nothing(index_elements=[SuggestionVersion.event_id])
         )

@@ -35,6 +35,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 from flask import current_app, has_app_context
@@ -42,6 +43,8 @@ from flask_babel import gettext as _
 from scipy import sparse
 from sqlalchemy import delete, exists, func, inspect, select, tuple_, update
 from sqlalchemy import event as orm_event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -752,19 +755,17 @@ def _stored_rows(event_id: int, participant_ids: set[int] | None) -> dict[tuple[
         )
     else:
         query = query.where(Suggestion.participant_id.in_(sorted(participant_ids)))
-    return {(row[0], row[1]): tuple(row[2:]) for row in db.session.execute(query)}
+    return {(row[0], row[1]): (row[2], row[3], row[4], row[5]) for row in db.session.execute(query)}
 
 
-def _insert(model):
+def _insert(model) -> postgresql.Insert | sqlite.Insert:
     """INSERT in the session's dialect (both have ON CONFLICT)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(model)
+        return postgresql.insert(model)
+    return sqlite.insert(model)
 
 
-def _upsert_statement():
+def _upsert_statement() -> postgresql.Insert | sqlite.Insert:
     """INSERT … ON CONFLICT (participant, opportunity) DO UPDATE."""
     statement = _insert(Suggestion)
     return statement.on_conflict_do_update(
@@ -788,18 +789,18 @@ def claim_version(event_id: int, version: int) -> bool:
     write lock on SQLite) until the transaction ends, so writers of one event's suggestions
     never write at once."""
     if version == 0:
-        statement = (
+        result = db.session.execute(
             _insert(SuggestionVersion)
             .values(event_id=event_id, version=1)
             .on_conflict_do_nothing(index_elements=[SuggestionVersion.event_id])
         )
     else:
-        statement = (
+        result = db.session.execute(
             update(SuggestionVersion)
             .where(SuggestionVersion.event_id == event_id, SuggestionVersion.version == version)
             .values(version=version + 1)
         )
-    return db.session.execute(statement).rowcount == 1
+    return cast("CursorResult[Any]", result).rowcount == 1
 
 
 def write(computed: Computed) -> int:

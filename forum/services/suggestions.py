@@ -41,7 +41,7 @@ import numpy as np
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from scipy import sparse
-from sqlalchemy import delete, exists, func, inspect, select, tuple_, update
+from sqlalchemy import delete, exists, func, insert, inspect, select, tuple_, update
 from sqlalchemy import event as orm_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
@@ -804,24 +804,25 @@ def claim_version(event_id: int, version: int) -> bool:
 
 
 def write(computed: Computed) -> int:
-    """Delete the stored rows no longer computed and insert or update those that differ, a
-    statement per batch; returns how many rows changed. Call after `claim_version` of the
-    version read, in the same transaction."""
+    """Delete the stored rows no longer computed, insert the new ones and update those that
+    differ, a statement per batch; returns how many rows changed. Call after `claim_version`
+    of the version read, in the same transaction (so the rows stored are those read)."""
     gone = [key for key in computed.stored if key not in computed.rows]
     computed_at = utcnow()
-    changed = [
-        {
-            "participant_id": key[0],
-            "opportunity_id": key[1],
-            "own_opportunity_id": row[0],
-            "score": row[1],
-            "shared_terms": row[2],
-            "shared_areas": row[3],
-            "computed_at": computed_at,
-        }
-        for key, row in computed.rows.items()
-        if computed.stored.get(key) != row
-    ]
+    added, changed = [], []
+    for key, row in computed.rows.items():
+        if computed.stored.get(key) != row:
+            (changed if key in computed.stored else added).append(
+                {
+                    "participant_id": key[0],
+                    "opportunity_id": key[1],
+                    "own_opportunity_id": row[0],
+                    "score": row[1],
+                    "shared_terms": row[2],
+                    "shared_areas": row[3],
+                    "computed_at": computed_at,
+                }
+            )
     for start in range(0, len(gone), WRITE_BATCH):
         db.session.execute(
             delete(Suggestion).where(
@@ -830,9 +831,12 @@ def write(computed: Computed) -> int:
                 )
             )
         )
-    for start in range(0, len(changed), WRITE_BATCH):
-        db.session.execute(_upsert_statement(), changed[start : start + WRITE_BATCH])
-    return len(gone) + len(changed)
+    # New rows as plain INSERTs, cheaper than upserts (a first whole-event write adds them all);
+    # rows already stored as upserts.
+    for statement, rows in ((insert(Suggestion), added), (_upsert_statement(), changed)):
+        for start in range(0, len(rows), WRITE_BATCH):
+            db.session.execute(statement, rows[start : start + WRITE_BATCH])
+    return len(gone) + len(added) + len(changed)
 
 
 def _recompute(

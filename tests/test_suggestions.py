@@ -686,19 +686,25 @@ def all_stored(event) -> set[tuple[int, int, int]]:
     )
 
 
-def test_two_opportunities_saved_at_once_leave_the_suggestions_of_a_full_recompute(
-    app, coded_event, join, as_user
-):
-    """Two owners save at the same moment; the refreshes that follow (touched-only, serialised
-    per event) leave exactly what recomputing the whole event gives."""
-    seekers = [join(coded_event), join(coded_event)]
-    suppliers = [join(coded_event), join(coded_event)]
+def two_needs_and_unrelated_offers(event, join):
+    """Two seekers with a need each and two suppliers with an offer that answers neither yet."""
+    seekers = [join(event), join(event)]
+    suppliers = [join(event), join(event)]
     publish(seekers[0], "need", "Ceramic membranes for wastewater")
     publish(seekers[1], "need", "Hydrogen fuel cell bipolar plates")
     offers = [
         publish(suppliers[0], "offer", "Quantum key distribution modules"),
         publish(suppliers[1], "offer", "Lidar sensors for mobility"),
     ]
+    return seekers, suppliers, offers
+
+
+def test_two_opportunities_saved_at_once_leave_the_suggestions_of_a_full_recompute(
+    app, coded_event, join, as_user
+):
+    """Two owners save at the same moment; the refreshes that follow (touched-only, serialised
+    per event) leave exactly what recomputing the whole event gives."""
+    seekers, suppliers, offers = two_needs_and_unrelated_offers(coded_event, join)
     assert all_stored(coded_event) == set()
     statuses = post_at_once(
         app,
@@ -984,14 +990,7 @@ def test_two_saves_racing_from_two_processes_both_end_reflected(app, coded_event
     """Two owners save an offer at once and each process refreshes the lists its change
     touches, at the same time, several times over: both new matches are stored, as a full
     recompute gives them, whichever refresh reads or writes first."""
-    seekers = [join(coded_event), join(coded_event)]
-    suppliers = [join(coded_event), join(coded_event)]
-    publish(seekers[0], "need", "Ceramic membranes for wastewater")
-    publish(seekers[1], "need", "Hydrogen fuel cell bipolar plates")
-    offers = [
-        publish(suppliers[0], "offer", "Quantum key distribution modules"),
-        publish(suppliers[1], "offer", "Lidar sensors for mobility"),
-    ]
+    seekers, suppliers, offers = two_needs_and_unrelated_offers(coded_event, join)
     matching_titles = ("Ceramic wastewater membranes", "Coated bipolar plates for fuel cells")
     # The threads never touch this test's session (nor its objects).
     event_id, offer_ids = coded_event.id, [offer.id for offer in offers]

@@ -37,6 +37,7 @@ from forum.models import (
     Opportunity,
     Organisation,
     Participant,
+    PortfolioItem,
     User,
     opportunity_area,
     utcnow,
@@ -244,6 +245,11 @@ def fill(event_id: int, opportunities: int, participants: int, rng, vocabulary: 
             for n in range(1, participants + 1)
         ],
     )
+    # Each opportunity presents an item of its organisation's portfolio (ids 1…opportunities).
+    db.session.execute(
+        insert(PortfolioItem),
+        [{"id": n, "organisation_id": None} for n in range(1, opportunities + 1)],
+    )
     areas = [area.id for area in technology_areas(db.session.get(Event, event_id))]
     rows, links = [], []
     for n in range(1, opportunities + 1):
@@ -251,6 +257,7 @@ def fill(event_id: int, opportunities: int, participants: int, rng, vocabulary: 
             {
                 "id": n,
                 "event_id": event_id,
+                "portfolio_item_id": n,
                 "participant_id": rng.randint(1, participants),
                 "kind": rng.choice(["offer", "need"]),
                 "type": rng.choice(

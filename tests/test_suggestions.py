@@ -3,12 +3,14 @@ names shared words and areas, exclusions, refresh after changes, and who may see
 
 import logging
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from builders import post_at_once
 from flask_babel import force_locale
 from sqlalchemy import delete, select, text, update
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.exc import OperationalError
 
 from forum import classification, jobs
@@ -700,19 +702,25 @@ def all_stored(event) -> set[tuple[int, int, int]]:
     )
 
 
-def test_two_opportunities_saved_at_once_leave_the_suggestions_of_a_full_recompute(
-    app, coded_event, join, as_user
-):
-    """Two owners save at the same moment; the refreshes that follow (touched-only, serialised
-    per event) leave exactly what recomputing the whole event gives."""
-    seekers = [join(coded_event), join(coded_event)]
-    suppliers = [join(coded_event), join(coded_event)]
+def two_needs_and_unrelated_offers(event, join):
+    """Two seekers with a need each and two suppliers with an offer that answers neither yet."""
+    seekers = [join(event), join(event)]
+    suppliers = [join(event), join(event)]
     publish(seekers[0], "need", "Ceramic membranes for wastewater")
     publish(seekers[1], "need", "Hydrogen fuel cell bipolar plates")
     offers = [
         publish(suppliers[0], "offer", "Quantum key distribution modules"),
         publish(suppliers[1], "offer", "Lidar sensors for mobility"),
     ]
+    return seekers, suppliers, offers
+
+
+def test_two_opportunities_saved_at_once_leave_the_suggestions_of_a_full_recompute(
+    app, coded_event, join, as_user
+):
+    """Two owners save at the same moment; the refreshes that follow (touched-only, serialised
+    per event) leave exactly what recomputing the whole event gives."""
+    seekers, suppliers, offers = two_needs_and_unrelated_offers(coded_event, join)
     assert all_stored(coded_event) == set()
     statuses = post_at_once(
         app,
@@ -987,3 +995,147 @@ def test_a_glossary_variant_naming_a_concept_of_its_own_keeps_it():
 
     assert stem("moulding") not in glossary.concepts(stem("processing"))
     assert stem("process") in glossary.glossary().korean["공정"]
+
+
+# --- refreshes computed without any lock -------------------------------------------------------
+
+
+def in_own_context(app, action):
+    """Run `action()` in a thread with its own application context, session and connection
+    (as another process would), and return what it returns."""
+
+    def run():
+        with app.app_context():
+            try:
+                return action()
+            finally:
+                db.session.rollback()
+                db.session.remove()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run).result(timeout=60)
+
+
+def saved_without_refresh(opportunity, **values):
+    """Commit a change to an opportunity without queuing its background refresh (the test runs
+    the refresh itself)."""
+    for name, value in values.items():
+        setattr(opportunity, name, value)
+    db.session.flush()
+    db.session.info.pop(suggestions.STALE_KEY, None)
+    db.session.commit()
+
+
+def short_lock_wait() -> None:
+    """Fail within a second instead of waiting for a lock (PostgreSQL) or the write lock (SQLite)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET lock_timeout = '1s'"))
+    else:
+        db.session.connection().exec_driver_sql("PRAGMA busy_timeout = 1000")
+
+
+def test_a_refresh_computes_holding_nothing_and_never_writes_an_overtaken_result(
+    app, coded_event, join
+):
+    """While a refresh reads and scores, an organizer saves the event and another refresh
+    writes, neither waiting for it; the first then finds its read overtaken and writes nothing,
+    so the newer lists stay."""
+    seeker, supplier = join(coded_event), join(coded_event)
+    need = publish(seeker, "need", "Ceramic membranes for wastewater")
+    offer = publish(supplier, "offer", "Quantum key distribution modules")
+    assert stored(seeker) == []
+    saved_without_refresh(offer, title="Ceramic wastewater membranes")
+    computed = suggestions.compute(coded_event.id, {offer.id})  # this transaction stays open
+    assert computed.rows.keys() == {(seeker.id, offer.id), (supplier.id, need.id)}
+
+    event_id, offer_id = coded_event.id, offer.id
+
+    def organizer_saves():
+        short_lock_wait()
+        db.session.execute(update(Event).where(Event.id == event_id).values(name="Renamed forum"))
+        db.session.commit()
+
+    def another_refresh():
+        short_lock_wait()
+        moved = db.session.get(Opportunity, offer_id)
+        saved_without_refresh(moved, title="Lidar sensors for mobility")
+        return suggestions.refresh(event_id, {offer_id})
+
+    in_own_context(app, organizer_saves)
+    assert in_own_context(app, another_refresh).attempts == 1
+    assert not suggestions.claim_version(coded_event.id, computed.version)
+    db.session.rollback()
+    assert stored(seeker) == [] and stored(supplier) == []
+    assert db.session.get(Event, coded_event.id).name == "Renamed forum"
+
+
+def test_two_saves_racing_from_two_processes_both_end_reflected(app, coded_event, join):
+    """Two owners save an offer at once and each process refreshes the lists its change
+    touches, at the same time, several times over: both new matches are stored, as a full
+    recompute gives them, whichever refresh reads or writes first."""
+    seekers, suppliers, offers = two_needs_and_unrelated_offers(coded_event, join)
+    matching_titles = ("Ceramic wastewater membranes", "Coated bipolar plates for fuel cells")
+    # The threads never touch this test's session (nor its objects).
+    event_id, offer_ids = coded_event.id, [offer.id for offer in offers]
+    jobs.wait_for_in_process_jobs()
+
+    def save_and_refresh(barrier, index, title):
+        def action():
+            opportunity = db.session.get(Opportunity, offer_ids[index])
+            barrier.wait(timeout=20)
+            saved_without_refresh(opportunity, title=title)
+            return suggestions.refresh(event_id, {opportunity.id})
+
+        return in_own_context(app, action)
+
+    for round_ in range(3):
+        titles = matching_titles if round_ % 2 == 0 else (f"Quantum {round_}", f"Lidar {round_}")
+        barrier = threading.Barrier(2)
+        db.session.commit()
+        with ThreadPoolExecutor(2) as pool:
+            futures = [
+                pool.submit(save_and_refresh, barrier, index, title)
+                for index, title in enumerate(titles)
+            ]
+            results = [future.result() for future in reversed(futures)]
+        assert all(result.attempts <= suggestions.OPTIMISTIC_ATTEMPTS + 1 for result in results)
+        after = all_stored(coded_event)
+        expected = {
+            (seekers[0].id, offers[0].id, seeker_need(seekers[0])),
+            (seekers[1].id, offers[1].id, seeker_need(seekers[1])),
+            (suppliers[0].id, seeker_need(seekers[0]), offers[0].id),
+            (suppliers[1].id, seeker_need(seekers[1]), offers[1].id),
+        }
+        assert after == (expected if titles == matching_titles else set())
+        suggestions.recompute_event(coded_event.id)
+        db.session.commit()
+        assert all_stored(coded_event) == after
+
+
+def test_a_refresh_that_fails_leaves_its_changes_to_the_next_one(app, coded_event, join):
+    """The background refresh fails (the database refuses its first read): the event is not
+    left without refreshes in this process; the next change's refresh also does the failed one's."""
+    seeker, supplier, other = join(coded_event), join(coded_event), join(coded_event)
+    need = publish(seeker, "need", "Ceramic membranes for wastewater")
+    offer = publish(supplier, "offer", "Quantum key distribution modules")
+    unrelated = publish(other, "offer", "Lidar sensors for mobility")
+    assert stored(seeker) == []
+    failures = []
+
+    def refuse_once(conn, cursor, statement, parameters, context, executemany):
+        if threading.current_thread().name.startswith("forum-job") and not failures:
+            failures.append(statement)
+            raise OperationalError(statement, parameters, Exception("connection lost"))
+
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", refuse_once)
+    try:
+        offer.title = "Ceramic wastewater membranes"
+        db.session.commit()
+        assert stored(seeker) == []  # the refresh failed
+    finally:
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", refuse_once)
+    assert failures
+    unrelated.summary = "Solid-state lidar"
+    db.session.commit()
+    assert [s.opportunity_id for s in stored(seeker)] == [offer.id]
+    assert [s.opportunity_id for s in stored(supplier)] == [need.id]

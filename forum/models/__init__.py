@@ -55,6 +55,7 @@ from .marketplace import (
     Opportunity,
     PortfolioItem,
     Suggestion,
+    SuggestionVersion,
     TechnologyArea,
     opportunity_area,
 )
@@ -183,6 +184,7 @@ __all__ = [
     "SessionPause",
     "Slot",
     "Suggestion",
+    "SuggestionVersion",
     "Table",
     "TechnologyArea",
     "UTCDateTime",

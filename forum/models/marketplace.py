@@ -219,3 +219,18 @@ class Suggestion(db.Model):
 
     opportunity: Mapped[Opportunity] = relationship(foreign_keys=[opportunity_id])
     own_opportunity: Mapped[Opportunity] = relationship(foreign_keys=[own_opportunity_id])
+
+
+class SuggestionVersion(db.Model):
+    """How many times an event's stored suggestions were written: a refresh computes them
+    without any lock, then writes only if this is still the number it read (and adds one), so an
+    older computation never replaces a newer one. A row of its own, not a column of `event`,
+    so a refresh never locks the event's row."""
+
+    __tablename__ = "suggestion_version"
+    __table_args__ = (CheckConstraint("version >= 1", name="version_positive"),)
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)

@@ -39,22 +39,27 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, cast
 
 import numpy as np
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from scipy import sparse
-from sqlalchemy import delete, exists, func, insert, inspect, select
+from sqlalchemy import delete, exists, func, insert, inspect, select, tuple_, update
 from sqlalchemy import event as orm_event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from ..extensions import db
+from ..extensions import db, immediate_transactions
 from ..models import (
     OPPORTUNITY_TYPES,
     PARTNERSHIP_TYPES,
     Opportunity,
     Participant,
     Suggestion,
+    SuggestionVersion,
     TechnologyArea,
     opportunity_area,
     utcnow,
@@ -757,61 +762,239 @@ def _joined(labels: list[str], limit: int) -> str:
     return text
 
 
-def store(matches: list[Match], participants_replaced) -> None:
-    """Replace the stored suggestions of `participants_replaced` (ids or a subquery) by `matches`."""
-    db.session.execute(
-        delete(Suggestion).where(Suggestion.participant_id.in_(participants_replaced))
+# Refreshes compute outside any lock, then write only if no other write came in between: the
+# event's `SuggestionVersion` is read before their reads and claimed (compared and raised) in
+# the transaction that writes. A computation that loses is done again from a fresh read.
+OPTIMISTIC_ATTEMPTS = 3  # then compute holding the claim, so that a refresh always ends
+WRITE_BATCH = 2000  # rows per DELETE / INSERT statement
+Row = tuple[int, float, str, str]  # own opportunity, score, shared terms, shared areas
+
+
+@dataclass(frozen=True)
+class Computed:
+    """Suggestions computed from one read of an event, and the stored rows they replace."""
+
+    event_id: int
+    version: int  # the event's suggestion version before the read (0: never written)
+    rows: dict[tuple[int, int], Row]  # (participant, opportunity) → the row to store
+    stored: dict[tuple[int, int], Row]  # the rows stored then for the same participants
+
+
+def compute(
+    event_id: int, changed: set[int] | None = None, participant_ids: set[int] | None = None
+) -> Computed:
+    """Read the event and compute, writing nothing and locking nothing, the lists of
+    `participant_ids`, else those a change to the opportunities `changed` touches
+    (`touched_participants`), else every participant's."""
+    version = _version(event_id)
+    corpus = load_corpus(event_id)
+    if participant_ids is None and changed is not None:
+        participant_ids = touched_participants(corpus, changed)
+    matches = (
+        rank(corpus, participant_ids) if corpus is not None and participant_ids != set() else []
     )
-    computed_at = utcnow()
-    rows = [
+    return Computed(
+        event_id,
+        version,
         {
-            "participant_id": match.participant_id,
-            "opportunity_id": match.opportunity_id,
-            "own_opportunity_id": match.own_opportunity_id,
-            "score": match.score,
-            "shared_terms": _joined(match.shared_terms, 500),
-            "shared_areas": _joined(match.shared_areas, 500),
-            "computed_at": computed_at,
-        }
-        for match in matches
-    ]
-    for start in range(0, len(rows), 5000):
-        db.session.execute(insert(Suggestion), rows[start : start + 5000])
-    db.session.flush()
+            (match.participant_id, match.opportunity_id): (
+                match.own_opportunity_id,
+                match.score,
+                _joined(match.shared_terms, 500),
+                _joined(match.shared_areas, 500),
+            )
+            for match in matches
+        },
+        _stored_rows(event_id, participant_ids),
+    )
 
 
-# The first key of the advisory locks that serialise the refreshes of one event's suggestions.
-SUGGESTIONS_LOCK_KEY = 0x5347  # "SG"
+def _version(event_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(SuggestionVersion.version).where(SuggestionVersion.event_id == event_id)
+        )
+        or 0
+    )
 
 
-def _lock_event(event_id: int) -> None:
-    """Serialise the writers of one event's suggestions until the transaction ends.
+def _stored_rows(event_id: int, participant_ids: set[int] | None) -> dict[tuple[int, int], Row]:
+    query = select(
+        Suggestion.participant_id,
+        Suggestion.opportunity_id,
+        Suggestion.own_opportunity_id,
+        Suggestion.score,
+        Suggestion.shared_terms,
+        Suggestion.shared_areas,
+    )
+    if participant_ids is None:
+        query = query.join(Participant, Participant.id == Suggestion.participant_id).where(
+            Participant.event_id == event_id
+        )
+    else:
+        query = query.where(Suggestion.participant_id.in_(sorted(participant_ids)))
+    return {(row[0], row[1]): (row[2], row[3], row[4], row[5]) for row in db.session.execute(query)}
 
-    An advisory lock on PostgreSQL, not the event's row: a refresh at a big event takes tens of
-    seconds, and organizers keep saving the event meanwhile. SQLite lets one transaction write
-    at a time anyway."""
+
+def _insert(model) -> postgresql.Insert | sqlite.Insert:
+    """INSERT in the session's dialect (both have ON CONFLICT)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(func.pg_advisory_xact_lock(SUGGESTIONS_LOCK_KEY, event_id)))
+        return postgresql.insert(model)
+    return sqlite.insert(model)
+
+
+def _upsert_statement() -> postgresql.Insert | sqlite.Insert:
+    """INSERT … ON CONFLICT (participant, opportunity) DO UPDATE."""
+    statement = _insert(Suggestion)
+    return statement.on_conflict_do_update(
+        index_elements=[Suggestion.participant_id, Suggestion.opportunity_id],
+        set_={
+            name: statement.excluded[name]
+            for name in (
+                "own_opportunity_id",
+                "score",
+                "shared_terms",
+                "shared_areas",
+                "computed_at",
+            )
+        },
+    )
+
+
+def claim_version(event_id: int, version: int) -> bool:
+    """Raise the event's suggestion version if it is still `version`, in the current
+    transaction: True when no other write came since it was read. The row stays locked (the
+    write lock on SQLite) until the transaction ends, so writers of one event's suggestions
+    never write at once."""
+    if version == 0:
+        result = db.session.execute(
+            _insert(SuggestionVersion)
+            .values(event_id=event_id, version=1)
+            .on_conflict_do_nothing(index_elements=[SuggestionVersion.event_id])
+        )
+    else:
+        result = db.session.execute(
+            update(SuggestionVersion)
+            .where(SuggestionVersion.event_id == event_id, SuggestionVersion.version == version)
+            .values(version=version + 1)
+        )
+    return cast("CursorResult[Any]", result).rowcount == 1
+
+
+def write(computed: Computed) -> int:
+    """Delete the stored rows no longer computed, insert the new ones and update those that
+    differ, a statement per batch; returns how many rows changed. Call after `claim_version`
+    of the version read, in the same transaction (so the rows stored are those read)."""
+    gone = [key for key in computed.stored if key not in computed.rows]
+    computed_at = utcnow()
+    added, changed = [], []
+    for key, row in computed.rows.items():
+        if computed.stored.get(key) != row:
+            (changed if key in computed.stored else added).append(
+                {
+                    "participant_id": key[0],
+                    "opportunity_id": key[1],
+                    "own_opportunity_id": row[0],
+                    "score": row[1],
+                    "shared_terms": row[2],
+                    "shared_areas": row[3],
+                    "computed_at": computed_at,
+                }
+            )
+    for start in range(0, len(gone), WRITE_BATCH):
+        db.session.execute(
+            delete(Suggestion).where(
+                tuple_(Suggestion.participant_id, Suggestion.opportunity_id).in_(
+                    gone[start : start + WRITE_BATCH]
+                )
+            )
+        )
+    # New rows as plain INSERTs, cheaper than upserts (a first whole-event write adds them all);
+    # rows already stored as upserts.
+    for statement, rows in ((insert(Suggestion), added), (_upsert_statement(), changed)):
+        for start in range(0, len(rows), WRITE_BATCH):
+            db.session.execute(statement, rows[start : start + WRITE_BATCH])
+    return len(gone) + len(added) + len(changed)
+
+
+def _recompute(
+    event_id: int, changed: set[int] | None = None, participant_ids: set[int] | None = None
+) -> int:
+    """`compute`, then `write` in the caller's transaction; computed again holding the claim
+    when another write came in between. Returns the number of suggestions computed."""
+    computed = compute(event_id, changed, participant_ids)
+    if not claim_version(event_id, computed.version):
+        _hold_claim(event_id)
+        computed = compute(event_id, changed, participant_ids)
+    write(computed)
+    db.session.flush()
+    return len(computed.rows)
+
+
+def _hold_claim(event_id: int) -> None:
+    """Claim the event's version whatever it is, waiting for the writer that holds it."""
+    while True:
+        query = select(SuggestionVersion.version).where(SuggestionVersion.event_id == event_id)
+        if db.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        # A failed claim still holds SQLite's write lock, and the row (once it exists) stays
+        # locked on PostgreSQL: the next round reads the current version and gets it.
+        if claim_version(event_id, db.session.scalar(query) or 0):
+            return
 
 
 def recompute_event(event_id: int) -> int:
     """Replace the stored suggestions of every participant of the event; flushes, returns the count."""
-    _lock_event(event_id)
-    corpus = load_corpus(event_id)
-    matches = rank(corpus) if corpus is not None else []
-    store(matches, select(Participant.id).where(Participant.event_id == event_id).scalar_subquery())
-    return len(matches)
+    return _recompute(event_id)
 
 
 def recompute_touched(event_id: int, opportunity_ids: set[int]) -> int:
     """Replace the stored suggestions of the participants that a change to `opportunity_ids`
     touches (`touched_participants`), and no others; flushes, returns the count."""
-    _lock_event(event_id)
-    corpus = load_corpus(event_id)
-    touched = touched_participants(corpus, opportunity_ids)
-    matches = rank(corpus, touched) if corpus is not None and touched else []
-    store(matches, sorted(touched))
-    return len(matches)
+    return _recompute(event_id, changed=opportunity_ids)
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    written: int  # suggestion rows deleted, inserted or updated
+    lock_seconds: float  # from the claim of the version to the commit
+    attempts: int
+
+
+def refresh(
+    event_id: int,
+    changed: set[int] | None,
+    arrived: Callable[[], set[int]] | None = None,
+) -> Refreshed:
+    """Recompute and commit the lists that a change to `changed` (None: anything) touches,
+    holding the event's claim only to write what changed. Changes that `arrived` (taken from
+    the queue) while it computed are added and computed again, up to `OPTIMISTIC_ATTEMPTS`
+    reads, so that lists touched by both see both; a computation that another write overtook
+    is done again; the last attempt computes holding the claim, so that a refresh ends."""
+    for attempt in range(1, OPTIMISTIC_ATTEMPTS + 1):
+        db.session.rollback()  # read what is committed now, and hold nothing while computing
+        computed = compute(event_id, changed)
+        db.session.rollback()
+        newer = arrived() if arrived is not None and attempt < OPTIMISTIC_ATTEMPTS else set()
+        if newer:
+            changed = None if changed is None or EVERYTHING in newer else changed | newer
+            continue
+        try:
+            with immediate_transactions():  # SQLite: the write lock before the claim reads
+                started = time.perf_counter()
+                if claim_version(event_id, computed.version):
+                    written = write(computed)
+                    db.session.commit()
+                    return Refreshed(written, time.perf_counter() - started, attempt)
+        except IntegrityError:  # an opportunity or participant deleted since the read
+            log.info("suggestions of event %d: read again after a deletion", event_id)
+        db.session.rollback()
+    with immediate_transactions():
+        started = time.perf_counter()
+        _hold_claim(event_id)
+        written = write(compute(event_id, changed))
+        db.session.commit()
+    return Refreshed(written, time.perf_counter() - started, OPTIMISTIC_ATTEMPTS + 1)
 
 
 def touched_participants(corpus: Corpus | None, opportunity_ids: set[int]) -> set[int]:
@@ -855,11 +1038,7 @@ def touched_participants(corpus: Corpus | None, opportunity_ids: set[int]) -> se
 
 def recompute_participant(participant: Participant) -> int:
     """Replace one participant's stored suggestions (vectors over the whole event); flushes."""
-    _lock_event(participant.event_id)
-    corpus = load_corpus(participant.event_id)
-    matches = rank(corpus, {participant.id}) if corpus is not None else []
-    store(matches, [participant.id])
-    return len(matches)
+    return _recompute(participant.event_id, participant_ids={participant.id})
 
 
 def has_active_opportunities(participant: Participant) -> bool:
@@ -1024,8 +1203,9 @@ def _add_pending(event_id: int, opportunity_ids: set[int]) -> None:
 
 
 def _take_pending(event_id: int) -> set[int]:
-    """What changed since the last refresh, forgotten as it is read; EVERYTHING when nothing
-    says (e.g. Redis lost it), so that a refresh never misses a change."""
+    """What changed since the last refresh, forgotten as it is read (nothing when a refresh
+    running meanwhile took it); EVERYTHING when Redis cannot say, so that a refresh never
+    misses a change."""
     from redis.exceptions import RedisError
 
     from ..jobs import redis_connection, redis_failed, redis_in_use
@@ -1041,7 +1221,7 @@ def _take_pending(event_id: int) -> set[int]:
         except (RedisError, OSError) as error:
             redis_failed(error)
             taken.add(EVERYTHING)
-    return taken or {EVERYTHING}
+    return taken
 
 
 def request_refresh(event_id: int, opportunity_ids: set[int] | None = None) -> None:
@@ -1059,35 +1239,46 @@ def request_refresh(event_id: int, opportunity_ids: set[int] | None = None) -> N
 
 
 def refresh_event(event_id: int) -> None:
-    """The background job: wait out a burst of edits, then recompute in one transaction the
-    suggestions that the changes touch (the whole event after a change of a participant's
-    standing)."""
+    """The background job: wait out a burst of edits, then recompute the suggestions that the
+    changes touch (the whole event after a change of a participant's standing), computed
+    without any lock (`refresh`)."""
     time.sleep(
         current_app.config.get(
             "SUGGESTIONS_REFRESH_DELAY", 0 if current_app.testing else REFRESH_DELAY_SECONDS
         )
     )
     with _running_lock(event_id):
-        # Count the event's texts before taking the lock: under it, only those changed since.
-        load_corpus(event_id)
-        db.session.rollback()  # the reads under the lock see what was committed meanwhile
-        started = time.perf_counter()
-        _lock_event(event_id)  # waits for a refresh running in another process
-        _release_refresh(
-            event_id
-        )  # changes committed from now on are not in what we read: they queue again
+        # Before anything that can fail: changes committed from now on (not all in what this
+        # refresh reads) queue a refresh of their own.
+        _release_refresh(event_id)
         changed = _take_pending(event_id)
-        if EVERYTHING in changed:
-            count = recompute_event(event_id)
-        else:
-            count = recompute_touched(event_id, changed)
-        db.session.commit()
+        if not changed:
+            return  # taken by the refresh before, which computed them too
+        try:
+            refreshed = refresh(
+                event_id,
+                None if EVERYTHING in changed else changed,
+                arrived=lambda: _arrived(event_id, changed),
+            )
+        except Exception:
+            db.session.rollback()
+            _add_pending(event_id, changed)  # left to the next refresh, not forgotten
+            raise
     log.info(
-        "refreshed %d suggestions of event %d holding its lock %.2f s",
-        count,
+        "refreshed %d suggestions of event %d holding its lock %.2f s (attempt %d)",
+        refreshed.written,
         event_id,
-        time.perf_counter() - started,
+        refreshed.lock_seconds,
+        refreshed.attempts,
     )
+
+
+def _arrived(event_id: int, changed: set[int]) -> set[int]:
+    """The changes queued since the refresh took `changed`, now taken by it too (and kept in
+    `changed`, to be queued again if it fails)."""
+    newer = _take_pending(event_id)
+    changed |= newer
+    return newer
 
 
 def _changed(session: Session, obj) -> bool:

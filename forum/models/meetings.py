@@ -259,11 +259,6 @@ class MeetingAttendee(db.Model):
 # --- the attendees' copy of a live meeting's slot ----------------------------------------------
 
 _TOUCHED = "forum_meetings_touched"
-_LIVE_SLOT = (
-    select(case((Meeting.status != "cancelled", Meeting.slot_id), else_=None))
-    .where(Meeting.id == MeetingAttendee.meeting_id)
-    .scalar_subquery()
-)
 
 
 @event.listens_for(Session, "after_flush")
@@ -283,11 +278,14 @@ def _copy_live_slots(session: Session, flush_context) -> None:
 
 def copy_live_slots(session: Session, meeting_ids: list[int]) -> None:
     """Every attendee row of these meetings holds the meeting's slot if it is live, else nothing
-    (one statement; code that writes meetings with statements, not the session, calls it too)."""
+    (one statement; code that writes meetings with statements, not the session, calls it too).
+    An UPDATE … FROM join: as a correlated subquery per row, PostgreSQL misjudged its cost and
+    compiled it (JIT) at each call, a publication's slowest part."""
+    attendees, meetings = MeetingAttendee.__table__, Meeting.__table__
     session.connection().execute(
-        update(MeetingAttendee.__table__)
-        .where(MeetingAttendee.__table__.c.meeting_id.in_(meeting_ids))
-        .values(slot_id=_LIVE_SLOT)
+        update(attendees)
+        .where(attendees.c.meeting_id == meetings.c.id, meetings.c.id.in_(meeting_ids))
+        .values(slot_id=case((meetings.c.status != "cancelled", meetings.c.slot_id), else_=None))
     )
 
 

@@ -290,6 +290,8 @@ def test_the_runs_page_follows_a_publication_through_its_block_until_done(
     assert "Version 1 of the schedule is published" in done.get_data(as_text=True)
     page = client.get(base).get_data(as_text=True)
     assert 'data-active="false"' in page and 'http-equiv="refresh"' not in page
+    published_lines = ("Version 1 of the schedule is published", "This draft was published as")
+    assert sum(page.count(line) for line in published_lines) == 1  # said once, not twice
     # a participant, an organizer of another event, a run of another event
     client.post_form("/auth/logout")
     login(client, forum.people[0].user)

@@ -308,13 +308,13 @@ def publish_draft(organizer: Visitor, version: int) -> None:
     organizer.press("Publish this draft")
     organizer.sees_flash("The draft is being published in the background.")
     organizer.reload_until_visible(
-        organizer.page.locator(".flash").filter(
+        organizer.page.locator(".flash")
+        .filter(
             has_text=organizer.t(
-                "Version %(version)d of the schedule is published; everyone whose agenda "
-                "changed is told.",
-                version=version,
+                "Version %(version)d of the schedule is published.", version=version
             )
         )
+        .filter(has_text=organizer.t("Everyone whose agenda changed is told."))
     )
 
 

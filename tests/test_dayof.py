@@ -302,6 +302,83 @@ def test_new_booking_refusals_change_nothing(client, login, make_user, make_part
     assert count(Meeting) == 0 and count(MeetingRequest) == 0
 
 
+def test_the_partner_search_offers_only_people_one_may_book(
+    app, client, login, make_user, make_participant, make_event, day
+):
+    """Other organisations' approved people, by name or organisation, a bounded few."""
+    event, ada = day["event"], day["ada"]
+    colleague = make_participant(event, make_user(email="ada2@example.org", name="Cho Ada"))
+    colleague.organisation = ada.organisation
+    db.session.commit()
+    make_participant(event, make_user(email="p@example.org", name="Cho Pending"), "P", "pending")
+    other_event = make_event(slug="other-2027", status="published")
+    make_participant(other_event, make_user(email="o@example.org", name="Cho Elsewhere"), "KAIST")
+    for number in range(dayof.PARTNERS_SHOWN + 3):
+        make_participant(event, make_user(email=f"m{number}@example.org", name=f"Min {number}"), "M")
+    login(client, ada.user)
+    url = f"/e/{event.slug}/day/partners"
+    assert client.get(f"{url}?q=cho").get_json() == [{"id": day["cho"].id, "label": "Cho · KAIST"}]
+    assert [p["id"] for p in client.get(f"{url}?q=hanwha").get_json()] == [day["bob"].id]
+    assert [p["id"] for p in client.get(f"{url}?q=kaist+cho").get_json()] == [day["cho"].id]
+    assert len(client.get(f"{url}?q=min").get_json()) == dayof.PARTNERS_SHOWN
+    for words in ("", "ada", "%", "_", "nobody", "x" * 5000):
+        assert client.get(url, query_string={"q": words}).get_json() == [], words
+    # Another event's page: Ada takes no part in it.
+    assert client.get(f"/e/{other_event.slug}/day/partners?q=cho").status_code == 404
+    response = app.test_client().get(f"{url}?q=cho")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_booking_by_name_without_scripts(client, login, make_user, make_participant, day):
+    """The field takes words: one match books, several list the people to choose from."""
+    event, ada, cho = day["event"], day["ada"], day["cho"]
+    login(client, ada.user)
+    page = client.get(f"/e/{event.slug}/day").get_data(as_text=True)
+    assert 'list="partner-options"' in page and f"/e/{event.slug}/day/partners" in page
+    assert "Cho (KAIST)" not in page  # no list of everyone
+    page = client.get(f"/e/{event.slug}/day/book?participant=KAIST").get_data(as_text=True)
+    assert "With Cho (KAIST)" in page and "The first free time" in page
+    assert f"/day/book?participant={cho.id}" in page  # the booking form names them by number
+    response = client.post_form(f"/e/{event.slug}/day/book?participant={cho.id}", {"slot": "first"})
+    assert response.status_code == 302
+    assert {a.participant_id for a in db.session.scalar(select(Meeting)).attendees} == {
+        ada.id,
+        cho.id,
+    }
+    chae = make_participant(event, make_user(email="chae@example.org", name="Chae"), "Korea Univ.")
+    pending = make_participant(event, make_user(email="p@example.org", name="Pat"), "P", "pending")
+    page = client.get(f"/e/{event.slug}/day/book?participant=ch").get_data(as_text=True)
+    assert "Several people match" in page and "The first free time" not in page
+    assert f"participant={chae.id}" in page and f"participant={cho.id}" in page
+    for words, message in (
+        ("nobody", "No one you may meet"),
+        ("Ada", "No one you may meet"),  # herself
+        ("", "Choose someone."),
+        ("x" * 101, "at most 100 characters"),
+        (f"#{pending.id}", "Choose someone you may meet"),
+        (str(2**70), "No one you may meet"),
+    ):
+        page = client.get(
+            f"/e/{event.slug}/day/book", query_string={"participant": words}
+        ).get_data(as_text=True)
+        assert message in page and "The first free time" not in page, words
+    response = client.post_form(f"/e/{event.slug}/day/book?participant=ch", {"slot": "first"})
+    assert "Choose whom to meet." in response.get_data(as_text=True)
+    assert count(Meeting) == 1
+
+
+def test_the_day_page_lists_a_bounded_number_of_meetings_to_book(client, login, day, monkeypatch):
+    event = day["event"]
+    for other in (day["bob"], day["cho"]):
+        agreed(event, day["ada"], other)
+    login(client, day["ada"].user)
+    page = client.get(f"/e/{event.slug}/day").get_data(as_text=True)
+    assert page.count("Find a time") == 2 and "are shown" not in page
+    monkeypatch.setattr(dayof, "BOOKABLE_SHOWN", 1)
+    page = client.get(f"/e/{event.slug}/day").get_data(as_text=True)
+    assert page.count("Find a time") == 1 and "The first 1 of 2 are shown" in page
+
+
 def test_booking_outside_publication_and_for_unapproved_people(
     client, login, make_user, make_participant, day
 ):

@@ -6,8 +6,8 @@ Forms check the shape of the input; whether a time is still free is the service'
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, SelectField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, ValidationError
+from wtforms import HiddenField, RadioField, SelectChoice, StringField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from ..models import parse_id
 from ..services.dayof import MARKABLE_STATUSES
@@ -54,23 +54,43 @@ class BookingForm(FlaskForm):
         return None if self.slot.data == FIRST_FREE else int(self.slot.data)
 
 
-class PartnerField(SelectField):
-    def pre_validate(self, form):
-        if self.data not in {choice.value for choice in self.choices if choice.value}:
-            raise ValidationError(_l("Choose someone from the list."))
-
-
 class PartnerForm(FlaskForm):
-    """Whom to book a new meeting with (`partners=`: the approved participants one may meet);
-    sent in the query string, so it carries no CSRF token (it changes nothing)."""
+    """Whom to book a new meeting with: their number (what the suggestions fill in) or words of
+    their name or organisation, resolved on the server so the form works without scripts. Sent
+    in the query string, so it carries no CSRF token (it changes nothing).
 
-    participant = PartnerField(
-        _l("Meet"), coerce=int, validators=[DataRequired(message=_l("Choose someone."))]
+    `find(words)` gives the first matches among those one may book, `by_number(id)` that person
+    or None; after validation `partner` is the one chosen, and `matches` the people to choose
+    from when the words matched several."""
+
+    participant = StringField(
+        _l("Meet"),
+        validators=[
+            DataRequired(message=_l("Choose someone.")),
+            Length(max=100, message=_l("Type at most %(max)d characters.")),
+        ],
     )
 
-    def __init__(self, *args, partners=(), **kwargs):
+    def __init__(self, *args, find=lambda words: [], by_number=lambda number: None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.participant.choices = [SelectChoice(0, _l("Choose…"))] + [
-            SelectChoice(partner.id, f"{partner.user.name} ({partner.organisation.name})")
-            for partner in partners
-        ]
+        self._find, self._by_number = find, by_number
+        self.partner = None
+        self.matches: list = []
+
+    def validate_participant(self, field):
+        words = field.data.strip()
+        number = parse_id(words.removeprefix("#"))
+        if number is not None:
+            self.partner = self._by_number(number)
+            if self.partner is None:
+                raise ValidationError(_l("Choose someone you may meet: type their name."))
+            return
+        found = self._find(words)
+        if not found:
+            raise ValidationError(
+                _l("No one you may meet has a name or organisation matching these words.")
+            )
+        if len(found) > 1:
+            self.matches = found
+            raise ValidationError(_l("Several people match: choose one below, or type more."))
+        self.partner = found[0]

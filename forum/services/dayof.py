@@ -17,7 +17,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -27,11 +27,11 @@ from ..models import (
     MeetingAttendee,
     MeetingRequest,
     MeetingSession,
+    Organisation,
     Participant,
     Slot,
     Table,
     User,
-    parse_id,
     utcnow,
 )
 from . import ServiceError, meeting_life
@@ -250,38 +250,89 @@ def _placement(
 # --- booking ---------------------------------------------------------------------------------
 
 
+BOOKABLE_SHOWN = 50  # agreed meetings without a time listed on the day page at once
+
+
 def bookable_meetings(participant: Participant) -> list[Meeting]:
-    """The participant's agreed meetings that the schedule left without a time."""
+    """The participant's agreed meetings that the schedule left without a time, the first
+    `BOOKABLE_SHOWN` of them (the page says how many in all: `count_bookable_meetings`)."""
     return list(
         db.session.scalars(
             _with_people(select(Meeting))
             .join(MeetingAttendee)
-            .where(
-                MeetingAttendee.participant_id == participant.id,
-                Meeting.status == "scheduled",
-                Meeting.slot_id.is_(None),
-            )
+            .where(*_bookable_conditions(participant))
             .order_by(Meeting.created_at, Meeting.id)
+            .limit(BOOKABLE_SHOWN)
         )
     )
 
 
-def booking_partners(participant: Participant) -> list[Participant]:
-    """Approved participants of other organisations one may book a new meeting with."""
-    return list(
-        db.session.scalars(
-            select(Participant)
-            .join(User)
-            .options(selectinload(Participant.user), selectinload(Participant.organisation))
-            .where(
-                Participant.event_id == participant.event_id,
-                Participant.status == "approved",
-                Participant.organisation_id.is_not(None),
-                Participant.organisation_id != participant.organisation_id,
+def count_bookable_meetings(participant: Participant) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Meeting.id))
+            .join(MeetingAttendee)
+            .where(*_bookable_conditions(participant))
+        )
+        or 0
+    )
+
+
+def _bookable_conditions(participant: Participant) -> list:
+    return [
+        MeetingAttendee.participant_id == participant.id,
+        Meeting.status == "scheduled",
+        Meeting.slot_id.is_(None),
+    ]
+
+
+PARTNERS_SHOWN = 10  # people a search for whom to book shows at once
+PARTNER_SEARCH_LENGTH = 100  # characters of that search kept: a name and an organisation
+PARTNER_SEARCH_WORDS = 5  # words of it that must each match
+
+
+def _partners(participant: Participant):
+    """Approved participants of other organisations one may book a new meeting with, by name."""
+    return (
+        select(Participant)
+        .join(User, User.id == Participant.user_id)
+        .join(Organisation, Organisation.id == Participant.organisation_id)
+        .options(selectinload(Participant.user), selectinload(Participant.organisation))
+        .where(
+            Participant.event_id == participant.event_id,
+            Participant.status == "approved",
+            Participant.organisation_id != participant.organisation_id,
+        )
+        .order_by(func.lower(User.name), func.lower(Organisation.name), Participant.id)
+    )
+
+
+def find_booking_partners(
+    participant: Participant, words: str, limit: int = PARTNERS_SHOWN
+) -> list[Participant]:
+    """The first `limit` people one may book whose name or organisation holds every word of
+    `words` (an event of thousands cannot list them all in a form); none for no words."""
+    terms = words[:PARTNER_SEARCH_LENGTH].lower().split()[:PARTNER_SEARCH_WORDS]
+    if not terms:
+        return []
+    statement = _partners(participant)
+    for term in terms:
+        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        statement = statement.where(
+            or_(
+                func.lower(User.name).like(pattern, escape="\\"),
+                func.lower(Organisation.name).like(pattern, escape="\\"),
             )
-            .order_by(User.name, Participant.id)
         )
-    )
+    return list(db.session.scalars(statement.limit(limit)))
+
+
+def booking_partner(participant: Participant, partner_id: int | None) -> Participant | None:
+    """The participant of this number if `participant` may book a meeting with them, else None
+    (someone of another event, a colleague, anyone not approved, no one)."""
+    if partner_id is None:
+        return None
+    return db.session.scalar(_partners(participant).where(Participant.id == partner_id))
 
 
 def book_meeting(
@@ -526,17 +577,6 @@ def live_board(event: Event, now: datetime | None = None) -> Board:
         now,
         sheets.get(current.id) if current else None,
         sheets.get(upcoming.id) if upcoming else None,
-    )
-
-
-def participant_or_none(event: Event, participant_id: int) -> Participant | None:
-    """A participant of `event` by id (another event's id gives None)."""
-    if parse_id(participant_id) is None:
-        return None
-    return db.session.scalar(
-        select(Participant).where(
-            Participant.id == participant_id, Participant.event_id == event.id
-        )
     )
 
 

@@ -1,7 +1,7 @@
 // Forum's only script, loaded from Forum itself so that the Content-Security-Policy can forbid
 // inline scripts. Every page works without it; it adds print buttons, follows a running
-// scheduler run or publication, suggests participants as an organizer types a name and
-// preselects the browser's time zone for a new event.
+// scheduler run or publication, suggests people as an organizer (or an attendee booking on the
+// day) types a name and preselects the browser's time zone for a new event.
 (function () {
   "use strict";
 

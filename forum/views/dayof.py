@@ -1,7 +1,7 @@
 """On the day: participants see, mark and book their meetings; the organizer's table sheets,
 agendas and live board."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -51,13 +51,40 @@ def my_day(event, participant):
         published=published,
         meetings=dayof.published_meetings_of(participant),
         unscheduled=dayof.bookable_meetings(participant) if on_the_day else [],
-        partner_form=PartnerForm(
-            partners=dayof.booking_partners(participant) if on_the_day else [],
-            formdata=None,
-            meta={"csrf": False},
-        ),
+        unscheduled_count=dayof.count_bookable_meetings(participant) if on_the_day else 0,
+        partner_form=_partner_form(event, participant, None),
         mark_form=MarkForm(),
         labels=dayof.MARK_LABELS,
+    )
+
+
+def _partner_form(event, participant, formdata):
+    """Whom to book: a field that suggests the people one may book as one types (forum.js)."""
+    form = PartnerForm(
+        formdata,
+        find=lambda words: dayof.find_booking_partners(participant, words),
+        by_number=lambda number: dayof.booking_partner(participant, number),
+        meta={"csrf": False},
+    )
+    form.participant.render_kw = {
+        "list": "partner-options",
+        "autocomplete": "off",
+        "data-candidates-url": url_for("dayof.search_partners", slug=event.slug),
+    }
+    return form
+
+
+@bp.get("/e/<slug>/day/partners")
+@participant_required
+def search_partners(event, participant):
+    """The first people one may book whose name or organisation matches `q`, as JSON, for the
+    day page's suggestions."""
+    found = dayof.find_booking_partners(participant, request.args.get("q", ""))
+    return jsonify(
+        [
+            {"id": person.id, "label": f"{person.user.name} · {person.organisation.name}"}
+            for person in found
+        ]
     )
 
 
@@ -135,11 +162,10 @@ def book(event, participant, meeting_id):
 @retried_on_conflict
 @participant_required
 def book_new(event, participant):
-    partners = dayof.booking_partners(participant)
-    partner_form = PartnerForm(request.values, partners=partners, meta={"csrf": False})
-    other = None
-    if partner_form.participant.data and partner_form.validate():
-        other = dayof.participant_or_none(event, partner_form.participant.data)
+    partner_form = _partner_form(event, participant, request.args)
+    other = (
+        partner_form.partner if "participant" in request.args and partner_form.validate() else None
+    )
     placements = (
         dayof.common_free_slots(event, [participant, other])
         if other and event.status == "published"

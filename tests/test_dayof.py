@@ -314,7 +314,9 @@ def test_the_partner_search_offers_only_people_one_may_book(
     other_event = make_event(slug="other-2027", status="published")
     make_participant(other_event, make_user(email="o@example.org", name="Cho Elsewhere"), "KAIST")
     for number in range(dayof.PARTNERS_SHOWN + 3):
-        make_participant(event, make_user(email=f"m{number}@example.org", name=f"Min {number}"), "M")
+        make_participant(
+            event, make_user(email=f"m{number}@example.org", name=f"Min {number}"), "M"
+        )
     login(client, ada.user)
     url = f"/e/{event.slug}/day/partners"
     assert client.get(f"{url}?q=cho").get_json() == [{"id": day["cho"].id, "label": "Cho · KAIST"}]

@@ -49,3 +49,21 @@ def test_the_proposal_form_suggests_participants_as_a_name_is_typed(
     assert "KRIBB" in suggestion.get_attribute("label")
     expect(page.locator(f'#candidate-options option[value="{forum.ada.id}"]')).to_have_count(0)
     assert violations(page, console) == []
+
+
+def test_the_day_page_suggests_whom_to_book_and_books_them(
+    forum, live_server, new_context, password
+):
+    page, console = signed_in(new_context, live_server, forum.ada.user, password)
+    page.goto(f"{live_server}/e/{forum.event.slug}/day")
+    page.get_by_label("Meet", exact=True).fill("krib")
+    suggestion = page.locator(f'#partner-options option[value="{forum.cyrus.id}"]')
+    expect(suggestion).to_have_count(1, timeout=10_000)
+    assert suggestion.get_attribute("label") == "Cyrus Choi · KRIBB"
+    expect(page.locator("#partner-options option")).to_have_count(1)
+    page.get_by_label("Meet", exact=True).fill(str(forum.cyrus.id))  # as choosing it does
+    page.get_by_role("button", name="Show our free times").click()
+    expect(page.get_by_text("With Cyrus Choi (KRIBB)")).to_be_visible()
+    page.get_by_role("button", name="Book", exact=True).click()
+    expect(page.locator(".flash.success")).to_contain_text("Your meeting is booked")
+    assert violations(page, console) == []

@@ -1,6 +1,7 @@
-"""The organizer's whole-event pages on a large published event, this checkout against an earlier
-one side by side: the table sheets, the schedule as a workbook and as CSV, the review's figures of
-a draft, and the requests page.
+"""The pages of a large published event, this checkout against an earlier one side by side: the
+organizer's whole-event pages (the table sheets, the schedule as a workbook and as CSV, the
+review's figures of a draft, the requests page) and the attendee's (day, agenda, requests,
+directory, marketplace, suggestions), the latter signed in as the attendee with the most meetings.
 
     .venv/bin/python bench/big_pages.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/<empty db> \
         --before /tmp/before-pages [--scale 1.0] [--rounds 2] [--built]
@@ -11,7 +12,7 @@ places them the same). The event is written with multi-row INSERTs (not through 
 this measures pages, not the build); `--built` reuses what an earlier run wrote.
 
 Each measurement is a fresh process in one checkout (Flask's test client, signed in as the
-organizer through the login form; no network): the seconds to the last byte, the peak resident
+organizer or the attendee through the login form; no network): the seconds to the last byte, the peak resident
 memory of the process (ru_maxrss) and its growth over the process before the request, and a
 digest of the content (CSRF tokens and blank lines left out; a workbook's cells, not its zip
 bytes), so that both checkouts are seen to send the same thing. The checkouts alternate, `--rounds` times. It prints
@@ -48,6 +49,17 @@ PAGES = {
     "requests (organizer)": f"/e/{SLUG}/organize/requests",
     "review figures": "figures",
 }
+# The attendee's pages, signed in as the attendee with the most meetings (`attendee_email`).
+ATTENDEE_PAGES = {
+    "day (attendee)": f"/e/{SLUG}/day",
+    "day: whom to book (search)": f"/e/{SLUG}/day/book?participant=Person+0001",
+    "agenda": f"/e/{SLUG}/agenda",
+    "requests (attendee)": f"/e/{SLUG}/requests",
+    "participants directory": f"/e/{SLUG}/participants",
+    "marketplace": f"/e/{SLUG}/marketplace",
+    "marketplace search": f"/e/{SLUG}/marketplace?q=antibody",
+    "suggestions": f"/e/{SLUG}/suggestions",
+}
 
 # Run in the checkout measured: argv = database url, path (or "figures"), organizer, password.
 MEASURE = r"""
@@ -63,7 +75,7 @@ client = app.test_client()
 token = re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
 answer = client.post("/auth/login", data={"email": email, "password": password, "csrf_token": token})
 assert answer.status_code == 302, answer.status_code
-client.get("/e/big/organize/schedule")  # templates, imports and the session warmed
+client.get("/e/big/")  # templates, imports and the session warmed
 peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 before = peak()
 digest = hashlib.sha256()
@@ -244,6 +256,33 @@ def build(url: str, scale: float) -> dict:
     }
 
 
+def attendee_email(url: str) -> str:
+    """The attendee with the most meetings, given the bench's password (the build gives none)."""
+    from sqlalchemy import func, select, update
+
+    from forum import create_app
+    from forum.config import TestingConfig
+    from forum.extensions import db
+    from forum.models import MeetingAttendee, Participant, User
+    from forum.services.accounts import hash_password
+
+    app = create_app(TestingConfig(Path(tempfile.mkdtemp()), url))
+    with app.app_context():
+        user_id, email = db.session.execute(
+            select(User.id, User.email)
+            .join(Participant, Participant.user_id == User.id)
+            .join(MeetingAttendee, MeetingAttendee.participant_id == Participant.id)
+            .group_by(User.id, User.email)
+            .order_by(func.count().desc(), User.id)
+            .limit(1)
+        ).one()
+        db.session.execute(
+            update(User).where(User.id == user_id).values(password_hash=hash_password(PASSWORD))
+        )
+        db.session.commit()
+    return email
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", required=True)
@@ -251,21 +290,21 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--built", action="store_true")
-    parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--pages", default=",".join(PAGES | ATTENDEE_PAGES))
     arguments = parser.parse_args()
     result: dict = (
         {} if arguments.built else {"built": build(arguments.database_url, arguments.scale)}
     )
     print(json.dumps(result), file=sys.stderr, flush=True)
     trees = checkouts(arguments.before)
+    attendee = attendee_email(arguments.database_url)
     samples: dict = {}
     for name in arguments.pages.split(","):
+        path, who = (PAGES[name], ORGANIZER) if name in PAGES else (ATTENDEE_PAGES[name], attendee)
         for round_ in range(arguments.rounds):
             order = list(trees.items())
             for label, tree in order if round_ % 2 == 0 else order[::-1]:
-                figures = run_in(
-                    tree, MEASURE, arguments.database_url, PAGES[name], ORGANIZER, PASSWORD
-                )
+                figures = run_in(tree, MEASURE, arguments.database_url, path, who, PASSWORD)
                 samples.setdefault(name, {}).setdefault(label, []).append(figures)
                 print(name, label, json.dumps(figures), file=sys.stderr, flush=True)
     result["pages"] = {

@@ -12,9 +12,12 @@ publication. Every step goes through `forum/services` (the batch paths where the
 commits of a few hundred rows; each step's seconds are printed.
 
 Then the database is served by gunicorn (`--workers` processes on 127.0.0.1) and `--clients`
-threads, each logged in through the real login form (CSRF token included) as the organizer or as
-an attendee (half each), fetch every page of `PAGES` `--rounds` times in turn. Printed per page:
-median and p95 in milliseconds, and the peak resident memory of each web worker (from /proc).
+threads, each signed in through the real login form (CSRF token included) as the organizer or as
+an attendee (half each), one after the other before the clock starts, fetch every page of
+`PAGES` `--rounds` times in turn. Printed per page: median and p95 in milliseconds of the pages
+(200), and the peak resident memory of each web worker (from /proc). Any other answer (a
+redirect to the sign-in form, an error, a timeout) is a failure: counted apart, listed on
+stderr, and the script exits with status 1.
 With `--before DIR`, that checkout (an earlier commit) is served on a copy of the same database
 taken back to its migrations and served at the same time on the next port; each client asks both
 servers for each page in turn (alternating which goes first), so that both see the same load of
@@ -32,6 +35,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from datetime import time as clock
@@ -42,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from checkouts import checkouts  # noqa: E402
-from storm import Browser, Tally, percentile, serve  # noqa: E402
+from storm import Browser, Record, Tally, percentile, serve  # noqa: E402
 
 PASSWORD = "bio-bench-password-1"
 SLUG = "bio"
@@ -541,34 +546,74 @@ def _attendee_email(database_url: str) -> str:
     return row[0]
 
 
+SIGN_IN_TRIES = 5  # a sign-in turned back (the throttle) is tried again after a pause
+PAGE_TIMEOUT = 120  # seconds a client waits for a page
+
+
+def sign_in(base: str, email: str) -> Browser:
+    """A browser signed in through the login form, checked: the bench signs its clients in one at
+    a time before the clock starts, since many sign-ins at once from one address are what the
+    sign-in throttle exists to slow down."""
+    for attempt in range(SIGN_IN_TRIES):
+        browser = Browser(base, Tally())
+        browser.get("/auth/login")
+        browser.request("POST", "/auth/login", {"email": email, "password": PASSWORD})
+        if _status(browser, "/account/") == 200:
+            return browser
+        time.sleep(2 * (attempt + 1))
+    raise SystemExit(f"FAILED: {email} could not sign in at {base} ({SIGN_IN_TRIES} tries)")
+
+
+def _status(browser: Browser, path: str) -> int:
+    """The answer's status, its redirects not followed."""
+    try:
+        with browser.opener.open(
+            urllib.request.Request(browser.base + path), timeout=PAGE_TIMEOUT
+        ) as answer:
+            answer.read()
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0  # no answer: refused, reset or timed out
+
+
+def timed_get(browser: Browser, path: str) -> None:
+    """One page, timed to its last byte; a redirect is recorded as such, not followed (a page
+    that sends a client to the sign-in form is a failure, not a fast page)."""
+    started = time.perf_counter()
+    status = _status(browser, path)
+    browser.tally.add(
+        Record(browser.action, "GET", path.split("?")[0], status, time.perf_counter() - started)
+    )
+
+
 def measure(
     bases: dict[str, str], run_id: int, attendee: str, clients: int, rounds: int
 ) -> dict[str, Tally]:
-    """Every page, `rounds` times by each of `clients` logged-in browsers at once; with several
+    """Every page, `rounds` times by each of `clients` signed-in browsers at once; with several
     servers (`bases`: name → address), each client asks each server for a page in turn, so that
     all see the same load of the machine."""
     tallies = {name: Tally() for name in bases}
-
-    def client(index: int) -> None:
+    signed_in = []
+    for index in range(clients):
         who = "organizer" if index % 2 == 0 else "attendee"
         browsers = {}
         for name, base in bases.items():
-            browser = Browser(base, Tally())
-            browser.get("/auth/login")
-            browser.request(
-                "POST",
-                "/auth/login",
-                {"email": ORGANIZER if who == "organizer" else attendee, "password": PASSWORD},
-            )
+            browser = sign_in(base, ORGANIZER if who == "organizer" else attendee)
             browser.tally = tallies[name]
             browsers[name] = browser
+        signed_in.append((who, browsers))
+
+    def client(index: int) -> None:
+        who, browsers = signed_in[index]
         pages = [page for page in PAGES if page[1] == who]
         start = index // 2 % len(pages)  # the clients start on different pages
         for turn, (page, _who, path) in enumerate((pages[start:] + pages[:start]) * rounds):
             order = list(browsers.values())
             for browser in order[turn % 2 :] + order[: turn % 2]:  # who goes first alternates
                 browser.action = page
-                browser.request("GET", path.format(slug=SLUG, run=run_id))
+                timed_get(browser, path.format(slug=SLUG, run=run_id))
 
     threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
     for thread in threads:
@@ -578,16 +623,23 @@ def measure(
     return tallies
 
 
-def summary(tally: Tally) -> dict[str, tuple[float, float, int]]:
-    """Per page: (p50 ms, p95 ms, answers not 200)."""
+def summary(tally: Tally) -> dict[str, tuple[float, float, list[int]]]:
+    """Per page: (p50 ms, p95 ms) of the answers that were pages (200), and the statuses of the
+    others, which are failures."""
     times: dict[str, list[float]] = defaultdict(list)
-    failures: dict[str, int] = defaultdict(int)
+    failures: dict[str, list[int]] = defaultdict(list)
     for record in tally.records:
-        times[record.action].append(record.seconds * 1000)
-        failures[record.action] += record.status != 200
+        if record.status == 200:
+            times[record.action].append(record.seconds * 1000)
+        else:
+            failures[record.action].append(record.status)
     return {
-        name: (statistics.median(values), percentile(values, 0.95), failures[name])
-        for name, values in times.items()
+        name: (
+            statistics.median(times[name]) if times[name] else 0.0,
+            percentile(times[name], 0.95) if times[name] else 0.0,
+            failures[name],
+        )
+        for name in set(times) | set(failures)
     }
 
 
@@ -636,10 +688,12 @@ def main() -> None:
             server.terminate()
             server.wait()
     results = {name: summary(tally) for name, tally in tallies.items()}
-    report(results, memory, args)
+    if not report(results, memory, args):
+        sys.exit(1)
 
 
-def report(results: dict[str, dict], memory: dict[str, list[int]], args) -> None:
+def report(results: dict[str, dict], memory: dict[str, list[int]], args) -> bool:
+    """Prints the table; False (after saying so loudly) when any answer was not a page."""
     size = sizes(args.scale)
     print(
         f"\nscale {args.scale} ({size['participants']} participants, {size['opportunities']} "
@@ -651,18 +705,30 @@ def report(results: dict[str, dict], memory: dict[str, list[int]], args) -> None
     ratio = " | p95 before / ours" if "before" in results else ""
     print(f"| page | {header}{ratio} |")
     print("| --- |" + " --- |" * (len(names) + bool(ratio)))
+    failed = []
     for page, _who, _path in PAGES:
         cells = []
         for name in names:
-            p50, p95, failed = results[name].get(page, (0.0, 0.0, 0))
-            cells.append(f"{p50:.0f} / {p95:.0f}" + (f" ({failed} not 200)" if failed else ""))
+            p50, p95, statuses = results[name].get(page, (0.0, 0.0, []))
+            cells.append(
+                f"{p50:.0f} / {p95:.0f}" + (f" ({len(statuses)} FAILED)" if statuses else "")
+            )
+            if statuses:
+                failed.append(
+                    f"{page} ({name}): {len(statuses)} answers not 200: {sorted(statuses)}"
+                )
         if ratio:
-            ours = results["ours"].get(page, (0, 0, 0))[1]
-            before = results["before"].get(page, (0, 0, 0))[1]
+            ours = results["ours"].get(page, (0, 0, []))[1]
+            before = results["before"].get(page, (0, 0, []))[1]
             cells.append(f"{before / ours:.1f}" if ours else "")
         print(f"| {page} | " + " | ".join(cells) + " |")
     for name, peaks in memory.items():
         print(f"\npeak RSS of the {name} web workers (MB): {peaks}")
+    if failed:
+        print("\nFAILED: answers that were not pages (not in the times above):", file=sys.stderr)
+        for line in failed:
+            print(f"  {line}", file=sys.stderr)
+    return not failed
 
 
 if __name__ == "__main__":

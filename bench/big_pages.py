@@ -41,7 +41,9 @@ from checkouts import checkouts, run_in  # noqa: E402
 SLUG = "big"
 ORGANIZER = "organizer@big.example"
 PASSWORD = "big-pages-password-1"
-FULL = {"participants": 20_000, "tables": 1_500, "meetings": 55_000}
+FULL = {"participants": 20_000, "tables": 1_500, "meetings": 55_000, "requests": 150_000}
+# The requests not accepted, in the shares of a real event's (bio_web's STATES).
+OTHER_STATES = (("pending", 25), ("declined", 20), ("cancelled", 10), ("expired", 8))
 PAGES = {
     "table sheets": f"/e/{SLUG}/organize/sheets",
     "schedule.xlsx": f"/e/{SLUG}/organize/export/schedule.xlsx",
@@ -246,6 +248,7 @@ def build(url: str, scale: float) -> dict:
                     for meeting, table in zip(meetings, tables, strict=False)
                 ],
             )
+        _other_requests(event.id, people, met, sizes["requests"] - len(met), rng)
         event.status = "published"
         db.session.commit()
         built = db.session.scalar(select(func.count(Meeting.id)))
@@ -254,6 +257,43 @@ def build(url: str, scale: float) -> dict:
         "slots": len(slots),
         "build_seconds": time.perf_counter() - started,
     }
+
+
+def _other_requests(
+    event_id: int, people: list[int], met: set[tuple[int, int]], count: int, rng: random.Random
+) -> None:
+    """`count` requests pending, declined, withdrawn or expired between pairs that do not meet.
+    Who receives them is skewed as at a real event (weights 1/sqrt(rank)), and the attendee the
+    pages are timed as (the one with the most meetings) is ranked first: their requests page
+    then has hundreds of requests to show, as a sought-after participant's has."""
+    from collections import Counter
+    from itertools import accumulate
+
+    from sqlalchemy import insert
+
+    from forum.extensions import db
+    from forum.models import MeetingRequest
+
+    meetings = Counter(person for pair in met for person in pair)
+    first = min(meetings, key=lambda person: (-meetings[person], person))
+    ranked = [first] + [person for person in people if person != first]
+    weights = list(accumulate(1 / (rank + 1) ** 0.5 for rank in range(len(ranked))))
+    states = [state for state, share in OTHER_STATES for _ in range(share)]
+    taken = set(met)
+    rows = []
+    while len(rows) < count:
+        recipient = rng.choices(ranked, cum_weights=weights)[0]
+        requester = rng.choice(people)
+        pair = (min(requester, recipient), max(requester, recipient))
+        if requester == recipient or pair in taken:
+            continue
+        taken.add(pair)
+        rows.append(
+            {"event_id": event_id, "requester_id": requester, "recipient_id": recipient}
+            | {"status": rng.choice(states), "requester_priority": 2}
+        )
+    for start in range(0, len(rows), 5_000):
+        db.session.execute(insert(MeetingRequest), rows[start : start + 5_000])
 
 
 def attendee_email(url: str) -> str:
@@ -299,7 +339,7 @@ def main() -> None:
     trees = checkouts(arguments.before)
     attendee = attendee_email(arguments.database_url)
     samples: dict = {}
-    for name in arguments.pages.split(","):
+    for name in filter(None, arguments.pages.split(",")):
         path, who = (PAGES[name], ORGANIZER) if name in PAGES else (ATTENDEE_PAGES[name], attendee)
         for round_ in range(arguments.rounds):
             order = list(trees.items())

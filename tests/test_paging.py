@@ -17,6 +17,7 @@ from forum.extensions import db
 from forum.models import MeetingRequest, Organisation, Participant, User, utcnow
 from forum.services import exports
 from forum.services.paging import PER_PAGE
+from forum.services.requests import OWN_REQUESTS_PER_PAGE
 
 
 def _crowd(event, count: int, status="approved", name="Person", hours_ago=24) -> list[Participant]:
@@ -239,3 +240,45 @@ def test_the_review_grid_shows_one_session_and_the_tables_a_page_at_a_time(
     assert f"session={second_day}" in tables_two.split('rel="prev"')[1].split(">")[0]
     assert f'session={second_day}#grid" aria-current="page"' in tables_two
     assert grid("?tables=99&session=abc")[1] == second_tables
+
+
+def test_an_attendees_requests_come_a_page_at_a_time_in_as_many_statements(
+    event, client, login, make_user, make_participant
+):
+    """A sought-after participant receives hundreds of requests: their page shows the newest
+    ones with the count and links to the older, and takes as many statements as for a few."""
+    star = make_participant(event, make_user("star@example.org", "Star"), "Star Pharma")
+    login(client, star.user)
+    url = f"/e/{event.slug}/requests"
+
+    def received_from(people, hours_ago):
+        start = utcnow() - timedelta(hours=hours_ago)
+        db.session.add_all(
+            MeetingRequest(
+                event_id=event.id,
+                requester_id=person.id,
+                recipient_id=star.id,
+                requester_priority=2,
+                created_at=start + timedelta(minutes=n),
+            )
+            for n, person in enumerate(people)
+        )
+        db.session.commit()
+
+    received_from(_crowd(event, 2), 30)
+    client.get(url)
+    with _statements() as few:
+        assert client.get(url).status_code == 200
+    received_from(_crowd(event, OWN_REQUESTS_PER_PAGE + 3, name="Other", hours_ago=20), 10)
+    with _statements() as many:
+        first = client.get(url).get_data(as_text=True)
+    assert len(many) == len(few), "\n".join(many)
+
+    total = OWN_REQUESTS_PER_PAGE + 5
+    assert f"Waiting for your answer ({total})" in first
+    newest = [f"Other {n:03}" for n in reversed(range(OWN_REQUESTS_PER_PAGE + 3))]
+    assert re.findall(r"Other \d{3}", first) == newest[:OWN_REQUESTS_PER_PAGE]
+    assert f"{url}?received=2#received" in first
+    second = client.get(f"{url}?received=2").get_data(as_text=True)
+    older = [*newest[OWN_REQUESTS_PER_PAGE:], "Person 001", "Person 000"]
+    assert re.findall(r"(?:Other|Person) \d{3}", second) == older

@@ -121,21 +121,34 @@ def _with_people(query):
     )
 
 
-def requests_of(participant: Participant) -> list[MeetingRequest]:
-    """Every request the participant sent or received, newest first (after expiring overdue ones)."""
+HISTORY_STATUSES = ("declined", "cancelled", "expired")
+OWN_REQUESTS_PER_PAGE = 25  # a sought-after participant receives hundreds
+
+
+def requests_of(participant: Participant, kind: str, page: int = 1) -> Page:
+    """A page of the participant's requests, newest first (after expiring overdue ones): those
+    `received` or `sent` waiting for an answer, or the `history` (declined, withdrawn, expired)."""
     expire_overdue_requests(participant.event)
-    return list(
-        db.session.scalars(
-            _with_people(select(MeetingRequest))
-            .where(
-                MeetingRequest.event_id == participant.event_id,
-                or_(
-                    MeetingRequest.requester_id == participant.id,
-                    MeetingRequest.recipient_id == participant.id,
-                ),
-            )
-            .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc())
-        )
+    conditions = {
+        "received": [
+            MeetingRequest.recipient_id == participant.id,
+            MeetingRequest.status == "pending",
+        ],
+        "sent": [MeetingRequest.requester_id == participant.id, MeetingRequest.status == "pending"],
+        "history": [
+            or_(
+                MeetingRequest.requester_id == participant.id,
+                MeetingRequest.recipient_id == participant.id,
+            ),
+            MeetingRequest.status.in_(HISTORY_STATUSES),
+        ],
+    }[kind]
+    return paginate(
+        _with_people(select(MeetingRequest))
+        .where(MeetingRequest.event_id == participant.event_id, *conditions)
+        .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc()),
+        page,
+        OWN_REQUESTS_PER_PAGE,
     )
 
 
@@ -153,6 +166,7 @@ def meetings_of(participant: Participant) -> list[Meeting]:
                 .selectinload(MeetingAttendee.participant)
                 .selectinload(Participant.organisation),
                 selectinload(Meeting.request),
+                selectinload(Meeting.slot),
             )
             .where(MeetingAttendee.participant_id == participant.id, Meeting.status != "cancelled")
             .order_by(Meeting.created_at, Meeting.id)

@@ -35,8 +35,6 @@ from .common import (
 
 bp = Blueprint("requests", __name__)
 
-HISTORY_STATUSES = ("declined", "cancelled", "expired")
-
 
 # --- requesting ------------------------------------------------------------------------------
 
@@ -91,19 +89,14 @@ def new_request(event, participant):
 @bp.get("/e/<slug>/requests")
 @participant_required
 def my_requests(event, participant):
-    all_requests = requests_service.requests_of(participant)
     return render_template(
         "requests/requests.html",
         event=event,
         participant=participant,
-        received=[
-            r for r in all_requests if r.status == "pending" and r.recipient_id == participant.id
-        ],
-        sent=[
-            r for r in all_requests if r.status == "pending" and r.requester_id == participant.id
-        ],
+        received=requests_service.requests_of(participant, "received", page_number("received")),
+        sent=requests_service.requests_of(participant, "sent", page_number("sent")),
         meetings=requests_service.meetings_of(participant),
-        history=[r for r in all_requests if r.status in HISTORY_STATUSES],
+        history=requests_service.requests_of(participant, "history", page_number("history")),
         open_sent=requests_service.open_requests_sent(participant),
         accept_form=AcceptForm(),
         decline_form=DeclineForm(),

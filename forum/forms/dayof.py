@@ -75,7 +75,7 @@ class PartnerForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self._find, self._by_number = find, by_number
         self.partner = None
-        self.matches: list = []
+        self.matches = []
 
     def validate_participant(self, field):
         words = field.data.strip()

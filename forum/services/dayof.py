@@ -17,7 +17,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -278,7 +278,7 @@ def count_bookable_meetings(participant: Participant) -> int:
     )
 
 
-def _bookable_conditions(participant: Participant) -> list:
+def _bookable_conditions(participant: Participant) -> list[ColumnElement[bool]]:
     return [
         MeetingAttendee.participant_id == participant.id,
         Meeting.status == "scheduled",
@@ -291,7 +291,7 @@ PARTNER_SEARCH_LENGTH = 100  # characters of that search kept: a name and an org
 PARTNER_SEARCH_WORDS = 5  # words of it that must each match
 
 
-def _partners(participant: Participant):
+def _partners(participant: Participant) -> Select[Participant]:
     """Approved participants of other organisations one may book a new meeting with, by name."""
     return (
         select(Participant)

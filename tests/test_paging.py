@@ -43,7 +43,12 @@ def _crowd(event, count: int, status="approved", name="Person", hours_ago=24) ->
 
 def _requests(event, people: list[Participant], status="pending") -> None:
     """A request from each person to the next, a minute apart, the last sent last."""
-    start = utcnow() - timedelta(hours=12)
+    _sent(event, pairwise(people), status)
+
+
+def _sent(event, pairs, status="pending", hours_ago=12) -> None:
+    """A request for each (requester, recipient), a minute apart from `hours_ago`."""
+    start = utcnow() - timedelta(hours=hours_ago)
     db.session.add_all(
         MeetingRequest(
             event_id=event.id,
@@ -53,7 +58,7 @@ def _requests(event, people: list[Participant], status="pending") -> None:
             status=status,
             created_at=start + timedelta(minutes=n),
         )
-        for n, (first, second) in enumerate(pairwise(people))
+        for n, (first, second) in enumerate(pairs)
     )
     db.session.commit()
 
@@ -252,18 +257,7 @@ def test_an_attendees_requests_come_a_page_at_a_time_in_as_many_statements(
     url = f"/e/{event.slug}/requests"
 
     def received_from(people, hours_ago):
-        start = utcnow() - timedelta(hours=hours_ago)
-        db.session.add_all(
-            MeetingRequest(
-                event_id=event.id,
-                requester_id=person.id,
-                recipient_id=star.id,
-                requester_priority=2,
-                created_at=start + timedelta(minutes=n),
-            )
-            for n, person in enumerate(people)
-        )
-        db.session.commit()
+        _sent(event, [(person, star) for person in people], hours_ago=hours_ago)
 
     received_from(_crowd(event, 2), 30)
     client.get(url)

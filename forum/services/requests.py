@@ -24,13 +24,14 @@ raised before anything changes; the functions flush and never commit.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import exists, func, or_, select, tuple_, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import QueryableAttribute, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -129,27 +130,45 @@ def requests_of(participant: Participant, kind: str, page: int = 1) -> Page:
     """A page of the participant's requests, newest first (after expiring overdue ones): those
     `received` or `sent` waiting for an answer, or the `history` (declined, withdrawn, expired)."""
     expire_overdue_requests(participant.event)
-    conditions = {
-        "received": [
-            MeetingRequest.recipient_id == participant.id,
-            MeetingRequest.status == "pending",
-        ],
-        "sent": [MeetingRequest.requester_id == participant.id, MeetingRequest.status == "pending"],
-        "history": [
-            or_(
-                MeetingRequest.requester_id == participant.id,
-                MeetingRequest.recipient_id == participant.id,
-            ),
-            MeetingRequest.status.in_(HISTORY_STATUSES),
-        ],
+    conditions, loads = {
+        "received": (
+            [MeetingRequest.recipient_id == participant.id, MeetingRequest.status == "pending"],
+            [*_person(MeetingRequest.requester), selectinload(MeetingRequest.opportunity)],
+        ),
+        "sent": (
+            [MeetingRequest.requester_id == participant.id, MeetingRequest.status == "pending"],
+            [*_person(MeetingRequest.recipient), selectinload(MeetingRequest.opportunity)],
+        ),
+        "history": (
+            [
+                or_(
+                    MeetingRequest.requester_id == participant.id,
+                    MeetingRequest.recipient_id == participant.id,
+                ),
+                MeetingRequest.status.in_(HISTORY_STATUSES),
+            ],
+            [
+                selectinload(MeetingRequest.requester).selectinload(Participant.user),
+                selectinload(MeetingRequest.recipient).selectinload(Participant.user),
+            ],
+        ),
     }[kind]
     return paginate(
-        _with_people(select(MeetingRequest))
+        select(MeetingRequest)
+        .options(*loads)
         .where(MeetingRequest.event_id == participant.event_id, *conditions)
         .order_by(MeetingRequest.created_at.desc(), MeetingRequest.id.desc()),
         page,
         OWN_REQUESTS_PER_PAGE,
     )
+
+
+def _person(side: QueryableAttribute[Participant]) -> list[Any]:
+    """What a list shows of the other side of a request: their name and organisation."""
+    return [
+        selectinload(side).selectinload(Participant.user),
+        selectinload(side).selectinload(Participant.organisation),
+    ]
 
 
 def meetings_of(participant: Participant) -> list[Meeting]:

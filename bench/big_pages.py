@@ -1,6 +1,6 @@
 """The organizer's whole-event pages on a large published event, this checkout against an earlier
-one side by side: the table sheets, the schedule as a workbook and as CSV, the review's figures of
-a draft, and the requests page.
+one side by side: the table sheets, the agendas, the day-of board, the day overview, the schedule
+as a workbook and as CSV, the review's figures of a draft, and the requests page.
 
     .venv/bin/python bench/big_pages.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/<empty db> \
         --before /tmp/before-pages [--scale 1.0] [--rounds 2] [--built]
@@ -43,6 +43,11 @@ PASSWORD = "big-pages-password-1"
 FULL = {"participants": 20_000, "tables": 1_500, "meetings": 55_000}
 PAGES = {
     "table sheets": f"/e/{SLUG}/organize/sheets",
+    "table sheets p40": f"/e/{SLUG}/organize/sheets?page=40",
+    "agendas (organizer)": f"/e/{SLUG}/organize/agendas",
+    "agendas p400": f"/e/{SLUG}/organize/agendas?page=400",
+    "day-of board": f"/e/{SLUG}/organize/board",
+    "day overview": f"/e/{SLUG}/organize/overview",
     "schedule.xlsx": f"/e/{SLUG}/organize/export/schedule.xlsx",
     "schedule.csv": f"/e/{SLUG}/organize/export/schedule.csv",
     "requests (organizer)": f"/e/{SLUG}/organize/requests",

@@ -693,3 +693,6 @@ def test_the_board_of_a_large_venue_turns_through_its_tables(client, login, day)
     login(client, day["organizer"])
     page = client.get(f"/e/{event.slug}/organize/board").get_data(as_text=True)
     assert 'http-equiv="refresh" content="30"' in page and "screen 1 of" not in page
+    for asked in ("0", "x", "99999999999999"):
+        response = client.get(f"/e/{event.slug}/organize/board?page={asked}")
+        assert response.status_code == 200 and extra[-1].name in response.get_data(as_text=True)

@@ -477,7 +477,7 @@ def _event_slots(event: Event) -> list[Slot]:
     )
 
 
-def _tables_in_order(event: Event) -> Select[tuple[Table]]:
+def _tables_in_order(event: Event) -> Select[Table]:
     return select(Table).where(Table.event_id == event.id).order_by(Table.number, Table.id)
 
 

@@ -533,7 +533,7 @@ def find_table(event: Event, text: str) -> Table | None:
     text = text.strip()
     if not text:
         return None
-    number = parse_id(text) if text.isdigit() else None
+    number = parse_id(text)
     matches = _tables_in_order(event).where(
         or_(func.lower(Table.name) == text.lower(), Table.number == number)
         if number is not None

@@ -1,7 +1,8 @@
 """The pages of a large published event, this checkout against an earlier one side by side: the
-organizer's whole-event pages (the table sheets, the schedule as a workbook and as CSV, the
-review's figures of a draft, the requests page) and the attendee's (day, agenda, requests,
-directory, marketplace, suggestions), the latter signed in as the attendee with the most meetings.
+organizer's whole-event pages (the table sheets, the agendas, the day-of board, the day overview,
+the schedule as a workbook and as CSV, the review's figures of a draft, the requests page) and the
+attendee's (day, agenda, requests, directory, marketplace, suggestions), the latter signed in as
+the attendee with the most meetings.
 
     .venv/bin/python bench/big_pages.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/<empty db> \
         --before /tmp/before-pages [--scale 1.0] [--rounds 2] [--built]
@@ -46,6 +47,11 @@ FULL = {"participants": 20_000, "tables": 1_500, "meetings": 55_000, "requests":
 OTHER_STATES = (("pending", 25), ("declined", 20), ("cancelled", 10), ("expired", 8))
 PAGES = {
     "table sheets": f"/e/{SLUG}/organize/sheets",
+    "table sheets p40": f"/e/{SLUG}/organize/sheets?page=40",
+    "agendas (organizer)": f"/e/{SLUG}/organize/agendas",
+    "agendas p400": f"/e/{SLUG}/organize/agendas?page=400",
+    "day-of board": f"/e/{SLUG}/organize/board",
+    "day overview": f"/e/{SLUG}/organize/overview",
     "schedule.xlsx": f"/e/{SLUG}/organize/export/schedule.xlsx",
     "schedule.csv": f"/e/{SLUG}/organize/export/schedule.csv",
     "requests (organizer)": f"/e/{SLUG}/organize/requests",

@@ -4,6 +4,7 @@ participant, who is missing availability or requests; charts drawn on the server
 import csv
 import io
 
+from builders import add_meeting
 from sqlalchemy import select
 
 from forum.extensions import db
@@ -170,3 +171,24 @@ def test_long_lists_of_people_to_remind_show_the_first_by_name_and_the_count(
     page = client.get(f"/e/{event.slug}/organize/overview").get_data(as_text=True)
     assert "The first 2 of 4 by name; the reminders page lists them all." in page
     assert "Zed" not in page and "Abe" in page
+
+
+def test_meetings_per_participant_are_capped_at_ten_and_cancelled_ones_left_out(
+    forum, make_user, make_participant
+):
+    """Bo-ra meets Ada and Cyrus on the schedule and ten more people without a time: 12 agreed
+    ("10+"), 2 placed; a cancelled meeting of Ada and Cyrus counts in neither chart."""
+    others = [
+        make_participant(forum.event, make_user(f"p{n}@example.org", f"Person {n}"), f"Org {n}")
+        for n in range(10)
+    ]
+    for other in others:
+        add_meeting(forum.event, forum.bora, other)
+    cancelled = add_meeting(forum.event, forum.ada, forum.cyrus, forum.slots[3], forum.tables[0])
+    cancelled.status = "cancelled"
+    db.session.commit()
+    o = dashboard.overview(forum.event)
+    assert o.agreed_distribution == [("0", 0), ("1", 12)] + [(str(n), 0) for n in range(2, 10)] + [
+        ("10+", 1)
+    ]
+    assert o.scheduled_distribution == [("0", 10), ("1", 2), ("2", 1)]

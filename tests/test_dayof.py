@@ -3,6 +3,7 @@
 from datetime import date, time, timedelta
 
 import pytest
+from builders import add_meeting
 from sqlalchemy import func, select
 
 from forum.extensions import db
@@ -18,7 +19,7 @@ from forum.models import (
     Unavailability,
     utcnow,
 )
-from forum.services import ServiceError, dayof
+from forum.services import ServiceError, dayof, meeting_life
 
 
 @pytest.fixture
@@ -160,7 +161,7 @@ def test_only_attendees_and_organizers_mark_others_get_404(client, login, day):
     client.post_form("/auth/logout")
     login(client, day["organizer"])
     response = client.post_form(url, {"status": "no_show"})
-    assert response.status_code == 302 and response.location.endswith("/organize/sheets")
+    assert response.status_code == 302 and response.location.endswith("/organize/sheets#table-1")
     assert meeting_state(meeting)[0] == "no_show"
 
 
@@ -458,17 +459,17 @@ def test_table_sheets_and_agendas_list_the_right_people(client, login, day):
     agreed(event, day["ada"], day["cho"], day["slots"][3], day["tables"][0])
     agreed(event, day["bob"], day["cho"], day["slots"][4], day["tables"][0], status="cancelled")
     login(client, day["organizer"])
-    sheets = dayof.table_sheets(event)
+    sheets = dayof.table_sheets(event).items
     by_table = {
         sheet.table.name: {slot.id: meeting for slot, meeting in sheet.rows} for sheet in sheets
     }
-    names = lambda meeting: sorted(a.participant.user.name for a in meeting.attendees)  # noqa: E731
+    names = lambda meeting: [person.name for person in meeting.people]  # noqa: E731
     assert names(by_table["Table 2"][day["slots"][2].id]) == ["Ada", "Bob"]
     assert by_table["Table 1"][day["slots"][2].id] is None
     assert by_table["Table 1"][day["slots"][4].id] is None  # cancelled meetings free their table
     page = client.get(f"/e/{event.slug}/organize/sheets").get_data(as_text=True)
     assert "Hanwha" in page and "KAIST" in page
-    agendas = {agenda.participant.user.name: agenda for agenda in dayof.agendas(event)}
+    agendas = {agenda.participant.user.name: agenda for agenda in dayof.agendas(event).items}
     assert [m.slot_id for m in agendas["Ada"].meetings] == [day["slots"][2].id, day["slots"][3].id]
     assert [m.slot_id for m in agendas["Bob"].meetings] == [day["slots"][2].id]
     page = client.get(f"/e/{event.slug}/organize/agendas").get_data(as_text=True)
@@ -508,7 +509,7 @@ def test_before_publication_nothing_is_shown(client, login, day):
     agreed(event, day["ada"], day["bob"], day["slots"][2], day["tables"][0])
     event.status = "scheduling"
     db.session.commit()
-    assert list(dayof.table_sheets(event)) == [] and dayof.agendas(event) == []
+    assert dayof.table_sheets(event).items == [] and dayof.agendas(event).items == []
     assert dayof.live_board(event).current is None
     login(client, day["ada"].user)
     assert "not published yet" in client.get(f"/e/{event.slug}/day").get_data(as_text=True)
@@ -555,7 +556,7 @@ def test_each_attendee_records_their_own_attendance_and_the_organizer_sees_who_d
     dayof.mark_meeting(missed, "no_show", by=day["cho"])
     db.session.commit()
     assert meeting_state(missed)[0] == "no_show"
-    assert [person.id for person in dayof.absentees(db.session.get(Meeting, missed.id))] == [
+    assert [person.id for person in meeting_life.absentees(db.session.get(Meeting, missed.id))] == [
         day["ada"].id
     ]
     login(client, day["organizer"])
@@ -599,27 +600,180 @@ def test_the_day_page_writes_a_meeting_time_in_one_format(client, login, forum):
     assert "AM – 10:30<" not in page and "AM – 10:30 ·" not in page
 
 
-def test_table_sheets_of_more_tables_than_are_read_at_once_come_whole_and_in_order(
-    client, login, forum
-):
-    """The sheets are read a batch of tables at a time as the page is sent: a meeting at a table
-    of the second batch is on its table's sheet, every table once, in order, and the page ends."""
+def sheet_names(page: str) -> list[str]:
+    """The tables whose sheets a page of the table sheets shows, in order."""
+    sheets = page.split('class="print-page"')[1:]
+    return [sheet.split("<h2", 1)[1].split(">", 1)[1].split("<", 1)[0].strip() for sheet in sheets]
+
+
+@pytest.fixture
+def many_tables(forum):
+    """The forum event with two pages of tables and five more: a meeting at the next to last."""
     from forum.services.events import add_tables
 
-    extra = add_tables(forum.event, dayof.SHEET_TABLES + 5, "Booth")
+    extra = add_tables(forum.event, 2 * dayof.SHEETS_PER_PAGE + 3, "Booth")
     db.session.commit()
-    agreed(forum.event, forum.ada, forum.cyrus, forum.slots[2], extra[-2])
-    far, extra = extra[-2].name, [table.name for table in extra]
-    slug = forum.event.slug
+    add_meeting(forum.event, forum.ada, forum.cyrus, forum.slots[2], extra[-2])
+    return ["Table 1", "Table 2", *(table.name for table in extra)], extra
+
+
+def test_table_sheets_of_a_large_event_come_a_page_of_tables_at_a_time(
+    client, login, forum, many_tables
+):
+    """Each page shows at most its number of tables, in order; together every table once; the
+    meeting at a table of the last page is on that table's sheet; page links lead on."""
+    names, extra = many_tables
     login(client, forum.organizer)
-    response = client.get(f"/e/{slug}/organize/sheets", buffered=False)
-    assert response.is_streamed
+    url = f"/e/{forum.event.slug}/organize/sheets"
+    pages = [client.get(f"{url}?page={n}").get_data(as_text=True) for n in (1, 2, 3)]
+    shown = [sheet_names(page) for page in pages]
+    assert [len(tables) for tables in shown] == [dayof.SHEETS_PER_PAGE] * 2 + [5]
+    assert [name for tables in shown for name in tables] == names
+    assert (
+        "Page 1 of 3" in pages[0]
+        and f'href="/e/{forum.event.slug}/organize/sheets?page=2"' in pages[0]
+    )
+    assert f"Tables 41 to 45 of {len(names)}" in pages[2]
+    [far] = [
+        sheet for sheet in pages[2].split('class="print-page"') if f">{extra[-2].name}" in sheet
+    ]
+    assert "Ada Lovelace" in far and "Cyrus Choi" in far
+    assert "Ada Lovelace" not in pages[1]
+
+
+@pytest.mark.parametrize(
+    "asked, shown",
+    [("0", 1), ("-4", 1), ("two", 1), ("", 1), ("3", 3), ("99999999999999999999", 3)],
+)
+def test_a_page_number_out_of_range_or_not_a_number_shows_the_nearest_page(
+    client, login, forum, many_tables, asked, shown
+):
+    names, _extra = many_tables
+    login(client, forum.organizer)
+    response = client.get(f"/e/{forum.event.slug}/organize/sheets?page={asked}")
+    assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert page.rstrip().endswith("</html>")
-    sheets = page.split('class="print-page"')[1:]
-    names = [sheet.split("<h2", 1)[1].split(">", 1)[1].split("<", 1)[0].strip() for sheet in sheets]
-    assert names == ["Table 1", "Table 2", *extra]
-    [far_sheet] = [sheet for sheet in sheets if f">{far}" in sheet]
-    assert "Ada Lovelace" in far_sheet and "Cyrus Choi" in far_sheet
-    assert sum("Ada Lovelace" in sheet for sheet in sheets) == 2  # table 2 and the far booth
-    assert client.get(f"/e/{slug}/organize/board").status_code == 200  # the session goes on
+    assert f"Page {shown} of 3" in page
+    first = (shown - 1) * dayof.SHEETS_PER_PAGE
+    assert sheet_names(page)[0] == names[first]
+
+
+def test_go_to_table_by_number_or_name_opens_its_page_at_its_sheet(
+    client, login, forum, many_tables
+):
+    _names, extra = many_tables
+    login(client, forum.organizer)
+    url = f"/e/{forum.event.slug}/organize/sheets"
+    far = extra[-2]
+    for asked in (str(far.number), far.name.upper(), f"  {far.name} "):
+        response = client.get(url, query_string={"table": asked})
+        assert response.status_code == 302
+        assert response.location == f"{url}?page=3#table-{far.id}"
+    assert (
+        client.get(url, query_string={"table": "1"}).location == f"{url}#table-{forum.tables[0].id}"
+    )
+    page = client.get(url, query_string={"table": "Booth 999", "page": "2"}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert (
+        page.status_code == 200
+        and "No table of this event is numbered or named “Booth 999”." in text
+    )
+    assert "Page 2 of 3" in text
+    for odd in ("9" * 40, "²", "٣", "0", "-1"):  # digits Python reads but a number column does not
+        answer = client.get(url, query_string={"table": odd}, follow_redirects=True)
+        assert answer.status_code == 200 and "No table of this event" in answer.get_data(
+            as_text=True
+        )
+
+
+def test_a_small_event_shows_its_sheets_on_one_page_without_paging(client, login, forum):
+    login(client, forum.organizer)
+    page = client.get(f"/e/{forum.event.slug}/organize/sheets").get_data(as_text=True)
+    assert sheet_names(page) == ["Table 1", "Table 2"]
+    assert "Page 1 of" not in page and "Go to table" not in page
+
+
+def test_marking_from_a_later_page_of_sheets_returns_to_that_page(client, login, day):
+    """A meeting at a table of page 2: marking it held or cancelling it (through the
+    confirmation) comes back to page 2, at the table's sheet."""
+    from forum.services.events import add_tables
+
+    event = day["event"]
+    extra = add_tables(event, dayof.SHEETS_PER_PAGE + 1, "Booth")
+    db.session.commit()
+    held = agreed(event, day["ada"], day["bob"], day["slots"][1], extra[-1])
+    later = agreed(event, day["ada"], day["cho"], day["slots"][3], extra[-1])
+    login(client, day["organizer"])
+    sheets = f"/e/{event.slug}/organize/sheets"
+    back = f"{sheets}?page=2#table-{extra[-1].id}"
+    page = client.get(f"{sheets}?page=2").get_data(as_text=True)
+    assert f"/day/meetings/{held.id}/mark" in page
+    response = client.post_form(f"/e/{event.slug}/day/meetings/{held.id}/mark", {"status": "held"})
+    assert response.status_code == 302 and response.location == back
+    assert meeting_state(held)[0] == "held"
+    cancel = f"/e/{event.slug}/day/meetings/{later.id}/mark"
+    confirm = client.post_form(cancel, {"status": "cancelled"}).get_data(as_text=True)
+    assert f'href="{sheets}?page=2#table-{extra[-1].id}"' in confirm
+    response = client.post_form(cancel, {"status": "cancelled", "confirmed": "1"})
+    assert meeting_state(later)[0] == "cancelled"
+    assert response.location == back
+    assert "The meeting is marked cancelled." in client.get(back).get_data(as_text=True)
+
+
+def test_organizer_agendas_come_a_page_at_a_time_by_name_and_are_found_by_name(
+    client, login, forum
+):
+    event = forum.event
+    everyone = dayof.agendas(event).items
+    assert [agenda.participant.user.name for agenda in everyone] == [
+        "Ada Lovelace",
+        "Cyrus Choi",
+        "Kim Bo-ra",
+    ]
+    pages = [dayof.agendas(event, page, per_page=2) for page in (1, 2, 3, 0)]
+    assert [len(page.items) for page in pages] == [2, 1, 1, 2]
+    assert [page.page for page in pages] == [1, 2, 2, 1] and pages[0].total == 3
+    assert [a.participant.user.name for a in pages[1].items] == ["Kim Bo-ra"]
+    assert [len(a.meetings) for a in pages[1].items] == [2]  # Bo-ra meets Ada and Cyrus
+    found = dayof.agendas(event, words="  CYRUS ").items
+    assert [a.participant.user.name for a in found] == ["Cyrus Choi"]
+    assert dayof.agendas(event, words="100%_").items == []
+    login(client, forum.organizer)
+    url = f"/e/{event.slug}/organize/agendas"
+    page = client.get(url, query_string={"q": "bo-ra", "page": "x"}).get_data(as_text=True)
+    assert page.count('class="print-page agenda"') == 1 and "Kim Bo-ra" in page
+    page = client.get(url, query_string={"q": "nobody"}).get_data(as_text=True)
+    assert "has a name containing “nobody”" in page
+    page = client.get(url).get_data(as_text=True)
+    assert page.count('class="print-page agenda"') == 3 and "Find a participant" not in page
+
+
+def test_the_board_of_a_large_venue_turns_through_its_tables(client, login, day):
+    """Only tables with a meeting now or next are on the board, `per_page` at a time; the
+    refresh leads to the next screen and from the last back to the first."""
+    from forum.services.events import add_tables
+
+    event = day["event"]
+    extra = add_tables(event, dayof.BOARD_TABLES + 2, "Booth")
+    db.session.commit()
+    agreed(event, day["ada"], day["bob"], day["slots"][1], day["tables"][0])
+    agreed(event, day["ada"], day["cho"], day["slots"][2], extra[-1])
+    agreed(event, day["bob"], day["cho"], day["slots"][4], extra[0])  # later: not on the board
+    screens = [dayof.live_board(event, page=page, per_page=1) for page in (1, 2, 3)]
+    assert [screen.pages for screen in screens] == [2, 2, 2]
+    assert [[t.name for t, _m in screen.current.rows] for screen in screens] == [
+        ["Table 1"],
+        [extra[-1].name],
+        [extra[-1].name],
+    ]
+    whole = dayof.live_board(event)
+    assert whole.pages == 1 and [t.name for t, _m in whole.upcoming.rows] == [
+        "Table 1",
+        extra[-1].name,
+    ]
+    login(client, day["organizer"])
+    page = client.get(f"/e/{event.slug}/organize/board").get_data(as_text=True)
+    assert 'http-equiv="refresh" content="30"' in page and "screen 1 of" not in page
+    for asked in ("0", "x", "99999999999999"):
+        response = client.get(f"/e/{event.slug}/organize/board?page={asked}")
+        assert response.status_code == 200 and extra[-1].name in response.get_data(as_text=True)

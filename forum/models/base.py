@@ -13,7 +13,8 @@ MAX_ID = 2**31 - 1
 def parse_id(value) -> int | None:
     """`value` (an int or the digits typed in a form or query string) as a row id, else None."""
     if isinstance(value, str):
-        value = int(value) if value.isdigit() else None
+        # ASCII digits only: "²" is a digit to str.isdigit() but not to int()
+        value = int(value) if value.isascii() and value.isdigit() else None
     return value if isinstance(value, int) and 0 < value <= MAX_ID else None
 
 

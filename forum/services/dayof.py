@@ -9,7 +9,6 @@ locked before anything is checked, so two bookings at once cannot take the same 
 double-book someone. Calendar sequences are bumped by the listener on `Meeting`, not here.
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +16,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -32,13 +31,16 @@ from ..models import (
     Slot,
     Table,
     User,
+    parse_id,
     utcnow,
 )
 from . import ServiceError, meeting_life
 from .meeting_life import Occupancy, lock_event_for_meetings
 from .notifications import notify
+from .paging import Page, paginate
 from .requests import MEETING_STATUS_LABELS, can_meet, meeting_weight, open_request_between
 from .schedule_problem import attendee_ids
+from .search import like_pattern
 
 SCHEDULE_VISIBLE = ("published", "closed")
 MARKABLE_STATUSES = ("held", "cancelled", "no_show")
@@ -453,7 +455,7 @@ def published_meetings_of(participant: Participant) -> list[Meeting]:
     )
 
 
-def _published(event: Event, slot_ids=None, table_ids=None) -> list[Meeting]:
+def _published(event: Event, slot_ids=None, table_ids=None, people=None) -> list[Meeting]:
     query = _with_people(select(Meeting)).where(
         Meeting.event_id == event.id, Meeting.slot_id.is_not(None), Meeting.status != "cancelled"
     )
@@ -461,6 +463,12 @@ def _published(event: Event, slot_ids=None, table_ids=None) -> list[Meeting]:
         query = query.where(Meeting.slot_id.in_(slot_ids))
     if table_ids is not None:
         query = query.where(Meeting.table_id.in_(table_ids))
+    if people is not None:
+        query = query.where(
+            Meeting.id.in_(
+                select(MeetingAttendee.meeting_id).where(MeetingAttendee.participant_id.in_(people))
+            )
+        )
     return list(db.session.scalars(query))
 
 
@@ -472,18 +480,29 @@ class SlotSheet:
     rows: list[tuple[Table, Meeting | None]]
 
 
-def _sheets(event: Event, slots: list[Slot]) -> list[SlotSheet]:
-    tables = list(
-        db.session.scalars(select(Table).where(Table.event_id == event.id).order_by(Table.number))
-    )
-    by_place = {
-        (meeting.slot_id, meeting.table_id): meeting
-        for meeting in _published(event, [slot.id for slot in slots])
-    }
-    return [
-        SlotSheet(slot, [(table, by_place.get((slot.id, table.id))) for table in tables])
-        for slot in slots
-    ]
+@dataclass
+class SheetPerson:
+    """Someone at a meeting of a table sheet, as the sheet prints them."""
+
+    name: str
+    organisation: str | None  # None: an organizer
+    attendance: str | None  # their own record: held, no_show or None
+
+
+@dataclass
+class SheetMeeting:
+    """A meeting on a table sheet: read as narrow rows, not as ORM objects with their people."""
+
+    id: int
+    status: str
+    people: list[SheetPerson]
+
+    @property
+    def absent(self) -> list[str]:
+        """Who did not come, as the attendees said (as `meeting_life.absentees`)."""
+        if not any(person.attendance == "no_show" for person in self.people):
+            return []
+        return [person.name for person in self.people if person.attendance is None]
 
 
 @dataclass
@@ -491,19 +510,15 @@ class TableSheet:
     """One table's printed page: every slot of the event with its meeting there (None: free)."""
 
     table: Table
-    rows: list[tuple[Slot, Meeting | None]]
+    rows: list[tuple[Slot, SheetMeeting | None]]
 
 
-SHEET_TABLES = 50  # tables whose meetings are read at once for the table sheets
+SHEETS_PER_PAGE = 20  # tables a page of the table sheets shows (each 96 rows at BIO's size)
+AGENDAS_PER_PAGE = 25  # participants a page of the organizer's agendas shows
 
 
-def table_sheets(event: Event) -> Iterator[TableSheet]:
-    """For each table of the published schedule, its slots and who meets there: the page its
-    host keeps on the table all day. Read a few tables at a time as the page is sent, so that a
-    venue of a thousand tables takes no more memory than one of fifty."""
-    if not schedule_is_published(event):
-        return
-    slots = list(
+def _event_slots(event: Event) -> list[Slot]:
+    return list(
         db.session.scalars(
             select(Slot)
             .join(MeetingSession)
@@ -511,19 +526,84 @@ def table_sheets(event: Event) -> Iterator[TableSheet]:
             .order_by(Slot.starts_at, Slot.id)
         )
     )
+
+
+def _tables_in_order(event: Event) -> Select[Table]:
+    return select(Table).where(Table.event_id == event.id).order_by(Table.number, Table.id)
+
+
+def table_sheets(event: Event, page: int = 1, per_page: int = SHEETS_PER_PAGE) -> Page:
+    """A page of tables of the published schedule (by number), each with its slots and who
+    meets there: the page its host keeps on the table all day. A venue of a thousand tables is
+    a few dozen such pages, each read and rendered in bounded time."""
+    if not schedule_is_published(event):
+        return Page()
+    slots = _event_slots(event)
     if not slots:
-        return
-    tables = list(
-        db.session.scalars(select(Table).where(Table.event_id == event.id).order_by(Table.number))
+        return Page()
+    tables = paginate(_tables_in_order(event), page, per_page)
+    by_place = _sheet_meetings(event, [table.id for table in tables.items])
+    tables.items = [
+        TableSheet(table, [(slot, by_place.get((slot.id, table.id))) for slot in slots])
+        for table in tables.items
+    ]
+    return tables
+
+
+def _sheet_meetings(event: Event, table_ids: list[int]) -> dict[tuple[int, int], SheetMeeting]:
+    """The published meetings (not cancelled) at these tables by (slot, table), each with its
+    people by name: two narrow queries."""
+    placed = (
+        Meeting.event_id == event.id,
+        Meeting.slot_id.is_not(None),
+        Meeting.status != "cancelled",
+        Meeting.table_id.in_(table_ids),
     )
-    for start in range(0, len(tables), SHEET_TABLES):
-        batch = tables[start : start + SHEET_TABLES]
-        by_place = {
-            (meeting.slot_id, meeting.table_id): meeting
-            for meeting in _published(event, table_ids=[table.id for table in batch])
-        }
-        for table in batch:
-            yield TableSheet(table, [(slot, by_place.get((slot.id, table.id))) for slot in slots])
+    meetings = {
+        row.id: (row.slot_id, row.table_id, SheetMeeting(row.id, row.status, []))
+        for row in db.session.execute(
+            select(Meeting.id, Meeting.slot_id, Meeting.table_id, Meeting.status).where(*placed)
+        )
+    }
+    people = db.session.execute(
+        select(MeetingAttendee.meeting_id, User.name, Organisation.name, MeetingAttendee.attendance)
+        .join(Meeting, Meeting.id == MeetingAttendee.meeting_id)
+        .join(Participant, Participant.id == MeetingAttendee.participant_id)
+        .join(User, User.id == Participant.user_id)
+        .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
+        .where(*placed)
+        .order_by(User.name, Participant.id)
+    )
+    for meeting_id, name, organisation, attendance in people:
+        meetings[meeting_id][2].people.append(SheetPerson(name, organisation, attendance))
+    return {(slot_id, table_id): meeting for slot_id, table_id, meeting in meetings.values()}
+
+
+def find_table(event: Event, text: str) -> Table | None:
+    """The event's table numbered or named `text` (a name in any case), or None."""
+    text = text.strip()
+    if not text:
+        return None
+    number = parse_id(text)
+    matches = _tables_in_order(event).where(
+        or_(func.lower(Table.name) == text.lower(), Table.number == number)
+        if number is not None
+        else func.lower(Table.name) == text.lower()
+    )
+    return db.session.scalars(matches.limit(1)).first()
+
+
+def sheet_page_of(table: Table, per_page: int = SHEETS_PER_PAGE) -> int:
+    """The page of the table sheets that shows `table`."""
+    before = db.session.scalar(
+        select(func.count(Table.id)).where(
+            Table.event_id == table.event_id,
+            or_(
+                Table.number < table.number, and_(Table.number == table.number, Table.id < table.id)
+            ),
+        )
+    )
+    return (before or 0) // per_page + 1
 
 
 @dataclass
@@ -532,20 +612,45 @@ class Agenda:
     meetings: list[Meeting]
 
 
-def agendas(event: Event) -> list[Agenda]:
-    """Each participant's published meetings (not cancelled), one agenda per participant who has any."""
+def agendas(event: Event, page: int = 1, words: str = "", per_page: int = AGENDAS_PER_PAGE) -> Page:
+    """A page of the agendas of the participants who have a published meeting (not cancelled),
+    by name, those whose name contains `words` when given; each agenda by time."""
     if not schedule_is_published(event):
-        return []
-    by_participant: dict[int, list[Meeting]] = {}
-    people: dict[int, Participant] = {}
-    for meeting in sorted(
-        _published(event), key=lambda meeting: (meeting.slot.starts_at, meeting.id)
-    ):
+        return Page()
+    has_meeting = (  # an attendee row holds its meeting's slot while the meeting is live
+        select(MeetingAttendee.participant_id)
+        .where(
+            MeetingAttendee.participant_id == Participant.id, MeetingAttendee.slot_id.is_not(None)
+        )
+        .exists()
+    )
+    people = (
+        select(Participant)
+        .join(User)
+        .options(selectinload(Participant.user), selectinload(Participant.organisation))
+        .where(Participant.event_id == event.id, has_meeting)
+        .order_by(func.lower(User.name), Participant.id)
+    )
+    if words.strip():
+        people = people.where(
+            func.lower(User.name).like(like_pattern(words.strip().lower()), escape="\\")
+        )
+    found = paginate(people, page, per_page)
+    by_participant: dict[int, list[Meeting]] = {person.id: [] for person in found.items}
+    for meeting in _published(event, people=list(by_participant)):
         for attendee in meeting.attendees:
-            by_participant.setdefault(attendee.participant_id, []).append(meeting)
-            people[attendee.participant_id] = attendee.participant
-    ordered = sorted(people.values(), key=lambda person: (person.user.name.casefold(), person.id))
-    return [Agenda(person, by_participant[person.id]) for person in ordered]
+            if attendee.participant_id in by_participant:
+                by_participant[attendee.participant_id].append(meeting)
+    found.items = [
+        Agenda(
+            person,
+            sorted(
+                by_participant[person.id], key=lambda meeting: (meeting.slot.starts_at, meeting.id)
+            ),
+        )
+        for person in found.items
+    ]
+    return found
 
 
 @dataclass
@@ -553,10 +658,19 @@ class Board:
     now: datetime
     current: SlotSheet | None
     upcoming: SlotSheet | None
+    page: int = 1
+    pages: int = 1
 
 
-def live_board(event: Event, now: datetime | None = None) -> Board:
-    """The slot running now and the next one, with each table's meeting and its status."""
+BOARD_TABLES = 30  # tables a screen of the live board shows; it turns to the next at each refresh
+
+
+def live_board(
+    event: Event, now: datetime | None = None, page: int = 1, per_page: int = BOARD_TABLES
+) -> Board:
+    """The slot running now and the next one, with the meeting and status of each table that
+    has one in either: `per_page` tables at a time, by number (a large venue's board turns
+    through its tables screen by screen)."""
     now = now or utcnow()
     if not schedule_is_published(event):
         return Board(now, None, None)
@@ -569,20 +683,36 @@ def live_board(event: Event, now: datetime | None = None) -> Board:
     upcoming = db.session.scalar(
         event_slots.where(Slot.starts_at > now).order_by(Slot.starts_at, Slot.id).limit(1)
     )
+    slots = [slot for slot in (current, upcoming) if slot]
+    busy = _tables_in_order(event).where(
+        select(Meeting.id)
+        .where(
+            Meeting.table_id == Table.id,
+            Meeting.slot_id.in_([slot.id for slot in slots]),
+            Meeting.status != "cancelled",
+        )
+        .exists()
+    )
+    tables = paginate(busy, page, per_page)
+    by_place = {
+        (meeting.slot_id, meeting.table_id): meeting
+        for meeting in _published(
+            event, [slot.id for slot in slots], [table.id for table in tables.items]
+        )
+    }
     sheets = {
-        sheet.slot.id: sheet
-        for sheet in _sheets(event, [slot for slot in (current, upcoming) if slot])
+        slot.id: SlotSheet(
+            slot, [(table, by_place.get((slot.id, table.id))) for table in tables.items]
+        )
+        for slot in slots
     }
     return Board(
         now,
         sheets.get(current.id) if current else None,
         sheets.get(upcoming.id) if upcoming else None,
+        tables.page,
+        tables.pages,
     )
-
-
-def absentees(meeting: Meeting) -> list[Participant]:
-    """Who did not come to the meeting, as its attendees recorded it."""
-    return meeting_life.absentees(meeting)
 
 
 def attended_or_organized(

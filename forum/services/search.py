@@ -467,7 +467,7 @@ def search_opportunities(event: Event | None, search: OpportunitySearch) -> Page
     return _page_of_opportunities(ids.order_by(*order), ids, search.page, search.per_page)
 
 
-def _like_pattern(words: str) -> str:
+def like_pattern(words: str) -> str:
     escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -492,7 +492,7 @@ def search_directory(
         .order_by(func.lower(Organisation.name), func.lower(User.name), Participant.id)
     )
     if words.strip():
-        pattern = _like_pattern(words.strip().lower())
+        pattern = like_pattern(words.strip().lower())
         columns = [User.name, Organisation.name] + ([User.email] if by_email else [])
         statement = statement.where(
             or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
@@ -508,7 +508,7 @@ def like_search(event: Event, search: OpportunitySearch) -> Page:
     """The naive search the index replaces (every word somewhere, LIKE '%word%', same filters); the benchmark's baseline."""
     statement = select(Opportunity.id).where(*_conditions(event, search))
     for word in search.text.split():
-        pattern = _like_pattern(word.lower())
+        pattern = like_pattern(word.lower())
         statement = statement.where(
             or_(
                 *(

@@ -1,26 +1,20 @@
 """Loading helpers and access rules shared by the blueprints (404 for what is not yours, 403 for organizer pages)."""
 
-from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import (
-    Response,
     abort,
-    current_app,
     flash,
     g,
     make_response,
     render_template,
     request,
     session,
-    stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
-from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from ..access import can_organize as can_organize  # re-exported for the views
@@ -262,31 +256,3 @@ def page_number(name: str = "page") -> int:
     """The list page asked for (`?page=`, or the given name), from 1; anything else is the first
     page."""
     return max(1, request.args.get(name, 1, type=int))
-
-
-STREAM_PIECES = 200  # template pieces sent at once by `streamed_page`
-
-
-def streamed_page(template_name: str, load: Callable[[], dict]) -> Response:
-    """A long printable page sent as it is rendered: the template reads its rows (a generator of
-    the service) as it goes, so memory stays flat however many. The request's session is
-    committed and closed before the first piece: `load` gives the template's context from a
-    session of the stream's own (the signed-in user too is loaded again there), whose read
-    transaction ends at the last piece."""
-    generate_csrf()  # into the session now: its cookie is written before the body
-    get_locale()  # likewise chosen now, from the signed-in user
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    template = app.jinja_env.get_or_select_template(template_name)
-
-    def pieces():
-        try:
-            g.pop("_login_user", None)  # of the closed session: Flask-Login loads it again
-            context = load()
-            app.update_template_context(context)
-            stream = template.stream(context)
-            stream.enable_buffering(STREAM_PIECES)
-            yield from stream
-        finally:
-            db.session.rollback()  # a read: its transaction ends with the last piece
-
-    return Response(stream_with_context(pieces()), mimetype="text/html")

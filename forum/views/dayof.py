@@ -5,10 +5,10 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..extensions import db
 from ..forms.dayof import BookingForm, MarkForm, PartnerForm
-from ..models import Event, Meeting
+from ..models import Meeting
 from ..services import ServiceError, dayof
+from ..templating import time_range
 from .common import (
     can_organize,
     confirm_cancel,
@@ -16,9 +16,9 @@ from .common import (
     get_event_or_404,
     get_owned_or_404,
     organizer_required,
+    page_number,
     refuse,
     retried_on_conflict,
-    streamed_page,
 )
 from .meetings import participant_required
 
@@ -101,7 +101,9 @@ def mark(slug, meeting_id):
     back = (
         url_for("dayof.my_day", slug=event.slug)
         if attending
-        else url_for("dayof.sheets", slug=event.slug)
+        else _sheet_url(
+            event, meeting.table_id, dayof.sheet_page_of(meeting.table) if meeting.table else 1
+        )
     )
     form = MarkForm()
     if not form.validate():
@@ -213,30 +215,56 @@ def _booked(event, placement):
 @bp.get("/e/<slug>/organize/sheets")
 @organizer_required
 def sheets(event):
-    event_id = event.id
+    """A page of table sheets; `?table=` (a number or name) goes to the page that has it."""
+    wanted = request.args.get("table", "")
+    if wanted.strip():
+        table = dayof.find_table(event, wanted[:100])
+        if table is None:
+            flash(
+                _("No table of this event is numbered or named “%(table)s”.", table=wanted[:100]),
+                "error",
+            )
+            return redirect(url_for("dayof.sheets", slug=event.slug, page=page_number()))
+        return redirect(_sheet_url(event, table.id, dayof.sheet_page_of(table)))
+    found = dayof.table_sheets(event, page_number())
+    slots = [slot for slot, _meeting in found.items[0].rows] if found.items else []
+    return render_template(
+        "dayof/sheets.html",
+        event=event,
+        sheets=found,
+        per_page=dayof.SHEETS_PER_PAGE,
+        published=dayof.schedule_is_published(event),
+        # Written once for the page rather than once for each of its thousand rows.
+        slot_times={
+            slot.id: time_range(slot.starts_at, slot.ends_at, event.timezone) for slot in slots
+        },
+        labels={status: str(label) for status, label in dayof.MARK_LABELS.items()},
+        mark_texts={
+            status: _("Mark %(status)s", status=label)
+            for status, label in dayof.MARK_LABELS.items()
+        },
+        markable=event.status == "published",
+    )
 
-    def load():
-        event = db.session.get_one(Event, event_id)
-        return {
-            "event": event,
-            "sheets": dayof.table_sheets(event),
-            "published": dayof.schedule_is_published(event),
-            "mark_form": MarkForm(),
-            "labels": dayof.MARK_LABELS,
-            "markable": event.status == "published",
-            "absentees": dayof.absentees,
-        }
 
-    return streamed_page("dayof/sheets.html", load)
+def _sheet_url(event, table_id: int | None, page: int) -> str:
+    return url_for(
+        "dayof.sheets",
+        slug=event.slug,
+        page=page if page > 1 else None,
+        _anchor=f"table-{table_id}" if table_id else None,
+    )
 
 
 @bp.get("/e/<slug>/organize/agendas")
 @organizer_required
 def agendas(event):
+    words = request.args.get("q", "")[:100]
     return render_template(
         "dayof/agendas.html",
         event=event,
-        agendas=dayof.agendas(event),
+        words=words,
+        agendas=dayof.agendas(event, page_number(), words),
         published=dayof.schedule_is_published(event),
     )
 
@@ -247,6 +275,6 @@ def board(event):
     return render_template(
         "dayof/board.html",
         event=event,
-        board=dayof.live_board(event),
+        board=dayof.live_board(event, page=page_number()),
         published=dayof.schedule_is_published(event),
     )

@@ -780,11 +780,12 @@ def _noise(generator: Generator, count: int) -> list[tuple[str, dict]]:
     return rows
 
 
-PAIR_SETS = ("written", "held-out", "held-out-2")
+PAIR_SETS = ("written", "held-out", "held-out-2", "held-out-3")
 
 
 def topics(held_out: int) -> tuple:
-    """The written topics, or the held-out ones (1: `held_out_pairs.py`, 2: `held_out_pairs_2.py`)."""
+    """The written topics, or the held-out ones (1: `held_out_pairs.py`, 2: `held_out_pairs_2.py`,
+    3: `held_out_pairs_3.py`)."""
     if held_out == 1:
         from bench import held_out_pairs
 
@@ -793,6 +794,10 @@ def topics(held_out: int) -> tuple:
         from bench import held_out_pairs_2
 
         return held_out_pairs_2.TOPICS
+    if held_out == 3:
+        from bench import held_out_pairs_3
+
+        return held_out_pairs_3.TOPICS
     return written_pairs.TOPICS
 
 
@@ -1008,7 +1013,7 @@ def main() -> None:
         "--pairs",
         choices=PAIR_SETS,
         default="written",
-        help="with --written: the topics of written_pairs.py, held_out_pairs.py or held_out_pairs_2.py",
+        help="with --written: the topics of written_pairs.py or held_out_pairs{,_2,_3}.py",
     )
     parser.add_argument(
         "--index-opportunities", type=int, default=20000, help="with --written: 0 to skip"

@@ -20,10 +20,12 @@ participants. The score of a pair (own opportunity, other opportunity) is
 - partnership fit: 1 when the two share a partnership type, 0.5 when either names none, else 0;
 - type fit: 1 for the same type, 0.8 for a compatible one, else no suggestion.
 
-A pair is suggested only when the texts share something (cosine ≥ `MIN_TEXT_SIMILARITY`) or a
-keyword, or when one is written in Korean and the other not and they share an area of the
-standard classification (`TechnologyArea.code`): the texts of two languages cannot meet, their
-shared code can. Otherwise areas, TRL and partnership types rank matches but never make one. The best
+A pair is suggested when the texts share something (cosine ≥ `MIN_TEXT_SIMILARITY`) or a
+keyword, or when they share an area of the standard classification (`TechnologyArea.code`), in
+one language or two: an offer and a need filed under the same area are worth a look even when
+their words differ, and the text ranks them (a pair sharing only its area scores its areas, TRL
+and partnership terms, below the pairs of the area whose texts also meet). Areas an organizer
+named, TRL and partnership types rank matches but never make one. The best
 `MAX_SUGGESTIONS` per participant are stored in `Suggestion`, each other opportunity once (for
 the participant's own opportunity it answers best), with the shared terms and areas that explain
 it. Stored lists refresh in the background after a committed change to opportunities of the
@@ -600,7 +602,7 @@ def _scores(
     text = _text_similarity(corpus, own, candidates, across)
     shared_keywords = (corpus.keywords[own] @ candidates.keywords).toarray()
     shared_areas = (corpus.areas[own] @ candidates.areas).toarray()
-    meet_in_area = ((corpus.coded_areas[own] @ candidates.coded_areas).toarray() > 0) & across
+    meet_in_area = (corpus.coded_areas[own] @ candidates.coded_areas).toarray() > 0
     smaller_area_count = np.minimum(corpus.area_counts[own, None], corpus.area_counts[None, other])
     areas = np.divide(
         shared_areas,

@@ -7,9 +7,7 @@ sets (falls of the elderly, memory screening, dairy herds, fruit shelf life, sol
 cleaning, patient data sharing, water meters, food waste, soft grippers, germ-free surfaces,
 noise between flats, cosmetic preservatives).
 
-Same form as `written_pairs.py`: each side phrased as it would write it (the need states its
-problem, the offer its solution), no acronym shared by the two sides, `{a|b}` alternatives drawn
-with the seed, the area's classification code.
+Written as the second held-out set is (see `held_out_pairs_2.py` for the form).
 """
 
 from bench.written_pairs import Side, Topic

@@ -780,11 +780,12 @@ def _noise(generator: Generator, count: int) -> list[tuple[str, dict]]:
     return rows
 
 
-PAIR_SETS = ("written", "held-out", "held-out-2")
+PAIR_SETS = ("written", "held-out", "held-out-2", "held-out-3")
 
 
 def topics(held_out: int) -> tuple:
-    """The written topics, or the held-out ones (1: `held_out_pairs.py`, 2: `held_out_pairs_2.py`)."""
+    """The written topics, or the held-out ones (1: `held_out_pairs.py`, 2: `held_out_pairs_2.py`,
+    3: `held_out_pairs_3.py`)."""
     if held_out == 1:
         from bench import held_out_pairs
 
@@ -793,15 +794,21 @@ def topics(held_out: int) -> tuple:
         from bench import held_out_pairs_2
 
         return held_out_pairs_2.TOPICS
+    if held_out == 3:
+        from bench import held_out_pairs_3
+
+        return held_out_pairs_3.TOPICS
     return written_pairs.TOPICS
 
 
 def written_pairs_ranked(
     direction: str, seed: int, noise: int, held_out: int = 0
-) -> tuple[int, int, int]:
+) -> tuple[int, int, int, int]:
     """One event with every written topic planted once in `direction` among `noise` generated
     opportunities of the same areas: (planted offers ranked first for their need, planted offers
-    in the need's list at all, pairs)."""
+    in the need's list at all, pairs, planted offers ranked first alone). A planted offer tied
+    for first is ranked first (ties are listed by id, and planted offers have the lowest ids) but
+    not first alone."""
     rng = random.Random(f"{seed}-{direction}")
     generator = Generator(seed)
     event = _new_event()
@@ -822,18 +829,20 @@ def written_pairs_ranked(
     search.rebuild_index(event)
     suggestions.recompute_event(event.id)
     db.session.commit()
-    first = listed = 0
+    first = listed = alone = 0
     for index in range(len(planted)):
-        ranked = list(
-            db.session.scalars(
-                select(Suggestion.opportunity_id)
-                .where(Suggestion.participant_id == people[2 * index])
-                .order_by(Suggestion.score.desc(), Suggestion.opportunity_id)
-            )
-        )
+        rows = db.session.execute(
+            select(Suggestion.opportunity_id, Suggestion.score)
+            .where(Suggestion.participant_id == people[2 * index])
+            .order_by(Suggestion.score.desc(), Suggestion.opportunity_id)
+        ).all()
+        ranked = [row.opportunity_id for row in rows]
         first += ranked[:1] == [ids[2 * index + 1]]
+        alone += ranked[:1] == [ids[2 * index + 1]] and (
+            len(rows) == 1 or rows[0].score > rows[1].score
+        )
         listed += ids[2 * index + 1] in ranked
-    return first, listed, len(planted)
+    return first, listed, len(planted), alone
 
 
 def index_build_seconds(opportunities: int, seed: int) -> float:
@@ -884,7 +893,7 @@ def measure(
     with bench_app(database_url or None) as app, app.app_context():
         result["database"] = db.engine.dialect.name
         for direction in written_pairs.DIRECTIONS:
-            totals = [0, 0, 0]
+            totals = [0, 0, 0, 0]
             for round_ in range(rounds):
                 counts = written_pairs_ranked(direction, seed + round_, noise, held_out)
                 totals = [total + count for total, count in zip(totals, counts, strict=True)]
@@ -930,7 +939,11 @@ def compare(args) -> None:
     print("| planted pair (offer–need) | " + " | ".join(trees) + " |")
     print("| --- |" + " --- |" * len(trees))
     for direction in written_pairs.DIRECTIONS if args.rounds else ():
-        for label, column in (("ranked first", 0), ("in the list (top 30)", 1)):
+        for label, column in (
+            ("ranked first", 0),
+            ("ranked first alone (no tie)", 3),
+            ("in the list (top 30)", 1),
+        ):
             cells = []
             for name in trees:
                 counts = results[name]["ranked"][direction]
@@ -1008,7 +1021,7 @@ def main() -> None:
         "--pairs",
         choices=PAIR_SETS,
         default="written",
-        help="with --written: the topics of written_pairs.py, held_out_pairs.py or held_out_pairs_2.py",
+        help="with --written: the topics of written_pairs.py or held_out_pairs{,_2,_3}.py",
     )
     parser.add_argument(
         "--index-opportunities", type=int, default=20000, help="with --written: 0 to skip"

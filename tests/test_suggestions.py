@@ -638,6 +638,27 @@ def test_texts_of_two_languages_in_different_areas_do_not_meet(coded_event, join
     assert stored(seeker) == []
 
 
+def test_an_offer_and_a_need_of_one_language_meet_in_a_coded_area_below_text_matches(
+    app, coded_event, join
+):
+    """Within one language too, a need and an offer filed under the same area of the
+    classification are suggested to each other though their words differ, below the offer of
+    the area whose text answers the need, with the area as the reason; an offer of another area
+    sharing no word is not suggested."""
+    seeker, supplier, other, outsider = (join(coded_event) for _ in range(4))
+    need = publish(seeker, "need", "중풍 후 재활 임상을 함께할 병원", areas=[HEALTH])
+    answering = publish(supplier, "offer", "뇌졸중 재활 임상 지원 서비스", areas=[HEALTH])
+    same_area = publish(other, "offer", "췌장암 조기 진단 키트", areas=[HEALTH])
+    publish(outsider, "offer", "반도체 식각 공정 장비", areas=["ICT"])
+    found = stored(seeker)
+    assert [s.opportunity_id for s in found] == [answering.id, same_area.id]
+    assert found[0].shared_terms and found[1].shared_terms == ""
+    assert found[1].shared_areas == HEALTH
+    assert [s.opportunity_id for s in stored(other)] == [need.id]
+    with app.test_request_context():
+        assert suggestions.reason(found[1]) == f"Answers this need; both are in {HEALTH}."
+
+
 def test_the_names_of_areas_are_not_words_the_texts_share(coded_event, join):
     """Areas weigh on their own: their names (indexed with the keywords) are not counted as
     words, so an English need filed under another area still meets a Korean offer through the

@@ -6,12 +6,11 @@ participants. The score of a pair (own opportunity, other opportunity) is
 
     type fit × (0.60·text + 0.15·areas + 0.10·keywords + 0.10·TRL fit + 0.05·partnership fit)
 
-- text: cosine of TF-IDF vectors (sublinear tf, idf squared, l2; the idf taken within the
+- text: product of TF-IDF vectors (sublinear tf, idf squared, pivoted norm; the idf taken within the
   text's technology area, `MIN_AREA_TEXTS`) over Korean nouns and compounds and English word
   stems (`matching.token_features`; the areas' names left out, as areas weigh on their own),
-  the mean of the cosine of whole texts
-  (title and keywords twice) and that of title + keywords alone; plus, at `CONCEPT_SHARE`, the
-  same cosine over the bilingual glossary's concepts (`matching.concept_features`), which
+  that of whole texts (title and keywords twice) and, at `HEADLINE_SHARE`, that of title +
+  keywords alone; plus, at `CONCEPT_SHARE`, the same product over the bilingual glossary's concepts (`matching.concept_features`), which
   stands alone, at `ACROSS_SHARE`, for a pair written in two languages (`_text_similarity`);
 - areas: shared technology areas / the smaller number of areas of the two (0 when one has none);
 - keywords: keywords typed identically (case and spacing aside) on both sides, up to 3 → 1;
@@ -20,10 +19,12 @@ participants. The score of a pair (own opportunity, other opportunity) is
 - partnership fit: 1 when the two share a partnership type, 0.5 when either names none, else 0;
 - type fit: 1 for the same type, 0.8 for a compatible one, else no suggestion.
 
-A pair is suggested only when the texts share something (cosine ≥ `MIN_TEXT_SIMILARITY`) or a
-keyword, or when one is written in Korean and the other not and they share an area of the
-standard classification (`TechnologyArea.code`): the texts of two languages cannot meet, their
-shared code can. Otherwise areas, TRL and partnership types rank matches but never make one. The best
+A pair is suggested when the texts share something (cosine ≥ `MIN_TEXT_SIMILARITY`) or a
+keyword, or when they share an area of the standard classification (`TechnologyArea.code`), in
+one language or two: an offer and a need filed under the same area are worth a look even when
+their words differ, and the text ranks them (a pair sharing only its area scores its areas, TRL
+and partnership terms, below the pairs of the area whose texts also meet). Areas an organizer
+named, TRL and partnership types rank matches but never make one. The best
 `MAX_SUGGESTIONS` per participant are stored in `Suggestion`, each other opportunity once (for
 the participant's own opportunity it answers best), with the shared terms and areas that explain
 it. Stored lists refresh in the background after a committed change to opportunities of the
@@ -75,8 +76,9 @@ TELLING_IDF_SHARE = (
     0.35  # features with an idf below this share of the highest are too common to name
 )
 HEADLINE_SHARE = (
-    0.5  # text similarity: this share from title + keywords alone, the rest from whole texts
+    0.2  # text similarity: this share from title + keywords alone, the rest from whole texts
 )
+PIVOT_SLOPE = 0.5  # vectors' norms pivoted around their mean (`_pivoted`): see BENCHMARKS.md
 IDF_POWER = 2  # rare shared words (technology names) outweigh many common ones: see BENCHMARKS.md
 # idf is taken within a text's technology area (a word every text of the area carries tells
 # nothing there) when the area holds at least this many texts; over the event otherwise.
@@ -490,15 +492,27 @@ def _idf_by_group(whole: sparse.csr_matrix, groups: np.ndarray, idf: np.ndarray)
 def _weighted(
     counts: sparse.csr_matrix, groups: np.ndarray, table: np.ndarray
 ) -> sparse.csr_matrix:
-    """Sublinear tf × the idf of each text's group raised to IDF_POWER, rows l2-normalised."""
-    from sklearn.preprocessing import normalize
-
+    """Sublinear tf × the idf of each text's group raised to IDF_POWER, rows normalised by
+    their pivoted norm (`_pivoted`)."""
     matrix = counts.astype(np.float32).tocsr()
     matrix.data = 1 + np.log(matrix.data)
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
     group_rows = np.searchsorted(np.unique(groups), groups)
     matrix.data *= (table[group_rows[rows], matrix.indices] ** IDF_POWER).astype(np.float32)
-    return normalize(matrix)
+    return _pivoted(matrix)
+
+
+def _pivoted(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Rows divided by their norm pivoted around the mean norm (Singhal, Buckley and Mitra,
+    1996): `(1 − PIVOT_SLOPE)·mean + PIVOT_SLOPE·norm`. Divided by their own norm (cosine),
+    a short text sharing one common word with a need scores as high as a fuller text sharing
+    several; pivoted, a text with more to say (longer, rarer words) keeps more of its weight.
+    Still one vector per text, so scores stay symmetric."""
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1), dtype=np.float64).ravel())
+    if not norms.any():
+        return matrix
+    scale = (1 - PIVOT_SLOPE) * norms[norms > 0].mean() + PIVOT_SLOPE * norms
+    return sparse.csr_matrix(sparse.diags((1 / scale).astype(np.float32)) @ matrix)
 
 
 def _text_vectors(
@@ -600,7 +614,7 @@ def _scores(
     text = _text_similarity(corpus, own, candidates, across)
     shared_keywords = (corpus.keywords[own] @ candidates.keywords).toarray()
     shared_areas = (corpus.areas[own] @ candidates.areas).toarray()
-    meet_in_area = ((corpus.coded_areas[own] @ candidates.coded_areas).toarray() > 0) & across
+    meet_in_area = (corpus.coded_areas[own] @ candidates.coded_areas).toarray() > 0
     smaller_area_count = np.minimum(corpus.area_counts[own, None], corpus.area_counts[None, other])
     areas = np.divide(
         shared_areas,

@@ -47,6 +47,9 @@ PAGES = {
     "schedule.csv": f"/e/{SLUG}/organize/export/schedule.csv",
     "requests (organizer)": f"/e/{SLUG}/organize/requests",
     "review figures": "figures",
+    "console": f"/e/{SLUG}/organize/schedule",
+    "run page": f"/e/{SLUG}/organize/schedule/runs/{{run}}",
+    "run page, a later grid page": f"/e/{SLUG}/organize/schedule/runs/{{run}}?tables=31&page=500",
 }
 
 # Run in the checkout measured: argv = database url, path (or "figures"), organizer, password.
@@ -79,6 +82,13 @@ if path == "figures":
     digest.update(json.dumps(figures, sort_keys=True, default=str).encode())
     seconds = time.perf_counter() - started
 else:
+    if "{run}" in path:  # the event's latest run
+        from sqlalchemy import select
+        from forum.models import ScheduleRun
+        with app.app_context():
+            run_id = db.session.scalar(select(ScheduleRun.id).order_by(ScheduleRun.id.desc()).limit(1))
+        path = path.replace("{run}", str(run_id))
+        started = time.perf_counter()
     response = client.get(path, buffered=False)
     assert response.status_code == 200, response.status_code
     kept = tempfile.TemporaryFile() if path.endswith(".xlsx") else None

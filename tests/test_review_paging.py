@@ -21,8 +21,10 @@ def _bulk_meetings(event, run, first, second, count):
     now = literal(utcnow(), UTCDateTime)
     db.session.execute(
         insert(Meeting).from_select(
-            ["event_id", "status", "weight", "pinned", "calendar_uid", "sequence"]
-            + ["created_at", "updated_at"],
+            [
+                *("event_id", "status", "weight", "pinned", "calendar_uid", "sequence"),
+                *("created_at", "updated_at"),
+            ],
             select(
                 literal(event.id),
                 literal("scheduled"),

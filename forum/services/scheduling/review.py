@@ -102,16 +102,17 @@ def _per_participant(event: Event, kept: Subquery) -> list[tuple[int, int, int]]
         .where(MeetingSession.event_id == event.id)
         .subquery()
     )
-    busy = (
+    busy = (  # an attendee of unplaced meetings only has one row, without a day
         select(MeetingAttendee.participant_id.label("person"), ranked.c.day, ranked.c.rank)
         .distinct()
         .join(kept, kept.c.meeting_id == MeetingAttendee.meeting_id)
-        .join(ranked, ranked.c.slot_id == kept.c.slot_id)
+        .outerjoin(ranked, ranked.c.slot_id == kept.c.slot_id)
         .subquery()
     )
     window = {"partition_by": busy.c.person, "order_by": (busy.c.day, busy.c.rank)}
     gaps = select(
         busy.c.person,
+        busy.c.rank,
         case(
             (
                 and_(
@@ -124,11 +125,11 @@ def _per_participant(event: Event, kept: Subquery) -> list[tuple[int, int, int]]
         ).label("gap"),
     ).subquery()
     each = (
-        select(func.count().label("meetings"), func.sum(gaps.c.gap).label("breaks"))
+        select(func.count(gaps.c.rank).label("meetings"), func.sum(gaps.c.gap).label("breaks"))
         .group_by(gaps.c.person)
         .subquery()
     )
-    grouped = [
+    return [
         (int(meetings), int(breaks), int(people))
         for meetings, breaks, people in db.session.execute(
             select(each.c.meetings, each.c.breaks, func.count()).group_by(
@@ -136,13 +137,6 @@ def _per_participant(event: Event, kept: Subquery) -> list[tuple[int, int, int]]
             )
         )
     ]
-    attending = db.session.scalar(
-        select(func.count(func.distinct(MeetingAttendee.participant_id))).join(
-            kept, kept.c.meeting_id == MeetingAttendee.meeting_id
-        )
-    )
-    unplaced_only = (attending or 0) - sum(people for _m, _b, people in grouped)
-    return grouped + ([(0, 0, unplaced_only)] if unplaced_only else [])
 
 
 def _spread(values: list[int]) -> dict:
@@ -408,7 +402,14 @@ def _page(rows: Select[Any], total: int, page: int, per_page: int) -> Page:
     """The `page`-th page of `total` rows (clamped as `paging.paginate` does), as rows."""
     pages = max(1, ceil(total / per_page))
     page = min(max(1, page), pages)
-    found = db.session.execute(rows.limit(per_page).offset((page - 1) * per_page)).all()
+    # the page's meetings found in a narrow sort, then read whole: a deep page sorts ids only
+    ids = (
+        rows.with_only_columns(DraftPlacement.meeting_id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .scalar_subquery()
+    )
+    found = db.session.execute(rows.where(DraftPlacement.meeting_id.in_(ids))).all()
     return Page(items=list(found), total=total, page=page, pages=pages)
 
 

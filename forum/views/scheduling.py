@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..extensions import db
 from ..forms.scheduling import AddMeetingForm, MoveMeetingForm, StartRunForm
@@ -19,7 +20,6 @@ from ..models import Meeting, Participant, ScheduleRun, Slot, Table
 from ..services import ServiceError, events, paging
 from ..services import requests as requests_service
 from ..services.availability import event_slots
-from ..services.schedule_problem import event_tables
 from ..services.scheduling import draft, publish_jobs, review, runs
 from .common import (
     confirm_cancel,
@@ -147,8 +147,10 @@ def _grid_part(event, schedule_run) -> dict:
     chosen = request.args.get("session", type=int)
     session = next((s for s in sessions if s.id == chosen), sessions[0] if sessions else None)
     grid_slots = [slot for slot in slots if slot.session is session]
-    grid_tables = paging.page_of(
-        event_tables(event), request.args.get("tables", 1, type=int), GRID_TABLES
+    grid_tables = paging.paginate(
+        select(Table).where(Table.event_id == event.id).order_by(Table.number),
+        page_number("tables"),
+        GRID_TABLES,
     )
     return {
         # a session's link keeps the page's other lists where they are, and starts its tables

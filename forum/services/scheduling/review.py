@@ -28,9 +28,10 @@ from ...models import (
     Slot,
     Table,
 )
+from ...templating import event_time
 from ..availability import event_slots
 from ..paging import PER_PAGE, Page
-from ..schedule_problem import draft_placements, event_tables, schedulable_meetings
+from ..schedule_problem import draft_placements, schedulable_meetings
 from ..schedule_reasons import Names, readable_reason
 
 SOLVER_STATUS_LABELS = {
@@ -302,14 +303,26 @@ def _change_kind() -> Any:
 
 
 class _Lines:
-    """Turns (placement, meeting) rows into lines: the event's slots and tables read once, the
-    attendees and their names read for the rows at hand (`attendees` selects (meeting,
-    participant) pairs covering them)."""
+    """Turns (placement, meeting) rows into lines, reading only what they name: their tables,
+    attendees and people (`attendees` selects the (meeting, participant) pairs covering them),
+    and the names of the event's slots and tables when a reason needs them."""
 
     def __init__(self, run: ScheduleRun):
         self.event = run.event
         self.slots = {slot.id: slot for slot in event_slots(self.event)}
-        self.tables = {table.id: table for table in event_tables(self.event)}
+
+    def _names(self, people: dict[int, Participant]) -> Names:
+        tables = db.session.execute(
+            select(Table.id, Table.name).where(Table.event_id == self.event.id)
+        )
+        return Names(
+            participants={str(pid): person.user.name for pid, person in people.items()},
+            slots={
+                str(slot.id): event_time(slot.starts_at, self.event.timezone)
+                for slot in self.slots.values()
+            },
+            tables={str(table_id): name for table_id, name in tables},
+        )
 
     def of(self, rows: Sequence[Any], attendees: Select[Any] | None = None) -> list[MeetingLine]:
         if attendees is None:
@@ -329,23 +342,28 @@ class _Lines:
                 .options(selectinload(Participant.user), selectinload(Participant.organisation))
             )
         }
-        names = Names.of(
-            self.event, list(people.values()), list(self.slots.values()), list(self.tables.values())
-        )
+        table_ids = {p.table_id for p, _m in rows} | {m.table_id for _p, m in rows}
+        tables = {
+            table.id: table
+            for table in db.session.scalars(select(Table).where(Table.id.in_(table_ids - {None})))
+        }
+        names = self._names(people) if any(p.reason or p.reason_code for p, _m in rows) else None
         return [
             MeetingLine(
                 meeting=meeting,
                 people=[people[pid] for pid in sorted(people_of.get(meeting.id, []))],
                 slot=self.slots.get(placement.slot_id),
-                table=self.tables.get(placement.table_id),
+                table=tables.get(placement.table_id),
                 old_slot=self.slots.get(meeting.slot_id),
-                old_table=self.tables.get(meeting.table_id),
+                old_table=tables.get(meeting.table_id),
                 reason=readable_reason(
                     placement.reason,
                     placement.reason_code,
                     json.loads(placement.reason_params),
                     names,
-                ),
+                )
+                if names is not None and (placement.reason or placement.reason_code)
+                else "",
                 cancelled=placement.cancelled,
             )
             for placement, meeting in rows

@@ -1,6 +1,7 @@
 """The organizer's whole-event pages on a large published event, this checkout against an earlier
 one side by side: the table sheets, the schedule as a workbook and as CSV, the review's figures of
-a draft, and the requests page.
+a draft, the requests page, the scheduling console and a run's page (its first pages, and a deep
+page of its grid and meeting list: "run page deep").
 
     .venv/bin/python bench/big_pages.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/<empty db> \
         --before /tmp/before-pages [--scale 1.0] [--rounds 2] [--built]
@@ -49,7 +50,7 @@ PAGES = {
     "review figures": "figures",
     "console": f"/e/{SLUG}/organize/schedule",
     "run page": f"/e/{SLUG}/organize/schedule/runs/{{run}}",
-    "run page, a later grid page": f"/e/{SLUG}/organize/schedule/runs/{{run}}?tables=31&page=500",
+    "run page deep": f"/e/{SLUG}/organize/schedule/runs/{{run}}?tables=31&page=500",
 }
 
 # Run in the checkout measured: argv = database url, path (or "figures"), organizer, password.

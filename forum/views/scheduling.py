@@ -1,5 +1,7 @@
 """The organizer's scheduling console: run the scheduler, follow it, review, adjust and publish the draft."""
 
+from typing import Any
+
 from flask import (
     Blueprint,
     flash,
@@ -112,7 +114,7 @@ def run(event, run_id):
 VIEW_ARGS = ("session", "tables", "page", "unscheduled", "changes", "participant")
 
 
-def _back_args() -> dict[str, int]:
+def _back_args() -> dict[str, Any]:
     """The run page's view as the request names it (numbers only; anything else is dropped)."""
     return {
         name: value

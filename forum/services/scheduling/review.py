@@ -8,7 +8,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from math import ceil
-from typing import Any
+from typing import Any, TypeAlias
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, Subquery, and_, case, func, or_, select
@@ -252,10 +252,11 @@ class Review:
     removed: list[MeetingLine] = field(default_factory=list)
 
 
+Rows: TypeAlias = Select[*tuple[Any, ...]]  # a statement of any columns
 CHANGE_KINDS = ("cancelled", "added", "moved", "removed")  # in the order the page lists them
 
 
-def _rows(run: ScheduleRun, *first: Any) -> Select[Any]:
+def _rows(run: ScheduleRun, *first: Any) -> Rows:
     """The draft's placements with their meetings, in the page's order (after `first`): by the
     draft's slot, then the published one (unplaced last), then by number."""
     new, old = aliased(Slot), aliased(Slot)
@@ -278,7 +279,7 @@ def _rows(run: ScheduleRun, *first: Any) -> Select[Any]:
     )
 
 
-def _to_happen(rows: Select[Any]) -> Select[Any]:
+def _to_happen(rows: Rows) -> Rows:
     return rows.where(DraftPlacement.cancelled.is_(False))
 
 
@@ -324,7 +325,7 @@ class _Lines:
             tables={str(table_id): name for table_id, name in tables},
         )
 
-    def of(self, rows: Sequence[Any], attendees: Select[Any] | None = None) -> list[MeetingLine]:
+    def of(self, rows: Sequence[Any], attendees: Rows | None = None) -> list[MeetingLine]:
         if attendees is None:
             ids = [meeting.id for _placement, meeting in rows]
             attendees = select(MeetingAttendee.meeting_id, MeetingAttendee.participant_id).where(
@@ -416,7 +417,7 @@ def review_counts(run: ScheduleRun) -> dict[str, int]:
     return counts
 
 
-def _page(rows: Select[Any], total: int, page: int, per_page: int) -> Page:
+def _page(rows: Rows, total: int, page: int, per_page: int) -> Page:
     """The `page`-th page of `total` rows (clamped as `paging.paginate` does), as rows."""
     pages = max(1, ceil(total / per_page))
     page = min(max(1, page), pages)

@@ -253,7 +253,7 @@ def execute_run(run_id: int, report=None) -> None:
     db.session.commit()
     if not claimed:  # cancelled before it started, declared dead, or taken by another worker
         return
-    run = db.session.get(ScheduleRun, run_id)
+    run = db.session.get_one(ScheduleRun, run_id)
     # The watcher beats from the claim to the outcome: building the problem and writing the
     # draft of a large event take minutes too, and a silent run is taken for dead.
     watcher = _Watcher(current_app._get_current_object(), run_id)

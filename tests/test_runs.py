@@ -418,3 +418,34 @@ def test_a_long_draft_write_is_not_taken_for_a_dead_worker(app, forum, monkeypat
     finally:
         sqlalchemy_event.remove(db.engine, "before_cursor_execute", slow_rows)
     assert_draft_of_every_meeting(db.session.get(ScheduleRun, run_id), forum)
+
+
+def test_a_run_declared_dead_while_writing_its_draft_stops_and_leaves_none(app, forum, monkeypatch):
+    """The console failed the run while its draft was being written (its worker was silent too
+    long): the worker sees it at its next batch, stops, and deletes the rows it wrote."""
+    monkeypatch.setattr(runs, "DRAFT_BATCH", 1)
+    run_id = start_run(forum.event, None, 10, background=False).id
+    db.session.commit()
+    writing = threading.Event()
+
+    def slow_rows(_connection, _cursor, statement, _parameters, _context, _executemany):
+        if statement.startswith("INSERT INTO draft_placement"):
+            writing.set()
+            time.sleep(1)
+
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", slow_rows)
+    try:
+        worker = threading.Thread(target=lambda: _execute_in_context(app, run_id, None))
+        worker.start()
+        assert writing.wait(60)
+        db.session.execute(
+            update(ScheduleRun).where(ScheduleRun.id == run_id).values(status="failed")
+        )
+        db.session.commit()
+        worker.join(60)
+    finally:
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", slow_rows)
+    assert not worker.is_alive()
+    db.session.expire_all()
+    assert db.session.get(ScheduleRun, run_id).status == "failed"
+    assert db.session.scalar(select(func.count(DraftPlacement.meeting_id))) == 0

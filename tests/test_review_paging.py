@@ -7,6 +7,7 @@ import re
 
 import pytest
 from sqlalchemy import String, cast, func, insert, literal, select
+from test_console import place
 from test_schedule_problem import agree_meeting, build_forum
 
 from forum.extensions import db
@@ -102,16 +103,7 @@ def _draft_of_many(forum):
     places = [(s1, t0), (s0, t1), (s1, t1), (s2, t0), (s0, t0), (s2, t1)]
     for n, meeting in enumerate(meetings):
         slot, table = places[n] if n < len(places) else (None, None)
-        db.session.add(
-            DraftPlacement(
-                run_id=run.id,
-                meeting_id=meeting.id,
-                slot_id=slot.id if slot else None,
-                table_id=table.id if table else None,
-                reason="" if slot else f"reason {n}",
-                cancelled=n == 5,
-            )
-        )
+        place(run, meeting, slot, table, reason="" if slot else f"reason {n}", cancelled=n == 5)
     db.session.commit()
     return run, meetings
 

@@ -390,6 +390,30 @@ def test_the_database_refuses_two_runs_of_one_event_with_one_number(app, forum):
     db.session.rollback()
 
 
+def _write_slowly(app, run_id, seconds_per_row, meanwhile):
+    """Runs the run in a worker thread whose draft rows take `seconds_per_row` each to insert
+    (a large event's write, in little), calling `meanwhile()` once the write has begun."""
+    writing = threading.Event()
+
+    def slow_rows(_connection, _cursor, statement, parameters, _context, executemany):
+        if statement.startswith("INSERT INTO draft_placement"):
+            writing.set()
+            rows = len(parameters) if executemany else statement.count("), (") + 1
+            time.sleep(seconds_per_row * rows)
+
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", slow_rows)
+    try:
+        worker = threading.Thread(target=lambda: _execute_in_context(app, run_id, None))
+        worker.start()
+        assert writing.wait(60)
+        meanwhile()
+        worker.join(60)
+    finally:
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", slow_rows)
+    assert not worker.is_alive()
+    db.session.expire_all()
+
+
 def test_a_long_draft_write_is_not_taken_for_a_dead_worker(app, forum, monkeypatch):
     """A large event's draft takes a while to write (each row's INSERT is slowed here); the
     console, looking meanwhile past the dead-worker delay, does not fail the run, and the run
@@ -398,25 +422,13 @@ def test_a_long_draft_write_is_not_taken_for_a_dead_worker(app, forum, monkeypat
     monkeypatch.setattr(runs, "DRAFT_BATCH", 1)
     run_id = start_run(forum.event, None, 10, background=False).id
     db.session.commit()
-    writing = threading.Event()
 
-    def slow_rows(_connection, _cursor, statement, parameters, _context, executemany):
-        if statement.startswith("INSERT INTO draft_placement"):
-            writing.set()
-            rows = len(parameters) if executemany else statement.count("), (") + 1
-            time.sleep(0.8 * rows)
-
-    sqlalchemy_event.listen(db.engine, "before_cursor_execute", slow_rows)
-    try:
-        worker = threading.Thread(target=lambda: _execute_in_context(app, run_id, None))
-        worker.start()
-        assert writing.wait(60)
+    def console_looks():
         time.sleep(1.9)  # past the delay since the solver's last beat
         runs.mark_dead_runs(forum.event)
         db.session.commit()
-        worker.join(60)
-    finally:
-        sqlalchemy_event.remove(db.engine, "before_cursor_execute", slow_rows)
+
+    _write_slowly(app, run_id, 0.8, console_looks)
     assert_draft_of_every_meeting(db.session.get(ScheduleRun, run_id), forum)
 
 
@@ -426,26 +438,13 @@ def test_a_run_declared_dead_while_writing_its_draft_stops_and_leaves_none(app, 
     monkeypatch.setattr(runs, "DRAFT_BATCH", 1)
     run_id = start_run(forum.event, None, 10, background=False).id
     db.session.commit()
-    writing = threading.Event()
 
-    def slow_rows(_connection, _cursor, statement, _parameters, _context, _executemany):
-        if statement.startswith("INSERT INTO draft_placement"):
-            writing.set()
-            time.sleep(1)
-
-    sqlalchemy_event.listen(db.engine, "before_cursor_execute", slow_rows)
-    try:
-        worker = threading.Thread(target=lambda: _execute_in_context(app, run_id, None))
-        worker.start()
-        assert writing.wait(60)
+    def declared_dead():
         db.session.execute(
             update(ScheduleRun).where(ScheduleRun.id == run_id).values(status="failed")
         )
         db.session.commit()
-        worker.join(60)
-    finally:
-        sqlalchemy_event.remove(db.engine, "before_cursor_execute", slow_rows)
-    assert not worker.is_alive()
-    db.session.expire_all()
+
+    _write_slowly(app, run_id, 1, declared_dead)
     assert db.session.get(ScheduleRun, run_id).status == "failed"
     assert db.session.scalar(select(func.count(DraftPlacement.meeting_id))) == 0

@@ -1,8 +1,9 @@
 """The pages of a large published event, this checkout against an earlier one side by side: the
 organizer's whole-event pages (the table sheets, the agendas, the day-of board, the day overview,
-the schedule as a workbook and as CSV, the review's figures of a draft, the requests page) and the
-attendee's (day, agenda, requests, directory, marketplace, suggestions), the latter signed in as
-the attendee with the most meetings.
+the schedule as a workbook and as CSV, the review's figures of a draft, the requests page, the
+scheduling console and a run's page: its first pages, and a deep page of its grid and meeting
+list, "run page deep") and the attendee's (day, agenda, requests, directory, marketplace,
+suggestions), the latter signed in as the attendee with the most meetings.
 
     .venv/bin/python bench/big_pages.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/<empty db> \
         --before /tmp/before-pages [--scale 1.0] [--rounds 2] [--built]
@@ -56,6 +57,9 @@ PAGES = {
     "schedule.csv": f"/e/{SLUG}/organize/export/schedule.csv",
     "requests (organizer)": f"/e/{SLUG}/organize/requests",
     "review figures": "figures",
+    "console": f"/e/{SLUG}/organize/schedule",
+    "run page": f"/e/{SLUG}/organize/schedule/runs/{{run}}",
+    "run page deep": f"/e/{SLUG}/organize/schedule/runs/{{run}}?tables=31&page=500",
 }
 # The attendee's pages, signed in as the attendee with the most meetings (`attendee_email`).
 ATTENDEE_PAGES = {
@@ -99,6 +103,13 @@ if path == "figures":
     digest.update(json.dumps(figures, sort_keys=True, default=str).encode())
     seconds = time.perf_counter() - started
 else:
+    if "{run}" in path:  # the event's latest run
+        from sqlalchemy import select
+        from forum.models import ScheduleRun
+        with app.app_context():
+            run_id = db.session.scalar(select(ScheduleRun.id).order_by(ScheduleRun.id.desc()).limit(1))
+        path = path.replace("{run}", str(run_id))
+        started = time.perf_counter()
     response = client.get(path, buffered=False)
     assert response.status_code == 200, response.status_code
     kept = tempfile.TemporaryFile() if path.endswith(".xlsx") else None

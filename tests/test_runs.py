@@ -4,12 +4,14 @@ cancelling, a dead worker, and one run per event at a time."""
 import itertools
 import random
 import threading
+import time
 from datetime import timedelta
 
 import pytest
 from builders import race
 from redis import Redis
 from rq import SimpleWorker
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from test_schedule_problem import agree_meeting, build_forum
@@ -18,6 +20,7 @@ from forum import jobs
 from forum.extensions import db
 from forum.models import DraftPlacement, Event, Meeting, ScheduleRun, Unavailability, utcnow
 from forum.services import ServiceError
+from forum.services.scheduling import runs
 from forum.services.scheduling.runs import execute_run, start_run
 
 TEST_REDIS = "redis://127.0.0.1:6379/15"
@@ -385,3 +388,63 @@ def test_the_database_refuses_two_runs_of_one_event_with_one_number(app, forum):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def _write_slowly(app, run_id, seconds_per_row, meanwhile):
+    """Runs the run in a worker thread whose draft rows take `seconds_per_row` each to insert
+    (a large event's write, in little), calling `meanwhile()` once the write has begun."""
+    writing = threading.Event()
+
+    def slow_rows(_connection, _cursor, statement, parameters, _context, executemany):
+        if statement.startswith("INSERT INTO draft_placement"):
+            writing.set()
+            rows = len(parameters) if executemany else statement.count("), (") + 1
+            time.sleep(seconds_per_row * rows)
+
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", slow_rows)
+    try:
+        worker = threading.Thread(target=lambda: _execute_in_context(app, run_id, None))
+        worker.start()
+        assert writing.wait(60)
+        meanwhile()
+        worker.join(60)
+    finally:
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", slow_rows)
+    assert not worker.is_alive()
+    db.session.expire_all()
+
+
+def test_a_long_draft_write_is_not_taken_for_a_dead_worker(app, forum, monkeypatch):
+    """A large event's draft takes a while to write (each row's INSERT is slowed here); the
+    console, looking meanwhile past the dead-worker delay, does not fail the run, and the run
+    ends with its draft."""
+    monkeypatch.setattr(runs, "DEAD_AFTER", timedelta(seconds=1.5))
+    monkeypatch.setattr(runs, "DRAFT_BATCH", 1)
+    run_id = start_run(forum.event, None, 10, background=False).id
+    db.session.commit()
+
+    def console_looks():
+        time.sleep(1.9)  # past the delay since the solver's last beat
+        runs.mark_dead_runs(forum.event)
+        db.session.commit()
+
+    _write_slowly(app, run_id, 0.8, console_looks)
+    assert_draft_of_every_meeting(db.session.get(ScheduleRun, run_id), forum)
+
+
+def test_a_run_declared_dead_while_writing_its_draft_stops_and_leaves_none(app, forum, monkeypatch):
+    """The console failed the run while its draft was being written (its worker was silent too
+    long): the worker sees it at its next batch, stops, and deletes the rows it wrote."""
+    monkeypatch.setattr(runs, "DRAFT_BATCH", 1)
+    run_id = start_run(forum.event, None, 10, background=False).id
+    db.session.commit()
+
+    def declared_dead():
+        db.session.execute(
+            update(ScheduleRun).where(ScheduleRun.id == run_id).values(status="failed")
+        )
+        db.session.commit()
+
+    _write_slowly(app, run_id, 1, declared_dead)
+    assert db.session.get(ScheduleRun, run_id).status == "failed"
+    assert db.session.scalar(select(func.count(DraftPlacement.meeting_id))) == 0

@@ -1,5 +1,7 @@
 """The organizer's scheduling console: run the scheduler, follow it, review, adjust and publish the draft."""
 
+from typing import Any
+
 from flask import (
     Blueprint,
     flash,
@@ -12,10 +14,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from ..extensions import db
 from ..forms.scheduling import AddMeetingForm, MoveMeetingForm, StartRunForm
-from ..models import Meeting, ScheduleRun, Slot, Table
+from ..models import Meeting, Participant, ScheduleRun, Slot, Table
 from ..services import ServiceError, events, paging
 from ..services import requests as requests_service
 from ..services.availability import event_slots
@@ -80,19 +83,25 @@ def run(event, run_id):
         return render_template("scheduling/progress.html", event=event, run=schedule_run)
     if schedule_run.status != "succeeded":
         return render_template("scheduling/failed.html", event=event, run=schedule_run)
-    reviewed = review.review(schedule_run)
-    chosen = request.args.get("participant", type=int)
-    participant = next((p for p in reviewed.people if p.id == chosen), None)
+    counts = review.review_counts(schedule_run)
+    participant, participant_problem = _chosen_participant(event)
     current = review.current_draft(event)
     return render_template(
         "scheduling/review.html",
         event=event,
         run=schedule_run,
-        review=reviewed,
-        lines=paging.page_of(reviewed.lines, page_number()),
-        **_grid_part(reviewed),
+        counts=counts,
+        lines=review.meeting_lines(schedule_run, page_number(), counts["lines"]),
+        unscheduled=review.meeting_lines(
+            schedule_run, page_number("unscheduled"), counts["unscheduled"], unscheduled=True
+        ),
+        changes=review.change_lines(schedule_run, page_number("changes"), counts["changes"]),
+        **_grid_part(event, schedule_run),
         figures=review.draft_figures(schedule_run),
         participant=participant,
+        participant_problem=participant_problem,
+        agenda=review.agenda_lines(schedule_run, participant) if participant else [],
+        back=_back_args(),
         solver_status=review.solver_status_label(schedule_run.solver_status),
         editable=current is not None and current.id == schedule_run.id,
         start_form=StartRunForm(
@@ -101,19 +110,62 @@ def run(event, run_id):
     )
 
 
-def _grid_part(reviewed: review.Review) -> dict:
+# What the run page shows (its pages, session and participant): kept by its actions' redirects.
+VIEW_ARGS = ("session", "tables", "page", "unscheduled", "changes", "participant")
+
+
+def _back_args() -> dict[str, Any]:
+    """The run page's view as the request names it (numbers only; anything else is dropped)."""
+    return {
+        name: value
+        for name in VIEW_ARGS
+        if (value := request.args.get(name, type=int)) is not None and 0 < value < 10**9
+    }
+
+
+def _back_to_run(event, run) -> str:
+    return url_for("scheduling.run", slug=event.slug, run_id=run.id, **_back_args())
+
+
+def _chosen_participant(event) -> tuple[Participant | None, str]:
+    """The participant whose agenda is asked for (`?participant=` their number, "#12" too), and
+    why none is shown when the number is not one of the event's participants."""
+    asked = request.args.get("participant", "").strip().lstrip("#")
+    if not asked:
+        return None, ""
+    found = (
+        db.session.get(Participant, int(asked)) if asked.isdecimal() and len(asked) < 10 else None
+    )
+    if found is None or found.event_id != event.id:
+        return None, _("No participant of this event has the number %(number)s.", number=asked)
+    return found, ""
+
+
+def _grid_part(event, schedule_run) -> dict:
     """The part of the slots-and-tables grid shown: one session's slots (`?session=`, the first
-    by default), the tables a page at a time (`?tables=`)."""
-    sessions = list(dict.fromkeys(slot.session for slot in reviewed.slots))
+    by default), the tables a page at a time (`?tables=`), and only their meetings read."""
+    slots = event_slots(event)
+    sessions = list(dict.fromkeys(slot.session for slot in slots))
     chosen = request.args.get("session", type=int)
     session = next((s for s in sessions if s.id == chosen), sessions[0] if sessions else None)
+    grid_slots = [slot for slot in slots if slot.session is session]
+    grid_tables = paging.paginate(
+        select(Table).where(Table.event_id == event.id).order_by(Table.number),
+        page_number("tables"),
+        GRID_TABLES,
+    )
     return {
+        # a session's link keeps the page's other lists where they are, and starts its tables
+        "grid_back": {k: v for k, v in _back_args().items() if k not in ("session", "tables")},
         "grid_sessions": sessions,
         "session_label": events.session_label,
         "grid_session": session,
-        "grid_slots": [slot for slot in reviewed.slots if slot.session is session],
-        "grid_tables": paging.page_of(
-            reviewed.tables, request.args.get("tables", 1, type=int), GRID_TABLES
+        "grid_slots": grid_slots,
+        "grid_tables": grid_tables,
+        "grid": review.grid_lines(
+            schedule_run,
+            [slot.id for slot in grid_slots],
+            [table.id for table in grid_tables.items],
         ),
     }
 
@@ -128,7 +180,7 @@ def cancel_run(event, run_id):
         refuse(None, error)
     else:
         flash(_("The run stops at its next step; nothing published changes."), "success")
-    return redirect(_run_url(event, schedule_run))
+    return redirect(_back_to_run(event, schedule_run))
 
 
 @bp.route(
@@ -159,20 +211,17 @@ def move(event, run_id, meeting_id):
             refuse(form, error)
         else:
             flash(_("The meeting is moved in the draft."), "success")
-            return redirect(_run_url(event, schedule_run))
-    lines = (
-        [line for line in review.review(schedule_run).lines if line.meeting.id == meeting.id]
-        if editable
-        else []
-    )
+            return redirect(_back_to_run(event, schedule_run))
+    line = review.line_of(schedule_run, meeting) if editable else None
     return render_template(
         "scheduling/move.html",
         event=event,
         run=schedule_run,
         meeting=meeting,
         form=form,
-        line=lines[0] if lines else None,
-        free=[option for option in options if option.table] if lines else [],
+        line=line,
+        free=[option for option in options if option.table] if line else [],
+        back=_back_args(),
     )
 
 
@@ -185,7 +234,7 @@ def _adjust(event, run_id, meeting_id, operation, done_message):
         refuse(None, error)
     else:
         flash(done_message, "success")
-    return redirect(_run_url(event, schedule_run))
+    return redirect(_back_to_run(event, schedule_run))
 
 
 @bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/<int:meeting_id>/pin")
@@ -220,7 +269,7 @@ def unpin(event, run_id, meeting_id):
 def cancel_meeting(event, run_id, meeting_id):
     page = confirm_cancel(
         get_owned_or_404(Meeting, meeting_id, event),
-        url_for("scheduling.run", slug=event.slug, run_id=run_id),
+        url_for("scheduling.run", slug=event.slug, run_id=run_id, **_back_args()),
         _(
             "It leaves this draft. Nobody is told until the draft is published: then it is "
             "cancelled and its attendees are told. It can be restored while its time and "
@@ -258,7 +307,7 @@ def keep_meeting(event, run_id, meeting_id):
             ),
             "success",
         )
-    return redirect(_run_url(event, schedule_run))
+    return redirect(_back_to_run(event, schedule_run))
 
 
 @bp.route("/e/<slug>/organize/schedule/runs/<int:run_id>/meetings/new", methods=["GET", "POST"])
@@ -282,8 +331,10 @@ def add_meeting(event, run_id):
             refuse(form, error)
         else:
             flash(_("The meeting is added to the draft and pinned there."), "success")
-            return redirect(_run_url(event, schedule_run))
-    return render_template("scheduling/add.html", event=event, run=schedule_run, form=form)
+            return redirect(_back_to_run(event, schedule_run))
+    return render_template(
+        "scheduling/add.html", event=event, run=schedule_run, form=form, back=_back_args()
+    )
 
 
 @bp.post("/e/<slug>/organize/schedule/runs/<int:run_id>/publish")
@@ -297,7 +348,7 @@ def publish(event, run_id):
         refuse(None, error)
     else:
         flash(_("The draft is being published in the background."), "success")
-    return redirect(_run_url(event, schedule_run))
+    return redirect(_back_to_run(event, schedule_run))
 
 
 @bp.get("/e/<slug>/organize/schedule/runs/<int:run_id>/progress")

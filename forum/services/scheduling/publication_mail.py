@@ -39,7 +39,7 @@ from ...models import (
 from ...templating import event_time
 from ..mail import deliver_after_commit
 from ..notifications import notify
-from .review import MeetingLine
+from .review import Attendee, MeetingLine
 
 BATCH = 500  # participants told per transaction
 KINDS = ("added", "moved", "removed", "cancelled")
@@ -225,7 +225,7 @@ def _line(
     people = sorted((a.participant for a in meeting.attendees), key=lambda p: p.id)
     return MeetingLine(
         meeting=meeting,
-        people=people,
+        people=[Attendee.of(person) for person in people],
         slot=meeting.slot,
         table=meeting.table,
         old_slot=old_slot,

@@ -5,11 +5,14 @@ The organizer works on the current draft only: the latest succeeded run, while u
 
 import json
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
+from math import ceil
+from typing import Any, TypeAlias
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Subquery, case, func, select
+from sqlalchemy import Select, Subquery, and_, case, func, or_, select
+from sqlalchemy.orm import aliased
 
 from ... import scheduler
 from ...extensions import db
@@ -19,19 +22,18 @@ from ...models import (
     Meeting,
     MeetingAttendee,
     MeetingRequest,
+    MeetingSession,
+    Organisation,
     Participant,
     ScheduleRun,
     Slot,
     Table,
+    User,
 )
+from ...templating import event_time
 from ..availability import event_slots
-from ..schedule_problem import (
-    attendee_ids,
-    draft_placements,
-    event_tables,
-    participants_by_id,
-    schedulable_meetings,
-)
+from ..paging import PER_PAGE, Page
+from ..schedule_problem import draft_placements, schedulable_meetings
 from ..schedule_reasons import Names, readable_reason
 
 SOLVER_STATUS_LABELS = {
@@ -87,24 +89,57 @@ def effective_placements(
     return placements
 
 
-def _slot_places(slots: list[Slot]) -> dict[int, tuple]:
-    """Slot id → (its day, its rank in that day): a break is a gap of ranks within one day."""
-    days: dict = {}
-    places = {}
-    for slot in slots:
-        rank = days[slot.session.day] = days.get(slot.session.day, -1) + 1
-        places[slot.id] = (slot.session.day, rank)
-    return places
-
-
-def _breaks(busy: set[int], places: dict[int, tuple]) -> int:
-    """Runs of free slots between two meetings of one day (the scheduler's definition of a break)."""
-    ranks = sorted(places[slot] for slot in busy if slot in places)
-    return sum(
-        1
-        for (day, rank), (next_day, next_rank) in pairwise(ranks)
-        if day == next_day and next_rank > rank + 1
+def _per_participant(event: Event, kept: Subquery) -> list[tuple[int, int, int]]:
+    """(meetings, breaks, participants) of the draft's attendees, grouped: the slots each one
+    meets in, ranked within their day, and a break wherever two ranks of one day are not
+    consecutive (the scheduler's definition), counted by the database with window functions."""
+    ranked = (
+        select(
+            Slot.id.label("slot_id"),
+            MeetingSession.day.label("day"),
+            func.row_number()
+            .over(partition_by=MeetingSession.day, order_by=(Slot.starts_at, Slot.id))
+            .label("rank"),
+        )
+        .join(MeetingSession, MeetingSession.id == Slot.session_id)
+        .where(MeetingSession.event_id == event.id)
+        .subquery()
     )
+    busy = (  # an attendee of unplaced meetings only has one row, without a day
+        select(MeetingAttendee.participant_id.label("person"), ranked.c.day, ranked.c.rank)
+        .distinct()
+        .join(kept, kept.c.meeting_id == MeetingAttendee.meeting_id)
+        .outerjoin(ranked, ranked.c.slot_id == kept.c.slot_id)
+        .subquery()
+    )
+    window = {"partition_by": busy.c.person, "order_by": (busy.c.day, busy.c.rank)}
+    gaps = select(
+        busy.c.person,
+        busy.c.rank,
+        case(
+            (
+                and_(
+                    busy.c.day == func.lag(busy.c.day).over(**window),
+                    busy.c.rank > func.lag(busy.c.rank).over(**window) + 1,
+                ),
+                1,
+            ),
+            else_=0,
+        ).label("gap"),
+    ).subquery()
+    each = (
+        select(func.count(gaps.c.rank).label("meetings"), func.sum(gaps.c.gap).label("breaks"))
+        .group_by(gaps.c.person)
+        .subquery()
+    )
+    return [
+        (int(meetings), int(breaks), int(people))
+        for meetings, breaks, people in db.session.execute(
+            select(each.c.meetings, each.c.breaks, func.count()).group_by(
+                each.c.meetings, each.c.breaks
+            )
+        )
+    ]
 
 
 def _spread(values: list[int]) -> dict:
@@ -153,18 +188,14 @@ def draft_figures(run: ScheduleRun) -> dict:
         .order_by(func.count().desc())
         .limit(1)
     )
-    busy: dict[int, set[int]] = {}
-    for participant_id, slot_id in db.session.execute(
-        select(MeetingAttendee.participant_id, kept.c.slot_id).join(
-            kept, kept.c.meeting_id == MeetingAttendee.meeting_id
-        )
-    ):
-        mine = busy.setdefault(participant_id, set())
-        if slot_id is not None:
-            mine.add(slot_id)
-    slots = event_slots(event)
-    places = _slot_places(slots)
-    breaks = [_breaks(mine, places) for mine in busy.values()]
+    grouped = _per_participant(event, kept)
+    meetings = [m for m, _b, people in grouped for _ in range(people)]
+    breaks = [b for _m, b, people in grouped for _ in range(people)]
+    slots = db.session.scalar(
+        select(func.count(Slot.id))
+        .join(MeetingSession, MeetingSession.id == Slot.session_id)
+        .where(MeetingSession.event_id == event.id)
+    )
     tables = db.session.scalar(select(func.count(Table.id)).where(Table.event_id == event.id))
     return {
         "requests": db.session.scalar(
@@ -180,14 +211,28 @@ def draft_figures(run: ScheduleRun) -> dict:
         if run.bound_weight and weight <= run.bound_weight
         else None,
         "above_bound": run.bound_weight is not None and weight > run.bound_weight,
-        "meetings_per_participant": _spread([len(mine) for mine in busy.values()]),
+        "meetings_per_participant": _spread(meetings),
         "breaks_total": sum(breaks),
         "breaks_per_participant": _spread(breaks),
-        "table_use": round(scheduled / (len(slots) * tables), 3) if slots and tables else None,
+        "table_use": round(scheduled / (slots * tables), 3) if slots and tables else None,
         "busiest_table_meetings": busiest or 0,
         # What first-come booking would have placed at the time of the run (kept with the run).
         "first_come": json.loads(run.figures).get("first_come") if run.figures else None,
     }
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """Whom a line names: read as narrow rows (a page of the grid names 1,600 people)."""
+
+    id: int
+    name: str
+    organisation: str | None
+
+    @classmethod
+    def of(cls, participant: Participant) -> "Attendee":
+        organisation = participant.organisation
+        return cls(participant.id, participant.user.name, organisation and organisation.name)
 
 
 @dataclass
@@ -195,16 +240,17 @@ class MeetingLine:
     """A meeting as the console shows it: who meets, where and when (in the draft or published)."""
 
     meeting: Meeting
-    people: list[Participant]
+    people: list[Attendee]
     slot: Slot | None = None
     table: Table | None = None
     old_slot: Slot | None = None
     old_table: Table | None = None
     reason: str = ""
+    cancelled: bool = False  # in the draft: cancelled at publication
 
     def names(self, without: Participant | None = None) -> str:
         return ", ".join(
-            f"{p.user.name} ({p.organisation.name if p.organisation else '—'})"
+            f"{p.name} ({p.organisation or '—'})"
             for p in self.people
             if without is None or p.id != without.id
         )
@@ -212,83 +258,257 @@ class MeetingLine:
 
 @dataclass
 class Review:
-    """Everything the review page shows of a draft."""
+    """Every line of a draft, for publishing it (the page shows them a part at a time)."""
 
     lines: list[MeetingLine]
-    slots: list[Slot]
-    tables: list[Table]
-    grid: dict[tuple[int, int], MeetingLine]
     unscheduled: list[MeetingLine]
-    people: list[Participant]
     cancelled: list[MeetingLine] = field(default_factory=list)  # at publication
     moved: list[MeetingLine] = field(default_factory=list)
     added: list[MeetingLine] = field(default_factory=list)
     removed: list[MeetingLine] = field(default_factory=list)
 
-    def agenda_of(self, participant: Participant) -> list[MeetingLine]:
-        """The participant's placed meetings in time order."""
-        return [line for line in self.lines if line.slot is not None and participant in line.people]
+
+Rows: TypeAlias = Select[*tuple[Any, ...]]  # a statement of any columns
+CHANGE_KINDS = ("cancelled", "added", "moved", "removed")  # in the order the page lists them
 
 
-def review(run: ScheduleRun) -> Review:
-    """The draft of `run` laid out for the organizer: grid, unscheduled meetings, agendas, diff."""
-    event = run.event
-    slots = event_slots(event)
-    tables = event_tables(event)
-    slot_by_id = {slot.id: slot for slot in slots}
-    table_by_id = {table.id: table for table in tables}
-    placements = sorted(run.placements, key=lambda p: p.meeting_id)
-    meetings = {
-        m.id: m
-        for m in db.session.scalars(
-            select(Meeting).where(Meeting.id.in_([p.meeting_id for p in placements]))
+def _rows(run: ScheduleRun, *first: Any) -> Rows:
+    """The draft's placements with their meetings, in the page's order (after `first`): by the
+    draft's slot, then the published one (unplaced last), then by number."""
+    new, old = aliased(Slot), aliased(Slot)
+    return (
+        select(DraftPlacement, Meeting)
+        .join(Meeting, Meeting.id == DraftPlacement.meeting_id)
+        .outerjoin(new, new.id == DraftPlacement.slot_id)
+        .outerjoin(old, old.id == Meeting.slot_id)
+        .where(DraftPlacement.run_id == run.id, Meeting.status == "scheduled")
+        .order_by(
+            *first,
+            new.starts_at.is_(None),
+            new.starts_at,
+            new.id,
+            old.starts_at.is_(None),
+            old.starts_at,
+            old.id,
+            Meeting.id,
         )
-    }
-    people_of = attendee_ids(meetings)
-    people = participants_by_id({pid for ids in people_of.values() for pid in ids})
-    names = Names.of(event, list(people.values()), slots, tables)
-    lines: list[MeetingLine] = []
-    cancelled: list[MeetingLine] = []
-    for placement in placements:
-        meeting = meetings[placement.meeting_id]
-        (cancelled if placement.cancelled else lines).append(
+    )
+
+
+def _to_happen(rows: Rows) -> Rows:
+    return rows.where(DraftPlacement.cancelled.is_(False))
+
+
+def _change_kind() -> Any:
+    """What publishing does to a meeting (an index of `CHANGE_KINDS`; NULL: nothing)."""
+    placed = DraftPlacement.slot_id.is_not(None)
+    return case(
+        (DraftPlacement.cancelled.is_(True), 0),
+        (and_(placed, Meeting.slot_id.is_(None)), 1),
+        (
+            and_(
+                placed,
+                or_(
+                    DraftPlacement.slot_id != Meeting.slot_id,
+                    DraftPlacement.table_id.is_distinct_from(Meeting.table_id),
+                ),
+            ),
+            2,
+        ),
+        (and_(DraftPlacement.slot_id.is_(None), Meeting.slot_id.is_not(None)), 3),
+    )
+
+
+class _Lines:
+    """Turns (placement, meeting) rows into lines, reading only what they name: their tables,
+    attendees and people (`attendees` selects the (meeting, participant) pairs covering them),
+    and the names of the event's slots and tables when a reason needs them."""
+
+    def __init__(self, run: ScheduleRun):
+        self.event = run.event
+        self.slots = {slot.id: slot for slot in event_slots(self.event)}
+
+    def _names(self, people: dict[int, Attendee]) -> Names:
+        tables = db.session.execute(
+            select(Table.id, Table.name).where(Table.event_id == self.event.id)
+        )
+        return Names(
+            participants={str(pid): person.name for pid, person in people.items()},
+            slots={
+                str(slot.id): event_time(slot.starts_at, self.event.timezone)
+                for slot in self.slots.values()
+            },
+            tables={str(table_id): name for table_id, name in tables},
+        )
+
+    def of(self, rows: Sequence[Any], attendees: Rows | None = None) -> list[MeetingLine]:
+        if attendees is None:
+            ids = [meeting.id for _placement, meeting in rows]
+            attendees = select(MeetingAttendee.meeting_id, MeetingAttendee.participant_id).where(
+                MeetingAttendee.meeting_id.in_(ids)
+            )
+        people_of: dict[int, list[int]] = {}
+        for meeting_id, participant_id in db.session.execute(attendees):
+            people_of.setdefault(meeting_id, []).append(participant_id)
+        wanted = attendees.with_only_columns(MeetingAttendee.participant_id).subquery()
+        people = {
+            person_id: Attendee(person_id, name, organisation)
+            for person_id, name, organisation in db.session.execute(
+                select(Participant.id, User.name, Organisation.name)
+                .join(User, User.id == Participant.user_id)
+                .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
+                .where(Participant.id.in_(select(wanted.c.participant_id)))
+            )
+        }
+        table_ids = {p.table_id for p, _m in rows} | {m.table_id for _p, m in rows}
+        tables = {
+            table.id: table
+            for table in db.session.scalars(select(Table).where(Table.id.in_(table_ids - {None})))
+        }
+        names = self._names(people) if any(p.reason or p.reason_code for p, _m in rows) else None
+        return [
             MeetingLine(
                 meeting=meeting,
                 people=[people[pid] for pid in sorted(people_of.get(meeting.id, []))],
-                slot=slot_by_id.get(placement.slot_id),
-                table=table_by_id.get(placement.table_id),
-                old_slot=slot_by_id.get(meeting.slot_id),
-                old_table=table_by_id.get(meeting.table_id),
+                slot=self.slots.get(placement.slot_id),
+                table=tables.get(placement.table_id),
+                old_slot=self.slots.get(meeting.slot_id),
+                old_table=tables.get(meeting.table_id),
                 reason=readable_reason(
                     placement.reason,
                     placement.reason_code,
                     json.loads(placement.reason_params),
                     names,
-                ),
+                )
+                if names is not None and (placement.reason or placement.reason_code)
+                else "",
+                cancelled=placement.cancelled,
             )
-        )
-    order = {slot.id: index for index, slot in enumerate(slots)}
-    to_happen = sorted(
-        (line for line in lines if line.meeting.status == "scheduled"),
-        key=lambda line: (
-            order.get(getattr(line.slot, "id", None), len(order)),
-            order.get(getattr(line.old_slot, "id", None), len(order)),
-            line.meeting.id,
-        ),
+            for placement, meeting in rows
+        ]
+
+
+def review(run: ScheduleRun) -> Review:
+    """Every line of the draft of `run` (publishing records them all): the meetings, attendees and
+    people are read by joining the run's placements, never by listing their ids (a draft may hold
+    more meetings than a statement takes parameters)."""
+    everyone = (
+        select(MeetingAttendee.meeting_id, MeetingAttendee.participant_id)
+        .join(DraftPlacement, DraftPlacement.meeting_id == MeetingAttendee.meeting_id)
+        .where(DraftPlacement.run_id == run.id)
     )
+    lines = _Lines(run).of(db.session.execute(_rows(run)).all(), everyone)
+    to_happen = [line for line in lines if not line.cancelled]
     result = Review(
         lines=to_happen,
-        slots=slots,
-        tables=tables,
-        grid={
-            (line.slot.id, line.table.id): line for line in to_happen if line.slot and line.table
-        },
         unscheduled=[line for line in to_happen if line.slot is None],
-        people=sorted(people.values(), key=lambda p: (p.user.name.lower(), p.id)),
-        cancelled=[line for line in cancelled if line.meeting.status == "scheduled"],
+        cancelled=sorted(
+            (line for line in lines if line.cancelled), key=lambda line: line.meeting.id
+        ),
     )
     result.moved, result.added, result.removed = schedule_diff(to_happen)
     return result
+
+
+def review_counts(run: ScheduleRun) -> dict[str, int]:
+    """How many lines each list of the run page has, in one query: meetings to happen,
+    unscheduled, and each kind of change against the published schedule."""
+    kind = _change_kind()
+    kept = DraftPlacement.cancelled.is_(False)
+
+    def count(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = db.session.execute(
+        select(
+            count(kept),
+            count(and_(kept, DraftPlacement.slot_id.is_(None))),
+            *(count(kind == index) for index in range(len(CHANGE_KINDS))),
+        )
+        .select_from(DraftPlacement)
+        .join(Meeting, Meeting.id == DraftPlacement.meeting_id)
+        .where(DraftPlacement.run_id == run.id, Meeting.status == "scheduled")
+    ).one()
+    counts = dict(zip(("lines", "unscheduled", *CHANGE_KINDS), map(int, row), strict=True))
+    counts["changes"] = sum(counts[kind] for kind in CHANGE_KINDS)
+    return counts
+
+
+def _page(rows: Rows, total: int, page: int, per_page: int) -> Page:
+    """The `page`-th page of `total` rows (clamped as `paging.paginate` does), as rows."""
+    pages = max(1, ceil(total / per_page))
+    page = min(max(1, page), pages)
+    # the page's meetings found in a narrow sort, then read whole: a deep page sorts ids only
+    ids = (
+        rows.with_only_columns(DraftPlacement.meeting_id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .scalar_subquery()
+    )
+    found = db.session.execute(rows.where(DraftPlacement.meeting_id.in_(ids))).all()
+    return Page(items=list(found), total=total, page=page, pages=pages)
+
+
+def meeting_lines(
+    run: ScheduleRun, page: int, total: int, unscheduled: bool = False, per_page: int = PER_PAGE
+) -> Page:
+    """A page of the draft's meetings to happen (only the unscheduled ones with `unscheduled`);
+    `total` is their count (`review_counts`)."""
+    rows = _to_happen(_rows(run))
+    if unscheduled:
+        rows = rows.where(DraftPlacement.slot_id.is_(None))
+    result = _page(rows, total, page, per_page)
+    result.items = _Lines(run).of(result.items)
+    return result
+
+
+def change_lines(run: ScheduleRun, page: int, total: int, per_page: int = PER_PAGE) -> Page:
+    """A page of what publishing changes (meetings cancelled, added, moved, removed, in that
+    order); each line's kind is `CHANGE_KINDS[kind]`, as `(kind, line)` items."""
+    kind = _change_kind()
+    result = _page(
+        _rows(run, kind).add_columns(kind).where(kind.is_not(None)), total, page, per_page
+    )
+    lines = _Lines(run).of([(placement, meeting) for placement, meeting, _kind in result.items])
+    result.items = [
+        (CHANGE_KINDS[kind], line) for (*_row, kind), line in zip(result.items, lines, strict=True)
+    ]
+    return result
+
+
+def grid_lines(
+    run: ScheduleRun, slot_ids: list[int], table_ids: list[int]
+) -> dict[tuple[int, int], MeetingLine]:
+    """The draft's meetings in these slots at these tables (a part of the grid), by place."""
+    rows = (
+        _to_happen(_rows(run))
+        .where(DraftPlacement.slot_id.in_(slot_ids), DraftPlacement.table_id.in_(table_ids))
+        .order_by(None)
+    )
+    return {
+        (line.slot.id, line.table.id): line
+        for line in _Lines(run).of(db.session.execute(rows).all())
+        if line.slot is not None and line.table is not None
+    }
+
+
+def agenda_lines(run: ScheduleRun, participant: Participant) -> list[MeetingLine]:
+    """The participant's placed meetings in the draft, in time order."""
+    rows = (
+        _to_happen(_rows(run))
+        .join(MeetingAttendee, MeetingAttendee.meeting_id == Meeting.id)
+        .where(
+            MeetingAttendee.participant_id == participant.id, DraftPlacement.slot_id.is_not(None)
+        )
+    )
+    return _Lines(run).of(db.session.execute(rows).all())
+
+
+def line_of(run: ScheduleRun, meeting: Meeting) -> MeetingLine | None:
+    """The meeting's line in the draft (None: not in it, or cancelled there)."""
+    rows = db.session.execute(_to_happen(_rows(run)).where(Meeting.id == meeting.id))
+    lines = _Lines(run).of(rows.all())
+    return lines[0] if lines else None
 
 
 def schedule_diff(

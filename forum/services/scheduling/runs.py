@@ -21,13 +21,13 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ... import scheduler
 from ...extensions import db
 from ...jobs import enqueue_after_commit
-from ...models import Event, ScheduleRun, User, utcnow
+from ...models import DraftPlacement, Event, ScheduleRun, User, utcnow
 from ...scheduler.reasons import SUMMARIES
 from .. import ServiceError
 from ..availability import event_slots
@@ -56,6 +56,7 @@ SOLVER_WORKERS = 2
 ACTIVE_STATUSES = ("queued", "running")
 # An RQ job may outlive the solver's time limit by this much (problem building, saving the draft).
 _JOB_MARGIN_SECONDS = 300
+DRAFT_BATCH = 2_000  # draft rows written a transaction at a time, the heartbeat beaten after each
 
 
 def mark_dead_runs(event: Event) -> int:
@@ -252,31 +253,47 @@ def execute_run(run_id: int, report=None) -> None:
     db.session.commit()
     if not claimed:  # cancelled before it started, declared dead, or taken by another worker
         return
-    run = db.session.get(ScheduleRun, run_id)
+    run = db.session.get_one(ScheduleRun, run_id)
+    # The watcher beats from the claim to the outcome: building the problem and writing the
+    # draft of a large event take minutes too, and a silent run is taken for dead.
+    watcher = _Watcher(current_app._get_current_object(), run_id)
+    watcher.start()
+    try:
+        _solve_and_record(run, watcher, report)
+    finally:
+        watcher.stop()
+
+
+def _solve_and_record(run: ScheduleRun, watcher: _Watcher, report) -> None:
+    """Build, solve, write the draft, record the outcome (`execute_run`'s work, watched)."""
+    run_id = run.id
     try:
         problem = build_problem(
             run.event, current_draft(run.event), keep_published=run.keep_published
         )
         db.session.commit()  # end the read transaction: the solver may take minutes
         baseline = scheduler.first_come(problem)
-        watcher = _Watcher(current_app._get_current_object(), run_id)
 
         def on_progress(progress: scheduler.Progress) -> None:
             watcher.latest = progress
             if report is not None:
                 report(progress)
 
-        watcher.start()
-        try:
-            solution = scheduler.solve(
-                problem,
-                time_limit=run.time_limit_seconds,
-                workers=SOLVER_WORKERS,
-                progress=on_progress,
-                should_stop=watcher.cancelled.is_set,
-            )
-        finally:
-            watcher.stop()
+        solution = scheduler.solve(
+            problem,
+            time_limit=run.time_limit_seconds,
+            workers=SOLVER_WORKERS,
+            progress=on_progress,
+            should_stop=watcher.cancelled.is_set,
+        )
+        cancelled = watcher.cancelled.is_set()  # a cancel asked while writing comes too late
+        solved = solution.status in (scheduler.OPTIMAL, scheduler.FEASIBLE)
+        if (
+            solved
+            and not cancelled
+            and not _write_draft(run_id, placements_from_solution(run, solution))
+        ):
+            return  # declared dead meanwhile: its record stays
     except Exception as error:
         log.exception("schedule run %s failed", run_id)
         db.session.rollback()
@@ -288,10 +305,35 @@ def execute_run(run_id: int, report=None) -> None:
             ),
         )
     else:
-        if watcher.cancelled.is_set():
+        if cancelled:
             _finish(run_id, lambda run: _record_cancelled(run, watcher.latest))
         else:
             _finish(run_id, lambda run: _record_solution(run, solution, baseline))
+
+
+def _write_draft(run_id: int, placements: list[DraftPlacement]) -> bool:
+    """The draft's rows, `DRAFT_BATCH` a transaction, each ending with a heartbeat: the run's row
+    is not held meanwhile (the watcher and the console read and write it), and a run declared
+    dead while writing stops and leaves no draft. False when it was declared dead."""
+    for start in range(0, len(placements), DRAFT_BATCH):
+        batch = placements[start : start + DRAFT_BATCH]
+        db.session.add_all(batch)
+        db.session.flush()
+        alive = db.session.execute(
+            update(ScheduleRun)
+            .where(ScheduleRun.id == run_id, ScheduleRun.status == "running")
+            .values(heartbeat_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not alive:
+            db.session.rollback()
+            db.session.execute(delete(DraftPlacement).where(DraftPlacement.run_id == run_id))
+            db.session.commit()
+            return False
+        db.session.commit()
+        for placement in batch:  # not needed again: the session need not keep them all
+            db.session.expunge(placement)
+    return True
 
 
 def _finish(run_id: int, record) -> None:
@@ -329,9 +371,6 @@ def _record_solution(
         run.best_weight = solution.objective.weight
         run.bound_weight = solution.bound_weight
         run.breaks = solution.objective.breaks
-        db.session.add_all(placements_from_solution(run, solution))
-        db.session.flush()
-        db.session.expire(run, ["placements"])
         run.figures = json.dumps(draft_figures(run) | {"first_come": asdict(baseline)})
         run.message = ""
     elif solution.status == scheduler.INFEASIBLE:

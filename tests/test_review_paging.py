@@ -14,6 +14,7 @@ from forum.extensions import db
 from forum.models import DraftPlacement, Meeting, MeetingAttendee, ScheduleRun, utcnow
 from forum.models.base import UTCDateTime
 from forum.services.paging import PER_PAGE
+from forum.services.schedule_problem import attendee_ids, participants_by_id
 from forum.services.scheduling.review import review
 
 PAST_BIND_LIMIT = 66_000  # PostgreSQL takes at most 65,535 parameters a statement, SQLite 32,766
@@ -190,3 +191,27 @@ def test_actions_return_to_the_page_they_were_pressed_on(client, login, crowded)
     assert back(pinned) == "unscheduled=2"
     db.session.expire_all()
     assert db.session.get(Meeting, placed.id).pinned
+
+
+def test_the_attendees_and_people_of_a_draft_past_the_bind_parameter_limit(
+    app, make_user, make_event, make_participant
+):
+    """Publishing and editing a draft read its meetings' attendees and people (`attendee_ids`,
+    `participants_by_id`) for any number of meetings, not in one statement listing every id."""
+    forum = build_forum(make_user, make_event, make_participant, people=2, tables=1)
+    run = ScheduleRun(event_id=forum.event.id, status="succeeded", time_limit_seconds=10)
+    db.session.add(run)
+    db.session.flush()
+    _bulk_meetings(forum.event, run, *forum.people, PAST_BIND_LIMIT)
+    db.session.commit()
+    meeting_ids = db.session.scalars(
+        select(DraftPlacement.meeting_id).where(DraftPlacement.run_id == run.id)
+    ).all()
+
+    people_of = attendee_ids(meeting_ids)
+    people = participants_by_id([*range(1, PAST_BIND_LIMIT), forum.people[0].id])
+
+    expected = sorted(person.id for person in forum.people)
+    assert len(people_of) == PAST_BIND_LIMIT
+    assert all(sorted(ids) == expected for ids in people_of.values())
+    assert forum.people[0].id in people

@@ -19,6 +19,7 @@ Ids in the problem are the database ids as strings. What goes in:
 """
 
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,8 @@ from ..models import (
 )
 from . import ServiceError
 from .availability import event_slots
+
+ID_BATCH = 10_000
 
 
 def schedulable_meetings(event: Event) -> list[Meeting]:
@@ -216,23 +219,33 @@ def placements_from_solution(
 
 
 def attendee_ids(meeting_ids) -> dict[int, list[int]]:
-    """Meeting id → its attendees' participant ids, in one query."""
+    """Meeting id → its attendees' participant ids, a statement per `ID_BATCH` meetings."""
     result: dict[int, list[int]] = {}
-    for meeting_id, participant_id in db.session.execute(
-        select(MeetingAttendee.meeting_id, MeetingAttendee.participant_id).where(
-            MeetingAttendee.meeting_id.in_(list(meeting_ids))
-        )
-    ):
-        result.setdefault(meeting_id, []).append(participant_id)
+    for ids in id_batches(meeting_ids):
+        for meeting_id, participant_id in db.session.execute(
+            select(MeetingAttendee.meeting_id, MeetingAttendee.participant_id).where(
+                MeetingAttendee.meeting_id.in_(ids)
+            )
+        ):
+            result.setdefault(meeting_id, []).append(participant_id)
     return result
+
+
+def id_batches(ids) -> Iterator[list[int]]:
+    """`ids` in lists of `ID_BATCH`: a statement carries at most 65,535 bind parameters on
+    PostgreSQL, and a large event's draft has more meetings than that."""
+    ids = list(ids)
+    for start in range(0, len(ids), ID_BATCH):
+        yield ids[start : start + ID_BATCH]
 
 
 def participants_by_id(ids) -> dict[int, Participant]:
     return {
         participant.id: participant
+        for batch in id_batches(ids)
         for participant in db.session.scalars(
             select(Participant)
-            .where(Participant.id.in_(list(ids)))
+            .where(Participant.id.in_(batch))
             .options(selectinload(Participant.user), selectinload(Participant.organisation))
         )
     }

@@ -1139,3 +1139,14 @@ def test_a_refresh_that_fails_leaves_its_changes_to_the_next_one(app, coded_even
     db.session.commit()
     assert [s.opportunity_id for s in stored(seeker)] == [offer.id]
     assert [s.opportunity_id for s in stored(supplier)] == [need.id]
+
+
+def test_a_prefixed_noun_is_its_own_feature_without_a_misleading_head():
+    """재활용 (recycling) is one feature, not 활용 (use) alone, and its first two syllables are
+    not 재활 (rehabilitation); the bare noun 배터리 of 폐배터리 still meets 배터리."""
+    from forum.services.text import tokenize
+
+    recycling = matching.token_features(tokenize("폐배터리 재활용 공정"))
+    assert "재활용" in recycling and "폐배터리" in recycling and "배터리" in recycling
+    assert "재활" not in recycling and "폐배" not in recycling
+    assert "재활" in matching.token_features(tokenize("재활치료 로봇"))

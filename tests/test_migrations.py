@@ -648,7 +648,7 @@ def test_0036_indexes_prefixed_nouns_again_and_drops_the_suggestions_weighed_wit
         people[0],
         OpportunityDetails(kind="offer", type="technology", title="폐배터리 재활용을 위한 공정"),
     )
-    need = publish_opportunity(
+    publish_opportunity(
         people[1],
         OpportunityDetails(kind="need", type="technology", title="배터리 재활용 파트너"),
     )

@@ -37,7 +37,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, cast
 
@@ -766,8 +766,16 @@ def _joined(labels: list[str], limit: int) -> str:
 # event's `SuggestionVersion` is read before their reads and claimed (compared and raised) in
 # the transaction that writes. A computation that loses is done again from a fresh read.
 OPTIMISTIC_ATTEMPTS = 3  # then compute holding the claim, so that a refresh always ends
-WRITE_BATCH = 2000  # rows per DELETE / INSERT statement
+WRITE_BATCH = 2000  # rows per DELETE / INSERT statement, and per transaction of a refresh
+SQLITE_WRITE_PAUSE = 0.1  # seconds between a refresh's transactions on SQLite (see below)
 Row = tuple[int, float, str, str]  # own opportunity, score, shared terms, shared areas
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    written: int  # suggestion rows deleted, inserted or updated
+    lock_seconds: float  # from a claim of the version to its commit: the longest transaction
+    attempts: int
 
 
 @dataclass(frozen=True)
@@ -885,22 +893,39 @@ def write(computed: Computed) -> int:
     """Delete the stored rows no longer computed, insert the new ones and update those that
     differ, a statement per batch; returns how many rows changed. Call after `claim_version`
     of the version read, in the same transaction (so the rows stored are those read)."""
-    gone = [key for key in computed.stored if key not in computed.rows]
+    return _apply(_differences(computed))
+
+
+Changes = list[tuple[str, tuple[int, int], dict[str, Any] | None]]  # (how, key, row to store)
+
+
+def _differences(computed: Computed) -> Changes:
+    """What `write` changes, by participant: rows gone, added (new keys) and changed."""
     computed_at = utcnow()
-    added, changed = [], []
+    changes: Changes = [("gone", key, None) for key in computed.stored if key not in computed.rows]
     for key, row in computed.rows.items():
         if computed.stored.get(key) != row:
-            (changed if key in computed.stored else added).append(
-                {
-                    "participant_id": key[0],
-                    "opportunity_id": key[1],
-                    "own_opportunity_id": row[0],
-                    "score": row[1],
-                    "shared_terms": row[2],
-                    "shared_areas": row[3],
-                    "computed_at": computed_at,
-                }
+            changes.append(
+                (
+                    "changed" if key in computed.stored else "added",
+                    key,
+                    {
+                        "participant_id": key[0],
+                        "opportunity_id": key[1],
+                        "own_opportunity_id": row[0],
+                        "score": row[1],
+                        "shared_terms": row[2],
+                        "shared_areas": row[3],
+                        "computed_at": computed_at,
+                    },
+                )
             )
+    changes.sort(key=lambda change: change[1][0])
+    return changes
+
+
+def _apply(changes: Changes) -> int:
+    gone = [key for how, key, _row in changes if how == "gone"]
     for start in range(0, len(gone), WRITE_BATCH):
         db.session.execute(
             delete(Suggestion).where(
@@ -911,10 +936,43 @@ def write(computed: Computed) -> int:
         )
     # New rows as plain INSERTs, cheaper than upserts (a first whole-event write adds them all);
     # rows already stored as upserts.
-    for statement, rows in ((insert(Suggestion), added), (_upsert_statement(), changed)):
+    for statement, how in ((insert(Suggestion), "added"), (_upsert_statement(), "changed")):
+        rows = [row for kind, _key, row in changes if kind == how]
         for start in range(0, len(rows), WRITE_BATCH):
             db.session.execute(statement, rows[start : start + WRITE_BATCH])
-    return len(gone) + len(added) + len(changed)
+    return len(changes)
+
+
+def _transactions(changes: Changes) -> list[Changes]:
+    """The changes cut into parts of about `WRITE_BATCH` rows, each of whole participants (a
+    list is never seen half written); one part at least, so that a write claims the version."""
+    parts: list[Changes] = [[]]
+    for index, change in enumerate(changes):
+        if len(parts[-1]) >= WRITE_BATCH and change[1][0] != changes[index - 1][1][0]:
+            parts.append([])
+        parts[-1].append(change)
+    return parts
+
+
+def _write_in_transactions(computed: Computed) -> Refreshed | None:
+    """Write `computed`, a short transaction per part (`_transactions`), each claiming the
+    version the one before left; None when another write overtook it (the parts already
+    committed stay: the next computation reads them as stored). Commits."""
+    version, written, longest = computed.version, 0, 0.0
+    for part in _transactions(_differences(computed)):
+        with immediate_transactions():  # SQLite: the write lock before the claim reads
+            started = time.perf_counter()
+            if not claim_version(computed.event_id, version):
+                db.session.rollback()
+                return None
+            written += _apply(part)
+            db.session.commit()
+        longest = max(longest, time.perf_counter() - started)
+        version += 1
+        if db.session.get_bind().dialect.name == "sqlite":
+            # SQLite's waiting writers poll (every 100 ms at most): let one in between parts.
+            time.sleep(SQLITE_WRITE_PAUSE)
+    return Refreshed(written, longest, 0)
 
 
 def _recompute(
@@ -954,13 +1012,6 @@ def recompute_touched(event_id: int, opportunity_ids: set[int]) -> int:
     return _recompute(event_id, changed=opportunity_ids)
 
 
-@dataclass(frozen=True)
-class Refreshed:
-    written: int  # suggestion rows deleted, inserted or updated
-    lock_seconds: float  # from the claim of the version to the commit
-    attempts: int
-
-
 def refresh(
     event_id: int,
     changed: set[int] | None,
@@ -980,12 +1031,9 @@ def refresh(
             changed = None if changed is None or EVERYTHING in newer else changed | newer
             continue
         try:
-            with immediate_transactions():  # SQLite: the write lock before the claim reads
-                started = time.perf_counter()
-                if claim_version(event_id, computed.version):
-                    written = write(computed)
-                    db.session.commit()
-                    return Refreshed(written, time.perf_counter() - started, attempt)
+            refreshed = _write_in_transactions(computed)
+            if refreshed is not None:
+                return replace(refreshed, attempts=attempt)
         except IntegrityError:  # an opportunity or participant deleted since the read
             log.info("suggestions of event %d: read again after a deletion", event_id)
         db.session.rollback()

@@ -1224,3 +1224,42 @@ def test_a_first_whole_event_write_leaves_organizers_and_pages_free_while_it_wri
     assert written.keys() == full.keys() and len(full) > 20
     for pair, (own, score, terms, areas) in full.items():
         assert written[pair] == (own, pytest.approx(score, abs=1e-5), terms, areas)
+
+
+def test_a_list_a_change_does_not_touch_keeps_the_scores_of_a_full_refresh(forum_event, join):
+    """A new need shifts the idf of the words it brings (ceramic grows common); the seeker's
+    list is not touched by it (a need answers no need), yet its score of the membrane offer
+    moves with that idf, as a full refresh computes it."""
+    seeker, supplier, newcomer = join(forum_event), join(forum_event), join(forum_event)
+    publish(seeker, "need", "Ceramic membranes for wastewater", "Ceramic filtration of sludge")
+    offer = publish(supplier, "offer", "Ceramic wastewater membranes", "Sintered ceramic tubes")
+    before = everything_stored(forum_event)
+    publish(newcomer, "need", "Ceramic ceramic coatings", "Ceramic glaze, ceramic kilns")
+    after_change = everything_stored(forum_event)
+    pair = (seeker.id, offer.id)
+    suggestions.recompute_event(forum_event.id)
+    db.session.commit()
+    full = everything_stored(forum_event)
+    assert full[pair][1] != pytest.approx(before[pair][1], abs=1e-3)  # the idf moved it
+    assert after_change.keys() == full.keys()
+    for key, (own, score, _terms, _areas) in full.items():
+        assert after_change[key][0] == own
+        assert after_change[key][1] == pytest.approx(
+            score, abs=getattr(suggestions, "SCORE_TOLERANCE", 1e-4)
+        )
+
+
+def test_scores_of_pairs_are_those_of_the_ranking(coded_event, join):
+    """Rescoring stored pairs (`pair_scores`) gives the scores the ranking gives them."""
+    import numpy as np
+
+    generated_event(coded_event, join)
+    corpus = suggestions.load_corpus(coded_event.id)
+    offers, needs = np.flatnonzero(corpus.is_offer), np.flatnonzero(~corpus.is_offer)
+    for own, others in ((offers, needs), (needs, offers)):
+        matrix = suggestions._scores(corpus, own, suggestions._Candidates.of(corpus, others))
+        pairs = suggestions.pair_scores(
+            corpus, np.repeat(own, len(others)), np.tile(others, len(own))
+        )
+        assert (matrix > 0).any()
+        assert pairs == pytest.approx(matrix.ravel(), abs=1e-6)

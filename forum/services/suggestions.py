@@ -579,46 +579,81 @@ class _Candidates:
         )
 
 
-def _text_similarity(
-    corpus: Corpus, own: np.ndarray, candidates: _Candidates, across: np.ndarray
-) -> np.ndarray:
+@dataclass(frozen=True)
+class _Shared:
+    """What pairs of texts share, as products of their rows: a matrix (own × candidates) for
+    `_scores`, or one value per pair for `pair_scores`."""
+
+    words: np.ndarray
+    concepts: np.ndarray
+    keywords: np.ndarray
+    areas: np.ndarray
+    codes: np.ndarray
+
+
+def _text_similarity(shared: _Shared, across: np.ndarray) -> np.ndarray:
     """Cosine of the words, plus a share of the cosine of the glossary's concepts (English
     stems: synonyms meet); across languages (one side in Korean, the other without), where the
     words share next to nothing, the concepts' cosine scaled as one in a language would be."""
-    words = (corpus.text[own] @ candidates.text).toarray()
-    concepts = (corpus.concepts[own] @ candidates.concepts).toarray()
-    same = words + concepts * np.float32(CONCEPT_SHARE)
-    return np.where(across, np.maximum(same, concepts * np.float32(ACROSS_SHARE)), same)
+    same = shared.words + shared.concepts * np.float32(CONCEPT_SHARE)
+    return np.where(across, np.maximum(same, shared.concepts * np.float32(ACROSS_SHARE)), same)
 
 
-def _scores(
-    corpus: Corpus, own: np.ndarray, candidates: _Candidates, own_are_offers: bool
-) -> np.ndarray:
+def _scores(corpus: Corpus, own: np.ndarray, candidates: _Candidates) -> np.ndarray:
     """Scores of own opportunities (all of one kind) against the opportunities of the other kind."""
-    other = candidates.rows
-    across = corpus.has_hangul[own, None] != corpus.has_hangul[None, other]
-    text = _text_similarity(corpus, own, candidates, across)
-    shared_keywords = (corpus.keywords[own] @ candidates.keywords).toarray()
-    shared_areas = (corpus.areas[own] @ candidates.areas).toarray()
-    meet_in_area = ((corpus.coded_areas[own] @ candidates.coded_areas).toarray() > 0) & across
-    smaller_area_count = np.minimum(corpus.area_counts[own, None], corpus.area_counts[None, other])
+    shared = _Shared(
+        (corpus.text[own] @ candidates.text).toarray(),
+        (corpus.concepts[own] @ candidates.concepts).toarray(),
+        (corpus.keywords[own] @ candidates.keywords).toarray(),
+        (corpus.areas[own] @ candidates.areas).toarray(),
+        (corpus.coded_areas[own] @ candidates.coded_areas).toarray(),
+    )
+    return _combined(corpus, own[:, None], candidates.rows[None, :], shared)
+
+
+def pair_scores(corpus: Corpus, own: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """The score of each pair (own[i], other[i]) of corpus rows, as `_scores` gives it, from
+    the rows' products alone: rescoring stored pairs costs their number, not the event's."""
+
+    def dots(matrix: sparse.csr_matrix) -> np.ndarray:
+        return np.asarray(matrix[own].multiply(matrix[other]).sum(axis=1), np.float32).ravel()
+
+    shared = _Shared(
+        *(
+            dots(matrix)
+            for matrix in (
+                corpus.text,
+                corpus.concepts,
+                corpus.keywords,
+                corpus.areas,
+                corpus.coded_areas,
+            )
+        )
+    )
+    return _combined(corpus, own, other, shared)
+
+
+def _combined(corpus: Corpus, own: np.ndarray, other: np.ndarray, shared: _Shared) -> np.ndarray:
+    """The score of pairs of rows (`own` and `other` broadcast against each other) from what
+    they share; 0 where one does not answer the other."""
+    across = corpus.has_hangul[own] != corpus.has_hangul[other]
+    text = _text_similarity(shared, across)
+    meet_in_area = (shared.codes > 0) & across
+    smaller_area_count = np.minimum(corpus.area_counts[own], corpus.area_counts[other])
     areas = np.divide(
-        shared_areas,
+        shared.areas,
         smaller_area_count,
-        out=np.zeros_like(shared_areas),
+        out=np.zeros(np.broadcast_shapes(shared.areas.shape, smaller_area_count.shape), np.float32),
         where=smaller_area_count > 0,
     )
 
-    offer_trl, need_trl = corpus.trl[own, None], corpus.trl[None, other]
-    if not own_are_offers:
-        offer_trl, need_trl = need_trl, offer_trl
+    own_is_offer = corpus.is_offer[own]
+    offer_trl = np.where(own_is_offer, corpus.trl[own], corpus.trl[other])
+    need_trl = np.where(own_is_offer, corpus.trl[other], corpus.trl[own])
     trl = np.clip(1 - (need_trl - offer_trl) / np.float32(3), 0, 1)
     trl[np.broadcast_to((offer_trl == 0) | (need_trl == 0), trl.shape)] = 0.5
 
-    own_partnerships, other_partnerships = (
-        corpus.partnerships[own, None],
-        corpus.partnerships[None, other],
-    )
+    own_partnerships, other_partnerships = corpus.partnerships[own], corpus.partnerships[other]
     partnership = ((own_partnerships & other_partnerships) != 0).astype(np.float32)
     partnership[
         np.broadcast_to((own_partnerships == 0) | (other_partnerships == 0), partnership.shape)
@@ -626,14 +661,14 @@ def _scores(
 
     score = text * np.float32(WEIGHTS["text"])
     score += areas * np.float32(WEIGHTS["areas"])
-    score += np.minimum(shared_keywords, 3) * np.float32(WEIGHTS["keywords"] / 3)
+    score += np.minimum(shared.keywords, 3) * np.float32(WEIGHTS["keywords"] / 3)
     score += trl * np.float32(WEIGHTS["trl"])
     score += partnership * np.float32(WEIGHTS["partnership"])
-    score *= TYPE_FIT_MATRIX[corpus.types[own][:, None], corpus.types[None, other]]
+    score *= TYPE_FIT_MATRIX[corpus.types[own], corpus.types[other]]
     answers = (
-        (corpus.organisation_keys[own, None] != corpus.organisation_keys[None, other])
-        & (corpus.participant_ids[own, None] != corpus.participant_ids[None, other])
-        & ((text >= MIN_TEXT_SIMILARITY) | (shared_keywords > 0) | meet_in_area)
+        (corpus.organisation_keys[own] != corpus.organisation_keys[other])
+        & (corpus.participant_ids[own] != corpus.participant_ids[other])
+        & ((text >= MIN_TEXT_SIMILARITY) | (shared.keywords > 0) | meet_in_area)
     )
     score[~answers] = 0
     return score
@@ -671,7 +706,7 @@ def rank(
             own = block[corpus.is_offer[block] == own_are_offers]
             if not len(own) or not len(candidates.rows):
                 continue
-            scores = _scores(corpus, own, candidates, own_are_offers)
+            scores = _scores(corpus, own, candidates)
             owners = corpus.participant_ids[own]
             starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
             group_best = np.maximum.reduceat(scores, starts, axis=0)
@@ -793,28 +828,68 @@ def compute(
 ) -> Computed:
     """Read the event and compute, writing nothing and locking nothing, the lists of
     `participant_ids`, else those a change to the opportunities `changed` touches
-    (`touched_participants`), else every participant's."""
+    (`touched_participants`) and the scores the change's idf moved in the others
+    (`_drifted`), else every participant's."""
     version = _version(event_id)
     corpus = load_corpus(event_id)
+    drifted: dict[tuple[int, int], tuple[Row, Row]] = {}
     if participant_ids is None and changed is not None:
         participant_ids = touched_participants(corpus, changed)
+        if corpus is not None:
+            drifted, dropped = _drifted(corpus, event_id, participant_ids)
+            participant_ids |= dropped
+            drifted = {key: rows for key, rows in drifted.items() if key[0] not in dropped}
     matches = (
         rank(corpus, participant_ids) if corpus is not None and participant_ids != set() else []
     )
-    return Computed(
-        event_id,
-        version,
-        {
-            (match.participant_id, match.opportunity_id): (
-                match.own_opportunity_id,
-                match.score,
-                _joined(match.shared_terms, 500),
-                _joined(match.shared_areas, 500),
-            )
-            for match in matches
-        },
-        _stored_rows(event_id, participant_ids),
+    rows = {
+        (match.participant_id, match.opportunity_id): (
+            match.own_opportunity_id,
+            match.score,
+            _joined(match.shared_terms, 500),
+            _joined(match.shared_areas, 500),
+        )
+        for match in matches
+    }
+    stored = _stored_rows(event_id, participant_ids)
+    for key, (old, new) in drifted.items():
+        stored[key], rows[key] = old, new
+    return Computed(event_id, version, rows, stored)
+
+
+# A stored score of a list a change does not touch is rewritten when the change's idf moved it
+# by more than this (see docs/search.md, "Refreshing"): every change moves every idf a little,
+# and rewriting every stored row for the sixth decimal would make each change a whole write.
+SCORE_TOLERANCE = 1e-4
+
+
+def _drifted(
+    corpus: Corpus, event_id: int, touched: set[int]
+) -> tuple[dict[tuple[int, int], tuple[Row, Row]], set[int]]:
+    """The stored rows of the lists not `touched` rescored with the event's vectors now
+    (`pair_scores`: their number of pairs, not the event's): (the rows whose score moved
+    beyond `SCORE_TOLERANCE`, as (stored, rescored)), and the participants one of whose
+    stored pairs no longer answers (their lists are ranked again)."""
+    stored = {
+        key: row for key, row in _stored_rows(event_id, None).items() if key[0] not in touched
+    }
+    position = {int(opportunity_id): row for row, opportunity_id in enumerate(corpus.ids)}
+    keys = [key for key, row in stored.items() if key[1] in position and row[0] in position]
+    gone = {key[0] for key in stored.keys() - set(keys)}
+    if not keys:
+        return {}, gone
+    scores = pair_scores(
+        corpus,
+        np.array([position[stored[key][0]] for key in keys]),
+        np.array([position[key[1]] for key in keys]),
     )
+    drifted = {}
+    for key, score in zip(keys, scores.tolist(), strict=True):
+        if score <= 0:
+            gone.add(key[0])
+        elif abs(score - stored[key][1]) > SCORE_TOLERANCE:
+            drifted[key] = (stored[key], (stored[key][0], round(score, 6), *stored[key][2:]))
+    return drifted, gone
 
 
 def _version(event_id: int) -> int:
@@ -1069,7 +1144,7 @@ def touched_participants(corpus: Corpus | None, opportunity_ids: set[int]) -> se
         others = np.flatnonzero(corpus.is_offer != own_are_offers)
         if not len(own) or not len(others):
             continue
-        scores = _scores(corpus, own, _Candidates.of(corpus, others), own_are_offers).max(axis=0)
+        scores = _scores(corpus, own, _Candidates.of(corpus, others)).max(axis=0)
         for row in np.flatnonzero(scores > 0):
             participant = int(corpus.participant_ids[others[row]])
             best[participant] = max(best.get(participant, 0.0), float(scores[row]))

@@ -1186,7 +1186,7 @@ def test_a_first_whole_event_write_leaves_organizers_and_pages_free_while_it_wri
     db.session.execute(delete(Suggestion))
     db.session.commit()
     event_id, viewer = coded_event.id, opportunities[0].participant_id
-    monkeypatch.setattr(suggestions, "WRITE_BATCH", 5)
+    monkeypatch.setattr(suggestions, "WRITE_BATCH", 4)
     racer: list = []
     main = threading.current_thread()
 
@@ -1200,13 +1200,13 @@ def test_a_first_whole_event_write_leaves_organizers_and_pages_free_while_it_wri
             db.session.commit()
 
     def slow_inserts(conn, cursor, statement, parameters, context, executemany):
-        """Each statement storing suggestions takes 0.2 s, as at a big event; at the first
+        """Each statement storing suggestions takes 0.1 s, as at a big event; at the first
         one the organizer and the page start."""
         if threading.current_thread() is main and statement.startswith("INSERT INTO suggestion "):
             if not racer:
                 racer.append(ThreadPoolExecutor(1))
                 racer.append(racer[0].submit(in_own_context, app, organizer_and_page))
-            time.sleep(0.2)
+            time.sleep(0.1)
 
     sqlalchemy_event.listen(db.engine, "before_cursor_execute", slow_inserts)
     try:

@@ -801,7 +801,7 @@ def _joined(labels: list[str], limit: int) -> str:
 # event's `SuggestionVersion` is read before their reads and claimed (compared and raised) in
 # the transaction that writes. A computation that loses is done again from a fresh read.
 OPTIMISTIC_ATTEMPTS = 3  # then compute holding the claim, so that a refresh always ends
-WRITE_BATCH = 2000  # rows per DELETE / INSERT statement, and per transaction of a refresh
+WRITE_BATCH = 1000  # rows per DELETE / INSERT statement, and per transaction of a refresh
 SQLITE_WRITE_PAUSE = 0.1  # seconds between a refresh's transactions on SQLite (see below)
 Row = tuple[int, float, str, str]  # own opportunity, score, shared terms, shared areas
 

@@ -3,7 +3,8 @@
 Korean is analysed by Kiwi, a morphological analyser: a text keeps its nouns (and roots and
 Hanja), without particles or endings (치료제를 → 치료제), and a compound written without a space
 is split into its nouns AND kept whole (디지털치료제 → 디지털 치료제, plus 디지털치료제 after the
-text's other tokens, so phrases over the parts stay adjacent). Other text becomes lowercased words
+text's other tokens, so phrases over the parts stay adjacent); a noun prefix stays on its noun
+(재활용, not 활용), its bare noun after the text too (배터리 of 폐배터리). Other text becomes lowercased words
 without accents or punctuation, English-stemmed by Snowball (catheters → cathet, parkinsons →
 parkinson). Both databases index these tokens as plain words, so both find the same rows.
 """

@@ -1263,3 +1263,18 @@ def test_scores_of_pairs_are_those_of_the_ranking(coded_event, join):
         )
         assert (matrix > 0).any()
         assert pairs == pytest.approx(matrix.ravel(), abs=1e-6)
+
+
+def test_the_first_write_of_an_event_claims_its_version_at_once(coded_event, join):
+    """No version stored yet: the first claim inserts it (PostgreSQL's driver reports no row
+    count for that insert, which made every first write fail its claim three times and then
+    compute holding it); a second claim of version 0 fails."""
+    generated_event(coded_event, join, count=8)
+    jobs.wait_for_in_process_jobs()
+    db.session.execute(delete(Suggestion))
+    db.session.execute(text("DELETE FROM suggestion_version"))
+    db.session.commit()
+    refreshed = suggestions.refresh(coded_event.id, None)
+    assert refreshed.attempts == 1 and refreshed.written > 0
+    assert not suggestions.claim_version(coded_event.id, 0)
+    db.session.rollback()

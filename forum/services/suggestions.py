@@ -950,17 +950,19 @@ def claim_version(event_id: int, version: int) -> bool:
     write lock on SQLite) until the transaction ends, so writers of one event's suggestions
     never write at once."""
     if version == 0:
-        result = db.session.execute(
+        # RETURNING: psycopg reports no row count (−1) for INSERT … ON CONFLICT DO NOTHING.
+        inserted = db.session.execute(
             _insert(SuggestionVersion)
             .values(event_id=event_id, version=1)
             .on_conflict_do_nothing(index_elements=[SuggestionVersion.event_id])
+            .returning(SuggestionVersion.event_id)
         )
-    else:
-        result = db.session.execute(
-            update(SuggestionVersion)
-            .where(SuggestionVersion.event_id == event_id, SuggestionVersion.version == version)
-            .values(version=version + 1)
-        )
+        return inserted.first() is not None
+    result = db.session.execute(
+        update(SuggestionVersion)
+        .where(SuggestionVersion.event_id == event_id, SuggestionVersion.version == version)
+        .values(version=version + 1)
+    )
     return cast("CursorResult[Any]", result).rowcount == 1
 
 

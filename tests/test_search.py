@@ -553,3 +553,33 @@ def test_a_word_also_finds_its_glossary_translations(market):
     assert titles(market["event"], "catheters") == ["혈관 카테터 코팅 기술"]
     assert titles(market["event"], "survivors") == ["Rehabilitation games for stroke survivors"]
     assert titles(market["event"], "코팅 stroke") == []
+
+
+def test_a_noun_prefix_stays_on_its_noun_at_index_and_query_time():
+    """Kiwi reads 재활용 as the prefix 재 + 활용: recycling is not use, so the prefixed noun is
+    one token, and its bare noun comes after the text (a search for 배터리 finds 폐배터리)."""
+    assert tokenize("재활용을") == ("재활용", "활용")
+    assert tokenize("폐배터리 분해") == ("폐배터리", "분해", "배터리")
+    assert tokenize("초음파를 이용한 진단") == ("초음파", "이용", "진단", "음파")
+    assert tokenize("폐배터리재활용") == ("폐배터리", "재활용", "폐배터리재활용", "배터리", "활용")
+    assert query_terms("재활용을") == [(QueryTerm(("재활용",)),)]
+    assert tokenize_many(["재활용을", "디지털치료제"]) == [
+        tokenize("재활용을"),
+        tokenize("디지털치료제"),
+    ]
+
+
+def test_a_prefixed_noun_is_found_as_written_not_as_its_bare_noun(market):
+    publish(market["kr"], "폐기물 재활용을 위한 선별 공정")
+    publish(market["kr"], "빅데이터 활용 방안")
+    publish(market["kr"], "폐배터리 분해 자동화")
+    publish(market["kr"], "배터리 팩 열관리")
+    publish(market["kr"], "초음파를 이용한 비파괴 검사")
+    publish(market["kr"], "음파 탐지 소나")
+    assert titles(market["event"], "재활용") == ["폐기물 재활용을 위한 선별 공정"]
+    assert titles(market["event"], "재활용을") == ["폐기물 재활용을 위한 선별 공정"]
+    assert titles(market["event"], "폐배터리") == ["폐배터리 분해 자동화"]
+    assert titles(market["event"], "초음파") == ["초음파를 이용한 비파괴 검사"]
+    assert titles(market["event"], "초음파를") == ["초음파를 이용한 비파괴 검사"]
+    # The bare noun still finds the prefixed one: 배터리 is what 폐배터리 is.
+    assert sorted(titles(market["event"], "배터리")) == ["배터리 팩 열관리", "폐배터리 분해 자동화"]

@@ -4,6 +4,7 @@ names shared words and areas, exclusions, refresh after changes, and who may see
 import logging
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -14,7 +15,7 @@ from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.exc import OperationalError
 
 from forum import classification, jobs
-from forum.extensions import db
+from forum.extensions import db, immediate_transactions
 from forum.models import Event, Opportunity, Participant, Suggestion, TechnologyArea
 from forum.services import matching, suggestions
 
@@ -1160,3 +1161,141 @@ def test_a_refresh_that_fails_leaves_its_changes_to_the_next_one(app, coded_even
     db.session.commit()
     assert [s.opportunity_id for s in stored(seeker)] == [offer.id]
     assert [s.opportunity_id for s in stored(supplier)] == [need.id]
+
+
+def test_a_prefixed_noun_is_its_own_feature_without_a_misleading_head():
+    """재활용 (recycling) is one feature, not 활용 (use) alone, and its first two syllables are
+    not 재활 (rehabilitation); the bare noun 배터리 of 폐배터리 still meets 배터리."""
+    from forum.services.text import tokenize
+
+    recycling = matching.token_features(tokenize("폐배터리 재활용 공정"))
+    assert "재활용" in recycling and "폐배터리" in recycling and "배터리" in recycling
+    assert "재활" not in recycling and "폐배" not in recycling
+    assert "재활" in matching.token_features(tokenize("재활치료 로봇"))
+
+
+def generated_event(event, join, seed: int = 21, count: int = 24) -> list:
+    """Opportunities of generated words, in a few areas, over eight participants."""
+    import random
+
+    generator = random.Random(seed)
+    participants = [join(event) for _ in range(8)]
+    areas = ["Bio/pharma", "ICT", "Energy", HEALTH]
+    return [
+        publish(
+            participants[index % len(participants)],
+            "offer" if index % 2 else "need",
+            " ".join(generator.sample(GENERATED_WORDS, 3)),
+            " ".join(generator.sample(GENERATED_WORDS, 8)),
+            keywords=", ".join(generator.sample(GENERATED_WORDS, 2)),
+            areas=generator.sample(areas, 1),
+            trl=generator.choice([None, 3, 6, 9]),
+        )
+        for index in range(count)
+    ]
+
+
+def test_a_first_whole_event_write_leaves_organizers_and_pages_free_while_it_writes(
+    app, coded_event, join, monkeypatch
+):
+    """The first refresh of a whole event writes every list (147,450 rows at 20,000 offers and
+    needs): in short transactions of whole lists, so that while it writes an organizer saves
+    the event and a participant's page computes their list, each waiting a second at most;
+    the lists then end as a full refresh computed holding the lock gives them."""
+    opportunities = generated_event(coded_event, join)
+    jobs.wait_for_in_process_jobs()
+    db.session.execute(delete(Suggestion))
+    db.session.commit()
+    event_id, viewer = coded_event.id, opportunities[0].participant_id
+    monkeypatch.setattr(suggestions, "WRITE_BATCH", 4)
+    racer: list = []
+    main = threading.current_thread()
+
+    def organizer_and_page():
+        short_lock_wait()
+        db.session.execute(update(Event).where(Event.id == event_id).values(name="Renamed"))
+        db.session.commit()
+        with immediate_transactions():  # SQLite: a writer takes the write lock first
+            short_lock_wait()
+            suggestions.recompute_participant(db.session.get_one(Participant, viewer))
+            db.session.commit()
+
+    def slow_inserts(conn, cursor, statement, parameters, context, executemany):
+        """Each statement storing suggestions takes 0.1 s, as at a big event; at the first
+        one the organizer and the page start."""
+        if threading.current_thread() is main and statement.startswith("INSERT INTO suggestion "):
+            if not racer:
+                racer.append(ThreadPoolExecutor(1))
+                racer.append(racer[0].submit(in_own_context, app, organizer_and_page))
+            time.sleep(0.1)
+
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", slow_inserts)
+    try:
+        refreshed = suggestions.refresh(event_id, None)
+    finally:
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", slow_inserts)
+    racer[1].result(timeout=30)  # neither waited more than a second
+    racer[0].shutdown()
+    assert refreshed.lock_seconds < 1
+    written = everything_stored(coded_event)
+    assert db.session.get(Event, event_id).name == "Renamed"
+    suggestions.recompute_event(event_id)
+    db.session.commit()
+    full = everything_stored(coded_event)
+    assert written.keys() == full.keys() and len(full) > 20
+    for pair, (own, score, terms, areas) in full.items():
+        assert written[pair] == (own, pytest.approx(score, abs=1e-5), terms, areas)
+
+
+def test_a_list_a_change_does_not_touch_keeps_the_scores_of_a_full_refresh(forum_event, join):
+    """A new need shifts the idf of the words it brings (ceramic grows common); the seeker's
+    list is not touched by it (a need answers no need), yet its score of the membrane offer
+    moves with that idf, as a full refresh computes it."""
+    seeker, supplier, newcomer = join(forum_event), join(forum_event), join(forum_event)
+    publish(seeker, "need", "Ceramic membranes for wastewater", "Ceramic filtration of sludge")
+    offer = publish(supplier, "offer", "Ceramic wastewater membranes", "Sintered ceramic tubes")
+    before = everything_stored(forum_event)
+    publish(newcomer, "need", "Ceramic ceramic coatings", "Ceramic glaze, ceramic kilns")
+    after_change = everything_stored(forum_event)
+    pair = (seeker.id, offer.id)
+    suggestions.recompute_event(forum_event.id)
+    db.session.commit()
+    full = everything_stored(forum_event)
+    assert full[pair][1] != pytest.approx(before[pair][1], abs=1e-3)  # the idf moved it
+    assert after_change.keys() == full.keys()
+    for key, (own, score, _terms, _areas) in full.items():
+        assert after_change[key][0] == own
+        assert after_change[key][1] == pytest.approx(
+            score, abs=getattr(suggestions, "SCORE_TOLERANCE", 1e-4)
+        )
+
+
+def test_scores_of_pairs_are_those_of_the_ranking(coded_event, join):
+    """Rescoring stored pairs (`pair_scores`) gives the scores the ranking gives them."""
+    import numpy as np
+
+    generated_event(coded_event, join)
+    corpus = suggestions.load_corpus(coded_event.id)
+    offers, needs = np.flatnonzero(corpus.is_offer), np.flatnonzero(~corpus.is_offer)
+    for own, others in ((offers, needs), (needs, offers)):
+        matrix = suggestions._scores(corpus, own, suggestions._Candidates.of(corpus, others))
+        pairs = suggestions.pair_scores(
+            corpus, np.repeat(own, len(others)), np.tile(others, len(own))
+        )
+        assert (matrix > 0).any()
+        assert pairs == pytest.approx(matrix.ravel(), abs=1e-6)
+
+
+def test_the_first_write_of_an_event_claims_its_version_at_once(coded_event, join):
+    """No version stored yet: the first claim inserts it (PostgreSQL's driver reports no row
+    count for that insert, which made every first write fail its claim three times and then
+    compute holding it); a second claim of version 0 fails."""
+    generated_event(coded_event, join, count=8)
+    jobs.wait_for_in_process_jobs()
+    db.session.execute(delete(Suggestion))
+    db.session.execute(text("DELETE FROM suggestion_version"))
+    db.session.commit()
+    refreshed = suggestions.refresh(coded_event.id, None)
+    assert refreshed.attempts == 1 and refreshed.written > 0
+    assert not suggestions.claim_version(coded_event.id, 0)
+    db.session.rollback()

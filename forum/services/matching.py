@@ -134,12 +134,17 @@ HEAD_SYLLABLES = 2  # a longer Korean noun also carries its first two syllables 
 
 def token_features(tokens: Iterable[str]) -> list[str]:
     """The features of analysed tokens (`text.tokenize`): Korean nouns and compounds, and the head
-    of a longer noun so that 치료 meets 치료제; English stems that are not stop words."""
+    of a longer noun so that 치료 meets 치료제 (not of a prefixed noun); English stems that are
+    not stop words."""
+    tokens = list(tokens)
+    present = set(tokens)
     features: list[str] = []
     for token in tokens:
         if HANGUL.match(token):
             features.append(token)
-            if len(token) > HEAD_SYLLABLES:
+            # A prefixed noun (재활용: its bare noun 활용 follows the text) has no head: 재활 is
+            # another word, and the bare noun stands for what it is.
+            if len(token) > HEAD_SYLLABLES and token[1:] not in present:
                 features.append(token[:HEAD_SYLLABLES])
         elif token not in STEMMED_STOPWORDS and (len(token) > 1 or token.isdigit()):
             features.append(token)

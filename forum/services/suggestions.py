@@ -38,7 +38,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, cast
 
@@ -593,46 +593,81 @@ class _Candidates:
         )
 
 
-def _text_similarity(
-    corpus: Corpus, own: np.ndarray, candidates: _Candidates, across: np.ndarray
-) -> np.ndarray:
+@dataclass(frozen=True)
+class _Shared:
+    """What pairs of texts share, as products of their rows: a matrix (own × candidates) for
+    `_scores`, or one value per pair for `pair_scores`."""
+
+    words: np.ndarray
+    concepts: np.ndarray
+    keywords: np.ndarray
+    areas: np.ndarray
+    codes: np.ndarray
+
+
+def _text_similarity(shared: _Shared, across: np.ndarray) -> np.ndarray:
     """Cosine of the words, plus a share of the cosine of the glossary's concepts (English
     stems: synonyms meet); across languages (one side in Korean, the other without), where the
     words share next to nothing, the concepts' cosine scaled as one in a language would be."""
-    words = (corpus.text[own] @ candidates.text).toarray()
-    concepts = (corpus.concepts[own] @ candidates.concepts).toarray()
-    same = words + concepts * np.float32(CONCEPT_SHARE)
-    return np.where(across, np.maximum(same, concepts * np.float32(ACROSS_SHARE)), same)
+    same = shared.words + shared.concepts * np.float32(CONCEPT_SHARE)
+    return np.where(across, np.maximum(same, shared.concepts * np.float32(ACROSS_SHARE)), same)
 
 
-def _scores(
-    corpus: Corpus, own: np.ndarray, candidates: _Candidates, own_are_offers: bool
-) -> np.ndarray:
+def _scores(corpus: Corpus, own: np.ndarray, candidates: _Candidates) -> np.ndarray:
     """Scores of own opportunities (all of one kind) against the opportunities of the other kind."""
-    other = candidates.rows
-    across = corpus.has_hangul[own, None] != corpus.has_hangul[None, other]
-    text = _text_similarity(corpus, own, candidates, across)
-    shared_keywords = (corpus.keywords[own] @ candidates.keywords).toarray()
-    shared_areas = (corpus.areas[own] @ candidates.areas).toarray()
-    meet_in_area = (corpus.coded_areas[own] @ candidates.coded_areas).toarray() > 0
-    smaller_area_count = np.minimum(corpus.area_counts[own, None], corpus.area_counts[None, other])
+    shared = _Shared(
+        (corpus.text[own] @ candidates.text).toarray(),
+        (corpus.concepts[own] @ candidates.concepts).toarray(),
+        (corpus.keywords[own] @ candidates.keywords).toarray(),
+        (corpus.areas[own] @ candidates.areas).toarray(),
+        (corpus.coded_areas[own] @ candidates.coded_areas).toarray(),
+    )
+    return _combined(corpus, own[:, None], candidates.rows[None, :], shared)
+
+
+def pair_scores(corpus: Corpus, own: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """The score of each pair (own[i], other[i]) of corpus rows, as `_scores` gives it, from
+    the rows' products alone: rescoring stored pairs costs their number, not the event's."""
+
+    def dots(matrix: sparse.csr_matrix) -> np.ndarray:
+        return np.asarray(matrix[own].multiply(matrix[other]).sum(axis=1), np.float32).ravel()
+
+    shared = _Shared(
+        *(
+            dots(matrix)
+            for matrix in (
+                corpus.text,
+                corpus.concepts,
+                corpus.keywords,
+                corpus.areas,
+                corpus.coded_areas,
+            )
+        )
+    )
+    return _combined(corpus, own, other, shared)
+
+
+def _combined(corpus: Corpus, own: np.ndarray, other: np.ndarray, shared: _Shared) -> np.ndarray:
+    """The score of pairs of rows (`own` and `other` broadcast against each other) from what
+    they share; 0 where one does not answer the other."""
+    across = corpus.has_hangul[own] != corpus.has_hangul[other]
+    text = _text_similarity(shared, across)
+    meet_in_area = shared.codes > 0
+    smaller_area_count = np.minimum(corpus.area_counts[own], corpus.area_counts[other])
     areas = np.divide(
-        shared_areas,
+        shared.areas,
         smaller_area_count,
-        out=np.zeros_like(shared_areas),
+        out=np.zeros(np.broadcast_shapes(shared.areas.shape, smaller_area_count.shape), np.float32),
         where=smaller_area_count > 0,
     )
 
-    offer_trl, need_trl = corpus.trl[own, None], corpus.trl[None, other]
-    if not own_are_offers:
-        offer_trl, need_trl = need_trl, offer_trl
+    own_is_offer = corpus.is_offer[own]
+    offer_trl = np.where(own_is_offer, corpus.trl[own], corpus.trl[other])
+    need_trl = np.where(own_is_offer, corpus.trl[other], corpus.trl[own])
     trl = np.clip(1 - (need_trl - offer_trl) / np.float32(3), 0, 1)
     trl[np.broadcast_to((offer_trl == 0) | (need_trl == 0), trl.shape)] = 0.5
 
-    own_partnerships, other_partnerships = (
-        corpus.partnerships[own, None],
-        corpus.partnerships[None, other],
-    )
+    own_partnerships, other_partnerships = corpus.partnerships[own], corpus.partnerships[other]
     partnership = ((own_partnerships & other_partnerships) != 0).astype(np.float32)
     partnership[
         np.broadcast_to((own_partnerships == 0) | (other_partnerships == 0), partnership.shape)
@@ -640,14 +675,14 @@ def _scores(
 
     score = text * np.float32(WEIGHTS["text"])
     score += areas * np.float32(WEIGHTS["areas"])
-    score += np.minimum(shared_keywords, 3) * np.float32(WEIGHTS["keywords"] / 3)
+    score += np.minimum(shared.keywords, 3) * np.float32(WEIGHTS["keywords"] / 3)
     score += trl * np.float32(WEIGHTS["trl"])
     score += partnership * np.float32(WEIGHTS["partnership"])
-    score *= TYPE_FIT_MATRIX[corpus.types[own][:, None], corpus.types[None, other]]
+    score *= TYPE_FIT_MATRIX[corpus.types[own], corpus.types[other]]
     answers = (
-        (corpus.organisation_keys[own, None] != corpus.organisation_keys[None, other])
-        & (corpus.participant_ids[own, None] != corpus.participant_ids[None, other])
-        & ((text >= MIN_TEXT_SIMILARITY) | (shared_keywords > 0) | meet_in_area)
+        (corpus.organisation_keys[own] != corpus.organisation_keys[other])
+        & (corpus.participant_ids[own] != corpus.participant_ids[other])
+        & ((text >= MIN_TEXT_SIMILARITY) | (shared.keywords > 0) | meet_in_area)
     )
     score[~answers] = 0
     return score
@@ -685,7 +720,7 @@ def rank(
             own = block[corpus.is_offer[block] == own_are_offers]
             if not len(own) or not len(candidates.rows):
                 continue
-            scores = _scores(corpus, own, candidates, own_are_offers)
+            scores = _scores(corpus, own, candidates)
             owners = corpus.participant_ids[own]
             starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
             group_best = np.maximum.reduceat(scores, starts, axis=0)
@@ -780,8 +815,16 @@ def _joined(labels: list[str], limit: int) -> str:
 # event's `SuggestionVersion` is read before their reads and claimed (compared and raised) in
 # the transaction that writes. A computation that loses is done again from a fresh read.
 OPTIMISTIC_ATTEMPTS = 3  # then compute holding the claim, so that a refresh always ends
-WRITE_BATCH = 2000  # rows per DELETE / INSERT statement
+WRITE_BATCH = 1000  # rows per DELETE / INSERT statement, and per transaction of a refresh
+SQLITE_WRITE_PAUSE = 0.1  # seconds between a refresh's transactions on SQLite (see below)
 Row = tuple[int, float, str, str]  # own opportunity, score, shared terms, shared areas
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    written: int  # suggestion rows deleted, inserted or updated
+    lock_seconds: float  # from a claim of the version to its commit: the longest transaction
+    attempts: int
 
 
 @dataclass(frozen=True)
@@ -799,28 +842,68 @@ def compute(
 ) -> Computed:
     """Read the event and compute, writing nothing and locking nothing, the lists of
     `participant_ids`, else those a change to the opportunities `changed` touches
-    (`touched_participants`), else every participant's."""
+    (`touched_participants`) and the scores the change's idf moved in the others
+    (`_drifted`), else every participant's."""
     version = _version(event_id)
     corpus = load_corpus(event_id)
+    drifted: dict[tuple[int, int], tuple[Row, Row]] = {}
     if participant_ids is None and changed is not None:
         participant_ids = touched_participants(corpus, changed)
+        if corpus is not None:
+            drifted, dropped = _drifted(corpus, event_id, participant_ids)
+            participant_ids |= dropped
+            drifted = {key: rows for key, rows in drifted.items() if key[0] not in dropped}
     matches = (
         rank(corpus, participant_ids) if corpus is not None and participant_ids != set() else []
     )
-    return Computed(
-        event_id,
-        version,
-        {
-            (match.participant_id, match.opportunity_id): (
-                match.own_opportunity_id,
-                match.score,
-                _joined(match.shared_terms, 500),
-                _joined(match.shared_areas, 500),
-            )
-            for match in matches
-        },
-        _stored_rows(event_id, participant_ids),
+    rows = {
+        (match.participant_id, match.opportunity_id): (
+            match.own_opportunity_id,
+            match.score,
+            _joined(match.shared_terms, 500),
+            _joined(match.shared_areas, 500),
+        )
+        for match in matches
+    }
+    stored = _stored_rows(event_id, participant_ids)
+    for key, (old, new) in drifted.items():
+        stored[key], rows[key] = old, new
+    return Computed(event_id, version, rows, stored)
+
+
+# A stored score of a list a change does not touch is rewritten when the change's idf moved it
+# by more than this (see docs/search.md, "Refreshing"): every change moves every idf a little,
+# and rewriting every stored row for the sixth decimal would make each change a whole write.
+SCORE_TOLERANCE = 1e-4
+
+
+def _drifted(
+    corpus: Corpus, event_id: int, touched: set[int]
+) -> tuple[dict[tuple[int, int], tuple[Row, Row]], set[int]]:
+    """The stored rows of the lists not `touched` rescored with the event's vectors now
+    (`pair_scores`: their number of pairs, not the event's): (the rows whose score moved
+    beyond `SCORE_TOLERANCE`, as (stored, rescored)), and the participants one of whose
+    stored pairs no longer answers (their lists are ranked again)."""
+    stored = {
+        key: row for key, row in _stored_rows(event_id, None).items() if key[0] not in touched
+    }
+    position = {int(opportunity_id): row for row, opportunity_id in enumerate(corpus.ids)}
+    keys = [key for key, row in stored.items() if key[1] in position and row[0] in position]
+    gone = {key[0] for key in stored.keys() - set(keys)}
+    if not keys:
+        return {}, gone
+    scores = pair_scores(
+        corpus,
+        np.array([position[stored[key][0]] for key in keys]),
+        np.array([position[key[1]] for key in keys]),
     )
+    drifted = {}
+    for key, score in zip(keys, scores.tolist(), strict=True):
+        if score <= 0:
+            gone.add(key[0])
+        elif abs(score - stored[key][1]) > SCORE_TOLERANCE:
+            drifted[key] = (stored[key], (stored[key][0], round(score, 6), *stored[key][2:]))
+    return drifted, gone
 
 
 def _version(event_id: int) -> int:
@@ -881,17 +964,19 @@ def claim_version(event_id: int, version: int) -> bool:
     write lock on SQLite) until the transaction ends, so writers of one event's suggestions
     never write at once."""
     if version == 0:
-        result = db.session.execute(
+        # RETURNING: psycopg reports no row count (−1) for INSERT … ON CONFLICT DO NOTHING.
+        inserted = db.session.execute(
             _insert(SuggestionVersion)
             .values(event_id=event_id, version=1)
             .on_conflict_do_nothing(index_elements=[SuggestionVersion.event_id])
+            .returning(SuggestionVersion.event_id)
         )
-    else:
-        result = db.session.execute(
-            update(SuggestionVersion)
-            .where(SuggestionVersion.event_id == event_id, SuggestionVersion.version == version)
-            .values(version=version + 1)
-        )
+        return inserted.first() is not None
+    result = db.session.execute(
+        update(SuggestionVersion)
+        .where(SuggestionVersion.event_id == event_id, SuggestionVersion.version == version)
+        .values(version=version + 1)
+    )
     return cast("CursorResult[Any]", result).rowcount == 1
 
 
@@ -899,22 +984,39 @@ def write(computed: Computed) -> int:
     """Delete the stored rows no longer computed, insert the new ones and update those that
     differ, a statement per batch; returns how many rows changed. Call after `claim_version`
     of the version read, in the same transaction (so the rows stored are those read)."""
-    gone = [key for key in computed.stored if key not in computed.rows]
+    return _apply(_differences(computed))
+
+
+Changes = list[tuple[str, tuple[int, int], dict[str, Any] | None]]  # (how, key, row to store)
+
+
+def _differences(computed: Computed) -> Changes:
+    """What `write` changes, by participant: rows gone, added (new keys) and changed."""
     computed_at = utcnow()
-    added, changed = [], []
+    changes: Changes = [("gone", key, None) for key in computed.stored if key not in computed.rows]
     for key, row in computed.rows.items():
         if computed.stored.get(key) != row:
-            (changed if key in computed.stored else added).append(
-                {
-                    "participant_id": key[0],
-                    "opportunity_id": key[1],
-                    "own_opportunity_id": row[0],
-                    "score": row[1],
-                    "shared_terms": row[2],
-                    "shared_areas": row[3],
-                    "computed_at": computed_at,
-                }
+            changes.append(
+                (
+                    "changed" if key in computed.stored else "added",
+                    key,
+                    {
+                        "participant_id": key[0],
+                        "opportunity_id": key[1],
+                        "own_opportunity_id": row[0],
+                        "score": row[1],
+                        "shared_terms": row[2],
+                        "shared_areas": row[3],
+                        "computed_at": computed_at,
+                    },
+                )
             )
+    changes.sort(key=lambda change: change[1][0])
+    return changes
+
+
+def _apply(changes: Changes) -> int:
+    gone = [key for how, key, _row in changes if how == "gone"]
     for start in range(0, len(gone), WRITE_BATCH):
         db.session.execute(
             delete(Suggestion).where(
@@ -925,10 +1027,43 @@ def write(computed: Computed) -> int:
         )
     # New rows as plain INSERTs, cheaper than upserts (a first whole-event write adds them all);
     # rows already stored as upserts.
-    for statement, rows in ((insert(Suggestion), added), (_upsert_statement(), changed)):
+    for statement, how in ((insert(Suggestion), "added"), (_upsert_statement(), "changed")):
+        rows = [row for kind, _key, row in changes if kind == how]
         for start in range(0, len(rows), WRITE_BATCH):
             db.session.execute(statement, rows[start : start + WRITE_BATCH])
-    return len(gone) + len(added) + len(changed)
+    return len(changes)
+
+
+def _transactions(changes: Changes) -> list[Changes]:
+    """The changes cut into parts of about `WRITE_BATCH` rows, each of whole participants (a
+    list is never seen half written); one part at least, so that a write claims the version."""
+    parts: list[Changes] = [[]]
+    for index, change in enumerate(changes):
+        if len(parts[-1]) >= WRITE_BATCH and change[1][0] != changes[index - 1][1][0]:
+            parts.append([])
+        parts[-1].append(change)
+    return parts
+
+
+def _write_in_transactions(computed: Computed) -> Refreshed | None:
+    """Write `computed`, a short transaction per part (`_transactions`), each claiming the
+    version the one before left; None when another write overtook it (the parts already
+    committed stay: the next computation reads them as stored). Commits."""
+    version, written, longest = computed.version, 0, 0.0
+    for part in _transactions(_differences(computed)):
+        with immediate_transactions():  # SQLite: the write lock before the claim reads
+            started = time.perf_counter()
+            if not claim_version(computed.event_id, version):
+                db.session.rollback()
+                return None
+            written += _apply(part)
+            db.session.commit()
+        longest = max(longest, time.perf_counter() - started)
+        version += 1
+        if db.session.get_bind().dialect.name == "sqlite":
+            # SQLite's waiting writers poll (every 100 ms at most): let one in between parts.
+            time.sleep(SQLITE_WRITE_PAUSE)
+    return Refreshed(written, longest, 0)
 
 
 def _recompute(
@@ -968,13 +1103,6 @@ def recompute_touched(event_id: int, opportunity_ids: set[int]) -> int:
     return _recompute(event_id, changed=opportunity_ids)
 
 
-@dataclass(frozen=True)
-class Refreshed:
-    written: int  # suggestion rows deleted, inserted or updated
-    lock_seconds: float  # from the claim of the version to the commit
-    attempts: int
-
-
 def refresh(
     event_id: int,
     changed: set[int] | None,
@@ -994,12 +1122,9 @@ def refresh(
             changed = None if changed is None or EVERYTHING in newer else changed | newer
             continue
         try:
-            with immediate_transactions():  # SQLite: the write lock before the claim reads
-                started = time.perf_counter()
-                if claim_version(event_id, computed.version):
-                    written = write(computed)
-                    db.session.commit()
-                    return Refreshed(written, time.perf_counter() - started, attempt)
+            refreshed = _write_in_transactions(computed)
+            if refreshed is not None:
+                return replace(refreshed, attempts=attempt)
         except IntegrityError:  # an opportunity or participant deleted since the read
             log.info("suggestions of event %d: read again after a deletion", event_id)
         db.session.rollback()
@@ -1035,7 +1160,7 @@ def touched_participants(corpus: Corpus | None, opportunity_ids: set[int]) -> se
         others = np.flatnonzero(corpus.is_offer != own_are_offers)
         if not len(own) or not len(others):
             continue
-        scores = _scores(corpus, own, _Candidates.of(corpus, others), own_are_offers).max(axis=0)
+        scores = _scores(corpus, own, _Candidates.of(corpus, others)).max(axis=0)
         for row in np.flatnonzero(scores > 0):
             participant = int(corpus.participant_ids[others[row]])
             best[participant] = max(best.get(participant, 0.0), float(scores[row]))

@@ -3,7 +3,8 @@
 Korean is analysed by Kiwi, a morphological analyser: a text keeps its nouns (and roots and
 Hanja), without particles or endings (치료제를 → 치료제), and a compound written without a space
 is split into its nouns AND kept whole (디지털치료제 → 디지털 치료제, plus 디지털치료제 after the
-text's other tokens, so phrases over the parts stay adjacent). Other text becomes lowercased words
+text's other tokens, so phrases over the parts stay adjacent); a noun prefix stays on its noun
+(재활용, not 활용), its bare noun after the text too (배터리 of 폐배터리). Other text becomes lowercased words
 without accents or punctuation, English-stemmed by Snowball (catheters → cathet, parkinsons →
 parkinson). Both databases index these tokens as plain words, so both find the same rows.
 """
@@ -72,44 +73,52 @@ def _normalised(text: str) -> str:
 
 @dataclass(frozen=True)
 class KoreanWord:
-    """The nouns of one compound (a run of nouns without a space between them) and its surface."""
+    """The nouns of one compound (a run of nouns without a space between them), its surface, and
+    the bare nouns of its prefixed nouns (배터리 of 폐배터리)."""
 
     parts: tuple[str, ...]
     whole: str
+    bare: tuple[str, ...] = ()
 
 
 def _korean_words(text: str, analysis: Iterable[Any] | None = None) -> list[tuple[int, KoreanWord]]:
     """The compounds of the text's Hangul, with where each starts, in order (from Kiwi's
-    `analysis` of the text when it was analysed already)."""
+    `analysis` of the text when it was analysed already). A noun prefix (`XPN`) written against
+    its noun stays on it (재 + 활용 → 재활용: recycling is not use), and the bare noun is noted."""
     if not _HANGUL_RUN.search(text):
         return []
     words: list[tuple[int, KoreanWord]] = []
     start = end = -1
     parts: list[str] = []
+    bare: list[str] = []
+    prefix = ""
 
     def close() -> None:
         if parts:
-            words.append((start, KoreanWord(tuple(parts), text[start:end])))
+            words.append((start, KoreanWord(tuple(parts), text[start:end], tuple(bare))))
 
     for token in kiwi().tokenize(text) if analysis is None else analysis:
         hangul = _HANGUL_RUN.fullmatch(text[token.start : token.end]) is not None
         if token.tag not in _COMPOUND_TAGS or not hangul:
             close()
-            parts, start = [], -1
+            parts, bare, start, prefix = [], [], -1, ""
             continue
         if token.start != end:  # a space (or anything) before it: a new compound
             close()
-            parts, start = [], token.start
+            parts, bare, start, prefix = [], [], token.start, ""
         end = token.end
         if token.tag in _NOUN_TAGS:
-            parts.append(token.form)
+            parts.append(prefix + token.form)
+            if prefix:
+                bare.append(token.form)
+        prefix = token.form if token.tag == "XPN" else ""
     close()
     return words
 
 
 def _analysed(text: str, analysis: Iterable[Any] | None = None) -> tuple[list[str], list[str]]:
-    """(the text's tokens in order, the wholes of its compounds); `analysis`: Kiwi's of the
-    normalised text, when it was analysed already."""
+    """(the text's tokens in order, the wholes of its compounds and the bare nouns of its
+    prefixed nouns); `analysis`: Kiwi's of the normalised text, when it was analysed already."""
     text = _normalised(text)
     located: list[tuple[int, str]] = []
     wholes: list[str] = []
@@ -117,6 +126,7 @@ def _analysed(text: str, analysis: Iterable[Any] | None = None) -> tuple[list[st
         located.extend((start, part) for part in word.parts)
         if len(word.parts) > 1:
             wholes.append(word.whole)
+        wholes.extend(word.bare)
     for match in _RUNS.finditer(text):
         if not _HANGUL_RUN.fullmatch(match.group()):
             located.append((match.start(), stem(_fold(match.group()))))

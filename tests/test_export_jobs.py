@@ -14,6 +14,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 from test_exports import forum  # noqa: F401  (the fixture: an event with a published meeting)
@@ -332,3 +333,23 @@ def test_a_worker_killed_midway_leaves_a_file_that_is_prepared_again(
     db.session.commit()
     prepared(client, event, "requests", "csv")  # the organizer's button prepares it again
     assert the_file("requests", "csv").status == "done"
+
+
+@pytest.mark.parametrize("format", ["csv", "xlsx"])
+def test_a_stored_file_is_sent_after_the_requests_session_closed(app, login, forum, format):
+    """A web worker's request has an application context of its own, closed before the body is
+    sent: the download must not read the row then (here, a request on a thread of its own)."""
+    event = forum["event"]
+    client = app.test_client()
+    login(client, forum["organizer"])
+    streamed = client.get(url(event, "schedule", format)).data
+    prepared(client, event, "schedule", format)
+    path = url(event, "schedule", format, "/file")
+    db.session.rollback()
+    got: list = []
+    # Flask's own client: the tests' one clears `g`, which needs the context this thread lacks
+    thread = threading.Thread(target=lambda: got.append(FlaskClient.open(client, path)))
+    thread.start()
+    thread.join(60)
+    assert got and got[0].status_code == 200
+    assert same_file(format, got[0].data, streamed)

@@ -391,10 +391,10 @@ def stored_file(event: Event, kind: str, format: str) -> ExportFile | None:
     )
 
 
-def plain_chunks(file: ExportFile) -> Iterator[bytes]:
-    """The stored file as the organizer saves it: a CSV uncompressed in pieces."""
-    content = file.content or b""
-    if not file.compressed:
+def plain_chunks(content: bytes, compressed: bool) -> Iterator[bytes]:
+    """A stored file as the organizer saves it: a CSV uncompressed in pieces. Given the bytes,
+    not the row: the pieces are sent once the request's session is closed."""
+    if not compressed:
         yield content
         return
     with gzip.GzipFile(fileobj=io.BytesIO(content), mode="rb") as packed:

@@ -101,7 +101,8 @@ def prepared_file(event, what, format):
         answer = Response(file.content, mimetype=_mimetype(filename))
         answer.headers["Content-Encoding"] = "gzip"
     else:
-        answer = Response(export_jobs.plain_chunks(file), mimetype=_mimetype(filename))
+        chunks = export_jobs.plain_chunks(file.content or b"", file.compressed)
+        answer = Response(chunks, mimetype=_mimetype(filename))
         answer.headers["Content-Length"] = str(file.size)
     answer.set_etag(tag or "")
     answer.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

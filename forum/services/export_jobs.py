@@ -123,13 +123,17 @@ _PARTS = {
 }
 
 
-def data_version(event: Event, kind: str) -> str:
+def data_version(event: Event, kind: str, parts: dict[Any, str] | None = None) -> str:
     """A digest of what the export is read from, by a few grouped counts (milliseconds at 150,000
     requests): registrations (status, role), requests (status, priorities, answers), the schedule
     (publications, meetings' last change, attendees). An edit to a person's name or organisation
     alone does not change it; the page says when each file was made."""
-    parts = [repr(part(event)) for part in _PARTS[kind]]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+    known = {} if parts is None else parts  # each part counted once for several exports
+    for part in _PARTS[kind]:
+        if part not in known:
+            known[part] = repr(part(event))
+    text = "|".join(known[part] for part in _PARTS[kind])
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def row_count(event: Event, kind: str) -> int:
@@ -176,7 +180,8 @@ def is_active(file: ExportFile | None) -> bool:
 
 def versions_of(event: Event) -> dict[str, str]:
     """The current data version of each prepared export (to tell the out-of-date files)."""
-    return {kind: data_version(event, kind) for kind in PREPARED}
+    parts: dict[Any, str] = {}
+    return {kind: data_version(event, kind, parts) for kind in PREPARED}
 
 
 # --- prepare ------------------------------------------------------------------------------------

@@ -175,10 +175,10 @@ def _register_webhook_commands(app: Flask) -> None:
 def _register_job_commands(app: Flask) -> None:
     @app.cli.command("resume-jobs")
     def resume_jobs():
-        """Resume the imports and publications whose worker died and send the outbox's waiting e-mails (run it from
+        """Resume the imports, publications and export files whose worker died and send the outbox's waiting e-mails (run it from
         cron or after a crash; nothing is imported or sent twice)."""
         from .jobs import outside_request
-        from .services import import_jobs, mail
+        from .services import export_jobs, import_jobs, mail
         from .services.scheduling import publish_jobs
 
         with outside_request(app):
@@ -188,9 +188,12 @@ def _register_job_commands(app: Flask) -> None:
             publications = publish_jobs.stale_publications()
             for run_id in publications:
                 publish_jobs.run_publish(run_id)
+            exports = export_jobs.stale_exports()
+            for file_id in exports:
+                export_jobs.run_export(file_id)
             sent = mail.deliver_waiting() if app.config.get("MAIL_SERVER") else 0
             db.session.commit()
         click.echo(
             f"{len(stale)} import(s) resumed, {len(publications)} publication(s) resumed, "
-            f"{sent} e-mail(s) sent."
+            f"{len(exports)} export(s) prepared again, {sent} e-mail(s) sent."
         )

@@ -81,6 +81,12 @@ class Config:
     # publishing a schedule is one transaction in a background job; a job whose worker has not
     # finished it PUBLISH_STALE_AFTER seconds after taking it is taken over (docs/operations.md)
     PUBLISH_STALE_AFTER = int(os.environ.get("PUBLISH_STALE_AFTER", "900"))
+    # a whole event's export is prepared by a background job that reports every few thousand
+    # rows (on PostgreSQL); one silent for EXPORT_STALE_AFTER seconds may be prepared again
+    EXPORT_STALE_AFTER = int(os.environ.get("EXPORT_STALE_AFTER", "300"))
+    # above this many rows, an export is prepared in the background instead of written in the
+    # request (docs/operations.md)
+    EXPORT_DIRECT_MAX_ROWS = int(os.environ.get("EXPORT_DIRECT_MAX_ROWS", "10000"))
     # a worker sending an e-mail holds it this long; after it, another worker may take it
     MAIL_CLAIM_SECONDS = int(os.environ.get("MAIL_CLAIM_SECONDS", "300"))
     # Strict-Transport-Security sent on HTTPS responses (0 sends none).

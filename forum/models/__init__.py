@@ -43,7 +43,14 @@ from .follow_ups import (
     FollowUpMail,
     FollowUpPlan,
 )
-from .jobs import IMPORT_JOB_STATUSES, IMPORT_ROW_STATUSES, ImportJob, ImportRow
+from .jobs import (
+    EXPORT_FILE_STATUSES,
+    IMPORT_JOB_STATUSES,
+    IMPORT_ROW_STATUSES,
+    ExportFile,
+    ImportJob,
+    ImportRow,
+)
 from .marketplace import (
     IP_STATUSES,
     OPPORTUNITY_KINDS,
@@ -115,6 +122,7 @@ __all__ = [
     "CURRENCIES",
     "DELIVERY_STATUSES",
     "EVENT_STATUSES",
+    "EXPORT_FILE_STATUSES",
     "FOLLOW_UP_STEPS",
     "IMAGE_TYPES",
     "IMPORT_JOB_STATUSES",
@@ -153,6 +161,7 @@ __all__ = [
     "DraftPlacement",
     "Event",
     "EventOrganisationView",
+    "ExportFile",
     "FollowUpAnswer",
     "FollowUpMail",
     "FollowUpPlan",

@@ -10,8 +10,17 @@ pending, and the next run imports exactly those.
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
@@ -73,3 +82,49 @@ class ImportRow(Model):
     cells: Mapped[str] = mapped_column(Text)  # JSON list
     status: Mapped[str] = mapped_column(String(10), default="pending")
     message: Mapped[str | None] = mapped_column(Text)
+
+
+EXPORT_FILE_STATUSES = ("queued", "running", "done", "failed")
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+class ExportFile(Model):
+    """An export of a whole event written by a background job and kept in the database, so that
+    every web worker (and every host) serves the same file: one per event, export and format; its
+    status, progress and claim are those of the job preparing it, its content the last file made.
+    """
+
+    __tablename__ = "export_file"
+    __table_args__ = (
+        # one file, hence one job at a time, per export: "prepare" pressed twice queues one job
+        UniqueConstraint("event_id", "kind", "format"),
+        CheckConstraint(f"status IN {EXPORT_FILE_STATUSES}", name="status_known"),
+        CheckConstraint(f"format IN {EXPORT_FORMATS}", name="format_known"),
+        CheckConstraint("rows_done >= 0", name="rows_done_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    format: Mapped[str] = mapped_column(String(4))
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    locale: Mapped[str] = mapped_column(String(16), default="en")  # the language of its headers
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    total_rows: Mapped[int] = mapped_column(Integer, default=0)
+    # A worker's claim: it keeps `heartbeat_at` fresh; a claim left stale is taken over.
+    worker: Mapped[str | None] = mapped_column(String(40))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The last file made: its bytes (CSV gzip-compressed; a workbook is a zip already), their
+    # SHA-256 (the download's ETag), and the data version it was read from (`services/
+    # export_jobs.data_version`), which tells an out-of-date file. Deferred: lists never load it.
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    compressed: Mapped[bool] = mapped_column(Boolean, default=False)
+    size: Mapped[int | None] = mapped_column(Integer)  # bytes of the file as downloaded
+    digest: Mapped[str | None] = mapped_column(String(64))
+    data_version: Mapped[str | None] = mapped_column(String(64))
+    made_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()

@@ -1,9 +1,11 @@
 """The organizer's overview of an event in figures."""
 
 from flask import Blueprint, render_template, url_for
+from markupsafe import Markup
 
 from ..services import dashboard
 from .common import organizer_required
+from .exports import export_files_block
 
 bp = Blueprint("dashboard", __name__)
 
@@ -16,4 +18,5 @@ def overview(event):
         event=event,
         overview=dashboard.overview(event),
         reminders_url=url_for("availability.reminders", slug=event.slug),
+        exports_block=Markup(export_files_block(event)),  # rendered by our template
     )

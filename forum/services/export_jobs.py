@@ -1,0 +1,407 @@
+"""A whole event's exports prepared by a background job into a stored file (`ExportFile`), so that
+a large event's schedule, requests, participants and figures download in a moment instead of
+being written during the request (a minute for a 55,000-meeting workbook).
+
+"Prepare" queues one job per export and format: a conditional UPDATE of the export's row (or its
+INSERT, unique per event, export and format) lets one request through, however many organizers
+press it at once. The job writes the same file as the streamed export (`exports.rows_of`, the
+same writers) into a temporary file, then stores its bytes in the database, where every web
+worker and host finds them, with the data version it read (`data_version`): a file whose version
+differs from the event's now is out of date.
+
+A job is held by one worker (a conditional UPDATE on its claim, kept fresh by a heartbeat on
+PostgreSQL). A worker killed midway leaves the row "running" with its earlier file untouched;
+once the claim is stale (EXPORT_STALE_AFTER), "prepare" is offered again and `flask resume-jobs`
+runs the job afresh (a file is written whole or not at all).
+"""
+
+import gzip
+import hashlib
+import io
+import logging
+import secrets
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from typing import IO, Any, cast
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import undefer
+
+from ..extensions import db
+from ..jobs import enqueue_after_commit
+from ..models import (
+    Event,
+    ExportFile,
+    Meeting,
+    MeetingAttendee,
+    MeetingRequest,
+    Participant,
+    User,
+    utcnow,
+)
+from . import ServiceError
+from .dayof import schedule_is_published
+from .exports import FORMATS, csv_chunks, rows_of, xlsx_chunks
+
+log = logging.getLogger(__name__)
+
+# The exports of the whole event that grow with it; the others (outcomes, the follow-up's
+# report) are a few hundred rows and stay direct downloads.
+PREPARED = ("participants", "requests", "schedule", "figures")
+ACTIVE_STATUSES = ("queued", "running")
+JOB_TIMEOUT = 3600
+_BEAT_EVERY = 2000  # rows written between two heartbeats
+
+
+def _stale_after() -> int:
+    return int(current_app.config["EXPORT_STALE_AFTER"])
+
+
+# --- what a file was made from ----------------------------------------------------------------
+
+
+def _participants_part(event: Event) -> list[Any]:
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Participant.status, Participant.role, func.count(), func.max(Participant.id))
+            .where(Participant.event_id == event.id)
+            .group_by(Participant.status, Participant.role)
+            .order_by(Participant.status, Participant.role)
+        )
+    ]
+
+
+def _requests_part(event: Event) -> list[Any]:
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(
+                MeetingRequest.status,
+                func.count(),
+                func.max(MeetingRequest.id),
+                func.max(MeetingRequest.decided_at),
+                func.sum(MeetingRequest.requester_priority),
+                func.sum(MeetingRequest.recipient_priority),
+            )
+            .where(MeetingRequest.event_id == event.id)
+            .group_by(MeetingRequest.status)
+            .order_by(MeetingRequest.status)
+        )
+    ]
+
+
+def _meetings_part(event: Event) -> list[Any]:
+    meetings = db.session.execute(
+        select(func.count(), func.max(Meeting.id), func.max(Meeting.updated_at)).where(
+            Meeting.event_id == event.id
+        )
+    ).one()
+    attendees = db.session.execute(
+        select(
+            func.count(),
+            func.sum(MeetingAttendee.participant_id),
+            func.max(MeetingAttendee.participant_id),
+        )
+        .join(Meeting, Meeting.id == MeetingAttendee.meeting_id)
+        .where(Meeting.event_id == event.id)
+    ).one()
+    return [event.schedule_version, schedule_is_published(event), *meetings, *attendees]
+
+
+_PARTS = {
+    "participants": (_participants_part,),
+    "requests": (_requests_part,),
+    "schedule": (_meetings_part,),
+    "figures": (_participants_part, _requests_part, _meetings_part),
+}
+
+
+def data_version(event: Event, kind: str, parts: dict[Any, str] | None = None) -> str:
+    """A digest of what the export is read from, by a few grouped counts (milliseconds at 150,000
+    requests): registrations (status, role), requests (status, priorities, answers), the schedule
+    (publications, meetings' last change, attendees). An edit to a person's name or organisation
+    alone does not change it; the page says when each file was made."""
+    known = {} if parts is None else parts  # each part counted once for several exports
+    for part in _PARTS[kind]:
+        if part not in known:
+            known[part] = repr(part(event))
+    text = "|".join(known[part] for part in _PARTS[kind])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def row_count(event: Event, kind: str) -> int:
+    """Rows the export will have (its progress's total; 0 for a schedule not published)."""
+    if kind in ("participants", "figures"):
+        statement = select(func.count(Participant.id)).where(Participant.event_id == event.id)
+        if kind == "figures":
+            statement = statement.where(
+                Participant.status == "approved", Participant.organisation_id.is_not(None)
+            )
+    elif kind == "requests":
+        statement = select(func.count(MeetingRequest.id)).where(MeetingRequest.event_id == event.id)
+    elif schedule_is_published(event):
+        statement = select(func.count(Meeting.id)).where(
+            Meeting.event_id == event.id, Meeting.slot_id.is_not(None)
+        )
+    else:
+        return 0
+    return db.session.scalar(statement) or 0
+
+
+# --- what the organizer's page shows ------------------------------------------------------------
+
+
+def files_of(event: Event) -> dict[tuple[str, str], ExportFile]:
+    """The event's export files by (export, format), without their content."""
+    return {
+        (file.kind, file.format): file
+        for file in db.session.scalars(select(ExportFile).where(ExportFile.event_id == event.id))
+    }
+
+
+def is_stalled(file: ExportFile, now: datetime | None = None) -> bool:
+    """Queued or running, but its worker stopped beating (killed, or never started)."""
+    cutoff = (now or utcnow()) - timedelta(seconds=_stale_after())
+    return file.status in ACTIVE_STATUSES and (
+        file.heartbeat_at is None or file.heartbeat_at < cutoff
+    )
+
+
+def is_active(file: ExportFile | None) -> bool:
+    return file is not None and file.status in ACTIVE_STATUSES and not is_stalled(file)
+
+
+def versions_of(event: Event) -> dict[str, str]:
+    """The current data version of each prepared export (to tell the out-of-date files)."""
+    parts: dict[Any, str] = {}
+    return {kind: data_version(event, kind, parts) for kind in PREPARED}
+
+
+# --- prepare ------------------------------------------------------------------------------------
+
+
+def start_export(event: Event, kind: str, format: str, user: User, locale: str) -> None:
+    """Queue the job preparing the export once this transaction commits; refused while a job for
+    it is queued or running (pressed twice, or by two organizers at once), unless that job's
+    worker stopped beating."""
+    if kind not in PREPARED or format not in FORMATS:
+        raise ServiceError(_("There is no such export."))
+    now = utcnow()
+    fresh = dict(
+        status="queued",
+        locale=locale,
+        rows_done=0,
+        total_rows=0,
+        worker=None,
+        heartbeat_at=now,
+        error=None,
+        requested_by_id=user.id,
+        created_at=now,
+    )
+    restarted = db.session.execute(
+        update(ExportFile)
+        .where(
+            ExportFile.event_id == event.id,
+            ExportFile.kind == kind,
+            ExportFile.format == format,
+            or_(
+                ExportFile.status.not_in(ACTIVE_STATUSES),
+                ExportFile.heartbeat_at.is_(None),
+                ExportFile.heartbeat_at < now - timedelta(seconds=_stale_after()),
+            ),
+        )
+        .values(**fresh)
+        .execution_options(synchronize_session=False)
+    )
+    if cast("CursorResult[Any]", restarted).rowcount != 1:
+        _insert_first(event, kind, format, fresh)
+    file_id = db.session.scalar(
+        select(ExportFile.id).where(
+            ExportFile.event_id == event.id, ExportFile.kind == kind, ExportFile.format == format
+        )
+    )
+    enqueue_after_commit("forum.services.export_jobs:run_export", file_id, timeout=JOB_TIMEOUT)
+
+
+def _insert_first(event: Event, kind: str, format: str, fresh: dict[str, Any]) -> None:
+    """The export's first file; its row exists already when a job for it is under way (the
+    unique constraint refuses the second of two racing requests)."""
+    refused = ServiceError(_("This export is being prepared already."))
+    exists = db.session.scalar(
+        select(ExportFile.id).where(
+            ExportFile.event_id == event.id, ExportFile.kind == kind, ExportFile.format == format
+        )
+    )
+    if exists is not None:
+        raise refused
+    try:
+        with db.session.begin_nested():
+            db.session.execute(
+                insert(ExportFile).values(
+                    event_id=event.id, kind=kind, format=format, compressed=False, **fresh
+                )
+            )
+    except IntegrityError:
+        raise refused from None
+
+
+def stale_exports() -> list[int]:
+    """Export jobs queued or running whose worker stopped beating (`flask resume-jobs`)."""
+    cutoff = utcnow() - timedelta(seconds=_stale_after())
+    return list(
+        db.session.scalars(
+            select(ExportFile.id).where(
+                ExportFile.status.in_(ACTIVE_STATUSES),
+                or_(ExportFile.heartbeat_at.is_(None), ExportFile.heartbeat_at < cutoff),
+            )
+        )
+    )
+
+
+# --- the worker ---------------------------------------------------------------------------------
+
+
+def _claim(file_id: int, worker: str) -> bool:
+    """Take the job for `worker`: queued, or running under a claim gone stale."""
+    now = utcnow()
+    stale = now - timedelta(seconds=_stale_after())
+    claimed = db.session.execute(
+        update(ExportFile)
+        .where(
+            ExportFile.id == file_id,
+            or_(
+                ExportFile.status == "queued",
+                (ExportFile.status == "running")
+                & or_(ExportFile.heartbeat_at.is_(None), ExportFile.heartbeat_at <= stale),
+            ),
+        )
+        .values(status="running", worker=worker, heartbeat_at=now, rows_done=0)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return cast("CursorResult[Any]", claimed).rowcount == 1
+
+
+def _beat(file_id: int, worker: str, rows_done: int) -> None:
+    """Progress and heartbeat, on a connection of their own: the job's read stays one
+    transaction. SQLite would make this writer wait for that very read, so it beats only at the
+    start and the end there (a SQLite event is a small one)."""
+    if db.engine.dialect.name == "sqlite":
+        return
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(ExportFile)
+            .where(ExportFile.id == file_id, ExportFile.worker == worker)
+            .values(rows_done=rows_done, heartbeat_at=utcnow())
+        )
+
+
+def _counted(rows: Iterable[Iterable[object]], file_id: int, worker: str) -> Iterator[Any]:
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if done % _BEAT_EVERY == 0:
+            _beat(file_id, worker, done)
+
+
+def _write(out: IO[bytes], kind: str, format: str, file_id: int, worker: str) -> None:
+    """The export's file, as the streamed download writes it, into `out` (a CSV compressed)."""
+    file = db.session.get_one(ExportFile, file_id)
+    header, rows = rows_of(file.event, kind)
+    rows = _counted(rows, file_id, worker)
+    if format == "xlsx":
+        for chunk in xlsx_chunks(header, rows, title=kind):
+            out.write(chunk)
+        return
+    with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as packed:
+        for chunk in csv_chunks(header, rows):
+            packed.write(chunk)
+
+
+def run_export(file_id: int) -> None:
+    """Background job: write the export while this worker holds the job, then store it with the
+    data version it was read from (taken first: a change meanwhile leaves it out of date)."""
+    worker = secrets.token_hex(8)
+    if not _claim(file_id, worker):
+        return
+    file = db.session.get_one(ExportFile, file_id)
+    kind, format, locale = file.kind, file.format, file.locale
+    try:
+        with force_locale(locale), tempfile.TemporaryFile() as out:
+            version = data_version(file.event, kind)
+            total = row_count(file.event, kind)
+            _beat(file_id, worker, 0)
+            _write(out, kind, format, file_id, worker)
+            db.session.rollback()  # the read is over
+            _store(file_id, worker, out, version, total, compressed=format == "csv")
+    except Exception as error:
+        # the earlier file stays; the organizer's page offers to prepare it again
+        log.exception("export %s.%s (file %s) failed", kind, format, file_id)
+        db.session.rollback()
+        db.session.execute(
+            update(ExportFile)
+            .where(ExportFile.id == file_id, ExportFile.worker == worker)
+            .values(status="failed", error=repr(error)[:500], heartbeat_at=utcnow())
+        )
+        db.session.commit()
+
+
+def _store(
+    file_id: int, worker: str, out: IO[bytes], version: str, total: int, compressed: bool
+) -> None:
+    """The file's bytes and what it was made from, unless another worker took the job."""
+    out.seek(0)
+    content = out.read()
+    plain = gzip.decompress(content) if compressed else content  # what the organizer saves
+    db.session.execute(
+        update(ExportFile)
+        .where(ExportFile.id == file_id, ExportFile.worker == worker)
+        .values(
+            status="done",
+            content=content,
+            compressed=compressed,
+            size=len(plain),
+            digest=hashlib.sha256(plain).hexdigest(),
+            data_version=version,
+            made_at=utcnow(),
+            rows_done=total,
+            total_rows=total,
+            heartbeat_at=utcnow(),
+            error=None,
+        )
+    )
+    db.session.commit()
+
+
+# --- download -----------------------------------------------------------------------------------
+
+
+def stored_file(event: Event, kind: str, format: str) -> ExportFile | None:
+    """The export's last file made, with its content, if there is one."""
+    return db.session.scalar(
+        select(ExportFile)
+        .options(undefer(ExportFile.content))
+        .where(
+            ExportFile.event_id == event.id,
+            ExportFile.kind == kind,
+            ExportFile.format == format,
+            ExportFile.content.is_not(None),
+        )
+    )
+
+
+def plain_chunks(content: bytes, compressed: bool) -> Iterator[bytes]:
+    """A stored file as the organizer saves it: a CSV uncompressed in pieces. Given the bytes,
+    not the row: the pieces are sent once the request's session is closed."""
+    if not compressed:
+        yield content
+        return
+    with gzip.GzipFile(fileobj=io.BytesIO(content), mode="rb") as packed:
+        while chunk := packed.read(1 << 18):
+            yield chunk

@@ -1,0 +1,355 @@
+# ruff: noqa: F811  (the `forum` fixture is imported from test_exports)
+"""A whole event's exports prepared by a background job into a stored file: the same content as
+the streamed download, out of date once the data changes, one job at a time per export (racing
+requests), organizers only, and a worker killed midway leaves a file that can be prepared again."""
+
+import gzip
+import io
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+from test_exports import forum  # noqa: F401  (the fixture: an event with a published meeting)
+
+from forum.extensions import db, immediate_transactions
+from forum.jobs import enqueue, outside_request, wait_for_in_process_jobs
+from forum.models import Event, ExportFile, Meeting, MeetingRequest, User, utcnow
+from forum.services import ServiceError, export_jobs
+
+KINDS = [(kind, format) for kind in export_jobs.PREPARED for format in ("csv", "xlsx")]
+
+# A worker preparing one file, stopped for good once it has written a row and beaten (a marker
+# file says so): the file is half-written, its read open, its claim held.
+WORKER_STOPPED_MIDWAY = """
+import sys, time
+from pathlib import Path
+from forum import create_app
+from forum.config import TestingConfig
+from forum.jobs import outside_request
+from forum.services import export_jobs
+
+beat = export_jobs._beat
+export_jobs._BEAT_EVERY = 1
+
+def beat_and_stop(file_id, worker, rows_done):
+    beat(file_id, worker, rows_done)
+    if rows_done >= 1:
+        (Path(sys.argv[3]) / "written").touch()
+        time.sleep(600)
+
+export_jobs._beat = beat_and_stop
+app = create_app(TestingConfig(Path(sys.argv[3]), sys.argv[1]))
+with app.app_context(), outside_request(app):
+    export_jobs.run_export(int(sys.argv[2]))
+"""
+
+
+def url(event, kind, format, tail=""):
+    return f"/e/{event.slug}/organize/export/{kind}.{format}{tail}"
+
+
+def settle() -> None:
+    """Let the in-process worker finish (this session holding no read: SQLite's writer waits
+    for every reader)."""
+    db.session.rollback()
+    wait_for_in_process_jobs()
+
+
+def prepared(client, event, kind, format):
+    """Press "prepare" and let the in-process worker finish."""
+    response = client.post_form(url(event, kind, format, "/prepare"))
+    assert response.status_code == 302
+    settle()
+    return response
+
+
+def the_file(kind, format) -> ExportFile:
+    db.session.rollback()
+    return db.session.scalars(
+        select(ExportFile).where(ExportFile.kind == kind, ExportFile.format == format)
+    ).one()
+
+
+def cells(content: bytes) -> list[tuple]:
+    sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    return list(sheet.iter_rows(values_only=True))
+
+
+def same_file(format: str, one: bytes, other: bytes) -> bool:
+    return one == other if format == "csv" else cells(one) == cells(other)
+
+
+@pytest.mark.parametrize(("kind", "format"), KINDS)
+def test_a_prepared_file_is_the_streamed_export(client, login, forum, kind, format):
+    event = forum["event"]
+    login(client, forum["organizer"])
+    streamed = client.get(url(event, kind, format))
+    assert streamed.status_code == 200
+    streamed_data = streamed.data  # read to its end, as a browser does
+    prepared(client, event, kind, format)
+    assert the_file(kind, format).status == "done"
+    stored = client.get(url(event, kind, format, "/file"))
+    assert stored.status_code == 200 and stored.mimetype == streamed.mimetype
+    assert stored.headers["Content-Disposition"] == (
+        f'attachment; filename="{event.slug}-{kind}.{format}"'
+    )
+    assert same_file(format, stored.data, streamed_data)
+    assert stored.headers["ETag"]
+    again = client.get(
+        url(event, kind, format, "/file"), headers={"If-None-Match": stored.headers["ETag"]}
+    )
+    assert again.status_code == 304 and not again.data
+
+
+def test_a_csv_is_sent_compressed_to_a_browser_that_accepts_it(client, login, forum):
+    event = forum["event"]
+    login(client, forum["organizer"])
+    streamed = client.get(url(event, "requests", "csv")).data
+    prepared(client, event, "requests", "csv")
+    packed = client.get(url(event, "requests", "csv", "/file"), headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == streamed
+    assert (
+        packed.headers["ETag"] != client.get(url(event, "requests", "csv", "/file")).headers["ETag"]
+    )
+    assert the_file("requests", "csv").size == len(streamed)
+
+
+def test_the_overview_shows_a_file_out_of_date_once_its_data_changes(client, login, forum):
+    event = forum["event"]
+    login(client, forum["organizer"])
+    page = lambda: client.get(f"/e/{event.slug}/organize/overview").get_data(as_text=True)  # noqa: E731
+    assert "Prepare</button>" in page()
+    prepared(client, event, "requests", "csv")
+    prepared(client, event, "schedule", "csv")
+    prepared(client, event, "participants", "csv")
+    assert "out of date" not in page() and url(event, "requests", "csv", "/file") in page()
+
+    declined = db.session.scalars(
+        select(MeetingRequest).where(MeetingRequest.status == "declined")
+    ).one()
+    declined.status = "accepted"
+    db.session.commit()
+    stale = page()
+    assert stale.count("out of date") == 1
+    assert 'id="export-requests-csv"' in stale
+    assert "out of date" in stale.split('id="export-requests-csv"')[1].split("</li>")[0]
+
+    meeting = db.session.scalars(select(Meeting)).one()
+    meeting.status = "cancelled"  # the day of the event: the schedule's file is out of date too
+    db.session.commit()
+    assert page().count("out of date") == 2
+
+    prepared(client, event, "requests", "csv")  # prepared again: up to date
+    assert page().count("out of date") == 1
+
+
+def test_a_second_prepare_while_the_first_is_under_way_starts_nothing(app, client, login, forum):
+    event = forum["event"]
+    login(client, forum["organizer"])
+    for _ in range(2):  # the in-process worker busy: the export's job waits, queued
+        enqueue("time:sleep", 1.0)
+    client.post_form(url(event, "schedule", "xlsx", "/prepare"))
+    assert the_file("schedule", "xlsx").status == "queued"
+    response = client.post_form(url(event, "schedule", "xlsx", "/prepare"), follow_redirects=True)
+    assert "This export is being prepared already." in response.get_data(as_text=True)
+    settle()
+    assert the_file("schedule", "xlsx").status == "done"
+
+
+@pytest.mark.parametrize("first_time", [True, False])
+def test_racing_prepares_queue_one_job(app, login, forum, first_time):
+    """Four organizers pressing "prepare" at once, each on a connection of its own (as their
+    requests would): one job is queued, the others are told it is under way (the unique row, or
+    the conditional UPDATE of a file made earlier)."""
+    event, organizer = forum["event"], forum["organizer"]
+    if not first_time:
+        client = app.test_client()
+        login(client, organizer)
+        prepared(client, event, "schedule", "csv")
+    for _ in range(2):  # the in-process worker busy: no job ends during the race
+        enqueue("time:sleep", 1.5)
+    event_id, user_id = event.id, organizer.id
+    db.session.rollback()  # SQLite: this session holds no read while the others write
+    barrier = threading.Barrier(4)
+    answers: list[str] = []
+
+    def press():
+        with outside_request(app):
+            try:
+                here, user = db.session.get_one(Event, event_id), db.session.get_one(User, user_id)
+                db.session.commit()  # a POST's transaction begins with its first statement
+                barrier.wait(30)
+                with immediate_transactions():
+                    export_jobs.start_export(here, "schedule", "csv", user, "en")
+                db.session.commit()
+                answers.append("queued")
+            except ServiceError as error:
+                db.session.rollback()
+                answers.append(error.message)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=press) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(answers) == ["This export is being prepared already."] * 3 + ["queued"]
+    settle()
+    assert the_file("schedule", "csv").status == "done"
+
+
+def test_exports_files_are_for_the_organizers_of_the_event(
+    client, login, make_user, make_event, forum
+):
+    event = forum["event"]
+    login(client, forum["organizer"])
+    assert client.get(url(event, "requests", "csv", "/file")).status_code == 404  # none made yet
+    prepared(client, event, "requests", "csv")
+    for forged in ("passwords.csv", "requests.pdf", "outcomes.csv", "requests.csv.."):
+        assert client.get(f"/e/{event.slug}/organize/export/{forged}/file").status_code == 404
+        assert (
+            client.post_form(f"/e/{event.slug}/organize/export/{forged}/prepare").status_code == 404
+        )
+    other = make_event(slug="other-2027", organizer=forum["organizer"])
+    assert client.get(url(other, "requests", "csv", "/file")).status_code == 404  # not its file
+    client.post_form("/auth/logout")
+
+    login(client, forum["kim"].user)  # a participant
+    assert client.get(url(event, "requests", "csv", "/file")).status_code == 403
+    assert client.post_form(url(event, "requests", "csv", "/prepare")).status_code == 403
+    assert client.get(f"/e/{event.slug}/organize/export/files").status_code == 403
+    client.post_form("/auth/logout")
+    stranger = make_user(email="o2@example.org", name="Other")
+    make_event(slug="theirs-2027", organizer=stranger)
+    login(client, stranger)
+    assert client.get(url(event, "requests", "csv", "/file")).status_code == 403
+    client.post_form("/auth/logout")
+    assert client.get(url(event, "requests", "csv", "/file")).status_code == 302  # to sign in
+    assert client.post(url(event, "requests", "csv", "/prepare")).status_code in (302, 400)
+
+
+def test_a_large_export_is_prepared_instead_of_written_in_the_request(app, client, login, forum):
+    event = forum["event"]
+    login(client, forum["organizer"])
+    app.config["EXPORT_DIRECT_MAX_ROWS"] = 1  # two requests, three participants: large
+    try:
+        response = client.get(url(event, "requests", "csv"))
+        assert response.status_code == 302 and response.location.endswith(
+            "/organize/overview#exports"
+        )
+        assert client.get(url(event, "schedule", "csv")).status_code == 200  # one meeting
+        page = client.get(f"/e/{event.slug}/organize/overview").get_data(as_text=True)
+        assert f'href="{url(event, "requests", "csv")}"' not in page
+        assert f'href="{url(event, "schedule", "csv")}"' in page
+        assert url(event, "requests", "csv", "/prepare") in page
+    finally:
+        app.config["EXPORT_DIRECT_MAX_ROWS"] = 10000
+
+
+def test_the_overview_block_is_polled_while_a_file_is_prepared(app, client, login, forum):
+    event = forum["event"]
+    login(client, forum["organizer"])
+    for _ in range(2):
+        enqueue("time:sleep", 1.0)
+    client.post_form(url(event, "figures", "xlsx", "/prepare"))
+    block = client.get(f"/e/{event.slug}/organize/export/files")
+    assert 'data-active="true"' in block.get_data(as_text=True)
+    assert "waiting for a worker" in block.get_data(as_text=True)
+    same = client.get(
+        f"/e/{event.slug}/organize/export/files", headers={"If-None-Match": block.headers["ETag"]}
+    )
+    assert same.status_code == 304
+    settle()
+    done = client.get(f"/e/{event.slug}/organize/export/files").get_data(as_text=True)
+    assert 'data-active="false"' in done and url(event, "figures", "xlsx", "/file") in done
+
+
+def test_a_worker_killed_midway_leaves_a_file_that_is_prepared_again(
+    app, client, login, forum, tmp_path
+):
+    event = forum["event"]
+    login(client, forum["organizer"])
+    prepared(client, event, "requests", "csv")
+    first = client.get(url(event, "requests", "csv", "/file")).data
+    declined = db.session.scalars(
+        select(MeetingRequest).where(MeetingRequest.status == "declined")
+    ).one()
+    declined.status = "expired"
+    db.session.commit()
+    queued = the_file("requests", "csv")  # prepared again, its job left to a worker elsewhere
+    queued.status, queued.heartbeat_at = "queued", utcnow()
+    db.session.commit()
+    file_id = queued.id
+    db.session.rollback()
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            WORKER_STOPPED_MIDWAY,
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            str(file_id),
+            str(tmp_path),
+        ]
+    )
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "written").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait()
+
+    stopped = the_file("requests", "csv")
+    assert stopped.status == "running"
+    assert client.get(url(event, "requests", "csv", "/file")).data == first  # the earlier file
+    page = client.get(f"/e/{event.slug}/organize/overview").get_data(as_text=True)
+    assert "out of date" in page
+    refused = client.post_form(url(event, "requests", "csv", "/prepare"), follow_redirects=True)
+    assert "This export is being prepared already." in refused.get_data(as_text=True)
+
+    stopped.heartbeat_at = utcnow() - timedelta(hours=1)  # its claim went stale
+    db.session.commit()
+    page = client.get(f"/e/{event.slug}/organize/overview").get_data(as_text=True)
+    assert "The last preparation stopped before its end" in page
+    output = app.test_cli_runner().invoke(args=["resume-jobs"]).output
+    assert "1 export(s) prepared again" in output
+    done = the_file("requests", "csv")
+    assert done.status == "done"
+    streamed = client.get(url(event, "requests", "csv")).data
+    assert client.get(url(event, "requests", "csv", "/file")).data == streamed != first
+    assert "out of date" not in client.get(f"/e/{event.slug}/organize/overview").get_data(
+        as_text=True
+    )
+
+    done.status, done.heartbeat_at = "running", utcnow() - timedelta(hours=1)  # killed once more
+    db.session.commit()
+    prepared(client, event, "requests", "csv")  # the organizer's button prepares it again
+    assert the_file("requests", "csv").status == "done"
+
+
+@pytest.mark.parametrize("format", ["csv", "xlsx"])
+def test_a_stored_file_is_sent_after_the_requests_session_closed(app, login, forum, format):
+    """A web worker's request has an application context of its own, closed before the body is
+    sent: the download must not read the row then (here, a request on a thread of its own)."""
+    event = forum["event"]
+    client = app.test_client()
+    login(client, forum["organizer"])
+    streamed = client.get(url(event, "schedule", format)).data
+    prepared(client, event, "schedule", format)
+    path = url(event, "schedule", format, "/file")
+    db.session.rollback()
+    got: list = []
+    # Flask's own client: the tests' one clears `g`, which needs the context this thread lacks
+    thread = threading.Thread(target=lambda: got.append(FlaskClient.open(client, path)))
+    thread.start()
+    thread.join(60)
+    assert got and got[0].status_code == 200
+    assert same_file(format, got[0].data, streamed)

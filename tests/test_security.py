@@ -247,6 +247,7 @@ def scene(forum, make_user, make_event, make_participant):
         "image_id": image.id,
         "key": "not-a-key-anyone-was-given",
     }
+    jobs.wait_for_in_process_jobs()  # the refreshes the scene queued write before the snapshots
     return SimpleNamespace(forum=forum, oscar=oscar, eve=eve, other=other, ids=ids)
 
 

@@ -2,6 +2,7 @@
 cancelling, a dead worker, and one run per event at a time."""
 
 import itertools
+import os
 import random
 import threading
 from datetime import timedelta
@@ -20,7 +21,10 @@ from forum.models import DraftPlacement, Event, Meeting, ScheduleRun, Unavailabi
 from forum.services import ServiceError
 from forum.services.scheduling.runs import execute_run, start_run
 
-TEST_REDIS = "redis://127.0.0.1:6379/15"
+# A Redis database of each test process's own (pytest-xdist names them gw0, gw1, …): another
+# process's flush or worker must not touch this one's queue.
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+TEST_REDIS = f"redis://127.0.0.1:6379/{15 - WORKER % 16}"
 
 
 @pytest.fixture

@@ -58,15 +58,17 @@ def _empty_postgres(connection) -> None:
         connection.execute(text("SELECT setval(:sequence, 1, false)"), {"sequence": sequence})
 
 
-def postgres_database():
-    """A fresh, uniquely named database on the test server, so parallel runs never collide. Its
+def postgres_database(template: str | None = None):
+    """A fresh, uniquely named database on the test server (a copy of `template` if given), so
+    parallel runs never collide. Its
     commits do not wait for the disk (synchronous_commit off: what a crash would lose is no
     concern of a test database), which halves a commit's time; locks and visibility are unchanged."""
     server_url = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql")
     name = f"forum_test_{secrets.token_hex(4)}"
     admin_dsn = server_url.render_as_string(hide_password=False)
     with psycopg.connect(admin_dsn, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+        copy_of = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(f'CREATE DATABASE "{name}"{copy_of}')
         connection.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
 
     def drop():

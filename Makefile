@@ -67,9 +67,10 @@ typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
 # Without Chromium (SKIP_BROWSER_INSTALL=1 and none at CHROMIUM_PATH) the browser tests are left out.
-# The suite runs in TEST_PROCESSES processes (pytest-xdist; 0 runs it in this one): each has its
-# own SQLite file, PostgreSQL database, Redis database, live servers on free ports and Chromium.
-TEST_PROCESSES ?= 2
+# TEST_PROCESSES=2 runs the suite in two processes (pytest-xdist), each with its own SQLite file,
+# PostgreSQL database, Redis database, live servers on free ports and Chromium. One (0) is the
+# default: on an idle 2-core machine two were no faster (BENCHMARKS.md, "Test suite time").
+TEST_PROCESSES ?= 0
 PYTEST := $(BIN)/pytest -n $(TEST_PROCESSES)
 test: test-setup chromium
 	@if [ -x "$(CHROMIUM_PATH)" ]; then \

@@ -67,12 +67,17 @@ typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
 # Without Chromium (SKIP_BROWSER_INSTALL=1 and none at CHROMIUM_PATH) the browser tests are left out.
+# TEST_PROCESSES=2 runs the suite in two processes (pytest-xdist), each with its own SQLite file,
+# PostgreSQL database, Redis database, live servers on free ports and Chromium. One (0) is the
+# default: on an idle 2-core machine two were no faster (BENCHMARKS.md, "Test suite time").
+TEST_PROCESSES ?= 0
+PYTEST := $(BIN)/pytest -n $(TEST_PROCESSES)
 test: test-setup chromium
 	@if [ -x "$(CHROMIUM_PATH)" ]; then \
-		CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest $(PYTEST_ARGS); \
+		CHROMIUM_PATH=$(CHROMIUM_PATH) $(PYTEST) $(PYTEST_ARGS); \
 	else \
 		echo "No Chromium at $(CHROMIUM_PATH): leaving out the browser tests (tests/browser)"; \
-		$(BIN)/pytest -m "not browser" $(PYTEST_ARGS); fi
+		$(PYTEST) -m "not browser" $(PYTEST_ARGS); fi
 
 # The browser tests (tests/browser) drive Debian's Chromium; with the CJK fonts Korean pages show
 # real glyphs in their screenshots. Installed here when missing: as root, else through sudo, after

@@ -24,20 +24,52 @@ def empty_database() -> None:
     jobs.wait_for_in_process_jobs()  # a refresh the test queued must not meet the emptying below
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            _empty_postgres(connection)
         else:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(delete(table))
 
 
-def postgres_database():
-    """A fresh, uniquely named database on the test server, so parallel runs never collide."""
+def _empty_postgres(connection) -> None:
+    """The tables the test wrote to, emptied by DELETE, and the sequences it drew from restarted
+    at 1 (as TRUNCATE … RESTART IDENTITY did): a TRUNCATE of every table costs PostgreSQL a new
+    file per table and index, about half a second per test, while most tests touch a few tables."""
+    tables = db.metadata.sorted_tables
+    filled = set(
+        connection.execute(
+            text(
+                " UNION ALL ".join(
+                    f"SELECT '{table.name}' WHERE EXISTS (SELECT FROM \"{table.name}\")"
+                    for table in tables
+                )
+            )
+        ).scalars()
+    )
+    for table in reversed(tables):
+        if table.name in filled:
+            connection.execute(delete(table))  # the search index rows go by ON DELETE CASCADE
+    drawn = connection.execute(
+        text(
+            "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences"
+            " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+        )
+    ).scalars()
+    for sequence in drawn:
+        connection.execute(text("SELECT setval(:sequence, 1, false)"), {"sequence": sequence})
+
+
+def postgres_database(template: str | None = None):
+    """A fresh, uniquely named database on the test server (a copy of `template` if given), so
+    parallel runs never collide. Its
+    commits do not wait for the disk (synchronous_commit off: what a crash would lose is no
+    concern of a test database), which halves a commit's time; locks and visibility are unchanged."""
     server_url = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql")
     name = f"forum_test_{secrets.token_hex(4)}"
     admin_dsn = server_url.render_as_string(hide_password=False)
     with psycopg.connect(admin_dsn, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+        copy_of = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(f'CREATE DATABASE "{name}"{copy_of}')
+        connection.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
 
     def drop():
         with psycopg.connect(admin_dsn, autocommit=True) as connection:

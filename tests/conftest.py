@@ -4,6 +4,7 @@ and small factories for users and events."""
 
 import os
 import re
+import sqlite3
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,7 +15,9 @@ from builders import postgres_database as _postgres_database
 from flask import g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
 
 from forum import create_app
 from forum.config import TestingConfig
@@ -54,6 +57,15 @@ class BrowserLikeClient(FlaskClient):
         data = dict(data or {})
         data.setdefault("csrf_token", self.csrf_token())
         return self.post(url, data=data, **kwargs)
+
+
+@sqlalchemy_event.listens_for(Engine, "connect")
+def _sqlite_without_fsync(dbapi_connection, connection_record):
+    """The test databases' commits do not wait for the disk (a crash would lose nothing a test
+    needs): several milliseconds less per commit and far less for a migration's table rebuilds;
+    locking and the rollback journal are unchanged. PostgreSQL's: see `postgres_database`."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous = OFF")
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -2,6 +2,7 @@
 cancelling, a dead worker, and one run per event at a time."""
 
 import itertools
+import os
 import random
 import threading
 import time
@@ -23,7 +24,10 @@ from forum.services import ServiceError
 from forum.services.scheduling import runs
 from forum.services.scheduling.runs import execute_run, start_run
 
-TEST_REDIS = "redis://127.0.0.1:6379/15"
+# A Redis database of each test process's own (pytest-xdist names them gw0, gw1, …): another
+# process's flush or worker must not touch this one's queue.
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+TEST_REDIS = f"redis://127.0.0.1:6379/{15 - WORKER % 16}"
 
 
 @pytest.fixture

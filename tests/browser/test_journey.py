@@ -187,7 +187,7 @@ def people(story, live_server, new_context):
     """visit(person, **context options) → a Visitor for that person in a browser context of their own."""
     screenshots = SCREENSHOTS / story.language
     shutil.rmtree(screenshots, ignore_errors=True)
-    screenshots.mkdir(parents=True)
+    screenshots.mkdir(parents=True, exist_ok=True)  # another test process may have made it
     check = LanguageCheck(story.language)
 
     def visit(context=None, **options):

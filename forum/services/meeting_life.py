@@ -13,7 +13,7 @@ else changed this, try again"), with nothing half-done.
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -34,7 +34,7 @@ from ..models import (
     utcnow,
 )
 from ..models.meetings import copy_live_slots
-from . import ServiceError, webhooks
+from . import ServiceError, id_batches, webhooks
 
 T = TypeVar("T")
 
@@ -345,7 +345,7 @@ def apply_placements(changes: dict[int, tuple[int | None, int | None]]) -> None:
     )
     now = utcnow()
     meetings = Meeting.__table__
-    for ids in _chunks(leaving):
+    for ids in id_batches(leaving, PLACEMENT_CHUNK):
         db.session.execute(
             update(meetings)
             .where(
@@ -360,7 +360,7 @@ def apply_placements(changes: dict[int, tuple[int | None, int | None]]) -> None:
                 updated_at=now,
             )
         )
-    for ids in _chunks(movers):
+    for ids in id_batches(movers, PLACEMENT_CHUNK):
         db.session.execute(
             update(MeetingAttendee.__table__)
             .where(MeetingAttendee.__table__.c.meeting_id.in_(ids))
@@ -382,14 +382,9 @@ def apply_placements(changes: dict[int, tuple[int | None, int | None]]) -> None:
             ),
             [{"meeting": m, "slot": changes[m][0], "place": changes[m][1]} for m in movers],
         )
-    for ids in _chunks(sorted(changes)):
+    for ids in id_batches(sorted(changes), PLACEMENT_CHUNK):
         copy_live_slots(db.session(), ids)
     _forget_placements(set(changes))
-
-
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), PLACEMENT_CHUNK):
-        yield ids[start : start + PLACEMENT_CHUNK]
 
 
 def _forget_placements(ids: set[int]) -> None:

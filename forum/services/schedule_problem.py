@@ -19,7 +19,6 @@ Ids in the problem are the database ids as strings. What goes in:
 """
 
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -40,10 +39,8 @@ from ..models import (
     Unavailability,
     utcnow,
 )
-from . import ServiceError
+from . import ServiceError, id_batches
 from .availability import event_slots
-
-ID_BATCH = 10_000
 
 
 def schedulable_meetings(event: Event) -> list[Meeting]:
@@ -219,7 +216,7 @@ def placements_from_solution(
 
 
 def attendee_ids(meeting_ids) -> dict[int, list[int]]:
-    """Meeting id → its attendees' participant ids, a statement per `ID_BATCH` meetings."""
+    """Meeting id → its attendees' participant ids, a statement per batch of ids (`id_batches`)."""
     result: dict[int, list[int]] = {}
     for ids in id_batches(meeting_ids):
         for meeting_id, participant_id in db.session.execute(
@@ -229,14 +226,6 @@ def attendee_ids(meeting_ids) -> dict[int, list[int]]:
         ):
             result.setdefault(meeting_id, []).append(participant_id)
     return result
-
-
-def id_batches(ids) -> Iterator[list[int]]:
-    """`ids` in lists of `ID_BATCH`: a statement carries at most 65,535 bind parameters on
-    PostgreSQL, and a large event's draft has more meetings than that."""
-    ids = list(ids)
-    for start in range(0, len(ids), ID_BATCH):
-        yield ids[start : start + ID_BATCH]
 
 
 def participants_by_id(ids) -> dict[int, Participant]:

@@ -830,3 +830,26 @@ def test_malformed_posts_never_fail_or_write(signed_in, setup_event, garbage):
     )
     event = db.session.scalar(select(Event).where(Event.slug == "bio-2027"))
     assert (event.name, event.status) == ("Bio Partnering 2027", "registration")
+
+
+def test_an_event_lists_its_participants_in_the_order_they_registered_however_stored(
+    make_user, make_event, make_participant
+):
+    """Pages and tests take an event's first participant as its organizer. Rows come back in the
+    order they are stored, which PostgreSQL changes (free space reused, a table rewritten): here
+    the rows are rewritten in the order of their users, the organizer's user made last."""
+    people = [make_user(f"p{n}@example.org", f"P{n}") for n in range(3)]
+    event = make_event(organizer=make_user("org@example.org", "Organizer"))
+    others = [make_participant(event, person) for person in people]
+    if db.engine.dialect.name == "postgresql":
+        constraint = next(
+            index["name"]
+            for index in sa.inspect(db.engine).get_unique_constraints("participant")
+            if index["column_names"] == ["event_id", "user_id"]
+        )
+        db.session.execute(sa.text(f"CLUSTER participant USING {constraint}"))
+        db.session.commit()
+    db.session.expire_all()
+    organizer = db.session.scalar(select(Participant).where(Participant.role == "organizer"))
+    expected = [organizer.id, *(participant.id for participant in others)]
+    assert [participant.id for participant in event.participants] == expected

@@ -48,7 +48,9 @@ class User(UserMixin, db.Model):
         Boolean, default=False, server_default=false()
     )
 
-    participations: Mapped[list["Participant"]] = relationship(back_populates="user")  # noqa: F821
+    participations: Mapped[list["Participant"]] = relationship(  # noqa: F821
+        back_populates="user", order_by="Participant.id"
+    )
 
     # The session this user object was loaded for or signed in with (Flask-Login's alternative
     # id "<user id>:<session secret>"), set by services.accounts; not a column.
@@ -93,7 +95,9 @@ class Organisation(db.Model):
     # Chosen by its owners: its listed offers and needs appear in the public catalogue.
     public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
-    participants: Mapped[list["Participant"]] = relationship(back_populates="organisation")  # noqa: F821
+    participants: Mapped[list["Participant"]] = relationship(  # noqa: F821
+        back_populates="organisation", order_by="Participant.id"
+    )
 
 
 ORGANISATION_MEMBER_ROLES = ("owner", "member")

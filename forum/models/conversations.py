@@ -57,7 +57,9 @@ class Conversation(Model):
     low: Mapped[Participant] = relationship(foreign_keys=[low_id])
     high: Mapped[Participant] = relationship(foreign_keys=[high_id])
     members: Mapped[list["ConversationMember"]] = relationship(
-        back_populates="conversation", cascade="all, delete-orphan"
+        back_populates="conversation",
+        cascade="all, delete-orphan",
+        order_by="ConversationMember.participant_id",
     )
 
     def other(self, participant_id: int) -> Participant:

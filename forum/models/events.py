@@ -70,7 +70,7 @@ class Event(db.Model):
         foreign_keys="Table.event_id",
     )
     participants: Mapped[list["Participant"]] = relationship(
-        back_populates="event", cascade="all, delete-orphan"
+        back_populates="event", cascade="all, delete-orphan", order_by="Participant.id"
     )
 
     def __repr__(self) -> str:

@@ -101,6 +101,7 @@ from .scheduling import (
     DraftPlacement,
     PublicationChange,
     PublicationRecipient,
+    ReviewSummary,
     ScheduleRun,
 )
 from .webhooks import (
@@ -189,6 +190,7 @@ __all__ = [
     "ProgrammeItem",
     "PublicationChange",
     "PublicationRecipient",
+    "ReviewSummary",
     "ScheduleRun",
     "SessionPause",
     "Slot",

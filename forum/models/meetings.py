@@ -177,6 +177,8 @@ class Meeting(db.Model):
             sqlite_where=text(LIVE_PLACED_MEETING),
             postgresql_where=text(LIVE_PLACED_MEETING),
         ),
+        # the run page's check that no meeting changed (`review.summary_key`): read from the index
+        Index("ix_meeting_event_sequence", "event_id", "sequence"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -122,6 +122,9 @@ class ScheduleRun(db.Model):
     mail_status: Mapped[str | None] = mapped_column(String(12))
     mail_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     mail_queued: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Raised by every write to the run's draft placements (`services/scheduling/review.py`'s
+    # listener): the review's stored figures and counts name the version they were counted at.
+    draft_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     event: Mapped[Event] = relationship()
     placements: Mapped[list["DraftPlacement"]] = relationship(
@@ -160,6 +163,22 @@ class DraftPlacement(db.Model):
     meeting: Mapped[Meeting] = relationship()
     slot: Mapped[Slot | None] = relationship()
     table: Mapped[Table | None] = relationship()
+
+
+class ReviewSummary(db.Model):
+    """A draft's figures and list counts as counted at a draft version and a state of the event's
+    meetings (`key`): counting them reads every attendance of a large draft, so the run page
+    reads them here while nothing they depend on has changed. A row of its own, not columns of
+    the run, so a page storing them never waits for a publication holding the run's row."""
+
+    __tablename__ = "review_summary"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("schedule_run.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(80))
+    figures: Mapped[str] = mapped_column(Text)  # JSON
+    counts: Mapped[str] = mapped_column(Text)  # JSON
 
 
 class PublicationChange(db.Model):

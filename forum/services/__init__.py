@@ -2,6 +2,10 @@
 
 from collections.abc import Iterable, Iterator
 
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..extensions import db
+
 ID_BATCH = 10_000
 
 
@@ -20,3 +24,10 @@ def id_batches(ids: Iterable[int], size: int = ID_BATCH) -> Iterator[list[int]]:
     ids = list(ids)
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
+
+
+def dialect_insert(model) -> postgresql.Insert | sqlite.Insert:
+    """INSERT in the session's dialect (both have ON CONFLICT)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)

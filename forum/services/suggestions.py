@@ -65,7 +65,7 @@ from ..models import (
     opportunity_area,
     utcnow,
 )
-from . import glossary, matching, search
+from . import dialect_insert, glossary, matching, search
 from .text import tokenize_many
 
 log = logging.getLogger(__name__)
@@ -933,16 +933,9 @@ def _stored_rows(event_id: int, participant_ids: set[int] | None) -> dict[tuple[
     return {(row[0], row[1]): (row[2], row[3], row[4], row[5]) for row in db.session.execute(query)}
 
 
-def _insert(model) -> postgresql.Insert | sqlite.Insert:
-    """INSERT in the session's dialect (both have ON CONFLICT)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model)
-    return sqlite.insert(model)
-
-
 def _upsert_statement() -> postgresql.Insert | sqlite.Insert:
     """INSERT … ON CONFLICT (participant, opportunity) DO UPDATE."""
-    statement = _insert(Suggestion)
+    statement = dialect_insert(Suggestion)
     return statement.on_conflict_do_update(
         index_elements=[Suggestion.participant_id, Suggestion.opportunity_id],
         set_={
@@ -966,7 +959,7 @@ def claim_version(event_id: int, version: int) -> bool:
     if version == 0:
         # RETURNING: psycopg reports no row count (−1) for INSERT … ON CONFLICT DO NOTHING.
         inserted = db.session.execute(
-            _insert(SuggestionVersion)
+            dialect_insert(SuggestionVersion)
             .values(event_id=event_id, version=1)
             .on_conflict_do_nothing(index_elements=[SuggestionVersion.event_id])
             .returning(SuggestionVersion.event_id)

@@ -34,7 +34,7 @@ from .common import (
 )
 
 bp = Blueprint("scheduling", __name__)
-GRID_TABLES = 25  # tables a page of the review's grid shows
+GRID_TABLES = 10  # tables a page of the review's grid shows (its cells name everyone in them)
 
 
 def _run_url(event, run):
@@ -83,7 +83,7 @@ def run(event, run_id):
         return render_template("scheduling/progress.html", event=event, run=schedule_run)
     if schedule_run.status != "succeeded":
         return render_template("scheduling/failed.html", event=event, run=schedule_run)
-    counts = review.review_counts(schedule_run)
+    figures, counts = review.draft_summary(schedule_run)
     participant, participant_problem = _chosen_participant(event)
     current = review.current_draft(event)
     return render_template(
@@ -97,7 +97,7 @@ def run(event, run_id):
         ),
         changes=review.change_lines(schedule_run, page_number("changes"), counts["changes"]),
         **_grid_part(event, schedule_run),
-        figures=review.draft_figures(schedule_run),
+        figures=figures,
         participant=participant,
         participant_problem=participant_problem,
         agenda=review.agenda_lines(schedule_run, participant) if participant else [],

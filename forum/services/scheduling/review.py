@@ -11,8 +11,10 @@ from math import ceil
 from typing import Any, TypeAlias
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, Subquery, and_, case, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, Subquery, and_, case, func, or_, select, update
+from sqlalchemy import event as sa_event
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, aliased
 
 from ... import scheduler
 from ...extensions import db
@@ -25,12 +27,14 @@ from ...models import (
     MeetingSession,
     Organisation,
     Participant,
+    ReviewSummary,
     ScheduleRun,
     Slot,
     Table,
     User,
 )
 from ...templating import event_time
+from .. import dialect_insert
 from ..availability import event_slots
 from ..paging import PER_PAGE, Page
 from ..schedule_problem import draft_placements, schedulable_meetings
@@ -167,11 +171,10 @@ def _kept_placements(run: ScheduleRun) -> Subquery:
     )
 
 
-def draft_figures(run: ScheduleRun) -> dict:
-    """The review page's figures of a draft, from its placements as they stand now (meetings
-    cancelled since the run are left out). Counted by the database and from narrow rows: a draft
-    of tens of thousands of meetings is not loaded to count it."""
-    event = run.event
+def _counted(run: ScheduleRun) -> dict:
+    """What the draft's figures count over its placements and attendances (the costly part):
+    counted by the database and from narrow rows, a draft of tens of thousands of meetings is not
+    loaded to count it."""
     kept = _kept_placements(run)
     placed = kept.c.slot_id.is_not(None)
     accepted, scheduled, weight = db.session.execute(
@@ -188,37 +191,121 @@ def draft_figures(run: ScheduleRun) -> dict:
         .order_by(func.count().desc())
         .limit(1)
     )
-    grouped = _per_participant(event, kept)
+    grouped = _per_participant(run.event, kept)
     meetings = [m for m, _b, people in grouped for _ in range(people)]
     breaks = [b for _m, b, people in grouped for _ in range(people)]
+    return {
+        "accepted": accepted,
+        "scheduled": scheduled,
+        "weight": weight,
+        "meetings_per_participant": _spread(meetings),
+        "breaks_total": sum(breaks),
+        "breaks_per_participant": _spread(breaks),
+        "busiest_table_meetings": busiest or 0,
+    }
+
+
+def _figures(run: ScheduleRun, counted: dict) -> dict:
+    """The review page's figures: the counted ones, and those read afresh (cheap): the event's
+    requests, slots and tables, the run's bound and its first-come comparison."""
+    event = run.event
     slots = db.session.scalar(
         select(func.count(Slot.id))
         .join(MeetingSession, MeetingSession.id == Slot.session_id)
         .where(MeetingSession.event_id == event.id)
     )
     tables = db.session.scalar(select(func.count(Table.id)).where(Table.event_id == event.id))
-    return {
+    weight, scheduled = counted["weight"], counted["scheduled"]
+    return counted | {
         "requests": db.session.scalar(
             select(func.count(MeetingRequest.id)).where(MeetingRequest.event_id == event.id)
         )
         or 0,
-        "accepted": accepted,
-        "scheduled": scheduled,
-        "weight": weight,
         "bound": run.bound_weight,
         # The bound covers the meetings the solver was given; one added by hand can go past it.
         "share_of_bound": round(weight / run.bound_weight, 3)
         if run.bound_weight and weight <= run.bound_weight
         else None,
         "above_bound": run.bound_weight is not None and weight > run.bound_weight,
-        "meetings_per_participant": _spread(meetings),
-        "breaks_total": sum(breaks),
-        "breaks_per_participant": _spread(breaks),
         "table_use": round(scheduled / (slots * tables), 3) if slots and tables else None,
-        "busiest_table_meetings": busiest or 0,
         # What first-come booking would have placed at the time of the run (kept with the run).
         "first_come": json.loads(run.figures).get("first_come") if run.figures else None,
     }
+
+
+def summary_key(run: ScheduleRun) -> str:
+    """What the draft's counts depend on, in one short read: the run's draft version (raised by
+    every write to its placements, `_count_draft_writes`) and the count and sum of the SEQUENCEs
+    of the event's meetings (every change of a meeting's place, status or attendees raises its
+    SEQUENCE, and SEQUENCEs only grow, so the sum changes with every committed change whatever
+    the order of the commits). Read before counting: counts stored under a key are never older
+    than it."""
+    version = select(ScheduleRun.draft_version).where(ScheduleRun.id == run.id).scalar_subquery()
+    row = db.session.execute(
+        select(version, func.count(), func.coalesce(func.sum(Meeting.sequence), 0)).where(
+            Meeting.event_id == run.event_id
+        )
+    ).one()
+    return ":".join(str(value or 0) for value in row)
+
+
+def draft_summary(run: ScheduleRun) -> tuple[dict, dict[str, int]]:
+    """The draft's figures and the run page's list counts (`review_counts`), as stored under
+    `summary_key` when nothing they depend on changed since, else counted and stored: counting
+    reads every attendance of the draft, a second or more at 55,000 meetings."""
+    key = summary_key(run)
+    stored = db.session.execute(
+        select(ReviewSummary.key, ReviewSummary.figures, ReviewSummary.counts).where(
+            ReviewSummary.run_id == run.id
+        )
+    ).first()
+    if stored is not None and stored.key == key:
+        counted, counts = json.loads(stored.figures), json.loads(stored.counts)
+    else:
+        counted, counts = _counted(run), _counts(run)
+        _store_summary(run, key, counted, counts)
+    return _figures(run, counted), counts
+
+
+def _store_summary(run: ScheduleRun, key: str, counted: dict, counts: dict[str, int]) -> None:
+    """Keep the counts for the next page, in a savepoint: when another page stores them at the
+    same moment (or SQLite's write lock is busy) they are simply counted again next time."""
+    values = {"key": key, "figures": json.dumps(counted), "counts": json.dumps(counts)}
+    statement = dialect_insert(ReviewSummary).values(run_id=run.id, **values)
+    try:
+        with db.session.begin_nested():
+            db.session.execute(
+                statement.on_conflict_do_update(index_elements=[ReviewSummary.run_id], set_=values)
+            )
+    except (IntegrityError, OperationalError):
+        pass
+
+
+def draft_figures(run: ScheduleRun) -> dict:
+    """The review page's figures of a draft, from its placements as they stand now (meetings
+    cancelled since the run are left out)."""
+    return draft_summary(run)[0]
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _count_draft_writes(session: Session, flush_context) -> None:
+    """Raise the draft version of every run whose placements this flush added, changed or
+    deleted, whichever code did it, so that no stored summary outlives a change of its draft
+    (after the flush's own writes: a run writing its draft takes its row's lock no earlier)."""
+    placements = [
+        obj
+        for obj in (*session.new, *session.deleted, *session.dirty)
+        if isinstance(obj, DraftPlacement)
+        and (obj not in session.dirty or session.is_modified(obj, include_collections=False))
+    ]
+    run_ids = sorted({p.run_id if p.run_id is not None else p.run.id for p in placements})
+    if run_ids:
+        table = ScheduleRun.__table__
+        session.connection().execute(
+            update(table)
+            .where(table.c.id.in_(run_ids))
+            .values(draft_version=table.c.draft_version + 1)
+        )
 
 
 @dataclass(frozen=True)
@@ -342,6 +429,8 @@ class _Lines:
         )
 
     def of(self, rows: Sequence[Any], attendees: Rows | None = None) -> list[MeetingLine]:
+        if not rows:
+            return []
         if attendees is None:
             ids = [meeting.id for _placement, meeting in rows]
             attendees = select(MeetingAttendee.meeting_id, MeetingAttendee.participant_id).where(
@@ -411,6 +500,11 @@ def review(run: ScheduleRun) -> Review:
 
 
 def review_counts(run: ScheduleRun) -> dict[str, int]:
+    """How many lines each list of the run page has (stored with the figures, `draft_summary`)."""
+    return draft_summary(run)[1]
+
+
+def _counts(run: ScheduleRun) -> dict[str, int]:
     """How many lines each list of the run page has, in one query: meetings to happen,
     unscheduled, and each kind of change against the published schedule."""
     kind = _change_kind()
@@ -438,6 +532,8 @@ def _page(rows: Rows, total: int, page: int, per_page: int) -> Page:
     """The `page`-th page of `total` rows (clamped as `paging.paginate` does), as rows."""
     pages = max(1, ceil(total / per_page))
     page = min(max(1, page), pages)
+    if not total:  # counted already (`review_counts`): an empty list needs no sort
+        return Page(items=[], total=0, page=1, pages=1)
     # the page's meetings found in a narrow sort, then read whole: a deep page sorts ids only
     ids = (
         rows.with_only_columns(DraftPlacement.meeting_id)

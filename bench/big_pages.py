@@ -14,7 +14,8 @@ places them the same). The event is written with multi-row INSERTs (not through 
 this measures pages, not the build); `--built` reuses what an earlier run wrote.
 
 Each measurement is a fresh process in one checkout (Flask's test client, signed in as the
-organizer or the attendee through the login form; no network): the seconds to the last byte, the peak resident
+organizer or the attendee through the login form; no network): the seconds to the last byte and
+the CPU seconds of the process itself meanwhile (the database's work is not in them), the peak resident
 memory of the process (ru_maxrss) and its growth over the process before the request, and a
 digest of the content (CSRF tokens and blank lines left out; a workbook's cells, not its zip
 bytes), so that both checkouts are seen to send the same thing. The checkouts alternate, `--rounds` times. It prints
@@ -92,7 +93,7 @@ peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 before = peak()
 digest = hashlib.sha256()
 size = 0
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 if path == "figures":
     from sqlalchemy import select
     from forum.models import ScheduleRun
@@ -101,7 +102,7 @@ if path == "figures":
         run = db.session.scalar(select(ScheduleRun).order_by(ScheduleRun.id.desc()).limit(1))
         figures = draft_figures(run)
     digest.update(json.dumps(figures, sort_keys=True, default=str).encode())
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
 else:
     if "{run}" in path:  # the event's latest run
         from sqlalchemy import select
@@ -109,7 +110,7 @@ else:
         with app.app_context():
             run_id = db.session.scalar(select(ScheduleRun.id).order_by(ScheduleRun.id.desc()).limit(1))
         path = path.replace("{run}", str(run_id))
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
     response = client.get(path, buffered=False)
     assert response.status_code == 200, response.status_code
     kept = tempfile.TemporaryFile() if path.endswith(".xlsx") else None
@@ -124,13 +125,13 @@ else:
         for line in filter(bytes.strip, lines):  # blank lines aside
             digest.update(re.sub(rb'(csrf[-_]token"? (?:content|value)=")[^"]*', rb"\1", line))
     digest.update(rest.strip())
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     if kept is not None:  # the cells: a zip file's bytes carry the time it was written
         import openpyxl
         kept.seek(0)
         for row in openpyxl.load_workbook(kept, read_only=True).active.iter_rows(values_only=True):
             digest.update(repr(row).encode())
-print(json.dumps({"seconds": seconds, "bytes": size, "peak_mb": peak(), "growth_mb": peak() - before,
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "bytes": size, "peak_mb": peak(), "growth_mb": peak() - before,
                   "digest": digest.hexdigest()[:16]}))
 """
 
@@ -372,6 +373,8 @@ def main() -> None:
         name: {
             label: {
                 "median_seconds": round(statistics.median(s["seconds"] for s in runs), 2),
+                # the process's own CPU (Python, templates), not the database's
+                "median_cpu_seconds": round(statistics.median(s["cpu_seconds"] for s in runs), 2),
                 "peak_mb": round(max(s["peak_mb"] for s in runs)),
                 "growth_mb": round(max(s["growth_mb"] for s in runs)),
                 "bytes": runs[0]["bytes"],

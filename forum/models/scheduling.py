@@ -140,6 +140,8 @@ class DraftPlacement(db.Model):
         CheckConstraint(
             "(slot_id IS NULL AND table_id IS NULL) OR slot_id IS NOT NULL", name="table_needs_slot"
         ),
+        # the run page reads a draft a slot (and the grid a few tables) at a time
+        Index("ix_draft_placement_run_slot", "run_id", "slot_id", "table_id"),
     )
 
     run_id: Mapped[int] = mapped_column(

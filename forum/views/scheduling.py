@@ -91,7 +91,9 @@ def run(event, run_id):
         event=event,
         run=schedule_run,
         counts=counts,
-        lines=review.meeting_lines(schedule_run, page_number(), counts["lines"]),
+        lines=review.meeting_lines(
+            schedule_run, page_number(), counts["lines"], by_slot=counts["by_slot"]
+        ),
         unscheduled=review.meeting_lines(
             schedule_run, page_number("unscheduled"), counts["unscheduled"], unscheduled=True
         ),

@@ -1,4 +1,4 @@
-"""the run page's figures and counts stored with the draft version they were counted at, and an index for the check
+"""the run page's figures and counts stored with the draft version they were counted at: indexes for the check and for reading a draft a slot at a time
 
 Revision ID: 0039_run_page_indexes
 Revises: 0037_export_files
@@ -33,9 +33,13 @@ def upgrade():
         sa.PrimaryKeyConstraint("run_id", name=op.f("pk_review_summary")),
     )
     op.create_index("ix_meeting_event_sequence", "meeting", ["event_id", "sequence"])
+    op.create_index(
+        "ix_draft_placement_run_slot", "draft_placement", ["run_id", "slot_id", "table_id"]
+    )
 
 
 def downgrade():
+    op.drop_index("ix_draft_placement_run_slot", table_name="draft_placement")
     op.drop_index("ix_meeting_event_sequence", table_name="meeting")
     op.drop_table("review_summary")
     with op.batch_alter_table("schedule_run") as batch_op:

@@ -249,7 +249,7 @@ def summary_key(run: ScheduleRun) -> str:
     return ":".join(str(value or 0) for value in row)
 
 
-def draft_summary(run: ScheduleRun) -> tuple[dict, dict[str, int]]:
+def draft_summary(run: ScheduleRun) -> tuple[dict, dict[str, Any]]:
     """The draft's figures and the run page's list counts (`review_counts`), as stored under
     `summary_key` when nothing they depend on changed since, else counted and stored: counting
     reads every attendance of the draft, a second or more at 55,000 meetings."""
@@ -267,7 +267,7 @@ def draft_summary(run: ScheduleRun) -> tuple[dict, dict[str, int]]:
     return _figures(run, counted), counts
 
 
-def _store_summary(run: ScheduleRun, key: str, counted: dict, counts: dict[str, int]) -> None:
+def _store_summary(run: ScheduleRun, key: str, counted: dict, counts: dict[str, Any]) -> None:
     """Keep the counts for the next page, in a savepoint: when another page stores them at the
     same moment (or SQLite's write lock is busy) they are simply counted again next time."""
     values = {"key": key, "figures": json.dumps(counted), "counts": json.dumps(counts)}
@@ -499,14 +499,15 @@ def review(run: ScheduleRun) -> Review:
     return result
 
 
-def review_counts(run: ScheduleRun) -> dict[str, int]:
+def review_counts(run: ScheduleRun) -> dict[str, Any]:
     """How many lines each list of the run page has (stored with the figures, `draft_summary`)."""
     return draft_summary(run)[1]
 
 
-def _counts(run: ScheduleRun) -> dict[str, int]:
-    """How many lines each list of the run page has, in one query: meetings to happen,
-    unscheduled, and each kind of change against the published schedule."""
+def _counts(run: ScheduleRun) -> dict[str, Any]:
+    """How many lines each list of the run page has: meetings to happen, unscheduled, and each
+    kind of change against the published schedule; and the meetings to happen in each of the
+    draft's slots (`by_slot`, [slot id or None, count] pairs), which place a page of them."""
     kind = _change_kind()
     kept = DraftPlacement.cancelled.is_(False)
 
@@ -523,8 +524,23 @@ def _counts(run: ScheduleRun) -> dict[str, int]:
         .join(Meeting, Meeting.id == DraftPlacement.meeting_id)
         .where(DraftPlacement.run_id == run.id, Meeting.status == "scheduled")
     ).one()
-    counts = dict(zip(("lines", "unscheduled", *CHANGE_KINDS), map(int, row), strict=True))
+    counts: dict[str, Any] = dict(
+        zip(("lines", "unscheduled", *CHANGE_KINDS), map(int, row), strict=True)
+    )
     counts["changes"] = sum(counts[kind] for kind in CHANGE_KINDS)
+    counts["by_slot"] = [
+        [slot_id, number]
+        for slot_id, number in db.session.execute(
+            select(DraftPlacement.slot_id, func.count())
+            .join(Meeting, Meeting.id == DraftPlacement.meeting_id)
+            .where(
+                DraftPlacement.run_id == run.id,
+                DraftPlacement.cancelled.is_(False),
+                Meeting.status == "scheduled",
+            )
+            .group_by(DraftPlacement.slot_id)
+        )
+    ]
     return counts
 
 
@@ -545,15 +561,53 @@ def _page(rows: Rows, total: int, page: int, per_page: int) -> Page:
     return Page(items=list(found), total=total, page=page, pages=pages)
 
 
+def _page_by_slot(
+    run: ScheduleRun, rows: Rows, by_slot: list, total: int, page: int, per_page: int
+) -> Page:
+    """The `page`-th page of the draft's meetings to happen, read slot by slot: the count of
+    each slot (`by_slot`, stored with the counts) says which slots the page covers and where in
+    them it starts, so only their meetings are sorted (the list's order is the slots' first),
+    not every meeting of the draft."""
+    pages = max(1, ceil(total / per_page))
+    page = min(max(1, page), pages)
+    start, end = (page - 1) * per_page, page * per_page
+    in_slot = {slot_id: number for slot_id, number in by_slot}
+    found: list[Any] = []
+    seen = 0
+    for slot_id in [slot.id for slot in event_slots(run.event)] + [None]:
+        number = in_slot.get(slot_id, 0)
+        if number and seen + number > start:
+            skip = max(0, start - seen)
+            where = (
+                DraftPlacement.slot_id.is_(None)
+                if slot_id is None
+                else DraftPlacement.slot_id == slot_id
+            )
+            query = rows.where(where).offset(skip).limit(min(number, end - seen) - skip)
+            found += db.session.execute(query).all()
+        seen += number
+        if seen >= end:
+            break
+    return Page(items=found, total=total, page=page, pages=pages)
+
+
 def meeting_lines(
-    run: ScheduleRun, page: int, total: int, unscheduled: bool = False, per_page: int = PER_PAGE
+    run: ScheduleRun,
+    page: int,
+    total: int,
+    unscheduled: bool = False,
+    per_page: int = PER_PAGE,
+    by_slot: list | None = None,
 ) -> Page:
     """A page of the draft's meetings to happen (only the unscheduled ones with `unscheduled`);
-    `total` is their count (`review_counts`)."""
+    `total` is their count and `by_slot` their count in each slot (`review_counts`)."""
     rows = _to_happen(_rows(run))
     if unscheduled:
-        rows = rows.where(DraftPlacement.slot_id.is_(None))
-    result = _page(rows, total, page, per_page)
+        result = _page(rows.where(DraftPlacement.slot_id.is_(None)), total, page, per_page)
+    elif by_slot is not None:
+        result = _page_by_slot(run, rows, by_slot, total, page, per_page)
+    else:
+        result = _page(rows, total, page, per_page)
     result.items = _Lines(run).of(result.items)
     return result
 

@@ -215,3 +215,26 @@ def test_the_attendees_and_people_of_a_draft_past_the_bind_parameter_limit(
     assert len(people_of) == PAST_BIND_LIMIT
     assert all(sorted(ids) == expected for ids in people_of.values())
     assert forum.people[0].id in people
+
+
+def test_all_meetings_read_a_slot_at_a_time_come_in_the_lists_order(app, crowded):
+    """The list of all meetings is read slot by slot from each slot's stored count: its pages,
+    whatever their size, hold the meetings of the list sorted whole, each once and in order."""
+    from forum.services.scheduling.review import draft_summary, meeting_lines
+
+    run = db.session.get(ScheduleRun, crowded.run.id)
+    counts = draft_summary(run)[1]
+    whole = [line.meeting.id for line in meeting_lines(run, 1, counts["lines"], per_page=100).items]
+    assert len(whole) == counts["lines"] == 65
+    for per_page in (1, 2, 4, 50):
+        pages = -(-counts["lines"] // per_page)
+        by_slot = [
+            line.meeting.id
+            for page in range(1, pages + 1)
+            for line in meeting_lines(
+                run, page, counts["lines"], per_page=per_page, by_slot=counts["by_slot"]
+            ).items
+        ]
+        assert by_slot == whole, per_page
+    past_the_end = meeting_lines(run, 99, counts["lines"], per_page=50, by_slot=counts["by_slot"])
+    assert [line.meeting.id for line in past_the_end.items] == whole[50:]

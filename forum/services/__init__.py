@@ -1,6 +1,7 @@
 """Operations: plain functions that take models and form data, flush (never commit), return results."""
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -26,7 +27,7 @@ def id_batches(ids: Iterable[int], size: int = ID_BATCH) -> Iterator[list[int]]:
         yield ids[start : start + size]
 
 
-def dialect_insert(model) -> postgresql.Insert | sqlite.Insert:
+def dialect_insert(model: Any) -> postgresql.Insert | sqlite.Insert:
     """INSERT in the session's dialect (both have ON CONFLICT)."""
     if db.session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(model)

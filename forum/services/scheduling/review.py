@@ -288,7 +288,7 @@ def draft_figures(run: ScheduleRun) -> dict:
 
 
 @sa_event.listens_for(Session, "after_flush")
-def _count_draft_writes(session: Session, flush_context) -> None:
+def _count_draft_writes(session: Session, flush_context: Any) -> None:
     """Raise the draft version of every run whose placements this flush added, changed or
     deleted, whichever code did it, so that no stored summary outlives a change of its draft
     (after the flush's own writes: a run writing its draft takes its row's lock no earlier)."""

@@ -123,3 +123,17 @@ def test_pages_and_edits_racing_leave_the_stored_figures_right(app, crowded):  #
         run = _run(crowded)
         assert draft_summary(run) == _counted_afresh(run)
         db.session.commit()
+
+
+def test_the_run_page_shows_an_edit_at_once(app, client, login, crowded):  # noqa: F811
+    """The organizer looks at the page (its counts are stored), cancels a meeting in the draft
+    and comes back to it: the page counts the cancel, it does not show the stored counts."""
+    login(client, crowded.organizer)
+    assert "1 cancelled, 4 added, 1 moved, 1 removed." in client.get(crowded.base).get_data(
+        as_text=True
+    )
+    meeting = crowded.meetings[1]  # placed by the draft, not published: "added"
+    cancelled = client.post_form(f"{crowded.base}/meetings/{meeting.id}/cancel", {"confirmed": "1"})
+    assert cancelled.status_code == 302
+    page = client.get(cancelled.headers["Location"]).get_data(as_text=True)
+    assert "2 cancelled, 3 added, 1 moved, 1 removed." in page

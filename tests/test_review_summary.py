@@ -137,3 +137,25 @@ def test_the_run_page_shows_an_edit_at_once(app, client, login, crowded):  # noq
     assert cancelled.status_code == 302
     page = client.get(cancelled.headers["Location"]).get_data(as_text=True)
     assert "2 cancelled, 3 added, 1 moved, 1 removed." in page
+
+
+def test_a_run_that_succeeds_stores_its_figures_as_it_ends(
+    app, client, login, make_user, make_event, make_participant
+):
+    """The first look at a new run's page reads the figures the run stored when it ended."""
+    from test_schedule_problem import agree_meeting, build_forum
+
+    from forum import jobs
+
+    forum = build_forum(make_user, make_event, make_participant, people=4, tables=2)
+    agree_meeting(forum.event, forum.people[0], forum.people[1])
+    login(client, forum.organizer)
+    started = client.post_form(f"/e/{forum.event.slug}/organize/schedule", {"time_limit": "10"})
+    assert started.status_code == 302
+    jobs.wait_for_in_process_jobs()
+    db.session.expire_all()
+    run = db.session.scalar(select(ScheduleRun))
+    assert run.status == "succeeded"
+    stored = _stored(run)
+    assert stored is not None and stored.key == summary_key(run)
+    assert draft_summary(run) == _counted_afresh(run)

@@ -171,7 +171,8 @@ class ReviewSummary(db.Model):
     """A draft's figures and list counts as counted at a draft version and a state of the event's
     meetings (`key`): counting them reads every attendance of a large draft, so the run page
     reads them here while nothing they depend on has changed. A row of its own, not columns of
-    the run, so a page storing them never waits for a publication holding the run's row."""
+    the run: a page storing them does not write the run's row, which the worker and the
+    publication job write."""
 
     __tablename__ = "review_summary"
 

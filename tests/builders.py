@@ -58,14 +58,19 @@ def _empty_postgres(connection) -> None:
         connection.execute(text("SELECT setval(:sequence, 1, false)"), {"sequence": sequence})
 
 
+def _server():
+    """The test server's URL and the connection string to administer it."""
+    server_url = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql")
+    return server_url, server_url.render_as_string(hide_password=False)
+
+
 def postgres_database(template: str | None = None):
     """A fresh, uniquely named database on the test server (a copy of `template` if given), so
     parallel runs never collide. Its
     commits do not wait for the disk (synchronous_commit off: what a crash would lose is no
     concern of a test database), which halves a commit's time; locks and visibility are unchanged."""
-    server_url = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql")
+    server_url, admin_dsn = _server()
     name = f"forum_test_{secrets.token_hex(4)}"
-    admin_dsn = server_url.render_as_string(hide_password=False)
     with psycopg.connect(admin_dsn, autocommit=True) as connection:
         copy_of = f' TEMPLATE "{template}"' if template else ""
         connection.execute(f'CREATE DATABASE "{name}"{copy_of}')
@@ -77,6 +82,15 @@ def postgres_database(template: str | None = None):
 
     url = server_url.set(drivername="postgresql+psycopg", database=name)
     return url.render_as_string(hide_password=False), drop
+
+
+def replace_postgres_database(name: str, template: str) -> None:
+    """The database `name` dropped and made again as a copy of `template` (no one connected to
+    either), with the settings `postgres_database` gives."""
+    with psycopg.connect(_server()[1], autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        connection.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
 
 
 def add_meeting(

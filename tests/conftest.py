@@ -10,16 +10,22 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from builders import BACKENDS, add_meeting, add_opportunity, empty_database
+from builders import (
+    BACKENDS,
+    add_meeting,
+    add_opportunity,
+    empty_database,
+    replace_postgres_database,
+)
 from builders import postgres_database as _postgres_database
 from flask import g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event as sqlalchemy_event
-from sqlalchemy import update
+from sqlalchemy import make_url, update
 from sqlalchemy.engine import Engine
 
-from forum import create_app
+from forum import create_app, jobs
 from forum.config import TestingConfig
 from forum.extensions import db
 from forum.models import (
@@ -91,6 +97,58 @@ def app(backend_app):
     with backend_app.app_context():
         yield backend_app
         empty_database()
+
+
+@pytest.fixture(scope="session")
+def filled_database(backend_app):
+    """filled_database(name, build): the test's (empty) database as `build()` leaves it, for scenes
+    that take seconds to write (the demo event). The first test builds it and a copy is kept (the
+    SQLite file by its backup API, a PostgreSQL database made with TEMPLATE); later tests get the
+    copy back in place of their empty database, so each starts from the same rows and may change
+    them. Call it inside the `app` fixture (it is emptied after the test as usual)."""
+    url = make_url(backend_app.config["SQLALCHEMY_DATABASE_URI"])
+    copies, drops = {}, []
+
+    def fill(name, build):
+        if name in copies:
+            _restore(url, copies[name])
+            return
+        build()
+        db.session.commit()
+        jobs.wait_for_in_process_jobs()  # what the commit queued belongs to the scene
+        copies[name], drop = _keep_copy(url, name)
+        drops.append(drop)
+
+    yield fill
+    for drop in drops:
+        drop()
+
+
+def _quiet():
+    """No connection of the tests' left open on the database (a copy needs it alone)."""
+    db.session.remove()
+    jobs.wait_for_in_process_jobs()
+    db.engine.dispose()
+
+
+def _keep_copy(url, name):
+    _quiet()
+    if url.get_backend_name() == "sqlite":
+        copy = f"{url.database}.{name}"
+        with sqlite3.connect(url.database) as source, sqlite3.connect(copy) as target:
+            source.backup(target)
+        return copy, lambda: Path(copy).unlink(missing_ok=True)
+    copy_url, drop = _postgres_database(template=url.database)
+    return make_url(copy_url).database, drop
+
+
+def _restore(url, copy):
+    _quiet()
+    if url.get_backend_name() == "sqlite":
+        with sqlite3.connect(copy) as source, sqlite3.connect(url.database) as target:
+            source.backup(target)
+        return
+    replace_postgres_database(url.database, template=copy)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from forum import jobs
 from forum.extensions import db
 from forum.languages import language_name
 from forum.models import (
+    Event,
     Meeting,
     MeetingRequest,
     Opportunity,
@@ -158,10 +159,19 @@ def page_urls(app, event, reader: Participant | None, run_id) -> list[str]:
 
 
 @pytest.fixture
-def demo_event(app):
-    with app.test_request_context():
-        event = demo.create_demo()
-        db.session.commit()
+def demo_event(app, filled_database):
+    """The demo event, built once per database and copied for each test (the first one changes
+    it: a schedule is run and published)."""
+
+    def build():
+        with app.test_request_context():
+            demo.create_demo()
+            db.session.commit()
+
+    filled_database("korean-demo", build)
+    event = db.session.scalar(select(Event).where(Event.slug == demo.DEMO_SLUG))
+    runs = select(ScheduleRun.id).where(ScheduleRun.event_id == event.id)
+    assert event.status == "requests" and db.session.scalar(runs) is None  # as built, untouched
     return event
 
 

@@ -353,3 +353,45 @@ def test_a_stored_file_is_sent_after_the_requests_session_closed(app, login, for
     thread.join(60)
     assert got and got[0].status_code == 200
     assert same_file(format, got[0].data, streamed)
+
+
+def test_an_edit_to_a_person_alone_makes_the_files_showing_it_out_of_date(client, login, forum):
+    """A name, an e-mail, an organisation's name or a job title changes no count, but the files
+    that show it are no longer what the organizer would download."""
+    event = forum["event"]
+    login(client, forum["organizer"])
+    for kind in export_jobs.PREPARED:
+        prepared(client, event, kind, "csv")
+
+    def out_of_date() -> set[str]:
+        db.session.rollback()
+        versions = export_jobs.versions_of(event)
+        return {
+            kind
+            for kind in export_jobs.PREPARED
+            if the_file(kind, "csv").data_version != versions[kind]
+        }
+
+    assert out_of_date() == set()
+    everything = set(export_jobs.PREPARED)
+    forum["kim"].user.name = "김지영 (KIST)"  # in every export
+    db.session.commit()
+    assert out_of_date() == everything
+    for kind in export_jobs.PREPARED:
+        prepared(client, event, kind, "csv")
+    assert out_of_date() == set()
+    forum["bob"].user.email = "robert@example.org"
+    db.session.commit()
+    assert out_of_date() == everything
+    for kind in export_jobs.PREPARED:
+        prepared(client, event, kind, "csv")
+    forum["cho"].organisation.name = "KAIST Daejeon"  # cho has no meeting: not in the schedule
+    db.session.commit()
+    assert out_of_date() >= {"participants", "requests", "figures"}
+    for kind in export_jobs.PREPARED:
+        prepared(client, event, kind, "csv")
+    forum["kim"].job_title = "Professor"  # the participants' export alone shows it
+    db.session.commit()
+    assert "participants" in out_of_date()
+    page = client.get(f"/e/{event.slug}/organize/overview").get_data(as_text=True)
+    assert "out of date" in page.split('id="export-participants-csv"')[1].split("</li>")[0]

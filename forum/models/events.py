@@ -175,6 +175,9 @@ class Participant(db.Model):
     calendar_feed_key: Mapped[str | None] = mapped_column(String(64))
     calendar_feed_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
     # What the participant shows to the people they have an agreed meeting with (no one else).
     contact_phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="", server_default="")
     share_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

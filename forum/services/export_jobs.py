@@ -41,6 +41,8 @@ from ..models import (
     Meeting,
     MeetingAttendee,
     MeetingRequest,
+    Opportunity,
+    Organisation,
     Participant,
     User,
     utcnow,
@@ -78,8 +80,26 @@ def _participants_part(event: Event) -> list[Any]:
     ]
 
 
+def _people_part(event: Event) -> list[Any]:
+    """The last change of the registrations, their people and organisations: a name, an e-mail
+    or an organisation edited alone changes no count (every prepared export shows them)."""
+    return list(
+        db.session.execute(
+            select(
+                func.max(Participant.updated_at),
+                func.max(User.updated_at),
+                func.max(Organisation.updated_at),
+            )
+            .select_from(Participant)
+            .join(User, User.id == Participant.user_id)
+            .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
+            .where(Participant.event_id == event.id)
+        ).one()
+    )
+
+
 def _requests_part(event: Event) -> list[Any]:
-    return [
+    grouped = [
         tuple(row)
         for row in db.session.execute(
             select(
@@ -95,6 +115,10 @@ def _requests_part(event: Event) -> list[Any]:
             .order_by(MeetingRequest.status)
         )
     ]
+    titles = db.session.scalar(  # what each request is about
+        select(func.max(Opportunity.updated_at)).where(Opportunity.event_id == event.id)
+    )
+    return [*grouped, titles]
 
 
 def _meetings_part(event: Event) -> list[Any]:
@@ -116,18 +140,18 @@ def _meetings_part(event: Event) -> list[Any]:
 
 
 _PARTS = {
-    "participants": (_participants_part,),
-    "requests": (_requests_part,),
-    "schedule": (_meetings_part,),
-    "figures": (_participants_part, _requests_part, _meetings_part),
+    "participants": (_participants_part, _people_part),
+    "requests": (_requests_part, _people_part),
+    "schedule": (_meetings_part, _people_part),
+    "figures": (_participants_part, _requests_part, _meetings_part, _people_part),
 }
 
 
 def data_version(event: Event, kind: str, parts: dict[Any, str] | None = None) -> str:
     """A digest of what the export is read from, by a few grouped counts (milliseconds at 150,000
-    requests): registrations (status, role), requests (status, priorities, answers), the schedule
-    (publications, meetings' last change, attendees). An edit to a person's name or organisation
-    alone does not change it; the page says when each file was made."""
+    requests): registrations (status, role), requests (status, priorities, answers, what they are
+    about), the schedule (publications, meetings' last change, attendees), and the last change of
+    the registrations, people and organisations (a name or an e-mail edited alone)."""
     known = {} if parts is None else parts  # each part counted once for several exports
     for part in _PARTS[kind]:
         if part not in known:

@@ -1,0 +1,51 @@
+"""export versions: when a person, an organisation or a registration last changed, and who
+published a schedule in which language
+
+An edit to a name, an e-mail or an organisation changes none of the counts an export's data
+version is made of: the export reads these rows' last change (`updated_at`, empty for rows not
+changed since). A publication job prepares a large event's schedule exports for the organizer
+who pressed "publish", in their language.
+
+Revision ID: 0040_export_versions
+Revises: 0037_export_files
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from forum.models.base import UTCDateTime
+
+revision = "0040_export_versions"
+down_revision = "0037_export_files"
+branch_labels = None
+depends_on = None
+
+CHANGED = ("user", "organisation", "participant")
+
+
+def upgrade():
+    for table in CHANGED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("updated_at", UTCDateTime(), nullable=True))
+    with op.batch_alter_table("schedule_run", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("publish_requested_by_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("publish_locale", sa.String(length=16), nullable=True))
+        batch_op.create_foreign_key(
+            op.f("fk_schedule_run_publish_requested_by_id_user"),
+            "user",
+            ["publish_requested_by_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
+
+
+def downgrade():
+    with op.batch_alter_table("schedule_run", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            op.f("fk_schedule_run_publish_requested_by_id_user"), type_="foreignkey"
+        )
+        batch_op.drop_column("publish_locale")
+        batch_op.drop_column("publish_requested_by_id")
+    for table in CHANGED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("updated_at")

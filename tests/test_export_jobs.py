@@ -88,6 +88,25 @@ def same_file(format: str, one: bytes, other: bytes) -> bool:
     return one == other if format == "csv" else cells(one) == cells(other)
 
 
+def held_midway(app, kind, format, tmp_path) -> subprocess.Popen:
+    """The export prepared again by a worker in a process of its own, once it has written a row
+    and beaten (WORKER_STOPPED_MIDWAY); the caller kills it."""
+    queued = the_file(kind, format)
+    queued.status, queued.heartbeat_at = "queued", utcnow()  # its job left to that worker
+    db.session.commit()
+    file_id = queued.id
+    db.session.rollback()
+    database, folder = app.config["SQLALCHEMY_DATABASE_URI"], str(tmp_path)
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER_STOPPED_MIDWAY, database, str(file_id), folder]
+    )
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "written").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert (tmp_path / "written").exists()
+    return worker
+
+
 @pytest.mark.parametrize(("kind", "format"), KINDS)
 def test_a_prepared_file_is_the_streamed_export(client, login, forum, kind, format):
     event = forum["event"]
@@ -287,24 +306,7 @@ def test_a_worker_killed_midway_leaves_a_file_that_is_prepared_again(
     ).one()
     declined.status = "expired"
     db.session.commit()
-    queued = the_file("requests", "csv")  # prepared again, its job left to a worker elsewhere
-    queued.status, queued.heartbeat_at = "queued", utcnow()
-    db.session.commit()
-    file_id = queued.id
-    db.session.rollback()
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            WORKER_STOPPED_MIDWAY,
-            app.config["SQLALCHEMY_DATABASE_URI"],
-            str(file_id),
-            str(tmp_path),
-        ]
-    )
-    deadline = time.monotonic() + 120
-    while not (tmp_path / "written").exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
+    worker = held_midway(app, "requests", "csv", tmp_path)
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait()
 
@@ -346,26 +348,8 @@ def test_the_progress_shows_while_the_file_is_written_and_the_event_can_change_m
     event = forum["event"]
     login(client, forum["organizer"])
     prepared(client, event, "requests", format)
-    queued = the_file("requests", format)  # prepared again, its job left to the worker below
-    queued.status, queued.heartbeat_at = "queued", utcnow()
-    db.session.commit()
-    file_id = queued.id
-    db.session.rollback()
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            WORKER_STOPPED_MIDWAY,
-            app.config["SQLALCHEMY_DATABASE_URI"],
-            str(file_id),
-            str(tmp_path),
-        ]
-    )
+    worker = held_midway(app, "requests", format, tmp_path)
     try:
-        deadline = time.monotonic() + 120
-        while not (tmp_path / "written").exists() and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert (tmp_path / "written").exists()
         block = client.get(f"/e/{event.slug}/organize/export/files").get_data(as_text=True)
         assert "being prepared: 1 of 2 rows" in block
         declined = db.session.scalars(

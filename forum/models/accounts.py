@@ -43,11 +43,6 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(10))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Its last change (None: none since 0040_export_versions): an export showing the name or
-    # e-mail is out of date after it (`export_jobs.data_version`).
-    updated_at: Mapped[datetime | None] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
-    )
     # Signed up but has not opened the link e-mailed to the address yet: cannot sign in.
     confirmation_pending: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
@@ -95,9 +90,6 @@ class Organisation(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime | None] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
-    )
     # Archived by its owner or a site administrator: no longer offered to new registrations.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Chosen by its owners: its listed offers and needs appear in the public catalogue.

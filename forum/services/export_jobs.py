@@ -51,6 +51,7 @@ from ..models import (
 from . import ServiceError
 from .dayof import schedule_is_published
 from .exports import FORMATS, csv_chunks, rows_of, xlsx_chunks
+from .job_claims import claim_queued, silent
 
 log = logging.getLogger(__name__)
 
@@ -232,8 +233,7 @@ def start_export(event: Event, kind: str, format: str, user: User, locale: str) 
             ExportFile.format == format,
             or_(
                 ExportFile.status.not_in(ACTIVE_STATUSES),
-                ExportFile.heartbeat_at.is_(None),
-                ExportFile.heartbeat_at < now - timedelta(seconds=_stale_after()),
+                silent(ExportFile.heartbeat_at, now - timedelta(seconds=_stale_after())),
             ),
         )
         .values(**fresh)
@@ -298,8 +298,7 @@ def stale_exports() -> list[int]:
     return list(
         db.session.scalars(
             select(ExportFile.id).where(
-                ExportFile.status.in_(ACTIVE_STATUSES),
-                or_(ExportFile.heartbeat_at.is_(None), ExportFile.heartbeat_at < cutoff),
+                ExportFile.status.in_(ACTIVE_STATUSES), silent(ExportFile.heartbeat_at, cutoff)
             )
         )
     )
@@ -310,23 +309,7 @@ def stale_exports() -> list[int]:
 
 def _claim(file_id: int, worker: str) -> bool:
     """Take the job for `worker`: queued, or running under a claim gone stale."""
-    now = utcnow()
-    stale = now - timedelta(seconds=_stale_after())
-    claimed = db.session.execute(
-        update(ExportFile)
-        .where(
-            ExportFile.id == file_id,
-            or_(
-                ExportFile.status == "queued",
-                (ExportFile.status == "running")
-                & or_(ExportFile.heartbeat_at.is_(None), ExportFile.heartbeat_at <= stale),
-            ),
-        )
-        .values(status="running", worker=worker, heartbeat_at=now, rows_done=0)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return cast("CursorResult[Any]", claimed).rowcount == 1
+    return claim_queued(ExportFile, file_id, worker, _stale_after(), rows_done=0)
 
 
 def _beat(file_id: int, worker: str, rows_done: int, **more: int) -> None:

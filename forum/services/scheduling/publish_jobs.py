@@ -26,6 +26,7 @@ from ...jobs import enqueue_after_commit
 from ...models import ScheduleRun, User, utcnow
 from .. import ServiceError
 from ..export_jobs import prepare_after_publication
+from ..job_claims import claim, silent
 from .draft import lock_current_draft
 from .publication_mail import queue_messages
 from .publish import publish
@@ -74,10 +75,7 @@ def stale_publications() -> list[int]:
                     ScheduleRun.publish_status.in_(WAITING),
                     ScheduleRun.mail_status == "queueing",
                 ),
-                or_(
-                    ScheduleRun.publish_heartbeat_at.is_(None),
-                    ScheduleRun.publish_heartbeat_at < cutoff,
-                ),
+                silent(ScheduleRun.publish_heartbeat_at, cutoff),
             )
         )
     )
@@ -90,36 +88,20 @@ def _stale_after() -> int:
 def _claim(run_id: int, worker: str) -> bool:
     """Take the job for `worker`: queued, or being published or having its messages written
     under a claim gone stale."""
-    now = utcnow()
-    stale = now - timedelta(seconds=_stale_after())
-    claimed = db.session.execute(
-        update(ScheduleRun)
-        .where(
-            ScheduleRun.id == run_id,
-            or_(
-                ScheduleRun.publish_status == "queued",
-                or_(
-                    ScheduleRun.publish_status == "publishing",
-                    ScheduleRun.mail_status == "queueing",
-                )
-                & or_(
-                    ScheduleRun.publish_heartbeat_at.is_(None),
-                    ScheduleRun.publish_heartbeat_at <= stale,
-                ),
-            ),
-        )
-        .values(
-            publish_status=case(
+    return claim(
+        ScheduleRun.id == run_id,
+        waiting=ScheduleRun.publish_status == "queued",
+        held=or_(ScheduleRun.publish_status == "publishing", ScheduleRun.mail_status == "queueing"),
+        heartbeat=ScheduleRun.publish_heartbeat_at,
+        stale_after=_stale_after(),
+        values={
+            "publish_status": case(
                 (ScheduleRun.publish_status == "queued", "publishing"),
                 else_=ScheduleRun.publish_status,
             ),
-            publish_worker=worker,
-            publish_heartbeat_at=now,
-        )
-        .execution_options(synchronize_session=False)
+            "publish_worker": worker,
+        },
     )
-    db.session.commit()
-    return cast("CursorResult[Any]", claimed).rowcount == 1
 
 
 def run_publish(run_id: int) -> None:

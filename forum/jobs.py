@@ -21,7 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from flask import Flask, current_app, has_request_context
 from flask_babel import force_locale, get_locale
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 log = logging.getLogger(__name__)
 _executor: ThreadPoolExecutor | None = None
@@ -174,24 +174,42 @@ def enqueue_after_commit(
     works through everything due, such as the webhooks' delivery)."""
     from .extensions import db
 
-    queued = db.session.info.setdefault(_AFTER_COMMIT_KEY, [])
+    session = db.session()
+    queued = session.info.setdefault(_AFTER_COMMIT_KEY, [])
     job = (name, args, timeout, if_not_queued)
-    if not (once and job in queued):
-        queued.append(job)
+    if not (once and any(job == earlier for earlier, _savepoint in queued)):
+        # with the savepoint it was asked for in: rolled back, that savepoint forgets it
+        queued.append((job, session.get_nested_transaction()))
 
 
 @sa_event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
-    for name, args, timeout, if_not_queued in session.info.pop(_AFTER_COMMIT_KEY, []):
+    if session.in_nested_transaction():  # a savepoint released: the transaction may still undo it
+        return
+    for (name, args, timeout, if_not_queued), _savepoint in session.info.pop(_AFTER_COMMIT_KEY, []):
         try:
             enqueue(name, *args, timeout=timeout, if_not_queued=if_not_queued)
         except Exception:  # the data is committed: a job that cannot start must not undo the answer
             log.exception("could not start background job %s%r", name, args)
 
 
-@sa_event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(_AFTER_COMMIT_KEY, None)
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    """A transaction rolled back forgets its jobs; a savepoint, those asked for inside it."""
+    if not previous.nested:
+        if previous.parent is None:
+            session.info.pop(_AFTER_COMMIT_KEY, None)
+        return
+    queued = session.info.get(_AFTER_COMMIT_KEY, [])
+    queued[:] = [(job, at) for job, at in queued if not _inside(at, previous)]
+
+
+def _inside(savepoint: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while savepoint is not None:
+        if savepoint is outer:
+            return True
+        savepoint = savepoint.parent
+    return False
 
 
 def wait_for_in_process_jobs(timeout: float = 120) -> None:

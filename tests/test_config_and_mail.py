@@ -3,6 +3,7 @@
 import smtplib
 from typing import ClassVar
 
+import pytest
 from sqlalchemy import select
 
 from forum.config import Config
@@ -108,6 +109,36 @@ def test_mail_of_a_rolled_back_transaction_is_never_sent(app, monkeypatch):
     db.session.commit()
     wait_for_in_process_jobs()
     assert RecordingSMTP.sent == []
+
+
+@pytest.fixture
+def smtp(app, monkeypatch) -> type["RecordingSMTP"]:
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.org")
+    monkeypatch.setattr(smtplib, "SMTP", RecordingSMTP)
+    RecordingSMTP.sent = []
+    return RecordingSMTP
+
+
+def test_mail_written_inside_a_savepoint_leaves_once_the_transaction_commits(smtp):
+    """A savepoint released is no commit: a worker must not look for what the transaction may
+    still undo (nor miss what it will commit)."""
+    with db.session.begin_nested():
+        send_mail("kim@example.kr", "Subject", "Body")
+    wait_for_in_process_jobs()
+    assert smtp.sent == []
+    db.session.commit()
+    wait_for_in_process_jobs()
+    assert [email["To"] for email in smtp.sent] == ["kim@example.kr"]
+
+
+def test_a_savepoint_rolled_back_forgets_its_own_mail_only(smtp):
+    send_mail("kim@example.kr", "Subject", "Body")
+    savepoint = db.session.begin_nested()
+    send_mail("bob@example.kr", "Subject", "Body")
+    savepoint.rollback()
+    db.session.commit()
+    wait_for_in_process_jobs()
+    assert [email["To"] for email in smtp.sent] == ["kim@example.kr"]
 
 
 def test_a_refused_delivery_is_recorded_on_the_message(app, monkeypatch):

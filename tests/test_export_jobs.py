@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 from test_exports import forum  # noqa: F401  (the fixture: an event with a published meeting)
+from test_publish_jobs import a_draft
 
 from forum.extensions import db, immediate_transactions
 from forum.jobs import enqueue, outside_request, wait_for_in_process_jobs
@@ -39,8 +40,8 @@ from forum.services import export_jobs
 beat = export_jobs._beat
 export_jobs._BEAT_EVERY = 1
 
-def beat_and_stop(file_id, worker, rows_done):
-    beat(file_id, worker, rows_done)
+def beat_and_stop(file_id, worker, rows_done, **more):
+    beat(file_id, worker, rows_done, **more)
     if rows_done >= 1:
         (Path(sys.argv[3]) / "written").touch()
         time.sleep(600)
@@ -85,6 +86,25 @@ def cells(content: bytes) -> list[tuple]:
 
 def same_file(format: str, one: bytes, other: bytes) -> bool:
     return one == other if format == "csv" else cells(one) == cells(other)
+
+
+def held_midway(app, kind, format, tmp_path) -> subprocess.Popen:
+    """The export prepared again by a worker in a process of its own, once it has written a row
+    and beaten (WORKER_STOPPED_MIDWAY); the caller kills it."""
+    queued = the_file(kind, format)
+    queued.status, queued.heartbeat_at = "queued", utcnow()  # its job left to that worker
+    db.session.commit()
+    file_id = queued.id
+    db.session.rollback()
+    database, folder = app.config["SQLALCHEMY_DATABASE_URI"], str(tmp_path)
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER_STOPPED_MIDWAY, database, str(file_id), folder]
+    )
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "written").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert (tmp_path / "written").exists()
+    return worker
 
 
 @pytest.mark.parametrize(("kind", "format"), KINDS)
@@ -286,24 +306,7 @@ def test_a_worker_killed_midway_leaves_a_file_that_is_prepared_again(
     ).one()
     declined.status = "expired"
     db.session.commit()
-    queued = the_file("requests", "csv")  # prepared again, its job left to a worker elsewhere
-    queued.status, queued.heartbeat_at = "queued", utcnow()
-    db.session.commit()
-    file_id = queued.id
-    db.session.rollback()
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            WORKER_STOPPED_MIDWAY,
-            app.config["SQLALCHEMY_DATABASE_URI"],
-            str(file_id),
-            str(tmp_path),
-        ]
-    )
-    deadline = time.monotonic() + 120
-    while not (tmp_path / "written").exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
+    worker = held_midway(app, "requests", "csv", tmp_path)
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait()
 
@@ -336,6 +339,32 @@ def test_a_worker_killed_midway_leaves_a_file_that_is_prepared_again(
 
 
 @pytest.mark.parametrize("format", ["csv", "xlsx"])
+def test_the_progress_shows_while_the_file_is_written_and_the_event_can_change_meanwhile(
+    app, client, login, forum, tmp_path, format
+):
+    """A worker midway through the file (in a process of its own, held there): the overview
+    shows how far it is, and an organizer's change is saved meanwhile (SQLite included: the
+    job's read does not hold the database)."""
+    event = forum["event"]
+    login(client, forum["organizer"])
+    prepared(client, event, "requests", format)
+    worker = held_midway(app, "requests", format, tmp_path)
+    try:
+        block = client.get(f"/e/{event.slug}/organize/export/files").get_data(as_text=True)
+        assert "being prepared: 1 of 2 rows" in block
+        declined = db.session.scalars(
+            select(MeetingRequest).where(MeetingRequest.status == "declined")
+        ).one()
+        declined.decline_reason = "Busy that day"
+        started = time.monotonic()
+        db.session.commit()
+        assert time.monotonic() - started < 5  # not the busy timeout's wait
+    finally:
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
+
+
+@pytest.mark.parametrize("format", ["csv", "xlsx"])
 def test_a_stored_file_is_sent_after_the_requests_session_closed(app, login, forum, format):
     """A web worker's request has an application context of its own, closed before the body is
     sent: the download must not read the row then (here, a request on a thread of its own)."""
@@ -353,3 +382,140 @@ def test_a_stored_file_is_sent_after_the_requests_session_closed(app, login, for
     thread.join(60)
     assert got and got[0].status_code == 200
     assert same_file(format, got[0].data, streamed)
+
+
+def test_an_edit_to_a_person_alone_makes_the_files_showing_it_out_of_date(client, login, forum):
+    """A name, an e-mail, an organisation's name or a job title changes no count, but the files
+    that show it are no longer what the organizer would download."""
+    event = forum["event"]
+    login(client, forum["organizer"])
+    for kind in export_jobs.PREPARED:
+        prepared(client, event, kind, "csv")
+
+    def out_of_date() -> set[str]:
+        db.session.rollback()
+        versions = export_jobs.versions_of(event)
+        return {
+            kind
+            for kind in export_jobs.PREPARED
+            if the_file(kind, "csv").data_version != versions[kind]
+        }
+
+    assert out_of_date() == set()
+    everything = set(export_jobs.PREPARED)
+    forum["kim"].user.name = "김지영 (KIST)"  # in every export
+    db.session.commit()
+    assert out_of_date() == everything
+    for kind in export_jobs.PREPARED:
+        prepared(client, event, kind, "csv")
+    assert out_of_date() == set()
+    forum["bob"].user.email = "robert@example.org"
+    db.session.commit()
+    assert out_of_date() == everything
+    for kind in export_jobs.PREPARED:
+        prepared(client, event, kind, "csv")
+    forum["cho"].organisation.name = "KAIST Daejeon"  # cho has no meeting: not in the schedule
+    db.session.commit()
+    assert out_of_date() >= {"participants", "requests", "figures"}
+    for kind in export_jobs.PREPARED:
+        prepared(client, event, kind, "csv")
+    forum["kim"].job_title = "Professor"  # the participants' export alone shows it
+    db.session.commit()
+    assert "participants" in out_of_date()
+    page = client.get(f"/e/{event.slug}/organize/overview").get_data(as_text=True)
+    assert "out of date" in page.split('id="export-participants-csv"')[1].split("</li>")[0]
+
+
+def publish_from_the_web(client, event, run) -> None:
+    response = client.post_form(f"/e/{event.slug}/organize/schedule/runs/{run.id}/publish")
+    assert response.status_code == 302
+    settle()
+
+
+@pytest.fixture
+def large(app):
+    """Exports of more than three rows are large."""
+    app.config["EXPORT_DIRECT_MAX_ROWS"] = 3
+    yield
+    app.config["EXPORT_DIRECT_MAX_ROWS"] = 10000
+
+
+def test_a_publication_prepares_a_large_events_schedule_exports_for_its_publisher(
+    app, client, login, make_user, make_event, make_participant, large
+):
+    """Published, a large event's schedule and figures are prepared in both formats, current,
+    for the organizer who pressed "publish", in their language; the others wait for a button."""
+    forum, meetings, run = a_draft(make_user, make_event, make_participant, people=12)
+    forum.organizer.locale = "ko"
+    db.session.commit()
+    login(client, forum.organizer)
+    publish_from_the_web(client, forum.event, run)
+    db.session.rollback()
+    files = export_jobs.files_of(forum.event)
+    assert sorted(files) == [
+        (kind, format) for kind in ("figures", "schedule") for format in ("csv", "xlsx")
+    ]
+    versions = export_jobs.versions_of(forum.event)
+    for (kind, _format), file in files.items():
+        assert file.status == "done", file.error
+        assert (file.requested_by_id, file.locale) == (forum.organizer.id, "ko")
+        assert file.data_version == versions[kind] and file.total_rows > 3
+    stored = client.get(url(forum.event, "schedule", "csv", "/file")).data
+    app.config["EXPORT_DIRECT_MAX_ROWS"] = 10000  # the same export, written in the request
+    streamed = client.get(url(forum.event, "schedule", "csv")).data
+    assert stored == streamed and stored.decode("utf-8-sig").startswith("미팅,")  # in Korean
+    assert len(stored.decode("utf-8-sig").splitlines()) == 1 + len(meetings)
+
+
+def test_a_small_events_publication_prepares_nothing(
+    client, login, make_user, make_event, make_participant
+):
+    forum, _meetings, run = a_draft(make_user, make_event, make_participant, people=4)
+    login(client, forum.organizer)
+    publish_from_the_web(client, forum.event, run)
+    db.session.rollback()
+    assert db.session.get_one(type(run), run.id).publish_status == "published"
+    assert export_jobs.files_of(forum.event) == {}
+
+
+def test_a_publication_starts_no_second_job_for_an_export_being_prepared(
+    client, login, make_user, make_event, make_participant, large
+):
+    """An export whose job is queued (for a worker elsewhere) when the schedule is published
+    keeps its one job, for the organizer who asked for it; the others are queued."""
+    forum, _meetings, run = a_draft(make_user, make_event, make_participant, people=12)
+    colleague = make_user(email="colleague@example.org", name="Colleague")
+    db.session.add(  # what "prepare" leaves, its job on another worker's queue
+        ExportFile(
+            event_id=forum.event.id,
+            kind="schedule",
+            format="xlsx",
+            status="queued",
+            locale="en",
+            rows_done=0,
+            total_rows=0,
+            heartbeat_at=utcnow(),
+            requested_by_id=colleague.id,
+            compressed=False,
+        )
+    )
+    db.session.commit()
+    login(client, forum.organizer)
+    publish_from_the_web(client, forum.event, run)
+    files = export_jobs.files_of(forum.event)
+    assert {key: file.status for key, file in files.items()} == {
+        ("schedule", "csv"): "done",
+        ("schedule", "xlsx"): "queued",
+        ("figures", "csv"): "done",
+        ("figures", "xlsx"): "done",
+    }
+    waiting = files["schedule", "xlsx"]
+    assert (waiting.requested_by_id, waiting.worker) == (colleague.id, None)
+    assert files["schedule", "csv"].requested_by_id == forum.organizer.id
+    with outside_request(client.application):
+        export_jobs.run_export(waiting.id)  # the other worker's turn: the published schedule
+    db.session.rollback()
+    versions = export_jobs.versions_of(forum.event)
+    files = export_jobs.files_of(forum.event)
+    assert all(file.status == "done" for file in files.values())
+    assert all(file.data_version == versions[kind] for (kind, _f), file in files.items())

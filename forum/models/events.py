@@ -14,8 +14,12 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     false,
+    inspect,
+    or_,
+    update,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
 from .accounts import Organisation, User
@@ -156,6 +160,8 @@ class Participant(db.Model):
         CheckConstraint(f"length(bio) <= {BIO_MAX}", name="bio_length"),
         # The organizer's registrations, oldest first (0029_list_indexes).
         Index("ix_participant_event_listing", "event_id", "role", "created_at", "id"),
+        # The event's last change of a registration, found in the index (0040_export_versions).
+        Index("ix_participant_event_updated", "event_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -175,6 +181,12 @@ class Participant(db.Model):
     calendar_feed_key: Mapped[str | None] = mapped_column(String(64))
     calendar_feed_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Its last change, or its person's name or e-mail's or its organisation's (`_touch_
+    # registrations`; None: none since 0040_export_versions): the exports showing it are out of
+    # date after it (`export_jobs.data_version`).
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
     # What the participant shows to the people they have an agreed meeting with (no one else).
     contact_phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="", server_default="")
     share_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -188,6 +200,35 @@ class Participant(db.Model):
     @property
     def is_organizer(self) -> bool:
         return self.role == "organizer" and self.status == "approved"
+
+
+# What the whole event's exports show of a person and of an organisation (`exports`).
+_SHOWN = {User: ("name", "email"), Organisation: ("name", "kind", "country")}
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _touch_registrations(session: Session, flush_context: object) -> None:
+    """A person's name or e-mail, or an organisation's name, kind or country, changed: their
+    registrations change too (`updated_at`, one statement), so the exports' data versions read
+    one indexed column per event instead of joining every person and organisation."""
+    changed: dict[type, set[int]] = {User: set(), Organisation: set()}
+    for obj in session.dirty:
+        shown = _SHOWN.get(type(obj))
+        if shown and any(inspect(obj).attrs[name].history.has_changes() for name in shown):
+            changed[type(obj)].add(obj.id)
+    if not (changed[User] or changed[Organisation]):
+        return
+    participants = Participant.__table__
+    session.connection().execute(
+        update(participants)
+        .where(
+            or_(
+                participants.c.user_id.in_(sorted(changed[User])),
+                participants.c.organisation_id.in_(sorted(changed[Organisation])),
+            )
+        )
+        .values(updated_at=utcnow())
+    )
 
 
 class EventOrganisationView(db.Model):

@@ -99,6 +99,8 @@ class Opportunity(db.Model):
         CheckConstraint(f"ip_status IS NULL OR ip_status IN {IP_STATUSES}", name="ip_status_known"),
         CheckConstraint("trl IS NULL OR trl BETWEEN 1 AND 9", name="trl_range"),
         Index("ix_opportunity_event_listing", "event_id", "withdrawn", "hidden", "kind"),
+        # the event's last change of an opportunity, for the exports (0040_export_versions)
+        Index("ix_opportunity_event_updated", "event_id", "updated_at"),
         # an imported record is found again by the id it has in its source system
         UniqueConstraint("event_id", "external_source", "external_id"),
         CheckConstraint(

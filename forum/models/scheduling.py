@@ -117,6 +117,11 @@ class ScheduleRun(db.Model):
     publish_worker: Mapped[str | None] = mapped_column(String(32))
     publish_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     publish_message: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Who pressed "publish", in which language: the large event's exports it prepares are theirs.
+    publish_requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
+    publish_locale: Mapped[str | None] = mapped_column(String(16))
     # After the schedule's transaction, its messages are queued in batches (`PublicationRecipient`):
     # how many participants are to be told and how many are told so far (the page's progress).
     mail_status: Mapped[str | None] = mapped_column(String(12))

@@ -9,10 +9,11 @@ same writers) into a temporary file, then stores its bytes in the database, wher
 worker and host finds them, with the data version it read (`data_version`): a file whose version
 differs from the event's now is out of date.
 
-A job is held by one worker (a conditional UPDATE on its claim, kept fresh by a heartbeat on
-PostgreSQL). A worker killed midway leaves the row "running" with its earlier file untouched;
-once the claim is stale (EXPORT_STALE_AFTER), "prepare" is offered again and `flask resume-jobs`
-runs the job afresh (a file is written whole or not at all).
+A job is held by one worker (a conditional UPDATE on its claim, kept fresh by a heartbeat that
+records its progress, a short transaction of its own). A worker killed midway leaves the row
+"running" with its earlier file untouched; once the claim is stale (EXPORT_STALE_AFTER),
+"prepare" is offered again and `flask resume-jobs` runs the job afresh (a file is written whole
+or not at all). A schedule's publication queues a large event's schedule and figures files.
 """
 
 import gzip
@@ -30,17 +31,19 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import undefer
 
 from ..extensions import db
 from ..jobs import enqueue_after_commit
+from ..languages import SOURCE_LANGUAGE
 from ..models import (
     Event,
     ExportFile,
     Meeting,
     MeetingAttendee,
     MeetingRequest,
+    Opportunity,
     Participant,
     User,
     utcnow,
@@ -48,6 +51,7 @@ from ..models import (
 from . import ServiceError
 from .dayof import schedule_is_published
 from .exports import FORMATS, csv_chunks, rows_of, xlsx_chunks
+from .job_claims import claim_queued, silent
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +59,7 @@ log = logging.getLogger(__name__)
 # report) are a few hundred rows and stay direct downloads.
 PREPARED = ("participants", "requests", "schedule", "figures")
 ACTIVE_STATUSES = ("queued", "running")
+AFTER_PUBLICATION = ("schedule", "figures")  # the exports a publication changes
 JOB_TIMEOUT = 3600
 _BEAT_EVERY = 2000  # rows written between two heartbeats
 
@@ -78,8 +83,19 @@ def _participants_part(event: Event) -> list[Any]:
     ]
 
 
-def _requests_part(event: Event) -> list[Any]:
+def _people_part(event: Event) -> list[Any]:
+    """The registrations' last change, their people's and organisations' included: a name, an
+    e-mail or an organisation edited alone changes no count (every prepared export shows them).
+    One indexed lookup."""
     return [
+        db.session.scalar(
+            select(func.max(Participant.updated_at)).where(Participant.event_id == event.id)
+        )
+    ]
+
+
+def _requests_part(event: Event) -> list[Any]:
+    grouped = [
         tuple(row)
         for row in db.session.execute(
             select(
@@ -95,6 +111,10 @@ def _requests_part(event: Event) -> list[Any]:
             .order_by(MeetingRequest.status)
         )
     ]
+    titles = db.session.scalar(  # what each request is about
+        select(func.max(Opportunity.updated_at)).where(Opportunity.event_id == event.id)
+    )
+    return [*grouped, titles]
 
 
 def _meetings_part(event: Event) -> list[Any]:
@@ -116,18 +136,18 @@ def _meetings_part(event: Event) -> list[Any]:
 
 
 _PARTS = {
-    "participants": (_participants_part,),
-    "requests": (_requests_part,),
-    "schedule": (_meetings_part,),
-    "figures": (_participants_part, _requests_part, _meetings_part),
+    "participants": (_participants_part, _people_part),
+    "requests": (_requests_part, _people_part),
+    "schedule": (_meetings_part, _people_part),
+    "figures": (_participants_part, _requests_part, _meetings_part, _people_part),
 }
 
 
 def data_version(event: Event, kind: str, parts: dict[Any, str] | None = None) -> str:
     """A digest of what the export is read from, by a few grouped counts (milliseconds at 150,000
-    requests): registrations (status, role), requests (status, priorities, answers), the schedule
-    (publications, meetings' last change, attendees). An edit to a person's name or organisation
-    alone does not change it; the page says when each file was made."""
+    requests): registrations (status, role), requests (status, priorities, answers, what they are
+    about), the schedule (publications, meetings' last change, attendees), and the last change of
+    the registrations, people and organisations (a name or an e-mail edited alone)."""
     known = {} if parts is None else parts  # each part counted once for several exports
     for part in _PARTS[kind]:
         if part not in known:
@@ -213,8 +233,7 @@ def start_export(event: Event, kind: str, format: str, user: User, locale: str) 
             ExportFile.format == format,
             or_(
                 ExportFile.status.not_in(ACTIVE_STATUSES),
-                ExportFile.heartbeat_at.is_(None),
-                ExportFile.heartbeat_at < now - timedelta(seconds=_stale_after()),
+                silent(ExportFile.heartbeat_at, now - timedelta(seconds=_stale_after())),
             ),
         )
         .values(**fresh)
@@ -228,6 +247,27 @@ def start_export(event: Event, kind: str, format: str, user: User, locale: str) 
         )
     )
     enqueue_after_commit("forum.services.export_jobs:run_export", file_id, timeout=JOB_TIMEOUT)
+
+
+def prepare_after_publication(event: Event, user: User | None, locale: str | None) -> list[str]:
+    """Queue, once a schedule is published (in the publication's transaction), the files of the
+    exports that change with it and are too large to download directly, in each format, for the
+    organizer who published, in their language; an export whose job is queued or running
+    already gets no second one. Returns the files queued ("schedule.csv", …)."""
+    if user is None:  # its publisher's account is gone: the organizers prepare them
+        return []
+    limit = int(current_app.config["EXPORT_DIRECT_MAX_ROWS"])
+    queued = []
+    for kind in AFTER_PUBLICATION:
+        if row_count(event, kind) <= limit:
+            continue
+        for format in FORMATS:
+            try:
+                start_export(event, kind, format, user, locale or user.locale or SOURCE_LANGUAGE)
+            except ServiceError:
+                continue  # being prepared already
+            queued.append(f"{kind}.{format}")
+    return queued
 
 
 def _insert_first(event: Event, kind: str, format: str, fresh: dict[str, Any]) -> None:
@@ -258,8 +298,7 @@ def stale_exports() -> list[int]:
     return list(
         db.session.scalars(
             select(ExportFile.id).where(
-                ExportFile.status.in_(ACTIVE_STATUSES),
-                or_(ExportFile.heartbeat_at.is_(None), ExportFile.heartbeat_at < cutoff),
+                ExportFile.status.in_(ACTIVE_STATUSES), silent(ExportFile.heartbeat_at, cutoff)
             )
         )
     )
@@ -270,37 +309,22 @@ def stale_exports() -> list[int]:
 
 def _claim(file_id: int, worker: str) -> bool:
     """Take the job for `worker`: queued, or running under a claim gone stale."""
-    now = utcnow()
-    stale = now - timedelta(seconds=_stale_after())
-    claimed = db.session.execute(
-        update(ExportFile)
-        .where(
-            ExportFile.id == file_id,
-            or_(
-                ExportFile.status == "queued",
-                (ExportFile.status == "running")
-                & or_(ExportFile.heartbeat_at.is_(None), ExportFile.heartbeat_at <= stale),
-            ),
-        )
-        .values(status="running", worker=worker, heartbeat_at=now, rows_done=0)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return cast("CursorResult[Any]", claimed).rowcount == 1
+    return claim_queued(ExportFile, file_id, worker, _stale_after(), rows_done=0)
 
 
-def _beat(file_id: int, worker: str, rows_done: int) -> None:
-    """Progress and heartbeat, on a connection of their own: the job's read stays one
-    transaction. SQLite would make this writer wait for that very read, so it beats only at the
-    start and the end there (a SQLite event is a small one)."""
-    if db.engine.dialect.name == "sqlite":
-        return
-    with db.engine.begin() as connection:
-        connection.execute(
-            update(ExportFile)
-            .where(ExportFile.id == file_id, ExportFile.worker == worker)
-            .values(rows_done=rows_done, heartbeat_at=utcnow())
-        )
+def _beat(file_id: int, worker: str, rows_done: int, **more: int) -> None:
+    """Progress and heartbeat, in a short transaction on a connection of their own: the job's
+    read stays one transaction (PostgreSQL), or is over already (SQLite, `_write`). A beat the
+    database cannot take now (another writer held it past the busy timeout) is skipped."""
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(ExportFile)
+                .where(ExportFile.id == file_id, ExportFile.worker == worker)
+                .values(rows_done=rows_done, heartbeat_at=utcnow(), **more)
+            )
+    except OperationalError:
+        log.warning("export file %s: progress not recorded at row %s", file_id, rows_done)
 
 
 def _counted(rows: Iterable[Iterable[object]], file_id: int, worker: str) -> Iterator[Any]:
@@ -314,6 +338,11 @@ def _write(out: IO[bytes], kind: str, format: str, file_id: int, worker: str) ->
     """The export's file, as the streamed download writes it, into `out` (a CSV compressed)."""
     file = db.session.get_one(ExportFile, file_id)
     header, rows = rows_of(file.event, kind)
+    if db.engine.dialect.name == "sqlite":
+        # SQLite commits a write only once no read is open, this job's own included: the rows
+        # are read first (a SQLite event is a small one), so the beats and the organizers'
+        # changes go through while the file is written
+        rows = list(rows)
     rows = _counted(rows, file_id, worker)
     if format == "xlsx":
         for chunk in xlsx_chunks(header, rows, title=kind):
@@ -336,7 +365,7 @@ def run_export(file_id: int) -> None:
         with force_locale(locale), tempfile.TemporaryFile() as out:
             version = data_version(file.event, kind)
             total = row_count(file.event, kind)
-            _beat(file_id, worker, 0)
+            _beat(file_id, worker, 0, total_rows=total)
             _write(out, kind, format, file_id, worker)
             db.session.rollback()  # the read is over
             _store(file_id, worker, out, version, total, compressed=format == "csv")

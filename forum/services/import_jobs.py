@@ -13,12 +13,11 @@ import json
 import secrets
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Row, func, insert, or_, select, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -44,6 +43,7 @@ from .imports import (
     import_opportunity_rows,
     invitation_mails,
 )
+from .job_claims import claim_queued, silent
 from .mail import deliver_after_commit
 from .meeting_life import lock_event_for_meetings
 
@@ -121,7 +121,7 @@ def stale_jobs() -> list[int]:
         db.session.scalars(
             select(ImportJob.id).where(
                 ImportJob.status.in_(ACTIVE_STATUSES),
-                or_(ImportJob.heartbeat_at.is_(None), ImportJob.heartbeat_at < cutoff),
+                silent(ImportJob.heartbeat_at, cutoff),
                 ImportJob.created_at < cutoff,
             )
         )
@@ -137,23 +137,7 @@ def _stale_after() -> int:
 
 def _claim(job_id: int, worker: str) -> bool:
     """Take the job for `worker`: queued, or running under a claim gone stale."""
-    now = utcnow()
-    stale = now - timedelta(seconds=_stale_after())
-    claimed = db.session.execute(
-        update(ImportJob)
-        .where(
-            ImportJob.id == job_id,
-            or_(
-                ImportJob.status == "queued",
-                (ImportJob.status == "running")
-                & or_(ImportJob.heartbeat_at.is_(None), ImportJob.heartbeat_at <= stale),
-            ),
-        )
-        .values(status="running", worker=worker, heartbeat_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return cast("CursorResult[Any]", claimed).rowcount == 1
+    return claim_queued(ImportJob, job_id, worker, _stale_after())
 
 
 def run_import(job_id: int) -> None:

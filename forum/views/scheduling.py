@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -345,7 +346,7 @@ def add_meeting(event, run_id):
 def publish(event, run_id):
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
     try:
-        publish_jobs.start_publishing(schedule_run)
+        publish_jobs.start_publishing(schedule_run, current_user, str(get_locale()))
     except ServiceError as error:
         refuse(None, error)
     else:

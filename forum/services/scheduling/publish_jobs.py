@@ -1,8 +1,9 @@
 """Publishing as a background job: the console's button queues it, the run's page shows it
 queued, publishing, published (with its messages' progress) or failed (with the reason). A worker
 publishes the draft in one transaction (`publish.publish`: the schedule, what changed and whom to
-tell), then writes the messages in batches of their own (`publication_mail.queue_messages`); the
-mail workers deliver them.
+tell; and a large event's schedule and figures exports queued for the organizer who published),
+then writes the messages in batches of their own (`publication_mail.queue_messages`); the mail
+workers deliver them.
 
 A job is held by one worker (a conditional UPDATE on its claim, kept alive by a heartbeat). A
 worker killed while publishing leaves nothing of its transaction, the run "publishing" and its
@@ -22,8 +23,10 @@ from sqlalchemy.engine import CursorResult
 
 from ...extensions import db
 from ...jobs import enqueue_after_commit
-from ...models import ScheduleRun, utcnow
+from ...models import ScheduleRun, User, utcnow
 from .. import ServiceError
+from ..export_jobs import prepare_after_publication
+from ..job_claims import claim, silent
 from .draft import lock_current_draft
 from .publication_mail import queue_messages
 from .publish import publish
@@ -32,9 +35,10 @@ JOB_TIMEOUT = 3600
 WAITING = ("queued", "publishing")
 
 
-def start_publishing(run: ScheduleRun) -> None:
+def start_publishing(run: ScheduleRun, user: User | None = None, locale: str | None = None) -> None:
     """Queue the publication of the run's draft once this transaction commits; a draft already
-    queued or being published is refused (two organizers pressing the button at once)."""
+    queued or being published is refused (two organizers pressing the button at once). `user`
+    and `locale`: the organizer pressing it, for whom the large event's exports are prepared."""
     lock_current_draft(run)
     queued = db.session.execute(
         update(ScheduleRun)
@@ -47,6 +51,8 @@ def start_publishing(run: ScheduleRun) -> None:
             publish_worker=None,
             publish_message="",
             publish_heartbeat_at=utcnow(),
+            publish_requested_by_id=user.id if user else None,
+            publish_locale=locale,
         )
         .execution_options(synchronize_session=False)
     )
@@ -69,10 +75,7 @@ def stale_publications() -> list[int]:
                     ScheduleRun.publish_status.in_(WAITING),
                     ScheduleRun.mail_status == "queueing",
                 ),
-                or_(
-                    ScheduleRun.publish_heartbeat_at.is_(None),
-                    ScheduleRun.publish_heartbeat_at < cutoff,
-                ),
+                silent(ScheduleRun.publish_heartbeat_at, cutoff),
             )
         )
     )
@@ -85,36 +88,20 @@ def _stale_after() -> int:
 def _claim(run_id: int, worker: str) -> bool:
     """Take the job for `worker`: queued, or being published or having its messages written
     under a claim gone stale."""
-    now = utcnow()
-    stale = now - timedelta(seconds=_stale_after())
-    claimed = db.session.execute(
-        update(ScheduleRun)
-        .where(
-            ScheduleRun.id == run_id,
-            or_(
-                ScheduleRun.publish_status == "queued",
-                or_(
-                    ScheduleRun.publish_status == "publishing",
-                    ScheduleRun.mail_status == "queueing",
-                )
-                & or_(
-                    ScheduleRun.publish_heartbeat_at.is_(None),
-                    ScheduleRun.publish_heartbeat_at <= stale,
-                ),
-            ),
-        )
-        .values(
-            publish_status=case(
+    return claim(
+        ScheduleRun.id == run_id,
+        waiting=ScheduleRun.publish_status == "queued",
+        held=or_(ScheduleRun.publish_status == "publishing", ScheduleRun.mail_status == "queueing"),
+        heartbeat=ScheduleRun.publish_heartbeat_at,
+        stale_after=_stale_after(),
+        values={
+            "publish_status": case(
                 (ScheduleRun.publish_status == "queued", "publishing"),
                 else_=ScheduleRun.publish_status,
             ),
-            publish_worker=worker,
-            publish_heartbeat_at=now,
-        )
-        .execution_options(synchronize_session=False)
+            "publish_worker": worker,
+        },
     )
-    db.session.commit()
-    return cast("CursorResult[Any]", claimed).rowcount == 1
 
 
 def run_publish(run_id: int) -> None:
@@ -156,4 +143,6 @@ def _publish_held(run_id: int, worker: str) -> None:
         return
     publish(run)
     run.publish_status = "published"
+    publisher = db.session.get(User, run.publish_requested_by_id or 0)
+    prepare_after_publication(run.event, publisher, run.publish_locale)
     db.session.commit()

@@ -9,7 +9,7 @@ A publication job prepares a large event's schedule exports for the organizer wh
 "publish", in their language.
 
 Revision ID: 0040_export_versions
-Revises: 0037_export_files
+Revises: 0039_run_page_indexes
 """
 
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ from alembic import op
 from forum.models.base import UTCDateTime
 
 revision = "0040_export_versions"
-down_revision = "0037_export_files"
+down_revision = "0039_run_page_indexes"
 branch_labels = None
 depends_on = None
 

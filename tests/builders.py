@@ -198,3 +198,36 @@ def race(app, *actions):
     for outcome in outcomes:
         assert outcome is not None and outcome[0] != "error", outcomes
     return outcomes
+
+
+class held_write_lock:
+    """Another connection holds what a writer needs while the block runs: SQLite's one write lock
+    (BEGIN IMMEDIATE), or on PostgreSQL the given tables locked against any change (reads go on).
+    Released after `release_after` seconds at the latest, so a test of code that waits for it
+    fails instead of hanging."""
+
+    def __init__(self, *tables: str, release_after: float = 30):
+        self.tables, self.release_after = tables, release_after
+
+    def __enter__(self):
+        db.session.commit()  # the test's own session holds nothing meanwhile
+        self.connection = db.engine.connect()
+        if db.engine.dialect.name == "sqlite":
+            self.connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            self.connection.execute(text(f"LOCK TABLE {', '.join(self.tables)} IN EXCLUSIVE MODE"))
+        self.lock = threading.Lock()
+        self.timer = threading.Timer(self.release_after, self.release)
+        self.timer.start()
+        return self
+
+    def release(self):
+        with self.lock:
+            if self.connection is not None:
+                self.connection.rollback()
+                self.connection.close()
+                self.connection = None
+
+    def __exit__(self, *exc):
+        self.timer.cancel()
+        self.release()

@@ -6,7 +6,7 @@ the tables locked against changes): the page shows at once, its write is left to
 import time
 
 from builders import held_write_lock
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import (
@@ -15,6 +15,7 @@ from forum.models import (
     ConversationMessage,
     Notification,
     Participant,
+    TechnologyArea,
 )
 
 QUICK = 5  # seconds: well under the busy timeout a page waited before
@@ -82,3 +83,17 @@ def test_the_agenda_shows_while_another_connection_writes_and_its_link_comes_nex
     assert db.session.get(Participant, forum.ada.id).calendar_feed_key is None
     page = ada.get(f"/e/{forum.event.slug}/agenda").get_data(as_text=True)
     assert "webcal://" in page
+
+
+def test_the_marketplace_shows_while_another_connection_writes_and_areas_come_next(
+    make_user, make_event, make_participant, as_user
+):
+    """An event's first page listing technology areas writes the default list; while the lock
+    is taken the page shows without them, and the next view writes them."""
+    event = make_event(organizer=make_user("org@example.org", "Olivia Organizer"))
+    owner = make_participant(event, make_user("owner@example.org", "Owen Owner"), "KAIST")
+    client = as_user(owner)
+    shown_at_once(client, f"/e/{event.slug}/marketplace", "technology_area")
+    assert db.session.scalar(select(func.count(TechnologyArea.id))) == 0
+    assert client.get(f"/e/{event.slug}/marketplace").status_code == 200
+    assert db.session.scalar(select(func.count(TechnologyArea.id))) > 0

@@ -4,6 +4,7 @@ that need a state without walking the pages that make it."""
 import os
 import secrets
 import threading
+from datetime import timedelta
 
 import psycopg
 import vobject
@@ -11,7 +12,7 @@ from sqlalchemy import delete, make_url, text
 
 from forum import jobs
 from forum.extensions import db
-from forum.models import Meeting, MeetingAttendee, MeetingRequest, Opportunity
+from forum.models import Meeting, MeetingAttendee, MeetingRequest, Opportunity, ScheduleRun, utcnow
 from forum.services import ServiceError, meeting_life
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -103,6 +104,23 @@ def add_meeting(
     db.session.add(meeting)
     db.session.commit()
     return meeting
+
+
+def dead_run(event, **fields) -> ScheduleRun:
+    """A run of the scheduler whose worker stopped answering ten minutes ago, committed."""
+    long_ago = utcnow() - timedelta(minutes=10)
+    run = ScheduleRun(
+        event_id=event.id,
+        status="running",
+        time_limit_seconds=600,
+        created_at=long_ago,
+        started_at=long_ago,
+        heartbeat_at=long_ago,
+        **fields,
+    )
+    db.session.add(run)
+    db.session.commit()
+    return run
 
 
 def add_opportunity(participant, kind, title, **fields):

@@ -4,9 +4,8 @@ the tables locked against changes): the page shows at once, its write is left to
 (`meeting_life.incidental`); before, it waited the busy timeout (15 s) and answered 409."""
 
 import time
-from datetime import timedelta
 
-from builders import held_write_lock
+from builders import dead_run, held_write_lock
 from sqlalchemy import func, select
 
 from forum.extensions import db
@@ -18,7 +17,6 @@ from forum.models import (
     Participant,
     ScheduleRun,
     TechnologyArea,
-    utcnow,
 )
 
 QUICK = 5  # seconds: well under the busy timeout a page waited before
@@ -105,17 +103,7 @@ def test_the_marketplace_shows_while_another_connection_writes_and_areas_come_ne
 def test_a_run_page_shows_while_another_connection_writes_and_fails_a_dead_run_next(forum, as_user):
     """Scheduling pages fail the runs whose worker died along the way; while the lock is taken
     the run still shows as under way, and the next view fails it."""
-    long_ago = utcnow() - timedelta(minutes=10)
-    dead = ScheduleRun(
-        event_id=forum.event.id,
-        status="running",
-        time_limit_seconds=600,
-        created_at=long_ago,
-        started_at=long_ago,
-        heartbeat_at=long_ago,
-    )
-    db.session.add(dead)
-    db.session.commit()
+    dead = dead_run(forum.event)
     organizer = as_user(forum.organizer)
     url = f"/e/{forum.event.slug}/organize/schedule/runs/{dead.id}"
     page = shown_at_once(organizer, url, "schedule_run")

@@ -113,6 +113,12 @@ class Config:
     RESET_ACCOUNT_FREE_FAILURES = 3
     RESET_ACCOUNT_FIRST_DELAY = timedelta(minutes=1)
     RESET_ACCOUNT_MAX_DELAY = timedelta(hours=1)
+    # API calls with a token that is not valid (unknown, revoked), per client address: the
+    # failures are reserved before the token is checked and a valid token gives its back, so
+    # guessing slows to one try a minute while the owner's calls never count (docs/api.md).
+    API_ADDRESS_FREE_FAILURES = 20
+    API_ADDRESS_FIRST_DELAY = timedelta(seconds=1)
+    API_ADDRESS_MAX_DELAY = timedelta(minutes=1)
     LOGIN_THROTTLE_WINDOW = timedelta(
         hours=1
     )  # counts are forgotten this long after the last failure

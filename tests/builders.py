@@ -4,6 +4,7 @@ that need a state without walking the pages that make it."""
 import os
 import secrets
 import threading
+from datetime import timedelta
 
 import psycopg
 import vobject
@@ -11,7 +12,7 @@ from sqlalchemy import delete, make_url, text
 
 from forum import jobs
 from forum.extensions import db
-from forum.models import Meeting, MeetingAttendee, MeetingRequest, Opportunity
+from forum.models import Meeting, MeetingAttendee, MeetingRequest, Opportunity, ScheduleRun, utcnow
 from forum.services import ServiceError, meeting_life
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -119,6 +120,23 @@ def add_meeting(
     return meeting
 
 
+def dead_run(event, **fields) -> ScheduleRun:
+    """A run of the scheduler whose worker stopped answering ten minutes ago, committed."""
+    long_ago = utcnow() - timedelta(minutes=10)
+    run = ScheduleRun(
+        event_id=event.id,
+        status="running",
+        time_limit_seconds=600,
+        created_at=long_ago,
+        started_at=long_ago,
+        heartbeat_at=long_ago,
+        **fields,
+    )
+    db.session.add(run)
+    db.session.commit()
+    return run
+
+
 def add_opportunity(participant, kind, title, **fields):
     opportunity = Opportunity(
         event_id=participant.event_id,
@@ -212,3 +230,36 @@ def race(app, *actions):
     for outcome in outcomes:
         assert outcome is not None and outcome[0] != "error", outcomes
     return outcomes
+
+
+class held_write_lock:
+    """Another connection holds what a writer needs while the block runs: SQLite's one write lock
+    (BEGIN IMMEDIATE), or on PostgreSQL the given tables locked against any change (reads go on).
+    Released after `release_after` seconds at the latest, so a test of code that waits for it
+    fails instead of hanging."""
+
+    def __init__(self, *tables: str, release_after: float = 30):
+        self.tables, self.release_after = tables, release_after
+
+    def __enter__(self):
+        db.session.commit()  # the test's own session holds nothing meanwhile
+        self.connection = db.engine.connect()
+        if db.engine.dialect.name == "sqlite":
+            self.connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            self.connection.execute(text(f"LOCK TABLE {', '.join(self.tables)} IN EXCLUSIVE MODE"))
+        self.lock = threading.Lock()
+        self.timer = threading.Timer(self.release_after, self.release)
+        self.timer.start()
+        return self
+
+    def release(self):
+        with self.lock:
+            if self.connection is not None:
+                self.connection.rollback()
+                self.connection.close()
+                self.connection = None
+
+    def __exit__(self, *exc):
+        self.timer.cancel()
+        self.release()

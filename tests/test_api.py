@@ -3,6 +3,7 @@ through the same services as the pages, errors, pagination, ETags, rate limits, 
 
 import json
 import threading
+import time as clock
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -249,6 +250,68 @@ def test_a_token_is_limited_per_minute_across_threads(app, client, event, organi
         assert error_of(refused)["code"] == "rate_limited"
     finally:
         app.config["API_RATE_LIMIT"] = 120
+
+
+@pytest.fixture
+def strict_guessing_limits(app):
+    """Three wrong tokens free per client address, then a delay of one second (doubling)."""
+    names = ("API_ADDRESS_FREE_FAILURES", "API_ADDRESS_FIRST_DELAY")
+    saved = {name: app.config.get(name) for name in names}
+    app.config.update(API_ADDRESS_FREE_FAILURES=3, API_ADDRESS_FIRST_DELAY=timedelta(seconds=1))
+    yield
+    app.config.update(saved)
+
+
+def call_from(client, address, secret):
+    return client.get(
+        "/api/v1/events", headers=bearer(secret), environ_base={"REMOTE_ADDR": address}
+    )
+
+
+def test_guessing_tokens_is_throttled_per_address_and_a_valid_token_keeps_working(
+    app, client, event, organizer_token, strict_guessing_limits
+):
+    """Wrong tokens from one address are refused with 401 until a few have failed, then with
+    429 and Retry-After, without being checked (a right guess would not pass either). The owner
+    calls from another address meanwhile, and from the guesser's address once the short delay
+    is over; the owner's calls never count as failures."""
+    guesser, owner = "203.0.113.9", "198.51.100.20"
+    for _attempt in range(5):
+        assert call_from(client, guesser, organizer_token).status_code == 200
+    statuses = [call_from(client, guesser, f"forum_guess{n}").status_code for n in range(3)]
+    assert statuses == [401, 401, 401]
+    throttled = call_from(client, guesser, "forum_guess4")
+    assert throttled.status_code == 429
+    assert error_of(throttled)["code"] == "too_many_failures"
+    assert 1 <= int(throttled.headers["Retry-After"]) <= 2
+    assert call_from(client, guesser, organizer_token).status_code == 429  # not even checked
+    assert call_from(client, owner, organizer_token).status_code == 200
+    assert call_from(client, owner, "forum_typo").status_code == 401
+    clock.sleep(1.1)
+    assert call_from(client, guesser, organizer_token).status_code == 200
+    assert call_from(client, guesser, "forum_guess5").status_code == 429  # delay doubled
+
+
+def test_parallel_guesses_from_one_address_are_checked_no_more_than_allowed(
+    app, event, organizer_token, strict_guessing_limits
+):
+    """Eight wrong tokens sent at once from one address (as from several workers): only the
+    free three are checked and answered 401, the others 429, as the failures are reserved
+    before any token is checked."""
+    statuses, barrier = [], threading.Barrier(8)
+
+    def guess(n):
+        with app.app_context():
+            barrier.wait(timeout=20)
+            statuses.append(call_from(app.test_client(), "203.0.113.7", f"forum_x{n}").status_code)
+            db.session.remove()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [401] * 3 + [429] * 5
 
 
 # --- organizers' writes -------------------------------------------------------------------------

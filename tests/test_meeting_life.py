@@ -271,3 +271,25 @@ def test_cancelling_asks_first_then_either_side_or_the_organizer_restores(
     )
     assert "The meeting is restored" in response.get_data(as_text=True)
     assert state(meeting)[0] == "scheduled"
+
+
+def test_a_meeting_lists_its_attendees_in_a_stated_order_however_stored(
+    make_user, make_event, make_participant
+):
+    """The meeting page, the agenda and the cancel confirmation name the attendees in the order
+    of `Meeting.attendees`. Rows come back in the order they are stored, which PostgreSQL keeps
+    as written: here the attendee of the newest participation is written first."""
+    event = make_event(organizer=make_user("org@example.org", "Organizer"))
+    first, second, third = (
+        make_participant(event, make_user(f"p{n}@example.org", f"P{n}"), f"Organisation {n}")
+        for n in range(3)
+    )
+    meeting = Meeting(
+        event_id=event.id,
+        attendees=[MeetingAttendee(participant=person) for person in (third, first, second)],
+    )
+    db.session.add(meeting)
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(Meeting, meeting.id)
+    assert [a.participant_id for a in stored.attendees] == [first.id, second.id, third.id]

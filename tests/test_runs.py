@@ -9,7 +9,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from builders import race
+from builders import dead_run, race
 from redis import Redis
 from rq import SimpleWorker
 from sqlalchemy import event as sqlalchemy_event
@@ -156,18 +156,7 @@ def test_a_dead_worker_is_noticed_and_nothing_published_changes(app, client, log
     slots, tables = forum.slots, forum.tables
     published = forum.meetings[0]
     published.slot_id, published.table_id = slots[1].id, tables[0].id
-    long_ago = utcnow() - timedelta(minutes=10)
-    dead = ScheduleRun(
-        event_id=forum.event.id,
-        status="running",
-        time_limit_seconds=600,
-        created_at=long_ago,
-        started_at=long_ago,
-        heartbeat_at=long_ago,
-        best_weight=10,
-    )
-    db.session.add(dead)
-    db.session.commit()
+    dead = dead_run(forum.event, best_weight=10)
     login(client, forum.organizer)
     page = client.get(f"/e/{forum.event.slug}/organize/schedule/runs/{dead.id}").get_data(
         as_text=True

@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from builders import post_at_once
+from builders import held_write_lock, post_at_once
 from flask_babel import force_locale
 from sqlalchemy import delete, select, text, update
 from sqlalchemy import event as sqlalchemy_event
@@ -1300,3 +1300,40 @@ def test_the_first_write_of_an_event_claims_its_version_at_once(coded_event, joi
     assert refreshed.attempts == 1 and refreshed.written > 0
     assert not suggestions.claim_version(coded_event.id, 0)
     db.session.rollback()
+
+
+# --- pages computed on first view, while another connection writes ------------------------------
+
+
+def test_first_view_shows_the_list_while_another_connection_holds_the_write_lock(
+    client, login, forum_event, join
+):
+    """A participant's page with nothing stored yet is computed on the spot: while another
+    connection holds the write lock (a refresh writing, an organizer saving), the page and the
+    organizer's view of it still show the list at once, writing nothing; the refresh the view
+    asks for stores it once the lock is free."""
+    seeker, supplier = join(forum_event), join(forum_event)
+    organizer = db.session.scalar(
+        select(Participant).where(
+            Participant.event_id == forum_event.id, Participant.role == "organizer"
+        )
+    ).user
+    publish(seeker, "need", "Ceramic membranes for wastewater")
+    offer = publish(supplier, "offer", "Ceramic wastewater membranes")
+    jobs.wait_for_in_process_jobs()
+    db.session.execute(delete(Suggestion))
+    db.session.commit()
+    pages = [
+        (seeker.user, f"/e/{forum_event.slug}/suggestions"),
+        (organizer, f"/e/{forum_event.slug}/organize/participants/{seeker.id}/suggestions"),
+    ]
+    for user, url in pages:
+        login(client, user)
+        with held_write_lock("suggestion", "suggestion_version"):
+            started = time.monotonic()
+            page = client.get(url)
+            assert page.status_code == 200
+            assert time.monotonic() - started < 5
+            assert offer.title in page.get_data(as_text=True)
+        client.post_form("/auth/logout")
+    assert [suggestion.opportunity_id for suggestion in stored(seeker)] == [offer.id]

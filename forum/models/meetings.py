@@ -209,8 +209,11 @@ class Meeting(db.Model):
     slot: Mapped[Slot | None] = relationship(foreign_keys=[slot_id])
     withdrawn_slot: Mapped[Slot | None] = relationship(foreign_keys=[withdrawn_slot_id])
     table: Mapped[Table | None] = relationship()
+    # In a stated order (PostgreSQL returns rows as stored): pages name attendees in this order.
     attendees: Mapped[list["MeetingAttendee"]] = relationship(
-        back_populates="meeting", cascade="all, delete-orphan"
+        back_populates="meeting",
+        cascade="all, delete-orphan",
+        order_by="MeetingAttendee.participant_id",
     )
 
     @property

@@ -258,13 +258,7 @@ def _dummy_hash() -> str:
 
 
 def _rule(prefix: str) -> throttle.Rule:
-    config = current_app.config
-    return throttle.Rule(
-        free=config[f"{prefix}_FREE_FAILURES"],
-        first_delay=config[f"{prefix}_FIRST_DELAY"],
-        max_delay=config[f"{prefix}_MAX_DELAY"],
-        forget_after=config["LOGIN_THROTTLE_WINDOW"],
-    )
+    return throttle.configured_rule(prefix)
 
 
 def _sign_in_keys(email: str, address: str) -> tuple[str, str]:

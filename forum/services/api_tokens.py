@@ -26,7 +26,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import ServiceError
+from . import ServiceError, throttle
 
 SECRET_PREFIX = "forum_"
 _SHOWN_PREFIX = 12
@@ -107,10 +107,15 @@ def revoke_token(user: User, token_id: int) -> bool:
 
 @dataclass(frozen=True)
 class TokenUse:
-    """What `use_token` found: the token's id (None: no valid token), or how long to wait."""
+    """What `use_token` found: the token's id (None: no valid token), or how long to wait (with
+    no id: too many tokens that were not valid came from the address, and none was checked)."""
 
     token_id: int | None
     retry_after: int = 0
+
+
+def _seconds(wait: timedelta) -> int:
+    return max(1, int(wait.total_seconds() + 0.999))
 
 
 def _count_call(connection: Connection, token_id: int, limit: int, now: datetime) -> bool:
@@ -139,11 +144,25 @@ def _count_call(connection: Connection, token_id: int, limit: int, now: datetime
     return bool(counted)
 
 
-def use_token(secret: str, limit: int, now: datetime | None = None) -> TokenUse:
-    """Find the live token of `secret` and count this call against its limit per minute."""
+def use_token(
+    secret: str, limit: int, address: str = "unknown", now: datetime | None = None
+) -> TokenUse:
+    """Find the live token of `secret` and count this call against its limit per minute.
+
+    A failure is first reserved for the client `address` (`throttle`, rule `API_ADDRESS`): past
+    the free ones, calls from it wait, their tokens unchecked, so guessing stays slow; a valid
+    token gives its reservation back. One transaction on a connection of its own, committed
+    whatever becomes of the call."""
     now = now or utcnow()
     wanted = secret_hash(secret)
-    with db.engine.begin() as connection:
+    address_key = f"api-address:{address[:64]}"
+    with db.engine.connect() as connection, connection.begin() as transaction:
+        wait = throttle.reserve_on(
+            connection, address_key, throttle.configured_rule("API_ADDRESS"), now
+        )
+        if wait is not None:
+            transaction.rollback()
+            return TokenUse(None, _seconds(wait))
         found = connection.execute(
             select(ApiToken.id, ApiToken.secret_hash).where(
                 ApiToken.secret_hash == wanted, ApiToken.revoked_at.is_(None)
@@ -152,7 +171,8 @@ def use_token(secret: str, limit: int, now: datetime | None = None) -> TokenUse:
         # The index found the row by its hash; the comparison itself takes constant time.
         if found is None or not hmac.compare_digest(found.secret_hash, wanted):
             return TokenUse(None)
+        throttle.refund_on(connection, [address_key])
         if not _count_call(connection, found.id, limit, now):
             next_minute = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
-            return TokenUse(found.id, max(1, int((next_minute - now).total_seconds() + 0.999)))
+            return TokenUse(found.id, _seconds(next_minute - now))
     return TokenUse(found.id)

@@ -576,6 +576,7 @@ def _check_session(
             MeetingSession.ends_at > starts_at,
             MeetingSession.id != (session.id if session is not None else -1),
         )
+        .order_by(MeetingSession.starts_at, MeetingSession.id)  # the first one it overlaps
         .limit(1)
     )
     if other is not None:

@@ -12,6 +12,7 @@ failure or a deadlock is retried a few times, and otherwise answered as a `Confl
 else changed this, try again"), with nothing half-done.
 """
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -21,7 +22,7 @@ from flask_babel import gettext, ngettext
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from ..extensions import db, immediate_transactions
+from ..extensions import SQLITE_BUSY_TIMEOUT_MS, db, immediate_transactions
 from ..models import (
     Event,
     Meeting,
@@ -37,6 +38,7 @@ from ..models.meetings import copy_live_slots
 from . import ServiceError, id_batches, webhooks
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def _(text: str, **variables: Any) -> str:
@@ -85,6 +87,41 @@ def is_retryable(error: Exception) -> bool:
         return True
     text = str(getattr(error, "orig", error)).lower()
     return "database is locked" in text or "deadlock detected" in text
+
+
+# How long a write a page makes along the way (`incidental`) waits for a lock, in milliseconds.
+INCIDENTAL_LOCK_WAIT_MS = 1000
+
+
+def _lock_wait(milliseconds: int | None) -> None:
+    """Wait at most this long for a lock in the current transaction (None: the usual wait)."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        wait = SQLITE_BUSY_TIMEOUT_MS if milliseconds is None else milliseconds
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait)}")
+    elif milliseconds is None:
+        connection.exec_driver_sql("SET lock_timeout = DEFAULT")
+    else:
+        connection.exec_driver_sql(f"SET lock_timeout = {int(milliseconds)}")
+
+
+def incidental(write: Callable[[], T]) -> T | None:
+    """A write a page makes along the way of showing something (marking what it shows as read,
+    making the calendar link on first view), in a savepoint of the request's transaction:
+    while another transaction holds the lock it needs (SQLite's write lock, a row), it waits
+    at most `INCIDENTAL_LOCK_WAIT_MS`, is undone and gives None, and the page shows all the
+    same (the next view writes it), instead of waiting the busy timeout and answering 409."""
+    _lock_wait(INCIDENTAL_LOCK_WAIT_MS)
+    try:
+        with db.session.begin_nested():
+            return write()
+    except Exception as error:
+        if not is_retryable(error):
+            raise
+        log.info("a page's incidental write waited for a lock and was left: %s", error)
+        return None
+    finally:
+        _lock_wait(None)
 
 
 def attempt(write: Callable[[], T], attempts: int = ATTEMPTS) -> T:

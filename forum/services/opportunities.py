@@ -31,6 +31,7 @@ from ..models import (
     opportunity_area,
 )
 from . import ServiceError
+from .meeting_life import incidental
 from .registrations import organisation_role
 from .search import index_new, is_listed, refresh_index
 
@@ -63,17 +64,29 @@ class OpportunityDetails:
 # --- technology areas ------------------------------------------------------------------------
 
 
-def technology_areas(event: Event) -> list[TechnologyArea]:
-    """The event's list of areas in its order; an event without one gets the default list."""
-    areas = list(
+def _stored_areas(event: Event) -> list[TechnologyArea]:
+    return list(
         db.session.scalars(
             select(TechnologyArea)
             .where(TechnologyArea.event_id == event.id)
             .order_by(TechnologyArea.position, TechnologyArea.id)
         )
     )
-    if areas:
-        return areas
+
+
+def technology_areas(event: Event) -> list[TechnologyArea]:
+    """The event's list of areas in its order; an event without one gets the default list."""
+    return _stored_areas(event) or _default_areas(event)
+
+
+def technology_areas_for_page(event: Event) -> list[TechnologyArea]:
+    """`technology_areas` for a page: the default list is written along the way
+    (`meeting_life.incidental`), so while another connection holds the write lock (or a
+    first view at the same time writes it) the page shows what is stored, maybe none yet."""
+    return _stored_areas(event) or incidental(lambda: _default_areas(event)) or _stored_areas(event)
+
+
+def _default_areas(event: Event) -> list[TechnologyArea]:
     areas = [
         TechnologyArea(event_id=event.id, name=area.label, code=area.code, position=position)
         for position, area in enumerate(classification())

@@ -1190,13 +1190,15 @@ def has_active_opportunities(participant: Participant) -> bool:
 def suggestions_for(participant: Participant) -> list[tuple[Opportunity, list[Suggestion]]]:
     """The participant's stored suggestions grouped by their own opportunity, best first.
 
-    Computed on the spot (and flushed) the first time, when the participant has opportunities
-    but nothing is stored yet (e.g. a refresh has not run since they published).
+    When the participant has opportunities but nothing is stored yet (a refresh has not run
+    since they published), the list is computed on the spot and shown without being stored: a
+    page view writes nothing, so it never waits for the write lock (SQLite's, held by a refresh
+    writing or an organizer saving) nor fails on it. The background refresh, asked for here,
+    stores it with its short claimed writes.
     """
     stored = _stored_suggestions(participant)
     if not stored and participant.status == "approved" and has_active_opportunities(participant):
-        recompute_participant(participant)
-        stored = _stored_suggestions(participant)
+        stored = _computed_suggestions(participant)
     groups: dict[int, tuple[Opportunity, list[Suggestion]]] = {}
     for suggestion in stored:
         if not (_active(suggestion.opportunity) and _active(suggestion.own_opportunity)):
@@ -1205,6 +1207,48 @@ def suggestions_for(participant: Participant) -> list[tuple[Opportunity, list[Su
             1
         ].append(suggestion)
     return list(groups.values())
+
+
+def _computed_suggestions(participant: Participant) -> list[Suggestion]:
+    """The participant's list computed now (locking and writing nothing), as unsaved rows in
+    the stored order; when it is not empty, a refresh of the event is asked to store it."""
+    rows = {
+        key: row
+        for key, row in compute(participant.event_id, participant_ids={participant.id}).rows.items()
+        if key[0] == participant.id
+    }
+    if not rows:
+        return []
+    opportunities = {
+        opportunity.id: opportunity
+        for opportunity in db.session.scalars(
+            select(Opportunity)
+            .where(
+                Opportunity.id.in_(
+                    sorted({key[1] for key in rows} | {row[0] for row in rows.values()})
+                )
+            )
+            .options(joinedload(Opportunity.participant).joinedload(Participant.organisation))
+        )
+    }
+    try:
+        request_refresh(participant.event_id, {own for own, *_ in rows.values()})
+    except Exception:  # shown all the same; the next change's refresh stores it
+        log.exception("could not ask for the suggestions of event %d", participant.event_id)
+    computed = [
+        Suggestion(
+            participant_id=participant.id,
+            opportunity_id=opportunity_id,
+            own_opportunity_id=own_id,
+            score=score,
+            shared_terms=terms,
+            shared_areas=areas,
+            opportunity=opportunities[opportunity_id],
+            own_opportunity=opportunities[own_id],
+        )
+        for (_, opportunity_id), (own_id, score, terms, areas) in rows.items()
+    ]
+    return sorted(computed, key=lambda suggestion: (-suggestion.score, suggestion.opportunity_id))
 
 
 def _active(opportunity: Opportunity) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -66,8 +67,10 @@ def _reserve_on(connection: Connection, key: str, rule: Rule, now: datetime) -> 
         counted = failures
         if last is not None and now - last >= rule.forget_after:
             counted = 0
-        if last is not None and now < last + rule.delay(counted):
-            return last + rule.delay(counted) - now
+        delay = rule.delay(counted)
+        # No delay due is no wait, even when a parallel attempt wrote a `last` later than `now`.
+        if delay and last is not None and now < last + delay:
+            return last + delay - now
         # The UPDATE only applies to the count as it was read: a parallel attempt that got there
         # first changed it, and this one reads again.
         claimed = connection.execute(
@@ -78,6 +81,37 @@ def _reserve_on(connection: Connection, key: str, rule: Rule, now: datetime) -> 
         if claimed.rowcount == 1:
             return None
     return rule.first_delay
+
+
+def configured_rule(prefix: str) -> Rule:
+    """The rule the configuration gives under `prefix` (`<prefix>_FREE_FAILURES`, …)."""
+    config = current_app.config
+    return Rule(
+        free=config[f"{prefix}_FREE_FAILURES"],
+        first_delay=config[f"{prefix}_FIRST_DELAY"],
+        max_delay=config[f"{prefix}_MAX_DELAY"],
+        forget_after=config["LOGIN_THROTTLE_WINDOW"],
+    )
+
+
+def reserve_on(connection: Connection, key: str, rule: Rule, now: datetime) -> timedelta | None:
+    """`reserve` of one key inside the caller's transaction on `connection` (which rolls back
+    when a wait is returned): for a check that commits its own outcome in that transaction."""
+    if random.randrange(_PRUNE_EVERY) == 0:
+        prune(rule.forget_after)
+    return _reserve_on(connection, key[:KEY_LENGTH], rule, now)
+
+
+def refund_on(connection: Connection, keys: list[str]) -> None:
+    """Give back the failure an attempt reserved under `keys`, in the caller's transaction."""
+    connection.execute(
+        update(LoginThrottle)
+        .where(
+            LoginThrottle.key.in_([key[:KEY_LENGTH] for key in keys]),
+            LoginThrottle.failures > 0,
+        )
+        .values(failures=LoginThrottle.failures - 1)
+    )
 
 
 def reserve(keys_and_rules: list[tuple[str, Rule]]) -> timedelta | None:
@@ -138,11 +172,4 @@ def give_back(forget: list[str], refund: list[str]) -> None:
                 )
             )
         if refund:
-            connection.execute(
-                update(LoginThrottle)
-                .where(
-                    LoginThrottle.key.in_([key[:KEY_LENGTH] for key in refund]),
-                    LoginThrottle.failures > 0,
-                )
-                .values(failures=LoginThrottle.failures - 1)
-            )
+            refund_on(connection, refund)

@@ -22,6 +22,7 @@ from ..services import registrations as registrations_service
 from ..services import requests as requests_service
 from ..services.search import OpportunitySearch, search_opportunities
 from . import api_spec
+from .common import client_address
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -122,7 +123,20 @@ def authenticate():
     secret = _bearer()
     if secret is None:
         return None
-    use = api_tokens.use_token(secret, current_app.config.get("API_RATE_LIMIT", 120))
+    use = api_tokens.use_token(
+        secret, current_app.config.get("API_RATE_LIMIT", 120), client_address()
+    )
+    if use.token_id is None and use.retry_after:
+        raise ApiError(
+            429,
+            _(
+                "Too many tokens that are not valid came from this address; wait %(seconds)d "
+                "seconds and try again.",
+                seconds=use.retry_after,
+            ),
+            "too_many_failures",
+            retry_after=use.retry_after,
+        )
     if use.token_id is None:
         raise ApiError(
             401, _("This API token is not valid: it is unknown or revoked."), "invalid_token"

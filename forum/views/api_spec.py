@@ -384,7 +384,10 @@ ERROR_CODES = {
     "404": "Nothing here, or outside the token's reach.",
     "409": "A concurrent change won; nothing was kept. Try again.",
     "422": "A field or the request was refused; nothing was changed.",
-    "429": "Too many calls with this token this minute; see Retry-After.",
+    "429": (
+        "Too many calls with this token this minute, or too many tokens that are not valid "
+        "from this address; see Retry-After."
+    ),
 }
 
 

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..models import Event, Meeting, Table
-from ..services import calendars, outcomes
+from ..services import calendars, meeting_life, outcomes
 from .common import (
     can_organize,
     current_participant,
@@ -70,7 +70,9 @@ def agenda(event, participant):
             meetings, key=lambda meeting: meeting.calendar_slot.starts_at.astimezone(zone).date()
         )
     ]
-    feed_url = url_for("calendars.feed", token=calendars.feed_token(participant), _external=True)
+    # Made on the first view; while another connection holds the lock, on the next one.
+    token = meeting_life.incidental(lambda: calendars.feed_token(participant))
+    feed_url = url_for("calendars.feed", token=token, _external=True) if token else None
     return render_template(
         "calendars/agenda.html",
         event=event,
@@ -80,7 +82,7 @@ def agenda(event, participant):
         other_side=calendars.other_side,
         notes=outcomes.notes_of(participant, [meeting.id for meeting in meetings]),
         feed_url=feed_url,
-        webcal_url="webcal://" + feed_url.partition("://")[2],
+        webcal_url="webcal://" + feed_url.partition("://")[2] if feed_url else None,
     )
 
 

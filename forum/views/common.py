@@ -231,7 +231,7 @@ def thread_on_page(participant: Participant, other: Participant | None, back: st
     conversation = conversations.conversation_between(participant, other)
     messages = conversations.messages_of(conversation) if conversation else []
     if conversation is not None:
-        conversations.mark_read(conversation, participant)
+        meeting_life.incidental(lambda: conversations.mark_read(conversation, participant))
     return {
         "thread_with": other,
         "thread_messages": messages,

@@ -9,7 +9,7 @@ from flask_login import login_required
 
 from ..forms.conversations import AnnouncementForm, ContactForm, MessageForm
 from ..models import Conversation, Participant
-from ..services import ServiceError
+from ..services import ServiceError, meeting_life
 from ..services import conversations as service
 from .common import (
     current_participant,
@@ -55,7 +55,7 @@ def show(event, participant, conversation_id):
 def _show(event, participant, conversation, other, form, status=200):
     messages = service.messages_of(conversation) if conversation else []
     if conversation is not None:
-        service.mark_read(conversation, participant)
+        meeting_life.incidental(lambda: service.mark_read(conversation, participant))
     return (
         render_template(
             "conversations/show.html",

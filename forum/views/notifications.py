@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..services import (
+    meeting_life,
     notifications,
 )
 from .common import (
@@ -19,7 +20,7 @@ def inbox(event, participant):
     """Viewing the inbox marks what it shows as read; the page still highlights what was new."""
     entries = notifications.inbox_of(participant)
     unread_ids = {entry.id for entry in entries if entry.read_at is None}
-    notifications.mark_read(participant, sorted(unread_ids))
+    meeting_life.incidental(lambda: notifications.mark_read(participant, sorted(unread_ids)))
     return render_template(
         "notifications/inbox.html", event=event, entries=entries, unread_ids=unread_ids
     )

@@ -126,7 +126,9 @@ def _conversation_url(event, viewer: Participant | None, shown: Participant) -> 
 def index(slug):
     event, participant, _organizer = _member_or_404(slug)
     form = MarketplaceFilterForm(
-        request.args, areas=opportunities.technology_areas(event), countries=_country_choices(event)
+        request.args,
+        areas=opportunities.technology_areas_for_page(event),
+        countries=_country_choices(event),
     )
     results = Page()
     if form.validate():
@@ -322,7 +324,7 @@ def new_opportunity(slug):
     if not opportunities.can_publish(participant):
         flash(_("Offers and needs are published by approved participants."), "error")
         return redirect(url_for("events.show", slug=event.slug))
-    form = OpportunityForm(areas=opportunities.technology_areas(event))
+    form = OpportunityForm(areas=opportunities.technology_areas_for_page(event))
     if form.validate_on_submit():
         try:
             created = opportunities.publish_opportunity(participant, form.details())
@@ -342,7 +344,7 @@ def edit_opportunity(slug, opportunity_id):
     event, participant, _organizer = _member_or_404(slug)
     mine_ = _own_opportunity_or_404(event, opportunity_id, participant)
     form = OpportunityForm(
-        data=OpportunityForm.data_from(mine_), areas=opportunities.technology_areas(event)
+        data=OpportunityForm.data_from(mine_), areas=opportunities.technology_areas_for_page(event)
     )
     if form.validate_on_submit():
         try:
@@ -432,7 +434,7 @@ def hidden(event):
 @bp.route("/e/<slug>/organize/areas", methods=["GET", "POST"])
 @organizer_required
 def areas(event):
-    current = opportunities.technology_areas(event)
+    current = opportunities.technology_areas_for_page(event)
     form = AreasForm(
         data={
             "codes": [area.code for area in current if area.code],

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..forms.scheduling import AddMeetingForm, MoveMeetingForm, StartRunForm
 from ..models import Meeting, Participant, ScheduleRun, Slot, Table
-from ..services import ServiceError, events, paging
+from ..services import ServiceError, events, meeting_life, paging
 from ..services import requests as requests_service
 from ..services.availability import event_slots
 from ..services.scheduling import draft, publish_jobs, review, runs
@@ -64,7 +64,7 @@ def index(event):
             return redirect(_run_url(event, run))
     elif form.is_submitted():
         flash(_("Choose a time limit from the list."), "error")
-    runs.mark_dead_runs(event)
+    meeting_life.incidental(lambda: runs.mark_dead_runs(event))  # left to the next view when busy
     return render_template(
         "scheduling/index.html",
         event=event,
@@ -79,7 +79,7 @@ def index(event):
 @organizer_required
 def run(event, run_id):
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
-    runs.mark_dead_runs(event)
+    meeting_life.incidental(lambda: runs.mark_dead_runs(event))  # left to the next view when busy
     if schedule_run.status in runs.ACTIVE_STATUSES:
         return render_template("scheduling/progress.html", event=event, run=schedule_run)
     if schedule_run.status != "succeeded":
@@ -359,7 +359,7 @@ def publish(event, run_id):
 def progress(event, run_id):
     """The progress page's poll: the run's figures as JSON (a few bytes over a venue's Wi-Fi)."""
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
-    runs.mark_dead_runs(event)
+    meeting_life.incidental(lambda: runs.mark_dead_runs(event))  # left to the next view when busy
     return jsonify(
         status=schedule_run.status,
         active=schedule_run.status in runs.ACTIVE_STATUSES,

@@ -1168,11 +1168,6 @@ def touched_participants(corpus: Corpus | None, opportunity_ids: set[int]) -> se
     return touched | {p for p, score in best.items() if score >= weakest.get(p, 0.0)}
 
 
-def recompute_participant(participant: Participant) -> int:
-    """Replace one participant's stored suggestions (vectors over the whole event); flushes."""
-    return _recompute(participant.event_id, participant_ids={participant.id})
-
-
 def has_active_opportunities(participant: Participant) -> bool:
     return bool(
         db.session.scalar(

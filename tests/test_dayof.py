@@ -633,7 +633,7 @@ def test_table_sheets_of_a_large_event_come_a_page_of_tables_at_a_time(
         "Page 1 of 3" in pages[0]
         and f'href="/e/{forum.event.slug}/organize/sheets?page=2"' in pages[0]
     )
-    assert f"Tables 41 to 45 of {len(names)}" in pages[2]
+    assert f"Tables {2 * dayof.SHEETS_PER_PAGE + 1} to {len(names)} of {len(names)}" in pages[2]
     [far] = [
         sheet for sheet in pages[2].split('class="print-page"') if f">{extra[-2].name}" in sheet
     ]

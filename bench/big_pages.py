@@ -153,9 +153,16 @@ from forum.config import TestingConfig
 
 url, path, email, password, start, repeats = sys.argv[1:7]
 app = create_app(TestingConfig(Path(tempfile.mkdtemp()), url))
+# Every sign-in first reserves a failure for its account: eight at once are not an attack.
+app.config.update(LOGIN_ACCOUNT_FREE_FAILURES=10_000, LOGIN_ADDRESS_FREE_FAILURES=10_000)
 client = app.test_client()
 token = re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
-answer = client.post("/auth/login", data={"email": email, "password": password, "csrf_token": token})
+for attempt in range(5):  # eight sign-ins of one account at once can collide (see BENCHMARKS.md)
+    try:
+        answer = client.post("/auth/login", data={"email": email, "password": password, "csrf_token": token})
+        break
+    except Exception:
+        time.sleep(0.5 + attempt)
 assert answer.status_code == 302, answer.status_code
 client.get("/e/big/")
 time.sleep(max(0.0, float(start) - time.time()))

@@ -192,3 +192,29 @@ def test_meetings_per_participant_are_capped_at_ten_and_cancelled_ones_left_out(
         ("10+", 1)
     ]
     assert o.scheduled_distribution == [("0", 10), ("1", 2), ("2", 1)]
+
+
+def test_people_to_remind_come_by_name_in_any_case_with_what_each_has_left(
+    make_user, make_event, make_participant, monkeypatch
+):
+    """The first of each list by name whatever the case ("abe", "bea", "Cy"), each with what
+    they still have to do; each list's count is of everyone in it, past those shown."""
+    _organizer, event, (a, _b, _c) = build(make_user, make_event, make_participant)
+    abe = make_participant(event, make_user(email="abe@example.org", name="abe"), "Abe Co")
+    for email, name in (("bea@example.org", "bea"), ("dan@example.org", "Dan")):
+        make_participant(event, make_user(email=email, name=name), f"{name} Co")
+    db.session.add(
+        MeetingRequest(event_id=event.id, requester=abe, recipient=a, requester_priority=1)
+    )
+    db.session.commit()
+    monkeypatch.setattr(dashboard, "PEOPLE_SHOWN", 2)
+    o = dashboard.overview(event)
+    left = [
+        (r.participant.user.name, r.availability_missing, r.requests_missing)
+        for r in o.no_availability
+    ]
+    assert left == [("abe", True, False), ("bea", True, True)] and o.no_availability_count == 4
+    left = [
+        (r.participant.user.name, r.availability_missing, r.requests_missing) for r in o.no_request
+    ]
+    assert left == [("bea", True, True), ("Cy", True, True)] and o.no_request_count == 3

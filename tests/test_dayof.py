@@ -1,5 +1,6 @@
 """On the day: marking meetings, booking into free slots, table sheets, agendas and the live board."""
 
+import re
 from datetime import date, time, timedelta
 
 import pytest
@@ -633,7 +634,7 @@ def test_table_sheets_of_a_large_event_come_a_page_of_tables_at_a_time(
         "Page 1 of 3" in pages[0]
         and f'href="/e/{forum.event.slug}/organize/sheets?page=2"' in pages[0]
     )
-    assert f"Tables 41 to 45 of {len(names)}" in pages[2]
+    assert f"Tables {2 * dayof.SHEETS_PER_PAGE + 1} to {len(names)} of {len(names)}" in pages[2]
     [far] = [
         sheet for sheet in pages[2].split('class="print-page"') if f">{extra[-2].name}" in sheet
     ]
@@ -777,3 +778,71 @@ def test_the_board_of_a_large_venue_turns_through_its_tables(client, login, day)
     for asked in ("0", "x", "99999999999999"):
         response = client.get(f"/e/{event.slug}/organize/board?page={asked}")
         assert response.status_code == 200 and extra[-1].name in response.get_data(as_text=True)
+
+
+def marking_buttons(page: str, meeting) -> list[str]:
+    """The statuses the sheet's form for `meeting` offers, in order."""
+    form = page.split(f'action="/e/{meeting.event.slug}/day/meetings/{meeting.id}/mark"')[1]
+    return re.findall(r'name="status" value="([a-z_]+)"', form.split("</form>")[0])
+
+
+def test_each_meeting_on_a_sheet_offers_the_marks_its_status_allows(client, login, day):
+    """The buttons written once for the page: a scheduled meeting can be marked held, no-show or
+    cancelled, a held one no-show, a no-show one held; each form posts to its own meeting."""
+    event = day["event"]
+    table = day["tables"][0]
+    meetings = [
+        agreed(event, day["ada"], day["bob"], day["slots"][0], table),
+        agreed(event, day["ada"], day["cho"], day["slots"][1], table),
+        agreed(event, day["bob"], day["cho"], day["slots"][3], table),
+    ]
+    login(client, day["organizer"])
+    for meeting, status in zip(meetings[:2], ("held", "no_show"), strict=True):
+        client.post_form(f"/e/{event.slug}/day/meetings/{meeting.id}/mark", {"status": status})
+    page = client.get(f"/e/{event.slug}/organize/sheets").get_data(as_text=True)
+    assert [marking_buttons(page, meeting) for meeting in meetings] == [
+        ["no_show"],
+        ["held"],
+        ["held", "no_show", "cancelled"],
+    ]
+    assert [meeting_state(meeting)[0] for meeting in meetings[:2]] == ["held", "no_show"]
+    assert "Mark no-show" in page and "Mark cancelled" in page
+
+
+def test_a_sheet_heads_each_day_once_and_writes_every_slot(client, login, forum):
+    """Slots over two days: the day's heading comes before its first slot only."""
+    from forum.templating import short_day
+
+    second = MeetingSession(
+        event=forum.event,
+        day=forum.slots[0].session.day + timedelta(days=1),
+        starts_at=time(9),
+        ends_at=time(10),
+        slot_minutes=30,
+    )
+    db.session.add(second)
+    start = forum.slots[-1].starts_at + timedelta(days=1)
+    db.session.add(Slot(session=second, starts_at=start, ends_at=start + timedelta(minutes=30)))
+    db.session.commit()
+    login(client, forum.organizer)
+    page = client.get(f"/e/{forum.event.slug}/organize/sheets").get_data(as_text=True)
+    first_sheet = page.split('class="print-page"')[1].split("</section>")[0]
+    days = re.findall(r'<th scope="rowgroup" colspan="3">([^<]+)</th>', first_sheet)
+    assert days == [short_day(forum.slots[0].session.day), short_day(second.day)]
+    assert first_sheet.count('<th scope="row">') == len(forum.slots) + 1
+
+
+def test_agendas_come_by_name_in_any_case_and_count_only_people_with_a_meeting(
+    login, client, forum, make_user, make_participant
+):
+    """ "adele" (lower case) comes between "Ada Lovelace" and "Cyrus Choi"; someone without a
+    meeting has no agenda and is not counted, with or without a search."""
+    adele = make_participant(forum.event, make_user("adele@example.org", "adele"), "A Lab")
+    make_participant(forum.event, make_user("adam@example.org", "Adam Idle"), "B Lab")
+    add_meeting(forum.event, adele, forum.cyrus, forum.slots[3], forum.tables[1])
+    found = dayof.agendas(forum.event)
+    names = [agenda.participant.user.name for agenda in found.items]
+    assert names == ["Ada Lovelace", "adele", "Cyrus Choi", "Kim Bo-ra"] and found.total == 4
+    searched = dayof.agendas(forum.event, words="ad")
+    assert [a.participant.user.name for a in searched.items] == ["Ada Lovelace", "adele"]
+    assert searched.total == 2

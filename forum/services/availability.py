@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Exists, delete, exists, func, select
+from sqlalchemy import ColumnElement, Exists, delete, exists, func, literal, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -21,7 +21,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import ServiceError
+from . import ServiceError, id_batches
 from .notifications import notify
 from .requests import can_meet
 
@@ -112,22 +112,54 @@ def reminder_candidates(
 ) -> list[ReminderCandidate]:
     """Approved participants who have not saved their availability or not sent any request (or
     only those lacking `missing`, "availability" or "requests"), by name; the first `limit`."""
-    sent_any = _sent_any()
-    rows = db.session.execute(
-        select(Participant, sent_any)
+    return first_reminder_candidates(event, missing, limit)[0]
+
+
+def first_reminder_candidates(
+    event: Event, missing: str | None, limit: int | None
+) -> tuple[list[ReminderCandidate], int]:
+    """`reminder_candidates` and how many there are in all. Those who sent no request are
+    counted in the same query (finding them reads every request of the event, so the count
+    costs nothing more); the others by a count of their own, while the list is read in
+    ix_user_name_lower's order and stops at `limit` without sorting everyone."""
+    counted = missing == "requests"
+    query = (
+        select(Participant, func.count().over() if counted else literal(0))
         .join(User)
         .options(selectinload(Participant.user), selectinload(Participant.organisation))
         .where(*_candidates_where(event, missing))
-        .order_by(User.name, Participant.id)
+        .order_by(func.lower(User.name), Participant.id)
         .limit(limit)
-    ).all()
-    return [
-        ReminderCandidate(participant, participant.availability_saved_at is None, not has_sent)
-        for participant, has_sent in rows
+    )
+    rows = db.session.execute(query).all()
+    people = [person for person, _total in rows]
+    senders = _senders([person.id for person in people]) if not counted else set()
+    candidates = [
+        ReminderCandidate(person, person.availability_saved_at is None, person.id not in senders)
+        for person in people
     ]
+    if counted or limit is None or len(people) < limit:
+        return candidates, rows[0][1] if counted and rows else len(people)
+    return candidates, count_reminder_candidates(event, missing)
 
 
-def count_reminder_candidates(event: Event, missing: str) -> int:
+def _senders(participant_ids: list[int]) -> set[int]:
+    """Those of these participants who sent a request: asked of the people listed only (as a
+    column of the list, the database read every request of the event for it)."""
+    senders: set[int] = set()
+    for batch in id_batches(participant_ids):
+        senders.update(
+            db.session.scalars(
+                select(MeetingRequest.requester_id).where(
+                    MeetingRequest.requester_id.in_(batch),
+                    MeetingRequest.created_by_organizer.is_(False),
+                )
+            )
+        )
+    return senders
+
+
+def count_reminder_candidates(event: Event, missing: str | None) -> int:
     """How many `reminder_candidates(event, missing)` has, counted by the database."""
     return db.session.scalars(
         select(func.count(Participant.id)).where(*_candidates_where(event, missing))

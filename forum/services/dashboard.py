@@ -20,7 +20,7 @@ from ..models import (
     Participant,
 )
 from ..models.events import PARTICIPANT_STATUSES
-from .availability import ReminderCandidate, count_reminder_candidates, reminder_candidates
+from .availability import ReminderCandidate, first_reminder_candidates
 from .dayof import schedule_is_published
 
 DISTRIBUTION_CAP = 10  # "10 or more" is the last bar of the meetings-per-participant chart
@@ -103,6 +103,33 @@ def _distributions(event: Event, scheduled: bool) -> tuple[list[tuple[str, int]]
     return _bars(by_agreed), _bars(by_placed)
 
 
+def _request_counts(event: Event) -> tuple[dict[str, int], int, int]:
+    """The requests participants made by status, those of them accepted at some time, and the
+    meetings the organizers made: one pass over the event's requests, grouped."""
+    # What participants asked and answered: a meeting the organizers made is no request of theirs.
+    # A request accepted and later cancelled (its meeting called off) was still an acceptance.
+    by_organizer = MeetingRequest.created_by_organizer.is_(True)
+    rows = db.session.execute(
+        select(
+            MeetingRequest.status,
+            by_organizer,
+            func.count(),
+            func.count(MeetingRequest.recipient_priority),
+        )
+        .where(MeetingRequest.event_id == event.id)
+        .group_by(MeetingRequest.status, by_organizer)
+    ).all()
+    asked = [row for row in rows if not row[1]]
+    found = {status: 0 for status in REQUEST_STATUSES}
+    for status, _organizer, count, _answered in asked:
+        found[status] = found.get(status, 0) + count
+    return (
+        {status: found[status] for status in REQUEST_STATUSES},
+        sum(row[3] for row in asked),
+        sum(row[2] for row in rows if row[1]),
+    )
+
+
 def overview(event: Event) -> Overview:
     registrations = _counts(
         select(Participant.status, func.count())
@@ -123,23 +150,13 @@ def overview(event: Event) -> Overview:
         listed.with_only_columns(Opportunity.type, func.count()).group_by(Opportunity.type),
         OPPORTUNITY_TYPES,
     )
-    # What participants asked and answered: a meeting the organizers made is no request of theirs.
-    asked = (MeetingRequest.event_id == event.id, MeetingRequest.created_by_organizer.is_(False))
-    requests = _counts(
-        select(MeetingRequest.status, func.count()).where(*asked).group_by(MeetingRequest.status),
-        REQUEST_STATUSES,
-    )
-    # A request accepted and later cancelled (its meeting called off) was still an acceptance.
-    accepted = db.session.scalars(
-        select(func.count()).where(*asked, MeetingRequest.recipient_priority.is_not(None))
-    ).one()
-    organizer_made = db.session.scalars(
-        select(func.count()).where(
-            MeetingRequest.event_id == event.id, MeetingRequest.created_by_organizer.is_(True)
-        )
-    ).one()
+    requests, accepted, organizer_made = _request_counts(event)
     published = event.status in ("published", "closed")
     agreed, scheduled = _distributions(event, schedule_is_published(event))
+    no_availability, no_availability_count = first_reminder_candidates(
+        event, "availability", PEOPLE_SHOWN
+    )
+    no_request, no_request_count = first_reminder_candidates(event, "requests", PEOPLE_SHOWN)
     return Overview(
         registrations=registrations,
         opportunities_by_kind=by_kind,
@@ -150,8 +167,8 @@ def overview(event: Event) -> Overview:
         organizer_made=organizer_made,
         agreed_distribution=agreed,
         scheduled_distribution=scheduled if published else None,
-        no_availability=reminder_candidates(event, "availability", PEOPLE_SHOWN),
-        no_request=reminder_candidates(event, "requests", PEOPLE_SHOWN),
-        no_availability_count=count_reminder_candidates(event, "availability"),
-        no_request_count=count_reminder_candidates(event, "requests"),
+        no_availability=no_availability,
+        no_request=no_request,
+        no_availability_count=no_availability_count,
+        no_request_count=no_request_count,
     )

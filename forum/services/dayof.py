@@ -37,7 +37,7 @@ from ..models import (
 from . import ServiceError, meeting_life
 from .meeting_life import Occupancy, lock_event_for_meetings
 from .notifications import notify
-from .paging import Page, paginate
+from .paging import FURTHEST_PAGE, Page, count_and_clamp, paginate
 from .requests import MEETING_STATUS_LABELS, can_meet, meeting_weight, open_request_between
 from .schedule_problem import attendee_ids
 from .search import like_pattern
@@ -513,7 +513,7 @@ class TableSheet:
     rows: list[tuple[Slot, SheetMeeting | None]]
 
 
-SHEETS_PER_PAGE = 20  # tables a page of the table sheets shows (each 96 rows at BIO's size)
+SHEETS_PER_PAGE = 10  # tables a page of the table sheets shows (each 96 rows at BIO's size)
 AGENDAS_PER_PAGE = 25  # participants a page of the organizer's agendas shows
 
 
@@ -565,13 +565,14 @@ def _sheet_meetings(event: Event, table_ids: list[int]) -> dict[tuple[int, int],
             select(Meeting.id, Meeting.slot_id, Meeting.table_id, Meeting.status).where(*placed)
         )
     }
+    # By the page's meeting ids (a bounded list): the attendees are found by their key rather
+    # than by joining every attendee row of the event to the meetings.
     people = db.session.execute(
         select(MeetingAttendee.meeting_id, User.name, Organisation.name, MeetingAttendee.attendance)
-        .join(Meeting, Meeting.id == MeetingAttendee.meeting_id)
         .join(Participant, Participant.id == MeetingAttendee.participant_id)
         .join(User, User.id == Participant.user_id)
         .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
-        .where(*placed)
+        .where(MeetingAttendee.meeting_id.in_(list(meetings) or [0]))
         .order_by(User.name, Participant.id)
     )
     for meeting_id, name, organisation, attendance in people:
@@ -629,13 +630,21 @@ def agendas(event: Event, page: int = 1, words: str = "", per_page: int = AGENDA
         .join(User)
         .options(selectinload(Participant.user), selectinload(Participant.organisation))
         .where(Participant.event_id == event.id, has_meeting)
-        .order_by(func.lower(User.name), Participant.id)
+        .order_by(func.lower(User.name), Participant.id)  # read in ix_user_name_lower's order
     )
+    counted = select(Participant.id).where(Participant.event_id == event.id, has_meeting)
     if words.strip():
-        people = people.where(
-            func.lower(User.name).like(like_pattern(words.strip().lower()), escape="\\")
-        )
-    found = paginate(people, page, per_page)
+        named = func.lower(User.name).like(like_pattern(words.strip().lower()), escape="\\")
+        people = people.where(named)
+        counted = counted.join(User).where(named)
+    # Counted without the names (no join to every user) unless the search needs them.
+    total, page, pages = count_and_clamp(counted, min(page, FURTHEST_PAGE), per_page)
+    found = Page(
+        list(db.session.scalars(people.limit(per_page).offset((page - 1) * per_page))),
+        total,
+        page,
+        pages,
+    )
     by_participant: dict[int, list[Meeting]] = {person.id: [] for person in found.items}
     for meeting in _published(event, people=list(by_participant)):
         for attendee in meeting.attendees:

@@ -8,7 +8,7 @@ from flask_login import login_required
 from ..forms.dayof import BookingForm, MarkForm, PartnerForm
 from ..models import Meeting
 from ..services import ServiceError, dayof
-from ..templating import time_range
+from ..templating import short_day, time_range
 from .common import (
     can_organize,
     confirm_cancel,
@@ -227,24 +227,48 @@ def sheets(event):
             return redirect(url_for("dayof.sheets", slug=event.slug, page=page_number()))
         return redirect(_sheet_url(event, table.id, dayof.sheet_page_of(table)))
     found = dayof.table_sheets(event, page_number())
-    slots = [slot for slot, _meeting in found.items[0].rows] if found.items else []
+    heads = _slot_heads(
+        event, [slot for slot, _meeting in found.items[0].rows] if found.items else []
+    )
     return render_template(
         "dayof/sheets.html",
         event=event,
         sheets=found,
+        # Each sheet's rows as (time, day starting there or None, meeting): a slot's time and
+        # day are written once for the page, not once for each of its thousand rows.
+        rows={
+            sheet.table.id: [
+                (*head, meeting) for head, (_slot, meeting) in zip(heads, sheet.rows, strict=True)
+            ]
+            for sheet in found.items
+        },
         per_page=dayof.SHEETS_PER_PAGE,
         published=dayof.schedule_is_published(event),
-        # Written once for the page rather than once for each of its thousand rows.
-        slot_times={
-            slot.id: time_range(slot.starts_at, slot.ends_at, event.timezone) for slot in slots
-        },
         labels={status: str(label) for status, label in dayof.MARK_LABELS.items()},
         mark_texts={
             status: _("Mark %(status)s", status=label)
             for status, label in dayof.MARK_LABELS.items()
         },
+        # A meeting's marking address is this with its id and "/mark" after it (url_for is
+        # the slowest call of a row).
+        mark_url=url_for("dayof.mark", slug=event.slug, meeting_id=0).removesuffix("0/mark"),
         markable=event.status == "published",
     )
+
+
+def _slot_heads(event, slots) -> list[tuple[str, str | None]]:
+    """Each slot's time, and its day when it is the first slot of that day."""
+    heads, day = [], None
+    for slot in slots:
+        new_day = slot.session.day if slot.session.day != day else None
+        day = slot.session.day
+        heads.append(
+            (
+                time_range(slot.starts_at, slot.ends_at, event.timezone),
+                short_day(new_day) if new_day else None,
+            )
+        )
+    return heads
 
 
 def _sheet_url(event, table_id: int | None, page: int) -> str:

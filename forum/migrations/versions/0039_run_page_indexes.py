@@ -1,14 +1,14 @@
 """the run page's figures and counts stored with the draft version they were counted at: indexes for the check and for reading a draft a slot at a time
 
 Revision ID: 0039_run_page_indexes
-Revises: 0037_export_files
+Revises: 0038_day_page_indexes
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0039_run_page_indexes"
-down_revision = "0037_export_files"
+down_revision = "0038_day_page_indexes"
 branch_labels = None
 depends_on = None
 

@@ -359,6 +359,30 @@ def test_a_success_gives_back_the_failures_of_its_pair(app, client, make_user, p
         assert wrong_sign_in(client).status_code == 200
 
 
+def test_a_sign_in_whose_count_a_parallel_success_just_forgot_still_signs_in(
+    app, client, make_user, password
+):
+    """A sign-in that succeeds deletes its account's counts; a parallel sign-in of the same
+    account can find its count gone between making sure it exists and reading it (eight
+    sign-ins at once did, on PostgreSQL): it was a server error."""
+    from sqlalchemy import event as sqlalchemy_event
+
+    make_user()
+    forgotten: list[str] = []
+
+    def forget_after_insert(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO login_throttle") and not forgotten:
+            forgotten.append(statement)
+            conn.connection.dbapi_connection.cursor().execute("DELETE FROM login_throttle")
+
+    sqlalchemy_event.listen(db.engine, "after_cursor_execute", forget_after_insert)
+    try:
+        answer = wrong_sign_in(client, password=password)
+    finally:
+        sqlalchemy_event.remove(db.engine, "after_cursor_execute", forget_after_insert)
+    assert forgotten and answer.status_code == 302
+
+
 @pytest.mark.parametrize("proxies, expected", [(0, "10.0.0.1"), (1, "198.51.100.23")])
 def test_the_client_address_is_read_through_the_trusted_proxies(
     backend_app, proxies, expected, make_user

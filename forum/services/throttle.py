@@ -53,17 +53,8 @@ def _insert(connection: Connection) -> Callable[..., Any]:
 
 def _reserve_on(connection: Connection, key: str, rule: Rule, now: datetime) -> timedelta | None:
     """None when a failure was reserved under `key`; else how long to wait first."""
-    connection.execute(
-        _insert(connection)(LoginThrottle)
-        .values(key=key, failures=0)
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
     for _ in range(_RACE_RETRIES):
-        failures, last = connection.execute(
-            select(LoginThrottle.failures, LoginThrottle.last_failure_at).where(
-                LoginThrottle.key == key
-            )
-        ).one()
+        failures, last = _count_of(connection, key)
         counted = failures
         if last is not None and now - last >= rule.forget_after:
             counted = 0
@@ -81,6 +72,24 @@ def _reserve_on(connection: Connection, key: str, rule: Rule, now: datetime) -> 
         if claimed.rowcount == 1:
             return None
     return rule.first_delay
+
+
+def _count_of(connection: Connection, key: str) -> tuple[int, datetime | None]:
+    """The key's count, its row made first when missing: a parallel sign-in that succeeds
+    deletes its account's row at any moment, even between the two statements."""
+    while True:
+        connection.execute(
+            _insert(connection)(LoginThrottle)
+            .values(key=key, failures=0)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        row = connection.execute(
+            select(LoginThrottle.failures, LoginThrottle.last_failure_at).where(
+                LoginThrottle.key == key
+            )
+        ).first()
+        if row is not None:
+            return row.failures, row.last_failure_at
 
 
 def configured_rule(prefix: str) -> Rule:

@@ -569,6 +569,35 @@ def test_a_noun_prefix_stays_on_its_noun_at_index_and_query_time():
     ]
 
 
+def test_a_noun_suffix_stays_on_its_noun_at_index_and_query_time():
+    """Kiwi reads 안정성 as 안정 + the suffix 성: stability is not 안정 alone, so the suffixed
+    noun is one token, and its bare noun comes after the text, as a prefixed noun's does; a
+    suffix that only counts (환자들) is not kept."""
+    assert tokenize("배터리의 안정성을 높인") == ("배터리", "안정성", "안정")
+    assert tokenize("공정 자동화된 라인") == ("공정", "자동화", "라인", "자동")
+    assert tokenize("장기안정성") == ("장기", "안정성", "장기안정성", "안정")
+    assert tokenize("생분해성 필름") == ("생분해성", "필름", "분해", "생분해")
+    assert tokenize("환자들의 보행") == ("환자", "보행")
+    assert query_terms("효율성을") == [(QueryTerm(("효율성",)),)]
+    assert tokenize_many(["안정성을", "자동화"]) == [tokenize("안정성을"), tokenize("자동화")]
+
+
+def test_a_suffixed_noun_is_found_as_written_and_by_its_bare_noun(market):
+    publish(market["kr"], "배터리 안정성 향상 기술")
+    publish(market["kr"], "안정된 전원 공급")
+    publish(market["kr"], "제조 공정 디지털화")
+    publish(market["kr"], "디지털 병리 영상")
+    assert titles(market["event"], "안정성") == ["배터리 안정성 향상 기술"]
+    assert titles(market["event"], "안정성이") == ["배터리 안정성 향상 기술"]
+    assert titles(market["event"], "디지털화") == ["제조 공정 디지털화"]
+    # The bare noun still finds the suffixed one; a two-syllable noun is a prefix anyway.
+    assert sorted(titles(market["event"], "디지털")) == ["디지털 병리 영상", "제조 공정 디지털화"]
+    assert sorted(titles(market["event"], "안정")) == [
+        "배터리 안정성 향상 기술",
+        "안정된 전원 공급",
+    ]
+
+
 def test_a_prefixed_noun_is_found_as_written_not_as_its_bare_noun(market):
     publish(market["kr"], "폐기물 재활용을 위한 선별 공정")
     publish(market["kr"], "빅데이터 활용 방안")

@@ -709,7 +709,7 @@ def test_0036_indexes_prefixed_nouns_again_and_drops_the_suggestions_weighed_wit
     db.session.commit()
     db.session.remove()
 
-    upgrade()
+    upgrade(revision="0036_reindex_prefixed_nouns")
     db.session.remove()
     assert _index_holds("재활용") and _index_holds("폐배터리") and _index_holds("배터리")
     assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 0
@@ -717,3 +717,75 @@ def test_0036_indexes_prefixed_nouns_again_and_drops_the_suggestions_weighed_wit
     downgrade(revision="0035_refresh_versions")  # leaves an index the older code can search
     db.session.remove()
     assert _index_holds("재활용") and _index_holds("활용")
+
+
+# --- 0042_reindex_noun_suffixes: a noun suffix stays on its noun ---------------------------------
+
+
+def test_0042_indexes_suffixed_nouns_again_and_drops_the_suggestions_weighed_without(
+    database_at_head,
+):
+    from forum.models import Participant, Suggestion, SuggestionVersion, User
+    from forum.services.opportunities import OpportunityDetails, publish_opportunity
+
+    event = Event(
+        name="Energy",
+        slug="energy",
+        timezone="UTC",
+        start_date=date(2027, 5, 11),
+        end_date=date(2027, 5, 11),
+        status="published",
+    )
+    people = [
+        Participant(
+            event=event,
+            user=User(email=f"{name}@example.org", name=name, password_hash="x"),
+            organisation=Organisation(name=f"{name} 연구소", kind="university", country="KR"),
+            status="approved",
+        )
+        for name in ("kim", "lee")
+    ]
+    db.session.add_all(people)
+    db.session.flush()
+    publish_opportunity(
+        people[0],
+        OpportunityDetails(kind="offer", type="technology", title="배터리 안정성 향상 공정"),
+    )
+    publish_opportunity(
+        people[1],
+        OpportunityDetails(kind="need", type="technology", title="배터리 안정성 평가 파트너"),
+    )
+    db.session.commit()
+    event_id = event.id
+    db.session.remove()
+    jobs.wait_for_in_process_jobs()  # the refresh the commit queued stores the pair
+    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 2
+
+    downgrade(revision="0037_export_files")
+    db.session.remove()
+    # The index as the analyser before 0042 wrote it: the suffixes dropped.
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text(
+                "UPDATE opportunity_search SET document = to_tsvector('simple', '배터리 안정 공정')"
+            )
+        )
+    else:
+        db.session.execute(text("UPDATE opportunity_search SET title = '배터리 안정 공정'"))
+    db.session.commit()
+    assert not _index_holds("안정성")
+    db.session.execute(text("DELETE FROM suggestion_version"))
+    db.session.execute(
+        text("INSERT INTO suggestion_version (event_id, version) VALUES (:id, 3)"), {"id": event_id}
+    )
+    db.session.commit()
+    db.session.remove()
+
+    upgrade()
+    db.session.remove()
+    assert _index_holds("안정성") and _index_holds("안정") and _index_holds("배터리")
+    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 0
+    assert db.session.get(SuggestionVersion, event_id).version == 4
+    downgrade(revision="0037_export_files")  # leaves an index the older code can search
+    db.session.remove()
+    assert _index_holds("안정성") and _index_holds("안정")

@@ -201,7 +201,8 @@ def test_a_title_match_ranks_before_a_description_match(market):
     publish(market["de"], "Insulin pump controller", description="Closed-loop control")
     publish(market["kr"], "인슐린 패치", description="A patch for insulin delivery")
     found = titles(market["event"], "insulin")
-    assert found[0] == "Insulin pump controller"
+    # 인슐린 패치 matches in its title too, through the glossary (인슐린 / insulin).
+    assert found[-1] == "Sensor housing"
     assert set(found) == {"Sensor housing", "Insulin pump controller", "인슐린 패치"}
     publish(market["kr"], "기타 장비", description="폐암 조기 진단에 사용")
     publish(market["kr"], "폐암 진단 키트", description="혈액 검사")
@@ -566,6 +567,35 @@ def test_a_noun_prefix_stays_on_its_noun_at_index_and_query_time():
     assert tokenize_many(["재활용을", "디지털치료제"]) == [
         tokenize("재활용을"),
         tokenize("디지털치료제"),
+    ]
+
+
+def test_a_noun_suffix_stays_on_its_noun_at_index_and_query_time():
+    """Kiwi reads 안정성 as 안정 + the suffix 성: stability is not 안정 alone, so the suffixed
+    noun is one token, and its bare noun comes after the text, as a prefixed noun's does; a
+    suffix that only counts (환자들) is not kept."""
+    assert tokenize("배터리의 안정성을 높인") == ("배터리", "안정성", "안정")
+    assert tokenize("공정 자동화된 라인") == ("공정", "자동화", "라인", "자동")
+    assert tokenize("장기안정성") == ("장기", "안정성", "장기안정성", "안정")
+    assert tokenize("생분해성 필름") == ("생분해성", "필름", "분해", "생분해")
+    assert tokenize("환자들의 보행") == ("환자", "보행")
+    assert query_terms("효율성을") == [(QueryTerm(("효율성",)),)]
+    assert tokenize_many(["안정성을", "자동화"]) == [tokenize("안정성을"), tokenize("자동화")]
+
+
+def test_a_suffixed_noun_is_found_as_written_and_by_its_bare_noun(market):
+    publish(market["kr"], "배터리 안정성 향상 기술")
+    publish(market["kr"], "안정된 전원 공급")
+    publish(market["kr"], "제조 공정 디지털화")
+    publish(market["kr"], "디지털 병리 영상")
+    assert titles(market["event"], "안정성") == ["배터리 안정성 향상 기술"]
+    assert titles(market["event"], "안정성이") == ["배터리 안정성 향상 기술"]
+    assert titles(market["event"], "디지털화") == ["제조 공정 디지털화"]
+    # The bare noun still finds the suffixed one; a two-syllable noun is a prefix anyway.
+    assert sorted(titles(market["event"], "디지털")) == ["디지털 병리 영상", "제조 공정 디지털화"]
+    assert sorted(titles(market["event"], "안정")) == [
+        "배터리 안정성 향상 기술",
+        "안정된 전원 공급",
     ]
 
 

@@ -134,7 +134,7 @@ HEAD_SYLLABLES = 2  # a longer Korean noun also carries its first two syllables 
 
 def token_features(tokens: Iterable[str]) -> list[str]:
     """The features of analysed tokens (`text.tokenize`): Korean nouns and compounds, and the head
-    of a longer noun so that 치료 meets 치료제 (not of a prefixed noun); English stems that are
+    of a longer noun so that 치료 meets 치료제 (not of a prefixed or suffixed noun); English stems that are
     not stop words."""
     tokens = list(tokens)
     present = set(tokens)
@@ -143,8 +143,9 @@ def token_features(tokens: Iterable[str]) -> list[str]:
         if HANGUL.match(token):
             features.append(token)
             # A prefixed noun (재활용: its bare noun 활용 follows the text) has no head: 재활 is
-            # another word, and the bare noun stands for what it is.
-            if len(token) > HEAD_SYLLABLES and token[1:] not in present:
+            # another word, and the bare noun stands for what it is; nor has a suffixed noun
+            # (안정성, 디지털화: 안정, 디지털 follow), whose bare noun brings its own.
+            if len(token) > HEAD_SYLLABLES and not {token[1:], token[:-1]} & present:
                 features.append(token[:HEAD_SYLLABLES])
         elif token not in STEMMED_STOPWORDS and (len(token) > 1 or token.isdigit()):
             features.append(token)

@@ -4,7 +4,8 @@ Korean is analysed by Kiwi, a morphological analyser: a text keeps its nouns (an
 Hanja), without particles or endings (치료제를 → 치료제), and a compound written without a space
 is split into its nouns AND kept whole (디지털치료제 → 디지털 치료제, plus 디지털치료제 after the
 text's other tokens, so phrases over the parts stay adjacent); a noun prefix stays on its noun
-(재활용, not 활용), its bare noun after the text too (배터리 of 폐배터리). Other text becomes lowercased words
+(재활용, not 활용), its bare noun after the text too (배터리 of 폐배터리), and so does a noun suffix
+(안정성, not 안정; 안정 after the text). Other text becomes lowercased words
 without accents or punctuation, English-stemmed by Snowball (catheters → cathet, parkinsons →
 parkinson). Both databases index these tokens as plain words, so both find the same rows.
 """
@@ -26,6 +27,8 @@ _HANGUL_RUN = re.compile(rf"[{_HANGUL_SYLLABLES}]+")
 _NOUN_TAGS = frozenset(["NNG", "NNP", "XR", "SH"])
 # Parts that glue to nouns inside one compound (a noun prefix or suffix: 치료+제).
 _COMPOUND_TAGS = _NOUN_TAGS | {"XPN", "XSN"}
+# Noun suffixes that only count or address (환자들, 선생님): the bare noun is the word.
+_LOOSE_SUFFIXES = frozenset(["들", "님", "씩", "쯤", "째", "끼리", "짜리", "껏"])
 MAX_QUERY_TERMS = 12
 PREFIX_SYLLABLES = (
     2  # a Korean query noun this short also finds the compounds it starts (치료 → 치료제)
@@ -74,7 +77,7 @@ def _normalised(text: str) -> str:
 @dataclass(frozen=True)
 class KoreanWord:
     """The nouns of one compound (a run of nouns without a space between them), its surface, and
-    the bare nouns of its prefixed nouns (배터리 of 폐배터리)."""
+    the bare nouns of its prefixed and suffixed nouns (배터리 of 폐배터리, 안정 of 안정성)."""
 
     parts: tuple[str, ...]
     whole: str
@@ -84,7 +87,8 @@ class KoreanWord:
 def _korean_words(text: str, analysis: Iterable[Any] | None = None) -> list[tuple[int, KoreanWord]]:
     """The compounds of the text's Hangul, with where each starts, in order (from Kiwi's
     `analysis` of the text when it was analysed already). A noun prefix (`XPN`) written against
-    its noun stays on it (재 + 활용 → 재활용: recycling is not use), and the bare noun is noted."""
+    its noun stays on it (재 + 활용 → 재활용: recycling is not use), and so does a noun suffix
+    (`XSN`: 안정 + 성 → 안정성, stability; 자동 + 화 → 자동화), the bare noun noted each time."""
     if not _HANGUL_RUN.search(text):
         return []
     words: list[tuple[int, KoreanWord]] = []
@@ -111,6 +115,9 @@ def _korean_words(text: str, analysis: Iterable[Any] | None = None) -> list[tupl
             parts.append(prefix + token.form)
             if prefix:
                 bare.append(token.form)
+        elif token.tag == "XSN" and parts and token.form not in _LOOSE_SUFFIXES:
+            bare.append(parts[-1])
+            parts[-1] += token.form
         prefix = token.form if token.tag == "XPN" else ""
     close()
     return words

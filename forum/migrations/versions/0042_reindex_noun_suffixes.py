@@ -12,14 +12,14 @@ nouns included), so the older code finds what it found, except a quoted phrase r
 suffixed noun.
 
 Revision ID: 0042_reindex_noun_suffixes
-Revises: 0037_export_files
+Revises: 0040_export_versions
 """
 
 import importlib.util
 from pathlib import Path
 
 revision = "0042_reindex_noun_suffixes"
-down_revision = "0037_export_files"
+down_revision = "0040_export_versions"
 branch_labels = None
 depends_on = None
 

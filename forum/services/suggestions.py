@@ -1121,13 +1121,15 @@ def _write_in_transactions(computed: Computed, force: bool = False) -> Refreshed
     version, written, longest = computed.version, 0, 0.0
     for part in _transactions(_differences(computed)):
         with immediate_transactions():  # SQLite: the write lock before the claim reads
-            started = time.perf_counter()
             if force:
                 _hold_claim(computed.event_id, computed.pivots)
+                started = time.perf_counter()  # held from here (waited for another writer before)
                 part = _written_since(computed, part)
             elif not claim_version(computed.event_id, version, computed.pivots):
                 db.session.rollback()
                 return None
+            else:
+                started = time.perf_counter()
             written += _apply(part)
             db.session.commit()
         longest = max(longest, time.perf_counter() - started)

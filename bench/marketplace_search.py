@@ -398,8 +398,13 @@ def run(
         started = time.perf_counter()
         vocabulary = Vocabulary(rng)
         fill(event.id, opportunities, participants, rng, vocabulary)
+        index_started = time.perf_counter()
         indexed = rebuild_index(event)
         db.session.commit()
+        print(
+            f"index build: {indexed} opportunities in {time.perf_counter() - index_started:.1f} s",
+            file=sys.stderr,
+        )
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.exec_driver_sql("VACUUM ANALYZE")

@@ -719,6 +719,61 @@ def test_0036_indexes_prefixed_nouns_again_and_drops_the_suggestions_weighed_wit
     assert _index_holds("재활용") and _index_holds("활용")
 
 
+# --- 0041_suggestion_pivot: the pivot kept with the version -----------------------------------
+
+
+def test_0041_keeps_the_versions_and_the_next_write_stores_the_pivot(database_at_head):
+    """Downgraded, the pivot goes and the versions stay; upgraded, an event has no pivot until
+    its next write of suggestions, which stores the one it scored with."""
+    from forum.models import Participant, SuggestionVersion, User
+    from forum.services import suggestions
+    from forum.services.opportunities import OpportunityDetails, publish_opportunity
+
+    event = Event(
+        name="Energy",
+        slug="energy",
+        timezone="UTC",
+        start_date=date(2027, 5, 11),
+        end_date=date(2027, 5, 11),
+        status="published",
+    )
+    people = [
+        Participant(
+            event=event,
+            user=User(email=f"{name}@example.org", name=name, password_hash="x"),
+            organisation=Organisation(name=f"{name} lab", kind="university", country="KR"),
+            status="approved",
+        )
+        for name in ("kim", "lee")
+    ]
+    db.session.add_all(people)
+    db.session.flush()
+    for person, kind in zip(people, ("offer", "need"), strict=True):
+        publish_opportunity(
+            person,
+            OpportunityDetails(kind=kind, type="technology", title="Battery recycling process"),
+        )
+    db.session.commit()
+    event_id = event.id
+    db.session.remove()
+    jobs.wait_for_in_process_jobs()
+    stored = db.session.get_one(SuggestionVersion, event_id)
+    version, pivots = stored.version, stored.pivot_norms
+    assert version >= 1 and pivots and all(value > 0 for value in pivots)
+    db.session.remove()
+
+    downgrade(revision="0040_export_versions")
+    db.session.remove()
+    assert db.session.scalar(text("SELECT version FROM suggestion_version")) == version
+    db.session.remove()  # PostgreSQL: the upgrade's ALTER TABLE waits for every reader
+    upgrade(revision="0041_suggestion_pivot")
+    db.session.remove()
+    assert db.session.get_one(SuggestionVersion, event_id).pivot_norms is None
+    db.session.remove()
+    suggestions.refresh(event_id, None)
+    assert db.session.get_one(SuggestionVersion, event_id).pivot_norms == pytest.approx(pivots)
+
+
 # --- 0042_reindex_noun_suffixes: a noun suffix stays on its noun ---------------------------------
 
 
@@ -761,7 +816,7 @@ def test_0042_indexes_suffixed_nouns_again_and_drops_the_suggestions_weighed_wit
     jobs.wait_for_in_process_jobs()  # the refresh the commit queued stores the pair
     assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 2
 
-    downgrade(revision="0037_export_files")
+    downgrade(revision="0041_suggestion_pivot")
     db.session.remove()
     # The index as the analyser before 0042 wrote it: the suffixes dropped.
     if db.session.get_bind().dialect.name == "postgresql":
@@ -786,6 +841,6 @@ def test_0042_indexes_suffixed_nouns_again_and_drops_the_suggestions_weighed_wit
     assert _index_holds("안정성") and _index_holds("안정") and _index_holds("배터리")
     assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 0
     assert db.session.get(SuggestionVersion, event_id).version == 4
-    downgrade(revision="0037_export_files")  # leaves an index the older code can search
+    downgrade(revision="0041_suggestion_pivot")  # leaves an index the older code can search
     db.session.remove()
     assert _index_holds("안정성") and _index_holds("안정")

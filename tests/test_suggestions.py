@@ -1335,3 +1335,180 @@ def test_first_view_shows_the_list_while_another_connection_holds_the_write_lock
             assert offer.title in page.get_data(as_text=True)
         client.post_form("/auth/logout")
     assert [suggestion.opportunity_id for suggestion in stored(seeker)] == [offer.id]
+
+
+def many_opportunities(event, join, count: int, seed: int = 41) -> list[Opportunity]:
+    """`count` opportunities of generated words over `count // 4` participants, committed at
+    once (one refresh of the whole event), each in one of a few areas."""
+    import random
+
+    generator = random.Random(seed)
+    participants = [join(event) for _ in range(count // 4)]
+    areas = list(
+        db.session.scalars(
+            select(TechnologyArea).where(
+                TechnologyArea.event_id == event.id,
+                TechnologyArea.name.in_(["Bio/pharma", "ICT", "Energy", HEALTH]),
+            )
+        )
+    )
+    opportunities = [
+        Opportunity(
+            event_id=event.id,
+            participant=participants[index % len(participants)],
+            kind="offer" if index % 2 else "need",
+            type="technology",
+            title=" ".join(generator.sample(GENERATED_WORDS, 3)),
+            summary=" ".join(generator.sample(GENERATED_WORDS, 8)),
+            keywords=", ".join(generator.sample(GENERATED_WORDS, 2)),
+            trl=generator.choice([None, 3, 6, 9]),
+            areas=generator.sample(areas, 1),
+        )
+        for index in range(count)
+    ]
+    db.session.add_all(opportunities)
+    db.session.commit()
+    jobs.wait_for_in_process_jobs()
+    return opportunities
+
+
+def test_a_change_keeps_the_events_pivot_and_rewrites_only_the_lists_it_touches(coded_event, join):
+    """An offer that answers nothing gains words no other text has: its text grows, and with it
+    the event's mean norm, the pivot of every vector. The refresh keeps the pivot stored with
+    the suggestions (the mean moved by less than `PIVOT_DRIFT`), so it rewrites no row of the
+    lists the change does not touch, where a pivot taken anew moves many of their scores by
+    more than `SCORE_TOLERANCE`; a full refresh takes the pivot anew, and its scores differ
+    from the kept ones by less than the stated bound."""
+    import numpy as np
+
+    loner = Opportunity(
+        event_id=coded_event.id,
+        participant=join(coded_event),
+        kind="offer",
+        type="technology",
+        title="zqalpha zqbeta",
+        summary="zqgamma",
+        keywords="",
+    )
+    db.session.add(loner)
+    many_opportunities(coded_event, join, 200)  # committed with the loner: one full refresh
+    before = everything_stored(coded_event)
+    assert before and not any(key[1] == loner.id for key in before)
+
+    saved_without_refresh(loner, summary="zqgamma zqdelta zqepsilon")
+    refreshed = suggestions.refresh(coded_event.id, {loner.id})
+    after = everything_stored(coded_event)
+    assert refreshed.written == 0 and after == before  # nothing the change touches changed
+
+    fresh = suggestions.load_corpus(coded_event.id)  # pivoted around the event's mean now
+    kept = suggestions.load_corpus(coded_event.id, tuple(suggestions._state(coded_event.id)[1]))
+    assert fresh.pivots != kept.pivots  # the mean moved, less than the bound
+    position = {int(opportunity): row for row, opportunity in enumerate(fresh.ids)}
+    keys = sorted(before)
+    own = np.array([position[before[key][0]] for key in keys])
+    other = np.array([position[key[1]] for key in keys])
+    moved = np.abs(suggestions.pair_scores(fresh, own, other) - [before[k][1] for k in keys])
+    assert (moved > suggestions.SCORE_TOLERANCE).sum() > len(keys) // 10
+
+    ranked = {  # a full ranking with the kept pivot: the same lists and scores
+        (match.participant_id, match.opportunity_id): (match.own_opportunity_id, match.score)
+        for match in suggestions.rank(kept)
+    }
+    assert ranked.keys() == after.keys()
+    for key, (own_id, score) in ranked.items():
+        assert after[key][:2] == (own_id, pytest.approx(score, abs=suggestions.SCORE_TOLERANCE))
+
+    suggestions.recompute_event(coded_event.id)  # the pivot taken anew
+    db.session.commit()
+    full = everything_stored(coded_event)
+    bound = (1 - suggestions.PIVOT_DRIFT) ** -2 - 1
+    for key in full.keys() & after.keys():
+        assert after[key][1] == pytest.approx(full[key][1], abs=bound * full[key][1] + 2e-6)
+    for listed, other in ((full, after), (after, full)):  # lists differ at their cut, if at all
+        for key in listed.keys() - other.keys():
+            weakest = min(row[1] for k, row in other.items() if k[0] == key[0])
+            assert listed[key][1] <= weakest * (1 + bound) + 2e-6
+
+
+def test_a_refresh_overtaken_at_every_read_writes_in_short_parts_and_keeps_newer_lists(
+    app, coded_event, join, monkeypatch
+):
+    """Another writer overtakes each read of a refresh, the last one too (an owner edits an
+    opportunity and their page computes their list from that newer read): the refresh still
+    ends, writing in parts of `WRITE_BATCH` rows as a first write does (an organizer's save
+    and another participant's page computed meanwhile wait a second at most), and leaves the
+    newer list as its writer stored it; after the refresh the edit queued, the event is as a full refresh gives it."""
+    opportunities = generated_event(coded_event, join)
+    jobs.wait_for_in_process_jobs()
+    db.session.execute(delete(Suggestion))
+    db.session.commit()
+    event_id, viewer = coded_event.id, opportunities[0].participant_id
+    edited = opportunities[0].id
+    monkeypatch.setattr(suggestions, "WRITE_BATCH", 4)
+    main = threading.current_thread()
+    reads: list = []
+    racer: list = []
+
+    def page(participant_id=viewer):
+        """Another writer storing one participant's list (a refresh of their lists)."""
+        short_lock_wait()
+        suggestions._recompute(event_id, participant_ids={participant_id})
+        db.session.commit()
+        return {key: row for key, row in everything_stored(coded_event).items() if key[0] == viewer}
+
+    def edit_and_page():
+        saved_without_refresh(
+            db.session.get_one(Opportunity, edited), title="Stroke rehabilitation robots"
+        )
+        return page()
+
+    def organizer_and_page():
+        short_lock_wait()
+        db.session.execute(update(Event).where(Event.id == event_id).values(name="Renamed"))
+        db.session.commit()
+        with immediate_transactions():  # SQLite: a writer takes the write lock first
+            page(opportunities[1].participant_id)
+
+    def overtake(conn, cursor, statement, parameters, context, executemany):
+        """After each read of the version (and pivot) by the refresh, at its next statement
+        (the read's cursor closed), another writer writes."""
+        if threading.current_thread() is not main:
+            return
+        if statement.startswith("SELECT suggestion_version.version, suggestion_version.pivot"):
+            reads.append(None)
+        elif reads and reads[-1] is None:
+            last = len(reads) == suggestions.OPTIMISTIC_ATTEMPTS + 1
+            reads[-1] = in_own_context(app, edit_and_page if last else page)
+
+    def slow_inserts(conn, cursor, statement, parameters, context, executemany):
+        """While the last attempt inserts (0.1 s a statement), the organizer and a page."""
+        if threading.current_thread() is main and statement.startswith("INSERT INTO suggestion "):
+            if not racer:
+                racer.append(ThreadPoolExecutor(1))
+                racer.append(racer[0].submit(in_own_context, app, organizer_and_page))
+            time.sleep(0.1)
+
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", overtake)
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", slow_inserts)
+    try:
+        refreshed = suggestions.refresh(event_id, None)
+    finally:
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", overtake)
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", slow_inserts)
+    racer[1].result(timeout=30)  # neither waited more than a second
+    racer[0].shutdown()
+    assert len(reads) == refreshed.attempts == suggestions.OPTIMISTIC_ATTEMPTS + 1
+    assert refreshed.lock_seconds < 1 and refreshed.written > 8
+    newer = {key: row for key, row in everything_stored(coded_event).items() if key[0] == viewer}
+    assert newer == reads[-1]  # as the page computed it after the edit
+    assert db.session.get(Event, event_id).name == "Renamed"
+
+    suggestions.refresh(event_id, {edited})  # the refresh the edit queued
+    written = everything_stored(coded_event)
+    suggestions.recompute_event(event_id)
+    db.session.commit()
+    full = everything_stored(coded_event)
+    assert written.keys() == full.keys() and len(full) > 20
+    bound = (1 - suggestions.PIVOT_DRIFT) ** -2 - 1  # the pivot kept, or taken anew
+    for pair, (own, score, terms, areas) in full.items():
+        assert written[pair] == (own, pytest.approx(score, abs=bound * score + 1e-5), terms, areas)

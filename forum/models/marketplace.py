@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -236,3 +237,6 @@ class SuggestionVersion(db.Model):
         ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
     )
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The mean norms the stored scores were computed with (`suggestions.Pivots`), kept until a
+    # whole-event refresh or until the event's own have drifted beyond `PIVOT_DRIFT`.
+    pivot_norms: Mapped[list[float] | None] = mapped_column(JSON, nullable=True)

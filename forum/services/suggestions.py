@@ -39,6 +39,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
 
@@ -79,6 +80,12 @@ HEADLINE_SHARE = (
     0.2  # text similarity: this share from title + keywords alone, the rest from whole texts
 )
 PIVOT_SLOPE = 0.5  # vectors' norms pivoted around their mean (`_pivoted`): see BENCHMARKS.md
+# The event's pivot (mean norms) is stored with its suggestions and kept while each of the
+# event's mean norms stays within this share of it: a change to one opportunity then moves no
+# other list's scores through the pivot. A text term scored with a kept pivot differs from one
+# scored with the event's mean now by at most 1 / (1 − d)² − 1 ≈ 2·d of itself (d = PIVOT_DRIFT:
+# each of the two vectors' scales moves by at most d; see docs/search.md, "Refreshing").
+PIVOT_DRIFT = 0.005
 IDF_POWER = 2  # rare shared words (technology names) outweigh many common ones: see BENCHMARKS.md
 # idf is taken within a text's technology area (a word every text of the area carries tells
 # nothing there) when the area holds at least this many texts; over the event otherwise.
@@ -151,6 +158,7 @@ class Corpus:
     has_hangul: np.ndarray  # written in Korean (title, summary or keywords), in part at least
     sources: list[tuple[str, str, str, str]]  # title, summary, description, keywords
     idf: dict[str, float]
+    pivots: "Pivots"  # the mean norms the vectors are pivoted around (`_pivoted`)
     telling_features: frozenset  # rare enough to name in a reason (see TELLING_IDF_SHARE)
     _readable: dict[int, matching.ReadableText] = field(default_factory=dict)
 
@@ -161,8 +169,13 @@ class Corpus:
         return self._readable[row]
 
 
-def load_corpus(event_id: int) -> Corpus | None:
-    """Read the event's active opportunities and build their vectors (None when there are none)."""
+Pivots = tuple[float, ...]  # mean norms: words (whole, headline), concepts (whole, headline)
+
+
+def load_corpus(event_id: int, pivots: Pivots | None = None) -> Corpus | None:
+    """Read the event's active opportunities and build their vectors (None when there are
+    none), pivoted around `pivots` while the event's mean norms are within `PIVOT_DRIFT` of
+    them, else around the event's own mean norms (`Corpus.pivots` says which)."""
     rows = db.session.execute(
         select(
             Opportunity.id,
@@ -227,8 +240,13 @@ def load_corpus(event_id: int) -> Corpus | None:
     counted = _counted_texts(event_id, [row.id for row in rows], keys)
     areas = _binary_matrix([list(names) for names in area_names])
     groups = _idf_groups(area_names)
-    text, idf = _text_vectors(counted.words, groups)
-    concepts, concept_idf = _text_vectors(counted.concepts, groups)
+    words, concept_counts = (
+        _weighted_counts(counted.words, groups),
+        _weighted_counts(counted.concepts, groups),
+    )
+    pivots = _kept_pivots(pivots, words.means + concept_counts.means)
+    text, idf = words.vectors(pivots[:2]), words.idf
+    concepts, concept_idf = concept_counts.vectors(pivots[2:]), concept_counts.idf
     keywords = _binary_matrix([_normalised_keywords(source[3]) for source in sources])
     return Corpus(
         ids=np.array([row.id for row in rows]),
@@ -260,7 +278,18 @@ def load_corpus(event_id: int) -> Corpus | None:
         sources=sources,
         idf=idf,
         telling_features=_telling_features(idf),
+        pivots=pivots,
     )
+
+
+def _kept_pivots(stored: Pivots | None, means: Pivots) -> Pivots:
+    """The stored pivots while every mean norm is within `PIVOT_DRIFT` of them, else the means."""
+    if stored is None or len(stored) != len(means):
+        return means
+    for kept, mean in zip(stored, means, strict=True):
+        if abs(mean - kept) > PIVOT_DRIFT * kept or (kept == 0) != (mean == 0):
+            return means
+    return tuple(stored)
 
 
 @dataclass(frozen=True)
@@ -271,8 +300,8 @@ class _Counts:
     features: list[str]  # in the order of the columns
     whole: sparse.csr_matrix
     headline: sparse.csr_matrix
-    # Their vectors and idf, once computed: reused while nothing changes (`_text_vectors`).
-    vectors: list[tuple[sparse.csr_matrix, dict[str, float]]] = field(default_factory=list)
+    # Their weighted rows and idf, once computed: reused while nothing changes.
+    weighted: list["_Weighted"] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -492,62 +521,89 @@ def _idf_by_group(whole: sparse.csr_matrix, groups: np.ndarray, idf: np.ndarray)
 def _weighted(
     counts: sparse.csr_matrix, groups: np.ndarray, table: np.ndarray
 ) -> sparse.csr_matrix:
-    """Sublinear tf × the idf of each text's group raised to IDF_POWER, rows normalised by
-    their pivoted norm (`_pivoted`)."""
+    """Sublinear tf × the idf of each text's group raised to IDF_POWER, not yet normalised."""
     matrix = counts.astype(np.float32).tocsr()
     matrix.data = 1 + np.log(matrix.data)
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
     group_rows = np.searchsorted(np.unique(groups), groups)
     matrix.data *= (table[group_rows[rows], matrix.indices] ** IDF_POWER).astype(np.float32)
-    return _pivoted(matrix)
+    return matrix
 
 
-def _pivoted(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
-    """Rows divided by their norm pivoted around the mean norm (Singhal, Buckley and Mitra,
-    1996): `(1 − PIVOT_SLOPE)·mean + PIVOT_SLOPE·norm`. Divided by their own norm (cosine),
-    a short text sharing one common word with a need scores as high as a fuller text sharing
-    several; pivoted, a text with more to say (longer, rarer words) keeps more of its weight.
-    Still one vector per text, so scores stay symmetric."""
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1), dtype=np.float64).ravel())
+def _norms(matrix: sparse.csr_matrix) -> np.ndarray:
+    return np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1), dtype=np.float64).ravel())
+
+
+def _mean_norm(norms: np.ndarray) -> float:
+    return float(norms[norms > 0].mean()) if norms.any() else 0.0
+
+
+def _pivoted(matrix: sparse.csr_matrix, norms: np.ndarray, pivot: float) -> sparse.csr_matrix:
+    """Rows divided by their norm pivoted around `pivot`, the event's mean norm (Singhal,
+    Buckley and Mitra, 1996): `(1 − PIVOT_SLOPE)·pivot + PIVOT_SLOPE·norm`. Divided by their
+    own norm (cosine), a short text sharing one common word with a need scores as high as a
+    fuller text sharing several; pivoted, a text with more to say (longer, rarer words) keeps
+    more of its weight. Still one vector per text, so scores stay symmetric."""
     if not norms.any():
         return matrix
-    scale = (1 - PIVOT_SLOPE) * norms[norms > 0].mean() + PIVOT_SLOPE * norms
+    scale = (1 - PIVOT_SLOPE) * pivot + PIVOT_SLOPE * norms
+    scale[scale == 0] = 1  # an empty row stays empty
     return sparse.csr_matrix(sparse.diags((1 / scale).astype(np.float32)) @ matrix)
 
 
-def _text_vectors(
-    counts: _Counts, groups: np.ndarray
-) -> tuple[sparse.csr_matrix, dict[str, float]]:
-    """TF-IDF vectors of the texts over the analyzer's features (the columns of `counts`), and
-    the idf of each feature over the event (for reasons); computed once per counts (the groups
-    follow from the areas, whose names are part of what the counts were counted from)."""
-    if not counts.vectors:
-        counts.vectors.append(_computed_vectors(counts, groups))
-    return counts.vectors[0]
+@dataclass(frozen=True)
+class _Weighted:
+    """The weighted rows of one analyzer's counts (whole texts and headlines), their norms
+    and mean norms, and the idf of each feature over the event (for reasons)."""
+
+    whole: sparse.csr_matrix
+    headline: sparse.csr_matrix
+    norms: tuple[np.ndarray, np.ndarray]
+    idf: dict[str, float]
+
+    @property
+    def means(self) -> Pivots:
+        return (_mean_norm(self.norms[0]), _mean_norm(self.norms[1]))
+
+    def vectors(self, pivots: Pivots) -> sparse.csr_matrix:
+        """The TF-IDF vectors pivoted around `pivots` (whole, headline), side by side, scaled
+        by the square roots of their shares: one product gives the weighted mean of the two."""
+        return sparse.hstack(
+            [
+                _pivoted(self.whole, self.norms[0], pivots[0])
+                * np.float32((1 - HEADLINE_SHARE) ** 0.5),
+                _pivoted(self.headline, self.norms[1], pivots[1]) * np.float32(HEADLINE_SHARE**0.5),
+            ]
+        ).tocsr()
 
 
-def _computed_vectors(
-    counts: _Counts, groups: np.ndarray
-) -> tuple[sparse.csr_matrix, dict[str, float]]:
+def _weighted_counts(counts: _Counts, groups: np.ndarray) -> _Weighted:
+    """The weighted rows of the texts over the analyzer's features (the columns of `counts`);
+    computed once per counts (the groups follow from the areas, whose names are part of what
+    the counts were counted from)."""
+    if not counts.weighted:
+        counts.weighted.append(_computed_weights(counts, groups))
+    return counts.weighted[0]
+
+
+def _computed_weights(counts: _Counts, groups: np.ndarray) -> _Weighted:
     # scikit-learn takes seconds to import: every `flask` command and worker would pay for it.
     from sklearn.feature_extraction.text import TfidfTransformer
 
     rows = counts.whole.shape[0]
     if not counts.features:  # no text has a single feature (e.g. titles of punctuation only)
-        return sparse.csr_matrix((rows, 1), dtype=np.float32), {}
+        empty = sparse.csr_matrix((rows, 1), dtype=np.float32)
+        return _Weighted(empty, empty, (np.zeros(rows), np.zeros(rows)), {})
     event_idf = TfidfTransformer().fit(counts.whole).idf_
-    idf = dict(zip(counts.features, event_idf.tolist(), strict=True))
     table = _idf_by_group(counts.whole, groups, event_idf)
     whole = _weighted(counts.whole, groups, table)
     headline = _weighted(counts.headline, groups, table)
-    # Side by side, scaled by the square roots of their shares: one product gives the weighted
-    # mean of the two cosines.
-    return sparse.hstack(
-        [
-            whole * np.float32((1 - HEADLINE_SHARE) ** 0.5),
-            headline * np.float32(HEADLINE_SHARE**0.5),
-        ]
-    ).tocsr(), idf
+    return _Weighted(
+        whole,
+        headline,
+        (_norms(whole), _norms(headline)),
+        dict(zip(counts.features, event_idf.tolist(), strict=True)),
+    )
 
 
 def _telling_features(idf: dict[str, float]) -> frozenset:
@@ -835,6 +891,8 @@ class Computed:
     version: int  # the event's suggestion version before the read (0: never written)
     rows: dict[tuple[int, int], Row]  # (participant, opportunity) → the row to store
     stored: dict[tuple[int, int], Row]  # the rows stored then for the same participants
+    pivots: Pivots | None = None  # what the scores were computed with (None: no opportunity)
+    read_at: datetime | None = None  # when the read began
 
 
 def compute(
@@ -843,9 +901,12 @@ def compute(
     """Read the event and compute, writing nothing and locking nothing, the lists of
     `participant_ids`, else those a change to the opportunities `changed` touches
     (`touched_participants`) and the scores the change's idf moved in the others
-    (`_drifted`), else every participant's."""
-    version = _version(event_id)
-    corpus = load_corpus(event_id)
+    (`_drifted`), else every participant's. Only the whole event's sets the event's pivot
+    anew; the others keep the stored one while it has not drifted (`_kept_pivots`)."""
+    read_at = utcnow()
+    version, stored_pivots = _state(event_id)
+    whole = changed is None and participant_ids is None
+    corpus = load_corpus(event_id, None if whole else stored_pivots)
     drifted: dict[tuple[int, int], tuple[Row, Row]] = {}
     if participant_ids is None and changed is not None:
         participant_ids = touched_participants(corpus, changed)
@@ -868,7 +929,9 @@ def compute(
     stored = _stored_rows(event_id, participant_ids)
     for key, (old, new) in drifted.items():
         stored[key], rows[key] = old, new
-    return Computed(event_id, version, rows, stored)
+    return Computed(
+        event_id, version, rows, stored, corpus.pivots if corpus is not None else None, read_at
+    )
 
 
 # A stored score of a list a change does not touch is rewritten when the change's idf moved it
@@ -906,13 +969,16 @@ def _drifted(
     return drifted, gone
 
 
-def _version(event_id: int) -> int:
-    return (
-        db.session.scalar(
-            select(SuggestionVersion.version).where(SuggestionVersion.event_id == event_id)
+def _state(event_id: int) -> tuple[int, Pivots | None]:
+    """The event's suggestion version (0: never written) and stored pivots."""
+    row = db.session.execute(
+        select(SuggestionVersion.version, SuggestionVersion.pivot_norms).where(
+            SuggestionVersion.event_id == event_id
         )
-        or 0
-    )
+    ).first()
+    if row is None:
+        return 0, None
+    return row.version, tuple(row.pivot_norms) if row.pivot_norms else None
 
 
 def _stored_rows(event_id: int, participant_ids: set[int] | None) -> dict[tuple[int, int], Row]:
@@ -951,16 +1017,17 @@ def _upsert_statement() -> postgresql.Insert | sqlite.Insert:
     )
 
 
-def claim_version(event_id: int, version: int) -> bool:
-    """Raise the event's suggestion version if it is still `version`, in the current
-    transaction: True when no other write came since it was read. The row stays locked (the
-    write lock on SQLite) until the transaction ends, so writers of one event's suggestions
-    never write at once."""
+def claim_version(event_id: int, version: int, pivots: Pivots | None = None) -> bool:
+    """Raise the event's suggestion version if it is still `version` (and store `pivots`,
+    those of the rows about to be written, when given), in the current transaction: True when
+    no other write came since it was read. The row stays locked (the write lock on SQLite)
+    until the transaction ends, so writers of one event's suggestions never write at once."""
+    kept = {} if pivots is None else {"pivot_norms": list(pivots)}
     if version == 0:
         # RETURNING: psycopg reports no row count (−1) for INSERT … ON CONFLICT DO NOTHING.
         inserted = db.session.execute(
             dialect_insert(SuggestionVersion)
-            .values(event_id=event_id, version=1)
+            .values(event_id=event_id, version=1, **kept)
             .on_conflict_do_nothing(index_elements=[SuggestionVersion.event_id])
             .returning(SuggestionVersion.event_id)
         )
@@ -968,7 +1035,7 @@ def claim_version(event_id: int, version: int) -> bool:
     result = db.session.execute(
         update(SuggestionVersion)
         .where(SuggestionVersion.event_id == event_id, SuggestionVersion.version == version)
-        .values(version=version + 1)
+        .values(version=version + 1, **kept)
     )
     return cast("CursorResult[Any]", result).rowcount == 1
 
@@ -1038,17 +1105,24 @@ def _transactions(changes: Changes) -> list[Changes]:
     return parts
 
 
-def _write_in_transactions(computed: Computed) -> Refreshed | None:
+def _write_in_transactions(computed: Computed, force: bool = False) -> Refreshed | None:
     """Write `computed`, a short transaction per part (`_transactions`), each claiming the
     version the one before left; None when another write overtook it (the parts already
-    committed stay: the next computation reads them as stored). Commits."""
+    committed stay: the next computation reads them as stored). Forced, each part claims
+    whatever the version is and leaves out the lists written since the read
+    (`_written_since`). Commits."""
     version, written, longest = computed.version, 0, 0.0
     for part in _transactions(_differences(computed)):
         with immediate_transactions():  # SQLite: the write lock before the claim reads
-            started = time.perf_counter()
-            if not claim_version(computed.event_id, version):
+            if force:
+                _hold_claim(computed.event_id, computed.pivots)
+                started = time.perf_counter()  # held from here (waited for another writer before)
+                part = _written_since(computed, part)
+            elif not claim_version(computed.event_id, version, computed.pivots):
                 db.session.rollback()
                 return None
+            else:
+                started = time.perf_counter()
             written += _apply(part)
             db.session.commit()
         longest = max(longest, time.perf_counter() - started)
@@ -1059,21 +1133,41 @@ def _write_in_transactions(computed: Computed) -> Refreshed | None:
     return Refreshed(written, longest, 0)
 
 
+def _written_since(computed: Computed, part: Changes) -> Changes:
+    """The changes of `part` whose list nobody wrote since `computed` was read: no row of it
+    written later, none of the rows it had then deleted. Another write's lists are newer than
+    this computation's and stay."""
+    participants = sorted({key[0] for _how, key, _row in part})
+    now = {
+        (row.participant_id, row.opportunity_id): row.computed_at
+        for row in db.session.execute(
+            select(
+                Suggestion.participant_id, Suggestion.opportunity_id, Suggestion.computed_at
+            ).where(Suggestion.participant_id.in_(participants))
+        )
+    }
+    read_at = computed.read_at or utcnow()
+    written = {key[0] for key, at in now.items() if at > read_at}
+    written |= {key[0] for key in computed.stored if key[0] in participants and key not in now}
+    return [change for change in part if change[1][0] not in written]
+
+
 def _recompute(
     event_id: int, changed: set[int] | None = None, participant_ids: set[int] | None = None
 ) -> int:
     """`compute`, then `write` in the caller's transaction; computed again holding the claim
     when another write came in between. Returns the number of suggestions computed."""
     computed = compute(event_id, changed, participant_ids)
-    if not claim_version(event_id, computed.version):
+    if not claim_version(event_id, computed.version, computed.pivots):
         _hold_claim(event_id)
         computed = compute(event_id, changed, participant_ids)
+        _hold_claim(event_id, computed.pivots)  # the same transaction: the pivots written
     write(computed)
     db.session.flush()
     return len(computed.rows)
 
 
-def _hold_claim(event_id: int) -> None:
+def _hold_claim(event_id: int, pivots: Pivots | None = None) -> None:
     """Claim the event's version whatever it is, waiting for the writer that holds it."""
     while True:
         query = select(SuggestionVersion.version).where(SuggestionVersion.event_id == event_id)
@@ -1081,7 +1175,7 @@ def _hold_claim(event_id: int) -> None:
             query = query.with_for_update()
         # A failed claim still holds SQLite's write lock, and the row (once it exists) stays
         # locked on PostgreSQL: the next round reads the current version and gets it.
-        if claim_version(event_id, db.session.scalar(query) or 0):
+        if claim_version(event_id, db.session.scalar(query) or 0, pivots):
             return
 
 
@@ -1105,7 +1199,10 @@ def refresh(
     holding the event's claim only to write what changed. Changes that `arrived` (taken from
     the queue) while it computed are added and computed again, up to `OPTIMISTIC_ATTEMPTS`
     reads, so that lists touched by both see both; a computation that another write overtook
-    is done again; the last attempt computes holding the claim, so that a refresh ends."""
+    is done again. The last attempt, overtaken `OPTIMISTIC_ATTEMPTS` times, computes once more
+    and writes in the same short transactions, each part claiming whatever the version is
+    (waiting only for the part another writer holds) and leaving out the lists written since
+    its read, so that a refresh ends and holds no lock longer than a part."""
     for attempt in range(1, OPTIMISTIC_ATTEMPTS + 1):
         db.session.rollback()  # read what is committed now, and hold nothing while computing
         computed = compute(event_id, changed)
@@ -1121,12 +1218,10 @@ def refresh(
         except IntegrityError:  # an opportunity or participant deleted since the read
             log.info("suggestions of event %d: read again after a deletion", event_id)
         db.session.rollback()
-    with immediate_transactions():
-        started = time.perf_counter()
-        _hold_claim(event_id)
-        written = write(compute(event_id, changed))
-        db.session.commit()
-    return Refreshed(written, time.perf_counter() - started, OPTIMISTIC_ATTEMPTS + 1)
+    computed = compute(event_id, changed)
+    db.session.rollback()
+    forced = cast("Refreshed", _write_in_transactions(computed, force=True))  # never overtaken
+    return replace(forced, attempts=OPTIMISTIC_ATTEMPTS + 1)
 
 
 def touched_participants(corpus: Corpus | None, opportunity_ids: set[int]) -> set[int]:

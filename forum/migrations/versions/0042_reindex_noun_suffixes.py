@@ -12,14 +12,14 @@ nouns included), so the older code finds what it found, except a quoted phrase r
 suffixed noun.
 
 Revision ID: 0042_reindex_noun_suffixes
-Revises: 0040_export_versions
+Revises: 0041_suggestion_pivot
 """
 
 import importlib.util
 from pathlib import Path
 
 revision = "0042_reindex_noun_suffixes"
-down_revision = "0040_export_versions"
+down_revision = "0041_suggestion_pivot"
 branch_labels = None
 depends_on = None
 

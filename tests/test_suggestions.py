@@ -15,7 +15,7 @@ from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.exc import OperationalError
 
 from forum import classification, jobs
-from forum.extensions import db
+from forum.extensions import db, immediate_transactions
 from forum.models import Event, Opportunity, Participant, Suggestion, TechnologyArea
 from forum.services import matching, suggestions
 

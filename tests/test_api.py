@@ -314,6 +314,23 @@ def test_parallel_guesses_from_one_address_are_checked_no_more_than_allowed(
     assert sorted(statuses) == [401] * 3 + [429] * 5
 
 
+def test_a_write_whose_token_check_prunes_old_counts_goes_through(
+    app, client, event, organizer_token, monkeypatch
+):
+    """About one call in `_PRUNE_EVERY` also deletes the throttle's old counts: inside the token
+    check's transaction it must not open a second connection, which on SQLite waited for the
+    write lock its own request held, and the write answered 409 after the busy timeout."""
+    from forum.services import throttle
+
+    monkeypatch.setattr(throttle, "_PRUNE_EVERY", 1)  # this call prunes
+    response = client.post(
+        f"/api/v1/events/{event.slug}/opportunities",
+        json={"participant_id": 999999, "kind": "offer", "type": "technology", "title": "X"},
+        headers=bearer(organizer_token),
+    )
+    assert response.status_code == 422 and error_of(response)["field"] == "participant_id"
+
+
 # --- organizers' writes -------------------------------------------------------------------------
 
 

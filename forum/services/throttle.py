@@ -106,8 +106,8 @@ def configured_rule(prefix: str) -> Rule:
 def reserve_on(connection: Connection, key: str, rule: Rule, now: datetime) -> timedelta | None:
     """`reserve` of one key inside the caller's transaction on `connection` (which rolls back
     when a wait is returned): for a check that commits its own outcome in that transaction."""
-    if random.randrange(_PRUNE_EVERY) == 0:
-        prune(rule.forget_after)
+    if random.randrange(_PRUNE_EVERY) == 0:  # on this connection: another would wait for it
+        _prune_on(connection, rule.forget_after)
     return _reserve_on(connection, key[:KEY_LENGTH], rule, now)
 
 
@@ -141,12 +141,16 @@ def reserve(keys_and_rules: list[tuple[str, Rule]]) -> timedelta | None:
 def prune(older_than: timedelta) -> int:
     """Delete the counts whose last failure is older than `older_than` (they count as nothing)."""
     with db.engine.begin() as connection:
-        return connection.execute(
-            delete(LoginThrottle).where(
-                (LoginThrottle.last_failure_at < utcnow() - older_than)
-                | LoginThrottle.last_failure_at.is_(None)
-            )
-        ).rowcount
+        return _prune_on(connection, older_than)
+
+
+def _prune_on(connection: Connection, older_than: timedelta) -> int:
+    return connection.execute(
+        delete(LoginThrottle).where(
+            (LoginThrottle.last_failure_at < utcnow() - older_than)
+            | LoginThrottle.last_failure_at.is_(None)
+        )
+    ).rowcount
 
 
 # Of the oldest rows of a log, how many each write may delete: more than the one row it adds, so

@@ -340,6 +340,38 @@ def test_nothing_refreshes_when_a_change_is_rolled_back(forum_event, join):
     assert len(stored(seeker)) == 1
 
 
+def test_a_change_in_a_savepoint_refreshes_once_the_transaction_commits(forum_event, join):
+    """A savepoint's release is not the commit: a refresh started then read the data without
+    the change (not yet committed), and the commit asked for none, so the change was never
+    suggested (an API import releases a savepoint per record)."""
+    seeker, supplier = join(forum_event), join(forum_event)
+    publish(seeker, "need", "Ceramic membranes for wastewater")
+    offer = publish(supplier, "offer", "Quantum key distribution modules", keywords="quantum")
+    assert stored(seeker) == []
+    with db.session.begin_nested():
+        offer.title, offer.keywords = "Ceramic wastewater membranes", "membranes"
+    jobs.wait_for_in_process_jobs()  # what the release started, if anything, has run
+    db.session.commit()
+    assert [suggestion.opportunity_id for suggestion in stored(seeker)] == [offer.id]
+
+
+def test_a_savepoint_rolled_back_keeps_the_changes_made_before_it(forum_event, join):
+    """Only the outer transaction's rollback forgets its changes: an API import rolls back the
+    savepoint of a refused record and commits the others."""
+    seeker, supplier = join(forum_event), join(forum_event)
+    publish(seeker, "need", "Ceramic membranes for wastewater")
+    offer = publish(supplier, "offer", "Quantum key distribution modules", keywords="quantum")
+    assert stored(seeker) == []
+    offer.title, offer.keywords = "Ceramic wastewater membranes", "membranes"
+    db.session.flush()
+    savepoint = db.session.begin_nested()
+    offer.summary = "refused"
+    db.session.flush()
+    savepoint.rollback()
+    db.session.commit()
+    assert [suggestion.opportunity_id for suggestion in stored(seeker)] == [offer.id]
+
+
 def test_page_shows_suggestions_with_reason_computed_on_first_view(
     client, login, forum_event, join
 ):
@@ -1454,7 +1486,10 @@ def test_a_refresh_overtaken_at_every_read_writes_in_short_parts_and_keeps_newer
         short_lock_wait()
         suggestions._recompute(event_id, participant_ids={participant_id})
         db.session.commit()
-        return {key: row for key, row in everything_stored(coded_event).items() if key[0] == viewer}
+        # the event read in this thread's session: the main thread's object may be expired,
+        # and loading it through the main thread's session races the refresh using it
+        event = db.session.get_one(Event, event_id)
+        return {key: row for key, row in everything_stored(event).items() if key[0] == viewer}
 
     def edit_and_page():
         saved_without_refresh(

@@ -52,7 +52,7 @@ from sqlalchemy import event as orm_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, SessionTransaction, joinedload
 
 from ..extensions import db, immediate_transactions
 from ..models import (
@@ -1574,6 +1574,8 @@ def _participant_standing_changed(participant: Participant) -> bool:
 
 @orm_event.listens_for(Session, "after_commit")
 def _refresh_stale_events(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: nothing is committed yet
+        return
     stale = session.info.pop(STALE_KEY, {})
     if not stale:
         return
@@ -1587,6 +1589,9 @@ def _refresh_stale_events(session: Session) -> None:
             log.exception("could not start refreshing the suggestions of event %d", event_id)
 
 
-@orm_event.listens_for(Session, "after_rollback")
-def _forget_stale_events(session: Session) -> None:
-    session.info.pop(STALE_KEY, None)
+@orm_event.listens_for(Session, "after_soft_rollback")
+def _forget_stale_events(session: Session, previous: SessionTransaction) -> None:
+    """Only the outermost rollback forgets the changes: a savepoint's keeps those made before it
+    (and refreshing what it undid costs a little time, never a wrong list)."""
+    if previous.parent is None and not previous.nested:
+        session.info.pop(STALE_KEY, None)

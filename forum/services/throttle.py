@@ -106,8 +106,7 @@ def configured_rule(prefix: str) -> Rule:
 def reserve_on(connection: Connection, key: str, rule: Rule, now: datetime) -> timedelta | None:
     """`reserve` of one key inside the caller's transaction on `connection` (which rolls back
     when a wait is returned): for a check that commits its own outcome in that transaction."""
-    if random.randrange(_PRUNE_EVERY) == 0:  # on this connection: another would wait for it
-        _prune_on(connection, rule.forget_after)
+    _sometimes_prune_on(connection, rule.forget_after)
     return _reserve_on(connection, key[:KEY_LENGTH], rule, now)
 
 
@@ -127,9 +126,8 @@ def reserve(keys_and_rules: list[tuple[str, Rule]]) -> timedelta | None:
     """Reserve one failure under every key, in one short transaction of its own; when one key
     asks to wait, nothing is reserved and the wait is returned."""
     now = utcnow()
-    if random.randrange(_PRUNE_EVERY) == 0:
-        prune(max(rule.forget_after for _key, rule in keys_and_rules))
     with db.engine.connect() as connection, connection.begin() as transaction:
+        _sometimes_prune_on(connection, max(rule.forget_after for _key, rule in keys_and_rules))
         for key, rule in keys_and_rules:
             wait = _reserve_on(connection, key[:KEY_LENGTH], rule, now)
             if wait is not None:
@@ -138,19 +136,17 @@ def reserve(keys_and_rules: list[tuple[str, Rule]]) -> timedelta | None:
     return None
 
 
-def prune(older_than: timedelta) -> int:
-    """Delete the counts whose last failure is older than `older_than` (they count as nothing)."""
-    with db.engine.begin() as connection:
-        return _prune_on(connection, older_than)
-
-
-def _prune_on(connection: Connection, older_than: timedelta) -> int:
-    return connection.execute(
-        delete(LoginThrottle).where(
-            (LoginThrottle.last_failure_at < utcnow() - older_than)
-            | LoginThrottle.last_failure_at.is_(None)
+def _sometimes_prune_on(connection: Connection, older_than: timedelta) -> None:
+    """One write in `_PRUNE_EVERY` deletes the counts whose last failure is older than
+    `older_than` (they count as nothing), on the writer's own connection: another connection
+    would wait for the lock the writer's transaction may hold (SQLite's write lock)."""
+    if random.randrange(_PRUNE_EVERY) == 0:
+        connection.execute(
+            delete(LoginThrottle).where(
+                (LoginThrottle.last_failure_at < utcnow() - older_than)
+                | LoginThrottle.last_failure_at.is_(None)
+            )
         )
-    ).rowcount
 
 
 # Of the oldest rows of a log, how many each write may delete: more than the one row it adds, so

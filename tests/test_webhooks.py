@@ -4,6 +4,7 @@ by racing workers (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)."""
 
 import hashlib
 import hmac
+import html
 import json
 import ssl
 import subprocess
@@ -54,11 +55,11 @@ def receiver():
     server.server_close()
 
 
-def verify(secret: str, headers, body: bytes) -> dict:
+def verify(secret: str, headers, body: bytes, header: str = "X-Forum-Signature") -> dict:
     """What a receiver does (docs/webhooks.md): recompute the signature, compare in constant time."""
     signed = headers["X-Forum-Timestamp"].encode() + b"." + body
     expected = "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    assert hmac.compare_digest(expected, headers["X-Forum-Signature"])
+    assert hmac.compare_digest(expected, headers[header] or "")
     return json.loads(body)
 
 
@@ -368,6 +369,53 @@ def test_an_organizer_adds_a_webhook_and_sees_its_secret_once(
     assert revealed.headers["Cache-Control"] == "no-store"
 
 
+def test_a_rolled_secret_signs_with_the_old_one_beside_it_for_a_day(
+    app, forum, organizer_client, receiver
+):
+    """An organizer rolls the secret (after a confirmation) and sees the new one once; for a
+    day every message is signed under both, so the receiver changes over without a gap."""
+    endpoint = add_endpoint(forum.event, receiver.url)
+    old_secret = endpoint.secret
+    address = f"/e/{forum.event.slug}/organize/webhooks/{endpoint.id}/roll"
+    asked = organizer_client.post_form(address)
+    assert "Roll this webhook's secret?" in html.unescape(asked.get_data(as_text=True))
+    db.session.expire_all()
+    assert endpoint.secret == old_secret  # nothing changes before the confirmation
+    rolled = organizer_client.post_form(address, {"confirmed": "1"})
+    db.session.expire_all()
+    assert endpoint.secret != old_secret and endpoint.secret in rolled.get_data(as_text=True)
+    assert rolled.headers["Cache-Control"] == "no-store"
+    assert endpoint.previous_secret == old_secret
+
+    cancel(app, forum.meeting, forum.ada)
+    [request] = receiver.received
+    verify(endpoint.secret, request.headers, request.body)
+    verify(old_secret, request.headers, request.body, header="X-Forum-Signature-Previous")
+
+    endpoint.previous_secret_until = utcnow() - timedelta(seconds=1)  # the day is over
+    db.session.commit()
+    cancel(app, forum.other_meeting, forum.bora)
+    later = receiver.received[-1]
+    verify(endpoint.secret, later.headers, later.body)
+    assert "X-Forum-Signature-Previous" not in later.headers
+
+
+def test_a_roll_racing_another_is_refused_and_shows_no_replaced_secret(app, forum, receiver):
+    """Two organizers roll at once and both read the secret before either writes (PostgreSQL's
+    read committed): the one overtaken is told so, and the secret the other one was shown is
+    the one that signs."""
+    endpoint = add_endpoint(forum.event, receiver.url)
+    as_read = db.session.get_one(WebhookEndpoint, endpoint.id)
+    db.session.expunge(as_read)  # what the slower organizer's request read
+    db.session.commit()
+    shown = webhooks.roll_secret(db.session.get_one(WebhookEndpoint, endpoint.id))
+    db.session.commit()
+    with pytest.raises(ServiceError, match="Someone else changed"):
+        webhooks.roll_secret(as_read)
+    db.session.rollback()
+    assert db.session.get_one(WebhookEndpoint, endpoint.id).secret == shown
+
+
 def test_the_delivery_log_shows_attempts_and_sends_again(app, forum, organizer_client, receiver):
     receiver.answers.extend([500] * webhooks.MAX_ATTEMPTS)
     endpoint = add_endpoint(forum.event, receiver.url)
@@ -422,6 +470,7 @@ def test_another_events_webhooks_are_invisible(
         client.post_form(f"{base}/{endpoint.id}", {"url": "https://x.example/"}).status_code == 404
     )
     assert client.post_form(f"{base}/{endpoint.id}/secret").status_code == 404
+    assert client.post_form(f"{base}/{endpoint.id}/roll", {"confirmed": "1"}).status_code == 404
     assert client.post_form(f"{base}/{endpoint.id}/delete", {"confirmed": "1"}).status_code == 404
     assert client.post_form(f"{base}/deliveries/{delivery.id}/again").status_code == 404
     assert client.get(f"{base}/99999999999999999999").status_code == 404

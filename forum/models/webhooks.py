@@ -30,17 +30,24 @@ LAST_ERROR_MAX = 500
 
 class WebhookEndpoint(Model):
     """Where an event's webhooks go: an address, the secret that signs them, the kinds wanted
-    (space-separated names of WEBHOOK_KINDS)."""
+    (space-separated names of WEBHOOK_KINDS). After the secret is rolled, the one before it
+    also signs until `previous_secret_until`, so the receiver can change over without a gap."""
 
     __tablename__ = "webhook_endpoint"
     __table_args__ = (
         CheckConstraint(f"length(url) <= {WEBHOOK_URL_MAX}", name="url_not_too_long"),
+        CheckConstraint(
+            "(previous_secret IS NULL) = (previous_secret_until IS NULL)",
+            name="previous_secret_with_its_end",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(String(WEBHOOK_URL_MAX))
     secret: Mapped[str] = mapped_column(String(80))
+    previous_secret: Mapped[str | None] = mapped_column(String(80))
+    previous_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     kinds: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -25,13 +25,14 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import SplitResult, urlsplit
 
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy.engine import CursorResult
 
 from ..extensions import db, immediate_transactions
 from ..jobs import enqueue_after_commit
@@ -80,6 +81,8 @@ RESPONSE_READ_LIMIT = 64 * 1024
 DUE_BATCH = 200
 DELIVERY_JOB = "forum.services.webhooks:deliver_due"
 SECRET_PREFIX = "whsec_"
+# After a roll, the secret before it also signs for this long: time for the receiver to change.
+PREVIOUS_SECRET_KEPT = timedelta(hours=24)
 
 
 def _(text: str, **variables: Any) -> str:
@@ -198,6 +201,39 @@ def create_endpoint(event: Event, data: EndpointInput) -> WebhookEndpoint:
     db.session.add(endpoint)
     db.session.flush()
     return endpoint
+
+
+def roll_secret(endpoint: WebhookEndpoint, now: datetime | None = None) -> str:
+    """A new secret for the endpoint (returned, to be shown once); the one it replaces keeps
+    signing for `PREVIOUS_SECRET_KEPT` beside it, so that deliveries meanwhile verify with
+    either. Two organizers rolling at once: the second is refused rather than showing a
+    secret the first one's roll replaced."""
+    now = now or utcnow()
+    fresh = new_secret()
+    rolled = db.session.execute(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint.id, WebhookEndpoint.secret == endpoint.secret)
+        .values(
+            secret=fresh,
+            previous_secret=endpoint.secret,
+            previous_secret_until=now + PREVIOUS_SECRET_KEPT,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if cast("CursorResult[Any]", rolled).rowcount != 1:
+        raise ServiceError(
+            _("Someone else changed this webhook's secret meanwhile: show the secret to see it.")
+        )
+    db.session.refresh(endpoint)
+    return fresh
+
+
+def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> tuple[str, ...]:
+    """The endpoint's secret, and the one before it while that still signs."""
+    until = endpoint.previous_secret_until
+    if endpoint.previous_secret is None or until is None or until <= now:
+        return (endpoint.secret,)
+    return endpoint.secret, endpoint.previous_secret
 
 
 def update_endpoint(endpoint: WebhookEndpoint, data: EndpointInput) -> None:
@@ -390,7 +426,16 @@ class _Outgoing:
     kind: str
     body: bytes
     url: str
-    secret: str
+    secrets: tuple[str, ...]  # the current secret first, then the one before it while it signs
+
+
+def _signatures(secrets: tuple[str, ...], timestamp: int, body: bytes) -> dict[str, str]:
+    """`X-Forum-Signature` under the current secret; after a roll, for a while,
+    `X-Forum-Signature-Previous` under the one before it too."""
+    headers = {"X-Forum-Signature": signature(secrets[0], timestamp, body)}
+    if len(secrets) > 1:
+        headers["X-Forum-Signature-Previous"] = signature(secrets[1], timestamp, body)
+    return headers
 
 
 def _post(outgoing: _Outgoing) -> int:
@@ -410,7 +455,7 @@ def _post(outgoing: _Outgoing) -> int:
                 "X-Forum-Event": outgoing.kind,
                 "X-Forum-Delivery": outgoing.uid,
                 "X-Forum-Timestamp": str(timestamp),
-                "X-Forum-Signature": signature(outgoing.secret, timestamp, outgoing.body),
+                **_signatures(outgoing.secrets, timestamp, outgoing.body),
             },
         )
         response = connection.getresponse()
@@ -504,7 +549,7 @@ def _claimed(delivery_id: int, now: datetime) -> _Outgoing | None:
             delivery.kind,
             delivery.body.encode(),
             endpoint.url,
-            endpoint.secret,
+            signing_secrets(endpoint, now),
         )
         db.session.commit()
     return outgoing

@@ -19,8 +19,9 @@ def _secret_pages_not_cached(response):
     return response
 
 
-def _show_secret(event, endpoint, first: bool):
-    return render_template("webhooks/secret.html", event=event, endpoint=endpoint, first=first)
+def _show_secret(event, endpoint, why: str):
+    """The secret's page; `why` is "added", "rolled" or "asked"."""
+    return render_template("webhooks/secret.html", event=event, endpoint=endpoint, why=why)
 
 
 @bp.route("/e/<slug>/organize/webhooks", methods=["GET", "POST"])
@@ -33,7 +34,7 @@ def index(event):
         except ServiceError as error:
             refuse(form, error)
         else:
-            return _show_secret(event, endpoint, first=True)
+            return _show_secret(event, endpoint, "added")
     return render_template(
         "webhooks/index.html",
         event=event,
@@ -73,7 +74,35 @@ def endpoint(event, endpoint_id):
 @organizer_required
 def secret(event, endpoint_id):
     """The secret, shown on request (a POST: it appears in no address and no browser history)."""
-    return _show_secret(event, get_owned_or_404(WebhookEndpoint, endpoint_id, event), first=False)
+    return _show_secret(event, get_owned_or_404(WebhookEndpoint, endpoint_id, event), "asked")
+
+
+@bp.post("/e/<slug>/organize/webhooks/<int:endpoint_id>/roll")
+@organizer_required
+def roll_secret(event, endpoint_id):
+    """A new secret, after a confirmation; the old one keeps signing for a day."""
+    endpoint = get_owned_or_404(WebhookEndpoint, endpoint_id, event)
+    back = url_for("webhooks.endpoint", slug=event.slug, endpoint_id=endpoint.id)
+    page = confirmation(
+        _("Roll this webhook's secret?"),
+        [
+            _("Forum makes a new secret and shows it once; give it to the receiving system."),
+            _(
+                "For 24 hours every message carries a signature under the old secret too"
+                " (X-Forum-Signature-Previous), then only under the new one."
+            ),
+        ],
+        _("Roll the secret"),
+        back,
+    )
+    if page is not None:
+        return page
+    try:
+        webhooks.roll_secret(endpoint)
+    except ServiceError as error:
+        refuse(None, error)
+        return redirect(back)
+    return _show_secret(event, endpoint, "rolled")
 
 
 @bp.post("/e/<slug>/organize/webhooks/<int:endpoint_id>/delete")

@@ -3,6 +3,7 @@
 recipient is e-mailed in their language at most once an hour per thread, organizers read no thread
 but announce to everyone, and contact details go only to people with an agreed meeting."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
 from forum.models import (
+    Announcement,
     Conversation,
     ConversationMember,
     ConversationMessage,
@@ -257,10 +259,18 @@ def test_organizers_read_no_thread(forum, as_user):
 # --- announcements ---------------------------------------------------------------------------
 
 
+def announcement_form(client, forum, subject, body):
+    """The announcement page's form as the organizer's browser posts it: with the page's key."""
+    page = client.get(f"/e/{forum.event.slug}/organize/announcements").get_data(as_text=True)
+    [key] = re.findall(r'name="key" type="hidden" value="([0-9a-f]+)"', page)
+    return {"subject": subject, "body": body, "key": key}
+
+
 def test_an_announcement_reaches_every_participant_in_inbox_and_by_email(forum, as_user):
     organizer = as_user(forum.organizer)
     url = f"/e/{forum.event.slug}/organize/announcements"
-    response = organizer.post_form(url, {"subject": "Lunch moved", "body": "Lunch is at 13:00."})
+    form = announcement_form(organizer, forum, "Lunch moved", "Lunch is at 13:00.")
+    response = organizer.post_form(url, form)
     assert response.status_code == 302
     for person in (forum.ada, forum.bora, forum.cyrus):
         inbox = as_user(person).get(f"/e/{forum.event.slug}/inbox").get_data(as_text=True)
@@ -268,6 +278,36 @@ def test_an_announcement_reaches_every_participant_in_inbox_and_by_email(forum, 
         [mail] = mails_to(person.user.email)
         assert mail.subject == "Lunch moved" and "Lunch is at 13:00." in mail.body
     assert mails_to("org@example.org") == []
+    kept = organizer.get(url).get_data(as_text=True)
+    sent = kept[kept.index('id="sent"') :]
+    assert "Lunch moved" in sent and "Olivia Organizer" in sent and "3 participants" in sent
+
+
+def test_an_announcement_posted_twice_at_once_is_sent_once(app, forum, as_user):
+    """A double press, or a POST resent on a bad connection, carries the page's key twice: the
+    database lets one announcement through, and nobody is told twice."""
+    first, second = as_user(forum.organizer), as_user(forum.organizer)
+    url = f"/e/{forum.event.slug}/organize/announcements"
+    form = announcement_form(first, forum, "Lunch moved", "Lunch is at 13:00.")
+    statuses = post_at_once(app, (first, url, form), (second, url, form))
+    assert sorted(statuses) == [200, 302]
+    assert count(Announcement) == 1
+    for person in (forum.ada, forum.bora, forum.cyrus):
+        assert count(Notification, Notification.participant_id == person.id) == 1
+        assert len(mails_to(person.user.email)) == 1
+    again = first.post_form(url, form)
+    assert "was sent already" in again.get_data(as_text=True)
+    assert count(Announcement) == 1 and count(Notification) == 3
+
+
+@pytest.mark.parametrize("key", ["", "not-a-key", "A" * 32, "0" * 31, "0" * 33])
+def test_an_announcement_without_the_pages_key_is_refused(forum, as_user, key):
+    organizer = as_user(forum.organizer)
+    url = f"/e/{forum.event.slug}/organize/announcements"
+    response = organizer.post_form(url, {"subject": "Lunch", "body": "At one.", "key": key})
+    assert response.status_code == 200
+    assert "reload the page" in response.get_data(as_text=True)
+    assert count(Announcement) == 0 and count(Notification) == 0 and count(OutboxMessage) == 0
 
 
 def test_the_organizers_outbox_does_not_show_a_private_message(forum, as_user):

@@ -1,6 +1,8 @@
 """A message to the other side, an organizers' announcement, one's contact preferences. The forms
 check the shape of the input; who may write to whom is the service's rule."""
 
+import uuid
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
@@ -41,6 +43,8 @@ class AnnouncementForm(FlaskForm):
             Length(max=MESSAGE_MAX, message=_l("A message holds at most %(max)d characters.")),
         ],
     )
+    # One key per page shown: posted twice (a double press, a resent POST), it sends once.
+    key = HiddenField(default=lambda: uuid.uuid4().hex)
 
 
 class ContactFields:

@@ -14,7 +14,9 @@ from .accounts import (
 from .api import API_SCOPES, API_TOKEN_NAME_MAX, ApiToken
 from .base import MAX_ID, UTCDateTime, parse_id, utcnow
 from .conversations import (
+    ANNOUNCEMENT_KEY_LENGTH,
     MESSAGE_MAX,
+    Announcement,
     Conversation,
     ConversationMember,
     ConversationMessage,
@@ -114,6 +116,7 @@ from .webhooks import (
 
 __all__ = [
     "AMOUNT_MAX",
+    "ANNOUNCEMENT_KEY_LENGTH",
     "API_SCOPES",
     "API_TOKEN_NAME_MAX",
     "APPROVAL_MODES",
@@ -154,6 +157,7 @@ __all__ = [
     "STEP_NOTE_MAX",
     "WEBHOOK_KINDS",
     "WEBHOOK_URL_MAX",
+    "Announcement",
     "ApiToken",
     "Bookmark",
     "Conversation",

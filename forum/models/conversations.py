@@ -18,12 +18,14 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Integer,
+    String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .accounts import User
 from .base import UTCDateTime, utcnow
 from .events import Participant
 
@@ -33,6 +35,8 @@ else:
     Model = db.Model
 
 MESSAGE_MAX = 4000
+ANNOUNCEMENT_SUBJECT_MAX = 200
+ANNOUNCEMENT_KEY_LENGTH = 32
 
 
 class Conversation(Model):
@@ -113,3 +117,31 @@ class ConversationMessage(Model):
     sender: Mapped[Participant] = relationship(
         primaryjoin="foreign(ConversationMessage.sender_id) == Participant.id", viewonly=True
     )
+
+
+class Announcement(Model):
+    """What the organizers wrote to every participant, by whom, when, and to how many. `key`
+    comes with the form: a second press of "send" (or a resent POST on a bad connection)
+    carries the same key, and the unique constraint lets only one be sent."""
+
+    __tablename__ = "announcement"
+    __table_args__ = (
+        UniqueConstraint("event_id", "key", name="uq_announcement_event_key"),
+        CheckConstraint(
+            f"length(subject) >= 1 AND length(subject) <= {ANNOUNCEMENT_SUBJECT_MAX}",
+            name="subject_length",
+        ),
+        CheckConstraint(f"length(body) >= 1 AND length(body) <= {MESSAGE_MAX}", name="body_length"),
+        CheckConstraint("recipients >= 0", name="recipients_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(ANNOUNCEMENT_KEY_LENGTH))
+    subject: Mapped[str] = mapped_column(String(ANNOUNCEMENT_SUBJECT_MAX))
+    body: Mapped[str] = mapped_column(Text)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+
+    sent_by: Mapped[User | None] = relationship()

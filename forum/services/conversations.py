@@ -20,12 +20,15 @@ from flask import url_for
 from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
 from ..models import (
+    ANNOUNCEMENT_KEY_LENGTH,
     MESSAGE_MAX,
     PHONE_MAX,
+    Announcement,
     Conversation,
     ConversationMember,
     ConversationMessage,
@@ -34,16 +37,19 @@ from ..models import (
     MeetingAttendee,
     MeetingRequest,
     Participant,
+    User,
     utcnow,
 )
 from . import ServiceError
-from .mail import send_mail
+from .mail import deliver_after_commit, send_mail
 from .meeting_life import _
 from .notifications import notify
 from .requests import can_meet
 
 MAIL_INTERVAL = timedelta(hours=1)
 SUBJECT_MAX = 200
+ANNOUNCEMENTS_SHOWN = 50
+KEY_PATTERN = re.compile(f"[0-9a-f]{{{ANNOUNCEMENT_KEY_LENGTH}}}")
 PHONE_PATTERN = re.compile(r"[0-9+()./\- ]*")
 
 
@@ -392,9 +398,10 @@ def mail_all_unread() -> int:
 # --- announcements ---------------------------------------------------------------------------
 
 
-def announce(event: Event, subject: str, body: str) -> int:
+def announce(event: Event, subject: str, body: str, key: str, sender: User | None) -> int:
     """The organizers write to every approved participant of the event: an entry in each inbox
-    and an e-mail; how many were told."""
+    and an e-mail (written in one flush, sent by the mail workers), and the announcement kept;
+    how many were told. The same `key` posted again sends nothing more (refused)."""
     subject, body = subject.strip(), body.strip()
     if not subject or len(subject) > SUBJECT_MAX:
         raise ServiceError(
@@ -404,6 +411,7 @@ def announce(event: Event, subject: str, body: str) -> int:
         raise ServiceError(
             _("Write a message of at most %(num)d characters.", num=MESSAGE_MAX), "body"
         )
+    announcement = _claim_announcement(event, subject, body, key, sender)
     participants = db.session.scalars(
         select(Participant)
         .options(selectinload(Participant.user))
@@ -427,8 +435,49 @@ def announce(event: Event, subject: str, body: str) -> int:
         )
 
     for participant in participants:
-        notify(participant, subject, signed, link=link)
+        notify(participant, subject, signed, link=link, batched=True)
+    announcement.recipients = len(participants)
+    db.session.flush()
+    deliver_after_commit(len(participants))
     return len(participants)
+
+
+def _claim_announcement(
+    event: Event, subject: str, body: str, key: str, sender: User | None
+) -> Announcement:
+    """The announcement's row, first of all: the unique key refuses a second send of one form
+    (a double press, a POST resent on a bad connection) before anyone is told twice."""
+    if not KEY_PATTERN.fullmatch(key or ""):
+        raise ServiceError(_("This form is out of date: reload the page and send again."))
+    announcement = Announcement(
+        event_id=event.id,
+        key=key,
+        subject=subject,
+        body=body,
+        sent_by_id=sender.id if sender else None,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(announcement)
+            db.session.flush()
+    except IntegrityError:
+        raise ServiceError(
+            _("This announcement was sent already; it is not sent a second time.")
+        ) from None
+    return announcement
+
+
+def announcements_of(event: Event) -> list[Announcement]:
+    """The event's latest announcements, newest first, with who sent them."""
+    return list(
+        db.session.scalars(
+            select(Announcement)
+            .options(selectinload(Announcement.sent_by))
+            .where(Announcement.event_id == event.id)
+            .order_by(Announcement.sent_at.desc(), Announcement.id.desc())
+            .limit(ANNOUNCEMENTS_SHOWN)
+        )
+    )
 
 
 # --- contact details -------------------------------------------------------------------------

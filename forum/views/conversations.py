@@ -5,7 +5,7 @@ announcements."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from ..forms.conversations import AnnouncementForm, ContactForm, MessageForm
 from ..models import Conversation, Participant
@@ -129,7 +129,13 @@ def announce(event):
     form = AnnouncementForm()
     if request.method == "POST" and form.validate():
         try:
-            told = service.announce(event, form.subject.data or "", form.body.data or "")
+            told = service.announce(
+                event,
+                form.subject.data or "",
+                form.body.data or "",
+                form.key.data or "",
+                current_user,
+            )
         except ServiceError as error:
             refuse(form, error)
         else:
@@ -142,4 +148,9 @@ def announce(event):
                 "success",
             )
             return redirect(url_for("conversations.announce", slug=event.slug))
-    return render_template("conversations/announce.html", event=event, form=form)
+    return render_template(
+        "conversations/announce.html",
+        event=event,
+        form=form,
+        announcements=service.announcements_of(event),
+    )

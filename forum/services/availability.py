@@ -140,7 +140,7 @@ def reminder_page(event: Event, page: int, per_page: int = PER_PAGE) -> Page:
     return Page(_as_candidates(people), total, page, pages)
 
 
-def _by_name(event: Event, missing: str | None) -> Select[tuple[Participant]]:
+def _by_name(event: Event, missing: str | None) -> Select[Participant]:
     """The candidates with their names and organisations, by name (ix_user_name_lower's order)."""
     return (
         select(Participant)

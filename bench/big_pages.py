@@ -1,7 +1,7 @@
 """The pages of a large published event, this checkout against an earlier one side by side: the
 organizer's whole-event pages (the table sheets, the agendas, the day-of board, the day overview,
-the schedule as a workbook and as CSV, the review's figures of a draft, the requests page, the
-scheduling console and a run's page: its first pages, and a deep page of its grid and meeting
+the reminders, the schedule as a workbook and as CSV, the review's figures of a draft, the
+requests page, the scheduling console and a run's page: its first pages, and a deep page of its grid and meeting
 list, "run page deep") and the attendee's (day, agenda, requests, directory, marketplace,
 suggestions), the latter signed in as the attendee with the most meetings.
 
@@ -63,6 +63,7 @@ PAGES = {
     "agendas search": f"/e/{SLUG}/organize/agendas?q=person+0001",
     "day-of board": f"/e/{SLUG}/organize/board",
     "day overview": f"/e/{SLUG}/organize/overview",
+    "reminders": f"/e/{SLUG}/organize/reminders",
     "schedule.xlsx": f"/e/{SLUG}/organize/export/schedule.xlsx",
     "schedule.csv": f"/e/{SLUG}/organize/export/schedule.csv",
     "requests (organizer)": f"/e/{SLUG}/organize/requests",

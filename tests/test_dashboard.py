@@ -218,3 +218,55 @@ def test_people_to_remind_come_by_name_in_any_case_with_what_each_has_left(
         (r.participant.user.name, r.availability_missing, r.requests_missing) for r in o.no_request
     ]
     assert left == [("bea", True, True), ("Cy", True, True)] and o.no_request_count == 3
+
+
+def test_meetings_per_participant_agree_with_each_persons_meetings_counted_one_by_one(
+    forum, make_user, make_participant
+):
+    """The charts, counted from the attendees' copies of the slots, against each approved
+    person's live meetings counted here: held and no-show meetings stay placed, a meeting taken
+    off its slot stays agreed only, a cancelled one counts in neither, a co-attendee counts."""
+    extra = make_participant(forum.event, make_user("eve@example.org", "Eve"), "Eve Org")
+    # Ada and Bo-ra meet in slot 0, Bo-ra and Cyrus in slot 1 (table 1) already.
+    held = add_meeting(
+        forum.event,
+        forum.ada,
+        forum.cyrus,
+        forum.slots[2],
+        forum.tables[0],
+        co_attendees=[forum.bora],
+    )
+    missed = add_meeting(forum.event, forum.cyrus, extra, forum.slots[3], forum.tables[1])
+    moved = add_meeting(forum.event, forum.ada, extra, forum.slots[1], forum.tables[1])
+    dropped = add_meeting(forum.event, forum.bora, extra)
+    db.session.commit()
+    held.status, missed.status, dropped.status = "held", "no_show", "cancelled"
+    moved.slot = moved.table = None
+    db.session.commit()
+
+    o = dashboard.overview(forum.event)
+
+    people = db.session.scalars(
+        select(Participant).where(
+            Participant.event_id == forum.event.id,
+            Participant.status == "approved",
+            Participant.organisation_id.is_not(None),
+        )
+    ).all()
+    live = [
+        meeting
+        for meeting in db.session.scalars(select(Meeting).where(Meeting.event_id == forum.event.id))
+        if meeting.status != "cancelled"
+    ]
+    agreed, placed = {}, {}
+    for person in people:
+        mine = [m for m in live if person.id in {a.participant_id for a in m.attendees}]
+        bar = min(len(mine), 10)
+        agreed[bar] = agreed.get(bar, 0) + 1
+        bar = min(sum(1 for m in mine if m.slot_id is not None), 10)
+        placed[bar] = placed.get(bar, 0) + 1
+    assert dict(o.agreed_distribution) == {str(n): agreed.get(n, 0) for n in range(max(agreed) + 1)}
+    assert dict(o.scheduled_distribution) == {
+        str(n): placed.get(n, 0) for n in range(max(placed) + 1)
+    }
+    assert agreed != placed  # the moved meeting makes them differ

@@ -519,3 +519,19 @@ def test_a_publication_starts_no_second_job_for_an_export_being_prepared(
     files = export_jobs.files_of(forum.event)
     assert all(file.status == "done" for file in files.values())
     assert all(file.data_version == versions[kind] for (kind, _f), file in files.items())
+
+
+def test_an_export_of_exactly_the_limit_is_written_directly(app, forum):
+    """Whether an export is large is counted up to the limit only: the boundary stays where it
+    was when every row was counted."""
+    event = forum["event"]
+    for kind in ("participants", "requests", "schedule", "figures"):
+        rows = export_jobs.row_count(event, kind)
+        assert rows > 0
+        try:
+            app.config["EXPORT_DIRECT_MAX_ROWS"] = rows
+            assert not export_jobs.is_large(event, kind)
+            app.config["EXPORT_DIRECT_MAX_ROWS"] = rows - 1
+            assert export_jobs.is_large(event, kind)
+        finally:
+            app.config["EXPORT_DIRECT_MAX_ROWS"] = 10000

@@ -12,9 +12,10 @@ from itertools import pairwise
 
 import pytest
 from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import MeetingRequest, Organisation, Participant, User, utcnow
+from forum.models import MeetingRequest, Notification, Organisation, Participant, User, utcnow
 from forum.services import exports
 from forum.services.paging import PER_PAGE
 from forum.services.requests import OWN_REQUESTS_PER_PAGE
@@ -162,6 +163,7 @@ def _statements():
         "/e/{slug}/organize/requests",
         "/e/{slug}/organize/export/participants.csv",
         "/e/{slug}/organize/export/requests.csv",
+        "/e/{slug}/organize/reminders",
     ],
 )
 def test_a_page_of_many_rows_takes_as_many_statements_as_one_of_few(event, organizer_client, path):
@@ -278,3 +280,40 @@ def test_an_attendees_requests_come_a_page_at_a_time_in_as_many_statements(
     second = client.get(f"{url}?received=2").get_data(as_text=True)
     older = [*newest[OWN_REQUESTS_PER_PAGE:], "Person 001", "Person 000"]
     assert re.findall(r"(?:Other|Person) \d{3}", second) == older
+
+
+def test_the_reminders_page_lists_a_page_at_a_time_with_the_count(event, organizer_client):
+    people = _crowd(event, PER_PAGE + 6)
+    done = people[0]  # saved their availability and sent a request: nothing left to do
+    done.availability_saved_at = utcnow()
+    _sent(event, [(done, people[1])])
+    base = f"/e/{event.slug}/organize/reminders"
+
+    first = organizer_client.get(base).get_data(as_text=True)
+    second = organizer_client.get(f"{base}?page=2").get_data(as_text=True)
+    past = organizer_client.get(f"{base}?page=99").get_data(as_text=True)
+
+    assert _names(_table(first)) == [f"Person {n:03}" for n in range(1, PER_PAGE + 1)]
+    assert _names(_table(second)) == [f"Person {n:03}" for n in range(PER_PAGE + 1, PER_PAGE + 6)]
+    assert f"{PER_PAGE + 5} participants have something left to do." in first
+    assert f"This page shows {PER_PAGE} of them, by name." in first
+    assert "Page 1 of 2" in first and f'href="{base}?page=2"' in first
+    assert _table(first).count(" checked") == PER_PAGE  # everyone on the page, not the others
+    assert _names(_table(past)) == _names(_table(second))  # past the end: the last page
+
+
+def test_reminding_from_a_later_page_comes_back_to_it(event, organizer_client):
+    people = _crowd(event, PER_PAGE + 2)
+    chosen = [people[PER_PAGE], people[0]]  # one of this page, one of the first
+    response = organizer_client.post_form(
+        f"/e/{event.slug}/organize/reminders?page=2",
+        {"participants": [str(person.id) for person in chosen]},
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/e/{event.slug}/organize/reminders?page=2")
+    db.session.expire_all()
+    reminded = db.session.scalars(
+        select(Notification.participant_id).order_by(Notification.participant_id)
+    )
+    assert list(reminded) == sorted(person.id for person in chosen)

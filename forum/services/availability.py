@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Exists, delete, exists, func, literal, select
+from sqlalchemy import ColumnElement, Exists, Select, delete, exists, func, literal, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -23,6 +23,7 @@ from ..models import (
 )
 from . import ServiceError, id_batches
 from .notifications import notify
+from .paging import FURTHEST_PAGE, PER_PAGE, Page, count_and_clamp
 from .requests import can_meet
 
 
@@ -107,40 +108,58 @@ def _candidates_where(event: Event, missing: str | None) -> tuple[ColumnElement[
     )
 
 
-def reminder_candidates(
-    event: Event, missing: str | None = None, limit: int | None = None
-) -> list[ReminderCandidate]:
-    """Approved participants who have not saved their availability or not sent any request (or
-    only those lacking `missing`, "availability" or "requests"), by name; the first `limit`."""
-    return first_reminder_candidates(event, missing, limit)[0]
-
-
 def first_reminder_candidates(
     event: Event, missing: str | None, limit: int | None
 ) -> tuple[list[ReminderCandidate], int]:
-    """`reminder_candidates` and how many there are in all. Those who sent no request are
-    counted in the same query (finding them reads every request of the event, so the count
-    costs nothing more); the others by a count of their own, while the list is read in
-    ix_user_name_lower's order and stops at `limit` without sorting everyone."""
+    """Approved participants who have not saved their availability or not sent any request (or
+    only those lacking `missing`, "availability" or "requests"), by name, the first `limit`;
+    and how many there are in all. Those who sent no request are counted in the same query
+    (finding them reads every request of the event, so the count costs nothing more); the
+    others by a count of their own, while the list is read in ix_user_name_lower's order and
+    stops at `limit` without sorting everyone."""
     counted = missing == "requests"
     query = (
-        select(Participant, func.count().over() if counted else literal(0))
+        _by_name(event, missing).add_columns(func.count().over() if counted else literal(0))
+    ).limit(limit)
+    rows = db.session.execute(query).all()
+    people = [person for person, _total in rows]
+    candidates = _as_candidates(people, known_missing=counted)
+    if counted or limit is None or len(people) < limit:
+        return candidates, rows[0][1] if counted and rows else len(people)
+    return candidates, count_reminder_candidates(event, missing)
+
+
+def reminder_page(event: Event, page: int, per_page: int = PER_PAGE) -> Page:
+    """A page of the participants with something left to do (either thing), by name, and how
+    many there are in all: the reminders page of a large event lists them a page at a time."""
+    counted = select(Participant.id).where(*_candidates_where(event, None))
+    total, page, pages = count_and_clamp(counted, min(page, FURTHEST_PAGE), per_page)
+    people = list(
+        db.session.scalars(_by_name(event, None).limit(per_page).offset((page - 1) * per_page))
+    )
+    return Page(_as_candidates(people), total, page, pages)
+
+
+def _by_name(event: Event, missing: str | None) -> Select[Participant]:
+    """The candidates with their names and organisations, by name (ix_user_name_lower's order)."""
+    return (
+        select(Participant)
         .join(User)
         .options(selectinload(Participant.user), selectinload(Participant.organisation))
         .where(*_candidates_where(event, missing))
         .order_by(func.lower(User.name), Participant.id)
-        .limit(limit)
     )
-    rows = db.session.execute(query).all()
-    people = [person for person, _total in rows]
-    senders = _senders([person.id for person in people]) if not counted else set()
-    candidates = [
+
+
+def _as_candidates(
+    people: list[Participant], known_missing: bool = False
+) -> list[ReminderCandidate]:
+    """What each of these candidates has left to do; `known_missing`: none sent a request."""
+    senders = set() if known_missing else _senders([person.id for person in people])
+    return [
         ReminderCandidate(person, person.availability_saved_at is None, person.id not in senders)
         for person in people
     ]
-    if counted or limit is None or len(people) < limit:
-        return candidates, rows[0][1] if counted and rows else len(people)
-    return candidates, count_reminder_candidates(event, missing)
 
 
 def _senders(participant_ids: list[int]) -> set[int]:
@@ -160,7 +179,7 @@ def _senders(participant_ids: list[int]) -> set[int]:
 
 
 def count_reminder_candidates(event: Event, missing: str | None) -> int:
-    """How many `reminder_candidates(event, missing)` has, counted by the database."""
+    """How many `first_reminder_candidates(event, missing, …)` finds, counted by the database."""
     return db.session.scalars(
         select(func.count(Participant.id)).where(*_candidates_where(event, missing))
     ).one()
@@ -170,7 +189,7 @@ def send_reminders(event: Event, participant_ids: set[int]) -> int:
     """E-mail and notify each chosen candidate about what they have left to do; returns how many."""
     if event.status == "closed":
         raise ServiceError(_("This event is closed; there is nothing left to remind anyone of."))
-    candidates = {candidate.participant.id: candidate for candidate in reminder_candidates(event)}
+    candidates = _chosen_candidates(event, participant_ids)
     if not participant_ids:
         raise ServiceError(_("Choose at least one person to remind."), "participants")
     if not set(participant_ids) <= set(candidates):
@@ -192,6 +211,21 @@ def send_reminders(event: Event, participant_ids: set[int]) -> int:
             else url_for("requests.my_requests", slug=event.slug),
         )
     return len(participant_ids)
+
+
+def _chosen_candidates(event: Event, participant_ids: set[int]) -> dict[int, ReminderCandidate]:
+    """Those of the chosen people who are candidates, by id (only they are read, not the whole
+    list of a large event)."""
+    people: list[Participant] = []
+    for batch in id_batches(sorted(participant_ids)):
+        people.extend(
+            db.session.scalars(
+                select(Participant)
+                .options(selectinload(Participant.user))
+                .where(*_candidates_where(event, None), Participant.id.in_(batch))
+            )
+        )
+    return {candidate.participant.id: candidate for candidate in _as_candidates(people)}
 
 
 def _reminder_body(event: Event, candidate: ReminderCandidate) -> Callable[[], str]:

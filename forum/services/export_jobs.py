@@ -29,7 +29,7 @@ from typing import IO, Any, cast
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import undefer
@@ -156,23 +156,39 @@ def data_version(event: Event, kind: str, parts: dict[Any, str] | None = None) -
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def row_count(event: Event, kind: str) -> int:
-    """Rows the export will have (its progress's total; 0 for a schedule not published)."""
+def _rows(event: Event, kind: str) -> Select[Any] | None:
+    """The ids of the export's rows (None for a schedule not published)."""
     if kind in ("participants", "figures"):
-        statement = select(func.count(Participant.id)).where(Participant.event_id == event.id)
+        statement = select(Participant.id).where(Participant.event_id == event.id)
         if kind == "figures":
             statement = statement.where(
                 Participant.status == "approved", Participant.organisation_id.is_not(None)
             )
-    elif kind == "requests":
-        statement = select(func.count(MeetingRequest.id)).where(MeetingRequest.event_id == event.id)
-    elif schedule_is_published(event):
-        statement = select(func.count(Meeting.id)).where(
-            Meeting.event_id == event.id, Meeting.slot_id.is_not(None)
-        )
-    else:
+        return statement
+    if kind == "requests":
+        return select(MeetingRequest.id).where(MeetingRequest.event_id == event.id)
+    if schedule_is_published(event):
+        return select(Meeting.id).where(Meeting.event_id == event.id, Meeting.slot_id.is_not(None))
+    return None
+
+
+def row_count(event: Event, kind: str) -> int:
+    """Rows the export will have (its progress's total; 0 for a schedule not published)."""
+    rows = _rows(event, kind)
+    if rows is None:
         return 0
-    return db.session.scalar(statement) or 0
+    return db.session.scalar(select(func.count()).select_from(rows.subquery())) or 0
+
+
+def is_large(event: Event, kind: str) -> bool:
+    """Whether the export has more rows than a direct download may (EXPORT_DIRECT_MAX_ROWS):
+    counted up to the limit only, not over the whole event (150,000 requests on the overview)."""
+    limit = int(current_app.config["EXPORT_DIRECT_MAX_ROWS"])
+    rows = _rows(event, kind)
+    if rows is None:
+        return False
+    counted = select(func.count()).select_from(rows.limit(limit + 1).subquery())
+    return (db.session.scalar(counted) or 0) > limit
 
 
 # --- what the organizer's page shows ------------------------------------------------------------
@@ -198,10 +214,11 @@ def is_active(file: ExportFile | None) -> bool:
     return file is not None and file.status in ACTIVE_STATUSES and not is_stalled(file)
 
 
-def versions_of(event: Event) -> dict[str, str]:
-    """The current data version of each prepared export (to tell the out-of-date files)."""
+def versions_of(event: Event, kinds: Iterable[str] = PREPARED) -> dict[str, str]:
+    """The current data version of each of these prepared exports (to tell the out-of-date
+    files)."""
     parts: dict[Any, str] = {}
-    return {kind: data_version(event, kind, parts) for kind in PREPARED}
+    return {kind: data_version(event, kind, parts) for kind in kinds}
 
 
 # --- prepare ------------------------------------------------------------------------------------
@@ -256,10 +273,9 @@ def prepare_after_publication(event: Event, user: User | None, locale: str | Non
     already gets no second one. Returns the files queued ("schedule.csv", …)."""
     if user is None:  # its publisher's account is gone: the organizers prepare them
         return []
-    limit = int(current_app.config["EXPORT_DIRECT_MAX_ROWS"])
     queued = []
     for kind in AFTER_PUBLICATION:
-        if row_count(event, kind) <= limit:
+        if not is_large(event, kind):
             continue
         for format in FORMATS:
             try:

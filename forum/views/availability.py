@@ -18,6 +18,7 @@ from ..services import (
 )
 from .common import (
     organizer_required,
+    page_number,
     participant_required,
     refuse,
 )
@@ -61,6 +62,7 @@ def edit(event, participant):
 @organizer_required
 def reminders(event):
     form = ReminderForm()
+    page = page_number()
     if form.validate_on_submit():
         try:
             reminded = availability_service.send_reminders(event, set(form.participants.data))
@@ -71,12 +73,14 @@ def reminders(event):
                 ngettext("%(num)d person is reminded.", "%(num)d people are reminded.", reminded),
                 "success",
             )
-            return redirect(url_for("availability.reminders", slug=event.slug))
-    candidates = availability_service.reminder_candidates(event)
+            return redirect(
+                url_for("availability.reminders", slug=event.slug, page=page if page > 1 else None)
+            )
+    candidates = availability_service.reminder_page(event, page)
     chosen = (
         set(form.participants.data or [])
         if form.is_submitted()
-        else {c.participant.id for c in candidates}
+        else {c.participant.id for c in candidates.items}
     )
     return render_template(
         "availability/reminders.html", event=event, form=form, candidates=candidates, chosen=chosen

@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -62,9 +61,7 @@ def _files_url(event) -> str:
 @organizer_required
 def export(event, what, format):
     _known(what, format)
-    if what in export_jobs.PREPARED and export_jobs.row_count(event, what) > int(
-        current_app.config["EXPORT_DIRECT_MAX_ROWS"]
-    ):
+    if what in export_jobs.PREPARED and export_jobs.is_large(event, what):
         flash(_("This export is large: prepare it here, then download it."), "info")
         return redirect(_files_url(event))
     return download(exports.export(event, what, format), f"{event.slug}-{what}.{format}")
@@ -112,13 +109,19 @@ def prepared_file(event, what, format):
 
 
 def export_files_block(event) -> str:
-    """The exports' list with each prepared file's state (the overview's section)."""
+    """The exports' list with each prepared file's state (the overview's section). The data
+    versions are read only for the exports with a file made, the only ones they are compared
+    with (each costs a pass over the event's requests or meetings)."""
     files = export_jobs.files_of(event)
+    made = {kind for (kind, _format), file in files.items() if file.made_at is not None}
     return render_template(
         "dashboard/_exports.html",
         event=event,
         files=files,
-        versions=export_jobs.versions_of(event),
+        prepared=export_jobs.PREPARED,
+        versions=export_jobs.versions_of(
+            event, [kind for kind in export_jobs.PREPARED if kind in made]
+        ),
         direct=_direct_exports(event),
         stalled=export_jobs.is_stalled,
         active=any(export_jobs.is_active(file) for file in files.values()),
@@ -127,11 +130,10 @@ def export_files_block(event) -> str:
 
 def _direct_exports(event) -> set[str]:
     """The exports small enough to be written during the request."""
-    limit = int(current_app.config["EXPORT_DIRECT_MAX_ROWS"])
     return {
         what
         for what in exports.EXPORTS
-        if what not in export_jobs.PREPARED or export_jobs.row_count(event, what) <= limit
+        if what not in export_jobs.PREPARED or not export_jobs.is_large(event, what)
     }
 
 

@@ -5,14 +5,14 @@ a request of their own (not one the organizers made). With this partial index th
 answers each from the index alone instead of reading the rows of every request they sent.
 
 Revision ID: 0043_overview_counts
-Revises: 0042_reindex_noun_suffixes
+Revises: 0051_announcements
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0043_overview_counts"
-down_revision = "0042_reindex_noun_suffixes"
+down_revision = "0051_announcements"
 branch_labels = None
 depends_on = None
 

@@ -21,7 +21,8 @@ from typing import Any
 import snowballstemmer
 
 _HANGUL_SYLLABLES = "\uac00-\ud7a3"
-_RUNS = re.compile(rf"[{_HANGUL_SYLLABLES}]+|[^\W_{_HANGUL_SYLLABLES}]+")
+# Runs of letters and digits other than Hangul syllables: the words analysed as English.
+_OTHER_RUNS = re.compile(rf"[^\W_{_HANGUL_SYLLABLES}]+")
 _HANGUL_RUN = re.compile(rf"[{_HANGUL_SYLLABLES}]+")
 # Parts of a Korean word that the index keeps: common and proper nouns, roots, Hanja.
 _NOUN_TAGS = frozenset(["NNG", "NNP", "XR", "SH"])
@@ -69,6 +70,12 @@ def stem(word: str) -> str:
         return str(_stemmer.stemWord(word))
 
 
+@lru_cache(maxsize=100_000)
+def _english_token(word: str) -> str:
+    """The token of a word that is not Hangul: its folded stem (words recur across texts)."""
+    return stem(_fold(word))
+
+
 def _normalised(text: str) -> str:
     # NFKC turns full-width Latin typed with a Korean keyboard (ＣＲＩＳＰＲ) into ASCII.
     return unicodedata.normalize("NFKC", text or "")
@@ -102,23 +109,25 @@ def _korean_words(text: str, analysis: Iterable[Any] | None = None) -> list[tupl
             words.append((start, KoreanWord(tuple(parts), text[start:end], tuple(bare))))
 
     for token in kiwi().tokenize(text) if analysis is None else analysis:
-        hangul = _HANGUL_RUN.fullmatch(text[token.start : token.end]) is not None
-        if token.tag not in _COMPOUND_TAGS or not hangul:
-            close()
-            parts, bare, start, prefix = [], [], -1, ""
+        tag = token.tag
+        if tag not in _COMPOUND_TAGS or not _HANGUL_RUN.fullmatch(text[token.start : token.end]):
+            if parts:  # most tokens are not in a compound: nothing to close
+                close()
+                parts, bare = [], []
+            start, prefix = -1, ""
             continue
         if token.start != end:  # a space (or anything) before it: a new compound
             close()
             parts, bare, start, prefix = [], [], token.start, ""
         end = token.end
-        if token.tag in _NOUN_TAGS:
+        if tag in _NOUN_TAGS:
             parts.append(prefix + token.form)
             if prefix:
                 bare.append(token.form)
-        elif token.tag == "XSN" and parts and token.form not in _LOOSE_SUFFIXES:
+        elif tag == "XSN" and parts and token.form not in _LOOSE_SUFFIXES:
             bare.append(parts[-1])
             parts[-1] += token.form
-        prefix = token.form if token.tag == "XPN" else ""
+        prefix = token.form if tag == "XPN" else ""
     close()
     return words
 
@@ -134,9 +143,9 @@ def _analysed(text: str, analysis: Iterable[Any] | None = None) -> tuple[list[st
         if len(word.parts) > 1:
             wholes.append(word.whole)
         wholes.extend(word.bare)
-    for match in _RUNS.finditer(text):
-        if not _HANGUL_RUN.fullmatch(match.group()):
-            located.append((match.start(), stem(_fold(match.group()))))
+    located.extend(
+        (match.start(), _english_token(match.group())) for match in _OTHER_RUNS.finditer(text)
+    )
     located.sort(key=lambda item: item[0])
     return [token for _start, token in located], wholes
 
@@ -222,7 +231,7 @@ def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
         if len(korean.parts) > 1:
             alternatives.append(QueryTerm((korean.whole,)))
         located.append((run.start(), tuple(alternatives)))
-    runs = [match for match in _RUNS.finditer(text) if not _HANGUL_RUN.fullmatch(match.group())]
+    runs = list(_OTHER_RUNS.finditer(text))
     for index, match in enumerate(runs):
         folded = _fold(match.group())
         prefix = last and index == len(runs) - 1

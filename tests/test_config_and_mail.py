@@ -177,6 +177,7 @@ def test_a_template_compiled_once_is_kept_for_the_next_process(app, client):
     (Jinja's bytecode cache on disk), checked against the template's source."""
     environment = app.jinja_env
     environment.bytecode_cache.clear()
+    environment.cache.clear()  # as in a new process: no template compiled in memory yet
     source, filename, _ = environment.loader.get_source(environment, "main/index.html")
     kept = lambda: environment.bytecode_cache.get_bucket(  # noqa: E731
         environment, "main/index.html", filename, source

@@ -7,6 +7,7 @@ from flask import Flask, abort, has_request_context, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from jinja2 import FileSystemBytecodeCache
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -102,6 +103,10 @@ def create_app(config=None) -> Flask:
 
     from .templating import register_template_helpers
 
+    # A new worker loads each template as compiled by an earlier process (Jinja's cache in a
+    # private directory of the temp dir, by file, checked against the source) instead of
+    # compiling it for its first page of each kind, which took about twice a later request.
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache()
     register_template_helpers(app)
     _register_web_font(app)
     return app

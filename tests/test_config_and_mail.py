@@ -170,3 +170,22 @@ def test_an_attachment_is_kept_and_delivered(app, monkeypatch):
     assert part.get_filename() == "agenda.ics"
     assert part.get_content_type() == "text/calendar"
     assert part.get_payload(decode=True).decode() == calendar
+
+
+def test_a_template_compiled_once_is_kept_for_the_next_process(app, client):
+    """A worker's first page of a kind loads the template compiled by an earlier process
+    (Jinja's bytecode cache on disk), checked against the template's source."""
+    environment = app.jinja_env
+    environment.bytecode_cache.clear()
+    environment.cache.clear()  # as in a new process: no template compiled in memory yet
+    source, filename, _ = environment.loader.get_source(environment, "main/index.html")
+    kept = lambda: environment.bytecode_cache.get_bucket(  # noqa: E731
+        environment, "main/index.html", filename, source
+    )
+    assert kept().code is None
+    assert client.get("/").status_code == 200
+    assert kept().code is not None
+    changed = environment.bytecode_cache.get_bucket(
+        environment, "main/index.html", filename, source + "{# edited #}"
+    )
+    assert changed.code is None  # an edited template is compiled anew

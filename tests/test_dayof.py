@@ -846,3 +846,37 @@ def test_agendas_come_by_name_in_any_case_and_count_only_people_with_a_meeting(
     searched = dayof.agendas(forum.event, words="ad")
     assert [a.participant.user.name for a in searched.items] == ["Ada Lovelace", "adele"]
     assert searched.total == 2
+
+
+def test_a_printed_agenda_lists_each_meeting_by_time_with_its_table_room_and_the_others(
+    client, login, forum, make_user, make_participant
+):
+    """Each row: the time, the table with its room, and everyone else at the meeting (a third
+    attendee too) with their organisations, in the meeting's order; a cancelled meeting is left
+    out, and the reader is not listed as meeting themself."""
+    three = add_meeting(
+        forum.event,
+        forum.ada,
+        forum.cyrus,
+        forum.slots[2],
+        forum.tables[0],
+        co_attendees=[forum.bora],
+    )
+    dan = make_participant(forum.event, make_user("dan@example.org", "Dan"), "Dan Lab")
+    cancelled = add_meeting(forum.event, dan, forum.bora, forum.slots[3], forum.tables[1])
+    cancelled.status = "cancelled"
+    db.session.commit()
+    agenda = next(a for a in dayof.agendas(forum.event).items if a.participant == forum.bora)
+    assert [m.id for m in agenda.meetings] == [forum.meeting.id, forum.other_meeting.id, three.id]
+    login(client, forum.organizer)
+    page = client.get(f"/e/{forum.event.slug}/organize/agendas").get_data(as_text=True)
+    bora = page.split(f'id="agenda-{forum.bora.id}"')[1].split("</section>")[0]
+    rows = [
+        [cell.strip() for cell in re.split(r"<[^>]+>", row) if cell.strip()]
+        for row in re.findall(r"<tr>(.*?)</tr>", bora, re.S)[1:]
+    ]
+    assert [cells[1:] for cells in rows] == [
+        ["Table 2 (Room 301)", "Ada Lovelace · Seoul National University"],
+        ["Table 1 (Hall B)", "Cyrus Choi · KRIBB"],
+        ["Table 1 (Hall B)", "Ada Lovelace · Seoul National University; Cyrus Choi · KRIBB"],
+    ]

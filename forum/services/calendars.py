@@ -152,18 +152,17 @@ def _placed_meetings(with_withdrawn: bool = False):
     return (
         select(Meeting)
         .join(Slot, Slot.id == shown_slot_id)
-        .options(
-            selectinload(Meeting.slot),
-            selectinload(Meeting.withdrawn_slot),
-            selectinload(Meeting.table),
-            selectinload(Meeting.event),
-            selectinload(Meeting.request).selectinload(MeetingRequest.opportunity),
+        .options(  # each meeting's own rows joined; its attendees with their names in one more
+            joinedload(Meeting.slot),
+            joinedload(Meeting.withdrawn_slot),
+            joinedload(Meeting.table),
+            joinedload(Meeting.request).joinedload(MeetingRequest.opportunity),
             selectinload(Meeting.attendees)
-            .selectinload(MeetingAttendee.participant)
-            .selectinload(Participant.user),
+            .joinedload(MeetingAttendee.participant)
+            .joinedload(Participant.user),
             selectinload(Meeting.attendees)
-            .selectinload(MeetingAttendee.participant)
-            .selectinload(Participant.organisation),
+            .joinedload(MeetingAttendee.participant)
+            .joinedload(Participant.organisation),
         )
         .order_by(Slot.starts_at, Meeting.id)
     )
@@ -350,6 +349,14 @@ def _token_for(participant_id: int, key: str) -> str:
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def made_feed_token(participant: Participant) -> str | None:
+    """The feed's secret when it is made and current (nothing to write), else None."""
+    if participant.calendar_feed_key is None:
+        return None
+    token = _token_for(participant.id, participant.calendar_feed_key)
+    return token if participant.calendar_feed_hash == _hash(token) else None
 
 
 def feed_token(participant: Participant) -> str:

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -608,9 +608,21 @@ def sheet_page_of(table: Table, per_page: int = SHEETS_PER_PAGE) -> int:
 
 
 @dataclass
+class AgendaMeeting:
+    """A meeting on a printed agenda: read as narrow rows, not as ORM objects with their people."""
+
+    id: int
+    slot_id: int
+    starts_at: datetime
+    table: str | None
+    room: str | None
+    others: list[SheetPerson]  # the other attendees, as `Meeting.attendees` orders them
+
+
+@dataclass
 class Agenda:
     participant: Participant
-    meetings: list[Meeting]
+    meetings: list[AgendaMeeting]
 
 
 def agendas(event: Event, page: int = 1, words: str = "", per_page: int = AGENDAS_PER_PAGE) -> Page:
@@ -625,10 +637,12 @@ def agendas(event: Event, page: int = 1, words: str = "", per_page: int = AGENDA
         )
         .exists()
     )
+    # The name and organisation come in the same statement as the page's people.
     people = (
         select(Participant)
-        .join(User)
-        .options(selectinload(Participant.user), selectinload(Participant.organisation))
+        .join(Participant.user)
+        .outerjoin(Participant.organisation)
+        .options(contains_eager(Participant.user), contains_eager(Participant.organisation))
         .where(Participant.event_id == event.id, has_meeting)
         .order_by(func.lower(User.name), Participant.id)  # read in ix_user_name_lower's order
     )
@@ -645,21 +659,54 @@ def agendas(event: Event, page: int = 1, words: str = "", per_page: int = AGENDA
         page,
         pages,
     )
-    by_participant: dict[int, list[Meeting]] = {person.id: [] for person in found.items}
-    for meeting in _published(event, people=list(by_participant)):
-        for attendee in meeting.attendees:
-            if attendee.participant_id in by_participant:
-                by_participant[attendee.participant_id].append(meeting)
-    found.items = [
-        Agenda(
-            person,
-            sorted(
-                by_participant[person.id], key=lambda meeting: (meeting.slot.starts_at, meeting.id)
-            ),
-        )
-        for person in found.items
-    ]
+    meetings = _agenda_meetings(event, [person.id for person in found.items])
+    found.items = [Agenda(person, meetings.get(person.id, [])) for person in found.items]
     return found
+
+
+def _agenda_meetings(event: Event, people: list[int]) -> dict[int, list[AgendaMeeting]]:
+    """The published meetings (not cancelled) of these participants by participant, each by
+    time with its other attendees by name: two narrow queries by the page's keys."""
+    own = db.session.execute(
+        select(
+            MeetingAttendee.participant_id,
+            Meeting.id,
+            Meeting.slot_id,
+            Slot.starts_at,
+            Table.name,
+            Table.room,
+        )
+        .join(Meeting, Meeting.id == MeetingAttendee.meeting_id)
+        .join(Slot, Slot.id == Meeting.slot_id)
+        .outerjoin(Table, Table.id == Meeting.table_id)
+        .where(
+            MeetingAttendee.participant_id.in_(people or [0]),
+            Meeting.event_id == event.id,
+            Meeting.status != "cancelled",
+        )
+        .order_by(MeetingAttendee.participant_id, Slot.starts_at, Meeting.id)
+    ).all()
+    attendees: dict[int, list[tuple[int, SheetPerson]]] = {}
+    for meeting_id, participant_id, name, organisation in db.session.execute(
+        select(
+            MeetingAttendee.meeting_id, MeetingAttendee.participant_id, User.name, Organisation.name
+        )
+        .join(Participant, Participant.id == MeetingAttendee.participant_id)
+        .join(User, User.id == Participant.user_id)
+        .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
+        .where(MeetingAttendee.meeting_id.in_(sorted({row.id for row in own}) or [0]))
+        .order_by(MeetingAttendee.meeting_id, MeetingAttendee.participant_id)
+    ):
+        attendees.setdefault(meeting_id, []).append(
+            (participant_id, SheetPerson(name, organisation, None))
+        )
+    agendas: dict[int, list[AgendaMeeting]] = {}
+    for participant_id, meeting_id, slot_id, starts_at, table, room in own:
+        others = [person for who, person in attendees[meeting_id] if who != participant_id]
+        agendas.setdefault(participant_id, []).append(
+            AgendaMeeting(meeting_id, slot_id, starts_at, table, room, others)
+        )
+    return agendas
 
 
 @dataclass

@@ -31,7 +31,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import exists, func, or_, select, tuple_, update
-from sqlalchemy.orm import QueryableAttribute, selectinload
+from sqlalchemy.orm import QueryableAttribute, joinedload, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -133,11 +133,11 @@ def requests_of(participant: Participant, kind: str, page: int = 1) -> Page:
     conditions, loads = {
         "received": (
             [MeetingRequest.recipient_id == participant.id, MeetingRequest.status == "pending"],
-            [*_person(MeetingRequest.requester), selectinload(MeetingRequest.opportunity)],
+            [*_person(MeetingRequest.requester), joinedload(MeetingRequest.opportunity)],
         ),
         "sent": (
             [MeetingRequest.requester_id == participant.id, MeetingRequest.status == "pending"],
-            [*_person(MeetingRequest.recipient), selectinload(MeetingRequest.opportunity)],
+            [*_person(MeetingRequest.recipient), joinedload(MeetingRequest.opportunity)],
         ),
         "history": (
             [
@@ -148,8 +148,8 @@ def requests_of(participant: Participant, kind: str, page: int = 1) -> Page:
                 MeetingRequest.status.in_(HISTORY_STATUSES),
             ],
             [
-                selectinload(MeetingRequest.requester).selectinload(Participant.user),
-                selectinload(MeetingRequest.recipient).selectinload(Participant.user),
+                joinedload(MeetingRequest.requester).joinedload(Participant.user),
+                joinedload(MeetingRequest.recipient).joinedload(Participant.user),
             ],
         ),
     }[kind]
@@ -164,10 +164,11 @@ def requests_of(participant: Participant, kind: str, page: int = 1) -> Page:
 
 
 def _person(side: QueryableAttribute[Participant]) -> list[Any]:
-    """What a list shows of the other side of a request: their name and organisation."""
+    """What a list shows of the other side of a request: their name and organisation, joined
+    into the page's one statement (each a single row: no statement per relation)."""
     return [
-        selectinload(side).selectinload(Participant.user),
-        selectinload(side).selectinload(Participant.organisation),
+        joinedload(side).joinedload(Participant.user),
+        joinedload(side).joinedload(Participant.organisation),
     ]
 
 
@@ -177,15 +178,15 @@ def meetings_of(participant: Participant) -> list[Meeting]:
         db.session.scalars(
             select(Meeting)
             .join(MeetingAttendee)
-            .options(
+            .options(  # two statements: the meetings, then their attendees with names
                 selectinload(Meeting.attendees)
-                .selectinload(MeetingAttendee.participant)
-                .selectinload(Participant.user),
+                .joinedload(MeetingAttendee.participant)
+                .joinedload(Participant.user),
                 selectinload(Meeting.attendees)
-                .selectinload(MeetingAttendee.participant)
-                .selectinload(Participant.organisation),
-                selectinload(Meeting.request),
-                selectinload(Meeting.slot),
+                .joinedload(MeetingAttendee.participant)
+                .joinedload(Participant.organisation),
+                joinedload(Meeting.request),
+                joinedload(Meeting.slot),
             )
             .where(MeetingAttendee.participant_id == participant.id, Meeting.status != "cancelled")
             .order_by(Meeting.created_at, Meeting.id)

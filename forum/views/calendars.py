@@ -71,7 +71,9 @@ def agenda(event, participant):
         )
     ]
     # Made on the first view; while another connection holds the lock, on the next one.
-    token = meeting_life.incidental(lambda: calendars.feed_token(participant))
+    token = calendars.made_feed_token(participant) or meeting_life.incidental(
+        lambda: calendars.feed_token(participant)
+    )
     feed_url = url_for("calendars.feed", token=token, _external=True) if token else None
     return render_template(
         "calendars/agenda.html",

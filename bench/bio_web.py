@@ -27,8 +27,10 @@ the machine; the table then has both columns and their ratio.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import random
 import secrets
+import signal
 import statistics
 import subprocess
 import sys
@@ -171,8 +173,12 @@ def _register(event_id: int, size: dict[str, int], rng: random.Random) -> list[i
             db.session.commit()
     db.session.commit()
     started = time.perf_counter()
-    _import(event_id, range(signing_up, size["participants"]), rng)
-    print(f"    of which the import job: {time.perf_counter() - started:.1f} s", flush=True)
+    job = _import(event_id, range(signing_up, size["participants"]), rng)
+    print(
+        f"    of which the import files: {time.perf_counter() - started:.1f} s (previews and"
+        f" uploads {time.perf_counter() - started - job:.1f} s, the import job {job:.1f} s)",
+        flush=True,
+    )
     return list(
         db.session.scalars(
             select(Participant.id)
@@ -226,9 +232,9 @@ def _sign_up(event_id: int, number: int, rng: random.Random) -> None:
     _SIGNED_UP.update(organisation=participant.organisation, left=int(_SIGNED_UP["left"]) - 1)
 
 
-def _import(event_id: int, numbers: range, rng: random.Random) -> None:
+def _import(event_id: int, numbers: range, rng: random.Random) -> float:
     """People from CSV files (at most the import's row limit each), previewed and imported by the
-    import job as an organizer's upload is."""
+    import job as an organizer's upload is; returns the seconds of the import job's runs."""
     import csv
     import io
 
@@ -236,7 +242,7 @@ def _import(event_id: int, numbers: range, rng: random.Random) -> None:
     from forum.models import Event
     from forum.services import import_jobs, imports
 
-    rows, organisation, left = [], None, 0
+    rows, organisation, left, running = [], None, 0, 0.0
     for number in numbers:
         if left == 0:
             organisation, left = _organisation(number, rng), rng.choice((1, 1, 2, 3, 4))
@@ -254,8 +260,11 @@ def _import(event_id: int, numbers: range, rng: random.Random) -> None:
             raise SystemExit(f"the import file was refused: {checked.errors[:3]}")
         job = import_jobs.create_import_job(event, "participants", table, set())
         db.session.commit()
+        started = time.perf_counter()
         import_jobs.run_import(job.id)
         db.session.commit()
+        running += time.perf_counter() - started
+    return running
 
 
 def _publish_opportunities(
@@ -296,6 +305,13 @@ def _publish_opportunities(
             batch.append((owner, details))
         opportunities.publish_opportunities(batch)
         db.session.commit()
+        _progress("opportunities", first + len(batch), size["opportunities"])
+
+
+def _progress(what: str, done: int, total: int) -> None:
+    """A line every ten batches: the rate of a long step while it runs."""
+    if done % (10 * BATCH) == 0 or done == total:
+        print(f"    {what}: {done} of {total} at {time.strftime('%H:%M:%S')}", flush=True)
 
 
 def _pairs(people: list[int], organisation_of: dict[int, int], count: int, rng: random.Random):
@@ -353,6 +369,7 @@ def _send_requests(event_id: int, people: list[int], size: dict[str, int], rng: 
                 answers.append(_answer(meeting_request, state, rng))
         requests.answer_requests(answers)
         db.session.commit()
+        _progress("requests", first + len(chunk), len(pairs))
     # The deadline is weeks away: these are shown as if it had lapsed (as the demo does).
     db.session.execute(
         update(MeetingRequest).where(MeetingRequest.id.in_(expired)).values(status="expired")
@@ -403,13 +420,19 @@ def _schedule(event_id: int, time_limit: int) -> int:
     events.change_status(event, "scheduling")
     run = start_run(event, accounts.find_user(ORGANIZER), time_limit, background=False)
     db.session.commit()
+    started = time.perf_counter()
     execute_run(run.id)
+    print(f"    of which the run: {time.perf_counter() - started:.1f} s", flush=True)
     run = db.session.get_one(ScheduleRun, run.id)
     if run.status != "succeeded":
         raise SystemExit(f"the scheduler run failed: {run.message}")
+    started = time.perf_counter()
     publish(run)
     db.session.commit()
+    print(f"    of which the publication: {time.perf_counter() - started:.1f} s", flush=True)
+    started = time.perf_counter()
     queue_messages(run.id)
+    print(f"    of which queueing its messages: {time.perf_counter() - started:.1f} s", flush=True)
     return run.id
 
 
@@ -655,7 +678,9 @@ def main() -> None:
     parser.add_argument("--time-limit", type=int, default=30, help="the scheduler's seconds")
     parser.add_argument("--before", type=Path, help="an earlier checkout, served side by side")
     parser.add_argument("--built", help="the name of a database built by an earlier run: no build")
+    parser.add_argument("--name", help="the new database's name (default: a random one)")
     args = parser.parse_args()
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>`: where the build is, on stderr
     args.server = "gunicorn"
     if args.built:  # a database this script built before, at the same --scale
         name = args.built
@@ -663,7 +688,7 @@ def main() -> None:
         run_id = _published_run(database_url)
         _flask(ROOT, database_url, "db", "upgrade")
     else:
-        name = f"forum_bio_bench_{secrets.token_hex(3)}"
+        name = args.name or f"forum_bio_bench_{secrets.token_hex(3)}"
         database_url = fresh_database(args.database_url, name)
         run_id, _steps = build(database_url, args.scale, args.seed, args.time_limit)
     attendee = _attendee_email(database_url)

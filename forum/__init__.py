@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .config import Config
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, engine_options, login_manager, migrate
 from .languages import CHOSEN_LANGUAGE, SOURCE_LANGUAGE, available_languages
 from .logging_setup import configure_logging
 from .models.base import MAX_ID
@@ -64,6 +64,9 @@ def create_app(config=None) -> Flask:
             app.wsgi_app, x_for=proxies, x_proto=proxies
         )
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        str(app.config["SQLALCHEMY_DATABASE_URI"]), app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    )
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -4,6 +4,7 @@ import sqlite3
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+import psycopg
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -33,6 +34,26 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+def engine_options(url: str, options: dict) -> dict:
+    """PostgreSQL through psycopg: statements are compiled with PostgreSQL's own placeholders
+    (`$1`), which psycopg's raw cursors send as they are. With `%(name)s` placeholders psycopg
+    rewrites each statement in Python, and caches only short ones: every batched INSERT of a few
+    hundred rows (thousands of placeholders) was parsed again, most of an import's statement time.
+    The server sees the same statements and parameters either way."""
+    if not url.startswith("postgresql+psycopg"):
+        return options
+    connect_args = {**options.get("connect_args", {}), "cursor_factory": psycopg.RawCursor}
+    return {**options, "paramstyle": "numeric_dollar", "connect_args": connect_args}
+
+
+@event.listens_for(Engine, "connect")
+def _raw_server_cursors(dbapi_connection, connection_record) -> None:
+    """A connection whose cursors are raw (`engine_options`) gets raw server-side cursors too
+    (the ones streamed results are read through)."""
+    if getattr(dbapi_connection, "cursor_factory", None) is psycopg.RawCursor:
+        dbapi_connection.server_cursor_factory = psycopg.RawServerCursor
 
 
 @event.listens_for(Engine, "connect")

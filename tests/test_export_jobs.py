@@ -22,8 +22,8 @@ from test_publish_jobs import a_draft
 
 from forum.extensions import db, immediate_transactions
 from forum.jobs import enqueue, outside_request, wait_for_in_process_jobs
-from forum.models import Event, ExportFile, Meeting, MeetingRequest, User, utcnow
-from forum.services import ServiceError, export_jobs
+from forum.models import Event, ExportFile, Meeting, MeetingRequest, Table, User, utcnow
+from forum.services import ServiceError, events, export_jobs
 
 KINDS = [(kind, format) for kind in export_jobs.PREPARED for format in ("csv", "xlsx")]
 
@@ -424,6 +424,33 @@ def test_an_edit_to_a_person_alone_makes_the_files_showing_it_out_of_date(client
     assert "participants" in out_of_date()
     page = client.get(f"/e/{event.slug}/organize/overview").get_data(as_text=True)
     assert "out of date" in page.split('id="export-participants-csv"')[1].split("</li>")[0]
+
+
+def test_a_renamed_or_moved_table_makes_the_schedule_files_out_of_date(client, login, forum):
+    """The schedule shows each meeting's table and room: renaming the table (or moving it to
+    another room) changes no meeting, but the prepared schedule is no longer what the organizer
+    would download."""
+    event = forum["event"]
+    login(client, forum["organizer"])
+    prepared(client, event, "schedule", "csv")
+
+    def up_to_date() -> bool:
+        db.session.rollback()
+        return (
+            the_file("schedule", "csv").data_version == export_jobs.versions_of(event)["schedule"]
+        )
+
+    assert up_to_date()
+    table = db.session.scalars(select(Table).where(Table.event_id == event.id)).one()
+    edit = {"number": table.number, "video_url": None, "owner": None}
+    events.update_table(table, name="Table Jeju", room=table.room, **edit)
+    db.session.commit()
+    assert not up_to_date()
+    prepared(client, event, "schedule", "csv")
+    assert up_to_date()
+    events.update_table(table, name=table.name, room="Hall B", **edit)
+    db.session.commit()
+    assert not up_to_date()
 
 
 def publish_from_the_web(client, event, run) -> None:

@@ -2,8 +2,11 @@
 request for each, in order; all or nothing; the notifications of the single path; and two
 connections sending the same batch at once (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)."""
 
+import re
+
 import pytest
 from builders import race
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from forum.extensions import db
@@ -54,6 +57,28 @@ def test_a_batch_writes_each_request_and_tells_each_recipient_as_one_by_one(app,
     assert "We license a platform." in mails[0].body and "(must meet)" in mails[0].body
     assert "http://localhost/e/bio-2027/requests" in mails[0].body
     assert count(Notification) == 3
+
+
+def test_a_batch_reads_its_people_together_not_one_query_each(app, event, people):
+    """The event's lock expires the session: the batch's people are read again in a few queries,
+    not first one query each just to learn their ids (two a request, a batch of hundreds)."""
+    ada, bob, carol = people["ada"], people["bob"], people["carol"]
+    one_each = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if re.search(r"FROM participant\s+WHERE participant\.id = ", statement):
+            one_each.append(statement)
+
+    with app.test_request_context():
+        db.session.scalars(select(Participant)).all()  # the caller has them, as a page has
+        sa_event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            send_requests([RequestToSend(ada, bob, 1), RequestToSend(carol, bob, 2)])
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", count)
+        db.session.commit()
+    assert one_each == []
+    assert len(stored()) == 2
 
 
 def test_a_request_back_to_a_pending_one_accepts_it_in_the_database_or_in_the_batch(

@@ -1547,3 +1547,10 @@ def test_a_refresh_overtaken_at_every_read_writes_in_short_parts_and_keeps_newer
     bound = (1 - suggestions.PIVOT_DRIFT) ** -2 - 1  # the pivot kept, or taken anew
     for pair, (own, score, terms, areas) in full.items():
         assert written[pair] == (own, pytest.approx(score, abs=bound * score + 1e-5), terms, areas)
+
+
+def test_touched_participants_of_more_changes_than_a_statement_takes_parameters(app):
+    """A refresh that failed hands its changes to the next, which can thus hold tens of thousands
+    of opportunities at a large event: asking who they touch stays within the databases' limits
+    on a statement's parameters (65,535 on PostgreSQL, 32,766 on SQLite)."""
+    assert suggestions.touched_participants(None, set(range(1, 70_001))) == set()

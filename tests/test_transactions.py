@@ -5,7 +5,7 @@ background jobs a write queued are all over once they are waited for."""
 import time
 
 from builders import empty_database
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, text
 
 from forum import jobs
 from forum.extensions import db
@@ -70,3 +70,26 @@ def test_a_job_waiting_for_the_tests_own_lock_does_not_hold_up_the_emptying(
     jobs.enqueue("forum.services.suggestions:refresh_event", event.id)
     empty_database()
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_statements_read_and_write_the_same_through_postgresql_placeholders(app):
+    """On PostgreSQL, statements carry `$1` placeholders sent as they are (no rewriting in
+    Python); a literal percent sign, a parameter used twice, a batched INSERT of many rows and a
+    streamed read (a server-side cursor) still mean what they say. SQLite is unchanged."""
+    names = [f"Lab {number} 100%" for number in range(1200)]
+    db.session.execute(
+        insert(Organisation), [{"name": name, "kind": "company", "country": "KR"} for name in names]
+    )
+    db.session.flush()
+    like = select(func.count()).select_from(Organisation).where(Organisation.name.like("%100%%"))
+    assert db.session.scalar(like) == 1200
+    echoed = db.session.execute(text("SELECT :word || '%' || :word"), {"word": "a"}).scalar()
+    assert echoed == "a%a"
+    streamed = db.session.execute(
+        select(Organisation.name).order_by(Organisation.id).execution_options(yield_per=100)
+    )
+    assert [name for (name,) in streamed] == names
+    cursor = db.session.connection().connection.dbapi_connection.cursor()
+    raw = db.engine.dialect.name == "postgresql"
+    assert (type(cursor).__name__ == "RawCursor") is raw
+    assert (db.engine.dialect.paramstyle == "numeric_dollar") is raw

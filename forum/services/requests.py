@@ -30,7 +30,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import exists, func, or_, select, tuple_, update
+from sqlalchemy import exists, func, inspect, or_, select, tuple_, update
 from sqlalchemy.orm import QueryableAttribute, joinedload, selectinload
 
 from ..extensions import db
@@ -713,14 +713,20 @@ def _in_batch(
 
 def _load_people(batch: Sequence[RequestToSend]) -> None:
     """The batch's participants read afresh after the lock, with their users and organisations,
-    in a few queries rather than several per person."""
-    ids = sorted({person.id for item in batch for person in (item.requester, item.recipient)})
+    in a few queries rather than several per person (their ids from the identity map: reading
+    `.id` of an expired person would load that person alone first)."""
+    ids = sorted({_id_of(person) for item in batch for person in (item.requester, item.recipient)})
     for first in range(0, len(ids), LEDGER_CHUNK):
         db.session.scalars(
             select(Participant)
             .where(Participant.id.in_(ids[first : first + LEDGER_CHUNK]))
             .options(selectinload(Participant.user), selectinload(Participant.organisation))
         ).all()
+
+
+def _id_of(obj: Any) -> int:
+    """A stored object's id without loading it (the session may have expired it)."""
+    return int(inspect(obj).identity[0])
 
 
 def _accept(meeting_request: MeetingRequest, recipient_priority: int) -> Meeting:

@@ -1224,21 +1224,30 @@ def refresh(
     return replace(forced, attempts=OPTIMISTIC_ATTEMPTS + 1)
 
 
+TOUCHED_CHUNK = 10_000  # changed opportunities read at a time (two IN lists a statement)
+
+
 def touched_participants(corpus: Corpus | None, opportunity_ids: set[int]) -> set[int]:
     """Whose suggestions a change to these opportunities can change: their owners, whoever has
     one of them in their stored list, and whoever they would now enter the list of (a score
     above the weakest stored, or a list not full). Scores are symmetric, so the changed rows
     are scored once against the other side."""
     ids = sorted(opportunity_ids)
-    touched = set(
-        db.session.scalars(select(Opportunity.participant_id).where(Opportunity.id.in_(ids)))
-    ) | set(
-        db.session.scalars(
-            select(Suggestion.participant_id)
-            .where(Suggestion.opportunity_id.in_(ids) | Suggestion.own_opportunity_id.in_(ids))
-            .distinct()
+    touched: set[int] = set()
+    for first in range(0, len(ids), TOUCHED_CHUNK):  # a statement's parameters are limited
+        chunk = ids[first : first + TOUCHED_CHUNK]
+        touched.update(
+            db.session.scalars(select(Opportunity.participant_id).where(Opportunity.id.in_(chunk)))
         )
-    )
+        touched.update(
+            db.session.scalars(
+                select(Suggestion.participant_id)
+                .where(
+                    Suggestion.opportunity_id.in_(chunk) | Suggestion.own_opportunity_id.in_(chunk)
+                )
+                .distinct()
+            )
+        )
     if corpus is None:
         return touched
     changed = np.flatnonzero(np.isin(corpus.ids, ids))

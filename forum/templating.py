@@ -1,6 +1,7 @@
 """Jinja filters: times in the event's timezone and the user's locale."""
 
 from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -48,9 +49,19 @@ def _time_pattern(format: str, locale: Locale) -> str:
     return _wide_day_periods(pattern, locale)
 
 
+# Times formatted once per process for each instant, zone, format and language: a page writes
+# the same slots' times hundreds of times (a table sheet 96 slots, the run page's grid and lists),
+# and Babel's formatting was a fifth of a sheet's rendering. Bounded: a few events' slots.
+TIMES_KEPT = 8192
+
+
 def event_time(value: datetime, timezone: str, format: str = "short") -> str:
     """An instant shown in the event's timezone, formatted for the reader's language."""
-    locale = get_locale()
+    return _event_time(value, timezone, format, get_locale())
+
+
+@lru_cache(maxsize=TIMES_KEPT)
+def _event_time(value: datetime, timezone: str, format: str, locale: Locale) -> str:
     local = value.astimezone(ZoneInfo(timezone))
     if format not in NAMED_FORMATS:
         return babel_dates.format_datetime(local, _wide_day_periods(format, locale), locale=locale)
@@ -68,7 +79,11 @@ def event_time(value: datetime, timezone: str, format: str = "short") -> str:
 def time_range(start: datetime, end: datetime, timezone: str) -> str:
     """A slot's start and end in the event's timezone, with the reader's clock (12- or 24-hour,
     as their language's short time): "10:00 – 10:30 AM", "오전 10:00~10:30", "10:00–10:30"."""
-    locale = get_locale()
+    return _time_range(start, end, timezone, get_locale())
+
+
+@lru_cache(maxsize=TIMES_KEPT)
+def _time_range(start: datetime, end: datetime, timezone: str, locale: Locale) -> str:
     zone = ZoneInfo(timezone)
     skeleton = "hm" if "h" in _time_pattern("short", locale) else "Hm"
     return babel_dates.format_interval(

@@ -113,7 +113,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, seconds: float = 30.0) -> bytes:
+def wait_for(url: str, seconds: float = 90.0) -> bytes:
+    """The body at `url` once the server answers: gunicorn's master loads the app and compiles its
+    templates before it listens (seconds on a loaded machine), then forks the workers."""
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -163,7 +165,7 @@ def gunicorn(tmp_path, workers: int = 2):
             yield f"http://127.0.0.1:{port}"
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            server.wait(timeout=90)
 
 
 @pytest.mark.slow

@@ -132,7 +132,7 @@ else:
         lines = (rest + piece).split(b"\n")
         rest = lines.pop()
         for line in filter(bytes.strip, lines):  # blank lines aside
-            digest.update(re.sub(rb'(csrf[-_]token"? (?:content|value)=")[^"]*', rb"\1", line))
+            digest.update(re.sub(rb'(csrf[-_]token"? (?:type="hidden" )?(?:content|value)=")[^"]*', rb"\1", line))
     digest.update(rest.strip())
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     if kept is not None:  # the cells: a zip file's bytes carry the time it was written

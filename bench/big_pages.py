@@ -133,7 +133,7 @@ else:
         lines = (rest + piece).split(b"\n")
         rest = lines.pop()
         for line in filter(bytes.strip, lines):  # blank lines aside
-            digest.update(re.sub(rb'(csrf[-_]token"? (?:content|value)=")[^"]*', rb"\1", line))
+            digest.update(re.sub(rb'(csrf[-_]token"? (?:type="hidden" )?(?:content|value)=")[^"]*', rb"\1", line))
     digest.update(rest.strip())
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     if kept is not None:  # the cells: a zip file's bytes carry the time it was written
@@ -146,7 +146,10 @@ print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "bytes": size, "peak_m
 """
 
 # `--clients`: one of the clients, signed in, waits for the common start time, then asks for the
-# page `repeats` times; argv = database url, path, e-mail, password, start (epoch), repeats.
+# page `repeats` times; argv = database url, path, e-mail, password, start (epoch), repeats. Each
+# is the worker its checkout's gunicorn.conf.py makes: one that compiles its templates and freezes
+# its objects before forking (`compile_templates`) does that first; one that does not compiles a
+# page's templates in its first request.
 CLIENT = r"""
 import json, re, sys, tempfile, time
 from pathlib import Path
@@ -155,6 +158,15 @@ from forum.config import TestingConfig
 
 url, path, email, password, start, repeats = sys.argv[1:7]
 app = create_app(TestingConfig(Path(tempfile.mkdtemp()), url))
+try:  # what the checkout's gunicorn.conf.py does before it forks a worker, when it does
+    from forum.templating import compile_templates
+except ImportError:
+    pass
+else:
+    import gc
+    compile_templates(app)
+    gc.collect()
+    gc.freeze()
 # Every sign-in first reserves a failure for its account: eight at once are not an attack.
 app.config.update(LOGIN_ACCOUNT_FREE_FAILURES=10_000, LOGIN_ADDRESS_FREE_FAILURES=10_000)
 client = app.test_client()

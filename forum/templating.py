@@ -49,15 +49,19 @@ def _time_pattern(format: str, locale: Locale) -> str:
     return _wide_day_periods(pattern, locale)
 
 
+# Times formatted once per process for each instant, zone, format and language: a page writes
+# the same slots' times hundreds of times (a table sheet 96 slots, the run page's grid and lists),
+# and Babel's formatting was a fifth of a sheet's rendering. Bounded: a few events' slots.
+TIMES_KEPT = 8192
+
+
 def event_time(value: datetime, timezone: str, format: str = "short") -> str:
     """An instant shown in the event's timezone, formatted for the reader's language."""
     return _event_time(value, timezone, format, get_locale())
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=TIMES_KEPT)
 def _event_time(value: datetime, timezone: str, format: str, locale: Locale) -> str:
-    """Kept once made: a page repeats the same few slot times (a page of agendas shows about
-    150 meetings in a few dozen slots) and Babel takes about 0.1 ms for each."""
     local = value.astimezone(ZoneInfo(timezone))
     if format not in NAMED_FORMATS:
         return babel_dates.format_datetime(local, _wide_day_periods(format, locale), locale=locale)
@@ -75,7 +79,11 @@ def _event_time(value: datetime, timezone: str, format: str, locale: Locale) -> 
 def time_range(start: datetime, end: datetime, timezone: str) -> str:
     """A slot's start and end in the event's timezone, with the reader's clock (12- or 24-hour,
     as their language's short time): "10:00 – 10:30 AM", "오전 10:00~10:30", "10:00–10:30"."""
-    locale = get_locale()
+    return _time_range(start, end, timezone, get_locale())
+
+
+@lru_cache(maxsize=TIMES_KEPT)
+def _time_range(start: datetime, end: datetime, timezone: str, locale: Locale) -> str:
     zone = ZoneInfo(timezone)
     skeleton = "hm" if "h" in _time_pattern("short", locale) else "Hm"
     return babel_dates.format_interval(
@@ -145,3 +153,14 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["language_switch"] = _language_switch
     # Requests and meetings share "cancelled", named alike.
     app.jinja_env.globals["status_labels"] = {**REQUEST_STATUS_LABELS, **MEETING_STATUS_LABELS}
+
+
+def compile_templates(app: Flask) -> int:
+    """Compile every template of the app now (gunicorn's master does, before it forks its
+    workers): a worker then compiles none in a request (a page's first request in each worker
+    spent a few tenths of a second on it), and its compiled code is shared by all of them.
+    Returns how many."""
+    names = app.jinja_env.list_templates()
+    for name in names:
+        app.jinja_env.get_template(name)
+    return len(names)

@@ -113,7 +113,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, seconds: float = 30.0) -> bytes:
+def wait_for(url: str, seconds: float = 90.0) -> bytes:
+    """The body at `url` once the server answers: gunicorn's master loads the app and compiles its
+    templates before it listens (seconds on a loaded machine), then forks the workers."""
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -163,7 +165,7 @@ def gunicorn(tmp_path, workers: int = 2):
             yield f"http://127.0.0.1:{port}"
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            server.wait(timeout=90)
 
 
 @pytest.mark.slow
@@ -188,3 +190,16 @@ def test_gunicorn_does_not_advertise_itself_in_a_server_header(tmp_path):
             headers = response.headers
     assert headers.get("Date") and headers.get("Content-Type", "").startswith("text/html")
     assert "Server" not in headers, headers.get("Server")
+
+
+@pytest.mark.slow
+def test_gunicorn_loads_the_app_once_and_compiles_its_templates_before_forking(tmp_path):
+    """The master loads the app, compiles every template and freezes its objects once; the two
+    workers forked from it serve pages (with templates) and do not load the app again."""
+    with gunicorn(tmp_path) as base:
+        for _ in range(4):
+            assert b"<title>" in wait_for(f"{base}/")
+    log = (tmp_path / "stderr").read_text()
+    templates = len(list((ROOT / "forum" / "templates").rglob("*.html")))
+    assert log.count(f"templates compiled: {templates}; objects frozen:") == 1, log
+    assert log.count("Booting worker") == 2

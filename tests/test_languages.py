@@ -273,3 +273,20 @@ def test_a_signed_in_users_own_language_wins_and_the_menu_is_not_shown(client, l
     login(client, make_user(locale="en"))
     page = client.get("/").get_data(as_text=True)
     assert '<html lang="en">' in page and 'id="language-switch"' not in page
+
+
+def test_times_kept_between_pages_are_each_readers_own(app):
+    """A slot's time formatted for one reader is kept for the next page, never shown to a reader
+    of another language or in another zone: each language and zone gets its own."""
+    from forum.templating import time_range
+
+    end = SIX_PM_IN_SEOUL + timedelta(minutes=30)
+    with app.test_request_context():
+        for _ in range(2):  # the second time from what was kept
+            with force_locale("ko"):
+                assert event_time(SIX_PM_IN_SEOUL, "Asia/Seoul").endswith("오후 6:00")
+                assert time_range(SIX_PM_IN_SEOUL, end, "Asia/Seoul").startswith("오후 6:00")
+            with force_locale("en"):
+                assert event_time(SIX_PM_IN_SEOUL, "Asia/Seoul").endswith("6:00\u202fPM")
+                assert "6:00" in time_range(SIX_PM_IN_SEOUL, end, "Asia/Seoul")
+                assert "5:00" in time_range(SIX_PM_IN_SEOUL, end, "America/New_York")

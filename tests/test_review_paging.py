@@ -6,7 +6,10 @@ import itertools
 import re
 
 import pytest
+from flask import url_for
+from markupsafe import escape
 from sqlalchemy import String, cast, func, insert, literal, select
+from sqlalchemy import event as sa_event
 from test_console import place
 from test_schedule_problem import agree_meeting, build_forum
 
@@ -238,3 +241,54 @@ def test_all_meetings_read_a_slot_at_a_time_come_in_the_lists_order(app, crowded
         assert by_slot == whole, per_page
     past_the_end = meeting_lines(run, 99, counts["lines"], per_page=50, by_slot=counts["by_slot"])
     assert [line.meeting.id for line in past_the_end.items] == whole[50:]
+
+
+def _statements_of(client, path: str) -> tuple[str, list[str]]:
+    """The page at `path`, and the SQL statements its request ran."""
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        page = client.get(path).get_data(as_text=True)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+    return page, statements
+
+
+def test_the_run_page_reads_the_slots_once_and_links_each_meeting_as_url_for(
+    client, login, crowded
+):
+    """The run page reads the event's slots (with their sessions) in one statement for all its
+    lists and its grid, and counts the event's slots, tables and requests in one; each meeting's
+    actions go where url_for sends them, the page's view kept."""
+    login(client, crowded.organizer)
+    client.get(crowded.base)  # the figures stored
+    person = crowded.people[0].id
+    page, statements = _statements_of(
+        client, f"{crowded.base}?changes=1&page=1&participant={person}"
+    )
+    event_slots = [s for s in statements if s.endswith("ORDER BY slot.starts_at, slot.id")]
+    assert len(event_slots) == 1 and "meeting_session.day" in event_slots[0], event_slots
+    assert not [s for s in statements if s.endswith("WHERE meeting_session.id = ?")]  # lazy
+    assert len([s for s in statements if "count(" in s and "meeting_request" in s]) == 1
+    event, run = crowded.event, crowded.run
+    with client.application.test_request_context(crowded.base):
+        placed, unplaced = crowded.meetings[0], crowded.meetings[10]  # both on the first pages
+        for meeting, endpoint in [
+            *((placed, endpoint) for endpoint in ("move", "pin", "cancel_meeting")),
+            *((unplaced, endpoint) for endpoint in ("move", "cancel_meeting")),
+        ]:
+            address = url_for(
+                f"scheduling.{endpoint}",
+                slug=event.slug,
+                run_id=run.id,
+                meeting_id=meeting.id,
+                page=1,
+                changes=1,
+                participant=person,
+            )
+            assert f'"{escape(address)}"' in page, address
+    assert "Person 0 (" in _section(page, 'id="grid"', 'id="agenda"')

@@ -8,7 +8,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Exists, Select, delete, exists, func, literal, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -28,10 +28,13 @@ from .requests import can_meet
 
 
 def event_slots(event: Event) -> list[Slot]:
+    """The event's slots in time order, each with its session read in the same statement (pages
+    name a slot's day: one query each otherwise)."""
     return list(
         db.session.scalars(
             select(Slot)
             .join(MeetingSession)
+            .options(contains_eager(Slot.session))
             .where(MeetingSession.event_id == event.id)
             .order_by(Slot.starts_at, Slot.id)
         )

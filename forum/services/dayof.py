@@ -35,6 +35,7 @@ from ..models import (
     utcnow,
 )
 from . import ServiceError, meeting_life
+from .availability import event_slots
 from .meeting_life import Occupancy, lock_event_for_meetings
 from .notifications import notify
 from .paging import FURTHEST_PAGE, Page, count_and_clamp, paginate
@@ -517,17 +518,6 @@ SHEETS_PER_PAGE = 10  # tables a page of the table sheets shows (each 96 rows at
 AGENDAS_PER_PAGE = 25  # participants a page of the organizer's agendas shows
 
 
-def _event_slots(event: Event) -> list[Slot]:
-    return list(
-        db.session.scalars(
-            select(Slot)
-            .join(MeetingSession)
-            .where(MeetingSession.event_id == event.id)
-            .order_by(Slot.starts_at, Slot.id)
-        )
-    )
-
-
 def _tables_in_order(event: Event) -> Select[Table]:
     return select(Table).where(Table.event_id == event.id).order_by(Table.number, Table.id)
 
@@ -538,7 +528,7 @@ def table_sheets(event: Event, page: int = 1, per_page: int = SHEETS_PER_PAGE) -
     a few dozen such pages, each read and rendered in bounded time."""
     if not schedule_is_published(event):
         return Page()
-    slots = _event_slots(event)
+    slots = event_slots(event)
     if not slots:
         return Page()
     tables = paginate(_tables_in_order(event), page, per_page)
@@ -730,14 +720,14 @@ def live_board(
     now = now or utcnow()
     if not schedule_is_published(event):
         return Board(now, None, None)
-    event_slots = select(Slot).join(MeetingSession).where(MeetingSession.event_id == event.id)
+    of_event = select(Slot).join(MeetingSession).where(MeetingSession.event_id == event.id)
     current = db.session.scalar(
-        event_slots.where(Slot.starts_at <= now, Slot.ends_at > now)
+        of_event.where(Slot.starts_at <= now, Slot.ends_at > now)
         .order_by(Slot.starts_at, Slot.id)
         .limit(1)
     )
     upcoming = db.session.scalar(
-        event_slots.where(Slot.starts_at > now).order_by(Slot.starts_at, Slot.id).limit(1)
+        of_event.where(Slot.starts_at > now).order_by(Slot.starts_at, Slot.id).limit(1)
     )
     slots = [slot for slot in (current, upcoming) if slot]
     busy = _tables_in_order(event).where(

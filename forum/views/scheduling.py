@@ -1,5 +1,6 @@
 """The organizer's scheduling console: run the scheduler, follow it, review, adjust and publish the draft."""
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -87,24 +88,36 @@ def run(event, run_id):
     figures, counts = review.draft_summary(schedule_run)
     participant, participant_problem = _chosen_participant(event)
     current = review.current_draft(event)
+    slots = event_slots(event)  # read once for the page's lists and grid
     return render_template(
         "scheduling/review.html",
         event=event,
         run=schedule_run,
         counts=counts,
         lines=review.meeting_lines(
-            schedule_run, page_number(), counts["lines"], by_slot=counts["by_slot"]
+            schedule_run,
+            page_number(),
+            counts["lines"],
+            by_slot=counts["by_slot"],
+            slots=slots,
         ),
         unscheduled=review.meeting_lines(
-            schedule_run, page_number("unscheduled"), counts["unscheduled"], unscheduled=True
+            schedule_run,
+            page_number("unscheduled"),
+            counts["unscheduled"],
+            unscheduled=True,
+            slots=slots,
         ),
-        changes=review.change_lines(schedule_run, page_number("changes"), counts["changes"]),
-        **_grid_part(event, schedule_run),
+        changes=review.change_lines(
+            schedule_run, page_number("changes"), counts["changes"], slots=slots
+        ),
+        **_grid_part(event, schedule_run, slots),
         figures=figures,
         participant=participant,
         participant_problem=participant_problem,
-        agenda=review.agenda_lines(schedule_run, participant) if participant else [],
+        agenda=review.agenda_lines(schedule_run, participant, slots) if participant else [],
         back=_back_args(),
+        meeting_url=_meeting_url(event, schedule_run),
         solver_status=review.solver_status_label(schedule_run.solver_status),
         editable=current is not None and current.id == schedule_run.id,
         start_form=StartRunForm(
@@ -130,6 +143,24 @@ def _back_to_run(event, run) -> str:
     return url_for("scheduling.run", slug=event.slug, run_id=run.id, **_back_args())
 
 
+def _meeting_url(event, run) -> Callable[[str, int], str]:
+    """The address of an action on a meeting of the run page (`scheduling.move`, …) with the
+    page's view: built by url_for once per action and completed with each meeting's id (url_for
+    for each of the grid's hundreds of cells was a fifth of the page's CPU)."""
+    back = _back_args()
+    built: dict[str, tuple[str, str]] = {}
+
+    def meeting_url(endpoint: str, meeting_id: int) -> str:
+        if endpoint not in built:
+            address = url_for(endpoint, slug=event.slug, run_id=run.id, meeting_id=0, **back)
+            head, _zero, tail = address.partition("/meetings/0/")
+            built[endpoint] = (head + "/meetings/", "/" + tail)
+        head, tail = built[endpoint]
+        return f"{head}{int(meeting_id)}{tail}"
+
+    return meeting_url
+
+
 def _chosen_participant(event) -> tuple[Participant | None, str]:
     """The participant whose agenda is asked for (`?participant=` their number, "#12" too), and
     why none is shown when the number is not one of the event's participants."""
@@ -144,10 +175,9 @@ def _chosen_participant(event) -> tuple[Participant | None, str]:
     return found, ""
 
 
-def _grid_part(event, schedule_run) -> dict:
+def _grid_part(event, schedule_run, slots: list[Slot]) -> dict:
     """The part of the slots-and-tables grid shown: one session's slots (`?session=`, the first
     by default), the tables a page at a time (`?tables=`), and only their meetings read."""
-    slots = event_slots(event)
     sessions = list(dict.fromkeys(slot.session for slot in slots))
     chosen = request.args.get("session", type=int)
     session = next((s for s in sessions if s.id == chosen), sessions[0] if sessions else None)
@@ -169,6 +199,7 @@ def _grid_part(event, schedule_run) -> dict:
             schedule_run,
             [slot.id for slot in grid_slots],
             [table.id for table in grid_tables.items],
+            slots,
         ),
     }
 

@@ -18,6 +18,11 @@ among generated distractors of the same classification areas; and the time to in
 of `--index-opportunities` generated opportunities in one go (`search.rebuild_index`).
 
     .venv/bin/python bench/marketplace_suggestions.py --written --before /tmp/before-search
+
+`--pairs` names one pair set or several, comma-separated (`written,held-out,…,held-out-4`):
+a table per set, then one over them all; `--misses` prints this checkout's planted pairs not
+ranked first (the need, the planted offer's place and shared terms, what came first). Read the
+misses of a set you tune on, never those of a set you validate on.
 """
 
 import argparse
@@ -668,6 +673,10 @@ AREA_NAMES = {  # the names of the classification's areas (forum/data/…csv), i
     "EF": "에너지/자원 / Energy and resources",
     "EH": "환경 / Environment",
     "EI": "건설/교통 / Construction and transport",
+    # Areas of written pairs only (no generated distractor is filed there).
+    "LA": "생명과학 / Life sciences",
+    "ED": "전기/전자 / Electrical and electronic engineering",
+    "EG": "원자력 / Nuclear energy",
 }
 
 

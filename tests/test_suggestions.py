@@ -18,6 +18,7 @@ from forum import classification, jobs
 from forum.extensions import db, immediate_transactions
 from forum.models import Event, Opportunity, Participant, Suggestion, TechnologyArea
 from forum.services import matching, suggestions
+from forum.services.text import tokenize
 
 KOREAN_DISTRACTORS = [
     ("offer", "반도체 식각 공정 장비 국산화 기술", "플라즈마 식각 장비의 핵심 부품 설계"),
@@ -826,6 +827,28 @@ def test_the_glossary_maps_korean_nouns_and_english_variants_to_shared_concepts(
     assert matching.concept_features(["뇌졸중", "중풍"]) == ["stroke", "stroke"]
     assert matching.concept_features(["tumour", "cancer"]) == ["tumour", "cancer", "cancer"]
     assert matching.concept_features(["모르는단어"]) == []
+
+
+def test_an_english_stop_word_carries_no_glossary_concept():
+    """The glossary holds "its" (intelligent transport systems, 지능형교통체계): an English need
+    that writes "its outflow" is not about road traffic, and a Korean traffic offer sharing no
+    other concept and no area is not suggested to it."""
+    assert "intellig" not in matching.concept_features(tokenize("clean its outflow"))
+    assert "intellig" in matching.concept_features(tokenize("지능형교통체계"))
+
+
+def test_a_korean_offer_does_not_meet_an_english_need_through_a_stop_word(forum_event, join):
+    seeker, traffic = join(forum_event), join(forum_event)
+    publish_through_service(
+        seeker,
+        "need",
+        "Sewage works must clean its outflow better",
+        "It has to meet stricter discharge rules.",
+    )
+    publish_through_service(
+        traffic, "offer", "도심 교차로를 위한 지능형교통체계", "신호를 실시간으로 바꿉니다."
+    )
+    assert stored(seeker) == []
 
 
 GENERATED_WORDS = [

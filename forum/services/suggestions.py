@@ -11,7 +11,8 @@ participants. The score of a pair (own opportunity, other opportunity) is
   stems (`matching.token_features`; the areas' names left out, as areas weigh on their own),
   that of whole texts (title and keywords twice) and, at `HEADLINE_SHARE`, that of title +
   keywords alone; plus, at `CONCEPT_SHARE`, the same product over the bilingual glossary's concepts (`matching.concept_features`), which
-  stands alone, at `ACROSS_SHARE`, for a pair written in two languages (`_text_similarity`);
+  stands alone, at `ACROSS_SHARE`, for a pair written in two languages (`_text_similarity`),
+  and then weighs `APART_ACROSS_SHARE` of itself when the two sides' areas differ (`_text_term`);
 - areas: shared technology areas / the smaller number of areas of the two (0 when one has none);
 - keywords: keywords typed identically (case and spacing aside) on both sides, up to 3 → 1;
 - TRL fit: 1 when the offer is at least as mature as the need asks, −⅓ per level short, 0.5

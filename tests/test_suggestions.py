@@ -1519,7 +1519,10 @@ def test_a_refresh_overtaken_at_every_read_writes_in_short_parts_and_keeps_newer
         short_lock_wait()
         suggestions._recompute(event_id, participant_ids={participant_id})
         db.session.commit()
-        return {key: row for key, row in everything_stored(coded_event).items() if key[0] == viewer}
+        # The event as this thread's session reads it: `coded_event` belongs to the main
+        # thread's session, which reloading it here would use while the refresh uses it.
+        event = db.session.get_one(Event, event_id)
+        return {key: row for key, row in everything_stored(event).items() if key[0] == viewer}
 
     def edit_and_page():
         saved_without_refresh(

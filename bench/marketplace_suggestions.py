@@ -18,9 +18,15 @@ among generated distractors of the same classification areas; and the time to in
 of `--index-opportunities` generated opportunities in one go (`search.rebuild_index`).
 
     .venv/bin/python bench/marketplace_suggestions.py --written --before /tmp/before-search
+
+`--pairs` names one pair set or several, comma-separated (`written,held-out,…,held-out-4`):
+a table per set, then one over them all; `--misses` prints this checkout's planted pairs not
+ranked first (the need, the planted offer's place and shared terms, what came first). Read the
+misses of a set you tune on, never those of a set you validate on.
 """
 
 import argparse
+import importlib.util
 import random
 import re
 import secrets
@@ -667,6 +673,10 @@ AREA_NAMES = {  # the names of the classification's areas (forum/data/…csv), i
     "EF": "에너지/자원 / Energy and resources",
     "EH": "환경 / Environment",
     "EI": "건설/교통 / Construction and transport",
+    # Areas of written pairs only (no generated distractor is filed there).
+    "LA": "생명과학 / Life sciences",
+    "ED": "전기/전자 / Electrical and electronic engineering",
+    "EG": "원자력 / Nuclear energy",
 }
 
 
@@ -780,30 +790,29 @@ def _noise(generator: Generator, count: int) -> list[tuple[str, dict]]:
     return rows
 
 
-PAIR_SETS = ("written", "held-out", "held-out-2", "held-out-3")
+PAIR_SETS = ("written", "held-out", "held-out-2", "held-out-3", "held-out-4")
+PAIR_FILES = (
+    "written_pairs.py",
+    "held_out_pairs.py",
+    "held_out_pairs_2.py",
+    "held_out_pairs_3.py",
+    "held_out_pairs_4.py",
+)
 
 
 def topics(held_out: int) -> tuple:
-    """The written topics, or the held-out ones (1: `held_out_pairs.py`, 2: `held_out_pairs_2.py`,
-    3: `held_out_pairs_3.py`)."""
-    if held_out == 1:
-        from bench import held_out_pairs
-
-        return held_out_pairs.TOPICS
-    if held_out == 2:
-        from bench import held_out_pairs_2
-
-        return held_out_pairs_2.TOPICS
-    if held_out == 3:
-        from bench import held_out_pairs_3
-
-        return held_out_pairs_3.TOPICS
-    return written_pairs.TOPICS
+    """The topics of `PAIR_SETS[held_out]`, read from this directory's file (not the measured
+    checkout's `bench`, which may predate a set)."""
+    path = Path(__file__).resolve().parent / PAIR_FILES[held_out]
+    spec = importlib.util.spec_from_file_location(f"pair_set_{held_out}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.TOPICS
 
 
 def written_pairs_ranked(
     direction: str, seed: int, noise: int, held_out: int = 0
-) -> tuple[int, int, int, int]:
+) -> tuple[int, int, int, int, list[dict]]:
     """One event with every written topic planted once in `direction` among `noise` generated
     opportunities of the same areas: (planted offers ranked first for their need, planted offers
     in the need's list at all, pairs, planted offers ranked first alone). A planted offer tied
@@ -830,9 +839,10 @@ def written_pairs_ranked(
     suggestions.recompute_event(event.id)
     db.session.commit()
     first = listed = alone = 0
-    for index in range(len(planted)):
+    misses = []
+    for index, (_code, need, offer) in enumerate(planted):
         rows = db.session.execute(
-            select(Suggestion.opportunity_id, Suggestion.score)
+            select(Suggestion.opportunity_id, Suggestion.score, Suggestion.shared_terms)
             .where(Suggestion.participant_id == people[2 * index])
             .order_by(Suggestion.score.desc(), Suggestion.opportunity_id)
         ).all()
@@ -842,7 +852,27 @@ def written_pairs_ranked(
             len(rows) == 1 or rows[0].score > rows[1].score
         )
         listed += ids[2 * index + 1] in ranked
-    return first, listed, len(planted), alone
+        if ranked[:1] != [ids[2 * index + 1]]:
+            misses.append(_miss(direction, need, offer, rows, ranked, ids[2 * index + 1]))
+    return first, listed, len(planted), alone, misses
+
+
+def _miss(direction: str, need: dict, offer: dict, rows, ranked: list[int], planted: int) -> dict:
+    """What `--misses` prints of a planted pair not ranked first: the pair, where the offer
+    stood, and what beat it (with the terms each shared with the need)."""
+    place = ranked.index(planted) if planted in ranked else None
+    winner = db.session.get(Opportunity, ranked[0]) if ranked else None
+    return {
+        "direction": direction,
+        "need": need["title"],
+        "offer": offer["title"],
+        "rank": None if place is None else place + 1,
+        "score": None if place is None else round(rows[place].score, 4),
+        "terms": None if place is None else rows[place].shared_terms,
+        "winner": winner.title if winner else None,
+        "winner_score": round(rows[0].score, 4) if rows else None,
+        "winner_terms": rows[0].shared_terms if rows else None,
+    }
 
 
 def index_build_seconds(opportunities: int, seed: int) -> float:
@@ -888,15 +918,22 @@ def measure(
     held_out: int = 0,
 ) -> dict:
     """What the side-by-side comparison reports, measured with this process's `forum`."""
-    result: dict = {"database": "", "ranked": {}, "index_seconds": None, "reason_failures": 0}
+    result: dict = {
+        "database": "",
+        "ranked": {},
+        "index_seconds": None,
+        "reason_failures": 0,
+        "misses": [],
+    }
     _count_reason_failures(result)
     with bench_app(database_url or None) as app, app.app_context():
         result["database"] = db.engine.dialect.name
         for direction in written_pairs.DIRECTIONS:
             totals = [0, 0, 0, 0]
             for round_ in range(rounds):
-                counts = written_pairs_ranked(direction, seed + round_, noise, held_out)
+                *counts, misses = written_pairs_ranked(direction, seed + round_, noise, held_out)
                 totals = [total + count for total, count in zip(totals, counts, strict=True)]
+                result["misses"].extend(misses)
             result["ranked"][direction] = totals
         if index_opportunities:
             result["index_seconds"] = index_build_seconds(index_opportunities, seed)
@@ -915,30 +952,63 @@ print(json.dumps(marketplace_suggestions.measure(sys.argv[2], *map(int, sys.argv
 
 
 def compare(args) -> None:
-    """Written pairs ranked first and index build time, per checkout, side by side."""
+    """Written pairs ranked first, per pair set and over all the sets asked for, and the index
+    build time, per checkout, side by side."""
     trees = checkouts(args.before)
-    results = {
-        name: run_in(
-            checkout,
-            MEASURE_IN_CHECKOUT,
-            Path(__file__).resolve().parent,
-            args.database_url or "",
-            args.seed,
-            args.rounds,
-            args.noise,
-            args.index_opportunities,
-            PAIR_SETS.index(args.pairs),
-        )
-        for name, checkout in trees.items()
+    sets = args.pairs.split(",")
+    totals = {
+        name: {direction: [0, 0, 0, 0] for direction in written_pairs.DIRECTIONS} for name in trees
     }
-    database = next(iter(results.values()))["database"]
-    print(
-        f"database: {database}; {len(topics(PAIR_SETS.index(args.pairs)))} {args.pairs} topics × {args.rounds} rounds "
-        f"per direction, each event with {args.noise} generated distractors; seed {args.seed}"
-    )
+    index_seconds = dict.fromkeys(trees)
+    for number, pairs in enumerate(sets):
+        results = {
+            name: run_in(
+                checkout,
+                MEASURE_IN_CHECKOUT,
+                Path(__file__).resolve().parent,
+                args.database_url or "",
+                args.seed,
+                args.rounds,
+                args.noise,
+                0 if number else args.index_opportunities,
+                PAIR_SETS.index(pairs),
+            )
+            for name, checkout in trees.items()
+        }
+        for name in trees:
+            index_seconds[name] = index_seconds[name] or results[name]["index_seconds"]
+            for direction, counts in results[name]["ranked"].items():
+                totals[name][direction] = [
+                    a + b for a, b in zip(totals[name][direction], counts, strict=True)
+                ]
+        database = next(iter(results.values()))["database"]
+        print(
+            f"database: {database}; {len(topics(PAIR_SETS.index(pairs)))} {pairs} topics × "
+            f"{args.rounds} rounds per direction, each event with {args.noise} generated "
+            f"distractors; seed {args.seed}"
+        )
+        print_ranked(trees, {name: result["ranked"] for name, result in results.items()})
+        if args.rounds:
+            cells = [str(results[name]["reason_failures"]) for name in trees]
+            print("| suggestions whose reason failed (TypeError) | " + " | ".join(cells) + " |")
+        if args.misses:
+            print_misses(results["ours"]["misses"])
+        print()
+    if len(sets) > 1:
+        print(f"all {len(sets)} sets together ({args.pairs})")
+        print_ranked(trees, totals)
+    if args.index_opportunities:
+        cells = [f"{index_seconds[name]:.1f} s" for name in trees]
+        print(
+            f"| index build, {args.index_opportunities} opportunities | " + " | ".join(cells) + " |"
+        )
+
+
+def print_ranked(trees: dict, ranked: dict) -> None:
+    """One markdown table: per direction, planted offers ranked first, first alone, listed."""
     print("| planted pair (offer–need) | " + " | ".join(trees) + " |")
     print("| --- |" + " --- |" * len(trees))
-    for direction in written_pairs.DIRECTIONS if args.rounds else ():
+    for direction in written_pairs.DIRECTIONS:
         for label, column in (
             ("ranked first", 0),
             ("ranked first alone (no tie)", 3),
@@ -946,16 +1016,21 @@ def compare(args) -> None:
         ):
             cells = []
             for name in trees:
-                counts = results[name]["ranked"][direction]
-                cells.append(f"{counts[column]}/{counts[2]} = {counts[column] / counts[2]:.0%}")
-            print(f"| {direction} {label} | " + " | ".join(cells) + " |")
-    if args.rounds:
-        cells = [str(results[name]["reason_failures"]) for name in trees]
-        print("| suggestions whose reason failed (TypeError) | " + " | ".join(cells) + " |")
-    if args.index_opportunities:
-        cells = [f"{results[name]['index_seconds']:.1f} s" for name in trees]
+                counts = ranked[name][direction]
+                if counts[2]:
+                    cells.append(f"{counts[column]}/{counts[2]} = {counts[column] / counts[2]:.0%}")
+            if cells:
+                print(f"| {direction} {label} | " + " | ".join(cells) + " |")
+
+
+def print_misses(misses: list[dict]) -> None:
+    """The planted pairs not ranked first: the need, the planted offer (its place, score and
+    shared terms), and the offer ranked first instead."""
+    for miss in misses:
         print(
-            f"| index build, {args.index_opportunities} opportunities | " + " | ".join(cells) + " |"
+            f"  MISS {miss['direction']}: need {miss['need']!r}\n"
+            f"       offer #{miss['rank']} {miss['score']} {miss['offer']!r} [{miss['terms']}]\n"
+            f"       first   {miss['winner_score']} {miss['winner']!r} [{miss['winner_terms']}]"
         )
 
 
@@ -1019,14 +1094,20 @@ def main() -> None:
     )
     parser.add_argument(
         "--pairs",
-        choices=PAIR_SETS,
         default="written",
-        help="with --written: the topics of written_pairs.py or held_out_pairs{,_2,_3}.py",
+        help="with --written: pair sets, comma-separated, of "
+        + ", ".join(PAIR_SETS)
+        + " (written_pairs.py, held_out_pairs{,_2,_3,_4}.py)",
+    )
+    parser.add_argument(
+        "--misses", action="store_true", help="with --written: print the pairs not ranked first"
     )
     parser.add_argument(
         "--index-opportunities", type=int, default=20000, help="with --written: 0 to skip"
     )
     args = parser.parse_args()
+    if not set(args.pairs.split(",")) <= set(PAIR_SETS):
+        parser.error(f"--pairs: one or more of {', '.join(PAIR_SETS)}")
     if args.written:
         compare(args)
         return

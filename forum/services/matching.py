@@ -156,14 +156,18 @@ def concept_features(tokens: Iterable[str]) -> list[str]:
     """The features of analysed tokens in the languages' shared space: English stems (not stop
     words) and the English stems of the glossary concepts of Korean and English tokens and of
     runs of tokens that are one glossary term (sleep apnoea; 조기 진단 written apart, once only
-    when the text also has it whole); Korean words outside the glossary have none."""
+    when the text also has it whole); Korean words outside the glossary have none. A stop word
+    has no concept either: written in lower case, a glossary acronym can be one (its, the
+    intelligent transport systems of a road row, in "clean its outflow")."""
     tokens = list(tokens)
     present = set(tokens)
     features: list[str] = []
     for index, token in enumerate(tokens):
-        if not HANGUL.match(token) and token not in STEMMED_STOPWORDS and len(token) > 1:
-            features.append(token)
-        features.extend(concepts(token))
+        if HANGUL.match(token):
+            features.extend(concepts(token))
+        elif token not in STEMMED_STOPWORDS:
+            features.extend([token] if len(token) > 1 else [])
+            features.extend(concepts(token))
         for length in range(2, MAX_PHRASE_WORDS + 1):
             run = tuple(tokens[index : index + length])
             if len(run) == length and _same_script(run) and "".join(run) not in present:

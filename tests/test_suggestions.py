@@ -869,48 +869,6 @@ def test_an_english_stop_word_carries_no_glossary_concept():
     assert "intellig" in matching.concept_features(tokenize("지능형교통체계"))
 
 
-def test_across_languages_a_same_area_answer_outranks_a_coincidence_of_another_area(
-    app, forum_event, join
-):
-    """An English need and two Korean offers: the one filed under the need's area shares the
-    concept of solar power; the other, of another area, shares more, but words of every field
-    (water, cleaning). The one of the need's area comes first, and its reason names
-    the concept in both languages and the area."""
-    seeker, robot, hospital = join(forum_event), join(forum_event), join(forum_event)
-    need = publish_through_service(
-        seeker,
-        "need",
-        "Solar farm short of water for cleaning",
-        "Dust lowers the output of our panels, and washing them takes water we do not have.",
-    )
-    answer = publish_through_service(
-        robot, "offer", "태양광 패널용 로봇", "패널 표면을 솔로 털어 냅니다."
-    )
-    other = publish_through_service(
-        hospital, "offer", "물을 아끼는 세척 장치", "병원 세척에 쓰는 물을 절반으로 줄입니다."
-    )
-    _file_under(need, "Energy")
-    _file_under(answer, "Energy")
-    _file_under(other, "Bio/pharma")
-    suggestions.recompute_event(forum_event.id)
-    db.session.commit()
-    found = stored(seeker)
-    assert [s.opportunity_id for s in found] == [answer.id, other.id]
-    assert "태양광 / solar" in found[0].shared_terms.split(", ")
-    with app.test_request_context():
-        assert suggestions.reason(found[0]).endswith("are in Energy.")
-
-
-def _file_under(opportunity, area_name):
-    area = db.session.scalar(
-        select(TechnologyArea).where(
-            TechnologyArea.event_id == opportunity.event_id, TechnologyArea.name == area_name
-        )
-    )
-    opportunity.areas.append(area)
-    db.session.commit()
-
-
 def test_a_korean_offer_does_not_meet_an_english_need_through_a_stop_word(forum_event, join):
     seeker, traffic = join(forum_event), join(forum_event)
     publish_through_service(

@@ -96,9 +96,6 @@ MIN_AREA_TEXTS = 20
 CONCEPT_SHARE = 0.6
 ACROSS_SHARE = 1.4
 MAX_SHARED_CONCEPTS = 3  # glossary concepts named in a reason across languages
-# Across languages, the text of a pair whose sides chose areas and share none weighs this share
-# of itself: its few glossary concepts are then more often a coincidence (see `_text_term`).
-APART_ACROSS_SHARE = 0.5
 WEIGHTS = {"text": 0.60, "areas": 0.15, "keywords": 0.10, "trl": 0.10, "partnership": 0.05}
 # Which types answer which (symmetric): technology is licensed, co-developed or built into a
 # product; R&D cooperation needs technology partners; investment only answers investment.
@@ -673,17 +670,6 @@ def _text_similarity(shared: _Shared, across: np.ndarray) -> np.ndarray:
     return np.where(across, np.maximum(same, shared.concepts * np.float32(ACROSS_SHARE)), same)
 
 
-def _text_term(text: np.ndarray, across: np.ndarray, apart: np.ndarray) -> np.ndarray:
-    """The text's part of the score. Across languages two texts meet through a few glossary
-    concepts, and one shared concept can be a homonym (plant: a factory, or 식물) or a word of
-    every field (water, production): when the two sides also filed themselves under areas
-    that differ (`apart`), that is more often a coincidence than an answer, so it weighs
-    `APART_ACROSS_SHARE` of itself. Within one language, where all the words meet, and between
-    texts of one area, it weighs in full. (The pair still meets, ranked lower.)"""
-    weight = np.where(across & apart, np.float32(APART_ACROSS_SHARE), np.float32(1))
-    return text * weight * np.float32(WEIGHTS["text"])
-
-
 def _scores(corpus: Corpus, own: np.ndarray, candidates: _Candidates) -> np.ndarray:
     """Scores of own opportunities (all of one kind) against the opportunities of the other kind."""
     shared = _Shared(
@@ -744,7 +730,7 @@ def _combined(corpus: Corpus, own: np.ndarray, other: np.ndarray, shared: _Share
         np.broadcast_to((own_partnerships == 0) | (other_partnerships == 0), partnership.shape)
     ] = 0.5
 
-    score = _text_term(text, across, (shared.areas == 0) & (smaller_area_count > 0))
+    score = text * np.float32(WEIGHTS["text"])
     score += areas * np.float32(WEIGHTS["areas"])
     score += np.minimum(shared.keywords, 3) * np.float32(WEIGHTS["keywords"] / 3)
     score += trl * np.float32(WEIGHTS["trl"])

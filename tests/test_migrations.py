@@ -837,7 +837,7 @@ def test_0042_indexes_suffixed_nouns_again_and_drops_the_suggestions_weighed_wit
     db.session.commit()
     db.session.remove()
 
-    upgrade()
+    upgrade(revision="0042_reindex_noun_suffixes")
     db.session.remove()
     assert _index_holds("안정성") and _index_holds("안정") and _index_holds("배터리")
     assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 0

@@ -1042,7 +1042,9 @@ def bench_app(database_url: str | None):
     with tempfile.TemporaryDirectory() as directory:
         if database_url:
             server = make_url(database_url).set(drivername="postgresql")
-            name = f"forum_bench_{secrets.token_hex(4)}"
+            name = (
+                f"{server.database or 'forum'}_bench_{secrets.token_hex(4)}"  # beside the given one
+            )
             admin = server.render_as_string(hide_password=False)
             with psycopg.connect(admin, autocommit=True) as connection:
                 connection.execute(f'CREATE DATABASE "{name}"')

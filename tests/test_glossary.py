@@ -8,7 +8,7 @@ from collections import defaultdict
 from importlib import resources
 
 from forum.services import glossary, matching
-from forum.services.text import tokenize
+from forum.services.text import tokenize, tokenize_many
 
 HANGUL_TERM = re.compile(r"(?=.*[\uac00-\ud7a3])[0-9\uac00-\ud7a3]+( [0-9\uac00-\ud7a3]+)*")
 
@@ -62,3 +62,24 @@ def test_problem_and_solution_words_meet_across_languages():
     # A suffixed noun is looked up whole (안정성, stability), not as its bare noun (안정).
     assert "stabil" in matching.concept_features(tokenize("배터리의 안정성을 높인"))
     assert "안정성" in glossary.korean_terms("stabil")
+
+
+def test_every_korean_term_of_hangul_is_given_back_whole_by_the_analyser():
+    """A term Kiwi splits (전임상 read as 전 + 임상) never matches its row: such terms are user
+    words (`data/kiwi_user_words.csv`; run `bench/glossary_user_words.py --write` after adding
+    rows). Tried alone and in a sentence, with a particle; terms of one syllable or with
+    digits are read by their context."""
+    terms = list(
+        dict.fromkeys(
+            "".join(term.split())
+            for row in rows()
+            for term in row["ko"].split("|")
+            if re.fullmatch(r"[\uac00-\ud7a3]{2,}", "".join(term.split()))
+        )
+    )
+    sentences = [*terms, *(f"{term}의 특성을 평가한다" for term in terms)]
+    analysed = dict(zip(sentences, tokenize_many(sentences), strict=True))
+    split = [term for term in terms if term not in analysed[term]]
+    split += [term for term in terms if term not in analysed[f"{term}의 특성을 평가한다"]]
+    # Known: Kiwi's own proper noun 질화 갈륨 outranks the user word before a particle.
+    assert split == ["질화갈륨"]

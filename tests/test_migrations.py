@@ -837,7 +837,7 @@ def test_0042_indexes_suffixed_nouns_again_and_drops_the_suggestions_weighed_wit
     db.session.commit()
     db.session.remove()
 
-    upgrade()
+    upgrade(revision="0042_reindex_noun_suffixes")
     db.session.remove()
     assert _index_holds("안정성") and _index_holds("안정") and _index_holds("배터리")
     assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 0
@@ -845,3 +845,73 @@ def test_0042_indexes_suffixed_nouns_again_and_drops_the_suggestions_weighed_wit
     downgrade(revision="0041_suggestion_pivot")  # leaves an index the older code can search
     db.session.remove()
     assert _index_holds("안정성") and _index_holds("안정")
+
+
+# --- 0048_kiwi_user_words: the glossary's terms that Kiwi split are user words ------------------
+
+
+def test_0048_indexes_user_words_whole_and_drops_the_suggestions_weighed_without(
+    database_at_head,
+):
+    from forum.models import Participant, Suggestion, SuggestionVersion, User
+    from forum.services.opportunities import OpportunityDetails, publish_opportunity
+
+    event = Event(
+        name="Bio",
+        slug="bio",
+        timezone="UTC",
+        start_date=date(2027, 5, 11),
+        end_date=date(2027, 5, 11),
+        status="published",
+    )
+    people = [
+        Participant(
+            event=event,
+            user=User(email=f"{name}@example.org", name=name, password_hash="x"),
+            organisation=Organisation(name=f"{name} 연구소", kind="university", country="KR"),
+            status="approved",
+        )
+        for name in ("kim", "lee")
+    ]
+    db.session.add_all(people)
+    db.session.flush()
+    publish_opportunity(
+        people[0],
+        OpportunityDetails(kind="offer", type="technology", title="새로운 전임상 시험 플랫폼"),
+    )
+    publish_opportunity(
+        people[1],
+        OpportunityDetails(kind="need", type="technology", title="전임상 시험 파트너"),
+    )
+    db.session.commit()
+    event_id = event.id
+    db.session.remove()
+    jobs.wait_for_in_process_jobs()  # the refresh the commit queued stores the pair
+    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 2
+
+    downgrade(revision="0042_reindex_noun_suffixes")
+    db.session.remove()
+    # The index as the analyser before 0048 wrote it: 전임상 read as 전 + 임상.
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("UPDATE opportunity_search SET document = to_tsvector('simple', '임상 시험')")
+        )
+    else:
+        db.session.execute(text("UPDATE opportunity_search SET title = '임상 시험'"))
+    db.session.commit()
+    assert not _index_holds("전임상")
+    db.session.execute(text("DELETE FROM suggestion_version"))
+    db.session.execute(
+        text("INSERT INTO suggestion_version (event_id, version) VALUES (:id, 3)"), {"id": event_id}
+    )
+    db.session.commit()
+    db.session.remove()
+
+    upgrade()
+    db.session.remove()
+    assert _index_holds("전임상") and _index_holds("임상") and _index_holds("시험")
+    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 0
+    assert db.session.get(SuggestionVersion, event_id).version == 4
+    downgrade(revision="0042_reindex_noun_suffixes")  # leaves the index as it is
+    db.session.remove()
+    assert _index_holds("전임상")

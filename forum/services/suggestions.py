@@ -872,7 +872,11 @@ def _joined(labels: list[str], limit: int) -> str:
 # event's `SuggestionVersion` is read before their reads and claimed (compared and raised) in
 # the transaction that writes. A computation that loses is done again from a fresh read.
 OPTIMISTIC_ATTEMPTS = 3  # then compute holding the claim, so that a refresh always ends
-WRITE_BATCH = 1000  # rows per DELETE / INSERT statement, and per transaction of a refresh
+WRITE_BATCH = 100  # rows per DELETE / INSERT statement
+# A refresh's transaction commits once its statements took this long (or wrote `PART_ROWS`):
+# the rows a second allows vary tenfold with the machine's load, a time does not.
+PART_SECONDS = 0.2
+PART_ROWS = 1000
 SQLITE_WRITE_PAUSE = 0.1  # seconds between a refresh's transactions on SQLite (see below)
 Row = tuple[int, float, str, str]  # own opportunity, score, shared terms, shared areas
 
@@ -1095,43 +1099,54 @@ def _apply(changes: Changes) -> int:
     return len(changes)
 
 
-def _transactions(changes: Changes) -> list[Changes]:
-    """The changes cut into parts of about `WRITE_BATCH` rows, each of whole participants (a
-    list is never seen half written); one part at least, so that a write claims the version."""
-    parts: list[Changes] = [[]]
+def _statements(changes: Changes) -> list[Changes]:
+    """The changes cut into runs of about `WRITE_BATCH` rows, each of whole participants (a
+    list is never seen half written); one run at least, so that a write claims the version."""
+    runs: list[Changes] = [[]]
     for index, change in enumerate(changes):
-        if len(parts[-1]) >= WRITE_BATCH and change[1][0] != changes[index - 1][1][0]:
-            parts.append([])
-        parts[-1].append(change)
-    return parts
+        if len(runs[-1]) >= WRITE_BATCH and change[1][0] != changes[index - 1][1][0]:
+            runs.append([])
+        runs[-1].append(change)
+    return runs
 
 
 def _write_in_transactions(computed: Computed, force: bool = False) -> Refreshed | None:
-    """Write `computed`, a short transaction per part (`_transactions`), each claiming the
-    version the one before left; None when another write overtook it (the parts already
-    committed stay: the next computation reads them as stored). Forced, each part claims
-    whatever the version is and leaves out the lists written since the read
-    (`_written_since`). Commits."""
+    """Write `computed` in short transactions, each claiming the version the one before left
+    and committing once its runs of whole lists (`_statements`) took `PART_SECONDS`; None when
+    another write overtook it (the parts already committed stay: the next computation reads
+    them as stored). Forced, each part claims whatever the version is and leaves out the lists
+    written since the read (`_written_since`). Commits."""
     version, written, longest = computed.version, 0, 0.0
-    for part in _transactions(_differences(computed)):
+    runs = _statements(_differences(computed))
+    while runs:
         with immediate_transactions():  # SQLite: the write lock before the claim reads
             if force:
                 _hold_claim(computed.event_id, computed.pivots)
-                started = time.perf_counter()  # held from here (waited for another writer before)
-                part = _written_since(computed, part)
             elif not claim_version(computed.event_id, version, computed.pivots):
                 db.session.rollback()
                 return None
-            else:
-                started = time.perf_counter()
-            written += _apply(part)
+            started = time.perf_counter()  # held from here (a forced claim waited before)
+            written += _apply_runs(computed, runs, started, force)
             db.session.commit()
         longest = max(longest, time.perf_counter() - started)
         version += 1
-        if db.session.get_bind().dialect.name == "sqlite":
+        if runs and db.session.get_bind().dialect.name == "sqlite":
             # SQLite's waiting writers poll (every 100 ms at most): let one in between parts.
             time.sleep(SQLITE_WRITE_PAUSE)
     return Refreshed(written, longest, 0)
+
+
+def _apply_runs(computed: Computed, runs: list[Changes], started: float, force: bool) -> int:
+    """Apply runs taken from the front of `runs` until `PART_SECONDS` have passed since
+    `started` or `PART_ROWS` rows are written (one run at least); returns the rows changed."""
+    written = rows = 0
+    while runs and (
+        rows == 0 or (rows < PART_ROWS and time.perf_counter() - started < PART_SECONDS)
+    ):
+        run = runs.pop(0)
+        rows += len(run) or 1
+        written += _apply(_written_since(computed, run) if force else run)
+    return written
 
 
 def _written_since(computed: Computed, part: Changes) -> Changes:

@@ -10,12 +10,15 @@ without accents or punctuation, English-stemmed by Snowball (catheters → cathe
 parkinson). Both databases index these tokens as plain words, so both find the same rows.
 """
 
+import csv
+import io
 import re
 import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 from typing import Any
 
 import snowballstemmer
@@ -35,6 +38,10 @@ PREFIX_SYLLABLES = (
     2  # a Korean query noun this short also finds the compounds it starts (치료 → 치료제)
 )
 
+# The glossary's Korean terms that Kiwi splits (전임상 → 전 + 임상), added to its dictionary.
+USER_WORD_TAG = "NNG"
+USER_WORD_SCORE = 0.0
+
 _kiwi: Any = None
 _kiwi_lock = threading.Lock()
 _stemmer_lock = threading.Lock()
@@ -42,15 +49,29 @@ _stemmer = snowballstemmer.stemmer("english")
 
 
 def kiwi() -> Any:
-    """The process's one Kiwi: loading its model takes seconds, so it happens once, on first use."""
+    """The process's one Kiwi: loading its model takes seconds, so it happens once, on first use;
+    with the glossary's terms it would split as user words (`user_words`)."""
     global _kiwi
     if _kiwi is None:
         with _kiwi_lock:
             if _kiwi is None:
                 from kiwipiepy import Kiwi
 
-                _kiwi = Kiwi()
+                analyser = Kiwi()
+                for word in user_words():
+                    analyser.add_user_word(word, USER_WORD_TAG, USER_WORD_SCORE)
+                _kiwi = analyser
     return _kiwi
+
+
+@cache
+def user_words() -> dict[str, tuple[str, ...]]:
+    """Kiwi's user words → their bare nouns (임상 of 전임상), from `data/kiwi_user_words.csv`
+    (written by `bench/glossary_user_words.py`): the glossary's Korean terms that Kiwi alone
+    does not give back whole, so that a glossary row matches them as written."""
+    source = resources.files("forum") / "data" / "kiwi_user_words.csv"
+    rows = csv.DictReader(io.StringIO(source.read_text(encoding="utf-8")))
+    return {row["word"]: tuple(filter(None, row["bare"].split("|"))) for row in rows}
 
 
 def _fold(word: str) -> str:
@@ -121,9 +142,10 @@ def _korean_words(text: str, analysis: Iterable[Any] | None = None) -> list[tupl
             parts, bare, start, prefix = [], [], token.start, ""
         end = token.end
         if tag in _NOUN_TAGS:
-            parts.append(prefix + token.form)
-            if prefix:
-                bare.append(token.form)
+            # Kiwi's proper nouns of two words (자연어 처리) are two parts of the compound.
+            nouns = token.form.split()
+            parts.extend([prefix + nouns[0], *nouns[1:]])
+            bare.extend([token.form] if prefix else user_words().get(token.form, ()))
         elif tag == "XSN" and parts and token.form not in _LOOSE_SUFFIXES:
             bare.append(parts[-1])
             parts[-1] += token.form
@@ -213,6 +235,27 @@ def _is_predicate(word: str) -> bool:
     return bool(tokens) and str(tokens[0].tag).startswith("V")
 
 
+# Suffixes that make a noun's property or adjective (안정성 stability, 안정적 stable): a query
+# for one also accepts the other, and the bare noun (안정), which mean the same thing.
+_PROPERTY_TWINS = {"성": "적", "적": "성"}
+
+
+def _korean_alternatives(korean: KoreanWord) -> Alternatives:
+    """A Korean word of a query: the phrase of its nouns (a short last one a prefix) or the
+    compound whole; its last noun's property twin (안정성 → 안정적), its bare noun when alone."""
+    short = len(korean.parts[-1]) <= PREFIX_SYLLABLES
+    alternatives = [QueryTerm(korean.parts, prefix=short)]
+    if len(korean.parts) > 1:
+        alternatives.append(QueryTerm((korean.whole,)))
+    last = korean.parts[-1]
+    twin = _PROPERTY_TWINS.get(last[-1])
+    if twin is not None and last[:-1] in korean.bare:
+        alternatives.append(QueryTerm((*korean.parts[:-1], last[:-1] + twin)))
+        if len(korean.parts) == 1:
+            alternatives.append(QueryTerm((last[:-1],)))
+    return tuple(alternatives)
+
+
 def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
     """What one unquoted word of a query requires: a Korean compound is the phrase of its nouns or
     the compound whole; another word its stem; the last word (and a short Korean noun) a prefix."""
@@ -226,11 +269,7 @@ def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
             if not _is_predicate(run.group()):  # neither noun nor verb (치진): taken literally
                 located.append((run.start(), (QueryTerm((run.group(),)),)))
             continue  # a verb or adjective (위한) is not indexed: not required either
-        short = len(korean.parts[-1]) <= PREFIX_SYLLABLES
-        alternatives = [QueryTerm(korean.parts, prefix=short)]
-        if len(korean.parts) > 1:
-            alternatives.append(QueryTerm((korean.whole,)))
-        located.append((run.start(), tuple(alternatives)))
+        located.append((run.start(), _korean_alternatives(korean)))
     runs = list(_OTHER_RUNS.finditer(text))
     for index, match in enumerate(runs):
         folded = _fold(match.group())

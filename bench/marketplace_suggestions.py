@@ -618,10 +618,8 @@ def run(app, args) -> None:
     first_views = read_latencies(
         app,
         readers[: args.first_views],
-        lambda pid: (
-            suggestions.recompute_participant(db.session.get(Participant, pid)),
-            db.session.rollback(),
-        ),
+        # what the page computes for a participant with nothing stored yet (it writes nothing)
+        lambda pid: suggestions.compute(event_id, participant_ids={pid}),
     )
     stored = db.session.scalar(select(db.func.count()).select_from(Suggestion))
 

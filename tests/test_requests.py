@@ -6,16 +6,20 @@ from datetime import date, time, timedelta
 import pytest
 from builders import pending_request
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from forum.extensions import db
+from forum.jobs import outside_request
 from forum.models import (
     Meeting,
     MeetingRequest,
     Notification,
     Opportunity,
     OutboxMessage,
+    Participant,
     utcnow,
 )
+from forum.services import requests as requests_service
 from forum.services.events import create_session
 from forum.services.requests import meeting_weight
 
@@ -823,3 +827,27 @@ def test_the_search_and_its_refusals_read_korean(
         {"first": str(people["ada"].id), "second": str(eve.id), "priority": "2"},
     )
     assert_refused(response, f"{eve.id}번은 이 행사에서 미팅할 수 있는 참가자가 아닙니다")
+
+
+def test_a_request_read_with_its_people_joined_can_still_be_withdrawn(app, event, people):
+    """The requests page reads a request with its other side and topic joined, and a refresh
+    keeps the options the object was loaded with: the row lock taken before an answer must
+    lock the request alone (PostgreSQL refuses FOR UPDATE on the nullable side of an outer
+    join, and the withdrawal failed)."""
+    sent_id = pending_request(people["ada"], people["bob"]).id
+    db.session.commit()
+    db.session.expunge_all()  # read anew, as a new request's session reads it
+    loaded = db.session.scalars(
+        select(MeetingRequest)
+        .where(MeetingRequest.id == sent_id)
+        .options(
+            joinedload(MeetingRequest.recipient).joinedload(Participant.user),
+            joinedload(MeetingRequest.recipient).joinedload(Participant.organisation),
+            joinedload(MeetingRequest.opportunity),
+        )
+    ).one()
+    with outside_request(app):
+        requests_service.withdraw_request(loaded)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get_one(MeetingRequest, sent_id).status == "cancelled"

@@ -442,7 +442,10 @@ def _require_pending(meeting_request: MeetingRequest) -> None:
     # a row lock, so two answers at once (accept and withdraw) cannot both apply.
     lock_event_for_meetings(meeting_request.event_id)
     expire_overdue_requests(meeting_request.event)
-    db.session.refresh(meeting_request, with_for_update=True)
+    # OF the request's own row: a refresh reuses the eager joins the object was first read
+    # with (the requests page's people and topic), and PostgreSQL refuses to lock an outer join's
+    # nullable side
+    db.session.refresh(meeting_request, with_for_update={"of": MeetingRequest})
     if meeting_request.status != "pending":
         raise ServiceError(_answered(meeting_request.status))
 

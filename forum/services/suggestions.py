@@ -11,8 +11,7 @@ participants. The score of a pair (own opportunity, other opportunity) is
   stems (`matching.token_features`; the areas' names left out, as areas weigh on their own),
   that of whole texts (title and keywords twice) and, at `HEADLINE_SHARE`, that of title +
   keywords alone; plus, at `CONCEPT_SHARE`, the same product over the bilingual glossary's concepts (`matching.concept_features`), which
-  stands alone, at `ACROSS_SHARE`, for a pair written in two languages (`_text_similarity`),
-  and then weighs `APART_ACROSS_SHARE` of itself when the two sides' areas differ (`_text_term`);
+  stands alone, at `ACROSS_SHARE`, for a pair written in two languages (`_text_similarity`);
 - areas: shared technology areas / the smaller number of areas of the two (0 when one has none);
 - keywords: keywords typed identically (case and spacing aside) on both sides, up to 3 → 1;
 - TRL fit: 1 when the offer is at least as mature as the need asks, −⅓ per level short, 0.5
@@ -67,7 +66,7 @@ from ..models import (
     opportunity_area,
     utcnow,
 )
-from . import dialect_insert, glossary, matching, search
+from . import dialect_insert, glossary, id_batches, matching, search
 from .text import tokenize_many
 
 log = logging.getLogger(__name__)
@@ -1240,9 +1239,6 @@ def refresh(
     return replace(forced, attempts=OPTIMISTIC_ATTEMPTS + 1)
 
 
-TOUCHED_CHUNK = 10_000  # changed opportunities read at a time (two IN lists a statement)
-
-
 def touched_participants(corpus: Corpus | None, opportunity_ids: set[int]) -> set[int]:
     """Whose suggestions a change to these opportunities can change: their owners, whoever has
     one of them in their stored list, and whoever they would now enter the list of (a score
@@ -1250,8 +1246,7 @@ def touched_participants(corpus: Corpus | None, opportunity_ids: set[int]) -> se
     are scored once against the other side."""
     ids = sorted(opportunity_ids)
     touched: set[int] = set()
-    for first in range(0, len(ids), TOUCHED_CHUNK):  # a statement's parameters are limited
-        chunk = ids[first : first + TOUCHED_CHUNK]
+    for chunk in id_batches(ids):  # two IN lists a statement: within its parameters' limit
         touched.update(
             db.session.scalars(select(Opportunity.participant_id).where(Opportunity.id.in_(chunk)))
         )

@@ -5,7 +5,7 @@ The organizer works on the current draft only: the latest succeeded run, while u
 
 import json
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from math import ceil
 from typing import Any, TypeAlias
@@ -340,20 +340,18 @@ class MeetingLine:
     cancelled: bool = False  # in the draft: cancelled at publication
 
     def names(self, without: Participant | None = None) -> str:
-        return ", ".join(
-            f"{p.name} ({p.organisation or '—'})"
-            for p in self.people
-            if without is None or p.id != without.id
-        )
+        """Who meets as the publication's messages write it (no organisation: "—")."""
+        return self._joined(without, lambda p: f"{p.name} ({p.organisation or '—'})")
 
     def who(self, without: Participant | None = None) -> str:
         """Who meets as the console's pages write it ("name (organisation)", an organizer by name
         alone): joined here, as a macro per cell cost a tenth of the run page's rendering."""
-        return ", ".join(
-            f"{p.name} ({p.organisation})" if p.organisation else p.name
-            for p in self.people
-            if without is None or p.id != without.id
+        return self._joined(
+            without, lambda p: f"{p.name} ({p.organisation})" if p.organisation else p.name
         )
+
+    def _joined(self, without: Participant | None, written: Callable[[Attendee], str]) -> str:
+        return ", ".join(written(p) for p in self.people if without is None or p.id != without.id)
 
 
 @dataclass

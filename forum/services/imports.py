@@ -57,7 +57,7 @@ from ..models import (
 from . import ServiceError
 from .accounts import normalise_email, reset_token
 from .exports import xlsx
-from .mail import write_mail
+from .mail import write_mails
 from .opportunities import (
     OpportunityDetails,
     publish_opportunities,
@@ -598,12 +598,23 @@ def _event_area_names(event: Event) -> dict[str, str]:
 
 
 def _importing_participants(event: Event, emails: set[str]) -> dict[str, Participant]:
-    rows = db.session.execute(
-        select(User.email, Participant)
-        .join(Participant, Participant.user_id == User.id)
-        .where(Participant.event_id == event.id, User.email.in_(emails))
-    ).all()
-    return {email: participant for email, participant in rows}
+    """The event's participants among these e-mails, read as two lookups by key (accounts by
+    e-mail, then registrations by event and account) rather than a join: a join let PostgreSQL,
+    short of statistics on a table growing by the batch, walk every registration of the event
+    for each batch (0.1–0.4 s a batch at 20,000)."""
+    emails_by_id = dict(
+        db.session.execute(select(User.id, User.email).where(User.email.in_(emails))).all()
+    )
+    if not emails_by_id:
+        return {}
+    return {
+        emails_by_id[participant.user_id]: participant
+        for participant in db.session.scalars(
+            select(Participant).where(
+                Participant.event_id == event.id, Participant.user_id.in_(emails_by_id)
+            )
+        )
+    }
 
 
 def check_table(event: Event, kind: str, table: Table) -> Checked:
@@ -819,22 +830,25 @@ def unsign_table(event: Event, kind: str, token: str) -> tuple[Table, set[int]]:
 
 def invitation_mails(event: Event, users: list[User], invited: set[str]) -> None:
     """A new account (its e-mail in `invited`) gets a link to choose a password; an existing one
-    is told it takes part. Written to the outbox, not flushed, each in its reader's language (one
-    language switch per language, not per person: an import writes thousands)."""
+    is told it takes part. Written to the outbox in one statement, each in its reader's language
+    (one language switch per language, not per person: an import writes thousands)."""
     event_link = url_for("events.show", slug=event.slug, _external=True)
     reset = url_for("accounts.request_reset", _external=True)
     days = current_app.config["WELCOME_LINK_MAX_AGE"] // 86400
     by_locale = sorted(users, key=lambda user: user.locale or "en")
+    messages = []
     for locale, readers in groupby(by_locale, key=lambda user: user.locale or "en"):
         with force_locale(locale):
             subject = _("You are registered for %(event)s", event=event.name)
-            for user in readers:
-                write_mail(
+            messages.extend(
+                (
                     user.email,
                     subject,
                     _invitation_body(event, user, user.email in invited, event_link, reset, days),
-                    event=event,
                 )
+                for user in readers
+            )
+    write_mails(messages, event)
 
 
 def _invitation_body(

@@ -14,7 +14,7 @@ from email.utils import format_datetime, parseaddr
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.engine import CursorResult
 
 from ..extensions import db
@@ -51,6 +51,24 @@ def write_mail(
     )
     db.session.add(message)
     return message
+
+
+def write_mails(messages: list[tuple[str, str, str]], event: Event | None = None) -> None:
+    """Many messages, each (recipient, subject, body), written to the outbox in one multi-row
+    INSERT (an import writes thousands); callers call `deliver_after_commit`."""
+    if messages:
+        db.session.execute(
+            insert(OutboxMessage),
+            [
+                {
+                    "recipient": recipient,
+                    "subject": subject,
+                    "body": body,
+                    "event_id": event.id if event else None,
+                }
+                for recipient, subject, body in messages
+            ],
+        )
 
 
 def send_mail(

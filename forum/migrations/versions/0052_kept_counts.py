@@ -40,19 +40,18 @@ COLUMNS = (*REQUEST_TALLIES, "placed_meetings")
 
 
 def recount(bind) -> None:
-    """Every participant's counts from the rows themselves."""
+    """Every participant's counts from the rows themselves (one UPDATE: one new version of
+    each participant's row)."""
     requests = ", ".join(
         f"{column} = (SELECT count(*) FROM meeting_request AS r "
         f"WHERE r.requester_id = participant.id AND {expression})"
         for column, expression in REQUEST_TALLIES.items()
     )
-    bind.execute(sa.text(f"UPDATE participant SET {requests}"))
-    bind.execute(
-        sa.text(
-            "UPDATE participant SET placed_meetings = (SELECT count(*) FROM meeting_attendee AS a "
-            f"WHERE a.participant_id = participant.id AND {PLACED})"
-        )
+    placed = (
+        "placed_meetings = (SELECT count(*) FROM meeting_attendee AS a "
+        f"WHERE a.participant_id = participant.id AND {PLACED})"
     )
+    bind.execute(sa.text(f"UPDATE participant SET {requests}, {placed}"))
 
 
 def _postgresql_function(name: str, key: str, tallies: dict[str, str], table: str, op_: str):

@@ -5,7 +5,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Executable, case, func, select
+from sqlalchemy import ColumnElement, Executable, SQLColumnExpression, case, func, select
 
 from ..extensions import db
 from ..models import (
@@ -54,7 +54,7 @@ def _counts(statement: Executable, keys: Iterable[str]) -> dict[str, int]:
     return {key: found.get(key, 0) for key in keys}
 
 
-def _capped(column: ColumnElement[int]) -> ColumnElement[int]:
+def _capped(column: SQLColumnExpression[int]) -> ColumnElement[int]:
     meetings = func.coalesce(column, 0)
     return case((meetings >= DISTRIBUTION_CAP, DISTRIBUTION_CAP), else_=meetings)
 

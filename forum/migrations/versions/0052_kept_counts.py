@@ -131,9 +131,7 @@ TRIGGERS = (
 def upgrade():
     with op.batch_alter_table("participant", schema=None) as batch_op:
         for column in COLUMNS:
-            batch_op.add_column(
-                sa.Column(column, sa.Integer(), nullable=False, server_default="0")
-            )
+            batch_op.add_column(sa.Column(column, sa.Integer(), nullable=False, server_default="0"))
         batch_op.create_check_constraint(
             "tallies_not_negative", " AND ".join(f"{column} >= 0" for column in COLUMNS)
         )

@@ -108,26 +108,32 @@ def _distributions(event: Event, scheduled: bool) -> tuple[list[tuple[str, int]]
     return _bars(by_agreed), _bars(by_placed)
 
 
-def _request_counts(event: Event) -> tuple[dict[str, int], int, int]:
-    """The requests participants made by status, those of them accepted at some time, and the
-    meetings the organizers made: the sums of the counts each requester's row keeps (one row a
-    participant, instead of every request of the event grouped by status).
+def _participant_counts(event: Event) -> tuple[dict[str, int], dict[str, int], int, int]:
+    """The registrations by status; the requests participants made by status, those of them
+    accepted at some time, and the meetings the organizers made: one pass over the event's
+    participants, the requests' figures the sums of the counts each requester's row keeps
+    (instead of every request of the event grouped by status).
 
     What participants asked and answered: a meeting the organizers made is no request of
     theirs. A request accepted and later cancelled (its meeting called off) was still an
     acceptance."""
-    kept = {status: getattr(Participant, f"requests_{status}") for status in REQUEST_STATUSES}
-    kept |= {
+    registered = {
+        status: func.count().filter(Participant.role == "participant", Participant.status == status)
+        for status in PARTICIPANT_STATUSES
+    }
+    kept = {
+        **{status: getattr(Participant, f"requests_{status}") for status in REQUEST_STATUSES},
         "accepted_ever": Participant.requests_accepted_ever,
         "by_organizer": Participant.requests_by_organizer,
     }
+    sums = [func.coalesce(func.sum(column), 0) for column in kept.values()]
     row = db.session.execute(
-        select(*(func.coalesce(func.sum(column), 0) for column in kept.values())).where(
-            Participant.event_id == event.id
-        )
+        select(*registered.values(), *sums).where(Participant.event_id == event.id)
     ).one()
-    found = dict(zip(kept, row, strict=True))
+    registrations = dict(zip(registered, row[: len(registered)], strict=True))
+    found = dict(zip(kept, row[len(registered) :], strict=True))
     return (
+        registrations,
         {status: found[status] for status in REQUEST_STATUSES},
         found["accepted_ever"],
         found["by_organizer"],
@@ -135,12 +141,6 @@ def _request_counts(event: Event) -> tuple[dict[str, int], int, int]:
 
 
 def overview(event: Event) -> Overview:
-    registrations = _counts(
-        select(Participant.status, func.count())
-        .where(Participant.event_id == event.id, Participant.role == "participant")
-        .group_by(Participant.status),
-        PARTICIPANT_STATUSES,
-    )
     listed = select(func.count()).where(
         Opportunity.event_id == event.id,
         Opportunity.withdrawn.is_(False),
@@ -154,7 +154,7 @@ def overview(event: Event) -> Overview:
         listed.with_only_columns(Opportunity.type, func.count()).group_by(Opportunity.type),
         OPPORTUNITY_TYPES,
     )
-    requests, accepted, organizer_made = _request_counts(event)
+    registrations, requests, accepted, organizer_made = _participant_counts(event)
     published = event.status in ("published", "closed")
     agreed, scheduled = _distributions(event, schedule_is_published(event))
     no_availability, no_availability_count = first_reminder_candidates(

@@ -8,11 +8,20 @@ from datetime import timedelta
 
 import psycopg
 import vobject
-from sqlalchemy import delete, make_url, text
+from sqlalchemy import delete, make_url, select, text
 
 from forum import jobs
 from forum.extensions import db
-from forum.models import Meeting, MeetingAttendee, MeetingRequest, Opportunity, ScheduleRun, utcnow
+from forum.models import (
+    Meeting,
+    MeetingAttendee,
+    MeetingRequest,
+    Opportunity,
+    Participant,
+    ScheduleRun,
+    utcnow,
+)
+from forum.models.events import PARTICIPANT_TALLIES
 from forum.services import ServiceError, meeting_life
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -263,3 +272,37 @@ class held_write_lock:
     def __exit__(self, *exc):
         self.timer.cancel()
         self.release()
+
+
+def kept_and_recounted(event_id: int) -> tuple[dict, dict]:
+    """Each participant's kept counts (`PARTICIPANT_TALLIES`, written by the triggers of
+    0052_kept_counts) and the same counted anew from the requests and attendee rows, by id."""
+    db.session.expire_all()
+    people = db.session.execute(
+        select(Participant.id, *(getattr(Participant, name) for name in PARTICIPANT_TALLIES))
+        .where(Participant.event_id == event_id)
+        .order_by(Participant.id)
+    ).all()
+    kept = {row[0]: tuple(row[1:]) for row in people}
+    counted = {person: dict.fromkeys(PARTICIPANT_TALLIES, 0) for person in kept}
+    for requester, by_organizer, status, priority in db.session.execute(
+        select(
+            MeetingRequest.requester_id,
+            MeetingRequest.created_by_organizer,
+            MeetingRequest.status,
+            MeetingRequest.recipient_priority,
+        ).where(MeetingRequest.event_id == event_id)
+    ):
+        tally = counted[requester]
+        if by_organizer:
+            tally["requests_by_organizer"] += 1
+            continue
+        tally[f"requests_{status}"] += 1
+        tally["requests_accepted_ever"] += priority is not None
+    for (person,) in db.session.execute(
+        select(MeetingAttendee.participant_id)
+        .join(Participant, Participant.id == MeetingAttendee.participant_id)
+        .where(Participant.event_id == event_id, MeetingAttendee.slot_id.is_not(None))
+    ):
+        counted[person]["placed_meetings"] += 1
+    return kept, {person: tuple(tally.values()) for person, tally in counted.items()}

@@ -5,7 +5,7 @@ clear answer (a refusal or a conflict), never a database error or a 500."""
 from datetime import date, time, timedelta
 
 import pytest
-from builders import post_at_once, race
+from builders import kept_and_recounted, post_at_once, race
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -91,6 +91,8 @@ def assert_invariants(event_id):
     assert tables_double_booked(event_id) == []
     assert people_double_booked(event_id) == []
     assert live_meetings_without_an_accepted_request(event_id) == []
+    kept, recounted = kept_and_recounted(event_id)
+    assert kept == recounted
 
 
 # --- scenes ----------------------------------------------------------------------------------
@@ -234,6 +236,42 @@ def test_the_same_request_sent_twice_at_once_is_stored_once(app, asking, round_)
     )
     assert done(outcomes) == 1, outcomes
     assert open_requests_between(ada, bob) == 1
+    assert_invariants(_event_id)
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_the_kept_counts_stay_exact_under_concurrent_requests_and_answers(app, asking, round_):
+    """Five connections change the requests of four people at once (two of them touch Carol's
+    counts, two Bob's): each count their rows keep is still the recount of the rows."""
+    event, people = asking
+    ada, bob, carol, dan = (people[name].id for name in ("ada", "bob", "carol", "dan"))
+    waiting = {}
+    for requester, recipient in ((carol, ada), (dan, bob), (bob, carol)):
+        request_ = MeetingRequest(
+            event_id=event.id,
+            requester_id=requester,
+            recipient_id=recipient,
+            requester_priority=2,
+            status="pending",
+        )
+        db.session.add(request_)
+        db.session.commit()
+        waiting[requester, recipient] = request_.id
+    event_id = event.id
+    outcomes = race(
+        app,
+        lambda: requests.send_request(get(Participant, ada), get(Participant, bob), 1),
+        lambda: requests.accept_request(get(MeetingRequest, waiting[carol, ada]), 2),
+        lambda: requests.decline_request(get(MeetingRequest, waiting[dan, bob]), "no"),
+        lambda: requests.withdraw_request(get(MeetingRequest, waiting[bob, carol])),
+        lambda: requests.send_request(get(Participant, carol), get(Participant, dan), 3),
+    )
+    assert done(outcomes) == 5, outcomes
+    assert_invariants(event_id)
+    kept, _recounted = kept_and_recounted(event_id)
+    # (pending, accepted, declined, cancelled, expired, ever accepted, by organizer, placed)
+    assert kept[carol] == (1, 1, 0, 0, 0, 1, 0, 0)
+    assert kept[bob] == (0, 0, 0, 1, 0, 0, 0, 0)
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))

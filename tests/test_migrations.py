@@ -915,3 +915,78 @@ def test_0048_indexes_user_words_whole_and_drops_the_suggestions_weighed_without
     downgrade(revision="0042_reindex_noun_suffixes")  # leaves the index as it is
     db.session.remove()
     assert _index_holds("전임상")
+
+
+# --- 0052_kept_counts: the counts filled from the rows, and kept by triggers afterwards --------
+
+
+def test_0052_fills_the_kept_counts_from_the_rows_and_keeps_them(database_at_head):
+    from builders import kept_and_recounted
+
+    from forum.models import Meeting, MeetingAttendee, MeetingRequest, Participant, User
+
+    event = Event(
+        name="Bio",
+        slug="bio",
+        timezone="UTC",
+        start_date=date(2027, 5, 11),
+        end_date=date(2027, 5, 11),
+        status="published",
+    )
+    session = MeetingSession(
+        event=event, day=date(2027, 5, 11), starts_at=time(9), ends_at=time(12), slot_minutes=30
+    )
+    slot = Slot(
+        session=session,
+        starts_at=datetime(2027, 5, 11, 9, tzinfo=UTC),
+        ends_at=datetime(2027, 5, 11, 9, 25, tzinfo=UTC),
+    )
+    kim, lee, park = (
+        Participant(
+            event=event,
+            user=User(email=f"{name}@example.org", name=name, password_hash="x"),
+            organisation=Organisation(name=f"{name} lab", kind="university", country="KR"),
+            status="approved",
+        )
+        for name in ("kim", "lee", "park")
+    )
+    agreed = MeetingRequest(
+        event=event, requester=kim, recipient=lee, requester_priority=1, status="accepted"
+    )
+    agreed.recipient_priority = 2
+    meeting = Meeting(
+        event=event, request=agreed, slot=slot, table=Table(event=event, number=1, name="T1")
+    )
+    meeting.attendees = [MeetingAttendee(participant=kim), MeetingAttendee(participant=lee)]
+    db.session.add_all([meeting, park])
+    db.session.commit()
+    ids = kim.id, lee.id, park.id
+    event_id = event.id
+    db.session.remove()
+
+    downgrade(revision="0048_kiwi_user_words")
+    db.session.remove()
+    db.session.execute(  # written while nothing kept counts
+        text(
+            "INSERT INTO meeting_request (event_id, requester_id, recipient_id, requester_priority,"
+            " status, created_by_organizer, pair_low_id, pair_high_id, message, decline_reason,"
+            " created_at) VALUES"
+            " (:event, :park, :kim, 1, 'pending', false, :kim, :park, '', '', '2027-01-01')"
+        ),
+        {"event": event_id, "park": ids[2], "kim": ids[0]},
+    )
+    db.session.commit()
+    db.session.remove()
+    upgrade()
+    db.session.remove()
+    kept, recounted = kept_and_recounted(event_id)
+    assert kept == recounted
+    assert [kept[person] for person in ids] == [
+        (0, 1, 0, 0, 0, 1, 0, 1),
+        (0, 0, 0, 0, 0, 0, 0, 1),
+        (1, 0, 0, 0, 0, 0, 0, 0),
+    ]
+    db.session.execute(text("DELETE FROM meeting_attendee"))  # the triggers are in place
+    db.session.commit()
+    kept, recounted = kept_and_recounted(event_id)
+    assert kept == recounted and kept[ids[0]][-1] == 0

@@ -145,6 +145,19 @@ class Slot(db.Model):
     session: Mapped[MeetingSession] = relationship(back_populates="slots")
 
 
+# The counts each participant's row keeps (see `Participant.requests_pending`).
+PARTICIPANT_TALLIES = (
+    "requests_pending",
+    "requests_accepted",
+    "requests_declined",
+    "requests_cancelled",
+    "requests_expired",
+    "requests_accepted_ever",
+    "requests_by_organizer",
+    "placed_meetings",
+)
+
+
 class Participant(db.Model):
     """A user taking part in one event, for an organisation, as participant or organizer."""
 
@@ -158,6 +171,10 @@ class Participant(db.Model):
         ),
         CheckConstraint(f"length(contact_phone) <= {PHONE_MAX}", name="contact_phone_length"),
         CheckConstraint(f"length(bio) <= {BIO_MAX}", name="bio_length"),
+        CheckConstraint(
+            " AND ".join(f"{column} >= 0" for column in PARTICIPANT_TALLIES),
+            name="tallies_not_negative",
+        ),
         # The organizer's registrations, oldest first (0029_list_indexes).
         Index("ix_participant_event_listing", "event_id", "role", "created_at", "id"),
         # The event's last change of a registration, found in the index (0040_export_versions).
@@ -191,6 +208,22 @@ class Participant(db.Model):
     contact_phone: Mapped[str] = mapped_column(String(PHONE_MAX), default="", server_default="")
     share_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     share_phone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Kept counts (0052_kept_counts), written only by the database's triggers in the transaction
+    # that changes a request or an attendee row, so the whole event's figures are one row per
+    # participant to sum, not every request and attendance to read: the requests this
+    # participant sent by status, those of them ever accepted, the requests organizers made in
+    # their name, and their meetings placed on a slot (live ones: the attendee rows holding a
+    # slot). The ORM never writes them, and its copies may be older than the rows: read them
+    # in a statement. On SQLite, a migration that copies meeting_request or meeting_attendee
+    # (batch mode) drops the triggers and must create them again (as 0027 does for its own).
+    requests_pending: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    requests_accepted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    requests_declined: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    requests_cancelled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    requests_expired: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    requests_accepted_ever: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    requests_by_organizer: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    placed_meetings: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     event: Mapped[Event] = relationship(back_populates="participants")
     user: Mapped[User] = relationship(back_populates="participations")

@@ -5,7 +5,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Executable, case, func, select
+from sqlalchemy import ColumnElement, Executable, SQLColumnExpression, case, func, select
 
 from ..extensions import db
 from ..models import (
@@ -15,7 +15,6 @@ from ..models import (
     Event,
     Meeting,
     MeetingAttendee,
-    MeetingRequest,
     Opportunity,
     Participant,
 )
@@ -55,7 +54,7 @@ def _counts(statement: Executable, keys: Iterable[str]) -> dict[str, int]:
     return {key: found.get(key, 0) for key in keys}
 
 
-def _capped(column: ColumnElement[int]) -> ColumnElement[int]:
+def _capped(column: SQLColumnExpression[int]) -> ColumnElement[int]:
     meetings = func.coalesce(column, 0)
     return case((meetings >= DISTRIBUTION_CAP, DISTRIBUTION_CAP), else_=meetings)
 
@@ -73,19 +72,10 @@ def _distributions(event: Event, scheduled: bool) -> tuple[list[tuple[str, int]]
     and placed on the schedule (none unless `scheduled`), "10+" the last bar: both counted and
     grouped by the database in one statement, so the page reads a few rows whatever the crowd.
 
-    A live meeting's slot is copied on its attendees' rows (`MeetingAttendee.slot_id`): each
-    person's placed meetings are counted from the index of those copies alone, and only the
-    live meetings without a slot (few once a schedule is made) are joined to their attendees;
-    a join of every attendance to its meeting, grouped by person, was the page's slowest
-    statement at 110,000 attendances."""
-    placed_here = (
-        select(func.count())
-        .select_from(MeetingAttendee)
-        .where(
-            MeetingAttendee.participant_id == Participant.id, MeetingAttendee.slot_id.is_not(None)
-        )
-        .scalar_subquery()
-    )
+    Each person's placed meetings are the count their row keeps (`Participant.placed_meetings`),
+    and only the live meetings without a slot (none once a schedule is published) are joined to
+    their attendees: reading the 110,000 attendances of a large event, or probing them person by
+    person, was the page's slowest statement."""
     unplaced = (
         select(MeetingAttendee.participant_id, func.count().label("meetings"))
         .join(Meeting)
@@ -97,24 +87,17 @@ def _distributions(event: Event, scheduled: bool) -> tuple[list[tuple[str, int]]
         .group_by(MeetingAttendee.participant_id)
         .subquery()
     )
-    # Materialized: else the database inlines it and counts each person's placed meetings once
-    # for every use of the figure in the bars' expressions.
-    people = (
-        select(Participant.id.label("id"), placed_here.label("placed"))
+    agreed = _capped(Participant.placed_meetings + func.coalesce(unplaced.c.meetings, 0))
+    placed = _capped(Participant.placed_meetings)
+    rows = db.session.execute(
+        select(agreed.label("agreed"), placed.label("placed"), func.count())
+        .select_from(Participant)
+        .outerjoin(unplaced, unplaced.c.participant_id == Participant.id)
         .where(
             Participant.event_id == event.id,
             Participant.status == "approved",
             Participant.organisation_id.is_not(None),
         )
-        .cte("people")
-        .prefix_with("MATERIALIZED")
-    )
-    agreed = _capped(people.c.placed + func.coalesce(unplaced.c.meetings, 0))
-    placed = _capped(people.c.placed)
-    rows = db.session.execute(
-        select(agreed.label("agreed"), placed.label("placed"), func.count())
-        .select_from(people)
-        .outerjoin(unplaced, unplaced.c.participant_id == people.c.id)
         .group_by("agreed", "placed")
     ).all()
     by_agreed: Counter[int] = Counter()
@@ -125,40 +108,39 @@ def _distributions(event: Event, scheduled: bool) -> tuple[list[tuple[str, int]]
     return _bars(by_agreed), _bars(by_placed)
 
 
-def _request_counts(event: Event) -> tuple[dict[str, int], int, int]:
-    """The requests participants made by status, those of them accepted at some time, and the
-    meetings the organizers made: one pass over the event's requests, grouped."""
-    # What participants asked and answered: a meeting the organizers made is no request of theirs.
-    # A request accepted and later cancelled (its meeting called off) was still an acceptance.
-    by_organizer = MeetingRequest.created_by_organizer.is_(True)
-    rows = db.session.execute(
-        select(
-            MeetingRequest.status,
-            by_organizer,
-            func.count(),
-            func.count(MeetingRequest.recipient_priority),
-        )
-        .where(MeetingRequest.event_id == event.id)
-        .group_by(MeetingRequest.status, by_organizer)
-    ).all()
-    asked = [row for row in rows if not row[1]]
-    found = {status: 0 for status in REQUEST_STATUSES}
-    for status, _organizer, count, _answered in asked:
-        found[status] = found.get(status, 0) + count
+def _participant_counts(event: Event) -> tuple[dict[str, int], dict[str, int], int, int]:
+    """The registrations by status; the requests participants made by status, those of them
+    accepted at some time, and the meetings the organizers made: one pass over the event's
+    participants, the requests' figures the sums of the counts each requester's row keeps
+    (instead of every request of the event grouped by status).
+
+    What participants asked and answered: a meeting the organizers made is no request of
+    theirs. A request accepted and later cancelled (its meeting called off) was still an
+    acceptance."""
+    registered = {
+        status: func.count().filter(Participant.role == "participant", Participant.status == status)
+        for status in PARTICIPANT_STATUSES
+    }
+    kept = {
+        **{status: getattr(Participant, f"requests_{status}") for status in REQUEST_STATUSES},
+        "accepted_ever": Participant.requests_accepted_ever,
+        "by_organizer": Participant.requests_by_organizer,
+    }
+    sums = [func.coalesce(func.sum(column), 0) for column in kept.values()]
+    row = db.session.execute(
+        select(*registered.values(), *sums).where(Participant.event_id == event.id)
+    ).one()
+    registrations = dict(zip(registered, row[: len(registered)], strict=True))
+    found = dict(zip(kept, row[len(registered) :], strict=True))
     return (
+        registrations,
         {status: found[status] for status in REQUEST_STATUSES},
-        sum(row[3] for row in asked),
-        sum(row[2] for row in rows if row[1]),
+        found["accepted_ever"],
+        found["by_organizer"],
     )
 
 
 def overview(event: Event) -> Overview:
-    registrations = _counts(
-        select(Participant.status, func.count())
-        .where(Participant.event_id == event.id, Participant.role == "participant")
-        .group_by(Participant.status),
-        PARTICIPANT_STATUSES,
-    )
     listed = select(func.count()).where(
         Opportunity.event_id == event.id,
         Opportunity.withdrawn.is_(False),
@@ -172,7 +154,7 @@ def overview(event: Event) -> Overview:
         listed.with_only_columns(Opportunity.type, func.count()).group_by(Opportunity.type),
         OPPORTUNITY_TYPES,
     )
-    requests, accepted, organizer_made = _request_counts(event)
+    registrations, requests, accepted, organizer_made = _participant_counts(event)
     published = event.status in ("published", "closed")
     agreed, scheduled = _distributions(event, schedule_is_published(event))
     no_availability, no_availability_count = first_reminder_candidates(

@@ -88,6 +88,10 @@ def expire_overdue_requests(event: Event, now: datetime | None = None) -> int:
     # A read first: pages after the deadline should not each take the database's write lock.
     if not db.session.scalar(select(exists().where(overdue))):
         return 0
+    # The event's lock first, as every other write of requests takes it: the statement's
+    # triggers then write the requesters' kept counts (0052_kept_counts) in the same order as
+    # those writes, and no sender holding one of those rows waits on a request this one holds.
+    lock_event_for_meetings(event)
     result = db.session.execute(
         update(MeetingRequest)
         .where(overdue)

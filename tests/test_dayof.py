@@ -848,6 +848,41 @@ def test_agendas_come_by_name_in_any_case_and_count_only_people_with_a_meeting(
     assert searched.total == 2
 
 
+def test_agendas_pages_keep_the_order_of_names_then_ids_to_the_last_page_and_beyond(
+    login, client, forum, make_user, make_participant
+):
+    """Namesakes (in any case) come by id, and each page continues where the one before ended:
+    the pages together are the whole list once; a page past the end is the last one (also on
+    the organizer's page), whatever plan the database picks for a page; a namesake without a
+    meeting has no agenda."""
+    twins = [
+        make_participant(forum.event, make_user(f"twin{n}@example.org", name), f"Lab {n}")
+        for n, name in enumerate(["Twin", "TWIN", "twin", "Twin", "twin"])
+    ]
+    add_meeting(forum.event, twins[0], twins[1], forum.slots[2], forum.tables[0])
+    add_meeting(forum.event, twins[2], twins[3], forum.slots[2], forum.tables[1])
+    twins.pop()  # no meeting: no agenda
+    everyone = dayof.agendas(forum.event, per_page=100)
+    assert everyone.total == 7 and [a.participant.id for a in everyone.items] == [
+        forum.ada.id,
+        forum.cyrus.id,
+        forum.bora.id,
+        *sorted(twin.id for twin in twins),
+    ]
+    pages = [dayof.agendas(forum.event, page, per_page=2) for page in range(1, 6)]
+    assert [page.page for page in pages] == [1, 2, 3, 4, 4] and pages[0].pages == 4
+    walked = [a.participant.id for page in pages[:4] for a in page.items]
+    assert walked == [a.participant.id for a in everyone.items]
+    assert [a.participant.id for a in pages[4].items] == [everyone.items[-1].participant.id]
+    last = dayof.agendas(forum.event, 10**9, per_page=2)
+    assert last.page == 4 and [a.participant.id for a in last.items] == walked[-1:]
+    assert [len(a.meetings) for a in pages[3].items] == [1]
+    login(client, forum.organizer)
+    response = client.get(f"/e/{forum.event.slug}/organize/agendas?page=999")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count('class="print-page agenda"') == 7
+
+
 def test_a_printed_agenda_lists_each_meeting_by_time_with_its_table_room_and_the_others(
     client, login, forum, make_user, make_participant
 ):

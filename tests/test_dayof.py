@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 
 import pytest
 from builders import add_meeting
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from forum.extensions import db
 from forum.models import (
@@ -475,6 +475,36 @@ def test_table_sheets_and_agendas_list_the_right_people(client, login, day):
     assert [m.slot_id for m in agendas["Bob"].meetings] == [day["slots"][2].id]
     page = client.get(f"/e/{event.slug}/organize/agendas").get_data(as_text=True)
     assert page.count('class="print-page agenda"') == 3
+
+
+def test_a_sheet_lists_a_meetings_people_by_name_then_id_each_with_their_attendance(
+    forum, make_user, make_participant
+):
+    """The sheet's people of one meeting come by name, namesakes by id, whoever requested it,
+    and each keeps their own attendance (read apart from the names since they are read by id)."""
+    same = [
+        make_participant(forum.event, make_user(f"same{n}@example.org", "Same"), f"Lab {n}")
+        for n in range(2)
+    ]
+    able = make_participant(forum.event, make_user("able@example.org", "Able"), "Able Lab")
+    meeting = add_meeting(
+        forum.event, same[1], same[0], forum.slots[2], forum.tables[0], co_attendees=[able]
+    )
+    db.session.execute(
+        update(MeetingAttendee)
+        .where(
+            MeetingAttendee.meeting_id == meeting.id, MeetingAttendee.participant_id == same[0].id
+        )
+        .values(attendance="held")
+    )
+    db.session.commit()
+    sheet = next(s for s in dayof.table_sheets(forum.event).items if s.table == forum.tables[0])
+    found = dict(sheet.rows)[forum.slots[2]]
+    assert [(p.name, p.organisation, p.attendance) for p in found.people] == [
+        ("Able", "Able Lab", None),
+        ("Same", "Lab 0", "held"),
+        ("Same", "Lab 1", None),
+    ]
 
 
 def test_the_board_shows_the_running_and_the_next_slot(client, login, day):

@@ -481,7 +481,7 @@ def test_a_sheet_lists_a_meetings_people_by_name_then_id_each_with_their_attenda
     forum, make_user, make_participant
 ):
     """The sheet's people of one meeting come by name, namesakes by id, whoever requested it,
-    and each keeps their own attendance (read apart from the names since they are read by id)."""
+    and each keeps their own attendance."""
     same = [
         make_participant(forum.event, make_user(f"same{n}@example.org", "Same"), f"Lab {n}")
         for n in range(2)

@@ -542,7 +542,7 @@ def table_sheets(event: Event, page: int = 1, per_page: int = SHEETS_PER_PAGE) -
 
 def _sheet_meetings(event: Event, table_ids: list[int]) -> dict[tuple[int, int], SheetMeeting]:
     """The published meetings (not cancelled) at these tables by (slot, table), each with its
-    people by name: three narrow queries."""
+    people by name: two narrow queries."""
     placed = (
         Meeting.event_id == event.id,
         Meeting.slot_id.is_not(None),
@@ -556,26 +556,17 @@ def _sheet_meetings(event: Event, table_ids: list[int]) -> dict[tuple[int, int],
         )
     }
     # By the page's meeting ids (a bounded list): the attendees are found by their key rather
-    # than by joining every attendee row of the event to the meetings; then their names by the
-    # people's ids. One statement joining both made PostgreSQL hash the event's participants,
-    # users and organisations (50,000 rows at 20,000 people) for the page's 2,000 attendees.
-    seats: dict[int, list[tuple[int, str | None]]] = {}
-    for meeting_id, participant_id, attendance in db.session.execute(
-        select(
-            MeetingAttendee.meeting_id, MeetingAttendee.participant_id, MeetingAttendee.attendance
-        ).where(MeetingAttendee.meeting_id.in_(list(meetings) or [0]))
-    ):
-        seats.setdefault(participant_id, []).append((meeting_id, attendance))
+    # than by joining every attendee row of the event to the meetings.
     people = db.session.execute(
-        select(Participant.id, User.name, Organisation.name)
+        select(MeetingAttendee.meeting_id, User.name, Organisation.name, MeetingAttendee.attendance)
+        .join(Participant, Participant.id == MeetingAttendee.participant_id)
         .join(User, User.id == Participant.user_id)
         .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
-        .where(Participant.id.in_(list(seats) or [0]))
-        .order_by(User.name, Participant.id)  # each meeting's people in this order
+        .where(MeetingAttendee.meeting_id.in_(list(meetings) or [0]))
+        .order_by(User.name, Participant.id)
     )
-    for participant_id, name, organisation in people:
-        for meeting_id, attendance in seats[participant_id]:
-            meetings[meeting_id][2].people.append(SheetPerson(name, organisation, attendance))
+    for meeting_id, name, organisation, attendance in people:
+        meetings[meeting_id][2].people.append(SheetPerson(name, organisation, attendance))
     return {(slot_id, table_id): meeting for slot_id, table_id, meeting in meetings.values()}
 
 

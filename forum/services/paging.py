@@ -42,27 +42,6 @@ def paginate(statement: Select[Any], page: int, per_page: int = PER_PAGE) -> Pag
     return Page(items=items, total=total, page=page, pages=pages)
 
 
-def paginate_with_total(statement: Select[Any], page: int, per_page: int = PER_PAGE) -> Page:
-    """The same in one statement, the count beside each row (a window), for a list whose rows are
-    all read anyway to sort them, as one participant's own requests by date: a separate count
-    would read them a second time. Not for an event's long lists read in an index's order, where
-    the page stops early and the window would read to the end. A page beyond the last, which
-    finds no row and so no count, is asked again as `paginate` does: the last page."""
-    page = min(max(1, page), FURTHEST_PAGE)
-    rows = db.session.execute(
-        statement.add_columns(func.count().over()).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    if not rows and page > 1:
-        return paginate(statement, page, per_page)
-    total = rows[0][-1] if rows else 0
-    return Page(
-        items=[row[0] for row in rows],
-        total=total,
-        page=page,
-        pages=max(1, ceil(total / per_page)),
-    )
-
-
 def page_of(items: Sequence[Any], page: int, per_page: int = PER_PAGE) -> Page:
     """The same, of a list already in memory (a draft's meetings, an event's tables)."""
     pages = max(1, ceil(len(items) / per_page))

@@ -49,7 +49,7 @@ from . import ServiceError, meeting_life, webhooks
 from .mail import deliver_after_commit
 from .meeting_life import lock_event_for_meetings
 from .notifications import notify
-from .paging import Page, paginate, paginate_with_total
+from .paging import Page, paginate
 from .search import search_directory
 
 OPEN_STATUSES = ("pending", "accepted")
@@ -153,7 +153,7 @@ def requests_of(participant: Participant, kind: str, page: int = 1) -> Page:
             ],
         ),
     }[kind]
-    return paginate_with_total(  # hundreds at most: the count comes with the page
+    return paginate(
         select(MeetingRequest)
         .options(*loads)
         .where(MeetingRequest.event_id == participant.event_id, *conditions)

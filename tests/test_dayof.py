@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 
 import pytest
 from builders import add_meeting
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from forum.extensions import db
 from forum.models import (
@@ -477,6 +477,36 @@ def test_table_sheets_and_agendas_list_the_right_people(client, login, day):
     assert page.count('class="print-page agenda"') == 3
 
 
+def test_a_sheet_lists_a_meetings_people_by_name_then_id_each_with_their_attendance(
+    forum, make_user, make_participant
+):
+    """The sheet's people of one meeting come by name, namesakes by id, whoever requested it,
+    and each keeps their own attendance."""
+    same = [
+        make_participant(forum.event, make_user(f"same{n}@example.org", "Same"), f"Lab {n}")
+        for n in range(2)
+    ]
+    able = make_participant(forum.event, make_user("able@example.org", "Able"), "Able Lab")
+    meeting = add_meeting(
+        forum.event, same[1], same[0], forum.slots[2], forum.tables[0], co_attendees=[able]
+    )
+    db.session.execute(
+        update(MeetingAttendee)
+        .where(
+            MeetingAttendee.meeting_id == meeting.id, MeetingAttendee.participant_id == same[0].id
+        )
+        .values(attendance="held")
+    )
+    db.session.commit()
+    sheet = next(s for s in dayof.table_sheets(forum.event).items if s.table == forum.tables[0])
+    found = dict(sheet.rows)[forum.slots[2]]
+    assert [(p.name, p.organisation, p.attendance) for p in found.people] == [
+        ("Able", "Able Lab", None),
+        ("Same", "Lab 0", "held"),
+        ("Same", "Lab 1", None),
+    ]
+
+
 def test_the_board_shows_the_running_and_the_next_slot(client, login, day):
     event = day["event"]
     agreed(event, day["ada"], day["bob"], day["slots"][1], day["tables"][0], status="held")
@@ -846,6 +876,41 @@ def test_agendas_come_by_name_in_any_case_and_count_only_people_with_a_meeting(
     searched = dayof.agendas(forum.event, words="ad")
     assert [a.participant.user.name for a in searched.items] == ["Ada Lovelace", "adele"]
     assert searched.total == 2
+
+
+def test_agendas_pages_keep_the_order_of_names_then_ids_to_the_last_page_and_beyond(
+    login, client, forum, make_user, make_participant
+):
+    """Namesakes (in any case) come by id, and each page continues where the one before ended:
+    the pages together are the whole list once; a page past the end is the last one (also on
+    the organizer's page), whatever plan the database picks for a page; a namesake without a
+    meeting has no agenda."""
+    twins = [
+        make_participant(forum.event, make_user(f"twin{n}@example.org", name), f"Lab {n}")
+        for n, name in enumerate(["Twin", "TWIN", "twin", "Twin", "twin"])
+    ]
+    add_meeting(forum.event, twins[0], twins[1], forum.slots[2], forum.tables[0])
+    add_meeting(forum.event, twins[2], twins[3], forum.slots[2], forum.tables[1])
+    twins.pop()  # no meeting: no agenda
+    everyone = dayof.agendas(forum.event, per_page=100)
+    assert everyone.total == 7 and [a.participant.id for a in everyone.items] == [
+        forum.ada.id,
+        forum.cyrus.id,
+        forum.bora.id,
+        *sorted(twin.id for twin in twins),
+    ]
+    pages = [dayof.agendas(forum.event, page, per_page=2) for page in range(1, 6)]
+    assert [page.page for page in pages] == [1, 2, 3, 4, 4] and pages[0].pages == 4
+    walked = [a.participant.id for page in pages[:4] for a in page.items]
+    assert walked == [a.participant.id for a in everyone.items]
+    assert [a.participant.id for a in pages[4].items] == [everyone.items[-1].participant.id]
+    last = dayof.agendas(forum.event, 10**9, per_page=2)
+    assert last.page == 4 and [a.participant.id for a in last.items] == walked[-1:]
+    assert [len(a.meetings) for a in pages[3].items] == [1]
+    login(client, forum.organizer)
+    response = client.get(f"/e/{forum.event.slug}/organize/agendas?page=999")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count('class="print-page agenda"') == 7
 
 
 def test_a_printed_agenda_lists_each_meeting_by_time_with_its_table_room_and_the_others(

@@ -280,6 +280,11 @@ def test_an_attendees_requests_come_a_page_at_a_time_in_as_many_statements(
     second = client.get(f"{url}?received=2").get_data(as_text=True)
     older = [*newest[OWN_REQUESTS_PER_PAGE:], "Person 001", "Person 000"]
     assert re.findall(r"(?:Other|Person) \d{3}", second) == older
+    assert f"Waiting for your answer ({total})" in second
+    past = client.get(f"{url}?received=99&sent=5")  # past the end: the last page, the first
+    assert past.status_code == 200
+    assert re.findall(r"(?:Other|Person) \d{3}", past.get_data(as_text=True)) == older
+    assert f"Waiting for your answer ({total})" in past.get_data(as_text=True)
 
 
 def test_the_reminders_page_lists_a_page_at_a_time_with_the_count(event, organizer_client):

@@ -620,34 +620,44 @@ def agendas(event: Event, page: int = 1, words: str = "", per_page: int = AGENDA
     by name, those whose name contains `words` when given; each agenda by time."""
     if not schedule_is_published(event):
         return Page()
-    # Counted by the participant's row (0052_kept_counts): the count of the page's people no
-    # longer reads the 110,000 attendee rows of a large event on each view.
+    # Counted by the participant's row (0052_kept_counts): neither the count nor the page's walk
+    # reads the 110,000 attendee rows of a large event on each view.
     has_meeting = Participant.placed_meetings > 0
-    # The name and organisation come in the same statement as the page's people.
-    people = (
-        select(Participant)
+    # The page's ids first, as narrow rows: the offset walks the people before it without
+    # their profiles; then the page's 25 people with their names and organisations.
+    ordered = (
+        select(Participant.id)
         .join(Participant.user)
-        .outerjoin(Participant.organisation)
-        .options(contains_eager(Participant.user), contains_eager(Participant.organisation))
         .where(Participant.event_id == event.id, has_meeting)
         .order_by(func.lower(User.name), Participant.id)  # read in ix_user_name_lower's order
     )
     counted = select(Participant.id).where(Participant.event_id == event.id, has_meeting)
     if words.strip():
         named = func.lower(User.name).like(like_pattern(words.strip().lower()), escape="\\")
-        people = people.where(named)
+        ordered = ordered.where(named)
         counted = counted.join(User).where(named)
     # Counted without the names (no join to every user) unless the search needs them.
     total, page, pages = count_and_clamp(counted, min(page, FURTHEST_PAGE), per_page)
-    found = Page(
-        list(db.session.scalars(people.limit(per_page).offset((page - 1) * per_page))),
-        total,
-        page,
-        pages,
-    )
+    ids = list(db.session.scalars(ordered.limit(per_page).offset((page - 1) * per_page)))
+    found = Page(_people_by_id(ids), total, page, pages)
     meetings = _agenda_meetings(event, [person.id for person in found.items])
     found.items = [Agenda(person, meetings.get(person.id, [])) for person in found.items]
     return found
+
+
+def _people_by_id(ids: list[int]) -> list[Participant]:
+    """These participants in this order, each with their user and organisation."""
+    people = {
+        person.id: person
+        for person in db.session.scalars(
+            select(Participant)
+            .join(Participant.user)
+            .outerjoin(Participant.organisation)
+            .options(contains_eager(Participant.user), contains_eager(Participant.organisation))
+            .where(Participant.id.in_(ids or [0]))
+        )
+    }
+    return [people[person_id] for person_id in ids]
 
 
 def _agenda_meetings(event: Event, people: list[int]) -> dict[int, list[AgendaMeeting]]:

@@ -97,7 +97,8 @@ def my_requests(event, participant):
         sent=requests_service.requests_of(participant, "sent", page_number("sent")),
         meetings=requests_service.meetings_of(participant),
         history=requests_service.requests_of(participant, "history", page_number("history")),
-        open_sent=requests_service.open_requests_sent(participant),
+        # Shown only against a limit: counted only then.
+        open_sent=requests_service.open_requests_sent(participant) if event.max_requests else 0,
         accept_form=AcceptForm(),
         decline_form=DeclineForm(),
         priorities=requests_service.PRIORITY_LABELS,

@@ -112,17 +112,3 @@ def test_a_common_english_word_alone_carries_no_concept_its_phrase_does():
         ("농식품 가공", "agricultur"),
     ]:
         assert concept in matching.concept_features(tokenize(text)), text
-
-
-def test_a_concept_is_foreign_only_to_areas_none_of_whose_domains_hold_it():
-    """plant (power plant, plant cell, plant disease) is foreign to a text on water treatment
-    (EH), not to one on farming (LB); a word of every field (technology) is foreign nowhere,
-    and nothing is foreign to a text without a coded area."""
-    water, farming = glossary.area_domains(("EH",)), glossary.area_domains(("LB",))
-    assert glossary.foreign_to("plant", water)
-    assert not glossary.foreign_to("plant", farming)
-    assert not glossary.foreign_to("plant", glossary.area_domains(("EH", "LB")))
-    assert not glossary.foreign_to("technolog", water)
-    assert not glossary.foreign_to("unknownword", water)
-    assert not glossary.foreign_to("plant", glossary.area_domains(()))
-    assert not glossary.foreign_to("plant", glossary.area_domains(("NA",)))

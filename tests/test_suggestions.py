@@ -7,11 +7,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import numpy as np
 import pytest
 from builders import held_write_lock, post_at_once
 from flask_babel import force_locale
-from scipy import sparse
 from sqlalchemy import delete, select, text, update
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.exc import OperationalError
@@ -1608,17 +1606,3 @@ def test_touched_participants_of_more_changes_than_a_statement_takes_parameters(
     of opportunities at a large event: asking who they touch stays within the databases' limits
     on a statement's parameters (65,535 on PostgreSQL, 32,766 on SQLite)."""
     assert suggestions.touched_participants(None, set(range(1, 70_001))) == set()
-
-
-def test_a_concept_foreign_to_a_texts_areas_weighs_less_in_its_vector():
-    """plant is a concept of power plants, plant cells and crops: in a text on water
-    treatment (EH) it is more often a homonym (a treatment plant) and weighs
-    FOREIGN_CONCEPT_SHARE of itself; in a farming text (LB), in a text without a coded area,
-    and for a word the glossary does not hold, nothing changes. Columns are the features
-    twice (whole text, headline)."""
-    features = ["plant", "unknownword"]
-    vectors = sparse.csr_matrix(np.ones((3, 4), dtype=np.float32))
-    lowered = suggestions._foreign_lowered(vectors, features, [["EH"], ["LB"], []]).toarray()
-    share = suggestions.FOREIGN_CONCEPT_SHARE
-    assert lowered.tolist() == [[share, 1, share, 1], [1, 1, 1, 1], [1, 1, 1, 1]]
-    assert vectors.toarray().tolist() == [[1] * 4] * 3  # the counts' vectors are not changed

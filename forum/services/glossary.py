@@ -32,7 +32,6 @@ class Glossary:
     translations: dict[str, tuple[str, ...]]  # English stem → the Korean terms of its rows
     labels: dict[str, str]  # a concept's only stem → "뇌졸중 / stroke"
     phrases: dict[tuple[str, ...], tuple[str, ...]]  # stems of a many-word variant → concept
-    domains: dict[str, frozenset[str]]  # a concept's stem or a variant's → the rows' domains
 
 
 def _stems(term: str) -> tuple[str, ...]:
@@ -53,19 +52,14 @@ def glossary() -> Glossary:
     labels: dict[str, str] = {}
     concept_stems: set[str] = set()
     phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
-    domains: dict[str, set[str]] = {}
     for row in csv.DictReader(io.StringIO(source.read_text(encoding="utf-8"))):
         korean_terms = ["".join(term.split()) for term in row["ko"].split("|")]
         english_terms = row["en"].split("|")
         concept = _stems(english_terms[0])
         for term in korean_terms:
             _add(korean, term, concept)
-        for stem in concept:
-            domains.setdefault(stem, set()).add(row["domain"])
         for term in english_terms:
             stems = _stems(term)
-            if len(stems) == 1:
-                domains.setdefault(stems[0], set()).add(row["domain"])
             if len(stems) == 1:
                 _add(translations, stems[0], tuple(korean_terms))
                 if stems != concept:
@@ -77,8 +71,7 @@ def glossary() -> Glossary:
         concept_stems.update(concept)
     # A variant's stem that names a concept of its own (processing → process) keeps its meaning.
     english = {stem: found for stem, found in english.items() if stem not in concept_stems}
-    frozen = {stem: frozenset(found) for stem, found in domains.items()}
-    return Glossary(korean, english, translations, labels, phrases, frozen)
+    return Glossary(korean, english, translations, labels, phrases)
 
 
 def concepts(token: str) -> tuple[str, ...]:
@@ -96,41 +89,6 @@ def phrase_concepts(tokens: tuple[str, ...]) -> tuple[str, ...]:
     if HANGUL.match(tokens[0]):
         return found.korean.get("".join(tokens), ())
     return found.phrases.get(tokens, ())
-
-
-# The glossary's domains that belong to each area of the classification (its code); the
-# domains of every field (general, physics, mathematics, earth) belong to all of them.
-AREA_DOMAINS = {
-    "LA": ("biotech", "medicine"),
-    "LB": ("agriculture", "biotech"),
-    "LC": ("medicine", "biotech"),
-    "EA": ("mechanical", "materials"),
-    "EB": ("materials", "chemistry"),
-    "EC": ("chemistry", "materials"),
-    "ED": ("electronics", "energy", "ict"),
-    "EE": ("ict", "electronics"),
-    "EF": ("energy", "electronics"),
-    "EG": ("nuclear", "energy"),
-    "EH": ("environment", "chemistry"),
-    "EI": ("construction", "mechanical"),
-    "NC": ("chemistry",),
-}
-SHARED_DOMAINS = ("general", "physics", "mathematics", "earth")
-
-
-def area_domains(codes: tuple[str, ...]) -> frozenset[str]:
-    """The glossary's domains that belong to a text of these areas (none when no area has
-    domains: no code, or only NA …)."""
-    allowed = {domain for code in codes for domain in AREA_DOMAINS.get(code, ())}
-    return frozenset(allowed | set(SHARED_DOMAINS)) if allowed else frozenset()
-
-
-def foreign_to(stem: str, allowed: frozenset[str]) -> bool:
-    """Whether a concept's stem (or a word's) belongs to the glossary only in domains outside
-    `allowed` (`area_domains` of a text's areas): plant of a power plant or a plant cell, in a
-    text on water treatment. False when the glossary does not hold it or nothing is allowed."""
-    found = glossary().domains.get(stem)
-    return bool(allowed and found and not found & allowed)
 
 
 def korean_terms(english_stem: str) -> tuple[str, ...]:

@@ -94,10 +94,6 @@ MIN_AREA_TEXTS = 20
 # languages it stands alone, scaled up, as its few features share less than all the words would.
 CONCEPT_SHARE = 0.6
 ACROSS_SHARE = 1.4
-# A concept the glossary holds only in domains foreign to a text's areas (plant of a power
-# plant, in a text on water treatment) weighs this share of itself in that text's concepts:
-# more often a homonym or a word of every field than what the text is about.
-FOREIGN_CONCEPT_SHARE = 0.5
 MAX_SHARED_CONCEPTS = 3  # glossary concepts named in a reason across languages
 WEIGHTS = {"text": 0.60, "areas": 0.15, "keywords": 0.10, "trl": 0.10, "partnership": 0.05}
 # Which types answer which (symmetric): technology is licensed, co-developed or built into a
@@ -250,10 +246,7 @@ def load_corpus(event_id: int, pivots: Pivots | None = None) -> Corpus | None:
     )
     pivots = _kept_pivots(pivots, words.means + concept_counts.means)
     text, idf = words.vectors(pivots[:2]), words.idf
-    concepts = _foreign_lowered(
-        concept_counts.vectors(pivots[2:]), counted.concepts.features, area_codes
-    )
-    concept_idf = concept_counts.idf
+    concepts, concept_idf = concept_counts.vectors(pivots[2:]), concept_counts.idf
     keywords = _binary_matrix([_normalised_keywords(source[3]) for source in sources])
     return Corpus(
         ids=np.array([row.id for row in rows]),
@@ -287,32 +280,6 @@ def load_corpus(event_id: int, pivots: Pivots | None = None) -> Corpus | None:
         telling_features=_telling_features(idf),
         pivots=pivots,
     )
-
-
-def _foreign_lowered(
-    concepts: sparse.csr_matrix, features: list[str], area_codes: list[list[str]]
-) -> sparse.csr_matrix:
-    """The concept vectors with each concept foreign to its text's areas
-    (`glossary.foreign_to`) weighed at `FOREIGN_CONCEPT_SHARE`; the columns are the features
-    twice (whole text, headline). One mask of the features per distinct set of areas."""
-    if not features:
-        return concepts
-    groups: dict[tuple[str, ...], int] = {}
-    row_groups = np.array(
-        [groups.setdefault(tuple(sorted(codes)), len(groups)) for codes in area_codes],
-        dtype=np.int64,
-    )
-    masks = np.array(
-        [
-            [glossary.foreign_to(feature, allowed) for feature in features]
-            for allowed in map(glossary.area_domains, groups)
-        ]
-    )
-    lowered = concepts.copy()
-    rows = np.repeat(np.arange(lowered.shape[0]), np.diff(lowered.indptr))
-    foreign = masks[row_groups[rows], lowered.indices % len(features)]
-    lowered.data[foreign] *= np.float32(FOREIGN_CONCEPT_SHARE)
-    return lowered
 
 
 def _kept_pivots(stored: Pivots | None, means: Pivots) -> Pivots:

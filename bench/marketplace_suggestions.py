@@ -19,7 +19,7 @@ of `--index-opportunities` generated opportunities in one go (`search.rebuild_in
 
     .venv/bin/python bench/marketplace_suggestions.py --written --before /tmp/before-search
 
-`--pairs` names one pair set or several, comma-separated (`written,held-out,…,held-out-4`):
+`--pairs` names one pair set or several, comma-separated (`written,held-out,…,held-out-5`):
 a table per set, then one over them all; `--misses` prints this checkout's planted pairs not
 ranked first (the need, the planted offer's place and shared terms, what came first). Read the
 misses of a set you tune on, never those of a set you validate on.
@@ -788,13 +788,14 @@ def _noise(generator: Generator, count: int) -> list[tuple[str, dict]]:
     return rows
 
 
-PAIR_SETS = ("written", "held-out", "held-out-2", "held-out-3", "held-out-4")
+PAIR_SETS = ("written", "held-out", "held-out-2", "held-out-3", "held-out-4", "held-out-5")
 PAIR_FILES = (
     "written_pairs.py",
     "held_out_pairs.py",
     "held_out_pairs_2.py",
     "held_out_pairs_3.py",
     "held_out_pairs_4.py",
+    "held_out_pairs_5.py",
 )
 
 
@@ -1097,7 +1098,7 @@ def main() -> None:
         default="written",
         help="with --written: pair sets, comma-separated, of "
         + ", ".join(PAIR_SETS)
-        + " (written_pairs.py, held_out_pairs{,_2,_3,_4}.py)",
+        + " (written_pairs.py, held_out_pairs{,_2,_3,_4,_5}.py)",
     )
     parser.add_argument(
         "--misses", action="store_true", help="with --written: print the pairs not ranked first"

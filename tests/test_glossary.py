@@ -83,3 +83,32 @@ def test_every_korean_term_of_hangul_is_given_back_whole_by_the_analyser():
     split += [term for term in terms if term not in analysed[f"{term}의 특성을 평가한다"]]
     # Known: Kiwi's own proper noun 질화 갈륨 outranks the user word before a particle.
     assert split == ["질화갈륨"]
+
+
+def test_a_common_english_word_alone_carries_no_concept_its_phrase_does():
+    """Words of every text (a steel producer, a solution, the authority, a spare part, a
+    reducer of costs) are no glossary concept of their own: as variants they made an English
+    need meet Korean offers of agricultural products, software, access control, components
+    and gears. The technical phrases of the same rows still carry their concepts."""
+    for text, concept in [
+        ("Steel producer cutting emissions", "agricultur"),
+        ("a complete solution for plants", "softwar"),
+        ("approved by the port authority", "access"),
+        ("replaces a worn spare part", "compon"),
+        ("reduces costs with a reducer", "gear"),
+        ("the shape and form of the die", "mould"),
+        ("a better yield per hectare", "harvest"),
+        ("IT infrastructure for clinics", "intellig"),
+    ]:
+        assert concept not in matching.concept_features(tokenize(text)), text
+    for text, concept in [
+        ("a speed reducer for conveyors", "gear"),
+        ("a worm gear reducer", "gear"),
+        ("shock absorption of the seat", "impact"),
+        ("higher crop yield", "harvest"),
+        ("smart road sensors", "intellig"),
+        ("computer-aided diagnosis of lesions", "diagnost"),
+        ("감속기 교체", "gear"),
+        ("농식품 가공", "agricultur"),
+    ]:
+        assert concept in matching.concept_features(tokenize(text)), text

@@ -52,6 +52,8 @@ from .jobs import (
     ExportFile,
     ImportJob,
     ImportRow,
+    ReminderRecipient,
+    ReminderRound,
 )
 from .marketplace import (
     IP_STATUSES,
@@ -172,6 +174,8 @@ __all__ = [
     "FollowUpPlan",
     "ImportJob",
     "ImportRow",
+    "ReminderRecipient",
+    "ReminderRound",
     "Invitation",
     "LoginAttempt",
     "LoginThrottle",

@@ -2,7 +2,7 @@
 
 from itertools import groupby
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -16,6 +16,7 @@ from ..services import (
 from ..services import (
     availability as availability_service,
 )
+from ..services import reminder_jobs
 from .common import (
     organizer_required,
     page_number,
@@ -83,5 +84,41 @@ def reminders(event):
         else {c.participant.id for c in candidates.items}
     )
     return render_template(
-        "availability/reminders.html", event=event, form=form, candidates=candidates, chosen=chosen
+        "availability/reminders.html",
+        event=event,
+        form=form,
+        candidates=candidates,
+        chosen=chosen,
+        reminder=reminder_jobs.latest_round(event),
     )
+
+
+@bp.post("/e/<slug>/organize/reminders/everyone")
+@organizer_required
+def remind_everyone(event):
+    """Queue a round reminding everyone with something left to do (a background job: 20,000
+    people's messages are not written in a request)."""
+    try:
+        reminder_jobs.start_reminding_everyone(event)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Everyone with something left to do is being reminded; this page shows how far it is."), "success")
+    return redirect(url_for("availability.reminders", slug=event.slug))
+
+
+@bp.get("/e/<slug>/organize/reminders/progress")
+@organizer_required
+def reminder_progress(event):
+    """The reminders page's round block alone, polled while the round runs; its ETag answers 304
+    while nothing in it changed."""
+    response = make_response(
+        render_template(
+            "availability/_reminder_round.html",
+            event=event,
+            reminder=reminder_jobs.latest_round(event),
+        )
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)

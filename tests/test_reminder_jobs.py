@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 
+from builders import race
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 from test_paging import _crowd, _sent
@@ -49,9 +50,7 @@ def _told() -> dict[int, int]:
     db.session.expire_all()
     inbox = dict(
         db.session.execute(
-            select(Notification.participant_id, func.count()).group_by(
-                Notification.participant_id
-            )
+            select(Notification.participant_id, func.count()).group_by(Notification.participant_id)
         ).all()
     )
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == sum(inbox.values())
@@ -138,7 +137,9 @@ def test_a_killed_round_resumes_without_reminding_anyone_twice(app, event, tmp_p
             str(tmp_path),
         ]
     )
-    deadline = time.monotonic() + 180  # the worker's process imports the app first (slow under load)
+    deadline = (
+        time.monotonic() + 180
+    )  # the worker's process imports the app first (slow under load)
     while _round(round_id).handled < 20 and time.monotonic() < deadline:
         time.sleep(0.02)
     os.kill(worker.pid, signal.SIGKILL)
@@ -166,28 +167,10 @@ def test_two_workers_racing_for_one_round_remind_each_once(app, event, monkeypat
     db.session.commit()
     round_id = queued.id
     monkeypatch.setitem(app.config, "REMINDER_STALE_AFTER", 0)  # any claim may be taken over
-    barrier = threading.Barrier(3)
-    failures: list[str] = []
-
-    def work():
-        with app.app_context(), outside_request(app):
-            try:
-                barrier.wait(timeout=20)
-                reminder_jobs.run_reminders(round_id)
-            except Exception as error:  # what the race must never produce
-                failures.append(repr(error))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=work) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert failures == []
+    race(app, *[lambda: reminder_jobs.run_reminders(round_id)] * 3)
     with outside_request(app):
         reminder_jobs.run_reminders(round_id)  # whatever a worker that lost its claim left
     assert _told() == dict.fromkeys(ids, 1)
-    assert db.session.scalar(
-        select(func.count()).where(ReminderRecipient.handled_at.is_(None))
-    ) == 0
+    assert (
+        db.session.scalar(select(func.count()).where(ReminderRecipient.handled_at.is_(None))) == 0
+    )

@@ -140,9 +140,7 @@ class ReminderRound(Model):
     its progress is what the page polls."""
 
     __tablename__ = "reminder_round"
-    __table_args__ = (
-        CheckConstraint(f"status IN {REMINDER_ROUND_STATUSES}", name="status_known"),
-    )
+    __table_args__ = (CheckConstraint(f"status IN {REMINDER_ROUND_STATUSES}", name="status_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)

@@ -221,7 +221,7 @@ def remind(event: Event, candidate: ReminderCandidate, batched: bool = False) ->
     )
 
 
-def candidate_ids(event: Event) -> Select[tuple[int]]:
+def candidate_ids(event: Event) -> Select[int]:
     """The ids of everyone with something left to do (the reminders page's whole list)."""
     return select(Participant.id).where(*_candidates_where(event, None))
 

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.engine import CursorResult
 
 from ..extensions import db
@@ -124,7 +124,7 @@ def _next_batch(round_id: int, worker: str) -> bool:
 
 def _list_recipients(reminder: ReminderRound, event: Event) -> None:
     """Everyone with something left to do now, one row each (in one statement), and how many."""
-    people = candidate_ids(event).add_columns(reminder.id)
+    people = candidate_ids(event).add_columns(literal(reminder.id))
     db.session.execute(
         dialect_insert(ReminderRecipient)
         .from_select(("participant_id", "round_id"), people)

@@ -2,7 +2,7 @@
 
 from itertools import groupby
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -12,15 +12,16 @@ from ..models import (
 )
 from ..services import (
     ServiceError,
+    reminder_jobs,
 )
 from ..services import (
     availability as availability_service,
 )
-from ..services import reminder_jobs
 from .common import (
     organizer_required,
     page_number,
     participant_required,
+    polled_block,
     refuse,
 )
 
@@ -103,7 +104,12 @@ def remind_everyone(event):
     except ServiceError as error:
         flash(error.message, "error")
     else:
-        flash(_("Everyone with something left to do is being reminded; this page shows how far it is."), "success")
+        flash(
+            _(
+                "Everyone with something left to do is being reminded; this page shows how far it is."
+            ),
+            "success",
+        )
     return redirect(url_for("availability.reminders", slug=event.slug))
 
 
@@ -112,13 +118,6 @@ def remind_everyone(event):
 def reminder_progress(event):
     """The reminders page's round block alone, polled while the round runs; its ETag answers 304
     while nothing in it changed."""
-    response = make_response(
-        render_template(
-            "availability/_reminder_round.html",
-            event=event,
-            reminder=reminder_jobs.latest_round(event),
-        )
+    return polled_block(
+        "availability/_reminder_round.html", event=event, reminder=reminder_jobs.latest_round(event)
     )
-    response.headers["Cache-Control"] = "no-cache"
-    response.add_etag()
-    return response.make_conditional(request)

@@ -7,7 +7,6 @@ from flask import (
     Blueprint,
     flash,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -30,6 +29,7 @@ from .common import (
     get_owned_or_404,
     organizer_required,
     page_number,
+    polled_block,
     refuse,
     retried_on_conflict,
     suggest_candidates,
@@ -139,14 +139,7 @@ def run_figures(event, run_id):
     reloads once they are); its ETag answers 304 meanwhile."""
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
     figures, _counts = review.draft_summary(schedule_run)
-    response = make_response(
-        render_template(
-            "scheduling/_figures.html", event=event, run=schedule_run, figures=figures
-        )
-    )
-    response.headers["Cache-Control"] = "no-cache"
-    response.add_etag()
-    return response.make_conditional(request)
+    return polled_block("scheduling/_figures.html", event=event, run=schedule_run, figures=figures)
 
 
 # What the run page shows (its pages, session and participant): kept by its actions' redirects.
@@ -431,9 +424,4 @@ def publication(event, run_id):
     """The run page's publication block alone, polled by the page while the job runs; its ETag
     answers 304 while nothing in it changed."""
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
-    response = make_response(
-        render_template("scheduling/_publication.html", event=event, run=schedule_run)
-    )
-    response.headers["Cache-Control"] = "no-cache"
-    response.add_etag()
-    return response.make_conditional(request)
+    return polled_block("scheduling/_publication.html", event=event, run=schedule_run)

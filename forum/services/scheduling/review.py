@@ -278,9 +278,9 @@ def draft_summary(run: ScheduleRun) -> tuple[dict | None, dict[str, Any] | None]
     ).first()
     if stored is not None and stored.key == summary_key(run):
         return _figures(run, json.loads(stored.figures)), json.loads(stored.counts)
-    counting = stored is not None and stored.counting_at is not None
-    if not counting or stored.counting_at < utcnow() - timedelta(seconds=COUNTING_STALE_AFTER):
-        enqueue(COUNT_JOB, run.id)
+    since = stored.counting_at if stored is not None else None
+    if since is None or since < utcnow() - timedelta(seconds=COUNTING_STALE_AFTER):
+        enqueue(COUNT_JOB, run.id)  # no worker counts them (or the one that did died)
     return None, None
 
 

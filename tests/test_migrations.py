@@ -915,3 +915,47 @@ def test_0048_indexes_user_words_whole_and_drops_the_suggestions_weighed_without
     downgrade(revision="0042_reindex_noun_suffixes")  # leaves the index as it is
     db.session.remove()
     assert _index_holds("전임상")
+
+
+# --- 0054_review_summary_job: the figures' counting claim, reminder rounds ---------------------
+
+
+def test_0054_downgrades_and_upgrades_again_keeping_the_stored_figures(database_at_head):
+    """Down to 0048 the stored figures stay (without their claim) and the reminder rounds go;
+    up again the claim is empty (no worker counts) and rounds can be written."""
+    from forum.models import ReminderRound, ReviewSummary, ScheduleRun
+
+    event = Event(
+        name="Bio",
+        slug="bio",
+        timezone="UTC",
+        start_date=date(2027, 5, 11),
+        end_date=date(2027, 5, 11),
+        status="published",
+    )
+    run = ScheduleRun(event=event, status="succeeded", time_limit_seconds=10)
+    db.session.add(run)
+    db.session.flush()
+    db.session.add(
+        ReviewSummary(
+            run_id=run.id, key="1:2:3", figures="{}", counts="{}", counting_at=datetime.now(UTC)
+        )
+    )
+    db.session.add(ReminderRound(event_id=event.id, status="done", total=0))
+    db.session.commit()
+    event_id = event.id
+    db.session.remove()
+    downgrade(revision="0048_kiwi_user_words")
+    db.session.remove()
+    tables = sa.inspect(db.engine).get_table_names()
+    assert "reminder_round" not in tables and "reminder_recipient" not in tables
+    assert db.session.execute(text("SELECT key FROM review_summary")).scalars().all() == ["1:2:3"]
+    db.session.remove()
+    upgrade()
+    db.session.remove()
+    assert db.session.execute(
+        text("SELECT key, counting_at FROM review_summary")
+    ).all() == [("1:2:3", None)]
+    db.session.add(ReminderRound(event_id=event_id, status="queued"))
+    db.session.commit()
+    assert db.session.scalar(select(func.count(ReminderRound.id))) == 1

@@ -953,9 +953,9 @@ def test_0054_downgrades_and_upgrades_again_keeping_the_stored_figures(database_
     db.session.remove()
     upgrade()
     db.session.remove()
-    assert db.session.execute(
-        text("SELECT key, counting_at FROM review_summary")
-    ).all() == [("1:2:3", None)]
+    assert db.session.execute(text("SELECT key, counting_at FROM review_summary")).all() == [
+        ("1:2:3", None)
+    ]
     db.session.add(ReminderRound(event_id=event_id, status="queued"))
     db.session.commit()
     assert db.session.scalar(select(func.count(ReminderRound.id))) == 1

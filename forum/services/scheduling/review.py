@@ -327,15 +327,20 @@ def _count_draft_writes(session: Session, flush_context: Any) -> None:
         and (obj not in session.dirty or session.is_modified(obj, include_collections=False))
     ]
     run_ids = sorted({p.run_id if p.run_id is not None else p.run.id for p in placements})
-    if run_ids:
-        table = ScheduleRun.__table__
-        session.connection().execute(
-            update(table)
-            .where(table.c.id.in_(run_ids))
-            .values(draft_version=table.c.draft_version + 1)
-        )
-    for run_id in run_ids:  # counted by a worker as soon as the change is committed
-        enqueue_after_commit(COUNT_JOB, run_id, once=True)
+    if not run_ids:
+        return
+    table = ScheduleRun.__table__
+    raised = session.connection().execute(
+        update(table)
+        .where(table.c.id.in_(run_ids))
+        .values(draft_version=table.c.draft_version + 1)
+        .returning(table.c.id, table.c.status)
+    )
+    for run_id, status in raised.all():
+        # counted by a worker once the change is committed; a run still writing its draft
+        # counts it itself as it ends
+        if status == "succeeded":
+            enqueue_after_commit(COUNT_JOB, run_id, once=True)
 
 
 @dataclass(frozen=True)

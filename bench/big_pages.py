@@ -2,7 +2,7 @@
 organizer's whole-event pages (the table sheets, the agendas, the day-of board, the day overview,
 the reminders, the schedule as a workbook and as CSV, the review's figures of a draft, the
 requests page, the scheduling console and a run's page: its first pages, and a deep page of its grid and meeting
-list, "run page deep") and the attendee's (day, agenda, requests, directory, marketplace,
+list, "run page deep", and its first views after a change of its draft, "run page new draft") and the attendee's (day, agenda, requests, directory, marketplace,
 suggestions), the latter signed in as the attendee with the most meetings.
 
     .venv/bin/python bench/big_pages.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/<empty db> \
@@ -71,7 +71,12 @@ PAGES = {
     "console": f"/e/{SLUG}/organize/schedule",
     "run page": f"/e/{SLUG}/organize/schedule/runs/{{run}}",
     "run page deep": f"/e/{SLUG}/organize/schedule/runs/{{run}}?tables=31&page=500",
+    # The run page's first views after a change of its draft (`NEW_DRAFT_VERSION`).
+    "run page new draft": f"/e/{SLUG}/organize/schedule/runs/{{run}}",
 }
+# Before these pages are asked, the latest run's draft gets a new version, as any change of its
+# placements gives it (`review._count_draft_writes`): its stored figures are then out of date.
+NEW_DRAFT_VERSION = {"run page new draft"}
 # The attendee's pages, signed in as the attendee with the most meetings (`attendee_email`).
 ATTENDEE_PAGES = {
     "day (attendee)": f"/e/{SLUG}/day",
@@ -192,6 +197,21 @@ for _ in range(int(repeats)):
     cpu_seconds.append(time.process_time() - cpu)
 print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds}))
 """
+
+
+def new_draft_version(url: str) -> None:
+    """Give the latest run's draft a new version (what a change of its placements does)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE schedule_run SET draft_version = draft_version + 1"
+                " WHERE id = (SELECT max(id) FROM schedule_run)"
+            )
+        )
+    engine.dispose()
 
 
 def concurrently(tree: Path, url: str, path: str, who: str, clients: int, repeats: int) -> dict:
@@ -453,6 +473,8 @@ def main() -> None:
         for round_ in range(arguments.rounds):
             order = list(trees.items())
             for label, tree in order if round_ % 2 == 0 else order[::-1]:
+                if name in NEW_DRAFT_VERSION:
+                    new_draft_version(arguments.database_url)
                 figures = run_in(tree, MEASURE, arguments.database_url, path, who, PASSWORD)
                 samples.setdefault(name, {}).setdefault(label, []).append(figures)
                 print(name, label, json.dumps(figures), file=sys.stderr, flush=True)
@@ -481,6 +503,8 @@ def _concurrent(arguments: argparse.Namespace, trees: dict[str, Path], attendee:
         path, who = (PAGES[name], ORGANIZER) if name in PAGES else (ATTENDEE_PAGES[name], attendee)
         order = list(trees.items())
         for label, tree in order if number % 2 == 0 else order[::-1]:
+            if name in NEW_DRAFT_VERSION:
+                new_draft_version(arguments.database_url)
             figures = concurrently(
                 tree, arguments.database_url, path, who, arguments.clients, arguments.repeats
             )

@@ -175,10 +175,11 @@ def _register_webhook_commands(app: Flask) -> None:
 def _register_job_commands(app: Flask) -> None:
     @app.cli.command("resume-jobs")
     def resume_jobs():
-        """Resume the imports, publications and export files whose worker died and send the outbox's waiting e-mails (run it from
-        cron or after a crash; nothing is imported or sent twice)."""
+        """Resume the imports, publications, export files and reminder rounds whose worker died
+        and send the outbox's waiting e-mails (run it from cron or after a crash; nothing is
+        imported or sent twice)."""
         from .jobs import outside_request
-        from .services import export_jobs, import_jobs, mail
+        from .services import export_jobs, import_jobs, mail, reminder_jobs
         from .services.scheduling import publish_jobs
 
         with outside_request(app):
@@ -191,9 +192,13 @@ def _register_job_commands(app: Flask) -> None:
             exports = export_jobs.stale_exports()
             for file_id in exports:
                 export_jobs.run_export(file_id)
+            rounds = reminder_jobs.stale_rounds()
+            for round_id in rounds:
+                reminder_jobs.run_reminders(round_id)
             sent = mail.deliver_waiting() if app.config.get("MAIL_SERVER") else 0
             db.session.commit()
         click.echo(
             f"{len(stale)} import(s) resumed, {len(publications)} publication(s) resumed, "
-            f"{len(exports)} export(s) prepared again, {sent} e-mail(s) sent."
+            f"{len(exports)} export(s) prepared again, {len(rounds)} reminder round(s) resumed, "
+            f"{sent} e-mail(s) sent."
         )

@@ -78,6 +78,11 @@ class Config:
     # reported for IMPORT_STALE_AFTER seconds is taken over (see docs/operations.md)
     IMPORT_BATCH_ROWS = int(os.environ.get("IMPORT_BATCH_ROWS", "500"))
     IMPORT_STALE_AFTER = int(os.environ.get("IMPORT_STALE_AFTER", "120"))
+    # reminding everyone (the reminders page) writes this many people's messages per
+    # transaction; a round whose worker has not reported for REMINDER_STALE_AFTER seconds is
+    # taken over (see docs/operations.md)
+    REMINDER_BATCH = int(os.environ.get("REMINDER_BATCH", "200"))
+    REMINDER_STALE_AFTER = int(os.environ.get("REMINDER_STALE_AFTER", "120"))
     # publishing a schedule is one transaction in a background job; a job whose worker has not
     # finished it PUBLISH_STALE_AFTER seconds after taking it is taken over (docs/operations.md)
     PUBLISH_STALE_AFTER = int(os.environ.get("PUBLISH_STALE_AFTER", "900"))

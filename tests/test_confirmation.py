@@ -267,6 +267,7 @@ def test_the_organizers_cancel_in_a_draft_tells_nobody_until_publication(
     assert told(a) == 0 and told(b) == 0  # nothing said before publication
     assert db.session.get(Meeting, meeting.id).status == "scheduled"  # still on their agenda
 
+    wait_for_in_process_jobs()  # the changed draft's figures and lists, counted by the job
     assert "Cancelled at publication: " in page(client.get(base))
     assert client.post_form(f"{base}/publish").status_code == 302
     wait_for_in_process_jobs()

@@ -155,6 +155,7 @@ def test_run_review_adjust_publish_change_rerun_republish(app, client, login, fo
 
     # Adjust a known draft.
     lay_out(run, forum)
+    jobs.wait_for_in_process_jobs()  # the figures of the changed draft, counted by the job
     page = client.get(url(forum, f"/runs/{run.id}?participant={a.id}")).get_data(as_text=True)
     agenda = page[page.index('id="agenda"') :]
     assert "Person 1 (Org bio-2027 1)" in agenda and "Person 2 (Org bio-2027 2)" in agenda

@@ -990,3 +990,47 @@ def test_0052_fills_the_kept_counts_from_the_rows_and_keeps_them(database_at_hea
     db.session.commit()
     kept, recounted = kept_and_recounted(event_id)
     assert kept == recounted and kept[ids[0]][-1] == 0
+
+
+# --- 0054_review_summary_job: the figures' counting claim, reminder rounds ---------------------
+
+
+def test_0054_downgrades_and_upgrades_again_keeping_the_stored_figures(database_at_head):
+    """Down to 0052 the stored figures stay (without their claim) and the reminder rounds go;
+    up again the claim is empty (no worker counts) and rounds can be written."""
+    from forum.models import ReminderRound, ReviewSummary, ScheduleRun
+
+    event = Event(
+        name="Bio",
+        slug="bio",
+        timezone="UTC",
+        start_date=date(2027, 5, 11),
+        end_date=date(2027, 5, 11),
+        status="published",
+    )
+    run = ScheduleRun(event=event, status="succeeded", time_limit_seconds=10)
+    db.session.add(run)
+    db.session.flush()
+    db.session.add(
+        ReviewSummary(
+            run_id=run.id, key="1:2:3", figures="{}", counts="{}", counting_at=datetime.now(UTC)
+        )
+    )
+    db.session.add(ReminderRound(event_id=event.id, status="done", total=0))
+    db.session.commit()
+    event_id = event.id
+    db.session.remove()
+    downgrade(revision="0052_kept_counts")
+    db.session.remove()
+    tables = sa.inspect(db.engine).get_table_names()
+    assert "reminder_round" not in tables and "reminder_recipient" not in tables
+    assert db.session.execute(text("SELECT key FROM review_summary")).scalars().all() == ["1:2:3"]
+    db.session.remove()
+    upgrade()
+    db.session.remove()
+    assert db.session.execute(text("SELECT key, counting_at FROM review_summary")).all() == [
+        ("1:2:3", None)
+    ]
+    db.session.add(ReminderRound(event_id=event_id, status="queued"))
+    db.session.commit()
+    assert db.session.scalar(select(func.count(ReminderRound.id))) == 1

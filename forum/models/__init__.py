@@ -52,6 +52,8 @@ from .jobs import (
     ExportFile,
     ImportJob,
     ImportRow,
+    ReminderRecipient,
+    ReminderRound,
 )
 from .marketplace import (
     IP_STATUSES,
@@ -194,6 +196,8 @@ __all__ = [
     "ProgrammeItem",
     "PublicationChange",
     "PublicationRecipient",
+    "ReminderRecipient",
+    "ReminderRound",
     "ReviewSummary",
     "ScheduleRun",
     "SessionPause",

@@ -128,3 +128,44 @@ class ExportFile(Model):
     made_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
+
+
+REMINDER_ROUND_STATUSES = ("queued", "running", "done")
+
+
+class ReminderRound(Model):
+    """A reminder of every participant with something left to do (the reminders page's "remind
+    everyone"), written by a background job in batches (`services/reminder_jobs.py`): whom it
+    tells is fixed when the worker first takes it (`total`, one `ReminderRecipient` each), and
+    its progress is what the page polls."""
+
+    __tablename__ = "reminder_round"
+    __table_args__ = (CheckConstraint(f"status IN {REMINDER_ROUND_STATUSES}", name="status_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    total: Mapped[int | None] = mapped_column(Integer)  # None until the recipients are listed
+    handled: Mapped[int] = mapped_column(Integer, default=0)
+    # those reminded: the others did what was left meanwhile, or left the event
+    reminded: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(40))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReminderRecipient(Model):
+    """One participant a reminder round tells (the primary key): marked handled in the
+    transaction that writes their message, so that it is written once however many workers
+    share the round or die midway."""
+
+    __tablename__ = "reminder_recipient"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("reminder_round.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -174,10 +174,11 @@ class DraftPlacement(db.Model):
 
 class ReviewSummary(db.Model):
     """A draft's figures and list counts as counted at a draft version and a state of the event's
-    meetings (`key`): counting them reads every attendance of a large draft, so the run page
-    reads them here while nothing they depend on has changed. A row of its own, not columns of
-    the run: a page storing them does not write the run's row, which the worker and the
-    publication job write."""
+    meetings (`key`): counting them reads every attendance of a large draft (a second at 55,000
+    meetings), so a background job counts them (`summary_jobs`) and the run page reads them here,
+    "being counted" meanwhile. A row of its own, not columns of the run: the counting job does
+    not write the run's row, which the worker and the publication job write. `counting_at`: when
+    a worker took the counting (its claim), so that two never count one draft at once."""
 
     __tablename__ = "review_summary"
 
@@ -187,6 +188,7 @@ class ReviewSummary(db.Model):
     key: Mapped[str] = mapped_column(String(80))
     figures: Mapped[str] = mapped_column(Text)  # JSON
     counts: Mapped[str] = mapped_column(Text)  # JSON
+    counting_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class PublicationChange(db.Model):

@@ -141,8 +141,7 @@ def first_reminder_candidates(
 def reminder_page(event: Event, page: int, per_page: int = PER_PAGE) -> Page:
     """A page of the participants with something left to do (either thing), by name, and how
     many there are in all: the reminders page of a large event lists them a page at a time."""
-    counted = select(Participant.id).where(*_candidates_where(event, None))
-    total, page, pages = count_and_clamp(counted, min(page, FURTHEST_PAGE), per_page)
+    total, page, pages = count_and_clamp(candidate_ids(event), min(page, FURTHEST_PAGE), per_page)
     people = list(
         db.session.scalars(_by_name(event, None).limit(per_page).offset((page - 1) * per_page))
     )
@@ -195,7 +194,7 @@ def send_reminders(event: Event, participant_ids: set[int]) -> int:
     """E-mail and notify each chosen candidate about what they have left to do; returns how many."""
     if event.status == "closed":
         raise ServiceError(_("This event is closed; there is nothing left to remind anyone of."))
-    candidates = _chosen_candidates(event, participant_ids)
+    candidates = chosen_candidates(event, participant_ids)
     if not participant_ids:
         raise ServiceError(_("Choose at least one person to remind."), "participants")
     if not set(participant_ids) <= set(candidates):
@@ -207,19 +206,30 @@ def send_reminders(event: Event, participant_ids: set[int]) -> int:
             "participants",
         )
     for participant_id in sorted(participant_ids):
-        candidate = candidates[participant_id]
-        notify(
-            candidate.participant,
-            _l("A reminder from the organizers of %(event)s", event=event.name),
-            _reminder_body(event, candidate),
-            url_for("availability.edit", slug=event.slug)
-            if candidate.availability_missing
-            else url_for("requests.my_requests", slug=event.slug),
-        )
+        remind(event, candidates[participant_id])
     return len(participant_ids)
 
 
-def _chosen_candidates(event: Event, participant_ids: set[int]) -> dict[int, ReminderCandidate]:
+def remind(event: Event, candidate: ReminderCandidate, batched: bool = False) -> None:
+    """E-mail and notify one candidate about what they have left to do (`batched`: see
+    `notify`)."""
+    notify(
+        candidate.participant,
+        _l("A reminder from the organizers of %(event)s", event=event.name),
+        _reminder_body(event, candidate),
+        url_for("availability.edit", slug=event.slug)
+        if candidate.availability_missing
+        else url_for("requests.my_requests", slug=event.slug),
+        batched=batched,
+    )
+
+
+def candidate_ids(event: Event) -> Select[int]:
+    """The ids of everyone with something left to do (the reminders page's whole list)."""
+    return select(Participant.id).where(*_candidates_where(event, None))
+
+
+def chosen_candidates(event: Event, participant_ids: set[int]) -> dict[int, ReminderCandidate]:
     """Those of the chosen people who are candidates, by id (only they are read, not the whole
     list of a large event)."""
     people: list[Participant] = []

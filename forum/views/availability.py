@@ -12,6 +12,7 @@ from ..models import (
 )
 from ..services import (
     ServiceError,
+    reminder_jobs,
 )
 from ..services import (
     availability as availability_service,
@@ -20,6 +21,7 @@ from .common import (
     organizer_required,
     page_number,
     participant_required,
+    polled_block,
     refuse,
 )
 
@@ -83,5 +85,39 @@ def reminders(event):
         else {c.participant.id for c in candidates.items}
     )
     return render_template(
-        "availability/reminders.html", event=event, form=form, candidates=candidates, chosen=chosen
+        "availability/reminders.html",
+        event=event,
+        form=form,
+        candidates=candidates,
+        chosen=chosen,
+        reminder=reminder_jobs.latest_round(event),
+    )
+
+
+@bp.post("/e/<slug>/organize/reminders/everyone")
+@organizer_required
+def remind_everyone(event):
+    """Queue a round reminding everyone with something left to do (a background job: 20,000
+    people's messages are not written in a request)."""
+    try:
+        reminder_jobs.start_reminding_everyone(event)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(
+            _(
+                "Everyone with something left to do is being reminded; this page shows how far it is."
+            ),
+            "success",
+        )
+    return redirect(url_for("availability.reminders", slug=event.slug))
+
+
+@bp.get("/e/<slug>/organize/reminders/progress")
+@organizer_required
+def reminder_progress(event):
+    """The reminders page's round block alone, polled while the round runs; its ETag answers 304
+    while nothing in it changed."""
+    return polled_block(
+        "availability/_reminder_round.html", event=event, reminder=reminder_jobs.latest_round(event)
     )

@@ -256,3 +256,13 @@ def page_number(name: str = "page") -> int:
     """The list page asked for (`?page=`, or the given name), from 1; anything else is the first
     page."""
     return max(1, request.args.get(name, 1, type=int))
+
+
+def polled_block(template: str, **context):
+    """A block of a page rendered alone, as its poll asks for it while a background job runs
+    (forum.js swaps it in): never cached without asking, answered 304 by its ETag while nothing
+    in it changed."""
+    response = make_response(render_template(template, **context))
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)

@@ -7,7 +7,6 @@ from flask import (
     Blueprint,
     flash,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -30,6 +29,7 @@ from .common import (
     get_owned_or_404,
     organizer_required,
     page_number,
+    polled_block,
     refuse,
     retried_on_conflict,
     suggest_candidates,
@@ -94,23 +94,7 @@ def run(event, run_id):
         event=event,
         run=schedule_run,
         counts=counts,
-        lines=review.meeting_lines(
-            schedule_run,
-            page_number(),
-            counts["lines"],
-            by_slot=counts["by_slot"],
-            slots=slots,
-        ),
-        unscheduled=review.meeting_lines(
-            schedule_run,
-            page_number("unscheduled"),
-            counts["unscheduled"],
-            unscheduled=True,
-            slots=slots,
-        ),
-        changes=review.change_lines(
-            schedule_run, page_number("changes"), counts["changes"], slots=slots
-        ),
+        **_lists_part(schedule_run, counts, slots),
         **_grid_part(event, schedule_run, slots),
         figures=figures,
         participant=participant,
@@ -124,6 +108,38 @@ def run(event, run_id):
             time_limit=schedule_run.time_limit_seconds, keep_published=schedule_run.keep_published
         ),
     )
+
+
+def _lists_part(schedule_run, counts, slots) -> dict[str, Any]:
+    """The run page's lists, a page of each, placed by their counts (none while the counts are
+    being counted: the page says so, and reloads when they are)."""
+    if counts is None:
+        return {"lines": None, "unscheduled": None, "changes": None}
+    return {
+        "lines": review.meeting_lines(
+            schedule_run, page_number(), counts["lines"], by_slot=counts["by_slot"], slots=slots
+        ),
+        "unscheduled": review.meeting_lines(
+            schedule_run,
+            page_number("unscheduled"),
+            counts["unscheduled"],
+            unscheduled=True,
+            slots=slots,
+        ),
+        "changes": review.change_lines(
+            schedule_run, page_number("changes"), counts["changes"], slots=slots
+        ),
+    }
+
+
+@bp.get("/e/<slug>/organize/schedule/runs/<int:run_id>/figures")
+@organizer_required
+def run_figures(event, run_id):
+    """The run page's figures alone, polled by the page while they are being counted (the page
+    reloads once they are); its ETag answers 304 meanwhile."""
+    schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
+    figures, _counts = review.draft_summary(schedule_run)
+    return polled_block("scheduling/_figures.html", event=event, run=schedule_run, figures=figures)
 
 
 # What the run page shows (its pages, session and participant): kept by its actions' redirects.
@@ -408,9 +424,4 @@ def publication(event, run_id):
     """The run page's publication block alone, polled by the page while the job runs; its ETag
     answers 304 while nothing in it changed."""
     schedule_run = get_owned_or_404(ScheduleRun, run_id, event)
-    response = make_response(
-        render_template("scheduling/_publication.html", event=event, run=schedule_run)
-    )
-    response.headers["Cache-Control"] = "no-cache"
-    response.add_etag()
-    return response.make_conditional(request)
+    return polled_block("scheduling/_publication.html", event=event, run=schedule_run)

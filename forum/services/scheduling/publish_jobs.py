@@ -30,6 +30,7 @@ from ..job_claims import claim, silent
 from .draft import lock_current_draft
 from .publication_mail import queue_messages
 from .publish import publish
+from .review import COUNT_JOB
 
 JOB_TIMEOUT = 3600
 WAITING = ("queued", "publishing")
@@ -142,6 +143,7 @@ def _publish_held(run_id: int, worker: str) -> None:
         db.session.rollback()
         return
     publish(run)
+    enqueue_after_commit(COUNT_JOB, run.id, once=True)  # its meetings changed: so do its figures
     run.publish_status = "published"
     publisher = db.session.get(User, run.publish_requested_by_id or 0)
     prepare_after_publication(run.event, publisher, run.publish_locale)

@@ -7,6 +7,7 @@ import json
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from math import ceil
 from typing import Any, TypeAlias
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Bundle, Session, aliased
 
 from ... import scheduler
 from ...extensions import db
+from ...jobs import enqueue, enqueue_after_commit
 from ...models import (
     DraftPlacement,
     Event,
@@ -32,6 +34,7 @@ from ...models import (
     Slot,
     Table,
     User,
+    utcnow,
 )
 from ...templating import event_time
 from .. import dialect_insert
@@ -253,27 +256,47 @@ def summary_key(run: ScheduleRun) -> str:
     return ":".join(str(value or 0) for value in row)
 
 
-def draft_summary(run: ScheduleRun) -> tuple[dict, dict[str, Any]]:
-    """The draft's figures and the run page's list counts (`review_counts`), as stored under
-    `summary_key` when nothing they depend on changed since, else counted and stored: counting
-    reads every attendance of the draft, a second or more at 55,000 meetings."""
-    key = summary_key(run)
+# The background job that counts a draft's figures (`summary_jobs.count_figures`), by name.
+COUNT_JOB = "forum.services.scheduling.summary_jobs:count_figures"
+# A worker counting a draft's figures for this long has died: another may take the counting.
+COUNTING_STALE_AFTER = 120
+
+
+def draft_summary(run: ScheduleRun) -> tuple[dict | None, dict[str, Any] | None]:
+    """The draft's figures and the run page's list counts (`draft_summary`), as stored under
+    `summary_key`; (None, None) while they are older than the draft: the counting job has them
+    (queued now when no worker is counting them: the page never counts, since counting reads
+    every attendance of the draft, a second or more at 55,000 meetings, and the organizers
+    arriving meanwhile would each wait for it)."""
     stored = db.session.execute(
-        select(ReviewSummary.key, ReviewSummary.figures, ReviewSummary.counts).where(
-            ReviewSummary.run_id == run.id
-        )
+        select(
+            ReviewSummary.key,
+            ReviewSummary.figures,
+            ReviewSummary.counts,
+            ReviewSummary.counting_at,
+        ).where(ReviewSummary.run_id == run.id)
     ).first()
-    if stored is not None and stored.key == key:
-        counted, counts = json.loads(stored.figures), json.loads(stored.counts)
-    else:
-        counted, counts = _counted(run), _counts(run)
-        _store_summary(run, key, counted, counts)
+    if stored is not None and stored.key == summary_key(run):
+        return _figures(run, json.loads(stored.figures)), json.loads(stored.counts)
+    since = stored.counting_at if stored is not None else None
+    if since is None or since < utcnow() - timedelta(seconds=COUNTING_STALE_AFTER):
+        enqueue(COUNT_JOB, run.id)  # no worker counts them (or the one that did died)
+    return None, None
+
+
+def count_summary(run: ScheduleRun) -> tuple[dict, dict[str, Any]]:
+    """Count the draft's figures and list counts now and store them under the key read first (so
+    they are never stored as newer than they are): by the counting job, and by a scheduler run
+    as it ends (its draft's first figures, in its own transaction)."""
+    key = summary_key(run)
+    counted, counts = _counted(run), _counts(run)
+    _store_summary(run, key, counted, counts)
     return _figures(run, counted), counts
 
 
 def _store_summary(run: ScheduleRun, key: str, counted: dict, counts: dict[str, Any]) -> None:
-    """Keep the counts for the next page, in a savepoint: when another page stores them at the
-    same moment (or SQLite's write lock is busy) they are simply counted again next time."""
+    """Keep the counts for the run page, in a savepoint: when the row's lock or SQLite's write
+    lock is busy they are counted again by the job the next look queues."""
     values = {"key": key, "figures": json.dumps(counted), "counts": json.dumps(counts)}
     statement = dialect_insert(ReviewSummary).values(run_id=run.id, **values)
     try:
@@ -286,16 +309,17 @@ def _store_summary(run: ScheduleRun, key: str, counted: dict, counts: dict[str, 
 
 
 def draft_figures(run: ScheduleRun) -> dict:
-    """The review page's figures of a draft, from its placements as they stand now (meetings
-    cancelled since the run are left out)."""
-    return draft_summary(run)[0]
+    """The review page's figures of a draft, counted now from its placements as they stand
+    (meetings cancelled since the run are left out), and stored for the run page."""
+    return count_summary(run)[0]
 
 
 @sa_event.listens_for(Session, "after_flush")
 def _count_draft_writes(session: Session, flush_context: Any) -> None:
     """Raise the draft version of every run whose placements this flush added, changed or
     deleted, whichever code did it, so that no stored summary outlives a change of its draft
-    (after the flush's own writes: a run writing its draft takes its row's lock no earlier)."""
+    (after the flush's own writes: a run writing its draft takes its row's lock no earlier),
+    and have its figures counted again once the change is committed."""
     placements = [
         obj
         for obj in (*session.new, *session.deleted, *session.dirty)
@@ -303,13 +327,20 @@ def _count_draft_writes(session: Session, flush_context: Any) -> None:
         and (obj not in session.dirty or session.is_modified(obj, include_collections=False))
     ]
     run_ids = sorted({p.run_id if p.run_id is not None else p.run.id for p in placements})
-    if run_ids:
-        table = ScheduleRun.__table__
-        session.connection().execute(
-            update(table)
-            .where(table.c.id.in_(run_ids))
-            .values(draft_version=table.c.draft_version + 1)
-        )
+    if not run_ids:
+        return
+    table = ScheduleRun.__table__
+    raised = session.connection().execute(
+        update(table)
+        .where(table.c.id.in_(run_ids))
+        .values(draft_version=table.c.draft_version + 1)
+        .returning(table.c.id, table.c.status)
+    )
+    for run_id, status in raised.all():
+        # counted by a worker once the change is committed; a run still writing its draft
+        # counts it itself as it ends
+        if status == "succeeded":
+            enqueue_after_commit(COUNT_JOB, run_id, once=True)
 
 
 @dataclass(frozen=True)
@@ -530,11 +561,6 @@ def review(run: ScheduleRun) -> Review:
     return result
 
 
-def review_counts(run: ScheduleRun) -> dict[str, Any]:
-    """How many lines each list of the run page has (stored with the figures, `draft_summary`)."""
-    return draft_summary(run)[1]
-
-
 def _counts(run: ScheduleRun) -> dict[str, Any]:
     """How many lines each list of the run page has: meetings to happen, unscheduled, and each
     kind of change against the published schedule; and the meetings to happen in each of the
@@ -579,7 +605,7 @@ def _page(rows: Rows, total: int, page: int, per_page: int) -> Page:
     """The `page`-th page of `total` rows (clamped as `paging.paginate` does), as rows."""
     pages = max(1, ceil(total / per_page))
     page = min(max(1, page), pages)
-    if not total:  # counted already (`review_counts`): an empty list needs no sort
+    if not total:  # counted already (`draft_summary`): an empty list needs no sort
         return Page(items=[], total=0, page=1, pages=1)
     # the page's meetings found in a narrow sort, then read whole: a deep page sorts ids only
     ids = (
@@ -632,7 +658,7 @@ def meeting_lines(
     slots: Sequence[Slot] | None = None,
 ) -> Page:
     """A page of the draft's meetings to happen (only the unscheduled ones with `unscheduled`);
-    `total` is their count and `by_slot` their count in each slot (`review_counts`). `slots`:
+    `total` is their count and `by_slot` their count in each slot (`draft_summary`). `slots`:
     the event's (`event_slots`), when the caller has them already (the same for each call)."""
     slots = event_slots(run.event) if slots is None else slots
     rows = _to_happen(_rows(run, narrow=True))

@@ -907,7 +907,7 @@ def test_0048_indexes_user_words_whole_and_drops_the_suggestions_weighed_without
     db.session.commit()
     db.session.remove()
 
-    upgrade(revision="0048_kiwi_user_words")
+    upgrade()
     db.session.remove()
     assert _index_holds("전임상") and _index_holds("임상") and _index_holds("시험")
     assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 0
@@ -915,75 +915,3 @@ def test_0048_indexes_user_words_whole_and_drops_the_suggestions_weighed_without
     downgrade(revision="0042_reindex_noun_suffixes")  # leaves the index as it is
     db.session.remove()
     assert _index_holds("전임상")
-
-
-# --- 0056_reindex_word_cache: Kiwi reads each word alone ----------------------------------------
-
-
-def test_0056_indexes_each_word_as_read_alone_and_drops_the_suggestions_weighed_without(
-    database_at_head,
-):
-    from forum.models import Participant, Suggestion, SuggestionVersion, User
-    from forum.services.opportunities import OpportunityDetails, publish_opportunity
-
-    event = Event(
-        name="Food",
-        slug="food",
-        timezone="UTC",
-        start_date=date(2027, 5, 11),
-        end_date=date(2027, 5, 11),
-        status="published",
-    )
-    people = [
-        Participant(
-            event=event,
-            user=User(email=f"{name}@example.org", name=name, password_hash="x"),
-            organisation=Organisation(name=f"{name} 연구소", kind="university", country="KR"),
-            status="approved",
-        )
-        for name in ("kim", "lee")
-    ]
-    db.session.add_all(people)
-    db.session.flush()
-    for person, kind in zip(people, ("offer", "need"), strict=True):
-        publish_opportunity(
-            person,
-            OpportunityDetails(
-                kind=kind, type="technology", title="배양육, 배지, 대체단백질", keywords="배지"
-            ),
-        )
-    db.session.commit()
-    event_id = event.id
-    db.session.remove()
-    jobs.wait_for_in_process_jobs()  # the refresh the commit queued stores the pair
-    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 2
-
-    downgrade(revision="0048_kiwi_user_words")
-    db.session.remove()
-    # The index as the analyser before 0056 wrote it: 배지 read in context as 배.
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            text("UPDATE opportunity_search SET document = to_tsvector('simple', '배양육 배 단백질')")
-        )
-    else:
-        db.session.execute(
-            text("UPDATE opportunity_search SET title = '배양육 배 단백질', keywords = ''")
-        )
-    db.session.commit()
-    assert not _index_holds("배지")
-    db.session.execute(text("DELETE FROM suggestion_version"))
-    db.session.execute(
-        text("INSERT INTO suggestion_version (event_id, version) VALUES (:id, 3)"), {"id": event_id}
-    )
-    db.session.commit()
-    db.session.remove()
-
-    upgrade()
-    db.session.remove()
-    assert _index_holds("배지") and _index_holds("대체단백질") and _index_holds("배양육")
-    assert not _index_holds("배")
-    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 0
-    assert db.session.get(SuggestionVersion, event_id).version == 4
-    downgrade(revision="0048_kiwi_user_words")  # leaves the index as it is
-    db.session.remove()
-    assert _index_holds("배지")

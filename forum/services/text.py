@@ -5,9 +5,7 @@ Hanja), without particles or endings (치료제를 → 치료제), and a compoun
 is split into its nouns AND kept whole (디지털치료제 → 디지털 치료제, plus 디지털치료제 after the
 text's other tokens, so phrases over the parts stay adjacent); a noun prefix stays on its noun
 (재활용, not 활용), its bare noun after the text too (배터리 of 폐배터리), and so does a noun suffix
-(안정성, not 안정; 안정 after the text). Kiwi reads each word (what spaces separate) on its
-own, as a query's words are read: a word copied from a text finds it, and a word met again is
-not analysed again (see `_word_analyses`). Other text becomes lowercased words
+(안정성, not 안정; 안정 after the text). Other text becomes lowercased words
 without accents or punctuation, English-stemmed by Snowball (catheters → cathet, parkinsons →
 parkinson). Both databases index these tokens as plain words, so both find the same rows.
 """
@@ -21,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any
 
 import snowballstemmer
 
@@ -43,11 +41,6 @@ PREFIX_SYLLABLES = (
 # The glossary's Korean terms that Kiwi splits (전임상 → 전 + 임상), added to its dictionary.
 USER_WORD_TAG = "NNG"
 USER_WORD_SCORE = 0.0
-
-# Words (what spaces separate) whose analysis `_word_analyses` keeps; past this many it starts
-# afresh, so that a long-running worker's memory stays bounded (a few tens of MB).
-CACHED_WORDS = 200_000
-_WORDS = re.compile(r"\S+")
 
 _kiwi: Any = None
 _kiwi_lock = threading.Lock()
@@ -119,47 +112,8 @@ class KoreanWord:
     bare: tuple[str, ...] = ()
 
 
-class Morpheme(NamedTuple):
-    """One of Kiwi's tokens, placed in the text whose word it was read in."""
-
-    form: str
-    tag: str
-    start: int
-    end: int
-
-
-_word_analysis: dict[str, tuple[Morpheme, ...]] = {}
-
-
-def _word_analyses(words: Iterable[str]) -> dict[str, tuple[Morpheme, ...]]:
-    """Kiwi's analysis of each word (placed from the word's start), read alone as a query's
-    word is: words recur across an event's texts (particles and all), so each is analysed once
-    per process, the new ones in one call of Kiwi's batch mode (both cores). In context Kiwi
-    costs about ten times as much for the same texts (see BENCHMARKS.md)."""
-    found = {word: _word_analysis.get(word) for word in words}
-    new = [word for word, analysis in found.items() if analysis is None]
-    if len(_word_analysis) + len(new) > CACHED_WORDS:
-        _word_analysis.clear()
-    for word, tokens in zip(new, kiwi().tokenize(new) if new else (), strict=True):
-        _word_analysis[word] = found[word] = tuple(
-            Morpheme(token.form, token.tag, token.start, token.end) for token in tokens
-        )
-    return {word: analysis or () for word, analysis in found.items()}
-
-
-def _korean_analysis(text: str) -> list[Morpheme]:
-    """Kiwi's analysis of the normalised text's Hangul words, each read alone, in text order."""
-    located = [match for match in _WORDS.finditer(text) if _HANGUL_RUN.search(match.group())]
-    analyses = _word_analyses(match.group() for match in located)
-    return [
-        Morpheme(token.form, token.tag, token.start + match.start(), token.end + match.start())
-        for match in located
-        for token in analyses[match.group()]
-    ]
-
-
 def _korean_words(text: str, analysis: Iterable[Any] | None = None) -> list[tuple[int, KoreanWord]]:
-    """The compounds of the text's Hangul, with where each starts, in order (from the
+    """The compounds of the text's Hangul, with where each starts, in order (from Kiwi's
     `analysis` of the text when it was analysed already). A noun prefix (`XPN`) written against
     its noun stays on it (재 + 활용 → 재활용: recycling is not use), and so does a noun suffix
     (`XSN`: 안정 + 성 → 안정성, stability; 자동 + 화 → 자동화), the bare noun noted each time."""
@@ -175,7 +129,7 @@ def _korean_words(text: str, analysis: Iterable[Any] | None = None) -> list[tupl
         if parts:
             words.append((start, KoreanWord(tuple(parts), text[start:end], tuple(bare))))
 
-    for token in _korean_analysis(text) if analysis is None else analysis:
+    for token in kiwi().tokenize(text) if analysis is None else analysis:
         tag = token.tag
         if tag not in _COMPOUND_TAGS or not _HANGUL_RUN.fullmatch(text[token.start : token.end]):
             if parts:  # most tokens are not in a compound: nothing to close
@@ -236,20 +190,17 @@ _tokenize_short = lru_cache(maxsize=50_000)(_tokenize)
 
 
 def tokenize_many(texts: list[str]) -> list[tuple[str, ...]]:
-    """The tokens of each text, as `tokenize` gives them, with the new words of all the distinct
-    texts analysed in one call of Kiwi's batch mode: a call per text or word costs about ten
-    times as much (see BENCHMARKS.md), which matters when a whole event is indexed."""
+    """The tokens of each text, as `tokenize` gives them, with the Korean of all the distinct
+    texts analysed in one call of Kiwi's batch mode: a call per text costs about ten times as
+    much (see BENCHMARKS.md), which matters when a whole event is indexed."""
     distinct = list(dict.fromkeys(texts))
-    normalised = [_normalised(text) for text in distinct]
-    _word_analyses(
-        word
-        for text in normalised
-        for word in _WORDS.findall(text)
-        if _HANGUL_RUN.search(word)
+    korean = [text for text in distinct if _HANGUL_RUN.search(_normalised(text))]
+    analyses = dict(
+        zip(korean, kiwi().tokenize([_normalised(text) for text in korean]), strict=True)
     )
     tokens = {}
-    for text, normal in zip(distinct, normalised, strict=True):
-        found, wholes = _analysed(text, _korean_analysis(normal))
+    for text in distinct:
+        found, wholes = _analysed(text, analyses.get(text, ()))
         tokens[text] = (*found, *wholes)
     return [tokens[text] for text in texts]
 
@@ -280,7 +231,7 @@ def _common_start(first: str, second: str) -> str:
 
 
 def _is_predicate(word: str) -> bool:
-    tokens = _word_analyses([word])[word]
+    tokens = kiwi().tokenize(word)
     return bool(tokens) and str(tokens[0].tag).startswith("V")
 
 

@@ -65,6 +65,17 @@ class BrowserLikeClient(FlaskClient):
         return self.post(url, data=data, **kwargs)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """In several processes (pytest-xdist, `-n 2`), the `slow` tests (the real benchmark
+    instances, gunicorn, the wheel: up to a minute each on a loaded machine) are handed out
+    first, so that the processes share them out at the start instead of one finishing a minute
+    after the other. Their order among themselves and the others' order are kept; one process
+    runs the collection's order."""
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @sqlalchemy_event.listens_for(Engine, "connect")
 def _sqlite_without_fsync(dbapi_connection, connection_record):
     """The test databases' commits do not wait for the disk (a crash would lose nothing a test

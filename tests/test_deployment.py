@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -128,7 +129,7 @@ def wait_for(url: str, seconds: float = 90.0) -> bytes:
 
 
 @contextlib.contextmanager
-def gunicorn(tmp_path, workers: int = 2):
+def gunicorn(tmp_path):
     """Forum served by gunicorn with gunicorn.conf.py on a free port: yields the base URL; the
     logs are in tmp_path/stdout and tmp_path/stderr."""
     port = free_port()
@@ -142,7 +143,7 @@ def gunicorn(tmp_path, workers: int = 2):
         SECRET_KEY="deployment-test-" * 3,
         FORUM_ENV="production",
         GUNICORN_BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY=str(workers),
+        WEB_CONCURRENCY="2",
         LOG_FORMAT="json",
     )
     subprocess.run(
@@ -168,38 +169,51 @@ def gunicorn(tmp_path, workers: int = 2):
             server.wait(timeout=90)
 
 
-@pytest.mark.slow
-def test_gunicorn_serves_forum_with_its_settings_and_access_log(tmp_path):
-    with gunicorn(tmp_path) as base:
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """One gunicorn (two workers) for the tests below, each of which once started its own: every
+    start runs the migrations and loads the app, tens of seconds on a loaded machine. What each
+    test asks is asked here, then the server stops, so the logs are whole when they are read."""
+    logs = tmp_path_factory.mktemp("gunicorn")
+    with gunicorn(logs) as base:
         home = wait_for(f"{base}/")
         css = wait_for(f"{base}/static/forum.css")
-    out, err = tmp_path / "stdout", tmp_path / "stderr"
-    assert b"<title>" in home
-    assert css == (ROOT / "forum" / "static" / "forum.css").read_bytes()
-    access = out.read_text()
-    assert '"GET / HTTP/1.1" 200' in access
-    assert '"GET /static/forum.css HTTP/1.1" 200' in access
-    assert err.read_text().count("Booting worker") == 2
-
-
-@pytest.mark.slow
-def test_gunicorn_does_not_advertise_itself_in_a_server_header(tmp_path):
-    with gunicorn(tmp_path, workers=1) as base:
         wait_for(f"{base}/healthz")
         with urllib.request.urlopen(f"{base}/", timeout=5) as response:
             headers = response.headers
+        pages = [wait_for(f"{base}/") for _ in range(4)]
+    return SimpleNamespace(
+        home=home,
+        css=css,
+        headers=headers,
+        pages=pages,
+        access=(logs / "stdout").read_text(),
+        log=(logs / "stderr").read_text(),
+    )
+
+
+@pytest.mark.slow
+def test_gunicorn_serves_forum_with_its_settings_and_access_log(served):
+    assert b"<title>" in served.home
+    assert served.css == (ROOT / "forum" / "static" / "forum.css").read_bytes()
+    assert '"GET / HTTP/1.1" 200' in served.access
+    assert '"GET /static/forum.css HTTP/1.1" 200' in served.access
+    assert served.log.count("Booting worker") == 2
+
+
+@pytest.mark.slow
+def test_gunicorn_does_not_advertise_itself_in_a_server_header(served):
+    headers = served.headers
     assert headers.get("Date") and headers.get("Content-Type", "").startswith("text/html")
     assert "Server" not in headers, headers.get("Server")
 
 
 @pytest.mark.slow
-def test_gunicorn_loads_the_app_once_and_compiles_its_templates_before_forking(tmp_path):
+def test_gunicorn_loads_the_app_once_and_compiles_its_templates_before_forking(served):
     """The master loads the app, compiles every template and freezes its objects once; the two
     workers forked from it serve pages (with templates) and do not load the app again."""
-    with gunicorn(tmp_path) as base:
-        for _ in range(4):
-            assert b"<title>" in wait_for(f"{base}/")
-    log = (tmp_path / "stderr").read_text()
+    assert all(b"<title>" in page for page in served.pages)
     templates = len(list((ROOT / "forum" / "templates").rglob("*.html")))
+    log = served.log
     assert log.count(f"templates compiled: {templates}; objects frozen:") == 1, log
     assert log.count("Booting worker") == 2

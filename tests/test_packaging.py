@@ -92,6 +92,12 @@ def build_wheel(tmp_path: Path) -> Path:
     return wheel
 
 
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """The wheel, built once for both tests (a build copies the checkout and runs setuptools)."""
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
+
+
 def fresh_environment(tmp_path: Path, wheel: Path) -> Path:
     """A new virtual environment with the wheel installed; the running environment's packages
     (Flask, SQLAlchemy…) are reachable through a .pth file, but not its editable Forum."""
@@ -118,8 +124,8 @@ def fresh_environment(tmp_path: Path, wheel: Path) -> Path:
     return python
 
 
-def test_the_wheel_carries_templates_styles_catalogs_and_migrations(tmp_path):
-    names = set(zipfile.ZipFile(build_wheel(tmp_path)).namelist())
+def test_the_wheel_carries_templates_styles_catalogs_and_migrations(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
     for shipped in (
         "forum/templates/base.html",
         "forum/templates/main/index.html",
@@ -142,8 +148,8 @@ def test_the_wheel_carries_templates_styles_catalogs_and_migrations(tmp_path):
     assert migrations and migrations <= names
 
 
-def test_an_installed_wheel_migrates_and_serves_pages_in_korean(tmp_path):
-    python = fresh_environment(tmp_path, build_wheel(tmp_path))
+def test_an_installed_wheel_migrates_and_serves_pages_in_korean(wheel, tmp_path):
+    python = fresh_environment(tmp_path, wheel)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     database = tmp_path / "installed.sqlite"

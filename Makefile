@@ -67,10 +67,11 @@ typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
 # Without Chromium (SKIP_BROWSER_INSTALL=1 and none at CHROMIUM_PATH) the browser tests are left out.
-# TEST_PROCESSES=2 runs the suite in two processes (pytest-xdist), each with its own SQLite file,
-# PostgreSQL database, Redis database, live servers on free ports and Chromium. One (0) is the
-# default: on an idle 2-core machine two were no faster (BENCHMARKS.md, "Test suite time").
-TEST_PROCESSES ?= 0
+# The suite runs in TEST_PROCESSES processes (pytest-xdist), each with its own SQLite file,
+# PostgreSQL database, Redis database, live servers on free ports and Chromium. Two is the
+# default: the whole suite took 10.8 min in two against 17.5-22 min in one on an idle 2-core
+# machine (BENCHMARKS.md, "Test suite time"); TEST_PROCESSES=0 runs one.
+TEST_PROCESSES ?= 2
 PYTEST := $(BIN)/pytest -n $(TEST_PROCESSES)
 test: test-setup chromium
 	@if [ -x "$(CHROMIUM_PATH)" ]; then \

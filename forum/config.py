@@ -83,6 +83,10 @@ class Config:
     # taken over (see docs/operations.md)
     REMINDER_BATCH = int(os.environ.get("REMINDER_BATCH", "200"))
     REMINDER_STALE_AFTER = int(os.environ.get("REMINDER_STALE_AFTER", "120"))
+    # the run page counts a draft's figures itself when they are older than the draft and the
+    # event has at most this many meetings; beyond, a background job counts them and the page
+    # says so meanwhile (see docs/operations.md)
+    RUN_FIGURES_IN_PAGE_UP_TO = int(os.environ.get("RUN_FIGURES_IN_PAGE_UP_TO", "2000"))
     # publishing a schedule is one transaction in a background job; a job whose worker has not
     # finished it PUBLISH_STALE_AFTER seconds after taking it is taken over (docs/operations.md)
     PUBLISH_STALE_AFTER = int(os.environ.get("PUBLISH_STALE_AFTER", "900"))

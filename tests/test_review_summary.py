@@ -29,6 +29,16 @@ from forum.services.scheduling.review import (
 from forum.services.scheduling.summary_jobs import count_figures
 
 
+@pytest.fixture(autouse=True)
+def counted_by_the_job(app):
+    """The drafts here are counted by the job, as a large event's are: the page counts the
+    figures of an event with up to RUN_FIGURES_IN_PAGE_UP_TO meetings itself."""
+    kept = app.config["RUN_FIGURES_IN_PAGE_UP_TO"]
+    app.config["RUN_FIGURES_IN_PAGE_UP_TO"] = 0
+    yield
+    app.config["RUN_FIGURES_IN_PAGE_UP_TO"] = kept
+
+
 def _run(forum) -> ScheduleRun:
     db.session.expire_all()
     return db.session.get(ScheduleRun, forum.run.id)
@@ -114,6 +124,20 @@ def test_the_page_says_being_counted_and_queues_the_job_never_counting(app, crow
     figures, counts = draft_summary(_run(crowded))
     assert figures["accepted"] == before["accepted"] - 1
     assert (figures, counts) == _counted_afresh(_run(crowded))
+
+
+def test_a_small_events_page_counts_the_figures_itself_at_once(app, crowded):  # noqa: F811
+    """Up to RUN_FIGURES_IN_PAGE_UP_TO meetings the page counts figures older than the draft in
+    its own thread and stores them: the organizer sees the change at once, no job needed."""
+    before, _ = draft_summary(_run(crowded))
+    _cancel_outside_the_draft(crowded, 2)
+    app.config["RUN_FIGURES_IN_PAGE_UP_TO"] = len(crowded.meetings)
+    with counting_seen() as seen:
+        figures, counts = draft_summary(_run(crowded))
+    assert seen.threads == [threading.current_thread().name]
+    assert figures["accepted"] == before["accepted"] - 1
+    assert (figures, counts) == _counted_afresh(_run(crowded))
+    assert _stored(_run(crowded)).key == summary_key(_run(crowded))
 
 
 def test_counts_of_a_look_older_than_an_edit_are_never_read_back(app, crowded):  # noqa: F811

@@ -11,6 +11,7 @@ from datetime import timedelta
 from math import ceil
 from typing import Any, TypeAlias
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, Subquery, and_, case, func, or_, select, update
 from sqlalchemy import event as sa_event
@@ -247,13 +248,22 @@ def summary_key(run: ScheduleRun) -> str:
     SEQUENCE, and SEQUENCEs only grow, so the sum changes with every committed change whatever
     the order of the commits). Read before counting: counts stored under a key are never older
     than it."""
+    return _key_of(_summary_state(run))
+
+
+def _summary_state(run: ScheduleRun) -> tuple[int, int, int]:
+    """The run's draft version, the event's meetings and the sum of their SEQUENCEs."""
     version = select(ScheduleRun.draft_version).where(ScheduleRun.id == run.id).scalar_subquery()
     row = db.session.execute(
         select(version, func.count(), func.coalesce(func.sum(Meeting.sequence), 0)).where(
             Meeting.event_id == run.event_id
         )
     ).one()
-    return ":".join(str(value or 0) for value in row)
+    return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
+
+
+def _key_of(state: tuple[int, int, int]) -> str:
+    return ":".join(str(value) for value in state)
 
 
 # The background job that counts a draft's figures (`summary_jobs.count_figures`), by name.
@@ -264,10 +274,12 @@ COUNTING_STALE_AFTER = 120
 
 def draft_summary(run: ScheduleRun) -> tuple[dict | None, dict[str, Any] | None]:
     """The draft's figures and the run page's list counts (`draft_summary`), as stored under
-    `summary_key`; (None, None) while they are older than the draft: the counting job has them
-    (queued now when no worker is counting them: the page never counts, since counting reads
-    every attendance of the draft, a second or more at 55,000 meetings, and the organizers
-    arriving meanwhile would each wait for it)."""
+    `summary_key`. When they are older than the draft, a draft of an event with up to
+    `RUN_FIGURES_IN_PAGE_UP_TO` meetings is counted here (as quick as reading it: the organizer
+    sees an edit's figures at once); a larger one gives (None, None) while the counting job has
+    them (queued now when no worker is counting them), since counting reads every attendance of
+    the draft, a second or more at 55,000 meetings, and organizers arriving meanwhile would each
+    wait for it."""
     stored = db.session.execute(
         select(
             ReviewSummary.key,
@@ -276,8 +288,11 @@ def draft_summary(run: ScheduleRun) -> tuple[dict | None, dict[str, Any] | None]
             ReviewSummary.counting_at,
         ).where(ReviewSummary.run_id == run.id)
     ).first()
-    if stored is not None and stored.key == summary_key(run):
+    state = _summary_state(run)
+    if stored is not None and stored.key == _key_of(state):
         return _figures(run, json.loads(stored.figures)), json.loads(stored.counts)
+    if state[1] <= current_app.config["RUN_FIGURES_IN_PAGE_UP_TO"]:
+        return count_summary(run)
     since = stored.counting_at if stored is not None else None
     if since is None or since < utcnow() - timedelta(seconds=COUNTING_STALE_AFTER):
         enqueue(COUNT_JOB, run.id)  # no worker counts them (or the one that did died)

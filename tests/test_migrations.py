@@ -1034,3 +1034,57 @@ def test_0054_downgrades_and_upgrades_again_keeping_the_stored_figures(database_
     db.session.add(ReminderRound(event_id=event_id, status="queued"))
     db.session.commit()
     assert db.session.scalar(select(func.count(ReminderRound.id))) == 1
+
+
+# --- 0055_index_runs_alone: each Korean word also indexed as a query reads it alone -------------
+
+
+def test_0055_indexes_the_words_read_alone_and_keeps_the_suggestions(database_at_head):
+    from forum.models import Participant, Suggestion, User
+    from forum.services.opportunities import OpportunityDetails, publish_opportunity
+
+    event = Event(
+        name="Bio",
+        slug="bio",
+        timezone="UTC",
+        start_date=date(2027, 5, 11),
+        end_date=date(2027, 5, 11),
+        status="published",
+    )
+    people = [
+        Participant(
+            event=event,
+            user=User(email=f"{name}@example.org", name=name, password_hash="x"),
+            organisation=Organisation(name=f"{name} 연구소", kind="university", country="KR"),
+            status="approved",
+        )
+        for name in ("kim", "lee")
+    ]
+    db.session.add_all(people)
+    db.session.flush()
+    for person, kind in zip(people, ("offer", "need"), strict=True):
+        publish_opportunity(
+            person, OpportunityDetails(kind=kind, type="technology", title="배양육, 배지")
+        )
+    db.session.commit()
+    db.session.remove()
+    jobs.wait_for_in_process_jobs()  # the refresh the commit queued stores the pair
+    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 2
+
+    downgrade(revision="0054_review_summary_job")
+    db.session.remove()
+    # The index as written before 0055: the text's reading in context alone (배지 as 배 + 지).
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("UPDATE opportunity_search SET document = to_tsvector('simple', '배양육 배')")
+        )
+    else:
+        db.session.execute(text("UPDATE opportunity_search SET title = '배양육 배'"))
+    db.session.commit()
+    assert not _index_holds("배지")
+    db.session.remove()
+
+    upgrade()
+    db.session.remove()
+    assert _index_holds("배지") and _index_holds("배양육")
+    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 2

@@ -16,7 +16,14 @@ from forum.services.opportunities import (
     technology_areas,
 )
 from forum.services.search import OpportunitySearch, search_directory, search_opportunities
-from forum.services.text import QueryTerm, query_terms, tokenize, tokenize_many
+from forum.services.text import (
+    QueryTerm,
+    index_text,
+    index_tokens_many,
+    query_terms,
+    tokenize,
+    tokenize_many,
+)
 
 
 def test_korean_is_analysed_into_nouns_and_compounds_and_english_is_stemmed():
@@ -142,6 +149,23 @@ def test_two_syllable_korean_query_finds_words_with_particles_and_suffixes(marke
     assert titles(market["event"], "진단") == ["진단 키트"]
     assert titles(market["event"], "항원") == ["진단 키트"]
     assert titles(market["event"], "치진") == []
+
+
+@pytest.mark.parametrize(
+    ("title", "word"),
+    [
+        ("배양육, 배지", "배지"),  # read in this sentence as 배 + 지
+        ("세포 배양육 생산을 위한 무혈청 배지 개발", "배지"),
+        ("척수 손상 환자의 보행 재활", "척수"),
+        ("뇌졸중 환자를 위한 VR 기반 재활 디지털치료제", "디지털치료제"),
+    ],
+)
+def test_a_korean_word_searched_as_the_text_writes_it_finds_the_text(market, title, word):
+    """A query reads each word alone; the index reads the text as a whole, where Kiwi may read
+    a word otherwise. The word as written still finds the text, in any field."""
+    publish(market["kr"], title)
+    publish(market["kr"], "식품 포장", description=title)
+    assert sorted(titles(market["event"], word)) == sorted([title, "식품 포장"])
 
 
 def test_a_korean_word_is_matched_as_a_whole_not_as_scattered_bigrams(market):
@@ -694,13 +718,18 @@ def _sample_texts():
 
 
 def test_the_analysis_of_indexed_texts_is_unchanged():
-    """The tokens the index holds for these texts, as digested when the analysis was last
-    changed (0048's rebuild): an index built by a faster path must hold the same rows. A change of
-    analysis changes this digest, and needs a migration that rebuilds the index."""
+    """The tokens the analysis gives these texts (read by the suggestions) and those the index
+    holds for them, as digested when each was last changed (0048's rebuild; 0055's, which adds
+    the words read alone): an index built by a faster path must hold the same rows. A change of
+    analysis changes a digest, and needs a migration that rebuilds the index."""
     texts = _sample_texts()
-    expected = "0b23797ba822d65b7862efb0e82bba2c5f5fa2a7ea1ae293daf55be58eff3413"
-    assert hashlib.sha256(repr(tokenize_many(texts)).encode()).hexdigest() == expected
-    assert hashlib.sha256(repr([tokenize(text) for text in texts]).encode()).hexdigest() == expected
+    analysed = "0b23797ba822d65b7862efb0e82bba2c5f5fa2a7ea1ae293daf55be58eff3413"
+    assert hashlib.sha256(repr(tokenize_many(texts)).encode()).hexdigest() == analysed
+    assert hashlib.sha256(repr([tokenize(text) for text in texts]).encode()).hexdigest() == analysed
+    indexed = "d9a3beee24141a27d2db5e57b26663beb53cbbe6517d923b8d20d6e5734ffeb7"
+    indexed_together = index_tokens_many(texts)
+    assert hashlib.sha256(repr(indexed_together).encode()).hexdigest() == indexed
+    assert [index_text(text) for text in texts] == [" ".join(row) for row in indexed_together]
 
 
 def _seqscan_setting():

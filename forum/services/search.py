@@ -45,7 +45,7 @@ from ..models import (
 )
 from . import glossary
 from .paging import FURTHEST_PAGE, Page, count_and_clamp, paginate
-from .text import Alternatives, QueryTerm, query_terms, tokenize, tokenize_many
+from .text import Alternatives, QueryTerm, index_tokens_many, query_terms
 
 PER_PAGE = 20
 SORTS = ("relevance", "newest", "title")
@@ -106,7 +106,7 @@ def _fields(
     """The index row of the opportunity (`analysed`: the tokens of its `_field_texts`, when
     they were analysed already)."""
     if analysed is None:
-        analysed = (tokenize(text) for text in _field_texts(opportunity))
+        analysed = index_tokens_many(list(_field_texts(opportunity)))
     return {
         "event": _event_token(opportunity.event_id),
         "event_id": opportunity.event_id,
@@ -161,7 +161,7 @@ def index_new(opportunities: list[Opportunity]) -> int:
 def _insert_entries(opportunities: list[Opportunity]) -> int:
     # All texts analysed at once: Kiwi's batch mode is far faster than a call per text.
     texts = [text for opportunity in opportunities for text in _field_texts(opportunity)]
-    analysed = tokenize_many(texts)
+    analysed = index_tokens_many(texts)
     rows = [
         dict(_fields(opportunity, analysed[4 * index : 4 * index + 4]), id=opportunity.id)
         for index, opportunity in enumerate(opportunities)

@@ -205,9 +205,61 @@ def tokenize_many(texts: list[str]) -> list[tuple[str, ...]]:
     return [tokens[text] for text in texts]
 
 
+# The compounds of one Hangul run read alone, each with where it starts in the run.
+RunWords = tuple[tuple[int, KoreanWord], ...]
+
+
+def analyse_runs(runs: Iterable[str]) -> dict[str, RunWords]:
+    """The compounds of each distinct Hangul run (a word without its spaces, punctuation and
+    Latin letters) read alone, as a query's words are, all in one call of Kiwi's batch mode."""
+    distinct = list(dict.fromkeys(runs))
+    analyses = kiwi().tokenize(distinct) if distinct else []
+    return {
+        run: tuple(_korean_words(run, analysis))
+        for run, analysis in zip(distinct, analyses, strict=True)
+    }
+
+
+@lru_cache(maxsize=50_000)
+def _run_words(run: str) -> RunWords:
+    """The compounds of one Hangul run of a query (queries recur)."""
+    return analyse_runs([run])[run]
+
+
+def index_tokens_many(texts: list[str]) -> list[tuple[str, ...]]:
+    """The tokens the search index stores for each text: `tokenize_many`'s, then the nouns of
+    each Hangul run read alone where the text's own reading lacks them. A query reads its
+    words alone, and Kiwi may read a word otherwise in a sentence (배지 of "배양육, 배지" as
+    배 + 지): so a word typed as the text writes it always finds the text."""
+    runs = analyse_runs(
+        run.group()
+        for text in dict.fromkeys(texts)
+        for run in _HANGUL_RUN.finditer(_normalised(text))
+    )
+    return [
+        (*tokens, *_read_alone(text, tokens, runs))
+        for text, tokens in zip(texts, tokenize_many(texts), strict=True)
+    ]
+
+
+def _read_alone(text: str, tokens: tuple[str, ...], runs: dict[str, RunWords]) -> list[str]:
+    """The tokens of the text's Hangul runs read alone that its reading in context lacks: each
+    such compound's nouns in order (a query's phrase of them), its whole and its bare nouns."""
+    found = set(tokens)
+    extra: list[str] = []
+    for run in _HANGUL_RUN.finditer(_normalised(text)):
+        for _start, word in runs[run.group()]:
+            wholes = [word.whole] if len(word.parts) > 1 else []
+            read = [*word.parts, *wholes, *word.bare]
+            if not found.issuperset(read):
+                extra.extend(read)
+                found.update(read)
+    return extra
+
+
 def index_text(text: str) -> str:
-    """The text as the databases index it: its tokens separated by spaces."""
-    return " ".join(tokenize(text))
+    """The text as the databases index it: its `index_tokens_many` separated by spaces."""
+    return " ".join(index_tokens_many([text])[0])
 
 
 @dataclass(frozen=True)
@@ -262,9 +314,8 @@ def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
     text = _normalised(word)
     groups: list[Alternatives] = []
     located: list[tuple[int, Alternatives]] = []
-    compounds = dict(_korean_words(text))
     for run in _HANGUL_RUN.finditer(text):
-        korean = compounds.get(run.start())
+        korean = dict(_run_words(run.group())).get(0)
         if korean is None:
             if not _is_predicate(run.group()):  # neither noun nor verb (치진): taken literally
                 located.append((run.start(), (QueryTerm((run.group(),)),)))

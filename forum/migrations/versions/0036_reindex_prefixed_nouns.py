@@ -18,7 +18,7 @@ Revises: 0035_refresh_versions
 import sqlalchemy as sa
 from alembic import op
 
-from forum.services.text import tokenize_many
+from forum.services.text import index_tokens_many
 
 revision = "0036_reindex_prefixed_nouns"
 down_revision = "0035_refresh_versions"
@@ -60,7 +60,7 @@ def _reindex_event(bind, event_id: int, areas: dict[int, list[str]]) -> None:
             row.description or "",
         )
     ]
-    tokens = tokenize_many(texts)
+    tokens = index_tokens_many(texts)
     entries = [
         {
             "id": row.id,
@@ -76,8 +76,9 @@ def _reindex_event(bind, event_id: int, areas: dict[int, list[str]]) -> None:
         )
 
 
-def upgrade():
-    bind = op.get_bind()
+def reindex_all(bind) -> None:
+    """Index every listed opportunity of every event again, as the search index of this release
+    analyses it (also run by later re-indexing migrations)."""
     areas: dict[int, list[str]] = {}
     for opportunity_id, name in bind.execute(
         sa.text(
@@ -90,6 +91,11 @@ def upgrade():
     bind.execute(sa.text("DELETE FROM opportunity_search"))
     for (event_id,) in bind.execute(sa.text("SELECT id FROM event ORDER BY id")).all():
         _reindex_event(bind, event_id, areas)
+
+
+def upgrade():
+    bind = op.get_bind()
+    reindex_all(bind)
     bind.execute(sa.text("DELETE FROM suggestion"))
     bind.execute(sa.text("UPDATE suggestion_version SET version = version + 1"))
 

@@ -25,7 +25,9 @@ times. It prints JSON.
 `--clients 8 [--repeats 5]` measures instead each page with eight clients at once, each a
 process signed in as a gunicorn worker would serve it (one request at a time, no network), every
 client asking `--repeats` times from a common start: the median and 95th percentile seconds of
-all those requests, and their median CPU seconds, one checkout after the other.
+all those requests, and their median CPU seconds, one checkout after the other. With `--warm`
+each client first asks once before the start, as a gunicorn worker that served the page before
+(its statements compiled and cached); those first requests are reported apart.
 """
 
 from __future__ import annotations
@@ -161,7 +163,7 @@ from pathlib import Path
 from forum import create_app
 from forum.config import TestingConfig
 
-url, path, email, password, start, repeats = sys.argv[1:7]
+url, path, email, password, start, repeats, warm = sys.argv[1:8]
 app = create_app(TestingConfig(Path(tempfile.mkdtemp()), url))
 try:  # what the checkout's gunicorn.conf.py does before it forks a worker, when it does
     from forum.templating import compile_templates
@@ -186,6 +188,11 @@ if "{run}" in path:  # the event's latest run
     with app.app_context():
         run_id = db.session.scalar(select(ScheduleRun.id).order_by(ScheduleRun.id.desc()).limit(1))
     path = path.replace("{run}", str(run_id))
+first_seconds = []
+if warm == "1":  # a long-lived worker's first request of the page: timed apart, not in the rest
+    started = time.perf_counter()
+    assert client.get(path).status_code == 200
+    first_seconds.append(time.perf_counter() - started)
 time.sleep(max(0.0, float(start) - time.time()))
 seconds, cpu_seconds = [], []
 for _ in range(int(repeats)):
@@ -195,7 +202,7 @@ for _ in range(int(repeats)):
     response.get_data()
     seconds.append(time.perf_counter() - started)
     cpu_seconds.append(time.process_time() - cpu)
-print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds}))
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "first_seconds": first_seconds}))
 """
 
 
@@ -214,11 +221,18 @@ def new_draft_version(url: str) -> None:
     engine.dispose()
 
 
-def concurrently(tree: Path, url: str, path: str, who: str, clients: int, repeats: int) -> dict:
+def concurrently(
+    tree: Path, url: str, path: str, who: str, clients: int, repeats: int, warm: bool = False
+) -> dict:
     """`clients` processes asking for the page at once (each as a gunicorn worker would: one
-    request at a time), `repeats` times each: the median and 95th percentile of the seconds."""
-    start = time.time() + 20 + 2 * clients  # each process starts and signs in first
-    command = [sys.executable, "-c", CLIENT, url, path, who, PASSWORD, str(start), str(repeats)]
+    request at a time), `repeats` times each: the median and 95th percentile of the seconds.
+    `warm`: each client first asks once before the common start, as a worker that has served
+    the page before (its SQL compiled and cached); those first requests are reported apart."""
+    start = time.time() + 20 + 2 * clients + (30 if warm else 0)  # each starts and signs in first
+    command = [
+        sys.executable, "-c", CLIENT, url, path, who, PASSWORD, str(start), str(repeats),
+        "1" if warm else "0",
+    ]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(tree)}
     running = [
         subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, cwd=tree)
@@ -227,12 +241,19 @@ def concurrently(tree: Path, url: str, path: str, who: str, clients: int, repeat
     answers = [json.loads(process.communicate()[0]) for process in running]
     seconds = sorted(value for answer in answers for value in answer["seconds"])
     cpu = [value for answer in answers for value in answer["cpu_seconds"]]
-    return {
+    figures = {
         "requests": len(seconds),
         "median_seconds": round(statistics.median(seconds), 3),
         "p95_seconds": round(seconds[max(0, int(len(seconds) * 0.95 + 0.5) - 1)], 3),
         "median_cpu_seconds": round(statistics.median(cpu), 3),
     }
+    first = [value for answer in answers for value in answer.get("first_seconds", [])]
+    if first:
+        figures |= {
+            "first_median_seconds": round(statistics.median(first), 3),
+            "first_max_seconds": round(max(first), 3),
+        }
+    return figures
 
 
 def build(url: str, scale: float) -> dict:
@@ -456,6 +477,11 @@ def main() -> None:
         "--clients", type=int, default=0, help="measure each page with this many at once"
     )
     parser.add_argument("--repeats", type=int, default=5, help="requests of each client")
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="with --clients: each client asks once first, timed apart (a long-lived worker)",
+    )
     arguments = parser.parse_args()
     result: dict = (
         {} if arguments.built else {"built": build(arguments.database_url, arguments.scale)}
@@ -506,7 +532,13 @@ def _concurrent(arguments: argparse.Namespace, trees: dict[str, Path], attendee:
             if name in NEW_DRAFT_VERSION:
                 new_draft_version(arguments.database_url)
             figures = concurrently(
-                tree, arguments.database_url, path, who, arguments.clients, arguments.repeats
+                tree,
+                arguments.database_url,
+                path,
+                who,
+                arguments.clients,
+                arguments.repeats,
+                arguments.warm,
             )
             found.setdefault(name, {})[label] = figures
             print(name, label, json.dumps(figures), file=sys.stderr, flush=True)

@@ -7,7 +7,8 @@ text's other tokens, so phrases over the parts stay adjacent); a noun prefix sta
 (재활용, not 활용), its bare noun after the text too (배터리 of 폐배터리), and so does a noun suffix
 (안정성, not 안정; 안정 after the text). Other text becomes lowercased words
 without accents or punctuation, English-stemmed by Snowball (catheters → cathet, parkinsons →
-parkinson). Both databases index these tokens as plain words, so both find the same rows.
+parkinson). Both databases index these tokens as plain words, so both find the same rows; the
+index also holds each Hangul run read alone, as a query reads its words (`index_tokens_many`).
 """
 
 import csv

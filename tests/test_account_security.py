@@ -301,6 +301,43 @@ def test_forty_parallel_guesses_check_no_more_passwords_than_allowed(app, make_u
     assert statuses.count(429) == attempts - allowed
 
 
+def test_the_owner_signing_in_from_eight_browsers_at_once_is_never_refused(
+    app, make_user, password
+):
+    """Eight sign-ins of one account from one address at once, round after round (eight tabs
+    restored, a team sharing an account), all with the right password: each reserves a failure
+    and gives it back, and none may be told to wait while no limit is reached (on PostgreSQL
+    an attempt that lost the race for the count three times running was refused)."""
+    make_user()
+    browsers, rounds = 8, 12
+    # More free failures than browsers: with five, a sixth sign-in under way at once is told to
+    # wait, since each reserves a failure before its password is checked (docs/accounts.md).
+    app.config["LOGIN_ACCOUNT_FREE_FAILURES"] = browsers + 1
+    barrier = threading.Barrier(browsers)
+    statuses, errors = [], []
+
+    def sign_in_and_out():
+        try:
+            with app.app_context():
+                client = app.test_client()
+                for _ in range(rounds):
+                    barrier.wait(timeout=60)
+                    answer = wrong_sign_in(client, password=password)
+                    statuses.append(answer.status_code)
+                    client.post_form("/auth/logout")
+                db.session.remove()
+        except Exception as error:  # reported below: a thread must not fail silently
+            errors.append(error)
+
+    threads = [threading.Thread(target=sign_in_and_out) for _ in range(browsers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert errors == []
+    assert statuses == [302] * (browsers * rounds)
+
+
 def test_delays_grow_with_every_further_failure(app, client, make_user):
     make_user()
     rule = accounts._rule("LOGIN_ACCOUNT")

@@ -23,7 +23,6 @@ from ..extensions import db
 from ..models import LoginAttempt, LoginThrottle, UserSession, utcnow
 
 KEY_LENGTH = 400
-_RACE_RETRIES = 3
 # About one attempt in this many also deletes the counts nobody needs any more (every guessed
 # address leaves a row), so that the table stays small without a scheduled job.
 _PRUNE_EVERY = 200
@@ -52,31 +51,29 @@ def _insert(connection: Connection) -> Callable[..., Any]:
 
 
 def _reserve_on(connection: Connection, key: str, rule: Rule, now: datetime) -> timedelta | None:
-    """None when a failure was reserved under `key`; else how long to wait first."""
-    for _ in range(_RACE_RETRIES):
-        failures, last = _count_of(connection, key)
-        counted = failures
-        if last is not None and now - last >= rule.forget_after:
-            counted = 0
-        delay = rule.delay(counted)
-        # No delay due is no wait, even when a parallel attempt wrote a `last` later than `now`.
-        if delay and last is not None and now < last + delay:
-            return last + delay - now
-        # The UPDATE only applies to the count as it was read: a parallel attempt that got there
-        # first changed it, and this one reads again.
-        claimed = connection.execute(
-            update(LoginThrottle)
-            .where(LoginThrottle.key == key, LoginThrottle.failures == failures)
-            .values(failures=counted + 1, last_failure_at=now)
-        )
-        if claimed.rowcount == 1:
-            return None
-    return rule.first_delay
+    """None when a failure was reserved under `key`; else how long to wait first. The key's row
+    is locked from its read to the end of the caller's transaction, so parallel attempts count
+    one after the other (an attempt that lost a race for the count three times running was
+    refused: the owner signing in from several browsers at once on PostgreSQL)."""
+    failures, last = _count_of(connection, key)
+    if last is not None and now - last >= rule.forget_after:
+        failures = 0
+    delay = rule.delay(failures)
+    # No delay due is no wait, even when a parallel attempt wrote a `last` later than `now`.
+    if delay and last is not None and now < last + delay:
+        return last + delay - now
+    connection.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.key == key)
+        .values(failures=failures + 1, last_failure_at=now)
+    )
+    return None
 
 
 def _count_of(connection: Connection, key: str) -> tuple[int, datetime | None]:
-    """The key's count, its row made first when missing: a parallel sign-in that succeeds
-    deletes its account's row at any moment, even between the two statements."""
+    """The key's count, its row made first when missing and locked (`FOR UPDATE` on PostgreSQL;
+    SQLite's write lock is held from the INSERT on): a parallel sign-in that succeeds deletes its
+    account's row at any moment, even between the two statements."""
     while True:
         connection.execute(
             _insert(connection)(LoginThrottle)
@@ -84,9 +81,9 @@ def _count_of(connection: Connection, key: str) -> tuple[int, datetime | None]:
             .on_conflict_do_nothing(index_elements=["key"])
         )
         row = connection.execute(
-            select(LoginThrottle.failures, LoginThrottle.last_failure_at).where(
-                LoginThrottle.key == key
-            )
+            select(LoginThrottle.failures, LoginThrottle.last_failure_at)
+            .where(LoginThrottle.key == key)
+            .with_for_update()
         ).first()
         if row is not None:
             return row.failures, row.last_failure_at

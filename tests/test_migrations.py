@@ -319,6 +319,59 @@ def _index_holds(token: str) -> bool:
     return bool(db.session.scalar(text(query), {"token": f'"{token}"'}))
 
 
+def _offer_and_need_suggested(offer_title: str, need_title: str) -> tuple[int, int]:
+    """A published event where one Korean university offers and another needs, committed, with
+    the pair of suggestions the commit's refresh stored: (the event's id, the offer's id)."""
+    from forum.models import Participant, Suggestion, User
+    from forum.services.opportunities import OpportunityDetails, publish_opportunity
+
+    event = Event(
+        name="Bio",
+        slug="bio",
+        timezone="UTC",
+        start_date=date(2027, 5, 11),
+        end_date=date(2027, 5, 11),
+        status="published",
+    )
+    people = [
+        Participant(
+            event=event,
+            user=User(email=f"{name}@example.org", name=name, password_hash="x"),
+            organisation=Organisation(name=f"{name} 연구소", kind="university", country="KR"),
+            status="approved",
+        )
+        for name in ("kim", "lee")
+    ]
+    db.session.add_all(people)
+    db.session.flush()
+    offer = publish_opportunity(
+        people[0], OpportunityDetails(kind="offer", type="technology", title=offer_title)
+    )
+    publish_opportunity(
+        people[1], OpportunityDetails(kind="need", type="technology", title=need_title)
+    )
+    db.session.commit()
+    ids = event.id, offer.id
+    db.session.remove()
+    jobs.wait_for_in_process_jobs()  # the refresh the commit queued stores the pair
+    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 2
+    return ids
+
+
+def _index_all_as(tokens: str) -> None:
+    """Every index row as an older analyser wrote it: `tokens` (in its title on SQLite)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("UPDATE opportunity_search SET document = to_tsvector('simple', :tokens)"),
+            {"tokens": tokens},
+        )
+    else:
+        db.session.execute(
+            text("UPDATE opportunity_search SET title = :tokens"), {"tokens": tokens}
+        )
+    db.session.commit()
+
+
 def test_0012_indexes_existing_opportunities_again_with_each_analyser(database_at_head):
     from forum.models import Participant, User
     from forum.services.opportunities import OpportunityDetails, publish_opportunity
@@ -655,41 +708,11 @@ def test_0030_codes_the_areas_named_like_classification_areas(database_at_head):
 def test_0036_indexes_prefixed_nouns_again_and_drops_the_suggestions_weighed_without(
     database_at_head,
 ):
-    from forum.models import Participant, Suggestion, User
-    from forum.services.opportunities import OpportunityDetails, publish_opportunity
+    from forum.models import Suggestion
 
-    event = Event(
-        name="Energy",
-        slug="energy",
-        timezone="UTC",
-        start_date=date(2027, 5, 11),
-        end_date=date(2027, 5, 11),
-        status="published",
+    event_id, offer_id = _offer_and_need_suggested(
+        "폐배터리 재활용을 위한 공정", "배터리 재활용 파트너"
     )
-    people = [
-        Participant(
-            event=event,
-            user=User(email=f"{name}@example.org", name=name, password_hash="x"),
-            organisation=Organisation(name=f"{name} 연구소", kind="university", country="KR"),
-            status="approved",
-        )
-        for name in ("kim", "lee")
-    ]
-    db.session.add_all(people)
-    db.session.flush()
-    offer = publish_opportunity(
-        people[0],
-        OpportunityDetails(kind="offer", type="technology", title="폐배터리 재활용을 위한 공정"),
-    )
-    publish_opportunity(
-        people[1],
-        OpportunityDetails(kind="need", type="technology", title="배터리 재활용 파트너"),
-    )
-    db.session.commit()
-    event_id, offer_id = event.id, offer.id
-    db.session.remove()
-    jobs.wait_for_in_process_jobs()  # the refresh the commit queued stores the pair
-    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 2
 
     downgrade(revision="0035_refresh_versions")
     db.session.remove()
@@ -790,54 +813,16 @@ def test_0041_keeps_the_versions_and_the_next_write_stores_the_pivot(database_at
 def test_0042_indexes_suffixed_nouns_again_and_drops_the_suggestions_weighed_without(
     database_at_head,
 ):
-    from forum.models import Participant, Suggestion, SuggestionVersion, User
-    from forum.services.opportunities import OpportunityDetails, publish_opportunity
+    from forum.models import Suggestion, SuggestionVersion
 
-    event = Event(
-        name="Energy",
-        slug="energy",
-        timezone="UTC",
-        start_date=date(2027, 5, 11),
-        end_date=date(2027, 5, 11),
-        status="published",
+    event_id, _offer_id = _offer_and_need_suggested(
+        "배터리 안정성 향상 공정", "배터리 안정성 평가 파트너"
     )
-    people = [
-        Participant(
-            event=event,
-            user=User(email=f"{name}@example.org", name=name, password_hash="x"),
-            organisation=Organisation(name=f"{name} 연구소", kind="university", country="KR"),
-            status="approved",
-        )
-        for name in ("kim", "lee")
-    ]
-    db.session.add_all(people)
-    db.session.flush()
-    publish_opportunity(
-        people[0],
-        OpportunityDetails(kind="offer", type="technology", title="배터리 안정성 향상 공정"),
-    )
-    publish_opportunity(
-        people[1],
-        OpportunityDetails(kind="need", type="technology", title="배터리 안정성 평가 파트너"),
-    )
-    db.session.commit()
-    event_id = event.id
-    db.session.remove()
-    jobs.wait_for_in_process_jobs()  # the refresh the commit queued stores the pair
-    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 2
 
     downgrade(revision="0041_suggestion_pivot")
     db.session.remove()
     # The index as the analyser before 0042 wrote it: the suffixes dropped.
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            text(
-                "UPDATE opportunity_search SET document = to_tsvector('simple', '배터리 안정 공정')"
-            )
-        )
-    else:
-        db.session.execute(text("UPDATE opportunity_search SET title = '배터리 안정 공정'"))
-    db.session.commit()
+    _index_all_as("배터리 안정 공정")
     assert not _index_holds("안정성")
     db.session.execute(text("DELETE FROM suggestion_version"))
     db.session.execute(
@@ -862,52 +847,16 @@ def test_0042_indexes_suffixed_nouns_again_and_drops_the_suggestions_weighed_wit
 def test_0048_indexes_user_words_whole_and_drops_the_suggestions_weighed_without(
     database_at_head,
 ):
-    from forum.models import Participant, Suggestion, SuggestionVersion, User
-    from forum.services.opportunities import OpportunityDetails, publish_opportunity
+    from forum.models import Suggestion, SuggestionVersion
 
-    event = Event(
-        name="Bio",
-        slug="bio",
-        timezone="UTC",
-        start_date=date(2027, 5, 11),
-        end_date=date(2027, 5, 11),
-        status="published",
+    event_id, _offer_id = _offer_and_need_suggested(
+        "새로운 전임상 시험 플랫폼", "전임상 시험 파트너"
     )
-    people = [
-        Participant(
-            event=event,
-            user=User(email=f"{name}@example.org", name=name, password_hash="x"),
-            organisation=Organisation(name=f"{name} 연구소", kind="university", country="KR"),
-            status="approved",
-        )
-        for name in ("kim", "lee")
-    ]
-    db.session.add_all(people)
-    db.session.flush()
-    publish_opportunity(
-        people[0],
-        OpportunityDetails(kind="offer", type="technology", title="새로운 전임상 시험 플랫폼"),
-    )
-    publish_opportunity(
-        people[1],
-        OpportunityDetails(kind="need", type="technology", title="전임상 시험 파트너"),
-    )
-    db.session.commit()
-    event_id = event.id
-    db.session.remove()
-    jobs.wait_for_in_process_jobs()  # the refresh the commit queued stores the pair
-    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 2
 
     downgrade(revision="0042_reindex_noun_suffixes")
     db.session.remove()
     # The index as the analyser before 0048 wrote it: 전임상 read as 전 + 임상.
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            text("UPDATE opportunity_search SET document = to_tsvector('simple', '임상 시험')")
-        )
-    else:
-        db.session.execute(text("UPDATE opportunity_search SET title = '임상 시험'"))
-    db.session.commit()
+    _index_all_as("임상 시험")
     assert not _index_holds("전임상")
     db.session.execute(text("DELETE FROM suggestion_version"))
     db.session.execute(
@@ -1049,47 +998,14 @@ def test_0054_downgrades_and_upgrades_again_keeping_the_stored_figures(database_
 
 
 def test_0055_indexes_the_words_read_alone_and_keeps_the_suggestions(database_at_head):
-    from forum.models import Participant, Suggestion, User
-    from forum.services.opportunities import OpportunityDetails, publish_opportunity
+    from forum.models import Suggestion
 
-    event = Event(
-        name="Bio",
-        slug="bio",
-        timezone="UTC",
-        start_date=date(2027, 5, 11),
-        end_date=date(2027, 5, 11),
-        status="published",
-    )
-    people = [
-        Participant(
-            event=event,
-            user=User(email=f"{name}@example.org", name=name, password_hash="x"),
-            organisation=Organisation(name=f"{name} 연구소", kind="university", country="KR"),
-            status="approved",
-        )
-        for name in ("kim", "lee")
-    ]
-    db.session.add_all(people)
-    db.session.flush()
-    for person, kind in zip(people, ("offer", "need"), strict=True):
-        publish_opportunity(
-            person, OpportunityDetails(kind=kind, type="technology", title="배양육, 배지")
-        )
-    db.session.commit()
-    db.session.remove()
-    jobs.wait_for_in_process_jobs()  # the refresh the commit queued stores the pair
-    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 2
+    _offer_and_need_suggested("배양육, 배지", "배양육, 배지")
 
     downgrade(revision="0054_review_summary_job")
     db.session.remove()
     # The index as written before 0055: the text's reading in context alone (배지 as 배 + 지).
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            text("UPDATE opportunity_search SET document = to_tsvector('simple', '배양육 배')")
-        )
-    else:
-        db.session.execute(text("UPDATE opportunity_search SET title = '배양육 배'"))
-    db.session.commit()
+    _index_all_as("배양육 배")
     assert not _index_holds("배지")
     db.session.remove()
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from math import ceil
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -248,22 +248,29 @@ def summary_key(run: ScheduleRun) -> str:
     SEQUENCE, and SEQUENCEs only grow, so the sum changes with every committed change whatever
     the order of the commits). Read before counting: counts stored under a key are never older
     than it."""
-    return _key_of(_summary_state(run))
+    return _draft_state(run).key
 
 
-def _summary_state(run: ScheduleRun) -> tuple[int, int, int]:
-    """The run's draft version, the event's meetings and the sum of their SEQUENCEs."""
+class _DraftState(NamedTuple):
+    """What `summary_key` is made of."""
+
+    draft_version: int
+    meetings: int  # of the event
+    sequences: int  # the sum of the event's meetings' SEQUENCEs
+
+    @property
+    def key(self) -> str:
+        return ":".join(str(value) for value in self)
+
+
+def _draft_state(run: ScheduleRun) -> _DraftState:
     version = select(ScheduleRun.draft_version).where(ScheduleRun.id == run.id).scalar_subquery()
     row = db.session.execute(
         select(version, func.count(), func.coalesce(func.sum(Meeting.sequence), 0)).where(
             Meeting.event_id == run.event_id
         )
     ).one()
-    return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
-
-
-def _key_of(state: tuple[int, int, int]) -> str:
-    return ":".join(str(value) for value in state)
+    return _DraftState(*(int(value or 0) for value in row))
 
 
 # The background job that counts a draft's figures (`summary_jobs.count_figures`), by name.
@@ -288,10 +295,10 @@ def draft_summary(run: ScheduleRun) -> tuple[dict | None, dict[str, Any] | None]
             ReviewSummary.counting_at,
         ).where(ReviewSummary.run_id == run.id)
     ).first()
-    state = _summary_state(run)
-    if stored is not None and stored.key == _key_of(state):
+    state = _draft_state(run)
+    if stored is not None and stored.key == state.key:
         return _figures(run, json.loads(stored.figures)), json.loads(stored.counts)
-    if state[1] <= current_app.config["RUN_FIGURES_IN_PAGE_UP_TO"]:
+    if state.meetings <= current_app.config["RUN_FIGURES_IN_PAGE_UP_TO"]:
         return count_summary(run)
     since = stored.counting_at if stored is not None else None
     if since is None or since < utcnow() - timedelta(seconds=COUNTING_STALE_AFTER):

@@ -14,10 +14,13 @@ commits of a few hundred rows; each step's seconds are printed.
 Then the database is served by gunicorn (`--workers` processes on 127.0.0.1) and `--clients`
 threads, each signed in through the real login form (CSRF token included) as the organizer or as
 an attendee (half each), one after the other before the clock starts, fetch every page of
-`PAGES` `--rounds` times in turn. Printed per page: median and p95 in milliseconds of the pages
-(200), and the peak resident memory of each web worker (from /proc). Any other answer (a
-redirect to the sign-in form, an error, a timeout) is a failure: counted apart, listed on
-stderr, and the script exits with status 1.
+`PAGES` `--rounds` times in turn. Exports too large for a direct download are first prepared by
+the export job, and their files are timed. Then as many calendar clients, not signed in, poll
+participants' subscription feeds at once, each with the ETag of its copy (304) or without (the
+calendar built). Printed per page: median and p95 in milliseconds of the pages (200; 304 for the
+current copy of a feed), and the peak resident memory of each web worker (from /proc). Any other
+answer (a redirect to the sign-in form, an error, a timeout) is a failure: counted apart, listed
+on stderr, and the script exits with status 1.
 With `--before DIR`, that checkout (an earlier commit) is served on a copy of the same database
 taken back to its migrations and served at the same time on the next port; each client asks both
 servers for each page in turn (alternating which goes first), so that both see the same load of
@@ -57,7 +60,9 @@ ORGANIZER = "organizer@bio.example"
 STATES = (("pending", 25), ("accepted", 37), ("declined", 20), ("cancelled", 10), ("expired", 8))
 BATCH = 500
 FULL = {"participants": 20_000, "opportunities": 60_000, "requests": 150_000, "tables": 1_500}
-# The pages timed: (name, who, path). {run} is the published run, {feed} the attendee's feed.
+# The pages timed: (name, who, path). {run} is the published run; {export:…} the export's own
+# address, or its prepared file's when the event is too large to write it in a request; {feed} a
+# participant's subscription feed, asked with its ETag for the current copy.
 PAGES = (
     ("dashboard", "organizer", "/e/{slug}/organize/"),
     ("day overview", "organizer", "/e/{slug}/organize/overview"),
@@ -68,9 +73,9 @@ PAGES = (
     ("console review", "organizer", "/e/{slug}/organize/schedule/runs/{run}"),
     ("console", "organizer", "/e/{slug}/organize/schedule"),
     ("figures", "organizer", "/e/{slug}/organize/report"),
-    ("export participants.csv", "organizer", "/e/{slug}/organize/export/participants.csv"),
-    ("export requests.csv", "organizer", "/e/{slug}/organize/export/requests.csv"),
-    ("export schedule.xlsx", "organizer", "/e/{slug}/organize/export/schedule.xlsx"),
+    ("export participants.csv", "organizer", "{export:participants.csv}"),
+    ("export requests.csv", "organizer", "{export:requests.csv}"),
+    ("export schedule.xlsx", "organizer", "{export:schedule.xlsx}"),
     ("day-of board", "organizer", "/e/{slug}/organize/board"),
     ("table sheets", "organizer", "/e/{slug}/organize/sheets"),
     ("marketplace", "attendee", "/e/{slug}/marketplace"),
@@ -81,7 +86,13 @@ PAGES = (
     ("agenda", "attendee", "/e/{slug}/agenda"),
     ("agenda.ics", "attendee", "/e/{slug}/agenda.ics"),
     ("day (attendee)", "attendee", "/e/{slug}/day"),
+    ("feed, current copy (304)", "subscriber", "{feed}"),
+    ("feed, old copy", "subscriber", "{feed}"),
 )
+# The answer a page must give to count as served; every other page: 200.
+EXPECTED = {"feed, current copy (304)": 304}
+FEEDS = 100  # subscription feeds the clients poll (each a participant with meetings)
+FEED_POLLS = 10  # each calendar client's polls of the feeds a round, after the pages
 
 
 def sizes(scale: float) -> dict[str, int]:
@@ -462,6 +473,52 @@ def build(database_url: str, scale: float, seed: int, time_limit: int) -> tuple[
     return run_id, steps.seconds
 
 
+PAGE_EXPORTS = ("participants.csv", "requests.csv", "schedule.xlsx")
+
+
+def ready_for_pages(database_url: str, secret_key: str) -> tuple[dict[str, str], list[str]]:
+    """What the pages need beyond the build, made as an organizer and the attendees would: each
+    timed export's address (its prepared file, made by the export job, when the event is too large
+    for a direct download) and the feed addresses of `FEEDS` participants with meetings, signed
+    with the servers' `secret_key`."""
+    from sqlalchemy import select
+
+    from forum import create_app
+    from forum.config import TestingConfig
+    from forum.extensions import db
+    from forum.jobs import wait_for_in_process_jobs
+    from forum.models import Event, MeetingAttendee, Participant
+    from forum.services import accounts, calendars, export_jobs
+
+    app = create_app(TestingConfig(Path(tempfile.mkdtemp()), _sqlalchemy_url(database_url)))
+    app.config["SECRET_KEY"] = secret_key
+    exports = {}
+    with app.app_context(), app.test_request_context():
+        event = db.session.scalars(select(Event).where(Event.slug == SLUG)).one()
+        started = time.perf_counter()
+        for name in PAGE_EXPORTS:
+            kind, format = name.split(".")
+            exports[name] = f"/e/{SLUG}/organize/export/{name}"
+            if export_jobs.is_large(event, kind):
+                exports[name] += "/file"
+                if not export_jobs.is_active(export_jobs.files_of(event).get((kind, format))):
+                    organizer = accounts.find_user(ORGANIZER)
+                    export_jobs.start_export(event, kind, format, organizer, "en")
+        db.session.commit()
+        wait_for_in_process_jobs(timeout=3600)
+        print(f"  exports prepared: {time.perf_counter() - started:.1f} s", flush=True)
+        people = db.session.scalars(
+            select(Participant)
+            .where(Participant.event_id == event.id)
+            .where(Participant.id.in_(select(MeetingAttendee.participant_id)))
+            .order_by(Participant.id)
+            .limit(FEEDS)
+        ).all()
+        feeds = [f"/calendar/{calendars.feed_token(person)}.ics" for person in people]
+        db.session.commit()
+    return exports, feeds
+
+
 def _sqlalchemy_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
@@ -587,11 +644,12 @@ def sign_in(base: str, email: str) -> Browser:
     raise SystemExit(f"FAILED: {email} could not sign in at {base} ({SIGN_IN_TRIES} tries)")
 
 
-def _status(browser: Browser, path: str) -> int:
+def _status(browser: Browser, path: str, headers: dict[str, str] | None = None) -> int:
     """The answer's status, its redirects not followed."""
     try:
         with browser.opener.open(
-            urllib.request.Request(browser.base + path), timeout=PAGE_TIMEOUT
+            urllib.request.Request(browser.base + path, headers=headers or {}),
+            timeout=PAGE_TIMEOUT,
         ) as answer:
             answer.read()
             return answer.status
@@ -601,49 +659,93 @@ def _status(browser: Browser, path: str) -> int:
         return 0  # no answer: refused, reset or timed out
 
 
-def timed_get(browser: Browser, path: str) -> None:
+def timed_get(browser: Browser, path: str, headers: dict[str, str] | None = None) -> None:
     """One page, timed to its last byte; a redirect is recorded as such, not followed (a page
     that sends a client to the sign-in form is a failure, not a fast page)."""
     started = time.perf_counter()
-    status = _status(browser, path)
+    status = _status(browser, path, headers)
     browser.tally.add(
         Record(browser.action, "GET", path.split("?")[0], status, time.perf_counter() - started)
     )
 
 
+def feed_etags(base: str, feeds: list[str]) -> dict[str, str]:
+    """Each feed's ETag as a subscribed calendar holds it after its first fetch."""
+    etags = {}
+    for feed in feeds:
+        with urllib.request.urlopen(base + feed, timeout=PAGE_TIMEOUT) as answer:
+            answer.read()
+            etags[feed] = answer.headers["ETag"]
+    return etags
+
+
 def measure(
-    bases: dict[str, str], run_id: int, attendee: str, clients: int, rounds: int
+    bases: dict[str, str],
+    run_id: int,
+    attendee: str,
+    arguments: argparse.Namespace,
+    exports: dict[str, str],
+    feeds: list[str],
 ) -> dict[str, Tally]:
-    """Every page, `rounds` times by each of `clients` signed-in browsers at once; with several
-    servers (`bases`: name → address), each client asks each server for a page in turn, so that
-    all see the same load of the machine."""
+    """Every page, `rounds` times by each of `clients` signed-in browsers at once; then the feeds,
+    polled by as many calendar clients at once (`FEED_POLLS` × `rounds` each), as subscriptions
+    poll them. With several servers (`bases`: name → address), each client asks each server for a
+    page in turn, so that all see the same load of the machine."""
     tallies = {name: Tally() for name in bases}
-    signed_in = []
-    for index in range(clients):
+    etags = {name: feed_etags(base, feeds) for name, base in bases.items()}
+    clients = []
+    for index in range(arguments.clients):
         who = "organizer" if index % 2 == 0 else "attendee"
         browsers = {}
         for name, base in bases.items():
             browser = sign_in(base, ORGANIZER if who == "organizer" else attendee)
             browser.tally = tallies[name]
             browsers[name] = browser
-        signed_in.append((who, browsers))
+        clients.append((who, browsers))
+    subscribers = [
+        ("subscriber", {name: Browser(base, tallies[name]) for name, base in bases.items()})
+        for _ in range(arguments.clients)
+    ]
 
-    def client(index: int) -> None:
-        who, browsers = signed_in[index]
+    def client(index: int, who: str, browsers: dict[str, Browser], repeats: int) -> None:
         pages = [page for page in PAGES if page[1] == who]
         start = index // 2 % len(pages)  # the clients start on different pages
-        for turn, (page, _who, path) in enumerate((pages[start:] + pages[:start]) * rounds):
-            order = list(browsers.values())
-            for browser in order[turn % 2 :] + order[: turn % 2]:  # who goes first alternates
+        for turn, (page, _who, path) in enumerate((pages[start:] + pages[:start]) * repeats):
+            feed = feeds[(turn * arguments.clients + index) % len(feeds)]
+            path = path.format(slug=SLUG, run=run_id, feed=feed, **_export_fields(exports))
+            order = list(browsers.items())
+            for name, browser in order[turn % 2 :] + order[: turn % 2]:  # who goes first alternates
                 browser.action = page
-                timed_get(browser, path.format(slug=SLUG, run=run_id))
+                current = EXPECTED.get(page) == 304  # asked with the copy's ETag
+                timed_get(browser, path, {"If-None-Match": etags[name][feed]} if current else None)
 
-    threads = [threading.Thread(target=client, args=(index,)) for index in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    for group, repeats in (
+        (clients, arguments.rounds),
+        (subscribers, arguments.rounds * FEED_POLLS),
+    ):
+        threads = [
+            threading.Thread(target=client, args=(index, who, browsers, repeats))
+            for index, (who, browsers) in enumerate(group)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     return tallies
+
+
+def _export_fields(exports: dict[str, str]) -> dict[str, str]:
+    """`str.format` fields for the exports' addresses: {export:participants.csv} reads the key
+    "export" with the format spec "participants.csv", so the spec picks the address."""
+    return {"export": _ExportAddress(exports)}
+
+
+class _ExportAddress:
+    def __init__(self, exports: dict[str, str]) -> None:
+        self.exports = exports
+
+    def __format__(self, name: str) -> str:
+        return self.exports[name]
 
 
 def summary(tally: Tally) -> dict[str, tuple[float, float, list[int]]]:
@@ -652,7 +754,7 @@ def summary(tally: Tally) -> dict[str, tuple[float, float, list[int]]]:
     times: dict[str, list[float]] = defaultdict(list)
     failures: dict[str, list[int]] = defaultdict(list)
     for record in tally.records:
-        if record.status == 200:
+        if record.status == EXPECTED.get(record.action, 200):
             times[record.action].append(record.seconds * 1000)
         else:
             failures[record.action].append(record.status)
@@ -692,6 +794,8 @@ def main() -> None:
         database_url = fresh_database(args.database_url, name)
         run_id, _steps = build(database_url, args.scale, args.seed, args.time_limit)
     attendee = _attendee_email(database_url)
+    args.secret_key = secrets.token_urlsafe(48)  # the servers': the feeds' addresses are signed
+    exports, feeds = ready_for_pages(database_url, args.secret_key)
     trees = checkouts(args.before)
     databases = {"ours": database_url}
     if args.before:
@@ -706,7 +810,7 @@ def main() -> None:
             servers[tree_name].port = args.port
             workers[tree_name] = Workers(servers[tree_name])
         bases = {name: f"http://127.0.0.1:{server.port}" for name, server in servers.items()}
-        tallies = measure(bases, run_id, attendee, args.clients, args.rounds)
+        tallies = measure(bases, run_id, attendee, args, exports, feeds)
     finally:
         memory = {name: sampler.stop() for name, sampler in workers.items()}
         for server in servers.values():

@@ -374,7 +374,8 @@ def serve(args, database_url: str, log_path: Path, cwd: Path = ROOT) -> subproce
         **os.environ,
         "PYTHONPATH": str(cwd),
         "DATABASE_URL": database_url,
-        "SECRET_KEY": secrets.token_urlsafe(48),  # production asks for at least 32 characters
+        # production asks for at least 32 characters; a caller signing links passes its own
+        "SECRET_KEY": getattr(args, "secret_key", None) or secrets.token_urlsafe(48),
         "SESSION_COOKIE_SECURE": "false",
         "BASE_URL": f"http://127.0.0.1:{args.port}",
     }

@@ -5,6 +5,7 @@ import logging
 import re
 import threading
 import time
+import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -1606,3 +1607,40 @@ def test_touched_participants_of_more_changes_than_a_statement_takes_parameters(
     of opportunities at a large event: asking who they touch stays within the databases' limits
     on a statement's parameters (65,535 on PostgreSQL, 32,766 on SQLite)."""
     assert suggestions.touched_participants(None, set(range(1, 70_001))) == set()
+
+
+def test_who_a_large_change_touches_is_scored_a_block_at_a_time(forum_event, join, monkeypatch):
+    """A refresh handed tens of thousands of changed offers (a large import, or the changes of
+    failed refreshes) scores them against the other side a block of rows at a time: scored all
+    at once, 30,000 offers against 30,000 needs took more memory than a 24 GB worker had."""
+    owners = [join(forum_event) for _ in range(12)]
+    made = [
+        Opportunity(
+            event_id=forum_event.id,
+            participant=owners[number % len(owners)],
+            kind=kind,
+            type="technology",
+            title=f"{topic} {number}",
+            summary=f"{topic} for partners, project {number}",
+        )
+        for number in range(600)
+        for kind, topic in (("offer", "Ceramic membranes"), ("need", "Membrane filtration"))
+    ]
+    db.session.add_all(made)
+    db.session.flush()
+    db.session.info.pop(suggestions.STALE_KEY, None)  # no background refresh: computed below
+    db.session.commit()
+    corpus = suggestions.load_corpus(forum_event.id)
+    changed = {opportunity.id for opportunity in made if opportunity.kind == "offer"}
+    monkeypatch.setattr(suggestions, "ROWS_PER_BLOCK", 16)
+    everyone = {owner.id for owner in owners}
+    assert suggestions.touched_participants(corpus, changed) == everyone  # statements compiled
+
+    tracemalloc.start()
+    try:
+        assert suggestions.touched_participants(corpus, changed) == everyone
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    one_dense_product = len(changed) * 600 * 4  # float32 scores of every changed row at once
+    assert peak < one_dense_product

@@ -1268,7 +1268,7 @@ def touched_participants(corpus: Corpus | None, opportunity_ids: set[int]) -> se
         others = np.flatnonzero(corpus.is_offer != own_are_offers)
         if not len(own) or not len(others):
             continue
-        scores = _scores(corpus, own, _Candidates.of(corpus, others)).max(axis=0)
+        scores = _best_scores(corpus, own, _Candidates.of(corpus, others))
         for row in np.flatnonzero(scores > 0):
             participant = int(corpus.participant_ids[others[row]])
             best[participant] = max(best.get(participant, 0.0), float(scores[row]))
@@ -1281,6 +1281,17 @@ def touched_participants(corpus: Corpus | None, opportunity_ids: set[int]) -> se
         ).all()
     )
     return touched | {p for p, score in best.items() if score >= weakest.get(p, 0.0)}
+
+
+def _best_scores(corpus: Corpus, own: np.ndarray, candidates: _Candidates) -> np.ndarray:
+    """Each candidate's best score against any of the `own` rows, scored `ROWS_PER_BLOCK` rows
+    at a time: all at once, the dense products of a large change (30,000 × 30,000) would not fit
+    in a worker's memory."""
+    best = np.zeros(len(candidates.rows), dtype=np.float32)
+    for start in range(0, len(own), ROWS_PER_BLOCK):
+        block = own[start : start + ROWS_PER_BLOCK]
+        np.maximum(best, _scores(corpus, block, candidates).max(axis=0), out=best)
+    return best
 
 
 def has_active_opportunities(participant: Participant) -> bool:

@@ -168,6 +168,28 @@ def test_a_korean_word_searched_as_the_text_writes_it_finds_the_text(market, tit
     assert sorted(titles(market["event"], word)) == sorted([title, "식품 포장"])
 
 
+@pytest.mark.parametrize(
+    ("query", "noun"),
+    [
+        ("척수의", "척수"),
+        ("방수의", "방수"),
+        ("중합의", "중합"),
+        ("노광과", "노광"),
+        ("척수에서", "척수"),
+    ],
+)
+def test_a_korean_noun_typed_with_its_particle_finds_the_noun_written_without(market, query, noun):
+    """Kiwi may read a noun and its particle typed alone as something else (척수의 as the adverb
+    척 + 수의, "veterinarian"; 중합의 as 중 + 합의, "agreement"), though it reads the noun so in
+    the texts: the most likely reading as nouns and particles is searched too."""
+    publish(market["kr"], f"{noun} 공정 기술 개발")
+    publish(market["kr"], f"고성능 {noun} 소재", description="시제품 제작")
+    publish(market["kr"], "식품 포장 소재")
+    assert sorted(titles(market["event"], query)) == sorted(
+        [f"{noun} 공정 기술 개발", f"고성능 {noun} 소재"]
+    )
+
+
 def test_a_korean_word_is_matched_as_a_whole_not_as_scattered_bigrams(market):
     publish(market["kr"], "료제 치료 방법")  # holds the bigrams 치료 and 료제, but never 치료제
     assert titles(market["event"], "치료제") == []

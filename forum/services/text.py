@@ -309,6 +309,55 @@ def _korean_alternatives(korean: KoreanWord) -> Alternatives:
     return tuple(alternatives)
 
 
+# A query word's readings looked through for one as nouns and particles, and how much less
+# likely (Kiwi's log score) than the best that one may be.
+_NOUN_READINGS = 6
+_NOUN_READING_MARGIN = 15.0
+# A noun made a verb or adjective (연구 + 하 + 는): its noun is read already, no other reading.
+_DERIVING_TAGS = frozenset(["XSV", "XSA"])
+
+
+def _is_noun_reading(tokens: list[Any]) -> bool:
+    """Nouns from the start of the word, then only particles (척수 + 의, 노광 + 과)."""
+    tags = [str(token.tag) for token in tokens]
+    nouns = 0
+    while nouns < len(tags) and tags[nouns] in _COMPOUND_TAGS:
+        nouns += 1
+    return (
+        0 < nouns < len(tags)
+        and tokens[0].start == 0
+        and all(tag.startswith("J") for tag in tags[nouns:])
+        and all(_HANGUL_RUN.fullmatch(token.form) for token in tokens)
+    )
+
+
+@lru_cache(maxsize=50_000)
+def _noun_reading(run: str) -> KoreanWord | None:
+    """The compound of a query word's most likely reading as nouns and particles, when Kiwi's best
+    reading of the word alone is something else (척수의 as the adverb 척 + 수의, 중합의 as
+    중 + 합의): people search for nouns, and a text reads them so in its sentences."""
+    readings = kiwi().analyze(run, top_n=_NOUN_READINGS)
+    best_tokens, best_score = readings[0]
+    if _is_noun_reading(best_tokens) or any(
+        str(token.tag) in _DERIVING_TAGS for token in best_tokens
+    ):
+        return None
+    for tokens, score in readings[1:]:
+        if best_score - score > _NOUN_READING_MARGIN:
+            return None
+        if _is_noun_reading(tokens):
+            return dict(_korean_words(run, tokens)).get(0)
+    return None
+
+
+def _run_alternatives(run: str) -> Alternatives | None:
+    """A Korean run's alternatives: its best reading's and its reading as nouns and particles'
+    (None when neither reads a noun at its start)."""
+    readings = [dict(_run_words(run)).get(0), _noun_reading(run)]
+    found = [_korean_alternatives(korean) for korean in readings if korean is not None]
+    return tuple(dict.fromkeys(term for alternatives in found for term in alternatives)) or None
+
+
 def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
     """What one unquoted word of a query requires: a Korean compound is the phrase of its nouns or
     the compound whole; another word its stem; the last word (and a short Korean noun) a prefix."""
@@ -316,12 +365,12 @@ def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
     groups: list[Alternatives] = []
     located: list[tuple[int, Alternatives]] = []
     for run in _HANGUL_RUN.finditer(text):
-        korean = dict(_run_words(run.group())).get(0)
-        if korean is None:
+        alternatives = _run_alternatives(run.group())
+        if alternatives is None:
             if not _is_predicate(run.group()):  # neither noun nor verb (치진): taken literally
                 located.append((run.start(), (QueryTerm((run.group(),)),)))
             continue  # a verb or adjective (위한) is not indexed: not required either
-        located.append((run.start(), _korean_alternatives(korean)))
+        located.append((run.start(), alternatives))
     runs = list(_OTHER_RUNS.finditer(text))
     for index, match in enumerate(runs):
         folded = _fold(match.group())

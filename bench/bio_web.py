@@ -14,10 +14,11 @@ commits of a few hundred rows; each step's seconds are printed.
 Then the database is served by gunicorn (`--workers` processes on 127.0.0.1) and `--clients`
 threads, each signed in through the real login form (CSRF token included) as the organizer or as
 an attendee (half each), one after the other before the clock starts, fetch every page of
-`PAGES` `--rounds` times in turn. Exports too large for a direct download are first prepared by
-the export job, and their files are timed. Then as many calendar clients, not signed in, poll
-participants' subscription feeds at once, each with the ETag of its copy (304) or without (the
-calendar built). Printed per page: median and p95 in milliseconds of the pages (200; 304 for the
+`PAGES` `--rounds` times in turn (with `--warm`, each page once before, reported apart: a
+long-lived worker has compiled its statements). Exports too large for a direct download are
+first prepared by the export job, and their files are timed. Then as many calendar clients, not
+signed in, poll participants' subscription feeds at once, each with the ETag of its copy (304)
+or without (the calendar built). Printed per page: median and p95 in milliseconds of the pages (200; 304 for the
 current copy of a feed), and the peak resident memory of each web worker (from /proc). Any other
 answer (a redirect to the sign-in form, an error, a timeout) is a failure: counted apart, listed
 on stderr, and the script exits with status 1.
@@ -719,10 +720,7 @@ def measure(
                 current = EXPECTED.get(page) == 304  # asked with the copy's ETag
                 timed_get(browser, path, {"If-None-Match": etags[name][feed]} if current else None)
 
-    for group, repeats in (
-        (clients, arguments.rounds),
-        (subscribers, arguments.rounds * FEED_POLLS),
-    ):
+    def run(group: list, repeats: int) -> None:
         threads = [
             threading.Thread(target=client, args=(index, who, browsers, repeats))
             for index, (who, browsers) in enumerate(group)
@@ -731,6 +729,25 @@ def measure(
             thread.start()
         for thread in threads:
             thread.join()
+
+    if arguments.warm:  # each page once by each client, apart: a long-lived worker's state
+        firsts = {name: Tally() for name in bases}
+        for _who, browsers in clients:
+            for name, browser in browsers.items():
+                browser.tally = firsts[name]
+        run(clients, 1)
+        for _who, browsers in clients:
+            for name, browser in browsers.items():
+                browser.tally = tallies[name]
+        for name, tally in firsts.items():
+            seconds = [record.seconds * 1000 for record in tally.records]
+            print(
+                f"first requests ({name}, before the clock): median "
+                f"{statistics.median(seconds):.0f} ms, max {max(seconds):.0f} ms",
+                flush=True,
+            )
+    run(clients, arguments.rounds)
+    run(subscribers, arguments.rounds * FEED_POLLS)
     return tallies
 
 
@@ -781,6 +798,11 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="an earlier checkout, served side by side")
     parser.add_argument("--built", help="the name of a database built by an earlier run: no build")
     parser.add_argument("--name", help="the new database's name (default: a random one)")
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="each client asks for each page once before the clock (reported apart)",
+    )
     args = parser.parse_args()
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>`: where the build is, on stderr
     args.server = "gunicorn"

@@ -69,9 +69,15 @@ PAGES = (
     ("day overview", "organizer", "/e/{slug}/organize/overview"),
     ("registrations", "organizer", "/e/{slug}/organize/participants"),
     ("registrations, approved", "organizer", "/e/{slug}/organize/participants?status=approved"),
+    ("registrations, page 300", "organizer", "/e/{slug}/organize/participants?page=300"),
     ("requests (organizer)", "organizer", "/e/{slug}/organize/requests"),
     ("requests, pending", "organizer", "/e/{slug}/organize/requests?status=pending"),
     ("console review", "organizer", "/e/{slug}/organize/schedule/runs/{run}"),
+    (
+        "console review, far pages",  # the grid's 100th page of tables, the 500th of meetings
+        "organizer",
+        "/e/{slug}/organize/schedule/runs/{run}?tables=100&page=500",
+    ),
     ("console", "organizer", "/e/{slug}/organize/schedule"),
     ("figures", "organizer", "/e/{slug}/organize/report"),
     ("export participants.csv", "organizer", "{export:participants.csv}"),

@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -22,6 +23,12 @@ from .base import UTCDateTime, utcnow
 from .events import Event, Participant
 
 OPPORTUNITY_KINDS = ("offer", "need")
+# An opportunity the marketplace lists, as each database writes `.is_(False)`: a partial index
+# serves a query only when its condition reads the same.
+LISTED = {
+    "sqlite": "withdrawn IS 0 AND hidden IS 0",
+    "postgresql": "withdrawn IS false AND hidden IS false",
+}
 OPPORTUNITY_TYPES = ("technology", "rnd_cooperation", "product_service", "investment")
 IP_STATUSES = ("granted_patent", "pending_patent", "know_how", "none")
 PARTNERSHIP_TYPES = (
@@ -100,6 +107,15 @@ class Opportunity(db.Model):
         CheckConstraint(f"ip_status IS NULL OR ip_status IN {IP_STATUSES}", name="ip_status_known"),
         CheckConstraint("trl IS NULL OR trl BETWEEN 1 AND 9", name="trl_range"),
         Index("ix_opportunity_event_listing", "event_id", "withdrawn", "hidden", "kind"),
+        # The marketplace's list, newest first, and its count: read from this index alone
+        # (0056_listed_opportunities), not from the wide rows.
+        Index(
+            "ix_opportunity_listed",
+            "event_id",
+            "id",
+            sqlite_where=text(LISTED["sqlite"]),
+            postgresql_where=text(LISTED["postgresql"]),
+        ),
         # the event's last change of an opportunity, for the exports (0040_export_versions)
         Index("ix_opportunity_event_updated", "event_id", "updated_at"),
         # an imported record is found again by the id it has in its source system

@@ -458,10 +458,15 @@ def _matches_through_the_index() -> Iterator[None]:
 
 
 def _page_of_listed(ids: Select[Any], search: OpportunitySearch) -> Page:
-    """A page of the opportunities that pass the filters, without words: found first (a
-    materialized CTE), then put in order. Asked in one statement with its LIMIT, PostgreSQL
-    expects to stop after a page and checks each opportunity's organisation one at a time, though
-    the window count reads them all (61,000 buffers against 3,400 for 3,000 of 20,000)."""
+    """A page of the opportunities that pass the filters, without words. Newest first without a
+    filter of organisations, in one statement: the ids and their count come from the index of
+    listed opportunities alone (`ix_opportunity_listed`). Otherwise found first (a materialized
+    CTE), then put in order: asked in one statement with its LIMIT, PostgreSQL expects to stop
+    after a page and checks each opportunity's organisation one at a time, though the window
+    count reads them all (61,000 buffers against 3,400 for 3,000 of 20,000)."""
+    if search.sort != "title" and not (search.country or search.organisation_kind):
+        newest = ids.order_by(Opportunity.id.desc())
+        return _page_of_opportunities(newest, ids, search.page, search.per_page)
     listed = (
         ids.add_columns(func.lower(Opportunity.title).label("title"))
         .cte("listed")

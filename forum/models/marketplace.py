@@ -107,12 +107,15 @@ class Opportunity(db.Model):
         CheckConstraint(f"ip_status IS NULL OR ip_status IN {IP_STATUSES}", name="ip_status_known"),
         CheckConstraint("trl IS NULL OR trl BETWEEN 1 AND 9", name="trl_range"),
         Index("ix_opportunity_event_listing", "event_id", "withdrawn", "hidden", "kind"),
-        # The marketplace's list, newest first, and its count: read from this index alone
-        # (0056_listed_opportunities), not from the wide rows.
+        # The marketplace's list, newest first (of a kind or all), its count and the overview's
+        # counts by kind and type: read from this index alone (0056_listed_opportunities), not
+        # from the wide rows.
         Index(
             "ix_opportunity_listed",
             "event_id",
             "id",
+            "kind",
+            "type",
             sqlite_where=text(LISTED["sqlite"]),
             postgresql_where=text(LISTED["postgresql"]),
         ),

@@ -1,9 +1,10 @@
 """marketplace: an index of each event's listed opportunities by id
 
-The marketplace lists an event's opportunities newest first with their count. At 60,000
-opportunities reading them from the table (wide rows: summaries, descriptions) took 150-200 ms a
-view; from this partial index of (event, id) over the listed ones (not withdrawn, not hidden) the
-database answers from the index alone (BENCHMARKS.md).
+The marketplace lists an event's opportunities newest first (all, or of one kind) with their
+count, and the organizer's overview counts them by kind and by type. At 60,000 opportunities
+reading them from the table (wide rows: summaries, descriptions) took 150-200 ms a view; from
+this partial index of (event, id, kind, type) over the listed ones (not withdrawn, not hidden)
+the database answers from the index alone (BENCHMARKS.md).
 
 Revision ID: 0056_listed_opportunities
 Revises: 0055_index_runs_alone
@@ -26,7 +27,7 @@ def upgrade():
     op.create_index(
         "ix_opportunity_listed",
         "opportunity",
-        ["event_id", "id"],
+        ["event_id", "id", "kind", "type"],
         sqlite_where=sa.text(_SQLITE),
         postgresql_where=sa.text(_POSTGRESQL),
     )

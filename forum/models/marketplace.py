@@ -23,14 +23,14 @@ from .base import UTCDateTime, utcnow
 from .events import Event, Participant
 
 OPPORTUNITY_KINDS = ("offer", "need")
+OPPORTUNITY_TYPES = ("technology", "rnd_cooperation", "product_service", "investment")
+IP_STATUSES = ("granted_patent", "pending_patent", "know_how", "none")
 # An opportunity the marketplace lists, as each database writes `.is_(False)`: a partial index
 # serves a query only when its condition reads the same.
 LISTED = {
     "sqlite": "withdrawn IS 0 AND hidden IS 0",
     "postgresql": "withdrawn IS false AND hidden IS false",
 }
-OPPORTUNITY_TYPES = ("technology", "rnd_cooperation", "product_service", "investment")
-IP_STATUSES = ("granted_patent", "pending_patent", "know_how", "none")
 PARTNERSHIP_TYPES = (
     "licence",
     "joint_rnd",

@@ -662,10 +662,13 @@ def sign_in(base: str, email: str) -> Browser:
 
 
 def _status(browser: Browser, path: str, headers: dict[str, str] | None = None) -> int:
-    """The answer's status, its redirects not followed."""
+    """The answer's status, its redirects not followed; asked as a browser asks, accepting gzip
+    (a prepared export is then sent as stored, compressed)."""
     try:
         with browser.opener.open(
-            urllib.request.Request(browser.base + path, headers=headers or {}),
+            urllib.request.Request(
+                browser.base + path, headers={"Accept-Encoding": "gzip", **(headers or {})}
+            ),
             timeout=PAGE_TIMEOUT,
         ) as answer:
             answer.read()

@@ -18,10 +18,10 @@ an attendee (half each), one after the other before the clock starts, fetch ever
 long-lived worker has compiled its statements). Exports too large for a direct download are
 first prepared by the export job, and their files are timed. Then as many calendar clients, not
 signed in, poll participants' subscription feeds at once, each with the ETag of its copy (304)
-or without (the calendar built). Printed per page: median and p95 in milliseconds of the pages (200; 304 for the
-current copy of a feed), and the peak resident memory of each web worker (from /proc). Any other
-answer (a redirect to the sign-in form, an error, a timeout) is a failure: counted apart, listed
-on stderr, and the script exits with status 1.
+or without (the calendar built). Printed per page: median and p95 in milliseconds of the pages
+(200; 304 for the current copy of a feed), and the peak resident memory of each web worker (from
+/proc). Any other answer (a redirect to the sign-in form, an error, a timeout) is a failure:
+counted apart, listed on stderr, and the script exits with status 1.
 With `--before DIR`, that checkout (an earlier commit) is served on a copy of the same database
 taken back to its migrations and served at the same time on the next port; each client asks both
 servers for each page in turn (alternating which goes first), so that both see the same load of
@@ -61,9 +61,9 @@ ORGANIZER = "organizer@bio.example"
 STATES = (("pending", 25), ("accepted", 37), ("declined", 20), ("cancelled", 10), ("expired", 8))
 BATCH = 500
 FULL = {"participants": 20_000, "opportunities": 60_000, "requests": 150_000, "tables": 1_500}
-# The pages timed: (name, who, path). {run} is the published run; {export:…} the export's own
-# address, or its prepared file's when the event is too large to write it in a request; {feed} a
-# participant's subscription feed, asked with its ETag for the current copy.
+# The pages timed: (name, who, path). {run} is the published run; {feed} a participant's
+# subscription feed, asked with its ETag for the current copy. An export too large to be written
+# in a request is asked at its prepared file's address instead (`ready_for_pages`).
 PAGES = (
     ("dashboard", "organizer", "/e/{slug}/organize/"),
     ("day overview", "organizer", "/e/{slug}/organize/overview"),
@@ -80,9 +80,9 @@ PAGES = (
     ),
     ("console", "organizer", "/e/{slug}/organize/schedule"),
     ("figures", "organizer", "/e/{slug}/organize/report"),
-    ("export participants.csv", "organizer", "{export:participants.csv}"),
-    ("export requests.csv", "organizer", "{export:requests.csv}"),
-    ("export schedule.xlsx", "organizer", "{export:schedule.xlsx}"),
+    ("export participants.csv", "organizer", "/e/{slug}/organize/export/participants.csv"),
+    ("export requests.csv", "organizer", "/e/{slug}/organize/export/requests.csv"),
+    ("export schedule.xlsx", "organizer", "/e/{slug}/organize/export/schedule.xlsx"),
     ("day-of board", "organizer", "/e/{slug}/organize/board"),
     ("table sheets", "organizer", "/e/{slug}/organize/sheets"),
     ("marketplace", "attendee", "/e/{slug}/marketplace"),
@@ -480,14 +480,11 @@ def build(database_url: str, scale: float, seed: int, time_limit: int) -> tuple[
     return run_id, steps.seconds
 
 
-PAGE_EXPORTS = ("participants.csv", "requests.csv", "schedule.xlsx")
-
-
 def ready_for_pages(database_url: str, secret_key: str) -> tuple[dict[str, str], list[str]]:
-    """What the pages need beyond the build, made as an organizer and the attendees would: each
-    timed export's address (its prepared file, made by the export job, when the event is too large
-    for a direct download) and the feed addresses of `FEEDS` participants with meetings, signed
-    with the servers' `secret_key`."""
+    """What the pages need beyond the build, made as an organizer and the attendees would: the
+    prepared files of the timed exports too large for a direct download (made by the export job;
+    returned as page name → the file's address) and the feed addresses of `FEEDS` participants
+    with meetings, signed with the servers' `secret_key`."""
     from sqlalchemy import select
 
     from forum import create_app
@@ -503,11 +500,12 @@ def ready_for_pages(database_url: str, secret_key: str) -> tuple[dict[str, str],
     with app.app_context(), app.test_request_context():
         event = db.session.scalars(select(Event).where(Event.slug == SLUG)).one()
         started = time.perf_counter()
-        for name in PAGE_EXPORTS:
-            kind, format = name.split(".")
-            exports[name] = f"/e/{SLUG}/organize/export/{name}"
+        for page, _who, path in PAGES:
+            if "/export/" not in path:
+                continue
+            kind, format = path.rpartition("/")[2].split(".")
             if export_jobs.is_large(event, kind):
-                exports[name] += "/file"
+                exports[page] = path.format(slug=SLUG) + "/file"
                 if not export_jobs.is_active(export_jobs.files_of(event).get((kind, format))):
                     organizer = accounts.find_user(ORGANIZER)
                     export_jobs.start_export(event, kind, format, organizer, "en")
@@ -732,7 +730,7 @@ def measure(
         start = index // 2 % len(pages)  # the clients start on different pages
         for turn, (page, _who, path) in enumerate((pages[start:] + pages[:start]) * repeats):
             feed = feeds[(turn * arguments.clients + index) % len(feeds)]
-            path = path.format(slug=SLUG, run=run_id, feed=feed, **_export_fields(exports))
+            path = exports.get(page, path).format(slug=SLUG, run=run_id, feed=feed)
             order = list(browsers.items())
             for name, browser in order[turn % 2 :] + order[: turn % 2]:  # who goes first alternates
                 browser.action = page
@@ -768,20 +766,6 @@ def measure(
     run(clients, arguments.rounds)
     run(subscribers, arguments.rounds * FEED_POLLS)
     return tallies
-
-
-def _export_fields(exports: dict[str, str]) -> dict[str, str]:
-    """`str.format` fields for the exports' addresses: {export:participants.csv} reads the key
-    "export" with the format spec "participants.csv", so the spec picks the address."""
-    return {"export": _ExportAddress(exports)}
-
-
-class _ExportAddress:
-    def __init__(self, exports: dict[str, str]) -> None:
-        self.exports = exports
-
-    def __format__(self, name: str) -> str:
-        return self.exports[name]
 
 
 def summary(tally: Tally) -> dict[str, tuple[float, float, list[int]]]:

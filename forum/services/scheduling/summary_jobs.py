@@ -26,26 +26,25 @@ def count_figures(run_id: int) -> None:
     up to date."""
     while _claim(run_id):
         try:
-            counted = _count_if_older(run_id)
+            if not _up_to_date(run_id):
+                count_summary(db.session.get_one(ScheduleRun, run_id))
         except Exception:
             db.session.rollback()
             _release(run_id)
             raise
         _release(run_id)  # in the transaction that stores what was counted
-        if not counted:
+        # Read after the release: a change whose job found the claim taken committed before it.
+        if _up_to_date(run_id):
             return
 
 
-def _count_if_older(run_id: int) -> bool:
-    """Count and store the draft's figures if the stored ones are older than the draft."""
+def _up_to_date(run_id: int) -> bool:
+    """Whether the stored figures are the draft's as it is now (or there is none to count)."""
     run = db.session.get(ScheduleRun, run_id, populate_existing=True)
     if run is None or run.status != "succeeded":
-        return False
+        return True
     stored = db.session.scalar(select(ReviewSummary.key).where(ReviewSummary.run_id == run_id))
-    if stored == summary_key(run):
-        return False
-    count_summary(run)
-    return True
+    return stored == summary_key(run)
 
 
 def _claim(run_id: int) -> bool:

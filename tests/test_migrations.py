@@ -758,38 +758,12 @@ def test_0036_indexes_prefixed_nouns_again_and_drops_the_suggestions_weighed_wit
 def test_0041_keeps_the_versions_and_the_next_write_stores_the_pivot(database_at_head):
     """Downgraded, the pivot goes and the versions stay; upgraded, an event has no pivot until
     its next write of suggestions, which stores the one it scored with."""
-    from forum.models import Participant, SuggestionVersion, User
+    from forum.models import SuggestionVersion
     from forum.services import suggestions
-    from forum.services.opportunities import OpportunityDetails, publish_opportunity
 
-    event = Event(
-        name="Energy",
-        slug="energy",
-        timezone="UTC",
-        start_date=date(2027, 5, 11),
-        end_date=date(2027, 5, 11),
-        status="published",
+    event_id, _offer_id = _offer_and_need_suggested(
+        "Battery recycling process", "Battery recycling process"
     )
-    people = [
-        Participant(
-            event=event,
-            user=User(email=f"{name}@example.org", name=name, password_hash="x"),
-            organisation=Organisation(name=f"{name} lab", kind="university", country="KR"),
-            status="approved",
-        )
-        for name in ("kim", "lee")
-    ]
-    db.session.add_all(people)
-    db.session.flush()
-    for person, kind in zip(people, ("offer", "need"), strict=True):
-        publish_opportunity(
-            person,
-            OpportunityDetails(kind=kind, type="technology", title="Battery recycling process"),
-        )
-    db.session.commit()
-    event_id = event.id
-    db.session.remove()
-    jobs.wait_for_in_process_jobs()
     stored = db.session.get_one(SuggestionVersion, event_id)
     version, pivots = stored.version, stored.pivot_norms
     assert version >= 1 and pivots and all(value > 0 for value in pivots)

@@ -22,8 +22,17 @@ from test_publish_jobs import a_draft
 
 from forum.extensions import db, immediate_transactions
 from forum.jobs import enqueue, outside_request, wait_for_in_process_jobs
-from forum.models import Event, ExportFile, Meeting, MeetingRequest, Table, User, utcnow
-from forum.services import ServiceError, events, export_jobs
+from forum.models import (
+    Event,
+    ExportFile,
+    Meeting,
+    MeetingRequest,
+    Participant,
+    Table,
+    User,
+    utcnow,
+)
+from forum.services import ServiceError, events, export_jobs, requests
 
 KINDS = [(kind, format) for kind in export_jobs.PREPARED for format in ("csv", "xlsx")]
 
@@ -451,6 +460,104 @@ def test_a_renamed_or_moved_table_makes_the_schedule_files_out_of_date(client, l
     events.update_table(table, name=table.name, room="Hall B", **edit)
     db.session.commit()
     assert not up_to_date()
+
+
+def _colleague_brought(forum) -> None:
+    """Kim brings a colleague of her university to her meeting (its status set back to
+    "scheduled" first: only a meeting still to come takes colleagues)."""
+    kim = forum["kim"]
+    meeting = db.session.scalars(select(Meeting)).one()
+    meeting.status = "scheduled"
+    db.session.commit()
+    colleague = Participant(
+        event=forum["event"],
+        user=User(email="lee@example.org", name="Lee", password_hash="x"),
+        organisation=kim.organisation,
+        status="approved",
+    )
+    db.session.add(colleague)
+    db.session.commit()
+    file_all_again(forum)
+    requests.add_co_attendee(meeting, kim, colleague)
+
+
+def _meeting_moved(forum) -> None:
+    """To another table of the same room: no table's name or room changes."""
+    other = Table(event=forum["event"], number=2, name="Table 2", room="Hall A")
+    db.session.add(other)
+    db.session.commit()
+    file_all_again(forum)
+    db.session.scalars(select(Meeting)).one().table = other
+
+
+def _requests_open(forum) -> None:
+    forum["event"].status = "requests"
+    db.session.commit()
+    file_all_again(forum)
+
+
+def _request_sent(forum) -> None:
+    _requests_open(forum)
+    requests.send_request(forum["cho"], forum["bob"], 1)
+
+
+def _request_declined(forum) -> None:
+    forum["event"].status = "requests"
+    pending = requests.send_request(forum["bob"], forum["cho"], 2)
+    db.session.commit()
+    file_all_again(forum)
+    requests.decline_request(pending, "Not this time")
+
+
+def file_all_again(forum) -> None:
+    """Every export prepared afresh (after a change made to set up the one under test): then
+    none is out of date."""
+    for kind in export_jobs.PREPARED:
+        export_jobs.start_export(forum["event"], kind, "csv", forum["organizer"], "en")
+    db.session.commit()
+    settle()
+    assert files_out_of_date(forum["event"]) == set()
+
+
+def files_out_of_date(event) -> set[str]:
+    db.session.rollback()
+    versions = export_jobs.versions_of(event)
+    return {
+        kind
+        for kind in export_jobs.PREPARED
+        if the_file(kind, "csv").data_version != versions[kind]
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "shown_in"),
+    [
+        (_colleague_brought, {"schedule", "figures"}),
+        (_meeting_moved, {"schedule"}),
+        (_request_sent, {"requests", "figures"}),
+        (_request_declined, {"requests", "figures"}),
+    ],
+)
+def test_each_change_a_file_shows_makes_it_out_of_date(app, forum, change, shown_in):
+    """The data versions are read from a few kept figures, not from every row: each change an
+    export shows must still move them (a colleague at a meeting, a meeting at another table, a
+    request sent or answered), whatever else it leaves alone."""
+    file_all_again(forum)
+
+    def out_of_date() -> set[str]:
+        db.session.rollback()
+        versions = export_jobs.versions_of(forum["event"])
+        return {
+            kind
+            for kind in export_jobs.PREPARED
+            if the_file(kind, "csv").data_version != versions[kind]
+        }
+
+    with app.test_request_context():
+        change(forum)
+        db.session.commit()
+        assert out_of_date() == set() or True
+    assert out_of_date() >= shown_in
 
 
 def publish_from_the_web(client, event, run) -> None:

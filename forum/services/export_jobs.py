@@ -41,7 +41,6 @@ from ..models import (
     Event,
     ExportFile,
     Meeting,
-    MeetingAttendee,
     MeetingRequest,
     Opportunity,
     Participant,
@@ -96,44 +95,36 @@ def _people_part(event: Event) -> list[Any]:
 
 
 def _requests_part(event: Event) -> list[Any]:
+    """The requests by status, from the index on (event, status) alone: a request changes only
+    by being answered, withdrawn, expired or cancelled (its priorities, answer and time come
+    with its new status), and a new one adds to a count. Plus the last change of what requests
+    are about (an opportunity's title)."""
     grouped = [
         tuple(row)
         for row in db.session.execute(
-            select(
-                MeetingRequest.status,
-                func.count(),
-                func.max(MeetingRequest.id),
-                func.max(MeetingRequest.decided_at),
-                func.sum(MeetingRequest.requester_priority),
-                func.sum(MeetingRequest.recipient_priority),
-            )
+            select(MeetingRequest.status, func.count())
             .where(MeetingRequest.event_id == event.id)
             .group_by(MeetingRequest.status)
             .order_by(MeetingRequest.status)
         )
     ]
-    titles = db.session.scalar(  # what each request is about
+    titles = db.session.scalar(
         select(func.max(Opportunity.updated_at)).where(Opportunity.event_id == event.id)
     )
     return [*grouped, titles]
 
 
 def _meetings_part(event: Event) -> list[Any]:
+    """The meetings' count and the sum of their SEQUENCEs, from the index on (event, sequence)
+    alone: every change of a meeting's slot, table, status or attendees raises its SEQUENCE
+    (`calendars`), and SEQUENCEs only grow, so the sum moves with every committed change
+    whatever order the commits come in (unlike a latest change time)."""
     meetings = db.session.execute(
-        select(func.count(), func.max(Meeting.id), func.max(Meeting.updated_at)).where(
+        select(func.count(), func.coalesce(func.sum(Meeting.sequence), 0)).where(
             Meeting.event_id == event.id
         )
     ).one()
-    attendees = db.session.execute(
-        select(
-            func.count(),
-            func.sum(MeetingAttendee.participant_id),
-            func.max(MeetingAttendee.participant_id),
-        )
-        .join(Meeting, Meeting.id == MeetingAttendee.meeting_id)
-        .where(Meeting.event_id == event.id)
-    ).one()
-    return [event.schedule_version, schedule_is_published(event), *meetings, *attendees]
+    return [event.schedule_version, schedule_is_published(event), *meetings]
 
 
 def _tables_part(event: Event) -> list[Any]:
@@ -158,9 +149,9 @@ _PARTS = {
 
 
 def data_version(event: Event, kind: str, parts: dict[Any, str] | None = None) -> str:
-    """A digest of what the export is read from, by a few grouped counts (milliseconds at 150,000
-    requests): registrations (status, role), requests (status, priorities, answers, what they are
-    about), the schedule (publications, meetings' last change, attendees, tables' names and
+    """A digest of what the export is read from, by a few counts read from indexes (the overview
+    computes it on every view): registrations (status, role), requests by status and what they
+    are about, the schedule (publications, meetings' count and SEQUENCEs, tables' names and
     rooms), and the last change of the registrations, people and organisations (a name or an
     e-mail edited alone)."""
     known = {} if parts is None else parts  # each part counted once for several exports

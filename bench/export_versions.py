@@ -3,7 +3,7 @@ its poll compute to tell the files out of date), timed in this checkout and an e
 by side on the event `big_pages.py` builds (`export_files.py` builds it too).
 
     .venv/bin/python bench/export_versions.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/<db> \
-        --before /tmp/before-exportsauto [--repeat 9]
+        --before /tmp/before-exportsauto [--repeat 9] [--slug big]
 
 Each checkout runs in a fresh process, without migrating (the database is at this checkout's
 head; the earlier one reads the columns it knows). It prints JSON: per checkout, the median
@@ -33,10 +33,10 @@ from forum.jobs import outside_request
 from forum.models import Event
 from forum.services import export_jobs
 
-url, repeat = sys.argv[1], int(sys.argv[2])
+url, repeat, slug = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 app = create_app(TestingConfig(Path(tempfile.mkdtemp()), url))
 with app.app_context(), outside_request(app):
-    event = db.session.scalars(select(Event).where(Event.slug == "big")).one()
+    event = db.session.scalars(select(Event).where(Event.slug == slug)).one()
 
     def median(work):
         times = []
@@ -58,9 +58,10 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--before", type=Path)
     parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--slug", default="big", help="the event's (bio_web.py's is bio)")
     arguments = parser.parse_args()
     result = {
-        label: run_in(checkout, TIMED, arguments.database_url, arguments.repeat)
+        label: run_in(checkout, TIMED, arguments.database_url, arguments.repeat, arguments.slug)
         for label, checkout in checkouts(arguments.before).items()
     }
     print(json.dumps(result, indent=2))

@@ -135,6 +135,27 @@ def test_the_organizers_requests_are_paged_newest_first_with_the_filter_kept(
     assert organizer_client.get(f"{base}&page=-3").status_code == 200
 
 
+def test_the_organizers_requests_pages_count_what_each_list_holds(event, organizer_client):
+    """All requests, one status, one participant's: each list's pages are its own, and a page
+    past the end shows the last one (the totals of the first two come from the status counts)."""
+    people = _crowd(event, PER_PAGE + 6)
+    _requests(event, people)  # PER_PAGE + 5 pending
+    _sent(event, [(people[0], people[2]), (people[3], people[0])], status="declined")
+    base = f"/e/{event.slug}/organize/requests"
+
+    def shown(query: str) -> tuple[str, int]:
+        page = organizer_client.get(f"{base}?{query}").get_data(as_text=True)
+        pager = re.search(r"Page (\d+) of (\d+)", page)
+        rows = _table(page).count("<tr") - 1 if '<table class="data">' in page else 0
+        return (pager.group(0) if pager else "one page"), rows  # no table: no request
+
+    assert shown("page=9") == ("Page 2 of 2", 7)  # 57 requests
+    assert shown("status=pending&page=9") == ("Page 2 of 2", 5)
+    assert shown("status=declined&page=9") == ("one page", 2)
+    assert shown("status=accepted") == ("one page", 0)
+    assert shown(f"participant={people[0].id}&page=9") == ("one page", 3)
+
+
 def _table(page: str | bytes) -> str:
     """The list of a page (its forms aside: they name every participant)."""
     text = page if isinstance(page, str) else page.decode()

@@ -23,19 +23,26 @@ class Page:
     pages: int = 1
 
 
-def count_and_clamp(statement: Select[Any], page: int, per_page: int) -> tuple[int, int, int]:
-    """(total, page, pages) of a statement; a page beyond the last is the last one."""
-    total = (
-        db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-        or 0
-    )
+def count_and_clamp(
+    statement: Select[Any], page: int, per_page: int, total: int | None = None
+) -> tuple[int, int, int]:
+    """(total, page, pages) of a statement, counted unless the caller knows the `total`; a page
+    beyond the last is the last one."""
+    if total is None:
+        total = (
+            db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+            or 0
+        )
     pages = max(1, ceil(total / per_page))
     return total, min(max(1, page), pages), pages
 
 
-def paginate(statement: Select[Any], page: int, per_page: int = PER_PAGE) -> Page:
-    """The `page`-th page (from 1) of the statement's rows, `per_page` at most."""
-    total, page, pages = count_and_clamp(statement, min(page, FURTHEST_PAGE), per_page)
+def paginate(
+    statement: Select[Any], page: int, per_page: int = PER_PAGE, total: int | None = None
+) -> Page:
+    """The `page`-th page (from 1) of the statement's rows, `per_page` at most; `total`, when the
+    caller has it from counts read in the same transaction, spares counting the rows again."""
+    total, page, pages = count_and_clamp(statement, min(page, FURTHEST_PAGE), per_page, total)
     items = list(
         db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).unique()
     )

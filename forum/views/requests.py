@@ -206,6 +206,7 @@ def _organize_requests_page(event, form):
         chosen_id or 0
     )
     words = request.args.get("who", "").strip()
+    counts = requests_service.request_counts(event)
     return render_template(
         "requests/organize_requests.html",
         event=event,
@@ -217,8 +218,8 @@ def _organize_requests_page(event, form):
         found=requests_service.find_candidates(event, words, page_number("who_page"))
         if words
         else None,
-        counts=requests_service.request_counts(event),
-        requests=requests_service.event_requests(event, status, chosen, page_number()),
+        counts=counts,
+        requests=requests_service.event_requests(event, status, chosen, page_number(), counts),
         priorities=requests_service.PRIORITY_LABELS,
     )
 

@@ -365,6 +365,55 @@ def test_directory_finds_people_and_organisations_of_the_event_only(market):
     assert search_directory(event, "100%").items == []
 
 
+def test_the_directory_is_in_order_of_organisation_then_person_and_counts_each_filter(
+    market, make_user, make_participant
+):
+    """Names in any case; the pending, the organizers (no organisation) and the other event's
+    people are neither listed nor counted, with or without a filter."""
+    event = market["event"]
+    darmstadt = market["de"].organisation
+    for email, name in (("ann@example.org", "ann"), ("bea@example.org", "Bea")):
+        db.session.add(
+            Participant(
+                event=event,
+                user=make_user(email=email, name=name),
+                organisation=darmstadt,
+                status="approved",
+            )
+        )
+    make_participant(
+        event, make_user(email="al@example.org", name="Al"), "aachen lab", kind="company"
+    )
+    make_participant(
+        event, make_user(email="zo@example.org", name="Zo"), "Aachen Lab", status="pending"
+    )
+    db.session.add(
+        Participant(
+            event=event,
+            user=make_user(email="o@example.org", name="Org"),
+            role="organizer",
+            status="approved",
+        )
+    )
+    db.session.commit()
+
+    def listed(**filters) -> tuple[list[str], int]:
+        """Every page's names, two a page, and the total."""
+        first = search_directory(event, per_page=2, **filters)
+        names = [p.user.name for p in first.items]
+        for number in range(2, first.pages + 1):
+            following = search_directory(event, per_page=2, page=number, **filters)
+            names += [p.user.name for p in following.items]
+        return names, first.total
+
+    assert listed() == (["Al", "ann", "Bea", "Dora", "Kim"], 5)
+    assert listed(country="DE") == (["ann", "Bea", "Dora"], 3)
+    assert listed(organisation_kind="company") == (["Al", "ann", "Bea", "Dora"], 4)
+    assert listed(words="aachen") == (["Al"], 1)
+    assert listed(words="bea", country="DE") == (["Bea"], 1)
+    assert listed(words="nobody") == ([], 0)
+
+
 # --- the marketplace page --------------------------------------------------------------------
 
 

@@ -106,6 +106,11 @@ class Organisation(db.Model):
     )
 
 
+# The participants' directory, by organisation then person in any case, reads organisations in
+# this index's order and stops at the page's end instead of sorting every participant.
+Index("ix_organisation_name_lower", func.lower(Organisation.name))
+
+
 ORGANISATION_MEMBER_ROLES = ("owner", "member")
 
 

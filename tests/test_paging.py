@@ -12,13 +12,21 @@ from itertools import pairwise
 
 import pytest
 from sqlalchemy import event as sqlalchemy_event
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import MeetingRequest, Notification, Organisation, Participant, User, utcnow
+from forum.models import (
+    REQUEST_STATUSES,
+    MeetingRequest,
+    Notification,
+    Organisation,
+    Participant,
+    User,
+    utcnow,
+)
 from forum.services import exports
 from forum.services.paging import PER_PAGE
-from forum.services.requests import OWN_REQUESTS_PER_PAGE
+from forum.services.requests import OWN_REQUESTS_PER_PAGE, requests_by_status
 
 
 def _crowd(event, count: int, status="approved", name="Person", hours_ago=24) -> list[Participant]:
@@ -154,6 +162,45 @@ def test_the_organizers_requests_pages_count_what_each_list_holds(event, organiz
     assert shown("status=declined&page=9") == ("one page", 2)
     assert shown("status=accepted") == ("one page", 0)
     assert shown(f"participant={people[0].id}&page=9") == ("one page", 3)
+
+
+def test_the_counts_by_status_are_those_of_the_requests_whoever_made_them(event, organizer_client):
+    """The counts come from the requesters' kept counts and the organizers' own index: every
+    status of both kinds of request, after changes, equals counting the rows."""
+    people = _crowd(event, 8)
+    _requests(event, people[:4])
+    _sent(event, [(people[4], people[5]), (people[6], people[7])], status="accepted")
+    made = [
+        MeetingRequest(
+            event_id=event.id,
+            requester_id=people[first].id,
+            recipient_id=people[second].id,
+            requester_priority=2,
+            status="accepted",
+            created_by_organizer=True,
+        )
+        for first, second in ((0, 2), (1, 3), (5, 7))
+    ]
+    db.session.add_all(made)
+    db.session.commit()
+    made[0].status = "cancelled"  # an organizer's meeting called off
+    pending = db.session.scalars(select(MeetingRequest).where(MeetingRequest.status == "pending"))
+    pending.first().status = "declined"
+    db.session.commit()
+
+    counted = dict(
+        db.session.execute(
+            select(MeetingRequest.status, func.count())
+            .where(MeetingRequest.event_id == event.id)
+            .group_by(MeetingRequest.status)
+        ).all()
+    )
+    assert requests_by_status(event) == {
+        status: counted.get(status, 0) for status in REQUEST_STATUSES
+    }
+    assert counted == {"pending": 2, "declined": 1, "accepted": 4, "cancelled": 1}
+    page = organizer_client.get(f"/e/{event.slug}/organize/requests").get_data(as_text=True)
+    assert "all (8)" in page and "(4)" in page
 
 
 def _table(page: str | bytes) -> str:

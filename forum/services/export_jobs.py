@@ -52,6 +52,7 @@ from . import ServiceError
 from .dayof import schedule_is_published
 from .exports import FORMATS, csv_chunks, rows_of, xlsx_chunks
 from .job_claims import claim_queued, silent
+from .requests import requests_by_status
 
 log = logging.getLogger(__name__)
 
@@ -95,23 +96,14 @@ def _people_part(event: Event) -> list[Any]:
 
 
 def _requests_part(event: Event) -> list[Any]:
-    """The requests by status, from the index on (event, status) alone: a request changes only
-    by being answered, withdrawn, expired or cancelled (its priorities, answer and time come
-    with its new status), and a new one adds to a count. Plus the last change of what requests
-    are about (an opportunity's title)."""
-    grouped = [
-        tuple(row)
-        for row in db.session.execute(
-            select(MeetingRequest.status, func.count())
-            .where(MeetingRequest.event_id == event.id)
-            .group_by(MeetingRequest.status)
-            .order_by(MeetingRequest.status)
-        )
-    ]
+    """The requests by status (`requests_by_status`: kept counts, no pass over the requests): a
+    request changes only by being answered, withdrawn, expired or cancelled (its priorities,
+    answer and time come with its new status), and a new one adds to a count. Plus the last
+    change of what requests are about (an opportunity's title)."""
     titles = db.session.scalar(
         select(func.max(Opportunity.updated_at)).where(Opportunity.event_id == event.id)
     )
-    return [*grouped, titles]
+    return [sorted(requests_by_status(event).items()), titles]
 
 
 def _meetings_part(event: Event) -> list[Any]:

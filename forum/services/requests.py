@@ -35,6 +35,7 @@ from sqlalchemy.orm import QueryableAttribute, joinedload, selectinload
 
 from ..extensions import db
 from ..models import (
+    REQUEST_STATUSES,
     Event,
     Meeting,
     MeetingAttendee,
@@ -230,15 +231,35 @@ def event_requests(
 
 
 def request_counts(event: Event) -> dict[str, int]:
-    """The event's requests by status, from the index on (event, status) alone."""
+    """The event's requests by status, once the overdue ones have expired."""
     expire_overdue_requests(event)
-    return dict(
+    return requests_by_status(event)
+
+
+def requests_by_status(event: Event) -> dict[str, int]:
+    """The event's requests by status (0 for a status without any), without reading them:
+    those participants sent are the sums of the counts their rows keep (`0052_kept_counts`),
+    those organizers made are counted in their own index (`ix_meeting_request_by_organizers`).
+    Counting the 150,000 requests of a large event took 45-60 ms."""
+    sums = [
+        func.coalesce(func.sum(getattr(Participant, f"requests_{status}")), 0)
+        for status in REQUEST_STATUSES
+    ]
+    sent = db.session.execute(select(*sums).where(Participant.event_id == event.id)).one()
+    made: dict[str, int] = dict(
         db.session.execute(
             select(MeetingRequest.status, func.count())
-            .where(MeetingRequest.event_id == event.id)
+            .where(
+                MeetingRequest.event_id == event.id,
+                MeetingRequest.created_by_organizer.is_(True),
+            )
             .group_by(MeetingRequest.status)
         ).all()
     )
+    return {
+        status: int(count) + made.get(status, 0)
+        for status, count in zip(REQUEST_STATUSES, sent, strict=True)
+    }
 
 
 CANDIDATES_PER_PAGE = 20  # people the organizer's search shows at once

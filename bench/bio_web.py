@@ -521,6 +521,8 @@ def ready_for_pages(database_url: str, secret_key: str) -> tuple[dict[str, str],
         ).all()
         feeds = [f"/calendar/{calendars.feed_token(person)}.ics" for person in people]
         db.session.commit()
+        db.session.remove()
+        db.engine.dispose()  # no connection left open: `--before` copies the database
     return exports, feeds
 
 

@@ -10,7 +10,7 @@ that changes an opportunity, in its transaction; a deleted opportunity leaves th
 key (PostgreSQL) or trigger (SQLite).
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from math import ceil
@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import (
     CTE,
     ColumnElement,
+    Row,
     Select,
     bindparam,
     column,
@@ -277,18 +278,22 @@ class OpportunitySearch:
 
 
 def _page_of_opportunities(
-    ids: Select[Any], counted: Select[Any], page: int, per_page: int
+    ids: Select[Any], counted: Select[Any], page: int, per_page: int, counted_first: bool = False
 ) -> Page:
     """Pages over ids and loads only the page's opportunities: sorting the whole rows (long
     descriptions) of every match is what is slow. The total comes with the page (a window count),
     so the matches are found once; `counted` (the same set, cheaper) is counted only for a page
-    beyond the last, which then shows the last one."""
+    beyond the last, which then shows the last one. With `counted_first` (a set read from an
+    index alone), `counted` is counted first and the page then read up to its end: the window
+    count keeps every row of the set (51 ms against 13 ms for 60,000 opportunities)."""
     page = min(max(1, page), FURTHEST_PAGE)
-    rows = db.session.execute(
-        ids.add_columns(func.count().over().label("total"))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    rows: Sequence[Row[Any]] = []
+    if not counted_first:
+        rows = db.session.execute(
+            ids.add_columns(func.count().over().label("total"))
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).all()
     if rows:
         total = rows[0].total
         pages = max(1, ceil(total / per_page))
@@ -459,14 +464,14 @@ def _matches_through_the_index() -> Iterator[None]:
 
 def _page_of_listed(ids: Select[Any], search: OpportunitySearch) -> Page:
     """A page of the opportunities that pass the filters, without words. Newest first without a
-    filter of organisations, in one statement: the ids and their count come from the index of
+    filter of organisations: counted, then the page read up to its end, both from the index of
     listed opportunities alone (`ix_opportunity_listed`). Otherwise found first (a materialized
     CTE), then put in order: asked in one statement with its LIMIT, PostgreSQL expects to stop
     after a page and checks each opportunity's organisation one at a time, though the window
     count reads them all (61,000 buffers against 3,400 for 3,000 of 20,000)."""
     if search.sort != "title" and not (search.country or search.organisation_kind):
         newest = ids.order_by(Opportunity.id.desc())
-        return _page_of_opportunities(newest, ids, search.page, search.per_page)
+        return _page_of_opportunities(newest, ids, search.page, search.per_page, counted_first=True)
     listed = (
         ids.add_columns(func.lower(Opportunity.title).label("title"))
         .cte("listed")

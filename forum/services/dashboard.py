@@ -2,10 +2,9 @@
 meetings per participant, and who has not set their availability or sent a request yet."""
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Executable, SQLColumnExpression, case, func, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, case, func, select
 
 from ..extensions import db
 from ..models import (
@@ -46,12 +45,6 @@ class Overview:
     def acceptance_rate(self) -> float | None:
         """Accepted among the requests answered (accepted or declined); None before any answer."""
         return self.accepted / self.answered if self.answered else None
-
-
-def _counts(statement: Executable, keys: Iterable[str]) -> dict[str, int]:
-    """Counts by key from the (key, count) rows of `statement`, 0 for keys it has no row for."""
-    found: dict[str, int] = {key: count for key, count in db.session.execute(statement).all()}
-    return {key: found.get(key, 0) for key in keys}
 
 
 def _capped(column: SQLColumnExpression[int]) -> ColumnElement[int]:
@@ -140,20 +133,30 @@ def _participant_counts(event: Event) -> tuple[dict[str, int], dict[str, int], i
     )
 
 
+def _listed_counts(event: Event) -> tuple[dict[str, int], dict[str, int]]:
+    """The listed opportunities by kind and by type, from one pass over their index (one each
+    read 60,000 index entries twice)."""
+    by_kind: Counter[str] = Counter()
+    by_type: Counter[str] = Counter()
+    for kind, type_, count in db.session.execute(
+        select(Opportunity.kind, Opportunity.type, func.count())
+        .where(
+            Opportunity.event_id == event.id,
+            Opportunity.withdrawn.is_(False),
+            Opportunity.hidden.is_(False),
+        )
+        .group_by(Opportunity.kind, Opportunity.type)
+    ):
+        by_kind[kind] += count
+        by_type[type_] += count
+    return (
+        {kind: by_kind[kind] for kind in OPPORTUNITY_KINDS},
+        {type_: by_type[type_] for type_ in OPPORTUNITY_TYPES},
+    )
+
+
 def overview(event: Event) -> Overview:
-    listed = select(func.count()).where(
-        Opportunity.event_id == event.id,
-        Opportunity.withdrawn.is_(False),
-        Opportunity.hidden.is_(False),
-    )
-    by_kind = _counts(
-        listed.with_only_columns(Opportunity.kind, func.count()).group_by(Opportunity.kind),
-        OPPORTUNITY_KINDS,
-    )
-    by_type = _counts(
-        listed.with_only_columns(Opportunity.type, func.count()).group_by(Opportunity.type),
-        OPPORTUNITY_TYPES,
-    )
+    by_kind, by_type = _listed_counts(event)
     registrations, requests, accepted, organizer_made = _participant_counts(event)
     published = event.status in ("published", "closed")
     agreed, scheduled = _distributions(event, schedule_is_published(event))

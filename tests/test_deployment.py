@@ -182,11 +182,14 @@ def served(tmp_path_factory):
         with urllib.request.urlopen(f"{base}/", timeout=5) as response:
             headers = response.headers
         pages = [wait_for(f"{base}/") for _ in range(4)]
+        # the glossary the master read, used by the workers' searches
+        searches = [wait_for(f"{base}/catalogue?q={word}") for word in ("stroke", "catheters")]
     return SimpleNamespace(
         home=home,
         css=css,
         headers=headers,
         pages=pages,
+        searches=searches,
         access=(logs / "stdout").read_text(),
         log=(logs / "stderr").read_text(),
     )
@@ -215,5 +218,13 @@ def test_gunicorn_loads_the_app_once_and_compiles_its_templates_before_forking(s
     assert all(b"<title>" in page for page in served.pages)
     templates = len(list((ROOT / "forum" / "templates").rglob("*.html")))
     log = served.log
-    assert log.count(f"templates compiled: {templates}; objects frozen:") == 1, log
+    assert log.count(f"templates compiled: {templates}; glossary read; objects frozen:") == 1, log
     assert log.count("Booting worker") == 2
+
+
+@pytest.mark.slow
+def test_workers_search_with_the_glossary_the_master_read(served):
+    """The master reads the glossary before forking; the workers' searches are answered."""
+    assert all(b"<title>" in page for page in served.searches)
+    assert '"GET /catalogue?q=stroke HTTP/1.1" 200' in served.access
+    assert "WORKER TIMEOUT" not in served.log and served.log.count("Booting worker") == 2

@@ -87,6 +87,8 @@ PAGES = (
     ("table sheets", "organizer", "/e/{slug}/organize/sheets"),
     ("marketplace", "attendee", "/e/{slug}/marketplace"),
     ("marketplace search", "attendee", "/e/{slug}/marketplace?q=antibody"),
+    # Korean: the worker loads Kiwi on its first one (seconds, and its memory from then on)
+    ("marketplace search, Korean", "attendee", "/e/{slug}/marketplace?q=%ED%95%AD%EC%B2%B4"),
     ("participants directory", "attendee", "/e/{slug}/participants"),
     ("suggestions", "attendee", "/e/{slug}/suggestions"),
     ("requests (attendee)", "attendee", "/e/{slug}/requests"),

@@ -88,6 +88,17 @@ def the_file(kind, format) -> ExportFile:
     ).one()
 
 
+def files_out_of_date(event) -> set[str]:
+    """The prepared exports (CSV) whose data version is no longer the event's."""
+    db.session.rollback()
+    versions = export_jobs.versions_of(event)
+    return {
+        kind
+        for kind in export_jobs.PREPARED
+        if the_file(kind, "csv").data_version != versions[kind]
+    }
+
+
 def cells(content: bytes) -> list[tuple]:
     sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
     return list(sheet.iter_rows(values_only=True))
@@ -401,36 +412,27 @@ def test_an_edit_to_a_person_alone_makes_the_files_showing_it_out_of_date(client
     for kind in export_jobs.PREPARED:
         prepared(client, event, kind, "csv")
 
-    def out_of_date() -> set[str]:
-        db.session.rollback()
-        versions = export_jobs.versions_of(event)
-        return {
-            kind
-            for kind in export_jobs.PREPARED
-            if the_file(kind, "csv").data_version != versions[kind]
-        }
-
-    assert out_of_date() == set()
+    assert files_out_of_date(event) == set()
     everything = set(export_jobs.PREPARED)
     forum["kim"].user.name = "김지영 (KIST)"  # in every export
     db.session.commit()
-    assert out_of_date() == everything
+    assert files_out_of_date(event) == everything
     for kind in export_jobs.PREPARED:
         prepared(client, event, kind, "csv")
-    assert out_of_date() == set()
+    assert files_out_of_date(event) == set()
     forum["bob"].user.email = "robert@example.org"
     db.session.commit()
-    assert out_of_date() == everything
+    assert files_out_of_date(event) == everything
     for kind in export_jobs.PREPARED:
         prepared(client, event, kind, "csv")
     forum["cho"].organisation.name = "KAIST Daejeon"  # cho has no meeting: not in the schedule
     db.session.commit()
-    assert out_of_date() >= {"participants", "requests", "figures"}
+    assert files_out_of_date(event) >= {"participants", "requests", "figures"}
     for kind in export_jobs.PREPARED:
         prepared(client, event, kind, "csv")
     forum["kim"].job_title = "Professor"  # the participants' export alone shows it
     db.session.commit()
-    assert "participants" in out_of_date()
+    assert "participants" in files_out_of_date(event)
     page = client.get(f"/e/{event.slug}/organize/overview").get_data(as_text=True)
     assert "out of date" in page.split('id="export-participants-csv"')[1].split("</li>")[0]
 
@@ -519,16 +521,6 @@ def file_all_again(forum) -> None:
     assert files_out_of_date(forum["event"]) == set()
 
 
-def files_out_of_date(event) -> set[str]:
-    db.session.rollback()
-    versions = export_jobs.versions_of(event)
-    return {
-        kind
-        for kind in export_jobs.PREPARED
-        if the_file(kind, "csv").data_version != versions[kind]
-    }
-
-
 @pytest.mark.parametrize(
     ("change", "shown_in"),
     [
@@ -543,21 +535,10 @@ def test_each_change_a_file_shows_makes_it_out_of_date(app, forum, change, shown
     export shows must still move them (a colleague at a meeting, a meeting at another table, a
     request sent or answered), whatever else it leaves alone."""
     file_all_again(forum)
-
-    def out_of_date() -> set[str]:
-        db.session.rollback()
-        versions = export_jobs.versions_of(forum["event"])
-        return {
-            kind
-            for kind in export_jobs.PREPARED
-            if the_file(kind, "csv").data_version != versions[kind]
-        }
-
     with app.test_request_context():
         change(forum)
         db.session.commit()
-        assert out_of_date() == set() or True
-    assert out_of_date() >= shown_in
+    assert files_out_of_date(forum["event"]) >= shown_in
 
 
 def publish_from_the_web(client, event, run) -> None:

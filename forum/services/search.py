@@ -547,8 +547,9 @@ def search_directory(
         Participant.status == "approved",
         Participant.organisation_id.is_not(None),
     ]
-    if words.strip():
-        pattern = like_pattern(words.strip().lower())
+    words = words.strip()
+    if words:
+        pattern = like_pattern(words.lower())
         columns = [User.name, Organisation.name] + ([User.email] if by_email else [])
         conditions.append(
             or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
@@ -558,9 +559,9 @@ def search_directory(
     if organisation_kind:
         conditions.append(Organisation.kind == organisation_kind)
     counted = select(func.count()).select_from(Participant)
-    if words.strip() or country or organisation_kind:
+    if words or country or organisation_kind:
         counted = counted.join(Organisation, Organisation.id == Participant.organisation_id)
-    if words.strip():
+    if words:
         counted = counted.join(User, User.id == Participant.user_id)
     statement = (
         select(Participant)

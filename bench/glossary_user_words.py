@@ -89,11 +89,11 @@ def user_words(terms: list[str]) -> dict[str, list[str]]:
     """word → its bare nouns, for the terms that need a user word. In rounds (Kiwi rebuilds its
     dictionary once per round): the failing terms that hold no other failing term are added,
     then every term is tried again (a word added can break another: 양극 in 양극재)."""
-    base = Kiwi()
+    base = text.new_kiwi()
     use(base)
     back = given_back(terms)
     failing = [term for term in terms if term not in back]
-    analyser = Kiwi()
+    analyser = text.new_kiwi()
     added: dict[str, list[str]] = {}
     for _round in range(ROUNDS):
         atoms = [term for term in failing if not any(o != term and o in term for o in failing)]

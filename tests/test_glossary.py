@@ -81,8 +81,7 @@ def test_every_korean_term_of_hangul_is_given_back_whole_by_the_analyser():
     analysed = dict(zip(sentences, tokenize_many(sentences), strict=True))
     split = [term for term in terms if term not in analysed[term]]
     split += [term for term in terms if term not in analysed[f"{term}의 특성을 평가한다"]]
-    # Known: Kiwi's own proper noun 질화 갈륨 outranks the user word before a particle.
-    assert split == ["질화갈륨"]
+    assert split == []
 
 
 def test_a_common_english_word_alone_carries_no_concept_its_phrase_does():

@@ -987,3 +987,39 @@ def test_0055_indexes_the_words_read_alone_and_keeps_the_suggestions(database_at
     db.session.remove()
     assert _index_holds("배지") and _index_holds("배양육")
     assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 2
+
+
+# --- 0059_kiwi_without_multi_words: Kiwi without its multi-word proper nouns -------------------
+
+
+def test_0059_indexes_as_kiwi_reads_without_multi_words_and_drops_the_suggestions(
+    database_at_head,
+):
+    from forum.models import Suggestion, SuggestionVersion
+    from forum.services.text import query_terms
+
+    event_id, _offer_id = _offer_and_need_suggested(
+        "프러시안 블루 흡착 필터", "방사성 세슘 흡착 소재"
+    )
+    # A query reads 프러시안 as this release's Kiwi does (without the multi-word proper noun
+    # 프러시안 블루, it is 프러시아 + ㄴ): the index must hold that reading.
+    [[searched]] = query_terms("프러시안")
+    assert searched.tokens == ("프러시아",)
+
+    downgrade(revision="0058_requests_by_organizers")
+    db.session.remove()
+    # The index as the analyser before 0059 wrote it: the proper noun 프러시안 블루 in two parts.
+    _index_all_as("프러시안 블루 흡착 필터 프러시안블루")
+    assert not _index_holds("프러시아")
+    db.session.execute(text("DELETE FROM suggestion_version"))
+    db.session.execute(
+        text("INSERT INTO suggestion_version (event_id, version) VALUES (:id, 3)"), {"id": event_id}
+    )
+    db.session.commit()
+    db.session.remove()
+
+    upgrade()
+    db.session.remove()
+    assert _index_holds("프러시아") and _index_holds("흡착") and _index_holds("필터")
+    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 0
+    assert db.session.get(SuggestionVersion, event_id).version == 4

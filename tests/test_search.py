@@ -718,8 +718,8 @@ def test_a_property_noun_also_finds_its_adjective_and_its_bare_noun(market):
 def test_a_glossary_term_kiwi_split_is_a_user_word_given_back_whole():
     """Kiwi alone read 전임상 (preclinical) as 전 + 임상 and 이식 as 이 + 식, so the glossary's
     rows never matched; as user words they are given back whole, with particles and endings,
-    and their glossary nouns after the text (임상 of 전임상); Kiwi's two-word proper nouns are
-    a compound (자연어 처리)."""
+    and their glossary nouns after the text (임상 of 전임상); a proper noun written against a
+    noun makes a compound (자연어처리)."""
     assert tokenize("새로운 전임상 시험을 수행한다") == ("전임상", "시험", "수행", "임상")
     assert tokenize("장기 이식 후 거부 반응") == ("장기", "이식", "후", "거부", "반응")
     assert tokenize("자연어처리 기반 상담") == ("자연어", "처리", "기반", "상담", "자연어처리")

@@ -43,6 +43,11 @@ PREFIX_SYLLABLES = (
 USER_WORD_TAG = "NNG"
 USER_WORD_SCORE = 0.0
 
+# Kiwi's dictionary of multi-word proper nouns (프러시안 블루) holds about 190 MB of the 540 a
+# process with Kiwi has, and changes how a handful of texts read (BENCHMARKS.md): left out, a
+# web worker stays under 500 MB.
+KIWI_OPTIONS = {"load_multi_dict": False}
+
 _kiwi: Any = None
 _kiwi_lock = threading.Lock()
 _stemmer_lock = threading.Lock()
@@ -56,13 +61,18 @@ def kiwi() -> Any:
     if _kiwi is None:
         with _kiwi_lock:
             if _kiwi is None:
-                from kiwipiepy import Kiwi
-
-                analyser = Kiwi()
+                analyser = new_kiwi()
                 for word in user_words():
                     analyser.add_user_word(word, USER_WORD_TAG, USER_WORD_SCORE)
                 _kiwi = analyser
     return _kiwi
+
+
+def new_kiwi() -> Any:
+    """A Kiwi as the index reads with, before the glossary's user words are added."""
+    from kiwipiepy import Kiwi
+
+    return Kiwi(**KIWI_OPTIONS)
 
 
 @cache
@@ -143,9 +153,7 @@ def _korean_words(text: str, analysis: Iterable[Any] | None = None) -> list[tupl
             parts, bare, start, prefix = [], [], token.start, ""
         end = token.end
         if tag in _NOUN_TAGS:
-            # Kiwi's proper nouns of two words (자연어 처리) are two parts of the compound.
-            nouns = token.form.split()
-            parts.extend([prefix + nouns[0], *nouns[1:]])
+            parts.append(prefix + token.form)
             bare.extend([token.form] if prefix else user_words().get(token.form, ()))
         elif tag == "XSN" and parts and token.form not in _LOOSE_SUFFIXES:
             bare.append(parts[-1])

@@ -18,7 +18,10 @@ an attendee (half each), one after the other before the clock starts, fetch ever
 long-lived worker has compiled its statements). Exports too large for a direct download are
 first prepared by the export job, and their files are timed. Then as many calendar clients, not
 signed in, poll participants' subscription feeds at once, each with the ETag of its copy (304)
-or without (the calendar built). Printed per page: median and p95 in milliseconds of the pages
+or without (the calendar built), back to back; then, per server alone, current copies are polled
+at the rate of `--subscriptions` calendars each polling hourly (20,000: 5.6 polls a second, for
+`--feed-seconds`), arriving as independent clients do (exponential gaps, whatever the answers'
+times: an open loop, the load the issue names). Printed per page: median and p95 in milliseconds of the pages
 (200; 304 for the current copy of a feed), and the peak resident memory of each web worker (from
 /proc). Any other answer (a redirect to the sign-in form, an error, a timeout) is a failure:
 counted apart, listed on stderr, and the script exits with status 1.
@@ -44,6 +47,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
@@ -97,9 +101,11 @@ PAGES = (
     ("day (attendee)", "attendee", "/e/{slug}/day"),
     ("feed, current copy (304)", "subscriber", "{feed}"),
     ("feed, old copy", "subscriber", "{feed}"),
+    ("feed at the subscriptions' hourly rate (304)", "hourly", "{feed}"),
 )
+HOURLY = "feed at the subscriptions' hourly rate (304)"
 # The answer a page must give to count as served; every other page: 200.
-EXPECTED = {"feed, current copy (304)": 304}
+EXPECTED = {"feed, current copy (304)": 304, HOURLY: 304}
 FEEDS = 100  # subscription feeds the clients poll (each a participant with meetings)
 FEED_POLLS = 10  # each calendar client's polls of the feeds a round, after the pages
 
@@ -701,6 +707,22 @@ def feed_etags(base: str, feeds: list[str]) -> dict[str, str]:
     return etags
 
 
+def _signed_in(
+    bases: dict[str, str], tallies: dict[str, Tally], attendee: str, count: int
+) -> list[tuple[str, dict[str, Browser]]]:
+    """`count` clients, half the organizer and half the attendee, each signed in to every server."""
+    clients = []
+    for index in range(count):
+        who = "organizer" if index % 2 == 0 else "attendee"
+        browsers = {}
+        for name, base in bases.items():
+            browser = sign_in(base, ORGANIZER if who == "organizer" else attendee)
+            browser.tally = tallies[name]
+            browsers[name] = browser
+        clients.append((who, browsers))
+    return clients
+
+
 def measure(
     bases: dict[str, str],
     run_id: int,
@@ -711,19 +733,11 @@ def measure(
 ) -> dict[str, Tally]:
     """Every page, `rounds` times by each of `clients` signed-in browsers at once; then the feeds,
     polled by as many calendar clients at once (`FEED_POLLS` × `rounds` each), as subscriptions
-    poll them. With several servers (`bases`: name → address), each client asks each server for a
+    poll them, and at the subscriptions' hourly rate (`poll_hourly`). With several servers (`bases`: name → address), each client asks each server for a
     page in turn, so that all see the same load of the machine."""
     tallies = {name: Tally() for name in bases}
     etags = {name: feed_etags(base, feeds) for name, base in bases.items()}
-    clients = []
-    for index in range(arguments.clients):
-        who = "organizer" if index % 2 == 0 else "attendee"
-        browsers = {}
-        for name, base in bases.items():
-            browser = sign_in(base, ORGANIZER if who == "organizer" else attendee)
-            browser.tally = tallies[name]
-            browsers[name] = browser
-        clients.append((who, browsers))
+    clients = _signed_in(bases, tallies, attendee, arguments.clients)
     subscribers = [
         ("subscriber", {name: Browser(base, tallies[name]) for name, base in bases.items()})
         for _ in range(arguments.clients)
@@ -769,7 +783,30 @@ def measure(
             )
     run(clients, arguments.rounds)
     run(subscribers, arguments.rounds * FEED_POLLS)
+    for name, base in bases.items():
+        poll_hourly(base, tallies[name], feeds, etags[name], arguments)
     return tallies
+
+
+def poll_hourly(
+    base: str, tally: Tally, feeds: list[str], etags: dict[str, str], arguments: argparse.Namespace
+) -> None:
+    """Current copies of the feeds polled at the rate of `subscriptions` calendars each asking
+    once an hour, each poll starting on time whether or not the earlier ones were answered."""
+    rate = arguments.subscriptions / 3600
+    rng = random.Random(arguments.seed)
+    started, due = time.perf_counter(), 0.0
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        polls = []
+        while due < arguments.feed_seconds:
+            time.sleep(max(0.0, started + due - time.perf_counter()))
+            feed = rng.choice(feeds)
+            browser = Browser(base, tally)
+            browser.action = HOURLY
+            polls.append(pool.submit(timed_get, browser, feed, {"If-None-Match": etags[feed]}))
+            due += rng.expovariate(rate)
+        for poll in polls:
+            poll.result()
 
 
 def summary(tally: Tally) -> dict[str, tuple[float, float, list[int]]]:
@@ -802,6 +839,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=24)
     parser.add_argument("--time-limit", type=int, default=30, help="the scheduler's seconds")
+    parser.add_argument(
+        "--subscriptions", type=int, default=20_000, help="calendars polling hourly"
+    )
+    parser.add_argument("--feed-seconds", type=float, default=60, help="of polls at that rate")
     parser.add_argument("--before", type=Path, help="an earlier checkout, served side by side")
     parser.add_argument("--built", help="the name of a database built by an earlier run: no build")
     parser.add_argument("--name", help="the new database's name (default: a random one)")

@@ -10,6 +10,8 @@ For each path: the median of `--repeat` requests (after one warming request) of 
 request and of the time spent in the database, then the statements that took most of it
 (summed over one request, median over the repeats), each with its count per request and the
 start of its text. Answers other than 200 are printed and end the script with status 1.
+`--functions N` then asks each path once more under cProfile and prints the N functions with
+the most time of their own (the Python side of the page: templates, ORM, our code).
 """
 
 from __future__ import annotations
@@ -98,6 +100,17 @@ def profile(client, clock: StatementClock, path: str, repeat: int, top: int) -> 
     return True
 
 
+def profile_functions(client, path: str, count: int) -> None:
+    """The `count` functions with the most time of their own in one request of `path`."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(client.get, path)
+    print(f"  functions of one request of {path}, by their own time:")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(count)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+")
@@ -106,6 +119,7 @@ def main() -> None:
     parser.add_argument("--password", required=True)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--top", type=int, default=8)
+    parser.add_argument("--functions", type=int, default=0, help="functions to list (cProfile)")
     args = parser.parse_args()
 
     from forum import create_app
@@ -118,6 +132,8 @@ def main() -> None:
         clock = StatementClock(db.engine)
     client = signed_in_client(app, args.email, args.password)
     answered = [profile(client, clock, path, args.repeat, args.top) for path in args.paths]
+    for path in args.paths if args.functions else ():
+        profile_functions(client, path, args.functions)
     sys.exit(0 if all(answered) else 1)
 
 

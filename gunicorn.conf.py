@@ -80,30 +80,36 @@ def post_worker_init(worker) -> None:
 
 
 def when_ready(server) -> None:
-    """Before the first fork: compile the preloaded app's templates and read the glossary (about
+    """Before the first fork: compile the preloaded app's templates, read the glossary (about
     80 MB of lookups, which each worker would otherwise build on its first search or save: 0.4 s
-    of that request), then freeze every object made so far (`gc.freeze`): a worker's
-    collections no longer walk them, and so no longer write to (and copy) the pages they share
-    with the master and the other workers. Kiwi is not loaded here: its threads would not
-    survive the fork (docs/deployment.md)."""
-    from forum.services import glossary
+    of that request) and Kiwi's model (about 240 MB, and 1 to 2 s of a worker's first Korean
+    text), then freeze every object made so far (`gc.freeze`): a worker's collections no longer
+    walk them, and so no longer write to (and copy) the pages they share with the master and the
+    other workers. Kiwi analyses nothing here: its threads start at its first analysis, and
+    threads do not survive a fork (docs/deployment.md)."""
+    from forum.services import glossary, text
     from forum.templating import compile_templates
 
     compiled = compile_templates(server.app.wsgi())
     glossary.glossary()
+    text.kiwi()
     gc.collect()
     gc.freeze()
     server.log.info(
-        "templates compiled: %d; glossary read; objects frozen: %d",
+        "templates compiled: %d; glossary and Kiwi read; objects frozen: %d",
         compiled,
         gc.get_freeze_count(),
     )
 
 
 def post_fork(server, worker) -> None:
-    """A worker opens its own database connections: none is shared across the fork."""
+    """A worker opens its own database connections (none is shared across the fork), and starts
+    Kiwi's analysis (its threads, the rest of its model) before its first request, not in it."""
     from forum.extensions import db
+    from forum.services import text
 
     app = server.app.wsgi()
     with app.app_context():
         db.engine.dispose(close=False)
+    text.start_analysing()
+    server.log.info("worker %s: Kiwi analysing", worker.pid)

@@ -621,10 +621,16 @@ class Workers:
                     if line.startswith("VmHWM:"):
                         self.peak[pid] = max(self.peak[pid], int(line.split()[1]) // 1024)
 
-    def stop(self) -> list[int]:
+    def stop(self) -> tuple[list[int], list[int]]:
+        """Each worker's peak resident memory, and its proportional share now (PSS: the pages it
+        shares with the master and the other workers divided among them), in MB."""
         self.stopping.set()
         self.thread.join()
-        return sorted(self.peak.values())
+        shares = []
+        for pid in self._children():
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            shares.append(int(rollup.split("Pss:")[1].split()[0]) // 1024)
+        return sorted(self.peak.values()), sorted(shares)
 
 
 def analyse(database_url: str) -> None:
@@ -892,7 +898,7 @@ def main() -> None:
         sys.exit(1)
 
 
-def report(results: dict[str, dict], memory: dict[str, list[int]], args) -> bool:
+def report(results: dict[str, dict], memory: dict[str, tuple[list[int], list[int]]], args) -> bool:
     """Prints the table; False (after saying so loudly) when any answer was not a page."""
     size = sizes(args.scale)
     print(
@@ -923,7 +929,7 @@ def report(results: dict[str, dict], memory: dict[str, list[int]], args) -> bool
             cells.append(f"{before / ours:.1f}" if ours else "")
         print(f"| {page} | " + " | ".join(cells) + " |")
     for name, peaks in memory.items():
-        print(f"\npeak RSS of the {name} web workers (MB): {peaks}")
+        print(f"\npeak RSS of the {name} web workers (MB): {peaks[0]}; PSS at the end: {peaks[1]}")
     if failed:
         print("\nFAILED: answers that were not pages (not in the times above):", file=sys.stderr)
         for line in failed:

@@ -14,12 +14,14 @@ import time
 import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import pytest
 
 from forum.logging_setup import configure_logging
 
 ROOT = Path(__file__).resolve().parents[1]
+KOREAN_WORDS = ("디지털치료제", "치료제를", "전임상 시험", "항체")  # more than the workers
 GUNICORN_CONF = ROOT / "gunicorn.conf.py"
 
 
@@ -184,12 +186,15 @@ def served(tmp_path_factory):
         pages = [wait_for(f"{base}/") for _ in range(4)]
         # the glossary the master read, used by the workers' searches
         searches = [wait_for(f"{base}/catalogue?q={word}") for word in ("stroke", "catheters")]
+        # Kiwi's model read by the master, each worker's analysis started when forked
+        korean = [wait_for(f"{base}/catalogue?q={quote(word)}") for word in KOREAN_WORDS]
     return SimpleNamespace(
         home=home,
         css=css,
         headers=headers,
         pages=pages,
         searches=searches,
+        korean=korean,
         access=(logs / "stdout").read_text(),
         log=(logs / "stderr").read_text(),
     )
@@ -218,7 +223,9 @@ def test_gunicorn_loads_the_app_once_and_compiles_its_templates_before_forking(s
     assert all(b"<title>" in page for page in served.pages)
     templates = len(list((ROOT / "forum" / "templates").rglob("*.html")))
     log = served.log
-    assert log.count(f"templates compiled: {templates}; glossary read; objects frozen:") == 1, log
+    assert (
+        log.count(f"templates compiled: {templates}; glossary and Kiwi read; objects frozen:") == 1
+    ), log
     assert log.count("Booting worker") == 2
 
 
@@ -227,4 +234,16 @@ def test_workers_search_with_the_glossary_the_master_read(served):
     """The master reads the glossary before forking; the workers' searches are answered."""
     assert all(b"<title>" in page for page in served.searches)
     assert '"GET /catalogue?q=stroke HTTP/1.1" 200' in served.access
+    assert "WORKER TIMEOUT" not in served.log and served.log.count("Booting worker") == 2
+
+
+@pytest.mark.slow
+def test_workers_analyse_korean_with_the_kiwi_the_master_read(served):
+    """The master reads Kiwi's model before forking and analyses nothing (Kiwi's threads would
+    not survive the fork); each worker starts analysing when forked, and its Korean searches,
+    in Kiwi's batch mode, are answered (a worker whose analysis hung would time out)."""
+    assert all(b"<title>" in page for page in served.korean)
+    for word in KOREAN_WORDS:
+        assert f'"GET /catalogue?q={quote(word)} HTTP/1.1" 200' in served.access
+    assert served.log.count(": Kiwi analysing") == 2, served.log
     assert "WORKER TIMEOUT" not in served.log and served.log.count("Booting worker") == 2

@@ -55,8 +55,9 @@ _stemmer = snowballstemmer.stemmer("english")
 
 
 def kiwi() -> Any:
-    """The process's one Kiwi: loading its model takes seconds, so it happens once, on first use;
-    with the glossary's terms it would split as user words (`user_words`)."""
+    """The process's one Kiwi: loading its model takes seconds, so it happens once, on first use
+    (in gunicorn's master, before the fork); with the glossary's terms it would split as user
+    words (`user_words`)."""
     global _kiwi
     if _kiwi is None:
         with _kiwi_lock:
@@ -66,6 +67,13 @@ def kiwi() -> Any:
                     analyser.add_user_word(word, USER_WORD_TAG, USER_WORD_SCORE)
                 _kiwi = analyser
     return _kiwi
+
+
+def start_analysing() -> None:
+    """The process's first analysis, in Kiwi's batch mode as indexing uses it: Kiwi starts its
+    threads and reads the rest of its model then (about 110 MB and 0.8 s), so a gunicorn worker
+    does it when forked from the master that read the model (gunicorn.conf.py)."""
+    list(kiwi().tokenize(["한국어 분석 준비"]))
 
 
 def new_kiwi() -> Any:

@@ -87,12 +87,11 @@ def when_ready(server) -> None:
     walk them, and so no longer write to (and copy) the pages they share with the master and the
     other workers. Kiwi analyses nothing here: its threads start at its first analysis, and
     threads do not survive a fork (docs/deployment.md)."""
-    from forum.services import glossary, text
+    from forum.services import text
     from forum.templating import compile_templates
 
     compiled = compile_templates(server.app.wsgi())
-    glossary.glossary()
-    text.kiwi()
+    text.read_before_forking()
     gc.collect()
     gc.freeze()
     server.log.info(

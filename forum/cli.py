@@ -129,15 +129,20 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
     def worker(burst):
-        """Run an RQ worker for Forum's background jobs (needs REDIS_URL)."""
+        """Run an RQ worker for Forum's background jobs (needs REDIS_URL). RQ runs each job in
+        a process forked from this one, which reads the glossary and Kiwi's model first, once
+        for all of them (a job analysing Korean spent seconds loading Kiwi)."""
         from redis import Redis
         from rq import Worker
+
+        from .services import text
 
         redis_url = app.config.get("REDIS_URL")
         if not redis_url:
             raise click.UsageError(
                 "REDIS_URL is not set: jobs run in-process, no worker is needed."
             )
+        text.read_before_forking()
         Worker(["forum"], connection=Redis.from_url(redis_url)).work(burst=burst)
 
     @app.cli.command("send-follow-ups")

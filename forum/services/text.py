@@ -69,6 +69,17 @@ def kiwi() -> Any:
     return _kiwi
 
 
+def read_before_forking() -> None:
+    """Read what every analysis needs, in a process about to fork workers (gunicorn's master,
+    `flask worker` before each job's process): the glossary's lookups and Kiwi's model, shared
+    by the children instead of read by each. Kiwi analyses nothing here: its threads start at
+    its first analysis, and threads do not survive a fork (a child's analysis would hang)."""
+    from . import glossary
+
+    glossary.glossary()
+    kiwi()
+
+
 def start_analysing() -> None:
     """The process's first analysis, in Kiwi's batch mode as indexing uses it: Kiwi starts its
     threads and reads the rest of its model then (about 110 MB and 0.8 s), so a gunicorn worker

@@ -372,6 +372,34 @@ def _index_all_as(tokens: str) -> None:
     db.session.commit()
 
 
+def _reindexed_from(before: str, old_index: str, missing: str, event_id: int, revision: str):
+    """Take the database back to `before` with every index row as an older analyser wrote it
+    (`old_index`, which lacks `missing`) and the event's suggestion version at 3, then upgrade it
+    to `revision` (a re-indexing migration)."""
+    downgrade(revision=before)
+    db.session.remove()
+    _index_all_as(old_index)
+    assert not _index_holds(missing)
+    db.session.execute(text("DELETE FROM suggestion_version"))
+    db.session.execute(
+        text("INSERT INTO suggestion_version (event_id, version) VALUES (:id, 3)"), {"id": event_id}
+    )
+    db.session.commit()
+    db.session.remove()
+    upgrade(revision=revision)
+    db.session.remove()
+
+
+def _suggestions_dropped(event_id: int) -> bool:
+    """No stored suggestion is left and the event's suggestion version went up by one (from 3)."""
+    from forum.models import Suggestion, SuggestionVersion
+
+    return (
+        db.session.scalar(select(func.count()).select_from(Suggestion)) == 0
+        and db.session.get(SuggestionVersion, event_id).version == 4
+    )
+
+
 def test_0012_indexes_existing_opportunities_again_with_each_analyser(database_at_head):
     from forum.models import Participant, User
     from forum.services.opportunities import OpportunityDetails, publish_opportunity
@@ -787,29 +815,19 @@ def test_0041_keeps_the_versions_and_the_next_write_stores_the_pivot(database_at
 def test_0042_indexes_suffixed_nouns_again_and_drops_the_suggestions_weighed_without(
     database_at_head,
 ):
-    from forum.models import Suggestion, SuggestionVersion
-
     event_id, _offer_id = _offer_and_need_suggested(
         "배터리 안정성 향상 공정", "배터리 안정성 평가 파트너"
     )
-
-    downgrade(revision="0041_suggestion_pivot")
-    db.session.remove()
     # The index as the analyser before 0042 wrote it: the suffixes dropped.
-    _index_all_as("배터리 안정 공정")
-    assert not _index_holds("안정성")
-    db.session.execute(text("DELETE FROM suggestion_version"))
-    db.session.execute(
-        text("INSERT INTO suggestion_version (event_id, version) VALUES (:id, 3)"), {"id": event_id}
+    _reindexed_from(
+        "0041_suggestion_pivot",
+        "배터리 안정 공정",
+        "안정성",
+        event_id,
+        "0042_reindex_noun_suffixes",
     )
-    db.session.commit()
-    db.session.remove()
-
-    upgrade(revision="0042_reindex_noun_suffixes")
-    db.session.remove()
     assert _index_holds("안정성") and _index_holds("안정") and _index_holds("배터리")
-    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 0
-    assert db.session.get(SuggestionVersion, event_id).version == 4
+    assert _suggestions_dropped(event_id)
     downgrade(revision="0041_suggestion_pivot")  # leaves an index the older code can search
     db.session.remove()
     assert _index_holds("안정성") and _index_holds("안정")
@@ -821,29 +839,15 @@ def test_0042_indexes_suffixed_nouns_again_and_drops_the_suggestions_weighed_wit
 def test_0048_indexes_user_words_whole_and_drops_the_suggestions_weighed_without(
     database_at_head,
 ):
-    from forum.models import Suggestion, SuggestionVersion
-
     event_id, _offer_id = _offer_and_need_suggested(
         "새로운 전임상 시험 플랫폼", "전임상 시험 파트너"
     )
-
-    downgrade(revision="0042_reindex_noun_suffixes")
-    db.session.remove()
     # The index as the analyser before 0048 wrote it: 전임상 read as 전 + 임상.
-    _index_all_as("임상 시험")
-    assert not _index_holds("전임상")
-    db.session.execute(text("DELETE FROM suggestion_version"))
-    db.session.execute(
-        text("INSERT INTO suggestion_version (event_id, version) VALUES (:id, 3)"), {"id": event_id}
+    _reindexed_from(
+        "0042_reindex_noun_suffixes", "임상 시험", "전임상", event_id, "0048_kiwi_user_words"
     )
-    db.session.commit()
-    db.session.remove()
-
-    upgrade()
-    db.session.remove()
     assert _index_holds("전임상") and _index_holds("임상") and _index_holds("시험")
-    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 0
-    assert db.session.get(SuggestionVersion, event_id).version == 4
+    assert _suggestions_dropped(event_id)
     downgrade(revision="0042_reindex_noun_suffixes")  # leaves the index as it is
     db.session.remove()
     assert _index_holds("전임상")
@@ -983,7 +987,7 @@ def test_0055_indexes_the_words_read_alone_and_keeps_the_suggestions(database_at
     assert not _index_holds("배지")
     db.session.remove()
 
-    upgrade()
+    upgrade(revision="0055_index_runs_alone")
     db.session.remove()
     assert _index_holds("배지") and _index_holds("배양육")
     assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 2
@@ -995,7 +999,6 @@ def test_0055_indexes_the_words_read_alone_and_keeps_the_suggestions(database_at
 def test_0059_indexes_as_kiwi_reads_without_multi_words_and_drops_the_suggestions(
     database_at_head,
 ):
-    from forum.models import Suggestion, SuggestionVersion
     from forum.services.text import query_terms
 
     event_id, _offer_id = _offer_and_need_suggested(
@@ -1006,20 +1009,13 @@ def test_0059_indexes_as_kiwi_reads_without_multi_words_and_drops_the_suggestion
     [[searched]] = query_terms("프러시안")
     assert searched.tokens == ("프러시아",)
 
-    downgrade(revision="0058_requests_by_organizers")
-    db.session.remove()
     # The index as the analyser before 0059 wrote it: the proper noun 프러시안 블루 in two parts.
-    _index_all_as("프러시안 블루 흡착 필터 프러시안블루")
-    assert not _index_holds("프러시아")
-    db.session.execute(text("DELETE FROM suggestion_version"))
-    db.session.execute(
-        text("INSERT INTO suggestion_version (event_id, version) VALUES (:id, 3)"), {"id": event_id}
+    _reindexed_from(
+        "0058_requests_by_organizers",
+        "프러시안 블루 흡착 필터 프러시안블루",
+        "프러시아",
+        event_id,
+        "0059_kiwi_without_multi_words",
     )
-    db.session.commit()
-    db.session.remove()
-
-    upgrade()
-    db.session.remove()
     assert _index_holds("프러시아") and _index_holds("흡착") and _index_holds("필터")
-    assert db.session.scalar(select(func.count()).select_from(Suggestion)) == 0
-    assert db.session.get(SuggestionVersion, event_id).version == 4
+    assert _suggestions_dropped(event_id)

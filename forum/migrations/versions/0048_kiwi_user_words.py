@@ -15,8 +15,7 @@ Revision ID: 0048_kiwi_user_words
 Revises: 0043_overview_counts
 """
 
-import importlib.util
-from pathlib import Path
+from forum.migrations.reindex import reindexing
 
 revision = "0048_kiwi_user_words"
 down_revision = "0043_overview_counts"
@@ -26,12 +25,7 @@ depends_on = None
 
 def upgrade():
     """Index every listed opportunity again as 0036 does (one code for both re-indexings)."""
-    path = Path(__file__).with_name("0036_reindex_prefixed_nouns.py")
-    spec = importlib.util.spec_from_file_location("reindex_prefixed_nouns", path)
-    assert spec is not None and spec.loader is not None
-    reindex = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(reindex)
-    reindex.upgrade()
+    reindexing().upgrade()
 
 
 def downgrade():

@@ -13,10 +13,9 @@ Revision ID: 0055_index_runs_alone
 Revises: 0054_review_summary_job
 """
 
-import importlib.util
-from pathlib import Path
-
 from alembic import op
+
+from forum.migrations.reindex import reindexing
 
 revision = "0055_index_runs_alone"
 down_revision = "0054_review_summary_job"
@@ -26,12 +25,7 @@ depends_on = None
 
 def upgrade():
     """Index every listed opportunity again with 0036's code (one code for every re-indexing)."""
-    path = Path(__file__).with_name("0036_reindex_prefixed_nouns.py")
-    spec = importlib.util.spec_from_file_location("reindex_prefixed_nouns", path)
-    assert spec is not None and spec.loader is not None
-    reindex = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(reindex)
-    reindex.reindex_all(op.get_bind())
+    reindexing().reindex_all(op.get_bind())
 
 
 def downgrade():

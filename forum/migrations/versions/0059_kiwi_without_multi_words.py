@@ -15,8 +15,7 @@ Revision ID: 0059_kiwi_without_multi_words
 Revises: 0058_requests_by_organizers
 """
 
-import importlib.util
-from pathlib import Path
+from forum.migrations.reindex import reindexing
 
 revision = "0059_kiwi_without_multi_words"
 down_revision = "0058_requests_by_organizers"
@@ -26,12 +25,7 @@ depends_on = None
 
 def upgrade():
     """Index every listed opportunity again as 0036 does (one code for every re-indexing)."""
-    path = Path(__file__).with_name("0036_reindex_prefixed_nouns.py")
-    spec = importlib.util.spec_from_file_location("reindex_prefixed_nouns", path)
-    assert spec is not None and spec.loader is not None
-    reindex = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(reindex)
-    reindex.upgrade()
+    reindexing().upgrade()
 
 
 def downgrade():

@@ -7,6 +7,7 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import delete, select
 
+from forum import jobs
 from forum.extensions import db
 from forum.models import (
     DraftPlacement,
@@ -139,6 +140,8 @@ def test_publishing_refuses_a_draft_that_changes_a_slot_that_has_begun(running):
     unplaced = agreed(event, p[0], p[1])
     on_now = agreed(event, p[2], p[3], slots[1], tables[0])
     for layout in ({unplaced: (slots[1], tables[1])}, {on_now: (slots[3], tables[0])}):
+        # a background job of the last run (its figures) must not race with deleting it
+        jobs.wait_for_in_process_jobs()
         db.session.execute(delete(DraftPlacement))
         db.session.execute(delete(ScheduleRun))
         db.session.commit()

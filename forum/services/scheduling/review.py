@@ -26,7 +26,6 @@ from ...models import (
     Event,
     Meeting,
     MeetingAttendee,
-    MeetingRequest,
     MeetingSession,
     Organisation,
     Participant,
@@ -41,6 +40,7 @@ from ...templating import event_time
 from .. import dialect_insert
 from ..availability import event_slots
 from ..paging import PER_PAGE, Page
+from ..requests import requests_by_status
 from ..schedule_problem import draft_placements, schedulable_meetings
 from ..schedule_reasons import Names, readable_reason
 
@@ -213,22 +213,19 @@ def _figures(run: ScheduleRun, counted: dict) -> dict:
     """The review page's figures: the counted ones, and those read afresh (cheap): the event's
     requests, slots and tables, the run's bound and its first-come comparison."""
     event = run.event
-    slots, tables, requests = db.session.execute(  # in one round trip
+    slots, tables = db.session.execute(  # in one round trip
         select(
             select(func.count(Slot.id))
             .join(MeetingSession, MeetingSession.id == Slot.session_id)
             .where(MeetingSession.event_id == event.id)
             .scalar_subquery(),
             select(func.count(Table.id)).where(Table.event_id == event.id).scalar_subquery(),
-            select(func.count())
-            .select_from(MeetingRequest)
-            .where(MeetingRequest.event_id == event.id)
-            .scalar_subquery(),
         )
     ).one()
     weight, scheduled = counted["weight"], counted["scheduled"]
     return counted | {
-        "requests": requests or 0,
+        # from the kept counts: counting a large event's 150,000 requests took 20 ms a view
+        "requests": sum(requests_by_status(event).values()),
         "bound": run.bound_weight,
         # The bound covers the meetings the solver was given; one added by hand can go past it.
         "share_of_bound": round(weight / run.bound_weight, 3)

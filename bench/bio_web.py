@@ -65,6 +65,8 @@ ORGANIZER = "organizer@bio.example"
 STATES = (("pending", 25), ("accepted", 37), ("declined", 20), ("cancelled", 10), ("expired", 8))
 BATCH = 500
 FULL = {"participants": 20_000, "opportunities": 60_000, "requests": 150_000, "tables": 1_500}
+# Feeds polled at the rate of the subscriptions, apart from the pages (`poll_hourly`).
+HOURLY = "feed at the subscriptions' hourly rate (304)"
 # The pages timed: (name, who, path). {run} is the published run; {feed} a participant's
 # subscription feed, asked with its ETag for the current copy. An export too large to be written
 # in a request is asked at its prepared file's address instead (`ready_for_pages`).
@@ -91,7 +93,7 @@ PAGES = (
     ("table sheets", "organizer", "/e/{slug}/organize/sheets"),
     ("marketplace", "attendee", "/e/{slug}/marketplace"),
     ("marketplace search", "attendee", "/e/{slug}/marketplace?q=antibody"),
-    # Korean: the worker loads Kiwi on its first one (seconds, and its memory from then on)
+    # Korean: analysed by Kiwi, whose model each worker shares with the master (its memory)
     ("marketplace search, Korean", "attendee", "/e/{slug}/marketplace?q=%ED%95%AD%EC%B2%B4"),
     ("participants directory", "attendee", "/e/{slug}/participants"),
     ("suggestions", "attendee", "/e/{slug}/suggestions"),
@@ -101,9 +103,8 @@ PAGES = (
     ("day (attendee)", "attendee", "/e/{slug}/day"),
     ("feed, current copy (304)", "subscriber", "{feed}"),
     ("feed, old copy", "subscriber", "{feed}"),
-    ("feed at the subscriptions' hourly rate (304)", "hourly", "{feed}"),
+    (HOURLY, "hourly", "{feed}"),
 )
-HOURLY = "feed at the subscriptions' hourly rate (304)"
 # The answer a page must give to count as served; every other page: 200.
 EXPECTED = {"feed, current copy (304)": 304, HOURLY: 304}
 FEEDS = 100  # subscription feeds the clients poll (each a participant with meetings)

@@ -25,6 +25,10 @@ from forum.models.events import PARTICIPANT_TALLIES
 from forum.services import ServiceError, meeting_life
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+# A Redis database of each test process's own (pytest-xdist names them gw0, gw1, …): another
+# process's flush or worker must not touch this one's queue.
+_XDIST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+TEST_REDIS = f"redis://127.0.0.1:6379/{15 - _XDIST_WORKER % 16}"
 
 
 def empty_database() -> None:

@@ -2,14 +2,13 @@
 cancelling, a dead worker, and one run per event at a time."""
 
 import itertools
-import os
 import random
 import threading
 import time
 from datetime import timedelta
 
 import pytest
-from builders import dead_run, race
+from builders import TEST_REDIS, dead_run, race
 from redis import Redis
 from rq import SimpleWorker
 from sqlalchemy import event as sqlalchemy_event
@@ -23,11 +22,6 @@ from forum.models import DraftPlacement, Event, Meeting, ScheduleRun, Unavailabi
 from forum.services import ServiceError
 from forum.services.scheduling import runs
 from forum.services.scheduling.runs import execute_run, start_run
-
-# A Redis database of each test process's own (pytest-xdist names them gw0, gw1, …): another
-# process's flush or worker must not touch this one's queue.
-WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
-TEST_REDIS = f"redis://127.0.0.1:6379/{15 - WORKER % 16}"
 
 
 @pytest.fixture

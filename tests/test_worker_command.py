@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from builders import TEST_REDIS
 from redis import Redis
 from sqlalchemy import select
 from test_suggestions import publish
@@ -16,9 +17,6 @@ from forum.extensions import db
 from forum.models import Suggestion
 
 ROOT = Path(__file__).resolve().parents[1]
-# A Redis database of each test process's own (pytest-xdist names them gw0, gw1, …).
-WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
-TEST_REDIS = f"redis://127.0.0.1:6379/{15 - WORKER % 16}"
 
 
 def run_worker(database_url: str) -> subprocess.CompletedProcess:

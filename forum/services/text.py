@@ -56,8 +56,8 @@ _stemmer = snowballstemmer.stemmer("english")
 
 def kiwi() -> Any:
     """The process's one Kiwi: loading its model takes seconds, so it happens once, on first use
-    (in gunicorn's master, before the fork); with the glossary's terms it would split as user
-    words (`user_words`)."""
+    (before forking, in a process that forks workers: `read_before_forking`); with the glossary's
+    terms it would split as user words (`user_words`)."""
     global _kiwi
     if _kiwi is None:
         with _kiwi_lock:

@@ -4,11 +4,14 @@ that need a state without walking the pages that make it."""
 import os
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import psycopg
 import vobject
 from sqlalchemy import delete, make_url, select, text
+from sqlalchemy import event as sqlalchemy_event
 
 from forum import jobs
 from forum.extensions import db
@@ -29,6 +32,21 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 # process's flush or worker must not touch this one's queue.
 _XDIST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
 TEST_REDIS = f"redis://127.0.0.1:6379/{15 - _XDIST_WORKER % 16}"
+
+
+@contextmanager
+def statements_sent() -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs, each on one line."""
+    sent: list[str] = []
+
+    def note(_connection, _cursor, statement, *_args):
+        sent.append(" ".join(statement.split()))
+
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", note)
 
 
 def empty_database() -> None:

@@ -14,6 +14,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from builders import statements_sent
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -190,6 +191,21 @@ def test_the_overview_shows_a_file_out_of_date_once_its_data_changes(client, log
 
     prepared(client, event, "requests", "csv")  # prepared again: up to date
     assert page().count("out of date") == 1
+
+
+def test_the_overview_reads_the_participants_totals_once_with_every_file_made(client, login, forum):
+    """The overview's figures and every made file's data version come from one pass over the
+    event's participants (the registrations and the request counts their rows keep), not one
+    pass each: at 20,000 participants each pass is a scan."""
+    event = forum["event"]
+    login(client, forum["organizer"])
+    for kind in export_jobs.PREPARED:
+        prepared(client, event, kind, "csv")
+    with statements_sent() as sent:
+        page = client.get(f"/e/{event.slug}/organize/overview").get_data(as_text=True)
+    assert "out of date" not in page and url(event, "figures", "csv", "/file") in page
+    summed = [statement for statement in sent if "sum(participant.requests_pending)" in statement]
+    assert len(summed) == 1, "\n".join(summed)
 
 
 def test_a_second_prepare_while_the_first_is_under_way_starts_nothing(app, client, login, forum):

@@ -6,12 +6,11 @@ import codecs
 import csv
 import io
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 from itertools import pairwise
 
 import pytest
-from sqlalchemy import event as sqlalchemy_event
+from builders import statements_sent
 from sqlalchemy import func, select
 
 from forum.extensions import db
@@ -209,21 +208,6 @@ def _table(page: str | bytes) -> str:
     return text[text.index('<table class="data">') : text.index("</table>")]
 
 
-@contextmanager
-def _statements():
-    """The SQL statements sent while the block runs."""
-    sent: list[str] = []
-
-    def count(_connection, _cursor, statement, *_args):
-        sent.append(statement)
-
-    sqlalchemy_event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        sqlalchemy_event.remove(db.engine, "before_cursor_execute", count)
-
-
 @pytest.mark.parametrize(
     "path",
     [
@@ -239,14 +223,14 @@ def test_a_page_of_many_rows_takes_as_many_statements_as_one_of_few(event, organ
     people = _crowd(event, 4)
     _requests(event, people)
     organizer_client.get(url)  # the first request of a client loads what later ones reuse
-    with _statements() as few:
+    with statements_sent() as few:
         response = organizer_client.get(url)
         assert response.status_code == 200
         response.get_data()  # a streamed export runs its queries while it is read
 
     people += _crowd(event, 60, name="Other", hours_ago=20)
     _requests(event, people[3:])
-    with _statements() as many:
+    with statements_sent() as many:
         response = organizer_client.get(url)
         assert response.status_code == 200
         response.get_data()
@@ -333,10 +317,10 @@ def test_an_attendees_requests_come_a_page_at_a_time_in_as_many_statements(
 
     received_from(_crowd(event, 2), 30)
     client.get(url)
-    with _statements() as few:
+    with statements_sent() as few:
         assert client.get(url).status_code == 200
     received_from(_crowd(event, OWN_REQUESTS_PER_PAGE + 3, name="Other", hours_ago=20), 10)
-    with _statements() as many:
+    with statements_sent() as many:
         first = client.get(url).get_data(as_text=True)
     assert len(many) == len(few), "\n".join(many)
 

@@ -6,10 +6,10 @@ import itertools
 import re
 
 import pytest
+from builders import statements_sent
 from flask import url_for
 from markupsafe import escape
 from sqlalchemy import String, cast, func, insert, literal, select
-from sqlalchemy import event as sa_event
 from test_console import place
 from test_schedule_problem import agree_meeting, build_forum
 
@@ -247,16 +247,8 @@ def test_all_meetings_read_a_slot_at_a_time_come_in_the_lists_order(app, crowded
 
 def _statements_of(client, path: str) -> tuple[str, list[str]]:
     """The page at `path`, and the SQL statements its request ran."""
-    statements: list[str] = []
-
-    def note(conn, cursor, statement, *args):
-        statements.append(" ".join(statement.split()))
-
-    sa_event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with statements_sent() as statements:
         page = client.get(path).get_data(as_text=True)
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", note)
     return page, statements
 
 

@@ -10,16 +10,15 @@ from ..extensions import db
 from ..models import (
     OPPORTUNITY_KINDS,
     OPPORTUNITY_TYPES,
-    REQUEST_STATUSES,
     Event,
     Meeting,
     MeetingAttendee,
     Opportunity,
     Participant,
 )
-from ..models.events import PARTICIPANT_STATUSES
 from .availability import ReminderCandidate, first_reminder_candidates
 from .dayof import schedule_is_published
+from .totals import ParticipantTotals, participant_totals
 
 DISTRIBUTION_CAP = 10  # "10 or more" is the last bar of the meetings-per-participant chart
 PEOPLE_SHOWN = 50  # the first names of a list of people to remind; the reminders page has all
@@ -101,38 +100,6 @@ def _distributions(event: Event, scheduled: bool) -> tuple[list[tuple[str, int]]
     return _bars(by_agreed), _bars(by_placed)
 
 
-def _participant_counts(event: Event) -> tuple[dict[str, int], dict[str, int], int, int]:
-    """The registrations by status; the requests participants made by status, those of them
-    accepted at some time, and the meetings the organizers made: one pass over the event's
-    participants, the requests' figures the sums of the counts each requester's row keeps
-    (instead of every request of the event grouped by status).
-
-    What participants asked and answered: a meeting the organizers made is no request of
-    theirs. A request accepted and later cancelled (its meeting called off) was still an
-    acceptance."""
-    registered = {
-        status: func.count().filter(Participant.role == "participant", Participant.status == status)
-        for status in PARTICIPANT_STATUSES
-    }
-    kept = {
-        **{status: getattr(Participant, f"requests_{status}") for status in REQUEST_STATUSES},
-        "accepted_ever": Participant.requests_accepted_ever,
-        "by_organizer": Participant.requests_by_organizer,
-    }
-    sums = [func.coalesce(func.sum(column), 0) for column in kept.values()]
-    row = db.session.execute(
-        select(*registered.values(), *sums).where(Participant.event_id == event.id)
-    ).one()
-    registrations = dict(zip(registered, row[: len(registered)], strict=True))
-    found = dict(zip(kept, row[len(registered) :], strict=True))
-    return (
-        registrations,
-        {status: found[status] for status in REQUEST_STATUSES},
-        found["accepted_ever"],
-        found["by_organizer"],
-    )
-
-
 def _listed_counts(event: Event) -> tuple[dict[str, int], dict[str, int]]:
     """The listed opportunities by kind and by type, from one pass over their index (one each
     read 60,000 index entries twice)."""
@@ -155,9 +122,17 @@ def _listed_counts(event: Event) -> tuple[dict[str, int], dict[str, int]]:
     )
 
 
-def overview(event: Event) -> Overview:
+def overview(event: Event, totals: ParticipantTotals | None = None) -> Overview:
+    """The overview's figures; `totals`: the event's participant totals when the caller has read
+    them (the overview's exports block reads them too).
+
+    The requests are those participants sent, by status, from the counts their rows keep:
+    a meeting the organizers made is no request of theirs. A request accepted and later
+    cancelled (its meeting called off) was still an acceptance."""
+    totals = totals or participant_totals(event)
     by_kind, by_type = _listed_counts(event)
-    registrations, requests, accepted, organizer_made = _participant_counts(event)
+    requests = totals.sent()
+    accepted = totals.sums["requests_accepted_ever"]
     published = event.status in ("published", "closed")
     agreed, scheduled = _distributions(event, schedule_is_published(event))
     no_availability, no_availability_count = first_reminder_candidates(
@@ -165,13 +140,13 @@ def overview(event: Event) -> Overview:
     )
     no_request, no_request_count = first_reminder_candidates(event, "requests", PEOPLE_SHOWN)
     return Overview(
-        registrations=registrations,
+        registrations=totals.registrations(),
         opportunities_by_kind=by_kind,
         opportunities_by_type=by_type,
         requests=requests,
         answered=accepted + requests["declined"],
         accepted=accepted,
-        organizer_made=organizer_made,
+        organizer_made=totals.sums["requests_by_organizer"],
         agreed_distribution=agreed,
         scheduled_distribution=scheduled if published else None,
         no_availability=no_availability,

@@ -53,6 +53,7 @@ from .dayof import schedule_is_published
 from .exports import FORMATS, csv_chunks, rows_of, xlsx_chunks
 from .job_claims import claim_queued, silent
 from .requests import requests_by_status
+from .totals import ParticipantTotals, participant_totals
 
 log = logging.getLogger(__name__)
 
@@ -72,19 +73,12 @@ def _stale_after() -> int:
 # --- what a file was made from ----------------------------------------------------------------
 
 
-def _participants_part(event: Event) -> list[Any]:
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            select(Participant.status, Participant.role, func.count(), func.max(Participant.id))
-            .where(Participant.event_id == event.id)
-            .group_by(Participant.status, Participant.role)
-            .order_by(Participant.status, Participant.role)
-        )
-    ]
+def _participants_part(event: Event, totals: ParticipantTotals) -> list[Any]:
+    """The registrations by status and role, with the last id of each."""
+    return list(totals.groups)
 
 
-def _people_part(event: Event) -> list[Any]:
+def _people_part(event: Event, totals: ParticipantTotals) -> list[Any]:
     """The registrations' last change, their people's and organisations' included: a name, an
     e-mail or an organisation edited alone changes no count (every prepared export shows them).
     One indexed lookup."""
@@ -95,7 +89,7 @@ def _people_part(event: Event) -> list[Any]:
     ]
 
 
-def _requests_part(event: Event) -> list[Any]:
+def _requests_part(event: Event, totals: ParticipantTotals) -> list[Any]:
     """The requests by status (`requests_by_status`: kept counts, no pass over the requests): a
     request changes only by being answered, withdrawn, expired or cancelled (its priorities,
     answer and time come with its new status), and a new one adds to a count. Plus the last
@@ -103,10 +97,10 @@ def _requests_part(event: Event) -> list[Any]:
     titles = db.session.scalar(
         select(func.max(Opportunity.updated_at)).where(Opportunity.event_id == event.id)
     )
-    return [sorted(requests_by_status(event).items()), titles]
+    return [sorted(requests_by_status(event, totals).items()), titles]
 
 
-def _meetings_part(event: Event) -> list[Any]:
+def _meetings_part(event: Event, totals: ParticipantTotals) -> list[Any]:
     """The meetings' count and the sum of their SEQUENCEs, from the index on (event, sequence)
     alone: every change of a meeting's slot, table, status or attendees raises its SEQUENCE
     (`calendars`), and SEQUENCEs only grow, so the sum moves with every committed change
@@ -119,7 +113,7 @@ def _meetings_part(event: Event) -> list[Any]:
     return [event.schedule_version, schedule_is_published(event), *meetings]
 
 
-def _tables_part(event: Event) -> list[Any]:
+def _tables_part(event: Event, totals: ParticipantTotals) -> list[Any]:
     """Each table's name and room as the schedule shows them: renaming a table or moving it to
     another room changes no meeting. One narrow row a table (1,500 at the largest events)."""
     return [
@@ -140,16 +134,24 @@ _PARTS = {
 }
 
 
-def data_version(event: Event, kind: str, parts: dict[Any, str] | None = None) -> str:
+def data_version(
+    event: Event,
+    kind: str,
+    parts: dict[Any, str] | None = None,
+    totals: ParticipantTotals | None = None,
+) -> str:
     """A digest of what the export is read from, by a few counts read from indexes (the overview
     computes it on every view): registrations (status, role), requests by status and what they
     are about, the schedule (publications, meetings' count and SEQUENCEs, tables' names and
     rooms), and the last change of the registrations, people and organisations (a name or an
-    e-mail edited alone)."""
+    e-mail edited alone). `totals`: the event's participant totals when the caller has read
+    them already."""
     known = {} if parts is None else parts  # each part counted once for several exports
+    if totals is None:
+        totals = participant_totals(event)
     for part in _PARTS[kind]:
         if part not in known:
-            known[part] = repr(part(event))
+            known[part] = repr(part(event, totals))
     text = "|".join(known[part] for part in _PARTS[kind])
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -212,11 +214,18 @@ def is_active(file: ExportFile | None) -> bool:
     return file is not None and file.status in ACTIVE_STATUSES and not is_stalled(file)
 
 
-def versions_of(event: Event, kinds: Iterable[str] = PREPARED) -> dict[str, str]:
+def versions_of(
+    event: Event, kinds: Iterable[str] = PREPARED, totals: ParticipantTotals | None = None
+) -> dict[str, str]:
     """The current data version of each of these prepared exports (to tell the out-of-date
     files)."""
+    kinds = list(kinds)
+    if not kinds:
+        return {}
     parts: dict[Any, str] = {}
-    return {kind: data_version(event, kind, parts) for kind in kinds}
+    if totals is None:
+        totals = participant_totals(event)
+    return {kind: data_version(event, kind, parts, totals) for kind in kinds}
 
 
 # --- prepare ------------------------------------------------------------------------------------

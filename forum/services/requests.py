@@ -35,7 +35,6 @@ from sqlalchemy.orm import QueryableAttribute, joinedload, selectinload
 
 from ..extensions import db
 from ..models import (
-    REQUEST_STATUSES,
     Event,
     Meeting,
     MeetingAttendee,
@@ -52,6 +51,7 @@ from .meeting_life import lock_event_for_meetings
 from .notifications import notify
 from .paging import Page, paginate
 from .search import search_directory
+from .totals import ParticipantTotals, participant_totals
 
 OPEN_STATUSES = ("pending", "accepted")
 ANSWERING_STATUSES = ("requests", "scheduling")
@@ -236,16 +236,13 @@ def request_counts(event: Event) -> dict[str, int]:
     return requests_by_status(event)
 
 
-def requests_by_status(event: Event) -> dict[str, int]:
+def requests_by_status(event: Event, totals: ParticipantTotals | None = None) -> dict[str, int]:
     """The event's requests by status (0 for a status without any), without reading them:
-    those participants sent are the sums of the counts their rows keep (`0052_kept_counts`),
-    those organizers made are counted in their own index (`ix_meeting_request_by_organizers`).
-    Counting the 150,000 requests of a large event took 45-60 ms."""
-    sums = [
-        func.coalesce(func.sum(getattr(Participant, f"requests_{status}")), 0)
-        for status in REQUEST_STATUSES
-    ]
-    sent = db.session.execute(select(*sums).where(Participant.event_id == event.id)).one()
+    those participants sent are the sums of the counts their rows keep (`0052_kept_counts`,
+    `totals` when the caller has read them), those organizers made are counted in their own
+    index (`ix_meeting_request_by_organizers`). Counting the 150,000 requests of a large event
+    took 45-60 ms."""
+    sent = (totals or participant_totals(event)).sent()
     made: dict[str, int] = dict(
         db.session.execute(
             select(MeetingRequest.status, func.count())
@@ -256,10 +253,7 @@ def requests_by_status(event: Event) -> dict[str, int]:
             .group_by(MeetingRequest.status)
         ).all()
     )
-    return {
-        status: int(count) + made.get(status, 0)
-        for status, count in zip(REQUEST_STATUSES, sent, strict=True)
-    }
+    return {status: count + made.get(status, 0) for status, count in sent.items()}
 
 
 CANDIDATES_PER_PAGE = 20  # people the organizer's search shows at once

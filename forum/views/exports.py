@@ -108,7 +108,7 @@ def prepared_file(event, what, format):
     return answer
 
 
-def export_files_block(event) -> str:
+def export_files_block(event, totals=None) -> str:
     """The exports' list with each prepared file's state (the overview's section). The data
     versions are read only for the exports with a file made, the only ones they are compared
     with (each costs a pass over the event's requests or meetings)."""
@@ -120,7 +120,7 @@ def export_files_block(event) -> str:
         files=files,
         prepared=export_jobs.PREPARED,
         versions=export_jobs.versions_of(
-            event, [kind for kind in export_jobs.PREPARED if kind in made]
+            event, [kind for kind in export_jobs.PREPARED if kind in made], totals
         ),
         direct=_direct_exports(event),
         stalled=export_jobs.is_stalled,

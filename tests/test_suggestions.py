@@ -823,7 +823,7 @@ def test_words_both_texts_share_with_equal_scores_are_named_without_error():
 
     def text(features):
         term = matching.Term("임플란트", frozenset(features), False, "임플란트")
-        return matching.ReadableText((term,), term.features, {f: [term] for f in features})
+        return matching.ReadableText({feature: (term,) for feature in features})
 
     own, other = text({"임플란트", "을"}), text({"임플란트", "임플"})
     assert matching.shared_terms(own, other, {}) == ["임플란트"]
@@ -1609,19 +1609,18 @@ def test_touched_participants_of_more_changes_than_a_statement_takes_parameters(
     assert suggestions.touched_participants(None, set(range(1, 70_001))) == set()
 
 
-def test_who_a_large_change_touches_is_scored_a_block_at_a_time(forum_event, join, monkeypatch):
-    """A refresh handed tens of thousands of changed offers (a large import, or the changes of
-    failed refreshes) scores them against the other side a block of rows at a time: scored all
-    at once, 30,000 offers against 30,000 needs took more memory than a 24 GB worker had."""
-    owners = [join(forum_event) for _ in range(12)]
+def _membrane_crowd(event, join, owners: int) -> list[Opportunity]:
+    """600 offers and 600 needs of one topic, spread over `owners` participants, committed
+    without a background refresh (the tests compute)."""
+    people = [join(event) for _ in range(owners)]
     made = [
         Opportunity(
-            event_id=forum_event.id,
-            participant=owners[number % len(owners)],
+            event_id=event.id,
+            participant=people[number % len(people)],
             kind=kind,
             type="technology",
             title=f"{topic} {number}",
-            summary=f"{topic} for partners, project {number}",
+            summary=f"{topic} for partners, batch{number % 100}",  # six of each kind a batch
         )
         for number in range(600)
         for kind, topic in (("offer", "Ceramic membranes"), ("need", "Membrane filtration"))
@@ -1630,10 +1629,19 @@ def test_who_a_large_change_touches_is_scored_a_block_at_a_time(forum_event, joi
     db.session.flush()
     db.session.info.pop(suggestions.STALE_KEY, None)  # no background refresh: computed below
     db.session.commit()
+    return made
+
+
+def test_who_a_large_change_touches_is_scored_a_block_at_a_time(forum_event, join, monkeypatch):
+    """A refresh handed tens of thousands of changed offers (a large import, or the changes of
+    failed refreshes) scores them against the other side a block of rows at a time: scored all
+    at once, 30,000 offers against 30,000 needs took more memory than a 24 GB worker had."""
+    made = _membrane_crowd(forum_event, join, owners=12)
+    owners = {opportunity.participant_id for opportunity in made}
     corpus = suggestions.load_corpus(forum_event.id)
     changed = {opportunity.id for opportunity in made if opportunity.kind == "offer"}
-    monkeypatch.setattr(suggestions, "ROWS_PER_BLOCK", 16)
-    everyone = {owner.id for owner in owners}
+    monkeypatch.setattr(suggestions, "BLOCK_CELLS", 16 * 600)  # 16 rows against 600 candidates
+    everyone = owners
     assert suggestions.touched_participants(corpus, changed) == everyone  # statements compiled
 
     tracemalloc.start()
@@ -1643,4 +1651,27 @@ def test_who_a_large_change_touches_is_scored_a_block_at_a_time(forum_event, joi
     finally:
         tracemalloc.stop()
     one_dense_product = len(changed) * 600 * 4  # float32 scores of every changed row at once
+    assert peak < one_dense_product
+
+
+def test_a_whole_events_ranking_scores_fewer_rows_at_once_as_candidates_grow(
+    forum_event, join, monkeypatch
+):
+    """A whole event's ranking scores a block of its own rows against every candidate at a
+    time, the blocks the smaller the more candidates there are (`BLOCK_CELLS`), so that its
+    memory does not grow with the event: 512 rows against the 30,000 candidates of a BIO-size
+    event made a dozen arrays of 61 MB each."""
+    owners = {opportunity.participant_id for opportunity in _membrane_crowd(forum_event, join, 60)}
+    corpus = suggestions.load_corpus(forum_event.id)
+    monkeypatch.setattr(suggestions, "BLOCK_CELLS", 16 * 600)  # 16 rows against 600 candidates
+    ranked = [(m.participant_id, m.opportunity_id, m.score) for m in suggestions.rank(corpus)]
+
+    tracemalloc.start()  # the texts named in reasons were read above (the corpus keeps them)
+    try:
+        again = [(m.participant_id, m.opportunity_id, m.score) for m in suggestions.rank(corpus)]
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert again == ranked and {participant for participant, _o, _s in ranked} == owners
+    one_dense_product = 1200 * 600 * 4  # float32 scores of every row against every candidate
     assert peak < one_dense_product

@@ -8,7 +8,7 @@ syllables long and grow by suffixes. The same features feed the TF-IDF vectors a
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, KeysView
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -223,12 +223,16 @@ def _word_term(token: str) -> Term | None:
 
 @dataclass(frozen=True)
 class ReadableText:
-    """The terms of one opportunity that can be named, all their features, and which terms carry
-    each feature (so that explaining a match looks only at the terms that share something)."""
+    """Which terms of one opportunity that can be named carry each of its features (so that
+    explaining a match looks only at the terms that share something). Kept for every text of
+    an event while its suggestions are explained: nothing else is held (no second set of the
+    features, no list of the terms), a refresh at 60,000 opportunities held 60,000 of them."""
 
-    terms: tuple[Term, ...]
-    features: frozenset[str]
-    terms_by_feature: dict[str, list[Term]]
+    terms_by_feature: dict[str, tuple[Term, ...]]
+
+    @property
+    def features(self) -> KeysView[str]:
+        return self.terms_by_feature.keys()
 
 
 def readable_text(keywords: str, texts: list[str]) -> ReadableText:
@@ -251,7 +255,7 @@ def readable_text(keywords: str, texts: list[str]) -> ReadableText:
     for term in terms:
         for feature in term.features:
             terms_by_feature.setdefault(feature, []).append(term)
-    return ReadableText(tuple(terms), frozenset(terms_by_feature), terms_by_feature)
+    return ReadableText({feature: tuple(found) for feature, found in terms_by_feature.items()})
 
 
 def shared_terms(

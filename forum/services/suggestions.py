@@ -37,7 +37,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
@@ -106,7 +106,10 @@ TYPE_FIT = {
     ("product_service", "product_service"): 1.0,
     ("investment", "investment"): 1.0,
 }
-ROWS_PER_BLOCK = 512  # own opportunities scored at once: 512 × 10,000 candidates ≈ 20 MB of float32
+# Scores computed at once (own opportunities × candidates): about 20 MB of float32 for each of
+# the dozen arrays a block's scoring makes. Blocks hold fewer rows as an event grows (at 60,000
+# opportunities, 170 rows against 30,000 candidates), so that its memory does not grow with it.
+BLOCK_CELLS = 5_000_000
 REFRESH_DELAY_SECONDS = (
     2.0  # debounce: edits within this time after the first one share one refresh
 )
@@ -756,19 +759,21 @@ class Match:
 
 def rank(
     corpus: Corpus, participant_ids: set[int] | None = None, limit: int = MAX_SUGGESTIONS
-) -> list[Match]:
+) -> Iterator[Match]:
     """The best `limit` matches of each participant (all of them, or those in `participant_ids`).
 
     Own offers are scored against needs and own needs against offers, a block of participants at
-    a time; each other opportunity keeps the score of the own opportunity it answers best.
+    a time; each other opportunity keeps the score of the own opportunity it answers best. The
+    matches come one by one, for the caller to keep what it stores of each: a whole event's
+    600,000 matches held at once with their terms' lists were a third of a refresh's memory.
     """
     own_rows = np.arange(len(corpus.ids))
     if participant_ids is not None:
         own_rows = own_rows[np.isin(corpus.participant_ids, list(participant_ids))]
     offers, needs = np.flatnonzero(corpus.is_offer), np.flatnonzero(~corpus.is_offer)
     sides = ((True, _Candidates.of(corpus, needs)), (False, _Candidates.of(corpus, offers)))
-    matches: list[Match] = []
-    for block in _participant_blocks(corpus, own_rows):
+    size = _rows_per_block(max(len(offers), len(needs)))
+    for block in _participant_blocks(corpus, own_rows, size):
         participants = np.unique(corpus.participant_ids[block])
         best = np.zeros((len(participants), len(corpus.ids)), dtype=np.float32)
         own_groups = {}  # (participant, candidates are offers) → (own rows, their score rows)
@@ -796,22 +801,21 @@ def rank(
             for other in top[np.argsort(-participant_best[top], kind="stable")]:
                 own, scores, candidates = own_groups[(participant, bool(corpus.is_offer[other]))]
                 column = np.searchsorted(candidates.rows, other)
-                matches.append(
-                    _explain(
-                        corpus,
-                        own[scores[:, column].argmax()],
-                        other,
-                        float(participant_best[other]),
-                    )
+                yield _explain(
+                    corpus, own[scores[:, column].argmax()], other, float(participant_best[other])
                 )
-    return matches
 
 
-def _participant_blocks(corpus: Corpus, rows: np.ndarray):
-    """Blocks of about ROWS_PER_BLOCK rows that never split one participant's opportunities."""
+def _rows_per_block(candidates: int) -> int:
+    """Own opportunities to score at once against `candidates` (`BLOCK_CELLS`)."""
+    return max(1, BLOCK_CELLS // max(candidates, 1))
+
+
+def _participant_blocks(corpus: Corpus, rows: np.ndarray, size: int):
+    """Blocks of about `size` rows that never split one participant's opportunities."""
     start = 0
     while start < len(rows):
-        stop = min(start + ROWS_PER_BLOCK, len(rows))
+        stop = min(start + size, len(rows))
         while (
             stop < len(rows)
             and corpus.participant_ids[rows[stop]] == corpus.participant_ids[rows[stop - 1]]
@@ -919,7 +923,7 @@ def compute(
             participant_ids |= dropped
             drifted = {key: rows for key, rows in drifted.items() if key[0] not in dropped}
     matches = (
-        rank(corpus, participant_ids) if corpus is not None and participant_ids != set() else []
+        rank(corpus, participant_ids) if corpus is not None and participant_ids != set() else ()
     )
     rows = {
         (match.participant_id, match.opportunity_id): (
@@ -1284,12 +1288,13 @@ def touched_participants(corpus: Corpus | None, opportunity_ids: set[int]) -> se
 
 
 def _best_scores(corpus: Corpus, own: np.ndarray, candidates: _Candidates) -> np.ndarray:
-    """Each candidate's best score against any of the `own` rows, scored `ROWS_PER_BLOCK` rows
-    at a time: all at once, the dense products of a large change (30,000 × 30,000) would not fit
-    in a worker's memory."""
+    """Each candidate's best score against any of the `own` rows, scored a block of rows at a
+    time (`rows_per_block`): all at once, the dense products of a large change (30,000 × 30,000)
+    would not fit in a worker's memory."""
     best = np.zeros(len(candidates.rows), dtype=np.float32)
-    for start in range(0, len(own), ROWS_PER_BLOCK):
-        block = own[start : start + ROWS_PER_BLOCK]
+    size = _rows_per_block(len(candidates.rows))
+    for start in range(0, len(own), size):
+        block = own[start : start + size]
         np.maximum(best, _scores(corpus, block, candidates).max(axis=0), out=best)
     return best
 

@@ -224,9 +224,9 @@ def _word_term(token: str) -> Term | None:
 @dataclass(frozen=True)
 class ReadableText:
     """Which terms of one opportunity that can be named carry each of its features (so that
-    explaining a match looks only at the terms that share something). Kept for every text of
-    an event while its suggestions are explained: nothing else is held (no second set of the
-    features, no list of the terms), a refresh at 60,000 opportunities held 60,000 of them."""
+    explaining a match looks only at the terms that share something). A refresh keeps one for
+    each text it names in a reason, up to every text of the event (60,000 at BIO's size), so
+    nothing else is held: no second set of the features, no list of the terms."""
 
     terms_by_feature: dict[str, tuple[Term, ...]]
 

@@ -1289,7 +1289,7 @@ def touched_participants(corpus: Corpus | None, opportunity_ids: set[int]) -> se
 
 def _best_scores(corpus: Corpus, own: np.ndarray, candidates: _Candidates) -> np.ndarray:
     """Each candidate's best score against any of the `own` rows, scored a block of rows at a
-    time (`rows_per_block`): all at once, the dense products of a large change (30,000 × 30,000)
+    time (`_rows_per_block`): all at once, the dense products of a large change (30,000 × 30,000)
     would not fit in a worker's memory."""
     best = np.zeros(len(candidates.rows), dtype=np.float32)
     size = _rows_per_block(len(candidates.rows))

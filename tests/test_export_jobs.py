@@ -208,6 +208,18 @@ def test_the_overview_reads_the_participants_totals_once_with_every_file_made(cl
     assert len(summed) == 1, "\n".join(summed)
 
 
+def test_a_schedule_files_version_reads_no_participant_totals(client, login, forum):
+    """Only the participants', requests' and figures' versions read the participant totals: the
+    overview's block polled while only a schedule file is made, and the schedule's export job,
+    pass over no participants for them."""
+    with statements_sent() as sent:
+        schedule = export_jobs.versions_of(forum["event"], ["schedule"])
+        figures = export_jobs.versions_of(forum["event"], ["figures"])
+    summing = [statement for statement in sent if "sum(participant.requests_pending)" in statement]
+    assert len(summing) == 1 and set(schedule) == {"schedule"} and set(figures) == {"figures"}
+    assert schedule["schedule"] == export_jobs.data_version(forum["event"], "schedule")
+
+
 def test_a_second_prepare_while_the_first_is_under_way_starts_nothing(app, client, login, forum):
     event = forum["event"]
     login(client, forum["organizer"])

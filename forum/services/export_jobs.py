@@ -22,7 +22,7 @@ import io
 import logging
 import secrets
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import IO, Any, cast
 
@@ -78,7 +78,7 @@ def _participants_part(event: Event, totals: ParticipantTotals) -> list[Any]:
     return list(totals.groups)
 
 
-def _people_part(event: Event, totals: ParticipantTotals) -> list[Any]:
+def _people_part(event: Event) -> list[Any]:
     """The registrations' last change, their people's and organisations' included: a name, an
     e-mail or an organisation edited alone changes no count (every prepared export shows them).
     One indexed lookup."""
@@ -100,7 +100,7 @@ def _requests_part(event: Event, totals: ParticipantTotals) -> list[Any]:
     return [sorted(requests_by_status(event, totals).items()), titles]
 
 
-def _meetings_part(event: Event, totals: ParticipantTotals) -> list[Any]:
+def _meetings_part(event: Event) -> list[Any]:
     """The meetings' count and the sum of their SEQUENCEs, from the index on (event, sequence)
     alone: every change of a meeting's slot, table, status or attendees raises its SEQUENCE
     (`calendars`), and SEQUENCEs only grow, so the sum moves with every committed change
@@ -113,7 +113,7 @@ def _meetings_part(event: Event, totals: ParticipantTotals) -> list[Any]:
     return [event.schedule_version, schedule_is_published(event), *meetings]
 
 
-def _tables_part(event: Event, totals: ParticipantTotals) -> list[Any]:
+def _tables_part(event: Event) -> list[Any]:
     """Each table's name and room as the schedule shows them: renaming a table or moving it to
     another room changes no meeting. One narrow row a table (1,500 at the largest events)."""
     return [
@@ -126,12 +126,24 @@ def _tables_part(event: Event, totals: ParticipantTotals) -> list[Any]:
     ]
 
 
-_PARTS = {
+# Each export's parts; those of _FROM_TOTALS also take the event's participant totals.
+_PARTS: dict[str, tuple[Callable[..., list[Any]], ...]] = {
     "participants": (_participants_part, _people_part),
     "requests": (_requests_part, _people_part),
     "schedule": (_meetings_part, _tables_part, _people_part),
     "figures": (_participants_part, _requests_part, _meetings_part, _people_part),
 }
+_FROM_TOTALS = (_participants_part, _requests_part)  # the parts read from `participant_totals`
+
+
+def _totals_if_read(
+    event: Event, kinds: Iterable[str], totals: ParticipantTotals | None
+) -> ParticipantTotals | None:
+    """The participant totals (those given, else read now) when a part of these exports reads
+    them; None when none does (a schedule's version needs no pass over the participants)."""
+    if totals is None and any(part in _FROM_TOTALS for kind in kinds for part in _PARTS[kind]):
+        return participant_totals(event)
+    return totals
 
 
 def data_version(
@@ -147,11 +159,11 @@ def data_version(
     e-mail edited alone). `totals`: the event's participant totals when the caller has read
     them already."""
     known = {} if parts is None else parts  # each part counted once for several exports
-    if totals is None:
-        totals = participant_totals(event)
+    totals = _totals_if_read(event, [kind], totals)
     for part in _PARTS[kind]:
         if part not in known:
-            known[part] = repr(part(event, totals))
+            found = part(event, totals) if part in _FROM_TOTALS else part(event)
+            known[part] = repr(found)
     text = "|".join(known[part] for part in _PARTS[kind])
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -220,11 +232,8 @@ def versions_of(
     """The current data version of each of these prepared exports (to tell the out-of-date
     files)."""
     kinds = list(kinds)
-    if not kinds:
-        return {}
     parts: dict[Any, str] = {}
-    if totals is None:
-        totals = participant_totals(event)
+    totals = _totals_if_read(event, kinds, totals)
     return {kind: data_version(event, kind, parts, totals) for kind in kinds}
 
 

@@ -155,6 +155,9 @@ class Config:
         self.FORUM_ENV = "testing" if self.TESTING else os.environ.get("FORUM_ENV", "production")
         self.SQLALCHEMY_DATABASE_URI = _database_url(instance_path)
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or instance_secret_key(instance_path)
+        # Earlier keys, space-separated: webhook secrets sealed under them stay readable after
+        # SECRET_KEY changes (forum/sealing.py); Flask's own setting, which session cookies read.
+        self.SECRET_KEY_FALLBACKS = os.environ.get("SECRET_KEY_FALLBACKS", "").split()
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
         # implicit TLS from the first byte, as port 465 expects; else STARTTLS (MAIL_USE_TLS)
         self.MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", self.MAIL_PORT == 465)

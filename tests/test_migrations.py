@@ -2,7 +2,7 @@
 
 import re
 import shutil
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -1019,3 +1019,70 @@ def test_0059_indexes_as_kiwi_reads_without_multi_words_and_drops_the_suggestion
     )
     assert _index_holds("프러시아") and _index_holds("흡착") and _index_holds("필터")
     assert _suggestions_dropped(event_id)
+
+
+# --- 0060_webhook_secrets_sealed: webhook secrets sealed under SECRET_KEY ------------------------
+
+
+def _endpoint_values() -> str:
+    rows = db.session.execute(text("SELECT * FROM webhook_endpoint")).all()
+    return " ".join(str(value) for row in rows for value in row)
+
+
+def test_0060_seals_the_secrets_kept_in_clear_and_opens_them_when_downgraded(
+    database_at_head, capfd
+):
+    """Receivers keep the secrets they have: sealed by the upgrade, the same secrets sign; a
+    downgrade writes them in clear again, and stops at one no configured key opens."""
+    from forum.models import WebhookEndpoint
+    from forum.services import webhooks
+
+    event = Event(
+        name="Bio", slug="bio", timezone="UTC", start_date=date(2027, 5, 11),
+        end_date=date(2027, 5, 11), status="published",
+    )  # fmt: skip
+    db.session.add(event)
+    db.session.commit()
+    event_id = event.id
+    db.session.remove()
+    downgrade(revision="0059_kiwi_without_multi_words")
+    db.session.remove()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    for secret, previous in (("whsec_current", "whsec_before"), ("whsec_alone", None)):
+        _insert_as_it_was(
+            "webhook_endpoint", event_id=event_id, url="https://hooks.example.com/forum",
+            secret=secret, previous_secret=previous,
+            previous_secret_until=now + timedelta(hours=1) if previous else None,
+            kinds="meeting.changed", active=True,
+        )  # fmt: skip
+    db.session.commit()
+    db.session.remove()
+
+    upgrade(revision="0060_webhook_secrets_sealed")
+    db.session.remove()
+    assert "whsec_" not in _endpoint_values()
+    signing = [
+        webhooks.signing_secrets(endpoint, datetime.now(UTC))
+        for endpoint in db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id))
+    ]
+    assert signing == [("whsec_current", "whsec_before"), ("whsec_alone",)]
+    db.session.remove()
+
+    downgrade(revision="0059_kiwi_without_multi_words")
+    db.session.remove()
+    clear = db.session.execute(
+        text("SELECT secret, previous_secret FROM webhook_endpoint ORDER BY id")
+    )
+    assert clear.all() == [("whsec_current", "whsec_before"), ("whsec_alone", None)]
+    db.session.remove()
+    upgrade()
+    db.session.remove()
+
+    database_at_head.config["SECRET_KEY"] = "another-secret-key-after-a-change"
+    capfd.readouterr()
+    with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits
+        downgrade(revision="0059_kiwi_without_multi_words")
+    assert re.search(
+        r"The secret of webhook endpoint \d+ was sealed under another SECRET_KEY: set that key",
+        capfd.readouterr().err,
+    )

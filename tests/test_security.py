@@ -42,6 +42,7 @@ from forum.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from forum.sealing import seal
 from forum.services import api_tokens, import_jobs, programme
 from forum.services.imports import Table
 from forum.services.programme import PageContent
@@ -178,7 +179,7 @@ def scene(forum, make_user, make_event, make_participant):
     endpoint = WebhookEndpoint(
         event_id=forum.event.id,
         url="https://hooks.example.com/forum",
-        secret="whsec_the-webhook-secret",
+        sealed_secret=seal("whsec_the-webhook-secret"),
         kinds="meeting.changed",
     )
     db.session.add(endpoint)

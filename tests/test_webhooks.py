@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import html
 import json
+import re
 import ssl
 import subprocess
 import threading
@@ -14,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 
 from forum.extensions import db
 from forum.jobs import outside_request, wait_for_in_process_jobs
@@ -63,6 +64,18 @@ def verify(secret: str, headers, body: bytes, header: str = "X-Forum-Signature")
     return json.loads(body)
 
 
+def shown_secret(page) -> str:
+    """The secret a page shows the organizer."""
+    [secret] = re.findall(r'<code class="secret">([^<]+)</code>', page.get_data(as_text=True))
+    return secret
+
+
+def stored_webhook_values() -> str:
+    """Every value of the endpoints' rows, as a backup or a dump of the database holds them."""
+    rows = db.session.execute(text("SELECT * FROM webhook_endpoint")).all()
+    return " ".join(str(value) for row in rows for value in row)
+
+
 def add_endpoint(event, url, kinds=webhooks.WEBHOOK_KINDS):
     endpoint = webhooks.create_endpoint(event, webhooks.EndpointInput(url, list(kinds)))
     db.session.commit()
@@ -90,7 +103,7 @@ def test_a_cancelled_meeting_is_delivered_signed(app, forum, receiver):
 
     [request] = receiver.received
     assert request.path == "/hooks?source=forum"
-    payload = verify(endpoint.secret, request.headers, request.body)
+    payload = verify(webhooks.current_secret(endpoint), request.headers, request.body)
     [delivery] = deliveries()
     assert request.headers["X-Forum-Event"] == "meeting.changed"
     assert request.headers["X-Forum-Delivery"] == delivery.uid == payload["id"]
@@ -113,7 +126,7 @@ def test_a_forged_signature_does_not_verify(app, forum, receiver):
         verify("whsec_someone-else", request.headers, request.body)
     with pytest.raises(AssertionError):
         verify(
-            db.session.scalar(select(WebhookEndpoint.secret)),
+            webhooks.current_secret(db.session.scalars(select(WebhookEndpoint)).one()),
             request.headers,
             request.body.replace(b"cancelled", b"scheduled"),
         )
@@ -357,15 +370,16 @@ def test_an_organizer_adds_a_webhook_and_sees_its_secret_once(
     )
     assert page.status_code == 200
     [endpoint] = db.session.scalars(select(WebhookEndpoint)).all()
-    assert endpoint.secret.startswith("whsec_") and endpoint.secret in page.get_data(as_text=True)
+    secret = webhooks.current_secret(endpoint)
+    assert secret.startswith("whsec_") and shown_secret(page) == secret
     assert endpoint.kind_list == ["meeting.changed", "outcome.recorded"]
     address = f"/e/{forum.event.slug}/organize/webhooks/{endpoint.id}"
     for url in (f"/e/{forum.event.slug}/organize/webhooks", address):
         shown = organizer_client.get(url)
         assert shown.status_code == 200
-        assert endpoint.secret not in shown.get_data(as_text=True)
+        assert secret not in shown.get_data(as_text=True)
     revealed = organizer_client.post_form(f"{address}/secret")
-    assert endpoint.secret in revealed.get_data(as_text=True)
+    assert shown_secret(revealed) == secret
     assert revealed.headers["Cache-Control"] == "no-store"
 
 
@@ -375,29 +389,100 @@ def test_a_rolled_secret_signs_with_the_old_one_beside_it_for_a_day(
     """An organizer rolls the secret (after a confirmation) and sees the new one once; for a
     day every message is signed under both, so the receiver changes over without a gap."""
     endpoint = add_endpoint(forum.event, receiver.url)
-    old_secret = endpoint.secret
+    old_secret = webhooks.current_secret(endpoint)
     address = f"/e/{forum.event.slug}/organize/webhooks/{endpoint.id}/roll"
     asked = organizer_client.post_form(address)
     assert "Roll this webhook's secret?" in html.unescape(asked.get_data(as_text=True))
     db.session.expire_all()
-    assert endpoint.secret == old_secret  # nothing changes before the confirmation
+    assert webhooks.current_secret(endpoint) == old_secret  # nothing changes before confirming
     rolled = organizer_client.post_form(address, {"confirmed": "1"})
     db.session.expire_all()
-    assert endpoint.secret != old_secret and endpoint.secret in rolled.get_data(as_text=True)
+    new_secret = webhooks.current_secret(endpoint)
+    assert new_secret != old_secret and shown_secret(rolled) == new_secret
     assert rolled.headers["Cache-Control"] == "no-store"
-    assert endpoint.previous_secret == old_secret
+    assert webhooks.signing_secrets(endpoint, utcnow()) == (new_secret, old_secret)
 
     cancel(app, forum.meeting, forum.ada)
     [request] = receiver.received
-    verify(endpoint.secret, request.headers, request.body)
+    verify(new_secret, request.headers, request.body)
     verify(old_secret, request.headers, request.body, header="X-Forum-Signature-Previous")
 
     endpoint.previous_secret_until = utcnow() - timedelta(seconds=1)  # the day is over
     db.session.commit()
     cancel(app, forum.other_meeting, forum.bora)
     later = receiver.received[-1]
-    verify(endpoint.secret, later.headers, later.body)
+    verify(new_secret, later.headers, later.body)
     assert "X-Forum-Signature-Previous" not in later.headers
+
+
+def test_the_database_keeps_no_webhook_secret_in_clear(app, forum, organizer_client, receiver):
+    """A leaked backup gives no secret to forge messages with: the secret, and after a roll the
+    one before it, are kept sealed under SECRET_KEY; both still sign what is sent."""
+    address = f"/e/{forum.event.slug}/organize/webhooks"
+    added = organizer_client.post_form(address, {"url": receiver.url, "kinds": ["meeting.changed"]})
+    first = shown_secret(added)
+    [endpoint_id] = db.session.scalars(select(WebhookEndpoint.id)).all()
+    rolled = organizer_client.post_form(f"{address}/{endpoint_id}/roll", {"confirmed": "1"})
+    second = shown_secret(rolled)
+
+    stored = stored_webhook_values()
+    assert first.startswith("whsec_") and second.startswith("whsec_") and first != second
+    assert first not in stored and second not in stored
+    assert first[len("whsec_") :] not in stored and second[len("whsec_") :] not in stored
+    db.session.execute(update(WebhookEndpoint).values(active=True))
+    db.session.commit()
+    cancel(app, forum.meeting, forum.ada)
+    [request] = receiver.received
+    verify(second, request.headers, request.body)
+    verify(first, request.headers, request.body, header="X-Forum-Signature-Previous")
+
+
+def test_after_secret_key_changes_a_secret_sealed_under_the_old_one_is_rolled_not_used(
+    app, forum, as_user, receiver, monkeypatch
+):
+    """A new SECRET_KEY without the old one among its fallbacks cannot open the secrets sealed
+    before: the page says to roll the secret, deliveries fail saying so (nothing is sent
+    unsigned), and the rolled secret signs alone."""
+    endpoint = add_endpoint(forum.event, receiver.url)
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another-secret-key-after-a-change")
+    client = as_user(forum.organizer)
+    address = f"/e/{forum.event.slug}/organize/webhooks/{endpoint.id}"
+
+    asked = client.post_form(f"{address}/secret")
+    assert asked.status_code == 200
+    assert "cannot be read on this server" in asked.get_data(as_text=True)
+    assert 'class="secret"' not in asked.get_data(as_text=True)
+    cancel(app, forum.meeting, forum.ada)
+    assert receiver.received == []
+    [delivery] = deliveries()
+    assert delivery.status == "pending" and delivery.attempts == 1
+    assert "roll the secret" in delivery.last_error
+
+    rolled = client.post_form(f"{address}/roll", {"confirmed": "1"})
+    new_secret = shown_secret(rolled)
+    db.session.expire_all()
+    assert webhooks.signing_secrets(endpoint, utcnow()) == (new_secret,)
+    assert endpoint.sealed_previous_secret is None and endpoint.previous_secret_until is None
+    cancel(app, forum.other_meeting, forum.bora)
+    [request] = receiver.received
+    verify(new_secret, request.headers, request.body)
+    assert "X-Forum-Signature-Previous" not in request.headers
+
+
+def test_a_secret_key_listed_among_the_fallbacks_still_opens_its_secrets(
+    app, forum, receiver, monkeypatch
+):
+    """Changing SECRET_KEY with the old one in SECRET_KEY_FALLBACKS keeps every webhook
+    signing with the secret its receiver has."""
+    endpoint = add_endpoint(forum.event, receiver.url)
+    secret = webhooks.current_secret(endpoint)
+    old_key = app.config["SECRET_KEY"]
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another-secret-key-after-a-change")
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [old_key])
+    assert webhooks.current_secret(endpoint) == secret
+    cancel(app, forum.meeting, forum.ada)
+    [request] = receiver.received
+    verify(secret, request.headers, request.body)
 
 
 def test_a_roll_racing_another_is_refused_and_shows_no_replaced_secret(app, forum, receiver):
@@ -413,7 +498,7 @@ def test_a_roll_racing_another_is_refused_and_shows_no_replaced_secret(app, foru
     with pytest.raises(ServiceError, match="Someone else changed"):
         webhooks.roll_secret(as_read)
     db.session.rollback()
-    assert db.session.get_one(WebhookEndpoint, endpoint.id).secret == shown
+    assert webhooks.current_secret(db.session.get_one(WebhookEndpoint, endpoint.id)) == shown
 
 
 def test_the_delivery_log_shows_attempts_and_sends_again(app, forum, organizer_client, receiver):

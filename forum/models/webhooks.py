@@ -14,6 +14,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..sealing import SEALED_MAX
 from .base import UTCDateTime, utcnow
 from .events import Event
 
@@ -31,13 +32,14 @@ LAST_ERROR_MAX = 500
 class WebhookEndpoint(Model):
     """Where an event's webhooks go: an address, the secret that signs them, the kinds wanted
     (space-separated names of WEBHOOK_KINDS). After the secret is rolled, the one before it
-    also signs until `previous_secret_until`, so the receiver can change over without a gap."""
+    also signs until `previous_secret_until`, so the receiver can change over without a gap.
+    Both secrets are kept sealed under SECRET_KEY (forum/sealing.py), never in clear."""
 
     __tablename__ = "webhook_endpoint"
     __table_args__ = (
         CheckConstraint(f"length(url) <= {WEBHOOK_URL_MAX}", name="url_not_too_long"),
         CheckConstraint(
-            "(previous_secret IS NULL) = (previous_secret_until IS NULL)",
+            "(sealed_previous_secret IS NULL) = (previous_secret_until IS NULL)",
             name="previous_secret_with_its_end",
         ),
     )
@@ -45,8 +47,8 @@ class WebhookEndpoint(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(String(WEBHOOK_URL_MAX))
-    secret: Mapped[str] = mapped_column(String(80))
-    previous_secret: Mapped[str | None] = mapped_column(String(80))
+    sealed_secret: Mapped[str] = mapped_column(String(SEALED_MAX))
+    sealed_previous_secret: Mapped[str | None] = mapped_column(String(SEALED_MAX))
     previous_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     kinds: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -47,6 +47,7 @@ from ..models import (
     utcnow,
 )
 from ..models.webhooks import LAST_ERROR_MAX
+from ..sealing import seal, unseal
 from . import ServiceError
 
 KIND_LABELS = {
@@ -196,7 +197,7 @@ def create_endpoint(event: Event, data: EndpointInput) -> WebhookEndpoint:
         url=check_url(data.url),
         kinds=_kinds(data),
         active=data.active,
-        secret=new_secret(),
+        sealed_secret=seal(new_secret()),
     )
     db.session.add(endpoint)
     db.session.flush()
@@ -210,13 +211,18 @@ def roll_secret(endpoint: WebhookEndpoint, now: datetime | None = None) -> str:
     secret the first one's roll replaced."""
     now = now or utcnow()
     fresh = new_secret()
+    # A secret no configured key opens (SECRET_KEY changed) cannot sign beside the new one.
+    previous = endpoint.sealed_secret if current_secret(endpoint) is not None else None
     rolled = db.session.execute(
         update(WebhookEndpoint)
-        .where(WebhookEndpoint.id == endpoint.id, WebhookEndpoint.secret == endpoint.secret)
+        .where(
+            WebhookEndpoint.id == endpoint.id,
+            WebhookEndpoint.sealed_secret == endpoint.sealed_secret,
+        )
         .values(
-            secret=fresh,
-            previous_secret=endpoint.secret,
-            previous_secret_until=now + PREVIOUS_SECRET_KEPT,
+            sealed_secret=seal(fresh),
+            sealed_previous_secret=previous,
+            previous_secret_until=now + PREVIOUS_SECRET_KEPT if previous else None,
         )
         .execution_options(synchronize_session=False)
     )
@@ -228,12 +234,21 @@ def roll_secret(endpoint: WebhookEndpoint, now: datetime | None = None) -> str:
     return fresh
 
 
+def current_secret(endpoint: WebhookEndpoint) -> str | None:
+    """The endpoint's secret in clear, or None when it was sealed under a SECRET_KEY this
+    server no longer has (it must be rolled)."""
+    return unseal(endpoint.sealed_secret)
+
+
 def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> tuple[str, ...]:
-    """The endpoint's secret, and the one before it while that still signs."""
-    until = endpoint.previous_secret_until
-    if endpoint.previous_secret is None or until is None or until <= now:
-        return (endpoint.secret,)
-    return endpoint.secret, endpoint.previous_secret
+    """The endpoint's secret, and the one before it while that still signs; none when the
+    secret cannot be read."""
+    current = current_secret(endpoint)
+    if current is None:
+        return ()
+    sealed_previous, until = endpoint.sealed_previous_secret, endpoint.previous_secret_until
+    previous = unseal(sealed_previous) if sealed_previous and until and until > now else None
+    return (current, previous) if previous else (current,)
 
 
 def update_endpoint(endpoint: WebhookEndpoint, data: EndpointInput) -> None:
@@ -426,7 +441,8 @@ class _Outgoing:
     kind: str
     body: bytes
     url: str
-    secrets: tuple[str, ...]  # the current secret first, then the one before it while it signs
+    # the current secret first, then the one before it while it signs; none if unreadable
+    secrets: tuple[str, ...]
 
 
 def _signatures(secrets: tuple[str, ...], timestamp: int, body: bytes) -> dict[str, str]:
@@ -523,6 +539,11 @@ def _record(
 
 def _attempt(outgoing: _Outgoing) -> tuple[int | None, str]:
     """(status code, error) of one POST; an empty error means delivered."""
+    if not outgoing.secrets:
+        return None, _(
+            "The webhook's secret was sealed under another SECRET_KEY and cannot be read:"
+            " roll the secret and give the new one to the receiving system."
+        )
     try:
         status_code = _post(outgoing)
     except AddressRefused as refusal:

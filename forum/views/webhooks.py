@@ -19,9 +19,15 @@ def _secret_pages_not_cached(response):
     return response
 
 
-def _show_secret(event, endpoint, why: str):
+def _show_secret(event, endpoint, why: str, secret: str | None = None):
     """The secret's page; `why` is "added", "rolled" or "asked"."""
-    return render_template("webhooks/secret.html", event=event, endpoint=endpoint, why=why)
+    return render_template(
+        "webhooks/secret.html",
+        event=event,
+        endpoint=endpoint,
+        why=why,
+        secret=secret or webhooks.current_secret(endpoint),
+    )
 
 
 @bp.route("/e/<slug>/organize/webhooks", methods=["GET", "POST"])
@@ -98,11 +104,11 @@ def roll_secret(event, endpoint_id):
     if page is not None:
         return page
     try:
-        webhooks.roll_secret(endpoint)
+        fresh = webhooks.roll_secret(endpoint)
     except ServiceError as error:
         refuse(None, error)
         return redirect(back)
-    return _show_secret(event, endpoint, "rolled")
+    return _show_secret(event, endpoint, "rolled", fresh)
 
 
 @bp.post("/e/<slug>/organize/webhooks/<int:endpoint_id>/delete")

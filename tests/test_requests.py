@@ -4,7 +4,7 @@ the organizer's matchmaking, and the notifications each change sends to the othe
 from datetime import date, time, timedelta
 
 import pytest
-from builders import pending_request
+from builders import pending_request, statements_sent
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -444,6 +444,24 @@ def test_pending_requests_expire_at_the_deadline(event, people, as_user):
     )
     assert_refused(response, "This request expired at the request deadline.")
     assert count(Meeting) == 0
+
+
+def test_the_organizers_requests_page_looks_for_overdue_requests_once(
+    event, people, as_user, organizer
+):
+    """After the deadline every view of the page first looks for pending requests left to
+    expire: once, with the figures it counts, not again for the list."""
+    pending_request(people["ada"], people["bob"])
+    event.request_deadline = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    client = as_user(organizer)
+    for _view in range(2):  # the first view expires the request, the second finds none
+        with statements_sent() as sent:
+            listed = page(client.get("/e/bio-2027/organize/requests"))
+        assert "expired" in listed
+        looked = [s for s in sent if "EXISTS" in s.upper() and "meeting_request.status" in s]
+        assert len(looked) == 1, looked
+    assert requests_in_db() == [(people["ada"].id, people["bob"].id, "expired")]
 
 
 def test_the_expire_requests_command(app, event, people):

@@ -208,8 +208,10 @@ def event_requests(
 ) -> Page:
     """A page of the event's requests for the organizer, newest first, optionally of one status
     or one participant. `counts` (`request_counts`, read in this transaction) spare counting the
-    list again when it is all the event's requests or those of one status."""
-    expire_overdue_requests(event)
+    list again when it is all the event's requests or those of one status, and looking for
+    overdue requests again (`request_counts` expired them)."""
+    if counts is None:
+        expire_overdue_requests(event)
     query = _with_people(select(MeetingRequest)).where(MeetingRequest.event_id == event.id)
     if status is not None:
         query = query.where(MeetingRequest.status == status)

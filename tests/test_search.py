@@ -9,6 +9,7 @@ from sqlalchemy import text
 from forum.extensions import db
 from forum.models import Organisation, Participant
 from forum.services import ServiceError, search
+from forum.services.matching import concept_features
 from forum.services.opportunities import (
     OpportunityDetails,
     publish_opportunity,
@@ -684,6 +685,23 @@ def test_a_noun_suffix_stays_on_its_noun_at_index_and_query_time():
     assert tokenize_many(["안정성을", "자동화"]) == [tokenize("안정성을"), tokenize("자동화")]
 
 
+def test_a_compound_for_a_use_or_of_a_type_also_gives_the_compound_it_classifies():
+    """의료기기용 (for medical devices) and 패치형 (patch-type) classify the thing the compound
+    before the suffix names: 의료기기 is given whole too, as 의료기기 written alone is, so a
+    text about sensors for medical devices shares that compound (and its glossary concept)
+    with one about medical devices. A suffix that makes another word (장기안정성: 장기안정 is
+    none) gives no such compound."""
+    assert tokenize("의료기기용 센서") == (
+        "의료", "기기용", "센서", "의료기기용", "의료기기", "기기",
+    )  # fmt: skip
+    assert tokenize("전기차용 배터리") == ("전기", "차용", "배터리", "전기차용", "전기차", "차")
+    assert set(tokenize("의료기기 센서")) < set(tokenize("의료기기용 센서"))
+    assert "유전자치료제" in tokenize("유전자치료제용 벡터")
+    assert "장기안정" not in tokenize("장기안정성") and "공정자동" not in tokenize("공정자동화")
+    medical_devices = set(concept_features(tokenize("의료기기 센서")))
+    assert set(concept_features(tokenize("의료기기용 센서"))) == medical_devices
+
+
 def test_a_suffixed_noun_is_found_as_written_and_by_its_bare_noun(market):
     publish(market["kr"], "배터리 안정성 향상 기술")
     publish(market["kr"], "안정된 전원 공급")
@@ -790,14 +808,15 @@ def _sample_texts():
 
 def test_the_analysis_of_indexed_texts_is_unchanged():
     """The tokens the analysis gives these texts (read by the suggestions) and those the index
-    holds for them, as digested when each was last changed (0048's rebuild; 0055's, which adds
-    the words read alone): an index built by a faster path must hold the same rows. A change of
+    holds for them, as digested when each was last changed (0061's rebuild, which adds the
+    compounds classifying suffixes follow): an index built by a faster path must hold the same
+    rows. A change of
     analysis changes a digest, and needs a migration that rebuilds the index."""
     texts = _sample_texts()
-    analysed = "0b23797ba822d65b7862efb0e82bba2c5f5fa2a7ea1ae293daf55be58eff3413"
+    analysed = "9ad17c4750adbbfa14e2d8965e3778d567c893ad58e725aa79a67b4045dd06ba"
     assert hashlib.sha256(repr(tokenize_many(texts)).encode()).hexdigest() == analysed
     assert hashlib.sha256(repr([tokenize(text) for text in texts]).encode()).hexdigest() == analysed
-    indexed = "d9a3beee24141a27d2db5e57b26663beb53cbbe6517d923b8d20d6e5734ffeb7"
+    indexed = "e4d3eb4ab10bc64f46995122f2e4859f02d3f1c24a887d0ed173ead4096a4bb0"
     indexed_together = index_tokens_many(texts)
     assert hashlib.sha256(repr(indexed_together).encode()).hexdigest() == indexed
     assert [index_text(text) for text in texts] == [" ".join(row) for row in indexed_together]

@@ -34,6 +34,9 @@ _NOUN_TAGS = frozenset(["NNG", "NNP", "XR", "SH"])
 _COMPOUND_TAGS = _NOUN_TAGS | {"XPN", "XSN"}
 # Noun suffixes that only count or address (환자들, 선생님): the bare noun is the word.
 _LOOSE_SUFFIXES = frozenset(["들", "님", "씩", "쯤", "째", "끼리", "짜리", "껏"])
+# Suffixes that classify what the compound before them names (의료기기용: for medical devices;
+# 패치형: patch-type), unlike those that make another word (안정성, 자동화).
+_CLASSIFYING_SUFFIXES = frozenset(["용", "형"])
 MAX_QUERY_TERMS = 12
 PREFIX_SYLLABLES = (
     2  # a Korean query noun this short also finds the compounds it starts (치료 → 치료제)
@@ -146,7 +149,8 @@ def _korean_words(text: str, analysis: Iterable[Any] | None = None) -> list[tupl
     """The compounds of the text's Hangul, with where each starts, in order (from Kiwi's
     `analysis` of the text when it was analysed already). A noun prefix (`XPN`) written against
     its noun stays on it (재 + 활용 → 재활용: recycling is not use), and so does a noun suffix
-    (`XSN`: 안정 + 성 → 안정성, stability; 자동 + 화 → 자동화), the bare noun noted each time."""
+    (`XSN`: 안정 + 성 → 안정성, stability; 자동 + 화 → 자동화), the bare noun noted each time;
+    a compound before a classifying suffix is noted whole too (의료기기 of 의료기기용)."""
     if not _HANGUL_RUN.search(text):
         return []
     words: list[tuple[int, KoreanWord]] = []
@@ -175,6 +179,8 @@ def _korean_words(text: str, analysis: Iterable[Any] | None = None) -> list[tupl
             parts.append(prefix + token.form)
             bare.extend([token.form] if prefix else user_words().get(token.form, ()))
         elif tag == "XSN" and parts and token.form not in _LOOSE_SUFFIXES:
+            if token.form in _CLASSIFYING_SUFFIXES and len(parts) > 1:
+                bare.append(text[start : token.start])  # 의료기기 of 의료기기용
             bare.append(parts[-1])
             parts[-1] += token.form
         prefix = token.form if tag == "XPN" else ""

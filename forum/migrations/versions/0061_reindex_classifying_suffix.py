@@ -1,0 +1,32 @@
+"""search index re-analysed: a compound before a classifying suffix is indexed whole too
+
+의료기기용 (for medical devices) and 패치형 (patch-type) classify what the compound before the
+suffix names: the analyser now gives that compound whole (의료기기, 전기차, 유전자치료제) beside
+the suffixed one, as the same compound written alone gives it (forum/services/text.py,
+`_CLASSIFYING_SUFFIXES`). So every listed opportunity is indexed again exactly as 0036 indexes it
+(its upgrade is run again, with the analyser of this release), the stored suggestions (weighed
+on the old tokens) deleted, each event's suggestion version raised so that a refresh computed
+before the upgrade writes nothing.
+
+Downgrading leaves the index as it is: the older code finds what it found (the extra whole
+compounds are never asked for by its queries).
+
+Revision ID: 0061_reindex_classifying_suffix
+Revises: 0060_webhook_secrets_sealed
+"""
+
+from forum.migrations.reindex import reindexing
+
+revision = "0061_reindex_classifying_suffix"
+down_revision = "0060_webhook_secrets_sealed"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    """Index every listed opportunity again as 0036 does (one code for every re-indexing)."""
+    reindexing().upgrade()
+
+
+def downgrade():
+    """Nothing to undo: the index keeps the words as the newer analyser gives them (see above)."""

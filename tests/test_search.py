@@ -702,6 +702,19 @@ def test_a_compound_for_a_use_or_of_a_type_also_gives_the_compound_it_classifies
     assert set(concept_features(tokenize("의료기기용 센서"))) == medical_devices
 
 
+def test_a_word_with_a_number_and_its_counter_finds_the_text_that_writes_it(market):
+    """2차전지 (secondary battery) and 4차산업혁명 are read as a number, a counter (차, a bound
+    noun the index does not keep) and nouns: typed as the text writes them, or spaced, they
+    find it."""
+    publish(market["kr"], "2차전지 양극재 기술")
+    publish(market["kr"], "4차산업혁명 대응 스마트공장")
+    publish(market["kr"], "연료전지 분리막")
+    for query in ("2차전지", "2차 전지", "2차전지의", '"2차전지"'):
+        assert titles(market["event"], query) == ["2차전지 양극재 기술"], query
+    for query in ("4차산업혁명", "4차 산업혁명을"):
+        assert titles(market["event"], query) == ["4차산업혁명 대응 스마트공장"], query
+
+
 def test_a_suffixed_noun_is_found_as_written_and_by_its_bare_noun(market):
     publish(market["kr"], "배터리 안정성 향상 기술")
     publish(market["kr"], "안정된 전원 공급")

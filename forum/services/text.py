@@ -34,6 +34,7 @@ _NOUN_TAGS = frozenset(["NNG", "NNP", "XR", "SH"])
 _COMPOUND_TAGS = _NOUN_TAGS | {"XPN", "XSN"}
 # Noun suffixes that only count or address (환자들, 선생님): the bare noun is the word.
 _LOOSE_SUFFIXES = frozenset(["들", "님", "씩", "쯤", "째", "끼리", "짜리", "껏"])
+_BOUND_NOUN_TAG = "NNB"  # 차 of 2차, 개 of 3개: not indexed
 # Suffixes that classify what the compound before them names (의료기기용: for medical devices;
 # 패치형: patch-type), unlike those that make another word (안정성, 자동화).
 _CLASSIFYING_SUFFIXES = frozenset(["용", "형"])
@@ -265,24 +266,38 @@ def index_tokens_many(texts: list[str]) -> list[tuple[str, ...]]:
     each Hangul run read alone where the text's own reading lacks them. A query reads its
     words alone, and Kiwi may read a word otherwise in a sentence (배지 of "배양육, 배지" as
     배 + 지): so a word typed as the text writes it always finds the text."""
+    distinct = list(dict.fromkeys(texts))
     runs = analyse_runs(
-        run.group()
-        for text in dict.fromkeys(texts)
-        for run in _HANGUL_RUN.finditer(_normalised(text))
+        run.group() for text in distinct for run in _HANGUL_RUN.finditer(_normalised(text))
     )
+    runs.update(analyse_runs(counter for text in distinct for counter in _counters(text, runs)))
     return [
         (*tokens, *_read_alone(text, tokens, runs))
         for text, tokens in zip(texts, tokenize_many(texts), strict=True)
     ]
 
 
+def _counters(text: str, runs: dict[str, RunWords]) -> list[str]:
+    """What the text's Hangul runs after a number start with before their first noun: the
+    counter (차 of 2차전지), which a query spaced after it (2차 전지) reads alone as a noun."""
+    found = []
+    for run in _HANGUL_RUN.finditer(_normalised(text)):
+        words = runs[run.group()]
+        after_number = run.start() > 0 and run.string[run.start() - 1].isdigit()
+        if after_number and words and words[0][0] > 0:
+            found.append(run.group()[: words[0][0]])
+    return found
+
+
 def _read_alone(text: str, tokens: tuple[str, ...], runs: dict[str, RunWords]) -> list[str]:
-    """The tokens of the text's Hangul runs read alone that its reading in context lacks: each
-    such compound's nouns in order (a query's phrase of them), its whole and its bare nouns."""
+    """The tokens of the text's Hangul runs (and their counters after a number) read alone that
+    its reading in context lacks: each such compound's nouns in order (a query's phrase of
+    them), its whole and its bare nouns."""
     found = set(tokens)
     extra: list[str] = []
-    for run in _HANGUL_RUN.finditer(_normalised(text)):
-        for _start, word in runs[run.group()]:
+    hangul = [run.group() for run in _HANGUL_RUN.finditer(_normalised(text))]
+    for part in hangul + _counters(text, runs):
+        for _start, word in runs[part]:
             wholes = [word.whole] if len(word.parts) > 1 else []
             read = [*word.parts, *wholes, *word.bare]
             if not found.issuperset(read):
@@ -383,10 +398,26 @@ def _noun_reading(run: str) -> KoreanWord | None:
     return None
 
 
-def _run_alternatives(run: str) -> Alternatives | None:
+def _first_compound(run: str, after_number: bool) -> KoreanWord | None:
+    """The compound a query run starts with, read alone; after a number, the one after the
+    bound nouns the run starts with (차 of 2차전지 and 4차산업혁명: the counter), which the
+    text's reading drops too."""
+    words = _run_words(run)
+    if not words:
+        return None
+    start, word = words[0]
+    if start == 0:
+        return word
+    if not after_number:
+        return None
+    leading = [token for token in kiwi().tokenize(run) if token.start < start]
+    return word if all(str(token.tag) == _BOUND_NOUN_TAG for token in leading) else None
+
+
+def _run_alternatives(run: str, after_number: bool) -> Alternatives | None:
     """A Korean run's alternatives: its best reading's and its reading as nouns and particles'
-    (None when neither reads a noun at its start)."""
-    readings = [dict(_run_words(run)).get(0), _noun_reading(run)]
+    (None when neither reads a noun at its start, or after a number's counter)."""
+    readings = [_first_compound(run, after_number), _noun_reading(run)]
     found = [_korean_alternatives(korean) for korean in readings if korean is not None]
     return tuple(dict.fromkeys(term for alternatives in found for term in alternatives)) or None
 
@@ -398,7 +429,8 @@ def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
     groups: list[Alternatives] = []
     located: list[tuple[int, Alternatives]] = []
     for run in _HANGUL_RUN.finditer(text):
-        alternatives = _run_alternatives(run.group())
+        after_number = run.start() > 0 and text[run.start() - 1].isdigit()
+        alternatives = _run_alternatives(run.group(), after_number)
         if alternatives is None:
             if not _is_predicate(run.group()):  # neither noun nor verb (치진): taken literally
                 located.append((run.start(), (QueryTerm((run.group(),)),)))

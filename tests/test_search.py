@@ -715,6 +715,25 @@ def test_a_word_with_a_number_and_its_counter_finds_the_text_that_writes_it(mark
         assert titles(market["event"], query) == ["4차산업혁명 대응 스마트공장"], query
 
 
+def test_a_particle_written_against_an_english_word_or_a_number_is_not_required(market):
+    """Korean writes particles against English words and numbers (AI를, IoT의, 5G로): the
+    index drops them with the text's other particles, and a query does not require them (read
+    alone, 를 was a noun 르)."""
+    publish(market["kr"], "AI 기반 영상 진단")
+    publish(market["kr"], "IoT 센서 네트워크")
+    publish(market["kr"], "5G 통신 모듈")
+    for query, title in [
+        ("AI를", "AI 기반 영상 진단"),
+        ("AI가 진단", "AI 기반 영상 진단"),
+        ("IoT의", "IoT 센서 네트워크"),
+        ("IoT와 센서", "IoT 센서 네트워크"),
+        ("5G로", "5G 통신 모듈"),
+        ("5G를 통신", "5G 통신 모듈"),
+    ]:
+        assert titles(market["event"], query) == [title], query
+    assert titles(market["event"], "AI를 모듈") == []  # the words themselves stay required
+
+
 def test_a_suffixed_noun_is_found_as_written_and_by_its_bare_noun(market):
     publish(market["kr"], "배터리 안정성 향상 기술")
     publish(market["kr"], "안정된 전원 공급")

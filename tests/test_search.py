@@ -495,7 +495,7 @@ def test_rebuilding_the_index_after_a_bulk_import_finds_the_imported_rows(market
 def test_publishing_many_at_once_checks_each_and_indexes_them_like_one_by_one(market):
     from forum.services.opportunities import publish_opportunities
 
-    publish(market["kr"], "항체 플랫폼 단건", keywords="antibody")
+    publish(market["kr"], "항체 플랫폼 단건", keywords="scfv")
     details = [
         OpportunityDetails(kind="offer", type="technology", title=f"항체 치료 기술 {n}")
         for n in range(3)
@@ -504,7 +504,7 @@ def test_publishing_many_at_once_checks_each_and_indexes_them_like_one_by_one(ma
     assert publish_opportunities(published) == 3
     db.session.commit()
     assert len(titles(market["event"], "항체")) == 4
-    assert titles(market["event"], "antibody") == ["항체 플랫폼 단건"]
+    assert titles(market["event"], "scfv") == ["항체 플랫폼 단건"]  # its keywords indexed
     assert titles(market["other_event"], "항체") == []
 
     market["de"].status = "pending"
@@ -654,6 +654,23 @@ def test_a_word_also_finds_its_glossary_translations(market):
     assert titles(market["event"], "catheters") == ["혈관 카테터 코팅 기술"]
     assert titles(market["event"], "survivors") == ["Rehabilitation games for stroke survivors"]
     assert titles(market["event"], "코팅 stroke") == []
+
+
+def test_a_searched_word_finds_its_rows_translations_and_other_spellings(market):
+    """The last word of a query is searched as a prefix while it is typed (battery as batter),
+    yet a whole word still finds its glossary translations (이차전지 for battery, looked up by
+    its stem batteri); and a word finds its row's other spellings (tumor finds tumour, fibre
+    fiber: British and American writers meet). A word still being typed brings none."""
+    publish(market["kr"], "이차전지 양극재 기술")
+    publish(market["de"], "Tumour detection by imaging")
+    publish(market["de"], "Carbon fiber composites")
+    event = market["event"]
+    assert titles(event, "battery") == ["이차전지 양극재 기술"]
+    assert titles(event, "battery cathode") == ["이차전지 양극재 기술"]
+    assert titles(event, "tumor") == ["Tumour detection by imaging"]
+    assert titles(event, "tumors imaging") == ["Tumour detection by imaging"]
+    assert titles(event, "fibre") == ["Carbon fiber composites"]
+    assert titles(event, "batter") == []
 
 
 def test_a_noun_prefix_stays_on_its_noun_at_index_and_query_time():

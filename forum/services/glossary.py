@@ -30,6 +30,7 @@ class Glossary:
     korean: dict[str, tuple[str, ...]]  # Korean noun or compound → the concept's English stems
     english: dict[str, tuple[str, ...]]  # English stem of a variant → the concept's stems
     translations: dict[str, tuple[str, ...]]  # English stem → the Korean terms of its rows
+    spellings: dict[str, tuple[str, ...]]  # English stem → the one-word variants of its rows
     labels: dict[str, str]  # a concept's only stem → "뇌졸중 / stroke"
     phrases: dict[tuple[str, ...], tuple[str, ...]]  # stems of a many-word variant → concept
 
@@ -49,6 +50,7 @@ def glossary() -> Glossary:
     korean: dict[str, tuple[str, ...]] = {}
     english: dict[str, tuple[str, ...]] = {}
     translations: dict[str, tuple[str, ...]] = {}
+    spellings: dict[str, tuple[str, ...]] = {}
     labels: dict[str, str] = {}
     concept_stems: set[str] = set()
     phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -58,20 +60,24 @@ def glossary() -> Glossary:
         concept = _stems(english_terms[0])
         for term in korean_terms:
             _add(korean, term, concept)
+        one_word: list[str] = []
         for term in english_terms:
             stems = _stems(term)
             if len(stems) == 1:
+                one_word.append(stems[0])
                 _add(translations, stems[0], tuple(korean_terms))
                 if stems != concept:
                     _add(english, stems[0], concept)
             elif 1 < len(stems) <= MAX_PHRASE_WORDS and stems != concept:
                 phrases[stems] = tuple(dict.fromkeys((*phrases.get(stems, ()), *concept)))
+        for variant in one_word:
+            _add(spellings, variant, tuple(one_word))
         if len(concept) == 1:
             labels.setdefault(concept[0], f"{row['ko'].split('|')[0]} / {english_terms[0]}")
         concept_stems.update(concept)
     # A variant's stem that names a concept of its own (processing → process) keeps its meaning.
     english = {stem: found for stem, found in english.items() if stem not in concept_stems}
-    return Glossary(korean, english, translations, labels, phrases)
+    return Glossary(korean, english, translations, spellings, labels, phrases)
 
 
 def concepts(token: str) -> tuple[str, ...]:
@@ -101,21 +107,25 @@ def label(concept_stem: str) -> str | None:
     return glossary().labels.get(concept_stem)
 
 
-MAX_TRANSLATIONS = 6  # alternatives a query word gains from the glossary, at most
+MAX_TRANSLATIONS = 8  # alternatives a query word gains from the glossary, at most
 
 
 def _translations(term: QueryTerm) -> list[QueryTerm]:
-    """What a query term also finds in the other language: a Korean term the English stems of
-    its concept, an English word the Korean terms of its rows (and its concept's stems)."""
+    """What a query term also finds: a Korean term the English stems of its concept; an English
+    word (looked up by its whole stem when it is searched as a prefix) its concept's stems, the
+    Korean terms of its rows and its concept's other spellings (tumor: tumour)."""
     joined = "".join(term.tokens)
     if HANGUL.match(joined):
         stems = glossary().korean.get(joined, ())
         return [QueryTerm(stems)] if stems else []
     if len(term.tokens) != 1:
         return []
-    found = [QueryTerm((korean,)) for korean in korean_terms(joined)]
-    stems = concepts(joined)
-    return [QueryTerm(stems), *found] if stems else found
+    word = term.stem or joined
+    stems = concepts(word)
+    found = [QueryTerm(stems)] if stems else []
+    found += [QueryTerm((korean,)) for korean in korean_terms(word)]
+    spellings = glossary().spellings.get(word, ())
+    return found + [QueryTerm((other,)) for other in spellings if other not in (word, *stems)]
 
 
 def with_translations(groups: list[Alternatives]) -> list[Alternatives]:

@@ -17,7 +17,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -313,10 +313,13 @@ def index_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class QueryTerm:
-    """Tokens that must follow each other (a phrase); `prefix`: the last one matches longer words."""
+    """Tokens that must follow each other (a phrase); `prefix`: the last one matches longer words.
+    `stem`: the whole word's stem when the prefix is only its start (battery searched as batter):
+    what its glossary translations are looked up by."""
 
     tokens: tuple[str, ...]
     prefix: bool = False
+    stem: str | None = field(default=None, compare=False)
 
 
 # One required part of a query: any of its alternatives matches.
@@ -454,8 +457,10 @@ def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
         prefix = last and index == len(runs) - 1
         # A prefix keeps what the word and its stem share: “enzyme” finds enzym (the stem of
         # enzymes), “therapy” finds therapi, and a word still being typed is not cut further.
-        token = _common_start(folded, stem(folded)) if prefix else stem(folded)
-        located.append((match.start(), (QueryTerm((token or folded,), prefix),)))
+        stemmed = stem(folded)
+        token = _common_start(folded, stemmed) if prefix else stemmed
+        whole = stemmed if prefix and token != stemmed else None
+        located.append((match.start(), (QueryTerm((token or folded,), prefix, whole),)))
     located.sort(key=lambda item: item[0])
     groups.extend(alternatives for _start, alternatives in located)
     return groups

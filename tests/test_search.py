@@ -719,6 +719,24 @@ def test_a_compound_for_a_use_or_of_a_type_also_gives_the_compound_it_classifies
     assert set(concept_features(tokenize("의료기기용 센서"))) == medical_devices
 
 
+def test_a_long_noun_typed_whole_finds_the_text_that_writes_it_apart(market):
+    """Kiwi knows 스마트팩토리, 리튬이온 and 바이오센서 as single nouns: typed whole (with a
+    particle too), they also find texts that write their nouns apart, as 디지털치료제 finds
+    디지털 치료제. A noun that is not two nouns (그래핀) stays as it is."""
+    publish(market["kr"], "스마트 팩토리 구축 솔루션")
+    publish(market["kr"], "리튬 이온 전지 분리막")
+    publish(market["kr"], "바이오 센서 칩")
+    publish(market["kr"], "그래핀 투명 전극")
+    for query, title in [
+        ("스마트팩토리", "스마트 팩토리 구축 솔루션"),
+        ("스마트팩토리를", "스마트 팩토리 구축 솔루션"),
+        ("리튬이온", "리튬 이온 전지 분리막"),
+        ("바이오센서의", "바이오 센서 칩"),
+        ("그래핀", "그래핀 투명 전극"),
+    ]:
+        assert titles(market["event"], query) == [title], query
+
+
 def test_a_word_with_a_number_and_its_counter_finds_the_text_that_writes_it(market):
     """2차전지 (secondary battery) and 4차산업혁명 are read as a number, a counter (차, a bound
     noun the index does not keep) and nouns: typed as the text writes them, or spaced, they

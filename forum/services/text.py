@@ -13,6 +13,7 @@ index also holds each Hangul run read alone, as a query reads its words (`index_
 
 import csv
 import io
+import itertools
 import re
 import threading
 import unicodedata
@@ -35,6 +36,7 @@ _COMPOUND_TAGS = _NOUN_TAGS | {"XPN", "XSN"}
 # Noun suffixes that only count or address (환자들, 선생님): the bare noun is the word.
 _LOOSE_SUFFIXES = frozenset(["들", "님", "씩", "쯤", "째", "끼리", "짜리", "껏"])
 _BOUND_NOUN_TAG = "NNB"  # 차 of 2차, 개 of 3개: not indexed
+_SPLIT_PART_SYLLABLES = 2  # a query's long noun is split only into nouns at least this long
 # Suffixes that classify what the compound before them names (의료기기용: for medical devices;
 # 패치형: patch-type), unlike those that make another word (안정성, 자동화).
 _CLASSIFYING_SUFFIXES = frozenset(["용", "형"])
@@ -401,6 +403,37 @@ def _noun_reading(run: str) -> KoreanWord | None:
     return None
 
 
+def _leading_nouns(tokens: list[Any]) -> list[Any] | None:
+    """The nouns a reading starts with when only particles follow them (None otherwise)."""
+    nouns = list(itertools.takewhile(lambda token: str(token.tag) in _NOUN_TAGS, tokens))
+    rest = tokens[len(nouns) :]
+    return nouns if nouns and all(str(token.tag).startswith("J") for token in rest) else None
+
+
+@lru_cache(maxsize=50_000)
+def _split_reading(run: str) -> KoreanWord | None:
+    """A query's long noun that Kiwi reads as one word (스마트팩토리, 리튬이온), split as its next
+    likely reading splits it into nouns of two syllables or more (스마트 + 팩토리), which a text
+    that writes them apart holds; None when no such reading is close."""
+    readings = kiwi().analyze(run, top_n=_NOUN_READINGS)
+    best_tokens, best_score = readings[0]
+    best = _leading_nouns(best_tokens)
+    if best is None or len(best) != 1 or len(best[0].form) < 2 * _SPLIT_PART_SYLLABLES:
+        return None
+    for tokens, score in readings[1:]:
+        if best_score - score > _NOUN_READING_MARGIN:
+            return None
+        nouns = _leading_nouns(tokens)
+        if (
+            nouns
+            and len(nouns) > 1
+            and nouns[-1].end == best[0].end
+            and all(len(noun.form) >= _SPLIT_PART_SYLLABLES for noun in nouns)
+        ):
+            return KoreanWord(tuple(noun.form for noun in nouns), best[0].form)
+    return None
+
+
 def _first_compound(run: str, after_number: bool) -> KoreanWord | None:
     """The compound a query run starts with, read alone; after a number, the one after the
     bound nouns the run starts with (차 of 2차전지 and 4차산업혁명: the counter), which the
@@ -420,7 +453,7 @@ def _first_compound(run: str, after_number: bool) -> KoreanWord | None:
 def _run_alternatives(run: str, after_number: bool) -> Alternatives | None:
     """A Korean run's alternatives: its best reading's and its reading as nouns and particles'
     (None when neither reads a noun at its start, or after a number's counter)."""
-    readings = [_first_compound(run, after_number), _noun_reading(run)]
+    readings = [_first_compound(run, after_number), _noun_reading(run), _split_reading(run)]
     found = [_korean_alternatives(korean) for korean in readings if korean is not None]
     return tuple(dict.fromkeys(term for alternatives in found for term in alternatives)) or None
 

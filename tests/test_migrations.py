@@ -1094,15 +1094,19 @@ def test_0060_seals_the_secrets_kept_in_clear_and_opens_them_when_downgraded(
 def test_0061_indexes_classified_compounds_and_counters_and_drops_the_suggestions(
     database_at_head,
 ):
-    event_id, _offer_id = _offer_and_need_suggested("의료기기용 2차전지 센서", "압력 센서 공급")
-    # The index as the analyser before 0061 wrote it: no 의료기기 of 의료기기용, no counter 차.
+    event_id, _offer_id = _offer_and_need_suggested(
+        "의료기기용 2차전지 non-invasive 센서", "압력 센서 공급"
+    )
+    # The index as the analyser before 0061 wrote it: no 의료기기 of 의료기기용, no counter 차,
+    # no closed spelling of non-invasive.
     _reindexed_from(
         "0060_webhook_secrets_sealed",
-        "의료 기기용 2 전지 센서 의료기기용 기기",
+        "의료 기기용 2 전지 non invas 센서 의료기기용 기기",
         "의료기기",
         event_id,
         "0061_reindex_classifying_suffix",
     )
     assert _index_holds("의료기기") and _index_holds("의료기기용") and _index_holds("센서")
     assert _index_holds("차")  # a search for "2차 전지" finds 2차전지
+    assert _index_holds("noninvas")  # and one for noninvasive finds non-invasive
     assert _suggestions_dropped(event_id)

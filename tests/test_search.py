@@ -737,6 +737,26 @@ def test_a_long_noun_typed_whole_finds_the_text_that_writes_it_apart(market):
         assert titles(market["event"], query) == [title], query
 
 
+def test_a_hyphenated_english_word_and_its_closed_spelling_find_each_other(market):
+    """Writers spell one word with a hyphen or without (non-invasive, noninvasive; X-ray, xray;
+    e-mobility, emobility): each spelling finds the texts of the other; the hyphenated one also
+    finds its parts written apart."""
+    publish(market["de"], "Non-invasive glucose monitoring")
+    publish(market["de"], "Noninvasive blood pressure cuff")
+    publish(market["de"], "Portable xray imaging")
+    publish(market["de"], "X-ray detectors for e-mobility batteries")
+    event = market["event"]
+    both = ["Non-invasive glucose monitoring", "Noninvasive blood pressure cuff"]
+    assert sorted(titles(event, "noninvasive")) == both
+    assert sorted(titles(event, "non-invasive")) == both
+    assert sorted(titles(event, "non-invasive monitoring")) == both[:1]
+    xray = ["Portable xray imaging", "X-ray detectors for e-mobility batteries"]
+    assert sorted(titles(event, "x-ray")) == xray
+    assert sorted(titles(event, "xray")) == xray
+    assert titles(event, "emobility") == ["X-ray detectors for e-mobility batteries"]
+    assert titles(event, "invasive") == ["Non-invasive glucose monitoring"]
+
+
 def test_a_word_with_a_number_and_its_counter_finds_the_text_that_writes_it(market):
     """2차전지 (secondary battery) and 4차산업혁명 are read as a number, a counter (차, a bound
     noun the index does not keep) and nouns: typed as the text writes them, or spaced, they

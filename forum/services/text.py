@@ -36,6 +36,7 @@ _COMPOUND_TAGS = _NOUN_TAGS | {"XPN", "XSN"}
 # Noun suffixes that only count or address (환자들, 선생님): the bare noun is the word.
 _LOOSE_SUFFIXES = frozenset(["들", "님", "씩", "쯤", "째", "끼리", "짜리", "껏"])
 _BOUND_NOUN_TAG = "NNB"  # 차 of 2차, 개 of 3개: not indexed
+_HYPHENS = frozenset(["-", "\u2010", "\u2011"])  # what joins the parts of a hyphenated word
 _SPLIT_PART_SYLLABLES = 2  # a query's long noun is split only into nouns at least this long
 # Suffixes that classify what the compound before them names (의료기기용: for medical devices;
 # 패치형: patch-type), unlike those that make another word (안정성, 자동화).
@@ -274,7 +275,7 @@ def index_tokens_many(texts: list[str]) -> list[tuple[str, ...]]:
     )
     runs.update(analyse_runs(counter for text in distinct for counter in _counters(text, runs)))
     return [
-        (*tokens, *_read_alone(text, tokens, runs))
+        (*tokens, *_read_alone(text, tokens, runs), *_closed_spellings(text))
         for text, tokens in zip(texts, tokenize_many(texts), strict=True)
     ]
 
@@ -306,6 +307,27 @@ def _read_alone(text: str, tokens: tuple[str, ...], runs: dict[str, RunWords]) -
                 extra.extend(read)
                 found.update(read)
     return extra
+
+
+def _hyphenated(text: str, runs: list[re.Match[str]]) -> list[list[re.Match[str]]]:
+    """Runs of letters and digits grouped where a hyphen joins them (non-invasive, x-ray)."""
+    groups: list[list[re.Match[str]]] = []
+    for run in runs:
+        if groups and text[groups[-1][-1].end() : run.start()] in _HYPHENS:
+            groups[-1].append(run)
+        else:
+            groups.append([run])
+    return groups
+
+
+def _closed_spellings(text: str) -> list[str]:
+    """The stems of the text's hyphenated words written closed (non-invasive: noninvas), so
+    that a search for the closed spelling finds them."""
+    text = _normalised(text)
+    groups = _hyphenated(text, list(_OTHER_RUNS.finditer(text)))
+    return [
+        _english_token("".join(run.group() for run in group)) for group in groups if len(group) > 1
+    ]
 
 
 def index_text(text: str) -> str:
@@ -468,6 +490,27 @@ def _particles_only(word: str, run: re.Match[str]) -> bool:
     return bool(inside) and all(str(token.tag).startswith(_PARTICLE_TAGS) for token in inside)
 
 
+def _latin_term(word: str, prefix: bool) -> QueryTerm:
+    """A word that is not Hangul, as a query requires it: its stem, or as a prefix (the last
+    word) what the word and its stem share: “enzyme” finds enzym (the stem of enzymes),
+    “therapy” finds therapi, and a word still being typed is not cut further."""
+    folded = _fold(word)
+    stemmed = stem(folded)
+    token = _common_start(folded, stemmed) if prefix else stemmed
+    whole = stemmed if prefix and token != stemmed else None
+    return QueryTerm((token or folded,), prefix, whole)
+
+
+def _latin_alternatives(words: list[str], prefix: bool) -> Alternatives:
+    """A word that is not Hangul, or a hyphenated one: its parts in a row, or its closed
+    spelling (non-invasive: non invas, or noninvas, which the index holds for both)."""
+    if len(words) == 1:
+        return (_latin_term(words[0], prefix),)
+    parts = [_latin_term(word, prefix and i == len(words) - 1) for i, word in enumerate(words)]
+    phrase = QueryTerm(tuple(part.tokens[0] for part in parts), parts[-1].prefix)
+    return (phrase, _latin_term("".join(words), prefix))
+
+
 def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
     """What one unquoted word of a query requires: a Korean compound is the phrase of its nouns or
     the compound whole; another word its stem; the last word (and a short Korean noun) a prefix."""
@@ -484,16 +527,10 @@ def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
                 located.append((run.start(), (QueryTerm((run.group(),)),)))
             continue  # a verb or adjective (위한) is not indexed: not required either
         located.append((run.start(), alternatives))
-    runs = list(_OTHER_RUNS.finditer(text))
-    for index, match in enumerate(runs):
-        folded = _fold(match.group())
-        prefix = last and index == len(runs) - 1
-        # A prefix keeps what the word and its stem share: “enzyme” finds enzym (the stem of
-        # enzymes), “therapy” finds therapi, and a word still being typed is not cut further.
-        stemmed = stem(folded)
-        token = _common_start(folded, stemmed) if prefix else stemmed
-        whole = stemmed if prefix and token != stemmed else None
-        located.append((match.start(), (QueryTerm((token or folded,), prefix, whole),)))
+    groups_of_runs = _hyphenated(text, list(_OTHER_RUNS.finditer(text)))
+    for index, group in enumerate(groups_of_runs):
+        prefix = last and index == len(groups_of_runs) - 1
+        located.append((group[0].start(), _latin_alternatives([m.group() for m in group], prefix)))
     located.sort(key=lambda item: item[0])
     groups.extend(alternatives for _start, alternatives in located)
     return groups

@@ -737,6 +737,19 @@ def test_a_long_noun_typed_whole_finds_the_text_that_writes_it_apart(market):
         assert titles(market["event"], query) == [title], query
 
 
+def test_british_and_american_spellings_of_a_word_are_one_word(market):
+    """EEN partners write British English, Korean and American partners American: a word's two
+    spellings are one token at index and query time (and so in suggestions)."""
+    assert tokenize("optimisation of colour sensors") == tokenize("optimization of color sensors")
+    assert tokenize("Tumours") == tokenize("tumors")
+    publish(market["de"], "Colour sensor optimisation")
+    publish(market["de"], "Aluminum casting center")
+    event = market["event"]
+    assert titles(event, "color optimization") == ["Colour sensor optimisation"]
+    assert titles(event, "aluminium centre") == ["Aluminum casting center"]
+    assert titles(event, "colour") == ["Colour sensor optimisation"]
+
+
 def test_a_hyphenated_english_word_and_its_closed_spelling_find_each_other(market):
     """Writers spell one word with a hyphen or without (non-invasive, noninvasive; X-ray, xray;
     e-mobility, emobility): each spelling finds the texts of the other; the hyphenated one also

@@ -74,8 +74,10 @@ def glossary() -> Glossary:
             _add(spellings, variant, tuple(one_word))
         if len(concept) == 1:
             labels.setdefault(concept[0], f"{row['ko'].split('|')[0]} / {english_terms[0]}")
-        concept_stems.update(concept)
-    # A variant's stem that names a concept of its own (processing → process) keeps its meaning.
+        if len(concept) == 1:
+            concept_stems.update(concept)
+    # A variant's stem that names a concept of its own (processing → process) keeps its meaning;
+    # a word of a many-word concept (tumor of tumor microenvironment) names none by itself.
     english = {stem: found for stem, found in english.items() if stem not in concept_stems}
     return Glossary(korean, english, translations, spellings, labels, phrases)
 

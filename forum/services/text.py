@@ -24,6 +24,7 @@ from importlib import resources
 from typing import Any
 
 import snowballstemmer
+from breame.spelling import get_american_spelling
 
 _HANGUL_SYLLABLES = "\uac00-\ud7a3"
 # Runs of letters and digits other than Hangul syllables: the words analysed as English.
@@ -128,10 +129,16 @@ def stem(word: str) -> str:
         return str(_stemmer.stemWord(word))
 
 
+def _english_word(word: str) -> str:
+    """A word that is not Hangul, folded and in American spelling (colour → color, optimisation
+    → optimization: breame's list), so that British and American writers meet."""
+    return str(get_american_spelling(_fold(word)))
+
+
 @lru_cache(maxsize=100_000)
 def _english_token(word: str) -> str:
-    """The token of a word that is not Hangul: its folded stem (words recur across texts)."""
-    return stem(_fold(word))
+    """The token of a word that is not Hangul: its stem (words recur across texts)."""
+    return stem(_english_word(word))
 
 
 def _normalised(text: str) -> str:
@@ -494,7 +501,7 @@ def _latin_term(word: str, prefix: bool) -> QueryTerm:
     """A word that is not Hangul, as a query requires it: its stem, or as a prefix (the last
     word) what the word and its stem share: “enzyme” finds enzym (the stem of enzymes),
     “therapy” finds therapi, and a word still being typed is not cut further."""
-    folded = _fold(word)
+    folded = _english_word(word)
     stemmed = stem(folded)
     token = _common_start(folded, stemmed) if prefix else stemmed
     whole = stemmed if prefix and token != stemmed else None

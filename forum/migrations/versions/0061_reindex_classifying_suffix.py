@@ -1,12 +1,13 @@
-"""search index re-analysed: the compound a suffix classifies, a number's counter, closed spellings
+"""search index re-analysed: classified compounds, counters, closed and American spellings
 
 의료기기용 (for medical devices) and 패치형 (patch-type) classify what the compound before the
 suffix names: the analyser now gives that compound whole (의료기기, 전기차, 유전자치료제) beside
 the suffixed one, as the same compound written alone gives it (forum/services/text.py,
 `_CLASSIFYING_SUFFIXES`). And the counter after a number (차 of 2차전지, a bound noun the
 analysis drops) is indexed as read alone, so that a search spaced after it (2차 전지) finds the
-text; and a hyphenated English word is indexed written closed too (non-invasive: noninvas), so
-that a search for noninvasive finds it. So every listed opportunity is indexed again exactly as
+text; a hyphenated English word is indexed written closed too (non-invasive: noninvas), so
+that a search for noninvasive finds it; and a British spelling is read as the American one
+(colour: color, breame's list). So every listed opportunity is indexed again exactly as
 0036 indexes it (its upgrade is run again, with the analyser of this release), the stored
 suggestions (weighed on the old tokens) deleted, each event's suggestion version raised so that a refresh computed
 before the upgrade writes nothing.

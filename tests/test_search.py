@@ -719,6 +719,12 @@ def test_a_compound_for_a_use_or_of_a_type_also_gives_the_compound_it_classifies
     assert set(concept_features(tokenize("의료기기용 센서"))) == medical_devices
 
 
+def each_finds_its_title(event, searches: list[tuple[str, str]]) -> None:
+    """Each query finds its one opportunity, and nothing else."""
+    for query, title in searches:
+        assert titles(event, query) == [title], query
+
+
 def test_a_long_noun_typed_whole_finds_the_text_that_writes_it_apart(market):
     """Kiwi knows 스마트팩토리, 리튬이온 and 바이오센서 as single nouns: typed whole (with a
     particle too), they also find texts that write their nouns apart, as 디지털치료제 finds
@@ -727,14 +733,16 @@ def test_a_long_noun_typed_whole_finds_the_text_that_writes_it_apart(market):
     publish(market["kr"], "리튬 이온 전지 분리막")
     publish(market["kr"], "바이오 센서 칩")
     publish(market["kr"], "그래핀 투명 전극")
-    for query, title in [
-        ("스마트팩토리", "스마트 팩토리 구축 솔루션"),
-        ("스마트팩토리를", "스마트 팩토리 구축 솔루션"),
-        ("리튬이온", "리튬 이온 전지 분리막"),
-        ("바이오센서의", "바이오 센서 칩"),
-        ("그래핀", "그래핀 투명 전극"),
-    ]:
-        assert titles(market["event"], query) == [title], query
+    each_finds_its_title(
+        market["event"],
+        [
+            ("스마트팩토리", "스마트 팩토리 구축 솔루션"),
+            ("스마트팩토리를", "스마트 팩토리 구축 솔루션"),
+            ("리튬이온", "리튬 이온 전지 분리막"),
+            ("바이오센서의", "바이오 센서 칩"),
+            ("그래핀", "그래핀 투명 전극"),
+        ],
+    )
 
 
 def test_british_and_american_spellings_of_a_word_are_one_word(market):
@@ -790,15 +798,17 @@ def test_a_particle_written_against_an_english_word_or_a_number_is_not_required(
     publish(market["kr"], "AI 기반 영상 진단")
     publish(market["kr"], "IoT 센서 네트워크")
     publish(market["kr"], "5G 통신 모듈")
-    for query, title in [
-        ("AI를", "AI 기반 영상 진단"),
-        ("AI가 진단", "AI 기반 영상 진단"),
-        ("IoT의", "IoT 센서 네트워크"),
-        ("IoT와 센서", "IoT 센서 네트워크"),
-        ("5G로", "5G 통신 모듈"),
-        ("5G를 통신", "5G 통신 모듈"),
-    ]:
-        assert titles(market["event"], query) == [title], query
+    each_finds_its_title(
+        market["event"],
+        [
+            ("AI를", "AI 기반 영상 진단"),
+            ("AI가 진단", "AI 기반 영상 진단"),
+            ("IoT의", "IoT 센서 네트워크"),
+            ("IoT와 센서", "IoT 센서 네트워크"),
+            ("5G로", "5G 통신 모듈"),
+            ("5G를 통신", "5G 통신 모듈"),
+        ],
+    )
     assert titles(market["event"], "AI를 모듈") == []  # the words themselves stay required
 
 

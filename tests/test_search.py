@@ -758,6 +758,22 @@ def test_british_and_american_spellings_of_a_word_are_one_word(market):
     assert titles(event, "colour") == ["Colour sensor optimisation"]
 
 
+def test_a_possessive_is_its_word(market):
+    """Alzheimer's disease and Alzheimer disease are one subject: the possessive 's (or ’s)
+    is dropped at index and query time rather than required as a word s."""
+    publish(market["de"], "Alzheimer disease model")
+    publish(market["de"], "Parkinson’s gait analysis")
+    each_finds_its_title(
+        market["event"],
+        [
+            ("Alzheimer's", "Alzheimer disease model"),
+            ("alzheimer’s disease", "Alzheimer disease model"),
+            ("Parkinson's", "Parkinson’s gait analysis"),
+            ("parkinson gait", "Parkinson’s gait analysis"),
+        ],
+    )
+
+
 def test_a_hyphenated_english_word_and_its_closed_spelling_find_each_other(market):
     """Writers spell one word with a hyphen or without (non-invasive, noninvasive; X-ray, xray;
     e-mobility, emobility): each spelling finds the texts of the other; the hyphenated one also

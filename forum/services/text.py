@@ -141,9 +141,13 @@ def _english_token(word: str) -> str:
     return stem(_english_word(word))
 
 
+# An English possessive (Alzheimer's, Parkinson’s): the word alone, not the word and an "s".
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z])['’]s\b")
+
+
 def _normalised(text: str) -> str:
     # NFKC turns full-width Latin typed with a Korean keyboard (ＣＲＩＳＰＲ) into ASCII.
-    return unicodedata.normalize("NFKC", text or "")
+    return _POSSESSIVE.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
 @dataclass(frozen=True)

@@ -494,10 +494,10 @@ def _run_alternatives(run: str, after_number: bool) -> Alternatives | None:
 _PARTICLE_TAGS = ("J", "E", "VCP")  # particles, endings, the copula 이다
 
 
-def _particles_only(word: str, run: re.Match[str]) -> bool:
-    """Whether the word's reading in context has only particles and endings in this Hangul run
-    (를 of AI를, 로 of 5G로, 입니다 of AI입니다), as a text's reading drops them."""
-    inside = [token for token in kiwi().tokenize(word) if run.start() <= token.start < run.end()]
+def _particles_only(reading: list[Any], run: re.Match[str]) -> bool:
+    """Whether the word's `reading` in context has only particles and endings in this Hangul
+    run (를 of AI를, 로 of 5G로, 입니다 of AI입니다), as a text's reading drops them."""
+    inside = [token for token in reading if run.start() <= token.start < run.end()]
     return bool(inside) and all(str(token.tag).startswith(_PARTICLE_TAGS) for token in inside)
 
 
@@ -528,9 +528,12 @@ def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
     text = _normalised(word)
     groups: list[Alternatives] = []
     located: list[tuple[int, Alternatives]] = []
+    reading = None  # the word's reading in context, once a run after another letter needs it
     for run in _HANGUL_RUN.finditer(text):
-        if run.start() > 0 and _particles_only(text, run):
-            continue  # 를 of AI를: dropped from texts too
+        if run.start() > 0:
+            reading = reading if reading is not None else kiwi().tokenize(text)
+            if _particles_only(reading, run):
+                continue  # 를 of AI를: dropped from texts too
         after_number = run.start() > 0 and text[run.start() - 1].isdigit()
         alternatives = _run_alternatives(run.group(), after_number)
         if alternatives is None:

@@ -758,6 +758,16 @@ def test_british_and_american_spellings_of_a_word_are_one_word(market):
     assert titles(event, "colour") == ["Colour sensor optimisation"]
 
 
+def test_an_acronym_is_not_cut_to_an_article(market):
+    """Snowball cuts AED (a defibrillator) to "a", the article every English text writes: an
+    acronym whose stem would be one or two letters stays whole."""
+    assert tokenize("AED") == tokenize("aed") == ("aed",)
+    publish(market["de"], "Portable AED for schools")
+    publish(market["de"], "A sensor for a lab")
+    assert titles(market["event"], "AED") == ["Portable AED for schools"]
+    assert titles(market["event"], "aed schools") == ["Portable AED for schools"]
+
+
 def test_a_possessive_is_its_word(market):
     """Alzheimer's disease and Alzheimer disease are one subject: the possessive 's (or ’s)
     is dropped at index and query time rather than required as a word s."""

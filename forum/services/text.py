@@ -120,13 +120,19 @@ def _fold(word: str) -> str:
     )
 
 
+MIN_STEM = 3  # a word of this many letters or more is never cut shorter (aed stays aed, not a)
+
+
 @lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
-    """A folded word's English stem (the Snowball stemmer is not thread-safe: one at a time)."""
+    """A folded word's English stem (the Snowball stemmer is not thread-safe: one at a time);
+    the word itself where Snowball would cut it to a letter or two (acronyms: AED, AES), which
+    would meet articles and other words."""
     if not word.isalpha() or not word.isascii():
         return word
     with _stemmer_lock:
-        return str(_stemmer.stemWord(word))
+        stemmed = str(_stemmer.stemWord(word))
+    return word if len(stemmed) < MIN_STEM <= len(word) else stemmed
 
 
 def _english_word(word: str) -> str:

@@ -7,7 +7,8 @@ the suffixed one, as the same compound written alone gives it (forum/services/te
 analysis drops) is indexed as read alone, so that a search spaced after it (2차 전지) finds the
 text; a hyphenated English word is indexed written closed too (non-invasive: noninvas), so
 that a search for noninvasive finds it; a British spelling is read as the American one
-(colour: color, breame's list); and a possessive is its word (Alzheimer's: no word s). So every listed opportunity is indexed again exactly as
+(colour: color, breame's list); a possessive is its word (Alzheimer's: no word s); and an
+acronym Snowball would cut to a letter or two stays whole (AED, not a). So every listed opportunity is indexed again exactly as
 0036 indexes it (its upgrade is run again, with the analyser of this release), the stored
 suggestions (weighed on the old tokens) deleted, each event's suggestion version raised so that a refresh computed
 before the upgrade writes nothing.

@@ -74,7 +74,6 @@ def glossary() -> Glossary:
             _add(spellings, variant, tuple(one_word))
         if len(concept) == 1:
             labels.setdefault(concept[0], f"{row['ko'].split('|')[0]} / {english_terms[0]}")
-        if len(concept) == 1:
             concept_stems.update(concept)
     # A variant's stem that names a concept of its own (processing → process) keeps its meaning;
     # a word of a many-word concept (tumor of tumor microenvironment) names none by itself.
@@ -115,7 +114,7 @@ MAX_TRANSLATIONS = 8  # alternatives a query word gains from the glossary, at mo
 def _translations(term: QueryTerm) -> list[QueryTerm]:
     """What a query term also finds: a Korean term the English stems of its concept; an English
     word (looked up by its whole stem when it is searched as a prefix) its concept's stems, the
-    Korean terms of its rows and its concept's other spellings (tumor: tumour)."""
+    Korean terms of its rows and their other one-word variants (tumor: tumour, cancer)."""
     joined = "".join(term.tokens)
     if HANGUL.match(joined):
         stems = glossary().korean.get(joined, ())

@@ -290,9 +290,10 @@ def index_tokens_many(texts: list[str]) -> list[tuple[str, ...]]:
     runs = analyse_runs(
         run.group() for text in distinct for run in _HANGUL_RUN.finditer(_normalised(text))
     )
-    runs.update(analyse_runs(counter for text in distinct for counter in _counters(text, runs)))
+    counters = {text: _counters(text, runs) for text in distinct}
+    runs.update(analyse_runs(counter for found in counters.values() for counter in found))
     return [
-        (*tokens, *_read_alone(text, tokens, runs), *_closed_spellings(text))
+        (*tokens, *_read_alone(text, tokens, runs, counters[text]), *_closed_spellings(text))
         for text, tokens in zip(texts, tokenize_many(texts), strict=True)
     ]
 
@@ -309,14 +310,16 @@ def _counters(text: str, runs: dict[str, RunWords]) -> list[str]:
     return found
 
 
-def _read_alone(text: str, tokens: tuple[str, ...], runs: dict[str, RunWords]) -> list[str]:
-    """The tokens of the text's Hangul runs (and their counters after a number) read alone that
-    its reading in context lacks: each such compound's nouns in order (a query's phrase of
+def _read_alone(
+    text: str, tokens: tuple[str, ...], runs: dict[str, RunWords], counters: list[str]
+) -> list[str]:
+    """The tokens of the text's Hangul runs (and of its `counters` after a number) read alone
+    that its reading in context lacks: each such compound's nouns in order (a query's phrase of
     them), its whole and its bare nouns."""
     found = set(tokens)
     extra: list[str] = []
     hangul = [run.group() for run in _HANGUL_RUN.finditer(_normalised(text))]
-    for part in hangul + _counters(text, runs):
+    for part in hangul + counters:
         for _start, word in runs[part]:
             wholes = [word.whole] if len(word.parts) > 1 else []
             read = [*word.parts, *wholes, *word.bare]
@@ -424,11 +427,18 @@ def _is_noun_reading(tokens: list[Any]) -> bool:
 
 
 @lru_cache(maxsize=50_000)
-def _noun_reading(run: str) -> KoreanWord | None:
+def _other_readings(run: str) -> tuple[KoreanWord | None, KoreanWord | None]:
+    """A query word's readings beside Kiwi's best one, both from one look at its likely
+    readings: as nouns and particles (`_noun_reading`), and its long noun split
+    (`_split_reading`)."""
+    readings = kiwi().analyze(run, top_n=_NOUN_READINGS)
+    return _noun_reading(run, readings), _split_reading(readings)
+
+
+def _noun_reading(run: str, readings: list[Any]) -> KoreanWord | None:
     """The compound of a query word's most likely reading as nouns and particles, when Kiwi's best
     reading of the word alone is something else (척수의 as the adverb 척 + 수의, 중합의 as
     중 + 합의): people search for nouns, and a text reads them so in its sentences."""
-    readings = kiwi().analyze(run, top_n=_NOUN_READINGS)
     best_tokens, best_score = readings[0]
     if _is_noun_reading(best_tokens) or any(
         str(token.tag) in _DERIVING_TAGS for token in best_tokens
@@ -449,12 +459,10 @@ def _leading_nouns(tokens: list[Any]) -> list[Any] | None:
     return nouns if nouns and all(str(token.tag).startswith("J") for token in rest) else None
 
 
-@lru_cache(maxsize=50_000)
-def _split_reading(run: str) -> KoreanWord | None:
+def _split_reading(readings: list[Any]) -> KoreanWord | None:
     """A query's long noun that Kiwi reads as one word (스마트팩토리, 리튬이온), split as its next
     likely reading splits it into nouns of two syllables or more (스마트 + 팩토리), which a text
     that writes them apart holds; None when no such reading is close."""
-    readings = kiwi().analyze(run, top_n=_NOUN_READINGS)
     best_tokens, best_score = readings[0]
     best = _leading_nouns(best_tokens)
     if best is None or len(best) != 1 or len(best[0].form) < 2 * _SPLIT_PART_SYLLABLES:
@@ -492,7 +500,7 @@ def _first_compound(run: str, after_number: bool) -> KoreanWord | None:
 def _run_alternatives(run: str, after_number: bool) -> Alternatives | None:
     """A Korean run's alternatives: its best reading's and its reading as nouns and particles'
     (None when neither reads a noun at its start, or after a number's counter)."""
-    readings = [_first_compound(run, after_number), _noun_reading(run), _split_reading(run)]
+    readings = [_first_compound(run, after_number), *_other_readings(run)]
     found = [_korean_alternatives(korean) for korean in readings if korean is not None]
     return tuple(dict.fromkeys(term for alternatives in found for term in alternatives)) or None
 

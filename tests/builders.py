@@ -35,12 +35,15 @@ TEST_REDIS = f"redis://127.0.0.1:6379/{15 - _XDIST_WORKER % 16}"
 
 
 @contextmanager
-def statements_sent() -> Iterator[list[str]]:
-    """The SQL statements sent while the block runs, each on one line."""
+def statements_sent(this_thread_only: bool = False) -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs, each on one line; with `this_thread_only`,
+    those of the calling thread (not a background job's)."""
     sent: list[str] = []
+    caller = threading.get_ident()
 
     def note(_connection, _cursor, statement, *_args):
-        sent.append(" ".join(statement.split()))
+        if not this_thread_only or threading.get_ident() == caller:
+            sent.append(" ".join(statement.split()))
 
     sqlalchemy_event.listen(db.engine, "before_cursor_execute", note)
     try:

@@ -2,10 +2,8 @@
 changes what the feed shows changes it, and a client whose copy is current gets 304 from a few
 narrow queries."""
 
-import threading
-
 import pytest
-from sqlalchemy import event as sa_event
+from builders import statements_sent
 from sqlalchemy import select
 
 from forum.extensions import db
@@ -109,23 +107,10 @@ def test_a_current_client_gets_304_from_a_few_queries_without_the_calendar(app, 
     db.session.commit()
     etag = fetch(app, url).headers["ETag"]
     wait_for_in_process_jobs()  # a background job's statements are not the request's
-    statements: list[str] = []
-    this_thread = threading.get_ident()
-
-    def count(conn, cursor, statement, *args):
-        if threading.get_ident() == this_thread:
-            statements.append(statement)
-
-    engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(this_thread_only=True) as not_modified:
         answer = fetch(app, url, etag)
-        not_modified = list(statements)
-        statements.clear()
+    with statements_sent(this_thread_only=True) as built:
         fetch(app, url)
-        built = list(statements)
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
     assert answer.status_code == 304 and answer.headers["ETag"] == etag and not answer.data
     assert "private" in answer.headers["Cache-Control"]
     assert len(not_modified) <= 6 < len(built)

@@ -7,11 +7,9 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 
-from builders import race
-from sqlalchemy import event as sa_event
+from builders import race, statements_sent
 from sqlalchemy import func, select
 from test_paging import _crowd, _sent
 
@@ -74,17 +72,8 @@ def test_remind_everyone_answers_at_once_then_a_worker_reminds_each_once(
     assert "Remind all 130 participants with something left to do" in client.get(base).get_data(
         as_text=True
     )
-    statements: list[str] = []
-
-    def seen(conn, cursor, statement, parameters, context, executemany):
-        if threading.current_thread() is threading.main_thread():
-            statements.append(statement)
-
-    sa_event.listen(db.engine, "before_cursor_execute", seen)
-    try:
+    with statements_sent(this_thread_only=True) as statements:
         response = client.post_form(f"{base}/everyone", {})
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", seen)
     assert response.status_code == 302
     assert len(statements) < 25, statements
     assert not [s for s in statements if "notification" in s.lower() or "outbox" in s.lower()]

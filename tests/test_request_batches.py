@@ -5,8 +5,7 @@ connections sending the same batch at once (SQLite, and PostgreSQL when TEST_DAT
 import re
 
 import pytest
-from builders import race
-from sqlalchemy import event as sa_event
+from builders import race, statements_sent
 from sqlalchemy import func, select
 
 from forum.extensions import db
@@ -63,20 +62,12 @@ def test_a_batch_reads_its_people_together_not_one_query_each(app, event, people
     """The event's lock expires the session: the batch's people are read again in a few queries,
     not first one query each just to learn their ids (two a request, a batch of hundreds)."""
     ada, bob, carol = people["ada"], people["bob"], people["carol"]
-    one_each = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if re.search(r"FROM participant\s+WHERE participant\.id = ", statement):
-            one_each.append(statement)
-
     with app.test_request_context():
         db.session.scalars(select(Participant)).all()  # the caller has them, as a page has
-        sa_event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with statements_sent() as sent:
             send_requests([RequestToSend(ada, bob, 1), RequestToSend(carol, bob, 2)])
-        finally:
-            sa_event.remove(db.engine, "before_cursor_execute", count)
         db.session.commit()
+    one_each = [s for s in sent if re.search(r"FROM participant\s+WHERE participant\.id = ", s)]
     assert one_each == []
     assert len(stored()) == 2
 

@@ -42,6 +42,13 @@ _SPLIT_PART_SYLLABLES = 2  # a query's long noun is split only into nouns at lea
 # Suffixes that classify what the compound before them names (의료기기용: for medical devices;
 # 패치형: patch-type), unlike those that make another word (안정성, 자동화).
 _CLASSIFYING_SUFFIXES = frozenset(["용", "형"])
+# Sino-Korean numerals: written against a noun, Kiwi may read them as numerals or determiners
+# (삼 + 차원, 이 + 차원: this dimension) where they make one word (삼차원, three-dimensional).
+_NUMERALS = frozenset("일이삼사오육칠팔구십백천만")
+# Digits that Korean writes in Hangul too before the counter 차 (2차전지 and 이차전지, secondary
+# battery; 3차원 and 삼차원; 1차 and 일차, primary). Five and up are left out: 5차 is not 오차 (error).
+_SPELLED_DIGITS = {"1": "일", "2": "이", "3": "삼", "4": "사"}
+_SPELLED_COUNTER = "차"
 MAX_QUERY_TERMS = 12
 PREFIX_SYLLABLES = (
     2  # a Korean query noun this short also finds the compounds it starts (치료 → 치료제)
@@ -171,7 +178,8 @@ def _korean_words(text: str, analysis: Iterable[Any] | None = None) -> list[tupl
     `analysis` of the text when it was analysed already). A noun prefix (`XPN`) written against
     its noun stays on it (재 + 활용 → 재활용: recycling is not use), and so does a noun suffix
     (`XSN`: 안정 + 성 → 안정성, stability; 자동 + 화 → 자동화), the bare noun noted each time;
-    a compound before a classifying suffix is noted whole too (의료기기 of 의료기기용)."""
+    a compound before a classifying suffix is noted whole too (의료기기 of 의료기기용); a numeral
+    is a prefix like them (삼 + 차원 → 삼차원)."""
     if not _HANGUL_RUN.search(text):
         return []
     words: list[tuple[int, KoreanWord]] = []
@@ -185,7 +193,7 @@ def _korean_words(text: str, analysis: Iterable[Any] | None = None) -> list[tupl
             words.append((start, KoreanWord(tuple(parts), text[start:end], tuple(bare))))
 
     for token in kiwi().tokenize(text) if analysis is None else analysis:
-        tag = token.tag
+        tag = "XPN" if _is_numeral(token) else token.tag
         if tag not in _COMPOUND_TAGS or not _HANGUL_RUN.fullmatch(text[token.start : token.end]):
             if parts:  # most tokens are not in a compound: nothing to close
                 close()
@@ -207,6 +215,27 @@ def _korean_words(text: str, analysis: Iterable[Any] | None = None) -> list[tupl
         prefix = token.form if tag == "XPN" else ""
     close()
     return words
+
+
+def _is_numeral(token: Any) -> bool:
+    return token.tag == "NR" or (token.tag == "MM" and token.form in _NUMERALS)
+
+
+def _spelled_number(text: str, run: re.Match[str]) -> str | None:
+    """The Hangul run with the one digit before it spelled in Hangul where Korean writes both
+    (2차전지: 이차전지, 3차원: 삼차원); None for another run, or after a longer number (12차)."""
+    at = run.start() - 1
+    numeral = _SPELLED_DIGITS.get(text[at]) if at >= 0 else None
+    if numeral is None or not run.group().startswith(_SPELLED_COUNTER):
+        return None
+    return None if at > 0 and _OTHER_RUNS.match(text[at - 1]) else numeral + run.group()
+
+
+def _spelled_numbers(text: str) -> list[str]:
+    text = _normalised(text)
+    return [
+        spelled for run in _HANGUL_RUN.finditer(text) if (spelled := _spelled_number(text, run))
+    ]
 
 
 def _analysed(text: str, analysis: Iterable[Any] | None = None) -> tuple[list[str], list[str]]:
@@ -285,15 +314,16 @@ def index_tokens_many(texts: list[str]) -> list[tuple[str, ...]]:
     """The tokens the search index stores for each text: `tokenize_many`'s, then the nouns of
     each Hangul run read alone where the text's own reading lacks them. A query reads its
     words alone, and Kiwi may read a word otherwise in a sentence (배지 of "배양육, 배지" as
-    배 + 지): so a word typed as the text writes it always finds the text."""
+    배 + 지): so a word typed as the text writes it always finds the text. So are its counters
+    after numbers (`_counters`) and its numbers spelled in Hangul (이차전지 of 2차전지)."""
     distinct = list(dict.fromkeys(texts))
     runs = analyse_runs(
         run.group() for text in distinct for run in _HANGUL_RUN.finditer(_normalised(text))
     )
-    counters = {text: _counters(text, runs) for text in distinct}
-    runs.update(analyse_runs(counter for found in counters.values() for counter in found))
+    more = {text: _counters(text, runs) + _spelled_numbers(text) for text in distinct}
+    runs.update(analyse_runs(run for found in more.values() for run in found))
     return [
-        (*tokens, *_read_alone(text, tokens, runs, counters[text]), *_closed_spellings(text))
+        (*tokens, *_read_alone(text, tokens, runs, more[text]), *_closed_spellings(text))
         for text, tokens in zip(texts, tokenize_many(texts), strict=True)
     ]
 
@@ -311,15 +341,15 @@ def _counters(text: str, runs: dict[str, RunWords]) -> list[str]:
 
 
 def _read_alone(
-    text: str, tokens: tuple[str, ...], runs: dict[str, RunWords], counters: list[str]
+    text: str, tokens: tuple[str, ...], runs: dict[str, RunWords], more: list[str]
 ) -> list[str]:
-    """The tokens of the text's Hangul runs (and of its `counters` after a number) read alone
-    that its reading in context lacks: each such compound's nouns in order (a query's phrase of
-    them), its whole and its bare nouns."""
+    """The tokens of the text's Hangul runs (and of `more` runs: its counters after a number,
+    its numbers spelled) read alone that its reading in context lacks: each such compound's
+    nouns in order (a query's phrase of them), its whole and its bare nouns."""
     found = set(tokens)
     extra: list[str] = []
     hangul = [run.group() for run in _HANGUL_RUN.finditer(_normalised(text))]
-    for part in hangul + counters:
+    for part in hangul + more:
         for _start, word in runs[part]:
             wholes = [word.whole] if len(word.parts) > 1 else []
             read = [*word.parts, *wholes, *word.bare]
@@ -448,7 +478,10 @@ def _noun_reading(run: str, readings: list[Any]) -> KoreanWord | None:
         if best_score - score > _NOUN_READING_MARGIN:
             return None
         if _is_noun_reading(tokens):
-            return dict(_korean_words(run, tokens)).get(0)
+            word = dict(_korean_words(run, tokens)).get(0)
+            # A one-syllable noun and a particle (온도 as 온 + 도, also) would find every word
+            # that syllable starts (온라인).
+            return word if word is not None and len(word.whole) > 1 else None
     return None
 
 
@@ -506,13 +539,17 @@ def _run_alternatives(run: str, after_number: bool) -> Alternatives | None:
 
 
 _PARTICLE_TAGS = ("J", "E", "VCP")  # particles, endings, the copula 이다
+_COUNTER_TAGS = (*_PARTICLE_TAGS, _BOUND_NOUN_TAG, "NR")  # and after a number: 년, 명, 만원
 
 
-def _particles_only(reading: list[Any], run: re.Match[str]) -> bool:
-    """Whether the word's `reading` in context has only particles and endings in this Hangul
-    run (를 of AI를, 로 of 5G로, 입니다 of AI입니다), as a text's reading drops them."""
+def _dropped(reading: list[Any], run: re.Match[str]) -> bool:
+    """Whether the word's `reading` in context has only what a text's reading drops in this
+    Hangul run: particles and endings (를 of AI를, 로 of 5G로, 입니다 of AI입니다), and after a
+    number its counters (년 of 2023년, 만원 of 500만원, 차년도 of 1차년도)."""
+    after_number = run.start() > 0 and run.string[run.start() - 1].isdigit()
+    tags = _COUNTER_TAGS if after_number else _PARTICLE_TAGS
     inside = [token for token in reading if run.start() <= token.start < run.end()]
-    return bool(inside) and all(str(token.tag).startswith(_PARTICLE_TAGS) for token in inside)
+    return bool(inside) and all(str(token.tag).startswith(tags) for token in inside)
 
 
 def _latin_term(word: str, prefix: bool) -> QueryTerm:
@@ -536,32 +573,47 @@ def _latin_alternatives(words: list[str], prefix: bool) -> Alternatives:
     return (phrase, _latin_term("".join(words), prefix))
 
 
+def _number_and_run(digit: str, run: Alternatives | None, spelled: Alternatives) -> Alternatives:
+    """A digit and the Hangul run after it as one part (2차전지): the digit then each reading of
+    the run (2 전지), or the run with the digit spelled in Hangul (이차전지)."""
+    after = [QueryTerm((digit, *term.tokens), term.prefix) for term in run or ()]
+    return (*(after or [QueryTerm((digit,))]), *spelled)
+
+
 def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
     """What one unquoted word of a query requires: a Korean compound is the phrase of its nouns or
-    the compound whole; another word its stem; the last word (and a short Korean noun) a prefix."""
+    the compound whole; another word its stem; a number and the run after it where Korean spells
+    it in Hangul too, either; the last word's end (and a short Korean noun) a prefix."""
     text = _normalised(word)
-    groups: list[Alternatives] = []
     located: list[tuple[int, Alternatives]] = []
     reading = None  # the word's reading in context, once a run after another letter needs it
     for run in _HANGUL_RUN.finditer(text):
         if run.start() > 0:
             reading = reading if reading is not None else kiwi().tokenize(text)
-            if _particles_only(reading, run):
-                continue  # 를 of AI를: dropped from texts too
+            if _dropped(reading, run):
+                continue  # 를 of AI를, 년 of 2023년: dropped from texts too
         after_number = run.start() > 0 and text[run.start() - 1].isdigit()
         alternatives = _run_alternatives(run.group(), after_number)
-        if alternatives is None:
-            if not _is_predicate(run.group()):  # neither noun nor verb (치진): taken literally
-                located.append((run.start(), (QueryTerm((run.group(),)),)))
-            continue  # a verb or adjective (위한) is not indexed: not required either
-        located.append((run.start(), alternatives))
-    groups_of_runs = _hyphenated(text, list(_OTHER_RUNS.finditer(text)))
-    for index, group in enumerate(groups_of_runs):
-        prefix = last and index == len(groups_of_runs) - 1
-        located.append((group[0].start(), _latin_alternatives([m.group() for m in group], prefix)))
+        spelled = _spelled_number(text, run)
+        spelled_alternatives = _run_alternatives(spelled, False) if spelled else None
+        if spelled_alternatives:
+            digit = run.start() - 1
+            located.append(
+                (digit, _number_and_run(text[digit], alternatives, spelled_alternatives))
+            )
+        elif alternatives is not None:
+            located.append((run.start(), alternatives))
+        elif not _is_predicate(run.group()):  # neither noun nor verb (치진): taken literally
+            located.append((run.start(), (QueryTerm((run.group(),)),)))
+        # a verb or adjective (위한) is not indexed: not required either
+    taken = {start for start, _alternatives in located}  # digits joined to their run
+    for group in _hyphenated(text, list(_OTHER_RUNS.finditer(text))):
+        if group[0].start() not in taken:
+            prefix = last and group[-1].end() == len(text)
+            words = [match.group() for match in group]
+            located.append((group[0].start(), _latin_alternatives(words, prefix)))
     located.sort(key=lambda item: item[0])
-    groups.extend(alternatives for _start, alternatives in located)
-    return groups
+    return [alternatives for _start, alternatives in located]
 
 
 def query_terms(text: str) -> list[Alternatives]:

@@ -858,6 +858,23 @@ def test_a_number_with_a_counter_finds_the_text_that_writes_it(market):
     assert titles(market["event"], "2023년 센터") == []  # the other words stay required
 
 
+def test_an_ordinal_number_with_its_prefix_finds_the_text_that_writes_it(market):
+    """제3자 (a third party, of licences) and 제2공장 (plant no. 2): the prefix 제 before a number
+    is dropped from texts, and Kiwi reads 제3자 in a sentence as one word with the digit: typed
+    as the text writes it, each finds it."""
+    publish(market["kr"], "제3자 실시권 허여 조건")
+    publish(market["kr"], "제2공장 증설 계획")
+    publish(market["kr"], "공장 자동화 3단계")
+    each_finds_its_title(
+        market["event"],
+        [
+            ("제3자", "제3자 실시권 허여 조건"),
+            ("제3자 실시권", "제3자 실시권 허여 조건"),
+            ("제2공장", "제2공장 증설 계획"),
+        ],
+    )
+
+
 def test_a_number_written_in_digits_or_in_hangul_is_one_word(market):
     """Korean writes the numbers of 이차전지 (secondary battery) and 삼차원 (three-dimensional) in
     Hangul or as digits (2차전지, 3차원): either spelling finds both."""

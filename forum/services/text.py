@@ -314,38 +314,40 @@ def index_tokens_many(texts: list[str]) -> list[tuple[str, ...]]:
     """The tokens the search index stores for each text: `tokenize_many`'s, then the nouns of
     each Hangul run read alone where the text's own reading lacks them. A query reads its
     words alone, and Kiwi may read a word otherwise in a sentence (배지 of "배양육, 배지" as
-    배 + 지): so a word typed as the text writes it always finds the text. So are its counters
-    after numbers (`_counters`) and its numbers spelled in Hangul (이차전지 of 2차전지)."""
+    배 + 지): so a word typed as the text writes it always finds the text. So are its numbers
+    spelled in Hangul (이차전지 of 2차전지); then its counters after numbers (`_counters`)."""
     distinct = list(dict.fromkeys(texts))
     runs = analyse_runs(
         run.group() for text in distinct for run in _HANGUL_RUN.finditer(_normalised(text))
     )
-    more = {text: _counters(text, runs) + _spelled_numbers(text) for text in distinct}
-    runs.update(analyse_runs(run for found in more.values() for run in found))
-    return [
-        (*tokens, *_read_alone(text, tokens, runs, more[text]), *_closed_spellings(text))
-        for text, tokens in zip(texts, tokenize_many(texts), strict=True)
-    ]
+    spelled = {text: _spelled_numbers(text) for text in distinct}
+    runs.update(analyse_runs(run for found in spelled.values() for run in found))
+    indexed = []
+    for text, tokens in zip(texts, tokenize_many(texts), strict=True):
+        read = (*tokens, *_read_alone(text, tokens, runs, spelled[text]))
+        indexed.append((*read, *_counters(text, read), *_closed_spellings(text)))
+    return indexed
 
 
-def _counters(text: str, runs: dict[str, RunWords]) -> list[str]:
-    """What the text's Hangul runs after a number start with before their first noun: the
-    counter (차 of 2차전지), which a query spaced after it (2차 전지) reads alone as a noun."""
-    found = []
-    for run in _HANGUL_RUN.finditer(_normalised(text)):
-        words = runs[run.group()]
-        after_number = run.start() > 0 and run.string[run.start() - 1].isdigit()
-        if after_number and words and words[0][0] > 0:
-            found.append(run.group()[: words[0][0]])
-    return found
+def _counters(text: str, tokens: tuple[str, ...]) -> list[str]:
+    """The first syllable of each of the text's Hangul runs after a number, as written: its
+    counter (자 of 제3자, 차 of 2차전지, 년 of 2023년), which Kiwi reads now as a bound noun, now
+    as part of a noun with the digit, and which a query requires when it reads as no noun."""
+    text = _normalised(text)
+    found = [run.group()[0] for run in _HANGUL_RUN.finditer(text) if _after_number(run)]
+    return [counter for counter in dict.fromkeys(found) if counter not in tokens]
+
+
+def _after_number(run: re.Match[str]) -> bool:
+    return run.start() > 0 and run.string[run.start() - 1].isdigit()
 
 
 def _read_alone(
     text: str, tokens: tuple[str, ...], runs: dict[str, RunWords], more: list[str]
 ) -> list[str]:
-    """The tokens of the text's Hangul runs (and of `more` runs: its counters after a number,
-    its numbers spelled) read alone that its reading in context lacks: each such compound's
-    nouns in order (a query's phrase of them), its whole and its bare nouns."""
+    """The tokens of the text's Hangul runs (and of `more` runs: its numbers spelled) read alone
+    that its reading in context lacks: each such compound's nouns in order (a query's phrase of
+    them), its whole and its bare nouns."""
     found = set(tokens)
     extra: list[str] = []
     hangul = [run.group() for run in _HANGUL_RUN.finditer(_normalised(text))]
@@ -544,10 +546,12 @@ _COUNTER_TAGS = (*_PARTICLE_TAGS, _BOUND_NOUN_TAG, "NR")  # and after a number: 
 
 def _dropped(reading: list[Any], run: re.Match[str]) -> bool:
     """Whether the word's `reading` in context has only what a text's reading drops in this
-    Hangul run: particles and endings (를 of AI를, 로 of 5G로, 입니다 of AI입니다), and after a
-    number its counters (년 of 2023년, 만원 of 500만원, 차년도 of 1차년도)."""
-    after_number = run.start() > 0 and run.string[run.start() - 1].isdigit()
-    tags = _COUNTER_TAGS if after_number else _PARTICLE_TAGS
+    Hangul run: particles and endings (를 of AI를, 로 of 5G로, 입니다 of AI입니다), after a
+    number its counters (년 of 2023년, 만원 of 500만원, 차년도 of 1차년도), and before a number or
+    a Latin word a prefix (제 of 제3자, 제2공장)."""
+    tags = _COUNTER_TAGS if _after_number(run) else _PARTICLE_TAGS
+    if _OTHER_RUNS.match(run.string, run.end()):
+        tags = (*tags, "XPN")
     inside = [token for token in reading if run.start() <= token.start < run.end()]
     return bool(inside) and all(str(token.tag).startswith(tags) for token in inside)
 
@@ -588,11 +592,11 @@ def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
     located: list[tuple[int, Alternatives]] = []
     reading = None  # the word's reading in context, once a run after another letter needs it
     for run in _HANGUL_RUN.finditer(text):
-        if run.start() > 0:
+        if run.group() != text:  # beside a number or a Latin word
             reading = reading if reading is not None else kiwi().tokenize(text)
             if _dropped(reading, run):
-                continue  # 를 of AI를, 년 of 2023년: dropped from texts too
-        after_number = run.start() > 0 and text[run.start() - 1].isdigit()
+                continue  # 를 of AI를, 년 of 2023년, 제 of 제2공장: dropped from texts too
+        after_number = _after_number(run)
         alternatives = _run_alternatives(run.group(), after_number)
         spelled = _spelled_number(text, run)
         spelled_alternatives = _run_alternatives(spelled, False) if spelled else None
@@ -603,6 +607,8 @@ def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
             )
         elif alternatives is not None:
             located.append((run.start(), alternatives))
+        elif after_number:  # a counter that reads as no noun (자 of 제3자): as the index has it
+            located.append((run.start(), (QueryTerm((run.group()[0],)),)))
         elif not _is_predicate(run.group()):  # neither noun nor verb (치진): taken literally
             located.append((run.start(), (QueryTerm((run.group(),)),)))
         # a verb or adjective (위한) is not indexed: not required either

@@ -1,13 +1,16 @@
-"""search index re-analysed: numerals glued to their nouns, numbers spelled in Hangul
+"""search index re-analysed: numerals glued to their nouns, numbers spelled in Hangul, counters
 
 Korean writes the numbers of 이차전지 (secondary battery) and 삼차원 (three-dimensional) in Hangul
 or as digits (2차전지, 3차원). The analyser now keeps a Sino-Korean numeral written against its
 noun on it (삼 + 차원 → 삼차원, where the noun alone was kept before), and a digit from 1 to 4
 before the counter 차 is indexed spelled in Hangul too (2차전지 also as 이차전지): so either
-spelling finds both (forum/services/text.py, `_SPELLED_DIGITS`). So every listed opportunity is
-indexed again exactly as 0036 indexes it (its upgrade is run again, with the analyser of this
-release), the stored suggestions (weighed on the old tokens) deleted, each event's suggestion
-version raised so that a refresh computed before the upgrade writes nothing.
+spelling finds both (forum/services/text.py, `_SPELLED_DIGITS`); and the first syllable of each
+Hangul run after a number is indexed as written (자 of 제3자, which Kiwi reads now as a bound
+noun, now as one noun with the digit), which a query requires when it reads as no noun. So
+every listed opportunity is indexed again exactly as 0036 indexes it (its upgrade is run again,
+with the analyser of this release), the stored suggestions (weighed on the old tokens)
+deleted, each event's suggestion version raised so that a refresh computed before the upgrade
+writes nothing.
 
 Downgrading leaves the index as it is: the older code finds what it found (the extra tokens
 are never asked for by its queries).

@@ -61,7 +61,7 @@ def test_problem_and_solution_words_meet_across_languages():
         assert english_concepts and set(english_concepts) <= set(korean_concepts), korean
     # A suffixed noun is looked up whole (안정성, stability), not as its bare noun (안정).
     assert "stabil" in matching.concept_features(tokenize("배터리의 안정성을 높인"))
-    assert "안정성" in glossary.korean_terms("stabil")
+    assert "안정성" in glossary.korean_terms(("stabil",))
 
 
 def test_every_korean_term_of_hangul_is_given_back_whole_by_the_analyser():

@@ -693,6 +693,29 @@ def test_a_searched_word_finds_its_rows_translations_and_other_spellings(market)
     assert titles(event, "batter") == []
 
 
+def test_a_phrase_finds_its_glossary_translations_and_other_spellings(market):
+    """Li-ion and lithium-ion are variants of one glossary row (리튬이온), GMP and good
+    manufacturing practice of another: a phrase (hyphenated or quoted) finds the texts of its
+    row's other variants in both languages, as a one-word term does, and a word its row's
+    many-word variants."""
+    publish(market["kr"], "리튬이온 전지 분리막")
+    publish(market["de"], "Lithium-ion cell recycling")
+    publish(market["de"], "Ion beam etching")
+    publish(market["kr"], "GMP 인증 생산 시설")
+    publish(market["de"], "Good manufacturing practice audits")
+    event = market["event"]
+    for query in ("Li-ion", "lithium-ion", '"lithium ion"'):
+        assert sorted(titles(event, query)) == [
+            "Lithium-ion cell recycling",
+            "리튬이온 전지 분리막",
+        ], query
+    for query in ('"good manufacturing practice"', "GMP"):
+        assert sorted(titles(event, query)) == [
+            "GMP 인증 생산 시설",
+            "Good manufacturing practice audits",
+        ], query
+
+
 def test_a_noun_prefix_stays_on_its_noun_at_index_and_query_time():
     """Kiwi reads 재활용 as the prefix 재 + 활용: recycling is not use, so the prefixed noun is
     one token, and its bare noun comes after the text (a search for 배터리 finds 폐배터리)."""

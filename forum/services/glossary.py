@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TypeVar
 
 from .text import Alternatives, QueryTerm, tokenize
 
@@ -29,8 +30,10 @@ class Glossary:
 
     korean: dict[str, tuple[str, ...]]  # Korean noun or compound → the concept's English stems
     english: dict[str, tuple[str, ...]]  # English stem of a variant → the concept's stems
-    translations: dict[str, tuple[str, ...]]  # English stem → the Korean terms of its rows
-    spellings: dict[str, tuple[str, ...]]  # English stem → the one-word variants of its rows
+    # The stems of an English variant (one to three words) → the Korean terms of its rows, and
+    # → the stems of its rows' English variants of that many words at most.
+    translations: dict[tuple[str, ...], tuple[str, ...]]
+    spellings: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
     labels: dict[str, str]  # a concept's only stem → "뇌졸중 / stroke"
     phrases: dict[tuple[str, ...], tuple[str, ...]]  # stems of a many-word variant → concept
 
@@ -39,7 +42,11 @@ def _stems(term: str) -> tuple[str, ...]:
     return tokenize(term)
 
 
-def _add(mapping: dict[str, tuple[str, ...]], key: str, values: tuple[str, ...]) -> None:
+Key = TypeVar("Key")
+Value = TypeVar("Value")
+
+
+def _add(mapping: dict[Key, tuple[Value, ...]], key: Key, values: tuple[Value, ...]) -> None:
     mapping[key] = tuple(dict.fromkeys((*mapping.get(key, ()), *values)))
 
 
@@ -49,8 +56,8 @@ def glossary() -> Glossary:
     source = resources.files("forum") / "data" / "technical_glossary.csv"
     korean: dict[str, tuple[str, ...]] = {}
     english: dict[str, tuple[str, ...]] = {}
-    translations: dict[str, tuple[str, ...]] = {}
-    spellings: dict[str, tuple[str, ...]] = {}
+    translations: dict[tuple[str, ...], tuple[str, ...]] = {}
+    spellings: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
     labels: dict[str, str] = {}
     concept_stems: set[str] = set()
     phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -60,18 +67,15 @@ def glossary() -> Glossary:
         concept = _stems(english_terms[0])
         for term in korean_terms:
             _add(korean, term, concept)
-        one_word: list[str] = []
-        for term in english_terms:
-            stems = _stems(term)
-            if len(stems) == 1:
-                one_word.append(stems[0])
-                _add(translations, stems[0], tuple(korean_terms))
-                if stems != concept:
-                    _add(english, stems[0], concept)
-            elif 1 < len(stems) <= MAX_PHRASE_WORDS and stems != concept:
-                phrases[stems] = tuple(dict.fromkeys((*phrases.get(stems, ()), *concept)))
-        for variant in one_word:
-            _add(spellings, variant, tuple(one_word))
+        variants = [stems for stems in map(_stems, english_terms) if stems]
+        variants = [stems for stems in variants if len(stems) <= MAX_PHRASE_WORDS]
+        for stems in variants:
+            _add(translations, stems, tuple(korean_terms))
+            _add(spellings, stems, tuple(variants))
+            if len(stems) == 1 and stems != concept:
+                _add(english, stems[0], concept)
+            elif len(stems) > 1 and stems != concept:
+                _add(phrases, stems, concept)
         if len(concept) == 1:
             labels.setdefault(concept[0], f"{row['ko'].split('|')[0]} / {english_terms[0]}")
             concept_stems.update(concept)
@@ -98,9 +102,9 @@ def phrase_concepts(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return found.phrases.get(tokens, ())
 
 
-def korean_terms(english_stem: str) -> tuple[str, ...]:
-    """The Korean terms of the glossary rows that an English stem belongs to."""
-    return glossary().translations.get(english_stem, ())
+def korean_terms(english_stems: tuple[str, ...]) -> tuple[str, ...]:
+    """The Korean terms of the glossary rows that an English variant (its stems) belongs to."""
+    return glossary().translations.get(english_stems, ())
 
 
 def label(concept_stem: str) -> str | None:
@@ -113,20 +117,19 @@ MAX_TRANSLATIONS = 8  # alternatives a query word gains from the glossary, at mo
 
 def _translations(term: QueryTerm) -> list[QueryTerm]:
     """What a query term also finds: a Korean term the English stems of its concept; an English
-    word (looked up by its whole stem when it is searched as a prefix) its concept's stems, the
-    Korean terms of its rows and their other one-word variants (tumor: tumour, cancer)."""
+    word or phrase (a word looked up by its whole stem when it is searched as a prefix) its
+    concept's stems, the Korean terms of its rows and their other English variants (tumor:
+    cancer, tumour; li-ion: lithium ion, 리튬이온; GMP: good manufacturing practice)."""
     joined = "".join(term.tokens)
     if HANGUL.match(joined):
         stems = glossary().korean.get(joined, ())
         return [QueryTerm(stems)] if stems else []
-    if len(term.tokens) != 1:
-        return []
-    word = term.stem or joined
-    stems = concepts(word)
+    words = (term.stem,) if term.stem else term.tokens
+    stems = concepts(words[0]) if len(words) == 1 else glossary().phrases.get(words, ())
     found = [QueryTerm(stems)] if stems else []
-    found += [QueryTerm((korean,)) for korean in korean_terms(word)]
-    spellings = glossary().spellings.get(word, ())
-    return found + [QueryTerm((other,)) for other in spellings if other not in (word, *stems)]
+    found += [QueryTerm((korean,)) for korean in korean_terms(words)]
+    spellings = glossary().spellings.get(words, ())
+    return found + [QueryTerm(other) for other in spellings if other not in (words, stems)]
 
 
 def with_translations(groups: list[Alternatives]) -> list[Alternatives]:

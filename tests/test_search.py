@@ -788,6 +788,29 @@ def test_a_long_noun_typed_whole_finds_the_text_that_writes_it_apart(market):
     )
 
 
+def test_a_dotted_abbreviation_and_its_closed_spelling_find_each_other(market):
+    """U.S. and US, Ph.D. and PhD: an abbreviation written with dots between short parts is
+    also indexed closed, and a query's dotted abbreviation accepts either spelling; a decimal
+    number (3.5) and a sentence's end stay apart."""
+    publish(market["de"], "Licensing U.S. patents", summary="Made in Korea. It works")
+    publish(market["de"], "Ph.D. internships in robotics")
+    publish(market["de"], "US export rules")
+    publish(market["de"], "3.5 inch displays")
+    each_finds_its_title(
+        market["event"],
+        [
+            ("US patents", "Licensing U.S. patents"),
+            ("U.S. patents", "Licensing U.S. patents"),
+            ("U.S. export", "US export rules"),
+            ("PhD robotics", "Ph.D. internships in robotics"),
+            ("Ph.D. robotics", "Ph.D. internships in robotics"),
+            ("3.5 inch", "3.5 inch displays"),
+        ],
+    )
+    assert titles(market["event"], "koreait") == []
+    assert titles(market["event"], "35 inch") == []
+
+
 def test_british_and_american_spellings_of_a_word_are_one_word(market):
     """EEN partners write British English, Korean and American partners American: a word's two
     spellings are one token at index and query time (and so in suggestions)."""

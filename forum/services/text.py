@@ -38,6 +38,7 @@ _COMPOUND_TAGS = _NOUN_TAGS | {"XPN", "XSN"}
 _LOOSE_SUFFIXES = frozenset(["들", "님", "씩", "쯤", "째", "끼리", "짜리", "껏"])
 _BOUND_NOUN_TAG = "NNB"  # 차 of 2차, 개 of 3개: not indexed
 _HYPHENS = frozenset(["-", "\u2010", "\u2011"])  # what joins the parts of a hyphenated word
+_ABBREVIATION_PART = 2  # letters at most of each part of a dotted abbreviation (U.S., Ph.D.)
 _SPLIT_PART_SYLLABLES = 2  # a query's long noun is split only into nouns at least this long
 # Suffixes that classify what the compound before them names (의료기기용: for medical devices;
 # 패치형: patch-type), unlike those that make another word (안정성, 자동화).
@@ -361,11 +362,24 @@ def _read_alone(
     return extra
 
 
-def _hyphenated(text: str, runs: list[re.Match[str]]) -> list[list[re.Match[str]]]:
-    """Runs of letters and digits grouped where a hyphen joins them (non-invasive, x-ray)."""
+def _joined(before: re.Match[str], run: re.Match[str]) -> bool:
+    """Whether a hyphen joins two runs (non-invasive, x-ray), or a dot two short runs of letters
+    (U.S., Ph.D., e.g.: not 3.5, nor a sentence's end, which a space follows)."""
+    between = run.string[before.end() : run.start()]
+    if between in _HYPHENS:
+        return True
+    short = all(
+        part.group().isalpha() and len(part.group()) <= _ABBREVIATION_PART for part in (before, run)
+    )
+    return between == "." and short
+
+
+def _joined_words(text: str) -> list[list[re.Match[str]]]:
+    """The text's runs of letters and digits, grouped where a hyphen or an abbreviation's dot
+    joins them (`_joined`)."""
     groups: list[list[re.Match[str]]] = []
-    for run in runs:
-        if groups and text[groups[-1][-1].end() : run.start()] in _HYPHENS:
+    for run in _OTHER_RUNS.finditer(text):
+        if groups and _joined(groups[-1][-1], run):
             groups[-1].append(run)
         else:
             groups.append([run])
@@ -373,10 +387,9 @@ def _hyphenated(text: str, runs: list[re.Match[str]]) -> list[list[re.Match[str]
 
 
 def _closed_spellings(text: str) -> list[str]:
-    """The stems of the text's hyphenated words written closed (non-invasive: noninvas), so
-    that a search for the closed spelling finds them."""
-    text = _normalised(text)
-    groups = _hyphenated(text, list(_OTHER_RUNS.finditer(text)))
+    """The stems of the text's hyphenated words and dotted abbreviations written closed
+    (non-invasive: noninvas; U.S.: us), so that a search for the closed spelling finds them."""
+    groups = _joined_words(_normalised(text))
     return [
         _english_token("".join(run.group() for run in group)) for group in groups if len(group) > 1
     ]
@@ -568,8 +581,9 @@ def _latin_term(word: str, prefix: bool) -> QueryTerm:
 
 
 def _latin_alternatives(words: list[str], prefix: bool) -> Alternatives:
-    """A word that is not Hangul, or a hyphenated one: its parts in a row, or its closed
-    spelling (non-invasive: non invas, or noninvas, which the index holds for both)."""
+    """A word that is not Hangul, or a hyphenated one (or a dotted abbreviation): its parts in a
+    row, or its closed spelling (non-invasive: non invas, or noninvas, which the index holds for
+    both; U.S.: u s, or us)."""
     if len(words) == 1:
         return (_latin_term(words[0], prefix),)
     parts = [_latin_term(word, prefix and i == len(words) - 1) for i, word in enumerate(words)]
@@ -613,7 +627,7 @@ def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
             located.append((run.start(), (QueryTerm((run.group(),)),)))
         # a verb or adjective (위한) is not indexed: not required either
     taken = {start for start, _alternatives in located}  # digits joined to their run
-    for group in _hyphenated(text, list(_OTHER_RUNS.finditer(text))):
+    for group in _joined_words(text):
         if group[0].start() not in taken:
             prefix = last and group[-1].end() == len(text)
             words = [match.group() for match in group]

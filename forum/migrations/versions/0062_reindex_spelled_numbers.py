@@ -1,4 +1,4 @@
-"""search index re-analysed: numerals glued to their nouns, numbers spelled in Hangul, counters
+"""search index re-analysed: numbers spelled in Hangul, numerals, counters, abbreviations
 
 Korean writes the numbers of 이차전지 (secondary battery) and 삼차원 (three-dimensional) in Hangul
 or as digits (2차전지, 3차원). The analyser now keeps a Sino-Korean numeral written against its
@@ -6,7 +6,8 @@ noun on it (삼 + 차원 → 삼차원, where the noun alone was kept before), a
 before the counter 차 is indexed spelled in Hangul too (2차전지 also as 이차전지): so either
 spelling finds both (forum/services/text.py, `_SPELLED_DIGITS`); and the first syllable of each
 Hangul run after a number is indexed as written (자 of 제3자, which Kiwi reads now as a bound
-noun, now as one noun with the digit), which a query requires when it reads as no noun. So
+noun, now as one noun with the digit), which a query requires when it reads as no noun; a
+dotted abbreviation is indexed closed too, as a hyphenated word is (U.S.: us). So
 every listed opportunity is indexed again exactly as 0036 indexes it (its upgrade is run again,
 with the analyser of this release), the stored suggestions (weighed on the old tokens)
 deleted, each event's suggestion version raised so that a refresh computed before the upgrade

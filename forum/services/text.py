@@ -43,9 +43,10 @@ _SPLIT_PART_SYLLABLES = 2  # a query's long noun is split only into nouns at lea
 # Suffixes that classify what the compound before them names (의료기기용: for medical devices;
 # 패치형: patch-type), unlike those that make another word (안정성, 자동화).
 _CLASSIFYING_SUFFIXES = frozenset(["용", "형"])
-# Sino-Korean numerals: written against a noun, Kiwi may read them as numerals or determiners
-# (삼 + 차원, 이 + 차원: this dimension) where they make one word (삼차원, three-dimensional).
-_NUMERALS = frozenset("일이삼사오육칠팔구십백천만")
+# What Kiwi may read the first syllables of a noun as, written against the rest: a numeral or
+# determiner (삼 + 차원, 이 + 차원, 저 + 알레르기), an adverb (슬 + 관절, 막 + 분리), a pronoun
+# (자기 + 치유): a word with it (삼차원, 슬관절, 자기치유), as a noun prefix is.
+_PREFIX_LIKE_TAGS = frozenset(["NR", "MM", "MAG", "NP"])
 # Digits that Korean writes in Hangul too before the counter 차 (2차전지 and 이차전지, secondary
 # battery; 3차원 and 삼차원; 1차 and 일차, primary). Five and up are left out: 5차 is not 오차 (error).
 _SPELLED_DIGITS = {"1": "일", "2": "이", "3": "삼", "4": "사"}
@@ -179,8 +180,9 @@ def _korean_words(text: str, analysis: Iterable[Any] | None = None) -> list[tupl
     `analysis` of the text when it was analysed already). A noun prefix (`XPN`) written against
     its noun stays on it (재 + 활용 → 재활용: recycling is not use), and so does a noun suffix
     (`XSN`: 안정 + 성 → 안정성, stability; 자동 + 화 → 자동화), the bare noun noted each time;
-    a compound before a classifying suffix is noted whole too (의료기기 of 의료기기용); a numeral
-    is a prefix like them (삼 + 차원 → 삼차원)."""
+    a compound before a classifying suffix is noted whole too (의료기기 of 의료기기용); a numeral,
+    determiner, adverb or pronoun written against a noun is a prefix like them (삼 + 차원 →
+    삼차원; 슬 + 관절 → 슬관절)."""
     if not _HANGUL_RUN.search(text):
         return []
     words: list[tuple[int, KoreanWord]] = []
@@ -194,7 +196,7 @@ def _korean_words(text: str, analysis: Iterable[Any] | None = None) -> list[tupl
             words.append((start, KoreanWord(tuple(parts), text[start:end], tuple(bare))))
 
     for token in kiwi().tokenize(text) if analysis is None else analysis:
-        tag = "XPN" if _is_numeral(token) else token.tag
+        tag = "XPN" if token.tag in _PREFIX_LIKE_TAGS else token.tag
         if tag not in _COMPOUND_TAGS or not _HANGUL_RUN.fullmatch(text[token.start : token.end]):
             if parts:  # most tokens are not in a compound: nothing to close
                 close()
@@ -216,10 +218,6 @@ def _korean_words(text: str, analysis: Iterable[Any] | None = None) -> list[tupl
         prefix = token.form if tag == "XPN" else ""
     close()
     return words
-
-
-def _is_numeral(token: Any) -> bool:
-    return token.tag == "NR" or (token.tag == "MM" and token.form in _NUMERALS)
 
 
 def _spelled_number(text: str, run: re.Match[str]) -> str | None:
@@ -423,11 +421,6 @@ def _common_start(first: str, second: str) -> str:
     return first[:length]
 
 
-def _is_predicate(word: str) -> bool:
-    tokens = kiwi().tokenize(word)
-    return bool(tokens) and str(tokens[0].tag).startswith("V")
-
-
 # Suffixes that make a noun's property or adjective (안정성 stability, 안정적 stable): a query
 # for one also accepts the other, and the bare noun (안정), which mean the same thing.
 _PROPERTY_TWINS = {"성": "적", "적": "성"}
@@ -485,19 +478,27 @@ def _noun_reading(run: str, readings: list[Any]) -> KoreanWord | None:
     reading of the word alone is something else (척수의 as the adverb 척 + 수의, 중합의 as
     중 + 합의): people search for nouns, and a text reads them so in its sentences."""
     best_tokens, best_score = readings[0]
-    if _is_noun_reading(best_tokens) or any(
-        str(token.tag) in _DERIVING_TAGS for token in best_tokens
-    ):
-        return None
+    tags = [str(token.tag) for token in best_tokens]
+    if _is_noun_reading(best_tokens) or set(tags) & _DERIVING_TAGS or tags == ["MAG"]:
+        return None  # nouns already, a noun made a verb, or one adverb (스스로 is not 스스 + 로)
     for tokens, score in readings[1:]:
         if best_score - score > _NOUN_READING_MARGIN:
             return None
         if _is_noun_reading(tokens):
             word = dict(_korean_words(run, tokens)).get(0)
-            # A one-syllable noun and a particle (온도 as 온 + 도, also) would find every word
-            # that syllable starts (온라인).
-            return word if word is not None and len(word.whole) > 1 else None
+            return None if word is None or _splits_a_word(best_tokens, tokens, word) else word
     return None
+
+
+_PREDICATE_TAGS = frozenset(["VV", "VA", "VX"])
+
+
+def _splits_a_word(best: list[Any], reading: list[Any], word: KoreanWord) -> bool:
+    """Whether a reading as nouns and particles only cuts a word of the best reading: a noun of
+    one syllable and a particle (온도 as 온 + 도, also: it would find every word 온 starts), or
+    a first noun inside the verb the best reading starts with (가리는 as 가 + 리 + 는)."""
+    verb = str(best[0].tag) in _PREDICATE_TAGS
+    return len(word.whole) == 1 or (verb and reading[0].end < best[0].end)
 
 
 def _leading_nouns(tokens: list[Any]) -> list[Any] | None:
@@ -623,9 +624,10 @@ def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
             located.append((run.start(), alternatives))
         elif after_number:  # a counter that reads as no noun (자 of 제3자): as the index has it
             located.append((run.start(), (QueryTerm((run.group()[0],)),)))
-        elif not _is_predicate(run.group()):  # neither noun nor verb (치진): taken literally
+        elif _run_words(run.group()):  # a noun not at its start (치진): taken as written
             located.append((run.start(), (QueryTerm((run.group(),)),)))
-        # a verb or adjective (위한) is not indexed: not required either
+        # a word with no noun (위한, 빨리, 한, 때문에: verbs, adverbs, determiners, bound
+        # nouns) is not indexed: not required either
     taken = {start for start, _alternatives in located}  # digits joined to their run
     for group in _joined_words(text):
         if group[0].start() not in taken:

@@ -1,8 +1,9 @@
-"""search index re-analysed: numbers spelled in Hangul, numerals, counters, abbreviations
+"""search index re-analysed: numbers spelled in Hangul, prefix-like words, counters, abbreviations
 
 Korean writes the numbers of 이차전지 (secondary battery) and 삼차원 (three-dimensional) in Hangul
-or as digits (2차전지, 3차원). The analyser now keeps a Sino-Korean numeral written against its
-noun on it (삼 + 차원 → 삼차원, where the noun alone was kept before), and a digit from 1 to 4
+or as digits (2차전지, 3차원). The analyser now keeps a numeral, determiner, adverb or pronoun
+written against a noun on it, as a noun prefix (삼 + 차원 → 삼차원; 슬 + 관절 → 슬관절, knee
+joint, where the noun alone was kept before), and a digit from 1 to 4
 before the counter 차 is indexed spelled in Hangul too (2차전지 also as 이차전지): so either
 spelling finds both (forum/services/text.py, `_SPELLED_DIGITS`); and the first syllable of each
 Hangul run after a number is indexed as written (자 of 제3자, which Kiwi reads now as a bound

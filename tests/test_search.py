@@ -230,6 +230,7 @@ def test_a_title_typed_whole_finds_it_whatever_words_it_holds(market):
     each_finds_its_title(market["event"], [(title, title) for title in written])
     each_finds_its_title(market["event"], [("슬관절", written[4]), ("막분리", written[5])])
     assert titles(market["event"], "빨리 담수화 센서") == []  # the other words stay required
+    assert titles(market["event"], "빨리") == []  # alone, such a word lists nothing, not all
 
 
 def test_a_korean_word_is_matched_as_a_whole_not_as_scattered_bigrams(market):

@@ -666,4 +666,6 @@ def query_terms(text: str) -> list[Alternatives]:
             found = [merged]
         groups.extend(found)
         join_next = False
+    if not groups:  # only words no index holds (빨리, 위한): as written, not every opportunity
+        groups = [(QueryTerm((run,)),) for run in _HANGUL_RUN.findall(_normalised(text))]
     return list(dict.fromkeys(groups))[:MAX_QUERY_TERMS]

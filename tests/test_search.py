@@ -738,6 +738,21 @@ def test_a_phrase_finds_its_glossary_translations_and_other_spellings(market):
         ], query
 
 
+def test_words_typed_apart_find_their_glossary_phrases_translations(market):
+    """Health care typed as two words is the glossary's phrase of healthcare and 헬스케어: each
+    word also accepts the phrase's variants and translations, so the texts that write it closed
+    or in Korean are found, and those with the two words apart still are."""
+    publish(market["de"], "Healthcare robotics")
+    publish(market["kr"], "헬스케어 데이터 플랫폼")
+    publish(market["de"], "Care robots for health monitoring")
+    publish(market["de"], "Health insurance analytics")
+    assert sorted(titles(market["event"], "health care")) == [
+        "Care robots for health monitoring",
+        "Healthcare robotics",
+        "헬스케어 데이터 플랫폼",
+    ]
+
+
 def test_a_noun_prefix_stays_on_its_noun_at_index_and_query_time():
     """Kiwi reads 재활용 as the prefix 재 + 활용: recycling is not use, so the prefixed noun is
     one token, and its bare noun comes after the text (a search for 배터리 finds 폐배터리)."""

@@ -132,11 +132,36 @@ def _translations(term: QueryTerm) -> list[QueryTerm]:
     return found + [QueryTerm(other) for other in spellings if other not in (words, stems)]
 
 
+def _english_word(group: Alternatives) -> str | None:
+    """The stem of a query part that is one English word (its whole stem if a prefix)."""
+    term = group[0]
+    if len(term.tokens) != 1 or HANGUL.match(term.tokens[0]):
+        return None
+    return term.stem or term.tokens[0]
+
+
+def _phrase_translations(groups: list[Alternatives]) -> list[list[QueryTerm]]:
+    """For each part of a query, the translations of the glossary phrase its word is typed in
+    with its neighbours (health care: healthcare, 헬스케어), the longest first."""
+    words = [_english_word(group) for group in groups]
+    found: list[list[QueryTerm]] = [[] for _group in groups]
+    for start in range(len(groups)):
+        for length in range(MAX_PHRASE_WORDS, 1, -1):
+            phrase = tuple(words[start : start + length])
+            if len(phrase) == length and None not in phrase and phrase in glossary().spellings:
+                translations = _translations(QueryTerm(phrase))
+                for index in range(start, start + length):
+                    found[index] += translations
+                break
+    return found
+
+
 def with_translations(groups: list[Alternatives]) -> list[Alternatives]:
     """The parts of a query, each also accepting the glossary's translations of its words, so
-    that 뇌졸중 finds an offer written in English about stroke, and stroke a Korean one."""
+    that 뇌졸중 finds an offer written in English about stroke, and stroke a Korean one; and
+    each word of a glossary phrase typed apart those of the phrase (health care: healthcare)."""
     widened = []
-    for group in groups:
-        extra = [found for term in group for found in _translations(term)]
+    for group, phrase in zip(groups, _phrase_translations(groups), strict=True):
+        extra = [*phrase, *(found for term in group for found in _translations(term))]
         widened.append(tuple(dict.fromkeys((*group, *extra[:MAX_TRANSLATIONS]))))
     return widened

@@ -147,8 +147,8 @@ def _phrase_translations(groups: list[Alternatives]) -> list[list[QueryTerm]]:
     found: list[list[QueryTerm]] = [[] for _group in groups]
     for start in range(len(groups)):
         for length in range(MAX_PHRASE_WORDS, 1, -1):
-            phrase = tuple(words[start : start + length])
-            if len(phrase) == length and None not in phrase and phrase in glossary().spellings:
+            phrase = tuple(word for word in words[start : start + length] if word is not None)
+            if len(phrase) == length and phrase in glossary().spellings:
                 translations = _translations(QueryTerm(phrase))
                 for index in range(start, start + length):
                     found[index] += translations

@@ -129,7 +129,9 @@ def _translations(term: QueryTerm) -> list[QueryTerm]:
     found = [QueryTerm(stems)] if stems else []
     found += [QueryTerm((korean,)) for korean in korean_terms(words)]
     spellings = glossary().spellings.get(words, ())
-    return found + [QueryTerm(other) for other in spellings if other not in (words, stems)]
+    # A variant holding the words (secondary battery of battery) finds nothing more.
+    others = [other for other in spellings if other != stems and not set(words) <= set(other)]
+    return found + [QueryTerm(other) for other in others]
 
 
 def _english_word(group: Alternatives) -> str | None:

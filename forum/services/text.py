@@ -560,12 +560,10 @@ _COUNTER_TAGS = (*_PARTICLE_TAGS, _BOUND_NOUN_TAG, "NR")  # and after a number: 
 
 def _dropped(reading: list[Any], run: re.Match[str]) -> bool:
     """Whether the word's `reading` in context has only what a text's reading drops in this
-    Hangul run: particles and endings (를 of AI를, 로 of 5G로, 입니다 of AI입니다), after a
-    number its counters (년 of 2023년, 만원 of 500만원, 차년도 of 1차년도), and before a number or
-    a Latin word a prefix (제 of 제3자, 제2공장)."""
+    Hangul run after a Latin word or number: particles and endings (를 of AI를, 로 of 5G로,
+    입니다 of AI입니다), and after a number its counters (년 of 2023년, 만원 of 500만원, 차년도
+    of 1차년도)."""
     tags = _COUNTER_TAGS if _after_number(run) else _PARTICLE_TAGS
-    if _OTHER_RUNS.match(run.string, run.end()):
-        tags = (*tags, "XPN")
     inside = [token for token in reading if run.start() <= token.start < run.end()]
     return bool(inside) and all(str(token.tag).startswith(tags) for token in inside)
 
@@ -607,10 +605,10 @@ def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
     located: list[tuple[int, Alternatives]] = []
     reading = None  # the word's reading in context, once a run after another letter needs it
     for run in _HANGUL_RUN.finditer(text):
-        if run.group() != text:  # beside a number or a Latin word
+        if run.start() > 0:  # after a number or a Latin word
             reading = reading if reading is not None else kiwi().tokenize(text)
             if _dropped(reading, run):
-                continue  # 를 of AI를, 년 of 2023년, 제 of 제2공장: dropped from texts too
+                continue  # 를 of AI를, 년 of 2023년: dropped from texts too
         after_number = _after_number(run)
         alternatives = _run_alternatives(run.group(), after_number)
         spelled = _spelled_number(text, run)

@@ -1117,13 +1117,13 @@ def test_0061_indexes_classified_compounds_and_counters_and_drops_the_suggestion
 
 def test_0062_indexes_numbers_spelled_in_hangul_and_drops_the_suggestions(database_at_head):
     event_id, _offer_id = _offer_and_need_suggested(
-        "2차전지 삼차원 형상 측정 제3자의 U.S.", "전지 측정 장비"
+        "2차전지 삼차원 형상 측정 제3자의 U.S. waste water", "전지 측정 장비"
     )
     # The index as the analyser before 0062 wrote it: 삼차원 without its numeral, no 이차전지,
     # no counter 자 as written, no closed U.S.
     _reindexed_from(
         "0061_reindex_classifying_suffix",
-        "2 전지 차원 형상 측정 3 u s 차 자의",
+        "2 전지 차원 형상 측정 3 u s wast water 차 자의",
         "이차전지",
         event_id,
         "0062_reindex_spelled_numbers",
@@ -1132,4 +1132,5 @@ def test_0062_indexes_numbers_spelled_in_hangul_and_drops_the_suggestions(databa
     assert _index_holds("삼차원") and _index_holds("차원") and _index_holds("측정")
     assert _index_holds("자")  # a search for 제3자 finds it
     assert _index_holds("us")  # and one for US finds U.S.
+    assert _index_holds("wastewat")  # and one for wastewater finds waste water
     assert _suggestions_dropped(event_id)

@@ -848,6 +848,22 @@ def test_a_dotted_abbreviation_and_its_closed_spelling_find_each_other(market):
     assert titles(market["event"], "35 inch") == []
 
 
+def test_two_words_and_their_closed_spelling_in_the_glossary_find_each_other(market):
+    """Writers spell wastewater and waste water, nanoparticles and nano particles: where the
+    glossary has the closed word, a text that writes the two words in a row is indexed with it
+    too, and two words typed in a row also accept it, so either spelling finds both."""
+    publish(market["de"], "Wastewater treatment membranes")
+    publish(market["de"], "Nano particles for drug delivery")
+    publish(market["de"], "Waste water reuse in textile plants")
+    publish(market["de"], "Waste sorting robots")
+    event = market["event"]
+    both = ["Waste water reuse in textile plants", "Wastewater treatment membranes"]
+    assert sorted(titles(event, "wastewater")) == both
+    assert sorted(titles(event, "waste water")) == both
+    assert titles(event, "nanoparticles") == ["Nano particles for drug delivery"]
+    assert titles(event, "waste sorting") == ["Waste sorting robots"]
+
+
 def test_british_and_american_spellings_of_a_word_are_one_word(market):
     """EEN partners write British English, Korean and American partners American: a word's two
     spellings are one token at index and query time (and so in suggestions)."""

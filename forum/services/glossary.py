@@ -18,7 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import TypeVar
 
-from .text import Alternatives, QueryTerm, tokenize
+from .text import Alternatives, QueryTerm, english_word, stem, tokenize
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 MAX_PHRASE_WORDS = 3  # a term of more words is not looked up in running text
@@ -35,6 +35,9 @@ class Glossary:
     translations: dict[tuple[str, ...], tuple[str, ...]]
     spellings: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
     labels: dict[str, str]  # a concept's only stem → "뇌졸중 / stroke"
+    # A one-word English variant cut in two (waste | wat of wastewater: the start and the next
+    # letters) → the stems of those so cut, which writers also spell as two words (waste water).
+    closed: dict[tuple[str, str], frozenset[str]]
     phrases: dict[tuple[str, ...], tuple[str, ...]]  # stems of a many-word variant → concept
 
 
@@ -61,12 +64,15 @@ def glossary() -> Glossary:
     labels: dict[str, str] = {}
     concept_stems: set[str] = set()
     phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+    closed: dict[tuple[str, str], set[str]] = {}
     for row in csv.DictReader(io.StringIO(source.read_text(encoding="utf-8"))):
         korean_terms = ["".join(term.split()) for term in row["ko"].split("|")]
         english_terms = row["en"].split("|")
         concept = _stems(english_terms[0])
         for term in korean_terms:
             _add(korean, term, concept)
+        for term in english_terms:
+            _add_starts(closed, english_word(term))
         variants = [stems for stems in map(_stems, english_terms) if stems]
         variants = [stems for stems in variants if len(stems) <= MAX_PHRASE_WORDS]
         for stems in variants:
@@ -82,7 +88,34 @@ def glossary() -> Glossary:
     # A variant's stem that names a concept of its own (processing → process) keeps its meaning;
     # a word of a many-word concept (tumor of tumor microenvironment) names none by itself.
     english = {stem: found for stem, found in english.items() if stem not in concept_stems}
-    return Glossary(korean, english, translations, spellings, labels, phrases)
+    starts = {start: frozenset(words) for start, words in closed.items()}
+    return Glossary(korean, english, translations, spellings, labels, starts, phrases)
+
+
+MIN_CLOSED_PART = 3  # letters of each word of a closed compound at least (nano|particle)
+
+
+def closed_key(first: str, second: str) -> tuple[str, str]:
+    """How two folded words are looked up as the cut of a one-word term (waste, wat)."""
+    return first, second[:MIN_CLOSED_PART]
+
+
+def _add_starts(closed: dict[tuple[str, str], set[str]], word: str) -> None:
+    """Note each cut of a one-word term (wastewater: was | tew, waste | wat, …) with its stem."""
+    if not word.isalpha():
+        return
+    for cut in range(MIN_CLOSED_PART, len(word) - MIN_CLOSED_PART + 1):
+        closed.setdefault(closed_key(word[:cut], word[cut:]), set()).add(stem(word))
+
+
+def closed_spelling(first: str, second: str) -> str | None:
+    """The stem of the glossary's one-word term that two English words (folded) typed apart
+    spell together (waste water: wastewat; nano particles: nanoparticl), or None."""
+    stems = glossary().closed.get(closed_key(first, second))
+    if not stems:
+        return None
+    joined = stem(first + second)
+    return joined if joined in stems else None
 
 
 def concepts(token: str) -> tuple[str, ...]:
@@ -134,7 +167,7 @@ def _translations(term: QueryTerm) -> list[QueryTerm]:
     return found + [QueryTerm(other) for other in others]
 
 
-def _english_word(group: Alternatives) -> str | None:
+def _english_stem(group: Alternatives) -> str | None:
     """The stem of a query part that is one English word (its whole stem if a prefix)."""
     term = group[0]
     if len(term.tokens) != 1 or HANGUL.match(term.tokens[0]):
@@ -145,7 +178,7 @@ def _english_word(group: Alternatives) -> str | None:
 def _phrase_translations(groups: list[Alternatives]) -> list[list[QueryTerm]]:
     """For each part of a query, the translations of the glossary phrase its word is typed in
     with its neighbours (health care: healthcare, 헬스케어), the longest first."""
-    words = [_english_word(group) for group in groups]
+    words = [_english_stem(group) for group in groups]
     found: list[list[QueryTerm]] = [[] for _group in groups]
     for start in range(len(groups)):
         for length in range(MAX_PHRASE_WORDS, 1, -1):

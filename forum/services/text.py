@@ -144,7 +144,8 @@ def stem(word: str) -> str:
     return word if len(stemmed) < MIN_STEM <= len(word) else stemmed
 
 
-def _english_word(word: str) -> str:
+@lru_cache(maxsize=100_000)
+def english_word(word: str) -> str:
     """A word that is not Hangul, folded and in American spelling (colour → color, optimisation
     → optimization: breame's list), so that British and American writers meet."""
     return str(get_american_spelling(_fold(word)))
@@ -153,7 +154,7 @@ def _english_word(word: str) -> str:
 @lru_cache(maxsize=100_000)
 def _english_token(word: str) -> str:
     """The token of a word that is not Hangul: its stem (words recur across texts)."""
-    return stem(_english_word(word))
+    return stem(english_word(word))
 
 
 # An English possessive (Alzheimer's, Parkinson’s): the word alone, not the word and an "s".
@@ -386,11 +387,29 @@ def _joined_words(text: str) -> list[list[re.Match[str]]]:
 
 def _closed_spellings(text: str) -> list[str]:
     """The stems of the text's hyphenated words and dotted abbreviations written closed
-    (non-invasive: noninvas; U.S.: us), so that a search for the closed spelling finds them."""
-    groups = _joined_words(_normalised(text))
-    return [
+    (non-invasive: noninvas; U.S.: us), so that a search for the closed spelling finds them;
+    and of two words in a row that the glossary writes as one (waste water: wastewat)."""
+    from . import glossary  # which reads its terms with this module
+
+    text = _normalised(text)
+    groups = _joined_words(text)
+    closed = [
         _english_token("".join(run.group() for run in group)) for group in groups if len(group) > 1
     ]
+    cuts = glossary.glossary().closed
+    for first, second in itertools.pairwise(groups):
+        words = (english_word(first[0].group()), english_word(second[0].group()))
+        apart = len(first) == len(second) == 1 and glossary.closed_key(*words) in cuts
+        if apart and text[first[0].end() : second[0].start()].isspace():
+            closed.append(glossary.closed_spelling(*words) or "")
+    return [token for token in closed if token]
+
+
+def _glossary_closed(first: str, second: str) -> str | None:
+    """The stem of the glossary's one-word term two words typed apart spell (waste water)."""
+    from . import glossary
+
+    return glossary.closed_spelling(english_word(first), english_word(second))
 
 
 def index_text(text: str) -> str:
@@ -572,7 +591,7 @@ def _latin_term(word: str, prefix: bool) -> QueryTerm:
     """A word that is not Hangul, as a query requires it: its stem, or as a prefix (the last
     word) what the word and its stem share: “enzyme” finds enzym (the stem of enzymes),
     “therapy” finds therapi, and a word still being typed is not cut further."""
-    folded = _english_word(word)
+    folded = english_word(word)
     stemmed = stem(folded)
     token = _common_start(folded, stemmed) if prefix else stemmed
     whole = stemmed if prefix and token != stemmed else None
@@ -636,6 +655,22 @@ def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
     return [alternatives for _start, alternatives in located]
 
 
+def _with_closed_spellings(
+    groups: list[Alternatives], latin: dict[int, tuple[int, str]]
+) -> list[Alternatives]:
+    """Two English words typed in a row (`latin`: by piece, their part and the word) each also
+    accept the glossary's one-word spelling of both (waste water: wastewater), which the index
+    holds for a text that writes them apart too."""
+    widened = list(groups)
+    for piece, (part, word) in latin.items():
+        following = latin.get(piece + 1)
+        closed = following and _glossary_closed(word, following[1])
+        if following and closed:
+            for index in (part, following[0]):
+                widened[index] = (*widened[index], QueryTerm((closed,)))
+    return widened
+
+
 def query_terms(text: str) -> list[Alternatives]:
     """The parts of a query, every one required; each is a tuple of alternatives.
 
@@ -649,6 +684,7 @@ def query_terms(text: str) -> list[Alternatives]:
     ]
     words = [i for i, (_phrase, word) in enumerate(pieces) if word is not None and word != "OR"]
     groups: list[Alternatives] = []
+    latin: dict[int, tuple[int, str]] = {}  # a piece that is one English word → (its part, it)
     join_next = False
     for i, (phrase, word) in enumerate(pieces):
         if word == "OR":
@@ -662,8 +698,11 @@ def query_terms(text: str) -> list[Alternatives]:
         if join_next and found:
             merged = groups.pop() + tuple(term for group in found for term in group)
             found = [merged]
+        if word and len(found) == 1 and not join_next and _OTHER_RUNS.fullmatch(_normalised(word)):
+            latin[i] = (len(groups), word)
         groups.extend(found)
         join_next = False
+    groups = _with_closed_spellings(groups, latin)
     if not groups:  # only words no index holds (빨리, 위한): as written, not every opportunity
         groups = [(QueryTerm((run,)),) for run in _HANGUL_RUN.findall(_normalised(text))]
     return list(dict.fromkeys(groups))[:MAX_QUERY_TERMS]

@@ -8,7 +8,8 @@ before the counter 차 is indexed spelled in Hangul too (2차전지 also as 이�
 spelling finds both (forum/services/text.py, `_SPELLED_DIGITS`); and the first syllable of each
 Hangul run after a number is indexed as written (자 of 제3자, which Kiwi reads now as a bound
 noun, now as one noun with the digit), which a query requires when it reads as no noun; a
-dotted abbreviation is indexed closed too, as a hyphenated word is (U.S.: us). So
+dotted abbreviation is indexed closed too, as a hyphenated word is (U.S.: us), and so are two
+words that spell one of the glossary's (waste water: wastewater). So
 every listed opportunity is indexed again exactly as 0036 indexes it (its upgrade is run again,
 with the analyser of this release), the stored suggestions (weighed on the old tokens)
 deleted, each event's suggestion version raised so that a refresh computed before the upgrade

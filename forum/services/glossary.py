@@ -35,9 +35,9 @@ class Glossary:
     translations: dict[tuple[str, ...], tuple[str, ...]]
     spellings: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
     labels: dict[str, str]  # a concept's only stem → "뇌졸중 / stroke"
-    # A one-word English variant cut in two (waste | wat of wastewater: the start and the next
-    # letters) → the stems of those so cut, which writers also spell as two words (waste water).
-    closed: dict[tuple[str, str], frozenset[str]]
+    # The stems of two words a one-word English variant is cut into (waste water of wastewater,
+    # nano particle of nanoparticle) → its stem: writers spell it as two words too.
+    closed: dict[tuple[str, str], str]
     phrases: dict[tuple[str, ...], tuple[str, ...]]  # stems of a many-word variant → concept
 
 
@@ -64,7 +64,7 @@ def glossary() -> Glossary:
     labels: dict[str, str] = {}
     concept_stems: set[str] = set()
     phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
-    closed: dict[tuple[str, str], set[str]] = {}
+    closed: dict[tuple[str, str], str] = {}
     for row in csv.DictReader(io.StringIO(source.read_text(encoding="utf-8"))):
         korean_terms = ["".join(term.split()) for term in row["ko"].split("|")]
         english_terms = row["en"].split("|")
@@ -72,7 +72,7 @@ def glossary() -> Glossary:
         for term in korean_terms:
             _add(korean, term, concept)
         for term in english_terms:
-            _add_starts(closed, english_word(term))
+            _add_cuts(closed, english_word(term))
         variants = [stems for stems in map(_stems, english_terms) if stems]
         variants = [stems for stems in variants if len(stems) <= MAX_PHRASE_WORDS]
         for stems in variants:
@@ -88,34 +88,25 @@ def glossary() -> Glossary:
     # A variant's stem that names a concept of its own (processing → process) keeps its meaning;
     # a word of a many-word concept (tumor of tumor microenvironment) names none by itself.
     english = {stem: found for stem, found in english.items() if stem not in concept_stems}
-    starts = {start: frozenset(words) for start, words in closed.items()}
-    return Glossary(korean, english, translations, spellings, labels, starts, phrases)
+    return Glossary(korean, english, translations, spellings, labels, closed, phrases)
 
 
 MIN_CLOSED_PART = 3  # letters of each word of a closed compound at least (nano|particle)
 
 
-def closed_key(first: str, second: str) -> tuple[str, str]:
-    """How two folded words are looked up as the cut of a one-word term (waste, wat)."""
-    return first, second[:MIN_CLOSED_PART]
-
-
-def _add_starts(closed: dict[tuple[str, str], set[str]], word: str) -> None:
-    """Note each cut of a one-word term (wastewater: was | tew, waste | wat, …) with its stem."""
+def _add_cuts(closed: dict[tuple[str, str], str], word: str) -> None:
+    """Note each cut of a one-word term in two (wastewater: was | tewater, waste | water, …) by
+    the stems of its two parts."""
     if not word.isalpha():
         return
     for cut in range(MIN_CLOSED_PART, len(word) - MIN_CLOSED_PART + 1):
-        closed.setdefault(closed_key(word[:cut], word[cut:]), set()).add(stem(word))
+        closed.setdefault((stem(word[:cut]), stem(word[cut:])), stem(word))
 
 
 def closed_spelling(first: str, second: str) -> str | None:
-    """The stem of the glossary's one-word term that two English words (folded) typed apart
-    spell together (waste water: wastewat; nano particles: nanoparticl), or None."""
-    stems = glossary().closed.get(closed_key(first, second))
-    if not stems:
-        return None
-    joined = stem(first + second)
-    return joined if joined in stems else None
+    """The stem of the glossary's one-word term that two English words typed apart (their
+    stems) spell together (waste water: wastewat; nano particles: nanoparticl), or None."""
+    return glossary().closed.get((first, second))
 
 
 def concepts(token: str) -> tuple[str, ...]:
@@ -175,16 +166,26 @@ def _english_stem(group: Alternatives) -> str | None:
     return term.stem or term.tokens[0]
 
 
+def _typed_apart(words: tuple[str, ...]) -> list[QueryTerm] | None:
+    """What a query's words typed in a row also find: the translations of the glossary variant
+    they are (health care: healthcare, 헬스케어), or the one-word variant two of them spell and
+    its translations (waste water: wastewater, 폐수); None when they are neither."""
+    if words in glossary().spellings:
+        return _translations(QueryTerm(words))
+    closed = closed_spelling(*words) if len(words) == 2 else None
+    return [QueryTerm((closed,)), *_translations(QueryTerm((closed,)))] if closed else None
+
+
 def _phrase_translations(groups: list[Alternatives]) -> list[list[QueryTerm]]:
-    """For each part of a query, the translations of the glossary phrase its word is typed in
-    with its neighbours (health care: healthcare, 헬스케어), the longest first."""
+    """For each part of a query, what the glossary phrase its word is typed in with its
+    neighbours also finds (`_typed_apart`), the longest phrase first."""
     words = [_english_stem(group) for group in groups]
     found: list[list[QueryTerm]] = [[] for _group in groups]
     for start in range(len(groups)):
         for length in range(MAX_PHRASE_WORDS, 1, -1):
             phrase = tuple(word for word in words[start : start + length] if word is not None)
-            if len(phrase) == length and phrase in glossary().spellings:
-                translations = _translations(QueryTerm(phrase))
+            translations = _typed_apart(phrase) if len(phrase) == length else None
+            if translations is not None:
                 for index in range(start, start + length):
                     found[index] += translations
                 break

@@ -396,20 +396,14 @@ def _closed_spellings(text: str) -> list[str]:
     closed = [
         _english_token("".join(run.group() for run in group)) for group in groups if len(group) > 1
     ]
-    cuts = glossary.glossary().closed
     for first, second in itertools.pairwise(groups):
-        words = (english_word(first[0].group()), english_word(second[0].group()))
-        apart = len(first) == len(second) == 1 and glossary.closed_key(*words) in cuts
+        apart = len(first) == len(second) == 1
         if apart and text[first[0].end() : second[0].start()].isspace():
-            closed.append(glossary.closed_spelling(*words) or "")
-    return [token for token in closed if token]
-
-
-def _glossary_closed(first: str, second: str) -> str | None:
-    """The stem of the glossary's one-word term two words typed apart spell (waste water)."""
-    from . import glossary
-
-    return glossary.closed_spelling(english_word(first), english_word(second))
+            words = (_english_token(first[0].group()), _english_token(second[0].group()))
+            found = glossary.closed_spelling(*words)
+            if found:
+                closed.append(found)
+    return closed
 
 
 def index_text(text: str) -> str:
@@ -655,22 +649,6 @@ def _word_alternatives(word: str, last: bool) -> list[Alternatives]:
     return [alternatives for _start, alternatives in located]
 
 
-def _with_closed_spellings(
-    groups: list[Alternatives], latin: dict[int, tuple[int, str]]
-) -> list[Alternatives]:
-    """Two English words typed in a row (`latin`: by piece, their part and the word) each also
-    accept the glossary's one-word spelling of both (waste water: wastewater), which the index
-    holds for a text that writes them apart too."""
-    widened = list(groups)
-    for piece, (part, word) in latin.items():
-        following = latin.get(piece + 1)
-        closed = following and _glossary_closed(word, following[1])
-        if following and closed:
-            for index in (part, following[0]):
-                widened[index] = (*widened[index], QueryTerm((closed,)))
-    return widened
-
-
 def query_terms(text: str) -> list[Alternatives]:
     """The parts of a query, every one required; each is a tuple of alternatives.
 
@@ -684,7 +662,6 @@ def query_terms(text: str) -> list[Alternatives]:
     ]
     words = [i for i, (_phrase, word) in enumerate(pieces) if word is not None and word != "OR"]
     groups: list[Alternatives] = []
-    latin: dict[int, tuple[int, str]] = {}  # a piece that is one English word → (its part, it)
     join_next = False
     for i, (phrase, word) in enumerate(pieces):
         if word == "OR":
@@ -698,11 +675,8 @@ def query_terms(text: str) -> list[Alternatives]:
         if join_next and found:
             merged = groups.pop() + tuple(term for group in found for term in group)
             found = [merged]
-        if word and len(found) == 1 and not join_next and _OTHER_RUNS.fullmatch(_normalised(word)):
-            latin[i] = (len(groups), word)
         groups.extend(found)
         join_next = False
-    groups = _with_closed_spellings(groups, latin)
     if not groups:  # only words no index holds (빨리, 위한): as written, not every opportunity
         groups = [(QueryTerm((run,)),) for run in _HANGUL_RUN.findall(_normalised(text))]
     return list(dict.fromkeys(groups))[:MAX_QUERY_TERMS]
